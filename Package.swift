@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "facturation",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "facturation", targets: ["facturation"]),
+        .executable(name: "facturation-bench", targets: ["facturation-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian, used directly.
+        .systemLibrary(name: "CLibcsv", providers: [.apt(["libcsv-dev"])]),
+        .systemLibrary(name: "CLibxml2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "CSupport"),
+
+        // All logic.
+        .target(
+            name: "FacturationCore",
+            dependencies: [
+                "CLibcsv", "CLibxml2", "CCurl", "CCrypto", "CSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "FacturationCommands",
+            dependencies: [
+                "FacturationCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Thin executables.
+        .executableTarget(name: "facturation", dependencies: ["FacturationCommands"]),
+        .executableTarget(name: "facturation-bench", dependencies: ["FacturationCore"]),
+
+        // Tests.
+        .testTarget(name: "FacturationCoreTests", dependencies: ["FacturationCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FacturationCore", "facturation"]),
+    ]
+)
+
+for target in package.targets where target.type != .system && target.name != "CSupport" {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+    ]
+}

@@ -1,0 +1,14 @@
+#pragma once
+#include <stddef.h>
+
+/// Renames `from` to `to` (paths relative to the two directory descriptors) without ever
+/// replacing an existing `to`: returns 0, or -1 with errno set (EEXIST when `to` exists).
+/// Uses renameat2(RENAME_NOREPLACE); on file systems without it (EINVAL/ENOSYS) falls back to
+/// link + unlink for files, which is also no-clobber.
+int fct_rename_noreplace(int from_dir, const char *from, int to_dir, const char *to);
+
+/// Returns the peak resident set size of this process in bytes (getrusage, ru_maxrss).
+long long fct_peak_rss_bytes(void);
+
+/// Sends SIGKILL to this process: used by the crash-injection test seam only.
+void fct_kill_self(void);

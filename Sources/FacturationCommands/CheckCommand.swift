@@ -1,0 +1,46 @@
+import ArgumentParser
+import FacturationCore
+
+/// `facturation check`: validate the pipeline files and print what they say.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate pipelines/*.toml and print a summary (exit 3 with file:line errors when invalid).")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let workspace = global.resolvedWorkspace
+        let pipelines = try global.loadPipelines(workspace)
+        var out = "Workspace \(workspace.root): \(pipelines.count) pipeline\(pipelines.count == 1 ? "" : "s"), valid.\n"
+        for pipeline in pipelines {
+            let layout = workspace.layout(for: pipeline, pipelineCount: pipelines.count)
+            let company = pipeline.company
+            out += "\n\(pipeline.id) (\(Path.relative(pipeline.file, to: workspace.root)))\n"
+            out += "  company:    \(company.name), SIREN \(company.siren)"
+            out += company.vatNumber.map { ", VAT \($0)" } ?? ""
+            out += "\n  address:    \((company.address.lines + ["\(company.address.postcode) \(company.address.city)", company.address.country]).joined(separator: ", "))\n"
+            out += "  bank:       \(pipeline.ownIBANs.isEmpty ? "no IBAN configured" : pipeline.ownIBANs.joined(separator: ", "))\n"
+            out += "  time zone:  \(pipeline.timeZone), currency \(pipeline.currency.code)\n"
+            out += "  inbox:      \(Path.relative(layout.inbox, to: workspace.root))/ (settle \(pipeline.inbox.settleSeconds) s)\n"
+            out += "  outbox:     \(Path.relative(layout.outbox, to: workspace.root))/\n"
+            out += "  clockify:   dates \(pipeline.clockify.dateOrder?.rawValue ?? "auto")\n"
+            out += "  clients:    \(pipeline.clients.count)"
+            out += pipeline.clients.isEmpty ? "\n" : " (" + pipeline.clients.map(\.code).joined(separator: ", ") + ")\n"
+            out += "  rules:      \(pipeline.categoryRules.count)\n"
+            for (index, rule) in pipeline.categoryRules.enumerated() {
+                var conditions: [String] = []
+                if let pattern = rule.client { conditions.append("client \(pattern)") }
+                if let pattern = rule.project { conditions.append("project \(pattern)") }
+                if let pattern = rule.task { conditions.append("task \(pattern)") }
+                if let pattern = rule.tag { conditions.append("tag \(pattern)") }
+                if let pattern = rule.description { conditions.append("description \(pattern)") }
+                if let billable = rule.billable { conditions.append("billable \(billable)") }
+                out += "    \(index + 1). \(conditions.joined(separator: " and ")) -> \(rule.category.rawValue)\n"
+            }
+            out += "    otherwise: Clockify's billable flag (Yes -> FACTURABLE, No -> INTERNE)\n"
+        }
+        out += "\nLibraries: " + LibraryVersions.all.map { "\($0.name) \($0.version)" }.joined(separator: "; ") + "\n"
+        StandardStreams.out(out)
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import FacturationCore
+import Foundation
+
+/// `facturation status`: what waits in each queue, the last run, the rejected files.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show what waits in the inbox, interrupted work, the last run and rejected files.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print the status as JSON.")
+    var json = false
+
+    func run() throws {
+        let workspace = global.resolvedWorkspace
+        let pipelines = try global.loadPipelines(workspace)
+        let status = try WorkspaceStatus.read(workspace: workspace, pipelines: pipelines)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            StandardStreams.out(String(decoding: try encoder.encode(status), as: UTF8.self) + "\n")
+            return
+        }
+        var out = "Workspace \(status.workspace)\n"
+        out += status.runningProcess.map { "A run is in progress (process \($0)).\n" } ?? ""
+        out += "\nInbox: \(status.ready.count) file\(status.ready.count == 1 ? "" : "s") ready for the next run\n"
+        for path in status.ready { out += "  \(path)\n" }
+        for waiting in status.waiting { out += "  \(waiting.path): \(waiting.reason)\n" }
+        if !status.interrupted.isEmpty {
+            out += "\nInterrupted (resumed by the next run):\n"
+            for path in status.interrupted { out += "  \(path)\n" }
+        }
+        out += "\nLast run: "
+        if let last = status.lastRun {
+            out += "\(last.startedAt): \(last.importedCount) imported, \(last.rejectedCount) rejected, "
+                + "\(last.duplicateCount) duplicate\(last.errors.isEmpty ? "" : ", \(last.errors.count) error(s)")\n"
+        } else {
+            out += "none yet\n"
+        }
+        out += "\nRejected files: \(status.rejectedTotal)\n"
+        for file in status.rejected { out += "  \(file.path)\n    \(file.problem)\n    see \(file.reasonFile)\n" }
+        if !status.ledgers.isEmpty {
+            out += "\nLedgers:\n"
+            let grouped = Dictionary(grouping: status.ledgers) { "\($0.pipeline) \($0.ledger)" }
+            for key in grouped.keys.sorted() {
+                let months = (grouped[key] ?? []).map(\.partition).sorted().joined(separator: ", ")
+                out += "  \(key): \(months)\n"
+            }
+        }
+        StandardStreams.out(out)
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+
+/// Loads and validates `pipelines/*.toml`; every mistake of every file is reported at once,
+/// each as `file:line: message`, and nothing runs until they are fixed.
+public enum PipelineLoader {
+    /// Loads every pipeline of a workspace (sorted by id).
+    public static func loadAll(workspace: Workspace) throws(ConfigErrors) -> [PipelineConfig] {
+        let folder = workspace.pipelines
+        guard Storage.isDirectory(folder) else {
+            throw ConfigErrors([ConfigError(
+                file: Path.relative(folder, to: workspace.root), line: nil,
+                message: "this folder is missing, so \(workspace.root) is not a workspace. "
+                    + "Create one with `facturation init DIR`, or point --workspace at an existing one.")])
+        }
+        let names = (try? Storage.list(folder)) ?? []
+        let files = names.filter { $0.hasSuffix(".toml") && !$0.hasPrefix(".") }
+        guard !files.isEmpty else {
+            throw ConfigErrors([ConfigError(
+                file: Path.relative(folder, to: workspace.root), line: nil,
+                message: "no pipeline file (*.toml). Copy the example written by `facturation init`, "
+                    + "or see the README's configuration section.")])
+        }
+        var pipelines: [PipelineConfig] = []
+        var errors: [ConfigError] = []
+        for name in files {
+            let path = Path.join(folder, name)
+            let shown = Path.relative(path, to: workspace.root)
+            do throws(ConfigErrors) {
+                pipelines.append(try load(path: path, shownAs: shown))
+            } catch {
+                errors.append(contentsOf: error.errors)
+            }
+        }
+        guard errors.isEmpty else { throw ConfigErrors(errors) }
+        return pipelines
+    }
+
+    /// Loads one pipeline file.
+    public static func load(path: String, shownAs shown: String) throws(ConfigErrors) -> PipelineConfig {
+        let id = String(Path.name(of: path).dropLast(".toml".count))
+        let text: String
+        do throws(StorageError) {
+            text = try Storage.readText(path, limit: 4 << 20)
+        } catch {
+            throw ConfigErrors([ConfigError(file: shown, line: nil, message: "cannot be read: \(error)")])
+        }
+        let root: TOMLTable
+        do throws(TOMLError) {
+            root = try TOMLParser.parse(text)
+        } catch {
+            throw ConfigErrors([ConfigError(file: shown, line: error.line,
+                                            message: "column \(error.column): \(error.message)")])
+        }
+        let sink = TableReader.ErrorSink()
+        if id.isEmpty || !id.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }) {
+            sink.errors.append(ConfigError(file: shown, line: nil,
+                message: "the file name must use only letters, digits, - and _ (it becomes the pipeline id)"))
+        }
+        let top = TableReader(table: root, name: "", file: shown, errors: sink)
+        let config = read(top, id: id, path: path, sink: sink)
+        top.finish()
+        guard sink.errors.isEmpty, let config else {
+            throw ConfigErrors(sink.errors.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
+        }
+        return config
+    }
+
+    // MARK: - Sections
+
+    private static func read(_ top: TableReader, id: String, path: String, sink: TableReader.ErrorSink) -> PipelineConfig? {
+        let companyTable = top.subtable("company", required: true)
+        let company = companyTable.map(readCompany)
+        var timeZone = "Europe/Paris"
+        var currency = Currency.euro
+        if let companyTable {
+            if let zone = companyTable.string("time_zone", required: true) {
+                if TimeZone(identifier: zone) == nil {
+                    companyTable.fail(key: "time_zone", "unknown time zone \"\(zone)\" (use an IANA name like Europe/Paris)")
+                }
+                timeZone = zone
+            }
+            if let code = companyTable.string("currency") {
+                if let parsed = Currency(code: code) { currency = parsed } else {
+                    companyTable.fail(key: "currency", "\"\(code)\" is not an ISO 4217 currency code (like EUR)")
+                }
+            }
+            companyTable.finish()
+        }
+
+        var inbox = PipelineConfig.InboxSettings(settleSeconds: 2)
+        if let table = top.subtable("inbox") {
+            if let value = table.decimalText("settle_seconds") {
+                if let seconds = Double(value.text), seconds >= 0, seconds <= 3600 {
+                    inbox.settleSeconds = seconds
+                } else {
+                    table.fail(value.line, "inbox.settle_seconds must be between 0 and 3600")
+                }
+            }
+            table.finish()
+        }
+
+        var clockify = PipelineConfig.ClockifySettings(dateOrder: nil)
+        if let table = top.subtable("clockify") {
+            if let format = table.string("date_format") {
+                switch format.trimmed.uppercased() {
+                case "AUTO": clockify.dateOrder = nil
+                case "DD/MM/YYYY", "DD-MM-YYYY", "DD.MM.YYYY": clockify.dateOrder = .dayFirst
+                case "MM/DD/YYYY", "MM-DD-YYYY": clockify.dateOrder = .monthFirst
+                default:
+                    table.fail(key: "date_format", "expected \"auto\", \"DD/MM/YYYY\" or \"MM/DD/YYYY\" (found \"\(format)\")")
+                }
+            }
+            table.finish()
+        }
+
+        let clients = readClients(top.tables("clients"))
+        let rules = readRules(top.tables("rules"))
+        guard let company else { return nil }
+        return PipelineConfig(id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
+                              inbox: inbox, clockify: clockify, clients: clients, categoryRules: rules)
+    }
+
+    private static func readCompany(_ table: TableReader) -> PipelineConfig.Company {
+        let name = table.string("name", required: true) ?? ""
+        let siren = table.string("siren", required: true).map { $0.filter { $0 != " " } } ?? ""
+        if !siren.isEmpty, let problem = Identifiers.sirenProblem(siren) { table.fail(key: "siren", problem) }
+        let vat = table.string("vat_number")
+        if let vat, let problem = Identifiers.vatNumberProblem(vat, siren: siren.isEmpty ? nil : siren) {
+            table.fail(key: "vat_number", problem)
+        }
+        let iban = table.string("iban")
+        if let iban, let problem = Identifiers.ibanProblem(iban) { table.fail(key: "iban", problem) }
+        let others = table.strings("other_ibans") ?? []
+        for other in others {
+            if let problem = Identifiers.ibanProblem(other) { table.fail(key: "other_ibans", problem) }
+        }
+        var address = PipelineConfig.Address(lines: [], postcode: "", city: "", country: "FR")
+        if let addressTable = table.subtable("address", required: true) {
+            address.lines = addressTable.strings("lines") ?? []
+            if address.lines.isEmpty {
+                addressTable.fail(addressTable.table.position.line,
+                                  "company.address.lines is missing (add lines = [\"12 rue …\"])")
+            }
+            address.postcode = addressTable.string("postcode", required: true) ?? ""
+            address.city = addressTable.string("city", required: true) ?? ""
+            let country = addressTable.string("country") ?? "FR"
+            if country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+                addressTable.fail(key: "country", "use a two-letter ISO country code, like FR")
+            }
+            address.country = country
+            addressTable.finish()
+        }
+        return PipelineConfig.Company(
+            name: name, siren: siren, vatNumber: vat.map { BankRecord.normalizeIBAN($0) },
+            iban: iban.map(BankRecord.normalizeIBAN), otherIBANs: others.map(BankRecord.normalizeIBAN),
+            address: address)
+    }
+
+    private static func readClients(_ tables: [TableReader]) -> [PipelineConfig.Client] {
+        var clients: [PipelineConfig.Client] = []
+        var codes: [String: Int] = [:]
+        var names: [String: (code: String, line: Int)] = [:]
+        for table in tables {
+            let code = table.string("code", required: true) ?? ""
+            let name = table.string("name", required: true) ?? ""
+            let aliases = table.strings("aliases") ?? []
+            if !code.isEmpty {
+                if let first = codes[code] {
+                    table.fail(key: "code", "the client code \"\(code)\" is already used on line \(first)")
+                } else {
+                    codes[code] = table.line(of: "code")
+                }
+            }
+            for alias in [code, name] + aliases where !alias.trimmed.isEmpty {
+                let folded = GlobPattern.fold(alias)
+                if let other = names[folded], other.code != code {
+                    table.fail(table.line(of: "aliases"),
+                               "\(table.name): the name \"\(alias)\" also names client \(other.code) (line \(other.line)); "
+                                   + "each name must lead to one client")
+                } else {
+                    names[folded] = (code, table.line(of: "code"))
+                }
+            }
+            table.finish()
+            clients.append(PipelineConfig.Client(code: code, name: name, aliases: aliases))
+        }
+        return clients
+    }
+
+    private static func readRules(_ tables: [TableReader]) -> [PipelineConfig.CategoryRule] {
+        var rules: [PipelineConfig.CategoryRule] = []
+        for table in tables {
+            let categoryText = table.string("category", required: true) ?? ""
+            let category = PipelineConfig.Category(rawValue: categoryText.uppercased())
+            if category == nil, !categoryText.isEmpty {
+                table.fail(key: "category", "expected FORFAIT, FACTURABLE or INTERNE (found \"\(categoryText)\")")
+            }
+            func pattern(_ key: String) -> GlobPattern? {
+                guard let text = table.string(key) else { return nil }
+                if text.trimmed.isEmpty { table.fail(key: key, "the pattern is empty"); return nil }
+                return GlobPattern(text)
+            }
+            let rule = PipelineConfig.CategoryRule(
+                category: category ?? .facturable, client: pattern("client"), project: pattern("project"),
+                task: pattern("task"), tag: pattern("tag"), description: pattern("description"),
+                billable: table.bool("billable"), location: "\(table.file):\(table.table.position.line)")
+            if rule.client == nil, rule.project == nil, rule.task == nil, rule.tag == nil, rule.description == nil,
+               rule.billable == nil {
+                table.fail(table.table.position.line, "\(table.name) has no condition: add client, project, task, "
+                    + "tag, description or billable")
+            }
+            table.finish()
+            if category != nil { rules.append(rule) }
+        }
+        return rules
+    }
+}

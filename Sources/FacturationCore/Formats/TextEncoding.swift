@@ -1,0 +1,84 @@
+/// The character encoding of an input file, decided from its bytes (never from its name).
+public enum TextEncoding: String, Sendable, Codable {
+    case utf8 = "UTF-8"
+    case utf8WithBOM = "UTF-8 with BOM"
+    case utf16LittleEndian = "UTF-16LE"
+    case utf16BigEndian = "UTF-16BE"
+    case windows1252 = "Windows-1252"
+
+    /// Number of bytes of byte-order mark to skip at the start of the file.
+    var byteOrderMarkLength: Int {
+        switch self {
+        case .utf8WithBOM: 3
+        case .utf16LittleEndian, .utf16BigEndian: 2
+        case .utf8, .windows1252: 0
+        }
+    }
+}
+
+/// Incremental UTF-8 validator that can be fed a file chunk by chunk.
+struct UTF8Validator {
+    /// Continuation bytes still expected for the current sequence.
+    private var pending = 0
+    /// Allowed range for the next continuation byte (tightened after E0, ED, F0, F4).
+    private var lower: UInt8 = 0x80
+    private var upper: UInt8 = 0xBF
+    /// Byte offset (from the start of the stream) of the first invalid byte, if any.
+    private(set) var firstInvalidOffset: Int64?
+    /// True once a byte ≥ 0x80 has been seen.
+    private(set) var sawNonASCII = false
+    private var offset: Int64 = 0
+
+    var isValidSoFar: Bool { firstInvalidOffset == nil }
+
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+        guard firstInvalidOffset == nil else { offset += Int64(bytes.count); return }
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            // Fast path: skip ASCII 8 bytes at a time while no sequence is open.
+            if pending == 0 {
+                while index + 8 <= count {
+                    let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    if word & 0x8080_8080_8080_8080 != 0 { break }
+                    index += 8
+                }
+                if index >= count { break }
+            }
+            let byte = bytes[index]
+            if pending == 0 {
+                if byte < 0x80 { index += 1; continue }
+                sawNonASCII = true
+                lower = 0x80; upper = 0xBF
+                switch byte {
+                case 0xC2...0xDF: pending = 1
+                case 0xE0: pending = 2; lower = 0xA0
+                case 0xE1...0xEC, 0xEE...0xEF: pending = 2
+                case 0xED: pending = 2; upper = 0x9F
+                case 0xF0: pending = 3; lower = 0x90
+                case 0xF1...0xF3: pending = 3
+                case 0xF4: pending = 3; upper = 0x8F
+                default:
+                    firstInvalidOffset = offset + Int64(index)
+                    offset += Int64(count)
+                    return
+                }
+            } else {
+                guard byte >= lower, byte <= upper else {
+                    firstInvalidOffset = offset + Int64(index)
+                    offset += Int64(count)
+                    return
+                }
+                lower = 0x80; upper = 0xBF
+                pending -= 1
+            }
+            index += 1
+        }
+        offset += Int64(count)
+    }
+
+    /// Call at end of input: an unfinished sequence makes the stream invalid.
+    mutating func finish() {
+        if pending != 0, firstInvalidOffset == nil { firstInvalidOffset = offset }
+    }
+}

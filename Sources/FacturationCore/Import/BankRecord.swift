@@ -1,0 +1,101 @@
+/// The life-cycle state of a bank transaction (`status` column).
+public enum BankStatus: String, Sendable {
+    /// Executed by the bank: the only state that counts in the accounts.
+    case booked
+    /// Not executed yet; kept in `pending.csv` until its booked version arrives.
+    case pending
+    case declined
+    case reversed
+    case cancelled
+}
+
+/// One normalized bank transaction, as the bank converters build it.
+struct BankRecord {
+    var sourceFormat: InputFormat
+    var sourceFile: String
+    var sourceRow: Int
+    var transactionID: String
+    var accountIBAN: String
+    var bookingDate: CivilDate?
+    var valueDate: CivilDate?
+    var operationDate: CivilDate?
+    var settledAtUTC: Int64?
+    var amountMinor: Int64
+    var currency: Currency
+    var status: BankStatus
+    var counterpartyName: String
+    var counterpartyIBAN: String
+    var label: String
+    var remittanceInfo: String
+    var paymentMethod: String
+    var note: String
+
+    /// `qonto:<iban>:<id>` when the bank gave an id, otherwise a fingerprint (`bank:<hash>`).
+    var key: String {
+        if !transactionID.isEmpty {
+            return "qonto:" + (accountIBAN.isEmpty ? "-" : accountIBAN) + ":" + transactionID
+        }
+        return "bank:" + RecordKey.hash([
+            accountIBAN, (bookingDate ?? operationDate)?.description ?? "", String(amountMinor), currency.code,
+            RecordKey.normalize(counterpartyName + " " + label + " " + remittanceInfo).lowercased(),
+        ])
+    }
+
+    /// The ledger file the record belongs to: `pending`, or the month of its booking (or operation) date.
+    var partition: String? {
+        if status == .pending { return LedgerKind.pendingPartition }
+        return (bookingDate ?? operationDate)?.monthKey
+    }
+
+    func write(into out: inout CSVLineBuilder) {
+        out.field(key)
+        out.field(sourceFormat.rawValue)
+        out.field(sourceFile)
+        out.field(Int64(sourceRow))
+        out.field(transactionID)
+        out.field(accountIBAN)
+        out.field(bookingDate?.description ?? "")
+        out.field(valueDate?.description ?? "")
+        out.field(operationDate?.description ?? "")
+        out.field(settledAtUTC.map(ISOTimestamp.formatUTC) ?? "")
+        out.field(amountMinor)
+        out.field(DecimalText.format(minorUnits: amountMinor, scale: currency.minorDigits))
+        out.field(currency.code)
+        out.field(amountMinor < 0 ? "debit" : "credit")
+        out.field(status.rawValue)
+        out.field(counterpartyName)
+        out.field(counterpartyIBAN)
+        out.field(label)
+        out.field(remittanceInfo)
+        out.field(paymentMethod)
+        out.field(note)
+    }
+
+    /// Uppercase, without spaces.
+    static func normalizeIBAN(_ text: String) -> String {
+        String(text.unicodeScalars.filter { $0 != " " && $0 != "\u{00A0}" && $0 != "-" }.map(Character.init)).uppercased()
+    }
+}
+
+/// Collects what every bank converter checks at the end of a file.
+struct BankFileChecks {
+    var foreignIBANs: Set<String> = []
+    var pendingWithoutID = 0
+
+    /// Notes and rejections shared by the bank converters.
+    func finish(format: InputFormat, pipeline: PipelineConfig, notes: inout [String]) throws {
+        if !foreignIBANs.isEmpty {
+            let list = foreignIBANs.sorted().joined(separator: ", ")
+            throw Rejection(
+                format: format,
+                summary: "This export is for the account \(list), which is not an account of \(pipeline.company.name).",
+                advice: "Check that the file belongs to this company. If the account is the company's, add it to "
+                    + "\(pipeline.file) under [company] (iban = \"…\" or other_ibans = [\"…\"]), then drop the file again.")
+        }
+        if pendingWithoutID > 0 {
+            notes.append("\(pendingWithoutID) pending transaction\(pendingWithoutID == 1 ? "" : "s") without a transaction id "
+                + "\(pendingWithoutID == 1 ? "was" : "were") not imported: without an id the booked version could not "
+                + "replace it; it will be imported once executed")
+        }
+    }
+}

@@ -1,0 +1,188 @@
+/// Converts Clockify JSON into normalized time entries: the Reports API detailed report
+/// (`{"timeentries": [...]}`, durations in seconds, rates and amounts in cents) and the
+/// time-entries API array (`[{"timeInterval": …}]`, ISO 8601 durations, `hydrated=true` names).
+///
+/// Entries keep Clockify's id (`record_key` = `clockify:<id>`), so an entry edited in Clockify
+/// replaces its earlier version. Running timers (no end yet) are skipped and reported.
+struct ClockifyJSONConverter {
+    let context: ConversionContext
+
+    private var format: InputFormat { context.detection.format }
+
+    func convert() throws -> ConversionReport {
+        let root = try JSONInput.load(context)
+        let entries: [JSONNode]
+        switch format {
+        case .clockifyReportJSON:
+            guard let list = root["timeentries"]?.array else {
+                throw Rejection(format: format, summary: "The report has no \"timeentries\" list.",
+                                advice: "Save the whole response of the Reports API (detailed report) as the file.")
+            }
+            entries = list
+        default:
+            guard let list = root.array else {
+                throw Rejection(format: format, summary: "The file is not a list of time entries.",
+                                advice: "Save the whole response of the time-entries API as the file.")
+            }
+            entries = list
+        }
+        var problems = ProblemList()
+        var notes: [String] = []
+        var running = 0
+        var withoutNames = 0
+        var records = 0
+        for (index, entry) in entries.enumerated() {
+            let label = format == .clockifyReportJSON ? "timeentries[\(index)]" : "entry \(index + 1)"
+            var valid = true
+            func problem(_ field: String, _ node: JSONNode?, _ message: String) {
+                problems.add(Problem(line: (node ?? entry).position.line, column: "\(label).\(field)",
+                                     value: node.map(Self.shown), message: message))
+                valid = false
+            }
+            guard entry.object != nil else {
+                problem("", entry, "expected an object for each time entry")
+                continue
+            }
+            let id = JSONInput.string(entry["_id"] ?? entry["id"])
+            if id.isEmpty { problem("id", entry["_id"] ?? entry["id"], "every entry needs its Clockify id") }
+            guard let interval = entry["timeInterval"], interval.object != nil else {
+                problem("timeInterval", entry["timeInterval"], "missing start and end")
+                continue
+            }
+            guard let start = interval["start"]?.string.flatMap(ISOTimestamp.parse) else {
+                problem("timeInterval.start", interval["start"], "expected a timestamp like 2025-07-01T09:00:00Z")
+                continue
+            }
+            if interval["end"] == nil || interval["end"]?.isNull == true {
+                running += 1
+                continue
+            }
+            guard let end = interval["end"]?.string.flatMap(ISOTimestamp.parse) else {
+                problem("timeInterval.end", interval["end"], "expected a timestamp like 2025-07-01T17:00:00Z")
+                continue
+            }
+            if end.utc < start.utc { problem("timeInterval.end", interval["end"], "the entry ends before it starts") }
+            var duration = end.utc - start.utc
+            if let node = interval["duration"], !node.isNull {
+                if let seconds = JSONInput.integer(node) {
+                    duration = seconds
+                } else if let text = node.string, let seconds = Self.isoDuration(text) {
+                    duration = seconds
+                } else {
+                    problem("timeInterval.duration", node, "expected seconds or an ISO 8601 duration like PT2H30M")
+                }
+            }
+
+            // Names: the report has them flat; the time-entries API nests them when hydrated.
+            let project = entry["projectName"]?.string ?? entry["project"]?["name"]?.string ?? ""
+            let client = entry["clientName"]?.string ?? entry["project"]?["clientName"]?.string ?? ""
+            let task = entry["taskName"]?.string ?? entry["task"]?["name"]?.string ?? ""
+            let user = entry["userName"]?.string ?? entry["user"]?["name"]?.string ?? ""
+            let email = entry["userEmail"]?.string ?? entry["user"]?["email"]?.string ?? ""
+            if project.isEmpty, entry["projectId"]?.string?.isEmpty == false { withoutNames += 1 }
+            let tags: [String] = (entry["tags"]?.array ?? []).compactMap { $0.string ?? $0["name"]?.string }
+            let billable = entry["billable"]?.bool
+
+            // Money, in cents.
+            var currency = context.pipeline.currency
+            if let code = (entry["hourlyRate"]?["currency"] ?? entry["currency"])?.string {
+                if let parsed = Currency(code: code) { currency = parsed } else {
+                    problem("hourlyRate.currency", entry["hourlyRate"]?["currency"] ?? entry["currency"],
+                            "not a currency code")
+                }
+            }
+            var rate: Int64?
+            if let node = entry["rate"] ?? entry["hourlyRate"]?["amount"], !node.isNull {
+                rate = JSONInput.integer(node)
+                if rate == nil { problem("rate", node, "expected a whole number of cents") }
+            }
+            var amount: Int64?
+            if let node = entry["amount"], !node.isNull {
+                amount = JSONInput.integer(node)
+                if amount == nil { problem("amount", node, "expected a whole number of cents") }
+            } else if let rate, billable != false {
+                amount = (rate * duration + 1800) / 3600
+            }
+            guard valid else { continue }
+
+            let startLocal = start.utc + Int64(context.zone.offset(atUTC: start.utc))
+            let endLocal = end.utc + Int64(context.zone.offset(atUTC: end.utc))
+            let clientCode = context.classifier.clientCode(clientName: client, projectName: project)
+            let description = JSONInput.string(entry["description"])
+            let record = TimeEntryRecord(
+                key: TimeEntryKey.clockify(id: id), sourceFormat: format, sourceFile: context.sourceName,
+                sourceRow: index + 1, sourceEntryID: id, userName: user, userEmail: email, clientName: client,
+                clientCode: clientCode, projectName: project, taskName: task, description: description,
+                tags: tags, billable: billable,
+                entryType: JSONInput.string(entry["type"]).lowercased().isEmpty
+                    ? "regular" : JSONInput.string(entry["type"]).lowercased(),
+                startLocal: startLocal, endLocal: endLocal, startUTC: start.utc, endUTC: end.utc,
+                durationSeconds: duration, timePrecision: "second", hourlyRateMinor: rate,
+                billableAmountMinor: amount, currency: currency,
+                category: context.classifier.category(
+                    clientName: client, clientCode: clientCode, projectName: project, taskName: task, tags: tags,
+                    description: description, billable: billable, hasRate: (rate ?? 0) > 0),
+                invoiced: entry["invoicingInfo"]?.object.map { !$0.isEmpty },
+                invoiceRef: "")
+            try context.output.append(partition: record.partition) { record.write(into: &$0) }
+            records += 1
+        }
+        if !problems.isEmpty {
+            throw Rejection(
+                format: format,
+                summary: "\(problems.rowsWithProblems) entr\(problems.rowsWithProblems == 1 ? "y" : "ies") of this file "
+                    + "cannot be read (\(problems.total) problem\(problems.total == 1 ? "" : "s")). "
+                    + "Nothing from this file was imported.",
+                problems: problems,
+                advice: "Fetch the data again from the Clockify API without editing it, then drop the new file into inbox/.")
+        }
+        if running > 0 {
+            notes.append("\(running) running timer\(running == 1 ? "" : "s") (no end yet) skipped: "
+                + "\(running == 1 ? "it" : "they") will be imported from a later export, once stopped")
+        }
+        if withoutNames > 0 {
+            notes.append("\(withoutNames) entr\(withoutNames == 1 ? "y has" : "ies have") project ids but no names: "
+                + "fetch with hydrated=true so that clients can be recognised")
+        }
+        try context.output.finish()
+        return ConversionReport(format: format, records: records, partitions: context.output.rowCounts, notes: notes)
+    }
+
+    /// Parses an ISO 8601 duration (`PT2H54M`, `P1DT2H`, `PT0S`, `PT1.5S`) into whole seconds.
+    static func isoDuration(_ text: String) -> Int64? {
+        var rest = Substring(text.trimmed)
+        guard rest.hasPrefix("P") else { return nil }
+        rest = rest.dropFirst()
+        var total: Int64 = 0
+        var inTime = false
+        var number = ""
+        var sawComponent = false
+        for character in rest {
+            if character == "T" { inTime = true; continue }
+            if character.isNumber || character == "." || character == "," { number.append(character); continue }
+            guard !number.isEmpty else { return nil }
+            let whole = Int64(number.split(whereSeparator: { $0 == "." || $0 == "," }).first ?? "") ?? 0
+            switch (character, inTime) {
+            case ("D", false): total += whole * 86_400
+            case ("W", false): total += whole * 7 * 86_400
+            case ("H", true): total += whole * 3_600
+            case ("M", true): total += whole * 60
+            case ("S", true): total += whole
+            default: return nil
+            }
+            number = ""
+            sawComponent = true
+        }
+        return sawComponent && number.isEmpty ? total : nil
+    }
+
+    static func shown(_ node: JSONNode) -> String {
+        switch node.value {
+        case .string(let text): text
+        case .number(let text): text
+        case .bool(let flag): flag ? "true" : "false"
+        case .null: "null"
+        default: node.value.kindName
+        }
+    }
+}

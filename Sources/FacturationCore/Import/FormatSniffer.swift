@@ -1,0 +1,217 @@
+/// Decides a file's format from its first bytes (never from its name or extension).
+public enum FormatSniffer {
+    /// A recognised, readable format.
+    public struct Detection: Sendable, Equatable {
+        public let format: InputFormat
+        /// The CSV separator (for CSV formats).
+        public let delimiter: UInt8
+    }
+
+    /// Returns the format of a file, or the rejection that explains why it cannot be read.
+    public static func detect(_ scan: FileScan) -> Result<Detection, Rejection> {
+        let head = scan.head
+        if scan.size == 0 {
+            return .failure(Rejection(
+                format: nil, summary: "The file is empty.",
+                advice: "Export the data again and drop the new file into inbox/."))
+        }
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            return .failure(unsupported(
+                "This is an Excel workbook (XLSX) or a ZIP archive, which cannot be read yet.",
+                advice: "Export the report as CSV instead (Clockify: Export > Save as CSV; Qonto: Export > CSV)."))
+        }
+        if head.starts(with: Array("%PDF".utf8)) {
+            return .failure(unsupported(
+                "This is a PDF document: it holds no data that can be imported.",
+                advice: "Export the data as CSV and drop that file instead."))
+        }
+        guard let encoding = scan.encoding else {
+            return .failure(unknown(firstLine: nil))
+        }
+        let text = decodeHead(head, encoding: encoding)
+        let trimmed = text.drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
+        if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
+            return detectJSON(String(trimmed.prefix(65_536)))
+        }
+        if let rejection = detectKnownUnsupported(trimmed) { return .failure(rejection) }
+        return detectCSV(text)
+    }
+
+    // MARK: - JSON
+
+    private static func detectJSON(_ text: String) -> Result<Detection, Rejection> {
+        if text.contains("\"timeentries\"") {
+            return .success(Detection(format: .clockifyReportJSON, delimiter: 0))
+        }
+        if text.hasPrefix("[") && text.contains("\"timeInterval\"") {
+            return .success(Detection(format: .clockifyTimeEntriesJSON, delimiter: 0))
+        }
+        if text.contains("\"transactions\"") {
+            return .success(Detection(format: .qontoAPIJSON, delimiter: 0))
+        }
+        return .failure(Rejection(
+            format: nil,
+            summary: "This JSON file is not one of the understood exports (no \"timeentries\", "
+                + "time-entry array or Qonto \"transactions\" list was found at its start).",
+            advice: "Understood formats:\n\(InputFormat.understoodFormatsText)"))
+    }
+
+    // MARK: - Formats recognised but not supported yet
+
+    private static func detectKnownUnsupported(_ text: Substring) -> Rejection? {
+        let start = String(text.prefix(4096))
+        if start.contains("urn:iso:std:iso:20022:tech:xsd:camt.05") {
+            return unsupported("This is an ISO 20022 camt.05x bank statement, which is not supported yet.",
+                               advice: "Export the transactions from the bank as CSV (Qonto) for now.")
+        }
+        if start.hasPrefix("OFXHEADER") || start.contains("<OFX>") {
+            return unsupported("This is an OFX bank statement, which is not supported yet.",
+                               advice: "Export the transactions from the bank as CSV (Qonto) for now.")
+        }
+        if start.hasPrefix("<") {
+            return unsupported("This is an XML document that is not one of the understood exports.",
+                               advice: "Understood formats:\n\(InputFormat.understoodFormatsText)")
+        }
+        if start.contains(":20:") && start.contains(":61:") && (start.contains(":60F:") || start.contains(":60M:")) {
+            return unsupported("This is an MT940 bank statement, which is not supported yet.",
+                               advice: "Export the transactions from the bank as CSV (Qonto) for now.")
+        }
+        let lines = start.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        if let first = lines.first, first.hasPrefix("01"), first.count == 120,
+           lines.dropLast().allSatisfy({ $0.count == 120 }) {
+            return unsupported("This is a CFONB 120 bank statement, which is not supported yet.",
+                               advice: "Export the transactions from the bank as CSV (Qonto) for now.")
+        }
+        return nil
+    }
+
+    // MARK: - CSV
+
+    private static func detectCSV(_ text: String) -> Result<Detection, Rejection> {
+        let lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        for line in lines.prefix(40) {
+            for delimiter in [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t")] {
+                let names = Set(splitHeader(String(line), delimiter: delimiter).map(HeaderName.fold))
+                guard names.count >= 3 else { continue }
+                if let format = classify(names) {
+                    switch format {
+                    case .success(let format): return .success(Detection(format: format, delimiter: delimiter))
+                    case .failure(let rejection): return .failure(rejection)
+                    }
+                }
+            }
+        }
+        return .failure(unknown(firstLine: lines.first.map(String.init)))
+    }
+
+    private static func classify(_ names: Set<String>) -> Result<InputFormat, Rejection>? {
+        func has(_ candidates: [String]) -> Bool { candidates.contains { names.contains(HeaderName.fold($0)) } }
+        if has(ClockifyColumns.startDate.names) && has(ClockifyColumns.startTime.names)
+            && has(ClockifyColumns.endDate.names) && has(ClockifyColumns.endTime.names) {
+            return .success(.clockifyDetailedCSV)
+        }
+        if has(["Time (h)", "Zeit (h)", "Temps (h)"]) && has(["Time (decimal)", "Zeit (dezimal)", "Temps (décimal)"]) {
+            return .failure(unsupported(
+                "This is a Clockify summary report: it holds totals, not the individual time entries.",
+                advice: "In Clockify, open Reports > Detailed (not Summary), then Export > Save as CSV."))
+        }
+        if has(["Montant total (TTC)"]) && has(["Identifiant de transaction", "Nom de la contrepartie",
+                                                 "Date de la valeur (UTC)", "Statut"]) {
+            return .success(.qontoCSVFrench)
+        }
+        if has(["Total amount (incl. VAT)"]) && has(["Transaction ID", "Counterparty name",
+                                                     "Settlement date (UTC)", "Status"]) {
+            return .success(.qontoCSVEnglish)
+        }
+        if has(["Journal code", "Code journal"]) && has(["General account number", "Numéro de compte général"]) {
+            return .failure(unsupported(
+                "This is a Qonto accounting (journal entries) export, not a transactions export.",
+                advice: "In Qonto, export Transactions (not the accounting export) as CSV."))
+        }
+        return nil
+    }
+
+    /// Splits one header line, honouring double quotes.
+    static func splitHeader(_ line: String, delimiter: UInt8) -> [String] {
+        var fields: [String] = []
+        var current: [UInt8] = []
+        var inQuotes = false
+        let bytes = Array(line.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if inQuotes {
+                if byte == 0x22 {
+                    if index + 1 < bytes.count, bytes[index + 1] == 0x22 { current.append(0x22); index += 1 } else { inQuotes = false }
+                } else {
+                    current.append(byte)
+                }
+            } else if byte == 0x22 {
+                inQuotes = true
+            } else if byte == delimiter {
+                fields.append(String(decoding: current, as: UTF8.self))
+                current.removeAll()
+            } else {
+                current.append(byte)
+            }
+            index += 1
+        }
+        fields.append(String(decoding: current, as: UTF8.self))
+        return fields
+    }
+
+    // MARK: - Helpers
+
+    private static func decodeHead(_ head: [UInt8], encoding: TextEncoding) -> String {
+        var bytes = Array(head.dropFirst(encoding.byteOrderMarkLength))
+        switch encoding {
+        case .utf8, .utf8WithBOM:
+            // The head may end in the middle of a sequence: drop the incomplete tail.
+            while let last = bytes.last, last & 0xC0 == 0x80 || last >= 0xC0 { bytes.removeLast(); if last >= 0xC0 { break } }
+            return String(decoding: bytes, as: UTF8.self)
+        case .windows1252:
+            return String(decoding: DecodingReader.windows1252ToUTF8(bytes), as: UTF8.self)
+        case .utf16LittleEndian, .utf16BigEndian:
+            if bytes.count % 2 == 1 { bytes.removeLast() }
+            var units: [UInt16] = []
+            for index in stride(from: 0, to: bytes.count, by: 2) {
+                units.append(encoding == .utf16BigEndian
+                             ? UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+                             : UInt16(bytes[index + 1]) << 8 | UInt16(bytes[index]))
+            }
+            return String(decoding: units, as: UTF16.self)
+        }
+    }
+
+    private static func unsupported(_ summary: String, advice: String) -> Rejection {
+        Rejection(format: nil, summary: summary, advice: advice)
+    }
+
+    private static func unknown(firstLine: String?) -> Rejection {
+        var summary = "The format of this file is not recognised."
+        if let firstLine {
+            let shown = firstLine.count > 120 ? String(firstLine.prefix(117)) + "..." : firstLine
+            summary += " Its first line is: \(shown)"
+        } else {
+            summary += " It does not look like a text file."
+        }
+        return Rejection(
+            format: nil, summary: summary,
+            advice: "Drop one of the understood exports instead:\n\(InputFormat.understoodFormatsText)\n"
+                + "If this file is one of them, check that it was not modified or truncated.")
+    }
+}
+
+/// Comparison rules for CSV column names: trimmed, case-insensitive.
+enum HeaderName {
+    static func fold(_ name: String) -> String {
+        name.trimmed.lowercased().replacingApostrophes()
+    }
+}
+
+extension String {
+    /// Replaces typographic apostrophes (’) by straight ones (').
+    func replacingApostrophes() -> String {
+        contains("\u{2019}") ? String(map { $0 == "\u{2019}" ? "'" : $0 }) : self
+    }
+}

@@ -1,0 +1,46 @@
+/// An input format the pipeline can read (the value written in the `source_format` column).
+public enum InputFormat: String, Sendable, CaseIterable, Codable {
+    case clockifyDetailedCSV = "clockify_detailed_csv"
+    case clockifyReportJSON = "clockify_report_json"
+    case clockifyTimeEntriesJSON = "clockify_time_entries_json"
+    case qontoCSVFrench = "qonto_csv_fr"
+    case qontoCSVEnglish = "qonto_csv_en"
+    case qontoAPIJSON = "qonto_api_json"
+
+    /// A name a bookkeeper recognises.
+    public var displayName: String {
+        switch self {
+        case .clockifyDetailedCSV: "Clockify detailed report (CSV)"
+        case .clockifyReportJSON: "Clockify detailed report (JSON, Reports API)"
+        case .clockifyTimeEntriesJSON: "Clockify time entries (JSON, time-entries API)"
+        case .qontoCSVFrench: "Qonto transactions export (CSV, French)"
+        case .qontoCSVEnglish: "Qonto transactions export (CSV, English)"
+        case .qontoAPIJSON: "Qonto transactions (JSON, API v2)"
+        }
+    }
+
+    /// How to obtain a file in this format.
+    public var howToExport: String {
+        switch self {
+        case .clockifyDetailedCSV: "Clockify > Reports > Detailed > Export > Save as CSV"
+        case .clockifyReportJSON: "POST /workspaces/{id}/reports/detailed with exportType JSON"
+        case .clockifyTimeEntriesJSON: "GET /workspaces/{id}/user/{id}/time-entries?hydrated=true"
+        case .qontoCSVFrench: "Qonto > Transactions > Exporter > CSV (interface in French)"
+        case .qontoCSVEnglish: "Qonto > Transactions > Export > CSV (interface in English)"
+        case .qontoAPIJSON: "GET /v2/transactions (the JSON response, saved as a file)"
+        }
+    }
+
+    /// The ledger its records go to.
+    public var ledger: LedgerKind {
+        switch self {
+        case .clockifyDetailedCSV, .clockifyReportJSON, .clockifyTimeEntriesJSON: .timeEntries
+        case .qontoCSVFrench, .qontoCSVEnglish, .qontoAPIJSON: .bankTransactions
+        }
+    }
+
+    /// The list printed when a file's format is not recognised.
+    public static var understoodFormatsText: String {
+        allCases.map { "  - \($0.displayName): \($0.howToExport)" }.joined(separator: "\n")
+    }
+}

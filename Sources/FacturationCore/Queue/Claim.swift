@@ -1,0 +1,47 @@
+/// A file taken from the inbox: it lives in `work/claims/<id>/` until it reaches a terminal
+/// folder of the archive (imported, rejected or duplicate), which is one atomic rename of the
+/// whole claim folder.
+///
+/// The claim folder holds the original under its own name, a `.claim` description (pipeline,
+/// original name, time of the claim), and while processing a `.normalized/` scratch folder.
+public struct Claim: Sendable, Equatable {
+    /// `YYYYMMDD-HHMMSS-mmm-NNNN-rrrr`: sorts in claim order.
+    public let id: String
+    /// The folder `work/claims/<id>`.
+    public let folder: String
+    public let pipelineID: String
+    /// The file's name in the inbox (kept unchanged everywhere).
+    public let originalName: String
+    /// Local time of the claim, `2025-11-25T11:30:12+01:00`.
+    public let claimedAt: String
+
+    /// Path of the original inside the claim folder.
+    public var originalPath: String { Path.join(folder, originalName) }
+    /// The scratch folder for normalized rows.
+    public var scratchFolder: String { Path.join(folder, ".normalized") }
+    /// The local date of the claim (`YYYY-MM-DD`), which names the archive folder.
+    public var dateFolder: String { String(claimedAt.prefix(10)) }
+    /// The claim folder's name inside the dated archive folder (the id without its date).
+    public var archiveName: String { String(id.dropFirst(9)) }
+
+    static let metadataName = ".claim"
+
+    /// Serialized description (`key: value` lines).
+    var metadata: String {
+        "pipeline: \(pipelineID)\nname: \(originalName)\nclaimed_at: \(claimedAt)\n"
+    }
+
+    /// Reads a claim folder written by ``metadata``; nil when the description is missing or unreadable.
+    static func load(folder: String) -> Claim? {
+        guard let text = try? Storage.readText(Path.join(folder, metadataName), limit: 64 << 10) else { return nil }
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            values[String(line[..<colon])] = String(line[line.index(after: colon)...]).trimmed
+        }
+        guard let pipeline = values["pipeline"], let name = values["name"], let claimedAt = values["claimed_at"],
+              !name.isEmpty, !name.contains("/") else { return nil }
+        return Claim(id: Path.name(of: folder), folder: folder, pipelineID: pipeline, originalName: name,
+                     claimedAt: claimedAt)
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// The marker of a processed file: `archive/index/<pipeline>/<hh>/<sha256>.txt` (JSON).
+///
+/// Its presence means "this content was imported"; the same content dropped again is a
+/// duplicate. It is written just before the claim folder moves to the archive, so a resumed
+/// claim whose own marker exists only has to finish that move.
+struct IndexEntry: Codable, Equatable {
+    var sha256: String
+    var name: String
+    var claim: String
+    var claimedAt: String
+    /// The archived original, relative to the workspace.
+    var archived: String
+    var format: String
+    var records: Int
+    var counts: MergeCounts
+    var partitions: [String]
+    var notes: [String]
+    var delivered: [String]
+    var warnings: [String]
+
+    var serialized: [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(self)) ?? Data()) + [0x0A]
+    }
+
+    static func load(path: String) -> IndexEntry? {
+        guard Storage.exists(path), let bytes = try? Storage.read(path, limit: 1 << 20) else { return nil }
+        return try? JSONDecoder().decode(IndexEntry.self, from: Data(bytes))
+    }
+}

@@ -1,0 +1,74 @@
+/// Delivers results into `outbox/`, where only complete files ever appear.
+///
+/// New results are published with no-clobber renames. A result that is updated over time (a
+/// monthly ledger copy) is replaced atomically, but only while the copy in the outbox is still
+/// the one the pipeline delivered: the SHA-256 of every delivery is kept in
+/// `archive/deliveries/`. A copy that someone edited is never overwritten; the update is
+/// delivered next to it (`2025-07.updated-<hash>.csv`) and a warning is returned.
+public struct Outbox {
+    public let layout: PipelineLayout
+
+    public init(layout: PipelineLayout) { self.layout = layout }
+
+    /// The result of one delivery.
+    public struct Delivery: Sendable, Equatable {
+        /// Where the file is now (relative to the outbox).
+        public let path: String
+        /// Set when the usual name held a file edited by someone.
+        public let warning: String?
+    }
+
+    /// Delivers `bytes` as the current version of `relativePath` (e.g. `time-entries/2025-07.csv`).
+    @discardableResult
+    public func deliverCurrentVersion(_ bytes: [UInt8], to relativePath: String) throws(StorageError) -> Delivery {
+        let target = Path.join(layout.outbox, relativePath)
+        let record = Path.join(layout.deliveries, relativePath + ".sha256")
+        let newHash = bytes.withUnsafeBytes { SHA256Hasher.hex($0) }
+        try Storage.makeDirectory(Path.parent(of: target))
+        try Storage.makeDirectory(Path.parent(of: record))
+        var delivered = relativePath
+        var warning: String?
+        if Storage.exists(target) {
+            let currentHash = try fileHash(target)
+            let recorded = (try? Storage.readText(record, limit: 256))?.trimmed
+            if currentHash == newHash {
+                // Already delivered (a run resumed after a crash, or an unchanged ledger).
+            } else if currentHash == recorded {
+                try Storage.write(bytes, to: target, temporaryDirectory: layout.temporary, collision: .replace)
+            } else {
+                let stem = relativePath.hasSuffix(".csv") ? String(relativePath.dropLast(4)) : relativePath
+                delivered = stem + ".updated-" + newHash.prefix(8) + ".csv"
+                try Storage.publishIdempotently(bytes, to: Path.join(layout.outbox, delivered),
+                                                temporaryDirectory: layout.temporary)
+                warning = "outbox/\(relativePath) was changed by someone, so it was left as it is; "
+                    + "the updated version is outbox/\(delivered)"
+            }
+        } else {
+            try Storage.write(bytes, to: target, temporaryDirectory: layout.temporary, collision: .fail)
+        }
+        if delivered == relativePath {
+            try Storage.write(newHash + "\n", to: record, temporaryDirectory: layout.temporary, collision: .replace)
+        }
+        return Delivery(path: delivered, warning: warning)
+    }
+
+    /// Publishes a new file that never changes afterwards (a reason file, a report); publishing
+    /// the same bytes again is a no-op.
+    public func deliverNew(_ bytes: [UInt8], to relativePath: String) throws(StorageError) {
+        let target = Path.join(layout.outbox, relativePath)
+        try Storage.makeDirectory(Path.parent(of: target))
+        try Storage.publishIdempotently(bytes, to: target, temporaryDirectory: layout.temporary)
+    }
+
+    private func fileHash(_ path: String) throws(StorageError) -> String {
+        let file = try InputFile(path: path)
+        let hasher = SHA256Hasher()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = try file.read(into: &buffer)
+            if count == 0 { break }
+            hasher.update(buffer, count: count)
+        }
+        return hasher.finishHex()
+    }
+}

@@ -1,0 +1,110 @@
+/// The folders of a workspace: the whole state of one company's pipeline lives inside it.
+///
+/// ```
+/// inbox/       files dropped by people or scheduled exports (inbox/<pipeline>/ when there are several pipelines)
+/// work/        claimed files being processed, temporary files, the run lock (runtime only)
+/// archive/     originals (files/), rejected files with reasons (rejected/), duplicates (duplicates/),
+///              normalized ledgers (ledgers/<pipeline>/), processed-file index (index/), run summaries (runs/)
+/// outbox/      results for people to take away (outbox/<pipeline>/ when there are several pipelines)
+/// pipelines/   one <id>.toml per pipeline (company)
+/// ```
+public struct Workspace: Sendable {
+    public let root: String
+    public var inbox: String { Path.join(root, "inbox") }
+    public var work: String { Path.join(root, "work") }
+    public var archive: String { Path.join(root, "archive") }
+    public var outbox: String { Path.join(root, "outbox") }
+    public var pipelines: String { Path.join(root, "pipelines") }
+
+    public var claims: String { Path.join(work, "claims") }
+    public var temporary: String { Path.join(work, "tmp") }
+    public var lockFile: String { Path.join(work, "lock") }
+
+    public var archivedFiles: String { Path.join(archive, "files") }
+    public var rejectedFiles: String { Path.join(archive, "rejected") }
+    public var duplicateFiles: String { Path.join(archive, "duplicates") }
+    public var runs: String { Path.join(archive, "runs") }
+
+    /// Opens the workspace at `path` (made absolute).
+    public init(root path: String) {
+        self.root = Workspace.absolute(path)
+    }
+
+    /// The per-pipeline folders (single pipeline: the top-level inbox and outbox).
+    public func layout(for pipeline: PipelineConfig, pipelineCount: Int) -> PipelineLayout {
+        let shared = pipelineCount <= 1
+        return PipelineLayout(
+            pipeline: pipeline,
+            inbox: shared ? inbox : Path.join(inbox, pipeline.id),
+            outbox: shared ? outbox : Path.join(outbox, pipeline.id),
+            ledgers: Path.join(archive, "ledgers", pipeline.id),
+            index: Path.join(archive, "index", pipeline.id),
+            deliveries: Path.join(archive, "deliveries", pipeline.id),
+            temporary: temporary
+        )
+    }
+
+    /// Checks that the queue folders are on one file system, so every move is an atomic rename.
+    public func checkSameFileSystem() throws(WorkspaceError) {
+        var devices: [String: UInt64] = [:]
+        for folder in [inbox, work, archive, outbox] {
+            if let status = Storage.status(folder) { devices[folder] = status.device }
+        }
+        let distinct = Set(devices.values)
+        if distinct.count > 1 {
+            let list = devices.keys.sorted().map { "\(Path.relative($0, to: root)) (device \(devices[$0]!))" }
+            throw WorkspaceError(message: "the workspace folders are on different file systems: "
+                + list.joined(separator: ", ") + ". Moves between them would not be atomic; put inbox/, work/, "
+                + "archive/ and outbox/ on the same file system (no separate mounts).")
+        }
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return normalize(path) }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let cwd = getcwd(&buffer, buffer.count).map { String(cString: $0) } ?? "."
+        return normalize(Path.join(cwd, path))
+    }
+
+    private static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            if part == "." || part.isEmpty { continue }
+            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+}
+
+/// The folders one pipeline reads and writes.
+public struct PipelineLayout: Sendable {
+    public let pipeline: PipelineConfig
+    /// Where this pipeline's files are dropped.
+    public let inbox: String
+    /// Where its results are delivered.
+    public let outbox: String
+    /// Its normalized ledgers (`<kind>/<YYYY-MM>.csv`, `bank-transactions/pending.csv`).
+    public let ledgers: String
+    /// Markers of processed files, by content hash.
+    public let index: String
+    /// What was last delivered to the outbox, per delivered path.
+    public let deliveries: String
+    /// Temporary files (same file system).
+    public let temporary: String
+
+    /// The ledger file of a partition.
+    public func ledger(_ kind: LedgerKind, _ partition: String) -> String {
+        Path.join(ledgers, kind.rawValue, partition + ".csv")
+    }
+}
+
+/// A problem with the workspace itself (not with a file in it).
+public struct WorkspaceError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,93 @@
+import Foundation
+
+/// A read-only picture of a workspace: what waits in each queue, the last run, rejected files.
+/// Taking it never locks the workspace, so it is safe while a run is working.
+public struct WorkspaceStatus: Sendable, Codable {
+    public struct RejectedFile: Sendable, Codable {
+        public let path: String
+        public let reasonFile: String
+        public let problem: String
+    }
+
+    public struct LedgerMonth: Sendable, Codable {
+        public let pipeline: String
+        public let ledger: String
+        public let partition: String
+        public let path: String
+    }
+
+    public var workspace: String
+    /// The process id of a run in progress, if any.
+    public var runningProcess: String?
+    /// Files in the inbox that the next run will take.
+    public var ready: [String] = []
+    /// Files in the inbox that are left alone, with the reason.
+    public var waiting: [InboxScanner.Waiting] = []
+    /// Files claimed by an interrupted run (resumed by the next run).
+    public var interrupted: [String] = []
+    public var lastRun: RunSummary?
+    /// Rejected files, most recent first (at most 20).
+    public var rejected: [RejectedFile] = []
+    public var rejectedTotal = 0
+    public var ledgers: [LedgerMonth] = []
+
+    /// Reads the state of `workspace` for `pipelines`.
+    public static func read(workspace: Workspace, pipelines: [PipelineConfig]) throws -> WorkspaceStatus {
+        var status = WorkspaceStatus(workspace: workspace.root)
+        if let pid = WorkspaceLock.holder(path: workspace.lockFile), let number = Int32(pid), number > 0,
+           kill(number, 0) == 0, let command = try? Storage.readText("/proc/\(pid)/cmdline", limit: 4096),
+           command.contains("facturation") {
+            status.runningProcess = pid
+        }
+        for pipeline in pipelines {
+            let layout = workspace.layout(for: pipeline, pipelineCount: pipelines.count)
+            let found = try InboxScanner.candidates(in: layout.inbox, relativeTo: workspace.root,
+                                                    ignoringFolders: pipelines.count > 1 ? Set(pipelines.map(\.id)) : [])
+            status.ready.append(contentsOf: found.files.map { Path.relative($0.path, to: workspace.root) })
+            status.waiting.append(contentsOf: found.waiting)
+            for kind in LedgerKind.allCases {
+                let folder = Path.join(layout.ledgers, kind.rawValue)
+                for name in try Storage.listIfPresent(folder) where name.hasSuffix(".csv") {
+                    status.ledgers.append(LedgerMonth(
+                        pipeline: pipeline.id, ledger: kind.rawValue, partition: String(name.dropLast(4)),
+                        path: Path.relative(Path.join(folder, name), to: workspace.root)))
+                }
+            }
+        }
+        for claim in try Storage.listIfPresent(workspace.claims) {
+            if let loaded = Claim.load(folder: Path.join(workspace.claims, claim)) {
+                status.interrupted.append("work/claims/\(claim)/\(loaded.originalName)")
+            }
+        }
+        status.lastRun = try lastRun(workspace)
+        var rejected: [RejectedFile] = []
+        for day in try Storage.listIfPresent(workspace.rejectedFiles).reversed() {
+            let dayFolder = Path.join(workspace.rejectedFiles, day)
+            for claim in try Storage.listIfPresent(dayFolder).reversed() {
+                let folder = Path.join(dayFolder, claim)
+                guard let reason = try Storage.listIfPresent(folder).first(where: { $0.hasSuffix(".reason.txt") }) else {
+                    continue
+                }
+                status.rejectedTotal += 1
+                guard rejected.count < 20 else { continue }
+                let reasonPath = Path.join(folder, reason)
+                let text = (try? Storage.readText(reasonPath, limit: 1 << 20)) ?? ""
+                let problem = text.split(separator: "\n").first(where: { $0.hasPrefix("Problem:") })
+                    .map { String($0.dropFirst("Problem:".count)).trimmed } ?? ""
+                rejected.append(RejectedFile(
+                    path: Path.relative(Path.join(folder, String(reason.dropLast(".reason.txt".count))), to: workspace.root),
+                    reasonFile: Path.relative(reasonPath, to: workspace.root), problem: problem))
+            }
+        }
+        status.rejected = rejected
+        return status
+    }
+
+    private static func lastRun(_ workspace: Workspace) throws -> RunSummary? {
+        guard let day = try Storage.listIfPresent(workspace.runs).last else { return nil }
+        let folder = Path.join(workspace.runs, day)
+        guard let file = try Storage.listIfPresent(folder).last(where: { $0.hasSuffix(".json") }) else { return nil }
+        let bytes = try Storage.read(Path.join(folder, file), limit: 64 << 20)
+        return try? JSONDecoder().decode(RunSummary.self, from: Data(bytes))
+    }
+}

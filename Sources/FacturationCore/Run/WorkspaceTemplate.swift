@@ -1,0 +1,127 @@
+/// The files `facturation init` writes into a new workspace.
+public enum WorkspaceTemplate {
+    /// Creates the folders of a workspace with a README in each and an example pipeline.
+    ///
+    /// Refuses (throws) when `root` already holds a pipeline file: nothing is overwritten.
+    public static func create(at root: String) throws -> [String] {
+        let workspace = Workspace(root: root)
+        if let existing = try Storage.listIfPresent(workspace.pipelines).first(where: { $0.hasSuffix(".toml") }) {
+            throw WorkspaceError(message: "\(workspace.pipelines)/\(existing) already exists: "
+                + "\(workspace.root) is already a workspace; nothing was changed")
+        }
+        var written: [String] = []
+        for (folder, readme) in [(workspace.inbox, inboxReadme), (workspace.outbox, outboxReadme),
+                                 (workspace.archive, archiveReadme), (workspace.pipelines, pipelinesReadme)] {
+            try Storage.makeDirectory(folder)
+            let path = Path.join(folder, "README.md")
+            if !Storage.exists(path) {
+                try Storage.write(readme, to: path, temporaryDirectory: folder)
+                written.append(path)
+            }
+        }
+        let pipeline = Path.join(workspace.pipelines, "company.toml")
+        try Storage.write(examplePipeline, to: pipeline, temporaryDirectory: workspace.pipelines)
+        written.append(pipeline)
+        return written
+    }
+
+    public static let inboxReadme = """
+        # inbox/
+
+        Drop files here: Clockify exports (detailed report, CSV or JSON) and Qonto exports
+        (transactions, CSV in French or English, or API JSON). Any file name works: the format is
+        recognised from the content.
+
+        The next `facturation run` takes every complete file. A file is left alone while it is being
+        written: names starting with `.` or ending in `.part`, `.tmp`, `.crdownload` or `~` are
+        ignored, and so is a file whose size or date changes during the settle window.
+
+        When a workspace has several pipelines, drop each company's files into `inbox/<pipeline>/`.
+
+        """
+
+    public static let outboxReadme = """
+        # outbox/
+
+        Results to take away. Everything here is complete when it appears (files are written
+        elsewhere and moved in). Deleting or moving files out of here never loses anything: the
+        pipeline's own state is in archive/.
+
+        - `time-entries/YYYY-MM.csv`: all time entries of the month, deduplicated.
+        - `bank-transactions/YYYY-MM.csv`: booked bank transactions of the month;
+          `bank-transactions/pending.csv`: transactions not executed yet.
+        - `rejected/`: a copy of the reason of every rejected file.
+
+        A monthly file is replaced by its new version when new data arrives for that month, unless
+        someone edited it here: then the new version is delivered next to it, never over it.
+
+        """
+
+    public static let archiveReadme = """
+        # archive/
+
+        The pipeline's memory. Do not edit these files.
+
+        - `files/DATE/CLAIM/NAME`: every imported original, byte for byte.
+        - `rejected/DATE/CLAIM/NAME` and `NAME.reason.txt`: refused files and why.
+        - `duplicates/DATE/CLAIM/NAME`: files whose content had already been imported.
+        - `ledgers/PIPELINE/`: the normalized monthly ledgers (the source of truth; outbox/ has copies).
+        - `index/PIPELINE/`: one marker per imported file content (SHA-256).
+        - `runs/DATE/`: a JSON summary of every run.
+
+        """
+
+    public static let pipelinesReadme = """
+        # pipelines/
+
+        One `<id>.toml` file per company (pipeline). `facturation check` validates them and prints
+        what they say; a mistake is reported as `file:line: message` and no run starts until it is
+        fixed. See the README of the project for every key.
+
+        """
+
+    public static let examplePipeline = """
+        # Pipeline of one company. `facturation check` validates this file.
+        # Every key is documented in the project's README ("Configuration").
+
+        [company]
+        name = "Example Conseil SAS"          # legal name of the seller
+        siren = "812345676"                   # 9 digits (checked)
+        vat_number = "FR19812345676"          # optional; FR key checked against the SIREN
+        iban = "FR72 1695 8000 0101 2345 6789 012"   # the bank account whose exports you drop (checked)
+        # other_ibans = []                    # other accounts of the company
+        time_zone = "Europe/Paris"            # local times in Clockify exports are read in this zone
+        # currency = "EUR"
+
+        [company.address]
+        lines = ["12 rue de la Paix"]
+        postcode = "75002"
+        city = "Paris"
+        country = "FR"
+
+        [inbox]
+        settle_seconds = 2                    # a file must stay unchanged this long before it is taken
+
+        [clockify]
+        date_format = "auto"                  # or "DD/MM/YYYY" / "MM/DD/YYYY" (your Clockify profile setting)
+
+        # Clients, with the names Clockify uses for them (client or project names).
+        [[clients]]
+        code = "ACME"
+        name = "ACME Industries"
+        aliases = ["Acme", "ACME - Support"]
+
+        # Categories of time entries: the first rule that matches wins; without a match,
+        # Clockify's Billable flag decides (Yes -> FACTURABLE, No -> INTERNE).
+        # Patterns ignore case; * matches anything (use *word* for "contains").
+        [[rules]]
+        project = "Internal*"
+        category = "INTERNE"
+
+        [[rules]]
+        client = "ACME"
+        description = "*forfait*"
+        category = "FORFAIT"
+
+        """
+}

@@ -1,0 +1,34 @@
+import CSupport
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Test seam that kills the process with SIGKILL right after the n-th durable storage step.
+///
+/// Set `FACTURATION_CRASH_AFTER=n` to enable it; set `FACTURATION_CRASH_TRACE=1` to print each
+/// step to stderr. The kill-and-restart test uses it to crash a real run at every step in turn.
+public enum CrashInjection {
+    private static let state = Mutex<(count: Int, limit: Int?, trace: Bool)>(
+        (0, getenv("FACTURATION_CRASH_AFTER").flatMap { Int(String(cString: $0)) },
+         getenv("FACTURATION_CRASH_TRACE") != nil)
+    )
+
+    /// Records that a durable step completed; kills the process if it is the configured one.
+    static func step(_ label: @autoclosure () -> String) {
+        let (count, limit, trace) = state.withLock { state -> (Int, Int?, Bool) in
+            state.count += 1
+            return (state.count, state.limit, state.trace)
+        }
+        if trace {
+            StandardStreams.err("crash-point \(count): \(label())\n")
+        }
+        if let limit, count >= limit {
+            fct_kill_self()
+        }
+    }
+
+    /// Number of durable steps taken so far by this process.
+    public static var stepsTaken: Int { state.withLock { $0.count } }
+}

@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file opened for sequential reading, closed when the value is released.
+public final class InputFile {
+    public let path: String
+    public let size: Int64
+    private let descriptor: Int32
+
+    public init(path: String) throws(StorageError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .system("open", path) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let error = StorageError.system("inspect", path)
+            close(fd)
+            throw error
+        }
+        self.path = path
+        self.descriptor = fd
+        self.size = Int64(info.st_size)
+        #if os(Linux)
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        #endif
+    }
+
+    deinit { close(descriptor) }
+
+    /// Reads up to `buffer.count` bytes into `buffer` and returns how many were read (0 at the end).
+    public func read(into buffer: inout [UInt8]) throws(StorageError) -> Int {
+        let capacity = buffer.count
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, capacity) }
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw .system("read", path)
+        }
+    }
+
+    /// Moves the read position back to the start of the file.
+    public func rewind() throws(StorageError) {
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw .system("rewind", path) }
+    }
+}

@@ -1,0 +1,118 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A new file written under a temporary name and published atomically with ``commit(to:collision:)``.
+///
+/// Until it is committed the file lives only in the temporary folder (never in `outbox/` or
+/// `archive/`); a file that is released without a commit is deleted.
+public final class OutputFile {
+    /// The temporary path the data is written to.
+    public let temporaryPath: String
+    private var descriptor: Int32
+    private var buffer: [UInt8] = []
+    private let bufferLimit = 1 << 20
+    private var finished = false
+    /// Bytes written so far.
+    public private(set) var bytesWritten: Int64 = 0
+
+    private static let counter = Atomic<Int>(0)
+
+    /// Creates an empty temporary file inside `directory` (which must exist).
+    public init(directory: String) throws(StorageError) {
+        var attempt = 0
+        while true {
+            let serial = OutputFile.counter.wrappingAdd(1, ordering: .relaxed).newValue
+            let name = ".tmp-\(getpid())-\(serial)-\(UInt32.random(in: 0...UInt32.max))"
+            let path = Path.join(directory, name)
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd >= 0 {
+                temporaryPath = path
+                descriptor = fd
+                buffer.reserveCapacity(bufferLimit)
+                return
+            }
+            if errno == EEXIST, attempt < 8 { attempt += 1; continue }
+            throw .system("create a temporary file in", directory)
+        }
+    }
+
+    deinit {
+        if !finished {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Appends bytes (buffered).
+    public func write(_ bytes: some Collection<UInt8>) throws(StorageError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= bufferLimit { try flush() }
+    }
+
+    /// Appends the bytes of a raw buffer (buffered).
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= bufferLimit { try flush() }
+    }
+
+    /// Appends text as UTF-8 (buffered).
+    public func write(_ text: String) throws(StorageError) {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count >= bufferLimit { try flush() }
+    }
+
+    private func flush() throws(StorageError) {
+        var offset = 0
+        let total = buffer.count
+        while offset < total {
+            let count = buffer.withUnsafeBytes { raw in
+                Glibc.write(descriptor, raw.baseAddress! + offset, total - offset)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .system("write", temporaryPath)
+            }
+            offset += count
+        }
+        bytesWritten += Int64(total)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, fsyncs and closes the file, then moves it to `destination` and fsyncs that folder.
+    ///
+    /// A failed `fsync` is final: the temporary file is deleted and nothing is published.
+    public func commit(to destination: String, collision: Storage.Collision = .fail) throws(StorageError) {
+        precondition(!finished, "OutputFile committed twice")
+        do throws(StorageError) {
+            try flush()
+            if fsync(descriptor) != 0 { throw StorageError.system("flush to disk", temporaryPath) }
+        } catch {
+            discard()
+            throw error
+        }
+        finished = true
+        if close(descriptor) != 0 {
+            let error = StorageError.system("close", temporaryPath)
+            unlink(temporaryPath)
+            throw error
+        }
+        do throws(StorageError) {
+            try Storage.move(temporaryPath, to: destination, collision: collision)
+        } catch {
+            unlink(temporaryPath)
+            throw error
+        }
+    }
+
+    /// Abandons the file: closes and deletes it.
+    public func discard() {
+        guard !finished else { return }
+        finished = true
+        close(descriptor)
+        unlink(temporaryPath)
+    }
+}

@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A buffered, non-durable file for intermediate data inside a claim's work folder.
+///
+/// Nothing in it is trusted after a crash: a resumed claim recomputes its scratch files, so
+/// they are neither fsynced nor published atomically.
+public final class ScratchFile {
+    public let path: String
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private var closed = false
+
+    /// Creates (or truncates) the file.
+    public init(path: String) throws(StorageError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .system("create", path) }
+        self.path = path
+        self.descriptor = fd
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    deinit { if !closed { Glibc.close(descriptor) } }
+
+    /// Appends bytes.
+    public func write(_ bytes: [UInt8]) throws(StorageError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws(StorageError) {
+        var offset = 0
+        let total = buffer.count
+        while offset < total {
+            let count = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, total - offset) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .system("write", path)
+            }
+            offset += count
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and closes the file.
+    public func close() throws(StorageError) {
+        guard !closed else { return }
+        try flush()
+        closed = true
+        if Glibc.close(descriptor) != 0 { throw .system("close", path) }
+    }
+}

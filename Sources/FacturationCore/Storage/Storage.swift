@@ -1,0 +1,194 @@
+import CSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The only code that changes the workspace on disk: claims, moves and publications are
+/// atomic (`rename`), never replace an existing name unless asked to, and are made durable
+/// (`fsync` of the file and of every directory whose entries changed) before they return.
+public enum Storage {
+    /// What `stat` says about a path.
+    public struct Status: Sendable, Equatable {
+        public let size: Int64
+        /// Modification time in nanoseconds since the epoch.
+        public let modified: Int64
+        /// Status-change time (ctime) in nanoseconds since the epoch: moves when the mtime is set by hand.
+        public let changed: Int64
+        public let isDirectory: Bool
+        public let isRegularFile: Bool
+        public let isSymbolicLink: Bool
+        public let device: UInt64
+        public let inode: UInt64
+    }
+
+    /// What happens when the destination of a move already exists.
+    public enum Collision: Sendable {
+        /// Fail with `EEXIST` (the default everywhere: a run never overwrites).
+        case fail
+        /// Atomically replace the destination (only for the pipeline's own state files).
+        case replace
+    }
+
+    // MARK: - Reading the tree
+
+    /// Returns the status of `path` (not following a final symbolic link), or nil if it does not exist.
+    public static func status(_ path: String) -> Status? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return Status(
+            size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+            changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec),
+            isDirectory: (info.st_mode & S_IFMT) == S_IFDIR,
+            isRegularFile: (info.st_mode & S_IFMT) == S_IFREG,
+            isSymbolicLink: (info.st_mode & S_IFMT) == S_IFLNK,
+            device: UInt64(info.st_dev),
+            inode: UInt64(info.st_ino)
+        )
+    }
+
+    /// True when something exists at `path`.
+    public static func exists(_ path: String) -> Bool { status(path) != nil }
+
+    /// True when `path` is a directory.
+    public static func isDirectory(_ path: String) -> Bool { status(path)?.isDirectory ?? false }
+
+    /// Lists the names in a directory (without `.` and `..`), sorted bytewise for determinism.
+    public static func list(_ path: String) throws(StorageError) -> [String] {
+        guard let dir = opendir(path) else { throw .system("list the folder", path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            names.append(name)
+        }
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// Lists a directory, or returns an empty list if it does not exist.
+    public static func listIfPresent(_ path: String) throws(StorageError) -> [String] {
+        guard isDirectory(path) else { return [] }
+        return try list(path)
+    }
+
+    /// Reads a whole file, refusing files larger than `limit` bytes.
+    public static func read(_ path: String, limit: Int = 64 << 20) throws(StorageError) -> [UInt8] {
+        let file = try InputFile(path: path)
+        guard file.size <= Int64(limit) else {
+            throw StorageError(operation: "read", path: path, code: EFBIG, detail: "larger than \(limit) bytes")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(file.size))
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try file.read(into: &chunk)
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return bytes
+    }
+
+    /// Reads a whole text file as UTF-8 (invalid bytes are replaced).
+    public static func readText(_ path: String, limit: Int = 64 << 20) throws(StorageError) -> String {
+        String(decoding: try read(path, limit: limit), as: UTF8.self)
+    }
+
+    // MARK: - Changing the tree
+
+    /// Creates `path` and any missing parents, making each new entry durable.
+    public static func makeDirectory(_ path: String) throws(StorageError) {
+        if isDirectory(path) { return }
+        let parent = Path.parent(of: path)
+        if parent != path { try makeDirectory(parent) }
+        if mkdir(path, 0o755) != 0 {
+            if errno == EEXIST, isDirectory(path) { return }
+            throw .system("create the folder", path)
+        }
+        try syncDirectory(parent)
+        CrashInjection.step("mkdir \(path)")
+    }
+
+    /// Flushes a directory's entries to disk (after a create, rename or unlink inside it).
+    public static func syncDirectory(_ path: String) throws(StorageError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .system("open the folder", path) }
+        defer { close(fd) }
+        if fsync(fd) != 0, errno != EINVAL { throw .system("flush the folder", path) }
+    }
+
+    /// Atomically moves a file or folder; the move is durable in both directories when it returns.
+    ///
+    /// With `.fail` (the default) an existing destination is never replaced: the call throws
+    /// `EEXIST`. Both paths must be on the same file system (the workspace guarantees it).
+    public static func move(_ from: String, to: String, collision: Collision = .fail) throws(StorageError) {
+        let rc: Int32
+        switch collision {
+        case .fail: rc = fct_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to)
+        case .replace: rc = rename(from, to)
+        }
+        guard rc == 0 else { throw .system("move", "\(from)' to '\(to)") }
+        let fromDir = Path.parent(of: from)
+        let toDir = Path.parent(of: to)
+        try syncDirectory(toDir)
+        if fromDir != toDir { try syncDirectory(fromDir) }
+        CrashInjection.step("move \(from) -> \(to)")
+    }
+
+    /// Deletes a file if it exists and makes the removal durable.
+    public static func removeFile(_ path: String) throws(StorageError) {
+        if unlink(path) != 0 {
+            if errno == ENOENT { return }
+            throw .system("delete", path)
+        }
+        try syncDirectory(Path.parent(of: path))
+        CrashInjection.step("unlink \(path)")
+    }
+
+    /// Deletes a folder and everything in it (only used on the pipeline's own temporary folders).
+    public static func removeTree(_ path: String) throws(StorageError) {
+        guard let info = status(path) else { return }
+        if info.isDirectory {
+            for name in try list(path) { try removeTree(Path.join(path, name)) }
+            if rmdir(path) != 0, errno != ENOENT { throw .system("delete the folder", path) }
+        } else if unlink(path) != 0, errno != ENOENT {
+            throw .system("delete", path)
+        }
+        try syncDirectory(Path.parent(of: path))
+    }
+
+    /// Writes `bytes` to `destination` through a temporary file in `temporaryDirectory`
+    /// (write, fsync, rename, fsync the directory).
+    public static func write(
+        _ bytes: [UInt8], to destination: String, temporaryDirectory: String, collision: Collision = .fail
+    ) throws(StorageError) {
+        let output = try OutputFile(directory: temporaryDirectory)
+        try output.write(bytes)
+        try output.commit(to: destination, collision: collision)
+    }
+
+    /// Writes text as UTF-8; see ``write(_:to:temporaryDirectory:collision:)``.
+    public static func write(
+        _ text: String, to destination: String, temporaryDirectory: String, collision: Collision = .fail
+    ) throws(StorageError) {
+        try write(Array(text.utf8), to: destination, temporaryDirectory: temporaryDirectory, collision: collision)
+    }
+
+    /// Publishes `bytes` at `destination` unless a file with exactly these bytes is already there.
+    ///
+    /// Re-publishing after a crash is therefore harmless; a different file at the destination is
+    /// never touched and the call throws `EEXIST`.
+    public static func publishIdempotently(
+        _ bytes: [UInt8], to destination: String, temporaryDirectory: String
+    ) throws(StorageError) {
+        if status(destination) != nil {
+            if (try? read(destination, limit: max(bytes.count, 1) + 1)) == bytes { return }
+            throw StorageError(operation: "publish", path: destination, code: EEXIST,
+                               detail: "a different file already has this name")
+        }
+        try write(bytes, to: destination, temporaryDirectory: temporaryDirectory)
+    }
+}

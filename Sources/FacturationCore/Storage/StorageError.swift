@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file-system operation that failed, with the path, the operation and the system's reason.
+///
+/// Storage errors are never a problem with the user's data: the run stops, the file being
+/// processed stays claimed in `work/`, and the next run resumes it once the cause is fixed.
+public struct StorageError: Error, Sendable, CustomStringConvertible {
+    /// What was attempted, in words ("rename", "write", "fsync", …).
+    public let operation: String
+    /// The path (or "from → to" pair) the operation was applied to.
+    public let path: String
+    /// The `errno` value reported by the system, or 0 when the failure was not a system call.
+    public let code: Int32
+    /// An optional extra explanation.
+    public let detail: String?
+
+    public init(operation: String, path: String, code: Int32, detail: String? = nil) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+        self.detail = detail
+    }
+
+    /// Captures the current `errno` for a failed system call.
+    static func system(_ operation: String, _ path: String) -> StorageError {
+        StorageError(operation: operation, path: path, code: errno)
+    }
+
+    /// True when the failure means "the destination already exists".
+    public var isAlreadyExists: Bool { code == EEXIST }
+
+    /// True when the failure means "no such file or directory".
+    public var isNotFound: Bool { code == ENOENT }
+
+    public var description: String {
+        var text = "cannot \(operation) '\(path)'"
+        if code != 0 { text += ": " + String(cString: strerror(code)) }
+        if let detail { text += " (\(detail))" }
+        switch code {
+        case ENOSPC: text += ". The disk is full: free some space and run again; nothing was lost."
+        case EROFS: text += ". The file system is read-only: remount it read-write and run again."
+        case EACCES, EPERM: text += ". Check the permissions of this folder for the user running facturation."
+        case EXDEV: text += ". The workspace folders must be on one file system."
+        default: break
+        }
+        return text
+    }
+}

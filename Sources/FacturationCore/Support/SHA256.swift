@@ -1,0 +1,67 @@
+import CCrypto
+
+/// Incremental SHA-256 (OpenSSL's implementation), used for file identity and record keys.
+public final class SHA256Hasher {
+    private let context: OpaquePointer
+
+    public init() {
+        guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL could not allocate a digest context") }
+        self.context = context
+        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    /// Feeds bytes to the hash.
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        EVP_DigestUpdate(context, base, bytes.count)
+    }
+
+    /// Feeds the first `count` bytes of an array to the hash.
+    public func update(_ bytes: [UInt8], count: Int? = nil) {
+        bytes.withUnsafeBytes { update(UnsafeRawBufferPointer(rebasing: $0.prefix(count ?? bytes.count))) }
+    }
+
+    /// Returns the digest and resets the hasher for reuse.
+    public func finish() -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        _ = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        return digest
+    }
+
+    /// Returns the hexadecimal digest and resets the hasher for reuse.
+    public func finishHex() -> String { Hex.encode(finish()) }
+
+    /// One-shot SHA-256 of a byte buffer, as lowercase hexadecimal.
+    public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        var digest = [UInt8](repeating: 0, count: 32)
+        digest.withUnsafeMutableBufferPointer { out in
+            _ = SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, out.baseAddress)
+        }
+        return Hex.encode(digest)
+    }
+
+    /// One-shot SHA-256 of the UTF-8 bytes of a string, as lowercase hexadecimal.
+    public static func hex(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { hex(UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// Lowercase hexadecimal encoding.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

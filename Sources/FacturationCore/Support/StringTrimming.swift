@@ -1,0 +1,15 @@
+extension StringProtocol {
+    /// Removes leading and trailing Unicode scalars that belong to `set` (no Foundation needed).
+    ///
+    /// Works on scalars, not characters: "\r\n" is one Character but two scalars.
+    public func trimming(_ set: String) -> String {
+        let scalars = Set(set.unicodeScalars)
+        let view = self.unicodeScalars
+        guard let first = view.firstIndex(where: { !scalars.contains($0) }),
+              let last = view.lastIndex(where: { !scalars.contains($0) }) else { return "" }
+        return String(String.UnicodeScalarView(view[first...last]))
+    }
+
+    /// Removes leading and trailing white space (spaces, tabs, newlines, no-break spaces).
+    public var trimmed: String { trimming(" \t\r\n\u{00A0}\u{202F}") }
+}

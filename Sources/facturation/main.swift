@@ -1,0 +1,3 @@
+import FacturationCommands
+
+FacturationCommand.main()
