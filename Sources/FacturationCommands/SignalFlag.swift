@@ -20,5 +20,11 @@ enum SignalFlag {
         }
         signal(SIGTERM, handler)
         signal(SIGINT, handler)
+        // A parent may have started us with these signals blocked (the mask is inherited).
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGTERM)
+        sigaddset(&unblock, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &unblock, nil)
     }
 }

@@ -57,13 +57,15 @@ public struct FileProcessor {
         let entry = IndexEntry(
             sha256: scan.sha256, name: name, claim: claim.id, claimedAt: claim.claimedAt,
             archived: Path.relative(archiveFolder(workspace.archivedFiles, claim), to: workspace.root) + "/" + name,
-            format: report.format.rawValue, records: report.records, counts: update.counts,
-            partitions: report.partitions.keys.sorted(), notes: report.notes,
-            delivered: update.delivered.map { Path.relative(Path.join(layout.outbox, $0), to: workspace.root) },
-            warnings: update.warnings)
+            format: report.format.rawValue, records: report.records,
+            partitions: report.partitions.keys.sorted(), notes: report.notes)
         try Storage.makeDirectory(Path.parent(of: marker))
         try Storage.write(entry.serialized, to: marker, temporaryDirectory: layout.temporary, collision: .replace)
-        return try finishImport(claim, scan: scan, entry: entry)
+        var outcome = try finishImport(claim, scan: scan, entry: entry)
+        outcome.counts = update.counts
+        outcome.delivered = update.delivered.map { Path.relative(Path.join(layout.outbox, $0), to: workspace.root) }
+        outcome.warnings = update.warnings
+        return outcome
     }
 
     // MARK: - Terminal states
@@ -77,11 +79,8 @@ public struct FileProcessor {
                                   archivedAt: Path.relative(Path.join(destination, claim.originalName), to: workspace.root))
         outcome.format = entry.format
         outcome.records = entry.records
-        outcome.counts = entry.counts
         outcome.partitions = entry.partitions
         outcome.notes = entry.notes
-        outcome.delivered = entry.delivered
-        outcome.warnings = entry.warnings
         return outcome
     }
 

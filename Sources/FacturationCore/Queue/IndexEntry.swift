@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Its presence means "this content was imported"; the same content dropped again is a
 /// duplicate. It is written just before the claim folder moves to the archive, so a resumed
-/// claim whose own marker exists only has to finish that move.
+/// claim whose own marker exists only has to finish that move. It holds only facts that do not
+/// depend on how often the file was retried (merge counts and deliveries are in the run summary).
 struct IndexEntry: Codable, Equatable {
     var sha256: String
     var name: String
@@ -14,11 +15,8 @@ struct IndexEntry: Codable, Equatable {
     var archived: String
     var format: String
     var records: Int
-    var counts: MergeCounts
     var partitions: [String]
     var notes: [String]
-    var delivered: [String]
-    var warnings: [String]
 
     var serialized: [UInt8] {
         let encoder = JSONEncoder()

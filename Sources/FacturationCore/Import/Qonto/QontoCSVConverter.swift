@@ -192,7 +192,7 @@ struct QontoCSVConverter {
         func instant(utc: Column, local: Column) -> (utc: Int64, local: CivilDate)? {
             if columns[utc] != nil, !text(utc).isEmpty {
                 guard let parsed = Self.dateTime(text(utc)) else {
-                    problem(utc, "not a date and time (expected DD-MM-YYYY HH:MM:SS)")
+                    problem(utc, "not a valid date and time (expected DD-MM-YYYY HH:MM:SS, a real date)")
                     return nil
                 }
                 let seconds = parsed.date.daysSinceEpoch * 86_400 + Int64(parsed.seconds)
@@ -200,7 +200,7 @@ struct QontoCSVConverter {
             }
             if columns[local] != nil, !text(local).isEmpty {
                 guard let parsed = Self.dateTime(text(local)) else {
-                    problem(local, "not a date and time (expected DD-MM-YYYY HH:MM:SS)")
+                    problem(local, "not a valid date and time (expected DD-MM-YYYY HH:MM:SS, a real date)")
                     return nil
                 }
                 let localSeconds = parsed.date.daysSinceEpoch * 86_400 + Int64(parsed.seconds)
@@ -213,7 +213,7 @@ struct QontoCSVConverter {
         var valueDate = settled?.local
         if columns[.valueDate] != nil, !text(.valueDate).isEmpty {
             if let parsed = Self.dateTime(text(.valueDate)) { valueDate = parsed.date } else {
-                problem(.valueDate, "not a date (expected DD-MM-YYYY)")
+                problem(.valueDate, "not a valid date (expected DD-MM-YYYY, a real date)")
             }
         }
         if status == .booked, settled == nil, valid {

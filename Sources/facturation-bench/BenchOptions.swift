@@ -1,0 +1,114 @@
+/// The command line of `facturation-bench`, parsed by hand (this target does not depend on
+/// ArgumentParser).
+struct BenchOptions {
+    var sizes: [SizeTarget] = [.bytes(50_000_000)]
+    var scenarios: [Scenario] = Scenario.allCases
+    var seed: UInt64 = 42
+    var repeats = 1
+    var keep = false
+    var directory: String?
+    var showHelp = false
+
+    static let usage = """
+        USAGE: facturation-bench [--megabytes <list> | --rows <list>] [--scenario <name>] [options]
+
+        Generates synthetic Clockify and Qonto exports, then measures the pipeline on them, each
+        scenario in its own child process (so the peak RSS is per scenario). Prints one line per
+        measurement, then a Markdown table for the README.
+
+        Scenarios:
+          clockify-normalize  scan (SHA-256, encoding) + sniff + convert one Clockify CSV into
+                              normalized scratch files: read, parse, convert, write
+          qonto-normalize     the same for one Qonto French CSV
+          run                 `facturation run --settle 0` on a fresh workspace holding both files
+                              (adds the ledger merge, archive and outbox; the binary is taken
+                              from the bench's own build folder)
+
+        OPTIONS:
+          --megabytes <list>  Size of each generated file in MB (10^6 bytes), comma-separated for
+                              several sizes, e.g. 50,200 (default: 50)
+          --rows <list>       Number of rows of each generated file instead, e.g. 100000
+          --scenario <name>   clockify-normalize, qonto-normalize, run or all (default: all);
+                              repeat the option or separate names with commas
+          --repeat <n>        Measure each scenario n times; the table keeps the median (default: 1)
+          --seed <n>          Seed of the data generator (default: 42)
+          --dir <path>        Where to generate the files (default: a new folder under /tmp)
+          --keep              Keep the generated files and workspaces
+          -h, --help          Show this help
+
+        Build and run (release):
+          swift build -c release --scratch-path .build-bench --product facturation
+          swift build -c release --scratch-path .build-bench --product facturation-bench
+          .build-bench/release/facturation-bench --megabytes 50,200
+        """
+
+    static func parse(_ arguments: [String]) throws(BenchError) -> BenchOptions {
+        var options = BenchOptions()
+        var explicitScenarios: [Scenario] = []
+        var sawMegabytes = false, sawRows = false
+        var index = 0
+        func value(_ name: String) throws(BenchError) -> String {
+            index += 1
+            guard index < arguments.count else { throw BenchError("\(name) needs a value (see --help)") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "-h", "--help":
+                options.showHelp = true
+            case "--megabytes":
+                sawMegabytes = true
+                options.sizes = try list(value(argument), argument) { text in
+                    Double(text).flatMap { $0 > 0 ? SizeTarget.bytes(Int64($0 * 1e6)) : nil }
+                }
+            case "--rows":
+                sawRows = true
+                options.sizes = try list(value(argument), argument) { text in
+                    Int(text).flatMap { $0 > 0 ? SizeTarget.rows($0) : nil }
+                }
+            case "--scenario":
+                for word in try value(argument).split(separator: ",").map(String.init) {
+                    if word == "all" {
+                        explicitScenarios += Scenario.allCases
+                    } else if let scenario = Scenario(rawValue: word) {
+                        explicitScenarios.append(scenario)
+                    } else {
+                        throw BenchError("--scenario: unknown scenario \"\(word)\" "
+                            + "(clockify-normalize, qonto-normalize, run or all)")
+                    }
+                }
+            case "--repeat":
+                guard let count = Int(try value(argument)), count > 0 else { throw BenchError("--repeat needs a positive whole number") }
+                options.repeats = count
+            case "--seed":
+                guard let seed = UInt64(try value(argument)) else { throw BenchError("--seed needs a whole number") }
+                options.seed = seed
+            case "--dir":
+                options.directory = try value(argument)
+            case "--keep":
+                options.keep = true
+            default:
+                throw BenchError("unknown argument \(argument) (see --help)")
+            }
+            index += 1
+        }
+        if sawMegabytes && sawRows { throw BenchError("use either --megabytes or --rows, not both") }
+        if !explicitScenarios.isEmpty {
+            options.scenarios = Scenario.allCases.filter(explicitScenarios.contains)
+        }
+        return options
+    }
+
+    /// Parses a non-empty comma-separated list.
+    private static func list<T>(_ text: String, _ name: String,
+                                _ parse: (String) -> T?) throws(BenchError) -> [T] {
+        var items: [T] = []
+        for part in text.split(separator: ",").map(String.init) {
+            guard let item = parse(part) else { throw BenchError("\(name): \"\(part)\" is not a valid value (see --help)") }
+            items.append(item)
+        }
+        guard !items.isEmpty else { throw BenchError("\(name) needs a value (see --help)") }
+        return items
+    }
+}

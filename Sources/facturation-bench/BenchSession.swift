@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FacturationCore
+import Foundation
+
+/// One benchmark invocation: for each requested size, generate the two files, measure every
+/// scenario (possibly several times), then print the table, the goals and the machine facts.
+struct BenchSession {
+    let options: BenchOptions
+
+    func run() throws -> Int32 {
+        let bench = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let facturation = Path.join(Path.parent(of: bench), "facturation")
+        if options.scenarios.contains(.run), !FileManager.default.isExecutableFile(atPath: facturation) {
+            throw BenchError("\(facturation) is missing; the run scenario needs it: "
+                + "swift build -c release --scratch-path .build-bench --product facturation")
+        }
+        let runner = ScenarioRunner(benchExecutable: bench, facturationExecutable: facturation)
+        let base = try options.directory.map { path in try Storage.makeDirectory(path); return path } ?? makeTemporaryFolder()
+        defer { if !options.keep && options.directory == nil { try? Storage.removeTree(base) } }
+        let facts = MachineFacts.collect()
+        StandardStreams.out("facturation-bench on \(facts.summary)\n")
+        StandardStreams.out("Working folder \(base), seed \(options.seed)\(options.keep ? ", kept" : "")\n\n")
+
+        var measurements: [Measurement] = []
+        var failures = 0
+        for (number, target) in options.sizes.enumerated() {
+            let folder = Path.join(base, "size-\(number + 1)")
+            try Storage.removeTree(folder)  // left by an earlier --keep run in the same --dir
+            try Storage.makeDirectory(folder)
+            defer { if !options.keep { try? Storage.removeTree(folder) } }
+            let (clockify, qonto) = try generate(target, in: folder)
+            for scenario in options.scenarios {
+                for attempt in 1...options.repeats {
+                    let scenarioFolder = Path.join(folder, "\(scenario.rawValue)-\(attempt)")
+                    do {
+                        let measurement = try runner.measure(scenario, clockify: clockify, qonto: qonto,
+                                                             sizeLabel: target.description, folder: scenarioFolder)
+                        StandardStreams.out(Report.line(measurement) + "\n")
+                        measurements.append(measurement)
+                    } catch {
+                        StandardStreams.out("\(scenario.rawValue) FAILED: \(error)\n")
+                        failures += 1
+                    }
+                    if !options.keep { try? Storage.removeTree(scenarioFolder) }
+                }
+            }
+            StandardStreams.out("\n")
+        }
+
+        StandardStreams.out(Report.table(measurements) + "\n")
+        let floor = Report.megabytes(ProcessMemory.peakResidentBytes() ?? 0)
+        StandardStreams.out("""
+            Machine: \(facts.summary).
+            MB = 10^6 bytes. The input files were just written, so they are in the page cache: this
+            measures CPU and memory, not the disk. Normalize rows: in-process time of scan + sniff +
+            convert; peak RSS = VmHWM of the measuring child. run rows: both files; wall time of the
+            whole `facturation run` process; peak RSS from wait4 (Linux never reports less than the
+            spawner's own peak, here \(floor) MB).
+
+
+            """)
+        StandardStreams.out(Report.goals(measurements))
+        if failures > 0 { StandardStreams.out("\(failures) measurement\(failures == 1 ? "" : "s") failed (see above).\n") }
+        return failures == 0 ? 0 : 1
+    }
+
+    /// Writes the Clockify and Qonto files of one size.
+    private func generate(_ target: SizeTarget, in folder: String) throws -> (GeneratedFile, GeneratedFile) {
+        var started = Monotonic.now()
+        var clockifyGenerator = ClockifyGenerator(target: target, seed: options.seed)
+        let clockify = try clockifyGenerator.write(
+            to: Path.join(folder, "Clockify_Time_Report_Detailed_01_01_2025-31_12_2025.csv"))
+        StandardStreams.out("Generated \(Path.name(of: clockify.path)): \(Report.megabytes(clockify.bytes)) MB, "
+            + "\(clockify.rows) rows in \(Report.fixed(Monotonic.now() - started, 1)) s\n")
+        started = Monotonic.now()
+        var qontoGenerator = QontoGenerator(target: target, seed: options.seed, accountIBAN: BenchWorkspace.companyIBAN)
+        let qonto = try qontoGenerator.write(to: Path.join(folder, "qonto-transactions-2025.csv"))
+        StandardStreams.out("Generated \(Path.name(of: qonto.path)): \(Report.megabytes(qonto.bytes)) MB, "
+            + "\(qonto.rows) rows in \(Report.fixed(Monotonic.now() - started, 1)) s\n")
+        return (clockify, qonto)
+    }
+
+    private func makeTemporaryFolder() throws(BenchError) -> String {
+        var template = Array("/tmp/facturation-bench-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else {
+            throw BenchError("cannot create a folder under /tmp: \(String(cString: strerror(errno)))")
+        }
+        return String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Renders measurements: one line each while the benchmark runs, then a Markdown table for the
+/// README. MB means 10^6 bytes everywhere (throughput and RSS).
+enum Report {
+    static func megabytes(_ bytes: Int64) -> String { fixed(Double(bytes) / 1e6, 1) }
+
+    static func fixed(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+
+    /// Right-aligned in `width` characters.
+    static func pad(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+
+    static func line(_ m: Measurement) -> String {
+        m.scenario.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)
+            + " input " + pad(megabytes(m.inputBytes), 7) + " MB"
+            + "  rows " + pad(String(m.rows), 9)
+            + "  " + pad(fixed(m.seconds, 2), 7) + " s"
+            + "  " + pad(fixed(m.megabytesPerSecond, 1), 6) + " MB/s"
+            + "  " + pad(fixed(m.rowsPerSecond, 0), 8) + " rows/s"
+            + "  peak RSS " + pad(megabytes(m.peakRSSBytes), 6) + " MB"
+            + "\n    " + m.detail
+    }
+
+    /// The table, with the median (by time; the faster middle one for an even count) of the repeats
+    /// of each scenario and size.
+    static func table(_ measurements: [Measurement]) -> String {
+        var out = "| Scenario | Input MB | Rows | Seconds | MB/s | Rows/s | Peak RSS MB |\n"
+        out += "|---|---:|---:|---:|---:|---:|---:|\n"
+        for m in medians(measurements) {
+            let cells = [m.scenario.rawValue, megabytes(m.inputBytes), String(m.rows), fixed(m.seconds, 2),
+                         fixed(m.megabytesPerSecond, 1), fixed(m.rowsPerSecond, 0), megabytes(m.peakRSSBytes)]
+            out += "| " + cells.joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+
+    /// One measurement per (size, scenario), in the order they were first taken.
+    static func medians(_ measurements: [Measurement]) -> [Measurement] {
+        var groups: [(key: String, items: [Measurement])] = []
+        for m in measurements {
+            let key = m.sizeLabel + "|" + m.scenario.rawValue
+            if let index = groups.firstIndex(where: { $0.key == key }) {
+                groups[index].items.append(m)
+            } else {
+                groups.append((key, [m]))
+            }
+        }
+        return groups.map { group in
+            let sorted = group.items.sorted { $0.seconds < $1.seconds }
+            return sorted[(sorted.count - 1) / 2]
+        }
+    }
+
+    /// The goals, checked against the medians of the Clockify scenario.
+    static func goals(_ measurements: [Measurement]) -> String {
+        var out = ""
+        for m in medians(measurements) where m.scenario == .clockifyNormalize {
+            out += "- " + megabytes(m.inputBytes) + " MB Clockify file: " + fixed(m.megabytesPerSecond, 1)
+                + " MB/s (goal ≥ 100: " + (m.megabytesPerSecond >= 100 ? "met" : "not met") + "), peak RSS "
+                + megabytes(m.peakRSSBytes) + " MB (goal < 100: " + (m.peakRSSBytes < 100_000_000 ? "met" : "not met")
+                + ")\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,97 @@
+import FacturationCore
+import Foundation
+
+/// The parent side of one measurement: prepares a fresh workspace, runs the scenario in a
+/// child process, and checks that every generated row came out of it.
+struct ScenarioRunner {
+    /// This benchmark's own binary, re-executed with `--measure`.
+    let benchExecutable: String
+    /// The `facturation` binary of the same build folder.
+    let facturationExecutable: String
+
+    func measure(_ scenario: Scenario, clockify: GeneratedFile, qonto: GeneratedFile, sizeLabel: String,
+                 folder: String) throws -> Measurement {
+        let workspace = try BenchWorkspace.create(at: Path.join(folder, "workspace"))
+        switch scenario {
+        case .clockifyNormalize, .qontoNormalize:
+            return try measureNormalize(scenario, input: scenario == .clockifyNormalize ? clockify : qonto,
+                                        sizeLabel: sizeLabel, workspace: workspace, folder: folder)
+        case .run:
+            return try measureRun(files: [clockify, qonto], sizeLabel: sizeLabel, workspace: workspace, folder: folder)
+        }
+    }
+
+    private func measureNormalize(_ scenario: Scenario, input: GeneratedFile, sizeLabel: String,
+                                  workspace: BenchWorkspace, folder: String) throws -> Measurement {
+        let resultFile = Path.join(folder, "result.txt")
+        let outcome = try ChildProcess(
+            executable: benchExecutable, arguments: ["--measure", scenario.rawValue, input.path, workspace.root],
+            standardOutput: resultFile
+        ).run()
+        try check(outcome, what: "the measuring child")
+        var values: [String: String] = [:]
+        for line in try String(contentsOfFile: resultFile, encoding: .utf8).split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            values[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        guard let seconds = values["seconds"].flatMap(Double.init), let records = values["records"].flatMap(Int.init),
+              let scan = values["scan_seconds"].flatMap(Double.init),
+              let convert = values["convert_seconds"].flatMap(Double.init),
+              let outputBytes = values["output_bytes"].flatMap(Int64.init),
+              let hwm = values["peak_rss_bytes"].flatMap(Int64.init) else {
+            throw BenchError("the measuring child printed an incomplete result (\(resultFile))")
+        }
+        var detail = "scan+hash \(Report.fixed(scan, 2)) s, convert+write \(Report.fixed(convert, 2)) s, "
+            + "\(records) records, \(Report.megabytes(outputBytes)) MB written; RSS = child's VmHWM"
+            + " (whole child: \(Report.fixed(outcome.seconds, 2)) s wall, \(Report.fixed(outcome.cpuSeconds, 2)) s CPU)"
+        if records != input.rows { detail += "\n    WARNING: \(input.rows) rows generated but \(records) records written" }
+        return Measurement(scenario: scenario, sizeLabel: sizeLabel, inputBytes: input.bytes, rows: input.rows,
+                           seconds: seconds, peakRSSBytes: hwm > 0 ? hwm : outcome.maxRSSBytes, detail: detail)
+    }
+
+    private func measureRun(files: [GeneratedFile], sizeLabel: String, workspace: BenchWorkspace,
+                            folder: String) throws -> Measurement {
+        for file in files {
+            try FileManager.default.copyItem(atPath: file.path, toPath: Path.join(workspace.inbox, Path.name(of: file.path)))
+        }
+        let summaryFile = Path.join(folder, "summary.json")
+        let floor = ProcessMemory.peakResidentBytes() ?? 0
+        let outcome = try ChildProcess(
+            executable: facturationExecutable,
+            arguments: ["run", "--workspace", workspace.root, "--settle", "0", "--json", "--quiet"],
+            standardOutput: summaryFile
+        ).run()
+        if outcome.exitStatus != ExitStatus.filesRejected { try check(outcome, what: "facturation run") }
+        let data = try Data(contentsOf: URL(fileURLWithPath: summaryFile))
+        let summary = try JSONDecoder().decode(RunSummary.self, from: data)
+        var problems = summary.errors
+        for file in summary.files where file.kind != .imported {
+            var text = "\(file.name) was \(file.kind.rawValue): \(file.reason ?? file.duplicateOf ?? "")"
+            if let reason = file.reasonFile,
+               let body = try? String(contentsOfFile: Path.join(workspace.root, reason), encoding: .utf8) {
+                text += "\n" + body.split(separator: "\n").prefix(30).joined(separator: "\n")
+            }
+            problems.append(text)
+        }
+        guard problems.isEmpty else { throw BenchError(problems.joined(separator: "\n")) }
+
+        let rows = files.map(\.rows).reduce(0, +)
+        let records = summary.files.map(\.records).reduce(0, +)
+        let added = summary.files.map(\.counts.added).reduce(0, +)
+        var detail = "\(records) records, \(added) added to the ledgers, \(Report.fixed(outcome.cpuSeconds, 2)) s CPU; "
+            + "whole process incl. start-up, ledger merge, archive, outbox; RSS from wait4 "
+            + "(never below the bench's own \(Report.megabytes(floor)) MB)"
+        if records != rows || added != rows {
+            detail += "\n    WARNING: \(rows) rows generated, \(records) records converted, \(added) added"
+        }
+        return Measurement(scenario: .run, sizeLabel: sizeLabel, inputBytes: files.map(\.bytes).reduce(0, +),
+                           rows: rows, seconds: outcome.seconds, peakRSSBytes: outcome.maxRSSBytes, detail: detail)
+    }
+
+    private func check(_ outcome: ChildProcess.Outcome, what: String) throws(BenchError) {
+        if let signal = outcome.signal { throw BenchError("\(what) was killed by signal \(signal)") }
+        if outcome.exitStatus != 0 {
+            throw BenchError("\(what) exited with status \(outcome.exitStatus ?? -1) (its message is above)")
+        }
+    }
+}

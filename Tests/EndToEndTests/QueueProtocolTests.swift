@@ -1,0 +1,204 @@
+import FacturationCore
+import Foundation
+import Testing
+
+/// The folder protocol promised in the README, checked through the real binary.
+@Suite("Queue protocol")
+struct QueueProtocolTests {
+    static let clockifyCSV = """
+        "Project","Client","Description","Task","User","Group","Email","Tags","Billable","Start Date","Start Time","End Date","End Time","Duration (h)","Duration (decimal)","Billable Rate (EUR)","Billable Amount (EUR)"
+        "LAA - INFRA","Les Automatismes Appliqués","Audit","","Camille Martin","","camille@demo.fr","","Yes","15/07/2025","09:00:00","15/07/2025","10:30:00","01:30:00","1.50","110.00","165.00"
+
+        """
+
+    @Test func filesStillBeingWrittenAreLeftInTheInbox() throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("export.csv.part", Self.clockifyCSV)
+        try workspace.drop(".hidden.csv", Self.clockifyCSV)
+        try workspace.drop("download.crdownload", Self.clockifyCSV)
+
+        // A writer that keeps appending while the run observes the settle window.
+        let growing = try workspace.drop("growing.csv", "\"Project\",")
+        let writer = Thread {
+            guard let handle = try? FileHandle(forWritingTo: growing) else { return }
+            for _ in 0..<30 {
+                handle.seekToEndOfFile()
+                handle.write(Data("\"x\",".utf8))
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            try? handle.close()
+        }
+        writer.start()
+        Thread.sleep(forTimeInterval: 0.1)
+        let result = try workspace.run(["run", "--settle", "0.5"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("growing.csv: still changing"))
+        #expect(result.stdout.contains("export.csv.part: still being written"))
+        #expect(workspace.exists("inbox/growing.csv"))
+        #expect(workspace.exists("inbox/export.csv.part"))
+        #expect(workspace.exists("inbox/.hidden.csv"))
+        #expect(workspace.exists("inbox/download.crdownload"))
+        #expect(workspace.files(under: "archive").filter { !$0.hasPrefix("archive/runs/") }.isEmpty)
+        Thread.sleep(forTimeInterval: 1.6)
+
+        // Once renamed to its final name, the finished export is taken.
+        try FileManager.default.moveItem(atPath: workspace.path + "/inbox/export.csv.part",
+                                         toPath: workspace.path + "/inbox/export.csv")
+        let second = try workspace.run(["run", "--settle", "0.2"])
+        #expect(second.stdout.contains("imported   export.csv: 1 time entry"))
+        // The growing file is complete garbage once finished: it is rejected, not lost.
+        #expect(second.stdout.contains("REJECTED   growing.csv"))
+    }
+
+    @Test func unknownFormatIsRejectedWithTheListOfUnderstoodFormats() throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("notes.txt", "Bonjour,\nvoici les heures du mois.\n")
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 2)
+        let reasons = workspace.files(under: "archive/rejected").filter { $0.hasSuffix("notes.txt.reason.txt") }
+        let reason = try workspace.text(try #require(reasons.first))
+        #expect(reason.contains("The format of this file is not recognised"))
+        #expect(reason.contains("Bonjour,"))
+        for format in InputFormat.allCases { #expect(reason.contains(format.displayName)) }
+        #expect(try workspace.text(String(reasons[0].dropLast(".reason.txt".count))) == "Bonjour,\nvoici les heures du mois.\n")
+    }
+
+    @Test func corruptCSVIsRejectedWithLineAndColumn() throws {
+        let workspace = try TestWorkspace()
+        let broken = Self.clockifyCSV + "\"LAA - INFRA\",\"Les Automatismes\",\"Audit \"urgent\"\",\"\"\n"
+        try workspace.drop("clockify-broken.csv", broken)
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 2)
+        let reason = try workspace.text(try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") }))
+        #expect(reason.contains("The file is not valid CSV"))
+        #expect(reason.contains("Line 3, column 42"))
+        #expect(reason.contains("quotes must be doubled"))
+    }
+
+    @Test func badRowsAreAllListedAndNothingIsImported() throws {
+        let workspace = try TestWorkspace()
+        var csv = Self.clockifyCSV
+        csv += "\"LAA - INFRA\",\"LAA\",\"Bad date\",\"\",\"Camille\",\"\",\"c@d.fr\",\"\",\"Yes\",\"32/07/2025\",\"09:00:00\",\"32/07/2025\",\"10:00:00\",\"01:00:00\",\"1.00\",\"110.00\",\"110.00\"\n"
+        csv += "\"LAA - INFRA\",\"LAA\",\"Bad amount\",\"\",\"Camille\",\"\",\"c@d.fr\",\"\",\"Maybe\",\"16/07/2025\",\"09:00:00\",\"16/07/2025\",\"10:00:00\",\"01:00:00\",\"1.00\",\"110.00\",\"11O.00\"\n"
+        try workspace.drop("clockify.csv", csv)
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 2)
+        #expect(!workspace.exists("outbox/time-entries/2025-07.csv"))
+        let reason = try workspace.text(try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") }))
+        #expect(reason.contains("2 rows of this Clockify report cannot be read"))
+        #expect(reason.contains("Line 3, column \"Start Date\" (10): \"32/07/2025\""))
+        #expect(reason.contains("Line 4, column \"Billable\" (9): \"Maybe\" - expected Yes or No"))
+        #expect(reason.contains("Line 4, column \"Billable Amount (EUR)\" (17): \"11O.00\""))
+    }
+
+    @Test func sameNameWithNewContentIsProcessedAndSameContentIsNot() throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("clockify.csv", Self.clockifyCSV)
+        try workspace.run(["run", "--settle", "0"])
+        // Same name, corrected content: a new file, processed; the entry is updated, not duplicated.
+        let corrected = Self.clockifyCSV.replacingOccurrences(of: "\"Yes\"", with: "\"No\"")
+        try workspace.drop("clockify.csv", corrected)
+        let second = try workspace.run(["run", "--settle", "0"])
+        #expect(second.stdout.contains("imported   clockify.csv: 1 time entry (0 new, 1 updated, 0 already known)"))
+        let rows = try workspace.csvRecords("outbox/time-entries/2025-07.csv")
+        #expect(rows.count == 1)
+        #expect(rows.first?["billable"] == "false")
+        #expect(rows.first?["category"] == "INTERNE")
+        #expect(workspace.files(under: "archive/files").filter { $0.hasSuffix("/clockify.csv") }.count == 2)
+    }
+
+    @Test func anEditedOutboxCopyIsNeverOverwritten() throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("clockify.csv", Self.clockifyCSV)
+        try workspace.run(["run", "--settle", "0"])
+        try workspace.drop("2025-07.csv", "my own notes\n", into: "outbox/time-entries")
+        let more = Self.clockifyCSV.replacingOccurrences(of: "Audit", with: "Audit, part 2")
+        try workspace.drop("clockify-2.csv", more)
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.stdout.contains("was changed by someone"))
+        #expect(try workspace.text("outbox/time-entries/2025-07.csv") == "my own notes\n")
+        let updated = try #require(workspace.files(under: "outbox/time-entries").first { $0.contains(".updated-") })
+        #expect(try workspace.csvRecords(updated).count == 2)
+    }
+
+    @Test func invalidConfigurationIsReportedWithFileAndLineAndNothingRuns() throws {
+        let pipeline = """
+            [company]
+            name = "Demo"
+            siren = "812345677"
+            sirne = "typo"
+            time_zone = "Europe/Pariss"
+            [company.address]
+            lines = ["1 rue"]
+            postcode = "13001"
+            city = "Marseille"
+            """
+        let workspace = try TestWorkspace(pipeline: pipeline, name: "bad")
+        try workspace.drop("clockify.csv", Self.clockifyCSV)
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("pipelines/bad.toml:3: company.siren: 812345677 is not a valid SIREN"))
+        #expect(result.stderr.contains("pipelines/bad.toml:4: unknown key company.sirne; did you mean siren?"))
+        #expect(result.stderr.contains("pipelines/bad.toml:5: company.time_zone: unknown time zone \"Europe/Pariss\""))
+        #expect(workspace.exists("inbox/clockify.csv"))
+        #expect(!workspace.exists("archive"))
+        let check = try workspace.run(["check"])
+        #expect(check.status == 3)
+        #expect(!check.stderr.contains("Fatal error"))
+    }
+
+    @Test func aSecondRunRefusesWhileTheWorkspaceIsLocked() throws {
+        let workspace = try TestWorkspace()
+        try FileManager.default.createDirectory(atPath: workspace.path + "/work", withIntermediateDirectories: true)
+        let lock = try #require(try WorkspaceLock(path: workspace.path + "/work/lock"))
+        try workspace.drop("clockify.csv", Self.clockifyCSV)
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("another facturation run is working on this workspace"))
+        #expect(workspace.exists("inbox/clockify.csv"))
+        withExtendedLifetime(lock) {}
+    }
+
+    @Test func initCreatesAWorkspaceThatChecksClean() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-init-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let created = try Binary.run(["init", folder.path])
+        #expect(created.status == 0)
+        for name in ["inbox/README.md", "outbox/README.md", "archive/README.md", "pipelines/company.toml"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path))
+        }
+        let check = try Binary.run(["check", "--workspace", folder.path])
+        #expect(check.status == 0, "stderr: \(check.stderr)")
+        #expect(check.stdout.contains("Example Conseil SAS"))
+        let again = try Binary.run(["init", folder.path])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already a workspace"))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func watchProcessesNewFilesAndStopsCleanlyOnSIGTERM() throws {
+        let workspace = try TestWorkspace()
+        let process = Process()
+        process.executableURL = Binary.url
+        process.arguments = ["watch", "--interval", "0.2", "--settle", "0", "--workspace", workspace.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try workspace.drop("clockify.csv", Self.clockifyCSV)
+        var processed = false
+        for _ in 0..<100 where !processed {
+            Thread.sleep(forTimeInterval: 0.1)
+            processed = workspace.exists("outbox/time-entries/2025-07.csv")
+        }
+        #expect(processed)
+        process.terminate()
+        for _ in 0..<100 where process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.contains("imported   clockify.csv"))
+    }
+}

@@ -1,0 +1,198 @@
+import FacturationCore
+import Foundation
+import Testing
+
+/// A temporary workspace on disk, driven through the real `facturation` binary.
+final class TestWorkspace {
+    let root: URL
+    var path: String { root.path }
+
+    /// Creates an empty workspace folder with the demo pipeline (or the given pipeline text).
+    init(pipeline: String? = nil, name: String = "demo-conseil") throws {
+        root = FileManager.default.temporaryDirectory
+            .appendingPathComponent("facturation-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("pipelines"),
+                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("inbox"),
+                                                withIntermediateDirectories: true)
+        let text = try pipeline ?? String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"),
+                                          encoding: .utf8)
+        try text.write(to: root.appendingPathComponent("pipelines/\(name).toml"), atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// Writes a file into the inbox (or another relative folder).
+    @discardableResult
+    func drop(_ name: String, _ contents: String, into folder: String = "inbox") throws -> URL {
+        try drop(name, Data(contents.utf8), into: folder)
+    }
+
+    @discardableResult
+    func drop(_ name: String, _ data: Data, into folder: String = "inbox") throws -> URL {
+        let directory = root.appendingPathComponent(folder)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent(name)
+        try data.write(to: url)
+        return url
+    }
+
+    /// Copies the demo exports of the repository into the inbox.
+    func dropDemoFiles() throws {
+        for name in try Repository.demoFiles() {
+            let data = try Data(contentsOf: Repository.root.appendingPathComponent("demo/inbox/\(name)"))
+            try drop(name, data)
+        }
+    }
+
+    /// Runs `facturation <arguments> --workspace <root>`.
+    @discardableResult
+    func run(_ arguments: [String], environment: [String: String] = [:], workspaceFlag: Bool = true) throws -> CommandResult {
+        try Binary.run(arguments + (workspaceFlag ? ["--workspace", path] : []), environment: environment)
+    }
+
+    /// Text of a file of the workspace.
+    func text(_ relative: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)
+    }
+
+    func data(_ relative: String) throws -> Data {
+        try Data(contentsOf: root.appendingPathComponent(relative))
+    }
+
+    func exists(_ relative: String) -> Bool {
+        FileManager.default.fileExists(atPath: root.appendingPathComponent(relative).path)
+    }
+
+    /// Every regular file below `relative`, as paths relative to the workspace, sorted.
+    func files(under relative: String = "") -> [String] {
+        let base = relative.isEmpty ? root : root.appendingPathComponent(relative)
+        guard let enumerator = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else {
+            return []
+        }
+        var result: [String] = []
+        for case let url as URL in enumerator {
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                result.append(String(url.path.dropFirst(root.path.count + 1)))
+            }
+        }
+        return result.sorted()
+    }
+
+    /// Rows of a CSV ledger as dictionaries keyed by column name (simple RFC 4180 reader for tests).
+    func csvRecords(_ relative: String) throws -> [[String: String]] {
+        let rows = SimpleCSV.parse(try text(relative))
+        guard let header = rows.first else { return [] }
+        return rows.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+    }
+}
+
+/// The outcome of one run of the binary.
+struct CommandResult {
+    let status: Int32
+    /// True when the process was killed by a signal (the status is then the signal number).
+    let killedBySignal: Bool
+    let stdout: String
+    let stderr: String
+}
+
+/// The repository this test bundle belongs to.
+enum Repository {
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    static func demoFiles() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("demo/inbox").path)
+            .filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// `../shared/fixtures` next to the repository, when it exists (CI has it).
+    static var sharedFixtures: URL? {
+        let url = root.deletingLastPathComponent().appendingPathComponent("shared/fixtures")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+}
+
+/// Locates and runs the `facturation` executable built with the tests.
+enum Binary {
+    static let url: URL = {
+        if let explicit = ProcessInfo.processInfo.environment["FACTURATION_BINARY"] {
+            return URL(fileURLWithPath: explicit)
+        }
+        var candidates: [URL] = []
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = runner.deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(folder.appendingPathComponent("facturation"))
+            folder.deleteLastPathComponent()
+        }
+        candidates.append(Repository.root.appendingPathComponent(".build/debug/facturation"))
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        fatalError("facturation binary not found (tried \(candidates.map(\.path))); set FACTURATION_BINARY")
+    }()
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "FACTURATION_WORKSPACE")
+        env.removeValue(forKey: "FACTURATION_CRASH_AFTER")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CommandResult(status: process.terminationStatus,
+                             killedBySignal: process.terminationReason == .uncaughtSignal,
+                             stdout: String(decoding: outData, as: UTF8.self),
+                             stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// A small, independent RFC 4180 parser used to check the pipeline's CSV output.
+enum SimpleCSV {
+    static func parse(_ text: String, separator: Character = ",") -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var inQuotes = false
+        var iterator = Array(text.unicodeScalars.map(Character.init))[...]
+        while let character = iterator.popFirst() {
+            if inQuotes {
+                if character == "\"" {
+                    if iterator.first == "\"" { field.append("\""); iterator.removeFirst() } else { inQuotes = false }
+                } else {
+                    field.append(character)
+                }
+            } else if character == "\"" {
+                inQuotes = true
+            } else if character == separator {
+                row.append(field); field = ""
+            } else if character == "\r" {
+                continue
+            } else if character == "\n" {
+                row.append(field); field = ""
+                rows.append(row); row = []
+            } else {
+                field.append(character)
+            }
+        }
+        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        return rows
+    }
+}
