@@ -10,7 +10,7 @@ public final class DecodingReader {
     public private(set) var bytesRead: Int64 = 0
     public var totalBytes: Int64 { file.size }
 
-    public init(path: String, encoding: TextEncoding, chunkSize: Int = 1 << 20) throws(StorageError) {
+    public init(path: String, encoding: TextEncoding, chunkSize: Int = 1 << 15) throws(StorageError) {
         self.file = try InputFile(path: path)
         self.encoding = encoding
         self.raw = [UInt8](repeating: 0, count: chunkSize)

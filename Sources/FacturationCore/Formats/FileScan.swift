@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What one pass over a file's raw bytes tells: its identity (SHA-256), its size, its text
 /// encoding and whether it looks binary.
 public struct FileScan: Sendable {
@@ -40,7 +44,8 @@ public struct FileScan: Sendable {
     }
 
     private static func memchrNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        bytes.firstIndex(of: 0) != nil
+        guard let base = bytes.baseAddress else { return false }
+        return memchr(base, 0, bytes.count) != nil
     }
 
     private static func decideEncoding(head: [UInt8], validator: UTF8Validator, sawNUL: Bool) -> TextEncoding? {

@@ -6,7 +6,6 @@ public final class NormalizedOutput {
     private var files: [String: ScratchFile] = [:]
     /// Rows written per partition.
     public private(set) var rowCounts: [String: Int] = [:]
-    private var line = CSVLineBuilder()
 
     public init(directory: String, kind: LedgerKind) throws(StorageError) {
         self.directory = directory
@@ -24,17 +23,36 @@ public final class NormalizedOutput {
 
     /// Appends one row, built by `build`, to `partition`.
     public func append(partition: String, _ build: (inout CSVLineBuilder) -> Void) throws(StorageError) {
-        line.removeAll()
+        try write(to: file(for: partition), partition: partition, build)
+    }
+
+    /// Appends one row to the partition of a month (fast path for converters of large files).
+    public func append(year: Int, month: Int, _ build: (inout CSVLineBuilder) -> Void) throws(StorageError) {
+        let key = year * 12 + month
+        if let cached = monthFiles[key] {
+            try write(to: cached.file, partition: cached.partition, build)
+            return
+        }
+        let partition = CivilDate.pad(year, 4) + "-" + CivilDate.pad(month, 2)
+        let file = try file(for: partition)
+        monthFiles[key] = (partition, file)
+        try write(to: file, partition: partition, build)
+    }
+
+    private var monthFiles: [Int: (partition: String, file: ScratchFile)] = [:]
+
+    private func file(for partition: String) throws(StorageError) -> ScratchFile {
+        if let existing = files[partition] { return existing }
+        let file = try ScratchFile(path: Path.join(directory, "\(kind.rawValue)_\(partition).csv"))
+        files[partition] = file
+        return file
+    }
+
+    private func write(to file: ScratchFile, partition: String, _ build: (inout CSVLineBuilder) -> Void) throws(StorageError) {
+        var line = CSVLineBuilder(appendingTo: file.buffer)
         build(&line)
         line.endLine()
-        let file: ScratchFile
-        if let existing = files[partition] {
-            file = existing
-        } else {
-            file = try ScratchFile(path: Path.join(directory, "\(kind.rawValue)_\(partition).csv"))
-            files[partition] = file
-        }
-        try file.write(line.bytes)
+        try file.flushIfFull()
         rowCounts[partition, default: 0] += 1
     }
 
@@ -47,6 +65,7 @@ public final class NormalizedOutput {
     public func discard() throws(StorageError) {
         for file in files.values { try? file.close() }
         files.removeAll()
+        monthFiles.removeAll()
         rowCounts.removeAll()
         try Storage.removeTree(directory)
         try Storage.makeDirectory(directory)

@@ -1,19 +1,40 @@
-/// One normalized time entry, as the time-tracking converters build it.
-struct TimeEntryRecord {
-    var key: String
+/// Text that can be written as one CSV field: a String, or bytes borrowed from the input.
+protocol CSVText {
+    func write(to out: inout CSVLineBuilder)
+}
+
+extension String: CSVText {
+    func write(to out: inout CSVLineBuilder) { out.field(self) }
+}
+
+/// UTF-8 bytes borrowed from a parsed input row; valid only while that row is being handled.
+struct ByteText: CSVText {
+    let bytes: UnsafeRawBufferPointer
+    func write(to out: inout CSVLineBuilder) { out.field(bytes) }
+}
+
+/// One normalized time entry, as the time-tracking converters build it; the single place
+/// that knows the order of the `time-entries` columns.
+///
+/// Generic over its text storage: the CSV converter writes bytes straight from the input
+/// (no String per field), the JSON converter writes Strings.
+struct TimeEntryRecord<Text: CSVText> {
+    var key: Text
     var sourceFormat: InputFormat
     var sourceFile: String
     var sourceRow: Int
-    var sourceEntryID: String
-    var userName: String
-    var userEmail: String
-    var clientName: String
+    var sourceEntryID: Text
+    var userName: Text
+    var userEmail: Text
+    var clientName: Text
     var clientCode: String?
-    var projectName: String
-    var taskName: String
-    var description: String
-    var tags: [String]
+    var projectName: Text
+    var taskName: Text
+    var description: Text
+    /// Tag names joined by ", ".
+    var tags: Text
     var billable: Bool?
+    /// `regular`, `break`…
     var entryType: String
     /// Local wall-clock seconds since 1970-01-01T00:00 in the pipeline's time zone.
     var startLocal: Int64
@@ -21,49 +42,51 @@ struct TimeEntryRecord {
     var startUTC: Int64
     var endUTC: Int64
     var durationSeconds: Int64
-    var timePrecision: String
+    var secondPrecision: Bool
     var hourlyRateMinor: Int64?
     var billableAmountMinor: Int64?
     var currency: Currency?
     var category: PipelineConfig.Category
     var invoiced: Bool?
-    var invoiceRef: String
+    var invoiceRef: Text
 
     /// The month ledger of the entry: the month of its local start date.
-    var partition: String {
-        CivilDate(daysSinceEpoch: startLocal >= 0 ? startLocal / 86_400 : (startLocal - 86_399) / 86_400).monthKey
+    var partition: String { startDate.monthKey }
+
+    var startDate: CivilDate {
+        CivilDate(daysSinceEpoch: startLocal >= 0 ? startLocal / 86_400 : (startLocal - 86_399) / 86_400)
     }
 
     func write(into out: inout CSVLineBuilder) {
         let scale = currency?.minorDigits ?? 2
-        out.field(key)
+        key.write(to: &out)
         out.field(sourceFormat.rawValue)
         out.field(sourceFile)
         out.field(Int64(sourceRow))
-        out.field(sourceEntryID)
-        out.field(userName)
-        out.field(userEmail)
-        out.field(clientName)
+        sourceEntryID.write(to: &out)
+        userName.write(to: &out)
+        userEmail.write(to: &out)
+        clientName.write(to: &out)
         out.field(clientCode ?? "")
-        out.field(projectName)
-        out.field(taskName)
-        out.field(description)
-        out.field(tags.joined(separator: ", "))
+        projectName.write(to: &out)
+        taskName.write(to: &out)
+        description.write(to: &out)
+        tags.write(to: &out)
         if let billable { out.field(billable) } else { out.field("") }
         out.field(entryType)
-        out.field(ISOTimestamp.format(startLocal) + ISOTimestamp.formatOffset(Int(startLocal - startUTC)))
-        out.field(ISOTimestamp.format(endLocal) + ISOTimestamp.formatOffset(Int(endLocal - endUTC)))
-        out.field(ISOTimestamp.formatUTC(startUTC))
-        out.field(ISOTimestamp.formatUTC(endUTC))
+        out.timestampField(startLocal, offset: Int(startLocal - startUTC))
+        out.timestampField(endLocal, offset: Int(endLocal - endUTC))
+        out.timestampField(startUTC, offset: nil)
+        out.timestampField(endUTC, offset: nil)
         out.field(durationSeconds)
-        out.field(timePrecision)
+        out.field(secondPrecision ? "second" : "minute")
         out.field(hourlyRateMinor)
-        out.field(hourlyRateMinor.map { DecimalText.format(minorUnits: $0, scale: scale) } ?? "")
+        if let hourlyRateMinor { out.decimalField(hourlyRateMinor, scale: scale) } else { out.field("") }
         out.field(billableAmountMinor)
-        out.field(billableAmountMinor.map { DecimalText.format(minorUnits: $0, scale: scale) } ?? "")
+        if let billableAmountMinor { out.decimalField(billableAmountMinor, scale: scale) } else { out.field("") }
         out.field(currency?.code ?? "")
         out.field(category.rawValue)
         if let invoiced { out.field(invoiced) } else { out.field("") }
-        out.field(invoiceRef)
+        invoiceRef.write(to: &out)
     }
 }

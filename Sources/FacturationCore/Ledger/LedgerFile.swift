@@ -14,44 +14,57 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
 
 /// Reading and writing of normalized CSV files (header row + records, RFC 4180, CRLF).
 public enum LedgerFile {
-    /// Reads every record of a ledger (or of a header-less scratch file) as arrays of fields.
+    /// Calls `body` with the fields of every record of a ledger (or of a header-less scratch
+    /// file); the field bytes are valid only during the call. A missing file has no records.
     ///
     /// - Parameter header: the expected header row, or nil for scratch files that have none.
-    public static func readRows(path: String, header: [String]?) throws -> [[String]] {
-        guard Storage.exists(path) else { return [] }
+    public static func forEachRow(path: String, header: [String]?,
+                                  _ body: ([UnsafeRawBufferPointer]) throws -> Void) throws {
+        guard Storage.exists(path) else { return }
         let reader = try DecodingReader(path: path, encoding: .utf8)
         let csv = CSVReader(delimiter: UInt8(ascii: ","))
-        var rows: [[String]] = []
         var expectHeader = header != nil
+        var fields: [UnsafeRawBufferPointer] = []
         do {
-            try csv.read({ try reader.next() }) { batch in
-                for row in 0..<batch.rowCount {
-                    let fields = batch.strings(row)
-                    if expectHeader {
-                        expectHeader = false
-                        guard fields == header else {
-                            throw LedgerError(path: path, line: batch.line(row), message: "its header is not the expected one")
+            try csv.read(reader) { batch in
+                try batch.withRows { rows in
+                    for row in 0..<batch.rowCount {
+                        if expectHeader {
+                            expectHeader = false
+                            guard batch.strings(row) == header else {
+                                throw LedgerError(path: path, line: batch.line(row), message: "its header is not the expected one")
+                            }
+                            continue
                         }
-                        continue
+                        let count = rows.fieldCount(row)
+                        if let header, count != header.count {
+                            throw LedgerError(path: path, line: batch.line(row),
+                                              message: "a row has \(count) fields instead of \(header.count)")
+                        }
+                        fields.removeAll(keepingCapacity: true)
+                        for index in 0..<count { fields.append(rows.field(row, index)) }
+                        try body(fields)
                     }
-                    if let header, fields.count != header.count {
-                        throw LedgerError(path: path, line: batch.line(row),
-                                          message: "a row has \(fields.count) fields instead of \(header.count)")
-                    }
-                    rows.append(fields)
                 }
             }
         } catch let error as CSVSyntaxError {
             throw LedgerError(path: path, line: error.line, message: error.message)
         }
+    }
+
+    /// Reads every record as arrays of Strings (small files: pending bank rows, tests).
+    public static func readRows(path: String, header: [String]?) throws -> [[String]] {
+        var rows: [[String]] = []
+        try forEachRow(path: path, header: header) { fields in
+            rows.append(fields.map { String(decoding: $0, as: UTF8.self) })
+        }
         return rows
     }
 
-    /// Serializes a header and rows.
-    public static func serialize(header: [String], rows: [[String]]) -> [UInt8] {
-        var builder = CSVLineBuilder(capacity: 1 << 16)
-        builder.line(header)
-        for row in rows { builder.line(row) }
-        return builder.bytes
+    /// The record keys of a ledger (first column); `header` nil for header-less scratch files.
+    public static func keys(path: String, header: [String]?) throws -> Set<String> {
+        var keys: Set<String> = []
+        try forEachRow(path: path, header: header) { keys.insert(String(decoding: $0[0], as: UTF8.self)) }
+        return keys
     }
 }

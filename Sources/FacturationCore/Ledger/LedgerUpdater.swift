@@ -21,81 +21,74 @@ public struct LedgerUpdater {
     }
 
     /// Merges the scratch files of a conversion (`partition → path`) into the ledgers.
-    public func apply(kind: LedgerKind, partitionFiles: [String: String]) throws -> Update {
+    ///
+    /// - Parameter scratch: a folder inside `work/` for the merge's spilled runs.
+    public func apply(kind: LedgerKind, partitionFiles: [String: String], scratch: String) throws -> Update {
         var update = Update()
-        let header = kind.columns
         let months = partitionFiles.keys.filter { $0 != LedgerKind.pendingPartition }.sorted()
         var settledKeys: Set<String> = []
         for month in months {
-            guard let scratch = partitionFiles[month] else { continue }
-            let incoming = try LedgerFile.readRows(path: scratch, header: nil)
-            if kind == .bankTransactions { settledKeys.formUnion(incoming.map { $0[0] }) }
-            let path = layout.ledger(kind, month)
-            let existing = try LedgerFile.readRows(path: path, header: header)
-            let merged = LedgerMerger.merge(kind: kind, existing: existing, incoming: incoming)
-            update.counts = update.counts + merged.counts
-            try store(kind: kind, partition: month, rows: merged.rows, changed: merged.rows != existing, into: &update)
+            guard let file = partitionFiles[month] else { continue }
+            if kind == .bankTransactions { settledKeys.formUnion(try LedgerFile.keys(path: file, header: nil)) }
+            var input = LedgerMerger.Input(kind: kind, existing: layout.ledger(kind, month), incoming: [file])
+            input.removeKeys = []
+            try merge(input, partition: month, scratch: scratch, into: &update)
         }
         if kind == .bankTransactions {
             try updatePending(incomingFile: partitionFiles[LedgerKind.pendingPartition], settledKeys: settledKeys,
-                              into: &update)
+                              scratch: scratch, into: &update)
         }
         return update
     }
 
     /// Pending bank rows: replaced by their booked (or declined…) version when it arrives, and
-    /// never re-added once that version is in a monthly ledger.
-    private func updatePending(incomingFile: String?, settledKeys: Set<String>, into update: inout Update) throws {
+    /// never re-added once that version is in a monthly ledger (looked up in the month of the
+    /// operation and the two following ones).
+    private func updatePending(incomingFile: String?, settledKeys: Set<String>, scratch: String,
+                               into update: inout Update) throws {
         let kind = LedgerKind.bankTransactions
         let path = layout.ledger(kind, LedgerKind.pendingPartition)
         guard incomingFile != nil || (Storage.exists(path) && !settledKeys.isEmpty) else { return }
-        let existing = try LedgerFile.readRows(path: path, header: kind.columns)
-        var incoming = try incomingFile.map { try LedgerFile.readRows(path: $0, header: nil) } ?? []
-        // Drop incoming pending rows whose settled version is already in a monthly ledger.
-        if !incoming.isEmpty {
-            var settledInLedgers: Set<String> = []
-            let operationMonths = Set(incoming.compactMap { CivilDate(iso: $0[BankColumn.operationDate.index]) })
+        var ignore = settledKeys
+        if let incomingFile {
             var monthsToCheck: Set<String> = []
-            for date in operationMonths {
-                var month = CivilDate(year: date.year, month: date.month, day: 1)!
+            for row in try LedgerFile.readRows(path: incomingFile, header: nil) {
+                guard let date = CivilDate(iso: row[BankColumn.operationDate.index]) else { continue }
+                var month = date
                 for _ in 0..<3 {
                     monthsToCheck.insert(month.monthKey)
-                    month = month.adding(days: 32)
-                    month = CivilDate(year: month.year, month: month.month, day: 1)!
+                    month = CivilDate(year: month.year, month: month.month, day: 28)!.adding(days: 7)
                 }
             }
             for month in monthsToCheck.sorted() {
-                let rows = try LedgerFile.readRows(path: layout.ledger(kind, month), header: kind.columns)
-                settledInLedgers.formUnion(rows.map { $0[0] })
+                ignore.formUnion(try LedgerFile.keys(path: layout.ledger(kind, month), header: kind.columns))
             }
-            let before = incoming.count
-            incoming.removeAll { settledInLedgers.contains($0[0]) || settledKeys.contains($0[0]) }
-            update.counts.unchanged += before - incoming.count
         }
-        let remaining = LedgerMerger.removing(keys: settledKeys, from: existing)
-        let merged = LedgerMerger.merge(kind: kind, existing: remaining.rows, incoming: incoming)
-        var counts = merged.counts
-        counts.removed = remaining.removed
-        update.counts = update.counts + counts
-        try store(kind: kind, partition: LedgerKind.pendingPartition, rows: merged.rows,
-                  changed: merged.rows != existing, into: &update)
+        var input = LedgerMerger.Input(kind: kind, existing: path, incoming: incomingFile.map { [$0] } ?? [])
+        input.removeKeys = settledKeys
+        input.ignoreKeys = ignore
+        try merge(input, partition: LedgerKind.pendingPartition, scratch: scratch, into: &update)
     }
 
-    private func store(kind: LedgerKind, partition: String, rows: [[String]], changed: Bool,
-                       into update: inout Update) throws {
-        let bytes = LedgerFile.serialize(header: kind.columns, rows: rows)
-        let path = layout.ledger(kind, partition)
-        let relative = kind.rawValue + "/" + partition + ".csv"
-        if changed || !Storage.exists(path) {
+    private func merge(_ input: LedgerMerger.Input, partition: String, scratch: String, into update: inout Update) throws {
+        let output = try OutputFile(directory: layout.temporary)
+        let counts = try LedgerMerger.merge(input, into: output, scratch: scratch)
+        update.counts = update.counts + counts
+        let path = input.existing
+        let changed = counts.changedLedger || !Storage.exists(path)
+        if changed {
             try Storage.makeDirectory(Path.parent(of: path))
-            try Storage.write(bytes, to: path, temporaryDirectory: layout.temporary, collision: .replace)
+            try output.commit(to: path, collision: .replace)
+        } else {
+            output.discard()
         }
         // Deliver when the ledger changed, or when its last delivery did not complete.
+        let relative = input.kind.rawValue + "/" + partition + ".csv"
         let record = Path.join(layout.deliveries, relative + ".sha256")
         let recorded = (try? Storage.readText(record, limit: 256))?.trimmed
-        let hash = bytes.withUnsafeBytes { SHA256Hasher.hex($0) }
-        if changed || recorded != hash {
-            let delivery = try outbox.deliverCurrentVersion(bytes, to: relative)
+        let current = try Storage.sha256(of: path)
+        if changed || recorded != current {
+            let delivery = try outbox.deliverCurrentVersion(of: path, to: relative)
             update.delivered.append(delivery.path)
             if let warning = delivery.warning { update.warnings.append(warning) }
         }

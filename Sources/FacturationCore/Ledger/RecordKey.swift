@@ -19,6 +19,19 @@ public enum RecordKey {
         return key[..<hash]
     }
 
+    /// Length in bytes of the key without its occurrence number (`te:ab12#2` → 7).
+    static func baseLength(of key: UnsafeRawBufferPointer) -> Int {
+        let fingerprint = key.starts(with: "te:".utf8) || key.starts(with: "bank:".utf8)
+        guard fingerprint, let hash = key.lastIndex(of: UInt8(ascii: "#")) else { return key.count }
+        return hash
+    }
+
+    /// The occurrence number of a fingerprint key (`te:…#2` → 2), or nil.
+    public static func occurrence(of key: String) -> UInt64? {
+        guard isFingerprint(key), let hash = key.lastIndex(of: occurrenceSeparator) else { return nil }
+        return UInt64(key[key.index(after: hash)...])
+    }
+
     /// Hash of fields joined by an ASCII unit separator, shortened to 128 bits of hexadecimal.
     static func hash(_ fields: [String]) -> String {
         String(SHA256Hasher.hex(fields.joined(separator: "\u{1F}")).prefix(32))
@@ -30,22 +43,9 @@ public enum RecordKey {
     }
 }
 
-/// Keys of time entries.
+/// Keys of time entries with a Clockify id (fingerprints of CSV rows are computed by
+/// ``ClockifyCSVConverter``).
 enum TimeEntryKey {
-    /// Fingerprint of an entry without a source id: user, start and end to the minute (the same
-    /// entry is exported with or without seconds), project, task and description.
-    static func fingerprint(user: String, startUTC: Int64, endUTC: Int64, project: String, task: String,
-                            description: String) -> String {
-        "te:" + RecordKey.hash([
-            user.trimmed.lowercased(), String(floorDivide(startUTC, 60)), String(floorDivide(endUTC, 60)),
-            RecordKey.normalize(project), RecordKey.normalize(task), RecordKey.normalize(description),
-        ])
-    }
-
     /// Key of an entry with a Clockify id.
     static func clockify(id: String) -> String { "clockify:" + id }
-
-    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-        value >= 0 ? value / divisor : (value - divisor + 1) / divisor
-    }
 }

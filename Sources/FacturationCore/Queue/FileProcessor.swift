@@ -52,8 +52,9 @@ public struct FileProcessor {
             return try reject(claim, scan: scan, rejection: rejection)
         }
 
-        let update = try LedgerUpdater(layout: layout).apply(kind: detection.format.ledger,
-                                                              partitionFiles: output.partitionFiles)
+        let update = try LedgerUpdater(layout: layout).apply(
+            kind: detection.format.ledger, partitionFiles: output.partitionFiles,
+            scratch: Path.join(claim.scratchFolder, "merge"))
         let entry = IndexEntry(
             sha256: scan.sha256, name: name, claim: claim.id, claimedAt: claim.claimedAt,
             archived: Path.relative(archiveFolder(workspace.archivedFiles, claim), to: workspace.root) + "/" + name,

@@ -18,33 +18,36 @@ public struct Outbox {
         public let warning: String?
     }
 
-    /// Delivers `bytes` as the current version of `relativePath` (e.g. `time-entries/2025-07.csv`).
+    /// Delivers a copy of the file at `source` as the current version of `relativePath`
+    /// (e.g. `time-entries/2025-07.csv`).
     @discardableResult
-    public func deliverCurrentVersion(_ bytes: [UInt8], to relativePath: String) throws(StorageError) -> Delivery {
+    public func deliverCurrentVersion(of source: String, to relativePath: String) throws(StorageError) -> Delivery {
         let target = Path.join(layout.outbox, relativePath)
         let record = Path.join(layout.deliveries, relativePath + ".sha256")
-        let newHash = bytes.withUnsafeBytes { SHA256Hasher.hex($0) }
+        let newHash = try Storage.sha256(of: source)
         try Storage.makeDirectory(Path.parent(of: target))
         try Storage.makeDirectory(Path.parent(of: record))
         var delivered = relativePath
         var warning: String?
         if Storage.exists(target) {
-            let currentHash = try fileHash(target)
+            let currentHash = try Storage.sha256(of: target)
             let recorded = (try? Storage.readText(record, limit: 256))?.trimmed
             if currentHash == newHash {
                 // Already delivered (a run resumed after a crash, or an unchanged ledger).
             } else if currentHash == recorded {
-                try Storage.write(bytes, to: target, temporaryDirectory: layout.temporary, collision: .replace)
+                try Storage.copy(source, to: target, temporaryDirectory: layout.temporary, collision: .replace)
             } else {
                 let stem = relativePath.hasSuffix(".csv") ? String(relativePath.dropLast(4)) : relativePath
                 delivered = stem + ".updated-" + newHash.prefix(8) + ".csv"
-                try Storage.publishIdempotently(bytes, to: Path.join(layout.outbox, delivered),
-                                                temporaryDirectory: layout.temporary)
+                let beside = Path.join(layout.outbox, delivered)
+                if !Storage.exists(beside) {
+                    try Storage.copy(source, to: beside, temporaryDirectory: layout.temporary, collision: .fail)
+                }
                 warning = "outbox/\(relativePath) was changed by someone, so it was left as it is; "
                     + "the updated version is outbox/\(delivered)"
             }
         } else {
-            try Storage.write(bytes, to: target, temporaryDirectory: layout.temporary, collision: .fail)
+            try Storage.copy(source, to: target, temporaryDirectory: layout.temporary, collision: .fail)
         }
         if delivered == relativePath {
             try Storage.write(newHash + "\n", to: record, temporaryDirectory: layout.temporary, collision: .replace)
@@ -60,15 +63,4 @@ public struct Outbox {
         try Storage.publishIdempotently(bytes, to: target, temporaryDirectory: layout.temporary)
     }
 
-    private func fileHash(_ path: String) throws(StorageError) -> String {
-        let file = try InputFile(path: path)
-        let hasher = SHA256Hasher()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = try file.read(into: &buffer)
-            if count == 0 { break }
-            hasher.update(buffer, count: count)
-        }
-        return hasher.finishHex()
-    }
 }

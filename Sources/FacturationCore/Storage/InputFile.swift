@@ -38,6 +38,16 @@ public final class InputFile {
         }
     }
 
+    /// Reads up to `buffer.count` bytes into raw memory and returns how many were read (0 at the end).
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(StorageError) -> Int {
+        while true {
+            let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw .system("read", path)
+        }
+    }
+
     /// Moves the read position back to the start of the file.
     public func rewind() throws(StorageError) {
         guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw .system("rewind", path) }

@@ -9,7 +9,8 @@ import Glibc
 public final class ScratchFile {
     public let path: String
     private let descriptor: Int32
-    private var buffer: [UInt8] = []
+    /// The write buffer: append to it, then call ``flushIfFull()``.
+    public let buffer = ByteBuffer(capacity: 1 << 21)
     private var closed = false
 
     /// Creates (or truncates) the file.
@@ -18,14 +19,19 @@ public final class ScratchFile {
         guard fd >= 0 else { throw .system("create", path) }
         self.path = path
         self.descriptor = fd
-        buffer.reserveCapacity(1 << 20)
     }
 
     deinit { if !closed { Glibc.close(descriptor) } }
 
     /// Appends bytes.
     public func write(_ bytes: [UInt8]) throws(StorageError) {
-        buffer.append(contentsOf: bytes)
+        bytes.withUnsafeBytes { buffer.append($0) }
+        try flushIfFull()
+    }
+
+    /// Writes the buffer out once it holds 1 MiB or more.
+    @inline(__always)
+    public func flushIfFull() throws(StorageError) {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
@@ -33,14 +39,14 @@ public final class ScratchFile {
         var offset = 0
         let total = buffer.count
         while offset < total {
-            let count = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, total - offset) }
+            let count = Glibc.write(descriptor, buffer.base + offset, total - offset)
             if count < 0 {
                 if errno == EINTR { continue }
                 throw .system("write", path)
             }
             offset += count
         }
-        buffer.removeAll(keepingCapacity: true)
+        buffer.removeAll()
     }
 
     /// Flushes and closes the file.

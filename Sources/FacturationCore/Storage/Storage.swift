@@ -177,6 +177,34 @@ public enum Storage {
         try write(Array(text.utf8), to: destination, temporaryDirectory: temporaryDirectory, collision: collision)
     }
 
+    /// Copies a file through a temporary file (streamed, fsynced, renamed).
+    public static func copy(
+        _ source: String, to destination: String, temporaryDirectory: String, collision: Collision = .fail
+    ) throws(StorageError) {
+        let input = try InputFile(path: source)
+        let output = try OutputFile(directory: temporaryDirectory)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = try input.read(into: &buffer)
+            if count == 0 { break }
+            try output.write(buffer[0..<count])
+        }
+        try output.commit(to: destination, collision: collision)
+    }
+
+    /// SHA-256 of a file's content, as hexadecimal.
+    public static func sha256(of path: String) throws(StorageError) -> String {
+        let file = try InputFile(path: path)
+        let hasher = SHA256Hasher()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = try file.read(into: &buffer)
+            if count == 0 { break }
+            hasher.update(buffer, count: count)
+        }
+        return hasher.finishHex()
+    }
+
     /// Publishes `bytes` at `destination` unless a file with exactly these bytes is already there.
     ///
     /// Re-publishing after a crash is therefore harmless; a different file at the destination is

@@ -35,6 +35,16 @@ public final class SHA256Hasher {
     /// Returns the hexadecimal digest and resets the hasher for reuse.
     public func finishHex() -> String { Hex.encode(finish()) }
 
+    /// One-shot SHA-256 of a byte buffer (32 bytes, returned by value: no allocation).
+    public static func digest(_ bytes: UnsafeRawBufferPointer) -> SIMD32<UInt8> {
+        var digest = SIMD32<UInt8>()
+        withUnsafeMutableBytes(of: &digest) { out in
+            _ = SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
+                       out.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        }
+        return digest
+    }
+
     /// One-shot SHA-256 of a byte buffer, as lowercase hexadecimal.
     public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
         var digest = [UInt8](repeating: 0, count: 32)
@@ -54,6 +64,14 @@ public final class SHA256Hasher {
 /// Lowercase hexadecimal encoding.
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Writes the first `count` bytes of `digest` as `2 × count` hexadecimal digits into `out`.
+    public static func write(_ digest: SIMD32<UInt8>, count: Int, into out: UnsafeMutableRawBufferPointer) {
+        for index in 0..<min(count, 32, out.count / 2) {
+            out[2 * index] = digits[Int(digest[index] >> 4)]
+            out[2 * index + 1] = digits[Int(digest[index] & 0x0F)]
+        }
+    }
 
     public static func encode(_ bytes: some Collection<UInt8>) -> String {
         var out = [UInt8]()

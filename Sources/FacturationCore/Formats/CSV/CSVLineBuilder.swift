@@ -1,28 +1,56 @@
 /// Builds RFC 4180 CSV lines (comma separator, CRLF line end, a field quoted only when it
-/// contains a comma, a double quote, CR or LF; quotes doubled).
+/// contains a comma, a double quote, CR or LF, or starts or ends with a space or a tab, so that
+/// readers that trim unquoted fields keep it intact; quotes doubled).
 public struct CSVLineBuilder {
-    /// The bytes built so far.
-    public private(set) var bytes: [UInt8] = []
+    /// The storage (shared by copies of the builder: do not copy it).
+    public let buffer: ByteBuffer
     private var fieldsInLine = 0
 
-    public init(capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 1 << 16) { buffer = ByteBuffer(capacity: capacity) }
+
+    /// A builder that appends to an existing buffer (a file's write buffer, say).
+    public init(appendingTo buffer: ByteBuffer) { self.buffer = buffer }
+
+    /// A copy of the bytes built so far.
+    public var bytes: [UInt8] { buffer.array }
 
     /// Appends one field given as raw UTF-8 bytes.
     public mutating func field(_ value: UnsafeRawBufferPointer) {
-        if fieldsInLine > 0 { bytes.append(0x2C) }
+        if fieldsInLine > 0 { buffer.append(0x2C) }
         fieldsInLine += 1
-        var needsQuotes = false
-        for byte in value where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
-            needsQuotes = true
-            break
-        }
-        guard needsQuotes else { bytes.append(contentsOf: value); return }
-        bytes.append(0x22)
+        guard CSVLineBuilder.needsQuotes(value) else { buffer.append(value); return }
+        buffer.reserve(value.count + 8)
+        buffer.append(0x22)
         for byte in value {
-            if byte == 0x22 { bytes.append(0x22) }
-            bytes.append(byte)
+            if byte == 0x22 { buffer.append(0x22) }
+            buffer.append(byte)
         }
-        bytes.append(0x22)
+        buffer.append(0x22)
+    }
+
+    /// True when the field contains a comma, a double quote, CR or LF (checked 8 bytes at a time).
+    @inline(__always)
+    static func needsQuotes(_ value: UnsafeRawBufferPointer) -> Bool {
+        if let first = value.first, let last = value.last,
+           first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return true }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func has(_ word: UInt64, _ byte: UInt64) -> Bool {
+            let x = word ^ (ones &* byte)
+            return (x &- ones) & ~x & highs != 0
+        }
+        var index = 0
+        while index + 8 <= value.count {
+            let word = value.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if has(word, 0x2C) || has(word, 0x22) || has(word, 0x0A) || has(word, 0x0D) { return true }
+            index += 8
+        }
+        while index < value.count {
+            let byte = value[index]
+            if byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D { return true }
+            index += 1
+        }
+        return false
     }
 
     /// Appends one text field.
@@ -33,7 +61,7 @@ public struct CSVLineBuilder {
 
     /// Appends one integer field.
     public mutating func field(_ value: Int64) {
-        if fieldsInLine > 0 { bytes.append(0x2C) }
+        if fieldsInLine > 0 { buffer.append(0x2C) }
         fieldsInLine += 1
         appendDecimal(value)
     }
@@ -43,13 +71,60 @@ public struct CSVLineBuilder {
         if let value { field(value) } else { field("") }
     }
 
+    /// Appends minor units as decimal text with a point: 129279 at scale 2 is `1292.79`.
+    public mutating func decimalField(_ minorUnits: Int64, scale: Int) {
+        if fieldsInLine > 0 { buffer.append(0x2C) }
+        fieldsInLine += 1
+        if minorUnits < 0 { buffer.append(0x2D) }
+        let magnitude = minorUnits.magnitude
+        var divisor: UInt64 = 1
+        for _ in 0..<scale { divisor *= 10 }
+        appendUnsigned(magnitude / divisor, minimumDigits: 1)
+        if scale > 0 {
+            buffer.append(0x2E)
+            appendUnsigned(magnitude % divisor, minimumDigits: scale)
+        }
+    }
+
+    /// Appends `YYYY-MM-DDTHH:MM:SS` for wall-clock seconds since the epoch, followed by the
+    /// offset (`+02:00`) or by `Z` when `offset` is nil.
+    public mutating func timestampField(_ seconds: Int64, offset: Int?) {
+        if fieldsInLine > 0 { buffer.append(0x2C) }
+        fieldsInLine += 1
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let rest = Int(seconds - days * 86_400)
+        let date = CivilDate(daysSinceEpoch: days)
+        if date.year >= 1000 {
+            appendTwoDigits(date.year / 100)
+            appendTwoDigits(date.year % 100)
+        } else {
+            appendUnsigned(UInt64(date.year), minimumDigits: 4)
+        }
+        buffer.append(0x2D)
+        appendTwoDigits(date.month)
+        buffer.append(0x2D)
+        appendTwoDigits(date.day)
+        buffer.append(0x54)
+        appendTwoDigits(rest / 3600)
+        buffer.append(0x3A)
+        appendTwoDigits(rest / 60 % 60)
+        buffer.append(0x3A)
+        appendTwoDigits(rest % 60)
+        guard let offset else { buffer.append(0x5A); return }
+        buffer.append(offset < 0 ? 0x2D : 0x2B)
+        let magnitude = abs(offset)
+        appendTwoDigits(magnitude / 3600 % 100)
+        buffer.append(0x3A)
+        appendTwoDigits(magnitude / 60 % 60)
+    }
+
     /// Appends a boolean as `true`/`false`.
     public mutating func field(_ value: Bool) { field(value ? "true" : "false") }
 
     /// Ends the current line with CRLF.
     public mutating func endLine() {
-        bytes.append(0x0D)
-        bytes.append(0x0A)
+        buffer.append(0x0D)
+        buffer.append(0x0A)
         fieldsInLine = 0
     }
 
@@ -59,27 +134,46 @@ public struct CSVLineBuilder {
         endLine()
     }
 
+    /// Starts a new field list without touching the buffer (the next field gets no comma).
+    public mutating func removeFieldCount() { fieldsInLine = 0 }
+
     /// Empties the buffer, keeping its capacity.
     public mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        buffer.removeAll()
         fieldsInLine = 0
     }
 
-    private mutating func appendDecimal(_ value: Int64) {
-        if value == 0 { bytes.append(0x30); return }
-        var magnitude = value.magnitude
-        if value < 0 { bytes.append(0x2D) }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    @inline(__always)
+    private mutating func appendTwoDigits(_ value: Int) {
+        buffer.append(UInt8(truncatingIfNeeded: value / 10) &+ 0x30)
+        buffer.append(UInt8(truncatingIfNeeded: value % 10) &+ 0x30)
+    }
+
+    private mutating func appendUnsigned(_ value: UInt64, minimumDigits: Int) {
+        if minimumDigits <= 1 && value < 10 {
+            buffer.append(UInt8(truncatingIfNeeded: value) &+ 0x30)
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while magnitude > 0 {
-                buffer[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-                magnitude /= 10
+        var rest = value
+        let output = buffer
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            repeat {
+                scratch[count] = UInt8(truncatingIfNeeded: rest % 10) + 0x30
+                rest /= 10
+                count += 1
+            } while rest > 0
+            while count < minimumDigits && count < 24 {
+                scratch[count] = 0x30
                 count += 1
             }
-            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+            for index in stride(from: count - 1, through: 0, by: -1) { output.append(scratch[index]) }
         }
+    }
+
+    private mutating func appendDecimal(_ value: Int64) {
+        if value < 0 { buffer.append(0x2D) }
+        appendUnsigned(value.magnitude, minimumDigits: 1)
     }
 }

@@ -1,4 +1,5 @@
 import CLibcsv
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -13,15 +14,18 @@ public struct CSVSyntaxError: Error, Sendable {
 
 /// Streams RFC 4180 CSV through libcsv in strict mode and hands out rows in batches.
 ///
-/// Fields are kept verbatim (no trimming); blank lines are skipped; every row carries the
-/// physical line it starts on, counting line breaks inside quoted fields.
+/// Spaces and tabs around unquoted fields are dropped (libcsv's rule: a quoted field is kept
+/// verbatim, so our writer quotes fields that start or end with one); blank lines are skipped;
+/// every row carries the physical line it starts on, counting line breaks inside quoted fields.
 public final class CSVReader {
     /// The longest field accepted: longer means a quote was probably never closed.
     public static let maximumFieldLength = 8 << 20
 
     private var parser = csv_parser()
-    private let batch = CSVBatch()
+    private var batch = CSVBatch()
     private let delimiter: UInt8
+    /// Files at least this large are parsed on a second thread while the caller converts.
+    static let threadedThreshold: Int64 = 4 << 20
 
     // Line accounting for rows.
     private var lineAtRowStart = 1
@@ -37,22 +41,83 @@ public final class CSVReader {
         self.delimiter = delimiter
         csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL))
         csv_set_delim(&parser, delimiter)
-        csv_set_space_func(&parser, { _ in 0 })
     }
 
     deinit { csv_free(&parser) }
 
-    /// Parses every chunk of `source` and calls `body` with each batch of complete rows.
-    public func read(
-        _ source: () throws -> [UInt8]?,
-        body: (CSVBatch) throws -> Void
-    ) throws {
-        while let chunk = try source() {
+    /// Parses every chunk of `source` and calls `body` with each batch of complete rows, in order.
+    ///
+    /// Large files are parsed on a second thread (libcsv on one core, the caller's conversion on
+    /// the other); batches still reach `body` in order, on the calling thread.
+    public func read(_ source: DecodingReader, body: (CSVBatch) throws -> Void) throws {
+        if source.totalBytes >= CSVReader.threadedThreshold {
+            try readThreaded(source, body: body)
+            return
+        }
+        while let chunk = try source.next() {
             try feed(chunk)
-            if batch.rowCount > 0 { try body(batch); batch.reset() }
+            if batch.rowCount > 0 {
+                batch.bytesRead = source.bytesRead
+                try body(batch)
+                batch.reset()
+            }
         }
         try finish()
-        if batch.rowCount > 0 { try body(batch); batch.reset() }
+        if batch.rowCount > 0 {
+            batch.bytesRead = source.bytesRead
+            try body(batch)
+            batch.reset()
+        }
+    }
+
+    private func readThreaded(_ source: DecodingReader, body: (CSVBatch) throws -> Void) throws {
+        let pipe = BatchPipe(batches: [CSVBatch(), CSVBatch(), CSVBatch(), CSVBatch()])
+        let producer = UncheckedBox((self, source))
+        let thread = Thread {
+            let (reader, source) = producer.value
+            do {
+                var going = true
+                while going, let chunk = try source.next() {
+                    try reader.feed(chunk)
+                    if reader.batch.rowCount > 0 {
+                        going = try reader.handOff(to: pipe, bytesRead: source.bytesRead)
+                    }
+                }
+                if going {
+                    try reader.finish()
+                    if reader.batch.rowCount > 0 { _ = try reader.handOff(to: pipe, bytesRead: source.bytesRead) }
+                }
+                pipe.finish(error: nil)
+            } catch {
+                pipe.finish(error: error)
+            }
+        }
+        thread.stackSize = 1 << 22
+        thread.start()
+        do {
+            while let ready = pipe.next() {
+                try body(ready)
+                ready.reset()
+                pipe.recycle(ready)
+            }
+        } catch {
+            pipe.cancel()
+            pipe.waitUntilProducerStops()
+            throw error
+        }
+        pipe.waitUntilProducerStops()
+        if let error = pipe.producerError { throw error }
+    }
+
+    /// Hands the complete rows to the consumer and continues with a recycled batch that holds
+    /// the fields of the row still open. Returns false when the consumer gave up.
+    private func handOff(to pipe: BatchPipe, bytesRead: Int64) throws -> Bool {
+        guard let next = pipe.freeBatch() else { return false }
+        batch.moveOpenFields(to: next)
+        batch.bytesRead = bytesRead
+        pipe.send(batch)
+        batch = next
+        return true
     }
 
     private func feed(_ chunk: [UInt8]) throws {
@@ -147,21 +212,39 @@ public final class CSVReader {
         return count
     }
 
+    /// Counts line breaks (LF, CRLF or a lone CR) and the column after the last one; uses
+    /// memchr, since it runs over every byte of every file.
     private func advanceStreamPosition(over chunk: [UInt8], upTo end: Int) {
-        for index in 0..<end {
-            let byte = chunk[index]
-            if byte == 0x0A {
-                if !streamPendingCR { streamLine += 1 }
-                streamColumn = 1
+        chunk.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress, end > 0 else { return }
+            var lastBreak = -1
+            var offset = 0
+            if memchr(base, 0x0D, end) == nil {
+                while offset < end, let found = memchr(base + offset, 0x0A, end - offset) {
+                    let index = base.distance(to: UnsafeRawPointer(found))
+                    if !(index == 0 && streamPendingCR) { streamLine += 1 }
+                    lastBreak = index
+                    offset = index + 1
+                }
                 streamPendingCR = false
-            } else if byte == 0x0D {
-                streamLine += 1
-                streamColumn = 1
-                streamPendingCR = true
             } else {
-                streamPendingCR = false
-                if byte & 0xC0 != 0x80 { streamColumn += 1 }
+                for index in 0..<end {
+                    let byte = raw[index]
+                    if byte == 0x0A {
+                        if !streamPendingCR { streamLine += 1 }
+                        streamPendingCR = false
+                        lastBreak = index
+                    } else if byte == 0x0D {
+                        streamLine += 1
+                        streamPendingCR = true
+                        lastBreak = index
+                    } else {
+                        streamPendingCR = false
+                    }
+                }
             }
+            if lastBreak >= 0 { streamColumn = 1 }
+            for index in (lastBreak + 1)..<end where raw[index] & 0xC0 != 0x80 { streamColumn += 1 }
         }
     }
 
@@ -173,15 +256,18 @@ public final class CSVReader {
 
 /// A batch of parsed CSV rows sharing one byte buffer; valid only during the callback that receives it.
 public final class CSVBatch {
-    private(set) var bytes: [UInt8] = []
+    private let storage = ByteBuffer(capacity: 1 << 21)
     private var fieldEnds: [Int] = []
     private var rowStarts: [Int] = [0]
     private var rowLines: [Int] = []
     private var openFields = 0
+    /// Bytes of the file read when the batch was handed out (for progress displays).
+    public internal(set) var bytesRead: Int64 = 0
 
     init() {
-        bytes.reserveCapacity(1 << 21)
         fieldEnds.reserveCapacity(1 << 16)
+        rowStarts.reserveCapacity(1 << 13)
+        rowLines.reserveCapacity(1 << 13)
     }
 
     /// Number of complete rows in the batch.
@@ -189,9 +275,10 @@ public final class CSVBatch {
 
     var openFieldCount: Int { openFields }
 
+    @inline(__always)
     func appendField(_ field: UnsafeRawBufferPointer) {
-        bytes.append(contentsOf: field)
-        fieldEnds.append(bytes.count)
+        storage.append(field)
+        fieldEnds.append(storage.count)
         openFields += 1
     }
 
@@ -207,12 +294,27 @@ public final class CSVBatch {
         let firstOpen = fieldEnds.count - openFields
         let keepFrom = firstOpen == 0 ? 0 : fieldEnds[firstOpen - 1]
         let openEnds = fieldEnds[firstOpen...].map { $0 - keepFrom }
-        bytes.removeSubrange(0..<keepFrom)
+        storage.removeFirst(keepFrom)
         fieldEnds.removeAll(keepingCapacity: true)
         fieldEnds.append(contentsOf: openEnds)
         rowStarts.removeAll(keepingCapacity: true)
         rowStarts.append(0)
         rowLines.removeAll(keepingCapacity: true)
+    }
+
+    /// Moves the fields of the row still open into `other` (an empty batch), leaving only
+    /// complete rows here.
+    func moveOpenFields(to other: CSVBatch) {
+        guard openFields > 0 else { return }
+        let firstOpen = fieldEnds.count - openFields
+        let keepFrom = firstOpen == 0 ? 0 : fieldEnds[firstOpen - 1]
+        for index in firstOpen..<fieldEnds.count {
+            let start = index == 0 ? 0 : fieldEnds[index - 1]
+            other.appendField(UnsafeRawBufferPointer(rebasing: storage.bytes[start..<fieldEnds[index]]))
+        }
+        fieldEnds.removeLast(openFields)
+        storage.truncate(to: keepFrom)
+        openFields = 0
     }
 
     /// The physical line (1-based) on which row `row` starts.
@@ -221,19 +323,19 @@ public final class CSVBatch {
     /// Number of fields in row `row`.
     public func fieldCount(_ row: Int) -> Int { rowStarts[row + 1] - rowStarts[row] }
 
+    /// Calls `body` with a view that hands out every field of the batch as raw bytes without
+    /// copying; the view is valid only inside `body`.
+    public func withRows<T>(_ body: (CSVRows) throws -> T) rethrows -> T {
+        try fieldEnds.withUnsafeBufferPointer { ends in
+            try rowStarts.withUnsafeBufferPointer { starts in
+                try body(CSVRows(base: storage.bytes, fieldEnds: ends, rowStarts: starts))
+            }
+        }
+    }
+
     /// Calls `body` with the raw UTF-8 bytes of a field (empty when the field does not exist).
-    @inline(__always)
     public func withField<T>(_ row: Int, _ field: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        let first = rowStarts[row]
-        guard field >= 0, field < rowStarts[row + 1] - first else {
-            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
-        }
-        let index = first + field
-        let start = index == 0 ? 0 : fieldEnds[index - 1]
-        let end = fieldEnds[index]
-        return try bytes.withUnsafeBytes { raw in
-            try body(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
-        }
+        try withRows { try body($0.field(row, field)) }
     }
 
     /// The field as a String (empty when the field does not exist).
@@ -245,4 +347,102 @@ public final class CSVBatch {
     public func strings(_ row: Int) -> [String] {
         (0..<fieldCount(row)).map { string(row, $0) }
     }
+}
+
+/// Borrowed, zero-copy access to the fields of a ``CSVBatch`` (see ``CSVBatch/withRows(_:)``).
+public struct CSVRows {
+    let base: UnsafeRawBufferPointer
+    let fieldEnds: UnsafeBufferPointer<Int>
+    let rowStarts: UnsafeBufferPointer<Int>
+
+    /// Number of fields in row `row`.
+    @inline(__always)
+    public func fieldCount(_ row: Int) -> Int { rowStarts[row + 1] - rowStarts[row] }
+
+    /// The bytes of a field; empty when the field does not exist (`field` < 0 or past the row).
+    @inline(__always)
+    public func field(_ row: Int, _ field: Int) -> UnsafeRawBufferPointer {
+        let first = rowStarts[row]
+        guard field >= 0, field < rowStarts[row + 1] - first else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let index = first + field
+        let start = index == 0 ? 0 : fieldEnds[index - 1]
+        return UnsafeRawBufferPointer(rebasing: base[start..<fieldEnds[index]])
+    }
+}
+
+/// The hand-off between the parsing thread and the converting thread: a bounded queue of
+/// filled batches and a pool of free ones (so memory stays bounded whatever the file size).
+final class BatchPipe: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var ready: [CSVBatch] = []
+    private var free: [CSVBatch]
+    private var finished = false
+    private var cancelled = false
+    private var producerStopped = false
+    private(set) var producerError: (any Error)?
+
+    init(batches: [CSVBatch]) { free = batches }
+
+    /// Producer: a batch to fill next, waiting for one; nil once the consumer cancelled.
+    func freeBatch() -> CSVBatch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while free.isEmpty && !cancelled { condition.wait() }
+        return cancelled ? nil : free.removeLast()
+    }
+
+    /// Producer: a filled batch, ready for the consumer.
+    func send(_ batch: CSVBatch) {
+        condition.lock()
+        ready.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Producer: no more batches (with the error that stopped it, if any).
+    func finish(error: (any Error)?) {
+        condition.lock()
+        finished = true
+        producerStopped = true
+        producerError = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Consumer: the next filled batch in order, or nil when the producer finished.
+    func next() -> CSVBatch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty && !finished { condition.wait() }
+        return ready.isEmpty ? nil : ready.removeFirst()
+    }
+
+    /// Consumer: a batch it is done with.
+    func recycle(_ batch: CSVBatch) {
+        condition.lock()
+        free.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Consumer: stop the producer (it exits at its next hand-off).
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Consumer: waits until the producer thread has stopped touching the reader.
+    func waitUntilProducerStops() {
+        condition.lock()
+        while !producerStopped { condition.wait() }
+        condition.unlock()
+    }
+}
+
+/// Moves a non-Sendable value into another thread when the code guarantees exclusive use.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

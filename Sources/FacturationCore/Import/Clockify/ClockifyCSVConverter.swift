@@ -1,9 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Converts a Clockify detailed report (CSV) into normalized time entries.
 ///
 /// Handles the variants Clockify produces: a "Clockify Time Report" preamble before the header
 /// and a TOTAL row after the entries; any column order; US and European dates (decided from
 /// the whole file; see ``PipelineConfig/ClockifySettings``); 12- and 24-hour times with or
 /// without seconds, read as local times in the pipeline's time zone.
+///
+/// Rows are handled as raw bytes borrowed from the CSV reader (no String per field): this is
+/// the path files of millions of rows take.
 struct ClockifyCSVConverter {
     let context: ConversionContext
 
@@ -31,7 +38,8 @@ struct ClockifyCSVConverter {
 
     private final class PassState {
         var header: [String]?
-        var columns: [ClockifyColumns: Int] = [:]
+        /// Position of each column (by `ClockifyColumns.rawValue`), -1 when absent.
+        var columns = [Int](repeating: -1, count: ClockifyColumns.allCases.count)
         var currency: Currency?
         var problems = ProblemList()
         var notes: [String] = []
@@ -45,6 +53,14 @@ struct ClockifyCSVConverter {
         var datesInvalidDayFirst = 0
         var ambiguousDates = 0
         var sawTwelveHour = false
+        // Reusable buffers.
+        let keyInput = ByteBuffer(capacity: 1024)
+        var key = [UInt8](repeating: 0, count: 35)
+        var entryType = "regular"
+        var entryTypeSource: [UInt8] = []
+
+        func index(_ column: ClockifyColumns) -> Int { columns[column.rawValue] }
+        func has(_ column: ClockifyColumns) -> Bool { columns[column.rawValue] >= 0 }
     }
 
     private func runPass(order: PipelineConfig.DateOrder, orderIsFixed: Bool) throws -> ConversionReport {
@@ -52,11 +68,17 @@ struct ClockifyCSVConverter {
         let reader = try DecodingReader(path: context.path, encoding: context.scan.encoding ?? .utf8)
         let csv = CSVReader(delimiter: context.detection.delimiter)
         do {
-            try csv.read({ try reader.next() }) { batch in
-                for row in 0..<batch.rowCount {
-                    try handle(row: row, of: batch, state: state, order: order)
+            try csv.read(reader) { batch in
+                try batch.withRows { rows in
+                    for row in 0..<batch.rowCount {
+                        if state.header == nil {
+                            try detectHeader(row: row, of: batch, state: state)
+                        } else {
+                            try handle(row: row, rows: rows, batch: batch, state: state, order: order)
+                        }
+                    }
                 }
-                context.progress?(reader.bytesRead, reader.totalBytes)
+                context.progress?(batch.bytesRead, reader.totalBytes)
             }
         } catch let error as CSVSyntaxError {
             var problems = ProblemList()
@@ -124,71 +146,69 @@ struct ClockifyCSVConverter {
 
     // MARK: - Rows
 
-    private func handle(row: Int, of batch: CSVBatch, state: PassState, order: PipelineConfig.DateOrder) throws {
-        guard let header = state.header else {
-            try detectHeader(row: row, of: batch, state: state)
-            return
-        }
-        let line = batch.line(row)
+    // swiftlint:disable:next function_body_length
+    private func handle(row: Int, rows: CSVRows, batch: CSVBatch, state: PassState,
+                        order: PipelineConfig.DateOrder) throws {
+        guard let header = state.header else { return }
         let columns = state.columns
-        func has(_ column: ClockifyColumns) -> Bool { columns[column] != nil }
-        func text(_ column: ClockifyColumns) -> String {
-            guard let index = columns[column] else { return "" }
-            return batch.string(row, index)
+        @inline(__always) func field(_ column: ClockifyColumns) -> UnsafeRawBufferPointer {
+            rows.field(row, columns[column.rawValue])
         }
+        var valid = true
         func problem(_ column: ClockifyColumns?, _ message: String) {
-            let index = column.flatMap { columns[$0] }
+            let index = column.map { columns[$0.rawValue] } ?? -1
             state.problems.add(Problem(
-                line: line, column: index.map { header[$0] }, columnNumber: index.map { $0 + 1 },
-                value: column.map(text), message: message))
+                line: batch.line(row), column: index >= 0 ? header[index] : nil,
+                columnNumber: index >= 0 ? index + 1 : nil,
+                value: column.map { String(decoding: field($0), as: UTF8.self) }, message: message))
+            valid = false
         }
 
-        // The TOTAL row that closes Clockify's report.
-        if text(.startDate).trimmed.isEmpty && text(.startTime).trimmed.isEmpty {
+        let startDateBytes = field(.startDate), startTimeBytes = field(.startTime)
+        if ClockifyCSVConverter.isBlank(startDateBytes) && ClockifyCSVConverter.isBlank(startTimeBytes) {
+            // The TOTAL row that closes Clockify's report.
             let cells = batch.strings(row)
             if cells.contains(where: { $0.trimmed.uppercased().hasPrefix("TOTAL") }) {
-                readFooter(row: row, of: batch, state: state)
+                readFooter(row: row, rows: rows, state: state)
                 return
             }
         }
-        if batch.fieldCount(row) != header.count {
-            problem(nil, "this row has \(batch.fieldCount(row)) cells but the header has \(header.count)")
+        if rows.fieldCount(row) != header.count {
+            problem(nil, "this row has \(rows.fieldCount(row)) cells but the header has \(header.count)")
             return
         }
 
-        // Dates and times.
-        let startDateRaw = columns[.startDate].flatMap { batch.withField(row, $0, LocalDateTimeText.parseDate) }
-        let endDateRaw = columns[.endDate].flatMap { batch.withField(row, $0, LocalDateTimeText.parseDate) }
-        let createdRaw = columns[.dateOfCreation].flatMap { batch.withField(row, $0, LocalDateTimeText.parseDate) }
-        for raw in [startDateRaw, endDateRaw, createdRaw].compactMap({ $0 }) {
+        // Dates and times; every date is also evidence for the day/month order.
+        let startDateRaw = LocalDateTimeText.parseDate(startDateBytes)
+        let endDateRaw = LocalDateTimeText.parseDate(field(.endDate))
+        let createdRaw = state.has(.dateOfCreation) ? LocalDateTimeText.parseDate(field(.dateOfCreation)) : nil
+        func evidence(_ raw: LocalDateTimeText.RawDate?) {
+            guard let raw, raw.shape == .numeric else { return }
             if raw.resolve(.monthFirst) == nil { state.datesInvalidMonthFirst += 1 }
             if raw.resolve(.dayFirst) == nil { state.datesInvalidDayFirst += 1 }
             if raw.isAmbiguous { state.ambiguousDates += 1 }
         }
-        let startTime = columns[.startTime].flatMap { batch.withField(row, $0, LocalDateTimeText.parseTime) }
-        let endTime = columns[.endTime].flatMap { batch.withField(row, $0, LocalDateTimeText.parseTime) }
+        evidence(startDateRaw)
+        evidence(endDateRaw)
+        evidence(createdRaw)
+        let startTime = LocalDateTimeText.parseTime(startTimeBytes)
+        let endTime = LocalDateTimeText.parseTime(field(.endTime))
         if startTime?.twelveHour == true || endTime?.twelveHour == true { state.sawTwelveHour = true }
 
         let dateHint = order == .monthFirst ? "MM/DD/YYYY" : "DD/MM/YYYY"
-        var valid = true
         func date(_ raw: LocalDateTimeText.RawDate?, _ column: ClockifyColumns) -> CivilDate? {
             guard let raw else {
                 problem(column, "not a date (expected a date like 2025-07-31 or \(dateHint))")
-                valid = false
                 return nil
             }
             guard let resolved = raw.resolve(order) else {
                 problem(column, "this date does not exist when read as \(raw.shape == .numeric ? dateHint : "a date")")
-                valid = false
                 return nil
             }
             return resolved
         }
         func time(_ parsed: LocalDateTimeText.Time?, _ column: ClockifyColumns) -> LocalDateTimeText.Time? {
-            if parsed == nil {
-                problem(column, "not a time of day (expected 14:05, 14:05:30 or 2:05 PM)")
-                valid = false
-            }
+            if parsed == nil { problem(column, "not a time of day (expected 14:05, 14:05:30 or 2:05 PM)") }
             return parsed
         }
         let startDate = date(startDateRaw, .startDate)
@@ -198,45 +218,33 @@ struct ClockifyCSVConverter {
 
         // Flags and money.
         var billable: Bool?
-        if has(.billable) {
-            switch HeaderName.fold(text(.billable)) {
-            case "yes", "ja", "oui", "true", "1": billable = true
-            case "no", "nein", "non", "false", "0": billable = false
-            default: problem(.billable, "expected Yes or No"); valid = false
-            }
+        if state.has(.billable) {
+            billable = ClockifyCSVConverter.yesNo(field(.billable), emptyMeansNo: false)
+            if billable == nil { problem(.billable, "expected Yes or No") }
         }
         var invoiced: Bool?
-        if has(.invoiced) {
-            switch HeaderName.fold(text(.invoiced)) {
-            case "yes", "ja", "oui", "true", "1": invoiced = true
-            case "no", "nein", "non", "false", "0", "": invoiced = false
-            default: problem(.invoiced, "expected Yes or No"); valid = false
-            }
+        if state.has(.invoiced) {
+            invoiced = ClockifyCSVConverter.yesNo(field(.invoiced), emptyMeansNo: true)
+            if invoiced == nil { problem(.invoiced, "expected Yes or No") }
         }
         let scale = state.currency?.minorDigits ?? 2
         func money(_ column: ClockifyColumns) -> Int64? {
-            guard let index = columns[column] else { return nil }
-            return batch.withField(row, index) { bytes -> Int64? in
-                if bytes.allSatisfy({ $0 == 0x20 }) { return nil }
-                let style: DecimalText.Style = bytes.contains(0x2C) && !bytes.contains(0x2E) ? .commaDecimal : .dotDecimal
-                switch DecimalText.minorUnits(bytes: bytes, scale: scale, style: style) {
-                case .success(let value): return value
-                case .failure(let failure):
-                    problem(column, failure.message)
-                    valid = false
-                    return nil
-                }
+            guard state.has(column) else { return nil }
+            let bytes = field(column)
+            if ClockifyCSVConverter.isBlank(bytes) { return nil }
+            let style: DecimalText.Style = ClockifyCSVConverter.contains(bytes, 0x2C) && !ClockifyCSVConverter.contains(bytes, 0x2E)
+                ? .commaDecimal : .dotDecimal
+            switch DecimalText.minorUnits(bytes: bytes, scale: scale, style: style) {
+            case .success(let value): return value
+            case .failure(let failure): problem(column, failure.message); return nil
             }
         }
         let rate = money(.rate)
         let amount = money(.amount)
         var duration: Int64?
-        if let index = columns[.durationHours] {
-            duration = batch.withField(row, index, LocalDateTimeText.parseDuration)
-            if duration == nil {
-                problem(.durationHours, "not a duration (expected hours:minutes:seconds like 01:30:00)")
-                valid = false
-            }
+        if state.has(.durationHours) {
+            duration = LocalDateTimeText.parseDuration(field(.durationHours))
+            if duration == nil { problem(.durationHours, "not a duration (expected hours:minutes:seconds like 01:30:00)") }
         }
         guard valid, let startDate, let start, let endDate, let end else { return }
 
@@ -247,46 +255,85 @@ struct ClockifyCSVConverter {
         let endUTC = context.zone.utc(fromLocal: endLocal)
         let span = endUTC - startUTC
         if span < 0 {
-            problem(.endTime, "the entry ends before it starts (\(startDate) \(text(.startTime)) → \(endDate) \(text(.endTime)))")
+            problem(.endTime, "the entry ends before it starts (\(startDate) \(String(decoding: startTimeBytes, as: UTF8.self))"
+                + " → \(endDate) \(String(decoding: field(.endTime), as: UTF8.self)))")
             return
         }
-        let precision = start.hasSeconds && end.hasSeconds ? "second" : "minute"
         if let duration {
             let tolerance: Int64 = (start.hasSeconds ? 0 : 60) + (end.hasSeconds ? 0 : 60)
             let gap = abs(span - duration)
-            let dstShift = abs(gap - 3600) <= tolerance && context.zone.offset(atUTC: startUTC) != context.zone.offset(atUTC: endUTC)
+            let dstShift = abs(gap - 3600) <= tolerance
+                && startLocal - startUTC != endLocal - endUTC
             if gap > tolerance && !dstShift {
-                problem(.durationHours, "the duration does not match the start and end (they are \(Self.hours(span)) apart); "
-                    + "check the date format (\(dateHint)) and the time zone (\(context.pipeline.timeZone))")
+                problem(.durationHours, "the duration does not match the start and end (they are \(Self.hours(span)) "
+                    + "apart); check the date format (\(dateHint)) and the time zone (\(context.pipeline.timeZone))")
                 return
             }
         }
         let seconds = duration ?? span
 
         // Identity and classification.
-        let user = text(.user), email = text(.email), project = text(.project), task = text(.task)
-        let description = text(.description), client = text(.client), tagsText = text(.tags)
-        let tags = tagsText.isEmpty ? [] : tagsText.split(separator: ",").map { $0.trimmed }.filter { !$0.isEmpty }
-        let clientCode = context.classifier.clientCode(clientName: client, projectName: project)
-        let category = context.classifier.category(
-            clientName: client, clientCode: clientCode, projectName: project, taskName: task, tags: tags,
-            description: description, billable: billable, hasRate: (rate ?? 0) > 0)
-        let key = TimeEntryKey.fingerprint(
-            user: email.isEmpty ? user : email, startUTC: startUTC, endUTC: endUTC,
-            project: project, task: task, description: description)
-        let entryType = has(.type) ? HeaderName.fold(text(.type)) : "regular"
+        let user = field(.user), email = field(.email)
+        let project = field(.project), task = field(.task), description = field(.description)
+        let client = field(.client), tags = ClockifyCSVConverter.trimmed(field(.tags))
+        let classification = context.classifier.classify(EntryClassifier.Fields(
+            client: client, project: project, task: task, tags: tags, description: description,
+            billable: billable, hasRate: (rate ?? 0) > 0))
+        makeKey(user: email.isEmpty ? user : email, startUTC: startUTC, endUTC: endUTC,
+                project: project, task: task, description: description, state: state)
+        if state.has(.type), !field(.type).elementsEqual(state.entryTypeSource) {
+            state.entryTypeSource = Array(field(.type))
+            state.entryType = String(decoding: field(.type), as: UTF8.self).trimmed.lowercased()
+        }
 
         state.records += 1
         state.durationTotal += seconds
         state.amountTotal += amount ?? 0
-        let record = TimeEntryRecord(
-            key: key, sourceFormat: .clockifyDetailedCSV, sourceFile: context.sourceName, sourceRow: line,
-            sourceEntryID: "", userName: user, userEmail: email, clientName: client, clientCode: clientCode,
-            projectName: project, taskName: task, description: description, tags: tags, billable: billable,
-            entryType: entryType, startLocal: startLocal, endLocal: endLocal, startUTC: startUTC, endUTC: endUTC,
-            durationSeconds: seconds, timePrecision: precision, hourlyRateMinor: rate, billableAmountMinor: amount,
-            currency: state.currency, category: category, invoiced: invoiced, invoiceRef: text(.invoiceID))
-        try context.output.append(partition: startDate.monthKey) { record.write(into: &$0) }
+        try state.key.withUnsafeBytes { key in
+            let record = TimeEntryRecord(
+                key: ByteText(bytes: key), sourceFormat: .clockifyDetailedCSV, sourceFile: context.sourceName,
+                sourceRow: batch.line(row), sourceEntryID: ByteText(bytes: UnsafeRawBufferPointer(start: nil, count: 0)),
+                userName: ByteText(bytes: user), userEmail: ByteText(bytes: email), clientName: ByteText(bytes: client),
+                clientCode: classification.clientCode, projectName: ByteText(bytes: project),
+                taskName: ByteText(bytes: task), description: ByteText(bytes: description), tags: ByteText(bytes: tags),
+                billable: billable, entryType: state.entryType, startLocal: startLocal, endLocal: endLocal,
+                startUTC: startUTC, endUTC: endUTC, durationSeconds: seconds,
+                secondPrecision: start.hasSeconds && end.hasSeconds, hourlyRateMinor: rate,
+                billableAmountMinor: amount, currency: state.currency, category: classification.category,
+                invoiced: invoiced, invoiceRef: ByteText(bytes: field(.invoiceID)))
+            try context.output.append(year: startDate.year, month: startDate.month) { record.write(into: &$0) }
+        }
+
+    }
+
+    /// The fingerprint key (see ``RecordKey``): SHA-256 of user (lowercased), start and end to
+    /// the minute, project, task and description (white space collapsed), joined by 0x1F.
+    private func makeKey(user: UnsafeRawBufferPointer, startUTC: Int64, endUTC: Int64, project: UnsafeRawBufferPointer,
+                         task: UnsafeRawBufferPointer, description: UnsafeRawBufferPointer, state: PassState) {
+        let input = state.keyInput
+        input.removeAll()
+        if user.contains(where: { $0 >= 0x80 }) {
+            input.append(String(decoding: user, as: UTF8.self).trimmed.lowercased().utf8)
+        } else {
+            for byte in ClockifyCSVConverter.trimmed(user) {
+                input.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+            }
+        }
+        input.append(0x1F)
+        ClockifyCSVConverter.appendDecimal(startUTC >= 0 ? startUTC / 60 : (startUTC - 59) / 60, to: input)
+        input.append(0x1F)
+        ClockifyCSVConverter.appendDecimal(endUTC >= 0 ? endUTC / 60 : (endUTC - 59) / 60, to: input)
+        input.append(0x1F)
+        ClockifyCSVConverter.appendCollapsingSpaces(project, to: input)
+        input.append(0x1F)
+        ClockifyCSVConverter.appendCollapsingSpaces(task, to: input)
+        input.append(0x1F)
+        ClockifyCSVConverter.appendCollapsingSpaces(description, to: input)
+        let digest = SHA256Hasher.digest(input.bytes)
+        state.key.withUnsafeMutableBytes { key in
+            key[0] = 0x74; key[1] = 0x65; key[2] = 0x3A   // "te:"
+            Hex.write(digest, count: 16, into: UnsafeMutableRawBufferPointer(rebasing: key[3...]))
+        }
     }
 
     private func detectHeader(row: Int, of batch: CSVBatch, state: PassState) throws {
@@ -313,18 +360,85 @@ struct ClockifyCSVConverter {
             state.currency = currency
         }
         state.header = cells
-        state.columns = mapped.columns
+        for (column, index) in mapped.columns { state.columns[column.rawValue] = index }
     }
 
-    private func readFooter(row: Int, of batch: CSVBatch, state: PassState) {
+    private func readFooter(row: Int, rows: CSVRows, state: PassState) {
         let scale = state.currency?.minorDigits ?? 2
-        if let index = state.columns[.amount] {
-            state.footerAmount = batch.withField(row, index) { bytes in
-                try? DecimalText.minorUnits(bytes: bytes, scale: scale, style: .dotDecimal).get()
-            }
+        if state.has(.amount) {
+            state.footerAmount = try? DecimalText.minorUnits(
+                bytes: rows.field(row, state.index(.amount)), scale: scale, style: .dotDecimal).get()
         }
-        if let index = state.columns[.durationHours] {
-            state.footerDuration = batch.withField(row, index, LocalDateTimeText.parseDuration)
+        if state.has(.durationHours) {
+            state.footerDuration = LocalDateTimeText.parseDuration(rows.field(row, state.index(.durationHours)))
+        }
+    }
+
+    // MARK: - Byte helpers
+
+    static func contains(_ bytes: UnsafeRawBufferPointer, _ byte: UInt8) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        return memchr(base, Int32(byte), bytes.count) != nil
+    }
+
+    static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    }
+
+    static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start = 0, end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    /// Yes/No in English, German or French (any case), true/false, 1/0.
+    static func yesNo(_ bytes: UnsafeRawBufferPointer, emptyMeansNo: Bool) -> Bool? {
+        let value = trimmed(bytes)
+        if value.isEmpty { return emptyMeansNo ? false : nil }
+        func equals(_ word: StaticString) -> Bool {
+            guard value.count == word.utf8CodeUnitCount else { return false }
+            for index in 0..<value.count {
+                let byte = value[index]
+                if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != word.utf8Start[index] { return false }
+            }
+            return true
+        }
+        if equals("yes") || equals("ja") || equals("oui") || equals("true") || equals("1") { return true }
+        if equals("no") || equals("nein") || equals("non") || equals("false") || equals("0") { return false }
+        return nil
+    }
+
+    static func appendDecimal(_ value: Int64, to buffer: ByteBuffer) {
+        if value < 0 { buffer.append(0x2D) }
+        var magnitude = value.magnitude
+        var start = buffer.count
+        repeat {
+            buffer.append(UInt8(truncatingIfNeeded: magnitude % 10) + 0x30)
+            magnitude /= 10
+        } while magnitude > 0
+        var end = buffer.count - 1
+        while start < end {
+            let swap = buffer[start]
+            buffer[start] = buffer[end]
+            buffer[end] = swap
+            start += 1
+            end -= 1
+        }
+    }
+
+    /// Appends text with runs of white space collapsed to one space and the ends trimmed.
+    static func appendCollapsingSpaces(_ text: UnsafeRawBufferPointer, to buffer: ByteBuffer) {
+        var pendingSpace = false
+        var wroteAny = false
+        for byte in text {
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                pendingSpace = wroteAny
+            } else {
+                if pendingSpace { buffer.append(0x20); pendingSpace = false }
+                buffer.append(byte)
+                wroteAny = true
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// Columns are found by name, never by position: Clockify adds, removes and moves columns
 /// depending on workspace settings.
-enum ClockifyColumns: CaseIterable {
+enum ClockifyColumns: Int, CaseIterable {
     case project, client, description, task, user, group, email, tags, type, billable, invoiced, invoiceID
     case startDate, startTime, endDate, endTime, durationHours, durationDecimal, rate, amount, dateOfCreation
 

@@ -107,23 +107,20 @@ struct ClockifyJSONConverter {
 
             let startLocal = start.utc + Int64(context.zone.offset(atUTC: start.utc))
             let endLocal = end.utc + Int64(context.zone.offset(atUTC: end.utc))
-            let clientCode = context.classifier.clientCode(clientName: client, projectName: project)
             let description = JSONInput.string(entry["description"])
+            let classification = context.classifier.classify(
+                client: client, project: project, task: task, tags: tags, description: description,
+                billable: billable, hasRate: (rate ?? 0) > 0)
+            let type = JSONInput.string(entry["type"]).lowercased()
             let record = TimeEntryRecord(
                 key: TimeEntryKey.clockify(id: id), sourceFormat: format, sourceFile: context.sourceName,
                 sourceRow: index + 1, sourceEntryID: id, userName: user, userEmail: email, clientName: client,
-                clientCode: clientCode, projectName: project, taskName: task, description: description,
-                tags: tags, billable: billable,
-                entryType: JSONInput.string(entry["type"]).lowercased().isEmpty
-                    ? "regular" : JSONInput.string(entry["type"]).lowercased(),
+                clientCode: classification.clientCode, projectName: project, taskName: task, description: description,
+                tags: tags.joined(separator: ", "), billable: billable, entryType: type.isEmpty ? "regular" : type,
                 startLocal: startLocal, endLocal: endLocal, startUTC: start.utc, endUTC: end.utc,
-                durationSeconds: duration, timePrecision: "second", hourlyRateMinor: rate,
-                billableAmountMinor: amount, currency: currency,
-                category: context.classifier.category(
-                    clientName: client, clientCode: clientCode, projectName: project, taskName: task, tags: tags,
-                    description: description, billable: billable, hasRate: (rate ?? 0) > 0),
-                invoiced: entry["invoicingInfo"]?.object.map { !$0.isEmpty },
-                invoiceRef: "")
+                durationSeconds: duration, secondPrecision: true, hourlyRateMinor: rate,
+                billableAmountMinor: amount, currency: currency, category: classification.category,
+                invoiced: entry["invoicingInfo"]?.object.map { !$0.isEmpty }, invoiceRef: "")
             try context.output.append(partition: record.partition) { record.write(into: &$0) }
             records += 1
         }

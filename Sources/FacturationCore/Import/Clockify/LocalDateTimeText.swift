@@ -36,11 +36,10 @@ enum LocalDateTimeText {
 
     /// Parses `YYYY-MM-DD`, `A/B/YYYY`, `A-B-YYYY` or `DD.MM.YYYY` (one- or two-digit parts).
     static func parseDate(_ bytes: UnsafeRawBufferPointer) -> RawDate? {
-        var numbers: [Int] = []
-        var widths: [Int] = []
+        var numbers = (0, 0, 0)
+        var widths = (0, 0, 0)
+        var part = 0
         var separator: UInt8 = 0
-        var current = 0
-        var width = 0
         var index = 0
         var end = bytes.count
         while end > 0, bytes[end - 1] == 0x20 { end -= 1 }
@@ -48,36 +47,36 @@ enum LocalDateTimeText {
         while index < end {
             let byte = bytes[index]
             if byte >= 0x30, byte <= 0x39 {
-                current = current * 10 + Int(byte - 0x30)
-                width += 1
-                if width > 4 { return nil }
+                let digit = Int(byte - 0x30)
+                switch part {
+                case 0: numbers.0 = numbers.0 * 10 + digit; widths.0 += 1
+                case 1: numbers.1 = numbers.1 * 10 + digit; widths.1 += 1
+                default: numbers.2 = numbers.2 * 10 + digit; widths.2 += 1
+                }
+                if widths.0 > 4 || widths.1 > 4 || widths.2 > 4 { return nil }
             } else if byte == 0x2F || byte == 0x2D || byte == 0x2E {
                 if separator == 0 { separator = byte } else if separator != byte { return nil }
-                guard width > 0, numbers.count < 2 else { return nil }
-                numbers.append(current)
-                widths.append(width)
-                current = 0
-                width = 0
+                let width = part == 0 ? widths.0 : widths.1
+                guard width > 0, part < 2 else { return nil }
+                part += 1
             } else {
                 return nil
             }
             index += 1
         }
-        guard width > 0, numbers.count == 2 else { return nil }
-        numbers.append(current)
-        widths.append(width)
-        if widths[0] == 4, widths[1] <= 2, widths[2] <= 2 {
-            return RawDate(first: numbers[1], second: numbers[2], year: numbers[0], shape: .yearFirst)
+        guard part == 2, widths.2 > 0 else { return nil }
+        if widths.0 == 4, widths.1 <= 2, widths.2 <= 2 {
+            return RawDate(first: numbers.1, second: numbers.2, year: numbers.0, shape: .yearFirst)
         }
-        guard widths[0] <= 2, widths[1] <= 2, widths[2] == 4 else { return nil }
+        guard widths.0 <= 2, widths.1 <= 2, widths.2 == 4 else { return nil }
         let shape: RawDate.Shape = separator == 0x2E ? .dayFirstDotted : .numeric
-        return RawDate(first: numbers[0], second: numbers[1], year: numbers[2], shape: shape)
+        return RawDate(first: numbers.0, second: numbers.1, year: numbers.2, shape: shape)
     }
 
     /// Parses `H:MM`, `HH:MM:SS`, optionally followed by `AM`/`PM` (any case, optional space).
     static func parseTime(_ bytes: UnsafeRawBufferPointer) -> Time? {
-        var parts: [Int] = []
-        var current = 0
+        var parts = (0, 0, 0)
+        var count = 0
         var width = 0
         var index = 0
         var end = bytes.count
@@ -92,6 +91,7 @@ enum LocalDateTimeText {
                 while end > index, bytes[end - 1] == 0x20 { end -= 1 }
             }
         }
+        var current = 0
         while index < end {
             let byte = bytes[index]
             if byte >= 0x30, byte <= 0x39 {
@@ -99,8 +99,9 @@ enum LocalDateTimeText {
                 width += 1
                 if width > 2 { return nil }
             } else if byte == 0x3A {
-                guard width > 0, parts.count < 2 else { return nil }
-                parts.append(current)
+                guard width > 0, count < 2 else { return nil }
+                if count == 0 { parts.0 = current } else { parts.1 = current }
+                count += 1
                 current = 0
                 width = 0
             } else {
@@ -108,23 +109,24 @@ enum LocalDateTimeText {
             }
             index += 1
         }
-        guard width > 0 else { return nil }
-        parts.append(current)
-        guard parts.count >= 2, parts[1] < 60, parts.count == 2 || parts[2] < 60 else { return nil }
-        var hour = parts[0]
+        guard width > 0, count >= 1 else { return nil }
+        if count == 1 { parts.1 = current } else { parts.2 = current }
+        count += 1
+        guard parts.1 < 60, parts.2 < 60 else { return nil }
+        var hour = parts.0
         if meridiem != 0 {
             guard (1...12).contains(hour) else { return nil }
             if meridiem == 0x61 { hour = hour == 12 ? 0 : hour } else { hour = hour == 12 ? 12 : hour + 12 }
-        } else if hour > 24 || (hour == 24 && (parts[1] != 0 || (parts.count == 3 && parts[2] != 0))) {
+        } else if hour > 24 || (hour == 24 && (parts.1 != 0 || parts.2 != 0)) {
             return nil
         }
-        let seconds = hour * 3600 + parts[1] * 60 + (parts.count == 3 ? parts[2] : 0)
-        return Time(secondsOfDay: seconds, hasSeconds: parts.count == 3, twelveHour: meridiem != 0)
+        return Time(secondsOfDay: hour * 3600 + parts.1 * 60 + parts.2, hasSeconds: count == 3, twelveHour: meridiem != 0)
     }
 
     /// Parses a duration `H:MM:SS` or `H:MM` (hours may exceed 24) into seconds.
     static func parseDuration(_ bytes: UnsafeRawBufferPointer) -> Int64? {
-        var parts: [Int64] = []
+        var parts: (Int64, Int64, Int64) = (0, 0, 0)
+        var count = 0
         var current: Int64 = 0
         var width = 0
         for byte in bytes where byte != 0x20 {
@@ -133,17 +135,18 @@ enum LocalDateTimeText {
                 width += 1
                 if width > 9 { return nil }
             } else if byte == 0x3A {
-                guard width > 0, parts.count < 2 else { return nil }
-                parts.append(current)
+                guard width > 0, count < 2 else { return nil }
+                if count == 0 { parts.0 = current } else { parts.1 = current }
+                count += 1
                 current = 0
                 width = 0
             } else {
                 return nil
             }
         }
-        guard width > 0 else { return nil }
-        parts.append(current)
-        guard parts.count >= 2, parts[1] < 60, parts.count == 2 || parts[2] < 60 else { return nil }
-        return parts[0] * 3600 + parts[1] * 60 + (parts.count == 3 ? parts[2] : 0)
+        guard width > 0, count >= 1 else { return nil }
+        if count == 1 { parts.1 = current } else { parts.2 = current }
+        guard parts.1 < 60, parts.2 < 60 else { return nil }
+        return parts.0 * 3600 + parts.1 * 60 + parts.2
     }
 }

@@ -70,7 +70,7 @@ struct QontoCSVConverter {
         let reader = try DecodingReader(path: context.path, encoding: context.scan.encoding ?? .utf8)
         let csv = CSVReader(delimiter: context.detection.delimiter)
         do {
-            try csv.read({ try reader.next() }) { batch in
+            try csv.read(reader) { batch in
                 for row in 0..<batch.rowCount {
                     if state.header == nil {
                         detectHeader(row: row, of: batch, state: state)
@@ -78,7 +78,7 @@ struct QontoCSVConverter {
                         try handle(row: row, of: batch, state: state)
                     }
                 }
-                context.progress?(reader.bytesRead, reader.totalBytes)
+                context.progress?(batch.bytesRead, reader.totalBytes)
             }
         } catch let error as CSVSyntaxError {
             var problems = ProblemList()

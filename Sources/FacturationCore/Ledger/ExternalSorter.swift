@@ -1,0 +1,239 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A record to sort: `orderKey` compares bytewise; `payload` travels with it.
+struct SortRecord {
+    var orderKey: [UInt8]
+    var payload: [UInt8]
+
+    static func precedes(_ lhs: SortRecord, _ rhs: SortRecord) -> Bool {
+        lhs.orderKey.lexicographicallyPrecedes(rhs.orderKey)
+    }
+}
+
+/// Sorts any number of records in bounded memory: records are kept in one memory arena up to
+/// a budget, then sorted and spilled to run files in a scratch folder; ``sorted()`` merges the
+/// runs.
+///
+/// Callers make order keys unique (they end with a sequence number or the record key), so
+/// the order is total and the output deterministic.
+final class ExternalSorter {
+    private struct Entry {
+        var offset: Int
+        var keyLength: Int
+        var payloadLength: Int
+    }
+
+    private let folder: String
+    private let memoryBudget: Int
+    private let arena: ByteBuffer
+    private var entries: [Entry] = []
+    private var runs: [String] = []
+    private let name = "run-\(UInt32.random(in: 0...UInt32.max))"
+
+    init(folder: String, memoryBudget: Int) {
+        self.folder = folder
+        self.memoryBudget = memoryBudget
+        // Sized once: growing by doubling would overshoot the budget. Untouched pages cost nothing.
+        arena = ByteBuffer(capacity: memoryBudget + (1 << 20))
+    }
+
+    /// Number of run files written so far (0 when everything fit in memory).
+    var spilledRuns: Int { runs.count }
+
+    /// Adds a record (the bytes are copied).
+    func add(orderKey: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws {
+        entries.append(Entry(offset: arena.count, keyLength: orderKey.count, payloadLength: payload.count))
+        arena.append(orderKey)
+        arena.append(payload)
+        if arena.count + entries.count * MemoryLayout<Entry>.stride >= memoryBudget { try spill() }
+    }
+
+    private func sortEntries() {
+        let base = arena.base
+        entries.sort { lhs, rhs in
+            let common = min(lhs.keyLength, rhs.keyLength)
+            let order = memcmp(base + lhs.offset, base + rhs.offset, common)
+            return order != 0 ? order < 0 : lhs.keyLength < rhs.keyLength
+        }
+    }
+
+    /// The `index`-th record kept in memory (after ``sorted()`` sorted them).
+    func memoryRecord(_ index: Int) -> SortRecord? {
+        index < entries.count ? record(entries[index]) : nil
+    }
+
+    private func record(_ entry: Entry) -> SortRecord {
+        let start = arena.base + entry.offset
+        return SortRecord(
+            orderKey: Array(UnsafeBufferPointer(start: start, count: entry.keyLength)),
+            payload: Array(UnsafeBufferPointer(start: start + entry.keyLength, count: entry.payloadLength)))
+    }
+
+    private func spill() throws {
+        sortEntries()
+        try Storage.makeDirectory(folder)
+        let path = Path.join(folder, "\(name)-\(runs.count).bin")
+        let file = try ScratchFile(path: path)
+        for entry in entries {
+            RunFormat.append(keyAndPayload: UnsafeRawBufferPointer(start: arena.base + entry.offset,
+                                                                  count: entry.keyLength + entry.payloadLength),
+                             keyLength: entry.keyLength, to: file.buffer)
+            try file.flushIfFull()
+        }
+        try file.close()
+        runs.append(path)
+        entries.removeAll(keepingCapacity: true)
+        arena.removeAll()
+    }
+
+    /// All records in order. Consumes the sorter.
+    func sorted() throws -> SortedRecords {
+        sortEntries()
+        var sources: [SortedRecords.Source] = []
+        for path in runs { sources.append(.run(try RunReader(path: path))) }
+        sources.append(.memory(MemoryCursor(sorter: self)))
+        return try SortedRecords(sources: sources)
+    }
+
+    /// Deletes the run files.
+    func removeRuns() {
+        for path in runs { try? Storage.removeFile(path) }
+        runs.removeAll()
+    }
+}
+
+/// A k-way merge of sorted sources (in-memory records and run files), smallest first.
+struct SortedRecords: IteratorProtocol {
+    enum Source {
+        case memory(MemoryCursor)
+        case run(RunReader)
+
+        mutating func next() throws -> SortRecord? {
+            switch self {
+            case .memory(let cursor): cursor.next()
+            case .run(let reader): try reader.next()
+            }
+        }
+    }
+
+    private var sources: [Source]
+    private var heads: [SortRecord?]
+    private var failure: (any Error)?
+
+    init(sources: [Source]) throws {
+        self.sources = sources
+        heads = []
+        for index in self.sources.indices { heads.append(try self.sources[index].next()) }
+    }
+
+    /// The next record; I/O errors end the sequence and are reported by ``checkError()``.
+    mutating func next() -> SortRecord? {
+        var best: Int?
+        for index in heads.indices {
+            guard let head = heads[index] else { continue }
+            if let current = best, let bestHead = heads[current], !SortRecord.precedes(head, bestHead) { continue }
+            best = index
+        }
+        guard let best, let record = heads[best] else { return nil }
+        do {
+            heads[best] = try sources[best].next()
+        } catch {
+            failure = error
+            heads = heads.map { _ in nil }
+        }
+        return record
+    }
+
+    /// Throws the error that ended the sequence early, if any.
+    func checkError() throws {
+        if let failure { throw failure }
+    }
+}
+
+/// Walks the records a sorter kept in memory, keeping the sorter (and its arena) alive.
+final class MemoryCursor {
+    private let sorter: ExternalSorter
+    private var index = 0
+
+    init(sorter: ExternalSorter) { self.sorter = sorter }
+
+    func next() -> SortRecord? {
+        defer { index += 1 }
+        return sorter.memoryRecord(index)
+    }
+}
+
+/// Binary format of run files: `[u32 key length][key][u32 payload length][payload]`, little endian.
+enum RunFormat {
+    /// Appends a record whose key and payload are contiguous in `bytes`.
+    static func append(keyAndPayload bytes: UnsafeRawBufferPointer, keyLength: Int, to buffer: ByteBuffer) {
+        appendLength(keyLength, to: buffer)
+        buffer.append(UnsafeRawBufferPointer(rebasing: bytes[0..<keyLength]))
+        appendLength(bytes.count - keyLength, to: buffer)
+        buffer.append(UnsafeRawBufferPointer(rebasing: bytes[keyLength...]))
+    }
+
+    private static func appendLength(_ length: Int, to buffer: ByteBuffer) {
+        var value = UInt32(length).littleEndian
+        withUnsafeBytes(of: &value) { buffer.append($0) }
+    }
+}
+
+/// Reads records back from a run file, sequentially.
+final class RunReader {
+    private let file: InputFile
+    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    private var start = 0
+    private var end = 0
+
+    init(path: String) throws {
+        file = try InputFile(path: path)
+    }
+
+    func next() throws -> SortRecord? {
+        guard try fill(4) else { return nil }
+        let key = try bytes(try length())
+        guard try fill(4) else { throw truncated }
+        return SortRecord(orderKey: key, payload: try bytes(try length()))
+    }
+
+    private var truncated: StorageError {
+        StorageError(operation: "read", path: file.path, code: 0, detail: "the run file is truncated")
+    }
+
+    private func length() throws -> Int {
+        let value = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: start, as: UInt32.self) }
+        start += 4
+        return Int(UInt32(littleEndian: value))
+    }
+
+    private func bytes(_ count: Int) throws -> [UInt8] {
+        guard try fill(count) else { throw truncated }
+        let result = Array(buffer[start..<(start + count)])
+        start += count
+        return result
+    }
+
+    /// Makes at least `count` bytes available from `start`; false when the file ends first.
+    private func fill(_ count: Int) throws -> Bool {
+        if end - start >= count { return true }
+        if start > 0 {
+            buffer.withUnsafeMutableBytes { raw in
+                raw.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: end - start)
+            }
+            end -= start
+            start = 0
+        }
+        if buffer.count < count { buffer += [UInt8](repeating: 0, count: count - buffer.count + (1 << 16)) }
+        while end < count {
+            let read = try buffer.withUnsafeMutableBytes { raw in
+                try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
+            }
+            if read == 0 { return false }
+            end += read
+        }
+        return true
+    }
+}

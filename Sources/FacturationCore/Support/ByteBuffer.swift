@@ -1,0 +1,85 @@
+/// A growable byte buffer with manual storage, for the inner loops that append a few bytes
+/// millions of times (CSV fields, output lines, key material), where Swift arrays pay a
+/// uniqueness check and a capacity check on every append.
+///
+/// A reference type: share it deliberately, never across threads at once.
+public final class ByteBuffer {
+    public private(set) var base: UnsafeMutablePointer<UInt8>
+    public private(set) var count = 0
+    public private(set) var capacity: Int
+
+    public init(capacity: Int = 4096) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The bytes written so far (valid until the next append or reset).
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// A copy of the bytes.
+    public var array: [UInt8] { Array(bytes) }
+
+    @inline(__always)
+    public func reserve(_ additional: Int) {
+        if count + additional > capacity { grow(to: count + additional) }
+    }
+
+    private func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    public func append(_ byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    public func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (base + count).update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        count += bytes.count
+    }
+
+    public func append(_ bytes: some Collection<UInt8>) {
+        reserve(bytes.count)
+        for byte in bytes {
+            base[count] = byte
+            count += 1
+        }
+    }
+
+    /// Forgets the bytes, keeping the storage.
+    @inline(__always)
+    public func removeAll() { count = 0 }
+
+    /// Keeps only the first `n` bytes.
+    public func truncate(to n: Int) {
+        precondition(n <= count)
+        count = n
+    }
+
+    /// Drops the first `n` bytes, moving the rest to the front.
+    public func removeFirst(_ n: Int) {
+        precondition(n <= count)
+        if n < count { base.update(from: base + n, count: count - n) }
+        count -= n
+    }
+
+    /// Overwrites the byte at `index` (which must be below `count`).
+    @inline(__always)
+    public subscript(index: Int) -> UInt8 {
+        get { base[index] }
+        set { base[index] = newValue }
+    }
+}
