@@ -48,6 +48,7 @@ public enum DecimalText {
         var badGroups = false
         var inFraction = false
         var overflow = false
+        var tooManyDecimals = false
         var index = start
         func append(_ digit: UInt8) {
             let (times, o1) = value.multipliedReportingOverflow(by: 10)
@@ -64,7 +65,8 @@ public enum DecimalText {
                     if fractionDigitCount <= scale {
                         append(digit)
                     } else if digit != 0 {
-                        return .failure(Problem(message: "the amount has more than \(scale) decimals"))
+                        // Keep scanning: a misplaced character later on explains the number better.
+                        tooManyDecimals = true
                     }
                 } else {
                     integerDigitCount += 1
@@ -103,6 +105,9 @@ public enum DecimalText {
             let shown = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[index..<min(end, index + 4)]), as: UTF8.self)
             let character = shown.first.map { String($0) } ?? "?"
             return .failure(Problem(message: "'\(character)' is not allowed in an amount (expected a number \(expected))"))
+        }
+        if tooManyDecimals {
+            return .failure(Problem(message: "the amount has more than \(scale) decimals"))
         }
         if groupCount > 1 {
             if currentGroup != 3 { badGroups = true }
