@@ -26,12 +26,16 @@ public struct LedgerUpdater {
     public func apply(kind: LedgerKind, partitionFiles: [String: String], scratch: String) throws -> Update {
         var update = Update()
         let months = partitionFiles.keys.filter { $0 != LedgerKind.pendingPartition }.sorted()
+        // Only keys that are pending now can be settled by this file: keeping just those bounds
+        // memory whatever the size of the export.
+        let pendingPath = layout.ledger(kind, LedgerKind.pendingPartition)
+        let pendingKeys = kind == .bankTransactions && Storage.exists(pendingPath)
+            ? try LedgerFile.keys(path: pendingPath, header: kind.columns) : []
         var settledKeys: Set<String> = []
         for month in months {
             guard let file = partitionFiles[month] else { continue }
-            if kind == .bankTransactions { settledKeys.formUnion(try LedgerFile.keys(path: file, header: nil)) }
-            var input = LedgerMerger.Input(kind: kind, existing: layout.ledger(kind, month), incoming: [file])
-            input.removeKeys = []
+            if !pendingKeys.isEmpty { settledKeys.formUnion(try Self.keys(in: file, header: nil, among: pendingKeys)) }
+            let input = LedgerMerger.Input(kind: kind, existing: layout.ledger(kind, month), incoming: [file])
             try merge(input, partition: month, scratch: scratch, into: &update)
         }
         if kind == .bankTransactions {
@@ -52,6 +56,7 @@ public struct LedgerUpdater {
         var ignore = settledKeys
         if let incomingFile {
             var monthsToCheck: Set<String> = []
+            let incomingKeys = try LedgerFile.keys(path: incomingFile, header: nil)
             for row in try LedgerFile.readRows(path: incomingFile, header: nil) {
                 guard let date = CivilDate(iso: row[BankColumn.operationDate.index]) else { continue }
                 var month = date
@@ -61,13 +66,24 @@ public struct LedgerUpdater {
                 }
             }
             for month in monthsToCheck.sorted() {
-                ignore.formUnion(try LedgerFile.keys(path: layout.ledger(kind, month), header: kind.columns))
+                ignore.formUnion(try Self.keys(in: layout.ledger(kind, month), header: kind.columns, among: incomingKeys))
             }
         }
         var input = LedgerMerger.Input(kind: kind, existing: path, incoming: incomingFile.map { [$0] } ?? [])
         input.removeKeys = settledKeys
         input.ignoreKeys = ignore
         try merge(input, partition: LedgerKind.pendingPartition, scratch: scratch, into: &update)
+    }
+
+    /// The keys of the ledger file at `path` (absent: none) that are also in `candidates`.
+    private static func keys(in path: String, header: [String]?, among candidates: Set<String>) throws -> Set<String> {
+        guard !candidates.isEmpty, Storage.exists(path) else { return [] }
+        var found: Set<String> = []
+        try LedgerFile.forEachRow(path: path, header: header) { fields in
+            let key = String(decoding: fields[0], as: UTF8.self)
+            if candidates.contains(key) { found.insert(key) }
+        }
+        return found
     }
 
     private func merge(_ input: LedgerMerger.Input, partition: String, scratch: String, into update: inout Update) throws {
