@@ -81,3 +81,20 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 }
+
+extension CivilDate: Codable {
+    /// Encodes as `YYYY-MM-DD`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let date = CivilDate(iso: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a YYYY-MM-DD date")
+        }
+        self = date
+    }
+}

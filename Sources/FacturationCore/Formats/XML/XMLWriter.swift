@@ -1,0 +1,80 @@
+import CLibxml2
+
+/// Streams a UTF-8 XML document into memory with libxml2's text writer (escaping done by libxml2).
+///
+/// Usage: `let w = XMLWriter(indent: true); w.start("root", namespace: …); w.element("a", "text"); w.end(); let bytes = try w.finish()`.
+/// Element names may carry a prefix (`ram:ID`); declare namespaces with `attribute("xmlns:ram", uri)`.
+public final class XMLWriter {
+    private let buffer: xmlBufferPtr
+    private let writer: xmlTextWriterPtr
+    private var failed = false
+
+    /// A writer with the XML declaration already written; `indent` pretty-prints with `indentString`.
+    public init(indent: Bool = true, indentString: String = "  ") {
+        buffer = xmlBufferCreate()
+        writer = xmlNewTextWriterMemory(buffer, 0)
+        if indent {
+            xmlTextWriterSetIndent(writer, 1)
+            xmlTextWriterSetIndentString(writer, indentString)
+        }
+        check(xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil))
+    }
+
+    deinit {
+        xmlFreeTextWriter(writer)
+        xmlBufferFree(buffer)
+    }
+
+    /// Opens an element.
+    public func start(_ name: String) {
+        check(xmlTextWriterStartElement(writer, name))
+    }
+
+    /// Writes an attribute of the element just opened.
+    public func attribute(_ name: String, _ value: String) {
+        check(xmlTextWriterWriteAttribute(writer, name, value))
+    }
+
+    /// Closes the innermost open element.
+    public func end() {
+        check(xmlTextWriterEndElement(writer))
+    }
+
+    /// Writes `<name attributes…>text</name>`; an empty text gives an element with no content.
+    public func element(_ name: String, _ text: String, attributes: [(String, String)] = []) {
+        start(name)
+        for (key, value) in attributes { attribute(key, value) }
+        if !text.isEmpty { check(xmlTextWriterWriteString(writer, text)) }
+        check(xmlTextWriterFullEndElement(writer))
+    }
+
+    /// Writes an element only when `text` is non-nil and not empty.
+    public func optionalElement(_ name: String, _ text: String?, attributes: [(String, String)] = []) {
+        guard let text, !text.isEmpty else { return }
+        element(name, text, attributes: attributes)
+    }
+
+    /// Writes a comment.
+    public func comment(_ text: String) {
+        check(xmlTextWriterWriteComment(writer, text))
+    }
+
+    /// Closes every open element and returns the document bytes (UTF-8, ending with a newline).
+    public func finish() throws -> [UInt8] {
+        check(xmlTextWriterEndDocument(writer))
+        check(xmlTextWriterFlush(writer))
+        if failed { throw XMLWriterError() }
+        let count = Int(xmlBufferLength(buffer))
+        guard let content = xmlBufferContent(buffer) else { return [] }
+        return Array(UnsafeBufferPointer(start: content, count: count))
+    }
+
+    private func check(_ result: Int32) {
+        if result < 0 { failed = true }
+    }
+}
+
+/// libxml2 could not write the document (out of memory or an invalid name).
+public struct XMLWriterError: Error, CustomStringConvertible {
+    public var description: String { "libxml2 could not write the XML document" }
+}

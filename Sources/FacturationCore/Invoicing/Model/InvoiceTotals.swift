@@ -1,0 +1,66 @@
+/// Document totals computed the EN 16931 way: line nets rounded first, VAT once per (category, rate) group.
+public struct InvoiceTotals: Sendable, Codable, Equatable {
+    /// Sum of line net amounts (BT-106).
+    public var lineTotalMinor: Int64
+    /// Total excl. VAT (BT-109); equal to BT-106 since no document-level allowance or charge is used.
+    public var taxBasisTotalMinor: Int64
+    /// VAT breakdown (BG-23), one entry per (category, rate), in order of first appearance.
+    public var vatBreakdown: [VATGroup]
+    /// Total VAT (BT-110) = Σ group VAT.
+    public var taxTotalMinor: Int64
+    /// Total incl. VAT (BT-112) = BT-109 + BT-110.
+    public var grandTotalMinor: Int64
+    /// Amount due (BT-115) = BT-112 (nothing prepaid).
+    public var duePayableMinor: Int64
+
+    /// One VAT group (BG-23).
+    public struct VATGroup: Sendable, Codable, Equatable {
+        /// VAT category code (BT-118): `S`, `AE`, `G`, `E`…
+        public var category: String
+        /// Rate in basis points (BT-119): 2000 = 20 %.
+        public var rateBasisPoints: Int
+        /// Taxable amount (BT-116) = Σ line nets of the group.
+        public var basisMinor: Int64
+        /// VAT amount (BT-117) = basis × rate, rounded half-up to the cent.
+        public var taxMinor: Int64
+        /// Exemption reason text (BT-120) and code (BT-121) for categories other than `S`.
+        public var exemptionReason: String?
+        public var exemptionCode: String?
+    }
+
+    /// Computes the totals of `lines`; `exemption` gives BT-120/121 for a non-standard category.
+    public static func compute(lines: [InvoiceLine], exemption: (String) -> (reason: String?, code: String?)) -> InvoiceTotals {
+        var groups: [VATGroup] = []
+        var lineTotal: Int64 = 0
+        for line in lines {
+            lineTotal += line.netAmountMinor
+            if let index = groups.firstIndex(where: { $0.category == line.vatCategory && $0.rateBasisPoints == line.vatRateBasisPoints }) {
+                groups[index].basisMinor += line.netAmountMinor
+            } else {
+                let (reason, code) = exemption(line.vatCategory)
+                groups.append(VATGroup(category: line.vatCategory, rateBasisPoints: line.vatRateBasisPoints,
+                                       basisMinor: line.netAmountMinor, taxMinor: 0,
+                                       exemptionReason: reason, exemptionCode: code))
+            }
+        }
+        var taxTotal: Int64 = 0
+        for index in groups.indices {
+            groups[index].taxMinor = roundHalfUp(groups[index].basisMinor * Int64(groups[index].rateBasisPoints), divisor: 10_000)
+            taxTotal += groups[index].taxMinor
+        }
+        return InvoiceTotals(lineTotalMinor: lineTotal, taxBasisTotalMinor: lineTotal, vatBreakdown: groups,
+                             taxTotalMinor: taxTotal, grandTotalMinor: lineTotal + taxTotal,
+                             duePayableMinor: lineTotal + taxTotal)
+    }
+
+    /// Line net amount in minor units: quantity × unit price, rounded half-up (away from zero) to the cent.
+    public static func lineNet(quantity: Quantity, unitPriceMinor: Int64) -> Int64 {
+        roundHalfUp(quantity.tenThousandths * unitPriceMinor, divisor: 10_000)
+    }
+
+    /// `value / divisor` rounded half away from zero.
+    static func roundHalfUp(_ value: Int64, divisor: Int64) -> Int64 {
+        let half = divisor / 2
+        return value >= 0 ? (value + half) / divisor : -((-value + half) / divisor)
+    }
+}

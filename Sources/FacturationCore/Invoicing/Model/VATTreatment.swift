@@ -1,0 +1,44 @@
+/// How VAT applies to the invoices of one client (EN 16931 VAT category and the French wording).
+public enum VATTreatment: String, Sendable, Codable, CaseIterable {
+    /// French VAT at the client's rate (20 % by default): category `S`.
+    case standard
+    /// Services to a business in another EU country: the buyer self-assesses VAT (CGI art. 283-2), category `AE`.
+    case reverseCharge = "reverse-charge"
+    /// Services to a client outside the EU: not subject to French VAT (CGI art. 259-1), category `G`.
+    case outsideEU = "outside-eu"
+    /// The seller is under the "franchise en base" (CGI art. 293 B): no VAT, category `E`.
+    case franchise
+
+    /// EN 16931 VAT category code (BT-151, BT-118).
+    public var categoryCode: String {
+        switch self {
+        case .standard: "S"
+        case .reverseCharge: "AE"
+        case .outsideEU: "G"
+        case .franchise: "E"
+        }
+    }
+
+    /// The legal wording printed on the invoice and sent as BT-120, nil for standard VAT.
+    public var exemptionReason: String? {
+        switch self {
+        case .standard: nil
+        case .reverseCharge: "Autoliquidation : TVA due par le preneur (art. 283-2 du CGI, art. 196 de la directive 2006/112/CE)"
+        case .outsideEU: "Exonération de TVA : prestation de services hors UE (art. 259-1 du CGI)"
+        case .franchise: "TVA non applicable, art. 293 B du CGI"
+        }
+    }
+
+    /// The VATEX exemption reason code (BT-121), nil for standard VAT.
+    public var exemptionCode: String? {
+        switch self {
+        case .standard: nil
+        case .reverseCharge: "VATEX-EU-AE"
+        case .outsideEU: "VATEX-EU-G"
+        case .franchise: "VATEX-FR-FRANCHISE"
+        }
+    }
+
+    /// The default Oxygène VAT code (`GCPTVA_CODE`): `NORM` for standard VAT, `EXO` otherwise.
+    public var defaultOxygeneCode: String { self == .standard ? "NORM" : "EXO" }
+}
