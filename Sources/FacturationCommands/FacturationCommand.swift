@@ -16,7 +16,8 @@ public struct FacturationCommand: ParsableCommand {
             4 another run is working on the workspace (nothing done); 64 wrong command line.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, WatchCommand.self, StatusCommand.self, CheckCommand.self, InitCommand.self]
+        subcommands: [RunCommand.self, WatchCommand.self, StatusCommand.self, CheckCommand.self, InitCommand.self,
+                      ApproveCommand.self, RejectCommand.self]
     )
 
     public init() {}

@@ -12,11 +12,17 @@ enum SummaryPrinter {
 
     static func text(_ summary: RunSummary) -> String {
         var out = "facturation run: \(summary.workspace) (today \(summary.today))\n"
-        if summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty {
-            return out + "Nothing to do: the inbox is empty.\n"
+        let invoicingDidSomething = summary.invoicing.contains {
+            !$0.issued.isEmpty || !$0.waitingApproval.isEmpty || !$0.refused.isEmpty || !$0.errors.isEmpty
+                || !$0.warnings.isEmpty || !$0.rejected.isEmpty
+        }
+        if summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty && !invoicingDidSomething {
+            return out + "Nothing to do: the inbox is empty and no invoice is due.\n"
         }
         for file in summary.files {
             switch file.kind {
+            case .imported where file.format == "request":
+                out += "  request    \(file.name): " + file.notes.joined(separator: "; ") + "\n"
             case .imported:
                 let kind: LedgerKind? = file.format.flatMap(InputFormat.init(rawValue:))?.ledger
                 let noun: String = kind.map { file.records == 1 ? $0.recordNoun.singular : $0.recordNoun.plural }
@@ -42,12 +48,39 @@ enum SummaryPrinter {
         for error in summary.errors {
             out += "  ERROR      \(error)\n"
         }
+        for report in summary.invoicing {
+            out += invoicing(report, several: summary.invoicing.count > 1)
+        }
         out += "Summary: \(summary.files.count) file\(summary.files.count == 1 ? "" : "s") processed: "
             + "\(summary.importedCount) imported, \(summary.rejectedCount) rejected, \(summary.duplicateCount) duplicate"
             + (summary.waiting.isEmpty ? "" : "; \(summary.waiting.count) left in the inbox") + ".\n"
         if summary.rejectedCount > 0 {
             out += "Rejected files are in archive/rejected/ next to their .reason.txt (copies of the reasons "
                 + "are in outbox/rejected/). Fix them and drop them into inbox/ again.\n"
+        }
+        return out
+    }
+
+    private static func invoicing(_ report: InvoicingReport, several: Bool) -> String {
+        var out = ""
+        let prefix = several ? "[\(report.pipeline)] " : ""
+        for issued in report.issued {
+            let kind = issued.kind == "invoice" ? "invoice" : "credit note"
+            out += "  issued     \(prefix)\(kind) \(issued.number) \(issued.client) \(issued.issueDate): "
+                + "\(issued.totalExclVAT) HT, \(issued.totalInclVAT) TTC (\(issued.approval))\n"
+        }
+        for waiting in report.waitingApproval {
+            out += "  to approve \(prefix)\(waiting.draft) \(waiting.client) \(waiting.totalInclVAT) TTC: \(waiting.reason)\n"
+        }
+        for refused in report.refused {
+            out += "  refused    \(prefix)\(refused.draft) \(refused.client): \(refused.reason)\n"
+        }
+        for draft in report.rejected { out += "  rejected   \(prefix)\(draft) (by a person)\n" }
+        for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
+        for error in report.errors { out += "  ERROR      \(prefix)\(error)\n" }
+        if !report.issued.isEmpty || !report.waitingApproval.isEmpty {
+            out += "Invoicing: \(report.issued.count) issued (outbox/invoices/, outbox/oxygene/, outbox/registre-ventes.csv), "
+                + "\(report.waitingApproval.count) waiting for approval (outbox/to-approve/).\n"
         }
         return out
     }

@@ -13,6 +13,8 @@ public struct PipelineConfig: Sendable {
     public var clockify: ClockifySettings
     public var clients: [Client]
     public var categoryRules: [CategoryRule]
+    /// Invoice generation (`[invoicing]`, `[approval]`, `[[contracts]]`); nil when the file has no `[invoicing]`.
+    public var invoicing: InvoicingSettings?
 
     /// The seller.
     public struct Company: Sendable {
@@ -23,6 +25,17 @@ public struct PipelineConfig: Sendable {
         /// Other bank accounts of the company (IBANs) whose exports may be dropped.
         public var otherIBANs: [String]
         public var address: Address
+        /// Legal mentions (Code de commerce R123-237) and contact, printed on invoices.
+        public var legalForm: String?
+        public var shareCapital: String?
+        public var rcsCity: String?
+        public var siret: String?
+        public var bic: String?
+        public var email: String?
+        /// The company opted to pay VAT on debits (printed, and BT-8 = 5).
+        public var vatOnDebits: Bool = false
+        /// The company is under the VAT "franchise en base" (CGI art. 293 B): no VAT on any invoice.
+        public var vatFranchise: Bool = false
     }
 
     /// A postal address.
@@ -57,6 +70,8 @@ public struct PipelineConfig: Sendable {
         public var name: String
         /// Other names under which the client appears in Clockify (client or project names).
         public var aliases: [String]
+        /// How the client is invoiced; nil when the client has no billing keys (it cannot be invoiced).
+        public var billing: ClientBilling?
     }
 
     /// A time-entry category.

@@ -113,11 +113,13 @@ public enum PipelineLoader {
             table.finish()
         }
 
-        let clients = readClients(top.tables("clients"))
+        let clients = readClients(top.tables("clients"), franchise: company?.vatFranchise ?? false)
         let rules = readRules(top.tables("rules"))
+        let invoicing = readInvoicing(top, clients: clients, company: company)
         guard let company else { return nil }
         return PipelineConfig(id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
-                              inbox: inbox, clockify: clockify, clients: clients, categoryRules: rules)
+                              inbox: inbox, clockify: clockify, clients: clients, categoryRules: rules,
+                              invoicing: invoicing)
     }
 
     private static func readCompany(_ table: TableReader) -> PipelineConfig.Company {
@@ -150,13 +152,15 @@ public enum PipelineLoader {
             address.country = country
             addressTable.finish()
         }
-        return PipelineConfig.Company(
+        var company = PipelineConfig.Company(
             name: name, siren: siren, vatNumber: vat.map { BankRecord.normalizeIBAN($0) },
             iban: iban.map(BankRecord.normalizeIBAN), otherIBANs: others.map(BankRecord.normalizeIBAN),
             address: address)
+        readLegalMentions(table, into: &company)
+        return company
     }
 
-    private static func readClients(_ tables: [TableReader]) -> [PipelineConfig.Client] {
+    private static func readClients(_ tables: [TableReader], franchise: Bool) -> [PipelineConfig.Client] {
         var clients: [PipelineConfig.Client] = []
         var codes: [String: Int] = [:]
         var names: [String: (code: String, line: Int)] = [:]
@@ -181,8 +185,9 @@ public enum PipelineLoader {
                     names[folded] = (code, table.line(of: "code"))
                 }
             }
+            let billing = readBilling(table, name: name, franchise: franchise)
             table.finish()
-            clients.append(PipelineConfig.Client(code: code, name: name, aliases: aliases))
+            clients.append(PipelineConfig.Client(code: code, name: name, aliases: aliases, billing: billing))
         }
         return clients
     }

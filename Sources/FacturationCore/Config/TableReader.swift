@@ -32,7 +32,7 @@ final class TableReader {
 
     func qualified(_ key: String) -> String { name.isEmpty ? key : "\(name).\(key)" }
 
-    private func value(_ key: String, required: Bool) -> TOMLValue? {
+    fileprivate func value(_ key: String, required: Bool = false) -> TOMLValue? {
         consumed.insert(key)
         guard let value = table[key] else {
             if required { fail(table.position.line, "\(qualified(key)) is missing (add `\(key) = …`)") }
@@ -150,5 +150,88 @@ final class TableReader {
             previous = current
         }
         return previous[b.count]
+    }
+}
+
+extension TableReader {
+    /// A whole number.
+    func integer(_ key: String, in range: ClosedRange<Int>? = nil) -> Int? {
+        guard let value = value(key) else { return nil }
+        guard case .integer(let number) = value.kind else {
+            fail(value.position.line, "\(qualified(key)) must be a whole number (without quotes), like \(key) = 30")
+            return nil
+        }
+        if let range, !range.contains(Int(number)) {
+            fail(value.position.line, "\(qualified(key)) must be between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+        return Int(number)
+    }
+
+    /// A list of whole numbers.
+    func integers(_ key: String, in range: ClosedRange<Int>) -> [Int]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let items) = value.kind else {
+            fail(value.position.line, "\(qualified(key)) must be a list of numbers, like \(key) = [1, 4, 7, 10]")
+            return nil
+        }
+        var result: [Int] = []
+        for item in items {
+            guard case .integer(let number) = item.kind, range.contains(Int(number)) else {
+                fail(item.position.line, "\(qualified(key)): every item must be a whole number from "
+                    + "\(range.lowerBound) to \(range.upperBound)")
+                continue
+            }
+            result.append(Int(number))
+        }
+        return result
+    }
+
+    /// An amount written as a number (`1400`, `751.60`) or text (`"751.60"`), in minor units of `scale` digits.
+    func money(_ key: String, scale: Int = 2, required: Bool = false) -> Int64? {
+        guard let value = value(key, required: required) else { return nil }
+        let text: String
+        switch value.kind {
+        case .integer(let number): text = String(number)
+        case .float(let source): text = source
+        case .string(let source): text = source
+        default:
+            fail(value.position.line, "\(qualified(key)) must be an amount, like \(key) = 1400.00")
+            return nil
+        }
+        switch DecimalText.minorUnits(text, scale: scale, style: .dotDecimal) {
+        case .success(let minor):
+            if minor < 0 { fail(value.position.line, "\(qualified(key)) must not be negative"); return nil }
+            return minor
+        case .failure(let problem):
+            fail(value.position.line, "\(qualified(key)): \(problem.message) (write it like 1400.00)")
+            return nil
+        }
+    }
+
+    /// A date written as a TOML date (`2025-07-01`) or text (`"2025-07-01"`).
+    func date(_ key: String) -> CivilDate? {
+        guard let value = value(key) else { return nil }
+        let text: String
+        switch value.kind {
+        case .localDate(let source), .string(let source): text = source
+        default:
+            fail(value.position.line, "\(qualified(key)) must be a date, like \(key) = 2025-07-01")
+            return nil
+        }
+        guard let date = CivilDate(iso: text) else {
+            fail(value.position.line, "\(qualified(key)): \"\(text)\" is not a valid YYYY-MM-DD date")
+            return nil
+        }
+        return date
+    }
+
+    /// One of the raw values of `T`, case-insensitively.
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) -> T? where T.RawValue == String {
+        guard let text = string(key) else { return nil }
+        if let found = T.allCases.first(where: { $0.rawValue.lowercased() == text.trimmed.lowercased() }) { return found }
+        fail(key: key, "expected one of " + T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            + " (found \"\(text)\")")
+        return nil
     }
 }

@@ -30,6 +30,10 @@ public struct FileProcessor {
             return try moveDuplicate(claim, scan: scan, of: entry)
         }
 
+        if scan.encoding != nil, RequestFile.looksLikeRequest(scan.head) {
+            return try processRequest(claim, scan: scan)
+        }
+
         let detection: FormatSniffer.Detection
         switch FormatSniffer.detect(scan) {
         case .success(let detected): detection = detected
@@ -67,6 +71,31 @@ public struct FileProcessor {
         outcome.delivered = update.delivered.map { Path.relative(Path.join(layout.outbox, $0), to: workspace.root) }
         outcome.warnings = update.warnings
         return outcome
+    }
+
+    /// An approval decision or a credit-note request (see ``RequestFile``).
+    private func processRequest(_ claim: Claim, scan: FileScan) throws -> FileOutcome {
+        let text = try Storage.readText(claim.originalPath, limit: 1 << 20)
+        let request: RequestFile
+        switch RequestFile.parse(text) {
+        case .success(let parsed): request = parsed
+        case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
+        }
+        let processor = RequestProcessor(workspace: workspace, pipeline: layout.pipeline, now: claim.claimedAt)
+        let note: String
+        switch try processor.handle(request, fileHash: scan.sha256) {
+        case .success(let done): note = done
+        case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
+        }
+        let entry = IndexEntry(
+            sha256: scan.sha256, name: claim.originalName, claim: claim.id, claimedAt: claim.claimedAt,
+            archived: Path.relative(archiveFolder(workspace.archivedFiles, claim), to: workspace.root) + "/"
+                + claim.originalName,
+            format: "request", records: 0, partitions: [], notes: [note])
+        let marker = markerPath(scan.sha256)
+        try Storage.makeDirectory(Path.parent(of: marker))
+        try Storage.write(entry.serialized, to: marker, temporaryDirectory: layout.temporary, collision: .replace)
+        return try finishImport(claim, scan: scan, entry: entry)
     }
 
     // MARK: - Terminal states

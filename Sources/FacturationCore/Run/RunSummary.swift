@@ -12,6 +12,8 @@ public struct RunSummary: Sendable, Codable {
     public var waiting: [InboxScanner.Waiting] = []
     /// Problems that stopped the run or that need a person (not tied to one input file).
     public var errors: [String] = []
+    /// What the invoicing stage did, per pipeline with an `[invoicing]` section.
+    public var invoicing: [InvoicingReport] = []
 
     public init(workspace: String, startedAt: String, today: String, pipelines: [String]) {
         self.workspace = workspace
@@ -26,7 +28,7 @@ public struct RunSummary: Sendable, Codable {
 
     /// The documented exit status of a run that finished: 0, or 2 when a file was rejected.
     public var exitCode: Int32 {
-        if !errors.isEmpty { return ExitStatus.failure }
+        if !errors.isEmpty || invoicing.contains(where: { !$0.errors.isEmpty }) { return ExitStatus.failure }
         return rejectedCount > 0 ? ExitStatus.filesRejected : ExitStatus.success
     }
 }

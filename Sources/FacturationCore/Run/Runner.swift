@@ -113,9 +113,40 @@ public final class Runner {
             summary.files.append(outcome)
         }
 
+        // 4. Invoicing, once the inbox is done (a stopped run leaves it to the next one).
+        if !shouldStop() {
+            try invoice(today: options.today ?? clock.today(), layouts: layouts, into: &summary)
+        }
+
         summary.finishedAt = LocalClock(timeZone: pipelines.first?.timeZone ?? "UTC").nowISO()
         try record(summary)
         return summary
+    }
+
+    // MARK: - Invoicing
+
+    private func invoice(today: CivilDate, layouts: [String: PipelineLayout], into summary: inout RunSummary) throws {
+        let invoicing = pipelines.filter { $0.invoicing != nil }
+        guard !invoicing.isEmpty else { return }
+        let validator: XMLSchemaValidator
+        do {
+            validator = try XMLSchemaValidator(schemaPath: try SchemaCatalog.locate().ciiXSDPath)
+        } catch {
+            summary.errors.append("no invoice was issued: \(error)")
+            return
+        }
+        for pipeline in invoicing {
+            guard let settings = pipeline.invoicing, let layout = layouts[pipeline.id] else { continue }
+            var stage = InvoicingStage(workspace: workspace, layout: layout, settings: settings)
+            stage.ciiValidator = validator
+            let report = try stage.run(today: today)
+            for issued in report.issued {
+                logger.info("Issued \(issued.kind)", metadata: ["number": "\(issued.number)", "client": "\(issued.client)",
+                                                               "total": "\(issued.totalInclVAT)"])
+            }
+            for problem in report.errors { logger.error("\(problem)") }
+            summary.invoicing.append(report)
+        }
     }
 
     // MARK: - Claims

@@ -8,15 +8,21 @@ final class TestWorkspace {
     var path: String { root.path }
 
     /// Creates an empty workspace folder with the demo pipeline (or the given pipeline text).
-    init(pipeline: String? = nil, name: String = "demo-conseil") throws {
+    ///
+    /// The demo pipeline's invoicing sections (everything from `[invoicing]` on) are kept only when
+    /// `invoicing` is true, so the pipeline-core tests see the queue alone.
+    init(pipeline: String? = nil, name: String = "demo-conseil", invoicing: Bool = false) throws {
         root = FileManager.default.temporaryDirectory
             .appendingPathComponent("facturation-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("pipelines"),
                                                 withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("inbox"),
                                                 withIntermediateDirectories: true)
-        let text = try pipeline ?? String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"),
+        var text = try pipeline ?? String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"),
                                           encoding: .utf8)
+        if pipeline == nil, !invoicing, let cut = text.range(of: "\n[invoicing]") {
+            text = String(text[..<cut.lowerBound]) + "\n"
+        }
         try text.write(to: root.appendingPathComponent("pipelines/\(name).toml"), atomically: true, encoding: .utf8)
     }
 

@@ -1,0 +1,41 @@
+/// Records a person's decision on a draft waiting for approval (from `facturation approve|reject`
+/// or from an approval file dropped into the inbox). The next invoicing stage acts on it.
+public enum ApprovalDesk {
+    public enum Decision: String, Sendable {
+        case approve = "approved"
+        case reject = "rejected"
+    }
+
+    /// Records the decision; the error says why it cannot be taken (unknown draft, already decided).
+    public static func decide(draftID: String, decision: Decision, by person: String, comment: String?,
+                              source: String, workspace: Workspace, pipeline: PipelineConfig, now: String) throws {
+        let store = InvoiceStore(workspace: workspace, pipeline: pipeline)
+        if let earlier = try store.decisions()[draftID] {
+            throw InvoicingError("draft \(draftID) was already \(earlier.decision) by \(earlier.by) on \(earlier.at); "
+                + "a decision cannot be changed (for an issued invoice, request a credit note)")
+        }
+        guard try store.draft(id: draftID) != nil else {
+            if try store.issued().contains(where: { $0.origin.draftID == draftID }) {
+                throw InvoicingError("draft \(draftID) is already issued (see outbox/registre-ventes.csv)")
+            }
+            throw InvoicingError("no draft \(draftID) is waiting for approval in pipeline \(pipeline.id) "
+                + "(the waiting drafts are listed by `facturation status` and in outbox/to-approve/)")
+        }
+        if decision == .reject, (comment ?? "").trimmed.isEmpty {
+            throw InvoicingError("a rejection needs a reason (--reason \"…\", or reason = \"…\" in the file)")
+        }
+        let who = person.trimmed.isEmpty ? "unknown" : person.trimmed
+        try store.recordDecision(ApprovalDecision(draftID: draftID, decision: decision.rawValue, by: who, at: now,
+                                                  comment: comment?.trimmed.isEmpty == true ? nil : comment,
+                                                  source: source))
+    }
+
+    /// The pipeline whose store holds the waiting draft `draftID`, if any.
+    public static func pipeline(holding draftID: String, workspace: Workspace,
+                                pipelines: [PipelineConfig]) throws -> PipelineConfig? {
+        for pipeline in pipelines where try InvoiceStore(workspace: workspace, pipeline: pipeline).draft(id: draftID) != nil {
+            return pipeline
+        }
+        return nil
+    }
+}

@@ -1,0 +1,190 @@
+/// Produces the drafts due on a day: recurring fees whose billing day has come, and the billable
+/// time of every closed month that no invoice has billed yet.
+public struct DraftGenerator {
+    public let pipeline: PipelineConfig
+    public let settings: InvoicingSettings
+    public let layout: PipelineLayout
+
+    /// What the store already knows: origins that must not be generated again and entries already billed or held.
+    public struct Known {
+        /// Draft ids that were issued, are waiting for approval, or were refused.
+        public var takenDraftIDs: Set<String>
+        /// Entries billed by an issued invoice (and not released by a credit note) or held by a waiting draft.
+        public var heldKeys: Set<String>
+        /// `client|YYYY-MM` of time-based drafts already issued or waiting (to report late entries).
+        public var timeMonths: Set<String>
+        /// Entries made billable again by a credit note, with its number (so billing them again gets a new draft id).
+        public var releasedBy: [String: String] = [:]
+    }
+
+    /// Drafts plus problems that stopped a client's drafts (the entries stay unbilled and are retried).
+    public struct Result {
+        public var drafts: [InvoiceDraft] = []
+        public var warnings: [String] = []
+    }
+
+    public init(pipeline: PipelineConfig, settings: InvoicingSettings, layout: PipelineLayout) {
+        self.pipeline = pipeline
+        self.settings = settings
+        self.layout = layout
+    }
+
+    public func drafts(today: CivilDate, known: Known) throws -> Result {
+        var result = Result()
+        recurring(today: today, known: known, into: &result)
+        try timeBased(today: today, known: known, into: &result)
+        result.drafts.sort { ($0.dueOn, $0.clientCode, $0.id) < ($1.dueOn, $1.clientCode, $1.id) }
+        return result
+    }
+
+    // MARK: - Recurring fees
+
+    private func recurring(today: CivilDate, known: Known, into result: inout Result) {
+        for contract in settings.contracts {
+            guard let client = pipeline.clients.first(where: { $0.code == contract.clientCode }),
+                  let billing = client.billing else { continue }
+            for period in RecurringSchedule.duePeriods(of: contract, from: settings.start, today: today) {
+                let id = "rec-\(contract.id)-\(period.key)"
+                guard !known.takenDraftIDs.contains(id) else { continue }
+                let label = contract.label + " – " + RecurringSchedule.label(of: period, frequency: contract.frequency)
+                let line = InvoiceLine(
+                    number: 1, articleCode: contract.article, description: label, quantity: .one, unitCode: "C62",
+                    unitPriceMinor: contract.amountMinor, netAmountMinor: contract.amountMinor,
+                    vatCategory: billing.vat.categoryCode, vatRateBasisPoints: billing.vatRateBasisPoints,
+                    period: nil, entryCount: 0)
+                result.drafts.append(InvoiceDraft(
+                    id: id, kind: .invoice, clientCode: client.code,
+                    origin: .init(type: "recurring", draftID: id, contract: contract.id, period: period.key),
+                    title: label, servicePeriod: .init(start: period.start, end: period.end), lines: [line],
+                    recordKeys: [], dueOn: period.billingDate, precedingInvoice: nil, reason: nil, notes: [],
+                    annex: []))
+            }
+        }
+    }
+
+    // MARK: - Time-based invoices
+
+    private struct Entry {
+        var key: String
+        var client: String
+        var project: String
+        var task: String
+        var description: String
+        var user: String
+        var date: String
+        var seconds: Int64
+        var clockifyRateMinor: Int64?
+    }
+
+    private func timeBased(today: CivilDate, known: Known, into result: inout Result) throws {
+        var month = CivilDate(year: settings.start.year, month: settings.start.month, day: 1)!
+        while true {
+            let next = RecurringSchedule.addMonths(month, 1)
+            let close = CivilDate(year: next.year, month: next.month, day: settings.timeInvoiceDay)!
+            guard close <= today else { break }
+            try timeBased(month: month, close: close, known: known, into: &result)
+            month = next
+        }
+    }
+
+    private func timeBased(month: CivilDate, close: CivilDate, known: Known, into result: inout Result) throws {
+        let path = layout.ledger(.timeEntries, month.monthKey)
+        var byClient: [String: [Entry]] = [:]
+        var unassigned = 0
+        try LedgerFile.forEachRow(path: path, header: LedgerKind.timeEntries.columns) { fields in
+            func text(_ column: TimeEntryColumn) -> String { String(decoding: fields[column.index], as: UTF8.self) }
+            guard text(.category) == PipelineConfig.Category.facturable.rawValue else { return }
+            let key = text(.recordKey)
+            guard !known.heldKeys.contains(key) else { return }
+            let client = text(.clientCode)
+            guard !client.isEmpty else { unassigned += 1; return }
+            let rate = Int64(text(.hourlyRateMinor)).flatMap { $0 > 0 ? $0 : nil }
+            byClient[client, default: []].append(Entry(
+                key: key, client: client, project: text(.projectName), task: text(.taskName),
+                description: text(.description), user: text(.userName), date: String(text(.startLocal).prefix(10)),
+                seconds: Int64(text(.durationSeconds)) ?? 0, clockifyRateMinor: rate))
+        }
+        if unassigned > 0 {
+            result.warnings.append("\(month.monthKey): \(unassigned) billable time entries have no client, so they "
+                + "cannot be invoiced: add the Clockify client or project name to a client's aliases in \(pipeline.file)")
+        }
+        for client in byClient.keys.sorted() {
+            guard let entries = byClient[client] else { continue }
+            if let draft = draft(client: client, month: month, close: close, entries: entries, known: known,
+                                 warnings: &result.warnings) {
+                if !known.takenDraftIDs.contains(draft.id) { result.drafts.append(draft) }
+            }
+        }
+    }
+
+    private func draft(client code: String, month: CivilDate, close: CivilDate, entries: [Entry], known: Known,
+                       warnings: inout [String]) -> InvoiceDraft? {
+        guard let client = pipeline.clients.first(where: { $0.code == code }) else { return nil }
+        guard let billing = client.billing, billing.address != nil else {
+            warnings.append("\(month.monthKey): \(entries.count) billable time entries of client \(code) wait: the "
+                + "client has no billing address (add address = { … } to its [[clients]] entry in \(pipeline.file))")
+            return nil
+        }
+        let byDay = billing.dailyRateMinor != nil
+        var groups: [String: [Entry]] = [:]
+        var order: [String] = []
+        for entry in entries.sorted(by: { ($0.date, $0.key) < ($1.date, $1.key) }) {
+            let name: String
+            switch settings.groupTimeBy {
+            case .project: name = entry.project.isEmpty ? "Prestations" : entry.project
+            case .task: name = entry.task.isEmpty ? (entry.project.isEmpty ? "Prestations" : entry.project) : entry.task
+            case .client: name = "Prestations"
+            }
+            let rate = billing.dailyRateMinor ?? billing.hourlyRateMinor ?? entry.clockifyRateMinor
+            guard let rate else {
+                warnings.append("\(month.monthKey): client \(code) has billable time but no rate: add hourly_rate "
+                    + "(or daily_rate) to its [[clients]] entry in \(pipeline.file)")
+                return nil
+            }
+            let groupKey = name + "\u{1F}" + String(rate)
+            if groups[groupKey] == nil { order.append(groupKey) }
+            groups[groupKey, default: []].append(entry)
+        }
+        let monthLabel = FrenchDates.monthName(month.month, capitalized: false) + " \(month.year)"
+        var lines: [InvoiceLine] = []
+        var annex: [InvoiceDraft.AnnexEntry] = []
+        for groupKey in order {
+            guard let members = groups[groupKey] else { continue }
+            let parts = groupKey.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+            let name = String(parts[0])
+            let rate = Int64(parts[1]) ?? 0
+            let seconds = members.reduce(Int64(0)) { $0 + $1.seconds }
+            var quantity = settings.hoursRounding.hours(seconds: seconds)
+            if byDay {
+                let perDay = Int64(settings.hoursPerDay)
+                quantity = Quantity(tenThousandths: (quantity.tenThousandths + perDay * 50) / (perDay * 100) * 100)
+            }
+            let number = lines.count + 1
+            lines.append(InvoiceLine(
+                number: number, articleCode: byDay ? settings.dailyArticle : settings.hourlyArticle,
+                description: "\(name) – \(monthLabel)", quantity: quantity, unitCode: byDay ? "DAY" : "HUR",
+                unitPriceMinor: rate, netAmountMinor: InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: rate),
+                vatCategory: billing.vat.categoryCode, vatRateBasisPoints: billing.vatRateBasisPoints,
+                period: nil, entryCount: members.count))
+            for entry in members {
+                annex.append(.init(recordKey: entry.key, date: entry.date, user: entry.user, project: entry.project,
+                                   task: entry.task, description: entry.description, durationSeconds: entry.seconds,
+                                   line: number))
+            }
+        }
+        let keys = entries.map(\.key).sorted()
+        let hash = String(SHA256Hasher.hex(keys.map { $0 + (known.releasedBy[$0].map { "@" + $0 } ?? "") }
+            .joined(separator: "\n")).prefix(10))
+        let id = "time-\(code)-\(month.monthKey)-\(hash)"
+        var notes: [String] = []
+        if known.timeMonths.contains("\(code)|\(month.monthKey)") {
+            notes.append("late entries: \(entries.count) time entries of \(monthLabel) arrived after that month was invoiced")
+        }
+        let end = CivilDate(year: month.year, month: month.month, day: CivilDate.daysInMonth(year: month.year, month: month.month))!
+        return InvoiceDraft(
+            id: id, kind: .invoice, clientCode: code,
+            origin: .init(type: "time", draftID: id, contract: nil, period: month.monthKey),
+            title: "Prestations \(monthLabel)", servicePeriod: .init(start: month, end: end), lines: lines,
+            recordKeys: keys, dueOn: close, precedingInvoice: nil, reason: nil, notes: notes, annex: annex)
+    }
+}

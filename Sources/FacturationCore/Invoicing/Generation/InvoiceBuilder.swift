@@ -1,0 +1,83 @@
+/// Turns a draft into the document issued under a number, with the seller's and buyer's
+/// details and the legal mentions of the pipeline file as they are at issue time.
+public struct InvoiceBuilder {
+    public let pipeline: PipelineConfig
+    public let settings: InvoicingSettings
+
+    public init(pipeline: PipelineConfig, settings: InvoicingSettings) {
+        self.pipeline = pipeline
+        self.settings = settings
+    }
+
+    /// The client's billing details, or an error naming the key to add.
+    public func billing(of code: String) throws -> (PipelineConfig.Client, ClientBilling, PipelineConfig.Address) {
+        guard let client = pipeline.clients.first(where: { $0.code == code }) else {
+            throw InvoicingError("client \(code) is no longer in \(pipeline.file): restore its [[clients]] entry")
+        }
+        guard let billing = client.billing, let address = billing.address else {
+            throw InvoicingError("client \(code) has no billing address: add address = { lines = [\"…\"], "
+                + "postcode = \"…\", city = \"…\" } to its [[clients]] entry in \(pipeline.file)")
+        }
+        return (client, billing, address)
+    }
+
+    /// The totals a draft will have (for approval rules and summaries).
+    public static func totals(of lines: [InvoiceLine]) -> InvoiceTotals {
+        InvoiceTotals.compute(lines: lines) { category in
+            let treatment = VATTreatment.allCases.first { $0.categoryCode == category }
+            return (treatment?.exemptionReason, treatment?.exemptionCode)
+        }
+    }
+
+    public func document(from draft: InvoiceDraft, number: String, issueDate: CivilDate,
+                         approval: InvoiceDocument.ApprovalNote) throws -> InvoiceDocument {
+        let (client, billing, address) = try billing(of: draft.clientCode)
+        let company = pipeline.company
+        let seller = InvoiceDocument.Party(
+            name: company.name, legalForm: company.legalForm, shareCapital: company.shareCapital,
+            rcsCity: company.rcsCity, siren: company.siren, siret: company.siret, vatNumber: company.vatNumber,
+            address: .init(lines: company.address.lines, postcode: company.address.postcode,
+                           city: company.address.city, country: company.address.country),
+            email: company.email)
+        let buyer = InvoiceDocument.Party(
+            name: billing.legalName, siren: billing.siren, vatNumber: billing.vatNumber,
+            address: .init(lines: address.lines, postcode: address.postcode, city: address.city, country: address.country),
+            email: billing.emails.first)
+        let terms = billing.paymentTerms
+        let (means, meansText) = paymentMeans(billing.paymentMethod)
+        let termsText = "Paiement à \(terms) \(meansText)"
+            + ", échéance le \(FrenchDates.slashed(terms.dueDate(issuedOn: issueDate)))"
+        return InvoiceDocument(
+            kind: draft.kind, number: number, issueDate: issueDate, dueDate: terms.dueDate(issuedOn: issueDate),
+            servicePeriod: draft.servicePeriod, currency: pipeline.currency.code, seller: seller, buyer: buyer,
+            clientCode: client.code, oxygeneClientCode: billing.oxygeneCode,
+            payment: .init(termsText: termsText, days: terms.days, endOfMonth: terms.endOfMonth, meansCode: means,
+                           oxygeneMethodCode: billing.paymentMethod,
+                           iban: ["58", "30"].contains(means) ? company.iban : nil,
+                           bic: ["58", "30"].contains(means) ? company.bic : nil),
+            vatTreatment: billing.vat, vatOnDebits: company.vatOnDebits,
+            legalNotes: .init(recoveryIndemnity: settings.recoveryIndemnityText, latePenalty: settings.latePenaltyText,
+                              discount: settings.discountText),
+            title: draft.title, lines: draft.lines, totals: Self.totals(of: draft.lines),
+            precedingInvoice: draft.precedingInvoice, reason: draft.reason, origin: draft.origin,
+            recordKeys: draft.recordKeys, approval: approval)
+    }
+
+    /// UNTDID 4461 code and French wording of an Oxygène payment method.
+    private func paymentMeans(_ method: String) -> (String, String) {
+        switch method {
+        case "CHQ": ("20", "par chèque")
+        case "CB": ("48", "par carte bancaire")
+        case "PRLV", "PRE": ("59", "par prélèvement SEPA")
+        case "MANDAT": ("30", "par mandat administratif (virement)")
+        default: (settings.paymentMeansCode, "par virement")
+        }
+    }
+}
+
+/// A problem that stops one invoice (the rest of the run goes on); the message says what to fix.
+public struct InvoicingError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

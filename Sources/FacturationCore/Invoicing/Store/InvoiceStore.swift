@@ -1,0 +1,157 @@
+import Foundation
+
+/// The invoicing state of one pipeline, as files under `archive/invoicing/<pipeline>/`:
+///
+/// - `issued/<YYYY>/<number>.json`: every issued invoice and credit note (immutable, created with
+///   a no-clobber rename, so a number can be taken only once);
+/// - `drafts/<draft-id>.json`: drafts waiting for a decision;
+/// - `decisions/<draft-id>.json`: every decision (approved, rejected, refused by a rule), who, when, why;
+/// - `annexes/<draft-id>.csv`: the time entries of a time-based invoice, written before it is issued;
+/// - `oxygene/<batch>.json`: which invoices each Oxygène import file holds.
+///
+/// Everything else (numbers, billed entries, outbox files) is derived from these files.
+public struct InvoiceStore {
+    public let folder: String
+    public let temporary: String
+
+    public init(workspace: Workspace, pipeline: PipelineConfig) {
+        folder = Path.join(workspace.archive, "invoicing", pipeline.id)
+        temporary = workspace.temporary
+    }
+
+    var issuedFolder: String { Path.join(folder, "issued") }
+    var draftsFolder: String { Path.join(folder, "drafts") }
+    var decisionsFolder: String { Path.join(folder, "decisions") }
+    var annexesFolder: String { Path.join(folder, "annexes") }
+    var oxygeneFolder: String { Path.join(folder, "oxygene") }
+
+    // MARK: - Issued documents
+
+    /// Every issued document, in issue order (date, then number).
+    public func issued() throws -> [InvoiceDocument] {
+        var documents: [InvoiceDocument] = []
+        for year in try list(issuedFolder) {
+            let yearFolder = Path.join(issuedFolder, year)
+            for name in try list(yearFolder) where name.hasSuffix(".json") {
+                documents.append(try read(InvoiceDocument.self, Path.join(yearFolder, name)))
+            }
+        }
+        return documents.sorted { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
+    }
+
+    /// Records an issued document; fails if its number was already taken (never overwrites).
+    public func recordIssued(_ document: InvoiceDocument) throws {
+        let path = Path.join(issuedFolder, CivilDate.pad(document.issueDate.year, 4), document.number + ".json")
+        try Storage.makeDirectory(Path.parent(of: path))
+        try Storage.write(try encode(document), to: path, temporaryDirectory: temporary, collision: .fail)
+    }
+
+    // MARK: - Drafts and decisions
+
+    public func waitingDrafts() throws -> [InvoiceDraft] {
+        try list(draftsFolder).filter { $0.hasSuffix(".json") }.map {
+            try read(InvoiceDraft.self, Path.join(draftsFolder, $0))
+        }.sorted { ($0.dueOn, $0.id) < ($1.dueOn, $1.id) }
+    }
+
+    public func saveDraft(_ draft: InvoiceDraft) throws {
+        try Storage.makeDirectory(draftsFolder)
+        try Storage.write(try encode(draft), to: Path.join(draftsFolder, draft.id + ".json"),
+                          temporaryDirectory: temporary, collision: .replace)
+    }
+
+    public func draft(id: String) throws -> InvoiceDraft? {
+        let path = Path.join(draftsFolder, id + ".json")
+        return Storage.exists(path) ? try read(InvoiceDraft.self, path) : nil
+    }
+
+    /// Removes a waiting draft once it is issued or rejected (its decision and record remain).
+    public func removeDraft(id: String) throws {
+        let path = Path.join(draftsFolder, id + ".json")
+        if Storage.exists(path) { try Storage.removeFile(path) }
+    }
+
+    public func decisions() throws -> [String: ApprovalDecision] {
+        var result: [String: ApprovalDecision] = [:]
+        for name in try list(decisionsFolder) where name.hasSuffix(".json") {
+            let decision = try read(ApprovalDecision.self, Path.join(decisionsFolder, name))
+            result[decision.draftID] = decision
+        }
+        return result
+    }
+
+    /// Records a decision; a second decision on the same draft is refused (`false`).
+    @discardableResult
+    public func recordDecision(_ decision: ApprovalDecision) throws -> Bool {
+        let path = Path.join(decisionsFolder, decision.draftID + ".json")
+        if Storage.exists(path) { return false }
+        try Storage.makeDirectory(decisionsFolder)
+        try Storage.write(try encode(decision), to: path, temporaryDirectory: temporary, collision: .fail)
+        return true
+    }
+
+    // MARK: - Annexes and Oxygène batches
+
+    public func annexPath(draftID: String) -> String { Path.join(annexesFolder, draftID + ".csv") }
+
+    public func saveAnnex(_ bytes: [UInt8], draftID: String) throws {
+        try Storage.makeDirectory(annexesFolder)
+        try Storage.write(bytes, to: annexPath(draftID: draftID), temporaryDirectory: temporary, collision: .replace)
+    }
+
+    /// Numbers already exported to Oxygène.
+    public func exportedToOxygene() throws -> Set<String> {
+        var numbers: Set<String> = []
+        for name in try list(oxygeneFolder) where name.hasSuffix(".json") {
+            numbers.formUnion(try read(OxygeneBatch.self, Path.join(oxygeneFolder, name)).numbers)
+        }
+        return numbers
+    }
+
+    public func recordOxygeneBatch(_ batch: OxygeneBatch) throws {
+        try Storage.makeDirectory(oxygeneFolder)
+        try Storage.write(try encode(batch), to: Path.join(oxygeneFolder, batch.name + ".json"),
+                          temporaryDirectory: temporary, collision: .replace)
+    }
+
+    /// One Oxygène import file and the invoices it holds.
+    public struct OxygeneBatch: Codable, Sendable {
+        public var name: String
+        public var numbers: [String]
+    }
+
+    // MARK: - Files
+
+    private func list(_ folder: String) throws -> [String] {
+        guard Storage.isDirectory(folder) else { return [] }
+        return try Storage.list(folder).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    private func read<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
+        let text = try Storage.readText(path, limit: 64 << 20)
+        do {
+            return try JSONDecoder().decode(type, from: Data(text.utf8))
+        } catch {
+            throw WorkspaceError(message: "\(path) is damaged (\(error)); restore it from a backup")
+        }
+    }
+
+    func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value)) + [0x0A]
+    }
+}
+
+/// A decision on a draft: approved or rejected by a person, or refused by a rule.
+public struct ApprovalDecision: Codable, Sendable, Equatable {
+    public var draftID: String
+    /// `approved`, `rejected` or `refused`.
+    public var decision: String
+    public var by: String
+    /// UTC, ISO 8601.
+    public var at: String
+    public var comment: String?
+    /// Where the decision came from: `command`, `inbox:<file>`, `rule`.
+    public var source: String
+}

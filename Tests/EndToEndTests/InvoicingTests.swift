@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+
+/// The invoicing stage driven month by month with `--date`, through the real binary.
+@Suite("Invoicing, end to end", .serialized)
+struct InvoicingTests {
+    /// Months from July 2025 to June 2026: one year of the demo company's contracts.
+    static let firstDays = (0..<12).map { index -> String in
+        let month = (6 + index) % 12 + 1
+        let year = 2025 + (6 + index) / 12
+        return String(format: "%04d-%02d-01", year, month)
+    }
+
+    @Test func aYearOfRecurringFeesTimeInvoicesApprovalsAndACreditNote() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        var waiting: [String] = []
+        for (index, day) in Self.firstDays.enumerated() {
+            let result = try workspace.run(["run", "--settle", "0", "--date", day])
+            #expect(result.status == (index == 0 ? 2 : 0), "\(day): \(result.stdout)\n\(result.stderr)")
+            waiting = workspace.files(under: "outbox/to-approve")
+            if day == "2025-09-01" {
+                // The PETRAS time invoice of August is far below the previous one: it waits, without a number.
+                let request = try #require(waiting.first { $0.contains("time-PETRAS-2025-08") })
+                let text = try workspace.text(request)
+                #expect(text.contains("more than 50 % away from the previous comparable invoice"))
+                #expect(text.contains("decision = \"approve\""))
+                // Approve it by dropping the file back, with a name (taken by the next run, on 1 October).
+                try workspace.drop("approval.toml", text.replacingOccurrences(of: "by = \"\"", with: "by = \"Camille\""))
+                // And reject another draft from the command line, if any waits.
+                for other in waiting where other != request {
+                    let id = String(other.split(separator: "/").last!.dropLast(".toml".count))
+                    let rejected = try workspace.run(["reject", id, "--reason", "Heures à revoir", "--by", "Hugo"])
+                    #expect(rejected.status == 0, "\(rejected.stderr)")
+                }
+                // A credit note for the first line of LAA's July time invoice.
+                let register = try workspace.csvRecords("outbox/registre-ventes.csv")
+                let lauJuly = try #require(register.first { $0["client_code"] == "LAA" && $0["issue_date"] == "2025-08-01"
+                    && $0["total_excl_vat"] != "1400.00" })
+                try workspace.drop("avoir.toml", """
+                    [credit_note]
+                    invoice = "\(lauJuly["number"]!)"
+                    reason = "Support facturé deux fois"
+                    lines = [1]
+                    by = "Camille"
+                    """)
+            }
+        }
+        let register = try workspace.csvRecords("outbox/registre-ventes.csv")
+        let invoices = register.filter { $0["type"] == "facture" }
+        let creditNotes = register.filter { $0["type"] == "avoir" }
+
+        // Recurring fees over the year: 8 monthly contracts and one quarterly, 52,806.40 EUR excl. VAT.
+        let recurring = try invoices.filter { row in
+            try workspace.text("archive/invoicing/demo-conseil/issued/\(row["issue_date"]!.prefix(4))/\(row["number"]!).json")
+                .contains("\"type\" : \"recurring\"")
+        }
+        #expect(recurring.count == 8 * 12 + 4)
+        let recurringTotal = recurring.reduce(Decimal(0)) { $0 + Decimal(string: $1["total_excl_vat"]!)! }
+        #expect(recurringTotal == Decimal(string: "52806.40"))
+
+        // Numbers: continuous within each month, invoices and credit notes sharing the counter.
+        var byMonth: [String: [Int]] = [:]
+        for row in register {
+            let number = row["number"]!
+            byMonth[String(number.dropFirst().prefix(6)), default: []].append(Int(number.suffix(2))!)
+        }
+        for (month, counters) in byMonth {
+            #expect(counters.sorted() == Array(1...counters.count), "gap or duplicate in \(month): \(counters.sorted())")
+        }
+        #expect(Set(register.map { $0["number"]! }).count == register.count)
+
+        // The approval round trip and the credit note.
+        #expect(invoices.contains { $0["client_code"] == "PETRAS" && $0["issue_date"] == "2025-10-01" && $0["total_excl_vat"] == "450.00" })
+        #expect(creditNotes.count == 1)
+        let credit = try #require(creditNotes.first)
+        #expect(credit["number"]!.hasPrefix("A202510"))
+        #expect(credit["total_excl_vat"]!.hasPrefix("-"))
+        #expect(workspace.files(under: "archive/invoicing/demo-conseil/decisions").count >= 2)
+
+        // Every issued document has its Factur-X XML in the outbox; time-based ones have an annex.
+        for row in register {
+            let xml = try workspace.text("outbox/invoices/\(row["number"]!).xml")
+            #expect(xml.contains("<ram:ID>\(row["number"]!)</ram:ID>"))
+            #expect(xml.contains(row["type"] == "facture" ? "<ram:TypeCode>380</ram:TypeCode>" : "<ram:TypeCode>381</ram:TypeCode>"))
+        }
+        #expect(workspace.files(under: "outbox/invoices").contains { $0.hasSuffix("-annexe.csv") })
+
+        // Oxygène: every document in exactly one import file.
+        let oxygene = workspace.files(under: "outbox/oxygene")
+        #expect(oxygene.count == Self.firstDays.count)
+        var exported: [String] = []
+        for file in oxygene {
+            let text = try workspace.text(file)
+            exported += text.components(separatedBy: "<WEB_ID>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+        }
+        #expect(exported.sorted() == register.map { $0["number"]! }.sorted())
+
+        // Running again on the same day changes nothing.
+        let before = try Snapshot(workspace)
+        let again = try workspace.run(["run", "--settle", "0", "--date", "2026-06-01"])
+        #expect(again.status == 0)
+        #expect(try Snapshot(workspace).difference(from: before).isEmpty)
+    }
+
+    @Test func aBadApprovalFileIsRejectedWithItsLine() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.drop("approval.toml", "[approval]\ndraft = \"time-NOPE-2025-07-0000000000\"\ndecison = \"approve\"\n")
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-06-30"])
+        #expect(result.status == 2)
+        let reason = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") })
+        let text = try workspace.text(reason)
+        #expect(text.contains("Line 3 - unknown key approval.decison; did you mean decision?"), "\(text)")
+    }
+
+    @Test func anInvoiceWithoutOxygeneCodeStopsOnlyTheExport() throws {
+        let text = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+            .replacingOccurrences(of: "oxygene_code = \"GEN01\"\n", with: "")
+        let workspace = try TestWorkspace(pipeline: text)
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("client GENLOG has no Oxygène code; add oxygene_code = \"…\""), "\(result.stdout)")
+        #expect(workspace.files(under: "outbox/invoices").count == 9)
+        #expect(workspace.files(under: "outbox/oxygene").isEmpty)
+    }
+}
+
+/// Kill-and-restart for the invoicing stage: numbers stay continuous, nothing is issued twice.
+@Suite("Invoicing, kill and restart", .serialized)
+struct InvoicingCrashTests {
+    @Test func aBatchKilledAfterAnyStepEndsWithTheSameInvoicesAndNumbers() throws {
+        // The demo exports imported before invoicing starts, so the measured run only invoices.
+        let prepared = try TestWorkspace(invoicing: true)
+        try prepared.dropDemoFiles()
+        try prepared.run(["run", "--settle", "0", "--date", "2025-06-30"])
+        func copy() throws -> TestWorkspace {
+            let workspace = try TestWorkspace(invoicing: true)
+            try FileManager.default.removeItem(at: workspace.root)
+            try FileManager.default.copyItem(at: prepared.root, to: workspace.root)
+            return workspace
+        }
+        let reference = try copy()
+        let traced = try reference.run(["run", "--settle", "0", "--date", "2025-08-01"],
+                                       environment: ["FACTURATION_CRASH_TRACE": "1"])
+        #expect(traced.status == 0, "\(traced.stderr)")
+        let steps = traced.stderr.split(separator: "\n").filter { $0.hasPrefix("crash-point ") }.count
+        #expect(steps > 40, "too few durable steps counted: \(steps)")
+        let expected = try Snapshot(reference)
+        #expect(expected.files.keys.contains("outbox/invoices/F20250809.xml"))
+
+        for step in 1...steps {
+            let workspace = try copy()
+            let crashed = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"],
+                                            environment: ["FACTURATION_CRASH_AFTER": "\(step)"])
+            #expect(crashed.killedBySignal, "step \(step) did not crash: \(crashed.stderr)")
+            let recovered = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
+            #expect(recovered.status == 0, "step \(step): \(recovered.stderr)")
+            let difference = try Snapshot(workspace).difference(from: expected)
+            #expect(difference.isEmpty, "state differs after a crash at step \(step):\n\(difference)")
+            if !difference.isEmpty { break }
+        }
+    }
+}
