@@ -85,6 +85,9 @@ struct InvoicingTests {
             #expect(xml.contains(row["type"] == "facture" ? "<ram:TypeCode>380</ram:TypeCode>" : "<ram:TypeCode>381</ram:TypeCode>"))
         }
         #expect(workspace.files(under: "outbox/invoices").contains { $0.hasSuffix("-annexe.csv") })
+        // LAA has a delivery address (a 2026 reform mention): BG-15 in the CII, `livraison` for Oxygène.
+        let laa = try #require(register.first { $0["client_code"] == "LAA" })
+        #expect(try workspace.text("outbox/invoices/\(laa["number"]!).xml").contains("<ram:ShipToTradeParty>"))
 
         // Every produced CII passes the official EN 16931 + Factur-X and French (BR-FR) schematrons
         // (the XSD was checked by the run itself before each number was taken).
@@ -115,6 +118,7 @@ struct InvoicingTests {
             exported += text.components(separatedBy: "<WEB_ID>").dropFirst().map { String($0.prefix { $0 != "<" }) }
         }
         #expect(exported.sorted() == register.map { $0["number"]! }.sorted())
+        #expect(try workspace.text(oxygene[0]).contains("<STYPE>livraison</STYPE>"))
 
         // Running again on the same day changes nothing.
         let before = try Snapshot(workspace)

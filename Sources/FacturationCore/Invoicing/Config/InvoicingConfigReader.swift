@@ -28,8 +28,8 @@ extension PipelineLoader {
            let problem = Identifiers.vatNumberProblem(vatNumber, siren: siren) {
             table.fail(key: "vat_number", problem)
         }
-        var address: PipelineConfig.Address?
-        if let addressTable = table.subtable("address") {
+        func readAddress(_ key: String) -> PipelineConfig.Address? {
+            guard let addressTable = table.subtable(key) else { return nil }
             let lines = addressTable.strings("lines") ?? []
             if lines.isEmpty || lines.count > 3 {
                 addressTable.fail(key: "lines", "give one to three street lines, like lines = [\"12 rue …\"]")
@@ -38,10 +38,13 @@ extension PipelineLoader {
             if country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isLetter }) {
                 addressTable.fail(key: "country", "use a two-letter ISO country code, like FR")
             }
-            address = PipelineConfig.Address(lines: lines, postcode: addressTable.string("postcode", required: true) ?? "",
-                                             city: addressTable.string("city", required: true) ?? "", country: country)
+            let address = PipelineConfig.Address(lines: lines, postcode: addressTable.string("postcode", required: true) ?? "",
+                                                 city: addressTable.string("city", required: true) ?? "", country: country)
             addressTable.finish()
+            return address
         }
+        let address = readAddress("address")
+        let deliveryAddress = readAddress("delivery_address")
         var terms = PaymentTerms(days: 30, endOfMonth: false)
         if let text = table.string("payment_terms") {
             if let parsed = PaymentTerms(text: text) {
@@ -75,6 +78,7 @@ extension PipelineLoader {
         let method = (table.string("payment_method") ?? "VIR").uppercased()
         return ClientBilling(
             legalName: table.string("legal_name") ?? name, siren: siren, vatNumber: vatNumber, address: address,
+            deliveryAddress: deliveryAddress,
             emails: table.strings("emails") ?? [], paymentTerms: terms, hourlyRateMinor: hourly,
             dailyRateMinor: daily, vat: vat, vatRateBasisPoints: vat == .standard ? rate : 0,
             oxygeneCode: table.string("oxygene_code"), paymentMethod: method)

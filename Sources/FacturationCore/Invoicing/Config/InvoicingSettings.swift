@@ -114,6 +114,8 @@ public struct ClientBilling: Sendable {
     public var siren: String?
     public var vatNumber: String?
     public var address: PipelineConfig.Address?
+    /// Where the services are delivered, when different from `address`.
+    public var deliveryAddress: PipelineConfig.Address?
     public var emails: [String]
     public var paymentTerms: PaymentTerms
     /// Rates in minor units; a client billed by the day has `dailyRateMinor`.

@@ -60,7 +60,10 @@ public struct InvoiceBuilder {
                               discount: settings.discountText),
             title: draft.title, lines: draft.lines, totals: Self.totals(of: draft.lines),
             precedingInvoice: draft.precedingInvoice, reason: draft.reason, origin: draft.origin,
-            recordKeys: draft.recordKeys, approval: approval)
+            recordKeys: draft.recordKeys, approval: approval,
+            deliveryAddress: billing.deliveryAddress.map {
+                .init(lines: $0.lines, postcode: $0.postcode, city: $0.city, country: $0.country)
+            })
     }
 
     /// UNTDID 4461 code and French wording of an Oxygène payment method.

@@ -43,6 +43,8 @@ public struct InvoiceDocument: Sendable, Codable, Equatable {
     public var recordKeys: [String]
     /// How it came to be issued: automatic approval or a person's decision.
     public var approval: ApprovalNote
+    /// Where the services are delivered, when it differs from the buyer's address (BG-15, a 2026 reform mention).
+    public var deliveryAddress: PostalAddress?
 
     public enum Kind: String, Sendable, Codable {
         case invoice

@@ -270,6 +270,12 @@ public enum CIIWriter {
 
     private static func writeDelivery(_ document: InvoiceDocument, to writer: XMLWriter) {
         writer.start("ram:ApplicableHeaderTradeDelivery")
+        if let delivery = document.deliveryAddress {                                 // BG-13, BG-15
+            writer.start("ram:ShipToTradeParty")
+            writer.element("ram:Name", document.buyer.name)
+            writeAddress(delivery, to: writer)
+            writer.end()
+        }
         writer.start("ram:ActualDeliverySupplyChainEvent")                         // BT-72
         writeDateTime("ram:OccurrenceDateTime", document.servicePeriod?.end ?? document.issueDate, to: writer)
         writer.end()

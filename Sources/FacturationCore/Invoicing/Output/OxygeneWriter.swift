@@ -110,6 +110,9 @@ public enum OxygeneWriter {
         // sample leaves ARRETE out, so we do too rather than write a value nobody has seen.
         if document.payment.endOfMonth { writer.element("ARRETE", "F") }
         writeBillingAddress(of: document.buyer, to: writer)
+        if let delivery = document.deliveryAddress {
+            writeDeliveryAddress(delivery, name: document.buyer.name, to: writer)
+        }
         let vatCode = document.vatTreatment.defaultOxygeneCode
         for line in document.lines {
             writer.start("LIGNE")
@@ -138,6 +141,20 @@ public enum OxygeneWriter {
         writer.element("VILLE", clean(buyer.address.city))
         writer.element("PAYS", countryName(buyer.address.country))
         writer.optionalElement("EMAIL", buyer.email.map(clean))
+        writer.end()
+    }
+
+    /// The delivery address (`STYPE` `livraison`), when it differs from the billing one.
+    private static func writeDeliveryAddress(_ address: InvoiceDocument.PostalAddress, name: String, to writer: XMLWriter) {
+        let lines = address.lines.map(clean).filter { !$0.isEmpty }
+        writer.start("adresse")
+        writer.element("STYPE", "livraison")
+        writer.element("NOM", clean(name))
+        writer.element("ADRESSE", lines.first ?? "")
+        writer.optionalElement("ADRESSE2", lines.dropFirst().joined(separator: ", "))
+        writer.element("CP", clean(address.postcode))
+        writer.element("VILLE", clean(address.city))
+        writer.element("PAYS", countryName(address.country))
         writer.end()
     }
 
