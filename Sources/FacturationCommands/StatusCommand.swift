@@ -41,6 +41,16 @@ struct StatusCommand: ParsableCommand {
         }
         out += "\nRejected files: \(status.rejectedTotal)\n"
         for file in status.rejected { out += "  \(file.path)\n    \(file.problem)\n    see \(file.reasonFile)\n" }
+        for pipeline in status.issued.keys.sorted() {
+            out += "\nInvoices (\(pipeline)): \(status.issued[pipeline] ?? 0) issued"
+                + (status.lastNumber[pipeline].map { ", last \($0)" } ?? "") + "\n"
+        }
+        if !status.toApprove.isEmpty {
+            out += "\nWaiting for approval (outbox/to-approve/; `facturation approve ID` or `reject ID --reason …`):\n"
+            for draft in status.toApprove {
+                out += "  \(draft.draft)  \(draft.client)  \(draft.totalInclVAT) TTC: \(draft.reason)\n"
+            }
+        }
         if !status.ledgers.isEmpty {
             out += "\nLedgers:\n"
             let grouped = Dictionary(grouping: status.ledgers) { "\($0.pipeline) \($0.ledger)" }

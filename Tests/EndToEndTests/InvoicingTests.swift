@@ -25,6 +25,8 @@ struct InvoicingTests {
                 let text = try workspace.text(request)
                 #expect(text.contains("more than 50 % away from the previous comparable invoice"))
                 #expect(text.contains("decision = \"approve\""))
+                let status = try workspace.run(["status"])
+                #expect(status.stdout.contains("time-PETRAS-2025-08"), "\(status.stdout)")
                 // Approve it by dropping the file back, with a name (taken by the next run, on 1 October).
                 try workspace.drop("approval.toml", text.replacingOccurrences(of: "by = \"\"", with: "by = \"Camille\""))
                 // And reject another draft from the command line, if any waits.

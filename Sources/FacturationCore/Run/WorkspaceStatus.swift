@@ -30,6 +30,11 @@ public struct WorkspaceStatus: Sendable, Codable {
     public var rejected: [RejectedFile] = []
     public var rejectedTotal = 0
     public var ledgers: [LedgerMonth] = []
+    /// Drafts waiting for a person's decision (outbox/to-approve/).
+    public var toApprove: [InvoicingReport.Waiting] = []
+    /// Issued invoices and credit notes, per pipeline, and the last number.
+    public var issued: [String: Int] = [:]
+    public var lastNumber: [String: String] = [:]
 
     /// Reads the state of `workspace` for `pipelines`.
     public static func read(workspace: Workspace, pipelines: [PipelineConfig]) throws -> WorkspaceStatus {
@@ -45,6 +50,19 @@ public struct WorkspaceStatus: Sendable, Codable {
                                                     ignoringFolders: pipelines.count > 1 ? Set(pipelines.map(\.id)) : [])
             status.ready.append(contentsOf: found.files.map { Path.relative($0.path, to: workspace.root) })
             status.waiting.append(contentsOf: found.waiting)
+            if pipeline.invoicing != nil {
+                let store = InvoiceStore(workspace: workspace, pipeline: pipeline)
+                let decided = try store.decisions()
+                for draft in try store.waitingDrafts() where decided[draft.id] == nil {
+                    status.toApprove.append(.init(
+                        draft: draft.id, client: draft.clientCode,
+                        totalInclVAT: FrenchDates.euros(InvoiceBuilder.totals(of: draft.lines).grandTotalMinor),
+                        reason: draft.approvalReason ?? "waiting for a decision"))
+                }
+                let documents = try store.issued()
+                status.issued[pipeline.id] = documents.count
+                status.lastNumber[pipeline.id] = documents.last?.number
+            }
             for kind in LedgerKind.allCases {
                 let folder = Path.join(layout.ledgers, kind.rawValue)
                 for name in try Storage.listIfPresent(folder) where name.hasSuffix(".csv") {
