@@ -39,6 +39,22 @@ struct CheckCommand: ParsableCommand {
                 out += "    \(index + 1). \(conditions.joined(separator: " and ")) -> \(rule.category.rawValue)\n"
             }
             out += "    otherwise: Clockify's billable flag (Yes -> FACTURABLE, No -> INTERNE)\n"
+            if let invoicing = pipeline.invoicing {
+                let numbering = invoicing.numbering
+                out += "  invoicing:  from \(invoicing.start); numbers \(numbering.invoicePattern) / \(numbering.creditNotePattern)"
+                    + (numbering.sharedCounter ? " (shared counter)" : "") + "\n"
+                let yearly = invoicing.contracts.reduce(Int64(0)) { $0 + $1.amountMinor * Int64(12 / $1.frequency.months) }
+                out += "  contracts:  \(invoicing.contracts.count), \(FrenchDates.euros(yearly)) excl. VAT a year\n"
+                for contract in invoicing.contracts {
+                    out += "    \(contract.id): \(FrenchDates.euros(contract.amountMinor)) \(contract.frequency.rawValue), "
+                        + "day \(contract.day) — \(contract.label)\n"
+                }
+                let approval = invoicing.approval
+                out += "  approval:   above \(approval.approvalAboveMinor.map(FrenchDates.euros) ?? "no limit") TTC, "
+                    + "refused below \(approval.refuseBelowMinor.map(FrenchDates.euros) ?? "no limit") TTC, "
+                    + "new clients \(approval.approveNewClients ? "wait" : "issued"), "
+                    + "deviation \(approval.deviationPercent.map { "\($0) %" } ?? "off")\n"
+            }
         }
         out += "\nLibraries: " + LibraryVersions.all.map { "\($0.name) \($0.version)" }.joined(separator: "; ") + "\n"
         StandardStreams.out(out)

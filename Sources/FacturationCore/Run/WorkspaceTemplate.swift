@@ -51,6 +51,12 @@ public enum WorkspaceTemplate {
         - `bank-transactions/YYYY-MM.csv`: booked bank transactions of the month;
           `bank-transactions/pending.csv`: transactions not executed yet.
         - `rejected/`: a copy of the reason of every rejected file.
+        - `invoices/NUMBER.xml`: each issued invoice or credit note (Factur-X CII, EN 16931);
+          `invoices/NUMBER-annexe.csv`: the time entries a time-based invoice bills.
+        - `oxygene/`: Memsoft Oxygène import files, each issued document in exactly one file.
+        - `registre-ventes.csv`: the sales register (every invoice and credit note).
+        - `to-approve/DRAFT.toml`: drafts waiting for a person; drop the file back into inbox/ to
+          approve it (or set decision = "reject" and a reason).
 
         A monthly file is replaced by its new version when new data arrives for that month, unless
         someone edited it here: then the new version is delivered next to it, never over it.
@@ -68,6 +74,8 @@ public enum WorkspaceTemplate {
         - `ledgers/PIPELINE/`: the normalized monthly ledgers (the source of truth; outbox/ has copies).
         - `index/PIPELINE/`: one marker per imported file content (SHA-256).
         - `runs/DATE/`: a JSON summary of every run.
+        - `invoicing/PIPELINE/`: issued invoices (`issued/`, the legal record), their XML
+          (`documents/`), drafts waiting for approval, every decision, annexes, Oxygène batches.
 
         """
 
@@ -122,6 +130,32 @@ public enum WorkspaceTemplate {
         client = "ACME"
         description = "*forfait*"
         category = "FORFAIT"
+
+        # Invoicing: uncomment and fill in to issue invoices (see the README, "Invoicing").
+        # The seller's legal mentions go in [company]: legal_form, share_capital, rcs_city, siret,
+        # bic, email. Each invoiced client needs, in its [[clients]] entry:
+        #   legal_name = "ACME Industries SAS"
+        #   siren = "552081317"
+        #   vat_number = "FR03552081317"
+        #   address = { lines = ["1 rue de l'Usine"], postcode = "69002", city = "Lyon" }
+        #   hourly_rate = 100
+        #   payment_terms = "30 days"          # or "45 days end of month"
+        #   oxygene_code = "ACME01"            # its client code in Oxygène
+        #
+        # [invoicing]
+        # start = 2026-01-01                   # nothing before this day is ever invoiced
+        # invoice_number = "F{YYYY}{MM}{SEQ:2}"
+        # credit_note_number = "A{YYYY}{MM}{SEQ:2}"
+        # next_invoice_number = "F20260101"    # to continue an existing series
+        #
+        # [approval]
+        # above_total = 2000.00                # incl. VAT; larger invoices wait in outbox/to-approve/
+        #
+        # [[contracts]]
+        # client = "ACME"
+        # amount = 500.00                      # excl. VAT
+        # frequency = "monthly"                # or "quarterly" (months = [1, 4, 7, 10]), "yearly"
+        # label = "Forfait maintenance mensuel"
 
         """
 }

@@ -9,8 +9,8 @@ public enum RecurringSchedule {
         public var key: String { start.monthKey }
     }
 
-    /// Every period of `contract` whose billing date is on or before `today` and that starts on
-    /// or after `from` (and within the contract's dates), oldest first.
+    /// Every period of `contract` billed between `from` and `today` (billing days included) that
+    /// starts within the contract's dates, oldest first.
     public static func duePeriods(of contract: Contract, from: CivilDate, today: CivilDate) -> [Period] {
         var periods: [Period] = []
         let earliest = max(from, contract.start ?? from)
@@ -23,7 +23,11 @@ public enum RecurringSchedule {
                 let endMonth = addMonths(start, contract.frequency.months - 1)
                 let end = CivilDate(year: endMonth.year, month: endMonth.month,
                                     day: CivilDate.daysInMonth(year: endMonth.year, month: endMonth.month))!
-                if billing <= today, contract.end.map({ start <= $0 }) ?? true {
+                // A period is billed when it starts on or after the contract's start (a contract
+                // starting mid-month is first billed for the next month) and its billing day is on
+                // or after `from` (earlier ones were billed before facturation took over).
+                if billing <= today, billing >= from, start >= (contract.start ?? start),
+                   contract.end.map({ start <= $0 }) ?? true {
                     periods.append(Period(start: start, end: end, billingDate: billing))
                 }
             }

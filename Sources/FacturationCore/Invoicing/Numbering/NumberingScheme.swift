@@ -29,20 +29,46 @@ public struct NumberingScheme: Sendable {
 
     /// The number the next document of `kind` dated `date` gets, given every number already issued.
     public func next(kind: InvoiceDocument.Kind, date: CivilDate, issued: [(kind: InvoiceDocument.Kind, number: String)]) -> String {
-        let pattern = pattern(for: kind)
-        let period = pattern.period(of: date)
-        var highest: Int?
-        for document in issued where sharedCounter || document.kind == kind {
-            guard let parsed = self.pattern(for: document.kind).parse(document.number), parsed.period == period else { continue }
-            highest = max(highest ?? 0, parsed.sequence)
+        var counters = Counters(scheme: self, issued: issued)
+        return counters.next(kind: kind, date: date)
+    }
+
+    /// The highest counter of every series and period, kept up to date while a batch is issued
+    /// (so a batch of n documents costs O(n), not O(n²)).
+    public struct Counters: Sendable {
+        public let scheme: NumberingScheme
+        /// `kind|period` (or `*|period` with a shared counter) → highest counter issued.
+        private var highest: [String: Int] = [:]
+
+        public init(scheme: NumberingScheme, issued: [(kind: InvoiceDocument.Kind, number: String)]) {
+            self.scheme = scheme
+            for document in issued { record(kind: document.kind, number: document.number) }
         }
-        if let highest { return pattern.render(period: period, sequence: highest + 1) }
-        var start = 1
-        for resume in [kind == .invoice ? resumeInvoice : resumeCreditNote,
-                       sharedCounter ? (kind == .invoice ? resumeCreditNote : resumeInvoice) : nil] {
-            if let resume, resume.period == period { start = max(start, resume.sequence) }
+
+        private func key(_ kind: InvoiceDocument.Kind, _ period: String) -> String {
+            (scheme.sharedCounter ? "*" : kind.rawValue) + "|" + period
         }
-        return pattern.render(period: period, sequence: start)
+
+        /// Takes note of an issued number (ignored when it does not follow its pattern).
+        public mutating func record(kind: InvoiceDocument.Kind, number: String) {
+            guard let parsed = scheme.pattern(for: kind).parse(number) else { return }
+            let slot = key(kind, parsed.period)
+            highest[slot] = max(highest[slot] ?? 0, parsed.sequence)
+        }
+
+        /// The number the next document of `kind` dated `date` gets (not recorded: call ``record``).
+        public func next(kind: InvoiceDocument.Kind, date: CivilDate) -> String {
+            let pattern = scheme.pattern(for: kind)
+            let period = pattern.period(of: date)
+            if let last = highest[key(kind, period)] { return pattern.render(period: period, sequence: last + 1) }
+            var start = 1
+            let own = kind == .invoice ? scheme.resumeInvoice : scheme.resumeCreditNote
+            let other = scheme.sharedCounter ? (kind == .invoice ? scheme.resumeCreditNote : scheme.resumeInvoice) : nil
+            for resume in [own, other] {
+                if let resume, resume.period == period { start = max(start, resume.sequence) }
+            }
+            return pattern.render(period: period, sequence: start)
+        }
     }
 
     /// A number split into its period (the date tokens' values) and counter.

@@ -85,6 +85,9 @@ public struct InvoicingStage {
         steps.sort { ($0.0.dueOn, $0.0.id) < ($1.0.dueOn, $1.0.id) }
         let policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
         let builder = InvoiceBuilder(pipeline: pipeline, settings: settings)
+        var batch = Batch(counters: .init(scheme: settings.numbering, issued: issued.map { ($0.kind, $0.number) }),
+                          lastDate: issued.map(\.issueDate).max(),
+                          byClient: Dictionary(grouping: issued, by: \.clientCode))
         for (draft, step) in steps {
             let approval: InvoiceDocument.ApprovalNote
             switch step {
@@ -93,7 +96,7 @@ public struct InvoicingStage {
             case .new:
                 var draft = draft
                 let totals = InvoiceBuilder.totals(of: draft.lines)
-                let history = issued.filter { $0.clientCode == draft.clientCode }
+                let history = batch.byClient[draft.clientCode] ?? []
                 switch policy.verdict(for: draft, total: totals, history: history) {
                 case .issue(let rule):
                     approval = .init(decision: "automatic", by: "rule: \(rule)", at: now(), comment: nil)
@@ -114,8 +117,9 @@ public struct InvoicingStage {
                 }
             }
             do {
-                let document = try issue(draft, approval: approval, today: today, issued: issued, builder: builder)
+                let document = try issue(draft, approval: approval, today: today, batch: batch, builder: builder)
                 issued.append(document)
+                batch.add(document)
                 report.issued.append(.init(
                     number: document.number, kind: document.kind.rawValue, client: document.clientCode,
                     issueDate: document.issueDate.description,
@@ -137,12 +141,24 @@ public struct InvoicingStage {
 
     // MARK: - Issuing
 
+    /// What issuing needs to know of the documents issued so far, kept up to date as a batch grows.
+    struct Batch {
+        var counters: NumberingScheme.Counters
+        var lastDate: CivilDate?
+        var byClient: [String: [InvoiceDocument]]
+
+        mutating func add(_ document: InvoiceDocument) {
+            counters.record(kind: document.kind, number: document.number)
+            lastDate = max(lastDate ?? document.issueDate, document.issueDate)
+            byClient[document.clientCode, default: []].append(document)
+        }
+    }
+
     private func issue(_ draft: InvoiceDraft, approval: InvoiceDocument.ApprovalNote, today: CivilDate,
-                       issued: [InvoiceDocument], builder: InvoiceBuilder) throws -> InvoiceDocument {
+                       batch: Batch, builder: InvoiceBuilder) throws -> InvoiceDocument {
         // Dates never go backwards: numbers and dates stay in the same order.
-        let issueDate = max(today, issued.map(\.issueDate).max() ?? today)
-        let number = settings.numbering.next(kind: draft.kind, date: issueDate,
-                                             issued: issued.map { ($0.kind, $0.number) })
+        let issueDate = max(today, batch.lastDate ?? today)
+        let number = batch.counters.next(kind: draft.kind, date: issueDate)
         let document = try builder.document(from: draft, number: number, issueDate: issueDate, approval: approval)
         let xml: [UInt8]
         do {
