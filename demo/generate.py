@@ -115,12 +115,12 @@ txns = [
     ("Exécuté", "02-07-2025 08:14:03", -1250.00, "Loyer Bureaux Marseille", "FR7630004000031234567890143", "Prélèvement", "Loyer juillet"),
     ("Exécuté", "07-07-2025 10:02:51", 2040.00, "Les Automatismes Appliques", "FR7630003000701234567890185", "Virement", "F20250601 F20250602"),
     ("Exécuté", "15-07-2025 14:30:00", -89.99, "Microsoft Ireland", "", "Carte", "M365 Business"),
-    ("Exécuté", "21-07-2025 09:11:40", 600.00, "PHARMABEST SAS", "FR7630004000039876543210107", "Virement", "Facture F20250701"),
+    ("Exécuté", "21-07-2025 09:11:40", 600.00, "PHARMABEST SAS", "FR7630004000039876543210107", "Virement", "Facture F20250706"),
     ("Exécuté", "31-07-2025 16:45:12", -3120.50, "URSSAF PACA", "", "Prélèvement", "Cotisations T2"),
     ("Exécuté", "05-08-2025 08:14:03", -1250.00, "Loyer Bureaux Marseille", "FR7630004000031234567890143", "Prélèvement", "Loyer août"),
-    ("Exécuté", "12-08-2025 11:20:00", 1680.00, "Les Automatismes Appliques", "FR7630003000701234567890185", "Virement", "F20250703"),
-    ("Exécuté", "20-08-2025 10:00:00", 1292.79, "QUADRIMEX", "", "Virement", "Paiement factures juillet"),
-    ("En cours", "", 300.00, "GENLOG", "", "Virement", "F20250708"),
+    ("Exécuté", "12-08-2025 11:20:00", 1680.00, "Les Automatismes Appliques", "FR7630003000701234567890185", "Virement", "FACT F2025-0704"),
+    ("Exécuté", "20-08-2025 10:00:00", 600.00, "QUADRIMEX", "", "Virement", "Paiement factures juillet et aout"),
+    ("En cours", "", 240.00, "GENLOG", "", "Virement", "F20250703 F20250802"),
 ]
 with open(f"{OUT}/qonto-transactions-juillet-aout-2025.csv", "w", encoding="utf-8", newline="") as f:
     f.write(qonto_header + "\n")
@@ -144,9 +144,9 @@ with open(f"{OUT}/qonto-transactions-juillet-aout-2025.csv", "w", encoding="utf-
 
 # 5. Qonto API JSON (September): includes the booked version of the pending GENLOG transfer.
 api = {"transactions": [
-    {"id": "6f0c7b1e-0001", "transaction_id": "qonto-demo-0009", "amount": 300.0, "amount_cents": 30000,
+    {"id": "6f0c7b1e-0001", "transaction_id": "qonto-demo-0009", "amount": 240.0, "amount_cents": 24000,
      "side": "credit", "currency": "EUR", "status": "completed", "operation_type": "income",
-     "label": "GENLOG", "clean_counterparty_name": "GENLOG", "reference": "F20250708",
+     "label": "GENLOG", "clean_counterparty_name": "GENLOG", "reference": "F20250703 F20250802",
      "settled_at": "2025-09-01T07:30:00.000Z", "emitted_at": "2025-08-29T15:02:10.000Z", "note": None},
     {"id": "6f0c7b1e-0002", "transaction_id": "qonto-demo-0010", "amount": 1250.0, "amount_cents": 125000,
      "side": "debit", "currency": "EUR", "status": "completed", "operation_type": "direct_debit",
@@ -156,10 +156,16 @@ api = {"transactions": [
     {"id": "6f0c7b1e-0003", "transaction_id": "qonto-demo-0011", "amount": 1400.0, "amount_cents": 140000,
      "side": "credit", "currency": "EUR", "status": "completed", "operation_type": "transfer",
      "label": "LES AUTOMATISMES APPLIQUES", "clean_counterparty_name": "Les Automatismes Appliqués",
-     "reference": "F 2025 0801", "settled_at": "2025-09-08T09:45:00.000Z",
-     "emitted_at": "2025-09-08T09:45:00.000Z", "note": "forfait août",
+     "reference": "F 2025 0803", "settled_at": "2025-09-08T09:45:00.000Z",
+     "emitted_at": "2025-09-08T09:45:00.000Z", "note": "forfait août, acompte",
      "transfer": {"counterparty_account_number": "FR7630003000701234567890185"}},
-], "meta": {"current_page": 1, "next_page": None, "prev_page": None, "total_pages": 1, "total_count": 3, "per_page": 100}}
+    {"id": "6f0c7b1e-0004", "transaction_id": "qonto-demo-0012", "amount": 600.0, "amount_cents": 60000,
+     "side": "credit", "currency": "EUR", "status": "completed", "operation_type": "transfer",
+     "label": "PHARMABEST", "clean_counterparty_name": "PHARMABEST SAS",
+     "reference": "VIREMENT PHARMABEST", "settled_at": "2025-09-05T08:00:00.000Z",
+     "emitted_at": "2025-09-05T08:00:00.000Z", "note": None,
+     "transfer": {"counterparty_account_number": "FR7630004000039876543210107"}},
+], "meta": {"current_page": 1, "next_page": None, "prev_page": None, "total_pages": 1, "total_count": 4, "per_page": 100}}
 with open(f"{OUT}/qonto-api-2025-09.json", "w", encoding="utf-8") as f:
     json.dump(api, f, ensure_ascii=False, indent=2)
 

@@ -51,6 +51,16 @@ enum SummaryPrinter {
         for report in summary.invoicing {
             out += invoicing(report, several: summary.invoicing.count > 1)
         }
+        for report in summary.payments {
+            let prefix = summary.payments.count > 1 ? "[\(report.pipeline)] " : ""
+            for match in report.matched { out += "  paid       \(prefix)\(match)\n" }
+            for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
+            if report.openInvoices > 0 || report.toReview > 0 || !report.matched.isEmpty {
+                out += "Payments: \(report.matched.count) receipts matched in this run; \(report.openInvoices) invoices open "
+                    + "(\(report.overdueInvoices) overdue, outbox/paiements/); \(report.toReview) receipts to review "
+                    + "(outbox/review/).\n"
+            }
+        }
         out += "Summary: \(summary.files.count) file\(summary.files.count == 1 ? "" : "s") processed: "
             + "\(summary.importedCount) imported, \(summary.rejectedCount) rejected, \(summary.duplicateCount) duplicate"
             + (summary.waiting.isEmpty ? "" : "; \(summary.waiting.count) left in the inbox") + ".\n"

@@ -31,7 +31,8 @@ enum BenchCommand {
     /// `--measure <scenario> <file> <workspace>`: one in-process measurement, printed as
     /// `key=value` lines for the parent.
     private static func measureChild(_ arguments: [String]) -> Int32 {
-        guard arguments.count == 3, let scenario = Scenario(rawValue: arguments[0]), scenario != .run else {
+        guard arguments.count == 3, let scenario = Scenario(rawValue: arguments[0]),
+              scenario == .clockifyNormalize || scenario == .qontoNormalize else {
             StandardStreams.err("facturation-bench: usage: --measure clockify-normalize|qonto-normalize <file> <workspace>\n")
             return 64
         }

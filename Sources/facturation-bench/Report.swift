@@ -13,7 +13,16 @@ enum Report {
     }
 
     static func line(_ m: Measurement) -> String {
-        m.scenario.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)
+        if m.scenario == .invoice {
+            return "invoice  clients " + pad(String(m.clients ?? 0), 6) + "  entries " + pad(String(m.rows), 8)
+                + "  invoices " + pad(String(m.invoices ?? 0), 6)
+                + "  " + pad(fixed(m.seconds, 2), 7) + " s"
+                + "  " + pad(fixed(m.invoicesPerSecond, 0), 6) + " invoices/s"
+                + "  " + pad(fixed(m.rowsPerSecond, 0), 8) + " entries/s"
+                + "  peak RSS " + pad(megabytes(m.peakRSSBytes), 6) + " MB"
+                + "\n    " + m.detail
+        }
+        return m.scenario.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)
             + " input " + pad(megabytes(m.inputBytes), 7) + " MB"
             + "  rows " + pad(String(m.rows), 9)
             + "  " + pad(fixed(m.seconds, 2), 7) + " s"
@@ -26,11 +35,33 @@ enum Report {
     /// The table, with the median (by time; the faster middle one for an even count) of the repeats
     /// of each scenario and size.
     static func table(_ measurements: [Measurement]) -> String {
+        let files = medians(measurements).filter { $0.scenario != .invoice }
+        let invoicing = medians(measurements).filter { $0.scenario == .invoice }
+        var out = ""
+        if !files.isEmpty || invoicing.isEmpty { out += fileTable(files) }
+        if !invoicing.isEmpty { out += (out.isEmpty ? "" : "\n") + invoiceTable(invoicing) }
+        return out
+    }
+
+    private static func fileTable(_ measurements: [Measurement]) -> String {
         var out = "| Scenario | Input MB | Rows | Seconds | MB/s | Rows/s | Peak RSS MB |\n"
         out += "|---|---:|---:|---:|---:|---:|---:|\n"
-        for m in medians(measurements) {
+        for m in measurements {
             let cells = [m.scenario.rawValue, megabytes(m.inputBytes), String(m.rows), fixed(m.seconds, 2),
                          fixed(m.megabytesPerSecond, 1), fixed(m.rowsPerSecond, 0), megabytes(m.peakRSSBytes)]
+            out += "| " + cells.joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+
+    /// The `invoice` rows: invoices/s includes drafting, numbering, XML, XSD validation and outputs.
+    private static func invoiceTable(_ measurements: [Measurement]) -> String {
+        var out = "| Scenario | Clients | Time entries | Ledger MB | Invoices issued | Seconds | Invoices/s | Entries/s | Peak RSS MB |\n"
+        out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        for m in measurements {
+            let cells = [m.scenario.rawValue, String(m.clients ?? 0), String(m.rows), megabytes(m.inputBytes),
+                         String(m.invoices ?? 0), fixed(m.seconds, 2), fixed(m.invoicesPerSecond, 0),
+                         fixed(m.rowsPerSecond, 0), megabytes(m.peakRSSBytes)]
             out += "| " + cells.joined(separator: " | ") + " |\n"
         }
         return out
@@ -53,7 +84,7 @@ enum Report {
         }
     }
 
-    /// The goals, checked against the medians of the Clockify scenario.
+    /// The issues' goals, checked against the medians of the Clockify and invoice scenarios.
     static func goals(_ measurements: [Measurement]) -> String {
         var out = ""
         for m in medians(measurements) where m.scenario == .clockifyNormalize {
@@ -61,6 +92,14 @@ enum Report {
                 + " MB/s (goal ≥ 100: " + (m.megabytesPerSecond >= 100 ? "met" : "not met") + "), peak RSS "
                 + megabytes(m.peakRSSBytes) + " MB (goal < 100: " + (m.peakRSSBytes < 100_000_000 ? "met" : "not met")
                 + ")\n"
+        }
+        for m in medians(measurements) where m.scenario == .invoice {
+            out += "- Month close of \(m.clients ?? 0) clients and \(m.rows) time entries: \(m.invoices ?? 0) invoices in "
+                + fixed(m.seconds, 2) + " s"
+            if (m.clients ?? 0) >= InvoiceWorkload.defaultClients && m.rows >= InvoiceWorkload.defaultEntries {
+                out += " (goal < 15 s for 5,000 clients and 1,000,000 entries: " + (m.seconds < 15 ? "met" : "not met") + ")"
+            }
+            out += "\n"
         }
         return out
     }

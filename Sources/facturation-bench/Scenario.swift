@@ -6,4 +6,11 @@ enum Scenario: String, CaseIterable, Sendable {
     case qontoNormalize = "qonto-normalize"
     /// `facturation run` over a fresh workspace holding both files (includes the ledger merge).
     case run
+    /// `facturation run --date 2025-08-01` over a workspace whose July time-entries ledger and
+    /// pipeline (many clients, half with a monthly contract) are generated directly: the month
+    /// close, from drafts to validated Factur-X XML, records and outbox.
+    case invoice
+
+    /// Scenarios measured on the generated Clockify and Qonto files (the `--megabytes`/`--rows` sizes).
+    var usesExportFiles: Bool { self != .invoice }
 }

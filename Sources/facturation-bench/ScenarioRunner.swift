@@ -18,7 +18,76 @@ struct ScenarioRunner {
                                         sizeLabel: sizeLabel, workspace: workspace, folder: folder)
         case .run:
             return try measureRun(files: [clockify, qonto], sizeLabel: sizeLabel, workspace: workspace, folder: folder)
+        case .invoice:
+            throw BenchError("the invoice scenario does not use the generated exports (see measureInvoice)")
         }
+    }
+
+    /// The `invoice` scenario: generates the workspace, then times `facturation run` issuing the month.
+    func measureInvoice(_ workload: InvoiceWorkload, seed: UInt64, folder: String) throws -> Measurement {
+        let started = Monotonic.now()
+        let generated = try InvoiceWorkspace.create(at: Path.join(folder, "workspace"), workload: workload, seed: seed)
+        let workspace = generated.workspace
+        StandardStreams.out("Generated \(workload.clients) clients (\(generated.contracts) contracts) and a "
+            + "\(Report.megabytes(generated.ledgerBytes)) MB ledger of \(workload.entries) time entries in "
+            + "\(Report.fixed(Monotonic.now() - started, 1)) s\n")
+
+        let summaryFile = Path.join(folder, "summary.json")
+        let floor = ProcessMemory.peakResidentBytes() ?? 0
+        let outcome = try ChildProcess(
+            executable: facturationExecutable,
+            arguments: ["run", "--workspace", workspace.root, "--settle", "0", "--date", InvoiceWorkspace.runDate,
+                        "--json", "--quiet"],
+            standardOutput: summaryFile
+        ).run()
+        if let signal = outcome.signal { throw BenchError("facturation run was killed by signal \(signal)") }
+        let data = try Data(contentsOf: URL(fileURLWithPath: summaryFile))
+        let summary: RunSummary
+        do {
+            summary = try JSONDecoder().decode(RunSummary.self, from: data)
+        } catch {
+            throw BenchError("facturation run exited with status \(outcome.exitStatus ?? -1) without a readable "
+                + "summary (\(summaryFile)); its message is above")
+        }
+        let report = summary.invoicing.first { $0.pipeline == InvoiceWorkspace.pipelineID }
+        var problems = summary.errors + (report?.errors ?? [])
+        if report == nil { problems.append("the run summary has no invoicing report for \(InvoiceWorkspace.pipelineID)") }
+        guard problems.isEmpty, outcome.exitStatus == 0 else {
+            throw BenchError("facturation run exited with status \(outcome.exitStatus ?? -1):\n  "
+                + problems.prefix(10).joined(separator: "\n  "))
+        }
+
+        let onDisk = try countIssued(in: workspace.issuedFolder)
+        var detail = "\(onDisk) invoices in archive/invoicing/\(InvoiceWorkspace.pipelineID)/issued "
+            + "(\(generated.clientsWithEntries) time-based + \(generated.contracts) recurring expected), "
+            + "ledger \(Report.megabytes(generated.ledgerBytes)) MB, \(Report.fixed(outcome.cpuSeconds, 2)) s CPU; "
+            + "whole process incl. start-up, XSD validation, records, outbox, Oxygène; RSS from wait4 "
+            + "(never below the bench's own \(Report.megabytes(floor)) MB)"
+        let waiting = report?.waitingApproval.count ?? 0, refused = report?.refused.count ?? 0
+        if onDisk != generated.expectedInvoices || (report?.issued.count ?? 0) != onDisk || waiting + refused > 0 {
+            detail += "\n    WARNING: \(generated.expectedInvoices) invoices expected, \(onDisk) recorded, "
+                + "\(report?.issued.count ?? 0) in the summary, \(waiting) waiting for approval, \(refused) refused"
+        }
+        if let warnings = report?.warnings, !warnings.isEmpty {
+            detail += "\n    \(warnings.count) warnings, first: \(warnings[0])"
+        }
+        var measurement = Measurement(
+            scenario: .invoice, sizeLabel: workload.description, inputBytes: generated.ledgerBytes,
+            rows: workload.entries, seconds: outcome.seconds, peakRSSBytes: outcome.maxRSSBytes, detail: detail)
+        measurement.clients = workload.clients
+        measurement.invoices = onDisk
+        return measurement
+    }
+
+    /// Issued records: `<year>/<number>.json` files under `folder`.
+    private func countIssued(in folder: String) throws -> Int {
+        var count = 0
+        for year in try Storage.listIfPresent(folder) {
+            let yearFolder = Path.join(folder, year)
+            guard Storage.isDirectory(yearFolder) else { continue }
+            count += try Storage.list(yearFolder).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.count
+        }
+        return count
     }
 
     private func measureNormalize(_ scenario: Scenario, input: GeneratedFile, sizeLabel: String,

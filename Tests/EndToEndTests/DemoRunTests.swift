@@ -39,7 +39,7 @@ struct DemoRunTests {
         let september = try workspace.csvRecords("outbox/bank-transactions/2025-09.csv")
         let genlog = try #require(september.first { $0["source_txn_id"] == "qonto-demo-0009" })
         #expect(genlog["status"] == "booked")
-        #expect(genlog["amount_minor"] == "30000")
+        #expect(genlog["amount_minor"] == "24000")
         #expect(try workspace.csvRecords("outbox/bank-transactions/pending.csv").isEmpty)
         let july2 = try workspace.csvRecords("outbox/bank-transactions/2025-07.csv")
         #expect(july2.map { $0["amount"] ?? "" } == ["-1250.00", "2040.00", "-89.99", "600.00", "-3120.50"])

@@ -72,6 +72,9 @@ public struct PipelineConfig: Sendable {
         public var aliases: [String]
         /// How the client is invoiced; nil when the client has no billing keys (it cannot be invoiced).
         public var billing: ClientBilling?
+        /// Bank accounts and names the client pays from (to recognise its transfers).
+        public var payerIBANs: [String] = []
+        public var payerNames: [String] = []
     }
 
     /// A time-entry category.

@@ -186,8 +186,14 @@ public enum PipelineLoader {
                 }
             }
             let billing = readBilling(table, name: name, franchise: franchise)
+            let payerIBANs = table.strings("payer_ibans") ?? []
+            for iban in payerIBANs {
+                if let problem = Identifiers.ibanProblem(iban) { table.fail(key: "payer_ibans", problem) }
+            }
+            let payerNames = table.strings("payer_names") ?? []
             table.finish()
-            clients.append(PipelineConfig.Client(code: code, name: name, aliases: aliases, billing: billing))
+            clients.append(PipelineConfig.Client(code: code, name: name, aliases: aliases, billing: billing,
+                                                 payerIBANs: payerIBANs, payerNames: payerNames))
         }
         return clients
     }

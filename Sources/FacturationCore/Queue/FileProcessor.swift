@@ -33,6 +33,9 @@ public struct FileProcessor {
         if scan.encoding != nil, RequestFile.looksLikeRequest(scan.head) {
             return try processRequest(claim, scan: scan)
         }
+        if scan.encoding != nil, PaymentDecisionFile.looksLikeDecision(scan.head) {
+            return try processPaymentDecision(claim, scan: scan)
+        }
 
         let detection: FormatSniffer.Detection
         switch FormatSniffer.detect(scan) {
@@ -82,11 +85,28 @@ public struct FileProcessor {
         case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
         }
         let processor = RequestProcessor(workspace: workspace, pipeline: layout.pipeline, now: claim.claimedAt)
-        let note: String
         switch try processor.handle(request, fileHash: scan.sha256) {
-        case .success(let done): note = done
+        case .success(let done): return try finishRequest(claim, scan: scan, note: done)
         case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
         }
+    }
+
+    /// A person's decisions on receipts (see ``PaymentDecisionFile``).
+    private func processPaymentDecision(_ claim: Claim, scan: FileScan) throws -> FileOutcome {
+        let rows: [PaymentDecisionFile.Row]
+        switch try PaymentDecisionFile.read(path: claim.originalPath) {
+        case .success(let read): rows = read
+        case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
+        }
+        let desk = PaymentDesk(workspace: workspace, layout: layout)
+        switch try desk.apply(rows, source: "inbox:" + scan.sha256.prefix(16)) {
+        case .success(let done): return try finishRequest(claim, scan: scan, note: done)
+        case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
+        }
+    }
+
+    /// Marks a carried-out request file as processed and archives it.
+    private func finishRequest(_ claim: Claim, scan: FileScan, note: String) throws -> FileOutcome {
         let entry = IndexEntry(
             sha256: scan.sha256, name: claim.originalName, claim: claim.id, claimedAt: claim.claimedAt,
             archived: Path.relative(archiveFolder(workspace.archivedFiles, claim), to: workspace.root) + "/"

@@ -14,6 +14,8 @@ public struct RunSummary: Sendable, Codable {
     public var errors: [String] = []
     /// What the invoicing stage did, per pipeline with an `[invoicing]` section.
     public var invoicing: [InvoicingReport] = []
+    /// What the payment stage did, per pipeline with an `[invoicing]` section.
+    public var payments: [PaymentReport] = []
 
     public init(workspace: String, startedAt: String, today: String, pipelines: [String]) {
         self.workspace = workspace

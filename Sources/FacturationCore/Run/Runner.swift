@@ -146,6 +146,7 @@ public final class Runner {
             }
             for problem in report.errors { logger.error("\(problem)") }
             summary.invoicing.append(report)
+            summary.payments.append(try PaymentStage(workspace: workspace, layout: layout).run(today: today))
         }
     }
 

@@ -101,7 +101,7 @@ public final class OutputFile {
             throw error
         }
         do throws(StorageError) {
-            try Storage.move(temporaryPath, to: destination, collision: collision)
+            try Storage.move(temporaryPath, to: destination, collision: collision, syncSource: false)
         } catch {
             unlink(temporaryPath)
             throw error

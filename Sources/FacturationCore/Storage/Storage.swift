@@ -124,7 +124,12 @@ public enum Storage {
     ///
     /// With `.fail` (the default) an existing destination is never replaced: the call throws
     /// `EEXIST`. Both paths must be on the same file system (the workspace guarantees it).
-    public static func move(_ from: String, to: String, collision: Collision = .fail) throws(StorageError) {
+    ///
+    /// `syncSource: false` skips the fsync of the source folder, for files published from the
+    /// scratch folder `work/tmp` (emptied at the start of every run, so a temporary name that
+    /// reappears after a power loss is harmless).
+    public static func move(_ from: String, to: String, collision: Collision = .fail,
+                            syncSource: Bool = true) throws(StorageError) {
         let rc: Int32
         switch collision {
         case .fail: rc = fct_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to)
@@ -134,7 +139,7 @@ public enum Storage {
         let fromDir = Path.parent(of: from)
         let toDir = Path.parent(of: to)
         try syncDirectory(toDir)
-        if fromDir != toDir { try syncDirectory(fromDir) }
+        if syncSource, fromDir != toDir { try syncDirectory(fromDir) }
         CrashInjection.step("move \(from) -> \(to)")
     }
 

@@ -28,6 +28,7 @@ public struct InvoicingStage {
 
     public func run(today: CivilDate) throws -> InvoicingReport {
         var report = InvoicingReport(pipeline: pipeline.id)
+        let stamp = now()
         let store = self.store
         var issued = try store.issued()
         let decisions = try store.decisions()
@@ -99,7 +100,7 @@ public struct InvoicingStage {
                 let history = batch.byClient[draft.clientCode] ?? []
                 switch policy.verdict(for: draft, total: totals, history: history) {
                 case .issue(let rule):
-                    approval = .init(decision: "automatic", by: "rule: \(rule)", at: now(), comment: nil)
+                    approval = .init(decision: "automatic", by: "rule: \(rule)", at: stamp, comment: nil)
                 case .needsApproval(let reason):
                     draft.approvalReason = reason
                     try store.saveDraft(draft)
@@ -110,7 +111,7 @@ public struct InvoicingStage {
                     continue
                 case .refuse(let reason):
                     try store.recordDecision(ApprovalDecision(draftID: draft.id, decision: "refused", by: "rule",
-                                                              at: now(), comment: reason, source: "rule"))
+                                                              at: stamp, comment: reason, source: "rule"))
                     report.refused.append(.init(draft: draft.id, client: draft.clientCode,
                                                 totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
                     continue
@@ -194,9 +195,13 @@ public struct InvoicingStage {
     private func publish(issued: [InvoiceDocument], into report: inout InvoicingReport) throws {
         let outbox = Outbox(layout: layout)
         let store = self.store
-        for document in issued {
-            let marker = Path.join(layout.deliveries, "invoices", document.number + ".done")
-            if Storage.exists(marker) { continue }
+        // Which documents were delivered is one list per pipeline, rewritten once per run, so a file
+        // taken out of the outbox is not delivered again (delivery itself is idempotent).
+        let deliveredList = Path.join(layout.deliveries, "invoices.txt")
+        var delivered = Set((Storage.exists(deliveredList) ? try Storage.readText(deliveredList, limit: 256 << 20) : "")
+            .split(separator: "\n").map(String.init))
+        let before = delivered.count
+        for document in issued where !delivered.contains(document.number) {
             let xmlPath = documentPath(document)
             let xml = Storage.exists(xmlPath) ? try Storage.read(xmlPath) : try CIIWriter.xml(for: document)
             try outbox.deliverNew(xml, to: "invoices/\(document.number).xml")
@@ -206,8 +211,12 @@ public struct InvoicingStage {
                 try outbox.deliverNew(try Storage.read(annex), to: "invoices/\(document.number)-annexe.csv")
                 report.delivered.append(shown("invoices/\(document.number)-annexe.csv"))
             }
-            try Storage.makeDirectory(Path.parent(of: marker))
-            try Storage.write(document.number + "\n", to: marker, temporaryDirectory: workspace.temporary, collision: .replace)
+            delivered.insert(document.number)
+        }
+        if delivered.count != before {
+            try Storage.makeDirectory(layout.deliveries)
+            try Storage.write(delivered.sorted().joined(separator: "\n") + "\n", to: deliveredList,
+                              temporaryDirectory: workspace.temporary, collision: .replace)
         }
         try publishOxygene(issued: issued, into: &report)
         let register = SalesRegister.csv(issued)

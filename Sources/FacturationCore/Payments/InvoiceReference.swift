@@ -1,0 +1,52 @@
+/// Finds invoice numbers in bank texts, tolerant to spaces, dashes and missing separators
+/// (`F2025-1004`, `F 2025 1004`, `F20251004` all find `F2025-1004`).
+public struct InvoiceReferenceFinder: Sendable {
+    /// Normalized number → the number as issued.
+    private let numbers: [String: String]
+    private let lengths: [Int]
+
+    public init(numbers: [String]) {
+        var table: [String: String] = [:]
+        for number in numbers { table[Self.normalize(number)] = number }
+        self.numbers = table
+        lengths = Set(table.keys.map(\.utf8.count)).sorted(by: >)
+    }
+
+    /// Upper-case ASCII letters and digits only (accents and everything else dropped).
+    public static func normalize(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.compactMap { scalar -> Unicode.Scalar? in
+            switch scalar.value {
+            case 0x30...0x39, 0x41...0x5A: scalar
+            case 0x61...0x7A: Unicode.Scalar(scalar.value - 0x20)
+            default: nil
+            }
+        }))
+    }
+
+    /// The invoice numbers mentioned in `texts`, in order of first appearance, without repeats.
+    /// A number must not be followed by another digit (so `F2025100` is not found in `F20251004`).
+    public func find(in texts: [String]) -> [String] {
+        var found: [String] = []
+        for text in texts {
+            let bytes = Array(Self.normalize(text).utf8)
+            var index = 0
+            while index < bytes.count {
+                // A number does not start in the middle of a run of digits (dates, account numbers).
+                let isDigit = bytes[index] <= 0x39
+                if !isDigit || index == 0 || bytes[index - 1] > 0x39 {
+                    for length in lengths where index + length <= bytes.count {
+                        let end = index + length
+                        if end < bytes.count, bytes[end] >= 0x30, bytes[end] <= 0x39 { continue }
+                        let candidate = String(decoding: bytes[index..<end], as: UTF8.self)
+                        if let number = numbers[candidate], !found.contains(number) {
+                            found.append(number)
+                            break
+                        }
+                    }
+                }
+                index += 1
+            }
+        }
+        return found
+    }
+}

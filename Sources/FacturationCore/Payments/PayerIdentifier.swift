@@ -1,0 +1,43 @@
+/// Tells which client a receipt comes from: by the payer's IBAN (configured, or learned from
+/// earlier matches), else by the payer's name against the client's names and aliases.
+public struct PayerIdentifier: Sendable {
+    private var byIBAN: [String: String] = [:]
+    private var byName: [String: String] = [:]
+
+    public init(clients: [PipelineConfig.Client]) {
+        for client in clients {
+            for iban in client.payerIBANs { byIBAN[BankRecord.normalizeIBAN(iban)] = client.code }
+            let names = [client.code, client.name] + client.aliases + client.payerNames
+                + [client.billing?.legalName].compactMap { $0 }
+            for name in names {
+                let key = Self.nameKey(name)
+                if !key.isEmpty, byName[key] == nil { byName[key] = client.code }
+            }
+        }
+    }
+
+    /// Remembers that `iban` paid `client` (from a confirmed match), unless configured otherwise.
+    public mutating func learn(iban: String, client: String) {
+        let key = BankRecord.normalizeIBAN(iban)
+        guard !key.isEmpty, byIBAN[key] == nil else { return }
+        byIBAN[key] = client
+    }
+
+    /// The client code and how it was recognised, or nil.
+    public func client(of receipt: Receipt) -> (code: String, how: String)? {
+        let iban = BankRecord.normalizeIBAN(receipt.counterpartyIBAN)
+        if !iban.isEmpty, let code = byIBAN[iban] { return (code, "payer IBAN \(iban)") }
+        let key = Self.nameKey(receipt.counterpartyName)
+        if !key.isEmpty, let code = byName[key] { return (code, "payer name \"\(receipt.counterpartyName)\"") }
+        return nil
+    }
+
+    /// A name reduced for comparison: upper-case letters and digits, legal forms dropped.
+    static func nameKey(_ name: String) -> String {
+        let words = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).uppercased()
+            .split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+            .filter { !["SAS", "SARL", "SA", "EURL", "SASU", "SCI", "SNC", "SELAS", "STE", "SOCIETE", "LA", "LE", "LES"]
+                .contains($0) }
+        return words.joined(separator: " ")
+    }
+}

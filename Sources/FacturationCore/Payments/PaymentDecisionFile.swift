@@ -1,0 +1,77 @@
+/// A person's decision on receipts, dropped into the inbox as CSV (the file of `outbox/review/`
+/// with only the right rows kept):
+///
+/// ```
+/// receipt,invoice,amount,by,comment
+/// qonto:FR76…:txn-42,F20250803,,Camille,paid for LAA and LAA Maroc
+/// qonto:FR76…:txn-43,IGNORE,,Camille,refund of a supplier, not a customer payment
+/// ```
+///
+/// `amount` may be empty: the receipt is then applied to the listed invoices in order, each up
+/// to what it still owes. `IGNORE` marks a receipt that pays no invoice.
+public enum PaymentDecisionFile {
+    public static let header = ["receipt", "invoice", "amount", "by", "comment"]
+
+    public struct Row: Sendable, Equatable {
+        public var line: Int
+        public var receipt: String
+        public var invoice: String
+        public var amountMinor: Int64?
+        public var by: String
+        public var comment: String
+    }
+
+    /// True when the file starts with the decision header.
+    public static func looksLikeDecision(_ head: [UInt8]) -> Bool {
+        var bytes = head[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        let first = String(decoding: bytes.prefix(200).prefix { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
+        return first.replacingOccurrences(of: " ", with: "").lowercased() == header.joined(separator: ",")
+    }
+
+    /// The rows of the file, or the problems found (line, column, value).
+    public static func read(path: String) throws -> Result<[Row], Rejection> {
+        var rows: [Row] = []
+        var problems = ProblemList()
+        var line = 1
+        do {
+            try LedgerFile.forEachRow(path: path, header: header) { fields in
+                line += 1
+                func text(_ index: Int) -> String { String(decoding: fields[index], as: UTF8.self).trimmed }
+                var amount: Int64?
+                if !text(2).isEmpty {
+                    switch DecimalText.minorUnits(text(2), scale: 2, style: .dotDecimal) {
+                    case .success(let value) where value > 0: amount = value
+                    case .success: problems.add(Problem(line: line, column: "amount", columnNumber: 3, value: text(2),
+                                                         message: "the amount must be above zero"))
+                    case .failure(let problem): problems.add(Problem(line: line, column: "amount", columnNumber: 3,
+                                                                     value: text(2), message: problem.message))
+                    }
+                }
+                if text(0).isEmpty {
+                    problems.add(Problem(line: line, column: "receipt", columnNumber: 1, message: "the receipt is missing"))
+                }
+                if text(1).isEmpty {
+                    problems.add(Problem(line: line, column: "invoice", columnNumber: 2,
+                                         message: "give an invoice number, or IGNORE"))
+                }
+                rows.append(Row(line: line, receipt: text(0), invoice: text(1).uppercased() == "IGNORE" ? "IGNORE" : text(1),
+                                amountMinor: amount, by: text(3), comment: text(4)))
+            }
+        } catch let error as CSVSyntaxError {
+            problems.add(Problem(line: error.line, columnNumber: error.column, message: error.message))
+        } catch let error as LedgerError {
+            problems.add(Problem(line: error.line, message: error.message == "its header is not the expected one"
+                ? "the first line must be exactly: " + header.joined(separator: ",") : error.message))
+        }
+        if problems.isEmpty, rows.isEmpty {
+            problems.add(Problem(line: 2, message: "the file has no decision row"))
+        }
+        guard problems.isEmpty else {
+            return .failure(Rejection(format: nil, summary: "this payment decision file has mistakes", problems: problems,
+                                      advice: "Fix the rows listed and drop the file into inbox/ again. Columns: "
+                                        + header.joined(separator: ",") + "."))
+        }
+        return .success(rows)
+    }
+}

@@ -1,0 +1,133 @@
+/// The payment step of a run: matches new receipts to invoices, then publishes invoice states,
+/// aged receivables, unmatched receipts, review requests and supporting documents.
+///
+/// A match is recorded once (`archive/payments/<pipeline>/matches/`) and never recomputed, so
+/// links stay stable whatever arrives later; everything published is derived from the issued
+/// invoices, the bank ledgers and those records.
+public struct PaymentStage {
+    public let workspace: Workspace
+    public let layout: PipelineLayout
+    public var matcher = PaymentMatcher()
+
+    public init(workspace: Workspace, layout: PipelineLayout) {
+        self.workspace = workspace
+        self.layout = layout
+    }
+
+    /// The result of matching: states and what waits for a person.
+    public struct State {
+        public var receivables: Receivables
+        public var receipts: [Receipt]
+        public var matches: [String: PaymentMatch]
+        public var reviews: [(receipt: Receipt, reason: String, candidates: [String])]
+    }
+
+    public func run(today: CivilDate) throws -> PaymentReport {
+        var report = PaymentReport(pipeline: layout.pipeline.id)
+        let state = try match(today: today, report: &report)
+        try publish(state, today: today, report: &report)
+        return report
+    }
+
+    /// Applies the recorded matches, then matches every other receipt, oldest first.
+    func match(today: CivilDate, report: inout PaymentReport) throws -> State {
+        let pipeline = layout.pipeline
+        let store = PaymentStore(workspace: workspace, pipeline: pipeline)
+        let issued = try InvoiceStore(workspace: workspace, pipeline: pipeline).issued()
+        var receivables = Receivables(issued: issued)
+        // A run dated D (`--date`) sees only what was booked by D, so replays match as they would have.
+        let receipts = try Receipt.all(in: layout).filter { $0.bookingDate <= today }
+        let byKey = Dictionary(receipts.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        var payers = PayerIdentifier(clients: pipeline.clients)
+        var matches: [String: PaymentMatch] = [:]
+        func learn(_ match: PaymentMatch) {
+            guard let receipt = byKey[match.receipt], let first = match.allocations.first,
+                  let client = receivables.items[first.invoice]?.document.clientCode else { return }
+            payers.learn(iban: receipt.counterpartyIBAN, client: client)
+        }
+        for match in try store.matches() {
+            receivables.apply(match)
+            matches[match.receipt] = match
+            learn(match)
+        }
+        let references = InvoiceReferenceFinder(numbers: issued.filter { $0.kind == .invoice }.map(\.number))
+        var reviews: [(Receipt, String, [String])] = []
+        for receipt in receipts where matches[receipt.key] == nil {
+            switch matcher.match(receipt, receivables: receivables, references: references, payers: payers) {
+            case .matched(let match):
+                try store.record(match)
+                receivables.apply(match)
+                matches[match.receipt] = match
+                learn(match)
+                report.matched.append("\(receipt.bookingDate) \(FrenchDates.euros(receipt.amountMinor)) "
+                    + "\(receipt.counterpartyName) → " + match.allocations.map(\.invoice).joined(separator: ", ")
+                    + " (\(match.rule))")
+            case .review(let reason, let candidates):
+                reviews.append((receipt, reason, candidates))
+            }
+        }
+        return State(receivables: receivables, receipts: receipts, matches: matches,
+                     reviews: reviews.map { (receipt: $0.0, reason: $0.1, candidates: $0.2) })
+    }
+
+    // MARK: - Outputs
+
+    private func publish(_ state: State, today: CivilDate, report: inout PaymentReport) throws {
+        let outbox = Outbox(layout: layout)
+        let items = state.receivables.order.compactMap { state.receivables.items[$0] }
+        report.openInvoices = items.filter { $0.openMinor > 0 }.count
+        report.overdueInvoices = items.filter { $0.openMinor > 0 && $0.document.dueDate < today }.count
+        report.toReview = state.reviews.count
+        let files: [(String, [UInt8])] = [
+            ("paiements/etat-factures.csv", PaymentReports.invoiceStates(items, today: today)),
+            ("paiements/balance-agee.csv", PaymentReports.agedReceivables(items, today: today)),
+            ("paiements/encaissements-non-rapproches.csv", PaymentReports.unmatched(state.reviews)),
+        ]
+        func deliver(_ bytes: [UInt8], to path: String) throws {
+            let temporary = Path.join(workspace.temporary, "payments-" + Path.name(of: path))
+            try Storage.write(bytes, to: temporary, temporaryDirectory: workspace.temporary, collision: .replace)
+            let delivery = try outbox.deliverCurrentVersion(of: temporary, to: path)
+            if let warning = delivery.warning { report.warnings.append(warning) }
+            try Storage.removeFile(temporary)
+        }
+        for (path, bytes) in files { try deliver(bytes, to: path) }
+        // Review requests: one decision form per receipt waiting (updated when its candidates
+        // change); forms of receipts matched since then go.
+        var wanted: Set<String> = []
+        for review in state.reviews {
+            let name = PaymentReports.reviewName(review.receipt)
+            wanted.insert(name)
+            try deliver(PaymentReports.reviewForm(review, receivables: state.receivables), to: "review/" + name)
+        }
+        let reviewFolder = Path.join(layout.outbox, "review")
+        for name in try Storage.listIfPresent(reviewFolder) where name.hasSuffix(".csv") && !wanted.contains(name) {
+            try Storage.removeFile(Path.join(reviewFolder, name))
+        }
+        try publishSupportingDocuments(state, report: &report)
+    }
+
+    /// For each matched receipt, the invoice documents it pays, named after the bank operation.
+    private func publishSupportingDocuments(_ state: State, report: inout PaymentReport) throws {
+        let invoices = InvoiceStore(workspace: workspace, pipeline: layout.pipeline)
+        let outbox = Outbox(layout: layout)
+        let byKey = Dictionary(state.receipts.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        for match in state.matches.values.sorted(by: { $0.receipt < $1.receipt }) {
+            guard let receipt = byKey[match.receipt] else { continue }
+            for allocation in match.allocations {
+                guard let document = state.receivables.items[allocation.invoice]?.document else { continue }
+                let name = PaymentReports.supportingName(receipt, invoice: allocation.invoice)
+                let target = "justificatifs/\(receipt.bookingDate.monthKey)/\(name)"
+                let marker = Path.join(layout.deliveries, target + ".done")
+                if Storage.exists(marker) { continue }
+                let source = Path.join(invoices.folder, "documents", CivilDate.pad(document.issueDate.year, 4),
+                                       document.number + ".xml")
+                let bytes = Storage.exists(source) ? try Storage.read(source) : try CIIWriter.xml(for: document)
+                try outbox.deliverNew(bytes, to: target)
+                try Storage.makeDirectory(Path.parent(of: marker))
+                try Storage.write(document.number + "\n", to: marker, temporaryDirectory: workspace.temporary,
+                                  collision: .replace)
+                report.delivered.append(Path.relative(Path.join(layout.outbox, target), to: workspace.root))
+            }
+        }
+    }
+}

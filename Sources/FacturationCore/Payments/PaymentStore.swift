@@ -1,0 +1,51 @@
+import Foundation
+
+/// Payment state of one pipeline under `archive/payments/<pipeline>/matches/`: one JSON file per
+/// receipt once it is matched (by a rule or a person's decision), never rewritten.
+public struct PaymentStore {
+    public let folder: String
+    public let temporary: String
+
+    public init(workspace: Workspace, pipeline: PipelineConfig) {
+        folder = Path.join(workspace.archive, "payments", pipeline.id)
+        temporary = workspace.temporary
+    }
+
+    var matchesFolder: String { Path.join(folder, "matches") }
+
+    func path(of receipt: String) -> String {
+        Path.join(matchesFolder, String(SHA256Hasher.hex(receipt).prefix(24)) + ".json")
+    }
+
+    /// Every recorded match, oldest receipt first.
+    public func matches() throws -> [PaymentMatch] {
+        var result: [PaymentMatch] = []
+        for name in try Storage.listIfPresent(matchesFolder) where name.hasSuffix(".json") {
+            let text = try Storage.readText(Path.join(matchesFolder, name), limit: 1 << 20)
+            do {
+                result.append(try JSONDecoder().decode(PaymentMatch.self, from: Data(text.utf8)))
+            } catch {
+                throw WorkspaceError(message: "\(Path.join(matchesFolder, name)) is damaged (\(error)); restore it from a backup")
+            }
+        }
+        return result.sorted { ($0.bookingDate, $0.receipt) < ($1.bookingDate, $1.receipt) }
+    }
+
+    public func match(for receipt: String) throws -> PaymentMatch? {
+        let path = path(of: receipt)
+        guard Storage.exists(path) else { return nil }
+        return try JSONDecoder().decode(PaymentMatch.self, from: Data(try Storage.readText(path).utf8))
+    }
+
+    /// Records a match; an existing one for the same receipt is kept (a run resumed after a crash
+    /// computes the same match again).
+    public func record(_ match: PaymentMatch) throws {
+        let path = path(of: match.receipt)
+        if Storage.exists(path) { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try Storage.makeDirectory(matchesFolder)
+        try Storage.write(Array(try encoder.encode(match)) + [0x0A], to: path, temporaryDirectory: temporary,
+                          collision: .fail)
+    }
+}
