@@ -56,7 +56,7 @@ enum SummaryPrinter {
             for match in report.matched { out += "  paid       \(prefix)\(match)\n" }
             for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
             if report.openInvoices > 0 || report.toReview > 0 || !report.matched.isEmpty {
-                out += "Payments: \(report.matched.count) receipts matched in this run; \(report.openInvoices) invoices open "
+                out += "Payments: \(report.matched.count) receipt\(report.matched.count == 1 ? "" : "s") matched in this run; \(report.openInvoices) invoices open "
                     + "(\(report.overdueInvoices) overdue, outbox/paiements/); \(report.toReview) receipts to review "
                     + "(outbox/review/).\n"
             }
