@@ -17,7 +17,8 @@ public struct FacturationCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [RunCommand.self, WatchCommand.self, StatusCommand.self, CheckCommand.self, InitCommand.self,
-                      ApproveCommand.self, RejectCommand.self]
+                      ApproveCommand.self, RejectCommand.self, FECCommand.self, FECCheckCommand.self,
+                      ReconcileCommand.self]
     )
 
     public init() {}

@@ -61,6 +61,13 @@ enum SummaryPrinter {
                     + "(outbox/review/).\n"
             }
         }
+        if let last = summary.fec.last {
+            let suspense = summary.fec.reduce(0) { $0 + $1.suspense }
+            out += "Accounting: \(summary.fec.count) monthly FEC file\(summary.fec.count == 1 ? "" : "s") checked and up to date "
+                + "(outbox/fec/mensuel/, last \(last.path.split(separator: "/").last ?? "")); "
+                + "\(suspense) bank line\(suspense == 1 ? "" : "s") on the suspense account (add [[accounting.rules]]).\n"
+        }
+        for line in summary.reconciliation { out += line + "\n" }
         out += "Summary: \(summary.files.count) file\(summary.files.count == 1 ? "" : "s") processed: "
             + "\(summary.importedCount) imported, \(summary.rejectedCount) rejected, \(summary.duplicateCount) duplicate"
             + (summary.waiting.isEmpty ? "" : "; \(summary.waiting.count) left in the inbox") + ".\n"

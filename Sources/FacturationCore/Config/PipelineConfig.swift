@@ -15,6 +15,8 @@ public struct PipelineConfig: Sendable {
     public var categoryRules: [CategoryRule]
     /// Invoice generation (`[invoicing]`, `[approval]`, `[[contracts]]`); nil when the file has no `[invoicing]`.
     public var invoicing: InvoicingSettings?
+    /// Journals, accounts and FEC format (`[accounting]`, French defaults).
+    public var accounting = AccountingSettings()
 
     /// The seller.
     public struct Company: Sendable {

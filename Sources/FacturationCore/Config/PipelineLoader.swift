@@ -116,10 +116,11 @@ public enum PipelineLoader {
         let clients = readClients(top.tables("clients"), franchise: company?.vatFranchise ?? false)
         let rules = readRules(top.tables("rules"))
         let invoicing = readInvoicing(top, clients: clients, company: company)
+        let accounting = readAccounting(top.subtable("accounting"))
         guard let company else { return nil }
         return PipelineConfig(id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
                               inbox: inbox, clockify: clockify, clients: clients, categoryRules: rules,
-                              invoicing: invoicing)
+                              invoicing: invoicing, accounting: accounting)
     }
 
     private static func readCompany(_ table: TableReader) -> PipelineConfig.Company {

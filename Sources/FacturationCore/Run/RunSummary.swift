@@ -16,6 +16,10 @@ public struct RunSummary: Sendable, Codable {
     public var invoicing: [InvoicingReport] = []
     /// What the payment stage did, per pipeline with an `[invoicing]` section.
     public var payments: [PaymentReport] = []
+    /// The monthly FEC files, as checked and delivered (unchanged ones included).
+    public var fec: [AccountingStage.Export] = []
+    /// The weekly reconciliation's one-line results (Mondays).
+    public var reconciliation: [String] = []
 
     public init(workspace: String, startedAt: String, today: String, pipelines: [String]) {
         self.workspace = workspace

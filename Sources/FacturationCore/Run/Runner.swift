@@ -147,6 +147,16 @@ public final class Runner {
             for problem in report.errors { logger.error("\(problem)") }
             summary.invoicing.append(report)
             summary.payments.append(try PaymentStage(workspace: workspace, layout: layout).run(today: today))
+            do {
+                summary.fec += try AccountingStage(workspace: workspace, layout: layout).monthly(today: today)
+            } catch let error as InvoicingError {
+                summary.errors.append(error.message)
+            }
+            // Weekly three-way reconciliation, on Mondays (1970-01-01 was a Thursday).
+            if (today.daysSinceEpoch + 3) % 7 == 0 {
+                let (report, path) = try Reconciliation(workspace: workspace, layout: layout).publish(today: today)
+                summary.reconciliation.append(Reconciliation.summary(report, path: path))
+            }
         }
     }
 

@@ -98,3 +98,8 @@ extension CivilDate: Codable {
         self = date
     }
 }
+
+extension CivilDate {
+    /// Today's date in the IANA time zone `timeZone` (UTC when unknown).
+    public static func today(in timeZone: String) -> CivilDate { LocalClock(timeZone: timeZone).today() }
+}

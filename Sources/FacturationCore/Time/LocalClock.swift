@@ -2,6 +2,7 @@ import Foundation
 
 /// The current time in the pipeline's time zone, formatted the ways the queue needs.
 struct LocalClock {
+
     let zone: ZoneConverter
 
     init(timeZone: String) {

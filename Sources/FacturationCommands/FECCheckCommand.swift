@@ -1,0 +1,105 @@
+import ArgumentParser
+import FacturationCore
+import Foundation
+
+/// `facturation fec-check FILE`: checks any FEC file (ours or another program's) against the legal
+/// format (article A47 A-1 LPF) and the accounting rules auditors apply (``FECRule``).
+struct FECCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fec-check",
+        abstract: "Check a FEC file (Fichier des Écritures Comptables): format, fields, entries, numbering, totals.",
+        discussion: """
+            Reads the file once, whatever its size; detects the separator (tab or |), the encoding (UTF-8 or \
+            ISO-8859-15) and the columns (Debit/Credit or Montant/Sens). Prints the format, the totals per \
+            journal and, per violated rule, its count and the first offending lines. `--rules` lists the rules.
+
+            Exit status: 0 compliant; 1 errors (the file is not compliant, or cannot be read); \
+            2 warnings only; 64 wrong command line.
+            """)
+
+    @Argument(help: ArgumentHelp("The FEC file to check.", valueName: "file"))
+    var file: String?
+
+    @Flag(help: "Print the report as JSON (amounts in cents).")
+    var json = false
+
+    @Option(help: ArgumentHelp("How many offending lines to show per rule.", valueName: "n"))
+    var maxExamples = 10
+
+    @Option(help: ArgumentHelp("Check the file as if it had this name (SIREN, closing date).", valueName: "name"))
+    var name: String?
+
+    @Option(help: ArgumentHelp(
+        "First day of the fiscal year, YYYY-MM-DD (default: 12 months before the closing date, warnings only).",
+        valueName: "date"))
+    var yearStart: String?
+
+    @Option(help: ArgumentHelp("The day of the check, YYYY-MM-DD: a later ValidDate is an error (default: today).",
+                               valueName: "date"))
+    var today: String?
+
+    @Flag(help: "The file is one of our own exports: lines out of validation order are errors, not warnings.")
+    var ownExport = false
+
+    @Flag(help: "Also print the debit and credit totals of every account.")
+    var accounts = false
+
+    @Flag(help: "List the rules (id, severity, what they require) and exit.")
+    var rules = false
+
+    func validate() throws {
+        if rules { return }
+        guard let file else { throw ValidationError("Missing the FEC file to check (facturation fec-check FILE)") }
+        guard let status = Storage.status(file) else {
+            throw ValidationError("\(file): no such file")
+        }
+        if status.isDirectory { throw ValidationError("\(file) is a folder, not a FEC file") }
+        if maxExamples < 0 { throw ValidationError("--max-examples must be 0 or more (got \(maxExamples))") }
+        if let yearStart, CivilDate(iso: yearStart) == nil {
+            throw ValidationError("--year-start must be a real date written YYYY-MM-DD (got \"\(yearStart)\")")
+        }
+        if let today, CivilDate(iso: today) == nil {
+            throw ValidationError("--today must be a real date written YYYY-MM-DD (got \"\(today)\")")
+        }
+    }
+
+    func run() throws {
+        if rules {
+            var out = ""
+            for rule in FECRule.allCases {
+                let severity = rule.severity.rawValue
+                out += rule.id.padding(toLength: 8, withPad: " ", startingAt: 0)
+                    + severity.padding(toLength: 8, withPad: " ", startingAt: 0) + rule.summary + "\n"
+            }
+            StandardStreams.out(out)
+            return
+        }
+        guard let file else { throw ExitCode(ExitStatus.usage) }
+        let options = FECChecker.Options(
+            fileName: name ?? Path.name(of: file), maxExamples: maxExamples,
+            fiscalYearStart: yearStart.flatMap { CivilDate(iso: $0) },
+            today: today.flatMap { CivilDate(iso: $0) } ?? Self.localToday(), ownExport: ownExport)
+        let report: FECCheckReport
+        do {
+            report = try FECChecker.check(path: file, options: options)
+        } catch {
+            StandardStreams.err("facturation fec-check: cannot read \(file): \(error)\n")
+            throw ExitCode(ExitStatus.failure)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            StandardStreams.out(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+        } else {
+            StandardStreams.out(report.text(showAccounts: accounts))
+        }
+        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+    }
+
+    /// Today in the machine's time zone.
+    private static func localToday() -> CivilDate? {
+        let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        guard let year = parts.year, let month = parts.month, let day = parts.day else { return nil }
+        return CivilDate(year: year, month: month, day: day)
+    }
+}

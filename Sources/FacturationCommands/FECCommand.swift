@@ -1,0 +1,84 @@
+import ArgumentParser
+import FacturationCore
+import Foundation
+
+/// `facturation fec --year 2025` or `--from … --to …`: the FEC of a fiscal year or a period.
+struct FECCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fec",
+        abstract: "Write the FEC (Fichier des Écritures Comptables) of a fiscal year or a period into outbox/fec/.",
+        discussion: "Every file is checked (see `facturation fec-check`) before it is published.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("The fiscal year that closes in this year (e.g. 2025).", valueName: "year"))
+    var year: Int?
+
+    @Option(help: ArgumentHelp("First day of the period (YYYY-MM-DD).", valueName: "date"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Last day of the period (YYYY-MM-DD).", valueName: "date"))
+    var to: String?
+
+    @Option(help: ArgumentHelp("Only what is known by this day (default: today).", valueName: "date"))
+    var date: String?
+
+    @Option(help: ArgumentHelp("The pipeline (when the workspace has several).", valueName: "id"))
+    var pipeline: String?
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        if (year == nil) == (from == nil && to == nil) {
+            throw ValidationError("give --year, or --from and --to")
+        }
+        if year == nil, from == nil || to == nil { throw ValidationError("--from and --to go together") }
+        for (name, value) in [("--from", from), ("--to", to), ("--date", date)] {
+            if let value, CivilDate(iso: value) == nil { throw ValidationError("\(name) must be a date written YYYY-MM-DD") }
+        }
+    }
+
+    func run() throws {
+        let workspace = global.resolvedWorkspace
+        let pipelines = try global.loadPipelines(workspace)
+        guard let chosen = pipeline.map({ id in pipelines.first { $0.id == id } }) ?? (pipelines.count == 1 ? pipelines.first : nil)
+        else {
+            StandardStreams.err("error: choose the pipeline with --pipeline (" + pipelines.map(\.id).joined(separator: ", ") + ")\n")
+            throw ExitCode(ExitStatus.usage)
+        }
+        try Storage.makeDirectory(workspace.work)
+        guard let lock = try WorkspaceLock(path: workspace.lockFile) else {
+            StandardStreams.err("error: another facturation run is working on this workspace; try again when it ends\n")
+            throw ExitCode(ExitStatus.alreadyRunning)
+        }
+        defer { withExtendedLifetime(lock) {} }
+        try Storage.removeTree(workspace.temporary)
+        try Storage.makeDirectory(workspace.temporary)
+        let layout = workspace.layout(for: chosen, pipelineCount: pipelines.count)
+        let stage = AccountingStage(workspace: workspace, layout: layout)
+        let today = date.flatMap { CivilDate(iso: $0) } ?? CivilDate.today(in: chosen.timeZone)
+        let export: AccountingStage.Export
+        do {
+            if let year {
+                export = try stage.yearly(endingIn: year, today: today)
+            } else {
+                let start = CivilDate(iso: from!)!, end = CivilDate(iso: to!)!
+                let name = FECFormat.fileName(siren: chosen.company.siren, closingDate: end)
+                export = try stage.export(from: start, to: end, today: today,
+                                          relativePath: "fec/periodes/\(start.description)_\(name)")
+            }
+        } catch let error as InvoicingError {
+            StandardStreams.err("error: \(error.message)\n")
+            throw ExitCode(ExitStatus.failure)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            StandardStreams.out(String(decoding: try encoder.encode(export), as: UTF8.self) + "\n")
+        } else {
+            StandardStreams.out("\(export.path): \(export.lines) lines, \(export.entries) entries, debit \(export.debit) = "
+                + "credit \(export.credit); check: \(export.check); \(export.suspense) bank lines on the suspense account.\n")
+        }
+    }
+}

@@ -1,0 +1,159 @@
+/// Encodes lines into a byte buffer (shared by ``FECWriter/bytes(_:format:)`` and ``FECWriter/Stream``).
+final class FECLineEncoder {
+    private let separator: UInt8
+    private let latin9: Bool
+    private let buffer: ByteBuffer
+
+    init(format: FECFormat, buffer: ByteBuffer) {
+        separator = format.separator.byte
+        latin9 = format.encoding == .iso8859_15
+        self.buffer = buffer
+    }
+
+    func appendHeader() {
+        for (index, name) in FECFormat.columnNames.enumerated() {
+            if index > 0 { buffer.append(separator) }
+            buffer.append(name.utf8)
+        }
+        buffer.append(0x0D)
+        buffer.append(0x0A)
+    }
+
+    /// Appends one record; on error the buffer is left as it was before the call.
+    func append(_ line: FECLine, number: Int) throws(FECWriter.UnencodableCharacter) {
+        let start = buffer.count
+        buffer.reserve(256)
+        do throws(FECWriter.UnencodableCharacter) {
+            try text(line.journalCode, 0, number)
+            try text(line.journalLabel, 1, number)
+            try text(line.entryNumber, 2, number)
+            date(line.entryDate)
+            try text(line.accountNumber, 4, number)
+            try text(line.accountLabel, 5, number)
+            try text(line.auxiliaryNumber, 6, number)
+            try text(line.auxiliaryLabel, 7, number)
+            try text(line.pieceRef, 8, number)
+            date(line.pieceDate)
+            try text(line.label, 10, number)
+            amount(line.debitMinor)
+            amount(line.creditMinor)
+            try text(line.letteringCode, 13, number)
+            if let letteringDate = line.letteringDate { date(letteringDate) } else { buffer.append(separator) }
+            date(line.validationDate)
+            if let foreign = line.foreignAmountMinor { amount(foreign) } else { buffer.append(separator) }
+            try text(line.currency, 17, number)
+        } catch {
+            buffer.truncate(to: start)
+            throw error
+        }
+        // Every field above ends with a separator; the last one is replaced by the record terminator.
+        buffer[buffer.count - 1] = 0x0D
+        buffer.append(0x0A)
+    }
+
+    // MARK: - Fields (each appends its value then a separator)
+
+    private func text(_ value: String?, _ column: Int, _ number: Int) throws(FECWriter.UnencodableCharacter) {
+        if let value {
+            var value = value
+            let unencodable = value.withUTF8 { sanitised(UnsafeRawBufferPointer($0)) }
+            if let unencodable {
+                throw FECWriter.UnencodableCharacter(line: number, field: FECFormat.columnNames[column], scalar: unencodable)
+            }
+        }
+        buffer.append(separator)
+    }
+
+    /// Appends the sanitised, trimmed text; returns the first scalar Latin-9 cannot encode, if any.
+    private func sanitised(_ utf8: UnsafeRawBufferPointer) -> UInt32? {
+        let fieldStart = buffer.count
+        buffer.reserve(utf8.count)
+        var started = false
+        var index = 0
+        let count = utf8.count
+        while index < count {
+            let byte = utf8[index]
+            if byte < 0x80 {
+                let out: UInt8 = (byte < 0x20 || byte == 0x7F || byte == 0x7C) ? 0x20 : byte
+                if out != 0x20 || started {
+                    buffer.append(out)
+                    started = true
+                }
+                index += 1
+                continue
+            }
+            // Decode one scalar (the String guarantees valid UTF-8).
+            let scalar: UInt32
+            let width: Int
+            if byte < 0xE0 {
+                scalar = UInt32(byte & 0x1F) << 6 | UInt32(utf8[index + 1] & 0x3F)
+                width = 2
+            } else if byte < 0xF0 {
+                scalar = UInt32(byte & 0x0F) << 12 | UInt32(utf8[index + 1] & 0x3F) << 6 | UInt32(utf8[index + 2] & 0x3F)
+                width = 3
+            } else {
+                scalar = UInt32(byte & 0x07) << 18 | UInt32(utf8[index + 1] & 0x3F) << 12
+                    | UInt32(utf8[index + 2] & 0x3F) << 6 | UInt32(utf8[index + 3] & 0x3F)
+                width = 4
+            }
+            if scalar < 0xA0 {
+                // C1 control character: a space, like the C0 ones.
+                if started { buffer.append(0x20) }
+            } else if latin9 {
+                guard let out = Latin9.byte(for: scalar) else {
+                    buffer.truncate(to: fieldStart)
+                    return scalar
+                }
+                buffer.append(out)
+                started = true
+            } else {
+                for offset in 0..<width { buffer.append(utf8[index + offset]) }
+                started = true
+            }
+            index += width
+        }
+        var end = buffer.count
+        while end > fieldStart, buffer[end - 1] == 0x20 { end -= 1 }
+        buffer.truncate(to: end)
+        return nil
+    }
+
+    private func date(_ date: CivilDate) {
+        buffer.reserve(9)
+        var year = date.year
+        var digits: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        digits.3 = UInt8(year % 10); year /= 10
+        digits.2 = UInt8(year % 10); year /= 10
+        digits.1 = UInt8(year % 10); year /= 10
+        digits.0 = UInt8(year % 10)
+        buffer.append(0x30 + digits.0)
+        buffer.append(0x30 + digits.1)
+        buffer.append(0x30 + digits.2)
+        buffer.append(0x30 + digits.3)
+        buffer.append(0x30 + UInt8(date.month / 10))
+        buffer.append(0x30 + UInt8(date.month % 10))
+        buffer.append(0x30 + UInt8(date.day / 10))
+        buffer.append(0x30 + UInt8(date.day % 10))
+        buffer.append(separator)
+    }
+
+    private func amount(_ minor: Int64) {
+        buffer.reserve(24)
+        if minor < 0 { buffer.append(0x2D) }
+        let magnitude = minor.magnitude
+        var units = magnitude / 100
+        let cents = UInt8(magnitude % 100)
+        // Integer part, most significant digit first (units < 10^17, so the divisor cannot overflow).
+        var divisor: UInt64 = 1
+        while divisor <= units / 10 { divisor *= 10 }
+        while divisor > 0 {
+            buffer.append(0x30 + UInt8(units / divisor))
+            units %= divisor
+            divisor /= 10
+        }
+        buffer.append(0x2C)
+        buffer.append(0x30 + cents / 10)
+        buffer.append(0x30 + cents % 10)
+        buffer.append(separator)
+    }
+}

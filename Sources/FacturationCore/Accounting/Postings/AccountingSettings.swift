@@ -1,0 +1,115 @@
+/// The `[accounting]` section: journals, accounts and FEC format, with French defaults.
+public struct AccountingSettings: Sendable {
+    public struct Journal: Sendable, Equatable {
+        public var code: String
+        public var label: String
+    }
+
+    public struct Account: Sendable, Equatable {
+        public var number: String
+        public var label: String
+    }
+
+    /// A bank line that is not a customer receipt goes to `account` when its text matches.
+    public struct BankRule: Sendable {
+        /// Matched against the counterparty name, the label and the remittance text (case-insensitive).
+        public var pattern: GlobPattern
+        public var account: Account
+        public var location: String
+    }
+
+    public var sales = Journal(code: "VT", label: "Ventes")
+    public var bank = Journal(code: "BQ", label: "Banque")
+    public var misc = Journal(code: "OD", label: "Opérations diverses")
+    public var clients = Account(number: "411000", label: "Clients")
+    public var revenue = Account(number: "706000", label: "Prestations de services")
+    public var vatCollected = Account(number: "445710", label: "TVA collectée")
+    /// VAT on services is due when paid (unless the company opted for debits): it waits here.
+    public var vatOnReceipts = Account(number: "445740", label: "TVA collectée sur encaissements")
+    public var bankAccount = Account(number: "512000", label: "Banque")
+    /// Where bank lines that no rule explains wait for the accountant.
+    public var suspense = Account(number: "471000", label: "Compte d'attente")
+    public var rules: [BankRule] = []
+    public var format = FECFormat()
+    /// Last month and day of the fiscal year (12-31 by default).
+    public var fiscalYearEndMonth = 12
+    public var fiscalYearEndDay = 31
+
+    public init() {}
+
+    /// The fiscal year that contains `date`: its first and last days.
+    public func fiscalYear(containing date: CivilDate) -> (start: CivilDate, end: CivilDate) {
+        let endThisYear = CivilDate(year: date.year, month: fiscalYearEndMonth,
+                                    day: min(fiscalYearEndDay, CivilDate.daysInMonth(year: date.year, month: fiscalYearEndMonth)))!
+        let end = date <= endThisYear ? endThisYear
+            : CivilDate(year: date.year + 1, month: fiscalYearEndMonth,
+                        day: min(fiscalYearEndDay, CivilDate.daysInMonth(year: date.year + 1, month: fiscalYearEndMonth)))!
+        let previousEnd = CivilDate(year: end.year - 1, month: fiscalYearEndMonth,
+                                    day: min(fiscalYearEndDay, CivilDate.daysInMonth(year: end.year - 1, month: fiscalYearEndMonth)))!
+        return (previousEnd.adding(days: 1), end)
+    }
+}
+
+extension PipelineLoader {
+    static func readAccounting(_ table: TableReader?) -> AccountingSettings {
+        var settings = AccountingSettings()
+        guard let table else { return settings }
+        func journal(_ key: String, _ fallback: AccountingSettings.Journal) -> AccountingSettings.Journal {
+            AccountingSettings.Journal(code: table.string(key + "_journal") ?? fallback.code,
+                                       label: table.string(key + "_journal_label") ?? fallback.label)
+        }
+        func account(_ key: String, _ fallback: AccountingSettings.Account) -> AccountingSettings.Account {
+            let number = table.string(key + "_account") ?? fallback.number
+            if number.count < 3 || !number.prefix(3).allSatisfy(\.isASCIIDigit) {
+                table.fail(key: key + "_account", "an account number starts with three digits of the French PCG, like 411000")
+            }
+            return AccountingSettings.Account(number: number, label: table.string(key + "_account_label") ?? fallback.label)
+        }
+        settings.sales = journal("sales", settings.sales)
+        settings.bank = journal("bank", settings.bank)
+        settings.misc = journal("misc", settings.misc)
+        settings.clients = account("clients", settings.clients)
+        settings.revenue = account("revenue", settings.revenue)
+        settings.vatCollected = account("vat_collected", settings.vatCollected)
+        settings.vatOnReceipts = account("vat_on_receipts", settings.vatOnReceipts)
+        settings.bankAccount = account("bank", settings.bankAccount)
+        settings.suspense = account("suspense", settings.suspense)
+        if let separator = table.string("fec_separator") {
+            switch separator {
+            case "|": settings.format.separator = .pipe
+            case "tab", "\t": settings.format.separator = .tab
+            default: table.fail(key: "fec_separator", "use \"|\" or \"tab\" (the law allows only these)")
+            }
+        }
+        if let encoding = table.string("fec_encoding") {
+            switch encoding.uppercased() {
+            case "UTF-8", "UTF8": settings.format.encoding = .utf8
+            case "ISO-8859-15", "LATIN-9", "LATIN9": settings.format.encoding = .iso8859_15
+            default: table.fail(key: "fec_encoding", "use \"UTF-8\" or \"ISO-8859-15\"")
+            }
+        }
+        if let end = table.string("fiscal_year_end") {
+            let parts = end.split(separator: "-").compactMap { Int($0) }
+            if parts.count == 2, (1...12).contains(parts[0]), (1...31).contains(parts[1]) {
+                settings.fiscalYearEndMonth = parts[0]
+                settings.fiscalYearEndDay = parts[1]
+            } else {
+                table.fail(key: "fiscal_year_end", "write the last day of the fiscal year as MM-DD, like \"12-31\"")
+            }
+        }
+        for rule in table.tables("rules") {
+            let pattern = rule.string("match", required: true) ?? ""
+            let number = rule.string("account", required: true) ?? ""
+            if !number.isEmpty, number.count < 3 || !number.prefix(3).allSatisfy(\.isASCIIDigit) {
+                rule.fail(key: "account", "an account number starts with three digits, like 626100")
+            }
+            settings.rules.append(AccountingSettings.BankRule(
+                pattern: GlobPattern(pattern),
+                account: .init(number: number, label: rule.string("label", required: true) ?? ""),
+                location: "\(rule.file):\(rule.table.position.line)"))
+            rule.finish()
+        }
+        table.finish()
+        return settings
+    }
+}

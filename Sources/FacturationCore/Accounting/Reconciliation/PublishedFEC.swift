@@ -1,0 +1,56 @@
+/// The lines of the FEC files the pipeline published (`archive/accounting/<pipeline>/fec/mensuel/`),
+/// read back as the accountant received them.
+public struct PublishedFEC: Sendable {
+    public struct Line: Sendable {
+        public var file: String
+        public var journal: String
+        public var date: CivilDate
+        public var account: String
+        public var auxiliary: String
+        public var pieceRef: String
+        public var debitMinor: Int64
+        public var creditMinor: Int64
+    }
+
+    public var lines: [Line] = []
+    /// Last day covered by the files read.
+    public var coveredUntil: CivilDate?
+
+    /// Reads every monthly file (UTF-8 or ISO-8859-15, `|` or tab), oldest first.
+    public static func read(workspace: Workspace, pipeline: PipelineConfig) throws -> PublishedFEC {
+        let folder = Path.join(workspace.archive, "accounting", pipeline.id, "fec", "mensuel")
+        var result = PublishedFEC()
+        for name in try Storage.listIfPresent(folder).sorted() where name.hasSuffix(".txt") {
+            let bytes = try Storage.read(Path.join(folder, name), limit: 1 << 30)
+            let text = String(decoding: bytes, as: UTF8.self)
+            let rows = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+            guard let header = rows.first else { continue }
+            let separator: Character = header.contains("|") ? "|" : "\t"
+            let names = header.split(separator: separator, omittingEmptySubsequences: false).map { $0.lowercased() }
+            func index(_ column: String) -> Int? { names.firstIndex(of: column.lowercased()) }
+            guard let journal = index("JournalCode"), let date = index("EcritureDate"), let account = index("CompteNum"),
+                  let auxiliary = index("CompAuxNum"), let piece = index("PieceRef"), let debit = index("Debit"),
+                  let credit = index("Credit") else { continue }
+            for row in rows.dropFirst() {
+                let fields = row.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+                guard fields.count == names.count, let day = compactDate(fields[date]) else { continue }
+                func amount(_ text: String) -> Int64 {
+                    (try? DecimalText.minorUnits(text, scale: 2, style: .commaDecimal).get()) ?? 0
+                }
+                result.lines.append(Line(file: name, journal: fields[journal], date: day, account: fields[account],
+                                         auxiliary: fields[auxiliary], pieceRef: fields[piece],
+                                         debitMinor: amount(fields[debit]), creditMinor: amount(fields[credit])))
+            }
+            if let closing = compactDate(String(name.dropLast(4).suffix(8))) {
+                result.coveredUntil = max(result.coveredUntil ?? closing, closing)
+            }
+        }
+        return result
+    }
+
+    static func compactDate(_ text: String) -> CivilDate? {
+        guard text.count == 8, let year = Int(text.prefix(4)), let month = Int(text.dropFirst(4).prefix(2)),
+              let day = Int(text.suffix(2)) else { return nil }
+        return CivilDate(year: year, month: month, day: day)
+    }
+}

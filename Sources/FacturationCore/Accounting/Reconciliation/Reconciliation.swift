@@ -1,0 +1,139 @@
+/// Three-way reconciliation of invoices, bank and accounting, from the files alone:
+///
+/// 1. every issued invoice or credit note equals its sales-journal entry (411 line) in the
+///    published FEC;
+/// 2. every matched receipt equals its bank line and its bank-journal entry (512 line);
+/// 3. each client's 411 balance in the published FEC equals its open invoices on the last day
+///    the FEC covers.
+///
+/// Differences beyond the tolerance (0.01 EUR) are listed with their cause.
+public struct Reconciliation {
+    public let workspace: Workspace
+    public let layout: PipelineLayout
+    public var toleranceMinor: Int64 = 1
+
+    public init(workspace: Workspace, layout: PipelineLayout) {
+        self.workspace = workspace
+        self.layout = layout
+    }
+
+    public struct Difference: Sendable, Codable, Equatable {
+        /// `invoice-journal`, `receipt-bank`, `receipt-journal`, `client-balance`.
+        public var check: String
+        public var reference: String
+        public var expected: String
+        public var found: String
+        public var difference: String
+        public var cause: String
+    }
+
+    public struct Report: Sendable, Codable {
+        public var coveredUntil: String
+        public var invoicesChecked = 0
+        public var receiptsChecked = 0
+        public var clientsChecked = 0
+        public var differences: [Difference] = []
+    }
+
+    public func run() throws -> Report {
+        let pipeline = layout.pipeline
+        let fec = try PublishedFEC.read(workspace: workspace, pipeline: pipeline)
+        guard let until = fec.coveredUntil else { return Report(coveredUntil: "") }
+        var report = Report(coveredUntil: until.description)
+        let clients = pipeline.accounting.clients.number
+        let bankAccount = pipeline.accounting.bankAccount.number
+        func money(_ minor: Int64) -> String { DecimalText.format(minorUnits: minor, scale: 2) }
+        func add(_ check: String, _ reference: String, expected: Int64, found: Int64?, cause: String) {
+            let value = found ?? 0
+            guard found == nil || abs(value - expected) > toleranceMinor else { return }
+            report.differences.append(Difference(check: check, reference: reference, expected: money(expected),
+                                                 found: found.map(money) ?? "missing", difference: money(value - expected),
+                                                 cause: cause))
+        }
+
+        // 1. Invoices ↔ sales journal.
+        let issued = try InvoiceStore(workspace: workspace, pipeline: pipeline).issued().filter { $0.issueDate <= until }
+        var salesByPiece: [String: Int64] = [:]
+        for line in fec.lines where line.journal == pipeline.accounting.sales.code && line.account == clients {
+            salesByPiece[line.pieceRef, default: 0] += line.debitMinor - line.creditMinor
+        }
+        for document in issued {
+            report.invoicesChecked += 1
+            let expected = document.kind == .invoice ? document.totals.grandTotalMinor : -document.totals.grandTotalMinor
+            add("invoice-journal", document.number, expected: expected, found: salesByPiece[document.number],
+                cause: salesByPiece[document.number] == nil ? "the document is not in the sales journal of the published FEC"
+                    : "the sales-journal entry does not carry the document's total incl. VAT")
+        }
+
+        // 2. Receipts ↔ bank ↔ bank journal.
+        let bank = Dictionary(try BankLine.all(in: layout).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        var bankByPiece: [String: Int64] = [:]
+        for line in fec.lines where line.journal == pipeline.accounting.bank.code && line.account == bankAccount {
+            bankByPiece[line.pieceRef, default: 0] += line.debitMinor - line.creditMinor
+        }
+        let matches = try PaymentStore(workspace: workspace, pipeline: pipeline).matches().filter { $0.bookingDate <= until }
+        for match in matches where !match.allocations.isEmpty {
+            report.receiptsChecked += 1
+            guard let line = bank[match.receipt] else {
+                add("receipt-bank", match.receipt, expected: match.amountMinor, found: nil,
+                    cause: "the matched receipt is no longer in the bank ledgers")
+                continue
+            }
+            add("receipt-bank", match.receipt, expected: match.amountMinor, found: line.amountMinor,
+                cause: "the bank line's amount differs from the amount that was matched")
+            add("receipt-journal", line.pieceRef, expected: line.amountMinor, found: bankByPiece[line.pieceRef],
+                cause: bankByPiece[line.pieceRef] == nil ? "the receipt is not in the bank journal of the published FEC"
+                    : "the bank-journal entry differs from the bank line")
+        }
+
+        // 3. 411 per client ↔ open invoices on the last day covered.
+        var balances: [String: Int64] = [:]
+        for line in fec.lines where line.account == clients && !line.auxiliary.isEmpty {
+            balances[line.auxiliary, default: 0] += line.debitMinor - line.creditMinor
+        }
+        var receivables = Receivables(issued: issued)
+        for match in matches { receivables.apply(match) }
+        var open: [String: Int64] = [:]
+        for item in receivables.items.values { open[item.document.clientCode, default: 0] += item.openMinor }
+        for client in Set(balances.keys).union(open.keys).sorted() {
+            report.clientsChecked += 1
+            add("client-balance", client, expected: open[client] ?? 0, found: balances[client] ?? 0,
+                cause: "the client's 411 balance differs from its open invoices")
+        }
+        return report
+    }
+
+    /// Runs the reconciliation and delivers `outbox/rapprochement/rapprochement-<date>.csv`;
+    /// returns the report and the delivered path (relative to the workspace).
+    public func publish(today: CivilDate) throws -> (Report, String) {
+        let report = try run()
+        let relative = "rapprochement/rapprochement-\(today).csv"
+        let temporary = Path.join(workspace.temporary, "rapprochement.csv")
+        try Storage.write(Self.csv(report), to: temporary, temporaryDirectory: workspace.temporary, collision: .replace)
+        try Outbox(layout: layout).deliverCurrentVersion(of: temporary, to: relative)
+        try Storage.removeFile(temporary)
+        return (report, Path.relative(Path.join(layout.outbox, relative), to: workspace.root))
+    }
+
+    /// One line for people: what was compared and how many differences.
+    public static func summary(_ report: Report, path: String) -> String {
+        "Reconciliation until \(report.coveredUntil): \(report.invoicesChecked) documents, \(report.receiptsChecked) "
+            + "receipts, \(report.clientsChecked) client balances; "
+            + (report.differences.isEmpty ? "no difference" : "\(report.differences.count) DIFFERENCES") + " (\(path))"
+    }
+
+    /// The report as CSV (one row per difference; a single "no difference" row when all agree).
+    public static func csv(_ report: Report) -> [UInt8] {
+        var out = CSVLineBuilder()
+        out.line(["check", "reference", "expected", "found", "difference", "cause"])
+        for difference in report.differences {
+            out.line([difference.check, difference.reference, difference.expected, difference.found,
+                      difference.difference, difference.cause])
+        }
+        if report.differences.isEmpty {
+            out.line(["all", "", "", "", "0.00", "no difference: \(report.invoicesChecked) documents, "
+                + "\(report.receiptsChecked) receipts, \(report.clientsChecked) clients, until \(report.coveredUntil)"])
+        }
+        return out.bytes
+    }
+}
