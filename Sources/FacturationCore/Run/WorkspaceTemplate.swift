@@ -57,6 +57,12 @@ public enum WorkspaceTemplate {
         - `registre-ventes.csv`: the sales register (every invoice and credit note).
         - `to-approve/DRAFT.toml`: drafts waiting for a person; drop the file back into inbox/ to
           approve it (or set decision = "reject" and a reason).
+        - `paiements/`: invoice states, aged receivables, receipts not matched yet.
+        - `review/`: receipts waiting for a person; keep the right rows, fill `by`, drop the file
+          into inbox/.
+        - `justificatifs/YYYY-MM/`: the invoice document of each matched receipt.
+        - `fec/mensuel/`: the FEC of each closed month; `fec/`: fiscal-year FEC (`facturation fec`).
+        - `rapprochement/`: reconciliation of invoices, bank and accounting (Mondays).
 
         A monthly file is replaced by its new version when new data arrives for that month, unless
         someone edited it here: then the new version is delivered next to it, never over it.
@@ -76,6 +82,8 @@ public enum WorkspaceTemplate {
         - `runs/DATE/`: a JSON summary of every run.
         - `invoicing/PIPELINE/`: issued invoices (`issued/`, the legal record), their XML
           (`documents/`), drafts waiting for approval, every decision, annexes, Oxygène batches.
+        - `payments/PIPELINE/matches/`: how each receipt was matched (rule or person, evidence).
+        - `accounting/PIPELINE/`: the FEC files as published.
 
         """
 
