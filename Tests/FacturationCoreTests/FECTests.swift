@@ -468,6 +468,9 @@ struct FECTests {
         // Windows-1252's € (0x80) is not a character in ISO-8859-15.
         let windows = Self.check(accented.unicodeScalars.map { $0.value == 0x20AC ? 0x80 : UInt8($0.value) })
         #expect(Self.lines(windows, .encoding) == [11])
+        // UTF-16 is refused as a whole.
+        let utf16 = Self.check([0xFF, 0xFE] + Self.exampleText.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        #expect(Self.lines(utf16, .encoding) == [1] && utf16.separator == nil && utf16.exitStatus == 1)
         // UTF-8 up to line 10 (which has an 'é'), then Latin-9: mixed.
         let parts = accented.components(separatedBy: "\r\n")
         let mixed = Self.check(Array((parts[0..<10].joined(separator: "\r\n") + "\r\n").utf8)

@@ -166,6 +166,7 @@ public final class FECChecker {
     private let entryTable = FECKeyTable(capacity: 4096)
     private var entries: [Entry] = []
     private var currentEntry = -1
+    private var perJournalNumbering = false
     private let currentKey = ByteBuffer(capacity: 64)
     private let letteringTable = FECKeyTable(capacity: 256)
     private var letteringSums: [Int64] = []
@@ -296,11 +297,26 @@ public final class FECChecker {
                 firstEnding = ending
             }
         }
-        checkEncoding(line)
         if !headerDone {
+            if (count >= 2 && (start[0] == 0xFF && start[1] == 0xFE || start[0] == 0xFE && start[1] == 0xFF))
+                || line.contains(0) {
+                // UTF-16 (every other byte is NUL for Latin text): nothing can be read field by field.
+                headerDone = true
+                unusable = true
+                flag(.encoding, line: 1, "", "the file is UTF-16 (or another 16-bit encoding): the law allows only "
+                    + "ASCII, ISO-8859-15 or UTF-8; re-export it in UTF-8 (nothing else was checked)")
+                return
+            }
+            checkEncoding(line)
             parseHeader(line)
             return
         }
+        if unusable {
+            // Without a legal separator nothing is checked; lines are only counted.
+            if !line.isEmpty { lineCount += 1 }
+            return
+        }
+        checkEncoding(line)
         var blank = true
         for byte in line where byte != 0x20 && byte != 0x09 {
             blank = false
@@ -311,7 +327,6 @@ public final class FECChecker {
             return
         }
         lineCount += 1
-        if unusable { return }
         checkRecord(line)
     }
 
@@ -906,8 +921,6 @@ public final class FECChecker {
                  "the lettered lines net to \(FECFormat.amountText(sum)), not zero (partial lettering?)")
         }
     }
-
-    private var perJournalNumbering = false
 
     private func checkNumbering() {
         guard !entries.isEmpty else { return }

@@ -120,16 +120,11 @@ final class FECLineEncoder {
 
     private func date(_ date: CivilDate) {
         buffer.reserve(9)
-        var year = date.year
-        var digits: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
-        digits.3 = UInt8(year % 10); year /= 10
-        digits.2 = UInt8(year % 10); year /= 10
-        digits.1 = UInt8(year % 10); year /= 10
-        digits.0 = UInt8(year % 10)
-        buffer.append(0x30 + digits.0)
-        buffer.append(0x30 + digits.1)
-        buffer.append(0x30 + digits.2)
-        buffer.append(0x30 + digits.3)
+        let year = date.year
+        buffer.append(0x30 + UInt8(year / 1000 % 10))
+        buffer.append(0x30 + UInt8(year / 100 % 10))
+        buffer.append(0x30 + UInt8(year / 10 % 10))
+        buffer.append(0x30 + UInt8(year % 10))
         buffer.append(0x30 + UInt8(date.month / 10))
         buffer.append(0x30 + UInt8(date.month % 10))
         buffer.append(0x30 + UInt8(date.day / 10))
