@@ -76,9 +76,21 @@ public struct AccountingStage {
                       suspense: inPeriod.count)
     }
 
-    /// Monthly FEC of every closed month since invoicing started (delivered when new or changed).
+    /// Monthly FEC of every closed month since invoicing started (delivered when new or changed),
+    /// and `outbox/fec/compte-attente.csv`: the bank lines booked on the suspense account.
     public func monthly(today: CivilDate) throws -> [Export] {
         guard let start = pipeline.invoicing?.start else { return [] }
+        let suspense = try entries(today: today).suspense.filter { $0.bookingDate >= start }
+        var list = CSVLineBuilder()
+        list.line(["booking_date", "amount", "counterparty", "label", "reference", "piece_ref", "record_key"])
+        for line in suspense {
+            list.line([line.bookingDate.description, DecimalText.format(minorUnits: line.amountMinor, scale: 2),
+                       line.counterpartyName, line.label, line.remittance, line.pieceRef, line.key])
+        }
+        let temporary = Path.join(workspace.temporary, "compte-attente.csv")
+        try Storage.write(list.bytes, to: temporary, temporaryDirectory: workspace.temporary, collision: .replace)
+        try Outbox(layout: layout).deliverCurrentVersion(of: temporary, to: "fec/compte-attente.csv")
+        try Storage.removeFile(temporary)
         var exports: [Export] = []
         var month = CivilDate(year: start.year, month: start.month, day: 1)!
         while true {
