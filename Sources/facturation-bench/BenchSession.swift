@@ -80,6 +80,21 @@ struct BenchSession {
             }
         }
 
+        for scenario in options.scenarios where scenario.isInMemory {
+            let sizes = scenario == .match ? options.matchInvoices : options.fecLines
+            for (number, size) in sizes.enumerated() {
+                for attempt in 1...options.repeats {
+                    let folder = Path.join(base, "\(scenario.rawValue)-\(number + 1)-\(attempt)")
+                    try Storage.removeTree(folder)
+                    try Storage.makeDirectory(folder)
+                    record(scenario, in: folder) {
+                        try runner.measureInMemory(scenario, size: size, seed: options.seed, folder: folder)
+                    }
+                }
+            }
+            StandardStreams.out("\n")
+        }
+
         StandardStreams.out(Report.table(measurements) + "\n")
         let floor = Report.megabytes(ProcessMemory.peakResidentBytes() ?? 0)
         StandardStreams.out("""
@@ -93,6 +108,11 @@ struct BenchSession {
             time-based invoices and August's fees; every invoice is written, validated against the
             Factur-X XSD, recorded and delivered to the outbox as 4 to 6 fsynced files, so the file
             system's cost of creating and syncing files counts: --dir on a tmpfs shows the CPU part).
+            match and fec rows: in-process time of the measuring child on data it generated in memory
+            (not timed); match seconds = building the receivables, reference finder and payer
+            identifier + matching every receipt; fec MB/s = FEC bytes / (FECWriter.bytes +
+            FECChecker.check) seconds, the FECBuilder time shown apart; peak RSS = the child's VmHWM
+            (it holds the generated data too).
 
 
             """)

@@ -9,10 +9,15 @@ struct Measurement {
     let seconds: Double
     let peakRSSBytes: Int64
     /// A second line of facts (time split, output size, where the RSS figure comes from).
-    let detail: String
+    var detail: String
     /// `invoice` only: clients of the pipeline and invoices issued by the run.
     var clients: Int? = nil
     var invoices: Int? = nil
+    /// `match` and `fec`: what the measuring child printed (`key=value`), for the tables.
+    var values: [String: String] = [:]
+
+    func double(_ key: String) -> Double { values[key].flatMap(Double.init) ?? 0 }
+    func int(_ key: String) -> Int { values[key].flatMap(Int.init) ?? 0 }
 
     var megabytesPerSecond: Double { Double(inputBytes) / 1e6 / seconds }
     var rowsPerSecond: Double { Double(rows) / seconds }

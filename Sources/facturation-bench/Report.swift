@@ -13,6 +13,22 @@ enum Report {
     }
 
     static func line(_ m: Measurement) -> String {
+        if m.scenario == .match {
+            return "match    invoices " + pad(String(m.int("invoices")), 8) + "  receipts " + pad(String(m.rows), 8)
+                + "  " + pad(fixed(m.seconds, 3), 7) + " s"
+                + "  " + pad(fixed(m.rowsPerSecond, 0), 8) + " receipts/s"
+                + "  peak RSS " + pad(megabytes(m.peakRSSBytes), 6) + " MB"
+                + "\n    " + m.detail
+        }
+        if m.scenario == .fec {
+            return "fec      lines " + pad(String(m.rows), 9) + "  file " + pad(megabytes(m.inputBytes), 7) + " MB"
+                + "  build " + pad(fixed(m.double("build_seconds"), 2), 6) + " s"
+                + "  write " + pad(fixed(m.double("write_seconds"), 2), 6) + " s"
+                + "  check " + pad(fixed(m.double("check_seconds"), 2), 6) + " s"
+                + "  write+check " + pad(fixed(m.megabytesPerSecond, 1), 6) + " MB/s"
+                + "  peak RSS " + pad(megabytes(m.peakRSSBytes), 6) + " MB"
+                + "\n    " + m.detail
+        }
         if m.scenario == .invoice {
             return "invoice  clients " + pad(String(m.clients ?? 0), 6) + "  entries " + pad(String(m.rows), 8)
                 + "  invoices " + pad(String(m.invoices ?? 0), 6)
@@ -35,11 +51,46 @@ enum Report {
     /// The table, with the median (by time; the faster middle one for an even count) of the repeats
     /// of each scenario and size.
     static func table(_ measurements: [Measurement]) -> String {
-        let files = medians(measurements).filter { $0.scenario != .invoice }
-        let invoicing = medians(measurements).filter { $0.scenario == .invoice }
-        var out = ""
-        if !files.isEmpty || invoicing.isEmpty { out += fileTable(files) }
-        if !invoicing.isEmpty { out += (out.isEmpty ? "" : "\n") + invoiceTable(invoicing) }
+        let all = medians(measurements)
+        let files = all.filter(\.scenario.usesExportFiles)
+        let invoicing = all.filter { $0.scenario == .invoice }
+        let matching = all.filter { $0.scenario == .match }
+        let fec = all.filter { $0.scenario == .fec }
+        var tables: [String] = []
+        if !files.isEmpty || all.isEmpty { tables.append(fileTable(files)) }
+        if !invoicing.isEmpty { tables.append(invoiceTable(invoicing)) }
+        if !matching.isEmpty { tables.append(matchTable(matching)) }
+        if !fec.isEmpty { tables.append(fecTable(fec)) }
+        return tables.joined(separator: "\n")
+    }
+
+    /// The `match` rows: seconds = receivables + finder + payers + the matching loop.
+    private static func matchTable(_ measurements: [Measurement]) -> String {
+        var out = "| Scenario | Open invoices | Clients | Receipts | Seconds | Receipts/s | reference | client-amount "
+            + "| client-several | review | Peak RSS MB |\n"
+        out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        for m in measurements {
+            let cells = [m.scenario.rawValue, String(m.int("invoices")), String(m.int("clients")), String(m.rows),
+                         fixed(m.seconds, 3), fixed(m.rowsPerSecond, 0), String(m.int("rule.reference")),
+                         String(m.int("rule.client-amount")), String(m.int("rule.client-several")),
+                         String(m.int("rule.review")), megabytes(m.peakRSSBytes)]
+            out += "| " + cells.joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+
+    /// The `fec` rows: MB/s over writing + checking.
+    private static func fecTable(_ measurements: [Measurement]) -> String {
+        var out = "| Scenario | FEC lines | Entries | File MB | Build s | Write s | Check s | Write+check MB/s "
+            + "| Lines/s (write+check) | Peak RSS MB |\n"
+        out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        for m in measurements {
+            let cells = [m.scenario.rawValue, String(m.rows), String(m.int("entries")), megabytes(m.inputBytes),
+                         fixed(m.double("build_seconds"), 2), fixed(m.double("write_seconds"), 2),
+                         fixed(m.double("check_seconds"), 2), fixed(m.megabytesPerSecond, 1),
+                         fixed(m.rowsPerSecond, 0), megabytes(m.peakRSSBytes)]
+            out += "| " + cells.joined(separator: " | ") + " |\n"
+        }
         return out
     }
 
@@ -98,6 +149,21 @@ enum Report {
                 + fixed(m.seconds, 2) + " s"
             if (m.clients ?? 0) >= InvoiceWorkload.defaultClients && m.rows >= InvoiceWorkload.defaultEntries {
                 out += " (goal < 15 s for 5,000 clients and 1,000,000 entries: " + (m.seconds < 15 ? "met" : "not met") + ")"
+            }
+            out += "\n"
+        }
+        for m in medians(measurements) where m.scenario == .match {
+            out += "- Matching \(m.rows) receipts against \(m.int("invoices")) open invoices: " + fixed(m.seconds, 3) + " s"
+            if m.int("invoices") >= PaymentWorkload.defaultInvoices && m.rows >= PaymentWorkload.defaultInvoices {
+                out += " (goal < 2 s for 100,000 against 100,000: " + (m.seconds < 2 ? "met" : "not met") + ")"
+            }
+            out += "\n"
+        }
+        for m in medians(measurements) where m.scenario == .fec {
+            out += "- FEC of \(m.rows) lines (" + megabytes(m.inputBytes) + " MB): write + check at "
+                + fixed(m.megabytesPerSecond, 1) + " MB/s"
+            if m.rows >= 1_000_000 {
+                out += " (goal ≥ 50 MB/s for 1,000,000 lines: " + (m.megabytesPerSecond >= 50 ? "met" : "not met") + ")"
             }
             out += "\n"
         }

@@ -10,7 +10,16 @@ enum Scenario: String, CaseIterable, Sendable {
     /// pipeline (many clients, half with a monthly contract) are generated directly: the month
     /// close, from drafts to validated Factur-X XML, records and outbox.
     case invoice
+    /// `PaymentMatcher.match` over `--invoices` receipts against as many open invoices (in
+    /// memory, in a child process): the payment stage's matching loop.
+    case match
+    /// `FECBuilder.lines`, `FECWriter.bytes` and `FECChecker.check` on `--fec-lines` lines of
+    /// accounting entries (in memory, in a child process).
+    case fec
 
     /// Scenarios measured on the generated Clockify and Qonto files (the `--megabytes`/`--rows` sizes).
-    var usesExportFiles: Bool { self != .invoice }
+    var usesExportFiles: Bool { self == .clockifyNormalize || self == .qontoNormalize || self == .run }
+
+    /// Scenarios measured in process by a child `facturation-bench --measure`, on data it generates.
+    var isInMemory: Bool { self == .match || self == .fec }
 }

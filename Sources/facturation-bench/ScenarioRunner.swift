@@ -18,8 +18,8 @@ struct ScenarioRunner {
                                         sizeLabel: sizeLabel, workspace: workspace, folder: folder)
         case .run:
             return try measureRun(files: [clockify, qonto], sizeLabel: sizeLabel, workspace: workspace, folder: folder)
-        case .invoice:
-            throw BenchError("the invoice scenario does not use the generated exports (see measureInvoice)")
+        case .invoice, .match, .fec:
+            throw BenchError("the \(scenario.rawValue) scenario does not use the generated exports")
         }
     }
 
@@ -77,6 +77,73 @@ struct ScenarioRunner {
         measurement.clients = workload.clients
         measurement.invoices = onDisk
         return measurement
+    }
+
+    /// The `match` and `fec` scenarios: a child `facturation-bench --measure` generates its data in
+    /// `folder` and times the in-memory steps; its `key=value` lines become the measurement.
+    func measureInMemory(_ scenario: Scenario, size: Int, seed: UInt64, folder: String) throws -> Measurement {
+        let resultFile = Path.join(folder, "result.txt")
+        let outcome = try ChildProcess(
+            executable: benchExecutable,
+            arguments: ["--measure", scenario.rawValue, String(size), String(seed), Path.join(folder, "data")],
+            standardOutput: resultFile
+        ).run()
+        try check(outcome, what: "the measuring child")
+        let values = try readValues(resultFile)
+        var m = Measurement(scenario: scenario, sizeLabel: scenario == .match ? "\(size) invoices" : "\(size) lines",
+                            inputBytes: 0, rows: 0, seconds: 0, peakRSSBytes: 0, detail: "")
+        m.values = values
+        guard m.double("seconds") > 0 else { throw BenchError("the measuring child printed an incomplete result (\(resultFile))") }
+        let hwm = Int64(m.int("peak_rss_bytes"))
+        let whole = "whole child \(Report.fixed(outcome.seconds, 2)) s wall incl. generation "
+            + "\(Report.fixed(m.double("generate_seconds"), 2)) s; RSS = child's VmHWM"
+        var warnings: [String] = []
+        if scenario == .match {
+            m = Measurement(scenario: .match, sizeLabel: m.sizeLabel, inputBytes: Int64(m.int("ledger_bytes")),
+                            rows: m.int("receipts"), seconds: m.double("seconds"),
+                            peakRSSBytes: hwm > 0 ? hwm : outcome.maxRSSBytes, detail: "", values: values)
+            let rules = ["reference", "reference-partial", "client-amount", "client-several", "review"]
+            let counts = rules.map { rule in
+                "\(rule) \(m.int("rule." + rule))" + (values["expected." + rule].map { " (expected \($0))" } ?? "")
+            }
+            m.detail = "\(m.int("invoices")) open invoices, \(m.int("clients")) clients; receivables + finder + payers "
+                + "\(Report.fixed(m.double("prepare_seconds"), 3)) s, matching loop \(Report.fixed(m.double("match_seconds"), 3)) s"
+                + "\n    by rule: " + counts.joined(separator: ", ")
+                + "; \(m.int("allocations")) allocations, \(m.int("unpaid_invoices")) invoices left unpaid (expected 0)"
+                + "\n    " + whole
+            for rule in rules where m.int("rule." + rule) != m.int("expected." + rule) {
+                warnings.append("\(rule): \(m.int("rule." + rule)) receipts, \(m.int("expected." + rule)) expected")
+            }
+            if m.int("unpaid_invoices") != 0 { warnings.append("\(m.int("unpaid_invoices")) invoices are not fully paid") }
+        } else {
+            m = Measurement(scenario: .fec, sizeLabel: m.sizeLabel, inputBytes: Int64(m.int("bytes")),
+                            rows: m.int("lines"), seconds: m.double("seconds"),
+                            peakRSSBytes: hwm > 0 ? hwm : outcome.maxRSSBytes, detail: "", values: values)
+            m.detail = "\(m.int("entries")) entries from \(m.int("invoices")) invoices and \(m.int("receipts")) receipts "
+                + "(Postings \(Report.fixed(m.double("postings_seconds"), 2)) s, not counted), "
+                + "\(m.int("lettered_lines")) lettered lines; build \(Report.fixed(m.double("build_seconds"), 2)) s, "
+                + "write \(Report.fixed(m.double("write_seconds"), 2)) s, check \(Report.fixed(m.double("check_seconds"), 2)) s; "
+                + "check: \(values["valid"] == "true" ? "valid" : "INVALID"), \(m.int("checked_lines")) lines, "
+                + "\(m.int("checked_entries")) entries"
+                + (values["warnings"].map { $0.isEmpty ? "" : ", warnings: " + $0 } ?? "")
+                + "\n    MB/s and seconds are writing + checking; " + whole
+            if values["valid"] != "true" { warnings.append("the checker found errors: " + (values["errors"] ?? "")) }
+            if m.int("checked_lines") != size || m.rows != size {
+                warnings.append("\(size) lines asked, \(m.rows) built, \(m.int("checked_lines")) checked")
+            }
+            if m.int("debit_minor") != m.int("credit_minor") { warnings.append("debit and credit differ") }
+        }
+        for warning in warnings { m.detail += "\n    WARNING: " + warning }
+        return m
+    }
+
+    private func readValues(_ file: String) throws -> [String: String] {
+        var values: [String: String] = [:]
+        for line in try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            values[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        return values
     }
 
     /// Issued records: `<year>/<number>.json` files under `folder`.

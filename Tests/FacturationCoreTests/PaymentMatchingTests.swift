@@ -1,0 +1,94 @@
+import Testing
+@testable import FacturationCore
+
+@Suite("Invoice references in bank texts")
+struct InvoiceReferenceFinderTests {
+    let finder = InvoiceReferenceFinder(numbers: ["F2025-1004", "F2025-100", "F20250704", "A20250705"])
+
+    @Test(arguments: ["F2025-1004", "F 2025 1004", "F20251004", "virement fact. f2025/1004 merci", "REF:F2025.1004"])
+    func toleratesSpacesDashesAndMissingSeparators(text: String) {
+        #expect(finder.find(in: [text]) == ["F2025-1004"])
+    }
+
+    @Test func aShorterNumberIsNotFoundInsideALongerOne() {
+        #expect(finder.find(in: ["F2025-1004"]) == ["F2025-1004"])
+        #expect(finder.find(in: ["F2025-100 et F2025-1004"]) == ["F2025-100", "F2025-1004"])
+        #expect(finder.find(in: ["F2025-10045"]).isEmpty)
+    }
+
+    @Test func numbersGluedToWordsAndSeveralFieldsAreFound() {
+        #expect(finder.find(in: ["VIRF20250704", "FACT F20250704 ET F2025-100"]) == ["F20250704", "F2025-100"])
+        #expect(finder.find(in: ["20250704", "12F20250704"]) == ["F20250704"])
+        #expect(finder.find(in: ["Loyer juillet", ""]).isEmpty)
+    }
+}
+
+@Suite("Payment matcher")
+struct PaymentMatcherTests {
+    static func invoice(_ number: String, client: String, total: Int64, on day: String) -> InvoiceDocument {
+        let date = CivilDate(iso: day)!
+        let address = InvoiceDocument.PostalAddress(lines: ["1 rue"], postcode: "13001", city: "Marseille", country: "FR")
+        let party = InvoiceDocument.Party(name: client, address: address)
+        let line = InvoiceLine(number: 1, articleCode: "X", description: "x", quantity: .one, unitCode: "C62",
+                               unitPriceMinor: total, netAmountMinor: total, vatCategory: "E", vatRateBasisPoints: 0,
+                               period: nil, entryCount: 0)
+        return InvoiceDocument(
+            kind: .invoice, number: number, issueDate: date, dueDate: date.adding(days: 30), servicePeriod: nil,
+            currency: "EUR", seller: party, buyer: party, clientCode: client, oxygeneClientCode: nil,
+            payment: .init(termsText: "", days: 30, endOfMonth: false, meansCode: "58", oxygeneMethodCode: "VIR"),
+            vatTreatment: .franchise, vatOnDebits: false,
+            legalNotes: .init(recoveryIndemnity: "", latePenalty: "", discount: ""), title: "", lines: [line],
+            totals: InvoiceBuilder.totals(of: [line]), precedingInvoice: nil, reason: nil,
+            origin: .init(type: "recurring", draftID: number, contract: nil, period: nil), recordKeys: [],
+            approval: .init(decision: "automatic", by: "rule", at: "", comment: nil))
+    }
+
+    static func receipt(_ amount: Int64, from name: String, text: String, on day: String = "2025-09-10") -> Receipt {
+        Receipt(key: "bank:\(name):\(amount):\(text)", bookingDate: CivilDate(iso: day)!, amountMinor: amount,
+                counterpartyName: name, counterpartyIBAN: "", label: name, remittance: text, transactionID: "")
+    }
+
+    let clients = [PipelineConfig.Client(code: "LAA", name: "Les Automatismes Appliqués", aliases: ["LAA"]),
+                   PipelineConfig.Client(code: "GEN", name: "Genlog", aliases: [])]
+    let issued = [invoice("F1", client: "LAA", total: 120_000, on: "2025-07-01"),
+                  invoice("F2", client: "LAA", total: 60_000, on: "2025-08-01"),
+                  invoice("F3", client: "GEN", total: 12_000, on: "2025-08-01"),
+                  invoice("F4", client: "GEN", total: 12_000, on: "2025-09-01"),
+                  invoice("F5", client: "GEN", total: 30_000, on: "2025-09-01")]
+
+    func outcome(_ receipt: Receipt) -> PaymentMatcher.Outcome {
+        PaymentMatcher().match(receipt, receivables: Receivables(issued: issued),
+                               references: InvoiceReferenceFinder(numbers: issued.map(\.number)),
+                               payers: PayerIdentifier(clients: clients))
+    }
+
+    func rule(_ receipt: Receipt) -> String {
+        switch outcome(receipt) {
+        case .matched(let match): "\(match.rule) " + match.allocations.map { "\($0.invoice)=\($0.amountMinor)" }.joined(separator: " ")
+        case .review(let reason, let candidates): "review \(candidates.joined(separator: ",")): \(reason)"
+        }
+    }
+
+    @Test func eachRuleInOrder() {
+        #expect(rule(Self.receipt(120_000, from: "LAA SAS", text: "F1")) == "reference F1=120000")
+        #expect(rule(Self.receipt(120_001, from: "LAA SAS", text: "F1")) == "reference F1=120001")   // ± 0.01
+        #expect(rule(Self.receipt(50_000, from: "LAA SAS", text: "F1 F2")) == "reference-partial F1=50000")
+        #expect(rule(Self.receipt(60_000, from: "Les Automatismes Appliques", text: "virement")) == "client-amount F2=60000")
+        #expect(rule(Self.receipt(54_000, from: "Genlog", text: "")) == "client-several F3=12000 F4=12000 F5=30000")
+    }
+
+    @Test func neverGuesses() {
+        // Two open invoices of the same amount for the payer: a person decides.
+        #expect(rule(Self.receipt(12_000, from: "Genlog", text: "")).hasPrefix("review F3,F4: client GEN"))
+        // 420.00 is F3 + F5 or F4 + F5: two sets, so a person decides; 240.03 matches no set at all.
+        #expect(rule(Self.receipt(42_000, from: "Genlog", text: "")).contains("several sets"))
+        #expect(rule(Self.receipt(24_003, from: "Genlog", text: "")).contains("owes nothing that adds up"))
+        // More than owed, or a reference to another client's invoice.
+        #expect(rule(Self.receipt(130_000, from: "LAA", text: "F1")).contains("more than"))
+        #expect(rule(Self.receipt(12_000, from: "LAA", text: "F3")).contains("comes from client LAA"))
+        // Unknown payer without reference.
+        #expect(rule(Self.receipt(12_000, from: "Someone Else", text: "")).hasPrefix("review F3,F4: unknown payer"))
+        // An invoice issued after the receipt is not a candidate.
+        #expect(rule(Self.receipt(30_000, from: "Genlog", text: "", on: "2025-08-15")).hasPrefix("review"))
+    }
+}
