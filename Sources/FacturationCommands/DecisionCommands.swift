@@ -52,12 +52,14 @@ enum DecisionRecorder {
                        global: GlobalOptions) throws {
         let workspace = global.resolvedWorkspace
         let pipelines = try global.loadPipelines(workspace)
-        try Storage.makeDirectory(workspace.work)
-        guard let lock = try WorkspaceLock(path: workspace.lockFile) else {
-            StandardStreams.err("error: another facturation run is working on this workspace; try again when it ends\n")
-            throw ExitCode(ExitStatus.alreadyRunning)
+        try global.withWorkspaceLock(workspace) {
+            try Self.decide(draft: draft, decision: decision, by: by, comment: comment, pipelines: pipelines,
+                       workspace: workspace)
         }
-        defer { withExtendedLifetime(lock) {} }
+    }
+
+    private static func decide(draft: String, decision: ApprovalDesk.Decision, by: String?, comment: String?,
+                               pipelines: [PipelineConfig], workspace: Workspace) throws {
         guard let pipeline = try ApprovalDesk.pipeline(holding: draft, workspace: workspace, pipelines: pipelines) else {
             StandardStreams.err("error: no draft \(draft) is waiting for approval (see outbox/to-approve/ or "
                 + "`facturation status`)\n")

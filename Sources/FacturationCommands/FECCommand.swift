@@ -47,14 +47,12 @@ struct FECCommand: ParsableCommand {
             StandardStreams.err("error: choose the pipeline with --pipeline (" + pipelines.map(\.id).joined(separator: ", ") + ")\n")
             throw ExitCode(ExitStatus.usage)
         }
-        try Storage.makeDirectory(workspace.work)
-        guard let lock = try WorkspaceLock(path: workspace.lockFile) else {
-            StandardStreams.err("error: another facturation run is working on this workspace; try again when it ends\n")
-            throw ExitCode(ExitStatus.alreadyRunning)
+        try global.withWorkspaceLock(workspace) {
+            try export(chosen: chosen, pipelines: pipelines, workspace: workspace)
         }
-        defer { withExtendedLifetime(lock) {} }
-        try Storage.removeTree(workspace.temporary)
-        try Storage.makeDirectory(workspace.temporary)
+    }
+
+    private func export(chosen: PipelineConfig, pipelines: [PipelineConfig], workspace: Workspace) throws {
         let layout = workspace.layout(for: chosen, pipelineCount: pipelines.count)
         let stage = AccountingStage(workspace: workspace, layout: layout)
         let today = date.flatMap { CivilDate(iso: $0) } ?? CivilDate.today(in: chosen.timeZone)

@@ -41,4 +41,18 @@ struct GlobalOptions: ParsableArguments {
             throw ExitCode(ExitStatus.configurationError)
         }
     }
+
+    /// Runs `body` holding the workspace lock, with an empty `work/tmp`; exits with status 4
+    /// when a run holds the lock.
+    func withWorkspaceLock<T>(_ workspace: Workspace, _ body: () throws -> T) throws -> T {
+        try Storage.makeDirectory(workspace.work)
+        guard let lock = try WorkspaceLock(path: workspace.lockFile) else {
+            StandardStreams.err("error: another facturation run is working on this workspace; try again when it ends\n")
+            throw ExitCode(ExitStatus.alreadyRunning)
+        }
+        defer { withExtendedLifetime(lock) {} }
+        try Storage.removeTree(workspace.temporary)
+        try Storage.makeDirectory(workspace.temporary)
+        return try body()
+    }
 }

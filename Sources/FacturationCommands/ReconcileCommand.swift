@@ -23,14 +23,10 @@ struct ReconcileCommand: ParsableCommand {
     func run() throws {
         let workspace = global.resolvedWorkspace
         let pipelines = try global.loadPipelines(workspace)
-        try Storage.makeDirectory(workspace.work)
-        guard let lock = try WorkspaceLock(path: workspace.lockFile) else {
-            StandardStreams.err("error: another facturation run is working on this workspace; try again when it ends\n")
-            throw ExitCode(ExitStatus.alreadyRunning)
-        }
-        defer { withExtendedLifetime(lock) {} }
-        try Storage.removeTree(workspace.temporary)
-        try Storage.makeDirectory(workspace.temporary)
+        try global.withWorkspaceLock(workspace) { try reconcile(pipelines: pipelines, workspace: workspace) }
+    }
+
+    private func reconcile(pipelines: [PipelineConfig], workspace: Workspace) throws {
         var differences = 0
         var reports: [String: Reconciliation.Report] = [:]
         for pipeline in pipelines where pipeline.invoicing != nil {

@@ -12,21 +12,10 @@ public struct Receipt: Sendable, Equatable {
 
     /// Every booked credit of the bank ledgers of `layout`, oldest first.
     public static func all(in layout: PipelineLayout) throws -> [Receipt] {
-        let folder = Path.join(layout.ledgers, LedgerKind.bankTransactions.rawValue)
-        var receipts: [Receipt] = []
-        for name in try Storage.listIfPresent(folder).sorted()
-        where name.hasSuffix(".csv") && name != LedgerKind.pendingPartition + ".csv" {
-            try LedgerFile.forEachRow(path: Path.join(folder, name), header: LedgerKind.bankTransactions.columns) { fields in
-                func text(_ column: BankColumn) -> String { String(decoding: fields[column.index], as: UTF8.self) }
-                guard text(.direction) == "credit", text(.status) == "booked",
-                      let amount = Int64(text(.amountMinor)), amount > 0,
-                      let date = CivilDate(iso: text(.bookingDate)) else { return }
-                receipts.append(Receipt(
-                    key: text(.recordKey), bookingDate: date, amountMinor: amount,
-                    counterpartyName: text(.counterpartyName), counterpartyIBAN: text(.counterpartyIBAN),
-                    label: text(.label), remittance: text(.remittanceInfo), transactionID: text(.sourceTxnID)))
-            }
+        try BankLine.all(in: layout).filter { $0.amountMinor > 0 }.map {
+            Receipt(key: $0.key, bookingDate: $0.bookingDate, amountMinor: $0.amountMinor,
+                    counterpartyName: $0.counterpartyName, counterpartyIBAN: $0.counterpartyIBAN,
+                    label: $0.label, remittance: $0.remittance, transactionID: $0.transactionID)
         }
-        return receipts.sorted { ($0.bookingDate, $0.key) < ($1.bookingDate, $1.key) }
     }
 }
