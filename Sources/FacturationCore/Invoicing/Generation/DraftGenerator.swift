@@ -23,10 +23,13 @@ public struct DraftGenerator {
         public var warnings: [String] = []
     }
 
+    private let clients: [String: PipelineConfig.Client]
+
     public init(pipeline: PipelineConfig, settings: InvoicingSettings, layout: PipelineLayout) {
         self.pipeline = pipeline
         self.settings = settings
         self.layout = layout
+        clients = Dictionary(pipeline.clients.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func drafts(today: CivilDate, known: Known) throws -> Result {
@@ -41,8 +44,7 @@ public struct DraftGenerator {
 
     private func recurring(today: CivilDate, known: Known, into result: inout Result) {
         for contract in settings.contracts {
-            guard let client = pipeline.clients.first(where: { $0.code == contract.clientCode }),
-                  let billing = client.billing else { continue }
+            guard let client = clients[contract.clientCode], let billing = client.billing else { continue }
             for period in RecurringSchedule.duePeriods(of: contract, from: settings.start, today: today) {
                 let id = "rec-\(contract.id)-\(period.key)"
                 guard !known.takenDraftIDs.contains(id) else { continue }
@@ -87,13 +89,15 @@ public struct DraftGenerator {
         }
     }
 
+    private static let billable = Array(PipelineConfig.Category.facturable.rawValue.utf8)
+
     private func timeBased(month: CivilDate, close: CivilDate, known: Known, into result: inout Result) throws {
         let path = layout.ledger(.timeEntries, month.monthKey)
         var byClient: [String: [Entry]] = [:]
         var unassigned = 0
         try LedgerFile.forEachRow(path: path, header: LedgerKind.timeEntries.columns) { fields in
             func text(_ column: TimeEntryColumn) -> String { String(decoding: fields[column.index], as: UTF8.self) }
-            guard text(.category) == PipelineConfig.Category.facturable.rawValue else { return }
+            guard fields[TimeEntryColumn.category.index].elementsEqual(Self.billable) else { return }
             let key = text(.recordKey)
             guard !known.heldKeys.contains(key) else { return }
             let client = text(.clientCode)
@@ -119,7 +123,7 @@ public struct DraftGenerator {
 
     private func draft(client code: String, month: CivilDate, close: CivilDate, entries: [Entry], known: Known,
                        warnings: inout [String]) -> InvoiceDraft? {
-        guard let client = pipeline.clients.first(where: { $0.code == code }) else { return nil }
+        guard let client = clients[code] else { return nil }
         guard let billing = client.billing, billing.address != nil else {
             warnings.append("\(month.monthKey): \(entries.count) billable time entries of client \(code) wait: the "
                 + "client has no billing address (add address = { … } to its [[clients]] entry in \(pipeline.file))")
@@ -128,7 +132,8 @@ public struct DraftGenerator {
         let byDay = billing.dailyRateMinor != nil
         var groups: [String: [Entry]] = [:]
         var order: [String] = []
-        for entry in entries.sorted(by: { ($0.date, $0.key) < ($1.date, $1.key) }) {
+        // Ledger rows come sorted by start time (then record key): lines and annex keep that order.
+        for entry in entries {
             let name: String
             switch settings.groupTimeBy {
             case .project: name = entry.project.isEmpty ? "Prestations" : entry.project

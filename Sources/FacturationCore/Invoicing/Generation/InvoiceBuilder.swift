@@ -4,14 +4,17 @@ public struct InvoiceBuilder {
     public let pipeline: PipelineConfig
     public let settings: InvoicingSettings
 
+    private let clients: [String: PipelineConfig.Client]
+
     public init(pipeline: PipelineConfig, settings: InvoicingSettings) {
         self.pipeline = pipeline
         self.settings = settings
+        clients = Dictionary(pipeline.clients.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The client's billing details, or an error naming the key to add.
     public func billing(of code: String) throws -> (PipelineConfig.Client, ClientBilling, PipelineConfig.Address) {
-        guard let client = pipeline.clients.first(where: { $0.code == code }) else {
+        guard let client = clients[code] else {
             throw InvoicingError("client \(code) is no longer in \(pipeline.file): restore its [[clients]] entry")
         }
         guard let billing = client.billing, let address = billing.address else {
