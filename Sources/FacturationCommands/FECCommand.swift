@@ -69,6 +69,9 @@ struct FECCommand: ParsableCommand {
         } catch let error as InvoicingError {
             StandardStreams.err("error: \(error.message)\n")
             throw ExitCode(ExitStatus.failure)
+        } catch let error as NothingToExport {
+            StandardStreams.err("error: \(error)\n")
+            throw ExitCode(ExitStatus.failure)
         }
         if json {
             let encoder = JSONEncoder()

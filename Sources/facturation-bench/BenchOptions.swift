@@ -55,7 +55,7 @@ struct BenchOptions {
           --entries <list>    invoice: time entries in the month (default: 1000000); with lists,
                               --clients 5000,500 --entries 1000000,100000 measures two pairs
           --invoices <list>   match: open invoices, and receipts (default: 100000)
-          --fec-lines <list>  fec: lines of the FEC file (default: 1000000)
+          --fec-lines <list>  fec: lines of the FEC file, at least 100 (default: 1000000)
           --scenario <name>   clockify-normalize, qonto-normalize, run, invoice, match, fec or all
                               (default: all);
                               repeat the option or separate names with commas

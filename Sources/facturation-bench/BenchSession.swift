@@ -109,8 +109,8 @@ struct BenchSession {
             Factur-X XSD, recorded and delivered to the outbox as 4 to 6 fsynced files, so the file
             system's cost of creating and syncing files counts: --dir on a tmpfs shows the CPU part).
             match and fec rows: in-process time of the measuring child on data it generated in memory
-            (not timed); match seconds = building the receivables, reference finder and payer
-            identifier + matching every receipt; fec MB/s = FEC bytes / (FECWriter.bytes +
+            (not timed); match seconds = building the receivables, the invoice-number list,
+            reference finder and payer identifier + matching every receipt; fec MB/s = FEC bytes / (FECWriter.bytes +
             FECChecker.check) seconds, the FECBuilder time shown apart; peak RSS = the child's VmHWM
             (it holds the generated data too).
 

@@ -22,12 +22,13 @@ enum FECMeasurement {
         let invoices = Int((Double(target) / linesPerInvoice * 1.01).rounded(.up)) + 10
         let workload = try PaymentWorkload.generate(invoices: invoices, seed: seed, in: folder)
         let receipts = try Receipt.all(in: workload.layout)
-        let pass = PaymentPass.run(workload, receipts: receipts)
+        // Only the matches are kept (the receivables are freed here, not while Postings runs).
+        let matches = PaymentPass.run(workload, receipts: receipts).matches
         let bank = try BankLine.all(in: workload.layout)
         let generated = Monotonic.now()
 
         let postings = Postings(pipeline: workload.pipeline)
-        let (allEntries, suspense) = postings.entries(issued: workload.invoices, bank: bank, matches: pass.matches)
+        let (allEntries, suspense) = postings.entries(issued: workload.invoices, bank: bank, matches: matches)
         let posted = Monotonic.now()
         let entries = try trim(allEntries, to: target, settings: postings.settings)
 
@@ -42,6 +43,32 @@ enum FECMeasurement {
         let report = FECChecker.check(bytes: bytes, options: .init(fileName: name, fiscalYearStart: year.start,
                                                                    closingDate: year.end, ownExport: true))
         let checked = Monotonic.now()
+
+        // Not timed: the lines equal those of FECBuilder as first written (kept below), on these
+        // entries and on a shuffled sample with ties and a period starting mid-year.
+        let peak = ProcessMemory.peakResidentBytes() ?? -1
+        var reference = firstDifference(lines, referenceLines(entries, from: year.start, to: year.end, fiscalYear: year))
+        if reference == nil {
+            var random = SplitMix64(seed: seed)
+            var sample = Array(entries.prefix(20_000))
+            for copy in 0..<2_000 {
+                // Ties: same journal, date, piece and label, other amounts (so their order shows).
+                var twin = sample[random.int(in: 0..<sample.count)]
+                for line in twin.lines.indices {
+                    twin.lines[line].debitMinor *= Int64(2 + copy % 3)
+                    twin.lines[line].creditMinor *= Int64(2 + copy % 3)
+                }
+                sample.append(twin)
+            }
+            for index in stride(from: sample.count - 1, to: 0, by: -1) { sample.swapAt(index, random.int(in: 0..<(index + 1))) }
+            let from = CivilDate(year: 2025, month: 3, day: 1)!, to = CivilDate(year: 2025, month: 9, day: 30)!
+            if let line = firstDifference(FECBuilder.lines(sample, from: from, to: to, fiscalYear: year),
+                                          referenceLines(sample, from: from, to: to, fiscalYear: year)) {
+                reference = "sample line \(line)"
+            }
+        } else {
+            reference = "line \(reference!)"
+        }
 
         let errors = report.findings.filter { $0.severity == .error }.prefix(5)
             .map { "\($0.rule) \($0.description) (\($0.count)×, first at line \($0.examples.first?.line ?? 0))" }
@@ -68,8 +95,60 @@ enum FECMeasurement {
             "valid": String(report.isValid),
             "errors": errors.joined(separator: "; "),
             "warnings": warnings.joined(separator: "; "),
-            "peak_rss_bytes": String(ProcessMemory.peakResidentBytes() ?? -1),
+            "peak_rss_bytes": String(peak),
+            "reference": reference ?? "equal",
         ]
+    }
+
+    /// The first line (1-based) where two lists differ, or nil.
+    private static func firstDifference(_ a: [FECLine], _ b: [FECLine]) -> String? {
+        for index in 0..<min(a.count, b.count) where a[index] != b[index] { return String(index + 1) }
+        return a.count == b.count ? nil : "\(min(a.count, b.count) + 1) (\(a.count) lines instead of \(b.count))"
+    }
+
+    /// `FECBuilder.lines` as it was first written (before it sorted positions instead of entries):
+    /// the reference its output is compared with.
+    static func referenceLines(_ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
+                               fiscalYear: (start: CivilDate, end: CivilDate)) -> [FECLine] {
+        let inYear = entries.filter { $0.date >= fiscalYear.start && $0.date <= min(to, fiscalYear.end) }
+        var numbered: [(entry: AccountingEntry, number: String)] = []
+        for (code, group) in Dictionary(grouping: inYear, by: \.journal.code) {
+            let sorted = group.sorted { ($0.date, $0.pieceRef, $0.label) < ($1.date, $1.pieceRef, $1.label) }
+            for (index, entry) in sorted.enumerated() {
+                numbered.append((entry, code + PaymentWorkload.padded(index + 1, 6)))
+            }
+        }
+        var balance: [String: Int64] = [:]
+        var lastDate: [String: CivilDate] = [:]
+        for entry in inYear where entry.date >= from {
+            for line in entry.lines {
+                guard let invoice = line.invoice else { continue }
+                balance[invoice, default: 0] += line.debitMinor - line.creditMinor
+                lastDate[invoice] = max(lastDate[invoice] ?? entry.date, entry.date)
+            }
+        }
+        var result: [FECLine] = []
+        let ordered = numbered.sorted {
+            ($0.entry.date, $0.entry.journal.code, $0.number) < ($1.entry.date, $1.entry.journal.code, $1.number)
+        }
+        for (entry, number) in ordered where entry.date >= from {
+            for line in entry.lines {
+                var lettering: String?
+                var letteringDate: CivilDate?
+                if let invoice = line.invoice, balance[invoice] == 0 {
+                    lettering = invoice
+                    letteringDate = lastDate[invoice]
+                }
+                result.append(FECLine(
+                    journalCode: entry.journal.code, journalLabel: entry.journal.label, entryNumber: number,
+                    entryDate: entry.date, accountNumber: line.account.number, accountLabel: line.account.label,
+                    auxiliaryNumber: line.auxiliary?.number, auxiliaryLabel: line.auxiliary?.label,
+                    pieceRef: entry.pieceRef, pieceDate: entry.pieceDate, label: entry.label,
+                    debitMinor: line.debitMinor, creditMinor: line.creditMinor, letteringCode: lettering,
+                    letteringDate: letteringDate, validationDate: entry.date, foreignAmountMinor: nil, currency: nil))
+            }
+        }
+        return result
     }
 
     /// Drops entries from the end until `target` lines are left, filling a gap with one entry.

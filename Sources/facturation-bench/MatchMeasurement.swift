@@ -17,7 +17,10 @@ enum MatchMeasurement {
 
         let result = PaymentPass.run(workload, receipts: receipts)
 
+        // The peak before the cross-check below, which holds copies of every invoice.
+        let peak = ProcessMemory.peakResidentBytes() ?? -1
         let unpaid = result.receivables.items.values.filter { $0.openMinor != 0 }.count
+        let mismatches = crossCheck(workload, receipts: receipts, matches: result.matches, every: max(1, receipts.count / 20))
         var values: [String: String] = [
             "invoices": String(workload.invoices.count),
             "clients": String(workload.clients),
@@ -25,15 +28,52 @@ enum MatchMeasurement {
             "ledger_bytes": String(workload.ledgerBytes),
             "generate_seconds": String(generated - generationStarted),
             "prepare_seconds": String(result.prepareSeconds),
+            "receivables_seconds": String(result.prepareSplit[0]),
+            "numbers_seconds": String(result.prepareSplit[1]),
+            "finder_seconds": String(result.prepareSplit[2]),
+            "payers_seconds": String(result.prepareSplit[3]),
             "match_seconds": String(result.matchSeconds),
             "seconds": String(result.prepareSeconds + result.matchSeconds),
             "allocations": String(result.allocations),
             "unpaid_invoices": String(unpaid),
-            "peak_rss_bytes": String(ProcessMemory.peakResidentBytes() ?? -1),
+            "query_checks": String(mismatches.checks),
+            "query_mismatches": String(mismatches.mismatches),
+            "peak_rss_bytes": String(peak),
         ]
         for (rule, count) in result.counts { values["rule." + rule] = String(count) }
         for (rule, count) in workload.expected { values["expected." + rule] = String(count) }
         return values
+    }
+
+    /// Replays the matches (not timed) and, before every `every`-th receipt, compares the
+    /// receivables' indexed questions with filtering every invoice, as the matcher once did:
+    /// the payer's open invoices, and the open invoices owing the receipt's amount.
+    static func crossCheck(_ workload: PaymentWorkload, receipts: [Receipt], matches: [String: PaymentMatch],
+                           every: Int) -> (checks: Int, mismatches: Int) {
+        var receivables = Receivables(issued: workload.invoices)
+        var checks = 0, mismatches = 0
+        for (index, receipt) in receipts.enumerated() {
+            if index % every == 0 {
+                let all = receivables.order.compactMap { receivables.items[$0] }
+                    .filter { $0.openMinor > 0 && $0.document.issueDate <= receipt.bookingDate }
+                let client = workload.invoices[index % workload.invoices.count].clientCode
+                let byClient = all.filter { $0.document.clientCode == client }.map(\.document.number)
+                checks += 1
+                if receivables.open(on: receipt.bookingDate, client: client).map(\.document.number) != byClient {
+                    mismatches += 1
+                }
+                // The receipt's amount, and one that an open invoice owes (the index's real work).
+                for amount in [receipt.amountMinor, all.isEmpty ? 1 : all[all.count / 2].openMinor + 1] {
+                    let owing = all.filter { abs($0.openMinor - amount) <= 1 }.prefix(10).map(\.document.number)
+                    if receivables.open(on: receipt.bookingDate, owing: amount, tolerance: 1, limit: 10)
+                        .map(\.document.number) != Array(owing) {
+                        mismatches += 1
+                    }
+                }
+            }
+            if let match = matches[receipt.key] { receivables.apply(match) }
+        }
+        return (checks, mismatches)
     }
 }
 
@@ -49,12 +89,19 @@ struct PaymentPass {
     var prepareSeconds: Double
     /// The loop over the receipts.
     var matchSeconds: Double
+    /// `prepareSeconds` split: receivables, invoice numbers, reference finder, payer identifier.
+    var prepareSplit: [Double]
 
     static func run(_ workload: PaymentWorkload, receipts: [Receipt]) -> PaymentPass {
         let started = Monotonic.now()
         let issued = workload.invoices
         var receivables = Receivables(issued: issued)
-        let references = InvoiceReferenceFinder(numbers: issued.filter { $0.kind == .invoice }.map(\.number))
+        let receivablesBuilt = Monotonic.now()
+        // As PaymentStage writes it (the filter copies every document before keeping its number).
+        let numbers = issued.filter { $0.kind == .invoice }.map(\.number)
+        let numbersListed = Monotonic.now()
+        let references = InvoiceReferenceFinder(numbers: numbers)
+        let referencesBuilt = Monotonic.now()
         var payers = PayerIdentifier(clients: workload.pipeline.clients)
         let prepared = Monotonic.now()
 
@@ -79,6 +126,8 @@ struct PaymentPass {
         }
         let finished = Monotonic.now()
         return PaymentPass(receivables: receivables, matches: matches, counts: counts, allocations: allocations,
-                           prepareSeconds: prepared - started, matchSeconds: finished - prepared)
+                           prepareSeconds: prepared - started, matchSeconds: finished - prepared,
+                           prepareSplit: [receivablesBuilt - started, numbersListed - receivablesBuilt,
+                                          referencesBuilt - numbersListed, prepared - referencesBuilt])
     }
 }

@@ -52,7 +52,14 @@ struct ScenarioRunner {
         let report = summary.invoicing.first { $0.pipeline == InvoiceWorkspace.pipelineID }
         var problems = summary.errors + (report?.errors ?? [])
         if report == nil { problems.append("the run summary has no invoicing report for \(InvoiceWorkspace.pipelineID)") }
-        guard problems.isEmpty, outcome.exitStatus == 0 else {
+        // The accounting stage exports the FEC of every closed month since invoicing started; the
+        // generated workspace has nothing dated in July (its invoices are issued on August 1st), and
+        // an empty FEC fails its own check (FEC-13). The invoicing is complete then: keep the
+        // measurement, with a warning, rather than lose it to that core problem.
+        let emptyMonth = problems.filter { $0.contains("fails its check") && $0.contains("FEC-13") }
+        problems.removeAll { emptyMonth.contains($0) }
+        let toleratedStatus: Int32 = emptyMonth.isEmpty ? 0 : 1
+        guard problems.isEmpty, outcome.exitStatus == toleratedStatus else {
             throw BenchError("facturation run exited with status \(outcome.exitStatus ?? -1):\n  "
                 + problems.prefix(10).joined(separator: "\n  "))
         }
@@ -67,6 +74,9 @@ struct ScenarioRunner {
         if onDisk != generated.expectedInvoices || (report?.issued.count ?? 0) != onDisk || waiting + refused > 0 {
             detail += "\n    WARNING: \(generated.expectedInvoices) invoices expected, \(onDisk) recorded, "
                 + "\(report?.issued.count ?? 0) in the summary, \(waiting) waiting for approval, \(refused) refused"
+        }
+        for problem in emptyMonth {
+            detail += "\n    WARNING: the run exited with status 1 after issuing: \(problem)"
         }
         if let warnings = report?.warnings, !warnings.isEmpty {
             detail += "\n    \(warnings.count) warnings, first: \(warnings[0])"
@@ -106,15 +116,23 @@ struct ScenarioRunner {
             let counts = rules.map { rule in
                 "\(rule) \(m.int("rule." + rule))" + (values["expected." + rule].map { " (expected \($0))" } ?? "")
             }
-            m.detail = "\(m.int("invoices")) open invoices, \(m.int("clients")) clients; receivables + finder + payers "
-                + "\(Report.fixed(m.double("prepare_seconds"), 3)) s, matching loop \(Report.fixed(m.double("match_seconds"), 3)) s"
+            m.detail = "\(m.int("invoices")) open invoices, \(m.int("clients")) clients; Receivables "
+                + "\(Report.fixed(m.double("receivables_seconds"), 3)) s + invoice numbers "
+                + "\(Report.fixed(m.double("numbers_seconds"), 3)) s + InvoiceReferenceFinder "
+                + "\(Report.fixed(m.double("finder_seconds"), 3)) s + PayerIdentifier "
+                + "\(Report.fixed(m.double("payers_seconds"), 3)) s, matching loop \(Report.fixed(m.double("match_seconds"), 3)) s"
                 + "\n    by rule: " + counts.joined(separator: ", ")
-                + "; \(m.int("allocations")) allocations, \(m.int("unpaid_invoices")) invoices left unpaid (expected 0)"
+                + "; \(m.int("allocations")) allocations, \(m.int("unpaid_invoices")) invoices left unpaid (expected 0); "
+                + "indexed questions cross-checked against a full scan at \(m.int("query_checks")) receipts: "
+                + "\(m.int("query_mismatches")) differences"
                 + "\n    " + whole
             for rule in rules where m.int("rule." + rule) != m.int("expected." + rule) {
                 warnings.append("\(rule): \(m.int("rule." + rule)) receipts, \(m.int("expected." + rule)) expected")
             }
             if m.int("unpaid_invoices") != 0 { warnings.append("\(m.int("unpaid_invoices")) invoices are not fully paid") }
+            if m.int("query_mismatches") != 0 {
+                warnings.append("the receivables' indexes disagree with a full scan \(m.int("query_mismatches")) times")
+            }
         } else {
             m = Measurement(scenario: .fec, sizeLabel: m.sizeLabel, inputBytes: Int64(m.int("bytes")),
                             rows: m.int("lines"), seconds: m.double("seconds"),
@@ -124,9 +142,13 @@ struct ScenarioRunner {
                 + "\(m.int("lettered_lines")) lettered lines; build \(Report.fixed(m.double("build_seconds"), 2)) s, "
                 + "write \(Report.fixed(m.double("write_seconds"), 2)) s, check \(Report.fixed(m.double("check_seconds"), 2)) s; "
                 + "check: \(values["valid"] == "true" ? "valid" : "INVALID"), \(m.int("checked_lines")) lines, "
-                + "\(m.int("checked_entries")) entries"
+                + "\(m.int("checked_entries")) entries; lines compared with the first FECBuilder: "
+                + (values["reference"] ?? "?")
                 + (values["warnings"].map { $0.isEmpty ? "" : ", warnings: " + $0 } ?? "")
                 + "\n    MB/s and seconds are writing + checking; " + whole
+            if values["reference"] != "equal" {
+                warnings.append("FECBuilder's lines differ from the reference at " + (values["reference"] ?? "?"))
+            }
             if values["valid"] != "true" { warnings.append("the checker found errors: " + (values["errors"] ?? "")) }
             if m.int("checked_lines") != size || m.rows != size {
                 warnings.append("\(size) lines asked, \(m.rows) built, \(m.int("checked_lines")) checked")

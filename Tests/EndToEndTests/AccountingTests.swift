@@ -105,6 +105,18 @@ struct AccountingTests {
         #expect(report.count == 2)
     }
 
+    @Test func aClosedMonthWithoutEntriesHasNoFECAndDoesNotFailTheRun() throws {
+        let text = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let withoutContracts = String(text[..<text.range(of: "\n[[contracts]]")!.lowerBound]) + "\n"
+            + String(text[text.range(of: "\n[accounting]")!.lowerBound...])
+        let workspace = try TestWorkspace(pipeline: withoutContracts)
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-09-02"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(workspace.files(under: "outbox/fec").filter { $0.hasSuffix(".txt") }.isEmpty)
+        let year = try workspace.run(["fec", "--year", "2025", "--date", "2025-09-02"])
+        #expect(year.status == 1 && year.stderr.contains("there is no FEC to write"), "\(year.stderr)")
+    }
+
     @Test func aMondayRunReconciles() throws {
         let workspace = try Self.demoWorkspace()
         let monday = try workspace.run(["run", "--settle", "0", "--date", "2025-10-06"])

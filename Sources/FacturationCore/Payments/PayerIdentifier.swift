@@ -32,12 +32,14 @@ public struct PayerIdentifier: Sendable {
         return nil
     }
 
+    private static let legalWords: Set<Substring> = ["SAS", "SARL", "SA", "EURL", "SASU", "SCI", "SNC", "SELAS", "STE",
+                                                     "SOCIETE", "LA", "LE", "LES"]
+
     /// A name reduced for comparison: upper-case letters and digits, legal forms dropped.
     static func nameKey(_ name: String) -> String {
         let words = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).uppercased()
             .split(whereSeparator: { !$0.isLetter && !$0.isNumber })
-            .filter { !["SAS", "SARL", "SA", "EURL", "SASU", "SCI", "SNC", "SELAS", "STE", "SOCIETE", "LA", "LE", "LES"]
-                .contains($0) }
+            .filter { !legalWords.contains($0) }
         return words.joined(separator: " ")
     }
 }

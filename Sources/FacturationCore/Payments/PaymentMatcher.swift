@@ -66,10 +66,10 @@ public struct PaymentMatcher: Sendable {
         }
         // 2. and 3. The payer's open invoices.
         guard let (client, how) = payer else {
-            let sameAmount = receivables.open(on: receipt.bookingDate)
-                .filter { abs($0.openMinor - amount) <= toleranceMinor }.prefix(10).map(\.document.number)
+            let sameAmount = receivables.open(on: receipt.bookingDate, owing: amount, tolerance: toleranceMinor, limit: 10)
+                .map(\.document.number)
             return .review(reason: "unknown payer \"\(receipt.counterpartyName)\" and no invoice number in the text",
-                           candidates: Array(sameAmount))
+                           candidates: sameAmount)
         }
         let open = receivables.open(on: receipt.bookingDate, client: client)
         let exact = open.filter { abs($0.openMinor - amount) <= toleranceMinor }

@@ -50,7 +50,7 @@ public struct PaymentStage {
             matches[match.receipt] = match
             learn(match)
         }
-        let references = InvoiceReferenceFinder(numbers: issued.filter { $0.kind == .invoice }.map(\.number))
+        let references = InvoiceReferenceFinder(numbers: issued.compactMap { $0.kind == .invoice ? $0.number : nil })
         var reviews: [(Receipt, String, [String])] = []
         for receipt in receipts where matches[receipt.key] == nil {
             switch matcher.match(receipt, receivables: receivables, references: references, payers: payers) {

@@ -45,6 +45,7 @@ public struct AccountingStage {
         }
         let (entries, suspense) = try entries(today: today)
         let lines = FECBuilder.lines(entries, from: from, to: to, fiscalYear: year)
+        guard !lines.isEmpty else { throw NothingToExport(from: from, to: to) }
         let bytes: [UInt8]
         do {
             bytes = try FECWriter.bytes(lines, format: settings.format)
@@ -98,7 +99,11 @@ public struct AccountingStage {
                                 day: CivilDate.daysInMonth(year: month.year, month: month.month))!
             guard end < today else { break }
             let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: end)
-            exports.append(try export(from: month, to: end, today: today, relativePath: "fec/mensuel/" + name))
+            do {
+                exports.append(try export(from: month, to: end, today: today, relativePath: "fec/mensuel/" + name))
+            } catch is NothingToExport {
+                // A month without any entry has no FEC (an empty file is not a valid FEC).
+            }
             month = end.adding(days: 1)
         }
         return exports
@@ -114,4 +119,11 @@ public struct AccountingStage {
         let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: end)
         return try export(from: fiscal.start, to: end, today: today, relativePath: "fec/" + name)
     }
+}
+
+/// A period without any accounting entry: there is no FEC to write.
+public struct NothingToExport: Error, CustomStringConvertible, Sendable {
+    public var from: CivilDate
+    public var to: CivilDate
+    public var description: String { "no accounting entry between \(from) and \(to): there is no FEC to write" }
 }

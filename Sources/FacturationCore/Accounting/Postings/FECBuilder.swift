@@ -4,44 +4,80 @@
 /// date order, so a monthly file continues where the previous month stopped and the yearly file
 /// has the same numbers. 411 lines of an invoice that is fully settled within the file's lines
 /// share a lettering code (the invoice number) dated the day it was settled.
+///
+/// Entries are sorted by position (never copied until their lines are written): within a
+/// journal by date, piece reference, label, then the order given; in the file by date, journal
+/// code and number.
 public enum FECBuilder {
     public static func lines(_ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
                              fiscalYear: (start: CivilDate, end: CivilDate)) -> [FECLine] {
-        let inYear = entries.filter { $0.date >= fiscalYear.start && $0.date <= min(to, fiscalYear.end) }
+        let last = min(to, fiscalYear.end)
+        // Positions of the entries of the fiscal year up to `to`, in the order given.
+        let inYear = entries.indices.filter { entries[$0].date >= fiscalYear.start && entries[$0].date <= last }
+
         // Numbers per journal, in date order.
-        var numbered: [(entry: AccountingEntry, number: String)] = []
-        for (code, group) in Dictionary(grouping: inYear, by: \.journal.code) {
-            let sorted = group.sorted { ($0.date, $0.pieceRef, $0.label) < ($1.date, $1.pieceRef, $1.label) }
-            for (index, entry) in sorted.enumerated() {
-                numbered.append((entry, code + CivilDate.pad(index + 1, 6)))
+        var journals: [String: [Int]] = [:]
+        for index in inYear { journals[entries[index].journal.code, default: []].append(index) }
+        var numbers = [String](repeating: "", count: entries.count)
+        var sequences = [Int](repeating: 0, count: entries.count)
+        var journalRanks = [Int](repeating: 0, count: entries.count)
+        // Numbers past 999999 have more digits: compared as text then, as they always were.
+        var compareNumbersAsText = false
+        let codes = journals.keys.sorted()
+        for (rank, code) in codes.enumerated() {
+            let sorted = journals[code]!.sorted { a, b in
+                if entries[a].date != entries[b].date { return entries[a].date < entries[b].date }
+                if entries[a].pieceRef != entries[b].pieceRef { return entries[a].pieceRef < entries[b].pieceRef }
+                if entries[a].label != entries[b].label { return entries[a].label < entries[b].label }
+                return a < b
+            }
+            if sorted.count > 999_999 { compareNumbersAsText = true }
+            for (offset, index) in sorted.enumerated() {
+                numbers[index] = code + CivilDate.pad(offset + 1, 6)
+                sequences[index] = offset + 1
+                journalRanks[index] = rank
             }
         }
+
         // Lettering: invoices whose 411 lines balance by the end of the period.
-        var balance: [String: Int64] = [:]
-        var lastDate: [String: CivilDate] = [:]
         // Only lines of this file count, so a group is lettered when it is complete in the file
         // (a monthly file does not letter a payment whose invoice is in an earlier month).
-        for entry in inYear where entry.date >= from {
-            for line in entry.lines {
+        var groups: [String: (balance: Int64, lastDate: CivilDate)] = [:]
+        let inFile = inYear.filter { entries[$0].date >= from }
+        var lineCount = 0
+        for index in inFile {
+            let date = entries[index].date
+            lineCount += entries[index].lines.count
+            for line in entries[index].lines {
                 guard let invoice = line.invoice else { continue }
-                balance[invoice, default: 0] += line.debitMinor - line.creditMinor
-                lastDate[invoice] = max(lastDate[invoice] ?? entry.date, entry.date)
+                let amount = line.debitMinor - line.creditMinor
+                if let group = groups.index(forKey: invoice) {
+                    groups.values[group].balance += amount
+                    groups.values[group].lastDate = max(groups.values[group].lastDate, date)
+                } else {
+                    groups[invoice] = (amount, date)
+                }
             }
         }
-        var result: [FECLine] = []
-        let ordered = numbered.sorted {
-            ($0.entry.date, $0.entry.journal.code, $0.number) < ($1.entry.date, $1.entry.journal.code, $1.number)
+
+        let ordered = inFile.sorted { a, b in
+            if entries[a].date != entries[b].date { return entries[a].date < entries[b].date }
+            if journalRanks[a] != journalRanks[b] { return journalRanks[a] < journalRanks[b] }
+            return compareNumbersAsText ? numbers[a] < numbers[b] : sequences[a] < sequences[b]
         }
-        for (entry, number) in ordered where entry.date >= from {
+        var result: [FECLine] = []
+        result.reserveCapacity(lineCount)
+        for index in ordered {
+            let entry = entries[index]
             for line in entry.lines {
                 var lettering: String?
                 var letteringDate: CivilDate?
-                if let invoice = line.invoice, balance[invoice] == 0 {
+                if let invoice = line.invoice, let group = groups[invoice], group.balance == 0 {
                     lettering = invoice
-                    letteringDate = lastDate[invoice]
+                    letteringDate = group.lastDate
                 }
                 result.append(FECLine(
-                    journalCode: entry.journal.code, journalLabel: entry.journal.label, entryNumber: number,
+                    journalCode: entry.journal.code, journalLabel: entry.journal.label, entryNumber: numbers[index],
                     entryDate: entry.date, accountNumber: line.account.number, accountLabel: line.account.label,
                     auxiliaryNumber: line.auxiliary?.number, auxiliaryLabel: line.auxiliary?.label,
                     pieceRef: entry.pieceRef, pieceDate: entry.pieceDate, label: entry.label,
