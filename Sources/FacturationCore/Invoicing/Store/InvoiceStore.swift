@@ -28,12 +28,24 @@ public struct InvoiceStore {
     // MARK: - Issued documents
 
     /// Every issued document, in issue order (date, then number).
+    ///
+    /// Records never change once written (no-clobber), so each is decoded once per process and
+    /// kept by path: the stages of a run (invoicing, payments, accounting) share the work.
     public func issued() throws -> [InvoiceDocument] {
         var documents: [InvoiceDocument] = []
         for year in try list(issuedFolder) {
             let yearFolder = Path.join(issuedFolder, year)
             for name in try list(yearFolder) where name.hasSuffix(".json") {
-                documents.append(try read(InvoiceDocument.self, Path.join(yearFolder, name)))
+                let path = Path.join(yearFolder, name)
+                // The key names the file's identity too, in case a workspace is replaced at the same path.
+                let identity = Storage.status(path).map { "\(path)|\($0.inode)|\($0.size)|\($0.modified)" } ?? path
+                if let known = IssuedCache.shared.document(at: identity) {
+                    documents.append(known)
+                } else {
+                    let document = try read(InvoiceDocument.self, path)
+                    IssuedCache.shared.remember(document, at: identity)
+                    documents.append(document)
+                }
             }
         }
         return documents.sorted { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
@@ -154,4 +166,23 @@ public struct ApprovalDecision: Codable, Sendable, Equatable {
     public var comment: String?
     /// Where the decision came from: `command`, `inbox:<file>`, `rule`.
     public var source: String
+}
+
+/// Issued records already decoded by this process, by path (records are immutable).
+final class IssuedCache: @unchecked Sendable {
+    static let shared = IssuedCache()
+    private let lock = NSLock()
+    private var documents: [String: InvoiceDocument] = [:]
+
+    func document(at path: String) -> InvoiceDocument? {
+        lock.lock()
+        defer { lock.unlock() }
+        return documents[path]
+    }
+
+    func remember(_ document: InvoiceDocument, at path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        documents[path] = document
+    }
 }
