@@ -73,7 +73,13 @@ struct BankRecord {
 
     /// Uppercase, without spaces.
     static func normalizeIBAN(_ text: String) -> String {
-        String(text.unicodeScalars.filter { $0 != " " && $0 != "\u{00A0}" && $0 != "-" }.map(Character.init)).uppercased()
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (the usual case): drop spaces and dashes, upper-case, byte by byte.
+            return String(decoding: text.utf8.compactMap { byte -> UInt8? in
+                byte == 0x20 || byte == 0x2D ? nil : (byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte)
+            }, as: UTF8.self)
+        }
+        return String(text.unicodeScalars.filter { $0 != " " && $0 != "\u{00A0}" && $0 != "-" }.map(Character.init)).uppercased()
     }
 }
 

@@ -37,9 +37,14 @@ public struct PayerIdentifier: Sendable {
 
     /// A name reduced for comparison: upper-case letters and digits, legal forms dropped.
     static func nameKey(_ name: String) -> String {
-        let words = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).uppercased()
-            .split(whereSeparator: { !$0.isLetter && !$0.isNumber })
-            .filter { !legalWords.contains($0) }
+        // Most bank names are ASCII: upper-case them byte by byte, without Foundation's folding.
+        let folded: String
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            folded = String(decoding: name.utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self)
+        } else {
+            folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).uppercased()
+        }
+        let words = folded.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).filter { !legalWords.contains($0) }
         return words.joined(separator: " ")
     }
 }
