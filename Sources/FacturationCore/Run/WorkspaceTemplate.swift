@@ -36,6 +36,10 @@ public enum WorkspaceTemplate {
         written: names starting with `.` or ending in `.part`, `.tmp`, `.crdownload` or `~` are
         ignored, and so is a file whose size or date changes during the settle window.
 
+        Requests go here too: an approval form from `outbox/to-approve/` (filled in), a credit-note
+        request (`[credit_note]`, see the README), and a payment decision form from `outbox/review/`
+        (only the right rows kept).
+
         When a workspace has several pipelines, drop each company's files into `inbox/<pipeline>/`.
 
         """
