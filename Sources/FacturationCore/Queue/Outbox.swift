@@ -57,10 +57,13 @@ public struct Outbox {
 
     /// Publishes a new file that never changes afterwards (a reason file, a report); publishing
     /// the same bytes again is a no-op.
-    public func deliverNew(_ bytes: [UInt8], to relativePath: String) throws(StorageError) {
+    ///
+    /// With `syncFolder: false` the caller fsyncs the target folder once after a batch
+    /// (``Storage/syncDirectory(_:)``), before recording that the batch was delivered.
+    public func deliverNew(_ bytes: [UInt8], to relativePath: String, syncFolder: Bool = true) throws(StorageError) {
         let target = Path.join(layout.outbox, relativePath)
         try Storage.makeDirectory(Path.parent(of: target))
-        try Storage.publishIdempotently(bytes, to: target, temporaryDirectory: layout.temporary)
+        try Storage.publishIdempotently(bytes, to: target, temporaryDirectory: layout.temporary, syncFolder: syncFolder)
     }
 
 }

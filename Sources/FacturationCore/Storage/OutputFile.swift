@@ -85,7 +85,8 @@ public final class OutputFile {
     /// Flushes, fsyncs and closes the file, then moves it to `destination` and fsyncs that folder.
     ///
     /// A failed `fsync` is final: the temporary file is deleted and nothing is published.
-    public func commit(to destination: String, collision: Storage.Collision = .fail) throws(StorageError) {
+    public func commit(to destination: String, collision: Storage.Collision = .fail,
+                       syncFolder: Bool = true) throws(StorageError) {
         precondition(!finished, "OutputFile committed twice")
         do throws(StorageError) {
             try flush()
@@ -101,7 +102,8 @@ public final class OutputFile {
             throw error
         }
         do throws(StorageError) {
-            try Storage.move(temporaryPath, to: destination, collision: collision, syncSource: false)
+            try Storage.move(temporaryPath, to: destination, collision: collision, syncSource: false,
+                             syncDestination: syncFolder)
         } catch {
             unlink(temporaryPath)
             throw error

@@ -128,8 +128,12 @@ public enum Storage {
     /// `syncSource: false` skips the fsync of the source folder, for files published from the
     /// scratch folder `work/tmp` (emptied at the start of every run, so a temporary name that
     /// reappears after a power loss is harmless).
+    ///
+    /// `syncDestination: false` leaves the destination folder's fsync to the caller, who then
+    /// calls ``syncDirectory(_:)`` once after a batch of moves into the same folder, before
+    /// recording that the batch is done.
     public static func move(_ from: String, to: String, collision: Collision = .fail,
-                            syncSource: Bool = true) throws(StorageError) {
+                            syncSource: Bool = true, syncDestination: Bool = true) throws(StorageError) {
         let rc: Int32
         switch collision {
         case .fail: rc = fct_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to)
@@ -138,7 +142,7 @@ public enum Storage {
         guard rc == 0 else { throw .system("move", "\(from)' to '\(to)") }
         let fromDir = Path.parent(of: from)
         let toDir = Path.parent(of: to)
-        try syncDirectory(toDir)
+        if syncDestination { try syncDirectory(toDir) }
         if syncSource, fromDir != toDir { try syncDirectory(fromDir) }
         CrashInjection.step("move \(from) -> \(to)")
     }
@@ -168,11 +172,12 @@ public enum Storage {
     /// Writes `bytes` to `destination` through a temporary file in `temporaryDirectory`
     /// (write, fsync, rename, fsync the directory).
     public static func write(
-        _ bytes: [UInt8], to destination: String, temporaryDirectory: String, collision: Collision = .fail
+        _ bytes: [UInt8], to destination: String, temporaryDirectory: String, collision: Collision = .fail,
+        syncFolder: Bool = true
     ) throws(StorageError) {
         let output = try OutputFile(directory: temporaryDirectory)
         try output.write(bytes)
-        try output.commit(to: destination, collision: collision)
+        try output.commit(to: destination, collision: collision, syncFolder: syncFolder)
     }
 
     /// Writes text as UTF-8; see ``write(_:to:temporaryDirectory:collision:)``.
@@ -215,13 +220,13 @@ public enum Storage {
     /// Re-publishing after a crash is therefore harmless; a different file at the destination is
     /// never touched and the call throws `EEXIST`.
     public static func publishIdempotently(
-        _ bytes: [UInt8], to destination: String, temporaryDirectory: String
+        _ bytes: [UInt8], to destination: String, temporaryDirectory: String, syncFolder: Bool = true
     ) throws(StorageError) {
         if status(destination) != nil {
             if (try? read(destination, limit: max(bytes.count, 1) + 1)) == bytes { return }
             throw StorageError(operation: "publish", path: destination, code: EEXIST,
                                detail: "a different file already has this name")
         }
-        try write(bytes, to: destination, temporaryDirectory: temporaryDirectory)
+        try write(bytes, to: destination, temporaryDirectory: temporaryDirectory, syncFolder: syncFolder)
     }
 }

@@ -204,16 +204,19 @@ public struct InvoicingStage {
         for document in issued where !delivered.contains(document.number) {
             let xmlPath = documentPath(document)
             let xml = Storage.exists(xmlPath) ? try Storage.read(xmlPath) : try CIIWriter.xml(for: document)
-            try outbox.deliverNew(xml, to: "invoices/\(document.number).xml")
+            try outbox.deliverNew(xml, to: "invoices/\(document.number).xml", syncFolder: false)
             report.delivered.append(shown("invoices/\(document.number).xml"))
             let annex = store.annexPath(draftID: document.origin.draftID)
             if Storage.exists(annex) {
-                try outbox.deliverNew(try Storage.read(annex), to: "invoices/\(document.number)-annexe.csv")
+                try outbox.deliverNew(try Storage.read(annex), to: "invoices/\(document.number)-annexe.csv",
+                                      syncFolder: false)
                 report.delivered.append(shown("invoices/\(document.number)-annexe.csv"))
             }
             delivered.insert(document.number)
         }
         if delivered.count != before {
+            // One fsync of the folder for the whole batch, before the list says it was delivered.
+            try Storage.syncDirectory(Path.join(layout.outbox, "invoices"))
             try Storage.makeDirectory(layout.deliveries)
             try Storage.write(delivered.sorted().joined(separator: "\n") + "\n", to: deliveredList,
                               temporaryDirectory: workspace.temporary, collision: .replace)
