@@ -21,7 +21,7 @@ enum FECMeasurement {
         let generationStarted = Monotonic.now()
         let invoices = Int((Double(target) / linesPerInvoice * 1.01).rounded(.up)) + 10
         let workload = try PaymentWorkload.generate(invoices: invoices, seed: seed, in: folder)
-        let receipts = try Receipt.all(in: workload.layout)
+        let receipts = try BankLine.receipts(in: workload.layout)
         // Only the matches are kept (the receivables are freed here, not while Postings runs).
         let matches = PaymentPass.run(workload, receipts: receipts).matches
         let bank = try BankLine.all(in: workload.layout)

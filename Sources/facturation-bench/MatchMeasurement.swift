@@ -12,7 +12,7 @@ enum MatchMeasurement {
     static func run(invoices: Int, seed: UInt64, folder: String) throws -> [String: String] {
         let generationStarted = Monotonic.now()
         let workload = try PaymentWorkload.generate(invoices: invoices, seed: seed, in: folder)
-        let receipts = try Receipt.all(in: workload.layout)
+        let receipts = try BankLine.receipts(in: workload.layout)
         let generated = Monotonic.now()
 
         let result = PaymentPass.run(workload, receipts: receipts)

@@ -23,7 +23,7 @@ import Foundation
 ///
 /// `Receipt` and `BankLine` have no public initializer: the receipts are written as a normalized
 /// bank ledger (`archive/ledgers/bench/bank-transactions/2025.csv`, the format the Qonto import
-/// produces) and read back with `Receipt.all(in:)` / `BankLine.all(in:)`, as the payment and
+/// produces) and read back with `BankLine.receipts(in:)` / `BankLine.all(in:)`, as the payment and
 /// accounting stages do. Invoices are decoded from an issued record (JSON) and varied through
 /// their public properties. None of this is timed.
 struct PaymentWorkload {

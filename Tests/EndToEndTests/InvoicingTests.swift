@@ -139,6 +139,46 @@ struct InvoicingTests {
         #expect(text.contains("Line 3 - unknown key approval.decison; did you mean decision?"), "\(text)")
     }
 
+    @Test func aRejectedDraftIsNeverIssuedAndUsesNoNumber() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        for day in ["2025-07-01", "2025-08-01", "2025-09-01"] {
+            try workspace.run(["run", "--settle", "0", "--date", day])
+        }
+        let request = try #require(workspace.files(under: "outbox/to-approve").first)
+        let id = String(request.split(separator: "/").last!.dropLast(".toml".count))
+        let noReason = try workspace.run(["reject", id, "--reason", " ", "--by", "Hugo"])
+        #expect(noReason.status == 1 && noReason.stderr.contains("a rejection needs a reason"), "\(noReason.stderr)")
+        let rejected = try workspace.run(["reject", id, "--reason", "Heures déjà couvertes par le forfait", "--by", "Hugo"])
+        #expect(rejected.status == 0, "\(rejected.stderr)")
+        let next = try workspace.run(["run", "--settle", "0", "--date", "2025-09-02"])
+        #expect(next.status == 0 && next.stdout.contains("rejected   \(id) (by a person)"), "\(next.stdout)")
+        #expect(!workspace.exists(request))
+        let decision = try workspace.text("archive/invoicing/demo-conseil/decisions/\(id).json")
+        #expect(decision.contains("\"by\" : \"Hugo\"") && decision.contains("Heures déjà couvertes"))
+        // A second decision on the same draft is refused.
+        let again = try workspace.run(["approve", id, "--by", "Camille"])
+        #expect(again.status == 1, "\(again.stderr)")
+        // The next invoice takes the next number: the rejected draft used none.
+        let september = try workspace.csvRecords("outbox/registre-ventes.csv").filter { $0["number"]!.hasPrefix("F202509") }
+        #expect(september.map { Int($0["number"]!.suffix(2))! } == Array(1...september.count))
+    }
+
+    @Test func aCreditNoteRequestForAnUnknownInvoiceIsRejectedWithAReason() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])
+        try workspace.drop("avoir.toml", "[credit_note]\ninvoice = \"F20259999\"\nreason = \"erreur\"\n")
+        try workspace.drop("avoir-lignes.toml", "[credit_note]\ninvoice = \"F20250704\"\nreason = \"erreur\"\nlines = [3]\n")
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-07-02"])
+        #expect(result.status == 2)
+        let reasons = try workspace.files(under: "archive/rejected").filter { $0.hasSuffix(".reason.txt") }
+            .map { try workspace.text($0) }.joined(separator: "\n")
+        #expect(reasons.contains("no invoice F20259999 was issued"))
+        #expect(reasons.contains("invoice F20250704 has no line 3"))
+        #expect(workspace.exists("outbox/registre-ventes.csv"))
+        #expect(try workspace.csvRecords("outbox/registre-ventes.csv").allSatisfy { $0["type"] == "facture" })
+    }
+
     @Test func anInvoiceWithoutOxygeneCodeStopsOnlyTheExport() throws {
         let text = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
             .replacingOccurrences(of: "oxygene_code = \"GEN01\"\n", with: "")

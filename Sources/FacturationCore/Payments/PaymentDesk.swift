@@ -16,7 +16,7 @@ public struct PaymentDesk {
         let issued = try InvoiceStore(workspace: workspace, pipeline: pipeline).issued()
         var receivables = Receivables(issued: issued)
         for match in try store.matches() { receivables.apply(match) }
-        let receipts = Dictionary(try Receipt.all(in: layout).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let receipts = Dictionary(try BankLine.receipts(in: layout).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var problems = ProblemList()
         var byReceipt: [(String, [PaymentDecisionFile.Row])] = []
         for row in rows {

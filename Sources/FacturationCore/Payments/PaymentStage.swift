@@ -36,7 +36,7 @@ public struct PaymentStage {
         let issued = try InvoiceStore(workspace: workspace, pipeline: pipeline).issued()
         var receivables = Receivables(issued: issued)
         // A run dated D (`--date`) sees only what was booked by D, so replays match as they would have.
-        let receipts = try Receipt.all(in: layout).filter { $0.bookingDate <= today }
+        let receipts = try BankLine.receipts(in: layout).filter { $0.bookingDate <= today }
         let byKey = Dictionary(receipts.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var payers = PayerIdentifier(clients: pipeline.clients)
         var matches: [String: PaymentMatch] = [:]
