@@ -64,7 +64,7 @@ struct FECCommand: ParsableCommand {
                 let start = CivilDate(iso: from!)!, end = CivilDate(iso: to!)!
                 let name = FECFormat.fileName(siren: chosen.company.siren, closingDate: end)
                 export = try stage.export(from: start, to: end, today: today,
-                                          relativePath: "fec/periodes/\(start.description)_\(name)")
+                                          relativePath: "fec/periodes/\(start.description)_\(end.description)/\(name)")
             }
         } catch let error as InvoicingError {
             StandardStreams.err("error: \(error.message)\n")

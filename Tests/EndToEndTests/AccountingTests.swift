@@ -24,6 +24,11 @@ struct AccountingTests {
         ])
         let yearly = try workspace.run(["fec", "--year", "2025", "--date", "2025-10-02"])
         #expect(yearly.status == 0, "\(yearly.stderr)")
+        let period = try workspace.run(["fec", "--from", "2025-08-01", "--to", "2025-08-31", "--date", "2025-10-02"])
+        #expect(period.status == 0, "\(period.stderr)")
+        #expect(workspace.exists("outbox/fec/periodes/2025-08-01_2025-08-31/812345676FEC20250831.txt"))
+        let twoYears = try workspace.run(["fec", "--from", "2025-08-01", "--to", "2026-01-31"])
+        #expect(twoYears.status == 1 && twoYears.stderr.contains("spans two fiscal years"), "\(twoYears.stderr)")
         let path = "outbox/fec/812345676FEC20251231.txt"
         for file in workspace.files(under: "outbox/fec/mensuel") + [path] {
             let check = try workspace.run(["fec-check", workspace.path + "/" + file], workspaceFlag: false)
