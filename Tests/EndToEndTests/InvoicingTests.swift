@@ -79,6 +79,11 @@ struct InvoicingTests {
         #expect(credit["number"]!.hasPrefix("A202510"))
         #expect(credit["total_excl_vat"]!.hasPrefix("-"))
         #expect(workspace.files(under: "archive/invoicing/demo-conseil/decisions").count >= 2)
+        // The credited time entries became billable again: each is in the invoice, the credit note and a new invoice.
+        let records = try workspace.files(under: "archive/invoicing/demo-conseil/issued").map { try workspace.text($0) }
+        let creditRecord = try #require(records.first { $0.contains("\"number\" : \"\(credit["number"]!)\"") })
+        let key = try #require(creditRecord.components(separatedBy: "\"te:").dropFirst().first.map { "te:" + $0.prefix { $0 != "\"" } })
+        #expect(records.filter { $0.contains(key) }.count == 3, "\(key) is not billed again after the credit note")
 
         // Every issued document has its Factur-X XML in the outbox; time-based ones have an annex.
         for row in register {
