@@ -174,7 +174,10 @@ struct ScenarioRunner {
         for year in try Storage.listIfPresent(folder) {
             let yearFolder = Path.join(folder, year)
             guard Storage.isDirectory(yearFolder) else { continue }
-            count += try Storage.list(yearFolder).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.count
+            // One record file per batch, one document per line.
+            for name in try Storage.list(yearFolder) where name.hasSuffix(".jsonl") && !name.hasPrefix(".") {
+                count += try Storage.read(Path.join(yearFolder, name), limit: 1 << 30).count { $0 == 0x0A }
+            }
         }
         return count
     }

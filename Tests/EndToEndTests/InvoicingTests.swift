@@ -53,10 +53,8 @@ struct InvoicingTests {
         let creditNotes = register.filter { $0["type"] == "avoir" }
 
         // Recurring fees over the year: 8 monthly contracts and one quarterly, 52,806.40 EUR excl. VAT.
-        let recurring = try invoices.filter { row in
-            try workspace.text("archive/invoicing/demo-conseil/issued/\(row["issue_date"]!.prefix(4))/\(row["number"]!).json")
-                .contains("\"type\" : \"recurring\"")
-        }
+        let records = try workspace.issuedRecords(pipeline: "demo-conseil")
+        let recurring = invoices.filter { records[$0["number"]!]?.contains("\"type\":\"recurring\"") == true }
         #expect(recurring.count == 8 * 12 + 4)
         let recurringTotal = recurring.reduce(Decimal(0)) { $0 + Decimal(string: $1["total_excl_vat"]!)! }
         #expect(recurringTotal == Decimal(string: "52806.40"))
@@ -80,10 +78,9 @@ struct InvoicingTests {
         #expect(credit["total_excl_vat"]!.hasPrefix("-"))
         #expect(workspace.files(under: "archive/invoicing/demo-conseil/decisions").count >= 2)
         // The credited time entries became billable again: each is in the invoice, the credit note and a new invoice.
-        let records = try workspace.files(under: "archive/invoicing/demo-conseil/issued").map { try workspace.text($0) }
-        let creditRecord = try #require(records.first { $0.contains("\"number\" : \"\(credit["number"]!)\"") })
+        let creditRecord = try #require(records[credit["number"]!])
         let key = try #require(creditRecord.components(separatedBy: "\"te:").dropFirst().first.map { "te:" + $0.prefix { $0 != "\"" } })
-        #expect(records.filter { $0.contains(key) }.count == 3, "\(key) is not billed again after the credit note")
+        #expect(records.values.filter { $0.contains(key) }.count == 3, "\(key) is not billed again after the credit note")
 
         // Every issued document has its Factur-X XML in the outbox; time-based ones have an annex.
         for row in register {

@@ -66,4 +66,14 @@ public struct Outbox {
         try Storage.publishIdempotently(bytes, to: target, temporaryDirectory: layout.temporary, syncFolder: syncFolder)
     }
 
+    /// Adds a new file to `batch`, published by the batch's commit; returns false (and adds
+    /// nothing) when exactly these bytes are already there. A different file is never replaced.
+    @discardableResult
+    public func deliverNew(_ bytes: [UInt8], to relativePath: String, in batch: FileBatch) throws(StorageError) -> Bool {
+        let target = Path.join(layout.outbox, relativePath)
+        if try Storage.isPublished(bytes, at: target) { return false }
+        try batch.add(bytes, to: target, collision: .fail)
+        return true
+    }
+
 }

@@ -222,11 +222,16 @@ public enum Storage {
     public static func publishIdempotently(
         _ bytes: [UInt8], to destination: String, temporaryDirectory: String, syncFolder: Bool = true
     ) throws(StorageError) {
-        if status(destination) != nil {
-            if (try? read(destination, limit: max(bytes.count, 1) + 1)) == bytes { return }
-            throw StorageError(operation: "publish", path: destination, code: EEXIST,
-                               detail: "a different file already has this name")
-        }
+        if try isPublished(bytes, at: destination) { return }
         try write(bytes, to: destination, temporaryDirectory: temporaryDirectory, syncFolder: syncFolder)
+    }
+
+    /// True when `destination` already holds exactly `bytes`, false when it does not exist;
+    /// throws `EEXIST` when a different file has that name.
+    public static func isPublished(_ bytes: [UInt8], at destination: String) throws(StorageError) -> Bool {
+        guard status(destination) != nil else { return false }
+        if (try? read(destination, limit: max(bytes.count, 1) + 1)) == bytes { return true }
+        throw StorageError(operation: "publish", path: destination, code: EEXIST,
+                           detail: "a different file already has this name")
     }
 }

@@ -87,6 +87,20 @@ final class TestWorkspace {
         return result.sorted()
     }
 
+    /// The issued records of a pipeline (`archive/invoicing/<pipeline>/issued/<YYYY>/*.jsonl`, one
+    /// JSON document per line), as JSON text by document number.
+    func issuedRecords(pipeline: String) throws -> [String: String] {
+        var records: [String: String] = [:]
+        for file in files(under: "archive/invoicing/\(pipeline)/issued") where file.hasSuffix(".jsonl") {
+            for line in try text(file).split(separator: "\n") {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                let number = try #require(object?["number"] as? String, "no number in a record of \(file)")
+                #expect(records.updateValue(String(line), forKey: number) == nil, "\(number) recorded twice")
+            }
+        }
+        return records
+    }
+
     /// Rows of a CSV ledger as dictionaries keyed by column name (simple RFC 4180 reader for tests).
     func csvRecords(_ relative: String) throws -> [[String: String]] {
         let rows = SimpleCSV.parse(try text(relative))

@@ -3,9 +3,9 @@ import Foundation
 /// The invoicing stage of a run: generates what is due, applies the approval rules, issues
 /// numbered documents and publishes everything derived from them.
 ///
-/// The issued record (`archive/invoicing/<pipeline>/issued/…/<number>.json`) is the commit point:
-/// a document's number, its billed entries and its origin are taken only when that file is
-/// created (no-clobber), and every output is re-derived from the records on each run. A run
+/// The record file of a batch (`archive/invoicing/<pipeline>/issued/<YYYY>/<first>_<last>.jsonl`)
+/// is the commit point: a document's number, its billed entries and its origin are taken only
+/// when that file is created (no-clobber), and every output is re-derived from the records. A run
 /// killed anywhere therefore ends, once started again, with the same documents and numbers as
 /// an uninterrupted run: no duplicate, no gap.
 public struct InvoicingStage {
@@ -89,6 +89,8 @@ public struct InvoicingStage {
         var batch = Batch(counters: .init(scheme: settings.numbering, issued: issued.map { ($0.kind, $0.number) }),
                           lastDate: issued.map(\.issueDate).max(),
                           byClient: Dictionary(grouping: issued, by: \.clientCode))
+        var delivery = try InvoiceDelivery(stage: self)
+        var pending: [Issue] = []
         for (draft, step) in steps {
             let approval: InvoiceDocument.ApprovalNote
             switch step {
@@ -118,25 +120,23 @@ public struct InvoicingStage {
                 }
             }
             do {
-                let document = try issue(draft, approval: approval, today: today, batch: batch, builder: builder)
-                issued.append(document)
-                batch.add(document)
-                report.issued.append(.init(
-                    number: document.number, kind: document.kind.rawValue, client: document.clientCode,
-                    issueDate: document.issueDate.description,
-                    totalExclVAT: FrenchDates.euros(document.totals.taxBasisTotalMinor),
-                    totalInclVAT: FrenchDates.euros(document.totals.grandTotalMinor),
-                    approval: approval.decision == "automatic" ? approval.by : "approved by \(approval.by)"))
-                try store.removeDraft(id: draft.id)
-                try removeApprovalRequest(draft.id)
-                report.warnings += draft.notes.map { "\(document.number): \($0)" }
+                let next = try prepare(draft, approval: approval, today: today, batch: batch, builder: builder)
+                if let year = pending.first?.document.issueDate.year, year != next.document.issueDate.year {
+                    try commit(&pending, issued: &issued, delivery: &delivery, into: &report)
+                }
+                pending.append(next)
+                batch.add(next.document)
+                if pending.count >= Self.batchSize {
+                    try commit(&pending, issued: &issued, delivery: &delivery, into: &report)
+                }
             } catch let error as InvoicingError {
                 report.errors.append("\(draft.id): not issued: \(error.message)")
             }
         }
+        try commit(&pending, issued: &issued, delivery: &delivery, into: &report)
 
         // 4. Everything derived from the records.
-        try publish(issued: issued, into: &report)
+        try publish(issued: issued, delivery: &delivery, into: &report)
         return report
     }
 
@@ -155,8 +155,21 @@ public struct InvoicingStage {
         }
     }
 
-    private func issue(_ draft: InvoiceDraft, approval: InvoiceDocument.ApprovalNote, today: CivilDate,
-                       batch: Batch, builder: InvoiceBuilder) throws -> InvoiceDocument {
+    /// Documents issued together: their files are synced in one round and their records written in one file.
+    static let batchSize = 1000
+
+    /// A document ready to be issued: its number is taken when its batch is committed.
+    struct Issue {
+        let draft: InvoiceDraft
+        let document: InvoiceDocument
+        let approval: InvoiceDocument.ApprovalNote
+        let xml: [UInt8]
+        let annex: [UInt8]?
+    }
+
+    /// Numbers a draft and builds its document, Factur-X XML (validated) and annex; writes nothing.
+    private func prepare(_ draft: InvoiceDraft, approval: InvoiceDocument.ApprovalNote, today: CivilDate,
+                         batch: Batch, builder: InvoiceBuilder) throws -> Issue {
         // Dates never go backwards: numbers and dates stay in the same order.
         let issueDate = max(today, batch.lastDate ?? today)
         let number = batch.counters.next(kind: draft.kind, date: issueDate)
@@ -174,53 +187,61 @@ public struct InvoicingStage {
                     + problems.prefix(3).joined(separator: "; ") + "); this is a bug, please report it")
             }
         }
-        // Written before the record: rewritten identically if the run is interrupted before it.
-        try writeArchived(xml, to: documentPath(document))
-        if !draft.annex.isEmpty { try store.saveAnnex(AnnexWriter.csv(draft.annex), draftID: draft.id) }
-        try store.recordIssued(document)
-        return document
+        return Issue(draft: draft, document: document, approval: approval, xml: xml,
+                     annex: draft.annex.isEmpty ? nil : AnnexWriter.csv(draft.annex))
     }
 
-    private func documentPath(_ document: InvoiceDocument) -> String {
+    /// Issues a batch: archives the XML and annexes (rewritten identically if the run is
+    /// interrupted before the record), writes the batch's record file (the commit point), then
+    /// delivers the batch to the outbox.
+    private func commit(_ pending: inout [Issue], issued: inout [InvoiceDocument], delivery: inout InvoiceDelivery,
+                        into report: inout InvoicingReport) throws {
+        guard !pending.isEmpty else { return }
+        let files = FileBatch(temporaryDirectory: workspace.temporary)
+        for issue in pending {
+            try files.add(issue.xml, to: documentPath(issue.document), collision: .replace)
+            if let annex = issue.annex {
+                try files.add(annex, to: store.annexPath(draftID: issue.draft.id), collision: .replace)
+            }
+        }
+        try files.commit()
+        try store.recordIssued(pending.map(\.document))
+        for issue in pending {
+            let document = issue.document
+            issued.append(document)
+            report.issued.append(.init(
+                number: document.number, kind: document.kind.rawValue, client: document.clientCode,
+                issueDate: document.issueDate.description,
+                totalExclVAT: FrenchDates.euros(document.totals.taxBasisTotalMinor),
+                totalInclVAT: FrenchDates.euros(document.totals.grandTotalMinor),
+                approval: issue.approval.decision == "automatic" ? issue.approval.by : "approved by \(issue.approval.by)"))
+            try store.removeDraft(id: issue.draft.id)
+            try removeApprovalRequest(issue.draft.id)
+            report.warnings += issue.draft.notes.map { "\(document.number): \($0)" }
+        }
+        try delivery.deliver(pending.map { ($0.document.number, $0.xml, $0.annex) }, into: &report)
+        pending.removeAll()
+    }
+
+    func documentPath(_ document: InvoiceDocument) -> String {
         Path.join(store.folder, "documents", CivilDate.pad(document.issueDate.year, 4), document.number + ".xml")
-    }
-
-    private func writeArchived(_ bytes: [UInt8], to path: String) throws {
-        try Storage.makeDirectory(Path.parent(of: path))
-        try Storage.write(bytes, to: path, temporaryDirectory: workspace.temporary, collision: .replace)
     }
 
     // MARK: - Outputs
 
-    private func publish(issued: [InvoiceDocument], into report: inout InvoicingReport) throws {
+    private func publish(issued: [InvoiceDocument], delivery: inout InvoiceDelivery,
+                         into report: inout InvoicingReport) throws {
         let outbox = Outbox(layout: layout)
-        let store = self.store
-        // Which documents were delivered is one list per pipeline, rewritten once per run, so a file
-        // taken out of the outbox is not delivered again (delivery itself is idempotent).
-        let deliveredList = Path.join(layout.deliveries, "invoices.txt")
-        var delivered = Set((Storage.exists(deliveredList) ? try Storage.readText(deliveredList, limit: 256 << 20) : "")
-            .split(separator: "\n").map(String.init))
-        let before = delivered.count
-        for document in issued where !delivered.contains(document.number) {
+        // Documents issued by an interrupted run and not delivered yet.
+        var missing: [(String, [UInt8], [UInt8]?)] = []
+        for document in issued where !delivery.delivered.contains(document.number) {
             let xmlPath = documentPath(document)
             let xml = Storage.exists(xmlPath) ? try Storage.read(xmlPath) : try CIIWriter.xml(for: document)
-            try outbox.deliverNew(xml, to: "invoices/\(document.number).xml", syncFolder: false)
-            report.delivered.append(shown("invoices/\(document.number).xml"))
             let annex = store.annexPath(draftID: document.origin.draftID)
-            if Storage.exists(annex) {
-                try outbox.deliverNew(try Storage.read(annex), to: "invoices/\(document.number)-annexe.csv",
-                                      syncFolder: false)
-                report.delivered.append(shown("invoices/\(document.number)-annexe.csv"))
-            }
-            delivered.insert(document.number)
+            missing.append((document.number, xml, Storage.exists(annex) ? try Storage.read(annex) : nil))
+            if missing.count >= Self.batchSize { try delivery.deliver(missing, into: &report); missing = [] }
         }
-        if delivered.count != before {
-            // One fsync of the folder for the whole batch, before the list says it was delivered.
-            try Storage.syncDirectory(Path.join(layout.outbox, "invoices"))
-            try Storage.makeDirectory(layout.deliveries)
-            try Storage.write(delivered.sorted().joined(separator: "\n") + "\n", to: deliveredList,
-                              temporaryDirectory: workspace.temporary, collision: .replace)
-        }
+        try delivery.deliver(missing, into: &report)
         try publishOxygene(issued: issued, into: &report)
         let register = SalesRegister.csv(issued)
         let temporary = Path.join(workspace.temporary, "registre-ventes.csv")
@@ -275,7 +296,7 @@ public struct InvoicingStage {
 
     // MARK: - Helpers
 
-    private func shown(_ outboxPath: String) -> String {
+    func shown(_ outboxPath: String) -> String {
         Path.relative(Path.join(layout.outbox, outboxPath), to: workspace.root)
     }
 

@@ -2,8 +2,8 @@ import Foundation
 
 /// The invoicing state of one pipeline, as files under `archive/invoicing/<pipeline>/`:
 ///
-/// - `issued/<YYYY>/<number>.json`: every issued invoice and credit note (immutable, created with
-///   a no-clobber rename, so a number can be taken only once);
+/// - `issued/<YYYY>/<first>_<last>.jsonl`: every issued invoice and credit note, one file per
+///   batch issued together (immutable, created with a no-clobber rename: the batch's commit point);
 /// - `drafts/<draft-id>.json`: drafts waiting for a decision;
 /// - `decisions/<draft-id>.json`: every decision (approved, rejected, refused by a rule), who, when, why;
 /// - `annexes/<draft-id>.csv`: the time entries of a time-based invoice, written before it is issued;
@@ -29,33 +29,75 @@ public struct InvoiceStore {
 
     /// Every issued document, in issue order (date, then number).
     ///
-    /// Records never change once written (no-clobber), so each is decoded once per process and
-    /// kept by path: the stages of a run (invoicing, payments, accounting) share the work.
+    /// Records never change once written (no-clobber), so each file is decoded once per process
+    /// and kept by path: the stages of a run (invoicing, payments, accounting) share the work.
+    /// A number found in two records means the archive was edited by hand: that is an error.
     public func issued() throws -> [InvoiceDocument] {
         var documents: [InvoiceDocument] = []
+        var recordedIn: [String: String] = [:]
         for year in try list(issuedFolder) {
             let yearFolder = Path.join(issuedFolder, year)
-            for name in try list(yearFolder) where name.hasSuffix(".json") {
+            for name in try list(yearFolder) where name.hasSuffix(".jsonl") || name.hasSuffix(".json") {
                 let path = Path.join(yearFolder, name)
                 // The key names the file's identity too, in case a workspace is replaced at the same path.
-                let identity = Storage.status(path).map { "\(path)|\($0.inode)|\($0.size)|\($0.modified)" } ?? path
-                if let known = IssuedCache.shared.document(at: identity) {
-                    documents.append(known)
+                let identity = Self.identity(of: path)
+                let batch: [InvoiceDocument]
+                if let known = IssuedCache.shared.documents(at: identity) {
+                    batch = known
                 } else {
-                    let document = try read(InvoiceDocument.self, path)
-                    IssuedCache.shared.remember(document, at: identity)
-                    documents.append(document)
+                    batch = try readRecords(path)
+                    IssuedCache.shared.remember(batch, at: identity)
                 }
+                for document in batch {
+                    if let other = recordedIn.updateValue(path, forKey: document.number) {
+                        throw WorkspaceError(message: "\(document.number) is recorded twice, in \(other) and \(path): "
+                            + "the archive was changed by hand; restore it from a backup")
+                    }
+                }
+                documents += batch
             }
         }
         return documents.sorted { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
     }
 
-    /// Records an issued document; fails if its number was already taken (never overwrites).
-    public func recordIssued(_ document: InvoiceDocument) throws {
-        let path = Path.join(issuedFolder, CivilDate.pad(document.issueDate.year, 4), document.number + ".json")
+    /// Records a batch of documents issued together in one file, the batch's commit point:
+    /// `issued/<YYYY>/<first>_<last>.jsonl`, one document per line, created with a no-clobber rename.
+    public func recordIssued(_ documents: [InvoiceDocument]) throws {
+        guard let first = documents.first, let last = documents.last else { return }
+        precondition(documents.allSatisfy { $0.issueDate.year == first.issueDate.year },
+                     "a batch of issued documents spans two years")
+        let name = first.number == last.number ? first.number : "\(first.number)_\(last.number)"
+        let path = Path.join(issuedFolder, CivilDate.pad(first.issueDate.year, 4), name + ".jsonl")
+        var bytes: [UInt8] = []
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for document in documents {
+            bytes += try encoder.encode(document)
+            bytes.append(0x0A)
+        }
         try Storage.makeDirectory(Path.parent(of: path))
-        try Storage.write(try encode(document), to: path, temporaryDirectory: temporary, collision: .fail)
+        try Storage.write(bytes, to: path, temporaryDirectory: temporary, collision: .fail)
+        IssuedCache.shared.remember(documents, at: Self.identity(of: path))
+    }
+
+    private static func identity(of path: String) -> String {
+        Storage.status(path).map { "\(path)|\($0.inode)|\($0.size)|\($0.modified)" } ?? path
+    }
+
+    /// The documents of one record file: JSON lines, or (records written before batches) one JSON document.
+    private func readRecords(_ path: String) throws -> [InvoiceDocument] {
+        if path.hasSuffix(".json") { return [try read(InvoiceDocument.self, path)] }
+        let bytes = try Storage.read(path, limit: 1 << 30)
+        var documents: [InvoiceDocument] = []
+        let decoder = JSONDecoder()
+        for (index, line) in bytes.split(separator: 0x0A).enumerated() {
+            do {
+                documents.append(try decoder.decode(InvoiceDocument.self, from: Data(line)))
+            } catch {
+                throw WorkspaceError(message: "\(path), line \(index + 1) is damaged (\(error)); restore it from a backup")
+            }
+        }
+        return documents
     }
 
     // MARK: - Drafts and decisions
@@ -106,10 +148,6 @@ public struct InvoiceStore {
 
     public func annexPath(draftID: String) -> String { Path.join(annexesFolder, draftID + ".csv") }
 
-    public func saveAnnex(_ bytes: [UInt8], draftID: String) throws {
-        try Storage.makeDirectory(annexesFolder)
-        try Storage.write(bytes, to: annexPath(draftID: draftID), temporaryDirectory: temporary, collision: .replace)
-    }
 
     /// Numbers already exported to Oxygène.
     public func exportedToOxygene() throws -> Set<String> {
@@ -168,21 +206,21 @@ public struct ApprovalDecision: Codable, Sendable, Equatable {
     public var source: String
 }
 
-/// Issued records already decoded by this process, by path (records are immutable).
+/// Issued record files already decoded (or written) by this process, by file identity (records are immutable).
 final class IssuedCache: @unchecked Sendable {
     static let shared = IssuedCache()
     private let lock = NSLock()
-    private var documents: [String: InvoiceDocument] = [:]
+    private var files: [String: [InvoiceDocument]] = [:]
 
-    func document(at path: String) -> InvoiceDocument? {
+    func documents(at identity: String) -> [InvoiceDocument]? {
         lock.lock()
         defer { lock.unlock() }
-        return documents[path]
+        return files[identity]
     }
 
-    func remember(_ document: InvoiceDocument, at path: String) {
+    func remember(_ documents: [InvoiceDocument], at identity: String) {
         lock.lock()
         defer { lock.unlock() }
-        documents[path] = document
+        files[identity] = documents
     }
 }

@@ -1,0 +1,43 @@
+/// Delivers issued documents to `outbox/invoices/` (`<number>.xml` and `<number>-annexe.csv`)
+/// in batches, and remembers what was delivered.
+///
+/// The list of delivered numbers (`archive/deliveries/<pipeline>/invoices.txt`) is rewritten after
+/// each batch is published, so a file someone took out of the outbox is not delivered again;
+/// delivering is idempotent, so a batch interrupted before its list is written is simply completed.
+struct InvoiceDelivery {
+    /// A document to deliver: its number, Factur-X XML and annex (time-based invoices).
+    typealias Item = (number: String, xml: [UInt8], annex: [UInt8]?)
+
+    private let stage: InvoicingStage
+    private let listPath: String
+    /// Numbers already delivered.
+    private(set) var delivered: Set<String>
+
+    init(stage: InvoicingStage) throws {
+        self.stage = stage
+        listPath = Path.join(stage.layout.deliveries, "invoices.txt")
+        let text = Storage.exists(listPath) ? try Storage.readText(listPath, limit: 256 << 20) : ""
+        delivered = Set(text.split(separator: "\n").map(String.init))
+    }
+
+    /// Publishes the items not delivered yet (one sync round for the batch), then records them.
+    mutating func deliver(_ items: [Item], into report: inout InvoicingReport) throws {
+        let fresh = items.filter { !delivered.contains($0.number) }
+        guard !fresh.isEmpty else { return }
+        let outbox = Outbox(layout: stage.layout)
+        let files = FileBatch(temporaryDirectory: stage.workspace.temporary)
+        for item in fresh {
+            try outbox.deliverNew(item.xml, to: "invoices/\(item.number).xml", in: files)
+            report.delivered.append(stage.shown("invoices/\(item.number).xml"))
+            if let annex = item.annex {
+                try outbox.deliverNew(annex, to: "invoices/\(item.number)-annexe.csv", in: files)
+                report.delivered.append(stage.shown("invoices/\(item.number)-annexe.csv"))
+            }
+        }
+        try files.commit()
+        delivered.formUnion(fresh.map(\.number))
+        try Storage.makeDirectory(stage.layout.deliveries)
+        try Storage.write(delivered.sorted().joined(separator: "\n") + "\n", to: listPath,
+                          temporaryDirectory: stage.workspace.temporary, collision: .replace)
+    }
+}
