@@ -836,3 +836,26 @@ struct InvoicingConfigErrorTests {
     }
 }
 
+
+@Suite("InvoiceStore records")
+struct InvoiceStoreRecordTests {
+    @Test("A record line is what JSONEncoder writes with sorted keys, record keys escaped the same way")
+    func recordLineMatchesJSONEncoder() throws {
+        var document = CIISample.standard.document
+        document.recordKeys = ["te:0001", "te:quote\"and\\backslash", "te:tab\there\u{01}\u{1f}\u{08}\u{0c}\n\r", "te:é✓", "te:/slash"]
+        var line: [UInt8] = []
+        try InvoiceStore.appendRecord(of: document, to: &line)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(String(decoding: line, as: UTF8.self) == String(decoding: try encoder.encode(document), as: UTF8.self))
+        #expect(try JSONDecoder().decode(InvoiceDocument.self, from: Data(line)) == document)
+        #expect(!line.contains(0x0A), "a record must fit on one line")
+    }
+
+    @Test func aDocumentWithoutRecordKeysIsEncodedWhole() throws {
+        let document = CIISample.standard.document
+        var line: [UInt8] = []
+        try InvoiceStore.appendRecord(of: document, to: &line)
+        #expect(try JSONDecoder().decode(InvoiceDocument.self, from: Data(line)) == document)
+    }
+}

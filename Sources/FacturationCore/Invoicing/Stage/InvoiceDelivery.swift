@@ -20,18 +20,20 @@ struct InvoiceDelivery {
         delivered = Set(text.split(separator: "\n").map(String.init))
     }
 
-    /// Publishes the items not delivered yet (one sync round for the batch), then records them.
-    mutating func deliver(_ items: [Item], into report: inout InvoicingReport) throws {
+    /// Publishes the items not delivered yet (one sync round for the batch), then records them;
+    /// returns the files delivered, relative to the workspace.
+    mutating func deliver(_ items: [Item]) throws -> [String] {
         let fresh = items.filter { !delivered.contains($0.number) }
-        guard !fresh.isEmpty else { return }
+        guard !fresh.isEmpty else { return [] }
+        var shown: [String] = []
         let outbox = Outbox(layout: stage.layout)
         let files = FileBatch(temporaryDirectory: stage.workspace.temporary)
         for item in fresh {
             try outbox.deliverNew(item.xml, to: "invoices/\(item.number).xml", in: files)
-            report.delivered.append(stage.shown("invoices/\(item.number).xml"))
+            shown.append(stage.shown("invoices/\(item.number).xml"))
             if let annex = item.annex {
                 try outbox.deliverNew(annex, to: "invoices/\(item.number)-annexe.csv", in: files)
-                report.delivered.append(stage.shown("invoices/\(item.number)-annexe.csv"))
+                shown.append(stage.shown("invoices/\(item.number)-annexe.csv"))
             }
         }
         try files.commit()
@@ -39,5 +41,6 @@ struct InvoiceDelivery {
         try Storage.makeDirectory(stage.layout.deliveries)
         try Storage.write(delivered.sorted().joined(separator: "\n") + "\n", to: listPath,
                           temporaryDirectory: stage.workspace.temporary, collision: .replace)
+        return shown
     }
 }

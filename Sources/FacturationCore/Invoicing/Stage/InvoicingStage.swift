@@ -89,7 +89,8 @@ public struct InvoicingStage {
         var batch = Batch(counters: .init(scheme: settings.numbering, issued: issued.map { ($0.kind, $0.number) }),
                           lastDate: issued.map(\.issueDate).max(),
                           byClient: Dictionary(grouping: issued, by: \.clientCode))
-        var delivery = try InvoiceDelivery(stage: self)
+        let committer = BatchCommitter(stage: self, delivery: try InvoiceDelivery(stage: self))
+        defer { try? committer.finish() }
         var pending: [Issue] = []
         for (draft, step) in steps {
             let approval: InvoiceDocument.ApprovalNote
@@ -122,20 +123,36 @@ public struct InvoicingStage {
             do {
                 let next = try prepare(draft, approval: approval, today: today, batch: batch, builder: builder)
                 if let year = pending.first?.document.issueDate.year, year != next.document.issueDate.year {
-                    try commit(&pending, issued: &issued, delivery: &delivery, into: &report)
+                    try committer.submit(pending)
+                    pending = []
                 }
                 pending.append(next)
                 batch.add(next.document)
                 if pending.count >= Self.batchSize {
-                    try commit(&pending, issued: &issued, delivery: &delivery, into: &report)
+                    try committer.submit(pending)
+                    pending = []
                 }
             } catch let error as InvoicingError {
                 report.errors.append("\(draft.id): not issued: \(error.message)")
             }
         }
-        try commit(&pending, issued: &issued, delivery: &delivery, into: &report)
+        if !pending.isEmpty { try committer.submit(pending) }
+        try committer.finish()
+        for issue in committer.committed {
+            let document = issue.document
+            issued.append(document)
+            report.issued.append(.init(
+                number: document.number, kind: document.kind.rawValue, client: document.clientCode,
+                issueDate: document.issueDate.description,
+                totalExclVAT: FrenchDates.euros(document.totals.taxBasisTotalMinor),
+                totalInclVAT: FrenchDates.euros(document.totals.grandTotalMinor),
+                approval: issue.approval.decision == "automatic" ? issue.approval.by : "approved by \(issue.approval.by)"))
+            report.warnings += issue.draft.notes.map { "\(document.number): \($0)" }
+        }
+        report.delivered += committer.delivered
 
         // 4. Everything derived from the records.
+        var delivery = committer.delivery
         try publish(issued: issued, delivery: &delivery, into: &report)
         return report
     }
@@ -164,7 +181,6 @@ public struct InvoicingStage {
         let document: InvoiceDocument
         let approval: InvoiceDocument.ApprovalNote
         let xml: [UInt8]
-        let annex: [UInt8]?
     }
 
     /// Numbers a draft and builds its document, Factur-X XML (validated) and annex; writes nothing.
@@ -187,40 +203,7 @@ public struct InvoicingStage {
                     + problems.prefix(3).joined(separator: "; ") + "); this is a bug, please report it")
             }
         }
-        return Issue(draft: draft, document: document, approval: approval, xml: xml,
-                     annex: draft.annex.isEmpty ? nil : AnnexWriter.csv(draft.annex))
-    }
-
-    /// Issues a batch: archives the XML and annexes (rewritten identically if the run is
-    /// interrupted before the record), writes the batch's record file (the commit point), then
-    /// delivers the batch to the outbox.
-    private func commit(_ pending: inout [Issue], issued: inout [InvoiceDocument], delivery: inout InvoiceDelivery,
-                        into report: inout InvoicingReport) throws {
-        guard !pending.isEmpty else { return }
-        let files = FileBatch(temporaryDirectory: workspace.temporary)
-        for issue in pending {
-            try files.add(issue.xml, to: documentPath(issue.document), collision: .replace)
-            if let annex = issue.annex {
-                try files.add(annex, to: store.annexPath(draftID: issue.draft.id), collision: .replace)
-            }
-        }
-        try files.commit()
-        try store.recordIssued(pending.map(\.document))
-        for issue in pending {
-            let document = issue.document
-            issued.append(document)
-            report.issued.append(.init(
-                number: document.number, kind: document.kind.rawValue, client: document.clientCode,
-                issueDate: document.issueDate.description,
-                totalExclVAT: FrenchDates.euros(document.totals.taxBasisTotalMinor),
-                totalInclVAT: FrenchDates.euros(document.totals.grandTotalMinor),
-                approval: issue.approval.decision == "automatic" ? issue.approval.by : "approved by \(issue.approval.by)"))
-            try store.removeDraft(id: issue.draft.id)
-            try removeApprovalRequest(issue.draft.id)
-            report.warnings += issue.draft.notes.map { "\(document.number): \($0)" }
-        }
-        try delivery.deliver(pending.map { ($0.document.number, $0.xml, $0.annex) }, into: &report)
-        pending.removeAll()
+        return Issue(draft: draft, document: document, approval: approval, xml: xml)
     }
 
     func documentPath(_ document: InvoiceDocument) -> String {
@@ -239,9 +222,9 @@ public struct InvoicingStage {
             let xml = Storage.exists(xmlPath) ? try Storage.read(xmlPath) : try CIIWriter.xml(for: document)
             let annex = store.annexPath(draftID: document.origin.draftID)
             missing.append((document.number, xml, Storage.exists(annex) ? try Storage.read(annex) : nil))
-            if missing.count >= Self.batchSize { try delivery.deliver(missing, into: &report); missing = [] }
+            if missing.count >= Self.batchSize { report.delivered += try delivery.deliver(missing); missing = [] }
         }
-        try delivery.deliver(missing, into: &report)
+        report.delivered += try delivery.deliver(missing)
         try publishOxygene(issued: issued, into: &report)
         let register = SalesRegister.csv(issued)
         let temporary = Path.join(workspace.temporary, "registre-ventes.csv")
@@ -289,7 +272,7 @@ public struct InvoicingStage {
         return shown(approvalRequestPath(draft.id))
     }
 
-    private func removeApprovalRequest(_ draftID: String) throws {
+    func removeApprovalRequest(_ draftID: String) throws {
         let path = Path.join(layout.outbox, approvalRequestPath(draftID))
         if Storage.exists(path) { try Storage.removeFile(path) }
     }

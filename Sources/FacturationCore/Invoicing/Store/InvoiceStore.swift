@@ -69,15 +69,60 @@ public struct InvoiceStore {
         let name = first.number == last.number ? first.number : "\(first.number)_\(last.number)"
         let path = Path.join(issuedFolder, CivilDate.pad(first.issueDate.year, 4), name + ".jsonl")
         var bytes: [UInt8] = []
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for document in documents {
-            bytes += try encoder.encode(document)
+            try Self.appendRecord(of: document, to: &bytes)
             bytes.append(0x0A)
         }
         try Storage.makeDirectory(Path.parent(of: path))
         try Storage.write(bytes, to: path, temporaryDirectory: temporary, collision: .fail)
         IssuedCache.shared.remember(documents, at: Self.identity(of: path))
+    }
+
+    /// Appends a document as one line of compact JSON (what `JSONEncoder` gives with sorted keys).
+    ///
+    /// The record keys (up to thousands per invoice) are written directly: going through
+    /// `JSONEncoder` for each of them costs more than the rest of the document.
+    static func appendRecord(of document: InvoiceDocument, to bytes: inout [UInt8]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var shell = document
+        shell.recordKeys = []
+        let json = Array(try encoder.encode(shell))
+        let marker = Array(#""recordKeys":[]"#.utf8)
+        // Keys cannot appear inside string values unescaped, so the marker is the top-level field.
+        guard let at = json.firstRange(of: marker), json[at.upperBound...].firstRange(of: marker) == nil else {
+            bytes += try encoder.encode(document)
+            return
+        }
+        bytes += json[..<(at.upperBound - 1)]
+        for (index, key) in document.recordKeys.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            appendJSONString(key, to: &bytes)
+        }
+        bytes += json[(at.upperBound - 1)...]
+    }
+
+    /// Appends `text` as a JSON string literal.
+    static func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            case 0x08: bytes += Array("\\b".utf8)
+            case 0x09: bytes += Array("\\t".utf8)
+            case 0x0A: bytes += Array("\\n".utf8)
+            case 0x0C: bytes += Array("\\f".utf8)
+            case 0x0D: bytes += Array("\\r".utf8)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            default:
+                bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     private static func identity(of path: String) -> String {

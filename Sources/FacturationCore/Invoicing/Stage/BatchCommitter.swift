@@ -1,0 +1,53 @@
+/// Issues the batches of a run, in order, on a background thread while the invoicing stage
+/// prepares the next batch (the waits for the disk overlap with building and validating XML).
+///
+/// For each batch: the Factur-X XML and the annexes are archived (rewritten identically if the
+/// run is interrupted before the record), the batch's record file is written (the commit point),
+/// the issued drafts are cleaned up, then the batch is delivered to the outbox. A batch that
+/// fails stops the committer: later batches, whose numbers follow it, are never recorded.
+final class BatchCommitter: @unchecked Sendable {
+    private let stage: InvoicingStage
+    private var worker: BackgroundWorker<[InvoicingStage.Issue]>!
+    /// Read only after ``finish()``.
+    private(set) var committed: [InvoicingStage.Issue] = []
+    private(set) var delivered: [String] = []
+    private(set) var delivery: InvoiceDelivery
+
+    init(stage: InvoicingStage, delivery: InvoiceDelivery) {
+        self.stage = stage
+        self.delivery = delivery
+        worker = BackgroundWorker(name: "invoicing-commit") { [unowned self] batch in try self.commit(batch) }
+    }
+
+    /// Queues a batch (waits while another one is queued); throws if an earlier batch failed.
+    func submit(_ batch: [InvoicingStage.Issue]) throws {
+        try worker.submit(batch)
+    }
+
+    /// Waits until every submitted batch is issued; throws the first failure.
+    func finish() throws {
+        try worker.finish()
+    }
+
+    private func commit(_ batch: [InvoicingStage.Issue]) throws {
+        let store = stage.store
+        let files = FileBatch(temporaryDirectory: stage.workspace.temporary)
+        var items: [InvoiceDelivery.Item] = []
+        for issue in batch {
+            try files.add(issue.xml, to: stage.documentPath(issue.document), collision: .replace)
+            let annex = issue.draft.annex.isEmpty ? nil : AnnexWriter.csv(issue.draft.annex)
+            if let annex {
+                try files.add(annex, to: store.annexPath(draftID: issue.draft.id), collision: .replace)
+            }
+            items.append((issue.document.number, issue.xml, annex))
+        }
+        try files.commit()
+        try store.recordIssued(batch.map(\.document))
+        committed += batch
+        for issue in batch {
+            try store.removeDraft(id: issue.draft.id)
+            try stage.removeApprovalRequest(issue.draft.id)
+        }
+        delivered += try delivery.deliver(items)
+    }
+}
