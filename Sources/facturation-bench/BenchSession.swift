@@ -106,8 +106,11 @@ struct BenchSession {
             spawner's own peak, here \(floor) MB). invoice rows: wall time of the whole
             `facturation run --date \(InvoiceWorkspace.runDate)` process on a generated workspace (July's
             time-based invoices and August's fees; every invoice is written, validated against the
-            Factur-X XSD, recorded and delivered to the outbox as 4 to 6 fsynced files, so the file
-            system's cost of creating and syncing files counts: --dir on a tmpfs shows the CPU part).
+            Factur-X XSD, recorded and delivered to the outbox as 2 to 4 fsynced files plus its
+            batch's record, so the file system's cost of creating and syncing files counts: --dir on
+            a tmpfs shows the CPU part; the generated workspace is synced to disk before the run; on
+            ext4 a run within minutes of deleting many files is slower, as ext4 skips the inodes
+            freed in the last minutes when it creates files).
             match and fec rows: in-process time of the measuring child on data it generated in memory
             (not timed); match seconds = building the receivables, the invoice-number list,
             reference finder and payer identifier + matching every receipt; fec MB/s = FEC bytes / (FECWriter.bytes +

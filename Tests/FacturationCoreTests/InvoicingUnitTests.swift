@@ -859,3 +859,19 @@ struct InvoiceStoreRecordTests {
         #expect(try JSONDecoder().decode(InvoiceDocument.self, from: Data(line)) == document)
     }
 }
+
+@Suite("AnnexWriter")
+struct AnnexWriterTests {
+    @Test func oneRowPerEntryWithHoursRoundedToTheHundredth() {
+        let entries: [InvoiceDraft.AnnexEntry] = [
+            .init(recordKey: "te:a1", date: "2025-07-01", user: "Léa Martin", project: "Refonte, lot 2",
+                  task: "", description: "Atelier \"cadrage\"\navec le client", durationSeconds: 5_430, line: 1),
+            .init(recordKey: "te:b2", date: "2025-07-02", user: "Tom", project: "Support", task: "Ticket 12",
+                  description: "Correctif", durationSeconds: 17, line: 2),
+        ]
+        let text = String(decoding: AnnexWriter.csv(entries), as: UTF8.self)
+        #expect(text == "line,date,user,project,task,description,hours,duration_seconds,record_key\r\n"
+            + "1,2025-07-01,Léa Martin,\"Refonte, lot 2\",,\"Atelier \"\"cadrage\"\"\navec le client\",1.51,5430,te:a1\r\n"
+            + "2,2025-07-02,Tom,Support,Ticket 12,Correctif,0.00,17,te:b2\r\n")
+    }
+}

@@ -110,6 +110,9 @@ struct OxygeneWriterTests {
         #expect(OxygeneWriter.truncated("abc def", toScalars: 4) == "abc")
         #expect(OxygeneWriter.truncated("ab🇫🇷", toScalars: 3) == "ab")
         #expect(OxygeneWriter.clean("Ligne 1\nLigne\t2 ") == "Ligne 1 Ligne 2")
+        #expect(OxygeneWriter.clean("  Plain ASCII ") == "Plain ASCII")
+        #expect(OxygeneWriter.clean("Plain") == "Plain")
+        #expect(OxygeneWriter.clean("Cafe\u{301} ") == "Café")
     }
 
     @Test func outsideEUClientGetsForeignCountryAndExemptVATCode() throws {

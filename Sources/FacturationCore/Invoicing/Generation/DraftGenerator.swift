@@ -102,23 +102,48 @@ public struct DraftGenerator {
             guard !known.heldKeys.contains(key) else { return }
             let client = text(.clientCode)
             guard !client.isEmpty else { unassigned += 1; return }
-            let rate = Int64(text(.hourlyRateMinor)).flatMap { $0 > 0 ? $0 : nil }
+            let rate = Self.integer(fields[TimeEntryColumn.hourlyRateMinor.index]).flatMap { $0 > 0 ? $0 : nil }
             byClient[client, default: []].append(Entry(
                 key: key, client: client, project: text(.projectName), task: text(.taskName),
-                description: text(.description), user: text(.userName), date: String(text(.startLocal).prefix(10)),
-                seconds: Int64(text(.durationSeconds)) ?? 0, clockifyRateMinor: rate))
+                description: text(.description), user: text(.userName),
+                date: String(decoding: fields[TimeEntryColumn.startLocal.index].prefix(10), as: UTF8.self),
+                seconds: Self.integer(fields[TimeEntryColumn.durationSeconds.index]) ?? 0, clockifyRateMinor: rate))
         }
         if unassigned > 0 {
             result.warnings.append("\(month.monthKey): \(unassigned) billable time entries have no client, so they "
                 + "cannot be invoiced: add the Clockify client or project name to a client's aliases in \(pipeline.file)")
         }
-        for client in byClient.keys.sorted() {
-            guard let entries = byClient[client] else { continue }
-            if let draft = draft(client: client, month: month, close: close, entries: entries, known: known,
-                                 warnings: &result.warnings) {
-                if !known.takenDraftIDs.contains(draft.id) { result.drafts.append(draft) }
+        // Clients are independent: their drafts are built on two threads, then kept in client order.
+        let codes = byClient.keys.sorted()
+        let parts = 2
+        let built = Parallel.map(parts) { part -> (drafts: [InvoiceDraft], warnings: [String]) in
+            var drafts: [InvoiceDraft] = []
+            var warnings: [String] = []
+            for client in codes[(codes.count * part / parts)..<(codes.count * (part + 1) / parts)] {
+                guard let entries = byClient[client] else { continue }
+                if let draft = draft(client: client, month: month, close: close, entries: entries,
+                                     known: known, warnings: &warnings),
+                   !known.takenDraftIDs.contains(draft.id) {
+                    drafts.append(draft)
+                }
             }
+            return (drafts, warnings)
         }
+        for part in built {
+            result.drafts += part.drafts
+            result.warnings += part.warnings
+        }
+    }
+
+    /// A non-negative decimal integer written in plain digits, or nil.
+    private static func integer(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return bytes.isEmpty ? nil : Int64(String(decoding: bytes, as: UTF8.self)) }
+        var value: Int64 = 0
+        for byte in bytes {
+            guard byte >= 0x30 && byte <= 0x39 else { return Int64(String(decoding: bytes, as: UTF8.self)) }
+            value = value * 10 + Int64(byte - 0x30)
+        }
+        return value
     }
 
     private func draft(client code: String, month: CivilDate, close: CivilDate, entries: [Entry], known: Known,

@@ -5,12 +5,19 @@ public enum AnnexWriter {
 
     /// RFC 4180 CSV (UTF-8, comma, CRLF), rows in the draft's order.
     public static func csv(_ entries: [InvoiceDraft.AnnexEntry]) -> [UInt8] {
-        var builder = CSVLineBuilder()
+        var builder = CSVLineBuilder(capacity: 128 + entries.count * 160)
         builder.line(header)
         for entry in entries {
-            let hours = DecimalText.format(minorUnits: (entry.durationSeconds * 100 + 1_800) / 3_600, scale: 2)
-            builder.line([String(entry.line), entry.date, entry.user, entry.project, entry.task, entry.description,
-                          hours, String(entry.durationSeconds), entry.recordKey])
+            builder.field(Int64(entry.line))
+            builder.field(entry.date)
+            builder.field(entry.user)
+            builder.field(entry.project)
+            builder.field(entry.task)
+            builder.field(entry.description)
+            builder.decimalField((entry.durationSeconds * 100 + 1_800) / 3_600, scale: 2)
+            builder.field(entry.durationSeconds)
+            builder.field(entry.recordKey)
+            builder.endLine()
         }
         return builder.bytes
     }

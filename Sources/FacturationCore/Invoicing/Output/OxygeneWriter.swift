@@ -191,6 +191,11 @@ public enum OxygeneWriter {
     /// `text` in NFC, with every control character (line break, tab…) turned into a space and the
     /// ends trimmed.
     static func clean(_ text: String) -> String {
+        // Printable ASCII is already NFC and has no control character: only the trimming applies.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            guard text.utf8.first == 0x20 || text.utf8.last == 0x20 else { return text }
+            return text.trimmingCharacters(in: .whitespaces)
+        }
         var scalars = String.UnicodeScalarView()
         for scalar in text.precomposedStringWithCanonicalMapping.unicodeScalars {
             scalars.append(scalar.properties.generalCategory == .control ? " " : scalar)

@@ -1,13 +1,15 @@
-/// Issues the batches of a run, in order, on a background thread while the invoicing stage
+/// Issues the batches of a run, in order, on background threads while the invoicing stage
 /// prepares the next batch (the waits for the disk overlap with building and validating XML).
 ///
-/// For each batch: the Factur-X XML and the annexes are archived (rewritten identically if the
-/// run is interrupted before the record), the batch's record file is written (the commit point),
-/// the issued drafts are cleaned up, then the batch is delivered to the outbox. A batch that
-/// fails stops the committer: later batches, whose numbers follow it, are never recorded.
+/// For each batch, on one thread: the Factur-X XML and the annexes are archived (rewritten
+/// identically if the run is interrupted before the record), the batch's record file is written
+/// (the commit point) and the issued drafts are cleaned up. A second thread then delivers the
+/// batch to the outbox. A batch that fails stops the committer: later batches, whose numbers
+/// follow it, are never recorded.
 final class BatchCommitter: @unchecked Sendable {
     private let stage: InvoicingStage
-    private var worker: BackgroundWorker<[InvoicingStage.Issue]>!
+    private var recorder: BackgroundWorker<[InvoicingStage.Issue]>!
+    private var deliverer: BackgroundWorker<[InvoiceDelivery.Item]>!
     /// Read only after ``finish()``.
     private(set) var committed: [InvoicingStage.Issue] = []
     private(set) var delivered: [String] = []
@@ -16,17 +18,26 @@ final class BatchCommitter: @unchecked Sendable {
     init(stage: InvoicingStage, delivery: InvoiceDelivery) {
         self.stage = stage
         self.delivery = delivery
-        worker = BackgroundWorker(name: "invoicing-commit") { [unowned self] batch in try self.commit(batch) }
+        deliverer = BackgroundWorker(name: "invoicing-deliver") { [unowned self] items in
+            delivered += try self.delivery.deliver(items)
+        }
+        recorder = BackgroundWorker(name: "invoicing-commit") { [unowned self] batch in try self.commit(batch) }
     }
 
     /// Queues a batch (waits while another one is queued); throws if an earlier batch failed.
     func submit(_ batch: [InvoicingStage.Issue]) throws {
-        try worker.submit(batch)
+        try recorder.submit(batch)
     }
 
-    /// Waits until every submitted batch is issued; throws the first failure.
+    /// Waits until every submitted batch is issued and delivered; throws the first failure.
     func finish() throws {
-        try worker.finish()
+        do {
+            try recorder.finish()
+        } catch {
+            try? deliverer.finish()
+            throw error
+        }
+        try deliverer.finish()
     }
 
     private func commit(_ batch: [InvoicingStage.Issue]) throws {
@@ -48,6 +59,6 @@ final class BatchCommitter: @unchecked Sendable {
             try store.removeDraft(id: issue.draft.id)
             try stage.removeApprovalRequest(issue.draft.id)
         }
-        delivered += try delivery.deliver(items)
+        try deliverer.submit(items)
     }
 }

@@ -92,6 +92,7 @@ public struct InvoicingStage {
         let committer = BatchCommitter(stage: self, delivery: try InvoiceDelivery(stage: self))
         defer { try? committer.finish() }
         var pending: [Issue] = []
+        var prepared: [InvoiceDocument] = []
         for (draft, step) in steps {
             let approval: InvoiceDocument.ApprovalNote
             switch step {
@@ -127,6 +128,7 @@ public struct InvoicingStage {
                     pending = []
                 }
                 pending.append(next)
+                prepared.append(next.document)
                 batch.add(next.document)
                 if pending.count >= Self.batchSize {
                     try committer.submit(pending)
@@ -137,7 +139,11 @@ public struct InvoicingStage {
             }
         }
         if !pending.isEmpty { try committer.submit(pending) }
+        // While the last batches are committed: the outputs derived from every document (the
+        // committer either issues all of them or fails the run).
+        let derived = try derive(from: issued + prepared)
         try committer.finish()
+        precondition(committer.committed.count == prepared.count, "a batch was neither issued nor reported as failed")
         for issue in committer.committed {
             let document = issue.document
             issued.append(document)
@@ -153,7 +159,7 @@ public struct InvoicingStage {
 
         // 4. Everything derived from the records.
         var delivery = committer.delivery
-        try publish(issued: issued, delivery: &delivery, into: &report)
+        try publish(issued: issued, derived: derived, delivery: &delivery, into: &report)
         return report
     }
 
@@ -212,7 +218,18 @@ public struct InvoicingStage {
 
     // MARK: - Outputs
 
-    private func publish(issued: [InvoiceDocument], delivery: inout InvoiceDelivery,
+    /// The outputs derived from all issued documents, built before they are written.
+    struct Derived {
+        /// The Oxygène file of the documents not exported yet, or why it cannot be written.
+        var oxygene: Result<(name: String, numbers: [String], xml: [UInt8]), InvoicingError>?
+        var register: [UInt8]
+    }
+
+    private func derive(from issued: [InvoiceDocument]) throws -> Derived {
+        Derived(oxygene: try oxygeneExport(of: issued), register: SalesRegister.csv(issued))
+    }
+
+    private func publish(issued: [InvoiceDocument], derived: Derived, delivery: inout InvoiceDelivery,
                          into report: inout InvoicingReport) throws {
         let outbox = Outbox(layout: layout)
         // Documents issued by an interrupted run and not delivered yet.
@@ -225,10 +242,18 @@ public struct InvoicingStage {
             if missing.count >= Self.batchSize { report.delivered += try delivery.deliver(missing); missing = [] }
         }
         report.delivered += try delivery.deliver(missing)
-        try publishOxygene(issued: issued, into: &report)
-        let register = SalesRegister.csv(issued)
+        switch derived.oxygene {
+        case .success(let export):
+            try outbox.deliverNew(export.xml, to: "oxygene/\(export.name).xml")
+            try store.recordOxygeneBatch(.init(name: export.name, numbers: export.numbers))
+            report.delivered.append(shown("oxygene/\(export.name).xml"))
+        case .failure(let problem):
+            report.errors.append(problem.message)
+        case nil:
+            break
+        }
         let temporary = Path.join(workspace.temporary, "registre-ventes.csv")
-        try Storage.write(register, to: temporary, temporaryDirectory: workspace.temporary, collision: .replace)
+        try Storage.write(derived.register, to: temporary, temporaryDirectory: workspace.temporary, collision: .replace)
         if !issued.isEmpty {
             let delivery = try outbox.deliverCurrentVersion(of: temporary, to: "registre-ventes.csv")
             if let warning = delivery.warning { report.warnings.append(warning) }
@@ -236,29 +261,25 @@ public struct InvoicingStage {
         try Storage.removeFile(temporary)
     }
 
-    private func publishOxygene(issued: [InvoiceDocument], into report: inout InvoicingReport) throws {
+    /// The Oxygène import file of the documents not exported yet (nil when there are none).
+    private func oxygeneExport(of issued: [InvoiceDocument]) throws
+        -> Result<(name: String, numbers: [String], xml: [UInt8]), InvoicingError>? {
         let exported = try store.exportedToOxygene()
         let pending = issued.filter { !exported.contains($0.number) }
-        guard let first = pending.first, let last = pending.last else { return }
+        guard let first = pending.first, let last = pending.last else { return nil }
         let missing = pending.filter { $0.oxygeneClientCode == nil }
         if !missing.isEmpty {
             let clients = Set(missing.map(\.clientCode)).sorted()
-            report.errors.append("Oxygène export of " + pending.map(\.number).joined(separator: ", ")
+            return .failure(InvoicingError("Oxygène export of " + pending.map(\.number).joined(separator: ", ")
                 + " stopped: client " + clients.joined(separator: ", ") + " has no Oxygène code; add oxygene_code = \"…\" "
-                + "to its [[clients]] entry in \(pipeline.file). The invoices are issued; the export follows on the next run.")
-            return
+                + "to its [[clients]] entry in \(pipeline.file). The invoices are issued; the export follows on the next run."))
         }
         let name = first.number == last.number ? "oxygene-\(first.number)" : "oxygene-\(first.number)_\(last.number)"
-        let xml: [UInt8]
         do {
-            xml = try OxygeneWriter.xml(for: pending)
+            return .success((name, pending.map(\.number), try OxygeneWriter.xml(for: pending)))
         } catch {
-            report.errors.append("Oxygène export \(name) failed: \(error)")
-            return
+            return .failure(InvoicingError("Oxygène export \(name) failed: \(error)"))
         }
-        try Outbox(layout: layout).deliverNew(xml, to: "oxygene/\(name).xml")
-        try store.recordOxygeneBatch(.init(name: name, numbers: pending.map(\.number)))
-        report.delivered.append(shown("oxygene/\(name).xml"))
     }
 
     // MARK: - Approval requests

@@ -88,18 +88,41 @@ public struct InvoiceStore {
         var shell = document
         shell.recordKeys = []
         let json = Array(try encoder.encode(shell))
-        let marker = Array(#""recordKeys":[]"#.utf8)
         // Keys cannot appear inside string values unescaped, so the marker is the top-level field.
-        guard let at = json.firstRange(of: marker), json[at.upperBound...].firstRange(of: marker) == nil else {
+        let markers = occurrences(of: Array(#""recordKeys":[]"#.utf8), in: json)
+        guard markers.count == 1, let end = markers.first else {
             bytes += try encoder.encode(document)
             return
         }
-        bytes += json[..<(at.upperBound - 1)]
+        bytes += json[..<(end - 1)]
         for (index, key) in document.recordKeys.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             appendJSONString(key, to: &bytes)
         }
-        bytes += json[(at.upperBound - 1)...]
+        bytes += json[(end - 1)...]
+    }
+
+    /// The end offsets of every occurrence of `marker` in `bytes` (a plain scan: the generic
+    /// `firstRange(of:)` costs more than encoding the document).
+    private static func occurrences(of marker: [UInt8], in bytes: [UInt8]) -> [Int] {
+        var ends: [Int] = []
+        bytes.withUnsafeBufferPointer { haystack in
+            marker.withUnsafeBufferPointer { needle in
+                guard needle.count <= haystack.count else { return }
+                var start = 0
+                while start <= haystack.count - needle.count {
+                    var matched = 0
+                    while matched < needle.count && haystack[start + matched] == needle[matched] { matched += 1 }
+                    if matched == needle.count {
+                        ends.append(start + needle.count)
+                        start += needle.count
+                    } else {
+                        start += 1
+                    }
+                }
+            }
+        }
+        return ends
     }
 
     /// Appends `text` as a JSON string literal.
