@@ -35,6 +35,11 @@ struct BenchSession {
 
         var measurements: [Measurement] = []
         var failures = 0
+        // Invoice workspaces are deleted at the end only: ext4 is slow to create files for a few
+        // minutes after many were deleted (it skips recently freed inodes), which would slow the
+        // next attempt by several seconds.
+        var removeAtEnd: [String] = []
+        defer { if !options.keep { for folder in removeAtEnd { try? Storage.removeTree(folder) } } }
         func record(_ scenario: Scenario, in folder: String, _ measure: () throws -> Measurement) {
             do {
                 let measurement = try measure()
@@ -44,7 +49,11 @@ struct BenchSession {
                 StandardStreams.out("\(scenario.rawValue) FAILED: \(error)\n")
                 failures += 1
             }
-            if !options.keep { try? Storage.removeTree(folder) }
+            if scenario == .invoice {
+                removeAtEnd.append(folder)
+            } else if !options.keep {
+                try? Storage.removeTree(folder)
+            }
         }
 
         let fileScenarios = options.scenarios.filter(\.usesExportFiles)

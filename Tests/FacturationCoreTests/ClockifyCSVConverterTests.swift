@@ -261,3 +261,16 @@ struct ClockifyCSVConverterTests {
         #expect(rows.map { $0["billable"] } == ["", ""])
     }
 }
+
+@Suite("Record key text")
+struct RecordKeyTextTests {
+    @Test(arguments: [
+        ("Atelier cadrage", "Atelier cadrage"), ("a  b", "a b"), (" a", "a"), ("a ", "a"), ("a\tb", "a b"),
+        ("a\n\nb ", "a b"), ("  ", ""), ("", ""), ("é  ✓", "é ✓"), ("x", "x"),
+    ])
+    func whiteSpaceIsCollapsedAndTrimmed(input: String, expected: String) {
+        let buffer = ByteBuffer(capacity: 64)
+        Array(input.utf8).withUnsafeBytes { ClockifyCSVConverter.appendCollapsingSpaces($0, to: buffer) }
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == expected)
+    }
+}

@@ -18,17 +18,28 @@ public struct FileScan: Sendable {
     public static func scan(path: String, progress: ((Int64) -> Void)? = nil) throws(StorageError) -> FileScan {
         let file = try InputFile(path: path)
         let hasher = SHA256Hasher()
+        // Large files are hashed on a second thread while this one validates the encoding.
+        let hashing = file.size >= 8 << 20
+            ? BackgroundWorker<([UInt8], Int)>(limit: 2, name: "scan-sha256") { chunk, count in
+                chunk.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+            }
+            : nil
+        defer { try? hashing?.finish() }
         var validator = UTF8Validator()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var head: [UInt8] = []
         var total: Int64 = 0
         var sawNUL = false
         while true {
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
             let count = try file.read(into: &buffer)
             if count == 0 { break }
+            if let hashing {
+                // The worker never fails, so submit never throws.
+                try? hashing.submit((buffer, count))
+            }
             buffer.withUnsafeBytes { raw in
                 let chunk = UnsafeRawBufferPointer(rebasing: raw.prefix(count))
-                hasher.update(chunk)
+                if hashing == nil { hasher.update(chunk) }
                 validator.feed(chunk)
                 if !sawNUL, memchrNUL(chunk) { sawNUL = true }
             }
@@ -36,6 +47,7 @@ public struct FileScan: Sendable {
             total += Int64(count)
             progress?(total)
         }
+        try? hashing?.finish()
         validator.finish()
         return FileScan(
             sha256: hasher.finishHex(), size: total,

@@ -5,7 +5,7 @@ public final class NormalizedOutput {
     public let kind: LedgerKind
     private var files: [String: ScratchFile] = [:]
     /// Rows written per partition.
-    public private(set) var rowCounts: [String: Int] = [:]
+    public var rowCounts: [String: Int] { files.mapValues(\.rows) }
 
     public init(directory: String, kind: LedgerKind) throws(StorageError) {
         self.directory = directory
@@ -49,11 +49,10 @@ public final class NormalizedOutput {
     }
 
     private func write(to file: ScratchFile, partition: String, _ build: (inout CSVLineBuilder) -> Void) throws(StorageError) {
-        var line = CSVLineBuilder(appendingTo: file.buffer)
-        build(&line)
-        line.endLine()
+        build(&file.line)
+        file.line.endLine()
+        file.rows += 1
         try file.flushIfFull()
-        rowCounts[partition, default: 0] += 1
     }
 
     /// Closes every file.
@@ -66,7 +65,6 @@ public final class NormalizedOutput {
         for file in files.values { try? file.close() }
         files.removeAll()
         monthFiles.removeAll()
-        rowCounts.removeAll()
         try Storage.removeTree(directory)
         try Storage.makeDirectory(directory)
     }

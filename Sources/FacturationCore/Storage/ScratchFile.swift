@@ -11,6 +11,10 @@ public final class ScratchFile {
     private let descriptor: Int32
     /// The write buffer: append to it, then call ``flushIfFull()``.
     public let buffer = ByteBuffer(capacity: 1 << 21)
+    /// Builds lines into ``buffer`` (one builder for the file's life, so its caches stay warm).
+    public var line: CSVLineBuilder
+    /// Lines written, counted by the writer.
+    public var rows = 0
     private var closed = false
 
     /// Creates (or truncates) the file.
@@ -19,6 +23,7 @@ public final class ScratchFile {
         guard fd >= 0 else { throw .system("create", path) }
         self.path = path
         self.descriptor = fd
+        line = CSVLineBuilder(appendingTo: buffer)
     }
 
     deinit { if !closed { Glibc.close(descriptor) } }

@@ -7,7 +7,7 @@ public final class SHA256Hasher {
     public init() {
         guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL could not allocate a digest context") }
         self.context = context
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        EVP_DigestInit_ex2(context, fct_sha256(), nil)
     }
 
     deinit { EVP_MD_CTX_free(context) }
@@ -28,7 +28,7 @@ public final class SHA256Hasher {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         _ = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        EVP_DigestInit_ex2(context, fct_sha256(), nil)
         return digest
     }
 
@@ -39,8 +39,8 @@ public final class SHA256Hasher {
     public static func digest(_ bytes: UnsafeRawBufferPointer) -> SIMD32<UInt8> {
         var digest = SIMD32<UInt8>()
         withUnsafeMutableBytes(of: &digest) { out in
-            _ = SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
-                       out.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            let done = fct_sha256_digest(bytes.baseAddress, bytes.count, out.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            precondition(done == 1, "OpenSSL could not compute a SHA-256 digest")
         }
         return digest
     }
@@ -49,7 +49,8 @@ public final class SHA256Hasher {
     public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
         var digest = [UInt8](repeating: 0, count: 32)
         digest.withUnsafeMutableBufferPointer { out in
-            _ = SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, out.baseAddress)
+            let done = fct_sha256_digest(bytes.baseAddress, bytes.count, out.baseAddress)
+            precondition(done == 1, "OpenSSL could not compute a SHA-256 digest")
         }
         return Hex.encode(digest)
     }

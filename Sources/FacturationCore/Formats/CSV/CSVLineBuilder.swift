@@ -5,6 +5,9 @@ public struct CSVLineBuilder {
     /// The storage (shared by copies of the builder: do not copy it).
     public let buffer: ByteBuffer
     private var fieldsInLine = 0
+    /// The last day converted by ``timestampField(_:offset:)`` (rows of a file share their days).
+    private var lastDays: Int64 = .min
+    private var lastDate = CivilDate(daysSinceEpoch: 0)
 
     public init(capacity: Int = 1 << 16) { buffer = ByteBuffer(capacity: capacity) }
 
@@ -93,7 +96,11 @@ public struct CSVLineBuilder {
         fieldsInLine += 1
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = Int(seconds - days * 86_400)
-        let date = CivilDate(daysSinceEpoch: days)
+        if days != lastDays {
+            lastDays = days
+            lastDate = CivilDate(daysSinceEpoch: days)
+        }
+        let date = lastDate
         if date.year >= 1000 {
             appendTwoDigits(date.year / 100)
             appendTwoDigits(date.year % 100)

@@ -22,7 +22,11 @@ public final class CSVReader {
     public static let maximumFieldLength = 8 << 20
 
     private var parser = csv_parser()
-    private var batch = CSVBatch()
+    private var batch: CSVBatch {
+        didSet { currentBatch = Unmanaged.passUnretained(batch) }
+    }
+    /// `batch` for the libcsv callbacks, which must not retain it for every field.
+    private var currentBatch: Unmanaged<CSVBatch>
     private let delimiter: UInt8
     /// Files at least this large are parsed on a second thread while the caller converts.
     static let threadedThreshold: Int64 = 4 << 20
@@ -38,6 +42,9 @@ public final class CSVReader {
     private var streamPendingCR = false
 
     public init(delimiter: UInt8) {
+        let batch = CSVBatch()
+        self.batch = batch
+        currentBatch = Unmanaged.passUnretained(batch)
         self.delimiter = delimiter
         csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL))
         csv_set_delim(&parser, delimiter)
@@ -158,20 +165,22 @@ public final class CSVReader {
 
     private static let onField: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
         field, length, context in
-        let reader = Unmanaged<CSVReader>.fromOpaque(context!).takeUnretainedValue()
-        reader.afterCR = false
-        let bytes = UnsafeRawBufferPointer(start: field, count: field == nil ? 0 : length)
-        reader.batch.appendField(bytes)
-        if length > 0, let field {
-            if memchr(field, 0x0A, length) != nil || memchr(field, 0x0D, length) != nil {
-                reader.newlinesInRow += CSVReader.countLineBreaks(bytes)
+        // Called for every field: no reference counting here (the parse holds the reader and its
+        // batch; retains on objects the other thread also touches cost more than the parse).
+        Unmanaged<CSVReader>.fromOpaque(context!)._withUnsafeGuaranteedRef { reader in
+            reader.afterCR = false
+            let bytes = UnsafeRawBufferPointer(start: field, count: field == nil ? 0 : length)
+            reader.currentBatch._withUnsafeGuaranteedRef { $0.appendField(bytes) }
+            if length > 0, let field {
+                if memchr(field, 0x0A, length) != nil || memchr(field, 0x0D, length) != nil {
+                    reader.newlinesInRow += CSVReader.countLineBreaks(bytes)
+                }
             }
         }
     }
 
     private static let onRow: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { terminator, context in
-        let reader = Unmanaged<CSVReader>.fromOpaque(context!).takeUnretainedValue()
-        reader.endRow(terminator: terminator)
+        Unmanaged<CSVReader>.fromOpaque(context!)._withUnsafeGuaranteedRef { $0.endRow(terminator: terminator) }
     }
 
     private func endRow(terminator: Int32) {

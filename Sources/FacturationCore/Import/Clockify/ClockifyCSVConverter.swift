@@ -429,6 +429,16 @@ struct ClockifyCSVConverter {
 
     /// Appends text with runs of white space collapsed to one space and the ends trimmed.
     static func appendCollapsingSpaces(_ text: UnsafeRawBufferPointer, to buffer: ByteBuffer) {
+        // Most texts have nothing to collapse: copy them whole.
+        if let first = text.first, let last = text.last, first != 0x20, last != 0x20 {
+            var clean = true
+            var previousSpace = false
+            for byte in text {
+                if byte == 0x09 || byte == 0x0A || byte == 0x0D || (byte == 0x20 && previousSpace) { clean = false; break }
+                previousSpace = byte == 0x20
+            }
+            if clean { buffer.append(text); return }
+        }
         var pendingSpace = false
         var wroteAny = false
         for byte in text {
