@@ -3,10 +3,14 @@ extension StringProtocol {
     ///
     /// Works on scalars, not characters: "\r\n" is one Character but two scalars.
     public func trimming(_ set: String) -> String {
-        let scalars = Set(set.unicodeScalars)
+        let members = set.unicodeScalars
         let view = self.unicodeScalars
-        guard let first = view.firstIndex(where: { !scalars.contains($0) }),
-              let last = view.lastIndex(where: { !scalars.contains($0) }) else { return "" }
+        // Most texts have nothing to trim: no index walking, no new storage.
+        if let head = view.first, let tail = view.last, !members.contains(head), !members.contains(tail) {
+            return String(self)
+        }
+        guard let first = view.firstIndex(where: { !members.contains($0) }),
+              let last = view.lastIndex(where: { !members.contains($0) }) else { return "" }
         return String(String.UnicodeScalarView(view[first...last]))
     }
 

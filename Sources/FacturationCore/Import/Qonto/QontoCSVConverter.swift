@@ -7,7 +7,7 @@
 struct QontoCSVConverter {
     let context: ConversionContext
 
-    enum Column: CaseIterable {
+    enum Column: Int, CaseIterable {
         case status, settledUTC, settledLocal, operationUTC, operationLocal, valueDate
         case amount, debit, credit, currency, accountIBAN, counterpartyName, counterpartyIBAN
         case paymentMethod, transactionID, reference, note, label
@@ -56,13 +56,24 @@ struct QontoCSVConverter {
     private var french: Bool { context.detection.format == .qontoCSVFrench }
     private var format: InputFormat { context.detection.format }
 
+    /// The position of each column in the file (an array: looked up several times per row).
+    struct ColumnMap {
+        private var positions = [Int?](repeating: nil, count: Column.allCases.count)
+        subscript(column: Column) -> Int? {
+            get { positions[column.rawValue] }
+            set { positions[column.rawValue] = newValue }
+        }
+    }
+
     private final class State {
         var header: [String]?
-        var columns: [Column: Int] = [:]
+        var columns = ColumnMap()
         var problems = ProblemList()
         var checks = BankFileChecks()
         var notes: [String] = []
         var records = 0
+        /// Statuses seen so far (a file has a handful of distinct values).
+        var statuses: [String: BankStatus?] = [:]
     }
 
     func convert() throws -> ConversionReport {
@@ -110,7 +121,7 @@ struct QontoCSVConverter {
 
     private func detectHeader(row: Int, of batch: CSVBatch, state: State) {
         let cells = batch.strings(row)
-        var columns: [Column: Int] = [:]
+        var columns = ColumnMap()
         for (position, cell) in cells.enumerated() {
             let name = HeaderName.fold(cell)
             for column in Column.allCases where columns[column] == nil {
@@ -147,7 +158,13 @@ struct QontoCSVConverter {
         // Status.
         var status = BankStatus.booked
         if columns[.status] != nil {
-            guard let parsed = Self.status(text(.status)) else {
+            let statusText = text(.status)
+            let known = state.statuses[statusText] ?? {
+                let parsed = Self.status(statusText)
+                state.statuses[statusText] = parsed
+                return parsed
+            }()
+            guard let parsed = known else {
                 problem(.status, french ? "unknown status (expected Exécuté, En cours, Refusé, Annulé or Remboursé)"
                         : "unknown status (expected settled, pending, declined, canceled or reversed)")
                 return
