@@ -135,15 +135,12 @@ public struct DraftGenerator {
         }
     }
 
-    /// A non-negative decimal integer written in plain digits, or nil.
+    /// `Int64(text)` of a field, with plain digits parsed without making a String.
     private static func integer(_ bytes: UnsafeRawBufferPointer) -> Int64? {
-        guard !bytes.isEmpty, bytes.count <= 18 else { return bytes.isEmpty ? nil : Int64(String(decoding: bytes, as: UTF8.self)) }
-        var value: Int64 = 0
-        for byte in bytes {
-            guard byte >= 0x30 && byte <= 0x39 else { return Int64(String(decoding: bytes, as: UTF8.self)) }
-            value = value * 10 + Int64(byte - 0x30)
+        guard !bytes.isEmpty, bytes.count <= 18, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            return Int64(String(decoding: bytes, as: UTF8.self))
         }
-        return value
+        return bytes.reduce(0) { $0 * 10 + Int64($1 - 0x30) }
     }
 
     private func draft(client code: String, month: CivilDate, close: CivilDate, entries: [Entry], known: Known,

@@ -189,7 +189,8 @@ public struct InvoicingStage {
         let xml: [UInt8]
     }
 
-    /// Numbers a draft and builds its document, Factur-X XML (validated) and annex; writes nothing.
+    /// Numbers a draft and builds its document and Factur-X XML (validated); writes nothing (the
+    /// committer renders the annex and writes the files).
     private func prepare(_ draft: InvoiceDraft, approval: InvoiceDocument.ApprovalNote, today: CivilDate,
                          batch: Batch, builder: InvoiceBuilder) throws -> Issue {
         // Dates never go backwards: numbers and dates stay in the same order.
