@@ -852,6 +852,59 @@ struct InvoiceStoreRecordTests {
         #expect(!line.contains(0x0A), "a record must fit on one line")
     }
 
+    @Test("Batch files and records written before batches are read together, in issue order")
+    func batchFilesAndLegacyRecordsAreReadTogether() throws {
+        let (store, root) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var legacy = CIISample.standard.document
+        legacy.number = "F2025-0001"
+        legacy.recordKeys = ["te:old"]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let year = Path.join(store.folder, "issued", "2025")
+        try FileManager.default.createDirectory(atPath: year, withIntermediateDirectories: true)
+        try encoder.encode(legacy).write(to: URL(fileURLWithPath: Path.join(year, "F2025-0001.json")))
+        let batch = ["F2025-0002", "F2025-0003"].map { number in
+            var document = CIISample.standard.document
+            document.number = number
+            document.recordKeys = ["te:\(number)-a", "te:\(number)-b"]
+            return document
+        }
+        try store.recordIssued(batch)
+        #expect(FileManager.default.fileExists(atPath: Path.join(year, "F2025-0002_F2025-0003.jsonl")))
+        let issued = try store.issued()
+        #expect(issued.map(\.number) == ["F2025-0001", "F2025-0002", "F2025-0003"])
+        #expect(issued[0] == legacy && Array(issued[1...]) == batch)
+        // A batch file is never replaced.
+        #expect(throws: StorageError.self) { try store.recordIssued(batch) }
+    }
+
+    @Test("A number recorded in two files is reported as a damaged archive")
+    func aNumberRecordedTwiceIsRefused() throws {
+        let (store, root) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var document = CIISample.standard.document
+        document.number = "F2025-0007"
+        try store.recordIssued([document])
+        var other = document
+        other.number = "F2025-0008"
+        try store.recordIssued([other, document])
+        #expect {
+            _ = try store.issued()
+        } throws: { error in
+            "\(error)".contains("F2025-0007 is recorded twice") && "\(error)".contains("restore it from a backup")
+        }
+    }
+
+    /// An invoice store in a fresh temporary workspace (and the workspace's root, to delete).
+    static func store() throws -> (InvoiceStore, String) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)").path
+        let workspace = Workspace(root: root)
+        try FileManager.default.createDirectory(atPath: workspace.temporary, withIntermediateDirectories: true)
+        let pipeline = try load(pipelineText())
+        return (InvoiceStore(workspace: workspace, pipeline: pipeline), root)
+    }
+
     @Test func aDocumentWithoutRecordKeysIsEncodedWhole() throws {
         let document = CIISample.standard.document
         var line: [UInt8] = []
