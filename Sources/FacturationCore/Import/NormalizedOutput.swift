@@ -23,23 +23,32 @@ public final class NormalizedOutput {
 
     /// Appends one row, built by `build`, to `partition`.
     public func append(partition: String, _ build: (inout CSVLineBuilder) -> Void) throws(StorageError) {
-        try write(to: file(for: partition), partition: partition, build)
+        try write(to: file(for: partition), build)
     }
 
     /// Appends one row to the partition of a month (fast path for converters of large files).
     public func append(year: Int, month: Int, _ build: (inout CSVLineBuilder) -> Void) throws(StorageError) {
         let key = year * 12 + month
-        if let cached = monthFiles[key] {
-            try write(to: cached.file, partition: cached.partition, build)
+        if key == lastMonth, let file = lastMonthFile {
+            // Rows of an export mostly come month by month: no dictionary lookup for them.
+            try write(to: file, build)
             return
         }
-        let partition = CivilDate.pad(year, 4) + "-" + CivilDate.pad(month, 2)
-        let file = try file(for: partition)
-        monthFiles[key] = (partition, file)
-        try write(to: file, partition: partition, build)
+        let file: ScratchFile
+        if let cached = monthFiles[key] {
+            file = cached
+        } else {
+            file = try self.file(for: CivilDate.pad(year, 4) + "-" + CivilDate.pad(month, 2))
+            monthFiles[key] = file
+        }
+        lastMonth = key
+        lastMonthFile = file
+        try write(to: file, build)
     }
 
-    private var monthFiles: [Int: (partition: String, file: ScratchFile)] = [:]
+    private var monthFiles: [Int: ScratchFile] = [:]
+    private var lastMonth = Int.min
+    private var lastMonthFile: ScratchFile?
 
     private func file(for partition: String) throws(StorageError) -> ScratchFile {
         if let existing = files[partition] { return existing }
@@ -48,7 +57,7 @@ public final class NormalizedOutput {
         return file
     }
 
-    private func write(to file: ScratchFile, partition: String, _ build: (inout CSVLineBuilder) -> Void) throws(StorageError) {
+    private func write(to file: ScratchFile, _ build: (inout CSVLineBuilder) -> Void) throws(StorageError) {
         build(&file.line)
         file.line.endLine()
         file.rows += 1
@@ -65,6 +74,8 @@ public final class NormalizedOutput {
         for file in files.values { try? file.close() }
         files.removeAll()
         monthFiles.removeAll()
+        lastMonth = .min
+        lastMonthFile = nil
         try Storage.removeTree(directory)
         try Storage.makeDirectory(directory)
     }

@@ -43,6 +43,14 @@ public final class ByteBuffer {
         count += 1
     }
 
+    /// Lets `body` write at most `maximum` bytes straight into the free space; it returns how
+    /// many it wrote (one capacity check for a whole field instead of one per byte).
+    @inline(__always)
+    public func appendDirect(maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        reserve(maximum)
+        count += body(base + count)
+    }
+
     @inline(__always)
     public func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
