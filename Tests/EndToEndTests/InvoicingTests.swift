@@ -207,21 +207,26 @@ struct InvoicingCrashTests {
             try FileManager.default.copyItem(at: prepared.root, to: workspace.root)
             return workspace
         }
+        // Batches of 4 documents: the run issues several, recorded and delivered on background
+        // threads while the next is prepared, so a kill can fall between or inside batches.
+        let batches = ["FACTURATION_INVOICE_BATCH": "4"]
         let reference = try copy()
         let traced = try reference.run(["run", "--settle", "0", "--date", "2025-08-01"],
-                                       environment: ["FACTURATION_CRASH_TRACE": "1"])
+                                       environment: batches.merging(["FACTURATION_CRASH_TRACE": "1"]) { $1 })
         #expect(traced.status == 0, "\(traced.stderr)")
         let steps = traced.stderr.split(separator: "\n").filter { $0.hasPrefix("crash-point ") }.count
         #expect(steps > 40, "too few durable steps counted: \(steps)")
         let expected = try Snapshot(reference)
         #expect(expected.files.keys.contains("outbox/invoices/F20250809.xml"))
+        let records = expected.files.keys.filter { $0.hasPrefix("archive/invoicing/") && $0.hasSuffix(".jsonl") }
+        #expect(records.count >= 3, "the run should issue several batches: \(records.sorted())")
 
         for step in 1...steps {
             let workspace = try copy()
             let crashed = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"],
-                                            environment: ["FACTURATION_CRASH_AFTER": "\(step)"])
+                                            environment: batches.merging(["FACTURATION_CRASH_AFTER": "\(step)"]) { $1 })
             #expect(crashed.killedBySignal, "step \(step) did not crash: \(crashed.stderr)")
-            let recovered = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
+            let recovered = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"], environment: batches)
             #expect(recovered.status == 0, "step \(step): \(recovered.stderr)")
             let difference = try Snapshot(workspace).difference(from: expected)
             #expect(difference.isEmpty, "state differs after a crash at step \(step):\n\(difference)")

@@ -178,8 +178,15 @@ public struct InvoicingStage {
         }
     }
 
-    /// Documents issued together: their files are synced in one round and their records written in one file.
-    static let batchSize = 1000
+    /// Documents issued together: their files are synced in one round and their records written in
+    /// one file. 1,000; `FACTURATION_INVOICE_BATCH=n` sets it (a test seam: the kill-and-restart
+    /// test uses small batches so that a run issues several).
+    static let batchSize: Int = {
+        guard let text = ProcessInfo.processInfo.environment["FACTURATION_INVOICE_BATCH"], let size = Int(text) else {
+            return 1000
+        }
+        return max(1, size)
+    }()
 
     /// A document ready to be issued: its number is taken when its batch is committed.
     struct Issue {
