@@ -28,8 +28,13 @@ public final class FileBatch {
     private var folders: Set<String> = []
     private var finished = false
 
-    /// At most this many files stay open between sync rounds (far below the usual limit of 1,024).
-    static let openLimit = 256
+    /// At most this many files stay open between sync rounds: 256, or an eighth of the process's
+    /// limit on open files when that is lower (two batches may be open at once, beside the rest).
+    static let openLimit: Int = {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 64 }
+        return max(8, min(256, Int(clamping: limit.rlim_cur / 8)))
+    }()
     /// Threads that issue fsyncs at the same time.
     static let syncThreads = 16
 
