@@ -113,9 +113,9 @@ public struct DraftGenerator {
             result.warnings.append("\(month.monthKey): \(unassigned) billable time entries have no client, so they "
                 + "cannot be invoiced: add the Clockify client or project name to a client's aliases in \(pipeline.file)")
         }
-        // Clients are independent: their drafts are built on two threads, then kept in client order.
+        // Clients are independent: their drafts are built on every core, then kept in client order.
         let codes = byClient.keys.sorted()
-        let parts = 2
+        let parts = Parallel.cores
         let built = Parallel.map(parts) { part -> (drafts: [InvoiceDraft], warnings: [String]) in
             var drafts: [InvoiceDraft] = []
             var warnings: [String] = []
