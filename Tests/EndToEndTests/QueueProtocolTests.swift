@@ -107,6 +107,53 @@ struct QueueProtocolTests {
         #expect(workspace.files(under: "archive/files").filter { $0.hasSuffix("/clockify.csv") }.count == 2)
     }
 
+    /// A 9 MB export (parsed and hashed on second threads) is imported whole, archived byte for
+    /// byte, and recognised when dropped again under another name.
+    @Test
+    func largeExportTakesTheThreadedPathsAndIsRecognisedAgain() throws {
+        let workspace = try TestWorkspace()
+        let lines = Self.clockifyCSV.split(separator: "\n")
+        var text = String(lines[0]) + "\r\n"
+        var rows = 0
+        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        while text.utf8.count < 9 << 20 {
+            // Spread over July's days and minutes, each with its own description (so its own record key).
+            let day = 1 + rows % 31, minute = rows / 31 % 1_440
+            let start = "\(pad(minute / 60)):\(pad(minute % 60)):00"
+            let end = "\(pad(minute / 60)):\(pad(minute % 60)):30"
+            text += "\"LAA - INFRA\",\"Les Automatismes Appliqués\",\"Audit, lot \(rows) – « revue »\",\"\","
+                + "\"Camille Martin\",\"\",\"camille@demo.fr\",\"\",\"Yes\",\"\(pad(day))/07/2025\",\"\(start)\","
+                + "\"\(pad(day))/07/2025\",\"\(end)\",\"00:00:30\",\"0.01\",\"110.00\",\"0.92\"\r\n"
+            rows += 1
+        }
+        let bytes = Data(text.utf8)
+        try workspace.drop("gros-export.csv", bytes)
+        let first = try workspace.run(["run", "--settle", "0"])
+        #expect(first.status == 0, "stderr: \(first.stderr)")
+        #expect(first.stdout.contains("imported   gros-export.csv: \(rows) time entries (\(rows) new"), "\(first.stdout)")
+        #expect(try workspace.csvRecords("archive/ledgers/demo-conseil/time-entries/2025-07.csv").count == rows)
+        let archived = try #require(workspace.files(under: "archive/files").first { $0.hasSuffix("/gros-export.csv") })
+        #expect(try workspace.data(archived) == bytes)
+        // The identity is the SHA-256 of the whole file, as sha256sum computes it (not the run's own code).
+        let sum = Process()
+        sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sum.arguments = [workspace.root.appendingPathComponent(archived).path]
+        let output = Pipe()
+        sum.standardOutput = output
+        try sum.run()
+        sum.waitUntilExit()
+        let digest = String(decoding: output.fileHandleForReading.readDataToEndOfFile().prefix(64), as: UTF8.self)
+        #expect(workspace.files(under: "archive/index").contains { $0.hasSuffix("/\(digest).txt") },
+                "no index marker named after \(digest)")
+
+        try workspace.drop("copie.csv", bytes)
+        let second = try workspace.run(["run", "--settle", "0"])
+        #expect(second.status == 0, "stderr: \(second.stderr)")
+        #expect(second.stdout.contains("0 imported, 0 rejected, 1 duplicate"), "\(second.stdout)")
+        let note = try #require(workspace.files(under: "archive/duplicates").first { $0.hasSuffix(".duplicate.txt") })
+        #expect(try workspace.text(note).contains("gros-export.csv"))
+    }
+
     @Test func anEditedOutboxCopyIsNeverOverwritten() throws {
         let workspace = try TestWorkspace()
         try workspace.drop("clockify.csv", Self.clockifyCSV)
