@@ -8,7 +8,7 @@ struct ByteKeyCache<Value> {
 
     /// The value stored for `key`, if any.
     func value(for key: UnsafeRawBufferPointer) -> Value? {
-        guard let bucket = buckets[ByteKeyCache.hash(key)] else { return nil }
+        guard let bucket = buckets[ByteHash.of(key)] else { return nil }
         for entry in bucket where entry.key.count == key.count {
             if entry.key.withUnsafeBytes({ $0.elementsEqual(key) }) { return entry.value }
         }
@@ -17,7 +17,7 @@ struct ByteKeyCache<Value> {
 
     /// Stores `value` for `key` (the caller checks first that it is absent).
     mutating func insert(_ value: Value, for key: UnsafeRawBufferPointer) {
-        buckets[ByteKeyCache.hash(key), default: []].append((Array(key), value))
+        buckets[ByteHash.of(key), default: []].append((Array(key), value))
         count += 1
     }
 
@@ -25,14 +25,17 @@ struct ByteKeyCache<Value> {
         buckets.removeAll(keepingCapacity: true)
         count = 0
     }
+}
 
-    /// FNV-style multiply-xor hash over 64-bit words (not cryptographic; collisions only cost a comparison).
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bytes.count)
+/// A fast 64-bit hash of bytes, read 8 at a time (not cryptographic; collisions only cost a
+/// comparison), with a final avalanche so that the low bits used as table slots mix every byte.
+enum ByteHash {
+    static func of(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
         var index = 0
         while index + 8 <= bytes.count {
-            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0x0000_0100_0000_01B3
-            hash ^= hash >> 29
+            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 32
             index += 8
         }
         var tail: UInt64 = 0
@@ -40,7 +43,9 @@ struct ByteKeyCache<Value> {
             tail = tail << 8 | UInt64(bytes[index])
             index += 1
         }
-        hash = (hash ^ tail) &* 0x0000_0100_0000_01B3
-        return hash ^ (hash >> 32)
+        hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        hash ^= hash >> 33
+        hash = hash &* 0xFF51_AFD7_ED55_8CCD
+        return hash ^ (hash >> 33)
     }
 }

@@ -31,7 +31,7 @@ final class FECKeyTable {
 
     /// The index of `key`, if present.
     func find(_ key: UnsafeRawBufferPointer) -> Int? {
-        let hash = FECKeyTable.hash(key)
+        let hash = ByteHash.of(key)
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let stored = slots[slot]
@@ -43,7 +43,7 @@ final class FECKeyTable {
 
     /// The index of `key`, inserting it with the next index when absent.
     func findOrInsert(_ key: UnsafeRawBufferPointer) -> (index: Int, inserted: Bool) {
-        let hash = FECKeyTable.hash(key)
+        let hash = ByteHash.of(key)
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let stored = slots[slot]
@@ -81,25 +81,5 @@ final class FECKeyTable {
         slots = newSlots
         slotHashes = newHashes
         mask = newMask
-    }
-
-    /// 64-bit multiply-xor hash with a final avalanche (so that the low bits used for slots mix all bytes).
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        var index = 0
-        while index + 8 <= bytes.count {
-            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 32
-            index += 8
-        }
-        var tail: UInt64 = 0
-        while index < bytes.count {
-            tail = tail << 8 | UInt64(bytes[index])
-            index += 1
-        }
-        hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        hash ^= hash >> 33
-        hash = hash &* 0xFF51_AFD7_ED55_8CCD
-        return hash ^ (hash >> 33)
     }
 }
