@@ -139,13 +139,8 @@ enum FECMeasurement {
                     lettering = invoice
                     letteringDate = lastDate[invoice]
                 }
-                result.append(FECLine(
-                    journalCode: entry.journal.code, journalLabel: entry.journal.label, entryNumber: number,
-                    entryDate: entry.date, accountNumber: line.account.number, accountLabel: line.account.label,
-                    auxiliaryNumber: line.auxiliary?.number, auxiliaryLabel: line.auxiliary?.label,
-                    pieceRef: entry.pieceRef, pieceDate: entry.pieceDate, label: entry.label,
-                    debitMinor: line.debitMinor, creditMinor: line.creditMinor, letteringCode: lettering,
-                    letteringDate: letteringDate, validationDate: entry.date, foreignAmountMinor: nil, currency: nil))
+                result.append(FECBuilder.line(of: entry, line, number: number, lettering: lettering,
+                                              letteringDate: letteringDate))
             }
         }
         return result

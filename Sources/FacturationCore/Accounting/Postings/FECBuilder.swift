@@ -76,15 +76,22 @@ public enum FECBuilder {
                     lettering = invoice
                     letteringDate = group.lastDate
                 }
-                result.append(FECLine(
-                    journalCode: entry.journal.code, journalLabel: entry.journal.label, entryNumber: numbers[index],
-                    entryDate: entry.date, accountNumber: line.account.number, accountLabel: line.account.label,
-                    auxiliaryNumber: line.auxiliary?.number, auxiliaryLabel: line.auxiliary?.label,
-                    pieceRef: entry.pieceRef, pieceDate: entry.pieceDate, label: entry.label,
-                    debitMinor: line.debitMinor, creditMinor: line.creditMinor, letteringCode: lettering,
-                    letteringDate: letteringDate, validationDate: entry.date, foreignAmountMinor: nil, currency: nil))
+                result.append(FECBuilder.line(of: entry, line, number: numbers[index], lettering: lettering,
+                                              letteringDate: letteringDate))
             }
         }
         return result
+    }
+
+    /// The FEC line of one line of a numbered entry (validated the day of the entry, in euros).
+    public static func line(of entry: AccountingEntry, _ line: AccountingEntry.Line, number: String,
+                            lettering: String?, letteringDate: CivilDate?) -> FECLine {
+        FECLine(
+            journalCode: entry.journal.code, journalLabel: entry.journal.label, entryNumber: number,
+            entryDate: entry.date, accountNumber: line.account.number, accountLabel: line.account.label,
+            auxiliaryNumber: line.auxiliary?.number, auxiliaryLabel: line.auxiliary?.label,
+            pieceRef: entry.pieceRef, pieceDate: entry.pieceDate, label: entry.label,
+            debitMinor: line.debitMinor, creditMinor: line.creditMinor, letteringCode: lettering,
+            letteringDate: letteringDate, validationDate: entry.date, foreignAmountMinor: nil, currency: nil)
     }
 }
