@@ -7,14 +7,21 @@ struct BenchWorkspace {
     /// The company account written in every synthetic Qonto row.
     static let companyIBAN = "FR7216958000010123456789012"
 
-    static let pipelineTOML = """
-        # Written by facturation-bench.
+    /// The bench company (with every key invoices need) and an inbox without settle time:
+    /// the start of every pipeline the bench writes.
+    static let companyTOML = """
         [company]
         name = "Bench Conseil SAS"
         siren = "812345676"
         vat_number = "FR19812345676"
         iban = "\(companyIBAN)"
         time_zone = "Europe/Paris"
+        legal_form = "SAS"
+        share_capital = "10 000 €"
+        rcs_city = "Paris"
+        siret = "81234567600014"
+        bic = "QNTOFRP1XXX"
+        email = "facturation@bench-conseil.example"
 
         [company.address]
         lines = ["12 rue de la Paix"]
@@ -24,6 +31,10 @@ struct BenchWorkspace {
 
         [inbox]
         settle_seconds = 0
+
+        """
+
+    static let pipelineTOML = "# Written by facturation-bench.\n" + companyTOML + """
 
         [clockify]
         date_format = "DD/MM/YYYY"

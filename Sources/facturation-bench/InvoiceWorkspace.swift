@@ -67,32 +67,7 @@ struct InvoiceWorkspace {
     /// The pipeline: the bench company, every client with full billing keys, the invoicing
     /// settings of the demo, and approval rules under which nothing waits.
     static func pipelineTOML(_ clients: [BenchClient]) -> String {
-        var text = """
-            # Written by facturation-bench (invoice scenario).
-            [company]
-            name = "Bench Conseil SAS"
-            siren = "812345676"
-            vat_number = "FR19812345676"
-            iban = "\(BenchWorkspace.companyIBAN)"
-            time_zone = "Europe/Paris"
-            legal_form = "SAS"
-            share_capital = "10 000 €"
-            rcs_city = "Paris"
-            siret = "81234567600014"
-            bic = "QNTOFRP1XXX"
-            email = "facturation@bench-conseil.example"
-
-            [company.address]
-            lines = ["12 rue de la Paix"]
-            postcode = "75002"
-            city = "Paris"
-            country = "FR"
-
-            [inbox]
-            settle_seconds = 0
-
-
-            """
+        var text = "# Written by facturation-bench (invoice scenario).\n" + BenchWorkspace.companyTOML + "\n"
         text.reserveCapacity(clients.count * 520)
         for client in clients {
             text += """

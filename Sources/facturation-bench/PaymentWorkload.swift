@@ -228,23 +228,7 @@ struct PaymentWorkload {
     }
 
     static func pipelineTOML(_ clients: [PaymentClient]) -> String {
-        var text = """
-            # Written by facturation-bench (match and fec scenarios).
-            [company]
-            name = "Bench Conseil SAS"
-            siren = "812345676"
-            vat_number = "FR19812345676"
-            iban = "\(BenchWorkspace.companyIBAN)"
-            time_zone = "Europe/Paris"
-
-            [company.address]
-            lines = ["12 rue de la Paix"]
-            postcode = "75002"
-            city = "Paris"
-            country = "FR"
-
-
-            """
+        var text = "# Written by facturation-bench (match and fec scenarios).\n" + BenchWorkspace.companyTOML + "\n"
         text.reserveCapacity(clients.count * 120)
         for client in clients {
             text += "[[clients]]\ncode = \"\(client.code)\"\nname = \"\(client.name)\"\n"
