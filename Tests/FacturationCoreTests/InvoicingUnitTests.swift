@@ -898,6 +898,24 @@ struct InvoiceStoreRecordTests {
         }
     }
 
+    @Test("A damaged record line is reported with its file and line, and what to do")
+    func aDamagedRecordLineNamesFileAndLine() throws {
+        let (store, root) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var document = CIISample.standard.document
+        document.number = "F2025-0011"
+        try store.recordIssued([document])
+        let year = Path.join(store.folder, "issued", "2025")
+        let good = try String(contentsOfFile: Path.join(year, "F2025-0011.jsonl"), encoding: .utf8)
+        try (good + "{\"number\": \"F2025-0012\", truncated\n").write(
+            toFile: Path.join(year, "F2025-0012_F2025-0013.jsonl"), atomically: false, encoding: .utf8)
+        #expect {
+            _ = try store.issued()
+        } throws: { error in
+            "\(error)".contains("F2025-0012_F2025-0013.jsonl, line 2 is damaged") && "\(error)".contains("restore it from a backup")
+        }
+    }
+
     /// An invoice store in a fresh temporary workspace (and the workspace's root, to delete).
     static func store() throws -> (InvoiceStore, String) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)").path
