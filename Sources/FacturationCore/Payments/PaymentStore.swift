@@ -21,12 +21,7 @@ public struct PaymentStore {
     public func matches() throws -> [PaymentMatch] {
         var result: [PaymentMatch] = []
         for name in try Storage.listIfPresent(matchesFolder) where name.hasSuffix(".json") {
-            let text = try Storage.readText(Path.join(matchesFolder, name), limit: 1 << 20)
-            do {
-                result.append(try JSONDecoder().decode(PaymentMatch.self, from: Data(text.utf8)))
-            } catch {
-                throw WorkspaceError(message: "\(Path.join(matchesFolder, name)) is damaged (\(error)); restore it from a backup")
-            }
+            result.append(try WorkspaceError.decode(PaymentMatch.self, at: Path.join(matchesFolder, name), limit: 1 << 20))
         }
         return result.sorted { ($0.bookingDate, $0.receipt) < ($1.bookingDate, $1.receipt) }
     }
@@ -34,7 +29,7 @@ public struct PaymentStore {
     public func match(for receipt: String) throws -> PaymentMatch? {
         let path = path(of: receipt)
         guard Storage.exists(path) else { return nil }
-        return try JSONDecoder().decode(PaymentMatch.self, from: Data(try Storage.readText(path).utf8))
+        return try WorkspaceError.decode(PaymentMatch.self, at: path, limit: 1 << 20)
     }
 
     /// Records a match; an existing one for the same receipt is kept (a run resumed after a crash

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The folders of a workspace: the whole state of one company's pipeline lives inside it.
 ///
 /// ```
@@ -103,6 +105,21 @@ public struct PipelineLayout: Sendable {
 public struct WorkspaceError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public var description: String { message }
+
+    /// A state file of the archive that cannot be decoded (`where`: its path, with a line if any).
+    static func damaged(_ where: String, _ error: any Error) -> WorkspaceError {
+        WorkspaceError(message: "\(`where`) is damaged (\(error)); restore it from a backup")
+    }
+
+    /// Decodes the JSON state file at `path`, or throws ``damaged(_:_:)``.
+    static func decode<T: Decodable>(_ type: T.Type, at path: String, limit: Int = 64 << 20) throws -> T {
+        let bytes = try Storage.read(path, limit: limit)
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch {
+            throw damaged(path, error)
+        }
+    }
 }
 
 #if canImport(Glibc)

@@ -162,7 +162,7 @@ public struct InvoiceStore {
             do {
                 documents.append(try decoder.decode(InvoiceDocument.self, from: Data(line)))
             } catch {
-                throw WorkspaceError(message: "\(path), line \(index + 1) is damaged (\(error)); restore it from a backup")
+                throw WorkspaceError.damaged("\(path), line \(index + 1)", error)
             }
         }
         return documents
@@ -246,12 +246,7 @@ public struct InvoiceStore {
     }
 
     private func read<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
-        let text = try Storage.readText(path, limit: 64 << 20)
-        do {
-            return try JSONDecoder().decode(type, from: Data(text.utf8))
-        } catch {
-            throw WorkspaceError(message: "\(path) is damaged (\(error)); restore it from a backup")
-        }
+        try WorkspaceError.decode(type, at: path)
     }
 
     func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
