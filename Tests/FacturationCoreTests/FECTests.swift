@@ -7,21 +7,12 @@ import Testing
 struct FECTests {
     // MARK: - The worked example
 
-    /// The example of fec.md §5, exactly as printed there (records end with CRLF).
-    static let exampleText = """
-        JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise
-        AN|A nouveaux|1|20240101|512000|Banque|||AN2024|20240101|Reprise des soldes 2023|10000,00|0,00|||20240105||
-        AN|A nouveaux|1|20240101|101300|Capital souscrit appele verse|||AN2024|20240101|Reprise des soldes 2023|0,00|5000,00|||20240105||
-        AN|A nouveaux|1|20240101|110000|Report a nouveau crediteur|||AN2024|20240101|Reprise des soldes 2023|0,00|5000,00|||20240105||
-        VT|Ventes|2|20240115|411000|Clients|C0001|ACME SARL|F2024-0001|20240115|Facture F2024-0001 ACME|1200,00|0,00|A|20240210|20240115||
-        VT|Ventes|2|20240115|706000|Prestations de services|||F2024-0001|20240115|Facture F2024-0001 ACME|0,00|1000,00|||20240115||
-        VT|Ventes|2|20240115|445740|TVA collectee sur encaissements|||F2024-0001|20240115|Facture F2024-0001 ACME|0,00|200,00|||20240115||
-        BQ|Banque|3|20240210|512000|Banque|||VIR240210|20240210|Reglement ACME F2024-0001|1200,00|0,00|||20240210||
-        BQ|Banque|3|20240210|411000|Clients|C0001|ACME SARL|VIR240210|20240210|Reglement ACME F2024-0001|0,00|1200,00|A|20240210|20240210||
-        OD|Operations diverses|4|20240210|445740|TVA collectee sur encaissements|||VIR240210|20240210|TVA exigible F2024-0001|200,00|0,00|||20240210||
-        OD|Operations diverses|4|20240210|445710|TVA collectee|||VIR240210|20240210|TVA exigible F2024-0001|0,00|200,00|||20240210||
-
-        """.replacingOccurrences(of: "\n", with: "\r\n")
+    /// The example of fec.md §5, exactly as printed there (`Tests/Fixtures/fec-example.txt`, shared
+    /// with the end-to-end tests; records end with CRLF).
+    static let exampleText = try! String(
+        contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fec-example.txt"), encoding: .utf8)
+        .replacingOccurrences(of: "\n", with: "\r\n")
 
     static func day(_ compact: String) -> CivilDate {
         let value = Int(compact)!
