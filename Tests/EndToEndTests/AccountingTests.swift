@@ -1,3 +1,4 @@
+import FacturationCore
 import Foundation
 import Testing
 
@@ -108,6 +109,17 @@ struct AccountingTests {
         #expect(found.stdout.contains("client-balance PHARMABEST"))
         let report = try workspace.csvRecords("outbox/rapprochement/rapprochement-2025-10-03.csv")
         #expect(report.count == 2)
+
+        // The same differences for scripts: --json, per pipeline, still exit 1.
+        let json = try workspace.run(["reconcile", "--date", "2025-10-03", "--json"])
+        #expect(json.status == 1)
+        let decoded = try JSONDecoder().decode([String: Reconciliation.Report].self, from: Data(json.stdout.utf8))
+        let pipeline = try #require(decoded["demo-conseil"], "\(json.stdout)")
+        #expect(pipeline.differences.count == 2)
+        #expect(pipeline.differences.contains {
+            $0.check == "invoice-journal" && $0.reference == "F20250805" && $0.expected == "600.00" && $0.found == "60.00"
+        })
+        #expect(pipeline.invoicesChecked > 0 && pipeline.receiptsChecked > 0)
     }
 
     @Test func aClosedMonthWithoutEntriesHasNoFECAndDoesNotFailTheRun() throws {
