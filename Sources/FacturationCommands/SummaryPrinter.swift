@@ -40,6 +40,8 @@ enum SummaryPrinter {
             case .duplicate:
                 out += "  duplicate  \(file.name): same content as \(file.duplicateOf ?? "an earlier file"); "
                     + "not imported again\n"
+            case .requeued:
+                out += "  put back   \(file.name): \(file.reason ?? "")\n"
             }
         }
         for waiting in summary.waiting {

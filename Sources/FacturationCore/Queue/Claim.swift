@@ -10,13 +10,17 @@ public struct Claim: Sendable, Equatable {
     /// The folder `work/claims/<id>`.
     public let folder: String
     public let pipelineID: String
-    /// The file's name in the inbox (kept unchanged everywhere).
+    /// The file's name in the inbox, for people (escaped when it is not text; see ``InboxName``):
+    /// reason files, the index and summaries show it.
     public let originalName: String
+    /// The file's name inside the claim folder and the archive: the original name when it is
+    /// safe, else ``InboxName/stored``.
+    public let storedName: String
     /// Local time of the claim, `2025-11-25T11:30:12+01:00`.
     public let claimedAt: String
 
     /// Path of the original inside the claim folder.
-    public var originalPath: String { Path.join(folder, originalName) }
+    public var originalPath: String { Path.join(folder, storedName) }
     /// The scratch folder for normalized rows.
     public var scratchFolder: String { Path.join(folder, ".normalized") }
     /// The local date of the claim (`YYYY-MM-DD`), which names the archive folder.
@@ -28,7 +32,7 @@ public struct Claim: Sendable, Equatable {
 
     /// Serialized description (`key: value` lines).
     var metadata: String {
-        "pipeline: \(pipelineID)\nname: \(originalName)\nclaimed_at: \(claimedAt)\n"
+        "pipeline: \(pipelineID)\nname: \(storedName)\noriginal: \(originalName)\nclaimed_at: \(claimedAt)\n"
     }
 
     /// Reads a claim folder written by ``metadata``; nil when the description is missing or unreadable.
@@ -36,12 +40,16 @@ public struct Claim: Sendable, Equatable {
         guard let text = try? Storage.readText(Path.join(folder, metadataName), limit: 64 << 10) else { return nil }
         var values: [String: String] = [:]
         for line in text.split(separator: "\n") {
+            // `key: value`, the value taken verbatim (a name may start or end with spaces).
             guard let colon = line.firstIndex(of: ":") else { continue }
-            values[String(line[..<colon])] = String(line[line.index(after: colon)...]).trimmed
+            var value = line[line.index(after: colon)...]
+            if value.first == " " { value = value.dropFirst() }
+            values[String(line[..<colon])] = String(value)
         }
         guard let pipeline = values["pipeline"], let name = values["name"], let claimedAt = values["claimed_at"],
               !name.isEmpty, !name.contains("/") else { return nil }
-        return Claim(id: Path.name(of: folder), folder: folder, pipelineID: pipeline, originalName: name,
-                     claimedAt: claimedAt)
+        // Claims written before names were made safe have no `original:` line.
+        return Claim(id: Path.name(of: folder), folder: folder, pipelineID: pipeline,
+                     originalName: values["original"] ?? name, storedName: name, claimedAt: claimedAt)
     }
 }

@@ -7,6 +7,9 @@ public struct FileOutcome: Sendable, Codable, Equatable {
         case rejected
         /// Same content as a file already imported; kept in `archive/duplicates/`.
         case duplicate
+        /// Changed while it was processed (its producer was still writing): put back into the
+        /// inbox, nothing archived; a later run takes it once it stops changing.
+        case requeued
     }
 
     public var kind: Kind

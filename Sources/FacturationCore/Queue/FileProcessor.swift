@@ -1,9 +1,13 @@
-/// Takes one claim to its terminal state: imported, rejected or duplicate.
+/// Takes one claim to its terminal state: imported, rejected or duplicate (or back to the
+/// inbox when the file changed while it was being read).
 ///
 /// The steps are ordered so that a crash anywhere leaves a state from which running the same
 /// claim again reaches the same end: conversion is recomputed from the original, ledger merges
 /// are idempotent, the processed-file marker is written before the claim folder moves to the
 /// archive, and that move is one atomic rename.
+///
+/// A failure that concerns only this file (``FileFailure``) ends with the file rejected with a
+/// reason; only the workspace's own failures are thrown, and stop the run.
 public struct FileProcessor {
     public let workspace: Workspace
     public let layout: PipelineLayout
@@ -17,7 +21,20 @@ public struct FileProcessor {
     }
 
     public func process(_ claim: Claim) throws -> FileOutcome {
-        let pipeline = layout.pipeline
+        // What the file looked like when this run took it: a producer that goes on writing after
+        // the claim is caught by comparing against it (``ChangedFile``).
+        let claimed = FileSnapshot(path: claim.originalPath)
+        do {
+            return try processClaimed(claim, claimed: claimed)
+        } catch let change as ChangedFile {
+            return try requeue(claim, change)
+        } catch {
+            guard let rejection = FileFailure.rejection(for: error, claim: claim) else { throw error }
+            return try reject(claim, scan: nil, rejection: rejection)
+        }
+    }
+
+    private func processClaimed(_ claim: Claim, claimed: FileSnapshot) throws -> FileOutcome {
         let name = claim.originalName
         let scan = try FileScan.scan(path: claim.originalPath) { done in
             progress?(name, done, 0)
@@ -29,14 +46,22 @@ public struct FileProcessor {
             }
             return try moveDuplicate(claim, scan: scan, of: entry)
         }
+        try claimed.check(claim, scannedSize: scan.size, step: .scan)
+        TestPause.point("after-scan")
 
         if scan.encoding != nil, RequestFile.looksLikeRequest(scan.head) {
-            return try processRequest(claim, scan: scan)
+            return try processRequest(claim, scan: scan, claimed: claimed)
         }
         if scan.encoding != nil, PaymentDecisionFile.looksLikeDecision(scan.head) {
-            return try processPaymentDecision(claim, scan: scan)
+            return try processPaymentDecision(claim, scan: scan, claimed: claimed)
         }
+        return try importData(claim, scan: scan, claimed: claimed)
+    }
 
+    /// A time or bank export: converted, merged into the ledgers, marked as imported.
+    private func importData(_ claim: Claim, scan: FileScan, claimed: FileSnapshot) throws -> FileOutcome {
+        let pipeline = layout.pipeline
+        let name = claim.originalName
         let detection: FormatSniffer.Detection
         switch FormatSniffer.detect(scan) {
         case .success(let detected): detection = detected
@@ -58,17 +83,23 @@ public struct FileProcessor {
             try output.discard()
             return try reject(claim, scan: scan, rejection: rejection)
         }
+        TestPause.point("after-conversion")
+        // Nothing reached the ledgers yet: a file that changed is simply taken again later.
+        try claimed.check(claim, scannedSize: scan.size, step: .conversion)
 
         let update = try LedgerUpdater(layout: layout).apply(
             kind: detection.format.ledger, partitionFiles: output.partitionFiles,
             scratch: Path.join(claim.scratchFolder, "merge"))
+        TestPause.point("after-merge")
+        // The merged rows came from the bytes that were hashed (checked just above); a file that
+        // changes now is not archived under a hash its bytes no longer have.
+        try claimed.check(claim, scannedSize: scan.size, step: .merge)
         let entry = IndexEntry(
             sha256: scan.sha256, name: name, claim: claim.id, claimedAt: claim.claimedAt,
-            archived: Path.relative(archiveFolder(workspace.archivedFiles, claim), to: workspace.root) + "/" + name,
+            archived: archivedPath(workspace.archivedFiles, claim),
             format: report.format.rawValue, records: report.records,
             partitions: report.partitions.keys.sorted(), notes: report.notes)
-        try Storage.makeDirectory(Path.parent(of: marker))
-        try Storage.write(entry.serialized, to: marker, temporaryDirectory: layout.temporary, collision: .replace)
+        try writeMarker(entry)
         var outcome = try finishImport(claim, scan: scan, entry: entry)
         outcome.counts = update.counts
         outcome.delivered = update.delivered.map { Path.relative(Path.join(layout.outbox, $0), to: workspace.root) }
@@ -77,13 +108,14 @@ public struct FileProcessor {
     }
 
     /// An approval decision or a credit-note request (see ``RequestFile``).
-    private func processRequest(_ claim: Claim, scan: FileScan) throws -> FileOutcome {
+    private func processRequest(_ claim: Claim, scan: FileScan, claimed: FileSnapshot) throws -> FileOutcome {
         let text = try Storage.readText(claim.originalPath, limit: 1 << 20)
         let request: RequestFile
         switch RequestFile.parse(text) {
         case .success(let parsed): request = parsed
         case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
         }
+        try claimed.check(claim, scannedSize: scan.size, step: .conversion)
         let processor = RequestProcessor(workspace: workspace, pipeline: layout.pipeline, now: claim.claimedAt)
         switch try processor.handle(request, fileHash: scan.sha256) {
         case .success(let done): return try finishRequest(claim, scan: scan, note: done)
@@ -92,12 +124,14 @@ public struct FileProcessor {
     }
 
     /// A person's decisions on receipts (see ``PaymentDecisionFile``).
-    private func processPaymentDecision(_ claim: Claim, scan: FileScan) throws -> FileOutcome {
+    private func processPaymentDecision(_ claim: Claim, scan: FileScan, claimed: FileSnapshot) throws
+        -> FileOutcome {
         let rows: [PaymentDecisionFile.Row]
         switch try PaymentDecisionFile.read(path: claim.originalPath) {
         case .success(let read): rows = read
         case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
         }
+        try claimed.check(claim, scannedSize: scan.size, step: .conversion)
         let desk = PaymentDesk(workspace: workspace, layout: layout)
         switch try desk.apply(rows, source: "inbox:" + scan.sha256.prefix(16)) {
         case .success(let done): return try finishRequest(claim, scan: scan, note: done)
@@ -109,12 +143,9 @@ public struct FileProcessor {
     private func finishRequest(_ claim: Claim, scan: FileScan, note: String) throws -> FileOutcome {
         let entry = IndexEntry(
             sha256: scan.sha256, name: claim.originalName, claim: claim.id, claimedAt: claim.claimedAt,
-            archived: Path.relative(archiveFolder(workspace.archivedFiles, claim), to: workspace.root) + "/"
-                + claim.originalName,
+            archived: archivedPath(workspace.archivedFiles, claim),
             format: "request", records: 0, partitions: [], notes: [note])
-        let marker = markerPath(scan.sha256)
-        try Storage.makeDirectory(Path.parent(of: marker))
-        try Storage.write(entry.serialized, to: marker, temporaryDirectory: layout.temporary, collision: .replace)
+        try writeMarker(entry)
         return try finishImport(claim, scan: scan, entry: entry)
     }
 
@@ -124,9 +155,7 @@ public struct FileProcessor {
         try Storage.removeTree(claim.scratchFolder)
         let destination = archiveFolder(workspace.archivedFiles, claim)
         try moveClaim(claim, to: destination)
-        var outcome = FileOutcome(kind: .imported, pipeline: layout.pipeline.id, name: claim.originalName,
-                                  claim: claim.id, sha256: scan.sha256,
-                                  archivedAt: Path.relative(Path.join(destination, claim.originalName), to: workspace.root))
+        var outcome = makeOutcome(.imported, claim, sha256: scan.sha256, in: workspace.archivedFiles)
         outcome.format = entry.format
         outcome.records = entry.records
         outcome.partitions = entry.partitions
@@ -134,9 +163,10 @@ public struct FileProcessor {
         return outcome
     }
 
-    private func reject(_ claim: Claim, scan: FileScan, rejection: Rejection) throws -> FileOutcome {
+    /// `scan` is nil when the file could not be read at all.
+    private func reject(_ claim: Claim, scan: FileScan?, rejection: Rejection) throws -> FileOutcome {
         let text = ReasonReport.render(rejection: rejection, claim: claim, scan: scan)
-        let reasonName = claim.originalName + ".reason.txt"
+        let reasonName = claim.storedName + ".reason.txt"
         try Storage.write(text, to: Path.join(claim.folder, reasonName), temporaryDirectory: layout.temporary,
                           collision: .replace)
         let outboxName = "rejected/\(claim.dateFolder)_\(claim.archiveName)_\(reasonName)"
@@ -144,9 +174,7 @@ public struct FileProcessor {
         try Storage.removeTree(claim.scratchFolder)
         let destination = archiveFolder(workspace.rejectedFiles, claim)
         try moveClaim(claim, to: destination)
-        var outcome = FileOutcome(kind: .rejected, pipeline: layout.pipeline.id, name: claim.originalName,
-                                  claim: claim.id, sha256: scan.sha256,
-                                  archivedAt: Path.relative(Path.join(destination, claim.originalName), to: workspace.root))
+        var outcome = makeOutcome(.rejected, claim, sha256: scan?.sha256 ?? "", in: workspace.rejectedFiles)
         outcome.format = rejection.format?.rawValue
         outcome.reason = rejection.summary
         outcome.problemCount = rejection.problems.total
@@ -156,21 +184,45 @@ public struct FileProcessor {
     }
 
     private func moveDuplicate(_ claim: Claim, scan: FileScan, of entry: IndexEntry) throws -> FileOutcome {
-        let note = "This file has the same content (SHA-256 \(scan.sha256)) as \"\(entry.name)\", received "
-            + "\(entry.claimedAt) and imported then (\(entry.archived)).\n"
+        let note = "This file (\(claim.originalName)) has the same content (SHA-256 \(scan.sha256)) as "
+            + "\"\(entry.name)\", received \(entry.claimedAt) and imported then (\(entry.archived)).\n"
             + "It was not imported again: its records are already in the ledgers. Nothing to do.\n"
             + "If you meant to send new data, check that the export covers the right period.\n"
-        try Storage.write(note, to: Path.join(claim.folder, claim.originalName + ".duplicate.txt"),
+        try Storage.write(note, to: Path.join(claim.folder, claim.storedName + ".duplicate.txt"),
                           temporaryDirectory: layout.temporary, collision: .replace)
         try Storage.removeTree(claim.scratchFolder)
-        let destination = archiveFolder(workspace.duplicateFiles, claim)
-        try moveClaim(claim, to: destination)
-        var outcome = FileOutcome(kind: .duplicate, pipeline: layout.pipeline.id, name: claim.originalName,
-                                  claim: claim.id, sha256: scan.sha256,
-                                  archivedAt: Path.relative(Path.join(destination, claim.originalName), to: workspace.root))
+        try moveClaim(claim, to: archiveFolder(workspace.duplicateFiles, claim))
+        var outcome = makeOutcome(.duplicate, claim, sha256: scan.sha256, in: workspace.duplicateFiles)
         outcome.format = entry.format
         outcome.duplicateOf = entry.archived
         return outcome
+    }
+
+    /// The file changed after it was claimed: it goes back to the inbox (under its stored name),
+    /// where the settle window holds it until its producer is done; nothing from it was archived.
+    private func requeue(_ claim: Claim, _ change: ChangedFile) throws -> FileOutcome {
+        try Storage.removeTree(claim.scratchFolder)
+        do {
+            try Storage.move(claim.originalPath, to: Path.join(layout.inbox, claim.storedName))
+        } catch {
+            // (A `catch … where` clause here crashes the Swift 6.3.1 compiler.)
+            guard error.isAlreadyExists else { throw error }
+            let rejection = Rejection(
+                format: nil, summary: change.description + "; a new file with the same name is already in the inbox",
+                advice: "Drop this file again once it is complete (compare it with the one in the inbox first).")
+            return try reject(claim, scan: nil, rejection: rejection)
+        }
+        // Only the claim description is left: a crash before this removal is cleaned up by the next run.
+        try Storage.removeTree(claim.folder)
+        var outcome = makeOutcome(.requeued, claim, sha256: "", in: layout.inbox)
+        outcome.archivedAt = Path.relative(Path.join(layout.inbox, claim.storedName), to: workspace.root)
+        outcome.reason = change.description + "; it was put back in the inbox and will be taken again once it stops changing"
+        return outcome
+    }
+
+    private func makeOutcome(_ kind: FileOutcome.Kind, _ claim: Claim, sha256: String, in area: String) -> FileOutcome {
+        FileOutcome(kind: kind, pipeline: layout.pipeline.id, name: claim.originalName, claim: claim.id,
+                    sha256: sha256, archivedAt: archivedPath(area, claim))
     }
 
     // MARK: - Paths
@@ -179,8 +231,19 @@ public struct FileProcessor {
         Path.join(layout.index, String(sha256.prefix(2)), sha256 + ".txt")
     }
 
+    private func writeMarker(_ entry: IndexEntry) throws(StorageError) {
+        let marker = markerPath(entry.sha256)
+        try Storage.makeDirectory(Path.parent(of: marker))
+        try Storage.write(entry.serialized, to: marker, temporaryDirectory: layout.temporary, collision: .replace)
+    }
+
     private func archiveFolder(_ area: String, _ claim: Claim) -> String {
         Path.join(area, claim.dateFolder, claim.archiveName)
+    }
+
+    /// Where the file is once the claim folder has moved to `area`, relative to the workspace.
+    private func archivedPath(_ area: String, _ claim: Claim) -> String {
+        Path.relative(Path.join(archiveFolder(area, claim), claim.storedName), to: workspace.root)
     }
 
     private func moveClaim(_ claim: Claim, to destination: String) throws(StorageError) {

@@ -10,8 +10,11 @@ import Glibc
 public struct InboxScanner {
     /// A file seen in an inbox.
     public struct Entry: Sendable, Equatable {
+        /// The path for messages (the name escaped when it is not text; see ``InboxName``).
         public let path: String
-        public let name: String
+        package let name: InboxName
+        /// The path as it is on disk.
+        package let raw: RawPath
         public let status: Storage.Status
     }
 
@@ -32,9 +35,14 @@ public struct InboxScanner {
                                   ignoringFolders: Set<String> = []) throws(StorageError) -> (files: [Entry], waiting: [Waiting]) {
         var files: [Entry] = []
         var waiting: [Waiting] = []
-        for name in try Storage.listIfPresent(folder) {
+        guard Storage.isDirectory(folder) else { return ([], []) }
+        // Names are read as bytes: a name that is not UTF-8 must be claimed like any other.
+        for rawName in try Storage.listRawNames(folder) {
+            let raw = RawPath(folder: folder, name: rawName)
+            let inboxName = InboxName(raw: rawName)
+            let name = inboxName.shown
             let path = Path.join(folder, name)
-            guard let status = Storage.status(path) else { continue }
+            guard let status = Storage.status(raw) else { continue }
             let shown = Path.relative(path, to: root)
             if name == "README.md" || name == "README.txt" { continue }
             if status.isDirectory {
@@ -54,7 +62,7 @@ public struct InboxScanner {
                 waiting.append(Waiting(path: shown, reason: "not a regular file (a link?): copy the file itself"))
                 continue
             }
-            files.append(Entry(path: path, name: name, status: status))
+            files.append(Entry(path: path, name: inboxName, raw: raw, status: status))
         }
         return (files, waiting)
     }
@@ -71,7 +79,7 @@ public struct InboxScanner {
         var ready: [Entry] = []
         var waiting: [Waiting] = []
         for file in files {
-            guard let now = Storage.status(file.path) else { continue }
+            guard let now = Storage.status(file.raw) else { continue }
             if now.size == file.status.size, now.modified == file.status.modified, now.changed == file.status.changed,
                now.inode == file.status.inode {
                 ready.append(file)
@@ -80,7 +88,7 @@ public struct InboxScanner {
                                        reason: "still changing (being written); it will be taken by a later run"))
             }
         }
-        ready.sort { ($0.status.modified, $0.name) < ($1.status.modified, $1.name) }
+        ready.sort { ($0.status.modified, $0.name.shown) < ($1.status.modified, $1.name.shown) }
         return (ready, waiting)
     }
 }

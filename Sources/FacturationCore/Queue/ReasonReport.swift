@@ -5,10 +5,13 @@ enum ReasonReport {
         text += "File:      \(claim.originalName)"
         if let scan {
             text += " (\(scan.size) bytes, SHA-256 \(scan.sha256))\n"
-            if let encoding = scan.encoding { text += "Encoding:  \(encoding.rawValue)\n" }
         } else {
             text += "\n"
         }
+        if claim.storedName != claim.originalName {
+            text += "Kept as:   \(claim.storedName) (the name on disk was shortened or made safe)\n"
+        }
+        if let encoding = scan?.encoding { text += "Encoding:  \(encoding.rawValue)\n" }
         text += "Received:  \(claim.claimedAt)\n"
         if let format = rejection.format { text += "Format:    \(format.displayName)\n" }
         text += "\nProblem:   \(rejection.summary)\n"

@@ -196,13 +196,13 @@ public final class Runner {
         let padded: String = String(repeating: "0", count: 8 - random.count) + random
         let id: String = stamp + "-" + CivilDate.pad(claimCounter, 4) + "-" + padded
         let folder = Path.join(workspace.claims, id)
-        let claim = Claim(id: id, folder: folder, pipelineID: layout.pipeline.id, originalName: entry.name,
-                          claimedAt: clock.nowISO())
+        let claim = Claim(id: id, folder: folder, pipelineID: layout.pipeline.id, originalName: entry.name.shown,
+                          storedName: entry.name.stored, claimedAt: clock.nowISO())
         try Storage.makeDirectory(folder)
         try Storage.write(claim.metadata, to: Path.join(folder, Claim.metadataName),
                           temporaryDirectory: workspace.temporary)
         do {
-            try Storage.move(entry.path, to: claim.originalPath)
+            try Storage.move(entry.raw, to: claim.originalPath)
         } catch let error where error.isNotFound {
             // Removed from the inbox by someone meanwhile: nothing to claim.
             try Storage.removeTree(folder)
@@ -226,6 +226,9 @@ public final class Runner {
             logger.warning("Rejected file", metadata: metadata)
         case .duplicate:
             logger.info("Duplicate file", metadata: metadata)
+        case .requeued:
+            metadata["reason"] = .string(outcome.reason ?? "")
+            logger.warning("File put back in the inbox", metadata: metadata)
         }
     }
 

@@ -32,3 +32,25 @@ public enum CrashInjection {
     /// Number of durable steps taken so far by this process.
     public static var stepsTaken: Int { state.withLock { $0.count } }
 }
+
+/// Test seam that holds a run at a named point, so a test can act at that exact moment (for
+/// example append to a claimed file, like a producer that has not finished).
+///
+/// `FACTURATION_TEST_PAUSE=<point>:<gate>`: on reaching `<point>` the run creates `<gate>.waiting`
+/// and waits until `<gate>` exists (at most 60 s), then goes on. Unset, it costs one comparison.
+package enum TestPause {
+    private static let setting: (point: String, gate: String)? = {
+        guard let raw = getenv("FACTURATION_TEST_PAUSE").map({ String(cString: $0) }),
+              let colon = raw.firstIndex(of: ":") else { return nil }
+        return (String(raw[..<colon]), String(raw[raw.index(after: colon)...]))
+    }()
+
+    static func point(_ name: String) {
+        guard let setting, setting.point == name else { return }
+        let waiting = open(setting.gate + ".waiting", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        if waiting >= 0 { close(waiting) }
+        for _ in 0..<6_000 where access(setting.gate, F_OK) != 0 {
+            Sleep.seconds(0.01)
+        }
+    }
+}

@@ -34,6 +34,10 @@ public enum Storage {
 
     /// Returns the status of `path` (not following a final symbolic link), or nil if it does not exist.
     public static func status(_ path: String) -> Status? {
+        status(cPath: path)
+    }
+
+    static func status(cPath path: UnsafePointer<CChar>) -> Status? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
         return Status(

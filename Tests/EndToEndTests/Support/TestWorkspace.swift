@@ -161,26 +161,54 @@ enum Binary {
         fatalError("facturation binary not found (tried \(candidates.map(\.path))); set FACTURATION_BINARY")
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+    static func run(_ arguments: [String], environment: [String: String] = [:],
+                    executable: URL? = nil) throws -> CommandResult {
+        try start(arguments, environment: environment, executable: executable).wait()
+    }
+
+    /// Starts the binary (or `executable`) without waiting for it.
+    static func start(_ arguments: [String], environment: [String: String] = [:],
+                      executable: URL? = nil) throws -> Running {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable ?? url
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "FACTURATION_WORKSPACE")
         env.removeValue(forKey: "FACTURATION_CRASH_AFTER")
+        env.removeValue(forKey: "FACTURATION_TEST_PAUSE")
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        let running = Running(process: process)
+        process.standardOutput = running.out
+        process.standardError = running.err
         try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus,
-                             killedBySignal: process.terminationReason == .uncaughtSignal,
-                             stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+        // Drained on other threads, so a chatty process never blocks on a full pipe.
+        running.collect()
+        return running
+    }
+
+    /// A process started by ``start(_:environment:executable:)``.
+    final class Running: @unchecked Sendable {
+        let process: Process
+        let out = Pipe(), err = Pipe()
+        private var outData = Data(), errData = Data()
+        private let group = DispatchGroup()
+
+        init(process: Process) { self.process = process }
+
+        fileprivate func collect() {
+            DispatchQueue.global().async(group: group) { self.outData = self.out.fileHandleForReading.readDataToEndOfFile() }
+            DispatchQueue.global().async(group: group) { self.errData = self.err.fileHandleForReading.readDataToEndOfFile() }
+        }
+
+        func wait() -> CommandResult {
+            group.wait()
+            process.waitUntilExit()
+            return CommandResult(status: process.terminationStatus,
+                                 killedBySignal: process.terminationReason == .uncaughtSignal,
+                                 stdout: String(decoding: outData, as: UTF8.self),
+                                 stderr: String(decoding: errData, as: UTF8.self))
+        }
     }
 }
 

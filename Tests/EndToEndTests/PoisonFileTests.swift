@@ -1,0 +1,166 @@
+import FacturationCore
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue #8, section 1: a file the run cannot finish never blocks the others.
+@Suite("Poison files")
+struct PoisonFileTests {
+    static let goodCSV = QueueProtocolTests.clockifyCSV
+
+    /// Every run below must leave nothing claimed in work/ and take the good file.
+    private func expectGoodFileImported(_ workspace: TestWorkspace, _ result: CommandResult) {
+        #expect(result.stdout.contains("imported   good.csv: 1 time entry"), "stdout: \(result.stdout)")
+        #expect(workspace.files(under: "work/claims").isEmpty, "left in work/: \(workspace.files(under: "work/claims"))")
+    }
+
+    @Test func aRejectedFileWithAVeryLongNameIsRejectedUnderAShortenedName() throws {
+        let workspace = try TestWorkspace()
+        let long = String(repeating: "relevé-très-long-", count: 12) + "fin.txt"  // 235 bytes
+        #expect(long.utf8.count >= 209 && long.utf8.count <= 255)
+        try workspace.drop(long, "pas un export\n")
+        try workspace.drop("good.csv", Self.goodCSV)
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 2, "stderr: \(result.stderr)")
+        expectGoodFileImported(workspace, result)
+        let reasons = workspace.files(under: "archive/rejected").filter { $0.hasSuffix(".reason.txt") }
+        let reason = try workspace.text(try #require(reasons.first))
+        #expect(reason.contains("File:      \(long)"), "the reason names the original file")
+        #expect(reason.contains("Kept as:"))
+        let stored = try #require(workspace.files(under: "archive/rejected").first {
+            !$0.hasSuffix(".reason.txt") && !$0.hasSuffix("/.claim")
+        })
+        #expect(Path.name(of: stored).utf8.count <= InboxName.maximumStoredBytes)
+        #expect(Path.name(of: stored).hasSuffix(".txt"), "the extension is kept")
+        #expect(try workspace.text(stored) == "pas un export\n", "kept byte for byte")
+        #expect(workspace.files(under: "outbox/rejected").count == 1)
+        // The next run has nothing left to do.
+        let again = try workspace.run(["run", "--settle", "0"])
+        #expect(again.status == 0, "stdout: \(again.stdout) stderr: \(again.stderr)")
+    }
+
+    @Test func aDuplicateWithAVeryLongNameIsRecordedAsADuplicate() throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("good.csv", Self.goodCSV)
+        #expect(try workspace.run(["run", "--settle", "0"]).status == 0)
+        let long = String(repeating: "x", count: 246) + ".csv"
+        try workspace.drop(long, Self.goodCSV)
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+        #expect(result.stdout.contains("duplicate  \(long)"))
+        let notes = workspace.files(under: "archive/duplicates").filter { $0.hasSuffix(".duplicate.txt") }
+        #expect(try workspace.text(try #require(notes.first)).contains(long))
+        #expect(workspace.files(under: "work/claims").isEmpty)
+    }
+
+    @Test func aFileNameThatIsNotUTF8IsProcessedAndShownEscaped() throws {
+        let workspace = try TestWorkspace()
+        let raw: [UInt8] = Array("relev".utf8) + [0xE9] + Array(".csv".utf8)
+        try writeRaw(name: raw, in: workspace.path + "/inbox", contents: Array(Self.goodCSV.utf8))
+        let status = try workspace.run(["status"])
+        #expect(status.stdout.contains("relev\\xE9.csv"), "status: \(status.stdout)")
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+        #expect(result.stdout.contains("imported   relev\\xE9.csv: 1 time entry"))
+        #expect(try workspace.text("archive/ledgers/demo-conseil/time-entries/2025-07.csv").contains("Audit"))
+        let archived = try #require(workspace.files(under: "archive/files").first { !$0.hasSuffix("/.claim") })
+        #expect(archived.hasSuffix("/relev_.csv"))
+        let markers = workspace.files(under: "archive/index")
+        #expect(try workspace.text(try #require(markers.first)).contains("relev\\\\xE9.csv"), "the index keeps the original name")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: workspace.path + "/inbox").isEmpty)
+    }
+
+    @Test func aFileTheServiceUserCannotReadIsRejectedAndTheOthersGoOn() throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("good.csv", Self.goodCSV)
+        let locked = try workspace.drop("locked.csv", Self.goodCSV + "\"x\"\n")
+        #expect(chmod(locked.path, 0) == 0)
+        let result = try runAsUnprivileged(workspace, ["run", "--settle", "0"])
+        #expect(result.status == 2, "stdout: \(result.stdout) stderr: \(result.stderr)")
+        expectGoodFileImported(workspace, result)
+        #expect(result.stdout.contains("REJECTED   locked.csv: the file cannot be read by the user running facturation"))
+        let reason = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") })
+        #expect(try workspace.text(reason).contains("chmod a+r"))
+        #expect(!(try workspace.text(reason).contains("folder")), "the folder is not blamed")
+        let again = try runAsUnprivileged(workspace, ["run", "--settle", "0"])
+        #expect(again.status == 0, "stdout: \(again.stdout) stderr: \(again.stderr)")
+    }
+
+    // MARK: - A file that changes after it was claimed
+
+    @Test(arguments: ["after-conversion", "after-merge"])
+    func aFileThatChangesAfterTheClaimGoesBackToTheInbox(point: String) throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("growing.csv", Self.goodCSV)
+        let gate = workspace.path + "/gate"
+        let run = try Binary.start(["run", "--settle", "0", "--workspace", workspace.path],
+                                   environment: ["FACTURATION_TEST_PAUSE": "\(point):\(gate)"])
+        try waitFor(gate + ".waiting")
+        // The producer was not done: it appends a second entry to the file the run has claimed.
+        let claimed = try #require(workspace.files(under: "work/claims").first { $0.hasSuffix("/growing.csv") })
+        let second = "\"LAA - INFRA\",\"Les Automatismes Appliqués\",\"Revue\",\"\",\"Camille Martin\",\"\","
+            + "\"camille@demo.fr\",\"\",\"Yes\",\"16/07/2025\",\"09:00:00\",\"16/07/2025\",\"10:00:00\",\"01:00:00\","
+            + "\"1.00\",\"110.00\",\"110.00\"\n"
+        let handle = try FileHandle(forWritingTo: workspace.root.appendingPathComponent(claimed))
+        handle.seekToEndOfFile()
+        handle.write(Data(second.utf8))
+        try handle.close()
+        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
+        let result = run.wait()
+        #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+        #expect(result.stdout.contains("put back   growing.csv: the file changed"), "stdout: \(result.stdout)")
+        #expect(workspace.files(under: "archive/files").isEmpty, "nothing archived under a stale hash")
+        #expect(workspace.files(under: "work/claims").isEmpty)
+        #expect(try workspace.text("inbox/growing.csv") == Self.goodCSV + second)
+
+        // The next run takes the complete file: both entries, archived byte for byte, hash matching.
+        let next = try workspace.run(["run", "--settle", "0"])
+        #expect(next.status == 0, "stdout: \(next.stdout) stderr: \(next.stderr)")
+        #expect(next.stdout.contains("imported   growing.csv: 2 time entries"), "stdout: \(next.stdout)")
+        let archived = try #require(workspace.files(under: "archive/files").first { !$0.hasSuffix("/.claim") })
+        #expect(try workspace.text(archived) == Self.goodCSV + second)
+        let marker = try workspace.text(try #require(workspace.files(under: "archive/index").first))
+        #expect(marker.contains(sha256Hex(Array((Self.goodCSV + second).utf8))))
+        let ledger = try workspace.csvRecords("archive/ledgers/demo-conseil/time-entries/2025-07.csv")
+        #expect(ledger.count == 2, "each entry once")
+    }
+
+    // MARK: - Helpers
+
+    private func writeRaw(name: [UInt8], in folder: String, contents: [UInt8]) throws {
+        let path = Array(folder.utf8) + [0x2F] + name + [0]
+        let fd = path.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT | O_EXCL, 0o644) }
+        }
+        #expect(fd >= 0)
+        _ = contents.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+
+    private func waitFor(_ path: String) throws {
+        for _ in 0..<3_000 where !FileManager.default.fileExists(atPath: path) {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        #expect(FileManager.default.fileExists(atPath: path), "the run never reached the pause point")
+    }
+
+    private func sha256Hex(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { SHA256Hasher.hex($0) }
+    }
+
+    /// Runs the binary as an unprivileged user: as root (CI), `chmod 000` would not stop a read.
+    private func runAsUnprivileged(_ workspace: TestWorkspace, _ arguments: [String]) throws -> CommandResult {
+        guard getuid() == 0 else { return try workspace.run(arguments) }
+        let chown = Process()
+        chown.executableURL = URL(fileURLWithPath: "/bin/chown")
+        chown.arguments = ["-R", "65534:65534", workspace.path]
+        try chown.run()
+        chown.waitUntilExit()
+        return try Binary.run(["--reuid=65534", "--regid=65534", "--clear-groups", Binary.url.path]
+                                  + arguments + ["--workspace", workspace.path],
+                              executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
+    }
+}
