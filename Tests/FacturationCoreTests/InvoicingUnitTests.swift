@@ -340,12 +340,12 @@ struct HoursRoundingTests {
         (1_000_000 * 3_600, [10_000_000_000, 10_000_000_000, 10_000_000_000, 10_000_000_000, 10_000_000_000,
                              10_000_000_000]),                          // a million hours: no overflow
     ] as [(Int64, [Int64])])
-    func roundingRules(_ seconds: Int64, _ expected: [Int64]) {
+    func roundingRules(_ seconds: Int64, _ expected: [Int64]) throws {
         let rules: [InvoicingSettings.HoursRounding] = [.none, .nearestQuarter, .upQuarter, .nearestHalf, .upHalf,
                                                         .nearestTenth]
         #expect(rules.count == InvoicingSettings.HoursRounding.allCases.count)
         for (rule, value) in zip(rules, expected) {
-            #expect(rule.hours(seconds: seconds).tenThousandths == value, "\(rule.rawValue) of \(seconds) s")
+            #expect(try rule.hours(seconds: seconds).tenThousandths == value, "\(rule.rawValue) of \(seconds) s")
         }
     }
 
@@ -360,7 +360,8 @@ struct HoursRoundingTests {
 
 @Suite("InvoiceTotals (EN 16931)")
 struct InvoiceTotalsTests {
-    private func totals(_ lines: [InvoiceLine]) -> InvoiceTotals { InvoiceBuilder.totals(of: lines) }
+    /// Small constant amounts: they never overflow.
+    private func totals(_ lines: [InvoiceLine]) -> InvoiceTotals { try! InvoiceBuilder.totals(of: lines) }
 
     @Test func vatIsRoundedOncePerGroupNotPerLine() {
         // Three lines of 0.03 at 20 %: per line 0.006 would round to 0.01 each (0.03); EN 16931
@@ -414,7 +415,7 @@ struct InvoiceTotalsTests {
 
     @Test func lineNetWithFractionalQuantities() throws {
         func net(_ quantity: String, _ price: Int64) throws -> Int64 {
-            InvoiceTotals.lineNet(quantity: try #require(Quantity(quantity)), unitPriceMinor: price)
+            try InvoiceTotals.lineNet(quantity: try #require(Quantity(quantity)), unitPriceMinor: price)
         }
         #expect(try net("2.5", 3_333) == 8_333)          // 83.325 → 83.33
         #expect(try net("1.3333", 10_000) == 13_333)     // 133.33
@@ -568,7 +569,7 @@ struct ApprovalPolicyTests {
 
     private func verdict(_ draft: InvoiceDraft, history: [InvoiceDocument] = [],
                          policy: ApprovalPolicy? = nil) -> ApprovalPolicy.Verdict {
-        (policy ?? self.policy).verdict(for: draft, total: InvoiceBuilder.totals(of: draft.lines), history: history)
+        (policy ?? self.policy).verdict(for: draft, total: try! InvoiceBuilder.totals(of: draft.lines), history: history)
     }
 
     @Test func defaultsAreTheDocumentedOnes() {

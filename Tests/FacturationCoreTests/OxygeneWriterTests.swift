@@ -309,7 +309,7 @@ private enum Fixture {
         return InvoiceLine(
             number: number, articleCode: article, description: description, quantity: quantity, unitCode: unit,
             unitPriceMinor: priceMinor,
-            netAmountMinor: InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: priceMinor),
+            netAmountMinor: try! InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: priceMinor),
             vatCategory: vat.categoryCode, vatRateBasisPoints: vat == .standard ? 2000 : 0,
             period: nil, entryCount: unit == "HUR" ? 3 : 0)
     }
@@ -326,7 +326,7 @@ private enum Fixture {
             servicePeriod: period.map { .init(start: day($0.0), end: day($0.1)) }, currency: "EUR",
             seller: seller, buyer: buyer, clientCode: clientCode, oxygeneClientCode: oxygeneCode, payment: payment,
             vatTreatment: vat, vatOnDebits: false, legalNotes: notes, title: title, lines: lines,
-            totals: InvoiceTotals.compute(lines: lines) { _ in (vat.exemptionReason, vat.exemptionCode) },
+            totals: try! InvoiceTotals.compute(lines: lines) { _ in (vat.exemptionReason, vat.exemptionCode) },
             precedingInvoice: preceding, reason: reason, origin: origin, recordKeys: [],
             approval: .init(decision: "automatic", by: "rule:recurring", at: "2025-08-01T06:00:00Z", comment: nil))
     }

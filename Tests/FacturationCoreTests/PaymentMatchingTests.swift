@@ -38,7 +38,7 @@ struct PaymentMatcherTests {
             payment: .init(termsText: "", days: 30, endOfMonth: false, meansCode: "58", oxygeneMethodCode: "VIR"),
             vatTreatment: .franchise, vatOnDebits: false,
             legalNotes: .init(recoveryIndemnity: "", latePenalty: "", discount: ""), title: "", lines: [line],
-            totals: InvoiceBuilder.totals(of: [line]), precedingInvoice: nil, reason: nil,
+            totals: try! InvoiceBuilder.totals(of: [line]), precedingInvoice: nil, reason: nil,
             origin: .init(type: "recurring", draftID: number, contract: nil, period: nil), recordKeys: [],
             approval: .init(decision: "automatic", by: "rule", at: "", comment: nil))
     }

@@ -3,14 +3,21 @@ protocol CSVText {
     func write(to out: inout CSVLineBuilder)
 }
 
+/// Both write text as ``ImportText`` cleans it: no control characters, no U+FFFE/U+FFFF.
 extension String: CSVText {
-    func write(to out: inout CSVLineBuilder) { out.field(self) }
+    func write(to out: inout CSVLineBuilder) { out.field(ImportText.cleaned(self)) }
 }
 
 /// UTF-8 bytes borrowed from a parsed input row; valid only while that row is being handled.
 struct ByteText: CSVText {
     let bytes: UnsafeRawBufferPointer
-    func write(to out: inout CSVLineBuilder) { out.field(bytes) }
+    func write(to out: inout CSVLineBuilder) {
+        if ImportText.needsCleaning(bytes) {
+            ImportText.cleaned(bytes).withUnsafeBytes { out.field($0) }
+        } else {
+            out.field(bytes)
+        }
+    }
 }
 
 /// One normalized time entry, as the time-tracking converters build it; the single place

@@ -56,7 +56,7 @@ public struct WorkspaceStatus: Sendable, Codable {
                 for draft in try store.waitingDrafts() where decided[draft.id] == nil {
                     status.toApprove.append(.init(
                         draft: draft.id, client: draft.clientCode,
-                        totalInclVAT: FrenchDates.euros(InvoiceBuilder.totals(of: draft.lines).grandTotalMinor),
+                        totalInclVAT: FrenchDates.euros((try? InvoiceBuilder.totals(of: draft.lines))?.grandTotalMinor ?? 0),
                         reason: draft.approvalReason ?? "waiting for a decision"))
                 }
                 let documents = try store.issued()

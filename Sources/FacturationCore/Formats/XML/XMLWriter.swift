@@ -32,7 +32,7 @@ public final class XMLWriter {
 
     /// Writes an attribute of the element just opened.
     public func attribute(_ name: String, _ value: String) {
-        check(xmlTextWriterWriteAttribute(writer, name, value))
+        check(xmlTextWriterWriteAttribute(writer, name, Self.xmlCharacters(value)))
     }
 
     /// Closes the innermost open element.
@@ -44,7 +44,7 @@ public final class XMLWriter {
     public func element(_ name: String, _ text: String, attributes: [(String, String)] = []) {
         start(name)
         for (key, value) in attributes { attribute(key, value) }
-        if !text.isEmpty { check(xmlTextWriterWriteString(writer, text)) }
+        if !text.isEmpty { check(xmlTextWriterWriteString(writer, Self.xmlCharacters(text))) }
         check(xmlTextWriterFullEndElement(writer))
     }
 
@@ -67,6 +67,29 @@ public final class XMLWriter {
         let count = Int(xmlBufferLength(buffer))
         guard let content = xmlBufferContent(buffer) else { return [] }
         return Array(UnsafeBufferPointer(start: content, count: count))
+    }
+
+    /// `text` with the characters XML 1.0 forbids (control characters other than tab and line
+    /// breaks, U+FFFE, U+FFFF) replaced: libxml2 would write them as character references, which
+    /// no parser or schema accepts. Imports already clean them (``ImportText``); this keeps any
+    /// other text (a pipeline file, an old ledger) from making a document invalid.
+    static func xmlCharacters(_ text: String) -> String {
+        let forbidden = text.unicodeScalars.contains { scalar in
+            (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r")
+                || scalar.value == 0xFFFE || scalar.value == 0xFFFF
+        }
+        guard forbidden else { return text }
+        var cleaned = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20, scalar != "\t", scalar != "\n", scalar != "\r" {
+                cleaned.append(" ")
+            } else if scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+                cleaned.append("\u{FFFD}")
+            } else {
+                cleaned.append(scalar)
+            }
+        }
+        return String(cleaned)
     }
 
     private func check(_ result: Int32) {

@@ -205,6 +205,10 @@ struct ClockifyCSVConverter {
                 problem(column, "this date does not exist when read as \(raw.shape == .numeric ? dateHint : "a date")")
                 return nil
             }
+            if let outside = ImportBounds.problem(date: resolved) {
+                problem(column, outside)
+                return nil
+            }
             return resolved
         }
         func time(_ parsed: LocalDateTimeText.Time?, _ column: ClockifyColumns) -> LocalDateTimeText.Time? {
@@ -235,7 +239,12 @@ struct ClockifyCSVConverter {
             let style: DecimalText.Style = ClockifyCSVConverter.contains(bytes, 0x2C) && !ClockifyCSVConverter.contains(bytes, 0x2E)
                 ? .commaDecimal : .dotDecimal
             switch DecimalText.minorUnits(bytes: bytes, scale: scale, style: style) {
-            case .success(let value): return value
+            case .success(let value):
+                if let outside = ImportBounds.problem(amountMinor: value, scale: scale) {
+                    problem(column, outside)
+                    return nil
+                }
+                return value
             case .failure(let failure): problem(column, failure.message); return nil
             }
         }
@@ -271,6 +280,10 @@ struct ClockifyCSVConverter {
             }
         }
         let seconds = duration ?? span
+        if let outside = ImportBounds.problem(durationSeconds: seconds) {
+            problem(duration == nil ? .endTime : .durationHours, outside)
+            return
+        }
 
         // Identity and classification.
         let user = field(.user), email = field(.email)
@@ -287,8 +300,10 @@ struct ClockifyCSVConverter {
         }
 
         state.records += 1
-        state.durationTotal += seconds
-        state.amountTotal += amount ?? 0
+        // Compared only with the footer's totals, for a note: within the bounds they cannot overflow,
+        // and wrapping rather than trapping keeps a note from ever crashing a run.
+        state.durationTotal = state.durationTotal.addingReportingOverflow(seconds).partialValue
+        state.amountTotal = state.amountTotal.addingReportingOverflow(amount ?? 0).partialValue
         try state.key.withUnsafeBytes { key in
             let record = TimeEntryRecord(
                 key: ByteText(bytes: key), sourceFormat: .clockifyDetailedCSV, sourceFile: context.sourceName,

@@ -61,16 +61,33 @@ struct ClockifyJSONConverter {
                 problem("timeInterval.end", interval["end"], "expected a timestamp like 2025-07-01T17:00:00Z")
                 continue
             }
-            if end.utc < start.utc { problem("timeInterval.end", interval["end"], "the entry ends before it starts") }
-            var duration = end.utc - start.utc
+            for (field, instant) in [("start", start.utc), ("end", end.utc)] {
+                if let outside = ImportBounds.problem(date: context.zone.localDate(utc: instant)) {
+                    problem("timeInterval.\(field)", interval[field], outside)
+                }
+            }
+            guard valid else { continue }
+            if end.utc < start.utc {
+                problem("timeInterval.end", interval["end"], "the entry ends before it starts")
+                continue
+            }
+            let span = end.utc - start.utc
+            var duration = span
             if let node = interval["duration"], !node.isNull {
-                if let seconds = JSONInput.integer(node) {
+                if let seconds = JSONInput.integer(node) ?? node.string.flatMap(Self.isoDuration) {
                     duration = seconds
-                } else if let text = node.string, let seconds = Self.isoDuration(text) {
-                    duration = seconds
+                    // Timestamps carry seconds: a duration that disagrees with them by more than a
+                    // minute is a damaged or edited file, as in the CSV reader.
+                    if seconds < span - 60 || seconds > span + 60 {
+                        problem("timeInterval.duration", node, "the duration does not match the start and end "
+                            + "(they are \(span) seconds apart)")
+                    }
                 } else {
                     problem("timeInterval.duration", node, "expected seconds or an ISO 8601 duration like PT2H30M")
                 }
+            }
+            if valid, let outside = ImportBounds.problem(durationSeconds: duration) {
+                problem("timeInterval.duration", interval["duration"] ?? interval["end"], outside)
             }
 
             // Names: the report has them flat; the time-entries API nests them when hydrated.
@@ -91,17 +108,30 @@ struct ClockifyJSONConverter {
                             "not a currency code")
                 }
             }
+            func cents(_ field: String, _ node: JSONNode) -> Int64? {
+                guard let value = JSONInput.integer(node) else {
+                    problem(field, node, "expected a whole number of cents")
+                    return nil
+                }
+                if let outside = ImportBounds.problem(amountMinor: value, scale: currency.minorDigits) {
+                    problem(field, node, outside)
+                    return nil
+                }
+                return value
+            }
             var rate: Int64?
             if let node = entry["rate"] ?? entry["hourlyRate"]?["amount"], !node.isNull {
-                rate = JSONInput.integer(node)
-                if rate == nil { problem("rate", node, "expected a whole number of cents") }
+                rate = cents("rate", node)
             }
             var amount: Int64?
             if let node = entry["amount"], !node.isNull {
-                amount = JSONInput.integer(node)
-                if amount == nil { problem("amount", node, "expected a whole number of cents") }
-            } else if let rate, billable != false {
+                amount = cents("amount", node)
+            } else if let rate, billable != false, valid {
+                // Both factors are bounded, so the product fits; the amount is bounded like any other.
                 amount = (rate * duration + 1800) / 3600
+                if let outside = ImportBounds.problem(amountMinor: amount ?? 0, scale: currency.minorDigits) {
+                    problem("rate", entry["rate"] ?? entry["hourlyRate"]?["amount"], "rate × duration: " + outside)
+                }
             }
             guard valid else { continue }
 
@@ -158,15 +188,23 @@ struct ClockifyJSONConverter {
             if character == "T" { inTime = true; continue }
             if character.isNumber || character == "." || character == "," { number.append(character); continue }
             guard !number.isEmpty else { return nil }
-            let whole = Int64(number.split(whereSeparator: { $0 == "." || $0 == "," }).first ?? "") ?? 0
+            // Fractions are dropped (seconds are the unit); a number too large for seconds is refused.
+            guard let whole = Int64(number.split(whereSeparator: { $0 == "." || $0 == "," }).first ?? "0") else {
+                return nil
+            }
+            let unit: Int64
             switch (character, inTime) {
-            case ("D", false): total += whole * 86_400
-            case ("W", false): total += whole * 7 * 86_400
-            case ("H", true): total += whole * 3_600
-            case ("M", true): total += whole * 60
-            case ("S", true): total += whole
+            case ("D", false): unit = 86_400
+            case ("W", false): unit = 7 * 86_400
+            case ("H", true): unit = 3_600
+            case ("M", true): unit = 60
+            case ("S", true): unit = 1
             default: return nil
             }
+            let (seconds, overflowMultiplying) = whole.multipliedReportingOverflow(by: unit)
+            let (sum, overflowAdding) = total.addingReportingOverflow(seconds)
+            if overflowMultiplying || overflowAdding { return nil }
+            total = sum
             number = ""
             sawComponent = true
         }

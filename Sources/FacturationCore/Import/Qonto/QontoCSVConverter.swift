@@ -74,10 +74,15 @@ struct QontoCSVConverter {
         var records = 0
         /// Statuses seen so far (a file has a handful of distinct values).
         var statuses: [String: BankStatus?] = [:]
+        let conflicts: TransactionIDConflicts
+
+        init(scratch: String) {
+            conflicts = TransactionIDConflicts(scratch: scratch)
+        }
     }
 
     func convert() throws -> ConversionReport {
-        let state = State()
+        let state = State(scratch: Path.join(context.output.directory, "transaction-ids"))
         let reader = try DecodingReader(path: context.path, encoding: context.scan.encoding ?? .utf8)
         let csv = CSVReader(delimiter: context.detection.delimiter)
         do {
@@ -102,6 +107,8 @@ struct QontoCSVConverter {
             throw Rejection(format: format, summary: "No header row with the Qonto columns was found.",
                             advice: "Export the transactions again from Qonto.")
         }
+        let idColumn = state.header.flatMap { header in state.columns[.transactionID].map { header[$0] } } ?? "id"
+        for conflict in try state.conflicts.problems(column: idColumn, amountScale: 2) { state.problems.add(conflict) }
         if !state.problems.isEmpty {
             let rows = state.problems.rowsWithProblems
             throw Rejection(
@@ -188,7 +195,12 @@ struct QontoCSVConverter {
             let value = text(column)
             if value.isEmpty { return nil }
             switch DecimalText.minorUnits(value, scale: currency.minorDigits, style: style) {
-            case .success(let minor): return minor
+            case .success(let minor):
+                if let outside = ImportBounds.problem(amountMinor: minor, scale: currency.minorDigits) {
+                    problem(column, outside)
+                    return nil
+                }
+                return minor
             case .failure(let failure): problem(column, failure.message); return nil
             }
         }
@@ -201,6 +213,7 @@ struct QontoCSVConverter {
             if valid, text(.credit).isEmpty, text(.debit).isEmpty {
                 problem(.amount, "the amount is empty")
             } else {
+                // Both are bounded (``ImportBounds``), so the difference fits.
                 amountMinor = credit - debit
             }
         }
@@ -212,12 +225,20 @@ struct QontoCSVConverter {
                     problem(utc, "not a valid date and time (expected DD-MM-YYYY HH:MM:SS, a real date)")
                     return nil
                 }
+                if let outside = ImportBounds.problem(date: parsed.date) {
+                    problem(utc, outside)
+                    return nil
+                }
                 let seconds = parsed.date.daysSinceEpoch * 86_400 + Int64(parsed.seconds)
                 return (seconds, context.zone.localDate(utc: seconds))
             }
             if columns[local] != nil, !text(local).isEmpty {
                 guard let parsed = Self.dateTime(text(local)) else {
                     problem(local, "not a valid date and time (expected DD-MM-YYYY HH:MM:SS, a real date)")
+                    return nil
+                }
+                if let outside = ImportBounds.problem(date: parsed.date) {
+                    problem(local, outside)
                     return nil
                 }
                 let localSeconds = parsed.date.daysSinceEpoch * 86_400 + Int64(parsed.seconds)
@@ -229,7 +250,10 @@ struct QontoCSVConverter {
         let operation = instant(utc: .operationUTC, local: .operationLocal)
         var valueDate = settled?.local
         if columns[.valueDate] != nil, !text(.valueDate).isEmpty {
-            if let parsed = Self.dateTime(text(.valueDate)) { valueDate = parsed.date } else {
+            if let parsed = Self.dateTime(text(.valueDate)) {
+                valueDate = parsed.date
+                if let outside = ImportBounds.problem(date: parsed.date) { problem(.valueDate, outside) }
+            } else {
                 problem(.valueDate, "not a valid date (expected DD-MM-YYYY, a real date)")
             }
         }
@@ -261,6 +285,7 @@ struct QontoCSVConverter {
             return
         }
         guard let partition = record.partition else { return }
+        try state.conflicts.add(id: record.transactionID, amountMinor: amountMinor, line: line)
         state.records += 1
         try context.output.append(partition: partition) { record.write(into: &$0) }
     }

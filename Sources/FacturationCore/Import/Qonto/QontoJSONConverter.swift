@@ -18,6 +18,7 @@ struct QontoJSONConverter {
         var notes: [String] = []
         var records = 0
         let defaultIBAN = context.pipeline.ownIBANs.count == 1 ? context.pipeline.ownIBANs[0] : ""
+        let conflicts = TransactionIDConflicts(scratch: Path.join(context.output.directory, "transaction-ids"))
         for (index, transaction) in transactions.enumerated() {
             var valid = true
             func problem(_ field: String, _ node: JSONNode?, _ message: String) {
@@ -46,6 +47,14 @@ struct QontoJSONConverter {
             } else {
                 problem("amount_cents", nil, "the transaction has no amount")
             }
+            if let value = magnitude {
+                if value < 0 {
+                    problem(transaction["amount_cents"] != nil ? "amount_cents" : "amount", transaction["amount_cents"] ?? transaction["amount"],
+                            "expected an amount without sign (the side, credit or debit, gives the sign)")
+                } else if let outside = ImportBounds.problem(amountMinor: value, scale: currency.minorDigits) {
+                    problem(transaction["amount_cents"] != nil ? "amount_cents" : "amount", transaction["amount_cents"] ?? transaction["amount"], outside)
+                }
+            }
             let side = transaction["side"]?.string ?? ""
             if side != "credit" && side != "debit" { problem("side", transaction["side"], "expected credit or debit") }
             let statusText = transaction["status"]?.string ?? ""
@@ -60,6 +69,11 @@ struct QontoJSONConverter {
             if let node = transaction["emitted_at"], !node.isNull {
                 emitted = node.string.flatMap(ISOTimestamp.parse)?.utc
                 if emitted == nil { problem("emitted_at", node, "expected a timestamp like 2025-07-01T09:00:00.000Z") }
+            }
+            for (field, instant) in [("settled_at", settled), ("emitted_at", emitted)] {
+                if let instant, let outside = ImportBounds.problem(date: context.zone.localDate(utc: instant)) {
+                    problem(field, transaction[field], outside)
+                }
             }
             if status == .booked, settled == nil, valid {
                 problem("settled_at", transaction["settled_at"], "a completed transaction must have settled_at")
@@ -96,8 +110,10 @@ struct QontoJSONConverter {
                 continue
             }
             try context.output.append(partition: partition) { record.write(into: &$0) }
+            try conflicts.add(id: transactionID, amountMinor: record.amountMinor, line: transaction.position.line)
             records += 1
         }
+        for conflict in try conflicts.problems(column: "transaction_id", amountScale: 2) { problems.add(conflict) }
         if !problems.isEmpty {
             throw Rejection(
                 format: format,

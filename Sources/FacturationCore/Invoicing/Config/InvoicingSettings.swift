@@ -41,9 +41,9 @@ public struct InvoicingSettings: Sendable {
         case nearestTenth = "nearest-tenth"
 
         /// Rounds `seconds` to hours according to the rule.
-        public func hours(seconds: Int64) -> Quantity {
+        public func hours(seconds: Int64) throws(ArithmeticOverflow) -> Quantity {
             // Hours in ten-thousandths, half-up.
-            let exact = (seconds * 10_000 + 1_800) / 3_600
+            let exact = try Checked.add(Checked.multiply(seconds, 10_000, "hours worked"), 1_800, "hours worked") / 3_600
             func round(step: Int64, up: Bool) -> Quantity {
                 let value = up ? (exact + step - 1) / step * step : (exact + step / 2) / step * step
                 return Quantity(tenThousandths: value)

@@ -21,6 +21,8 @@ public struct DraftGenerator {
     public struct Result {
         public var drafts: [InvoiceDraft] = []
         public var warnings: [String] = []
+        /// Documents that cannot be computed (amounts too large): reported, retried by every run.
+        public var errors: [String] = []
     }
 
     private let clients: [String: PipelineConfig.Client]
@@ -95,6 +97,7 @@ public struct DraftGenerator {
         let path = layout.ledger(.timeEntries, month.monthKey)
         var byClient: [String: [Entry]] = [:]
         var unassigned = 0
+        var outOfBounds = 0
         try LedgerFile.forEachRow(path: path, header: LedgerKind.timeEntries.columns) { fields in
             func text(_ column: TimeEntryColumn) -> String { String(decoding: fields[column.index], as: UTF8.self) }
             guard fields[TimeEntryColumn.category.index].elementsEqual(Self.billable) else { return }
@@ -103,11 +106,23 @@ public struct DraftGenerator {
             let client = text(.clientCode)
             guard !client.isEmpty else { unassigned += 1; return }
             let rate = Self.integer(fields[TimeEntryColumn.hourlyRateMinor.index]).flatMap { $0 > 0 ? $0 : nil }
+            let seconds = Self.integer(fields[TimeEntryColumn.durationSeconds.index]) ?? 0
+            // Ledgers written before imports were bounded may hold values no import accepts today.
+            if ImportBounds.problem(durationSeconds: seconds) != nil
+                || rate.map({ ImportBounds.problem(amountMinor: $0, scale: 2) != nil }) == true {
+                outOfBounds += 1
+                return
+            }
             byClient[client, default: []].append(Entry(
                 key: key, client: client, project: text(.projectName), task: text(.taskName),
                 description: text(.description), user: text(.userName),
                 date: String(decoding: fields[TimeEntryColumn.startLocal.index].prefix(10), as: UTF8.self),
-                seconds: Self.integer(fields[TimeEntryColumn.durationSeconds.index]) ?? 0, clockifyRateMinor: rate))
+                seconds: seconds, clockifyRateMinor: rate))
+        }
+        if outOfBounds > 0 {
+            result.warnings.append("\(month.monthKey): \(outOfBounds) billable time entries of \(Path.name(of: path)) last "
+                + "longer than 72 hours or have a rate beyond 1,000,000,000.00 (imported before facturation checked "
+                + "these bounds): they are not invoiced; correct them in Clockify and drop a new export")
         }
         if unassigned > 0 {
             result.warnings.append("\(month.monthKey): \(unassigned) billable time entries have no client, so they "
@@ -116,22 +131,26 @@ public struct DraftGenerator {
         // Clients are independent: their drafts are built on every core, then kept in client order.
         let codes = byClient.keys.sorted()
         let parts = Parallel.cores
-        let built = Parallel.map(parts) { part -> (drafts: [InvoiceDraft], warnings: [String]) in
-            var drafts: [InvoiceDraft] = []
-            var warnings: [String] = []
+        let built = Parallel.map(parts) { part -> Result in
+            var built = Result()
             for client in codes[(codes.count * part / parts)..<(codes.count * (part + 1) / parts)] {
                 guard let entries = byClient[client] else { continue }
-                if let draft = draft(client: client, month: month, close: close, entries: entries,
-                                     known: known, warnings: &warnings),
-                   !known.takenDraftIDs.contains(draft.id) {
-                    drafts.append(draft)
+                do {
+                    if let draft = try draft(client: client, month: month, close: close, entries: entries,
+                                             known: known, warnings: &built.warnings),
+                       !known.takenDraftIDs.contains(draft.id) {
+                        built.drafts.append(draft)
+                    }
+                } catch {
+                    built.errors.append("\(month.monthKey): the time of client \(client) was not invoiced: \(error)")
                 }
             }
-            return (drafts, warnings)
+            return built
         }
         for part in built {
             result.drafts += part.drafts
             result.warnings += part.warnings
+            result.errors += part.errors
         }
     }
 
@@ -144,7 +163,7 @@ public struct DraftGenerator {
     }
 
     private func draft(client code: String, month: CivilDate, close: CivilDate, entries: [Entry], known: Known,
-                       warnings: inout [String]) -> InvoiceDraft? {
+                       warnings: inout [String]) throws(ArithmeticOverflow) -> InvoiceDraft? {
         guard let client = clients[code] else { return nil }
         guard let billing = client.billing, billing.address != nil else {
             warnings.append("\(month.monthKey): \(entries.count) billable time entries of client \(code) wait: the "
@@ -180,17 +199,18 @@ public struct DraftGenerator {
             let parts = groupKey.split(separator: "\u{1F}", omittingEmptySubsequences: false)
             let name = String(parts[0])
             let rate = Int64(parts[1]) ?? 0
-            let seconds = members.reduce(Int64(0)) { $0 + $1.seconds }
-            var quantity = settings.hoursRounding.hours(seconds: seconds)
+            let seconds = try Checked.sum(members.map(\.seconds), "time of \(name)")
+            var quantity = try settings.hoursRounding.hours(seconds: seconds)
             if byDay {
                 let perDay = Int64(settings.hoursPerDay)
-                quantity = Quantity(tenThousandths: (quantity.tenThousandths + perDay * 50) / (perDay * 100) * 100)
+                quantity = Quantity(tenThousandths: try Checked.add(quantity.tenThousandths, perDay * 50, "days worked")
+                    / (perDay * 100) * 100)
             }
             let number = lines.count + 1
             lines.append(InvoiceLine(
                 number: number, articleCode: byDay ? settings.dailyArticle : settings.hourlyArticle,
                 description: "\(name) – \(monthLabel)", quantity: quantity, unitCode: byDay ? "DAY" : "HUR",
-                unitPriceMinor: rate, netAmountMinor: InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: rate),
+                unitPriceMinor: rate, netAmountMinor: try InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: rate),
                 vatCategory: billing.vat.categoryCode, vatRateBasisPoints: billing.vatRateBasisPoints,
                 period: nil, entryCount: members.count))
             for entry in members {

@@ -25,11 +25,19 @@ public struct InvoiceBuilder {
     }
 
     /// The totals a draft will have (for approval rules and summaries).
-    public static func totals(of lines: [InvoiceLine]) -> InvoiceTotals {
-        InvoiceTotals.compute(lines: lines) { category in
+    ///
+    /// A document is bounded like any imported amount (``ImportBounds``): payments, the aged
+    /// balance and the FEC add documents up, and those sums must fit.
+    public static func totals(of lines: [InvoiceLine]) throws(ArithmeticOverflow) -> InvoiceTotals {
+        let totals = try InvoiceTotals.compute(lines: lines) { category in
             let treatment = VATTreatment.allCases.first { $0.categoryCode == category }
             return (treatment?.exemptionReason, treatment?.exemptionCode)
         }
+        if ImportBounds.problem(amountMinor: totals.grandTotalMinor, scale: 2) != nil {
+            throw ArithmeticOverflow(operation: "a total of \(FrenchDates.euros(totals.grandTotalMinor)), beyond the "
+                + "1 000 000 000,00 that facturation issues in one document")
+        }
+        return totals
     }
 
     public func document(from draft: InvoiceDraft, number: String, issueDate: CivilDate,
@@ -61,7 +69,7 @@ public struct InvoiceBuilder {
             vatTreatment: billing.vat, vatOnDebits: company.vatOnDebits,
             legalNotes: .init(recoveryIndemnity: settings.recoveryIndemnityText, latePenalty: settings.latePenaltyText,
                               discount: settings.discountText),
-            title: draft.title, lines: draft.lines, totals: Self.totals(of: draft.lines),
+            title: draft.title, lines: draft.lines, totals: try Self.totals(of: draft.lines),
             precedingInvoice: draft.precedingInvoice, reason: draft.reason, origin: draft.origin,
             recordKeys: draft.recordKeys, approval: approval,
             deliveryAddress: billing.deliveryAddress.map {

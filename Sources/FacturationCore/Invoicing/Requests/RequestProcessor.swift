@@ -56,14 +56,18 @@ public struct RequestProcessor {
                 copy.number = index + 1
                 lines.append(copy)
             }
-            let amount = InvoiceBuilder.totals(of: lines).grandTotalMinor
-            let alreadyCredited = issued.filter { $0.kind == .creditNote && $0.precedingInvoice?.number == number }
-                .reduce(Int64(0)) { $0 + $1.totals.grandTotalMinor }
-                + (try store.waitingDrafts()).filter { $0.kind == .creditNote && $0.precedingInvoice?.number == number }
-                .reduce(Int64(0)) { $0 + InvoiceBuilder.totals(of: $1.lines).grandTotalMinor }
-            if alreadyCredited + amount > invoice.totals.grandTotalMinor {
+            // Lines of an issued invoice: their totals were computed when it was issued.
+            let amount = try InvoiceBuilder.totals(of: lines).grandTotalMinor
+            var credited = issued.filter { $0.kind == .creditNote && $0.precedingInvoice?.number == number }
+                .map(\.totals.grandTotalMinor)
+            for waiting in try store.waitingDrafts() where waiting.kind == .creditNote
+                && waiting.precedingInvoice?.number == number {
+                credited.append(try InvoiceBuilder.totals(of: waiting.lines).grandTotalMinor)
+            }
+            let alreadyCredited = try Checked.sum(credited, "amounts already credited")
+            if alreadyCredited > invoice.totals.grandTotalMinor - amount {
                 return refuse("invoice \(number) (\(FrenchDates.euros(invoice.totals.grandTotalMinor)) TTC) would be "
-                    + "credited \(FrenchDates.euros(alreadyCredited + amount)) in all",
+                    + "credited \(FrenchDates.euros(alreadyCredited &+ amount)) in all",
                     "Credit only the lines not credited yet (see outbox/registre-ventes.csv).")
             }
             var keys: [String] = []

@@ -63,6 +63,7 @@ public struct InvoicingStage {
         let generated = try DraftGenerator(pipeline: pipeline, settings: settings, layout: layout)
             .drafts(today: today, known: known)
         report.warnings += generated.warnings
+        report.errors += generated.errors
 
         // 2. Oldest first: drafts approved by a person, and new drafts through the approval rules,
         // each evaluated against everything issued before it (including earlier in this run).
@@ -71,7 +72,8 @@ public struct InvoicingStage {
         for draft in waiting {
             guard let decision = decisions[draft.id] else {
                 // Still waiting: make sure its request is in the outbox (it may have been lost in a crash).
-                let totals = InvoiceBuilder.totals(of: draft.lines)
+                // A draft set aside because its amounts overflow has no totals to show.
+                let totals = (try? InvoiceBuilder.totals(of: draft.lines)) ?? .zero
                 let reason = draft.approvalReason ?? "waiting for a decision"
                 try deliverApprovalRequest(draft, totals: totals, reason: reason)
                 report.waitingApproval.append(.init(draft: draft.id, client: draft.clientCode,
@@ -100,7 +102,13 @@ public struct InvoicingStage {
                 approval = note
             case .new:
                 var draft = draft
-                let totals = InvoiceBuilder.totals(of: draft.lines)
+                let totals: InvoiceTotals
+                do {
+                    totals = try InvoiceBuilder.totals(of: draft.lines)
+                } catch {
+                    report.errors.append("\(draft.id): not issued: \(error)")
+                    continue
+                }
                 let history = batch.byClient[draft.clientCode] ?? []
                 switch policy.verdict(for: draft, total: totals, history: history) {
                 case .issue(let rule):
@@ -136,6 +144,8 @@ public struct InvoicingStage {
                 }
             } catch let error as InvoicingError {
                 report.errors.append("\(draft.id): not issued: \(error.message)")
+            } catch let problem as UnissuableDraft {
+                try park(draft, problem, decided: decisions[draft.id] != nil, into: &report)
             }
         }
         if !pending.isEmpty { try committer.submit(pending) }
@@ -203,21 +213,54 @@ public struct InvoicingStage {
         // Dates never go backwards: numbers and dates stay in the same order.
         let issueDate = max(today, batch.lastDate ?? today)
         let number = batch.counters.next(kind: draft.kind, date: issueDate)
-        let document = try builder.document(from: draft, number: number, issueDate: issueDate, approval: approval)
+        let document: InvoiceDocument
+        do {
+            document = try builder.document(from: draft, number: number, issueDate: issueDate, approval: approval)
+        } catch let overflow as ArithmeticOverflow {
+            throw UnissuableDraft(problem: overflow.description)
+        }
         let xml: [UInt8]
         do {
             xml = try CIIWriter.xml(for: document)
         } catch let error as CIIWriterError {
-            throw InvoicingError(error.description)
+            throw UnissuableDraft(problem: error.description)
         }
         if let validator = ciiValidator {
             let problems = validator.problems(in: xml)
             if !problems.isEmpty {
-                throw InvoicingError("its Factur-X XML does not pass the official schema ("
+                throw UnissuableDraft(problem: "its Factur-X XML does not pass the official schema ("
                     + problems.prefix(3).joined(separator: "; ") + "); this is a bug, please report it")
             }
         }
         return Issue(draft: draft, document: document, approval: approval, xml: xml)
+    }
+
+    /// A draft whose own content stops it from being issued (not the configuration): amounts too
+    /// large, an XML the official schema refuses.
+    struct UnissuableDraft: Error {
+        let problem: String
+    }
+
+    /// Keeps a draft that cannot be issued out of the way of the others: it waits in
+    /// `outbox/to-approve/` with the problem as its reason, so a person can reject it
+    /// (`facturation reject`, recorded in the archive like any decision) or fix the cause and
+    /// approve it. It uses no number. A draft already approved can only be reported.
+    private func park(_ draft: InvoiceDraft, _ problem: UnissuableDraft, decided: Bool,
+                      into report: inout InvoicingReport) throws {
+        guard !decided else {
+            report.errors.append("\(draft.id): approved, but still not issued: \(problem.problem)")
+            return
+        }
+        var draft = draft
+        draft.approvalReason = "it cannot be issued: \(problem.problem). Reject it (`facturation reject \(draft.id) "
+            + "--reason …`), or fix the cause and approve it"
+        let totals = (try? InvoiceBuilder.totals(of: draft.lines)) ?? .zero
+        try store.saveDraft(draft)
+        report.delivered.append(try deliverApprovalRequest(draft, totals: totals, reason: draft.approvalReason ?? ""))
+        report.waitingApproval.append(.init(draft: draft.id, client: draft.clientCode,
+                                            totalInclVAT: FrenchDates.euros(totals.grandTotalMinor),
+                                            reason: draft.approvalReason ?? ""))
+        report.warnings.append("\(draft.id): not issued and set aside for a person: \(problem.problem)")
     }
 
     func documentPath(_ document: InvoiceDocument) -> String {

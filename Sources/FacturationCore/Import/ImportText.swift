@@ -1,0 +1,64 @@
+/// Text from an export made safe for every output, once, at import.
+///
+/// Names, descriptions and bank texts end up in XML invoices, TOML forms, CSV reports and FEC
+/// lines. XML 1.0 forbids most control characters and the noncharacters U+FFFE and U+FFFF (an
+/// ESC in a Clockify project name made that client's invoice fail its schema check on every run),
+/// and a line break in a name breaks one-line formats. So every text field is cleaned when it
+/// enters a ledger (README, "Reading rules worth knowing"):
+/// - control characters (U+0000–U+001F, including tab and line breaks, U+007F, U+0080–U+009F)
+///   become a space;
+/// - U+FFFE and U+FFFF become U+FFFD (the replacement character).
+/// Everything else is kept as it is.
+enum ImportText {
+    /// True when `bytes` (valid UTF-8) hold a character that ``cleaned(_:)`` replaces.
+    ///
+    /// On the hot path of every import: one comparison per byte for ordinary text.
+    @inline(__always)
+    static func needsCleaning(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for index in bytes.indices {
+            let byte = bytes[index]
+            // 0xC2 starts U+0080–U+00BF (C1 controls among them), 0xEF starts U+F000–U+FFFF.
+            if byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xEF {
+                if byte < 0x20 || byte == 0x7F { return true }
+                if index + 1 < bytes.count, byte == 0xC2, bytes[index + 1] <= 0x9F { return true }
+                if index + 2 < bytes.count, byte == 0xEF, bytes[index + 1] == 0xBF, bytes[index + 2] >= 0xBE {
+                    return true
+                }
+            }
+        }
+        return false
+    }
+
+    /// The cleaned bytes (see the type's rules).
+    static func cleaned(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == 0x7F {
+                result.append(0x20)
+                index += 1
+            } else if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] >= 0x80, bytes[index + 1] <= 0x9F {
+                result.append(0x20)
+                index += 2
+            } else if byte == 0xEF, index + 2 < bytes.count, bytes[index + 1] == 0xBF, bytes[index + 2] >= 0xBE {
+                result.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                index += 3
+            } else {
+                result.append(byte)
+                index += 1
+            }
+        }
+        return result
+    }
+
+    /// The cleaned text; the same String when nothing needs cleaning.
+    static func cleaned(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { utf8 in
+            let raw = UnsafeRawBufferPointer(utf8)
+            return needsCleaning(raw) ? String(decoding: cleaned(raw), as: UTF8.self) : nil
+        } ?? text
+    }
+}

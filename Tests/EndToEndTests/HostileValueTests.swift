@@ -1,0 +1,121 @@
+import FacturationCore
+import Foundation
+import Testing
+
+/// Issue #8, sections 2 and 3: no accepted value can crash a later run, and text from outside
+/// never breaks an output. Every case goes through the real binary, and the next run must work.
+@Suite("Hostile values")
+struct HostileValueTests {
+    static let qontoHeader = "Statut;Date de la valeur (UTC);Date de la valeur (local);Date de l'opération (UTC);"
+        + "Date de l'opération (local);Montant total (TTC);Débit;Crédit;Solde;Devise;Nom du compte;IBAN du compte;"
+        + "Nom de la contrepartie;IBAN de la contrepartie;Méthode de paiement;Identifiant de transaction;Référence;Note\n"
+
+    static func qontoRow(id: String, amount: String, date: String = "07-07-2025 10:02:51") -> String {
+        "Exécuté;;\(date);;\(date);\(amount);;\(amount);0,00;EUR;Compte principal;FR7216958000010123456789012;"
+            + "Client;FR7630003000701234567890185;Virement;\(id);;\n"
+    }
+
+    static func clockifyRow(project: String = "LAA - INFRA", description: String = "Audit",
+                            start: String = "15/07/2025", end: String = "15/07/2025", duration: String = "01:30:00") -> String {
+        "\"\(project)\",\"Les Automatismes Appliqués\",\"\(description)\",\"\",\"Camille Martin\",\"\",\"camille@demo.fr\","
+            + "\"\",\"Yes\",\"\(start)\",\"09:00:00\",\"\(end)\",\"10:30:00\",\"\(duration)\",\"1.50\",\"110.00\",\"165.00\"\n"
+    }
+
+    static let clockifyHeader = QueueProtocolTests.clockifyCSV.split(separator: "\n").first.map { String($0) + "\n" }!
+
+    private func reason(_ workspace: TestWorkspace, _ name: String) throws -> String {
+        try workspace.text(try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(name + ".reason.txt") }))
+    }
+
+    @Test func aQontoAmountNearTheIntegerLimitIsRejectedWithLineAndColumn() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.drop("qonto-huge.csv", Self.qontoHeader + Self.qontoRow(id: "t-1", amount: "92233720368547758,07"))
+        try workspace.drop("qonto-large.csv", Self.qontoHeader + Self.qontoRow(id: "t-2", amount: "10000000000000000,00"))
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
+        #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        for name in ["qonto-huge.csv", "qonto-large.csv"] {
+            let text = try reason(workspace, name)
+            #expect(text.contains("Line 2, column \"Montant total (TTC)\""), "\(text)")
+            #expect(text.contains("beyond the 1000000000.00"), "\(text)")
+        }
+        // The runs after it keep working (they died with SIGILL before).
+        for day in ["2025-09-01", "2025-10-01"] {
+            let next = try workspace.run(["run", "--settle", "0", "--date", day])
+            #expect(next.status == 0, "\(day): \(next.stdout)\n\(next.stderr)")
+        }
+    }
+
+    @Test func aClockifyJSONDurationThatDisagreesWithItsIntervalIsRejected() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        func entry(_ id: String, _ duration: String) -> String {
+            """
+            {"_id": "\(id)", "description": "Audit", "userName": "Camille", "projectName": "LAA - INFRA",
+             "clientName": "Les Automatismes Appliqués", "billable": true, "rate": 10000,
+             "timeInterval": {"start": "2025-07-15T09:00:00+02:00", "end": "2025-07-15T10:00:00+02:00", "duration": \(duration)}}
+            """
+        }
+        try workspace.drop("huge.json", "{\"timeentries\": [\(entry("a1", "1000000000000000"))]}")
+        try workspace.drop("lie.json", "{\"timeentries\": [\(entry("a2", "7200"))]}")
+        try workspace.drop("iso.json", "{\"timeentries\": [\(entry("a3", "\"P99999999999999999999D\""))]}")
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
+        #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        #expect(try reason(workspace, "huge.json").contains("the duration does not match the start and end"))
+        #expect(try reason(workspace, "lie.json").contains("they are 3600 seconds apart"))
+        #expect(try reason(workspace, "iso.json").contains("expected seconds or an ISO 8601 duration"))
+        #expect(!workspace.exists("archive/ledgers/demo-conseil/time-entries/2025-07.csv"))
+        let next = try workspace.run(["run", "--settle", "0", "--date", "2025-09-01"])
+        #expect(next.status == 0, "\(next.stdout)\n\(next.stderr)")
+    }
+
+    @Test func farDatesAndLongEntriesAreRejectedAndCreateNoLedger() throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("old.csv", Self.clockifyHeader + Self.clockifyRow(start: "01/01/0001", end: "01/01/0001"))
+        try workspace.drop("future.csv", Self.clockifyHeader + Self.clockifyRow(start: "31/12/9999", end: "31/12/9999"))
+        try workspace.drop("weekend.csv", Self.clockifyHeader
+            + Self.clockifyRow(start: "11/07/2025", end: "15/07/2025", duration: "97:30:00"))
+        try workspace.drop("qonto-old.csv", Self.qontoHeader + Self.qontoRow(id: "t-3", amount: "10,00", date: "01-01-0001 10:00:00"))
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        #expect(try reason(workspace, "old.csv").contains("outside the years 2000 to 2099"))
+        #expect(try reason(workspace, "future.csv").contains("outside the years 2000 to 2099"))
+        #expect(try reason(workspace, "weekend.csv").contains("more than the 72 hours"))
+        #expect(try reason(workspace, "qonto-old.csv").contains("outside the years 2000 to 2099"))
+        #expect(workspace.files(under: "archive/ledgers").isEmpty, "\(workspace.files(under: "archive/ledgers"))")
+    }
+
+    @Test func twoRowsWithTheSameTransactionIdAndDifferentAmountsAreAConflict() throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("qonto-twice.csv", Self.qontoHeader + Self.qontoRow(id: "t-9", amount: "100,00")
+            + Self.qontoRow(id: "t-9", amount: "1 000,00"))
+        try workspace.drop("qonto-same.csv", Self.qontoHeader + Self.qontoRow(id: "t-8", amount: "50,00")
+            + Self.qontoRow(id: "t-8", amount: "50,00"))
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        let text = try reason(workspace, "qonto-twice.csv")
+        #expect(text.contains("Line 3, column \"Identifiant de transaction\""), "\(text)")
+        #expect(text.contains("also on line 2 with another amount (100.00 there, 1000.00 here)"), "\(text)")
+        // The same row twice is not a conflict.
+        #expect(result.stdout.contains("imported   qonto-same.csv"), "\(result.stdout)")
+    }
+
+    @Test func controlCharactersInNamesAreCleanedAndTheInvoiceIsIssued() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        let project = "LAA - INFRA\u{1B}[31m"
+        let description = "Audit\u{FFFF} réseau\u{7}"
+        try workspace.drop("hostile.csv", Self.clockifyHeader + Self.clockifyRow(project: project, description: description))
+        let first = try workspace.run(["run", "--settle", "0", "--date", "2025-07-20"])
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        let ledger = try workspace.csvRecords("archive/ledgers/demo-conseil/time-entries/2025-07.csv")
+        #expect(ledger.first?["project_name"] == "LAA - INFRA [31m")
+        #expect(ledger.first?["description"] == "Audit\u{FFFD} réseau ")
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let invoices = workspace.files(under: "outbox/invoices").filter { $0.hasSuffix(".xml") }
+        let xml = try #require(try invoices.map { try workspace.text($0) }.first { $0.contains("LAA - INFRA") },
+                               "no invoice bills the hostile entry: \(invoices)")
+        #expect(xml.contains("LAA - INFRA [31m"), "the project name is on the invoice, cleaned")
+        #expect(!xml.contains("&#27;") && !xml.contains("&#7;"))
+        // And it passes the official schema (the run validates every invoice before numbering it).
+        #expect(result.stdout.contains("issued     invoice"), "\(result.stdout)")
+    }
+}

@@ -1,0 +1,84 @@
+@testable import FacturationCore
+import Testing
+
+@Suite("Inbox names")
+struct InboxNameTests {
+    @Test func aSafeNameIsKept() {
+        let name = InboxName(raw: Array("Clockify_Time_Report.csv".utf8))
+        #expect(name.shown == "Clockify_Time_Report.csv")
+        #expect(name.stored == "Clockify_Time_Report.csv")
+        #expect(!name.isChanged)
+    }
+
+    @Test func bytesThatAreNotUTF8AndControlsAreEscapedForPeopleAndReplacedOnDisk() {
+        let name = InboxName(raw: Array("relev".utf8) + [0xE9] + Array(".csv".utf8))
+        #expect(name.shown == "relev\\xE9.csv")
+        #expect(name.stored == "relev_.csv")
+        let control = InboxName(raw: Array("a\nb\u{85}c.csv".utf8))
+        #expect(control.shown == "a\\x0Ab\\u{85}c.csv")
+        #expect(control.stored == "a_b_c.csv")
+    }
+
+    @Test func aLongNameKeepsItsStartItsExtensionAndAHashWithinTheLimit() {
+        let raw = Array((String(repeating: "é", count: 120) + ".csv").utf8)  // 244 bytes
+        let name = InboxName(raw: raw)
+        #expect(name.stored.utf8.count <= InboxName.maximumStoredBytes)
+        #expect(name.stored.hasPrefix("ééé"))
+        #expect(name.stored.hasSuffix(".csv"))
+        #expect(name.stored.contains("~"))
+        #expect(name.shown == String(decoding: raw, as: UTF8.self))
+        // Another long name with the same start gets another stored name.
+        let other = InboxName(raw: Array((String(repeating: "é", count: 121) + ".csv").utf8))
+        #expect(other.stored != name.stored)
+    }
+}
+
+@Suite("Import text and bounds")
+struct ImportTextTests {
+    @Test func controlCharactersBecomeSpacesAndNoncharactersTheReplacementCharacter() {
+        #expect(ImportText.cleaned("LAA\u{1B}[31m\tx\r\ny\u{7F}z\u{85}") == "LAA [31m x  y z ")
+        #expect(ImportText.cleaned("a\u{FFFE}b\u{FFFF}c") == "a\u{FFFD}b\u{FFFD}c")
+        #expect(ImportText.cleaned("Réunion « client » ° ½ \u{FFFD}") == "Réunion « client » ° ½ \u{FFFD}")
+    }
+
+    @Test func boundsAcceptRealisticValuesOnly() {
+        #expect(ImportBounds.problem(date: CivilDate(year: 2000, month: 1, day: 1)!) == nil)
+        #expect(ImportBounds.problem(date: CivilDate(year: 2099, month: 12, day: 31)!) == nil)
+        #expect(ImportBounds.problem(date: CivilDate(year: 1999, month: 12, day: 31)!) != nil)
+        #expect(ImportBounds.problem(date: CivilDate(year: 2100, month: 1, day: 1)!) != nil)
+        #expect(ImportBounds.problem(durationSeconds: 72 * 3600) == nil)
+        #expect(ImportBounds.problem(durationSeconds: 72 * 3600 + 1) != nil)
+        #expect(ImportBounds.problem(durationSeconds: -1) != nil)
+        #expect(ImportBounds.problem(amountMinor: 100_000_000_000, scale: 2) == nil)
+        #expect(ImportBounds.problem(amountMinor: -100_000_000_001, scale: 2) != nil)
+        #expect(ImportBounds.problem(amountMinor: .min, scale: 2) != nil)
+        // Ten million amounts at the bound still add up.
+        #expect(Int64.max / ImportBounds.maximumAmountMinor > 10_000_000)
+    }
+}
+
+@Suite("Checked arithmetic")
+struct CheckedArithmeticTests {
+    @Test func overflowIsAnErrorNotATrap() throws {
+        #expect(try Checked.add(1, 2, "sum") == 3)
+        #expect(throws: ArithmeticOverflow.self) { try Checked.add(.max, 1, "sum") }
+        #expect(throws: ArithmeticOverflow.self) { try Checked.multiply(.max / 2, 3, "product") }
+        #expect(throws: ArithmeticOverflow.self) { try Checked.sum([.max, 1], "sum") }
+        #expect(throws: ArithmeticOverflow.self) {
+            try InvoicingSettings.HoursRounding.none.hours(seconds: 1_000_000_000_000_000)
+        }
+    }
+
+    @Test func documentTotalsBeyondTheBoundAreRefused() {
+        let line = InvoiceLine(number: 1, articleCode: "X", description: "x", quantity: .one, unitCode: "C62",
+                               unitPriceMinor: 90_000_000_000, netAmountMinor: 90_000_000_000, vatCategory: "S",
+                               vatRateBasisPoints: 2000, period: nil, entryCount: 0)
+        #expect(throws: ArithmeticOverflow.self) { try InvoiceBuilder.totals(of: [line]) }
+        var huge = line
+        huge.netAmountMinor = .max
+        #expect(throws: ArithmeticOverflow.self) { try InvoiceTotals.compute(lines: [huge, huge]) { _ in (nil, nil) } }
+        #expect(throws: ArithmeticOverflow.self) {
+            try InvoiceTotals.lineNet(quantity: Quantity(tenThousandths: .max / 10), unitPriceMinor: 100)
+        }
+    }
+}
