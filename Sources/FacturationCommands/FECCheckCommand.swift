@@ -13,6 +13,11 @@ struct FECCheckCommand: ParsableCommand {
             ISO-8859-15) and the columns (Debit/Credit or Montant/Sens). Prints the format, the totals per \
             journal and, per violated rule, its count and the first offending lines. `--rules` lists the rules.
 
+            The name's date must be the fiscal year's closing date (give it with --year-end to check it). A file \
+            in a folder named after a period, YYYY-MM or YYYY-MM-DD_YYYY-MM-DD (outbox/fec/mensuel/2025-07/, \
+            outbox/fec/periodes/…/), is checked as an extract of its fiscal year covering that period (or give \
+            --period): its entries must lie in the period, and lettering may continue outside it.
+
             Exit status: 0 compliant; 1 errors (the file is not compliant, or cannot be read); \
             2 warnings only; 64 wrong command line.
             """)
@@ -33,6 +38,15 @@ struct FECCheckCommand: ParsableCommand {
         "First day of the fiscal year, YYYY-MM-DD (default: 12 months before the closing date, warnings only).",
         valueName: "date"))
     var yearStart: String?
+
+    @Option(help: ArgumentHelp(
+        "Closing date of the fiscal year, YYYY-MM-DD: the date in the file name must be this one.", valueName: "date"))
+    var yearEnd: String?
+
+    @Option(help: ArgumentHelp(
+        "The file is an extract covering this period: YYYY-MM or YYYY-MM-DD_YYYY-MM-DD (default: the folder's name "
+            + "when it is one).", valueName: "period"))
+    var period: String?
 
     @Option(help: ArgumentHelp("The day of the check, YYYY-MM-DD: a later ValidDate is an error (default: today).",
                                valueName: "date"))
@@ -58,6 +72,13 @@ struct FECCheckCommand: ParsableCommand {
         if let yearStart, CivilDate(iso: yearStart) == nil {
             throw ValidationError("--year-start must be a real date written YYYY-MM-DD (got \"\(yearStart)\")")
         }
+        if let yearEnd, CivilDate(iso: yearEnd) == nil {
+            throw ValidationError("--year-end must be a real date written YYYY-MM-DD (got \"\(yearEnd)\")")
+        }
+        if let period, FECFormat.period(folderName: period) == nil {
+            throw ValidationError("--period must be YYYY-MM or YYYY-MM-DD_YYYY-MM-DD, the first day not after the last "
+                + "(got \"\(period)\")")
+        }
         if let today, CivilDate(iso: today) == nil {
             throw ValidationError("--today must be a real date written YYYY-MM-DD (got \"\(today)\")")
         }
@@ -77,7 +98,8 @@ struct FECCheckCommand: ParsableCommand {
         guard let file else { throw ExitCode(ExitStatus.usage) }
         let options = FECChecker.Options(
             fileName: name ?? Path.name(of: file), maxExamples: maxExamples,
-            fiscalYearStart: yearStart.flatMap { CivilDate(iso: $0) },
+            fiscalYearStart: yearStart.flatMap { CivilDate(iso: $0) }, closingDate: yearEnd.flatMap { CivilDate(iso: $0) },
+            period: FECFormat.period(folderName: period ?? Path.name(of: Path.parent(of: file))),
             today: today.flatMap { CivilDate(iso: $0) } ?? Self.localToday(), ownExport: ownExport)
         let report: FECCheckReport
         do {

@@ -37,6 +37,9 @@ struct FECCommand: ParsableCommand {
         for (name, value) in [("--from", from), ("--to", to), ("--date", date)] {
             if let value, CivilDate(iso: value) == nil { throw ValidationError("\(name) must be a date written YYYY-MM-DD") }
         }
+        if let from, let to, let first = CivilDate(iso: from), let last = CivilDate(iso: to), last < first {
+            throw ValidationError("--to \(to) is before --from \(from)")
+        }
     }
 
     func run() throws {
@@ -61,10 +64,7 @@ struct FECCommand: ParsableCommand {
             if let year {
                 export = try stage.yearly(endingIn: year, today: today)
             } else {
-                let start = CivilDate(iso: from!)!, end = CivilDate(iso: to!)!
-                let name = FECFormat.fileName(siren: chosen.company.siren, closingDate: end)
-                export = try stage.export(from: start, to: end, today: today,
-                                          relativePath: "fec/periodes/\(start.description)_\(end.description)/\(name)")
+                export = try stage.period(from: CivilDate(iso: from!)!, to: CivilDate(iso: to!)!, today: today)
             }
         } catch let error as InvoicingError {
             StandardStreams.err("error: \(error.message)\n")

@@ -66,7 +66,7 @@ enum SummaryPrinter {
         if let last = summary.fec.last {
             let suspense = summary.fec.reduce(0) { $0 + $1.suspense }
             out += "Accounting: \(summary.fec.count) monthly FEC file\(summary.fec.count == 1 ? "" : "s") checked and up to date "
-                + "(outbox/fec/mensuel/, last \(last.path.split(separator: "/").last ?? "")); "
+                + "(outbox/fec/mensuel/, last \(last.path.split(separator: "/").suffix(2).joined(separator: "/"))); "
                 + "\(suspense) bank line\(suspense == 1 ? "" : "s") on the suspense account (add [[accounting.rules]]).\n"
         }
         for line in summary.reconciliation { out += line + "\n" }

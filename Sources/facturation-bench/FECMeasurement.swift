@@ -107,7 +107,8 @@ enum FECMeasurement {
     }
 
     /// `FECBuilder.lines` as it was first written (before it sorted positions instead of entries):
-    /// the reference its output is compared with.
+    /// the reference its output is compared with. Lettering counts every line of the fiscal year up
+    /// to `to`, as FECBuilder does since issue #8 (a payment is lettered in its month's file).
     static func referenceLines(_ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
                                fiscalYear: (start: CivilDate, end: CivilDate)) -> [FECLine] {
         let inYear = entries.filter { $0.date >= fiscalYear.start && $0.date <= min(to, fiscalYear.end) }
@@ -120,7 +121,7 @@ enum FECMeasurement {
         }
         var balance: [String: Int64] = [:]
         var lastDate: [String: CivilDate] = [:]
-        for entry in inYear where entry.date >= from {
+        for entry in inYear {
             for line in entry.lines {
                 guard let invoice = line.invoice else { continue }
                 balance[invoice, default: 0] += line.debitMinor - line.creditMinor

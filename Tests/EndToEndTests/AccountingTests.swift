@@ -19,21 +19,26 @@ struct AccountingTests {
 
     @Test func monthlyAndYearlyFECPassTheCheckerAndAnIndependentParser() throws {
         let workspace = try Self.demoWorkspace()
+        // Each month in its folder, under the legal name: the closing date of the fiscal year (FEC-03).
         #expect(workspace.files(under: "outbox/fec/mensuel") == [
-            "outbox/fec/mensuel/812345676FEC20250731.txt", "outbox/fec/mensuel/812345676FEC20250831.txt",
-            "outbox/fec/mensuel/812345676FEC20250930.txt",
+            "outbox/fec/mensuel/2025-07/812345676FEC20251231.txt", "outbox/fec/mensuel/2025-08/812345676FEC20251231.txt",
+            "outbox/fec/mensuel/2025-09/812345676FEC20251231.txt",
         ])
         let yearly = try workspace.run(["fec", "--year", "2025", "--date", "2025-10-02"])
         #expect(yearly.status == 0, "\(yearly.stderr)")
         let period = try workspace.run(["fec", "--from", "2025-08-01", "--to", "2025-08-31", "--date", "2025-10-02"])
         #expect(period.status == 0, "\(period.stderr)")
-        #expect(workspace.exists("outbox/fec/periodes/2025-08-01_2025-08-31/812345676FEC20250831.txt"))
+        #expect(workspace.exists("outbox/fec/periodes/2025-08-01_2025-08-31/812345676FEC20251231.txt"))
         let twoYears = try workspace.run(["fec", "--from", "2025-08-01", "--to", "2026-01-31"])
         #expect(twoYears.status == 1 && twoYears.stderr.contains("spans two fiscal years"), "\(twoYears.stderr)")
         let path = "outbox/fec/812345676FEC20251231.txt"
-        for file in workspace.files(under: "outbox/fec/mensuel") + [path] {
-            let check = try workspace.run(["fec-check", workspace.path + "/" + file], workspaceFlag: false)
+        // Every file is compliant as it is published, read as an extract of its period from its folder.
+        let periodFile = "outbox/fec/periodes/2025-08-01_2025-08-31/812345676FEC20251231.txt"
+        for file in workspace.files(under: "outbox/fec/mensuel") + [periodFile, path] {
+            let check = try workspace.run(["fec-check", workspace.path + "/" + file, "--year-end", "2025-12-31"],
+                                          workspaceFlag: false)
             #expect(check.status == 0, "\(file): \(check.stdout)")
+            #expect(check.stdout.contains("period:") == (file != path), "\(file): \(check.stdout)")
         }
         let text = try workspace.text(path)
         let lines = text.split(separator: "\r\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
@@ -89,6 +94,75 @@ struct AccountingTests {
         }
     }
 
+    /// The fields of every line of a FEC file of the workspace (header left out).
+    static func rows(_ workspace: TestWorkspace, _ path: String) throws -> [[String]] {
+        try workspace.text(path).split(separator: "\r\n").dropFirst()
+            .map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    /// Issue #8 §6: the monthly and yearly files letter the bank-side 411 lines alike; a published month
+    /// is rewritten only when late data of that month changes it, in its folder, under the same name.
+    @Test func monthlyFilesLetterPaymentsLikeTheYearlyFile() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        try PaymentsTests.runMonths(workspace, ["2025-07-01", "2025-08-01"])
+        let july = "outbox/fec/mensuel/2025-07/812345676FEC20251231.txt"
+        let julyAtClose = try workspace.text(july)
+        try PaymentsTests.runMonths(workspace, ["2025-09-01", "2025-10-01"])
+        let september = "outbox/fec/mensuel/2025-09/812345676FEC20251231.txt"
+        let septemberAtClose = try workspace.text(september)
+        // Late data: a person decides the two waiting receipts (booked in September).
+        let unmatched = try workspace.csvRecords("outbox/paiements/encaissements-non-rapproches.csv")
+        let rows = unmatched.map { "\($0["receipt"]!),\($0["amount"] == "600.00" ? "F20250805" : "IGNORE"),,Camille," }
+        try workspace.drop("decisions.csv", "receipt,invoice,amount,by,comment\n" + rows.joined(separator: "\n") + "\n")
+        try PaymentsTests.runMonths(workspace, ["2025-10-02"])
+        #expect(try workspace.text(july) == julyAtClose, "a later payment must not rewrite a published month")
+        #expect(try workspace.text(september) != septemberAtClose, "the decisions change September")
+        #expect(try workspace.text(september)
+            == workspace.text("archive/accounting/demo-conseil/fec/mensuel/2025-09/812345676FEC20251231.txt"))
+        #expect(workspace.files(under: "outbox/fec/mensuel/2025-09") == [september])
+
+        let yearly = try workspace.run(["fec", "--year", "2025", "--date", "2025-10-02"])
+        #expect(yearly.status == 0, "\(yearly.stderr)")
+        let year = try Self.rows(workspace, "outbox/fec/812345676FEC20251231.txt")
+        let august = try Self.rows(workspace, "outbox/fec/mensuel/2025-08/812345676FEC20251231.txt")
+        // F20250704 (July) was paid on 12 August: August's file letters the payment like the yearly file.
+        let payment = august.filter { $0[0] == "BQ" && $0[4] == "411000" && $0[10].contains("F20250704") }
+        #expect(payment.map { [$0[13], $0[14]] } == [["F20250704", "20250812"]])
+        // Every bank-side 411 line of every month is the same line, lettering included, in the yearly file.
+        var lettered = 0
+        for month in ["2025-07", "2025-08", "2025-09"] {
+            let lines = try Self.rows(workspace, "outbox/fec/mensuel/\(month)/812345676FEC20251231.txt")
+            for line in lines where line[0] == "BQ" && line[4] == "411000" {
+                #expect(year.contains(line), "\(month): \(line)")
+                if !line[13].isEmpty { lettered += 1 }
+            }
+        }
+        #expect(lettered >= 5)
+        // The invoice's own line was published with July before it was paid: lettered in the yearly file only.
+        let invoice = { (lines: [[String]]) in lines.filter { $0[0] == "VT" && $0[4] == "411000" && $0[8] == "F20250704" } }
+        #expect(invoice(try Self.rows(workspace, july)).map { [$0[13], $0[14]] } == [["", ""]])
+        #expect(invoice(year).map { [$0[13], $0[14]] } == [["F20250704", "20250812"]])
+
+        // A monthly file named after its month end, as they used to be, is reported by fec-check.
+        let folder = try FECCheckCommandTests.Folder()
+        let misnamed = try folder.write("812345676FEC20250831.txt", Array(try workspace.data(
+            "outbox/fec/mensuel/2025-08/812345676FEC20251231.txt")))
+        let guess = try workspace.run(["fec-check", misnamed], workspaceFlag: false)
+        #expect(guess.status == 2 && guess.stdout.contains("FEC-03b"), "\(guess.stdout)")
+        let known = try workspace.run(["fec-check", misnamed, "--year-end", "2025-12-31"], workspaceFlag: false)
+        #expect(known.status == 1 && known.stdout.contains("FEC-03  "), "\(known.stdout)")
+    }
+
+    @Test func anAccountOutsideThePCGClassesIsRefusedInThePipelineFile() throws {
+        let text = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+            .replacingOccurrences(of: "account = \"651100\"", with: "account = \"951100\"")
+        let workspace = try TestWorkspace(pipeline: text)
+        let check = try workspace.run(["check"])
+        #expect(check.status == 3, "\(check.stdout)\n\(check.stderr)")
+        #expect((check.stdout + check.stderr).contains("the first from 1 to 8"), "\(check.stdout)\n\(check.stderr)")
+    }
+
     @Test func reconciliationFindsNoDifferenceOnTheDemoAndFindsAPlantedOne() throws {
         let workspace = try Self.demoWorkspace()
         let clean = try workspace.run(["reconcile", "--date", "2025-10-02"])
@@ -96,8 +170,22 @@ struct AccountingTests {
         #expect(clean.stdout.contains("no difference"))
         #expect(try workspace.text("outbox/rapprochement/rapprochement-2025-10-02.csv").contains("no difference"))
 
+        // A workspace from before the month folders also holds mensuel/<SIREN>FEC<month end>.txt: such a
+        // file is read only for a month without a folder, so no month counts twice and none is lost.
+        let archived = workspace.root.appendingPathComponent("archive/accounting/demo-conseil/fec/mensuel")
+        let legacy = archived.appendingPathComponent("812345676FEC20250831.txt")
+        try FileManager.default.copyItem(at: archived.appendingPathComponent("2025-08/812345676FEC20251231.txt"), to: legacy)
+        let both = try workspace.run(["reconcile", "--date", "2025-10-02"])
+        #expect(both.status == 0 && both.stdout.contains("no difference"), "\(both.stdout)")
+        let moved = workspace.root.appendingPathComponent("august-folder")
+        try FileManager.default.moveItem(at: archived.appendingPathComponent("2025-08"), to: moved)
+        let legacyOnly = try workspace.run(["reconcile", "--date", "2025-10-02"])
+        #expect(legacyOnly.status == 0 && legacyOnly.stdout.contains("no difference"), "\(legacyOnly.stdout)")
+        try FileManager.default.moveItem(at: moved, to: archived.appendingPathComponent("2025-08"))
+        try FileManager.default.removeItem(at: legacy)
+
         // Plant one: the published August FEC books F20250805 for 60.00 instead of 600.00.
-        let august = "archive/accounting/demo-conseil/fec/mensuel/812345676FEC20250831.txt"
+        let august = "archive/accounting/demo-conseil/fec/mensuel/2025-08/812345676FEC20251231.txt"
         let text = try workspace.text(august)
         let planted = text.replacingOccurrences(of: "|F20250805|20250801|Facture F20250805 PharmaBest SARL|600,00|",
                                                 with: "|F20250805|20250801|Facture F20250805 PharmaBest SARL|60,00|")

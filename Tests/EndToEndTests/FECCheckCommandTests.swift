@@ -92,6 +92,63 @@ struct FECCheckCommandTests {
         #expect(!renamed.stdout.contains("FEC-01 "))
     }
 
+    /// Issue #8 §6: rules 17, 23 and 35 are errors (exit 1), where they used to be warnings (exit 2).
+    @Test func accountClassDecimalsAndSplitEntriesAreErrors() throws {
+        let folder = try Folder()
+        let lines = Self.example.components(separatedBy: "\r\n")
+        func exitStatus(of text: String, _ rule: String) throws -> Int32 {
+            let path = try folder.write("123456782FEC20241231.txt", text)
+            let result = try Self.check(path)
+            let errors = result.stdout.components(separatedBy: "\nWarnings:\n")[0]
+            #expect(errors.contains("Errors:\n") && errors.contains("  \(rule)  "), "\(result.stdout)")
+            return result.status
+        }
+        // Rule 17: a CompteNum outside the PCG's classes 1 to 8.
+        #expect(try exitStatus(of: Self.example.replacingOccurrences(of: "|101300|", with: "|901300|"), "FEC-17") == 1)
+        // Rule 23: a third decimal, even a zero.
+        #expect(try exitStatus(of: Self.example.replacingOccurrences(of: "|0,00|1200,00|A|", with: "|0,00|1200,000|A|"),
+                               "FEC-23") == 1)
+        // Rule 35: the last line of VT 2 after the first line of BQ 3.
+        var split = lines
+        split.swapAt(6, 7)
+        #expect(try exitStatus(of: split.joined(separator: "\r\n"), "FEC-35") == 1)
+        let rules = try Binary.run(["fec-check", "--rules"])
+        for rule in ["FEC-03", "FEC-17", "FEC-23", "FEC-35"] {
+            #expect(rules.stdout.contains("\(rule)  error   "), "\(rule): \(rules.stdout)")
+        }
+        #expect(rules.stdout.contains("FEC-03b warning "))
+    }
+
+    /// Issue #8 §6, rule 3: the name's date is the fiscal year's closing date, also for an extract,
+    /// whose period is read from its folder (`mensuel/2024-01/`) or given with `--period`.
+    @Test func theNamesDateIsTheFiscalYearEnd() throws {
+        let folder = try Folder()
+        let path = try folder.write("123456782FEC20241231.txt", Self.example)
+        #expect(try Self.check(path, ["--year-end", "2024-12-31"]).status == 0)
+        let otherYearEnd = try Self.check(path, ["--year-end", "2025-06-30"])
+        #expect(otherYearEnd.status == 1 && otherYearEnd.stdout.contains("FEC-03  "), "\(otherYearEnd.stdout)")
+        #expect(otherYearEnd.stdout.contains("is not the fiscal year's closing date 20250630"))
+        // Named after the last day of a month that holds every entry: a monthly extract misnamed.
+        let february = ([lines(Self.example)[0]] + lines(Self.example)[7...10] + [""]).joined(separator: "\r\n")
+            .replacingOccurrences(of: "|A|20240210|", with: "|||")
+        let misnamed = try Self.check(try folder.write("123456782FEC20240229.txt", february))
+        #expect(misnamed.status == 2 && misnamed.stdout.contains("FEC-03b  "), "\(misnamed.stdout)")
+        // In a month folder: an extract of that month; entries of another month are errors.
+        try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("2024-01"), withIntermediateDirectories: true)
+        let january = try folder.write("2024-01/123456782FEC20241231.txt", Self.example)
+        let extract = try Self.check(january)
+        #expect(extract.status == 1 && extract.stdout.contains("period:   2024-01-01 to 2024-01-31"), "\(extract.stdout)")
+        #expect(extract.stdout.contains("FEC-30  ") && extract.stdout.contains("outside the period the file covers"))
+        // --period says which part of the year the file covers; lettering may continue outside it.
+        #expect(try Self.check(january, ["--period", "2024-01-01_2024-02-29"]).status == 0)
+        let lettered = try folder.write("123456782FEC20241231.txt",
+                                        ([lines(Self.example)[0]] + lines(Self.example)[7...10] + [""]).joined(separator: "\r\n"))
+        #expect(try Self.check(lettered).status == 2)   // FEC-43: the invoice's line is not in the file
+        #expect(try Self.check(lettered, ["--period", "2024-02"]).status == 0)
+    }
+
+    private func lines(_ text: String) -> [String] { text.components(separatedBy: "\r\n") }
+
     @Test func usageErrors() throws {
         let missing = try Binary.run(["fec-check", "/nonexistent/123456782FEC20241231.txt"])
         #expect(missing.status == 64)
@@ -100,6 +157,8 @@ struct FECCheckCommandTests {
         let path = try folder.write("123456782FEC20241231.txt", Self.example)
         #expect(try Binary.run(["fec-check", path, "--max-examples", "-1"]).status == 64)
         #expect(try Binary.run(["fec-check", path, "--year-start", "2024-13-01"]).status == 64)
+        #expect(try Binary.run(["fec-check", path, "--year-end", "20241231"]).status == 64)
+        #expect(try Binary.run(["fec-check", path, "--period", "2024-12-31_2024-01-01"]).status == 64)
         #expect(try Binary.run(["fec-check"]).status == 64)
         let rules = try Binary.run(["fec-check", "--rules"])
         #expect(rules.status == 0)

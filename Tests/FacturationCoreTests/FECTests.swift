@@ -382,6 +382,13 @@ struct FECTests {
         #expect(Self.lines(trailingSign, .negativeAmount) == [8] && trailingSign.count(.unbalancedEntry) == 0)
         let decimals = Self.check(Self.example(line: 8, replacing: "|1200,00|", with: "|1199,996|"))
         #expect(Self.lines(decimals, .decimals) == [8] && decimals.count(.unbalancedEntry) == 0)
+        #expect(decimals.finding(.decimals)?.severity == .error && decimals.exitStatus == 1)
+        // A third decimal is reported even when it is a zero: the amount is not written to the cent.
+        let zeros = Self.check(Self.example(line: 8, replacing: "|1200,00|", with: "|1200,000|"))
+        #expect(Self.lines(zeros, .decimals) == [8] && zeros.count(.unbalancedEntry) == 0 && zeros.exitStatus == 1)
+        // Montantdevise is in its own currency, which may have 3 decimals (Kuwaiti dinar).
+        let dinar = Self.check(Self.example(line: 8, replacing: "|20240210||", with: "|20240210|1,234|KWD"))
+        #expect(dinar.findings == [], "\(dinar.text())")
         let plain = Self.check(Self.example(line: 8, replacing: "|1200,00|", with: "|1200|"))
         #expect(plain.findings == [])
     }
@@ -394,6 +401,7 @@ struct FECTests {
         let split = Self.check(lines.joined(separator: "\r\n"))
         #expect(Self.lines(split, .entryNotContiguous) == [8, 9])   // VT resumes on 8, BQ on 9
         #expect(split.count(.unbalancedEntry) == 0)
+        #expect(split.finding(.entryNotContiguous)?.severity == .error && split.exitStatus == 1)
         let lettering = Self.check(Self.example(line: 9, replacing: "|A|20240210|", with: "|B|20240210|"))
         #expect(Self.lines(lettering, .letteringBalance) == [5, 9])
         let aux = Self.check(Self.example(line: 9, replacing: "|ACME SARL|", with: "||"))
@@ -468,6 +476,140 @@ struct FECTests {
             + parts[10...].joined(separator: "\r\n").unicodeScalars.map { Latin9.byte(for: $0.value)! })
         #expect(Self.lines(mixed, .encoding) == [11])
         #expect(mixed.finding(.encoding)?.examples.first?.message.contains("mixes encodings") == true)
+    }
+
+    // MARK: - Issue #8 §6: the name's date, extracts, severities
+
+    static func check(_ text: String, name: String?, options: (inout FECChecker.Options) -> Void) -> FECCheckReport {
+        var settings = FECChecker.Options(fileName: name, today: CivilDate(year: 2025, month: 1, day: 31))
+        options(&settings)
+        return FECChecker.check(bytes: Array(text.utf8), options: settings)
+    }
+
+    @Test func theNameCarriesTheFiscalYearsClosingDate() {
+        let december = Self.day("20241231")
+        // Known closing date: the name must carry it.
+        #expect(Self.check(Self.exampleText, name: Self.exampleName) { $0.closingDate = december }.findings == [])
+        let wrong = Self.check(Self.exampleText, name: "123456782FEC20240630.txt") { $0.closingDate = december }
+        #expect(wrong.finding(.closingDate)?.severity == .error && wrong.exitStatus == 1)
+        #expect(wrong.finding(.closingDate)?.examples.first?.message.contains("(…FEC20241231)") == true)
+        // A fiscal year starting on 1 January 2024 cannot close in 2026, nor before it starts.
+        let far = Self.check(Self.exampleText, name: "123456782FEC20261231.txt") { $0.fiscalYearStart = Self.day("20240101") }
+        #expect(far.count(.closingDate) == 1)
+        let longFirstYear = Self.check(Self.exampleText, name: "123456782FEC20251231.txt") {
+            $0.fiscalYearStart = Self.day("20240101")
+        }
+        #expect(longFirstYear.count(.closingDate) == 0)
+        // An extract must lie within the fiscal year its name closes.
+        let beyond = Self.check(Self.exampleText, name: "123456782FEC20240630.txt") {
+            $0.period = Self.day("20240101")...Self.day("20240731")
+        }
+        #expect(beyond.count(.closingDate) == 1)
+    }
+
+    @Test func onlyTheNameGivesTheClosingDate_itMustLookLikeAYearEnd() {
+        // Not a month end: a warning (the law allows it, practice does not).
+        let midMonth = Self.check(Self.exampleText, name: "123456782FEC20241230.txt")
+        #expect(midMonth.finding(.closingDateUnusual)?.severity == .warning && midMonth.errorCount == 0)
+        #expect(midMonth.finding(.closingDateUnusual)?.examples.first?.message.contains("not the last day of a month") == true)
+        // Every entry in the month the name closes: a monthly extract named after its own last day.
+        var lines = Self.exampleText.components(separatedBy: "\r\n")
+        lines = [lines[0]] + lines[7...10] + [""]
+        let february = lines.joined(separator: "\r\n").replacingOccurrences(of: "|A|20240210|", with: "|||")
+        let monthly = Self.check(february, name: "123456782FEC20240229.txt")
+        #expect(monthly.count(.closingDateUnusual) == 1 && monthly.errorCount == 0, "\(monthly.text())")
+        #expect(monthly.finding(.closingDateUnusual)?.examples.first?.message.contains("every entry is dated in") == true)
+        // The same file named after the fiscal year's closing date, or with the closing date given: nothing.
+        #expect(Self.check(february, name: Self.exampleName).findings == [])
+        #expect(Self.check(february, name: "123456782FEC20240229.txt") { $0.closingDate = Self.day("20240229") }.findings == [])
+        // A whole year's file is not a monthly extract.
+        #expect(Self.check(Self.exampleText, name: "123456782FEC20240229.txt").count(.closingDateUnusual) == 0)
+    }
+
+    @Test func anExtractKeepsToItsPeriodAndMayLetterAcrossIt() {
+        // February of the example: the BQ line is lettered with the January invoice.
+        var lines = Self.exampleText.components(separatedBy: "\r\n")
+        lines = [lines[0]] + lines[7...10] + [""]
+        let february = lines.joined(separator: "\r\n")
+        let whole = Self.check(february, name: Self.exampleName)
+        #expect(Self.lines(whole, .letteringBalance) == [3])
+        let extract = Self.check(february, name: Self.exampleName) { $0.period = Self.day("20240201")...Self.day("20240229") }
+        #expect(extract.findings == [], "\(extract.text())")
+        #expect(extract.period == "2024-02-01 to 2024-02-29" && extract.text().contains("period:   2024-02-01 to 2024-02-29"))
+        // Entries outside the extract's period are errors.
+        let january = Self.check(Self.exampleText, name: Self.exampleName) { $0.period = Self.day("20240101")...Self.day("20240131") }
+        #expect(Self.lines(january, .dateOutsideYear) == [8, 9, 10, 11] && january.exitStatus == 1)
+    }
+
+    @Test func periodFolderNames() {
+        #expect(FECFormat.period(folderName: "2025-07") == Self.day("20250701")...Self.day("20250731"))
+        #expect(FECFormat.period(folderName: "2024-02") == Self.day("20240201")...Self.day("20240229"))
+        #expect(FECFormat.period(folderName: "2025-08-01_2025-09-15") == Self.day("20250801")...Self.day("20250915"))
+        #expect(FECFormat.periodFolder(Self.day("20250801")...Self.day("20250915")) == "2025-08-01_2025-09-15")
+        for name in ["2025-13", "2025-7", "fec", "mensuel", "2025-09-15_2025-08-01", "2025-08-01_2025-09-31", ".", "2025-07-01"] {
+            #expect(FECFormat.period(folderName: name) == nil, "\(name)")
+        }
+    }
+
+    @Test func accountClassIsAnError() {
+        for account in ["901300", "001300", "AB1300", "10"] {
+            let report = Self.check(Self.example(line: 3, replacing: "|101300|", with: "|\(account)|"))
+            #expect(Self.lines(report, .accountNumber) == [3], "\(account)")
+            #expect(report.finding(.accountNumber)?.severity == .error && report.exitStatus == 1, "\(account)")
+        }
+        #expect(Self.check(Self.example(line: 3, replacing: "|101300|", with: "|801300|")).findings == [])
+    }
+
+    // MARK: - Lettering of monthly and yearly files (FECBuilder)
+
+    /// An invoice of 1,200.00 on 4 July paid on 12 August; one of 1,000.00 on 10 July paid 400.00 on
+    /// 20 August and 600.00 on 5 September.
+    static var letteringEntries: [AccountingEntry] {
+        let settings = AccountingSettings()
+        func sale(_ number: String, _ date: String, _ total: Int64) -> AccountingEntry {
+            AccountingEntry(journal: settings.sales, date: day(date), pieceRef: number, pieceDate: day(date),
+                            label: "Facture \(number)", lines: [
+                                .init(account: settings.clients, auxiliary: ("C1", "Client"), debitMinor: total,
+                                      creditMinor: 0, invoice: number),
+                                .init(account: settings.revenue, auxiliary: nil, debitMinor: 0, creditMinor: total, invoice: nil),
+                            ])
+        }
+        func payment(_ number: String, _ date: String, _ amount: Int64) -> AccountingEntry {
+            AccountingEntry(journal: settings.bank, date: day(date), pieceRef: "VIR-\(date)", pieceDate: day(date),
+                            label: "Règlement \(number)", lines: [
+                                .init(account: settings.bankAccount, auxiliary: nil, debitMinor: amount, creditMinor: 0, invoice: nil),
+                                .init(account: settings.clients, auxiliary: ("C1", "Client"), debitMinor: 0,
+                                      creditMinor: amount, invoice: number),
+                            ])
+        }
+        return [sale("F1", "20250704", 120_000), sale("F2", "20250710", 100_000), payment("F1", "20250812", 120_000),
+                payment("F2", "20250820", 40_000), payment("F2", "20250905", 60_000)]
+    }
+
+    /// The (PieceRef, EcritureLet, DateLet) of the 411 lines of a period's file.
+    static func lettering(from: String, to: String) -> [[String]] {
+        let year = (start: day("20250101"), end: day("20251231"))
+        return FECBuilder.lines(letteringEntries, from: day(from), to: day(to), fiscalYear: year)
+            .filter { $0.accountNumber == "411000" }
+            .map { [$0.pieceRef, $0.letteringCode ?? "", $0.letteringDate.map(FECFormat.compactDate) ?? ""] }
+    }
+
+    @Test func aPaymentIsLetteredInTheMonthItIsBookedAsInTheYearlyFile() {
+        let year = Self.lettering(from: "20250101", to: "20251231")
+        #expect(year == [["F1", "F1", "20250812"], ["F2", "F2", "20250905"], ["VIR-20250812", "F1", "20250812"],
+                         ["VIR-20250820", "F2", "20250905"], ["VIR-20250905", "F2", "20250905"]])
+        // July was published before any payment: its invoice lines are lettered in the yearly file only.
+        #expect(Self.lettering(from: "20250701", to: "20250731") == [["F1", "", ""], ["F2", "", ""]])
+        // August letters the payment of F1 as the yearly file does; F2 is not settled by 31 August.
+        #expect(Self.lettering(from: "20250801", to: "20250831") == [["VIR-20250812", "F1", "20250812"],
+                                                                      ["VIR-20250820", "", ""]])
+        // September settles F2: its payment line is lettered like in the yearly file.
+        #expect(Self.lettering(from: "20250901", to: "20250930") == [["VIR-20250905", "F2", "20250905"]])
+        for month in [("20250801", "20250831"), ("20250901", "20250930")] {
+            for line in Self.lettering(from: month.0, to: month.1) where !line[1].isEmpty {
+                #expect(year.contains(line), "\(line)")
+            }
+        }
     }
 
     // MARK: - JSON

@@ -65,7 +65,8 @@ public enum WorkspaceTemplate {
         - `review/`: receipts waiting for a person; keep the right rows, fill `by`, drop the file
           into inbox/.
         - `justificatifs/YYYY-MM/`: the invoice document of each matched receipt.
-        - `fec/mensuel/`: the FEC of each closed month; `fec/`: fiscal-year FEC (`facturation fec`).
+        - `fec/mensuel/YYYY-MM/`: the FEC of each closed month; `fec/`: fiscal-year FEC (`facturation fec`);
+          `fec/periodes/FROM_TO/`: a period's. Each is named SIRENFEC<closing date of the fiscal year>.txt.
         - `rapprochement/`: reconciliation of invoices, bank and accounting (Mondays).
 
         A monthly file is replaced by its new version when new data arrives for that month, unless

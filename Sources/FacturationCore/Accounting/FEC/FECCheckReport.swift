@@ -54,6 +54,9 @@ public struct FECCheckReport: Sendable, Codable, Equatable {
 
     /// The file name the name rules were applied to (nil: not checked).
     public var fileName: String?
+    /// `YYYY-MM-DD to YYYY-MM-DD` when the file was checked as an extract of its fiscal year (a monthly
+    /// FEC); nil for a whole fiscal year.
+    public var period: String?
     /// `ASCII`, `UTF-8`, `UTF-8 with BOM` or `ISO-8859-15`.
     public var encoding: String
     /// `tab` or `|` (nil when no legal separator was found in the header).
@@ -111,6 +114,7 @@ public struct FECCheckReport: Sendable, Codable, Equatable {
         } else {
             out += "compliant\n"
         }
+        if let period { out += "  period:   \(period) (an extract of the fiscal year)\n" }
         out += "  format:   \(encoding), separator \(separator ?? "none"), records end with \(lineEnding ?? "nothing"), "
             + "\(columns.count) columns (\(amountColumns))\n"
         out += "  content:  \(Self.plural(lines, "line")), \(Self.plural(entries, "entry", "entries"))"

@@ -33,8 +33,15 @@ public final class FECChecker {
         /// The first day of the fiscal year. nil: the 12 months ending on the closing date are assumed,
         /// and an earlier EcritureDate is only a warning (FEC-30b).
         public var fiscalYearStart: CivilDate?
-        /// The closing date, when the file name does not give it (or to override it).
+        /// The closing date of the fiscal year, when it is known: the date in the file name must be this one
+        /// (FEC-03), and it bounds EcritureDate (FEC-30). nil: the name's date is taken as the closing date,
+        /// and only its plausibility is checked (FEC-03b).
         public var closingDate: CivilDate?
+        /// The days the file covers when it is an extract of the fiscal year (a monthly FEC): EcritureDate
+        /// must lie within them (FEC-30); the name still carries the fiscal year's closing date, so the
+        /// period must lie within the fiscal year ending then (FEC-03); lettering groups may continue
+        /// outside the extract, so FEC-43 is not checked. nil: the file is the whole fiscal year.
+        public var period: ClosedRange<CivilDate>?
         /// The day of the check: a later ValidDate is an error (FEC-31b). nil: not checked.
         public var today: CivilDate?
         /// The file is one of our own exports: lines out of ValidDate order are an error, not a warning
@@ -43,12 +50,14 @@ public final class FECChecker {
 
         public init(
             fileName: String? = nil, maxExamples: Int = 10, fiscalYearStart: CivilDate? = nil,
-            closingDate: CivilDate? = nil, today: CivilDate? = nil, ownExport: Bool = false
+            closingDate: CivilDate? = nil, period: ClosedRange<CivilDate>? = nil, today: CivilDate? = nil,
+            ownExport: Bool = false
         ) {
             self.fileName = fileName
             self.maxExamples = maxExamples
             self.fiscalYearStart = fiscalYearStart
             self.closingDate = closingDate
+            self.period = period
             self.today = today
             self.ownExport = ownExport
         }
@@ -146,7 +155,13 @@ public final class FECChecker {
     private var fieldCapacity = 0
 
     private let closing: Int32
+    /// The closing date the file name gives, when only the name gives it (FEC-03b is then checked).
+    private let closingFromNameOnly: CivilDate?
     private let start: Int32
+    private let periodStart: Int32
+    private let periodEnd: Int32
+    /// The earliest EcritureDate (FEC-03b: a file whose entries all fall in the closing month).
+    private var earliestEntryDate: Int32 = 0
     private let assumedStart: Int32
     private let today: Int32
     private let openingJournals: Set<String> = ["AN", "ANO", "RAN", "OUV", "AO", "OUVERTURE"]
@@ -181,13 +196,19 @@ public final class FECChecker {
         ends = .allocate(capacity: fieldCapacity)
         var closingDate = options.closingDate
         var nameFindings: [(FECRule, String, String)] = []
+        var nameDate: CivilDate?
         if let path = options.fileName {
             let (date, findings) = FECChecker.checkName(Path.name(of: path))
             nameFindings = findings
+            nameDate = date
             if closingDate == nil { closingDate = date }
         }
+        nameFindings += FECChecker.checkClosingDate(nameDate, options: options)
+        closingFromNameOnly = options.closingDate == nil && options.period == nil ? nameDate : nil
         closing = closingDate.map(FECValueParser.compact) ?? 0
         start = options.fiscalYearStart.map(FECValueParser.compact) ?? 0
+        periodStart = options.period.map { FECValueParser.compact($0.lowerBound) } ?? 0
+        periodEnd = options.period.map { FECValueParser.compact($0.upperBound) } ?? 0
         if let closingDate, options.fiscalYearStart == nil {
             let day = min(closingDate.day, CivilDate.daysInMonth(year: closingDate.year - 1, month: closingDate.month))
             let yearBefore = CivilDate(year: closingDate.year - 1, month: closingDate.month, day: day) ?? closingDate
@@ -228,6 +249,7 @@ public final class FECChecker {
         checkEntries()
         checkNumbering()
         checkTotals()
+        checkClosingDatePlausibility()
         let built = buildReport()
         report = built
         return built
@@ -614,7 +636,8 @@ public final class FECChecker {
             }
             if !ok {
                 flag(.accountNumber, line: number, text(line, accountStart, accountEnd),
-                     "CompteNum should start with 3 digits, the first from 1 to 8 (plan comptable général)")
+                     "CompteNum must start with 3 digits, the first from 1 to 8 (the classes of the plan comptable général, "
+                        + "A47 A-1 §VII)")
             }
         }
 
@@ -724,6 +747,11 @@ public final class FECChecker {
                         + "if the year is longer)")
             }
         }
+        if entryDate != 0, periodStart != 0, entryDate < periodStart || entryDate > periodEnd {
+            flag(.dateOutsideYear, line: number, String(entryDate),
+                 "EcritureDate is outside the period the file covers (\(periodStart) to \(periodEnd))")
+        }
+        if entryDate != 0, earliestEntryDate == 0 || entryDate < earliestEntryDate { earliestEntryDate = entryDate }
         if validDate != 0 {
             if entryDate != 0, validDate < entryDate {
                 flag(.validationBeforeEntry, line: number, String(validDate), "ValidDate is before EcritureDate \(entryDate)")
@@ -877,8 +905,10 @@ public final class FECChecker {
             flag(.negativeAmount, line: lineNumber, text(line, first, last),
                  "\(name) is negative: write a positive amount in the opposite column")
         }
-        if amount.inexact {
-            flag(.decimals, line: lineNumber, text(line, first, last), "\(name) has more than 2 decimals (counted rounded to the cent)")
+        // Montantdevise is in the currency of Idevise, which may have 3 decimals (KWD, TND…).
+        if amount.extraDecimals, field != F.foreignAmount {
+            flag(.decimals, line: lineNumber, text(line, first, last),
+                 "\(name) has more than 2 decimals: amounts in euros are written to the cent (counted rounded to the cent)")
         }
         return true
     }
@@ -913,12 +943,14 @@ public final class FECChecker {
                      "the entry moves class 6/7 amounts to 120/129: closing entries must not be in the FEC")
             }
         }
-        for (index, sum) in letteringSums.enumerated() where sum != 0 {
+        // An extract (a monthly FEC) letters a payment whose invoice is in an earlier month's file.
+        for (index, sum) in letteringSums.enumerated() where sum != 0 && options.period == nil {
             let key = letteringTable.key(index)
             let parts = key.split(separator: 0x1F, omittingEmptySubsequences: false).map { decode(Array($0)) }
             let shown = parts.count == 3 ? "\(parts[0])\(parts[1].isEmpty ? "" : " / " + parts[1]) lettering \(parts[2])" : ""
             flag(.letteringBalance, line: letteringFirstLines[index], shown,
-                 "the lettered lines net to \(FECFormat.amountText(sum)), not zero (partial lettering?)")
+                 "the lettered lines net to \(FECFormat.amountText(sum)), not zero (partial lettering? or an "
+                    + "extract of the year whose other lines are in an earlier period: give its --period)")
         }
     }
 
@@ -1044,7 +1076,8 @@ public final class FECChecker {
         case .ascii: byteOrderMark ? "UTF-8 with BOM" : "ASCII"
         }
         return FECCheckReport(
-            fileName: options.fileName.map { Path.name(of: $0) }, encoding: encoding,
+            fileName: options.fileName.map { Path.name(of: $0) },
+            period: options.period.map { "\($0.lowerBound) to \($0.upperBound)" }, encoding: encoding,
             separator: unusable || !headerDone ? nil : separator == 0x09 ? "tab" : "|",
             lineEnding: firstEnding?.rawValue, columns: columns,
             amountColumns: montantSens ? "Montant/Sens" : "Debit/Credit",
@@ -1089,6 +1122,54 @@ public final class FECChecker {
     }
 
     private func name(_ separator: UInt8) -> String { separator == 0x09 ? "tab" : "|" }
+
+    /// FEC-03 against what is known of the fiscal year: the name carries its closing date (§IX), so it
+    /// must be the closing date given, come after a period extract's last day, and lie within 24 months
+    /// of the fiscal year's start (a first fiscal year may be longer than 12 months, not more than 24).
+    static func checkClosingDate(_ nameDate: CivilDate?, options: Options) -> [(FECRule, String, String)] {
+        guard let nameDate else { return [] }
+        let shown = FECFormat.compactDate(nameDate)
+        if let closing = options.closingDate, closing != nameDate {
+            let expected = FECFormat.compactDate(closing)
+            return [(.closingDate, shown, "the date in the name is not the fiscal year's closing date \(expected): "
+                + "the name of a FEC carries the closing date of its fiscal year (…FEC\(expected)), also for an extract")]
+        }
+        if let period = options.period, period.upperBound > nameDate {
+            return [(.closingDate, shown, "the file covers \(period.lowerBound) to \(period.upperBound), after the date in its "
+                + "name: the name carries the closing date of the fiscal year the period belongs to")]
+        }
+        let earliest = options.fiscalYearStart ?? options.period?.lowerBound
+        if let earliest, nameDate < earliest || monthsLater(earliest, 24).map({ nameDate >= $0 }) == true {
+            return [(.closingDate, shown, "a fiscal year starting on or before \(earliest) cannot close on \(nameDate) "
+                + "(a fiscal year lasts at most 24 months): the name carries the closing date of the fiscal year")]
+        }
+        return []
+    }
+
+    /// The same day `months` later (the month's last day when it is shorter); nil past year 9999.
+    private static func monthsLater(_ date: CivilDate, _ months: Int) -> CivilDate? {
+        let total = date.year * 12 + (date.month - 1) + months
+        let year = total / 12, month = total % 12 + 1
+        return CivilDate(year: year, month: month, day: min(date.day, CivilDate.daysInMonth(year: year, month: month)))
+    }
+
+    /// FEC-03b, when only the file name tells the closing date: fiscal years close at a month end in
+    /// practice, and a file whose entries all fall in the closing month looks like a monthly extract
+    /// named after its own last day rather than after the fiscal year's closing date.
+    private func checkClosingDatePlausibility() {
+        guard let name = closingFromNameOnly else { return }
+        let shown = FECFormat.compactDate(name)
+        if name.day != CivilDate.daysInMonth(year: name.year, month: name.month) {
+            flag(.closingDateUnusual, line: nil, shown, "\(name) is not the last day of a month, where fiscal years close "
+                + "in practice: is it the fiscal year's closing date? (give it with --year-end to check against it)")
+        }
+        let monthStart = FECValueParser.compact(CivilDate(year: name.year, month: name.month, day: 1)!)
+        if earliestEntryDate != 0, earliestEntryDate >= monthStart {
+            flag(.closingDateUnusual, line: nil, shown, "every entry is dated in the month the name closes "
+                + "(\(name.monthKey)): a FEC covers its whole fiscal year; a monthly extract is named after the fiscal "
+                + "year's closing date and kept in a folder named after its month (YYYY-MM/), or checked with --period")
+        }
+    }
 
     /// The name rules (FEC-01 to FEC-03); returns the closing date the name gives, if any.
     static func checkName(_ name: String) -> (CivilDate?, [(FECRule, String, String)]) {

@@ -58,6 +58,25 @@ public struct FECFormat: Sendable, Hashable {
         siren + "FEC" + compactDate(closingDate) + ".txt"
     }
 
+    /// The folder that names the period of an extract of a fiscal year, whose file keeps the legal
+    /// name (the fiscal year's closing date, §IX): `2025-08-01_2025-09-15` (`fec --from --to`).
+    /// A monthly FEC's folder is its month, `2025-07` (``CivilDate/monthKey``).
+    public static func periodFolder(_ period: ClosedRange<CivilDate>) -> String {
+        "\(period.lowerBound.description)_\(period.upperBound.description)"
+    }
+
+    /// The period a folder name gives: `YYYY-MM` (a month) or `YYYY-MM-DD_YYYY-MM-DD`; nil for any other name.
+    public static func period(folderName name: String) -> ClosedRange<CivilDate>? {
+        if name.count == 7, let first = CivilDate(iso: name + "-01") {
+            return first...CivilDate(year: first.year, month: first.month,
+                                     day: CivilDate.daysInMonth(year: first.year, month: first.month))!
+        }
+        let parts = name.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 10, parts[1].count == 10,
+              let first = CivilDate(iso: parts[0]), let last = CivilDate(iso: parts[1]), first <= last else { return nil }
+        return first...last
+    }
+
     /// `AAAAMMJJ`, the date format of §XII-4°.
     public static func compactDate(_ date: CivilDate) -> String {
         CivilDate.pad(date.year, 4) + CivilDate.pad(date.month, 2) + CivilDate.pad(date.day, 2)

@@ -6,8 +6,8 @@ enum FECValueParser {
         /// Cents, rounded half away from zero when the text has more than 2 decimals.
         var minor: Int64 = 0
         var negative = false
-        /// More than 2 decimals, and the extra ones are not all zeros.
-        var inexact = false
+        /// More than 2 decimals, even zeros (`1200,000`): the amount is not written to the cent.
+        var extraDecimals = false
         /// Why the text is not a FEC number (§XII-2°), nil when it is one.
         var problem: String?
     }
@@ -74,9 +74,9 @@ enum FECValueParser {
                     fractionDigits += 1
                     if fractionDigits <= 2 {
                         value = value * 10 + Int64(byte - 0x30)
-                    } else if byte != 0x30 {
+                    } else {
                         if fractionDigits == 3, byte >= 0x35 { roundUp = true }
-                        result.inexact = true
+                        result.extraDecimals = true
                     }
                 } else {
                     integerDigits += 1

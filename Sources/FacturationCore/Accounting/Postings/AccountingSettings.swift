@@ -37,6 +37,13 @@ public struct AccountingSettings: Sendable {
 
     public init() {}
 
+    /// Whether `number` starts like an account of the French PCG: three digits, the first (the class)
+    /// from 1 to 8. The FEC checker refuses anything else (FEC-17), so the pipeline file does too.
+    static func isPCGAccountNumber(_ number: String) -> Bool {
+        let prefix = Array(number.utf8.prefix(3))
+        return prefix.count == 3 && prefix.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && (0x31...0x38).contains(prefix[0])
+    }
+
     /// The fiscal year that contains `date`: its first and last days.
     public func fiscalYear(containing date: CivilDate) -> (start: CivilDate, end: CivilDate) {
         let endThisYear = CivilDate(year: date.year, month: fiscalYearEndMonth,
@@ -60,8 +67,9 @@ extension PipelineLoader {
         }
         func account(_ key: String, _ fallback: AccountingSettings.Account) -> AccountingSettings.Account {
             let number = table.string(key + "_account") ?? fallback.number
-            if number.count < 3 || !number.prefix(3).allSatisfy(\.isASCIIDigit) {
-                table.fail(key: key + "_account", "an account number starts with three digits of the French PCG, like 411000")
+            if !AccountingSettings.isPCGAccountNumber(number) {
+                table.fail(key: key + "_account", "an account number starts with three digits of the French PCG, "
+                    + "the first from 1 to 8 (its class), like 411000")
             }
             return AccountingSettings.Account(number: number, label: table.string(key + "_account_label") ?? fallback.label)
         }
@@ -100,8 +108,9 @@ extension PipelineLoader {
         for rule in table.tables("rules") {
             let pattern = rule.string("match", required: true) ?? ""
             let number = rule.string("account", required: true) ?? ""
-            if !number.isEmpty, number.count < 3 || !number.prefix(3).allSatisfy(\.isASCIIDigit) {
-                rule.fail(key: "account", "an account number starts with three digits, like 626100")
+            if !number.isEmpty, !AccountingSettings.isPCGAccountNumber(number) {
+                rule.fail(key: "account", "an account number starts with three digits, the first from 1 to 8 (its "
+                    + "class in the French PCG), like 626100")
             }
             settings.rules.append(AccountingSettings.BankRule(
                 pattern: GlobPattern(pattern),

@@ -3,6 +3,12 @@
 ///
 /// FEC files are derived from the issued invoices, the bank ledgers and the payment matches;
 /// a month's file is delivered again (as its new version) when late data changes it.
+///
+/// Every file has the legal name `<SIREN>FEC<closing date of the fiscal year>.txt` (§IX): the
+/// fiscal year's in `fec/`, a month's in `fec/mensuel/<YYYY-MM>/`, a period's in
+/// `fec/periodes/<from>_<to>/`. The folder says which part of the year an extract covers, so
+/// extracts never collide with each other or with the yearly file, and `fec-check` reads the
+/// period back from the folder name.
 public struct AccountingStage {
     public let workspace: Workspace
     public let layout: PipelineLayout
@@ -39,6 +45,7 @@ public struct AccountingStage {
     public func export(from: CivilDate, to: CivilDate, today: CivilDate, relativePath: String) throws -> Export {
         let settings = pipeline.accounting
         let year = settings.fiscalYear(containing: from)
+        guard from <= to else { throw InvoicingError("the period \(from) – \(to) ends before it starts") }
         guard to <= year.end else {
             throw InvoicingError("the period \(from) – \(to) spans two fiscal years (the year ends on \(year.end)): "
                 + "export each year separately")
@@ -53,8 +60,10 @@ public struct AccountingStage {
             throw InvoicingError("the FEC cannot be written: \(error)")
         }
         let name = Path.name(of: relativePath)
+        let wholeYear = from == year.start && to == year.end
         let report = FECChecker.check(bytes: bytes, options: .init(fileName: name, fiscalYearStart: year.start,
-                                                                   closingDate: to, ownExport: true))
+                                                                   closingDate: year.end,
+                                                                   period: wholeYear ? nil : from...to, ownExport: true))
         guard report.isValid else {
             let problems = report.findings.filter { $0.severity == .error }.prefix(3)
                 .map { "\($0.rule) \($0.description) (\($0.count)×, first at line \($0.examples.first?.line ?? 0))" }
@@ -98,9 +107,11 @@ public struct AccountingStage {
             let end = CivilDate(year: month.year, month: month.month,
                                 day: CivilDate.daysInMonth(year: month.year, month: month.month))!
             guard end < today else { break }
-            let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: end)
+            let name = FECFormat.fileName(siren: pipeline.company.siren,
+                                          closingDate: pipeline.accounting.fiscalYear(containing: month).end)
             do {
-                exports.append(try export(from: month, to: end, today: today, relativePath: "fec/mensuel/" + name))
+                exports.append(try export(from: month, to: end, today: today,
+                                          relativePath: "fec/mensuel/\(month.monthKey)/\(name)"))
             } catch is NothingToExport {
                 // A month without any entry has no FEC (an empty file is not a valid FEC).
             }
@@ -109,7 +120,17 @@ public struct AccountingStage {
         return exports
     }
 
-    /// The FEC of the fiscal year that ends in `year` (or of a period), named after its closing date.
+    /// The FEC of [from, to], an extract of one fiscal year, in `fec/periodes/<from>_<to>/`, named after
+    /// the fiscal year's closing date.
+    public func period(from: CivilDate, to: CivilDate, today: CivilDate) throws -> Export {
+        guard from <= to else { throw InvoicingError("the period \(from) – \(to) ends before it starts") }
+        let end = pipeline.accounting.fiscalYear(containing: from).end
+        let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: end)
+        return try export(from: from, to: to, today: today,
+                          relativePath: "fec/periodes/\(FECFormat.periodFolder(from...to))/\(name)")
+    }
+
+    /// The FEC of the fiscal year that ends in `year`, named after its closing date.
     public func yearly(endingIn year: Int, today: CivilDate) throws -> Export {
         let settings = pipeline.accounting
         let end = CivilDate(year: year, month: settings.fiscalYearEndMonth,

@@ -2,8 +2,15 @@
 ///
 /// `EcritureNum` is continuous per journal over the fiscal year (`VT000001`, `VT000002`…), in
 /// date order, so a monthly file continues where the previous month stopped and the yearly file
-/// has the same numbers. 411 lines of an invoice that is fully settled within the file's lines
-/// share a lettering code (the invoice number) dated the day it was settled.
+/// has the same numbers.
+///
+/// Lettering: the 411 lines of an invoice whose 411 balance is zero at the end of the file's period
+/// (counting every line of the fiscal year up to then, not only the file's) share a lettering code,
+/// the invoice number, dated the day it was settled. So a payment line is lettered in the monthly
+/// file of the month it is booked, exactly as in the yearly file; the invoice's own line, already
+/// published in an earlier month's file, is lettered in the yearly file (a published month is
+/// never rewritten for a later payment). Lines of an earlier fiscal year are not counted: the
+/// yearly file holds no opening entries, so a group could not net to zero in it.
 ///
 /// Entries are sorted by position (never copied until their lines are written): within a
 /// journal by date, piece reference, label, then the order given; in the file by date, journal
@@ -39,26 +46,9 @@ public enum FECBuilder {
             }
         }
 
-        // Lettering: invoices whose 411 lines balance by the end of the period.
-        // Only lines of this file count, so a group is lettered when it is complete in the file
-        // (a monthly file does not letter a payment whose invoice is in an earlier month).
-        var groups: [String: (balance: Int64, lastDate: CivilDate)] = [:]
+        let groups = letteringGroups(entries, inYear)
         let inFile = inYear.filter { entries[$0].date >= from }
-        var lineCount = 0
-        for index in inFile {
-            let date = entries[index].date
-            lineCount += entries[index].lines.count
-            for line in entries[index].lines {
-                guard let invoice = line.invoice else { continue }
-                let amount = line.debitMinor - line.creditMinor
-                if let group = groups.index(forKey: invoice) {
-                    groups.values[group].balance += amount
-                    groups.values[group].lastDate = max(groups.values[group].lastDate, date)
-                } else {
-                    groups[invoice] = (amount, date)
-                }
-            }
-        }
+        let lineCount = inFile.reduce(0) { $0 + entries[$1].lines.count }
 
         let ordered = inFile.sorted { a, b in
             if entries[a].date != entries[b].date { return entries[a].date < entries[b].date }
@@ -81,6 +71,31 @@ public enum FECBuilder {
             }
         }
         return result
+    }
+
+    /// The 411 balance of each invoice over the given entries, and the date of its last line (the
+    /// settlement day when the balance is zero).
+    ///
+    /// The caller passes every entry of the fiscal year up to the end of the file's period, so a
+    /// monthly file letters a payment whose invoice was booked in an earlier month, like the yearly
+    /// file does, and never a line settled only after its period.
+    static func letteringGroups(_ entries: [AccountingEntry],
+                                _ indices: [Int]) -> [String: (balance: Int64, lastDate: CivilDate)] {
+        var groups: [String: (balance: Int64, lastDate: CivilDate)] = [:]
+        for index in indices {
+            let date = entries[index].date
+            for line in entries[index].lines {
+                guard let invoice = line.invoice else { continue }
+                let amount = line.debitMinor - line.creditMinor
+                if let group = groups.index(forKey: invoice) {
+                    groups.values[group].balance += amount
+                    groups.values[group].lastDate = max(groups.values[group].lastDate, date)
+                } else {
+                    groups[invoice] = (amount, date)
+                }
+            }
+        }
+        return groups
     }
 
     /// The FEC line of one line of a numbered entry (validated the day of the entry, in euros).

@@ -16,34 +16,59 @@ public struct PublishedFEC: Sendable {
     /// Last day covered by the files read.
     public var coveredUntil: CivilDate?
 
-    /// Reads every monthly file (UTF-8 or ISO-8859-15, `|` or tab), oldest first.
+    /// Reads every monthly file (UTF-8 or ISO-8859-15, `|` or tab), oldest month first.
+    ///
+    /// Monthly files live in `mensuel/<YYYY-MM>/` (named after the fiscal year's closing date); a
+    /// workspace from before that layout may also hold `mensuel/<SIREN>FEC<month end>.txt`, read only
+    /// for a month that has no folder yet, so no month is counted twice.
     public static func read(workspace: Workspace, pipeline: PipelineConfig) throws -> PublishedFEC {
         let folder = Path.join(workspace.archive, "accounting", pipeline.id, "fec", "mensuel")
-        var result = PublishedFEC()
-        for name in try Storage.listIfPresent(folder).sorted() where name.hasSuffix(".txt") {
-            let bytes = try Storage.read(Path.join(folder, name), limit: 1 << 30)
-            let text = String(decoding: bytes, as: UTF8.self)
-            let rows = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-            guard let header = rows.first else { continue }
-            let separator: Character = header.contains("|") ? "|" : "\t"
-            let names = header.split(separator: separator, omittingEmptySubsequences: false).map { $0.lowercased() }
-            func index(_ column: String) -> Int? { names.firstIndex(of: column.lowercased()) }
-            guard let journal = index("JournalCode"), let date = index("EcritureDate"), let account = index("CompteNum"),
-                  let auxiliary = index("CompAuxNum"), let piece = index("PieceRef"), let debit = index("Debit"),
-                  let credit = index("Credit") else { continue }
-            for row in rows.dropFirst() {
-                let fields = row.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
-                guard fields.count == names.count, let day = compactDate(fields[date]) else { continue }
-                func amount(_ text: String) -> Int64 {
-                    (try? DecimalText.minorUnits(text, scale: 2, style: .commaDecimal).get()) ?? 0
+        var files: [(monthEnd: CivilDate, path: String)] = []
+        var legacy: [(monthEnd: CivilDate, path: String)] = []
+        for name in try Storage.listIfPresent(folder) {
+            let path = Path.join(folder, name)
+            if Storage.isDirectory(path) {
+                guard let month = FECFormat.period(folderName: name), name.count == 7 else { continue }
+                for file in try Storage.listIfPresent(path) where file.hasSuffix(".txt") {
+                    files.append((month.upperBound, Path.join(path, file)))
                 }
-                result.lines.append(Line(file: name, journal: fields[journal], date: day, account: fields[account],
-                                         auxiliary: fields[auxiliary], pieceRef: fields[piece],
-                                         debitMinor: amount(fields[debit]), creditMinor: amount(fields[credit])))
+            } else if name.hasSuffix(".txt"), let closing = compactDate(String(name.dropLast(4).suffix(8))) {
+                legacy.append((closing, path))
             }
-            if let closing = compactDate(String(name.dropLast(4).suffix(8))) {
-                result.coveredUntil = max(result.coveredUntil ?? closing, closing)
-            }
+        }
+        let months = Set(files.map(\.monthEnd))
+        files += legacy.filter { !months.contains($0.monthEnd) }
+        var result = PublishedFEC()
+        for (monthEnd, path) in files.sorted(by: { ($0.monthEnd, $0.path) < ($1.monthEnd, $1.path) }) {
+            result.lines += try lines(of: path)
+            result.coveredUntil = max(result.coveredUntil ?? monthEnd, monthEnd)
+        }
+        return result
+    }
+
+    /// The lines of one published file, found by column name.
+    static func lines(of path: String) throws -> [Line] {
+        let bytes = try Storage.read(path, limit: 1 << 30)
+        let text = String(decoding: bytes, as: UTF8.self)
+        let rows = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        guard let header = rows.first else { return [] }
+        let separator: Character = header.contains("|") ? "|" : "\t"
+        let names = header.split(separator: separator, omittingEmptySubsequences: false).map { $0.lowercased() }
+        func index(_ column: String) -> Int? { names.firstIndex(of: column.lowercased()) }
+        guard let journal = index("JournalCode"), let date = index("EcritureDate"), let account = index("CompteNum"),
+              let auxiliary = index("CompAuxNum"), let piece = index("PieceRef"), let debit = index("Debit"),
+              let credit = index("Credit") else { return [] }
+        func amount(_ text: String) -> Int64 {
+            (try? DecimalText.minorUnits(text, scale: 2, style: .commaDecimal).get()) ?? 0
+        }
+        let file = Path.name(of: Path.parent(of: path)) + "/" + Path.name(of: path)
+        var result: [Line] = []
+        for row in rows.dropFirst() {
+            let fields = row.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == names.count, let day = compactDate(fields[date]) else { continue }
+            result.append(Line(file: file, journal: fields[journal], date: day, account: fields[account],
+                               auxiliary: fields[auxiliary], pieceRef: fields[piece],
+                               debitMinor: amount(fields[debit]), creditMinor: amount(fields[credit])))
         }
         return result
     }
