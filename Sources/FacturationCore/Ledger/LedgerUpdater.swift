@@ -100,10 +100,7 @@ public struct LedgerUpdater {
         }
         // Deliver when the ledger changed, or when its last delivery did not complete.
         let relative = input.kind.rawValue + "/" + partition + ".csv"
-        let record = Path.join(layout.deliveries, relative + ".sha256")
-        let recorded = (try? Storage.readText(record, limit: 256))?.trimmed
-        let current = try Storage.sha256(of: path)
-        if changed || recorded != current {
+        if try changed || !outbox.isDeliveryComplete(relative, hash: Storage.sha256(of: path)) {
             let delivery = try outbox.deliverCurrentVersion(of: path, to: relative)
             update.delivered.append(delivery.path)
             if let warning = delivery.warning { update.warnings.append(warning) }

@@ -106,9 +106,11 @@ public struct PaymentStage {
             wanted.insert(name)
             try deliver(PaymentReports.reviewForm(review, receivables: state.receivables), to: "review/" + name)
         }
+        // Only forms this stage delivered and nobody changed are withdrawn: a file a person put in
+        // the folder, an edited form and an `.updated-…` copy stay.
         let reviewFolder = Path.join(layout.outbox, "review")
         for name in try Storage.listIfPresent(reviewFolder) where name.hasSuffix(".csv") && !wanted.contains(name) {
-            try Storage.removeFile(Path.join(reviewFolder, name))
+            try outbox.withdraw("review/" + name)
         }
         try publishSupportingDocuments(state, report: &report)
     }

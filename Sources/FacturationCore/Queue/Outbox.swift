@@ -20,6 +20,11 @@ public struct Outbox {
 
     /// Delivers a copy of the file at `source` as the current version of `relativePath`
     /// (e.g. `time-entries/2025-07.csv`).
+    ///
+    /// The delivery record (`archive/deliveries/<path>.sha256`) is written before the outbox copy
+    /// changes and again after: while a replacement is under way it names both the old and the
+    /// new version, so a run killed between the two steps never mistakes its own copy for one
+    /// edited by someone.
     @discardableResult
     public func deliverCurrentVersion(of source: String, to relativePath: String) throws(StorageError) -> Delivery {
         let target = Path.join(layout.outbox, relativePath)
@@ -27,32 +32,84 @@ public struct Outbox {
         let newHash = try Storage.sha256(of: source)
         try Storage.makeDirectory(Path.parent(of: target))
         try Storage.makeDirectory(Path.parent(of: record))
-        var delivered = relativePath
-        var warning: String?
-        if Storage.exists(target) {
-            let currentHash = try Storage.sha256(of: target)
-            let recorded = (try? Storage.readText(record, limit: 256))?.trimmed
-            if currentHash == newHash {
-                // Already delivered (a run resumed after a crash, or an unchanged ledger).
-            } else if currentHash == recorded {
-                try Storage.copy(source, to: target, temporaryDirectory: layout.temporary, collision: .replace)
-            } else {
-                let stem = relativePath.hasSuffix(".csv") ? String(relativePath.dropLast(4)) : relativePath
-                delivered = stem + ".updated-" + newHash.prefix(8) + ".csv"
-                let beside = Path.join(layout.outbox, delivered)
-                if !Storage.exists(beside) {
-                    try Storage.copy(source, to: beside, temporaryDirectory: layout.temporary, collision: .fail)
-                }
-                warning = "outbox/\(relativePath) was changed by someone, so it was left as it is; "
-                    + "the updated version is outbox/\(delivered)"
-            }
-        } else {
+        guard Storage.exists(target) else {
+            try self.record([newHash], at: record)
             try Storage.copy(source, to: target, temporaryDirectory: layout.temporary, collision: .fail)
+            return Delivery(path: relativePath, warning: nil)
         }
-        if delivered == relativePath {
-            try Storage.write(newHash + "\n", to: record, temporaryDirectory: layout.temporary, collision: .replace)
+        let currentHash = try Storage.sha256(of: target)
+        let delivered = Self.recordedHashes(at: record)
+        if currentHash == newHash {
+            // Already delivered (a run resumed after a crash, or an unchanged ledger).
+        } else if delivered.contains(currentHash) {
+            try self.record([currentHash, newHash], at: record)
+            try Storage.copy(source, to: target, temporaryDirectory: layout.temporary, collision: .replace)
+        } else {
+            let updated = Self.updatedName(relativePath, hash: newHash)
+            let beside = Path.join(layout.outbox, updated)
+            if !Storage.exists(beside) {
+                try Storage.copy(source, to: beside, temporaryDirectory: layout.temporary, collision: .fail)
+            }
+            return Delivery(path: updated, warning: "outbox/\(relativePath) was changed by someone, so it was left as it "
+                + "is; the updated version is outbox/\(updated)")
         }
-        return Delivery(path: delivered, warning: warning)
+        if delivered != [newHash] { try self.record([newHash], at: record) }
+        return Delivery(path: relativePath, warning: nil)
+    }
+
+    /// True when the outbox file at `relativePath` is exactly what the pipeline last delivered
+    /// there (so the pipeline may remove or replace it); false when someone changed it or it was
+    /// never delivered by the pipeline.
+    public func isUnchangedDelivery(_ relativePath: String) throws(StorageError) -> Bool {
+        let target = Path.join(layout.outbox, relativePath)
+        guard Storage.exists(target) else { return false }
+        let delivered = Self.recordedHashes(at: Path.join(layout.deliveries, relativePath + ".sha256"))
+        guard !delivered.isEmpty else { return false }
+        return delivered.contains(try Storage.sha256(of: target))
+    }
+
+    /// True when the last delivery of `relativePath` finished with the version whose SHA-256 is
+    /// `hash`: the record names only it and the outbox file is there (a delivery interrupted
+    /// between its record and its copy, or a copy deleted by someone, is not complete).
+    public func isDeliveryComplete(_ relativePath: String, hash: String) -> Bool {
+        Self.recordedHashes(at: Path.join(layout.deliveries, relativePath + ".sha256")) == [hash]
+            && Storage.exists(Path.join(layout.outbox, relativePath))
+    }
+
+    /// Removes an outbox file the pipeline delivered and nobody changed, with its delivery record.
+    /// Anything else is left where it is: a run never deletes a person's file.
+    @discardableResult
+    public func withdraw(_ relativePath: String) throws(StorageError) -> Bool {
+        guard try isUnchangedDelivery(relativePath) else { return false }
+        try Storage.removeFile(Path.join(layout.outbox, relativePath))
+        try Storage.removeFile(Path.join(layout.deliveries, relativePath + ".sha256"))
+        return true
+    }
+
+    /// `2025-07.updated-1a2b3c4d.csv` for `2025-07.csv`; the extension is kept whatever it is
+    /// (`…FEC20251231.updated-1a2b3c4d.txt`).
+    package static func updatedName(_ relativePath: String, hash: String) -> String {
+        let folder = Path.parent(of: relativePath)
+        let name = Path.name(of: relativePath)
+        let tag = ".updated-" + hash.prefix(8)
+        let updated: String
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex {
+            updated = name[..<dot] + tag + name[dot...]
+        } else {
+            updated = name + tag
+        }
+        return folder == "." ? updated : Path.join(folder, updated)
+    }
+
+    /// The hashes a delivery record names (one per line; two while a replacement is under way).
+    private static func recordedHashes(at path: String) -> [String] {
+        guard let text = try? Storage.readText(path, limit: 1024) else { return [] }
+        return text.split(whereSeparator: \.isNewline).map { String($0).trimmed }.filter { !$0.isEmpty }
+    }
+
+    private func record(_ hashes: [String], at path: String) throws(StorageError) {
+        try Storage.write(hashes.joined(separator: "\n") + "\n", to: path, temporaryDirectory: layout.temporary,
+                          collision: .replace)
     }
 
     /// Publishes a new file that never changes afterwards (a reason file, a report); publishing
