@@ -164,3 +164,82 @@ struct PoisonFileTests {
                               executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
     }
 }
+
+/// Issue #8, "Done when": a run with any mix of poisoned files, hostile values and hostile text
+/// exits 0 or 2, issues every invoice it can, and the next runs do the same.
+@Suite("Poison mix", .serialized)
+struct PoisonMixTests {
+    static let days = ["2025-08-01", "2025-09-01", "2025-10-01"]
+
+    /// Files that must be rejected, or imported without changing any invoice.
+    static func dropPoison(into workspace: TestWorkspace) throws {
+        let qonto = HostileValueTests.self
+        try workspace.drop(String(repeating: "x", count: 240) + ".csv", "pas un export\n")
+        try workspace.drop("bad\nname\u{1B}.csv", "pas un export non plus\n")
+        try workspace.drop("qonto-huge.csv", qonto.qontoHeader + qonto.qontoRow(id: "p-1", amount: "92233720368547758,07"))
+        try workspace.drop("qonto-twice.csv", qonto.qontoHeader + qonto.qontoRow(id: "p-2", amount: "1,00")
+            + qonto.qontoRow(id: "p-2", amount: "2,00"))
+        try workspace.drop("clockify-huge.json", """
+            {"timeentries": [{"_id": "p-3", "projectName": "LAA - INFRA", "clientName": "LAA", "billable": true,
+             "rate": 10000, "timeInterval": {"start": "2025-07-15T09:00:00Z", "end": "2025-07-15T10:00:00Z",
+             "duration": 1000000000000000}}]}
+            """)
+        try workspace.drop("clockify-far.csv", qonto.clockifyHeader + qonto.clockifyRow(start: "31/12/9999", end: "31/12/9999"))
+        try workspace.drop("garbage.bin", Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 7) }))
+        try workspace.drop("empty.csv", "")
+        try workspace.drop("deep.json", String(repeating: "[", count: 200_000))
+        try workspace.drop("unterminated.csv", qonto.clockifyHeader + "\"LAA - INFRA,\"oops\n")
+        try workspace.drop("approval.toml", "[approval]\ndraft = \"time-NOBODY-2025-07-0000000000\"\ndecision = \"approve\"\n")
+        try workspace.drop("decisions.csv", "receipt,invoice,amount,by,comment\nqonto:nope,F1,-5,x,y\n")
+        // Hostile text that must not change any invoice: an internal entry and a bank expense.
+        try workspace.drop("clockify-hostile.csv", qonto.clockifyHeader
+            .replacingOccurrences(of: "\"Billable\"", with: "\"Billable\"")
+            + "\"Interne\u{1B}[2J - Veille\",\"\",\"=HYPERLINK(\"\"http://x.example\"\",\"\"clic\"\")\u{FFFF}\",\"\","
+            + "\"Camille Martin\",\"\",\"camille@demo.fr\",\"\",\"No\",\"16/07/2025\",\"09:00:00\",\"16/07/2025\","
+            + "\"10:00:00\",\"01:00:00\",\"1.00\",\"0.00\",\"0.00\"\n")
+        try workspace.drop("qonto-hostile.csv", qonto.qontoHeader
+            + "Exécuté;;08-07-2025 10:00:00;;08-07-2025 10:00:00;-10,00;10,00;;0,00;EUR;Compte principal;"
+            + "FR7216958000010123456789012;@SUM(1+1)*cmd|' /C calc'!A0\u{1B};;Prélèvement;p-4;=1+1;\n")
+        try FileManager.default.createDirectory(atPath: workspace.path + "/inbox/a-folder", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: workspace.path + "/inbox/a-link.csv", withDestinationPath: "/etc/passwd")
+    }
+
+    /// Number, client and total of every issued document.
+    static func issued(_ workspace: TestWorkspace) throws -> [String] {
+        try workspace.csvRecords("outbox/registre-ventes.csv").map {
+            "\($0["number"] ?? "") \($0["client_code"] ?? "") \($0["total_incl_vat"] ?? "")"
+        }
+    }
+
+    @Test func poisonedInboxesNeverStopInvoicing() throws {
+        let reference = try TestWorkspace(invoicing: true)
+        try reference.dropDemoFiles()
+        let poisoned = try TestWorkspace(invoicing: true)
+        try poisoned.dropDemoFiles()
+        try Self.dropPoison(into: poisoned)
+        for day in Self.days {
+            try reference.run(["run", "--settle", "0", "--date", day])
+            let result = try poisoned.run(["run", "--settle", "0", "--date", day])
+            #expect(result.status == 0 || result.status == 2, "\(day): \(result.stdout)\n\(result.stderr)")
+            #expect(!result.killedBySignal)
+            #expect(poisoned.files(under: "work/claims").isEmpty, "\(day): files left claimed")
+            #expect(try Self.issued(poisoned) == Self.issued(reference), "\(day): other invoices than without poison")
+            // Poison keeps arriving: the same files again, every month.
+            if day != Self.days.last {
+                let more = try TestWorkspace(invoicing: true)
+                try Self.dropPoison(into: more)
+                for name in try FileManager.default.contentsOfDirectory(atPath: more.path + "/inbox")
+                where !FileManager.default.fileExists(atPath: poisoned.path + "/inbox/" + name) {
+                    try FileManager.default.moveItem(atPath: more.path + "/inbox/" + name,
+                                                     toPath: poisoned.path + "/inbox/" + name)
+                }
+            }
+        }
+        #expect(try Self.issued(poisoned).count >= 20)
+        let rejected = poisoned.files(under: "archive/rejected").filter { $0.hasSuffix(".reason.txt") }
+        #expect(rejected.count >= 2 * 12, "\(rejected.count) reasons")
+        let status = try poisoned.run(["status"])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("a-folder") && status.stdout.contains("a-link.csv"))
+    }
+}
