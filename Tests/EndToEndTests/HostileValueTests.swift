@@ -118,4 +118,19 @@ struct HostileValueTests {
         // And it passes the official schema (the run validates every invoice before numbering it).
         #expect(result.stdout.contains("issued     invoice"), "\(result.stdout)")
     }
+
+    /// `fec-check` reads any FEC: amounts that add up beyond 64-bit cents are one finding, not a
+    /// crash and not a wrong balance.
+    @Test func fecCheckReportsAmountsThatAddUpBeyondWhatCanBeComputed() throws {
+        let workspace = try TestWorkspace()
+        let header = "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|PieceRef|"
+            + "PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise\r\n"
+        let debit = "VT|Ventes|VT000001|20250701|411000|Clients|||F1|20250701|x|9999999999999999,99|0,00|||20250701||\r\n"
+        let credit = "VT|Ventes|VT000001|20250701|706000|Ventes|||F1|20250701|x|0,00|9999999999999999,99|||20250701||\r\n"
+        try workspace.drop("552081317FEC20251231.txt", header + String(repeating: debit, count: 1000) + credit, into: "fec")
+        let result = try workspace.run(["fec-check", workspace.path + "/fec/552081317FEC20251231.txt"], workspaceFlag: false)
+        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(!result.killedBySignal)
+        #expect(result.stdout.contains("add up beyond 92233720368547758,07"), "\(result.stdout)")
+    }
 }

@@ -169,6 +169,12 @@ public final class FECChecker {
     private var lineCount = 0
     private var totalDebit: Int64 = 0
     private var totalCredit: Int64 = 0
+    /// Σ |debit| + |credit| over the file: every sum the checker keeps (file, journal, account,
+    /// entry, lettering) is at most this in magnitude, so when it does not overflow, none does.
+    /// The sums themselves wrap (`&+`, one instruction on the hot path); a file whose amounts add
+    /// up beyond 64-bit cents gets one finding instead of wrong balances, and never a crash.
+    private var amountMagnitude: Int64 = 0
+    private var amountsOverflow = false
     private var previousValid: Int32 = 0
     private var firstNonOpeningLine = 0
 
@@ -768,6 +774,11 @@ public final class FECChecker {
 
         totalDebit &+= debit
         totalCredit &+= credit
+        // Each amount has at most 16 digits before the mark (FEC-20), so the two magnitudes fit.
+        let (magnitude, overflow) = amountMagnitude.addingReportingOverflow(
+            Int64(debit.magnitude) &+ Int64(credit.magnitude))
+        amountMagnitude = magnitude
+        if overflow { amountsOverflow = true }
 
         // Journal, account, auxiliary account: one label each, totals.
         var journalIndex = -1
@@ -930,10 +941,10 @@ public final class FECChecker {
     private func checkEntries() {
         for (index, entry) in entries.enumerated() {
             let name = entryName(index)
-            if entry.debit != entry.credit {
+            if entry.debit != entry.credit, !amountsOverflow {
                 flag(.unbalancedEntry, line: entry.firstLine, name,
                      "debit \(FECFormat.amountText(entry.debit)) ≠ credit \(FECFormat.amountText(entry.credit)) "
-                        + "(difference \(FECFormat.amountText(entry.debit - entry.credit)))")
+                        + "(difference \(FECFormat.amountText(entry.debit &- entry.credit)))")
             }
             if entry.lines == 1 {
                 flag(.singleLineEntry, line: entry.firstLine, name, "the entry has a single line")
@@ -944,7 +955,7 @@ public final class FECChecker {
             }
         }
         // An extract (a monthly FEC) letters a payment whose invoice is in an earlier month's file.
-        for (index, sum) in letteringSums.enumerated() where sum != 0 && options.period == nil {
+        for (index, sum) in letteringSums.enumerated() where sum != 0 && options.period == nil && !amountsOverflow {
             let key = letteringTable.key(index)
             let parts = key.split(separator: 0x1F, omittingEmptySubsequences: false).map { decode(Array($0)) }
             let shown = parts.count == 3 ? "\(parts[0])\(parts[1].isEmpty ? "" : " / " + parts[1]) lettering \(parts[2])" : ""
@@ -1030,9 +1041,14 @@ public final class FECChecker {
     }
 
     private func checkTotals() {
+        if amountsOverflow {
+            flag(.fileBalance, line: nil, "", "the amounts of this file add up beyond 92233720368547758,07, more than "
+                + "64-bit cents hold: no balance could be checked exactly (are some amounts wrong?)")
+            return
+        }
         if totalDebit != totalCredit {
             flag(.fileBalance, line: nil, "", "the file does not balance: debit \(FECFormat.amountText(totalDebit)), "
-                + "credit \(FECFormat.amountText(totalCredit)) (difference \(FECFormat.amountText(totalDebit - totalCredit)))")
+                + "credit \(FECFormat.amountText(totalCredit)) (difference \(FECFormat.amountText(totalDebit &- totalCredit)))")
         }
         for (index, journal) in journals.enumerated() where journal.debit != journal.credit {
             flag(.fileBalance, line: nil, decode(Array(journalTable.key(index))),
