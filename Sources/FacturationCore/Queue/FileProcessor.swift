@@ -44,6 +44,7 @@ public struct FileProcessor {
             if entry.claim == claim.id {
                 return try finishImport(claim, scan: scan, entry: entry)
             }
+            try claimed.check(claim, scannedSize: scan.size, step: .scan)
             return try moveDuplicate(claim, scan: scan, of: entry)
         }
         try claimed.check(claim, scannedSize: scan.size, step: .scan)
