@@ -37,8 +37,10 @@ public struct Outbox {
             } else if currentHash == recorded {
                 try Storage.copy(source, to: target, temporaryDirectory: layout.temporary, collision: .replace)
             } else {
-                let stem = relativePath.hasSuffix(".csv") ? String(relativePath.dropLast(4)) : relativePath
-                delivered = stem + ".updated-" + newHash.prefix(8) + ".csv"
+                // The extension is kept (`.csv`, `.xlsx`, `.txt`), so the file still opens in its program.
+                let name = Path.name(of: relativePath)
+                let suffix = name.lastIndex(of: ".").map { String(name[$0...]) } ?? ""
+                delivered = String(relativePath.dropLast(suffix.count)) + ".updated-" + newHash.prefix(8) + suffix
                 let beside = Path.join(layout.outbox, delivered)
                 if !Storage.exists(beside) {
                     try Storage.copy(source, to: beside, temporaryDirectory: layout.temporary, collision: .fail)
