@@ -127,6 +127,20 @@ struct SpreadsheetTests {
         #expect(registerSheet.column(3).contains { $0.type == "string" && $0.text == Self.clientCode })
     }
 
+    @Test func anEditedWorkbookIsLeftAloneAndItsUpdateDeliveredBesideIt() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])
+        let edited = Data("saved by someone".utf8)
+        try workspace.drop("registre-ventes.xlsx", edited, into: "outbox")
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try workspace.data("outbox/registre-ventes.xlsx") == edited)
+        let beside = workspace.files(under: "outbox").filter { $0.hasPrefix("outbox/registre-ventes.updated-") }
+        #expect(beside.count == 1 && beside.allSatisfy { $0.hasSuffix(".xlsx") }, "\(beside)")
+        #expect(result.stdout.contains("outbox/registre-ventes.xlsx was changed by someone"), "\(result.stdout)")
+    }
+
     /// Excel starts a formula with `=`, `+`, `-` or `@` (a plain negative number aside); some
     /// importers strip a leading TAB or CR first.
     static func startsLikeAFormula(_ cell: String) -> Bool {
