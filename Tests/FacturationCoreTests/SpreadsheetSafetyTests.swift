@@ -47,6 +47,17 @@ struct SpreadsheetSafetyTests {
         } == "'=1\r\n")
     }
 
+    @Test("The first-byte mask is the documented list, and only it")
+    func firstByteMask() {
+        var expected: UInt64 = 0
+        for byte: UInt8 in [0x09, 0x0D, 0x27, 0x2B, 0x2D, 0x3D, 0x40] { expected |= 1 << UInt64(byte - 1) }
+        #expect(CSVFormulaGuard.firstBytes == expected)
+        for byte in UInt8(0)...UInt8(255) {
+            let guarded = [byte, 0x41].withUnsafeBytes { CSVFormulaGuard.needsGuard($0) }
+            #expect(guarded == [0x09, 0x0D, 0x27, 0x2B, 0x2D, 0x3D, 0x40].contains(byte), "byte \(byte)")
+        }
+    }
+
     @Test("Every value written comes back exactly from a ledger, and merging it twice never guards it twice")
     func roundTripThroughLedgerReadersAndMerger() throws {
         let texts = ["=1+1", "''", "'", "'=x", "+", "-", "-5", "-5a", "@", "\t", "\r\n=", "=\"a,b\"", "normal", "",

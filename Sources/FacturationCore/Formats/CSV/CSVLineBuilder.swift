@@ -30,7 +30,7 @@ public struct CSVLineBuilder {
     /// Appends a field exactly as it is stored in one of our CSV files (read back with
     /// ``LedgerFile/Form/stored``): already guarded, so only quoted when needed. For copying
     /// rows from one of our files to another without guarding them twice.
-    public mutating func storedField(_ value: UnsafeRawBufferPointer) {
+    package mutating func storedField(_ value: UnsafeRawBufferPointer) {
         append(value, guarded: false)
     }
 
@@ -95,7 +95,7 @@ public struct CSVLineBuilder {
     }
 
     /// Appends a date as `YYYY-MM-DD` (plain: a date is never a formula).
-    public mutating func field(_ value: CivilDate) {
+    package mutating func field(_ value: CivilDate) {
         var text = value.description
         text.withUTF8 { append(UnsafeRawBufferPointer($0), guarded: false) }
     }
@@ -272,21 +272,19 @@ public struct CSVLineBuilder {
 /// leave such a byte first. LibreOffice Calc 7.4 (tested by `scripts/spreadsheet-check`) evaluates
 /// only `=` when its CSV import evaluates formulas; leading spaces, LF, a no-break space and the
 /// full-width `＝` (U+FF1D) are read as text by it, and are left as they are.
-public enum CSVFormulaGuard {
+package enum CSVFormulaGuard {
     /// The byte put in front of a guarded field.
-    public static let mark: UInt8 = 0x27
+    package static let mark: UInt8 = 0x27
 
     /// Bit `b - 1` set for each first byte `b` that needs the guard: TAB, CR, `'`, `+`, `-`, `=`, `@`
     /// (all between 0x01 and 0x40, so one shift of a 64-bit mask tests them).
-    private static let firstBytes: UInt64 = {
-        var mask: UInt64 = 0
-        for byte: UInt8 in [0x09, 0x0D, 0x27, 0x2B, 0x2D, 0x3D, 0x40] { mask |= 1 << UInt64(byte - 1) }
-        return mask
-    }()
+    /// A literal, not a computed `static let`: a global would be checked for initialization on
+    /// every field (the unit tests compare it with the list above).
+    static var firstBytes: UInt64 { 0x9000_1440_0000_1100 }
 
     /// True when the text field must be written with a leading `'`.
     @inline(__always)
-    public static func needsGuard(_ value: UnsafeRawBufferPointer) -> Bool {
+    package static func needsGuard(_ value: UnsafeRawBufferPointer) -> Bool {
         guard let first = value.first else { return false }
         let bit = first &- 1
         guard bit < 64, firstBytes >> UInt64(bit) & 1 != 0 else { return false }
@@ -310,18 +308,18 @@ public enum CSVFormulaGuard {
 
     /// The value of a field read from one of our CSV files: without the guard's leading `'`.
     @inline(__always)
-    public static func value(ofStored field: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    package static func value(ofStored field: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         guard let first = field.first, first == mark else { return field }
         return UnsafeRawBufferPointer(rebasing: field[1...])
     }
 
     /// The value of a field read from one of our CSV files, as text.
-    public static func value(ofStored field: String) -> String {
+    package static func value(ofStored field: String) -> String {
         field.utf8.first == mark ? String(decoding: field.utf8.dropFirst(), as: UTF8.self) : field
     }
 
     /// How a text value is written in a CSV field (before quoting): for tests and documentation.
-    public static func stored(_ value: String) -> String {
+    package static func stored(_ value: String) -> String {
         var copy = value
         let guarded = copy.withUTF8 { needsGuard(UnsafeRawBufferPointer($0)) }
         return guarded ? "'" + value : value
