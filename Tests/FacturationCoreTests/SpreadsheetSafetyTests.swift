@@ -54,7 +54,7 @@ struct SpreadsheetSafetyTests {
         #expect(CSVFormulaGuard.firstBytes == expected)
         for byte in UInt8(0)...UInt8(255) {
             let guarded = [byte, 0x41].withUnsafeBytes { CSVFormulaGuard.needsGuard($0) }
-            #expect(guarded == [0x09, 0x0D, 0x27, 0x2B, 0x2D, 0x3D, 0x40].contains(byte), "byte \(byte)")
+            #expect(guarded == [0x00, 0x09, 0x0D, 0x27, 0x2B, 0x2D, 0x3D, 0x40].contains(byte), "byte \(byte)")
         }
     }
 

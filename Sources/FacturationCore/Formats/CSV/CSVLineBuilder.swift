@@ -261,33 +261,34 @@ public struct CSVLineBuilder {
 
 /// Keeps spreadsheets from reading a CSV cell as a formula (OWASP "CSV injection"), reversibly.
 ///
-/// Rule: a text field whose first byte is `=`, `+`, `-`, `@`, TAB or CR, or `'` itself, is
+/// Rule: a text field whose first byte is `=`, `+`, `-`, `@`, TAB, CR or NUL, or `'` itself, is
 /// written with one more `'` in front; readers of our own CSV files remove exactly one leading
 /// `'` (``value(ofStored:)``), so every value round-trips byte for byte. A field that is a plain
 /// negative decimal number (`-12.50`: `-`, digits, at most one `.` followed by digits) is left as
 /// it is: a spreadsheet reads it as a number, never as a formula.
 ///
 /// Why these bytes: Excel starts a formula with `=`, `+`, `-` or `@` (and runs DDE payloads such
-/// as `@SUM(1+1)*cmd|' /C calc'!A0`); TAB and CR are stripped by some importers, which would
-/// leave such a byte first. LibreOffice Calc 7.4 (tested by `scripts/spreadsheet-check`) evaluates
-/// only `=` when its CSV import evaluates formulas; leading spaces, LF, a no-break space and the
-/// full-width `＝` (U+FF1D) are read as text by it, and are left as they are.
+/// as `@SUM(1+1)*cmd|' /C calc'!A0`); TAB, CR and NUL are stripped by some importers, which
+/// would leave such a byte first (OWASP's list, and ASVS 1.2.10's NUL). LibreOffice Calc 7.4
+/// (`scripts/spreadsheet_check.py`, formulas evaluated on import) makes a formula of `=` only;
+/// it reads `+1+1`, `-1+1`, `@SUM(…)`, and a leading space, LF, no-break space or full-width `＝`
+/// (U+FF1D) as text: those last four are left as they are.
 package enum CSVFormulaGuard {
     /// The byte put in front of a guarded field.
     package static let mark: UInt8 = 0x27
 
-    /// Bit `b - 1` set for each first byte `b` that needs the guard: TAB, CR, `'`, `+`, `-`, `=`, `@`
-    /// (all between 0x01 and 0x40, so one shift of a 64-bit mask tests them).
-    /// A literal, not a computed `static let`: a global would be checked for initialization on
-    /// every field (the unit tests compare it with the list above).
+    /// Bit `(b - 1) mod 64` set for each first byte `b` that needs the guard: TAB, CR, `'`, `+`,
+    /// `-`, `=`, `@`, and NUL (which shares bit 63 with `@`). Every one is at most 0x40, so a field
+    /// starting with a letter or a multi-byte character costs one comparison. A literal rather
+    /// than a `static let` built by a closure, which would be checked for initialization on every
+    /// field (a unit test compares it with the list).
     static var firstBytes: UInt64 { 0x9000_1440_0000_1100 }
 
     /// True when the text field must be written with a leading `'`.
     @inline(__always)
     package static func needsGuard(_ value: UnsafeRawBufferPointer) -> Bool {
-        guard let first = value.first else { return false }
-        let bit = first &- 1
-        guard bit < 64, firstBytes >> UInt64(bit) & 1 != 0 else { return false }
+        guard let first = value.first, first <= 0x40 else { return false }
+        guard firstBytes >> UInt64((first &- 1) & 63) & 1 != 0 else { return false }
         return first != 0x2D || !isNegativeDecimal(value)
     }
 
