@@ -10,12 +10,16 @@ opened as they are. Each file is converted to flat ODF (`.fods`) by one `soffice
 run per kind, with a private profile (-env:UserInstallation) and a timeout, and the first sheet is
 read back with the standard library.
 
-Output: {"files": {"<path>": {"cells": [[row, column, type, value, text, formula], ...]}}},
-rows and columns from 0, only non-empty cells; type is LibreOffice's office:value-type
-(float, currency, percentage, date, time, boolean, string); value is office:value /
-office:date-value / office:boolean-value (or the text for strings); formula is table:formula
-or null. Exit 2 when LibreOffice is missing or fails.
+Output: {"files": {"<path>": {"cells": [[row, column, type, value, text, formula], ...],
+"filter": "A1:K41" or null, "frozen_rows": 1 or null}}}, rows and columns from 0, only
+non-empty cells; type is LibreOffice's office:value-type (float, currency, percentage, date,
+time, boolean, string); value is office:value / office:date-value / office:boolean-value (or the
+text for strings); formula is table:formula or null; filter is the range of the autofilter Calc
+found; frozen_rows is read from the XLSX itself (headless Calc keeps no view settings).
+Exit 2 when LibreOffice is missing or fails.
 """
+import re
+import zipfile
 import json
 import os
 import shutil
@@ -104,6 +108,22 @@ def read_cells(fods):
     return cells
 
 
+def read_filter(fods):
+    """The cell range of the first autofilter (database range with filter buttons), sheet names dropped."""
+    for database in ET.parse(fods).iter(f"{{{TABLE}}}database-range"):
+        if database.get(f"{{{TABLE}}}display-filter-buttons") == "true":
+            address = database.get(f"{{{TABLE}}}target-range-address", "")
+            return ":".join(part.rsplit(".", 1)[-1] for part in address.split(":"))
+    return None
+
+
+def frozen_rows(xlsx):
+    with zipfile.ZipFile(xlsx) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    pane = re.search(r'<pane [^>]*ySplit="(\d+)"[^>]*state="frozen"', sheet)
+    return int(pane.group(1)) if pane else None
+
+
 def main(paths):
     if not paths:
         sys.exit(__doc__)
@@ -128,7 +148,8 @@ def main(paths):
             if not os.path.exists(fods):
                 sys.stderr.write(f"error: LibreOffice did not convert {path}\n")
                 sys.exit(2)
-            files[path] = {"cells": read_cells(fods)}
+            files[path] = {"cells": read_cells(fods), "filter": read_filter(fods),
+                           "frozen_rows": frozen_rows(path) if path.lower().endswith(".xlsx") else None}
         json.dump({"files": files}, sys.stdout, ensure_ascii=False)
     finally:
         shutil.rmtree(work, ignore_errors=True)

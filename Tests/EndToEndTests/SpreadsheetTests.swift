@@ -41,6 +41,11 @@ struct SpreadsheetTests {
         for report in Self.reports {
             let sheet = try #require(sheets[workspace.root.appendingPathComponent(report + ".xlsx").path])
             try Self.expectSameTable(sheet, csv: try workspace.text(report + ".csv"), name: report)
+            #expect(sheet.frozenRows == 1, "\(report): frozen header")
+            let footer = report.hasSuffix("balance-agee") ? 1 : 0
+            let lastRow = Set(sheet.cells.map(\.row)).count - footer
+            #expect(try sheet.filter?.wholeMatch(of: Regex("A1:[A-Z]+\(lastRow)")) != nil,
+                    "\(report): filter \(sheet.filter ?? "none") over the header and data rows (not the total)")
         }
 
         // Types as people get them: numbers are numbers, dates are dates, text is text.
@@ -194,6 +199,10 @@ enum LibreOffice {
 
     struct Sheet {
         var cells: [Cell]
+        /// The autofilter range (`A1:K41`), if any.
+        var filter: String?
+        /// Rows frozen at the top (XLSX only).
+        var frozenRows: Int?
         var formulas: [Cell] { cells.filter { $0.formula != nil } }
         func cell(_ row: Int, _ column: Int) -> Cell? { cells.first { $0.row == row && $0.column == column } }
         func column(_ index: Int) -> [Cell] { cells.filter { $0.column == index }.sorted { $0.row < $1.row } }
@@ -222,7 +231,7 @@ enum LibreOffice {
                 Cell(row: item[0] as? Int ?? -1, column: item[1] as? Int ?? -1, type: item[2] as? String ?? "",
                      value: item[3] as? String ?? "", text: item[4] as? String ?? "", formula: item[5] as? String)
             }
-            return Sheet(cells: cells)
+            return Sheet(cells: cells, filter: file["filter"] as? String, frozenRows: file["frozen_rows"] as? Int)
         }
     }
 }
