@@ -49,7 +49,9 @@ final class XLSXWorkbook {
     init(path: String, temporaryDirectory: String, created: CivilDate) throws {
         self.path = path
         self.temporaryDirectory = strdup(temporaryDirectory)
-        var options = lxw_workbook_options(constant_memory: 0, tmpdir: self.temporaryDirectory, use_zip64: 0)
+        // Constant memory: each row goes to a temporary file as it is written (rows in order,
+        // strings inline), so a register of 100,000 invoices does not hold a million cells.
+        var options = lxw_workbook_options(constant_memory: 1, tmpdir: self.temporaryDirectory, use_zip64: 0)
         guard let handle = workbook_new_opt(path, &options) else {
             throw XLSXError(path: path, message: "libxlsxwriter could not create the workbook (out of memory?)")
         }
@@ -80,6 +82,13 @@ final class XLSXWorkbook {
                 format("money " + currency) { format_set_num_format($0, XLSXWorkbook.moneyFormat(currency)) }
             }
         }
+        // Sheet settings first: in constant-memory mode they must precede the rows they touch.
+        for (index, width) in XLSXWorkbook.widths(table).enumerated() {
+            try check(worksheet_set_column(sheet, lxw_col_t(index), lxw_col_t(index), width, nil), "setting column widths")
+        }
+        worksheet_freeze_panes(sheet, 1, 0)
+        try check(worksheet_autofilter(sheet, 0, 0, lxw_row_t(table.rows.count), lxw_col_t(table.columns.count - 1)),
+                  "setting the filter")
         for (index, column) in table.columns.enumerated() {
             try check(worksheet_write_string(sheet, 0, lxw_col_t(index), column.title, header), "writing the header")
         }
@@ -90,12 +99,6 @@ final class XLSXWorkbook {
             }
             row += 1
         }
-        let lastColumn = lxw_col_t(table.columns.count - 1)
-        for (index, width) in XLSXWorkbook.widths(table).enumerated() {
-            try check(worksheet_set_column(sheet, lxw_col_t(index), lxw_col_t(index), width, nil), "setting column widths")
-        }
-        worksheet_freeze_panes(sheet, 1, 0)
-        try check(worksheet_autofilter(sheet, 0, 0, lxw_row_t(table.rows.count), lastColumn), "setting the filter")
     }
 
     private func write(_ cell: ReportTable.Cell, to sheet: UnsafeMutablePointer<lxw_worksheet>, row: lxw_row_t,
