@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CLibxml2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CXlsxwriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
 
         .target(name: "CSupport"),
 
@@ -25,7 +26,7 @@ let package = Package(
         .target(
             name: "FacturationCore",
             dependencies: [
-                "CLibcsv", "CLibxml2", "CCurl", "CCrypto", "CSupport",
+                "CLibcsv", "CLibxml2", "CCurl", "CCrypto", "CXlsxwriter", "CSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [

@@ -13,12 +13,24 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Reading and writing of normalized CSV files (header row + records, RFC 4180, CRLF).
+///
+/// Our CSV files guard text fields against spreadsheet formulas (``CSVFormulaGuard``): readers
+/// get the values back (the guard's `'` removed) unless they ask for the stored form to copy
+/// rows into another of our files.
 public enum LedgerFile {
+    /// How fields are handed out.
+    public enum Form: Sendable {
+        /// The values written (``CSVFormulaGuard/value(ofStored:)``): for everything that uses the data.
+        case values
+        /// The bytes as stored, guard included: to copy a field with ``CSVLineBuilder/storedField(_:)``.
+        case stored
+    }
+
     /// Calls `body` with the fields of every record of a ledger (or of a header-less scratch
     /// file); the field bytes are valid only during the call. A missing file has no records.
     ///
     /// - Parameter header: the expected header row, or nil for scratch files that have none.
-    public static func forEachRow(path: String, header: [String]?,
+    public static func forEachRow(path: String, header: [String]?, form: Form = .values,
                                   _ body: ([UnsafeRawBufferPointer]) throws -> Void) throws {
         guard Storage.exists(path) else { return }
         let reader = try DecodingReader(path: path, encoding: .utf8)
@@ -42,7 +54,12 @@ public enum LedgerFile {
                                               message: "a row has \(count) fields instead of \(header.count)")
                         }
                         fields.removeAll(keepingCapacity: true)
-                        for index in 0..<count { fields.append(rows.field(row, index)) }
+                        switch form {
+                        case .values:
+                            for index in 0..<count { fields.append(CSVFormulaGuard.value(ofStored: rows.field(row, index))) }
+                        case .stored:
+                            for index in 0..<count { fields.append(rows.field(row, index)) }
+                        }
                         try body(fields)
                     }
                 }

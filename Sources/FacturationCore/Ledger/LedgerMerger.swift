@@ -37,7 +37,8 @@ public struct MergeCounts: Sendable, Equatable, Codable {
 /// - rows are written sorted by the ledger's sort columns, then by key, so merging the same
 ///   data twice gives a byte-identical file.
 ///
-/// Rows are first sorted by key (to find each key's old and new rows), then by the sort
+/// Rows are copied as stored (``LedgerFile/Form/stored``): their formula guard is kept, never
+/// doubled. Rows are first sorted by key (to find each key's old and new rows), then by the sort
 /// columns, each time with ``ExternalSorter``: memory stays bounded whatever the ledger size.
 public enum LedgerMerger {
     /// What to merge.
@@ -77,7 +78,7 @@ public enum LedgerMerger {
 
         // 1. Every old and new row, keyed by (base key, old/new, occurrence or sequence).
         var sequence: UInt64 = 0
-        try LedgerFile.forEachRow(path: input.existing, header: input.kind.columns) { fields in
+        try LedgerFile.forEachRow(path: input.existing, header: input.kind.columns, form: .stored) { fields in
             let key = String(decoding: fields[0], as: UTF8.self)
             if input.removeKeys.contains(key) {
                 counts.removed += 1
@@ -88,7 +89,7 @@ public enum LedgerMerger {
             try builder.addKeyRecord(fields: fields, old: true, order: occurrence, to: byKey)
         }
         for path in input.incoming {
-            try LedgerFile.forEachRow(path: path, header: nil) { fields in
+            try LedgerFile.forEachRow(path: path, header: nil, form: .stored) { fields in
                 if !input.ignoreKeys.isEmpty, input.ignoreKeys.contains(String(decoding: fields[0], as: UTF8.self)) {
                     counts.unchanged += 1
                     return
@@ -221,7 +222,7 @@ struct RowRecordBuilder {
         for field in fields.dropFirst() {
             payload.append(0x2C)
             rest.removeFieldCount()
-            rest.field(field)
+            rest.storedField(field)
         }
         try sorter.add(orderKey: orderBuffer.bytes, payload: payload.bytes)
     }
@@ -234,7 +235,8 @@ struct RowRecordBuilder {
         orderBuffer.append(row.key.utf8)
         payload.removeAll()
         var line = CSVLineBuilder(appendingTo: payload)
-        line.field(row.key)
+        var key = row.key
+        key.withUTF8 { line.storedField(UnsafeRawBufferPointer($0)) }
         row.rest.withUnsafeBytes { payload.append($0) }
         try sorter.add(orderKey: orderBuffer.bytes, payload: payload.bytes)
     }

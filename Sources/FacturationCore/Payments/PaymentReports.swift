@@ -1,16 +1,24 @@
-/// The CSV files of the payment stage (RFC 4180, UTF-8, amounts with a dot and two decimals).
+/// The reports of the payment stage: CSV (RFC 4180, UTF-8, amounts with a dot and two decimals)
+/// and, for people, the same tables as XLSX; the decision forms of `review/` (CSV only: they come
+/// back through the inbox).
 public enum PaymentReports {
     static func money(_ minor: Int64) -> String { DecimalText.format(minorUnits: minor, scale: 2) }
 
-    /// `paiements/etat-factures.csv`: every invoice with what was paid, what is open, and its state.
-    public static func invoiceStates(_ items: [Receivables.Item], today: CivilDate) -> [UInt8] {
-        var out = CSVLineBuilder()
-        out.line(["number", "client_code", "client_name", "issue_date", "due_date", "total_incl_vat", "paid", "open",
-                  "status", "settled_on", "days_late", "applied"])
+    private static let euros = ReportTable.Kind.money(currency: "EUR")
+
+    /// `paiements/etat-factures`: every invoice with what was paid, what is open, and its state.
+    package static func invoiceStatesTable(_ items: [Receivables.Item], today: CivilDate) -> ReportTable {
+        var table = ReportTable(sheetName: "État des factures", columns: [
+            .init("number", "Numéro"), .init("client_code", "Code client"), .init("client_name", "Client"),
+            .init("issue_date", "Date", .date), .init("due_date", "Échéance", .date),
+            .init("total_incl_vat", "Total TTC", euros), .init("paid", "Payé", euros), .init("open", "Reste dû", euros),
+            .init("status", "État"), .init("settled_on", "Soldée le", .date), .init("days_late", "Jours de retard", .integer),
+            .init("applied", "Règlements"),
+        ], asOf: today)
         for item in items {
             let document = item.document
             let late = item.openMinor > 0 && document.dueDate < today
-                ? Int(today.daysSinceEpoch - document.dueDate.daysSinceEpoch) : 0
+                ? Int64(today.daysSinceEpoch - document.dueDate.daysSinceEpoch) : 0
             let status: String
             if item.openMinor <= 0 {
                 // Receipts are bank record keys (`qonto:…`); credit notes are document numbers.
@@ -20,16 +28,19 @@ public enum PaymentReports {
             } else {
                 status = late > 0 ? "en retard" : "émise"
             }
-            out.line([document.number, document.clientCode, document.buyer.name, document.issueDate.description,
-                      document.dueDate.description, money(item.totalMinor), money(item.paidMinor), money(item.openMinor),
-                      status, item.settledOn?.description ?? "", late > 0 ? String(late) : "",
-                      item.applied.map { "\($0.date) \(money($0.amountMinor)) \($0.source)" }.joined(separator: "; ")])
+            table.append([
+                .text(document.number), ReportTable.text(document.clientCode), ReportTable.text(document.buyer.name),
+                .date(document.issueDate), .date(document.dueDate),
+                .money(item.totalMinor), .money(item.paidMinor), .money(item.openMinor),
+                .text(status), item.settledOn.map { .date($0) } ?? .empty, late > 0 ? .integer(late) : .empty,
+                ReportTable.text(item.applied.map { "\($0.date) \(money($0.amountMinor)) \($0.source)" }.joined(separator: "; ")),
+            ])
         }
-        return out.bytes
+        return table
     }
 
-    /// `paiements/balance-agee.csv`: open amounts per client by days past due, with a total row.
-    public static func agedReceivables(_ items: [Receivables.Item], today: CivilDate) -> [UInt8] {
+    /// `paiements/balance-agee`: open amounts per client by days past due, with a total row.
+    package static func agedReceivablesTable(_ items: [Receivables.Item], today: CivilDate) -> ReportTable {
         var rows: [String: (name: String, buckets: [Int64])] = [:]
         for item in items where item.openMinor > 0 {
             let late = Int(today.daysSinceEpoch - item.document.dueDate.daysSinceEpoch)
@@ -38,29 +49,51 @@ public enum PaymentReports {
             row.buckets[bucket] += item.openMinor
             rows[item.document.clientCode] = row
         }
-        var out = CSVLineBuilder()
-        out.line(["client_code", "client_name", "not_due", "days_1_30", "days_31_60", "days_61_90", "over_90", "total"])
+        var table = ReportTable(sheetName: "Balance âgée", columns: [
+            .init("client_code", "Code client"), .init("client_name", "Client"), .init("not_due", "Non échu", euros),
+            .init("days_1_30", "1 à 30 jours", euros), .init("days_31_60", "31 à 60 jours", euros),
+            .init("days_61_90", "61 à 90 jours", euros), .init("over_90", "Plus de 90 jours", euros),
+            .init("total", "Total", euros),
+        ], asOf: today)
         var total = [Int64](repeating: 0, count: 5)
         for code in rows.keys.sorted() {
             guard let row = rows[code] else { continue }
-            out.line([code, row.name] + row.buckets.map(money) + [money(row.buckets.reduce(0, +))])
+            table.append([ReportTable.text(code), ReportTable.text(row.name)] + row.buckets.map { .money($0) }
+                + [.money(row.buckets.reduce(0, +))])
             for index in 0..<5 { total[index] += row.buckets[index] }
         }
-        out.line(["TOTAL", ""] + total.map(money) + [money(total.reduce(0, +))])
-        return out.bytes
+        table.appendFooter([.text("TOTAL"), .empty] + total.map { .money($0) } + [.money(total.reduce(0, +))])
+        return table
     }
 
-    /// `paiements/encaissements-non-rapproches.csv`: receipts no rule could apply, with why.
-    public static func unmatched(_ reviews: [(receipt: Receipt, reason: String, candidates: [String])]) -> [UInt8] {
-        var out = CSVLineBuilder()
-        out.line(["receipt", "booking_date", "amount", "counterparty", "label", "remittance", "reason", "candidates",
-                  "decision_form"])
+    /// `paiements/encaissements-non-rapproches`: receipts no rule could apply, with why.
+    package static func unmatchedTable(_ reviews: [(receipt: Receipt, reason: String, candidates: [String])],
+                                       today: CivilDate) -> ReportTable {
+        var table = ReportTable(sheetName: "Encaissements à traiter", columns: [
+            .init("receipt", "Encaissement"), .init("booking_date", "Date", .date), .init("amount", "Montant", euros),
+            .init("counterparty", "Payeur"), .init("label", "Libellé"), .init("remittance", "Référence"),
+            .init("reason", "Motif"), .init("candidates", "Factures candidates"),
+            .init("decision_form", "Formulaire de décision"),
+        ], asOf: today)
         for review in reviews {
-            out.line([review.receipt.key, review.receipt.bookingDate.description, money(review.receipt.amountMinor),
-                      review.receipt.counterpartyName, review.receipt.label, review.receipt.remittance, review.reason,
-                      review.candidates.joined(separator: " "), "review/" + reviewName(review.receipt)])
+            table.append([
+                .text(review.receipt.key), .date(review.receipt.bookingDate), .money(review.receipt.amountMinor),
+                ReportTable.text(review.receipt.counterpartyName), ReportTable.text(review.receipt.label),
+                ReportTable.text(review.receipt.remittance), ReportTable.text(review.reason),
+                ReportTable.text(review.candidates.joined(separator: " ")), .text("review/" + reviewName(review.receipt)),
+            ])
         }
-        return out.bytes
+        return table
+    }
+
+    /// The CSV of ``invoiceStatesTable(_:today:)``.
+    public static func invoiceStates(_ items: [Receivables.Item], today: CivilDate) -> [UInt8] {
+        invoiceStatesTable(items, today: today).csv()
+    }
+
+    /// The CSV of ``agedReceivablesTable(_:today:)``.
+    public static func agedReceivables(_ items: [Receivables.Item], today: CivilDate) -> [UInt8] {
+        agedReceivablesTable(items, today: today).csv()
     }
 
     /// `review/<date>_<amount>_<id>.csv`: a decision form; keep the right rows and drop it into inbox/.

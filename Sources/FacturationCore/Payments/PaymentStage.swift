@@ -85,10 +85,10 @@ public struct PaymentStage {
         report.openInvoices = items.filter { $0.openMinor > 0 }.count
         report.overdueInvoices = items.filter { $0.openMinor > 0 && $0.document.dueDate < today }.count
         report.toReview = state.reviews.count
-        let files: [(String, [UInt8])] = [
-            ("paiements/etat-factures.csv", PaymentReports.invoiceStates(items, today: today)),
-            ("paiements/balance-agee.csv", PaymentReports.agedReceivables(items, today: today)),
-            ("paiements/encaissements-non-rapproches.csv", PaymentReports.unmatched(state.reviews)),
+        let reports: [(String, ReportTable)] = [
+            ("paiements/etat-factures.csv", PaymentReports.invoiceStatesTable(items, today: today)),
+            ("paiements/balance-agee.csv", PaymentReports.agedReceivablesTable(items, today: today)),
+            ("paiements/encaissements-non-rapproches.csv", PaymentReports.unmatchedTable(state.reviews, today: today)),
         ]
         func deliver(_ bytes: [UInt8], to path: String) throws {
             let temporary = Path.join(workspace.temporary, "payments-" + Path.name(of: path))
@@ -97,7 +97,9 @@ public struct PaymentStage {
             if let warning = delivery.warning { report.warnings.append(warning) }
             try Storage.removeFile(temporary)
         }
-        for (path, bytes) in files { try deliver(bytes, to: path) }
+        for (path, table) in reports {
+            report.warnings += try outbox.deliverReport(table, to: path, xlsx: true, temporaryDirectory: workspace.temporary)
+        }
         // Review requests: one decision form per receipt waiting (updated when its candidates
         // change); forms of receipts matched since then go.
         var wanted: Set<String> = []

@@ -58,7 +58,9 @@ public enum WorkspaceTemplate {
         - `invoices/NUMBER.xml`: each issued invoice or credit note (Factur-X CII, EN 16931);
           `invoices/NUMBER-annexe.csv`: the time entries a time-based invoice bills.
         - `oxygene/`: Memsoft Oxygène import files, each issued document in exactly one file.
-        - `registre-ventes.csv`: the sales register (every invoice and credit note).
+        - `registre-ventes.csv`: the sales register (every invoice and credit note); `registre-ventes.xlsx`:
+          the same for spreadsheets (amounts in euros, dates, filters). `paiements/` and `fec/compte-attente`
+          have an `.xlsx` beside their `.csv` too.
         - `to-approve/DRAFT.toml`: drafts waiting for a person; drop the file back into inbox/ to
           approve it (or set decision = "reject" and a reason).
         - `paiements/`: invoice states, aged receivables, receipts not matched yet.
@@ -71,6 +73,11 @@ public enum WorkspaceTemplate {
 
         A monthly file is replaced by its new version when new data arrives for that month, unless
         someone edited it here: then the new version is delivered next to it, never over it.
+
+        In the CSV files, a text that a spreadsheet could take for a formula (it starts with `=`, `+`,
+        `-` (a plain negative number aside), `@`, a tab or a carriage return) is written with a `'`
+        in front, and so is a text that starts with `'`: programs reading these files remove one
+        leading `'` to get the exact text back.
 
         """
 

@@ -2,6 +2,7 @@ import CCrypto
 import CCurl
 import CLibcsv
 import CLibxml2
+import CXlsxwriter
 
 /// Versions of the C libraries linked into the binary (shown by `facturation check`).
 public enum LibraryVersions {
@@ -11,6 +12,7 @@ public enum LibraryVersions {
             ("libxml2", LIBXML_DOTTED_VERSION),
             ("libcurl", String(cString: curl_version())),
             ("OpenSSL", String(cString: OpenSSL_version(OPENSSL_VERSION))),
+            ("libxlsxwriter", String(cString: lxw_version())),
         ]
     }
 }

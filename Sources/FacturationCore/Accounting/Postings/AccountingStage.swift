@@ -91,16 +91,9 @@ public struct AccountingStage {
     public func monthly(today: CivilDate) throws -> [Export] {
         guard let start = pipeline.invoicing?.start else { return [] }
         let suspense = try entries(today: today).suspense.filter { $0.bookingDate >= start }
-        var list = CSVLineBuilder()
-        list.line(["booking_date", "amount", "counterparty", "label", "reference", "piece_ref", "record_key"])
-        for line in suspense {
-            list.line([line.bookingDate.description, DecimalText.format(minorUnits: line.amountMinor, scale: 2),
-                       line.counterpartyName, line.label, line.remittance, line.pieceRef, line.key])
-        }
-        let temporary = Path.join(workspace.temporary, "compte-attente.csv")
-        try Storage.write(list.bytes, to: temporary, temporaryDirectory: workspace.temporary, collision: .replace)
-        try Outbox(layout: layout).deliverCurrentVersion(of: temporary, to: "fec/compte-attente.csv")
-        try Storage.removeFile(temporary)
+        _ = try Outbox(layout: layout).deliverReport(Self.suspenseTable(suspense, today: today),
+                                                     to: "fec/compte-attente.csv", xlsx: true,
+                                                     temporaryDirectory: workspace.temporary)
         var exports: [Export] = []
         var month = CivilDate(year: start.year, month: start.month, day: 1)!
         while true {
@@ -128,6 +121,21 @@ public struct AccountingStage {
         let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: end)
         return try export(from: from, to: to, today: today,
                           relativePath: "fec/periodes/\(FECFormat.periodFolder(from...to))/\(name)")
+    }
+
+    /// `fec/compte-attente`: the bank lines on the suspense account, for the accountant.
+    static func suspenseTable(_ lines: [BankLine], today: CivilDate) -> ReportTable {
+        var table = ReportTable(sheetName: "Compte d'attente", columns: [
+            .init("booking_date", "Date", .date), .init("amount", "Montant", .money(currency: "EUR")),
+            .init("counterparty", "Tiers"), .init("label", "Libellé"), .init("reference", "Référence"),
+            .init("piece_ref", "Pièce"), .init("record_key", "Opération"),
+        ], asOf: today)
+        for line in lines {
+            table.append([.date(line.bookingDate), .money(line.amountMinor), ReportTable.text(line.counterpartyName),
+                          ReportTable.text(line.label), ReportTable.text(line.remittance), ReportTable.text(line.pieceRef),
+                          .text(line.key)])
+        }
+        return table
     }
 
     /// The FEC of the fiscal year that ends in `year`, named after its closing date.

@@ -1,6 +1,10 @@
 /// Builds RFC 4180 CSV lines (comma separator, CRLF line end, a field quoted only when it
 /// contains a comma, a double quote, CR or LF, or starts or ends with a space or a tab, so that
 /// readers that trim unquoted fields keep it intact; quotes doubled).
+///
+/// Text fields are neutralized against spreadsheet formulas (see ``CSVFormulaGuard``): every
+/// CSV the product writes goes through here, so no cell of it opens as a formula. Numbers,
+/// dates and timestamps written with the typed methods stay plain.
 public struct CSVLineBuilder {
     /// The storage (shared by copies of the builder: do not copy it).
     public let buffer: ByteBuffer
@@ -17,24 +21,39 @@ public struct CSVLineBuilder {
     /// A copy of the bytes built so far.
     public var bytes: [UInt8] { buffer.array }
 
-    /// Appends one field given as raw UTF-8 bytes.
+    /// Appends one text field given as raw UTF-8 bytes, with one `'` in front when a spreadsheet
+    /// could read it as a formula (``CSVFormulaGuard``).
     public mutating func field(_ value: UnsafeRawBufferPointer) {
+        append(value, guarded: CSVFormulaGuard.needsGuard(value))
+    }
+
+    /// Appends a field exactly as it is stored in one of our CSV files (read back with
+    /// ``LedgerFile/Form/stored``): already guarded, so only quoted when needed. For copying
+    /// rows from one of our files to another without guarding them twice.
+    package mutating func storedField(_ value: UnsafeRawBufferPointer) {
+        append(value, guarded: false)
+    }
+
+    @inline(__always)
+    private mutating func append(_ value: UnsafeRawBufferPointer, guarded: Bool) {
         let comma = fieldsInLine > 0
         fieldsInLine += 1
         guard CSVLineBuilder.needsQuotes(value) else {
-            buffer.appendDirect(maximum: value.count + 1) { out in
+            let prefix = (comma ? 1 : 0) + (guarded ? 1 : 0)
+            buffer.appendDirect(maximum: value.count + 2) { out in
                 if comma { out[0] = 0x2C }
-                let start = comma ? 1 : 0
+                if guarded { out[prefix - 1] = CSVFormulaGuard.mark }
                 if let source = value.baseAddress {
-                    (out + start).update(from: source.assumingMemoryBound(to: UInt8.self), count: value.count)
+                    (out + prefix).update(from: source.assumingMemoryBound(to: UInt8.self), count: value.count)
                 }
-                return start + value.count
+                return prefix + value.count
             }
             return
         }
         if comma { buffer.append(0x2C) }
         buffer.reserve(value.count + 8)
         buffer.append(0x22)
+        if guarded { buffer.append(CSVFormulaGuard.mark) }
         for byte in value {
             if byte == 0x22 { buffer.append(0x22) }
             buffer.append(byte)
@@ -69,10 +88,16 @@ public struct CSVLineBuilder {
         return false
     }
 
-    /// Appends one text field.
+    /// Appends one text field (guarded against formulas like the byte version).
     public mutating func field(_ value: String) {
         var value = value
         value.withUTF8 { field(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends a date as `YYYY-MM-DD` (plain: a date is never a formula).
+    package mutating func field(_ value: CivilDate) {
+        var text = value.description
+        text.withUTF8 { append(UnsafeRawBufferPointer($0), guarded: false) }
     }
 
     /// Appends one integer field.
@@ -231,5 +256,73 @@ public struct CSVLineBuilder {
     private mutating func appendDecimal(_ value: Int64) {
         if value < 0 { buffer.append(0x2D) }
         appendUnsigned(value.magnitude, minimumDigits: 1)
+    }
+}
+
+/// Keeps spreadsheets from reading a CSV cell as a formula (OWASP "CSV injection"), reversibly.
+///
+/// Rule: a text field whose first byte is `=`, `+`, `-`, `@`, TAB, CR or NUL, or `'` itself, is
+/// written with one more `'` in front; readers of our own CSV files remove exactly one leading
+/// `'` (``value(ofStored:)``), so every value round-trips byte for byte. A field that is a plain
+/// negative decimal number (`-12.50`: `-`, digits, at most one `.` followed by digits) is left as
+/// it is: a spreadsheet reads it as a number, never as a formula.
+///
+/// Why these bytes: Excel starts a formula with `=`, `+`, `-` or `@` (and runs DDE payloads such
+/// as `@SUM(1+1)*cmd|' /C calc'!A0`); TAB, CR and NUL are stripped by some importers, which
+/// would leave such a byte first (OWASP's list, and ASVS 1.2.10's NUL). LibreOffice Calc 7.4
+/// (`scripts/spreadsheet_check.py`, formulas evaluated on import) makes a formula of `=` only;
+/// it reads `+1+1`, `-1+1`, `@SUM(…)`, and a leading space, LF, no-break space or full-width `＝`
+/// (U+FF1D) as text: those last four are left as they are.
+package enum CSVFormulaGuard {
+    /// The byte put in front of a guarded field.
+    package static let mark: UInt8 = 0x27
+
+    /// Bit `(b - 1) mod 64` set for each first byte `b` that needs the guard: TAB, CR, `'`, `+`,
+    /// `-`, `=`, `@`, and NUL (which shares bit 63 with `@`). Every one is at most 0x40, so a field
+    /// starting with a letter or a multi-byte character costs one comparison. A literal rather
+    /// than a `static let` built by a closure, which would be checked for initialization on every
+    /// field (a unit test compares it with the list).
+    static var firstBytes: UInt64 { 0x9000_1440_0000_1100 }
+
+    /// True when the text field must be written with a leading `'`.
+    @inline(__always)
+    package static func needsGuard(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard let first = value.first, first <= 0x40 else { return false }
+        guard firstBytes >> UInt64((first &- 1) & 63) & 1 != 0 else { return false }
+        return first != 0x2D || !isNegativeDecimal(value)
+    }
+
+    /// `-` followed by digits, optionally a `.` and more digits: read as a number by spreadsheets.
+    static func isNegativeDecimal(_ value: UnsafeRawBufferPointer) -> Bool {
+        var index = 1
+        var digits = 0
+        while index < value.count, value[index] >= 0x30, value[index] <= 0x39 { index += 1; digits += 1 }
+        guard digits > 0 else { return false }
+        if index < value.count, value[index] == 0x2E {
+            index += 1
+            var decimals = 0
+            while index < value.count, value[index] >= 0x30, value[index] <= 0x39 { index += 1; decimals += 1 }
+            guard decimals > 0 else { return false }
+        }
+        return index == value.count
+    }
+
+    /// The value of a field read from one of our CSV files: without the guard's leading `'`.
+    @inline(__always)
+    package static func value(ofStored field: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        guard let first = field.first, first == mark else { return field }
+        return UnsafeRawBufferPointer(rebasing: field[1...])
+    }
+
+    /// The value of a field read from one of our CSV files, as text.
+    package static func value(ofStored field: String) -> String {
+        field.utf8.first == mark ? String(decoding: field.utf8.dropFirst(), as: UTF8.self) : field
+    }
+
+    /// How a text value is written in a CSV field (before quoting): for tests and documentation.
+    package static func stored(_ value: String) -> String {
+        var copy = value
+        let guarded = copy.withUTF8 { needsGuard(UnsafeRawBufferPointer($0)) }
+        return guarded ? "'" + value : value
     }
 }

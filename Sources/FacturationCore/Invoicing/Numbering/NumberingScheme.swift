@@ -29,7 +29,7 @@ public struct NumberingScheme: Sendable {
 
     /// The number the next document of `kind` dated `date` gets, given every number already issued.
     public func next(kind: InvoiceDocument.Kind, date: CivilDate, issued: [(kind: InvoiceDocument.Kind, number: String)]) -> String {
-        var counters = Counters(scheme: self, issued: issued)
+        let counters = Counters(scheme: self, issued: issued)
         return counters.next(kind: kind, date: date)
     }
 

@@ -273,11 +273,11 @@ public struct InvoicingStage {
     struct Derived {
         /// The Oxygène file of the documents not exported yet, or why it cannot be written.
         var oxygene: Result<(name: String, numbers: [String], xml: [UInt8]), InvoicingError>?
-        var register: [UInt8]
+        var register: ReportTable
     }
 
     private func derive(from issued: [InvoiceDocument]) throws -> Derived {
-        Derived(oxygene: try oxygeneExport(of: issued), register: SalesRegister.csv(issued))
+        Derived(oxygene: try oxygeneExport(of: issued), register: SalesRegister.table(issued))
     }
 
     private func publish(issued: [InvoiceDocument], derived: Derived, delivery: inout InvoiceDelivery,
@@ -303,13 +303,10 @@ public struct InvoicingStage {
         case nil:
             break
         }
-        let temporary = Path.join(workspace.temporary, "registre-ventes.csv")
-        try Storage.write(derived.register, to: temporary, temporaryDirectory: workspace.temporary, collision: .replace)
         if !issued.isEmpty {
-            let delivery = try outbox.deliverCurrentVersion(of: temporary, to: "registre-ventes.csv")
-            if let warning = delivery.warning { report.warnings.append(warning) }
+            report.warnings += try outbox.deliverReport(derived.register, to: "registre-ventes.csv", xlsx: true,
+                                                        temporaryDirectory: workspace.temporary)
         }
-        try Storage.removeFile(temporary)
     }
 
     /// The Oxygène import file of the documents not exported yet (nil when there are none).
