@@ -101,7 +101,14 @@ struct ClockifyJSONConverter {
                 amount = JSONInput.integer(node)
                 if amount == nil { problem("amount", node, "expected a whole number of cents") }
             } else if let rate, billable != false {
-                amount = (rate * duration + 1800) / 3600
+                // rate × duration overflows 64 bits only for absurd values: reported, not trapped.
+                let (product, overflow) = rate.multipliedReportingOverflow(by: duration)
+                if overflow || product > Int64.max - 1800 {
+                    problem("hourlyRate.amount", entry["hourlyRate"]?["amount"] ?? entry["rate"],
+                            "rate × duration is too large to be an amount")
+                } else {
+                    amount = (product + 1800) / 3600
+                }
             }
             guard valid else { continue }
 
@@ -159,14 +166,20 @@ struct ClockifyJSONConverter {
             if character.isNumber || character == "." || character == "," { number.append(character); continue }
             guard !number.isEmpty else { return nil }
             let whole = Int64(number.split(whereSeparator: { $0 == "." || $0 == "," }).first ?? "") ?? 0
+            let unit: Int64
             switch (character, inTime) {
-            case ("D", false): total += whole * 86_400
-            case ("W", false): total += whole * 7 * 86_400
-            case ("H", true): total += whole * 3_600
-            case ("M", true): total += whole * 60
-            case ("S", true): total += whole
+            case ("D", false): unit = 86_400
+            case ("W", false): unit = 7 * 86_400
+            case ("H", true): unit = 3_600
+            case ("M", true): unit = 60
+            case ("S", true): unit = 1
             default: return nil
             }
+            // A duration too large for 64 bits is not a duration (it used to trap).
+            let (seconds, overflow) = whole.multipliedReportingOverflow(by: unit)
+            let (sum, overflowSum) = total.addingReportingOverflow(seconds)
+            guard !overflow, !overflowSum else { return nil }
+            total = sum
             number = ""
             sawComponent = true
         }
