@@ -187,6 +187,9 @@ extension TableReader {
         return result
     }
 
+    /// The largest amount (in units, before the decimals) a pipeline file may give.
+    static let maximumAmount: Int64 = 1_000_000_000
+
     /// An amount written as a number (`1400`, `751.60`) or text (`"751.60"`), in minor units of `scale` digits.
     func money(_ key: String, scale: Int = 2, required: Bool = false) -> Int64? {
         guard let value = value(key, required: required) else { return nil }
@@ -202,6 +205,14 @@ extension TableReader {
         switch DecimalText.minorUnits(text, scale: scale, style: .dotDecimal) {
         case .success(let minor):
             if minor < 0 { fail(value.position.line, "\(qualified(key)) must not be negative"); return nil }
+            // Amounts are multiplied (by hours, VAT rates, months) and summed: a bound far above any
+            // real amount keeps every product within 64 bits (a larger one made `check` trap).
+            var limit: Int64 = TableReader.maximumAmount
+            for _ in 0..<scale { limit *= 10 }
+            if minor > limit {
+                fail(value.position.line, "\(qualified(key)) must be at most \(TableReader.maximumAmount)")
+                return nil
+            }
             return minor
         case .failure(let problem):
             fail(value.position.line, "\(qualified(key)): \(problem.message) (write it like 1400.00)")

@@ -233,7 +233,7 @@ extension FuzzScratch {
     /// The fuzz pipeline, loaded once (for rendering the approval form seed).
     static let sharedPipeline: PipelineConfig = {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-fuzz-seed-\(UUID().uuidString.prefix(8)).toml").path
-        FileManager.default.createFile(atPath: path, contents: Data(pipelineText.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(pipelineText.utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         return try! PipelineLoader.load(path: path, shownAs: "pipelines/fuzz.toml")
     }()
