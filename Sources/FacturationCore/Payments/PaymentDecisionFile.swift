@@ -41,7 +41,9 @@ public enum PaymentDecisionFile {
         do {
             try LedgerFile.forEachRow(path: path, header: header, encoding: encoding) { fields in
                 line += 1
-                func text(_ index: Int) -> String { String(decoding: fields[index], as: UTF8.self).trimmed }
+                // Each field decoded once (a field of invalid UTF-8 is slow to repair).
+                let values = fields.map { String(decoding: $0, as: UTF8.self).trimmed }
+                func text(_ index: Int) -> String { values[index] }
                 var amount: Int64?
                 if !text(2).isEmpty {
                     switch DecimalText.minorUnits(text(2), scale: 2, style: .dotDecimal) {

@@ -49,4 +49,24 @@ struct FuzzRegressionTests {
             """
         expectRejected(try verdict(json), mentioning: "rate × duration is too large")
     }
+
+    /// clockify-csv case 8174 of seed 1: one Billable Amount of 92233720368547758.07 and the next
+    /// row's amount overflowed the sum kept for the TOTAL row check (arithmetic overflow trap).
+    /// Imported or rejected (bounds on amounts may come), but never a trap.
+    @Test func clockifyCSVAmountsWhoseSumOverflows() throws {
+        let csv = """
+            "Project","Client","Description","User","Email","Billable","Start Date","Start Time","End Date","End Time","Duration (h)","Billable Rate (EUR)","Billable Amount (EUR)"
+            "PHARMABEST - M365","PharmaBest","Teams","Camille","c@x.fr","Yes","07/08/2025","09:00:00","07/08/2025","13:00:00","04:00:00","110.00","92233720368547758.07"
+            "PHARMABEST - M365","PharmaBest","Teams","Camille","c@x.fr","Yes","07/08/2025","14:00:00","07/08/2025","15:00:00","01:00:00","110.00","110.00"
+            TOTAL,,,,,,,,,,05:00:00,,92233720368547868.07
+
+            """
+        switch try verdict(csv) {
+        case .accepted: break
+        case .rejected(let reason): #expect(!reason.trimmed.isEmpty)
+        }
+        #expect(ClockifyCSVConverter.adding(1, to: Int64.max) == nil)
+        #expect(ClockifyCSVConverter.adding(1, to: nil) == nil)
+        #expect(ClockifyCSVConverter.adding(-1, to: 5) == 4)
+    }
 }

@@ -159,6 +159,7 @@ final class FuzzRunner: @unchecked Sendable {
     private var finished = false
     private var completed = 0
     private var accepted = 0
+    private var slowest: (index: Int, duration: Duration) = (-1, .zero)
 
     /// Stops after this many failures of one target: they usually share a cause.
     static let maxFailures = 5
@@ -168,6 +169,8 @@ final class FuzzRunner: @unchecked Sendable {
         var completed: Int
         var accepted: Int
         var failures: [FuzzFailure]
+        /// The case that took longest, and how long.
+        var slowest: (index: Int, duration: Duration)
     }
 
     static func run(_ target: FuzzTarget, settings: FuzzSettings = .current) -> Result {
@@ -192,7 +195,9 @@ final class FuzzRunner: @unchecked Sendable {
         return runner.result
     }
 
-    private var result: Result { lock.withLock { Result(completed: completed, accepted: accepted, failures: failures) } }
+    private var result: Result {
+        lock.withLock { Result(completed: completed, accepted: accepted, failures: failures, slowest: slowest) }
+    }
 
     private func work(_ target: FuzzTarget, indexes: [Int], settings: FuzzSettings) {
         let clock = ContinuousClock()
@@ -225,6 +230,7 @@ final class FuzzRunner: @unchecked Sendable {
                 current = nil
                 completed += 1
                 if wasAccepted { accepted += 1 }
+                if elapsed > slowest.duration { slowest = (index, elapsed) }
                 if let problem {
                     failures.append(FuzzFailure(target: target.name, index: index, problem: problem, input: input,
                                                 settings: settings))

@@ -87,6 +87,58 @@ struct ReaderFuzzTests {
         }
     }
 
+    // MARK: - The harness itself
+
+    /// A hang, a rejection without a reason and a thrown error are each reported with the case to replay.
+    @Test func theHarnessReportsHangsEmptyReasonsAndErrors() {
+        var settings = FuzzSettings.current
+        settings.replay = nil
+        settings.cases = 10
+        settings.caseSeconds = 0.5
+        let passing = FuzzRunner.run(FuzzTarget(name: "self-test", seeds: [], dictionary: []) { _ in .accepted },
+                                     settings: settings)
+        #expect(passing.completed == 10 && passing.accepted == 10 && passing.failures.isEmpty)
+
+        final class Calls: @unchecked Sendable {
+            let lock = NSLock()
+            var count = 0
+            let release = DispatchSemaphore(value: 0)
+            func next() -> Int { lock.withLock { count += 1; return count } }
+        }
+        let calls = Calls()
+        let failing = FuzzTarget(name: "self-test", seeds: [], dictionary: []) { _ in
+            switch calls.next() {
+            case 1: return .rejected(reason: " \n")
+            case 2: throw FuzzBug("boom")
+            case 3: calls.release.wait()  // a hang (released below, once reported)
+            default: break
+            }
+            return .accepted
+        }
+        let failed = FuzzRunner.run(failing, settings: settings)
+        calls.release.signal()
+        #expect(failed.failures.map(\.index) == [0, 1, 2])
+        let descriptions = failed.failures.map(\.description)
+        #expect(descriptions.first?.contains("rejected without a reason") == true)
+        #expect(descriptions.dropFirst().first?.contains("threw FuzzBug instead of a rejection: boom") == true)
+        #expect(descriptions.last?.contains("still running after 0.5 s") == true)
+        #expect(descriptions.last?.contains("FACTURATION_FUZZ_REPLAY=self-test:2") == true)
+    }
+
+    /// A case depends on the seed, the reader and its index only, so that it can be replayed alone.
+    @Test func casesAreDeterministic() {
+        let target = FuzzTarget(name: "clockify-csv", seeds: FuzzSeeds.clockifyCSV,
+                                dictionary: FuzzSeeds.tokens(FuzzSeeds.clockifyCSVTokens)) { _ in .accepted }
+        for index in [0, 1, 99, 12_345] {
+            var first = SplitMix64.forCase(seed: 42, target: target.name, index: index)
+            var second = SplitMix64.forCase(seed: 42, target: target.name, index: index)
+            #expect(FuzzInput.make(target, using: &first) == FuzzInput.make(target, using: &second))
+        }
+        var one = SplitMix64.forCase(seed: 42, target: target.name, index: 1)
+        var other = SplitMix64.forCase(seed: 43, target: target.name, index: 1)
+        #expect(one.next() != other.next())
+    }
+
     // MARK: - Helpers
 
     private func fuzzInbox(_ name: String, seeds: [[UInt8]], tokens: [[UInt8]]) throws {
@@ -102,8 +154,11 @@ struct ReaderFuzzTests {
         let result = FuzzRunner.run(target)
         for failure in result.failures { Issue.record("\(failure)") }
         let settings = FuzzSettings.current
-        print("fuzz \(target.name): \(result.completed) cases (seed \(settings.seed), \(result.accepted) accepted, "
-            + "the others rejected with a reason) in \(clock.now - started)")
+        let seconds = { (duration: Duration) in String(format: "%.2f s", Double(duration.components.seconds)
+            + Double(duration.components.attoseconds) / 1e18) }
+        print("fuzz \(target.name): \(result.completed) cases (seed \(settings.seed)): \(result.accepted) accepted, "
+            + "the others rejected with a reason, in \(seconds(clock.now - started)); slowest: case \(result.slowest.index), "
+            + seconds(result.slowest.duration))
         #expect(result.completed == settings.indexes(for: target.name).count || !result.failures.isEmpty)
     }
 }

@@ -1,7 +1,8 @@
 /// The file put in `outbox/to-approve/` for a draft that needs a person: a readable summary (TOML
 /// comments) and a decision form that is dropped back into `inbox/` to approve or reject.
 public enum ApprovalRequest {
-    /// The first line of every request and decision file: how the inbox recognises them.
+    /// The first line of every form, for the person who opens it. The inbox recognises a request
+    /// by its structure (its first table is `[approval]`, see ``RequestFile/looksLikeRequest(_:)``).
     public static let marker = "# facturation: approval request"
 
     /// Lines of a draft listed in the summary; the rest are counted (the form must stay short).
