@@ -9,7 +9,7 @@ import Testing
 /// same inputs. `FACTURATION_FUZZ_CASES` (cases per reader) and `FACTURATION_FUZZ_SEED` make a long
 /// run; a failure prints the `FACTURATION_FUZZ_REPLAY=<reader>:<case>` that runs it alone.
 /// Serialized: one reader at a time, so that a crash report names the case being run.
-@Suite("Reader fuzz tests", .serialized, .timeLimit(.minutes(10)))
+@Suite("Reader fuzz tests", .serialized, .timeLimit(.minutes(FuzzSettings.current.minutesPerReader)))
 struct ReaderFuzzTests {
     static let csvTokens = FuzzSeeds.tokens(FuzzSeeds.clockifyCSVTokens, FuzzSeeds.qontoCSVTokens)
     static let jsonTokens = FuzzSeeds.tokens(FuzzSeeds.jsonTokens)
