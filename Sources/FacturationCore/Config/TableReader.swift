@@ -127,8 +127,10 @@ final class TableReader {
         for key in table.keys where !consumed.contains(key) {
             let known = consumed.sorted()
             var message = "unknown key \(qualified(key))"
-            if let suggestion = known.min(by: { editDistance($0, key) < editDistance($1, key) }),
-               editDistance(suggestion, key) <= 2 {
+            // Keys whose lengths differ by more than 2 are more than 2 edits apart: not compared
+            // (a 60 KB garbage key against every known key took seconds).
+            let close = known.map { ($0, abs($0.count - key.count) <= 2 ? editDistance($0, key) : Int.max) }
+            if let (suggestion, distance) = close.min(by: { $0.1 < $1.1 }), distance <= 2 {
                 message += "; did you mean \(suggestion)?"
             } else if !known.isEmpty {
                 message += " (known keys here: \(known.joined(separator: ", ")))"
