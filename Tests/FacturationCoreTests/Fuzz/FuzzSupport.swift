@@ -114,10 +114,16 @@ struct FuzzFailure: Sendable, CustomStringConvertible {
     let settings: FuzzSettings
 
     var description: String {
-        let saved = FuzzFailure.save(input, name: "facturation-fuzz-\(target)-\(settings.seed)-\(index).bin")
-        return "\(target) case \(index) (seed \(settings.seed)): \(problem)\n"
-            + "input (\(input.count) bytes, saved as \(saved)): \(FuzzFailure.preview(input))\n"
+        "\(target) case \(index) (seed \(settings.seed)): \(problem)\n"
+            + "input (\(input.count) bytes): \(FuzzFailure.preview(input))\n"
             + settings.replayHint(target: target, index: index)
+    }
+
+    /// The description, after saving the whole input in the temporary folder (to pin it in a test).
+    func savedDescription() -> String {
+        let saved = FuzzFailure.save(input, name: "facturation-fuzz-\(target)-\(settings.seed)-\(index).bin")
+        return description.replacingOccurrences(of: "input (\(input.count) bytes)",
+                                                with: "input (\(input.count) bytes, saved as \(saved))")
     }
 
     /// The first bytes, printable, with everything else escaped.
@@ -210,7 +216,8 @@ final class FuzzRunner: @unchecked Sendable {
             let input = FuzzInput.make(target, using: &generator)
             if settings.replay != nil {
                 // Replaying one case: show it before running it (it may crash the process).
-                print(FuzzFailure(target: target.name, index: index, problem: "replayed", input: input, settings: settings))
+                print(FuzzFailure(target: target.name, index: index, problem: "replayed", input: input, settings: settings)
+                    .savedDescription())
             }
             CrashLabel.set("\n*** fuzz case that crashed: \(target.name) case \(index) (seed \(settings.seed)); "
                 + settings.replayHint(target: target.name, index: index) + "\n")

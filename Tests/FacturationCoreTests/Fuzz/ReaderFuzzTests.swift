@@ -152,7 +152,7 @@ struct ReaderFuzzTests {
         let clock = ContinuousClock()
         let started = clock.now
         let result = FuzzRunner.run(target)
-        for failure in result.failures { Issue.record("\(failure)") }
+        for failure in result.failures { Issue.record("\(failure.savedDescription())") }
         let settings = FuzzSettings.current
         let seconds = { (duration: Duration) in String(format: "%.2f s", Double(duration.components.seconds)
             + Double(duration.components.attoseconds) / 1e18) }
