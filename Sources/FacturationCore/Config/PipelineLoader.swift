@@ -169,6 +169,9 @@ public enum PipelineLoader {
             let code = table.string("code", required: true) ?? ""
             let name = table.string("name", required: true) ?? ""
             let aliases = table.strings("aliases") ?? []
+            if !code.isEmpty, let problem = Identifiers.clientCodeProblem(code) {
+                table.fail(key: "code", problem)
+            }
             if !code.isEmpty {
                 if let first = codes[code] {
                     table.fail(key: "code", "the client code \"\(code)\" is already used on line \(first)")

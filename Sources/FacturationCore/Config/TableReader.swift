@@ -127,8 +127,10 @@ final class TableReader {
         for key in table.keys where !consumed.contains(key) {
             let known = consumed.sorted()
             var message = "unknown key \(qualified(key))"
-            if let suggestion = known.min(by: { editDistance($0, key) < editDistance($1, key) }),
-               editDistance(suggestion, key) <= 2 {
+            // Keys whose lengths differ by more than 2 are more than 2 edits apart: not compared
+            // (a 60 KB garbage key against every known key took seconds).
+            let close = known.map { ($0, abs($0.count - key.count) <= 2 ? editDistance($0, key) : Int.max) }
+            if let (suggestion, distance) = close.min(by: { $0.1 < $1.1 }), distance <= 2 {
                 message += "; did you mean \(suggestion)?"
             } else if !known.isEmpty {
                 message += " (known keys here: \(known.joined(separator: ", ")))"
@@ -187,6 +189,9 @@ extension TableReader {
         return result
     }
 
+    /// The largest amount (in units, before the decimals) a pipeline file may give.
+    static let maximumAmount: Int64 = 1_000_000_000
+
     /// An amount written as a number (`1400`, `751.60`) or text (`"751.60"`), in minor units of `scale` digits.
     func money(_ key: String, scale: Int = 2, required: Bool = false) -> Int64? {
         guard let value = value(key, required: required) else { return nil }
@@ -202,6 +207,14 @@ extension TableReader {
         switch DecimalText.minorUnits(text, scale: scale, style: .dotDecimal) {
         case .success(let minor):
             if minor < 0 { fail(value.position.line, "\(qualified(key)) must not be negative"); return nil }
+            // Amounts are multiplied (by hours, VAT rates, months) and summed: a bound far above any
+            // real amount keeps every product within 64 bits (a larger one made `check` trap).
+            var limit: Int64 = TableReader.maximumAmount
+            for _ in 0..<scale { limit *= 10 }
+            if minor > limit {
+                fail(value.position.line, "\(qualified(key)) must be at most \(TableReader.maximumAmount)")
+                return nil
+            }
             return minor
         case .failure(let problem):
             fail(value.position.line, "\(qualified(key)): \(problem.message) (write it like 1400.00)")

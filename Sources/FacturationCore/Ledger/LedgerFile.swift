@@ -29,11 +29,14 @@ public enum LedgerFile {
     /// Calls `body` with the fields of every record of a ledger (or of a header-less scratch
     /// file); the field bytes are valid only during the call. A missing file has no records.
     ///
-    /// - Parameter header: the expected header row, or nil for scratch files that have none.
+    /// - Parameters:
+    ///   - header: the expected header row, or nil for scratch files that have none.
+    ///   - encoding: `.utf8WithBOM` for a file a person saved (a spreadsheet adds the mark).
     public static func forEachRow(path: String, header: [String]?, form: Form = .values,
+                                  encoding: TextEncoding = .utf8,
                                   _ body: ([UnsafeRawBufferPointer]) throws -> Void) throws {
         guard Storage.exists(path) else { return }
-        let reader = try DecodingReader(path: path, encoding: .utf8)
+        let reader = try DecodingReader(path: path, encoding: encoding)
         let csv = CSVReader(delimiter: UInt8(ascii: ","))
         var expectHeader = header != nil
         var fields: [UnsafeRawBufferPointer] = []

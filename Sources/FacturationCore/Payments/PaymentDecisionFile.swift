@@ -34,10 +34,16 @@ public enum PaymentDecisionFile {
         var rows: [Row] = []
         var problems = ProblemList()
         var line = 1
+        // A review file opened and saved in a spreadsheet comes back with a UTF-8 byte-order mark.
+        var start = [UInt8](repeating: 0, count: 3)
+        let encoding: TextEncoding = try InputFile(path: path).read(into: &start) == 3 && start == [0xEF, 0xBB, 0xBF]
+            ? .utf8WithBOM : .utf8
         do {
-            try LedgerFile.forEachRow(path: path, header: header) { fields in
+            try LedgerFile.forEachRow(path: path, header: header, encoding: encoding) { fields in
                 line += 1
-                func text(_ index: Int) -> String { String(decoding: fields[index], as: UTF8.self).trimmed }
+                // Each field decoded once (a field of invalid UTF-8 is slow to repair).
+                let values = fields.map { String(decoding: $0, as: UTF8.self).trimmed }
+                func text(_ index: Int) -> String { values[index] }
                 var amount: Int64?
                 if !text(2).isEmpty {
                     switch DecimalText.minorUnits(text(2), scale: 2, style: .dotDecimal) {

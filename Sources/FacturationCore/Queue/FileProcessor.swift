@@ -110,9 +110,8 @@ public struct FileProcessor {
 
     /// An approval decision or a credit-note request (see ``RequestFile``).
     private func processRequest(_ claim: Claim, scan: FileScan, claimed: FileSnapshot) throws -> FileOutcome {
-        let text = try Storage.readText(claim.originalPath, limit: 1 << 20)
         let request: RequestFile
-        switch RequestFile.parse(text) {
+        switch try RequestFile.read(path: claim.originalPath) {
         case .success(let parsed): request = parsed
         case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
         }

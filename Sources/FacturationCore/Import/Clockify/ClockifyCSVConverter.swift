@@ -44,8 +44,9 @@ struct ClockifyCSVConverter {
         var problems = ProblemList()
         var notes: [String] = []
         var records = 0
-        var amountTotal: Int64 = 0
-        var durationTotal: Int64 = 0
+        /// Sums for the TOTAL row check; nil once they overflow 64 bits (absurd amounts used to trap).
+        var amountTotal: Int64? = 0
+        var durationTotal: Int64? = 0
         var footerAmount: Int64?
         var footerDuration: Int64?
         // Date-order evidence over every date of the file.
@@ -127,16 +128,23 @@ struct ClockifyCSVConverter {
         }
     }
 
+    /// `total + value`, or nil when the total is unknown or the sum overflows 64 bits.
+    static func adding(_ value: Int64, to total: Int64?) -> Int64? {
+        guard let total else { return nil }
+        let (sum, overflow) = total.addingReportingOverflow(value)
+        return overflow ? nil : sum
+    }
+
     private func addFooterNotes(_ state: PassState) {
         let scale = state.currency?.minorDigits ?? 2
-        if let footer = state.footerAmount, footer != state.amountTotal {
+        if let footer = state.footerAmount, let total = state.amountTotal, footer != total {
             state.notes.append("the TOTAL row says \(DecimalText.format(minorUnits: footer, scale: scale)) but the "
-                + "entries add up to \(DecimalText.format(minorUnits: state.amountTotal, scale: scale)); "
+                + "entries add up to \(DecimalText.format(minorUnits: total, scale: scale)); "
                 + "the entries were imported as they are")
         }
-        if let footer = state.footerDuration, footer != state.durationTotal {
+        if let footer = state.footerDuration, let total = state.durationTotal, footer != total {
             state.notes.append("the TOTAL row says \(Self.hours(footer)) but the entries add up to "
-                + "\(Self.hours(state.durationTotal)); the entries were imported as they are")
+                + "\(Self.hours(total)); the entries were imported as they are")
         }
     }
 
@@ -300,10 +308,8 @@ struct ClockifyCSVConverter {
         }
 
         state.records += 1
-        // Compared only with the footer's totals, for a note: within the bounds they cannot overflow,
-        // and wrapping rather than trapping keeps a note from ever crashing a run.
-        state.durationTotal = state.durationTotal.addingReportingOverflow(seconds).partialValue
-        state.amountTotal = state.amountTotal.addingReportingOverflow(amount ?? 0).partialValue
+        state.durationTotal = Self.adding(seconds, to: state.durationTotal)
+        state.amountTotal = Self.adding(amount ?? 0, to: state.amountTotal)
         try state.key.withUnsafeBytes { key in
             let record = TimeEntryRecord(
                 key: ByteText(bytes: key), sourceFormat: .clockifyDetailedCSV, sourceFile: context.sourceName,

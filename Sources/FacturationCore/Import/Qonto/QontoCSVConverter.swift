@@ -129,10 +129,12 @@ struct QontoCSVConverter {
     private func detectHeader(row: Int, of batch: CSVBatch, state: State) {
         let cells = batch.strings(row)
         var columns = ColumnMap()
+        // Folded once: a damaged line can have tens of thousands of cells.
+        let known = Column.allCases.map { ($0, $0.names(french: french).map(HeaderName.fold)) }
         for (position, cell) in cells.enumerated() {
             let name = HeaderName.fold(cell)
-            for column in Column.allCases where columns[column] == nil {
-                if column.names(french: french).contains(where: { HeaderName.fold($0) == name }) {
+            for (column, names) in known where columns[column] == nil {
+                if names.contains(name) {
                     columns[column] = position
                 }
             }

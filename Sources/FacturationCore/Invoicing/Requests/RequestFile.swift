@@ -18,13 +18,58 @@ public enum RequestFile: Sendable, Equatable {
     case approval(draft: String, approve: Bool, by: String, reason: String?)
     case creditNote(invoice: String, reason: String, lines: [Int]?, rebill: Bool, by: String)
 
-    /// True when the start of a text file has an `[approval]` or `[credit_note]` table header.
+    /// Request files larger than this are refused (with a reason) rather than read.
+    public static let maximumSize: Int64 = 1 << 20
+
+    /// True when a file is a request, judged on its structure: TOML whose first significant line
+    /// (after a UTF-8 byte-order mark, blank lines, `#` comments and `key = value` lines) is the
+    /// table header `[approval]` or `[credit_note]`. A header anywhere else (inside a quoted
+    /// multi-line CSV field, say) does not count: that file goes to the format sniffer.
+    ///
+    /// - Parameter head: the first bytes of the file (the 64 KiB of ``FileScan/head``).
     public static func looksLikeRequest(_ head: [UInt8]) -> Bool {
-        let text = String(decoding: head.prefix(16_384), as: UTF8.self)
-        return text.split(whereSeparator: \.isNewline).contains {
-            let line = $0.trimmingCharacters(in: .whitespaces)
-            return line == "[approval]" || line == "[credit_note]"
+        var bytes = head[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        for raw in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            let line = String(decoding: raw, as: UTF8.self).trimmed
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("[") { return isRequestHeader(line) }
+            guard isKeyValue(line) else { return false }
         }
+        return false
+    }
+
+    /// `[approval]` or `[credit_note]`, with optional spaces inside the brackets and a trailing comment.
+    private static func isRequestHeader(_ line: String) -> Bool {
+        guard !line.hasPrefix("[["), let close = line.firstIndex(of: "]") else { return false }
+        let name = line[line.index(after: line.startIndex)..<close].trimming(" \t")
+        let rest = line[line.index(after: close)...].trimming(" \t")
+        return (name == "approval" || name == "credit_note") && (rest.isEmpty || rest.hasPrefix("#"))
+    }
+
+    /// A one-line `key = value` pair: a bare, dotted or quoted key, then `=` and a value.
+    private static func isKeyValue(_ line: String) -> Bool {
+        guard let equals = line.firstIndex(of: "=") else { return false }
+        let key = line[..<equals].trimming(" \t")
+        let value = line[line.index(after: equals)...].trimming(" \t")
+        guard !key.isEmpty, !value.isEmpty else { return false }
+        if key.hasPrefix("\"") || key.hasPrefix("'") { return true }
+        return key.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || $0 == "_" || $0 == "-" || $0 == "." || $0 == " "
+        }
+    }
+
+    /// Reads and parses a request file; a file too large to be a request is rejected, not read.
+    public static func read(path: String) throws(StorageError) -> Result<RequestFile, Rejection> {
+        let size = try InputFile(path: path).size
+        guard size <= maximumSize else {
+            return .failure(Rejection(
+                format: nil, summary: "this request file is larger than \(maximumSize >> 20) MB (\(size) bytes)",
+                advice: "A request is a short TOML form: drop the file delivered in outbox/to-approve/ (or a "
+                    + "[credit_note] request) as it is, without adding data to it."))
+        }
+        return parse(try Storage.readText(path, limit: Int(maximumSize)))
     }
 
     /// Parses a request; the rejection lists every problem with its line.
