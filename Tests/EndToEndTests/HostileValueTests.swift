@@ -93,7 +93,7 @@ struct HostileValueTests {
         #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
         let text = try reason(workspace, "qonto-twice.csv")
         #expect(text.contains("Line 3, column \"Identifiant de transaction\""), "\(text)")
-        #expect(text.contains("also on line 2 with another amount (100.00 there, 1000.00 here)"), "\(text)")
+        #expect(text.contains("this transaction id is also on line 2 with another amount (100.00 there, 1000.00 here)"), "\(text)")
         // The same row twice is not a conflict.
         #expect(result.stdout.contains("imported   qonto-same.csv"), "\(result.stdout)")
     }

@@ -132,4 +132,16 @@ struct InboxInjectionTests {
         #expect(check.status == 3)
         #expect(check.stderr.contains("write \"ACME-01\""), "\(check.stderr)")
     }
+
+    /// A number pattern with '/' was accepted, then made folders of every invoice's files and
+    /// stopped every run: `check` refuses it with its line.
+    @Test func checkRefusesASlashInTheInvoiceNumberPattern() throws {
+        let demo = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let pipeline = demo.replacingOccurrences(of: "invoice_number = \"F{YYYY}{MM}{SEQ:2}\"",
+                                                 with: "invoice_number = \"F/{YYYY}/{SEQ:4}\"")
+        let workspace = try TestWorkspace(pipeline: pipeline)
+        let check = try workspace.run(["check"])
+        #expect(check.status == 3, "\(check.stdout)\n\(check.stderr)")
+        #expect(check.stderr.contains("invoice_number") && check.stderr.contains("use - or _"), "\(check.stderr)")
+    }
 }

@@ -41,6 +41,25 @@ struct ImportTextTests {
         #expect(ImportText.cleaned("Réunion « client » ° ½ \u{FFFD}") == "Réunion « client » ° ½ \u{FFFD}")
     }
 
+    /// The word-at-a-time check must agree with the byte-by-byte rule, at every position.
+    @Test func theFastCheckAgreesWithTheRuleEverywhere() {
+        let specials: [[UInt8]] = [[0x00], [0x09], [0x1B], [0x1F], [0x7F], [0xC2, 0x85], [0xC2, 0x9F], [0xEF, 0xBF, 0xBE],
+                                   [0xEF, 0xBF, 0xBF]]
+        let harmless: [[UInt8]] = [[0x20], [0x7E], [0xC2, 0xA0], [0xC2, 0xAB], [0xC3, 0xA9], [0xEF, 0xBF, 0xBD],
+                                   [0xEF, 0xB7, 0x90], [0xE2, 0x82, 0xAC]]
+        for length in 0..<20 {
+            for position in 0...length {
+                for (insert, expected) in specials.map({ ($0, true) }) + harmless.map({ ($0, false) }) {
+                    var bytes = [UInt8](repeating: 0x61, count: length)
+                    bytes.insert(contentsOf: insert, at: position)
+                    let fast = bytes.withUnsafeBytes { ImportText.needsCleaning($0) }
+                    let slow = bytes.withUnsafeBytes { ImportText.needsCleaningSlowly($0, from: 0) }
+                    #expect(fast == expected && slow == expected, "\(bytes)")
+                }
+            }
+        }
+    }
+
     @Test func boundsAcceptRealisticValuesOnly() {
         #expect(ImportBounds.problem(date: CivilDate(year: 2000, month: 1, day: 1)!) == nil)
         #expect(ImportBounds.problem(date: CivilDate(year: 2099, month: 12, day: 31)!) == nil)

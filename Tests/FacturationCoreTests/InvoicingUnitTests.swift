@@ -143,7 +143,7 @@ struct NumberingSchemeTests {
         #expect(yearly.parse("F2025-12345")?.sequence == 12_345)
     }
 
-    @Test(arguments: ["F{YYYY}{MM}{SEQ:2}", "F{YYYY}-{SEQ:4}", "FAC-{YY}{MM}-{SEQ:3}", "{SEQ:6}/{YYYY}", "INV{SEQ}"])
+    @Test(arguments: ["F{YYYY}{MM}{SEQ:2}", "F{YYYY}-{SEQ:4}", "FAC-{YY}{MM}-{SEQ:3}", "{SEQ:6}_{YYYY}", "INV{SEQ}"])
     func renderParseRoundTrip(_ text: String) throws {
         let pattern = try pattern(text)
         for day in ["2025-01-31", "2025-07-01", "2099-12-31"] {
@@ -258,6 +258,7 @@ struct NumberingSchemeTests {
         ("F{YYYY}{SEQ:2", "never closed"),
         ("F{DD}{SEQ:2}", "unknown token {DD}"),
         ("F{SEQ:0}", "unknown token {SEQ:0}"),
+        ("F/{YYYY}/{SEQ:4}", "the number names its files"),
     ])
     func invalidPatternsThrowAUsefulMessage(_ text: String, _ expected: String) {
         let error = #expect(throws: NumberingScheme.PatternError.self) { try NumberingScheme.Pattern(text) }

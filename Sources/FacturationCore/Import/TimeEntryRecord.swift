@@ -11,12 +11,22 @@ extension String: CSVText {
 /// UTF-8 bytes borrowed from a parsed input row; valid only while that row is being handled.
 struct ByteText: CSVText {
     let bytes: UnsafeRawBufferPointer
+    /// Set for bytes the converter made itself (a record key): they need no cleaning.
+    var knownClean = false
+
+    @inline(__always)
     func write(to out: inout CSVLineBuilder) {
-        if ImportText.needsCleaning(bytes) {
-            ImportText.cleaned(bytes).withUnsafeBytes { out.field($0) }
-        } else {
+        if knownClean || !ImportText.needsCleaning(bytes) {
             out.field(bytes)
+        } else {
+            writeCleaned(to: &out)
         }
+    }
+
+    /// Kept out of line: the common path above stays small enough to inline.
+    @inline(never)
+    private func writeCleaned(to out: inout CSVLineBuilder) {
+        ImportText.cleaned(bytes).withUnsafeBytes { out.field($0) }
     }
 }
 

@@ -308,20 +308,22 @@ struct ClockifyCSVConverter {
         }
 
         state.records += 1
+        func text(_ bytes: UnsafeRawBufferPointer) -> ByteText { ByteText(bytes: bytes) }
         state.durationTotal = Self.adding(seconds, to: state.durationTotal)
         state.amountTotal = Self.adding(amount ?? 0, to: state.amountTotal)
         try state.key.withUnsafeBytes { key in
             let record = TimeEntryRecord(
-                key: ByteText(bytes: key), sourceFormat: .clockifyDetailedCSV, sourceFile: context.sourceName,
-                sourceRow: batch.line(row), sourceEntryID: ByteText(bytes: UnsafeRawBufferPointer(start: nil, count: 0)),
-                userName: ByteText(bytes: user), userEmail: ByteText(bytes: email), clientName: ByteText(bytes: client),
-                clientCode: classification.clientCode, projectName: ByteText(bytes: project),
-                taskName: ByteText(bytes: task), description: ByteText(bytes: description), tags: ByteText(bytes: tags),
+                key: ByteText(bytes: key, knownClean: true), sourceFormat: .clockifyDetailedCSV,
+                sourceFile: context.sourceName, sourceRow: batch.line(row),
+                sourceEntryID: ByteText(bytes: UnsafeRawBufferPointer(start: nil, count: 0), knownClean: true),
+                userName: text(user), userEmail: text(email), clientName: text(client),
+                clientCode: classification.clientCode, projectName: text(project),
+                taskName: text(task), description: text(description), tags: text(tags),
                 billable: billable, entryType: state.entryType, startLocal: startLocal, endLocal: endLocal,
                 startUTC: startUTC, endUTC: endUTC, durationSeconds: seconds,
                 secondPrecision: start.hasSeconds && end.hasSeconds, hourlyRateMinor: rate,
                 billableAmountMinor: amount, currency: state.currency, category: classification.category,
-                invoiced: invoiced, invoiceRef: ByteText(bytes: field(.invoiceID)))
+                invoiced: invoiced, invoiceRef: text(field(.invoiceID)))
             try context.output.append(year: startDate.year, month: startDate.month) { record.write(into: &$0) }
         }
 

@@ -76,13 +76,13 @@ struct QontoCSVConverter {
         var statuses: [String: BankStatus?] = [:]
         let conflicts: TransactionIDConflicts
 
-        init(scratch: String) {
-            conflicts = TransactionIDConflicts(scratch: scratch)
+        init() {
+            conflicts = TransactionIDConflicts()
         }
     }
 
     func convert() throws -> ConversionReport {
-        let state = State(scratch: Path.join(context.output.directory, "transaction-ids"))
+        let state = State()
         let reader = try DecodingReader(path: context.path, encoding: context.scan.encoding ?? .utf8)
         let csv = CSVReader(delimiter: context.detection.delimiter)
         do {
@@ -108,7 +108,7 @@ struct QontoCSVConverter {
                             advice: "Export the transactions again from Qonto.")
         }
         let idColumn = state.header.flatMap { header in state.columns[.transactionID].map { header[$0] } } ?? "id"
-        for conflict in try state.conflicts.problems(column: idColumn, amountScale: 2) { state.problems.add(conflict) }
+        for conflict in state.conflicts.problems(column: idColumn, amountScale: 2) { state.problems.add(conflict) }
         if !state.problems.isEmpty {
             let rows = state.problems.rowsWithProblems
             throw Rejection(
@@ -287,7 +287,7 @@ struct QontoCSVConverter {
             return
         }
         guard let partition = record.partition else { return }
-        try state.conflicts.add(id: record.transactionID, amountMinor: amountMinor, line: line)
+        state.conflicts.add(id: record.transactionID, amountMinor: amountMinor, line: line)
         state.records += 1
         try context.output.append(partition: partition) { record.write(into: &$0) }
     }

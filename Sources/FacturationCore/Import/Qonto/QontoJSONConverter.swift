@@ -18,7 +18,7 @@ struct QontoJSONConverter {
         var notes: [String] = []
         var records = 0
         let defaultIBAN = context.pipeline.ownIBANs.count == 1 ? context.pipeline.ownIBANs[0] : ""
-        let conflicts = TransactionIDConflicts(scratch: Path.join(context.output.directory, "transaction-ids"))
+        let conflicts = TransactionIDConflicts()
         for (index, transaction) in transactions.enumerated() {
             var valid = true
             func problem(_ field: String, _ node: JSONNode?, _ message: String) {
@@ -110,10 +110,10 @@ struct QontoJSONConverter {
                 continue
             }
             try context.output.append(partition: partition) { record.write(into: &$0) }
-            try conflicts.add(id: transactionID, amountMinor: record.amountMinor, line: transaction.position.line)
+            conflicts.add(id: transactionID, amountMinor: record.amountMinor, line: transaction.position.line)
             records += 1
         }
-        for conflict in try conflicts.problems(column: "transaction_id", amountScale: 2) { problems.add(conflict) }
+        for conflict in conflicts.problems(column: "transaction_id", amountScale: 2) { problems.add(conflict) }
         if !problems.isEmpty {
             throw Rejection(
                 format: format,

@@ -119,9 +119,15 @@ public struct NumberingScheme: Sendable {
                     }
                     rest = rest[rest.index(after: close)...]
                 } else {
-                    guard first.isASCII, first.isLetter || first.isNumber || "-_/+".contains(first) else {
+                    // BR-FR-02 also allows '/', but a number names files (outbox/invoices/<number>.xml):
+                    // a slash would make folders of it and stop every run.
+                    if first == "/" {
+                        throw PatternError(message: "'/' is not allowed in an invoice number here: the number names "
+                            + "its files (outbox/invoices/<number>.xml); use - or _ instead")
+                    }
+                    guard first.isASCII, first.isLetter || first.isNumber || "-_+".contains(first) else {
                         throw PatternError(message: "'\(first)' is not allowed in an invoice number (only letters, "
-                            + "digits and - _ / +, as French e-invoicing rule BR-FR-02 requires)")
+                            + "digits and - _ +, within what French e-invoicing rule BR-FR-02 allows)")
                     }
                     literal.append(first)
                     rest = rest.dropFirst()
