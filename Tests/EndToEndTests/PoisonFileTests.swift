@@ -154,12 +154,21 @@ struct PoisonFileTests {
     /// Runs the binary as an unprivileged user: as root (CI), `chmod 000` would not stop a read.
     private func runAsUnprivileged(_ workspace: TestWorkspace, _ arguments: [String]) throws -> CommandResult {
         guard getuid() == 0 else { return try workspace.run(arguments) }
+        // A copy of the binary the unprivileged user may run, wherever the build folder is (a CI
+        // clone under /root is not readable by others).
+        let folder = workspace.root.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let binary = folder.appendingPathComponent("facturation")
+        if !FileManager.default.fileExists(atPath: binary.path) {
+            try FileManager.default.copyItem(at: Binary.url, to: binary)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary.path)
         let chown = Process()
         chown.executableURL = URL(fileURLWithPath: "/bin/chown")
         chown.arguments = ["-R", "65534:65534", workspace.path]
         try chown.run()
         chown.waitUntilExit()
-        return try Binary.run(["--reuid=65534", "--regid=65534", "--clear-groups", Binary.url.path]
+        return try Binary.run(["--reuid=65534", "--regid=65534", "--clear-groups", binary.path]
                                   + arguments + ["--workspace", workspace.path],
                               executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
     }
