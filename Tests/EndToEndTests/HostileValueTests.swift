@@ -134,3 +134,38 @@ struct HostileValueTests {
         #expect(result.stdout.contains("add up beyond 92233720368547758,07"), "\(result.stdout)")
     }
 }
+
+/// Issue #8, section 3: a way out of a draft that cannot be issued, recorded in the archive.
+@Suite("Drafts that cannot be issued")
+struct UnissuableDraftTests {
+    @Test func aDraftWhoseAmountsAreBeyondTheBoundWaitsForAPersonAndCanBeRejected() throws {
+        let demo = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        // LAA's rate is the largest a pipeline file accepts: 1.5 hours of it is beyond what one document may total.
+        let pipeline = demo.replacingOccurrences(of: "hourly_rate = 100\npayment_terms = \"30 days\"\noxygene_code = \"LAA01\"",
+                                                 with: "hourly_rate = 1000000000\npayment_terms = \"30 days\"\noxygene_code = \"LAA01\"")
+        #expect(pipeline != demo)
+        let workspace = try TestWorkspace(pipeline: pipeline)
+        try workspace.drop("laa.csv", QueueProtocolTests.clockifyCSV)
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("set aside for a person"), "\(result.stdout)")
+        let form = try #require(workspace.files(under: "outbox/to-approve").first { $0.contains("time-LAA-2025-07") })
+        #expect(try workspace.text(form).contains("cannot be issued"))
+        #expect(!(try workspace.issuedRecords(pipeline: "demo-conseil").values.contains { $0.contains("time-LAA-2025-07") }),
+                "no number was used for it")
+
+        // The run after it does the same, without an error: the draft waits.
+        let again = try workspace.run(["run", "--settle", "0", "--date", "2025-08-02"])
+        #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
+
+        // The way out: a person rejects it; the decision is recorded in the archive.
+        let id = String(Path.name(of: form).dropLast(".toml".count))
+        let rejected = try workspace.run(["reject", id, "--reason", "taux horaire erroné", "--by", "Camille"])
+        #expect(rejected.status == 0, "\(rejected.stdout)\n\(rejected.stderr)")
+        #expect(workspace.exists("archive/invoicing/demo-conseil/decisions/\(id).json"))
+        let after = try workspace.run(["run", "--settle", "0", "--date", "2025-09-01"])
+        #expect(after.status == 0, "\(after.stdout)\n\(after.stderr)")
+        #expect(!after.stdout.contains("ERROR"), "\(after.stdout)")
+        #expect(!workspace.exists(form), "the form of a rejected draft goes")
+    }
+}

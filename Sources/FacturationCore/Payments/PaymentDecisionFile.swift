@@ -47,7 +47,13 @@ public enum PaymentDecisionFile {
                 var amount: Int64?
                 if !text(2).isEmpty {
                     switch DecimalText.minorUnits(text(2), scale: 2, style: .dotDecimal) {
-                    case .success(let value) where value > 0: amount = value
+                    case .success(let value) where value > 0:
+                        if let outside = ImportBounds.problem(amountMinor: value, scale: 2) {
+                            problems.add(Problem(line: line, column: "amount", columnNumber: 3, value: text(2),
+                                                 message: outside))
+                        } else {
+                            amount = value
+                        }
                     case .success: problems.add(Problem(line: line, column: "amount", columnNumber: 3, value: text(2),
                                                          message: "the amount must be above zero"))
                     case .failure(let problem): problems.add(Problem(line: line, column: "amount", columnNumber: 3,

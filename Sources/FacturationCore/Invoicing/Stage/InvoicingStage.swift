@@ -106,7 +106,7 @@ public struct InvoicingStage {
                 do {
                     totals = try InvoiceBuilder.totals(of: draft.lines)
                 } catch {
-                    report.errors.append("\(draft.id): not issued: \(error)")
+                    try park(draft, UnissuableDraft(problem: error.description), decided: false, into: &report)
                     continue
                 }
                 let history = batch.byClient[draft.clientCode] ?? []
