@@ -34,8 +34,13 @@ struct StatusCommand: ParsableCommand {
         }
         out += "\nLast run: "
         if let last = status.lastRun {
+            // Errors of the run and of its invoicing stage, each with its text: a problem that
+            // recurs on every run must be visible here.
+            let errors = last.errors + last.invoicing.flatMap { report in report.errors.map { "[\(report.pipeline)] \($0)" } }
             out += "\(last.startedAt): \(last.importedCount) imported, \(last.rejectedCount) rejected, "
-                + "\(last.duplicateCount) duplicate\(last.errors.isEmpty ? "" : ", \(last.errors.count) error(s)")\n"
+                + "\(last.duplicateCount) duplicate\(errors.isEmpty ? "" : ", \(errors.count) error(s)")"
+                + " (exit status \(last.exitCode))\n"
+            for error in errors { out += "  ERROR \(error)\n" }
         } else {
             out += "none yet\n"
         }

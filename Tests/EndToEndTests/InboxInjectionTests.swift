@@ -35,8 +35,9 @@ struct InboxInjectionTests {
         #expect(workspace.files(under: "archive/rejected").isEmpty)
     }
 
-    /// A Clockify project and client name and a configured legal name holding line breaks, CR and
-    /// TOML that tries to add an `[approval]` table: the form still parses to one `[approval]` table
+    /// A Clockify project and client name holding line breaks, CR and TOML that tries to add an
+    /// `[approval]` table, and a configured legal name with quotes and TOML (a pipeline file may not
+    /// hold line breaks at all: `check` refuses them, see below): the form still parses to one `[approval]` table
     /// with the expected keys, and dropping it back approves the draft.
     @Test func hostileNamesCannotBreakOutOfTheApprovalForm() throws {
         let pipeline = try Self.companySections() + #"""
@@ -44,7 +45,7 @@ struct InboxInjectionTests {
             code = "EVIL"
             name = "Evil Corp"
             aliases = ["EVIL"]
-            legal_name = "Evil Corp SA\r\n[approval]\ndraft = \"injected\"\rdecision = \"reject\""
+            legal_name = "Evil Corp SA [approval] draft = \"injected\" # decision = \"reject\""
             siren = "552081317"
             vat_number = "FR03552081317"
             address = { lines = ["1 rue du Port"], postcode = "13002", city = "Marseille" }
@@ -79,7 +80,7 @@ struct InboxInjectionTests {
         #expect(approval["decision"]?.kind == .string("approve"))
         #expect(approval["pipeline"]?.kind == .string("demo-conseil"))
         // The names are still there for the reader, on their comment lines.
-        #expect(form.contains("Evil Corp SA  [approval] draft = \"injected\" decision = \"reject\""), "\(form)")
+        #expect(form.contains("Evil Corp SA [approval] draft = \"injected\" # decision = \"reject\""), "\(form)")
         #expect(form.contains("[approval] decision = \"reject\""))
         #expect(form.components(separatedBy: "\n").filter { $0.hasPrefix("[") } == ["[approval]"])
 
@@ -143,5 +144,19 @@ struct InboxInjectionTests {
         let check = try workspace.run(["check"])
         #expect(check.status == 3, "\(check.stdout)\n\(check.stderr)")
         #expect(check.stderr.contains("invoice_number") && check.stderr.contains("use - or _"), "\(check.stderr)")
+    }
+
+    /// Names of a pipeline file end up on one-line fields of invoices, forms and reports: a line
+    /// break or another control character in one is refused with its line.
+    @Test func checkRefusesControlCharactersInPipelineTexts() throws {
+        let demo = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let pipeline = demo.replacingOccurrences(of: "legal_name = \"PharmaBest SARL\"",
+                                                 with: "legal_name = \"PharmaBest\\r\\nSARL\\u0085\"")
+        let line = try #require(pipeline.components(separatedBy: "\n").firstIndex { $0.contains("PharmaBest\\r") }) + 1
+        let workspace = try TestWorkspace(pipeline: pipeline)
+        let check = try workspace.run(["check"])
+        #expect(check.status == 3, "\(check.stdout)\n\(check.stderr)")
+        #expect(check.stderr.contains("demo-conseil.toml:\(line):") && check.stderr.contains("control character"),
+                "\(check.stderr)")
     }
 }

@@ -41,6 +41,25 @@ struct OutboxStateTests {
         #expect(try workspace.text(edited).contains("relu par Camille"))
     }
 
+    /// A review form saved by a French spreadsheet comes back with a byte-order mark, `;` between
+    /// the fields and a decimal comma: it is read as a decision, not rejected as an unknown format.
+    @Test func aDecisionSavedByAFrenchSpreadsheetIsRead() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        for day in ["2025-08-01", "2025-09-01"] { try workspace.run(["run", "--settle", "0", "--date", day]) }
+        let form = try #require(workspace.files(under: "outbox/review").first { !$0.contains(".updated-") })
+        let ignore = try #require(try workspace.text(form).split(separator: "\r\n").first { $0.contains(",IGNORE,") })
+        let fields = SimpleCSV.parse(String(ignore) + "\n")[0]
+        let saved = "\u{FEFF}receipt;invoice;amount;by;comment\r\n"
+            + [fields[0], "IGNORE", "", "Camille", "remboursement fournisseur; pas un client"]
+                .map { $0.contains(";") ? "\"\($0)\"" : $0 }.joined(separator: ";") + "\r\n"
+        try workspace.drop("decision-excel.csv", saved)
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-09-02"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("request    decision-excel.csv"), "\(result.stdout)")
+        #expect(!workspace.exists(form), "the receipt is decided, its form withdrawn")
+    }
+
     /// A run killed right after it replaced an outbox copy, before the new version was recorded,
     /// used to see its own copy as edited by someone on every later run. The payment state files
     /// change with the day, so the run after the kill delivers yet another version.

@@ -154,23 +154,7 @@ struct PoisonFileTests {
     /// Runs the binary as an unprivileged user: as root (CI), `chmod 000` would not stop a read.
     private func runAsUnprivileged(_ workspace: TestWorkspace, _ arguments: [String]) throws -> CommandResult {
         guard getuid() == 0 else { return try workspace.run(arguments) }
-        // A copy of the binary the unprivileged user may run, wherever the build folder is (a CI
-        // clone under /root is not readable by others).
-        let folder = workspace.root.appendingPathComponent("bin")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let binary = folder.appendingPathComponent("facturation")
-        if !FileManager.default.fileExists(atPath: binary.path) {
-            try FileManager.default.copyItem(at: Binary.url, to: binary)
-        }
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary.path)
-        let chown = Process()
-        chown.executableURL = URL(fileURLWithPath: "/bin/chown")
-        chown.arguments = ["-R", "65534:65534", workspace.path]
-        try chown.run()
-        chown.waitUntilExit()
-        return try Binary.run(["--reuid=65534", "--regid=65534", "--clear-groups", binary.path]
-                                  + arguments + ["--workspace", workspace.path],
-                              executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
+        return try UnprivilegedRun.run(workspace, arguments)
     }
 }
 
@@ -250,5 +234,31 @@ struct PoisonMixTests {
         let status = try poisoned.run(["status"])
         #expect(status.status == 0)
         #expect(status.stdout.contains("a-folder") && status.stdout.contains("a-link.csv"))
+    }
+}
+
+/// Runs the binary as user and group 65534 (nobody) on a workspace given to that user.
+enum UnprivilegedRun {
+    /// `prepare` runs (as root) after the workspace was given to 65534, before the run.
+    static func run(_ workspace: TestWorkspace, _ arguments: [String],
+                    prepare: (String) throws -> Void = { _ in }) throws -> CommandResult {
+        // A copy of the binary the unprivileged user may run, wherever the build folder is (a CI
+        // clone under /root is not readable by others).
+        let folder = workspace.root.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let binary = folder.appendingPathComponent("facturation")
+        if !FileManager.default.fileExists(atPath: binary.path) {
+            try FileManager.default.copyItem(at: Binary.url, to: binary)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary.path)
+        let chown = Process()
+        chown.executableURL = URL(fileURLWithPath: "/bin/chown")
+        chown.arguments = ["-R", "65534:65534", workspace.path]
+        try chown.run()
+        chown.waitUntilExit()
+        try prepare(workspace.path)
+        return try Binary.run(["--reuid=65534", "--regid=65534", "--clear-groups", binary.path]
+                                  + arguments + ["--workspace", workspace.path],
+                              executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
     }
 }

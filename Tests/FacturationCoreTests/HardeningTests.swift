@@ -17,6 +17,14 @@ struct InboxNameTests {
         let control = InboxName(raw: Array("a\nb\u{85}c.csv".utf8))
         #expect(control.shown == "a\\x0Ab\\u{85}c.csv")
         #expect(control.stored == "a_b_c.csv")
+        // A literal backslash is doubled, so "n\xE9.txt" on disk never looks like byte 0xE9.
+        let literal = InboxName(raw: Array("n\\xE9.txt".utf8))
+        #expect(literal.shown == "n\\\\xE9.txt")
+        #expect(literal.stored == "n\\xE9.txt")
+        // A right-to-left override cannot make "gnp.csv" look like another name.
+        let reversed = InboxName(raw: Array("\u{202E}gnp.csv".utf8))
+        #expect(reversed.shown == "\\u{202E}gnp.csv")
+        #expect(reversed.stored == "_gnp.csv")
     }
 
     @Test func aLongNameKeepsItsStartItsExtensionAndAHashWithinTheLimit() {

@@ -51,6 +51,12 @@ final class TableReader {
             fail(value.position.line, "\(qualified(key)) must not be empty")
             return nil
         }
+        // Names, addresses and notes end up on one-line fields of invoices, forms and reports.
+        if let control = text.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            fail(value.position.line, "\(qualified(key)) contains a line break or another control character "
+                + "(U+\(String(control.value, radix: 16, uppercase: true))): write it on one line, without control characters")
+            return nil
+        }
         return text
     }
 

@@ -33,11 +33,11 @@ public enum LedgerFile {
     ///   - header: the expected header row, or nil for scratch files that have none.
     ///   - encoding: `.utf8WithBOM` for a file a person saved (a spreadsheet adds the mark).
     public static func forEachRow(path: String, header: [String]?, form: Form = .values,
-                                  encoding: TextEncoding = .utf8,
+                                  encoding: TextEncoding = .utf8, delimiter: UInt8 = UInt8(ascii: ","),
                                   _ body: ([UnsafeRawBufferPointer]) throws -> Void) throws {
         guard Storage.exists(path) else { return }
         let reader = try DecodingReader(path: path, encoding: encoding)
-        let csv = CSVReader(delimiter: UInt8(ascii: ","))
+        let csv = CSVReader(delimiter: delimiter)
         var expectHeader = header != nil
         var fields: [UnsafeRawBufferPointer] = []
         do {

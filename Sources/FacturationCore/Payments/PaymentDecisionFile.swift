@@ -21,32 +21,46 @@ public enum PaymentDecisionFile {
         public var comment: String
     }
 
-    /// True when the file starts with the decision header.
+    /// True when the file starts with the decision header, separated by commas or, as a French
+    /// spreadsheet saves it, by semicolons.
     public static func looksLikeDecision(_ head: [UInt8]) -> Bool {
         var bytes = head[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         let first = String(decoding: bytes.prefix(200).prefix { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
-        return first.replacingOccurrences(of: " ", with: "").lowercased() == header.joined(separator: ",")
+        let folded = first.replacingOccurrences(of: " ", with: "").lowercased()
+        return folded == header.joined(separator: ",") || folded == header.joined(separator: ";")
+    }
+
+    /// `;` when the header uses it (a form saved by a French Excel or LibreOffice, whose amounts
+    /// then have a decimal comma), else `,`.
+    static func delimiter(of head: [UInt8]) -> UInt8 {
+        let first = head.prefix(200).prefix { $0 != 0x0A && $0 != 0x0D }
+        return first.contains(0x3B) && !first.contains(0x2C) ? 0x3B : 0x2C
     }
 
     /// The rows of the file, or the problems found (line, column, value).
-    public static func read(path: String) throws -> Result<[Row], Rejection> {
+    ///
+    /// A review form opened and saved in a spreadsheet comes back with a UTF-8 byte-order mark, or
+    /// in Windows-1252, and with `;` and decimal commas from a French one: all are read.
+    public static func read(path: String, encoding given: TextEncoding? = nil) throws -> Result<[Row], Rejection> {
         var rows: [Row] = []
         var problems = ProblemList()
         var line = 1
-        // A review file opened and saved in a spreadsheet comes back with a UTF-8 byte-order mark.
-        var start = [UInt8](repeating: 0, count: 3)
-        let encoding: TextEncoding = try InputFile(path: path).read(into: &start) == 3 && start == [0xEF, 0xBB, 0xBF]
-            ? .utf8WithBOM : .utf8
+        var start = [UInt8](repeating: 0, count: 512)
+        let count = try InputFile(path: path).read(into: &start)
+        let head = Array(start.prefix(count))
+        let encoding: TextEncoding = given ?? (head.starts(with: [0xEF, 0xBB, 0xBF]) ? .utf8WithBOM : .utf8)
+        let delimiter = Self.delimiter(of: head.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(head.dropFirst(3)) : head)
+        let style: DecimalText.Style = delimiter == 0x3B ? .commaDecimal : .dotDecimal
         do {
-            try LedgerFile.forEachRow(path: path, header: header, encoding: encoding) { fields in
+            try LedgerFile.forEachRow(path: path, header: header, encoding: encoding, delimiter: delimiter) { fields in
                 line += 1
                 // Each field decoded once (a field of invalid UTF-8 is slow to repair).
                 let values = fields.map { String(decoding: $0, as: UTF8.self).trimmed }
                 func text(_ index: Int) -> String { values[index] }
                 var amount: Int64?
                 if !text(2).isEmpty {
-                    switch DecimalText.minorUnits(text(2), scale: 2, style: .dotDecimal) {
+                    switch DecimalText.minorUnits(text(2), scale: 2, style: style) {
                     case .success(let value) where value > 0:
                         if let outside = ImportBounds.problem(amountMinor: value, scale: 2) {
                             problems.add(Problem(line: line, column: "amount", columnNumber: 3, value: text(2),

@@ -38,9 +38,15 @@ public struct PaymentMatcher: Sendable {
                                candidates: referenced + receivables.open(on: receipt.bookingDate, client: payer.code)
                                 .prefix(5).map(\.document.number))
             }
+            let names = referenced.joined(separator: ", ")
+            // Money received before an invoice existed does not pay it (a wrong date, or another payment).
+            let later = items.filter { $0.document.issueDate > receipt.bookingDate }.map(\.document.number)
+            if !later.isEmpty {
+                return .review(reason: "the transfer mentions \(names) but was booked on \(receipt.bookingDate), before "
+                    + later.joined(separator: ", ") + " was issued", candidates: referenced)
+            }
             let open = items.filter { $0.openMinor > 0 }
             let owed = open.reduce(Int64(0)) { $0 + $1.openMinor }
-            let names = referenced.joined(separator: ", ")
             if open.isEmpty {
                 return .review(reason: "the transfer mentions \(names), already paid: a double payment or an error",
                                candidates: referenced)

@@ -36,14 +36,9 @@ public struct PaymentStage {
         let issued = try InvoiceStore(workspace: workspace, pipeline: pipeline).issued()
         var receivables = Receivables(issued: issued)
         // A run dated D (`--date`) sees only what was booked by D, so replays match as they would have.
-        var outOfBounds = 0
-        let receipts = try BankLine.receipts(in: layout, outOfBounds: &outOfBounds).filter { $0.bookingDate <= today }
-        if outOfBounds > 0 {
-            report.warnings.append("\(outOfBounds) booked bank transaction\(outOfBounds == 1 ? " has" : "s have") an "
-                + "amount beyond 1,000,000,000.00 or a date outside 2000–2099 (imported before facturation checked these "
-                + "bounds): left out of payments and accounting; correct the bank ledger in archive/ledgers/ or ask your "
-                + "accountant")
-        }
+        var leftOut = BankLine.LeftOut()
+        let receipts = try BankLine.receipts(in: layout, leftOut: &leftOut).filter { $0.bookingDate <= today }
+        report.warnings += leftOut.warnings
         let byKey = Dictionary(receipts.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var payers = PayerIdentifier(clients: pipeline.clients)
         var matches: [String: PaymentMatch] = [:]

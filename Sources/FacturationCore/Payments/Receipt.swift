@@ -8,8 +8,8 @@ extension BankLine {
         try all(in: layout).filter { $0.amountMinor > 0 }
     }
 
-    /// The same, counting the rows left out as beyond the import bounds (see ``all(in:outOfBounds:)``).
-    public static func receipts(in layout: PipelineLayout, outOfBounds: inout Int) throws -> [Receipt] {
-        try all(in: layout, outOfBounds: &outOfBounds).filter { $0.amountMinor > 0 }
+    /// The same, counting the rows left out (see ``BankLine/LeftOut``).
+    public static func receipts(in layout: PipelineLayout, leftOut: inout LeftOut) throws -> [Receipt] {
+        try all(in: layout, leftOut: &leftOut).filter { $0.amountMinor > 0 }
     }
 }

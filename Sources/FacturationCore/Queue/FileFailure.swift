@@ -30,9 +30,16 @@ enum FileFailure {
         }
     }
 
-    /// The claimed file itself cannot be opened or read by the service user (not its folder).
+    /// The claimed file itself cannot be opened or read by the service user (not its folder), or is
+    /// no longer a regular file (a link or a FIFO swapped in after the inbox was scanned).
     private static func unreadable(_ error: StorageError, claim: Claim) -> Rejection? {
-        guard error.path == claim.originalPath, error.code == EACCES || error.code == EPERM else { return nil }
+        guard error.path == claim.originalPath else { return nil }
+        if error.code == StorageError.notRegularFile {
+            return Rejection(
+                format: nil, summary: "this is not a regular file (a link or a pipe took the file's place after it was seen)",
+                advice: "Drop the file itself into inbox/, not a link to it. Nothing from it was imported.")
+        }
+        guard error.code == EACCES || error.code == EPERM else { return nil }
         return Rejection(
             format: nil,
             summary: "the file cannot be read by the user running facturation (\(String(cString: strerror(error.code))))",

@@ -35,6 +35,12 @@ public struct FileProcessor {
     }
 
     private func processClaimed(_ claim: Claim, claimed: FileSnapshot) throws -> FileOutcome {
+        // The scan saw a regular file; a link swapped in before the claim's rename is not followed
+        // (it could point at any file the service user may read, and the reason quotes its start).
+        guard Storage.status(claim.originalPath)?.isRegularFile == true else {
+            throw StorageError(operation: "open", path: claim.originalPath, code: StorageError.notRegularFile,
+                               detail: "not a regular file")
+        }
         let name = claim.originalName
         let scan = try FileScan.scan(path: claim.originalPath) { done in
             progress?(name, done, 0)
@@ -66,7 +72,8 @@ public struct FileProcessor {
         let detection: FormatSniffer.Detection
         switch FormatSniffer.detect(scan) {
         case .success(let detected): detection = detected
-        case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
+        case .failure(let rejection):
+            return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
         }
         guard let zone = ZoneConverter(identifier: pipeline.timeZone) else {
             throw WorkspaceError(message: "unknown time zone \(pipeline.timeZone) in \(pipeline.file)")
@@ -82,7 +89,7 @@ public struct FileProcessor {
             report = try Importer.convert(context)
         } catch let rejection as Rejection {
             try output.discard()
-            return try reject(claim, scan: scan, rejection: rejection)
+            return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
         }
         TestPause.point("after-conversion")
         // Nothing reached the ledgers yet: a file that changed is simply taken again later.
@@ -113,13 +120,15 @@ public struct FileProcessor {
         let request: RequestFile
         switch try RequestFile.read(path: claim.originalPath) {
         case .success(let parsed): request = parsed
-        case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
+        case .failure(let rejection):
+            return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
         }
         try claimed.check(claim, scannedSize: scan.size, step: .conversion)
         let processor = RequestProcessor(workspace: workspace, pipeline: layout.pipeline, now: claim.claimedAt)
         switch try processor.handle(request, fileHash: scan.sha256) {
         case .success(let done): return try finishRequest(claim, scan: scan, note: done)
-        case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
+        case .failure(let rejection):
+            return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
         }
     }
 
@@ -127,15 +136,17 @@ public struct FileProcessor {
     private func processPaymentDecision(_ claim: Claim, scan: FileScan, claimed: FileSnapshot) throws
         -> FileOutcome {
         let rows: [PaymentDecisionFile.Row]
-        switch try PaymentDecisionFile.read(path: claim.originalPath) {
+        switch try PaymentDecisionFile.read(path: claim.originalPath, encoding: scan.encoding) {
         case .success(let read): rows = read
-        case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
+        case .failure(let rejection):
+            return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
         }
         try claimed.check(claim, scannedSize: scan.size, step: .conversion)
         let desk = PaymentDesk(workspace: workspace, layout: layout)
         switch try desk.apply(rows, source: "inbox:" + scan.sha256.prefix(16)) {
         case .success(let done): return try finishRequest(claim, scan: scan, note: done)
-        case .failure(let rejection): return try reject(claim, scan: scan, rejection: rejection)
+        case .failure(let rejection):
+            return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
         }
     }
 
@@ -161,6 +172,15 @@ public struct FileProcessor {
         outcome.partitions = entry.partitions
         outcome.notes = entry.notes
         return outcome
+    }
+
+    /// Rejects a file that was read, unless it changed since the claim: a file still being written
+    /// goes back to the inbox (``ChangedFile``) rather than being judged, and archived, on a part
+    /// of its bytes under a hash it no longer has.
+    private func reject(_ claim: Claim, scan: FileScan, rejection: Rejection,
+                        unlessChangedSince claimed: FileSnapshot) throws -> FileOutcome {
+        try claimed.check(claim, scannedSize: scan.size, step: .conversion)
+        return try reject(claim, scan: scan, rejection: rejection)
     }
 
     /// `scan` is nil when the file could not be read at all.

@@ -27,10 +27,14 @@ package struct InboxName: Sendable, Equatable {
     /// True when the stored name differs from the name on disk.
     package var isChanged: Bool { Array(stored.utf8) != raw }
 
-    /// The name for people: invalid bytes as `\xHH`, control characters as `\xHH` or `\u{HHHH}`.
+    /// The name for people: invalid bytes as `\xHH`, control characters as `\xHH` or `\u{HHHH}`,
+    /// the direction controls that could make a name look like another (U+202E…) as `\u{HHHH}`,
+    /// and a backslash doubled, so that every shown name stands for one name on disk.
     package static func escaped(_ raw: [UInt8]) -> String {
         transcode(raw, invalidByte: { "\\x" + hex($0) }, control: { scalar in
-            scalar.value < 0x80 ? "\\x" + hex(UInt8(scalar.value)) : "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            if scalar == "\\" { return "\\\\" }
+            return scalar.value < 0x80 ? "\\x" + hex(UInt8(scalar.value))
+                : "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
         })
     }
 
@@ -38,7 +42,7 @@ package struct InboxName: Sendable, Equatable {
     /// a name longer than ``maximumStoredBytes`` keeps its start and its extension, with `~` and
     /// 8 hex digits of the SHA-256 of the original name between them.
     package static func safe(_ raw: [UInt8]) -> String {
-        let cleaned = transcode(raw, invalidByte: { _ in "_" }, control: { _ in "_" })
+        let cleaned = transcode(raw, invalidByte: { _ in "_" }, control: { scalar in scalar == "\\" ? "\\" : "_" })
         guard cleaned.utf8.count > maximumStoredBytes else { return cleaned }
         var suffix = ""
         if let dot = cleaned.lastIndex(of: "."), dot != cleaned.startIndex, cleaned[dot...].utf8.count <= 16 {
@@ -57,8 +61,8 @@ package struct InboxName: Sendable, Equatable {
         return stem + tag + suffix
     }
 
-    /// Decodes UTF-8, replacing each invalid byte and each control character (C0, DEL, C1) by
-    /// what the closures return.
+    /// Decodes UTF-8, replacing each invalid byte, each control character (C0, DEL, C1), each
+    /// direction control and the backslash by what the closures return.
     private static func transcode(_ raw: [UInt8], invalidByte: (UInt8) -> String,
                                   control: (Unicode.Scalar) -> String) -> String {
         var result = ""
@@ -70,7 +74,8 @@ package struct InboxName: Sendable, Equatable {
             case .valid(let encoded):
                 let scalar = Unicode.UTF8.decode(encoded)
                 let value = scalar.value
-                if value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value) {
+                if value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value) || value == 0x5C
+                    || isDirectionControl(value) {
                     result += control(scalar)
                 } else {
                     result.unicodeScalars.append(scalar)
@@ -83,6 +88,12 @@ package struct InboxName: Sendable, Equatable {
                 return result
             }
         }
+    }
+
+    /// Bidirectional formatting characters: they reorder what follows them on screen.
+    private static func isDirectionControl(_ value: UInt32) -> Bool {
+        value == 0x061C || value == 0x200E || value == 0x200F || (0x202A...0x202E).contains(value)
+            || (0x2066...0x2069).contains(value)
     }
 
     private static func hex(_ byte: UInt8) -> String {

@@ -32,16 +32,17 @@ public struct Outbox {
         let newHash = try Storage.sha256(of: source)
         try Storage.makeDirectory(Path.parent(of: target))
         try Storage.makeDirectory(Path.parent(of: record))
-        guard Storage.exists(target) else {
+        guard let status = Storage.status(target) else {
             try self.record([newHash], at: record)
             try Storage.copy(source, to: target, temporaryDirectory: layout.temporary, collision: .fail)
             return Delivery(path: relativePath, warning: nil)
         }
-        let currentHash = try Storage.sha256(of: target)
+        // Something other than a file (a folder, a link someone put there) is never ours to replace.
+        let currentHash = status.isRegularFile ? try Storage.sha256(of: target) : nil
         let delivered = Self.recordedHashes(at: record)
         if currentHash == newHash {
             // Already delivered (a run resumed after a crash, or an unchanged ledger).
-        } else if delivered.contains(currentHash) {
+        } else if let currentHash, delivered.contains(currentHash) {
             try self.record([currentHash, newHash], at: record)
             try Storage.copy(source, to: target, temporaryDirectory: layout.temporary, collision: .replace)
         } else {
@@ -62,7 +63,7 @@ public struct Outbox {
     /// never delivered by the pipeline.
     public func isUnchangedDelivery(_ relativePath: String) throws(StorageError) -> Bool {
         let target = Path.join(layout.outbox, relativePath)
-        guard Storage.exists(target) else { return false }
+        guard Storage.status(target)?.isRegularFile == true else { return false }
         let delivered = Self.recordedHashes(at: Path.join(layout.deliveries, relativePath + ".sha256"))
         guard !delivered.isEmpty else { return false }
         return delivered.contains(try Storage.sha256(of: target))
@@ -73,7 +74,7 @@ public struct Outbox {
     /// between its record and its copy, or a copy deleted by someone, is not complete).
     public func isDeliveryComplete(_ relativePath: String, hash: String) -> Bool {
         Self.recordedHashes(at: Path.join(layout.deliveries, relativePath + ".sha256")) == [hash]
-            && Storage.exists(Path.join(layout.outbox, relativePath))
+            && Storage.status(Path.join(layout.outbox, relativePath))?.isRegularFile == true
     }
 
     /// Removes an outbox file the pipeline delivered and nobody changed, with its delivery record.

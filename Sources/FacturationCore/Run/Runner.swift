@@ -96,7 +96,7 @@ public final class Runner {
             }
         }
         for (entry, layout) in candidates {
-            if let claim = try claim(entry, layout: layout, clock: clock) { queue.append(claim) }
+            if let claim = try claim(entry, layout: layout, clock: clock, summary: &summary) { queue.append(claim) }
         }
 
         // 3. Each claim to its terminal state.
@@ -189,7 +189,8 @@ public final class Runner {
         return claims
     }
 
-    private func claim(_ entry: InboxScanner.Entry, layout: PipelineLayout, clock: LocalClock) throws -> Claim? {
+    private func claim(_ entry: InboxScanner.Entry, layout: PipelineLayout, clock: LocalClock,
+                       summary: inout RunSummary) throws -> Claim? {
         claimCounter += 1
         let stamp = clock.claimStamp()
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
@@ -203,9 +204,20 @@ public final class Runner {
                           temporaryDirectory: workspace.temporary)
         do {
             try Storage.move(entry.raw, to: claim.originalPath)
-        } catch let error where error.isNotFound {
-            // Removed from the inbox by someone meanwhile: nothing to claim.
+        } catch {
+            // (`catch … where` on this typed throw crashes the Swift 6.3.1 compiler in places.)
+            guard error.isNotFound || error.code == EPERM || error.code == EACCES else { throw error }
+            // Removed from the inbox by someone meanwhile: nothing to claim. Or the service user may
+            // not move this one file (a shared inbox with the sticky bit, a file of another user):
+            // it stays where it is, reported, and the run goes on with the others.
             try Storage.removeTree(folder)
+            if !error.isNotFound {
+                summary.waiting.append(InboxScanner.Waiting(
+                    path: Path.relative(entry.path, to: workspace.root),
+                    reason: "the user running facturation may not move this file (\(String(cString: strerror(error.code)))): "
+                        + "the inbox is probably shared with the sticky bit, or the file belongs to another user; "
+                        + "give it to that user (chown) or drop it again as that user"))
+            }
             return nil
         }
         return claim

@@ -8,8 +8,11 @@ public final class InputFile {
     public let size: Int64
     private let descriptor: Int32
 
+    /// Opens a regular file (a link to one is followed: a pipeline file may be a link). Anything
+    /// else is refused, and never waited on: a FIFO put where a file was would block a plain open
+    /// forever, so the open is non-blocking and what was opened is checked.
     public init(path: String) throws(StorageError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .system("open", path) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
@@ -17,6 +20,13 @@ public final class InputFile {
             close(fd)
             throw error
         }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw StorageError(operation: "open", path: path, code: StorageError.notRegularFile,
+                               detail: "not a regular file")
+        }
+        // Reads block as usual (the flag only kept a FIFO from blocking the open).
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.path = path
         self.descriptor = fd
         self.size = Int64(info.st_size)

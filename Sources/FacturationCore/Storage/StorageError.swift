@@ -28,6 +28,10 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         StorageError(operation: operation, path: path, code: errno)
     }
 
+    /// The code of a path that is not a regular file where one was expected (``InputFile``): there is
+    /// no `errno` for it, and ENODEV ("No such device") is never returned by the calls we make.
+    public static let notRegularFile: Int32 = ENODEV
+
     /// True when the failure means "the destination already exists".
     public var isAlreadyExists: Bool { code == EEXIST }
 

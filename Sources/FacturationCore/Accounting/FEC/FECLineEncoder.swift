@@ -100,11 +100,14 @@ final class FECLineEncoder {
                 // C1 control character: a space, like the C0 ones.
                 if started { buffer.append(0x20) }
             } else if latin9 {
-                guard let out = Latin9.byte(for: scalar) else {
-                    buffer.truncate(to: fieldStart)
-                    return scalar
+                // A character Latin-9 has no byte for (a typographic apostrophe in a bank label, an
+                // emoji) is written as its closest ASCII form, else '?': the FEC is still written,
+                // rather than failing every run on a text that is in the archive for good.
+                if let out = Latin9.byte(for: scalar) {
+                    buffer.append(out)
+                } else {
+                    for out in Latin9.substitute(for: scalar) { buffer.append(out) }
                 }
-                buffer.append(out)
                 started = true
             } else {
                 for offset in 0..<width { buffer.append(utf8[index + offset]) }

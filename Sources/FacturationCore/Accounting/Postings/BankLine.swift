@@ -10,19 +10,48 @@ public struct BankLine: Sendable, Equatable {
     public var remittance: String
     public var transactionID: String
 
-    /// Every booked transaction of the bank ledgers of `layout`, oldest first.
-    public static func all(in layout: PipelineLayout) throws -> [BankLine] {
-        var ignored = 0
-        return try all(in: layout, outOfBounds: &ignored)
+    /// Booked rows of the bank ledgers that payments and accounting leave out, and why.
+    public struct LeftOut: Sendable {
+        /// Amount or date beyond what any import accepts today (``ImportBounds``): ledgers written
+        /// before imports were bounded may hold them, and they would overflow every sum they enter.
+        public var outOfBounds = 0
+        /// In another currency than the pipeline's: invoices, payments and the FEC are in one
+        /// currency, and an amount in yen is not an amount in euros.
+        public var otherCurrencies: [String: Int] = [:]
+
+        public init() {}
+
+        /// One warning per cause, or nothing.
+        public var warnings: [String] {
+            var warnings: [String] = []
+            if outOfBounds > 0 {
+                warnings.append("\(outOfBounds) booked bank transaction\(outOfBounds == 1 ? " has" : "s have") an amount "
+                    + "beyond 1,000,000,000.00 or a date outside 2000–2099 (imported before facturation checked these "
+                    + "bounds): left out of payments and accounting; correct the bank ledger in archive/ledgers/ or ask "
+                    + "your accountant")
+            }
+            for (currency, count) in otherCurrencies.sorted(by: { $0.key < $1.key }) {
+                warnings.append("\(count) booked bank transaction\(count == 1 ? " is" : "s are") in \(currency): left out "
+                    + "of payment matching and of the FEC, which are kept in the pipeline's currency; book "
+                    + "\(count == 1 ? "it" : "them") by hand with your accountant")
+            }
+            return warnings
+        }
     }
 
-    /// Every booked transaction, counting in `outOfBounds` the rows left out because their amount
-    /// or date is beyond what any import accepts today (``ImportBounds``): ledgers written before
-    /// imports were bounded may hold them, and they would overflow every sum they enter.
-    public static func all(in layout: PipelineLayout, outOfBounds: inout Int) throws -> [BankLine] {
+    /// Every booked transaction of the bank ledgers of `layout`, oldest first.
+    public static func all(in layout: PipelineLayout) throws -> [BankLine] {
+        var leftOut = LeftOut()
+        return try all(in: layout, leftOut: &leftOut)
+    }
+
+    /// Every booked transaction that payments and accounting may use; the others are counted in
+    /// `leftOut` (see ``LeftOut``).
+    public static func all(in layout: PipelineLayout, leftOut: inout LeftOut) throws -> [BankLine] {
         let folder = Path.join(layout.ledgers, LedgerKind.bankTransactions.rawValue)
+        let currency = layout.pipeline.currency.code
         var lines: [BankLine] = []
-        var ignored = 0
+        var ignored = LeftOut()
         for name in try Storage.listIfPresent(folder).sorted()
         where name.hasSuffix(".csv") && name != LedgerKind.pendingPartition + ".csv" {
             try LedgerFile.forEachRow(path: Path.join(folder, name), header: LedgerKind.bankTransactions.columns) { fields in
@@ -30,7 +59,12 @@ public struct BankLine: Sendable, Equatable {
                 guard text(.status) == "booked", let amount = Int64(text(.amountMinor)), amount != 0,
                       let date = CivilDate(iso: text(.bookingDate)) else { return }
                 if ImportBounds.problem(amountMinor: amount, scale: 2) != nil || ImportBounds.problem(date: date) != nil {
-                    ignored += 1
+                    ignored.outOfBounds += 1
+                    return
+                }
+                let lineCurrency = text(.currency)
+                if !lineCurrency.isEmpty, lineCurrency != currency {
+                    ignored.otherCurrencies[lineCurrency, default: 0] += 1
                     return
                 }
                 lines.append(BankLine(
@@ -39,7 +73,7 @@ public struct BankLine: Sendable, Equatable {
                     label: text(.label), remittance: text(.remittanceInfo), transactionID: text(.sourceTxnID)))
             }
         }
-        outOfBounds = ignored
+        leftOut = ignored
         return lines.sorted { ($0.bookingDate, $0.key) < ($1.bookingDate, $1.key) }
     }
 

@@ -69,19 +69,20 @@ public final class XMLWriter {
         return Array(UnsafeBufferPointer(start: content, count: count))
     }
 
-    /// `text` with the characters XML 1.0 forbids (control characters other than tab and line
-    /// breaks, U+FFFE, U+FFFF) replaced: libxml2 would write them as character references, which
-    /// no parser or schema accepts. Imports already clean them (``ImportText``); this keeps any
-    /// other text (a pipeline file, an old ledger) from making a document invalid.
+    /// `text` as every element and attribute of our documents gets it: the characters XML 1.0
+    /// forbids would be written by libxml2 as character references no parser or schema accepts,
+    /// and a line break or C1 control in a name (a pipeline file, a credit-note reason) has no
+    /// place on a one-line field of an invoice. The rule of ``ImportText``: control characters
+    /// (U+0000–U+001F, U+007F–U+009F) become a space, U+FFFE and U+FFFF become U+FFFD. Imports
+    /// already clean their texts; this covers every other source.
     static func xmlCharacters(_ text: String) -> String {
-        let forbidden = text.unicodeScalars.contains { scalar in
-            (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r")
-                || scalar.value == 0xFFFE || scalar.value == 0xFFFF
+        let replaced = text.unicodeScalars.contains { scalar in
+            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0xFFFE || scalar.value == 0xFFFF
         }
-        guard forbidden else { return text }
+        guard replaced else { return text }
         var cleaned = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            if scalar.value < 0x20, scalar != "\t", scalar != "\n", scalar != "\r" {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
                 cleaned.append(" ")
             } else if scalar.value == 0xFFFE || scalar.value == 0xFFFF {
                 cleaned.append("\u{FFFD}")

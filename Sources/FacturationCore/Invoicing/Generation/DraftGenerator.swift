@@ -78,6 +78,8 @@ public struct DraftGenerator {
         var date: String
         var seconds: Int64
         var clockifyRateMinor: Int64?
+        /// The currency of Clockify's rate when it is not the pipeline's (the rate is then not used).
+        var otherRateCurrency: String?
     }
 
     private func timeBased(today: CivilDate, known: Known, into result: inout Result) throws {
@@ -105,7 +107,12 @@ public struct DraftGenerator {
             guard !known.heldKeys.contains(key) else { return }
             let client = text(.clientCode)
             guard !client.isEmpty else { unassigned += 1; return }
-            let rate = Self.integer(fields[TimeEntryColumn.hourlyRateMinor.index]).flatMap { $0 > 0 ? $0 : nil }
+            var rate = Self.integer(fields[TimeEntryColumn.hourlyRateMinor.index]).flatMap { $0 > 0 ? $0 : nil }
+            // Clockify's rate is in its workspace's currency, in that currency's minor units: a rate
+            // in yen or dollars is never billed as euros.
+            let rateCurrency = String(decoding: fields[TimeEntryColumn.currency.index], as: UTF8.self)
+            let otherCurrency = rate != nil && !rateCurrency.isEmpty && rateCurrency != pipeline.currency.code
+            if otherCurrency { rate = nil }
             let seconds = Self.integer(fields[TimeEntryColumn.durationSeconds.index]) ?? 0
             // Ledgers written before imports were bounded may hold values no import accepts today.
             if ImportBounds.problem(durationSeconds: seconds) != nil
@@ -117,7 +124,7 @@ public struct DraftGenerator {
                 key: key, client: client, project: text(.projectName), task: text(.taskName),
                 description: text(.description), user: text(.userName),
                 date: String(decoding: fields[TimeEntryColumn.startLocal.index].prefix(10), as: UTF8.self),
-                seconds: seconds, clockifyRateMinor: rate))
+                seconds: seconds, clockifyRateMinor: rate, otherRateCurrency: otherCurrency ? rateCurrency : nil))
         }
         if outOfBounds > 0 {
             result.warnings.append("\(month.monthKey): \(outOfBounds) billable time entries of \(Path.name(of: path)) last "
@@ -183,7 +190,10 @@ public struct DraftGenerator {
             }
             let rate = billing.dailyRateMinor ?? billing.hourlyRateMinor ?? entry.clockifyRateMinor
             guard let rate else {
-                warnings.append("\(month.monthKey): client \(code) has billable time but no rate: add hourly_rate "
+                let currencies = Set(entries.compactMap(\.otherRateCurrency)).sorted()
+                let why = currencies.isEmpty ? "" : " (its Clockify rates are in " + currencies.joined(separator: ", ")
+                    + ", the invoices in \(pipeline.currency.code))"
+                warnings.append("\(month.monthKey): client \(code) has billable time but no rate\(why): add hourly_rate "
                     + "(or daily_rate) to its [[clients]] entry in \(pipeline.file)")
                 return nil
             }
@@ -210,7 +220,11 @@ public struct DraftGenerator {
             lines.append(InvoiceLine(
                 number: number, articleCode: byDay ? settings.dailyArticle : settings.hourlyArticle,
                 description: "\(name) – \(monthLabel)", quantity: quantity, unitCode: byDay ? "DAY" : "HUR",
-                unitPriceMinor: rate, netAmountMinor: try InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: rate),
+                // A line too large to compute still makes a draft, so that it is set aside for a person
+                // (its totals are beyond the bound) instead of failing every run.
+                unitPriceMinor: rate,
+                netAmountMinor: (try? InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: rate))
+                    ?? InvoiceTotals.beyondAnyBound,
                 vatCategory: billing.vat.categoryCode, vatRateBasisPoints: billing.vatRateBasisPoints,
                 period: nil, entryCount: members.count))
             for entry in members {

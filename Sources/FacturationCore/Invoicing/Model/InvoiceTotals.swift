@@ -28,6 +28,10 @@ public struct InvoiceTotals: Sendable, Codable, Equatable {
         public var exemptionCode: String?
     }
 
+    /// The line amount of a draft whose quantity × price overflows: far beyond the bound every
+    /// document total is checked against, so such a draft is always set aside and never issued.
+    static let beyondAnyBound: Int64 = .max / 16
+
     /// No amount: shown for a draft whose totals cannot be computed (``ArithmeticOverflow``).
     static let zero = InvoiceTotals(lineTotalMinor: 0, taxBasisTotalMinor: 0, vatBreakdown: [], taxTotalMinor: 0,
                                     grandTotalMinor: 0, duePayableMinor: 0)
