@@ -25,9 +25,10 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
 /// and column of every value.
 ///
 /// Rejected: comments, trailing commas, single quotes, NaN and Infinity, leading zeros,
-/// unescaped control characters in strings, unpaired surrogate escapes, invalid UTF-8, nesting
+/// unescaped control characters in strings, invalid UTF-8, nesting
 /// deeper than `maximumDepth`, and anything after the top-level value. A UTF-8 byte-order mark at
-/// the start is skipped. Duplicate keys are kept; `JSONObject` lookup returns the last one.
+/// the start is skipped. Duplicate keys are kept; `JSONObject` lookup returns the last one. An
+/// unpaired surrogate escape (`\ud83d` alone) becomes U+FFFD.
 public enum JSONParser {
     /// The deepest nesting of objects and arrays accepted; deeper input is reported as an error.
     /// Parsing does not recurse, so this limit protects memory and later recursive consumers.
@@ -423,11 +424,16 @@ private struct JSONByteReader {
                 } else {
                     nil
                 }
-            guard let low, low >= 0xDC00, low <= 0xDFFF else { throw unpairedSurrogate(at: backslash) }
-            index += 6
-            scalar = 0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00)
+            if let low, low >= 0xDC00, low <= 0xDFFF {
+                index += 6
+                scalar = 0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00)
+            } else {
+                // Half of a character (an API that cut an emoji in two): it stands for no
+                // character, and becomes U+FFFD, as imports clean text rather than reject it.
+                scalar = 0xFFFD
+            }
         } else if first >= 0xDC00, first <= 0xDFFF {
-            throw unpairedSurrogate(at: backslash)
+            scalar = 0xFFFD
         }
         appendUTF8(scalar)
     }
@@ -659,12 +665,6 @@ private struct JSONByteReader {
 
     private func unterminatedString(_ opening: JSONPosition) -> JSONError {
         error("unterminated string: the file may be truncated", at: opening)
-    }
-
-    private func unpairedSurrogate(at backslash: Int) -> JSONError {
-        error(
-            "invalid escape \"\(escapeText(at: backslash))\": unpaired surrogate (half of an emoji or rare character)",
-            at: backslash)
     }
 
     private func invalidUTF8(at offset: Int) -> JSONError {
