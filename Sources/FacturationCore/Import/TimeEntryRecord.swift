@@ -11,7 +11,8 @@ extension String: CSVText {
 /// UTF-8 bytes borrowed from a parsed input row; valid only while that row is being handled.
 struct ByteText: CSVText {
     let bytes: UnsafeRawBufferPointer
-    /// Set for bytes the converter made itself (a record key): they need no cleaning.
+    /// Set when the bytes surely need no cleaning: made by the converter itself (a record key), or
+    /// from a row the CSV reader found free of any candidate byte (``CSVBatch/mayHoldControlCharacters(_:)``).
     var knownClean = false
 
     @inline(__always)

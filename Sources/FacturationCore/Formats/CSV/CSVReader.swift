@@ -171,7 +171,11 @@ public final class CSVReader {
             reader.afterCR = false
             let bytes = UnsafeRawBufferPointer(start: field, count: field == nil ? 0 : length)
             reader.currentBatch._withUnsafeGuaranteedRef { $0.appendField(bytes) }
-            if length > 0, let field {
+            // One fast test covers line breaks (counted for line numbers) and the characters an
+            // import cleans: rows without any candidate skip the exact check on the converter's
+            // thread (``CSVBatch/mayHoldControlCharacters(_:)``).
+            if length > 0, let field, ControlBytes.mayHold(bytes) {
+                reader.currentBatch._withUnsafeGuaranteedRef { $0.openRowMayHoldControls = true }
                 if memchr(field, 0x0A, length) != nil || memchr(field, 0x0D, length) != nil {
                     reader.newlinesInRow += CSVReader.countLineBreaks(bytes)
                 }
@@ -269,6 +273,10 @@ public final class CSVBatch {
     private var fieldEnds: [Int] = []
     private var rowStarts: [Int] = [0]
     private var rowLines: [Int] = []
+    /// Per complete row: a field may hold a control character or a noncharacter (``ControlBytes``).
+    private var controlRows: [Bool] = []
+    /// The same for the row still open.
+    var openRowMayHoldControls = false
     private var openFields = 0
     /// Bytes of the file read when the batch was handed out (for progress displays).
     public internal(set) var bytesRead: Int64 = 0
@@ -293,6 +301,8 @@ public final class CSVBatch {
 
     func closeRow(line: Int) {
         rowLines.append(line)
+        controlRows.append(openRowMayHoldControls)
+        openRowMayHoldControls = false
         rowStarts.append(fieldEnds.count)
         openFields = 0
     }
@@ -309,6 +319,7 @@ public final class CSVBatch {
         rowStarts.removeAll(keepingCapacity: true)
         rowStarts.append(0)
         rowLines.removeAll(keepingCapacity: true)
+        controlRows.removeAll(keepingCapacity: true)
     }
 
     /// Moves the fields of the row still open into `other` (an empty batch), leaving only
@@ -321,10 +332,16 @@ public final class CSVBatch {
             let start = index == 0 ? 0 : fieldEnds[index - 1]
             other.appendField(UnsafeRawBufferPointer(rebasing: storage.bytes[start..<fieldEnds[index]]))
         }
+        other.openRowMayHoldControls = openRowMayHoldControls
+        openRowMayHoldControls = false
         fieldEnds.removeLast(openFields)
         storage.truncate(to: keepFrom)
         openFields = 0
     }
+
+    /// False when no field of row `row` holds a control character (line breaks and tabs included)
+    /// or a noncharacter U+FFFE/U+FFFF; true when one may (see ``ControlBytes``).
+    public func mayHoldControlCharacters(_ row: Int) -> Bool { controlRows[row] }
 
     /// The physical line (1-based) on which row `row` starts.
     public func line(_ row: Int) -> Int { rowLines[row] }

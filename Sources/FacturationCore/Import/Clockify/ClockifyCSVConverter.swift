@@ -308,7 +308,8 @@ struct ClockifyCSVConverter {
         }
 
         state.records += 1
-        func text(_ bytes: UnsafeRawBufferPointer) -> ByteText { ByteText(bytes: bytes) }
+        let clean = !batch.mayHoldControlCharacters(row)
+        func text(_ bytes: UnsafeRawBufferPointer) -> ByteText { ByteText(bytes: bytes, knownClean: clean) }
         state.durationTotal = Self.adding(seconds, to: state.durationTotal)
         state.amountTotal = Self.adding(amount ?? 0, to: state.amountTotal)
         try state.key.withUnsafeBytes { key in
