@@ -206,10 +206,11 @@ public final class Runner {
             try Storage.move(entry.raw, to: claim.originalPath)
         } catch {
             // (`catch … where` on this typed throw crashes the Swift 6.3.1 compiler in places.)
-            guard error.isNotFound || error.code == EPERM || error.code == EACCES else { throw error }
-            // Removed from the inbox by someone meanwhile: nothing to claim. Or the service user may
-            // not move this one file (a shared inbox with the sticky bit, a file of another user):
-            // it stays where it is, reported, and the run goes on with the others.
+            // Removed from the inbox by someone meanwhile: nothing to claim. Or (EPERM) the service
+            // user may not move this one file (a shared inbox with the sticky bit and a file of
+            // another user): it stays where it is, reported, and the run goes on with the others.
+            // EACCES (no write permission on inbox/ or work/) is the workspace's: the run stops.
+            guard error.isNotFound || error.code == EPERM else { throw error }
             try Storage.removeTree(folder)
             if !error.isNotFound {
                 summary.waiting.append(InboxScanner.Waiting(
