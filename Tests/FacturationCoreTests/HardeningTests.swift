@@ -42,11 +42,23 @@ struct InboxNameTests {
 }
 
 @Suite("Import text and bounds")
-struct ImportTextTests {
+struct TextCleaningTests {
     @Test func controlCharactersBecomeSpacesAndNoncharactersTheReplacementCharacter() {
-        #expect(ImportText.cleaned("LAA\u{1B}[31m\tx\r\ny\u{7F}z\u{85}") == "LAA [31m x  y z ")
-        #expect(ImportText.cleaned("a\u{FFFE}b\u{FFFF}c") == "a\u{FFFD}b\u{FFFD}c")
-        #expect(ImportText.cleaned("Réunion « client » ° ½ \u{FFFD}") == "Réunion « client » ° ½ \u{FFFD}")
+        #expect(TextCleaning.cleaned("LAA\u{1B}[31m\tx\r\ny\u{7F}z\u{85}") == "LAA [31m x  y z ")
+        #expect(TextCleaning.cleaned("a\u{FFFE}b\u{FFFF}c") == "a\u{FFFD}b\u{FFFD}c")
+        #expect(TextCleaning.cleaned("Réunion « client » ° ½ \u{FFFD}") == "Réunion « client » ° ½ \u{FFFD}")
+    }
+
+    /// Text that reaches an XML document from elsewhere than an import (an older ledger) gets the
+    /// same rule: no character reference XML 1.0 refuses, no line break in a one-line field.
+    @Test func theXMLWriterAppliesTheSameRule() throws {
+        let writer = XMLWriter(indent: false)
+        writer.start("a")
+        writer.element("b", "PharmaBest\r\nSARL\u{85}\u{1B}\u{FFFF}", attributes: [("c", "x\u{7}y")])
+        writer.end()
+        let xml = String(decoding: try writer.finish(), as: UTF8.self)
+        #expect(xml.contains("<b c=\"x y\">PharmaBest  SARL  \u{FFFD}</b>"), "\(xml)")
+        #expect(!xml.contains("&#"))
     }
 
     /// The word-at-a-time check must agree with the byte-by-byte rule, at every position.
@@ -60,8 +72,8 @@ struct ImportTextTests {
                 for (insert, expected) in specials.map({ ($0, true) }) + harmless.map({ ($0, false) }) {
                     var bytes = [UInt8](repeating: 0x61, count: length)
                     bytes.insert(contentsOf: insert, at: position)
-                    let fast = bytes.withUnsafeBytes { ImportText.needsCleaning($0) }
-                    let slow = bytes.withUnsafeBytes { ImportText.needsCleaningSlowly($0, from: 0) }
+                    let fast = bytes.withUnsafeBytes { TextCleaning.needsCleaning($0) }
+                    let slow = bytes.withUnsafeBytes { TextCleaning.needsCleaningSlowly($0, from: 0) }
                     #expect(fast == expected && slow == expected, "\(bytes)")
                     // The reader's fast test (on its thread) never misses one.
                     if expected { #expect(bytes.withUnsafeBytes { ControlBytes.mayHold($0) }, "\(bytes)") }

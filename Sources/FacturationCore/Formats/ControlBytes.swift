@@ -4,7 +4,7 @@
 /// or a lead byte 0xC2 (which starts U+0080–U+00BF, the C1 controls among them) or 0xEF (which
 /// starts U+F000–U+FFFF, U+FFFE and U+FFFF among them). False means the text surely holds none;
 /// true means it may (a no-break space starts with 0xC2 too), for an exact check to follow
-/// (``ImportText``).
+/// (``TextCleaning``).
 ///
 /// Performance: the CSV reader runs it on every field, on its parsing thread (which has spare
 /// time), so that the converters' thread, the one that limits an import, skips the exact check

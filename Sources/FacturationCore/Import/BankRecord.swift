@@ -33,7 +33,7 @@ struct BankRecord {
     /// `qonto:<iban>:<id>` when the bank gave an id, otherwise a fingerprint (`bank:<hash>`).
     var key: String {
         if !transactionID.isEmpty {
-            return "qonto:" + (accountIBAN.isEmpty ? "-" : accountIBAN) + ":" + ImportText.cleaned(transactionID)
+            return "qonto:" + (accountIBAN.isEmpty ? "-" : accountIBAN) + ":" + TextCleaning.cleaned(transactionID)
         }
         return "bank:" + RecordKey.hash([
             accountIBAN, (bookingDate ?? operationDate)?.description ?? "", String(amountMinor), currency.code,
@@ -52,7 +52,7 @@ struct BankRecord {
         out.field(sourceFormat.rawValue)
         out.field(sourceFile)
         out.field(Int64(sourceRow))
-        out.field(ImportText.cleaned(transactionID))
+        out.field(TextCleaning.cleaned(transactionID))
         out.field(accountIBAN)
         out.field(bookingDate?.description ?? "")
         out.field(valueDate?.description ?? "")
@@ -63,13 +63,13 @@ struct BankRecord {
         out.field(currency.code)
         out.field(amountMinor < 0 ? "debit" : "credit")
         out.field(status.rawValue)
-        // Texts from the bank, cleaned of control characters (``ImportText``).
-        out.field(ImportText.cleaned(counterpartyName))
-        out.field(ImportText.cleaned(counterpartyIBAN))
-        out.field(ImportText.cleaned(label))
-        out.field(ImportText.cleaned(remittanceInfo))
-        out.field(ImportText.cleaned(paymentMethod))
-        out.field(ImportText.cleaned(note))
+        // Texts from the bank, cleaned of control characters (``TextCleaning``).
+        out.field(TextCleaning.cleaned(counterpartyName))
+        out.field(TextCleaning.cleaned(counterpartyIBAN))
+        out.field(TextCleaning.cleaned(label))
+        out.field(TextCleaning.cleaned(remittanceInfo))
+        out.field(TextCleaning.cleaned(paymentMethod))
+        out.field(TextCleaning.cleaned(note))
     }
 
     /// Uppercase, without spaces.

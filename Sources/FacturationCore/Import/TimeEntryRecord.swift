@@ -3,9 +3,9 @@ protocol CSVText {
     func write(to out: inout CSVLineBuilder)
 }
 
-/// Both write text as ``ImportText`` cleans it: no control characters, no U+FFFE/U+FFFF.
+/// Both write text as ``TextCleaning`` cleans it: no control characters, no U+FFFE/U+FFFF.
 extension String: CSVText {
-    func write(to out: inout CSVLineBuilder) { out.field(ImportText.cleaned(self)) }
+    func write(to out: inout CSVLineBuilder) { out.field(TextCleaning.cleaned(self)) }
 }
 
 /// UTF-8 bytes borrowed from a parsed input row; valid only while that row is being handled.
@@ -17,7 +17,7 @@ struct ByteText: CSVText {
 
     @inline(__always)
     func write(to out: inout CSVLineBuilder) {
-        if knownClean || !ImportText.needsCleaning(bytes) {
+        if knownClean || !TextCleaning.needsCleaning(bytes) {
             out.field(bytes)
         } else {
             writeCleaned(to: &out)
@@ -27,7 +27,7 @@ struct ByteText: CSVText {
     /// Kept out of line: the common path above stays small enough to inline.
     @inline(never)
     private func writeCleaned(to out: inout CSVLineBuilder) {
-        ImportText.cleaned(bytes).withUnsafeBytes { out.field($0) }
+        TextCleaning.cleaned(bytes).withUnsafeBytes { out.field($0) }
     }
 }
 

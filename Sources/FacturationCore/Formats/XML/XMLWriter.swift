@@ -69,29 +69,11 @@ public final class XMLWriter {
         return Array(UnsafeBufferPointer(start: content, count: count))
     }
 
-    /// `text` as every element and attribute of our documents gets it: the characters XML 1.0
-    /// forbids would be written by libxml2 as character references no parser or schema accepts,
-    /// and a line break or C1 control in a name (a pipeline file, a credit-note reason) has no
-    /// place on a one-line field of an invoice. The rule of ``ImportText``: control characters
-    /// (U+0000–U+001F, U+007F–U+009F) become a space, U+FFFE and U+FFFF become U+FFFD. Imports
-    /// already clean their texts; this covers every other source.
-    static func xmlCharacters(_ text: String) -> String {
-        let replaced = text.unicodeScalars.contains { scalar in
-            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0xFFFE || scalar.value == 0xFFFF
-        }
-        guard replaced else { return text }
-        var cleaned = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                cleaned.append(" ")
-            } else if scalar.value == 0xFFFE || scalar.value == 0xFFFF {
-                cleaned.append("\u{FFFD}")
-            } else {
-                cleaned.append(scalar)
-            }
-        }
-        return String(cleaned)
-    }
+    /// `text` as every element and attribute of our documents gets it (``TextCleaning``): the
+    /// characters XML 1.0 forbids would be written by libxml2 as character references no parser or
+    /// schema accepts, and a line break or C1 control has no place on a one-line field of an
+    /// invoice. Imports already clean their texts; this covers every other source (older ledgers).
+    static func xmlCharacters(_ text: String) -> String { TextCleaning.cleaned(text) }
 
     private func check(_ result: Int32) {
         if result < 0 { failed = true }

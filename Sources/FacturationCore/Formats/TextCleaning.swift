@@ -1,15 +1,15 @@
-/// Text from an export made safe for every output, once, at import.
+/// Text made safe for every output: the one rule for control characters, applied to every text
+/// field when it enters a ledger (the importers) and to every text an XML document gets.
 ///
 /// Names, descriptions and bank texts end up in XML invoices, TOML forms, CSV reports and FEC
 /// lines. XML 1.0 forbids most control characters and the noncharacters U+FFFE and U+FFFF (an
 /// ESC in a Clockify project name made that client's invoice fail its schema check on every run),
-/// and a line break in a name breaks one-line formats. So every text field is cleaned when it
-/// enters a ledger (README, "Reading rules worth knowing"):
+/// and a line break in a name breaks one-line formats (README, "Reading rules worth knowing"):
 /// - control characters (U+0000–U+001F, including tab and line breaks, U+007F, U+0080–U+009F)
 ///   become a space;
 /// - U+FFFE and U+FFFF become U+FFFD (the replacement character).
 /// Everything else is kept as it is.
-enum ImportText {
+enum TextCleaning {
     /// True when `bytes` (valid UTF-8) hold a character that ``cleaned(_:)`` replaces: a fast
     /// test of 8 bytes at a time (``ControlBytes``), then the exact rule where it finds a candidate.
     @inline(__always)
