@@ -119,6 +119,49 @@ struct HostileValueTests {
         #expect(result.stdout.contains("issued     invoice"), "\(result.stdout)")
     }
 
+    /// Ledgers written before the import bounds existed may hold values no import accepts today (a
+    /// duration of 10^15 s, an amount near 2^63): invoicing, payments and accounting leave those rows
+    /// out with a warning, and every run goes on (they used to trap on every run).
+    @Test func rowsOfOlderLedgersBeyondTheBoundsAreLeftOutWithAWarning() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.drop("a.csv", QueueProtocolTests.clockifyCSV)
+        try workspace.drop("qonto.csv", Self.qontoHeader + Self.qontoRow(id: "old-1", amount: "100,00"))
+        #expect(try workspace.run(["run", "--settle", "0", "--date", "2025-07-20"]).status == 0)
+        func poison(_ relative: String, _ old: String, _ new: String) throws {
+            let text = try workspace.text(relative)
+            #expect(text.contains(old), "\(relative): \(text)")
+            try text.replacingOccurrences(of: old, with: new)
+                .write(toFile: workspace.path + "/" + relative, atomically: true, encoding: .utf8)
+        }
+        try poison("archive/ledgers/demo-conseil/time-entries/2025-07.csv", ",5400,second,", ",1000000000000000,second,")
+        try poison("archive/ledgers/demo-conseil/bank-transactions/2025-07.csv", ",10000,100.00,",
+                   ",9223372036854775807,92233720368547758.07,")
+        for day in ["2025-08-01", "2025-09-01"] {
+            let result = try workspace.run(["run", "--settle", "0", "--date", day])
+            #expect(result.status == 0 && !result.killedBySignal, "\(day): \(result.stdout)\n\(result.stderr)")
+            if day == "2025-08-01" {
+                #expect(result.stdout.contains("1 billable time entries of 2025-07.csv last longer than 72 hours"),
+                        "\(result.stdout)")
+            }
+            #expect(result.stdout.contains("1 booked bank transaction has an amount beyond 1,000,000,000.00"),
+                    "\(result.stdout)")
+        }
+        #expect(!(try workspace.issuedRecords(pipeline: "demo-conseil").values.contains { $0.contains("time-LAA") }))
+    }
+
+    /// `status` shows the last run's errors with their text, those of its invoicing stage included:
+    /// a problem that recurs on every run must be visible without reading the run summaries.
+    @Test func statusShowsTheLastRunsErrors() throws {
+        let demo = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let workspace = try TestWorkspace(pipeline: demo.replacingOccurrences(of: "oxygene_code = \"LAA01\"\n", with: ""))
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
+        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
+        let status = try workspace.run(["status"])
+        #expect(status.stdout.contains("(exit status 1)"), "\(status.stdout)")
+        #expect(status.stdout.contains("ERROR [demo-conseil] Oxygène export of"), "\(status.stdout)")
+        #expect(status.stdout.contains("client LAA has no Oxygène code"), "\(status.stdout)")
+    }
+
     /// `fec-check` reads any FEC: amounts that add up beyond 64-bit cents are one finding, not a
     /// crash and not a wrong balance.
     @Test func fecCheckReportsAmountsThatAddUpBeyondWhatCanBeComputed() throws {

@@ -41,19 +41,23 @@ struct OutboxStateTests {
         #expect(try workspace.text(edited).contains("relu par Camille"))
     }
 
-    /// A review form saved by a French spreadsheet comes back with a byte-order mark, `;` between
-    /// the fields and a decimal comma: it is read as a decision, not rejected as an unknown format.
-    @Test func aDecisionSavedByAFrenchSpreadsheetIsRead() throws {
+    /// A review form saved by a French spreadsheet comes back with `;` between the fields, and with
+    /// a byte-order mark ("CSV UTF-8") or in Windows-1252 ("CSV"): it is read as a decision, not
+    /// rejected as an unknown format.
+    @Test(arguments: ["utf8-bom", "windows-1252"])
+    func aDecisionSavedByAFrenchSpreadsheetIsRead(encoding: String) throws {
         let workspace = try TestWorkspace(invoicing: true)
         try workspace.dropDemoFiles()
         for day in ["2025-08-01", "2025-09-01"] { try workspace.run(["run", "--settle", "0", "--date", day]) }
         let form = try #require(workspace.files(under: "outbox/review").first { !$0.contains(".updated-") })
         let ignore = try #require(try workspace.text(form).split(separator: "\r\n").first { $0.contains(",IGNORE,") })
         let fields = SimpleCSV.parse(String(ignore) + "\n")[0]
-        let saved = "\u{FEFF}receipt;invoice;amount;by;comment\r\n"
-            + [fields[0], "IGNORE", "", "Camille", "remboursement fournisseur; pas un client"]
+        let saved = "receipt;invoice;amount;by;comment\r\n"
+            + [fields[0], "IGNORE", "", "Camille", "remboursé au fournisseur; pas un client"]
                 .map { $0.contains(";") ? "\"\($0)\"" : $0 }.joined(separator: ";") + "\r\n"
-        try workspace.drop("decision-excel.csv", saved)
+        let bytes = encoding == "utf8-bom" ? Data("\u{FEFF}".utf8) + Data(saved.utf8)
+            : try #require(saved.data(using: .windowsCP1252))
+        try workspace.drop("decision-excel.csv", bytes)
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-09-02"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("request    decision-excel.csv"), "\(result.stdout)")
@@ -89,6 +93,22 @@ struct OutboxStateTests {
         try FileManager.default.removeItem(at: copy.root)
         try FileManager.default.copyItem(at: workspace.root, to: copy.root)
         return copy
+    }
+
+    /// A ledger copy deleted from the outbox comes back the next time its month is imported, even
+    /// when the import changes nothing (README, "What never stops the pipeline", item 15).
+    @Test func aDeletedOutboxCopyIsDeliveredAgainWhenItsMonthIsImported() throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("a.csv", QueueProtocolTests.clockifyCSV)
+        #expect(try workspace.run(["run", "--settle", "0"]).status == 0)
+        let copy = "outbox/time-entries/2025-07.csv"
+        let delivered = try workspace.text(copy)
+        try FileManager.default.removeItem(atPath: workspace.path + "/" + copy)
+        // The same entries in another file (not a duplicate: other bytes): nothing new in the ledger.
+        try workspace.drop("a-again.csv", QueueProtocolTests.clockifyCSV + "\n")
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(try workspace.text(copy) == delivered)
     }
 
     @Test func theUpdatedCopyOfAnEditedFileKeepsItsExtension() {

@@ -128,6 +128,50 @@ struct PoisonFileTests {
         #expect(ledger.count == 2, "each entry once")
     }
 
+    /// A file that changed after its claim cannot go back to the inbox when a new file with the same
+    /// name is already there: it is rejected with a reason, neither file is lost.
+    @Test func aChangedFileWhoseNameWasTakenMeanwhileIsRejectedNotLost() throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("export.csv", Self.goodCSV)
+        let gate = workspace.path + "/gate"
+        let run = try Binary.start(["run", "--settle", "0", "--workspace", workspace.path],
+                                   environment: ["FACTURATION_TEST_PAUSE": "after-conversion:\(gate)"])
+        try waitFor(gate + ".waiting")
+        let claimed = try #require(workspace.files(under: "work/claims").first { $0.hasSuffix("/export.csv") })
+        let handle = try FileHandle(forWritingTo: workspace.root.appendingPathComponent(claimed))
+        handle.seekToEndOfFile()
+        handle.write(Data("\"x\"\n".utf8))
+        try handle.close()
+        try workspace.drop("export.csv", "the producer's next file\n")
+        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
+        let result = run.wait()
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("REJECTED   export.csv: the file changed"), "\(result.stdout)")
+        #expect(result.stdout.contains("a new file with the same name is already in the inbox"))
+        #expect(try workspace.text("inbox/export.csv") == "the producer's next file\n")
+        let kept = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix("/export.csv") })
+        #expect(try workspace.text(kept) == Self.goodCSV + "\"x\"\n")
+        #expect(workspace.files(under: "work/claims").isEmpty)
+    }
+
+    /// A link that took a claimed file's place (here: the claim of an interrupted run) is rejected,
+    /// never followed: the reason quotes nothing of what it points at.
+    @Test func aLinkInPlaceOfAClaimedFileIsRejectedNotFollowed() throws {
+        let workspace = try TestWorkspace()
+        let secret = try workspace.drop("secret.txt", "mot de passe: hunter2\n", into: "elsewhere")
+        let claim = workspace.path + "/work/claims/20250801-090000-000-0001-0badc0de"
+        try FileManager.default.createDirectory(atPath: claim, withIntermediateDirectories: true)
+        try "pipeline: demo-conseil\nname: export.csv\noriginal: export.csv\nclaimed_at: 2025-08-01T09:00:00+02:00\n"
+            .write(toFile: claim + "/.claim", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: claim + "/export.csv", withDestinationPath: secret.path)
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("REJECTED   export.csv: this is not a regular file"), "\(result.stdout)")
+        let reason = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") })
+        #expect(!(try workspace.text(reason).contains("hunter2")))
+        #expect(try workspace.text("elsewhere/secret.txt") == "mot de passe: hunter2\n")
+    }
+
     // MARK: - Helpers
 
     private func writeRaw(name: [UInt8], in folder: String, contents: [UInt8]) throws {

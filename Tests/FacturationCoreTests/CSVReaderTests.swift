@@ -122,6 +122,30 @@ struct CSVReaderTests {
         ])
     }
 
+    /// Rows are flagged when a field may hold a control character, whatever the chunk boundaries
+    /// (a row split across batches keeps its flag): the converters skip the exact check on the others.
+    @Test("rows that may hold control characters are flagged across chunk boundaries",
+          arguments: [1, 2, 3, 5, 7, 64, 1 << 15])
+    func controlCharacterFlags(chunkSize: Int) throws {
+        let folder = try TemporaryFolder()
+        let text = "h1,h2\r\n"
+            + "plain,row\r\n"
+            + "\"multi\r\nline\",x\r\n"
+            + "esc\u{1B},x\r\n"
+            + "nbsp\u{A0},x\r\n"
+            + "é à,x\r\n"
+            + "last,\u{85}"
+        let path = try folder.write(text)
+        let reader = CSVReader(delimiter: UInt8(ascii: ","))
+        let source = try DecodingReader(path: path, encoding: .utf8, chunkSize: chunkSize)
+        var flags: [String: Bool] = [:]
+        try reader.read(source) { batch in
+            for row in 0..<batch.rowCount { flags[batch.string(row, 0)] = batch.mayHoldControlCharacters(row) }
+        }
+        #expect(flags == ["h1": false, "plain": false, "multi\r\nline": true, "esc\u{1B}": true, "nbsp\u{A0}": true,
+                          "é à": false, "last": true])
+    }
+
     @Test func blankLinesAreSkippedButCounted() throws {
         let folder = try TemporaryFolder()
         let lf = try folder.write("\n\na,b\n\n\nc,d\n\n", name: "lf.csv")

@@ -88,6 +88,9 @@ struct PaymentMatcherTests {
         #expect(rule(Self.receipt(12_000, from: "LAA", text: "F3")).contains("comes from client LAA"))
         // Unknown payer without reference.
         #expect(rule(Self.receipt(12_000, from: "Someone Else", text: "")).hasPrefix("review F3,F4: unknown payer"))
+        // A transfer that names an invoice issued after it was booked does not pay it.
+        #expect(rule(Self.receipt(60_000, from: "LAA SAS", text: "F2", on: "2025-07-15"))
+            == "review F2: the transfer mentions F2 but was booked on 2025-07-15, before F2 was issued")
         // An invoice issued after the receipt is not a candidate.
         #expect(rule(Self.receipt(30_000, from: "Genlog", text: "", on: "2025-08-15")).hasPrefix("review"))
     }
