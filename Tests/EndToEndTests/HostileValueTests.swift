@@ -201,11 +201,21 @@ struct UnissuableDraftTests {
         let again = try workspace.run(["run", "--settle", "0", "--date", "2025-08-02"])
         #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
 
-        // The way out: a person rejects it; the decision is recorded in the archive.
+        // Approving it does not make it issuable: every run reports it as an error...
         let id = String(Path.name(of: form).dropLast(".toml".count))
+        #expect(try workspace.run(["approve", id, "--by", "Hugo"]).status == 0)
+        let approved = try workspace.run(["run", "--settle", "0", "--date", "2025-08-03"])
+        #expect(approved.status == 1, "\(approved.stdout)\n\(approved.stderr)")
+        #expect(approved.stdout.contains("approved, but still not issued"), "\(approved.stdout)")
+
+        // ...until a person rejects it, which may follow an approval that could not be issued;
+        // the decision is recorded in the archive.
         let rejected = try workspace.run(["reject", id, "--reason", "taux horaire erroné", "--by", "Camille"])
         #expect(rejected.status == 0, "\(rejected.stdout)\n\(rejected.stderr)")
         #expect(workspace.exists("archive/invoicing/demo-conseil/decisions/\(id).json"))
+        #expect(workspace.exists("archive/invoicing/demo-conseil/decisions/\(id).rejected-after-approval.json"))
+        // A second rejection is refused: the decision is made.
+        #expect(try workspace.run(["reject", id, "--reason", "encore"]).status == 1)
         let after = try workspace.run(["run", "--settle", "0", "--date", "2025-09-01"])
         #expect(after.status == 0, "\(after.stdout)\n\(after.stderr)")
         #expect(!after.stdout.contains("ERROR"), "\(after.stdout)")

@@ -10,7 +10,14 @@ public enum ApprovalDesk {
     public static func decide(draftID: String, decision: Decision, by person: String, comment: String?,
                               source: String, workspace: Workspace, pipeline: PipelineConfig, now: String) throws {
         let store = InvoiceStore(workspace: workspace, pipeline: pipeline)
-        if let earlier = try store.decisions()[draftID] {
+        let earlier = try store.decisions()[draftID]
+        // The one change allowed: rejecting a draft that was approved but could not be issued (it
+        // waits in to-approve/ with the problem), so that it does not fail every run.
+        var rejectingAfterApproval = false
+        if earlier?.decision == "approved", decision == .reject, try store.draft(id: draftID) != nil {
+            rejectingAfterApproval = try !store.issued().contains { $0.origin.draftID == draftID }
+        }
+        if let earlier, !rejectingAfterApproval {
             throw InvoicingError("draft \(draftID) was already \(earlier.decision) by \(earlier.by) on \(earlier.at); "
                 + "a decision cannot be changed (for an issued invoice, request a credit note)")
         }
@@ -27,7 +34,7 @@ public enum ApprovalDesk {
         let who = person.trimmed.isEmpty ? "unknown" : person.trimmed
         try store.recordDecision(ApprovalDecision(draftID: draftID, decision: decision.rawValue, by: who, at: now,
                                                   comment: comment?.trimmed.isEmpty == true ? nil : comment,
-                                                  source: source))
+                                                  source: source), afterApproval: rejectingAfterApproval)
     }
 
     /// The pipeline whose store holds the waiting draft `draftID`, if any.

@@ -244,11 +244,13 @@ public struct InvoicingStage {
     /// Keeps a draft that cannot be issued out of the way of the others: it waits in
     /// `outbox/to-approve/` with the problem as its reason, so a person can reject it
     /// (`facturation reject`, recorded in the archive like any decision) or fix the cause and
-    /// approve it. It uses no number. A draft already approved can only be reported.
+    /// approve it. It uses no number. A draft already approved that still fails is reported as an
+    /// error on every run until it is rejected (the one decision that may follow an approval).
     private func park(_ draft: InvoiceDraft, _ problem: UnissuableDraft, decided: Bool,
                       into report: inout InvoicingReport) throws {
         guard !decided else {
-            report.errors.append("\(draft.id): approved, but still not issued: \(problem.problem)")
+            report.errors.append("\(draft.id): approved, but still not issued: \(problem.problem); reject it "
+                + "(`facturation reject \(draft.id) --reason …`) or fix the cause")
             return
         }
         var draft = draft

@@ -204,8 +204,11 @@ public struct InvoiceStore {
 
     /// Records a decision; a second decision on the same draft is refused (`false`).
     @discardableResult
-    public func recordDecision(_ decision: ApprovalDecision) throws -> Bool {
-        let path = Path.join(decisionsFolder, decision.draftID + ".json")
+    ///
+    /// `afterApproval` records the rejection of a draft that was approved but could not be issued,
+    /// beside its approval (`<draft>.rejected-after-approval.json`, read after it, so it wins).
+    public func recordDecision(_ decision: ApprovalDecision, afterApproval: Bool = false) throws -> Bool {
+        let path = Path.join(decisionsFolder, decision.draftID + (afterApproval ? ".rejected-after-approval" : "") + ".json")
         if Storage.exists(path) { return false }
         try Storage.makeDirectory(decisionsFolder)
         try Storage.write(try encode(decision), to: path, temporaryDirectory: temporary, collision: .fail)
