@@ -91,17 +91,9 @@ struct AdversarialFindingsTests {
         let full = QueueProtocolTests.clockifyCSV
         let cut = full.index(full.startIndex, offsetBy: full.count - 40)
         try workspace.drop("partial.csv", String(full[..<cut]))
-        let gate = workspace.path + "/gate"
-        let run = try Binary.start(["run", "--settle", "0", "--workspace", workspace.path],
-                                   environment: ["FACTURATION_TEST_PAUSE": "after-scan:\(gate)"])
-        for _ in 0..<3_000 where !FileManager.default.fileExists(atPath: gate + ".waiting") { Thread.sleep(forTimeInterval: 0.01) }
-        let claimed = try #require(workspace.files(under: "work/claims").first { $0.hasSuffix("/partial.csv") })
-        let handle = try FileHandle(forWritingTo: workspace.root.appendingPathComponent(claimed))
-        handle.seekToEndOfFile()
-        handle.write(Data(full[cut...].utf8))
-        try handle.close()
-        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
-        let result = run.wait()
+        let result = try workspace.runPaused(at: "after-scan", claimedFile: "partial.csv") {
+            try TestWorkspace.append(String(full[cut...]), to: $0)
+        }
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("put back   partial.csv"), "\(result.stdout)")
         #expect(workspace.files(under: "archive/rejected").isEmpty)

@@ -95,21 +95,11 @@ struct PoisonFileTests {
     func aFileThatChangesAfterTheClaimGoesBackToTheInbox(point: String) throws {
         let workspace = try TestWorkspace()
         try workspace.drop("growing.csv", Self.goodCSV)
-        let gate = workspace.path + "/gate"
-        let run = try Binary.start(["run", "--settle", "0", "--workspace", workspace.path],
-                                   environment: ["FACTURATION_TEST_PAUSE": "\(point):\(gate)"])
-        try waitFor(gate + ".waiting")
         // The producer was not done: it appends a second entry to the file the run has claimed.
-        let claimed = try #require(workspace.files(under: "work/claims").first { $0.hasSuffix("/growing.csv") })
         let second = "\"LAA - INFRA\",\"Les Automatismes Appliqués\",\"Revue\",\"\",\"Camille Martin\",\"\","
             + "\"camille@demo.fr\",\"\",\"Yes\",\"16/07/2025\",\"09:00:00\",\"16/07/2025\",\"10:00:00\",\"01:00:00\","
             + "\"1.00\",\"110.00\",\"110.00\"\n"
-        let handle = try FileHandle(forWritingTo: workspace.root.appendingPathComponent(claimed))
-        handle.seekToEndOfFile()
-        handle.write(Data(second.utf8))
-        try handle.close()
-        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
-        let result = run.wait()
+        let result = try workspace.runPaused(at: point, claimedFile: "growing.csv") { try TestWorkspace.append(second, to: $0) }
         #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
         #expect(result.stdout.contains("put back   growing.csv: the file changed"), "stdout: \(result.stdout)")
         #expect(workspace.files(under: "archive/files").isEmpty, "nothing archived under a stale hash")
@@ -133,18 +123,10 @@ struct PoisonFileTests {
     @Test func aChangedFileWhoseNameWasTakenMeanwhileIsRejectedNotLost() throws {
         let workspace = try TestWorkspace()
         try workspace.drop("export.csv", Self.goodCSV)
-        let gate = workspace.path + "/gate"
-        let run = try Binary.start(["run", "--settle", "0", "--workspace", workspace.path],
-                                   environment: ["FACTURATION_TEST_PAUSE": "after-conversion:\(gate)"])
-        try waitFor(gate + ".waiting")
-        let claimed = try #require(workspace.files(under: "work/claims").first { $0.hasSuffix("/export.csv") })
-        let handle = try FileHandle(forWritingTo: workspace.root.appendingPathComponent(claimed))
-        handle.seekToEndOfFile()
-        handle.write(Data("\"x\"\n".utf8))
-        try handle.close()
-        try workspace.drop("export.csv", "the producer's next file\n")
-        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
-        let result = run.wait()
+        let result = try workspace.runPaused(at: "after-conversion", claimedFile: "export.csv") { claimed in
+            try TestWorkspace.append("\"x\"\n", to: claimed)
+            try workspace.drop("export.csv", "the producer's next file\n")
+        }
         #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("REJECTED   export.csv: the file changed"), "\(result.stdout)")
         #expect(result.stdout.contains("a new file with the same name is already in the inbox"))
@@ -182,13 +164,6 @@ struct PoisonFileTests {
         #expect(fd >= 0)
         _ = contents.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
-    }
-
-    private func waitFor(_ path: String) throws {
-        for _ in 0..<3_000 where !FileManager.default.fileExists(atPath: path) {
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        #expect(FileManager.default.fileExists(atPath: path), "the run never reached the pause point")
     }
 
     private func sha256Hex(_ bytes: [UInt8]) -> String {

@@ -59,6 +59,31 @@ final class TestWorkspace {
         try Binary.run(arguments + (workspaceFlag ? ["--workspace", path] : []), environment: environment)
     }
 
+    /// Runs `facturation run --settle 0` held at a pause point (`FACTURATION_TEST_PAUSE`, e.g.
+    /// `after-conversion`), calls `meanwhile` with the path of the claimed file named `name` (the
+    /// test acts there as a producer that has not finished), then lets the run go on.
+    func runPaused(at point: String, claimedFile name: String, meanwhile: (URL) throws -> Void) throws -> CommandResult {
+        let gate = path + "/gate"
+        let running = try Binary.start(["run", "--settle", "0", "--workspace", path],
+                                       environment: ["FACTURATION_TEST_PAUSE": "\(point):\(gate)"])
+        for _ in 0..<3_000 where !FileManager.default.fileExists(atPath: gate + ".waiting") {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        #expect(FileManager.default.fileExists(atPath: gate + ".waiting"), "the run never reached \(point)")
+        let claimed = try #require(files(under: "work/claims").first { $0.hasSuffix("/" + name) })
+        try meanwhile(root.appendingPathComponent(claimed))
+        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
+        return running.wait()
+    }
+
+    /// Appends `text` to the file at `url`.
+    static func append(_ text: String, to url: URL) throws {
+        let handle = try FileHandle(forWritingTo: url)
+        handle.seekToEndOfFile()
+        handle.write(Data(text.utf8))
+        try handle.close()
+    }
+
     /// Text of a file of the workspace.
     func text(_ relative: String) throws -> String {
         try String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)
