@@ -1,0 +1,78 @@
+import FacturationCore
+import Foundation
+import Testing
+
+/// The demo replayed month by month (the daily runs of the 1st, approvals, a Monday), compared
+/// byte for byte with the outputs the pipeline produced before the architecture of issue #9:
+/// a refactoring must not change a ledger, an invoice, a record, a report or a FEC.
+///
+/// The manifest (`Tests/Fixtures/demo-replay.manifest`) holds the SHA-256 of every file of the
+/// outbox and of the archive's state folders. Left out: what names a claim (its id holds the time
+/// of the run and a random part: `archive/files`, `index`, `rejected`, `runs`, `outbox/rejected`);
+/// inside JSON records, the wall-clock `"at"` of approvals is masked. To accept a deliberate
+/// change of an output, run the test with `FACTURATION_UPDATE_GOLDEN=1` and commit the manifest
+/// with the reason.
+@Suite("Demo replay, byte for byte")
+struct DemoReplayTests {
+    static let manifestURL = Repository.root.appendingPathComponent("Tests/Fixtures/demo-replay.manifest")
+
+    @Test func replayGivesTheSameBytesAsBefore() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        for day in ["2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"] {
+            let result = try workspace.run(["run", "--settle", "0", "--date", day])
+            #expect(result.status == 0 || result.status == 2, "\(day): \(result.stderr)")
+        }
+        let drafts = workspace.files(under: "outbox/to-approve").filter { $0.hasSuffix(".toml") }.sorted()
+        #expect(drafts.count == 3)
+        for draft in drafts {
+            let id = String((draft as NSString).lastPathComponent.dropLast(".toml".count))
+            let result = try workspace.run(["approve", id, "--by", "demo"])
+            #expect(result.status == 0, "\(id): \(result.stderr)")
+        }
+        for day in ["2025-10-02", "2025-10-06", "2025-11-01", "2025-11-03"] {
+            let result = try workspace.run(["run", "--settle", "0", "--date", day])
+            #expect(result.status == 0 || result.status == 2, "\(day): \(result.stderr)")
+        }
+
+        let manifest = try Self.manifest(of: workspace)
+        if ProcessInfo.processInfo.environment["FACTURATION_UPDATE_GOLDEN"] == "1" {
+            try manifest.joined(separator: "\n").appending("\n").write(to: Self.manifestURL, atomically: true,
+                                                                         encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: Self.manifestURL, encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        let missing = Set(expected).subtracting(manifest).sorted()
+        let unexpected = Set(manifest).subtracting(expected).sorted()
+        #expect(missing.isEmpty && unexpected.isEmpty,
+                Comment(rawValue: Self.describe(missing: missing, unexpected: unexpected)))
+        #expect(manifest.count > 150)
+    }
+
+    static func describe(missing: [String], unexpected: [String]) -> String {
+        "outputs differ from the golden manifest.\nexpected, not found:\n" + missing.joined(separator: "\n")
+            + "\nfound, not expected:\n" + unexpected.joined(separator: "\n")
+    }
+
+    /// `<sha-256> <path>` for every compared file, sorted by path.
+    static func manifest(of workspace: TestWorkspace) throws -> [String] {
+        let skipped = ["archive/files/", "archive/index/", "archive/rejected/", "archive/runs/",
+                       "archive/duplicates/", "outbox/rejected/"]
+        var lines: [String] = []
+        for path in workspace.files(under: "outbox") + workspace.files(under: "archive")
+        where !skipped.contains(where: { path.hasPrefix($0) }) && !path.hasSuffix("README.md") {
+            var bytes = [UInt8](try workspace.data(path))
+            if path.hasSuffix(".json") || path.hasSuffix(".jsonl") {
+                bytes = Array(maskTimes(String(decoding: bytes, as: UTF8.self)).utf8)
+            }
+            lines.append(bytes.withUnsafeBytes { SHA256Hasher.hex($0) } + " " + path)
+        }
+        return lines.sorted { $0.dropFirst(65) < $1.dropFirst(65) }
+    }
+
+    /// `"at": "<ISO 8601>"` → `"at": "*"` (the wall-clock time of a decision).
+    static func maskTimes(_ text: String) -> String {
+        text.replacingOccurrences(of: #""at" ?: ?"[0-9T:.Z+-]+""#, with: #""at":"*""#, options: .regularExpression)
+    }
+}
