@@ -21,7 +21,7 @@ struct CheckCommand: ParsableCommand {
             out += company.vatNumber.map { ", VAT \($0)" } ?? ""
             out += "\n  address:    \((company.address.lines + ["\(company.address.postcode) \(company.address.city)", company.address.country]).joined(separator: ", "))\n"
             out += "  bank:       \(pipeline.ownIBANs.isEmpty ? "no IBAN configured" : pipeline.ownIBANs.joined(separator: ", "))\n"
-            out += "  time zone:  \(pipeline.timeZone), currency \(pipeline.currency.code)\n"
+            out += "  time zone:  \(pipeline.timeZone.identifier), currency \(pipeline.currency.code)\n"
             out += "  inbox:      \(Path.relative(layout.inbox, to: workspace.root))/ (settle \(pipeline.inbox.settleSeconds) s)\n"
             out += "  outbox:     \(Path.relative(layout.outbox, to: workspace.root))/\n"
             out += "  clockify:   dates \(pipeline.clockify.dateOrder?.rawValue ?? "auto")\n"

@@ -52,15 +52,16 @@ enum DecisionRecorder {
                        global: GlobalOptions) throws {
         let workspace = global.resolvedWorkspace
         let pipelines = try global.loadPipelines(workspace)
+        let now = try global.clock.utcISO()
         try global.withWorkspaceLock(workspace) {
             try Self.decide(draft: draft, decision: decision, by: by, comment: comment, pipelines: pipelines,
-                       workspace: workspace)
+                            workspace: workspace, now: now)
         }
     }
 
     private static func decide(draft: String, decision: ApprovalDesk.Decision, by: String?, comment: String?,
-                               pipelines: [PipelineConfig], workspace: Workspace) throws {
-        guard let pipeline = try ApprovalDesk.pipeline(holding: draft, workspace: workspace, pipelines: pipelines) else {
+                               pipelines: [PipelineConfig], workspace: Workspace, now: String) throws {
+        guard let layout = try ApprovalDesk.pipeline(holding: draft, layouts: workspace.layouts(for: pipelines)) else {
             StandardStreams.err("error: no draft \(draft) is waiting for approval (see outbox/to-approve/ or "
                 + "`facturation status`)\n")
             throw ExitCode(ExitStatus.failure)
@@ -68,8 +69,8 @@ enum DecisionRecorder {
         let person = by ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         do {
             try ApprovalDesk.decide(draftID: draft, decision: decision, by: person, comment: comment, source: "command",
-                                    workspace: workspace, pipeline: pipeline,
-                                    now: ISO8601DateFormatter().string(from: Date()))
+                                    layout: layout,
+                                    now: now)
         } catch let error as InvoicingError {
             StandardStreams.err("error: \(error.message)\n")
             throw ExitCode(ExitStatus.failure)

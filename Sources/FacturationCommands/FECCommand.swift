@@ -57,14 +57,13 @@ struct FECCommand: ParsableCommand {
 
     private func export(chosen: PipelineConfig, pipelines: [PipelineConfig], workspace: Workspace) throws {
         let layout = workspace.layout(for: chosen, pipelineCount: pipelines.count)
-        let stage = AccountingStage(workspace: workspace, layout: layout)
-        let today = date.flatMap { CivilDate(iso: $0) } ?? CivilDate.today(in: chosen.timeZone)
-        let export: AccountingStage.Export
+        let today = try date.flatMap { CivilDate(iso: $0) } ?? CivilDate.today(in: chosen.timeZone, clock: try global.clock)
+        let export: FECPublisher.Export
         do {
             if let year {
-                export = try stage.yearly(endingIn: year, today: today)
+                export = try FECPublisher(layout: layout, today: today).yearly(endingIn: year)
             } else {
-                export = try stage.period(from: CivilDate(iso: from!)!, to: CivilDate(iso: to!)!, today: today)
+                export = try FECPublisher(layout: layout, today: today).period(from: CivilDate(iso: from!)!, to: CivilDate(iso: to!)!)
             }
         } catch let error as InvoicingError {
             StandardStreams.err("error: \(error.message)\n")

@@ -31,8 +31,8 @@ struct ReconcileCommand: ParsableCommand {
         var reports: [String: Reconciliation.Report] = [:]
         for pipeline in pipelines where pipeline.invoicing != nil {
             let layout = workspace.layout(for: pipeline, pipelineCount: pipelines.count)
-            let today = date.flatMap { CivilDate(iso: $0) } ?? CivilDate.today(in: pipeline.timeZone)
-            let (report, path) = try Reconciliation(workspace: workspace, layout: layout).publish(today: today)
+            let today = try date.flatMap { CivilDate(iso: $0) } ?? CivilDate.today(in: pipeline.timeZone, clock: try global.clock)
+            let (report, path) = try Reconciliation(layout: layout).publish(today: today)
             differences += report.differences.count
             reports[pipeline.id] = report
             if !json {

@@ -36,7 +36,8 @@ struct RunCommand: ParsableCommand {
         let pipelines = try global.loadPipelines(workspace)
         let summary = try PassRunner.run(
             workspace: workspace, pipelines: pipelines,
-            options: Runner.Options(today: date.flatMap { CivilDate(iso: $0) }, settleSeconds: settle),
+            options: Runner.Options(today: date.flatMap { CivilDate(iso: $0) }, settleSeconds: settle,
+                                    clock: try global.clock),
             global: global, json: json)
         if summary.exitCode != ExitStatus.success { throw ExitCode(summary.exitCode) }
     }

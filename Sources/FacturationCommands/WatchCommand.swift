@@ -33,7 +33,7 @@ struct WatchCommand: ParsableCommand {
             do {
                 let pipelines = try PipelineLoader.loadAll(workspace: workspace)
                 _ = try PassRunner.run(
-                    workspace: workspace, pipelines: pipelines, options: Runner.Options(settleSeconds: settle),
+                    workspace: workspace, pipelines: pipelines, options: Runner.Options(settleSeconds: settle, clock: try global.clock),
                     global: global, json: json, printWhenIdle: false, shouldStop: { SignalFlag.isRaised })
             } catch let errors as ConfigErrors {
                 logger.error("Configuration error, pass skipped:\n\(errors)")

@@ -9,9 +9,7 @@ enum NormalizeMeasurement {
     static func run(file: String, workspaceRoot: String) throws -> [String: String] {
         let workspace = BenchWorkspace(existingRoot: workspaceRoot)
         let pipeline = try workspace.loadPipeline()
-        guard let zone = ZoneConverter(identifier: pipeline.timeZone) else {
-            throw BenchError("unknown time zone \(pipeline.timeZone)")
-        }
+        let zone = ZoneConverter(timeZone: pipeline.timeZone)
         let classifier = EntryClassifier(pipeline: pipeline)
 
         let started = Monotonic.now()

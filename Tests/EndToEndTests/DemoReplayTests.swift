@@ -8,7 +8,8 @@ import Testing
 ///
 /// The manifest (`Tests/Fixtures/demo-replay.manifest`) holds the SHA-256 of every file of the
 /// outbox and of the archive's state folders. Left out: what names a claim (its id holds the time
-/// of the run and a random part: `archive/files`, `index`, `rejected`, `runs`, `outbox/rejected`);
+/// of the run and a random part: `archive/files`, `index`, `rejected`, `runs`, `outbox/rejected`), and
+/// `archive/checkpoints` (derived summaries, rebuilt when missing);
 /// inside JSON records, the wall-clock `"at"` of approvals is masked. To accept a deliberate
 /// change of an output, run the test with `FACTURATION_UPDATE_GOLDEN=1` and commit the manifest
 /// with the reason.
@@ -58,7 +59,7 @@ struct DemoReplayTests {
     /// `<sha-256> <path>` for every compared file, sorted by path.
     static func manifest(of workspace: TestWorkspace) throws -> [String] {
         let skipped = ["archive/files/", "archive/index/", "archive/rejected/", "archive/runs/",
-                       "archive/duplicates/", "outbox/rejected/"]
+                       "archive/duplicates/", "archive/checkpoints/", "outbox/rejected/"]
         var lines: [String] = []
         for path in workspace.files(under: "outbox") + workspace.files(under: "archive")
         where !skipped.contains(where: { path.hasPrefix($0) }) && !path.hasSuffix("README.md") {

@@ -462,8 +462,8 @@ enum CIISample: String, CaseIterable, CustomTestStringConvertible, Sendable {
                            bic: "QNTOFRP1XXX"),
             vatTreatment: treatment, vatOnDebits: vatOnDebits, legalNotes: legalNotes,
             title: "Prestations – test", lines: lines, totals: totals, precedingInvoice: preceding, reason: reason,
-            origin: .init(type: "time", draftID: "time-TEST-2025-08-0000", contract: nil, period: "2025-08"),
-            recordKeys: [], approval: .init(decision: "automatic", by: "test", at: "2025-08-31T18:00:00Z", comment: nil))
+            origin: .init(type: .time, draftID: "time-TEST-2025-08-0000", contract: nil, period: "2025-08"),
+            recordKeys: [], approval: .init(decision: .automatic, by: "test", at: "2025-08-31T18:00:00Z", comment: nil))
     }
 
     static let august = InvoiceDocument.DateRange(start: date("2025-08-01"), end: date("2025-08-31"))

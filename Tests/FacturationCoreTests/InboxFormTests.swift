@@ -65,7 +65,7 @@ struct InboxFormTests {
                                    period: nil, entryCount: 1)
             let draft = InvoiceDraft(
                 id: "time-LAA-2025-07-\(text.count)", kind: .invoice, clientCode: "LAA",
-                origin: .init(type: "time", draftID: "d", contract: nil, period: "2025-07"), title: text, servicePeriod: nil,
+                origin: .init(type: .time, draftID: "d", contract: nil, period: "2025-07"), title: text, servicePeriod: nil,
                 lines: Array(repeating: line, count: 150), recordKeys: [], dueOn: CivilDate(year: 2025, month: 8, day: 1)!,
                 precedingInvoice: nil, reason: nil, notes: [text], approvalReason: nil, annex: [])
             let totals = try! InvoiceTotals.compute(lines: [line], exemption: { _ in (nil, nil) })

@@ -556,7 +556,7 @@ struct ApprovalPolicyTests {
         let id = "\(type)-\(client)-\(net)"
         let lines = (1...count).map { number in line(net: number == 1 ? net : 0, number: number) }
         return InvoiceDraft(id: id, kind: kind, clientCode: client,
-                            origin: .init(type: type, draftID: id, contract: contract, period: "2025-07"),
+                            origin: .init(type: InvoiceDocument.Origin.Kind(rawValue: type)!, draftID: id, contract: contract, period: "2025-07"),
                             title: "Test", servicePeriod: nil, lines: lines, recordKeys: [], dueOn: date("2025-08-01"),
                             precedingInvoice: nil, reason: nil, notes: [], approvalReason: nil, annex: [])
     }
@@ -565,7 +565,7 @@ struct ApprovalPolicyTests {
     private func issued(_ draft: InvoiceDraft, number: String) throws -> InvoiceDocument {
         try InvoiceBuilder(pipeline: pipeline, settings: settings).document(
             from: draft, number: number, issueDate: date("2025-07-01"),
-            approval: .init(decision: "automatic", by: "rule: test", at: "2025-07-01T00:00:00Z", comment: nil))
+            approval: .init(decision: .automatic, by: "rule: test", at: "2025-07-01T00:00:00Z", comment: nil))
     }
 
     private func verdict(_ draft: InvoiceDraft, history: [InvoiceDocument] = [],
@@ -865,7 +865,7 @@ struct InvoiceStoreRecordTests {
         legacy.recordKeys = ["te:old"]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let year = Path.join(store.folder, "issued", "2025")
+        let year = store.layout.issued(year: 2025)
         try FileManager.default.createDirectory(atPath: year, withIntermediateDirectories: true)
         try encoder.encode(legacy).write(to: URL(fileURLWithPath: Path.join(year, "F2025-0001.json")))
         let batch = ["F2025-0002", "F2025-0003"].map { number in
@@ -907,7 +907,7 @@ struct InvoiceStoreRecordTests {
         var document = CIISample.standard.document
         document.number = "F2025-0011"
         try store.recordIssued([document])
-        let year = Path.join(store.folder, "issued", "2025")
+        let year = store.layout.issued(year: 2025)
         let good = try String(contentsOfFile: Path.join(year, "F2025-0011.jsonl"), encoding: .utf8)
         try (good + "{\"number\": \"F2025-0012\", truncated\n").write(
             toFile: Path.join(year, "F2025-0012_F2025-0013.jsonl"), atomically: false, encoding: .utf8)
@@ -924,7 +924,7 @@ struct InvoiceStoreRecordTests {
         let workspace = Workspace(root: root)
         try FileManager.default.createDirectory(atPath: workspace.temporary, withIntermediateDirectories: true)
         let pipeline = try load(pipelineText())
-        return (InvoiceStore(workspace: workspace, pipeline: pipeline), root)
+        return (InvoiceStore(layout: workspace.layout(for: pipeline, pipelineCount: 1)), root)
     }
 
     @Test func aDocumentWithoutRecordKeysIsEncodedWhole() throws {

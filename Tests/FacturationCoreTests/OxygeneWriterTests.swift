@@ -328,7 +328,7 @@ private enum Fixture {
             vatTreatment: vat, vatOnDebits: false, legalNotes: notes, title: title, lines: lines,
             totals: try! InvoiceTotals.compute(lines: lines) { _ in (vat.exemptionReason, vat.exemptionCode) },
             precedingInvoice: preceding, reason: reason, origin: origin, recordKeys: [],
-            approval: .init(decision: "automatic", by: "rule:recurring", at: "2025-08-01T06:00:00Z", comment: nil))
+            approval: .init(decision: .automatic, by: "rule:recurring", at: "2025-08-01T06:00:00Z", comment: nil))
     }
 
     static func flatFee(title: String = "Forfait maintenance mensuel – Août 2025", email: String? = "compta@laa.fr",
@@ -343,7 +343,7 @@ private enum Fixture {
             clientCode: "laa", oxygeneCode: "LAA01", title: title,
             payment: payment(days: 30, endOfMonth: true, method: "VIR"), vat: .standard,
             lines: [line(1, "MAINT-FORF-M", "Forfait maintenance mensuel – Août 2025", "1", 45_000, unit: "MON", vat: .standard)],
-            origin: .init(type: "recurring", draftID: "rec-laa-maint-2025-08", contract: "laa-maint", period: "2025-08"))
+            origin: .init(type: .recurring, draftID: "rec-laa-maint-2025-08", contract: "laa-maint", period: "2025-08"))
     }
 
     static func timeBased() -> InvoiceDocument {
@@ -359,7 +359,7 @@ private enum Fixture {
                 line(1, "PREST-ING-H", "Ingénierie système – Juillet 2025", "7.25", 10_000, vat: .standard),
                 line(2, "PREST-SQL-H", "Prestations SQL Server – Juillet 2025", "0.1250", 11_050, vat: .standard),
             ],
-            origin: .init(type: "time", draftID: "time-uai-2025-07-ab12", contract: nil, period: "2025-07"))
+            origin: .init(type: .time, draftID: "time-uai-2025-07-ab12", contract: nil, period: "2025-07"))
     }
 
     static func creditNote() -> InvoiceDocument {
@@ -368,7 +368,7 @@ private enum Fixture {
             clientCode: "uai", oxygeneCode: "1AIR01", title: "Avoir sur facture F20250803",
             payment: payment(days: 45, endOfMonth: false, method: "CHQ"), vat: .standard,
             lines: [line(1, "PREST-ING-H", "Heures facturées deux fois le 15/07", "2", 10_000, vat: .standard)],
-            origin: .init(type: "credit-note", draftID: "cn-5f3a", contract: nil, period: nil),
+            origin: .init(type: .creditNote, draftID: "cn-5f3a", contract: nil, period: nil),
             preceding: .init(number: "F20250803", issueDate: day("2025-07-31")), reason: "Heures facturées deux fois")
         document.recordKeys = ["clockify:abc"]
         return document
@@ -384,7 +384,7 @@ private enum Fixture {
             clientCode: "acme", oxygeneCode: "ACMEUS01", title: "Support infrastructure – Août 2025",
             payment: payment(days: 30, endOfMonth: false, method: "VIR"), vat: .outsideEU,
             lines: [line(1, "PREST-ING-H", "Support infrastructure – Août 2025", "12.5", 12_000, vat: .outsideEU)],
-            origin: .init(type: "time", draftID: "time-acme-2025-08-cd34", contract: nil, period: "2025-08"))
+            origin: .init(type: .time, draftID: "time-acme-2025-08-cd34", contract: nil, period: "2025-08"))
     }
 }
 

@@ -39,8 +39,8 @@ struct PaymentMatcherTests {
             vatTreatment: .franchise, vatOnDebits: false,
             legalNotes: .init(recoveryIndemnity: "", latePenalty: "", discount: ""), title: "", lines: [line],
             totals: try! InvoiceBuilder.totals(of: [line]), precedingInvoice: nil, reason: nil,
-            origin: .init(type: "recurring", draftID: number, contract: nil, period: nil), recordKeys: [],
-            approval: .init(decision: "automatic", by: "rule", at: "", comment: nil))
+            origin: .init(type: .recurring, draftID: number, contract: nil, period: nil), recordKeys: [],
+            approval: .init(decision: .automatic, by: "rule", at: "", comment: nil))
     }
 
     static func receipt(_ amount: Int64, from name: String, text: String, on day: String = "2025-09-10") -> Receipt {

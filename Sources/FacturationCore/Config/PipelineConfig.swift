@@ -1,3 +1,5 @@
+import Foundation
+
 /// One company's pipeline, as loaded and validated from `pipelines/<id>.toml`.
 public struct PipelineConfig: Sendable {
     /// The pipeline's id: its file name without `.toml`.
@@ -6,7 +8,7 @@ public struct PipelineConfig: Sendable {
     public var file: String
     public var company: Company
     /// IANA time zone in which local times (Clockify CSV) are read and dates are decided.
-    public var timeZone: String
+    public var timeZone: TimeZone
     /// The company's accounting currency (used when an export does not name one).
     public var currency: Currency
     public var inbox: InboxSettings

@@ -70,14 +70,15 @@ public enum PipelineLoader {
     private static func read(_ top: TableReader, id: String, path: String, sink: TableReader.ErrorSink) -> PipelineConfig? {
         let companyTable = top.subtable("company", required: true)
         let company = companyTable.map(readCompany)
-        var timeZone = "Europe/Paris"
+        var timeZone = TimeZone(identifier: "Europe/Paris") ?? TimeZone(secondsFromGMT: 3_600)!
         var currency = Currency.euro
         if let companyTable {
             if let zone = companyTable.string("time_zone", required: true) {
-                if TimeZone(identifier: zone) == nil {
+                if let known = TimeZone(identifier: zone) {
+                    timeZone = known
+                } else {
                     companyTable.fail(key: "time_zone", "unknown time zone \"\(zone)\" (use an IANA name like Europe/Paris)")
                 }
-                timeZone = zone
             }
             if let code = companyTable.string("currency") {
                 if let parsed = Currency(code: code) { currency = parsed } else {

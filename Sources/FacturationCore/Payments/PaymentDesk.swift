@@ -12,8 +12,8 @@ public struct PaymentDesk {
     /// Checks every row first; records nothing unless the whole file is right.
     public func apply(_ rows: [PaymentDecisionFile.Row], source: String) throws -> Result<String, Rejection> {
         let pipeline = layout.pipeline
-        let store = PaymentStore(workspace: workspace, pipeline: pipeline)
-        let issued = try InvoiceStore(workspace: workspace, pipeline: pipeline).issued()
+        let store = PaymentStore(layout: layout)
+        let issued = try InvoiceStore(layout: layout).issued()
         var receivables = Receivables(issued: issued)
         for match in try store.matches() { receivables.apply(match) }
         let receipts = Dictionary(try BankLine.receipts(in: layout).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })

@@ -1,18 +1,28 @@
-/// The payment step of a run: matches new receipts to invoices, then publishes invoice states,
-/// aged receivables, unmatched receipts, review requests and supporting documents.
+/// The payment stage: for each pipeline with an `[invoicing]` section, a ``PaymentPass``.
+package struct PaymentStage: PipelineStage {
+    package var name: StageName { .payments }
+    package var schedule: Schedule { .everyRun }
+
+    package init() {}
+
+    package func applies(to pipeline: PipelineConfig) -> Bool { pipeline.invoicing != nil }
+
+    package func run(_ run: PipelineRun, summary: inout RunSummary) throws {
+        summary.payments.append(try PaymentPass(layout: run.layout, snapshot: try run.snapshot()).run(today: run.today))
+    }
+}
+
+/// One pipeline's payments in one run: matches new receipts to invoices, then publishes invoice
+/// states, aged receivables, unmatched receipts, review requests and supporting documents.
 ///
 /// A match is recorded once (`archive/payments/<pipeline>/matches/`) and never recomputed, so
 /// links stay stable whatever arrives later; everything published is derived from the issued
 /// invoices, the bank ledgers and those records.
-public struct PaymentStage {
-    public let workspace: Workspace
-    public let layout: PipelineLayout
-    public var matcher = PaymentMatcher()
-
-    public init(workspace: Workspace, layout: PipelineLayout) {
-        self.workspace = workspace
-        self.layout = layout
-    }
+struct PaymentPass {
+    let layout: ArchiveLayout
+    let snapshot: RunSnapshot
+    var matcher = PaymentMatcher()
+    var temporary: String { layout.temporary }
 
     /// The result of matching: states and what waits for a person.
     public struct State {
@@ -32,13 +42,12 @@ public struct PaymentStage {
     /// Applies the recorded matches, then matches every other receipt, oldest first.
     func match(today: CivilDate, report: inout PaymentReport) throws -> State {
         let pipeline = layout.pipeline
-        let store = PaymentStore(workspace: workspace, pipeline: pipeline)
-        let issued = try InvoiceStore(workspace: workspace, pipeline: pipeline).issued()
+        let store = PaymentStore(layout: layout)
+        let issued = snapshot.issued
         var receivables = Receivables(issued: issued)
         // A run dated D (`--date`) sees only what was booked by D, so replays match as they would have.
-        var leftOut = BankLine.LeftOut()
-        let receipts = try BankLine.receipts(in: layout, leftOut: &leftOut).filter { $0.bookingDate <= today }
-        report.warnings += leftOut.warnings
+        let receipts = snapshot.receipts.filter { $0.bookingDate <= today }
+        report.warnings += snapshot.leftOut.warnings
         let byKey = Dictionary(receipts.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var payers = PayerIdentifier(clients: pipeline.clients)
         var matches: [String: PaymentMatch] = [:]
@@ -47,7 +56,7 @@ public struct PaymentStage {
                   let client = receivables.items[first.invoice]?.document.clientCode else { return }
             payers.learn(iban: receipt.counterpartyIBAN, client: client)
         }
-        for match in try store.matches() {
+        for match in snapshot.matches {
             receivables.apply(match)
             matches[match.receipt] = match
             learn(match)
@@ -58,6 +67,7 @@ public struct PaymentStage {
             switch matcher.match(receipt, receivables: receivables, references: references, payers: payers) {
             case .matched(let match):
                 try store.record(match)
+                snapshot.didMatch(match)
                 receivables.apply(match)
                 matches[match.receipt] = match
                 learn(match)
@@ -86,14 +96,14 @@ public struct PaymentStage {
             ("paiements/encaissements-non-rapproches.csv", PaymentReports.unmatchedTable(state.reviews, today: today)),
         ]
         func deliver(_ bytes: [UInt8], to path: String) throws {
-            let temporary = Path.join(workspace.temporary, "payments-" + Path.name(of: path))
-            try Storage.write(bytes, to: temporary, temporaryDirectory: workspace.temporary, collision: .replace)
+            let temporary = Path.join(self.temporary, "payments-" + Path.name(of: path))
+            try Storage.write(bytes, to: temporary, temporaryDirectory: self.temporary, collision: .replace)
             let delivery = try outbox.deliverCurrentVersion(of: temporary, to: path)
             if let warning = delivery.warning { report.warnings.append(warning) }
             try Storage.removeFile(temporary)
         }
         for (path, table) in reports {
-            report.warnings += try outbox.deliverReport(table, to: path, xlsx: true, temporaryDirectory: workspace.temporary)
+            report.warnings += try outbox.deliverReport(table, to: path, xlsx: true, temporaryDirectory: temporary)
         }
         // Review requests: one decision form per receipt waiting (updated when its candidates
         // change); forms of receipts matched since then go.
@@ -105,7 +115,7 @@ public struct PaymentStage {
         }
         // Only forms this stage delivered and nobody changed are withdrawn: a file a person put in
         // the folder, an edited form and an `.updated-…` copy stay.
-        let reviewFolder = Path.join(layout.outbox, "review")
+        let reviewFolder = layout.inOutbox("review")
         for name in try Storage.listIfPresent(reviewFolder) where name.hasSuffix(".csv") && !wanted.contains(name) {
             try outbox.withdraw("review/" + name)
         }
@@ -114,7 +124,6 @@ public struct PaymentStage {
 
     /// For each matched receipt, the invoice documents it pays, named after the bank operation.
     private func publishSupportingDocuments(_ state: State, report: inout PaymentReport) throws {
-        let invoices = InvoiceStore(workspace: workspace, pipeline: layout.pipeline)
         let outbox = Outbox(layout: layout)
         let byKey = Dictionary(state.receipts.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         for match in state.matches.values.sorted(by: { $0.receipt < $1.receipt }) {
@@ -123,16 +132,15 @@ public struct PaymentStage {
                 guard let document = state.receivables.items[allocation.invoice]?.document else { continue }
                 let name = PaymentReports.supportingName(receipt, invoice: allocation.invoice)
                 let target = "justificatifs/\(receipt.bookingDate.monthKey)/\(name)"
-                let marker = Path.join(layout.deliveries, target + ".done")
+                let marker = layout.deliveryMarker(target)
                 if Storage.exists(marker) { continue }
-                let source = Path.join(invoices.folder, "documents", CivilDate.pad(document.issueDate.year, 4),
-                                       document.number + ".xml")
+                let source = layout.documentXML(number: document.number, issuedIn: document.issueDate.year)
                 let bytes = Storage.exists(source) ? try Storage.read(source) : try CIIWriter.xml(for: document)
                 try outbox.deliverNew(bytes, to: target)
                 try Storage.makeDirectory(Path.parent(of: marker))
-                try Storage.write(document.number + "\n", to: marker, temporaryDirectory: workspace.temporary,
+                try Storage.write(document.number + "\n", to: marker, temporaryDirectory: temporary,
                                   collision: .replace)
-                report.delivered.append(Path.relative(Path.join(layout.outbox, target), to: workspace.root))
+                report.delivered.append(layout.shown(target))
             }
         }
     }

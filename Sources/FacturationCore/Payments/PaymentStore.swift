@@ -3,15 +3,14 @@ import Foundation
 /// Payment state of one pipeline under `archive/payments/<pipeline>/matches/`: one JSON file per
 /// receipt once it is matched (by a rule or a person's decision), never rewritten.
 public struct PaymentStore {
-    public let folder: String
-    public let temporary: String
+    public let layout: ArchiveLayout
 
-    public init(workspace: Workspace, pipeline: PipelineConfig) {
-        folder = Path.join(workspace.archive, "payments", pipeline.id)
-        temporary = workspace.temporary
+    public init(layout: ArchiveLayout) {
+        self.layout = layout
     }
 
-    var matchesFolder: String { Path.join(folder, "matches") }
+    var temporary: String { layout.temporary }
+    var matchesFolder: String { layout.matches }
 
     func path(of receipt: String) -> String {
         Path.join(matchesFolder, String(SHA256Hasher.hex(receipt).prefix(24)) + ".json")

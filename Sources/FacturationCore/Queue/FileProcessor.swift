@@ -75,9 +75,7 @@ public struct FileProcessor {
         case .failure(let rejection):
             return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
         }
-        guard let zone = ZoneConverter(identifier: pipeline.timeZone) else {
-            throw WorkspaceError(message: "unknown time zone \(pipeline.timeZone) in \(pipeline.file)")
-        }
+        let zone = ZoneConverter(timeZone: pipeline.timeZone)
         try Storage.removeTree(claim.scratchFolder)
         let output = try NormalizedOutput(directory: claim.scratchFolder, kind: detection.format.ledger)
         let context = ConversionContext(
@@ -124,7 +122,7 @@ public struct FileProcessor {
             return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
         }
         try claimed.check(claim, scannedSize: scan.size, step: .conversion)
-        let processor = RequestProcessor(workspace: workspace, pipeline: layout.pipeline, now: claim.claimedAt)
+        let processor = RequestProcessor(layout: layout, now: claim.claimedAt)
         switch try processor.handle(request, fileHash: scan.sha256) {
         case .success(let done): return try finishRequest(claim, scan: scan, note: done)
         case .failure(let rejection):

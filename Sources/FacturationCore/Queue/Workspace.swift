@@ -33,17 +33,13 @@ public struct Workspace: Sendable {
     }
 
     /// The per-pipeline folders (single pipeline: the top-level inbox and outbox).
-    public func layout(for pipeline: PipelineConfig, pipelineCount: Int) -> PipelineLayout {
-        let shared = pipelineCount <= 1
-        return PipelineLayout(
-            pipeline: pipeline,
-            inbox: shared ? inbox : Path.join(inbox, pipeline.id),
-            outbox: shared ? outbox : Path.join(outbox, pipeline.id),
-            ledgers: Path.join(archive, "ledgers", pipeline.id),
-            index: Path.join(archive, "index", pipeline.id),
-            deliveries: Path.join(archive, "deliveries", pipeline.id),
-            temporary: temporary
-        )
+    public func layout(for pipeline: PipelineConfig, pipelineCount: Int) -> ArchiveLayout {
+        ArchiveLayout(workspace: self, pipeline: pipeline, shared: pipelineCount <= 1)
+    }
+
+    /// The layouts of every pipeline of the workspace, in order.
+    public func layouts(for pipelines: [PipelineConfig]) -> [ArchiveLayout] {
+        pipelines.map { layout(for: $0, pipelineCount: pipelines.count) }
     }
 
     /// Checks that the queue folders are on one file system, so every move is an atomic rename.
@@ -76,28 +72,6 @@ public struct Workspace: Sendable {
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
-    }
-}
-
-/// The folders one pipeline reads and writes.
-public struct PipelineLayout: Sendable {
-    public let pipeline: PipelineConfig
-    /// Where this pipeline's files are dropped.
-    public let inbox: String
-    /// Where its results are delivered.
-    public let outbox: String
-    /// Its normalized ledgers (`<kind>/<YYYY-MM>.csv`, `bank-transactions/pending.csv`).
-    public let ledgers: String
-    /// Markers of processed files, by content hash.
-    public let index: String
-    /// What was last delivered to the outbox, per delivered path.
-    public let deliveries: String
-    /// Temporary files (same file system).
-    public let temporary: String
-
-    /// The ledger file of a partition.
-    public func ledger(_ kind: LedgerKind, _ partition: String) -> String {
-        Path.join(ledgers, kind.rawValue, partition + ".csv")
     }
 }
 

@@ -17,9 +17,14 @@ public struct RunSummary: Sendable, Codable {
     /// What the payment stage did, per pipeline with an `[invoicing]` section.
     public var payments: [PaymentReport] = []
     /// The monthly FEC files, as checked and delivered (unchanged ones included).
-    public var fec: [AccountingStage.Export] = []
+    public var fec: [FECPublisher.Export] = []
     /// The weekly reconciliation's one-line results (Mondays).
     public var reconciliation: [String] = []
+    /// Things a person should look at that no other part names (e.g. an edited outbox report).
+    /// Optional, like ``stages``: summaries written before they existed still read.
+    public var warnings: [String]?
+    /// Each stage of each pipeline: ran, or why not.
+    public var stages: [StageRecord]?
 
     public init(workspace: String, startedAt: String, today: String, pipelines: [String]) {
         self.workspace = workspace

@@ -12,18 +12,21 @@ public struct AlreadyRunning: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// One pass of the pipeline over a workspace: recover interrupted claims, claim the complete
-/// inbox files, take each to its terminal state, and record a summary.
+/// One pass of the pipeline over a workspace: the ``stages`` in order, each when it is due, then a
+/// summary recorded in `archive/runs/`.
 public final class Runner {
     public struct Options: Sendable {
-        /// The run's "today" (for scheduled stages); nil = the real date.
+        /// The run's "today" (for scheduled stages); nil = the date on `clock`.
         public var today: CivilDate?
         /// Overrides every pipeline's `inbox.settle_seconds` (tests, `--settle`).
         public var settleSeconds: Double?
+        /// Where "now" comes from (``Clock/fromEnvironment()`` in the commands).
+        public var clock: Clock
 
-        public init(today: CivilDate? = nil, settleSeconds: Double? = nil) {
+        public init(today: CivilDate? = nil, settleSeconds: Double? = nil, clock: Clock = .system) {
             self.today = today
             self.settleSeconds = settleSeconds
+            self.clock = clock
         }
     }
 
@@ -33,10 +36,8 @@ public final class Runner {
     public var logger: Logger
     /// Called with (file name, bytes done, bytes total) while a large file is read.
     public var progress: ((String, Int64, Int64) -> Void)?
-    /// Checked between files: when it returns true the run stops after the current file.
+    /// Checked between files and between stages: when it returns true the run stops there.
     public var shouldStop: () -> Bool = { false }
-
-    private var claimCounter = 0
 
     public init(workspace: Workspace, pipelines: [PipelineConfig], options: Options, logger: Logger) {
         self.workspace = workspace
@@ -45,18 +46,29 @@ public final class Runner {
         self.logger = logger
     }
 
-    private var layouts: [String: PipelineLayout] {
-        Dictionary(uniqueKeysWithValues: pipelines.map { ($0.id, workspace.layout(for: $0, pipelineCount: pipelines.count)) })
+    /// The stages of a run, in order. Adding a stage = one type + one line here.
+    private func stages(layouts: [ArchiveLayout]) -> [any Stage] {
+        [
+            ImportStage(workspace: workspace, layouts: layouts, clock: options.clock,
+                        settleSeconds: options.settleSeconds, progress: progress, logger: logger),
+            InvoicingStage(),
+            PaymentStage(),
+            AccountingStage(),
+            ReconciliationStage(),
+        ]
+    }
+
+    /// The time zone of the run's summary and "today": the first pipeline's.
+    private var localClock: LocalClock {
+        LocalClock(clock: options.clock, timeZone: pipelines.first?.timeZone ?? TimeZone(identifier: "UTC")!)
     }
 
     /// Runs one pass. Throws ``AlreadyRunning`` when the lock is held; any other error thrown
     /// (disk, damaged ledger) stops the pass, with every unfinished file left in `work/`.
     public func runOnce() throws -> RunSummary {
-        let clock = LocalClock(timeZone: pipelines.first?.timeZone ?? "UTC")
-        var summary = RunSummary(
-            workspace: workspace.root, startedAt: clock.nowISO(),
-            today: (options.today ?? clock.today()).description, pipelines: pipelines.map(\.id))
-
+        let today = options.today ?? localClock.today()
+        var summary = RunSummary(workspace: workspace.root, startedAt: localClock.nowISO(), today: today.description,
+                                 pipelines: pipelines.map(\.id))
         for folder in [workspace.inbox, workspace.work, workspace.archive, workspace.outbox] {
             try Storage.makeDirectory(folder)
         }
@@ -68,180 +80,49 @@ public final class Runner {
         try Storage.makeDirectory(workspace.claims)
         try Storage.removeTree(workspace.temporary)
         try Storage.makeDirectory(workspace.temporary)
-        let layouts = self.layouts
-        for layout in layouts.values { try Storage.makeDirectory(layout.inbox) }
 
-        // 1. Claims left by an interrupted run come first, in their original order.
-        var queue = try recoverClaims(into: &summary)
-
-        // 2. New files.
-        var candidates: [(InboxScanner.Entry, PipelineLayout)] = []
-        for pipeline in pipelines {
-            guard let layout = layouts[pipeline.id] else { continue }
-            let found = try InboxScanner.candidates(in: layout.inbox, relativeTo: workspace.root)
-            summary.waiting.append(contentsOf: found.waiting)
-            let settle = options.settleSeconds ?? pipeline.inbox.settleSeconds
-            let settled = InboxScanner.settled(found.files, settleSeconds: settle, relativeTo: workspace.root)
-            summary.waiting.append(contentsOf: settled.waiting)
-            candidates.append(contentsOf: settled.ready.map { ($0, layout) })
-        }
-        if pipelines.count > 1 {
-            let stray = try InboxScanner.candidates(in: workspace.inbox, relativeTo: workspace.root,
-                                                    ignoringFolders: Set(pipelines.map(\.id)))
-            for file in stray.files {
-                let folders: String = pipelines.map { "inbox/" + $0.id + "/" }.joined(separator: ", ")
-                let reason = "this workspace has several pipelines: move the file into one of " + folders
-                summary.waiting.append(InboxScanner.Waiting(path: Path.relative(file.path, to: workspace.root),
-                                                            reason: reason))
+        let layouts = workspace.layouts(for: pipelines)
+        let context = RunContext(workspace: workspace, layouts: layouts, today: today, clock: options.clock,
+                                 logger: logger, shouldStop: shouldStop)
+        let completed = try run(stages(layouts: layouts), context: context, summary: &summary)
+        if completed && summary.exitCode != ExitStatus.failure {
+            for pipeline in context.pipelines where !pipeline.unchanged {
+                try RunStamp.record(pipeline.layout, today: today)
             }
         }
-        for (entry, layout) in candidates {
-            if let claim = try claim(entry, layout: layout, clock: clock, summary: &summary) { queue.append(claim) }
-        }
-
-        // 3. Each claim to its terminal state.
-        for claim in queue {
-            if shouldStop() {
-                logger.notice("Stopping before \(claim.originalName): asked to stop")
-                break
-            }
-            guard let layout = layouts[claim.pipelineID] else { continue }
-            logger.debug("Processing file", metadata: ["file.name": "\(claim.originalName)", "claim": "\(claim.id)"])
-            let processor = FileProcessor(workspace: workspace, layout: layout, progress: progress)
-            let outcome = try processor.process(claim)
-            log(outcome)
-            summary.files.append(outcome)
-        }
-
-        // 4. Invoicing, once the inbox is done (a stopped run leaves it to the next one).
-        if !shouldStop() {
-            try invoice(today: options.today ?? clock.today(), layouts: layouts, into: &summary)
-        }
-
-        summary.finishedAt = LocalClock(timeZone: pipelines.first?.timeZone ?? "UTC").nowISO()
+        summary.finishedAt = localClock.nowISO()
         try record(summary)
         return summary
     }
 
-    // MARK: - Invoicing
-
-    private func invoice(today: CivilDate, layouts: [String: PipelineLayout], into summary: inout RunSummary) throws {
-        let invoicing = pipelines.filter { $0.invoicing != nil }
-        guard !invoicing.isEmpty else { return }
-        let validator: XMLSchemaValidator
-        do {
-            validator = try XMLSchemaValidator(schemaPath: try SchemaCatalog.locate().ciiXSDPath)
-        } catch {
-            summary.errors.append("no invoice was issued: \(error)")
-            return
-        }
-        for pipeline in invoicing {
-            guard let settings = pipeline.invoicing, let layout = layouts[pipeline.id] else { continue }
-            var stage = InvoicingStage(workspace: workspace, layout: layout, settings: settings)
-            stage.ciiValidator = validator
-            let report = try stage.run(today: today)
-            for issued in report.issued {
-                logger.info("Issued \(issued.kind)", metadata: ["number": "\(issued.number)", "client": "\(issued.client)",
-                                                               "total": "\(issued.totalInclVAT)"])
+    /// Runs the stages that are due; returns false when the run was asked to stop before the end.
+    private func run(_ stages: [any Stage], context: RunContext, summary: inout RunSummary) throws -> Bool {
+        var records: [StageRecord] = []
+        defer { summary.stages = records }
+        for stage in stages {
+            if stage.name != .import && context.shouldStop() {
+                // A stopped run leaves the later stages to the next one.
+                return false
             }
-            for problem in report.errors { logger.error("\(problem)") }
-            summary.invoicing.append(report)
-            summary.payments.append(try PaymentStage(workspace: workspace, layout: layout).run(today: today))
-            do {
-                summary.fec += try AccountingStage(workspace: workspace, layout: layout).monthly(today: today)
-            } catch let error as InvoicingError {
-                summary.errors.append(error.message)
-            }
-            // Weekly three-way reconciliation, on Mondays (1970-01-01 was a Thursday).
-            if (today.daysSinceEpoch + 3) % 7 == 0 {
-                let (report, path) = try Reconciliation(workspace: workspace, layout: layout).publish(today: today)
-                summary.reconciliation.append(Reconciliation.summary(report, path: path))
-            }
-        }
-    }
-
-    // MARK: - Claims
-
-    private func recoverClaims(into summary: inout RunSummary) throws -> [Claim] {
-        var claims: [Claim] = []
-        for name in try Storage.list(workspace.claims) {
-            let folder = Path.join(workspace.claims, name)
-            guard Storage.isDirectory(folder) else { continue }
-            guard let claim = Claim.load(folder: folder), Storage.exists(claim.originalPath) else {
-                // Interrupted before the file was moved in: the file is still in the inbox.
-                let leftovers = (try? Storage.list(folder)) ?? []
-                if leftovers.allSatisfy({ $0 == Claim.metadataName }) {
-                    try Storage.removeTree(folder)
-                } else {
-                    summary.errors.append("work/claims/\(name) cannot be resumed (its description is missing); "
-                        + "its files were left there: move them back into inbox/")
-                }
+            guard stage.schedule.isDue(on: context.today) else {
+                records.append(StageRecord(stage: stage.name, state: .notDue))
                 continue
             }
-            guard pipelines.contains(where: { $0.id == claim.pipelineID }) else {
-                summary.errors.append("work/claims/\(name) belongs to pipeline \"\(claim.pipelineID)\", which no longer "
-                    + "exists in pipelines/: restore that pipeline file, or move \(claim.originalName) back into inbox/")
-                continue
-            }
-            logger.notice("Resuming interrupted file", metadata: ["file.name": "\(claim.originalName)", "claim": "\(name)"])
-            claims.append(claim)
+            try stage.run(context, summary: &summary)
+            records.append(StageRecord(stage: stage.name, state: .ran))
+            if stage.name == .import { try noteUnchangedPipelines(context, records: &records) }
         }
-        return claims
+        return true
     }
 
-    private func claim(_ entry: InboxScanner.Entry, layout: PipelineLayout, clock: LocalClock,
-                       summary: inout RunSummary) throws -> Claim? {
-        claimCounter += 1
-        let stamp = clock.claimStamp()
-        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        let padded: String = String(repeating: "0", count: 8 - random.count) + random
-        let id: String = stamp + "-" + CivilDate.pad(claimCounter, 4) + "-" + padded
-        let folder = Path.join(workspace.claims, id)
-        let claim = Claim(id: id, folder: folder, pipelineID: layout.pipeline.id, originalName: entry.name.shown,
-                          storedName: entry.name.stored, claimedAt: clock.nowISO())
-        try Storage.makeDirectory(folder)
-        try Storage.write(claim.metadata, to: Path.join(folder, Claim.metadataName),
-                          temporaryDirectory: workspace.temporary)
-        do {
-            try Storage.move(entry.raw, to: claim.originalPath)
-        } catch {
-            // (`catch … where` on this typed throw crashes the Swift 6.3.1 compiler in places.)
-            // Removed from the inbox by someone meanwhile: nothing to claim. Or (EPERM) the service
-            // user may not move this one file (a shared inbox with the sticky bit and a file of
-            // another user): it stays where it is, reported, and the run goes on with the others.
-            // EACCES (no write permission on inbox/ or work/) is the workspace's: the run stops.
-            guard error.isNotFound || error.code == EPERM else { throw error }
-            try Storage.removeTree(folder)
-            if !error.isNotFound {
-                summary.waiting.append(InboxScanner.Waiting(
-                    path: Path.relative(entry.path, to: workspace.root),
-                    reason: "the user running facturation may not move this file (\(String(cString: strerror(error.code)))): "
-                        + "the inbox is probably shared with the sticky bit, or the file belongs to another user; "
-                        + "give it to that user (chown) or drop it again as that user"))
-            }
-            return nil
-        }
-        return claim
-    }
-
-    // MARK: - Reporting
-
-    private func log(_ outcome: FileOutcome) {
-        var metadata: Logger.Metadata = [:]
-        metadata["file.name"] = .string(outcome.name)
-        metadata["archived"] = .string(outcome.archivedAt)
-        switch outcome.kind {
-        case .imported:
-            metadata["records"] = .string(String(outcome.records))
-            logger.info("Imported file", metadata: metadata)
-        case .rejected:
-            metadata["reason"] = .string(outcome.reason ?? "")
-            logger.warning("Rejected file", metadata: metadata)
-        case .duplicate:
-            logger.info("Duplicate file", metadata: metadata)
-        case .requeued:
-            metadata["reason"] = .string(outcome.reason ?? "")
-            logger.warning("File put back in the inbox", metadata: metadata)
+    /// After the import: the pipelines where nothing the later stages read has changed since
+    /// their last complete run skip them (``RunStamp``).
+    private func noteUnchangedPipelines(_ context: RunContext, records: inout [StageRecord]) throws {
+        for pipeline in context.pipelines {
+            guard try RunStamp.isUnchanged(pipeline.layout, today: context.today) else { continue }
+            pipeline.unchanged = true
+            records.append(StageRecord(stage: nil, pipeline: pipeline.pipeline.id, state: .unchanged))
+            logger.debug("Nothing new since the last run", metadata: ["pipeline": "\(pipeline.pipeline.id)"])
         }
     }
 
@@ -254,5 +135,27 @@ public final class Runner {
         let name = summary.startedAt.replacingOccurrences(of: ":", with: "") + ".json"
         try Storage.write(Array(data) + [0x0A], to: Path.join(folder, name), temporaryDirectory: workspace.temporary,
                           collision: .replace)
+    }
+}
+
+/// What became of one stage in a run (the run summary lists them).
+public struct StageRecord: Sendable, Codable, Equatable {
+    public enum State: String, Sendable, Codable {
+        case ran
+        /// Its schedule did not call for it today.
+        case notDue = "not-due"
+        /// Nothing new for this pipeline since its last complete run: its later stages were skipped.
+        case unchanged
+    }
+
+    /// nil for a record about a whole pipeline.
+    public var stage: String?
+    public var pipeline: String?
+    public var state: State
+
+    init(stage: StageName?, pipeline: String? = nil, state: State) {
+        self.stage = stage?.rawValue
+        self.pipeline = pipeline
+        self.state = state
     }
 }

@@ -51,7 +51,7 @@ public struct WorkspaceStatus: Sendable, Codable {
             status.ready.append(contentsOf: found.files.map { Path.relative($0.path, to: workspace.root) })
             status.waiting.append(contentsOf: found.waiting)
             if pipeline.invoicing != nil {
-                let store = InvoiceStore(workspace: workspace, pipeline: pipeline)
+                let store = InvoiceStore(layout: layout)
                 let decided = try store.decisions()
                 for draft in try store.waitingDrafts() where decided[draft.id] == nil {
                     status.toApprove.append(.init(

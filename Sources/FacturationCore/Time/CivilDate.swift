@@ -1,3 +1,5 @@
+import Foundation
+
 /// A calendar date without time zone (proleptic Gregorian), e.g. a booking date or a local day.
 public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let year: Int
@@ -100,6 +102,8 @@ extension CivilDate: Codable {
 }
 
 extension CivilDate {
-    /// Today's date in the IANA time zone `timeZone` (UTC when unknown).
-    public static func today(in timeZone: String) -> CivilDate { LocalClock(timeZone: timeZone).today() }
+    /// Today's date in `timeZone` on `clock`.
+    public static func today(in timeZone: TimeZone, clock: Clock) -> CivilDate {
+        LocalClock(clock: clock, timeZone: timeZone).today()
+    }
 }

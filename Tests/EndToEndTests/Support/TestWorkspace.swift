@@ -112,6 +112,18 @@ final class TestWorkspace {
         return result.sorted()
     }
 
+    /// Every folder under the workspace, relative to it.
+    func folders() -> [String] {
+        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isDirectoryKey]) else {
+            return []
+        }
+        var result: [String] = []
+        for case let url as URL in enumerator where (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+            result.append(String(url.path.dropFirst(root.path.count + 1)))
+        }
+        return result.sorted()
+    }
+
     /// The issued records of a pipeline (`archive/invoicing/<pipeline>/issued/<YYYY>/*.jsonl`, one
     /// JSON document per line), as JSON text by document number.
     func issuedRecords(pipeline: String) throws -> [String: String] {

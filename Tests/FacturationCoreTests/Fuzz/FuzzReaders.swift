@@ -38,7 +38,7 @@ final class FuzzScratch: @unchecked Sendable {
         let path = folder + "/pipeline.toml"
         try FuzzScratch.pipelineText.write(toFile: path, atomically: false, encoding: .utf8)
         pipeline = try PipelineLoader.load(path: path, shownAs: "pipelines/fuzz.toml")
-        zone = ZoneConverter(identifier: pipeline.timeZone)!
+        zone = ZoneConverter(timeZone: pipeline.timeZone)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }

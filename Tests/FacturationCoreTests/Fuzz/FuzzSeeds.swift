@@ -154,7 +154,7 @@ enum FuzzSeeds {
                                netAmountMinor: 16_500, vatCategory: "S", vatRateBasisPoints: 2_000, period: nil, entryCount: 3)
         let draft = InvoiceDraft(
             id: "time-LAA-2025-07-1a2b3c4d5e", kind: .invoice, clientCode: "LAA",
-            origin: .init(type: "time", draftID: "time-LAA-2025-07-1a2b3c4d5e", contract: nil, period: "2025-07"),
+            origin: .init(type: .time, draftID: "time-LAA-2025-07-1a2b3c4d5e", contract: nil, period: "2025-07"),
             title: "Prestations juillet 2025", servicePeriod: nil, lines: [line], recordKeys: ["te:1#1"],
             dueOn: CivilDate(year: 2025, month: 8, day: 31)!, precedingInvoice: nil, reason: nil, notes: ["a note"],
             approvalReason: nil, annex: [])

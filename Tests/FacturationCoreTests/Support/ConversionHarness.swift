@@ -64,7 +64,7 @@ struct ConversionHarness {
         let output = try NormalizedOutput(directory: scratch, kind: detection.format.ledger)
         let context = ConversionContext(
             path: path, sourceName: name, scan: scan, detection: detection, pipeline: pipeline,
-            zone: try #require(ZoneConverter(identifier: pipeline.timeZone)),
+            zone: ZoneConverter(timeZone: pipeline.timeZone),
             classifier: EntryClassifier(pipeline: pipeline), output: output, progress: nil)
         do {
             outcome.report = try Importer.convert(context)

@@ -21,8 +21,8 @@ public struct PublishedFEC: Sendable {
     /// Monthly files live in `mensuel/<YYYY-MM>/` (named after the fiscal year's closing date); a
     /// workspace from before that layout may also hold `mensuel/<SIREN>FEC<month end>.txt`, read only
     /// for a month that has no folder yet, so no month is counted twice.
-    public static func read(workspace: Workspace, pipeline: PipelineConfig) throws -> PublishedFEC {
-        let folder = Path.join(workspace.archive, "accounting", pipeline.id, "fec", "mensuel")
+    public static func read(layout: ArchiveLayout) throws -> PublishedFEC {
+        let folder = layout.publishedMonthlyFEC
         var files: [(monthEnd: CivilDate, path: String)] = []
         var legacy: [(monthEnd: CivilDate, path: String)] = []
         for name in try Storage.listIfPresent(folder) {

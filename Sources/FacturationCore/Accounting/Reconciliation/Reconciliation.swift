@@ -1,3 +1,19 @@
+/// The weekly reconciliation, on Mondays: for each pipeline with an `[invoicing]` section.
+package struct ReconciliationStage: PipelineStage {
+    package var name: StageName { .reconciliation }
+    package var schedule: Schedule { .weekly(.monday) }
+
+    package init() {}
+
+    package func applies(to pipeline: PipelineConfig) -> Bool { pipeline.invoicing != nil }
+
+    package func run(_ run: PipelineRun, summary: inout RunSummary) throws {
+        let reconciliation = Reconciliation(layout: run.layout, snapshot: try run.snapshot())
+        let (report, path) = try reconciliation.publish(today: run.today)
+        summary.reconciliation.append(Reconciliation.summary(report, path: path))
+    }
+}
+
 /// Three-way reconciliation of invoices, bank and accounting, from the files alone:
 ///
 /// 1. every issued invoice or credit note equals its sales-journal entry (411 line) in the
@@ -8,13 +24,18 @@
 ///
 /// Differences beyond the tolerance (0.01 EUR) are listed with their cause.
 public struct Reconciliation {
-    public let workspace: Workspace
-    public let layout: PipelineLayout
+    public let layout: ArchiveLayout
+    let snapshot: RunSnapshot
     public var toleranceMinor: Int64 = 1
 
-    public init(workspace: Workspace, layout: PipelineLayout) {
-        self.workspace = workspace
+    package init(layout: ArchiveLayout, snapshot: RunSnapshot) {
         self.layout = layout
+        self.snapshot = snapshot
+    }
+
+    /// For a command outside a run: reads the archive itself.
+    public init(layout: ArchiveLayout) throws {
+        self.init(layout: layout, snapshot: try RunSnapshot(layout: layout))
     }
 
     public struct Difference: Sendable, Codable, Equatable {
@@ -37,7 +58,7 @@ public struct Reconciliation {
 
     public func run() throws -> Report {
         let pipeline = layout.pipeline
-        let fec = try PublishedFEC.read(workspace: workspace, pipeline: pipeline)
+        let fec = try PublishedFEC.read(layout: layout)
         guard let until = fec.coveredUntil else { return Report(coveredUntil: "") }
         var report = Report(coveredUntil: until.description)
         let clients = pipeline.accounting.clients.number
@@ -52,7 +73,7 @@ public struct Reconciliation {
         }
 
         // 1. Invoices ↔ sales journal.
-        let issued = try InvoiceStore(workspace: workspace, pipeline: pipeline).issued().filter { $0.issueDate <= until }
+        let issued = snapshot.issued.filter { $0.issueDate <= until }
         var salesByPiece: [String: Int64] = [:]
         for line in fec.lines where line.journal == pipeline.accounting.sales.code && line.account == clients {
             salesByPiece[line.pieceRef, default: 0] += line.debitMinor - line.creditMinor
@@ -66,12 +87,12 @@ public struct Reconciliation {
         }
 
         // 2. Receipts ↔ bank ↔ bank journal.
-        let bank = Dictionary(try BankLine.all(in: layout).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let bank = Dictionary(snapshot.bank.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var bankByPiece: [String: Int64] = [:]
         for line in fec.lines where line.journal == pipeline.accounting.bank.code && line.account == bankAccount {
             bankByPiece[line.pieceRef, default: 0] += line.debitMinor - line.creditMinor
         }
-        let matches = try PaymentStore(workspace: workspace, pipeline: pipeline).matches().filter { $0.bookingDate <= until }
+        let matches = snapshot.matches.filter { $0.bookingDate <= until }
         for match in matches where !match.allocations.isEmpty {
             report.receiptsChecked += 1
             guard let line = bank[match.receipt] else {
@@ -108,11 +129,11 @@ public struct Reconciliation {
     public func publish(today: CivilDate) throws -> (Report, String) {
         let report = try run()
         let relative = "rapprochement/rapprochement-\(today).csv"
-        let temporary = Path.join(workspace.temporary, "rapprochement.csv")
-        try Storage.write(Self.csv(report), to: temporary, temporaryDirectory: workspace.temporary, collision: .replace)
+        let temporary = Path.join(layout.temporary, "rapprochement.csv")
+        try Storage.write(Self.csv(report), to: temporary, temporaryDirectory: layout.temporary, collision: .replace)
         try Outbox(layout: layout).deliverCurrentVersion(of: temporary, to: relative)
         try Storage.removeFile(temporary)
-        return (report, Path.relative(Path.join(layout.outbox, relative), to: workspace.root))
+        return (report, layout.shown(relative))
     }
 
     /// One line for people: what was compared and how many differences.

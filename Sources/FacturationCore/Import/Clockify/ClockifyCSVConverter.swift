@@ -283,7 +283,7 @@ struct ClockifyCSVConverter {
                 && startLocal - startUTC != endLocal - endUTC
             if gap > tolerance && !dstShift {
                 problem(.durationHours, "the duration does not match the start and end (they are \(Self.hours(span)) "
-                    + "apart); check the date format (\(dateHint)) and the time zone (\(context.pipeline.timeZone))")
+                    + "apart); check the date format (\(dateHint)) and the time zone (\(context.pipeline.timeZone.identifier))")
                 return
             }
         }

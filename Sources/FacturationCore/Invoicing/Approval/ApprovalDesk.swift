@@ -8,13 +8,13 @@ public enum ApprovalDesk {
 
     /// Records the decision; the error says why it cannot be taken (unknown draft, already decided).
     public static func decide(draftID: String, decision: Decision, by person: String, comment: String?,
-                              source: String, workspace: Workspace, pipeline: PipelineConfig, now: String) throws {
-        let store = InvoiceStore(workspace: workspace, pipeline: pipeline)
+                              source: String, layout: ArchiveLayout, now: String) throws {
+        let store = InvoiceStore(layout: layout)
         let earlier = try store.decisions()[draftID]
         // The one change allowed: rejecting a draft that was approved but could not be issued (it
         // waits in to-approve/ with the problem), so that it does not fail every run.
         var rejectingAfterApproval = false
-        if earlier?.decision == "approved", decision == .reject, try store.draft(id: draftID) != nil {
+        if earlier?.decision == .approved, decision == .reject, try store.draft(id: draftID) != nil {
             rejectingAfterApproval = try !store.issued().contains { $0.origin.draftID == draftID }
         }
         if let earlier, !rejectingAfterApproval {
@@ -25,23 +25,22 @@ public enum ApprovalDesk {
             if try store.issued().contains(where: { $0.origin.draftID == draftID }) {
                 throw InvoicingError("draft \(draftID) is already issued (see outbox/registre-ventes.csv)")
             }
-            throw InvoicingError("no draft \(draftID) is waiting for approval in pipeline \(pipeline.id) "
+            throw InvoicingError("no draft \(draftID) is waiting for approval in pipeline \(layout.pipeline.id) "
                 + "(the waiting drafts are listed by `facturation status` and in outbox/to-approve/)")
         }
         if decision == .reject, (comment ?? "").trimmed.isEmpty {
             throw InvoicingError("a rejection needs a reason (--reason \"…\", or reason = \"…\" in the file)")
         }
         let who = person.trimmed.isEmpty ? "unknown" : person.trimmed
-        try store.recordDecision(ApprovalDecision(draftID: draftID, decision: decision.rawValue, by: who, at: now,
+        try store.recordDecision(ApprovalDecision(draftID: draftID, decision: decision == .approve ? .approved : .rejected, by: who, at: now,
                                                   comment: comment?.trimmed.isEmpty == true ? nil : comment,
                                                   source: source), afterApproval: rejectingAfterApproval)
     }
 
-    /// The pipeline whose store holds the waiting draft `draftID`, if any.
-    public static func pipeline(holding draftID: String, workspace: Workspace,
-                                pipelines: [PipelineConfig]) throws -> PipelineConfig? {
-        for pipeline in pipelines where try InvoiceStore(workspace: workspace, pipeline: pipeline).draft(id: draftID) != nil {
-            return pipeline
+    /// The layout of the pipeline whose store holds the waiting draft `draftID`, if any.
+    public static func pipeline(holding draftID: String, layouts: [ArchiveLayout]) throws -> ArchiveLayout? {
+        for layout in layouts where try InvoiceStore(layout: layout).draft(id: draftID) != nil {
+            return layout
         }
         return nil
     }

@@ -32,7 +32,7 @@ public struct ApprovalPolicy {
             return .refuse(reason: "the total incl. VAT (\(FrenchDates.euros(grand))) is below "
                 + "\(FrenchDates.euros(below)): refused as incoherent")
         }
-        if rules.autoApproveContracts, draft.origin.type == "recurring",
+        if rules.autoApproveContracts, draft.origin.type == .recurring,
            let contract = contracts.first(where: { $0.id == draft.origin.contract }),
            draft.lines.count == 1, draft.lines[0].netAmountMinor == contract.amountMinor,
            total.taxBasisTotalMinor == contract.amountMinor {

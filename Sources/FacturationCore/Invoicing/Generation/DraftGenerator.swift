@@ -58,7 +58,7 @@ public struct DraftGenerator {
                     period: nil, entryCount: 0)
                 result.drafts.append(InvoiceDraft(
                     id: id, kind: .invoice, clientCode: client.code,
-                    origin: .init(type: "recurring", draftID: id, contract: contract.id, period: period.key),
+                    origin: .init(type: .recurring, draftID: id, contract: contract.id, period: period.key),
                     title: label, servicePeriod: .init(start: period.start, end: period.end), lines: [line],
                     recordKeys: [], dueOn: period.billingDate, precedingInvoice: nil, reason: nil, notes: [],
                     annex: []))
@@ -244,7 +244,7 @@ public struct DraftGenerator {
         let end = CivilDate(year: month.year, month: month.month, day: CivilDate.daysInMonth(year: month.year, month: month.month))!
         return InvoiceDraft(
             id: id, kind: .invoice, clientCode: code,
-            origin: .init(type: "time", draftID: id, contract: nil, period: month.monthKey),
+            origin: .init(type: .time, draftID: id, contract: nil, period: month.monthKey),
             title: "Prestations \(monthLabel)", servicePeriod: .init(start: month, end: end), lines: lines,
             recordKeys: keys, dueOn: close, precedingInvoice: nil, reason: nil, notes: notes, annex: annex)
     }

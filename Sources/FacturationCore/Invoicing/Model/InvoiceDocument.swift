@@ -145,8 +145,17 @@ public struct InvoiceDocument: Sendable, Codable, Equatable {
 
     /// The source of a document, which also makes it unique: one document per origin.
     public struct Origin: Sendable, Codable, Equatable {
-        /// `recurring`, `time` or `credit-note`.
-        public var type: String
+        public var type: Kind
+
+        /// What a document bills (its raw value is what the records hold).
+        public enum Kind: String, Sendable, Codable, Equatable {
+            /// A contract's fee for a period.
+            case recurring
+            /// The billable time of a closed month.
+            case time
+            /// A credit note requested from the inbox.
+            case creditNote = "credit-note"
+        }
         /// The draft id (stable for the origin): `rec-<contract>-<period>`, `time-<client>-<YYYY-MM>-<hash>`, `cn-<request hash>`.
         public var draftID: String
         /// The contract id for recurring fees.
@@ -156,8 +165,15 @@ public struct InvoiceDocument: Sendable, Codable, Equatable {
     }
 
     public struct ApprovalNote: Sendable, Codable, Equatable {
-        /// `automatic` or `approved`.
-        public var decision: String
+        public var decision: Decision
+
+        /// How a document came to be issued (its raw value is what the records hold).
+        public enum Decision: String, Sendable, Codable, Equatable {
+            /// By an approval rule (the rule is in `by`).
+            case automatic
+            /// By a person.
+            case approved
+        }
         /// The rule or the person (`facturation approve --by`).
         public var by: String
         /// When the decision was recorded (UTC, ISO 8601).

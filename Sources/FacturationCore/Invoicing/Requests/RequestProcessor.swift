@@ -2,20 +2,19 @@
 /// draft of a requested credit note (approved by the request itself). Idempotent: processing
 /// the same file again after a crash finds its own decision and does nothing more.
 public struct RequestProcessor {
-    public let workspace: Workspace
-    public let pipeline: PipelineConfig
+    public let layout: ArchiveLayout
     public let now: String
+    var pipeline: PipelineConfig { layout.pipeline }
 
-    public init(workspace: Workspace, pipeline: PipelineConfig, now: String) {
-        self.workspace = workspace
-        self.pipeline = pipeline
+    public init(layout: ArchiveLayout, now: String) {
+        self.layout = layout
         self.now = now
     }
 
     /// What was done, one sentence; or the rejection that explains why nothing was.
     public func handle(_ request: RequestFile, fileHash: String) throws -> Result<String, Rejection> {
         let source = "inbox:" + fileHash.prefix(16)
-        let store = InvoiceStore(workspace: workspace, pipeline: pipeline)
+        let store = InvoiceStore(layout: layout)
         func refuse(_ summary: String, _ advice: String) -> Result<String, Rejection> {
             .failure(Rejection(format: nil, summary: summary, advice: advice))
         }
@@ -30,7 +29,7 @@ public struct RequestProcessor {
             }
             do {
                 try ApprovalDesk.decide(draftID: draft, decision: approve ? .approve : .reject, by: by, comment: reason,
-                                        source: source, workspace: workspace, pipeline: pipeline, now: now)
+                                        source: source, layout: layout, now: now)
             } catch let error as InvoicingError {
                 return refuse(error.message, "Check the draft id against outbox/to-approve/; nothing was changed.")
             }
@@ -76,13 +75,13 @@ public struct RequestProcessor {
             }
             let draft = InvoiceDraft(
                 id: id, kind: .creditNote, clientCode: invoice.clientCode,
-                origin: .init(type: "credit-note", draftID: id, contract: nil, period: invoice.origin.period),
+                origin: .init(type: .creditNote, draftID: id, contract: nil, period: invoice.origin.period),
                 title: "Avoir sur facture \(number) – \(reason)", servicePeriod: invoice.servicePeriod, lines: lines,
                 recordKeys: keys, dueOn: max(invoice.issueDate, settings.start),
                 precedingInvoice: .init(number: number, issueDate: invoice.issueDate), reason: reason, notes: [],
                 annex: [])
             try store.saveDraft(draft)
-            try store.recordDecision(ApprovalDecision(draftID: id, decision: "approved",
+            try store.recordDecision(ApprovalDecision(draftID: id, decision: .approved,
                                                       by: by.isEmpty ? "unknown" : by, at: now,
                                                       comment: reason, source: source))
             return .success("credit note on \(number) requested (\(FrenchDates.euros(amount)) TTC); issued by this run")

@@ -1,4 +1,4 @@
-/// Issues the batches of a run, in order, on background threads while the invoicing stage
+/// Issues the batches of a run, in order, on background threads while the invoicing pass
 /// prepares the next batch (the waits for the disk overlap with building and validating XML).
 ///
 /// For each batch, on one thread: the Factur-X XML and the annexes are archived (rewritten
@@ -6,26 +6,47 @@
 /// (the commit point) and the issued drafts are cleaned up. A second thread then delivers the
 /// batch to the outbox. A batch that fails stops the committer: later batches, whose numbers
 /// follow it, are never recorded.
-final class BatchCommitter: @unchecked Sendable {
-    private let stage: InvoicingStage
-    private var recorder: BackgroundWorker<[InvoicingStage.Issue]>!
-    private var deliverer: BackgroundWorker<[InvoiceDelivery.Item]>!
-    /// Read only after ``finish()``.
-    private(set) var committed: [InvoicingStage.Issue] = []
-    private(set) var delivered: [String] = []
-    private(set) var delivery: InvoiceDelivery
+///
+/// The committer owns what it needs (the layout, the delivery state): the worker threads never
+/// call back into the invoicing pass. What they produce lives in ``Progress``, written only by
+/// them and read by the pass only after ``finish()`` has joined them.
+final class BatchCommitter {
+    typealias Issue = InvoicingPass.Issue
 
-    init(stage: InvoicingStage, delivery: InvoiceDelivery) {
-        self.stage = stage
-        self.delivery = delivery
-        deliverer = BackgroundWorker(name: "invoicing-deliver") { [unowned self] items in
-            delivered += try self.delivery.deliver(items)
-        }
-        recorder = BackgroundWorker(name: "invoicing-commit") { [unowned self] batch in try self.commit(batch) }
+    /// What the worker threads produced.
+    private final class Progress {
+        var committed: [Issue] = []
+        var delivered: [String] = []
+        var delivery: InvoiceDelivery
+
+        init(delivery: InvoiceDelivery) { self.delivery = delivery }
     }
 
+    private let progress: Progress
+    private let recorder: BackgroundWorker<[Issue]>
+    private let deliverer: BackgroundWorker<[InvoiceDelivery.Item]>
+
+    init(layout: ArchiveLayout, delivery: InvoiceDelivery) {
+        let progress = Progress(delivery: delivery)
+        let deliverer = BackgroundWorker<[InvoiceDelivery.Item]>(name: "invoicing-deliver") { items in
+            progress.delivered += try progress.delivery.deliver(items)
+        }
+        self.progress = progress
+        self.deliverer = deliverer
+        recorder = BackgroundWorker(name: "invoicing-commit") { batch in
+            let items = try Self.commit(batch, layout: layout)
+            progress.committed += batch
+            try deliverer.submit(items)
+        }
+    }
+
+    /// Read only after ``finish()``.
+    var committed: [Issue] { progress.committed }
+    var delivered: [String] { progress.delivered }
+    var delivery: InvoiceDelivery { progress.delivery }
+
     /// Queues a batch (waits while another one is queued); throws if an earlier batch failed.
-    func submit(_ batch: [InvoicingStage.Issue]) throws {
+    func submit(_ batch: [Issue]) throws {
         try recorder.submit(batch)
     }
 
@@ -40,25 +61,28 @@ final class BatchCommitter: @unchecked Sendable {
         try deliverer.finish()
     }
 
-    private func commit(_ batch: [InvoicingStage.Issue]) throws {
-        let store = stage.store
-        let files = FileBatch(temporaryDirectory: stage.workspace.temporary)
+    /// Archives a batch's files, writes its record (the commit point), cleans up its drafts;
+    /// returns what to deliver.
+    private static func commit(_ batch: [Issue], layout: ArchiveLayout) throws -> [InvoiceDelivery.Item] {
+        let store = InvoiceStore(layout: layout)
+        let files = FileBatch(temporaryDirectory: layout.temporary)
         var items: [InvoiceDelivery.Item] = []
         for issue in batch {
-            try files.add(issue.xml, to: stage.documentPath(issue.document), collision: .replace)
+            let document = issue.document
+            try files.add(issue.xml, to: layout.documentXML(number: document.number, issuedIn: document.issueDate.year),
+                          collision: .replace)
             let annex = issue.draft.annex.isEmpty ? nil : AnnexWriter.csv(issue.draft.annex)
             if let annex {
-                try files.add(annex, to: store.annexPath(draftID: issue.draft.id), collision: .replace)
+                try files.add(annex, to: layout.annex(draftID: issue.draft.id), collision: .replace)
             }
-            items.append((issue.document.number, issue.xml, annex))
+            items.append((document.number, issue.xml, annex))
         }
         try files.commit()
         try store.recordIssued(batch.map(\.document))
-        committed += batch
         for issue in batch {
             try store.removeDraft(id: issue.draft.id)
-            try stage.removeApprovalRequest(issue.draft.id)
+            try InvoicingPass.removeApprovalRequest(issue.draft.id, layout: layout)
         }
-        try deliverer.submit(items)
+        return items
     }
 }

@@ -8,14 +8,14 @@ struct InvoiceDelivery {
     /// A document to deliver: its number, Factur-X XML and annex (time-based invoices).
     typealias Item = (number: String, xml: [UInt8], annex: [UInt8]?)
 
-    private let stage: InvoicingStage
+    private let layout: ArchiveLayout
     private let listPath: String
     /// Numbers already delivered.
     private(set) var delivered: Set<String>
 
-    init(stage: InvoicingStage) throws {
-        self.stage = stage
-        listPath = Path.join(stage.layout.deliveries, "invoices.txt")
+    init(layout: ArchiveLayout) throws {
+        self.layout = layout
+        listPath = layout.deliveredInvoices
         let text = Storage.exists(listPath) ? try Storage.readText(listPath, limit: 256 << 20) : ""
         delivered = Set(text.split(separator: "\n").map(String.init))
     }
@@ -26,21 +26,21 @@ struct InvoiceDelivery {
         let fresh = items.filter { !delivered.contains($0.number) }
         guard !fresh.isEmpty else { return [] }
         var shown: [String] = []
-        let outbox = Outbox(layout: stage.layout)
-        let files = FileBatch(temporaryDirectory: stage.workspace.temporary)
+        let outbox = Outbox(layout: layout)
+        let files = FileBatch(temporaryDirectory: layout.temporary)
         for item in fresh {
             try outbox.deliverNew(item.xml, to: "invoices/\(item.number).xml", in: files)
-            shown.append(stage.shown("invoices/\(item.number).xml"))
+            shown.append(layout.shown("invoices/\(item.number).xml"))
             if let annex = item.annex {
                 try outbox.deliverNew(annex, to: "invoices/\(item.number)-annexe.csv", in: files)
-                shown.append(stage.shown("invoices/\(item.number)-annexe.csv"))
+                shown.append(layout.shown("invoices/\(item.number)-annexe.csv"))
             }
         }
         try files.commit()
         delivered.formUnion(fresh.map(\.number))
-        try Storage.makeDirectory(stage.layout.deliveries)
+        try Storage.makeDirectory(layout.deliveries)
         try Storage.write(delivered.sorted().joined(separator: "\n") + "\n", to: listPath,
-                          temporaryDirectory: stage.workspace.temporary, collision: .replace)
+                          temporaryDirectory: layout.temporary, collision: .replace)
         return shown
     }
 }

@@ -1,56 +1,121 @@
 import Foundation
 
-/// The invoicing stage of a run: generates what is due, applies the approval rules, issues
-/// numbered documents and publishes everything derived from them.
+/// The invoicing stage: for each pipeline with an `[invoicing]` section, an ``InvoicingPass``.
+package struct InvoicingStage: PipelineStage {
+    package var name: StageName { .invoicing }
+    package var schedule: Schedule { .everyRun }
+
+    package init() {}
+
+    package func applies(to pipeline: PipelineConfig) -> Bool { pipeline.invoicing != nil }
+
+    /// The Factur-X schema is compiled once for every pipeline; without it nothing is issued.
+    package func run(_ context: RunContext, summary: inout RunSummary) throws {
+        let validator: XMLSchemaValidator
+        switch context.ciiValidator {
+        case .success(let compiled): validator = compiled
+        case .failure(let error):
+            if context.pipelines.contains(where: { applies(to: $0.pipeline) && !$0.unchanged }) {
+                summary.errors.append("no invoice was issued: \(error)")
+            }
+            return
+        }
+        for pipeline in context.pipelines where applies(to: pipeline.pipeline) && !pipeline.unchanged {
+            var pass = try InvoicingPass(run: pipeline)
+            pass.ciiValidator = validator
+            let report = try pass.run()
+            for issued in report.issued {
+                context.logger.info("Issued \(issued.kind)", metadata: [
+                    "number": "\(issued.number)", "client": "\(issued.client)", "total": "\(issued.totalInclVAT)"])
+            }
+            for problem in report.errors { context.logger.error("\(problem)") }
+            summary.invoicing.append(report)
+        }
+    }
+
+    package func run(_ run: PipelineRun, summary: inout RunSummary) throws {
+        summary.invoicing.append(try InvoicingPass(run: run).run())
+    }
+}
+
+/// One pipeline's invoicing in one run: generates what is due, applies the approval rules,
+/// issues numbered documents and publishes everything derived from them.
 ///
 /// The record file of a batch (`archive/invoicing/<pipeline>/issued/<YYYY>/<first>_<last>.jsonl`)
 /// is the commit point: a document's number, its billed entries and its origin are taken only
 /// when that file is created (no-clobber), and every output is re-derived from the records. A run
 /// killed anywhere therefore ends, once started again, with the same documents and numbers as
 /// an uninterrupted run: no duplicate, no gap.
-public struct InvoicingStage {
-    public let workspace: Workspace
-    public let layout: PipelineLayout
-    public let settings: InvoicingSettings
-    /// Current UTC time as ISO 8601 (decision timestamps).
-    public var now: () -> String = { ISO8601DateFormatter().string(from: Date()) }
+struct InvoicingPass {
+    let pipelineRun: PipelineRun
+    let snapshot: RunSnapshot
+    let settings: InvoicingSettings
     /// Validates Factur-X CII documents before they are issued.
-    public var ciiValidator: XMLSchemaValidator?
+    var ciiValidator: XMLSchemaValidator?
 
+    var layout: ArchiveLayout { pipelineRun.layout }
     var pipeline: PipelineConfig { layout.pipeline }
-    var store: InvoiceStore { InvoiceStore(workspace: workspace, pipeline: pipeline) }
+    var store: InvoiceStore { InvoiceStore(layout: layout) }
+    var today: CivilDate { pipelineRun.today }
 
-    public init(workspace: Workspace, layout: PipelineLayout, settings: InvoicingSettings) {
-        self.workspace = workspace
-        self.layout = layout
+    init(run: PipelineRun) throws {
+        guard let settings = run.pipeline.invoicing else {
+            preconditionFailure("the invoicing pass of a pipeline without [invoicing]")
+        }
+        pipelineRun = run
         self.settings = settings
+        snapshot = try run.snapshot()
     }
 
-    public func run(today: CivilDate) throws -> InvoicingReport {
+    func run() throws -> InvoicingReport {
         var report = InvoicingReport(pipeline: pipeline.id)
-        let stamp = now()
-        let store = self.store
-        var issued = try store.issued()
+        let stamp = pipelineRun.clock.utcISO()
         let decisions = try store.decisions()
-        let issuedIDs = Set(issued.map(\.origin.draftID))
+        let waiting = try finishInterruptedDecisions(decisions: decisions, into: &report)
+        let generated = try generate(waiting: waiting, decisions: decisions)
+        report.warnings += generated.warnings
+        report.errors += generated.errors
+        var steps = try stepsForWaiting(waiting, decisions: decisions, into: &report)
+        steps += generated.drafts.map { ($0, .new) }
+        steps.sort { ($0.0.dueOn, $0.0.id) < ($1.0.dueOn, $1.0.id) }
+        let before = snapshot.issued
+        var (delivery, derived, committed) = try issue(steps, decisions: decisions, stamp: stamp, into: &report)
+        snapshot.didIssue(committed)
+        try publish(issued: before + committed, derived: derived, delivery: &delivery, into: &report)
+        return report
+    }
+
+    // MARK: - Steps
+
+    /// Drafts that an interrupted run issued or that were rejected meanwhile are cleaned up; the
+    /// others are still waiting.
+    private func finishInterruptedDecisions(decisions: [String: ApprovalDecision],
+                                            into report: inout InvoicingReport) throws -> [InvoiceDraft] {
+        let issuedIDs = Set(snapshot.issued.map(\.origin.draftID))
         var waiting: [InvoiceDraft] = []
         for draft in try store.waitingDrafts() {
-            if issuedIDs.contains(draft.id) || ["rejected", "refused"].contains(decisions[draft.id]?.decision) {
+            let decision = decisions[draft.id]?.decision
+            if issuedIDs.contains(draft.id) || decision == .rejected || decision == .refused {
                 // Issued or rejected by an interrupted run: finish its clean-up.
                 try store.removeDraft(id: draft.id)
                 try removeApprovalRequest(draft.id)
-                if decisions[draft.id]?.decision == "rejected" { report.rejected.append(draft.id) }
+                if decision == .rejected { report.rejected.append(draft.id) }
                 continue
             }
             waiting.append(draft)
         }
+        return waiting
+    }
 
-        // 1. What is due and not yet generated.
+    /// What is due and not yet generated.
+    private func generate(waiting: [InvoiceDraft], decisions: [String: ApprovalDecision]) throws
+        -> DraftGenerator.Result {
+        let issued = snapshot.issued
         var timeMonths: Set<String> = []
-        for document in issued where document.kind == .invoice && document.origin.type == "time" {
+        for document in issued where document.kind == .invoice && document.origin.type == .time {
             timeMonths.insert("\(document.clientCode)|\(document.origin.period ?? "")")
         }
-        for draft in waiting where draft.origin.type == "time" {
+        for draft in waiting where draft.origin.type == .time {
             timeMonths.insert("\(draft.clientCode)|\(draft.origin.period ?? "")")
         }
         var released: [String: String] = [:]
@@ -58,20 +123,26 @@ public struct InvoicingStage {
             for key in document.recordKeys { released[key] = document.number }
         }
         let known = DraftGenerator.Known(
-            takenDraftIDs: issuedIDs.union(waiting.map(\.id)).union(decisions.keys),
+            takenDraftIDs: Set(issued.map(\.origin.draftID)).union(waiting.map(\.id)).union(decisions.keys),
             heldKeys: Self.heldKeys(issued: issued, waiting: waiting), timeMonths: timeMonths, releasedBy: released)
-        let generated = try DraftGenerator(pipeline: pipeline, settings: settings, layout: layout)
-            .drafts(today: today, known: known)
-        report.warnings += generated.warnings
-        report.errors += generated.errors
+        return try DraftGenerator(pipeline: pipeline, settings: settings, layout: layout).drafts(today: today, known: known)
+    }
 
-        // 2. Oldest first: drafts approved by a person, and new drafts through the approval rules,
-        // each evaluated against everything issued before it (including earlier in this run).
-        enum Step { case approved(InvoiceDocument.ApprovalNote), new }
-        var steps: [(InvoiceDraft, Step)] = generated.drafts.map { ($0, .new) }
+    /// How a draft comes to be issued in this run.
+    enum Step {
+        /// A person approved it.
+        case approved(InvoiceDocument.ApprovalNote)
+        /// Generated now: the approval rules decide.
+        case new
+    }
+
+    /// The waiting drafts a person approved; the others keep waiting (their request is delivered
+    /// again if a crash lost it).
+    private func stepsForWaiting(_ waiting: [InvoiceDraft], decisions: [String: ApprovalDecision],
+                                 into report: inout InvoicingReport) throws -> [(InvoiceDraft, Step)] {
+        var steps: [(InvoiceDraft, Step)] = []
         for draft in waiting {
             guard let decision = decisions[draft.id] else {
-                // Still waiting: make sure its request is in the outbox (it may have been lost in a crash).
                 // A draft set aside because its amounts overflow has no totals to show.
                 let totals = (try? InvoiceBuilder.totals(of: draft.lines)) ?? .zero
                 let reason = draft.approvalReason ?? "waiting for a decision"
@@ -80,57 +151,35 @@ public struct InvoicingStage {
                                                     totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
                 continue
             }
-            if decision.decision == "approved" {
-                steps.append((draft, .approved(.init(decision: "approved", by: decision.by, at: decision.at,
+            if decision.decision == .approved {
+                steps.append((draft, .approved(.init(decision: .approved, by: decision.by, at: decision.at,
                                                      comment: decision.comment))))
             }
         }
-        steps.sort { ($0.0.dueOn, $0.0.id) < ($1.0.dueOn, $1.0.id) }
+        return steps
+    }
+
+    /// Oldest first, each draft evaluated against everything issued before it (including earlier
+    /// in this run), numbered, and issued in batches by the committer. Returns the delivery state,
+    /// the outputs derived from every document, and the documents committed.
+    private func issue(_ steps: [(InvoiceDraft, Step)], decisions: [String: ApprovalDecision], stamp: String,
+                       into report: inout InvoicingReport) throws
+        -> (InvoiceDelivery, Derived, [InvoiceDocument]) {
+        let issued = snapshot.issued
         let policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
         let builder = InvoiceBuilder(pipeline: pipeline, settings: settings)
         var batch = Batch(counters: .init(scheme: settings.numbering, issued: issued.map { ($0.kind, $0.number) }),
                           lastDate: issued.map(\.issueDate).max(),
                           byClient: Dictionary(grouping: issued, by: \.clientCode))
-        let committer = BatchCommitter(stage: self, delivery: try InvoiceDelivery(stage: self))
+        let committer = BatchCommitter(layout: layout, delivery: try InvoiceDelivery(layout: layout))
         defer { try? committer.finish() }
         var pending: [Issue] = []
         var prepared: [InvoiceDocument] = []
         for (draft, step) in steps {
-            let approval: InvoiceDocument.ApprovalNote
-            switch step {
-            case .approved(let note):
-                approval = note
-            case .new:
-                var draft = draft
-                let totals: InvoiceTotals
-                do {
-                    totals = try InvoiceBuilder.totals(of: draft.lines)
-                } catch {
-                    try park(draft, UnissuableDraft(problem: error.description), decided: false, into: &report)
-                    continue
-                }
-                let history = batch.byClient[draft.clientCode] ?? []
-                switch policy.verdict(for: draft, total: totals, history: history) {
-                case .issue(let rule):
-                    approval = .init(decision: "automatic", by: "rule: \(rule)", at: stamp, comment: nil)
-                case .needsApproval(let reason):
-                    draft.approvalReason = reason
-                    try store.saveDraft(draft)
-                    report.delivered.append(try deliverApprovalRequest(draft, totals: totals, reason: reason))
-                    report.waitingApproval.append(.init(draft: draft.id, client: draft.clientCode,
-                                                        totalInclVAT: FrenchDates.euros(totals.grandTotalMinor),
-                                                        reason: reason))
-                    continue
-                case .refuse(let reason):
-                    try store.recordDecision(ApprovalDecision(draftID: draft.id, decision: "refused", by: "rule",
-                                                              at: stamp, comment: reason, source: "rule"))
-                    report.refused.append(.init(draft: draft.id, client: draft.clientCode,
-                                                totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
-                    continue
-                }
-            }
+            guard let approval = try approval(for: draft, step: step, history: batch.byClient[draft.clientCode] ?? [],
+                                              policy: policy, stamp: stamp, into: &report) else { continue }
             do {
-                let next = try prepare(draft, approval: approval, today: today, batch: batch, builder: builder)
+                let next = try prepare(draft, approval: approval, batch: batch, builder: builder)
                 if let year = pending.first?.document.issueDate.year, year != next.document.issueDate.year {
                     try committer.submit(pending)
                     pending = []
@@ -154,23 +203,52 @@ public struct InvoicingStage {
         let derived = try derive(from: issued + prepared)
         try committer.finish()
         precondition(committer.committed.count == prepared.count, "a batch was neither issued nor reported as failed")
-        for issue in committer.committed {
-            let document = issue.document
-            issued.append(document)
-            report.issued.append(.init(
-                number: document.number, kind: document.kind.rawValue, client: document.clientCode,
-                issueDate: document.issueDate.description,
-                totalExclVAT: FrenchDates.euros(document.totals.taxBasisTotalMinor),
-                totalInclVAT: FrenchDates.euros(document.totals.grandTotalMinor),
-                approval: issue.approval.decision == "automatic" ? issue.approval.by : "approved by \(issue.approval.by)"))
-            report.warnings += issue.draft.notes.map { "\(document.number): \($0)" }
-        }
+        for issue in committer.committed { Self.report(issue, into: &report) }
         report.delivered += committer.delivered
+        return (committer.delivery, derived, committer.committed.map(\.document))
+    }
 
-        // 4. Everything derived from the records.
-        var delivery = committer.delivery
-        try publish(issued: issued, derived: derived, delivery: &delivery, into: &report)
-        return report
+    /// The approval a new draft is issued under, from the rules; nil when it is not issued now
+    /// (it waits for a person, a rule refused it, or its amounts cannot be computed).
+    private func approval(for draft: InvoiceDraft, step: Step, history: [InvoiceDocument], policy: ApprovalPolicy,
+                          stamp: String, into report: inout InvoicingReport) throws -> InvoiceDocument.ApprovalNote? {
+        if case .approved(let note) = step { return note }
+        var draft = draft
+        let totals: InvoiceTotals
+        do {
+            totals = try InvoiceBuilder.totals(of: draft.lines)
+        } catch {
+            try park(draft, UnissuableDraft(problem: error.description), decided: false, into: &report)
+            return nil
+        }
+        switch policy.verdict(for: draft, total: totals, history: history) {
+        case .issue(let rule):
+            return .init(decision: .automatic, by: "rule: \(rule)", at: stamp, comment: nil)
+        case .needsApproval(let reason):
+            draft.approvalReason = reason
+            try store.saveDraft(draft)
+            report.delivered.append(try deliverApprovalRequest(draft, totals: totals, reason: reason))
+            report.waitingApproval.append(.init(draft: draft.id, client: draft.clientCode,
+                                                totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
+        case .refuse(let reason):
+            try store.recordDecision(ApprovalDecision(draftID: draft.id, decision: .refused, by: "rule",
+                                                      at: stamp, comment: reason, source: "rule"))
+            report.refused.append(.init(draft: draft.id, client: draft.clientCode,
+                                        totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
+        }
+        return nil
+    }
+
+    /// One issued document in the run's report.
+    private static func report(_ issue: Issue, into report: inout InvoicingReport) {
+        let document = issue.document
+        report.issued.append(.init(
+            number: document.number, kind: document.kind.rawValue, client: document.clientCode,
+            issueDate: document.issueDate.description,
+            totalExclVAT: FrenchDates.euros(document.totals.taxBasisTotalMinor),
+            totalInclVAT: FrenchDates.euros(document.totals.grandTotalMinor),
+            approval: issue.approval.decision == .automatic ? issue.approval.by : "approved by \(issue.approval.by)"))
+        report.warnings += issue.draft.notes.map { "\(document.number): \($0)" }
     }
 
     // MARK: - Issuing
@@ -208,8 +286,8 @@ public struct InvoicingStage {
 
     /// Numbers a draft and builds its document and Factur-X XML (validated); writes nothing (the
     /// committer renders the annex and writes the files).
-    private func prepare(_ draft: InvoiceDraft, approval: InvoiceDocument.ApprovalNote, today: CivilDate,
-                         batch: Batch, builder: InvoiceBuilder) throws -> Issue {
+    private func prepare(_ draft: InvoiceDraft, approval: InvoiceDocument.ApprovalNote, batch: Batch,
+                         builder: InvoiceBuilder) throws -> Issue {
         // Dates never go backwards: numbers and dates stay in the same order.
         let issueDate = max(today, batch.lastDate ?? today)
         let number = batch.counters.next(kind: draft.kind, date: issueDate)
@@ -266,7 +344,7 @@ public struct InvoicingStage {
     }
 
     func documentPath(_ document: InvoiceDocument) -> String {
-        Path.join(store.folder, "documents", CivilDate.pad(document.issueDate.year, 4), document.number + ".xml")
+        layout.documentXML(number: document.number, issuedIn: document.issueDate.year)
     }
 
     // MARK: - Outputs
@@ -307,7 +385,7 @@ public struct InvoicingStage {
         }
         if !issued.isEmpty {
             report.warnings += try outbox.deliverReport(derived.register, to: "registre-ventes.csv", xlsx: true,
-                                                        temporaryDirectory: workspace.temporary)
+                                                        temporaryDirectory: layout.temporary)
         }
     }
 
@@ -334,25 +412,26 @@ public struct InvoicingStage {
 
     // MARK: - Approval requests
 
-    func approvalRequestPath(_ draftID: String) -> String { "to-approve/\(draftID).toml" }
-
     @discardableResult
     private func deliverApprovalRequest(_ draft: InvoiceDraft, totals: InvoiceTotals, reason: String) throws -> String {
         let text = ApprovalRequest.render(draft: draft, totals: totals, reason: reason, pipeline: pipeline)
-        try Outbox(layout: layout).deliverNew(Array(text.utf8), to: approvalRequestPath(draft.id))
-        return shown(approvalRequestPath(draft.id))
+        try Outbox(layout: layout).deliverNew(Array(text.utf8), to: layout.approvalRequest(draftID: draft.id))
+        return shown(layout.approvalRequest(draftID: draft.id))
     }
 
     func removeApprovalRequest(_ draftID: String) throws {
-        let path = Path.join(layout.outbox, approvalRequestPath(draftID))
+        try Self.removeApprovalRequest(draftID, layout: layout)
+    }
+
+    /// Withdraws the approval request of a draft once it is issued or rejected.
+    static func removeApprovalRequest(_ draftID: String, layout: ArchiveLayout) throws {
+        let path = layout.inOutbox(layout.approvalRequest(draftID: draftID))
         if Storage.exists(path) { try Storage.removeFile(path) }
     }
 
     // MARK: - Helpers
 
-    func shown(_ outboxPath: String) -> String {
-        Path.relative(Path.join(layout.outbox, outboxPath), to: workspace.root)
-    }
+    func shown(_ outboxPath: String) -> String { layout.shown(outboxPath) }
 
     /// Entries billed by issued invoices (minus those a credit note made billable again) or held by waiting drafts.
     static func heldKeys(issued: [InvoiceDocument], waiting: [InvoiceDraft]) -> Set<String> {

@@ -11,27 +11,23 @@ import Foundation
 ///
 /// Everything else (numbers, billed entries, outbox files) is derived from these files.
 public struct InvoiceStore {
-    public let folder: String
-    public let temporary: String
+    public let layout: ArchiveLayout
 
-    public init(workspace: Workspace, pipeline: PipelineConfig) {
-        folder = Path.join(workspace.archive, "invoicing", pipeline.id)
-        temporary = workspace.temporary
+    public init(layout: ArchiveLayout) {
+        self.layout = layout
     }
 
-    var issuedFolder: String { Path.join(folder, "issued") }
-    var draftsFolder: String { Path.join(folder, "drafts") }
-    var decisionsFolder: String { Path.join(folder, "decisions") }
-    var annexesFolder: String { Path.join(folder, "annexes") }
-    var oxygeneFolder: String { Path.join(folder, "oxygene") }
+    var temporary: String { layout.temporary }
+    var issuedFolder: String { layout.issued }
+    var draftsFolder: String { layout.drafts }
+    var decisionsFolder: String { layout.decisions }
+    var oxygeneFolder: String { layout.oxygeneBatches }
 
     // MARK: - Issued documents
 
     /// Every issued document, in issue order (date, then number).
     ///
-    /// Records never change once written (no-clobber), so each file is decoded once per process
-    /// and kept by path: the stages of a run (invoicing, payments, accounting) share the work.
-    /// A number found in two records means the archive was edited by hand: that is an error.
+    /// A run reads them once, into its ``RunSnapshot``. A number found in two records means the archive was edited by hand: that is an error.
     public func issued() throws -> [InvoiceDocument] {
         var documents: [InvoiceDocument] = []
         var recordedIn: [String: String] = [:]
@@ -39,15 +35,7 @@ public struct InvoiceStore {
             let yearFolder = Path.join(issuedFolder, year)
             for name in try list(yearFolder) where name.hasSuffix(".jsonl") || name.hasSuffix(".json") {
                 let path = Path.join(yearFolder, name)
-                // The key names the file's identity too, in case a workspace is replaced at the same path.
-                let identity = Self.identity(of: path)
-                let batch: [InvoiceDocument]
-                if let known = IssuedCache.shared.documents(at: identity) {
-                    batch = known
-                } else {
-                    batch = try readRecords(path)
-                    IssuedCache.shared.remember(batch, at: identity)
-                }
+                let batch = try readRecords(path)
                 for document in batch {
                     if let other = recordedIn.updateValue(path, forKey: document.number) {
                         throw WorkspaceError(message: "\(document.number) is recorded twice, in \(other) and \(path): "
@@ -67,7 +55,7 @@ public struct InvoiceStore {
         precondition(documents.allSatisfy { $0.issueDate.year == first.issueDate.year },
                      "a batch of issued documents spans two years")
         let name = first.number == last.number ? first.number : "\(first.number)_\(last.number)"
-        let path = Path.join(issuedFolder, CivilDate.pad(first.issueDate.year, 4), name + ".jsonl")
+        let path = Path.join(layout.issued(year: first.issueDate.year), name + ".jsonl")
         var bytes: [UInt8] = []
         for document in documents {
             try Self.appendRecord(of: document, to: &bytes)
@@ -75,7 +63,6 @@ public struct InvoiceStore {
         }
         try Storage.makeDirectory(Path.parent(of: path))
         try Storage.write(bytes, to: path, temporaryDirectory: temporary, collision: .fail)
-        IssuedCache.shared.remember(documents, at: Self.identity(of: path))
     }
 
     /// Appends a document as one line of compact JSON (what `JSONEncoder` gives with sorted keys).
@@ -148,10 +135,6 @@ public struct InvoiceStore {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    private static func identity(of path: String) -> String {
-        Storage.status(path).map { "\(path)|\($0.inode)|\($0.size)|\($0.modified)" } ?? path
-    }
-
     /// The documents of one record file: JSON lines, or (records written before batches) one JSON document.
     private func readRecords(_ path: String) throws -> [InvoiceDocument] {
         if path.hasSuffix(".json") { return [try read(InvoiceDocument.self, path)] }
@@ -217,7 +200,7 @@ public struct InvoiceStore {
 
     // MARK: - Annexes and Oxygène batches
 
-    public func annexPath(draftID: String) -> String { Path.join(annexesFolder, draftID + ".csv") }
+    public func annexPath(draftID: String) -> String { layout.annex(draftID: draftID) }
 
 
     /// Numbers already exported to Oxygène.
@@ -262,31 +245,19 @@ public struct InvoiceStore {
 /// A decision on a draft: approved or rejected by a person, or refused by a rule.
 public struct ApprovalDecision: Codable, Sendable, Equatable {
     public var draftID: String
-    /// `approved`, `rejected` or `refused`.
-    public var decision: String
+    public var decision: Kind
     public var by: String
     /// UTC, ISO 8601.
     public var at: String
     public var comment: String?
     /// Where the decision came from: `command`, `inbox:<file>`, `rule`.
     public var source: String
-}
 
-/// Issued record files already decoded (or written) by this process, by file identity (records are immutable).
-final class IssuedCache: @unchecked Sendable {
-    static let shared = IssuedCache()
-    private let lock = NSLock()
-    private var files: [String: [InvoiceDocument]] = [:]
-
-    func documents(at identity: String) -> [InvoiceDocument]? {
-        lock.lock()
-        defer { lock.unlock() }
-        return files[identity]
-    }
-
-    func remember(_ documents: [InvoiceDocument], at identity: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        files[identity] = documents
+    /// The decisions a draft can get (their raw value is what the records hold).
+    public enum Kind: String, Sendable, Codable, Equatable {
+        case approved, rejected
+        /// By an approval rule: never issued.
+        case refused
     }
 }
+

