@@ -67,14 +67,8 @@ enum DecisionRecorder {
             throw ExitCode(ExitStatus.failure)
         }
         let person = by ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-        do {
-            try ApprovalDesk.decide(draftID: draft, decision: decision, by: person, comment: comment, source: "command",
-                                    layout: layout,
-                                    now: now)
-        } catch let error as InvoicingError {
-            StandardStreams.err("error: \(error.message)\n")
-            throw ExitCode(ExitStatus.failure)
-        }
+        try ApprovalDesk.decide(draftID: draft, decision: decision, by: person, comment: comment, source: "command",
+                                layout: layout, now: now)
         StandardStreams.out("Recorded: \(draft) \(decision.rawValue) by \(person). "
             + (decision == .approve ? "The next `facturation run` issues it.\n" : "It will never be issued.\n"))
     }

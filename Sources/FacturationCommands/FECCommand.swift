@@ -58,20 +58,9 @@ struct FECCommand: ParsableCommand {
     private func export(chosen: PipelineConfig, pipelines: [PipelineConfig], workspace: Workspace) throws {
         let layout = workspace.layout(for: chosen, pipelineCount: pipelines.count)
         let today = try date.flatMap { CivilDate(iso: $0) } ?? CivilDate.today(in: chosen.timeZone, clock: try global.clock)
-        let export: FECPublisher.Export
-        do {
-            if let year {
-                export = try FECPublisher(layout: layout, today: today).yearly(endingIn: year)
-            } else {
-                export = try FECPublisher(layout: layout, today: today).period(from: CivilDate(iso: from!)!, to: CivilDate(iso: to!)!)
-            }
-        } catch let error as InvoicingError {
-            StandardStreams.err("error: \(error.message)\n")
-            throw ExitCode(ExitStatus.failure)
-        } catch let error as NothingToExport {
-            StandardStreams.err("error: \(error)\n")
-            throw ExitCode(ExitStatus.failure)
-        }
+        let publisher = try FECPublisher(layout: layout, today: today)
+        let export = try year.map { try publisher.yearly(endingIn: $0) }
+            ?? publisher.period(from: CivilDate(iso: from!)!, to: CivilDate(iso: to!)!)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacturationCore
+import Foundation
 
 /// The `facturation` command: the invoicing pipeline of one or more workspaces.
 public struct FacturationCommand: ParsableCommand {
@@ -22,4 +23,19 @@ public struct FacturationCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// Runs the command line. A ``FacturationError`` that reaches here is printed with its
+    /// message and ends the process with its kind's exit status: commands do not pick exit
+    /// statuses by catching error types.
+    public static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as FacturationError {
+            StandardStreams.err("error: \(error.message)\n")
+            Foundation.exit(error.exitStatus)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

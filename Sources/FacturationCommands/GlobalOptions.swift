@@ -58,8 +58,8 @@ struct GlobalOptions: ParsableArguments {
     func withWorkspaceLock<T>(_ workspace: Workspace, _ body: () throws -> T) throws -> T {
         try Storage.makeDirectory(workspace.work)
         guard let lock = try WorkspaceLock(path: workspace.lockFile) else {
-            StandardStreams.err("error: another facturation run is working on this workspace; try again when it ends\n")
-            throw ExitCode(ExitStatus.alreadyRunning)
+            throw FacturationError.alreadyRunning(lockFile: workspace.lockFile,
+                                                  holder: WorkspaceLock.holder(path: workspace.lockFile))
         }
         defer { withExtendedLifetime(lock) {} }
         try Storage.removeTree(workspace.temporary)

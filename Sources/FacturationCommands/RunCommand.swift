@@ -56,15 +56,16 @@ enum PassRunner {
         let summary: RunSummary
         do {
             summary = try runner.runOnce()
-        } catch let error as AlreadyRunning {
-            progress.clear()
-            StandardStreams.err("facturation: \(error)\n")
-            throw ExitCode(ExitStatus.alreadyRunning)
         } catch {
             progress.clear()
-            StandardStreams.err("facturation: the run stopped: \(error)\n"
-                + "Nothing was lost: files being processed stay in work/ and are resumed by the next run.\n")
-            throw ExitCode(ExitStatus.failure)
+            let failure = FacturationError(wrapping: error)
+            if failure.kind == .alreadyRunning {
+                StandardStreams.err("facturation: \(failure.message)\n")
+            } else {
+                StandardStreams.err("facturation: the run stopped: \(failure.message)\n"
+                    + "Nothing was lost: files being processed stay in work/ and are resumed by the next run.\n")
+            }
+            throw ExitCode(failure.exitStatus)
         }
         progress.clear()
         let idle = summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty

@@ -49,7 +49,7 @@ enum BenchCommand {
                 values = scenario == .match
                     ? try MatchMeasurement.run(invoices: size, seed: seed, folder: arguments[3])
                     : try FECMeasurement.run(lines: size, seed: seed, folder: arguments[3])
-            case .run, .invoice:
+            case .run, .invoice, .idle:
                 StandardStreams.err(usage)
                 return 64
             }

@@ -6,6 +6,7 @@ struct BenchOptions {
                                                                entries: InvoiceWorkload.defaultEntries)]
     var matchInvoices: [Int] = [PaymentWorkload.defaultInvoices]
     var fecLines: [Int] = [1_000_000]
+    var years: [Int] = [1, 5, 10]
     var scenarios: [Scenario] = Scenario.allCases
     var seed: UInt64 = 42
     var repeats = 1
@@ -42,6 +43,10 @@ struct BenchOptions {
                               two invoices of a client, 10 % from unknown payers); times building
                               the receivables and matching every receipt in date order as the
                               payment stage does (each match applied); prints the count per rule
+          idle                `facturation run` with nothing new to do on a workspace of --years
+                              years of history (100 invoices and 100 receipts a month, built
+                              month by month by the real binary): the median of --repeat runs
+                              (at least 3), and the full pass that follows a change
           fec                 FEC export in memory: --fec-lines lines of sales, bank and VAT entries
                               made by Postings from matched invoices and receipts; times
                               FECBuilder.lines (numbering, lettering), FECWriter.bytes and
@@ -56,6 +61,7 @@ struct BenchOptions {
                               --clients 5000,500 --entries 1000000,100000 measures two pairs
           --invoices <list>   match: open invoices, and receipts (default: 100000)
           --fec-lines <list>  fec: lines of the FEC file, at least 100 (default: 1000000)
+          --years <list>      idle: years of history to measure at (default: 1,5,10)
           --scenario <name>   clockify-normalize, qonto-normalize, run, invoice, match, fec or all
                               (default: all);
                               repeat the option or separate names with commas
@@ -115,9 +121,11 @@ struct BenchOptions {
                         explicitScenarios.append(scenario)
                     } else {
                         throw BenchError("--scenario: unknown scenario \"\(word)\" "
-                            + "(clockify-normalize, qonto-normalize, run, invoice, match, fec or all)")
+                            + "(clockify-normalize, qonto-normalize, run, invoice, match, fec, idle or all)")
                     }
                 }
+            case "--years":
+                options.years = try list(value(argument), argument) { text in Int(text).flatMap { $0 > 0 && $0 <= 50 ? $0 : nil } }
             case "--repeat":
                 guard let count = Int(try value(argument)), count > 0 else { throw BenchError("--repeat needs a positive whole number") }
                 options.repeats = count

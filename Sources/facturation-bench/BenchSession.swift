@@ -13,12 +13,12 @@ struct BenchSession {
     func run() throws -> Int32 {
         let bench = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let facturation = Path.join(Path.parent(of: bench), "facturation")
-        let childScenarios = options.scenarios.filter { $0 == .run || $0 == .invoice }
+        let childScenarios = options.scenarios.filter { $0 == .run || $0 == .invoice || $0 == .idle }
         if let first = childScenarios.first, !FileManager.default.isExecutableFile(atPath: facturation) {
             throw BenchError("\(facturation) is missing; the \(first.rawValue) scenario needs it: "
                 + "swift build -c release --scratch-path .build-bench --product facturation")
         }
-        if options.scenarios.contains(.invoice) {
+        if options.scenarios.contains(.invoice) || options.scenarios.contains(.idle) {
             // The child finds the schemas the same way (from its executable, next to this one).
             do {
                 _ = try SchemaCatalog.locate()
@@ -100,6 +100,20 @@ struct BenchSession {
                         try runner.measureInMemory(scenario, size: size, seed: options.seed, folder: folder)
                     }
                 }
+            }
+            StandardStreams.out("\n")
+        }
+
+        if options.scenarios.contains(.idle) {
+            let folder = Path.join(base, "history")
+            try Storage.removeTree(folder)
+            removeAtEnd.append(folder)
+            do {
+                measurements += try HistoryMeasurement(facturation: facturation, root: folder)
+                    .run(years: options.years, repeats: options.repeats)
+            } catch {
+                StandardStreams.out("idle FAILED: \(error)\n")
+                failures += 1
             }
             StandardStreams.out("\n")
         }

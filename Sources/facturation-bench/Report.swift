@@ -61,7 +61,18 @@ enum Report {
         if !invoicing.isEmpty { tables.append(invoiceTable(invoicing)) }
         if !matching.isEmpty { tables.append(matchTable(matching)) }
         if !fec.isEmpty { tables.append(fecTable(fec)) }
+        let idle = measurements.filter { $0.scenario == .idle }
+        if !idle.isEmpty { tables.append(idleTable(idle)) }
         return tables.joined(separator: "\n")
+    }
+
+    /// The `idle` rows: a run with nothing new, by years of history.
+    private static func idleTable(_ measurements: [Measurement]) -> String {
+        var out = "| Scenario | History | Invoices | Run with nothing new (median) | Peak RSS MB |\n|---|---|---:|---:|---:|\n"
+        for m in measurements {
+            out += "| idle | \(m.sizeLabel) | \(m.rows) | \(fixed(m.seconds * 1000, 1)) ms | \(megabytes(m.peakRSSBytes)) |\n"
+        }
+        return out
     }
 
     /// The `match` rows: seconds = receivables + finder + payers + the matching loop.
@@ -158,6 +169,10 @@ enum Report {
                 out += " (goal < 2 s for 100,000 against 100,000: " + (m.seconds < 2 ? "met" : "not met") + ")"
             }
             out += "\n"
+        }
+        for m in measurements where m.scenario == .idle {
+            out += "- A run with nothing new after \(m.sizeLabel) of history: " + fixed(m.seconds * 1000, 1)
+                + " ms (goal < 100 ms: " + (m.seconds < 0.1 ? "met" : "not met") + ")\n"
         }
         for m in medians(measurements) where m.scenario == .fec {
             out += "- FEC of \(m.rows) lines (" + megabytes(m.inputBytes) + " MB): write + check at "

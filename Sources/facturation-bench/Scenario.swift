@@ -16,6 +16,9 @@ enum Scenario: String, CaseIterable, Sendable {
     /// `FECBuilder.lines`, `FECWriter.bytes` and `FECChecker.check` on `--fec-lines` lines of
     /// accounting entries (in memory, in a child process).
     case fec
+    /// `facturation run` with nothing new to do, on a workspace holding `--years` of history
+    /// (100 invoices and 100 receipts a month, made month by month by the real binary).
+    case idle
 
     /// Scenarios measured on the generated Clockify and Qonto files (the `--megabytes`/`--rows` sizes).
     var usesExportFiles: Bool { self == .clockifyNormalize || self == .qontoNormalize || self == .run }

@@ -18,7 +18,7 @@ struct ScenarioRunner {
                                         sizeLabel: sizeLabel, workspace: workspace, folder: folder)
         case .run:
             return try measureRun(files: [clockify, qonto], sizeLabel: sizeLabel, workspace: workspace, folder: folder)
-        case .invoice, .match, .fec:
+        case .invoice, .match, .fec, .idle:
             throw BenchError("the \(scenario.rawValue) scenario does not use the generated exports")
         }
     }

@@ -206,7 +206,7 @@ struct CIIWriterTests {
         credit.precedingInvoice = nil
         credit.seller.siren = nil
         credit.payment.iban = " "
-        #expect(throws: CIIWriterError.self) { try CIIWriter.xml(for: credit) }
+        #expect(throws: FacturationError.self) { try CIIWriter.xml(for: credit) }
         #expect(CIIWriter.missingFacts(in: credit) == [
             "the seller has no 9-digit SIREN (BT-30, required by BR-FR-10)",
             "a credit note must reference the invoice it corrects (BT-25, BR-FR-CO-05)",
@@ -287,12 +287,12 @@ struct CIIWriterTests {
     @Test func schemaCatalogExplainsWhatToRun() throws {
         let empty = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: empty) }
-        let missing = #expect(throws: SchemaCatalogError.self) {
+        let missing = #expect(throws: FacturationError.self) {
             try SchemaCatalog.locate(environment: [:], executablePath: empty.appendingPathComponent("bin/tool").path,
                                      currentDirectory: empty.path)
         }
         #expect(missing?.description.contains("run scripts/fetch-schemas") == true, "\(String(describing: missing))")
-        let wrong = #expect(throws: SchemaCatalogError.self) {
+        let wrong = #expect(throws: FacturationError.self) {
             try SchemaCatalog.locate(environment: [SchemaCatalog.environmentVariable: empty.path],
                                      executablePath: nil, currentDirectory: repositoryRoot)
         }

@@ -20,7 +20,7 @@ public struct PaymentStore {
     public func matches() throws -> [PaymentMatch] {
         var result: [PaymentMatch] = []
         for name in try Storage.listIfPresent(matchesFolder) where name.hasSuffix(".json") {
-            result.append(try WorkspaceError.decode(PaymentMatch.self, at: Path.join(matchesFolder, name), limit: 1 << 20))
+            result.append(try FacturationError.decode(PaymentMatch.self, at: Path.join(matchesFolder, name), limit: 1 << 20))
         }
         return result.sorted { ($0.bookingDate, $0.receipt) < ($1.bookingDate, $1.receipt) }
     }
@@ -28,7 +28,7 @@ public struct PaymentStore {
     public func match(for receipt: String) throws -> PaymentMatch? {
         let path = path(of: receipt)
         guard Storage.exists(path) else { return nil }
-        return try WorkspaceError.decode(PaymentMatch.self, at: path, limit: 1 << 20)
+        return try FacturationError.decode(PaymentMatch.self, at: path, limit: 1 << 20)
     }
 
     /// Records a match; an existing one for the same receipt is kept (a run resumed after a crash

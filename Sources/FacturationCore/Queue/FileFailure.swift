@@ -18,7 +18,9 @@ enum FileFailure {
             return error
         case let error as StorageError:
             return unreadable(error, claim: claim)
-        case is WorkspaceError, is LedgerError, is InvoicingError, is AlreadyRunning:
+        case is LedgerError:
+            return nil
+        case let error as FacturationError where error.kind.stopsTheRun:
             return nil
         default:
             // Anything else was raised by the file's content in code that should have turned it

@@ -46,7 +46,7 @@ public struct FileProcessor {
             progress?(name, done, 0)
         }
         let marker = markerPath(scan.sha256)
-        if let entry = IndexEntry.load(path: marker) {
+        if let entry = try IndexEntry.load(path: marker) {
             if entry.claim == claim.id {
                 return try finishImport(claim, scan: scan, entry: entry)
             }

@@ -24,8 +24,10 @@ struct IndexEntry: Codable, Equatable {
         return Array((try? encoder.encode(self)) ?? Data()) + [0x0A]
     }
 
-    static func load(path: String) -> IndexEntry? {
-        guard Storage.exists(path), let bytes = try? Storage.read(path, limit: 1 << 20) else { return nil }
-        return try? JSONDecoder().decode(IndexEntry.self, from: Data(bytes))
+    /// The marker at `path`, nil when there is none. A marker that cannot be read is the
+    /// archive's damage, not "not imported": the run stops and says which file to restore.
+    static func load(path: String) throws -> IndexEntry? {
+        guard Storage.exists(path) else { return nil }
+        return try FacturationError.decode(IndexEntry.self, at: path, limit: 1 << 20)
     }
 }

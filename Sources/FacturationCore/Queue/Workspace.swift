@@ -43,7 +43,7 @@ public struct Workspace: Sendable {
     }
 
     /// Checks that the queue folders are on one file system, so every move is an atomic rename.
-    public func checkSameFileSystem() throws(WorkspaceError) {
+    public func checkSameFileSystem() throws(FacturationError) {
         var devices: [String: UInt64] = [:]
         for folder in [inbox, work, archive, outbox] {
             if let status = Storage.status(folder) { devices[folder] = status.device }
@@ -51,7 +51,7 @@ public struct Workspace: Sendable {
         let distinct = Set(devices.values)
         if distinct.count > 1 {
             let list = devices.keys.sorted().map { "\(Path.relative($0, to: root)) (device \(devices[$0]!))" }
-            throw WorkspaceError(message: "the workspace folders are on different file systems: "
+            throw FacturationError(.workspace, "the workspace folders are on different file systems: "
                 + list.joined(separator: ", ") + ". Moves between them would not be atomic; put inbox/, work/, "
                 + "archive/ and outbox/ on the same file system (no separate mounts).")
         }
@@ -75,27 +75,3 @@ public struct Workspace: Sendable {
     }
 }
 
-/// A problem with the workspace itself (not with a file in it).
-public struct WorkspaceError: Error, Sendable, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
-
-    /// A state file of the archive that cannot be decoded (`where`: its path, with a line if any).
-    static func damaged(_ where: String, _ error: any Error) -> WorkspaceError {
-        WorkspaceError(message: "\(`where`) is damaged (\(error)); restore it from a backup")
-    }
-
-    /// Decodes the JSON state file at `path`, or throws ``damaged(_:_:)``.
-    static func decode<T: Decodable>(_ type: T.Type, at path: String, limit: Int = 64 << 20) throws -> T {
-        let bytes = try Storage.read(path, limit: limit)
-        do {
-            return try JSONDecoder().decode(type, from: Data(bytes))
-        } catch {
-            throw damaged(path, error)
-        }
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -53,7 +53,7 @@ struct RunStamp: Codable, Equatable {
     /// anywhere moves the time of a recorded folder.
     static func isUnchanged(_ layout: ArchiveLayout, today: CivilDate) throws -> Bool {
         let path = path(in: layout)
-        guard Storage.exists(path), let recorded = try? WorkspaceError.decode(RunStamp.self, at: path, limit: 16 << 20)
+        guard Storage.exists(path), let recorded = try? FacturationError.decode(RunStamp.self, at: path, limit: 16 << 20)
         else { return false }
         guard recorded.today == today.description, recorded.binary == executableIdentity() else { return false }
         let pipelineBytes = try Storage.read(pipelineFile(layout), limit: 16 << 20)

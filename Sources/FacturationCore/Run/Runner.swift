@@ -1,17 +1,6 @@
 import Foundation
 import Logging
 
-/// Another run holds the workspace lock.
-public struct AlreadyRunning: Error, Sendable, CustomStringConvertible {
-    public let lockFile: String
-    public let holder: String?
-    public var description: String {
-        "another facturation run is working on this workspace" + (holder.map { " (process \($0))" } ?? "")
-            + "; nothing was done. Wait for it to finish (the lock \(lockFile) is released automatically, even "
-            + "if that run crashes)."
-    }
-}
-
 /// One pass of the pipeline over a workspace: the ``stages`` in order, each when it is due, then a
 /// summary recorded in `archive/runs/`.
 public final class Runner {
@@ -63,7 +52,7 @@ public final class Runner {
         LocalClock(clock: options.clock, timeZone: pipelines.first?.timeZone ?? TimeZone(identifier: "UTC")!)
     }
 
-    /// Runs one pass. Throws ``AlreadyRunning`` when the lock is held; any other error thrown
+    /// Runs one pass. Throws a ``FacturationError`` of kind `alreadyRunning` when the lock is held; any other error thrown
     /// (disk, damaged ledger) stops the pass, with every unfinished file left in `work/`.
     public func runOnce() throws -> RunSummary {
         let today = options.today ?? localClock.today()
@@ -74,7 +63,7 @@ public final class Runner {
         }
         try workspace.checkSameFileSystem()
         guard let lock = try WorkspaceLock(path: workspace.lockFile) else {
-            throw AlreadyRunning(lockFile: workspace.lockFile, holder: WorkspaceLock.holder(path: workspace.lockFile))
+            throw FacturationError.alreadyRunning(lockFile: workspace.lockFile, holder: WorkspaceLock.holder(path: workspace.lockFile))
         }
         defer { withExtendedLifetime(lock) {} }
         try Storage.makeDirectory(workspace.claims)
@@ -106,6 +95,10 @@ public final class Runner {
             }
             guard stage.schedule.isDue(on: context.today) else {
                 records.append(StageRecord(stage: stage.name, state: .notDue))
+                continue
+            }
+            if stage is any PipelineStage, context.pipelines.allSatisfy(\.unchanged) {
+                records.append(StageRecord(stage: stage.name, state: .unchanged))
                 continue
             }
             try stage.run(context, summary: &summary)

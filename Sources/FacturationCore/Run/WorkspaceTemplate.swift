@@ -6,7 +6,7 @@ public enum WorkspaceTemplate {
     public static func create(at root: String) throws -> [String] {
         let workspace = Workspace(root: root)
         if let existing = try Storage.listIfPresent(workspace.pipelines).first(where: { $0.hasSuffix(".toml") }) {
-            throw WorkspaceError(message: "\(workspace.pipelines)/\(existing) already exists: "
+            throw FacturationError(.workspace, "\(workspace.pipelines)/\(existing) already exists: "
                 + "\(workspace.root) is already a workspace; nothing was changed")
         }
         var written: [String] = []

@@ -16,7 +16,7 @@ package struct AccountingStage: PipelineStage {
             let (exports, warnings) = try publisher.monthly()
             summary.fec += exports
             summary.warnings = (summary.warnings ?? []) + warnings
-        } catch let error as InvoicingError {
+        } catch let error as FacturationError where error.kind == .invoicing {
             summary.errors.append(error.message)
         }
     }
@@ -70,9 +70,9 @@ public struct FECPublisher {
     /// The FEC of [from, to] (within one fiscal year) written to `outbox/<relativePath>`, after it passed the checker.
     public func export(from: CivilDate, to: CivilDate, relativePath: String) throws -> Export {
         let year = pipeline.accounting.fiscalYear(containing: from)
-        guard from <= to else { throw InvoicingError("the period \(from) – \(to) ends before it starts") }
+        guard from <= to else { throw FacturationError(.invoicing, "the period \(from) – \(to) ends before it starts") }
         guard to <= year.end else {
-            throw InvoicingError("the period \(from) – \(to) spans two fiscal years (the year ends on \(year.end)): "
+            throw FacturationError(.invoicing, "the period \(from) – \(to) spans two fiscal years (the year ends on \(year.end)): "
                 + "export each year separately")
         }
         return try publish(render(from: from, to: to, entries: books.entries), from: from, to: to,
@@ -83,11 +83,11 @@ public struct FECPublisher {
     private func render(from: CivilDate, to: CivilDate, entries: [AccountingEntry]) throws -> [UInt8] {
         let year = pipeline.accounting.fiscalYear(containing: from)
         let lines = FECBuilder.lines(entries, from: from, to: to, fiscalYear: year)
-        guard !lines.isEmpty else { throw NothingToExport(from: from, to: to) }
+        guard !lines.isEmpty else { throw FacturationError.nothingToExport(from: from, to: to) }
         do {
             return try FECWriter.bytes(lines, format: pipeline.accounting.format)
         } catch {
-            throw InvoicingError("the FEC cannot be written: \(error)")
+            throw FacturationError(.invoicing, "the FEC cannot be written: \(error)")
         }
     }
 
@@ -102,7 +102,7 @@ public struct FECPublisher {
         guard report.isValid else {
             let problems = report.findings.filter { $0.severity == .error }.prefix(3)
                 .map { "\($0.rule) \($0.description) (\($0.count)×, first at line \($0.examples.first?.line ?? 0))" }
-            throw InvoicingError("the FEC \(name) fails its check, so it was not published: "
+            throw FacturationError(.invoicing, "the FEC \(name) fails its check, so it was not published: "
                 + problems.joined(separator: "; ") + ". This is a bug: please report it with the file.")
         }
         let scratch = Path.join(temporary, "fec-" + name)
@@ -146,7 +146,8 @@ public struct FECPublisher {
             do {
                 let bytes = try render(from: month, to: end, entries: byYear[closing] ?? [])
                 exports.append(try publishIfChanged(bytes, from: month, to: end, relativePath: relativePath))
-            } catch is NothingToExport {
+            } catch let error as FacturationError where error.kind == .nothingToExport {
+                _ = error
                 // A month without any entry has no FEC (an empty file is not a valid FEC).
             }
             month = end.adding(days: 1)
@@ -173,7 +174,7 @@ public struct FECPublisher {
     /// The FEC of [from, to], an extract of one fiscal year, in `fec/periodes/<from>_<to>/`, named after
     /// the fiscal year's closing date.
     public func period(from: CivilDate, to: CivilDate) throws -> Export {
-        guard from <= to else { throw InvoicingError("the period \(from) – \(to) ends before it starts") }
+        guard from <= to else { throw FacturationError(.invoicing, "the period \(from) – \(to) ends before it starts") }
         let end = pipeline.accounting.fiscalYear(containing: from).end
         let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: end)
         return try export(from: from, to: to, relativePath: "fec/periodes/\(FECFormat.periodFolder(from...to))/\(name)")
@@ -206,13 +207,6 @@ public struct FECPublisher {
     }
 }
 
-/// A period without any accounting entry: there is no FEC to write.
-public struct NothingToExport: Error, CustomStringConvertible, Sendable {
-    public var from: CivilDate
-    public var to: CivilDate
-    public var description: String { "no accounting entry between \(from) and \(to): there is no FEC to write" }
-}
-
 /// What the last publication of a monthly FEC was: derived data under `archive/checkpoints/`,
 /// rebuilt by publishing again when it is missing or damaged (the published file and the records
 /// stay the truth).
@@ -228,7 +222,7 @@ struct FECCheckpoint: Codable {
     /// nil when missing or damaged: the month is published again.
     static func read(_ path: String) -> FECCheckpoint? {
         guard Storage.exists(path) else { return nil }
-        return try? WorkspaceError.decode(FECCheckpoint.self, at: path, limit: 1 << 20)
+        return try? FacturationError.decode(FECCheckpoint.self, at: path, limit: 1 << 20)
     }
 
     static func write(_ checkpoint: FECCheckpoint, to path: String, temporary: String) throws {

@@ -21,7 +21,7 @@ extension Outbox {
         let bytes: [UInt8]
         do {
             bytes = try XLSXReport.bytes(table, scratchDirectory: temporaryDirectory, name: Path.name(of: workbookPath))
-        } catch let error as XLSXError {
+        } catch let error as FacturationError where error.kind == .output {
             return warnings + ["outbox/\(workbookPath) was not updated: \(error.message)"]
         }
         try deliver(bytes, to: workbookPath)

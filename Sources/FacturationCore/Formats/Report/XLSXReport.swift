@@ -4,11 +4,11 @@ import CXlsxwriter
 import Glibc
 #endif
 
-/// libxlsxwriter failed to write a workbook (the message names the file and the step).
-package struct XLSXError: Error, CustomStringConvertible, Sendable {
-    package let path: String
-    package let message: String
-    package var description: String { "cannot write the spreadsheet \(path): \(message)" }
+extension FacturationError {
+    /// libxlsxwriter failed to write a workbook (the message names the file and the step).
+    static func spreadsheet(_ path: String, _ message: String) -> FacturationError {
+        FacturationError(.output, "cannot write the spreadsheet \(path): \(message)")
+    }
 }
 
 /// Renders a ``ReportTable`` as an XLSX workbook of one sheet with libxlsxwriter: text cells as
@@ -24,7 +24,7 @@ package enum XLSXReport {
     /// and removed; the caller publishes the bytes like any other output.
     package static func bytes(_ table: ReportTable, scratchDirectory: String, name: String) throws -> [UInt8] {
         guard table.rows.count + table.footer.count < maximumRows else {
-            throw XLSXError(path: name, message: "\(table.rows.count) rows do not fit in one sheet "
+            throw FacturationError.spreadsheet(name, "\(table.rows.count) rows do not fit in one sheet "
                 + "(\(maximumRows - 1) at most); the CSV beside it has them all")
         }
         let path = Path.join(scratchDirectory, ".xlsx-" + name)
@@ -53,7 +53,7 @@ final class XLSXWorkbook {
         // strings inline), so a register of 100,000 invoices does not hold a million cells.
         var options = lxw_workbook_options(constant_memory: 1, tmpdir: self.temporaryDirectory, use_zip64: 0)
         guard let handle = workbook_new_opt(path, &options) else {
-            throw XLSXError(path: path, message: "libxlsxwriter could not create the workbook (out of memory?)")
+            throw FacturationError.spreadsheet(path, "libxlsxwriter could not create the workbook (out of memory?)")
         }
         self.handle = handle
         // Reproducible files: the creation date (docProps/core.xml) comes from the data.
@@ -70,7 +70,7 @@ final class XLSXWorkbook {
     /// Writes the table into a new sheet.
     func write(_ table: ReportTable) throws {
         guard let handle, let sheet = workbook_add_worksheet(handle, table.sheetName) else {
-            throw XLSXError(path: path, message: "cannot add the sheet \"\(table.sheetName)\"")
+            throw FacturationError.spreadsheet(path, "cannot add the sheet \"\(table.sheetName)\"")
         }
         let header = format("header") { format_set_bold($0); format_set_bottom($0, UInt8(LXW_BORDER_THIN.rawValue)) }
         let cellFormats = table.columns.map { column -> UnsafeMutablePointer<lxw_format>? in
@@ -169,6 +169,6 @@ final class XLSXWorkbook {
 
     private func check(_ status: lxw_error, _ step: String) throws {
         guard status != LXW_NO_ERROR else { return }
-        throw XLSXError(path: path, message: step + ": " + String(cString: lxw_strerror(status)))
+        throw FacturationError.spreadsheet(path, step + ": " + String(cString: lxw_strerror(status)))
     }
 }

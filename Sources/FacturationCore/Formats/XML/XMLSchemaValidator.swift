@@ -16,23 +16,23 @@ public final class XMLSchemaValidator {
     public init(schemaPath path: String) throws {
         schemaName = (path as NSString).lastPathComponent
         guard FileManager.default.fileExists(atPath: path) else {
-            throw XMLSchemaError(message: "the XML schema \(path) does not exist")
+            throw FacturationError(.installation, "the XML schema \(path) does not exist")
         }
         guard let parser = xmlSchemaNewParserCtxt(path) else {
-            throw XMLSchemaError(message: "cannot read the XML schema \(path)")
+            throw FacturationError(.installation, "cannot read the XML schema \(path)")
         }
         defer { xmlSchemaFreeParserCtxt(parser) }
         let collector = ErrorCollector()
         let opaque = Unmanaged.passUnretained(collector).toOpaque()
         xmlSchemaSetParserStructuredErrors(parser, XMLSchemaValidator.collect, opaque)
         guard let schema = xmlSchemaParse(parser) else {
-            throw XMLSchemaError(message: "the XML schema \(path) is invalid: "
+            throw FacturationError(.installation, "the XML schema \(path) is invalid: "
                 + (collector.messages.first ?? "unknown error"))
         }
         self.schema = schema
         guard let context = xmlSchemaNewValidCtxt(schema) else {
             xmlSchemaFree(schema)
-            throw XMLSchemaError(message: "cannot create a validation context for \(path)")
+            throw FacturationError(.installation, "cannot create a validation context for \(path)")
         }
         self.context = context
     }
@@ -96,8 +96,4 @@ public final class XMLSchemaValidator {
     }
 }
 
-/// An XML schema could not be loaded.
-public struct XMLSchemaError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-}
+

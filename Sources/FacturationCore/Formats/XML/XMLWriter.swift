@@ -63,7 +63,7 @@ public final class XMLWriter {
     public func finish() throws -> [UInt8] {
         check(xmlTextWriterEndDocument(writer))
         check(xmlTextWriterFlush(writer))
-        if failed { throw XMLWriterError() }
+        if failed { throw FacturationError(.output, "libxml2 could not write the XML document") }
         let count = Int(xmlBufferLength(buffer))
         guard let content = xmlBufferContent(buffer) else { return [] }
         return Array(UnsafeBufferPointer(start: content, count: count))
@@ -80,7 +80,4 @@ public final class XMLWriter {
     }
 }
 
-/// libxml2 could not write the document (out of memory or an invalid name).
-public struct XMLWriterError: Error, CustomStringConvertible {
-    public var description: String { "libxml2 could not write the XML document" }
-}
+

@@ -18,18 +18,18 @@ public enum ApprovalDesk {
             rejectingAfterApproval = try !store.issued().contains { $0.origin.draftID == draftID }
         }
         if let earlier, !rejectingAfterApproval {
-            throw InvoicingError("draft \(draftID) was already \(earlier.decision) by \(earlier.by) on \(earlier.at); "
+            throw FacturationError(.invoicing, "draft \(draftID) was already \(earlier.decision) by \(earlier.by) on \(earlier.at); "
                 + "a decision cannot be changed (for an issued invoice, request a credit note)")
         }
         guard try store.draft(id: draftID) != nil else {
             if try store.issued().contains(where: { $0.origin.draftID == draftID }) {
-                throw InvoicingError("draft \(draftID) is already issued (see outbox/registre-ventes.csv)")
+                throw FacturationError(.invoicing, "draft \(draftID) is already issued (see outbox/registre-ventes.csv)")
             }
-            throw InvoicingError("no draft \(draftID) is waiting for approval in pipeline \(layout.pipeline.id) "
+            throw FacturationError(.invoicing, "no draft \(draftID) is waiting for approval in pipeline \(layout.pipeline.id) "
                 + "(the waiting drafts are listed by `facturation status` and in outbox/to-approve/)")
         }
         if decision == .reject, (comment ?? "").trimmed.isEmpty {
-            throw InvoicingError("a rejection needs a reason (--reason \"…\", or reason = \"…\" in the file)")
+            throw FacturationError(.invoicing, "a rejection needs a reason (--reason \"…\", or reason = \"…\" in the file)")
         }
         let who = person.trimmed.isEmpty ? "unknown" : person.trimmed
         try store.recordDecision(ApprovalDecision(draftID: draftID, decision: decision == .approve ? .approved : .rejected, by: who, at: now,

@@ -15,10 +15,10 @@ public struct InvoiceBuilder {
     /// The client's billing details, or an error naming the key to add.
     public func billing(of code: String) throws -> (PipelineConfig.Client, ClientBilling, PipelineConfig.Address) {
         guard let client = clients[code] else {
-            throw InvoicingError("client \(code) is no longer in \(pipeline.file): restore its [[clients]] entry")
+            throw FacturationError(.invoicing, "client \(code) is no longer in \(pipeline.file): restore its [[clients]] entry")
         }
         guard let billing = client.billing, let address = billing.address else {
-            throw InvoicingError("client \(code) has no billing address: add address = { lines = [\"…\"], "
+            throw FacturationError(.invoicing, "client \(code) has no billing address: add address = { lines = [\"…\"], "
                 + "postcode = \"…\", city = \"…\" } to its [[clients]] entry in \(pipeline.file)")
         }
         return (client, billing, address)
@@ -89,9 +89,4 @@ public struct InvoiceBuilder {
     }
 }
 
-/// A problem that stops one invoice (the rest of the run goes on); the message says what to fix.
-public struct InvoicingError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
+

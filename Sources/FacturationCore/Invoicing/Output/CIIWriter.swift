@@ -36,7 +36,7 @@ public enum CIIWriter {
     ///   fails.
     public static func xml(for document: InvoiceDocument) throws -> [UInt8] {
         let problems = missingFacts(in: document)
-        if !problems.isEmpty { throw CIIWriterError(documentNumber: document.number, problems: problems) }
+        if !problems.isEmpty { throw FacturationError(.document, "cannot write the Factur-X XML of \(document.number): " + problems.joined(separator: "; ")) }
 
         let writer = XMLWriter(indent: true)
         writer.start("rsm:CrossIndustryInvoice")
@@ -411,11 +411,4 @@ public enum CIIWriter {
     }
 }
 
-/// A document cannot be rendered as a conformant CII invoice: the facts it lacks, all of them.
-public struct CIIWriterError: Error, CustomStringConvertible, Sendable {
-    public var documentNumber: String
-    public var problems: [String]
-    public var description: String {
-        "cannot write the Factur-X XML of \(documentNumber): " + problems.joined(separator: "; ")
-    }
-}
+

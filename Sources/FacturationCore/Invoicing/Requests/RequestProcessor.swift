@@ -30,7 +30,7 @@ public struct RequestProcessor {
             do {
                 try ApprovalDesk.decide(draftID: draft, decision: approve ? .approve : .reject, by: by, comment: reason,
                                         source: source, layout: layout, now: now)
-            } catch let error as InvoicingError {
+            } catch let error as FacturationError where error.kind == .invoicing {
                 return refuse(error.message, "Check the draft id against outbox/to-approve/; nothing was changed.")
             }
             return .success("\(draft) \(approve ? "approved" : "rejected") by \(by.isEmpty ? "unknown" : by)")

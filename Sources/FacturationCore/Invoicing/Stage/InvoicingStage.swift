@@ -191,7 +191,7 @@ struct InvoicingPass {
                     try committer.submit(pending)
                     pending = []
                 }
-            } catch let error as InvoicingError {
+            } catch let error as FacturationError where error.kind == .invoicing {
                 report.errors.append("\(draft.id): not issued: \(error.message)")
             } catch let problem as UnissuableDraft {
                 try park(draft, problem, decided: decisions[draft.id] != nil, into: &report)
@@ -300,7 +300,7 @@ struct InvoicingPass {
         let xml: [UInt8]
         do {
             xml = try CIIWriter.xml(for: document)
-        } catch let error as CIIWriterError {
+        } catch let error as FacturationError where error.kind == .document {
             throw UnissuableDraft(problem: error.description)
         }
         if let validator = ciiValidator {
@@ -352,7 +352,7 @@ struct InvoicingPass {
     /// The outputs derived from all issued documents, built before they are written.
     struct Derived {
         /// The Oxygène file of the documents not exported yet, or why it cannot be written.
-        var oxygene: Result<(name: String, numbers: [String], xml: [UInt8]), InvoicingError>?
+        var oxygene: Result<(name: String, numbers: [String], xml: [UInt8]), FacturationError>?
         var register: ReportTable
     }
 
@@ -391,14 +391,14 @@ struct InvoicingPass {
 
     /// The Oxygène import file of the documents not exported yet (nil when there are none).
     private func oxygeneExport(of issued: [InvoiceDocument]) throws
-        -> Result<(name: String, numbers: [String], xml: [UInt8]), InvoicingError>? {
+        -> Result<(name: String, numbers: [String], xml: [UInt8]), FacturationError>? {
         let exported = try store.exportedToOxygene()
         let pending = issued.filter { !exported.contains($0.number) }
         guard let first = pending.first, let last = pending.last else { return nil }
         let missing = pending.filter { $0.oxygeneClientCode == nil }
         if !missing.isEmpty {
             let clients = Set(missing.map(\.clientCode)).sorted()
-            return .failure(InvoicingError("Oxygène export of " + pending.map(\.number).joined(separator: ", ")
+            return .failure(FacturationError(.invoicing, "Oxygène export of " + pending.map(\.number).joined(separator: ", ")
                 + " stopped: client " + clients.joined(separator: ", ") + " has no Oxygène code; add oxygene_code = \"…\" "
                 + "to its [[clients]] entry in \(pipeline.file). The invoices are issued; the export follows on the next run."))
         }
@@ -406,7 +406,7 @@ struct InvoicingPass {
         do {
             return .success((name, pending.map(\.number), try OxygeneWriter.xml(for: pending)))
         } catch {
-            return .failure(InvoicingError("Oxygène export \(name) failed: \(error)"))
+            return .failure(FacturationError(.invoicing, "Oxygène export \(name) failed: \(error)"))
         }
     }
 

@@ -38,7 +38,7 @@ public struct InvoiceStore {
                 let batch = try readRecords(path)
                 for document in batch {
                     if let other = recordedIn.updateValue(path, forKey: document.number) {
-                        throw WorkspaceError(message: "\(document.number) is recorded twice, in \(other) and \(path): "
+                        throw FacturationError(.workspace, "\(document.number) is recorded twice, in \(other) and \(path): "
                             + "the archive was changed by hand; restore it from a backup")
                     }
                 }
@@ -145,7 +145,7 @@ public struct InvoiceStore {
             do {
                 documents.append(try decoder.decode(InvoiceDocument.self, from: Data(line)))
             } catch {
-                throw WorkspaceError.damaged("\(path), line \(index + 1)", error)
+                throw FacturationError.damaged("\(path), line \(index + 1)", error)
             }
         }
         return documents
@@ -232,7 +232,7 @@ public struct InvoiceStore {
     }
 
     private func read<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
-        try WorkspaceError.decode(type, at: path)
+        try FacturationError.decode(type, at: path)
     }
 
     func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
