@@ -70,6 +70,7 @@ enum SummaryPrinter {
                 + "\(suspense) bank line\(suspense == 1 ? "" : "s") on the suspense account (add [[accounting.rules]]).\n"
         }
         for line in summary.reconciliation { out += line + "\n" }
+        for warning in summary.warnings ?? [] { out += "  WARNING    \(warning)\n" }
         out += "Summary: \(summary.files.count) file\(summary.files.count == 1 ? "" : "s") processed: "
             + "\(summary.importedCount) imported, \(summary.rejectedCount) rejected, \(summary.duplicateCount) duplicate"
             + (summary.waiting.isEmpty ? "" : "; \(summary.waiting.count) left in the inbox") + ".\n"
