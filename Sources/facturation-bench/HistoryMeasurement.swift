@@ -122,23 +122,7 @@ struct HistoryMeasurement {
     static func pipelineTOML() -> String {
         var text = "# Written by facturation-bench (idle scenario).\n" + BenchWorkspace.companyTOML + "\n"
         let clients = (0..<clients).map(BenchClient.init(index:))
-        for client in clients {
-            text += """
-                [[clients]]
-                code = "\(client.code)"
-                name = "\(client.name)"
-                legal_name = "\(client.name) SAS"
-                siren = "\(client.siren)"
-                vat_number = "\(client.vatNumber)"
-                address = { lines = ["\(client.index % 200 + 1) avenue des Tests"], postcode = "\(client.postcode)", city = "Lyon" }
-                emails = ["compta@\(client.code.lowercased()).example"]
-                hourly_rate = \(client.hourlyRateEuros)
-                payment_terms = "30 days"
-                oxygene_code = "\(client.code)"
-
-
-                """
-        }
+        for client in clients { text += client.toml(paymentTerms: "30 days") }
         text += """
             [invoicing]
             start = \(firstYear)-01-01

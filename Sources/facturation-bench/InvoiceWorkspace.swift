@@ -70,21 +70,7 @@ struct InvoiceWorkspace {
         var text = "# Written by facturation-bench (invoice scenario).\n" + BenchWorkspace.companyTOML + "\n"
         text.reserveCapacity(clients.count * 520)
         for client in clients {
-            text += """
-                [[clients]]
-                code = "\(client.code)"
-                name = "\(client.name)"
-                legal_name = "\(client.name) SAS"
-                siren = "\(client.siren)"
-                vat_number = "\(client.vatNumber)"
-                address = { lines = ["\(client.index % 200 + 1) avenue des Tests"], postcode = "\(client.postcode)", city = "Lyon" }
-                emails = ["compta@\(client.code.lowercased()).example"]
-                hourly_rate = \(client.hourlyRateEuros)
-                payment_terms = "\(client.index % 3 == 0 ? "45 days end of month" : "30 days")"
-                oxygene_code = "\(client.code)"
-
-
-                """
+            text += client.toml(paymentTerms: client.index % 3 == 0 ? "45 days end of month" : "30 days")
         }
         text += """
             [invoicing]
@@ -122,6 +108,25 @@ struct InvoiceWorkspace {
 
 /// One synthetic client: a code, a valid SIREN (Luhn) and French VAT number, a rate.
 struct BenchClient {
+    /// Its `[[clients]]` table, with every key invoices need.
+    func toml(paymentTerms: String) -> String {
+        """
+        [[clients]]
+        code = "\(code)"
+        name = "\(name)"
+        legal_name = "\(name) SAS"
+        siren = "\(siren)"
+        vat_number = "\(vatNumber)"
+        address = { lines = ["\(index % 200 + 1) avenue des Tests"], postcode = "\(postcode)", city = "Lyon" }
+        emails = ["compta@\(code.lowercased()).example"]
+        hourly_rate = \(hourlyRateEuros)
+        payment_terms = "\(paymentTerms)"
+        oxygene_code = "\(code)"
+
+
+        """
+    }
+
     let index: Int
     let code: String
     let name: String

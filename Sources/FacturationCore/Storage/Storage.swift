@@ -61,38 +61,29 @@ public enum Storage {
     /// The names of the folders in a directory (not following links), sorted bytewise. The entry
     /// type comes from `readdir`, so a folder of thousands of files costs no `stat` per file.
     package static func subfolders(of path: String) throws(StorageError) -> [String] {
+        try entries(of: path).filter { name, type in
+            type == UInt8(DT_DIR) || (type == UInt8(DT_UNKNOWN) && status(path + "/" + name)?.isDirectory == true)
+        }.map(\.name).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// The entries of a directory (without `.` and `..`) with their `readdir` type, unsorted.
+    private static func entries(of path: String) throws(StorageError) -> [(name: String, type: UInt8)] {
         guard let dir = opendir(path) else { throw .system("list the folder", path) }
         defer { closedir(dir) }
-        var names: [String] = []
+        var entries: [(name: String, type: UInt8)] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
-            switch Int(entry.pointee.d_type) {
-            case Int(DT_DIR): names.append(name)
-            case Int(DT_UNKNOWN) where status(join(path, name))?.isDirectory == true: names.append(name)
-            default: break
-            }
+            entries.append((name, entry.pointee.d_type))
         }
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return entries
     }
-
-    private static func join(_ folder: String, _ name: String) -> String { folder + "/" + name }
 
     /// Lists the names in a directory (without `.` and `..`), sorted bytewise for determinism.
     public static func list(_ path: String) throws(StorageError) -> [String] {
-        guard let dir = opendir(path) else { throw .system("list the folder", path) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
-            names.append(name)
-        }
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        try entries(of: path).map(\.name).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// Lists a directory, or returns an empty list if it does not exist.
