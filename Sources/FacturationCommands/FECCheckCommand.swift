@@ -100,7 +100,7 @@ struct FECCheckCommand: ParsableCommand {
             fileName: name ?? Path.name(of: file), maxExamples: maxExamples,
             fiscalYearStart: yearStart.flatMap { CivilDate(iso: $0) }, closingDate: yearEnd.flatMap { CivilDate(iso: $0) },
             period: FECFormat.period(folderName: period ?? Path.name(of: Path.parent(of: file))),
-            today: today.flatMap { CivilDate(iso: $0) } ?? Self.localToday(), ownExport: ownExport)
+            today: try today.flatMap { CivilDate(iso: $0) } ?? Self.localToday(), ownExport: ownExport)
         let report: FECCheckReport
         do {
             report = try FECChecker.check(path: file, options: options)
@@ -118,10 +118,8 @@ struct FECCheckCommand: ParsableCommand {
         if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
     }
 
-    /// Today in the machine's time zone.
-    private static func localToday() -> CivilDate? {
-        let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
-        guard let year = parts.year, let month = parts.month, let day = parts.day else { return nil }
-        return CivilDate(year: year, month: month, day: day)
+    /// Today in the machine's time zone, on the process's clock (`FACTURATION_NOW`).
+    private static func localToday() throws -> CivilDate? {
+        CivilDate.today(in: .current, clock: try Clock.fromEnvironment())
     }
 }

@@ -26,6 +26,8 @@ public struct FacturationError: Error, Sendable, CustomStringConvertible {
         case output
         /// A period with no accounting entry: there is no FEC to write.
         case nothingToExport
+        /// The command line or the environment it reads is wrong.
+        case usage
         /// Anything else: a defect of facturation.
         case unexpected
 
@@ -34,6 +36,7 @@ public struct FacturationError: Error, Sendable, CustomStringConvertible {
             switch self {
             case .alreadyRunning: return ExitStatus.alreadyRunning
             case .configuration: return ExitStatus.configurationError
+            case .usage: return ExitStatus.usage
             case .workspace, .installation, .invoicing, .document, .output, .nothingToExport, .unexpected:
                 return ExitStatus.failure
             }
@@ -44,7 +47,7 @@ public struct FacturationError: Error, Sendable, CustomStringConvertible {
         var stopsTheRun: Bool {
             switch self {
             case .workspace, .alreadyRunning, .configuration, .installation, .invoicing: return true
-            case .document, .output, .nothingToExport, .unexpected: return false
+            case .document, .output, .nothingToExport, .usage, .unexpected: return false
             }
         }
     }

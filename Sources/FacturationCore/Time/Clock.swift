@@ -36,10 +36,12 @@ public struct Clock: Sendable {
         Clock { Instant(seconds: seconds, nanoseconds: 0) }
     }
 
-    /// ``fixed(_:)`` at `FACTURATION_NOW` when it is set (nil when it is not an ISO 8601 instant), else ``system``.
-    public static func fromEnvironment() -> Clock? {
+    /// ``fixed(_:)`` at `FACTURATION_NOW` when it is set, else ``system``.
+    public static func fromEnvironment() throws(FacturationError) -> Clock {
         guard let text = getenv("FACTURATION_NOW").map({ String(cString: $0) }), !text.isEmpty else { return .system }
-        guard let parsed = ISOTimestamp.parse(text) else { return nil }
+        guard let parsed = ISOTimestamp.parse(text) else {
+            throw FacturationError(.usage, "FACTURATION_NOW is not an ISO 8601 instant (like 2025-10-02T08:00:00Z): \(text)")
+        }
         return .fixed(parsed.utc)
     }
 
