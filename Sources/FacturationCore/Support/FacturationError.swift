@@ -20,6 +20,9 @@ public struct FacturationError: Error, Sendable, CustomStringConvertible {
         /// A request about invoices that cannot be carried out as asked (unknown draft, a decision
         /// already taken, a key missing to issue a document); the message says what to fix.
         case invoicing
+        /// A FEC that cannot be produced as asked (a period across two fiscal years, a file that
+        /// fails its own check).
+        case accounting
         /// A document that cannot be rendered as the standard requires (a bug or bad data in it).
         case document
         /// An output file that cannot be written (libxml2, libxlsxwriter).
@@ -37,7 +40,7 @@ public struct FacturationError: Error, Sendable, CustomStringConvertible {
             case .alreadyRunning: return ExitStatus.alreadyRunning
             case .configuration: return ExitStatus.configurationError
             case .usage: return ExitStatus.usage
-            case .workspace, .installation, .invoicing, .document, .output, .nothingToExport, .unexpected:
+            case .workspace, .installation, .invoicing, .accounting, .document, .output, .nothingToExport, .unexpected:
                 return ExitStatus.failure
             }
         }
@@ -47,7 +50,7 @@ public struct FacturationError: Error, Sendable, CustomStringConvertible {
         var stopsTheRun: Bool {
             switch self {
             case .workspace, .alreadyRunning, .configuration, .installation, .invoicing: return true
-            case .document, .output, .nothingToExport, .usage, .unexpected: return false
+            case .accounting, .document, .output, .nothingToExport, .usage, .unexpected: return false
             }
         }
     }

@@ -16,7 +16,7 @@ package struct AccountingStage: PipelineStage {
             let (exports, warnings) = try publisher.monthly()
             summary.fec += exports
             summary.warnings = (summary.warnings ?? []) + warnings
-        } catch let error as FacturationError where error.kind == .invoicing {
+        } catch let error as FacturationError where error.kind == .accounting {
             summary.errors.append(error.message)
         }
     }
@@ -70,9 +70,9 @@ public struct FECPublisher {
     /// The FEC of [from, to] (within one fiscal year) written to `outbox/<relativePath>`, after it passed the checker.
     public func export(from: CivilDate, to: CivilDate, relativePath: String) throws -> Export {
         let year = pipeline.accounting.fiscalYear(containing: from)
-        guard from <= to else { throw FacturationError(.invoicing, "the period \(from) – \(to) ends before it starts") }
+        guard from <= to else { throw FacturationError(.accounting, "the period \(from) – \(to) ends before it starts") }
         guard to <= year.end else {
-            throw FacturationError(.invoicing, "the period \(from) – \(to) spans two fiscal years (the year ends on \(year.end)): "
+            throw FacturationError(.accounting, "the period \(from) – \(to) spans two fiscal years (the year ends on \(year.end)): "
                 + "export each year separately")
         }
         return try publish(render(from: from, to: to, entries: books.entries), from: from, to: to,
@@ -87,7 +87,7 @@ public struct FECPublisher {
         do {
             return try FECWriter.bytes(lines, format: pipeline.accounting.format)
         } catch {
-            throw FacturationError(.invoicing, "the FEC cannot be written: \(error)")
+            throw FacturationError(.accounting, "the FEC cannot be written: \(error)")
         }
     }
 
@@ -102,7 +102,7 @@ public struct FECPublisher {
         guard report.isValid else {
             let problems = report.findings.filter { $0.severity == .error }.prefix(3)
                 .map { "\($0.rule) \($0.description) (\($0.count)×, first at line \($0.examples.first?.line ?? 0))" }
-            throw FacturationError(.invoicing, "the FEC \(name) fails its check, so it was not published: "
+            throw FacturationError(.accounting, "the FEC \(name) fails its check, so it was not published: "
                 + problems.joined(separator: "; ") + ". This is a bug: please report it with the file.")
         }
         let scratch = Path.join(temporary, "fec-" + name)
@@ -174,7 +174,7 @@ public struct FECPublisher {
     /// The FEC of [from, to], an extract of one fiscal year, in `fec/periodes/<from>_<to>/`, named after
     /// the fiscal year's closing date.
     public func period(from: CivilDate, to: CivilDate) throws -> Export {
-        guard from <= to else { throw FacturationError(.invoicing, "the period \(from) – \(to) ends before it starts") }
+        guard from <= to else { throw FacturationError(.accounting, "the period \(from) – \(to) ends before it starts") }
         let end = pipeline.accounting.fiscalYear(containing: from).end
         let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: end)
         return try export(from: from, to: to, relativePath: "fec/periodes/\(FECFormat.periodFolder(from...to))/\(name)")
