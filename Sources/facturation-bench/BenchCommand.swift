@@ -59,8 +59,10 @@ struct BenchCommand: ParsableCommand {
                   --invoices 100000 --fec-lines 1000000
             """)
 
-    @Option(help: ArgumentHelp("Size of each generated file in MB (10^6 bytes), comma-separated for several sizes, "
-        + "e.g. 50,200 (default: 50).", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Size of each generated file in MB (10^6 bytes), comma-separated for several sizes, "
+                + "e.g. 50,200 (default: 50).", valueName: "list"))
     var megabytes: String?
 
     @Option(help: ArgumentHelp("Number of rows of each generated file instead, e.g. 100000.", valueName: "list"))
@@ -69,8 +71,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("invoice: clients in the pipeline (default: 5000).", valueName: "list"))
     var clients: String?
 
-    @Option(help: ArgumentHelp("invoice: time entries in the month (default: 1000000); with lists, --clients "
-        + "5000,500 --entries 1000000,100000 measures two pairs.", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "invoice: time entries in the month (default: 1000000); with lists, --clients "
+                + "5000,500 --entries 1000000,100000 measures two pairs.", valueName: "list"))
     var entries: String?
 
     @Option(help: ArgumentHelp("match: open invoices, and receipts (default: 100000).", valueName: "list"))
@@ -79,19 +83,25 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("fec: lines of the FEC file, at least 100 (default: 1000000).", valueName: "list"))
     var fecLines: String?
 
-    @Option(help: ArgumentHelp("clockify-normalize, qonto-normalize, run, invoice, match, fec or all (default: all); "
-        + "repeat the option or separate names with commas.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "clockify-normalize, qonto-normalize, run, invoice, match, fec or all (default: all); "
+                + "repeat the option or separate names with commas.", valueName: "name"))
     var scenario: [String] = []
 
-    @Option(name: .customLong("repeat"), help: ArgumentHelp(
-        "Measure each scenario n times; the table keeps the median.", valueName: "n"))
+    @Option(
+        name: .customLong("repeat"),
+        help: ArgumentHelp(
+            "Measure each scenario n times; the table keeps the median.", valueName: "n"))
     var repeats: Int = 1
 
     @Option(help: ArgumentHelp("Seed of the data generator.", valueName: "n"))
     var seed: UInt64 = 42
 
-    @Option(name: .customLong("dir"), help: ArgumentHelp(
-        "Where to generate the files (default: a new folder under /tmp).", valueName: "path"))
+    @Option(
+        name: .customLong("dir"),
+        help: ArgumentHelp(
+            "Where to generate the files (default: a new folder under /tmp).", valueName: "path"))
     var directory: String?
 
     @Flag(help: "Keep the generated files and workspaces.")
@@ -143,16 +153,20 @@ struct BenchCommand: ParsableCommand {
         if let rows {
             options.sizes = try BenchOptions.list(rows, "--rows") { BenchOptions.positive($0).map(SizeTarget.rows) }
         }
-        let clients = try clients.map { text throws(BenchError) in
-            try BenchOptions.list(text, "--clients", BenchOptions.positive)
-        } ?? [InvoiceWorkload.defaultClients]
-        let entries = try entries.map { text throws(BenchError) in
-            try BenchOptions.list(text, "--entries", BenchOptions.positive)
-        } ?? [InvoiceWorkload.defaultEntries]
+        let clients =
+            try clients.map { text throws(BenchError) in
+                try BenchOptions.list(text, "--clients", BenchOptions.positive)
+            } ?? [InvoiceWorkload.defaultClients]
+        let entries =
+            try entries.map { text throws(BenchError) in
+                try BenchOptions.list(text, "--entries", BenchOptions.positive)
+            } ?? [InvoiceWorkload.defaultEntries]
         options.invoiceWorkloads = try InvoiceWorkload.pairs(clients: clients, entries: entries)
         if let invoices { options.matchInvoices = try BenchOptions.list(invoices, "--invoices", BenchOptions.positive) }
         if let fecLines {
-            options.fecLines = try BenchOptions.list(fecLines, "--fec-lines") { Int($0).flatMap { $0 >= 100 ? $0 : nil } }
+            options.fecLines = try BenchOptions.list(fecLines, "--fec-lines") {
+                Int($0).flatMap { $0 >= 100 ? $0 : nil }
+            }
         }
         options.scenarios = try BenchOptions.scenarios(scenario)
         guard repeats > 0 else { throw BenchError("--repeat needs a positive whole number") }
@@ -170,7 +184,8 @@ extension Scenario: ExpressibleByArgument {}
 enum MeasureChild {
     /// Runs and returns the exit status: 0, 1 when the measurement failed, 64 for wrong arguments.
     static func run(_ scenario: Scenario, _ arguments: [String]) -> Int32 {
-        let usage = "facturation-bench: usage: --measure clockify-normalize|qonto-normalize <file> <workspace>, "
+        let usage =
+            "facturation-bench: usage: --measure clockify-normalize|qonto-normalize <file> <workspace>, "
             + "or --measure match|fec <size> <seed> <folder>\n"
         let values: [String: String]
         do {
@@ -180,8 +195,10 @@ enum MeasureChild {
                 values = try NormalizeMeasurement.run(file: arguments[0], workspaceRoot: arguments[1])
             case .match, .fec:
                 guard arguments.count == 3, let size = Int(arguments[0]), size > 0,
-                      let seed = UInt64(arguments[1]) else { StandardStreams.err(usage); return 64 }
-                values = scenario == .match
+                    let seed = UInt64(arguments[1])
+                else { StandardStreams.err(usage); return 64 }
+                values =
+                    scenario == .match
                     ? try MatchMeasurement.run(invoices: size, seed: seed, folder: arguments[2])
                     : try FECMeasurement.run(lines: size, seed: seed, folder: arguments[2])
             case .run, .invoice:

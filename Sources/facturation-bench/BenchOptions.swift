@@ -1,8 +1,11 @@
 /// What one benchmark session measures: the command line (``BenchCommand``) turned into values.
 struct BenchOptions {
     var sizes: [SizeTarget] = [.bytes(50_000_000)]
-    var invoiceWorkloads: [InvoiceWorkload] = [InvoiceWorkload(clients: InvoiceWorkload.defaultClients,
-                                                               entries: InvoiceWorkload.defaultEntries)]
+    var invoiceWorkloads: [InvoiceWorkload] = [
+        InvoiceWorkload(
+            clients: InvoiceWorkload.defaultClients,
+            entries: InvoiceWorkload.defaultEntries)
+    ]
     var matchInvoices: [Int] = [PaymentWorkload.defaultInvoices]
     var fecLines: [Int] = [1_000_000]
     var scenarios: [Scenario] = Scenario.allCases
@@ -15,7 +18,9 @@ struct BenchOptions {
     static func list<T>(_ text: String, _ name: String, _ parse: (String) -> T?) throws(BenchError) -> [T] {
         var items: [T] = []
         for part in text.split(separator: ",").map(String.init) {
-            guard let item = parse(part) else { throw BenchError("\(name): \"\(part)\" is not a valid value (see --help)") }
+            guard let item = parse(part) else {
+                throw BenchError("\(name): \"\(part)\" is not a valid value (see --help)")
+            }
             items.append(item)
         }
         guard !items.isEmpty else { throw BenchError("\(name) needs a value (see --help)") }
@@ -31,8 +36,9 @@ struct BenchOptions {
             } else if let scenario = Scenario(rawValue: word) {
                 chosen.append(scenario)
             } else {
-                throw BenchError("--scenario: unknown scenario \"\(word)\" "
-                    + "(clockify-normalize, qonto-normalize, run, invoice, match, fec or all)")
+                throw BenchError(
+                    "--scenario: unknown scenario \"\(word)\" "
+                        + "(clockify-normalize, qonto-normalize, run, invoice, match, fec or all)")
             }
         }
         return chosen.isEmpty ? Scenario.allCases : Scenario.allCases.filter(chosen.contains)

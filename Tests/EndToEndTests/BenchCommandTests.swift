@@ -10,9 +10,11 @@ import Testing
     @Test func helpNamesEveryOptionAndHidesTheChildMode() throws {
         let help = try Binary.run(["--help"], executable: Self.bench)
         #expect(help.status == 0, "\(help.stderr)")
-        for option in ["--megabytes <list>", "--rows <list>", "--clients <list>", "--entries <list>", "--invoices <list>",
-                       "--fec-lines <list>", "--scenario <name>", "--repeat <n>", "--seed <n>", "--dir <path>", "--keep",
-                       "-h, --help", "clockify-normalize", "Build and run (release)"] {
+        for option in [
+            "--megabytes <list>", "--rows <list>", "--clients <list>", "--entries <list>", "--invoices <list>",
+            "--fec-lines <list>", "--scenario <name>", "--repeat <n>", "--seed <n>", "--dir <path>", "--keep",
+            "-h, --help", "clockify-normalize", "Build and run (release)",
+        ] {
             #expect(help.stdout.contains(option), "\(option) missing from:\n\(help.stdout)")
         }
         #expect(!help.stdout.contains("--measure"), "the children's mode is not for people")
@@ -36,18 +38,25 @@ import Testing
     }
 
     @Test func aSmallSessionRunsItsScenariosInChildren() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-bench-\(UUID().uuidString.prefix(8))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "facturation-bench-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: folder) }
         // Both spellings of a scenario list, a repeated option, and the in-memory scenarios' children (--measure).
-        let result = try Binary.run(["--scenario", "match", "--scenario", "fec", "--invoices", "300", "--fec-lines", "200",
-                                     "--seed", "7", "--repeat", "2", "--dir", folder.path], executable: Self.bench)
+        let result = try Binary.run(
+            [
+                "--scenario", "match", "--scenario", "fec", "--invoices", "300", "--fec-lines", "200",
+                "--seed", "7", "--repeat", "2", "--dir", folder.path,
+            ], executable: Self.bench)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("Working folder \(folder.path), seed 7"), "\(result.stdout)")
-        let rows = result.stdout.split(separator: "\n").filter { $0.hasPrefix("| match | 300 ") || $0.hasPrefix("| fec | 200 ") }
+        let rows = result.stdout.split(separator: "\n").filter {
+            $0.hasPrefix("| match | 300 ") || $0.hasPrefix("| fec | 200 ")
+        }
         #expect(rows.count == 2, "one median row per scenario:\n\(result.stdout)")
 
-        let child = try Binary.run(["--measure", "fec", "200", "7", folder.appendingPathComponent("child").path],
-                                   executable: Self.bench)
+        let child = try Binary.run(
+            ["--measure", "fec", "200", "7", folder.appendingPathComponent("child").path],
+            executable: Self.bench)
         #expect(child.status == 0, "\(child.stderr)")
         #expect(child.stdout.split(separator: "\n").contains { $0.hasPrefix("lines=200") }, "\(child.stdout)")
     }
