@@ -69,7 +69,7 @@ struct CheckCommand: ParsableCommand {
     static func schemaReport(invoicing: Bool) -> (text: String, usable: Bool) {
         do {
             let catalog = try SchemaCatalog.locate()
-            var text = "Schemas: \(catalog.folder) (\(catalog.origin.description)"
+            var text = "Schemas: \(catalog.folder) (\(catalog.origin)"
             text += catalog.version.map { "; \($0)" } ?? ""
             return (text + ")\n", true)
         } catch {

@@ -18,7 +18,7 @@ import Foundation
 /// candidate is derived at run time from the environment, `/proc/self/exe` or the current directory.
 public struct SchemaCatalog: Sendable, Equatable {
     /// Which rule of the search found the folder (`facturation check` prints it).
-    package enum Origin: Sendable, Equatable {
+    package enum Origin: Sendable, Equatable, CustomStringConvertible {
         case environment
         case installed
         case besideExecutable
