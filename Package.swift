@@ -46,7 +46,10 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "facturation", dependencies: ["FacturationCommands"]),
-        .executableTarget(name: "facturation-bench", dependencies: ["FacturationCore"]),
+        .executableTarget(
+            name: "facturation-bench",
+            dependencies: ["FacturationCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
 
         // Tests.
         .testTarget(name: "FacturationCoreTests", dependencies: ["FacturationCore"]),

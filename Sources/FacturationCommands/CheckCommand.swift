@@ -57,6 +57,24 @@ struct CheckCommand: ParsableCommand {
             }
         }
         out += "\nLibraries: " + LibraryVersions.all.map { "\($0.name) \($0.version)" }.joined(separator: "; ") + "\n"
+        let schemas = Self.schemaReport(invoicing: pipelines.contains { $0.invoicing != nil })
+        out += schemas.text
         StandardStreams.out(out)
+        if !schemas.usable { throw ExitCode(ExitStatus.failure) }
+    }
+
+    /// Where the Factur-X schemas were found (an installed copy is often run far from any repository, so this says
+    /// which rule of `SchemaCatalog.locate()` answered), or why not and what to do. Not usable when a pipeline
+    /// invoices and they are missing: every run would fail at its first invoice, so `check` fails now (exit 1).
+    static func schemaReport(invoicing: Bool) -> (text: String, usable: Bool) {
+        do {
+            let catalog = try SchemaCatalog.locate()
+            var text = "Schemas: \(catalog.folder) (\(catalog.origin)"
+            text += catalog.version.map { "; \($0)" } ?? ""
+            return (text + ")\n", true)
+        } catch {
+            let consequence = invoicing ? "invoices cannot be issued" : "no pipeline invoices, so nothing needs them yet"
+            return ("Schemas: NOT FOUND, \(consequence): \(error)\n", !invoicing)
+        }
     }
 }

@@ -177,7 +177,8 @@ struct PaymentWorkload {
         let who = random.int(in: 0..<10)
         let (name, iban) = who < 5 ? (client.bankName, client.iban)
             : who < 8 ? (client.legalName.uppercased(), "")
-            : ("CABINET EXPERT COMPTA \(random.int(in: 1..<500))", "")   // a third party: unknown, the reference suffices
+            // a third party: unknown, the reference suffices
+            : ("CABINET EXPERT COMPTA \(random.int(in: 1..<500))", "")
         let inLabel = random.chance(40)
         return BenchReceipt(
             date: date, amountMinor: invoice.totals.grandTotalMinor, name: name, iban: iban,

