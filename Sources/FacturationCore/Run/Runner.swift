@@ -101,8 +101,11 @@ public final class Runner {
                 records.append(StageRecord(stage: stage.name, state: .unchanged))
                 continue
             }
+            let started = Self.monotonicSeconds()
             try stage.run(context, summary: &summary)
-            records.append(StageRecord(stage: stage.name, state: .ran))
+            var record = StageRecord(stage: stage.name, state: .ran)
+            record.seconds = ((Self.monotonicSeconds() - started) * 1000).rounded() / 1000
+            records.append(record)
             if stage.name == .import { try noteUnchangedPipelines(context, records: &records) }
         }
         return true
@@ -117,6 +120,13 @@ public final class Runner {
             records.append(StageRecord(stage: nil, pipeline: pipeline.pipeline.id, state: .unchanged))
             logger.debug("Nothing new since the last run", metadata: ["pipeline": "\(pipeline.pipeline.id)"])
         }
+    }
+
+    /// Seconds on the monotonic clock (stage durations in the summary; not a date, so not the injected clock).
+    private static func monotonicSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     private func record(_ summary: RunSummary) throws {
@@ -145,6 +155,8 @@ public struct StageRecord: Sendable, Codable, Equatable {
     public var stage: String?
     public var pipeline: String?
     public var state: State
+    /// How long it took, when it ran (wall clock, to the millisecond).
+    public var seconds: Double?
 
     init(stage: StageName?, pipeline: String? = nil, state: State) {
         self.stage = stage?.rawValue
