@@ -51,19 +51,21 @@ public struct AccountingStage {
                 + "export each year separately")
         }
         let (entries, suspense) = try entries(today: today)
-        let lines = FECBuilder.lines(entries, from: from, to: to, fiscalYear: year)
-        guard !lines.isEmpty else { throw NothingToExport(from: from, to: to) }
-        let bytes: [UInt8]
-        do {
-            bytes = try FECWriter.bytes(lines, format: settings.format)
-        } catch {
-            throw InvoicingError("the FEC cannot be written: \(error)")
-        }
+        let plan = FECBuilder.plan(entries, from: from, to: to, fiscalYear: year)
+        guard plan.lineCount > 0 else { throw NothingToExport(from: from, to: to) }
         let name = Path.name(of: relativePath)
         let wholeYear = from == year.start && to == year.end
-        let report = FECChecker.check(bytes: bytes, options: .init(fileName: name, fiscalYearStart: year.start,
-                                                                   closingDate: year.end,
-                                                                   period: wholeYear ? nil : from...to, ownExport: true))
+        // Written and checked in one streamed pass (FECCheckedWriter), never held whole in memory;
+        // the temporary file is published below only when the check passed.
+        let output = try OutputFile(directory: workspace.temporary)
+        let report: FECCheckReport
+        do {
+            report = try FECCheckedWriter.write(plan, format: settings.format, options: .init(
+                fileName: name, fiscalYearStart: year.start, closingDate: year.end,
+                period: wholeYear ? nil : from...to, ownExport: true), to: output).report
+        } catch let error as FECWriter.UnencodableCharacter {
+            throw InvoicingError("the FEC cannot be written: \(error)")
+        }
         guard report.isValid else {
             let problems = report.findings.filter { $0.severity == .error }.prefix(3)
                 .map { "\($0.rule) \($0.description) (\($0.count)×, first at line \($0.examples.first?.line ?? 0))" }
@@ -71,7 +73,7 @@ public struct AccountingStage {
                 + problems.joined(separator: "; ") + ". This is a bug: please report it with the file.")
         }
         let temporary = Path.join(workspace.temporary, "fec-" + name)
-        try Storage.write(bytes, to: temporary, temporaryDirectory: workspace.temporary, collision: .replace)
+        try output.commit(to: temporary, collision: .replace)
         try Outbox(layout: layout).deliverCurrentVersion(of: temporary, to: relativePath)
         let archived = Path.join(workspace.archive, "accounting", pipeline.id, relativePath)
         try Storage.makeDirectory(Path.parent(of: archived))
