@@ -54,7 +54,13 @@ final class BatchCommitter: @unchecked Sendable {
         }
         try files.commit()
         try store.recordIssued(batch.map(\.document))
-        committed += batch
+        // The report needs only the document, approval and notes: the XML and the annex are on
+        // disk now, and keeping them would hold every annex of the month until the run ends.
+        committed += batch.map { issue in
+            var draft = issue.draft
+            draft.annex = []
+            return InvoicingStage.Issue(draft: draft, document: issue.document, approval: issue.approval, xml: [])
+        }
         for issue in batch {
             try store.removeDraft(id: issue.draft.id)
             try stage.removeApprovalRequest(issue.draft.id)

@@ -96,6 +96,9 @@ public struct InvoicingStage {
         var pending: [Issue] = []
         var prepared: [InvoiceDocument] = []
         for (draft, step) in steps {
+            // A generated time-based draft gets its annex only now (DraftGenerator.Result.complete):
+            // the month's annexes are never all in memory at once.
+            let draft = generated.complete(draft)
             let approval: InvoiceDocument.ApprovalNote
             switch step {
             case .approved(let note):
