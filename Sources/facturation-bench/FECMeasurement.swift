@@ -2,8 +2,8 @@ import FacturationCore
 
 /// The child side of the `fec` scenario: a year of accounting entries in the shapes `Postings`
 /// produces, then the three timed steps of an export: (a) `FECBuilder.lines` (numbering,
-/// lettering, ordering), (b) `FECWriter.bytes`, (c) `FECChecker.check(bytes:)` with the options
-/// the accounting stage uses.
+/// lettering, ordering: `FECBuilder.plan`), (b)+(c) `FECCheckedWriter.write`: the lines encoded
+/// and checked in one streamed pass with the options the accounting stage uses, as it exports.
 ///
 /// The entries are not made up: ``PaymentWorkload`` generates invoices and receipts (about one
 /// invoice per 6.9 lines), ``PaymentPass`` matches them, and `Postings.entries` turns invoices,
@@ -34,19 +34,32 @@ enum FECMeasurement {
 
         let settings = workload.pipeline.accounting
         let year = settings.fiscalYear(containing: CivilDate(year: 2025, month: 6, day: 30)!)
+        // The export's own peak: the high-water mark is reset once the input is in memory (the
+        // generation peaks higher than the export and is not what is measured).
+        let generationPeak = ProcessMemory.peakResidentBytes() ?? -1
+        let heldBeforeExport = ProcessMemory.residentBytes() ?? -1
+        let resetPeak = ProcessMemory.resetPeak()
         let buildStarted = Monotonic.now()
-        let lines = FECBuilder.lines(entries, from: year.start, to: year.end, fiscalYear: year)
+        let plan = FECBuilder.plan(entries, from: year.start, to: year.end, fiscalYear: year)
         let built = Monotonic.now()
-        let bytes = try FECWriter.bytes(lines, format: settings.format)
-        let written = Monotonic.now()
         let name = FECFormat.fileName(siren: workload.pipeline.company.siren, closingDate: year.end)
-        let report = FECChecker.check(bytes: bytes, options: .init(fileName: name, fiscalYearStart: year.start,
-                                                                   closingDate: year.end, ownExport: true))
+        // Written to a temporary file in the data folder (discarded, as the accounting stage
+        // discards a file that fails its check), checked from the same buffers.
+        let output = try OutputFile(directory: folder)
+        let result = try FECCheckedWriter.write(plan, format: settings.format, options: .init(
+            fileName: name, fiscalYearStart: year.start, closingDate: year.end, ownExport: true), to: output)
+        let report = result.report
         let checked = Monotonic.now()
+        let exportPeak = ProcessMemory.peakResidentBytes() ?? -1
+        let peak = resetPeak ? max(generationPeak, exportPeak) : exportPeak
 
         // Not timed: the lines equal those of FECBuilder as first written (kept below), on these
         // entries and on a shuffled sample with ties and a period starting mid-year.
-        let peak = ProcessMemory.peakResidentBytes() ?? -1
+        let lines = FECBuilder.lines(entries, from: year.start, to: year.end, fiscalYear: year)
+        let streamed = try FECWriter.bytes(lines, format: settings.format)
+        let exported = Path.join(folder, name)
+        try output.commit(to: exported, collision: .replace)
+        let sameBytes = try sameContent(exported, streamed) && Int64(streamed.count) == result.byteCount
         var reference = firstDifference(lines, referenceLines(entries, from: year.start, to: year.end, fiscalYear: year))
         if reference == nil {
             var random = SplitMix64(seed: seed)
@@ -69,6 +82,7 @@ enum FECMeasurement {
         } else {
             reference = "line \(reference!)"
         }
+        if reference == nil, !sameBytes { reference = "the streamed bytes differ from FECWriter.bytes" }
 
         let errors = report.findings.filter { $0.severity == .error }.prefix(5)
             .map { "\($0.rule) \($0.description) (\($0.count)×, first at line \($0.examples.first?.line ?? 0))" }
@@ -81,12 +95,13 @@ enum FECMeasurement {
             "receipts": String(receipts.count),
             "suspense": String(suspense.count),
             "lettered_lines": String(lines.lazy.filter { $0.letteringCode != nil }.count),
-            "bytes": String(bytes.count),
+            "bytes": String(result.byteCount),
             "generate_seconds": String(generated - generationStarted),
             "postings_seconds": String(posted - generated),
             "build_seconds": String(built - buildStarted),
-            "write_seconds": String(written - built),
-            "check_seconds": String(checked - written),
+            // Written and checked in one streamed pass (FECCheckedWriter): one time for both.
+            "write_seconds": String(checked - built),
+            "check_seconds": "0",
             "seconds": String(checked - built),
             "checked_lines": String(report.lines),
             "checked_entries": String(report.entries),
@@ -96,8 +111,26 @@ enum FECMeasurement {
             "errors": errors.joined(separator: "; "),
             "warnings": warnings.joined(separator: "; "),
             "peak_rss_bytes": String(peak),
+            "generation_peak_rss_bytes": String(generationPeak),
+            "held_before_export_bytes": String(heldBeforeExport),
+            "export_peak_rss_bytes": String(resetPeak ? exportPeak : -1),
             "reference": reference ?? "equal",
         ]
+    }
+
+    /// Whether the file at `path` holds exactly `bytes` (read in chunks: Storage.read is bounded).
+    private static func sameContent(_ path: String, _ bytes: [UInt8]) throws -> Bool {
+        let file = try InputFile(path: path)
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var offset = 0
+        while true {
+            let count = try file.read(into: &chunk)
+            if count == 0 { return offset == bytes.count }
+            guard offset + count <= bytes.count, bytes[offset..<(offset + count)].elementsEqual(chunk[0..<count]) else {
+                return false
+            }
+            offset += count
+        }
     }
 
     /// The first line (1-based) where two lists differ, or nil.

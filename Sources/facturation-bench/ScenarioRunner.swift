@@ -148,7 +148,11 @@ struct ScenarioRunner {
                 + "\(m.int("checked_entries")) entries; lines compared with the first FECBuilder: "
                 + (values["reference"] ?? "?")
                 + (values["warnings"].map { $0.isEmpty ? "" : ", warnings: " + $0 } ?? "")
-                + "\n    MB/s and seconds are writing + checking; " + whole
+                + "\n    MB/s and seconds are writing + checking, streamed together (FECCheckedWriter); " + whole
+                + "\n    memory: the generation peaks at \(Report.megabytes(Int64(m.int("generation_peak_rss_bytes")))) MB "
+                + "and leaves \(Report.megabytes(Int64(m.int("held_before_export_bytes")))) MB held (the input entries "
+                + "and the generated workload); the export itself (high-water mark reset after generation) peaks at "
+                + "\(Report.megabytes(Int64(m.int("export_peak_rss_bytes")))) MB"
             if values["reference"] != "equal" {
                 warnings.append("FECBuilder's lines differ from the reference at " + (values["reference"] ?? "?"))
             }

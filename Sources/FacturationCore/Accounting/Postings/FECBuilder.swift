@@ -18,59 +18,96 @@
 public enum FECBuilder {
     public static func lines(_ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
                              fiscalYear: (start: CivilDate, end: CivilDate)) -> [FECLine] {
+        let plan = plan(entries, from: from, to: to, fiscalYear: fiscalYear)
+        var result: [FECLine] = []
+        result.reserveCapacity(plan.lineCount)
+        plan.forEachLine { result.append($0) }
+        return result
+    }
+
+    /// The numbered, lettered and ordered file as positions into `entries`, without its lines:
+    /// ``Plan/forEachLine(_:)`` makes them one at a time, so a writer can stream a yearly file
+    /// (a million lines are ~330 MB as `FECLine` values, ~165 MB as bytes) in constant memory.
+    package static func plan(_ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
+                             fiscalYear: (start: CivilDate, end: CivilDate)) -> Plan {
         let last = min(to, fiscalYear.end)
         // Positions of the entries of the fiscal year up to `to`, in the order given.
         let inYear = entries.indices.filter { entries[$0].date >= fiscalYear.start && entries[$0].date <= last }
-
-        // Numbers per journal, in date order.
-        var journals: [String: [Int]] = [:]
-        for index in inYear { journals[entries[index].journal.code, default: []].append(index) }
-        var numbers = [String](repeating: "", count: entries.count)
-        var sequences = [Int](repeating: 0, count: entries.count)
-        var journalRanks = [Int](repeating: 0, count: entries.count)
-        // Numbers past 999999 have more digits: compared as text then, as they always were.
-        var compareNumbersAsText = false
-        let codes = journals.keys.sorted()
-        for (rank, code) in codes.enumerated() {
-            let sorted = journals[code]!.sorted { a, b in
-                if entries[a].date != entries[b].date { return entries[a].date < entries[b].date }
-                if entries[a].pieceRef != entries[b].pieceRef { return entries[a].pieceRef < entries[b].pieceRef }
-                if entries[a].label != entries[b].label { return entries[a].label < entries[b].label }
-                return a < b
-            }
-            if sorted.count > 999_999 { compareNumbersAsText = true }
-            for (offset, index) in sorted.enumerated() {
-                numbers[index] = code + CivilDate.pad(offset + 1, 6)
-                sequences[index] = offset + 1
-                journalRanks[index] = rank
-            }
-        }
-
-        let groups = letteringGroups(entries, inYear)
+        let numbering = Numbering(entries, inYear)
         let inFile = inYear.filter { entries[$0].date >= from }
-        let lineCount = inFile.reduce(0) { $0 + entries[$1].lines.count }
-
         let ordered = inFile.sorted { a, b in
             if entries[a].date != entries[b].date { return entries[a].date < entries[b].date }
-            if journalRanks[a] != journalRanks[b] { return journalRanks[a] < journalRanks[b] }
-            return compareNumbersAsText ? numbers[a] < numbers[b] : sequences[a] < sequences[b]
+            if numbering.journalRanks[a] != numbering.journalRanks[b] {
+                return numbering.journalRanks[a] < numbering.journalRanks[b]
+            }
+            return numbering.compareAsText ? numbering.number(a) < numbering.number(b)
+                : numbering.sequences[a] < numbering.sequences[b]
         }
-        var result: [FECLine] = []
-        result.reserveCapacity(lineCount)
-        for index in ordered {
-            let entry = entries[index]
-            for line in entry.lines {
-                var lettering: String?
-                var letteringDate: CivilDate?
-                if let invoice = line.invoice, let group = groups[invoice], group.balance == 0 {
-                    lettering = invoice
-                    letteringDate = group.lastDate
+        return Plan(entries: entries, ordered: ordered, numbering: numbering, groups: letteringGroups(entries, inYear),
+                    lineCount: inFile.reduce(0) { $0 + entries[$1].lines.count })
+    }
+
+    /// A FEC ready to be written: see ``plan(_:from:to:fiscalYear:)``.
+    package struct Plan {
+        let entries: [AccountingEntry]
+        /// Positions of the file's entries, in file order.
+        let ordered: [Int]
+        let numbering: Numbering
+        let groups: [String: (balance: Int64, lastDate: CivilDate)]
+        /// Lines of the file (header excluded).
+        package let lineCount: Int
+
+        /// Calls `body` with each line of the file, in order.
+        package func forEachLine<E: Error>(_ body: (FECLine) throws(E) -> Void) throws(E) {
+            for index in ordered {
+                let entry = entries[index]
+                let number = numbering.number(index)
+                for line in entry.lines {
+                    var lettering: String?
+                    var letteringDate: CivilDate?
+                    if let invoice = line.invoice, let group = groups[invoice], group.balance == 0 {
+                        lettering = invoice
+                        letteringDate = group.lastDate
+                    }
+                    try body(FECBuilder.line(of: entry, line, number: number, lettering: lettering,
+                                             letteringDate: letteringDate))
                 }
-                result.append(FECBuilder.line(of: entry, line, number: numbers[index], lettering: lettering,
-                                              letteringDate: letteringDate))
             }
         }
-        return result
+    }
+
+    /// EcritureNum per journal, in date order: a journal rank and a sequence per entry position
+    /// (the text `VT000042` is made when a line is written, not kept for every entry).
+    struct Numbering {
+        private(set) var codes: [String] = []
+        private(set) var sequences: [Int]
+        private(set) var journalRanks: [Int]
+        /// Numbers past 999999 have more digits: compared as text then, as they always were.
+        private(set) var compareAsText = false
+
+        init(_ entries: [AccountingEntry], _ inYear: [Int]) {
+            var journals: [String: [Int]] = [:]
+            for index in inYear { journals[entries[index].journal.code, default: []].append(index) }
+            sequences = [Int](repeating: 0, count: entries.count)
+            journalRanks = [Int](repeating: 0, count: entries.count)
+            codes = journals.keys.sorted()
+            for (rank, code) in codes.enumerated() {
+                let sorted = journals[code]!.sorted { a, b in
+                    if entries[a].date != entries[b].date { return entries[a].date < entries[b].date }
+                    if entries[a].pieceRef != entries[b].pieceRef { return entries[a].pieceRef < entries[b].pieceRef }
+                    if entries[a].label != entries[b].label { return entries[a].label < entries[b].label }
+                    return a < b
+                }
+                if sorted.count > 999_999 { compareAsText = true }
+                for (offset, index) in sorted.enumerated() {
+                    sequences[index] = offset + 1
+                    journalRanks[index] = rank
+                }
+            }
+        }
+
+        /// The EcritureNum of the entry at `index` (of the fiscal year).
+        func number(_ index: Int) -> String { codes[journalRanks[index]] + CivilDate.pad(sequences[index], 6) }
     }
 
     /// The 411 balance of each invoice over the given entries, and the date of its last line (the

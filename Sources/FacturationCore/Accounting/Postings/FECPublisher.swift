@@ -75,11 +75,27 @@ public struct FECPublisher {
             throw FacturationError(.accounting, "the period \(from) – \(to) spans two fiscal years (the year ends on \(year.end)): "
                 + "export each year separately")
         }
-        return try publish(render(from: from, to: to, entries: books.entries), from: from, to: to,
-                           relativePath: relativePath)
+        // Written and checked in one streamed pass (FECCheckedWriter), never held whole in memory
+        // (a yearly file may have millions of lines); the file is published only when valid.
+        let plan = FECBuilder.plan(books.entries, from: from, to: to, fiscalYear: year)
+        guard plan.lineCount > 0 else { throw FacturationError.nothingToExport(from: from, to: to) }
+        let name = Path.name(of: relativePath)
+        let output = try OutputFile(directory: temporary)
+        let report: FECCheckReport
+        do {
+            report = try FECCheckedWriter.write(plan, format: pipeline.accounting.format,
+                                                options: checkOptions(name, from: from, to: to), to: output).report
+        } catch let error as FECWriter.UnencodableCharacter {
+            throw FacturationError(.accounting, "the FEC cannot be written: \(error)", cause: error)
+        }
+        try requireValid(report, name: name)
+        let scratch = Path.join(temporary, "fec-" + name)
+        try output.commit(to: scratch, collision: .replace)
+        return try deliver(scratch, report: report, from: from, to: to, relativePath: relativePath)
     }
 
-    /// The bytes of the FEC of [from, to], from `entries` (those of its fiscal year suffice).
+    /// The bytes of a month's FEC, from `entries` (those of its fiscal year suffice): small enough
+    /// to hold, so that they can be compared with the month's checkpoint before anything is checked.
     private func render(from: CivilDate, to: CivilDate, entries: [AccountingEntry]) throws -> [UInt8] {
         let year = pipeline.accounting.fiscalYear(containing: from)
         let lines = FECBuilder.lines(entries, from: from, to: to, fiscalYear: year)
@@ -87,26 +103,40 @@ public struct FECPublisher {
         do {
             return try FECWriter.bytes(lines, format: pipeline.accounting.format)
         } catch {
-            throw FacturationError(.accounting, "the FEC cannot be written: \(error)")
+            throw FacturationError(.accounting, "the FEC cannot be written: \(error)", cause: error)
         }
     }
 
-    /// Checks a FEC, delivers it to `outbox/<relativePath>` and archives it as published.
-    private func publish(_ bytes: [UInt8], from: CivilDate, to: CivilDate, relativePath: String) throws -> Export {
+    /// The checker's options for the file `name` covering [from, to].
+    private func checkOptions(_ name: String, from: CivilDate, to: CivilDate) -> FECChecker.Options {
         let year = pipeline.accounting.fiscalYear(containing: from)
-        let name = Path.name(of: relativePath)
         let wholeYear = from == year.start && to == year.end
-        let report = FECChecker.check(bytes: bytes, options: .init(fileName: name, fiscalYearStart: year.start,
-                                                                   closingDate: year.end,
-                                                                   period: wholeYear ? nil : from...to, ownExport: true))
-        guard report.isValid else {
-            let problems = report.findings.filter { $0.severity == .error }.prefix(3)
-                .map { "\($0.rule) \($0.description) (\($0.count)×, first at line \($0.examples.first?.line ?? 0))" }
-            throw FacturationError(.accounting, "the FEC \(name) fails its check, so it was not published: "
-                + problems.joined(separator: "; ") + ". This is a bug: please report it with the file.")
-        }
+        return .init(fileName: name, fiscalYearStart: year.start, closingDate: year.end,
+                     period: wholeYear ? nil : from...to, ownExport: true)
+    }
+
+    /// A FEC of our own that fails its check is never published: that is a bug.
+    private func requireValid(_ report: FECCheckReport, name: String) throws {
+        guard !report.isValid else { return }
+        let problems = report.findings.filter { $0.severity == .error }.prefix(3)
+            .map { "\($0.rule) \($0.description) (\($0.count)×, first at line \($0.examples.first?.line ?? 0))" }
+        throw FacturationError(.accounting, "the FEC \(name) fails its check, so it was not published: "
+            + problems.joined(separator: "; ") + ". This is a bug: please report it with the file.")
+    }
+
+    /// Checks a month's FEC, then ``deliver(_:report:from:to:relativePath:)``s it.
+    private func publish(_ bytes: [UInt8], from: CivilDate, to: CivilDate, relativePath: String) throws -> Export {
+        let name = Path.name(of: relativePath)
+        let report = FECChecker.check(bytes: bytes, options: checkOptions(name, from: from, to: to))
+        try requireValid(report, name: name)
         let scratch = Path.join(temporary, "fec-" + name)
         try Storage.write(bytes, to: scratch, temporaryDirectory: temporary, collision: .replace)
+        return try deliver(scratch, report: report, from: from, to: to, relativePath: relativePath)
+    }
+
+    /// Delivers the checked FEC at `scratch` to `outbox/<relativePath>`, archives it as published.
+    private func deliver(_ scratch: String, report: FECCheckReport, from: CivilDate, to: CivilDate,
+                         relativePath: String) throws -> Export {
         try Outbox(layout: layout).deliverCurrentVersion(of: scratch, to: relativePath)
         let archived = layout.publishedFEC(relativePath)
         try Storage.makeDirectory(Path.parent(of: archived))

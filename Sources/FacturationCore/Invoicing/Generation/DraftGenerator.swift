@@ -18,11 +18,25 @@ public struct DraftGenerator {
     }
 
     /// Drafts plus problems that stopped a client's drafts (the entries stay unbilled and are retried).
+    ///
+    /// Time-based drafts come without their annex, which ``complete(_:)`` makes when the draft's
+    /// turn comes (see ``TimeAnnexes``): the invoicing stage completes each draft before it uses it.
     public struct Result {
         public var drafts: [InvoiceDraft] = []
         public var warnings: [String] = []
         /// Documents that cannot be computed (amounts too large): reported, retried by every run.
         public var errors: [String] = []
+        var annexes: TimeAnnexes?
+
+        /// The draft with its annex, made now and only once (the entries kept for it are then
+        /// released): call it once per generated draft, when the draft is about to be issued or saved.
+        /// Other drafts are returned as they are.
+        public func complete(_ draft: InvoiceDraft) -> InvoiceDraft {
+            guard draft.annex.isEmpty, let annex = annexes?.take(draftID: draft.id) else { return draft }
+            var draft = draft
+            draft.annex = annex
+            return draft
+        }
     }
 
     private let clients: [String: PipelineConfig.Client]
@@ -37,7 +51,12 @@ public struct DraftGenerator {
     public func drafts(today: CivilDate, known: Known) throws -> Result {
         var result = Result()
         recurring(today: today, known: known, into: &result)
-        try timeBased(today: today, known: known, into: &result)
+        var texts = TextPool()
+        var sources: [(String, TimeAnnexes.Source)] = []
+        try timeBased(today: today, known: known, texts: &texts, sources: &sources, into: &result)
+        let annexes = TimeAnnexes(texts: texts)
+        for (id, source) in sources { annexes.add(draftID: id, source) }
+        result.annexes = annexes
         result.drafts.sort { ($0.dueOn, $0.clientCode, $0.id) < ($1.dueOn, $1.clientCode, $1.id) }
         return result
     }
@@ -68,50 +87,42 @@ public struct DraftGenerator {
 
     // MARK: - Time-based invoices
 
-    private struct Entry {
-        var key: String
-        var client: String
-        var project: String
-        var task: String
-        var description: String
-        var user: String
-        var date: String
-        var seconds: Int64
-        var clockifyRateMinor: Int64?
-        /// The currency of Clockify's rate when it is not the pipeline's (the rate is then not used).
-        var otherRateCurrency: String?
-    }
+    private typealias Entry = TimeAnnexes.Entry
 
-    private func timeBased(today: CivilDate, known: Known, into result: inout Result) throws {
+    private func timeBased(today: CivilDate, known: Known, texts: inout TextPool,
+                           sources: inout [(String, TimeAnnexes.Source)], into result: inout Result) throws {
         var month = CivilDate(year: settings.start.year, month: settings.start.month, day: 1)!
         while true {
             let next = RecurringSchedule.addMonths(month, 1)
             let close = CivilDate(year: next.year, month: next.month, day: settings.timeInvoiceDay)!
             guard close <= today else { break }
-            try timeBased(month: month, close: close, known: known, into: &result)
+            let byClient = try billableEntries(month: month, known: known, texts: &texts, into: &result)
+            drafts(month: month, close: close, byClient: byClient, texts: texts, known: known, sources: &sources,
+                   into: &result)
             month = next
         }
     }
 
     private static let billable = Array(PipelineConfig.Category.facturable.rawValue.utf8)
 
-    private func timeBased(month: CivilDate, close: CivilDate, known: Known, into result: inout Result) throws {
+    /// The month's billable entries not held yet, per client, read from its ledger.
+    private func billableEntries(month: CivilDate, known: Known, texts: inout TextPool,
+                                 into result: inout Result) throws -> [String: [Entry]] {
         let path = layout.ledger(.timeEntries, month.monthKey)
         var byClient: [String: [Entry]] = [:]
         var unassigned = 0
         var outOfBounds = 0
         try LedgerFile.forEachRow(path: path, header: LedgerKind.timeEntries.columns) { fields in
-            func text(_ column: TimeEntryColumn) -> String { String(decoding: fields[column.index], as: UTF8.self) }
             guard fields[TimeEntryColumn.category.index].elementsEqual(Self.billable) else { return }
-            let key = text(.recordKey)
+            let key = String(decoding: fields[TimeEntryColumn.recordKey.index], as: UTF8.self)
             guard !known.heldKeys.contains(key) else { return }
-            let client = text(.clientCode)
+            let client = String(decoding: fields[TimeEntryColumn.clientCode.index], as: UTF8.self)
             guard !client.isEmpty else { unassigned += 1; return }
             var rate = Self.integer(fields[TimeEntryColumn.hourlyRateMinor.index]).flatMap { $0 > 0 ? $0 : nil }
             // Clockify's rate is in its workspace's currency, in that currency's minor units: a rate
             // in yen or dollars is never billed as euros.
-            let rateCurrency = String(decoding: fields[TimeEntryColumn.currency.index], as: UTF8.self)
-            let otherCurrency = rate != nil && !rateCurrency.isEmpty && rateCurrency != pipeline.currency.code
+            let rateCurrency = fields[TimeEntryColumn.currency.index]
+            let otherCurrency = rate != nil && !rateCurrency.isEmpty && !rateCurrency.elementsEqual(pipeline.currency.code.utf8)
             if otherCurrency { rate = nil }
             let seconds = Self.integer(fields[TimeEntryColumn.durationSeconds.index]) ?? 0
             // Ledgers written before imports were bounded may hold values no import accepts today.
@@ -121,10 +132,13 @@ public struct DraftGenerator {
                 return
             }
             byClient[client, default: []].append(Entry(
-                key: key, client: client, project: text(.projectName), task: text(.taskName),
-                description: text(.description), user: text(.userName),
-                date: String(decoding: fields[TimeEntryColumn.startLocal.index].prefix(10), as: UTF8.self),
-                seconds: seconds, clockifyRateMinor: rate, otherRateCurrency: otherCurrency ? rateCurrency : nil))
+                key: key, project: texts.id(fields[TimeEntryColumn.projectName.index]),
+                task: texts.id(fields[TimeEntryColumn.taskName.index]),
+                description: texts.id(fields[TimeEntryColumn.description.index]),
+                user: texts.id(fields[TimeEntryColumn.userName.index]),
+                date: texts.id(UnsafeRawBufferPointer(rebasing: fields[TimeEntryColumn.startLocal.index].prefix(10))),
+                otherRateCurrency: otherCurrency ? texts.id(rateCurrency) : -1, seconds: seconds,
+                clockifyRateMinor: rate ?? 0))
         }
         if outOfBounds > 0 {
             result.warnings.append("\(month.monthKey): \(outOfBounds) billable time entries of \(Path.name(of: path)) last "
@@ -135,29 +149,38 @@ public struct DraftGenerator {
             result.warnings.append("\(month.monthKey): \(unassigned) billable time entries have no client, so they "
                 + "cannot be invoiced: add the Clockify client or project name to a client's aliases in \(pipeline.file)")
         }
+        return byClient
+    }
+
+    /// The month's time-based drafts (without their annexes, kept in `sources`), in client order.
+    private func drafts(month: CivilDate, close: CivilDate, byClient: [String: [Entry]], texts: TextPool, known: Known,
+                        sources: inout [(String, TimeAnnexes.Source)], into result: inout Result) {
         // Clients are independent: their drafts are built on every core, then kept in client order.
         let codes = byClient.keys.sorted()
         let parts = Parallel.cores
-        let built = Parallel.map(parts) { part -> Result in
+        let built = Parallel.map(parts) { part -> (Result, [(String, TimeAnnexes.Source)]) in
             var built = Result()
+            var annexes: [(String, TimeAnnexes.Source)] = []
             for client in codes[(codes.count * part / parts)..<(codes.count * (part + 1) / parts)] {
                 guard let entries = byClient[client] else { continue }
                 do {
-                    if let draft = try draft(client: client, month: month, close: close, entries: entries,
-                                             known: known, warnings: &built.warnings),
+                    if let (draft, lines) = try draft(client: client, month: month, close: close, entries: entries,
+                                                      texts: texts, known: known, warnings: &built.warnings),
                        !known.takenDraftIDs.contains(draft.id) {
                         built.drafts.append(draft)
+                        annexes.append((draft.id, TimeAnnexes.Source(entries: entries, lines: lines)))
                     }
                 } catch {
                     built.errors.append("\(month.monthKey): the time of client \(client) was not invoiced: \(error)")
                 }
             }
-            return built
+            return (built, annexes)
         }
-        for part in built {
+        for (part, annexes) in built {
             result.drafts += part.drafts
             result.warnings += part.warnings
             result.errors += part.errors
+            sources += annexes
         }
     }
 
@@ -169,70 +192,26 @@ public struct DraftGenerator {
         return bytes.reduce(0) { $0 * 10 + Int64($1 - 0x30) }
     }
 
-    private func draft(client code: String, month: CivilDate, close: CivilDate, entries: [Entry], known: Known,
-                       warnings: inout [String]) throws(ArithmeticOverflow) -> InvoiceDraft? {
+    /// A client's time-based draft for the month (its annex left out) and, per entry, the invoice
+    /// line that bills it; nil (with a warning) when the client cannot be invoiced yet.
+    private func draft(client code: String, month: CivilDate, close: CivilDate, entries: [Entry], texts: TextPool,
+                       known: Known, warnings: inout [String]) throws(ArithmeticOverflow) -> (InvoiceDraft, [Int32])? {
         guard let client = clients[code] else { return nil }
         guard let billing = client.billing, billing.address != nil else {
             warnings.append("\(month.monthKey): \(entries.count) billable time entries of client \(code) wait: the "
                 + "client has no billing address (add address = { … } to its [[clients]] entry in \(pipeline.file))")
             return nil
         }
-        let byDay = billing.dailyRateMinor != nil
-        var groups: [String: [Entry]] = [:]
-        var order: [String] = []
-        // Ledger rows come sorted by start time (then record key): lines and annex keep that order.
-        for entry in entries {
-            let name: String
-            switch settings.groupTimeBy {
-            case .project: name = entry.project.isEmpty ? "Prestations" : entry.project
-            case .task: name = entry.task.isEmpty ? (entry.project.isEmpty ? "Prestations" : entry.project) : entry.task
-            case .client: name = "Prestations"
-            }
-            let rate = billing.dailyRateMinor ?? billing.hourlyRateMinor ?? entry.clockifyRateMinor
-            guard let rate else {
-                let currencies = Set(entries.compactMap(\.otherRateCurrency)).sorted()
-                let why = currencies.isEmpty ? "" : " (its Clockify rates are in " + currencies.joined(separator: ", ")
-                    + ", the invoices in \(pipeline.currency.code))"
-                warnings.append("\(month.monthKey): client \(code) has billable time but no rate\(why): add hourly_rate "
-                    + "(or daily_rate) to its [[clients]] entry in \(pipeline.file)")
-                return nil
-            }
-            let groupKey = name + "\u{1F}" + String(rate)
-            if groups[groupKey] == nil { order.append(groupKey) }
-            groups[groupKey, default: []].append(entry)
+        guard let (groups, lineOf) = group(entries, billing: billing, texts: texts) else {
+            let currencies = Set(entries.compactMap { $0.otherRateCurrency < 0 ? nil : texts[$0.otherRateCurrency] }).sorted()
+            let why = currencies.isEmpty ? "" : " (its Clockify rates are in " + currencies.joined(separator: ", ")
+                + ", the invoices in \(pipeline.currency.code))"
+            warnings.append("\(month.monthKey): client \(code) has billable time but no rate\(why): add hourly_rate "
+                + "(or daily_rate) to its [[clients]] entry in \(pipeline.file)")
+            return nil
         }
         let monthLabel = FrenchDates.monthName(month.month, capitalized: false) + " \(month.year)"
-        var lines: [InvoiceLine] = []
-        var annex: [InvoiceDraft.AnnexEntry] = []
-        for groupKey in order {
-            guard let members = groups[groupKey] else { continue }
-            let parts = groupKey.split(separator: "\u{1F}", omittingEmptySubsequences: false)
-            let name = String(parts[0])
-            let rate = Int64(parts[1]) ?? 0
-            let seconds = try Checked.sum(members.map(\.seconds), "time of \(name)")
-            var quantity = try settings.hoursRounding.hours(seconds: seconds)
-            if byDay {
-                let perDay = Int64(settings.hoursPerDay)
-                quantity = Quantity(tenThousandths: try Checked.add(quantity.tenThousandths, perDay * 50, "days worked")
-                    / (perDay * 100) * 100)
-            }
-            let number = lines.count + 1
-            lines.append(InvoiceLine(
-                number: number, articleCode: byDay ? settings.dailyArticle : settings.hourlyArticle,
-                description: "\(name) – \(monthLabel)", quantity: quantity, unitCode: byDay ? "DAY" : "HUR",
-                // A line too large to compute still makes a draft, so that it is set aside for a person
-                // (its totals are beyond the bound) instead of failing every run.
-                unitPriceMinor: rate,
-                netAmountMinor: (try? InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: rate))
-                    ?? InvoiceTotals.beyondAnyBound,
-                vatCategory: billing.vat.categoryCode, vatRateBasisPoints: billing.vatRateBasisPoints,
-                period: nil, entryCount: members.count))
-            for entry in members {
-                annex.append(.init(recordKey: entry.key, date: entry.date, user: entry.user, project: entry.project,
-                                   task: entry.task, description: entry.description, durationSeconds: entry.seconds,
-                                   line: number))
-            }
-        }
+        let lines = try invoiceLines(groups, entries: entries, lineOf: lineOf, billing: billing, monthLabel: monthLabel)
         let keys = entries.map(\.key).sorted()
         let hash = String(SHA256Hasher.hex(keys.map { $0 + (known.releasedBy[$0].map { "@" + $0 } ?? "") }
             .joined(separator: "\n")).prefix(10))
@@ -242,10 +221,73 @@ public struct DraftGenerator {
             notes.append("late entries: \(entries.count) time entries of \(monthLabel) arrived after that month was invoiced")
         }
         let end = CivilDate(year: month.year, month: month.month, day: CivilDate.daysInMonth(year: month.year, month: month.month))!
-        return InvoiceDraft(
+        let draft = InvoiceDraft(
             id: id, kind: .invoice, clientCode: code,
             origin: .init(type: .time, draftID: id, contract: nil, period: month.monthKey),
             title: "Prestations \(monthLabel)", servicePeriod: .init(start: month, end: end), lines: lines,
-            recordKeys: keys, dueOn: close, precedingInvoice: nil, reason: nil, notes: notes, annex: annex)
+            recordKeys: keys, dueOn: close, precedingInvoice: nil, reason: nil, notes: notes, annex: [])
+        return (draft, lineOf)
+    }
+
+    /// One invoice line per name (project, task or client, as settings.groupTimeBy says) and rate,
+    /// numbered in order of first appearance (ledger rows come sorted by start time, then record
+    /// key: lines and annex keep that order). Returns the groups (name, rate, entry count) and
+    /// each entry's line number; nil when an entry has no rate.
+    private func group(_ entries: [Entry], billing: ClientBilling, texts: TextPool)
+        -> ([(name: String, rate: Int64, count: Int)], [Int32])? {
+        var numbers: [String: Int32] = [:]
+        var groups: [(name: String, rate: Int64, count: Int)] = []
+        var lineOf: [Int32] = []
+        lineOf.reserveCapacity(entries.count)
+        for entry in entries {
+            let project = texts[entry.project], task = texts[entry.task]
+            let name: String
+            switch settings.groupTimeBy {
+            case .project: name = project.isEmpty ? "Prestations" : project
+            case .task: name = task.isEmpty ? (project.isEmpty ? "Prestations" : project) : task
+            case .client: name = "Prestations"
+            }
+            let clockify = entry.clockifyRateMinor > 0 ? entry.clockifyRateMinor : nil
+            guard let rate = billing.dailyRateMinor ?? billing.hourlyRateMinor ?? clockify else { return nil }
+            let groupKey = name + "\u{1F}" + String(rate)
+            if let number = numbers[groupKey] {
+                groups[Int(number) - 1].count += 1
+                lineOf.append(number)
+            } else {
+                groups.append((name, rate, 1))
+                numbers[groupKey] = Int32(groups.count)
+                lineOf.append(Int32(groups.count))
+            }
+        }
+        return (groups, lineOf)
+    }
+
+    /// The invoice lines of the groups: hours (or days) rounded as the settings say, at the group's rate.
+    private func invoiceLines(_ groups: [(name: String, rate: Int64, count: Int)], entries: [Entry], lineOf: [Int32],
+                              billing: ClientBilling, monthLabel: String) throws(ArithmeticOverflow) -> [InvoiceLine] {
+        let byDay = billing.dailyRateMinor != nil
+        var seconds = [[Int64]](repeating: [], count: groups.count)
+        for (index, entry) in entries.enumerated() { seconds[Int(lineOf[index]) - 1].append(entry.seconds) }
+        var lines: [InvoiceLine] = []
+        for (offset, group) in groups.enumerated() {
+            let total = try Checked.sum(seconds[offset], "time of \(group.name)")
+            var quantity = try settings.hoursRounding.hours(seconds: total)
+            if byDay {
+                let perDay = Int64(settings.hoursPerDay)
+                quantity = Quantity(tenThousandths: try Checked.add(quantity.tenThousandths, perDay * 50, "days worked")
+                    / (perDay * 100) * 100)
+            }
+            lines.append(InvoiceLine(
+                number: offset + 1, articleCode: byDay ? settings.dailyArticle : settings.hourlyArticle,
+                description: "\(group.name) – \(monthLabel)", quantity: quantity, unitCode: byDay ? "DAY" : "HUR",
+                // A line too large to compute still makes a draft, so that it is set aside for a person
+                // (its totals are beyond the bound) instead of failing every run.
+                unitPriceMinor: group.rate,
+                netAmountMinor: (try? InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: group.rate))
+                    ?? InvoiceTotals.beyondAnyBound,
+                vatCategory: billing.vat.categoryCode, vatRateBasisPoints: billing.vatRateBasisPoints,
+                period: nil, entryCount: group.count))
+        }
+        return lines
     }
 }

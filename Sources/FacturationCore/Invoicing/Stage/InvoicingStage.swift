@@ -79,7 +79,8 @@ struct InvoicingPass {
         steps += generated.drafts.map { ($0, .new) }
         steps.sort { ($0.0.dueOn, $0.0.id) < ($1.0.dueOn, $1.0.id) }
         let before = snapshot.issued
-        var (delivery, derived, committed) = try issue(steps, decisions: decisions, stamp: stamp, into: &report)
+        var (delivery, derived, committed) = try issue(steps, generated: generated, decisions: decisions, stamp: stamp,
+                                                       into: &report)
         snapshot.didIssue(committed)
         try publish(issued: before + committed, derived: derived, delivery: &delivery, into: &report)
         return report
@@ -162,8 +163,8 @@ struct InvoicingPass {
     /// Oldest first, each draft evaluated against everything issued before it (including earlier
     /// in this run), numbered, and issued in batches by the committer. Returns the delivery state,
     /// the outputs derived from every document, and the documents committed.
-    private func issue(_ steps: [(InvoiceDraft, Step)], decisions: [String: ApprovalDecision], stamp: String,
-                       into report: inout InvoicingReport) throws
+    private func issue(_ steps: [(InvoiceDraft, Step)], generated: DraftGenerator.Result,
+                       decisions: [String: ApprovalDecision], stamp: String, into report: inout InvoicingReport) throws
         -> (InvoiceDelivery, Derived, [InvoiceDocument]) {
         let issued = snapshot.issued
         let policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
@@ -176,6 +177,9 @@ struct InvoicingPass {
         var pending: [Issue] = []
         var prepared: [InvoiceDocument] = []
         for (draft, step) in steps {
+            // A generated time-based draft gets its annex only now (DraftGenerator.Result.complete):
+            // the month's annexes are never all in memory at once.
+            let draft = generated.complete(draft)
             guard let approval = try approval(for: draft, step: step, history: batch.byClient[draft.clientCode] ?? [],
                                               policy: policy, stamp: stamp, into: &report) else { continue }
             do {
