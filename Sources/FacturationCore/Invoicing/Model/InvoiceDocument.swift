@@ -144,6 +144,14 @@ public struct InvoiceDocument: Sendable, Codable, Equatable {
     }
 
     /// The source of a document, which also makes it unique: one document per origin.
+    /// The same document without the keys of the entries it bills: what is kept in memory once
+    /// its record is written (the stages after invoicing never read them).
+    package var withoutRecordKeys: InvoiceDocument {
+        var copy = self
+        copy.recordKeys = []
+        return copy
+    }
+
     public struct Origin: Sendable, Codable, Equatable {
         public var type: Kind
 

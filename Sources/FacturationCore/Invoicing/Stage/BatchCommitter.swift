@@ -35,12 +35,14 @@ final class BatchCommitter {
         self.deliverer = deliverer
         recorder = BackgroundWorker(name: "invoicing-commit") { batch in
             let items = try Self.commit(batch, layout: layout)
-            // The report needs only the document, approval and notes: the XML and the annex are on
-            // disk now, and keeping them would hold every annex of the month until the run ends.
+            // The report and the later stages need only the document (without its record keys),
+            // approval and notes: the XML, the annex and the keys are on disk now, and keeping them
+            // would hold every annex and billed entry of the month until the run ends.
             progress.committed += batch.map { issue in
                 var draft = issue.draft
                 draft.annex = []
-                return Issue(draft: draft, document: issue.document, approval: issue.approval, xml: [])
+                draft.recordKeys = []
+                return Issue(draft: draft, document: issue.document.withoutRecordKeys, approval: issue.approval, xml: [])
             }
             try deliverer.submit(items)
         }

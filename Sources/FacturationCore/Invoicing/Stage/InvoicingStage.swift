@@ -189,8 +189,10 @@ struct InvoicingPass {
                     pending = []
                 }
                 pending.append(next)
-                prepared.append(next.document)
-                batch.add(next.document)
+                // What is kept past the commit needs no record keys (up to a million a month):
+                // only the committer writes them, from `pending`.
+                prepared.append(next.document.withoutRecordKeys)
+                batch.add(next.document.withoutRecordKeys)
                 if pending.count >= Self.batchSize {
                     try committer.submit(pending)
                     pending = []
