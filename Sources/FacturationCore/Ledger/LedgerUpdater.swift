@@ -88,20 +88,26 @@ public struct LedgerUpdater {
 
     private func merge(_ input: LedgerMerger.Input, partition: String, scratch: String, into update: inout Update) throws {
         let output = try OutputFile(directory: layout.temporary)
+        let path = input.existing
+        let isNew = !Storage.exists(path)
+        // A new ledger file is always delivered: its outbox copy is written from the same buffer
+        // and its hash computed on the way, instead of reading the file back twice afterwards.
+        let copy = isNew ? try OutputFile(directory: layout.temporary) : nil
+        if isNew { output.hashAndCopy(to: copy) }
         let counts = try LedgerMerger.merge(input, into: output, scratch: scratch)
         update.counts = update.counts + counts
-        let path = input.existing
-        let changed = counts.changedLedger || !Storage.exists(path)
+        let changed = counts.changedLedger || isNew
         if changed {
             try Storage.makeDirectory(Path.parent(of: path))
             try output.commit(to: path, collision: .replace)
         } else {
             output.discard()
         }
+        let prepared = copy.flatMap { copy in output.writtenSHA256().map { Outbox.PreparedCopy(file: copy, sha256: $0) } }
         // Deliver when the ledger changed, or when its last delivery did not complete.
         let relative = input.kind.rawValue + "/" + partition + ".csv"
         if try changed || !outbox.isDeliveryComplete(relative, hash: Storage.sha256(of: path)) {
-            let delivery = try outbox.deliverCurrentVersion(of: path, to: relative)
+            let delivery = try outbox.deliverCurrentVersion(of: path, to: relative, prepared: prepared)
             update.delivered.append(delivery.path)
             if let warning = delivery.warning { update.warnings.append(warning) }
         }
