@@ -232,6 +232,21 @@ struct LedgerMergerTests {
         #expect(got == expected)
     }
 
+    // MARK: - Partitions merged two at a time
+
+    @Test func parallelWorkKeepsTheOrderAndReportsTheFirstFailure() throws {
+        let squares = try ParallelWork.run(count: 25) { index in index * index }
+        #expect(squares == (0..<25).map { $0 * $0 })
+        #expect(try ParallelWork.run(count: 0) { $0 }.isEmpty)
+        struct Failed: Error, Equatable { let index: Int }
+        #expect(throws: Failed(index: 3)) {
+            _ = try ParallelWork.run(count: 40) { index in
+                if index == 3 || index == 30 { throw Failed(index: index) }
+                return index
+            }
+        }
+    }
+
     private func withStoredFields<T>(_ fields: [String], _ body: ([UnsafeRawBufferPointer]) -> T) -> T {
         let joined = fields.map { Array($0.utf8) }
         var buffers: [UnsafeMutableRawBufferPointer] = []

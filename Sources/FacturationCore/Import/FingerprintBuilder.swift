@@ -11,6 +11,7 @@
 /// bytes borrowed from the CSV reader; the builder keeps one buffer for all of them, so a key
 /// costs no allocation besides its own bytes.
 final class FingerprintBuilder {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     /// What the key identifies: its prefix.
     enum Kind: String {
         case timeEntry = "te:"
@@ -21,7 +22,7 @@ final class FingerprintBuilder {
     static let hashDigits = 32
 
     private let input = ByteBuffer(capacity: 1024)
-    private var fields = 0
+    @exclusivity(unchecked) private var fields = 0
 
     /// Starts a new key.
     func start() {

@@ -42,6 +42,7 @@ struct SortRecord {
 /// Callers make order keys unique (they end with a sequence number or the record key), so
 /// the order is total and the output deterministic.
 final class ExternalSorter {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     private struct Entry {
         var offset: Int
         var keyLength: Int
@@ -51,7 +52,7 @@ final class ExternalSorter {
     private let folder: String
     private let memoryBudget: Int
     private let arena: ByteBuffer
-    private var entries: [Entry] = []
+    @exclusivity(unchecked) private var entries: [Entry] = []
     private var runs: [String] = []
     private let name = "run-\(UInt32.random(in: 0...UInt32.max))"
 
@@ -177,7 +178,7 @@ struct SortedRecords: IteratorProtocol {
 /// Walks the records a sorter kept in memory, keeping the sorter (and its arena) alive.
 final class MemoryCursor {
     private let sorter: ExternalSorter
-    private var index = 0
+    @exclusivity(unchecked) private var index = 0
 
     init(sorter: ExternalSorter) { self.sorter = sorter }
 
@@ -209,9 +210,9 @@ enum RunFormat {
 /// Reads records back from a run file, sequentially.
 final class RunReader {
     private let file: InputFile
-    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    private var start = 0
-    private var end = 0
+    @exclusivity(unchecked) private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    @exclusivity(unchecked) private var start = 0
+    @exclusivity(unchecked) private var end = 0
 
     init(path: String) throws {
         file = try InputFile(path: path)

@@ -9,19 +9,20 @@ import Glibc
 /// Until it is committed the file lives only in the temporary folder (never in `outbox/` or
 /// `archive/`); a file that is released without a commit is deleted.
 public final class OutputFile {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     /// The temporary path the data is written to.
     public let temporaryPath: String
     private var descriptor: Int32
-    private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
     private let bufferLimit = 1 << 20
     private var finished = false
     /// Bytes written so far.
-    public private(set) var bytesWritten: Int64 = 0
+    @exclusivity(unchecked) public private(set) var bytesWritten: Int64 = 0
     /// A second file that receives every byte written to this one, from the same buffer: the outbox
     /// copy of a new ledger file, written while the ledger is rather than read back afterwards.
-    private var copy: OutputFile?
+    @exclusivity(unchecked) private var copy: OutputFile?
     /// Hashes every byte written (set by ``hashAndCopy(to:)``), so the content's SHA-256 needs no re-read.
-    private var hasher: SHA256Hasher?
+    @exclusivity(unchecked) private var hasher: SHA256Hasher?
 
     private static let counter = Atomic<Int>(0)
 

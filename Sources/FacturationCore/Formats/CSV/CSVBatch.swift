@@ -11,17 +11,18 @@
 ///   so a row split across chunks (and across batches, on the threaded path) arrives whole.
 /// A batch of parsed CSV rows sharing one byte buffer; valid only during the callback that receives it.
 public final class CSVBatch {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     private let storage = ByteBuffer(capacity: 1 << 21)
-    private var fieldEnds: [Int] = []
-    private var rowStarts: [Int] = [0]
-    private var rowLines: [Int] = []
+    @exclusivity(unchecked) private var fieldEnds: [Int] = []
+    @exclusivity(unchecked) private var rowStarts: [Int] = [0]
+    @exclusivity(unchecked) private var rowLines: [Int] = []
     /// Per complete row: a field may hold a control character or a noncharacter (``ControlBytes``).
-    private var controlRows: [Bool] = []
+    @exclusivity(unchecked) private var controlRows: [Bool] = []
     /// The same for the row still open.
-    var openRowMayHoldControls = false
-    private var openFields = 0
+    @exclusivity(unchecked) var openRowMayHoldControls = false
+    @exclusivity(unchecked) private var openFields = 0
     /// Bytes of the file read when the batch was handed out (for progress displays).
-    public internal(set) var bytesRead: Int64 = 0
+    @exclusivity(unchecked) public internal(set) var bytesRead: Int64 = 0
 
     init() {
         fieldEnds.reserveCapacity(1 << 16)

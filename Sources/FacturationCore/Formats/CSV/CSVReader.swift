@@ -25,10 +25,11 @@ public struct CSVSyntaxError: Error, Sendable {
 /// What stays here is the glue to libcsv's C callbacks, whose two unusual constructs are
 /// explained where they are used (``currentBatch`` and ``onField``).
 public final class CSVReader {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     /// The longest field accepted: longer means a quote was probably never closed.
     public static let maximumFieldLength = 8 << 20
 
-    private var parser = csv_parser()
+    @exclusivity(unchecked) private var parser = csv_parser()
     private var batch: CSVBatch {
         didSet { currentBatch = Unmanaged.passUnretained(batch) }
     }
@@ -38,15 +39,15 @@ public final class CSVReader {
     /// converting thread), once per field: measured at more than the parse itself. `batch` always
     /// holds the strong reference, and the callbacks run only inside ``feed(_:)``/``finish()``,
     /// while the reader (and so `batch`) is alive.
-    private var currentBatch: Unmanaged<CSVBatch>
+    @exclusivity(unchecked) private var currentBatch: Unmanaged<CSVBatch>
     private let delimiter: UInt8
     /// Files at least this large are parsed on a second thread while the caller converts.
     static let threadedThreshold: Int64 = 4 << 20
 
     /// The line each row starts on.
-    private var rowLines = CSVRowLines()
+    @exclusivity(unchecked) private var rowLines = CSVRowLines()
     /// Where the parse is in the raw stream (to place syntax errors).
-    private var stream = CSVStreamPosition()
+    @exclusivity(unchecked) private var stream = CSVStreamPosition()
 
     public init(delimiter: UInt8) {
         let batch = CSVBatch()

@@ -37,28 +37,29 @@ struct ClockifyCSVConverter {
     // MARK: - One pass over the file
 
     private final class PassState {
-        var header: [String]?
+        // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
+        @exclusivity(unchecked) var header: [String]?
         /// Position of each column (by `ClockifyColumns.rawValue`), -1 when absent.
-        var columns = [Int](repeating: -1, count: ClockifyColumns.allCases.count)
-        var currency: Currency?
-        var problems = ProblemList()
-        var notes: [String] = []
-        var records = 0
+        @exclusivity(unchecked) var columns = [Int](repeating: -1, count: ClockifyColumns.allCases.count)
+        @exclusivity(unchecked) var currency: Currency?
+        @exclusivity(unchecked) var problems = ProblemList()
+        @exclusivity(unchecked) var notes: [String] = []
+        @exclusivity(unchecked) var records = 0
         /// Sums for the TOTAL row check; nil once they overflow 64 bits (absurd amounts used to trap).
-        var amountTotal: Int64? = 0
-        var durationTotal: Int64? = 0
-        var footerAmount: Int64?
-        var footerDuration: Int64?
+        @exclusivity(unchecked) var amountTotal: Int64? = 0
+        @exclusivity(unchecked) var durationTotal: Int64? = 0
+        @exclusivity(unchecked) var footerAmount: Int64?
+        @exclusivity(unchecked) var footerDuration: Int64?
         // Date-order evidence over every date of the file.
-        var datesInvalidMonthFirst = 0
-        var datesInvalidDayFirst = 0
-        var ambiguousDates = 0
-        var sawTwelveHour = false
+        @exclusivity(unchecked) var datesInvalidMonthFirst = 0
+        @exclusivity(unchecked) var datesInvalidDayFirst = 0
+        @exclusivity(unchecked) var ambiguousDates = 0
+        @exclusivity(unchecked) var sawTwelveHour = false
         // Reusable buffers.
         let fingerprint = FingerprintBuilder()
-        var key = [UInt8](repeating: 0, count: 35)
-        var entryType = "regular"
-        var entryTypeSource: [UInt8] = []
+        @exclusivity(unchecked) var key = [UInt8](repeating: 0, count: 35)
+        @exclusivity(unchecked) var entryType = "regular"
+        @exclusivity(unchecked) var entryTypeSource: [UInt8] = []
 
         func index(_ column: ClockifyColumns) -> Int { columns[column.rawValue] }
         func has(_ column: ClockifyColumns) -> Bool { columns[column.rawValue] >= 0 }
