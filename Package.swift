@@ -29,11 +29,6 @@ let package = Package(
                 "CLibcsv", "CLibxml2", "CCurl", "CCrypto", "CXlsxwriter", "CSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: [
-                // The converters' inner loops touch class state for every field of every row;
-                // dynamic exclusivity checks cost ~10 % there. Debug builds (tests) keep them.
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-            ]
         ),
         .target(
             name: "FacturationCommands",

@@ -22,9 +22,11 @@ struct BenchCommand: ParsableCommand {
                                   convert, write
               qonto-normalize     the same for one Qonto French CSV
               run                 `facturation run --settle 0` on a fresh workspace
-                                  holding both files (adds the ledger merge, archive and
-                                  outbox; the binary is taken from the bench's own build
-                                  folder)
+                                  holding the Clockify export (adds the ledger merge,
+                                  archive, outbox and fsyncs; the binary is taken from
+                                  the bench's own build folder), then a Python csv peer
+                                  doing the same conversion and the machine's fsynced
+                                  write speed (dd), for comparison
               invoice             `facturation run --settle 0 --date 2025-08-01` on a
                                   generated workspace: a pipeline of --clients clients
                                   (half with a monthly contract) and a July time-entries

@@ -124,8 +124,10 @@ struct BenchSession {
             Machine: \(facts.summary).
             MB = 10^6 bytes. The input files were just written and synced, so they are in the page
             cache: this measures CPU and memory, not the disk. Normalize rows: in-process time of scan + sniff +
-            convert; peak RSS = VmHWM of the measuring child. run rows: both files; wall time of the
-            whole `facturation run` process; peak RSS from wait4 (Linux never reports less than the
+            convert; peak RSS = VmHWM of the measuring child. run rows: the Clockify file alone in a fresh
+            workspace; wall time of the whole `facturation run --settle 0` process, then the Python
+            standard-library peer on the same file and `dd bs=8M count=128 conv=fsync` in the same folder;
+            peak RSS from wait4 (Linux never reports less than the
             spawner's own peak, here \(floor) MB). invoice rows: wall time of the whole
             `facturation run --date \(InvoiceWorkspace.runDate)` process on a generated workspace (July's
             time-based invoices and August's fees; every invoice is written, validated against the

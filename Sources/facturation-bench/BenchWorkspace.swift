@@ -6,6 +6,8 @@ import FacturationCore
 struct BenchWorkspace {
     /// The company account written in every synthetic Qonto row.
     static let companyIBAN = "FR7216958000010123456789012"
+    /// The pipeline's time zone (also given to the Python peer of the run scenario).
+    static let timeZone = "Europe/Paris"
 
     /// The bench company (with every key invoices need) and an inbox without settle time:
     /// the start of every pipeline the bench writes.

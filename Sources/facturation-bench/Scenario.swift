@@ -4,7 +4,8 @@ enum Scenario: String, CaseIterable, Sendable {
     case clockifyNormalize = "clockify-normalize"
     /// The same for one Qonto French CSV.
     case qontoNormalize = "qonto-normalize"
-    /// `facturation run` over a fresh workspace holding both files (includes the ledger merge).
+    /// `facturation run` over a fresh workspace holding the Clockify export (includes the ledger merge),
+    /// beside a Python standard-library peer and the fsynced write speed.
     case run
     /// `facturation run --date 2025-08-01` over a workspace whose July time-entries ledger and
     /// pipeline (many clients, half with a monthly contract) are generated directly: the month

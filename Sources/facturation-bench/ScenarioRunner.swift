@@ -17,7 +17,8 @@ struct ScenarioRunner {
             return try measureNormalize(scenario, input: scenario == .clockifyNormalize ? clockify : qonto,
                                         sizeLabel: sizeLabel, workspace: workspace, folder: folder)
         case .run:
-            return try measureRun(files: [clockify, qonto], sizeLabel: sizeLabel, workspace: workspace, folder: folder)
+            // One Clockify export, as the goal states it (the Qonto file has its own normalize row).
+            return try measureRun(files: [clockify], sizeLabel: sizeLabel, workspace: workspace, folder: folder)
         case .invoice, .match, .fec, .idle:
             throw BenchError("the \(scenario.rawValue) scenario does not use the generated exports")
         }
@@ -246,14 +247,49 @@ struct ScenarioRunner {
         let rows = files.map(\.rows).reduce(0, +)
         let records = summary.files.map(\.records).reduce(0, +)
         let added = summary.files.map(\.counts.added).reduce(0, +)
+        let inputBytes = files.map(\.bytes).reduce(0, +)
         var detail = "\(records) records, \(added) added to the ledgers, \(Report.fixed(outcome.cpuSeconds, 2)) s CPU; "
             + "whole process incl. start-up, ledger merge, archive, outbox; RSS from wait4 "
             + "(never below the bench's own \(Report.megabytes(floor)) MB)"
         if records != rows || added != rows {
             detail += "\n    WARNING: \(rows) rows generated, \(records) records converted, \(added) added"
         }
-        return Measurement(scenario: .run, sizeLabel: sizeLabel, inputBytes: files.map(\.bytes).reduce(0, +),
+        detail += "\n    " + (try peerComparison(files: files, runSeconds: outcome.seconds, inputBytes: inputBytes,
+                                                   workspace: workspace, folder: folder))
+        return Measurement(scenario: .run, sizeLabel: sizeLabel, inputBytes: inputBytes,
                            rows: rows, seconds: outcome.seconds, peakRSSBytes: outcome.maxRSSBytes, detail: detail)
+    }
+
+    /// The Python standard-library peer on the same file and the machine's fsynced write speed
+    /// (``RunPeers``), measured after the run, in the same folder.
+    private func peerComparison(files: [GeneratedFile], runSeconds: Double, inputBytes: Int64,
+                                workspace: BenchWorkspace, folder: String) throws -> String {
+        var parts: [String] = []
+        let runRate = Double(inputBytes) / 1e6 / runSeconds
+        if let clockify = files.first,
+           let python = try RunPeers.measurePython(input: clockify.path, zone: BenchWorkspace.timeZone, folder: folder) {
+            let ratio = python / runSeconds
+            parts.append("Python csv peer \(Report.fixed(python, 2)) s (\(Report.fixed(Double(clockify.bytes) / 1e6 / python, 1)) "
+                + "MB/s): run is \(Report.fixed(ratio, 1))x faster")
+        } else {
+            parts.append("Python peer not measured (no python3 on the PATH)")
+        }
+        if let dd = try RunPeers.measureFsyncedWrite(folder: folder) {
+            parts.append("fsynced write (dd bs=8M count=128 conv=fsync) \(Report.fixed(dd, 0)) MB/s; the run wrote "
+                + "\(Report.megabytes(try outputBytes(workspace))) MB of ledgers and outbox copies "
+                + "(run \(Report.fixed(runRate, 1)) MB/s of input)")
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    /// Bytes of the ledgers and outbox copies the run left (everything under archive/ledgers and outbox/).
+    private func outputBytes(_ workspace: BenchWorkspace) throws -> Int64 {
+        func size(_ path: String) throws -> Int64 {
+            guard let status = Storage.status(path) else { return 0 }
+            if !status.isDirectory { return status.size }
+            return try Storage.list(path).reduce(0) { $0 + (try size(Path.join(path, $1))) }
+        }
+        return try size(Path.join(workspace.root, "archive/ledgers")) + (try size(Path.join(workspace.root, "outbox")))
     }
 
     private func check(_ outcome: ChildProcess.Outcome, what: String) throws(BenchError) {

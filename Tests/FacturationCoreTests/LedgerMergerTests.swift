@@ -128,4 +128,134 @@ struct LedgerMergerTests {
         try "record_key,something\r\n".write(toFile: ledger, atomically: true, encoding: .utf8)
         #expect(throws: LedgerError.self) { try merge([row("qonto:X:1")], into: ledger) }
     }
+
+    // MARK: - The new-ledger path (one sort) against the general merge (two sorts)
+
+    /// Merges `rows` into a ledger that does not exist (the one-sort path) and into one that holds
+    /// only its header (the general merge); returns both files' bytes and counts.
+    func newAndGeneral(_ rows: [[String]], budget: Int = 16 << 20) throws -> (new: Data, general: Data, counts: [MergeCounts]) {
+        let fresh = folder.appendingPathComponent("fresh-\(UUID().uuidString.prefix(6)).csv").path
+        let headerOnly = folder.appendingPathComponent("header-\(UUID().uuidString.prefix(6)).csv").path
+        var header = CSVLineBuilder()
+        header.line(LedgerKind.bankTransactions.columns)
+        try Data(header.bytes).write(to: URL(fileURLWithPath: headerOnly))
+        let newCounts = try merge(rows, into: fresh, budget: budget)
+        let generalCounts = try merge(rows, into: headerOnly, budget: budget)
+        return (try Data(contentsOf: URL(fileURLWithPath: fresh)), try Data(contentsOf: URL(fileURLWithPath: headerOnly)),
+                [newCounts, generalCounts])
+    }
+
+    @Test("a new ledger written in one sort equals the general merge's", arguments: [16 << 20, 3_000])
+    func newLedgerPathEqualsTheGeneralMerge(budget: Int) throws {
+        var rows: [[String]] = []
+        for index in 0..<300 {
+            let key = index % 3 == 0 ? "bank:\(String(index, radix: 16))" : "qonto:X:\(index)"
+            rows.append(row(key, date: "2025-07-\(String(format: "%02d", (index * 7) % 28 + 1))", amount: String(index)))
+        }
+        rows.append(row("qonto:X:a,b\"c", date: "2025-07-03"))
+        let result = try newAndGeneral(rows, budget: budget)
+        #expect(result.new == result.general)
+        #expect(result.counts[0] == result.counts[1] && result.counts[0].added == 301)
+        #expect(String(decoding: result.new, as: UTF8.self).contains("bank:0#1,"))
+    }
+
+    @Test("a repeated key sends a new ledger to the general merge", arguments: ["bank:abc", "qonto:X:1"])
+    func repeatedKeyInANewLedger(key: String) throws {
+        let rows = [row("qonto:X:9", date: "2025-07-09"), row(key, amount: "1"), row("qonto:X:8"), row(key, amount: "2")]
+        let result = try newAndGeneral(rows)
+        #expect(result.new == result.general)
+        #expect(result.counts[0] == result.counts[1])
+        let ledger = folder.appendingPathComponent("check.csv").path
+        try merge(rows, into: ledger)
+        #expect(try keys(ledger).filter { $0.hasPrefix(key) } == (key.hasPrefix("bank:") ? [key + "#1", key + "#2"] : [key]))
+    }
+
+    // MARK: - The merge's record format
+
+    @Test func keyRecordsRoundTrip() throws {
+        let fields = row("bank:abc#3", date: "2025-07-04", amount: "-12")
+        let encoder = MergeRecord.Encoder(kind: .bankTransactions)
+        let record = withStoredFields(fields) { pointers in
+            encoder.keyRecord(fields: pointers, origin: .existing, sequence: 0x0102_0304_0506_0708) { order, payload in
+                SortRecord(orderKey: order, payload: payload)
+            }
+        }
+        #expect(Array(record.orderKey) == Array("bank:abc".utf8) + [0, 0, 1, 2, 3, 4, 5, 6, 7, 8],
+                "base key, 0x00, origin, big-endian sequence")
+        let decoded = MergeRecord.decodeKeyRecord(record)
+        #expect(decoded.isOld)
+        #expect(String(decoding: decoded.base, as: UTF8.self) == "bank:abc")
+        #expect(decoded.key == "bank:abc#3")
+        #expect(Array(decoded.sortKey) == Array("2025-07-04\u{1E}\u{1E}\u{1E}".utf8))
+        #expect(decoded.digest.count == MergeRecord.digestLength && decoded.digest.contains { $0 != 0 })
+        #expect(Array(record.payload[(record.payload.startIndex + 17)..<(record.payload.startIndex + 21)]) == [0, 0, 0, 10],
+                "lengths are big-endian")
+        // The rest is the stored CSV after the key: key + rest reads back as the row.
+        var line = CSVLineBuilder()
+        line.line(fields)
+        #expect(Array("bank:abc#3".utf8) + Array(decoded.rest) + [0x0D, 0x0A] == line.bytes)
+
+        var renamed = decoded
+        renamed.replacementKey = "bank:abc#1"
+        let lineRecord = encoder.lineRecord(renamed) { SortRecord(orderKey: $0, payload: $1) }
+        #expect(Array(lineRecord.orderKey) == Array("2025-07-04\u{1E}\u{1E}\u{1E}\u{0}bank:abc#1".utf8))
+        #expect(Array(lineRecord.payload) + [0x0D, 0x0A] == Array("bank:abc#1".utf8) + Array(decoded.rest) + [0x0D, 0x0A])
+    }
+
+    @Test func withoutOldRowsTheDigestIsNotComputed() {
+        let encoder = MergeRecord.Encoder(kind: .bankTransactions, computesDigests: false)
+        let record = withStoredFields(row("bank:abc")) { pointers in
+            encoder.keyRecord(fields: pointers, origin: .incoming, sequence: 1) { SortRecord(orderKey: $0, payload: $1) }
+        }
+        #expect(MergeRecord.decodeKeyRecord(record).digest.allSatisfy { $0 == 0 })
+        #expect(!MergeRecord.decodeKeyRecord(record).isOld)
+    }
+
+    @Test func runFilesReadBackWhatWasSpilled() throws {
+        let sorter = ExternalSorter(folder: folder.appendingPathComponent("spill").path, memoryBudget: 64)
+        defer { sorter.removeRuns() }
+        var expected: [[UInt8]] = []
+        for index in (0..<40).reversed() {
+            let key = Array(String(format: "%03d", index).utf8)
+            let payload = [UInt8](repeating: UInt8(index), count: index * 37)
+            expected.insert(key + payload, at: 0)
+            try key.withUnsafeBytes { k in try payload.withUnsafeBytes { try sorter.add(orderKey: k, payload: $0) } }
+        }
+        #expect(sorter.spilledRuns > 1)
+        var sorted = try sorter.sorted()
+        var got: [[UInt8]] = []
+        while let record = sorted.next() {
+            #expect(record.keyLength == 3)
+            got.append(record.bytes)
+        }
+        try sorted.checkError()
+        #expect(got == expected)
+    }
+
+    // MARK: - Partitions merged two at a time
+
+    @Test func parallelWorkKeepsTheOrderAndReportsTheFirstFailure() throws {
+        let squares = try ParallelWork.run(count: 25) { index in index * index }
+        #expect(squares == (0..<25).map { $0 * $0 })
+        #expect(try ParallelWork.run(count: 0) { $0 }.isEmpty)
+        struct Failed: Error, Equatable { let index: Int }
+        #expect(throws: Failed(index: 3)) {
+            _ = try ParallelWork.run(count: 40) { index in
+                if index == 3 || index == 30 { throw Failed(index: index) }
+                return index
+            }
+        }
+    }
+
+    private func withStoredFields<T>(_ fields: [String], _ body: ([UnsafeRawBufferPointer]) -> T) -> T {
+        let joined = fields.map { Array($0.utf8) }
+        var buffers: [UnsafeMutableRawBufferPointer] = []
+        defer { buffers.forEach { $0.deallocate() } }
+        for bytes in joined {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+            buffer.copyBytes(from: bytes)
+            buffers.append(buffer)
+        }
+        return body(zip(buffers, joined).map { UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer($0)[0..<$1.count]) })
+    }
 }

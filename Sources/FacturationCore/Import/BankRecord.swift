@@ -35,10 +35,14 @@ struct BankRecord {
         if !transactionID.isEmpty {
             return "qonto:" + (accountIBAN.isEmpty ? "-" : accountIBAN) + ":" + TextCleaning.cleaned(transactionID)
         }
-        return "bank:" + RecordKey.hash([
-            accountIBAN, (bookingDate ?? operationDate)?.description ?? "", String(amountMinor), currency.code,
-            RecordKey.normalize(counterpartyName + " " + label + " " + remittanceInfo).lowercased(),
-        ])
+        let fingerprint = FingerprintBuilder()
+        fingerprint.start()
+        fingerprint.append(accountIBAN)
+        fingerprint.append((bookingDate ?? operationDate)?.description ?? "")
+        fingerprint.append(amountMinor)
+        fingerprint.append(currency.code)
+        fingerprint.append(RecordKey.normalize(counterpartyName + " " + label + " " + remittanceInfo).lowercased())
+        return fingerprint.key(.bank)
     }
 
     /// The ledger file the record belongs to: `pending`, or the month of its booking (or operation) date.

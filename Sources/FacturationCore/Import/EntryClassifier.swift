@@ -10,6 +10,7 @@
 /// Works on the UTF-8 bytes of the fields and caches its answers, because it runs for every
 /// row of files with millions of rows.
 public final class EntryClassifier {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     /// The fields of one entry that classification looks at (bytes valid during the call).
     public struct Fields {
         public var client: UnsafeRawBufferPointer
@@ -26,7 +27,7 @@ public final class EntryClassifier {
     private let rules: [PipelineConfig.CategoryRule]
     private let usesTask: Bool
     private let usesTags: Bool
-    private var clientCache = ByteKeyCache<String?>()
+    @exclusivity(unchecked) private var clientCache = ByteKeyCache<String?>()
     private var candidateCache = ByteKeyCache<[Int]>()
     private let keyBuffer = ByteBuffer(capacity: 512)
     private static let cacheLimit = 100_000

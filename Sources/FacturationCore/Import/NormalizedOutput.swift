@@ -1,9 +1,10 @@
 /// Where a converter writes normalized rows: one scratch file per ledger partition (a month,
 /// or `pending`), in the claim's work folder, without header; the ledger merge reads them back.
 public final class NormalizedOutput {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     public let directory: String
     public let kind: LedgerKind
-    private var files: [String: ScratchFile] = [:]
+    @exclusivity(unchecked) private var files: [String: ScratchFile] = [:]
     /// Rows written per partition.
     public var rowCounts: [String: Int] { files.mapValues(\.rows) }
 
@@ -46,9 +47,9 @@ public final class NormalizedOutput {
         try write(to: file, build)
     }
 
-    private var monthFiles: [Int: ScratchFile] = [:]
-    private var lastMonth = Int.min
-    private var lastMonthFile: ScratchFile?
+    @exclusivity(unchecked) private var monthFiles: [Int: ScratchFile] = [:]
+    @exclusivity(unchecked) private var lastMonth = Int.min
+    @exclusivity(unchecked) private var lastMonthFile: ScratchFile?
 
     private func file(for partition: String) throws(StorageError) -> ScratchFile {
         if let existing = files[partition] { return existing }

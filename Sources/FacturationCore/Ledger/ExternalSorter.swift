@@ -2,13 +2,36 @@
 import Glibc
 #endif
 
-/// A record to sort: `orderKey` compares bytewise; `payload` travels with it.
+/// A record to sort: `orderKey` compares bytewise; `payload` travels with it. Both live in one
+/// array (one allocation per record read back, not two).
 struct SortRecord {
-    var orderKey: [UInt8]
-    var payload: [UInt8]
+    let bytes: [UInt8]
+    let keyLength: Int
+
+    init(orderKey: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(orderKey.count + payload.count)
+        bytes.append(contentsOf: orderKey)
+        bytes.append(contentsOf: payload)
+        self.init(bytes: bytes, keyLength: orderKey.count)
+    }
+
+    init(bytes: [UInt8], keyLength: Int) {
+        self.bytes = bytes
+        self.keyLength = keyLength
+    }
+
+    var orderKey: ArraySlice<UInt8> { bytes[0..<keyLength] }
+    var payload: ArraySlice<UInt8> { bytes[keyLength...] }
 
     static func precedes(_ lhs: SortRecord, _ rhs: SortRecord) -> Bool {
-        lhs.orderKey.lexicographicallyPrecedes(rhs.orderKey)
+        lhs.bytes.withUnsafeBufferPointer { left in
+            rhs.bytes.withUnsafeBufferPointer { right in
+                let common = min(lhs.keyLength, rhs.keyLength)
+                let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+                return order != 0 ? order < 0 : lhs.keyLength < rhs.keyLength
+            }
+        }
     }
 }
 
@@ -19,6 +42,7 @@ struct SortRecord {
 /// Callers make order keys unique (they end with a sequence number or the record key), so
 /// the order is total and the output deterministic.
 final class ExternalSorter {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     private struct Entry {
         var offset: Int
         var keyLength: Int
@@ -28,7 +52,7 @@ final class ExternalSorter {
     private let folder: String
     private let memoryBudget: Int
     private let arena: ByteBuffer
-    private var entries: [Entry] = []
+    @exclusivity(unchecked) private var entries: [Entry] = []
     private var runs: [String] = []
     private let name = "run-\(UInt32.random(in: 0...UInt32.max))"
 
@@ -66,9 +90,8 @@ final class ExternalSorter {
 
     private func record(_ entry: Entry) -> SortRecord {
         let start = arena.base + entry.offset
-        return SortRecord(
-            orderKey: Array(UnsafeBufferPointer(start: start, count: entry.keyLength)),
-            payload: Array(UnsafeBufferPointer(start: start + entry.keyLength, count: entry.payloadLength)))
+        return SortRecord(bytes: Array(UnsafeBufferPointer(start: start, count: entry.keyLength + entry.payloadLength)),
+                          keyLength: entry.keyLength)
     }
 
     private func spill() throws {
@@ -155,7 +178,7 @@ struct SortedRecords: IteratorProtocol {
 /// Walks the records a sorter kept in memory, keeping the sorter (and its arena) alive.
 final class MemoryCursor {
     private let sorter: ExternalSorter
-    private var index = 0
+    @exclusivity(unchecked) private var index = 0
 
     init(sorter: ExternalSorter) { self.sorter = sorter }
 
@@ -165,7 +188,9 @@ final class MemoryCursor {
     }
 }
 
-/// Binary format of run files: `[u32 key length][key][u32 payload length][payload]`, little endian.
+/// Binary format of run files: `[u32 key length][key][u32 payload length][payload]`, big-endian
+/// like the records themselves (``MergeRecord``). Run files live in a claim's scratch folder and
+/// are never read by another version of the program (a resumed claim recomputes them).
 enum RunFormat {
     /// Appends a record whose key and payload are contiguous in `bytes`.
     static func append(keyAndPayload bytes: UnsafeRawBufferPointer, keyLength: Int, to buffer: ByteBuffer) {
@@ -176,7 +201,8 @@ enum RunFormat {
     }
 
     private static func appendLength(_ length: Int, to buffer: ByteBuffer) {
-        var value = UInt32(length).littleEndian
+        precondition(length >= 0 && length <= Int(UInt32.max), "a sort record is longer than 4 GB")
+        var value = UInt32(length).bigEndian
         withUnsafeBytes(of: &value) { buffer.append($0) }
     }
 }
@@ -184,9 +210,9 @@ enum RunFormat {
 /// Reads records back from a run file, sequentially.
 final class RunReader {
     private let file: InputFile
-    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    private var start = 0
-    private var end = 0
+    @exclusivity(unchecked) private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    @exclusivity(unchecked) private var start = 0
+    @exclusivity(unchecked) private var end = 0
 
     init(path: String) throws {
         file = try InputFile(path: path)
@@ -194,9 +220,18 @@ final class RunReader {
 
     func next() throws -> SortRecord? {
         guard try fill(4) else { return nil }
-        let key = try bytes(try length())
-        guard try fill(4) else { throw truncated }
-        return SortRecord(orderKey: key, payload: try bytes(try length()))
+        let keyLength = try length()
+        guard try fill(keyLength + 4) else { throw truncated }
+        let payloadLength = buffer.withUnsafeBytes {
+            Int(UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: start + keyLength, as: UInt32.self)))
+        }
+        guard try fill(keyLength + 4 + payloadLength) else { throw truncated }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(keyLength + payloadLength)
+        bytes.append(contentsOf: buffer[start..<(start + keyLength)])
+        bytes.append(contentsOf: buffer[(start + keyLength + 4)..<(start + keyLength + 4 + payloadLength)])
+        start += keyLength + 4 + payloadLength
+        return SortRecord(bytes: bytes, keyLength: keyLength)
     }
 
     private var truncated: StorageError {
@@ -206,14 +241,7 @@ final class RunReader {
     private func length() throws -> Int {
         let value = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: start, as: UInt32.self) }
         start += 4
-        return Int(UInt32(littleEndian: value))
-    }
-
-    private func bytes(_ count: Int) throws -> [UInt8] {
-        guard try fill(count) else { throw truncated }
-        let result = Array(buffer[start..<(start + count)])
-        start += count
-        return result
+        return Int(UInt32(bigEndian: value))
     }
 
     /// Makes at least `count` bytes available from `start`; false when the file ends first.

@@ -60,6 +60,10 @@ public enum LedgerMerger {
         }
     }
 
+    /// Columns before this one are the key and the provenance (source format, file, row): they
+    /// do not count when an old and a new row are compared.
+    static let firstContentColumn = 4
+
     /// Writes the merged ledger (header and rows) into `output` and returns the counts.
     ///
     /// - Parameters:
@@ -67,16 +71,28 @@ public enum LedgerMerger {
     ///   - memoryBudget: bytes of rows kept in memory by each of the two sorts.
     public static func merge(_ input: Input, into output: OutputFile, scratch: String,
                              memoryBudget: Int = 16 << 20) throws -> MergeCounts {
+        if NewLedgerMerge.applies(to: input),
+           let counts = try NewLedgerMerge(input: input, scratch: scratch, memoryBudget: memoryBudget).write(into: output) {
+            return counts
+        }
         let byKey = ExternalSorter(folder: scratch, memoryBudget: memoryBudget)
         let bySortColumns = ExternalSorter(folder: scratch, memoryBudget: memoryBudget)
         defer {
             byKey.removeRuns()
             bySortColumns.removeRuns()
         }
-        let builder = RowRecordBuilder(kind: input.kind)
+        // No old row to compare with: the content digests would never be read.
+        let encoder = MergeRecord.Encoder(kind: input.kind, computesDigests: Storage.exists(input.existing))
         var counts = MergeCounts()
+        try addKeyRecords(input, encoder: encoder, to: byKey, counts: &counts)
+        try resolveKeys(byKey, encoder: encoder, into: bySortColumns, counts: &counts)
+        try writeLedger(kind: input.kind, rows: bySortColumns, into: output)
+        return counts
+    }
 
-        // 1. Every old and new row, keyed by (base key, old/new, occurrence or sequence).
+    /// Step 1: every old and new row, keyed by (base key, old/new, occurrence or sequence).
+    private static func addKeyRecords(_ input: Input, encoder: MergeRecord.Encoder, to byKey: ExternalSorter,
+                                      counts: inout MergeCounts) throws {
         var sequence: UInt64 = 0
         try LedgerFile.forEachRow(path: input.existing, header: input.kind.columns, form: .stored) { fields in
             let key = String(decoding: fields[0], as: UTF8.self)
@@ -86,7 +102,9 @@ public enum LedgerMerger {
             }
             sequence += 1
             let occurrence = RecordKey.occurrence(of: key) ?? sequence
-            try builder.addKeyRecord(fields: fields, old: true, order: occurrence, to: byKey)
+            try encoder.keyRecord(fields: fields, origin: .existing, sequence: occurrence) {
+                try byKey.add(orderKey: $0, payload: $1)
+            }
         }
         for path in input.incoming {
             try LedgerFile.forEachRow(path: path, header: nil, form: .stored) { fields in
@@ -95,45 +113,50 @@ public enum LedgerMerger {
                     return
                 }
                 sequence += 1
-                try builder.addKeyRecord(fields: fields, old: false, order: sequence, to: byKey)
+                try encoder.keyRecord(fields: fields, origin: .incoming, sequence: sequence) {
+                    try byKey.add(orderKey: $0, payload: $1)
+                }
             }
         }
+    }
 
-        // 2. Decide each key, feeding the surviving rows to the second sort.
+    /// Step 2: decides each base key's rows, feeding the surviving ones to the second sort.
+    private static func resolveKeys(_ byKey: ExternalSorter, encoder: MergeRecord.Encoder,
+                                    into bySortColumns: ExternalSorter, counts: inout MergeCounts) throws {
         var records = try byKey.sorted()
-        var group: [RowRecordBuilder.KeyedRow] = []
-        var groupBase: [UInt8] = []
+        var group: [MergeRecord.KeyRecord] = []
         func flush() throws {
-            guard !group.isEmpty else { return }
-            for row in resolve(group, base: groupBase, counts: &counts) {
-                try builder.addLineRecord(row, to: bySortColumns)
+            guard let first = group.first else { return }
+            for row in resolve(group, base: first.base, counts: &counts) {
+                try encoder.lineRecord(row) { try bySortColumns.add(orderKey: $0, payload: $1) }
             }
             group.removeAll(keepingCapacity: true)
         }
         while let record = records.next() {
-            let row = RowRecordBuilder.decode(record)
-            if row.base != groupBase { try flush(); groupBase = row.base }
+            let row = MergeRecord.decodeKeyRecord(record)
+            if let first = group.first, !row.base.elementsEqual(first.base) { try flush() }
             group.append(row)
         }
         try records.checkError()
         try flush()
+    }
 
-        // 3. Write the rows in ledger order.
+    /// Step 3: the header, then the rows in ledger order.
+    static func writeLedger(kind: LedgerKind, rows: ExternalSorter, into output: OutputFile) throws {
         var header = CSVLineBuilder(capacity: 1024)
-        header.line(input.kind.columns)
+        header.line(kind.columns)
         try output.write(header.buffer.bytes)
-        var sorted = try bySortColumns.sorted()
+        var sorted = try rows.sorted()
         while let record = sorted.next() {
             try output.write(record.payload)
             try output.write([0x0D, 0x0A])
         }
         try sorted.checkError()
-        return counts
     }
 
     /// Applies the merge rules to the old and new rows of one base key.
-    private static func resolve(_ rows: [RowRecordBuilder.KeyedRow], base: [UInt8],
-                                counts: inout MergeCounts) -> [RowRecordBuilder.KeyedRow] {
+    private static func resolve(_ rows: [MergeRecord.KeyRecord], base: ArraySlice<UInt8>,
+                                counts: inout MergeCounts) -> [MergeRecord.KeyRecord] {
         let old = rows.filter(\.isOld)
         var new = rows.filter { !$0.isOld }
         guard !new.isEmpty else { return old }
@@ -141,16 +164,16 @@ public enum LedgerMerger {
         let fingerprint = RecordKey.isFingerprint(baseKey)
         if !fingerprint { new = [new[new.count - 1]] }
         let occurrences = fingerprint ? max(old.count, new.count) : 1
-        var result: [RowRecordBuilder.KeyedRow] = []
+        var result: [MergeRecord.KeyRecord] = []
         for index in 0..<occurrences {
             guard index < new.count else {
                 result.append(old[index])
                 continue
             }
             var candidate = new[index]
-            if fingerprint { candidate.rekey("\(baseKey)\(RecordKey.occurrenceSeparator)\(index + 1)") }
+            if fingerprint { candidate.replacementKey = "\(baseKey)\(RecordKey.occurrenceSeparator)\(index + 1)" }
             if index < old.count {
-                if old[index].digest == candidate.digest {
+                if old[index].digest.elementsEqual(candidate.digest) {
                     result.append(old[index])
                     counts.unchanged += 1
                 } else {
@@ -163,116 +186,5 @@ public enum LedgerMerger {
             }
         }
         return result
-    }
-}
-
-/// Builds and decodes the records the merge sorts.
-struct RowRecordBuilder {
-    /// One ledger row while it is merged.
-    struct KeyedRow {
-        var base: [UInt8]
-        var isOld: Bool
-        var key: String
-        /// Hash of the content (every column but the key and the provenance columns).
-        var digest: [UInt8]
-        var sortKey: [UInt8]
-        /// The serialized columns after the key (starting with the comma).
-        var rest: [UInt8]
-
-        mutating func rekey(_ newKey: String) { key = newKey }
-    }
-
-    let kind: LedgerKind
-    private let content = ByteBuffer(capacity: 4096)
-    private let orderBuffer = ByteBuffer(capacity: 1024)
-    private let payload = ByteBuffer(capacity: 8192)
-
-    init(kind: LedgerKind) { self.kind = kind }
-
-    /// Adds the first sort's record for a row: order = base key, old before new, then `order`.
-    func addKeyRecord(fields: [UnsafeRawBufferPointer], old: Bool, order: UInt64, to sorter: ExternalSorter) throws {
-        let key = fields[0]
-        let baseLength = RecordKey.baseLength(of: key)
-        orderBuffer.removeAll()
-        orderBuffer.append(UnsafeRawBufferPointer(rebasing: key[0..<baseLength]))
-        orderBuffer.append(0)
-        orderBuffer.append(old ? 0 : 1)
-        withUnsafeBytes(of: order.bigEndian) { orderBuffer.append($0) }
-
-        content.removeAll()
-        for index in 4..<fields.count {
-            content.append(fields[index])
-            content.append(0x1F)
-        }
-        let digest = SHA256Hasher.digest(content.bytes)
-
-        payload.removeAll()
-        withUnsafeBytes(of: digest) { payload.append(UnsafeRawBufferPointer(rebasing: $0[0..<16])) }
-        payload.append(old ? 0 : 1)
-        RowRecordBuilder.appendLength(key.count, to: payload)
-        payload.append(key)
-        let sortStart = payload.count
-        RowRecordBuilder.appendLength(0, to: payload)
-        for column in kind.sortColumns {
-            payload.append(fields[column])
-            payload.append(0x1E)
-        }
-        RowRecordBuilder.setLength(payload.count - sortStart - 4, at: sortStart, in: payload)
-        var rest = CSVLineBuilder(appendingTo: payload)
-        for field in fields.dropFirst() {
-            payload.append(0x2C)
-            rest.removeFieldCount()
-            rest.storedField(field)
-        }
-        try sorter.add(orderKey: orderBuffer.bytes, payload: payload.bytes)
-    }
-
-    /// Adds the second sort's record for a kept row: order = sort columns, then key; payload = the line.
-    func addLineRecord(_ row: KeyedRow, to sorter: ExternalSorter) throws {
-        orderBuffer.removeAll()
-        row.sortKey.withUnsafeBytes { orderBuffer.append($0) }
-        orderBuffer.append(0)
-        orderBuffer.append(row.key.utf8)
-        payload.removeAll()
-        var line = CSVLineBuilder(appendingTo: payload)
-        var key = row.key
-        key.withUTF8 { line.storedField(UnsafeRawBufferPointer($0)) }
-        row.rest.withUnsafeBytes { payload.append($0) }
-        try sorter.add(orderKey: orderBuffer.bytes, payload: payload.bytes)
-    }
-
-    static func decode(_ record: SortRecord) -> KeyedRow {
-        let payload = record.payload
-        var index = 0
-        let digest = Array(payload[0..<16])
-        index = 16
-        let isOld = payload[index] == 0
-        index += 1
-        let keyLength = readLength(payload, at: index)
-        index += 4
-        let key = String(decoding: payload[index..<(index + keyLength)], as: UTF8.self)
-        index += keyLength
-        let sortLength = readLength(payload, at: index)
-        index += 4
-        let sortKey = Array(payload[index..<(index + sortLength)])
-        index += sortLength
-        let base = Array(record.orderKey[0..<(record.orderKey.count - 10)])
-        return KeyedRow(base: base, isOld: isOld, key: key, digest: digest, sortKey: sortKey,
-                        rest: Array(payload[index...]))
-    }
-
-    private static func appendLength(_ value: Int, to buffer: ByteBuffer) {
-        withUnsafeBytes(of: UInt32(value).bigEndian) { buffer.append($0) }
-    }
-
-    private static func setLength(_ value: Int, at index: Int, in buffer: ByteBuffer) {
-        buffer[index] = UInt8(truncatingIfNeeded: value >> 24)
-        buffer[index + 1] = UInt8(truncatingIfNeeded: value >> 16)
-        buffer[index + 2] = UInt8(truncatingIfNeeded: value >> 8)
-        buffer[index + 3] = UInt8(truncatingIfNeeded: value)
-    }
-
-    private static func readLength(_ bytes: [UInt8], at index: Int) -> Int {
-        Int(bytes[index]) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
     }
 }

@@ -32,19 +32,13 @@ public enum RecordKey {
         return UInt64(key[key.index(after: hash)...])
     }
 
-    /// Hash of fields joined by an ASCII unit separator, shortened to 128 bits of hexadecimal.
-    static func hash(_ fields: [String]) -> String {
-        String(SHA256Hasher.hex(fields.joined(separator: "\u{1F}")).prefix(32))
-    }
-
     /// Collapses runs of white space and trims, so cosmetic spacing does not change identity.
     static func normalize(_ text: String) -> String {
         text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
     }
 }
 
-/// Keys of time entries with a Clockify id (fingerprints of CSV rows are computed by
-/// ``ClockifyCSVConverter``).
+/// Keys of time entries with a Clockify id (fingerprints are built by ``FingerprintBuilder``).
 enum TimeEntryKey {
     /// Key of an entry with a Clockify id.
     static func clockify(id: String) -> String { "clockify:" + id }

@@ -10,6 +10,12 @@ public struct Outbox {
 
     public init(layout: PipelineLayout) { self.layout = layout }
 
+    /// A copy of a file written beside it under a temporary name, with the SHA-256 of its bytes.
+    package struct PreparedCopy {
+        package let file: OutputFile
+        package let sha256: String
+    }
+
     /// The result of one delivery.
     public struct Delivery: Sendable, Equatable {
         /// Where the file is now (relative to the outbox).
@@ -25,16 +31,32 @@ public struct Outbox {
     /// changes and again after: while a replacement is under way it names both the old and the
     /// new version, so a run killed between the two steps never mistakes its own copy for one
     /// edited by someone.
+    ///
+    /// `prepared` is a copy of `source` already written under a temporary name, with its SHA-256
+    /// (a ledger written together with its copy, ``OutputFile/hashAndCopy(to:)``): it saves reading
+    /// the source twice when the outbox has no file at that path yet; otherwise it is discarded.
     @discardableResult
     public func deliverCurrentVersion(of source: String, to relativePath: String) throws(StorageError) -> Delivery {
+        try deliverCurrentVersion(of: source, to: relativePath, prepared: nil)
+    }
+
+    @discardableResult
+    package func deliverCurrentVersion(of source: String, to relativePath: String,
+                                       prepared: PreparedCopy?) throws(StorageError) -> Delivery {
         let target = Path.join(layout.outbox, relativePath)
         let record = Path.join(layout.deliveries, relativePath + ".sha256")
-        let newHash = try Storage.sha256(of: source)
+        defer { prepared?.file.discard() }
+        let newHash: String
+        if let prepared { newHash = prepared.sha256 } else { newHash = try Storage.sha256(of: source) }
         try Storage.makeDirectory(Path.parent(of: target))
         try Storage.makeDirectory(Path.parent(of: record))
         guard let status = Storage.status(target) else {
             try self.record([newHash], at: record)
-            try Storage.copy(source, to: target, temporaryDirectory: layout.temporary, collision: .fail)
+            if let prepared {
+                try prepared.file.commit(to: target, collision: .fail)
+            } else {
+                try Storage.copy(source, to: target, temporaryDirectory: layout.temporary, collision: .fail)
+            }
             return Delivery(path: relativePath, warning: nil)
         }
         // Something other than a file (a folder, a link someone put there) is never ours to replace.

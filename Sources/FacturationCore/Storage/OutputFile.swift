@@ -9,14 +9,20 @@ import Glibc
 /// Until it is committed the file lives only in the temporary folder (never in `outbox/` or
 /// `archive/`); a file that is released without a commit is deleted.
 public final class OutputFile {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     /// The temporary path the data is written to.
     public let temporaryPath: String
     private var descriptor: Int32
-    private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
     private let bufferLimit = 1 << 20
     private var finished = false
     /// Bytes written so far.
-    public private(set) var bytesWritten: Int64 = 0
+    @exclusivity(unchecked) public private(set) var bytesWritten: Int64 = 0
+    /// A second file that receives every byte written to this one, from the same buffer: the outbox
+    /// copy of a new ledger file, written while the ledger is rather than read back afterwards.
+    @exclusivity(unchecked) private var copy: OutputFile?
+    /// Hashes every byte written (set by ``hashAndCopy(to:)``), so the content's SHA-256 needs no re-read.
+    @exclusivity(unchecked) private var hasher: SHA256Hasher?
 
     private static let counter = Atomic<Int>(0)
 
@@ -65,7 +71,24 @@ public final class OutputFile {
         if buffer.count >= bufferLimit { try flush() }
     }
 
+    /// From now on, every byte written also goes to `copy` and into a SHA-256 (``writtenSHA256()``).
+    /// Call before anything is written.
+    package func hashAndCopy(to copy: OutputFile?) {
+        precondition(bytesWritten == 0 && buffer.isEmpty, "hashAndCopy(to:) after a write")
+        self.copy = copy
+        hasher = SHA256Hasher()
+    }
+
+    /// The SHA-256 (hexadecimal) of everything written, once the file is committed; nil without
+    /// ``hashAndCopy(to:)``.
+    package func writtenSHA256() -> String? {
+        precondition(finished, "writtenSHA256() before the commit")
+        return hasher?.finishHex()
+    }
+
     private func flush() throws(StorageError) {
+        hasher?.update(buffer)
+        try copy?.write(buffer)
         var offset = 0
         let total = buffer.count
         while offset < total {

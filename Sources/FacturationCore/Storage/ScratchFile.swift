@@ -7,15 +7,16 @@ import Glibc
 /// Nothing in it is trusted after a crash: a resumed claim recomputes its scratch files, so
 /// they are neither fsynced nor published atomically.
 public final class ScratchFile {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     public let path: String
     private let descriptor: Int32
     /// The write buffer: append to it, then call ``flushIfFull()``.
     public let buffer = ByteBuffer(capacity: 1 << 21)
     /// Builds lines into ``buffer`` (one builder for the file's life, so its caches stay warm).
-    public var line: CSVLineBuilder
+    @exclusivity(unchecked) public var line: CSVLineBuilder
     /// Lines written, counted by the writer.
-    public var rows = 0
-    private var closed = false
+    @exclusivity(unchecked) public var rows = 0
+    @exclusivity(unchecked) private var closed = false
 
     /// Creates (or truncates) the file.
     public init(path: String) throws(StorageError) {

@@ -4,9 +4,10 @@
 ///
 /// A reference type: share it deliberately, never across threads at once.
 public final class ByteBuffer {
-    public private(set) var base: UnsafeMutablePointer<UInt8>
-    public private(set) var count = 0
-    public private(set) var capacity: Int
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
+    @exclusivity(unchecked) public private(set) var base: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) public private(set) var count = 0
+    @exclusivity(unchecked) public private(set) var capacity: Int
 
     public init(capacity: Int = 4096) {
         self.capacity = max(capacity, 16)

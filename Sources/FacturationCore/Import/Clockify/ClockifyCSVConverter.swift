@@ -37,28 +37,29 @@ struct ClockifyCSVConverter {
     // MARK: - One pass over the file
 
     private final class PassState {
-        var header: [String]?
+        // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
+        @exclusivity(unchecked) var header: [String]?
         /// Position of each column (by `ClockifyColumns.rawValue`), -1 when absent.
-        var columns = [Int](repeating: -1, count: ClockifyColumns.allCases.count)
-        var currency: Currency?
-        var problems = ProblemList()
-        var notes: [String] = []
-        var records = 0
+        @exclusivity(unchecked) var columns = [Int](repeating: -1, count: ClockifyColumns.allCases.count)
+        @exclusivity(unchecked) var currency: Currency?
+        @exclusivity(unchecked) var problems = ProblemList()
+        @exclusivity(unchecked) var notes: [String] = []
+        @exclusivity(unchecked) var records = 0
         /// Sums for the TOTAL row check; nil once they overflow 64 bits (absurd amounts used to trap).
-        var amountTotal: Int64? = 0
-        var durationTotal: Int64? = 0
-        var footerAmount: Int64?
-        var footerDuration: Int64?
+        @exclusivity(unchecked) var amountTotal: Int64? = 0
+        @exclusivity(unchecked) var durationTotal: Int64? = 0
+        @exclusivity(unchecked) var footerAmount: Int64?
+        @exclusivity(unchecked) var footerDuration: Int64?
         // Date-order evidence over every date of the file.
-        var datesInvalidMonthFirst = 0
-        var datesInvalidDayFirst = 0
-        var ambiguousDates = 0
-        var sawTwelveHour = false
+        @exclusivity(unchecked) var datesInvalidMonthFirst = 0
+        @exclusivity(unchecked) var datesInvalidDayFirst = 0
+        @exclusivity(unchecked) var ambiguousDates = 0
+        @exclusivity(unchecked) var sawTwelveHour = false
         // Reusable buffers.
-        let keyInput = ByteBuffer(capacity: 1024)
-        var key = [UInt8](repeating: 0, count: 35)
-        var entryType = "regular"
-        var entryTypeSource: [UInt8] = []
+        let fingerprint = FingerprintBuilder()
+        @exclusivity(unchecked) var key = [UInt8](repeating: 0, count: 35)
+        @exclusivity(unchecked) var entryType = "regular"
+        @exclusivity(unchecked) var entryTypeSource: [UInt8] = []
 
         func index(_ column: ClockifyColumns) -> Int { columns[column.rawValue] }
         func has(_ column: ClockifyColumns) -> Bool { columns[column.rawValue] >= 0 }
@@ -66,48 +67,25 @@ struct ClockifyCSVConverter {
 
     private func runPass(order: PipelineConfig.DateOrder, orderIsFixed: Bool) throws -> ConversionReport {
         let state = PassState()
-        let reader = try DecodingReader(path: context.path, encoding: context.scan.encoding ?? .utf8)
-        let csv = CSVReader(delimiter: context.detection.delimiter)
-        do {
-            try csv.read(reader) { batch in
-                try batch.withRows { rows in
-                    for row in 0..<batch.rowCount {
-                        if state.header == nil {
-                            try detectHeader(row: row, of: batch, state: state)
-                        } else {
-                            try handle(row: row, rows: rows, batch: batch, state: state, order: order)
-                        }
-                    }
-                }
-                context.progress?(batch.bytesRead, reader.totalBytes)
-            }
-        } catch let error as CSVSyntaxError {
-            var problems = ProblemList()
-            problems.add(Problem(line: error.line, columnNumber: error.column, message: error.message))
-            throw Rejection(format: .clockifyDetailedCSV, summary: "The file is not valid CSV.", problems: problems,
-                            advice: "Export the report again from Clockify without editing it, "
-                                + "or fix the quoting on the line shown.")
-        }
+        let driver = ConversionDriver(context: context, format: .clockifyDetailedCSV)
+        try driver.readCSV(
+            syntaxAdvice: "Export the report again from Clockify without editing it, or fix the quoting on the line shown.",
+            header: { row, batch in
+                try detectHeader(row: row, of: batch, state: state)
+                return state.header != nil
+            },
+            row: { row, rows, batch in try handle(row: row, rows: rows, batch: batch, state: state, order: order) })
         guard state.header != nil else {
             throw Rejection(format: .clockifyDetailedCSV, summary: "No header row with the Clockify columns was found.",
                             advice: "Export the report again from Clockify (Reports > Detailed > Export > CSV).")
         }
         try decideOrder(state: state, used: order, orderIsFixed: orderIsFixed)
-        if !state.problems.isEmpty {
-            let rows = state.problems.rowsWithProblems
-            throw Rejection(
-                format: .clockifyDetailedCSV,
-                summary: "\(rows) row\(rows == 1 ? "" : "s") of this Clockify report cannot be read "
-                    + "(\(state.problems.total) problem\(state.problems.total == 1 ? "" : "s")). "
-                    + "Nothing from this file was imported.",
-                problems: state.problems,
-                advice: "Correct these rows in Clockify and export the report again (or fix the cells shown), "
-                    + "then drop the corrected file into inbox/.")
-        }
-        try context.output.finish()
+        try driver.rejectIfAny(
+            state.problems, ConversionDriver.Wording(unit: "row", units: "rows", document: "Clockify report"),
+            advice: "Correct these rows in Clockify and export the report again (or fix the cells shown), "
+                + "then drop the corrected file into inbox/.")
         addFooterNotes(state)
-        return ConversionReport(format: .clockifyDetailedCSV, records: state.records,
-                                partitions: context.output.rowCounts, notes: state.notes)
+        return try driver.finish(records: state.records, notes: state.notes)
     }
 
     private func decideOrder(state: PassState, used: PipelineConfig.DateOrder, orderIsFixed: Bool) throws {
@@ -334,30 +312,15 @@ struct ClockifyCSVConverter {
     /// the minute, project, task and description (white space collapsed), joined by 0x1F.
     private func makeKey(user: UnsafeRawBufferPointer, startUTC: Int64, endUTC: Int64, project: UnsafeRawBufferPointer,
                          task: UnsafeRawBufferPointer, description: UnsafeRawBufferPointer, state: PassState) {
-        let input = state.keyInput
-        input.removeAll()
-        if user.contains(where: { $0 >= 0x80 }) {
-            input.append(String(decoding: user, as: UTF8.self).trimmed.lowercased().utf8)
-        } else {
-            for byte in ClockifyCSVConverter.trimmed(user) {
-                input.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
-            }
-        }
-        input.append(0x1F)
-        ClockifyCSVConverter.appendDecimal(startUTC >= 0 ? startUTC / 60 : (startUTC - 59) / 60, to: input)
-        input.append(0x1F)
-        ClockifyCSVConverter.appendDecimal(endUTC >= 0 ? endUTC / 60 : (endUTC - 59) / 60, to: input)
-        input.append(0x1F)
-        ClockifyCSVConverter.appendCollapsingSpaces(project, to: input)
-        input.append(0x1F)
-        ClockifyCSVConverter.appendCollapsingSpaces(task, to: input)
-        input.append(0x1F)
-        ClockifyCSVConverter.appendCollapsingSpaces(description, to: input)
-        let digest = SHA256Hasher.digest(input.bytes)
-        state.key.withUnsafeMutableBytes { key in
-            key[0] = 0x74; key[1] = 0x65; key[2] = 0x3A   // "te:"
-            Hex.write(digest, count: 16, into: UnsafeMutableRawBufferPointer(rebasing: key[3...]))
-        }
+        let fingerprint = state.fingerprint
+        fingerprint.start()
+        fingerprint.appendLowercasedTrimmed(user)
+        fingerprint.append(startUTC >= 0 ? startUTC / 60 : (startUTC - 59) / 60)
+        fingerprint.append(endUTC >= 0 ? endUTC / 60 : (endUTC - 59) / 60)
+        fingerprint.appendCollapsingSpaces(project)
+        fingerprint.appendCollapsingSpaces(task)
+        fingerprint.appendCollapsingSpaces(description)
+        state.key.withUnsafeMutableBytes { fingerprint.write(.timeEntry, into: $0) }
     }
 
     private func detectHeader(row: Int, of batch: CSVBatch, state: PassState) throws {
@@ -433,46 +396,9 @@ struct ClockifyCSVConverter {
         return nil
     }
 
-    static func appendDecimal(_ value: Int64, to buffer: ByteBuffer) {
-        if value < 0 { buffer.append(0x2D) }
-        var magnitude = value.magnitude
-        var start = buffer.count
-        repeat {
-            buffer.append(UInt8(truncatingIfNeeded: magnitude % 10) + 0x30)
-            magnitude /= 10
-        } while magnitude > 0
-        var end = buffer.count - 1
-        while start < end {
-            let swap = buffer[start]
-            buffer[start] = buffer[end]
-            buffer[end] = swap
-            start += 1
-            end -= 1
-        }
-    }
-
-    /// Appends text with runs of white space collapsed to one space and the ends trimmed.
+    /// Appends text with runs of white space collapsed to one space and the ends trimmed
+    /// (the fingerprint's rule, ``FingerprintBuilder``).
     static func appendCollapsingSpaces(_ text: UnsafeRawBufferPointer, to buffer: ByteBuffer) {
-        // Most texts have nothing to collapse: copy them whole.
-        if let first = text.first, let last = text.last, first != 0x20, last != 0x20 {
-            var clean = true
-            var previousSpace = false
-            for byte in text {
-                if byte == 0x09 || byte == 0x0A || byte == 0x0D || (byte == 0x20 && previousSpace) { clean = false; break }
-                previousSpace = byte == 0x20
-            }
-            if clean { buffer.append(text); return }
-        }
-        var pendingSpace = false
-        var wroteAny = false
-        for byte in text {
-            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
-                pendingSpace = wroteAny
-            } else {
-                if pendingSpace { buffer.append(0x20); pendingSpace = false }
-                buffer.append(byte)
-                wroteAny = true
-            }
-        }
+        FingerprintBuilder.appendCollapsingSpaces(text, to: buffer)
     }
 }

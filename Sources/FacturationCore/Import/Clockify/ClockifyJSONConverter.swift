@@ -154,15 +154,10 @@ struct ClockifyJSONConverter {
             try context.output.append(partition: record.partition) { record.write(into: &$0) }
             records += 1
         }
-        if !problems.isEmpty {
-            throw Rejection(
-                format: format,
-                summary: "\(problems.rowsWithProblems) entr\(problems.rowsWithProblems == 1 ? "y" : "ies") of this file "
-                    + "cannot be read (\(problems.total) problem\(problems.total == 1 ? "" : "s")). "
-                    + "Nothing from this file was imported.",
-                problems: problems,
-                advice: "Fetch the data again from the Clockify API without editing it, then drop the new file into inbox/.")
-        }
+        let driver = ConversionDriver(context: context, format: format)
+        try driver.rejectIfAny(problems, ConversionDriver.Wording(unit: "entry", units: "entries", document: "file"),
+                               advice: "Fetch the data again from the Clockify API without editing it, then drop the new "
+                                   + "file into inbox/.")
         if running > 0 {
             notes.append("\(running) running timer\(running == 1 ? "" : "s") (no end yet) skipped: "
                 + "\(running == 1 ? "it" : "they") will be imported from a later export, once stopped")
@@ -171,8 +166,7 @@ struct ClockifyJSONConverter {
             notes.append("\(withoutNames) entr\(withoutNames == 1 ? "y has" : "ies have") project ids but no names: "
                 + "fetch with hydrated=true so that clients can be recognised")
         }
-        try context.output.finish()
-        return ConversionReport(format: format, records: records, partitions: context.output.rowCounts, notes: notes)
+        return try driver.finish(records: records, notes: notes)
     }
 
     /// Parses an ISO 8601 duration (`PT2H54M`, `P1DT2H`, `PT0S`, `PT1.5S`) into whole seconds.

@@ -83,47 +83,27 @@ struct QontoCSVConverter {
 
     func convert() throws -> ConversionReport {
         let state = State()
-        let reader = try DecodingReader(path: context.path, encoding: context.scan.encoding ?? .utf8)
-        let csv = CSVReader(delimiter: context.detection.delimiter)
-        do {
-            try csv.read(reader) { batch in
-                for row in 0..<batch.rowCount {
-                    if state.header == nil {
-                        detectHeader(row: row, of: batch, state: state)
-                    } else {
-                        try handle(row: row, of: batch, state: state)
-                    }
-                }
-                context.progress?(batch.bytesRead, reader.totalBytes)
-            }
-        } catch let error as CSVSyntaxError {
-            var problems = ProblemList()
-            problems.add(Problem(line: error.line, columnNumber: error.column, message: error.message))
-            throw Rejection(format: format, summary: "The file is not valid CSV.", problems: problems,
-                            advice: "Export the transactions again from Qonto without editing the file, "
-                                + "or fix the quoting on the line shown.")
-        }
+        let driver = ConversionDriver(context: context, format: format)
+        try driver.readCSV(
+            syntaxAdvice: "Export the transactions again from Qonto without editing the file, "
+                + "or fix the quoting on the line shown.",
+            header: { row, batch in
+                detectHeader(row: row, of: batch, state: state)
+                return state.header != nil
+            },
+            row: { row, _, batch in try handle(row: row, of: batch, state: state) })
         guard state.header != nil else {
             throw Rejection(format: format, summary: "No header row with the Qonto columns was found.",
                             advice: "Export the transactions again from Qonto.")
         }
         let idColumn = state.header.flatMap { header in state.columns[.transactionID].map { header[$0] } } ?? "id"
         for conflict in state.conflicts.problems(column: idColumn, amountScale: 2) { state.problems.add(conflict) }
-        if !state.problems.isEmpty {
-            let rows = state.problems.rowsWithProblems
-            throw Rejection(
-                format: format,
-                summary: "\(rows) row\(rows == 1 ? "" : "s") of this Qonto export cannot be read "
-                    + "(\(state.problems.total) problem\(state.problems.total == 1 ? "" : "s")). "
-                    + "Nothing from this file was imported.",
-                problems: state.problems,
-                advice: "Export the transactions again from Qonto (or fix the cells shown), then drop the "
-                    + "corrected file into inbox/.")
-        }
+        try driver.rejectIfAny(
+            state.problems, ConversionDriver.Wording(unit: "row", units: "rows", document: "Qonto export"),
+            advice: "Export the transactions again from Qonto (or fix the cells shown), then drop the "
+                + "corrected file into inbox/.")
         try state.checks.finish(format: format, pipeline: context.pipeline, notes: &state.notes)
-        try context.output.finish()
-        return ConversionReport(format: format, records: state.records, partitions: context.output.rowCounts,
-                                notes: state.notes)
+        return try driver.finish(records: state.records, notes: state.notes)
     }
 
     private func detectHeader(row: Int, of batch: CSVBatch, state: State) {

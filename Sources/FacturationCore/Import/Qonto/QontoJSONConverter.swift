@@ -114,17 +114,11 @@ struct QontoJSONConverter {
             records += 1
         }
         for conflict in conflicts.problems(column: "transaction_id", amountScale: 2) { problems.add(conflict) }
-        if !problems.isEmpty {
-            throw Rejection(
-                format: format,
-                summary: "\(problems.rowsWithProblems) transaction\(problems.rowsWithProblems == 1 ? "" : "s") of this "
-                    + "file cannot be read (\(problems.total) problem\(problems.total == 1 ? "" : "s")). "
-                    + "Nothing from this file was imported.",
-                problems: problems,
-                advice: "Fetch the transactions again from the Qonto API without editing them, then drop the new file.")
-        }
+        let driver = ConversionDriver(context: context, format: format)
+        try driver.rejectIfAny(problems, ConversionDriver.Wording(unit: "transaction", units: "transactions", document: "file"),
+                               advice: "Fetch the transactions again from the Qonto API without editing them, then drop "
+                                   + "the new file.")
         try checks.finish(format: format, pipeline: context.pipeline, notes: &notes)
-        try context.output.finish()
-        return ConversionReport(format: format, records: records, partitions: context.output.rowCounts, notes: notes)
+        return try driver.finish(records: records, notes: notes)
     }
 }
