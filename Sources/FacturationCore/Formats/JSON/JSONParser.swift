@@ -234,8 +234,10 @@ private struct JSONByteReader {
     /// Adds `node` to the innermost open container and reads what follows it (`index` is past the
     /// whitespace after `node`). Returns the container when that closes it; nil when a comma
     /// announces another child, with `index` then at that child's first byte.
+    /// `consuming`: the node moves into its container; borrowed, it was copied (a retain and a
+    /// release per value, +2.6 % instructions on a 55 MB file).
     @inline(__always)
-    private mutating func attach(_ node: JSONNode, to stack: inout [Frame]) throws(JSONError) -> JSONNode? {
+    private mutating func attach(_ node: consuming JSONNode, to stack: inout [Frame]) throws(JSONError) -> JSONNode? {
         if stack[stack.count - 1].isObject {
             pendingMembers.append(JSONMember(key: stack[stack.count - 1].key, node: node))
             return try afterMember(&stack)
