@@ -20,29 +20,7 @@ enum SummaryPrinter {
             return out + "Nothing to do: the inbox is empty and no invoice is due.\n"
         }
         for file in summary.files {
-            switch file.kind {
-            case .imported where file.format == "request":
-                out += "  request    \(file.name): " + file.notes.joined(separator: "; ") + "\n"
-            case .imported:
-                let kind: LedgerKind? = file.format.flatMap(InputFormat.init(rawValue:))?.ledger
-                let noun: String = kind.map { file.records == 1 ? $0.recordNoun.singular : $0.recordNoun.plural }
-                    ?? "records"
-                out += "  imported   \(file.name): \(file.records) \(noun)"
-                out += " (\(file.counts.added) new, \(file.counts.updated) updated, \(file.counts.unchanged) already known"
-                if file.counts.removed > 0 { out += ", \(file.counts.removed) pending replaced" }
-                out += ")\n"
-                for path in file.delivered { out += "             -> \(path)\n" }
-                for note in file.notes { out += "             note: \(note)\n" }
-                for warning in file.warnings { out += "             WARNING: \(warning)\n" }
-            case .rejected:
-                out += "  REJECTED   \(file.name): \(file.reason ?? "")\n"
-                out += "             reason: \(file.reasonFile ?? "")\n"
-            case .duplicate:
-                out += "  duplicate  \(file.name): same content as \(file.duplicateOf ?? "an earlier file"); "
-                    + "not imported again\n"
-            case .requeued:
-                out += "  put back   \(file.name): \(file.reason ?? "")\n"
-            }
+            out += inboxFile(file)
         }
         for waiting in summary.waiting {
             out += "  waiting    \(waiting.path): \(waiting.reason)\n"
@@ -54,24 +32,68 @@ enum SummaryPrinter {
             out += invoicing(report, several: summary.invoicing.count > 1)
         }
         for report in summary.payments {
-            let prefix = summary.payments.count > 1 ? "[\(report.pipeline)] " : ""
-            for match in report.matched { out += "  paid       \(prefix)\(match)\n" }
-            for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
-            if report.openInvoices > 0 || report.toReview > 0 || !report.matched.isEmpty {
-                out += "Payments: \(report.matched.count) receipt\(report.matched.count == 1 ? "" : "s") matched in this run; \(report.openInvoices) invoices open "
-                    + "(\(report.overdueInvoices) overdue, outbox/paiements/); \(report.toReview) receipts to review "
-                    + "(outbox/review/).\n"
-            }
+            out += payments(report, several: summary.payments.count > 1)
         }
-        if let last = summary.fec.last {
-            let suspense = summary.fec.reduce(0) { $0 + $1.suspense }
-            out += "Accounting: \(summary.fec.count) monthly FEC file\(summary.fec.count == 1 ? "" : "s") checked and up to date "
-                + "(outbox/fec/mensuel/, last \(last.path.split(separator: "/").suffix(2).joined(separator: "/"))); "
-                + "\(suspense) bank line\(suspense == 1 ? "" : "s") on the suspense account (add [[accounting.rules]]).\n"
-        }
+        out += accounting(summary.fec)
         for line in summary.reconciliation { out += line + "\n" }
         for warning in summary.warnings ?? [] { out += "  WARNING    \(warning)\n" }
-        out += "Summary: \(summary.files.count) file\(summary.files.count == 1 ? "" : "s") processed: "
+        out += totals(summary)
+        return out
+    }
+
+    /// The lines of one inbox file: what it became, where its records went, its notes and warnings.
+    private static func inboxFile(_ file: FileOutcome) -> String {
+        switch file.kind {
+        case .imported where file.format == "request":
+            return "  request    \(file.name): " + file.notes.joined(separator: "; ") + "\n"
+        case .imported:
+            let kind: LedgerKind? = file.format.flatMap(InputFormat.init(rawValue:))?.ledger
+            let noun: String = kind.map { file.records == 1 ? $0.recordNoun.singular : $0.recordNoun.plural }
+                ?? "records"
+            var out = "  imported   \(file.name): \(file.records) \(noun)"
+            out += " (\(file.counts.added) new, \(file.counts.updated) updated, \(file.counts.unchanged) already known"
+            if file.counts.removed > 0 { out += ", \(file.counts.removed) pending replaced" }
+            out += ")\n"
+            for path in file.delivered { out += "             -> \(path)\n" }
+            for note in file.notes { out += "             note: \(note)\n" }
+            for warning in file.warnings { out += "             WARNING: \(warning)\n" }
+            return out
+        case .rejected:
+            return "  REJECTED   \(file.name): \(file.reason ?? "")\n"
+                + "             reason: \(file.reasonFile ?? "")\n"
+        case .duplicate:
+            return "  duplicate  \(file.name): same content as \(file.duplicateOf ?? "an earlier file"); "
+                + "not imported again\n"
+        case .requeued:
+            return "  put back   \(file.name): \(file.reason ?? "")\n"
+        }
+    }
+
+    private static func payments(_ report: PaymentReport, several: Bool) -> String {
+        var out = ""
+        let prefix = several ? "[\(report.pipeline)] " : ""
+        for match in report.matched { out += "  paid       \(prefix)\(match)\n" }
+        for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
+        if report.openInvoices > 0 || report.toReview > 0 || !report.matched.isEmpty {
+            out += "Payments: \(report.matched.count) receipt\(report.matched.count == 1 ? "" : "s") matched in this run; \(report.openInvoices) invoices open "
+                + "(\(report.overdueInvoices) overdue, outbox/paiements/); \(report.toReview) receipts to review "
+                + "(outbox/review/).\n"
+        }
+        return out
+    }
+
+    /// One line on the monthly FEC files checked by this run (none when there are none).
+    private static func accounting(_ fec: [FECPublisher.Export]) -> String {
+        guard let last = fec.last else { return "" }
+        let suspense = fec.reduce(0) { $0 + $1.suspense }
+        return "Accounting: \(fec.count) monthly FEC file\(fec.count == 1 ? "" : "s") checked and up to date "
+            + "(outbox/fec/mensuel/, last \(last.path.split(separator: "/").suffix(2).joined(separator: "/"))); "
+            + "\(suspense) bank line\(suspense == 1 ? "" : "s") on the suspense account (add [[accounting.rules]]).\n"
+    }
+
+    /// The closing counts, and where rejected files went.
+    private static func totals(_ summary: RunSummary) -> String {
+        var out = "Summary: \(summary.files.count) file\(summary.files.count == 1 ? "" : "s") processed: "
             + "\(summary.importedCount) imported, \(summary.rejectedCount) rejected, \(summary.duplicateCount) duplicate"
             + (summary.waiting.isEmpty ? "" : "; \(summary.waiting.count) left in the inbox") + ".\n"
         if summary.rejectedCount > 0 {

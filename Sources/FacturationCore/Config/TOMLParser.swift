@@ -294,27 +294,7 @@ private struct TOMLReader {
     ) throws(TOMLError) -> TableBuilder {
         let headerPosition = position(at: headerOffset)
         guard let last = path.last else { return root }
-        var table = root
-        for (count, part) in path.dropLast().enumerated() {
-            let prefix = path.prefix(count + 1)
-            if let entry = table.entries[part.name] {
-                switch entry.item {
-                case .table(let child):
-                    table = child
-                case .arrayOfTables(let array):
-                    guard let element = array.tables.last else { return root }
-                    table = element
-                case .value(let value):
-                    throw valueConflict(value, key: displayKey(prefix), at: part.offset)
-                }
-            } else {
-                let child = TableBuilder(position: headerPosition, origin: .implicit, path: prefix.map(\.name))
-                table.add(part.name, .table(child), keyPosition: part.position)
-                table = child
-            }
-        }
-
-        let name = displayKey(path)
+        guard let table = try parentTable(of: path, headerPosition: headerPosition, root: root) else { return root }
         let fullPath = path.map(\.name)
         guard let entry = table.entries[last.name] else {
             let child = TableBuilder(position: headerPosition, origin: .header, path: fullPath)
@@ -326,28 +306,11 @@ private struct TOMLReader {
             }
             return child
         }
+        let name = displayKey(path)
         switch entry.item {
         case .table(let existing):
-            if isArray {
-                throw failure(
-                    "[[\(name)]] conflicts with the table [\(name)] defined on line \(existing.position.line)",
-                    at: headerOffset)
-            }
-            switch existing.origin {
-            case .implicit:
-                existing.origin = .header
-                existing.position = headerPosition
-                return existing
-            case .dotted:
-                throw failure(
-                    "table [\(name)] was already created by dotted keys on line \(existing.position.line); "
-                        + "define its keys in one place",
-                    at: headerOffset)
-            case .header, .root, .inline:
-                throw failure(
-                    "table [\(name)] is defined twice (first defined on line \(existing.position.line))",
-                    at: headerOffset)
-            }
+            return try reopenTable(
+                existing, name: name, isArray: isArray, headerPosition: headerPosition, headerOffset: headerOffset)
         case .arrayOfTables(let array):
             guard isArray else {
                 throw failure(
@@ -365,6 +328,61 @@ private struct TOMLReader {
                     at: headerOffset)
             }
             throw valueConflict(value, key: name, at: last.offset)
+        }
+    }
+
+    /// Walks a header's path down to the table that holds its last segment, creating the missing
+    /// tables on the way (implicit, so that their own header may still come later). Nil when the
+    /// path goes through an empty array of tables (the header then opens the root table).
+    private func parentTable(
+        of path: [KeyPart], headerPosition: TOMLPosition, root: TableBuilder
+    ) throws(TOMLError) -> TableBuilder? {
+        var table = root
+        for (count, part) in path.dropLast().enumerated() {
+            let prefix = path.prefix(count + 1)
+            if let entry = table.entries[part.name] {
+                switch entry.item {
+                case .table(let child):
+                    table = child
+                case .arrayOfTables(let array):
+                    guard let element = array.tables.last else { return nil }
+                    table = element
+                case .value(let value):
+                    throw valueConflict(value, key: displayKey(prefix), at: part.offset)
+                }
+            } else {
+                let child = TableBuilder(position: headerPosition, origin: .implicit, path: prefix.map(\.name))
+                table.add(part.name, .table(child), keyPosition: part.position)
+                table = child
+            }
+        }
+        return table
+    }
+
+    /// A `[header]` or `[[header]]` for a table that already exists: allowed only for a table that was
+    /// created implicitly as the parent of an earlier header, which this header now defines.
+    private func reopenTable(
+        _ existing: TableBuilder, name: String, isArray: Bool, headerPosition: TOMLPosition, headerOffset: Int
+    ) throws(TOMLError) -> TableBuilder {
+        if isArray {
+            throw failure(
+                "[[\(name)]] conflicts with the table [\(name)] defined on line \(existing.position.line)",
+                at: headerOffset)
+        }
+        switch existing.origin {
+        case .implicit:
+            existing.origin = .header
+            existing.position = headerPosition
+            return existing
+        case .dotted:
+            throw failure(
+                "table [\(name)] was already created by dotted keys on line \(existing.position.line); "
+                    + "define its keys in one place",
+                at: headerOffset)
+        case .header, .root, .inline:
+            throw failure(
+                "table [\(name)] is defined twice (first defined on line \(existing.position.line))",
+                at: headerOffset)
         }
     }
 
@@ -953,8 +971,18 @@ private struct TOMLReader {
     }
 
     private func parseDecimal(_ token: [UInt8], text: String, at offset: Int) throws(TOMLError) -> TOMLValueKind {
+        let isFloat = try checkDecimalSyntax(token, text: text, at: offset)
+        let cleaned = text.filter { $0 != "_" }
+        if isFloat {
+            return .float(cleaned)
+        }
+        return .integer(try decimalInteger(cleaned, negative: token.first == .minus, text: text, at: offset))
+    }
+
+    /// Checks a decimal number token: optional sign, digits without leading zeros, optional fraction
+    /// and exponent, single underscores between digits. True when it is a float.
+    private func checkDecimalSyntax(_ token: [UInt8], text: String, at offset: Int) throws(TOMLError) -> Bool {
         let invalid = "invalid number \"\(text)\""
-        let underscore = "\(invalid): each \"_\" must be between two digits"
         var position = 0
         if token.first == .plus || token.first == .minus {
             position = 1
@@ -968,7 +996,7 @@ private struct TOMLReader {
         }
         switch readDigits(token, &position, isDigit: \.isDigit) {
         case .digits: break
-        case .badUnderscore: throw failure(underscore, at: offset)
+        case .badUnderscore: throw failure("\(invalid): each \"_\" must be between two digits", at: offset)
         case .none:
             if position < token.count && token[position] == .dot {
                 throw failure("\(invalid): a decimal point must have a digit before it, e.g. 0.5", at: offset)
@@ -979,11 +1007,8 @@ private struct TOMLReader {
         if position < token.count && token[position] == .dot {
             isFloat = true
             position += 1
-            switch readDigits(token, &position, isDigit: \.isDigit) {
-            case .digits: break
-            case .badUnderscore: throw failure(underscore, at: offset)
-            case .none: throw failure("\(invalid): a decimal point must have a digit after it, e.g. 1.0", at: offset)
-            }
+            try requireDigits(token, &position, text: text, at: offset,
+                              missing: "a decimal point must have a digit after it, e.g. 1.0")
         }
         if position < token.count && (token[position] == UInt8(ascii: "e") || token[position] == UInt8(ascii: "E")) {
             isFloat = true
@@ -991,36 +1016,45 @@ private struct TOMLReader {
             if position < token.count && (token[position] == .plus || token[position] == .minus) {
                 position += 1
             }
-            switch readDigits(token, &position, isDigit: \.isDigit) {
-            case .digits: break
-            case .badUnderscore: throw failure(underscore, at: offset)
-            case .none: throw failure("\(invalid): the exponent must have digits, e.g. 1e6", at: offset)
-            }
+            try requireDigits(token, &position, text: text, at: offset, missing: "the exponent must have digits, e.g. 1e6")
         }
         guard position == token.count else {
             throw failure(invalid, at: offset)
         }
-        let cleaned = text.filter { $0 != "_" }
-        if isFloat {
-            return .float(cleaned)
+        return isFloat
+    }
+
+    /// Reads the digits of a fraction or an exponent; `missing` says what is wrong when there are none.
+    private func requireDigits(
+        _ token: [UInt8], _ position: inout Int, text: String, at offset: Int, missing: String
+    ) throws(TOMLError) {
+        switch readDigits(token, &position, isDigit: \.isDigit) {
+        case .digits: break
+        case .badUnderscore: throw failure("invalid number \"\(text)\": each \"_\" must be between two digits", at: offset)
+        case .none: throw failure("invalid number \"\(text)\": \(missing)", at: offset)
         }
+    }
+
+    /// The value of an integer already checked by `checkDecimalSyntax` (`digits` without underscores),
+    /// or an error when it does not fit in 64 bits.
+    private func decimalInteger(_ digits: String, negative: Bool, text: String, at offset: Int) throws(TOMLError) -> Int64 {
         var magnitude: UInt64 = 0
-        for byte in cleaned.utf8 where byte.isDigit {
+        for byte in digits.utf8 where byte.isDigit {
             let (multiplied, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
             let (added, overflow2) = multiplied.addingReportingOverflow(UInt64(byte - 0x30))
-            guard !overflow1 && !overflow2 else { throw integerOutOfRange(text, negative: token.first == .minus, at: offset) }
+            guard !overflow1 && !overflow2 else { throw integerOutOfRange(text, negative: negative, at: offset) }
             magnitude = added
         }
-        if token.first == .minus {
+        if negative {
             guard magnitude <= UInt64(Int64.max) + 1 else {
                 throw integerOutOfRange(text, negative: true, at: offset)
             }
-            return .integer(magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude))
+            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
         }
         guard magnitude <= UInt64(Int64.max) else {
             throw integerOutOfRange(text, negative: false, at: offset)
         }
-        return .integer(Int64(magnitude))
+        return Int64(magnitude)
     }
 
     private func parseRadixInteger(
@@ -1061,102 +1095,25 @@ private struct TOMLReader {
             : failure("integer \(text) is too large: the maximum is \(Int64.max)", at: offset)
     }
 
-    private static let monthNames = [
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ]
-
     /// Validates an offset date-time, local date-time, local date or local time (RFC 3339 as restricted by TOML).
     private func parseDateTime(_ token: [UInt8], text: String, at offset: Int) throws(TOMLError) -> TOMLValueKind {
-        var position = 0
-        func twoDigits(_ position: inout Int) -> Int? {
-            guard position + 1 < token.count, token[position].isDigit, token[position + 1].isDigit else { return nil }
-            defer { position += 2 }
-            return Int(token[position] - 0x30) * 10 + Int(token[position + 1] - 0x30)
-        }
-        func expect(_ byte: UInt8, _ position: inout Int) -> Bool {
-            guard position < token.count, token[position] == byte else { return false }
-            position += 1
-            return true
-        }
-
         let isTimeOnly = !isDateStart(token[...])
-        let label = isTimeOnly ? "time" : token.contains(.colon) ? "date-time" : "date"
-        let format = isTimeOnly
-            ? "HH:MM:SS, e.g. 09:30:00"
-            : label == "date" ? "YYYY-MM-DD, e.g. 2025-01-31" : "2025-01-31T09:30:00, optionally followed by Z or +01:00"
-        let malformed = failure("invalid \(label) \"\(text)\": use the format \(format)", at: offset)
-        func outOfRange(_ detail: String) -> TOMLError {
-            failure("invalid \(label) \"\(text)\": \(detail)", at: offset)
-        }
-
-        func readTime(_ position: inout Int) throws(TOMLError) {
-            guard let hour = twoDigits(&position), expect(.colon, &position), let minute = twoDigits(&position) else {
-                throw malformed
-            }
-            guard expect(.colon, &position) else {
-                throw failure("invalid \(label) \"\(text)\": seconds are required, e.g. 09:30:00", at: offset)
-            }
-            guard let second = twoDigits(&position) else { throw malformed }
-            if expect(.dot, &position) {
-                guard position < token.count, token[position].isDigit else { throw malformed }
-                while position < token.count, token[position].isDigit {
-                    position += 1
-                }
-            }
-            guard hour <= 23 else { throw outOfRange("hour must be between 00 and 23") }
-            guard minute <= 59 else { throw outOfRange("minutes must be between 00 and 59") }
-            guard second <= 60 else { throw outOfRange("seconds must be between 00 and 59") }
-        }
-
+        var scan = DateTimeScan(token: token, text: text, isTimeOnly: isTimeOnly, errorPosition: position(at: offset))
         if isTimeOnly {
-            try readTime(&position)
-            guard position == token.count else { throw malformed }
+            try scan.readTime()
+            guard scan.isAtEnd else { throw scan.malformed }
             return .localTime(text)
         }
-
-        guard token.count >= 10, token[0..<4].allSatisfy(\.isDigit), token[4] == .minus else { throw malformed }
-        let year = token[0..<4].reduce(0) { $0 * 10 + Int($1 - 0x30) }
-        position = 5
-        guard let month = twoDigits(&position), expect(.minus, &position), let day = twoDigits(&position) else {
-            throw malformed
-        }
-        guard (1...12).contains(month) else { throw outOfRange("month must be between 01 and 12") }
-        let isLeapYear = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let daysInMonth = [31, isLeapYear ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        guard day >= 1 else { throw outOfRange("day must be at least 01") }
-        guard day <= daysInMonth else {
-            throw outOfRange("\(Self.monthNames[month - 1]) \(year) has only \(daysInMonth) days")
-        }
-        if position == token.count {
+        try scan.readDate()
+        if scan.isAtEnd {
             return .localDate(text)
         }
-
-        let separator = token[position]
-        guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == .space else {
-            throw malformed
-        }
-        position += 1
-        try readTime(&position)
-        var normalized = token
-        normalized[10] = separator == .space ? UInt8(ascii: "T") : separator
-        let normalizedText = String(decoding: normalized, as: UTF8.self)
-        if position == token.count {
+        let normalizedText = try scan.readTimeAfterDate()
+        if scan.isAtEnd {
             return .localDateTime(normalizedText)
         }
-
-        if expect(UInt8(ascii: "Z"), &position) || expect(UInt8(ascii: "z"), &position) {
-            // UTC
-        } else if expect(.plus, &position) || expect(.minus, &position) {
-            guard let hours = twoDigits(&position), expect(.colon, &position), let minutes = twoDigits(&position) else {
-                throw malformed
-            }
-            guard hours <= 23 else { throw outOfRange("the offset hours must be between 00 and 23") }
-            guard minutes <= 59 else { throw outOfRange("the offset minutes must be between 00 and 59") }
-        } else {
-            throw malformed
-        }
-        guard position == token.count else { throw malformed }
+        try scan.readOffset()
+        guard scan.isAtEnd else { throw scan.malformed }
         return .offsetDateTime(normalizedText)
     }
 
@@ -1292,5 +1249,120 @@ private struct TOMLReader {
             end += 1
         }
         return "\"" + String(decoding: bytes[offset..<end], as: UTF8.self) + "\""
+    }
+}
+
+// MARK: - Dates and times
+
+/// Reads the fields of one date/time token left to right. Every error is reported at the token's
+/// start and names the kind of token (time, date or date-time) and the format it should have.
+private struct DateTimeScan {
+    private static let monthNames = [
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ]
+
+    private let token: [UInt8]
+    private let text: String
+    /// "time", "date" or "date-time".
+    private let label: String
+    private let errorPosition: TOMLPosition
+    /// The error for a token that does not follow the format.
+    let malformed: TOMLError
+    private var position = 0
+
+    init(token: [UInt8], text: String, isTimeOnly: Bool, errorPosition: TOMLPosition) {
+        self.token = token
+        self.text = text
+        self.errorPosition = errorPosition
+        label = isTimeOnly ? "time" : token.contains(.colon) ? "date-time" : "date"
+        let format = isTimeOnly
+            ? "HH:MM:SS, e.g. 09:30:00"
+            : label == "date" ? "YYYY-MM-DD, e.g. 2025-01-31" : "2025-01-31T09:30:00, optionally followed by Z or +01:00"
+        malformed = TOMLError(position: errorPosition, message: "invalid \(label) \"\(text)\": use the format \(format)")
+    }
+
+    var isAtEnd: Bool { position == token.count }
+
+    /// `HH:MM:SS` with optional fractional seconds.
+    mutating func readTime() throws(TOMLError) {
+        guard let hour = twoDigits(), expect(.colon), let minute = twoDigits() else {
+            throw malformed
+        }
+        guard expect(.colon) else {
+            throw TOMLError(position: errorPosition, message: "invalid \(label) \"\(text)\": seconds are required, e.g. 09:30:00")
+        }
+        guard let second = twoDigits() else { throw malformed }
+        if expect(.dot) {
+            guard position < token.count, token[position].isDigit else { throw malformed }
+            while position < token.count, token[position].isDigit {
+                position += 1
+            }
+        }
+        guard hour <= 23 else { throw outOfRange("hour must be between 00 and 23") }
+        guard minute <= 59 else { throw outOfRange("minutes must be between 00 and 59") }
+        guard second <= 60 else { throw outOfRange("seconds must be between 00 and 59") }
+    }
+
+    /// `YYYY-MM-DD`, a day that exists in its month.
+    mutating func readDate() throws(TOMLError) {
+        guard token.count >= 10, token[0..<4].allSatisfy(\.isDigit), token[4] == .minus else { throw malformed }
+        let year = token[0..<4].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        position = 5
+        guard let month = twoDigits(), expect(.minus), let day = twoDigits() else {
+            throw malformed
+        }
+        guard (1...12).contains(month) else { throw outOfRange("month must be between 01 and 12") }
+        let isLeapYear = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let daysInMonth = [31, isLeapYear ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard day >= 1 else { throw outOfRange("day must be at least 01") }
+        guard day <= daysInMonth else {
+            throw outOfRange("\(Self.monthNames[month - 1]) \(year) has only \(daysInMonth) days")
+        }
+    }
+
+    /// The `T`, `t` or space after a date, then the time; returns the token with the separator
+    /// written `T` (a lowercase `t` is kept).
+    mutating func readTimeAfterDate() throws(TOMLError) -> String {
+        let separator = token[position]
+        guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == .space else {
+            throw malformed
+        }
+        position += 1
+        try readTime()
+        var normalized = token
+        normalized[10] = separator == .space ? UInt8(ascii: "T") : separator
+        return String(decoding: normalized, as: UTF8.self)
+    }
+
+    /// `Z`, `z` or `+HH:MM` / `-HH:MM` after a date-time.
+    mutating func readOffset() throws(TOMLError) {
+        if expect(UInt8(ascii: "Z")) || expect(UInt8(ascii: "z")) {
+            // UTC
+        } else if expect(.plus) || expect(.minus) {
+            guard let hours = twoDigits(), expect(.colon), let minutes = twoDigits() else {
+                throw malformed
+            }
+            guard hours <= 23 else { throw outOfRange("the offset hours must be between 00 and 23") }
+            guard minutes <= 59 else { throw outOfRange("the offset minutes must be between 00 and 59") }
+        } else {
+            throw malformed
+        }
+    }
+
+    private func outOfRange(_ detail: String) -> TOMLError {
+        TOMLError(position: errorPosition, message: "invalid \(label) \"\(text)\": \(detail)")
+    }
+
+    private mutating func twoDigits() -> Int? {
+        guard position + 1 < token.count, token[position].isDigit, token[position + 1].isDigit else { return nil }
+        defer { position += 2 }
+        return Int(token[position] - 0x30) * 10 + Int(token[position + 1] - 0x30)
+    }
+
+    private mutating func expect(_ byte: UInt8) -> Bool {
+        guard position < token.count, token[position] == byte else { return false }
+        position += 1
+        return true
     }
 }

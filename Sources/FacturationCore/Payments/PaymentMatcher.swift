@@ -25,58 +25,76 @@ public struct PaymentMatcher: Sendable {
 
     public func match(_ receipt: Receipt, receivables: Receivables, references: InvoiceReferenceFinder,
                       payers: PayerIdentifier) -> Outcome {
-        let amount = receipt.amountMinor
         // 1. References.
         let referenced = references.find(in: [receipt.label, receipt.remittance])
         let payer = payers.client(of: receipt)
         if !referenced.isEmpty {
-            let items = referenced.compactMap { receivables.items[$0] }
-            let owners = Set(items.map(\.document.clientCode))
-            if let payer, !owners.contains(payer.code) {
-                return .review(reason: "the transfer mentions " + referenced.joined(separator: ", ") + " of client "
-                    + owners.sorted().joined(separator: ", ") + " but comes from client \(payer.code) (\(payer.how))",
-                               candidates: referenced + receivables.open(on: receipt.bookingDate, client: payer.code)
-                                .prefix(5).map(\.document.number))
-            }
-            let names = referenced.joined(separator: ", ")
-            // Money received before an invoice existed does not pay it (a wrong date, or another payment).
-            let later = items.filter { $0.document.issueDate > receipt.bookingDate }.map(\.document.number)
-            if !later.isEmpty {
-                return .review(reason: "the transfer mentions \(names) but was booked on \(receipt.bookingDate), before "
-                    + later.joined(separator: ", ") + " was issued", candidates: referenced)
-            }
-            let open = items.filter { $0.openMinor > 0 }
-            let owed = open.reduce(Int64(0)) { $0 + $1.openMinor }
-            if open.isEmpty {
-                return .review(reason: "the transfer mentions \(names), already paid: a double payment or an error",
-                               candidates: referenced)
-            }
-            if abs(amount - owed) <= toleranceMinor {
-                return .matched(make(receipt, rule: "reference", open.map { ($0.document.number, $0.openMinor) },
-                                     evidence: "the transfer mentions \(names) and pays exactly what is owed"))
-            }
-            if amount < owed {
-                var left = amount
-                var allocations: [(String, Int64)] = []
-                for item in open.sorted(by: { $0.document.issueDate < $1.document.issueDate }) where left > 0 {
-                    let part = min(left, item.openMinor)
-                    allocations.append((item.document.number, part))
-                    left -= part
-                }
-                return .matched(make(receipt, rule: "reference-partial", allocations,
-                                     evidence: "the transfer mentions \(names) and pays \(FrenchDates.euros(amount)) "
-                                        + "of \(FrenchDates.euros(owed)) owed: the rest stays due"))
-            }
-            return .review(reason: "the transfer mentions \(names) but pays \(FrenchDates.euros(amount)), more than the "
-                + "\(FrenchDates.euros(owed)) owed", candidates: referenced)
+            return matchByReference(receipt, referenced: referenced, payer: payer, receivables: receivables)
         }
         // 2. and 3. The payer's open invoices.
         guard let (client, how) = payer else {
-            let sameAmount = receivables.open(on: receipt.bookingDate, owing: amount, tolerance: toleranceMinor, limit: 10)
+            let sameAmount = receivables.open(on: receipt.bookingDate, owing: receipt.amountMinor, tolerance: toleranceMinor,
+                                              limit: 10)
                 .map(\.document.number)
             return .review(reason: "unknown payer \"\(receipt.counterpartyName)\" and no invoice number in the text",
                            candidates: sameAmount)
         }
+        return matchByPayer(receipt, client: client, how: how, receivables: receivables)
+    }
+
+    /// Rule 1: the invoices that the transfer's text names (`referenced`, not empty).
+    private func matchByReference(_ receipt: Receipt, referenced: [String], payer: (code: String, how: String)?,
+                                  receivables: Receivables) -> Outcome {
+        let amount = receipt.amountMinor
+        let items = referenced.compactMap { receivables.items[$0] }
+        let owners = Set(items.map(\.document.clientCode))
+        if let payer, !owners.contains(payer.code) {
+            return .review(reason: "the transfer mentions " + referenced.joined(separator: ", ") + " of client "
+                + owners.sorted().joined(separator: ", ") + " but comes from client \(payer.code) (\(payer.how))",
+                           candidates: referenced + receivables.open(on: receipt.bookingDate, client: payer.code)
+                            .prefix(5).map(\.document.number))
+        }
+        let names = referenced.joined(separator: ", ")
+        // Money received before an invoice existed does not pay it (a wrong date, or another payment).
+        let later = items.filter { $0.document.issueDate > receipt.bookingDate }.map(\.document.number)
+        if !later.isEmpty {
+            return .review(reason: "the transfer mentions \(names) but was booked on \(receipt.bookingDate), before "
+                + later.joined(separator: ", ") + " was issued", candidates: referenced)
+        }
+        let open = items.filter { $0.openMinor > 0 }
+        let owed = open.reduce(Int64(0)) { $0 + $1.openMinor }
+        if open.isEmpty {
+            return .review(reason: "the transfer mentions \(names), already paid: a double payment or an error",
+                           candidates: referenced)
+        }
+        if abs(amount - owed) <= toleranceMinor {
+            return .matched(make(receipt, rule: "reference", open.map { ($0.document.number, $0.openMinor) },
+                                 evidence: "the transfer mentions \(names) and pays exactly what is owed"))
+        }
+        if amount < owed {
+            return .matched(make(receipt, rule: "reference-partial", Self.oldestFirst(open, paying: amount),
+                                 evidence: "the transfer mentions \(names) and pays \(FrenchDates.euros(amount)) "
+                                    + "of \(FrenchDates.euros(owed)) owed: the rest stays due"))
+        }
+        return .review(reason: "the transfer mentions \(names) but pays \(FrenchDates.euros(amount)), more than the "
+            + "\(FrenchDates.euros(owed)) owed", candidates: referenced)
+    }
+
+    /// Spreads `amount` (less than what `open` owes) over the open invoices, oldest first.
+    private static func oldestFirst(_ open: [Receivables.Item], paying amount: Int64) -> [(String, Int64)] {
+        var left = amount
+        var allocations: [(String, Int64)] = []
+        for item in open.sorted(by: { $0.document.issueDate < $1.document.issueDate }) where left > 0 {
+            let part = min(left, item.openMinor)
+            allocations.append((item.document.number, part))
+            left -= part
+        }
+        return allocations
+    }
+
+    /// Rules 2 and 3: the open invoices of the recognised payer `client` (`how` says how it was recognised).
+    private func matchByPayer(_ receipt: Receipt, client: String, how: String, receivables: Receivables) -> Outcome {
+        let amount = receipt.amountMinor
         let open = receivables.open(on: receipt.bookingDate, client: client)
         let exact = open.filter { abs($0.openMinor - amount) <= toleranceMinor }
         if exact.count == 1, let item = exact.first {

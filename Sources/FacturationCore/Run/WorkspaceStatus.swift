@@ -39,11 +39,7 @@ public struct WorkspaceStatus: Sendable, Codable {
     /// Reads the state of `workspace` for `pipelines`.
     public static func read(workspace: Workspace, pipelines: [PipelineConfig]) throws -> WorkspaceStatus {
         var status = WorkspaceStatus(workspace: workspace.root)
-        if let pid = WorkspaceLock.holder(path: workspace.lockFile), let number = Int32(pid), number > 0,
-           kill(number, 0) == 0, let command = try? Storage.readText("/proc/\(pid)/cmdline", limit: 4096),
-           command.contains("facturation") {
-            status.runningProcess = pid
-        }
+        status.runningProcess = runningProcess(workspace)
         for pipeline in pipelines {
             let layout = workspace.layout(for: pipeline, pipelineCount: pipelines.count)
             let found = try InboxScanner.candidates(in: layout.inbox, relativeTo: workspace.root,
@@ -51,26 +47,9 @@ public struct WorkspaceStatus: Sendable, Codable {
             status.ready.append(contentsOf: found.files.map { Path.relative($0.path, to: workspace.root) })
             status.waiting.append(contentsOf: found.waiting)
             if pipeline.invoicing != nil {
-                let store = InvoiceStore(layout: layout)
-                let decided = try store.decisions()
-                for draft in try store.waitingDrafts() where decided[draft.id] == nil {
-                    status.toApprove.append(.init(
-                        draft: draft.id, client: draft.clientCode,
-                        totalInclVAT: FrenchDates.euros((try? InvoiceBuilder.totals(of: draft.lines))?.grandTotalMinor ?? 0),
-                        reason: draft.approvalReason ?? "waiting for a decision"))
-                }
-                let documents = try store.issued()
-                status.issued[pipeline.id] = documents.count
-                status.lastNumber[pipeline.id] = documents.last?.number
+                try status.readInvoicing(of: pipeline, layout: layout)
             }
-            for kind in LedgerKind.allCases {
-                let folder = Path.join(layout.ledgers, kind.rawValue)
-                for name in try Storage.listIfPresent(folder) where name.hasSuffix(".csv") {
-                    status.ledgers.append(LedgerMonth(
-                        pipeline: pipeline.id, ledger: kind.rawValue, partition: String(name.dropLast(4)),
-                        path: Path.relative(Path.join(folder, name), to: workspace.root)))
-                }
-            }
+            try status.readLedgers(of: pipeline, layout: layout, workspace: workspace)
         }
         for claim in try Storage.listIfPresent(workspace.claims) {
             if let loaded = Claim.load(folder: Path.join(workspace.claims, claim)) {
@@ -78,6 +57,49 @@ public struct WorkspaceStatus: Sendable, Codable {
             }
         }
         status.lastRun = try lastRun(workspace)
+        try status.readRejected(workspace)
+        return status
+    }
+
+    /// The process id of the facturation run holding the workspace lock, when it is still alive.
+    private static func runningProcess(_ workspace: Workspace) -> String? {
+        if let pid = WorkspaceLock.holder(path: workspace.lockFile), let number = Int32(pid), number > 0,
+           kill(number, 0) == 0, let command = try? Storage.readText("/proc/\(pid)/cmdline", limit: 4096),
+           command.contains("facturation") {
+            return pid
+        }
+        return nil
+    }
+
+    /// The drafts of `pipeline` waiting for a decision, and how many documents it issued.
+    private mutating func readInvoicing(of pipeline: PipelineConfig, layout: ArchiveLayout) throws {
+        let store = InvoiceStore(layout: layout)
+        let decided = try store.decisions()
+        for draft in try store.waitingDrafts() where decided[draft.id] == nil {
+            toApprove.append(.init(
+                draft: draft.id, client: draft.clientCode,
+                totalInclVAT: FrenchDates.euros((try? InvoiceBuilder.totals(of: draft.lines))?.grandTotalMinor ?? 0),
+                reason: draft.approvalReason ?? "waiting for a decision"))
+        }
+        let documents = try store.issued()
+        issued[pipeline.id] = documents.count
+        lastNumber[pipeline.id] = documents.last?.number
+    }
+
+    /// The monthly ledger files of `pipeline`, of every kind.
+    private mutating func readLedgers(of pipeline: PipelineConfig, layout: ArchiveLayout, workspace: Workspace) throws {
+        for kind in LedgerKind.allCases {
+            let folder = Path.join(layout.ledgers, kind.rawValue)
+            for name in try Storage.listIfPresent(folder) where name.hasSuffix(".csv") {
+                ledgers.append(LedgerMonth(
+                    pipeline: pipeline.id, ledger: kind.rawValue, partition: String(name.dropLast(4)),
+                    path: Path.relative(Path.join(folder, name), to: workspace.root)))
+            }
+        }
+    }
+
+    /// Counts the rejected files and lists the 20 most recent with the problem their reason file states.
+    private mutating func readRejected(_ workspace: Workspace) throws {
         var rejected: [RejectedFile] = []
         for day in try Storage.listIfPresent(workspace.rejectedFiles).reversed() {
             let dayFolder = Path.join(workspace.rejectedFiles, day)
@@ -86,7 +108,7 @@ public struct WorkspaceStatus: Sendable, Codable {
                 guard let reason = try Storage.listIfPresent(folder).first(where: { $0.hasSuffix(".reason.txt") }) else {
                     continue
                 }
-                status.rejectedTotal += 1
+                rejectedTotal += 1
                 guard rejected.count < 20 else { continue }
                 let reasonPath = Path.join(folder, reason)
                 let text = (try? Storage.readText(reasonPath, limit: 1 << 20)) ?? ""
@@ -97,8 +119,7 @@ public struct WorkspaceStatus: Sendable, Codable {
                     reasonFile: Path.relative(reasonPath, to: workspace.root), problem: problem))
             }
         }
-        status.rejected = rejected
-        return status
+        self.rejected = rejected
     }
 
     private static func lastRun(_ workspace: Workspace) throws -> RunSummary? {

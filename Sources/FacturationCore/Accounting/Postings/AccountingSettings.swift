@@ -82,43 +82,56 @@ extension PipelineLoader {
         settings.vatOnReceipts = account("vat_on_receipts", settings.vatOnReceipts)
         settings.bankAccount = account("bank", settings.bankAccount)
         settings.suspense = account("suspense", settings.suspense)
+        readFECFormat(table, into: &settings.format)
+        readFiscalYearEnd(table, into: &settings)
+        settings.rules = table.tables("rules").map(readBankRule)
+        table.finish()
+        return settings
+    }
+
+    /// `fec_separator` and `fec_encoding`: only what the law allows for a FEC.
+    private static func readFECFormat(_ table: TableReader, into format: inout FECFormat) {
         if let separator = table.string("fec_separator") {
             switch separator {
-            case "|": settings.format.separator = .pipe
-            case "tab", "\t": settings.format.separator = .tab
+            case "|": format.separator = .pipe
+            case "tab", "\t": format.separator = .tab
             default: table.fail(key: "fec_separator", "use \"|\" or \"tab\" (the law allows only these)")
             }
         }
         if let encoding = table.string("fec_encoding") {
             switch encoding.uppercased() {
-            case "UTF-8", "UTF8": settings.format.encoding = .utf8
-            case "ISO-8859-15", "LATIN-9", "LATIN9": settings.format.encoding = .iso8859_15
+            case "UTF-8", "UTF8": format.encoding = .utf8
+            case "ISO-8859-15", "LATIN-9", "LATIN9": format.encoding = .iso8859_15
             default: table.fail(key: "fec_encoding", "use \"UTF-8\" or \"ISO-8859-15\"")
             }
         }
-        if let end = table.string("fiscal_year_end") {
-            let parts = end.split(separator: "-").compactMap { Int($0) }
-            if parts.count == 2, (1...12).contains(parts[0]), (1...31).contains(parts[1]) {
-                settings.fiscalYearEndMonth = parts[0]
-                settings.fiscalYearEndDay = parts[1]
-            } else {
-                table.fail(key: "fiscal_year_end", "write the last day of the fiscal year as MM-DD, like \"12-31\"")
-            }
+    }
+
+    /// `fiscal_year_end` as `MM-DD`.
+    private static func readFiscalYearEnd(_ table: TableReader, into settings: inout AccountingSettings) {
+        guard let end = table.string("fiscal_year_end") else { return }
+        let parts = end.split(separator: "-").compactMap { Int($0) }
+        if parts.count == 2, (1...12).contains(parts[0]), (1...31).contains(parts[1]) {
+            settings.fiscalYearEndMonth = parts[0]
+            settings.fiscalYearEndDay = parts[1]
+        } else {
+            table.fail(key: "fiscal_year_end", "write the last day of the fiscal year as MM-DD, like \"12-31\"")
         }
-        for rule in table.tables("rules") {
-            let pattern = rule.string("match", required: true) ?? ""
-            let number = rule.string("account", required: true) ?? ""
-            if !number.isEmpty, !AccountingSettings.isPCGAccountNumber(number) {
-                rule.fail(key: "account", "an account number starts with three digits, the first from 1 to 8 (its "
-                    + "class in the French PCG), like 626100")
-            }
-            settings.rules.append(AccountingSettings.BankRule(
-                pattern: GlobPattern(pattern),
-                account: .init(number: number, label: rule.string("label", required: true) ?? ""),
-                location: "\(rule.file):\(rule.table.position.line)"))
-            rule.finish()
+    }
+
+    /// One `[[accounting.rules]]` entry: bank lines whose label matches `match` go to `account`.
+    private static func readBankRule(_ rule: TableReader) -> AccountingSettings.BankRule {
+        let pattern = rule.string("match", required: true) ?? ""
+        let number = rule.string("account", required: true) ?? ""
+        if !number.isEmpty, !AccountingSettings.isPCGAccountNumber(number) {
+            rule.fail(key: "account", "an account number starts with three digits, the first from 1 to 8 (its "
+                + "class in the French PCG), like 626100")
         }
-        table.finish()
-        return settings
+        let bankRule = AccountingSettings.BankRule(
+            pattern: GlobPattern(pattern),
+            account: .init(number: number, label: rule.string("label", required: true) ?? ""),
+            location: "\(rule.file):\(rule.table.position.line)")
+        rule.finish()
+        return bankRule
     }
 }

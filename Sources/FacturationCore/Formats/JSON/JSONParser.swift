@@ -180,94 +180,120 @@ private struct JSONByteReader {
         var stack: [Frame] = []
         while true {
             // Here `index` is at the first byte of a value (whitespace already skipped).
-            guard index < end else { throw truncated() }
-            let start = position(of: index)
-            var node: JSONNode
-            switch bytes[index] {
-            case JSONByte.openBrace:
-                if stack.count >= maximumDepth { throw tooDeep() }
-                index += 1
-                skipWhitespace()
-                if index < end, bytes[index] == JSONByte.closeBrace {
-                    index += 1
-                    node = JSONNode(value: .object(JSONObject()), position: start)
-                } else {
-                    var frame = Frame(isObject: true, position: start, firstChild: pendingMembers.count)
-                    frame.key = try readKeyAndColon()
-                    stack.append(frame)
-                    skipWhitespace()
-                    continue
-                }
-            case JSONByte.openBracket:
-                if stack.count >= maximumDepth { throw tooDeep() }
-                index += 1
-                skipWhitespace()
-                if index < end, bytes[index] == JSONByte.closeBracket {
-                    index += 1
-                    node = JSONNode(value: .array([]), position: start)
-                } else {
-                    stack.append(Frame(isObject: false, position: start, firstChild: pendingNodes.count))
-                    continue
-                }
-            case JSONByte.quote:
-                node = JSONNode(value: .string(try readString()), position: start)
-            case JSONByte.minus, JSONByte.zero...JSONByte.nine:
-                node = JSONNode(value: .number(try readNumber()), position: start)
-            default:
-                node = JSONNode(value: try readLiteral(), position: start)
-            }
-
+            guard var node = try readValueOrOpenContainer(&stack) else { continue }
             // Attach the finished value to its container; close containers as they end.
-            attach: while true {
+            while true {
                 guard !stack.isEmpty else { return node }
-                let top = stack.count - 1
                 skipWhitespace()
-                if stack[top].isObject {
-                    pendingMembers.append(JSONMember(key: stack[top].key, node: node))
-                    guard index < end else { throw truncated() }
-                    switch bytes[index] {
-                    case JSONByte.comma:
-                        let comma = position(of: index)
-                        index += 1
-                        skipWhitespace()
-                        if index < end, bytes[index] == JSONByte.closeBrace {
-                            throw error("trailing comma: remove the \",\" before \"}\"", at: comma)
-                        }
-                        stack[top].key = try readKeyAndColon()
-                        skipWhitespace()
-                        break attach
-                    case JSONByte.closeBrace:
-                        index += 1
-                        let frame = stack.removeLast()
-                        let members = Array(pendingMembers[frame.firstChild...])
-                        pendingMembers.removeLast(members.count)
-                        node = JSONNode(value: .object(JSONObject(members: members)), position: frame.position)
-                    default:
-                        throw unexpected(at: index, expected: "\",\" or \"}\" after a member of an object")
-                    }
-                } else {
-                    pendingNodes.append(node)
-                    guard index < end else { throw truncated() }
-                    switch bytes[index] {
-                    case JSONByte.comma:
-                        let comma = position(of: index)
-                        index += 1
-                        skipWhitespace()
-                        if index < end, bytes[index] == JSONByte.closeBracket {
-                            throw error("trailing comma: remove the \",\" before \"]\"", at: comma)
-                        }
-                        break attach
-                    case JSONByte.closeBracket:
-                        index += 1
-                        let frame = stack.removeLast()
-                        let elements = Array(pendingNodes[frame.firstChild...])
-                        pendingNodes.removeLast(elements.count)
-                        node = JSONNode(value: .array(elements), position: frame.position)
-                    default:
-                        throw unexpected(at: index, expected: "\",\" or \"]\" after an element of an array")
-                    }
-                }
+                guard let closed = try attach(node, to: &stack) else { break }
+                node = closed
             }
+        }
+    }
+
+    /// Reads the value at `index` when it is a scalar or an empty container. A non-empty object or
+    /// array is opened instead: its frame is pushed, `index` is left at its first child, and the
+    /// result is nil.
+    @inline(__always)
+    private mutating func readValueOrOpenContainer(_ stack: inout [Frame]) throws(JSONError) -> JSONNode? {
+        guard index < end else { throw truncated() }
+        let start = position(of: index)
+        switch bytes[index] {
+        case JSONByte.openBrace:
+            if stack.count >= maximumDepth { throw tooDeep() }
+            index += 1
+            skipWhitespace()
+            if index < end, bytes[index] == JSONByte.closeBrace {
+                index += 1
+                return JSONNode(value: .object(JSONObject()), position: start)
+            }
+            var frame = Frame(isObject: true, position: start, firstChild: pendingMembers.count)
+            frame.key = try readKeyAndColon()
+            stack.append(frame)
+            skipWhitespace()
+            return nil
+        case JSONByte.openBracket:
+            if stack.count >= maximumDepth { throw tooDeep() }
+            index += 1
+            skipWhitespace()
+            if index < end, bytes[index] == JSONByte.closeBracket {
+                index += 1
+                return JSONNode(value: .array([]), position: start)
+            }
+            stack.append(Frame(isObject: false, position: start, firstChild: pendingNodes.count))
+            return nil
+        case JSONByte.quote:
+            return JSONNode(value: .string(try readString()), position: start)
+        case JSONByte.minus, JSONByte.zero...JSONByte.nine:
+            return JSONNode(value: .number(try readNumber()), position: start)
+        default:
+            return JSONNode(value: try readLiteral(), position: start)
+        }
+    }
+
+    /// Adds `node` to the innermost open container and reads what follows it (`index` is past the
+    /// whitespace after `node`). Returns the container when that closes it; nil when a comma
+    /// announces another child, with `index` then at that child's first byte.
+    /// `consuming`: the node moves into its container; borrowed, it was copied (a retain and a
+    /// release per value, +2.6 % instructions on a 55 MB file).
+    @inline(__always)
+    private mutating func attach(_ node: consuming JSONNode, to stack: inout [Frame]) throws(JSONError) -> JSONNode? {
+        if stack[stack.count - 1].isObject {
+            pendingMembers.append(JSONMember(key: stack[stack.count - 1].key, node: node))
+            return try afterMember(&stack)
+        } else {
+            pendingNodes.append(node)
+            return try afterElement(&stack)
+        }
+    }
+
+    /// After a member of the innermost object: `,` and the next key, or `}` that closes the object.
+    @inline(__always)
+    private mutating func afterMember(_ stack: inout [Frame]) throws(JSONError) -> JSONNode? {
+        guard index < end else { throw truncated() }
+        switch bytes[index] {
+        case JSONByte.comma:
+            let comma = position(of: index)
+            index += 1
+            skipWhitespace()
+            if index < end, bytes[index] == JSONByte.closeBrace {
+                throw error("trailing comma: remove the \",\" before \"}\"", at: comma)
+            }
+            stack[stack.count - 1].key = try readKeyAndColon()
+            skipWhitespace()
+            return nil
+        case JSONByte.closeBrace:
+            index += 1
+            let frame = stack.removeLast()
+            let members = Array(pendingMembers[frame.firstChild...])
+            pendingMembers.removeLast(members.count)
+            return JSONNode(value: .object(JSONObject(members: members)), position: frame.position)
+        default:
+            throw unexpected(at: index, expected: "\",\" or \"}\" after a member of an object")
+        }
+    }
+
+    /// After an element of the innermost array: `,` before the next element, or `]` that closes the array.
+    @inline(__always)
+    private mutating func afterElement(_ stack: inout [Frame]) throws(JSONError) -> JSONNode? {
+        guard index < end else { throw truncated() }
+        switch bytes[index] {
+        case JSONByte.comma:
+            let comma = position(of: index)
+            index += 1
+            skipWhitespace()
+            if index < end, bytes[index] == JSONByte.closeBracket {
+                throw error("trailing comma: remove the \",\" before \"]\"", at: comma)
+            }
+            return nil
+        case JSONByte.closeBracket:
+            index += 1
+            let frame = stack.removeLast()
+            let elements = Array(pendingNodes[frame.firstChild...])
+            pendingNodes.removeLast(elements.count)
+            return JSONNode(value: .array(elements), position: frame.position)
+        default:
+            throw unexpected(at: index, expected: "\",\" or \"]\" after an element of an array")
         }
     }
 

@@ -21,55 +21,12 @@ extension PipelineLoader {
     }
 
     static func readBilling(_ table: TableReader, name: String, franchise: Bool) -> ClientBilling {
-        let siren = table.string("siren").map { $0.filter { $0 != " " } }
-        if let siren, let problem = Identifiers.sirenProblem(siren) { table.fail(key: "siren", problem) }
-        let vatNumber = table.string("vat_number").map { $0.filter { $0 != " " }.uppercased() }
-        if let vatNumber, vatNumber.hasPrefix("FR"),
-           let problem = Identifiers.vatNumberProblem(vatNumber, siren: siren) {
-            table.fail(key: "vat_number", problem)
-        }
-        func readAddress(_ key: String) -> PipelineConfig.Address? {
-            guard let addressTable = table.subtable(key) else { return nil }
-            let lines = addressTable.strings("lines") ?? []
-            if lines.isEmpty || lines.count > 3 {
-                addressTable.fail(key: "lines", "give one to three street lines, like lines = [\"12 rue …\"]")
-            }
-            let country = (addressTable.string("country") ?? "FR").uppercased()
-            if country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isLetter }) {
-                addressTable.fail(key: "country", "use a two-letter ISO country code, like FR")
-            }
-            let address = PipelineConfig.Address(lines: lines, postcode: addressTable.string("postcode", required: true) ?? "",
-                                                 city: addressTable.string("city", required: true) ?? "", country: country)
-            addressTable.finish()
-            return address
-        }
-        let address = readAddress("address")
-        let deliveryAddress = readAddress("delivery_address")
-        var terms = PaymentTerms(days: 30, endOfMonth: false)
-        if let text = table.string("payment_terms") {
-            if let parsed = PaymentTerms(text: text) {
-                terms = parsed
-                if parsed.days > 60 || (parsed.endOfMonth && parsed.days > 45) {
-                    table.fail(key: "payment_terms", "French law (L441-10) allows at most 60 days, or 45 days end of month")
-                }
-            } else {
-                table.fail(key: "payment_terms", "write \"30 days\" or \"45 days end of month\" (found \"\(text)\")")
-            }
-        }
-        let vat = table.choice("vat", VATTreatment.self) ?? (franchise ? .franchise : .standard)
-        if franchise, vat != .franchise {
-            table.fail(key: "vat", "the company is under the franchise (company.vat_franchise = true): remove this key")
-        }
-        if vat == .reverseCharge, vatNumber == nil {
-            table.fail(key: "vat", "reverse charge needs the client's VAT number (add vat_number = \"…\")")
-        }
-        var rate = 2000
-        if let text = table.decimalText("vat_rate") {
-            switch DecimalText.minorUnits(text.text, scale: 2, style: .dotDecimal) {
-            case .success(let value) where [0, 210, 550, 1000, 2000].contains(value): rate = Int(value)
-            default: table.fail(text.line, "\(table.qualified("vat_rate")): use a French rate: 20, 10, 5.5, 2.1 or 0")
-            }
-        }
+        let (siren, vatNumber) = readClientIdentifiers(table)
+        let address = readAddress(table, "address")
+        let deliveryAddress = readAddress(table, "delivery_address")
+        let terms = readPaymentTerms(table)
+        let vat = readVATTreatment(table, franchise: franchise, vatNumber: vatNumber)
+        let rate = readVATRate(table)
         let hourly = table.money("hourly_rate")
         let daily = table.money("daily_rate")
         if hourly != nil, daily != nil {
@@ -82,6 +39,75 @@ extension PipelineLoader {
             emails: table.strings("emails") ?? [], paymentTerms: terms, hourlyRateMinor: hourly,
             dailyRateMinor: daily, vat: vat, vatRateBasisPoints: vat == .standard ? rate : 0,
             oxygeneCode: table.string("oxygene_code"), paymentMethod: method)
+    }
+
+    /// A client's SIREN and VAT number, spaces removed; a French VAT number must match the SIREN.
+    private static func readClientIdentifiers(_ table: TableReader) -> (siren: String?, vatNumber: String?) {
+        let siren = table.string("siren").map { $0.filter { $0 != " " } }
+        if let siren, let problem = Identifiers.sirenProblem(siren) { table.fail(key: "siren", problem) }
+        let vatNumber = table.string("vat_number").map { $0.filter { $0 != " " }.uppercased() }
+        if let vatNumber, vatNumber.hasPrefix("FR"),
+           let problem = Identifiers.vatNumberProblem(vatNumber, siren: siren) {
+            table.fail(key: "vat_number", problem)
+        }
+        return (siren, vatNumber)
+    }
+
+    /// The inline address table `key` of a client, nil when absent.
+    private static func readAddress(_ table: TableReader, _ key: String) -> PipelineConfig.Address? {
+        guard let addressTable = table.subtable(key) else { return nil }
+        let lines = addressTable.strings("lines") ?? []
+        if lines.isEmpty || lines.count > 3 {
+            addressTable.fail(key: "lines", "give one to three street lines, like lines = [\"12 rue …\"]")
+        }
+        let country = (addressTable.string("country") ?? "FR").uppercased()
+        if country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isLetter }) {
+            addressTable.fail(key: "country", "use a two-letter ISO country code, like FR")
+        }
+        let address = PipelineConfig.Address(lines: lines, postcode: addressTable.string("postcode", required: true) ?? "",
+                                             city: addressTable.string("city", required: true) ?? "", country: country)
+        addressTable.finish()
+        return address
+    }
+
+    /// `payment_terms` (30 days by default), within what French law allows.
+    private static func readPaymentTerms(_ table: TableReader) -> PaymentTerms {
+        var terms = PaymentTerms(days: 30, endOfMonth: false)
+        if let text = table.string("payment_terms") {
+            if let parsed = PaymentTerms(text: text) {
+                terms = parsed
+                if parsed.days > 60 || (parsed.endOfMonth && parsed.days > 45) {
+                    table.fail(key: "payment_terms", "French law (L441-10) allows at most 60 days, or 45 days end of month")
+                }
+            } else {
+                table.fail(key: "payment_terms", "write \"30 days\" or \"45 days end of month\" (found \"\(text)\")")
+            }
+        }
+        return terms
+    }
+
+    /// `vat`: the company's franchise forces it; reverse charge needs the client's VAT number.
+    private static func readVATTreatment(_ table: TableReader, franchise: Bool, vatNumber: String?) -> VATTreatment {
+        let vat = table.choice("vat", VATTreatment.self) ?? (franchise ? .franchise : .standard)
+        if franchise, vat != .franchise {
+            table.fail(key: "vat", "the company is under the franchise (company.vat_franchise = true): remove this key")
+        }
+        if vat == .reverseCharge, vatNumber == nil {
+            table.fail(key: "vat", "reverse charge needs the client's VAT number (add vat_number = \"…\")")
+        }
+        return vat
+    }
+
+    /// `vat_rate` in basis points (20 % by default); only the French rates are accepted.
+    private static func readVATRate(_ table: TableReader) -> Int {
+        var rate = 2000
+        if let text = table.decimalText("vat_rate") {
+            switch DecimalText.minorUnits(text.text, scale: 2, style: .dotDecimal) {
+            case .success(let value) where [0, 210, 550, 1000, 2000].contains(value): rate = Int(value)
+            default: table.fail(text.line, "\(table.qualified("vat_rate")): use a French rate: 20, 10, 5.5, 2.1 or 0")
+            }
+        }
+        return rate
     }
 
     static func readInvoicing(_ top: TableReader, clients: [PipelineConfig.Client],
@@ -100,43 +126,7 @@ extension PipelineLoader {
             table.fail(table.table.position.line, "invoicing.start is missing: the first day facturation invoices "
                 + "(add start = 2025-07-01; nothing before it is ever invoiced)")
         }
-        func pattern(_ key: String, _ fallback: String) -> NumberingScheme.Pattern? {
-            let text = table.string(key) ?? fallback
-            do throws(NumberingScheme.PatternError) {
-                return try NumberingScheme.Pattern(text)
-            } catch {
-                table.fail(key: key, error.message)
-                return nil
-            }
-        }
-        let invoicePattern = pattern("invoice_number", "F{YYYY}{MM}{SEQ:2}")
-        let creditPattern = pattern("credit_note_number", "A{YYYY}{MM}{SEQ:2}")
-        let shared = table.bool("shared_counter") ?? true
-        var scheme: NumberingScheme?
-        if let invoicePattern, let creditPattern {
-            if shared, invoicePattern.dateTokens != creditPattern.dateTokens {
-                table.fail(key: "credit_note_number", "with shared_counter = true both patterns need the same date "
-                    + "tokens ({YYYY}, {MM}…)")
-            }
-            if invoicePattern.render(period: invoicePattern.dateTokens, sequence: 1)
-                == creditPattern.render(period: creditPattern.dateTokens, sequence: 1) {
-                table.fail(key: "credit_note_number", "credit notes need their own prefix (e.g. A{YYYY}{MM}{SEQ:2})")
-            }
-            var numbering = NumberingScheme(invoicePattern: invoicePattern, creditNotePattern: creditPattern,
-                                            sharedCounter: shared)
-            if let next = table.string("next_invoice_number") {
-                if let parsed = invoicePattern.parse(next) { numbering.resumeInvoice = parsed } else {
-                    table.fail(key: "next_invoice_number", "\"\(next)\" does not follow invoice_number = \"\(invoicePattern)\"")
-                }
-            }
-            if let next = table.string("next_credit_note_number") {
-                if let parsed = creditPattern.parse(next) { numbering.resumeCreditNote = parsed } else {
-                    table.fail(key: "next_credit_note_number",
-                               "\"\(next)\" does not follow credit_note_number = \"\(creditPattern)\"")
-                }
-            }
-            scheme = numbering
-        }
+        let scheme = readNumbering(table)
         let settings = InvoicingSettings(
             start: start,
             numbering: scheme ?? NumberingScheme(invoicePattern: try! .init("F{SEQ:1}"), creditNotePattern: try! .init("A{SEQ:1}"),
@@ -156,6 +146,56 @@ extension PipelineLoader {
             approval: readApproval(approvalTable),
             contracts: readContracts(contractTables, clients: clients))
         table.finish()
+        checkWhatInvoicesNeed(settings, table: table, clients: clients, company: company)
+        return settings
+    }
+
+    /// The invoice and credit-note number patterns and where their counters resume; nil when a
+    /// pattern is invalid (already reported).
+    private static func readNumbering(_ table: TableReader) -> NumberingScheme? {
+        let invoicePattern = readPattern(table, "invoice_number", "F{YYYY}{MM}{SEQ:2}")
+        let creditPattern = readPattern(table, "credit_note_number", "A{YYYY}{MM}{SEQ:2}")
+        let shared = table.bool("shared_counter") ?? true
+        guard let invoicePattern, let creditPattern else { return nil }
+        if shared, invoicePattern.dateTokens != creditPattern.dateTokens {
+            table.fail(key: "credit_note_number", "with shared_counter = true both patterns need the same date "
+                + "tokens ({YYYY}, {MM}…)")
+        }
+        if invoicePattern.render(period: invoicePattern.dateTokens, sequence: 1)
+            == creditPattern.render(period: creditPattern.dateTokens, sequence: 1) {
+            table.fail(key: "credit_note_number", "credit notes need their own prefix (e.g. A{YYYY}{MM}{SEQ:2})")
+        }
+        var numbering = NumberingScheme(invoicePattern: invoicePattern, creditNotePattern: creditPattern,
+                                        sharedCounter: shared)
+        if let next = table.string("next_invoice_number") {
+            if let parsed = invoicePattern.parse(next) { numbering.resumeInvoice = parsed } else {
+                table.fail(key: "next_invoice_number", "\"\(next)\" does not follow invoice_number = \"\(invoicePattern)\"")
+            }
+        }
+        if let next = table.string("next_credit_note_number") {
+            if let parsed = creditPattern.parse(next) { numbering.resumeCreditNote = parsed } else {
+                table.fail(key: "next_credit_note_number",
+                           "\"\(next)\" does not follow credit_note_number = \"\(creditPattern)\"")
+            }
+        }
+        return numbering
+    }
+
+    /// The number pattern `key` (or `fallback`), nil after reporting why it is invalid.
+    private static func readPattern(_ table: TableReader, _ key: String, _ fallback: String) -> NumberingScheme.Pattern? {
+        let text = table.string(key) ?? fallback
+        do throws(NumberingScheme.PatternError) {
+            return try NumberingScheme.Pattern(text)
+        } catch {
+            table.fail(key: key, error.message)
+            return nil
+        }
+    }
+
+    /// What issuing invoices needs outside `[invoicing]`: the company's IBAN for payment by transfer,
+    /// an address for every client with a contract.
+    private static func checkWhatInvoicesNeed(_ settings: InvoicingSettings, table: TableReader,
+                                              clients: [PipelineConfig.Client], company: PipelineConfig.Company?) {
         if let company, company.iban == nil, settings.paymentMeansCode == "58" || settings.paymentMeansCode == "30" {
             table.fail(table.table.position.line, "invoices are paid by transfer: add company.iban")
         }
@@ -165,7 +205,6 @@ extension PipelineLoader {
                     + "address = { lines = [\"…\"], postcode = \"…\", city = \"…\" } to its [[clients]] entry")
             }
         }
-        return settings
     }
 
     private static func readApproval(_ table: TableReader?) -> InvoicingSettings.ApprovalRules {

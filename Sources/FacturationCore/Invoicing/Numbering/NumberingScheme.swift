@@ -102,33 +102,12 @@ public struct NumberingScheme: Sendable {
                     }
                     let token = rest[rest.index(after: rest.startIndex)..<close]
                     if !literal.isEmpty { pieces.append(.literal(literal)); literal = "" }
-                    switch token {
-                    case "YYYY": pieces.append(.year4)
-                    case "YY": pieces.append(.year2)
-                    case "MM": pieces.append(.month)
-                    default:
-                        if token.hasPrefix("SEQ:"), let width = Int(token.dropFirst(4)), (1...9).contains(width) {
-                            pieces.append(.sequence(width: width))
-                            sequenceCount += 1
-                        } else if token == "SEQ" {
-                            pieces.append(.sequence(width: 1))
-                            sequenceCount += 1
-                        } else {
-                            throw PatternError(message: "unknown token {\(token)} (use {YYYY}, {YY}, {MM} or {SEQ:n})")
-                        }
-                    }
+                    let piece = try Self.piece(for: token)
+                    if case .sequence = piece { sequenceCount += 1 }
+                    pieces.append(piece)
                     rest = rest[rest.index(after: close)...]
                 } else {
-                    // BR-FR-02 also allows '/', but a number names files (outbox/invoices/<number>.xml):
-                    // a slash would make folders of it and stop every run.
-                    if first == "/" {
-                        throw PatternError(message: "'/' is not allowed in an invoice number here: the number names "
-                            + "its files (outbox/invoices/<number>.xml); use - or _ instead")
-                    }
-                    guard first.isASCII, first.isLetter || first.isNumber || "-_+".contains(first) else {
-                        throw PatternError(message: "'\(first)' is not allowed in an invoice number (only letters, "
-                            + "digits and - _ +, within what French e-invoicing rule BR-FR-02 allows)")
-                    }
+                    try Self.checkLiteralCharacter(first)
                     literal.append(first)
                     rest = rest.dropFirst()
                 }
@@ -139,6 +118,37 @@ public struct NumberingScheme: Sendable {
             }
             self.pieces = pieces
             description = text
+        }
+
+        /// The piece for the text between braces: a date token or the counter.
+        private static func piece(for token: Substring) throws(PatternError) -> Piece {
+            switch token {
+            case "YYYY": return .year4
+            case "YY": return .year2
+            case "MM": return .month
+            default:
+                if token.hasPrefix("SEQ:"), let width = Int(token.dropFirst(4)), (1...9).contains(width) {
+                    return .sequence(width: width)
+                } else if token == "SEQ" {
+                    return .sequence(width: 1)
+                } else {
+                    throw PatternError(message: "unknown token {\(token)} (use {YYYY}, {YY}, {MM} or {SEQ:n})")
+                }
+            }
+        }
+
+        /// A character outside braces must be allowed in an invoice number.
+        private static func checkLiteralCharacter(_ character: Character) throws(PatternError) {
+            // BR-FR-02 also allows '/', but a number names files (outbox/invoices/<number>.xml):
+            // a slash would make folders of it and stop every run.
+            if character == "/" {
+                throw PatternError(message: "'/' is not allowed in an invoice number here: the number names "
+                    + "its files (outbox/invoices/<number>.xml); use - or _ instead")
+            }
+            guard character.isASCII, character.isLetter || character.isNumber || "-_+".contains(character) else {
+                throw PatternError(message: "'\(character)' is not allowed in an invoice number (only letters, "
+                    + "digits and - _ +, within what French e-invoicing rule BR-FR-02 allows)")
+            }
         }
 
         /// The date tokens' values for `date`, joined by `|`.
