@@ -57,61 +57,78 @@ public struct Reconciliation {
     }
 
     public func run() throws -> Report {
-        let pipeline = layout.pipeline
         let fec = try PublishedFEC.read(layout: layout)
         guard let until = fec.coveredUntil else { return Report(coveredUntil: "") }
         var report = Report(coveredUntil: until.description)
-        let clients = pipeline.accounting.clients.number
-        let bankAccount = pipeline.accounting.bankAccount.number
-        func money(_ minor: Int64) -> String { DecimalText.format(minorUnits: minor, scale: 2) }
-        func add(_ check: String, _ reference: String, expected: Int64, found: Int64?, cause: String) {
-            let value = found ?? 0
-            guard found == nil || abs(value - expected) > toleranceMinor else { return }
-            report.differences.append(Difference(check: check, reference: reference, expected: money(expected),
-                                                 found: found.map(money) ?? "missing", difference: money(value - expected),
-                                                 cause: cause))
-        }
-
-        // 1. Invoices ↔ sales journal.
         let issued = snapshot.issued.filter { $0.issueDate <= until }
-        var salesByPiece: [String: Int64] = [:]
-        for line in fec.lines where line.journal == pipeline.accounting.sales.code && line.account == clients {
-            salesByPiece[line.pieceRef, default: 0] += line.debitMinor - line.creditMinor
+        let matches = snapshot.matches.filter { $0.bookingDate <= until }
+        checkInvoices(issued, fec: fec, into: &report)
+        checkReceipts(matches, fec: fec, into: &report)
+        checkClientBalances(issued: issued, matches: matches, fec: fec, into: &report)
+        return report
+    }
+
+    /// Records a difference beyond the tolerance (or a missing counterpart).
+    private func add(_ check: String, _ reference: String, expected: Int64, found: Int64?, cause: String,
+                     into report: inout Report) {
+        func money(_ minor: Int64) -> String { DecimalText.format(minorUnits: minor, scale: 2) }
+        let value = found ?? 0
+        guard found == nil || abs(value - expected) > toleranceMinor else { return }
+        report.differences.append(Difference(check: check, reference: reference, expected: money(expected),
+                                             found: found.map(money) ?? "missing", difference: money(value - expected),
+                                             cause: cause))
+    }
+
+    /// The debit minus credit of `fec`'s lines that pass `include`, per key.
+    private static func balances(_ fec: PublishedFEC, by key: (PublishedFEC.Line) -> String,
+                                 where include: (PublishedFEC.Line) -> Bool) -> [String: Int64] {
+        var result: [String: Int64] = [:]
+        for line in fec.lines where include(line) { result[key(line), default: 0] += line.debitMinor - line.creditMinor }
+        return result
+    }
+
+    /// 1. Every document ↔ its sales-journal entry (411 line).
+    private func checkInvoices(_ issued: [InvoiceDocument], fec: PublishedFEC, into report: inout Report) {
+        let accounting = layout.pipeline.accounting
+        let salesByPiece = Self.balances(fec, by: \.pieceRef) {
+            $0.journal == accounting.sales.code && $0.account == accounting.clients.number
         }
         for document in issued {
             report.invoicesChecked += 1
             let expected = document.kind == .invoice ? document.totals.grandTotalMinor : -document.totals.grandTotalMinor
             add("invoice-journal", document.number, expected: expected, found: salesByPiece[document.number],
                 cause: salesByPiece[document.number] == nil ? "the document is not in the sales journal of the published FEC"
-                    : "the sales-journal entry does not carry the document's total incl. VAT")
+                    : "the sales-journal entry does not carry the document's total incl. VAT", into: &report)
         }
+    }
 
-        // 2. Receipts ↔ bank ↔ bank journal.
+    /// 2. Every matched receipt ↔ its bank line ↔ its bank-journal entry (512 line).
+    private func checkReceipts(_ matches: [PaymentMatch], fec: PublishedFEC, into report: inout Report) {
+        let accounting = layout.pipeline.accounting
         let bank = Dictionary(snapshot.bank.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        var bankByPiece: [String: Int64] = [:]
-        for line in fec.lines where line.journal == pipeline.accounting.bank.code && line.account == bankAccount {
-            bankByPiece[line.pieceRef, default: 0] += line.debitMinor - line.creditMinor
+        let bankByPiece = Self.balances(fec, by: \.pieceRef) {
+            $0.journal == accounting.bank.code && $0.account == accounting.bankAccount.number
         }
-        let matches = snapshot.matches.filter { $0.bookingDate <= until }
         for match in matches where !match.allocations.isEmpty {
             report.receiptsChecked += 1
             guard let line = bank[match.receipt] else {
                 add("receipt-bank", match.receipt, expected: match.amountMinor, found: nil,
-                    cause: "the matched receipt is no longer in the bank ledgers")
+                    cause: "the matched receipt is no longer in the bank ledgers", into: &report)
                 continue
             }
             add("receipt-bank", match.receipt, expected: match.amountMinor, found: line.amountMinor,
-                cause: "the bank line's amount differs from the amount that was matched")
+                cause: "the bank line's amount differs from the amount that was matched", into: &report)
             add("receipt-journal", line.pieceRef, expected: line.amountMinor, found: bankByPiece[line.pieceRef],
                 cause: bankByPiece[line.pieceRef] == nil ? "the receipt is not in the bank journal of the published FEC"
-                    : "the bank-journal entry differs from the bank line")
+                    : "the bank-journal entry differs from the bank line", into: &report)
         }
+    }
 
-        // 3. 411 per client ↔ open invoices on the last day covered.
-        var balances: [String: Int64] = [:]
-        for line in fec.lines where line.account == clients && !line.auxiliary.isEmpty {
-            balances[line.auxiliary, default: 0] += line.debitMinor - line.creditMinor
-        }
+    /// 3. Each client's 411 balance ↔ its open invoices on the last day covered.
+    private func checkClientBalances(issued: [InvoiceDocument], matches: [PaymentMatch], fec: PublishedFEC,
+                                     into report: inout Report) {
+        let clients = layout.pipeline.accounting.clients.number
+        let balances = Self.balances(fec, by: \.auxiliary) { $0.account == clients && !$0.auxiliary.isEmpty }
         var receivables = Receivables(issued: issued)
         for match in matches { receivables.apply(match) }
         var open: [String: Int64] = [:]
@@ -119,9 +136,8 @@ public struct Reconciliation {
         for client in Set(balances.keys).union(open.keys).sorted() {
             report.clientsChecked += 1
             add("client-balance", client, expected: open[client] ?? 0, found: balances[client] ?? 0,
-                cause: "the client's 411 balance differs from its open invoices")
+                cause: "the client's 411 balance differs from its open invoices", into: &report)
         }
-        return report
     }
 
     /// Runs the reconciliation and delivers `outbox/rapprochement/rapprochement-<date>.csv`;
