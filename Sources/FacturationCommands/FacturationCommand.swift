@@ -3,8 +3,8 @@ import FacturationCore
 import Foundation
 
 /// The `facturation` command: the invoicing pipeline of one or more workspaces.
-public struct FacturationCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct FacturationCommand: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "facturation",
         abstract: "Turns Clockify and Qonto exports dropped in inbox/ into normalized ledgers in outbox/.",
         discussion: """
@@ -22,12 +22,12 @@ public struct FacturationCommand: ParsableCommand {
                       ReconcileCommand.self]
     )
 
-    public init() {}
+    package init() {}
 
     /// Runs the command line. A ``FacturationError`` that reaches here is printed with its
     /// message and ends the process with its kind's exit status: commands do not pick exit
     /// statuses by catching error types.
-    public static func main() {
+    package static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()

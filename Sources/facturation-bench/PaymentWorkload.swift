@@ -40,7 +40,7 @@ struct PaymentWorkload {
 
     let invoices: [InvoiceDocument]
     let pipeline: PipelineConfig
-    let layout: PipelineLayout
+    let layout: ArchiveLayout
     let clients: Int
     /// Receipts per intended outcome (the matcher's rule names, `review` for unknown payers).
     let expected: [String: Int]

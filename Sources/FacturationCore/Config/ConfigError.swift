@@ -1,26 +1,26 @@
 /// A mistake in a pipeline file, reported as `file:line: message`.
-public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let file: String
-    public let line: Int?
-    public let message: String
+package struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let file: String
+    package let line: Int?
+    package let message: String
 
-    public init(file: String, line: Int?, message: String) {
+    package init(file: String, line: Int?, message: String) {
         self.file = file
         self.line = line
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         if let line { return "\(file):\(line): \(message)" }
         return "\(file): \(message)"
     }
 }
 
 /// Every mistake found in the pipeline files (they are all reported at once).
-public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
-    public let errors: [ConfigError]
+package struct ConfigErrors: Error, Sendable, CustomStringConvertible {
+    package let errors: [ConfigError]
 
-    public init(_ errors: [ConfigError]) { self.errors = errors }
+    package init(_ errors: [ConfigError]) { self.errors = errors }
 
-    public var description: String { errors.map(\.description).joined(separator: "\n") }
+    package var description: String { errors.map(\.description).joined(separator: "\n") }
 }

@@ -1,8 +1,8 @@
 /// A case-insensitive wildcard pattern: `*` matches any run of characters, `?` one character;
 /// the pattern must match the whole text (write `*word*` for "contains"). Leading and trailing
 /// white space of the text is ignored.
-public struct GlobPattern: Sendable, CustomStringConvertible {
-    public let source: String
+package struct GlobPattern: Sendable, CustomStringConvertible {
+    package let source: String
     private let pattern: [Character]
     /// The folded pattern as UTF-8 bytes, when bytes can be compared one by one (the fast path):
     /// no `?`, or only ASCII.
@@ -10,7 +10,7 @@ public struct GlobPattern: Sendable, CustomStringConvertible {
     private let patternIsASCII: Bool
     private let patternHasAnyOne: Bool
 
-    public init(_ source: String) {
+    package init(_ source: String) {
         self.source = source
         let folded = GlobPattern.fold(source)
         self.pattern = Array(folded)
@@ -20,7 +20,7 @@ public struct GlobPattern: Sendable, CustomStringConvertible {
     }
 
     /// True when the pattern matches the whole of `text`, ignoring case.
-    public func matches(_ text: String) -> Bool {
+    package func matches(_ text: String) -> Bool {
         let folded = Array(GlobPattern.fold(text))
         return GlobPattern.match(pattern: pattern, count: folded.count) { folded[$0] }
     }
@@ -29,7 +29,7 @@ public struct GlobPattern: Sendable, CustomStringConvertible {
     ///
     /// Fast path on bytes for ASCII and the accented Latin letters of French (U+00C0…U+00DE
     /// fold to U+00E0…U+00FE); anything else goes through Unicode-aware Strings.
-    public func matches(bytes text: UnsafeRawBufferPointer) -> Bool {
+    package func matches(bytes text: UnsafeRawBufferPointer) -> Bool {
         var start = 0, end = text.count
         while start < end, GlobPattern.isSpace(text[start]) { start += 1 }
         while end > start, GlobPattern.isSpace(text[end - 1]) { end -= 1 }
@@ -60,7 +60,7 @@ public struct GlobPattern: Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { source }
+    package var description: String { source }
 
     /// Lowercases and trims, so that "LAA " and "laa" compare equal.
     static func fold(_ text: String) -> String { text.trimmed.lowercased() }

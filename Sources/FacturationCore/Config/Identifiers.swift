@@ -1,13 +1,13 @@
 /// Checks of French and European identifiers, so that a typo in the configuration is caught
 /// before it reaches an invoice or a bank match.
-public enum Identifiers {
+package enum Identifiers {
     /// The pattern of a client code. Codes become parts of file names (draft ids, so
     /// `outbox/to-approve/<draft>.toml`), FEC sub-accounts and Oxygène rows: capital letters,
     /// digits, `-` and `_`, starting with a letter or digit, at most 32 characters.
-    public static let clientCodePattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$"
+    package static let clientCodePattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$"
 
     /// Why a client code does not match ``clientCodePattern``, or nil when it does.
-    public static func clientCodeProblem(_ code: String) -> String? {
+    package static func clientCodeProblem(_ code: String) -> String? {
         func valid(_ text: String) -> Bool {
             let bytes = Array(text.utf8)
             return (1...32).contains(bytes.count) && bytes.enumerated().allSatisfy { index, byte in
@@ -23,7 +23,7 @@ public enum Identifiers {
     }
 
     /// Why an identifier is invalid, or nil when it is valid. SIREN: 9 digits, Luhn checksum.
-    public static func sirenProblem(_ siren: String) -> String? {
+    package static func sirenProblem(_ siren: String) -> String? {
         let digits = Array(siren.utf8)
         guard digits.count == 9, digits.allSatisfy({ (0x30...0x39).contains($0) }) else {
             return "a SIREN has exactly 9 digits, without spaces (found \"\(siren)\")"
@@ -41,7 +41,7 @@ public enum Identifiers {
     }
 
     /// IBAN: country code, check digits, mod-97 = 1 (ISO 13616); spaces allowed.
-    public static func ibanProblem(_ iban: String) -> String? {
+    package static func ibanProblem(_ iban: String) -> String? {
         let compact = BankRecord.normalizeIBAN(iban)
         let bytes = Array(compact.utf8)
         guard bytes.count >= 15, bytes.count <= 34,
@@ -63,7 +63,7 @@ public enum Identifiers {
 
     /// French VAT number: `FR` + 2-digit key + SIREN, key = (12 + 3 × (SIREN mod 97)) mod 97.
     /// Other EU numbers are only checked for shape (2 letters then 2 to 13 characters).
-    public static func vatNumberProblem(_ vat: String, siren: String?) -> String? {
+    package static func vatNumberProblem(_ vat: String, siren: String?) -> String? {
         let compact = BankRecord.normalizeIBAN(vat)
         guard compact.count >= 4, compact.prefix(2).allSatisfy({ $0.isLetter }) else {
             return "\"\(vat)\" is not a VAT number (expected a country code then the number, like FR32123456789)"

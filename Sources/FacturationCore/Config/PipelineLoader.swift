@@ -2,9 +2,9 @@ import Foundation
 
 /// Loads and validates `pipelines/*.toml`; every mistake of every file is reported at once,
 /// each as `file:line: message`, and nothing runs until they are fixed.
-public enum PipelineLoader {
+package enum PipelineLoader {
     /// Loads every pipeline of a workspace (sorted by id).
-    public static func loadAll(workspace: Workspace) throws(ConfigErrors) -> [PipelineConfig] {
+    package static func loadAll(workspace: Workspace) throws(ConfigErrors) -> [PipelineConfig] {
         let folder = workspace.pipelines
         guard Storage.isDirectory(folder) else {
             throw ConfigErrors([ConfigError(
@@ -36,7 +36,7 @@ public enum PipelineLoader {
     }
 
     /// Loads one pipeline file.
-    public static func load(path: String, shownAs shown: String) throws(ConfigErrors) -> PipelineConfig {
+    package static func load(path: String, shownAs shown: String) throws(ConfigErrors) -> PipelineConfig {
         let id = String(Path.name(of: path).dropLast(".toml".count))
         let text: String
         do throws(StorageError) {

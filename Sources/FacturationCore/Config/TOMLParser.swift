@@ -1,31 +1,31 @@
 // TOML 1.0 parser that records the line and column of every key and value.
 
 /// A mistake in a TOML document, located at the 1-based line and column where the problem was found.
-public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let line: Int
-    public let column: Int
-    public let message: String
+package struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let line: Int
+    package let column: Int
+    package let message: String
 
-    public init(line: Int, column: Int, message: String) {
+    package init(line: Int, column: Int, message: String) {
         self.line = line
         self.column = column
         self.message = message
     }
 
-    public init(position: TOMLPosition, message: String) {
+    package init(position: TOMLPosition, message: String) {
         self.init(line: position.line, column: position.column, message: message)
     }
 
     /// "line 3, column 7: <message>".
-    public var description: String {
+    package var description: String {
         "line \(line), column \(column): \(message)"
     }
 }
 
 /// Parses TOML 1.0 text into a `TOMLTable` in which every key and value keeps its source position.
-public enum TOMLParser {
+package enum TOMLParser {
     /// Parses a whole document (LF or CRLF line endings, optional UTF-8 byte order mark) and returns its root table.
-    public static func parse(_ text: String) throws(TOMLError) -> TOMLTable {
+    package static func parse(_ text: String) throws(TOMLError) -> TOMLTable {
         var reader = TOMLReader(text: text)
         return try reader.parseDocument()
     }

@@ -2,18 +2,18 @@
 // so that configuration mistakes can be reported as `file:line: message`.
 
 /// A 1-based line and column in TOML source text; columns count Unicode scalars, so "é" or a tab is one column.
-public struct TOMLPosition: Sendable, Equatable {
-    public let line: Int
-    public let column: Int
+package struct TOMLPosition: Sendable, Equatable {
+    package let line: Int
+    package let column: Int
 
-    public init(line: Int, column: Int) {
+    package init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
 }
 
 /// The content of a TOML value; floats and date-times keep their source text so callers can convert them exactly.
-public indirect enum TOMLValueKind: Sendable, Equatable {
+package indirect enum TOMLValueKind: Sendable, Equatable {
     /// Any string form, with escapes resolved and CRLF line breaks normalised to LF.
     case string(String)
     case integer(Int64)
@@ -34,18 +34,18 @@ public indirect enum TOMLValueKind: Sendable, Equatable {
 }
 
 /// A TOML value together with the source position of its first character (for tables: where the table was opened).
-public struct TOMLValue: Sendable, Equatable {
-    public let kind: TOMLValueKind
-    public let position: TOMLPosition
+package struct TOMLValue: Sendable, Equatable {
+    package let kind: TOMLValueKind
+    package let position: TOMLPosition
 
-    public init(kind: TOMLValueKind, position: TOMLPosition) {
+    package init(kind: TOMLValueKind, position: TOMLPosition) {
         self.kind = kind
         self.position = position
     }
 }
 
 /// A TOML table: unique keys in source order, each with its value and the position where the key itself was written.
-public struct TOMLTable: Sendable, Equatable {
+package struct TOMLTable: Sendable, Equatable {
     /// One key of the table: its value and where the key was written.
     struct Entry: Sendable, Equatable {
         let value: TOMLValue
@@ -54,9 +54,9 @@ public struct TOMLTable: Sendable, Equatable {
 
     /// Where the table was opened: its `[header]` or `[[header]]`, its inline `{`, the first segment of the dotted key
     /// that created it, the first header below it when it only exists as a parent (`a` in `[a.b]`), or 1:1 for the root.
-    public let position: TOMLPosition
+    package let position: TOMLPosition
     /// The keys in the source order of their first definition.
-    public private(set) var keys: [String] = []
+    package private(set) var keys: [String] = []
     private var entries: [String: Entry] = [:]
 
     init(position: TOMLPosition) {
@@ -64,12 +64,12 @@ public struct TOMLTable: Sendable, Equatable {
     }
 
     /// The value stored under `key`, or nil when the table has no such key.
-    public subscript(key: String) -> TOMLValue? {
+    package subscript(key: String) -> TOMLValue? {
         entries[key]?.value
     }
 
     /// Where `key` itself was written (for a dotted key, the position of that segment), or nil when absent.
-    public func keyPosition(_ key: String) -> TOMLPosition? {
+    package func keyPosition(_ key: String) -> TOMLPosition? {
         entries[key]?.keyPosition
     }
 

@@ -1,16 +1,16 @@
 /// Reads a file chunk by chunk and hands out its text as UTF-8 bytes, whatever its encoding
 /// (the byte-order mark is removed; UTF-16 and Windows-1252 are transcoded).
-public final class DecodingReader {
-    public let encoding: TextEncoding
+package final class DecodingReader {
+    package let encoding: TextEncoding
     private let file: InputFile
     private var raw: [UInt8]
     private var carry: [UInt8] = []
     private var started = false
     /// Raw bytes consumed so far (for progress reporting).
-    public private(set) var bytesRead: Int64 = 0
-    public var totalBytes: Int64 { file.size }
+    package private(set) var bytesRead: Int64 = 0
+    package var totalBytes: Int64 { file.size }
 
-    public init(path: String, encoding: TextEncoding, chunkSize: Int = 1 << 15) throws(StorageError) {
+    package init(path: String, encoding: TextEncoding, chunkSize: Int = 1 << 15) throws(StorageError) {
         self.file = try InputFile(path: path)
         self.encoding = encoding
         self.raw = [UInt8](repeating: 0, count: chunkSize)
@@ -19,7 +19,7 @@ public final class DecodingReader {
     /// Returns the next chunk of UTF-8 text, or nil at the end of the file.
     ///
     /// Chunks may end in the middle of a line or of a UTF-8 sequence; consumers must not assume otherwise.
-    public func next() throws(StorageError) -> [UInt8]? {
+    package func next() throws(StorageError) -> [UInt8]? {
         while true {
             let count = try file.read(into: &raw)
             bytesRead += Int64(count)
@@ -81,7 +81,7 @@ public final class DecodingReader {
     ]
 
     /// Transcodes Windows-1252 bytes to UTF-8.
-    public static func windows1252ToUTF8(_ bytes: some Collection<UInt8>) -> [UInt8] {
+    package static func windows1252ToUTF8(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 8)
         for byte in bytes {

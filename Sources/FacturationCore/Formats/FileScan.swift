@@ -4,18 +4,18 @@ import Glibc
 
 /// What one pass over a file's raw bytes tells: its identity (SHA-256), its size, its text
 /// encoding and whether it looks binary.
-public struct FileScan: Sendable {
-    public let sha256: String
-    public let size: Int64
+package struct FileScan: Sendable {
+    package let sha256: String
+    package let size: Int64
     /// The text encoding, or nil when the file is not text (contains NUL bytes outside UTF-16).
-    public let encoding: TextEncoding?
+    package let encoding: TextEncoding?
     /// The first bytes of the file (up to 64 KiB), for format sniffing.
-    public let head: [UInt8]
+    package let head: [UInt8]
 
     /// Reads the whole file once, hashing it and deciding its encoding.
     ///
     /// - Parameter progress: called with the number of bytes read so far.
-    public static func scan(path: String, progress: ((Int64) -> Void)? = nil) throws(StorageError) -> FileScan {
+    package static func scan(path: String, progress: ((Int64) -> Void)? = nil) throws(StorageError) -> FileScan {
         let file = try InputFile(path: path)
         let hasher = SHA256Hasher()
         // Large files are hashed on a second thread while this one validates the encoding.

@@ -1,5 +1,5 @@
 /// The character encoding of an input file, decided from its bytes (never from its name).
-public enum TextEncoding: String, Sendable, Codable {
+package enum TextEncoding: String, Sendable, Codable {
     case utf8 = "UTF-8"
     case utf8WithBOM = "UTF-8 with BOM"
     case utf16LittleEndian = "UTF-16LE"

@@ -1,5 +1,5 @@
 /// The life-cycle state of a bank transaction (`status` column).
-public enum BankStatus: String, Sendable {
+package enum BankStatus: String, Sendable {
     /// Executed by the bank: the only state that counts in the accounts.
     case booked
     /// Not executed yet; kept in `pending.csv` until its booked version arrives.

@@ -1,19 +1,19 @@
 /// Everything a converter needs to turn one claimed file into normalized rows.
-public struct ConversionContext {
+package struct ConversionContext {
     /// Path of the claimed file (inside `work/`).
-    public let path: String
+    package let path: String
     /// The file's original name, written in the `source_file` column.
-    public let sourceName: String
-    public let scan: FileScan
-    public let detection: FormatSniffer.Detection
-    public let pipeline: PipelineConfig
-    public let zone: ZoneConverter
-    public let classifier: EntryClassifier
-    public let output: NormalizedOutput
+    package let sourceName: String
+    package let scan: FileScan
+    package let detection: FormatSniffer.Detection
+    package let pipeline: PipelineConfig
+    package let zone: ZoneConverter
+    package let classifier: EntryClassifier
+    package let output: NormalizedOutput
     /// Called with (bytes read, total bytes) while a large file is read.
-    public let progress: ((Int64, Int64) -> Void)?
+    package let progress: ((Int64, Int64) -> Void)?
 
-    public init(path: String, sourceName: String, scan: FileScan, detection: FormatSniffer.Detection,
+    package init(path: String, sourceName: String, scan: FileScan, detection: FormatSniffer.Detection,
                 pipeline: PipelineConfig, zone: ZoneConverter, classifier: EntryClassifier,
                 output: NormalizedOutput, progress: ((Int64, Int64) -> Void)?) {
         self.path = path
@@ -29,12 +29,12 @@ public struct ConversionContext {
 }
 
 /// What a successful conversion produced.
-public struct ConversionReport: Sendable {
-    public var format: InputFormat
+package struct ConversionReport: Sendable {
+    package var format: InputFormat
     /// Records written (all partitions).
-    public var records: Int
+    package var records: Int
     /// Records per partition (`YYYY-MM` or `pending`).
-    public var partitions: [String: Int]
+    package var partitions: [String: Int]
     /// Things worth telling that are not errors (skipped running timers, a TOTAL row, …).
-    public var notes: [String]
+    package var notes: [String]
 }

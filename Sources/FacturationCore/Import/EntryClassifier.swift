@@ -9,18 +9,18 @@
 ///
 /// Works on the UTF-8 bytes of the fields and caches its answers, because it runs for every
 /// row of files with millions of rows.
-public final class EntryClassifier {
+package final class EntryClassifier {
     // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     /// The fields of one entry that classification looks at (bytes valid during the call).
-    public struct Fields {
-        public var client: UnsafeRawBufferPointer
-        public var project: UnsafeRawBufferPointer
-        public var task: UnsafeRawBufferPointer
+    package struct Fields {
+        package var client: UnsafeRawBufferPointer
+        package var project: UnsafeRawBufferPointer
+        package var task: UnsafeRawBufferPointer
         /// Tag names as exported: joined by commas.
-        public var tags: UnsafeRawBufferPointer
-        public var description: UnsafeRawBufferPointer
-        public var billable: Bool?
-        public var hasRate: Bool
+        package var tags: UnsafeRawBufferPointer
+        package var description: UnsafeRawBufferPointer
+        package var billable: Bool?
+        package var hasRate: Bool
     }
 
     private let clients: [(code: String, names: [String])]
@@ -32,7 +32,7 @@ public final class EntryClassifier {
     private let keyBuffer = ByteBuffer(capacity: 512)
     private static let cacheLimit = 100_000
 
-    public init(pipeline: PipelineConfig) {
+    package init(pipeline: PipelineConfig) {
         clients = pipeline.clients.map { client in
             (client.code, ([client.code, client.name] + client.aliases).map(GlobPattern.fold).filter { !$0.isEmpty })
         }
@@ -42,13 +42,13 @@ public final class EntryClassifier {
     }
 
     /// The configured client and the category of one entry.
-    public func classify(_ fields: Fields) -> (clientCode: String?, category: PipelineConfig.Category) {
+    package func classify(_ fields: Fields) -> (clientCode: String?, category: PipelineConfig.Category) {
         let code = clientCode(client: fields.client, project: fields.project)
         return (code, category(fields, clientCode: code))
     }
 
     /// Convenience for converters that hold Strings.
-    public func classify(client: String, project: String, task: String, tags: [String], description: String,
+    package func classify(client: String, project: String, task: String, tags: [String], description: String,
                          billable: Bool?, hasRate: Bool) -> (clientCode: String?, category: PipelineConfig.Category) {
         let buffers = [client, project, task, tags.joined(separator: ","), description].map { Array($0.utf8) }
         return buffers[0].withUnsafeBytes { c in buffers[1].withUnsafeBytes { p in buffers[2].withUnsafeBytes { t in

@@ -1,14 +1,14 @@
 /// Decides a file's format from its first bytes (never from its name or extension).
-public enum FormatSniffer {
+package enum FormatSniffer {
     /// A recognised, readable format.
-    public struct Detection: Sendable, Equatable {
-        public let format: InputFormat
+    package struct Detection: Sendable, Equatable {
+        package let format: InputFormat
         /// The CSV separator (for CSV formats).
-        public let delimiter: UInt8
+        package let delimiter: UInt8
     }
 
     /// Returns the format of a file, or the rejection that explains why it cannot be read.
-    public static func detect(_ scan: FileScan) -> Result<Detection, Rejection> {
+    package static func detect(_ scan: FileScan) -> Result<Detection, Rejection> {
         let head = scan.head
         if scan.size == 0 {
             return .failure(Rejection(

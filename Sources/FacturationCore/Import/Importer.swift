@@ -1,8 +1,8 @@
 /// Runs the converter that matches a detected format.
-public enum Importer {
+package enum Importer {
     /// Converts the file of `context` into normalized rows; throws a ``Rejection`` when the file
     /// cannot be imported, or a ``StorageError`` when the disk fails.
-    public static func convert(_ context: ConversionContext) throws -> ConversionReport {
+    package static func convert(_ context: ConversionContext) throws -> ConversionReport {
         switch context.detection.format {
         case .clockifyDetailedCSV: try ClockifyCSVConverter(context: context).convert()
         case .clockifyReportJSON, .clockifyTimeEntriesJSON: try ClockifyJSONConverter(context: context).convert()

@@ -1,5 +1,5 @@
 /// An input format the pipeline can read (the value written in the `source_format` column).
-public enum InputFormat: String, Sendable, CaseIterable, Codable {
+package enum InputFormat: String, Sendable, CaseIterable, Codable {
     case clockifyDetailedCSV = "clockify_detailed_csv"
     case clockifyReportJSON = "clockify_report_json"
     case clockifyTimeEntriesJSON = "clockify_time_entries_json"
@@ -8,7 +8,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     case qontoAPIJSON = "qonto_api_json"
 
     /// A name a bookkeeper recognises.
-    public var displayName: String {
+    package var displayName: String {
         switch self {
         case .clockifyDetailedCSV: "Clockify detailed report (CSV)"
         case .clockifyReportJSON: "Clockify detailed report (JSON, Reports API)"
@@ -20,7 +20,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     }
 
     /// How to obtain a file in this format.
-    public var howToExport: String {
+    package var howToExport: String {
         switch self {
         case .clockifyDetailedCSV: "Clockify > Reports > Detailed > Export > Save as CSV"
         case .clockifyReportJSON: "POST /workspaces/{id}/reports/detailed with exportType JSON"
@@ -32,7 +32,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     }
 
     /// The ledger its records go to.
-    public var ledger: LedgerKind {
+    package var ledger: LedgerKind {
         switch self {
         case .clockifyDetailedCSV, .clockifyReportJSON, .clockifyTimeEntriesJSON: .timeEntries
         case .qontoCSVFrench, .qontoCSVEnglish, .qontoAPIJSON: .bankTransactions
@@ -40,7 +40,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     }
 
     /// The list printed when a file's format is not recognised.
-    public static var understoodFormatsText: String {
+    package static var understoodFormatsText: String {
         allCases.map { "  - \($0.displayName): \($0.howToExport)" }.joined(separator: "\n")
     }
 }

@@ -1,34 +1,34 @@
 /// Where a converter writes normalized rows: one scratch file per ledger partition (a month,
 /// or `pending`), in the claim's work folder, without header; the ledger merge reads them back.
-public final class NormalizedOutput {
+package final class NormalizedOutput {
     // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
-    public let directory: String
-    public let kind: LedgerKind
+    package let directory: String
+    package let kind: LedgerKind
     @exclusivity(unchecked) private var files: [String: ScratchFile] = [:]
     /// Rows written per partition.
-    public var rowCounts: [String: Int] { files.mapValues(\.rows) }
+    package var rowCounts: [String: Int] { files.mapValues(\.rows) }
 
-    public init(directory: String, kind: LedgerKind) throws(StorageError) {
+    package init(directory: String, kind: LedgerKind) throws(StorageError) {
         self.directory = directory
         self.kind = kind
         try Storage.makeDirectory(directory)
     }
 
     /// Total rows written.
-    public var totalRows: Int { rowCounts.values.reduce(0, +) }
+    package var totalRows: Int { rowCounts.values.reduce(0, +) }
 
     /// The scratch file of each partition written to, by partition name.
-    public var partitionFiles: [String: String] {
+    package var partitionFiles: [String: String] {
         files.mapValues(\.path)
     }
 
     /// Appends one row, built by `build`, to `partition`.
-    public func append(partition: String, _ build: (inout CSVLineBuilder) -> Void) throws(StorageError) {
+    package func append(partition: String, _ build: (inout CSVLineBuilder) -> Void) throws(StorageError) {
         try write(to: file(for: partition), build)
     }
 
     /// Appends one row to the partition of a month (fast path for converters of large files).
-    public func append(year: Int, month: Int, _ build: (inout CSVLineBuilder) -> Void) throws(StorageError) {
+    package func append(year: Int, month: Int, _ build: (inout CSVLineBuilder) -> Void) throws(StorageError) {
         let key = year * 12 + month
         if key == lastMonth, let file = lastMonthFile {
             // Rows of an export mostly come month by month: no dictionary lookup for them.
@@ -66,12 +66,12 @@ public final class NormalizedOutput {
     }
 
     /// Closes every file.
-    public func finish() throws(StorageError) {
+    package func finish() throws(StorageError) {
         for file in files.values { try file.close() }
     }
 
     /// Closes and deletes everything written (used before a conversion is restarted or rejected).
-    public func discard() throws(StorageError) {
+    package func discard() throws(StorageError) {
         for file in files.values { try? file.close() }
         files.removeAll()
         monthFiles.removeAll()

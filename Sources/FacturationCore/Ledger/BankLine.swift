@@ -1,28 +1,28 @@
 /// A booked bank transaction as the accounts see it: signed amount, date, reference, texts.
-public struct BankLine: Sendable, Equatable {
-    public var key: String
-    public var bookingDate: CivilDate
+package struct BankLine: Sendable, Equatable {
+    package var key: String
+    package var bookingDate: CivilDate
     /// Positive for money in, negative for money out.
-    public var amountMinor: Int64
-    public var counterpartyName: String
-    public var counterpartyIBAN: String
-    public var label: String
-    public var remittance: String
-    public var transactionID: String
+    package var amountMinor: Int64
+    package var counterpartyName: String
+    package var counterpartyIBAN: String
+    package var label: String
+    package var remittance: String
+    package var transactionID: String
 
     /// Booked rows of the bank ledgers that payments and accounting leave out, and why.
-    public struct LeftOut: Sendable {
+    package struct LeftOut: Sendable {
         /// Amount or date beyond what any import accepts today (``ImportBounds``): ledgers written
         /// before imports were bounded may hold them, and they would overflow every sum they enter.
-        public var outOfBounds = 0
+        package var outOfBounds = 0
         /// In another currency than the pipeline's: invoices, payments and the FEC are in one
         /// currency, and an amount in yen is not an amount in euros.
-        public var otherCurrencies: [String: Int] = [:]
+        package var otherCurrencies: [String: Int] = [:]
 
-        public init() {}
+        package init() {}
 
         /// One warning per cause, or nothing.
-        public var warnings: [String] {
+        package var warnings: [String] {
             var warnings: [String] = []
             if outOfBounds > 0 {
                 warnings.append("\(outOfBounds) booked bank transaction\(outOfBounds == 1 ? " has" : "s have") an amount "
@@ -40,14 +40,14 @@ public struct BankLine: Sendable, Equatable {
     }
 
     /// Every booked transaction of the bank ledgers of `layout`, oldest first.
-    public static func all(in layout: PipelineLayout) throws -> [BankLine] {
+    package static func all(in layout: ArchiveLayout) throws -> [BankLine] {
         var leftOut = LeftOut()
         return try all(in: layout, leftOut: &leftOut)
     }
 
     /// Every booked transaction that payments and accounting may use; the others are counted in
     /// `leftOut` (see ``LeftOut``).
-    public static func all(in layout: PipelineLayout, leftOut: inout LeftOut) throws -> [BankLine] {
+    package static func all(in layout: ArchiveLayout, leftOut: inout LeftOut) throws -> [BankLine] {
         let folder = Path.join(layout.ledgers, LedgerKind.bankTransactions.rawValue)
         let currency = layout.pipeline.currency.code
         var lines: [BankLine] = []
@@ -78,7 +78,7 @@ public struct BankLine: Sendable, Equatable {
     }
 
     /// The document reference of the bank operation (its transaction id, else its key).
-    public var pieceRef: String {
+    package var pieceRef: String {
         let reference = transactionID.isEmpty ? String(key.split(separator: ":").last ?? "") : transactionID
         return String(reference.prefix(40))
     }

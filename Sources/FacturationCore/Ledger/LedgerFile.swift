@@ -1,11 +1,11 @@
 /// A ledger file that cannot be read back: the pipeline's own state was damaged (edited by
 /// hand, or truncated outside the pipeline). The run stops rather than overwrite it.
-public struct LedgerError: Error, Sendable, CustomStringConvertible {
-    public let path: String
-    public let line: Int?
-    public let message: String
+package struct LedgerError: Error, Sendable, CustomStringConvertible {
+    package let path: String
+    package let line: Int?
+    package let message: String
 
-    public var description: String {
+    package var description: String {
         "the ledger \(path)\(line.map { ":\($0)" } ?? "") cannot be read: \(message). Ledgers in archive/ "
             + "are the pipeline's state and must not be edited; restore this file from a backup "
             + "(the copy in outbox/ is identical to the last good version) and run again."
@@ -17,9 +17,9 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
 /// Our CSV files guard text fields against spreadsheet formulas (``CSVFormulaGuard``): readers
 /// get the values back (the guard's `'` removed) unless they ask for the stored form to copy
 /// rows into another of our files.
-public enum LedgerFile {
+package enum LedgerFile {
     /// How fields are handed out.
-    public enum Form: Sendable {
+    package enum Form: Sendable {
         /// The values written (``CSVFormulaGuard/value(ofStored:)``): for everything that uses the data.
         case values
         /// The bytes as stored, guard included: to copy a field with ``CSVLineBuilder/storedField(_:)``.
@@ -32,7 +32,7 @@ public enum LedgerFile {
     /// - Parameters:
     ///   - header: the expected header row, or nil for scratch files that have none.
     ///   - encoding: `.utf8WithBOM` for a file a person saved (a spreadsheet adds the mark).
-    public static func forEachRow(path: String, header: [String]?, form: Form = .values,
+    package static func forEachRow(path: String, header: [String]?, form: Form = .values,
                                   encoding: TextEncoding = .utf8, delimiter: UInt8 = UInt8(ascii: ","),
                                   _ body: ([UnsafeRawBufferPointer]) throws -> Void) throws {
         guard Storage.exists(path) else { return }
@@ -73,7 +73,7 @@ public enum LedgerFile {
     }
 
     /// Reads every record as arrays of Strings (small files: pending bank rows, tests).
-    public static func readRows(path: String, header: [String]?) throws -> [[String]] {
+    package static func readRows(path: String, header: [String]?) throws -> [[String]] {
         var rows: [[String]] = []
         try forEachRow(path: path, header: header) { fields in
             rows.append(fields.map { String(decoding: $0, as: UTF8.self) })
@@ -82,7 +82,7 @@ public enum LedgerFile {
     }
 
     /// The record keys of a ledger (first column); `header` nil for header-less scratch files.
-    public static func keys(path: String, header: [String]?) throws -> Set<String> {
+    package static func keys(path: String, header: [String]?) throws -> Set<String> {
         var keys: Set<String> = []
         try forEachRow(path: path, header: header) { keys.insert(String(decoding: $0[0], as: UTF8.self)) }
         return keys

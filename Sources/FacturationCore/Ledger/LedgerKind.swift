@@ -1,10 +1,10 @@
 /// The normalized ledgers the pipeline keeps, with their documented CSV columns.
-public enum LedgerKind: String, Sendable, CaseIterable, Codable {
+package enum LedgerKind: String, Sendable, CaseIterable, Codable {
     case timeEntries = "time-entries"
     case bankTransactions = "bank-transactions"
 
     /// Column names, in order (the header row of every ledger file).
-    public var columns: [String] {
+    package var columns: [String] {
         switch self {
         case .timeEntries: TimeEntryColumn.allCases.map(\.rawValue)
         case .bankTransactions: BankColumn.allCases.map(\.rawValue)
@@ -21,7 +21,7 @@ public enum LedgerKind: String, Sendable, CaseIterable, Codable {
     }
 
     /// What one record is called in summaries.
-    public var recordNoun: (singular: String, plural: String) {
+    package var recordNoun: (singular: String, plural: String) {
         switch self {
         case .timeEntries: ("time entry", "time entries")
         case .bankTransactions: ("bank transaction", "bank transactions")
@@ -29,11 +29,11 @@ public enum LedgerKind: String, Sendable, CaseIterable, Codable {
     }
 
     /// The partition of bank rows that are not booked yet (kept outside the monthly files).
-    public static let pendingPartition = "pending"
+    package static let pendingPartition = "pending"
 }
 
 /// Columns of `time-entries/YYYY-MM.csv`.
-public enum TimeEntryColumn: String, CaseIterable, Sendable {
+package enum TimeEntryColumn: String, CaseIterable, Sendable {
     case recordKey = "record_key"
     case sourceFormat = "source_format"
     case sourceFile = "source_file"
@@ -65,11 +65,11 @@ public enum TimeEntryColumn: String, CaseIterable, Sendable {
     case invoiceRef = "invoice_ref"
 
     /// Position of the column (0-based).
-    public var index: Int { Self.allCases.firstIndex(of: self)! }
+    package var index: Int { Self.allCases.firstIndex(of: self)! }
 }
 
 /// Columns of `bank-transactions/YYYY-MM.csv` and `bank-transactions/pending.csv`.
-public enum BankColumn: String, CaseIterable, Sendable {
+package enum BankColumn: String, CaseIterable, Sendable {
     case recordKey = "record_key"
     case sourceFormat = "source_format"
     case sourceFile = "source_file"
@@ -93,5 +93,5 @@ public enum BankColumn: String, CaseIterable, Sendable {
     case note = "note"
 
     /// Position of the column (0-based).
-    public var index: Int { Self.allCases.firstIndex(of: self)! }
+    package var index: Int { Self.allCases.firstIndex(of: self)! }
 }

@@ -1,20 +1,20 @@
 /// Counts of what a merge did to one ledger file.
-public struct MergeCounts: Sendable, Equatable, Codable {
+package struct MergeCounts: Sendable, Equatable, Codable {
     /// Records whose key was not in the ledger.
-    public var added = 0
+    package var added = 0
     /// Records already in the ledger whose content changed (the newer export wins).
-    public var updated = 0
+    package var updated = 0
     /// Records already in the ledger with the same content (overlapping exports).
-    public var unchanged = 0
+    package var unchanged = 0
     /// Records removed (pending bank rows replaced by their booked version).
-    public var removed = 0
+    package var removed = 0
 
-    public init() {}
+    package init() {}
 
     /// True when the merged ledger differs from the one before.
-    public var changedLedger: Bool { added + updated + removed > 0 }
+    package var changedLedger: Bool { added + updated + removed > 0 }
 
-    public static func + (lhs: MergeCounts, rhs: MergeCounts) -> MergeCounts {
+    package static func + (lhs: MergeCounts, rhs: MergeCounts) -> MergeCounts {
         var sum = lhs
         sum.added += rhs.added
         sum.updated += rhs.updated
@@ -40,20 +40,20 @@ public struct MergeCounts: Sendable, Equatable, Codable {
 /// Rows are copied as stored (``LedgerFile/Form/stored``): their formula guard is kept, never
 /// doubled. Rows are first sorted by key (to find each key's old and new rows), then by the sort
 /// columns, each time with ``ExternalSorter``: memory stays bounded whatever the ledger size.
-public enum LedgerMerger {
+package enum LedgerMerger {
     /// What to merge.
-    public struct Input {
-        public var kind: LedgerKind
+    package struct Input {
+        package var kind: LedgerKind
         /// The current ledger file (may not exist yet).
-        public var existing: String
+        package var existing: String
         /// Scratch files of new rows (no header), in order.
-        public var incoming: [String]
+        package var incoming: [String]
         /// Keys to remove from the existing ledger.
-        public var removeKeys: Set<String> = []
+        package var removeKeys: Set<String> = []
         /// Incoming keys to ignore.
-        public var ignoreKeys: Set<String> = []
+        package var ignoreKeys: Set<String> = []
 
-        public init(kind: LedgerKind, existing: String, incoming: [String]) {
+        package init(kind: LedgerKind, existing: String, incoming: [String]) {
             self.kind = kind
             self.existing = existing
             self.incoming = incoming
@@ -69,7 +69,7 @@ public enum LedgerMerger {
     /// - Parameters:
     ///   - scratch: a folder for spilled runs (same file system; emptied afterwards).
     ///   - memoryBudget: bytes of rows kept in memory by each of the two sorts.
-    public static func merge(_ input: Input, into output: OutputFile, scratch: String,
+    package static func merge(_ input: Input, into output: OutputFile, scratch: String,
                              memoryBudget: Int = 16 << 20) throws -> MergeCounts {
         if NewLedgerMerge.applies(to: input),
            let counts = try NewLedgerMerge(input: input, scratch: scratch, memoryBudget: memoryBudget).write(into: output) {

@@ -5,21 +5,21 @@ import Foundation
 ///
 /// Every step is idempotent, so a run that crashed half-way through a file can simply apply
 /// the same file again: merging rows that are already there changes nothing.
-public struct LedgerUpdater {
-    public let layout: PipelineLayout
-    public let outbox: Outbox
+package struct LedgerUpdater {
+    package let layout: ArchiveLayout
+    package let outbox: Outbox
 
-    public init(layout: PipelineLayout) {
+    package init(layout: ArchiveLayout) {
         self.layout = layout
         self.outbox = Outbox(layout: layout)
     }
 
     /// What applying a file changed.
-    public struct Update: Sendable {
-        public var counts = MergeCounts()
+    package struct Update: Sendable {
+        package var counts = MergeCounts()
         /// Outbox paths delivered (relative to the outbox).
-        public var delivered: [String] = []
-        public var warnings: [String] = []
+        package var delivered: [String] = []
+        package var warnings: [String] = []
 
         /// Adds what another partition's merge did (in partition order).
         mutating func add(_ other: Update) {
@@ -32,7 +32,7 @@ public struct LedgerUpdater {
     /// Merges the scratch files of a conversion (`partition → path`) into the ledgers.
     ///
     /// - Parameter scratch: a folder inside `work/` for the merge's spilled runs.
-    public func apply(kind: LedgerKind, partitionFiles: [String: String], scratch: String) throws -> Update {
+    package func apply(kind: LedgerKind, partitionFiles: [String: String], scratch: String) throws -> Update {
         var update = Update()
         let months = partitionFiles.keys.filter { $0 != LedgerKind.pendingPartition }.sorted()
         // Only keys that are pending now can be settled by this file: keeping just those bounds

@@ -4,17 +4,17 @@
 /// without transaction ids) the key is a fingerprint of the fields that identify the record,
 /// `te:<hash>` or `bank:<hash>`; identical fingerprints are then told apart by an occurrence
 /// number (`#1`, `#2`) assigned when the ledger is merged.
-public enum RecordKey {
+package enum RecordKey {
     /// Separator between a fingerprint and its occurrence number.
-    public static let occurrenceSeparator: Character = "#"
+    package static let occurrenceSeparator: Character = "#"
 
     /// True for fingerprint keys, whose duplicates inside one file are distinct records.
-    public static func isFingerprint(_ key: String) -> Bool {
+    package static func isFingerprint(_ key: String) -> Bool {
         key.hasPrefix("te:") || key.hasPrefix("bank:")
     }
 
     /// The key without its occurrence number.
-    public static func base(of key: String) -> Substring {
+    package static func base(of key: String) -> Substring {
         guard isFingerprint(key), let hash = key.lastIndex(of: occurrenceSeparator) else { return Substring(key) }
         return key[..<hash]
     }
@@ -27,7 +27,7 @@ public enum RecordKey {
     }
 
     /// The occurrence number of a fingerprint key (`te:…#2` → 2), or nil.
-    public static func occurrence(of key: String) -> UInt64? {
+    package static func occurrence(of key: String) -> UInt64? {
         guard isFingerprint(key), let hash = key.lastIndex(of: occurrenceSeparator) else { return nil }
         return UInt64(key[key.index(after: hash)...])
     }

@@ -4,11 +4,11 @@
 /// product or a sum of many of them (a configured rate times a month of hours) could still pass
 /// them: it is computed with ``Checked`` and this error is reported for the one document it
 /// concerns, never a crash of the run.
-public struct ArithmeticOverflow: Error, Sendable, CustomStringConvertible {
+package struct ArithmeticOverflow: Error, Sendable, CustomStringConvertible {
     /// What was being computed, in words.
-    public let operation: String
+    package let operation: String
 
-    public var description: String {
+    package var description: String {
         "the amounts are too large to be computed exactly (\(operation)); check the rates in the pipeline file "
             + "and the time entries or amounts of this document"
     }

@@ -1,17 +1,17 @@
 /// An ISO 4217 currency and the number of digits of its minor unit.
-public struct Currency: Sendable, Hashable, CustomStringConvertible {
-    public let code: String
+package struct Currency: Sendable, Hashable, CustomStringConvertible {
+    package let code: String
     /// Digits after the decimal mark (2 for EUR, 0 for JPY, 3 for KWD).
-    public let minorDigits: Int
+    package let minorDigits: Int
 
-    public static let euro = Currency(code: "EUR", minorDigits: 2)
+    package static let euro = Currency(code: "EUR", minorDigits: 2)
 
     private static let zeroDigit: Set<String> = ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
                                                   "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"]
     private static let threeDigit: Set<String> = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]
 
     /// The currency with this code, or nil unless the code is three uppercase ASCII letters.
-    public init?(code: String) {
+    package init?(code: String) {
         let trimmed = code.trimmed
         guard trimmed.utf8.count == 3, trimmed.utf8.allSatisfy({ (0x41...0x5A).contains($0) }) else { return nil }
         self.init(code: trimmed, minorDigits: Currency.zeroDigit.contains(trimmed) ? 0
@@ -23,5 +23,5 @@ public struct Currency: Sendable, Hashable, CustomStringConvertible {
         self.minorDigits = minorDigits
     }
 
-    public var description: String { code }
+    package var description: String { code }
 }

@@ -1,7 +1,7 @@
 /// Exact conversion between decimal text and integer minor units (never through floating point).
-public enum DecimalText {
+package enum DecimalText {
     /// How a number is written in a given export.
-    public enum Style: Sendable {
+    package enum Style: Sendable {
         /// `1234.56`; a comma is accepted as thousands separator only in groups of three (`1,234.56`).
         case dotDecimal
         /// `1 234,56`; spaces, no-break spaces and narrow no-break spaces separate thousands.
@@ -9,21 +9,21 @@ public enum DecimalText {
     }
 
     /// Why a text is not a valid amount.
-    public struct Problem: Error, Sendable, Equatable {
-        public let message: String
+    package struct Problem: Error, Sendable, Equatable {
+        package let message: String
     }
 
     /// Parses `text` into an integer count of 10^-`scale` units.
     ///
     /// Accepts a leading `+`, `-` or `−` (U+2212). More fraction digits than `scale` are accepted
     /// only when the extra digits are zeros: `12.500` at scale 2 is 1250, `12.505` is an error.
-    public static func minorUnits(_ text: some StringProtocol, scale: Int, style: Style) -> Result<Int64, Problem> {
+    package static func minorUnits(_ text: some StringProtocol, scale: Int, style: Style) -> Result<Int64, Problem> {
         var text = String(text)
         return text.withUTF8 { minorUnits(bytes: UnsafeRawBufferPointer($0), scale: scale, style: style) }
     }
 
     /// Parses UTF-8 bytes; see ``minorUnits(_:scale:style:)``.
-    public static func minorUnits(bytes: UnsafeRawBufferPointer, scale: Int, style: Style) -> Result<Int64, Problem> {
+    package static func minorUnits(bytes: UnsafeRawBufferPointer, scale: Int, style: Style) -> Result<Int64, Problem> {
         var start = 0
         var end = bytes.count
         while start < end, let width = spaceWidth(bytes, at: start) { start += width }
@@ -172,7 +172,7 @@ public enum DecimalText {
     }
 
     /// Formats minor units as plain decimal text with a dot: `-129279` at scale 2 is `-1292.79`.
-    public static func format(minorUnits: Int64, scale: Int, decimalMark: Character = ".") -> String {
+    package static func format(minorUnits: Int64, scale: Int, decimalMark: Character = ".") -> String {
         let negative = minorUnits < 0
         var digits = String(minorUnits.magnitude)
         if scale == 0 { return (negative ? "-" : "") + digits }

@@ -1,13 +1,13 @@
 /// Finds invoice numbers in bank texts, tolerant to spaces, dashes and missing separators
 /// (`F2025-1004`, `F 2025 1004`, `F20251004` all find `F2025-1004`).
-public struct InvoiceReferenceFinder: Sendable {
+package struct InvoiceReferenceFinder: Sendable {
     /// Normalized number → the number as issued.
     private let numbers: [String: String]
     private let lengths: [Int]
     /// `canStart[b]`: some normalized number starts with the byte `b` (all true when one is empty).
     private let canStart: [Bool]
 
-    public init(numbers: [String]) {
+    package init(numbers: [String]) {
         var table: [String: String] = [:]
         table.reserveCapacity(numbers.count)
         var bytes: [UInt8] = []
@@ -23,7 +23,7 @@ public struct InvoiceReferenceFinder: Sendable {
     }
 
     /// Upper-case ASCII letters and digits only (accents and everything else dropped).
-    public static func normalize(_ text: String) -> String {
+    package static func normalize(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.compactMap { scalar -> Unicode.Scalar? in
             switch scalar.value {
             case 0x30...0x39, 0x41...0x5A: scalar
@@ -48,7 +48,7 @@ public struct InvoiceReferenceFinder: Sendable {
 
     /// The invoice numbers mentioned in `texts`, in order of first appearance, without repeats.
     /// A number must not be followed by another digit (so `F2025100` is not found in `F20251004`).
-    public func find(in texts: [String]) -> [String] {
+    package func find(in texts: [String]) -> [String] {
         var found: [String] = []
         var bytes: [UInt8] = []
         for text in texts {

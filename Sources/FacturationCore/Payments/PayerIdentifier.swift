@@ -1,10 +1,10 @@
 /// Tells which client a receipt comes from: by the payer's IBAN (configured, or learned from
 /// earlier matches), else by the payer's name against the client's names and aliases.
-public struct PayerIdentifier: Sendable {
+package struct PayerIdentifier: Sendable {
     private var byIBAN: [String: String] = [:]
     private var byName: [String: String] = [:]
 
-    public init(clients: [PipelineConfig.Client]) {
+    package init(clients: [PipelineConfig.Client]) {
         for client in clients {
             for iban in client.payerIBANs { byIBAN[BankRecord.normalizeIBAN(iban)] = client.code }
             let names = [client.code, client.name] + client.aliases + client.payerNames
@@ -17,14 +17,14 @@ public struct PayerIdentifier: Sendable {
     }
 
     /// Remembers that `iban` paid `client` (from a confirmed match), unless configured otherwise.
-    public mutating func learn(iban: String, client: String) {
+    package mutating func learn(iban: String, client: String) {
         let key = BankRecord.normalizeIBAN(iban)
         guard !key.isEmpty, byIBAN[key] == nil else { return }
         byIBAN[key] = client
     }
 
     /// The client code and how it was recognised, or nil.
-    public func client(of receipt: Receipt) -> (code: String, how: String)? {
+    package func client(of receipt: Receipt) -> (code: String, how: String)? {
         let iban = BankRecord.normalizeIBAN(receipt.counterpartyIBAN)
         if !iban.isEmpty, let code = byIBAN[iban] { return (code, "payer IBAN \(iban)") }
         let key = Self.nameKey(receipt.counterpartyName)

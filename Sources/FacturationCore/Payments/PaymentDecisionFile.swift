@@ -9,21 +9,21 @@
 ///
 /// `amount` may be empty: the receipt is then applied to the listed invoices in order, each up
 /// to what it still owes. `IGNORE` marks a receipt that pays no invoice.
-public enum PaymentDecisionFile {
-    public static let header = ["receipt", "invoice", "amount", "by", "comment"]
+package enum PaymentDecisionFile {
+    package static let header = ["receipt", "invoice", "amount", "by", "comment"]
 
-    public struct Row: Sendable, Equatable {
-        public var line: Int
-        public var receipt: String
-        public var invoice: String
-        public var amountMinor: Int64?
-        public var by: String
-        public var comment: String
+    package struct Row: Sendable, Equatable {
+        package var line: Int
+        package var receipt: String
+        package var invoice: String
+        package var amountMinor: Int64?
+        package var by: String
+        package var comment: String
     }
 
     /// True when the file starts with the decision header, separated by commas or, as a French
     /// spreadsheet saves it, by semicolons.
-    public static func looksLikeDecision(_ head: [UInt8]) -> Bool {
+    package static func looksLikeDecision(_ head: [UInt8]) -> Bool {
         var bytes = head[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         let first = String(decoding: bytes.prefix(200).prefix { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
@@ -42,7 +42,7 @@ public enum PaymentDecisionFile {
     ///
     /// A review form opened and saved in a spreadsheet comes back with a UTF-8 byte-order mark, or
     /// in Windows-1252, and with `;` and decimal commas from a French one: all are read.
-    public static func read(path: String, encoding given: TextEncoding? = nil) throws -> Result<[Row], Rejection> {
+    package static func read(path: String, encoding given: TextEncoding? = nil) throws -> Result<[Row], Rejection> {
         var rows: [Row] = []
         var problems = ProblemList()
         var line = 1

@@ -1,16 +1,16 @@
 /// Records a person's decisions on receipts (from a decision file); each becomes the receipt's
 /// match, kept in the archive and reused by every later run.
-public struct PaymentDesk {
-    public let workspace: Workspace
-    public let layout: PipelineLayout
+package struct PaymentDesk {
+    package let workspace: Workspace
+    package let layout: ArchiveLayout
 
-    public init(workspace: Workspace, layout: PipelineLayout) {
+    package init(workspace: Workspace, layout: ArchiveLayout) {
         self.workspace = workspace
         self.layout = layout
     }
 
     /// Checks every row first; records nothing unless the whole file is right.
-    public func apply(_ rows: [PaymentDecisionFile.Row], source: String) throws -> Result<String, Rejection> {
+    package func apply(_ rows: [PaymentDecisionFile.Row], source: String) throws -> Result<String, Rejection> {
         let store = PaymentStore(layout: layout)
         let issued = try InvoiceStore(layout: layout).issued()
         var receivables = Receivables(issued: issued)

@@ -10,20 +10,20 @@
 ///    (bounded search, at most 6 among its 16 oldest) and only one such set exists → matched.
 /// 4. Anything else (unknown payer, several candidates, no candidate) → review, with the
 ///    candidates, for a person to decide with a decision file.
-public struct PaymentMatcher: Sendable {
-    public var toleranceMinor: Int64 = 1
-    public static let maximumSetSize = 6
-    public static let maximumCandidates = 16
+package struct PaymentMatcher: Sendable {
+    package var toleranceMinor: Int64 = 1
+    package static let maximumSetSize = 6
+    package static let maximumCandidates = 16
 
     /// What a receipt became.
-    public enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         case matched(PaymentMatch)
         case review(reason: String, candidates: [String])
     }
 
-    public init(toleranceMinor: Int64 = 1) { self.toleranceMinor = toleranceMinor }
+    package init(toleranceMinor: Int64 = 1) { self.toleranceMinor = toleranceMinor }
 
-    public func match(_ receipt: Receipt, receivables: Receivables, references: InvoiceReferenceFinder,
+    package func match(_ receipt: Receipt, receivables: Receivables, references: InvoiceReferenceFinder,
                       payers: PayerIdentifier) -> Outcome {
         // 1. References.
         let referenced = references.find(in: [receipt.label, receipt.remittance])

@@ -1,7 +1,7 @@
 /// The reports of the payment stage: CSV (RFC 4180, UTF-8, amounts with a dot and two decimals)
 /// and, for people, the same tables as XLSX; the decision forms of `review/` (CSV only: they come
 /// back through the inbox).
-public enum PaymentReports {
+package enum PaymentReports {
     static func money(_ minor: Int64) -> String { DecimalText.format(minorUnits: minor, scale: 2) }
 
     private static let euros = ReportTable.Kind.money(currency: "EUR")
@@ -87,17 +87,17 @@ public enum PaymentReports {
     }
 
     /// The CSV of ``invoiceStatesTable(_:today:)``.
-    public static func invoiceStates(_ items: [Receivables.Item], today: CivilDate) -> [UInt8] {
+    package static func invoiceStates(_ items: [Receivables.Item], today: CivilDate) -> [UInt8] {
         invoiceStatesTable(items, today: today).csv()
     }
 
     /// The CSV of ``agedReceivablesTable(_:today:)``.
-    public static func agedReceivables(_ items: [Receivables.Item], today: CivilDate) -> [UInt8] {
+    package static func agedReceivables(_ items: [Receivables.Item], today: CivilDate) -> [UInt8] {
         agedReceivablesTable(items, today: today).csv()
     }
 
     /// `review/<date>_<amount>_<id>.csv`: a decision form; keep the right rows and drop it into inbox/.
-    public static func reviewForm(_ review: (receipt: Receipt, reason: String, candidates: [String]),
+    package static func reviewForm(_ review: (receipt: Receipt, reason: String, candidates: [String]),
                                   receivables: Receivables) -> [UInt8] {
         var out = CSVLineBuilder()
         out.line(PaymentDecisionFile.header)

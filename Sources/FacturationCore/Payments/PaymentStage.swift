@@ -25,14 +25,14 @@ struct PaymentPass {
     var temporary: String { layout.temporary }
 
     /// The result of matching: states and what waits for a person.
-    public struct State {
-        public var receivables: Receivables
-        public var receipts: [Receipt]
-        public var matches: [String: PaymentMatch]
-        public var reviews: [(receipt: Receipt, reason: String, candidates: [String])]
+    package struct State {
+        package var receivables: Receivables
+        package var receipts: [Receipt]
+        package var matches: [String: PaymentMatch]
+        package var reviews: [(receipt: Receipt, reason: String, candidates: [String])]
     }
 
-    public func run(today: CivilDate) throws -> PaymentReport {
+    package func run(today: CivilDate) throws -> PaymentReport {
         var report = PaymentReport(pipeline: layout.pipeline.id)
         let state = try match(today: today, report: &report)
         try publish(state, today: today, report: &report)

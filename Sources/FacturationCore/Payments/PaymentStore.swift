@@ -2,10 +2,10 @@ import Foundation
 
 /// Payment state of one pipeline under `archive/payments/<pipeline>/matches/`: one JSON file per
 /// receipt once it is matched (by a rule or a person's decision), never rewritten.
-public struct PaymentStore {
-    public let layout: ArchiveLayout
+package struct PaymentStore {
+    package let layout: ArchiveLayout
 
-    public init(layout: ArchiveLayout) {
+    package init(layout: ArchiveLayout) {
         self.layout = layout
     }
 
@@ -17,7 +17,7 @@ public struct PaymentStore {
     }
 
     /// Every recorded match, oldest receipt first.
-    public func matches() throws -> [PaymentMatch] {
+    package func matches() throws -> [PaymentMatch] {
         var result: [PaymentMatch] = []
         for name in try Storage.listIfPresent(matchesFolder) where name.hasSuffix(".json") {
             result.append(try FacturationError.decode(PaymentMatch.self, at: Path.join(matchesFolder, name), limit: 1 << 20))
@@ -25,7 +25,7 @@ public struct PaymentStore {
         return result.sorted { ($0.bookingDate, $0.receipt) < ($1.bookingDate, $1.receipt) }
     }
 
-    public func match(for receipt: String) throws -> PaymentMatch? {
+    package func match(for receipt: String) throws -> PaymentMatch? {
         let path = path(of: receipt)
         guard Storage.exists(path) else { return nil }
         return try FacturationError.decode(PaymentMatch.self, at: path, limit: 1 << 20)
@@ -33,7 +33,7 @@ public struct PaymentStore {
 
     /// Records a match; an existing one for the same receipt is kept (a run resumed after a crash
     /// computes the same match again).
-    public func record(_ match: PaymentMatch) throws {
+    package func record(_ match: PaymentMatch) throws {
         let path = path(of: match.receipt)
         if Storage.exists(path) { return }
         let encoder = JSONEncoder()

@@ -5,12 +5,12 @@
 /// keep, next to `items`, the amount owed and the issue date of each position of `order`, the
 /// positions of each client's invoices, and the positions of the invoices that owe something by
 /// amount owed. The answers are the same items, in the same order, as filtering every invoice.
-public struct Receivables: Sendable {
-    public struct Item: Sendable {
+package struct Receivables: Sendable {
+    package struct Item: Sendable {
         /// The document sits behind a reference (copied on write), so that copying an item, as
         /// every answer of `open` does, does not copy the whole document.
         private var storage: DocumentStorage
-        public var document: InvoiceDocument {
+        package var document: InvoiceDocument {
             _read { yield storage.document }
             _modify {
                 if !isKnownUniquelyReferenced(&storage) { storage = DocumentStorage(storage.document) }
@@ -18,12 +18,12 @@ public struct Receivables: Sendable {
             }
         }
         /// Amounts applied, with their date and source (receipt key or credit note number).
-        public var applied: [(date: CivilDate, amountMinor: Int64, source: String)] = []
-        public var totalMinor: Int64 { document.totals.grandTotalMinor }
-        public var paidMinor: Int64 { applied.reduce(0) { $0 + $1.amountMinor } }
-        public var openMinor: Int64 { totalMinor - paidMinor }
+        package var applied: [(date: CivilDate, amountMinor: Int64, source: String)] = []
+        package var totalMinor: Int64 { document.totals.grandTotalMinor }
+        package var paidMinor: Int64 { applied.reduce(0) { $0 + $1.amountMinor } }
+        package var openMinor: Int64 { totalMinor - paidMinor }
         /// The day the last payment settled it, when fully paid.
-        public var settledOn: CivilDate? { openMinor <= 0 ? applied.map(\.date).max() : nil }
+        package var settledOn: CivilDate? { openMinor <= 0 ? applied.map(\.date).max() : nil }
 
         init(document: InvoiceDocument) { storage = DocumentStorage(document) }
     }
@@ -35,9 +35,9 @@ public struct Receivables: Sendable {
     }
 
     /// Invoices by number (credit notes are applied to the invoice they correct).
-    public private(set) var items: [String: Item] = [:]
+    package private(set) var items: [String: Item] = [:]
     /// Invoice numbers in issue order.
-    public private(set) var order: [String] = []
+    package private(set) var order: [String] = []
 
     /// `items[order[p]].openMinor` and `.document.issueDate`, by position `p`.
     private var openByPosition: [Int64] = []
@@ -54,7 +54,7 @@ public struct Receivables: Sendable {
     /// looking up one amount after the other.
     static let indexedTolerance: Int64 = 64
 
-    public init(issued: [InvoiceDocument]) {
+    package init(issued: [InvoiceDocument]) {
         items.reserveCapacity(issued.count)
         order.reserveCapacity(issued.count)
         // What each position reads from `items[order[p]]`: the last document issued under its number.
@@ -96,7 +96,7 @@ public struct Receivables: Sendable {
     }
 
     /// Applies a match's allocations.
-    public mutating func apply(_ match: PaymentMatch) {
+    package mutating func apply(_ match: PaymentMatch) {
         for allocation in match.allocations {
             guard let first = firstPosition[allocation.invoice] else { continue }
             items[allocation.invoice]?.applied.append((match.bookingDate, allocation.amountMinor, match.receipt))
@@ -111,7 +111,7 @@ public struct Receivables: Sendable {
     }
 
     /// Open invoices (something left to pay) issued on or before `date`, oldest first.
-    public func open(on date: CivilDate, client: String? = nil) -> [Item] {
+    package func open(on date: CivilDate, client: String? = nil) -> [Item] {
         guard let client else {
             return order.indices.compactMap { position in
                 openByPosition[position] > 0 && issueDateByPosition[position] <= date ? items[order[position]] : nil
@@ -125,7 +125,7 @@ public struct Receivables: Sendable {
     /// Open invoices issued on or before `date` that owe `amount` ± `tolerance`, oldest first, at
     /// most `limit` of them: the first `limit` of
     /// `open(on: date).filter { abs($0.openMinor - amount) <= tolerance }`, found from the amounts owed.
-    public func open(on date: CivilDate, owing amount: Int64, tolerance: Int64, limit: Int = .max) -> [Item] {
+    package func open(on date: CivilDate, owing amount: Int64, tolerance: Int64, limit: Int = .max) -> [Item] {
         guard tolerance >= 0, limit > 0 else { return [] }
         let (low, lowOverflow) = amount.subtractingReportingOverflow(tolerance)
         let (high, highOverflow) = amount.addingReportingOverflow(tolerance)

@@ -13,13 +13,13 @@
 /// archive/checkpoints/<pipeline>/              summaries of closed periods (derived, rebuilt when missing)
 /// ```
 /// With a single pipeline, its inbox and outbox are the workspace's own.
-public struct ArchiveLayout: Sendable {
-    public let workspace: Workspace
-    public let pipeline: PipelineConfig
+package struct ArchiveLayout: Sendable {
+    package let workspace: Workspace
+    package let pipeline: PipelineConfig
     /// Where this pipeline's files are dropped.
-    public let inbox: String
+    package let inbox: String
     /// Where its results are delivered.
-    public let outbox: String
+    package let outbox: String
 
     package init(workspace: Workspace, pipeline: PipelineConfig, shared: Bool) {
         self.workspace = workspace
@@ -31,19 +31,19 @@ public struct ArchiveLayout: Sendable {
     private func archived(_ folder: String) -> String { Path.join(workspace.archive, folder, pipeline.id) }
 
     /// Temporary files (same file system as everything else).
-    public var temporary: String { workspace.temporary }
+    package var temporary: String { workspace.temporary }
 
     // MARK: - Queue
 
     /// Its normalized ledgers (`<kind>/<YYYY-MM>.csv`, `bank-transactions/pending.csv`).
-    public var ledgers: String { archived("ledgers") }
+    package var ledgers: String { archived("ledgers") }
     /// Markers of processed files, by content hash.
-    public var index: String { archived("index") }
+    package var index: String { archived("index") }
     /// What was last delivered to the outbox, per delivered path.
-    public var deliveries: String { archived("deliveries") }
+    package var deliveries: String { archived("deliveries") }
 
     /// The ledger file of a partition.
-    public func ledger(_ kind: LedgerKind, _ partition: String) -> String {
+    package func ledger(_ kind: LedgerKind, _ partition: String) -> String {
         Path.join(ledgers, kind.rawValue, partition + ".csv")
     }
 
@@ -67,7 +67,7 @@ public struct ArchiveLayout: Sendable {
     // MARK: - Invoicing
 
     /// `archive/invoicing/<pipeline>/`.
-    public var invoicing: String { archived("invoicing") }
+    package var invoicing: String { archived("invoicing") }
     package var issued: String { Path.join(invoicing, "issued") }
     package func issued(year: Int) -> String { Path.join(issued, CivilDate.pad(year, 4)) }
     package var drafts: String { Path.join(invoicing, "drafts") }
@@ -99,6 +99,3 @@ public struct ArchiveLayout: Sendable {
     /// missing or damaged (the records stay the only truth).
     package var checkpoints: String { archived("checkpoints") }
 }
-
-/// The name the code used before ``ArchiveLayout`` owned every path.
-public typealias PipelineLayout = ArchiveLayout

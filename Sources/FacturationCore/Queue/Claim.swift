@@ -4,29 +4,29 @@
 ///
 /// The claim folder holds the original under its own name, a `.claim` description (pipeline,
 /// original name, time of the claim), and while processing a `.normalized/` scratch folder.
-public struct Claim: Sendable, Equatable {
+package struct Claim: Sendable, Equatable {
     /// `YYYYMMDD-HHMMSS-mmm-NNNN-rrrr`: sorts in claim order.
-    public let id: String
+    package let id: String
     /// The folder `work/claims/<id>`.
-    public let folder: String
-    public let pipelineID: String
+    package let folder: String
+    package let pipelineID: String
     /// The file's name in the inbox, for people (escaped when it is not text; see ``InboxName``):
     /// reason files, the index and summaries show it.
-    public let originalName: String
+    package let originalName: String
     /// The file's name inside the claim folder and the archive: the original name when it is
     /// safe, else ``InboxName/stored``.
-    public let storedName: String
+    package let storedName: String
     /// Local time of the claim, `2025-11-25T11:30:12+01:00`.
-    public let claimedAt: String
+    package let claimedAt: String
 
     /// Path of the original inside the claim folder.
-    public var originalPath: String { Path.join(folder, storedName) }
+    package var originalPath: String { Path.join(folder, storedName) }
     /// The scratch folder for normalized rows.
-    public var scratchFolder: String { Path.join(folder, ".normalized") }
+    package var scratchFolder: String { Path.join(folder, ".normalized") }
     /// The local date of the claim (`YYYY-MM-DD`), which names the archive folder.
-    public var dateFolder: String { String(claimedAt.prefix(10)) }
+    package var dateFolder: String { String(claimedAt.prefix(10)) }
     /// The claim folder's name inside the dated archive folder (the id without its date).
-    public var archiveName: String { String(id.dropFirst(9)) }
+    package var archiveName: String { String(id.dropFirst(9)) }
 
     static let metadataName = ".claim"
 

@@ -1,6 +1,6 @@
 /// What happened to one input file in a run.
-public struct FileOutcome: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable {
+package struct FileOutcome: Sendable, Codable, Equatable {
+    package enum Kind: String, Sendable, Codable {
         /// Converted and merged into the ledgers; the original is in `archive/files/`.
         case imported
         /// Refused; the original and its `.reason.txt` are in `archive/rejected/`.
@@ -12,30 +12,30 @@ public struct FileOutcome: Sendable, Codable, Equatable {
         case requeued
     }
 
-    public var kind: Kind
-    public var pipeline: String
-    public var name: String
-    public var claim: String
-    public var sha256: String
+    package var kind: Kind
+    package var pipeline: String
+    package var name: String
+    package var claim: String
+    package var sha256: String
     /// Where the original is now, relative to the workspace.
-    public var archivedAt: String
-    public var format: String?
-    public var records: Int = 0
-    public var counts = MergeCounts()
+    package var archivedAt: String
+    package var format: String?
+    package var records: Int = 0
+    package var counts = MergeCounts()
     /// Months (and `pending`) of the ledgers the file contributed to.
-    public var partitions: [String] = []
+    package var partitions: [String] = []
     /// Outbox files written, relative to the workspace.
-    public var delivered: [String] = []
-    public var notes: [String] = []
-    public var warnings: [String] = []
+    package var delivered: [String] = []
+    package var notes: [String] = []
+    package var warnings: [String] = []
     /// For a rejection: one-sentence summary, number of problems and the reason file.
-    public var reason: String?
-    public var problemCount: Int = 0
-    public var reasonFile: String?
+    package var reason: String?
+    package var problemCount: Int = 0
+    package var reasonFile: String?
     /// For a duplicate: the original import it repeats.
-    public var duplicateOf: String?
+    package var duplicateOf: String?
 
-    public init(kind: Kind, pipeline: String, name: String, claim: String, sha256: String, archivedAt: String) {
+    package init(kind: Kind, pipeline: String, name: String, claim: String, sha256: String, archivedAt: String) {
         self.kind = kind
         self.pipeline = pipeline
         self.name = name

@@ -8,19 +8,19 @@
 ///
 /// A failure that concerns only this file (``FileFailure``) ends with the file rejected with a
 /// reason; only the workspace's own failures are thrown, and stop the run.
-public struct FileProcessor {
-    public let workspace: Workspace
-    public let layout: PipelineLayout
+package struct FileProcessor {
+    package let workspace: Workspace
+    package let layout: ArchiveLayout
     /// Called with (file name, bytes done, bytes total) while a large file is read.
-    public var progress: ((String, Int64, Int64) -> Void)?
+    package var progress: ((String, Int64, Int64) -> Void)?
 
-    public init(workspace: Workspace, layout: PipelineLayout, progress: ((String, Int64, Int64) -> Void)? = nil) {
+    package init(workspace: Workspace, layout: ArchiveLayout, progress: ((String, Int64, Int64) -> Void)? = nil) {
         self.workspace = workspace
         self.layout = layout
         self.progress = progress
     }
 
-    public func process(_ claim: Claim) throws -> FileOutcome {
+    package func process(_ claim: Claim) throws -> FileOutcome {
         // What the file looked like when this run took it: a producer that goes on writing after
         // the claim is caught by comparing against it (``ChangedFile``).
         let claimed = FileSnapshot(path: claim.originalPath)

@@ -7,31 +7,31 @@ import Glibc
 /// Ignored: names starting with `.` or ending in `.part`, `.tmp`, `.crdownload` or `~`
 /// (files still being written by a browser or a copy tool), folders, and symbolic links.
 /// A file is taken only if its size, mtime and ctime do not change during the settle window.
-public struct InboxScanner {
+package struct InboxScanner {
     /// A file seen in an inbox.
-    public struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// The path for messages (the name escaped when it is not text; see ``InboxName``).
-        public let path: String
+        package let path: String
         package let name: InboxName
         /// The path as it is on disk.
         package let raw: RawPath
-        public let status: Storage.Status
+        package let status: Storage.Status
     }
 
     /// A file left in the inbox this time, and why.
-    public struct Waiting: Sendable, Codable, Equatable {
-        public let path: String
-        public let reason: String
+    package struct Waiting: Sendable, Codable, Equatable {
+        package let path: String
+        package let reason: String
     }
 
     /// True for names that mark a file still being written, or a hidden file.
-    public static func isIgnoredName(_ name: String) -> Bool {
+    package static func isIgnoredName(_ name: String) -> Bool {
         name.hasPrefix(".") || name.hasSuffix(".part") || name.hasSuffix(".tmp") || name.hasSuffix(".crdownload")
             || name.hasSuffix("~")
     }
 
     /// Lists the candidate files of a folder, and the entries it leaves alone (with reasons).
-    public static func candidates(in folder: String, relativeTo root: String,
+    package static func candidates(in folder: String, relativeTo root: String,
                                   ignoringFolders: Set<String> = []) throws(StorageError) -> (files: [Entry], waiting: [Waiting]) {
         var files: [Entry] = []
         var waiting: [Waiting] = []
@@ -70,7 +70,7 @@ public struct InboxScanner {
     /// Keeps the files whose size, mtime and ctime did not change during `settleSeconds`.
     ///
     /// Sleeps once for the whole batch (not at all when `files` is empty or the window is 0).
-    public static func settled(_ files: [Entry], settleSeconds: Double, relativeTo root: String)
+    package static func settled(_ files: [Entry], settleSeconds: Double, relativeTo root: String)
         -> (ready: [Entry], waiting: [Waiting]) {
         guard !files.isEmpty else { return ([], []) }
         if settleSeconds > 0 {

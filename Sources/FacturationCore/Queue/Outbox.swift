@@ -5,10 +5,10 @@
 /// the one the pipeline delivered: the SHA-256 of every delivery is kept in
 /// `archive/deliveries/`. A copy that someone edited is never overwritten; the update is
 /// delivered next to it (`2025-07.updated-<hash>.csv`) and a warning is returned.
-public struct Outbox {
-    public let layout: PipelineLayout
+package struct Outbox {
+    package let layout: ArchiveLayout
 
-    public init(layout: PipelineLayout) { self.layout = layout }
+    package init(layout: ArchiveLayout) { self.layout = layout }
 
     /// A copy of a file written beside it under a temporary name, with the SHA-256 of its bytes.
     package struct PreparedCopy {
@@ -17,11 +17,11 @@ public struct Outbox {
     }
 
     /// The result of one delivery.
-    public struct Delivery: Sendable, Equatable {
+    package struct Delivery: Sendable, Equatable {
         /// Where the file is now (relative to the outbox).
-        public let path: String
+        package let path: String
         /// Set when the usual name held a file edited by someone.
-        public let warning: String?
+        package let warning: String?
     }
 
     /// Delivers a copy of the file at `source` as the current version of `relativePath`
@@ -36,7 +36,7 @@ public struct Outbox {
     /// (a ledger written together with its copy, ``OutputFile/hashAndCopy(to:)``): it saves reading
     /// the source twice when the outbox has no file at that path yet; otherwise it is discarded.
     @discardableResult
-    public func deliverCurrentVersion(of source: String, to relativePath: String) throws(StorageError) -> Delivery {
+    package func deliverCurrentVersion(of source: String, to relativePath: String) throws(StorageError) -> Delivery {
         try deliverCurrentVersion(of: source, to: relativePath, prepared: nil)
     }
 
@@ -83,7 +83,7 @@ public struct Outbox {
     /// True when the outbox file at `relativePath` is exactly what the pipeline last delivered
     /// there (so the pipeline may remove or replace it); false when someone changed it or it was
     /// never delivered by the pipeline.
-    public func isUnchangedDelivery(_ relativePath: String) throws(StorageError) -> Bool {
+    package func isUnchangedDelivery(_ relativePath: String) throws(StorageError) -> Bool {
         let target = Path.join(layout.outbox, relativePath)
         guard Storage.status(target)?.isRegularFile == true else { return false }
         let delivered = Self.recordedHashes(at: Path.join(layout.deliveries, relativePath + ".sha256"))
@@ -94,7 +94,7 @@ public struct Outbox {
     /// True when the last delivery of `relativePath` finished with the version whose SHA-256 is
     /// `hash`: the record names only it and the outbox file is there (a delivery interrupted
     /// between its record and its copy, or a copy deleted by someone, is not complete).
-    public func isDeliveryComplete(_ relativePath: String, hash: String) -> Bool {
+    package func isDeliveryComplete(_ relativePath: String, hash: String) -> Bool {
         Self.recordedHashes(at: Path.join(layout.deliveries, relativePath + ".sha256")) == [hash]
             && Storage.status(Path.join(layout.outbox, relativePath))?.isRegularFile == true
     }
@@ -102,7 +102,7 @@ public struct Outbox {
     /// Removes an outbox file the pipeline delivered and nobody changed, with its delivery record.
     /// Anything else is left where it is: a run never deletes a person's file.
     @discardableResult
-    public func withdraw(_ relativePath: String) throws(StorageError) -> Bool {
+    package func withdraw(_ relativePath: String) throws(StorageError) -> Bool {
         guard try isUnchangedDelivery(relativePath) else { return false }
         try Storage.removeFile(Path.join(layout.outbox, relativePath))
         try Storage.removeFile(Path.join(layout.deliveries, relativePath + ".sha256"))
@@ -140,7 +140,7 @@ public struct Outbox {
     ///
     /// With `syncFolder: false` the caller fsyncs the target folder once after a batch
     /// (``Storage/syncDirectory(_:)``), before recording that the batch was delivered.
-    public func deliverNew(_ bytes: [UInt8], to relativePath: String, syncFolder: Bool = true) throws(StorageError) {
+    package func deliverNew(_ bytes: [UInt8], to relativePath: String, syncFolder: Bool = true) throws(StorageError) {
         let target = Path.join(layout.outbox, relativePath)
         try Storage.makeDirectory(Path.parent(of: target))
         try Storage.publishIdempotently(bytes, to: target, temporaryDirectory: layout.temporary, syncFolder: syncFolder)
@@ -149,7 +149,7 @@ public struct Outbox {
     /// Adds a new file to `batch`, published by the batch's commit; returns false (and adds
     /// nothing) when exactly these bytes are already there. A different file is never replaced.
     @discardableResult
-    public func deliverNew(_ bytes: [UInt8], to relativePath: String, in batch: FileBatch) throws(StorageError) -> Bool {
+    package func deliverNew(_ bytes: [UInt8], to relativePath: String, in batch: FileBatch) throws(StorageError) -> Bool {
         let target = Path.join(layout.outbox, relativePath)
         if try Storage.isPublished(bytes, at: target) { return false }
         try batch.add(bytes, to: target, collision: .fail)

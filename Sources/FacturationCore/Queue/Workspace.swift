@@ -10,40 +10,40 @@ import Foundation
 /// outbox/      results for people to take away (outbox/<pipeline>/ when there are several pipelines)
 /// pipelines/   one <id>.toml per pipeline (company)
 /// ```
-public struct Workspace: Sendable {
-    public let root: String
-    public var inbox: String { Path.join(root, "inbox") }
-    public var work: String { Path.join(root, "work") }
-    public var archive: String { Path.join(root, "archive") }
-    public var outbox: String { Path.join(root, "outbox") }
-    public var pipelines: String { Path.join(root, "pipelines") }
+package struct Workspace: Sendable {
+    package let root: String
+    package var inbox: String { Path.join(root, "inbox") }
+    package var work: String { Path.join(root, "work") }
+    package var archive: String { Path.join(root, "archive") }
+    package var outbox: String { Path.join(root, "outbox") }
+    package var pipelines: String { Path.join(root, "pipelines") }
 
-    public var claims: String { Path.join(work, "claims") }
-    public var temporary: String { Path.join(work, "tmp") }
-    public var lockFile: String { Path.join(work, "lock") }
+    package var claims: String { Path.join(work, "claims") }
+    package var temporary: String { Path.join(work, "tmp") }
+    package var lockFile: String { Path.join(work, "lock") }
 
-    public var archivedFiles: String { Path.join(archive, "files") }
-    public var rejectedFiles: String { Path.join(archive, "rejected") }
-    public var duplicateFiles: String { Path.join(archive, "duplicates") }
-    public var runs: String { Path.join(archive, "runs") }
+    package var archivedFiles: String { Path.join(archive, "files") }
+    package var rejectedFiles: String { Path.join(archive, "rejected") }
+    package var duplicateFiles: String { Path.join(archive, "duplicates") }
+    package var runs: String { Path.join(archive, "runs") }
 
     /// Opens the workspace at `path` (made absolute).
-    public init(root path: String) {
+    package init(root path: String) {
         self.root = Workspace.absolute(path)
     }
 
     /// The per-pipeline folders (single pipeline: the top-level inbox and outbox).
-    public func layout(for pipeline: PipelineConfig, pipelineCount: Int) -> ArchiveLayout {
+    package func layout(for pipeline: PipelineConfig, pipelineCount: Int) -> ArchiveLayout {
         ArchiveLayout(workspace: self, pipeline: pipeline, shared: pipelineCount <= 1)
     }
 
     /// The layouts of every pipeline of the workspace, in order.
-    public func layouts(for pipelines: [PipelineConfig]) -> [ArchiveLayout] {
+    package func layouts(for pipelines: [PipelineConfig]) -> [ArchiveLayout] {
         pipelines.map { layout(for: $0, pipelineCount: pipelines.count) }
     }
 
     /// Checks that the queue folders are on one file system, so every move is an atomic rename.
-    public func checkSameFileSystem() throws(FacturationError) {
+    package func checkSameFileSystem() throws(FacturationError) {
         var devices: [String: UInt64] = [:]
         for folder in [inbox, work, archive, outbox] {
             if let status = Storage.status(folder) { devices[folder] = status.device }

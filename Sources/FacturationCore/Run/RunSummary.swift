@@ -1,61 +1,61 @@
 /// What one run did, printed on stdout (text or `--json`) and kept in `archive/runs/`.
-public struct RunSummary: Sendable, Codable {
-    public var workspace: String
-    public var startedAt: String
-    public var finishedAt: String = ""
+package struct RunSummary: Sendable, Codable {
+    package var workspace: String
+    package var startedAt: String
+    package var finishedAt: String = ""
     /// The run's "today" (`--date`, or the local date in the first pipeline's time zone).
-    public var today: String
-    public var pipelines: [String]
+    package var today: String
+    package var pipelines: [String]
     /// Files finished in this run, in processing order.
-    public var files: [FileOutcome] = []
+    package var files: [FileOutcome] = []
     /// Files left in the inbox this time, with the reason.
-    public var waiting: [InboxScanner.Waiting] = []
+    package var waiting: [InboxScanner.Waiting] = []
     /// Problems that stopped the run or that need a person (not tied to one input file).
-    public var errors: [String] = []
+    package var errors: [String] = []
     /// What the invoicing stage did, per pipeline with an `[invoicing]` section.
-    public var invoicing: [InvoicingReport] = []
+    package var invoicing: [InvoicingReport] = []
     /// What the payment stage did, per pipeline with an `[invoicing]` section.
-    public var payments: [PaymentReport] = []
+    package var payments: [PaymentReport] = []
     /// The monthly FEC files, as checked and delivered (unchanged ones included).
-    public var fec: [FECPublisher.Export] = []
+    package var fec: [FECPublisher.Export] = []
     /// The weekly reconciliation's one-line results (Mondays).
-    public var reconciliation: [String] = []
+    package var reconciliation: [String] = []
     /// Things a person should look at that no other part names (e.g. an edited outbox report).
     /// Optional, like ``stages``: summaries written before they existed still read.
-    public var warnings: [String]?
+    package var warnings: [String]?
     /// Each stage of each pipeline: ran, or why not.
-    public var stages: [StageRecord]?
+    package var stages: [StageRecord]?
 
-    public init(workspace: String, startedAt: String, today: String, pipelines: [String]) {
+    package init(workspace: String, startedAt: String, today: String, pipelines: [String]) {
         self.workspace = workspace
         self.startedAt = startedAt
         self.today = today
         self.pipelines = pipelines
     }
 
-    public var importedCount: Int { files.filter { $0.kind == .imported }.count }
-    public var rejectedCount: Int { files.filter { $0.kind == .rejected }.count }
-    public var duplicateCount: Int { files.filter { $0.kind == .duplicate }.count }
+    package var importedCount: Int { files.filter { $0.kind == .imported }.count }
+    package var rejectedCount: Int { files.filter { $0.kind == .rejected }.count }
+    package var duplicateCount: Int { files.filter { $0.kind == .duplicate }.count }
 
     /// The documented exit status of a run that finished: 0, or 2 when a file was rejected.
-    public var exitCode: Int32 {
+    package var exitCode: Int32 {
         if !errors.isEmpty || invoicing.contains(where: { !$0.errors.isEmpty }) { return ExitStatus.failure }
         return rejectedCount > 0 ? ExitStatus.filesRejected : ExitStatus.success
     }
 }
 
 /// The exit statuses of the `facturation` command (documented in the README).
-public enum ExitStatus {
+package enum ExitStatus {
     /// Everything was processed (or there was nothing to do).
-    public static let success: Int32 = 0
+    package static let success: Int32 = 0
     /// The run could not finish: a disk error, a damaged ledger… (nothing was lost; run again once fixed).
-    public static let failure: Int32 = 1
+    package static let failure: Int32 = 1
     /// The run finished, and at least one file was rejected (see its `.reason.txt`).
-    public static let filesRejected: Int32 = 2
+    package static let filesRejected: Int32 = 2
     /// A pipeline file is invalid; nothing was done.
-    public static let configurationError: Int32 = 3
+    package static let configurationError: Int32 = 3
     /// Another run holds the workspace lock; nothing was done.
-    public static let alreadyRunning: Int32 = 4
+    package static let alreadyRunning: Int32 = 4
     /// The command line itself is wrong (unknown option, missing argument).
-    public static let usage: Int32 = 64
+    package static let usage: Int32 = 64
 }

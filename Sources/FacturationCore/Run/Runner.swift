@@ -3,32 +3,32 @@ import Logging
 
 /// One pass of the pipeline over a workspace: the ``stages`` in order, each when it is due, then a
 /// summary recorded in `archive/runs/`.
-public final class Runner {
-    public struct Options: Sendable {
+package final class Runner {
+    package struct Options: Sendable {
         /// The run's "today" (for scheduled stages); nil = the date on `clock`.
-        public var today: CivilDate?
+        package var today: CivilDate?
         /// Overrides every pipeline's `inbox.settle_seconds` (tests, `--settle`).
-        public var settleSeconds: Double?
+        package var settleSeconds: Double?
         /// Where "now" comes from (``Clock/fromEnvironment()`` in the commands).
-        public var clock: Clock
+        package var clock: Clock
 
-        public init(today: CivilDate? = nil, settleSeconds: Double? = nil, clock: Clock = .system) {
+        package init(today: CivilDate? = nil, settleSeconds: Double? = nil, clock: Clock = .system) {
             self.today = today
             self.settleSeconds = settleSeconds
             self.clock = clock
         }
     }
 
-    public let workspace: Workspace
-    public let pipelines: [PipelineConfig]
-    public let options: Options
-    public var logger: Logger
+    package let workspace: Workspace
+    package let pipelines: [PipelineConfig]
+    package let options: Options
+    package var logger: Logger
     /// Called with (file name, bytes done, bytes total) while a large file is read.
-    public var progress: ((String, Int64, Int64) -> Void)?
+    package var progress: ((String, Int64, Int64) -> Void)?
     /// Checked between files and between stages: when it returns true the run stops there.
-    public var shouldStop: () -> Bool = { false }
+    package var shouldStop: () -> Bool = { false }
 
-    public init(workspace: Workspace, pipelines: [PipelineConfig], options: Options, logger: Logger) {
+    package init(workspace: Workspace, pipelines: [PipelineConfig], options: Options, logger: Logger) {
         self.workspace = workspace
         self.pipelines = pipelines
         self.options = options
@@ -54,7 +54,7 @@ public final class Runner {
 
     /// Runs one pass. Throws a ``FacturationError`` of kind `alreadyRunning` when the lock is held; any other error thrown
     /// (disk, damaged ledger) stops the pass, with every unfinished file left in `work/`.
-    public func runOnce() throws -> RunSummary {
+    package func runOnce() throws -> RunSummary {
         let today = options.today ?? localClock.today()
         var summary = RunSummary(workspace: workspace.root, startedAt: localClock.nowISO(), today: today.description,
                                  pipelines: pipelines.map(\.id))
@@ -142,8 +142,8 @@ public final class Runner {
 }
 
 /// What became of one stage in a run (the run summary lists them).
-public struct StageRecord: Sendable, Codable, Equatable {
-    public enum State: String, Sendable, Codable {
+package struct StageRecord: Sendable, Codable, Equatable {
+    package enum State: String, Sendable, Codable {
         case ran
         /// Its schedule did not call for it today.
         case notDue = "not-due"
@@ -152,11 +152,11 @@ public struct StageRecord: Sendable, Codable, Equatable {
     }
 
     /// nil for a record about a whole pipeline.
-    public var stage: String?
-    public var pipeline: String?
-    public var state: State
+    package var stage: String?
+    package var pipeline: String?
+    package var state: State
     /// How long it took, when it ran (wall clock, to the millisecond).
-    public var seconds: Double?
+    package var seconds: Double?
 
     init(stage: StageName?, pipeline: String? = nil, state: State) {
         self.stage = stage?.rawValue

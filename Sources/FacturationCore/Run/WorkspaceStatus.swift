@@ -2,42 +2,42 @@ import Foundation
 
 /// A read-only picture of a workspace: what waits in each queue, the last run, rejected files.
 /// Taking it never locks the workspace, so it is safe while a run is working.
-public struct WorkspaceStatus: Sendable, Codable {
-    public struct RejectedFile: Sendable, Codable {
-        public let path: String
-        public let reasonFile: String
-        public let problem: String
+package struct WorkspaceStatus: Sendable, Codable {
+    package struct RejectedFile: Sendable, Codable {
+        package let path: String
+        package let reasonFile: String
+        package let problem: String
     }
 
-    public struct LedgerMonth: Sendable, Codable {
-        public let pipeline: String
-        public let ledger: String
-        public let partition: String
-        public let path: String
+    package struct LedgerMonth: Sendable, Codable {
+        package let pipeline: String
+        package let ledger: String
+        package let partition: String
+        package let path: String
     }
 
-    public var workspace: String
+    package var workspace: String
     /// The process id of a run in progress, if any.
-    public var runningProcess: String?
+    package var runningProcess: String?
     /// Files in the inbox that the next run will take.
-    public var ready: [String] = []
+    package var ready: [String] = []
     /// Files in the inbox that are left alone, with the reason.
-    public var waiting: [InboxScanner.Waiting] = []
+    package var waiting: [InboxScanner.Waiting] = []
     /// Files claimed by an interrupted run (resumed by the next run).
-    public var interrupted: [String] = []
-    public var lastRun: RunSummary?
+    package var interrupted: [String] = []
+    package var lastRun: RunSummary?
     /// Rejected files, most recent first (at most 20).
-    public var rejected: [RejectedFile] = []
-    public var rejectedTotal = 0
-    public var ledgers: [LedgerMonth] = []
+    package var rejected: [RejectedFile] = []
+    package var rejectedTotal = 0
+    package var ledgers: [LedgerMonth] = []
     /// Drafts waiting for a person's decision (outbox/to-approve/).
-    public var toApprove: [InvoicingReport.Waiting] = []
+    package var toApprove: [InvoicingReport.Waiting] = []
     /// Issued invoices and credit notes, per pipeline, and the last number.
-    public var issued: [String: Int] = [:]
-    public var lastNumber: [String: String] = [:]
+    package var issued: [String: Int] = [:]
+    package var lastNumber: [String: String] = [:]
 
     /// Reads the state of `workspace` for `pipelines`.
-    public static func read(workspace: Workspace, pipelines: [PipelineConfig]) throws -> WorkspaceStatus {
+    package static func read(workspace: Workspace, pipelines: [PipelineConfig]) throws -> WorkspaceStatus {
         var status = WorkspaceStatus(workspace: workspace.root)
         status.runningProcess = runningProcess(workspace)
         for pipeline in pipelines {

@@ -1,9 +1,9 @@
 /// The files `facturation init` writes into a new workspace.
-public enum WorkspaceTemplate {
+package enum WorkspaceTemplate {
     /// Creates the folders of a workspace with a README in each and an example pipeline.
     ///
     /// Refuses (throws) when `root` already holds a pipeline file: nothing is overwritten.
-    public static func create(at root: String) throws -> [String] {
+    package static func create(at root: String) throws -> [String] {
         let workspace = Workspace(root: root)
         if let existing = try Storage.listIfPresent(workspace.pipelines).first(where: { $0.hasSuffix(".toml") }) {
             throw FacturationError(.workspace, "\(workspace.pipelines)/\(existing) already exists: "
@@ -25,7 +25,7 @@ public enum WorkspaceTemplate {
         return written
     }
 
-    public static let inboxReadme = """
+    package static let inboxReadme = """
         # inbox/
 
         Drop files here: Clockify exports (detailed report, CSV or JSON) and Qonto exports
@@ -44,7 +44,7 @@ public enum WorkspaceTemplate {
 
         """
 
-    public static let outboxReadme = """
+    package static let outboxReadme = """
         # outbox/
 
         Results to take away. Everything here is complete when it appears (files are written
@@ -81,7 +81,7 @@ public enum WorkspaceTemplate {
 
         """
 
-    public static let archiveReadme = """
+    package static let archiveReadme = """
         # archive/
 
         The pipeline's memory. Do not edit these files.
@@ -99,7 +99,7 @@ public enum WorkspaceTemplate {
 
         """
 
-    public static let pipelinesReadme = """
+    package static let pipelinesReadme = """
         # pipelines/
 
         One `<id>.toml` file per company (pipeline). `facturation check` validates them and prints
@@ -108,7 +108,7 @@ public enum WorkspaceTemplate {
 
         """
 
-    public static let examplePipeline = """
+    package static let examplePipeline = """
         # Pipeline of one company. `facturation check` validates this file.
         # Every key is documented in the project's README ("Configuration").
 

@@ -9,7 +9,7 @@ import Glibc
 ///
 /// Set `FACTURATION_CRASH_AFTER=n` to enable it; set `FACTURATION_CRASH_TRACE=1` to print each
 /// step to stderr. The kill-and-restart test uses it to crash a real run at every step in turn.
-public enum CrashInjection {
+package enum CrashInjection {
     private static let state = Mutex<(count: Int, limit: Int?, trace: Bool)>(
         (0, getenv("FACTURATION_CRASH_AFTER").flatMap { Int(String(cString: $0)) },
          getenv("FACTURATION_CRASH_TRACE") != nil)
@@ -30,7 +30,7 @@ public enum CrashInjection {
     }
 
     /// Number of durable steps taken so far by this process.
-    public static var stepsTaken: Int { state.withLock { $0.count } }
+    package static var stepsTaken: Int { state.withLock { $0.count } }
 }
 
 /// Test seam that holds a run at a named point, so a test can act at that exact moment (for

@@ -13,7 +13,7 @@ import Glibc
 /// them from several threads (the file system groups concurrent fsyncs into one journal commit),
 /// renames each to its destination, then fsyncs every destination folder once. Until the commit
 /// nothing is visible outside the temporary folder; a batch released without a commit leaves nothing.
-public final class FileBatch {
+package final class FileBatch {
     private struct Pending {
         let temporary: String
         let destination: String
@@ -41,18 +41,18 @@ public final class FileBatch {
     private static let counter = Atomic<Int>(0)
 
     /// A batch whose temporary files go to `temporaryDirectory` (on the destinations' file system).
-    public init(temporaryDirectory: String) {
+    package init(temporaryDirectory: String) {
         self.temporaryDirectory = temporaryDirectory
     }
 
     deinit { discard() }
 
     /// Files added and not yet committed.
-    public var count: Int { open.count + synced.count }
+    package var count: Int { open.count + synced.count }
 
     /// Writes `bytes` under a temporary name, to be published at `destination` by ``commit()``;
     /// creates the destination's folder if needed.
-    public func add(_ bytes: [UInt8], to destination: String, collision: Storage.Collision) throws(StorageError) {
+    package func add(_ bytes: [UInt8], to destination: String, collision: Storage.Collision) throws(StorageError) {
         precondition(!finished, "FileBatch used after its commit")
         let folder = Path.parent(of: destination)
         if !folders.contains(folder) {
@@ -80,7 +80,7 @@ public final class FileBatch {
 
     /// Makes every added file durable and publishes it; when this returns, every file and every
     /// destination folder has been fsynced. A failure leaves the files not yet moved unpublished.
-    public func commit() throws(StorageError) {
+    package func commit() throws(StorageError) {
         precondition(!finished, "FileBatch committed twice")
         try syncOpenFiles()
         finished = true
@@ -100,7 +100,7 @@ public final class FileBatch {
     }
 
     /// Abandons the batch: closes and deletes every temporary file not yet published.
-    public func discard() {
+    package func discard() {
         for (file, descriptor) in open {
             close(descriptor)
             unlink(file.temporary)

@@ -3,15 +3,15 @@ import Glibc
 #endif
 
 /// A file opened for sequential reading, closed when the value is released.
-public final class InputFile {
-    public let path: String
-    public let size: Int64
+package final class InputFile {
+    package let path: String
+    package let size: Int64
     private let descriptor: Int32
 
     /// Opens a regular file (a link to one is followed: a pipeline file may be a link). Anything
     /// else is refused, and never waited on: a FIFO put where a file was would block a plain open
     /// forever, so the open is non-blocking and what was opened is checked.
-    public init(path: String) throws(StorageError) {
+    package init(path: String) throws(StorageError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .system("open", path) }
         var info = stat()
@@ -38,7 +38,7 @@ public final class InputFile {
     deinit { close(descriptor) }
 
     /// Reads up to `buffer.count` bytes into `buffer` and returns how many were read (0 at the end).
-    public func read(into buffer: inout [UInt8]) throws(StorageError) -> Int {
+    package func read(into buffer: inout [UInt8]) throws(StorageError) -> Int {
         let capacity = buffer.count
         while true {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, capacity) }
@@ -49,7 +49,7 @@ public final class InputFile {
     }
 
     /// Reads up to `buffer.count` bytes into raw memory and returns how many were read (0 at the end).
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(StorageError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(StorageError) -> Int {
         while true {
             let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }
@@ -59,7 +59,7 @@ public final class InputFile {
     }
 
     /// Moves the read position back to the start of the file.
-    public func rewind() throws(StorageError) {
+    package func rewind() throws(StorageError) {
         guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw .system("rewind", path) }
     }
 }

@@ -8,16 +8,16 @@ import Glibc
 ///
 /// Until it is committed the file lives only in the temporary folder (never in `outbox/` or
 /// `archive/`); a file that is released without a commit is deleted.
-public final class OutputFile {
+package final class OutputFile {
     // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     /// The temporary path the data is written to.
-    public let temporaryPath: String
+    package let temporaryPath: String
     private var descriptor: Int32
     @exclusivity(unchecked) private var buffer: [UInt8] = []
     private let bufferLimit = 1 << 20
     private var finished = false
     /// Bytes written so far.
-    @exclusivity(unchecked) public private(set) var bytesWritten: Int64 = 0
+    @exclusivity(unchecked) package private(set) var bytesWritten: Int64 = 0
     /// A second file that receives every byte written to this one, from the same buffer: the outbox
     /// copy of a new ledger file, written while the ledger is rather than read back afterwards.
     @exclusivity(unchecked) private var copy: OutputFile?
@@ -27,7 +27,7 @@ public final class OutputFile {
     private static let counter = Atomic<Int>(0)
 
     /// Creates an empty temporary file inside `directory` (which must exist).
-    public init(directory: String) throws(StorageError) {
+    package init(directory: String) throws(StorageError) {
         var attempt = 0
         while true {
             let serial = OutputFile.counter.wrappingAdd(1, ordering: .relaxed).newValue
@@ -53,19 +53,19 @@ public final class OutputFile {
     }
 
     /// Appends bytes (buffered).
-    public func write(_ bytes: some Collection<UInt8>) throws(StorageError) {
+    package func write(_ bytes: some Collection<UInt8>) throws(StorageError) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= bufferLimit { try flush() }
     }
 
     /// Appends the bytes of a raw buffer (buffered).
-    public func write(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= bufferLimit { try flush() }
     }
 
     /// Appends text as UTF-8 (buffered).
-    public func write(_ text: String) throws(StorageError) {
+    package func write(_ text: String) throws(StorageError) {
         var text = text
         text.withUTF8 { buffer.append(contentsOf: $0) }
         if buffer.count >= bufferLimit { try flush() }
@@ -108,7 +108,7 @@ public final class OutputFile {
     /// Flushes, fsyncs and closes the file, then moves it to `destination` and fsyncs that folder.
     ///
     /// A failed `fsync` is final: the temporary file is deleted and nothing is published.
-    public func commit(to destination: String, collision: Storage.Collision = .fail,
+    package func commit(to destination: String, collision: Storage.Collision = .fail,
                        syncFolder: Bool = true) throws(StorageError) {
         precondition(!finished, "OutputFile committed twice")
         do throws(StorageError) {
@@ -134,7 +134,7 @@ public final class OutputFile {
     }
 
     /// Abandons the file: closes and deletes it.
-    public func discard() {
+    package func discard() {
         guard !finished else { return }
         finished = true
         close(descriptor)

@@ -6,20 +6,20 @@ import Glibc
 ///
 /// Nothing in it is trusted after a crash: a resumed claim recomputes its scratch files, so
 /// they are neither fsynced nor published atomically.
-public final class ScratchFile {
+package final class ScratchFile {
     // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
-    public let path: String
+    package let path: String
     private let descriptor: Int32
     /// The write buffer: append to it, then call ``flushIfFull()``.
-    public let buffer = ByteBuffer(capacity: 1 << 21)
+    package let buffer = ByteBuffer(capacity: 1 << 21)
     /// Builds lines into ``buffer`` (one builder for the file's life, so its caches stay warm).
-    @exclusivity(unchecked) public var line: CSVLineBuilder
+    @exclusivity(unchecked) package var line: CSVLineBuilder
     /// Lines written, counted by the writer.
-    @exclusivity(unchecked) public var rows = 0
+    @exclusivity(unchecked) package var rows = 0
     @exclusivity(unchecked) private var closed = false
 
     /// Creates (or truncates) the file.
-    public init(path: String) throws(StorageError) {
+    package init(path: String) throws(StorageError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .system("create", path) }
         self.path = path
@@ -30,14 +30,14 @@ public final class ScratchFile {
     deinit { if !closed { Glibc.close(descriptor) } }
 
     /// Appends bytes.
-    public func write(_ bytes: [UInt8]) throws(StorageError) {
+    package func write(_ bytes: [UInt8]) throws(StorageError) {
         bytes.withUnsafeBytes { buffer.append($0) }
         try flushIfFull()
     }
 
     /// Writes the buffer out once it holds 1 MiB or more.
     @inline(__always)
-    public func flushIfFull() throws(StorageError) {
+    package func flushIfFull() throws(StorageError) {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
@@ -56,7 +56,7 @@ public final class ScratchFile {
     }
 
     /// Flushes and closes the file.
-    public func close() throws(StorageError) {
+    package func close() throws(StorageError) {
         guard !closed else { return }
         try flush()
         closed = true

@@ -7,23 +7,23 @@ import Glibc
 /// The only code that changes the workspace on disk: claims, moves and publications are
 /// atomic (`rename`), never replace an existing name unless asked to, and are made durable
 /// (`fsync` of the file and of every directory whose entries changed) before they return.
-public enum Storage {
+package enum Storage {
     /// What `stat` says about a path.
-    public struct Status: Sendable, Equatable {
-        public let size: Int64
+    package struct Status: Sendable, Equatable {
+        package let size: Int64
         /// Modification time in nanoseconds since the epoch.
-        public let modified: Int64
+        package let modified: Int64
         /// Status-change time (ctime) in nanoseconds since the epoch: moves when the mtime is set by hand.
-        public let changed: Int64
-        public let isDirectory: Bool
-        public let isRegularFile: Bool
-        public let isSymbolicLink: Bool
-        public let device: UInt64
-        public let inode: UInt64
+        package let changed: Int64
+        package let isDirectory: Bool
+        package let isRegularFile: Bool
+        package let isSymbolicLink: Bool
+        package let device: UInt64
+        package let inode: UInt64
     }
 
     /// What happens when the destination of a move already exists.
-    public enum Collision: Sendable {
+    package enum Collision: Sendable {
         /// Fail with `EEXIST` (the default everywhere: a run never overwrites).
         case fail
         /// Atomically replace the destination (only for the pipeline's own state files).
@@ -33,7 +33,7 @@ public enum Storage {
     // MARK: - Reading the tree
 
     /// Returns the status of `path` (not following a final symbolic link), or nil if it does not exist.
-    public static func status(_ path: String) -> Status? {
+    package static func status(_ path: String) -> Status? {
         status(cPath: path)
     }
 
@@ -53,10 +53,10 @@ public enum Storage {
     }
 
     /// True when something exists at `path`.
-    public static func exists(_ path: String) -> Bool { status(path) != nil }
+    package static func exists(_ path: String) -> Bool { status(path) != nil }
 
     /// True when `path` is a directory.
-    public static func isDirectory(_ path: String) -> Bool { status(path)?.isDirectory ?? false }
+    package static func isDirectory(_ path: String) -> Bool { status(path)?.isDirectory ?? false }
 
     /// The names of the folders in a directory (not following links), sorted bytewise. The entry
     /// type comes from `readdir`, so a folder of thousands of files costs no `stat` per file.
@@ -82,18 +82,18 @@ public enum Storage {
     }
 
     /// Lists the names in a directory (without `.` and `..`), sorted bytewise for determinism.
-    public static func list(_ path: String) throws(StorageError) -> [String] {
+    package static func list(_ path: String) throws(StorageError) -> [String] {
         try entries(of: path).map(\.name).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// Lists a directory, or returns an empty list if it does not exist.
-    public static func listIfPresent(_ path: String) throws(StorageError) -> [String] {
+    package static func listIfPresent(_ path: String) throws(StorageError) -> [String] {
         guard isDirectory(path) else { return [] }
         return try list(path)
     }
 
     /// Reads a whole file, refusing files larger than `limit` bytes.
-    public static func read(_ path: String, limit: Int = 64 << 20) throws(StorageError) -> [UInt8] {
+    package static func read(_ path: String, limit: Int = 64 << 20) throws(StorageError) -> [UInt8] {
         let file = try InputFile(path: path)
         guard file.size <= Int64(limit) else {
             throw StorageError(operation: "read", path: path, code: EFBIG, detail: "larger than \(limit) bytes")
@@ -110,14 +110,14 @@ public enum Storage {
     }
 
     /// Reads a whole text file as UTF-8 (invalid bytes are replaced).
-    public static func readText(_ path: String, limit: Int = 64 << 20) throws(StorageError) -> String {
+    package static func readText(_ path: String, limit: Int = 64 << 20) throws(StorageError) -> String {
         String(decoding: try read(path, limit: limit), as: UTF8.self)
     }
 
     // MARK: - Changing the tree
 
     /// Creates `path` and any missing parents, making each new entry durable.
-    public static func makeDirectory(_ path: String) throws(StorageError) {
+    package static func makeDirectory(_ path: String) throws(StorageError) {
         if isDirectory(path) { return }
         let parent = Path.parent(of: path)
         if parent != path { try makeDirectory(parent) }
@@ -130,7 +130,7 @@ public enum Storage {
     }
 
     /// Flushes a directory's entries to disk (after a create, rename or unlink inside it).
-    public static func syncDirectory(_ path: String) throws(StorageError) {
+    package static func syncDirectory(_ path: String) throws(StorageError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .system("open the folder", path) }
         defer { close(fd) }
@@ -149,7 +149,7 @@ public enum Storage {
     /// `syncDestination: false` leaves the destination folder's fsync to the caller, who then
     /// calls ``syncDirectory(_:)`` once after a batch of moves into the same folder, before
     /// recording that the batch is done.
-    public static func move(_ from: String, to: String, collision: Collision = .fail,
+    package static func move(_ from: String, to: String, collision: Collision = .fail,
                             syncSource: Bool = true, syncDestination: Bool = true) throws(StorageError) {
         let rc: Int32
         switch collision {
@@ -165,7 +165,7 @@ public enum Storage {
     }
 
     /// Deletes a file if it exists and makes the removal durable.
-    public static func removeFile(_ path: String) throws(StorageError) {
+    package static func removeFile(_ path: String) throws(StorageError) {
         if unlink(path) != 0 {
             if errno == ENOENT { return }
             throw .system("delete", path)
@@ -175,7 +175,7 @@ public enum Storage {
     }
 
     /// Deletes a folder and everything in it (only used on the pipeline's own temporary folders).
-    public static func removeTree(_ path: String) throws(StorageError) {
+    package static func removeTree(_ path: String) throws(StorageError) {
         guard let info = status(path) else { return }
         if info.isDirectory {
             for name in try list(path) { try removeTree(Path.join(path, name)) }
@@ -188,7 +188,7 @@ public enum Storage {
 
     /// Writes `bytes` to `destination` through a temporary file in `temporaryDirectory`
     /// (write, fsync, rename, fsync the directory).
-    public static func write(
+    package static func write(
         _ bytes: [UInt8], to destination: String, temporaryDirectory: String, collision: Collision = .fail,
         syncFolder: Bool = true
     ) throws(StorageError) {
@@ -198,14 +198,14 @@ public enum Storage {
     }
 
     /// Writes text as UTF-8; see ``write(_:to:temporaryDirectory:collision:)``.
-    public static func write(
+    package static func write(
         _ text: String, to destination: String, temporaryDirectory: String, collision: Collision = .fail
     ) throws(StorageError) {
         try write(Array(text.utf8), to: destination, temporaryDirectory: temporaryDirectory, collision: collision)
     }
 
     /// Copies a file through a temporary file (streamed, fsynced, renamed).
-    public static func copy(
+    package static func copy(
         _ source: String, to destination: String, temporaryDirectory: String, collision: Collision = .fail
     ) throws(StorageError) {
         let input = try InputFile(path: source)
@@ -220,7 +220,7 @@ public enum Storage {
     }
 
     /// SHA-256 of a file's content, as hexadecimal.
-    public static func sha256(of path: String) throws(StorageError) -> String {
+    package static func sha256(of path: String) throws(StorageError) -> String {
         let file = try InputFile(path: path)
         let hasher = SHA256Hasher()
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -236,7 +236,7 @@ public enum Storage {
     ///
     /// Re-publishing after a crash is therefore harmless; a different file at the destination is
     /// never touched and the call throws `EEXIST`.
-    public static func publishIdempotently(
+    package static func publishIdempotently(
         _ bytes: [UInt8], to destination: String, temporaryDirectory: String, syncFolder: Bool = true
     ) throws(StorageError) {
         if try isPublished(bytes, at: destination) { return }
@@ -245,7 +245,7 @@ public enum Storage {
 
     /// True when `destination` already holds exactly `bytes`, false when it does not exist;
     /// throws `EEXIST` when a different file has that name.
-    public static func isPublished(_ bytes: [UInt8], at destination: String) throws(StorageError) -> Bool {
+    package static func isPublished(_ bytes: [UInt8], at destination: String) throws(StorageError) -> Bool {
         guard status(destination) != nil else { return false }
         if (try? read(destination, limit: max(bytes.count, 1) + 1)) == bytes { return true }
         throw StorageError(operation: "publish", path: destination, code: EEXIST,

@@ -6,17 +6,17 @@ import Glibc
 ///
 /// Storage errors are never a problem with the user's data: the run stops, the file being
 /// processed stays claimed in `work/`, and the next run resumes it once the cause is fixed.
-public struct StorageError: Error, Sendable, CustomStringConvertible {
+package struct StorageError: Error, Sendable, CustomStringConvertible {
     /// What was attempted, in words ("rename", "write", "fsync", …).
-    public let operation: String
+    package let operation: String
     /// The path (or "from → to" pair) the operation was applied to.
-    public let path: String
+    package let path: String
     /// The `errno` value reported by the system, or 0 when the failure was not a system call.
-    public let code: Int32
+    package let code: Int32
     /// An optional extra explanation.
-    public let detail: String?
+    package let detail: String?
 
-    public init(operation: String, path: String, code: Int32, detail: String? = nil) {
+    package init(operation: String, path: String, code: Int32, detail: String? = nil) {
         self.operation = operation
         self.path = path
         self.code = code
@@ -30,15 +30,15 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
 
     /// The code of a path that is not a regular file where one was expected (``InputFile``): there is
     /// no `errno` for it, and ENODEV ("No such device") is never returned by the calls we make.
-    public static let notRegularFile: Int32 = ENODEV
+    package static let notRegularFile: Int32 = ENODEV
 
     /// True when the failure means "the destination already exists".
-    public var isAlreadyExists: Bool { code == EEXIST }
+    package var isAlreadyExists: Bool { code == EEXIST }
 
     /// True when the failure means "no such file or directory".
-    public var isNotFound: Bool { code == ENOENT }
+    package var isNotFound: Bool { code == ENOENT }
 
-    public var description: String {
+    package var description: String {
         var text = "cannot \(operation) '\(path)'"
         if code != 0 { text += ": " + String(cString: strerror(code)) }
         if let detail { text += " (\(detail))" }

@@ -6,12 +6,12 @@ import Glibc
 ///
 /// The kernel releases the lock when the process ends, however it ends (even `kill -9`), so a
 /// crashed run never blocks the next one. The lock file itself is never deleted.
-public final class WorkspaceLock {
+package final class WorkspaceLock {
     private let descriptor: Int32
-    public let path: String
+    package let path: String
 
     /// Takes the lock, or returns nil when another process holds it.
-    public init?(path: String) throws(StorageError) {
+    package init?(path: String) throws(StorageError) {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .system("open the lock file", path) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -28,7 +28,7 @@ public final class WorkspaceLock {
     }
 
     /// The process id written by the current holder, if readable.
-    public static func holder(path: String) -> String? {
+    package static func holder(path: String) -> String? {
         guard let text = try? Storage.readText(path, limit: 64) else { return nil }
         let pid = text.trimming(" \n")
         return pid.isEmpty ? nil : pid

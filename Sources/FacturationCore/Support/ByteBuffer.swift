@@ -3,13 +3,13 @@
 /// uniqueness check and a capacity check on every append.
 ///
 /// A reference type: share it deliberately, never across threads at once.
-public final class ByteBuffer {
+package final class ByteBuffer {
     // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
-    @exclusivity(unchecked) public private(set) var base: UnsafeMutablePointer<UInt8>
-    @exclusivity(unchecked) public private(set) var count = 0
-    @exclusivity(unchecked) public private(set) var capacity: Int
+    @exclusivity(unchecked) package private(set) var base: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) package private(set) var count = 0
+    @exclusivity(unchecked) package private(set) var capacity: Int
 
-    public init(capacity: Int = 4096) {
+    package init(capacity: Int = 4096) {
         self.capacity = max(capacity, 16)
         base = .allocate(capacity: self.capacity)
     }
@@ -17,13 +17,13 @@ public final class ByteBuffer {
     deinit { base.deallocate() }
 
     /// The bytes written so far (valid until the next append or reset).
-    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+    package var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
     /// A copy of the bytes.
-    public var array: [UInt8] { Array(bytes) }
+    package var array: [UInt8] { Array(bytes) }
 
     @inline(__always)
-    public func reserve(_ additional: Int) {
+    package func reserve(_ additional: Int) {
         if count + additional > capacity { grow(to: count + additional) }
     }
 
@@ -38,7 +38,7 @@ public final class ByteBuffer {
     }
 
     @inline(__always)
-    public func append(_ byte: UInt8) {
+    package func append(_ byte: UInt8) {
         if count == capacity { grow(to: count + 1) }
         base[count] = byte
         count += 1
@@ -47,20 +47,20 @@ public final class ByteBuffer {
     /// Lets `body` write at most `maximum` bytes straight into the free space; it returns how
     /// many it wrote (one capacity check for a whole field instead of one per byte).
     @inline(__always)
-    public func appendDirect(maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+    package func appendDirect(maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
         reserve(maximum)
         count += body(base + count)
     }
 
     @inline(__always)
-    public func append(_ bytes: UnsafeRawBufferPointer) {
+    package func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         reserve(bytes.count)
         (base + count).update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
         count += bytes.count
     }
 
-    public func append(_ bytes: some Collection<UInt8>) {
+    package func append(_ bytes: some Collection<UInt8>) {
         reserve(bytes.count)
         for byte in bytes {
             base[count] = byte
@@ -70,16 +70,16 @@ public final class ByteBuffer {
 
     /// Forgets the bytes, keeping the storage.
     @inline(__always)
-    public func removeAll() { count = 0 }
+    package func removeAll() { count = 0 }
 
     /// Keeps only the first `n` bytes.
-    public func truncate(to n: Int) {
+    package func truncate(to n: Int) {
         precondition(n <= count)
         count = n
     }
 
     /// Drops the first `n` bytes, moving the rest to the front.
-    public func removeFirst(_ n: Int) {
+    package func removeFirst(_ n: Int) {
         precondition(n <= count)
         if n < count { base.update(from: base + n, count: count - n) }
         count -= n
@@ -87,7 +87,7 @@ public final class ByteBuffer {
 
     /// Overwrites the byte at `index` (which must be below `count`).
     @inline(__always)
-    public subscript(index: Int) -> UInt8 {
+    package subscript(index: Int) -> UInt8 {
         get { base[index] }
         set { base[index] = newValue }
     }

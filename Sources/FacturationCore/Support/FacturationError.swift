@@ -7,8 +7,8 @@ import Foundation
 /// Lower layers throw their own precise errors (positions, `errno`); what crosses into a stage or
 /// a command is a `FacturationError`, or is turned into one by ``init(wrapping:)``, so a command
 /// picks its exit status from the kind alone.
-public struct FacturationError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Equatable {
+package struct FacturationError: Error, Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable, Equatable {
         /// The workspace itself: a damaged state file, folders on different file systems, the disk.
         case workspace
         /// Another run holds the workspace lock: nothing was done.
@@ -35,7 +35,7 @@ public struct FacturationError: Error, Sendable, CustomStringConvertible {
         case unexpected
 
         /// The documented exit status (README, "Exit status").
-        public var exitStatus: Int32 {
+        package var exitStatus: Int32 {
             switch self {
             case .alreadyRunning: return ExitStatus.alreadyRunning
             case .configuration: return ExitStatus.configurationError
@@ -55,21 +55,21 @@ public struct FacturationError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public let kind: Kind
-    public let message: String
-    public let cause: (any Error)?
+    package let kind: Kind
+    package let message: String
+    package let cause: (any Error)?
 
-    public init(_ kind: Kind, _ message: String, cause: (any Error)? = nil) {
+    package init(_ kind: Kind, _ message: String, cause: (any Error)? = nil) {
         self.kind = kind
         self.message = message
         self.cause = cause
     }
 
-    public var description: String { message }
-    public var exitStatus: Int32 { kind.exitStatus }
+    package var description: String { message }
+    package var exitStatus: Int32 { kind.exitStatus }
 
     /// Any error, in the one model.
-    public init(wrapping error: any Error) {
+    package init(wrapping error: any Error) {
         switch error {
         case let error as FacturationError: self = error
         case let error as StorageError: self.init(.workspace, error.description, cause: error)

@@ -5,8 +5,8 @@ import CLibxml2
 import CXlsxwriter
 
 /// Versions of the C libraries linked into the binary (shown by `facturation check`).
-public enum LibraryVersions {
-    public static var all: [(name: String, version: String)] {
+package enum LibraryVersions {
+    package static var all: [(name: String, version: String)] {
         [
             ("libcsv", "\(CSV_MAJOR).\(CSV_MINOR).\(CSV_RELEASE)"),
             ("libxml2", LIBXML_DOTTED_VERSION),

@@ -1,7 +1,7 @@
 /// String helpers for POSIX paths (the workspace uses plain absolute path strings).
-public enum Path {
+package enum Path {
     /// Joins path components with `/`, ignoring empty components.
-    public static func join(_ base: String, _ components: String...) -> String {
+    package static func join(_ base: String, _ components: String...) -> String {
         var result = base
         for component in components where !component.isEmpty {
             if result.isEmpty || result.hasSuffix("/") {
@@ -14,7 +14,7 @@ public enum Path {
     }
 
     /// The folder that contains `path` ("/" for a top-level entry, "." for a bare name).
-    public static func parent(of path: String) -> String {
+    package static func parent(of path: String) -> String {
         var trimmed = Substring(path)
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         guard let slash = trimmed.lastIndex(of: "/") else { return "." }
@@ -23,7 +23,7 @@ public enum Path {
     }
 
     /// The last component of `path`.
-    public static func name(of path: String) -> String {
+    package static func name(of path: String) -> String {
         var trimmed = Substring(path)
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
@@ -31,7 +31,7 @@ public enum Path {
     }
 
     /// `path` relative to `base` when it lies inside it, otherwise `path` unchanged.
-    public static func relative(_ path: String, to base: String) -> String {
+    package static func relative(_ path: String, to base: String) -> String {
         let prefix = base.hasSuffix("/") ? base : base + "/"
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }

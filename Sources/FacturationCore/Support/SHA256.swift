@@ -1,10 +1,10 @@
 import CCrypto
 
 /// Incremental SHA-256 (OpenSSL's implementation), used for file identity and record keys.
-public final class SHA256Hasher {
+package final class SHA256Hasher {
     private let context: OpaquePointer
 
-    public init() {
+    package init() {
         guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL could not allocate a digest context") }
         self.context = context
         EVP_DigestInit_ex2(context, fct_sha256(), nil)
@@ -13,18 +13,18 @@ public final class SHA256Hasher {
     deinit { EVP_MD_CTX_free(context) }
 
     /// Feeds bytes to the hash.
-    public func update(_ bytes: UnsafeRawBufferPointer) {
+    package func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         EVP_DigestUpdate(context, base, bytes.count)
     }
 
     /// Feeds the first `count` bytes of an array to the hash.
-    public func update(_ bytes: [UInt8], count: Int? = nil) {
+    package func update(_ bytes: [UInt8], count: Int? = nil) {
         bytes.withUnsafeBytes { update(UnsafeRawBufferPointer(rebasing: $0.prefix(count ?? bytes.count))) }
     }
 
     /// Returns the digest and resets the hasher for reuse.
-    public func finish() -> [UInt8] {
+    package func finish() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         _ = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
@@ -33,10 +33,10 @@ public final class SHA256Hasher {
     }
 
     /// Returns the hexadecimal digest and resets the hasher for reuse.
-    public func finishHex() -> String { Hex.encode(finish()) }
+    package func finishHex() -> String { Hex.encode(finish()) }
 
     /// One-shot SHA-256 of a byte buffer (32 bytes, returned by value: no allocation).
-    public static func digest(_ bytes: UnsafeRawBufferPointer) -> SIMD32<UInt8> {
+    package static func digest(_ bytes: UnsafeRawBufferPointer) -> SIMD32<UInt8> {
         var digest = SIMD32<UInt8>()
         withUnsafeMutableBytes(of: &digest) { out in
             let done = fct_sha256_digest(bytes.baseAddress, bytes.count, out.baseAddress?.assumingMemoryBound(to: UInt8.self))
@@ -46,7 +46,7 @@ public final class SHA256Hasher {
     }
 
     /// One-shot SHA-256 of a byte buffer, as lowercase hexadecimal.
-    public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+    package static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
         var digest = [UInt8](repeating: 0, count: 32)
         digest.withUnsafeMutableBufferPointer { out in
             let done = fct_sha256_digest(bytes.baseAddress, bytes.count, out.baseAddress)
@@ -56,25 +56,25 @@ public final class SHA256Hasher {
     }
 
     /// One-shot SHA-256 of the UTF-8 bytes of a string, as lowercase hexadecimal.
-    public static func hex(_ text: String) -> String {
+    package static func hex(_ text: String) -> String {
         var text = text
         return text.withUTF8 { hex(UnsafeRawBufferPointer($0)) }
     }
 }
 
 /// Lowercase hexadecimal encoding.
-public enum Hex {
+package enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// Writes the first `count` bytes of `digest` as `2 × count` hexadecimal digits into `out`.
-    public static func write(_ digest: SIMD32<UInt8>, count: Int, into out: UnsafeMutableRawBufferPointer) {
+    package static func write(_ digest: SIMD32<UInt8>, count: Int, into out: UnsafeMutableRawBufferPointer) {
         for index in 0..<min(count, 32, out.count / 2) {
             out[2 * index] = digits[Int(digest[index] >> 4)]
             out[2 * index + 1] = digits[Int(digest[index] & 0x0F)]
         }
     }
 
-    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+    package static func encode(_ bytes: some Collection<UInt8>) -> String {
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {

@@ -3,10 +3,10 @@ import Glibc
 #endif
 
 /// Blocking sleeps that resume after signals until the whole delay has passed.
-public enum Sleep {
+package enum Sleep {
     /// Sleeps `seconds` (fractions allowed); returns early only if `interrupt` becomes true
     /// (checked every 100 ms).
-    public static func seconds(_ seconds: Double, interrupt: () -> Bool = { false }) {
+    package static func seconds(_ seconds: Double, interrupt: () -> Bool = { false }) {
         var remaining = seconds
         while remaining > 0 {
             if interrupt() { return }

@@ -3,15 +3,15 @@ import Glibc
 #endif
 
 /// Unbuffered writes to the standard streams (stdout for results, stderr for logs and progress).
-public enum StandardStreams {
+package enum StandardStreams {
     /// Writes text to standard output.
-    public static func out(_ text: String) { write(text, to: 1) }
+    package static func out(_ text: String) { write(text, to: 1) }
 
     /// Writes text to standard error.
-    public static func err(_ text: String) { write(text, to: 2) }
+    package static func err(_ text: String) { write(text, to: 2) }
 
     /// True when the descriptor is a terminal.
-    public static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+    package static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
 
     private static func write(_ text: String, to descriptor: Int32) {
         var text = text

@@ -2,7 +2,7 @@ extension StringProtocol {
     /// Removes leading and trailing Unicode scalars that belong to `set` (no Foundation needed).
     ///
     /// Works on scalars, not characters: "\r\n" is one Character but two scalars.
-    public func trimming(_ set: String) -> String {
+    package func trimming(_ set: String) -> String {
         let members = set.unicodeScalars
         let view = self.unicodeScalars
         // Most texts have nothing to trim: no index walking, no new storage.
@@ -15,5 +15,5 @@ extension StringProtocol {
     }
 
     /// Removes leading and trailing white space (spaces, tabs, newlines, no-break spaces).
-    public var trimmed: String { trimming(" \t\r\n\u{00A0}\u{202F}") }
+    package var trimmed: String { trimming(" \t\r\n\u{00A0}\u{202F}") }
 }

@@ -9,11 +9,11 @@ import Glibc
 /// `FACTURATION_NOW=<ISO 8601 instant>` (e.g. `2025-10-02T08:00:00Z`) fixes it, so tests and
 /// replays of past months write the same bytes every time without `--date` or sleeps; a run
 /// otherwise reads the system's real-time clock.
-public struct Clock: Sendable {
+package struct Clock: Sendable {
     /// Seconds and nanoseconds since 1970-01-01T00:00:00Z.
-    public struct Instant: Sendable, Equatable {
-        public var seconds: Int64
-        public var nanoseconds: Int
+    package struct Instant: Sendable, Equatable {
+        package var seconds: Int64
+        package var nanoseconds: Int
     }
 
     private let read: @Sendable () -> Instant
@@ -22,22 +22,22 @@ public struct Clock: Sendable {
         self.read = read
     }
 
-    public func now() -> Instant { read() }
+    package func now() -> Instant { read() }
 
     /// The system's real-time clock.
-    public static let system = Clock {
+    package static let system = Clock {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Instant(seconds: Int64(spec.tv_sec), nanoseconds: spec.tv_nsec)
     }
 
     /// A clock that always reads `seconds`.
-    public static func fixed(_ seconds: Int64) -> Clock {
+    package static func fixed(_ seconds: Int64) -> Clock {
         Clock { Instant(seconds: seconds, nanoseconds: 0) }
     }
 
     /// ``fixed(_:)`` at `FACTURATION_NOW` when it is set, else ``system``.
-    public static func fromEnvironment() throws(FacturationError) -> Clock {
+    package static func fromEnvironment() throws(FacturationError) -> Clock {
         guard let text = getenv("FACTURATION_NOW").map({ String(cString: $0) }), !text.isEmpty else { return .system }
         guard let parsed = ISOTimestamp.parse(text) else {
             throw FacturationError(.usage, "FACTURATION_NOW is not an ISO 8601 instant (like 2025-10-02T08:00:00Z): \(text)")
@@ -46,24 +46,24 @@ public struct Clock: Sendable {
     }
 
     /// `2025-11-25T10:30:12Z`: decision and approval timestamps.
-    public func utcISO() -> String { ISOTimestamp.formatUTC(now().seconds) }
+    package func utcISO() -> String { ISOTimestamp.formatUTC(now().seconds) }
 }
 
 /// The clock read in one time zone: the local forms the queue needs.
-public struct LocalClock {
-    public let clock: Clock
+package struct LocalClock {
+    package let clock: Clock
     let zone: ZoneConverter
 
-    public init(clock: Clock, timeZone: TimeZone) {
+    package init(clock: Clock, timeZone: TimeZone) {
         self.clock = clock
         zone = ZoneConverter(timeZone: timeZone)
     }
 
     /// `2025-11-25T11:30:12+01:00`.
-    public func nowISO() -> String { zone.isoLocal(utc: clock.now().seconds) }
+    package func nowISO() -> String { zone.isoLocal(utc: clock.now().seconds) }
 
     /// Today's local date.
-    public func today() -> CivilDate { zone.localDate(utc: clock.now().seconds) }
+    package func today() -> CivilDate { zone.localDate(utc: clock.now().seconds) }
 
     /// `20251125-113012-345`: local date, time and milliseconds, for claim ids.
     func claimStamp() -> String {

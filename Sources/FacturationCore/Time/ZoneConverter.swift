@@ -2,30 +2,30 @@ import Foundation
 
 /// Converts between local wall-clock times in one IANA time zone and UTC instants, quickly
 /// (offsets are cached per local day; only days with a DST change take the slow path).
-public final class ZoneConverter {
-    public let timeZone: TimeZone
+package final class ZoneConverter {
+    package let timeZone: TimeZone
     private var dayOffsets: [Int64: Int32] = [:]
     private static let transitionDay: Int32 = .min
 
-    public init(timeZone: TimeZone) {
+    package init(timeZone: TimeZone) {
         self.timeZone = timeZone
     }
 
     /// The time zone with this identifier, or nil if the system does not know it.
-    public convenience init?(identifier: String) {
+    package convenience init?(identifier: String) {
         guard let zone = TimeZone(identifier: identifier) else { return nil }
         self.init(timeZone: zone)
     }
 
     /// Offset from UTC, in seconds, in effect at a UTC instant.
-    public func offset(atUTC seconds: Int64) -> Int {
+    package func offset(atUTC seconds: Int64) -> Int {
         timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
     /// The UTC instant (seconds since the epoch) of a local wall-clock time given as seconds
     /// since 1970-01-01T00:00 local. In a DST overlap the earlier instant is chosen; a time in a
     /// DST gap is moved forward by the gap (as clocks do).
-    public func utc(fromLocal local: Int64) -> Int64 {
+    package func utc(fromLocal local: Int64) -> Int64 {
         let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         if let cached = dayOffsets[day] {
             if cached != ZoneConverter.transitionDay { return local - Int64(cached) }
@@ -50,22 +50,22 @@ public final class ZoneConverter {
     }
 
     /// `2025-07-01T09:00:00+02:00` for a UTC instant, in this zone.
-    public func isoLocal(utc seconds: Int64) -> String {
+    package func isoLocal(utc seconds: Int64) -> String {
         let offset = offset(atUTC: seconds)
         return ISOTimestamp.format(seconds + Int64(offset)) + ISOTimestamp.formatOffset(offset)
     }
 
     /// The local calendar date of a UTC instant.
-    public func localDate(utc seconds: Int64) -> CivilDate {
+    package func localDate(utc seconds: Int64) -> CivilDate {
         let local = seconds + Int64(offset(atUTC: seconds))
         return CivilDate(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
     }
 }
 
 /// Formatting of ISO 8601 timestamps.
-public enum ISOTimestamp {
+package enum ISOTimestamp {
     /// `YYYY-MM-DDTHH:MM:SS` for seconds since the epoch (no zone designator).
-    public static func format(_ seconds: Int64) -> String {
+    package static func format(_ seconds: Int64) -> String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = seconds - days * 86_400
         let date = CivilDate(daysSinceEpoch: days)
@@ -74,10 +74,10 @@ public enum ISOTimestamp {
     }
 
     /// `2025-07-01T07:00:00Z` for a UTC instant.
-    public static func formatUTC(_ seconds: Int64) -> String { format(seconds) + "Z" }
+    package static func formatUTC(_ seconds: Int64) -> String { format(seconds) + "Z" }
 
     /// `+02:00`, `-05:30`, `+00:00` (always explicit: they read better in CSV).
-    public static func formatOffset(_ offset: Int) -> String {
+    package static func formatOffset(_ offset: Int) -> String {
         let sign = offset < 0 ? "-" : "+"
         let magnitude = abs(offset)
         return sign + CivilDate.pad(magnitude / 3600, 2) + ":" + CivilDate.pad(magnitude / 60 % 60, 2)
@@ -85,7 +85,7 @@ public enum ISOTimestamp {
 
     /// Parses an ISO 8601 / RFC 3339 timestamp with a zone (`Z` or `±HH:MM`, optional fraction)
     /// into seconds since the epoch (fractions are truncated) and the offset in seconds.
-    public static func parse(_ text: some StringProtocol) -> (utc: Int64, offset: Int)? {
+    package static func parse(_ text: some StringProtocol) -> (utc: Int64, offset: Int)? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20 else { return nil }
         func number(_ from: Int, _ count: Int) -> Int? {

@@ -5,45 +5,45 @@
 /// should be non-zero, both non-negative); `foreignAmountMinor` is in cents of `currency`. Optional
 /// fields are the six the law lets be blank ("à blanc si non utilisé"): `nil` writes an empty field.
 /// Text is written as given, after ``FECWriter`` replaced tabs, `|`, CR and LF by spaces and trimmed it.
-public struct FECLine: Sendable, Equatable {
+package struct FECLine: Sendable, Equatable {
     /// `JournalCode`: the journal's code (`VT`, `BQ`, `OD`, `AN`…).
-    public var journalCode: String
+    package var journalCode: String
     /// `JournalLib`: the journal's label.
-    public var journalLabel: String
+    package var journalLabel: String
     /// `EcritureNum`: the entry's number, on a continuous sequence (per journal or global).
-    public var entryNumber: String
+    package var entryNumber: String
     /// `EcritureDate`: the accounting date of the entry.
-    public var entryDate: CivilDate
+    package var entryDate: CivilDate
     /// `CompteNum`: the general-ledger account (first three characters are digits, PCG).
-    public var accountNumber: String
+    package var accountNumber: String
     /// `CompteLib`: the account's label (one label per account in a file).
-    public var accountLabel: String
+    package var accountLabel: String
     /// `CompAuxNum`: the third party's sub-ledger code, only on third-party (class 4) accounts.
-    public var auxiliaryNumber: String?
+    package var auxiliaryNumber: String?
     /// `CompAuxLib`: the third party's name (set exactly when `auxiliaryNumber` is).
-    public var auxiliaryLabel: String?
+    package var auxiliaryLabel: String?
     /// `PieceRef`: the reference of the supporting document (invoice number, bank reference).
-    public var pieceRef: String
+    package var pieceRef: String
     /// `PieceDate`: the date of the supporting document.
-    public var pieceDate: CivilDate
+    package var pieceDate: CivilDate
     /// `EcritureLib`: the line's label.
-    public var label: String
+    package var label: String
     /// `Debit`, in cents (0 on a credit line).
-    public var debitMinor: Int64
+    package var debitMinor: Int64
     /// `Credit`, in cents (0 on a debit line).
-    public var creditMinor: Int64
+    package var creditMinor: Int64
     /// `EcritureLet`: the lettering (matching) code, shared by the lines matched together on one account.
-    public var letteringCode: String?
+    package var letteringCode: String?
     /// `DateLet`: the date the lettering was done (set exactly when `letteringCode` is).
-    public var letteringDate: CivilDate?
+    package var letteringDate: CivilDate?
     /// `ValidDate`: the date the entry was validated (made intangible).
-    public var validationDate: CivilDate
+    package var validationDate: CivilDate
     /// `Montantdevise`: the amount in foreign currency, in cents of `currency`.
-    public var foreignAmountMinor: Int64?
+    package var foreignAmountMinor: Int64?
     /// `Idevise`: the ISO 4217 code of the foreign currency (set exactly when `foreignAmountMinor` is).
-    public var currency: String?
+    package var currency: String?
 
-    public init(
+    package init(
         journalCode: String, journalLabel: String, entryNumber: String, entryDate: CivilDate,
         accountNumber: String, accountLabel: String, auxiliaryNumber: String? = nil, auxiliaryLabel: String? = nil,
         pieceRef: String, pieceDate: CivilDate, label: String, debitMinor: Int64, creditMinor: Int64,

@@ -6,7 +6,7 @@
 /// not violations are reported, not checked: 19 (merged into 15), 36 (the numbering scheme,
 /// ``FECCheckReport/numbering``), 45 (``FECCheckReport/resultMinor``), 46
 /// (``FECCheckReport/vatOnReceiptsBalanceMinor``) and 47 (the report itself).
-public enum FECRule: String, Sendable, Codable, CaseIterable, Comparable {
+package enum FECRule: String, Sendable, Codable, CaseIterable, Comparable {
     // File level
     case fileName = "FEC-01"
     case fileExtension = "FEC-01b"
@@ -66,15 +66,15 @@ public enum FECRule: String, Sendable, Codable, CaseIterable, Comparable {
     case closingEntry = "FEC-44"
 
     /// How bad a violation is: an error makes the file non-compliant, a warning does not.
-    public enum Severity: String, Sendable, Codable, Comparable {
+    package enum Severity: String, Sendable, Codable, Comparable {
         case error
         case warning
 
-        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .error && rhs == .warning }
+        package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .error && rhs == .warning }
     }
 
     /// The rule's identifier, e.g. `FEC-07`.
-    public var id: String { rawValue }
+    package var id: String { rawValue }
 
     /// The severity of a violation (``FECChecker/Options/ownExport`` makes ``lineOrder`` an error).
     ///
@@ -85,7 +85,7 @@ public enum FECRule: String, Sendable, Codable, CaseIterable, Comparable {
     /// import. ``decimals`` (23) is an error where the checklist says warning: amounts in euros are
     /// to the cent, a third decimal (even `1200,000`) means the amounts are not what was booked, and
     /// stricter readers (django-accounting-fr) refuse it.
-    public var severity: Severity {
+    package var severity: Severity {
         switch self {
         case .fileExtension, .closingDateUnusual, .byteOrderMark, .headerCase, .placeholder, .zeroLine,
              .negativeAmount, .sensCase, .auxiliaryAccount, .letteringWithoutDate, .outerSpaces, .dateBeforeAssumedStart,
@@ -98,7 +98,7 @@ public enum FECRule: String, Sendable, Codable, CaseIterable, Comparable {
     }
 
     /// What the rule requires, in one line.
-    public var summary: String {
+    package var summary: String {
         switch self {
         case .fileName: "The file name is <SIREN>FEC<AAAAMMJJ> (optionally _N for a part), e.g. 123456782FEC20241231.txt"
         case .fileExtension: "The file name ends in .txt (or .csv, .xml)"
@@ -155,7 +155,7 @@ public enum FECRule: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
-    public static func < (lhs: FECRule, rhs: FECRule) -> Bool {
+    package static func < (lhs: FECRule, rhs: FECRule) -> Bool {
         lhs.ordinal < rhs.ordinal
     }
 

@@ -14,17 +14,17 @@
 /// Two ways to write: ``bytes(_:format:)`` builds the whole file in memory (about 180 bytes a line:
 /// 1,000,000 lines are ~180 MB), and ``Stream`` appends line by line to an ``OutputFile`` through a
 /// 1 MiB buffer, so that memory stays flat whatever the size; both produce the same bytes.
-public enum FECWriter {
+package enum FECWriter {
     /// A character that ISO-8859-15 cannot represent.
-    public struct UnencodableCharacter: Error, Sendable, Equatable, CustomStringConvertible {
+    package struct UnencodableCharacter: Error, Sendable, Equatable, CustomStringConvertible {
         /// The line of the file (the header is line 1, the first ``FECLine`` line 2).
-        public let line: Int
+        package let line: Int
         /// The column's legal name (`EcritureLib`, `CompAuxLib`…).
-        public let field: String
+        package let field: String
         /// The Unicode scalar that has no ISO-8859-15 byte.
-        public let scalar: UInt32
+        package let scalar: UInt32
 
-        public var description: String {
+        package var description: String {
             let hex = String(scalar, radix: 16, uppercase: true)
             let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
             let shown = Unicode.Scalar(scalar).map { String(Character($0)) } ?? "?"
@@ -36,7 +36,7 @@ public enum FECWriter {
     /// The whole file: header then every line, in the given order.
     ///
     /// - Throws: ``UnencodableCharacter`` when the encoding is ISO-8859-15 and a character has no byte.
-    public static func bytes(_ lines: [FECLine], format: FECFormat) throws(UnencodableCharacter) -> [UInt8] {
+    package static func bytes(_ lines: [FECLine], format: FECFormat) throws(UnencodableCharacter) -> [UInt8] {
         let buffer = ByteBuffer(capacity: 256 + lines.count * 180)
         let encoder = FECLineEncoder(format: format, buffer: buffer)
         encoder.appendHeader()
@@ -50,15 +50,15 @@ public enum FECWriter {
     ///
     /// Bytes go to the ``OutputFile`` (buffered by 1 MiB); the caller commits or discards the file
     /// after ``finish()``. A line that fails to encode is not written at all.
-    public final class Stream {
+    package final class Stream {
         private let output: OutputFile
         private let buffer = ByteBuffer(capacity: 1 << 20 + 4096)
         private let encoder: FECLineEncoder
         /// Lines written so far, header excluded.
-        public private(set) var lineCount = 0
+        package private(set) var lineCount = 0
 
         /// Starts a FEC in `output` (writes the header line).
-        public init(output: OutputFile, format: FECFormat) {
+        package init(output: OutputFile, format: FECFormat) {
             self.output = output
             encoder = FECLineEncoder(format: format, buffer: buffer)
             encoder.appendHeader()
@@ -67,7 +67,7 @@ public enum FECWriter {
         /// Appends one line.
         ///
         /// - Throws: ``UnencodableCharacter`` (nothing of the line is written), or `StorageError`.
-        public func append(_ line: FECLine) throws {
+        package func append(_ line: FECLine) throws {
             try encoder.append(line, number: lineCount + 2)
             lineCount += 1
             if buffer.count >= 1 << 20 {
@@ -77,7 +77,7 @@ public enum FECWriter {
         }
 
         /// Writes what is buffered to the output file (which is left open for the caller to commit).
-        public func finish() throws(StorageError) {
+        package func finish() throws(StorageError) {
             if buffer.count > 0 { try output.write(buffer.bytes) }
             buffer.removeAll()
         }

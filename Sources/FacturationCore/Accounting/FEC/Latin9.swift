@@ -3,10 +3,10 @@
 /// It is Latin-1 (ISO 8859-1) except at eight positions: 0xA4 €, 0xA6 Š, 0xA8 š, 0xB4 Ž, 0xB8 ž,
 /// 0xBC Œ, 0xBD œ, 0xBE Ÿ. The Latin-1 symbols that used to sit there (¤ ¦ ¨ ´ ¸ ¼ ½ ¾) cannot be
 /// encoded. Bytes 0x80–0x9F are C1 control characters (Windows-1252 puts € at 0x80: a different set).
-public enum Latin9 {
+package enum Latin9 {
     /// The byte for a Unicode scalar, or nil when the character has none.
     @inline(__always)
-    public static func byte(for scalar: UInt32) -> UInt8? {
+    package static func byte(for scalar: UInt32) -> UInt8? {
         if scalar < 0xA0 { return UInt8(scalar) }
         if scalar <= 0xFF {
             switch scalar {
@@ -29,7 +29,7 @@ public enum Latin9 {
 
     /// ASCII for a character Latin-9 cannot encode: typographic quotes and dashes, ellipsis and
     /// bullets as their plain forms, anything else as `?`.
-    public static func substitute(for scalar: UInt32) -> [UInt8] {
+    package static func substitute(for scalar: UInt32) -> [UInt8] {
         switch scalar {
         case 0x2018, 0x2019, 0x201A, 0x201B, 0x2032, 0x00B4: return [0x27]            // ' (and ´, not in Latin-9)
         case 0x201C, 0x201D, 0x201E, 0x201F, 0x2033: return [0x22]                     // "
@@ -42,7 +42,7 @@ public enum Latin9 {
 
     /// The Unicode scalar of a byte.
     @inline(__always)
-    public static func scalar(for byte: UInt8) -> UInt32 {
+    package static func scalar(for byte: UInt8) -> UInt32 {
         switch byte {
         case 0xA4: 0x20AC
         case 0xA6: 0x0160
@@ -57,7 +57,7 @@ public enum Latin9 {
     }
 
     /// Decodes Latin-9 bytes into a string.
-    public static func decode(_ bytes: some Sequence<UInt8>) -> String {
+    package static func decode(_ bytes: some Sequence<UInt8>) -> String {
         var text = ""
         text.unicodeScalars.append(contentsOf: bytes.map { Unicode.Scalar(scalar(for: $0))! })
         return text

@@ -1,41 +1,41 @@
 /// The `[accounting]` section: journals, accounts and FEC format, with French defaults.
-public struct AccountingSettings: Sendable {
-    public struct Journal: Sendable, Equatable {
-        public var code: String
-        public var label: String
+package struct AccountingSettings: Sendable {
+    package struct Journal: Sendable, Equatable {
+        package var code: String
+        package var label: String
     }
 
-    public struct Account: Sendable, Equatable {
-        public var number: String
-        public var label: String
+    package struct Account: Sendable, Equatable {
+        package var number: String
+        package var label: String
     }
 
     /// A bank line that is not a customer receipt goes to `account` when its text matches.
-    public struct BankRule: Sendable {
+    package struct BankRule: Sendable {
         /// Matched against the counterparty name, the label and the remittance text (case-insensitive).
-        public var pattern: GlobPattern
-        public var account: Account
-        public var location: String
+        package var pattern: GlobPattern
+        package var account: Account
+        package var location: String
     }
 
-    public var sales = Journal(code: "VT", label: "Ventes")
-    public var bank = Journal(code: "BQ", label: "Banque")
-    public var misc = Journal(code: "OD", label: "Opérations diverses")
-    public var clients = Account(number: "411000", label: "Clients")
-    public var revenue = Account(number: "706000", label: "Prestations de services")
-    public var vatCollected = Account(number: "445710", label: "TVA collectée")
+    package var sales = Journal(code: "VT", label: "Ventes")
+    package var bank = Journal(code: "BQ", label: "Banque")
+    package var misc = Journal(code: "OD", label: "Opérations diverses")
+    package var clients = Account(number: "411000", label: "Clients")
+    package var revenue = Account(number: "706000", label: "Prestations de services")
+    package var vatCollected = Account(number: "445710", label: "TVA collectée")
     /// VAT on services is due when paid (unless the company opted for debits): it waits here.
-    public var vatOnReceipts = Account(number: "445740", label: "TVA collectée sur encaissements")
-    public var bankAccount = Account(number: "512000", label: "Banque")
+    package var vatOnReceipts = Account(number: "445740", label: "TVA collectée sur encaissements")
+    package var bankAccount = Account(number: "512000", label: "Banque")
     /// Where bank lines that no rule explains wait for the accountant.
-    public var suspense = Account(number: "471000", label: "Compte d'attente")
-    public var rules: [BankRule] = []
-    public var format = FECFormat()
+    package var suspense = Account(number: "471000", label: "Compte d'attente")
+    package var rules: [BankRule] = []
+    package var format = FECFormat()
     /// Last month and day of the fiscal year (12-31 by default).
-    public var fiscalYearEndMonth = 12
-    public var fiscalYearEndDay = 31
+    package var fiscalYearEndMonth = 12
+    package var fiscalYearEndDay = 31
 
-    public init() {}
+    package init() {}
 
     /// Whether `number` starts like an account of the French PCG: three digits, the first (the class)
     /// from 1 to 8. The FEC checker refuses anything else (FEC-17), so the pipeline file does too.
@@ -45,7 +45,7 @@ public struct AccountingSettings: Sendable {
     }
 
     /// The fiscal year that contains `date`: its first and last days.
-    public func fiscalYear(containing date: CivilDate) -> (start: CivilDate, end: CivilDate) {
+    package func fiscalYear(containing date: CivilDate) -> (start: CivilDate, end: CivilDate) {
         let endThisYear = CivilDate(year: date.year, month: fiscalYearEndMonth,
                                     day: min(fiscalYearEndDay, CivilDate.daysInMonth(year: date.year, month: fiscalYearEndMonth)))!
         let end = date <= endThisYear ? endThisYear

@@ -15,8 +15,8 @@
 /// Entries are sorted by position (never copied until their lines are written): within a
 /// journal by date, piece reference, label, then the order given; in the file by date, journal
 /// code and number.
-public enum FECBuilder {
-    public static func lines(_ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
+package enum FECBuilder {
+    package static func lines(_ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
                              fiscalYear: (start: CivilDate, end: CivilDate)) -> [FECLine] {
         let plan = plan(entries, from: from, to: to, fiscalYear: fiscalYear)
         var result: [FECLine] = []
@@ -136,7 +136,7 @@ public enum FECBuilder {
     }
 
     /// The FEC line of one line of a numbered entry (validated the day of the entry, in euros).
-    public static func line(of entry: AccountingEntry, _ line: AccountingEntry.Line, number: String,
+    package static func line(of entry: AccountingEntry, _ line: AccountingEntry.Line, number: String,
                             lettering: String?, letteringDate: CivilDate?) -> FECLine {
         FECLine(
             journalCode: entry.journal.code, journalLabel: entry.journal.label, entryNumber: number,

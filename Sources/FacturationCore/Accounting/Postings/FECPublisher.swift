@@ -33,8 +33,8 @@ package struct AccountingStage: PipelineStage {
 /// `fec/periodes/<from>_<to>/`. The folder says which part of the year an extract covers, so
 /// extracts never collide with each other or with the yearly file, and `fec-check` reads the
 /// period back from the folder name.
-public struct FECPublisher {
-    public let layout: ArchiveLayout
+package struct FECPublisher {
+    package let layout: ArchiveLayout
     /// The entries of everything known on `today`, derived once.
     let books: (entries: [AccountingEntry], suspense: [BankLine])
     let today: CivilDate
@@ -50,25 +50,25 @@ public struct FECPublisher {
     }
 
     /// For a command outside a run: reads the archive itself.
-    public init(layout: ArchiveLayout, today: CivilDate) throws {
+    package init(layout: ArchiveLayout, today: CivilDate) throws {
         self.init(layout: layout, snapshot: try RunSnapshot(layout: layout), today: today)
     }
 
     /// What one export produced.
-    public struct Export: Sendable, Codable {
+    package struct Export: Sendable, Codable {
         /// Relative to the workspace.
-        public var path: String
-        public var lines: Int
-        public var entries: Int
-        public var debit: String
-        public var credit: String
-        public var check: String
+        package var path: String
+        package var lines: Int
+        package var entries: Int
+        package var debit: String
+        package var credit: String
+        package var check: String
         /// Bank lines on the suspense account (no rule explains them).
-        public var suspense: Int
+        package var suspense: Int
     }
 
     /// The FEC of [from, to] (within one fiscal year) written to `outbox/<relativePath>`, after it passed the checker.
-    public func export(from: CivilDate, to: CivilDate, relativePath: String) throws -> Export {
+    package func export(from: CivilDate, to: CivilDate, relativePath: String) throws -> Export {
         let year = pipeline.accounting.fiscalYear(containing: from)
         guard from <= to else { throw FacturationError(.accounting, "the period \(from) – \(to) ends before it starts") }
         guard to <= year.end else {
@@ -157,7 +157,7 @@ public struct FECPublisher {
     /// A month whose file comes out byte for byte as its checkpoint says it was published (and
     /// still is, in the outbox and the archive) is not checked and delivered again: a run pays
     /// for the months that changed, not for all of history.
-    public func monthly() throws -> (exports: [Export], warnings: [String]) {
+    package func monthly() throws -> (exports: [Export], warnings: [String]) {
         guard let start = pipeline.invoicing?.start else { return ([], []) }
         let suspense = books.suspense.filter { $0.bookingDate >= start }
         let warnings = try Outbox(layout: layout).deliverReport(Self.suspenseTable(suspense, today: today),
@@ -203,7 +203,7 @@ public struct FECPublisher {
 
     /// The FEC of [from, to], an extract of one fiscal year, in `fec/periodes/<from>_<to>/`, named after
     /// the fiscal year's closing date.
-    public func period(from: CivilDate, to: CivilDate) throws -> Export {
+    package func period(from: CivilDate, to: CivilDate) throws -> Export {
         guard from <= to else { throw FacturationError(.accounting, "the period \(from) – \(to) ends before it starts") }
         let end = pipeline.accounting.fiscalYear(containing: from).end
         let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: end)
@@ -226,7 +226,7 @@ public struct FECPublisher {
     }
 
     /// The FEC of the fiscal year that ends in `year`, named after its closing date.
-    public func yearly(endingIn year: Int) throws -> Export {
+    package func yearly(endingIn year: Int) throws -> Export {
         let settings = pipeline.accounting
         let end = CivilDate(year: year, month: settings.fiscalYearEndMonth,
                             day: min(settings.fiscalYearEndDay,

@@ -8,14 +8,14 @@
 ///   through the `[[accounting.rules]]`, else 471 (suspense, listed for the accountant);
 /// - miscellaneous journal: on each receipt, the VAT share of what was paid moves from 44574
 ///   to 44571.
-public struct Postings {
-    public let pipeline: PipelineConfig
-    public var settings: AccountingSettings { pipeline.accounting }
+package struct Postings {
+    package let pipeline: PipelineConfig
+    package var settings: AccountingSettings { pipeline.accounting }
 
-    public init(pipeline: PipelineConfig) { self.pipeline = pipeline }
+    package init(pipeline: PipelineConfig) { self.pipeline = pipeline }
 
     /// Every entry, unsorted; and the bank lines that went to the suspense account.
-    public func entries(issued: [InvoiceDocument], bank: [BankLine],
+    package func entries(issued: [InvoiceDocument], bank: [BankLine],
                         matches: [String: PaymentMatch]) -> (entries: [AccountingEntry], suspense: [BankLine]) {
         var entries: [AccountingEntry] = []
         let onReceipts = !pipeline.company.vatOnDebits

@@ -1,27 +1,27 @@
 /// The lines of the FEC files the pipeline published (`archive/accounting/<pipeline>/fec/mensuel/`),
 /// read back as the accountant received them.
-public struct PublishedFEC: Sendable {
-    public struct Line: Sendable {
-        public var file: String
-        public var journal: String
-        public var date: CivilDate
-        public var account: String
-        public var auxiliary: String
-        public var pieceRef: String
-        public var debitMinor: Int64
-        public var creditMinor: Int64
+package struct PublishedFEC: Sendable {
+    package struct Line: Sendable {
+        package var file: String
+        package var journal: String
+        package var date: CivilDate
+        package var account: String
+        package var auxiliary: String
+        package var pieceRef: String
+        package var debitMinor: Int64
+        package var creditMinor: Int64
     }
 
-    public var lines: [Line] = []
+    package var lines: [Line] = []
     /// Last day covered by the files read.
-    public var coveredUntil: CivilDate?
+    package var coveredUntil: CivilDate?
 
     /// Reads every monthly file (UTF-8 or ISO-8859-15, `|` or tab), oldest month first.
     ///
     /// Monthly files live in `mensuel/<YYYY-MM>/` (named after the fiscal year's closing date); a
     /// workspace from before that layout may also hold `mensuel/<SIREN>FEC<month end>.txt`, read only
     /// for a month that has no folder yet, so no month is counted twice.
-    public static func read(layout: ArchiveLayout) throws -> PublishedFEC {
+    package static func read(layout: ArchiveLayout) throws -> PublishedFEC {
         let folder = layout.publishedMonthlyFEC
         var files: [(monthEnd: CivilDate, path: String)] = []
         var legacy: [(monthEnd: CivilDate, path: String)] = []

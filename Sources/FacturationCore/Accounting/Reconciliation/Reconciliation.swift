@@ -23,10 +23,10 @@ package struct ReconciliationStage: PipelineStage {
 ///    the FEC covers.
 ///
 /// Differences beyond the tolerance (0.01 EUR) are listed with their cause.
-public struct Reconciliation {
-    public let layout: ArchiveLayout
+package struct Reconciliation {
+    package let layout: ArchiveLayout
     let snapshot: RunSnapshot
-    public var toleranceMinor: Int64 = 1
+    package var toleranceMinor: Int64 = 1
 
     package init(layout: ArchiveLayout, snapshot: RunSnapshot) {
         self.layout = layout
@@ -34,29 +34,29 @@ public struct Reconciliation {
     }
 
     /// For a command outside a run: reads the archive itself.
-    public init(layout: ArchiveLayout) throws {
+    package init(layout: ArchiveLayout) throws {
         self.init(layout: layout, snapshot: try RunSnapshot(layout: layout))
     }
 
-    public struct Difference: Sendable, Codable, Equatable {
+    package struct Difference: Sendable, Codable, Equatable {
         /// `invoice-journal`, `receipt-bank`, `receipt-journal`, `client-balance`.
-        public var check: String
-        public var reference: String
-        public var expected: String
-        public var found: String
-        public var difference: String
-        public var cause: String
+        package var check: String
+        package var reference: String
+        package var expected: String
+        package var found: String
+        package var difference: String
+        package var cause: String
     }
 
-    public struct Report: Sendable, Codable {
-        public var coveredUntil: String
-        public var invoicesChecked = 0
-        public var receiptsChecked = 0
-        public var clientsChecked = 0
-        public var differences: [Difference] = []
+    package struct Report: Sendable, Codable {
+        package var coveredUntil: String
+        package var invoicesChecked = 0
+        package var receiptsChecked = 0
+        package var clientsChecked = 0
+        package var differences: [Difference] = []
     }
 
-    public func run() throws -> Report {
+    package func run() throws -> Report {
         let fec = try PublishedFEC.read(layout: layout)
         guard let until = fec.coveredUntil else { return Report(coveredUntil: "") }
         var report = Report(coveredUntil: until.description)
@@ -142,7 +142,7 @@ public struct Reconciliation {
 
     /// Runs the reconciliation and delivers `outbox/rapprochement/rapprochement-<date>.csv`;
     /// returns the report and the delivered path (relative to the workspace).
-    public func publish(today: CivilDate) throws -> (Report, String) {
+    package func publish(today: CivilDate) throws -> (Report, String) {
         let report = try run()
         let relative = "rapprochement/rapprochement-\(today).csv"
         let temporary = Path.join(layout.temporary, "rapprochement.csv")
@@ -153,14 +153,14 @@ public struct Reconciliation {
     }
 
     /// One line for people: what was compared and how many differences.
-    public static func summary(_ report: Report, path: String) -> String {
+    package static func summary(_ report: Report, path: String) -> String {
         "Reconciliation until \(report.coveredUntil): \(report.invoicesChecked) documents, \(report.receiptsChecked) "
             + "receipts, \(report.clientsChecked) client balances; "
             + (report.differences.isEmpty ? "no difference" : "\(report.differences.count) DIFFERENCES") + " (\(path))"
     }
 
     /// The report as CSV (one row per difference; a single "no difference" row when all agree).
-    public static func csv(_ report: Report) -> [UInt8] {
+    package static func csv(_ report: Report) -> [UInt8] {
         var out = CSVLineBuilder()
         out.line(["check", "reference", "expected", "found", "difference", "cause"])
         for difference in report.differences {

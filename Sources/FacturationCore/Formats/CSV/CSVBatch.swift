@@ -10,7 +10,7 @@
 /// - ``reset()`` and ``moveOpenFields(to:)`` keep the open row's fields, bytes and control flag,
 ///   so a row split across chunks (and across batches, on the threaded path) arrives whole.
 /// A batch of parsed CSV rows sharing one byte buffer; valid only during the callback that receives it.
-public final class CSVBatch {
+package final class CSVBatch {
     // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     private let storage = ByteBuffer(capacity: 1 << 21)
     @exclusivity(unchecked) private var fieldEnds: [Int] = []
@@ -22,7 +22,7 @@ public final class CSVBatch {
     @exclusivity(unchecked) var openRowMayHoldControls = false
     @exclusivity(unchecked) private var openFields = 0
     /// Bytes of the file read when the batch was handed out (for progress displays).
-    @exclusivity(unchecked) public internal(set) var bytesRead: Int64 = 0
+    @exclusivity(unchecked) package internal(set) var bytesRead: Int64 = 0
 
     init() {
         fieldEnds.reserveCapacity(1 << 16)
@@ -31,7 +31,7 @@ public final class CSVBatch {
     }
 
     /// Number of complete rows in the batch.
-    public var rowCount: Int { rowLines.count }
+    package var rowCount: Int { rowLines.count }
 
     var openFieldCount: Int { openFields }
 
@@ -84,17 +84,17 @@ public final class CSVBatch {
 
     /// False when no field of row `row` holds a control character (line breaks and tabs included)
     /// or a noncharacter U+FFFE/U+FFFF; true when one may (see ``ControlBytes``).
-    public func mayHoldControlCharacters(_ row: Int) -> Bool { controlRows[row] }
+    package func mayHoldControlCharacters(_ row: Int) -> Bool { controlRows[row] }
 
     /// The physical line (1-based) on which row `row` starts.
-    public func line(_ row: Int) -> Int { rowLines[row] }
+    package func line(_ row: Int) -> Int { rowLines[row] }
 
     /// Number of fields in row `row`.
-    public func fieldCount(_ row: Int) -> Int { rowStarts[row + 1] - rowStarts[row] }
+    package func fieldCount(_ row: Int) -> Int { rowStarts[row + 1] - rowStarts[row] }
 
     /// Calls `body` with a view that hands out every field of the batch as raw bytes without
     /// copying; the view is valid only inside `body`.
-    public func withRows<T>(_ body: (CSVRows) throws -> T) rethrows -> T {
+    package func withRows<T>(_ body: (CSVRows) throws -> T) rethrows -> T {
         try fieldEnds.withUnsafeBufferPointer { ends in
             try rowStarts.withUnsafeBufferPointer { starts in
                 try body(CSVRows(base: storage.bytes, fieldEnds: ends, rowStarts: starts))
@@ -103,34 +103,34 @@ public final class CSVBatch {
     }
 
     /// Calls `body` with the raw UTF-8 bytes of a field (empty when the field does not exist).
-    public func withField<T>(_ row: Int, _ field: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+    package func withField<T>(_ row: Int, _ field: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
         try withRows { try body($0.field(row, field)) }
     }
 
     /// The field as a String (empty when the field does not exist).
-    public func string(_ row: Int, _ field: Int) -> String {
+    package func string(_ row: Int, _ field: Int) -> String {
         withField(row, field) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// All fields of a row as Strings.
-    public func strings(_ row: Int) -> [String] {
+    package func strings(_ row: Int) -> [String] {
         (0..<fieldCount(row)).map { string(row, $0) }
     }
 }
 
 /// Borrowed, zero-copy access to the fields of a ``CSVBatch`` (see ``CSVBatch/withRows(_:)``).
-public struct CSVRows {
+package struct CSVRows {
     let base: UnsafeRawBufferPointer
     let fieldEnds: UnsafeBufferPointer<Int>
     let rowStarts: UnsafeBufferPointer<Int>
 
     /// Number of fields in row `row`.
     @inline(__always)
-    public func fieldCount(_ row: Int) -> Int { rowStarts[row + 1] - rowStarts[row] }
+    package func fieldCount(_ row: Int) -> Int { rowStarts[row + 1] - rowStarts[row] }
 
     /// The bytes of a field; empty when the field does not exist (`field` < 0 or past the row).
     @inline(__always)
-    public func field(_ row: Int, _ field: Int) -> UnsafeRawBufferPointer {
+    package func field(_ row: Int, _ field: Int) -> UnsafeRawBufferPointer {
         let first = rowStarts[row]
         guard field >= 0, field < rowStarts[row + 1] - first else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         let index = first + field

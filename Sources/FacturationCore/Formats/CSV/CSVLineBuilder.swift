@@ -5,25 +5,25 @@
 /// Text fields are neutralized against spreadsheet formulas (see ``CSVFormulaGuard``): every
 /// CSV the product writes goes through here, so no cell of it opens as a formula. Numbers,
 /// dates and timestamps written with the typed methods stay plain.
-public struct CSVLineBuilder {
+package struct CSVLineBuilder {
     /// The storage (shared by copies of the builder: do not copy it).
-    public let buffer: ByteBuffer
+    package let buffer: ByteBuffer
     private var fieldsInLine = 0
     /// The last day converted by ``timestampField(_:offset:)`` (rows of a file share their days).
     private var lastDays: Int64 = .min
     private var lastDate = CivilDate(daysSinceEpoch: 0)
 
-    public init(capacity: Int = 1 << 16) { buffer = ByteBuffer(capacity: capacity) }
+    package init(capacity: Int = 1 << 16) { buffer = ByteBuffer(capacity: capacity) }
 
     /// A builder that appends to an existing buffer (a file's write buffer, say).
-    public init(appendingTo buffer: ByteBuffer) { self.buffer = buffer }
+    package init(appendingTo buffer: ByteBuffer) { self.buffer = buffer }
 
     /// A copy of the bytes built so far.
-    public var bytes: [UInt8] { buffer.array }
+    package var bytes: [UInt8] { buffer.array }
 
     /// Appends one text field given as raw UTF-8 bytes, with one `'` in front when a spreadsheet
     /// could read it as a formula (``CSVFormulaGuard``).
-    public mutating func field(_ value: UnsafeRawBufferPointer) {
+    package mutating func field(_ value: UnsafeRawBufferPointer) {
         append(value, guarded: CSVFormulaGuard.needsGuard(value))
     }
 
@@ -89,7 +89,7 @@ public struct CSVLineBuilder {
     }
 
     /// Appends one text field (guarded against formulas like the byte version).
-    public mutating func field(_ value: String) {
+    package mutating func field(_ value: String) {
         var value = value
         value.withUTF8 { field(UnsafeRawBufferPointer($0)) }
     }
@@ -101,19 +101,19 @@ public struct CSVLineBuilder {
     }
 
     /// Appends one integer field.
-    public mutating func field(_ value: Int64) {
+    package mutating func field(_ value: Int64) {
         if fieldsInLine > 0 { buffer.append(0x2C) }
         fieldsInLine += 1
         appendDecimal(value)
     }
 
     /// Appends one integer field, or an empty field for nil.
-    public mutating func field(_ value: Int64?) {
+    package mutating func field(_ value: Int64?) {
         if let value { field(value) } else { field("") }
     }
 
     /// Appends minor units as decimal text with a point: 129279 at scale 2 is `1292.79`.
-    public mutating func decimalField(_ minorUnits: Int64, scale: Int) {
+    package mutating func decimalField(_ minorUnits: Int64, scale: Int) {
         if fieldsInLine > 0 { buffer.append(0x2C) }
         fieldsInLine += 1
         if minorUnits < 0 { buffer.append(0x2D) }
@@ -129,7 +129,7 @@ public struct CSVLineBuilder {
 
     /// Appends `YYYY-MM-DDTHH:MM:SS` for wall-clock seconds since the epoch, followed by the
     /// offset (`+02:00`) or by `Z` when `offset` is nil.
-    public mutating func timestampField(_ seconds: Int64, offset: Int?) {
+    package mutating func timestampField(_ seconds: Int64, offset: Int?) {
         let comma = fieldsInLine > 0
         fieldsInLine += 1
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
@@ -200,26 +200,26 @@ public struct CSVLineBuilder {
     }
 
     /// Appends a boolean as `true`/`false`.
-    public mutating func field(_ value: Bool) { field(value ? "true" : "false") }
+    package mutating func field(_ value: Bool) { field(value ? "true" : "false") }
 
     /// Ends the current line with CRLF.
-    public mutating func endLine() {
+    package mutating func endLine() {
         buffer.append(0x0D)
         buffer.append(0x0A)
         fieldsInLine = 0
     }
 
     /// Appends a whole line of text fields.
-    public mutating func line(_ fields: [String]) {
+    package mutating func line(_ fields: [String]) {
         for value in fields { field(value) }
         endLine()
     }
 
     /// Starts a new field list without touching the buffer (the next field gets no comma).
-    public mutating func removeFieldCount() { fieldsInLine = 0 }
+    package mutating func removeFieldCount() { fieldsInLine = 0 }
 
     /// Empties the buffer, keeping its capacity.
-    public mutating func removeAll() {
+    package mutating func removeAll() {
         buffer.removeAll()
         fieldsInLine = 0
     }

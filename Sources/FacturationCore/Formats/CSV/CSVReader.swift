@@ -6,10 +6,10 @@ import Glibc
 #endif
 
 /// A CSV syntax error (RFC 4180, strict quoting) with its position in the file.
-public struct CSVSyntaxError: Error, Sendable {
-    public let line: Int
-    public let column: Int
-    public let message: String
+package struct CSVSyntaxError: Error, Sendable {
+    package let line: Int
+    package let column: Int
+    package let message: String
 }
 
 /// Streams RFC 4180 CSV through libcsv in strict mode and hands out rows in batches.
@@ -24,10 +24,10 @@ public struct CSVSyntaxError: Error, Sendable {
 /// hand-off to the converting thread), ``CSVRowLines`` and ``CSVStreamPosition`` (line numbers).
 /// What stays here is the glue to libcsv's C callbacks, whose two unusual constructs are
 /// explained where they are used (``currentBatch`` and ``onField``).
-public final class CSVReader {
+package final class CSVReader {
     // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     /// The longest field accepted: longer means a quote was probably never closed.
-    public static let maximumFieldLength = 8 << 20
+    package static let maximumFieldLength = 8 << 20
 
     @exclusivity(unchecked) private var parser = csv_parser()
     private var batch: CSVBatch {
@@ -49,7 +49,7 @@ public final class CSVReader {
     /// Where the parse is in the raw stream (to place syntax errors).
     @exclusivity(unchecked) private var stream = CSVStreamPosition()
 
-    public init(delimiter: UInt8) {
+    package init(delimiter: UInt8) {
         let batch = CSVBatch()
         self.batch = batch
         currentBatch = Unmanaged.passUnretained(batch)
@@ -64,7 +64,7 @@ public final class CSVReader {
     ///
     /// Large files are parsed on a second thread (libcsv on one core, the caller's conversion on
     /// the other); batches still reach `body` in order, on the calling thread.
-    public func read(_ source: DecodingReader, body: (CSVBatch) throws -> Void) throws {
+    package func read(_ source: DecodingReader, body: (CSVBatch) throws -> Void) throws {
         if source.totalBytes >= CSVReader.threadedThreshold {
             try readThreaded(source, body: body)
             return

@@ -1,24 +1,24 @@
 /// A JSON syntax error, with the 1-based line and column (in Unicode scalars, see `JSONPosition`)
 /// where the file is wrong and a short message meant for the person who has to fix the file.
-public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The 1-based line of the problem.
-    public let line: Int
+    package let line: Int
     /// The 1-based column of the problem, in Unicode scalars.
-    public let column: Int
+    package let column: Int
     /// What is wrong and, when possible, how to fix it.
-    public let message: String
+    package let message: String
 
-    public init(line: Int, column: Int, message: String) {
+    package init(line: Int, column: Int, message: String) {
         self.line = line
         self.column = column
         self.message = message
     }
 
     /// The line and column as a position.
-    public var position: JSONPosition { JSONPosition(line: line, column: column) }
+    package var position: JSONPosition { JSONPosition(line: line, column: column) }
 
     /// "line 3, column 7: <message>".
-    public var description: String { "line \(line), column \(column): \(message)" }
+    package var description: String { "line \(line), column \(column): \(message)" }
 }
 
 /// A strict RFC 8259 JSON reader that keeps numbers as their source text and records the line
@@ -29,14 +29,14 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
 /// deeper than `maximumDepth`, and anything after the top-level value. A UTF-8 byte-order mark at
 /// the start is skipped. Duplicate keys are kept; `JSONObject` lookup returns the last one. An
 /// unpaired surrogate escape (`\ud83d` alone) becomes U+FFFD.
-public enum JSONParser {
+package enum JSONParser {
     /// The deepest nesting of objects and arrays accepted; deeper input is reported as an error.
     /// Parsing does not recurse, so this limit protects memory and later recursive consumers.
-    public static let maximumDepth = 512
+    package static let maximumDepth = 512
 
     /// Parses a complete JSON document from UTF-8 bytes (e.g. `[UInt8]`, `ArraySlice<UInt8>`,
     /// `Data`).
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONError) -> JSONNode {
+    package static func parse(_ bytes: some Collection<UInt8>) throws(JSONError) -> JSONNode {
         let contiguous = bytes.withContiguousStorageIfAvailable { buffer in
             parse(buffer: buffer)
         }
@@ -48,7 +48,7 @@ public enum JSONParser {
     }
 
     /// Parses a complete JSON document from text.
-    public static func parse(_ text: String) throws(JSONError) -> JSONNode {
+    package static func parse(_ text: String) throws(JSONError) -> JSONNode {
         var text = text
         return try text.withUTF8 { buffer in parse(buffer: buffer) }.get()
     }

@@ -4,19 +4,19 @@
 /// Columns are Unicode scalars, not bytes, so they match what a text editor shows for accented
 /// text ("é" counts as one). A tab counts as one column, and the UTF-8 byte-order mark at the
 /// start of a file is not counted.
-public struct JSONPosition: Sendable, Equatable, Hashable, CustomStringConvertible {
+package struct JSONPosition: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// The 1-based line number.
-    public let line: Int
+    package let line: Int
     /// The 1-based column, in Unicode scalars.
-    public let column: Int
+    package let column: Int
 
-    public init(line: Int, column: Int) {
+    package init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
 
     /// "line 3, column 7".
-    public var description: String { "line \(line), column \(column)" }
+    package var description: String { "line \(line), column \(column)" }
 }
 
 /// A JSON value exactly as written in the source; numbers keep their source text so that
@@ -24,7 +24,7 @@ public struct JSONPosition: Sendable, Equatable, Hashable, CustomStringConvertib
 ///
 /// Not `indirect`: containers already store their children in heap arrays, and an indirect enum
 /// would allocate a box for every string and number.
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     /// An object, members in source order.
     case object(JSONObject)
     /// An array, elements in source order.
@@ -41,7 +41,7 @@ public enum JSONValue: Sendable, Equatable {
 
     /// The kind of value in plain words ("object", "array", "string", "number", "true or false",
     /// "null"), for messages such as "amount: expected a number, found a string".
-    public var kindName: String {
+    package var kindName: String {
         switch self {
         case .object: "object"
         case .array: "array"
@@ -54,74 +54,74 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 /// A JSON value together with the position of its first character in the source.
-public struct JSONNode: Sendable, Equatable {
+package struct JSONNode: Sendable, Equatable {
     /// The value.
-    public let value: JSONValue
+    package let value: JSONValue
     /// Where the value starts: its `{`, `[`, opening quote, first digit or sign, or first letter.
-    public let position: JSONPosition
+    package let position: JSONPosition
 
-    public init(value: JSONValue, position: JSONPosition) {
+    package init(value: JSONValue, position: JSONPosition) {
         self.value = value
         self.position = position
     }
 
     /// The object, or nil when the value is not an object.
-    public var object: JSONObject? {
+    package var object: JSONObject? {
         if case .object(let object) = value { return object }
         return nil
     }
 
     /// The elements, or nil when the value is not an array.
-    public var array: [JSONNode]? {
+    package var array: [JSONNode]? {
         if case .array(let elements) = value { return elements }
         return nil
     }
 
     /// The decoded string, or nil when the value is not a string.
-    public var string: String? {
+    package var string: String? {
         if case .string(let text) = value { return text }
         return nil
     }
 
     /// The number's exact source text (e.g. "1234.56"), or nil when the value is not a number.
-    public var numberText: String? {
+    package var numberText: String? {
         if case .number(let text) = value { return text }
         return nil
     }
 
     /// The boolean, or nil when the value is not `true` or `false`.
-    public var bool: Bool? {
+    package var bool: Bool? {
         if case .bool(let flag) = value { return flag }
         return nil
     }
 
     /// True when the value is `null`.
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .null = value { return true }
         return false
     }
 
     /// The member named `key` when the value is an object (the last one on duplicate keys),
     /// otherwise nil.
-    public subscript(key: String) -> JSONNode? {
+    package subscript(key: String) -> JSONNode? {
         object?[key]
     }
 
     /// The element at `index` when the value is an array and the index is in range, otherwise nil.
-    public subscript(index: Int) -> JSONNode? {
+    package subscript(index: Int) -> JSONNode? {
         guard case .array(let elements) = value, elements.indices.contains(index) else { return nil }
         return elements[index]
     }
 }
 
 /// One `"key": value` pair of a JSON object, the key with its escapes decoded.
-public struct JSONMember: Sendable, Equatable {
+package struct JSONMember: Sendable, Equatable {
     /// The decoded key.
-    public let key: String
+    package let key: String
     /// The value, with its position.
-    public let node: JSONNode
+    package let node: JSONNode
 
-    public init(key: String, node: JSONNode) {
+    package init(key: String, node: JSONNode) {
         self.key = key
         self.node = node
     }
@@ -129,17 +129,17 @@ public struct JSONMember: Sendable, Equatable {
 
 /// The members of a JSON object in source order; duplicate keys are all kept in `members`, and
 /// lookup by key returns the last one, as most JSON readers do.
-public struct JSONObject: Sendable, Equatable {
+package struct JSONObject: Sendable, Equatable {
     /// Objects with more members than this get a dictionary for lookups; smaller ones are searched
     /// from the end, which is faster than hashing for the few keys of a typical record.
     private static let indexThreshold = 12
 
     /// Every member, in source order, duplicates included.
-    public let members: [JSONMember]
+    package let members: [JSONMember]
     /// Key → position in `members` of its last occurrence, only for large objects.
     private let index: [String: Int]?
 
-    public init(members: [JSONMember] = []) {
+    package init(members: [JSONMember] = []) {
         self.members = members
         if members.count > Self.indexThreshold {
             var index: [String: Int] = [:]
@@ -154,7 +154,7 @@ public struct JSONObject: Sendable, Equatable {
     }
 
     /// The value of the last member named `key`, or nil when there is none.
-    public subscript(key: String) -> JSONNode? {
+    package subscript(key: String) -> JSONNode? {
         if let index {
             return index[key].map { members[$0].node }
         }
@@ -165,16 +165,16 @@ public struct JSONObject: Sendable, Equatable {
     }
 
     /// The keys in source order, duplicates included.
-    public var keys: [String] { members.map(\.key) }
+    package var keys: [String] { members.map(\.key) }
 
     /// The number of members, duplicates included.
-    public var count: Int { members.count }
+    package var count: Int { members.count }
 
     /// True when the object has no members.
-    public var isEmpty: Bool { members.isEmpty }
+    package var isEmpty: Bool { members.isEmpty }
 
     /// Two objects are equal when they have the same members in the same order.
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+    package static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members == rhs.members
     }
 }

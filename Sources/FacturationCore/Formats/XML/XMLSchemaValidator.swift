@@ -6,14 +6,14 @@ import Foundation
 /// libxml2 never prints to stderr nor fetches anything from the network here: errors are
 /// collected and returned with their line numbers. A validator can be reused for many documents
 /// but not from several threads at once.
-public final class XMLSchemaValidator {
+package final class XMLSchemaValidator {
     private let schema: xmlSchemaPtr
     private let context: xmlSchemaValidCtxtPtr
     /// Where the schema came from, for messages.
-    public let schemaName: String
+    package let schemaName: String
 
     /// Loads the schema at `path` (and the files it includes, relative to it).
-    public init(schemaPath path: String) throws {
+    package init(schemaPath path: String) throws {
         schemaName = (path as NSString).lastPathComponent
         guard FileManager.default.fileExists(atPath: path) else {
             throw FacturationError(.installation, "the XML schema \(path) does not exist")
@@ -38,7 +38,7 @@ public final class XMLSchemaValidator {
     }
 
     /// Loads a schema given as text (it must not include other files).
-    public convenience init(schemaText: String, name: String) throws {
+    package convenience init(schemaText: String, name: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-xsd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -53,7 +53,7 @@ public final class XMLSchemaValidator {
     }
 
     /// The problems of `document` (empty when it is valid), each as `line N: message`.
-    public func problems(in document: [UInt8]) -> [String] {
+    package func problems(in document: [UInt8]) -> [String] {
         let collector = ErrorCollector()
         let opaque = Unmanaged.passUnretained(collector).toOpaque()
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)

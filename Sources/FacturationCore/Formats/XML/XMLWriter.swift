@@ -4,13 +4,13 @@ import CLibxml2
 ///
 /// Usage: `let w = XMLWriter(indent: true); w.start("root", namespace: …); w.element("a", "text"); w.end(); let bytes = try w.finish()`.
 /// Element names may carry a prefix (`ram:ID`); declare namespaces with `attribute("xmlns:ram", uri)`.
-public final class XMLWriter {
+package final class XMLWriter {
     private let buffer: xmlBufferPtr
     private let writer: xmlTextWriterPtr
     private var failed = false
 
     /// A writer with the XML declaration already written; `indent` pretty-prints with `indentString`.
-    public init(indent: Bool = true, indentString: String = "  ") {
+    package init(indent: Bool = true, indentString: String = "  ") {
         buffer = xmlBufferCreate()
         writer = xmlNewTextWriterMemory(buffer, 0)
         if indent {
@@ -26,22 +26,22 @@ public final class XMLWriter {
     }
 
     /// Opens an element.
-    public func start(_ name: String) {
+    package func start(_ name: String) {
         check(xmlTextWriterStartElement(writer, name))
     }
 
     /// Writes an attribute of the element just opened.
-    public func attribute(_ name: String, _ value: String) {
+    package func attribute(_ name: String, _ value: String) {
         check(xmlTextWriterWriteAttribute(writer, name, Self.xmlCharacters(value)))
     }
 
     /// Closes the innermost open element.
-    public func end() {
+    package func end() {
         check(xmlTextWriterEndElement(writer))
     }
 
     /// Writes `<name attributes…>text</name>`; an empty text gives an element with no content.
-    public func element(_ name: String, _ text: String, attributes: [(String, String)] = []) {
+    package func element(_ name: String, _ text: String, attributes: [(String, String)] = []) {
         start(name)
         for (key, value) in attributes { attribute(key, value) }
         if !text.isEmpty { check(xmlTextWriterWriteString(writer, Self.xmlCharacters(text))) }
@@ -49,18 +49,18 @@ public final class XMLWriter {
     }
 
     /// Writes an element only when `text` is non-nil and not empty.
-    public func optionalElement(_ name: String, _ text: String?, attributes: [(String, String)] = []) {
+    package func optionalElement(_ name: String, _ text: String?, attributes: [(String, String)] = []) {
         guard let text, !text.isEmpty else { return }
         element(name, text, attributes: attributes)
     }
 
     /// Writes a comment.
-    public func comment(_ text: String) {
+    package func comment(_ text: String) {
         check(xmlTextWriterWriteComment(writer, text))
     }
 
     /// Closes every open element and returns the document bytes (UTF-8, ending with a newline).
-    public func finish() throws -> [UInt8] {
+    package func finish() throws -> [UInt8] {
         check(xmlTextWriterEndDocument(writer))
         check(xmlTextWriterFlush(writer))
         if failed { throw FacturationError(.output, "libxml2 could not write the XML document") }

@@ -1,13 +1,13 @@
 /// Records a person's decision on a draft waiting for approval (from `facturation approve|reject`
 /// or from an approval file dropped into the inbox). The next invoicing stage acts on it.
-public enum ApprovalDesk {
-    public enum Decision: String, Sendable {
+package enum ApprovalDesk {
+    package enum Decision: String, Sendable {
         case approve = "approved"
         case reject = "rejected"
     }
 
     /// Records the decision; the error says why it cannot be taken (unknown draft, already decided).
-    public static func decide(draftID: String, decision: Decision, by person: String, comment: String?,
+    package static func decide(draftID: String, decision: Decision, by person: String, comment: String?,
                               source: String, layout: ArchiveLayout, now: String) throws {
         let store = InvoiceStore(layout: layout)
         let earlier = try store.decisions()[draftID]
@@ -38,7 +38,7 @@ public enum ApprovalDesk {
     }
 
     /// The layout of the pipeline whose store holds the waiting draft `draftID`, if any.
-    public static func pipeline(holding draftID: String, layouts: [ArchiveLayout]) throws -> ArchiveLayout? {
+    package static func pipeline(holding draftID: String, layouts: [ArchiveLayout]) throws -> ArchiveLayout? {
         for layout in layouts where try InvoiceStore(layout: layout).draft(id: draftID) != nil {
             return layout
         }

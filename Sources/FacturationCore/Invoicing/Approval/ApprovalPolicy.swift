@@ -9,23 +9,23 @@
 ///    same kind (recurring, time-based) needs approval;
 /// 6. otherwise the draft is approved automatically.
 /// Credit notes come from a person's request file and are issued without another approval.
-public struct ApprovalPolicy {
-    public let rules: InvoicingSettings.ApprovalRules
-    public let contracts: [Contract]
+package struct ApprovalPolicy {
+    package let rules: InvoicingSettings.ApprovalRules
+    package let contracts: [Contract]
 
-    public enum Verdict: Equatable, Sendable {
+    package enum Verdict: Equatable, Sendable {
         case issue(rule: String)
         case needsApproval(reason: String)
         case refuse(reason: String)
     }
 
-    public init(rules: InvoicingSettings.ApprovalRules, contracts: [Contract]) {
+    package init(rules: InvoicingSettings.ApprovalRules, contracts: [Contract]) {
         self.rules = rules
         self.contracts = contracts
     }
 
     /// The verdict for `draft` whose total incl. VAT is `total`, given the client's issued documents.
-    public func verdict(for draft: InvoiceDraft, total: InvoiceTotals, history: [InvoiceDocument]) -> Verdict {
+    package func verdict(for draft: InvoiceDraft, total: InvoiceTotals, history: [InvoiceDocument]) -> Verdict {
         let grand = total.grandTotalMinor
         if draft.kind == .creditNote { return .issue(rule: "requested credit note") }
         if let below = rules.refuseBelowMinor, grand < below {

@@ -1,9 +1,9 @@
 /// The file put in `outbox/to-approve/` for a draft that needs a person: a readable summary (TOML
 /// comments) and a decision form that is dropped back into `inbox/` to approve or reject.
-public enum ApprovalRequest {
+package enum ApprovalRequest {
     /// The first line of every form, for the person who opens it. The inbox recognises a request
     /// by its structure (its first table is `[approval]`, see ``RequestFile/looksLikeRequest(_:)``).
-    public static let marker = "# facturation: approval request"
+    package static let marker = "# facturation: approval request"
 
     /// Lines of a draft listed in the summary; the rest are counted (the form must stay short).
     static let listedLines = 100
@@ -12,7 +12,7 @@ public enum ApprovalRequest {
     /// anything (quotes, line breaks, `[approval]`): comment text goes through
     /// ``TOMLText/comment(_:limit:)`` and values through ``TOMLText/quoted(_:)``, so the form always
     /// parses to exactly one `[approval]` table with the keys below.
-    public static func render(draft: InvoiceDraft, totals: InvoiceTotals, reason: String, pipeline: PipelineConfig) -> String {
+    package static func render(draft: InvoiceDraft, totals: InvoiceTotals, reason: String, pipeline: PipelineConfig) -> String {
         let client = pipeline.clients.first { $0.code == draft.clientCode }
         let clientName = client?.billing?.legalName ?? client?.name ?? draft.clientCode
         let id = TOMLText.comment(draft.id)

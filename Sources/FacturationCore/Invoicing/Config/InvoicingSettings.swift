@@ -1,29 +1,29 @@
 /// The `[invoicing]`, `[approval]` and `[[contracts]]` sections of a pipeline file.
-public struct InvoicingSettings: Sendable {
+package struct InvoicingSettings: Sendable {
     /// Nothing is invoiced for a period that ends before this date (the first month handled by facturation).
-    public var start: CivilDate
-    public var numbering: NumberingScheme
+    package var start: CivilDate
+    package var numbering: NumberingScheme
     /// Day of the following month on which a month's time is invoiced (month close); 1 = the 1st.
-    public var timeInvoiceDay: Int
+    package var timeInvoiceDay: Int
     /// How time entries become invoice lines.
-    public var groupTimeBy: TimeGrouping
-    public var hoursRounding: HoursRounding
+    package var groupTimeBy: TimeGrouping
+    package var hoursRounding: HoursRounding
     /// Hours in a day, for clients billed by the day.
-    public var hoursPerDay: Int
+    package var hoursPerDay: Int
     /// Article codes (Oxygène `ARTICLE_WEB_CODE`) of time-based lines.
-    public var hourlyArticle: String
-    public var dailyArticle: String
+    package var hourlyArticle: String
+    package var dailyArticle: String
     /// The legal notes printed on every invoice.
-    public var latePenaltyText: String
-    public var recoveryIndemnityText: String
-    public var discountText: String
+    package var latePenaltyText: String
+    package var recoveryIndemnityText: String
+    package var discountText: String
     /// UNTDID 4461 payment means for transfers (BT-81): 58 SEPA credit transfer.
-    public var paymentMeansCode: String
-    public var approval: ApprovalRules
-    public var contracts: [Contract]
+    package var paymentMeansCode: String
+    package var approval: ApprovalRules
+    package var contracts: [Contract]
 
     /// How time entries are grouped into lines.
-    public enum TimeGrouping: String, Sendable, CaseIterable {
+    package enum TimeGrouping: String, Sendable, CaseIterable {
         case project
         case task
         /// One line per client and month.
@@ -31,7 +31,7 @@ public struct InvoicingSettings: Sendable {
     }
 
     /// How a line's total hours are rounded before pricing.
-    public enum HoursRounding: String, Sendable, CaseIterable {
+    package enum HoursRounding: String, Sendable, CaseIterable {
         /// Exact (to 1/10000 h).
         case none
         case nearestQuarter = "nearest-quarter"
@@ -41,7 +41,7 @@ public struct InvoicingSettings: Sendable {
         case nearestTenth = "nearest-tenth"
 
         /// Rounds `seconds` to hours according to the rule.
-        public func hours(seconds: Int64) throws(ArithmeticOverflow) -> Quantity {
+        package func hours(seconds: Int64) throws(ArithmeticOverflow) -> Quantity {
             // Hours in ten-thousandths, half-up.
             let exact = try Checked.add(Checked.multiply(seconds, 10_000, "hours worked"), 1_800, "hours worked") / 3_600
             func round(step: Int64, up: Bool) -> Quantity {
@@ -60,45 +60,45 @@ public struct InvoicingSettings: Sendable {
     }
 
     /// The approval rules (see README "Approval"); evaluated in the documented order.
-    public struct ApprovalRules: Sendable {
+    package struct ApprovalRules: Sendable {
         /// A recurring invoice equal to its contract is issued without approval.
-        public var autoApproveContracts: Bool = true
+        package var autoApproveContracts: Bool = true
         /// Total incl. VAT above which a person must approve (minor units); nil = no limit.
-        public var approvalAboveMinor: Int64? = 200_000
+        package var approvalAboveMinor: Int64? = 200_000
         /// The first invoice of a client needs approval.
-        public var approveNewClients: Bool = true
+        package var approveNewClients: Bool = true
         /// Total incl. VAT below which the draft is refused as incoherent (minor units).
-        public var refuseBelowMinor: Int64? = 1_000
+        package var refuseBelowMinor: Int64? = 1_000
         /// A total more than this percentage away from the client's previous comparable invoice needs approval.
-        public var deviationPercent: Int? = 50
+        package var deviationPercent: Int? = 50
     }
 }
 
 /// A recurring flat fee (`[[contracts]]`).
-public struct Contract: Sendable {
+package struct Contract: Sendable {
     /// Unique id, used in draft ids and records (default: `<client>-<frequency>`).
-    public var id: String
-    public var clientCode: String
-    public var amountMinor: Int64
-    public var frequency: Frequency
+    package var id: String
+    package var clientCode: String
+    package var amountMinor: Int64
+    package var frequency: Frequency
     /// Day of the billing month on which the fee is invoiced (1–28).
-    public var day: Int
+    package var day: Int
     /// Months (1–12) in which a period starts; monthly: every month.
-    public var months: [Int]
+    package var months: [Int]
     /// Label, followed on the invoice by the period ("Forfait maintenance mensuel – Août 2025").
-    public var label: String
-    public var article: String
+    package var label: String
+    package var article: String
     /// First and last days of the contract (periods starting outside are not billed).
-    public var start: CivilDate?
-    public var end: CivilDate?
+    package var start: CivilDate?
+    package var end: CivilDate?
     /// Where it is written (`pipelines/x.toml:42`).
-    public var location: String
+    package var location: String
 
-    public enum Frequency: String, Sendable, CaseIterable {
+    package enum Frequency: String, Sendable, CaseIterable {
         case monthly, quarterly, yearly
 
         /// Length of a period in months.
-        public var months: Int {
+        package var months: Int {
             switch self {
             case .monthly: 1
             case .quarterly: 3
@@ -109,33 +109,33 @@ public struct Contract: Sendable {
 }
 
 /// How a client is invoiced (the billing keys of `[[clients]]`).
-public struct ClientBilling: Sendable {
-    public var legalName: String
-    public var siren: String?
-    public var vatNumber: String?
-    public var address: PipelineConfig.Address?
+package struct ClientBilling: Sendable {
+    package var legalName: String
+    package var siren: String?
+    package var vatNumber: String?
+    package var address: PipelineConfig.Address?
     /// Where the services are delivered, when different from `address`.
-    public var deliveryAddress: PipelineConfig.Address?
-    public var emails: [String]
-    public var paymentTerms: PaymentTerms
+    package var deliveryAddress: PipelineConfig.Address?
+    package var emails: [String]
+    package var paymentTerms: PaymentTerms
     /// Rates in minor units; a client billed by the day has `dailyRateMinor`.
-    public var hourlyRateMinor: Int64?
-    public var dailyRateMinor: Int64?
-    public var vat: VATTreatment
+    package var hourlyRateMinor: Int64?
+    package var dailyRateMinor: Int64?
+    package var vat: VATTreatment
     /// VAT rate in basis points for standard VAT (2000 = 20 %).
-    public var vatRateBasisPoints: Int
-    public var oxygeneCode: String?
+    package var vatRateBasisPoints: Int
+    package var oxygeneCode: String?
     /// Oxygène payment method (`VIR`, `CHQ`, `MANDAT`…) and the matching UNTDID 4461 code.
-    public var paymentMethod: String
+    package var paymentMethod: String
 }
 
 /// Payment terms: N days from the invoice date, or N days then end of month.
-public struct PaymentTerms: Sendable, Equatable, CustomStringConvertible {
-    public var days: Int
-    public var endOfMonth: Bool
+package struct PaymentTerms: Sendable, Equatable, CustomStringConvertible {
+    package var days: Int
+    package var endOfMonth: Bool
 
     /// Parses "30 days", "45 days end of month", "30 jours", "45 jours fin de mois".
-    public init?(text: String) {
+    package init?(text: String) {
         let words = text.lowercased().split(whereSeparator: { $0 == " " || $0 == "\u{00A0}" })
         guard let first = words.first, let days = Int(first), (0...120).contains(days) else { return nil }
         let rest = words.dropFirst().joined(separator: " ")
@@ -147,18 +147,18 @@ public struct PaymentTerms: Sendable, Equatable, CustomStringConvertible {
         self.days = days
     }
 
-    public init(days: Int, endOfMonth: Bool) {
+    package init(days: Int, endOfMonth: Bool) {
         self.days = days
         self.endOfMonth = endOfMonth
     }
 
     /// The due date of an invoice issued on `date`: date + N days, then the month's last day when end of month.
-    public func dueDate(issuedOn date: CivilDate) -> CivilDate {
+    package func dueDate(issuedOn date: CivilDate) -> CivilDate {
         let due = date.adding(days: days)
         guard endOfMonth else { return due }
         return CivilDate(year: due.year, month: due.month, day: CivilDate.daysInMonth(year: due.year, month: due.month))!
     }
 
     /// As printed on the invoice: "30 jours", "45 jours fin de mois".
-    public var description: String { "\(days) jours" + (endOfMonth ? " fin de mois" : "") }
+    package var description: String { "\(days) jours" + (endOfMonth ? " fin de mois" : "") }
 }

@@ -1,37 +1,37 @@
 /// Produces the drafts due on a day: recurring fees whose billing day has come, and the billable
 /// time of every closed month that no invoice has billed yet.
-public struct DraftGenerator {
-    public let pipeline: PipelineConfig
-    public let settings: InvoicingSettings
-    public let layout: PipelineLayout
+package struct DraftGenerator {
+    package let pipeline: PipelineConfig
+    package let settings: InvoicingSettings
+    package let layout: ArchiveLayout
 
     /// What the store already knows: origins that must not be generated again and entries already billed or held.
-    public struct Known {
+    package struct Known {
         /// Draft ids that were issued, are waiting for approval, or were refused.
-        public var takenDraftIDs: Set<String>
+        package var takenDraftIDs: Set<String>
         /// Entries billed by an issued invoice (and not released by a credit note) or held by a waiting draft.
-        public var heldKeys: Set<String>
+        package var heldKeys: Set<String>
         /// `client|YYYY-MM` of time-based drafts already issued or waiting (to report late entries).
-        public var timeMonths: Set<String>
+        package var timeMonths: Set<String>
         /// Entries made billable again by a credit note, with its number (so billing them again gets a new draft id).
-        public var releasedBy: [String: String] = [:]
+        package var releasedBy: [String: String] = [:]
     }
 
     /// Drafts plus problems that stopped a client's drafts (the entries stay unbilled and are retried).
     ///
     /// Time-based drafts come without their annex, which ``complete(_:)`` makes when the draft's
     /// turn comes (see ``TimeAnnexes``): the invoicing stage completes each draft before it uses it.
-    public struct Result {
-        public var drafts: [InvoiceDraft] = []
-        public var warnings: [String] = []
+    package struct Result {
+        package var drafts: [InvoiceDraft] = []
+        package var warnings: [String] = []
         /// Documents that cannot be computed (amounts too large): reported, retried by every run.
-        public var errors: [String] = []
+        package var errors: [String] = []
         var annexes: TimeAnnexes?
 
         /// The draft with its annex, made now and only once (the entries kept for it are then
         /// released): call it once per generated draft, when the draft is about to be issued or saved.
         /// Other drafts are returned as they are.
-        public func complete(_ draft: InvoiceDraft) -> InvoiceDraft {
+        package func complete(_ draft: InvoiceDraft) -> InvoiceDraft {
             guard draft.annex.isEmpty, let annex = annexes?.take(draftID: draft.id) else { return draft }
             var draft = draft
             draft.annex = annex
@@ -41,14 +41,14 @@ public struct DraftGenerator {
 
     private let clients: [String: PipelineConfig.Client]
 
-    public init(pipeline: PipelineConfig, settings: InvoicingSettings, layout: PipelineLayout) {
+    package init(pipeline: PipelineConfig, settings: InvoicingSettings, layout: ArchiveLayout) {
         self.pipeline = pipeline
         self.settings = settings
         self.layout = layout
         clients = Dictionary(pipeline.clients.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    public func drafts(today: CivilDate, known: Known) throws -> Result {
+    package func drafts(today: CivilDate, known: Known) throws -> Result {
         var result = Result()
         recurring(today: today, known: known, into: &result)
         var texts = TextPool()

@@ -1,19 +1,19 @@
 /// Turns a draft into the document issued under a number, with the seller's and buyer's
 /// details and the legal mentions of the pipeline file as they are at issue time.
-public struct InvoiceBuilder {
-    public let pipeline: PipelineConfig
-    public let settings: InvoicingSettings
+package struct InvoiceBuilder {
+    package let pipeline: PipelineConfig
+    package let settings: InvoicingSettings
 
     private let clients: [String: PipelineConfig.Client]
 
-    public init(pipeline: PipelineConfig, settings: InvoicingSettings) {
+    package init(pipeline: PipelineConfig, settings: InvoicingSettings) {
         self.pipeline = pipeline
         self.settings = settings
         clients = Dictionary(pipeline.clients.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The client's billing details, or an error naming the key to add.
-    public func billing(of code: String) throws -> (PipelineConfig.Client, ClientBilling, PipelineConfig.Address) {
+    package func billing(of code: String) throws -> (PipelineConfig.Client, ClientBilling, PipelineConfig.Address) {
         guard let client = clients[code] else {
             throw FacturationError(.invoicing, "client \(code) is no longer in \(pipeline.file): restore its [[clients]] entry")
         }
@@ -28,7 +28,7 @@ public struct InvoiceBuilder {
     ///
     /// A document is bounded like any imported amount (``ImportBounds``): payments, the aged
     /// balance and the FEC add documents up, and those sums must fit.
-    public static func totals(of lines: [InvoiceLine]) throws(ArithmeticOverflow) -> InvoiceTotals {
+    package static func totals(of lines: [InvoiceLine]) throws(ArithmeticOverflow) -> InvoiceTotals {
         let totals = try InvoiceTotals.compute(lines: lines) { category in
             let treatment = VATTreatment.allCases.first { $0.categoryCode == category }
             return (treatment?.exemptionReason, treatment?.exemptionCode)
@@ -40,7 +40,7 @@ public struct InvoiceBuilder {
         return totals
     }
 
-    public func document(from draft: InvoiceDraft, number: String, issueDate: CivilDate,
+    package func document(from draft: InvoiceDraft, number: String, issueDate: CivilDate,
                          approval: InvoiceDocument.ApprovalNote) throws -> InvoiceDocument {
         let (client, billing, address) = try billing(of: draft.clientCode)
         let company = pipeline.company

@@ -1,17 +1,17 @@
 /// Which periods of a flat-fee contract are due on a given day.
-public enum RecurringSchedule {
+package enum RecurringSchedule {
     /// One period of a contract: its first and last days and the day it is invoiced.
-    public struct Period: Sendable, Equatable {
-        public var start: CivilDate
-        public var end: CivilDate
-        public var billingDate: CivilDate
+    package struct Period: Sendable, Equatable {
+        package var start: CivilDate
+        package var end: CivilDate
+        package var billingDate: CivilDate
         /// `YYYY-MM` of the first month, the period's id.
-        public var key: String { start.monthKey }
+        package var key: String { start.monthKey }
     }
 
     /// Every period of `contract` billed between `from` and `today` (billing days included) that
     /// starts within the contract's dates, oldest first.
-    public static func duePeriods(of contract: Contract, from: CivilDate, today: CivilDate) -> [Period] {
+    package static func duePeriods(of contract: Contract, from: CivilDate, today: CivilDate) -> [Period] {
         var periods: [Period] = []
         let earliest = max(from, contract.start ?? from)
         var year = earliest.year
@@ -38,7 +38,7 @@ public enum RecurringSchedule {
     }
 
     /// The period's name as printed: "Août 2025", "Juillet à septembre 2025", "Juillet 2025 à juin 2026".
-    public static func label(of period: Period, frequency: Contract.Frequency) -> String {
+    package static func label(of period: Period, frequency: Contract.Frequency) -> String {
         switch frequency {
         case .monthly:
             return FrenchDates.monthName(period.start.month, capitalized: true) + " \(period.start.year)"
@@ -57,23 +57,23 @@ public enum RecurringSchedule {
 }
 
 /// French month names and date formats used on documents.
-public enum FrenchDates {
+package enum FrenchDates {
     static let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                          "octobre", "novembre", "décembre"]
 
     /// "août", or "Août" when capitalized.
-    public static func monthName(_ month: Int, capitalized: Bool) -> String {
+    package static func monthName(_ month: Int, capitalized: Bool) -> String {
         let name = months[month - 1]
         return capitalized ? name.prefix(1).uppercased() + name.dropFirst() : name
     }
 
     /// `dd/mm/yyyy`.
-    public static func slashed(_ date: CivilDate) -> String {
+    package static func slashed(_ date: CivilDate) -> String {
         CivilDate.pad(date.day, 2) + "/" + CivilDate.pad(date.month, 2) + "/" + CivilDate.pad(date.year, 4)
     }
 
     /// Amount in euros as printed in French: `1 680,00 €`.
-    public static func euros(_ minor: Int64) -> String {
+    package static func euros(_ minor: Int64) -> String {
         let text = DecimalText.format(minorUnits: minor, scale: 2, decimalMark: ",")
         let negative = text.hasPrefix("-")
         let digits = negative ? String(text.dropFirst()) : text

@@ -1,31 +1,31 @@
 /// Document totals computed the EN 16931 way: line nets rounded first, VAT once per (category, rate) group.
-public struct InvoiceTotals: Sendable, Codable, Equatable {
+package struct InvoiceTotals: Sendable, Codable, Equatable {
     /// Sum of line net amounts (BT-106).
-    public var lineTotalMinor: Int64
+    package var lineTotalMinor: Int64
     /// Total excl. VAT (BT-109); equal to BT-106 since no document-level allowance or charge is used.
-    public var taxBasisTotalMinor: Int64
+    package var taxBasisTotalMinor: Int64
     /// VAT breakdown (BG-23), one entry per (category, rate), in order of first appearance.
-    public var vatBreakdown: [VATGroup]
+    package var vatBreakdown: [VATGroup]
     /// Total VAT (BT-110) = Σ group VAT.
-    public var taxTotalMinor: Int64
+    package var taxTotalMinor: Int64
     /// Total incl. VAT (BT-112) = BT-109 + BT-110.
-    public var grandTotalMinor: Int64
+    package var grandTotalMinor: Int64
     /// Amount due (BT-115) = BT-112 (nothing prepaid).
-    public var duePayableMinor: Int64
+    package var duePayableMinor: Int64
 
     /// One VAT group (BG-23).
-    public struct VATGroup: Sendable, Codable, Equatable {
+    package struct VATGroup: Sendable, Codable, Equatable {
         /// VAT category code (BT-118): `S`, `AE`, `G`, `E`…
-        public var category: String
+        package var category: String
         /// Rate in basis points (BT-119): 2000 = 20 %.
-        public var rateBasisPoints: Int
+        package var rateBasisPoints: Int
         /// Taxable amount (BT-116) = Σ line nets of the group.
-        public var basisMinor: Int64
+        package var basisMinor: Int64
         /// VAT amount (BT-117) = basis × rate, rounded half-up to the cent.
-        public var taxMinor: Int64
+        package var taxMinor: Int64
         /// Exemption reason text (BT-120) and code (BT-121) for categories other than `S`.
-        public var exemptionReason: String?
-        public var exemptionCode: String?
+        package var exemptionReason: String?
+        package var exemptionCode: String?
     }
 
     /// The line amount of a draft whose quantity × price overflows: far beyond the bound every
@@ -37,7 +37,7 @@ public struct InvoiceTotals: Sendable, Codable, Equatable {
                                     grandTotalMinor: 0, duePayableMinor: 0)
 
     /// Computes the totals of `lines`; `exemption` gives BT-120/121 for a non-standard category.
-    public static func compute(lines: [InvoiceLine], exemption: (String) -> (reason: String?, code: String?))
+    package static func compute(lines: [InvoiceLine], exemption: (String) -> (reason: String?, code: String?))
         throws(ArithmeticOverflow) -> InvoiceTotals {
         var groups: [VATGroup] = []
         var lineTotal: Int64 = 0
@@ -65,7 +65,7 @@ public struct InvoiceTotals: Sendable, Codable, Equatable {
     }
 
     /// Line net amount in minor units: quantity × unit price, rounded half-up (away from zero) to the cent.
-    public static func lineNet(quantity: Quantity, unitPriceMinor: Int64) throws(ArithmeticOverflow) -> Int64 {
+    package static func lineNet(quantity: Quantity, unitPriceMinor: Int64) throws(ArithmeticOverflow) -> Int64 {
         roundHalfUp(try Checked.multiply(quantity.tenThousandths, unitPriceMinor, "quantity × unit price"),
                     divisor: 10_000)
     }

@@ -2,20 +2,20 @@
 ///
 /// EN 16931 (BR-FR-DEC-02) allows at most four decimals on quantities; values are kept as an
 /// integer count of ten-thousandths so arithmetic is exact.
-public struct Quantity: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+package struct Quantity: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     /// The quantity in ten-thousandths (`12.25` is `122_500`).
-    public var tenThousandths: Int64
+    package var tenThousandths: Int64
 
-    public static let scale = 4
-    public static let one = Quantity(tenThousandths: 10_000)
+    package static let scale = 4
+    package static let one = Quantity(tenThousandths: 10_000)
 
-    public init(tenThousandths: Int64) { self.tenThousandths = tenThousandths }
+    package init(tenThousandths: Int64) { self.tenThousandths = tenThousandths }
 
     /// A whole quantity (`Quantity(units: 3)` is 3).
-    public init(units: Int64) { tenThousandths = units * 10_000 }
+    package init(units: Int64) { tenThousandths = units * 10_000 }
 
     /// Parses plain decimal text with a dot (`"12.5"`, `"3"`), nil when it has more than four decimals.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard case .success(let value) = DecimalText.minorUnits(text, scale: Quantity.scale, style: .dotDecimal) else {
             return nil
         }
@@ -23,10 +23,10 @@ public struct Quantity: Sendable, Hashable, Comparable, Codable, CustomStringCon
     }
 
     /// Plain text with the decimals that matter, at least two (`12.25`, `3.00`, `0.1250`).
-    public var description: String { text(minimumDecimals: 2, decimalMark: ".") }
+    package var description: String { text(minimumDecimals: 2, decimalMark: ".") }
 
     /// The quantity with between `minimumDecimals` and four decimals, trailing zeros dropped.
-    public func text(minimumDecimals: Int, decimalMark: Character) -> String {
+    package func text(minimumDecimals: Int, decimalMark: Character) -> String {
         var full = DecimalText.format(minorUnits: tenThousandths, scale: Quantity.scale, decimalMark: decimalMark)
         var decimals = Quantity.scale
         while decimals > minimumDecimals, full.hasSuffix("0") {
@@ -37,14 +37,14 @@ public struct Quantity: Sendable, Hashable, Comparable, Codable, CustomStringCon
         return full
     }
 
-    public static func < (lhs: Quantity, rhs: Quantity) -> Bool { lhs.tenThousandths < rhs.tenThousandths }
+    package static func < (lhs: Quantity, rhs: Quantity) -> Bool { lhs.tenThousandths < rhs.tenThousandths }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let value = Quantity(text) else {

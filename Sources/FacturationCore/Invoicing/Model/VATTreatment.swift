@@ -1,5 +1,5 @@
 /// How VAT applies to the invoices of one client (EN 16931 VAT category and the French wording).
-public enum VATTreatment: String, Sendable, Codable, CaseIterable {
+package enum VATTreatment: String, Sendable, Codable, CaseIterable {
     /// French VAT at the client's rate (20 % by default): category `S`.
     case standard
     /// Services to a business in another EU country: the buyer self-assesses VAT (CGI art. 283-2), category `AE`.
@@ -10,7 +10,7 @@ public enum VATTreatment: String, Sendable, Codable, CaseIterable {
     case franchise
 
     /// EN 16931 VAT category code (BT-151, BT-118).
-    public var categoryCode: String {
+    package var categoryCode: String {
         switch self {
         case .standard: "S"
         case .reverseCharge: "AE"
@@ -20,7 +20,7 @@ public enum VATTreatment: String, Sendable, Codable, CaseIterable {
     }
 
     /// The legal wording printed on the invoice and sent as BT-120, nil for standard VAT.
-    public var exemptionReason: String? {
+    package var exemptionReason: String? {
         switch self {
         case .standard: nil
         case .reverseCharge: "Autoliquidation : TVA due par le preneur (art. 283-2 du CGI, art. 196 de la directive 2006/112/CE)"
@@ -30,7 +30,7 @@ public enum VATTreatment: String, Sendable, Codable, CaseIterable {
     }
 
     /// The VATEX exemption reason code (BT-121), nil for standard VAT.
-    public var exemptionCode: String? {
+    package var exemptionCode: String? {
         switch self {
         case .standard: nil
         case .reverseCharge: "VATEX-EU-AE"
@@ -40,5 +40,5 @@ public enum VATTreatment: String, Sendable, Codable, CaseIterable {
     }
 
     /// The default Oxygène VAT code (`GCPTVA_CODE`): `NORM` for standard VAT, `EXO` otherwise.
-    public var defaultOxygeneCode: String { self == .standard ? "NORM" : "EXO" }
+    package var defaultOxygeneCode: String { self == .standard ? "NORM" : "EXO" }
 }

@@ -6,15 +6,15 @@
 /// each month). With `sharedCounter`, invoices and credit notes draw from one counter (the
 /// company's Oxygène scheme: `F20250703`, `A20250704`). Numbers are derived from the issued
 /// documents alone, so a crash can neither reuse nor skip one.
-public struct NumberingScheme: Sendable {
-    public var invoicePattern: Pattern
-    public var creditNotePattern: Pattern
-    public var sharedCounter: Bool
+package struct NumberingScheme: Sendable {
+    package var invoicePattern: Pattern
+    package var creditNotePattern: Pattern
+    package var sharedCounter: Bool
     /// Where each series resumes when no document of its period exists yet (continuing an existing series).
-    public var resumeInvoice: Parsed?
-    public var resumeCreditNote: Parsed?
+    package var resumeInvoice: Parsed?
+    package var resumeCreditNote: Parsed?
 
-    public init(invoicePattern: Pattern, creditNotePattern: Pattern, sharedCounter: Bool,
+    package init(invoicePattern: Pattern, creditNotePattern: Pattern, sharedCounter: Bool,
                 resumeInvoice: Parsed? = nil, resumeCreditNote: Parsed? = nil) {
         self.invoicePattern = invoicePattern
         self.creditNotePattern = creditNotePattern
@@ -23,24 +23,24 @@ public struct NumberingScheme: Sendable {
         self.resumeCreditNote = resumeCreditNote
     }
 
-    public func pattern(for kind: InvoiceDocument.Kind) -> Pattern {
+    package func pattern(for kind: InvoiceDocument.Kind) -> Pattern {
         kind == .invoice ? invoicePattern : creditNotePattern
     }
 
     /// The number the next document of `kind` dated `date` gets, given every number already issued.
-    public func next(kind: InvoiceDocument.Kind, date: CivilDate, issued: [(kind: InvoiceDocument.Kind, number: String)]) -> String {
+    package func next(kind: InvoiceDocument.Kind, date: CivilDate, issued: [(kind: InvoiceDocument.Kind, number: String)]) -> String {
         let counters = Counters(scheme: self, issued: issued)
         return counters.next(kind: kind, date: date)
     }
 
     /// The highest counter of every series and period, kept up to date while a batch is issued
     /// (so a batch of n documents costs O(n), not O(n²)).
-    public struct Counters: Sendable {
-        public let scheme: NumberingScheme
+    package struct Counters: Sendable {
+        package let scheme: NumberingScheme
         /// `kind|period` (or `*|period` with a shared counter) → highest counter issued.
         private var highest: [String: Int] = [:]
 
-        public init(scheme: NumberingScheme, issued: [(kind: InvoiceDocument.Kind, number: String)]) {
+        package init(scheme: NumberingScheme, issued: [(kind: InvoiceDocument.Kind, number: String)]) {
             self.scheme = scheme
             for document in issued { record(kind: document.kind, number: document.number) }
         }
@@ -50,14 +50,14 @@ public struct NumberingScheme: Sendable {
         }
 
         /// Takes note of an issued number (ignored when it does not follow its pattern).
-        public mutating func record(kind: InvoiceDocument.Kind, number: String) {
+        package mutating func record(kind: InvoiceDocument.Kind, number: String) {
             guard let parsed = scheme.pattern(for: kind).parse(number) else { return }
             let slot = key(kind, parsed.period)
             highest[slot] = max(highest[slot] ?? 0, parsed.sequence)
         }
 
         /// The number the next document of `kind` dated `date` gets (not recorded: call ``record``).
-        public func next(kind: InvoiceDocument.Kind, date: CivilDate) -> String {
+        package func next(kind: InvoiceDocument.Kind, date: CivilDate) -> String {
             let pattern = scheme.pattern(for: kind)
             let period = pattern.period(of: date)
             if let last = highest[key(kind, period)] { return pattern.render(period: period, sequence: last + 1) }
@@ -72,14 +72,14 @@ public struct NumberingScheme: Sendable {
     }
 
     /// A number split into its period (the date tokens' values) and counter.
-    public struct Parsed: Sendable, Equatable {
+    package struct Parsed: Sendable, Equatable {
         /// Values of the date tokens in pattern order, e.g. `"2025|07"`; empty for a pattern without date tokens.
-        public var period: String
-        public var sequence: Int
+        package var period: String
+        package var sequence: Int
     }
 
     /// A parsed number pattern.
-    public struct Pattern: Sendable, Equatable, CustomStringConvertible {
+    package struct Pattern: Sendable, Equatable, CustomStringConvertible {
         enum Piece: Sendable, Equatable {
             case literal(String)
             case year4, year2, month
@@ -87,10 +87,10 @@ public struct NumberingScheme: Sendable {
         }
 
         let pieces: [Piece]
-        public let description: String
+        package let description: String
 
         /// Parses a pattern; the error says what is wrong.
-        public init(_ text: String) throws(PatternError) {
+        package init(_ text: String) throws(PatternError) {
             var pieces: [Piece] = []
             var literal = ""
             var rest = Substring(text)
@@ -152,7 +152,7 @@ public struct NumberingScheme: Sendable {
         }
 
         /// The date tokens' values for `date`, joined by `|`.
-        public func period(of date: CivilDate) -> String {
+        package func period(of date: CivilDate) -> String {
             pieces.compactMap { piece -> String? in
                 switch piece {
                 case .year4: CivilDate.pad(date.year, 4)
@@ -164,7 +164,7 @@ public struct NumberingScheme: Sendable {
         }
 
         /// The number for a period and counter.
-        public func render(period: String, sequence: Int) -> String {
+        package func render(period: String, sequence: Int) -> String {
             var values = period.split(separator: "|", omittingEmptySubsequences: false).makeIterator()
             var text = ""
             for piece in pieces {
@@ -180,7 +180,7 @@ public struct NumberingScheme: Sendable {
         }
 
         /// Splits a number written with this pattern, nil when it does not match.
-        public func parse(_ number: String) -> Parsed? {
+        package func parse(_ number: String) -> Parsed? {
             var rest = Substring(number)
             var values: [String] = []
             var sequence: Int?
@@ -209,12 +209,12 @@ public struct NumberingScheme: Sendable {
         }
 
         /// The date tokens of the pattern, to check that two shared-counter patterns agree.
-        public var dateTokens: String { period(of: CivilDate(year: 2001, month: 2, day: 3)!) }
+        package var dateTokens: String { period(of: CivilDate(year: 2001, month: 2, day: 3)!) }
     }
 
     /// A pattern is malformed.
-    public struct PatternError: Error, Sendable {
-        public var message: String
+    package struct PatternError: Error, Sendable {
+        package var message: String
     }
 }
 

@@ -1,10 +1,10 @@
 /// The annex of a time-based invoice: one CSV row per billed time entry.
-public enum AnnexWriter {
-    public static let header = ["line", "date", "user", "project", "task", "description", "hours", "duration_seconds",
+package enum AnnexWriter {
+    package static let header = ["line", "date", "user", "project", "task", "description", "hours", "duration_seconds",
                                 "record_key"]
 
     /// RFC 4180 CSV (UTF-8, comma, CRLF), rows in the draft's order.
-    public static func csv(_ entries: [InvoiceDraft.AnnexEntry]) -> [UInt8] {
+    package static func csv(_ entries: [InvoiceDraft.AnnexEntry]) -> [UInt8] {
         var builder = CSVLineBuilder(capacity: 128 + entries.count * 160)
         builder.line(header)
         for entry in entries {

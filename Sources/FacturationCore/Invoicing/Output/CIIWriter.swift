@@ -15,11 +15,11 @@ import Foundation
 /// (see `missingFacts(in:)`) are reported up front as a `CIIWriterError` listing all of them, never as an invalid
 /// e-invoice. Amounts are written as the document holds them: a credit note is expected to carry positive amounts.
 /// The output is deterministic (same document, same bytes): UTF-8, two-space indentation, ending with a newline.
-public enum CIIWriter {
+package enum CIIWriter {
     /// BT-24: the EN 16931 profile of Factur-X.
-    public static let guidelineID = "urn:cen.eu:en16931:2017"
+    package static let guidelineID = "urn:cen.eu:en16931:2017"
     /// BT-23, French "cadre de facturation": services (`S`), plain invoice (`1`).
-    public static let businessProcess = "S1"
+    package static let businessProcess = "S1"
 
     static let namespaces: [(String, String)] = [
         ("xmlns:rsm", "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"),
@@ -34,7 +34,7 @@ public enum CIIWriter {
     ///   the three legal notes, seller SIREN, buyer SIREN in France or else an e-mail address, buyer VAT number for
     ///   reverse charge, the invoice a credit note corrects, an IBAN for a transfer…); `XMLWriterError` when libxml2
     ///   fails.
-    public static func xml(for document: InvoiceDocument) throws -> [UInt8] {
+    package static func xml(for document: InvoiceDocument) throws -> [UInt8] {
         let problems = missingFacts(in: document)
         if !problems.isEmpty { throw FacturationError(.document, "cannot write the Factur-X XML of \(document.number): " + problems.joined(separator: "; ")) }
 
@@ -65,7 +65,7 @@ public enum CIIWriter {
     }
 
     /// What `xml(for:)` would refuse `document` for, one sentence per missing fact (empty when it can be rendered).
-    public static func missingFacts(in document: InvoiceDocument) -> [String] {
+    package static func missingFacts(in document: InvoiceDocument) -> [String] {
         var problems: [String] = []
         if !isValidNumber(document.number) {
             problems.append("its number must have 1 to 35 characters among A-Z a-z 0-9 + - _ / (BT-1, BR-FR-01/02)")

@@ -20,14 +20,14 @@ import Foundation
 ///
 /// The vendor sample itself does not validate (dot decimals, `FRAIS_HT` `11`, elements out of order,
 /// comment lines without article): Oxygène reads it leniently, we write strictly.
-public enum OxygeneSchema {
+package enum OxygeneSchema {
     /// File name of ``xsd`` when written to disk; ``dataXSD`` must sit next to it.
-    public static let fileName = "OxygeneImport.xsd"
+    package static let fileName = "OxygeneImport.xsd"
     /// File name of ``dataXSD``, the `schemaLocation` ``xsd`` imports.
-    public static let dataFileName = "OxygeneImportData.xsd"
+    package static let dataFileName = "OxygeneImportData.xsd"
 
     /// The root schema (`DataSet`, namespace `http://tempuri.org/`); it imports ``dataXSD`` from ``dataFileName``.
-    public static let xsd: String = #"""
+    package static let xsd: String = #"""
         <?xml version="1.0" encoding="UTF-8"?>
         <!-- Memsoft Oxygène sales-document import, root document (facturation's own schema). -->
         <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
@@ -46,7 +46,7 @@ public enum OxygeneSchema {
         """#
 
     /// The schema of `NewDataSet` and its content (namespace `http://tempuri.org/data.xsd`).
-    public static let dataXSD: String = #"""
+    package static let dataXSD: String = #"""
         <?xml version="1.0" encoding="UTF-8"?>
         <!-- Memsoft Oxygène sales-document import, data namespace (facturation's own schema). -->
         <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
@@ -256,7 +256,7 @@ public enum OxygeneSchema {
     /// Writes ``xsd`` and ``dataXSD`` into `folder` (which must exist), e.g. next to an export so
     /// anyone can validate it with `xmllint --schema`, and returns the URL of ``xsd``.
     @discardableResult
-    public static func write(to folder: URL) throws -> URL {
+    package static func write(to folder: URL) throws -> URL {
         try Data(dataXSD.utf8).write(to: folder.appendingPathComponent(dataFileName), options: .atomic)
         let main = folder.appendingPathComponent(fileName)
         try Data(xsd.utf8).write(to: main, options: .atomic)
@@ -267,7 +267,7 @@ public enum OxygeneSchema {
     /// folder that is removed before returning).
     ///
     /// - Throws: ``XMLSchemaError`` if libxml2 rejects the schema (a bug in this file).
-    public static func validator() throws -> XMLSchemaValidator {
+    package static func validator() throws -> XMLSchemaValidator {
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("facturation-oxygene-xsd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -22,13 +22,13 @@ import Foundation
 ///   (`7,25`, `0,1250`); dates are `dd/mm/yyyy`. Amounts are written as stored on the document.
 /// - Every text is NFC-normalized and its control characters (line breaks, tabs) become spaces; the
 ///   piece `DESIG` is the document title cut to 50 characters, never inside a character.
-public enum OxygeneWriter {
+package enum OxygeneWriter {
     /// Namespace of the root `DataSet`.
-    public static let namespace = "http://tempuri.org/"
+    package static let namespace = "http://tempuri.org/"
     /// Namespace of `NewDataSet` and everything inside it.
-    public static let dataNamespace = "http://tempuri.org/data.xsd"
+    package static let dataNamespace = "http://tempuri.org/data.xsd"
     /// Maximum length of the piece `DESIG`, in characters (Unicode scalars).
-    public static let titleLimit = 50
+    package static let titleLimit = 50
 
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
@@ -41,7 +41,7 @@ public enum OxygeneWriter {
     ///   other than 20 % (the only Oxygène VAT code we know for it is `NORM`), and
     ///   ``OxygeneExportError/invalidOutput(problems:)`` if the file does not match ``OxygeneSchema``
     ///   (a bug, or a configured code that Oxygène cannot take, such as one with a space).
-    public static func xml(for documents: [InvoiceDocument]) throws -> [UInt8] {
+    package static func xml(for documents: [InvoiceDocument]) throws -> [UInt8] {
         guard !documents.isEmpty else { throw OxygeneExportError.noDocuments }
         var clientCodes: [String] = []
         for document in documents {
@@ -79,7 +79,7 @@ public enum OxygeneWriter {
     /// The vendor sample only shows `F`, `D` (devis) and `C` (commande). `A` is our choice: it is the
     /// prefix Oxygène itself gives credit notes in the company's numbering (`A202507nn`). It must be
     /// checked by a manual import on a real Oxygène install before a credit note is exported.
-    public static func pieceType(_ kind: InvoiceDocument.Kind) -> String {
+    package static func pieceType(_ kind: InvoiceDocument.Kind) -> String {
         switch kind {
         case .invoice: "F"
         case .creditNote: "A"
@@ -220,7 +220,7 @@ public enum OxygeneWriter {
 }
 
 /// An Oxygène import file could not be written.
-public enum OxygeneExportError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum OxygeneExportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The batch holds no document.
     case noDocuments
     /// A document's client has no Oxygène client code (`CLIENT_CODE`); `client` is our code.
@@ -230,7 +230,7 @@ public enum OxygeneExportError: Error, Sendable, Equatable, CustomStringConverti
     /// The file written does not match ``OxygeneSchema``; each problem is `line N: message`.
     case invalidOutput(problems: [String])
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noDocuments:
             "there is no document to export to Oxygène"

@@ -1,8 +1,8 @@
 /// The sales register (`outbox/registre-ventes.csv` and `.xlsx`): one row per issued invoice and
 /// credit note, in issue order. It is a journal: what each document is, never its payment state,
 /// which lives in `paiements/etat-factures`.
-public enum SalesRegister {
-    public static let header = ["number", "type", "issue_date", "client_code", "client_name", "total_excl_vat",
+package enum SalesRegister {
+    package static let header = ["number", "type", "issue_date", "client_code", "client_name", "total_excl_vat",
                                 "vat", "total_incl_vat", "currency", "due_date", "references"]
 
     /// The register as a report; amounts of credit notes are negative.
@@ -36,5 +36,5 @@ public enum SalesRegister {
     }
 
     /// The register's CSV (RFC 4180; amounts with a dot and two decimals).
-    public static func csv(_ documents: [InvoiceDocument]) -> [UInt8] { table(documents).csv() }
+    package static func csv(_ documents: [InvoiceDocument]) -> [UInt8] { table(documents).csv() }
 }

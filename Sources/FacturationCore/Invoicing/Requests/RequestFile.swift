@@ -14,12 +14,12 @@
 /// rebill = true                    # optional: the credited time entries become billable again
 /// by = "Camille"
 /// ```
-public enum RequestFile: Sendable, Equatable {
+package enum RequestFile: Sendable, Equatable {
     case approval(draft: String, approve: Bool, by: String, reason: String?)
     case creditNote(invoice: String, reason: String, lines: [Int]?, rebill: Bool, by: String)
 
     /// Request files larger than this are refused (with a reason) rather than read.
-    public static let maximumSize: Int64 = 1 << 20
+    package static let maximumSize: Int64 = 1 << 20
 
     /// True when a file is a request, judged on its structure: TOML whose first significant line
     /// (after a UTF-8 byte-order mark, blank lines, `#` comments and `key = value` lines) is the
@@ -27,7 +27,7 @@ public enum RequestFile: Sendable, Equatable {
     /// multi-line CSV field, say) does not count: that file goes to the format sniffer.
     ///
     /// - Parameter head: the first bytes of the file (the 64 KiB of ``FileScan/head``).
-    public static func looksLikeRequest(_ head: [UInt8]) -> Bool {
+    package static func looksLikeRequest(_ head: [UInt8]) -> Bool {
         var bytes = head[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         for raw in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
@@ -61,7 +61,7 @@ public enum RequestFile: Sendable, Equatable {
     }
 
     /// Reads and parses a request file; a file too large to be a request is rejected, not read.
-    public static func read(path: String) throws(StorageError) -> Result<RequestFile, Rejection> {
+    package static func read(path: String) throws(StorageError) -> Result<RequestFile, Rejection> {
         let size = try InputFile(path: path).size
         guard size <= maximumSize else {
             return .failure(Rejection(
@@ -73,7 +73,7 @@ public enum RequestFile: Sendable, Equatable {
     }
 
     /// Parses a request; the rejection lists every problem with its line.
-    public static func parse(_ text: String) -> Result<RequestFile, Rejection> {
+    package static func parse(_ text: String) -> Result<RequestFile, Rejection> {
         let root: TOMLTable
         do throws(TOMLError) {
             root = try TOMLParser.parse(text)

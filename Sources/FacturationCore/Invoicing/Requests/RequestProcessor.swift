@@ -1,18 +1,18 @@
 /// Carries out a request file from the inbox: records an approval decision, or creates the
 /// draft of a requested credit note (approved by the request itself). Idempotent: processing
 /// the same file again after a crash finds its own decision and does nothing more.
-public struct RequestProcessor {
-    public let layout: ArchiveLayout
-    public let now: String
+package struct RequestProcessor {
+    package let layout: ArchiveLayout
+    package let now: String
     var pipeline: PipelineConfig { layout.pipeline }
 
-    public init(layout: ArchiveLayout, now: String) {
+    package init(layout: ArchiveLayout, now: String) {
         self.layout = layout
         self.now = now
     }
 
     /// What was done, one sentence; or the rejection that explains why nothing was.
-    public func handle(_ request: RequestFile, fileHash: String) throws -> Result<String, Rejection> {
+    package func handle(_ request: RequestFile, fileHash: String) throws -> Result<String, Rejection> {
         let source = "inbox:" + fileHash.prefix(16)
         let store = InvoiceStore(layout: layout)
         guard let settings = pipeline.invoicing else {

@@ -1,33 +1,33 @@
 /// What the invoicing stage did for one pipeline in one run (part of the run summary).
-public struct InvoicingReport: Sendable, Codable {
-    public var pipeline: String
-    public var issued: [Issued] = []
-    public var waitingApproval: [Waiting] = []
-    public var refused: [Waiting] = []
-    public var rejected: [String] = []
+package struct InvoicingReport: Sendable, Codable {
+    package var pipeline: String
+    package var issued: [Issued] = []
+    package var waitingApproval: [Waiting] = []
+    package var refused: [Waiting] = []
+    package var rejected: [String] = []
     /// Files delivered to the outbox (relative to the workspace).
-    public var delivered: [String] = []
+    package var delivered: [String] = []
     /// Things a person should look at; nothing was lost.
-    public var warnings: [String] = []
+    package var warnings: [String] = []
     /// Invoices that could not be issued (configuration to fix); retried on the next run.
-    public var errors: [String] = []
+    package var errors: [String] = []
 
-    public init(pipeline: String) { self.pipeline = pipeline }
+    package init(pipeline: String) { self.pipeline = pipeline }
 
-    public struct Issued: Sendable, Codable {
-        public var number: String
-        public var kind: String
-        public var client: String
-        public var issueDate: String
-        public var totalExclVAT: String
-        public var totalInclVAT: String
-        public var approval: String
+    package struct Issued: Sendable, Codable {
+        package var number: String
+        package var kind: String
+        package var client: String
+        package var issueDate: String
+        package var totalExclVAT: String
+        package var totalInclVAT: String
+        package var approval: String
     }
 
-    public struct Waiting: Sendable, Codable {
-        public var draft: String
-        public var client: String
-        public var totalInclVAT: String
-        public var reason: String
+    package struct Waiting: Sendable, Codable {
+        package var draft: String
+        package var client: String
+        package var totalInclVAT: String
+        package var reason: String
     }
 }

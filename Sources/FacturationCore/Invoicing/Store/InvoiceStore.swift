@@ -10,10 +10,10 @@ import Foundation
 /// - `oxygene/<batch>.json`: which invoices each Oxygène import file holds.
 ///
 /// Everything else (numbers, billed entries, outbox files) is derived from these files.
-public struct InvoiceStore {
-    public let layout: ArchiveLayout
+package struct InvoiceStore {
+    package let layout: ArchiveLayout
 
-    public init(layout: ArchiveLayout) {
+    package init(layout: ArchiveLayout) {
         self.layout = layout
     }
 
@@ -28,7 +28,7 @@ public struct InvoiceStore {
     /// Every issued document, in issue order (date, then number).
     ///
     /// A run reads them once, into its ``RunSnapshot``. A number found in two records means the archive was edited by hand: that is an error.
-    public func issued() throws -> [InvoiceDocument] {
+    package func issued() throws -> [InvoiceDocument] {
         var documents: [InvoiceDocument] = []
         var recordedIn: [String: String] = [:]
         for year in try list(issuedFolder) {
@@ -50,7 +50,7 @@ public struct InvoiceStore {
 
     /// Records a batch of documents issued together in one file, the batch's commit point:
     /// `issued/<YYYY>/<first>_<last>.jsonl`, one document per line, created with a no-clobber rename.
-    public func recordIssued(_ documents: [InvoiceDocument]) throws {
+    package func recordIssued(_ documents: [InvoiceDocument]) throws {
         guard let first = documents.first, let last = documents.last else { return }
         precondition(documents.allSatisfy { $0.issueDate.year == first.issueDate.year },
                      "a batch of issued documents spans two years")
@@ -153,30 +153,30 @@ public struct InvoiceStore {
 
     // MARK: - Drafts and decisions
 
-    public func waitingDrafts() throws -> [InvoiceDraft] {
+    package func waitingDrafts() throws -> [InvoiceDraft] {
         try list(draftsFolder).filter { $0.hasSuffix(".json") }.map {
             try read(InvoiceDraft.self, Path.join(draftsFolder, $0))
         }.sorted { ($0.dueOn, $0.id) < ($1.dueOn, $1.id) }
     }
 
-    public func saveDraft(_ draft: InvoiceDraft) throws {
+    package func saveDraft(_ draft: InvoiceDraft) throws {
         try Storage.makeDirectory(draftsFolder)
         try Storage.write(try encode(draft), to: Path.join(draftsFolder, draft.id + ".json"),
                           temporaryDirectory: temporary, collision: .replace)
     }
 
-    public func draft(id: String) throws -> InvoiceDraft? {
+    package func draft(id: String) throws -> InvoiceDraft? {
         let path = Path.join(draftsFolder, id + ".json")
         return Storage.exists(path) ? try read(InvoiceDraft.self, path) : nil
     }
 
     /// Removes a waiting draft once it is issued or rejected (its decision and record remain).
-    public func removeDraft(id: String) throws {
+    package func removeDraft(id: String) throws {
         let path = Path.join(draftsFolder, id + ".json")
         if Storage.exists(path) { try Storage.removeFile(path) }
     }
 
-    public func decisions() throws -> [String: ApprovalDecision] {
+    package func decisions() throws -> [String: ApprovalDecision] {
         var result: [String: ApprovalDecision] = [:]
         for name in try list(decisionsFolder) where name.hasSuffix(".json") {
             let decision = try read(ApprovalDecision.self, Path.join(decisionsFolder, name))
@@ -190,7 +190,7 @@ public struct InvoiceStore {
     ///
     /// `afterApproval` records the rejection of a draft that was approved but could not be issued,
     /// beside its approval (`<draft>.rejected-after-approval.json`, read after it, so it wins).
-    public func recordDecision(_ decision: ApprovalDecision, afterApproval: Bool = false) throws -> Bool {
+    package func recordDecision(_ decision: ApprovalDecision, afterApproval: Bool = false) throws -> Bool {
         let path = Path.join(decisionsFolder, decision.draftID + (afterApproval ? ".rejected-after-approval" : "") + ".json")
         if Storage.exists(path) { return false }
         try Storage.makeDirectory(decisionsFolder)
@@ -200,11 +200,11 @@ public struct InvoiceStore {
 
     // MARK: - Annexes and Oxygène batches
 
-    public func annexPath(draftID: String) -> String { layout.annex(draftID: draftID) }
+    package func annexPath(draftID: String) -> String { layout.annex(draftID: draftID) }
 
 
     /// Numbers already exported to Oxygène.
-    public func exportedToOxygene() throws -> Set<String> {
+    package func exportedToOxygene() throws -> Set<String> {
         var numbers: Set<String> = []
         for name in try list(oxygeneFolder) where name.hasSuffix(".json") {
             numbers.formUnion(try read(OxygeneBatch.self, Path.join(oxygeneFolder, name)).numbers)
@@ -212,16 +212,16 @@ public struct InvoiceStore {
         return numbers
     }
 
-    public func recordOxygeneBatch(_ batch: OxygeneBatch) throws {
+    package func recordOxygeneBatch(_ batch: OxygeneBatch) throws {
         try Storage.makeDirectory(oxygeneFolder)
         try Storage.write(try encode(batch), to: Path.join(oxygeneFolder, batch.name + ".json"),
                           temporaryDirectory: temporary, collision: .replace)
     }
 
     /// One Oxygène import file and the invoices it holds.
-    public struct OxygeneBatch: Codable, Sendable {
-        public var name: String
-        public var numbers: [String]
+    package struct OxygeneBatch: Codable, Sendable {
+        package var name: String
+        package var numbers: [String]
     }
 
     // MARK: - Files
@@ -243,18 +243,18 @@ public struct InvoiceStore {
 }
 
 /// A decision on a draft: approved or rejected by a person, or refused by a rule.
-public struct ApprovalDecision: Codable, Sendable, Equatable {
-    public var draftID: String
-    public var decision: Kind
-    public var by: String
+package struct ApprovalDecision: Codable, Sendable, Equatable {
+    package var draftID: String
+    package var decision: Kind
+    package var by: String
     /// UTC, ISO 8601.
-    public var at: String
-    public var comment: String?
+    package var at: String
+    package var comment: String?
     /// Where the decision came from: `command`, `inbox:<file>`, `rule`.
-    public var source: String
+    package var source: String
 
     /// The decisions a draft can get (their raw value is what the records hold).
-    public enum Kind: String, Sendable, Codable, Equatable {
+    package enum Kind: String, Sendable, Codable, Equatable {
         case approved, rejected
         /// By an approval rule: never issued.
         case refused

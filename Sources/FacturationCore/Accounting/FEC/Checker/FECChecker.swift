@@ -25,33 +25,33 @@
 /// ``FECRecordFields`` (fields of a record), ``FECLineRules`` and ``FECAmountRules`` (one record),
 /// ``FECBookTotals`` (journals, accounts, file balance), ``FECEntryTracker`` (entries, lettering),
 /// then at the end ``FECNumberingRules`` and ``FECNameRules``. They share one ``FECFindingLog``.
-public final class FECChecker {
+package final class FECChecker {
     /// What the file is checked against, beyond its own content.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// The file's name (a path is fine): the name rules FEC-01 to FEC-03 apply to it, and its closing
         /// date bounds EcritureDate (FEC-30). nil: not checked.
-        public var fileName: String?
+        package var fileName: String?
         /// How many examples to keep per rule.
-        public var maxExamples: Int
+        package var maxExamples: Int
         /// The first day of the fiscal year. nil: the 12 months ending on the closing date are assumed,
         /// and an earlier EcritureDate is only a warning (FEC-30b).
-        public var fiscalYearStart: CivilDate?
+        package var fiscalYearStart: CivilDate?
         /// The closing date of the fiscal year, when it is known: the date in the file name must be this one
         /// (FEC-03), and it bounds EcritureDate (FEC-30). nil: the name's date is taken as the closing date,
         /// and only its plausibility is checked (FEC-03b).
-        public var closingDate: CivilDate?
+        package var closingDate: CivilDate?
         /// The days the file covers when it is an extract of the fiscal year (a monthly FEC): EcritureDate
         /// must lie within them (FEC-30); the name still carries the fiscal year's closing date, so the
         /// period must lie within the fiscal year ending then (FEC-03); lettering groups may continue
         /// outside the extract, so FEC-43 is not checked. nil: the file is the whole fiscal year.
-        public var period: ClosedRange<CivilDate>?
+        package var period: ClosedRange<CivilDate>?
         /// The day of the check: a later ValidDate is an error (FEC-31b). nil: not checked.
-        public var today: CivilDate?
+        package var today: CivilDate?
         /// The file is one of our own exports: lines out of ValidDate order are an error, not a warning
         /// (FEC-39).
-        public var ownExport: Bool
+        package var ownExport: Bool
 
-        public init(
+        package init(
             fileName: String? = nil, maxExamples: Int = 10, fiscalYearStart: CivilDate? = nil,
             closingDate: CivilDate? = nil, period: ClosedRange<CivilDate>? = nil, today: CivilDate? = nil,
             ownExport: Bool = false
@@ -68,7 +68,7 @@ public final class FECChecker {
 
     /// Checks the file at `path`, read in chunks of 1 MiB. The name rules apply to `options.fileName`,
     /// or to the path's last component when it is nil.
-    public static func check(path: String, options: Options = Options()) throws(StorageError) -> FECCheckReport {
+    package static func check(path: String, options: Options = Options()) throws(StorageError) -> FECCheckReport {
         var options = options
         if options.fileName == nil { options.fileName = Path.name(of: path) }
         let checker = FECChecker(options: options)
@@ -83,7 +83,7 @@ public final class FECChecker {
     }
 
     /// Checks a file held in memory.
-    public static func check(bytes: [UInt8], options: Options = Options()) -> FECCheckReport {
+    package static func check(bytes: [UInt8], options: Options = Options()) -> FECCheckReport {
         let checker = FECChecker(options: options)
         bytes.withUnsafeBytes { checker.feed($0) }
         return checker.finish()
@@ -108,7 +108,7 @@ public final class FECChecker {
     /// The closing date the file name gives, when only the name gives it (FEC-03b is then checked).
     private let closingFromNameOnly: CivilDate?
 
-    public init(options: Options = Options()) {
+    package init(options: Options = Options()) {
         self.options = options
         log = FECFindingLog(maxExamples: options.maxExamples)
         var closingDate = options.closingDate
@@ -144,13 +144,13 @@ public final class FECChecker {
     // MARK: - Input
 
     /// Reads the next bytes of the file (any chunk size; lines may straddle chunks).
-    public func feed(_ bytes: UnsafeRawBufferPointer) {
+    package func feed(_ bytes: UnsafeRawBufferPointer) {
         precondition(!done, "FECChecker fed after finish()")
         splitter.feed(bytes, final: false) { processLine($0, $1, $2) }
     }
 
     /// Ends the file: checks the last line, the entries, the numbering and the totals.
-    public func finish() -> FECCheckReport {
+    package func finish() -> FECCheckReport {
         if let report { return report }
         done = true
         splitter.feed(UnsafeRawBufferPointer(start: nil, count: 0), final: true) { processLine($0, $1, $2) }
