@@ -19,10 +19,13 @@ struct CheckCommand: ParsableCommand {
             out += "\n\(pipeline.id) (\(Path.relative(pipeline.file, to: workspace.root)))\n"
             out += "  company:    \(company.name), SIREN \(company.siren)"
             out += company.vatNumber.map { ", VAT \($0)" } ?? ""
-            out += "\n  address:    \((company.address.lines + ["\(company.address.postcode) \(company.address.city)", company.address.country]).joined(separator: ", "))\n"
-            out += "  bank:       \(pipeline.ownIBANs.isEmpty ? "no IBAN configured" : pipeline.ownIBANs.joined(separator: ", "))\n"
+            out +=
+                "\n  address:    \((company.address.lines + ["\(company.address.postcode) \(company.address.city)", company.address.country]).joined(separator: ", "))\n"
+            out +=
+                "  bank:       \(pipeline.ownIBANs.isEmpty ? "no IBAN configured" : pipeline.ownIBANs.joined(separator: ", "))\n"
             out += "  time zone:  \(pipeline.timeZone.identifier), currency \(pipeline.currency.code)\n"
-            out += "  inbox:      \(Path.relative(layout.inbox, to: workspace.root))/ (settle \(pipeline.inbox.settleSeconds) s)\n"
+            out +=
+                "  inbox:      \(Path.relative(layout.inbox, to: workspace.root))/ (settle \(pipeline.inbox.settleSeconds) s)\n"
             out += "  outbox:     \(Path.relative(layout.outbox, to: workspace.root))/\n"
             out += "  clockify:   dates \(pipeline.clockify.dateOrder?.rawValue ?? "auto")\n"
             out += "  clients:    \(pipeline.clients.count)"
@@ -41,16 +44,21 @@ struct CheckCommand: ParsableCommand {
             out += "    otherwise: Clockify's billable flag (Yes -> FACTURABLE, No -> INTERNE)\n"
             if let invoicing = pipeline.invoicing {
                 let numbering = invoicing.numbering
-                out += "  invoicing:  from \(invoicing.start); numbers \(numbering.invoicePattern) / \(numbering.creditNotePattern)"
+                out +=
+                    "  invoicing:  from \(invoicing.start); numbers \(numbering.invoicePattern) / \(numbering.creditNotePattern)"
                     + (numbering.sharedCounter ? " (shared counter)" : "") + "\n"
-                let yearly = invoicing.contracts.reduce(Int64(0)) { $0 + $1.amountMinor * Int64(12 / $1.frequency.months) }
+                let yearly = invoicing.contracts.reduce(Int64(0)) {
+                    $0 + $1.amountMinor * Int64(12 / $1.frequency.months)
+                }
                 out += "  contracts:  \(invoicing.contracts.count), \(FrenchDates.euros(yearly)) excl. VAT a year\n"
                 for contract in invoicing.contracts {
-                    out += "    \(contract.id): \(FrenchDates.euros(contract.amountMinor)) \(contract.frequency.rawValue), "
+                    out +=
+                        "    \(contract.id): \(FrenchDates.euros(contract.amountMinor)) \(contract.frequency.rawValue), "
                         + "day \(contract.day) — \(contract.label)\n"
                 }
                 let approval = invoicing.approval
-                out += "  approval:   above \(approval.approvalAboveMinor.map(FrenchDates.euros) ?? "no limit") TTC, "
+                out +=
+                    "  approval:   above \(approval.approvalAboveMinor.map(FrenchDates.euros) ?? "no limit") TTC, "
                     + "refused below \(approval.refuseBelowMinor.map(FrenchDates.euros) ?? "no limit") TTC, "
                     + "new clients \(approval.approveNewClients ? "wait" : "issued"), "
                     + "deviation \(approval.deviationPercent.map { "\($0) %" } ?? "off")\n"
@@ -73,7 +81,8 @@ struct CheckCommand: ParsableCommand {
             text += catalog.version.map { "; \($0)" } ?? ""
             return (text + ")\n", true)
         } catch {
-            let consequence = invoicing ? "invoices cannot be issued" : "no pipeline invoices, so nothing needs them yet"
+            let consequence =
+                invoicing ? "invoices cannot be issued" : "no pipeline invoices, so nothing needs them yet"
             return ("Schemas: NOT FOUND, \(consequence): \(error)\n", !invoicing)
         }
     }

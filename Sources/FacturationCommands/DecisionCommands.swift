@@ -48,28 +48,36 @@ struct RejectCommand: ParsableCommand {
 
 /// Shared by approve and reject: takes the workspace lock and records the decision.
 enum DecisionRecorder {
-    static func record(draft: String, decision: ApprovalDesk.Decision, by: String?, comment: String?,
-                       global: GlobalOptions) throws {
+    static func record(
+        draft: String, decision: ApprovalDesk.Decision, by: String?, comment: String?,
+        global: GlobalOptions
+    ) throws {
         let workspace = global.resolvedWorkspace
         let pipelines = try global.loadPipelines(workspace)
         let now = try global.clock.utcISO()
         try global.withWorkspaceLock(workspace) {
-            try Self.decide(draft: draft, decision: decision, by: by, comment: comment, pipelines: pipelines,
-                            workspace: workspace, now: now)
+            try Self.decide(
+                draft: draft, decision: decision, by: by, comment: comment, pipelines: pipelines,
+                workspace: workspace, now: now)
         }
     }
 
-    private static func decide(draft: String, decision: ApprovalDesk.Decision, by: String?, comment: String?,
-                               pipelines: [PipelineConfig], workspace: Workspace, now: String) throws {
+    private static func decide(
+        draft: String, decision: ApprovalDesk.Decision, by: String?, comment: String?,
+        pipelines: [PipelineConfig], workspace: Workspace, now: String
+    ) throws {
         guard let layout = try ApprovalDesk.pipeline(holding: draft, layouts: workspace.layouts(for: pipelines)) else {
-            StandardStreams.err("error: no draft \(draft) is waiting for approval (see outbox/to-approve/ or "
-                + "`facturation status`)\n")
+            StandardStreams.err(
+                "error: no draft \(draft) is waiting for approval (see outbox/to-approve/ or "
+                    + "`facturation status`)\n")
             throw ExitCode(ExitStatus.failure)
         }
         let person = by ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-        try ApprovalDesk.decide(draftID: draft, decision: decision, by: person, comment: comment, source: "command",
-                                layout: layout, now: now)
-        StandardStreams.out("Recorded: \(draft) \(decision.rawValue) by \(person). "
-            + (decision == .approve ? "The next `facturation run` issues it.\n" : "It will never be issued.\n"))
+        try ApprovalDesk.decide(
+            draftID: draft, decision: decision, by: person, comment: comment, source: "command",
+            layout: layout, now: now)
+        StandardStreams.out(
+            "Recorded: \(draft) \(decision.rawValue) by \(person). "
+                + (decision == .approve ? "The next `facturation run` issues it.\n" : "It will never be issued.\n"))
     }
 }

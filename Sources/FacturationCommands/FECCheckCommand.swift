@@ -34,22 +34,28 @@ struct FECCheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Check the file as if it had this name (SIREN, closing date).", valueName: "name"))
     var name: String?
 
-    @Option(help: ArgumentHelp(
-        "First day of the fiscal year, YYYY-MM-DD (default: 12 months before the closing date, warnings only).",
-        valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "First day of the fiscal year, YYYY-MM-DD (default: 12 months before the closing date, warnings only).",
+            valueName: "date"))
     var yearStart: String?
 
-    @Option(help: ArgumentHelp(
-        "Closing date of the fiscal year, YYYY-MM-DD: the date in the file name must be this one.", valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "Closing date of the fiscal year, YYYY-MM-DD: the date in the file name must be this one.",
+            valueName: "date"))
     var yearEnd: String?
 
-    @Option(help: ArgumentHelp(
-        "The file is an extract covering this period: YYYY-MM or YYYY-MM-DD_YYYY-MM-DD (default: the folder's name "
-            + "when it is one).", valueName: "period"))
+    @Option(
+        help: ArgumentHelp(
+            "The file is an extract covering this period: YYYY-MM or YYYY-MM-DD_YYYY-MM-DD (default: the folder's name "
+                + "when it is one).", valueName: "period"))
     var period: String?
 
-    @Option(help: ArgumentHelp("The day of the check, YYYY-MM-DD: a later ValidDate is an error (default: today).",
-                               valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "The day of the check, YYYY-MM-DD: a later ValidDate is an error (default: today).",
+            valueName: "date"))
     var today: String?
 
     @Flag(help: "The file is one of our own exports: lines out of validation order are errors, not warnings.")
@@ -76,8 +82,9 @@ struct FECCheckCommand: ParsableCommand {
             throw ValidationError("--year-end must be a real date written YYYY-MM-DD (got \"\(yearEnd)\")")
         }
         if let period, FECFormat.period(folderName: period) == nil {
-            throw ValidationError("--period must be YYYY-MM or YYYY-MM-DD_YYYY-MM-DD, the first day not after the last "
-                + "(got \"\(period)\")")
+            throw ValidationError(
+                "--period must be YYYY-MM or YYYY-MM-DD_YYYY-MM-DD, the first day not after the last "
+                    + "(got \"\(period)\")")
         }
         if let today, CivilDate(iso: today) == nil {
             throw ValidationError("--today must be a real date written YYYY-MM-DD (got \"\(today)\")")
@@ -89,7 +96,8 @@ struct FECCheckCommand: ParsableCommand {
             var out = ""
             for rule in FECRule.allCases {
                 let severity = rule.severity.rawValue
-                out += rule.id.padding(toLength: 8, withPad: " ", startingAt: 0)
+                out +=
+                    rule.id.padding(toLength: 8, withPad: " ", startingAt: 0)
                     + severity.padding(toLength: 8, withPad: " ", startingAt: 0) + rule.summary + "\n"
             }
             StandardStreams.out(out)
@@ -98,7 +106,8 @@ struct FECCheckCommand: ParsableCommand {
         guard let file else { throw ExitCode(ExitStatus.usage) }
         let options = FECChecker.Options(
             fileName: name ?? Path.name(of: file), maxExamples: maxExamples,
-            fiscalYearStart: yearStart.flatMap { CivilDate(iso: $0) }, closingDate: yearEnd.flatMap { CivilDate(iso: $0) },
+            fiscalYearStart: yearStart.flatMap { CivilDate(iso: $0) },
+            closingDate: yearEnd.flatMap { CivilDate(iso: $0) },
             period: FECFormat.period(folderName: period ?? Path.name(of: Path.parent(of: file))),
             today: try today.flatMap { CivilDate(iso: $0) } ?? Self.localToday(), ownExport: ownExport)
         let report: FECCheckReport

@@ -35,7 +35,9 @@ struct FECCommand: ParsableCommand {
         }
         if year == nil, from == nil || to == nil { throw ValidationError("--from and --to go together") }
         for (name, value) in [("--from", from), ("--to", to), ("--date", date)] {
-            if let value, CivilDate(iso: value) == nil { throw ValidationError("\(name) must be a date written YYYY-MM-DD") }
+            if let value, CivilDate(iso: value) == nil {
+                throw ValidationError("\(name) must be a date written YYYY-MM-DD")
+            }
         }
         if let from, let to, let first = CivilDate(iso: from), let last = CivilDate(iso: to), last < first {
             throw ValidationError("--to \(to) is before --from \(from)")
@@ -45,9 +47,12 @@ struct FECCommand: ParsableCommand {
     func run() throws {
         let workspace = global.resolvedWorkspace
         let pipelines = try global.loadPipelines(workspace)
-        guard let chosen = pipeline.map({ id in pipelines.first { $0.id == id } }) ?? (pipelines.count == 1 ? pipelines.first : nil)
+        guard
+            let chosen = pipeline.map({ id in pipelines.first { $0.id == id } })
+                ?? (pipelines.count == 1 ? pipelines.first : nil)
         else {
-            StandardStreams.err("error: choose the pipeline with --pipeline (" + pipelines.map(\.id).joined(separator: ", ") + ")\n")
+            StandardStreams.err(
+                "error: choose the pipeline with --pipeline (" + pipelines.map(\.id).joined(separator: ", ") + ")\n")
             throw ExitCode(ExitStatus.usage)
         }
         try global.withWorkspaceLock(workspace) {
@@ -57,17 +62,21 @@ struct FECCommand: ParsableCommand {
 
     private func export(chosen: PipelineConfig, pipelines: [PipelineConfig], workspace: Workspace) throws {
         let layout = workspace.layout(for: chosen, pipelineCount: pipelines.count)
-        let today = try date.flatMap { CivilDate(iso: $0) } ?? CivilDate.today(in: chosen.timeZone, clock: try global.clock)
+        let today =
+            try date.flatMap { CivilDate(iso: $0) } ?? CivilDate.today(in: chosen.timeZone, clock: try global.clock)
         let publisher = try FECPublisher(layout: layout, today: today)
-        let export = try year.map { try publisher.yearly(endingIn: $0) }
+        let export =
+            try year.map { try publisher.yearly(endingIn: $0) }
             ?? publisher.period(from: CivilDate(iso: from!)!, to: CivilDate(iso: to!)!)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             StandardStreams.out(String(decoding: try encoder.encode(export), as: UTF8.self) + "\n")
         } else {
-            StandardStreams.out("\(export.path): \(export.lines) lines, \(export.entries) entries, debit \(export.debit) = "
-                + "credit \(export.credit); check: \(export.check); \(export.suspense) bank lines on the suspense account.\n")
+            StandardStreams.out(
+                "\(export.path): \(export.lines) lines, \(export.entries) entries, debit \(export.debit) = "
+                    + "credit \(export.credit); check: \(export.check); \(export.suspense) bank lines on the suspense account.\n"
+            )
         }
     }
 }

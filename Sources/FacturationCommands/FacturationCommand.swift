@@ -17,9 +17,11 @@ package struct FacturationCommand: ParsableCommand {
             4 another run is working on the workspace (nothing done); 64 wrong command line.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, WatchCommand.self, StatusCommand.self, CheckCommand.self, InitCommand.self,
-                      ApproveCommand.self, RejectCommand.self, FECCommand.self, FECCheckCommand.self,
-                      ReconcileCommand.self]
+        subcommands: [
+            RunCommand.self, WatchCommand.self, StatusCommand.self, CheckCommand.self, InitCommand.self,
+            ApproveCommand.self, RejectCommand.self, FECCommand.self, FECCheckCommand.self,
+            ReconcileCommand.self,
+        ]
     )
 
     package init() {}

@@ -5,8 +5,10 @@ import Logging
 
 /// Options every command accepts: which workspace, and how much to log.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: ArgumentHelp(
-        "The workspace folder (default: $FACTURATION_WORKSPACE, else the current folder).", valueName: "dir"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "The workspace folder (default: $FACTURATION_WORKSPACE, else the current folder).", valueName: "dir"))
     var workspace: String?
 
     @Flag(name: .shortAndLong, help: "Log more on stderr (-v: each file, -vv: details).")
@@ -18,7 +20,8 @@ struct GlobalOptions: ParsableArguments {
     /// The workspace chosen by the option, the environment, or the current folder.
     var resolvedWorkspace: Workspace {
         if let workspace { return Workspace(root: workspace) }
-        if let fromEnvironment = ProcessInfo.processInfo.environment["FACTURATION_WORKSPACE"], !fromEnvironment.isEmpty {
+        if let fromEnvironment = ProcessInfo.processInfo.environment["FACTURATION_WORKSPACE"], !fromEnvironment.isEmpty
+        {
             return Workspace(root: fromEnvironment)
         }
         return Workspace(root: ".")
@@ -41,8 +44,10 @@ struct GlobalOptions: ParsableArguments {
         do throws(ConfigErrors) {
             return try PipelineLoader.loadAll(workspace: workspace)
         } catch {
-            StandardStreams.err("Configuration error (nothing was done):\n" + error.errors.map { "  \($0)" }
-                .joined(separator: "\n") + "\n")
+            StandardStreams.err(
+                "Configuration error (nothing was done):\n"
+                    + error.errors.map { "  \($0)" }
+                    .joined(separator: "\n") + "\n")
             throw ExitCode(ExitStatus.configurationError)
         }
     }
@@ -52,8 +57,9 @@ struct GlobalOptions: ParsableArguments {
     func withWorkspaceLock<T>(_ workspace: Workspace, _ body: () throws -> T) throws -> T {
         try Storage.makeDirectory(workspace.work)
         guard let lock = try WorkspaceLock(path: workspace.lockFile) else {
-            throw FacturationError.alreadyRunning(lockFile: workspace.lockFile,
-                                                  holder: WorkspaceLock.holder(path: workspace.lockFile))
+            throw FacturationError.alreadyRunning(
+                lockFile: workspace.lockFile,
+                holder: WorkspaceLock.holder(path: workspace.lockFile))
         }
         defer { withExtendedLifetime(lock) {} }
         try Storage.removeTree(workspace.temporary)

@@ -16,7 +16,8 @@ struct InitCommand: ParsableCommand {
             let workspace = Workspace(root: directory)
             var out = "Created the workspace \(workspace.root):\n"
             for path in written { out += "  \(Path.relative(path, to: workspace.root))\n" }
-            out += "Next: edit pipelines/company.toml, check it with `facturation check --workspace \(directory)`, "
+            out +=
+                "Next: edit pipelines/company.toml, check it with `facturation check --workspace \(directory)`, "
                 + "drop exports into inbox/ and run `facturation run --workspace \(directory)`.\n"
             StandardStreams.out(out)
         } catch {

@@ -6,7 +6,8 @@ import Foundation
 struct ReconcileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile",
-        abstract: "Reconcile invoices, bank and the published FEC; write outbox/rapprochement/ (exit 1 on differences).")
+        abstract: "Reconcile invoices, bank and the published FEC; write outbox/rapprochement/ (exit 1 on differences)."
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -31,14 +32,18 @@ struct ReconcileCommand: ParsableCommand {
         var reports: [String: Reconciliation.Report] = [:]
         for pipeline in pipelines where pipeline.invoicing != nil {
             let layout = workspace.layout(for: pipeline, pipelineCount: pipelines.count)
-            let today = try date.flatMap { CivilDate(iso: $0) } ?? CivilDate.today(in: pipeline.timeZone, clock: try global.clock)
+            let today =
+                try date.flatMap { CivilDate(iso: $0) }
+                ?? CivilDate.today(in: pipeline.timeZone, clock: try global.clock)
             let (report, path) = try Reconciliation(layout: layout).publish(today: today)
             differences += report.differences.count
             reports[pipeline.id] = report
             if !json {
-                var out = (pipelines.count > 1 ? "[\(pipeline.id)] " : "") + Reconciliation.summary(report, path: path) + "\n"
+                var out =
+                    (pipelines.count > 1 ? "[\(pipeline.id)] " : "") + Reconciliation.summary(report, path: path) + "\n"
                 for difference in report.differences {
-                    out += "  \(difference.check) \(difference.reference): expected \(difference.expected), found "
+                    out +=
+                        "  \(difference.check) \(difference.reference): expected \(difference.expected), found "
                         + "\(difference.found) (\(difference.difference)): \(difference.cause)\n"
                 }
                 StandardStreams.out(out)

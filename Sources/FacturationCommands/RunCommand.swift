@@ -11,12 +11,16 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("Act as if today were this date (YYYY-MM-DD), to replay scheduled stages.",
-                               valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "Act as if today were this date (YYYY-MM-DD), to replay scheduled stages.",
+            valueName: "date"))
     var date: String?
 
-    @Option(help: ArgumentHelp("Seconds a file must stay unchanged before it is taken (default: inbox.settle_seconds).",
-                               valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a file must stay unchanged before it is taken (default: inbox.settle_seconds).",
+            valueName: "seconds"))
     var settle: Double?
 
     @Flag(help: "Print the summary as JSON.")
@@ -36,8 +40,9 @@ struct RunCommand: ParsableCommand {
         let pipelines = try global.loadPipelines(workspace)
         let summary = try PassRunner.run(
             workspace: workspace, pipelines: pipelines,
-            options: Runner.Options(today: date.flatMap { CivilDate(iso: $0) }, settleSeconds: settle,
-                                    clock: try global.clock),
+            options: Runner.Options(
+                today: date.flatMap { CivilDate(iso: $0) }, settleSeconds: settle,
+                clock: try global.clock),
             global: global, json: json)
         if summary.exitCode != ExitStatus.success { throw ExitCode(summary.exitCode) }
     }
@@ -45,9 +50,11 @@ struct RunCommand: ParsableCommand {
 
 /// Runs one pass and prints its summary; shared by `run` and `watch`.
 enum PassRunner {
-    static func run(workspace: Workspace, pipelines: [PipelineConfig], options: Runner.Options,
-                    global: GlobalOptions, json: Bool, printWhenIdle: Bool = true,
-                    shouldStop: @escaping () -> Bool = { false }) throws -> RunSummary {
+    static func run(
+        workspace: Workspace, pipelines: [PipelineConfig], options: Runner.Options,
+        global: GlobalOptions, json: Bool, printWhenIdle: Bool = true,
+        shouldStop: @escaping () -> Bool = { false }
+    ) throws -> RunSummary {
         let logger = global.makeLogger(label: "facturation.run")
         let runner = Runner(workspace: workspace, pipelines: pipelines, options: options, logger: logger)
         let progress = TerminalProgress(quiet: global.quiet)
@@ -62,8 +69,9 @@ enum PassRunner {
             if failure.kind == .alreadyRunning {
                 StandardStreams.err("facturation: \(failure.message)\n")
             } else {
-                StandardStreams.err("facturation: the run stopped: \(failure.message)\n"
-                    + "Nothing was lost: files being processed stay in work/ and are resumed by the next run.\n")
+                StandardStreams.err(
+                    "facturation: the run stopped: \(failure.message)\n"
+                        + "Nothing was lost: files being processed stay in work/ and are resumed by the next run.\n")
             }
             throw ExitCode(failure.exitStatus)
         }

@@ -36,8 +36,10 @@ struct StatusCommand: ParsableCommand {
         if let last = status.lastRun {
             // Errors of the run and of its invoicing stage, each with its text: a problem that
             // recurs on every run must be visible here.
-            let errors = last.errors + last.invoicing.flatMap { report in report.errors.map { "[\(report.pipeline)] \($0)" } }
-            out += "\(last.startedAt): \(last.importedCount) imported, \(last.rejectedCount) rejected, "
+            let errors =
+                last.errors + last.invoicing.flatMap { report in report.errors.map { "[\(report.pipeline)] \($0)" } }
+            out +=
+                "\(last.startedAt): \(last.importedCount) imported, \(last.rejectedCount) rejected, "
                 + "\(last.duplicateCount) duplicate\(errors.isEmpty ? "" : ", \(errors.count) error(s)")"
                 + " (exit status \(last.exitCode))\n"
             for error in errors { out += "  ERROR \(error)\n" }
@@ -47,7 +49,8 @@ struct StatusCommand: ParsableCommand {
         out += "\nRejected files: \(status.rejectedTotal)\n"
         for file in status.rejected { out += "  \(file.path)\n    \(file.problem)\n    see \(file.reasonFile)\n" }
         for pipeline in status.issued.keys.sorted() {
-            out += "\nInvoices (\(pipeline)): \(status.issued[pipeline] ?? 0) issued"
+            out +=
+                "\nInvoices (\(pipeline)): \(status.issued[pipeline] ?? 0) issued"
                 + (status.lastNumber[pipeline].map { ", last \($0)" } ?? "") + "\n"
         }
         if !status.toApprove.isEmpty {

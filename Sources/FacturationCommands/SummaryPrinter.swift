@@ -48,7 +48,8 @@ enum SummaryPrinter {
             return "  request    \(file.name): " + file.notes.joined(separator: "; ") + "\n"
         case .imported:
             let kind: LedgerKind? = file.format.flatMap(InputFormat.init(rawValue:))?.ledger
-            let noun: String = kind.map { file.records == 1 ? $0.recordNoun.singular : $0.recordNoun.plural }
+            let noun: String =
+                kind.map { file.records == 1 ? $0.recordNoun.singular : $0.recordNoun.plural }
                 ?? "records"
             var out = "  imported   \(file.name): \(file.records) \(noun)"
             out += " (\(file.counts.added) new, \(file.counts.updated) updated, \(file.counts.unchanged) already known"
@@ -75,7 +76,8 @@ enum SummaryPrinter {
         for match in report.matched { out += "  paid       \(prefix)\(match)\n" }
         for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
         if report.openInvoices > 0 || report.toReview > 0 || !report.matched.isEmpty {
-            out += "Payments: \(report.matched.count) receipt\(report.matched.count == 1 ? "" : "s") matched in this run; \(report.openInvoices) invoices open "
+            out +=
+                "Payments: \(report.matched.count) receipt\(report.matched.count == 1 ? "" : "s") matched in this run; \(report.openInvoices) invoices open "
                 + "(\(report.overdueInvoices) overdue, outbox/paiements/); \(report.toReview) receipts to review "
                 + "(outbox/review/).\n"
         }
@@ -93,11 +95,13 @@ enum SummaryPrinter {
 
     /// The closing counts, and where rejected files went.
     private static func totals(_ summary: RunSummary) -> String {
-        var out = "Summary: \(summary.files.count) file\(summary.files.count == 1 ? "" : "s") processed: "
+        var out =
+            "Summary: \(summary.files.count) file\(summary.files.count == 1 ? "" : "s") processed: "
             + "\(summary.importedCount) imported, \(summary.rejectedCount) rejected, \(summary.duplicateCount) duplicate"
             + (summary.waiting.isEmpty ? "" : "; \(summary.waiting.count) left in the inbox") + ".\n"
         if summary.rejectedCount > 0 {
-            out += "Rejected files are in archive/rejected/ next to their .reason.txt (copies of the reasons "
+            out +=
+                "Rejected files are in archive/rejected/ next to their .reason.txt (copies of the reasons "
                 + "are in outbox/rejected/). Fix them and drop them into inbox/ again.\n"
         }
         return out
@@ -108,11 +112,13 @@ enum SummaryPrinter {
         let prefix = several ? "[\(report.pipeline)] " : ""
         for issued in report.issued {
             let kind = issued.kind == "invoice" ? "invoice" : "credit note"
-            out += "  issued     \(prefix)\(kind) \(issued.number) \(issued.client) \(issued.issueDate): "
+            out +=
+                "  issued     \(prefix)\(kind) \(issued.number) \(issued.client) \(issued.issueDate): "
                 + "\(issued.totalExclVAT) HT, \(issued.totalInclVAT) TTC (\(issued.approval))\n"
         }
         for waiting in report.waitingApproval {
-            out += "  to approve \(prefix)\(waiting.draft) \(waiting.client) \(waiting.totalInclVAT) TTC: \(waiting.reason)\n"
+            out +=
+                "  to approve \(prefix)\(waiting.draft) \(waiting.client) \(waiting.totalInclVAT) TTC: \(waiting.reason)\n"
         }
         for refused in report.refused {
             out += "  refused    \(prefix)\(refused.draft) \(refused.client): \(refused.reason)\n"
@@ -121,7 +127,8 @@ enum SummaryPrinter {
         for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
         for error in report.errors { out += "  ERROR      \(prefix)\(error)\n" }
         if !report.issued.isEmpty || !report.waitingApproval.isEmpty {
-            out += "Invoicing: \(report.issued.count) issued (outbox/invoices/, outbox/oxygene/, outbox/registre-ventes.csv), "
+            out +=
+                "Invoicing: \(report.issued.count) issued (outbox/invoices/, outbox/oxygene/, outbox/registre-ventes.csv), "
                 + "\(report.waitingApproval.count) waiting for approval (outbox/to-approve/).\n"
         }
         return out

@@ -20,7 +20,9 @@ struct WatchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if interval < 0.1 || interval > 86_400 { throw ValidationError("--interval must be between 0.1 and 86400 seconds") }
+        if interval < 0.1 || interval > 86_400 {
+            throw ValidationError("--interval must be between 0.1 and 86400 seconds")
+        }
     }
 
     func run() throws {
@@ -33,7 +35,8 @@ struct WatchCommand: ParsableCommand {
             do {
                 let pipelines = try PipelineLoader.loadAll(workspace: workspace)
                 _ = try PassRunner.run(
-                    workspace: workspace, pipelines: pipelines, options: Runner.Options(settleSeconds: settle, clock: try global.clock),
+                    workspace: workspace, pipelines: pipelines,
+                    options: Runner.Options(settleSeconds: settle, clock: try global.clock),
                     global: global, json: json, printWhenIdle: false, shouldStop: { SignalFlag.isRaised })
             } catch let errors as ConfigErrors {
                 logger.error("Configuration error, pass skipped:\n\(errors)")

@@ -179,7 +179,9 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if let years {
-            options.years = try BenchOptions.list(years, "--years") { Int($0).flatMap { $0 > 0 && $0 <= 50 ? $0 : nil } }
+            options.years = try BenchOptions.list(years, "--years") {
+                Int($0).flatMap { $0 > 0 && $0 <= 50 ? $0 : nil }
+            }
         }
         options.scenarios = try BenchOptions.scenarios(scenario)
         guard repeats > 0 else { throw BenchError("--repeat needs a positive whole number") }

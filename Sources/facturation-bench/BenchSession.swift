@@ -1,8 +1,9 @@
+import FacturationCore
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import FacturationCore
-import Foundation
 
 /// One benchmark invocation: for each requested size, generate the two files and measure every
 /// file scenario (possibly several times); for each invoice workload, generate a workspace and
@@ -15,8 +16,9 @@ struct BenchSession {
         let facturation = Path.join(Path.parent(of: bench), "facturation")
         let childScenarios = options.scenarios.filter { $0 == .run || $0 == .invoice || $0 == .idle }
         if let first = childScenarios.first, !FileManager.default.isExecutableFile(atPath: facturation) {
-            throw BenchError("\(facturation) is missing; the \(first.rawValue) scenario needs it: "
-                + "swift build -c release --scratch-path .build-bench --product facturation")
+            throw BenchError(
+                "\(facturation) is missing; the \(first.rawValue) scenario needs it: "
+                    + "swift build -c release --scratch-path .build-bench --product facturation")
         }
         if options.scenarios.contains(.invoice) || options.scenarios.contains(.idle) {
             // The child finds the schemas the same way (from its executable, next to this one).
@@ -27,7 +29,10 @@ struct BenchSession {
             }
         }
         let runner = ScenarioRunner(benchExecutable: bench, facturationExecutable: facturation)
-        let base = try options.directory.map { path in try Storage.makeDirectory(path); return path } ?? makeTemporaryFolder()
+        let base =
+            try options.directory.map { path in
+                try Storage.makeDirectory(path); return path
+            } ?? makeTemporaryFolder()
         defer { if !options.keep && options.directory == nil { try? Storage.removeTree(base) } }
         let facts = MachineFacts.collect()
         StandardStreams.out("facturation-bench on \(facts.summary)\n")
@@ -67,8 +72,9 @@ struct BenchSession {
                 for attempt in 1...options.repeats {
                     let scenarioFolder = Path.join(folder, "\(scenario.rawValue)-\(attempt)")
                     record(scenario, in: scenarioFolder) {
-                        try runner.measure(scenario, clockify: clockify, qonto: qonto,
-                                           sizeLabel: target.description, folder: scenarioFolder)
+                        try runner.measure(
+                            scenario, clockify: clockify, qonto: qonto,
+                            sizeLabel: target.description, folder: scenarioFolder)
                     }
                 }
             }
@@ -120,7 +126,8 @@ struct BenchSession {
 
         StandardStreams.out(Report.table(measurements) + "\n")
         let floor = Report.megabytes(ProcessMemory.peakResidentBytes() ?? 0)
-        StandardStreams.out("""
+        StandardStreams.out(
+            """
             Machine: \(facts.summary).
             MB = 10^6 bytes. The input files were just written and synced, so they are in the page
             cache: this measures CPU and memory, not the disk. Normalize rows: in-process time of scan + sniff +
@@ -145,7 +152,9 @@ struct BenchSession {
 
             """)
         StandardStreams.out(Report.goals(measurements))
-        if failures > 0 { StandardStreams.out("\(failures) measurement\(failures == 1 ? "" : "s") failed (see above).\n") }
+        if failures > 0 {
+            StandardStreams.out("\(failures) measurement\(failures == 1 ? "" : "s") failed (see above).\n")
+        }
         return failures == 0 ? 0 : 1
     }
 
@@ -155,13 +164,15 @@ struct BenchSession {
         var clockifyGenerator = ClockifyGenerator(target: target, seed: options.seed)
         let clockify = try clockifyGenerator.write(
             to: Path.join(folder, "Clockify_Time_Report_Detailed_01_01_2025-31_12_2025.csv"))
-        StandardStreams.out("Generated \(Path.name(of: clockify.path)): \(Report.megabytes(clockify.bytes)) MB, "
-            + "\(clockify.rows) rows in \(Report.fixed(Monotonic.now() - started, 1)) s\n")
+        StandardStreams.out(
+            "Generated \(Path.name(of: clockify.path)): \(Report.megabytes(clockify.bytes)) MB, "
+                + "\(clockify.rows) rows in \(Report.fixed(Monotonic.now() - started, 1)) s\n")
         started = Monotonic.now()
         var qontoGenerator = QontoGenerator(target: target, seed: options.seed, accountIBAN: BenchWorkspace.companyIBAN)
         let qonto = try qontoGenerator.write(to: Path.join(folder, "qonto-transactions-2025.csv"))
-        StandardStreams.out("Generated \(Path.name(of: qonto.path)): \(Report.megabytes(qonto.bytes)) MB, "
-            + "\(qonto.rows) rows in \(Report.fixed(Monotonic.now() - started, 1)) s\n")
+        StandardStreams.out(
+            "Generated \(Path.name(of: qonto.path)): \(Report.megabytes(qonto.bytes)) MB, "
+                + "\(qonto.rows) rows in \(Report.fixed(Monotonic.now() - started, 1)) s\n")
         // Exports arrive in the inbox before a run: on disk (and still in the page cache) when it
         // starts, so the measurement does not pay for writing back what the generator wrote.
         sync()

@@ -36,30 +36,31 @@ struct BenchWorkspace {
 
         """
 
-    static let pipelineTOML = "# Written by facturation-bench.\n" + companyTOML + """
+    static let pipelineTOML =
+        "# Written by facturation-bench.\n" + companyTOML + """
 
-        [clockify]
-        date_format = "DD/MM/YYYY"
+            [clockify]
+            date_format = "DD/MM/YYYY"
 
-        [[clients]]
-        code = "ACME"
-        name = "ACME Industries"
-        aliases = ["Acme", "ACME - Support"]
+            [[clients]]
+            code = "ACME"
+            name = "ACME Industries"
+            aliases = ["Acme", "ACME - Support"]
 
-        [[clients]]
-        code = "DUPONT"
-        name = "Société Dupont & Fils"
+            [[clients]]
+            code = "DUPONT"
+            name = "Société Dupont & Fils"
 
-        [[rules]]
-        project = "Internal*"
-        category = "INTERNE"
+            [[rules]]
+            project = "Internal*"
+            category = "INTERNE"
 
-        [[rules]]
-        client = "ACME"
-        description = "*forfait*"
-        category = "FORFAIT"
+            [[rules]]
+            client = "ACME"
+            description = "*forfait*"
+            category = "FORFAIT"
 
-        """
+            """
 
     let root: String
     var inbox: String { Path.join(root, "inbox") }

@@ -39,7 +39,8 @@ final class CSVFileWriter {
         if !atRowStart { buffer.append(separator) }
         atRowStart = false
         let utf8 = text.utf8
-        let needsQuotes = quoting == .always
+        let needsQuotes =
+            quoting == .always
             || utf8.contains(where: { $0 == separator || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
         guard needsQuotes else { buffer.append(contentsOf: utf8); return }
         buffer.append(0x22)

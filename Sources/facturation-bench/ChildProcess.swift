@@ -44,9 +44,10 @@ struct ChildProcess {
         }
         let seconds = Monotonic.now() - started
         let signal = status & 0x7F
-        return Outcome(exitStatus: signal == 0 ? (status >> 8) & 0xFF : nil, signal: signal == 0 ? nil : signal,
-                       seconds: seconds, cpuSeconds: Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime),
-                       maxRSSBytes: Int64(usage.ru_maxrss) * 1024)
+        return Outcome(
+            exitStatus: signal == 0 ? (status >> 8) & 0xFF : nil, signal: signal == 0 ? nil : signal,
+            seconds: seconds, cpuSeconds: Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime),
+            maxRSSBytes: Int64(usage.ru_maxrss) * 1024)
     }
 
     private static func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }

@@ -6,9 +6,11 @@
 /// descriptions hold a line break, some hold commas and doubled quotes, and about 10 % of the
 /// entries are not billable.
 struct ClockifyGenerator {
-    static let header = ["Project", "Client", "Description", "Task", "User", "Group", "Email", "Tags", "Billable",
-                         "Start Date", "Start Time", "End Date", "End Time", "Duration (h)", "Duration (decimal)",
-                         "Billable Rate (EUR)", "Billable Amount (EUR)"]
+    static let header = [
+        "Project", "Client", "Description", "Task", "User", "Group", "Email", "Tags", "Billable",
+        "Start Date", "Start Time", "End Date", "End Time", "Duration (h)", "Duration (decimal)",
+        "Billable Rate (EUR)", "Billable Amount (EUR)",
+    ]
 
     private static let users: [(name: String, email: String, group: String)] = [
         ("Amélie Durand", "amelie.durand@example.fr", "Équipe Paris"),

@@ -46,8 +46,10 @@ enum FECMeasurement {
         // Written to a temporary file in the data folder (discarded, as the accounting stage
         // discards a file that fails its check), checked from the same buffers.
         let output = try OutputFile(directory: folder)
-        let result = try FECCheckedWriter.write(plan, format: settings.format, options: .init(
-            fileName: name, fiscalYearStart: year.start, closingDate: year.end, ownExport: true), to: output)
+        let result = try FECCheckedWriter.write(
+            plan, format: settings.format,
+            options: .init(
+                fileName: name, fiscalYearStart: year.start, closingDate: year.end, ownExport: true), to: output)
         let report = result.report
         let checked = Monotonic.now()
         let exportPeak = ProcessMemory.peakResidentBytes() ?? -1
@@ -60,7 +62,8 @@ enum FECMeasurement {
         let exported = Path.join(folder, name)
         try output.commit(to: exported, collision: .replace)
         let sameBytes = try sameContent(exported, streamed) && Int64(streamed.count) == result.byteCount
-        var reference = firstDifference(lines, referenceLines(entries, from: year.start, to: year.end, fiscalYear: year))
+        var reference = firstDifference(
+            lines, referenceLines(entries, from: year.start, to: year.end, fiscalYear: year))
         if reference == nil {
             var random = SplitMix64(seed: seed)
             var sample = Array(entries.prefix(20_000))
@@ -73,10 +76,14 @@ enum FECMeasurement {
                 }
                 sample.append(twin)
             }
-            for index in stride(from: sample.count - 1, to: 0, by: -1) { sample.swapAt(index, random.int(in: 0..<(index + 1))) }
+            for index in stride(from: sample.count - 1, to: 0, by: -1) {
+                sample.swapAt(index, random.int(in: 0..<(index + 1)))
+            }
             let from = CivilDate(year: 2025, month: 3, day: 1)!, to = CivilDate(year: 2025, month: 9, day: 30)!
-            if let line = firstDifference(FECBuilder.lines(sample, from: from, to: to, fiscalYear: year),
-                                          referenceLines(sample, from: from, to: to, fiscalYear: year)) {
+            if let line = firstDifference(
+                FECBuilder.lines(sample, from: from, to: to, fiscalYear: year),
+                referenceLines(sample, from: from, to: to, fiscalYear: year))
+            {
                 reference = "sample line \(line)"
             }
         } else {
@@ -142,8 +149,10 @@ enum FECMeasurement {
     /// `FECBuilder.lines` as it was first written (before it sorted positions instead of entries):
     /// the reference its output is compared with. Lettering counts every line of the fiscal year up
     /// to `to`, as FECBuilder does since issue #8 (a payment is lettered in its month's file).
-    static func referenceLines(_ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
-                               fiscalYear: (start: CivilDate, end: CivilDate)) -> [FECLine] {
+    static func referenceLines(
+        _ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
+        fiscalYear: (start: CivilDate, end: CivilDate)
+    ) -> [FECLine] {
         let inYear = entries.filter { $0.date >= fiscalYear.start && $0.date <= min(to, fiscalYear.end) }
         var numbered: [(entry: AccountingEntry, number: String)] = []
         for (code, group) in Dictionary(grouping: inYear, by: \.journal.code) {
@@ -173,25 +182,31 @@ enum FECMeasurement {
                     lettering = invoice
                     letteringDate = lastDate[invoice]
                 }
-                result.append(FECBuilder.line(of: entry, line, number: number, lettering: lettering,
-                                              letteringDate: letteringDate))
+                result.append(
+                    FECBuilder.line(
+                        of: entry, line, number: number, lettering: lettering,
+                        letteringDate: letteringDate))
             }
         }
         return result
     }
 
     /// Drops entries from the end until `target` lines are left, filling a gap with one entry.
-    private static func trim(_ entries: [AccountingEntry], to target: Int,
-                             settings: AccountingSettings) throws -> [AccountingEntry] {
+    private static func trim(
+        _ entries: [AccountingEntry], to target: Int,
+        settings: AccountingSettings
+    ) throws -> [AccountingEntry] {
         var entries = entries
         var total = entries.reduce(0) { $0 + $1.lines.count }
         guard total >= target else {
             throw BenchError("the generated workload has \(total) FEC lines, fewer than the \(target) asked")
         }
         // The shape of the filler: a bank entry of an unknown payer (512 debit, 471 credit).
-        guard let prototype = entries.last(where: {
-            $0.journal == settings.bank && $0.lines.count == 2 && $0.lines[1].account == settings.suspense
-        }) else { throw BenchError("the generated workload has no unexplained bank line") }
+        guard
+            let prototype = entries.last(where: {
+                $0.journal == settings.bank && $0.lines.count == 2 && $0.lines[1].account == settings.suspense
+            })
+        else { throw BenchError("the generated workload has no unexplained bank line") }
         while total > target { total -= entries.removeLast().lines.count }
         if target - total == 1 { total -= entries.removeLast().lines.count }
         let gap = target - total

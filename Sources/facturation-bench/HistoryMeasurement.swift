@@ -1,8 +1,9 @@
+import FacturationCore
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import FacturationCore
-import Foundation
 
 /// The `idle` scenario: how long a `facturation run` with nothing new to do takes on a workspace
 /// holding years of history, and how that grows as years are added.
@@ -26,8 +27,9 @@ struct HistoryMeasurement {
     func run(years: [Int], repeats: Int) throws -> [Measurement] {
         try Storage.makeDirectory(Path.join(root, "pipelines"))
         try Storage.makeDirectory(Path.join(root, "inbox"))
-        try Storage.write(Self.pipelineTOML(), to: Path.join(root, "pipelines/\(Self.pipelineID).toml"),
-                          temporaryDirectory: Path.join(root, "pipelines"))
+        try Storage.write(
+            Self.pipelineTOML(), to: Path.join(root, "pipelines/\(Self.pipelineID).toml"),
+            temporaryDirectory: Path.join(root, "pipelines"))
         var measurements: [Measurement] = []
         var previous: [(number: String, client: String, cents: Int64)] = []
         let started = Monotonic.now()
@@ -38,7 +40,8 @@ struct HistoryMeasurement {
             _ = try runOnce(day)
             previous = try issued(on: day)
             guard month > 0, month % 12 == 0, years.contains(month / 12) else { continue }
-            StandardStreams.out("History of \(month / 12) years built (\(Report.fixed(Monotonic.now() - started, 0)) s so far)\n")
+            StandardStreams.out(
+                "History of \(month / 12) years built (\(Report.fixed(Monotonic.now() - started, 0)) s so far)\n")
             measurements.append(try measureIdle(on: day, years: month / 12, repeats: repeats))
             StandardStreams.out(Report.line(measurements[measurements.count - 1]) + "\n")
         }
@@ -78,8 +81,9 @@ struct HistoryMeasurement {
             standardOutput: Path.join(root, "summary.json")
         ).run()
         guard outcome.exitStatus == 0 else {
-            throw BenchError("facturation run --date \(day) exited with status \(outcome.exitStatus ?? -1) "
-                + "(summary in \(root)/summary.json)")
+            throw BenchError(
+                "facturation run --date \(day) exited with status \(outcome.exitStatus ?? -1) "
+                    + "(summary in \(root)/summary.json)")
         }
         return outcome
     }
@@ -91,7 +95,8 @@ struct HistoryMeasurement {
         for line in text.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard fields.count > 7, fields[2] == day,
-                  let cents = try? DecimalText.minorUnits(fields[7], scale: 2, style: .dotDecimal).get() else { continue }
+                let cents = try? DecimalText.minorUnits(fields[7], scale: 2, style: .dotDecimal).get()
+            else { continue }
             result.append((fields[0], fields[4], cents))
         }
         return result
@@ -106,12 +111,13 @@ struct HistoryMeasurement {
         var json = "{\n  \"transactions\": [\n"
         for (index, invoice) in invoices.enumerated() {
             let euros = DecimalText.format(minorUnits: invoice.cents, scale: 2)
-            json += (index > 0 ? ",\n" : "") + """
-                    {"id": "h-\(invoice.number)", "transaction_id": "h-\(invoice.number)", "amount": \(euros),
-                     "amount_cents": \(invoice.cents), "side": "credit", "currency": "EUR", "status": "completed",
-                     "operation_type": "transfer", "label": "\(invoice.client)", "clean_counterparty_name": "\(invoice.client)",
-                     "reference": "\(invoice.number)", "settled_at": "\(date)", "emitted_at": "\(date)", "note": null}
-                """
+            json +=
+                (index > 0 ? ",\n" : "") + """
+                        {"id": "h-\(invoice.number)", "transaction_id": "h-\(invoice.number)", "amount": \(euros),
+                         "amount_cents": \(invoice.cents), "side": "credit", "currency": "EUR", "status": "completed",
+                         "operation_type": "transfer", "label": "\(invoice.client)", "clean_counterparty_name": "\(invoice.client)",
+                         "reference": "\(invoice.number)", "settled_at": "\(date)", "emitted_at": "\(date)", "note": null}
+                    """
         }
         json += "\n  ]\n}\n"
         let name = "qonto-api-\(year)-\(CivilDate.pad(monthOfYear, 2)).json"

@@ -12,13 +12,15 @@ struct InvoiceWorkload: Sendable, Equatable, CustomStringConvertible {
     /// every value of the other list.
     static func pairs(clients: [Int], entries: [Int]) throws(BenchError) -> [InvoiceWorkload] {
         if clients.count > 1, entries.count > 1, clients.count != entries.count {
-            throw BenchError("--clients and --entries have \(clients.count) and \(entries.count) values: give the same "
-                + "number of values, or a single value for one of them")
+            throw BenchError(
+                "--clients and --entries have \(clients.count) and \(entries.count) values: give the same "
+                    + "number of values, or a single value for one of them")
         }
         let count = max(clients.count, entries.count)
         return (0..<count).map { index in
-            InvoiceWorkload(clients: clients[clients.count == 1 ? 0 : index],
-                            entries: entries[entries.count == 1 ? 0 : index])
+            InvoiceWorkload(
+                clients: clients[clients.count == 1 ? 0 : index],
+                entries: entries[entries.count == 1 ? 0 : index])
         }
     }
 }

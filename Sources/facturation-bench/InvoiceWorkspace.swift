@@ -39,29 +39,32 @@ struct InvoiceWorkspace {
         try Storage.makeDirectory(Path.join(root, "inbox"))
         try Storage.makeDirectory(Path.parent(of: workspace.ledgerFile))
         let clients = (0..<workload.clients).map(BenchClient.init(index:))
-        try Storage.write(pipelineTOML(clients), to: workspace.pipelineFile,
-                          temporaryDirectory: Path.join(root, "pipelines"))
+        try Storage.write(
+            pipelineTOML(clients), to: workspace.pipelineFile,
+            temporaryDirectory: Path.join(root, "pipelines"))
         var writer = try TimeEntryLedgerWriter(path: workspace.ledgerFile)
         var random = SplitMix64(seed: seed)
         var billed = [Bool](repeating: false, count: clients.count)
         // July 2025 in Paris (UTC+2): starts spread evenly from the 1st 08:00 to the 31st 18:00
         // local, so the rows come out sorted by start_utc as the ledger requires.
-        let firstStart: Int64 = 1_751_328_000 + 8 * 3_600       // 2025-07-01T08:00, local wall-clock seconds
+        let firstStart: Int64 = 1_751_328_000 + 8 * 3_600  // 2025-07-01T08:00, local wall-clock seconds
         let span: Int64 = 30 * 86_400 + 10 * 3_600
         let entries = Int64(workload.entries)
         for index in 0..<workload.entries {
             let client = random.int(in: 0..<clients.count)
             billed[client] = true
             let startLocal = firstStart + span * Int64(index) / max(entries, 1)
-            let duration = Int64(random.int(in: 1..<48)) * 300       // 5 min to 3 h 55
-            try writer.append(BenchTimeEntry(
-                index: index, client: clients[client], user: random.pick(BenchTimeEntry.users),
-                project: random.int(in: 1..<4), description: random.pick(BenchTimeEntry.descriptions),
-                startLocal: startLocal, duration: duration))
+            let duration = Int64(random.int(in: 1..<48)) * 300  // 5 min to 3 h 55
+            try writer.append(
+                BenchTimeEntry(
+                    index: index, client: clients[client], user: random.pick(BenchTimeEntry.users),
+                    project: random.int(in: 1..<4), description: random.pick(BenchTimeEntry.descriptions),
+                    startLocal: startLocal, duration: duration))
         }
         let bytes = try writer.finish()
-        return Generated(workspace: workspace, ledgerBytes: bytes, clientsWithEntries: billed.filter { $0 }.count,
-                         contracts: clients.filter(\.hasContract).count)
+        return Generated(
+            workspace: workspace, ledgerBytes: bytes, clientsWithEntries: billed.filter { $0 }.count,
+            contracts: clients.filter(\.hasContract).count)
     }
 
     /// The pipeline: the bench company, every client with full billing keys, the invoicing
@@ -171,14 +174,18 @@ struct BenchClient {
 
 /// One generated time entry, as the Clockify JSON import would have normalized it.
 struct BenchTimeEntry {
-    static let users = [("Camille Martin", "camille.martin"), ("Hugo Bernard", "hugo.bernard"), ("Léa Dubois", "lea.dubois"),
-                        ("Nathan Moreau", "nathan.moreau"), ("Chloé Laurent", "chloe.laurent"), ("Lucas Simon", "lucas.simon"),
-                        ("Manon Michel", "manon.michel"), ("Louis Lefebvre", "louis.lefebvre"), ("Inès Garcia", "ines.garcia"),
-                        ("Jules Roux", "jules.roux")]
-    static let descriptions = ["Paramétrage module stocks", "Formation utilisateurs ERP", "Déploiement Exchange Online",
-                               "Analyse des besoins", "Réunion de suivi, compte rendu", "Migration des données",
-                               "Support niveau 2", "Revue de code et \"recette\"", "Mise à jour serveur",
-                               "Documentation technique"]
+    static let users = [
+        ("Camille Martin", "camille.martin"), ("Hugo Bernard", "hugo.bernard"), ("Léa Dubois", "lea.dubois"),
+        ("Nathan Moreau", "nathan.moreau"), ("Chloé Laurent", "chloe.laurent"), ("Lucas Simon", "lucas.simon"),
+        ("Manon Michel", "manon.michel"), ("Louis Lefebvre", "louis.lefebvre"), ("Inès Garcia", "ines.garcia"),
+        ("Jules Roux", "jules.roux"),
+    ]
+    static let descriptions = [
+        "Paramétrage module stocks", "Formation utilisateurs ERP", "Déploiement Exchange Online",
+        "Analyse des besoins", "Réunion de suivi, compte rendu", "Migration des données",
+        "Support niveau 2", "Revue de code et \"recette\"", "Mise à jour serveur",
+        "Documentation technique",
+    ]
 
     let index: Int
     let client: BenchClient

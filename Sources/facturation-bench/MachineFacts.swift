@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// What the numbers depend on, printed with the table.
 struct MachineFacts {
@@ -19,7 +20,9 @@ struct MachineFacts {
         let loadavg = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
         var name = utsname()
         uname(&name)
-        let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+        let release = withUnsafeBytes(of: &name.release) {
+            String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
         #if DEBUG
         let mode = "debug"
         #else
@@ -29,7 +32,8 @@ struct MachineFacts {
             processors: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
             cpuModel: value(of: "model name", in: cpuinfo) ?? "unknown CPU",
             memoryTotal: value(of: "MemTotal", in: meminfo)
-                .flatMap { Double($0.filter(\.isNumber)) }.map { Report.fixed($0 * 1024 / 1e9, 1) + " GB" } ?? "unknown",
+                .flatMap { Double($0.filter(\.isNumber)) }.map { Report.fixed($0 * 1024 / 1e9, 1) + " GB" }
+                ?? "unknown",
             kernel: "Linux " + release,
             buildMode: mode,
             loadAverage: loadavg.split(separator: " ").first.map(String.init) ?? "unknown")

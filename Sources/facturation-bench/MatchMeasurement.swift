@@ -20,7 +20,8 @@ enum MatchMeasurement {
         // The peak before the cross-check below, which holds copies of every invoice.
         let peak = ProcessMemory.peakResidentBytes() ?? -1
         let unpaid = result.receivables.items.values.filter { $0.openMinor != 0 }.count
-        let mismatches = crossCheck(workload, receipts: receipts, matches: result.matches, every: max(1, receipts.count / 20))
+        let mismatches = crossCheck(
+            workload, receipts: receipts, matches: result.matches, every: max(1, receipts.count / 20))
         var values: [String: String] = [
             "invoices": String(workload.invoices.count),
             "clients": String(workload.clients),
@@ -48,8 +49,10 @@ enum MatchMeasurement {
     /// Replays the matches (not timed) and, before every `every`-th receipt, compares the
     /// receivables' indexed questions with filtering every invoice, as the matcher once did:
     /// the payer's open invoices, and the open invoices owing the receipt's amount.
-    static func crossCheck(_ workload: PaymentWorkload, receipts: [Receipt], matches: [String: PaymentMatch],
-                           every: Int) -> (checks: Int, mismatches: Int) {
+    static func crossCheck(
+        _ workload: PaymentWorkload, receipts: [Receipt], matches: [String: PaymentMatch],
+        every: Int
+    ) -> (checks: Int, mismatches: Int) {
         var receivables = Receivables(issued: workload.invoices)
         var checks = 0, mismatches = 0
         for (index, receipt) in receipts.enumerated() {
@@ -66,7 +69,8 @@ enum MatchMeasurement {
                 for amount in [receipt.amountMinor, all.isEmpty ? 1 : all[all.count / 2].openMinor + 1] {
                     let owing = all.filter { abs($0.openMinor - amount) <= 1 }.prefix(10).map(\.document.number)
                     if receivables.open(on: receipt.bookingDate, owing: amount, tolerance: 1, limit: 10)
-                        .map(\.document.number) != Array(owing) {
+                        .map(\.document.number) != Array(owing)
+                    {
                         mismatches += 1
                     }
                 }
@@ -115,7 +119,8 @@ struct PaymentPass {
                 receivables.apply(match)
                 matches[match.receipt] = match
                 if let first = match.allocations.first,
-                   let client = receivables.items[first.invoice]?.document.clientCode {
+                    let client = receivables.items[first.invoice]?.document.clientCode
+                {
                     payers.learn(iban: receipt.counterpartyIBAN, client: client)
                 }
                 counts[match.rule, default: 0] += 1
@@ -125,9 +130,12 @@ struct PaymentPass {
             }
         }
         let finished = Monotonic.now()
-        return PaymentPass(receivables: receivables, matches: matches, counts: counts, allocations: allocations,
-                           prepareSeconds: prepared - started, matchSeconds: finished - prepared,
-                           prepareSplit: [receivablesBuilt - started, numbersListed - receivablesBuilt,
-                                          referencesBuilt - numbersListed, prepared - referencesBuilt])
+        return PaymentPass(
+            receivables: receivables, matches: matches, counts: counts, allocations: allocations,
+            prepareSeconds: prepared - started, matchSeconds: finished - prepared,
+            prepareSplit: [
+                receivablesBuilt - started, numbersListed - receivablesBuilt,
+                referencesBuilt - numbersListed, prepared - referencesBuilt,
+            ])
     }
 }

@@ -35,7 +35,10 @@ struct PaymentWorkload {
 
     /// What each receipt is meant to become.
     enum Kind: String, CaseIterable {
-        case reference, clientAmount = "client-amount", clientSeveral = "client-several", unknown = "review"
+        case reference
+        case clientAmount = "client-amount"
+        case clientSeveral = "client-several"
+        case unknown = "review"
     }
 
     let invoices: [InvoiceDocument]
@@ -99,8 +102,10 @@ struct PaymentWorkload {
         var receipts: [BenchReceipt] = []
         receipts.reserveCapacity(count)
         var expected: [String: Int] = [:]
-        let pattern: [Kind] = [.reference, .reference, .reference, .reference, .reference, .reference,
-                               .clientAmount, .clientAmount, .clientSeveral, .clientSeveral]
+        let pattern: [Kind] = [
+            .reference, .reference, .reference, .reference, .reference, .reference,
+            .clientAmount, .clientAmount, .clientSeveral, .clientSeveral,
+        ]
         for (clientIndex, var list) in byClient.enumerated() {
             let client = clients[clientIndex]
             for position in stride(from: list.count - 1, to: 0, by: -1) {
@@ -116,14 +121,18 @@ struct PaymentWorkload {
                     receipts.append(referenceReceipt(first, client: client, &random))
                     position += 1
                 case .clientAmount:
-                    receipts.append(clientReceipt(first.totals.grandTotalMinor, after: first.issueDate, client: client,
-                                                  text: "Paiement prestations", &random))
+                    receipts.append(
+                        clientReceipt(
+                            first.totals.grandTotalMinor, after: first.issueDate, client: client,
+                            text: "Paiement prestations", &random))
                     position += 1
                 case .clientSeveral:
                     let second = documents[list[position + 1]]
-                    receipts.append(clientReceipt(first.totals.grandTotalMinor + second.totals.grandTotalMinor,
-                                                  after: max(first.issueDate, second.issueDate), client: client,
-                                                  text: "Reglement factures", &random))
+                    receipts.append(
+                        clientReceipt(
+                            first.totals.grandTotalMinor + second.totals.grandTotalMinor,
+                            after: max(first.issueDate, second.issueDate), client: client,
+                            text: "Reglement factures", &random))
                     position += 2
                 case .unknown:
                     preconditionFailure("not in the pattern")
@@ -152,8 +161,9 @@ struct PaymentWorkload {
         }
         try file.write(builder.buffer.bytes)
         let bytes = try file.close()
-        return PaymentWorkload(invoices: documents, pipeline: pipeline, layout: layout, clients: clientCount,
-                               expected: expected, ledgerBytes: bytes)
+        return PaymentWorkload(
+            invoices: documents, pipeline: pipeline, layout: layout, clients: clientCount,
+            expected: expected, ledgerBytes: bytes)
     }
 
     static func invoiceNumber(_ index: Int) -> String { "F2025-" + padded(index + 1, 6) }
@@ -170,33 +180,44 @@ struct PaymentWorkload {
         }
     }
 
-    private static func referenceReceipt(_ invoice: InvoiceDocument, client: PaymentClient,
-                                         _ random: inout SplitMix64) -> BenchReceipt {
+    private static func referenceReceipt(
+        _ invoice: InvoiceDocument, client: PaymentClient,
+        _ random: inout SplitMix64
+    ) -> BenchReceipt {
         let date = invoice.issueDate.adding(days: random.int(in: 0..<61))
         let reference = mention(invoice.number, &random)
         let who = random.int(in: 0..<10)
-        let (name, iban) = who < 5 ? (client.bankName, client.iban)
-            : who < 8 ? (client.legalName.uppercased(), "")
-            // a third party: unknown, the reference suffices
-            : ("CABINET EXPERT COMPTA \(random.int(in: 1..<500))", "")
+        let (name, iban) =
+            who < 5
+            ? (client.bankName, client.iban)
+            : who < 8
+                ? (client.legalName.uppercased(), "")
+                // a third party: unknown, the reference suffices
+                : ("CABINET EXPERT COMPTA \(random.int(in: 1..<500))", "")
         let inLabel = random.chance(40)
         return BenchReceipt(
             date: date, amountMinor: invoice.totals.grandTotalMinor, name: name, iban: iban,
             label: "VIR SEPA " + name + (inLabel ? " " + reference : ""),
-            remittance: inLabel ? "Paiement" : "Reglement facture " + reference + " du " + invoice.issueDate.description)
+            remittance: inLabel ? "Paiement" : "Reglement facture " + reference + " du " + invoice.issueDate.description
+        )
     }
 
-    private static func clientReceipt(_ amount: Int64, after issued: CivilDate, client: PaymentClient, text: String,
-                                      _ random: inout SplitMix64) -> BenchReceipt {
+    private static func clientReceipt(
+        _ amount: Int64, after issued: CivilDate, client: PaymentClient, text: String,
+        _ random: inout SplitMix64
+    ) -> BenchReceipt {
         let date = issued.adding(days: random.int(in: 0..<46))
         let byIBAN = random.chance(60)
         let name = byIBAN ? client.bankName : client.legalName.uppercased()
-        return BenchReceipt(date: date, amountMinor: amount, name: name, iban: byIBAN ? client.iban : "",
-                            label: "VIR SEPA " + name, remittance: text)
+        return BenchReceipt(
+            date: date, amountMinor: amount, name: name, iban: byIBAN ? client.iban : "",
+            label: "VIR SEPA " + name, remittance: text)
     }
 
-    private static let unknownNames = ["Martin Durand", "Sophie Lambert", "Association Sportive", "SCI Les Tilleuls",
-                                       "Garage Moderne", "Mutuelle Entreprises", "Boulangerie Petit", "Jean Morel"]
+    private static let unknownNames = [
+        "Martin Durand", "Sophie Lambert", "Association Sportive", "SCI Les Tilleuls",
+        "Garage Moderne", "Mutuelle Entreprises", "Boulangerie Petit", "Jean Morel",
+    ]
 
     private static func unknownReceipt(_ index: Int, _ random: inout SplitMix64) -> BenchReceipt {
         let name = random.pick(unknownNames) + " \(index + 1)"
@@ -204,7 +225,8 @@ struct PaymentWorkload {
             date: CivilDate(year: 2025, month: 1, day: 2)!.adding(days: random.int(in: 0..<360)),
             amountMinor: Int64(random.int(in: 1_000..<200_000)), name: name.uppercased(),
             iban: frenchIBAN(bank: "10107", account: 50_000_000 + index),
-            label: "VIR INST " + name.uppercased(), remittance: random.chance(50) ? "Remboursement" : "Cotisation annuelle")
+            label: "VIR INST " + name.uppercased(),
+            remittance: random.chance(50) ? "Remboursement" : "Cotisation annuelle")
     }
 
     /// A valid French IBAN (check digits computed) for a bank code and an account number.
@@ -232,7 +254,8 @@ struct PaymentWorkload {
         var text = "# Written by facturation-bench (match and fec scenarios).\n" + BenchWorkspace.companyTOML + "\n"
         text.reserveCapacity(clients.count * 120)
         for client in clients {
-            text += "[[clients]]\ncode = \"\(client.code)\"\nname = \"\(client.name)\"\n"
+            text +=
+                "[[clients]]\ncode = \"\(client.code)\"\nname = \"\(client.name)\"\n"
                 + "payer_ibans = [\"\(client.iban)\"]\n\n"
         }
         return text
@@ -303,27 +326,27 @@ struct BenchReceipt {
 
     func write(into builder: inout CSVLineBuilder, row: Int) {
         let id = String(key.dropFirst("qonto:".count))
-        builder.field(key)                                   // record_key
-        builder.field(InputFormat.qontoCSVFrench.rawValue)   // source_format
-        builder.field("qonto-transactions-2025.csv")         // source_file
-        builder.field(Int64(row))                            // source_row
-        builder.field(id)                                    // source_txn_id
-        builder.field(BenchWorkspace.companyIBAN)            // account_iban
-        builder.field(date.description)                      // booking_date
-        builder.field(date.description)                      // value_date
-        builder.field(date.description)                      // operation_date
-        builder.field(date.description + "T08:00:00Z")       // settled_at_utc
-        builder.field(amountMinor)                           // amount_minor
-        builder.decimalField(amountMinor, scale: 2)          // amount
-        builder.field("EUR")                                 // currency
-        builder.field("credit")                              // direction
-        builder.field("booked")                              // status
-        builder.field(name)                                  // counterparty_name
-        builder.field(iban)                                  // counterparty_iban
-        builder.field(label)                                 // label
-        builder.field(remittance)                            // remittance_info
-        builder.field("transfer")                            // payment_method
-        builder.field("")                                    // note
+        builder.field(key)  // record_key
+        builder.field(InputFormat.qontoCSVFrench.rawValue)  // source_format
+        builder.field("qonto-transactions-2025.csv")  // source_file
+        builder.field(Int64(row))  // source_row
+        builder.field(id)  // source_txn_id
+        builder.field(BenchWorkspace.companyIBAN)  // account_iban
+        builder.field(date.description)  // booking_date
+        builder.field(date.description)  // value_date
+        builder.field(date.description)  // operation_date
+        builder.field(date.description + "T08:00:00Z")  // settled_at_utc
+        builder.field(amountMinor)  // amount_minor
+        builder.decimalField(amountMinor, scale: 2)  // amount
+        builder.field("EUR")  // currency
+        builder.field("credit")  // direction
+        builder.field("booked")  // status
+        builder.field(name)  // counterparty_name
+        builder.field(iban)  // counterparty_iban
+        builder.field(label)  // label
+        builder.field(remittance)  // remittance_info
+        builder.field("transfer")  // payment_method
+        builder.field("")  // note
         builder.endLine()
     }
 }

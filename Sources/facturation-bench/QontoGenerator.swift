@@ -24,26 +24,41 @@ struct QontoGenerator {
     }
 
     private static let counterparties = [
-        Counterparty(name: "SNCF Voyageurs", iban: "", method: "Carte", category: ("Déplacements", "Train"), credit: false),
-        Counterparty(name: "Café de l'Époque", iban: "", method: "Carte", category: ("Repas", "Restaurant"), credit: false),
-        Counterparty(name: "Amazon Web Services EMEA", iban: "", method: "Carte", category: ("Logiciels", "Hébergement"), credit: false),
-        Counterparty(name: "Librairie « Le Chêne »", iban: "", method: "Carte", category: ("Fournitures", "Livres"), credit: false),
-        Counterparty(name: "URSSAF Île-de-France", iban: "FR7630001007941234567890185", method: "Prélèvement",
-                     category: ("Charges sociales", "URSSAF"), credit: false),
-        Counterparty(name: "SCI Les Tilleuls", iban: "FR1420041010050500013M02606", method: "Virement",
-                     category: ("Locaux", "Loyer"), credit: false),
-        Counterparty(name: "Orange Business", iban: "FR7610107001011234567890129", method: "Prélèvement",
-                     category: ("Télécom", "Internet"), credit: false),
-        Counterparty(name: "ACME Industries", iban: "FR7630004000031234567890143", method: "Virement",
-                     category: ("Ventes", "Prestations"), credit: true),
-        Counterparty(name: "Société Dupont & Fils", iban: "FR7617569000501234567890174", method: "Virement",
-                     category: ("Ventes", "Prestations"), credit: true),
+        Counterparty(
+            name: "SNCF Voyageurs", iban: "", method: "Carte", category: ("Déplacements", "Train"), credit: false),
+        Counterparty(
+            name: "Café de l'Époque", iban: "", method: "Carte", category: ("Repas", "Restaurant"), credit: false),
+        Counterparty(
+            name: "Amazon Web Services EMEA", iban: "", method: "Carte", category: ("Logiciels", "Hébergement"),
+            credit: false),
+        Counterparty(
+            name: "Librairie « Le Chêne »", iban: "", method: "Carte", category: ("Fournitures", "Livres"),
+            credit: false),
+        Counterparty(
+            name: "URSSAF Île-de-France", iban: "FR7630001007941234567890185", method: "Prélèvement",
+            category: ("Charges sociales", "URSSAF"), credit: false),
+        Counterparty(
+            name: "SCI Les Tilleuls", iban: "FR1420041010050500013M02606", method: "Virement",
+            category: ("Locaux", "Loyer"), credit: false),
+        Counterparty(
+            name: "Orange Business", iban: "FR7610107001011234567890129", method: "Prélèvement",
+            category: ("Télécom", "Internet"), credit: false),
+        Counterparty(
+            name: "ACME Industries", iban: "FR7630004000031234567890143", method: "Virement",
+            category: ("Ventes", "Prestations"), credit: true),
+        Counterparty(
+            name: "Société Dupont & Fils", iban: "FR7617569000501234567890174", method: "Virement",
+            category: ("Ventes", "Prestations"), credit: true),
     ]
 
-    private static let initiators = [("Amélie Durand", "amelie.durand@example.fr"),
-                                     ("François Petit", "francois.petit@example.fr")]
-    private static let notes = ["", "", "", "", "Déjeuner d'équipe, 4 pers.", "À refacturer au client",
-                                "Note \"urgente\"; voir le contrat"]
+    private static let initiators = [
+        ("Amélie Durand", "amelie.durand@example.fr"),
+        ("François Petit", "francois.petit@example.fr"),
+    ]
+    private static let notes = [
+        "", "", "", "", "Déjeuner d'équipe, 4 pers.", "À refacturer au client",
+        "Note \"urgente\"; voir le contrat",
+    ]
     /// 2025-03-30 01:00 UTC and 2025-10-26 01:00 UTC: Paris is UTC+2 in between, UTC+1 otherwise.
     private static let summerTime = (88 * 86_400 + 3600)..<(298 * 86_400 + 3600)
 
@@ -81,7 +96,9 @@ struct QontoGenerator {
             cents = random.int(in: 100_000..<2_500_000)
         } else {
             let bucket = random.int(in: 0..<10)
-            cents = -(bucket < 6 ? random.int(in: 500..<15_000)
+            cents =
+                -(bucket < 6
+                ? random.int(in: 500..<15_000)
                 : bucket < 9 ? random.int(in: 15_000..<150_000) : random.int(in: 150_000..<900_000))
         }
         if executed { balance += cents }

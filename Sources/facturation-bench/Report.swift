@@ -68,23 +68,28 @@ enum Report {
 
     /// The `idle` rows: a run with nothing new, by years of history.
     private static func idleTable(_ measurements: [Measurement]) -> String {
-        var out = "| Scenario | History | Invoices | Run with nothing new (median) | Peak RSS MB |\n|---|---|---:|---:|---:|\n"
+        var out =
+            "| Scenario | History | Invoices | Run with nothing new (median) | Peak RSS MB |\n|---|---|---:|---:|---:|\n"
         for m in measurements {
-            out += "| idle | \(m.sizeLabel) | \(m.rows) | \(fixed(m.seconds * 1000, 1)) ms | \(megabytes(m.peakRSSBytes)) |\n"
+            out +=
+                "| idle | \(m.sizeLabel) | \(m.rows) | \(fixed(m.seconds * 1000, 1)) ms | \(megabytes(m.peakRSSBytes)) |\n"
         }
         return out
     }
 
     /// The `match` rows: seconds = receivables + finder + payers + the matching loop.
     private static func matchTable(_ measurements: [Measurement]) -> String {
-        var out = "| Scenario | Open invoices | Clients | Receipts | Seconds | Receipts/s | reference | client-amount "
+        var out =
+            "| Scenario | Open invoices | Clients | Receipts | Seconds | Receipts/s | reference | client-amount "
             + "| client-several | review | Peak RSS MB |\n"
         out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for m in measurements {
-            let cells = [m.scenario.rawValue, String(m.int("invoices")), String(m.int("clients")), String(m.rows),
-                         fixed(m.seconds, 3), fixed(m.rowsPerSecond, 0), String(m.int("rule.reference")),
-                         String(m.int("rule.client-amount")), String(m.int("rule.client-several")),
-                         String(m.int("rule.review")), megabytes(m.peakRSSBytes)]
+            let cells = [
+                m.scenario.rawValue, String(m.int("invoices")), String(m.int("clients")), String(m.rows),
+                fixed(m.seconds, 3), fixed(m.rowsPerSecond, 0), String(m.int("rule.reference")),
+                String(m.int("rule.client-amount")), String(m.int("rule.client-several")),
+                String(m.int("rule.review")), megabytes(m.peakRSSBytes),
+            ]
             out += "| " + cells.joined(separator: " | ") + " |\n"
         }
         return out
@@ -92,14 +97,17 @@ enum Report {
 
     /// The `fec` rows: MB/s over writing + checking.
     private static func fecTable(_ measurements: [Measurement]) -> String {
-        var out = "| Scenario | FEC lines | Entries | File MB | Build s | Write s | Check s | Write+check MB/s "
+        var out =
+            "| Scenario | FEC lines | Entries | File MB | Build s | Write s | Check s | Write+check MB/s "
             + "| Lines/s (write+check) | Peak RSS MB |\n"
         out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for m in measurements {
-            let cells = [m.scenario.rawValue, String(m.rows), String(m.int("entries")), megabytes(m.inputBytes),
-                         fixed(m.double("build_seconds"), 2), fixed(m.double("write_seconds"), 2),
-                         fixed(m.double("check_seconds"), 2), fixed(m.megabytesPerSecond, 1),
-                         fixed(m.rowsPerSecond, 0), megabytes(m.peakRSSBytes)]
+            let cells = [
+                m.scenario.rawValue, String(m.rows), String(m.int("entries")), megabytes(m.inputBytes),
+                fixed(m.double("build_seconds"), 2), fixed(m.double("write_seconds"), 2),
+                fixed(m.double("check_seconds"), 2), fixed(m.megabytesPerSecond, 1),
+                fixed(m.rowsPerSecond, 0), megabytes(m.peakRSSBytes),
+            ]
             out += "| " + cells.joined(separator: " | ") + " |\n"
         }
         return out
@@ -109,8 +117,10 @@ enum Report {
         var out = "| Scenario | Input MB | Rows | Seconds | MB/s | Rows/s | Peak RSS MB |\n"
         out += "|---|---:|---:|---:|---:|---:|---:|\n"
         for m in measurements {
-            let cells = [m.scenario.rawValue, megabytes(m.inputBytes), String(m.rows), fixed(m.seconds, 2),
-                         fixed(m.megabytesPerSecond, 1), fixed(m.rowsPerSecond, 0), megabytes(m.peakRSSBytes)]
+            let cells = [
+                m.scenario.rawValue, megabytes(m.inputBytes), String(m.rows), fixed(m.seconds, 2),
+                fixed(m.megabytesPerSecond, 1), fixed(m.rowsPerSecond, 0), megabytes(m.peakRSSBytes),
+            ]
             out += "| " + cells.joined(separator: " | ") + " |\n"
         }
         return out
@@ -118,12 +128,15 @@ enum Report {
 
     /// The `invoice` rows: invoices/s includes drafting, numbering, XML, XSD validation and outputs.
     private static func invoiceTable(_ measurements: [Measurement]) -> String {
-        var out = "| Scenario | Clients | Time entries | Ledger MB | Invoices issued | Seconds | Invoices/s | Entries/s | Peak RSS MB |\n"
+        var out =
+            "| Scenario | Clients | Time entries | Ledger MB | Invoices issued | Seconds | Invoices/s | Entries/s | Peak RSS MB |\n"
         out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for m in measurements {
-            let cells = [m.scenario.rawValue, String(m.clients ?? 0), String(m.rows), megabytes(m.inputBytes),
-                         String(m.invoices ?? 0), fixed(m.seconds, 2), fixed(m.invoicesPerSecond, 0),
-                         fixed(m.rowsPerSecond, 0), megabytes(m.peakRSSBytes)]
+            let cells = [
+                m.scenario.rawValue, String(m.clients ?? 0), String(m.rows), megabytes(m.inputBytes),
+                String(m.invoices ?? 0), fixed(m.seconds, 2), fixed(m.invoicesPerSecond, 0),
+                fixed(m.rowsPerSecond, 0), megabytes(m.peakRSSBytes),
+            ]
             out += "| " + cells.joined(separator: " | ") + " |\n"
         }
         return out
@@ -150,32 +163,40 @@ enum Report {
     static func goals(_ measurements: [Measurement]) -> String {
         var out = ""
         for m in medians(measurements) where m.scenario == .clockifyNormalize {
-            out += "- " + megabytes(m.inputBytes) + " MB Clockify file: " + fixed(m.megabytesPerSecond, 1)
+            out +=
+                "- " + megabytes(m.inputBytes) + " MB Clockify file: " + fixed(m.megabytesPerSecond, 1)
                 + " MB/s (goal ≥ 100: " + (m.megabytesPerSecond >= 100 ? "met" : "not met") + "), peak RSS "
                 + megabytes(m.peakRSSBytes) + " MB (goal < 100: " + (m.peakRSSBytes < 100_000_000 ? "met" : "not met")
                 + ")\n"
         }
         for m in medians(measurements) where m.scenario == .invoice {
-            out += "- Month close of \(m.clients ?? 0) clients and \(m.rows) time entries: \(m.invoices ?? 0) invoices in "
+            out +=
+                "- Month close of \(m.clients ?? 0) clients and \(m.rows) time entries: \(m.invoices ?? 0) invoices in "
                 + fixed(m.seconds, 2) + " s"
             if (m.clients ?? 0) >= InvoiceWorkload.defaultClients && m.rows >= InvoiceWorkload.defaultEntries {
-                out += " (goal < 15 s for 5,000 clients and 1,000,000 entries: " + (m.seconds < 15 ? "met" : "not met") + ")"
+                out +=
+                    " (goal < 15 s for 5,000 clients and 1,000,000 entries: " + (m.seconds < 15 ? "met" : "not met")
+                    + ")"
             }
             out += "\n"
         }
         for m in medians(measurements) where m.scenario == .match {
-            out += "- Matching \(m.rows) receipts against \(m.int("invoices")) open invoices: " + fixed(m.seconds, 3) + " s"
+            out +=
+                "- Matching \(m.rows) receipts against \(m.int("invoices")) open invoices: " + fixed(m.seconds, 3)
+                + " s"
             if m.int("invoices") >= PaymentWorkload.defaultInvoices && m.rows >= PaymentWorkload.defaultInvoices {
                 out += " (goal < 2 s for 100,000 against 100,000: " + (m.seconds < 2 ? "met" : "not met") + ")"
             }
             out += "\n"
         }
         for m in measurements where m.scenario == .idle {
-            out += "- A run with nothing new after \(m.sizeLabel) of history: " + fixed(m.seconds * 1000, 1)
+            out +=
+                "- A run with nothing new after \(m.sizeLabel) of history: " + fixed(m.seconds * 1000, 1)
                 + " ms (goal < 100 ms: " + (m.seconds < 0.1 ? "met" : "not met") + ")\n"
         }
         for m in medians(measurements) where m.scenario == .fec {
-            out += "- FEC of \(m.rows) lines (" + megabytes(m.inputBytes) + " MB): write + check at "
+            out +=
+                "- FEC of \(m.rows) lines (" + megabytes(m.inputBytes) + " MB): write + check at "
                 + fixed(m.megabytesPerSecond, 1) + " MB/s"
             if m.rows >= 1_000_000 {
                 out += " (goal ≥ 50 MB/s for 1,000,000 lines: " + (m.megabytesPerSecond >= 50 ? "met" : "not met") + ")"

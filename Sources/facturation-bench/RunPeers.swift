@@ -1,7 +1,8 @@
+import FacturationCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import FacturationCore
 
 /// What the `run` scenario is compared with, measured in the same benchmark run: the same
 /// conversion written in Python with only its standard library, and the machine's own fsynced
@@ -82,8 +83,10 @@ enum RunPeers {
         try Storage.write(pythonScript, to: script, temporaryDirectory: folder)
         let output = Path.join(folder, "peer-output.csv")
         defer { try? Storage.removeFile(output) }
-        let outcome = try ChildProcess(executable: python, arguments: [script, input, output, zone],
-                                       standardOutput: Path.join(folder, "peer.txt")).run()
+        let outcome = try ChildProcess(
+            executable: python, arguments: [script, input, output, zone],
+            standardOutput: Path.join(folder, "peer.txt")
+        ).run()
         guard outcome.exitStatus == 0 else {
             throw BenchError("the Python peer exited with status \(outcome.exitStatus ?? -1) (its message is above)")
         }
@@ -97,8 +100,10 @@ enum RunPeers {
         let file = Path.join(folder, "dd.bin")
         defer { try? Storage.removeFile(file) }
         let outcome = try ChildProcess(
-            executable: dd, arguments: ["if=/dev/zero", "of=" + file, "bs=8M", "count=128", "conv=fsync", "status=none"],
-            standardOutput: Path.join(folder, "dd.txt")).run()
+            executable: dd,
+            arguments: ["if=/dev/zero", "of=" + file, "bs=8M", "count=128", "conv=fsync", "status=none"],
+            standardOutput: Path.join(folder, "dd.txt")
+        ).run()
         guard outcome.exitStatus == 0 else { throw BenchError("dd exited with status \(outcome.exitStatus ?? -1)") }
         return Double(128 << 23) / 1e6 / outcome.seconds
     }

@@ -9,13 +9,16 @@ struct ScenarioRunner {
     /// The `facturation` binary of the same build folder.
     let facturationExecutable: String
 
-    func measure(_ scenario: Scenario, clockify: GeneratedFile, qonto: GeneratedFile, sizeLabel: String,
-                 folder: String) throws -> Measurement {
+    func measure(
+        _ scenario: Scenario, clockify: GeneratedFile, qonto: GeneratedFile, sizeLabel: String,
+        folder: String
+    ) throws -> Measurement {
         let workspace = try BenchWorkspace.create(at: Path.join(folder, "workspace"))
         switch scenario {
         case .clockifyNormalize, .qontoNormalize:
-            return try measureNormalize(scenario, input: scenario == .clockifyNormalize ? clockify : qonto,
-                                        sizeLabel: sizeLabel, workspace: workspace, folder: folder)
+            return try measureNormalize(
+                scenario, input: scenario == .clockifyNormalize ? clockify : qonto,
+                sizeLabel: sizeLabel, workspace: workspace, folder: folder)
         case .run:
             // One Clockify export, as the issue's goal states it (the Qonto file has its own normalize row).
             return try measureRun(files: [clockify], sizeLabel: sizeLabel, workspace: workspace, folder: folder)
@@ -32,16 +35,19 @@ struct ScenarioRunner {
         // starts, so the run's fsyncs do not wait behind the write-back of 400 MB it never wrote.
         sync()
         let workspace = generated.workspace
-        StandardStreams.out("Generated \(workload.clients) clients (\(generated.contracts) contracts) and a "
-            + "\(Report.megabytes(generated.ledgerBytes)) MB ledger of \(workload.entries) time entries in "
-            + "\(Report.fixed(Monotonic.now() - started, 1)) s\n")
+        StandardStreams.out(
+            "Generated \(workload.clients) clients (\(generated.contracts) contracts) and a "
+                + "\(Report.megabytes(generated.ledgerBytes)) MB ledger of \(workload.entries) time entries in "
+                + "\(Report.fixed(Monotonic.now() - started, 1)) s\n")
 
         let summaryFile = Path.join(folder, "summary.json")
         let floor = ProcessMemory.peakResidentBytes() ?? 0
         let outcome = try ChildProcess(
             executable: facturationExecutable,
-            arguments: ["run", "--workspace", workspace.root, "--settle", "0", "--date", InvoiceWorkspace.runDate,
-                        "--json", "--quiet"],
+            arguments: [
+                "run", "--workspace", workspace.root, "--settle", "0", "--date", InvoiceWorkspace.runDate,
+                "--json", "--quiet",
+            ],
             standardOutput: summaryFile
         ).run()
         if let signal = outcome.signal { throw BenchError("facturation run was killed by signal \(signal)") }
@@ -50,12 +56,15 @@ struct ScenarioRunner {
         do {
             summary = try JSONDecoder().decode(RunSummary.self, from: data)
         } catch {
-            throw BenchError("facturation run exited with status \(outcome.exitStatus ?? -1) without a readable "
-                + "summary (\(summaryFile)); its message is above")
+            throw BenchError(
+                "facturation run exited with status \(outcome.exitStatus ?? -1) without a readable "
+                    + "summary (\(summaryFile)); its message is above")
         }
         let report = summary.invoicing.first { $0.pipeline == InvoiceWorkspace.pipelineID }
         var problems = summary.errors + (report?.errors ?? [])
-        if report == nil { problems.append("the run summary has no invoicing report for \(InvoiceWorkspace.pipelineID)") }
+        if report == nil {
+            problems.append("the run summary has no invoicing report for \(InvoiceWorkspace.pipelineID)")
+        }
         // The accounting stage exports the FEC of every closed month since invoicing started; the
         // generated workspace has nothing dated in July (its invoices are issued on August 1st), and
         // an empty FEC fails its own check (FEC-13). The invoicing is complete then: keep the
@@ -64,19 +73,22 @@ struct ScenarioRunner {
         problems.removeAll { emptyMonth.contains($0) }
         let toleratedStatus: Int32 = emptyMonth.isEmpty ? 0 : 1
         guard problems.isEmpty, outcome.exitStatus == toleratedStatus else {
-            throw BenchError("facturation run exited with status \(outcome.exitStatus ?? -1):\n  "
-                + problems.prefix(10).joined(separator: "\n  "))
+            throw BenchError(
+                "facturation run exited with status \(outcome.exitStatus ?? -1):\n  "
+                    + problems.prefix(10).joined(separator: "\n  "))
         }
 
         let onDisk = try countIssued(in: workspace.issuedFolder)
-        var detail = "\(onDisk) invoices in archive/invoicing/\(InvoiceWorkspace.pipelineID)/issued "
+        var detail =
+            "\(onDisk) invoices in archive/invoicing/\(InvoiceWorkspace.pipelineID)/issued "
             + "(\(generated.clientsWithEntries) time-based + \(generated.contracts) recurring expected), "
             + "ledger \(Report.megabytes(generated.ledgerBytes)) MB, \(Report.fixed(outcome.cpuSeconds, 2)) s CPU; "
             + "whole process incl. start-up, XSD validation, records, outbox, Oxygène; RSS from wait4 "
             + "(never below the bench's own \(Report.megabytes(floor)) MB)"
         let waiting = report?.waitingApproval.count ?? 0, refused = report?.refused.count ?? 0
         if onDisk != generated.expectedInvoices || (report?.issued.count ?? 0) != onDisk || waiting + refused > 0 {
-            detail += "\n    WARNING: \(generated.expectedInvoices) invoices expected, \(onDisk) recorded, "
+            detail +=
+                "\n    WARNING: \(generated.expectedInvoices) invoices expected, \(onDisk) recorded, "
                 + "\(report?.issued.count ?? 0) in the summary, \(waiting) waiting for approval, \(refused) refused"
         }
         for problem in emptyMonth {
@@ -104,23 +116,29 @@ struct ScenarioRunner {
         ).run()
         try check(outcome, what: "the measuring child")
         let values = try readValues(resultFile)
-        var m = Measurement(scenario: scenario, sizeLabel: scenario == .match ? "\(size) invoices" : "\(size) lines",
-                            inputBytes: 0, rows: 0, seconds: 0, peakRSSBytes: 0, detail: "")
+        var m = Measurement(
+            scenario: scenario, sizeLabel: scenario == .match ? "\(size) invoices" : "\(size) lines",
+            inputBytes: 0, rows: 0, seconds: 0, peakRSSBytes: 0, detail: "")
         m.values = values
-        guard m.double("seconds") > 0 else { throw BenchError("the measuring child printed an incomplete result (\(resultFile))") }
+        guard m.double("seconds") > 0 else {
+            throw BenchError("the measuring child printed an incomplete result (\(resultFile))")
+        }
         let hwm = Int64(m.int("peak_rss_bytes"))
-        let whole = "whole child \(Report.fixed(outcome.seconds, 2)) s wall incl. generation "
+        let whole =
+            "whole child \(Report.fixed(outcome.seconds, 2)) s wall incl. generation "
             + "\(Report.fixed(m.double("generate_seconds"), 2)) s; RSS = child's VmHWM"
         var warnings: [String] = []
         if scenario == .match {
-            m = Measurement(scenario: .match, sizeLabel: m.sizeLabel, inputBytes: Int64(m.int("ledger_bytes")),
-                            rows: m.int("receipts"), seconds: m.double("seconds"),
-                            peakRSSBytes: hwm > 0 ? hwm : outcome.maxRSSBytes, detail: "", values: values)
+            m = Measurement(
+                scenario: .match, sizeLabel: m.sizeLabel, inputBytes: Int64(m.int("ledger_bytes")),
+                rows: m.int("receipts"), seconds: m.double("seconds"),
+                peakRSSBytes: hwm > 0 ? hwm : outcome.maxRSSBytes, detail: "", values: values)
             let rules = ["reference", "reference-partial", "client-amount", "client-several", "review"]
             let counts = rules.map { rule in
                 "\(rule) \(m.int("rule." + rule))" + (values["expected." + rule].map { " (expected \($0))" } ?? "")
             }
-            m.detail = "\(m.int("invoices")) open invoices, \(m.int("clients")) clients; Receivables "
+            m.detail =
+                "\(m.int("invoices")) open invoices, \(m.int("clients")) clients; Receivables "
                 + "\(Report.fixed(m.double("receivables_seconds"), 3)) s + invoice numbers "
                 + "\(Report.fixed(m.double("numbers_seconds"), 3)) s + InvoiceReferenceFinder "
                 + "\(Report.fixed(m.double("finder_seconds"), 3)) s + PayerIdentifier "
@@ -133,15 +151,19 @@ struct ScenarioRunner {
             for rule in rules where m.int("rule." + rule) != m.int("expected." + rule) {
                 warnings.append("\(rule): \(m.int("rule." + rule)) receipts, \(m.int("expected." + rule)) expected")
             }
-            if m.int("unpaid_invoices") != 0 { warnings.append("\(m.int("unpaid_invoices")) invoices are not fully paid") }
+            if m.int("unpaid_invoices") != 0 {
+                warnings.append("\(m.int("unpaid_invoices")) invoices are not fully paid")
+            }
             if m.int("query_mismatches") != 0 {
                 warnings.append("the receivables' indexes disagree with a full scan \(m.int("query_mismatches")) times")
             }
         } else {
-            m = Measurement(scenario: .fec, sizeLabel: m.sizeLabel, inputBytes: Int64(m.int("bytes")),
-                            rows: m.int("lines"), seconds: m.double("seconds"),
-                            peakRSSBytes: hwm > 0 ? hwm : outcome.maxRSSBytes, detail: "", values: values)
-            m.detail = "\(m.int("entries")) entries from \(m.int("invoices")) invoices and \(m.int("receipts")) receipts "
+            m = Measurement(
+                scenario: .fec, sizeLabel: m.sizeLabel, inputBytes: Int64(m.int("bytes")),
+                rows: m.int("lines"), seconds: m.double("seconds"),
+                peakRSSBytes: hwm > 0 ? hwm : outcome.maxRSSBytes, detail: "", values: values)
+            m.detail =
+                "\(m.int("entries")) entries from \(m.int("invoices")) invoices and \(m.int("receipts")) receipts "
                 + "(Postings \(Report.fixed(m.double("postings_seconds"), 2)) s, not counted), "
                 + "\(m.int("lettered_lines")) lettered lines; build \(Report.fixed(m.double("build_seconds"), 2)) s, "
                 + "write \(Report.fixed(m.double("write_seconds"), 2)) s, check \(Report.fixed(m.double("check_seconds"), 2)) s; "
@@ -190,8 +212,10 @@ struct ScenarioRunner {
         return count
     }
 
-    private func measureNormalize(_ scenario: Scenario, input: GeneratedFile, sizeLabel: String,
-                                  workspace: BenchWorkspace, folder: String) throws -> Measurement {
+    private func measureNormalize(
+        _ scenario: Scenario, input: GeneratedFile, sizeLabel: String,
+        workspace: BenchWorkspace, folder: String
+    ) throws -> Measurement {
         let resultFile = Path.join(folder, "result.txt")
         let outcome = try ChildProcess(
             executable: benchExecutable, arguments: ["--measure", scenario.rawValue, input.path, workspace.root],
@@ -204,24 +228,32 @@ struct ScenarioRunner {
             values[String(line[..<equals])] = String(line[line.index(after: equals)...])
         }
         guard let seconds = values["seconds"].flatMap(Double.init), let records = values["records"].flatMap(Int.init),
-              let scan = values["scan_seconds"].flatMap(Double.init),
-              let convert = values["convert_seconds"].flatMap(Double.init),
-              let outputBytes = values["output_bytes"].flatMap(Int64.init),
-              let hwm = values["peak_rss_bytes"].flatMap(Int64.init) else {
+            let scan = values["scan_seconds"].flatMap(Double.init),
+            let convert = values["convert_seconds"].flatMap(Double.init),
+            let outputBytes = values["output_bytes"].flatMap(Int64.init),
+            let hwm = values["peak_rss_bytes"].flatMap(Int64.init)
+        else {
             throw BenchError("the measuring child printed an incomplete result (\(resultFile))")
         }
-        var detail = "scan+hash \(Report.fixed(scan, 2)) s, convert+write \(Report.fixed(convert, 2)) s, "
+        var detail =
+            "scan+hash \(Report.fixed(scan, 2)) s, convert+write \(Report.fixed(convert, 2)) s, "
             + "\(records) records, \(Report.megabytes(outputBytes)) MB written; RSS = child's VmHWM"
             + " (whole child: \(Report.fixed(outcome.seconds, 2)) s wall, \(Report.fixed(outcome.cpuSeconds, 2)) s CPU)"
-        if records != input.rows { detail += "\n    WARNING: \(input.rows) rows generated but \(records) records written" }
-        return Measurement(scenario: scenario, sizeLabel: sizeLabel, inputBytes: input.bytes, rows: input.rows,
-                           seconds: seconds, peakRSSBytes: hwm > 0 ? hwm : outcome.maxRSSBytes, detail: detail)
+        if records != input.rows {
+            detail += "\n    WARNING: \(input.rows) rows generated but \(records) records written"
+        }
+        return Measurement(
+            scenario: scenario, sizeLabel: sizeLabel, inputBytes: input.bytes, rows: input.rows,
+            seconds: seconds, peakRSSBytes: hwm > 0 ? hwm : outcome.maxRSSBytes, detail: detail)
     }
 
-    private func measureRun(files: [GeneratedFile], sizeLabel: String, workspace: BenchWorkspace,
-                            folder: String) throws -> Measurement {
+    private func measureRun(
+        files: [GeneratedFile], sizeLabel: String, workspace: BenchWorkspace,
+        folder: String
+    ) throws -> Measurement {
         for file in files {
-            try FileManager.default.copyItem(atPath: file.path, toPath: Path.join(workspace.inbox, Path.name(of: file.path)))
+            try FileManager.default.copyItem(
+                atPath: file.path, toPath: Path.join(workspace.inbox, Path.name(of: file.path)))
         }
         let summaryFile = Path.join(folder, "summary.json")
         let floor = ProcessMemory.peakResidentBytes() ?? 0
@@ -237,7 +269,8 @@ struct ScenarioRunner {
         for file in summary.files where file.kind != .imported {
             var text = "\(file.name) was \(file.kind.rawValue): \(file.reason ?? file.duplicateOf ?? "")"
             if let reason = file.reasonFile,
-               let body = try? String(contentsOfFile: Path.join(workspace.root, reason), encoding: .utf8) {
+                let body = try? String(contentsOfFile: Path.join(workspace.root, reason), encoding: .utf8)
+            {
                 text += "\n" + body.split(separator: "\n").prefix(30).joined(separator: "\n")
             }
             problems.append(text)
@@ -248,36 +281,46 @@ struct ScenarioRunner {
         let records = summary.files.map(\.records).reduce(0, +)
         let added = summary.files.map(\.counts.added).reduce(0, +)
         let inputBytes = files.map(\.bytes).reduce(0, +)
-        var detail = "\(records) records, \(added) added to the ledgers, \(Report.fixed(outcome.cpuSeconds, 2)) s CPU; "
+        var detail =
+            "\(records) records, \(added) added to the ledgers, \(Report.fixed(outcome.cpuSeconds, 2)) s CPU; "
             + "whole process incl. start-up, ledger merge, archive, outbox; RSS from wait4 "
             + "(never below the bench's own \(Report.megabytes(floor)) MB)"
         if records != rows || added != rows {
             detail += "\n    WARNING: \(rows) rows generated, \(records) records converted, \(added) added"
         }
-        detail += "\n    " + (try peerComparison(files: files, runSeconds: outcome.seconds, inputBytes: inputBytes,
-                                                   workspace: workspace, folder: folder))
-        return Measurement(scenario: .run, sizeLabel: sizeLabel, inputBytes: inputBytes,
-                           rows: rows, seconds: outcome.seconds, peakRSSBytes: outcome.maxRSSBytes, detail: detail)
+        detail +=
+            "\n    "
+            + (try peerComparison(
+                files: files, runSeconds: outcome.seconds, inputBytes: inputBytes,
+                workspace: workspace, folder: folder))
+        return Measurement(
+            scenario: .run, sizeLabel: sizeLabel, inputBytes: inputBytes,
+            rows: rows, seconds: outcome.seconds, peakRSSBytes: outcome.maxRSSBytes, detail: detail)
     }
 
     /// The Python standard-library peer on the same file and the machine's fsynced write speed
     /// (``RunPeers``), measured after the run, in the same folder.
-    private func peerComparison(files: [GeneratedFile], runSeconds: Double, inputBytes: Int64,
-                                workspace: BenchWorkspace, folder: String) throws -> String {
+    private func peerComparison(
+        files: [GeneratedFile], runSeconds: Double, inputBytes: Int64,
+        workspace: BenchWorkspace, folder: String
+    ) throws -> String {
         var parts: [String] = []
         let runRate = Double(inputBytes) / 1e6 / runSeconds
         if let clockify = files.first,
-           let python = try RunPeers.measurePython(input: clockify.path, zone: BenchWorkspace.timeZone, folder: folder) {
+            let python = try RunPeers.measurePython(input: clockify.path, zone: BenchWorkspace.timeZone, folder: folder)
+        {
             let ratio = python / runSeconds
-            parts.append("Python csv peer \(Report.fixed(python, 2)) s (\(Report.fixed(Double(clockify.bytes) / 1e6 / python, 1)) "
-                + "MB/s): run is \(Report.fixed(ratio, 1))x faster")
+            parts.append(
+                "Python csv peer \(Report.fixed(python, 2)) s (\(Report.fixed(Double(clockify.bytes) / 1e6 / python, 1)) "
+                    + "MB/s): run is \(Report.fixed(ratio, 1))x faster")
         } else {
             parts.append("Python peer not measured (no python3 on the PATH)")
         }
         if let dd = try RunPeers.measureFsyncedWrite(folder: folder) {
-            parts.append("fsynced write (dd bs=8M count=128 conv=fsync) \(Report.fixed(dd, 0)) MB/s; the run wrote "
-                + "\(Report.megabytes(try outputBytes(workspace))) MB of ledgers and outbox copies "
-                + "(run \(Report.fixed(runRate, 1)) MB/s of input)")
+            parts.append(
+                "fsynced write (dd bs=8M count=128 conv=fsync) \(Report.fixed(dd, 0)) MB/s; the run wrote "
+                    + "\(Report.megabytes(try outputBytes(workspace))) MB of ledgers and outbox copies "
+                    + "(run \(Report.fixed(runRate, 1)) MB/s of input)")
         }
         return parts.joined(separator: "; ")
     }

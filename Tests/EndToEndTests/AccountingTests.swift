@@ -20,10 +20,12 @@ struct AccountingTests {
     @Test func monthlyAndYearlyFECPassTheCheckerAndAnIndependentParser() throws {
         let workspace = try Self.demoWorkspace()
         // Each month in its folder, under the legal name: the closing date of the fiscal year (FEC-03).
-        #expect(workspace.files(under: "outbox/fec/mensuel") == [
-            "outbox/fec/mensuel/2025-07/812345676FEC20251231.txt", "outbox/fec/mensuel/2025-08/812345676FEC20251231.txt",
-            "outbox/fec/mensuel/2025-09/812345676FEC20251231.txt",
-        ])
+        #expect(
+            workspace.files(under: "outbox/fec/mensuel") == [
+                "outbox/fec/mensuel/2025-07/812345676FEC20251231.txt",
+                "outbox/fec/mensuel/2025-08/812345676FEC20251231.txt",
+                "outbox/fec/mensuel/2025-09/812345676FEC20251231.txt",
+            ])
         let yearly = try workspace.run(["fec", "--year", "2025", "--date", "2025-10-02"])
         #expect(yearly.status == 0, "\(yearly.stderr)")
         let period = try workspace.run(["fec", "--from", "2025-08-01", "--to", "2025-08-31", "--date", "2025-10-02"])
@@ -35,18 +37,24 @@ struct AccountingTests {
         // Every file is compliant as it is published, read as an extract of its period from its folder.
         let periodFile = "outbox/fec/periodes/2025-08-01_2025-08-31/812345676FEC20251231.txt"
         for file in workspace.files(under: "outbox/fec/mensuel") + [periodFile, path] {
-            let check = try workspace.run(["fec-check", workspace.path + "/" + file, "--year-end", "2025-12-31"],
-                                          workspaceFlag: false)
+            let check = try workspace.run(
+                ["fec-check", workspace.path + "/" + file, "--year-end", "2025-12-31"],
+                workspaceFlag: false)
             #expect(check.status == 0, "\(file): \(check.stdout)")
             #expect(check.stdout.contains("period:") == (file != path), "\(file): \(check.stdout)")
         }
         let text = try workspace.text(path)
-        let lines = text.split(separator: "\r\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+        let lines = text.split(separator: "\r\n").map {
+            $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        }
         #expect(lines[0].count == 18 && lines[0][0] == "JournalCode")
         // Sales: 411 debit incl. VAT, 706 credit excl. VAT, VAT on receipts (services) on 445740.
         let laaJuly = lines.filter { $0[8] == "F20250704" && $0[0] == "VT" }
-        #expect(laaJuly.map { [$0[4], $0[11], $0[12]] } == [["411000", "1680,00", "0,00"], ["706000", "0,00", "1400,00"],
-                                                           ["445740", "0,00", "280,00"]])
+        #expect(
+            laaJuly.map { [$0[4], $0[11], $0[12]] } == [
+                ["411000", "1680,00", "0,00"], ["706000", "0,00", "1400,00"],
+                ["445740", "0,00", "280,00"],
+            ])
         // Paid in full on 12 August: the invoice's 411 lines are lettered with its number, dated that day.
         let lettered = lines.filter { $0[4] == "411000" && $0[13] == "F20250704" }
         #expect(lettered.count == 2 && lettered.allSatisfy { $0[14] == "20250812" })
@@ -72,7 +80,9 @@ struct AccountingTests {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Repository.root.appendingPathComponent("scripts/fec_totals.py").path, workspace.path + "/" + path]
+        process.arguments = [
+            Repository.root.appendingPathComponent("scripts/fec_totals.py").path, workspace.path + "/" + path,
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -118,8 +128,9 @@ struct AccountingTests {
         try PaymentsTests.runMonths(workspace, ["2025-10-02"])
         #expect(try workspace.text(july) == julyAtClose, "a later payment must not rewrite a published month")
         #expect(try workspace.text(september) != septemberAtClose, "the decisions change September")
-        #expect(try workspace.text(september)
-            == workspace.text("archive/accounting/demo-conseil/fec/mensuel/2025-09/812345676FEC20251231.txt"))
+        #expect(
+            try workspace.text(september)
+                == workspace.text("archive/accounting/demo-conseil/fec/mensuel/2025-09/812345676FEC20251231.txt"))
         #expect(workspace.files(under: "outbox/fec/mensuel/2025-09") == [september])
 
         let yearly = try workspace.run(["fec", "--year", "2025", "--date", "2025-10-02"])
@@ -140,14 +151,19 @@ struct AccountingTests {
         }
         #expect(lettered >= 5)
         // The invoice's own line was published with July before it was paid: lettered in the yearly file only.
-        let invoice = { (lines: [[String]]) in lines.filter { $0[0] == "VT" && $0[4] == "411000" && $0[8] == "F20250704" } }
+        let invoice = { (lines: [[String]]) in
+            lines.filter { $0[0] == "VT" && $0[4] == "411000" && $0[8] == "F20250704" }
+        }
         #expect(invoice(try Self.rows(workspace, july)).map { [$0[13], $0[14]] } == [["", ""]])
         #expect(invoice(year).map { [$0[13], $0[14]] } == [["F20250704", "20250812"]])
 
         // A monthly file named after its month end, as they used to be, is reported by fec-check.
         let folder = try FECCheckCommandTests.Folder()
-        let misnamed = try folder.write("812345676FEC20250831.txt", Array(try workspace.data(
-            "outbox/fec/mensuel/2025-08/812345676FEC20251231.txt")))
+        let misnamed = try folder.write(
+            "812345676FEC20250831.txt",
+            Array(
+                try workspace.data(
+                    "outbox/fec/mensuel/2025-08/812345676FEC20251231.txt")))
         let guess = try workspace.run(["fec-check", misnamed], workspaceFlag: false)
         #expect(guess.status == 2 && guess.stdout.contains("FEC-03b"), "\(guess.stdout)")
         let known = try workspace.run(["fec-check", misnamed, "--year-end", "2025-12-31"], workspaceFlag: false)
@@ -155,8 +171,10 @@ struct AccountingTests {
     }
 
     @Test func anAccountOutsideThePCGClassesIsRefusedInThePipelineFile() throws {
-        let text = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
-            .replacingOccurrences(of: "account = \"651100\"", with: "account = \"951100\"")
+        let text = try String(
+            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8
+        )
+        .replacingOccurrences(of: "account = \"651100\"", with: "account = \"951100\"")
         let workspace = try TestWorkspace(pipeline: text)
         let check = try workspace.run(["check"])
         #expect(check.status == 3, "\(check.stdout)\n\(check.stderr)")
@@ -174,7 +192,8 @@ struct AccountingTests {
         // file is read only for a month without a folder, so no month counts twice and none is lost.
         let archived = workspace.root.appendingPathComponent("archive/accounting/demo-conseil/fec/mensuel")
         let legacy = archived.appendingPathComponent("812345676FEC20250831.txt")
-        try FileManager.default.copyItem(at: archived.appendingPathComponent("2025-08/812345676FEC20251231.txt"), to: legacy)
+        try FileManager.default.copyItem(
+            at: archived.appendingPathComponent("2025-08/812345676FEC20251231.txt"), to: legacy)
         let both = try workspace.run(["reconcile", "--date", "2025-10-02"])
         #expect(both.status == 0 && both.stdout.contains("no difference"), "\(both.stdout)")
         let moved = workspace.root.appendingPathComponent("august-folder")
@@ -187,8 +206,9 @@ struct AccountingTests {
         // Plant one: the published August FEC books F20250805 for 60.00 instead of 600.00.
         let august = "archive/accounting/demo-conseil/fec/mensuel/2025-08/812345676FEC20251231.txt"
         let text = try workspace.text(august)
-        let planted = text.replacingOccurrences(of: "|F20250805|20250801|Facture F20250805 PharmaBest SARL|600,00|",
-                                                with: "|F20250805|20250801|Facture F20250805 PharmaBest SARL|60,00|")
+        let planted = text.replacingOccurrences(
+            of: "|F20250805|20250801|Facture F20250805 PharmaBest SARL|600,00|",
+            with: "|F20250805|20250801|Facture F20250805 PharmaBest SARL|60,00|")
         #expect(planted != text)
         try planted.write(toFile: workspace.path + "/" + august, atomically: true, encoding: .utf8)
         let found = try workspace.run(["reconcile", "--date", "2025-10-03"])
@@ -204,15 +224,19 @@ struct AccountingTests {
         let decoded = try JSONDecoder().decode([String: Reconciliation.Report].self, from: Data(json.stdout.utf8))
         let pipeline = try #require(decoded["demo-conseil"], "\(json.stdout)")
         #expect(pipeline.differences.count == 2)
-        #expect(pipeline.differences.contains {
-            $0.check == "invoice-journal" && $0.reference == "F20250805" && $0.expected == "600.00" && $0.found == "60.00"
-        })
+        #expect(
+            pipeline.differences.contains {
+                $0.check == "invoice-journal" && $0.reference == "F20250805" && $0.expected == "600.00"
+                    && $0.found == "60.00"
+            })
         #expect(pipeline.invoicesChecked > 0 && pipeline.receiptsChecked > 0)
     }
 
     @Test func aClosedMonthWithoutEntriesHasNoFECAndDoesNotFailTheRun() throws {
-        let text = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
-        let withoutContracts = String(text[..<text.range(of: "\n[[contracts]]")!.lowerBound]) + "\n"
+        let text = try String(
+            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let withoutContracts =
+            String(text[..<text.range(of: "\n[[contracts]]")!.lowerBound]) + "\n"
             + String(text[text.range(of: "\n[accounting]")!.lowerBound...])
         let workspace = try TestWorkspace(pipeline: withoutContracts)
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-09-02"])

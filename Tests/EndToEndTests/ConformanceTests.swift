@@ -20,7 +20,8 @@ struct ConformanceTests {
     @Test(.enabled(if: Repository.sharedFixtures != nil, "../shared/fixtures is not available"))
     func everyClockifyFixtureNormalizesWithTheExportedDurationsAndAmounts() throws {
         let fixtures = try #require(Repository.sharedFixtures).appendingPathComponent("clockify")
-        let names = try FileManager.default.contentsOfDirectory(atPath: fixtures.path).filter { $0.hasSuffix(".csv") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: fixtures.path).filter { $0.hasSuffix(".csv") }
+            .sorted()
         #expect(names.count >= 5)
         for name in names {
             let workspace = try TestWorkspace(pipeline: Self.pipeline, name: "conformance")
@@ -36,7 +37,9 @@ struct ConformanceTests {
             let amountColumn = try #require(header.firstIndex { $0.hasPrefix("Billable Amount") })
             let durationColumn = try #require(header.firstIndex(of: "Duration (h)"))
             let descriptionColumn = try #require(header.firstIndex(of: "Description"))
-            let entries = rows[(headerIndex + 1)...].filter { $0.count == header.count && !$0[header.firstIndex(of: "Start Date")!].isEmpty }
+            let entries = rows[(headerIndex + 1)...].filter {
+                $0.count == header.count && !$0[header.firstIndex(of: "Start Date")!].isEmpty
+            }
             var expected: [String: (seconds: Int, cents: Int)] = [:]
             var expectedTotal = (seconds: 0, cents: 0, count: 0)
             for row in entries {
@@ -73,14 +76,18 @@ struct ConformanceTests {
     func knownRowsOfTheFixturesHaveTheirExactValues() throws {
         let fixtures = try #require(Repository.sharedFixtures).appendingPathComponent("clockify")
         let workspace = try TestWorkspace(pipeline: Self.pipeline, name: "conformance")
-        for name in ["Clockify_LAA_Export_Juillet_2025.csv", "clockify_detailed_variant_1.csv", "clockify_detailed_variant_2.csv"] {
+        for name in [
+            "Clockify_LAA_Export_Juillet_2025.csv", "clockify_detailed_variant_1.csv",
+            "clockify_detailed_variant_2.csv",
+        ] {
             try workspace.drop(name, try Data(contentsOf: fixtures.appendingPathComponent(name)))
         }
         try workspace.run(["run", "--settle", "0"])
 
         // LAA, 8 July 2025 09:00–12:42 Paris time (CEST): 3 h 42, 407.00 EUR at 110.00/h.
         let july = try workspace.csvRecords("outbox/time-entries/2025-07.csv")
-        let rds = try #require(july.first { $0["description"] == "Configuration RDS 2022 - Environnement multi-utilisateurs" })
+        let rds = try #require(
+            july.first { $0["description"] == "Configuration RDS 2022 - Environnement multi-utilisateurs" })
         #expect(rds["start_utc"] == "2025-07-08T07:00:00Z")
         #expect(rds["end_local"] == "2025-07-08T12:42:00+02:00")
         #expect(rds["duration_seconds"] == "13320")
@@ -105,7 +112,8 @@ struct ConformanceTests {
         // Backslashes, quotes and emoji survive byte for byte; invoice columns are kept.
         let october = try workspace.csvRecords("outbox/time-entries/2024-10.csv")
         let special = try #require(october.first)
-        #expect(special["description"] == #"\\ 🔥 Special characters  ''''''`!@#$%^&*()_+\-=\[\]{};':''\\|,.''<>\/?~ \\\"#)
+        #expect(
+            special["description"] == #"\\ 🔥 Special characters  ''''''`!@#$%^&*()_+\-=\[\]{};':''\\|,.''<>\/?~ \\\"#)
         #expect(special["invoiced"] == "true")
         #expect(special["invoice_ref"] == "Invoice100")
         #expect(special["billable_amount_minor"] == "50000")

@@ -14,14 +14,16 @@ struct CrashRecoveryTests {
     static func prepareWorkspace() throws -> TestWorkspace {
         let workspace = try TestWorkspace()
         try workspace.dropDemoFiles()
-        let august = try Data(contentsOf: Repository.root.appendingPathComponent(
-            "demo/inbox/Clockify_Time_Report_Detailed_01_08_2025-31_08_2025.csv"))
+        let august = try Data(
+            contentsOf: Repository.root.appendingPathComponent(
+                "demo/inbox/Clockify_Time_Report_Detailed_01_08_2025-31_08_2025.csv"))
         try workspace.drop("zz-same-as-august.csv", august)
         try workspace.drop("incomplete-download.csv.part", "\"Project\",\"Cli")
         let base = Date(timeIntervalSince1970: 1_760_000_000)
         for (index, name) in workspace.files(under: "inbox").enumerated() {
-            try FileManager.default.setAttributes([.modificationDate: base.addingTimeInterval(Double(index))],
-                                                  ofItemAtPath: workspace.path + "/" + name)
+            try FileManager.default.setAttributes(
+                [.modificationDate: base.addingTimeInterval(Double(index))],
+                ofItemAtPath: workspace.path + "/" + name)
         }
         return workspace
     }
@@ -38,7 +40,8 @@ struct CrashRecoveryTests {
         var killed = 0
         for step in 1...steps {
             let workspace = try Self.prepareWorkspace()
-            let crashed = try workspace.run(["run", "--settle", "0"], environment: ["FACTURATION_CRASH_AFTER": "\(step)"])
+            let crashed = try workspace.run(
+                ["run", "--settle", "0"], environment: ["FACTURATION_CRASH_AFTER": "\(step)"])
             #expect(crashed.killedBySignal && crashed.status == 9, "step \(step) did not crash: \(crashed.stderr)")
             if crashed.killedBySignal { killed += 1 }
             let recovered = try workspace.run(["run", "--settle", "0"])
@@ -100,10 +103,14 @@ struct Snapshot: Equatable {
         for path in workspace.files() {
             // The run stamp holds inode numbers and times: what it says is tested on its own.
             if path.hasPrefix("archive/runs/") || path == "work/lock" || path.hasPrefix("pipelines/")
-                || path.hasSuffix("/run-stamp.json") { continue }
+                || path.hasSuffix("/run-stamp.json")
+            {
+                continue
+            }
             if path.hasPrefix("inbox/") { inbox.append(path) }
             let data = try workspace.data(path)
-            let isMetadata = path.hasSuffix(".claim") || path.hasSuffix(".reason.txt") || path.hasSuffix(".duplicate.txt")
+            let isMetadata =
+                path.hasSuffix(".claim") || path.hasSuffix(".reason.txt") || path.hasSuffix(".duplicate.txt")
                 || path.hasPrefix("archive/index/") || path.hasPrefix("outbox/rejected/")
                 || path.hasPrefix("archive/invoicing/")
             var text = String(decoding: data, as: UTF8.self)
@@ -137,8 +144,9 @@ struct Snapshot: Equatable {
             } else if other.files[key] == nil {
                 lines.append("extra: \(key)")
             } else {
-                lines.append("different: \(key)\n  got:      \(files[key]!.joined(separator: " | ").prefix(400))"
-                    + "\n  expected: \(other.files[key]!.joined(separator: " | ").prefix(400))")
+                lines.append(
+                    "different: \(key)\n  got:      \(files[key]!.joined(separator: " | ").prefix(400))"
+                        + "\n  expected: \(other.files[key]!.joined(separator: " | ").prefix(400))")
             }
         }
         return lines.joined(separator: "\n")

@@ -38,16 +38,18 @@ struct DemoReplayTests {
 
         let manifest = try Self.manifest(of: workspace)
         if ProcessInfo.processInfo.environment["FACTURATION_UPDATE_GOLDEN"] == "1" {
-            try manifest.joined(separator: "\n").appending("\n").write(to: Self.manifestURL, atomically: true,
-                                                                         encoding: .utf8)
+            try manifest.joined(separator: "\n").appending("\n").write(
+                to: Self.manifestURL, atomically: true,
+                encoding: .utf8)
             return
         }
         let expected = try String(contentsOf: Self.manifestURL, encoding: .utf8)
             .split(separator: "\n").map(String.init)
         let missing = Set(expected).subtracting(manifest).sorted()
         let unexpected = Set(manifest).subtracting(expected).sorted()
-        #expect(missing.isEmpty && unexpected.isEmpty,
-                Comment(rawValue: Self.describe(missing: missing, unexpected: unexpected)))
+        #expect(
+            missing.isEmpty && unexpected.isEmpty,
+            Comment(rawValue: Self.describe(missing: missing, unexpected: unexpected)))
         #expect(manifest.count > 150)
     }
 
@@ -58,8 +60,10 @@ struct DemoReplayTests {
 
     /// `<sha-256> <path>` for every compared file, sorted by path.
     static func manifest(of workspace: TestWorkspace) throws -> [String] {
-        let skipped = ["archive/files/", "archive/index/", "archive/rejected/", "archive/runs/",
-                       "archive/duplicates/", "archive/checkpoints/", "outbox/rejected/"]
+        let skipped = [
+            "archive/files/", "archive/index/", "archive/rejected/", "archive/runs/",
+            "archive/duplicates/", "archive/checkpoints/", "outbox/rejected/",
+        ]
         var lines: [String] = []
         for path in workspace.files(under: "outbox") + workspace.files(under: "archive")
         where !skipped.contains(where: { path.hasPrefix($0) }) && !path.hasSuffix("README.md") {

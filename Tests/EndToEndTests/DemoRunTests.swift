@@ -14,9 +14,10 @@ struct DemoRunTests {
         #expect(result.stdout.contains("5 imported, 1 rejected, 0 duplicate"))
 
         // Normalized ledgers in the outbox, one per month.
-        #expect(workspace.files(under: "outbox/time-entries") == [
-            "outbox/time-entries/2025-07.csv", "outbox/time-entries/2025-08.csv", "outbox/time-entries/2025-09.csv",
-        ])
+        #expect(
+            workspace.files(under: "outbox/time-entries") == [
+                "outbox/time-entries/2025-07.csv", "outbox/time-entries/2025-08.csv", "outbox/time-entries/2025-09.csv",
+            ])
         let july = try workspace.csvRecords("outbox/time-entries/2025-07.csv")
         #expect(july.count == 40)
         let first = try #require(july.first)
@@ -32,8 +33,9 @@ struct DemoRunTests {
 
         // Every record key is unique, and the ledger is byte-identical to the archived one.
         #expect(Set(july.map { $0["record_key"] ?? "" }).count == july.count)
-        #expect(try workspace.data("outbox/time-entries/2025-07.csv")
-            == workspace.data("archive/ledgers/demo-conseil/time-entries/2025-07.csv"))
+        #expect(
+            try workspace.data("outbox/time-entries/2025-07.csv")
+                == workspace.data("archive/ledgers/demo-conseil/time-entries/2025-07.csv"))
 
         // Bank: the pending GENLOG transfer of the CSV is superseded by its booked version from the API.
         let september = try workspace.csvRecords("outbox/bank-transactions/2025-09.csv")
@@ -61,7 +63,9 @@ struct DemoRunTests {
         #expect(reasonPath.hasSuffix("releve-qonto-modifie-a-la-main.csv.reason.txt"))
         #expect(rejected.contains(String(reasonPath.dropLast(".reason.txt".count))))
         let reason = try workspace.text(reasonPath)
-        #expect(reason.contains("Line 2, column \"Montant total (TTC)\" (6): \"1 250,00,5\" - the amount has two decimal marks"))
+        #expect(
+            reason.contains(
+                "Line 2, column \"Montant total (TTC)\" (6): \"1 250,00,5\" - the amount has two decimal marks"))
         #expect(reason.contains("Line 3, column \"Date de la valeur (local)\" (3): \"31-09-2025 10:00:00\""))
         #expect(reason.contains("What to do:"))
         #expect(workspace.files(under: "outbox/rejected").count == 1)
@@ -84,7 +88,8 @@ struct DemoRunTests {
         #expect(try workspace.data("archive/ledgers/demo-conseil/time-entries/2025-08.csv") == ledgerBefore)
         let notes = workspace.files(under: "archive/duplicates").filter { $0.hasSuffix(".duplicate.txt") }
         #expect(notes.count == 5)
-        let note = try workspace.text(try #require(notes.first { $0.contains("copy-of-Clockify_Time_Report_Detailed_01_08") }))
+        let note = try workspace.text(
+            try #require(notes.first { $0.contains("copy-of-Clockify_Time_Report_Detailed_01_08") }))
         #expect(note.contains("same content"))
         #expect(note.contains("Clockify_Time_Report_Detailed_01_08_2025-31_08_2025.csv"))
     }

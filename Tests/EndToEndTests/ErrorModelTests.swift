@@ -17,7 +17,8 @@ struct ErrorModelTests {
         try workspace.drop("again.csv", export)
         let result = try workspace.run(["run", "--settle", "0"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains(marker) && result.stderr.contains("restore it from a backup"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(marker) && result.stderr.contains("restore it from a backup"), "\(result.stderr)")
         #expect(workspace.files(under: "work/claims").contains { $0.hasSuffix("/again.csv") }, "kept for the next run")
     }
 
@@ -29,7 +30,8 @@ struct ErrorModelTests {
 
         let empty = try workspace.run(["fec", "--year", "2025", "--date", "2026-01-15"])
         #expect(empty.status == 1)
-        #expect(empty.stderr.contains("error: no accounting entry between 2025-01-01 and 2025-12-31"), "\(empty.stderr)")
+        #expect(
+            empty.stderr.contains("error: no accounting entry between 2025-01-01 and 2025-12-31"), "\(empty.stderr)")
 
         let badClock = try workspace.run(["run", "--settle", "0"], environment: ["FACTURATION_NOW": "tomorrow"])
         #expect(badClock.status == 64)

@@ -7,12 +7,15 @@ import Testing
 @Suite("fec-check")
 struct FECCheckCommandTests {
     /// The worked example of fec.md §5 (`Tests/Fixtures/fec-example.txt`, shared with the unit tests).
-    static let example = try! String(contentsOf: Repository.root.appendingPathComponent("Tests/Fixtures/fec-example.txt"),
-                                     encoding: .utf8).replacingOccurrences(of: "\n", with: "\r\n")
+    static let example = try! String(
+        contentsOf: Repository.root.appendingPathComponent("Tests/Fixtures/fec-example.txt"),
+        encoding: .utf8
+    ).replacingOccurrences(of: "\n", with: "\r\n")
 
     /// A temporary folder, removed with the value.
     final class Folder {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fec-e2e-\(UUID().uuidString.prefix(8))")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fec-e2e-\(UUID().uuidString.prefix(8))")
         init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
         deinit { try? FileManager.default.removeItem(at: url) }
 
@@ -45,7 +48,8 @@ struct FECCheckCommandTests {
     @Test func invalidFileExitsOne() throws {
         let folder = try Folder()
         let broken = Self.example.replacingOccurrences(of: "|0,00|1000,00|", with: "|0,00|990,00|")
-            .replacingOccurrences(of: "|Reglement ACME F2024-0001|1200,00|0,00|", with: "|Reglement ACME F2024-0001|1200.00|0,00|")
+            .replacingOccurrences(
+                of: "|Reglement ACME F2024-0001|1200,00|0,00|", with: "|Reglement ACME F2024-0001|1200.00|0,00|")
         let path = try folder.write("123456782FEC20241231.txt", broken)
         let result = try Self.check(path)
         #expect(result.status == 1)
@@ -64,8 +68,9 @@ struct FECCheckCommandTests {
 
     @Test func warningsOnlyExitTwo() throws {
         let folder = try Folder()
-        let text = Self.example.replacingOccurrences(of: "BQ|Banque|3|20240210|411000|Clients|",
-                                                     with: "BQ|Banque|3|20240210|411000|Clients France|")
+        let text = Self.example.replacingOccurrences(
+            of: "BQ|Banque|3|20240210|411000|Clients|",
+            with: "BQ|Banque|3|20240210|411000|Clients France|")
         let path = try folder.write("123456782FEC20241231.txt", text)
         let result = try Self.check(path)
         #expect(result.status == 2, "stdout: \(result.stdout)")
@@ -78,7 +83,8 @@ struct FECCheckCommandTests {
         let folder = try Folder()
         // Tab-separated ISO-8859-15 with a bad name and a dot in every zero amount.
         let latin9 = Self.example.replacingOccurrences(of: "|", with: "\t")
-            .replacingOccurrences(of: "Operations", with: "Opérations").replacingOccurrences(of: "\t0,00\t", with: "\t0.00\t")
+            .replacingOccurrences(of: "Operations", with: "Opérations").replacingOccurrences(
+                of: "\t0,00\t", with: "\t0.00\t")
         let path = try folder.write("export.txt", latin9.unicodeScalars.map { UInt8($0.value) })
         let result = try Self.check(path, ["--max-examples", "2"])
         #expect(result.status == 1)
@@ -106,8 +112,10 @@ struct FECCheckCommandTests {
         // Rule 17: a CompteNum outside the PCG's classes 1 to 8.
         #expect(try exitStatus(of: Self.example.replacingOccurrences(of: "|101300|", with: "|901300|"), "FEC-17") == 1)
         // Rule 23: a third decimal, even a zero.
-        #expect(try exitStatus(of: Self.example.replacingOccurrences(of: "|0,00|1200,00|A|", with: "|0,00|1200,000|A|"),
-                               "FEC-23") == 1)
+        #expect(
+            try exitStatus(
+                of: Self.example.replacingOccurrences(of: "|0,00|1200,00|A|", with: "|0,00|1200,000|A|"),
+                "FEC-23") == 1)
         // Rule 35: the last line of VT 2 after the first line of BQ 3.
         var split = lines
         split.swapAt(6, 7)
@@ -134,16 +142,19 @@ struct FECCheckCommandTests {
         let misnamed = try Self.check(try folder.write("123456782FEC20240229.txt", february))
         #expect(misnamed.status == 2 && misnamed.stdout.contains("FEC-03b  "), "\(misnamed.stdout)")
         // In a month folder: an extract of that month; entries of another month are errors.
-        try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("2024-01"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.url.appendingPathComponent("2024-01"), withIntermediateDirectories: true)
         let january = try folder.write("2024-01/123456782FEC20241231.txt", Self.example)
         let extract = try Self.check(january)
-        #expect(extract.status == 1 && extract.stdout.contains("period:   2024-01-01 to 2024-01-31"), "\(extract.stdout)")
+        #expect(
+            extract.status == 1 && extract.stdout.contains("period:   2024-01-01 to 2024-01-31"), "\(extract.stdout)")
         #expect(extract.stdout.contains("FEC-30  ") && extract.stdout.contains("outside the period the file covers"))
         // --period says which part of the year the file covers; lettering may continue outside it.
         #expect(try Self.check(january, ["--period", "2024-01-01_2024-02-29"]).status == 0)
-        let lettered = try folder.write("123456782FEC20241231.txt",
-                                        ([lines(Self.example)[0]] + lines(Self.example)[7...10] + [""]).joined(separator: "\r\n"))
-        #expect(try Self.check(lettered).status == 2)   // FEC-43: the invoice's line is not in the file
+        let lettered = try folder.write(
+            "123456782FEC20241231.txt",
+            ([lines(Self.example)[0]] + lines(Self.example)[7...10] + [""]).joined(separator: "\r\n"))
+        #expect(try Self.check(lettered).status == 2)  // FEC-43: the invoice's line is not in the file
         #expect(try Self.check(lettered, ["--period", "2024-02"]).status == 0)
     }
 
@@ -182,35 +193,53 @@ struct FECCheckCommandTests {
         let start = CivilDate(year: 2024, month: 1, day: 1)!
         for day in stride(from: 0, to: 360, by: 3) {
             let date = start.adding(days: day)
-            func add(_ journal: (String, String), _ entries: [(String, String, (String, String)?, Int64, Int64)],
-                     piece: String, label: String, lettering: String? = nil) {
+            func add(
+                _ journal: (String, String), _ entries: [(String, String, (String, String)?, Int64, Int64)],
+                piece: String, label: String, lettering: String? = nil
+            ) {
                 number += 1
                 for (account, accountLabel, aux, debit, credit) in entries {
-                    lines.append(FECLine(
-                        journalCode: journal.0, journalLabel: journal.1, entryNumber: String(number), entryDate: date,
-                        accountNumber: account, accountLabel: accountLabel, auxiliaryNumber: aux?.0, auxiliaryLabel: aux?.1,
-                        pieceRef: piece, pieceDate: date, label: label, debitMinor: debit, creditMinor: credit,
-                        letteringCode: aux == nil ? nil : lettering, letteringDate: aux == nil || lettering == nil ? nil : date,
-                        validationDate: date))
+                    lines.append(
+                        FECLine(
+                            journalCode: journal.0, journalLabel: journal.1, entryNumber: String(number),
+                            entryDate: date,
+                            accountNumber: account, accountLabel: accountLabel, auxiliaryNumber: aux?.0,
+                            auxiliaryLabel: aux?.1,
+                            pieceRef: piece, pieceDate: date, label: label, debitMinor: debit, creditMinor: credit,
+                            letteringCode: aux == nil ? nil : lettering,
+                            letteringDate: aux == nil || lettering == nil ? nil : date,
+                            validationDate: date))
                 }
             }
             let client = clients[Int(random(0...2))]
             let net = random(1_000...2_000_000)
             let vat = net / 5
-            add(("VT", "Ventes"), [("411000", "Clients", client, net + vat, 0),
-                                   ("706000", "Prestations de services", nil, 0, net),
-                                   ("445740", "TVA collectée sur encaissements", nil, 0, vat)],
+            add(
+                ("VT", "Ventes"),
+                [
+                    ("411000", "Clients", client, net + vat, 0),
+                    ("706000", "Prestations de services", nil, 0, net),
+                    ("445740", "TVA collectée sur encaissements", nil, 0, vat),
+                ],
                 piece: "F2024-\(number)", label: "Facture \(client.1) n° \(number)", lettering: "L\(day)")
             if day % 2 == 0 {
                 let supplier = suppliers[Int(random(0...1))]
                 let cost = random(100...500_000)
-                add(("AC", "Achats"), [("606100", "Électricité", nil, cost, 0),
-                                       ("445660", "TVA déductible", nil, cost / 5, 0),
-                                       ("401000", "Fournisseurs", supplier, 0, cost + cost / 5)],
+                add(
+                    ("AC", "Achats"),
+                    [
+                        ("606100", "Électricité", nil, cost, 0),
+                        ("445660", "TVA déductible", nil, cost / 5, 0),
+                        ("401000", "Fournisseurs", supplier, 0, cost + cost / 5),
+                    ],
                     piece: "A\(number)", label: "Facture \(supplier.1)")
             }
-            add(("BQ", "Banque Crédit Coopératif"), [("512000", "Banque", nil, net + vat, 0),
-                                                      ("411000", "Clients", client, 0, net + vat)],
+            add(
+                ("BQ", "Banque Crédit Coopératif"),
+                [
+                    ("512000", "Banque", nil, net + vat, 0),
+                    ("411000", "Clients", client, 0, net + vat),
+                ],
                 piece: "VIR\(number)", label: "Règlement \(client.1)", lettering: "L\(day)")
         }
         return lines
@@ -219,15 +248,19 @@ struct FECCheckCommandTests {
     @Test func totalsPerAccountMatchFecParser() throws {
         let python = Repository.root.appendingPathComponent(".venv-fx/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            Issue.record("\(python) is missing: run scripts/setup-validation-venv (it installs fec-parser) before the tests")
+            Issue.record(
+                "\(python) is missing: run scripts/setup-validation-venv (it installs fec-parser) before the tests")
             return
         }
         let folder = try Folder()
         let lines = Self.syntheticLines()
-        for format in [FECFormat(separator: .pipe, encoding: .utf8), FECFormat(separator: .tab, encoding: .iso8859_15)] {
+        for format in [FECFormat(separator: .pipe, encoding: .utf8), FECFormat(separator: .tab, encoding: .iso8859_15)]
+        {
             let path = try folder.write("123456782FEC20241231.txt", try FECWriter.bytes(lines, format: format))
-            let ours = try FECChecker.check(path: path, options: FECChecker.Options(
-                today: CivilDate(year: 2025, month: 1, day: 31), ownExport: true))
+            let ours = try FECChecker.check(
+                path: path,
+                options: FECChecker.Options(
+                    today: CivilDate(year: 2025, month: 1, day: 31), ownExport: true))
             #expect(ours.findings == [], "\(format): \(ours.text())")
             #expect(ours.lines == lines.count)
             #expect(ours.encoding == (format.encoding == .utf8 ? "UTF-8" : "ISO-8859-15"))

@@ -6,7 +6,8 @@ import Testing
 /// never breaks an output. Every case goes through the real binary, and the next run must work.
 @Suite("Hostile values")
 struct HostileValueTests {
-    static let qontoHeader = "Statut;Date de la valeur (UTC);Date de la valeur (local);Date de l'opération (UTC);"
+    static let qontoHeader =
+        "Statut;Date de la valeur (UTC);Date de la valeur (local);Date de l'opération (UTC);"
         + "Date de l'opération (local);Montant total (TTC);Débit;Crédit;Solde;Devise;Nom du compte;IBAN du compte;"
         + "Nom de la contrepartie;IBAN de la contrepartie;Méthode de paiement;Identifiant de transaction;Référence;Note\n"
 
@@ -15,8 +16,10 @@ struct HostileValueTests {
             + "Client;FR7630003000701234567890185;Virement;\(id);;\n"
     }
 
-    static func clockifyRow(project: String = "LAA - INFRA", description: String = "Audit",
-                            start: String = "15/07/2025", end: String = "15/07/2025", duration: String = "01:30:00") -> String {
+    static func clockifyRow(
+        project: String = "LAA - INFRA", description: String = "Audit",
+        start: String = "15/07/2025", end: String = "15/07/2025", duration: String = "01:30:00"
+    ) -> String {
         "\"\(project)\",\"Les Automatismes Appliqués\",\"\(description)\",\"\",\"Camille Martin\",\"\",\"camille@demo.fr\","
             + "\"\",\"Yes\",\"\(start)\",\"09:00:00\",\"\(end)\",\"10:30:00\",\"\(duration)\",\"1.50\",\"110.00\",\"165.00\"\n"
     }
@@ -24,13 +27,16 @@ struct HostileValueTests {
     static let clockifyHeader = QueueProtocolTests.clockifyCSV.split(separator: "\n").first.map { String($0) + "\n" }!
 
     private func reason(_ workspace: TestWorkspace, _ name: String) throws -> String {
-        try workspace.text(try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(name + ".reason.txt") }))
+        try workspace.text(
+            try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(name + ".reason.txt") }))
     }
 
     @Test func aQontoAmountNearTheIntegerLimitIsRejectedWithLineAndColumn() throws {
         let workspace = try TestWorkspace(invoicing: true)
-        try workspace.drop("qonto-huge.csv", Self.qontoHeader + Self.qontoRow(id: "t-1", amount: "92233720368547758,07"))
-        try workspace.drop("qonto-large.csv", Self.qontoHeader + Self.qontoRow(id: "t-2", amount: "10000000000000000,00"))
+        try workspace.drop(
+            "qonto-huge.csv", Self.qontoHeader + Self.qontoRow(id: "t-1", amount: "92233720368547758,07"))
+        try workspace.drop(
+            "qonto-large.csv", Self.qontoHeader + Self.qontoRow(id: "t-2", amount: "10000000000000000,00"))
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
         #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
         for name in ["qonto-huge.csv", "qonto-large.csv"] {
@@ -71,9 +77,12 @@ struct HostileValueTests {
         let workspace = try TestWorkspace()
         try workspace.drop("old.csv", Self.clockifyHeader + Self.clockifyRow(start: "01/01/0001", end: "01/01/0001"))
         try workspace.drop("future.csv", Self.clockifyHeader + Self.clockifyRow(start: "31/12/9999", end: "31/12/9999"))
-        try workspace.drop("weekend.csv", Self.clockifyHeader
-            + Self.clockifyRow(start: "11/07/2025", end: "15/07/2025", duration: "97:30:00"))
-        try workspace.drop("qonto-old.csv", Self.qontoHeader + Self.qontoRow(id: "t-3", amount: "10,00", date: "01-01-0001 10:00:00"))
+        try workspace.drop(
+            "weekend.csv",
+            Self.clockifyHeader
+                + Self.clockifyRow(start: "11/07/2025", end: "15/07/2025", duration: "97:30:00"))
+        try workspace.drop(
+            "qonto-old.csv", Self.qontoHeader + Self.qontoRow(id: "t-3", amount: "10,00", date: "01-01-0001 10:00:00"))
         let result = try workspace.run(["run", "--settle", "0"])
         #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
         #expect(try reason(workspace, "old.csv").contains("outside the years 2000 to 2099"))
@@ -85,15 +94,21 @@ struct HostileValueTests {
 
     @Test func twoRowsWithTheSameTransactionIdAndDifferentAmountsAreAConflict() throws {
         let workspace = try TestWorkspace()
-        try workspace.drop("qonto-twice.csv", Self.qontoHeader + Self.qontoRow(id: "t-9", amount: "100,00")
-            + Self.qontoRow(id: "t-9", amount: "1 000,00"))
-        try workspace.drop("qonto-same.csv", Self.qontoHeader + Self.qontoRow(id: "t-8", amount: "50,00")
-            + Self.qontoRow(id: "t-8", amount: "50,00"))
+        try workspace.drop(
+            "qonto-twice.csv",
+            Self.qontoHeader + Self.qontoRow(id: "t-9", amount: "100,00")
+                + Self.qontoRow(id: "t-9", amount: "1 000,00"))
+        try workspace.drop(
+            "qonto-same.csv",
+            Self.qontoHeader + Self.qontoRow(id: "t-8", amount: "50,00")
+                + Self.qontoRow(id: "t-8", amount: "50,00"))
         let result = try workspace.run(["run", "--settle", "0"])
         #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
         let text = try reason(workspace, "qonto-twice.csv")
         #expect(text.contains("Line 3, column \"Identifiant de transaction\""), "\(text)")
-        #expect(text.contains("this transaction id is also on line 2 with another amount (100.00 there, 1000.00 here)"), "\(text)")
+        #expect(
+            text.contains("this transaction id is also on line 2 with another amount (100.00 there, 1000.00 here)"),
+            "\(text)")
         // The same row twice is not a conflict.
         #expect(result.stdout.contains("imported   qonto-same.csv"), "\(result.stdout)")
     }
@@ -102,7 +117,8 @@ struct HostileValueTests {
         let workspace = try TestWorkspace(invoicing: true)
         let project = "LAA - INFRA\u{1B}[31m"
         let description = "Audit\u{FFFF} réseau\u{7}"
-        try workspace.drop("hostile.csv", Self.clockifyHeader + Self.clockifyRow(project: project, description: description))
+        try workspace.drop(
+            "hostile.csv", Self.clockifyHeader + Self.clockifyRow(project: project, description: description))
         let first = try workspace.run(["run", "--settle", "0", "--date", "2025-07-20"])
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
         let ledger = try workspace.csvRecords("archive/ledgers/demo-conseil/time-entries/2025-07.csv")
@@ -111,8 +127,9 @@ struct HostileValueTests {
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let invoices = workspace.files(under: "outbox/invoices").filter { $0.hasSuffix(".xml") }
-        let xml = try #require(try invoices.map { try workspace.text($0) }.first { $0.contains("LAA - INFRA") },
-                               "no invoice bills the hostile entry: \(invoices)")
+        let xml = try #require(
+            try invoices.map { try workspace.text($0) }.first { $0.contains("LAA - INFRA") },
+            "no invoice bills the hostile entry: \(invoices)")
         #expect(xml.contains("LAA - INFRA [31m"), "the project name is on the invoice, cleaned")
         #expect(!xml.contains("&#27;") && !xml.contains("&#7;"))
         // And it passes the official schema (the run validates every invoice before numbering it).
@@ -133,18 +150,22 @@ struct HostileValueTests {
             try text.replacingOccurrences(of: old, with: new)
                 .write(toFile: workspace.path + "/" + relative, atomically: true, encoding: .utf8)
         }
-        try poison("archive/ledgers/demo-conseil/time-entries/2025-07.csv", ",5400,second,", ",1000000000000000,second,")
-        try poison("archive/ledgers/demo-conseil/bank-transactions/2025-07.csv", ",10000,100.00,",
-                   ",9223372036854775807,92233720368547758.07,")
+        try poison(
+            "archive/ledgers/demo-conseil/time-entries/2025-07.csv", ",5400,second,", ",1000000000000000,second,")
+        try poison(
+            "archive/ledgers/demo-conseil/bank-transactions/2025-07.csv", ",10000,100.00,",
+            ",9223372036854775807,92233720368547758.07,")
         for day in ["2025-08-01", "2025-09-01"] {
             let result = try workspace.run(["run", "--settle", "0", "--date", day])
             #expect(result.status == 0 && !result.killedBySignal, "\(day): \(result.stdout)\n\(result.stderr)")
             if day == "2025-08-01" {
-                #expect(result.stdout.contains("1 billable time entries of 2025-07.csv last longer than 72 hours"),
-                        "\(result.stdout)")
-            }
-            #expect(result.stdout.contains("1 booked bank transaction has an amount beyond 1,000,000,000.00"),
+                #expect(
+                    result.stdout.contains("1 billable time entries of 2025-07.csv last longer than 72 hours"),
                     "\(result.stdout)")
+            }
+            #expect(
+                result.stdout.contains("1 booked bank transaction has an amount beyond 1,000,000,000.00"),
+                "\(result.stdout)")
         }
         #expect(!(try workspace.issuedRecords(pipeline: "demo-conseil").values.contains { $0.contains("time-LAA") }))
     }
@@ -152,8 +173,10 @@ struct HostileValueTests {
     /// `status` shows the last run's errors with their text, those of its invoicing stage included:
     /// a problem that recurs on every run must be visible without reading the run summaries.
     @Test func statusShowsTheLastRunsErrors() throws {
-        let demo = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
-        let workspace = try TestWorkspace(pipeline: demo.replacingOccurrences(of: "oxygene_code = \"LAA01\"\n", with: ""))
+        let demo = try String(
+            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let workspace = try TestWorkspace(
+            pipeline: demo.replacingOccurrences(of: "oxygene_code = \"LAA01\"\n", with: ""))
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
         let status = try workspace.run(["status"])
@@ -166,12 +189,17 @@ struct HostileValueTests {
     /// crash and not a wrong balance.
     @Test func fecCheckReportsAmountsThatAddUpBeyondWhatCanBeComputed() throws {
         let workspace = try TestWorkspace()
-        let header = "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|PieceRef|"
+        let header =
+            "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|PieceRef|"
             + "PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise\r\n"
-        let debit = "VT|Ventes|VT000001|20250701|411000|Clients|||F1|20250701|x|9999999999999999,99|0,00|||20250701||\r\n"
-        let credit = "VT|Ventes|VT000001|20250701|706000|Ventes|||F1|20250701|x|0,00|9999999999999999,99|||20250701||\r\n"
-        try workspace.drop("552081317FEC20251231.txt", header + String(repeating: debit, count: 1000) + credit, into: "fec")
-        let result = try workspace.run(["fec-check", workspace.path + "/fec/552081317FEC20251231.txt"], workspaceFlag: false)
+        let debit =
+            "VT|Ventes|VT000001|20250701|411000|Clients|||F1|20250701|x|9999999999999999,99|0,00|||20250701||\r\n"
+        let credit =
+            "VT|Ventes|VT000001|20250701|706000|Ventes|||F1|20250701|x|0,00|9999999999999999,99|||20250701||\r\n"
+        try workspace.drop(
+            "552081317FEC20251231.txt", header + String(repeating: debit, count: 1000) + credit, into: "fec")
+        let result = try workspace.run(
+            ["fec-check", workspace.path + "/fec/552081317FEC20251231.txt"], workspaceFlag: false)
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
         #expect(!result.killedBySignal)
         #expect(result.stdout.contains("add up beyond 92233720368547758,07"), "\(result.stdout)")
@@ -182,10 +210,12 @@ struct HostileValueTests {
 @Suite("Drafts that cannot be issued")
 struct UnissuableDraftTests {
     @Test func aDraftWhoseAmountsAreBeyondTheBoundWaitsForAPersonAndCanBeRejected() throws {
-        let demo = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let demo = try String(
+            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
         // LAA's rate is the largest a pipeline file accepts: 1.5 hours of it is beyond what one document may total.
-        let pipeline = demo.replacingOccurrences(of: "hourly_rate = 100\npayment_terms = \"30 days\"\noxygene_code = \"LAA01\"",
-                                                 with: "hourly_rate = 1000000000\npayment_terms = \"30 days\"\noxygene_code = \"LAA01\"")
+        let pipeline = demo.replacingOccurrences(
+            of: "hourly_rate = 100\npayment_terms = \"30 days\"\noxygene_code = \"LAA01\"",
+            with: "hourly_rate = 1000000000\npayment_terms = \"30 days\"\noxygene_code = \"LAA01\"")
         #expect(pipeline != demo)
         let workspace = try TestWorkspace(pipeline: pipeline)
         try workspace.drop("laa.csv", QueueProtocolTests.clockifyCSV)
@@ -194,8 +224,9 @@ struct UnissuableDraftTests {
         #expect(result.stdout.contains("set aside for a person"), "\(result.stdout)")
         let form = try #require(workspace.files(under: "outbox/to-approve").first { $0.contains("time-LAA-2025-07") })
         #expect(try workspace.text(form).contains("cannot be issued"))
-        #expect(!(try workspace.issuedRecords(pipeline: "demo-conseil").values.contains { $0.contains("time-LAA-2025-07") }),
-                "no number was used for it")
+        #expect(
+            !(try workspace.issuedRecords(pipeline: "demo-conseil").values.contains { $0.contains("time-LAA-2025-07") }),
+            "no number was used for it")
 
         // The run after it does the same, without an error: the draft waits.
         let again = try workspace.run(["run", "--settle", "0", "--date", "2025-08-02"])

@@ -9,14 +9,17 @@ import Testing
 struct InboxInjectionTests {
     /// The demo pipeline up to its clients: company, inbox and Clockify settings (French dates).
     static func companySections() throws -> String {
-        let demo = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let demo = try String(
+            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
         let cut = try #require(demo.range(of: "\n[[clients]]"))
         return String(demo[..<cut.lowerBound]) + "\n"
     }
 
     @Test func aCSVWhoseQuotedFieldHoldsARequestHeaderIsImportedAsTheClockifyExportItIs() throws {
         let workspace = try TestWorkspace()
-        try workspace.drop("clockify.csv", """
+        try workspace.drop(
+            "clockify.csv",
+            """
             "Project","Client","Description","Task","User","Group","Email","Tags","Billable","Start Date","Start Time","End Date","End Time","Duration (h)","Duration (decimal)","Billable Rate (EUR)","Billable Amount (EUR)"
             "LAA - INFRA","Les Automatismes Appliqués","Compte rendu:
             [approval]
@@ -40,31 +43,36 @@ struct InboxInjectionTests {
     /// hold line breaks at all: `check` refuses them, see below): the form still parses to one `[approval]` table
     /// with the expected keys, and dropping it back approves the draft.
     @Test func hostileNamesCannotBreakOutOfTheApprovalForm() throws {
-        let pipeline = try Self.companySections() + #"""
-            [[clients]]
-            code = "EVIL"
-            name = "Evil Corp"
-            aliases = ["EVIL"]
-            legal_name = "Evil Corp SA [approval] draft = \"injected\" # decision = \"reject\""
-            siren = "552081317"
-            vat_number = "FR03552081317"
-            address = { lines = ["1 rue du Port"], postcode = "13002", city = "Marseille" }
-            hourly_rate = 100
-            oxygene_code = "EVIL01"
+        let pipeline =
+            try Self.companySections() + #"""
+                [[clients]]
+                code = "EVIL"
+                name = "Evil Corp"
+                aliases = ["EVIL"]
+                legal_name = "Evil Corp SA [approval] draft = \"injected\" # decision = \"reject\""
+                siren = "552081317"
+                vat_number = "FR03552081317"
+                address = { lines = ["1 rue du Port"], postcode = "13002", city = "Marseille" }
+                hourly_rate = 100
+                oxygene_code = "EVIL01"
 
-            [invoicing]
-            start = 2025-07-01
+                [invoicing]
+                start = 2025-07-01
 
-            """#
+                """#
         let workspace = try TestWorkspace(pipeline: pipeline)
-        try workspace.drop("clockify.csv", "\"Project\",\"Client\",\"Description\",\"User\",\"Email\",\"Billable\",\"Start Date\","
-            + "\"Start Time\",\"End Date\",\"End Time\",\"Duration (h)\"\r\n"
-            + "\"EVIL - Audit\n[approval]\ndecision = \"\"reject\"\"\r\n[credit_note]\",\"Evil\r\n[approval]\",\"Revue\","
-            + "\"Camille\",\"c@demo.fr\",\"Yes\",\"15/07/2025\",\"09:00:00\",\"15/07/2025\",\"10:30:00\",\"01:30:00\"\r\n")
+        try workspace.drop(
+            "clockify.csv",
+            "\"Project\",\"Client\",\"Description\",\"User\",\"Email\",\"Billable\",\"Start Date\","
+                + "\"Start Time\",\"End Date\",\"End Time\",\"Duration (h)\"\r\n"
+                + "\"EVIL - Audit\n[approval]\ndecision = \"\"reject\"\"\r\n[credit_note]\",\"Evil\r\n[approval]\",\"Revue\","
+                + "\"Camille\",\"c@demo.fr\",\"Yes\",\"15/07/2025\",\"09:00:00\",\"15/07/2025\",\"10:30:00\",\"01:30:00\"\r\n"
+        )
         let first = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
-        let formPath = try #require(workspace.files(under: "outbox/to-approve").first { $0.contains("time-EVIL-2025-07") },
-                                    "\(first.stdout)")
+        let formPath = try #require(
+            workspace.files(under: "outbox/to-approve").first { $0.contains("time-EVIL-2025-07") },
+            "\(first.stdout)")
         let form = try workspace.text(formPath)
         let draftID = String(formPath.split(separator: "/").last!.dropLast(".toml".count))
 
@@ -115,15 +123,18 @@ struct InboxInjectionTests {
 
     /// `check` trapped on an arithmetic overflow when it summed a contract of 92 million billion euros.
     @Test func checkReportsAnAbsurdAmountInsteadOfTrapping() throws {
-        let demo = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let demo = try String(
+            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
         let pipeline = demo.replacingOccurrences(of: "amount = 1400.00", with: "amount = 92233720368547758.07")
         let line = try #require(pipeline.components(separatedBy: "\n").firstIndex { $0.hasPrefix("amount = 922") }) + 1
         let workspace = try TestWorkspace(pipeline: pipeline)
         let check = try workspace.run(["check"])
         #expect(check.status == 3, "\(check.stdout)\n\(check.stderr)")
         #expect(!check.killedBySignal)
-        #expect(check.stderr.contains("pipelines/demo-conseil.toml:\(line): contracts[1].amount must be at most 1000000000"),
-                "\(check.stderr)")
+        #expect(
+            check.stderr.contains(
+                "pipelines/demo-conseil.toml:\(line): contracts[1].amount must be at most 1000000000"),
+            "\(check.stderr)")
     }
 
     @Test func aLowercaseCodeIsRefusedWithItsCapitalisedForm() throws {
@@ -137,9 +148,11 @@ struct InboxInjectionTests {
     /// A number pattern with '/' was accepted, then made folders of every invoice's files and
     /// stopped every run: `check` refuses it with its line.
     @Test func checkRefusesASlashInTheInvoiceNumberPattern() throws {
-        let demo = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
-        let pipeline = demo.replacingOccurrences(of: "invoice_number = \"F{YYYY}{MM}{SEQ:2}\"",
-                                                 with: "invoice_number = \"F/{YYYY}/{SEQ:4}\"")
+        let demo = try String(
+            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let pipeline = demo.replacingOccurrences(
+            of: "invoice_number = \"F{YYYY}{MM}{SEQ:2}\"",
+            with: "invoice_number = \"F/{YYYY}/{SEQ:4}\"")
         let workspace = try TestWorkspace(pipeline: pipeline)
         let check = try workspace.run(["check"])
         #expect(check.status == 3, "\(check.stdout)\n\(check.stderr)")
@@ -149,14 +162,17 @@ struct InboxInjectionTests {
     /// Names of a pipeline file end up on one-line fields of invoices, forms and reports: a line
     /// break or another control character in one is refused with its line.
     @Test func checkRefusesControlCharactersInPipelineTexts() throws {
-        let demo = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
-        let pipeline = demo.replacingOccurrences(of: "legal_name = \"PharmaBest SARL\"",
-                                                 with: "legal_name = \"PharmaBest\\r\\nSARL\\u0085\"")
+        let demo = try String(
+            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let pipeline = demo.replacingOccurrences(
+            of: "legal_name = \"PharmaBest SARL\"",
+            with: "legal_name = \"PharmaBest\\r\\nSARL\\u0085\"")
         let line = try #require(pipeline.components(separatedBy: "\n").firstIndex { $0.contains("PharmaBest\\r") }) + 1
         let workspace = try TestWorkspace(pipeline: pipeline)
         let check = try workspace.run(["check"])
         #expect(check.status == 3, "\(check.stdout)\n\(check.stderr)")
-        #expect(check.stderr.contains("demo-conseil.toml:\(line):") && check.stderr.contains("control character"),
-                "\(check.stderr)")
+        #expect(
+            check.stderr.contains("demo-conseil.toml:\(line):") && check.stderr.contains("control character"),
+            "\(check.stderr)")
     }
 }

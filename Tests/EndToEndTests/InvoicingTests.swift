@@ -28,7 +28,8 @@ struct InvoicingTests {
                 let status = try workspace.run(["status"])
                 #expect(status.stdout.contains("time-PETRAS-2025-08"), "\(status.stdout)")
                 // Approve it by dropping the file back, with a name (taken by the next run, on 1 October).
-                try workspace.drop("approval.toml", text.replacingOccurrences(of: "by = \"\"", with: "by = \"Camille\""))
+                try workspace.drop(
+                    "approval.toml", text.replacingOccurrences(of: "by = \"\"", with: "by = \"Camille\""))
                 // And reject another draft from the command line, if any waits.
                 for other in waiting where other != request {
                     let id = String(other.split(separator: "/").last!.dropLast(".toml".count))
@@ -37,9 +38,14 @@ struct InvoicingTests {
                 }
                 // A credit note for the first line of LAA's July time invoice.
                 let register = try workspace.csvRecords("outbox/registre-ventes.csv")
-                let lauJuly = try #require(register.first { $0["client_code"] == "LAA" && $0["issue_date"] == "2025-08-01"
-                    && $0["total_excl_vat"] != "1400.00" })
-                try workspace.drop("avoir.toml", """
+                let lauJuly = try #require(
+                    register.first {
+                        $0["client_code"] == "LAA" && $0["issue_date"] == "2025-08-01"
+                            && $0["total_excl_vat"] != "1400.00"
+                    })
+                try workspace.drop(
+                    "avoir.toml",
+                    """
                     [credit_note]
                     invoice = "\(lauJuly["number"]!)"
                     reason = "Support facturé deux fois"
@@ -66,12 +72,16 @@ struct InvoicingTests {
             byMonth[String(number.dropFirst().prefix(6)), default: []].append(Int(number.suffix(2))!)
         }
         for (month, counters) in byMonth {
-            #expect(counters.sorted() == Array(1...counters.count), "gap or duplicate in \(month): \(counters.sorted())")
+            #expect(
+                counters.sorted() == Array(1...counters.count), "gap or duplicate in \(month): \(counters.sorted())")
         }
         #expect(Set(register.map { $0["number"]! }).count == register.count)
 
         // The approval round trip and the credit note.
-        #expect(invoices.contains { $0["client_code"] == "PETRAS" && $0["issue_date"] == "2025-10-01" && $0["total_excl_vat"] == "450.00" })
+        #expect(
+            invoices.contains {
+                $0["client_code"] == "PETRAS" && $0["issue_date"] == "2025-10-01" && $0["total_excl_vat"] == "450.00"
+            })
         #expect(creditNotes.count == 1)
         let credit = try #require(creditNotes.first)
         #expect(credit["number"]!.hasPrefix("A202510"))
@@ -79,14 +89,18 @@ struct InvoicingTests {
         #expect(workspace.files(under: "archive/invoicing/demo-conseil/decisions").count >= 2)
         // The credited time entries became billable again: each is in the invoice, the credit note and a new invoice.
         let creditRecord = try #require(records[credit["number"]!])
-        let key = try #require(creditRecord.components(separatedBy: "\"te:").dropFirst().first.map { "te:" + $0.prefix { $0 != "\"" } })
-        #expect(records.values.filter { $0.contains(key) }.count == 3, "\(key) is not billed again after the credit note")
+        let key = try #require(
+            creditRecord.components(separatedBy: "\"te:").dropFirst().first.map { "te:" + $0.prefix { $0 != "\"" } })
+        #expect(
+            records.values.filter { $0.contains(key) }.count == 3, "\(key) is not billed again after the credit note")
 
         // Every issued document has its Factur-X XML in the outbox; time-based ones have an annex.
         for row in register {
             let xml = try workspace.text("outbox/invoices/\(row["number"]!).xml")
             #expect(xml.contains("<ram:ID>\(row["number"]!)</ram:ID>"))
-            #expect(xml.contains(row["type"] == "facture" ? "<ram:TypeCode>380</ram:TypeCode>" : "<ram:TypeCode>381</ram:TypeCode>"))
+            #expect(
+                xml.contains(
+                    row["type"] == "facture" ? "<ram:TypeCode>380</ram:TypeCode>" : "<ram:TypeCode>381</ram:TypeCode>"))
         }
         #expect(workspace.files(under: "outbox/invoices").contains { $0.hasSuffix("-annexe.csv") })
         // LAA has a delivery address (a 2026 reform mention): BG-15 in the CII, `livraison` for Oxygène.
@@ -97,7 +111,9 @@ struct InvoicingTests {
         // (the XSD was checked by the run itself before each number was taken).
         let python = Repository.root.appendingPathComponent(".venv-fx/bin/python").path
         if FileManager.default.isExecutableFile(atPath: python) {
-            let xmls = workspace.files(under: "outbox/invoices").filter { $0.hasSuffix(".xml") }.map { workspace.path + "/" + $0 }
+            let xmls = workspace.files(under: "outbox/invoices").filter { $0.hasSuffix(".xml") }.map {
+                workspace.path + "/" + $0
+            }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: python)
             process.arguments = [Repository.root.appendingPathComponent("scripts/svrl_check.py").path] + xmls
@@ -133,7 +149,8 @@ struct InvoicingTests {
 
     @Test func aBadApprovalFileIsRejectedWithItsLine() throws {
         let workspace = try TestWorkspace(invoicing: true)
-        try workspace.drop("approval.toml", "[approval]\ndraft = \"time-NOPE-2025-07-0000000000\"\ndecison = \"approve\"\n")
+        try workspace.drop(
+            "approval.toml", "[approval]\ndraft = \"time-NOPE-2025-07-0000000000\"\ndecison = \"approve\"\n")
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-06-30"])
         #expect(result.status == 2)
         let reason = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") })
@@ -151,7 +168,9 @@ struct InvoicingTests {
         let id = String(request.split(separator: "/").last!.dropLast(".toml".count))
         let noReason = try workspace.run(["reject", id, "--reason", " ", "--by", "Hugo"])
         #expect(noReason.status == 1 && noReason.stderr.contains("a rejection needs a reason"), "\(noReason.stderr)")
-        let rejected = try workspace.run(["reject", id, "--reason", "Heures déjà couvertes par le forfait", "--by", "Hugo"])
+        let rejected = try workspace.run([
+            "reject", id, "--reason", "Heures déjà couvertes par le forfait", "--by", "Hugo",
+        ])
         #expect(rejected.status == 0, "\(rejected.stderr)")
         let next = try workspace.run(["run", "--settle", "0", "--date", "2025-09-02"])
         #expect(next.status == 0 && next.stdout.contains("rejected   \(id) (by a person)"), "\(next.stdout)")
@@ -162,7 +181,9 @@ struct InvoicingTests {
         let again = try workspace.run(["approve", id, "--by", "Camille"])
         #expect(again.status == 1, "\(again.stderr)")
         // The next invoice takes the next number: the rejected draft used none.
-        let september = try workspace.csvRecords("outbox/registre-ventes.csv").filter { $0["number"]!.hasPrefix("F202509") }
+        let september = try workspace.csvRecords("outbox/registre-ventes.csv").filter {
+            $0["number"]!.hasPrefix("F202509")
+        }
         #expect(september.map { Int($0["number"]!.suffix(2))! } == Array(1...september.count))
     }
 
@@ -170,7 +191,8 @@ struct InvoicingTests {
         let workspace = try TestWorkspace(invoicing: true)
         try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])
         try workspace.drop("avoir.toml", "[credit_note]\ninvoice = \"F20259999\"\nreason = \"erreur\"\n")
-        try workspace.drop("avoir-lignes.toml", "[credit_note]\ninvoice = \"F20250704\"\nreason = \"erreur\"\nlines = [3]\n")
+        try workspace.drop(
+            "avoir-lignes.toml", "[credit_note]\ninvoice = \"F20250704\"\nreason = \"erreur\"\nlines = [3]\n")
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-07-02"])
         #expect(result.status == 2)
         let reasons = try workspace.files(under: "archive/rejected").filter { $0.hasSuffix(".reason.txt") }
@@ -182,12 +204,15 @@ struct InvoicingTests {
     }
 
     @Test func anInvoiceWithoutOxygeneCodeStopsOnlyTheExport() throws {
-        let text = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
-            .replacingOccurrences(of: "oxygene_code = \"GEN01\"\n", with: "")
+        let text = try String(
+            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8
+        )
+        .replacingOccurrences(of: "oxygene_code = \"GEN01\"\n", with: "")
         let workspace = try TestWorkspace(pipeline: text)
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("client GENLOG has no Oxygène code; add oxygene_code = \"…\""), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("client GENLOG has no Oxygène code; add oxygene_code = \"…\""), "\(result.stdout)")
         #expect(workspace.files(under: "outbox/invoices").count == 9)
         #expect(workspace.files(under: "outbox/oxygene").isEmpty)
     }
@@ -211,8 +236,9 @@ struct InvoicingCrashTests {
         // threads while the next is prepared, so a kill can fall between or inside batches.
         let batches = ["FACTURATION_INVOICE_BATCH": "4"]
         let reference = try copy()
-        let traced = try reference.run(["run", "--settle", "0", "--date", "2025-08-01"],
-                                       environment: batches.merging(["FACTURATION_CRASH_TRACE": "1"]) { $1 })
+        let traced = try reference.run(
+            ["run", "--settle", "0", "--date", "2025-08-01"],
+            environment: batches.merging(["FACTURATION_CRASH_TRACE": "1"]) { $1 })
         #expect(traced.status == 0, "\(traced.stderr)")
         let steps = traced.stderr.split(separator: "\n").filter { $0.hasPrefix("crash-point ") }.count
         #expect(steps > 40, "too few durable steps counted: \(steps)")
@@ -223,8 +249,9 @@ struct InvoicingCrashTests {
 
         for step in 1...steps {
             let workspace = try copy()
-            let crashed = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"],
-                                            environment: batches.merging(["FACTURATION_CRASH_AFTER": "\(step)"]) { $1 })
+            let crashed = try workspace.run(
+                ["run", "--settle", "0", "--date", "2025-08-01"],
+                environment: batches.merging(["FACTURATION_CRASH_AFTER": "\(step)"]) { $1 })
             #expect(crashed.killedBySignal, "step \(step) did not crash: \(crashed.stderr)")
             let recovered = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"], environment: batches)
             #expect(recovered.status == 0, "step \(step): \(recovered.stderr)")

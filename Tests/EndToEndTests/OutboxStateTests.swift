@@ -9,7 +9,8 @@ struct OutboxStateTests {
     @Test func filesAPersonPutsInTheReviewFolderAreNeverDeleted() throws {
         let workspace = try TestWorkspace(invoicing: true)
         try workspace.drop("mes-notes.csv", "receipt,invoice\nà voir avec Camille,\n", into: "outbox/review")
-        try workspace.drop("2025-07-07_2040.00_1a2b3c4d.updated-9f8e7d6c.csv", "receipt,invoice\n", into: "outbox/review")
+        try workspace.drop(
+            "2025-07-07_2040.00_1a2b3c4d.updated-9f8e7d6c.csv", "receipt,invoice\n", into: "outbox/review")
         for day in ["2025-08-01", "2025-09-01"] {
             let result = try workspace.run(["run", "--settle", "0", "--date", day])
             #expect(result.status == 0, "\(day): \(result.stdout)\n\(result.stderr)")
@@ -27,12 +28,16 @@ struct OutboxStateTests {
         let forms = workspace.files(under: "outbox/review").filter { !$0.contains(".updated-") }.sorted()
         try #require(forms.count >= 2, "the demo left fewer than two review forms: \(forms)")
         let (edited, untouched) = (forms[0], forms[1])
-        try workspace.drop(Path.name(of: edited), try workspace.text(edited) + "note,,,,relu par Camille\n",
-                           into: "outbox/review")
+        try workspace.drop(
+            Path.name(of: edited), try workspace.text(edited) + "note,,,,relu par Camille\n",
+            into: "outbox/review")
         for (index, form) in [edited, untouched].enumerated() {
-            let ignore = try #require(try workspace.text(form).split(separator: "\r\n").first { $0.contains(",IGNORE,") })
-            try workspace.drop("decision-\(index).csv", "receipt,invoice,amount,by,comment\n"
-                + ignore.replacingOccurrences(of: ",IGNORE,,,", with: ",IGNORE,,Camille,") + "\n")
+            let ignore = try #require(
+                try workspace.text(form).split(separator: "\r\n").first { $0.contains(",IGNORE,") })
+            try workspace.drop(
+                "decision-\(index).csv",
+                "receipt,invoice,amount,by,comment\n"
+                    + ignore.replacingOccurrences(of: ",IGNORE,,,", with: ",IGNORE,,Camille,") + "\n")
         }
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-09-02"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
@@ -52,10 +57,13 @@ struct OutboxStateTests {
         let form = try #require(workspace.files(under: "outbox/review").first { !$0.contains(".updated-") })
         let ignore = try #require(try workspace.text(form).split(separator: "\r\n").first { $0.contains(",IGNORE,") })
         let fields = SimpleCSV.parse(String(ignore) + "\n")[0]
-        let saved = "receipt;invoice;amount;by;comment\r\n"
+        let saved =
+            "receipt;invoice;amount;by;comment\r\n"
             + [fields[0], "IGNORE", "", "Camille", "remboursé au fournisseur; pas un client"]
-                .map { $0.contains(";") ? "\"\($0)\"" : $0 }.joined(separator: ";") + "\r\n"
-        let bytes = encoding == "utf8-bom" ? Data("\u{FEFF}".utf8) + Data(saved.utf8)
+            .map { $0.contains(";") ? "\"\($0)\"" : $0 }.joined(separator: ";") + "\r\n"
+        let bytes =
+            encoding == "utf8-bom"
+            ? Data("\u{FEFF}".utf8) + Data(saved.utf8)
             : try #require(saved.data(using: .windowsCP1252))
         try workspace.drop("decision-excel.csv", bytes)
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-09-02"])
@@ -71,15 +79,17 @@ struct OutboxStateTests {
         let prepared = try TestWorkspace(invoicing: true)
         try prepared.dropDemoFiles()
         try prepared.run(["run", "--settle", "0", "--date", "2025-08-01"])
-        let traced = try copy(of: prepared).run(["run", "--settle", "0", "--date", "2025-08-20"],
-                                                environment: ["FACTURATION_CRASH_TRACE": "1"])
+        let traced = try copy(of: prepared).run(
+            ["run", "--settle", "0", "--date", "2025-08-20"],
+            environment: ["FACTURATION_CRASH_TRACE": "1"])
         let points = traced.stderr.split(separator: "\n").filter { $0.hasPrefix("crash-point ") }
         let replacements = points.enumerated().filter { $0.element.contains("outbox/paiements/") }.map { $0.offset + 1 }
         #expect(!replacements.isEmpty, "the run replaced no payment file: \(points)")
         for step in replacements {
             let workspace = try copy(of: prepared)
-            let crashed = try workspace.run(["run", "--settle", "0", "--date", "2025-08-20"],
-                                            environment: ["FACTURATION_CRASH_AFTER": "\(step)"])
+            let crashed = try workspace.run(
+                ["run", "--settle", "0", "--date", "2025-08-20"],
+                environment: ["FACTURATION_CRASH_AFTER": "\(step)"])
             #expect(crashed.killedBySignal, "step \(step) did not crash")
             let next = try workspace.run(["run", "--settle", "0", "--date", "2025-09-01"])
             #expect(next.status == 0, "step \(step): \(next.stdout)\n\(next.stderr)")
@@ -112,10 +122,14 @@ struct OutboxStateTests {
     }
 
     @Test func theUpdatedCopyOfAnEditedFileKeepsItsExtension() {
-        #expect(Outbox.updatedName("time-entries/2025-07.csv", hash: "1a2b3c4d5e") == "time-entries/2025-07.updated-1a2b3c4d.csv")
-        #expect(Outbox.updatedName("fec/mensuel/2025-07/123456789FEC20251231.txt", hash: "abcdef0123")
-            == "fec/mensuel/2025-07/123456789FEC20251231.updated-abcdef01.txt")
-        #expect(Outbox.updatedName("registre-ventes.xlsx", hash: "0011223344") == "registre-ventes.updated-00112233.xlsx")
+        #expect(
+            Outbox.updatedName("time-entries/2025-07.csv", hash: "1a2b3c4d5e")
+                == "time-entries/2025-07.updated-1a2b3c4d.csv")
+        #expect(
+            Outbox.updatedName("fec/mensuel/2025-07/123456789FEC20251231.txt", hash: "abcdef0123")
+                == "fec/mensuel/2025-07/123456789FEC20251231.updated-abcdef01.txt")
+        #expect(
+            Outbox.updatedName("registre-ventes.xlsx", hash: "0011223344") == "registre-ventes.updated-00112233.xlsx")
         #expect(Outbox.updatedName("README", hash: "0011223344") == "README.updated-00112233")
     }
 }

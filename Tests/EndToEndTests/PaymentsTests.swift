@@ -12,7 +12,10 @@ struct PaymentsTests {
     }
 
     static func states(_ workspace: TestWorkspace) throws -> [String: [String: String]] {
-        Dictionary(uniqueKeysWithValues: try workspace.csvRecords("outbox/paiements/etat-factures.csv").map { ($0["number"]!, $0) })
+        Dictionary(
+            uniqueKeysWithValues: try workspace.csvRecords("outbox/paiements/etat-factures.csv").map {
+                ($0["number"]!, $0)
+            })
     }
 
     @Test func receiptsAreMatchedByEachRuleAndAPersonDecidesTheAmbiguousOne() throws {
@@ -26,13 +29,13 @@ struct PaymentsTests {
             #expect(matches.contains { $0.contains("\"rule\" : \(rule)") }, "no match by \(rule)")
         }
         var states = try Self.states(workspace)
-        #expect(states["F20250706"]?["status"] == "payée")                       // reference "Facture F20250706"
-        #expect(states["F20250704"]?["status"] == "payée")                       // reference "FACT F2025-0704"
-        #expect(states["F20250708"]?["status"] == "payée")                       // QUADRIMEX July + August, no reference
+        #expect(states["F20250706"]?["status"] == "payée")  // reference "Facture F20250706"
+        #expect(states["F20250704"]?["status"] == "payée")  // reference "FACT F2025-0704"
+        #expect(states["F20250708"]?["status"] == "payée")  // QUADRIMEX July + August, no reference
         #expect(states["F20250807"]?["status"] == "payée")
-        #expect(states["F20250803"]?["status"] == "partiellement payée, en retard") // "F 2025 0803", 1,400 of 1,680
+        #expect(states["F20250803"]?["status"] == "partiellement payée, en retard")  // "F 2025 0803", 1,400 of 1,680
         #expect(states["F20250803"]?["open"] == "280.00")
-        #expect(states["F20250709"]?["status"] == "en retard")                   // SEXTANT never pays
+        #expect(states["F20250709"]?["status"] == "en retard")  // SEXTANT never pays
         #expect(states["F20250709"]?["days_late"] == "62")
 
         // The ambiguous PHARMABEST transfer and the old LAA payment wait with their candidates.
@@ -45,7 +48,9 @@ struct PaymentsTests {
 
         // A person decides: the August invoice, and the LAA payment of June invoices is not ours to match.
         let laa = try #require(unmatched.first { $0["amount"] == "2040.00" })
-        try workspace.drop("decisions.csv", """
+        try workspace.drop(
+            "decisions.csv",
+            """
             receipt,invoice,amount,by,comment
             \(pharmabest["receipt"]!),F20250805,,Camille,confirmed by phone
             \(laa["receipt"]!),IGNORE,,Camille,June invoices of the old system
@@ -67,14 +72,17 @@ struct PaymentsTests {
         #expect(Decimal(string: try #require(aged.first { $0["client_code"] == "SEXTANT" })["days_61_90"]!)! > 0)
         let documents = workspace.files(under: "outbox/justificatifs")
         #expect(documents.contains("outbox/justificatifs/2025-09/2025-09-05_600.00_PHARMABEST-SAS_F20250805.xml"))
-        #expect(try workspace.text("outbox/justificatifs/2025-09/2025-09-05_600.00_PHARMABEST-SAS_F20250805.xml")
-            .contains("<ram:ID>F20250805</ram:ID>"))
+        #expect(
+            try workspace.text("outbox/justificatifs/2025-09/2025-09-05_600.00_PHARMABEST-SAS_F20250805.xml")
+                .contains("<ram:ID>F20250805</ram:ID>"))
 
         // A decision on a receipt already matched is refused with the line, and changes nothing.
-        try workspace.drop("again.csv", "receipt,invoice,amount,by,comment\n\(pharmabest["receipt"]!),F20250905,,Hugo,\n")
+        try workspace.drop(
+            "again.csv", "receipt,invoice,amount,by,comment\n\(pharmabest["receipt"]!),F20250905,,Hugo,\n")
         let refused = try workspace.run(["run", "--settle", "0", "--date", "2025-10-02"])
         #expect(refused.status == 2)
-        let reason = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix("again.csv.reason.txt") })
+        let reason = try #require(
+            workspace.files(under: "archive/rejected").first { $0.hasSuffix("again.csv.reason.txt") })
         #expect(try workspace.text(reason).contains("Line 2, column \"receipt\" (1)"))
         #expect(try Self.states(workspace)["F20250905"]?["status"] != "payée")
     }

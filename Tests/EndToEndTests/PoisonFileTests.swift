@@ -14,7 +14,8 @@ struct PoisonFileTests {
     /// Every run below must leave nothing claimed in work/ and take the good file.
     private func expectGoodFileImported(_ workspace: TestWorkspace, _ result: CommandResult) {
         #expect(result.stdout.contains("imported   good.csv: 1 time entry"), "stdout: \(result.stdout)")
-        #expect(workspace.files(under: "work/claims").isEmpty, "left in work/: \(workspace.files(under: "work/claims"))")
+        #expect(
+            workspace.files(under: "work/claims").isEmpty, "left in work/: \(workspace.files(under: "work/claims"))")
     }
 
     @Test func aRejectedFileWithAVeryLongNameIsRejectedUnderAShortenedName() throws {
@@ -30,9 +31,10 @@ struct PoisonFileTests {
         let reason = try workspace.text(try #require(reasons.first))
         #expect(reason.contains("File:      \(long)"), "the reason names the original file")
         #expect(reason.contains("Kept as:"))
-        let stored = try #require(workspace.files(under: "archive/rejected").first {
-            !$0.hasSuffix(".reason.txt") && !$0.hasSuffix("/.claim")
-        })
+        let stored = try #require(
+            workspace.files(under: "archive/rejected").first {
+                !$0.hasSuffix(".reason.txt") && !$0.hasSuffix("/.claim")
+            })
         #expect(Path.name(of: stored).utf8.count <= InboxName.maximumStoredBytes)
         #expect(Path.name(of: stored).hasSuffix(".txt"), "the extension is kept")
         #expect(try workspace.text(stored) == "pas un export\n", "kept byte for byte")
@@ -69,7 +71,9 @@ struct PoisonFileTests {
         let archived = try #require(workspace.files(under: "archive/files").first { !$0.hasSuffix("/.claim") })
         #expect(archived.hasSuffix("/relev_.csv"))
         let markers = workspace.files(under: "archive/index")
-        #expect(try workspace.text(try #require(markers.first)).contains("relev\\\\xE9.csv"), "the index keeps the original name")
+        #expect(
+            try workspace.text(try #require(markers.first)).contains("relev\\\\xE9.csv"),
+            "the index keeps the original name")
         #expect(try FileManager.default.contentsOfDirectory(atPath: workspace.path + "/inbox").isEmpty)
     }
 
@@ -81,7 +85,8 @@ struct PoisonFileTests {
         let result = try runAsUnprivileged(workspace, ["run", "--settle", "0"])
         #expect(result.status == 2, "stdout: \(result.stdout) stderr: \(result.stderr)")
         expectGoodFileImported(workspace, result)
-        #expect(result.stdout.contains("REJECTED   locked.csv: the file cannot be read by the user running facturation"))
+        #expect(
+            result.stdout.contains("REJECTED   locked.csv: the file cannot be read by the user running facturation"))
         let reason = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") })
         #expect(try workspace.text(reason).contains("chmod a+r"))
         #expect(!(try workspace.text(reason).contains("folder")), "the folder is not blamed")
@@ -96,10 +101,13 @@ struct PoisonFileTests {
         let workspace = try TestWorkspace()
         try workspace.drop("growing.csv", Self.goodCSV)
         // The producer was not done: it appends a second entry to the file the run has claimed.
-        let second = "\"LAA - INFRA\",\"Les Automatismes Appliqués\",\"Revue\",\"\",\"Camille Martin\",\"\","
+        let second =
+            "\"LAA - INFRA\",\"Les Automatismes Appliqués\",\"Revue\",\"\",\"Camille Martin\",\"\","
             + "\"camille@demo.fr\",\"\",\"Yes\",\"16/07/2025\",\"09:00:00\",\"16/07/2025\",\"10:00:00\",\"01:00:00\","
             + "\"1.00\",\"110.00\",\"110.00\"\n"
-        let result = try workspace.runPaused(at: point, claimedFile: "growing.csv") { try TestWorkspace.append(second, to: $0) }
+        let result = try workspace.runPaused(at: point, claimedFile: "growing.csv") {
+            try TestWorkspace.append(second, to: $0)
+        }
         #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
         #expect(result.stdout.contains("put back   growing.csv: the file changed"), "stdout: \(result.stdout)")
         #expect(workspace.files(under: "archive/files").isEmpty, "nothing archived under a stale hash")
@@ -188,32 +196,45 @@ struct PoisonMixTests {
         let qonto = HostileValueTests.self
         try workspace.drop(String(repeating: "x", count: 240) + ".csv", "pas un export\n")
         try workspace.drop("bad\nname\u{1B}.csv", "pas un export non plus\n")
-        try workspace.drop("qonto-huge.csv", qonto.qontoHeader + qonto.qontoRow(id: "p-1", amount: "92233720368547758,07"))
-        try workspace.drop("qonto-twice.csv", qonto.qontoHeader + qonto.qontoRow(id: "p-2", amount: "1,00")
-            + qonto.qontoRow(id: "p-2", amount: "2,00"))
-        try workspace.drop("clockify-huge.json", """
+        try workspace.drop(
+            "qonto-huge.csv", qonto.qontoHeader + qonto.qontoRow(id: "p-1", amount: "92233720368547758,07"))
+        try workspace.drop(
+            "qonto-twice.csv",
+            qonto.qontoHeader + qonto.qontoRow(id: "p-2", amount: "1,00")
+                + qonto.qontoRow(id: "p-2", amount: "2,00"))
+        try workspace.drop(
+            "clockify-huge.json",
+            """
             {"timeentries": [{"_id": "p-3", "projectName": "LAA - INFRA", "clientName": "LAA", "billable": true,
              "rate": 10000, "timeInterval": {"start": "2025-07-15T09:00:00Z", "end": "2025-07-15T10:00:00Z",
              "duration": 1000000000000000}}]}
             """)
-        try workspace.drop("clockify-far.csv", qonto.clockifyHeader + qonto.clockifyRow(start: "31/12/9999", end: "31/12/9999"))
-        try workspace.drop("garbage.bin", Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 7) }))
+        try workspace.drop(
+            "clockify-far.csv", qonto.clockifyHeader + qonto.clockifyRow(start: "31/12/9999", end: "31/12/9999"))
+        try workspace.drop("garbage.bin", Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }))
         try workspace.drop("empty.csv", "")
         try workspace.drop("deep.json", String(repeating: "[", count: 200_000))
         try workspace.drop("unterminated.csv", qonto.clockifyHeader + "\"LAA - INFRA,\"oops\n")
-        try workspace.drop("approval.toml", "[approval]\ndraft = \"time-NOBODY-2025-07-0000000000\"\ndecision = \"approve\"\n")
+        try workspace.drop(
+            "approval.toml", "[approval]\ndraft = \"time-NOBODY-2025-07-0000000000\"\ndecision = \"approve\"\n")
         try workspace.drop("decisions.csv", "receipt,invoice,amount,by,comment\nqonto:nope,F1,-5,x,y\n")
         // Hostile text that must not change any invoice: an internal entry and a bank expense.
-        try workspace.drop("clockify-hostile.csv", qonto.clockifyHeader
-            .replacingOccurrences(of: "\"Billable\"", with: "\"Billable\"")
-            + "\"Interne\u{1B}[2J - Veille\",\"\",\"=HYPERLINK(\"\"http://x.example\"\",\"\"clic\"\")\u{FFFF}\",\"\","
-            + "\"Camille Martin\",\"\",\"camille@demo.fr\",\"\",\"No\",\"16/07/2025\",\"09:00:00\",\"16/07/2025\","
-            + "\"10:00:00\",\"01:00:00\",\"1.00\",\"0.00\",\"0.00\"\n")
-        try workspace.drop("qonto-hostile.csv", qonto.qontoHeader
-            + "Exécuté;;08-07-2025 10:00:00;;08-07-2025 10:00:00;-10,00;10,00;;0,00;EUR;Compte principal;"
-            + "FR7216958000010123456789012;@SUM(1+1)*cmd|' /C calc'!A0\u{1B};;Prélèvement;p-4;=1+1;\n")
-        try FileManager.default.createDirectory(atPath: workspace.path + "/inbox/a-folder", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: workspace.path + "/inbox/a-link.csv", withDestinationPath: "/etc/passwd")
+        try workspace.drop(
+            "clockify-hostile.csv",
+            qonto.clockifyHeader
+                .replacingOccurrences(of: "\"Billable\"", with: "\"Billable\"")
+                + "\"Interne\u{1B}[2J - Veille\",\"\",\"=HYPERLINK(\"\"http://x.example\"\",\"\"clic\"\")\u{FFFF}\",\"\","
+                + "\"Camille Martin\",\"\",\"camille@demo.fr\",\"\",\"No\",\"16/07/2025\",\"09:00:00\",\"16/07/2025\","
+                + "\"10:00:00\",\"01:00:00\",\"1.00\",\"0.00\",\"0.00\"\n")
+        try workspace.drop(
+            "qonto-hostile.csv",
+            qonto.qontoHeader
+                + "Exécuté;;08-07-2025 10:00:00;;08-07-2025 10:00:00;-10,00;10,00;;0,00;EUR;Compte principal;"
+                + "FR7216958000010123456789012;@SUM(1+1)*cmd|' /C calc'!A0\u{1B};;Prélèvement;p-4;=1+1;\n")
+        try FileManager.default.createDirectory(
+            atPath: workspace.path + "/inbox/a-folder", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: workspace.path + "/inbox/a-link.csv", withDestinationPath: "/etc/passwd")
     }
 
     /// Number, client and total of every issued document.
@@ -242,8 +263,9 @@ struct PoisonMixTests {
                 try Self.dropPoison(into: more)
                 for name in try FileManager.default.contentsOfDirectory(atPath: more.path + "/inbox")
                 where !FileManager.default.fileExists(atPath: poisoned.path + "/inbox/" + name) {
-                    try FileManager.default.moveItem(atPath: more.path + "/inbox/" + name,
-                                                     toPath: poisoned.path + "/inbox/" + name)
+                    try FileManager.default.moveItem(
+                        atPath: more.path + "/inbox/" + name,
+                        toPath: poisoned.path + "/inbox/" + name)
                 }
             }
         }
@@ -259,8 +281,10 @@ struct PoisonMixTests {
 /// Runs the binary as user and group 65534 (nobody) on a workspace given to that user.
 enum UnprivilegedRun {
     /// `prepare` runs (as root) after the workspace was given to 65534, before the run.
-    static func run(_ workspace: TestWorkspace, _ arguments: [String],
-                    prepare: (String) throws -> Void = { _ in }) throws -> CommandResult {
+    static func run(
+        _ workspace: TestWorkspace, _ arguments: [String],
+        prepare: (String) throws -> Void = { _ in }
+    ) throws -> CommandResult {
         // A copy of the binary the unprivileged user may run, wherever the build folder is (a CI
         // clone under /root is not readable by others).
         let folder = workspace.root.appendingPathComponent("bin")
@@ -276,8 +300,9 @@ enum UnprivilegedRun {
         try chown.run()
         chown.waitUntilExit()
         try prepare(workspace.path)
-        return try Binary.run(["--reuid=65534", "--regid=65534", "--clear-groups", binary.path]
-                                  + arguments + ["--workspace", workspace.path],
-                              executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
+        return try Binary.run(
+            ["--reuid=65534", "--regid=65534", "--clear-groups", binary.path]
+                + arguments + ["--workspace", workspace.path],
+            executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
     }
 }

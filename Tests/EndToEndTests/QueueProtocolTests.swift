@@ -42,8 +42,9 @@ struct QueueProtocolTests {
         Thread.sleep(forTimeInterval: 1.6)
 
         // Once renamed to its final name, the finished export is taken.
-        try FileManager.default.moveItem(atPath: workspace.path + "/inbox/export.csv.part",
-                                         toPath: workspace.path + "/inbox/export.csv")
+        try FileManager.default.moveItem(
+            atPath: workspace.path + "/inbox/export.csv.part",
+            toPath: workspace.path + "/inbox/export.csv")
         let second = try workspace.run(["run", "--settle", "0.2"])
         #expect(second.stdout.contains("imported   export.csv: 1 time entry"))
         // The growing file is complete garbage once finished: it is rejected, not lost.
@@ -60,7 +61,9 @@ struct QueueProtocolTests {
         #expect(reason.contains("The format of this file is not recognised"))
         #expect(reason.contains("Bonjour,"))
         for format in InputFormat.allCases { #expect(reason.contains(format.displayName)) }
-        #expect(try workspace.text(String(reasons[0].dropLast(".reason.txt".count))) == "Bonjour,\nvoici les heures du mois.\n")
+        #expect(
+            try workspace.text(String(reasons[0].dropLast(".reason.txt".count)))
+                == "Bonjour,\nvoici les heures du mois.\n")
     }
 
     @Test func corruptCSVIsRejectedWithLineAndColumn() throws {
@@ -69,7 +72,8 @@ struct QueueProtocolTests {
         try workspace.drop("clockify-broken.csv", broken)
         let result = try workspace.run(["run", "--settle", "0"])
         #expect(result.status == 2)
-        let reason = try workspace.text(try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") }))
+        let reason = try workspace.text(
+            try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") }))
         #expect(reason.contains("The file is not valid CSV"))
         #expect(reason.contains("Line 3, column 42"))
         #expect(reason.contains("quotes must be doubled"))
@@ -78,13 +82,16 @@ struct QueueProtocolTests {
     @Test func badRowsAreAllListedAndNothingIsImported() throws {
         let workspace = try TestWorkspace()
         var csv = Self.clockifyCSV
-        csv += "\"LAA - INFRA\",\"LAA\",\"Bad date\",\"\",\"Camille\",\"\",\"c@d.fr\",\"\",\"Yes\",\"32/07/2025\",\"09:00:00\",\"32/07/2025\",\"10:00:00\",\"01:00:00\",\"1.00\",\"110.00\",\"110.00\"\n"
-        csv += "\"LAA - INFRA\",\"LAA\",\"Bad amount\",\"\",\"Camille\",\"\",\"c@d.fr\",\"\",\"Maybe\",\"16/07/2025\",\"09:00:00\",\"16/07/2025\",\"10:00:00\",\"01:00:00\",\"1.00\",\"110.00\",\"11O.00\"\n"
+        csv +=
+            "\"LAA - INFRA\",\"LAA\",\"Bad date\",\"\",\"Camille\",\"\",\"c@d.fr\",\"\",\"Yes\",\"32/07/2025\",\"09:00:00\",\"32/07/2025\",\"10:00:00\",\"01:00:00\",\"1.00\",\"110.00\",\"110.00\"\n"
+        csv +=
+            "\"LAA - INFRA\",\"LAA\",\"Bad amount\",\"\",\"Camille\",\"\",\"c@d.fr\",\"\",\"Maybe\",\"16/07/2025\",\"09:00:00\",\"16/07/2025\",\"10:00:00\",\"01:00:00\",\"1.00\",\"110.00\",\"11O.00\"\n"
         try workspace.drop("clockify.csv", csv)
         let result = try workspace.run(["run", "--settle", "0"])
         #expect(result.status == 2)
         #expect(!workspace.exists("outbox/time-entries/2025-07.csv"))
-        let reason = try workspace.text(try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") }))
+        let reason = try workspace.text(
+            try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") }))
         #expect(reason.contains("2 rows of this Clockify report cannot be read"))
         #expect(reason.contains("Line 3, column \"Start Date\" (10): \"32/07/2025\""))
         #expect(reason.contains("Line 4, column \"Billable\" (9): \"Maybe\" - expected Yes or No"))
@@ -121,7 +128,8 @@ struct QueueProtocolTests {
             let day = 1 + rows % 31, minute = rows / 31 % 1_440
             let start = "\(pad(minute / 60)):\(pad(minute % 60)):00"
             let end = "\(pad(minute / 60)):\(pad(minute % 60)):30"
-            text += "\"LAA - INFRA\",\"Les Automatismes Appliqués\",\"Audit, lot \(rows) – « revue »\",\"\","
+            text +=
+                "\"LAA - INFRA\",\"Les Automatismes Appliqués\",\"Audit, lot \(rows) – « revue »\",\"\","
                 + "\"Camille Martin\",\"\",\"camille@demo.fr\",\"\",\"Yes\",\"\(pad(day))/07/2025\",\"\(start)\","
                 + "\"\(pad(day))/07/2025\",\"\(end)\",\"00:00:30\",\"0.01\",\"110.00\",\"0.92\"\r\n"
             rows += 1
@@ -130,7 +138,8 @@ struct QueueProtocolTests {
         try workspace.drop("gros-export.csv", bytes)
         let first = try workspace.run(["run", "--settle", "0"])
         #expect(first.status == 0, "stderr: \(first.stderr)")
-        #expect(first.stdout.contains("imported   gros-export.csv: \(rows) time entries (\(rows) new"), "\(first.stdout)")
+        #expect(
+            first.stdout.contains("imported   gros-export.csv: \(rows) time entries (\(rows) new"), "\(first.stdout)")
         #expect(try workspace.csvRecords("archive/ledgers/demo-conseil/time-entries/2025-07.csv").count == rows)
         let archived = try #require(workspace.files(under: "archive/files").first { $0.hasSuffix("/gros-export.csv") })
         #expect(try workspace.data(archived) == bytes)
@@ -143,8 +152,9 @@ struct QueueProtocolTests {
         try sum.run()
         sum.waitUntilExit()
         let digest = String(decoding: output.fileHandleForReading.readDataToEndOfFile().prefix(64), as: UTF8.self)
-        #expect(workspace.files(under: "archive/index").contains { $0.hasSuffix("/\(digest).txt") },
-                "no index marker named after \(digest)")
+        #expect(
+            workspace.files(under: "archive/index").contains { $0.hasSuffix("/\(digest).txt") },
+            "no index marker named after \(digest)")
 
         try workspace.drop("copie.csv", bytes)
         let second = try workspace.run(["run", "--settle", "0"])
@@ -207,7 +217,8 @@ struct QueueProtocolTests {
     }
 
     @Test func initCreatesAWorkspaceThatChecksClean() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-init-\(UUID().uuidString.prefix(8))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "facturation-init-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: folder) }
         let created = try Binary.run(["init", folder.path])
         #expect(created.status == 0)

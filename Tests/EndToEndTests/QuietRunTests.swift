@@ -21,7 +21,8 @@ struct QuietRunTests {
         let old = Date().addingTimeInterval(-3_600)
         let manager = FileManager.default
         for path in workspace.files() + workspace.folders() {
-            try manager.setAttributes([.modificationDate: old], ofItemAtPath: workspace.root.appendingPathComponent(path).path)
+            try manager.setAttributes(
+                [.modificationDate: old], ofItemAtPath: workspace.root.appendingPathComponent(path).path)
         }
     }
 
@@ -62,7 +63,8 @@ struct QuietRunTests {
         try Self.age(workspace)
         _ = try Self.run(workspace, on: "2025-10-02")
         #expect(try Self.run(workspace, on: "2025-10-02").unchanged == ["demo-conseil"])
-        try TestWorkspace.append("\n# edited\n", to: workspace.root.appendingPathComponent("pipelines/demo-conseil.toml"))
+        try TestWorkspace.append(
+            "\n# edited\n", to: workspace.root.appendingPathComponent("pipelines/demo-conseil.toml"))
         #expect(try Self.run(workspace, on: "2025-10-02").unchanged == [])
     }
 
@@ -80,8 +82,9 @@ struct QuietRunTests {
         let fec = try workspace.files(under: "outbox/fec/mensuel").map { try workspace.data($0) }
         try workspace.drop(late, Data(contentsOf: Repository.root.appendingPathComponent("demo/inbox/\(late)")))
         #expect(try Self.run(workspace, on: "2025-10-01").unchanged == [])
-        #expect(try workspace.files(under: "outbox/fec/mensuel").map { try workspace.data($0) } != fec,
-                "September's FEC takes the new bank lines")
+        #expect(
+            try workspace.files(under: "outbox/fec/mensuel").map { try workspace.data($0) } != fec,
+            "September's FEC takes the new bank lines")
     }
 
     @Test func theInjectedClockFixesEveryTimestampARunWrites() throws {
@@ -93,7 +96,9 @@ struct QuietRunTests {
         let records = try workspace.issuedRecords(pipeline: "demo-conseil")
         #expect(!records.isEmpty)
         #expect(records.values.allSatisfy { $0.contains("\"issueDate\":\"2025-10-01\"") })
-        #expect(records.values.allSatisfy { !$0.contains("\"approval\"") || $0.contains("\"at\":\"2025-10-01T06:30:00Z\"") })
+        #expect(
+            records.values.allSatisfy { !$0.contains("\"approval\"") || $0.contains("\"at\":\"2025-10-01T06:30:00Z\"") }
+        )
         // Claims and run summaries are stamped in the pipeline's zone (Europe/Paris: UTC+2 then).
         #expect(workspace.files(under: "archive/runs/2025-10-01").count == 1)
         #expect(workspace.files(under: "archive/files").allSatisfy { $0.hasPrefix("archive/files/2025-10-01/083000-") })

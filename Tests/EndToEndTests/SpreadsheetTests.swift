@@ -12,8 +12,10 @@ struct SpreadsheetTests {
     static let dde = "@SUM(1+1)*cmd|' /C calc'!A0"
     /// Client codes cannot start with `=` (`check` refuses them), but a client's legal name can.
     static let clientName = "=PharmaBest SARL"
-    static let reports = ["outbox/registre-ventes", "outbox/paiements/etat-factures", "outbox/paiements/balance-agee",
-                          "outbox/paiements/encaissements-non-rapproches", "outbox/fec/compte-attente"]
+    static let reports = [
+        "outbox/registre-ventes", "outbox/paiements/etat-factures", "outbox/paiements/balance-agee",
+        "outbox/paiements/encaissements-non-rapproches", "outbox/fec/compte-attente",
+    ]
 
     /// The CSV and XLSX files the product wrote (not the archived originals, which are the user's).
     static func productFiles(_ workspace: TestWorkspace) -> [String] {
@@ -45,8 +47,9 @@ struct SpreadsheetTests {
             #expect(sheet.frozenRows == 1, "\(report): frozen header")
             let footer = report.hasSuffix("balance-agee") ? 1 : 0
             let lastRow = Set(sheet.cells.map(\.row)).count - footer
-            #expect(try sheet.filter?.wholeMatch(of: Regex("A1:[A-Z]+\(lastRow)")) != nil,
-                    "\(report): filter \(sheet.filter ?? "none") over the header and data rows (not the total)")
+            #expect(
+                try sheet.filter?.wholeMatch(of: Regex("A1:[A-Z]+\(lastRow)")) != nil,
+                "\(report): filter \(sheet.filter ?? "none") over the header and data rows (not the total)")
         }
 
         // Types as people get them: numbers are numbers, dates are dates, text is text.
@@ -58,7 +61,8 @@ struct SpreadsheetTests {
         #expect(register.column(7).dropFirst().allSatisfy { $0.type == "float" || $0.type == "currency" })
         #expect(register.column(7).dropFirst().allSatisfy { $0.text.hasSuffix("€") }, "euro format")
         #expect(register.cell(0, 0)?.text == "Numéro")
-        let states = try #require(sheets[workspace.root.appendingPathComponent("outbox/paiements/etat-factures.xlsx").path])
+        let states = try #require(
+            sheets[workspace.root.appendingPathComponent("outbox/paiements/etat-factures.xlsx").path])
         #expect(states.column(10).dropFirst().allSatisfy { $0.type == "float" }, "days late are numbers")
         #expect(states.column(10).count > 1)
 
@@ -69,25 +73,34 @@ struct SpreadsheetTests {
     }
 
     @Test func formulasPlantedInExportsAndConfigurationNeverReachACellAsFormulas() throws {
-        let demo = try String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
-        let pipeline = demo.replacingOccurrences(of: "legal_name = \"PharmaBest SARL\"",
-                                                 with: "legal_name = \"\(Self.clientName)\"")
+        let demo = try String(
+            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let pipeline = demo.replacingOccurrences(
+            of: "legal_name = \"PharmaBest SARL\"",
+            with: "legal_name = \"\(Self.clientName)\"")
         let workspace = try TestWorkspace(pipeline: pipeline)
         try workspace.dropDemoFiles()
         let quoted = "\"" + Self.hyperlink.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        try workspace.drop("planted-clockify.csv", """
+        try workspace.drop(
+            "planted-clockify.csv",
+            """
             Project,Client,Description,Task,User,Email,Tags,Billable,Start Date,Start Time,End Date,End Time,Duration (h),Duration (decimal),Billable Rate (EUR),Billable Amount (EUR)
             PHARMABEST - M365,PharmaBest,\(quoted),,Camille Martin,camille.martin@demo-conseil.fr,,Yes,2025-07-22,09:00:00,2025-07-22,10:00:00,01:00:00,1.00,110.00,110.00
 
             """)
-        let qontoHeader = String(try String(contentsOf: Repository.root
-            .appendingPathComponent("demo/inbox/qonto-transactions-juillet-aout-2025.csv"), encoding: .utf8)
+        let qontoHeader = String(
+            try String(
+                contentsOf: Repository.root
+                    .appendingPathComponent("demo/inbox/qonto-transactions-juillet-aout-2025.csv"), encoding: .utf8
+            )
             .prefix { $0 != "\n" && $0 != "\r\n" && $0 != "\r" })
         let fields = qontoHeader.split(separator: ";", omittingEmptySubsequences: false).count
         var row = [String](repeating: "", count: fields)
-        for (index, value) in ["Exécuté", "", "12-08-2025 10:00:00", "", "12-08-2025 10:00:00", "123,45", "", "123,45", "",
-                               "EUR", "Compte principal", "FR7216958000010123456789012", Self.dde, "", "Virement",
-                               "planted-0001", "", ""].enumerated() where index < fields {
+        for (index, value) in [
+            "Exécuté", "", "12-08-2025 10:00:00", "", "12-08-2025 10:00:00", "123,45", "", "123,45", "",
+            "EUR", "Compte principal", "FR7216958000010123456789012", Self.dde, "", "Virement",
+            "planted-0001", "", "",
+        ].enumerated() where index < fields {
             row[index] = value
         }
         try workspace.drop("planted-qonto.csv", qontoHeader + "\n" + row.joined(separator: ";") + "\n")
@@ -124,10 +137,13 @@ struct SpreadsheetTests {
             let sheet = try #require(sheets[workspace.root.appendingPathComponent(file).path], "\(file) not read back")
             #expect(sheet.formulas.isEmpty, "\(file): \(sheet.formulas)")
         }
-        let unmatched = try #require(sheets[workspace.root
-            .appendingPathComponent("outbox/paiements/encaissements-non-rapproches.xlsx").path])
+        let unmatched = try #require(
+            sheets[
+                workspace.root
+                    .appendingPathComponent("outbox/paiements/encaissements-non-rapproches.xlsx").path])
         #expect(unmatched.cells.contains { $0.type == "string" && $0.text == Self.dde })
-        let registerSheet = try #require(sheets[workspace.root.appendingPathComponent("outbox/registre-ventes.xlsx").path])
+        let registerSheet = try #require(
+            sheets[workspace.root.appendingPathComponent("outbox/registre-ventes.xlsx").path])
         #expect(registerSheet.column(4).contains { $0.type == "string" && $0.text == Self.clientName })
     }
 
@@ -173,7 +189,8 @@ struct SpreadsheetTests {
                 }
                 switch cell.type {
                 case "date": #expect(cell.value == value, "\(name) \(rowIndex):\(column)")
-                case "float", "currency": #expect(Decimal(string: cell.value) == Decimal(string: value), "\(name) \(rowIndex):\(column)")
+                case "float", "currency":
+                    #expect(Decimal(string: cell.value) == Decimal(string: value), "\(name) \(rowIndex):\(column)")
                 case "string": #expect(cell.text == value, "\(name) \(rowIndex):\(column)")
                 default: Issue.record("\(name) \(rowIndex):\(column): unexpected type \(cell.type)")
                 }
@@ -211,7 +228,8 @@ enum LibreOffice {
     static func open(_ paths: [String]) throws -> [String: Sheet] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Repository.root.appendingPathComponent("scripts/spreadsheet_check.py").path] + paths
+        process.arguments =
+            ["python3", Repository.root.appendingPathComponent("scripts/spreadsheet_check.py").path] + paths
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -227,8 +245,9 @@ enum LibreOffice {
         let files = object?["files"] as? [String: [String: Any]] ?? [:]
         return files.mapValues { file in
             let cells = (file["cells"] as? [[Any]] ?? []).map { item in
-                Cell(row: item[0] as? Int ?? -1, column: item[1] as? Int ?? -1, type: item[2] as? String ?? "",
-                     value: item[3] as? String ?? "", text: item[4] as? String ?? "", formula: item[5] as? String)
+                Cell(
+                    row: item[0] as? Int ?? -1, column: item[1] as? Int ?? -1, type: item[2] as? String ?? "",
+                    value: item[3] as? String ?? "", text: item[4] as? String ?? "", formula: item[5] as? String)
             }
             return Sheet(cells: cells, filter: file["filter"] as? String, frozenRows: file["frozen_rows"] as? Int)
         }

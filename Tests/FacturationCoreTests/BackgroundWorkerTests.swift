@@ -1,7 +1,8 @@
-@testable import FacturationCore
 import Foundation
 import Synchronization
 import Testing
+
+@testable import FacturationCore
 
 @Suite("BackgroundWorker")
 struct BackgroundWorkerTests {

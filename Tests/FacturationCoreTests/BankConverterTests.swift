@@ -1,32 +1,42 @@
-@testable import FacturationCore
 import Foundation
 import Testing
 
+@testable import FacturationCore
+
 @Suite("Qonto converters")
 struct BankConverterTests {
-    static let frenchHeader = "Statut;Date de la valeur (UTC);Date de la valeur (local);Date de l’opération (UTC);"
+    static let frenchHeader =
+        "Statut;Date de la valeur (UTC);Date de la valeur (local);Date de l’opération (UTC);"
         + "Date de l'opération (local);Montant total (TTC);Débit;Crédit;Devise;IBAN du compte;Nom de la contrepartie;"
         + "IBAN de la contrepartie;Méthode de paiement;Identifiant de transaction;Référence;Note"
 
-    static func french(_ status: String, settledUTC: String = "", settledLocal: String, operation: String,
-                       amount: String, id: String, who: String = "ACME", iban: String = "FR7216958000010123456789012",
-                       reference: String = "") -> String {
-        [status, settledUTC, settledLocal, "", operation, amount, "", "", "EUR", iban, who, "", "Virement", id,
-         reference, ""].joined(separator: ";")
+    static func french(
+        _ status: String, settledUTC: String = "", settledLocal: String, operation: String,
+        amount: String, id: String, who: String = "ACME", iban: String = "FR7216958000010123456789012",
+        reference: String = ""
+    ) -> String {
+        [
+            status, settledUTC, settledLocal, "", operation, amount, "", "", "EUR", iban, who, "", "Virement", id,
+            reference, "",
+        ].joined(separator: ";")
     }
 
     @Test func frenchExportAmountsDatesAndStatuses() throws {
         let harness = try ConversionHarness()
         defer { harness.cleanUp() }
-        let outcome = try harness.convert([
-            Self.frenchHeader,
-            Self.french("Exécuté", settledLocal: "31-07-2025 23:30:00", operation: "31-07-2025 22:00:00",
-                        amount: "-1\u{00A0}292,79", id: "q-1", reference: "Loyer"),
-            Self.french("Exécuté", settledUTC: "01-08-2025 07:00:00", settledLocal: "01-08-2025 09:00:00",
-                        operation: "01-08-2025 09:00:00", amount: "2 040,00", id: "q-2"),
-            Self.french("En cours", settledLocal: "", operation: "02-08-2025 10:00:00", amount: "300,00", id: "q-3"),
-            Self.french("Refusé", settledLocal: "", operation: "03-08-2025 10:00:00", amount: "-12,00", id: "q-4"),
-        ].joined(separator: "\n"), name: "qonto.csv")
+        let outcome = try harness.convert(
+            [
+                Self.frenchHeader,
+                Self.french(
+                    "Exécuté", settledLocal: "31-07-2025 23:30:00", operation: "31-07-2025 22:00:00",
+                    amount: "-1\u{00A0}292,79", id: "q-1", reference: "Loyer"),
+                Self.french(
+                    "Exécuté", settledUTC: "01-08-2025 07:00:00", settledLocal: "01-08-2025 09:00:00",
+                    operation: "01-08-2025 09:00:00", amount: "2 040,00", id: "q-2"),
+                Self.french(
+                    "En cours", settledLocal: "", operation: "02-08-2025 10:00:00", amount: "300,00", id: "q-3"),
+                Self.french("Refusé", settledLocal: "", operation: "03-08-2025 10:00:00", amount: "-12,00", id: "q-4"),
+            ].joined(separator: "\n"), name: "qonto.csv")
         #expect(outcome.rejection == nil, "\(outcome.problems)")
         #expect(outcome.report?.format == .qontoCSVFrench)
         let july = try #require(outcome.rows["2025-07"]?.first)
@@ -67,44 +77,61 @@ struct BankConverterTests {
     @Test func anExportOfAnotherCompanysAccountIsRejected() throws {
         let harness = try ConversionHarness()
         defer { harness.cleanUp() }
-        let outcome = try harness.convert([
-            Self.frenchHeader,
-            Self.french("Exécuté", settledLocal: "01-08-2025 09:00:00", operation: "01-08-2025 09:00:00", amount: "10,00",
-                        id: "x", iban: "FR7630004000031234567890143"),
-        ].joined(separator: "\n"), name: "other.csv")
+        let outcome = try harness.convert(
+            [
+                Self.frenchHeader,
+                Self.french(
+                    "Exécuté", settledLocal: "01-08-2025 09:00:00", operation: "01-08-2025 09:00:00", amount: "10,00",
+                    id: "x", iban: "FR7630004000031234567890143"),
+            ].joined(separator: "\n"), name: "other.csv")
         let rejection = try #require(outcome.rejection)
-        #expect(rejection.summary == "This export is for the account FR7630004000031234567890143, which is not an account of Test Conseil.")
+        #expect(
+            rejection.summary
+                == "This export is for the account FR7630004000031234567890143, which is not an account of Test Conseil."
+        )
         #expect(rejection.advice.contains("pipelines/test.toml"))
     }
 
     @Test func pendingRowsWithoutIdAreSkippedAndReported() throws {
         let harness = try ConversionHarness()
         defer { harness.cleanUp() }
-        let outcome = try harness.convert([
-            Self.frenchHeader,
-            Self.french("En cours", settledLocal: "", operation: "02-08-2025 10:00:00", amount: "300,00", id: ""),
-            Self.french("Exécuté", settledLocal: "02-08-2025 10:00:00", operation: "02-08-2025 10:00:00", amount: "5,00", id: ""),
-        ].joined(separator: "\n"), name: "noid.csv")
+        let outcome = try harness.convert(
+            [
+                Self.frenchHeader,
+                Self.french("En cours", settledLocal: "", operation: "02-08-2025 10:00:00", amount: "300,00", id: ""),
+                Self.french(
+                    "Exécuté", settledLocal: "02-08-2025 10:00:00", operation: "02-08-2025 10:00:00", amount: "5,00",
+                    id: ""),
+            ].joined(separator: "\n"), name: "noid.csv")
         #expect(outcome.report?.records == 1)
-        #expect(outcome.report?.notes == ["1 pending transaction without a transaction id was not imported: without an id "
-            + "the booked version could not replace it; it will be imported once executed"])
+        #expect(
+            outcome.report?.notes == [
+                "1 pending transaction without a transaction id was not imported: without an id "
+                    + "the booked version could not replace it; it will be imported once executed"
+            ])
         #expect(outcome.rows["2025-08"]?.first?["record_key"]?.hasPrefix("bank:") == true)
     }
 
     @Test func badCellsAreListed() throws {
         let harness = try ConversionHarness()
         defer { harness.cleanUp() }
-        let outcome = try harness.convert([
-            Self.frenchHeader,
-            Self.french("Bizarre", settledLocal: "01-08-2025 09:00:00", operation: "01-08-2025 09:00:00", amount: "1,00", id: "a"),
-            Self.french("Exécuté", settledLocal: "", operation: "01-08-2025 09:00:00", amount: "1,00", id: "b"),
-            Self.french("Exécuté", settledLocal: "01-08-2025 09:00:00", operation: "01-08-2025 09:00:00", amount: "1.000,5,0", id: "c"),
-        ].joined(separator: "\n"), name: "bad.csv")
-        #expect(outcome.problems == [
-            #"line 2, column "Statut" (1): "Bizarre" - unknown status (expected Exécuté, En cours, Refusé, Annulé or Remboursé)"#,
-            #"line 3, column "Date de la valeur (local)" (3): "" - an executed transaction must have a settlement date"#,
-            #"line 4, column "Montant total (TTC)" (6): "1.000,5,0" - the amount has two decimal marks (',')"#,
-        ])
+        let outcome = try harness.convert(
+            [
+                Self.frenchHeader,
+                Self.french(
+                    "Bizarre", settledLocal: "01-08-2025 09:00:00", operation: "01-08-2025 09:00:00", amount: "1,00",
+                    id: "a"),
+                Self.french("Exécuté", settledLocal: "", operation: "01-08-2025 09:00:00", amount: "1,00", id: "b"),
+                Self.french(
+                    "Exécuté", settledLocal: "01-08-2025 09:00:00", operation: "01-08-2025 09:00:00",
+                    amount: "1.000,5,0", id: "c"),
+            ].joined(separator: "\n"), name: "bad.csv")
+        #expect(
+            outcome.problems == [
+                #"line 2, column "Statut" (1): "Bizarre" - unknown status (expected Exécuté, En cours, Refusé, Annulé or Remboursé)"#,
+                #"line 3, column "Date de la valeur (local)" (3): "" - an executed transaction must have a settlement date"#,
+                #"line 4, column "Montant total (TTC)" (6): "1.000,5,0" - the amount has two decimal marks (',')"#,
+            ])
     }
 
     @Test func apiJSONIsSignedBySideAndUsesTheCompanyIBAN() throws {
@@ -145,10 +172,11 @@ struct BankConverterTests {
             ]}
             """
         let outcome = try harness.convert(json, name: "bad.json")
-        #expect(outcome.problems == [
-            #"line 2, column "transactions[0].side": "sideways" - expected credit or debit"#,
-            #"line 5, column "transactions[1].settled_at": "null" - a completed transaction must have settled_at"#,
-        ])
+        #expect(
+            outcome.problems == [
+                #"line 2, column "transactions[0].side": "sideways" - expected credit or debit"#,
+                #"line 5, column "transactions[1].settled_at": "null" - a completed transaction must have settled_at"#,
+            ])
     }
 }
 
@@ -195,7 +223,10 @@ struct ClockifyJSONConverterTests {
         #expect(entry["duration_seconds"] == "10440")
         #expect(entry["billable_amount_minor"] == "29000", "rate × duration, rounded half-up to the cent")
         #expect(entry["task_name"] == "Setup")
-        #expect(outcome.report?.notes == ["1 running timer (no end yet) skipped: it will be imported from a later export, once stopped"])
+        #expect(
+            outcome.report?.notes == [
+                "1 running timer (no end yet) skipped: it will be imported from a later export, once stopped"
+            ])
         #expect(ClockifyJSONConverter.isoDuration("P1DT2H3M4.5S") == 93_784)
         #expect(ClockifyJSONConverter.isoDuration("PT0S") == 0)
         #expect(ClockifyJSONConverter.isoDuration("2H") == nil)

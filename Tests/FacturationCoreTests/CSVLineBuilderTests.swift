@@ -1,5 +1,6 @@
-@testable import FacturationCore
 import Testing
+
+@testable import FacturationCore
 
 @Suite("CSVLineBuilder")
 struct CSVLineBuilderTests {
@@ -12,7 +13,7 @@ struct CSVLineBuilderTests {
 
     @Test("Fields are quoted only when they must be, whatever the position of the special byte")
     func quoting() {
-        let long = String(repeating: "abcdefgh", count: 5)   // 40 bytes: SIMD, word and byte paths
+        let long = String(repeating: "abcdefgh", count: 5)  // 40 bytes: SIMD, word and byte paths
         #expect(line { $0.field(long) } == long + "\r\n")
         for special in [",", "\"", "\n", "\r"] {
             for position in [0, 7, 15, 16, 23, 39] {
@@ -21,12 +22,16 @@ struct CSVLineBuilderTests {
                 let value = String(text)
                 // A CR first also takes the formula guard.
                 let quoted = "\"" + CSVFormulaGuard.stored(value).replacingOccurrences(of: "\"", with: "\"\"") + "\""
-                #expect(line { $0.field(value) } == quoted + "\r\n", "special \(special.debugDescription) at \(position)")
+                #expect(
+                    line { $0.field(value) } == quoted + "\r\n", "special \(special.debugDescription) at \(position)")
             }
         }
         #expect(line { $0.field(" padded") } == "\" padded\"\r\n")
         #expect(line { $0.field("tab\t") } == "\"tab\t\"\r\n")
-        #expect(line { $0.field(""); $0.field("a"); $0.field("") } == ",a,\r\n")
+        #expect(
+            line {
+                $0.field(""); $0.field("a"); $0.field("")
+            } == ",a,\r\n")
     }
 
     @Test("Timestamps: fixed layout, offsets, days before 1970, a date cache that follows the day")
@@ -34,19 +39,25 @@ struct CSVLineBuilderTests {
         #expect(line { $0.timestampField(0, offset: nil) } == "1970-01-01T00:00:00Z\r\n")
         #expect(line { $0.timestampField(-1, offset: nil) } == "1969-12-31T23:59:59Z\r\n")
         let summer = Int64(1_751_378_400)  // 2025-07-01T14:00:00Z
-        #expect(line {
-            $0.field("x")
-            $0.timestampField(summer + 7_200, offset: 7_200)
-            $0.timestampField(summer, offset: nil)
-            $0.timestampField(summer + 86_399 - 50_400, offset: -3_600)
-            $0.timestampField(summer + 86_400, offset: 19_800)
-        } == "x,2025-07-01T16:00:00+02:00,2025-07-01T14:00:00Z,2025-07-01T23:59:59-01:00,2025-07-02T14:00:00+05:30\r\n")
+        #expect(
+            line {
+                $0.field("x")
+                $0.timestampField(summer + 7_200, offset: 7_200)
+                $0.timestampField(summer, offset: nil)
+                $0.timestampField(summer + 86_399 - 50_400, offset: -3_600)
+                $0.timestampField(summer + 86_400, offset: 19_800)
+            }
+                == "x,2025-07-01T16:00:00+02:00,2025-07-01T14:00:00Z,2025-07-01T23:59:59-01:00,2025-07-02T14:00:00+05:30\r\n"
+        )
         let year999 = CivilDate(year: 999, month: 3, day: 4)!.daysSinceEpoch * 86_400 + 3_661
         #expect(line { $0.timestampField(year999, offset: nil) } == "0999-03-04T01:01:01Z\r\n")
         // Beyond year 9999 (never in a real export), the byte-by-byte path keeps the same layout.
         let far = CivilDate(daysSinceEpoch: 3_700_000)
         #expect(far.year > 9_999)
-        #expect(line { $0.field("y"); $0.timestampField(3_700_000 * 86_400 + 45, offset: 3_600) }
-            == "y,\(far.year)-\(CivilDate.pad(far.month, 2))-\(CivilDate.pad(far.day, 2))T00:00:45+01:00\r\n")
+        #expect(
+            line {
+                $0.field("y"); $0.timestampField(3_700_000 * 86_400 + 45, offset: 3_600)
+            }
+                == "y,\(far.year)-\(CivilDate.pad(far.month, 2))-\(CivilDate.pad(far.day, 2))T00:00:45+01:00\r\n")
     }
 }

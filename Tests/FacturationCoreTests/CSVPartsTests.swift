@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FacturationCore
 
 /// The invariants of the small types the CSV reader is made of (CSVLines.swift, CSVBatch.swift,
@@ -65,7 +66,9 @@ struct CSVPartsTests {
 
     @Test func countLineBreaks() {
         for (text, count) in [("", 0), ("a", 0), ("\n", 1), ("\r\n", 1), ("\r\r", 2), ("\n\r", 2), ("a\r\nb\rc\n", 3)] {
-            #expect(Array(text.utf8).withUnsafeBytes { CSVRowLines.countLineBreaks($0) } == count, "\(text.debugDescription)")
+            #expect(
+                Array(text.utf8).withUnsafeBytes { CSVRowLines.countLineBreaks($0) } == count,
+                "\(text.debugDescription)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FacturationCore
 
 /// A temporary folder deleted when the value is released.
@@ -7,7 +8,8 @@ private final class TemporaryFolder {
     let path: String
 
     init() throws {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("csvreader-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -49,7 +51,9 @@ private func readRows(_ path: String, delimiter: Character = ",", chunkSize: Int
 }
 
 /// Reads a file that must fail, and returns the syntax error.
-private func readError(_ path: String, chunkSize: Int = 1 << 15, sourceLocation: SourceLocation = #_sourceLocation)
+private func readError(
+    _ path: String, chunkSize: Int = 1 << 15, sourceLocation: SourceLocation = #_sourceLocation
+)
     throws -> CSVSyntaxError?
 {
     do {
@@ -70,11 +74,12 @@ struct CSVReaderTests {
     @Test func plainFields() throws {
         let folder = try TemporaryFolder()
         let path = try folder.write("Date,Amount,Label\n2025-07-01,12.50,Loyer\n2025-07-02,-3,Café ☕\n")
-        #expect(try readRows(path) == [
-            Row(1, ["Date", "Amount", "Label"]),
-            Row(2, ["2025-07-01", "12.50", "Loyer"]),
-            Row(3, ["2025-07-02", "-3", "Café ☕"]),
-        ])
+        #expect(
+            try readRows(path) == [
+                Row(1, ["Date", "Amount", "Label"]),
+                Row(2, ["2025-07-01", "12.50", "Loyer"]),
+                Row(3, ["2025-07-02", "-3", "Café ☕"]),
+            ])
     }
 
     @Test func quotedFieldsKeepSeparatorsQuotesAndLineBreaks() throws {
@@ -82,53 +87,60 @@ struct CSVReaderTests {
         let path = try folder.write(
             "\"x, y\",\"say \"\"hi\"\"\",\"multi\r\nline\",\"lf\nonly\",\"\",\"  padded  \"\r\n"
                 + "next,\"a\"\"\",\"\"\"\"\r\n")
-        #expect(try readRows(path) == [
-            Row(1, ["x, y", "say \"hi\"", "multi\r\nline", "lf\nonly", "", "  padded  "]),
-            Row(4, ["next", "a\"", "\""]),
-        ])
+        #expect(
+            try readRows(path) == [
+                Row(1, ["x, y", "say \"hi\"", "multi\r\nline", "lf\nonly", "", "  padded  "]),
+                Row(4, ["next", "a\"", "\""]),
+            ])
     }
 
     @Test func emptyFieldsAndSpacesAroundUnquotedFields() throws {
         let folder = try TemporaryFolder()
         let path = try folder.write(",\n a , b\t,\" c \"\nx,,y,\n")
-        #expect(try readRows(path) == [
-            Row(1, ["", ""]),
-            Row(2, ["a", "b", " c "]),
-            Row(3, ["x", "", "y", ""]),
-        ])
+        #expect(
+            try readRows(path) == [
+                Row(1, ["", ""]),
+                Row(2, ["a", "b", " c "]),
+                Row(3, ["x", "", "y", ""]),
+            ])
     }
 
     // MARK: - Line numbers
 
-    @Test("physical line numbers count the line breaks inside quoted fields",
-          arguments: [1, 2, 3, 5, 7, 64, 1 << 15])
+    @Test(
+        "physical line numbers count the line breaks inside quoted fields",
+        arguments: [1, 2, 3, 5, 7, 64, 1 << 15])
     func lineNumbersWithMultiLineFields(chunkSize: Int) throws {
         let folder = try TemporaryFolder()
-        let text = "h1,h2\r\n"                  // line 1
-            + "1,\"multi\r\nline\"\r\n"          // lines 2-3
-            + "\r\n"                             // line 4 (blank)
-            + "2,\"a\nb\nc\"\r\n"                // lines 5-7
-            + "3,x\r\n"                          // line 8
-            + "\"4\r\n\r\n\",\"\"\r\n"           // lines 9-11
-            + "5,last"                           // line 12, no line end
+        let text =
+            "h1,h2\r\n"  // line 1
+            + "1,\"multi\r\nline\"\r\n"  // lines 2-3
+            + "\r\n"  // line 4 (blank)
+            + "2,\"a\nb\nc\"\r\n"  // lines 5-7
+            + "3,x\r\n"  // line 8
+            + "\"4\r\n\r\n\",\"\"\r\n"  // lines 9-11
+            + "5,last"  // line 12, no line end
         let path = try folder.write(text)
-        #expect(try readRows(path, chunkSize: chunkSize) == [
-            Row(1, ["h1", "h2"]),
-            Row(2, ["1", "multi\r\nline"]),
-            Row(5, ["2", "a\nb\nc"]),
-            Row(8, ["3", "x"]),
-            Row(9, ["4\r\n\r\n", ""]),
-            Row(12, ["5", "last"]),
-        ])
+        #expect(
+            try readRows(path, chunkSize: chunkSize) == [
+                Row(1, ["h1", "h2"]),
+                Row(2, ["1", "multi\r\nline"]),
+                Row(5, ["2", "a\nb\nc"]),
+                Row(8, ["3", "x"]),
+                Row(9, ["4\r\n\r\n", ""]),
+                Row(12, ["5", "last"]),
+            ])
     }
 
     /// Rows are flagged when a field may hold a control character, whatever the chunk boundaries
     /// (a row split across batches keeps its flag): the converters skip the exact check on the others.
-    @Test("rows that may hold control characters are flagged across chunk boundaries",
-          arguments: [1, 2, 3, 5, 7, 64, 1 << 15])
+    @Test(
+        "rows that may hold control characters are flagged across chunk boundaries",
+        arguments: [1, 2, 3, 5, 7, 64, 1 << 15])
     func controlCharacterFlags(chunkSize: Int) throws {
         let folder = try TemporaryFolder()
-        let text = "h1,h2\r\n"
+        let text =
+            "h1,h2\r\n"
             + "plain,row\r\n"
             + "\"multi\r\nline\",x\r\n"
             + "esc\u{1B},x\r\n"
@@ -142,8 +154,11 @@ struct CSVReaderTests {
         try reader.read(source) { batch in
             for row in 0..<batch.rowCount { flags[batch.string(row, 0)] = batch.mayHoldControlCharacters(row) }
         }
-        #expect(flags == ["h1": false, "plain": false, "multi\r\nline": true, "esc\u{1B}": true, "nbsp\u{A0}": true,
-                          "é à": false, "last": true])
+        #expect(
+            flags == [
+                "h1": false, "plain": false, "multi\r\nline": true, "esc\u{1B}": true, "nbsp\u{A0}": true,
+                "é à": false, "last": true,
+            ])
     }
 
     @Test func blankLinesAreSkippedButCounted() throws {
@@ -156,20 +171,23 @@ struct CSVReaderTests {
         #expect(try readRows(cr) == [Row(3, ["a", "b"]), Row(6, ["c", "d"])])
     }
 
-    @Test("LF, CRLF, CR-only and mixed line ends", arguments: [
-        ("a,b\nc,d\ne,f\n", "LF"),
-        ("a,b\r\nc,d\r\ne,f\r\n", "CRLF"),
-        ("a,b\rc,d\re,f\r", "CR"),
-        ("a,b\r\nc,d\ne,f\r", "mixed"),
-        ("a,b\nc,d\ne,f", "no final line end"),
-    ])
+    @Test(
+        "LF, CRLF, CR-only and mixed line ends",
+        arguments: [
+            ("a,b\nc,d\ne,f\n", "LF"),
+            ("a,b\r\nc,d\r\ne,f\r\n", "CRLF"),
+            ("a,b\rc,d\re,f\r", "CR"),
+            ("a,b\r\nc,d\ne,f\r", "mixed"),
+            ("a,b\nc,d\ne,f", "no final line end"),
+        ])
     func lineEnds(text: String, label: String) throws {
         let folder = try TemporaryFolder()
         let path = try folder.write(text)
         for chunkSize in [1, 2, 3, 1 << 15] {
-            #expect(try readRows(path, chunkSize: chunkSize) == [
-                Row(1, ["a", "b"]), Row(2, ["c", "d"]), Row(3, ["e", "f"]),
-            ], "\(label), chunk size \(chunkSize)")
+            #expect(
+                try readRows(path, chunkSize: chunkSize) == [
+                    Row(1, ["a", "b"]), Row(2, ["c", "d"]), Row(3, ["e", "f"]),
+                ], "\(label), chunk size \(chunkSize)")
         }
     }
 
@@ -182,11 +200,12 @@ struct CSVReaderTests {
     @Test func semicolonDelimiter() throws {
         let folder = try TemporaryFolder()
         let path = try folder.write("Statut;Montant total (TTC);Note\nExécuté;-1 250,00;\"a;b\"\nEn cours;2,5;x,y\n")
-        #expect(try readRows(path, delimiter: ";") == [
-            Row(1, ["Statut", "Montant total (TTC)", "Note"]),
-            Row(2, ["Exécuté", "-1 250,00", "a;b"]),
-            Row(3, ["En cours", "2,5", "x,y"]),
-        ])
+        #expect(
+            try readRows(path, delimiter: ";") == [
+                Row(1, ["Statut", "Montant total (TTC)", "Note"]),
+                Row(2, ["Exécuté", "-1 250,00", "a;b"]),
+                Row(3, ["En cours", "2,5", "x,y"]),
+            ])
     }
 
     // MARK: - Syntax errors
@@ -228,8 +247,9 @@ struct CSVReaderTests {
         #expect(error.column == 3)
     }
 
-    @Test("an unterminated quote at the end of the file is reported on the row's first line",
-          arguments: [1, 3, 1 << 15])
+    @Test(
+        "an unterminated quote at the end of the file is reported on the row's first line",
+        arguments: [1, 3, 1 << 15])
     func unterminatedQuoteAtEnd(chunkSize: Int) throws {
         let folder = try TemporaryFolder()
         let path = try folder.write("a,b\r\nc,d\r\ne,\"never\r\nclosed\r\nf,g\r\n")
@@ -321,7 +341,10 @@ struct CSVReaderTests {
         #expect(lastBytesRead == Int64(bytes.count))
         #expect(rows.count == expected.count)
         let mismatch = zip(rows, expected).enumerated().first { $0.element.0 != $0.element.1 }
-        #expect(mismatch == nil, "first mismatch at row \(mismatch?.offset ?? -1): read \(String(describing: mismatch?.element.0)), expected \(String(describing: mismatch?.element.1))")
+        #expect(
+            mismatch == nil,
+            "first mismatch at row \(mismatch?.offset ?? -1): read \(String(describing: mismatch?.element.0)), expected \(String(describing: mismatch?.element.1))"
+        )
         #expect(rows.last == expected.last)
     }
 
@@ -410,7 +433,8 @@ struct CSVReaderTests {
         builder.decimalField(-5, scale: 2)
         builder.field(true)
         builder.endLine()
-        #expect(String(decoding: builder.bytes, as: UTF8.self)
-            == "plain,,\" lead\",\"a,b\",\"q\"\"q\",\"l\nf\",été\r\n-42,,-0.05,true\r\n")
+        #expect(
+            String(decoding: builder.bytes, as: UTF8.self)
+                == "plain,,\" lead\",\"a,b\",\"q\"\"q\",\"l\nf\",été\r\n-42,,-0.05,true\r\n")
     }
 }

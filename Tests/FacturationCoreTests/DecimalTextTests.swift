@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FacturationCore
 
 private func parse(_ text: String, scale: Int = 2, _ style: DecimalText.Style) -> Result<Int64, DecimalText.Problem> {
@@ -18,14 +19,16 @@ private func problem(_ text: String, scale: Int = 2, _ style: DecimalText.Style)
 struct DecimalTextTests {
     // MARK: - French style (decimal comma)
 
-    @Test("French amounts with every kind of thousands space", arguments: [
-        "-1 292,79",            // normal space
-        "-1\u{00A0}292,79",     // no-break space
-        "-1\u{202F}292,79",     // narrow no-break space
-        "  -1 292,79\u{00A0}",  // surrounding spaces are ignored
-        "- 1 292,79",           // a space after the sign
-        "\u{2212}1 292,79",     // U+2212 MINUS SIGN
-    ])
+    @Test(
+        "French amounts with every kind of thousands space",
+        arguments: [
+            "-1 292,79",  // normal space
+            "-1\u{00A0}292,79",  // no-break space
+            "-1\u{202F}292,79",  // narrow no-break space
+            "  -1 292,79\u{00A0}",  // surrounding spaces are ignored
+            "- 1 292,79",  // a space after the sign
+            "\u{2212}1 292,79",  // U+2212 MINUS SIGN
+        ])
     func frenchNegativeWithSpaces(text: String) {
         #expect(value(text, .commaDecimal) == -129_279)
     }
@@ -47,13 +50,16 @@ struct DecimalTextTests {
         #expect(problem("1,2,3", .commaDecimal) == "the amount has two decimal marks (',')")
         #expect(problem("1 250,00,5", .commaDecimal) == "the amount has two decimal marks (',')")
         #expect(problem("12 34,00", .commaDecimal) == "the thousands separators are misplaced (use ',' for decimals)")
-        #expect(problem("1234 567,00", .commaDecimal) == "the thousands separators are misplaced (use ',' for decimals)")
+        #expect(
+            problem("1234 567,00", .commaDecimal) == "the thousands separators are misplaced (use ',' for decimals)")
         #expect(problem("1.23,45", .commaDecimal) == "the thousands separators are misplaced (use ',' for decimals)")
         // A dot after the decimal comma is not a thousands separator.
-        #expect(problem("1,234.5", .commaDecimal)
-            == "'.' is not allowed in an amount (expected a number like 1 234,56)")
-        #expect(problem("12,5 €", .commaDecimal)
-            == "' ' is not allowed in an amount (expected a number like 1 234,56)")
+        #expect(
+            problem("1,234.5", .commaDecimal)
+                == "'.' is not allowed in an amount (expected a number like 1 234,56)")
+        #expect(
+            problem("12,5 €", .commaDecimal)
+                == "' ' is not allowed in an amount (expected a number like 1 234,56)")
     }
 
     // MARK: - Dot style
@@ -160,8 +166,10 @@ struct DecimalTextTests {
 
     @Test("format then parse gives the same minor units", arguments: [0, 2, 3])
     func roundTrip(scale: Int) throws {
-        let values: [Int64] = [0, 1, -1, 5, -5, 9, -10, 99, -100, 101, 12_345, -129_279, 1_000_000,
-                               -987_654_321, 4_000_000_000_000, Int64.max, -Int64.max]
+        let values: [Int64] = [
+            0, 1, -1, 5, -5, 9, -10, 99, -100, 101, 12_345, -129_279, 1_000_000,
+            -987_654_321, 4_000_000_000_000, Int64.max, -Int64.max,
+        ]
         for minor in values {
             let dot = DecimalText.format(minorUnits: minor, scale: scale)
             #expect(try DecimalText.minorUnits(dot, scale: scale, style: .dotDecimal).get() == minor, "\(dot)")

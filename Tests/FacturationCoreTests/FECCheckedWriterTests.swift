@@ -1,6 +1,7 @@
-@testable import FacturationCore
 import Foundation
 import Testing
+
+@testable import FacturationCore
 
 /// The streamed export (FECBuilder.plan + FECCheckedWriter) against the in-memory one it replaced
 /// (FECBuilder.lines + FECWriter.bytes + FECChecker.check(bytes:)): the same bytes and the same
@@ -21,28 +22,43 @@ struct FECCheckedWriterTests {
             let number = "F\(100_000 + index)"
             let total = Int64(10_000 + index * 7)
             let client = "C\(index % 300)"
-            entries.append(AccountingEntry(
-                journal: settings.sales, date: date, pieceRef: number, pieceDate: date, label: "Facture \(number) – été",
-                lines: [.init(account: settings.clients, auxiliary: (client, "Client \(client) Sàrl"), debitMinor: total,
-                              creditMinor: 0, invoice: number),
-                        .init(account: settings.revenue, auxiliary: nil, debitMinor: 0, creditMinor: total, invoice: nil)]))
+            entries.append(
+                AccountingEntry(
+                    journal: settings.sales, date: date, pieceRef: number, pieceDate: date,
+                    label: "Facture \(number) – été",
+                    lines: [
+                        .init(
+                            account: settings.clients, auxiliary: (client, "Client \(client) Sàrl"), debitMinor: total,
+                            creditMinor: 0, invoice: number),
+                        .init(
+                            account: settings.revenue, auxiliary: nil, debitMinor: 0, creditMinor: total, invoice: nil),
+                    ]))
             guard index % 5 != 0 else { continue }
             let paid = date.adding(days: 3)
-            entries.append(AccountingEntry(
-                journal: settings.bank, date: paid, pieceRef: "VIR-\(number)", pieceDate: paid, label: "Règlement \(number)",
-                lines: [.init(account: settings.bankAccount, auxiliary: nil, debitMinor: total, creditMinor: 0, invoice: nil),
-                        .init(account: settings.clients, auxiliary: (client, "Client \(client) Sàrl"), debitMinor: 0,
-                              creditMinor: total, invoice: number)]))
+            entries.append(
+                AccountingEntry(
+                    journal: settings.bank, date: paid, pieceRef: "VIR-\(number)", pieceDate: paid,
+                    label: "Règlement \(number)",
+                    lines: [
+                        .init(
+                            account: settings.bankAccount, auxiliary: nil, debitMinor: total, creditMinor: 0,
+                            invoice: nil),
+                        .init(
+                            account: settings.clients, auxiliary: (client, "Client \(client) Sàrl"), debitMinor: 0,
+                            creditMinor: total, invoice: number),
+                    ]))
         }
         return entries
     }
 
     static func compare(from: CivilDate, to: CivilDate, format: FECFormat) throws {
         let entries = Self.entries
-        let options = FECChecker.Options(fileName: "123456782FEC20251231.txt", fiscalYearStart: year.start,
-                                          closingDate: year.end, period: from == year.start && to == year.end ? nil : from...to,
-                                          ownExport: true)
-        let expected = try FECWriter.bytes(FECBuilder.lines(entries, from: from, to: to, fiscalYear: year), format: format)
+        let options = FECChecker.Options(
+            fileName: "123456782FEC20251231.txt", fiscalYearStart: year.start,
+            closingDate: year.end, period: from == year.start && to == year.end ? nil : from...to,
+            ownExport: true)
+        let expected = try FECWriter.bytes(
+            FECBuilder.lines(entries, from: from, to: to, fiscalYear: year), format: format)
         let expectedReport = FECChecker.check(bytes: expected, options: options)
 
         let folder = NSTemporaryDirectory() + "fec-stream-\(UUID().uuidString)"
@@ -66,7 +82,8 @@ struct FECCheckedWriterTests {
     }
 
     @Test func anExtractInLatin9WithTabsIsTheSameStreamed() throws {
-        try Self.compare(from: FECTests.day("20250301"), to: FECTests.day("20251130"),
-                         format: FECFormat(separator: .tab, encoding: .iso8859_15))
+        try Self.compare(
+            from: FECTests.day("20250301"), to: FECTests.day("20251130"),
+            format: FECFormat(separator: .tab, encoding: .iso8859_15))
     }
 }

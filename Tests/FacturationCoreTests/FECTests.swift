@@ -1,6 +1,7 @@
-@testable import FacturationCore
 import Foundation
 import Testing
+
+@testable import FacturationCore
 
 /// The FEC writer and checker, on the worked example of `shared/reference/fec.md` §5 and on small
 /// files broken one rule at a time.
@@ -11,8 +12,9 @@ struct FECTests {
     /// with the end-to-end tests; records end with CRLF).
     static let exampleText = try! String(
         contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/fec-example.txt"), encoding: .utf8)
-        .replacingOccurrences(of: "\n", with: "\r\n")
+            .appendingPathComponent("Fixtures/fec-example.txt"), encoding: .utf8
+    )
+    .replacingOccurrences(of: "\n", with: "\r\n")
 
     static func day(_ compact: String) -> CivilDate {
         let value = Int(compact)!
@@ -21,37 +23,53 @@ struct FECTests {
 
     /// The same example as typed lines.
     static var exampleLines: [FECLine] {
-        func line(_ journal: String, _ journalLabel: String, _ number: String, _ date: String, _ account: String,
-                  _ accountLabel: String, aux: (String, String)? = nil, _ piece: String, _ label: String,
-                  debit: Int64, credit: Int64, lettering: (String, String)? = nil, valid: String) -> FECLine {
-            FECLine(journalCode: journal, journalLabel: journalLabel, entryNumber: number, entryDate: day(date),
-                    accountNumber: account, accountLabel: accountLabel, auxiliaryNumber: aux?.0, auxiliaryLabel: aux?.1,
-                    pieceRef: piece, pieceDate: day(date), label: label, debitMinor: debit, creditMinor: credit,
-                    letteringCode: lettering?.0, letteringDate: lettering.map { day($0.1) }, validationDate: day(valid))
+        func line(
+            _ journal: String, _ journalLabel: String, _ number: String, _ date: String, _ account: String,
+            _ accountLabel: String, aux: (String, String)? = nil, _ piece: String, _ label: String,
+            debit: Int64, credit: Int64, lettering: (String, String)? = nil, valid: String
+        ) -> FECLine {
+            FECLine(
+                journalCode: journal, journalLabel: journalLabel, entryNumber: number, entryDate: day(date),
+                accountNumber: account, accountLabel: accountLabel, auxiliaryNumber: aux?.0, auxiliaryLabel: aux?.1,
+                pieceRef: piece, pieceDate: day(date), label: label, debitMinor: debit, creditMinor: credit,
+                letteringCode: lettering?.0, letteringDate: lettering.map { day($0.1) }, validationDate: day(valid))
         }
         let opening = "Reprise des soldes 2023", invoice = "Facture F2024-0001 ACME"
         let payment = "Reglement ACME F2024-0001", vat = "TVA exigible F2024-0001"
         let acme = ("C0001", "ACME SARL")
         return [
-            line("AN", "A nouveaux", "1", "20240101", "512000", "Banque", "AN2024", opening, debit: 1_000_000, credit: 0, valid: "20240105"),
-            line("AN", "A nouveaux", "1", "20240101", "101300", "Capital souscrit appele verse", "AN2024", opening,
-                 debit: 0, credit: 500_000, valid: "20240105"),
-            line("AN", "A nouveaux", "1", "20240101", "110000", "Report a nouveau crediteur", "AN2024", opening,
-                 debit: 0, credit: 500_000, valid: "20240105"),
-            line("VT", "Ventes", "2", "20240115", "411000", "Clients", aux: acme, "F2024-0001", invoice,
-                 debit: 120_000, credit: 0, lettering: ("A", "20240210"), valid: "20240115"),
-            line("VT", "Ventes", "2", "20240115", "706000", "Prestations de services", "F2024-0001", invoice,
-                 debit: 0, credit: 100_000, valid: "20240115"),
-            line("VT", "Ventes", "2", "20240115", "445740", "TVA collectee sur encaissements", "F2024-0001", invoice,
-                 debit: 0, credit: 20_000, valid: "20240115"),
-            line("BQ", "Banque", "3", "20240210", "512000", "Banque", "VIR240210", payment, debit: 120_000, credit: 0,
-                 valid: "20240210"),
-            line("BQ", "Banque", "3", "20240210", "411000", "Clients", aux: acme, "VIR240210", payment, debit: 0, credit: 120_000,
-                 lettering: ("A", "20240210"), valid: "20240210"),
-            line("OD", "Operations diverses", "4", "20240210", "445740", "TVA collectee sur encaissements", "VIR240210", vat,
-                 debit: 20_000, credit: 0, valid: "20240210"),
-            line("OD", "Operations diverses", "4", "20240210", "445710", "TVA collectee", "VIR240210", vat,
-                 debit: 0, credit: 20_000, valid: "20240210"),
+            line(
+                "AN", "A nouveaux", "1", "20240101", "512000", "Banque", "AN2024", opening, debit: 1_000_000, credit: 0,
+                valid: "20240105"),
+            line(
+                "AN", "A nouveaux", "1", "20240101", "101300", "Capital souscrit appele verse", "AN2024", opening,
+                debit: 0, credit: 500_000, valid: "20240105"),
+            line(
+                "AN", "A nouveaux", "1", "20240101", "110000", "Report a nouveau crediteur", "AN2024", opening,
+                debit: 0, credit: 500_000, valid: "20240105"),
+            line(
+                "VT", "Ventes", "2", "20240115", "411000", "Clients", aux: acme, "F2024-0001", invoice,
+                debit: 120_000, credit: 0, lettering: ("A", "20240210"), valid: "20240115"),
+            line(
+                "VT", "Ventes", "2", "20240115", "706000", "Prestations de services", "F2024-0001", invoice,
+                debit: 0, credit: 100_000, valid: "20240115"),
+            line(
+                "VT", "Ventes", "2", "20240115", "445740", "TVA collectee sur encaissements", "F2024-0001", invoice,
+                debit: 0, credit: 20_000, valid: "20240115"),
+            line(
+                "BQ", "Banque", "3", "20240210", "512000", "Banque", "VIR240210", payment, debit: 120_000, credit: 0,
+                valid: "20240210"),
+            line(
+                "BQ", "Banque", "3", "20240210", "411000", "Clients", aux: acme, "VIR240210", payment, debit: 0,
+                credit: 120_000,
+                lettering: ("A", "20240210"), valid: "20240210"),
+            line(
+                "OD", "Operations diverses", "4", "20240210", "445740", "TVA collectee sur encaissements", "VIR240210",
+                vat,
+                debit: 20_000, credit: 0, valid: "20240210"),
+            line(
+                "OD", "Operations diverses", "4", "20240210", "445710", "TVA collectee", "VIR240210", vat,
+                debit: 0, credit: 20_000, valid: "20240210"),
         ]
     }
 
@@ -63,8 +81,10 @@ struct FECTests {
     }
 
     static func check(_ bytes: [UInt8], name: String? = exampleName, ownExport: Bool = false) -> FECCheckReport {
-        FECChecker.check(bytes: bytes, options: FECChecker.Options(
-            fileName: name, today: CivilDate(year: 2025, month: 1, day: 31), ownExport: ownExport))
+        FECChecker.check(
+            bytes: bytes,
+            options: FECChecker.Options(
+                fileName: name, today: CivilDate(year: 2025, month: 1, day: 31), ownExport: ownExport))
     }
 
     /// The example with `old` replaced by `new` on the given line (1 = header).
@@ -148,10 +168,11 @@ struct FECTests {
         let bytes = try FECWriter.bytes([line], format: FECFormat(encoding: .iso8859_15))
         let record = Array(bytes.split(separator: 0x0A)[1])
         let label = Array(record.split(separator: 0x7C, omittingEmptySubsequences: false)[10])
-        #expect(label == Array("Acompte 10 ".utf8) + [0xA4] + Array(" ".utf8) + [0xBC] + Array("uvre d".utf8)
-            + [0xE9] + Array("j".utf8) + [0xE0] + Array(" pay".utf8) + [0xE9, 0x65])
+        #expect(
+            label == Array("Acompte 10 ".utf8) + [0xA4] + Array(" ".utf8) + [0xBC] + Array("uvre d".utf8)
+                + [0xE9] + Array("j".utf8) + [0xE0] + Array(" pay".utf8) + [0xE9, 0x65])
         #expect(Latin9.byte(for: 0x20AC) == 0xA4)
-        #expect(Latin9.byte(for: 0xA4) == nil)   // ¤ exists in Latin-1, not in Latin-9
+        #expect(Latin9.byte(for: 0xA4) == nil)  // ¤ exists in Latin-1, not in Latin-9
         #expect(Latin9.decode([0xA4, 0xBD, 0xE9]) == "€œé")
         // The checker reads it back as ISO-8859-15.
         let report = Self.check(bytes)
@@ -174,8 +195,9 @@ struct FECTests {
     }
 
     @Test func fileName() {
-        #expect(FECFormat.fileName(siren: "123456782", closingDate: CivilDate(year: 2024, month: 12, day: 31)!)
-            == "123456782FEC20241231.txt")
+        #expect(
+            FECFormat.fileName(siren: "123456782", closingDate: CivilDate(year: 2024, month: 12, day: 31)!)
+                == "123456782FEC20241231.txt")
         #expect(FECFormat(separator: .tab).headerLine.hasPrefix("JournalCode\tJournalLib\t"))
     }
 
@@ -192,9 +214,13 @@ struct FECTests {
         #expect(report.resultMinor == 100_000)
         #expect(report.vatOnReceiptsBalanceMinor == 0)
         #expect(report.journals.map(\.code) == ["AN", "VT", "BQ", "OD"])
-        #expect(report.journals[1] == FECCheckReport.JournalTotal(code: "VT", label: "Ventes", lines: 3, entries: 1,
-                                                                  debitMinor: 120_000, creditMinor: 120_000))
-        #expect(report.accounts.map(\.number) == ["101300", "110000", "411000", "445710", "445740", "512000", "706000"])
+        #expect(
+            report.journals[1]
+                == FECCheckReport.JournalTotal(
+                    code: "VT", label: "Ventes", lines: 3, entries: 1,
+                    debitMinor: 120_000, creditMinor: 120_000))
+        #expect(
+            report.accounts.map(\.number) == ["101300", "110000", "411000", "445710", "445740", "512000", "706000"])
         #expect(report.accounts.first { $0.number == "512000" }?.debitMinor == 1_120_000)
     }
 
@@ -211,12 +237,14 @@ struct FECTests {
     }
 
     @Test func reportDoesNotDependOnChunking() {
-        let bytes = Array(Self.example(line: 5, replacing: "|0,00|A|", with: "|3,00|A|").utf8)
+        let bytes =
+            Array(Self.example(line: 5, replacing: "|0,00|A|", with: "|3,00|A|").utf8)
             + Array("\r\r\nXX|broken\n".utf8)
         let whole = Self.check(bytes)
         for size in [1, 2, 3, 7, 64] {
-            let checker = FECChecker(options: FECChecker.Options(
-                fileName: Self.exampleName, today: CivilDate(year: 2025, month: 1, day: 31)))
+            let checker = FECChecker(
+                options: FECChecker.Options(
+                    fileName: Self.exampleName, today: CivilDate(year: 2025, month: 1, day: 31)))
             var offset = 0
             while offset < bytes.count {
                 let end = min(bytes.count, offset + size)
@@ -247,7 +275,8 @@ struct FECTests {
         #expect(report.amountColumns == "Montant/Sens" && report.debitMinor == 1_260_000)
         let lower = Self.check(lines.joined(separator: "\r\n").replacingOccurrences(of: "|D|", with: "|d|"))
         #expect(lower.errorCount == 0 && lower.count(.sensCase) == 4)
-        let wrong = Self.check(lines.joined(separator: "\r\n").replacingOccurrences(of: "|1200,00|D|", with: "|1200,00|X|"))
+        let wrong = Self.check(
+            lines.joined(separator: "\r\n").replacingOccurrences(of: "|1200,00|D|", with: "|1200,00|X|"))
         #expect(Self.lines(wrong, .sens) == [5, 8])
     }
 
@@ -260,7 +289,7 @@ struct FECTests {
         #expect(finding.examples[0].line == 5)
         #expect(finding.examples[0].value == "VT 2")
         #expect(finding.examples[0].message.contains("difference 0,01"))
-        #expect(report.count(.fileBalance) == 2)   // the file and journal VT
+        #expect(report.count(.fileBalance) == 2)  // the file and journal VT
         #expect(report.exitStatus == 1)
     }
 
@@ -275,8 +304,10 @@ struct FECTests {
     @Test func badDates() {
         let report = Self.check(Self.example(line: 3, replacing: "|20240101|101300", with: "|20240231|101300"))
         #expect(report.finding(.date)?.rule == "FEC-18")
-        #expect(report.finding(.date)?.examples.first == FECCheckReport.Example(
-            line: 3, value: "20240231", message: "EcritureDate is not a date written AAAAMMJJ (e.g. 20241231)"))
+        #expect(
+            report.finding(.date)?.examples.first
+                == FECCheckReport.Example(
+                    line: 3, value: "20240231", message: "EcritureDate is not a date written AAAAMMJJ (e.g. 20241231)"))
         let iso = Self.check(Self.example(line: 11, replacing: "|20240210||", with: "|2024-02-10||"))
         #expect(Self.lines(iso, .date) == [11])
     }
@@ -295,8 +326,9 @@ struct FECTests {
 
     @Test func gapInEcritureNum() {
         let text = Self.example(line: 10, replacing: "|4|", with: "|5|")
-        let report = Self.check(Self.example(line: 11, replacing: "|4|", with: "|5|").replacingOccurrences(
-            of: Self.exampleText.components(separatedBy: "\r\n")[9], with: text.components(separatedBy: "\r\n")[9]))
+        let report = Self.check(
+            Self.example(line: 11, replacing: "|4|", with: "|5|").replacingOccurrences(
+                of: Self.exampleText.components(separatedBy: "\r\n")[9], with: text.components(separatedBy: "\r\n")[9]))
         let finding = try! #require(report.finding(.numberingGap))
         #expect(finding.rule == "FEC-37" && finding.count == 1)
         #expect(finding.examples[0].line == 10 && finding.examples[0].value == "OD 5")
@@ -313,7 +345,7 @@ struct FECTests {
         #expect(report.numbering == "per journal")
         #expect(report.findings == [], "\(report.text())")
         let gap = Self.check(text.replacingOccurrences(of: "|Operations diverses|1|", with: "|Operations diverses|2|"))
-        #expect(gap.count(.numberingGap) == 0)   // a journal may start anywhere
+        #expect(gap.count(.numberingGap) == 0)  // a journal may start anywhere
     }
 
     @Test func twoLabelsForOneAccount() {
@@ -349,21 +381,25 @@ struct FECTests {
         #expect(caseOnly.errorCount == 0 && Self.lines(caseOnly, .headerCase) == [1])
         let missing = Self.check(Self.exampleText.components(separatedBy: "\r\n").dropFirst().joined(separator: "\r\n"))
         #expect(missing.finding(.header)?.examples.first?.message.hasPrefix("the first line is not the header") == true)
-        let extra = Self.check(Self.example(line: 1, replacing: "|Idevise", with: "|Idevise|NatOp")
-            .replacingOccurrences(of: "||\r\n", with: "|||\r\n"))
+        let extra = Self.check(
+            Self.example(line: 1, replacing: "|Idevise", with: "|Idevise|NatOp")
+                .replacingOccurrences(of: "||\r\n", with: "|||\r\n"))
         #expect(Self.lines(extra, .regimeColumns) == [1])
         let empty = Self.check("")
         #expect(empty.count(.header) == 1 && empty.count(.noEntries) == 1)
     }
 
     @Test func fieldCountAndControlCharacters() {
-        let pipeInLabel = Self.check(Self.example(line: 6, replacing: "Prestations de services", with: "Prestations | services"))
+        let pipeInLabel = Self.check(
+            Self.example(line: 6, replacing: "Prestations de services", with: "Prestations | services"))
         #expect(Self.lines(pipeInLabel, .fieldCount) == [6])
-        let tabInLabel = Self.check(Self.example(line: 6, replacing: "Prestations de services", with: "Prestations\tservices"))
+        let tabInLabel = Self.check(
+            Self.example(line: 6, replacing: "Prestations de services", with: "Prestations\tservices"))
         #expect(Self.lines(tabInLabel, .separatorInValue) == [6])
         let nul = Self.check(Self.example(line: 6, replacing: "Prestations de services", with: "Prestations\u{0}"))
         #expect(Self.lines(nul, .controlCharacter) == [6])
-        let spaces = Self.check(Self.example(line: 6, replacing: "|Prestations de services|", with: "| Prestations de services |"))
+        let spaces = Self.check(
+            Self.example(line: 6, replacing: "|Prestations de services|", with: "| Prestations de services |"))
         #expect(Self.lines(spaces, .outerSpaces) == [6] && spaces.errorCount == 0)
         #expect(spaces.count(.labelConsistency) == 0)
         let blank = Self.check(Self.example(line: 6, replacing: "VT|Ventes", with: "\r\nVT|Ventes"))
@@ -395,9 +431,9 @@ struct FECTests {
         let dates = Self.check(Self.example(line: 6, replacing: "|20240115|706000", with: "|20240116|706000"))
         #expect(Self.lines(dates, .entryDates) == [6])
         var lines = Self.exampleText.components(separatedBy: "\r\n")
-        lines.swapAt(6, 7)   // VT 2's last line after BQ 3's first
+        lines.swapAt(6, 7)  // VT 2's last line after BQ 3's first
         let split = Self.check(lines.joined(separator: "\r\n"))
-        #expect(Self.lines(split, .entryNotContiguous) == [8, 9])   // VT resumes on 8, BQ on 9
+        #expect(Self.lines(split, .entryNotContiguous) == [8, 9])  // VT resumes on 8, BQ on 9
         #expect(split.count(.unbalancedEntry) == 0)
         #expect(split.finding(.entryNotContiguous)?.severity == .error && split.exitStatus == 1)
         let lettering = Self.check(Self.example(line: 9, replacing: "|A|20240210|", with: "|B|20240210|"))
@@ -412,25 +448,27 @@ struct FECTests {
         var lines = Self.exampleText.components(separatedBy: "\r\n")
         let od = Array(lines[9...10])
         lines.removeSubrange(9...10)
-        lines.insert(contentsOf: od, at: 4)   // OD 4 (10 Feb) before VT 2 (15 Jan)
+        lines.insert(contentsOf: od, at: 4)  // OD 4 (10 Feb) before VT 2 (15 Jan)
         let text = lines.joined(separator: "\r\n")
         let third = Self.check(text)
         #expect(Self.lines(third, .lineOrder) == [7])
         #expect(third.finding(.lineOrder)?.severity == .warning)
-        #expect(third.count(.numberingOrder) == 0)   // numbers still follow the validation dates
+        #expect(third.count(.numberingOrder) == 0)  // numbers still follow the validation dates
         let own = Self.check(text, ownExport: true)
         #expect(own.finding(.lineOrder)?.severity == .error && own.exitStatus == 1)
 
         // Entry 4 validated on 15 Jan, entry 3 on 10 Feb: numbers do not follow validation.
-        let renumbered = Self.check(Self.exampleText.replacingOccurrences(of: "|Ventes|2|", with: "|Ventes|4|")
-            .replacingOccurrences(of: "|Operations diverses|4|", with: "|Operations diverses|2|"))
+        let renumbered = Self.check(
+            Self.exampleText.replacingOccurrences(of: "|Ventes|2|", with: "|Ventes|4|")
+                .replacingOccurrences(of: "|Operations diverses|4|", with: "|Operations diverses|2|"))
         #expect(Self.lines(renumbered, .numberingOrder) == [5])
-        #expect(renumbered.finding(.numberingOrder)?.examples.first?.message
-            == "validated on 20240115, before BQ 3 (20240210) which has a lower number")
+        #expect(
+            renumbered.finding(.numberingOrder)?.examples.first?.message
+                == "validated on 20240115, before BQ 3 (20240210) which has a lower number")
         #expect(renumbered.count(.numberingGap) == 0 && renumbered.count(.lineOrder) == 0)
 
         let late = Self.check(Self.exampleText, name: "123456782FEC20240131.txt")
-        #expect(late.count(.dateOutsideYear) == 4)   // BQ and OD are dated 10 Feb
+        #expect(late.count(.dateOutsideYear) == 4)  // BQ and OD are dated 10 Feb
         let future = Self.check(Self.example(line: 11, replacing: "|20240210||", with: "|20250210||"))
         #expect(Self.lines(future, .validationInFuture) == [11])
         let opening = Self.check(Self.exampleText.replacingOccurrences(of: "VT|Ventes|", with: "AN|A nouveaux|"))
@@ -470,8 +508,9 @@ struct FECTests {
         #expect(Self.lines(utf16, .encoding) == [1] && utf16.separator == nil && utf16.exitStatus == 1)
         // UTF-8 up to line 10 (which has an 'é'), then Latin-9: mixed.
         let parts = accented.components(separatedBy: "\r\n")
-        let mixed = Self.check(Array((parts[0..<10].joined(separator: "\r\n") + "\r\n").utf8)
-            + parts[10...].joined(separator: "\r\n").unicodeScalars.map { Latin9.byte(for: $0.value)! })
+        let mixed = Self.check(
+            Array((parts[0..<10].joined(separator: "\r\n") + "\r\n").utf8)
+                + parts[10...].joined(separator: "\r\n").unicodeScalars.map { Latin9.byte(for: $0.value)! })
         #expect(Self.lines(mixed, .encoding) == [11])
         #expect(mixed.finding(.encoding)?.examples.first?.message.contains("mixes encodings") == true)
     }
@@ -492,7 +531,9 @@ struct FECTests {
         #expect(wrong.finding(.closingDate)?.severity == .error && wrong.exitStatus == 1)
         #expect(wrong.finding(.closingDate)?.examples.first?.message.contains("(…FEC20241231)") == true)
         // A fiscal year starting on 1 January 2024 cannot close in 2026, nor before it starts.
-        let far = Self.check(Self.exampleText, name: "123456782FEC20261231.txt") { $0.fiscalYearStart = Self.day("20240101") }
+        let far = Self.check(Self.exampleText, name: "123456782FEC20261231.txt") {
+            $0.fiscalYearStart = Self.day("20240101")
+        }
         #expect(far.count(.closingDate) == 1)
         let longFirstYear = Self.check(Self.exampleText, name: "123456782FEC20251231.txt") {
             $0.fiscalYearStart = Self.day("20240101")
@@ -509,17 +550,22 @@ struct FECTests {
         // Not a month end: a warning (the law allows it, practice does not).
         let midMonth = Self.check(Self.exampleText, name: "123456782FEC20241230.txt")
         #expect(midMonth.finding(.closingDateUnusual)?.severity == .warning && midMonth.errorCount == 0)
-        #expect(midMonth.finding(.closingDateUnusual)?.examples.first?.message.contains("not the last day of a month") == true)
+        #expect(
+            midMonth.finding(.closingDateUnusual)?.examples.first?.message.contains("not the last day of a month")
+                == true)
         // Every entry in the month the name closes: a monthly extract named after its own last day.
         var lines = Self.exampleText.components(separatedBy: "\r\n")
         lines = [lines[0]] + lines[7...10] + [""]
         let february = lines.joined(separator: "\r\n").replacingOccurrences(of: "|A|20240210|", with: "|||")
         let monthly = Self.check(february, name: "123456782FEC20240229.txt")
         #expect(monthly.count(.closingDateUnusual) == 1 && monthly.errorCount == 0, "\(monthly.text())")
-        #expect(monthly.finding(.closingDateUnusual)?.examples.first?.message.contains("every entry is dated in") == true)
+        #expect(
+            monthly.finding(.closingDateUnusual)?.examples.first?.message.contains("every entry is dated in") == true)
         // The same file named after the fiscal year's closing date, or with the closing date given: nothing.
         #expect(Self.check(february, name: Self.exampleName).findings == [])
-        #expect(Self.check(february, name: "123456782FEC20240229.txt") { $0.closingDate = Self.day("20240229") }.findings == [])
+        #expect(
+            Self.check(february, name: "123456782FEC20240229.txt") { $0.closingDate = Self.day("20240229") }.findings
+                == [])
         // A whole year's file is not a monthly extract.
         #expect(Self.check(Self.exampleText, name: "123456782FEC20240229.txt").count(.closingDateUnusual) == 0)
     }
@@ -531,11 +577,17 @@ struct FECTests {
         let february = lines.joined(separator: "\r\n")
         let whole = Self.check(february, name: Self.exampleName)
         #expect(Self.lines(whole, .letteringBalance) == [3])
-        let extract = Self.check(february, name: Self.exampleName) { $0.period = Self.day("20240201")...Self.day("20240229") }
+        let extract = Self.check(february, name: Self.exampleName) {
+            $0.period = Self.day("20240201")...Self.day("20240229")
+        }
         #expect(extract.findings == [], "\(extract.text())")
-        #expect(extract.period == "2024-02-01 to 2024-02-29" && extract.text().contains("period:   2024-02-01 to 2024-02-29"))
+        #expect(
+            extract.period == "2024-02-01 to 2024-02-29"
+                && extract.text().contains("period:   2024-02-01 to 2024-02-29"))
         // Entries outside the extract's period are errors.
-        let january = Self.check(Self.exampleText, name: Self.exampleName) { $0.period = Self.day("20240101")...Self.day("20240131") }
+        let january = Self.check(Self.exampleText, name: Self.exampleName) {
+            $0.period = Self.day("20240101")...Self.day("20240131")
+        }
         #expect(Self.lines(january, .dateOutsideYear) == [8, 9, 10, 11] && january.exitStatus == 1)
     }
 
@@ -544,7 +596,9 @@ struct FECTests {
         #expect(FECFormat.period(folderName: "2024-02") == Self.day("20240201")...Self.day("20240229"))
         #expect(FECFormat.period(folderName: "2025-08-01_2025-09-15") == Self.day("20250801")...Self.day("20250915"))
         #expect(FECFormat.periodFolder(Self.day("20250801")...Self.day("20250915")) == "2025-08-01_2025-09-15")
-        for name in ["2025-13", "2025-7", "fec", "mensuel", "2025-09-15_2025-08-01", "2025-08-01_2025-09-31", ".", "2025-07-01"] {
+        for name in [
+            "2025-13", "2025-7", "fec", "mensuel", "2025-09-15_2025-08-01", "2025-08-01_2025-09-31", ".", "2025-07-01",
+        ] {
             #expect(FECFormat.period(folderName: name) == nil, "\(name)")
         }
     }
@@ -565,23 +619,32 @@ struct FECTests {
     static var letteringEntries: [AccountingEntry] {
         let settings = AccountingSettings()
         func sale(_ number: String, _ date: String, _ total: Int64) -> AccountingEntry {
-            AccountingEntry(journal: settings.sales, date: day(date), pieceRef: number, pieceDate: day(date),
-                            label: "Facture \(number)", lines: [
-                                .init(account: settings.clients, auxiliary: ("C1", "Client"), debitMinor: total,
-                                      creditMinor: 0, invoice: number),
-                                .init(account: settings.revenue, auxiliary: nil, debitMinor: 0, creditMinor: total, invoice: nil),
-                            ])
+            AccountingEntry(
+                journal: settings.sales, date: day(date), pieceRef: number, pieceDate: day(date),
+                label: "Facture \(number)",
+                lines: [
+                    .init(
+                        account: settings.clients, auxiliary: ("C1", "Client"), debitMinor: total,
+                        creditMinor: 0, invoice: number),
+                    .init(account: settings.revenue, auxiliary: nil, debitMinor: 0, creditMinor: total, invoice: nil),
+                ])
         }
         func payment(_ number: String, _ date: String, _ amount: Int64) -> AccountingEntry {
-            AccountingEntry(journal: settings.bank, date: day(date), pieceRef: "VIR-\(date)", pieceDate: day(date),
-                            label: "Règlement \(number)", lines: [
-                                .init(account: settings.bankAccount, auxiliary: nil, debitMinor: amount, creditMinor: 0, invoice: nil),
-                                .init(account: settings.clients, auxiliary: ("C1", "Client"), debitMinor: 0,
-                                      creditMinor: amount, invoice: number),
-                            ])
+            AccountingEntry(
+                journal: settings.bank, date: day(date), pieceRef: "VIR-\(date)", pieceDate: day(date),
+                label: "Règlement \(number)",
+                lines: [
+                    .init(
+                        account: settings.bankAccount, auxiliary: nil, debitMinor: amount, creditMinor: 0, invoice: nil),
+                    .init(
+                        account: settings.clients, auxiliary: ("C1", "Client"), debitMinor: 0,
+                        creditMinor: amount, invoice: number),
+                ])
         }
-        return [sale("F1", "20250704", 120_000), sale("F2", "20250710", 100_000), payment("F1", "20250812", 120_000),
-                payment("F2", "20250820", 40_000), payment("F2", "20250905", 60_000)]
+        return [
+            sale("F1", "20250704", 120_000), sale("F2", "20250710", 100_000), payment("F1", "20250812", 120_000),
+            payment("F2", "20250820", 40_000), payment("F2", "20250905", 60_000),
+        ]
     }
 
     /// The (PieceRef, EcritureLet, DateLet) of the 411 lines of a period's file.
@@ -594,13 +657,19 @@ struct FECTests {
 
     @Test func aPaymentIsLetteredInTheMonthItIsBookedAsInTheYearlyFile() {
         let year = Self.lettering(from: "20250101", to: "20251231")
-        #expect(year == [["F1", "F1", "20250812"], ["F2", "F2", "20250905"], ["VIR-20250812", "F1", "20250812"],
-                         ["VIR-20250820", "F2", "20250905"], ["VIR-20250905", "F2", "20250905"]])
+        #expect(
+            year == [
+                ["F1", "F1", "20250812"], ["F2", "F2", "20250905"], ["VIR-20250812", "F1", "20250812"],
+                ["VIR-20250820", "F2", "20250905"], ["VIR-20250905", "F2", "20250905"],
+            ])
         // July was published before any payment: its invoice lines are lettered in the yearly file only.
         #expect(Self.lettering(from: "20250701", to: "20250731") == [["F1", "", ""], ["F2", "", ""]])
         // August letters the payment of F1 as the yearly file does; F2 is not settled by 31 August.
-        #expect(Self.lettering(from: "20250801", to: "20250831") == [["VIR-20250812", "F1", "20250812"],
-                                                                      ["VIR-20250820", "", ""]])
+        #expect(
+            Self.lettering(from: "20250801", to: "20250831") == [
+                ["VIR-20250812", "F1", "20250812"],
+                ["VIR-20250820", "", ""],
+            ])
         // September settles F2: its payment line is lettered like in the yearly file.
         #expect(Self.lettering(from: "20250901", to: "20250930") == [["VIR-20250905", "F2", "20250905"]])
         for month in [("20250801", "20250831"), ("20250901", "20250930")] {
@@ -619,11 +688,14 @@ struct FECTests {
         let data = try encoder.encode(report)
         #expect(try JSONDecoder().decode(FECCheckReport.self, from: data) == report)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(object.keys) == [
-            "fileName", "encoding", "separator", "lineEnding", "columns", "amountColumns", "numbering", "lines", "entries",
-            "debitMinor", "creditMinor", "resultMinor", "vatOnReceiptsBalanceMinor", "journals", "accounts", "findings",
-            "errorCount", "warningCount",
-        ])
+        #expect(
+            Set(object.keys) == [
+                "fileName", "encoding", "separator", "lineEnding", "columns", "amountColumns", "numbering", "lines",
+                "entries",
+                "debitMinor", "creditMinor", "resultMinor", "vatOnReceiptsBalanceMinor", "journals", "accounts",
+                "findings",
+                "errorCount", "warningCount",
+            ])
         let findings = try #require(object["findings"] as? [[String: Any]])
         let first = try #require(findings.first { $0["rule"] as? String == "FEC-32" })
         #expect(first["severity"] as? String == "error")

@@ -1,6 +1,7 @@
-@testable import FacturationCore
 import Foundation
 import Testing
+
+@testable import FacturationCore
 
 @Suite("FileBatch")
 struct FileBatchTests {
@@ -19,8 +20,9 @@ struct FileBatchTests {
         let batch = FileBatch(temporaryDirectory: temporary)
         let count = FileBatch.openLimit * 2 + 7
         for index in 0..<count {
-            try batch.add(Array("file \(index)\n".utf8), to: Path.join(out, "sub\(index % 3)/\(index).txt"),
-                          collision: .fail)
+            try batch.add(
+                Array("file \(index)\n".utf8), to: Path.join(out, "sub\(index % 3)/\(index).txt"),
+                collision: .fail)
         }
         #expect(batch.count == count)
         let visible = (0..<3).flatMap { (try? Storage.list(Path.join(out, "sub\($0)"))) ?? [] }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FacturationCore
 
 /// The one fingerprint rule (``FingerprintBuilder``): a change would re-key every ledger, so the
@@ -47,7 +48,9 @@ struct FingerprintBuilderTests {
         #expect(viaBytes == builder.key(.timeEntry))
     }
 
-    @Test("decimals", arguments: [(Int64(0), "0"), (7, "7"), (-7, "-7"), (1_234_567, "1234567"), (.min, "-9223372036854775808")])
+    @Test(
+        "decimals",
+        arguments: [(Int64(0), "0"), (7, "7"), (-7, "-7"), (1_234_567, "1234567"), (.min, "-9223372036854775808")])
     func decimals(value: Int64, text: String) {
         let buffer = ByteBuffer(capacity: 32)
         FingerprintBuilder.appendDecimal(value, to: buffer)

@@ -1,5 +1,6 @@
-@testable import FacturationCore
 import Testing
+
+@testable import FacturationCore
 
 @Suite("Inbox names")
 struct InboxNameTests {
@@ -63,10 +64,14 @@ struct TextCleaningTests {
 
     /// The word-at-a-time check must agree with the byte-by-byte rule, at every position.
     @Test func theFastCheckAgreesWithTheRuleEverywhere() {
-        let specials: [[UInt8]] = [[0x00], [0x09], [0x0A], [0x0D], [0x1B], [0x1F], [0x7F], [0xC2, 0x85], [0xC2, 0x9F],
-                                   [0xEF, 0xBF, 0xBE], [0xEF, 0xBF, 0xBF]]
-        let harmless: [[UInt8]] = [[0x20], [0x2C], [0x22], [0x7E], [0xC2, 0xA0], [0xC2, 0xAB], [0xC3, 0xA9],
-                                   [0xEF, 0xBF, 0xBD], [0xEF, 0xB7, 0x90], [0xE2, 0x82, 0xAC]]
+        let specials: [[UInt8]] = [
+            [0x00], [0x09], [0x0A], [0x0D], [0x1B], [0x1F], [0x7F], [0xC2, 0x85], [0xC2, 0x9F],
+            [0xEF, 0xBF, 0xBE], [0xEF, 0xBF, 0xBF],
+        ]
+        let harmless: [[UInt8]] = [
+            [0x20], [0x2C], [0x22], [0x7E], [0xC2, 0xA0], [0xC2, 0xAB], [0xC3, 0xA9],
+            [0xEF, 0xBF, 0xBD], [0xEF, 0xB7, 0x90], [0xE2, 0x82, 0xAC],
+        ]
         for length in 0..<20 {
             for position in 0...length {
                 for (insert, expected) in specials.map({ ($0, true) }) + harmless.map({ ($0, false) }) {
@@ -111,9 +116,10 @@ struct CheckedArithmeticTests {
     }
 
     @Test func documentTotalsBeyondTheBoundAreRefused() {
-        let line = InvoiceLine(number: 1, articleCode: "X", description: "x", quantity: .one, unitCode: "C62",
-                               unitPriceMinor: 90_000_000_000, netAmountMinor: 90_000_000_000, vatCategory: "S",
-                               vatRateBasisPoints: 2000, period: nil, entryCount: 0)
+        let line = InvoiceLine(
+            number: 1, articleCode: "X", description: "x", quantity: .one, unitCode: "C62",
+            unitPriceMinor: 90_000_000_000, netAmountMinor: 90_000_000_000, vatCategory: "S",
+            vatRateBasisPoints: 2000, period: nil, entryCount: 0)
         #expect(throws: ArithmeticOverflow.self) { try InvoiceBuilder.totals(of: [line]) }
         var huge = line
         huge.netAmountMinor = .max

@@ -1,6 +1,7 @@
-@testable import FacturationCore
 import Foundation
 import Testing
+
+@testable import FacturationCore
 
 /// How the inbox tells a request from an export (on structure), the TOML written into approval
 /// forms (escaped so that nothing leaves its string or comment), the client code pattern, and the
@@ -13,7 +14,9 @@ struct InboxFormTests {
         #expect(sniff(FuzzSeeds.approvalForm))
         #expect(sniff(FuzzSeeds.approvalForm.replacingOccurrences(of: "\n", with: "\r\n")))
         #expect(sniff("[credit_note]\ninvoice = \"F20250809\"\n"))
-        #expect(sniff("\u{FEFF}\n  # a comment\n\npipeline = \"demo\"\n\"quoted key\" = 1\na.b = 'x'\n[ approval ]  # ok\n"))
+        #expect(
+            sniff("\u{FEFF}\n  # a comment\n\npipeline = \"demo\"\n\"quoted key\" = 1\na.b = 'x'\n[ approval ]  # ok\n")
+        )
         #expect(sniff("[credit_note] # with a comment\n"))
     }
 
@@ -31,14 +34,20 @@ struct InboxFormTests {
     }
 
     @Test func quotedTextRoundTripsThroughTheParser() throws {
-        var texts = ["", "plain", "quote \" and backslash \\ and \\n", "line\nbreak\r\nand\rCR", "tab\there",
-                     "nul \u{0} bell \u{7} del \u{7F} esc \u{1B}", "unicode é ✓ 😀 \u{2028} \u{85}", "\"\"\"", "'''"]
+        var texts = [
+            "", "plain", "quote \" and backslash \\ and \\n", "line\nbreak\r\nand\rCR", "tab\there",
+            "nul \u{0} bell \u{7} del \u{7F} esc \u{1B}", "unicode é ✓ 😀 \u{2028} \u{85}", "\"\"\"", "'''",
+        ]
         var generator = SplitMix64(seed: 7)
         for _ in 0..<300 {
             let scalars = (0..<generator.below(40)).map { _ -> Unicode.Scalar in
                 let pick = generator.below(10)
-                let value: UInt32 = pick < 4 ? UInt32(generator.below(0x80)) : pick < 8 ? UInt32(generator.below(0x2100))
-                    : UInt32(0x1F600 + generator.below(0x50))
+                let value: UInt32 =
+                    pick < 4
+                    ? UInt32(generator.below(0x80))
+                    : pick < 8
+                        ? UInt32(generator.below(0x2100))
+                        : UInt32(0x1F600 + generator.below(0x50))
                 return Unicode.Scalar(value) ?? "?"
             }
             texts.append(String(String.UnicodeScalarView(scalars)))
@@ -56,17 +65,22 @@ struct InboxFormTests {
 
     /// Whatever a draft's texts hold, its form parses to one `[approval]` table with the form's keys.
     @Test func approvalFormsStayOneApprovalTable() throws {
-        let hostile = ["\n[approval]\ndraft = \"x\"", "\r[credit_note]\r", "\"\"\"", "# \\", "a\u{0}b", "]\n[[clients]]",
-                       String(repeating: "[approval]\n", count: 2_000)]
+        let hostile = [
+            "\n[approval]\ndraft = \"x\"", "\r[credit_note]\r", "\"\"\"", "# \\", "a\u{0}b", "]\n[[clients]]",
+            String(repeating: "[approval]\n", count: 2_000),
+        ]
         let pipeline = FuzzScratch.sharedPipeline
         for text in hostile {
-            let line = InvoiceLine(number: 1, articleCode: "HOUR", description: text, quantity: .one, unitCode: "HUR",
-                                   unitPriceMinor: 100, netAmountMinor: 100, vatCategory: "S", vatRateBasisPoints: 2_000,
-                                   period: nil, entryCount: 1)
+            let line = InvoiceLine(
+                number: 1, articleCode: "HOUR", description: text, quantity: .one, unitCode: "HUR",
+                unitPriceMinor: 100, netAmountMinor: 100, vatCategory: "S", vatRateBasisPoints: 2_000,
+                period: nil, entryCount: 1)
             let draft = InvoiceDraft(
                 id: "time-LAA-2025-07-\(text.count)", kind: .invoice, clientCode: "LAA",
-                origin: .init(type: .time, draftID: "d", contract: nil, period: "2025-07"), title: text, servicePeriod: nil,
-                lines: Array(repeating: line, count: 150), recordKeys: [], dueOn: CivilDate(year: 2025, month: 8, day: 1)!,
+                origin: .init(type: .time, draftID: "d", contract: nil, period: "2025-07"), title: text,
+                servicePeriod: nil,
+                lines: Array(repeating: line, count: 150), recordKeys: [],
+                dueOn: CivilDate(year: 2025, month: 8, day: 1)!,
                 precedingInvoice: nil, reason: nil, notes: [text], approvalReason: nil, annex: [])
             let totals = try! InvoiceTotals.compute(lines: [line], exemption: { _ in (nil, nil) })
             let form = ApprovalRequest.render(draft: draft, totals: totals, reason: text, pipeline: pipeline)
@@ -82,10 +96,14 @@ struct InboxFormTests {
     }
 
     @Test func clientCodes() {
-        for code in ["LAA", "PHARMABEST", "C00001", "LAA01", "PHARMA-01", "A_B", "9", String(repeating: "Z", count: 32)] {
+        for code in [
+            "LAA", "PHARMABEST", "C00001", "LAA01", "PHARMA-01", "A_B", "9", String(repeating: "Z", count: 32),
+        ] {
             #expect(Identifiers.clientCodeProblem(code) == nil, "\(code)")
         }
-        for code in ["", "-A", "_A", "a", "A B", "A/B", "..", "../../x", "=CMD()", "É", "A\n", String(repeating: "Z", count: 33)] {
+        for code in [
+            "", "-A", "_A", "a", "A B", "A/B", "..", "../../x", "=CMD()", "É", "A\n", String(repeating: "Z", count: 33),
+        ] {
             #expect(Identifiers.clientCodeProblem(code) != nil, "\(code)")
         }
         let long = Identifiers.clientCodeProblem(String(repeating: "A", count: 300)) ?? ""
@@ -96,8 +114,9 @@ struct InboxFormTests {
     /// A review file saved by a spreadsheet starts with a byte-order mark: still a decision file.
     @Test func decisionFileWithAByteOrderMark() throws {
         let scratch = try FuzzScratch(name: "bom")
-        let path = try scratch.write(Array("\u{FEFF}receipt,invoice,amount,by,comment\r\nbank:1#1,IGNORE,,Hugo,\r\n".utf8),
-                                     name: "decision.csv")
+        let path = try scratch.write(
+            Array("\u{FEFF}receipt,invoice,amount,by,comment\r\nbank:1#1,IGNORE,,Hugo,\r\n".utf8),
+            name: "decision.csv")
         let rows = try PaymentDecisionFile.read(path: path).get()
         #expect(rows.map(\.receipt) == ["bank:1#1"])
         #expect(rows.map(\.invoice) == ["IGNORE"])
@@ -121,12 +140,13 @@ struct InboxFormTests {
         let harness = try ConversionHarness(pipeline: "")
         defer { harness.cleanUp() }
         let path = harness.folder.appendingPathComponent("big.toml").path
-        try (ConversionHarness.basePipeline + """
-            [[clients]]
-            code = "LAA"
-            name = "LAA"
-            hourly_rate = 1000000000.01
-            """).write(toFile: path, atomically: true, encoding: .utf8)
+        try
+            (ConversionHarness.basePipeline + """
+                [[clients]]
+                code = "LAA"
+                name = "LAA"
+                hourly_rate = 1000000000.01
+                """).write(toFile: path, atomically: true, encoding: .utf8)
         do throws(ConfigErrors) {
             _ = try PipelineLoader.load(path: path, shownAs: "pipelines/big.toml")
             Issue.record("an hourly rate of a billion euros was accepted")

@@ -1,6 +1,7 @@
-@testable import FacturationCore
 import Foundation
 import Testing
+
+@testable import FacturationCore
 
 // Unit tests of the invoicing rules that need no workspace: numbering, payment terms, hours
 // rounding, EN 16931 totals, recurring schedules, approval rules, and the configuration errors
@@ -19,27 +20,34 @@ private func pattern(_ text: String) throws -> NumberingScheme.Pattern {
 
 /// A line at a VAT rate (basis points) and category, net amount in cents.
 private func line(net: Int64, rate: Int = 2000, category: String = "S", number: Int = 1) -> InvoiceLine {
-    InvoiceLine(number: number, articleCode: "PREST-ING-H", description: "Prestations", quantity: .one,
-                unitCode: "C62", unitPriceMinor: net, netAmountMinor: net, vatCategory: category,
-                vatRateBasisPoints: rate, period: nil, entryCount: 0)
+    InvoiceLine(
+        number: number, articleCode: "PREST-ING-H", description: "Prestations", quantity: .one,
+        unitCode: "C62", unitPriceMinor: net, netAmountMinor: net, vatCategory: category,
+        vatRateBasisPoints: rate, period: nil, entryCount: 0)
 }
 
-private func contract(frequency: Contract.Frequency = .monthly, months: [Int]? = nil, day: Int = 1,
-                      amount: Int64 = 140_000, start: CivilDate? = nil, end: CivilDate? = nil,
-                      id: String = "LAA-monthly") -> Contract {
-    let defaultMonths: [Int] = switch frequency {
-    case .monthly: Array(1...12)
-    case .quarterly: [1, 4, 7, 10]
-    case .yearly: [1]
-    }
-    return Contract(id: id, clientCode: "LAA", amountMinor: amount, frequency: frequency, day: day,
-                    months: months ?? defaultMonths, label: "Forfait maintenance mensuel", article: "MAINT-FORF-M",
-                    start: start, end: end, location: "pipelines/test.toml:1")
+private func contract(
+    frequency: Contract.Frequency = .monthly, months: [Int]? = nil, day: Int = 1,
+    amount: Int64 = 140_000, start: CivilDate? = nil, end: CivilDate? = nil,
+    id: String = "LAA-monthly"
+) -> Contract {
+    let defaultMonths: [Int] =
+        switch frequency {
+        case .monthly: Array(1...12)
+        case .quarterly: [1, 4, 7, 10]
+        case .yearly: [1]
+        }
+    return Contract(
+        id: id, clientCode: "LAA", amountMinor: amount, frequency: frequency, day: day,
+        months: months ?? defaultMonths, label: "Forfait maintenance mensuel", article: "MAINT-FORF-M",
+        start: start, end: end, location: "pipelines/test.toml:1")
 }
 
 /// A small valid pipeline file with invoicing; `clients`, `invoicing` and `extra` replace or add sections.
-private func pipelineText(clients: String = defaultClients, invoicing: String = "[invoicing]\nstart = 2025-07-01\n",
-                          extra: String = "") -> String {
+private func pipelineText(
+    clients: String = defaultClients, invoicing: String = "[invoicing]\nstart = 2025-07-01\n",
+    extra: String = ""
+) -> String {
     """
     [company]
     name = "Test Conseil SAS"
@@ -158,15 +166,15 @@ struct NumberingSchemeTests {
     }
 
     @Test func parseRejectsNumbersOfOtherPatterns() {
-        #expect(monthly.parse("A20250703") == nil)      // other prefix
-        #expect(monthly.parse("F2025073") == nil)       // counter narrower than {SEQ:2}
-        #expect(monthly.parse("F202507") == nil)        // no counter
-        #expect(monthly.parse("F2025O703") == nil)      // letter O in the month
-        #expect(monthly.parse("F20250703x") == nil)     // trailing text
+        #expect(monthly.parse("A20250703") == nil)  // other prefix
+        #expect(monthly.parse("F2025073") == nil)  // counter narrower than {SEQ:2}
+        #expect(monthly.parse("F202507") == nil)  // no counter
+        #expect(monthly.parse("F2025O703") == nil)  // letter O in the month
+        #expect(monthly.parse("F20250703x") == nil)  // trailing text
         #expect(monthly.parse("") == nil)
-        #expect(yearly.parse("F2025-042") == nil)       // three digits for {SEQ:4}
-        #expect(yearly.parse("F2025_0042") == nil)      // wrong literal
-        #expect(yearly.parse("F20250042") == nil)       // literal missing
+        #expect(yearly.parse("F2025-042") == nil)  // three digits for {SEQ:4}
+        #expect(yearly.parse("F2025_0042") == nil)  // wrong literal
+        #expect(yearly.parse("F20250042") == nil)  // literal missing
     }
 
     /// Decision: the counter is "every digit up to the next literal or the end, at least n", so a
@@ -177,15 +185,18 @@ struct NumberingSchemeTests {
         #expect(after99 == "F202507100")
         #expect(monthly.parse("F202507100") == .init(period: "2025|07", sequence: 100))
         #expect(monthly.parse("F2025070100") == .init(period: "2025|07", sequence: 100))
-        let after100 = scheme.next(kind: .invoice, date: date("2025-07-31"),
-                                   issued: [(.invoice, "F20250799"), (.invoice, after99)])
+        let after100 = scheme.next(
+            kind: .invoice, date: date("2025-07-31"),
+            issued: [(.invoice, "F20250799"), (.invoice, after99)])
         #expect(after100 == "F202507101")
     }
 
     @Test func counterRestartsEachMonth() {
         let scheme = NumberingScheme(invoicePattern: monthly, creditNotePattern: credit, sharedCounter: true)
-        let issued: [(kind: InvoiceDocument.Kind, number: String)] = [(.invoice, "F20250701"), (.invoice, "F20250702"),
-                                                                      (.invoice, "F20250703")]
+        let issued: [(kind: InvoiceDocument.Kind, number: String)] = [
+            (.invoice, "F20250701"), (.invoice, "F20250702"),
+            (.invoice, "F20250703"),
+        ]
         #expect(scheme.next(kind: .invoice, date: date("2025-07-31"), issued: issued) == "F20250704")
         #expect(scheme.next(kind: .invoice, date: date("2025-08-01"), issued: issued) == "F20250801")
         #expect(scheme.next(kind: .invoice, date: date("2026-07-01"), issued: issued) == "F20260701")
@@ -193,24 +204,31 @@ struct NumberingSchemeTests {
     }
 
     @Test func counterRestartsEachYear() throws {
-        let scheme = NumberingScheme(invoicePattern: yearly, creditNotePattern: try pattern("A{YYYY}-{SEQ:4}"),
-                                     sharedCounter: true)
-        let issued: [(kind: InvoiceDocument.Kind, number: String)] = [(.invoice, "F2025-0041"), (.invoice, "F2025-0042")]
+        let scheme = NumberingScheme(
+            invoicePattern: yearly, creditNotePattern: try pattern("A{YYYY}-{SEQ:4}"),
+            sharedCounter: true)
+        let issued: [(kind: InvoiceDocument.Kind, number: String)] = [
+            (.invoice, "F2025-0041"), (.invoice, "F2025-0042"),
+        ]
         #expect(scheme.next(kind: .invoice, date: date("2025-12-31"), issued: issued) == "F2025-0043")
         #expect(scheme.next(kind: .invoice, date: date("2026-01-01"), issued: issued) == "F2026-0001")
     }
 
     @Test func highestNumberWinsWhateverTheOrder() {
         let scheme = NumberingScheme(invoicePattern: monthly, creditNotePattern: credit, sharedCounter: true)
-        let issued: [(kind: InvoiceDocument.Kind, number: String)] = [(.invoice, "F20250705"), (.invoice, "F20250702"),
-                                                                      (.invoice, "F20250611")]
+        let issued: [(kind: InvoiceDocument.Kind, number: String)] = [
+            (.invoice, "F20250705"), (.invoice, "F20250702"),
+            (.invoice, "F20250611"),
+        ]
         #expect(scheme.next(kind: .invoice, date: date("2025-07-20"), issued: issued) == "F20250706")
     }
 
     @Test func sharedCounterBetweenInvoicesAndCreditNotes() {
         let scheme = NumberingScheme(invoicePattern: monthly, creditNotePattern: credit, sharedCounter: true)
-        var issued: [(kind: InvoiceDocument.Kind, number: String)] = [(.invoice, "F20250701"), (.invoice, "F20250702"),
-                                                                      (.invoice, "F20250703")]
+        var issued: [(kind: InvoiceDocument.Kind, number: String)] = [
+            (.invoice, "F20250701"), (.invoice, "F20250702"),
+            (.invoice, "F20250703"),
+        ]
         let creditNote = scheme.next(kind: .creditNote, date: date("2025-07-20"), issued: issued)
         #expect(creditNote == "A20250704")
         issued.append((.creditNote, creditNote))
@@ -219,8 +237,10 @@ struct NumberingSchemeTests {
 
     @Test func separateCountersWhenNotShared() {
         let scheme = NumberingScheme(invoicePattern: monthly, creditNotePattern: credit, sharedCounter: false)
-        var issued: [(kind: InvoiceDocument.Kind, number: String)] = [(.invoice, "F20250701"), (.invoice, "F20250702"),
-                                                                      (.invoice, "F20250703")]
+        var issued: [(kind: InvoiceDocument.Kind, number: String)] = [
+            (.invoice, "F20250701"), (.invoice, "F20250702"),
+            (.invoice, "F20250703"),
+        ]
         let creditNote = scheme.next(kind: .creditNote, date: date("2025-07-20"), issued: issued)
         #expect(creditNote == "A20250701")
         issued.append((.creditNote, creditNote))
@@ -284,7 +304,9 @@ struct PaymentTermsTests {
         #expect(PaymentTerms(text: "30\u{00A0}jours") == PaymentTerms(days: 30, endOfMonth: false))
     }
 
-    @Test(arguments: ["", "days", "thirty days", "30 weeks", "30 days net", "-5 days", "121 days", "30 jours fin du mois"])
+    @Test(arguments: [
+        "", "days", "thirty days", "30 weeks", "30 days net", "-5 days", "121 days", "30 jours fin du mois",
+    ])
     func rejectsBadText(_ text: String) {
         #expect(PaymentTerms(text: text) == nil, "\"\(text)\"")
     }
@@ -297,9 +319,9 @@ struct PaymentTermsTests {
     @Test func dueDatesInDays() {
         let thirty = PaymentTerms(days: 30, endOfMonth: false)
         #expect(thirty.dueDate(issuedOn: date("2025-07-01")) == date("2025-07-31"))
-        #expect(thirty.dueDate(issuedOn: date("2025-01-31")) == date("2025-03-02"))   // across a 28-day February
-        #expect(thirty.dueDate(issuedOn: date("2024-01-31")) == date("2024-03-01"))   // across a leap February
-        #expect(thirty.dueDate(issuedOn: date("2025-12-15")) == date("2026-01-14"))   // across the year end
+        #expect(thirty.dueDate(issuedOn: date("2025-01-31")) == date("2025-03-02"))  // across a 28-day February
+        #expect(thirty.dueDate(issuedOn: date("2024-01-31")) == date("2024-03-01"))  // across a leap February
+        #expect(thirty.dueDate(issuedOn: date("2025-12-15")) == date("2026-01-14"))  // across the year end
         #expect(PaymentTerms(days: 0, endOfMonth: false).dueDate(issuedOn: date("2025-07-01")) == date("2025-07-01"))
     }
 
@@ -323,27 +345,35 @@ struct PaymentTermsTests {
 struct HoursRoundingTests {
     /// Expected hours in ten-thousandths for each rule, in the order
     /// none, nearest-quarter, up-quarter, nearest-half, up-half, nearest-tenth.
-    @Test(arguments: [
-        (0, [0, 0, 0, 0, 0, 0]),                                        // nothing
-        (1, [3, 0, 2_500, 0, 5_000, 0]),                                // 1 s: 0.00028 h
-        (180, [500, 0, 2_500, 0, 5_000, 1_000]),                        // 3 min: half a tenth, rounds up
-        (179, [497, 0, 2_500, 0, 5_000, 0]),                            // just under
-        (360, [1_000, 0, 2_500, 0, 5_000, 1_000]),                      // 6 min: exactly a tenth
-        (450, [1_250, 2_500, 2_500, 0, 5_000, 1_000]),                  // 7 min 30 s: half a quarter, rounds up
-        (449, [1_247, 0, 2_500, 0, 5_000, 1_000]),                      // one second less
-        (900, [2_500, 2_500, 2_500, 5_000, 5_000, 3_000]),              // 15 min exactly: no rule adds a quarter
-        (901, [2_503, 2_500, 5_000, 5_000, 5_000, 3_000]),              // one second more
-        (3_600, [10_000, 10_000, 10_000, 10_000, 10_000, 10_000]),      // 1 h
-        (3_601, [10_003, 10_000, 12_500, 10_000, 15_000, 10_000]),      // 1 h 1 s
-        (4_020, [11_167, 10_000, 12_500, 10_000, 15_000, 11_000]),      // 1 h 07 min
-        (4_050, [11_250, 12_500, 12_500, 10_000, 15_000, 11_000]),      // 1 h 07 min 30 s
-        (5_400, [15_000, 15_000, 15_000, 15_000, 15_000, 15_000]),      // 1 h 30 min
-        (1_000_000 * 3_600, [10_000_000_000, 10_000_000_000, 10_000_000_000, 10_000_000_000, 10_000_000_000,
-                             10_000_000_000]),                          // a million hours: no overflow
-    ] as [(Int64, [Int64])])
+    @Test(
+        arguments: [
+            (0, [0, 0, 0, 0, 0, 0]),  // nothing
+            (1, [3, 0, 2_500, 0, 5_000, 0]),  // 1 s: 0.00028 h
+            (180, [500, 0, 2_500, 0, 5_000, 1_000]),  // 3 min: half a tenth, rounds up
+            (179, [497, 0, 2_500, 0, 5_000, 0]),  // just under
+            (360, [1_000, 0, 2_500, 0, 5_000, 1_000]),  // 6 min: exactly a tenth
+            (450, [1_250, 2_500, 2_500, 0, 5_000, 1_000]),  // 7 min 30 s: half a quarter, rounds up
+            (449, [1_247, 0, 2_500, 0, 5_000, 1_000]),  // one second less
+            (900, [2_500, 2_500, 2_500, 5_000, 5_000, 3_000]),  // 15 min exactly: no rule adds a quarter
+            (901, [2_503, 2_500, 5_000, 5_000, 5_000, 3_000]),  // one second more
+            (3_600, [10_000, 10_000, 10_000, 10_000, 10_000, 10_000]),  // 1 h
+            (3_601, [10_003, 10_000, 12_500, 10_000, 15_000, 10_000]),  // 1 h 1 s
+            (4_020, [11_167, 10_000, 12_500, 10_000, 15_000, 11_000]),  // 1 h 07 min
+            (4_050, [11_250, 12_500, 12_500, 10_000, 15_000, 11_000]),  // 1 h 07 min 30 s
+            (5_400, [15_000, 15_000, 15_000, 15_000, 15_000, 15_000]),  // 1 h 30 min
+            (
+                1_000_000 * 3_600,
+                [
+                    10_000_000_000, 10_000_000_000, 10_000_000_000, 10_000_000_000, 10_000_000_000,
+                    10_000_000_000,
+                ]
+            ),  // a million hours: no overflow
+        ] as [(Int64, [Int64])])
     func roundingRules(_ seconds: Int64, _ expected: [Int64]) throws {
-        let rules: [InvoicingSettings.HoursRounding] = [.none, .nearestQuarter, .upQuarter, .nearestHalf, .upHalf,
-                                                        .nearestTenth]
+        let rules: [InvoicingSettings.HoursRounding] = [
+            .none, .nearestQuarter, .upQuarter, .nearestHalf, .upHalf,
+            .nearestTenth,
+        ]
         #expect(rules.count == InvoicingSettings.HoursRounding.allCases.count)
         for (rule, value) in zip(rules, expected) {
             #expect(try rule.hours(seconds: seconds).tenThousandths == value, "\(rule.rawValue) of \(seconds) s")
@@ -393,15 +423,20 @@ struct InvoiceTotalsTests {
     }
 
     @Test func linesAtTwoRatesMakeTwoGroupsInOrderOfAppearance() {
-        let result = totals([line(net: 10_000, rate: 2000, number: 1), line(net: 5_005, rate: 1000, number: 2),
-                             line(net: 2_500, rate: 2000, number: 3)])
+        let result = totals([
+            line(net: 10_000, rate: 2000, number: 1), line(net: 5_005, rate: 1000, number: 2),
+            line(net: 2_500, rate: 2000, number: 3),
+        ])
         #expect(result.vatBreakdown.map(\.rateBasisPoints) == [2000, 1000])
         #expect(result.vatBreakdown.map(\.basisMinor) == [12_500, 5_005])
-        #expect(result.vatBreakdown.map(\.taxMinor) == [2_500, 501])       // 500.5 → 501
+        #expect(result.vatBreakdown.map(\.taxMinor) == [2_500, 501])  // 500.5 → 501
         #expect(result.taxTotalMinor == 3_001)
         #expect(result.lineTotalMinor == 17_505)
         #expect(result.grandTotalMinor == 20_506)
-        #expect(result.vatBreakdown.allSatisfy { $0.category == "S" && $0.exemptionReason == nil && $0.exemptionCode == nil })
+        #expect(
+            result.vatBreakdown.allSatisfy {
+                $0.category == "S" && $0.exemptionReason == nil && $0.exemptionCode == nil
+            })
     }
 
     @Test func sameRateOtherCategoryIsAnotherGroupWithItsExemption() {
@@ -418,15 +453,15 @@ struct InvoiceTotalsTests {
         func net(_ quantity: String, _ price: Int64) throws -> Int64 {
             try InvoiceTotals.lineNet(quantity: try #require(Quantity(quantity)), unitPriceMinor: price)
         }
-        #expect(try net("2.5", 3_333) == 8_333)          // 83.325 → 83.33
-        #expect(try net("1.3333", 10_000) == 13_333)     // 133.33
-        #expect(try net("0.3333", 10) == 3)              // 0.0333 → 0.03
-        #expect(try net("0.0001", 4_999) == 0)           // 0.004999 → 0.00
-        #expect(try net("0.0001", 5_000) == 1)           // 0.005 → 0.01
+        #expect(try net("2.5", 3_333) == 8_333)  // 83.325 → 83.33
+        #expect(try net("1.3333", 10_000) == 13_333)  // 133.33
+        #expect(try net("0.3333", 10) == 3)  // 0.0333 → 0.03
+        #expect(try net("0.0001", 4_999) == 0)  // 0.004999 → 0.00
+        #expect(try net("0.0001", 5_000) == 1)  // 0.005 → 0.01
         #expect(try net("12.25", 10_000) == 122_500)
         #expect(try net("0", 10_000) == 0)
-        #expect(try net("-1.5", 3_333) == -5_000)        // -49.995 → -50.00 (away from zero)
-        #expect(Quantity("1.23456") == nil)              // more than four decimals
+        #expect(try net("-1.5", 3_333) == -5_000)  // -49.995 → -50.00 (away from zero)
+        #expect(Quantity("1.23456") == nil)  // more than four decimals
     }
 }
 
@@ -457,8 +492,9 @@ struct RecurringScheduleTests {
         let periods = RecurringSchedule.duePeriods(of: quarterly, from: date("2025-07-01"), today: date("2026-01-01"))
         #expect(keys(periods) == ["2025-07", "2025-10", "2026-01"])
         #expect(periods.map(\.end) == [date("2025-09-30"), date("2025-12-31"), date("2026-03-31")])
-        #expect(periods.map { RecurringSchedule.label(of: $0, frequency: .quarterly) }
-            == ["Juillet à septembre 2025", "Octobre à décembre 2025", "Janvier à mars 2026"])
+        #expect(
+            periods.map { RecurringSchedule.label(of: $0, frequency: .quarterly) }
+                == ["Juillet à septembre 2025", "Octobre à décembre 2025", "Janvier à mars 2026"])
         // The period in progress when invoicing starts is not billed: its first month is before `from`.
         let later = RecurringSchedule.duePeriods(of: quarterly, from: date("2025-08-01"), today: date("2025-12-31"))
         #expect(keys(later) == ["2025-10"])
@@ -479,49 +515,67 @@ struct RecurringScheduleTests {
 
     @Test func contractStartAndEndLimitThePeriods() {
         let started = contract(start: date("2025-09-01"))
-        #expect(keys(RecurringSchedule.duePeriods(of: started, from: date("2025-07-01"), today: date("2025-11-01")))
-            == ["2025-09", "2025-10", "2025-11"])
+        #expect(
+            keys(RecurringSchedule.duePeriods(of: started, from: date("2025-07-01"), today: date("2025-11-01")))
+                == ["2025-09", "2025-10", "2025-11"])
         let ended = contract(end: date("2025-08-31"))
-        #expect(keys(RecurringSchedule.duePeriods(of: ended, from: date("2025-07-01"), today: date("2025-11-01")))
-            == ["2025-07", "2025-08"])
+        #expect(
+            keys(RecurringSchedule.duePeriods(of: ended, from: date("2025-07-01"), today: date("2025-11-01")))
+                == ["2025-07", "2025-08"])
         // A period that starts on the last day of the contract is still billed; one that starts after it is not.
         let endsOnFirst = contract(end: date("2025-08-01"))
-        #expect(keys(RecurringSchedule.duePeriods(of: endsOnFirst, from: date("2025-07-01"), today: date("2025-11-01")))
-            == ["2025-07", "2025-08"])
+        #expect(
+            keys(RecurringSchedule.duePeriods(of: endsOnFirst, from: date("2025-07-01"), today: date("2025-11-01")))
+                == ["2025-07", "2025-08"])
         let endsInJuly = contract(end: date("2025-07-31"))
-        #expect(keys(RecurringSchedule.duePeriods(of: endsInJuly, from: date("2025-07-01"), today: date("2025-11-01")))
-            == ["2025-07"])
+        #expect(
+            keys(RecurringSchedule.duePeriods(of: endsInJuly, from: date("2025-07-01"), today: date("2025-11-01")))
+                == ["2025-07"])
     }
 
     @Test func nothingBeforeFrom() {
         let old = contract(start: date("2024-01-01"))
-        #expect(keys(RecurringSchedule.duePeriods(of: old, from: date("2025-07-01"), today: date("2025-08-10")))
-            == ["2025-07", "2025-08"])
+        #expect(
+            keys(RecurringSchedule.duePeriods(of: old, from: date("2025-07-01"), today: date("2025-08-10")))
+                == ["2025-07", "2025-08"])
         #expect(RecurringSchedule.duePeriods(of: old, from: date("2025-07-01"), today: date("2025-06-30")).isEmpty)
-        #expect(RecurringSchedule.duePeriods(of: contract(start: date("2026-01-01")), from: date("2025-07-01"),
-                                             today: date("2025-12-31")).isEmpty)
+        #expect(
+            RecurringSchedule.duePeriods(
+                of: contract(start: date("2026-01-01")), from: date("2025-07-01"),
+                today: date("2025-12-31")
+            ).isEmpty)
     }
 
     /// A contract that starts in the middle of a month is first billed for the next month (no
     /// pro rata); an invoicing start in the middle of a month skips the periods billed before it.
     @Test func midMonthStarts() {
         let midAugust = contract(start: date("2025-08-15"))
-        #expect(keys(RecurringSchedule.duePeriods(of: midAugust, from: date("2025-07-01"), today: date("2025-09-01")))
-            == ["2025-09"])
+        #expect(
+            keys(RecurringSchedule.duePeriods(of: midAugust, from: date("2025-07-01"), today: date("2025-09-01")))
+                == ["2025-09"])
         let firstOfAugust = contract(start: date("2025-08-01"))
-        #expect(keys(RecurringSchedule.duePeriods(of: firstOfAugust, from: date("2025-07-01"), today: date("2025-09-01")))
-            == ["2025-08", "2025-09"])
-        #expect(keys(RecurringSchedule.duePeriods(of: contract(), from: date("2025-07-15"), today: date("2025-09-01")))
-            == ["2025-08", "2025-09"])
+        #expect(
+            keys(RecurringSchedule.duePeriods(of: firstOfAugust, from: date("2025-07-01"), today: date("2025-09-01")))
+                == ["2025-08", "2025-09"])
+        #expect(
+            keys(RecurringSchedule.duePeriods(of: contract(), from: date("2025-07-15"), today: date("2025-09-01")))
+                == ["2025-08", "2025-09"])
         // With a billing day of 15, an invoicing start on the 10th still bills that month; on the 20th it does not.
-        #expect(keys(RecurringSchedule.duePeriods(of: contract(day: 15), from: date("2025-07-10"), today: date("2025-08-31")))
-            == ["2025-07", "2025-08"])
-        #expect(keys(RecurringSchedule.duePeriods(of: contract(day: 15), from: date("2025-07-20"), today: date("2025-08-31")))
-            == ["2025-08"])
+        #expect(
+            keys(
+                RecurringSchedule.duePeriods(of: contract(day: 15), from: date("2025-07-10"), today: date("2025-08-31"))
+            )
+                == ["2025-07", "2025-08"])
+        #expect(
+            keys(
+                RecurringSchedule.duePeriods(of: contract(day: 15), from: date("2025-07-20"), today: date("2025-08-31"))
+            )
+                == ["2025-08"])
         // A quarter that began before a mid-August start is skipped.
         let quarterly = contract(frequency: .quarterly, start: date("2025-08-15"), id: "LAA-quarterly")
-        #expect(keys(RecurringSchedule.duePeriods(of: quarterly, from: date("2025-07-01"), today: date("2026-01-01")))
-            == ["2025-10", "2026-01"])
+        #expect(
+            keys(RecurringSchedule.duePeriods(of: quarterly, from: date("2025-07-01"), today: date("2026-01-01")))
+                == ["2025-10", "2026-01"])
     }
 
     @Test func billingDayNotYetReached() {
@@ -532,7 +586,8 @@ struct RecurringScheduleTests {
         let on = RecurringSchedule.duePeriods(of: fifteenth, from: date("2025-07-01"), today: date("2025-08-15"))
         #expect(keys(on) == ["2025-07", "2025-08"])
         #expect(on.last?.billingDate == date("2025-08-15"))
-        #expect(RecurringSchedule.duePeriods(of: fifteenth, from: date("2025-07-01"), today: date("2025-07-14")).isEmpty)
+        #expect(
+            RecurringSchedule.duePeriods(of: fifteenth, from: date("2025-07-01"), today: date("2025-07-14")).isEmpty)
     }
 }
 
@@ -551,14 +606,18 @@ struct ApprovalPolicyTests {
 
     var policy: ApprovalPolicy { ApprovalPolicy(rules: InvoicingSettings.ApprovalRules(), contracts: [monthly]) }
 
-    private func draft(_ type: String = "time", client: String = "LAA", net: Int64, kind: InvoiceDocument.Kind = .invoice,
-                       contract: String? = nil, lines count: Int = 1) -> InvoiceDraft {
+    private func draft(
+        _ type: String = "time", client: String = "LAA", net: Int64, kind: InvoiceDocument.Kind = .invoice,
+        contract: String? = nil, lines count: Int = 1
+    ) -> InvoiceDraft {
         let id = "\(type)-\(client)-\(net)"
         let lines = (1...count).map { number in line(net: number == 1 ? net : 0, number: number) }
-        return InvoiceDraft(id: id, kind: kind, clientCode: client,
-                            origin: .init(type: InvoiceDocument.Origin.Kind(rawValue: type)!, draftID: id, contract: contract, period: "2025-07"),
-                            title: "Test", servicePeriod: nil, lines: lines, recordKeys: [], dueOn: date("2025-08-01"),
-                            precedingInvoice: nil, reason: nil, notes: [], approvalReason: nil, annex: [])
+        return InvoiceDraft(
+            id: id, kind: kind, clientCode: client,
+            origin: .init(
+                type: InvoiceDocument.Origin.Kind(rawValue: type)!, draftID: id, contract: contract, period: "2025-07"),
+            title: "Test", servicePeriod: nil, lines: lines, recordKeys: [], dueOn: date("2025-08-01"),
+            precedingInvoice: nil, reason: nil, notes: [], approvalReason: nil, annex: [])
     }
 
     /// An issued document built from a draft, as the stage does.
@@ -568,9 +627,12 @@ struct ApprovalPolicyTests {
             approval: .init(decision: .automatic, by: "rule: test", at: "2025-07-01T00:00:00Z", comment: nil))
     }
 
-    private func verdict(_ draft: InvoiceDraft, history: [InvoiceDocument] = [],
-                         policy: ApprovalPolicy? = nil) -> ApprovalPolicy.Verdict {
-        (policy ?? self.policy).verdict(for: draft, total: try! InvoiceBuilder.totals(of: draft.lines), history: history)
+    private func verdict(
+        _ draft: InvoiceDraft, history: [InvoiceDocument] = [],
+        policy: ApprovalPolicy? = nil
+    ) -> ApprovalPolicy.Verdict {
+        (policy ?? self.policy).verdict(
+            for: draft, total: try! InvoiceBuilder.totals(of: draft.lines), history: history)
     }
 
     @Test func defaultsAreTheDocumentedOnes() {
@@ -586,7 +648,8 @@ struct ApprovalPolicyTests {
         let small = contract(amount: 500, id: "LAA-small")
         let policy = ApprovalPolicy(rules: .init(), contracts: [small])
         // 5.00 + 20 % = 6.00 < 10.00: refused although it equals its contract.
-        guard case .refuse(let reason) = verdict(draft("recurring", net: 500, contract: "LAA-small"), policy: policy) else {
+        guard case .refuse(let reason) = verdict(draft("recurring", net: 500, contract: "LAA-small"), policy: policy)
+        else {
             Issue.record("a total below 10 € must be refused"); return
         }
         #expect(reason.contains("below"))
@@ -597,18 +660,22 @@ struct ApprovalPolicyTests {
 
     @Test func rule2ContractMatchIsIssuedEvenAboveTheLimitForANewClient() {
         // 1,400.00 + 20 % = 1,680.00, no history: the contract rule wins over the new-client rule.
-        #expect(verdict(draft("recurring", net: 140_000, contract: "LAA-monthly"))
-            == .issue(rule: "recurring fee equal to contract LAA-monthly"))
+        #expect(
+            verdict(draft("recurring", net: 140_000, contract: "LAA-monthly"))
+                == .issue(rule: "recurring fee equal to contract LAA-monthly"))
         // 2,000.00 + 20 % = 2,400.00: the contract rule comes before the 2,000 € limit too.
         let big = contract(amount: 200_000, id: "LAA-big")
-        #expect(verdict(draft("recurring", net: 200_000, contract: "LAA-big"),
-                        policy: ApprovalPolicy(rules: .init(), contracts: [big]))
-            == .issue(rule: "recurring fee equal to contract LAA-big"))
+        #expect(
+            verdict(
+                draft("recurring", net: 200_000, contract: "LAA-big"),
+                policy: ApprovalPolicy(rules: .init(), contracts: [big]))
+                == .issue(rule: "recurring fee equal to contract LAA-big"))
     }
 
     @Test func rule2NeedsTheExactContractAmountAndOneLine() {
         // Another amount, an unknown contract, a second line, or the rule switched off: no match.
-        guard case .needsApproval(let reason) = verdict(draft("recurring", net: 150_000, contract: "LAA-monthly")) else {
+        guard case .needsApproval(let reason) = verdict(draft("recurring", net: 150_000, contract: "LAA-monthly"))
+        else {
             Issue.record("an amount different from the contract must not be auto-approved"); return
         }
         #expect(reason.contains("first invoice"))
@@ -623,8 +690,11 @@ struct ApprovalPolicyTests {
         }
         var rules = InvoicingSettings.ApprovalRules()
         rules.autoApproveContracts = false
-        guard case .needsApproval = verdict(draft("recurring", net: 140_000, contract: "LAA-monthly"),
-                                            policy: ApprovalPolicy(rules: rules, contracts: [monthly])) else {
+        guard
+            case .needsApproval = verdict(
+                draft("recurring", net: 140_000, contract: "LAA-monthly"),
+                policy: ApprovalPolicy(rules: rules, contracts: [monthly]))
+        else {
             Issue.record("auto_approve_contracts = false must switch the rule off"); return
         }
     }
@@ -632,9 +702,14 @@ struct ApprovalPolicyTests {
     @Test func rule3AboveTwoThousandEurosComesBeforeTheNewClientRule() throws {
         // 1,666.67 + 333.33 = 2,000.00 exactly: not above.
         let history = [try issued(draft(net: 100_000), number: "F20250701")]
-        #expect(verdict(draft(net: 166_667), history: history, policy: ApprovalPolicy(
-            rules: { var r = InvoicingSettings.ApprovalRules(); r.deviationPercent = nil; return r }(), contracts: []))
-            == .issue(rule: "no approval rule applies"))
+        #expect(
+            verdict(
+                draft(net: 166_667), history: history,
+                policy: ApprovalPolicy(
+                    rules: {
+                        var r = InvoicingSettings.ApprovalRules(); r.deviationPercent = nil; return r
+                    }(), contracts: []))
+                == .issue(rule: "no approval rule applies"))
         // 1,666.68 → 2,000.02 incl. VAT: above, for a known client and for a new one.
         for history in [history, []] {
             guard case .needsApproval(let reason) = verdict(draft(net: 166_668), history: history) else {
@@ -646,8 +721,9 @@ struct ApprovalPolicyTests {
         var unlimited = InvoicingSettings.ApprovalRules()
         unlimited.approvalAboveMinor = nil
         unlimited.deviationPercent = nil
-        #expect(verdict(draft(net: 10_000_000), history: history, policy: ApprovalPolicy(rules: unlimited, contracts: []))
-            == .issue(rule: "no approval rule applies"))
+        #expect(
+            verdict(draft(net: 10_000_000), history: history, policy: ApprovalPolicy(rules: unlimited, contracts: []))
+                == .issue(rule: "no approval rule applies"))
     }
 
     @Test func rule4NewClient() throws {
@@ -661,8 +737,9 @@ struct ApprovalPolicyTests {
         #expect(verdict(draft(net: 50_000), history: [otherClient, creditNote]) == .needsApproval(reason: reason))
         var rules = InvoicingSettings.ApprovalRules()
         rules.approveNewClients = false
-        #expect(verdict(draft(net: 50_000), policy: ApprovalPolicy(rules: rules, contracts: []))
-            == .issue(rule: "no approval rule applies"))
+        #expect(
+            verdict(draft(net: 50_000), policy: ApprovalPolicy(rules: rules, contracts: []))
+                == .issue(rule: "no approval rule applies"))
     }
 
     @Test func rule5DeviationFromThePreviousComparableInvoice() throws {
@@ -680,7 +757,8 @@ struct ApprovalPolicyTests {
         }
         // The comparison is with the last invoice of the same kind: a recurring one in between does not count.
         let recurring = try issued(draft("recurring", net: 10_000, contract: "X"), number: "F20250702")
-        #expect(verdict(draft(net: 110_000), history: [previous, recurring]) == .issue(rule: "no approval rule applies"))
+        #expect(
+            verdict(draft(net: 110_000), history: [previous, recurring]) == .issue(rule: "no approval rule applies"))
         let later = try issued(draft(net: 20_000), number: "F20250703")
         guard case .needsApproval(let reason) = verdict(draft(net: 110_000), history: [previous, later]) else {
             Issue.record("the last comparable invoice decides"); return
@@ -689,8 +767,9 @@ struct ApprovalPolicyTests {
         // deviation_percent = 0 switches the rule off.
         var rules = InvoicingSettings.ApprovalRules()
         rules.deviationPercent = nil
-        #expect(verdict(draft(net: 150_100), history: [previous], policy: ApprovalPolicy(rules: rules, contracts: []))
-            == .issue(rule: "no approval rule applies"))
+        #expect(
+            verdict(draft(net: 150_100), history: [previous], policy: ApprovalPolicy(rules: rules, contracts: []))
+                == .issue(rule: "no approval rule applies"))
     }
 
     @Test func rule6OtherwiseAutomatic() throws {
@@ -708,8 +787,10 @@ struct ApprovalPolicyTests {
 @Suite("Invoicing configuration errors")
 struct InvoicingConfigErrorTests {
     /// Asserts that loading `text` fails with exactly one error, on the line holding `fragment`, whose message contains `message`.
-    private func expectError(_ text: String, on fragment: String, _ message: String,
-                             sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectError(
+        _ text: String, on fragment: String, _ message: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let found = errors(text)
         #expect(found.count == 1, "\(found.map(\.description))", sourceLocation: sourceLocation)
         guard let error = found.first else { return }
@@ -722,13 +803,15 @@ struct InvoicingConfigErrorTests {
     }
 
     @Test func theBaseFileLoads() throws {
-        let pipeline = try load(pipelineText(extra: """
-            [[contracts]]
-            client = "LAA"
-            amount = 1400.00
-            frequency = "quarterly"
-            label = "Forfait"
-            """))
+        let pipeline = try load(
+            pipelineText(
+                extra: """
+                    [[contracts]]
+                    client = "LAA"
+                    amount = 1400.00
+                    frequency = "quarterly"
+                    label = "Forfait"
+                    """))
         let settings = try #require(pipeline.invoicing)
         #expect(settings.start == date("2025-07-01"))
         #expect(settings.numbering.invoicePattern.description == "F{YYYY}{MM}{SEQ:2}")
@@ -742,41 +825,50 @@ struct InvoicingConfigErrorTests {
     }
 
     @Test func unknownContractClient() {
-        expectError(pipelineText(extra: """
-            [[contracts]]
-            client = "NOPE"
-            amount = 100.00
-            frequency = "monthly"
-            label = "Forfait"
-            """), on: "client = \"NOPE\"", "no client has code \"NOPE\" (codes: LAA, PHARMA)")
+        expectError(
+            pipelineText(
+                extra: """
+                    [[contracts]]
+                    client = "NOPE"
+                    amount = 100.00
+                    frequency = "monthly"
+                    label = "Forfait"
+                    """), on: "client = \"NOPE\"", "no client has code \"NOPE\" (codes: LAA, PHARMA)")
     }
 
     @Test func badPaymentTerms() {
-        let clients = defaultClients.replacingOccurrences(of: "payment_terms = \"30 days\"",
-                                                          with: "payment_terms = \"net 30\"")
-        expectError(pipelineText(clients: clients), on: "payment_terms", "write \"30 days\" or \"45 days end of month\"")
-        let tooLong = defaultClients.replacingOccurrences(of: "payment_terms = \"30 days\"",
-                                                          with: "payment_terms = \"60 jours fin de mois\"")
+        let clients = defaultClients.replacingOccurrences(
+            of: "payment_terms = \"30 days\"",
+            with: "payment_terms = \"net 30\"")
+        expectError(
+            pipelineText(clients: clients), on: "payment_terms", "write \"30 days\" or \"45 days end of month\"")
+        let tooLong = defaultClients.replacingOccurrences(
+            of: "payment_terms = \"30 days\"",
+            with: "payment_terms = \"60 jours fin de mois\"")
         expectError(pipelineText(clients: tooLong), on: "payment_terms", "at most 60 days, or 45 days end of month")
     }
 
     @Test func quarterlyMonthsNotThreeApart() {
-        expectError(pipelineText(extra: """
-            [[contracts]]
-            client = "LAA"
-            amount = 100.00
-            frequency = "quarterly"
-            months = [1, 3, 7, 10]
-            label = "Forfait"
-            """), on: "months = [1, 3, 7, 10]", "four months three apart")
-        expectError(pipelineText(extra: """
-            [[contracts]]
-            client = "LAA"
-            amount = 100.00
-            frequency = "quarterly"
-            months = [1, 4, 7]
-            label = "Forfait"
-            """), on: "months = [1, 4, 7]", "four months three apart")
+        expectError(
+            pipelineText(
+                extra: """
+                    [[contracts]]
+                    client = "LAA"
+                    amount = 100.00
+                    frequency = "quarterly"
+                    months = [1, 3, 7, 10]
+                    label = "Forfait"
+                    """), on: "months = [1, 3, 7, 10]", "four months three apart")
+        expectError(
+            pipelineText(
+                extra: """
+                    [[contracts]]
+                    client = "LAA"
+                    amount = 100.00
+                    frequency = "quarterly"
+                    months = [1, 4, 7]
+                    label = "Forfait"
+                    """), on: "months = [1, 4, 7]", "four months three apart")
     }
 
     @Test func nextInvoiceNumberMustFollowThePattern() {
@@ -786,27 +878,32 @@ struct InvoicingConfigErrorTests {
             invoice_number = "F{YYYY}{MM}{SEQ:2}"
             next_invoice_number = "F2025-0012"
             """
-        expectError(pipelineText(invoicing: invoicing), on: "next_invoice_number",
-                    "\"F2025-0012\" does not follow invoice_number = \"F{YYYY}{MM}{SEQ:2}\"")
+        expectError(
+            pipelineText(invoicing: invoicing), on: "next_invoice_number",
+            "\"F2025-0012\" does not follow invoice_number = \"F{YYYY}{MM}{SEQ:2}\"")
     }
 
     @Test func nextInvoiceNumberIsKeptAsTheResumePoint() throws {
-        let pipeline = try load(pipelineText(invoicing: """
-            [invoicing]
-            start = 2025-07-01
-            next_invoice_number = "F20250712"
-            """))
+        let pipeline = try load(
+            pipelineText(
+                invoicing: """
+                    [invoicing]
+                    start = 2025-07-01
+                    next_invoice_number = "F20250712"
+                    """))
         let numbering = try #require(pipeline.invoicing?.numbering)
         #expect(numbering.resumeInvoice == .init(period: "2025|07", sequence: 12))
         #expect(numbering.next(kind: .invoice, date: date("2025-07-15"), issued: []) == "F20250712")
     }
 
     @Test func invalidNumberPattern() {
-        expectError(pipelineText(invoicing: """
-            [invoicing]
-            start = 2025-07-01
-            invoice_number = "F {YYYY}{SEQ:2}"
-            """), on: "invoice_number", "invoicing.invoice_number: ' ' is not allowed")
+        expectError(
+            pipelineText(
+                invoicing: """
+                    [invoicing]
+                    start = 2025-07-01
+                    invoice_number = "F {YYYY}{SEQ:2}"
+                    """), on: "invoice_number", "invoicing.invoice_number: ' ' is not allowed")
     }
 
     @Test func reverseChargeWithoutVATNumber() {
@@ -818,36 +915,44 @@ struct InvoicingConfigErrorTests {
             hourly_rate = 100
             vat = "reverse-charge"
             """
-        expectError(pipelineText(clients: clients), on: "vat = \"reverse-charge\"", "reverse charge needs the client's VAT number")
+        expectError(
+            pipelineText(clients: clients), on: "vat = \"reverse-charge\"",
+            "reverse charge needs the client's VAT number")
         // With the number it loads, at 0 %.
-        let fixed = clients.replacingOccurrences(of: "vat = \"reverse-charge\"",
-                                                 with: "vat = \"reverse-charge\"\nvat_number = \"DE123456789\"")
+        let fixed = clients.replacingOccurrences(
+            of: "vat = \"reverse-charge\"",
+            with: "vat = \"reverse-charge\"\nvat_number = \"DE123456789\"")
         #expect(errors(pipelineText(clients: fixed)).isEmpty)
     }
 
     @Test func missingInvoicingStart() {
-        expectError(pipelineText(invoicing: "[invoicing]\ntime_invoice_day = 1\n"), on: "[invoicing]",
-                    "invoicing.start is missing")
+        expectError(
+            pipelineText(invoicing: "[invoicing]\ntime_invoice_day = 1\n"), on: "[invoicing]",
+            "invoicing.start is missing")
     }
 
     @Test func contractsWithoutInvoicingSection() {
-        expectError(pipelineText(invoicing: "", extra: """
-            [[contracts]]
-            client = "LAA"
-            amount = 100.00
-            frequency = "monthly"
-            label = "Forfait"
-            """), on: "[[contracts]]", "contracts need an [invoicing] section")
+        expectError(
+            pipelineText(
+                invoicing: "",
+                extra: """
+                    [[contracts]]
+                    client = "LAA"
+                    amount = 100.00
+                    frequency = "monthly"
+                    label = "Forfait"
+                    """), on: "[[contracts]]", "contracts need an [invoicing] section")
     }
 }
-
 
 @Suite("InvoiceStore records")
 struct InvoiceStoreRecordTests {
     @Test("A record line is what JSONEncoder writes with sorted keys, record keys escaped the same way")
     func recordLineMatchesJSONEncoder() throws {
         var document = CIISample.standard.document
-        document.recordKeys = ["te:0001", "te:quote\"and\\backslash", "te:tab\there\u{01}\u{1f}\u{08}\u{0c}\n\r", "te:é✓", "te:/slash"]
+        document.recordKeys = [
+            "te:0001", "te:quote\"and\\backslash", "te:tab\there\u{01}\u{1f}\u{08}\u{0c}\n\r", "te:é✓", "te:/slash",
+        ]
         var line: [UInt8] = []
         try InvoiceStore.appendRecord(of: document, to: &line)
         let encoder = JSONEncoder()
@@ -915,7 +1020,8 @@ struct InvoiceStoreRecordTests {
         #expect {
             _ = try store.issued()
         } throws: { error in
-            "\(error)".contains("F2025-0012_F2025-0013.jsonl, line 2 is damaged") && "\(error)".contains("restore it from a backup")
+            "\(error)".contains("F2025-0012_F2025-0013.jsonl, line 2 is damaged")
+                && "\(error)".contains("restore it from a backup")
         }
     }
 
@@ -940,14 +1046,17 @@ struct InvoiceStoreRecordTests {
 struct AnnexWriterTests {
     @Test func oneRowPerEntryWithHoursRoundedToTheHundredth() {
         let entries: [InvoiceDraft.AnnexEntry] = [
-            .init(recordKey: "te:a1", date: "2025-07-01", user: "Léa Martin", project: "Refonte, lot 2",
-                  task: "", description: "Atelier \"cadrage\"\navec le client", durationSeconds: 5_430, line: 1),
-            .init(recordKey: "te:b2", date: "2025-07-02", user: "Tom", project: "Support", task: "Ticket 12",
-                  description: "Correctif", durationSeconds: 17, line: 2),
+            .init(
+                recordKey: "te:a1", date: "2025-07-01", user: "Léa Martin", project: "Refonte, lot 2",
+                task: "", description: "Atelier \"cadrage\"\navec le client", durationSeconds: 5_430, line: 1),
+            .init(
+                recordKey: "te:b2", date: "2025-07-02", user: "Tom", project: "Support", task: "Ticket 12",
+                description: "Correctif", durationSeconds: 17, line: 2),
         ]
         let text = String(decoding: AnnexWriter.csv(entries), as: UTF8.self)
-        #expect(text == "line,date,user,project,task,description,hours,duration_seconds,record_key\r\n"
-            + "1,2025-07-01,Léa Martin,\"Refonte, lot 2\",,\"Atelier \"\"cadrage\"\"\navec le client\",1.51,5430,te:a1\r\n"
-            + "2,2025-07-02,Tom,Support,Ticket 12,Correctif,0.00,17,te:b2\r\n")
+        #expect(
+            text == "line,date,user,project,task,description,hours,duration_seconds,record_key\r\n"
+                + "1,2025-07-01,Léa Martin,\"Refonte, lot 2\",,\"Atelier \"\"cadrage\"\"\navec le client\",1.51,5430,te:a1\r\n"
+                + "2,2025-07-02,Tom,Support,Ticket 12,Correctif,0.00,17,te:b2\r\n")
     }
 }

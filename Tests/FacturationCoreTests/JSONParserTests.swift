@@ -104,7 +104,10 @@ struct JSONParserValueTests {
         #expect(try JSONParser.parse("{}") == jsonNode(.object(JSONObject()), 1, 1))
         #expect(try JSONParser.parse("{ \n }") == jsonNode(.object(JSONObject()), 1, 1))
         #expect(try JSONParser.parse(" \t\n[ ]\n\n") == jsonNode(.array([]), 2, 1))
-        #expect(try JSONParser.parse("[[],{}]").array == [jsonNode(.array([]), 1, 2), jsonNode(.object(JSONObject()), 1, 5)])
+        #expect(
+            try JSONParser.parse("[[],{}]").array == [
+                jsonNode(.array([]), 1, 2), jsonNode(.object(JSONObject()), 1, 5),
+            ])
     }
 
     @Test func duplicateKeysAreKeptAndTheLastOneWins() throws {
@@ -269,9 +272,10 @@ struct JSONParserExportTests {
 
         let second = transactions[1]
         #expect(second.position == pos(15, 5))
-        #expect(second.object?.keys == [
-            "transaction_id", "amount", "amount_cents", "side", "label", "settled_at", "vat_amount",
-        ])
+        #expect(
+            second.object?.keys == [
+                "transaction_id", "amount", "amount_cents", "side", "label", "settled_at", "vat_amount",
+            ])
         #expect(second["amount"] == jsonNode(.number("12.5"), 17, 17))
         #expect(second["label"] == jsonNode(.string(#"Café "Le Zinc""#), 20, 16))
         #expect(second["vat_amount"] == jsonNode(.number("2.08"), 22, 21))
@@ -396,17 +400,23 @@ struct JSONParserErrorTests {
         JSONErrorCase("\"a\u{1}\"", 1, 3, #"control character U+0001 inside a string: write it as \u0001"#),
         JSONErrorCase("[\"abc\n\"]", 1, 6, "line break inside a string: a closing quote (\") may be missing"),
         // Invalid UTF-8 and encodings.
-        JSONErrorCase(utf8Bytes(#"{"a": "caf"#) + [0xE9] + utf8Bytes(#""}"#), 1, 11, "invalid UTF-8 (byte 0xE9): re-export the file as UTF-8"),
+        JSONErrorCase(
+            utf8Bytes(#"{"a": "caf"#) + [0xE9] + utf8Bytes(#""}"#), 1, 11,
+            "invalid UTF-8 (byte 0xE9): re-export the file as UTF-8"),
         JSONErrorCase(utf8Bytes(#"["é", ""#) + [0xFF] + utf8Bytes(#""]"#), 1, 8, "invalid UTF-8 (byte 0xFF)"),
         JSONErrorCase([0x22, 0xC0, 0xAF, 0x22], 1, 2, "invalid UTF-8 (byte 0xC0)"),
         JSONErrorCase([0x22, 0xED, 0xA0, 0x80, 0x22], 1, 2, "invalid UTF-8 (byte 0xED)"),
         JSONErrorCase([0x22, 0xE2, 0x82], 1, 2, "invalid UTF-8 (byte 0xE2)"),
         JSONErrorCase(utf8Bytes("[1, ") + [0xFF] + utf8Bytes("]"), 1, 5, "invalid UTF-8 (byte 0xFF)"),
-        JSONErrorCase([0xFF, 0xFE, 0x7B, 0x00, 0x7D, 0x00], 1, 1, "the file is saved as UTF-16: re-export it as UTF-8"),
-        JSONErrorCase(utf8Bytes("[1,") + [0xC2, 0xA0] + utf8Bytes("2]"), 1, 4, "expected a value but found a non-breaking space (U+00A0)"),
+        JSONErrorCase(
+            [0xFF, 0xFE, 0x7B, 0x00, 0x7D, 0x00], 1, 1, "the file is saved as UTF-16: re-export it as UTF-8"),
+        JSONErrorCase(
+            utf8Bytes("[1,") + [0xC2, 0xA0] + utf8Bytes("2]"), 1, 4,
+            "expected a value but found a non-breaking space (U+00A0)"),
         JSONErrorCase(utf8Bytes("  ") + [0xEF, 0xBB, 0xBF] + utf8Bytes("{}"), 1, 3, "a byte-order mark (U+FEFF)"),
         // Structure.
-        JSONErrorCase("{} x", 1, 4, #"unexpected "x" after the end of the JSON data: the file must contain a single value"#),
+        JSONErrorCase(
+            "{} x", 1, 4, #"unexpected "x" after the end of the JSON data: the file must contain a single value"#),
         JSONErrorCase(#"{"a":1}}"#, 1, 8, #"unexpected "}" after the end of the JSON data"#),
         JSONErrorCase("{}\n{}", 2, 1, "after the end of the JSON data"),
         JSONErrorCase(#"{"a" 1}"#, 1, 6, #"expected ":" after the key "a""#),
@@ -415,11 +425,13 @@ struct JSONParserErrorTests {
         JSONErrorCase("// export\n{}", 1, 1, "comments are not allowed in JSON"),
         JSONErrorCase(#"{"a": 1 /* note */}"#, 1, 9, "comments are not allowed in JSON"),
         JSONErrorCase("[1 2]", 1, 4, #"expected "," or "]" after an element of an array but found "2""#),
-        JSONErrorCase(#"{"a":1 "b":2}"#, 1, 8, #"expected "," or "}" after a member of an object but found a quote (")"#),
+        JSONErrorCase(
+            #"{"a":1 "b":2}"#, 1, 8, #"expected "," or "}" after a member of an object but found a quote (")"#),
         JSONErrorCase("True", 1, 1, #""True" must be written in lowercase: true"#),
         JSONErrorCase("{a: 1}", 1, 2, "object keys must be written in double quotes"),
         JSONErrorCase("{1: 2}", 1, 2, #"expected a key in double quotes but found "1""#),
-        JSONErrorCase(#"{"a": hello}"#, 1, 7, #"unexpected word "hello": text values must be written in double quotes"#),
+        JSONErrorCase(
+            #"{"a": hello}"#, 1, 7, #"unexpected word "hello": text values must be written in double quotes"#),
         JSONErrorCase(#"{"café": tru}"#, 1, 10, #"unexpected word "tru""#),
         JSONErrorCase("[1,,2]", 1, 4, #"expected a value but found ",""#),
         JSONErrorCase(#"{"a":}"#, 1, 6, #"expected a value but found "}""#),

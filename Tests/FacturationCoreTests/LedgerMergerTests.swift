@@ -1,18 +1,22 @@
-@testable import FacturationCore
 import Foundation
 import Testing
+
+@testable import FacturationCore
 
 @Suite("Ledger merger")
 struct LedgerMergerTests {
     let folder: URL
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-merge-\(UUID().uuidString.prefix(8))")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "facturation-merge-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
     /// A bank row with the given key, source file, booking date and amount.
-    func row(_ key: String, file: String = "a.csv", date: String = "2025-07-01", amount: String = "100", line: Int = 2) -> [String] {
+    func row(
+        _ key: String, file: String = "a.csv", date: String = "2025-07-01", amount: String = "100", line: Int = 2
+    ) -> [String] {
         var fields = [String](repeating: "", count: LedgerKind.bankTransactions.columns.count)
         fields[BankColumn.recordKey.index] = key
         fields[BankColumn.sourceFormat.index] = "qonto_csv_fr"
@@ -34,13 +38,16 @@ struct LedgerMergerTests {
 
     /// Merges `incoming` into the ledger at `ledger` (replacing it) and returns the counts.
     @discardableResult
-    func merge(_ incoming: [[String]], into ledger: String, budget: Int = 16 << 20,
-               configure: (inout LedgerMerger.Input) -> Void = { _ in }) throws -> MergeCounts {
+    func merge(
+        _ incoming: [[String]], into ledger: String, budget: Int = 16 << 20,
+        configure: (inout LedgerMerger.Input) -> Void = { _ in }
+    ) throws -> MergeCounts {
         var input = LedgerMerger.Input(kind: .bankTransactions, existing: ledger, incoming: [try scratch(incoming)])
         configure(&input)
         let output = try OutputFile(directory: folder.path)
-        let counts = try LedgerMerger.merge(input, into: output, scratch: folder.appendingPathComponent("runs").path,
-                                            memoryBudget: budget)
+        let counts = try LedgerMerger.merge(
+            input, into: output, scratch: folder.appendingPathComponent("runs").path,
+            memoryBudget: budget)
         try output.commit(to: ledger, collision: .replace)
         return counts
     }
@@ -51,13 +58,20 @@ struct LedgerMergerTests {
 
     @Test func mergingTheSameRowsTwiceChangesNothing() throws {
         let ledger = folder.appendingPathComponent("2025-07.csv").path
-        let rows = [row("qonto:X:2", date: "2025-07-02"), row("qonto:X:1", date: "2025-07-01"), row("qonto:X:3", date: "2025-07-01")]
+        let rows = [
+            row("qonto:X:2", date: "2025-07-02"), row("qonto:X:1", date: "2025-07-01"),
+            row("qonto:X:3", date: "2025-07-01"),
+        ]
         let first = try merge(rows, into: ledger)
         #expect(first.added == 3 && first.changedLedger)
         #expect(try keys(ledger) == ["qonto:X:1", "qonto:X:3", "qonto:X:2"], "sorted by booking date, then key")
         let bytes = try Data(contentsOf: URL(fileURLWithPath: ledger))
         let second = try merge(rows, into: ledger)
-        #expect(second == { var c = MergeCounts(); c.unchanged = 3; return c }())
+        #expect(
+            second
+                == {
+                    var c = MergeCounts(); c.unchanged = 3; return c
+                }())
         #expect(!second.changedLedger)
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == bytes)
     }
@@ -68,7 +82,9 @@ struct LedgerMergerTests {
         let repeated = try merge([row("qonto:X:1", file: "second.csv", line: 9)], into: ledger)
         #expect(repeated.unchanged == 1)
         #expect(try LedgerFile.readRows(path: ledger, header: LedgerKind.bankTransactions.columns)[0][2] == "first.csv")
-        let corrected = try merge([row("qonto:X:1", file: "third.csv", amount: "150"), row("qonto:X:1", file: "third.csv", amount: "175")], into: ledger)
+        let corrected = try merge(
+            [row("qonto:X:1", file: "third.csv", amount: "150"), row("qonto:X:1", file: "third.csv", amount: "175")],
+            into: ledger)
         #expect(corrected.updated == 1)
         let stored = try LedgerFile.readRows(path: ledger, header: LedgerKind.bankTransactions.columns)[0]
         #expect(stored[2] == "third.csv")
@@ -107,8 +123,10 @@ struct LedgerMergerTests {
         let spilled = folder.appendingPathComponent("spilled.csv").path
         var rows: [[String]] = []
         for index in 0..<500 {
-            rows.append(row("qonto:X:\(index % 400)", date: "2025-07-\(String(format: "%02d", index % 28 + 1))",
-                            amount: String(index)))
+            rows.append(
+                row(
+                    "qonto:X:\(index % 400)", date: "2025-07-\(String(format: "%02d", index % 28 + 1))",
+                    amount: String(index)))
             if index % 50 == 0 { rows.append(row("bank:dup")) }
         }
         let existing = Array(rows.prefix(120))
@@ -119,7 +137,8 @@ struct LedgerMergerTests {
         #expect(counts == expected)
         #expect(try Data(contentsOf: URL(fileURLWithPath: spilled)) == Data(contentsOf: URL(fileURLWithPath: inMemory)))
         #expect(try keys(spilled).count == 400 + 10)
-        let runs = (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("runs").path)) ?? []
+        let runs =
+            (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("runs").path)) ?? []
         #expect(runs.isEmpty, "run files are removed after the merge")
     }
 
@@ -133,7 +152,9 @@ struct LedgerMergerTests {
 
     /// Merges `rows` into a ledger that does not exist (the one-sort path) and into one that holds
     /// only its header (the general merge); returns both files' bytes and counts.
-    func newAndGeneral(_ rows: [[String]], budget: Int = 16 << 20) throws -> (new: Data, general: Data, counts: [MergeCounts]) {
+    func newAndGeneral(
+        _ rows: [[String]], budget: Int = 16 << 20
+    ) throws -> (new: Data, general: Data, counts: [MergeCounts]) {
         let fresh = folder.appendingPathComponent("fresh-\(UUID().uuidString.prefix(6)).csv").path
         let headerOnly = folder.appendingPathComponent("header-\(UUID().uuidString.prefix(6)).csv").path
         var header = CSVLineBuilder()
@@ -141,8 +162,10 @@ struct LedgerMergerTests {
         try Data(header.bytes).write(to: URL(fileURLWithPath: headerOnly))
         let newCounts = try merge(rows, into: fresh, budget: budget)
         let generalCounts = try merge(rows, into: headerOnly, budget: budget)
-        return (try Data(contentsOf: URL(fileURLWithPath: fresh)), try Data(contentsOf: URL(fileURLWithPath: headerOnly)),
-                [newCounts, generalCounts])
+        return (
+            try Data(contentsOf: URL(fileURLWithPath: fresh)), try Data(contentsOf: URL(fileURLWithPath: headerOnly)),
+            [newCounts, generalCounts]
+        )
     }
 
     @Test("a new ledger written in one sort equals the general merge's", arguments: [16 << 20, 3_000])
@@ -150,7 +173,8 @@ struct LedgerMergerTests {
         var rows: [[String]] = []
         for index in 0..<300 {
             let key = index % 3 == 0 ? "bank:\(String(index, radix: 16))" : "qonto:X:\(index)"
-            rows.append(row(key, date: "2025-07-\(String(format: "%02d", (index * 7) % 28 + 1))", amount: String(index)))
+            rows.append(
+                row(key, date: "2025-07-\(String(format: "%02d", (index * 7) % 28 + 1))", amount: String(index)))
         }
         rows.append(row("qonto:X:a,b\"c", date: "2025-07-03"))
         let result = try newAndGeneral(rows, budget: budget)
@@ -161,13 +185,17 @@ struct LedgerMergerTests {
 
     @Test("a repeated key sends a new ledger to the general merge", arguments: ["bank:abc", "qonto:X:1"])
     func repeatedKeyInANewLedger(key: String) throws {
-        let rows = [row("qonto:X:9", date: "2025-07-09"), row(key, amount: "1"), row("qonto:X:8"), row(key, amount: "2")]
+        let rows = [
+            row("qonto:X:9", date: "2025-07-09"), row(key, amount: "1"), row("qonto:X:8"), row(key, amount: "2"),
+        ]
         let result = try newAndGeneral(rows)
         #expect(result.new == result.general)
         #expect(result.counts[0] == result.counts[1])
         let ledger = folder.appendingPathComponent("check.csv").path
         try merge(rows, into: ledger)
-        #expect(try keys(ledger).filter { $0.hasPrefix(key) } == (key.hasPrefix("bank:") ? [key + "#1", key + "#2"] : [key]))
+        #expect(
+            try keys(ledger).filter { $0.hasPrefix(key) }
+                == (key.hasPrefix("bank:") ? [key + "#1", key + "#2"] : [key]))
     }
 
     // MARK: - The merge's record format
@@ -180,16 +208,20 @@ struct LedgerMergerTests {
                 SortRecord(orderKey: order, payload: payload)
             }
         }
-        #expect(Array(record.orderKey) == Array("bank:abc".utf8) + [0, 0, 1, 2, 3, 4, 5, 6, 7, 8],
-                "base key, 0x00, origin, big-endian sequence")
+        #expect(
+            Array(record.orderKey) == Array("bank:abc".utf8) + [0, 0, 1, 2, 3, 4, 5, 6, 7, 8],
+            "base key, 0x00, origin, big-endian sequence")
         let decoded = MergeRecord.decodeKeyRecord(record)
         #expect(decoded.isOld)
         #expect(String(decoding: decoded.base, as: UTF8.self) == "bank:abc")
         #expect(decoded.key == "bank:abc#3")
         #expect(Array(decoded.sortKey) == Array("2025-07-04\u{1E}\u{1E}\u{1E}".utf8))
         #expect(decoded.digest.count == MergeRecord.digestLength && decoded.digest.contains { $0 != 0 })
-        #expect(Array(record.payload[(record.payload.startIndex + 17)..<(record.payload.startIndex + 21)]) == [0, 0, 0, 10],
-                "lengths are big-endian")
+        #expect(
+            Array(record.payload[(record.payload.startIndex + 17)..<(record.payload.startIndex + 21)]) == [
+                0, 0, 0, 10,
+            ],
+            "lengths are big-endian")
         // The rest is the stored CSV after the key: key + rest reads back as the row.
         var line = CSVLineBuilder()
         line.line(fields)
@@ -199,13 +231,16 @@ struct LedgerMergerTests {
         renamed.replacementKey = "bank:abc#1"
         let lineRecord = encoder.lineRecord(renamed) { SortRecord(orderKey: $0, payload: $1) }
         #expect(Array(lineRecord.orderKey) == Array("2025-07-04\u{1E}\u{1E}\u{1E}\u{0}bank:abc#1".utf8))
-        #expect(Array(lineRecord.payload) + [0x0D, 0x0A] == Array("bank:abc#1".utf8) + Array(decoded.rest) + [0x0D, 0x0A])
+        #expect(
+            Array(lineRecord.payload) + [0x0D, 0x0A] == Array("bank:abc#1".utf8) + Array(decoded.rest) + [0x0D, 0x0A])
     }
 
     @Test func withoutOldRowsTheDigestIsNotComputed() {
         let encoder = MergeRecord.Encoder(kind: .bankTransactions, computesDigests: false)
         let record = withStoredFields(row("bank:abc")) { pointers in
-            encoder.keyRecord(fields: pointers, origin: .incoming, sequence: 1) { SortRecord(orderKey: $0, payload: $1) }
+            encoder.keyRecord(fields: pointers, origin: .incoming, sequence: 1) {
+                SortRecord(orderKey: $0, payload: $1)
+            }
         }
         #expect(MergeRecord.decodeKeyRecord(record).digest.allSatisfy { $0 == 0 })
         #expect(!MergeRecord.decodeKeyRecord(record).isOld)
@@ -250,12 +285,13 @@ struct LedgerMergerTests {
     private func withStoredFields<T>(_ fields: [String], _ body: ([UnsafeRawBufferPointer]) -> T) -> T {
         let joined = fields.map { Array($0.utf8) }
         var buffers: [UnsafeMutableRawBufferPointer] = []
-        defer { buffers.forEach { $0.deallocate() } }
+        defer { for buffer in buffers { buffer.deallocate() } }
         for bytes in joined {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
             buffer.copyBytes(from: bytes)
             buffers.append(buffer)
         }
-        return body(zip(buffers, joined).map { UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer($0)[0..<$1.count]) })
+        return body(
+            zip(buffers, joined).map { UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer($0)[0..<$1.count]) })
     }
 }

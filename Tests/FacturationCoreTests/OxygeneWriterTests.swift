@@ -1,6 +1,7 @@
 import CLibxml2
 import Foundation
 import Testing
+
 @testable import FacturationCore
 
 @Suite("Oxygene import file")
@@ -72,12 +73,18 @@ struct OxygeneWriterTests {
         #expect(parsed.strings("//d:PIECE/d:ARRETE").isEmpty)
         #expect(parsed.strings("//d:LIGNE/d:NUMERO") == ["1", "2"])
         #expect(parsed.strings("//d:LIGNE/d:ARTICLE_WEB_CODE") == ["PREST-ING-H", "PREST-SQL-H"])
-        #expect(parsed.strings("//d:LIGNE/d:DESIG") == ["Ingénierie système – Juillet 2025", "Prestations SQL Server – Juillet 2025"])
+        #expect(
+            parsed.strings("//d:LIGNE/d:DESIG") == [
+                "Ingénierie système – Juillet 2025", "Prestations SQL Server – Juillet 2025",
+            ])
         #expect(parsed.strings("//d:LIGNE/d:QTE") == ["7,25", "0,125"])
         #expect(parsed.strings("//d:LIGNE/d:PUHT") == ["100,00", "110,50"])
         #expect(parsed.strings("//d:LIGNE/d:TAUX_REMISE") == ["0,00", "0,00"])
         #expect(parsed.strings("//d:LIGNE/d:GCPTVA_CODE") == ["NORM", "NORM"])
-        #expect(parsed.childNames("//d:LIGNE[1]") == ["NUMERO", "ARTICLE_WEB_CODE", "DESIG", "QTE", "PUHT", "TAUX_REMISE", "GCPTVA_CODE"])
+        #expect(
+            parsed.childNames("//d:LIGNE[1]") == [
+                "NUMERO", "ARTICLE_WEB_CODE", "DESIG", "QTE", "PUHT", "TAUX_REMISE", "GCPTVA_CODE",
+            ])
     }
 
     @Test func creditNoteIsTypeAWithTheIssueDateAsDeliveryDate() throws {
@@ -174,8 +181,9 @@ struct OxygeneWriterTests {
         #expect(throws: OxygeneExportError.unsupportedVATRate(document: "F20250803", rateBasisPoints: 1000)) {
             try OxygeneWriter.xml(for: [document])
         }
-        #expect(OxygeneExportError.unsupportedVATRate(document: "F20250803", rateBasisPoints: 550).description
-            .hasPrefix("F20250803 has VAT at 5,50\u{A0}%"))
+        #expect(
+            OxygeneExportError.unsupportedVATRate(document: "F20250803", rateBasisPoints: 550).description
+                .hasPrefix("F20250803 has VAT at 5,50\u{A0}%"))
     }
 
     @Test func emptyBatchIsRefused() {
@@ -198,17 +206,25 @@ struct OxygeneWriterTests {
 
     @Test(arguments: [
         ("<DATE_CREATION>01/08/2025</DATE_CREATION>", "<DATE_CREATION>2025-08-01</DATE_CREATION>", "DATE_CREATION"),
-        ("<DATE_LIVRAISON>31/08/2025</DATE_LIVRAISON>", "<DATE_LIVRAISON>32/08/2025</DATE_LIVRAISON>", "DATE_LIVRAISON"),
+        (
+            "<DATE_LIVRAISON>31/08/2025</DATE_LIVRAISON>", "<DATE_LIVRAISON>32/08/2025</DATE_LIVRAISON>",
+            "DATE_LIVRAISON"
+        ),
         ("<PUHT>450,00</PUHT>", "<PUHT>450.00</PUHT>", "PUHT"),
         ("<QTE>1,00</QTE>", "<QTE>1</QTE>", "QTE"),
         ("<QTE>1,00</QTE>", "<QTE>1,00000</QTE>", "QTE"),
         ("<TYPE>F</TYPE>", "<TYPE>X</TYPE>", "TYPE"),
         ("<STYPE>facturation</STYPE>", "<STYPE>billing</STYPE>", "STYPE"),
         ("<ARRETE>F</ARRETE>", "<ARRETE>J</ARRETE>", "ARRETE"),
-        ("<DESIG>Forfait maintenance mensuel – Août 2025</DESIG>\n\t\t\t<DATE_CREATION>",
-         "<DESIG>\(String(repeating: "x", count: 51))</DESIG>\n\t\t\t<DATE_CREATION>", "DESIG"),
+        (
+            "<DESIG>Forfait maintenance mensuel – Août 2025</DESIG>\n\t\t\t<DATE_CREATION>",
+            "<DESIG>\(String(repeating: "x", count: 51))</DESIG>\n\t\t\t<DATE_CREATION>", "DESIG"
+        ),
         // Element order: TYPE before CLIENT_CODE, as in the vendor's second piece.
-        ("<CLIENT_CODE>LAA01</CLIENT_CODE>\n\t\t\t<TYPE>F</TYPE>", "<TYPE>F</TYPE>\n\t\t\t<CLIENT_CODE>LAA01</CLIENT_CODE>", "TYPE"),
+        (
+            "<CLIENT_CODE>LAA01</CLIENT_CODE>\n\t\t\t<TYPE>F</TYPE>",
+            "<TYPE>F</TYPE>\n\t\t\t<CLIENT_CODE>LAA01</CLIENT_CODE>", "TYPE"
+        ),
         ("<GCPTVA_CODE>NORM</GCPTVA_CODE>", "", "GCPTVA_CODE"),
         ("<NewDataSet xmlns=\"http://tempuri.org/data.xsd\">", "<NewDataSet>", "NewDataSet"),
     ])
@@ -225,7 +241,8 @@ struct OxygeneWriterTests {
 
     @Test func schemaAcceptsArreteWhereTheVendorSamplePutsIt() throws {
         let good = String(decoding: try OxygeneWriter.xml(for: [Fixture.flatFee()]), as: UTF8.self)
-        let moved = good
+        let moved =
+            good
             .replacingOccurrences(of: "\t\t\t<ARRETE>F</ARRETE>\n", with: "")
             .replacingOccurrences(of: "<DECALAGE>", with: "<ARRETE>F</ARRETE><DECALAGE>")
         #expect(moved != good)
@@ -235,7 +252,8 @@ struct OxygeneWriterTests {
     }
 
     @Test func schemaRejectsTheSameWebIDTwice() throws {
-        let good = String(decoding: try OxygeneWriter.xml(for: [Fixture.flatFee(), Fixture.timeBased()]), as: UTF8.self)
+        let good = String(
+            decoding: try OxygeneWriter.xml(for: [Fixture.flatFee(), Fixture.timeBased()]), as: UTF8.self)
         let bad = good.replacingOccurrences(of: "<WEB_ID>F20250803</WEB_ID>", with: "<WEB_ID>F20250801</WEB_ID>")
         let problems = try OxygeneSchema.validator().problems(in: Array(bad.utf8))
         #expect(problems.contains { $0.contains("UniqueWebID") || $0.contains("Duplicate") }, "\(problems)")
@@ -303,8 +321,10 @@ private enum Fixture {
     }
 
     /// A line priced in cents with `quantity` as dot text (`"7.25"`).
-    static func line(_ number: Int, _ article: String, _ description: String, _ quantity: String, _ priceMinor: Int64,
-                     unit: String = "HUR", vat: VATTreatment) -> InvoiceLine {
+    static func line(
+        _ number: Int, _ article: String, _ description: String, _ quantity: String, _ priceMinor: Int64,
+        unit: String = "HUR", vat: VATTreatment
+    ) -> InvoiceLine {
         let quantity = Quantity(quantity)!
         return InvoiceLine(
             number: number, articleCode: article, description: description, quantity: quantity, unitCode: unit,
@@ -331,18 +351,25 @@ private enum Fixture {
             approval: .init(decision: .automatic, by: "rule:recurring", at: "2025-08-01T06:00:00Z", comment: nil))
     }
 
-    static func flatFee(title: String = "Forfait maintenance mensuel – Août 2025", email: String? = "compta@laa.fr",
-                        secondLine: String? = "Bât. B & C") -> InvoiceDocument {
+    static func flatFee(
+        title: String = "Forfait maintenance mensuel – Août 2025", email: String? = "compta@laa.fr",
+        secondLine: String? = "Bât. B & C"
+    ) -> InvoiceDocument {
         let buyer = InvoiceDocument.Party(
             name: "Les Automatismes Appliqués", siren: "401234567", vatNumber: "FR55401234567",
-            address: .init(lines: ["Zone Industrielle Nord"] + (secondLine.map { [$0] } ?? []),
-                           postcode: "13100", city: "Aix-en-Provence", country: "FR"),
+            address: .init(
+                lines: ["Zone Industrielle Nord"] + (secondLine.map { [$0] } ?? []),
+                postcode: "13100", city: "Aix-en-Provence", country: "FR"),
             email: email)
         return document(
             number: "F20250801", issue: "2025-08-01", period: ("2025-08-01", "2025-08-31"), buyer: buyer,
             clientCode: "laa", oxygeneCode: "LAA01", title: title,
             payment: payment(days: 30, endOfMonth: true, method: "VIR"), vat: .standard,
-            lines: [line(1, "MAINT-FORF-M", "Forfait maintenance mensuel – Août 2025", "1", 45_000, unit: "MON", vat: .standard)],
+            lines: [
+                line(
+                    1, "MAINT-FORF-M", "Forfait maintenance mensuel – Août 2025", "1", 45_000, unit: "MON",
+                    vat: .standard)
+            ],
             origin: .init(type: .recurring, draftID: "rec-laa-maint-2025-08", contract: "laa-maint", period: "2025-08"))
     }
 
@@ -377,8 +404,9 @@ private enum Fixture {
     static func outsideEU() -> InvoiceDocument {
         let buyer = InvoiceDocument.Party(
             name: "Acme Corp.",
-            address: .init(lines: ["350 Fifth Avenue", "Suite 2100", "Attn: Accounts payable"],
-                           postcode: "10118", city: "New York", country: "US"))
+            address: .init(
+                lines: ["350 Fifth Avenue", "Suite 2100", "Attn: Accounts payable"],
+                postcode: "10118", city: "New York", country: "US"))
         return document(
             number: "F20250806", issue: "2025-08-31", period: ("2025-08-01", "2025-08-31"), buyer: buyer,
             clientCode: "acme", oxygeneCode: "ACMEUS01", title: "Support infrastructure – Août 2025",

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FacturationCore
 
 @Suite("Invoice references in bank texts")
@@ -27,11 +28,13 @@ struct InvoiceReferenceFinderTests {
 struct PaymentMatcherTests {
     static func invoice(_ number: String, client: String, total: Int64, on day: String) -> InvoiceDocument {
         let date = CivilDate(iso: day)!
-        let address = InvoiceDocument.PostalAddress(lines: ["1 rue"], postcode: "13001", city: "Marseille", country: "FR")
+        let address = InvoiceDocument.PostalAddress(
+            lines: ["1 rue"], postcode: "13001", city: "Marseille", country: "FR")
         let party = InvoiceDocument.Party(name: client, address: address)
-        let line = InvoiceLine(number: 1, articleCode: "X", description: "x", quantity: .one, unitCode: "C62",
-                               unitPriceMinor: total, netAmountMinor: total, vatCategory: "E", vatRateBasisPoints: 0,
-                               period: nil, entryCount: 0)
+        let line = InvoiceLine(
+            number: 1, articleCode: "X", description: "x", quantity: .one, unitCode: "C62",
+            unitPriceMinor: total, netAmountMinor: total, vatCategory: "E", vatRateBasisPoints: 0,
+            period: nil, entryCount: 0)
         return InvoiceDocument(
             kind: .invoice, number: number, issueDate: date, dueDate: date.adding(days: 30), servicePeriod: nil,
             currency: "EUR", seller: party, buyer: party, clientCode: client, oxygeneClientCode: nil,
@@ -44,36 +47,45 @@ struct PaymentMatcherTests {
     }
 
     static func receipt(_ amount: Int64, from name: String, text: String, on day: String = "2025-09-10") -> Receipt {
-        Receipt(key: "bank:\(name):\(amount):\(text)", bookingDate: CivilDate(iso: day)!, amountMinor: amount,
-                counterpartyName: name, counterpartyIBAN: "", label: name, remittance: text, transactionID: "")
+        Receipt(
+            key: "bank:\(name):\(amount):\(text)", bookingDate: CivilDate(iso: day)!, amountMinor: amount,
+            counterpartyName: name, counterpartyIBAN: "", label: name, remittance: text, transactionID: "")
     }
 
-    let clients = [PipelineConfig.Client(code: "LAA", name: "Les Automatismes Appliqués", aliases: ["LAA"]),
-                   PipelineConfig.Client(code: "GEN", name: "Genlog", aliases: [])]
-    let issued = [invoice("F1", client: "LAA", total: 120_000, on: "2025-07-01"),
-                  invoice("F2", client: "LAA", total: 60_000, on: "2025-08-01"),
-                  invoice("F3", client: "GEN", total: 12_000, on: "2025-08-01"),
-                  invoice("F4", client: "GEN", total: 12_000, on: "2025-09-01"),
-                  invoice("F5", client: "GEN", total: 30_000, on: "2025-09-01")]
+    let clients = [
+        PipelineConfig.Client(code: "LAA", name: "Les Automatismes Appliqués", aliases: ["LAA"]),
+        PipelineConfig.Client(code: "GEN", name: "Genlog", aliases: []),
+    ]
+    let issued = [
+        invoice("F1", client: "LAA", total: 120_000, on: "2025-07-01"),
+        invoice("F2", client: "LAA", total: 60_000, on: "2025-08-01"),
+        invoice("F3", client: "GEN", total: 12_000, on: "2025-08-01"),
+        invoice("F4", client: "GEN", total: 12_000, on: "2025-09-01"),
+        invoice("F5", client: "GEN", total: 30_000, on: "2025-09-01"),
+    ]
 
     func outcome(_ receipt: Receipt) -> PaymentMatcher.Outcome {
-        PaymentMatcher().match(receipt, receivables: Receivables(issued: issued),
-                               references: InvoiceReferenceFinder(numbers: issued.map(\.number)),
-                               payers: PayerIdentifier(clients: clients))
+        PaymentMatcher().match(
+            receipt, receivables: Receivables(issued: issued),
+            references: InvoiceReferenceFinder(numbers: issued.map(\.number)),
+            payers: PayerIdentifier(clients: clients))
     }
 
     func rule(_ receipt: Receipt) -> String {
         switch outcome(receipt) {
-        case .matched(let match): "\(match.rule) " + match.allocations.map { "\($0.invoice)=\($0.amountMinor)" }.joined(separator: " ")
+        case .matched(let match):
+            "\(match.rule) " + match.allocations.map { "\($0.invoice)=\($0.amountMinor)" }.joined(separator: " ")
         case .review(let reason, let candidates): "review \(candidates.joined(separator: ",")): \(reason)"
         }
     }
 
     @Test func eachRuleInOrder() {
         #expect(rule(Self.receipt(120_000, from: "LAA SAS", text: "F1")) == "reference F1=120000")
-        #expect(rule(Self.receipt(120_001, from: "LAA SAS", text: "F1")) == "reference F1=120001")   // ± 0.01
+        #expect(rule(Self.receipt(120_001, from: "LAA SAS", text: "F1")) == "reference F1=120001")  // ± 0.01
         #expect(rule(Self.receipt(50_000, from: "LAA SAS", text: "F1 F2")) == "reference-partial F1=50000")
-        #expect(rule(Self.receipt(60_000, from: "Les Automatismes Appliques", text: "virement")) == "client-amount F2=60000")
+        #expect(
+            rule(Self.receipt(60_000, from: "Les Automatismes Appliques", text: "virement")) == "client-amount F2=60000"
+        )
         #expect(rule(Self.receipt(54_000, from: "Genlog", text: "")) == "client-several F3=12000 F4=12000 F5=30000")
     }
 
@@ -89,8 +101,9 @@ struct PaymentMatcherTests {
         // Unknown payer without reference.
         #expect(rule(Self.receipt(12_000, from: "Someone Else", text: "")).hasPrefix("review F3,F4: unknown payer"))
         // A transfer that names an invoice issued after it was booked does not pay it.
-        #expect(rule(Self.receipt(60_000, from: "LAA SAS", text: "F2", on: "2025-07-15"))
-            == "review F2: the transfer mentions F2 but was booked on 2025-07-15, before F2 was issued")
+        #expect(
+            rule(Self.receipt(60_000, from: "LAA SAS", text: "F2", on: "2025-07-15"))
+                == "review F2: the transfer mentions F2 but was booked on 2025-07-15, before F2 was issued")
         // An invoice issued after the receipt is not a candidate.
         #expect(rule(Self.receipt(30_000, from: "Genlog", text: "", on: "2025-08-15")).hasPrefix("review"))
     }

@@ -1,6 +1,7 @@
-@testable import FacturationCore
 import Foundation
 import Testing
+
+@testable import FacturationCore
 
 @Suite("SHA256Hasher")
 struct SHA256Tests {
@@ -36,7 +37,7 @@ struct SHA256Tests {
 
     @Test("A large file is hashed on a second thread: same digest, encoding still decided")
     func largeFileScanHashesLikeTheOneShotDigest() throws {
-        var bytes = [UInt8]()
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(9 << 20)
         var line = 0
         while bytes.count < 9 << 20 {

@@ -1,6 +1,7 @@
-@testable import FacturationCore
 import Foundation
 import Testing
+
+@testable import FacturationCore
 
 /// Formula injection (OWASP "CSV injection"): the guard of ``CSVLineBuilder`` and its exact undo
 /// by the readers of our own files; the XLSX reports.
@@ -9,7 +10,8 @@ struct SpreadsheetSafetyTests {
     let folder: URL
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-sheets-\(UUID().uuidString.prefix(8))")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "facturation-sheets-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
@@ -22,7 +24,8 @@ struct SpreadsheetSafetyTests {
 
     @Test("A text field that a spreadsheet could run gets one leading quote; the others are untouched")
     func guardedFirstBytes() {
-        #expect(line { $0.field("=HYPERLINK(\"http://x\",\"y\")") } == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\r\n")
+        #expect(
+            line { $0.field("=HYPERLINK(\"http://x\",\"y\")") } == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\r\n")
         #expect(line { $0.field("@SUM(1+1)*cmd|' /C calc'!A0") } == "'@SUM(1+1)*cmd|' /C calc'!A0\r\n")
         #expect(line { $0.field("+33 6 12 34 56 78") } == "'+33 6 12 34 56 78\r\n")
         #expect(line { $0.field("- réunion") } == "'- réunion\r\n")
@@ -30,7 +33,9 @@ struct SpreadsheetSafetyTests {
         #expect(line { $0.field("\r=1+1") } == "\"'\r=1+1\"\r\n")
         #expect(line { $0.field("'quoted'") } == "''quoted'\r\n", "the guard itself is guarded, so it round-trips")
         for safe in ["plain", "12.50", "2025-07-01", "a=b", " =1+1", "\u{00A0}=1", "＝1+1", "", "%", "|cmd", "\n=1"] {
-            #expect(!line { $0.field(safe) }.hasPrefix("'") && !line { $0.field(safe) }.hasPrefix("\"'"), "\(safe.debugDescription)")
+            #expect(
+                !line { $0.field(safe) }.hasPrefix("'") && !line { $0.field(safe) }.hasPrefix("\"'"),
+                "\(safe.debugDescription)")
         }
         // Plain negative decimals are numbers for every spreadsheet: left as they are.
         for number in ["-12.50", "-1", "-0.05", "-1234567"] { #expect(line { $0.field(number) } == number + "\r\n") }
@@ -39,12 +44,17 @@ struct SpreadsheetSafetyTests {
         }
         #expect(line { $0.field("-12,50") } == "\"'-12,50\"\r\n")
         // Typed fields stay plain numbers; a field copied as stored is not guarded twice.
-        #expect(line { $0.decimalField(-1250, scale: 2); $0.field(Int64(-3)); $0.field(CivilDate(year: 2025, month: 7, day: 1)!) }
-            == "-12.50,-3,2025-07-01\r\n")
-        #expect(line { builder in
-            var stored = "'=1"
-            stored.withUTF8 { builder.storedField(UnsafeRawBufferPointer($0)) }
-        } == "'=1\r\n")
+        #expect(
+            line {
+                $0.decimalField(-1250, scale: 2); $0.field(Int64(-3));
+                $0.field(CivilDate(year: 2025, month: 7, day: 1)!)
+            }
+                == "-12.50,-3,2025-07-01\r\n")
+        #expect(
+            line { builder in
+                var stored = "'=1"
+                stored.withUTF8 { builder.storedField(UnsafeRawBufferPointer($0)) }
+            } == "'=1\r\n")
     }
 
     @Test("The first-byte mask is the documented list, and only it")
@@ -60,8 +70,10 @@ struct SpreadsheetSafetyTests {
 
     @Test("Every value written comes back exactly from a ledger, and merging it twice never guards it twice")
     func roundTripThroughLedgerReadersAndMerger() throws {
-        let texts = ["=1+1", "''", "'", "'=x", "+", "-", "-5", "-5a", "@", "\t", "\r\n=", "=\"a,b\"", "normal", "",
-                     "'\u{0301}accent", "＝1"]
+        let texts = [
+            "=1+1", "''", "'", "'=x", "+", "-", "-5", "-5a", "@", "\t", "\r\n=", "=\"a,b\"", "normal", "",
+            "'\u{0301}accent", "＝1",
+        ]
         var rows: [[String]] = []
         for (index, text) in texts.enumerated() {
             var fields = [String](repeating: "", count: LedgerKind.bankTransactions.columns.count)
@@ -80,7 +92,8 @@ struct SpreadsheetSafetyTests {
         func merge() throws -> MergeCounts {
             let input = LedgerMerger.Input(kind: .bankTransactions, existing: ledger, incoming: [scratch])
             let output = try OutputFile(directory: folder.path)
-            let counts = try LedgerMerger.merge(input, into: output, scratch: folder.appendingPathComponent("runs").path)
+            let counts = try LedgerMerger.merge(
+                input, into: output, scratch: folder.appendingPathComponent("runs").path)
             try output.commit(to: ledger, collision: .replace)
             return counts
         }
@@ -104,19 +117,24 @@ struct SpreadsheetSafetyTests {
 
     @Test("XLSX: same table, same bytes; a zip with the sheet, strings and a fixed creation date")
     func xlsxIsReproducible() throws {
-        var table = ReportTable(sheetName: "Essai", columns: [
-            .init("number", "Numéro"), .init("date", "Date", .date), .init("amount", "Montant", .money(currency: "EUR")),
-            .init("days", "Jours", .integer),
-        ], asOf: CivilDate(year: 2025, month: 9, day: 1)!)
+        var table = ReportTable(
+            sheetName: "Essai",
+            columns: [
+                .init("number", "Numéro"), .init("date", "Date", .date),
+                .init("amount", "Montant", .money(currency: "EUR")),
+                .init("days", "Jours", .integer),
+            ], asOf: CivilDate(year: 2025, month: 9, day: 1)!)
         table.append([.text("=1+1"), .date(CivilDate(year: 2025, month: 7, day: 31)!), .money(-1250), .integer(3)])
         table.append([.empty, .empty, .empty, .empty])
         table.appendFooter([.text("TOTAL"), .empty, .money(-1250), .empty])
         let first = try XLSXReport.bytes(table, scratchDirectory: folder.path, name: "essai.xlsx")
-        Thread.sleep(forTimeInterval: 1.1)   // a clock in the file would show now
+        Thread.sleep(forTimeInterval: 1.1)  // a clock in the file would show now
         let second = try XLSXReport.bytes(table, scratchDirectory: folder.path, name: "essai.xlsx")
         #expect(first == second)
         #expect(first.starts(with: [0x50, 0x4B, 0x03, 0x04]))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "no scratch file is left")
-        #expect(table.csv() == Array("number,date,amount,days\r\n'=1+1,2025-07-31,-12.50,3\r\n,,,\r\nTOTAL,,-12.50,\r\n".utf8))
+        #expect(
+            table.csv()
+                == Array("number,date,amount,days\r\n'=1+1,2025-07-31,-12.50,3\r\n,,,\r\nTOTAL,,-12.50,\r\n".utf8))
     }
 }

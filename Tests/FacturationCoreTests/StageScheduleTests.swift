@@ -1,5 +1,6 @@
-@testable import FacturationCore
 import Testing
+
+@testable import FacturationCore
 
 /// The stage schedules: which runs a stage is due on.
 @Suite("Stage schedules")

@@ -1,5 +1,5 @@
-import Testing
 import FacturationCore
+import Testing
 
 // MARK: - Helpers
 
@@ -80,12 +80,14 @@ struct TOMLParserValueTests {
         #expect(laa.position == pos(8, 1))
         #expect(laa.keys == ["code", "aliases", "rate"])
         #expect(laa["code"] == TOMLValue(kind: .string("LAA"), position: pos(9, 8)))
-        #expect(laa["aliases"] == TOMLValue(
-            kind: .array([
-                TOMLValue(kind: .string("LAA"), position: pos(10, 12)),
-                TOMLValue(kind: .string("Les Automatismes Appliqués"), position: pos(10, 19)),
-            ]),
-            position: pos(10, 11)))
+        #expect(
+            laa["aliases"]
+                == TOMLValue(
+                    kind: .array([
+                        TOMLValue(kind: .string("LAA"), position: pos(10, 12)),
+                        TOMLValue(kind: .string("Les Automatismes Appliqués"), position: pos(10, 19)),
+                    ]),
+                    position: pos(10, 11)))
         #expect(laa["rate"] == TOMLValue(kind: .float("100.00"), position: pos(11, 8)))
         #expect(laa.keyPosition("rate") == pos(11, 1))
 
@@ -202,10 +204,12 @@ struct TOMLParserValueTests {
         }
         #expect(root["amount"]?.position == pos(1, 10))
         #expect(root["grouped"]?.position == pos(2, 11))
-        #expect(root["inArray"]?.kind == .array([
-            TOMLValue(kind: .float("0.10"), position: pos(15, 12)),
-            TOMLValue(kind: .float("2.50"), position: pos(15, 18)),
-        ]))
+        #expect(
+            root["inArray"]?.kind
+                == .array([
+                    TOMLValue(kind: .float("0.10"), position: pos(15, 12)),
+                    TOMLValue(kind: .float("2.50"), position: pos(15, 18)),
+                ]))
     }
 
     @Test func booleans() throws {
@@ -245,11 +249,13 @@ struct TOMLParserValueTests {
         #expect(root["lt2"]?.kind == .localTime("00:32:00.999999"))
         #expect(root["lower"]?.kind == .offsetDateTime("1979-05-27t07:32:00z"))
         #expect(root["leapSecond"]?.kind == .offsetDateTime("1990-12-31T23:59:60Z"))
-        #expect(root["list"]?.kind == .array([
-            TOMLValue(kind: .localDate("2025-01-31"), position: pos(14, 9)),
-            TOMLValue(kind: .localTime("07:32:00"), position: pos(14, 21)),
-            TOMLValue(kind: .localDateTime("1979-05-27T07:32:00"), position: pos(14, 31)),
-        ]))
+        #expect(
+            root["list"]?.kind
+                == .array([
+                    TOMLValue(kind: .localDate("2025-01-31"), position: pos(14, 9)),
+                    TOMLValue(kind: .localTime("07:32:00"), position: pos(14, 21)),
+                    TOMLValue(kind: .localDateTime("1979-05-27T07:32:00"), position: pos(14, 31)),
+                ]))
     }
 
     @Test func arraysAcrossLinesWithComments() throws {
@@ -265,11 +271,13 @@ struct TOMLParserValueTests {
             nested = [[1, 2], ["a"]]
             """
         let root = try TOMLParser.parse(text)
-        #expect(root["ints"]?.kind == .array([
-            TOMLValue(kind: .integer(1), position: pos(1, 9)),
-            TOMLValue(kind: .integer(2), position: pos(1, 12)),
-            TOMLValue(kind: .integer(3), position: pos(1, 15)),
-        ]))
+        #expect(
+            root["ints"]?.kind
+                == .array([
+                    TOMLValue(kind: .integer(1), position: pos(1, 9)),
+                    TOMLValue(kind: .integer(2), position: pos(1, 12)),
+                    TOMLValue(kind: .integer(3), position: pos(1, 15)),
+                ]))
         let mixed = try #require(elements(root, "mixed"))
         #expect(mixed.map(\.position) == [pos(2, 11), pos(2, 14), pos(2, 21), pos(2, 26), pos(2, 32), pos(2, 37)])
         #expect(mixed[1].kind == .string("two"))
@@ -278,12 +286,14 @@ struct TOMLParserValueTests {
         #expect(mixed[4].kind == .array([TOMLValue(kind: .integer(4), position: pos(2, 33))]))
         let six = try #require(tableValue(mixed[5]))
         #expect(six["six"] == TOMLValue(kind: .integer(6), position: pos(2, 45)))
-        #expect(root["multi"] == TOMLValue(
-            kind: .array([
-                TOMLValue(kind: .string("a"), position: pos(4, 3)),
-                TOMLValue(kind: .string("b"), position: pos(6, 3)),
-            ]),
-            position: pos(3, 9)))
+        #expect(
+            root["multi"]
+                == TOMLValue(
+                    kind: .array([
+                        TOMLValue(kind: .string("a"), position: pos(4, 3)),
+                        TOMLValue(kind: .string("b"), position: pos(6, 3)),
+                    ]),
+                    position: pos(3, 9)))
         #expect(root["empty"]?.kind == .array([]))
         let nested = try #require(elements(root, "nested"))
         #expect(nested.count == 2)
@@ -405,8 +415,9 @@ struct TOMLParserValueTests {
         let banana = try #require(tableValue(fruits[1]))
         let bananaVarieties = try #require(elements(banana, "varieties"))
         #expect(bananaVarieties.map(\.position) == [pos(16, 1)])
-        #expect(try #require(tableValue(bananaVarieties[0]))["name"]
-            == TOMLValue(kind: .string("plantain"), position: pos(17, 8)))
+        #expect(
+            try #require(tableValue(bananaVarieties[0]))["name"]
+                == TOMLValue(kind: .string("plantain"), position: pos(17, 8)))
     }
 
     @Test func tablesMayBeDefinedInAnyOrder() throws {
@@ -418,17 +429,20 @@ struct TOMLParserValueTests {
     }
 
     @Test func crlfLineEndings() throws {
-        let text = "# comment\r\nname = \"x\"\r\n[t]\r\ns = \"\"\"\r\nline1\r\nline2 \\\r\n   joined\"\"\"\r\nlit = '''\r\na\r\nb'''\r\nlist = [\r\n  1,\r\n  2,\r\n]\r\n"
+        let text =
+            "# comment\r\nname = \"x\"\r\n[t]\r\ns = \"\"\"\r\nline1\r\nline2 \\\r\n   joined\"\"\"\r\nlit = '''\r\na\r\nb'''\r\nlist = [\r\n  1,\r\n  2,\r\n]\r\n"
         let root = try TOMLParser.parse(text)
         #expect(root["name"] == TOMLValue(kind: .string("x"), position: pos(2, 8)))
         let t = try #require(subtable(root, "t"))
         #expect(t.position == pos(3, 1))
         #expect(t["s"] == TOMLValue(kind: .string("line1\nline2 joined"), position: pos(4, 5)))
         #expect(t["lit"] == TOMLValue(kind: .string("a\nb"), position: pos(8, 7)))
-        #expect(t["list"]?.kind == .array([
-            TOMLValue(kind: .integer(1), position: pos(12, 3)),
-            TOMLValue(kind: .integer(2), position: pos(13, 3)),
-        ]))
+        #expect(
+            t["list"]?.kind
+                == .array([
+                    TOMLValue(kind: .integer(1), position: pos(12, 3)),
+                    TOMLValue(kind: .integer(2), position: pos(13, 3)),
+                ]))
     }
 
     @Test func byteOrderMarkIsSkipped() throws {
@@ -661,10 +675,12 @@ struct TOMLParserErrorTests {
     }
 
     @Test func accentedKeySuggestsQuotes() {
-        #expect(throws: TOMLError(
-            line: 1, column: 5,
-            message: "invalid character \"é\" in key: keys without quotes may only contain ASCII letters, digits, "
-                + "\"-\" and \"_\"; write it in quotes, e.g. \"société\"")) {
+        #expect(
+            throws: TOMLError(
+                line: 1, column: 5,
+                message: "invalid character \"é\" in key: keys without quotes may only contain ASCII letters, digits, "
+                    + "\"-\" and \"_\"; write it in quotes, e.g. \"société\"")
+        ) {
             try TOMLParser.parse("société = 1")
         }
     }

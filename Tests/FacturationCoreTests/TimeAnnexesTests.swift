@@ -1,5 +1,6 @@
-@testable import FacturationCore
 import Testing
+
+@testable import FacturationCore
 
 /// The compact store of time entries behind the lazy annexes (DraftGenerator.Result.complete).
 @Suite("Time annexes")
@@ -20,30 +21,37 @@ struct TimeAnnexesTests {
     @Test func theAnnexListsEntriesByLineThenInLedgerOrderAndIsTakenOnce() {
         var pool = TextPool()
         func entry(_ key: String, project: String, seconds: Int64) -> TimeAnnexes.Entry {
-            TimeAnnexes.Entry(key: key, project: pool.id(project), task: pool.id(""), description: pool.id("Analyse"),
-                              user: pool.id("Léa"), date: pool.id("2025-07-0" + key.suffix(1)), otherRateCurrency: -1,
-                              seconds: seconds, clockifyRateMinor: 0)
+            TimeAnnexes.Entry(
+                key: key, project: pool.id(project), task: pool.id(""), description: pool.id("Analyse"),
+                user: pool.id("Léa"), date: pool.id("2025-07-0" + key.suffix(1)), otherRateCurrency: -1,
+                seconds: seconds, clockifyRateMinor: 0)
         }
-        let entries = [entry("k1", project: "A", seconds: 60), entry("k2", project: "B", seconds: 120),
-                       entry("k3", project: "A", seconds: 180), entry("k4", project: "B", seconds: 240)]
+        let entries = [
+            entry("k1", project: "A", seconds: 60), entry("k2", project: "B", seconds: 120),
+            entry("k3", project: "A", seconds: 180), entry("k4", project: "B", seconds: 240),
+        ]
         let annexes = TimeAnnexes(texts: pool)
         annexes.add(draftID: "time-C1-2025-07-x", .init(entries: entries, lines: [1, 2, 1, 2]))
         let annex = annexes.take(draftID: "time-C1-2025-07-x")
         #expect(annex?.map(\.recordKey) == ["k1", "k3", "k2", "k4"])
         #expect(annex?.map(\.line) == [1, 1, 2, 2])
         #expect(annex?.map(\.project) == ["A", "A", "B", "B"])
-        #expect(annex?.first == InvoiceDraft.AnnexEntry(recordKey: "k1", date: "2025-07-01", user: "Léa", project: "A",
-                                                        task: "", description: "Analyse", durationSeconds: 60, line: 1))
+        #expect(
+            annex?.first
+                == InvoiceDraft.AnnexEntry(
+                    recordKey: "k1", date: "2025-07-01", user: "Léa", project: "A",
+                    task: "", description: "Analyse", durationSeconds: 60, line: 1))
         #expect(annexes.take(draftID: "time-C1-2025-07-x") == nil)
     }
 
     @Test func aDraftWithoutAKeptAnnexIsReturnedAsItIs() {
         let result = DraftGenerator.Result()
-        let draft = InvoiceDraft(id: "rec-1-2025-08", kind: .invoice, clientCode: "C1",
-                                 origin: .init(type: .recurring, draftID: "rec-1-2025-08", contract: "1", period: "2025-08"),
-                                 title: "Forfait", servicePeriod: nil, lines: [], recordKeys: [],
-                                 dueOn: CivilDate(year: 2025, month: 8, day: 1)!, precedingInvoice: nil, reason: nil,
-                                 notes: [], annex: [])
+        let draft = InvoiceDraft(
+            id: "rec-1-2025-08", kind: .invoice, clientCode: "C1",
+            origin: .init(type: .recurring, draftID: "rec-1-2025-08", contract: "1", period: "2025-08"),
+            title: "Forfait", servicePeriod: nil, lines: [], recordKeys: [],
+            dueOn: CivilDate(year: 2025, month: 8, day: 1)!, precedingInvoice: nil, reason: nil,
+            notes: [], annex: [])
         #expect(result.complete(draft) == draft)
     }
 }

@@ -10,13 +10,16 @@ package enum Identifiers {
     package static func clientCodeProblem(_ code: String) -> String? {
         func valid(_ text: String) -> Bool {
             let bytes = Array(text.utf8)
-            return (1...32).contains(bytes.count) && bytes.enumerated().allSatisfy { index, byte in
-                (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte) || (index > 0 && (byte == 0x2D || byte == 0x5F))
-            }
+            return (1...32).contains(bytes.count)
+                && bytes.enumerated().allSatisfy { index, byte in
+                    (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte)
+                        || (index > 0 && (byte == 0x2D || byte == 0x5F))
+                }
         }
         if valid(code) { return nil }
         let shown = code.count > 40 ? String(code.prefix(40)) + "… (\(code.count) characters)" : code
-        var message = "\(TOMLText.quoted(shown)) is not a valid client code: use 1 to 32 capital letters, digits, "
+        var message =
+            "\(TOMLText.quoted(shown)) is not a valid client code: use 1 to 32 capital letters, digits, "
             + "- or _, starting with a letter or a digit (\(clientCodePattern)), like \"LAA\" or \"PHARMA-01\""
         if valid(code.uppercased()) { message += "; write \"\(code.uppercased())\"" }
         return message
@@ -45,10 +48,12 @@ package enum Identifiers {
         let compact = BankRecord.normalizeIBAN(iban)
         let bytes = Array(compact.utf8)
         guard bytes.count >= 15, bytes.count <= 34,
-              bytes.prefix(2).allSatisfy({ (0x41...0x5A).contains($0) }),
-              bytes.dropFirst(2).prefix(2).allSatisfy({ (0x30...0x39).contains($0) }),
-              bytes.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }) else {
-            return "\"\(iban)\" is not an IBAN (expected a country code, 2 check digits and the account, like FR76 3000 …)"
+            bytes.prefix(2).allSatisfy({ (0x41...0x5A).contains($0) }),
+            bytes.dropFirst(2).prefix(2).allSatisfy({ (0x30...0x39).contains($0) }),
+            bytes.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) })
+        else {
+            return
+                "\"\(iban)\" is not an IBAN (expected a country code, 2 check digits and the account, like FR76 3000 …)"
         }
         if compact.hasPrefix("FR"), bytes.count != 27 {
             return "a French IBAN has 27 characters (found \(bytes.count))"
@@ -71,14 +76,16 @@ package enum Identifiers {
         guard compact.hasPrefix("FR") else { return nil }
         let rest = compact.dropFirst(2)
         guard rest.count == 11, rest.allSatisfy({ $0.isASCII && $0.isNumber }), let key = Int(rest.prefix(2)),
-              let number = Int(rest.dropFirst(2)) else {
+            let number = Int(rest.dropFirst(2))
+        else {
             return "a French VAT number is FR followed by 11 digits (found \"\(vat)\")"
         }
         if let siren, String(rest.dropFirst(2)) != siren {
             return "the VAT number \(vat) does not contain the SIREN \(siren)"
         }
         let expected = (12 + 3 * (number % 97)) % 97
-        return key == expected ? nil
+        return key == expected
+            ? nil
             : "the key of the VAT number \(vat) is wrong: for SIREN \(rest.dropFirst(2)) it is FR\(CivilDate.pad(expected, 2))"
     }
 }

@@ -7,18 +7,22 @@ package enum PipelineLoader {
     package static func loadAll(workspace: Workspace) throws(ConfigErrors) -> [PipelineConfig] {
         let folder = workspace.pipelines
         guard Storage.isDirectory(folder) else {
-            throw ConfigErrors([ConfigError(
-                file: Path.relative(folder, to: workspace.root), line: nil,
-                message: "this folder is missing, so \(workspace.root) is not a workspace. "
-                    + "Create one with `facturation init DIR`, or point --workspace at an existing one.")])
+            throw ConfigErrors([
+                ConfigError(
+                    file: Path.relative(folder, to: workspace.root), line: nil,
+                    message: "this folder is missing, so \(workspace.root) is not a workspace. "
+                        + "Create one with `facturation init DIR`, or point --workspace at an existing one.")
+            ])
         }
         let names = (try? Storage.list(folder)) ?? []
         let files = names.filter { $0.hasSuffix(".toml") && !$0.hasPrefix(".") }
         guard !files.isEmpty else {
-            throw ConfigErrors([ConfigError(
-                file: Path.relative(folder, to: workspace.root), line: nil,
-                message: "no pipeline file (*.toml). Copy the example written by `facturation init`, "
-                    + "or see the README's configuration section.")])
+            throw ConfigErrors([
+                ConfigError(
+                    file: Path.relative(folder, to: workspace.root), line: nil,
+                    message: "no pipeline file (*.toml). Copy the example written by `facturation init`, "
+                        + "or see the README's configuration section.")
+            ])
         }
         var pipelines: [PipelineConfig] = []
         var errors: [ConfigError] = []
@@ -48,13 +52,22 @@ package enum PipelineLoader {
         do throws(TOMLError) {
             root = try TOMLParser.parse(text)
         } catch {
-            throw ConfigErrors([ConfigError(file: shown, line: error.line,
-                                            message: "column \(error.column): \(error.message)")])
+            throw ConfigErrors([
+                ConfigError(
+                    file: shown, line: error.line,
+                    message: "column \(error.column): \(error.message)")
+            ])
         }
         let sink = TableReader.ErrorSink()
-        if id.isEmpty || !id.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }) {
-            sink.errors.append(ConfigError(file: shown, line: nil,
-                message: "the file name must use only letters, digits, - and _ (it becomes the pipeline id)"))
+        if id.isEmpty
+            || !id.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_")
+            })
+        {
+            sink.errors.append(
+                ConfigError(
+                    file: shown, line: nil,
+                    message: "the file name must use only letters, digits, - and _ (it becomes the pipeline id)"))
         }
         let top = TableReader(table: root, name: "", file: shown, errors: sink)
         let config = read(top, id: id, path: path, sink: sink)
@@ -67,7 +80,9 @@ package enum PipelineLoader {
 
     // MARK: - Sections
 
-    private static func read(_ top: TableReader, id: String, path: String, sink: TableReader.ErrorSink) -> PipelineConfig? {
+    private static func read(
+        _ top: TableReader, id: String, path: String, sink: TableReader.ErrorSink
+    ) -> PipelineConfig? {
         let companyTable = top.subtable("company", required: true)
         let company = companyTable.map(readCompany)
         var timeZone = TimeZone(identifier: "Europe/Paris") ?? TimeZone(secondsFromGMT: 3_600)!
@@ -77,11 +92,14 @@ package enum PipelineLoader {
                 if let known = TimeZone(identifier: zone) {
                     timeZone = known
                 } else {
-                    companyTable.fail(key: "time_zone", "unknown time zone \"\(zone)\" (use an IANA name like Europe/Paris)")
+                    companyTable.fail(
+                        key: "time_zone", "unknown time zone \"\(zone)\" (use an IANA name like Europe/Paris)")
                 }
             }
             if let code = companyTable.string("currency") {
-                if let parsed = Currency(code: code) { currency = parsed } else {
+                if let parsed = Currency(code: code) {
+                    currency = parsed
+                } else {
                     companyTable.fail(key: "currency", "\"\(code)\" is not an ISO 4217 currency code (like EUR)")
                 }
             }
@@ -108,7 +126,8 @@ package enum PipelineLoader {
                 case "DD/MM/YYYY", "DD-MM-YYYY", "DD.MM.YYYY": clockify.dateOrder = .dayFirst
                 case "MM/DD/YYYY", "MM-DD-YYYY": clockify.dateOrder = .monthFirst
                 default:
-                    table.fail(key: "date_format", "expected \"auto\", \"DD/MM/YYYY\" or \"MM/DD/YYYY\" (found \"\(format)\")")
+                    table.fail(
+                        key: "date_format", "expected \"auto\", \"DD/MM/YYYY\" or \"MM/DD/YYYY\" (found \"\(format)\")")
                 }
             }
             table.finish()
@@ -119,9 +138,10 @@ package enum PipelineLoader {
         let invoicing = readInvoicing(top, clients: clients, company: company)
         let accounting = readAccounting(top.subtable("accounting"))
         guard let company else { return nil }
-        return PipelineConfig(id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
-                              inbox: inbox, clockify: clockify, clients: clients, categoryRules: rules,
-                              invoicing: invoicing, accounting: accounting)
+        return PipelineConfig(
+            id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
+            inbox: inbox, clockify: clockify, clients: clients, categoryRules: rules,
+            invoicing: invoicing, accounting: accounting)
     }
 
     private static func readCompany(_ table: TableReader) -> PipelineConfig.Company {
@@ -142,8 +162,9 @@ package enum PipelineLoader {
         if let addressTable = table.subtable("address", required: true) {
             address.lines = addressTable.strings("lines") ?? []
             if address.lines.isEmpty {
-                addressTable.fail(addressTable.table.position.line,
-                                  "company.address.lines is missing (add lines = [\"12 rue …\"])")
+                addressTable.fail(
+                    addressTable.table.position.line,
+                    "company.address.lines is missing (add lines = [\"12 rue …\"])")
             }
             address.postcode = addressTable.string("postcode", required: true) ?? ""
             address.city = addressTable.string("city", required: true) ?? ""
@@ -183,9 +204,10 @@ package enum PipelineLoader {
             for alias in [code, name] + aliases where !alias.trimmed.isEmpty {
                 let folded = GlobPattern.fold(alias)
                 if let other = names[folded], other.code != code {
-                    table.fail(table.line(of: "aliases"),
-                               "\(table.name): the name \"\(alias)\" also names client \(other.code) (line \(other.line)); "
-                                   + "each name must lead to one client")
+                    table.fail(
+                        table.line(of: "aliases"),
+                        "\(table.name): the name \"\(alias)\" also names client \(other.code) (line \(other.line)); "
+                            + "each name must lead to one client")
                 } else {
                     names[folded] = (code, table.line(of: "code"))
                 }
@@ -197,8 +219,10 @@ package enum PipelineLoader {
             }
             let payerNames = table.strings("payer_names") ?? []
             table.finish()
-            clients.append(PipelineConfig.Client(code: code, name: name, aliases: aliases, billing: billing,
-                                                 payerIBANs: payerIBANs, payerNames: payerNames))
+            clients.append(
+                PipelineConfig.Client(
+                    code: code, name: name, aliases: aliases, billing: billing,
+                    payerIBANs: payerIBANs, payerNames: payerNames))
         }
         return clients
     }
@@ -221,9 +245,12 @@ package enum PipelineLoader {
                 task: pattern("task"), tag: pattern("tag"), description: pattern("description"),
                 billable: table.bool("billable"), location: "\(table.file):\(table.table.position.line)")
             if rule.client == nil, rule.project == nil, rule.task == nil, rule.tag == nil, rule.description == nil,
-               rule.billable == nil {
-                table.fail(table.table.position.line, "\(table.name) has no condition: add client, project, task, "
-                    + "tag, description or billable")
+                rule.billable == nil
+            {
+                table.fail(
+                    table.table.position.line,
+                    "\(table.name) has no condition: add client, project, task, "
+                        + "tag, description or billable")
             }
             table.finish()
             if category != nil { rules.append(rule) }

@@ -33,39 +33,39 @@ package enum TOMLParser {
 
 // MARK: - Byte constants
 
-private extension UInt8 {
-    static let tab: UInt8 = 0x09
-    static let lf: UInt8 = 0x0A
-    static let cr: UInt8 = 0x0D
-    static let space: UInt8 = 0x20
-    static let quote: UInt8 = 0x22
-    static let hash: UInt8 = 0x23
-    static let apostrophe: UInt8 = 0x27
-    static let plus: UInt8 = 0x2B
-    static let comma: UInt8 = 0x2C
-    static let minus: UInt8 = 0x2D
-    static let dot: UInt8 = 0x2E
-    static let colon: UInt8 = 0x3A
-    static let equals: UInt8 = 0x3D
-    static let openBracket: UInt8 = 0x5B
-    static let backslash: UInt8 = 0x5C
-    static let closeBracket: UInt8 = 0x5D
-    static let underscore: UInt8 = 0x5F
-    static let openBrace: UInt8 = 0x7B
-    static let closeBrace: UInt8 = 0x7D
-    static let delete: UInt8 = 0x7F
+extension UInt8 {
+    fileprivate static let tab: UInt8 = 0x09
+    fileprivate static let lf: UInt8 = 0x0A
+    fileprivate static let cr: UInt8 = 0x0D
+    fileprivate static let space: UInt8 = 0x20
+    fileprivate static let quote: UInt8 = 0x22
+    fileprivate static let hash: UInt8 = 0x23
+    fileprivate static let apostrophe: UInt8 = 0x27
+    fileprivate static let plus: UInt8 = 0x2B
+    fileprivate static let comma: UInt8 = 0x2C
+    fileprivate static let minus: UInt8 = 0x2D
+    fileprivate static let dot: UInt8 = 0x2E
+    fileprivate static let colon: UInt8 = 0x3A
+    fileprivate static let equals: UInt8 = 0x3D
+    fileprivate static let openBracket: UInt8 = 0x5B
+    fileprivate static let backslash: UInt8 = 0x5C
+    fileprivate static let closeBracket: UInt8 = 0x5D
+    fileprivate static let underscore: UInt8 = 0x5F
+    fileprivate static let openBrace: UInt8 = 0x7B
+    fileprivate static let closeBrace: UInt8 = 0x7D
+    fileprivate static let delete: UInt8 = 0x7F
 
-    var isDigit: Bool { self >= 0x30 && self <= 0x39 }
-    var isLetter: Bool { (self >= 0x41 && self <= 0x5A) || (self >= 0x61 && self <= 0x7A) }
-    var isSpace: Bool { self == .space || self == .tab }
-    var isBareKeyCharacter: Bool { isDigit || isLetter || self == .minus || self == .underscore }
+    fileprivate var isDigit: Bool { self >= 0x30 && self <= 0x39 }
+    fileprivate var isLetter: Bool { (self >= 0x41 && self <= 0x5A) || (self >= 0x61 && self <= 0x7A) }
+    fileprivate var isSpace: Bool { self == .space || self == .tab }
+    fileprivate var isBareKeyCharacter: Bool { isDigit || isLetter || self == .minus || self == .underscore }
     /// Characters that can appear in a number, date or time token.
-    var isNumberTokenCharacter: Bool {
+    fileprivate var isNumberTokenCharacter: Bool {
         isDigit || isLetter || self == .underscore || self == .plus || self == .minus || self == .dot || self == .colon
     }
     /// Control characters that TOML forbids in strings and comments (everything below U+0020 except tab, and DEL).
-    var isForbiddenControl: Bool { (self < 0x20 && self != .tab) || self == .delete }
-    var hexDigitValue: UInt8? {
+    fileprivate var isForbiddenControl: Bool { (self < 0x20 && self != .tab) || self == .delete }
+    fileprivate var hexDigitValue: UInt8? {
         switch self {
         case 0x30...0x39: return self - 0x30
         case 0x41...0x46: return self - 0x41 + 10
@@ -462,7 +462,8 @@ private struct TOMLReader {
             end += 1
         }
         let word = String(decoding: bytes[keyStart..<end], as: UTF8.self)
-        var message = "invalid character \(describeCharacter(at: offset)) in key: keys without quotes may only contain "
+        var message =
+            "invalid character \(describeCharacter(at: offset)) in key: keys without quotes may only contain "
             + "ASCII letters, digits, \"-\" and \"_\""
         if let byte = self.byte(at: offset), byte >= 0x80, !word.contains("\"") {
             message += "; write it in quotes, e.g. \"\(word)\""
@@ -601,7 +602,8 @@ private struct TOMLReader {
     private mutating func enterNesting(at offset: Int) throws(TOMLError) {
         nesting += 1
         if nesting > Self.maxNesting {
-            throw failure("arrays and inline tables are nested too deeply (more than \(Self.maxNesting) levels)", at: offset)
+            throw failure(
+                "arrays and inline tables are nested too deeply (more than \(Self.maxNesting) levels)", at: offset)
         }
     }
 
@@ -634,7 +636,8 @@ private struct TOMLReader {
                 index += 1
                 break
             } else {
-                throw failure("expected \",\" or \"]\" after an array element, found \(describeText(at: index))", at: index)
+                throw failure(
+                    "expected \",\" or \"]\" after an array element, found \(describeText(at: index))", at: index)
             }
         }
         return TOMLValue(kind: .array(elements), position: position(at: open))
@@ -867,7 +870,8 @@ private struct TOMLReader {
             return
         }
         guard code == UInt8(ascii: "u") || code == UInt8(ascii: "U") else {
-            let shown = (code >= 0x21 && code < 0x7F) || code >= 0x80
+            let shown =
+                (code >= 0x21 && code < 0x7F) || code >= 0x80
                 ? "\"\\\(describeCharacter(at: start + 1).dropFirst().dropLast())\""
                 : "\"\\\" followed by \(describeCharacter(at: start + 1))"
             throw failure(
@@ -1007,8 +1011,9 @@ private struct TOMLReader {
         if position < token.count && token[position] == .dot {
             isFloat = true
             position += 1
-            try requireDigits(token, &position, text: text, at: offset,
-                              missing: "a decimal point must have a digit after it, e.g. 1.0")
+            try requireDigits(
+                token, &position, text: text, at: offset,
+                missing: "a decimal point must have a digit after it, e.g. 1.0")
         }
         if position < token.count && (token[position] == UInt8(ascii: "e") || token[position] == UInt8(ascii: "E")) {
             isFloat = true
@@ -1016,7 +1021,8 @@ private struct TOMLReader {
             if position < token.count && (token[position] == .plus || token[position] == .minus) {
                 position += 1
             }
-            try requireDigits(token, &position, text: text, at: offset, missing: "the exponent must have digits, e.g. 1e6")
+            try requireDigits(
+                token, &position, text: text, at: offset, missing: "the exponent must have digits, e.g. 1e6")
         }
         guard position == token.count else {
             throw failure(invalid, at: offset)
@@ -1030,14 +1036,17 @@ private struct TOMLReader {
     ) throws(TOMLError) {
         switch readDigits(token, &position, isDigit: \.isDigit) {
         case .digits: break
-        case .badUnderscore: throw failure("invalid number \"\(text)\": each \"_\" must be between two digits", at: offset)
+        case .badUnderscore:
+            throw failure("invalid number \"\(text)\": each \"_\" must be between two digits", at: offset)
         case .none: throw failure("invalid number \"\(text)\": \(missing)", at: offset)
         }
     }
 
     /// The value of an integer already checked by `checkDecimalSyntax` (`digits` without underscores),
     /// or an error when it does not fit in 64 bits.
-    private func decimalInteger(_ digits: String, negative: Bool, text: String, at offset: Int) throws(TOMLError) -> Int64 {
+    private func decimalInteger(
+        _ digits: String, negative: Bool, text: String, at offset: Int
+    ) throws(TOMLError) -> Int64 {
         var magnitude: UInt64 = 0
         for byte in digits.utf8 where byte.isDigit {
             let (multiplied, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
@@ -1071,7 +1080,9 @@ private struct TOMLReader {
         case .badUnderscore:
             throw failure("invalid number \"\(text)\": each \"_\" must be between two digits", at: offset)
         case .none:
-            throw failure("invalid \(name) number \"\(text)\": expected \(name) digits after \"0\(Character(Unicode.Scalar(body[1])))\"", at: offset)
+            throw failure(
+                "invalid \(name) number \"\(text)\": expected \(name) digits after \"0\(Character(Unicode.Scalar(body[1])))\"",
+                at: offset)
         }
         guard position == body.count else {
             throw failure("invalid \(name) number \"\(text)\"", at: offset)
@@ -1276,10 +1287,13 @@ private struct DateTimeScan {
         self.text = text
         self.errorPosition = errorPosition
         label = isTimeOnly ? "time" : token.contains(.colon) ? "date-time" : "date"
-        let format = isTimeOnly
+        let format =
+            isTimeOnly
             ? "HH:MM:SS, e.g. 09:30:00"
-            : label == "date" ? "YYYY-MM-DD, e.g. 2025-01-31" : "2025-01-31T09:30:00, optionally followed by Z or +01:00"
-        malformed = TOMLError(position: errorPosition, message: "invalid \(label) \"\(text)\": use the format \(format)")
+            : label == "date"
+                ? "YYYY-MM-DD, e.g. 2025-01-31" : "2025-01-31T09:30:00, optionally followed by Z or +01:00"
+        malformed = TOMLError(
+            position: errorPosition, message: "invalid \(label) \"\(text)\": use the format \(format)")
     }
 
     var isAtEnd: Bool { position == token.count }
@@ -1290,7 +1304,8 @@ private struct DateTimeScan {
             throw malformed
         }
         guard expect(.colon) else {
-            throw TOMLError(position: errorPosition, message: "invalid \(label) \"\(text)\": seconds are required, e.g. 09:30:00")
+            throw TOMLError(
+                position: errorPosition, message: "invalid \(label) \"\(text)\": seconds are required, e.g. 09:30:00")
         }
         guard let second = twoDigits() else { throw malformed }
         if expect(.dot) {

@@ -26,8 +26,9 @@ final class TableReader {
 
     /// Reports a problem with the value of `key`.
     func fail(key: String, _ message: String) {
-        fail(table[key]?.position.line ?? table.keyPosition(key)?.line ?? table.position.line,
-             "\(qualified(key)): \(message)")
+        fail(
+            table[key]?.position.line ?? table.keyPosition(key)?.line ?? table.position.line,
+            "\(qualified(key)): \(message)")
     }
 
     func qualified(_ key: String) -> String { name.isEmpty ? key : "\(name).\(key)" }
@@ -53,8 +54,11 @@ final class TableReader {
         }
         // Names, addresses and notes end up on one-line fields of invoices, forms and reports.
         if let control = text.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
-            fail(value.position.line, "\(qualified(key)) contains a line break or another control character "
-                + "(U+\(String(control.value, radix: 16, uppercase: true))): write it on one line, without control characters")
+            fail(
+                value.position.line,
+                "\(qualified(key)) contains a line break or another control character "
+                    + "(U+\(String(control.value, radix: 16, uppercase: true))): write it on one line, without control characters"
+            )
             return nil
         }
         return text
@@ -120,7 +124,8 @@ final class TableReader {
                 fail(item.position.line, "\(qualified(key)) must be written as [[\(qualified(key))]] sections")
                 continue
             }
-            readers.append(TableReader(table: inner, name: "\(qualified(key))[\(index + 1)]", file: file, errors: errors))
+            readers.append(
+                TableReader(table: inner, name: "\(qualified(key))[\(index + 1)]", file: file, errors: errors))
         }
         return readers
     }
@@ -186,8 +191,10 @@ extension TableReader {
         var result: [Int] = []
         for item in items {
             guard case .integer(let number) = item.kind, range.contains(Int(number)) else {
-                fail(item.position.line, "\(qualified(key)): every item must be a whole number from "
-                    + "\(range.lowerBound) to \(range.upperBound)")
+                fail(
+                    item.position.line,
+                    "\(qualified(key)): every item must be a whole number from "
+                        + "\(range.lowerBound) to \(range.upperBound)")
                 continue
             }
             result.append(Int(number))
@@ -248,9 +255,13 @@ extension TableReader {
     /// One of the raw values of `T`, case-insensitively.
     func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) -> T? where T.RawValue == String {
         guard let text = string(key) else { return nil }
-        if let found = T.allCases.first(where: { $0.rawValue.lowercased() == text.trimmed.lowercased() }) { return found }
-        fail(key: key, "expected one of " + T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            + " (found \"\(text)\")")
+        if let found = T.allCases.first(where: { $0.rawValue.lowercased() == text.trimmed.lowercased() }) {
+            return found
+        }
+        fail(
+            key: key,
+            "expected one of " + T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                + " (found \"\(text)\")")
         return nil
     }
 }

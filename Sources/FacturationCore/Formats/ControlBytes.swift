@@ -32,7 +32,9 @@ enum ControlBytes {
         }
         guard index < bytes.count, let base = bytes.baseAddress else { return false }
         var tail: UInt64 = 0x6161_6161_6161_6161
-        withUnsafeMutableBytes(of: &tail) { $0.baseAddress!.copyMemory(from: base + index, byteCount: bytes.count - index) }
+        withUnsafeMutableBytes(of: &tail) {
+            $0.baseAddress!.copyMemory(from: base + index, byteCount: bytes.count - index)
+        }
         return suspect(tail)
     }
 }

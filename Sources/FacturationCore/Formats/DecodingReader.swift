@@ -54,7 +54,8 @@ package final class DecodingReader {
         units.reserveCapacity(bytes.count / 2)
         var index = 0
         while index + 1 < bytes.count {
-            let unit = bigEndian
+            let unit =
+                bigEndian
                 ? UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
                 : UInt16(bytes[index + 1]) << 8 | UInt16(bytes[index])
             units.append(unit)

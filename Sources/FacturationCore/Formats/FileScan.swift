@@ -19,7 +19,8 @@ package struct FileScan: Sendable {
         let file = try InputFile(path: path)
         let hasher = SHA256Hasher()
         // Large files are hashed on a second thread while this one validates the encoding.
-        let hashing = file.size >= 8 << 20
+        let hashing =
+            file.size >= 8 << 20
             ? BackgroundWorker<([UInt8], Int)>(limit: 2, name: "scan-sha256") { chunk, count in
                 chunk.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
             }

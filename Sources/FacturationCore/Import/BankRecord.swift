@@ -80,11 +80,13 @@ struct BankRecord {
     static func normalizeIBAN(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             // ASCII (the usual case): drop spaces and dashes, upper-case, byte by byte.
-            return String(decoding: text.utf8.compactMap { byte -> UInt8? in
-                byte == 0x20 || byte == 0x2D ? nil : (byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte)
-            }, as: UTF8.self)
+            return String(
+                decoding: text.utf8.compactMap { byte -> UInt8? in
+                    byte == 0x20 || byte == 0x2D ? nil : (byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte)
+                }, as: UTF8.self)
         }
-        return String(text.unicodeScalars.filter { $0 != " " && $0 != "\u{00A0}" && $0 != "-" }.map(Character.init)).uppercased()
+        return String(text.unicodeScalars.filter { $0 != " " && $0 != "\u{00A0}" && $0 != "-" }.map(Character.init))
+            .uppercased()
     }
 }
 
@@ -101,12 +103,14 @@ struct BankFileChecks {
                 format: format,
                 summary: "This export is for the account \(list), which is not an account of \(pipeline.company.name).",
                 advice: "Check that the file belongs to this company. If the account is the company's, add it to "
-                    + "\(pipeline.file) under [company] (iban = \"…\" or other_ibans = [\"…\"]), then drop the file again.")
+                    + "\(pipeline.file) under [company] (iban = \"…\" or other_ibans = [\"…\"]), then drop the file again."
+            )
         }
         if pendingWithoutID > 0 {
-            notes.append("\(pendingWithoutID) pending transaction\(pendingWithoutID == 1 ? "" : "s") without a transaction id "
-                + "\(pendingWithoutID == 1 ? "was" : "were") not imported: without an id the booked version could not "
-                + "replace it; it will be imported once executed")
+            notes.append(
+                "\(pendingWithoutID) pending transaction\(pendingWithoutID == 1 ? "" : "s") without a transaction id "
+                    + "\(pendingWithoutID == 1 ? "was" : "were") not imported: without an id the booked version could not "
+                    + "replace it; it will be imported once executed")
         }
     }
 }

@@ -13,9 +13,11 @@ package struct ConversionContext {
     /// Called with (bytes read, total bytes) while a large file is read.
     package let progress: ((Int64, Int64) -> Void)?
 
-    package init(path: String, sourceName: String, scan: FileScan, detection: FormatSniffer.Detection,
-                pipeline: PipelineConfig, zone: ZoneConverter, classifier: EntryClassifier,
-                output: NormalizedOutput, progress: ((Int64, Int64) -> Void)?) {
+    package init(
+        path: String, sourceName: String, scan: FileScan, detection: FormatSniffer.Detection,
+        pipeline: PipelineConfig, zone: ZoneConverter, classifier: EntryClassifier,
+        output: NormalizedOutput, progress: ((Int64, Int64) -> Void)?
+    ) {
         self.path = path
         self.sourceName = sourceName
         self.scan = scan

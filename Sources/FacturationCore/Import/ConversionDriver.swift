@@ -17,8 +17,10 @@ struct ConversionDriver {
     /// Reads the CSV file of the context through ``CSVReader``: rows go to `header` until it returns
     /// true (the header was found in that row), then every later row goes to `row`. A syntax error
     /// becomes a rejection that shows its position, with `syntaxAdvice`.
-    func readCSV(syntaxAdvice: String, header: (Int, CSVBatch) throws -> Bool,
-                 row: (Int, CSVRows, CSVBatch) throws -> Void) throws {
+    func readCSV(
+        syntaxAdvice: String, header: (Int, CSVBatch) throws -> Bool,
+        row: (Int, CSVRows, CSVBatch) throws -> Void
+    ) throws {
         let reader = try DecodingReader(path: context.path, encoding: context.scan.encoding ?? .utf8)
         let csv = CSVReader(delimiter: context.detection.delimiter)
         var sawHeader = false
@@ -38,8 +40,9 @@ struct ConversionDriver {
         } catch let error as CSVSyntaxError {
             var problems = ProblemList()
             problems.add(Problem(line: error.line, columnNumber: error.column, message: error.message))
-            throw Rejection(format: format, summary: "The file is not valid CSV.", problems: problems,
-                            advice: syntaxAdvice)
+            throw Rejection(
+                format: format, summary: "The file is not valid CSV.", problems: problems,
+                advice: syntaxAdvice)
         }
     }
 

@@ -48,13 +48,25 @@ package final class EntryClassifier {
     }
 
     /// Convenience for converters that hold Strings.
-    package func classify(client: String, project: String, task: String, tags: [String], description: String,
-                         billable: Bool?, hasRate: Bool) -> (clientCode: String?, category: PipelineConfig.Category) {
+    package func classify(
+        client: String, project: String, task: String, tags: [String], description: String,
+        billable: Bool?, hasRate: Bool
+    ) -> (clientCode: String?, category: PipelineConfig.Category) {
         let buffers = [client, project, task, tags.joined(separator: ","), description].map { Array($0.utf8) }
-        return buffers[0].withUnsafeBytes { c in buffers[1].withUnsafeBytes { p in buffers[2].withUnsafeBytes { t in
-            buffers[3].withUnsafeBytes { g in buffers[4].withUnsafeBytes { d in
-                classify(Fields(client: c, project: p, task: t, tags: g, description: d, billable: billable, hasRate: hasRate))
-            } } } } }
+        return buffers[0].withUnsafeBytes { c in
+            buffers[1].withUnsafeBytes { p in
+                buffers[2].withUnsafeBytes { t in
+                    buffers[3].withUnsafeBytes { g in
+                        buffers[4].withUnsafeBytes { d in
+                            classify(
+                                Fields(
+                                    client: c, project: p, task: t, tags: g, description: d, billable: billable,
+                                    hasRate: hasRate))
+                        }
+                    }
+                }
+            }
+        }
     }
 
     // MARK: - Client
@@ -66,8 +78,9 @@ package final class EntryClassifier {
         keyBuffer.append(0x1F)
         keyBuffer.append(project)
         if let cached = clientCache.value(for: keyBuffer.bytes) { return cached }
-        let found = resolveClient(client: GlobPattern.fold(String(decoding: client, as: UTF8.self)),
-                                  project: GlobPattern.fold(String(decoding: project, as: UTF8.self)))
+        let found = resolveClient(
+            client: GlobPattern.fold(String(decoding: client, as: UTF8.self)),
+            project: GlobPattern.fold(String(decoding: project, as: UTF8.self)))
         if clientCache.count >= EntryClassifier.cacheLimit { clientCache.removeAll() }
         clientCache.insert(found, for: keyBuffer.bytes)
         return found
@@ -80,7 +93,8 @@ package final class EntryClassifier {
         guard !project.isEmpty else { return nil }
         return clients.first(where: { candidate in
             candidate.names.contains { name in
-                project == name || (project.hasPrefix(name) && EntryClassifier.isSeparator(project.dropFirst(name.count).first))
+                project == name
+                    || (project.hasPrefix(name) && EntryClassifier.isSeparator(project.dropFirst(name.count).first))
             }
         })?.code
     }
@@ -120,10 +134,15 @@ package final class EntryClassifier {
         return defaultCategory(fields)
     }
 
-    private func matchesWithoutDescription(_ rule: PipelineConfig.CategoryRule, _ fields: Fields,
-                                           clientCode: String?) -> Bool {
+    private func matchesWithoutDescription(
+        _ rule: PipelineConfig.CategoryRule, _ fields: Fields,
+        clientCode: String?
+    ) -> Bool {
         if let pattern = rule.client,
-           !(pattern.matches(bytes: fields.client) || clientCode.map(pattern.matches) == true) { return false }
+            !(pattern.matches(bytes: fields.client) || clientCode.map(pattern.matches) == true)
+        {
+            return false
+        }
         if let pattern = rule.project, !pattern.matches(bytes: fields.project) { return false }
         if let pattern = rule.task, !pattern.matches(bytes: fields.task) { return false }
         if let pattern = rule.tag, !EntryClassifier.tags(fields.tags).contains(where: pattern.matches(bytes:)) {

@@ -73,7 +73,9 @@ final class FingerprintBuilder {
             var clean = true
             var previousSpace = false
             for byte in text {
-                if byte == 0x09 || byte == 0x0A || byte == 0x0D || (byte == 0x20 && previousSpace) { clean = false; break }
+                if byte == 0x09 || byte == 0x0A || byte == 0x0D || (byte == 0x20 && previousSpace) {
+                    clean = false; break
+                }
                 previousSpace = byte == 0x20
             }
             if clean { buffer.append(text); return }
@@ -96,8 +98,9 @@ final class FingerprintBuilder {
         let prefix = kind.rawValue.utf8
         precondition(key.count == prefix.count + Self.hashDigits, "a fingerprint key buffer of the wrong size")
         for (index, byte) in prefix.enumerated() { key[index] = byte }
-        Hex.write(SHA256Hasher.digest(input.bytes), count: Self.hashDigits / 2,
-                  into: UnsafeMutableRawBufferPointer(rebasing: key[prefix.count...]))
+        Hex.write(
+            SHA256Hasher.digest(input.bytes), count: Self.hashDigits / 2,
+            into: UnsafeMutableRawBufferPointer(rebasing: key[prefix.count...]))
     }
 
     /// The key of the fields appended since ``start()``.

@@ -11,19 +11,22 @@ package enum FormatSniffer {
     package static func detect(_ scan: FileScan) -> Result<Detection, Rejection> {
         let head = scan.head
         if scan.size == 0 {
-            return .failure(Rejection(
-                format: nil, summary: "The file is empty.",
-                advice: "Export the data again and drop the new file into inbox/."))
+            return .failure(
+                Rejection(
+                    format: nil, summary: "The file is empty.",
+                    advice: "Export the data again and drop the new file into inbox/."))
         }
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
-            return .failure(unsupported(
-                "This is an Excel workbook (XLSX) or a ZIP archive, which cannot be read yet.",
-                advice: "Export the report as CSV instead (Clockify: Export > Save as CSV; Qonto: Export > CSV)."))
+            return .failure(
+                unsupported(
+                    "This is an Excel workbook (XLSX) or a ZIP archive, which cannot be read yet.",
+                    advice: "Export the report as CSV instead (Clockify: Export > Save as CSV; Qonto: Export > CSV)."))
         }
         if head.starts(with: Array("%PDF".utf8)) {
-            return .failure(unsupported(
-                "This is a PDF document: it holds no data that can be imported.",
-                advice: "Export the data as CSV and drop that file instead."))
+            return .failure(
+                unsupported(
+                    "This is a PDF document: it holds no data that can be imported.",
+                    advice: "Export the data as CSV and drop that file instead."))
         }
         guard let encoding = scan.encoding else {
             return .failure(unknown(firstLine: nil))
@@ -49,11 +52,12 @@ package enum FormatSniffer {
         if text.contains("\"transactions\"") {
             return .success(Detection(format: .qontoAPIJSON, delimiter: 0))
         }
-        return .failure(Rejection(
-            format: nil,
-            summary: "This JSON file is not one of the understood exports (no \"timeentries\", "
-                + "time-entry array or Qonto \"transactions\" list was found at its start).",
-            advice: "Understood formats:\n\(InputFormat.understoodFormatsText)"))
+        return .failure(
+            Rejection(
+                format: nil,
+                summary: "This JSON file is not one of the understood exports (no \"timeentries\", "
+                    + "time-entry array or Qonto \"transactions\" list was found at its start).",
+                advice: "Understood formats:\n\(InputFormat.understoodFormatsText)"))
     }
 
     // MARK: - Formats recognised but not supported yet
@@ -61,26 +65,32 @@ package enum FormatSniffer {
     private static func detectKnownUnsupported(_ text: Substring) -> Rejection? {
         let start = String(text.prefix(4096))
         if start.contains("urn:iso:std:iso:20022:tech:xsd:camt.05") {
-            return unsupported("This is an ISO 20022 camt.05x bank statement, which is not supported yet.",
-                               advice: "Export the transactions from the bank as CSV (Qonto) for now.")
+            return unsupported(
+                "This is an ISO 20022 camt.05x bank statement, which is not supported yet.",
+                advice: "Export the transactions from the bank as CSV (Qonto) for now.")
         }
         if start.hasPrefix("OFXHEADER") || start.contains("<OFX>") {
-            return unsupported("This is an OFX bank statement, which is not supported yet.",
-                               advice: "Export the transactions from the bank as CSV (Qonto) for now.")
+            return unsupported(
+                "This is an OFX bank statement, which is not supported yet.",
+                advice: "Export the transactions from the bank as CSV (Qonto) for now.")
         }
         if start.hasPrefix("<") {
-            return unsupported("This is an XML document that is not one of the understood exports.",
-                               advice: "Understood formats:\n\(InputFormat.understoodFormatsText)")
+            return unsupported(
+                "This is an XML document that is not one of the understood exports.",
+                advice: "Understood formats:\n\(InputFormat.understoodFormatsText)")
         }
         if start.contains(":20:") && start.contains(":61:") && (start.contains(":60F:") || start.contains(":60M:")) {
-            return unsupported("This is an MT940 bank statement, which is not supported yet.",
-                               advice: "Export the transactions from the bank as CSV (Qonto) for now.")
+            return unsupported(
+                "This is an MT940 bank statement, which is not supported yet.",
+                advice: "Export the transactions from the bank as CSV (Qonto) for now.")
         }
         let lines = start.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
         if let first = lines.first, first.hasPrefix("01"), first.count == 120,
-           lines.dropLast().allSatisfy({ $0.count == 120 }) {
-            return unsupported("This is a CFONB 120 bank statement, which is not supported yet.",
-                               advice: "Export the transactions from the bank as CSV (Qonto) for now.")
+            lines.dropLast().allSatisfy({ $0.count == 120 })
+        {
+            return unsupported(
+                "This is a CFONB 120 bank statement, which is not supported yet.",
+                advice: "Export the transactions from the bank as CSV (Qonto) for now.")
         }
         return nil
     }
@@ -88,7 +98,8 @@ package enum FormatSniffer {
     // MARK: - CSV
 
     private static func detectCSV(_ text: String) -> Result<Detection, Rejection> {
-        let lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        let lines = text.split(
+            omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
         for line in lines.prefix(40) {
             for delimiter in [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t")] {
                 let names = Set(splitHeader(String(line), delimiter: delimiter).map(HeaderName.fold))
@@ -107,26 +118,37 @@ package enum FormatSniffer {
     private static func classify(_ names: Set<String>) -> Result<InputFormat, Rejection>? {
         func has(_ candidates: [String]) -> Bool { candidates.contains { names.contains(HeaderName.fold($0)) } }
         if has(ClockifyColumns.startDate.names) && has(ClockifyColumns.startTime.names)
-            && has(ClockifyColumns.endDate.names) && has(ClockifyColumns.endTime.names) {
+            && has(ClockifyColumns.endDate.names) && has(ClockifyColumns.endTime.names)
+        {
             return .success(.clockifyDetailedCSV)
         }
         if has(["Time (h)", "Zeit (h)", "Temps (h)"]) && has(["Time (decimal)", "Zeit (dezimal)", "Temps (décimal)"]) {
-            return .failure(unsupported(
-                "This is a Clockify summary report: it holds totals, not the individual time entries.",
-                advice: "In Clockify, open Reports > Detailed (not Summary), then Export > Save as CSV."))
+            return .failure(
+                unsupported(
+                    "This is a Clockify summary report: it holds totals, not the individual time entries.",
+                    advice: "In Clockify, open Reports > Detailed (not Summary), then Export > Save as CSV."))
         }
-        if has(["Montant total (TTC)"]) && has(["Identifiant de transaction", "Nom de la contrepartie",
-                                                 "Date de la valeur (UTC)", "Statut"]) {
+        if has(["Montant total (TTC)"])
+            && has([
+                "Identifiant de transaction", "Nom de la contrepartie",
+                "Date de la valeur (UTC)", "Statut",
+            ])
+        {
             return .success(.qontoCSVFrench)
         }
-        if has(["Total amount (incl. VAT)"]) && has(["Transaction ID", "Counterparty name",
-                                                     "Settlement date (UTC)", "Status"]) {
+        if has(["Total amount (incl. VAT)"])
+            && has([
+                "Transaction ID", "Counterparty name",
+                "Settlement date (UTC)", "Status",
+            ])
+        {
             return .success(.qontoCSVEnglish)
         }
         if has(["Journal code", "Code journal"]) && has(["General account number", "Numéro de compte général"]) {
-            return .failure(unsupported(
-                "This is a Qonto accounting (journal entries) export, not a transactions export.",
-                advice: "In Qonto, export Transactions (not the accounting export) as CSV."))
+            return .failure(
+                unsupported(
+                    "This is a Qonto accounting (journal entries) export, not a transactions export.",
+                    advice: "In Qonto, export Transactions (not the accounting export) as CSV."))
         }
         return nil
     }
@@ -142,7 +164,11 @@ package enum FormatSniffer {
             let byte = bytes[index]
             if inQuotes {
                 if byte == 0x22 {
-                    if index + 1 < bytes.count, bytes[index + 1] == 0x22 { current.append(0x22); index += 1 } else { inQuotes = false }
+                    if index + 1 < bytes.count, bytes[index + 1] == 0x22 {
+                        current.append(0x22); index += 1
+                    } else {
+                        inQuotes = false
+                    }
                 } else {
                     current.append(byte)
                 }
@@ -167,7 +193,9 @@ package enum FormatSniffer {
         switch encoding {
         case .utf8, .utf8WithBOM:
             // The head may end in the middle of a sequence: drop the incomplete tail.
-            while let last = bytes.last, last & 0xC0 == 0x80 || last >= 0xC0 { bytes.removeLast(); if last >= 0xC0 { break } }
+            while let last = bytes.last, last & 0xC0 == 0x80 || last >= 0xC0 {
+                bytes.removeLast(); if last >= 0xC0 { break }
+            }
             return String(decoding: bytes, as: UTF8.self)
         case .windows1252:
             return String(decoding: DecodingReader.windows1252ToUTF8(bytes), as: UTF8.self)
@@ -175,9 +203,10 @@ package enum FormatSniffer {
             if bytes.count % 2 == 1 { bytes.removeLast() }
             var units: [UInt16] = []
             for index in stride(from: 0, to: bytes.count, by: 2) {
-                units.append(encoding == .utf16BigEndian
-                             ? UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
-                             : UInt16(bytes[index + 1]) << 8 | UInt16(bytes[index]))
+                units.append(
+                    encoding == .utf16BigEndian
+                        ? UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+                        : UInt16(bytes[index + 1]) << 8 | UInt16(bytes[index]))
             }
             return String(decoding: units, as: UTF16.self)
         }

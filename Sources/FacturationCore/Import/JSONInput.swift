@@ -6,9 +6,10 @@ enum JSONInput {
     static func load(_ context: ConversionContext) throws -> JSONNode {
         let format = context.detection.format
         guard context.scan.size <= maximumSize else {
-            throw Rejection(format: format,
-                            summary: "This JSON export is larger than \(maximumSize >> 20) MB.",
-                            advice: "Export a shorter period (one month at a time) and drop each file separately.")
+            throw Rejection(
+                format: format,
+                summary: "This JSON export is larger than \(maximumSize >> 20) MB.",
+                advice: "Export a shorter period (one month at a time) and drop each file separately.")
         }
         let reader = try DecodingReader(path: context.path, encoding: context.scan.encoding ?? .utf8)
         var bytes: [UInt8] = []
@@ -22,8 +23,9 @@ enum JSONInput {
         } catch {
             var problems = ProblemList()
             problems.add(Problem(line: error.line, columnNumber: error.column, message: error.message))
-            throw Rejection(format: format, summary: "The file is not valid JSON.", problems: problems,
-                            advice: "Save the API response again without editing it; check that the download completed.")
+            throw Rejection(
+                format: format, summary: "The file is not valid JSON.", problems: problems,
+                advice: "Save the API response again without editing it; check that the download completed.")
         }
     }
 

@@ -11,8 +11,10 @@ package struct Problem: Sendable, Equatable {
     /// What is wrong and, where possible, what to do.
     package var message: String
 
-    package init(line: Int? = nil, column: String? = nil, columnNumber: Int? = nil, value: String? = nil,
-                message: String) {
+    package init(
+        line: Int? = nil, column: String? = nil, columnNumber: Int? = nil, value: String? = nil,
+        message: String
+    ) {
         self.line = line
         self.column = column
         self.columnNumber = columnNumber

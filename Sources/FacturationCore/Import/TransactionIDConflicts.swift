@@ -23,8 +23,12 @@ final class TransactionIDConflicts {
         guard !id.isEmpty else { return }
         var id = id
         let digest = id.withUTF8 { SHA256Hasher.digest(UnsafeRawBufferPointer($0)) }
-        let words = withUnsafeBytes(of: digest) { ($0.loadUnaligned(as: UInt64.self),
-                                                   $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) }
+        let words = withUnsafeBytes(of: digest) {
+            (
+                $0.loadUnaligned(as: UInt64.self),
+                $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            )
+        }
         rows.append(Row(digest: words, amountMinor: amountMinor, line: Int64(line)))
     }
 
@@ -39,12 +43,13 @@ final class TransactionIDConflicts {
                 continue
             }
             if row.amountMinor != earlier.amountMinor {
-                problems.append(Problem(
-                    line: Int(row.line), column: column,
-                    message: "this transaction id is also on line \(earlier.line) with another amount "
-                        + "(\(DecimalText.format(minorUnits: earlier.amountMinor, scale: scale)) there, "
-                        + "\(DecimalText.format(minorUnits: row.amountMinor, scale: scale)) here): the export "
-                        + "contradicts itself"))
+                problems.append(
+                    Problem(
+                        line: Int(row.line), column: column,
+                        message: "this transaction id is also on line \(earlier.line) with another amount "
+                            + "(\(DecimalText.format(minorUnits: earlier.amountMinor, scale: scale)) there, "
+                            + "\(DecimalText.format(minorUnits: row.amountMinor, scale: scale)) here): the export "
+                            + "contradicts itself"))
             }
         }
         return problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }

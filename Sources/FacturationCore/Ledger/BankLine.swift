@@ -25,15 +25,17 @@ package struct BankLine: Sendable, Equatable {
         package var warnings: [String] {
             var warnings: [String] = []
             if outOfBounds > 0 {
-                warnings.append("\(outOfBounds) booked bank transaction\(outOfBounds == 1 ? " has" : "s have") an amount "
-                    + "beyond 1,000,000,000.00 or a date outside 2000–2099 (imported before facturation checked these "
-                    + "bounds): left out of payments and accounting; correct the bank ledger in archive/ledgers/ or ask "
-                    + "your accountant")
+                warnings.append(
+                    "\(outOfBounds) booked bank transaction\(outOfBounds == 1 ? " has" : "s have") an amount "
+                        + "beyond 1,000,000,000.00 or a date outside 2000–2099 (imported before facturation checked these "
+                        + "bounds): left out of payments and accounting; correct the bank ledger in archive/ledgers/ or ask "
+                        + "your accountant")
             }
             for (currency, count) in otherCurrencies.sorted(by: { $0.key < $1.key }) {
-                warnings.append("\(count) booked bank transaction\(count == 1 ? " is" : "s are") in \(currency): left out "
-                    + "of payment matching and of the FEC, which are kept in the pipeline's currency; book "
-                    + "\(count == 1 ? "it" : "them") by hand with your accountant")
+                warnings.append(
+                    "\(count) booked bank transaction\(count == 1 ? " is" : "s are") in \(currency): left out "
+                        + "of payment matching and of the FEC, which are kept in the pipeline's currency; book "
+                        + "\(count == 1 ? "it" : "them") by hand with your accountant")
             }
             return warnings
         }
@@ -54,11 +56,14 @@ package struct BankLine: Sendable, Equatable {
         var ignored = LeftOut()
         for name in try Storage.listIfPresent(folder).sorted()
         where name.hasSuffix(".csv") && name != LedgerKind.pendingPartition + ".csv" {
-            try LedgerFile.forEachRow(path: Path.join(folder, name), header: LedgerKind.bankTransactions.columns) { fields in
+            try LedgerFile.forEachRow(path: Path.join(folder, name), header: LedgerKind.bankTransactions.columns) {
+                fields in
                 func text(_ column: BankColumn) -> String { String(decoding: fields[column.index], as: UTF8.self) }
                 guard text(.status) == "booked", let amount = Int64(text(.amountMinor)), amount != 0,
-                      let date = CivilDate(iso: text(.bookingDate)) else { return }
-                if ImportBounds.problem(amountMinor: amount, scale: 2) != nil || ImportBounds.problem(date: date) != nil {
+                    let date = CivilDate(iso: text(.bookingDate))
+                else { return }
+                if ImportBounds.problem(amountMinor: amount, scale: 2) != nil || ImportBounds.problem(date: date) != nil
+                {
                     ignored.outOfBounds += 1
                     return
                 }
@@ -67,10 +72,11 @@ package struct BankLine: Sendable, Equatable {
                     ignored.otherCurrencies[lineCurrency, default: 0] += 1
                     return
                 }
-                lines.append(BankLine(
-                    key: text(.recordKey), bookingDate: date, amountMinor: amount,
-                    counterpartyName: text(.counterpartyName), counterpartyIBAN: text(.counterpartyIBAN),
-                    label: text(.label), remittance: text(.remittanceInfo), transactionID: text(.sourceTxnID)))
+                lines.append(
+                    BankLine(
+                        key: text(.recordKey), bookingDate: date, amountMinor: amount,
+                        counterpartyName: text(.counterpartyName), counterpartyIBAN: text(.counterpartyIBAN),
+                        label: text(.label), remittance: text(.remittanceInfo), transactionID: text(.sourceTxnID)))
             }
         }
         leftOut = ignored

@@ -9,7 +9,7 @@ struct SortRecord {
     let keyLength: Int
 
     init(orderKey: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {
-        var bytes = [UInt8]()
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(orderKey.count + payload.count)
         bytes.append(contentsOf: orderKey)
         bytes.append(contentsOf: payload)
@@ -90,8 +90,9 @@ final class ExternalSorter {
 
     private func record(_ entry: Entry) -> SortRecord {
         let start = arena.base + entry.offset
-        return SortRecord(bytes: Array(UnsafeBufferPointer(start: start, count: entry.keyLength + entry.payloadLength)),
-                          keyLength: entry.keyLength)
+        return SortRecord(
+            bytes: Array(UnsafeBufferPointer(start: start, count: entry.keyLength + entry.payloadLength)),
+            keyLength: entry.keyLength)
     }
 
     private func spill() throws {
@@ -100,9 +101,11 @@ final class ExternalSorter {
         let path = Path.join(folder, "\(name)-\(runs.count).bin")
         let file = try ScratchFile(path: path)
         for entry in entries {
-            RunFormat.append(keyAndPayload: UnsafeRawBufferPointer(start: arena.base + entry.offset,
-                                                                  count: entry.keyLength + entry.payloadLength),
-                             keyLength: entry.keyLength, to: file.buffer)
+            RunFormat.append(
+                keyAndPayload: UnsafeRawBufferPointer(
+                    start: arena.base + entry.offset,
+                    count: entry.keyLength + entry.payloadLength),
+                keyLength: entry.keyLength, to: file.buffer)
             try file.flushIfFull()
         }
         try file.close()
@@ -226,7 +229,7 @@ final class RunReader {
             Int(UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: start + keyLength, as: UInt32.self)))
         }
         guard try fill(keyLength + 4 + payloadLength) else { throw truncated }
-        var bytes = [UInt8]()
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(keyLength + payloadLength)
         bytes.append(contentsOf: buffer[start..<(start + keyLength)])
         bytes.append(contentsOf: buffer[(start + keyLength + 4)..<(start + keyLength + 4 + payloadLength)])

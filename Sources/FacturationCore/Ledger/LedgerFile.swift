@@ -32,9 +32,11 @@ package enum LedgerFile {
     /// - Parameters:
     ///   - header: the expected header row, or nil for scratch files that have none.
     ///   - encoding: `.utf8WithBOM` for a file a person saved (a spreadsheet adds the mark).
-    package static func forEachRow(path: String, header: [String]?, form: Form = .values,
-                                  encoding: TextEncoding = .utf8, delimiter: UInt8 = UInt8(ascii: ","),
-                                  _ body: ([UnsafeRawBufferPointer]) throws -> Void) throws {
+    package static func forEachRow(
+        path: String, header: [String]?, form: Form = .values,
+        encoding: TextEncoding = .utf8, delimiter: UInt8 = UInt8(ascii: ","),
+        _ body: ([UnsafeRawBufferPointer]) throws -> Void
+    ) throws {
         guard Storage.exists(path) else { return }
         let reader = try DecodingReader(path: path, encoding: encoding)
         let csv = CSVReader(delimiter: delimiter)
@@ -47,19 +49,23 @@ package enum LedgerFile {
                         if expectHeader {
                             expectHeader = false
                             guard batch.strings(row) == header else {
-                                throw LedgerError(path: path, line: batch.line(row), message: "its header is not the expected one")
+                                throw LedgerError(
+                                    path: path, line: batch.line(row), message: "its header is not the expected one")
                             }
                             continue
                         }
                         let count = rows.fieldCount(row)
                         if let header, count != header.count {
-                            throw LedgerError(path: path, line: batch.line(row),
-                                              message: "a row has \(count) fields instead of \(header.count)")
+                            throw LedgerError(
+                                path: path, line: batch.line(row),
+                                message: "a row has \(count) fields instead of \(header.count)")
                         }
                         fields.removeAll(keepingCapacity: true)
                         switch form {
                         case .values:
-                            for index in 0..<count { fields.append(CSVFormulaGuard.value(ofStored: rows.field(row, index))) }
+                            for index in 0..<count {
+                                fields.append(CSVFormulaGuard.value(ofStored: rows.field(row, index)))
+                            }
                         case .stored:
                             for index in 0..<count { fields.append(rows.field(row, index)) }
                         }

@@ -15,8 +15,11 @@ package enum LedgerKind: String, Sendable, CaseIterable, Codable {
     var sortColumns: [Int] {
         switch self {
         case .timeEntries: [TimeEntryColumn.startUTC.index]
-        case .bankTransactions: [BankColumn.bookingDate.index, BankColumn.settledAtUTC.index,
-                                 BankColumn.operationDate.index]
+        case .bankTransactions:
+            [
+                BankColumn.bookingDate.index, BankColumn.settledAtUTC.index,
+                BankColumn.operationDate.index,
+            ]
         }
     }
 

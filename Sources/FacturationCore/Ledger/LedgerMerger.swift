@@ -69,10 +69,14 @@ package enum LedgerMerger {
     /// - Parameters:
     ///   - scratch: a folder for spilled runs (same file system; emptied afterwards).
     ///   - memoryBudget: bytes of rows kept in memory by each of the two sorts.
-    package static func merge(_ input: Input, into output: OutputFile, scratch: String,
-                             memoryBudget: Int = 16 << 20) throws -> MergeCounts {
+    package static func merge(
+        _ input: Input, into output: OutputFile, scratch: String,
+        memoryBudget: Int = 16 << 20
+    ) throws -> MergeCounts {
         if NewLedgerMerge.applies(to: input),
-           let counts = try NewLedgerMerge(input: input, scratch: scratch, memoryBudget: memoryBudget).write(into: output) {
+            let counts = try NewLedgerMerge(input: input, scratch: scratch, memoryBudget: memoryBudget).write(
+                into: output)
+        {
             return counts
         }
         let byKey = ExternalSorter(folder: scratch, memoryBudget: memoryBudget)
@@ -91,8 +95,10 @@ package enum LedgerMerger {
     }
 
     /// Step 1: every old and new row, keyed by (base key, old/new, occurrence or sequence).
-    private static func addKeyRecords(_ input: Input, encoder: MergeRecord.Encoder, to byKey: ExternalSorter,
-                                      counts: inout MergeCounts) throws {
+    private static func addKeyRecords(
+        _ input: Input, encoder: MergeRecord.Encoder, to byKey: ExternalSorter,
+        counts: inout MergeCounts
+    ) throws {
         var sequence: UInt64 = 0
         try LedgerFile.forEachRow(path: input.existing, header: input.kind.columns, form: .stored) { fields in
             let key = String(decoding: fields[0], as: UTF8.self)
@@ -121,8 +127,10 @@ package enum LedgerMerger {
     }
 
     /// Step 2: decides each base key's rows, feeding the surviving ones to the second sort.
-    private static func resolveKeys(_ byKey: ExternalSorter, encoder: MergeRecord.Encoder,
-                                    into bySortColumns: ExternalSorter, counts: inout MergeCounts) throws {
+    private static func resolveKeys(
+        _ byKey: ExternalSorter, encoder: MergeRecord.Encoder,
+        into bySortColumns: ExternalSorter, counts: inout MergeCounts
+    ) throws {
         var records = try byKey.sorted()
         var group: [MergeRecord.KeyRecord] = []
         func flush() throws {
@@ -155,8 +163,10 @@ package enum LedgerMerger {
     }
 
     /// Applies the merge rules to the old and new rows of one base key.
-    private static func resolve(_ rows: [MergeRecord.KeyRecord], base: ArraySlice<UInt8>,
-                                counts: inout MergeCounts) -> [MergeRecord.KeyRecord] {
+    private static func resolve(
+        _ rows: [MergeRecord.KeyRecord], base: ArraySlice<UInt8>,
+        counts: inout MergeCounts
+    ) -> [MergeRecord.KeyRecord] {
         let old = rows.filter(\.isOld)
         var new = rows.filter { !$0.isOld }
         guard !new.isEmpty else { return old }

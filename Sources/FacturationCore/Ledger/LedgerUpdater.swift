@@ -38,7 +38,8 @@ package struct LedgerUpdater {
         // Only keys that are pending now can be settled by this file: keeping just those bounds
         // memory whatever the size of the export.
         let pendingPath = layout.ledger(kind, LedgerKind.pendingPartition)
-        let pendingKeys = kind == .bankTransactions && Storage.exists(pendingPath)
+        let pendingKeys =
+            kind == .bankTransactions && Storage.exists(pendingPath)
             ? try LedgerFile.keys(path: pendingPath, header: kind.columns) : []
         var settledKeys: Set<String> = []
         if !pendingKeys.isEmpty {
@@ -57,8 +58,9 @@ package struct LedgerUpdater {
         }
         for monthUpdate in merged { update.add(monthUpdate) }
         if kind == .bankTransactions {
-            try updatePending(incomingFile: partitionFiles[LedgerKind.pendingPartition], settledKeys: settledKeys,
-                              scratch: scratch, into: &update)
+            try updatePending(
+                incomingFile: partitionFiles[LedgerKind.pendingPartition], settledKeys: settledKeys,
+                scratch: scratch, into: &update)
         }
         return update
     }
@@ -66,8 +68,10 @@ package struct LedgerUpdater {
     /// Pending bank rows: replaced by their booked (or declined…) version when it arrives, and
     /// never re-added once that version is in a monthly ledger (looked up in the month of the
     /// operation and the two following ones).
-    private func updatePending(incomingFile: String?, settledKeys: Set<String>, scratch: String,
-                               into update: inout Update) throws {
+    private func updatePending(
+        incomingFile: String?, settledKeys: Set<String>, scratch: String,
+        into update: inout Update
+    ) throws {
         let kind = LedgerKind.bankTransactions
         let path = layout.ledger(kind, LedgerKind.pendingPartition)
         guard incomingFile != nil || (Storage.exists(path) && !settledKeys.isEmpty) else { return }
@@ -84,7 +88,8 @@ package struct LedgerUpdater {
                 }
             }
             for month in monthsToCheck.sorted() {
-                ignore.formUnion(try Self.keys(in: layout.ledger(kind, month), header: kind.columns, among: incomingKeys))
+                ignore.formUnion(
+                    try Self.keys(in: layout.ledger(kind, month), header: kind.columns, among: incomingKeys))
             }
         }
         var input = LedgerMerger.Input(kind: kind, existing: path, incoming: incomingFile.map { [$0] } ?? [])
@@ -104,7 +109,9 @@ package struct LedgerUpdater {
         return found
     }
 
-    private func merge(_ input: LedgerMerger.Input, partition: String, scratch: String, into update: inout Update) throws {
+    private func merge(
+        _ input: LedgerMerger.Input, partition: String, scratch: String, into update: inout Update
+    ) throws {
         let output = try OutputFile(directory: layout.temporary)
         let path = input.existing
         let isNew = !Storage.exists(path)
@@ -121,7 +128,8 @@ package struct LedgerUpdater {
         } else {
             output.discard()
         }
-        let prepared = copy.flatMap { copy in output.writtenSHA256().map { Outbox.PreparedCopy(file: copy, sha256: $0) } }
+        let prepared = copy.flatMap { copy in output.writtenSHA256().map { Outbox.PreparedCopy(file: copy, sha256: $0) }
+        }
         // Deliver when the ledger changed, or when its last delivery did not complete.
         let relative = input.kind.rawValue + "/" + partition + ".csv"
         if try changed || !outbox.isDeliveryComplete(relative, hash: Storage.sha256(of: path)) {

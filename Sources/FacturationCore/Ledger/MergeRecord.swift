@@ -73,8 +73,9 @@ enum MergeRecord {
         let sortLength = readUInt32(payload, at: index)
         index += 4
         let sortKeyRange = index..<(index + sortLength)
-        return KeyRecord(record: record, origin: origin, keyRange: keyRange, sortKeyRange: sortKeyRange,
-                         restStart: sortKeyRange.upperBound)
+        return KeyRecord(
+            record: record, origin: origin, keyRange: keyRange, sortKeyRange: sortKeyRange,
+            restStart: sortKeyRange.upperBound)
     }
 
     /// Builds records into reusable buffers (one encoder per merge: no allocation per row).
@@ -92,8 +93,10 @@ enum MergeRecord {
         }
 
         /// The key record of a row given as stored fields; `body` receives (order key, payload).
-        func keyRecord<T>(fields: [UnsafeRawBufferPointer], origin: Origin, sequence: UInt64,
-                          _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        func keyRecord<T>(
+            fields: [UnsafeRawBufferPointer], origin: Origin, sequence: UInt64,
+            _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> T
+        ) rethrows -> T {
             let key = fields[0]
             order.removeAll()
             order.append(UnsafeRawBufferPointer(rebasing: key[0..<RecordKey.baseLength(of: key)]))
@@ -133,12 +136,16 @@ enum MergeRecord {
                 content.append(0x1F)
             }
             let digest = SHA256Hasher.digest(content.bytes)
-            withUnsafeBytes(of: digest) { payload.append(UnsafeRawBufferPointer(rebasing: $0[0..<MergeRecord.digestLength])) }
+            withUnsafeBytes(of: digest) {
+                payload.append(UnsafeRawBufferPointer(rebasing: $0[0..<MergeRecord.digestLength]))
+            }
         }
 
         /// The line record of a kept row; `body` receives (order key, payload).
-        func lineRecord<T>(_ row: KeyRecord,
-                           _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        func lineRecord<T>(
+            _ row: KeyRecord,
+            _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> T
+        ) rethrows -> T {
             order.removeAll()
             order.append(row.sortKey)
             order.append(0)

@@ -42,7 +42,8 @@ struct NewLedgerMerge {
                 var hasher = Hasher()
                 hasher.combine(bytes: base)
                 guard seen.insert(UInt64(bitPattern: Int64(hasher.finalize()))).inserted,
-                      seen.count * NewLedgerMerge.bytesPerKey <= memoryBudget else {
+                    seen.count * NewLedgerMerge.bytesPerKey <= memoryBudget
+                else {
                     repeated = true
                     return
                 }
@@ -60,8 +61,10 @@ struct NewLedgerMerge {
 
     /// The line record of ``MergeRecord`` for a row that is its key's only one: the key is
     /// `<base>#1` for a fingerprint, unchanged otherwise.
-    private func encode(_ fields: [UnsafeRawBufferPointer], base: UnsafeRawBufferPointer,
-                        line: ByteBuffer, order: ByteBuffer) {
+    private func encode(
+        _ fields: [UnsafeRawBufferPointer], base: UnsafeRawBufferPointer,
+        line: ByteBuffer, order: ByteBuffer
+    ) {
         let fingerprint = base.starts(with: "te:".utf8) || base.starts(with: "bank:".utf8)
         order.removeAll()
         for column in input.kind.sortColumns {

@@ -17,30 +17,42 @@ package struct ArithmeticOverflow: Error, Sendable, CustomStringConvertible {
 /// Checked integer arithmetic for money (minor units) and durations: an overflow throws
 /// ``ArithmeticOverflow`` instead of trapping.
 package enum Checked {
-    package static func add(_ lhs: Int64, _ rhs: Int64, _ operation: @autoclosure () -> String) throws(ArithmeticOverflow)
-        -> Int64 {
+    package static func add(
+        _ lhs: Int64, _ rhs: Int64, _ operation: @autoclosure () -> String
+    ) throws(ArithmeticOverflow)
+        -> Int64
+    {
         let (result, overflow) = lhs.addingReportingOverflow(rhs)
         if overflow { throw ArithmeticOverflow(operation: operation()) }
         return result
     }
 
-    package static func subtract(_ lhs: Int64, _ rhs: Int64, _ operation: @autoclosure () -> String)
-        throws(ArithmeticOverflow) -> Int64 {
+    package static func subtract(
+        _ lhs: Int64, _ rhs: Int64, _ operation: @autoclosure () -> String
+    )
+        throws(ArithmeticOverflow) -> Int64
+    {
         let (result, overflow) = lhs.subtractingReportingOverflow(rhs)
         if overflow { throw ArithmeticOverflow(operation: operation()) }
         return result
     }
 
-    package static func multiply(_ lhs: Int64, _ rhs: Int64, _ operation: @autoclosure () -> String)
-        throws(ArithmeticOverflow) -> Int64 {
+    package static func multiply(
+        _ lhs: Int64, _ rhs: Int64, _ operation: @autoclosure () -> String
+    )
+        throws(ArithmeticOverflow) -> Int64
+    {
         let (result, overflow) = lhs.multipliedReportingOverflow(by: rhs)
         if overflow { throw ArithmeticOverflow(operation: operation()) }
         return result
     }
 
     /// The sum of `values`.
-    package static func sum(_ values: some Sequence<Int64>, _ operation: @autoclosure () -> String)
-        throws(ArithmeticOverflow) -> Int64 {
+    package static func sum(
+        _ values: some Sequence<Int64>, _ operation: @autoclosure () -> String
+    )
+        throws(ArithmeticOverflow) -> Int64
+    {
         var total: Int64 = 0
         for value in values { total = try add(total, value, operation()) }
         return total

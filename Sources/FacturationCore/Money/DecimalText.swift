@@ -60,7 +60,9 @@ package enum DecimalText {
             }
             if byte == decimalMark {
                 if inFraction {
-                    return .failure(Problem(message: "the amount has two decimal marks ('\(Character(Unicode.Scalar(decimalMark)))')"))
+                    return .failure(
+                        Problem(
+                            message: "the amount has two decimal marks ('\(Character(Unicode.Scalar(decimalMark)))')"))
                 }
                 inFraction = true
                 index += 1
@@ -164,9 +166,12 @@ package enum DecimalText {
         return spaceWidth(bytes, at: index) ?? 0
     }
 
-    private static func misplacedCharacter(_ bytes: UnsafeRawBufferPointer, at index: Int, end: Int, style: Style) -> Problem {
+    private static func misplacedCharacter(
+        _ bytes: UnsafeRawBufferPointer, at index: Int, end: Int, style: Style
+    ) -> Problem {
         let expected = style == .dotDecimal ? "like 1234.56" : "like 1 234,56"
-        let shown = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[index..<min(end, index + 4)]), as: UTF8.self)
+        let shown = String(
+            decoding: UnsafeRawBufferPointer(rebasing: bytes[index..<min(end, index + 4)]), as: UTF8.self)
         let character = shown.first.map { String($0) } ?? "?"
         return Problem(message: "'\(character)' is not allowed in an amount (expected a number \(expected))")
     }

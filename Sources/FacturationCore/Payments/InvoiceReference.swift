@@ -24,13 +24,15 @@ package struct InvoiceReferenceFinder: Sendable {
 
     /// Upper-case ASCII letters and digits only (accents and everything else dropped).
     package static func normalize(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.compactMap { scalar -> Unicode.Scalar? in
-            switch scalar.value {
-            case 0x30...0x39, 0x41...0x5A: scalar
-            case 0x61...0x7A: Unicode.Scalar(scalar.value - 0x20)
-            default: nil
-            }
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.compactMap { scalar -> Unicode.Scalar? in
+                    switch scalar.value {
+                    case 0x30...0x39, 0x41...0x5A: scalar
+                    case 0x61...0x7A: Unicode.Scalar(scalar.value - 0x20)
+                    default: nil
+                    }
+                }))
     }
 
     /// The bytes of `normalize(text)`, straight from the UTF-8: a scalar outside ASCII is made only

@@ -7,7 +7,8 @@ package struct PayerIdentifier: Sendable {
     package init(clients: [PipelineConfig.Client]) {
         for client in clients {
             for iban in client.payerIBANs { byIBAN[BankRecord.normalizeIBAN(iban)] = client.code }
-            let names = [client.code, client.name] + client.aliases + client.payerNames
+            let names =
+                [client.code, client.name] + client.aliases + client.payerNames
                 + [client.billing?.legalName].compactMap { $0 }
             for name in names {
                 let key = Self.nameKey(name)
@@ -32,8 +33,10 @@ package struct PayerIdentifier: Sendable {
         return nil
     }
 
-    private static let legalWords: Set<Substring> = ["SAS", "SARL", "SA", "EURL", "SASU", "SCI", "SNC", "SELAS", "STE",
-                                                     "SOCIETE", "LA", "LE", "LES"]
+    private static let legalWords: Set<Substring> = [
+        "SAS", "SARL", "SA", "EURL", "SASU", "SCI", "SNC", "SELAS", "STE",
+        "SOCIETE", "LA", "LE", "LES",
+    ]
 
     /// A name reduced for comparison: upper-case letters and digits, legal forms dropped.
     static func nameKey(_ name: String) -> String {

@@ -63,40 +63,58 @@ package enum PaymentDecisionFile {
                     switch DecimalText.minorUnits(text(2), scale: 2, style: style) {
                     case .success(let value) where value > 0:
                         if let outside = ImportBounds.problem(amountMinor: value, scale: 2) {
-                            problems.add(Problem(line: line, column: "amount", columnNumber: 3, value: text(2),
-                                                 message: outside))
+                            problems.add(
+                                Problem(
+                                    line: line, column: "amount", columnNumber: 3, value: text(2),
+                                    message: outside))
                         } else {
                             amount = value
                         }
-                    case .success: problems.add(Problem(line: line, column: "amount", columnNumber: 3, value: text(2),
-                                                         message: "the amount must be above zero"))
-                    case .failure(let problem): problems.add(Problem(line: line, column: "amount", columnNumber: 3,
-                                                                     value: text(2), message: problem.message))
+                    case .success:
+                        problems.add(
+                            Problem(
+                                line: line, column: "amount", columnNumber: 3, value: text(2),
+                                message: "the amount must be above zero"))
+                    case .failure(let problem):
+                        problems.add(
+                            Problem(
+                                line: line, column: "amount", columnNumber: 3,
+                                value: text(2), message: problem.message))
                     }
                 }
                 if text(0).isEmpty {
-                    problems.add(Problem(line: line, column: "receipt", columnNumber: 1, message: "the receipt is missing"))
+                    problems.add(
+                        Problem(line: line, column: "receipt", columnNumber: 1, message: "the receipt is missing"))
                 }
                 if text(1).isEmpty {
-                    problems.add(Problem(line: line, column: "invoice", columnNumber: 2,
-                                         message: "give an invoice number, or IGNORE"))
+                    problems.add(
+                        Problem(
+                            line: line, column: "invoice", columnNumber: 2,
+                            message: "give an invoice number, or IGNORE"))
                 }
-                rows.append(Row(line: line, receipt: text(0), invoice: text(1).uppercased() == "IGNORE" ? "IGNORE" : text(1),
-                                amountMinor: amount, by: text(3), comment: text(4)))
+                rows.append(
+                    Row(
+                        line: line, receipt: text(0), invoice: text(1).uppercased() == "IGNORE" ? "IGNORE" : text(1),
+                        amountMinor: amount, by: text(3), comment: text(4)))
             }
         } catch let error as CSVSyntaxError {
             problems.add(Problem(line: error.line, columnNumber: error.column, message: error.message))
         } catch let error as LedgerError {
-            problems.add(Problem(line: error.line, message: error.message == "its header is not the expected one"
-                ? "the first line must be exactly: " + header.joined(separator: ",") : error.message))
+            problems.add(
+                Problem(
+                    line: error.line,
+                    message: error.message == "its header is not the expected one"
+                        ? "the first line must be exactly: " + header.joined(separator: ",") : error.message))
         }
         if problems.isEmpty, rows.isEmpty {
             problems.add(Problem(line: 2, message: "the file has no decision row"))
         }
         guard problems.isEmpty else {
-            return .failure(Rejection(format: nil, summary: "this payment decision file has mistakes", problems: problems,
-                                      advice: "Fix the rows listed and drop the file into inbox/ again. Columns: "
-                                        + header.joined(separator: ",") + "."))
+            return .failure(
+                Rejection(
+                    format: nil, summary: "this payment decision file has mistakes", problems: problems,
+                    advice: "Fix the rows listed and drop the file into inbox/ again. Columns: "
+                        + header.joined(separator: ",") + "."))
         }
         return .success(rows)
     }

@@ -15,17 +15,21 @@ package struct PaymentDesk {
         let issued = try InvoiceStore(layout: layout).issued()
         var receivables = Receivables(issued: issued)
         for match in try store.matches() { receivables.apply(match) }
-        let receipts = Dictionary(try BankLine.receipts(in: layout).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let receipts = Dictionary(
+            try BankLine.receipts(in: layout).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var problems = ProblemList()
         var matches: [PaymentMatch] = []
         for (key, rows) in Self.groupedByReceipt(rows) {
-            let decided = try decide(key, rows: rows, receipt: receipts[key], store: store, source: source,
-                                     receivables: &receivables, problems: &problems)
+            let decided = try decide(
+                key, rows: rows, receipt: receipts[key], store: store, source: source,
+                receivables: &receivables, problems: &problems)
             if let decided { matches.append(decided) }
         }
         guard problems.isEmpty else {
-            return .failure(Rejection(format: nil, summary: "some decisions cannot be applied; none was recorded",
-                                      problems: problems, advice: "Fix the rows listed and drop the file into inbox/ again."))
+            return .failure(
+                Rejection(
+                    format: nil, summary: "some decisions cannot be applied; none was recorded",
+                    problems: problems, advice: "Fix the rows listed and drop the file into inbox/ again."))
         }
         for match in matches { try store.record(match) }
         return .success("\(matches.count) payment decision\(matches.count == 1 ? "" : "s") recorded")
@@ -35,7 +39,9 @@ package struct PaymentDesk {
     private static func groupedByReceipt(_ rows: [PaymentDecisionFile.Row]) -> [(String, [PaymentDecisionFile.Row])] {
         var byReceipt: [(String, [PaymentDecisionFile.Row])] = []
         for row in rows {
-            if let index = byReceipt.firstIndex(where: { $0.0 == row.receipt }) { byReceipt[index].1.append(row) } else {
+            if let index = byReceipt.firstIndex(where: { $0.0 == row.receipt }) {
+                byReceipt[index].1.append(row)
+            } else {
                 byReceipt.append((row.receipt, [row]))
             }
         }
@@ -51,41 +57,51 @@ package struct PaymentDesk {
     ) throws -> PaymentMatch? {
         let line = rows[0].line
         guard let receipt else {
-            problems.add(Problem(line: line, column: "receipt", columnNumber: 1, value: key,
-                                 message: "no booked credit has this key in the bank ledgers (copy it from outbox/review/)"))
+            problems.add(
+                Problem(
+                    line: line, column: "receipt", columnNumber: 1, value: key,
+                    message: "no booked credit has this key in the bank ledgers (copy it from outbox/review/)"))
             return nil
         }
         if let existing = try store.match(for: key) {
             // Recorded from this very file by a run that was interrupted: nothing more to do.
             if existing.source == source { return nil }
-            problems.add(Problem(line: line, column: "receipt", columnNumber: 1, value: key,
-                                 message: "this receipt was already matched (\(existing.rule): \(existing.evidence))"))
+            problems.add(
+                Problem(
+                    line: line, column: "receipt", columnNumber: 1, value: key,
+                    message: "this receipt was already matched (\(existing.rule): \(existing.evidence))"))
             return nil
         }
         let person = rows.first { !$0.by.isEmpty }?.by ?? "unknown"
         let comment = rows.map(\.comment).filter { !$0.isEmpty }.joined(separator: "; ")
         if rows.contains(where: { $0.invoice == "IGNORE" }) {
             if rows.count > 1 {
-                problems.add(Problem(line: line, column: "invoice", columnNumber: 2, value: "IGNORE",
-                                     message: "IGNORE must be the only row of its receipt"))
+                problems.add(
+                    Problem(
+                        line: line, column: "invoice", columnNumber: 2, value: "IGNORE",
+                        message: "IGNORE must be the only row of its receipt"))
                 return nil
             }
-            return PaymentMatch(receipt: key, bookingDate: receipt.bookingDate, amountMinor: receipt.amountMinor,
-                                rule: "ignored", allocations: [], by: person,
-                                evidence: comment.isEmpty ? "not a customer payment" : comment, source: source)
+            return PaymentMatch(
+                receipt: key, bookingDate: receipt.bookingDate, amountMinor: receipt.amountMinor,
+                rule: "ignored", allocations: [], by: person,
+                evidence: comment.isEmpty ? "not a customer payment" : comment, source: source)
         }
         let (allocations, left) = allocate(receipt, to: rows, receivables: receivables, problems: &problems)
         if left < 0 {
-            problems.add(Problem(line: line, column: "amount", columnNumber: 3,
-                                 message: "the amounts add up to more than the receipt (\(FrenchDates.euros(receipt.amountMinor)))"))
+            problems.add(
+                Problem(
+                    line: line, column: "amount", columnNumber: 3,
+                    message: "the amounts add up to more than the receipt (\(FrenchDates.euros(receipt.amountMinor)))"))
             return nil
         }
         var evidence = "decided by \(person)"
         if left > 0 { evidence += "; \(FrenchDates.euros(left)) not applied (an advance or an overpayment)" }
         if !comment.isEmpty { evidence += ": \(comment)" }
-        let match = PaymentMatch(receipt: key, bookingDate: receipt.bookingDate, amountMinor: receipt.amountMinor,
-                                 rule: "decision", allocations: allocations, by: person, evidence: evidence,
-                                 source: source)
+        let match = PaymentMatch(
+            receipt: key, bookingDate: receipt.bookingDate, amountMinor: receipt.amountMinor,
+            rule: "decision", allocations: allocations, by: person, evidence: evidence,
+            source: source)
         receivables.apply(match)
         return match
     }
@@ -100,16 +116,20 @@ package struct PaymentDesk {
         var allocations: [PaymentMatch.Allocation] = []
         for row in rows {
             guard let item = receivables.items[row.invoice] else {
-                problems.add(Problem(line: row.line, column: "invoice", columnNumber: 2, value: row.invoice,
-                                     message: "no invoice has this number (see outbox/registre-ventes.csv)"))
+                problems.add(
+                    Problem(
+                        line: row.line, column: "invoice", columnNumber: 2, value: row.invoice,
+                        message: "no invoice has this number (see outbox/registre-ventes.csv)"))
                 continue
             }
             let already = allocations.filter { $0.invoice == row.invoice }.reduce(Int64(0)) { $0 + $1.amountMinor }
             let amount = row.amountMinor ?? min(left, item.openMinor - already)
             if amount <= 0 || amount > item.openMinor - already {
-                problems.add(Problem(line: row.line, column: "amount", columnNumber: 3,
-                                     value: DecimalText.format(minorUnits: amount, scale: 2),
-                                     message: "\(row.invoice) owes \(FrenchDates.euros(item.openMinor - already))"))
+                problems.add(
+                    Problem(
+                        line: row.line, column: "amount", columnNumber: 3,
+                        value: DecimalText.format(minorUnits: amount, scale: 2),
+                        message: "\(row.invoice) owes \(FrenchDates.euros(item.openMinor - already))"))
                 continue
             }
             allocations.append(.init(invoice: row.invoice, amountMinor: amount))

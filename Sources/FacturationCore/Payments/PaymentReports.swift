@@ -8,16 +8,21 @@ package enum PaymentReports {
 
     /// `paiements/etat-factures`: every invoice with what was paid, what is open, and its state.
     package static func invoiceStatesTable(_ items: [Receivables.Item], today: CivilDate) -> ReportTable {
-        var table = ReportTable(sheetName: "État des factures", columns: [
-            .init("number", "Numéro"), .init("client_code", "Code client"), .init("client_name", "Client"),
-            .init("issue_date", "Date", .date), .init("due_date", "Échéance", .date),
-            .init("total_incl_vat", "Total TTC", euros), .init("paid", "Payé", euros), .init("open", "Reste dû", euros),
-            .init("status", "État"), .init("settled_on", "Soldée le", .date), .init("days_late", "Jours de retard", .integer),
-            .init("applied", "Règlements"),
-        ], asOf: today)
+        var table = ReportTable(
+            sheetName: "État des factures",
+            columns: [
+                .init("number", "Numéro"), .init("client_code", "Code client"), .init("client_name", "Client"),
+                .init("issue_date", "Date", .date), .init("due_date", "Échéance", .date),
+                .init("total_incl_vat", "Total TTC", euros), .init("paid", "Payé", euros),
+                .init("open", "Reste dû", euros),
+                .init("status", "État"), .init("settled_on", "Soldée le", .date),
+                .init("days_late", "Jours de retard", .integer),
+                .init("applied", "Règlements"),
+            ], asOf: today)
         for item in items {
             let document = item.document
-            let late = item.openMinor > 0 && document.dueDate < today
+            let late =
+                item.openMinor > 0 && document.dueDate < today
                 ? Int64(today.daysSinceEpoch - document.dueDate.daysSinceEpoch) : 0
             let status: String
             if item.openMinor <= 0 {
@@ -33,7 +38,8 @@ package enum PaymentReports {
                 .date(document.issueDate), .date(document.dueDate),
                 .money(item.totalMinor), .money(item.paidMinor), .money(item.openMinor),
                 .text(status), item.settledOn.map { .date($0) } ?? .empty, late > 0 ? .integer(late) : .empty,
-                ReportTable.text(item.applied.map { "\($0.date) \(money($0.amountMinor)) \($0.source)" }.joined(separator: "; ")),
+                ReportTable.text(
+                    item.applied.map { "\($0.date) \(money($0.amountMinor)) \($0.source)" }.joined(separator: "; ")),
             ])
         }
         return table
@@ -49,17 +55,21 @@ package enum PaymentReports {
             row.buckets[bucket] += item.openMinor
             rows[item.document.clientCode] = row
         }
-        var table = ReportTable(sheetName: "Balance âgée", columns: [
-            .init("client_code", "Code client"), .init("client_name", "Client"), .init("not_due", "Non échu", euros),
-            .init("days_1_30", "1 à 30 jours", euros), .init("days_31_60", "31 à 60 jours", euros),
-            .init("days_61_90", "61 à 90 jours", euros), .init("over_90", "Plus de 90 jours", euros),
-            .init("total", "Total", euros),
-        ], asOf: today)
+        var table = ReportTable(
+            sheetName: "Balance âgée",
+            columns: [
+                .init("client_code", "Code client"), .init("client_name", "Client"),
+                .init("not_due", "Non échu", euros),
+                .init("days_1_30", "1 à 30 jours", euros), .init("days_31_60", "31 à 60 jours", euros),
+                .init("days_61_90", "61 à 90 jours", euros), .init("over_90", "Plus de 90 jours", euros),
+                .init("total", "Total", euros),
+            ], asOf: today)
         var total = [Int64](repeating: 0, count: 5)
         for code in rows.keys.sorted() {
             guard let row = rows[code] else { continue }
-            table.append([ReportTable.text(code), ReportTable.text(row.name)] + row.buckets.map { .money($0) }
-                + [.money(row.buckets.reduce(0, +))])
+            table.append(
+                [ReportTable.text(code), ReportTable.text(row.name)] + row.buckets.map { .money($0) }
+                    + [.money(row.buckets.reduce(0, +))])
             for index in 0..<5 { total[index] += row.buckets[index] }
         }
         table.appendFooter([.text("TOTAL"), .empty] + total.map { .money($0) } + [.money(total.reduce(0, +))])
@@ -67,20 +77,26 @@ package enum PaymentReports {
     }
 
     /// `paiements/encaissements-non-rapproches`: receipts no rule could apply, with why.
-    package static func unmatchedTable(_ reviews: [(receipt: Receipt, reason: String, candidates: [String])],
-                                       today: CivilDate) -> ReportTable {
-        var table = ReportTable(sheetName: "Encaissements à traiter", columns: [
-            .init("receipt", "Encaissement"), .init("booking_date", "Date", .date), .init("amount", "Montant", euros),
-            .init("counterparty", "Payeur"), .init("label", "Libellé"), .init("remittance", "Référence"),
-            .init("reason", "Motif"), .init("candidates", "Factures candidates"),
-            .init("decision_form", "Formulaire de décision"),
-        ], asOf: today)
+    package static func unmatchedTable(
+        _ reviews: [(receipt: Receipt, reason: String, candidates: [String])],
+        today: CivilDate
+    ) -> ReportTable {
+        var table = ReportTable(
+            sheetName: "Encaissements à traiter",
+            columns: [
+                .init("receipt", "Encaissement"), .init("booking_date", "Date", .date),
+                .init("amount", "Montant", euros),
+                .init("counterparty", "Payeur"), .init("label", "Libellé"), .init("remittance", "Référence"),
+                .init("reason", "Motif"), .init("candidates", "Factures candidates"),
+                .init("decision_form", "Formulaire de décision"),
+            ], asOf: today)
         for review in reviews {
             table.append([
                 .text(review.receipt.key), .date(review.receipt.bookingDate), .money(review.receipt.amountMinor),
                 ReportTable.text(review.receipt.counterpartyName), ReportTable.text(review.receipt.label),
                 ReportTable.text(review.receipt.remittance), ReportTable.text(review.reason),
-                ReportTable.text(review.candidates.joined(separator: " ")), .text("review/" + reviewName(review.receipt)),
+                ReportTable.text(review.candidates.joined(separator: " ")),
+                .text("review/" + reviewName(review.receipt)),
             ])
         }
         return table
@@ -97,12 +113,15 @@ package enum PaymentReports {
     }
 
     /// `review/<date>_<amount>_<id>.csv`: a decision form; keep the right rows and drop it into inbox/.
-    package static func reviewForm(_ review: (receipt: Receipt, reason: String, candidates: [String]),
-                                  receivables: Receivables) -> [UInt8] {
+    package static func reviewForm(
+        _ review: (receipt: Receipt, reason: String, candidates: [String]),
+        receivables: Receivables
+    ) -> [UInt8] {
         var out = CSVLineBuilder()
         out.line(PaymentDecisionFile.header)
         let receipt = review.receipt
-        let about = "\(receipt.bookingDate) \(money(receipt.amountMinor)) EUR from \(receipt.counterpartyName): "
+        let about =
+            "\(receipt.bookingDate) \(money(receipt.amountMinor)) EUR from \(receipt.counterpartyName): "
             + "\(review.reason). Keep the rows of the invoices it pays (or one row with IGNORE), fill by, "
             + "and drop this file into inbox/"
         if review.candidates.isEmpty {
@@ -110,7 +129,9 @@ package enum PaymentReports {
         }
         for number in review.candidates {
             let item = receivables.items[number]
-            let detail = item.map { "\($0.document.clientCode), issued \($0.document.issueDate), owes \(money($0.openMinor))" } ?? ""
+            let detail =
+                item.map { "\($0.document.clientCode), issued \($0.document.issueDate), owes \(money($0.openMinor))" }
+                ?? ""
             out.line([receipt.key, number, "", "", detail + " — " + about])
         }
         out.line([receipt.key, "IGNORE", "", "", "not a customer payment"])
@@ -123,8 +144,9 @@ package enum PaymentReports {
 
     /// `<date>_<amount>_<payer>_<invoice>.xml`, with the payer's name reduced to safe characters.
     static func supportingName(_ receipt: Receipt, invoice: String) -> String {
-        let payer = String(receipt.counterpartyName.folding(options: .diacriticInsensitive, locale: nil)
-            .map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }.prefix(40))
+        let payer = String(
+            receipt.counterpartyName.folding(options: .diacriticInsensitive, locale: nil)
+                .map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }.prefix(40))
         return "\(receipt.bookingDate)_\(money(receipt.amountMinor))_\(payer)_\(invoice).xml"
     }
 }

@@ -53,7 +53,8 @@ struct PaymentPass {
         var matches: [String: PaymentMatch] = [:]
         func learn(_ match: PaymentMatch) {
             guard let receipt = byKey[match.receipt], let first = match.allocations.first,
-                  let client = receivables.items[first.invoice]?.document.clientCode else { return }
+                let client = receivables.items[first.invoice]?.document.clientCode
+            else { return }
             payers.learn(iban: receipt.counterpartyIBAN, client: client)
         }
         for match in snapshot.matches {
@@ -71,15 +72,17 @@ struct PaymentPass {
                 receivables.apply(match)
                 matches[match.receipt] = match
                 learn(match)
-                report.matched.append("\(receipt.bookingDate) \(FrenchDates.euros(receipt.amountMinor)) "
-                    + "\(receipt.counterpartyName) → " + match.allocations.map(\.invoice).joined(separator: ", ")
-                    + " (\(match.rule))")
+                report.matched.append(
+                    "\(receipt.bookingDate) \(FrenchDates.euros(receipt.amountMinor)) "
+                        + "\(receipt.counterpartyName) → " + match.allocations.map(\.invoice).joined(separator: ", ")
+                        + " (\(match.rule))")
             case .review(let reason, let candidates):
                 reviews.append((receipt, reason, candidates))
             }
         }
-        return State(receivables: receivables, receipts: receipts, matches: matches,
-                     reviews: reviews.map { (receipt: $0.0, reason: $0.1, candidates: $0.2) })
+        return State(
+            receivables: receivables, receipts: receipts, matches: matches,
+            reviews: reviews.map { (receipt: $0.0, reason: $0.1, candidates: $0.2) })
     }
 
     // MARK: - Outputs
@@ -138,8 +141,9 @@ struct PaymentPass {
                 let bytes = Storage.exists(source) ? try Storage.read(source) : try CIIWriter.xml(for: document)
                 try outbox.deliverNew(bytes, to: target)
                 try Storage.makeDirectory(Path.parent(of: marker))
-                try Storage.write(document.number + "\n", to: marker, temporaryDirectory: temporary,
-                                  collision: .replace)
+                try Storage.write(
+                    document.number + "\n", to: marker, temporaryDirectory: temporary,
+                    collision: .replace)
                 report.delivered.append(layout.shown(target))
             }
         }

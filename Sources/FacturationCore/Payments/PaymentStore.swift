@@ -20,7 +20,8 @@ package struct PaymentStore {
     package func matches() throws -> [PaymentMatch] {
         var result: [PaymentMatch] = []
         for name in try Storage.listIfPresent(matchesFolder) where name.hasSuffix(".json") {
-            result.append(try FacturationError.decode(PaymentMatch.self, at: Path.join(matchesFolder, name), limit: 1 << 20))
+            result.append(
+                try FacturationError.decode(PaymentMatch.self, at: Path.join(matchesFolder, name), limit: 1 << 20))
         }
         return result.sorted { ($0.bookingDate, $0.receipt) < ($1.bookingDate, $1.receipt) }
     }
@@ -39,7 +40,8 @@ package struct PaymentStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try Storage.makeDirectory(matchesFolder)
-        try Storage.write(Array(try encoder.encode(match)) + [0x0A], to: path, temporaryDirectory: temporary,
-                          collision: .fail)
+        try Storage.write(
+            Array(try encoder.encode(match)) + [0x0A], to: path, temporaryDirectory: temporary,
+            collision: .fail)
     }
 }

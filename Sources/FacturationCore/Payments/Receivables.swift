@@ -69,7 +69,8 @@ package struct Receivables: Sendable {
             openByPosition.append(document.totals.grandTotalMinor)
             issueDateByPosition.append(document.issueDate)
             guard items.updateValue(Item(document: document), forKey: document.number) != nil,
-                  let first = firstPosition[document.number] else {
+                let first = firstPosition[document.number]
+            else {
                 firstPosition[document.number] = position
                 continue
             }
@@ -186,7 +187,7 @@ package struct Receivables: Sendable {
     }
 }
 
-private extension Array {
+extension Array {
     /// Changes the array in place (no copy of a uniquely referenced buffer).
-    mutating func modify(_ body: (inout Self) -> Void) { body(&self) }
+    fileprivate mutating func modify(_ body: (inout Self) -> Void) { body(&self) }
 }

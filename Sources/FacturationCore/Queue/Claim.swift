@@ -47,9 +47,11 @@ package struct Claim: Sendable, Equatable {
             values[String(line[..<colon])] = String(value)
         }
         guard let pipeline = values["pipeline"], let name = values["name"], let claimedAt = values["claimed_at"],
-              !name.isEmpty, !name.contains("/") else { return nil }
+            !name.isEmpty, !name.contains("/")
+        else { return nil }
         // Claims written before names were made safe have no `original:` line.
-        return Claim(id: Path.name(of: folder), folder: folder, pipelineID: pipeline,
-                     originalName: values["original"] ?? name, storedName: name, claimedAt: claimedAt)
+        return Claim(
+            id: Path.name(of: folder), folder: folder, pipelineID: pipeline,
+            originalName: values["original"] ?? name, storedName: name, claimedAt: claimedAt)
     }
 }

@@ -38,13 +38,15 @@ enum FileFailure {
         guard error.path == claim.originalPath else { return nil }
         if error.code == StorageError.notRegularFile {
             return Rejection(
-                format: nil, summary: "this is not a regular file (a link or a pipe took the file's place after it was seen)",
+                format: nil,
+                summary: "this is not a regular file (a link or a pipe took the file's place after it was seen)",
                 advice: "Drop the file itself into inbox/, not a link to it. Nothing from it was imported.")
         }
         guard error.code == EACCES || error.code == EPERM else { return nil }
         return Rejection(
             format: nil,
-            summary: "the file cannot be read by the user running facturation (\(String(cString: strerror(error.code))))",
+            summary:
+                "the file cannot be read by the user running facturation (\(String(cString: strerror(error.code))))",
             advice: "Make the file readable for that user (for example `chmod a+r` on it, or have the program that "
                 + "writes it create readable files), then drop it into inbox/ again. Nothing from it was imported.")
     }

@@ -38,8 +38,9 @@ package struct FileProcessor {
         // The scan saw a regular file; a link swapped in before the claim's rename is not followed
         // (it could point at any file the service user may read, and the reason quotes its start).
         guard Storage.status(claim.originalPath)?.isRegularFile == true else {
-            throw StorageError(operation: "open", path: claim.originalPath, code: StorageError.notRegularFile,
-                               detail: "not a regular file")
+            throw StorageError(
+                operation: "open", path: claim.originalPath, code: StorageError.notRegularFile,
+                detail: "not a regular file")
         }
         let name = claim.originalName
         let scan = try FileScan.scan(path: claim.originalPath) { done in
@@ -131,8 +132,11 @@ package struct FileProcessor {
     }
 
     /// A person's decisions on receipts (see ``PaymentDecisionFile``).
-    private func processPaymentDecision(_ claim: Claim, scan: FileScan, claimed: FileSnapshot) throws
-        -> FileOutcome {
+    private func processPaymentDecision(
+        _ claim: Claim, scan: FileScan, claimed: FileSnapshot
+    ) throws
+        -> FileOutcome
+    {
         let rows: [PaymentDecisionFile.Row]
         switch try PaymentDecisionFile.read(path: claim.originalPath, encoding: scan.encoding) {
         case .success(let read): rows = read
@@ -175,8 +179,10 @@ package struct FileProcessor {
     /// Rejects a file that was read, unless it changed since the claim: a file still being written
     /// goes back to the inbox (``ChangedFile``) rather than being judged, and archived, on a part
     /// of its bytes under a hash it no longer has.
-    private func reject(_ claim: Claim, scan: FileScan, rejection: Rejection,
-                        unlessChangedSince claimed: FileSnapshot) throws -> FileOutcome {
+    private func reject(
+        _ claim: Claim, scan: FileScan, rejection: Rejection,
+        unlessChangedSince claimed: FileSnapshot
+    ) throws -> FileOutcome {
         try claimed.check(claim, scannedSize: scan.size, step: .conversion)
         return try reject(claim, scan: scan, rejection: rejection)
     }
@@ -185,8 +191,9 @@ package struct FileProcessor {
     private func reject(_ claim: Claim, scan: FileScan?, rejection: Rejection) throws -> FileOutcome {
         let text = ReasonReport.render(rejection: rejection, claim: claim, scan: scan)
         let reasonName = claim.storedName + ".reason.txt"
-        try Storage.write(text, to: Path.join(claim.folder, reasonName), temporaryDirectory: layout.temporary,
-                          collision: .replace)
+        try Storage.write(
+            text, to: Path.join(claim.folder, reasonName), temporaryDirectory: layout.temporary,
+            collision: .replace)
         let outboxName = "rejected/\(claim.dateFolder)_\(claim.archiveName)_\(reasonName)"
         try Outbox(layout: layout).deliverNew(Array(text.utf8), to: outboxName)
         try Storage.removeTree(claim.scratchFolder)
@@ -202,12 +209,14 @@ package struct FileProcessor {
     }
 
     private func moveDuplicate(_ claim: Claim, scan: FileScan, of entry: IndexEntry) throws -> FileOutcome {
-        let note = "This file (\(claim.originalName)) has the same content (SHA-256 \(scan.sha256)) as "
+        let note =
+            "This file (\(claim.originalName)) has the same content (SHA-256 \(scan.sha256)) as "
             + "\"\(entry.name)\", received \(entry.claimedAt) and imported then (\(entry.archived)).\n"
             + "It was not imported again: its records are already in the ledgers. Nothing to do.\n"
             + "If you meant to send new data, check that the export covers the right period.\n"
-        try Storage.write(note, to: Path.join(claim.folder, claim.storedName + ".duplicate.txt"),
-                          temporaryDirectory: layout.temporary, collision: .replace)
+        try Storage.write(
+            note, to: Path.join(claim.folder, claim.storedName + ".duplicate.txt"),
+            temporaryDirectory: layout.temporary, collision: .replace)
         try Storage.removeTree(claim.scratchFolder)
         try moveClaim(claim, to: archiveFolder(workspace.duplicateFiles, claim))
         var outcome = makeOutcome(.duplicate, claim, sha256: scan.sha256, in: workspace.duplicateFiles)
@@ -234,13 +243,15 @@ package struct FileProcessor {
         try Storage.removeTree(claim.folder)
         var outcome = makeOutcome(.requeued, claim, sha256: "", in: layout.inbox)
         outcome.archivedAt = Path.relative(Path.join(layout.inbox, claim.storedName), to: workspace.root)
-        outcome.reason = change.description + "; it was put back in the inbox and will be taken again once it stops changing"
+        outcome.reason =
+            change.description + "; it was put back in the inbox and will be taken again once it stops changing"
         return outcome
     }
 
     private func makeOutcome(_ kind: FileOutcome.Kind, _ claim: Claim, sha256: String, in area: String) -> FileOutcome {
-        FileOutcome(kind: kind, pipeline: layout.pipeline.id, name: claim.originalName, claim: claim.id,
-                    sha256: sha256, archivedAt: archivedPath(area, claim))
+        FileOutcome(
+            kind: kind, pipeline: layout.pipeline.id, name: claim.originalName, claim: claim.id,
+            sha256: sha256, archivedAt: archivedPath(area, claim))
     }
 
     // MARK: - Paths

@@ -31,11 +31,14 @@ package struct InboxName: Sendable, Equatable {
     /// the direction controls that could make a name look like another (U+202E…) as `\u{HHHH}`,
     /// and a backslash doubled, so that every shown name stands for one name on disk.
     package static func escaped(_ raw: [UInt8]) -> String {
-        transcode(raw, invalidByte: { "\\x" + hex($0) }, control: { scalar in
-            if scalar == "\\" { return "\\\\" }
-            return scalar.value < 0x80 ? "\\x" + hex(UInt8(scalar.value))
-                : "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-        })
+        transcode(
+            raw, invalidByte: { "\\x" + hex($0) },
+            control: { scalar in
+                if scalar == "\\" { return "\\\\" }
+                return scalar.value < 0x80
+                    ? "\\x" + hex(UInt8(scalar.value))
+                    : "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            })
     }
 
     /// The name on disk inside the workspace: invalid bytes and control characters become `_`;
@@ -63,8 +66,10 @@ package struct InboxName: Sendable, Equatable {
 
     /// Decodes UTF-8, replacing each invalid byte, each control character (C0, DEL, C1), each
     /// direction control and the backslash by what the closures return.
-    private static func transcode(_ raw: [UInt8], invalidByte: (UInt8) -> String,
-                                  control: (Unicode.Scalar) -> String) -> String {
+    private static func transcode(
+        _ raw: [UInt8], invalidByte: (UInt8) -> String,
+        control: (Unicode.Scalar) -> String
+    ) -> String {
         var result = ""
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = raw.makeIterator()
@@ -75,7 +80,8 @@ package struct InboxName: Sendable, Equatable {
                 let scalar = Unicode.UTF8.decode(encoded)
                 let value = scalar.value
                 if value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value) || value == 0x5C
-                    || isDirectionControl(value) {
+                    || isDirectionControl(value)
+                {
                     result += control(scalar)
                 } else {
                     result.unicodeScalars.append(scalar)

@@ -31,8 +31,10 @@ package struct InboxScanner {
     }
 
     /// Lists the candidate files of a folder, and the entries it leaves alone (with reasons).
-    package static func candidates(in folder: String, relativeTo root: String,
-                                  ignoringFolders: Set<String> = []) throws(StorageError) -> (files: [Entry], waiting: [Waiting]) {
+    package static func candidates(
+        in folder: String, relativeTo root: String,
+        ignoringFolders: Set<String> = []
+    ) throws(StorageError) -> (files: [Entry], waiting: [Waiting]) {
         var files: [Entry] = []
         var waiting: [Waiting] = []
         guard Storage.isDirectory(folder) else { return ([], []) }
@@ -53,8 +55,11 @@ package struct InboxScanner {
             }
             if isIgnoredName(name) {
                 if !name.hasPrefix(".") {
-                    waiting.append(Waiting(path: shown, reason: "still being written (temporary name); it will be "
-                        + "taken once renamed"))
+                    waiting.append(
+                        Waiting(
+                            path: shown,
+                            reason: "still being written (temporary name); it will be "
+                                + "taken once renamed"))
                 }
                 continue
             }
@@ -70,8 +75,11 @@ package struct InboxScanner {
     /// Keeps the files whose size, mtime and ctime did not change during `settleSeconds`.
     ///
     /// Sleeps once for the whole batch (not at all when `files` is empty or the window is 0).
-    package static func settled(_ files: [Entry], settleSeconds: Double, relativeTo root: String)
-        -> (ready: [Entry], waiting: [Waiting]) {
+    package static func settled(
+        _ files: [Entry], settleSeconds: Double, relativeTo root: String
+    )
+        -> (ready: [Entry], waiting: [Waiting])
+    {
         guard !files.isEmpty else { return ([], []) }
         if settleSeconds > 0 {
             Sleep.seconds(settleSeconds)
@@ -81,11 +89,14 @@ package struct InboxScanner {
         for file in files {
             guard let now = Storage.status(file.raw) else { continue }
             if now.size == file.status.size, now.modified == file.status.modified, now.changed == file.status.changed,
-               now.inode == file.status.inode {
+                now.inode == file.status.inode
+            {
                 ready.append(file)
             } else {
-                waiting.append(Waiting(path: Path.relative(file.path, to: root),
-                                       reason: "still changing (being written); it will be taken by a later run"))
+                waiting.append(
+                    Waiting(
+                        path: Path.relative(file.path, to: root),
+                        reason: "still changing (being written); it will be taken by a later run"))
             }
         }
         ready.sort { ($0.status.modified, $0.name.shown) < ($1.status.modified, $1.name.shown) }

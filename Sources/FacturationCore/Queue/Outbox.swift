@@ -41,8 +41,10 @@ package struct Outbox {
     }
 
     @discardableResult
-    package func deliverCurrentVersion(of source: String, to relativePath: String,
-                                       prepared: PreparedCopy?) throws(StorageError) -> Delivery {
+    package func deliverCurrentVersion(
+        of source: String, to relativePath: String,
+        prepared: PreparedCopy?
+    ) throws(StorageError) -> Delivery {
         let target = Path.join(layout.outbox, relativePath)
         let record = Path.join(layout.deliveries, relativePath + ".sha256")
         defer { prepared?.file.discard() }
@@ -73,8 +75,10 @@ package struct Outbox {
             if !Storage.exists(beside) {
                 try Storage.copy(source, to: beside, temporaryDirectory: layout.temporary, collision: .fail)
             }
-            return Delivery(path: updated, warning: "outbox/\(relativePath) was changed by someone, so it was left as it "
-                + "is; the updated version is outbox/\(updated)")
+            return Delivery(
+                path: updated,
+                warning: "outbox/\(relativePath) was changed by someone, so it was left as it "
+                    + "is; the updated version is outbox/\(updated)")
         }
         if delivered != [newHash] { try self.record([newHash], at: record) }
         return Delivery(path: relativePath, warning: nil)
@@ -131,8 +135,9 @@ package struct Outbox {
     }
 
     private func record(_ hashes: [String], at path: String) throws(StorageError) {
-        try Storage.write(hashes.joined(separator: "\n") + "\n", to: path, temporaryDirectory: layout.temporary,
-                          collision: .replace)
+        try Storage.write(
+            hashes.joined(separator: "\n") + "\n", to: path, temporaryDirectory: layout.temporary,
+            collision: .replace)
     }
 
     /// Publishes a new file that never changes afterwards (a reason file, a report); publishing
@@ -149,11 +154,11 @@ package struct Outbox {
     /// Adds a new file to `batch`, published by the batch's commit; returns false (and adds
     /// nothing) when exactly these bytes are already there. A different file is never replaced.
     @discardableResult
-    package func deliverNew(_ bytes: [UInt8], to relativePath: String, in batch: FileBatch) throws(StorageError) -> Bool {
+    package func deliverNew(_ bytes: [UInt8], to relativePath: String, in batch: FileBatch) throws(StorageError) -> Bool
+    {
         let target = Path.join(layout.outbox, relativePath)
         if try Storage.isPublished(bytes, at: target) { return false }
         try batch.add(bytes, to: target, collision: .fail)
         return true
     }
-
 }

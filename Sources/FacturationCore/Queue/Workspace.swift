@@ -51,9 +51,11 @@ package struct Workspace: Sendable {
         let distinct = Set(devices.values)
         if distinct.count > 1 {
             let list = devices.keys.sorted().map { "\(Path.relative($0, to: root)) (device \(devices[$0]!))" }
-            throw FacturationError(.workspace, "the workspace folders are on different file systems: "
-                + list.joined(separator: ", ") + ". Moves between them would not be atomic; put inbox/, work/, "
-                + "archive/ and outbox/ on the same file system (no separate mounts).")
+            throw FacturationError(
+                .workspace,
+                "the workspace folders are on different file systems: "
+                    + list.joined(separator: ", ") + ". Moves between them would not be atomic; put inbox/, work/, "
+                    + "archive/ and outbox/ on the same file system (no separate mounts).")
         }
     }
 
@@ -74,4 +76,3 @@ package struct Workspace: Sendable {
         return "/" + parts.joined(separator: "/")
     }
 }
-

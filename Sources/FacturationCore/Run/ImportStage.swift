@@ -16,8 +16,10 @@ package final class ImportStage: Stage {
     var logger: Logger
     private var claimCounter = 0
 
-    package init(workspace: Workspace, layouts: [ArchiveLayout], clock: Clock, settleSeconds: Double?,
-                 progress: ((String, Int64, Int64) -> Void)?, logger: Logger) {
+    package init(
+        workspace: Workspace, layouts: [ArchiveLayout], clock: Clock, settleSeconds: Double?,
+        progress: ((String, Int64, Int64) -> Void)?, logger: Logger
+    ) {
         self.workspace = workspace
         self.layouts = layouts
         self.clock = clock
@@ -63,13 +65,16 @@ package final class ImportStage: Stage {
         }
         if layouts.count > 1 {
             let ids = layouts.map(\.pipeline.id)
-            let stray = try InboxScanner.candidates(in: workspace.inbox, relativeTo: workspace.root,
-                                                    ignoringFolders: Set(ids))
+            let stray = try InboxScanner.candidates(
+                in: workspace.inbox, relativeTo: workspace.root,
+                ignoringFolders: Set(ids))
             for file in stray.files {
                 let folders: String = ids.map { "inbox/" + $0 + "/" }.joined(separator: ", ")
                 let reason = "this workspace has several pipelines: move the file into one of " + folders
-                summary.waiting.append(InboxScanner.Waiting(path: Path.relative(file.path, to: workspace.root),
-                                                            reason: reason))
+                summary.waiting.append(
+                    InboxScanner.Waiting(
+                        path: Path.relative(file.path, to: workspace.root),
+                        reason: reason))
             }
         }
         return candidates
@@ -89,17 +94,21 @@ package final class ImportStage: Stage {
                 if leftovers.allSatisfy({ $0 == Claim.metadataName }) {
                     try Storage.removeTree(folder)
                 } else {
-                    summary.errors.append("work/claims/\(name) cannot be resumed (its description is missing); "
-                        + "its files were left there: move them back into inbox/")
+                    summary.errors.append(
+                        "work/claims/\(name) cannot be resumed (its description is missing); "
+                            + "its files were left there: move them back into inbox/")
                 }
                 continue
             }
             guard pipelines.contains(where: { $0.id == claim.pipelineID }) else {
-                summary.errors.append("work/claims/\(name) belongs to pipeline \"\(claim.pipelineID)\", which no longer "
-                    + "exists in pipelines/: restore that pipeline file, or move \(claim.originalName) back into inbox/")
+                summary.errors.append(
+                    "work/claims/\(name) belongs to pipeline \"\(claim.pipelineID)\", which no longer "
+                        + "exists in pipelines/: restore that pipeline file, or move \(claim.originalName) back into inbox/"
+                )
                 continue
             }
-            logger.notice("Resuming interrupted file", metadata: ["file.name": "\(claim.originalName)", "claim": "\(name)"])
+            logger.notice(
+                "Resuming interrupted file", metadata: ["file.name": "\(claim.originalName)", "claim": "\(name)"])
             claims.append(claim)
         }
         return claims
@@ -114,11 +123,13 @@ package final class ImportStage: Stage {
         let padded: String = String(repeating: "0", count: 8 - random.count) + random
         let id: String = stamp + "-" + CivilDate.pad(claimCounter, 4) + "-" + padded
         let folder = Path.join(workspace.claims, id)
-        let claim = Claim(id: id, folder: folder, pipelineID: layout.pipeline.id, originalName: entry.name.shown,
-                          storedName: entry.name.stored, claimedAt: clock.nowISO())
+        let claim = Claim(
+            id: id, folder: folder, pipelineID: layout.pipeline.id, originalName: entry.name.shown,
+            storedName: entry.name.stored, claimedAt: clock.nowISO())
         try Storage.makeDirectory(folder)
-        try Storage.write(claim.metadata, to: Path.join(folder, Claim.metadataName),
-                          temporaryDirectory: workspace.temporary)
+        try Storage.write(
+            claim.metadata, to: Path.join(folder, Claim.metadataName),
+            temporaryDirectory: workspace.temporary)
         do {
             try Storage.move(entry.raw, to: claim.originalPath)
         } catch {
@@ -130,11 +141,13 @@ package final class ImportStage: Stage {
             guard error.isNotFound || error.code == EPERM else { throw error }
             try Storage.removeTree(folder)
             if !error.isNotFound {
-                summary.waiting.append(InboxScanner.Waiting(
-                    path: Path.relative(entry.path, to: workspace.root),
-                    reason: "the user running facturation may not move this file (\(String(cString: strerror(error.code)))): "
-                        + "the inbox is probably shared with the sticky bit, or the file belongs to another user; "
-                        + "give it to that user (chown) or drop it again as that user"))
+                summary.waiting.append(
+                    InboxScanner.Waiting(
+                        path: Path.relative(entry.path, to: workspace.root),
+                        reason:
+                            "the user running facturation may not move this file (\(String(cString: strerror(error.code)))): "
+                            + "the inbox is probably shared with the sticky bit, or the file belongs to another user; "
+                            + "give it to that user (chown) or drop it again as that user"))
             }
             return nil
         }
@@ -161,5 +174,4 @@ package final class ImportStage: Stage {
             logger.warning("File put back in the inbox", metadata: metadata)
         }
     }
-
 }

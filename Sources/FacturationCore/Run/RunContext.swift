@@ -11,8 +11,10 @@ package final class RunContext {
     /// Checked between files and between stages: when it returns true the run stops there.
     package let shouldStop: () -> Bool
 
-    package init(workspace: Workspace, layouts: [ArchiveLayout], today: CivilDate, clock: Clock, logger: Logger,
-                 shouldStop: @escaping () -> Bool) {
+    package init(
+        workspace: Workspace, layouts: [ArchiveLayout], today: CivilDate, clock: Clock, logger: Logger,
+        shouldStop: @escaping () -> Bool
+    ) {
         self.workspace = workspace
         self.today = today
         self.clock = clock

@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Whether anything a pipeline's later stages read has changed since its last complete run.
 ///
@@ -42,9 +43,10 @@ struct RunStamp: Codable, Equatable {
     /// The stamp of the workspace as it is now.
     static func current(_ layout: ArchiveLayout, today: CivilDate) throws -> RunStamp {
         let pipelineBytes = try Storage.read(pipelineFile(layout), limit: 16 << 20)
-        return RunStamp(today: today.description, binary: executableIdentity(),
-                        pipelineFile: pipelineBytes.withUnsafeBytes { SHA256Hasher.hex($0) },
-                        entries: try watched(layout))
+        return RunStamp(
+            today: today.description, binary: executableIdentity(),
+            pipelineFile: pipelineBytes.withUnsafeBytes { SHA256Hasher.hex($0) },
+            entries: try watched(layout))
     }
 
     /// True when `layout`'s stamp on disk still describes the workspace.
@@ -53,7 +55,8 @@ struct RunStamp: Codable, Equatable {
     /// anywhere moves the time of a recorded folder.
     static func isUnchanged(_ layout: ArchiveLayout, today: CivilDate) throws -> Bool {
         let path = path(in: layout)
-        guard Storage.exists(path), let recorded = try? FacturationError.decode(RunStamp.self, at: path, limit: 16 << 20)
+        guard Storage.exists(path),
+            let recorded = try? FacturationError.decode(RunStamp.self, at: path, limit: 16 << 20)
         else { return false }
         guard recorded.today == today.description, recorded.binary == executableIdentity() else { return false }
         let pipelineBytes = try Storage.read(pipelineFile(layout), limit: 16 << 20)
@@ -65,8 +68,9 @@ struct RunStamp: Codable, Equatable {
 
     private static func entry(_ path: String, root: String) -> Entry {
         let status = Storage.status(path)
-        return Entry(path: Path.relative(path, to: root), inode: status?.inode ?? 0, size: status?.size ?? -1,
-                     modified: status?.modified ?? 0)
+        return Entry(
+            path: Path.relative(path, to: root), inode: status?.inode ?? 0, size: status?.size ?? -1,
+            modified: status?.modified ?? 0)
     }
 
     /// Records the stamp after a complete run; removes the old one instead when a time is too
@@ -83,8 +87,9 @@ struct RunStamp: Codable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try Storage.makeDirectory(layout.checkpoints)
-        try Storage.write(Array(try encoder.encode(stamp)) + [0x0A], to: path, temporaryDirectory: layout.temporary,
-                          collision: .replace)
+        try Storage.write(
+            Array(try encoder.encode(stamp)) + [0x0A], to: path, temporaryDirectory: layout.temporary,
+            collision: .replace)
     }
 
     /// The folders and files the stamp covers, in a fixed order.
@@ -99,8 +104,10 @@ struct RunStamp: Codable, Equatable {
             for name in try Storage.listIfPresent(folder) { add(Path.join(folder, name)) }
         }
         // Records: immutable files in folders whose time moves with each one added.
-        for folder in [layout.invoicing, layout.issued, layout.drafts, layout.decisions, layout.oxygeneBatches,
-                       layout.payments, layout.matches] {
+        for folder in [
+            layout.invoicing, layout.issued, layout.drafts, layout.decisions, layout.oxygeneBatches,
+            layout.payments, layout.matches,
+        ] {
             add(folder)
         }
         for year in try Storage.listIfPresent(layout.issued) { add(Path.join(layout.issued, year)) }

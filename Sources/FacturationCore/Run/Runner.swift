@@ -38,8 +38,9 @@ package final class Runner {
     /// The stages of a run, in order. Adding a stage = one type + one line here.
     private func stages(layouts: [ArchiveLayout]) -> [any Stage] {
         [
-            ImportStage(workspace: workspace, layouts: layouts, clock: options.clock,
-                        settleSeconds: options.settleSeconds, progress: progress, logger: logger),
+            ImportStage(
+                workspace: workspace, layouts: layouts, clock: options.clock,
+                settleSeconds: options.settleSeconds, progress: progress, logger: logger),
             InvoicingStage(),
             PaymentStage(),
             AccountingStage(),
@@ -56,14 +57,16 @@ package final class Runner {
     /// (disk, damaged ledger) stops the pass, with every unfinished file left in `work/`.
     package func runOnce() throws -> RunSummary {
         let today = options.today ?? localClock.today()
-        var summary = RunSummary(workspace: workspace.root, startedAt: localClock.nowISO(), today: today.description,
-                                 pipelines: pipelines.map(\.id))
+        var summary = RunSummary(
+            workspace: workspace.root, startedAt: localClock.nowISO(), today: today.description,
+            pipelines: pipelines.map(\.id))
         for folder in [workspace.inbox, workspace.work, workspace.archive, workspace.outbox] {
             try Storage.makeDirectory(folder)
         }
         try workspace.checkSameFileSystem()
         guard let lock = try WorkspaceLock(path: workspace.lockFile) else {
-            throw FacturationError.alreadyRunning(lockFile: workspace.lockFile, holder: WorkspaceLock.holder(path: workspace.lockFile))
+            throw FacturationError.alreadyRunning(
+                lockFile: workspace.lockFile, holder: WorkspaceLock.holder(path: workspace.lockFile))
         }
         defer { withExtendedLifetime(lock) {} }
         try Storage.makeDirectory(workspace.claims)
@@ -71,8 +74,9 @@ package final class Runner {
         try Storage.makeDirectory(workspace.temporary)
 
         let layouts = workspace.layouts(for: pipelines)
-        let context = RunContext(workspace: workspace, layouts: layouts, today: today, clock: options.clock,
-                                 logger: logger, shouldStop: shouldStop)
+        let context = RunContext(
+            workspace: workspace, layouts: layouts, today: today, clock: options.clock,
+            logger: logger, shouldStop: shouldStop)
         let completed = try run(stages(layouts: layouts), context: context, summary: &summary)
         if completed && summary.exitCode != ExitStatus.failure {
             for pipeline in context.pipelines where !pipeline.unchanged {
@@ -136,8 +140,9 @@ package final class Runner {
         let folder = Path.join(workspace.runs, String(summary.startedAt.prefix(10)))
         try Storage.makeDirectory(folder)
         let name = summary.startedAt.replacingOccurrences(of: ":", with: "") + ".json"
-        try Storage.write(Array(data) + [0x0A], to: Path.join(folder, name), temporaryDirectory: workspace.temporary,
-                          collision: .replace)
+        try Storage.write(
+            Array(data) + [0x0A], to: Path.join(folder, name), temporaryDirectory: workspace.temporary,
+            collision: .replace)
     }
 }
 

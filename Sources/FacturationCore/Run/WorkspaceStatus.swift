@@ -42,8 +42,9 @@ package struct WorkspaceStatus: Sendable, Codable {
         status.runningProcess = runningProcess(workspace)
         for pipeline in pipelines {
             let layout = workspace.layout(for: pipeline, pipelineCount: pipelines.count)
-            let found = try InboxScanner.candidates(in: layout.inbox, relativeTo: workspace.root,
-                                                    ignoringFolders: pipelines.count > 1 ? Set(pipelines.map(\.id)) : [])
+            let found = try InboxScanner.candidates(
+                in: layout.inbox, relativeTo: workspace.root,
+                ignoringFolders: pipelines.count > 1 ? Set(pipelines.map(\.id)) : [])
             status.ready.append(contentsOf: found.files.map { Path.relative($0.path, to: workspace.root) })
             status.waiting.append(contentsOf: found.waiting)
             if pipeline.invoicing != nil {
@@ -64,8 +65,9 @@ package struct WorkspaceStatus: Sendable, Codable {
     /// The process id of the facturation run holding the workspace lock, when it is still alive.
     private static func runningProcess(_ workspace: Workspace) -> String? {
         if let pid = WorkspaceLock.holder(path: workspace.lockFile), let number = Int32(pid), number > 0,
-           kill(number, 0) == 0, let command = try? Storage.readText("/proc/\(pid)/cmdline", limit: 4096),
-           command.contains("facturation") {
+            kill(number, 0) == 0, let command = try? Storage.readText("/proc/\(pid)/cmdline", limit: 4096),
+            command.contains("facturation")
+        {
             return pid
         }
         return nil
@@ -76,10 +78,12 @@ package struct WorkspaceStatus: Sendable, Codable {
         let store = InvoiceStore(layout: layout)
         let decided = try store.decisions()
         for draft in try store.waitingDrafts() where decided[draft.id] == nil {
-            toApprove.append(.init(
-                draft: draft.id, client: draft.clientCode,
-                totalInclVAT: FrenchDates.euros((try? InvoiceBuilder.totals(of: draft.lines))?.grandTotalMinor ?? 0),
-                reason: draft.approvalReason ?? "waiting for a decision"))
+            toApprove.append(
+                .init(
+                    draft: draft.id, client: draft.clientCode,
+                    totalInclVAT: FrenchDates.euros(
+                        (try? InvoiceBuilder.totals(of: draft.lines))?.grandTotalMinor ?? 0),
+                    reason: draft.approvalReason ?? "waiting for a decision"))
         }
         let documents = try store.issued()
         issued[pipeline.id] = documents.count
@@ -91,9 +95,10 @@ package struct WorkspaceStatus: Sendable, Codable {
         for kind in LedgerKind.allCases {
             let folder = Path.join(layout.ledgers, kind.rawValue)
             for name in try Storage.listIfPresent(folder) where name.hasSuffix(".csv") {
-                ledgers.append(LedgerMonth(
-                    pipeline: pipeline.id, ledger: kind.rawValue, partition: String(name.dropLast(4)),
-                    path: Path.relative(Path.join(folder, name), to: workspace.root)))
+                ledgers.append(
+                    LedgerMonth(
+                        pipeline: pipeline.id, ledger: kind.rawValue, partition: String(name.dropLast(4)),
+                        path: Path.relative(Path.join(folder, name), to: workspace.root)))
             }
         }
     }
@@ -105,18 +110,22 @@ package struct WorkspaceStatus: Sendable, Codable {
             let dayFolder = Path.join(workspace.rejectedFiles, day)
             for claim in try Storage.listIfPresent(dayFolder).reversed() {
                 let folder = Path.join(dayFolder, claim)
-                guard let reason = try Storage.listIfPresent(folder).first(where: { $0.hasSuffix(".reason.txt") }) else {
+                guard let reason = try Storage.listIfPresent(folder).first(where: { $0.hasSuffix(".reason.txt") })
+                else {
                     continue
                 }
                 rejectedTotal += 1
                 guard rejected.count < 20 else { continue }
                 let reasonPath = Path.join(folder, reason)
                 let text = (try? Storage.readText(reasonPath, limit: 1 << 20)) ?? ""
-                let problem = text.split(separator: "\n").first(where: { $0.hasPrefix("Problem:") })
+                let problem =
+                    text.split(separator: "\n").first(where: { $0.hasPrefix("Problem:") })
                     .map { String($0.dropFirst("Problem:".count)).trimmed } ?? ""
-                rejected.append(RejectedFile(
-                    path: Path.relative(Path.join(folder, String(reason.dropLast(".reason.txt".count))), to: workspace.root),
-                    reasonFile: Path.relative(reasonPath, to: workspace.root), problem: problem))
+                rejected.append(
+                    RejectedFile(
+                        path: Path.relative(
+                            Path.join(folder, String(reason.dropLast(".reason.txt".count))), to: workspace.root),
+                        reasonFile: Path.relative(reasonPath, to: workspace.root), problem: problem))
             }
         }
         self.rejected = rejected

@@ -6,12 +6,16 @@ package enum WorkspaceTemplate {
     package static func create(at root: String) throws -> [String] {
         let workspace = Workspace(root: root)
         if let existing = try Storage.listIfPresent(workspace.pipelines).first(where: { $0.hasSuffix(".toml") }) {
-            throw FacturationError(.workspace, "\(workspace.pipelines)/\(existing) already exists: "
-                + "\(workspace.root) is already a workspace; nothing was changed")
+            throw FacturationError(
+                .workspace,
+                "\(workspace.pipelines)/\(existing) already exists: "
+                    + "\(workspace.root) is already a workspace; nothing was changed")
         }
         var written: [String] = []
-        for (folder, readme) in [(workspace.inbox, inboxReadme), (workspace.outbox, outboxReadme),
-                                 (workspace.archive, archiveReadme), (workspace.pipelines, pipelinesReadme)] {
+        for (folder, readme) in [
+            (workspace.inbox, inboxReadme), (workspace.outbox, outboxReadme),
+            (workspace.archive, archiveReadme), (workspace.pipelines, pipelinesReadme),
+        ] {
             try Storage.makeDirectory(folder)
             let path = Path.join(folder, "README.md")
             if !Storage.exists(path) {

@@ -11,8 +11,10 @@ import Glibc
 /// step to stderr. The kill-and-restart test uses it to crash a real run at every step in turn.
 package enum CrashInjection {
     private static let state = Mutex<(count: Int, limit: Int?, trace: Bool)>(
-        (0, getenv("FACTURATION_CRASH_AFTER").flatMap { Int(String(cString: $0)) },
-         getenv("FACTURATION_CRASH_TRACE") != nil)
+        (
+            0, getenv("FACTURATION_CRASH_AFTER").flatMap { Int(String(cString: $0)) },
+            getenv("FACTURATION_CRASH_TRACE") != nil
+        )
     )
 
     /// Records that a durable step completed; kills the process if it is the configured one.
@@ -41,7 +43,8 @@ package enum CrashInjection {
 package enum TestPause {
     private static let setting: (point: String, gate: String)? = {
         guard let raw = getenv("FACTURATION_TEST_PAUSE").map({ String(cString: $0) }),
-              let colon = raw.firstIndex(of: ":") else { return nil }
+            let colon = raw.firstIndex(of: ":")
+        else { return nil }
         return (String(raw[..<colon]), String(raw[raw.index(after: colon)...]))
     }()
 

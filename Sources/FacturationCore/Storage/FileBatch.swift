@@ -90,8 +90,9 @@ package final class FileBatch {
             synced.removeAll()
         }
         for file in synced {
-            try Storage.move(file.temporary, to: file.destination, collision: file.collision,
-                             syncSource: false, syncDestination: false)
+            try Storage.move(
+                file.temporary, to: file.destination, collision: file.collision,
+                syncSource: false, syncDestination: false)
             moved += 1
         }
         for folder in Set(synced.map { Path.parent(of: $0.destination) }).sorted() {

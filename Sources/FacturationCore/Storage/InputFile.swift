@@ -22,8 +22,9 @@ package final class InputFile {
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             close(fd)
-            throw StorageError(operation: "open", path: path, code: StorageError.notRegularFile,
-                               detail: "not a regular file")
+            throw StorageError(
+                operation: "open", path: path, code: StorageError.notRegularFile,
+                detail: "not a regular file")
         }
         // Reads block as usual (the flag only kept a FIFO from blocking the open).
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)

@@ -108,8 +108,10 @@ package final class OutputFile {
     /// Flushes, fsyncs and closes the file, then moves it to `destination` and fsyncs that folder.
     ///
     /// A failed `fsync` is final: the temporary file is deleted and nothing is published.
-    package func commit(to destination: String, collision: Storage.Collision = .fail,
-                       syncFolder: Bool = true) throws(StorageError) {
+    package func commit(
+        to destination: String, collision: Storage.Collision = .fail,
+        syncFolder: Bool = true
+    ) throws(StorageError) {
         precondition(!finished, "OutputFile committed twice")
         do throws(StorageError) {
             try flush()
@@ -125,8 +127,9 @@ package final class OutputFile {
             throw error
         }
         do throws(StorageError) {
-            try Storage.move(temporaryPath, to: destination, collision: collision, syncSource: false,
-                             syncDestination: syncFolder)
+            try Storage.move(
+                temporaryPath, to: destination, collision: collision, syncSource: false,
+                syncDestination: syncFolder)
         } catch {
             unlink(temporaryPath)
             throw error

@@ -149,8 +149,10 @@ package enum Storage {
     /// `syncDestination: false` leaves the destination folder's fsync to the caller, who then
     /// calls ``syncDirectory(_:)`` once after a batch of moves into the same folder, before
     /// recording that the batch is done.
-    package static func move(_ from: String, to: String, collision: Collision = .fail,
-                            syncSource: Bool = true, syncDestination: Bool = true) throws(StorageError) {
+    package static func move(
+        _ from: String, to: String, collision: Collision = .fail,
+        syncSource: Bool = true, syncDestination: Bool = true
+    ) throws(StorageError) {
         let rc: Int32
         switch collision {
         case .fail: rc = fct_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to)
@@ -248,7 +250,8 @@ package enum Storage {
     package static func isPublished(_ bytes: [UInt8], at destination: String) throws(StorageError) -> Bool {
         guard status(destination) != nil else { return false }
         if (try? read(destination, limit: max(bytes.count, 1) + 1)) == bytes { return true }
-        throw StorageError(operation: "publish", path: destination, code: EEXIST,
-                           detail: "a different file already has this name")
+        throw StorageError(
+            operation: "publish", path: destination, code: EEXIST,
+            detail: "a different file already has this name")
     }
 }

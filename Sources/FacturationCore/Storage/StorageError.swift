@@ -45,7 +45,9 @@ package struct StorageError: Error, Sendable, CustomStringConvertible {
         switch code {
         case ENOSPC: text += ". The disk is full: free some space and run again; nothing was lost."
         case EROFS: text += ". The file system is read-only: remount it read-write and run again."
-        case EACCES, EPERM: text += ". Check the permissions of this path (and of the folders above it) for the user running facturation."
+        case EACCES, EPERM:
+            text +=
+                ". Check the permissions of this path (and of the folders above it) for the user running facturation."
         case EXDEV: text += ". The workspace folders must be on one file system."
         default: break
         }

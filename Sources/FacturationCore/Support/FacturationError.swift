@@ -98,9 +98,11 @@ extension FacturationError {
 
     /// Another run holds the lock at `lockFile` (`holder`: its process id, when known).
     package static func alreadyRunning(lockFile: String, holder: String?) -> FacturationError {
-        FacturationError(.alreadyRunning, "another facturation run is working on this workspace"
-            + (holder.map { " (process \($0))" } ?? "") + "; nothing was done. Wait for it to finish (the lock "
-            + "\(lockFile) is released automatically, even if that run crashes).")
+        FacturationError(
+            .alreadyRunning,
+            "another facturation run is working on this workspace"
+                + (holder.map { " (process \($0))" } ?? "") + "; nothing was done. Wait for it to finish (the lock "
+                + "\(lockFile) is released automatically, even if that run crashes).")
     }
 
     /// A period without any accounting entry.

@@ -39,7 +39,8 @@ package final class SHA256Hasher {
     package static func digest(_ bytes: UnsafeRawBufferPointer) -> SIMD32<UInt8> {
         var digest = SIMD32<UInt8>()
         withUnsafeMutableBytes(of: &digest) { out in
-            let done = fct_sha256_digest(bytes.baseAddress, bytes.count, out.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            let done = fct_sha256_digest(
+                bytes.baseAddress, bytes.count, out.baseAddress?.assumingMemoryBound(to: UInt8.self))
             precondition(done == 1, "OpenSSL could not compute a SHA-256 digest")
         }
         return digest
@@ -75,7 +76,7 @@ package enum Hex {
     }
 
     package static func encode(_ bytes: some Collection<UInt8>) -> String {
-        var out = [UInt8]()
+        var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])

@@ -10,7 +10,8 @@ extension StringProtocol {
             return String(self)
         }
         guard let first = view.firstIndex(where: { !members.contains($0) }),
-              let last = view.lastIndex(where: { !members.contains($0) }) else { return "" }
+            let last = view.lastIndex(where: { !members.contains($0) })
+        else { return "" }
         return String(String.UnicodeScalarView(view[first...last]))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +41,8 @@ package struct Clock: Sendable {
     package static func fromEnvironment() throws(FacturationError) -> Clock {
         guard let text = getenv("FACTURATION_NOW").map({ String(cString: $0) }), !text.isEmpty else { return .system }
         guard let parsed = ISOTimestamp.parse(text) else {
-            throw FacturationError(.usage, "FACTURATION_NOW is not an ISO 8601 instant (like 2025-10-02T08:00:00Z): \(text)")
+            throw FacturationError(
+                .usage, "FACTURATION_NOW is not an ISO 8601 instant (like 2025-10-02T08:00:00Z): \(text)")
         }
         return .fixed(parsed.utc)
     }
@@ -69,7 +71,7 @@ package struct LocalClock {
     func claimStamp() -> String {
         let now = clock.now()
         let local = now.seconds + Int64(zone.offset(atUTC: now.seconds))
-        let text = ISOTimestamp.format(local)   // 2025-11-25T11:30:12
+        let text = ISOTimestamp.format(local)  // 2025-11-25T11:30:12
         let digits = text.filter { $0 != "-" && $0 != ":" }.replacingOccurrences(of: "T", with: "-")
         return digits + "-" + CivilDate.pad(now.nanoseconds / 1_000_000, 3)
     }

@@ -98,10 +98,11 @@ package enum ISOTimestamp {
             return value
         }
         guard let year = number(0, 4), bytes[4] == 0x2D, let month = number(5, 2), bytes[7] == 0x2D,
-              let day = number(8, 2), bytes[10] == 0x54 || bytes[10] == 0x74 || bytes[10] == 0x20,
-              let hour = number(11, 2), bytes[13] == 0x3A, let minute = number(14, 2), bytes[16] == 0x3A,
-              let second = number(17, 2), hour < 24, minute < 60, second < 61,
-              let date = CivilDate(year: year, month: month, day: day) else { return nil }
+            let day = number(8, 2), bytes[10] == 0x54 || bytes[10] == 0x74 || bytes[10] == 0x20,
+            let hour = number(11, 2), bytes[13] == 0x3A, let minute = number(14, 2), bytes[16] == 0x3A,
+            let second = number(17, 2), hour < 24, minute < 60, second < 61,
+            let date = CivilDate(year: year, month: month, day: day)
+        else { return nil }
         var index = 19
         if index < bytes.count, bytes[index] == 0x2E || bytes[index] == 0x2C {
             index += 1

@@ -14,12 +14,17 @@ final class TestWorkspace {
     init(pipeline: String? = nil, name: String = "demo-conseil", invoicing: Bool = false) throws {
         root = FileManager.default.temporaryDirectory
             .appendingPathComponent("facturation-e2e-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("pipelines"),
-                                                withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("inbox"),
-                                                withIntermediateDirectories: true)
-        var text = try pipeline ?? String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"),
-                                          encoding: .utf8)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("pipelines"),
+            withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("inbox"),
+            withIntermediateDirectories: true)
+        var text =
+            try pipeline
+            ?? String(
+                contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"),
+                encoding: .utf8)
         if pipeline == nil, !invoicing, let cut = text.range(of: "\n[invoicing]") {
             text = String(text[..<cut.lowerBound]) + "\n"
         }
@@ -55,17 +60,21 @@ final class TestWorkspace {
 
     /// Runs `facturation <arguments> --workspace <root>`.
     @discardableResult
-    func run(_ arguments: [String], environment: [String: String] = [:], workspaceFlag: Bool = true) throws -> CommandResult {
+    func run(
+        _ arguments: [String], environment: [String: String] = [:], workspaceFlag: Bool = true
+    ) throws -> CommandResult {
         try Binary.run(arguments + (workspaceFlag ? ["--workspace", path] : []), environment: environment)
     }
 
     /// Runs `facturation run --settle 0` held at a pause point (`FACTURATION_TEST_PAUSE`, e.g.
     /// `after-conversion`), calls `meanwhile` with the path of the claimed file named `name` (the
     /// test acts there as a producer that has not finished), then lets the run go on.
-    func runPaused(at point: String, claimedFile name: String, meanwhile: (URL) throws -> Void) throws -> CommandResult {
+    func runPaused(at point: String, claimedFile name: String, meanwhile: (URL) throws -> Void) throws -> CommandResult
+    {
         let gate = path + "/gate"
-        let running = try Binary.start(["run", "--settle", "0", "--workspace", path],
-                                       environment: ["FACTURATION_TEST_PAUSE": "\(point):\(gate)"])
+        let running = try Binary.start(
+            ["run", "--settle", "0", "--workspace", path],
+            environment: ["FACTURATION_TEST_PAUSE": "\(point):\(gate)"])
         for _ in 0..<3_000 where !FileManager.default.fileExists(atPath: gate + ".waiting") {
             Thread.sleep(forTimeInterval: 0.01)
         }
@@ -100,7 +109,8 @@ final class TestWorkspace {
     /// Every regular file below `relative`, as paths relative to the workspace, sorted.
     func files(under relative: String = "") -> [String] {
         let base = relative.isEmpty ? root : root.appendingPathComponent(relative)
-        guard let enumerator = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else {
+        guard let enumerator = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey])
+        else {
             return []
         }
         var result: [String] = []
@@ -114,11 +124,13 @@ final class TestWorkspace {
 
     /// Every folder under the workspace, relative to it.
     func folders() -> [String] {
-        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isDirectoryKey]) else {
+        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isDirectoryKey])
+        else {
             return []
         }
         var result: [String] = []
-        for case let url as URL in enumerator where (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+        for case let url as URL in enumerator
+        where (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
             result.append(String(url.path.dropFirst(root.path.count + 1)))
         }
         return result.sorted()
@@ -198,14 +210,18 @@ enum Binary {
         fatalError("facturation binary not found (tried \(candidates.map(\.path))); set FACTURATION_BINARY")
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:],
-                    executable: URL? = nil) throws -> CommandResult {
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:],
+        executable: URL? = nil
+    ) throws -> CommandResult {
         try start(arguments, environment: environment, executable: executable).wait()
     }
 
     /// Starts the binary (or `executable`) without waiting for it.
-    static func start(_ arguments: [String], environment: [String: String] = [:],
-                      executable: URL? = nil) throws -> Running {
+    static func start(
+        _ arguments: [String], environment: [String: String] = [:],
+        executable: URL? = nil
+    ) throws -> Running {
         let process = Process()
         process.executableURL = executable ?? url
         process.arguments = arguments
@@ -234,17 +250,22 @@ enum Binary {
         init(process: Process) { self.process = process }
 
         fileprivate func collect() {
-            DispatchQueue.global().async(group: group) { self.outData = self.out.fileHandleForReading.readDataToEndOfFile() }
-            DispatchQueue.global().async(group: group) { self.errData = self.err.fileHandleForReading.readDataToEndOfFile() }
+            DispatchQueue.global().async(group: group) {
+                self.outData = self.out.fileHandleForReading.readDataToEndOfFile()
+            }
+            DispatchQueue.global().async(group: group) {
+                self.errData = self.err.fileHandleForReading.readDataToEndOfFile()
+            }
         }
 
         func wait() -> CommandResult {
             group.wait()
             process.waitUntilExit()
-            return CommandResult(status: process.terminationStatus,
-                                 killedBySignal: process.terminationReason == .uncaughtSignal,
-                                 stdout: String(decoding: outData, as: UTF8.self),
-                                 stderr: String(decoding: errData, as: UTF8.self))
+            return CommandResult(
+                status: process.terminationStatus,
+                killedBySignal: process.terminationReason == .uncaughtSignal,
+                stdout: String(decoding: outData, as: UTF8.self),
+                stderr: String(decoding: errData, as: UTF8.self))
         }
     }
 }

@@ -35,7 +35,8 @@ enum FuzzInput {
             }
             let separators: [[UInt8]] = [[0x2C], [0x3B], [0x09], [0x0A], [0x0D, 0x0A], [0x20], [0x22], [0x3D], [0x3A]]
             for _ in 0..<generator.below(400) {
-                bytes += generator.chance(percent: 50) && !target.dictionary.isEmpty
+                bytes +=
+                    generator.chance(percent: 50) && !target.dictionary.isEmpty
                     ? generator.pick(target.dictionary) : generator.pick(separators)
             }
             return bytes
@@ -50,24 +51,35 @@ struct Mutator {
     let target: FuzzTarget
     var generator: SplitMix64
 
-    static let interestingBytes: [UInt8] = [0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x22, 0x23, 0x27, 0x2C, 0x2D,
-                                            0x2E, 0x30, 0x39, 0x3A, 0x3B, 0x3D, 0x5B, 0x5C, 0x5D, 0x7B, 0x7D, 0x7F,
-                                            0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xEF, 0xF0, 0xFE, 0xFF]
-    static let hugeNumbers = ["99999999999999999999999999", "9223372036854775807", "-9223372036854775808",
-                              "9223372036854775808", "18446744073709551616", "1e308", "-1e309", "1E-400", "0.0000000001",
-                              "92233720368547758.07", "-92233720368547758.08", "99999999999999999,99", "1 000 000 000 000 000,00",
-                              "4294967296", "2147483648", "-0", "00000000000000000000001", "NaN", "inf", "0x7FFFFFFFFFFFFFFF"]
-    static let controls: [[UInt8]] = [[0x00], [0x07], [0x08], [0x0B], [0x0C], [0x0D], [0x1B], [0x7F],
-                                      [0xC2, 0x85], [0xE2, 0x80, 0xA8], [0xE2, 0x80, 0xA9], [0xEF, 0xBF, 0xBE]]
-    static let invalidUTF8: [[UInt8]] = [[0xC3], [0xFF], [0xFE], [0x80], [0xC0, 0x80], [0xED, 0xA0, 0x80],
-                                         [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0xF0, 0x9F, 0x98]]
-    static let byteOrderMarks: [[UInt8]] = [[0xEF, 0xBB, 0xBF], [0xFF, 0xFE], [0xFE, 0xFF], [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF]]
+    static let interestingBytes: [UInt8] = [
+        0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x22, 0x23, 0x27, 0x2C, 0x2D,
+        0x2E, 0x30, 0x39, 0x3A, 0x3B, 0x3D, 0x5B, 0x5C, 0x5D, 0x7B, 0x7D, 0x7F,
+        0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xEF, 0xF0, 0xFE, 0xFF,
+    ]
+    static let hugeNumbers = [
+        "99999999999999999999999999", "9223372036854775807", "-9223372036854775808",
+        "9223372036854775808", "18446744073709551616", "1e308", "-1e309", "1E-400", "0.0000000001",
+        "92233720368547758.07", "-92233720368547758.08", "99999999999999999,99", "1 000 000 000 000 000,00",
+        "4294967296", "2147483648", "-0", "00000000000000000000001", "NaN", "inf", "0x7FFFFFFFFFFFFFFF",
+    ]
+    static let controls: [[UInt8]] = [
+        [0x00], [0x07], [0x08], [0x0B], [0x0C], [0x0D], [0x1B], [0x7F],
+        [0xC2, 0x85], [0xE2, 0x80, 0xA8], [0xE2, 0x80, 0xA9], [0xEF, 0xBF, 0xBE],
+    ]
+    static let invalidUTF8: [[UInt8]] = [
+        [0xC3], [0xFF], [0xFE], [0x80], [0xC0, 0x80], [0xED, 0xA0, 0x80],
+        [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0xF0, 0x9F, 0x98],
+    ]
+    static let byteOrderMarks: [[UInt8]] = [
+        [0xEF, 0xBB, 0xBF], [0xFF, 0xFE], [0xFE, 0xFF], [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF],
+    ]
 
     mutating func mutate(_ bytes: inout [UInt8]) {
         switch generator.below(25) {
         case 0: if !bytes.isEmpty { bytes[position(bytes)] ^= 1 << UInt8(generator.below(8)) }
         case 1: if !bytes.isEmpty { bytes[position(bytes)] = generator.pick(Self.interestingBytes) }
-        case 2: insert((0..<1 + generator.below(16)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }, into: &bytes)
+        case 2:
+            insert((0..<1 + generator.below(16)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }, into: &bytes)
         case 3: deleteRange(&bytes)
         case 4, 5: editLines(&bytes)
         case 6: bytes.removeLast(bytes.isEmpty ? 0 : generator.below(bytes.count))
@@ -76,7 +88,10 @@ struct Mutator {
         case 11: replaceNumber(&bytes, with: Array(generator.pick(Self.hugeNumbers).utf8))
         case 12: insert([0x22], into: &bytes)
         case 13: insert([generator.pick([0x2C, 0x3B, 0x09, 0x7C, 0x3D, 0x3A, 0x2E])], into: &bytes)
-        case 14: bytes = generator.pick(Self.byteOrderMarks) + (generator.chance(percent: 50) ? bytes : Array(bytes.drop { $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }))
+        case 14:
+            bytes =
+                generator.pick(Self.byteOrderMarks)
+                + (generator.chance(percent: 50) ? bytes : Array(bytes.drop { $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }))
         case 15: insert(generator.pick(Self.controls), into: &bytes)
         case 16: insert(generator.pick(Self.invalidUTF8), into: &bytes)
         case 17: insert(longRun(), into: &bytes)
@@ -124,7 +139,9 @@ struct Mutator {
 
     private mutating func changeLineEnds(_ bytes: inout [UInt8]) {
         let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
-        let end: [UInt8] = generator.pick([[0x0D, 0x0A], [0x0D], [0x0A, 0x0A], [0xE2, 0x80, 0xA8], [0x0D, 0x0D, 0x0A]])
+        let end: [UInt8] = generator.pick([
+            [0x0D, 0x0A], [0x0D], [0x0A, 0x0A], [0xE2, 0x80, 0xA8], [0x0D, 0x0D, 0x0A],
+        ])
         bytes = Array(lines.map { Array($0.last == 0x0D ? $0.dropLast() : $0) }.joined(separator: end))
     }
 
@@ -174,16 +191,22 @@ struct Mutator {
         let digits = bytes.indices.filter { (0x30...0x39).contains(bytes[$0]) }
         guard !digits.isEmpty else { insert(number, into: &bytes); return }
         var start = generator.pick(digits)
-        while start > 0, (0x30...0x39).contains(bytes[start - 1]) || bytes[start - 1] == 0x2E || bytes[start - 1] == 0x2C {
+        while start > 0,
+            (0x30...0x39).contains(bytes[start - 1]) || bytes[start - 1] == 0x2E || bytes[start - 1] == 0x2C
+        {
             start -= 1
         }
         var end = start
-        while end < bytes.count, (0x30...0x39).contains(bytes[end]) || bytes[end] == 0x2E || bytes[end] == 0x2C { end += 1 }
+        while end < bytes.count, (0x30...0x39).contains(bytes[end]) || bytes[end] == 0x2E || bytes[end] == 0x2C {
+            end += 1
+        }
         bytes.replaceSubrange(start..<end, with: number)
     }
 
     private mutating func longRun() -> [UInt8] {
-        let unit: [UInt8] = generator.chance(percent: 50) ? [generator.pick(Self.interestingBytes + [0x41, 0x61, 0x31])]
+        let unit: [UInt8] =
+            generator.chance(percent: 50)
+            ? [generator.pick(Self.interestingBytes + [0x41, 0x61, 0x31])]
             : token()
         let count = generator.chance(percent: 70) ? 100 + generator.below(2_000) : 10_000 + generator.below(90_000)
         var run: [UInt8] = []
@@ -193,8 +216,10 @@ struct Mutator {
     }
 
     private mutating func nesting() -> [UInt8] {
-        let opener = generator.pick([[0x5B], [0x7B], [0x5B, 0x7B, 0x22, 0x61, 0x22, 0x3A], [0x7B, 0x22, 0x61, 0x22, 0x3A]] as [[UInt8]])
-        return Array(repeating: opener, count: 10 + generator.below(generator.chance(percent: 50) ? 100 : 5_000)).flatMap { $0 }
+        let opener = generator.pick(
+            [[0x5B], [0x7B], [0x5B, 0x7B, 0x22, 0x61, 0x22, 0x3A], [0x7B, 0x22, 0x61, 0x22, 0x3A]] as [[UInt8]])
+        return Array(repeating: opener, count: 10 + generator.below(generator.chance(percent: 50) ? 100 : 5_000))
+            .flatMap { $0 }
     }
 
     /// A piece of another seed (or of this input) inserted at a random place.

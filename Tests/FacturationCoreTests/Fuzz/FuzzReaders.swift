@@ -1,5 +1,6 @@
-@testable import FacturationCore
 import Foundation
+
+@testable import FacturationCore
 
 /// The readers under test, each called the way a run calls it, on a scratch folder of its own
 /// (in /dev/shm when it exists: thousands of small files, nothing to keep).
@@ -9,29 +10,32 @@ final class FuzzScratch: @unchecked Sendable {
     let zone: ZoneConverter
 
     /// A pipeline with clients, aliases and rules, so that the classifier and client matching run too.
-    static let pipelineText = ConversionHarness.basePipeline + """
-        [[clients]]
-        code = "LAA"
-        name = "Les Automatismes Appliqués"
-        aliases = ["LAA", "LAA Maroc"]
-        [[clients]]
-        code = "PHARMABEST"
-        name = "PharmaBest"
-        [[clients]]
-        code = "PETRAS"
-        name = "Petras Industrie"
-        [[rules]]
-        project = "*interne*"
-        category = "INTERNE"
-        [[rules]]
-        client = "PETRAS"
-        description = "*forfait*"
-        category = "FORFAIT"
+    static let pipelineText =
+        ConversionHarness.basePipeline + """
+            [[clients]]
+            code = "LAA"
+            name = "Les Automatismes Appliqués"
+            aliases = ["LAA", "LAA Maroc"]
+            [[clients]]
+            code = "PHARMABEST"
+            name = "PharmaBest"
+            [[clients]]
+            code = "PETRAS"
+            name = "Petras Industrie"
+            [[rules]]
+            project = "*interne*"
+            category = "INTERNE"
+            [[rules]]
+            client = "PETRAS"
+            description = "*forfait*"
+            category = "FORFAIT"
 
-        """
+            """
 
     init(name: String) throws {
-        let base = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm"
+        let base =
+            FileManager.default.isWritableFile(atPath: "/dev/shm")
+            ? "/dev/shm"
             : FileManager.default.temporaryDirectory.path
         folder = base + "/facturation-fuzz-\(name)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder + "/normalized", withIntermediateDirectories: true)
@@ -52,8 +56,9 @@ final class FuzzScratch: @unchecked Sendable {
     }
 
     var claim: Claim {
-        Claim(id: "20250901-090000-000-0001-fuzz", folder: folder, pipelineID: pipeline.id, originalName: "input",
-              storedName: "input", claimedAt: "2025-09-01T09:00:00+02:00")
+        Claim(
+            id: "20250901-090000-000-0001-fuzz", folder: folder, pipelineID: pipeline.id, originalName: "input",
+            storedName: "input", claimedAt: "2025-09-01T09:00:00+02:00")
     }
 }
 
@@ -145,7 +150,8 @@ enum FuzzReaders {
         }
     }
 
-    private static func verdict<T>(_ result: Result<T, Rejection>, scratch: FuzzScratch, scan: FileScan?) -> FuzzVerdict {
+    private static func verdict<T>(_ result: Result<T, Rejection>, scratch: FuzzScratch, scan: FileScan?) -> FuzzVerdict
+    {
         switch result {
         case .success: .accepted
         case .failure(let rejection): reason(rejection, scratch: scratch, scan: scan)
@@ -155,7 +161,8 @@ enum FuzzReaders {
     /// The reason file a run would write (empty when the rejection says nothing).
     private static func reason(_ rejection: Rejection, scratch: FuzzScratch, scan: FileScan?) -> FuzzVerdict {
         guard !rejection.summary.trimmed.isEmpty,
-              rejection.problems.listed.allSatisfy({ !$0.message.trimmed.isEmpty }) else { return .rejected(reason: "") }
+            rejection.problems.listed.allSatisfy({ !$0.message.trimmed.isEmpty })
+        else { return .rejected(reason: "") }
         return .rejected(reason: ReasonReport.render(rejection: rejection, claim: scratch.claim, scan: scan))
     }
 }

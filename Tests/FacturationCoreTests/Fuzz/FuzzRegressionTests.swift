@@ -1,19 +1,25 @@
-@testable import FacturationCore
 import Foundation
 import Testing
+
+@testable import FacturationCore
 
 /// The inputs the fuzz tests found crashing a reader, pinned: each must now be rejected with a
 /// reason (or imported), through the same dispatch as a run.
 @Suite("Fuzz regressions")
 struct FuzzRegressionTests {
-    private func verdict(_ text: String, _ reader: (([UInt8], FuzzScratch) throws -> FuzzVerdict) = FuzzReaders.inboxFile)
-        throws -> FuzzVerdict {
+    private func verdict(
+        _ text: String, _ reader: (([UInt8], FuzzScratch) throws -> FuzzVerdict) = FuzzReaders.inboxFile
+    )
+        throws -> FuzzVerdict
+    {
         let scratch = try FuzzScratch(name: "regression")
         return try reader(Array(text.utf8), scratch)
     }
 
-    private func expectRejected(_ verdict: FuzzVerdict, mentioning expected: String,
-                                sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectRejected(
+        _ verdict: FuzzVerdict, mentioning expected: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         guard case .rejected(let reason) = verdict else {
             Issue.record("accepted, expected a rejection mentioning \(expected)", sourceLocation: sourceLocation)
             return

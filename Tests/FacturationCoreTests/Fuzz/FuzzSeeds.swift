@@ -1,5 +1,6 @@
-@testable import FacturationCore
 import Foundation
+
+@testable import FacturationCore
 
 /// Starting points of the mutations: the demo exports of demo/inbox, small valid samples of
 /// every variant a reader accepts, and the TOML and decision examples of the README.
@@ -20,24 +21,28 @@ enum FuzzSeeds {
     static let clockifyCSV: [[UInt8]] = [
         demo("Clockify_Time_Report_Detailed_01_07_2025-31_07_2025.csv"),
         demo("Clockify_Time_Report_Detailed_01_08_2025-31_08_2025.csv"),
-        bytes("""
+        bytes(
+            """
             Project,Client,Description,Task,User,Email,Tags,Billable,Start Date,Start Time,End Date,End Time,Duration (h),Duration (decimal),Billable Rate (EUR),Billable Amount (EUR)\r
             LAA - Support,LAA,"Tickets, ""urgent"" now",N2,Camille,c@x.fr,"onsite, remote",Yes,07/15/2025,09:00 AM,07/15/2025,11:30 PM,14:30:00,14.50,100.00,1450.00\r
             Interne - R&D,,Veille,,Hugo,h@x.fr,,No,07/16/2025,11:00 PM,07/17/2025,01:00 AM,02:00:00,2.00,0.00,0.00\r
             TOTAL,,,,,,,,,,,,16:30:00,16.50,,1450.00\r
 
             """),
-        bytes("""
+        bytes(
+            """
             "Projekt","Kunde","Beschreibung","Aufgabe","Benutzer","Gruppe","Email","Tags","Abrechenbar","Startdatum","Startzeit","Enddatum","Endzeit","Dauer (h)","Dauer (dezimal)","Abrechenbarer Tarif (CHF)","Rechnungsbetrag (CHF)"
             "Beratung","Muster AG","Workshop","","Anna","","anna@example.ch","","Ja","15.07.2025","09:00","15.07.2025","11:00","02:00:00","2.00","150.00","300.00"
             "Beratung","Muster AG","Nacht","","Anna","","anna@example.ch","","Nein","26.10.2025","02:30:00","26.10.2025","02:45:00","00:15:00","0.25","150.00","37.50"
             """),
-        bytes("\u{FEFF}Projet;Client;Description;Tâche;Utilisateur;E-mail;Étiquettes;Facturable;Type;Facturé;ID de facture;"
-            + "Date de début;Heure de début;Date de fin;Heure de fin;Durée (h);Durée (décimal);Taux facturable (EUR);"
-            + "Montant facturable (EUR);Date de création\n"
-            + "Petras - ERP;Petras Industrie;Forfait paramétrage;;Camille;c@x.fr;;Oui;REGULAR;Non;;30/03/2025;01:30;30/03/2025;"
-            + "03:30;01:00;1,00;110,00;110,00;2025-03-30\n"),
-        bytes("""
+        bytes(
+            "\u{FEFF}Projet;Client;Description;Tâche;Utilisateur;E-mail;Étiquettes;Facturable;Type;Facturé;ID de facture;"
+                + "Date de début;Heure de début;Date de fin;Heure de fin;Durée (h);Durée (décimal);Taux facturable (EUR);"
+                + "Montant facturable (EUR);Date de création\n"
+                + "Petras - ERP;Petras Industrie;Forfait paramétrage;;Camille;c@x.fr;;Oui;REGULAR;Non;;30/03/2025;01:30;30/03/2025;"
+                + "03:30;01:00;1,00;110,00;110,00;2025-03-30\n"),
+        bytes(
+            """
             Project\tDescription\tUser\tStart Date\tStart Time\tEnd Date\tEnd Time\tDuration (h)\tBillable Rate (EUR)\tBillable Amount (EUR)
             A\tpaid\tCamille\t2025-07-01\t09:00\t2025-07-01\t10:00\t01:00:00\t100.00\t100.00
             B\t"multi
@@ -49,7 +54,8 @@ enum FuzzSeeds {
     static let clockifyCSVTokens: [String] = [
         "Project", "Client", "Description", "Task", "User", "Email", "Tags", "Billable", "Start Date", "Start Time",
         "End Date", "End Time", "Duration (h)", "Duration (decimal)", "Billable Rate (EUR)", "Billable Amount (USD)",
-        "Billable Rate (€)", "Type", "Invoiced", "Invoice ID", "Date of creation", "Group", "TOTAL", "Clockify Time Report",
+        "Billable Rate (€)", "Type", "Invoiced", "Invoice ID", "Date of creation", "Group", "TOTAL",
+        "Clockify Time Report",
         "Yes", "No", "Ja", "Oui", "2025-07-01", "07/15/2025", "15/07/2025", "31.12.9999", "0000-00-00", "2025-02-29",
         "2024-02-29", "30/03/2025", "26/10/2025", "13/13/2025", "9999-99-99", "1/1/1", "09:00", "09:00:00", "12:00 AM",
         "12:59 PM", "13:00 PM", "24:00", "23:59:60", "99:99:99", "00:00", "-01:00", "999999:00:00", "1:2:3:4", "0.5",
@@ -61,7 +67,8 @@ enum FuzzSeeds {
 
     static let clockifyJSON: [[UInt8]] = [
         demo("clockify-report-2025-09.json"),
-        bytes("""
+        bytes(
+            """
             {"totals": [], "timeentries": [
               {"_id": "abc123", "description": "Workshop", "userName": "Luke", "userEmail": "luke@example.com",
                "projectName": "LAA - INFRA", "clientName": "LAA", "taskName": "Consulting", "billable": true,
@@ -69,7 +76,8 @@ enum FuzzSeeds {
                "rate": 4500, "amount": 13050, "type": "REGULAR", "tags": [{"name": "onsite"}]}
             ]}
             """),
-        bytes("""
+        bytes(
+            """
             [
               {"id": "e1", "description": "Dev \\u00e9\\ud83d\\ude00", "billable": true, "type": "REGULAR",
                "timeInterval": {"start": "2025-08-01T07:00:00Z", "end": "2025-08-01T09:54:00Z", "duration": "PT2H54M"},
@@ -88,7 +96,8 @@ enum FuzzSeeds {
         "{", "}", "[", "]", ":", ",", "\"", "null", "true", "false", "0", "-0", "1e400", "-1e-400", "1.5E+308",
         "123456789012345678901234567890", "\"\\u0000\"", "\"\\ud800\"", "\"\\udc00\\ud800\"", "\"\\uZZZZ\"", "\"\\",
         "\"timeentries\"", "\"timeInterval\"", "\"transactions\"", "\"start\"", "\"end\"", "\"duration\"", "\"rate\"",
-        "\"amount\"", "\"amount_cents\"", "\"side\"", "\"credit\"", "\"debit\"", "\"status\"", "\"completed\"", "\"pending\"",
+        "\"amount\"", "\"amount_cents\"", "\"side\"", "\"credit\"", "\"debit\"", "\"status\"", "\"completed\"",
+        "\"pending\"",
         "\"declined\"", "\"settled_at\"", "\"emitted_at\"", "\"currency\"", "\"EUR\"", "\"XXX\"", "\"_id\"", "\"id\"",
         "\"transaction_id\"", "\"hourlyRate\"", "\"project\"", "\"billable\"", "\"PT0S\"", "\"PT99999999999999H\"",
         "\"P9999999999999999999D\"", "\"PT-1H\"", "\"2025-08-01T07:00:00Z\"", "\"2025-13-01T25:61:61+99:99\"",
@@ -104,37 +113,49 @@ enum FuzzSeeds {
     static let qontoCSV: [[UInt8]] = [
         demo("qonto-transactions-juillet-aout-2025.csv"),
         demo("releve-qonto-modifie-a-la-main.csv"),
-        bytes("""
+        bytes(
+            """
             Status,Settlement date (UTC),Operation date (UTC),Total amount (incl. VAT),Debit,Credit,Currency,Account IBAN,Counterparty name,Transaction ID
             settled,2025-09-02 08:00:00,2025-09-02 08:00:00,,,"1,234.50",EUR,FR72 1695 8000 0101 2345 6789 012,Client SA,t-1
             settled,2025-09-03 08:00:00,2025-09-03 08:00:00,-80.00,80.00,,EUR,FR7216958000010123456789012,Supplier,t-2
             pending,,2025-09-04 08:00:00,12.00,,12.00,EUR,FR7216958000010123456789012,Client SA,
             declined,,2025-09-05 08:00:00,-3.00,3.00,,EUR,FR7216958000010123456789012,Shop,t-4
             """),
-        bytes([BankConverterTests.frenchHeader,
-               BankConverterTests.french("Exécuté", settledLocal: "31-07-2025 23:30:00", operation: "31-07-2025 22:00:00",
-                                         amount: "-1\u{00A0}292,79", id: "q-1", reference: "Loyer"),
-               BankConverterTests.french("En cours", settledLocal: "", operation: "02-08-2025 10:00:00", amount: "300,00",
-                                         id: "q-3"),
-               BankConverterTests.french("Remboursé", settledLocal: "03-08-2025 10:00:00", operation: "03-08-2025 10:00:00",
-                                         amount: "-12,00", id: "q-4"),
-        ].joined(separator: "\r\n")),
+        bytes(
+            [
+                BankConverterTests.frenchHeader,
+                BankConverterTests.french(
+                    "Exécuté", settledLocal: "31-07-2025 23:30:00", operation: "31-07-2025 22:00:00",
+                    amount: "-1\u{00A0}292,79", id: "q-1", reference: "Loyer"),
+                BankConverterTests.french(
+                    "En cours", settledLocal: "", operation: "02-08-2025 10:00:00", amount: "300,00",
+                    id: "q-3"),
+                BankConverterTests.french(
+                    "Remboursé", settledLocal: "03-08-2025 10:00:00", operation: "03-08-2025 10:00:00",
+                    amount: "-12,00", id: "q-4"),
+            ].joined(separator: "\r\n")),
     ]
 
     static let qontoCSVTokens: [String] = [
-        "Statut", "Montant total (TTC)", "Identifiant de transaction", "Date de la valeur (UTC)", "Date de la valeur (local)",
+        "Statut", "Montant total (TTC)", "Identifiant de transaction", "Date de la valeur (UTC)",
+        "Date de la valeur (local)",
         "Date de l'opération (local)", "Débit", "Crédit", "Devise", "IBAN du compte", "Nom de la contrepartie",
-        "Référence", "Status", "Total amount (incl. VAT)", "Transaction ID", "Settlement date (UTC)", "Counterparty name",
+        "Référence", "Status", "Total amount (incl. VAT)", "Transaction ID", "Settlement date (UTC)",
+        "Counterparty name",
         "Account IBAN", "Exécuté", "En cours", "Refusé", "Annulé", "Remboursé", "settled", "pending", "declined",
-        "reversed", "EUR", "USD", "XXX", "FR7216958000010123456789012", "FR7630004000031234567890143", "DE89370400440532013000",
-        "31-07-2025 23:30:00", "29-02-2025 10:00:00", "31-09-2025 10:00:00", "00-00-0000 00:00:00", "31-12-9999 23:59:59",
-        "2025-09-02 08:00:00", "1 250,00", "-1\u{00A0}292,79", "1\u{202F}000,00", "2 040,00,5", "1.000,50", "-0,01", "+5,00",
+        "reversed", "EUR", "USD", "XXX", "FR7216958000010123456789012", "FR7630004000031234567890143",
+        "DE89370400440532013000",
+        "31-07-2025 23:30:00", "29-02-2025 10:00:00", "31-09-2025 10:00:00", "00-00-0000 00:00:00",
+        "31-12-9999 23:59:59",
+        "2025-09-02 08:00:00", "1 250,00", "-1\u{00A0}292,79", "1\u{202F}000,00", "2 040,00,5", "1.000,50", "-0,01",
+        "+5,00",
         "--5", "1,234.50", "99999999999999999,99", "Virement", "Prélèvement", "F20250805",
     ]
 
     static let qontoJSON: [[UInt8]] = [
         demo("qonto-api-2025-09.json"),
-        bytes("""
+        bytes(
+            """
             {"transactions": [
               {"transaction_id": "qonto-1", "amount": 12.5, "amount_cents": 1250, "side": "debit", "currency": "EUR",
                "status": "completed", "settled_at": "2025-09-30T22:30:00.000Z", "emitted_at": "2025-09-30T20:00:00.000Z",
@@ -149,9 +170,10 @@ enum FuzzSeeds {
     // MARK: - Requests (TOML)
 
     static var approvalForm: String {
-        let line = InvoiceLine(number: 1, articleCode: "HOUR", description: "LAA - Support – juillet 2025",
-                               quantity: Quantity(tenThousandths: 15_000), unitCode: "HUR", unitPriceMinor: 11_000,
-                               netAmountMinor: 16_500, vatCategory: "S", vatRateBasisPoints: 2_000, period: nil, entryCount: 3)
+        let line = InvoiceLine(
+            number: 1, articleCode: "HOUR", description: "LAA - Support – juillet 2025",
+            quantity: Quantity(tenThousandths: 15_000), unitCode: "HUR", unitPriceMinor: 11_000,
+            netAmountMinor: 16_500, vatCategory: "S", vatRateBasisPoints: 2_000, period: nil, entryCount: 3)
         let draft = InvoiceDraft(
             id: "time-LAA-2025-07-1a2b3c4d5e", kind: .invoice, clientCode: "LAA",
             origin: .init(type: .time, draftID: "time-LAA-2025-07-1a2b3c4d5e", contract: nil, period: "2025-07"),
@@ -159,16 +181,19 @@ enum FuzzSeeds {
             dueOn: CivilDate(year: 2025, month: 8, day: 31)!, precedingInvoice: nil, reason: nil, notes: ["a note"],
             approvalReason: nil, annex: [])
         let totals = try! InvoiceTotals.compute(lines: [line], exemption: { _ in (nil, nil) })
-        return ApprovalRequest.render(draft: draft, totals: totals, reason: "first invoice of the client",
-                                      pipeline: FuzzScratch.sharedPipeline)
+        return ApprovalRequest.render(
+            draft: draft, totals: totals, reason: "first invoice of the client",
+            pipeline: FuzzScratch.sharedPipeline)
     }
 
     static var requests: [[UInt8]] {
         [
             bytes(approvalForm),
-            bytes(approvalForm.replacingOccurrences(of: "decision = \"approve\"", with: "decision = \"reject\"")
-                .replacingOccurrences(of: "reason = \"\"", with: "reason = \"Heures à revoir\"")),
-            bytes("""
+            bytes(
+                approvalForm.replacingOccurrences(of: "decision = \"approve\"", with: "decision = \"reject\"")
+                    .replacingOccurrences(of: "reason = \"\"", with: "reason = \"Heures à revoir\"")),
+            bytes(
+                """
                 [credit_note]
                 invoice = "F20250809"
                 reason = "Heures de support facturées deux fois"
@@ -200,7 +225,8 @@ enum FuzzSeeds {
     // MARK: - Pipelines (TOML)
 
     static var pipelines: [[UInt8]] {
-        let demoPipeline = (try? Array(Data(contentsOf: repository.appendingPathComponent("pipelines/demo-conseil.toml"))))
+        let demoPipeline =
+            (try? Array(Data(contentsOf: repository.appendingPathComponent("pipelines/demo-conseil.toml"))))
             ?? []
         return [demoPipeline, bytes(WorkspaceTemplate.examplePipeline), bytes(FuzzScratch.pipelineText)]
     }
@@ -208,7 +234,8 @@ enum FuzzSeeds {
     // MARK: - Payment decisions
 
     static let decisions: [[UInt8]] = [
-        bytes("""
+        bytes(
+            """
             receipt,invoice,amount,by,comment
             qonto:FR7216958000010123456789012:txn-42,F20250803,,Camille,paid for LAA and LAA Maroc
             qonto:FR7216958000010123456789012:txn-42,F20250804,120.50,Camille,"partial, see ""mail"" today"
@@ -232,7 +259,9 @@ enum FuzzSeeds {
 extension FuzzScratch {
     /// The fuzz pipeline, loaded once (for rendering the approval form seed).
     static let sharedPipeline: PipelineConfig = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-fuzz-seed-\(UUID().uuidString.prefix(8)).toml").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "facturation-fuzz-seed-\(UUID().uuidString.prefix(8)).toml"
+        ).path
         _ = FileManager.default.createFile(atPath: path, contents: Data(pipelineText.utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         return try! PipelineLoader.load(path: path, shownAs: "pipelines/fuzz.toml")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -60,12 +61,15 @@ struct FuzzSettings: Sendable {
             let parsed = text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
             settings.seed = parsed ?? defaultSeed
         }
-        if let text = environment["FACTURATION_FUZZ_CASES"], let cases = Int(text), cases >= 0 { settings.cases = cases }
+        if let text = environment["FACTURATION_FUZZ_CASES"], let cases = Int(text), cases >= 0 {
+            settings.cases = cases
+        }
         if let text = environment["FACTURATION_FUZZ_CASE_SECONDS"], let seconds = Double(text), seconds > 0 {
             settings.caseSeconds = seconds
         }
         if let text = environment["FACTURATION_FUZZ_REPLAY"], let colon = text.lastIndex(of: ":"),
-           let index = Int(text[text.index(after: colon)...]) {
+            let index = Int(text[text.index(after: colon)...])
+        {
             settings.replay = (String(text[..<colon]), index)
         }
         return settings
@@ -122,8 +126,9 @@ struct FuzzFailure: Sendable, CustomStringConvertible {
     /// The description, after saving the whole input in the temporary folder (to pin it in a test).
     func savedDescription() -> String {
         let saved = FuzzFailure.save(input, name: "facturation-fuzz-\(target)-\(settings.seed)-\(index).bin")
-        return description.replacingOccurrences(of: "input (\(input.count) bytes)",
-                                                with: "input (\(input.count) bytes, saved as \(saved))")
+        return description.replacingOccurrences(
+            of: "input (\(input.count) bytes)",
+            with: "input (\(input.count) bytes, saved as \(saved))")
     }
 
     /// The first bytes, printable, with everything else escaped.
@@ -216,11 +221,15 @@ final class FuzzRunner: @unchecked Sendable {
             let input = FuzzInput.make(target, using: &generator)
             if settings.replay != nil {
                 // Replaying one case: show it before running it (it may crash the process).
-                print(FuzzFailure(target: target.name, index: index, problem: "replayed", input: input, settings: settings)
+                print(
+                    FuzzFailure(
+                        target: target.name, index: index, problem: "replayed", input: input, settings: settings
+                    )
                     .savedDescription())
             }
-            CrashLabel.set("\n*** fuzz case that crashed: \(target.name) case \(index) (seed \(settings.seed)); "
-                + settings.replayHint(target: target.name, index: index) + "\n")
+            CrashLabel.set(
+                "\n*** fuzz case that crashed: \(target.name) case \(index) (seed \(settings.seed)); "
+                    + settings.replayHint(target: target.name, index: index) + "\n")
             let started = clock.now
             lock.withLock { current = (index, started) }
             var problem: String?
@@ -229,7 +238,8 @@ final class FuzzRunner: @unchecked Sendable {
                 switch try target.read(input) {
                 case .accepted: wasAccepted = true
                 case .rejected(let reason):
-                    problem = reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                    problem =
+                        reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
                         ? "rejected without a reason" : nil
                 }
             } catch {
@@ -243,12 +253,16 @@ final class FuzzRunner: @unchecked Sendable {
                 if wasAccepted { accepted += 1 }
                 if elapsed > slowest.duration { slowest = (index, elapsed) }
                 if let problem {
-                    failures.append(FuzzFailure(target: target.name, index: index, problem: problem, input: input,
-                                                settings: settings))
+                    failures.append(
+                        FuzzFailure(
+                            target: target.name, index: index, problem: problem, input: input,
+                            settings: settings))
                 } else if tooSlow {
-                    failures.append(FuzzFailure(target: target.name, index: index,
-                                                problem: "took \(elapsed) (bound: \(settings.caseSeconds) s)",
-                                                input: input, settings: settings))
+                    failures.append(
+                        FuzzFailure(
+                            target: target.name, index: index,
+                            problem: "took \(elapsed) (bound: \(settings.caseSeconds) s)",
+                            input: input, settings: settings))
                 }
                 return finished || failures.count >= Self.maxFailures
             }
@@ -264,9 +278,10 @@ final class FuzzRunner: @unchecked Sendable {
             else { return nil }
             finished = true
             var generator = SplitMix64.forCase(seed: settings.seed, target: target.name, index: current.index)
-            return FuzzFailure(target: target.name, index: current.index,
-                               problem: "still running after \(settings.caseSeconds) s (a hang?)",
-                               input: FuzzInput.make(target, using: &generator), settings: settings)
+            return FuzzFailure(
+                target: target.name, index: current.index,
+                problem: "still running after \(settings.caseSeconds) s (a hang?)",
+                input: FuzzInput.make(target, using: &generator), settings: settings)
         }
     }
 }

@@ -1,6 +1,7 @@
-@testable import FacturationCore
 import Foundation
 import Testing
+
+@testable import FacturationCore
 
 /// Fuzz tests of every reader of user files: random and mutated inputs, each of which must be
 /// imported or rejected with a reason, never crash and never hang (see ``FuzzRunner``).
@@ -15,7 +16,8 @@ struct ReaderFuzzTests {
     static let jsonTokens = FuzzSeeds.tokens(FuzzSeeds.jsonTokens)
 
     @Test func clockifyCSV() throws {
-        try fuzzInbox("clockify-csv", seeds: FuzzSeeds.clockifyCSV, tokens: FuzzSeeds.tokens(FuzzSeeds.clockifyCSVTokens))
+        try fuzzInbox(
+            "clockify-csv", seeds: FuzzSeeds.clockifyCSV, tokens: FuzzSeeds.tokens(FuzzSeeds.clockifyCSVTokens))
     }
 
     @Test func clockifyJSON() throws {
@@ -34,29 +36,36 @@ struct ReaderFuzzTests {
     @Test func requestTOML() throws {
         let scratch = try FuzzScratch(name: "request")
         let tokens = FuzzSeeds.tokens(FuzzSeeds.tomlTokens)
-        try fuzz(FuzzTarget(name: "request-toml", seeds: FuzzSeeds.requests, dictionary: tokens) { bytes in
-            let parsed = try FuzzReaders.requestText(bytes, scratch: scratch)
-            _ = try FuzzReaders.inboxFile(bytes, scratch: scratch)
-            return parsed
-        })
+        try fuzz(
+            FuzzTarget(name: "request-toml", seeds: FuzzSeeds.requests, dictionary: tokens) { bytes in
+                let parsed = try FuzzReaders.requestText(bytes, scratch: scratch)
+                _ = try FuzzReaders.inboxFile(bytes, scratch: scratch)
+                return parsed
+            })
     }
 
     @Test func pipelineTOML() throws {
         let scratch = try FuzzScratch(name: "pipeline")
-        try fuzz(FuzzTarget(name: "pipeline-toml", seeds: FuzzSeeds.pipelines,
-                            dictionary: FuzzSeeds.tokens(FuzzSeeds.tomlTokens)) { bytes in
-            try FuzzReaders.pipelineFile(bytes, scratch: scratch)
-        })
+        try fuzz(
+            FuzzTarget(
+                name: "pipeline-toml", seeds: FuzzSeeds.pipelines,
+                dictionary: FuzzSeeds.tokens(FuzzSeeds.tomlTokens)
+            ) { bytes in
+                try FuzzReaders.pipelineFile(bytes, scratch: scratch)
+            })
     }
 
     @Test func paymentDecisionCSV() throws {
         let scratch = try FuzzScratch(name: "decision")
-        try fuzz(FuzzTarget(name: "decision-csv", seeds: FuzzSeeds.decisions,
-                            dictionary: FuzzSeeds.tokens(FuzzSeeds.decisionTokens)) { bytes in
-            let read = try FuzzReaders.decisionFile(bytes, scratch: scratch)
-            _ = try FuzzReaders.inboxFile(bytes, scratch: scratch)
-            return read
-        })
+        try fuzz(
+            FuzzTarget(
+                name: "decision-csv", seeds: FuzzSeeds.decisions,
+                dictionary: FuzzSeeds.tokens(FuzzSeeds.decisionTokens)
+            ) { bytes in
+                let read = try FuzzReaders.decisionFile(bytes, scratch: scratch)
+                _ = try FuzzReaders.inboxFile(bytes, scratch: scratch)
+                return read
+            })
     }
 
     /// Every seed is a real input: a missing demo file would quietly weaken the fuzzing.
@@ -95,15 +104,20 @@ struct ReaderFuzzTests {
         settings.replay = nil
         settings.cases = 10
         settings.caseSeconds = 0.5
-        let passing = FuzzRunner.run(FuzzTarget(name: "self-test", seeds: [], dictionary: []) { _ in .accepted },
-                                     settings: settings)
+        let passing = FuzzRunner.run(
+            FuzzTarget(name: "self-test", seeds: [], dictionary: []) { _ in .accepted },
+            settings: settings)
         #expect(passing.completed == 10 && passing.accepted == 10 && passing.failures.isEmpty)
 
         final class Calls: @unchecked Sendable {
             let lock = NSLock()
             var count = 0
             let release = DispatchSemaphore(value: 0)
-            func next() -> Int { lock.withLock { count += 1; return count } }
+            func next() -> Int {
+                lock.withLock {
+                    count += 1; return count
+                }
+            }
         }
         let calls = Calls()
         let failing = FuzzTarget(name: "self-test", seeds: [], dictionary: []) { _ in
@@ -127,8 +141,10 @@ struct ReaderFuzzTests {
 
     /// A case depends on the seed, the reader and its index only, so that it can be replayed alone.
     @Test func casesAreDeterministic() {
-        let target = FuzzTarget(name: "clockify-csv", seeds: FuzzSeeds.clockifyCSV,
-                                dictionary: FuzzSeeds.tokens(FuzzSeeds.clockifyCSVTokens)) { _ in .accepted }
+        let target = FuzzTarget(
+            name: "clockify-csv", seeds: FuzzSeeds.clockifyCSV,
+            dictionary: FuzzSeeds.tokens(FuzzSeeds.clockifyCSVTokens)
+        ) { _ in .accepted }
         for index in [0, 1, 99, 12_345] {
             var first = SplitMix64.forCase(seed: 42, target: target.name, index: index)
             var second = SplitMix64.forCase(seed: 42, target: target.name, index: index)
@@ -143,9 +159,10 @@ struct ReaderFuzzTests {
 
     private func fuzzInbox(_ name: String, seeds: [[UInt8]], tokens: [[UInt8]]) throws {
         let scratch = try FuzzScratch(name: name)
-        try fuzz(FuzzTarget(name: name, seeds: seeds, dictionary: tokens) { bytes in
-            try FuzzReaders.inboxFile(bytes, scratch: scratch)
-        })
+        try fuzz(
+            FuzzTarget(name: name, seeds: seeds, dictionary: tokens) { bytes in
+                try FuzzReaders.inboxFile(bytes, scratch: scratch)
+            })
     }
 
     private func fuzz(_ target: FuzzTarget) throws {
@@ -154,11 +171,16 @@ struct ReaderFuzzTests {
         let result = FuzzRunner.run(target)
         for failure in result.failures { Issue.record("\(failure.savedDescription())") }
         let settings = FuzzSettings.current
-        let seconds = { (duration: Duration) in String(format: "%.2f s", Double(duration.components.seconds)
-            + Double(duration.components.attoseconds) / 1e18) }
-        print("fuzz \(target.name): \(result.completed) cases (seed \(settings.seed)): \(result.accepted) accepted, "
-            + "the others rejected with a reason, in \(seconds(clock.now - started)); slowest: case \(result.slowest.index), "
-            + seconds(result.slowest.duration))
+        let seconds = { (duration: Duration) in
+            String(
+                format: "%.2f s",
+                Double(duration.components.seconds)
+                    + Double(duration.components.attoseconds) / 1e18)
+        }
+        print(
+            "fuzz \(target.name): \(result.completed) cases (seed \(settings.seed)): \(result.accepted) accepted, "
+                + "the others rejected with a reason, in \(seconds(clock.now - started)); slowest: case \(result.slowest.index), "
+                + seconds(result.slowest.duration))
         #expect(result.completed == settings.indexes(for: target.name).count || !result.failures.isEmpty)
     }
 }

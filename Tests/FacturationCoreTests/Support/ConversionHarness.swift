@@ -1,6 +1,7 @@
-@testable import FacturationCore
 import Foundation
 import Testing
+
+@testable import FacturationCore
 
 /// Runs the real sniffer and converters on a file written by a test, with a pipeline written
 /// as TOML, and reads back the normalized rows.
@@ -22,7 +23,8 @@ struct ConversionHarness {
     let pipeline: PipelineConfig
 
     init(pipeline extra: String = "") throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-unit-\(UUID().uuidString.prefix(8))")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "facturation-unit-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("test.toml").path
         try (ConversionHarness.basePipeline + extra).write(toFile: path, atomically: true, encoding: .utf8)

@@ -115,20 +115,24 @@ package struct FECCheckReport: Sendable, Codable, Equatable {
             out += "compliant\n"
         }
         if let period { out += "  period:   \(period) (an extract of the fiscal year)\n" }
-        out += "  format:   \(encoding), separator \(separator ?? "none"), records end with \(lineEnding ?? "nothing"), "
+        out +=
+            "  format:   \(encoding), separator \(separator ?? "none"), records end with \(lineEnding ?? "nothing"), "
             + "\(columns.count) columns (\(amountColumns))\n"
-        out += "  content:  \(Self.plural(lines, "line")), \(Self.plural(entries, "entry", "entries"))"
+        out +=
+            "  content:  \(Self.plural(lines, "line")), \(Self.plural(entries, "entry", "entries"))"
             + (numbering.map { ", numbering \($0)" } ?? "") + "\n"
         out += "  totals:   debit \(FECFormat.amountText(debitMinor)), credit \(FECFormat.amountText(creditMinor))\n"
         out += "  result:   \(FECFormat.amountText(resultMinor)) (class 7 - class 6)"
-        out += vatOnReceiptsBalanceMinor != 0
+        out +=
+            vatOnReceiptsBalanceMinor != 0
             ? "; VAT on receipts (44574) still due: \(FECFormat.amountText(vatOnReceiptsBalanceMinor))\n" : "\n"
         if !journals.isEmpty {
             out += "  journals:\n"
             let width = journals.map(\.code.count).max() ?? 2
             for journal in journals {
                 let code = journal.code + String(repeating: " ", count: max(0, width - journal.code.count))
-                out += "    \(code)  \(journal.label): \(Self.plural(journal.lines, "line")), "
+                out +=
+                    "    \(code)  \(journal.label): \(Self.plural(journal.lines, "line")), "
                     + "\(Self.plural(journal.entries, "entry", "entries")), debit \(FECFormat.amountText(journal.debitMinor)), "
                     + "credit \(FECFormat.amountText(journal.creditMinor))\n"
             }
@@ -136,7 +140,8 @@ package struct FECCheckReport: Sendable, Codable, Equatable {
         if showAccounts, !accounts.isEmpty {
             out += "  accounts:\n"
             for account in accounts {
-                out += "    \(account.number)  \(account.label): debit \(FECFormat.amountText(account.debitMinor)), "
+                out +=
+                    "    \(account.number)  \(account.label): debit \(FECFormat.amountText(account.debitMinor)), "
                     + "credit \(FECFormat.amountText(account.creditMinor))\n"
             }
         }

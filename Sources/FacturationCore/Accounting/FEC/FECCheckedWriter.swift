@@ -21,8 +21,10 @@ package enum FECCheckedWriter {
     /// report is valid, else it is discarded with the object).
     ///
     /// - Throws: ``FECWriter/UnencodableCharacter`` (nothing is committed), or `StorageError`.
-    package static func write(_ plan: FECBuilder.Plan, format: FECFormat, options: FECChecker.Options,
-                              to output: OutputFile?) throws -> Result {
+    package static func write(
+        _ plan: FECBuilder.Plan, format: FECFormat, options: FECChecker.Options,
+        to output: OutputFile?
+    ) throws -> Result {
         let buffer = ByteBuffer(capacity: chunkSize + 4096)
         let encoder = FECLineEncoder(format: format, buffer: buffer)
         let checker = FECChecker(options: options)

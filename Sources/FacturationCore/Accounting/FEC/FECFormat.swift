@@ -70,12 +70,14 @@ package struct FECFormat: Sendable, Hashable {
     /// The period a folder name gives: `YYYY-MM` (a month) or `YYYY-MM-DD_YYYY-MM-DD`; nil for any other name.
     package static func period(folderName name: String) -> ClosedRange<CivilDate>? {
         if name.count == 7, let first = CivilDate(iso: name + "-01") {
-            return first...CivilDate(year: first.year, month: first.month,
-                                     day: CivilDate.daysInMonth(year: first.year, month: first.month))!
+            return first...CivilDate(
+                year: first.year, month: first.month,
+                day: CivilDate.daysInMonth(year: first.year, month: first.month))!
         }
         let parts = name.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 10, parts[1].count == 10,
-              let first = CivilDate(iso: parts[0]), let last = CivilDate(iso: parts[1]), first <= last else { return nil }
+            let first = CivilDate(iso: parts[0]), let last = CivilDate(iso: parts[1]), first <= last
+        else { return nil }
         return first...last
     }
 

@@ -6,7 +6,7 @@ import Glibc
 /// in one arena: no allocation per key or per lookup. ``FECChecker`` uses it for entries, accounts,
 /// journals, auxiliary accounts and lettering groups (hundreds of thousands of keys, millions of lookups).
 final class FECKeyTable {
-    private var slots: [Int32]          // index + 1, 0 = empty
+    private var slots: [Int32]  // index + 1, 0 = empty
     private var slotHashes: [UInt64]
     private var mask: Int
     private let arena = ByteBuffer(capacity: 1 << 12)

@@ -58,7 +58,8 @@ final class FECLineEncoder {
             var value = value
             let unencodable = value.withUTF8 { sanitised(UnsafeRawBufferPointer($0)) }
             if let unencodable {
-                throw FECWriter.UnencodableCharacter(line: number, field: FECFormat.columnNames[column], scalar: unencodable)
+                throw FECWriter.UnencodableCharacter(
+                    line: number, field: FECFormat.columnNames[column], scalar: unencodable)
             }
         }
         buffer.append(separator)
@@ -89,10 +90,12 @@ final class FECLineEncoder {
                 scalar = UInt32(byte & 0x1F) << 6 | UInt32(utf8[index + 1] & 0x3F)
                 width = 2
             } else if byte < 0xF0 {
-                scalar = UInt32(byte & 0x0F) << 12 | UInt32(utf8[index + 1] & 0x3F) << 6 | UInt32(utf8[index + 2] & 0x3F)
+                scalar =
+                    UInt32(byte & 0x0F) << 12 | UInt32(utf8[index + 1] & 0x3F) << 6 | UInt32(utf8[index + 2] & 0x3F)
                 width = 3
             } else {
-                scalar = UInt32(byte & 0x07) << 18 | UInt32(utf8[index + 1] & 0x3F) << 12
+                scalar =
+                    UInt32(byte & 0x07) << 18 | UInt32(utf8[index + 1] & 0x3F) << 12
                     | UInt32(utf8[index + 2] & 0x3F) << 6 | UInt32(utf8[index + 3] & 0x3F)
                 width = 4
             }

@@ -88,9 +88,9 @@ package enum FECRule: String, Sendable, Codable, CaseIterable, Comparable {
     package var severity: Severity {
         switch self {
         case .fileExtension, .closingDateUnusual, .byteOrderMark, .headerCase, .placeholder, .zeroLine,
-             .negativeAmount, .sensCase, .auxiliaryAccount, .letteringWithoutDate, .outerSpaces, .dateBeforeAssumedStart,
-             .validationBeforeEntry, .singleLineEntry, .numberingOrder, .lineOrder, .openingFirst,
-             .labelConsistency, .letteringBalance, .closingEntry:
+            .negativeAmount, .sensCase, .auxiliaryAccount, .letteringWithoutDate, .outerSpaces, .dateBeforeAssumedStart,
+            .validationBeforeEntry, .singleLineEntry, .numberingOrder, .lineOrder, .openingFirst,
+            .labelConsistency, .letteringBalance, .closingEntry:
             .warning
         default:
             .error
@@ -100,11 +100,13 @@ package enum FECRule: String, Sendable, Codable, CaseIterable, Comparable {
     /// What the rule requires, in one line.
     package var summary: String {
         switch self {
-        case .fileName: "The file name is <SIREN>FEC<AAAAMMJJ> (optionally _N for a part), e.g. 123456782FEC20241231.txt"
+        case .fileName:
+            "The file name is <SIREN>FEC<AAAAMMJJ> (optionally _N for a part), e.g. 123456782FEC20241231.txt"
         case .fileExtension: "The file name ends in .txt (or .csv, .xml)"
         case .sirenKey: "The SIREN in the file name passes the Luhn key"
         case .closingDate: "The date in the file name is a real date (AAAAMMJJ), the fiscal year's closing date"
-        case .closingDateUnusual: "The date in the file name looks like a fiscal year's closing date (a month end, not a monthly extract's)"
+        case .closingDateUnusual:
+            "The date in the file name looks like a fiscal year's closing date (a month end, not a monthly extract's)"
         case .encoding: "The text is UTF-8 or ISO-8859-15, one of them throughout (no bytes 0x80-0x9F in ISO-8859-15)"
         case .byteOrderMark: "The file has no UTF-8 byte-order mark (tolerated)"
         case .controlCharacter: "No NUL or other control character except tab, CR and LF"
@@ -118,11 +120,13 @@ package enum FECRule: String, Sendable, Codable, CaseIterable, Comparable {
         case .extraColumns: "Extra columns follow the mandatory ones and have unique, non-empty names"
         case .noEntries: "The file has at least one entry line"
         case .fieldCount: "Every line has as many fields as the header"
-        case .requiredField: "Mandatory fields are not empty (all but CompAuxNum/Lib, EcritureLet, DateLet, Montantdevise, Idevise)"
+        case .requiredField:
+            "Mandatory fields are not empty (all but CompAuxNum/Lib, EcritureLet, DateLet, Montantdevise, Idevise)"
         case .placeholder: "Mandatory text fields hold a real value, not a placeholder such as '-', '/' or '.'"
         case .accountNumber: "CompteNum starts with 3 digits, the first from 1 to 8 (PCG)"
         case .date: "Dates are AAAAMMJJ and exist in the calendar"
-        case .amountFormat: "Amounts are digits with a comma decimal mark and at most one sign (no '.', spaces, thousands separators)"
+        case .amountFormat:
+            "Amounts are digits with a comma decimal mark and at most one sign (no '.', spaces, thousands separators)"
         case .bothSides: "A line does not have both a Debit and a Credit"
         case .zeroLine: "A line has a non-zero Debit or Credit"
         case .negativeAmount: "Amounts are not negative (a positive amount goes in the opposite column)"
@@ -133,11 +137,14 @@ package enum FECRule: String, Sendable, Codable, CaseIterable, Comparable {
         case .auxiliaryAccount: "CompAuxNum is used only on third-party accounts (class 4)"
         case .letteringDateAlone: "DateLet is set only with EcritureLet"
         case .letteringWithoutDate: "EcritureLet comes with its DateLet"
-        case .currency: "Montantdevise and Idevise are both filled or both empty; Idevise is an ISO 4217 code (3 capitals)"
+        case .currency:
+            "Montantdevise and Idevise are both filled or both empty; Idevise is an ISO 4217 code (3 capitals)"
         case .separatorInValue: "No value contains a tab or '|'"
         case .outerSpaces: "Values have no leading or trailing spaces"
-        case .dateOutsideYear: "EcritureDate lies within the fiscal year (not after the closing date, not before the start) and the extract's period"
-        case .dateBeforeAssumedStart: "EcritureDate lies within the 12 months ending on the closing date (no start date given)"
+        case .dateOutsideYear:
+            "EcritureDate lies within the fiscal year (not after the closing date, not before the start) and the extract's period"
+        case .dateBeforeAssumedStart:
+            "EcritureDate lies within the 12 months ending on the closing date (no start date given)"
         case .validationBeforeEntry: "ValidDate is not before EcritureDate"
         case .validationInFuture: "ValidDate is not after the day the file is checked"
         case .unbalancedEntry: "Each entry (JournalCode + EcritureNum) balances: debits = credits, to the cent"

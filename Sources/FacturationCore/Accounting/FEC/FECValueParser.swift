@@ -23,7 +23,8 @@ enum FECValueParser {
             value = value * 10 + Int32(byte - 0x30)
         }
         let year = Int(value / 10000), month = Int(value / 100 % 100), day = Int(value % 100)
-        guard year >= 1, (1...12).contains(month), day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else {
+        guard year >= 1, (1...12).contains(month), day >= 1, day <= CivilDate.daysInMonth(year: year, month: month)
+        else {
             return nil
         }
         return value
@@ -93,7 +94,8 @@ enum FECValueParser {
                 }
                 inFraction = true
             case 0x2E:
-                result.problem = "'.' is not allowed: the decimal mark is a comma and there is no thousands separator (1234,56)"
+                result.problem =
+                    "'.' is not allowed: the decimal mark is a comma and there is no thousands separator (1234,56)"
                 return result
             case 0x20:
                 result.problem = "a space inside the number: no thousands separator is allowed (1234,56)"

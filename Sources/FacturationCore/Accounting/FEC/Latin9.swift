@@ -31,12 +31,12 @@ package enum Latin9 {
     /// bullets as their plain forms, anything else as `?`.
     package static func substitute(for scalar: UInt32) -> [UInt8] {
         switch scalar {
-        case 0x2018, 0x2019, 0x201A, 0x201B, 0x2032, 0x00B4: return [0x27]            // ' (and ´, not in Latin-9)
-        case 0x201C, 0x201D, 0x201E, 0x201F, 0x2033: return [0x22]                     // "
+        case 0x2018, 0x2019, 0x201A, 0x201B, 0x2032, 0x00B4: return [0x27]  // ' (and ´, not in Latin-9)
+        case 0x201C, 0x201D, 0x201E, 0x201F, 0x2033: return [0x22]  // "
         case 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0x2022: return [0x2D]  // - (and the bullet)
-        case 0x2026: return [0x2E, 0x2E, 0x2E]                                         // ...
-        case 0x2002...0x200A, 0x202F, 0x205F: return [0x20]                            // spaces
-        default: return [0x3F]                                                          // ?
+        case 0x2026: return [0x2E, 0x2E, 0x2E]  // ...
+        case 0x2002...0x200A, 0x202F, 0x205F: return [0x20]  // spaces
+        default: return [0x3F]  // ?
         }
     }
 

@@ -46,13 +46,18 @@ package struct AccountingSettings: Sendable {
 
     /// The fiscal year that contains `date`: its first and last days.
     package func fiscalYear(containing date: CivilDate) -> (start: CivilDate, end: CivilDate) {
-        let endThisYear = CivilDate(year: date.year, month: fiscalYearEndMonth,
-                                    day: min(fiscalYearEndDay, CivilDate.daysInMonth(year: date.year, month: fiscalYearEndMonth)))!
-        let end = date <= endThisYear ? endThisYear
-            : CivilDate(year: date.year + 1, month: fiscalYearEndMonth,
-                        day: min(fiscalYearEndDay, CivilDate.daysInMonth(year: date.year + 1, month: fiscalYearEndMonth)))!
-        let previousEnd = CivilDate(year: end.year - 1, month: fiscalYearEndMonth,
-                                    day: min(fiscalYearEndDay, CivilDate.daysInMonth(year: end.year - 1, month: fiscalYearEndMonth)))!
+        let endThisYear = CivilDate(
+            year: date.year, month: fiscalYearEndMonth,
+            day: min(fiscalYearEndDay, CivilDate.daysInMonth(year: date.year, month: fiscalYearEndMonth)))!
+        let end =
+            date <= endThisYear
+            ? endThisYear
+            : CivilDate(
+                year: date.year + 1, month: fiscalYearEndMonth,
+                day: min(fiscalYearEndDay, CivilDate.daysInMonth(year: date.year + 1, month: fiscalYearEndMonth)))!
+        let previousEnd = CivilDate(
+            year: end.year - 1, month: fiscalYearEndMonth,
+            day: min(fiscalYearEndDay, CivilDate.daysInMonth(year: end.year - 1, month: fiscalYearEndMonth)))!
         return (previousEnd.adding(days: 1), end)
     }
 }
@@ -62,16 +67,20 @@ extension PipelineLoader {
         var settings = AccountingSettings()
         guard let table else { return settings }
         func journal(_ key: String, _ fallback: AccountingSettings.Journal) -> AccountingSettings.Journal {
-            AccountingSettings.Journal(code: table.string(key + "_journal") ?? fallback.code,
-                                       label: table.string(key + "_journal_label") ?? fallback.label)
+            AccountingSettings.Journal(
+                code: table.string(key + "_journal") ?? fallback.code,
+                label: table.string(key + "_journal_label") ?? fallback.label)
         }
         func account(_ key: String, _ fallback: AccountingSettings.Account) -> AccountingSettings.Account {
             let number = table.string(key + "_account") ?? fallback.number
             if !AccountingSettings.isPCGAccountNumber(number) {
-                table.fail(key: key + "_account", "an account number starts with three digits of the French PCG, "
-                    + "the first from 1 to 8 (its class), like 411000")
+                table.fail(
+                    key: key + "_account",
+                    "an account number starts with three digits of the French PCG, "
+                        + "the first from 1 to 8 (its class), like 411000")
             }
-            return AccountingSettings.Account(number: number, label: table.string(key + "_account_label") ?? fallback.label)
+            return AccountingSettings.Account(
+                number: number, label: table.string(key + "_account_label") ?? fallback.label)
         }
         settings.sales = journal("sales", settings.sales)
         settings.bank = journal("bank", settings.bank)
@@ -124,8 +133,10 @@ extension PipelineLoader {
         let pattern = rule.string("match", required: true) ?? ""
         let number = rule.string("account", required: true) ?? ""
         if !number.isEmpty, !AccountingSettings.isPCGAccountNumber(number) {
-            rule.fail(key: "account", "an account number starts with three digits, the first from 1 to 8 (its "
-                + "class in the French PCG), like 626100")
+            rule.fail(
+                key: "account",
+                "an account number starts with three digits, the first from 1 to 8 (its "
+                    + "class in the French PCG), like 626100")
         }
         let bankRule = AccountingSettings.BankRule(
             pattern: GlobPattern(pattern),

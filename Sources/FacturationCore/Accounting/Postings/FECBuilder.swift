@@ -16,8 +16,10 @@
 /// journal by date, piece reference, label, then the order given; in the file by date, journal
 /// code and number.
 package enum FECBuilder {
-    package static func lines(_ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
-                             fiscalYear: (start: CivilDate, end: CivilDate)) -> [FECLine] {
+    package static func lines(
+        _ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
+        fiscalYear: (start: CivilDate, end: CivilDate)
+    ) -> [FECLine] {
         let plan = plan(entries, from: from, to: to, fiscalYear: fiscalYear)
         var result: [FECLine] = []
         result.reserveCapacity(plan.lineCount)
@@ -28,8 +30,10 @@ package enum FECBuilder {
     /// The numbered, lettered and ordered file as positions into `entries`, without its lines:
     /// ``Plan/forEachLine(_:)`` makes them one at a time, so a writer can stream a yearly file
     /// (a million lines are ~330 MB as `FECLine` values, ~165 MB as bytes) in constant memory.
-    package static func plan(_ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
-                             fiscalYear: (start: CivilDate, end: CivilDate)) -> Plan {
+    package static func plan(
+        _ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
+        fiscalYear: (start: CivilDate, end: CivilDate)
+    ) -> Plan {
         let last = min(to, fiscalYear.end)
         // Positions of the entries of the fiscal year up to `to`, in the order given.
         let inYear = entries.indices.filter { entries[$0].date >= fiscalYear.start && entries[$0].date <= last }
@@ -40,11 +44,13 @@ package enum FECBuilder {
             if numbering.journalRanks[a] != numbering.journalRanks[b] {
                 return numbering.journalRanks[a] < numbering.journalRanks[b]
             }
-            return numbering.compareAsText ? numbering.number(a) < numbering.number(b)
+            return numbering.compareAsText
+                ? numbering.number(a) < numbering.number(b)
                 : numbering.sequences[a] < numbering.sequences[b]
         }
-        return Plan(entries: entries, ordered: ordered, numbering: numbering, groups: letteringGroups(entries, inYear),
-                    lineCount: inFile.reduce(0) { $0 + entries[$1].lines.count })
+        return Plan(
+            entries: entries, ordered: ordered, numbering: numbering, groups: letteringGroups(entries, inYear),
+            lineCount: inFile.reduce(0) { $0 + entries[$1].lines.count })
     }
 
     /// A FEC ready to be written: see ``plan(_:from:to:fiscalYear:)``.
@@ -69,8 +75,10 @@ package enum FECBuilder {
                         lettering = invoice
                         letteringDate = group.lastDate
                     }
-                    try body(FECBuilder.line(of: entry, line, number: number, lettering: lettering,
-                                             letteringDate: letteringDate))
+                    try body(
+                        FECBuilder.line(
+                            of: entry, line, number: number, lettering: lettering,
+                            letteringDate: letteringDate))
                 }
             }
         }
@@ -116,8 +124,10 @@ package enum FECBuilder {
     /// The caller passes every entry of the fiscal year up to the end of the file's period, so a
     /// monthly file letters a payment whose invoice was booked in an earlier month, like the yearly
     /// file does, and never a line settled only after its period.
-    static func letteringGroups(_ entries: [AccountingEntry],
-                                _ indices: [Int]) -> [String: (balance: Int64, lastDate: CivilDate)] {
+    static func letteringGroups(
+        _ entries: [AccountingEntry],
+        _ indices: [Int]
+    ) -> [String: (balance: Int64, lastDate: CivilDate)] {
         var groups: [String: (balance: Int64, lastDate: CivilDate)] = [:]
         for index in indices {
             let date = entries[index].date
@@ -136,8 +146,10 @@ package enum FECBuilder {
     }
 
     /// The FEC line of one line of a numbered entry (validated the day of the entry, in euros).
-    package static func line(of entry: AccountingEntry, _ line: AccountingEntry.Line, number: String,
-                            lettering: String?, letteringDate: CivilDate?) -> FECLine {
+    package static func line(
+        of entry: AccountingEntry, _ line: AccountingEntry.Line, number: String,
+        lettering: String?, letteringDate: CivilDate?
+    ) -> FECLine {
         FECLine(
             journalCode: entry.journal.code, journalLabel: entry.journal.label, entryNumber: number,
             entryDate: entry.date, accountNumber: line.account.number, accountLabel: line.account.label,

@@ -70,10 +70,14 @@ package struct FECPublisher {
     /// The FEC of [from, to] (within one fiscal year) written to `outbox/<relativePath>`, after it passed the checker.
     package func export(from: CivilDate, to: CivilDate, relativePath: String) throws -> Export {
         let year = pipeline.accounting.fiscalYear(containing: from)
-        guard from <= to else { throw FacturationError(.accounting, "the period \(from) – \(to) ends before it starts") }
+        guard from <= to else {
+            throw FacturationError(.accounting, "the period \(from) – \(to) ends before it starts")
+        }
         guard to <= year.end else {
-            throw FacturationError(.accounting, "the period \(from) – \(to) spans two fiscal years (the year ends on \(year.end)): "
-                + "export each year separately")
+            throw FacturationError(
+                .accounting,
+                "the period \(from) – \(to) spans two fiscal years (the year ends on \(year.end)): "
+                    + "export each year separately")
         }
         // Written and checked in one streamed pass (FECCheckedWriter), never held whole in memory
         // (a yearly file may have millions of lines); the file is published only when valid.
@@ -83,8 +87,10 @@ package struct FECPublisher {
         let output = try OutputFile(directory: temporary)
         let report: FECCheckReport
         do {
-            report = try FECCheckedWriter.write(plan, format: pipeline.accounting.format,
-                                                options: checkOptions(name, from: from, to: to), to: output).report
+            report = try FECCheckedWriter.write(
+                plan, format: pipeline.accounting.format,
+                options: checkOptions(name, from: from, to: to), to: output
+            ).report
         } catch let error as FECWriter.UnencodableCharacter {
             throw FacturationError(.accounting, "the FEC cannot be written: \(error)", cause: error)
         }
@@ -111,8 +117,9 @@ package struct FECPublisher {
     private func checkOptions(_ name: String, from: CivilDate, to: CivilDate) -> FECChecker.Options {
         let year = pipeline.accounting.fiscalYear(containing: from)
         let wholeYear = from == year.start && to == year.end
-        return .init(fileName: name, fiscalYearStart: year.start, closingDate: year.end,
-                     period: wholeYear ? nil : from...to, ownExport: true)
+        return .init(
+            fileName: name, fiscalYearStart: year.start, closingDate: year.end,
+            period: wholeYear ? nil : from...to, ownExport: true)
     }
 
     /// A FEC of our own that fails its check is never published: that is a bug.
@@ -120,8 +127,10 @@ package struct FECPublisher {
         guard !report.isValid else { return }
         let problems = report.findings.filter { $0.severity == .error }.prefix(3)
             .map { "\($0.rule) \($0.description) (\($0.count)×, first at line \($0.examples.first?.line ?? 0))" }
-        throw FacturationError(.accounting, "the FEC \(name) fails its check, so it was not published: "
-            + problems.joined(separator: "; ") + ". This is a bug: please report it with the file.")
+        throw FacturationError(
+            .accounting,
+            "the FEC \(name) fails its check, so it was not published: "
+                + problems.joined(separator: "; ") + ". This is a bug: please report it with the file.")
     }
 
     /// Checks a month's FEC, then ``deliver(_:report:from:to:relativePath:)``s it.
@@ -135,20 +144,23 @@ package struct FECPublisher {
     }
 
     /// Delivers the checked FEC at `scratch` to `outbox/<relativePath>`, archives it as published.
-    private func deliver(_ scratch: String, report: FECCheckReport, from: CivilDate, to: CivilDate,
-                         relativePath: String) throws -> Export {
+    private func deliver(
+        _ scratch: String, report: FECCheckReport, from: CivilDate, to: CivilDate,
+        relativePath: String
+    ) throws -> Export {
         try Outbox(layout: layout).deliverCurrentVersion(of: scratch, to: relativePath)
         let archived = layout.publishedFEC(relativePath)
         try Storage.makeDirectory(Path.parent(of: archived))
         try Storage.copy(scratch, to: archived, temporaryDirectory: temporary, collision: .replace)
         try Storage.removeFile(scratch)
         let inPeriod = books.suspense.filter { $0.bookingDate >= from && $0.bookingDate <= to }
-        return Export(path: layout.shown(relativePath),
-                      lines: report.lines, entries: report.entries,
-                      debit: DecimalText.format(minorUnits: report.debitMinor, scale: 2),
-                      credit: DecimalText.format(minorUnits: report.creditMinor, scale: 2),
-                      check: report.warningCount == 0 ? "valid" : "valid, \(report.warningCount) warnings",
-                      suspense: inPeriod.count)
+        return Export(
+            path: layout.shown(relativePath),
+            lines: report.lines, entries: report.entries,
+            debit: DecimalText.format(minorUnits: report.debitMinor, scale: 2),
+            credit: DecimalText.format(minorUnits: report.creditMinor, scale: 2),
+            check: report.warningCount == 0 ? "valid" : "valid, \(report.warningCount) warnings",
+            suspense: inPeriod.count)
     }
 
     /// Monthly FEC of every closed month since invoicing started (delivered when new or changed),
@@ -160,15 +172,17 @@ package struct FECPublisher {
     package func monthly() throws -> (exports: [Export], warnings: [String]) {
         guard let start = pipeline.invoicing?.start else { return ([], []) }
         let suspense = books.suspense.filter { $0.bookingDate >= start }
-        let warnings = try Outbox(layout: layout).deliverReport(Self.suspenseTable(suspense, today: today),
-                                                                to: "fec/compte-attente.csv", xlsx: true,
-                                                                temporaryDirectory: temporary)
+        let warnings = try Outbox(layout: layout).deliverReport(
+            Self.suspenseTable(suspense, today: today),
+            to: "fec/compte-attente.csv", xlsx: true,
+            temporaryDirectory: temporary)
         let byYear = Dictionary(grouping: books.entries) { pipeline.accounting.fiscalYear(containing: $0.date).end }
         var exports: [Export] = []
         var month = CivilDate(year: start.year, month: start.month, day: 1)!
         while true {
-            let end = CivilDate(year: month.year, month: month.month,
-                                day: CivilDate.daysInMonth(year: month.year, month: month.month))!
+            let end = CivilDate(
+                year: month.year, month: month.month,
+                day: CivilDate.daysInMonth(year: month.year, month: month.month))!
             guard end < today else { break }
             let closing = pipeline.accounting.fiscalYear(containing: month).end
             let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: closing)
@@ -187,13 +201,16 @@ package struct FECPublisher {
 
     /// ``publish(_:from:to:relativePath:)`` unless the checkpoint of `relativePath` says these
     /// very bytes were published and nothing changed them since.
-    private func publishIfChanged(_ bytes: [UInt8], from: CivilDate, to: CivilDate,
-                                  relativePath: String) throws -> Export {
+    private func publishIfChanged(
+        _ bytes: [UInt8], from: CivilDate, to: CivilDate,
+        relativePath: String
+    ) throws -> Export {
         let digest = bytes.withUnsafeBytes { SHA256Hasher.hex($0) }
         let checkpoint = FECCheckpoint.path(relativePath, in: layout)
         if let known = FECCheckpoint.read(checkpoint), known.sha256 == digest,
-           Storage.status(layout.publishedFEC(relativePath))?.size == Int64(bytes.count),
-           try Outbox(layout: layout).isUnchangedDelivery(relativePath) {
+            Storage.status(layout.publishedFEC(relativePath))?.size == Int64(bytes.count),
+            try Outbox(layout: layout).isUnchangedDelivery(relativePath)
+        {
             return known.export
         }
         let export = try publish(bytes, from: from, to: to, relativePath: relativePath)
@@ -204,7 +221,9 @@ package struct FECPublisher {
     /// The FEC of [from, to], an extract of one fiscal year, in `fec/periodes/<from>_<to>/`, named after
     /// the fiscal year's closing date.
     package func period(from: CivilDate, to: CivilDate) throws -> Export {
-        guard from <= to else { throw FacturationError(.accounting, "the period \(from) – \(to) ends before it starts") }
+        guard from <= to else {
+            throw FacturationError(.accounting, "the period \(from) – \(to) ends before it starts")
+        }
         let end = pipeline.accounting.fiscalYear(containing: from).end
         let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: end)
         return try export(from: from, to: to, relativePath: "fec/periodes/\(FECFormat.periodFolder(from...to))/\(name)")
@@ -212,15 +231,19 @@ package struct FECPublisher {
 
     /// `fec/compte-attente`: the bank lines on the suspense account, for the accountant.
     static func suspenseTable(_ lines: [BankLine], today: CivilDate) -> ReportTable {
-        var table = ReportTable(sheetName: "Compte d'attente", columns: [
-            .init("booking_date", "Date", .date), .init("amount", "Montant", .money(currency: "EUR")),
-            .init("counterparty", "Tiers"), .init("label", "Libellé"), .init("reference", "Référence"),
-            .init("piece_ref", "Pièce"), .init("record_key", "Opération"),
-        ], asOf: today)
+        var table = ReportTable(
+            sheetName: "Compte d'attente",
+            columns: [
+                .init("booking_date", "Date", .date), .init("amount", "Montant", .money(currency: "EUR")),
+                .init("counterparty", "Tiers"), .init("label", "Libellé"), .init("reference", "Référence"),
+                .init("piece_ref", "Pièce"), .init("record_key", "Opération"),
+            ], asOf: today)
         for line in lines {
-            table.append([.date(line.bookingDate), .money(line.amountMinor), ReportTable.text(line.counterpartyName),
-                          ReportTable.text(line.label), ReportTable.text(line.remittance), ReportTable.text(line.pieceRef),
-                          .text(line.key)])
+            table.append([
+                .date(line.bookingDate), .money(line.amountMinor), ReportTable.text(line.counterpartyName),
+                ReportTable.text(line.label), ReportTable.text(line.remittance), ReportTable.text(line.pieceRef),
+                .text(line.key),
+            ])
         }
         return table
     }
@@ -228,9 +251,11 @@ package struct FECPublisher {
     /// The FEC of the fiscal year that ends in `year`, named after its closing date.
     package func yearly(endingIn year: Int) throws -> Export {
         let settings = pipeline.accounting
-        let end = CivilDate(year: year, month: settings.fiscalYearEndMonth,
-                            day: min(settings.fiscalYearEndDay,
-                                     CivilDate.daysInMonth(year: year, month: settings.fiscalYearEndMonth)))!
+        let end = CivilDate(
+            year: year, month: settings.fiscalYearEndMonth,
+            day: min(
+                settings.fiscalYearEndDay,
+                CivilDate.daysInMonth(year: year, month: settings.fiscalYearEndMonth)))!
         let fiscal = settings.fiscalYear(containing: end)
         let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: end)
         return try export(from: fiscal.start, to: end, relativePath: "fec/" + name)
@@ -259,7 +284,8 @@ struct FECCheckpoint: Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try Storage.makeDirectory(Path.parent(of: path))
-        try Storage.write(Array(try encoder.encode(checkpoint)) + [0x0A], to: path, temporaryDirectory: temporary,
-                          collision: .replace)
+        try Storage.write(
+            Array(try encoder.encode(checkpoint)) + [0x0A], to: path, temporaryDirectory: temporary,
+            collision: .replace)
     }
 }

@@ -15,8 +15,10 @@ package struct Postings {
     package init(pipeline: PipelineConfig) { self.pipeline = pipeline }
 
     /// Every entry, unsorted; and the bank lines that went to the suspense account.
-    package func entries(issued: [InvoiceDocument], bank: [BankLine],
-                        matches: [String: PaymentMatch]) -> (entries: [AccountingEntry], suspense: [BankLine]) {
+    package func entries(
+        issued: [InvoiceDocument], bank: [BankLine],
+        matches: [String: PaymentMatch]
+    ) -> (entries: [AccountingEntry], suspense: [BankLine]) {
         var entries: [AccountingEntry] = []
         let onReceipts = !pipeline.company.vatOnDebits
         let invoices = Dictionary(issued.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
@@ -37,8 +39,11 @@ package struct Postings {
         for line in bank {
             if line.amountMinor > 0, let match = matches[line.key], !match.allocations.isEmpty {
                 entries.append(receipt(line, match: match, invoices: invoices))
-                if onReceipts, let transfer = vatTransfer(line, match: match, invoices: invoices,
-                                                           pendingVAT: &pendingVAT, openTTC: &openTTC) {
+                if onReceipts,
+                    let transfer = vatTransfer(
+                        line, match: match, invoices: invoices,
+                        pendingVAT: &pendingVAT, openTTC: &openTTC)
+                {
                     entries.append(transfer)
                 }
             } else {
@@ -63,57 +68,77 @@ package struct Postings {
         func side(_ amount: Int64, debit: Bool) -> (Int64, Int64) { debit == isInvoice ? (amount, 0) : (0, amount) }
         var lines: [AccountingEntry.Line] = []
         let (clientDebit, clientCredit) = side(document.totals.grandTotalMinor, debit: true)
-        lines.append(.init(account: settings.clients, auxiliary: client, debitMinor: clientDebit,
-                           creditMinor: clientCredit, invoice: invoiceNumber))
+        lines.append(
+            .init(
+                account: settings.clients, auxiliary: client, debitMinor: clientDebit,
+                creditMinor: clientCredit, invoice: invoiceNumber))
         for group in document.totals.vatBreakdown {
             let (debit, credit) = side(group.basisMinor, debit: false)
-            lines.append(.init(account: settings.revenue, auxiliary: nil, debitMinor: debit, creditMinor: credit, invoice: nil))
+            lines.append(
+                .init(account: settings.revenue, auxiliary: nil, debitMinor: debit, creditMinor: credit, invoice: nil))
             if group.taxMinor != 0 {
                 let account = vatOnReceipts && group.category == "S" ? settings.vatOnReceipts : settings.vatCollected
                 let (vatDebit, vatCredit) = side(group.taxMinor, debit: false)
-                lines.append(.init(account: account, auxiliary: nil, debitMinor: vatDebit, creditMinor: vatCredit,
-                                   invoice: nil))
+                lines.append(
+                    .init(
+                        account: account, auxiliary: nil, debitMinor: vatDebit, creditMinor: vatCredit,
+                        invoice: nil))
             }
         }
         let kind = isInvoice ? "Facture" : "Avoir"
-        return AccountingEntry(journal: settings.sales, date: document.issueDate, pieceRef: document.number,
-                               pieceDate: document.issueDate, label: "\(kind) \(document.number) \(document.buyer.name)",
-                               lines: merged(lines))
+        return AccountingEntry(
+            journal: settings.sales, date: document.issueDate, pieceRef: document.number,
+            pieceDate: document.issueDate, label: "\(kind) \(document.number) \(document.buyer.name)",
+            lines: merged(lines))
     }
 
     // MARK: - Bank
 
-    private func receipt(_ line: BankLine, match: PaymentMatch,
-                         invoices: [String: InvoiceDocument]) -> AccountingEntry {
+    private func receipt(
+        _ line: BankLine, match: PaymentMatch,
+        invoices: [String: InvoiceDocument]
+    ) -> AccountingEntry {
         var lines: [AccountingEntry.Line] = [
-            .init(account: settings.bankAccount, auxiliary: nil, debitMinor: line.amountMinor, creditMinor: 0, invoice: nil),
+            .init(
+                account: settings.bankAccount, auxiliary: nil, debitMinor: line.amountMinor, creditMinor: 0,
+                invoice: nil)
         ]
         var applied: Int64 = 0
         for allocation in match.allocations {
             let document = invoices[allocation.invoice]
-            lines.append(.init(account: settings.clients,
-                               auxiliary: document.map { ($0.clientCode, $0.buyer.name) },
-                               debitMinor: 0, creditMinor: allocation.amountMinor, invoice: allocation.invoice))
+            lines.append(
+                .init(
+                    account: settings.clients,
+                    auxiliary: document.map { ($0.clientCode, $0.buyer.name) },
+                    debitMinor: 0, creditMinor: allocation.amountMinor, invoice: allocation.invoice))
             applied += allocation.amountMinor
         }
         if line.amountMinor > applied {
-            lines.append(.init(account: settings.suspense, auxiliary: nil, debitMinor: 0,
-                               creditMinor: line.amountMinor - applied, invoice: nil))
+            lines.append(
+                .init(
+                    account: settings.suspense, auxiliary: nil, debitMinor: 0,
+                    creditMinor: line.amountMinor - applied, invoice: nil))
         }
         let invoicesText = match.allocations.map(\.invoice).joined(separator: " ")
-        return AccountingEntry(journal: settings.bank, date: line.bookingDate, pieceRef: line.pieceRef,
-                               pieceDate: line.bookingDate, label: "Règlement \(line.counterpartyName) \(invoicesText)",
-                               lines: lines)
+        return AccountingEntry(
+            journal: settings.bank, date: line.bookingDate, pieceRef: line.pieceRef,
+            pieceDate: line.bookingDate, label: "Règlement \(line.counterpartyName) \(invoicesText)",
+            lines: lines)
     }
 
-    private func vatTransfer(_ line: BankLine, match: PaymentMatch, invoices: [String: InvoiceDocument],
-                             pendingVAT: inout [String: Int64], openTTC: inout [String: Int64]) -> AccountingEntry? {
+    private func vatTransfer(
+        _ line: BankLine, match: PaymentMatch, invoices: [String: InvoiceDocument],
+        pendingVAT: inout [String: Int64], openTTC: inout [String: Int64]
+    ) -> AccountingEntry? {
         var amount: Int64 = 0
         for allocation in match.allocations {
             guard let pending = pendingVAT[allocation.invoice], pending > 0,
-                  let open = openTTC[allocation.invoice], open > 0 else { continue }
+                let open = openTTC[allocation.invoice], open > 0
+            else { continue }
             // The last payment takes what is left, so the pending VAT of a settled invoice ends at zero.
-            let share = allocation.amountMinor >= open ? pending
+            let share =
+                allocation.amountMinor >= open
+                ? pending
                 : InvoiceTotals.roundHalfUp(pending * allocation.amountMinor, divisor: open)
             pendingVAT[allocation.invoice] = pending - share
             openTTC[allocation.invoice] = open - allocation.amountMinor
@@ -123,8 +148,11 @@ package struct Postings {
         return AccountingEntry(
             journal: settings.misc, date: line.bookingDate, pieceRef: line.pieceRef, pieceDate: line.bookingDate,
             label: "TVA exigible " + match.allocations.map(\.invoice).joined(separator: " "),
-            lines: [.init(account: settings.vatOnReceipts, auxiliary: nil, debitMinor: amount, creditMinor: 0, invoice: nil),
-                    .init(account: settings.vatCollected, auxiliary: nil, debitMinor: 0, creditMinor: amount, invoice: nil)])
+            lines: [
+                .init(
+                    account: settings.vatOnReceipts, auxiliary: nil, debitMinor: amount, creditMinor: 0, invoice: nil),
+                .init(account: settings.vatCollected, auxiliary: nil, debitMinor: 0, creditMinor: amount, invoice: nil),
+            ])
     }
 
     /// A bank line that pays no invoice: an account rule, else suspense (`true`).
@@ -135,15 +163,20 @@ package struct Postings {
         let amount = abs(line.amountMinor)
         let incoming = line.amountMinor > 0
         let lines: [AccountingEntry.Line] = [
-            .init(account: settings.bankAccount, auxiliary: nil, debitMinor: incoming ? amount : 0,
-                  creditMinor: incoming ? 0 : amount, invoice: nil),
-            .init(account: account, auxiliary: nil, debitMinor: incoming ? 0 : amount,
-                  creditMinor: incoming ? amount : 0, invoice: nil),
+            .init(
+                account: settings.bankAccount, auxiliary: nil, debitMinor: incoming ? amount : 0,
+                creditMinor: incoming ? 0 : amount, invoice: nil),
+            .init(
+                account: account, auxiliary: nil, debitMinor: incoming ? 0 : amount,
+                creditMinor: incoming ? amount : 0, invoice: nil),
         ]
         let label = ([line.counterpartyName, line.remittance].filter { !$0.isEmpty }.joined(separator: " ")).prefix(100)
-        return (AccountingEntry(journal: settings.bank, date: line.bookingDate, pieceRef: line.pieceRef,
-                                pieceDate: line.bookingDate, label: String(label.isEmpty ? "Opération bancaire" : label),
-                                lines: lines), rule == nil)
+        return (
+            AccountingEntry(
+                journal: settings.bank, date: line.bookingDate, pieceRef: line.pieceRef,
+                pieceDate: line.bookingDate, label: String(label.isEmpty ? "Opération bancaire" : label),
+                lines: lines), rule == nil
+        )
     }
 
     /// Lines on the same account (and sub-account, and invoice) and side added up.
@@ -151,7 +184,8 @@ package struct Postings {
         var result: [AccountingEntry.Line] = []
         for line in lines {
             if let index = result.firstIndex(where: {
-                $0.account == line.account && $0.auxiliary?.number == line.auxiliary?.number && $0.invoice == line.invoice
+                $0.account == line.account && $0.auxiliary?.number == line.auxiliary?.number
+                    && $0.invoice == line.invoice
                     && ($0.debitMinor > 0) == (line.debitMinor > 0)
             }) {
                 result[index].debitMinor += line.debitMinor

@@ -56,8 +56,9 @@ package struct PublishedFEC: Sendable {
         let names = header.split(separator: separator, omittingEmptySubsequences: false).map { $0.lowercased() }
         func index(_ column: String) -> Int? { names.firstIndex(of: column.lowercased()) }
         guard let journal = index("JournalCode"), let date = index("EcritureDate"), let account = index("CompteNum"),
-              let auxiliary = index("CompAuxNum"), let piece = index("PieceRef"), let debit = index("Debit"),
-              let credit = index("Credit") else { return [] }
+            let auxiliary = index("CompAuxNum"), let piece = index("PieceRef"), let debit = index("Debit"),
+            let credit = index("Credit")
+        else { return [] }
         func amount(_ text: String) -> Int64 {
             (try? DecimalText.minorUnits(text, scale: 2, style: .commaDecimal).get()) ?? 0
         }
@@ -66,16 +67,19 @@ package struct PublishedFEC: Sendable {
         for row in rows.dropFirst() {
             let fields = row.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
             guard fields.count == names.count, let day = compactDate(fields[date]) else { continue }
-            result.append(Line(file: file, journal: fields[journal], date: day, account: fields[account],
-                               auxiliary: fields[auxiliary], pieceRef: fields[piece],
-                               debitMinor: amount(fields[debit]), creditMinor: amount(fields[credit])))
+            result.append(
+                Line(
+                    file: file, journal: fields[journal], date: day, account: fields[account],
+                    auxiliary: fields[auxiliary], pieceRef: fields[piece],
+                    debitMinor: amount(fields[debit]), creditMinor: amount(fields[credit])))
         }
         return result
     }
 
     static func compactDate(_ text: String) -> CivilDate? {
         guard text.count == 8, let year = Int(text.prefix(4)), let month = Int(text.dropFirst(4).prefix(2)),
-              let day = Int(text.suffix(2)) else { return nil }
+            let day = Int(text.suffix(2))
+        else { return nil }
         return CivilDate(year: year, month: month, day: day)
     }
 }

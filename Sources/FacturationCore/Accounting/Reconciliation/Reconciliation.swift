@@ -69,21 +69,29 @@ package struct Reconciliation {
     }
 
     /// Records a difference beyond the tolerance (or a missing counterpart).
-    private func add(_ check: String, _ reference: String, expected: Int64, found: Int64?, cause: String,
-                     into report: inout Report) {
+    private func add(
+        _ check: String, _ reference: String, expected: Int64, found: Int64?, cause: String,
+        into report: inout Report
+    ) {
         func money(_ minor: Int64) -> String { DecimalText.format(minorUnits: minor, scale: 2) }
         let value = found ?? 0
         guard found == nil || abs(value - expected) > toleranceMinor else { return }
-        report.differences.append(Difference(check: check, reference: reference, expected: money(expected),
-                                             found: found.map(money) ?? "missing", difference: money(value - expected),
-                                             cause: cause))
+        report.differences.append(
+            Difference(
+                check: check, reference: reference, expected: money(expected),
+                found: found.map(money) ?? "missing", difference: money(value - expected),
+                cause: cause))
     }
 
     /// The debit minus credit of `fec`'s lines that pass `include`, per key.
-    private static func balances(_ fec: PublishedFEC, by key: (PublishedFEC.Line) -> String,
-                                 where include: (PublishedFEC.Line) -> Bool) -> [String: Int64] {
+    private static func balances(
+        _ fec: PublishedFEC, by key: (PublishedFEC.Line) -> String,
+        where include: (PublishedFEC.Line) -> Bool
+    ) -> [String: Int64] {
         var result: [String: Int64] = [:]
-        for line in fec.lines where include(line) { result[key(line), default: 0] += line.debitMinor - line.creditMinor }
+        for line in fec.lines where include(line) {
+            result[key(line), default: 0] += line.debitMinor - line.creditMinor
+        }
         return result
     }
 
@@ -95,9 +103,12 @@ package struct Reconciliation {
         }
         for document in issued {
             report.invoicesChecked += 1
-            let expected = document.kind == .invoice ? document.totals.grandTotalMinor : -document.totals.grandTotalMinor
-            add("invoice-journal", document.number, expected: expected, found: salesByPiece[document.number],
-                cause: salesByPiece[document.number] == nil ? "the document is not in the sales journal of the published FEC"
+            let expected =
+                document.kind == .invoice ? document.totals.grandTotalMinor : -document.totals.grandTotalMinor
+            add(
+                "invoice-journal", document.number, expected: expected, found: salesByPiece[document.number],
+                cause: salesByPiece[document.number] == nil
+                    ? "the document is not in the sales journal of the published FEC"
                     : "the sales-journal entry does not carry the document's total incl. VAT", into: &report)
         }
     }
@@ -112,21 +123,27 @@ package struct Reconciliation {
         for match in matches where !match.allocations.isEmpty {
             report.receiptsChecked += 1
             guard let line = bank[match.receipt] else {
-                add("receipt-bank", match.receipt, expected: match.amountMinor, found: nil,
+                add(
+                    "receipt-bank", match.receipt, expected: match.amountMinor, found: nil,
                     cause: "the matched receipt is no longer in the bank ledgers", into: &report)
                 continue
             }
-            add("receipt-bank", match.receipt, expected: match.amountMinor, found: line.amountMinor,
+            add(
+                "receipt-bank", match.receipt, expected: match.amountMinor, found: line.amountMinor,
                 cause: "the bank line's amount differs from the amount that was matched", into: &report)
-            add("receipt-journal", line.pieceRef, expected: line.amountMinor, found: bankByPiece[line.pieceRef],
-                cause: bankByPiece[line.pieceRef] == nil ? "the receipt is not in the bank journal of the published FEC"
+            add(
+                "receipt-journal", line.pieceRef, expected: line.amountMinor, found: bankByPiece[line.pieceRef],
+                cause: bankByPiece[line.pieceRef] == nil
+                    ? "the receipt is not in the bank journal of the published FEC"
                     : "the bank-journal entry differs from the bank line", into: &report)
         }
     }
 
     /// 3. Each client's 411 balance ↔ its open invoices on the last day covered.
-    private func checkClientBalances(issued: [InvoiceDocument], matches: [PaymentMatch], fec: PublishedFEC,
-                                     into report: inout Report) {
+    private func checkClientBalances(
+        issued: [InvoiceDocument], matches: [PaymentMatch], fec: PublishedFEC,
+        into report: inout Report
+    ) {
         let clients = layout.pipeline.accounting.clients.number
         let balances = Self.balances(fec, by: \.auxiliary) { $0.account == clients && !$0.auxiliary.isEmpty }
         var receivables = Receivables(issued: issued)
@@ -135,7 +152,8 @@ package struct Reconciliation {
         for item in receivables.items.values { open[item.document.clientCode, default: 0] += item.openMinor }
         for client in Set(balances.keys).union(open.keys).sorted() {
             report.clientsChecked += 1
-            add("client-balance", client, expected: open[client] ?? 0, found: balances[client] ?? 0,
+            add(
+                "client-balance", client, expected: open[client] ?? 0, found: balances[client] ?? 0,
                 cause: "the client's 411 balance differs from its open invoices", into: &report)
         }
     }
@@ -164,12 +182,17 @@ package struct Reconciliation {
         var out = CSVLineBuilder()
         out.line(["check", "reference", "expected", "found", "difference", "cause"])
         for difference in report.differences {
-            out.line([difference.check, difference.reference, difference.expected, difference.found,
-                      difference.difference, difference.cause])
+            out.line([
+                difference.check, difference.reference, difference.expected, difference.found,
+                difference.difference, difference.cause,
+            ])
         }
         if report.differences.isEmpty {
-            out.line(["all", "", "", "", "0.00", "no difference: \(report.invoicesChecked) documents, "
-                + "\(report.receiptsChecked) receipts, \(report.clientsChecked) clients, until \(report.coveredUntil)"])
+            out.line([
+                "all", "", "", "", "0.00",
+                "no difference: \(report.invoicesChecked) documents, "
+                    + "\(report.receiptsChecked) receipts, \(report.clientsChecked) clients, until \(report.coveredUntil)",
+            ])
         }
         return out.bytes
     }

@@ -132,10 +132,11 @@ package struct CSVRows {
     @inline(__always)
     package func field(_ row: Int, _ field: Int) -> UnsafeRawBufferPointer {
         let first = rowStarts[row]
-        guard field >= 0, field < rowStarts[row + 1] - first else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard field >= 0, field < rowStarts[row + 1] - first else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
         let index = first + field
         let start = index == 0 ? 0 : fieldEnds[index - 1]
         return UnsafeRawBufferPointer(rebasing: base[start..<fieldEnds[index]])
     }
 }
-

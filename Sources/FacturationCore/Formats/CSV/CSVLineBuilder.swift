@@ -67,7 +67,10 @@ package struct CSVLineBuilder {
     @inline(__always)
     static func needsQuotes(_ value: UnsafeRawBufferPointer) -> Bool {
         if let first = value.first, let last = value.last,
-           first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return true }
+            first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+        {
+            return true
+        }
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         @inline(__always) func has(_ word: UInt64, _ byte: UInt64) -> Bool {

@@ -206,5 +206,4 @@ package final class CSVReader {
         }
         rowLines.rowEnded(terminator: terminator, hadFields: hasFields)
     }
-
 }

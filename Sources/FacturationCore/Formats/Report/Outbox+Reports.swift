@@ -5,8 +5,10 @@ extension Outbox {
     ///
     /// Returns warnings: an edited copy, or a workbook libxlsxwriter could not write (the CSV,
     /// which is the record, is delivered anyway).
-    package func deliverReport(_ table: ReportTable, to csvPath: String, xlsx: Bool,
-                               temporaryDirectory: String) throws -> [String] {
+    package func deliverReport(
+        _ table: ReportTable, to csvPath: String, xlsx: Bool,
+        temporaryDirectory: String
+    ) throws -> [String] {
         var warnings: [String] = []
         func deliver(_ bytes: [UInt8], to relative: String) throws {
             let temporary = Path.join(temporaryDirectory, "report-" + Path.name(of: relative))

@@ -24,8 +24,10 @@ package enum XLSXReport {
     /// and removed; the caller publishes the bytes like any other output.
     package static func bytes(_ table: ReportTable, scratchDirectory: String, name: String) throws -> [UInt8] {
         guard table.rows.count + table.footer.count < maximumRows else {
-            throw FacturationError.spreadsheet(name, "\(table.rows.count) rows do not fit in one sheet "
-                + "(\(maximumRows - 1) at most); the CSV beside it has them all")
+            throw FacturationError.spreadsheet(
+                name,
+                "\(table.rows.count) rows do not fit in one sheet "
+                    + "(\(maximumRows - 1) at most); the CSV beside it has them all")
         }
         let path = Path.join(scratchDirectory, ".xlsx-" + name)
         if Storage.exists(path) { try Storage.removeFile(path) }
@@ -72,7 +74,9 @@ final class XLSXWorkbook {
         guard let handle, let sheet = workbook_add_worksheet(handle, table.sheetName) else {
             throw FacturationError.spreadsheet(path, "cannot add the sheet \"\(table.sheetName)\"")
         }
-        let header = format("header") { format_set_bold($0); format_set_bottom($0, UInt8(LXW_BORDER_THIN.rawValue)) }
+        let header = format("header") {
+            format_set_bold($0); format_set_bottom($0, UInt8(LXW_BORDER_THIN.rawValue))
+        }
         let cellFormats = table.columns.map { column -> UnsafeMutablePointer<lxw_format>? in
             switch column.kind {
             case .text: nil
@@ -84,11 +88,13 @@ final class XLSXWorkbook {
         }
         // Sheet settings first: in constant-memory mode they must precede the rows they touch.
         for (index, width) in XLSXWorkbook.widths(table).enumerated() {
-            try check(worksheet_set_column(sheet, lxw_col_t(index), lxw_col_t(index), width, nil), "setting column widths")
+            try check(
+                worksheet_set_column(sheet, lxw_col_t(index), lxw_col_t(index), width, nil), "setting column widths")
         }
         worksheet_freeze_panes(sheet, 1, 0)
-        try check(worksheet_autofilter(sheet, 0, 0, lxw_row_t(table.rows.count), lxw_col_t(table.columns.count - 1)),
-                  "setting the filter")
+        try check(
+            worksheet_autofilter(sheet, 0, 0, lxw_row_t(table.rows.count), lxw_col_t(table.columns.count - 1)),
+            "setting the filter")
         for (index, column) in table.columns.enumerated() {
             try check(worksheet_write_string(sheet, 0, lxw_col_t(index), column.title, header), "writing the header")
         }
@@ -101,13 +107,16 @@ final class XLSXWorkbook {
         }
     }
 
-    private func write(_ cell: ReportTable.Cell, to sheet: UnsafeMutablePointer<lxw_worksheet>, row: lxw_row_t,
-                       column: lxw_col_t, format: UnsafeMutablePointer<lxw_format>?) throws {
+    private func write(
+        _ cell: ReportTable.Cell, to sheet: UnsafeMutablePointer<lxw_worksheet>, row: lxw_row_t,
+        column: lxw_col_t, format: UnsafeMutablePointer<lxw_format>?
+    ) throws {
         let status: lxw_error
         switch cell {
         case .text(let value):
             // A string cell is never a formula, whatever it starts with.
-            let text = value.count > XLSXReport.maximumCellCharacters
+            let text =
+                value.count > XLSXReport.maximumCellCharacters
                 ? String(value.prefix(XLSXReport.maximumCellCharacters)) : value
             status = worksheet_write_string(sheet, row, column, text, format)
         case .money(let minor):
@@ -116,8 +125,9 @@ final class XLSXWorkbook {
         case .integer(let value):
             status = worksheet_write_number(sheet, row, column, Double(value), format)
         case .date(let date):
-            var value = lxw_datetime(year: Int32(date.year), month: Int32(date.month), day: Int32(date.day),
-                                     hour: 0, min: 0, sec: 0)
+            var value = lxw_datetime(
+                year: Int32(date.year), month: Int32(date.month), day: Int32(date.day),
+                hour: 0, min: 0, sec: 0)
             status = worksheet_write_datetime(sheet, row, column, &value, format)
         case .empty:
             return
@@ -158,8 +168,11 @@ final class XLSXWorkbook {
         }
     }
 
-    private func format(_ key: String, _ setUp: (UnsafeMutablePointer<lxw_format>) -> Void)
-        -> UnsafeMutablePointer<lxw_format>? {
+    private func format(
+        _ key: String, _ setUp: (UnsafeMutablePointer<lxw_format>) -> Void
+    )
+        -> UnsafeMutablePointer<lxw_format>?
+    {
         if let known = formats[key] { return known }
         guard let handle, let created = workbook_add_format(handle) else { return nil }
         setUp(created)

@@ -26,8 +26,10 @@ package final class XMLSchemaValidator {
         let opaque = Unmanaged.passUnretained(collector).toOpaque()
         xmlSchemaSetParserStructuredErrors(parser, XMLSchemaValidator.collect, opaque)
         guard let schema = xmlSchemaParse(parser) else {
-            throw FacturationError(.installation, "the XML schema \(path) is invalid: "
-                + (collector.messages.first ?? "unknown error"))
+            throw FacturationError(
+                .installation,
+                "the XML schema \(path) is invalid: "
+                    + (collector.messages.first ?? "unknown error"))
         }
         self.schema = schema
         guard let context = xmlSchemaNewValidCtxt(schema) else {
@@ -39,7 +41,8 @@ package final class XMLSchemaValidator {
 
     /// Loads a schema given as text (it must not include other files).
     package convenience init(schemaText: String, name: String) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-xsd-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "facturation-xsd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent(name)
@@ -95,5 +98,3 @@ package final class XMLSchemaValidator {
         return "line \(error.line): " + message.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
-
-

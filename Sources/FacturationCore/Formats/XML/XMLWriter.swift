@@ -79,5 +79,3 @@ package final class XMLWriter {
         if result < 0 { failed = true }
     }
 }
-
-

@@ -69,15 +69,17 @@ struct ClockifyCSVConverter {
         let state = PassState()
         let driver = ConversionDriver(context: context, format: .clockifyDetailedCSV)
         try driver.readCSV(
-            syntaxAdvice: "Export the report again from Clockify without editing it, or fix the quoting on the line shown.",
+            syntaxAdvice:
+                "Export the report again from Clockify without editing it, or fix the quoting on the line shown.",
             header: { row, batch in
                 try detectHeader(row: row, of: batch, state: state)
                 return state.header != nil
             },
             row: { row, rows, batch in try handle(row: row, rows: rows, batch: batch, state: state, order: order) })
         guard state.header != nil else {
-            throw Rejection(format: .clockifyDetailedCSV, summary: "No header row with the Clockify columns was found.",
-                            advice: "Export the report again from Clockify (Reports > Detailed > Export > CSV).")
+            throw Rejection(
+                format: .clockifyDetailedCSV, summary: "No header row with the Clockify columns was found.",
+                advice: "Export the report again from Clockify (Reports > Detailed > Export > CSV).")
         }
         try decideOrder(state: state, used: order, orderIsFixed: orderIsFixed)
         try driver.rejectIfAny(
@@ -116,13 +118,15 @@ struct ClockifyCSVConverter {
     private func addFooterNotes(_ state: PassState) {
         let scale = state.currency?.minorDigits ?? 2
         if let footer = state.footerAmount, let total = state.amountTotal, footer != total {
-            state.notes.append("the TOTAL row says \(DecimalText.format(minorUnits: footer, scale: scale)) but the "
-                + "entries add up to \(DecimalText.format(minorUnits: total, scale: scale)); "
-                + "the entries were imported as they are")
+            state.notes.append(
+                "the TOTAL row says \(DecimalText.format(minorUnits: footer, scale: scale)) but the "
+                    + "entries add up to \(DecimalText.format(minorUnits: total, scale: scale)); "
+                    + "the entries were imported as they are")
         }
         if let footer = state.footerDuration, let total = state.durationTotal, footer != total {
-            state.notes.append("the TOTAL row says \(Self.hours(footer)) but the entries add up to "
-                + "\(Self.hours(total)); the entries were imported as they are")
+            state.notes.append(
+                "the TOTAL row says \(Self.hours(footer)) but the entries add up to "
+                    + "\(Self.hours(total)); the entries were imported as they are")
         }
     }
 
@@ -133,8 +137,10 @@ struct ClockifyCSVConverter {
     // MARK: - Rows
 
     // swiftlint:disable:next function_body_length
-    private func handle(row: Int, rows: CSVRows, batch: CSVBatch, state: PassState,
-                        order: PipelineConfig.DateOrder) throws {
+    private func handle(
+        row: Int, rows: CSVRows, batch: CSVBatch, state: PassState,
+        order: PipelineConfig.DateOrder
+    ) throws {
         guard let header = state.header else { return }
         let columns = state.columns
         @inline(__always) func field(_ column: ClockifyColumns) -> UnsafeRawBufferPointer {
@@ -143,10 +149,11 @@ struct ClockifyCSVConverter {
         var valid = true
         func problem(_ column: ClockifyColumns?, _ message: String) {
             let index = column.map { columns[$0.rawValue] } ?? -1
-            state.problems.add(Problem(
-                line: batch.line(row), column: index >= 0 ? header[index] : nil,
-                columnNumber: index >= 0 ? index + 1 : nil,
-                value: column.map { String(decoding: field($0), as: UTF8.self) }, message: message))
+            state.problems.add(
+                Problem(
+                    line: batch.line(row), column: index >= 0 ? header[index] : nil,
+                    columnNumber: index >= 0 ? index + 1 : nil,
+                    value: column.map { String(decoding: field($0), as: UTF8.self) }, message: message))
             valid = false
         }
 
@@ -222,7 +229,8 @@ struct ClockifyCSVConverter {
             guard state.has(column) else { return nil }
             let bytes = field(column)
             if ClockifyCSVConverter.isBlank(bytes) { return nil }
-            let style: DecimalText.Style = ClockifyCSVConverter.contains(bytes, 0x2C) && !ClockifyCSVConverter.contains(bytes, 0x2E)
+            let style: DecimalText.Style =
+                ClockifyCSVConverter.contains(bytes, 0x2C) && !ClockifyCSVConverter.contains(bytes, 0x2E)
                 ? .commaDecimal : .dotDecimal
             switch DecimalText.minorUnits(bytes: bytes, scale: scale, style: style) {
             case .success(let value):
@@ -239,7 +247,9 @@ struct ClockifyCSVConverter {
         var duration: Int64?
         if state.has(.durationHours) {
             duration = LocalDateTimeText.parseDuration(field(.durationHours))
-            if duration == nil { problem(.durationHours, "not a duration (expected hours:minutes:seconds like 01:30:00)") }
+            if duration == nil {
+                problem(.durationHours, "not a duration (expected hours:minutes:seconds like 01:30:00)")
+            }
         }
         guard valid, let startDate, let start, let endDate, let end else { return }
 
@@ -250,18 +260,24 @@ struct ClockifyCSVConverter {
         let endUTC = context.zone.utc(fromLocal: endLocal)
         let span = endUTC - startUTC
         if span < 0 {
-            problem(.endTime, "the entry ends before it starts (\(startDate) \(String(decoding: startTimeBytes, as: UTF8.self))"
-                + " → \(endDate) \(String(decoding: field(.endTime), as: UTF8.self)))")
+            problem(
+                .endTime,
+                "the entry ends before it starts (\(startDate) \(String(decoding: startTimeBytes, as: UTF8.self))"
+                    + " → \(endDate) \(String(decoding: field(.endTime), as: UTF8.self)))")
             return
         }
         if let duration {
             let tolerance: Int64 = (start.hasSeconds ? 0 : 60) + (end.hasSeconds ? 0 : 60)
             let gap = abs(span - duration)
-            let dstShift = abs(gap - 3600) <= tolerance
+            let dstShift =
+                abs(gap - 3600) <= tolerance
                 && startLocal - startUTC != endLocal - endUTC
             if gap > tolerance && !dstShift {
-                problem(.durationHours, "the duration does not match the start and end (they are \(Self.hours(span)) "
-                    + "apart); check the date format (\(dateHint)) and the time zone (\(context.pipeline.timeZone.identifier))")
+                problem(
+                    .durationHours,
+                    "the duration does not match the start and end (they are \(Self.hours(span)) "
+                        + "apart); check the date format (\(dateHint)) and the time zone (\(context.pipeline.timeZone.identifier))"
+                )
                 return
             }
         }
@@ -275,11 +291,13 @@ struct ClockifyCSVConverter {
         let user = field(.user), email = field(.email)
         let project = field(.project), task = field(.task), description = field(.description)
         let client = field(.client), tags = ClockifyCSVConverter.trimmed(field(.tags))
-        let classification = context.classifier.classify(EntryClassifier.Fields(
-            client: client, project: project, task: task, tags: tags, description: description,
-            billable: billable, hasRate: (rate ?? 0) > 0))
-        makeKey(user: email.isEmpty ? user : email, startUTC: startUTC, endUTC: endUTC,
-                project: project, task: task, description: description, state: state)
+        let classification = context.classifier.classify(
+            EntryClassifier.Fields(
+                client: client, project: project, task: task, tags: tags, description: description,
+                billable: billable, hasRate: (rate ?? 0) > 0))
+        makeKey(
+            user: email.isEmpty ? user : email, startUTC: startUTC, endUTC: endUTC,
+            project: project, task: task, description: description, state: state)
         if state.has(.type), !field(.type).elementsEqual(state.entryTypeSource) {
             state.entryTypeSource = Array(field(.type))
             state.entryType = String(decoding: field(.type), as: UTF8.self).trimmed.lowercased()
@@ -305,13 +323,14 @@ struct ClockifyCSVConverter {
                 invoiced: invoiced, invoiceRef: text(field(.invoiceID)))
             try context.output.append(year: startDate.year, month: startDate.month) { record.write(into: &$0) }
         }
-
     }
 
     /// The fingerprint key (see ``RecordKey``): SHA-256 of user (lowercased), start and end to
     /// the minute, project, task and description (white space collapsed), joined by 0x1F.
-    private func makeKey(user: UnsafeRawBufferPointer, startUTC: Int64, endUTC: Int64, project: UnsafeRawBufferPointer,
-                         task: UnsafeRawBufferPointer, description: UnsafeRawBufferPointer, state: PassState) {
+    private func makeKey(
+        user: UnsafeRawBufferPointer, startUTC: Int64, endUTC: Int64, project: UnsafeRawBufferPointer,
+        task: UnsafeRawBufferPointer, description: UnsafeRawBufferPointer, state: PassState
+    ) {
         let fingerprint = state.fingerprint
         fingerprint.start()
         fingerprint.appendLowercasedTrimmed(user)
@@ -329,20 +348,23 @@ struct ClockifyCSVConverter {
         let required: [ClockifyColumns] = [.startDate, .startTime, .endDate, .endTime]
         guard required.allSatisfy({ mapped.columns[$0] != nil }) else { return }
         if let conflict = mapped.conflict {
-            throw Rejection(format: .clockifyDetailedCSV,
-                            summary: "The rate and amount columns name two currencies (\(conflict)).",
-                            advice: "Export the report again from Clockify without editing its header.")
+            throw Rejection(
+                format: .clockifyDetailedCSV,
+                summary: "The rate and amount columns name two currencies (\(conflict)).",
+                advice: "Export the report again from Clockify without editing its header.")
         }
         if mapped.columns[.user] == nil && mapped.columns[.email] == nil {
-            throw Rejection(format: .clockifyDetailedCSV,
-                            summary: "The report has neither a User nor an Email column, so entries cannot be told apart.",
-                            advice: "Export the Detailed report with the User column shown.")
+            throw Rejection(
+                format: .clockifyDetailedCSV,
+                summary: "The report has neither a User nor an Email column, so entries cannot be told apart.",
+                advice: "Export the Detailed report with the User column shown.")
         }
         if let code = mapped.currency {
             guard let currency = Currency(code: code) else {
-                throw Rejection(format: .clockifyDetailedCSV,
-                                summary: "The currency \"\(code)\" in the rate column is not an ISO 4217 code.",
-                                advice: "Export the report again from Clockify without editing its header.")
+                throw Rejection(
+                    format: .clockifyDetailedCSV,
+                    summary: "The currency \"\(code)\" in the rate column is not an ISO 4217 code.",
+                    advice: "Export the report again from Clockify without editing its header.")
             }
             state.currency = currency
         }
@@ -354,7 +376,8 @@ struct ClockifyCSVConverter {
         let scale = state.currency?.minorDigits ?? 2
         if state.has(.amount) {
             state.footerAmount = try? DecimalText.minorUnits(
-                bytes: rows.field(row, state.index(.amount)), scale: scale, style: .dotDecimal).get()
+                bytes: rows.field(row, state.index(.amount)), scale: scale, style: .dotDecimal
+            ).get()
         }
         if state.has(.durationHours) {
             state.footerDuration = LocalDateTimeText.parseDuration(rows.field(row, state.index(.durationHours)))

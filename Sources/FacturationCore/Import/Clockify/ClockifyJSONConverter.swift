@@ -15,14 +15,16 @@ struct ClockifyJSONConverter {
         switch format {
         case .clockifyReportJSON:
             guard let list = root["timeentries"]?.array else {
-                throw Rejection(format: format, summary: "The report has no \"timeentries\" list.",
-                                advice: "Save the whole response of the Reports API (detailed report) as the file.")
+                throw Rejection(
+                    format: format, summary: "The report has no \"timeentries\" list.",
+                    advice: "Save the whole response of the Reports API (detailed report) as the file.")
             }
             entries = list
         default:
             guard let list = root.array else {
-                throw Rejection(format: format, summary: "The file is not a list of time entries.",
-                                advice: "Save the whole response of the time-entries API as the file.")
+                throw Rejection(
+                    format: format, summary: "The file is not a list of time entries.",
+                    advice: "Save the whole response of the time-entries API as the file.")
             }
             entries = list
         }
@@ -35,8 +37,10 @@ struct ClockifyJSONConverter {
             let label = format == .clockifyReportJSON ? "timeentries[\(index)]" : "entry \(index + 1)"
             var valid = true
             func problem(_ field: String, _ node: JSONNode?, _ message: String) {
-                problems.add(Problem(line: (node ?? entry).position.line, column: "\(label).\(field)",
-                                     value: node.map(Self.shown), message: message))
+                problems.add(
+                    Problem(
+                        line: (node ?? entry).position.line, column: "\(label).\(field)",
+                        value: node.map(Self.shown), message: message))
                 valid = false
             }
             guard entry.object != nil else {
@@ -79,8 +83,10 @@ struct ClockifyJSONConverter {
                     // Timestamps carry seconds: a duration that disagrees with them by more than a
                     // minute is a damaged or edited file, as in the CSV reader.
                     if seconds < span - 60 || seconds > span + 60 {
-                        problem("timeInterval.duration", node, "the duration does not match the start and end "
-                            + "(they are \(span) seconds apart)")
+                        problem(
+                            "timeInterval.duration", node,
+                            "the duration does not match the start and end "
+                                + "(they are \(span) seconds apart)")
                     }
                 } else {
                     problem("timeInterval.duration", node, "expected seconds or an ISO 8601 duration like PT2H30M")
@@ -103,9 +109,12 @@ struct ClockifyJSONConverter {
             // Money, in cents.
             var currency = context.pipeline.currency
             if let code = (entry["hourlyRate"]?["currency"] ?? entry["currency"])?.string {
-                if let parsed = Currency(code: code) { currency = parsed } else {
-                    problem("hourlyRate.currency", entry["hourlyRate"]?["currency"] ?? entry["currency"],
-                            "not a currency code")
+                if let parsed = Currency(code: code) {
+                    currency = parsed
+                } else {
+                    problem(
+                        "hourlyRate.currency", entry["hourlyRate"]?["currency"] ?? entry["currency"],
+                        "not a currency code")
                 }
             }
             func cents(_ field: String, _ node: JSONNode) -> Int64? {
@@ -155,16 +164,19 @@ struct ClockifyJSONConverter {
             records += 1
         }
         let driver = ConversionDriver(context: context, format: format)
-        try driver.rejectIfAny(problems, ConversionDriver.Wording(unit: "entry", units: "entries", document: "file"),
-                               advice: "Fetch the data again from the Clockify API without editing it, then drop the new "
-                                   + "file into inbox/.")
+        try driver.rejectIfAny(
+            problems, ConversionDriver.Wording(unit: "entry", units: "entries", document: "file"),
+            advice: "Fetch the data again from the Clockify API without editing it, then drop the new "
+                + "file into inbox/.")
         if running > 0 {
-            notes.append("\(running) running timer\(running == 1 ? "" : "s") (no end yet) skipped: "
-                + "\(running == 1 ? "it" : "they") will be imported from a later export, once stopped")
+            notes.append(
+                "\(running) running timer\(running == 1 ? "" : "s") (no end yet) skipped: "
+                    + "\(running == 1 ? "it" : "they") will be imported from a later export, once stopped")
         }
         if withoutNames > 0 {
-            notes.append("\(withoutNames) entr\(withoutNames == 1 ? "y has" : "ies have") project ids but no names: "
-                + "fetch with hydrated=true so that clients can be recognised")
+            notes.append(
+                "\(withoutNames) entr\(withoutNames == 1 ? "y has" : "ies have") project ids but no names: "
+                    + "fetch with hydrated=true so that clients can be recognised")
         }
         return try driver.finish(records: records, notes: notes)
     }

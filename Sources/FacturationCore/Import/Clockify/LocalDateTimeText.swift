@@ -120,7 +120,8 @@ enum LocalDateTimeText {
         } else if hour > 24 || (hour == 24 && (parts.1 != 0 || parts.2 != 0)) {
             return nil
         }
-        return Time(secondsOfDay: hour * 3600 + parts.1 * 60 + parts.2, hasSeconds: count == 3, twelveHour: meridiem != 0)
+        return Time(
+            secondsOfDay: hour * 3600 + parts.1 * 60 + parts.2, hasSeconds: count == 3, twelveHour: meridiem != 0)
     }
 
     /// Parses a duration `H:MM:SS` or `H:MM` (hours may exceed 24) into seconds.

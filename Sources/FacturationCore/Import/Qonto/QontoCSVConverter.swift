@@ -93,8 +93,9 @@ struct QontoCSVConverter {
             },
             row: { row, _, batch in try handle(row: row, of: batch, state: state) })
         guard state.header != nil else {
-            throw Rejection(format: format, summary: "No header row with the Qonto columns was found.",
-                            advice: "Export the transactions again from Qonto.")
+            throw Rejection(
+                format: format, summary: "No header row with the Qonto columns was found.",
+                advice: "Export the transactions again from Qonto.")
         }
         let idColumn = state.header.flatMap { header in state.columns[.transactionID].map { header[$0] } } ?? "id"
         for conflict in state.conflicts.problems(column: idColumn, amountScale: 2) { state.problems.add(conflict) }
@@ -135,8 +136,10 @@ struct QontoCSVConverter {
         var valid = true
         func problem(_ column: Column?, _ message: String) {
             let index = column.flatMap { columns[$0] }
-            state.problems.add(Problem(line: line, column: index.map { header[$0] }, columnNumber: index.map { $0 + 1 },
-                                       value: column.map(text), message: message))
+            state.problems.add(
+                Problem(
+                    line: line, column: index.map { header[$0] }, columnNumber: index.map { $0 + 1 },
+                    value: column.map(text), message: message))
             valid = false
         }
         if batch.fieldCount(row) != header.count {
@@ -148,13 +151,18 @@ struct QontoCSVConverter {
         var status = BankStatus.booked
         if columns[.status] != nil {
             let statusText = text(.status)
-            let known = state.statuses[statusText] ?? {
-                let parsed = Self.status(statusText)
-                state.statuses[statusText] = parsed
-                return parsed
-            }()
+            let known =
+                state.statuses[statusText]
+                ?? {
+                    let parsed = Self.status(statusText)
+                    state.statuses[statusText] = parsed
+                    return parsed
+                }()
             guard let parsed = known else {
-                problem(.status, french ? "unknown status (expected Exécuté, En cours, Refusé, Annulé or Remboursé)"
+                problem(
+                    .status,
+                    french
+                        ? "unknown status (expected Exécuté, En cours, Refusé, Annulé or Remboursé)"
                         : "unknown status (expected settled, pending, declined, canceled or reversed)")
                 return
             }
@@ -240,8 +248,9 @@ struct QontoCSVConverter {
             }
         }
         if status == .booked, settled == nil, valid {
-            problem(columns[.settledLocal] != nil ? .settledLocal : .settledUTC,
-                    "an executed transaction must have a settlement date")
+            problem(
+                columns[.settledLocal] != nil ? .settledLocal : .settledUTC,
+                "an executed transaction must have a settlement date")
         }
         if status != .booked, settled == nil, operation == nil, valid {
             problem(.operationLocal, "the transaction has neither a settlement date nor an operation date")
@@ -259,7 +268,8 @@ struct QontoCSVConverter {
             bookingDate: status == .booked ? settled?.local : nil, valueDate: status == .booked ? valueDate : nil,
             operationDate: operation?.local, settledAtUTC: status == .booked ? settled?.utc : nil,
             amountMinor: amountMinor, currency: currency, status: status,
-            counterpartyName: text(.counterpartyName), counterpartyIBAN: BankRecord.normalizeIBAN(text(.counterpartyIBAN)),
+            counterpartyName: text(.counterpartyName),
+            counterpartyIBAN: BankRecord.normalizeIBAN(text(.counterpartyIBAN)),
             label: columns[.label] != nil ? text(.label) : text(.counterpartyName),
             remittanceInfo: text(.reference), paymentMethod: text(.paymentMethod), note: text(.note))
         if status == .pending, record.transactionID.isEmpty {
@@ -296,7 +306,9 @@ struct QontoCSVConverter {
             var timeText = String(parts[1])
             if timeText.hasSuffix("Z") { timeText.removeLast() }
             if let dot = timeText.firstIndex(of: ".") { timeText = String(timeText[..<dot]) }
-            guard let time = timeText.withUTF8({ LocalDateTimeText.parseTime(UnsafeRawBufferPointer($0)) }) else { return nil }
+            guard let time = timeText.withUTF8({ LocalDateTimeText.parseTime(UnsafeRawBufferPointer($0)) }) else {
+                return nil
+            }
             seconds = time.secondsOfDay
         }
         return (date, seconds)

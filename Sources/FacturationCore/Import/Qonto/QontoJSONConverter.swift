@@ -10,8 +10,9 @@ struct QontoJSONConverter {
         let format = InputFormat.qontoAPIJSON
         let root = try JSONInput.load(context)
         guard let transactions = root["transactions"]?.array else {
-            throw Rejection(format: format, summary: "The file has no \"transactions\" list.",
-                            advice: "Save the whole response of GET /v2/transactions as the file.")
+            throw Rejection(
+                format: format, summary: "The file has no \"transactions\" list.",
+                advice: "Save the whole response of GET /v2/transactions as the file.")
         }
         var problems = ProblemList()
         var checks = BankFileChecks()
@@ -22,8 +23,10 @@ struct QontoJSONConverter {
         for (index, transaction) in transactions.enumerated() {
             var valid = true
             func problem(_ field: String, _ node: JSONNode?, _ message: String) {
-                problems.add(Problem(line: (node ?? transaction).position.line, column: "transactions[\(index)].\(field)",
-                                     value: node.map(ClockifyJSONConverter.shown), message: message))
+                problems.add(
+                    Problem(
+                        line: (node ?? transaction).position.line, column: "transactions[\(index)].\(field)",
+                        value: node.map(ClockifyJSONConverter.shown), message: message))
                 valid = false
             }
             guard transaction.object != nil else {
@@ -49,17 +52,23 @@ struct QontoJSONConverter {
             }
             if let value = magnitude {
                 if value < 0 {
-                    problem(transaction["amount_cents"] != nil ? "amount_cents" : "amount", transaction["amount_cents"] ?? transaction["amount"],
-                            "expected an amount without sign (the side, credit or debit, gives the sign)")
+                    problem(
+                        transaction["amount_cents"] != nil ? "amount_cents" : "amount",
+                        transaction["amount_cents"] ?? transaction["amount"],
+                        "expected an amount without sign (the side, credit or debit, gives the sign)")
                 } else if let outside = ImportBounds.problem(amountMinor: value, scale: currency.minorDigits) {
-                    problem(transaction["amount_cents"] != nil ? "amount_cents" : "amount", transaction["amount_cents"] ?? transaction["amount"], outside)
+                    problem(
+                        transaction["amount_cents"] != nil ? "amount_cents" : "amount",
+                        transaction["amount_cents"] ?? transaction["amount"], outside)
                 }
             }
             let side = transaction["side"]?.string ?? ""
             if side != "credit" && side != "debit" { problem("side", transaction["side"], "expected credit or debit") }
             let statusText = transaction["status"]?.string ?? ""
             let status = QontoCSVConverter.status(statusText)
-            if status == nil { problem("status", transaction["status"], "expected completed, pending, declined or reversed") }
+            if status == nil {
+                problem("status", transaction["status"], "expected completed, pending, declined or reversed")
+            }
             var settled: Int64?
             if let node = transaction["settled_at"], !node.isNull {
                 settled = node.string.flatMap(ISOTimestamp.parse)?.utc
@@ -83,7 +92,8 @@ struct QontoJSONConverter {
             let iban = BankRecord.normalizeIBAN(transaction["iban"]?.string ?? defaultIBAN)
             let own = context.pipeline.ownIBANs
             if !iban.isEmpty, !own.isEmpty, !own.contains(iban) { checks.foreignIBANs.insert(iban) }
-            let transactionID = JSONInput.string(transaction["transaction_id"]).isEmpty
+            let transactionID =
+                JSONInput.string(transaction["transaction_id"]).isEmpty
                 ? JSONInput.string(transaction["id"]) : JSONInput.string(transaction["transaction_id"])
             let counterparty = transaction["clean_counterparty_name"]?.string ?? JSONInput.string(transaction["label"])
             let record = BankRecord(
@@ -115,9 +125,10 @@ struct QontoJSONConverter {
         }
         for conflict in conflicts.problems(column: "transaction_id", amountScale: 2) { problems.add(conflict) }
         let driver = ConversionDriver(context: context, format: format)
-        try driver.rejectIfAny(problems, ConversionDriver.Wording(unit: "transaction", units: "transactions", document: "file"),
-                               advice: "Fetch the transactions again from the Qonto API without editing them, then drop "
-                                   + "the new file.")
+        try driver.rejectIfAny(
+            problems, ConversionDriver.Wording(unit: "transaction", units: "transactions", document: "file"),
+            advice: "Fetch the transactions again from the Qonto API without editing them, then drop "
+                + "the new file.")
         try checks.finish(format: format, pipeline: context.pipeline, notes: &notes)
         return try driver.finish(records: records, notes: notes)
     }

@@ -7,8 +7,10 @@ package enum ApprovalDesk {
     }
 
     /// Records the decision; the error says why it cannot be taken (unknown draft, already decided).
-    package static func decide(draftID: String, decision: Decision, by person: String, comment: String?,
-                              source: String, layout: ArchiveLayout, now: String) throws {
+    package static func decide(
+        draftID: String, decision: Decision, by person: String, comment: String?,
+        source: String, layout: ArchiveLayout, now: String
+    ) throws {
         let store = InvoiceStore(layout: layout)
         let earlier = try store.decisions()[draftID]
         // The one change allowed: rejecting a draft that was approved but could not be issued (it
@@ -18,23 +20,31 @@ package enum ApprovalDesk {
             rejectingAfterApproval = try !store.issued().contains { $0.origin.draftID == draftID }
         }
         if let earlier, !rejectingAfterApproval {
-            throw FacturationError(.invoicing, "draft \(draftID) was already \(earlier.decision) by \(earlier.by) on \(earlier.at); "
-                + "a decision cannot be changed (for an issued invoice, request a credit note)")
+            throw FacturationError(
+                .invoicing,
+                "draft \(draftID) was already \(earlier.decision) by \(earlier.by) on \(earlier.at); "
+                    + "a decision cannot be changed (for an issued invoice, request a credit note)")
         }
         guard try store.draft(id: draftID) != nil else {
             if try store.issued().contains(where: { $0.origin.draftID == draftID }) {
-                throw FacturationError(.invoicing, "draft \(draftID) is already issued (see outbox/registre-ventes.csv)")
+                throw FacturationError(
+                    .invoicing, "draft \(draftID) is already issued (see outbox/registre-ventes.csv)")
             }
-            throw FacturationError(.invoicing, "no draft \(draftID) is waiting for approval in pipeline \(layout.pipeline.id) "
-                + "(the waiting drafts are listed by `facturation status` and in outbox/to-approve/)")
+            throw FacturationError(
+                .invoicing,
+                "no draft \(draftID) is waiting for approval in pipeline \(layout.pipeline.id) "
+                    + "(the waiting drafts are listed by `facturation status` and in outbox/to-approve/)")
         }
         if decision == .reject, (comment ?? "").trimmed.isEmpty {
-            throw FacturationError(.invoicing, "a rejection needs a reason (--reason \"…\", or reason = \"…\" in the file)")
+            throw FacturationError(
+                .invoicing, "a rejection needs a reason (--reason \"…\", or reason = \"…\" in the file)")
         }
         let who = person.trimmed.isEmpty ? "unknown" : person.trimmed
-        try store.recordDecision(ApprovalDecision(draftID: draftID, decision: decision == .approve ? .approved : .rejected, by: who, at: now,
-                                                  comment: comment?.trimmed.isEmpty == true ? nil : comment,
-                                                  source: source), afterApproval: rejectingAfterApproval)
+        try store.recordDecision(
+            ApprovalDecision(
+                draftID: draftID, decision: decision == .approve ? .approved : .rejected, by: who, at: now,
+                comment: comment?.trimmed.isEmpty == true ? nil : comment,
+                source: source), afterApproval: rejectingAfterApproval)
     }
 
     /// The layout of the pipeline whose store holds the waiting draft `draftID`, if any.

@@ -29,31 +29,36 @@ package struct ApprovalPolicy {
         let grand = total.grandTotalMinor
         if draft.kind == .creditNote { return .issue(rule: "requested credit note") }
         if let below = rules.refuseBelowMinor, grand < below {
-            return .refuse(reason: "the total incl. VAT (\(FrenchDates.euros(grand))) is below "
-                + "\(FrenchDates.euros(below)): refused as incoherent")
+            return .refuse(
+                reason: "the total incl. VAT (\(FrenchDates.euros(grand))) is below "
+                    + "\(FrenchDates.euros(below)): refused as incoherent")
         }
         if rules.autoApproveContracts, draft.origin.type == .recurring,
-           let contract = contracts.first(where: { $0.id == draft.origin.contract }),
-           draft.lines.count == 1, draft.lines[0].netAmountMinor == contract.amountMinor,
-           total.taxBasisTotalMinor == contract.amountMinor {
+            let contract = contracts.first(where: { $0.id == draft.origin.contract }),
+            draft.lines.count == 1, draft.lines[0].netAmountMinor == contract.amountMinor,
+            total.taxBasisTotalMinor == contract.amountMinor
+        {
             return .issue(rule: "recurring fee equal to contract \(contract.id)")
         }
         if let above = rules.approvalAboveMinor, grand > above {
-            return .needsApproval(reason: "the total incl. VAT (\(FrenchDates.euros(grand))) is above \(FrenchDates.euros(above))")
+            return .needsApproval(
+                reason: "the total incl. VAT (\(FrenchDates.euros(grand))) is above \(FrenchDates.euros(above))")
         }
         let invoices = history.filter { $0.kind == .invoice && $0.clientCode == draft.clientCode }
         if rules.approveNewClients, invoices.isEmpty {
             return .needsApproval(reason: "first invoice for client \(draft.clientCode)")
         }
         if let percent = rules.deviationPercent,
-           let previous = invoices.last(where: { $0.origin.type == draft.origin.type }) {
+            let previous = invoices.last(where: { $0.origin.type == draft.origin.type })
+        {
             let before = previous.totals.grandTotalMinor
             if before > 0 {
                 let change = abs(grand - before) * 100
                 if change > Int64(percent) * before {
-                    return .needsApproval(reason: "the total incl. VAT (\(FrenchDates.euros(grand))) is more than "
-                        + "\(percent) % away from the previous comparable invoice \(previous.number) "
-                        + "(\(FrenchDates.euros(before)))")
+                    return .needsApproval(
+                        reason: "the total incl. VAT (\(FrenchDates.euros(grand))) is more than "
+                            + "\(percent) % away from the previous comparable invoice \(previous.number) "
+                            + "(\(FrenchDates.euros(before)))")
                 }
             }
         }

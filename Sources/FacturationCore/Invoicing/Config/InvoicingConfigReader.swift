@@ -47,7 +47,8 @@ extension PipelineLoader {
         if let siren, let problem = Identifiers.sirenProblem(siren) { table.fail(key: "siren", problem) }
         let vatNumber = table.string("vat_number").map { $0.filter { $0 != " " }.uppercased() }
         if let vatNumber, vatNumber.hasPrefix("FR"),
-           let problem = Identifiers.vatNumberProblem(vatNumber, siren: siren) {
+            let problem = Identifiers.vatNumberProblem(vatNumber, siren: siren)
+        {
             table.fail(key: "vat_number", problem)
         }
         return (siren, vatNumber)
@@ -64,8 +65,9 @@ extension PipelineLoader {
         if country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isLetter }) {
             addressTable.fail(key: "country", "use a two-letter ISO country code, like FR")
         }
-        let address = PipelineConfig.Address(lines: lines, postcode: addressTable.string("postcode", required: true) ?? "",
-                                             city: addressTable.string("city", required: true) ?? "", country: country)
+        let address = PipelineConfig.Address(
+            lines: lines, postcode: addressTable.string("postcode", required: true) ?? "",
+            city: addressTable.string("city", required: true) ?? "", country: country)
         addressTable.finish()
         return address
     }
@@ -77,7 +79,8 @@ extension PipelineLoader {
             if let parsed = PaymentTerms(text: text) {
                 terms = parsed
                 if parsed.days > 60 || (parsed.endOfMonth && parsed.days > 45) {
-                    table.fail(key: "payment_terms", "French law (L441-10) allows at most 60 days, or 45 days end of month")
+                    table.fail(
+                        key: "payment_terms", "French law (L441-10) allows at most 60 days, or 45 days end of month")
                 }
             } else {
                 table.fail(key: "payment_terms", "write \"30 days\" or \"45 days end of month\" (found \"\(text)\")")
@@ -110,34 +113,42 @@ extension PipelineLoader {
         return rate
     }
 
-    static func readInvoicing(_ top: TableReader, clients: [PipelineConfig.Client],
-                              company: PipelineConfig.Company?) -> InvoicingSettings? {
+    static func readInvoicing(
+        _ top: TableReader, clients: [PipelineConfig.Client],
+        company: PipelineConfig.Company?
+    ) -> InvoicingSettings? {
         let contractTables = top.tables("contracts")
         let approvalTable = top.subtable("approval")
         guard let table = top.subtable("invoicing") else {
             if let first = contractTables.first {
-                first.fail(first.table.position.line, "contracts need an [invoicing] section (at least start = 2025-07-01)")
+                first.fail(
+                    first.table.position.line, "contracts need an [invoicing] section (at least start = 2025-07-01)")
             }
             approvalTable?.finish()
             return nil
         }
         let start = table.date("start") ?? CivilDate(year: 2000, month: 1, day: 1)!
         if table.table["start"] == nil {
-            table.fail(table.table.position.line, "invoicing.start is missing: the first day facturation invoices "
-                + "(add start = 2025-07-01; nothing before it is ever invoiced)")
+            table.fail(
+                table.table.position.line,
+                "invoicing.start is missing: the first day facturation invoices "
+                    + "(add start = 2025-07-01; nothing before it is ever invoiced)")
         }
         let scheme = readNumbering(table)
         let settings = InvoicingSettings(
             start: start,
-            numbering: scheme ?? NumberingScheme(invoicePattern: try! .init("F{SEQ:1}"), creditNotePattern: try! .init("A{SEQ:1}"),
-                                                 sharedCounter: false),
+            numbering: scheme
+                ?? NumberingScheme(
+                    invoicePattern: try! .init("F{SEQ:1}"), creditNotePattern: try! .init("A{SEQ:1}"),
+                    sharedCounter: false),
             timeInvoiceDay: table.integer("time_invoice_day", in: 1...28) ?? 1,
             groupTimeBy: table.choice("group_time_by", InvoicingSettings.TimeGrouping.self) ?? .project,
             hoursRounding: table.choice("hours_rounding", InvoicingSettings.HoursRounding.self) ?? .upQuarter,
             hoursPerDay: table.integer("hours_per_day", in: 1...24) ?? 7,
             hourlyArticle: table.string("hourly_article") ?? "PREST-ING-H",
             dailyArticle: table.string("daily_article") ?? "PRES-FORF-J",
-            latePenaltyText: table.string("late_penalty") ?? "Pénalités de retard : trois fois le taux d'intérêt légal, "
+            latePenaltyText: table.string("late_penalty")
+                ?? "Pénalités de retard : trois fois le taux d'intérêt légal, "
                 + "exigibles dès le lendemain de la date d'échéance",
             recoveryIndemnityText: table.string("recovery_indemnity")
                 ?? "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 €",
@@ -158,31 +169,42 @@ extension PipelineLoader {
         let shared = table.bool("shared_counter") ?? true
         guard let invoicePattern, let creditPattern else { return nil }
         if shared, invoicePattern.dateTokens != creditPattern.dateTokens {
-            table.fail(key: "credit_note_number", "with shared_counter = true both patterns need the same date "
-                + "tokens ({YYYY}, {MM}…)")
+            table.fail(
+                key: "credit_note_number",
+                "with shared_counter = true both patterns need the same date "
+                    + "tokens ({YYYY}, {MM}…)")
         }
         if invoicePattern.render(period: invoicePattern.dateTokens, sequence: 1)
-            == creditPattern.render(period: creditPattern.dateTokens, sequence: 1) {
+            == creditPattern.render(period: creditPattern.dateTokens, sequence: 1)
+        {
             table.fail(key: "credit_note_number", "credit notes need their own prefix (e.g. A{YYYY}{MM}{SEQ:2})")
         }
-        var numbering = NumberingScheme(invoicePattern: invoicePattern, creditNotePattern: creditPattern,
-                                        sharedCounter: shared)
+        var numbering = NumberingScheme(
+            invoicePattern: invoicePattern, creditNotePattern: creditPattern,
+            sharedCounter: shared)
         if let next = table.string("next_invoice_number") {
-            if let parsed = invoicePattern.parse(next) { numbering.resumeInvoice = parsed } else {
-                table.fail(key: "next_invoice_number", "\"\(next)\" does not follow invoice_number = \"\(invoicePattern)\"")
+            if let parsed = invoicePattern.parse(next) {
+                numbering.resumeInvoice = parsed
+            } else {
+                table.fail(
+                    key: "next_invoice_number", "\"\(next)\" does not follow invoice_number = \"\(invoicePattern)\"")
             }
         }
         if let next = table.string("next_credit_note_number") {
-            if let parsed = creditPattern.parse(next) { numbering.resumeCreditNote = parsed } else {
-                table.fail(key: "next_credit_note_number",
-                           "\"\(next)\" does not follow credit_note_number = \"\(creditPattern)\"")
+            if let parsed = creditPattern.parse(next) {
+                numbering.resumeCreditNote = parsed
+            } else {
+                table.fail(
+                    key: "next_credit_note_number",
+                    "\"\(next)\" does not follow credit_note_number = \"\(creditPattern)\"")
             }
         }
         return numbering
     }
 
     /// The number pattern `key` (or `fallback`), nil after reporting why it is invalid.
-    private static func readPattern(_ table: TableReader, _ key: String, _ fallback: String) -> NumberingScheme.Pattern? {
+    private static func readPattern(_ table: TableReader, _ key: String, _ fallback: String) -> NumberingScheme.Pattern?
+    {
         let text = table.string(key) ?? fallback
         do throws(NumberingScheme.PatternError) {
             return try NumberingScheme.Pattern(text)
@@ -194,15 +216,19 @@ extension PipelineLoader {
 
     /// What issuing invoices needs outside `[invoicing]`: the company's IBAN for payment by transfer,
     /// an address for every client with a contract.
-    private static func checkWhatInvoicesNeed(_ settings: InvoicingSettings, table: TableReader,
-                                              clients: [PipelineConfig.Client], company: PipelineConfig.Company?) {
+    private static func checkWhatInvoicesNeed(
+        _ settings: InvoicingSettings, table: TableReader,
+        clients: [PipelineConfig.Client], company: PipelineConfig.Company?
+    ) {
         if let company, company.iban == nil, settings.paymentMeansCode == "58" || settings.paymentMeansCode == "30" {
             table.fail(table.table.position.line, "invoices are paid by transfer: add company.iban")
         }
         for client in clients where settings.contracts.contains(where: { $0.clientCode == client.code }) {
             if client.billing?.address == nil {
-                table.fail(table.table.position.line, "client \(client.code) has a contract but no address: add "
-                    + "address = { lines = [\"…\"], postcode = \"…\", city = \"…\" } to its [[clients]] entry")
+                table.fail(
+                    table.table.position.line,
+                    "client \(client.code) has a contract but no address: add "
+                        + "address = { lines = [\"…\"], postcode = \"…\", city = \"…\" } to its [[clients]] entry")
             }
         }
     }
@@ -228,18 +254,25 @@ extension PipelineLoader {
         for table in tables {
             let clientCode = table.string("client", required: true) ?? ""
             if !clientCode.isEmpty, !clients.contains(where: { $0.code == clientCode }) {
-                table.fail(key: "client", "no client has code \"\(clientCode)\" (codes: "
-                    + clients.map(\.code).joined(separator: ", ") + ")")
+                table.fail(
+                    key: "client",
+                    "no client has code \"\(clientCode)\" (codes: "
+                        + clients.map(\.code).joined(separator: ", ") + ")")
             }
             let amount = table.money("amount", required: true) ?? 0
             let frequency = table.choice("frequency", Contract.Frequency.self) ?? .monthly
-            if table.table["frequency"] == nil { table.fail(table.table.position.line,
-                "\(table.name).frequency is missing (monthly, quarterly or yearly)") }
+            if table.table["frequency"] == nil {
+                table.fail(
+                    table.table.position.line,
+                    "\(table.name).frequency is missing (monthly, quarterly or yearly)")
+            }
             let day = table.integer("day", in: 1...28) ?? 1
             var months = table.integers("months", in: 1...12) ?? []
             switch frequency {
             case .monthly:
-                if !months.isEmpty { table.fail(key: "months", "a monthly contract is billed every month: remove months") }
+                if !months.isEmpty {
+                    table.fail(key: "months", "a monthly contract is billed every month: remove months")
+                }
                 months = Array(1...12)
             case .quarterly:
                 if months.isEmpty { months = [1, 4, 7, 10] }
@@ -257,8 +290,10 @@ extension PipelineLoader {
                 table.fail(key: "id", "a contract id uses only letters, digits, - and _")
             }
             if let first = ids[id] {
-                table.fail(table.table.position.line, "\(table.name): the contract id \"\(id)\" is already used on line "
-                    + "\(first); give each contract of a client an id = \"…\"")
+                table.fail(
+                    table.table.position.line,
+                    "\(table.name): the contract id \"\(id)\" is already used on line "
+                        + "\(first); give each contract of a client an id = \"…\"")
             } else {
                 ids[id] = table.table.position.line
             }
@@ -266,10 +301,11 @@ extension PipelineLoader {
             let end = table.date("end")
             if let start, let end, end < start { table.fail(key: "end", "the contract ends before it starts") }
             if amount == 0 { table.fail(key: "amount", "a contract amount must be above zero") }
-            contracts.append(Contract(
-                id: id, clientCode: clientCode, amountMinor: amount, frequency: frequency, day: day,
-                months: months.sorted(), label: label, article: table.string("article") ?? "MAINT-FORF-M",
-                start: start, end: end, location: "\(table.file):\(table.table.position.line)"))
+            contracts.append(
+                Contract(
+                    id: id, clientCode: clientCode, amountMinor: amount, frequency: frequency, day: day,
+                    months: months.sorted(), label: label, article: table.string("article") ?? "MAINT-FORF-M",
+                    start: start, end: end, location: "\(table.file):\(table.table.position.line)"))
             table.finish()
         }
         return contracts

@@ -43,7 +43,8 @@ package struct InvoicingSettings: Sendable {
         /// Rounds `seconds` to hours according to the rule.
         package func hours(seconds: Int64) throws(ArithmeticOverflow) -> Quantity {
             // Hours in ten-thousandths, half-up.
-            let exact = try Checked.add(Checked.multiply(seconds, 10_000, "hours worked"), 1_800, "hours worked") / 3_600
+            let exact =
+                try Checked.add(Checked.multiply(seconds, 10_000, "hours worked"), 1_800, "hours worked") / 3_600
             func round(step: Int64, up: Bool) -> Quantity {
                 let value = up ? (exact + step - 1) / step * step : (exact + step / 2) / step * step
                 return Quantity(tenThousandths: value)
@@ -156,7 +157,8 @@ package struct PaymentTerms: Sendable, Equatable, CustomStringConvertible {
     package func dueDate(issuedOn date: CivilDate) -> CivilDate {
         let due = date.adding(days: days)
         guard endOfMonth else { return due }
-        return CivilDate(year: due.year, month: due.month, day: CivilDate.daysInMonth(year: due.year, month: due.month))!
+        return CivilDate(
+            year: due.year, month: due.month, day: CivilDate.daysInMonth(year: due.year, month: due.month))!
     }
 
     /// As printed on the invoice: "30 jours", "45 jours fin de mois".

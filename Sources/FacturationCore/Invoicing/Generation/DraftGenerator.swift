@@ -75,12 +75,13 @@ package struct DraftGenerator {
                     unitPriceMinor: contract.amountMinor, netAmountMinor: contract.amountMinor,
                     vatCategory: billing.vat.categoryCode, vatRateBasisPoints: billing.vatRateBasisPoints,
                     period: nil, entryCount: 0)
-                result.drafts.append(InvoiceDraft(
-                    id: id, kind: .invoice, clientCode: client.code,
-                    origin: .init(type: .recurring, draftID: id, contract: contract.id, period: period.key),
-                    title: label, servicePeriod: .init(start: period.start, end: period.end), lines: [line],
-                    recordKeys: [], dueOn: period.billingDate, precedingInvoice: nil, reason: nil, notes: [],
-                    annex: []))
+                result.drafts.append(
+                    InvoiceDraft(
+                        id: id, kind: .invoice, clientCode: client.code,
+                        origin: .init(type: .recurring, draftID: id, contract: contract.id, period: period.key),
+                        title: label, servicePeriod: .init(start: period.start, end: period.end), lines: [line],
+                        recordKeys: [], dueOn: period.billingDate, precedingInvoice: nil, reason: nil, notes: [],
+                        annex: []))
             }
         }
     }
@@ -89,16 +90,19 @@ package struct DraftGenerator {
 
     private typealias Entry = TimeAnnexes.Entry
 
-    private func timeBased(today: CivilDate, known: Known, texts: inout TextPool,
-                           sources: inout [(String, TimeAnnexes.Source)], into result: inout Result) throws {
+    private func timeBased(
+        today: CivilDate, known: Known, texts: inout TextPool,
+        sources: inout [(String, TimeAnnexes.Source)], into result: inout Result
+    ) throws {
         var month = CivilDate(year: settings.start.year, month: settings.start.month, day: 1)!
         while true {
             let next = RecurringSchedule.addMonths(month, 1)
             let close = CivilDate(year: next.year, month: next.month, day: settings.timeInvoiceDay)!
             guard close <= today else { break }
             let byClient = try billableEntries(month: month, known: known, texts: &texts, into: &result)
-            drafts(month: month, close: close, byClient: byClient, texts: texts, known: known, sources: &sources,
-                   into: &result)
+            drafts(
+                month: month, close: close, byClient: byClient, texts: texts, known: known, sources: &sources,
+                into: &result)
             month = next
         }
     }
@@ -106,8 +110,10 @@ package struct DraftGenerator {
     private static let billable = Array(PipelineConfig.Category.facturable.rawValue.utf8)
 
     /// The month's billable entries not held yet, per client, read from its ledger.
-    private func billableEntries(month: CivilDate, known: Known, texts: inout TextPool,
-                                 into result: inout Result) throws -> [String: [Entry]] {
+    private func billableEntries(
+        month: CivilDate, known: Known, texts: inout TextPool,
+        into result: inout Result
+    ) throws -> [String: [Entry]] {
         let path = layout.ledger(.timeEntries, month.monthKey)
         var byClient: [String: [Entry]] = [:]
         var unassigned = 0
@@ -122,39 +128,48 @@ package struct DraftGenerator {
             // Clockify's rate is in its workspace's currency, in that currency's minor units: a rate
             // in yen or dollars is never billed as euros.
             let rateCurrency = fields[TimeEntryColumn.currency.index]
-            let otherCurrency = rate != nil && !rateCurrency.isEmpty && !rateCurrency.elementsEqual(pipeline.currency.code.utf8)
+            let otherCurrency =
+                rate != nil && !rateCurrency.isEmpty && !rateCurrency.elementsEqual(pipeline.currency.code.utf8)
             if otherCurrency { rate = nil }
             let seconds = Self.integer(fields[TimeEntryColumn.durationSeconds.index]) ?? 0
             // Ledgers written before imports were bounded may hold values no import accepts today.
             if ImportBounds.problem(durationSeconds: seconds) != nil
-                || rate.map({ ImportBounds.problem(amountMinor: $0, scale: 2) != nil }) == true {
+                || rate.map({ ImportBounds.problem(amountMinor: $0, scale: 2) != nil }) == true
+            {
                 outOfBounds += 1
                 return
             }
-            byClient[client, default: []].append(Entry(
-                key: key, project: texts.id(fields[TimeEntryColumn.projectName.index]),
-                task: texts.id(fields[TimeEntryColumn.taskName.index]),
-                description: texts.id(fields[TimeEntryColumn.description.index]),
-                user: texts.id(fields[TimeEntryColumn.userName.index]),
-                date: texts.id(UnsafeRawBufferPointer(rebasing: fields[TimeEntryColumn.startLocal.index].prefix(10))),
-                otherRateCurrency: otherCurrency ? texts.id(rateCurrency) : -1, seconds: seconds,
-                clockifyRateMinor: rate ?? 0))
+            byClient[client, default: []].append(
+                Entry(
+                    key: key, project: texts.id(fields[TimeEntryColumn.projectName.index]),
+                    task: texts.id(fields[TimeEntryColumn.taskName.index]),
+                    description: texts.id(fields[TimeEntryColumn.description.index]),
+                    user: texts.id(fields[TimeEntryColumn.userName.index]),
+                    date: texts.id(
+                        UnsafeRawBufferPointer(rebasing: fields[TimeEntryColumn.startLocal.index].prefix(10))),
+                    otherRateCurrency: otherCurrency ? texts.id(rateCurrency) : -1, seconds: seconds,
+                    clockifyRateMinor: rate ?? 0))
         }
         if outOfBounds > 0 {
-            result.warnings.append("\(month.monthKey): \(outOfBounds) billable time entries of \(Path.name(of: path)) last "
-                + "longer than 72 hours or have a rate beyond 1,000,000,000.00 (imported before facturation checked "
-                + "these bounds): they are not invoiced; correct them in Clockify and drop a new export")
+            result.warnings.append(
+                "\(month.monthKey): \(outOfBounds) billable time entries of \(Path.name(of: path)) last "
+                    + "longer than 72 hours or have a rate beyond 1,000,000,000.00 (imported before facturation checked "
+                    + "these bounds): they are not invoiced; correct them in Clockify and drop a new export")
         }
         if unassigned > 0 {
-            result.warnings.append("\(month.monthKey): \(unassigned) billable time entries have no client, so they "
-                + "cannot be invoiced: add the Clockify client or project name to a client's aliases in \(pipeline.file)")
+            result.warnings.append(
+                "\(month.monthKey): \(unassigned) billable time entries have no client, so they "
+                    + "cannot be invoiced: add the Clockify client or project name to a client's aliases in \(pipeline.file)"
+            )
         }
         return byClient
     }
 
     /// The month's time-based drafts (without their annexes, kept in `sources`), in client order.
-    private func drafts(month: CivilDate, close: CivilDate, byClient: [String: [Entry]], texts: TextPool, known: Known,
-                        sources: inout [(String, TimeAnnexes.Source)], into result: inout Result) {
+    private func drafts(
+        month: CivilDate, close: CivilDate, byClient: [String: [Entry]], texts: TextPool, known: Known,
+        sources: inout [(String, TimeAnnexes.Source)], into result: inout Result
+    ) {
         // Clients are independent: their drafts are built on every core, then kept in client order.
         let codes = byClient.keys.sorted()
         let parts = Parallel.cores
@@ -164,9 +179,11 @@ package struct DraftGenerator {
             for client in codes[(codes.count * part / parts)..<(codes.count * (part + 1) / parts)] {
                 guard let entries = byClient[client] else { continue }
                 do {
-                    if let (draft, lines) = try draft(client: client, month: month, close: close, entries: entries,
-                                                      texts: texts, known: known, warnings: &built.warnings),
-                       !known.takenDraftIDs.contains(draft.id) {
+                    if let (draft, lines) = try draft(
+                        client: client, month: month, close: close, entries: entries,
+                        texts: texts, known: known, warnings: &built.warnings),
+                        !known.takenDraftIDs.contains(draft.id)
+                    {
                         built.drafts.append(draft)
                         annexes.append((draft.id, TimeAnnexes.Source(entries: entries, lines: lines)))
                     }
@@ -194,33 +211,47 @@ package struct DraftGenerator {
 
     /// A client's time-based draft for the month (its annex left out) and, per entry, the invoice
     /// line that bills it; nil (with a warning) when the client cannot be invoiced yet.
-    private func draft(client code: String, month: CivilDate, close: CivilDate, entries: [Entry], texts: TextPool,
-                       known: Known, warnings: inout [String]) throws(ArithmeticOverflow) -> (InvoiceDraft, [Int32])? {
+    private func draft(
+        client code: String, month: CivilDate, close: CivilDate, entries: [Entry], texts: TextPool,
+        known: Known, warnings: inout [String]
+    ) throws(ArithmeticOverflow) -> (InvoiceDraft, [Int32])? {
         guard let client = clients[code] else { return nil }
         guard let billing = client.billing, billing.address != nil else {
-            warnings.append("\(month.monthKey): \(entries.count) billable time entries of client \(code) wait: the "
-                + "client has no billing address (add address = { … } to its [[clients]] entry in \(pipeline.file))")
+            warnings.append(
+                "\(month.monthKey): \(entries.count) billable time entries of client \(code) wait: the "
+                    + "client has no billing address (add address = { … } to its [[clients]] entry in \(pipeline.file))"
+            )
             return nil
         }
         guard let (groups, lineOf) = group(entries, billing: billing, texts: texts) else {
-            let currencies = Set(entries.compactMap { $0.otherRateCurrency < 0 ? nil : texts[$0.otherRateCurrency] }).sorted()
-            let why = currencies.isEmpty ? "" : " (its Clockify rates are in " + currencies.joined(separator: ", ")
-                + ", the invoices in \(pipeline.currency.code))"
-            warnings.append("\(month.monthKey): client \(code) has billable time but no rate\(why): add hourly_rate "
-                + "(or daily_rate) to its [[clients]] entry in \(pipeline.file)")
+            let currencies = Set(entries.compactMap { $0.otherRateCurrency < 0 ? nil : texts[$0.otherRateCurrency] })
+                .sorted()
+            let why =
+                currencies.isEmpty
+                ? ""
+                : " (its Clockify rates are in " + currencies.joined(separator: ", ")
+                    + ", the invoices in \(pipeline.currency.code))"
+            warnings.append(
+                "\(month.monthKey): client \(code) has billable time but no rate\(why): add hourly_rate "
+                    + "(or daily_rate) to its [[clients]] entry in \(pipeline.file)")
             return nil
         }
         let monthLabel = FrenchDates.monthName(month.month, capitalized: false) + " \(month.year)"
         let lines = try invoiceLines(groups, entries: entries, lineOf: lineOf, billing: billing, monthLabel: monthLabel)
         let keys = entries.map(\.key).sorted()
-        let hash = String(SHA256Hasher.hex(keys.map { $0 + (known.releasedBy[$0].map { "@" + $0 } ?? "") }
-            .joined(separator: "\n")).prefix(10))
+        let hash = String(
+            SHA256Hasher.hex(
+                keys.map { $0 + (known.releasedBy[$0].map { "@" + $0 } ?? "") }
+                    .joined(separator: "\n")
+            ).prefix(10))
         let id = "time-\(code)-\(month.monthKey)-\(hash)"
         var notes: [String] = []
         if known.timeMonths.contains("\(code)|\(month.monthKey)") {
-            notes.append("late entries: \(entries.count) time entries of \(monthLabel) arrived after that month was invoiced")
+            notes.append(
+                "late entries: \(entries.count) time entries of \(monthLabel) arrived after that month was invoiced")
         }
-        let end = CivilDate(year: month.year, month: month.month, day: CivilDate.daysInMonth(year: month.year, month: month.month))!
+        let end = CivilDate(
+            year: month.year, month: month.month, day: CivilDate.daysInMonth(year: month.year, month: month.month))!
         let draft = InvoiceDraft(
             id: id, kind: .invoice, clientCode: code,
             origin: .init(type: .time, draftID: id, contract: nil, period: month.monthKey),
@@ -233,8 +264,11 @@ package struct DraftGenerator {
     /// numbered in order of first appearance (ledger rows come sorted by start time, then record
     /// key: lines and annex keep that order). Returns the groups (name, rate, entry count) and
     /// each entry's line number; nil when an entry has no rate.
-    private func group(_ entries: [Entry], billing: ClientBilling, texts: TextPool)
-        -> ([(name: String, rate: Int64, count: Int)], [Int32])? {
+    private func group(
+        _ entries: [Entry], billing: ClientBilling, texts: TextPool
+    )
+        -> ([(name: String, rate: Int64, count: Int)], [Int32])?
+    {
         var numbers: [String: Int32] = [:]
         var groups: [(name: String, rate: Int64, count: Int)] = []
         var lineOf: [Int32] = []
@@ -263,8 +297,10 @@ package struct DraftGenerator {
     }
 
     /// The invoice lines of the groups: hours (or days) rounded as the settings say, at the group's rate.
-    private func invoiceLines(_ groups: [(name: String, rate: Int64, count: Int)], entries: [Entry], lineOf: [Int32],
-                              billing: ClientBilling, monthLabel: String) throws(ArithmeticOverflow) -> [InvoiceLine] {
+    private func invoiceLines(
+        _ groups: [(name: String, rate: Int64, count: Int)], entries: [Entry], lineOf: [Int32],
+        billing: ClientBilling, monthLabel: String
+    ) throws(ArithmeticOverflow) -> [InvoiceLine] {
         let byDay = billing.dailyRateMinor != nil
         var seconds = [[Int64]](repeating: [], count: groups.count)
         for (index, entry) in entries.enumerated() { seconds[Int(lineOf[index]) - 1].append(entry.seconds) }
@@ -274,19 +310,21 @@ package struct DraftGenerator {
             var quantity = try settings.hoursRounding.hours(seconds: total)
             if byDay {
                 let perDay = Int64(settings.hoursPerDay)
-                quantity = Quantity(tenThousandths: try Checked.add(quantity.tenThousandths, perDay * 50, "days worked")
-                    / (perDay * 100) * 100)
+                quantity = Quantity(
+                    tenThousandths: try Checked.add(quantity.tenThousandths, perDay * 50, "days worked")
+                        / (perDay * 100) * 100)
             }
-            lines.append(InvoiceLine(
-                number: offset + 1, articleCode: byDay ? settings.dailyArticle : settings.hourlyArticle,
-                description: "\(group.name) – \(monthLabel)", quantity: quantity, unitCode: byDay ? "DAY" : "HUR",
-                // A line too large to compute still makes a draft, so that it is set aside for a person
-                // (its totals are beyond the bound) instead of failing every run.
-                unitPriceMinor: group.rate,
-                netAmountMinor: (try? InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: group.rate))
-                    ?? InvoiceTotals.beyondAnyBound,
-                vatCategory: billing.vat.categoryCode, vatRateBasisPoints: billing.vatRateBasisPoints,
-                period: nil, entryCount: group.count))
+            lines.append(
+                InvoiceLine(
+                    number: offset + 1, articleCode: byDay ? settings.dailyArticle : settings.hourlyArticle,
+                    description: "\(group.name) – \(monthLabel)", quantity: quantity, unitCode: byDay ? "DAY" : "HUR",
+                    // A line too large to compute still makes a draft, so that it is set aside for a person
+                    // (its totals are beyond the bound) instead of failing every run.
+                    unitPriceMinor: group.rate,
+                    netAmountMinor: (try? InvoiceTotals.lineNet(quantity: quantity, unitPriceMinor: group.rate))
+                        ?? InvoiceTotals.beyondAnyBound,
+                    vatCategory: billing.vat.categoryCode, vatRateBasisPoints: billing.vatRateBasisPoints,
+                    period: nil, entryCount: group.count))
         }
         return lines
     }

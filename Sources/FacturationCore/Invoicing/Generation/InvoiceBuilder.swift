@@ -15,11 +15,14 @@ package struct InvoiceBuilder {
     /// The client's billing details, or an error naming the key to add.
     package func billing(of code: String) throws -> (PipelineConfig.Client, ClientBilling, PipelineConfig.Address) {
         guard let client = clients[code] else {
-            throw FacturationError(.invoicing, "client \(code) is no longer in \(pipeline.file): restore its [[clients]] entry")
+            throw FacturationError(
+                .invoicing, "client \(code) is no longer in \(pipeline.file): restore its [[clients]] entry")
         }
         guard let billing = client.billing, let address = billing.address else {
-            throw FacturationError(.invoicing, "client \(code) has no billing address: add address = { lines = [\"…\"], "
-                + "postcode = \"…\", city = \"…\" } to its [[clients]] entry in \(pipeline.file)")
+            throw FacturationError(
+                .invoicing,
+                "client \(code) has no billing address: add address = { lines = [\"…\"], "
+                    + "postcode = \"…\", city = \"…\" } to its [[clients]] entry in \(pipeline.file)")
         }
         return (client, billing, address)
     }
@@ -34,41 +37,49 @@ package struct InvoiceBuilder {
             return (treatment?.exemptionReason, treatment?.exemptionCode)
         }
         if ImportBounds.problem(amountMinor: totals.grandTotalMinor, scale: 2) != nil {
-            throw ArithmeticOverflow(operation: "a total of \(FrenchDates.euros(totals.grandTotalMinor)), beyond the "
-                + "1 000 000 000,00 that facturation issues in one document")
+            throw ArithmeticOverflow(
+                operation: "a total of \(FrenchDates.euros(totals.grandTotalMinor)), beyond the "
+                    + "1 000 000 000,00 that facturation issues in one document")
         }
         return totals
     }
 
-    package func document(from draft: InvoiceDraft, number: String, issueDate: CivilDate,
-                         approval: InvoiceDocument.ApprovalNote) throws -> InvoiceDocument {
+    package func document(
+        from draft: InvoiceDraft, number: String, issueDate: CivilDate,
+        approval: InvoiceDocument.ApprovalNote
+    ) throws -> InvoiceDocument {
         let (client, billing, address) = try billing(of: draft.clientCode)
         let company = pipeline.company
         let seller = InvoiceDocument.Party(
             name: company.name, legalForm: company.legalForm, shareCapital: company.shareCapital,
             rcsCity: company.rcsCity, siren: company.siren, siret: company.siret, vatNumber: company.vatNumber,
-            address: .init(lines: company.address.lines, postcode: company.address.postcode,
-                           city: company.address.city, country: company.address.country),
+            address: .init(
+                lines: company.address.lines, postcode: company.address.postcode,
+                city: company.address.city, country: company.address.country),
             email: company.email)
         let buyer = InvoiceDocument.Party(
             name: billing.legalName, siren: billing.siren, vatNumber: billing.vatNumber,
-            address: .init(lines: address.lines, postcode: address.postcode, city: address.city, country: address.country),
+            address: .init(
+                lines: address.lines, postcode: address.postcode, city: address.city, country: address.country),
             email: billing.emails.first)
         let terms = billing.paymentTerms
         let (means, meansText) = paymentMeans(billing.paymentMethod)
-        let termsText = "Paiement à \(terms) \(meansText)"
+        let termsText =
+            "Paiement à \(terms) \(meansText)"
             + ", échéance le \(FrenchDates.slashed(terms.dueDate(issuedOn: issueDate)))"
         return InvoiceDocument(
             kind: draft.kind, number: number, issueDate: issueDate, dueDate: terms.dueDate(issuedOn: issueDate),
             servicePeriod: draft.servicePeriod, currency: pipeline.currency.code, seller: seller, buyer: buyer,
             clientCode: client.code, oxygeneClientCode: billing.oxygeneCode,
-            payment: .init(termsText: termsText, days: terms.days, endOfMonth: terms.endOfMonth, meansCode: means,
-                           oxygeneMethodCode: billing.paymentMethod,
-                           iban: ["58", "30"].contains(means) ? company.iban : nil,
-                           bic: ["58", "30"].contains(means) ? company.bic : nil),
+            payment: .init(
+                termsText: termsText, days: terms.days, endOfMonth: terms.endOfMonth, meansCode: means,
+                oxygeneMethodCode: billing.paymentMethod,
+                iban: ["58", "30"].contains(means) ? company.iban : nil,
+                bic: ["58", "30"].contains(means) ? company.bic : nil),
             vatTreatment: billing.vat, vatOnDebits: company.vatOnDebits,
-            legalNotes: .init(recoveryIndemnity: settings.recoveryIndemnityText, latePenalty: settings.latePenaltyText,
-                              discount: settings.discountText),
+            legalNotes: .init(
+                recoveryIndemnity: settings.recoveryIndemnityText, latePenalty: settings.latePenaltyText,
+                discount: settings.discountText),
             title: draft.title, lines: draft.lines, totals: try Self.totals(of: draft.lines),
             precedingInvoice: draft.precedingInvoice, reason: draft.reason, origin: draft.origin,
             recordKeys: draft.recordKeys, approval: approval,
@@ -88,5 +99,3 @@ package struct InvoiceBuilder {
         }
     }
 }
-
-

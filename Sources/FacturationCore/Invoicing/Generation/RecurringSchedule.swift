@@ -21,13 +21,15 @@ package enum RecurringSchedule {
                 let start = CivilDate(year: year, month: month, day: 1)!
                 let billing = CivilDate(year: year, month: month, day: contract.day)!
                 let endMonth = addMonths(start, contract.frequency.months - 1)
-                let end = CivilDate(year: endMonth.year, month: endMonth.month,
-                                    day: CivilDate.daysInMonth(year: endMonth.year, month: endMonth.month))!
+                let end = CivilDate(
+                    year: endMonth.year, month: endMonth.month,
+                    day: CivilDate.daysInMonth(year: endMonth.year, month: endMonth.month))!
                 // A period is billed when it starts on or after the contract's start (a contract
                 // starting mid-month is first billed for the next month) and its billing day is on
                 // or after `from` (earlier ones were billed before facturation took over).
                 if billing <= today, billing >= from, start >= (contract.start ?? start),
-                   contract.end.map({ start <= $0 }) ?? true {
+                    contract.end.map({ start <= $0 }) ?? true
+                {
                     periods.append(Period(start: start, end: end, billingDate: billing))
                 }
             }
@@ -58,8 +60,10 @@ package enum RecurringSchedule {
 
 /// French month names and date formats used on documents.
 package enum FrenchDates {
-    static let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                         "octobre", "novembre", "décembre"]
+    static let months = [
+        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+        "octobre", "novembre", "décembre",
+    ]
 
     /// "août", or "Août" when capitalized.
     package static func monthName(_ month: Int, capitalized: Bool) -> String {

@@ -80,9 +80,11 @@ package struct InvoiceDocument: Sendable, Codable, Equatable {
         /// ISO 3166-1 alpha-2 country of the party (also in `address.country`).
         package var countryCode: String { address.country }
 
-        package init(name: String, legalForm: String? = nil, shareCapital: String? = nil, rcsCity: String? = nil,
-                    siren: String? = nil, siret: String? = nil, vatNumber: String? = nil,
-                    address: PostalAddress, email: String? = nil) {
+        package init(
+            name: String, legalForm: String? = nil, shareCapital: String? = nil, rcsCity: String? = nil,
+            siren: String? = nil, siret: String? = nil, vatNumber: String? = nil,
+            address: PostalAddress, email: String? = nil
+        ) {
             self.name = name
             self.legalForm = legalForm
             self.shareCapital = shareCapital

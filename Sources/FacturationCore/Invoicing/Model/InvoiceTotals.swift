@@ -33,41 +33,53 @@ package struct InvoiceTotals: Sendable, Codable, Equatable {
     static let beyondAnyBound: Int64 = .max / 16
 
     /// No amount: shown for a draft whose totals cannot be computed (``ArithmeticOverflow``).
-    static let zero = InvoiceTotals(lineTotalMinor: 0, taxBasisTotalMinor: 0, vatBreakdown: [], taxTotalMinor: 0,
-                                    grandTotalMinor: 0, duePayableMinor: 0)
+    static let zero = InvoiceTotals(
+        lineTotalMinor: 0, taxBasisTotalMinor: 0, vatBreakdown: [], taxTotalMinor: 0,
+        grandTotalMinor: 0, duePayableMinor: 0)
 
     /// Computes the totals of `lines`; `exemption` gives BT-120/121 for a non-standard category.
-    package static func compute(lines: [InvoiceLine], exemption: (String) -> (reason: String?, code: String?))
-        throws(ArithmeticOverflow) -> InvoiceTotals {
+    package static func compute(
+        lines: [InvoiceLine], exemption: (String) -> (reason: String?, code: String?)
+    )
+        throws(ArithmeticOverflow) -> InvoiceTotals
+    {
         var groups: [VATGroup] = []
         var lineTotal: Int64 = 0
         for line in lines {
             lineTotal = try Checked.add(lineTotal, line.netAmountMinor, "sum of the line amounts")
-            if let index = groups.firstIndex(where: { $0.category == line.vatCategory && $0.rateBasisPoints == line.vatRateBasisPoints }) {
-                groups[index].basisMinor = try Checked.add(groups[index].basisMinor, line.netAmountMinor,
-                                                           "VAT basis of rate \(line.vatRateBasisPoints)")
+            if let index = groups.firstIndex(where: {
+                $0.category == line.vatCategory && $0.rateBasisPoints == line.vatRateBasisPoints
+            }) {
+                groups[index].basisMinor = try Checked.add(
+                    groups[index].basisMinor, line.netAmountMinor,
+                    "VAT basis of rate \(line.vatRateBasisPoints)")
             } else {
                 let (reason, code) = exemption(line.vatCategory)
-                groups.append(VATGroup(category: line.vatCategory, rateBasisPoints: line.vatRateBasisPoints,
-                                       basisMinor: line.netAmountMinor, taxMinor: 0,
-                                       exemptionReason: reason, exemptionCode: code))
+                groups.append(
+                    VATGroup(
+                        category: line.vatCategory, rateBasisPoints: line.vatRateBasisPoints,
+                        basisMinor: line.netAmountMinor, taxMinor: 0,
+                        exemptionReason: reason, exemptionCode: code))
             }
         }
         var taxTotal: Int64 = 0
         for index in groups.indices {
-            let product = try Checked.multiply(groups[index].basisMinor, Int64(groups[index].rateBasisPoints), "VAT amount")
+            let product = try Checked.multiply(
+                groups[index].basisMinor, Int64(groups[index].rateBasisPoints), "VAT amount")
             groups[index].taxMinor = roundHalfUp(product, divisor: 10_000)
             taxTotal = try Checked.add(taxTotal, groups[index].taxMinor, "total VAT")
         }
         let grandTotal = try Checked.add(lineTotal, taxTotal, "total including VAT")
-        return InvoiceTotals(lineTotalMinor: lineTotal, taxBasisTotalMinor: lineTotal, vatBreakdown: groups,
-                             taxTotalMinor: taxTotal, grandTotalMinor: grandTotal, duePayableMinor: grandTotal)
+        return InvoiceTotals(
+            lineTotalMinor: lineTotal, taxBasisTotalMinor: lineTotal, vatBreakdown: groups,
+            taxTotalMinor: taxTotal, grandTotalMinor: grandTotal, duePayableMinor: grandTotal)
     }
 
     /// Line net amount in minor units: quantity × unit price, rounded half-up (away from zero) to the cent.
     package static func lineNet(quantity: Quantity, unitPriceMinor: Int64) throws(ArithmeticOverflow) -> Int64 {
-        roundHalfUp(try Checked.multiply(quantity.tenThousandths, unitPriceMinor, "quantity × unit price"),
-                    divisor: 10_000)
+        roundHalfUp(
+            try Checked.multiply(quantity.tenThousandths, unitPriceMinor, "quantity × unit price"),
+            divisor: 10_000)
     }
 
     /// `value / divisor` rounded half away from zero.

@@ -23,7 +23,8 @@ package enum VATTreatment: String, Sendable, Codable, CaseIterable {
     package var exemptionReason: String? {
         switch self {
         case .standard: nil
-        case .reverseCharge: "Autoliquidation : TVA due par le preneur (art. 283-2 du CGI, art. 196 de la directive 2006/112/CE)"
+        case .reverseCharge:
+            "Autoliquidation : TVA due par le preneur (art. 283-2 du CGI, art. 196 de la directive 2006/112/CE)"
         case .outsideEU: "Exonération de TVA : prestation de services hors UE (art. 259-1 du CGI)"
         case .franchise: "TVA non applicable, art. 293 B du CGI"
         }

@@ -14,8 +14,10 @@ package struct NumberingScheme: Sendable {
     package var resumeInvoice: Parsed?
     package var resumeCreditNote: Parsed?
 
-    package init(invoicePattern: Pattern, creditNotePattern: Pattern, sharedCounter: Bool,
-                resumeInvoice: Parsed? = nil, resumeCreditNote: Parsed? = nil) {
+    package init(
+        invoicePattern: Pattern, creditNotePattern: Pattern, sharedCounter: Bool,
+        resumeInvoice: Parsed? = nil, resumeCreditNote: Parsed? = nil
+    ) {
         self.invoicePattern = invoicePattern
         self.creditNotePattern = creditNotePattern
         self.sharedCounter = sharedCounter
@@ -28,7 +30,9 @@ package struct NumberingScheme: Sendable {
     }
 
     /// The number the next document of `kind` dated `date` gets, given every number already issued.
-    package func next(kind: InvoiceDocument.Kind, date: CivilDate, issued: [(kind: InvoiceDocument.Kind, number: String)]) -> String {
+    package func next(
+        kind: InvoiceDocument.Kind, date: CivilDate, issued: [(kind: InvoiceDocument.Kind, number: String)]
+    ) -> String {
         let counters = Counters(scheme: self, issued: issued)
         return counters.next(kind: kind, date: date)
     }
@@ -142,12 +146,14 @@ package struct NumberingScheme: Sendable {
             // BR-FR-02 also allows '/', but a number names files (outbox/invoices/<number>.xml):
             // a slash would make folders of it and stop every run.
             if character == "/" {
-                throw PatternError(message: "'/' is not allowed in an invoice number here: the number names "
-                    + "its files (outbox/invoices/<number>.xml); use - or _ instead")
+                throw PatternError(
+                    message: "'/' is not allowed in an invoice number here: the number names "
+                        + "its files (outbox/invoices/<number>.xml); use - or _ instead")
             }
             guard character.isASCII, character.isLetter || character.isNumber || "-_+".contains(character) else {
-                throw PatternError(message: "'\(character)' is not allowed in an invoice number (only letters, "
-                    + "digits and - _ +, within what French e-invoicing rule BR-FR-02 allows)")
+                throw PatternError(
+                    message: "'\(character)' is not allowed in an invoice number (only letters, "
+                        + "digits and - _ +, within what French e-invoicing rule BR-FR-02 allows)")
             }
         }
 
@@ -199,7 +205,9 @@ package struct NumberingScheme: Sendable {
                     // The counter takes every digit up to the next literal (or the end); at least `width`.
                     let isLast = index == pieces.count - 1
                     let digits = isLast ? rest[...] : rest.prefix(while: \.isASCIIDigit)
-                    guard digits.count >= width, digits.allSatisfy(\.isASCIIDigit), let value = Int(digits) else { return nil }
+                    guard digits.count >= width, digits.allSatisfy(\.isASCIIDigit), let value = Int(digits) else {
+                        return nil
+                    }
                     sequence = value
                     rest = rest.dropFirst(digits.count)
                 }

@@ -1,7 +1,9 @@
 /// The annex of a time-based invoice: one CSV row per billed time entry.
 package enum AnnexWriter {
-    package static let header = ["line", "date", "user", "project", "task", "description", "hours", "duration_seconds",
-                                "record_key"]
+    package static let header = [
+        "line", "date", "user", "project", "task", "description", "hours", "duration_seconds",
+        "record_key",
+    ]
 
     /// RFC 4180 CSV (UTF-8, comma, CRLF), rows in the draft's order.
     package static func csv(_ entries: [InvoiceDraft.AnnexEntry]) -> [UInt8] {

@@ -36,7 +36,10 @@ package enum CIIWriter {
     ///   fails.
     package static func xml(for document: InvoiceDocument) throws -> [UInt8] {
         let problems = missingFacts(in: document)
-        if !problems.isEmpty { throw FacturationError(.document, "cannot write the Factur-X XML of \(document.number): " + problems.joined(separator: "; ")) }
+        if !problems.isEmpty {
+            throw FacturationError(
+                .document, "cannot write the Factur-X XML of \(document.number): " + problems.joined(separator: "; "))
+        }
 
         let writer = XMLWriter(indent: true)
         writer.start("rsm:CrossIndustryInvoice")
@@ -71,13 +74,15 @@ package enum CIIWriter {
             problems.append("its number must have 1 to 35 characters among A-Z a-z 0-9 + - _ / (BT-1, BR-FR-01/02)")
         }
         if document.currency != "EUR" {
-            problems.append("its currency is \(document.currency): only EUR is supported (BR-FR-CO-12 would need BT-6 "
-                + "and BT-111)")
+            problems.append(
+                "its currency is \(document.currency): only EUR is supported (BR-FR-CO-12 would need BT-6 "
+                    + "and BT-111)")
         }
         if document.lines.isEmpty { problems.append("it has no lines") }
         let notes = document.legalNotes
         if nonEmpty(notes.recoveryIndemnity) == nil || nonEmpty(notes.latePenalty) == nil
-            || nonEmpty(notes.discount) == nil {
+            || nonEmpty(notes.discount) == nil
+        {
             problems.append("a legal note is empty (PMT, PMD and AAB are required by BR-FR-05)")
         }
         if !isNineDigits(document.seller.siren) {
@@ -88,8 +93,9 @@ package enum CIIWriter {
             problems.append("the buyer is in France but has no 9-digit SIREN (BT-47, required in B2B by BR-FR-11)")
         }
         if buyerElectronicAddress(buyer) == nil {
-            problems.append("the buyer has neither a SIREN nor an e-mail address for its electronic address "
-                + "(BT-49, required by BR-FR-12)")
+            problems.append(
+                "the buyer has neither a SIREN nor an e-mail address for its electronic address "
+                    + "(BT-49, required by BR-FR-12)")
         }
         let categories = Set(document.lines.map(\.vatCategory))
         if categories.contains("AE"), nonEmpty(buyer.vatNumber) == nil {
@@ -102,12 +108,14 @@ package enum CIIWriter {
             problems.append("a credit note must reference the invoice it corrects (BT-25, BR-FR-CO-05)")
         }
         if let preceding = document.precedingInvoice, !isValidNumber(preceding.number) {
-            problems.append("the corrected invoice's number must have 1 to 35 characters among A-Z a-z 0-9 + - _ / "
-                + "(BT-25, BR-FR-01/02)")
+            problems.append(
+                "the corrected invoice's number must have 1 to 35 characters among A-Z a-z 0-9 + - _ / "
+                    + "(BT-25, BR-FR-01/02)")
         }
         if ["30", "58"].contains(document.payment.meansCode), nonEmpty(document.payment.iban) == nil {
-            problems.append("payment means \(document.payment.meansCode) (credit transfer) needs the seller's IBAN "
-                + "(BT-84, BR-61)")
+            problems.append(
+                "payment means \(document.payment.meansCode) (credit transfer) needs the seller's IBAN "
+                    + "(BT-84, BR-61)")
         }
         return problems
     }
@@ -125,7 +133,7 @@ package enum CIIWriter {
         writeNote(document.legalNotes.latePenalty, subject: "PMD", to: writer)
         writeNote(document.legalNotes.discount, subject: "AAB", to: writer)
         if document.kind == .creditNote, let reason = nonEmpty(document.reason) {
-            writeNote(reason, subject: "ACD", to: writer)   // UNTDID 4451 ACD: reason
+            writeNote(reason, subject: "ACD", to: writer)  // UNTDID 4451 ACD: reason
         }
         writer.end()
     }
@@ -146,30 +154,31 @@ package enum CIIWriter {
         writer.end()
 
         writer.start("ram:SpecifiedTradeProduct")
-        writer.optionalElement("ram:SellerAssignedID", line.articleCode)           // BT-155
-        writer.element("ram:Name", line.description)                               // BT-153
+        writer.optionalElement("ram:SellerAssignedID", line.articleCode)  // BT-155
+        writer.element("ram:Name", line.description)  // BT-153
         writer.end()
 
         writer.start("ram:SpecifiedLineTradeAgreement")
         writer.start("ram:NetPriceProductTradePrice")
-        writer.element("ram:ChargeAmount", amount(line.unitPriceMinor))            // BT-146
+        writer.element("ram:ChargeAmount", amount(line.unitPriceMinor))  // BT-146
         writer.end()
         writer.end()
 
         writer.start("ram:SpecifiedLineTradeDelivery")
-        writer.element("ram:BilledQuantity", line.quantity.description,           // BT-129, BT-130
-                       attributes: [("unitCode", line.unitCode)])
+        writer.element(
+            "ram:BilledQuantity", line.quantity.description,  // BT-129, BT-130
+            attributes: [("unitCode", line.unitCode)])
         writer.end()
 
         writer.start("ram:SpecifiedLineTradeSettlement")
         writer.start("ram:ApplicableTradeTax")
         writer.element("ram:TypeCode", "VAT")
-        writer.element("ram:CategoryCode", line.vatCategory)                       // BT-151
-        writer.element("ram:RateApplicablePercent", percent(line.vatRateBasisPoints)) // BT-152
+        writer.element("ram:CategoryCode", line.vatCategory)  // BT-151
+        writer.element("ram:RateApplicablePercent", percent(line.vatRateBasisPoints))  // BT-152
         writer.end()
-        if let period = line.period { writePeriod(period, to: writer) }            // BG-26
+        if let period = line.period { writePeriod(period, to: writer) }  // BG-26
         writer.start("ram:SpecifiedTradeSettlementLineMonetarySummation")
-        writer.element("ram:LineTotalAmount", amount(line.netAmountMinor))         // BT-131
+        writer.element("ram:LineTotalAmount", amount(line.netAmountMinor))  // BT-131
         writer.end()
         writer.end()
 
@@ -180,38 +189,42 @@ package enum CIIWriter {
 
     private static func writeAgreement(_ document: InvoiceDocument, to writer: XMLWriter) {
         writer.start("ram:ApplicableHeaderTradeAgreement")
-        writeParty("ram:SellerTradeParty", document.seller, description: sellerDescription(document.seller),
-                   electronicAddress: sellerElectronicAddress(document.seller),
-                   taxRegistrations: sellerTaxRegistrations(document.seller), to: writer)
+        writeParty(
+            "ram:SellerTradeParty", document.seller, description: sellerDescription(document.seller),
+            electronicAddress: sellerElectronicAddress(document.seller),
+            taxRegistrations: sellerTaxRegistrations(document.seller), to: writer)
         var buyerRegistrations: [(String, String)] = []
         if let vat = nonEmpty(document.buyer.vatNumber) { buyerRegistrations.append(("VA", compact(vat))) }
-        writeParty("ram:BuyerTradeParty", document.buyer, description: nil,
-                   electronicAddress: buyerElectronicAddress(document.buyer),
-                   taxRegistrations: buyerRegistrations, to: writer)
+        writeParty(
+            "ram:BuyerTradeParty", document.buyer, description: nil,
+            electronicAddress: buyerElectronicAddress(document.buyer),
+            taxRegistrations: buyerRegistrations, to: writer)
         writer.end()
     }
 
-    private static func writeParty(_ element: String, _ party: InvoiceDocument.Party, description: String?,
-                                   electronicAddress: (scheme: String, value: String)?,
-                                   taxRegistrations: [(scheme: String, value: String)], to writer: XMLWriter) {
+    private static func writeParty(
+        _ element: String, _ party: InvoiceDocument.Party, description: String?,
+        electronicAddress: (scheme: String, value: String)?,
+        taxRegistrations: [(scheme: String, value: String)], to writer: XMLWriter
+    ) {
         writer.start(element)
-        if let siret = nonEmpty(party.siret) {                                     // BT-29 / BT-46 (SIRET)
+        if let siret = nonEmpty(party.siret) {  // BT-29 / BT-46 (SIRET)
             writer.element("ram:GlobalID", compact(siret), attributes: [("schemeID", "0009")])
         }
-        writer.element("ram:Name", party.name)                                     // BT-27 / BT-44
-        writer.optionalElement("ram:Description", description)                     // BT-33
-        if let siren = nonEmpty(party.siren) {                                     // BT-30 / BT-47
+        writer.element("ram:Name", party.name)  // BT-27 / BT-44
+        writer.optionalElement("ram:Description", description)  // BT-33
+        if let siren = nonEmpty(party.siren) {  // BT-30 / BT-47
             writer.start("ram:SpecifiedLegalOrganization")
             writer.element("ram:ID", compact(siren), attributes: [("schemeID", "0002")])
             writer.end()
         }
         writeAddress(party.address, to: writer)
-        if let address = electronicAddress {                                       // BT-34 / BT-49
+        if let address = electronicAddress {  // BT-34 / BT-49
             writer.start("ram:URIUniversalCommunication")
             writer.element("ram:URIID", address.value, attributes: [("schemeID", address.scheme)])
             writer.end()
         }
-        for registration in taxRegistrations {                                     // BT-31, BT-32 / BT-48
+        for registration in taxRegistrations {  // BT-31, BT-32 / BT-48
             writer.start("ram:SpecifiedTaxRegistration")
             writer.element("ram:ID", registration.value, attributes: [("schemeID", registration.scheme)])
             writer.end()
@@ -237,9 +250,9 @@ package enum CIIWriter {
         let capital = nonEmpty(seller.shareCapital)
         var parts: [String] = []
         switch (form, capital) {
-        case let (form?, capital?): parts.append("\(form) au capital de \(capital)")
-        case let (form?, nil): parts.append(form)
-        case let (nil, capital?): parts.append("Capital de \(capital)")
+        case (let form?, let capital?): parts.append("\(form) au capital de \(capital)")
+        case (let form?, nil): parts.append(form)
+        case (nil, let capital?): parts.append("Capital de \(capital)")
         case (nil, nil): break
         }
         if let city = nonEmpty(seller.rcsCity) { parts.append("RCS \(city)") }
@@ -270,13 +283,13 @@ package enum CIIWriter {
 
     private static func writeDelivery(_ document: InvoiceDocument, to writer: XMLWriter) {
         writer.start("ram:ApplicableHeaderTradeDelivery")
-        if let delivery = document.deliveryAddress {                                 // BG-13, BG-15
+        if let delivery = document.deliveryAddress {  // BG-13, BG-15
             writer.start("ram:ShipToTradeParty")
             writer.element("ram:Name", document.buyer.name)
             writeAddress(delivery, to: writer)
             writer.end()
         }
-        writer.start("ram:ActualDeliverySupplyChainEvent")                         // BT-72
+        writer.start("ram:ActualDeliverySupplyChainEvent")  // BT-72
         writeDateTime("ram:OccurrenceDateTime", document.servicePeriod?.end ?? document.issueDate, to: writer)
         writer.end()
         writer.end()
@@ -287,45 +300,46 @@ package enum CIIWriter {
     private static func writeSettlement(_ document: InvoiceDocument, to writer: XMLWriter) {
         let totals = document.totals
         writer.start("ram:ApplicableHeaderTradeSettlement")
-        writer.element("ram:PaymentReference", document.number)                   // BT-83
-        writer.element("ram:InvoiceCurrencyCode", document.currency)               // BT-5
+        writer.element("ram:PaymentReference", document.number)  // BT-83
+        writer.element("ram:InvoiceCurrencyCode", document.currency)  // BT-5
 
-        writer.start("ram:SpecifiedTradeSettlementPaymentMeans")                   // BG-16
-        writer.element("ram:TypeCode", document.payment.meansCode)                 // BT-81
+        writer.start("ram:SpecifiedTradeSettlementPaymentMeans")  // BG-16
+        writer.element("ram:TypeCode", document.payment.meansCode)  // BT-81
         if let iban = nonEmpty(document.payment.iban) {
             writer.start("ram:PayeePartyCreditorFinancialAccount")
-            writer.element("ram:IBANID", compact(iban))                            // BT-84
+            writer.element("ram:IBANID", compact(iban))  // BT-84
             writer.end()
         }
         if let bic = nonEmpty(document.payment.bic) {
             writer.start("ram:PayeeSpecifiedCreditorFinancialInstitution")
-            writer.element("ram:BICID", compact(bic))                              // BT-86
+            writer.element("ram:BICID", compact(bic))  // BT-86
             writer.end()
         }
         writer.end()
 
         for group in totals.vatBreakdown { writeVATGroup(group, document: document, to: writer) }
 
-        if let period = document.servicePeriod { writePeriod(period, to: writer) } // BG-14
+        if let period = document.servicePeriod { writePeriod(period, to: writer) }  // BG-14
 
         writer.start("ram:SpecifiedTradePaymentTerms")
-        writer.optionalElement("ram:Description", nonEmpty(document.payment.termsText)) // BT-20
-        writeDateTime("ram:DueDateDateTime", document.dueDate, to: writer)         // BT-9
+        writer.optionalElement("ram:Description", nonEmpty(document.payment.termsText))  // BT-20
+        writeDateTime("ram:DueDateDateTime", document.dueDate, to: writer)  // BT-9
         writer.end()
 
         writer.start("ram:SpecifiedTradeSettlementHeaderMonetarySummation")
-        writer.element("ram:LineTotalAmount", amount(totals.lineTotalMinor))       // BT-106
-        writer.element("ram:TaxBasisTotalAmount", amount(totals.taxBasisTotalMinor)) // BT-109
-        writer.element("ram:TaxTotalAmount", amount(totals.taxTotalMinor),         // BT-110
-                       attributes: [("currencyID", document.currency)])
-        writer.element("ram:GrandTotalAmount", amount(totals.grandTotalMinor))     // BT-112
-        writer.element("ram:DuePayableAmount", amount(totals.duePayableMinor))     // BT-115
+        writer.element("ram:LineTotalAmount", amount(totals.lineTotalMinor))  // BT-106
+        writer.element("ram:TaxBasisTotalAmount", amount(totals.taxBasisTotalMinor))  // BT-109
+        writer.element(
+            "ram:TaxTotalAmount", amount(totals.taxTotalMinor),  // BT-110
+            attributes: [("currencyID", document.currency)])
+        writer.element("ram:GrandTotalAmount", amount(totals.grandTotalMinor))  // BT-112
+        writer.element("ram:DuePayableAmount", amount(totals.duePayableMinor))  // BT-115
         writer.end()
 
-        if let preceding = document.precedingInvoice {                             // BG-3
+        if let preceding = document.precedingInvoice {  // BG-3
             writer.start("ram:InvoiceReferencedDocument")
-            writer.element("ram:IssuerAssignedID", preceding.number)               // BT-25
-            writer.start("ram:FormattedIssueDateTime")                             // BT-26
+            writer.element("ram:IssuerAssignedID", preceding.number)  // BT-25
+            writer.start("ram:FormattedIssueDateTime")  // BT-26
             writer.element("qdt:DateTimeString", dateText(preceding.issueDate), attributes: [("format", "102")])
             writer.end()
             writer.end()
@@ -333,22 +347,24 @@ package enum CIIWriter {
         writer.end()
     }
 
-    private static func writeVATGroup(_ group: InvoiceTotals.VATGroup, document: InvoiceDocument,
-                                      to writer: XMLWriter) {
+    private static func writeVATGroup(
+        _ group: InvoiceTotals.VATGroup, document: InvoiceDocument,
+        to writer: XMLWriter
+    ) {
         let treatment = document.vatTreatment
         let matchesTreatment = group.category == treatment.categoryCode
         let reason = nonEmpty(group.exemptionReason) ?? (matchesTreatment ? treatment.exemptionReason : nil)
         let code = nonEmpty(group.exemptionCode) ?? (matchesTreatment ? treatment.exemptionCode : nil)
         let standard = group.category == "S"
         writer.start("ram:ApplicableTradeTax")
-        writer.element("ram:CalculatedAmount", amount(group.taxMinor))             // BT-117
+        writer.element("ram:CalculatedAmount", amount(group.taxMinor))  // BT-117
         writer.element("ram:TypeCode", "VAT")
-        if !standard { writer.optionalElement("ram:ExemptionReason", reason) }     // BT-120
-        writer.element("ram:BasisAmount", amount(group.basisMinor))                // BT-116
-        writer.element("ram:CategoryCode", group.category)                         // BT-118
-        if !standard { writer.optionalElement("ram:ExemptionReasonCode", code) }   // BT-121
-        if document.vatOnDebits, standard { writer.element("ram:DueDateTypeCode", "5") } // BT-8: VAT on debits
-        writer.element("ram:RateApplicablePercent", percent(group.rateBasisPoints)) // BT-119
+        if !standard { writer.optionalElement("ram:ExemptionReason", reason) }  // BT-120
+        writer.element("ram:BasisAmount", amount(group.basisMinor))  // BT-116
+        writer.element("ram:CategoryCode", group.category)  // BT-118
+        if !standard { writer.optionalElement("ram:ExemptionReasonCode", code) }  // BT-121
+        if document.vatOnDebits, standard { writer.element("ram:DueDateTypeCode", "5") }  // BT-8: VAT on debits
+        writer.element("ram:RateApplicablePercent", percent(group.rateBasisPoints))  // BT-119
         writer.end()
     }
 
@@ -400,8 +416,9 @@ package enum CIIWriter {
     private static func isValidNumber(_ number: String) -> Bool {
         (1...35).contains(number.count)
             && number.unicodeScalars.allSatisfy { scalar in
-                scalar.isASCII && (("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar)
-                    || ("0"..."9").contains(scalar) || "+-_/".unicodeScalars.contains(scalar))
+                scalar.isASCII
+                    && (("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar)
+                        || ("0"..."9").contains(scalar) || "+-_/".unicodeScalars.contains(scalar))
             }
     }
 
@@ -410,5 +427,3 @@ package enum CIIWriter {
         return text.count == 9 && text.allSatisfy { $0.isASCII && $0.isNumber }
     }
 }
-
-

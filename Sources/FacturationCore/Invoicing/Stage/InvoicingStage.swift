@@ -25,8 +25,11 @@ package struct InvoicingStage: PipelineStage {
             pass.ciiValidator = validator
             let report = try pass.run()
             for issued in report.issued {
-                context.logger.info("Issued \(issued.kind)", metadata: [
-                    "number": "\(issued.number)", "client": "\(issued.client)", "total": "\(issued.totalInclVAT)"])
+                context.logger.info(
+                    "Issued \(issued.kind)",
+                    metadata: [
+                        "number": "\(issued.number)", "client": "\(issued.client)", "total": "\(issued.totalInclVAT)",
+                    ])
             }
             for problem in report.errors { context.logger.error("\(problem)") }
             summary.invoicing.append(report)
@@ -79,8 +82,9 @@ struct InvoicingPass {
         steps += generated.drafts.map { ($0, .new) }
         steps.sort { ($0.0.dueOn, $0.0.id) < ($1.0.dueOn, $1.0.id) }
         let before = snapshot.issued
-        var (delivery, derived, committed) = try issue(steps, generated: generated, decisions: decisions, stamp: stamp,
-                                                       into: &report)
+        var (delivery, derived, committed) = try issue(
+            steps, generated: generated, decisions: decisions, stamp: stamp,
+            into: &report)
         snapshot.didIssue(committed)
         try publish(issued: before + committed, derived: derived, delivery: &delivery, into: &report)
         return report
@@ -90,8 +94,10 @@ struct InvoicingPass {
 
     /// Drafts that an interrupted run issued or that were rejected meanwhile are cleaned up; the
     /// others are still waiting.
-    private func finishInterruptedDecisions(decisions: [String: ApprovalDecision],
-                                            into report: inout InvoicingReport) throws -> [InvoiceDraft] {
+    private func finishInterruptedDecisions(
+        decisions: [String: ApprovalDecision],
+        into report: inout InvoicingReport
+    ) throws -> [InvoiceDraft] {
         let issuedIDs = Set(snapshot.issued.map(\.origin.draftID))
         var waiting: [InvoiceDraft] = []
         for draft in try store.waitingDrafts() {
@@ -109,8 +115,11 @@ struct InvoicingPass {
     }
 
     /// What is due and not yet generated.
-    private func generate(waiting: [InvoiceDraft], decisions: [String: ApprovalDecision]) throws
-        -> DraftGenerator.Result {
+    private func generate(
+        waiting: [InvoiceDraft], decisions: [String: ApprovalDecision]
+    ) throws
+        -> DraftGenerator.Result
+    {
         let issued = snapshot.issued
         var timeMonths: Set<String> = []
         for document in issued where document.kind == .invoice && document.origin.type == .time {
@@ -126,7 +135,8 @@ struct InvoicingPass {
         let known = DraftGenerator.Known(
             takenDraftIDs: Set(issued.map(\.origin.draftID)).union(waiting.map(\.id)).union(decisions.keys),
             heldKeys: Self.heldKeys(issued: issued, waiting: waiting), timeMonths: timeMonths, releasedBy: released)
-        return try DraftGenerator(pipeline: pipeline, settings: settings, layout: layout).drafts(today: today, known: known)
+        return try DraftGenerator(pipeline: pipeline, settings: settings, layout: layout).drafts(
+            today: today, known: known)
     }
 
     /// How a draft comes to be issued in this run.
@@ -139,8 +149,10 @@ struct InvoicingPass {
 
     /// The waiting drafts a person approved; the others keep waiting (their request is delivered
     /// again if a crash lost it).
-    private func stepsForWaiting(_ waiting: [InvoiceDraft], decisions: [String: ApprovalDecision],
-                                 into report: inout InvoicingReport) throws -> [(InvoiceDraft, Step)] {
+    private func stepsForWaiting(
+        _ waiting: [InvoiceDraft], decisions: [String: ApprovalDecision],
+        into report: inout InvoicingReport
+    ) throws -> [(InvoiceDraft, Step)] {
         var steps: [(InvoiceDraft, Step)] = []
         for draft in waiting {
             guard let decision = decisions[draft.id] else {
@@ -148,13 +160,21 @@ struct InvoicingPass {
                 let totals = (try? InvoiceBuilder.totals(of: draft.lines)) ?? .zero
                 let reason = draft.approvalReason ?? "waiting for a decision"
                 try deliverApprovalRequest(draft, totals: totals, reason: reason)
-                report.waitingApproval.append(.init(draft: draft.id, client: draft.clientCode,
-                                                    totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
+                report.waitingApproval.append(
+                    .init(
+                        draft: draft.id, client: draft.clientCode,
+                        totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
                 continue
             }
             if decision.decision == .approved {
-                steps.append((draft, .approved(.init(decision: .approved, by: decision.by, at: decision.at,
-                                                     comment: decision.comment))))
+                steps.append(
+                    (
+                        draft,
+                        .approved(
+                            .init(
+                                decision: .approved, by: decision.by, at: decision.at,
+                                comment: decision.comment))
+                    ))
             }
         }
         return steps
@@ -163,15 +183,19 @@ struct InvoicingPass {
     /// Oldest first, each draft evaluated against everything issued before it (including earlier
     /// in this run), numbered, and issued in batches by the committer. Returns the delivery state,
     /// the outputs derived from every document, and the documents committed.
-    private func issue(_ steps: [(InvoiceDraft, Step)], generated: DraftGenerator.Result,
-                       decisions: [String: ApprovalDecision], stamp: String, into report: inout InvoicingReport) throws
-        -> (InvoiceDelivery, Derived, [InvoiceDocument]) {
+    private func issue(
+        _ steps: [(InvoiceDraft, Step)], generated: DraftGenerator.Result,
+        decisions: [String: ApprovalDecision], stamp: String, into report: inout InvoicingReport
+    ) throws
+        -> (InvoiceDelivery, Derived, [InvoiceDocument])
+    {
         let issued = snapshot.issued
         let policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
         let builder = InvoiceBuilder(pipeline: pipeline, settings: settings)
-        var batch = Batch(counters: .init(scheme: settings.numbering, issued: issued.map { ($0.kind, $0.number) }),
-                          lastDate: issued.map(\.issueDate).max(),
-                          byClient: Dictionary(grouping: issued, by: \.clientCode))
+        var batch = Batch(
+            counters: .init(scheme: settings.numbering, issued: issued.map { ($0.kind, $0.number) }),
+            lastDate: issued.map(\.issueDate).max(),
+            byClient: Dictionary(grouping: issued, by: \.clientCode))
         let committer = BatchCommitter(layout: layout, delivery: try InvoiceDelivery(layout: layout))
         defer { try? committer.finish() }
         var pending: [Issue] = []
@@ -180,8 +204,11 @@ struct InvoicingPass {
             // A generated time-based draft gets its annex only now (DraftGenerator.Result.complete):
             // the month's annexes are never all in memory at once.
             let draft = generated.complete(draft)
-            guard let approval = try approval(for: draft, step: step, history: batch.byClient[draft.clientCode] ?? [],
-                                              policy: policy, stamp: stamp, into: &report) else { continue }
+            guard
+                let approval = try approval(
+                    for: draft, step: step, history: batch.byClient[draft.clientCode] ?? [],
+                    policy: policy, stamp: stamp, into: &report)
+            else { continue }
             do {
                 let next = try prepare(draft, approval: approval, batch: batch, builder: builder)
                 if let year = pending.first?.document.issueDate.year, year != next.document.issueDate.year {
@@ -216,8 +243,10 @@ struct InvoicingPass {
 
     /// The approval a new draft is issued under, from the rules; nil when it is not issued now
     /// (it waits for a person, a rule refused it, or its amounts cannot be computed).
-    private func approval(for draft: InvoiceDraft, step: Step, history: [InvoiceDocument], policy: ApprovalPolicy,
-                          stamp: String, into report: inout InvoicingReport) throws -> InvoiceDocument.ApprovalNote? {
+    private func approval(
+        for draft: InvoiceDraft, step: Step, history: [InvoiceDocument], policy: ApprovalPolicy,
+        stamp: String, into report: inout InvoicingReport
+    ) throws -> InvoiceDocument.ApprovalNote? {
         if case .approved(let note) = step { return note }
         var draft = draft
         let totals: InvoiceTotals
@@ -234,13 +263,19 @@ struct InvoicingPass {
             draft.approvalReason = reason
             try store.saveDraft(draft)
             report.delivered.append(try deliverApprovalRequest(draft, totals: totals, reason: reason))
-            report.waitingApproval.append(.init(draft: draft.id, client: draft.clientCode,
-                                                totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
+            report.waitingApproval.append(
+                .init(
+                    draft: draft.id, client: draft.clientCode,
+                    totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
         case .refuse(let reason):
-            try store.recordDecision(ApprovalDecision(draftID: draft.id, decision: .refused, by: "rule",
-                                                      at: stamp, comment: reason, source: "rule"))
-            report.refused.append(.init(draft: draft.id, client: draft.clientCode,
-                                        totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
+            try store.recordDecision(
+                ApprovalDecision(
+                    draftID: draft.id, decision: .refused, by: "rule",
+                    at: stamp, comment: reason, source: "rule"))
+            report.refused.append(
+                .init(
+                    draft: draft.id, client: draft.clientCode,
+                    totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
         }
         return nil
     }
@@ -248,12 +283,14 @@ struct InvoicingPass {
     /// One issued document in the run's report.
     private static func report(_ issue: Issue, into report: inout InvoicingReport) {
         let document = issue.document
-        report.issued.append(.init(
-            number: document.number, kind: document.kind.rawValue, client: document.clientCode,
-            issueDate: document.issueDate.description,
-            totalExclVAT: FrenchDates.euros(document.totals.taxBasisTotalMinor),
-            totalInclVAT: FrenchDates.euros(document.totals.grandTotalMinor),
-            approval: issue.approval.decision == .automatic ? issue.approval.by : "approved by \(issue.approval.by)"))
+        report.issued.append(
+            .init(
+                number: document.number, kind: document.kind.rawValue, client: document.clientCode,
+                issueDate: document.issueDate.description,
+                totalExclVAT: FrenchDates.euros(document.totals.taxBasisTotalMinor),
+                totalInclVAT: FrenchDates.euros(document.totals.grandTotalMinor),
+                approval: issue.approval.decision == .automatic ? issue.approval.by : "approved by \(issue.approval.by)"
+            ))
         report.warnings += issue.draft.notes.map { "\(document.number): \($0)" }
     }
 
@@ -292,8 +329,10 @@ struct InvoicingPass {
 
     /// Numbers a draft and builds its document and Factur-X XML (validated); writes nothing (the
     /// committer renders the annex and writes the files).
-    private func prepare(_ draft: InvoiceDraft, approval: InvoiceDocument.ApprovalNote, batch: Batch,
-                         builder: InvoiceBuilder) throws -> Issue {
+    private func prepare(
+        _ draft: InvoiceDraft, approval: InvoiceDocument.ApprovalNote, batch: Batch,
+        builder: InvoiceBuilder
+    ) throws -> Issue {
         // Dates never go backwards: numbers and dates stay in the same order.
         let issueDate = max(today, batch.lastDate ?? today)
         let number = batch.counters.next(kind: draft.kind, date: issueDate)
@@ -312,8 +351,9 @@ struct InvoicingPass {
         if let validator = ciiValidator {
             let problems = validator.problems(in: xml)
             if !problems.isEmpty {
-                throw UnissuableDraft(problem: "its Factur-X XML does not pass the official schema ("
-                    + problems.prefix(3).joined(separator: "; ") + "); this is a bug, please report it")
+                throw UnissuableDraft(
+                    problem: "its Factur-X XML does not pass the official schema ("
+                        + problems.prefix(3).joined(separator: "; ") + "); this is a bug, please report it")
             }
         }
         return Issue(draft: draft, document: document, approval: approval, xml: xml)
@@ -330,22 +370,28 @@ struct InvoicingPass {
     /// (`facturation reject`, recorded in the archive like any decision) or fix the cause and
     /// approve it. It uses no number. A draft already approved that still fails is reported as an
     /// error on every run until it is rejected (the one decision that may follow an approval).
-    private func park(_ draft: InvoiceDraft, _ problem: UnissuableDraft, decided: Bool,
-                      into report: inout InvoicingReport) throws {
+    private func park(
+        _ draft: InvoiceDraft, _ problem: UnissuableDraft, decided: Bool,
+        into report: inout InvoicingReport
+    ) throws {
         guard !decided else {
-            report.errors.append("\(draft.id): approved, but still not issued: \(problem.problem); reject it "
-                + "(`facturation reject \(draft.id) --reason …`) or fix the cause")
+            report.errors.append(
+                "\(draft.id): approved, but still not issued: \(problem.problem); reject it "
+                    + "(`facturation reject \(draft.id) --reason …`) or fix the cause")
             return
         }
         var draft = draft
-        draft.approvalReason = "it cannot be issued: \(problem.problem). Reject it (`facturation reject \(draft.id) "
+        draft.approvalReason =
+            "it cannot be issued: \(problem.problem). Reject it (`facturation reject \(draft.id) "
             + "--reason …`), or fix the cause and approve it"
         let totals = (try? InvoiceBuilder.totals(of: draft.lines)) ?? .zero
         try store.saveDraft(draft)
         report.delivered.append(try deliverApprovalRequest(draft, totals: totals, reason: draft.approvalReason ?? ""))
-        report.waitingApproval.append(.init(draft: draft.id, client: draft.clientCode,
-                                            totalInclVAT: FrenchDates.euros(totals.grandTotalMinor),
-                                            reason: draft.approvalReason ?? ""))
+        report.waitingApproval.append(
+            .init(
+                draft: draft.id, client: draft.clientCode,
+                totalInclVAT: FrenchDates.euros(totals.grandTotalMinor),
+                reason: draft.approvalReason ?? ""))
         report.warnings.append("\(draft.id): not issued and set aside for a person: \(problem.problem)")
     }
 
@@ -366,8 +412,10 @@ struct InvoicingPass {
         Derived(oxygene: try oxygeneExport(of: issued), register: SalesRegister.table(issued))
     }
 
-    private func publish(issued: [InvoiceDocument], derived: Derived, delivery: inout InvoiceDelivery,
-                         into report: inout InvoicingReport) throws {
+    private func publish(
+        issued: [InvoiceDocument], derived: Derived, delivery: inout InvoiceDelivery,
+        into report: inout InvoicingReport
+    ) throws {
         let outbox = Outbox(layout: layout)
         // Documents issued by an interrupted run and not delivered yet.
         var missing: [(String, [UInt8], [UInt8]?)] = []
@@ -390,23 +438,32 @@ struct InvoicingPass {
             break
         }
         if !issued.isEmpty {
-            report.warnings += try outbox.deliverReport(derived.register, to: "registre-ventes.csv", xlsx: true,
-                                                        temporaryDirectory: layout.temporary)
+            report.warnings += try outbox.deliverReport(
+                derived.register, to: "registre-ventes.csv", xlsx: true,
+                temporaryDirectory: layout.temporary)
         }
     }
 
     /// The Oxygène import file of the documents not exported yet (nil when there are none).
-    private func oxygeneExport(of issued: [InvoiceDocument]) throws
-        -> Result<(name: String, numbers: [String], xml: [UInt8]), FacturationError>? {
+    private func oxygeneExport(
+        of issued: [InvoiceDocument]
+    ) throws
+        -> Result<(name: String, numbers: [String], xml: [UInt8]), FacturationError>?
+    {
         let exported = try store.exportedToOxygene()
         let pending = issued.filter { !exported.contains($0.number) }
         guard let first = pending.first, let last = pending.last else { return nil }
         let missing = pending.filter { $0.oxygeneClientCode == nil }
         if !missing.isEmpty {
             let clients = Set(missing.map(\.clientCode)).sorted()
-            return .failure(FacturationError(.invoicing, "Oxygène export of " + pending.map(\.number).joined(separator: ", ")
-                + " stopped: client " + clients.joined(separator: ", ") + " has no Oxygène code; add oxygene_code = \"…\" "
-                + "to its [[clients]] entry in \(pipeline.file). The invoices are issued; the export follows on the next run."))
+            return .failure(
+                FacturationError(
+                    .invoicing,
+                    "Oxygène export of " + pending.map(\.number).joined(separator: ", ")
+                        + " stopped: client " + clients.joined(separator: ", ")
+                        + " has no Oxygène code; add oxygene_code = \"…\" "
+                        + "to its [[clients]] entry in \(pipeline.file). The invoices are issued; the export follows on the next run."
+                ))
         }
         let name = first.number == last.number ? "oxygene-\(first.number)" : "oxygene-\(first.number)_\(last.number)"
         do {
@@ -443,7 +500,11 @@ struct InvoicingPass {
     static func heldKeys(issued: [InvoiceDocument], waiting: [InvoiceDraft]) -> Set<String> {
         var held: Set<String> = []
         for document in issued {
-            if document.kind == .invoice { held.formUnion(document.recordKeys) } else { held.subtract(document.recordKeys) }
+            if document.kind == .invoice {
+                held.formUnion(document.recordKeys)
+            } else {
+                held.subtract(document.recordKeys)
+            }
         }
         for draft in waiting where draft.kind == .invoice { held.formUnion(draft.recordKeys) }
         return held

@@ -38,8 +38,10 @@ package struct InvoiceStore {
                 let batch = try readRecords(path)
                 for document in batch {
                     if let other = recordedIn.updateValue(path, forKey: document.number) {
-                        throw FacturationError(.workspace, "\(document.number) is recorded twice, in \(other) and \(path): "
-                            + "the archive was changed by hand; restore it from a backup")
+                        throw FacturationError(
+                            .workspace,
+                            "\(document.number) is recorded twice, in \(other) and \(path): "
+                                + "the archive was changed by hand; restore it from a backup")
                     }
                 }
                 documents += batch
@@ -52,8 +54,9 @@ package struct InvoiceStore {
     /// `issued/<YYYY>/<first>_<last>.jsonl`, one document per line, created with a no-clobber rename.
     package func recordIssued(_ documents: [InvoiceDocument]) throws {
         guard let first = documents.first, let last = documents.last else { return }
-        precondition(documents.allSatisfy { $0.issueDate.year == first.issueDate.year },
-                     "a batch of issued documents spans two years")
+        precondition(
+            documents.allSatisfy { $0.issueDate.year == first.issueDate.year },
+            "a batch of issued documents spans two years")
         let name = first.number == last.number ? first.number : "\(first.number)_\(last.number)"
         let path = Path.join(layout.issued(year: first.issueDate.year), name + ".jsonl")
         var bytes: [UInt8] = []
@@ -161,8 +164,9 @@ package struct InvoiceStore {
 
     package func saveDraft(_ draft: InvoiceDraft) throws {
         try Storage.makeDirectory(draftsFolder)
-        try Storage.write(try encode(draft), to: Path.join(draftsFolder, draft.id + ".json"),
-                          temporaryDirectory: temporary, collision: .replace)
+        try Storage.write(
+            try encode(draft), to: Path.join(draftsFolder, draft.id + ".json"),
+            temporaryDirectory: temporary, collision: .replace)
     }
 
     package func draft(id: String) throws -> InvoiceDraft? {
@@ -191,7 +195,8 @@ package struct InvoiceStore {
     /// `afterApproval` records the rejection of a draft that was approved but could not be issued,
     /// beside its approval (`<draft>.rejected-after-approval.json`, read after it, so it wins).
     package func recordDecision(_ decision: ApprovalDecision, afterApproval: Bool = false) throws -> Bool {
-        let path = Path.join(decisionsFolder, decision.draftID + (afterApproval ? ".rejected-after-approval" : "") + ".json")
+        let path = Path.join(
+            decisionsFolder, decision.draftID + (afterApproval ? ".rejected-after-approval" : "") + ".json")
         if Storage.exists(path) { return false }
         try Storage.makeDirectory(decisionsFolder)
         try Storage.write(try encode(decision), to: path, temporaryDirectory: temporary, collision: .fail)
@@ -201,7 +206,6 @@ package struct InvoiceStore {
     // MARK: - Annexes and Oxygène batches
 
     package func annexPath(draftID: String) -> String { layout.annex(draftID: draftID) }
-
 
     /// Numbers already exported to Oxygène.
     package func exportedToOxygene() throws -> Set<String> {
@@ -214,8 +218,9 @@ package struct InvoiceStore {
 
     package func recordOxygeneBatch(_ batch: OxygeneBatch) throws {
         try Storage.makeDirectory(oxygeneFolder)
-        try Storage.write(try encode(batch), to: Path.join(oxygeneFolder, batch.name + ".json"),
-                          temporaryDirectory: temporary, collision: .replace)
+        try Storage.write(
+            try encode(batch), to: Path.join(oxygeneFolder, batch.name + ".json"),
+            temporaryDirectory: temporary, collision: .replace)
     }
 
     /// One Oxygène import file and the invoices it holds.
@@ -260,4 +265,3 @@ package struct ApprovalDecision: Codable, Sendable, Equatable {
         case refused
     }
 }
-

@@ -16,11 +16,13 @@ struct FECAmountRules {
         let debit = debitAmount.minor, credit = creditAmount.minor
         guard debitValid && creditValid else { return (debit, credit) }
         if debit != 0, credit != 0 {
-            log.flagHere(.bothSides, log.text(line, debitStart, debitEnd) + " / " + log.text(line, creditStart, creditEnd),
-                         "both Debit and Credit are set: split the line in two, or keep only the difference")
+            log.flagHere(
+                .bothSides, log.text(line, debitStart, debitEnd) + " / " + log.text(line, creditStart, creditEnd),
+                "both Debit and Credit are set: split the line in two, or keep only the difference")
         } else if debit == 0, credit == 0 {
-            log.flagHere(.zeroLine, log.text(line, debitStart, debitEnd) + " / " + log.text(line, creditStart, creditEnd),
-                         "Debit and Credit are both zero")
+            log.flagHere(
+                .zeroLine, log.text(line, debitStart, debitEnd) + " / " + log.text(line, creditStart, creditEnd),
+                "Debit and Credit are both zero")
         }
         return (debit, credit)
     }
@@ -77,14 +79,16 @@ struct FECAmountRules {
             return false
         }
         if amount.negative, amount.minor != 0, field != FECField.foreignAmount {
-            log.flagHere(.negativeAmount, log.text(line, first, last),
-                         "\(name) is negative: write a positive amount in the opposite column")
+            log.flagHere(
+                .negativeAmount, log.text(line, first, last),
+                "\(name) is negative: write a positive amount in the opposite column")
         }
         // Montantdevise is in the currency of Idevise, which may have 3 decimals (KWD, TND…).
         if amount.extraDecimals, field != FECField.foreignAmount {
-            log.flagHere(.decimals, log.text(line, first, last),
-                         "\(name) has more than 2 decimals: amounts in euros are written to the cent "
-                            + "(counted rounded to the cent)")
+            log.flagHere(
+                .decimals, log.text(line, first, last),
+                "\(name) has more than 2 decimals: amounts in euros are written to the cent "
+                    + "(counted rounded to the cent)")
         }
         return true
     }

@@ -36,8 +36,10 @@ struct FECBookTotals {
     private var auxiliaries: [Named] = []
 
     /// Adds one record; returns the index of its journal (-1 when JournalCode is empty).
-    mutating func add(_ line: UnsafeRawBufferPointer, _ fields: FECRecordFields, _ values: FECLineValues,
-                      _ log: FECFindingLog) -> Int {
+    mutating func add(
+        _ line: UnsafeRawBufferPointer, _ fields: FECRecordFields, _ values: FECLineValues,
+        _ log: FECFindingLog
+    ) -> Int {
         let debit = values.debit, credit = values.credit
         totalDebit &+= debit
         totalCredit &+= credit
@@ -48,15 +50,19 @@ struct FECBookTotals {
         if overflow { amountsOverflow = true }
 
         var journalIndex = -1
-        if let index = Self.named(FECField.journalCode, FECField.journalLabel, "JournalCode", journalTable, &journals,
-                                  line, fields, log) {
+        if let index = Self.named(
+            FECField.journalCode, FECField.journalLabel, "JournalCode", journalTable, &journals,
+            line, fields, log)
+        {
             journals[index].lines += 1
             journals[index].debit &+= debit
             journals[index].credit &+= credit
             journalIndex = index
         }
-        if let index = Self.named(FECField.account, FECField.accountLabel, "CompteNum", accountTable, &accounts,
-                                  line, fields, log) {
+        if let index = Self.named(
+            FECField.account, FECField.accountLabel, "CompteNum", accountTable, &accounts,
+            line, fields, log)
+        {
             accounts[index].lines += 1
             accounts[index].debit &+= debit
             accounts[index].credit &+= credit
@@ -67,27 +73,32 @@ struct FECBookTotals {
 
     /// The index of the code in `keyField` (nil when empty), recording its label the first time
     /// and checking it the following times (FEC-42).
-    private static func named(_ keyField: Int, _ labelField: Int, _ kind: String, _ table: FECKeyTable,
-                              _ list: inout [Named], _ line: UnsafeRawBufferPointer, _ fields: FECRecordFields,
-                              _ log: FECFindingLog) -> Int? {
+    private static func named(
+        _ keyField: Int, _ labelField: Int, _ kind: String, _ table: FECKeyTable,
+        _ list: inout [Named], _ line: UnsafeRawBufferPointer, _ fields: FECRecordFields,
+        _ log: FECFindingLog
+    ) -> Int? {
         let (keyStart, keyEnd) = fields.range(keyField)
         guard keyStart < keyEnd else { return nil }
         let (index, inserted) = table.findOrInsert(UnsafeRawBufferPointer(rebasing: line[keyStart..<keyEnd]))
         let (labelStart, labelEnd) = fields.range(labelField)
         if inserted {
-            let opening = keyField == FECField.journalCode
+            let opening =
+                keyField == FECField.journalCode
                 && openingJournals.contains(log.text(line, keyStart, keyEnd).uppercased())
             list.append(Named(label: Array(line[labelStart..<labelEnd]), firstLine: log.lineNumber, opening: opening))
             return index
         }
         let label = UnsafeRawBufferPointer(rebasing: line[labelStart..<labelEnd])
         let same = list[index].label.withUnsafeBytes { stored in
-            stored.count == label.count && (label.isEmpty || memcmp(stored.baseAddress!, label.baseAddress!, label.count) == 0)
+            stored.count == label.count
+                && (label.isEmpty || memcmp(stored.baseAddress!, label.baseAddress!, label.count) == 0)
         }
         if !same {
-            log.flagHere(.labelConsistency, log.text(line, labelStart, labelEnd),
-                         "\(kind) \(log.text(line, keyStart, keyEnd)) was labelled '\(log.decode(list[index].label))' "
-                            + "on line \(list[index].firstLine)")
+            log.flagHere(
+                .labelConsistency, log.text(line, labelStart, labelEnd),
+                "\(kind) \(log.text(line, keyStart, keyEnd)) was labelled '\(log.decode(list[index].label))' "
+                    + "on line \(list[index].firstLine)")
         }
         return index
     }
@@ -95,18 +106,25 @@ struct FECBookTotals {
     /// FEC-41 at the end of the file: the file and each journal balance.
     func checkTotals(_ log: FECFindingLog) {
         if amountsOverflow {
-            log.flag(.fileBalance, line: nil, "", "the amounts of this file add up beyond 92233720368547758,07, more than "
-                + "64-bit cents hold: no balance could be checked exactly (are some amounts wrong?)")
+            log.flag(
+                .fileBalance, line: nil, "",
+                "the amounts of this file add up beyond 92233720368547758,07, more than "
+                    + "64-bit cents hold: no balance could be checked exactly (are some amounts wrong?)")
             return
         }
         if totalDebit != totalCredit {
-            log.flag(.fileBalance, line: nil, "", "the file does not balance: debit \(FECFormat.amountText(totalDebit)), "
-                + "credit \(FECFormat.amountText(totalCredit)) (difference \(FECFormat.amountText(totalDebit &- totalCredit)))")
+            log.flag(
+                .fileBalance, line: nil, "",
+                "the file does not balance: debit \(FECFormat.amountText(totalDebit)), "
+                    + "credit \(FECFormat.amountText(totalCredit)) (difference \(FECFormat.amountText(totalDebit &- totalCredit)))"
+            )
         }
         for (index, journal) in journals.enumerated() where journal.debit != journal.credit {
             let code = log.decode(Array(journalTable.key(index)))
-            log.flag(.fileBalance, line: nil, code, "journal \(code) does not balance: debit "
-                + "\(FECFormat.amountText(journal.debit)), credit \(FECFormat.amountText(journal.credit))")
+            log.flag(
+                .fileBalance, line: nil, code,
+                "journal \(code) does not balance: debit "
+                    + "\(FECFormat.amountText(journal.debit)), credit \(FECFormat.amountText(journal.credit))")
         }
     }
 
@@ -120,9 +138,13 @@ struct FECBookTotals {
             let key = Array(accountTable.key(index))
             if let first = key.first, first == 0x36 || first == 0x37 { result &+= account.credit &- account.debit }
             if key.starts(with: [0x34, 0x34, 0x35, 0x37, 0x34]) { vat &+= account.credit &- account.debit }
-            accountTotals.append((key, FECCheckReport.AccountTotal(
-                number: log.decode(key), label: log.decode(account.label), lines: account.lines,
-                debitMinor: account.debit, creditMinor: account.credit)))
+            accountTotals.append(
+                (
+                    key,
+                    FECCheckReport.AccountTotal(
+                        number: log.decode(key), label: log.decode(account.label), lines: account.lines,
+                        debitMinor: account.debit, creditMinor: account.credit)
+                ))
         }
         accountTotals.sort { $0.key.lexicographicallyPrecedes($1.key) }
         return (accountTotals.map(\.total), result, vat)
@@ -130,9 +152,10 @@ struct FECBookTotals {
 
     func journalTotals(_ log: FECFindingLog) -> [FECCheckReport.JournalTotal] {
         journals.enumerated().map { index, journal in
-            FECCheckReport.JournalTotal(code: log.decode(Array(journalTable.key(index))), label: log.decode(journal.label),
-                                        lines: journal.lines, entries: journal.entries,
-                                        debitMinor: journal.debit, creditMinor: journal.credit)
+            FECCheckReport.JournalTotal(
+                code: log.decode(Array(journalTable.key(index))), label: log.decode(journal.label),
+                lines: journal.lines, entries: journal.entries,
+                debitMinor: journal.debit, creditMinor: journal.credit)
         }
     }
 }

@@ -1,4 +1,3 @@
-
 /// Checks any FEC flat file (ours or a third party's) against the rules of ``FECRule`` (the validator
 /// checklist of `shared/reference/fec.md` §10) and produces a ``FECCheckReport``.
 ///
@@ -155,8 +154,10 @@ package final class FECChecker {
         done = true
         splitter.feed(UnsafeRawBufferPointer(start: nil, count: 0), final: true) { processLine($0, $1, $2) }
         if !headerDone {
-            log.flag(.header, line: nil, "", "the file is empty: its first line must be the header "
-                + FECFormat.columnNames.joined(separator: "|"))
+            log.flag(
+                .header, line: nil, "",
+                "the file is empty: its first line must be the header "
+                    + FECFormat.columnNames.joined(separator: "|"))
         }
         if lineCount == 0 {
             log.flag(.noEntries, line: nil, "", "the file has no entry line")
@@ -180,7 +181,9 @@ package final class FECChecker {
             encoding.byteOrderMark = true
             start += 3
             count -= 3
-            log.flag(.byteOrderMark, line: 1, "", "the file starts with a UTF-8 byte-order mark (EF BB BF): tolerated, better without")
+            log.flag(
+                .byteOrderMark, line: 1, "",
+                "the file starts with a UTF-8 byte-order mark (EF BB BF): tolerated, better without")
         }
         let line = UnsafeRawBufferPointer(start: start, count: count)
         checkEnding(ending)
@@ -212,19 +215,25 @@ package final class FECChecker {
             return
         }
         if ending != firstEnding {
-            log.flagHere(.lineEnding, ending.rawValue, "this line ends with \(ending.rawValue) while line 1 ends with \(firstEnding.rawValue)")
+            log.flagHere(
+                .lineEnding, ending.rawValue,
+                "this line ends with \(ending.rawValue) while line 1 ends with \(firstEnding.rawValue)")
         }
     }
 
     private func readHeader(_ line: UnsafeRawBufferPointer) {
         headerDone = true
-        if (line.count >= 2 && (line[0] == 0xFF && line[1] == 0xFE || line[0] == 0xFE && line[1] == 0xFF)) || line.contains(0) {
+        if (line.count >= 2 && (line[0] == 0xFF && line[1] == 0xFE || line[0] == 0xFE && line[1] == 0xFF))
+            || line.contains(0)
+        {
             // UTF-16 (every other byte is NUL for Latin text): nothing can be read field by field.
             var layout = FECColumnLayout()
             layout.unusable = true
             fields.use(layout)
-            log.flag(.encoding, line: 1, "", "the file is UTF-16 (or another 16-bit encoding): the law allows only "
-                + "ASCII, ISO-8859-15 or UTF-8; re-export it in UTF-8 (nothing else was checked)")
+            log.flag(
+                .encoding, line: 1, "",
+                "the file is UTF-16 (or another 16-bit encoding): the law allows only "
+                    + "ASCII, ISO-8859-15 or UTF-8; re-export it in UTF-8 (nothing else was checked)")
             return
         }
         encoding.check(line, log)
@@ -249,8 +258,10 @@ package final class FECChecker {
         for (index, rule) in FECRule.allCases.enumerated() where log.tallies[index].count > 0 {
             let tally = log.tallies[index]
             let severity: FECRule.Severity = rule == .lineOrder && options.ownExport ? .error : rule.severity
-            findings.append(FECCheckReport.Finding(rule: rule.id, severity: severity, description: rule.summary,
-                                                   count: tally.count, examples: tally.examples))
+            findings.append(
+                FECCheckReport.Finding(
+                    rule: rule.id, severity: severity, description: rule.summary,
+                    count: tally.count, examples: tally.examples))
             if severity == .error { errors += tally.count } else { warnings += tally.count }
         }
         let (accounts, result, vat) = books.accountTotals(log)

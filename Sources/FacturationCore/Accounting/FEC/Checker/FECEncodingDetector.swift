@@ -38,23 +38,26 @@ struct FECEncodingDetector {
                 mode = .utf8
                 if firstMultibyteLine == 0 { firstMultibyteLine = log.lineNumber }
                 if c1 {
-                    log.flagHere(.controlCharacter, log.text(line, 0, min(count, 120)),
-                                 "a C1 control character (U+0080 to U+009F) in the text")
+                    log.flagHere(
+                        .controlCharacter, log.text(line, 0, min(count, 120)),
+                        "a C1 control character (U+0080 to U+009F) in the text")
                 }
                 return
             }
             if mode == .utf8 {
-                log.flagHere(.encoding, log.text(line, 0, min(count, 120)),
-                             "this line is not UTF-8 while line \(firstMultibyteLine) is: the file mixes encodings; "
-                                + "re-export it in one encoding (UTF-8 or ISO-8859-15)")
+                log.flagHere(
+                    .encoding, log.text(line, 0, min(count, 120)),
+                    "this line is not UTF-8 while line \(firstMultibyteLine) is: the file mixes encodings; "
+                        + "re-export it in one encoding (UTF-8 or ISO-8859-15)")
             }
             mode = .latin9
             log.isLatin9 = true
             latin9Line = log.lineNumber
         case .latin9:
             if valid, !c1 {
-                log.flagHere(.encoding, log.text(line, 0, min(count, 120)),
-                             "this line reads as UTF-8 while line \(latin9Line) is ISO-8859-15: the file mixes encodings")
+                log.flagHere(
+                    .encoding, log.text(line, 0, min(count, 120)),
+                    "this line reads as UTF-8 while line \(latin9Line) is ISO-8859-15: the file mixes encodings")
                 return
             }
         }
@@ -65,9 +68,10 @@ struct FECEncodingDetector {
     private static func checkLatin9Controls(_ line: UnsafeRawBufferPointer, from index: Int, _ log: FECFindingLog) {
         for position in index..<line.count where line[position] >= 0x80 && line[position] <= 0x9F {
             let hex = String(line[position], radix: 16, uppercase: true)
-            log.flagHere(.encoding, "0x" + hex,
-                         "byte 0x\(hex) at column \(position + 1) is not a character "
-                            + "in ISO-8859-15 (a Windows-1252 file?): re-export in UTF-8 or ISO-8859-15")
+            log.flagHere(
+                .encoding, "0x" + hex,
+                "byte 0x\(hex) at column \(position + 1) is not a character "
+                    + "in ISO-8859-15 (a Windows-1252 file?): re-export in UTF-8 or ISO-8859-15")
             break
         }
     }

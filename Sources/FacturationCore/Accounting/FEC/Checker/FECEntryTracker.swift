@@ -34,8 +34,10 @@ struct FECEntryTracker {
     private var letteringFirstLines: [Int] = []
     private let scratch = ByteBuffer(capacity: 256)
 
-    mutating func add(_ line: UnsafeRawBufferPointer, _ fields: FECRecordFields, _ values: FECLineValues,
-                      journal: Int, books: inout FECBookTotals, _ log: FECFindingLog) {
+    mutating func add(
+        _ line: UnsafeRawBufferPointer, _ fields: FECRecordFields, _ values: FECLineValues,
+        journal: Int, books: inout FECBookTotals, _ log: FECFindingLog
+    ) {
         let (journalStart, journalEnd) = fields.range(FECField.journalCode)
         let (numberStart, numberEnd) = fields.range(FECField.entryNumber)
         scratch.removeAll()
@@ -44,7 +46,9 @@ struct FECEntryTracker {
         scratch.append(UnsafeRawBufferPointer(rebasing: line[numberStart..<numberEnd]))
         let key = scratch.bytes
         // Lines of one entry follow each other: the table is searched only when the key changes.
-        if currentEntry < 0 || key.count != currentKey.count || memcmp(key.baseAddress!, currentKey.base, key.count) != 0 {
+        if currentEntry < 0 || key.count != currentKey.count
+            || memcmp(key.baseAddress!, currentKey.base, key.count) != 0
+        {
             let shown = { log.text(line, journalStart, journalEnd) + " " + log.text(line, numberStart, numberEnd) }
             startEntry(key, journal: journal, books: &books, shown: shown, log)
         }
@@ -54,8 +58,10 @@ struct FECEntryTracker {
 
     /// Finds or opens the entry of `key` (FEC-35 when it was seen before, FEC-40 for an opening
     /// entry after others).
-    private mutating func startEntry(_ key: UnsafeRawBufferPointer, journal: Int, books: inout FECBookTotals,
-                                     shown: () -> String, _ log: FECFindingLog) {
+    private mutating func startEntry(
+        _ key: UnsafeRawBufferPointer, journal: Int, books: inout FECBookTotals,
+        shown: () -> String, _ log: FECFindingLog
+    ) {
         let (index, inserted) = entryTable.findOrInsert(key)
         if inserted {
             entries.append(Entry(firstLine: log.lineNumber, journal: Int32(journal)))
@@ -63,16 +69,19 @@ struct FECEntryTracker {
                 books.journals[journal].entries += 1
                 if books.journals[journal].opening {
                     if firstNonOpeningLine != 0 {
-                        log.flagHere(.openingFirst, shown(),
-                                     "opening entry after other entries (line \(firstNonOpeningLine)): opening entries come first")
+                        log.flagHere(
+                            .openingFirst, shown(),
+                            "opening entry after other entries (line \(firstNonOpeningLine)): opening entries come first"
+                        )
                     }
                 } else if firstNonOpeningLine == 0 {
                     firstNonOpeningLine = log.lineNumber
                 }
             }
         } else {
-            log.flagHere(.entryNotContiguous, shown(),
-                         "this entry started on line \(entries[index].firstLine) and resumes here after other entries")
+            log.flagHere(
+                .entryNotContiguous, shown(),
+                "this entry started on line \(entries[index].firstLine) and resumes here after other entries")
         }
         currentKey.removeAll()
         currentKey.append(key)
@@ -80,8 +89,10 @@ struct FECEntryTracker {
     }
 
     /// FEC-34 (one EcritureDate and one ValidDate per entry), the entry's sums and flags.
-    private mutating func addLine(to index: Int, _ line: UnsafeRawBufferPointer, _ fields: FECRecordFields,
-                                  _ values: FECLineValues, _ log: FECFindingLog) {
+    private mutating func addLine(
+        to index: Int, _ line: UnsafeRawBufferPointer, _ fields: FECRecordFields,
+        _ values: FECLineValues, _ log: FECFindingLog
+    ) {
         var entry = entries[index]
         let entryDate = values.entryDate, validDate = values.validDate
         if entry.lines == 0 {
@@ -89,12 +100,14 @@ struct FECEntryTracker {
             entry.validDate = validDate
         } else {
             if entryDate != 0, entry.entryDate != 0, entryDate != entry.entryDate {
-                log.flagHere(.entryDates, String(entryDate),
-                             "EcritureDate differs from the entry's first line (line \(entry.firstLine): \(entry.entryDate))")
+                log.flagHere(
+                    .entryDates, String(entryDate),
+                    "EcritureDate differs from the entry's first line (line \(entry.firstLine): \(entry.entryDate))")
             }
             if validDate != 0, entry.validDate != 0, validDate != entry.validDate {
-                log.flagHere(.entryDates, String(validDate),
-                             "ValidDate differs from the entry's first line (line \(entry.firstLine): \(entry.validDate))")
+                log.flagHere(
+                    .entryDates, String(validDate),
+                    "ValidDate differs from the entry's first line (line \(entry.firstLine): \(entry.validDate))")
             }
             if entry.entryDate == 0 { entry.entryDate = entryDate }
             if entry.validDate == 0 { entry.validDate = validDate }
@@ -104,7 +117,8 @@ struct FECEntryTracker {
         entry.credit &+= values.credit
         let (accountStart, accountEnd) = fields.range(FECField.account)
         if accountEnd - accountStart >= 3, line[accountStart] == 0x31, line[accountStart + 1] == 0x32,
-           line[accountStart + 2] == 0x30 || line[accountStart + 2] == 0x39 {
+            line[accountStart + 2] == 0x30 || line[accountStart + 2] == 0x39
+        {
             entry.flags |= 1
         }
         if accountStart < accountEnd, line[accountStart] == 0x36 || line[accountStart] == 0x37 { entry.flags |= 2 }
@@ -112,8 +126,10 @@ struct FECEntryTracker {
     }
 
     /// Adds a lettered line to its group's sum (FEC-43 at the end).
-    private mutating func addLettering(_ line: UnsafeRawBufferPointer, _ fields: FECRecordFields, _ values: FECLineValues,
-                                       _ log: FECFindingLog) {
+    private mutating func addLettering(
+        _ line: UnsafeRawBufferPointer, _ fields: FECRecordFields, _ values: FECLineValues,
+        _ log: FECFindingLog
+    ) {
         let (letStart, letEnd) = fields.range(FECField.lettering)
         guard letStart < letEnd else { return }
         let (accountStart, accountEnd) = fields.range(FECField.account)
@@ -139,25 +155,29 @@ struct FECEntryTracker {
         for (index, entry) in entries.enumerated() {
             let name = entryName(index, log)
             if entry.debit != entry.credit, !amountsOverflow {
-                log.flag(.unbalancedEntry, line: entry.firstLine, name,
-                         "debit \(FECFormat.amountText(entry.debit)) ≠ credit \(FECFormat.amountText(entry.credit)) "
-                            + "(difference \(FECFormat.amountText(entry.debit &- entry.credit)))")
+                log.flag(
+                    .unbalancedEntry, line: entry.firstLine, name,
+                    "debit \(FECFormat.amountText(entry.debit)) ≠ credit \(FECFormat.amountText(entry.credit)) "
+                        + "(difference \(FECFormat.amountText(entry.debit &- entry.credit)))")
             }
             if entry.lines == 1 {
                 log.flag(.singleLineEntry, line: entry.firstLine, name, "the entry has a single line")
             }
             if entry.flags == 3 {
-                log.flag(.closingEntry, line: entry.firstLine, name,
-                         "the entry moves class 6/7 amounts to 120/129: closing entries must not be in the FEC")
+                log.flag(
+                    .closingEntry, line: entry.firstLine, name,
+                    "the entry moves class 6/7 amounts to 120/129: closing entries must not be in the FEC")
             }
         }
         for (index, sum) in letteringSums.enumerated() where sum != 0 && !extract && !amountsOverflow {
             let key = letteringTable.key(index)
             let parts = key.split(separator: 0x1F, omittingEmptySubsequences: false).map { log.decode(Array($0)) }
-            let shown = parts.count == 3 ? "\(parts[0])\(parts[1].isEmpty ? "" : " / " + parts[1]) lettering \(parts[2])" : ""
-            log.flag(.letteringBalance, line: letteringFirstLines[index], shown,
-                     "the lettered lines net to \(FECFormat.amountText(sum)), not zero (partial lettering? or an "
-                        + "extract of the year whose other lines are in an earlier period: give its --period)")
+            let shown =
+                parts.count == 3 ? "\(parts[0])\(parts[1].isEmpty ? "" : " / " + parts[1]) lettering \(parts[2])" : ""
+            log.flag(
+                .letteringBalance, line: letteringFirstLines[index], shown,
+                "the lettered lines net to \(FECFormat.amountText(sum)), not zero (partial lettering? or an "
+                    + "extract of the year whose other lines are in an earlier period: give its --period)")
         }
     }
 

@@ -55,8 +55,10 @@ enum FECHeaderParser {
         for index in 0..<18 { layout.column[index] = lower.firstIndex(of: expectedLower[index]) ?? -1 }
 
         if layout.column.allSatisfy({ $0 < 0 }) {
-            log.flag(.header, line: 1, log.text(line, 0, min(line.count, 120)),
-                     "the first line is not the header: it must name the fields " + FECFormat.columnNames.joined(separator: "|"))
+            log.flag(
+                .header, line: 1, log.text(line, 0, min(line.count, 120)),
+                "the first line is not the header: it must name the fields "
+                    + FECFormat.columnNames.joined(separator: "|"))
             // Assume the legal order so that the following lines are still checked.
             for index in 0..<min(18, layout.columnCount) { layout.column[index] = index }
             return layout
@@ -67,8 +69,10 @@ enum FECHeaderParser {
     }
 
     /// Counts the candidate separators; false (and FEC-08) when neither tab nor `|` separates 9 fields.
-    private static func detectSeparator(_ line: UnsafeRawBufferPointer, _ layout: inout FECColumnLayout,
-                                        _ log: FECFindingLog) -> Bool {
+    private static func detectSeparator(
+        _ line: UnsafeRawBufferPointer, _ layout: inout FECColumnLayout,
+        _ log: FECFindingLog
+    ) -> Bool {
         var tabs = 0, pipes = 0, semicolons = 0, commas = 0
         for byte in line {
             switch byte {
@@ -93,21 +97,29 @@ enum FECHeaderParser {
         let found: String? = semicolons >= 8 ? ";" : commas >= 8 ? "," : nil
         let shown = log.text(line, 0, min(line.count, 120))
         if let found {
-            layout.columns = log.text(line, 0, line.count).split(separator: Character(found), omittingEmptySubsequences: false)
-                .map { $0.trimming(" ") }
-            log.flag(.separator, line: 1, found, "the fields are separated by '\(found)': the law allows only a tab or '|' "
-                + "(A47 A-1 §VI); re-export with '|' (nothing else was checked)")
+            layout.columns = log.text(line, 0, line.count).split(
+                separator: Character(found), omittingEmptySubsequences: false
+            )
+            .map { $0.trimming(" ") }
+            log.flag(
+                .separator, line: 1, found,
+                "the fields are separated by '\(found)': the law allows only a tab or '|' "
+                    + "(A47 A-1 §VI); re-export with '|' (nothing else was checked)")
         } else {
             layout.columns = [shown]
-            log.flag(.separator, line: 1, shown, "no tab or '|' separator in the first line: not a FEC flat file, or its "
-                + "header line is missing (nothing else was checked)")
+            log.flag(
+                .separator, line: 1, shown,
+                "no tab or '|' separator in the first line: not a FEC flat file, or its "
+                    + "header line is missing (nothing else was checked)")
         }
         return false
     }
 
     /// FEC-09/09b: the 18 legal names, in the legal order, with the law's case.
-    private static func checkLegalNames(_ names: [String], _ lower: [String], _ expected: [String],
-                                        _ layout: FECColumnLayout, _ log: FECFindingLog) {
+    private static func checkLegalNames(
+        _ names: [String], _ lower: [String], _ expected: [String],
+        _ layout: FECColumnLayout, _ log: FECFindingLog
+    ) {
         for index in 0..<18 {
             guard index < names.count else {
                 log.flag(.header, line: 1, "", "column \(index + 1) \(expected[index]) is missing")
@@ -115,22 +127,27 @@ enum FECHeaderParser {
             }
             if names[index] == expected[index] { continue }
             if lower[index] == expected[index].lowercased() {
-                log.flag(.headerCase, line: 1, names[index],
-                         "column \(index + 1) is written '\(names[index])', the law writes '\(expected[index])' (accepted)")
+                log.flag(
+                    .headerCase, line: 1, names[index],
+                    "column \(index + 1) is written '\(names[index])', the law writes '\(expected[index])' (accepted)")
             } else {
-                let place = layout.column[index] >= 0 ? " (found as column \(layout.column[index] + 1))" : " (not found)"
+                let place =
+                    layout.column[index] >= 0 ? " (found as column \(layout.column[index] + 1))" : " (not found)"
                 log.flag(.header, line: 1, names[index], "column \(index + 1) must be \(expected[index])\(place)")
             }
         }
     }
 
     /// FEC-10 to FEC-12: Montant/Sens out of place, the regime columns 19–22, extra columns.
-    private static func checkOtherColumns(_ names: [String], _ lower: [String], _ layout: FECColumnLayout,
-                                          _ log: FECFindingLog) {
+    private static func checkOtherColumns(
+        _ names: [String], _ lower: [String], _ layout: FECColumnLayout,
+        _ log: FECFindingLog
+    ) {
         for (index, name) in lower.enumerated() where name == "montant" || name == "sens" {
             if layout.montantSens, index == 11 || index == 12 { continue }
-            log.flag(.amountSignColumns, line: 1, names[index],
-                     "column \(index + 1): Montant and Sens may only replace Debit and Credit, as columns 12 and 13")
+            log.flag(
+                .amountSignColumns, line: 1, names[index],
+                "column \(index + 1): Montant and Sens may only replace Debit and Credit, as columns 12 and 13")
         }
         let regime = FECFormat.regimeColumnNames.map { $0.lowercased() }
         var seen: Set<String> = []
@@ -139,8 +156,11 @@ enum FECHeaderParser {
             if let position = regime.firstIndex(of: name) {
                 let inPlace = index == 18 + position && (0..<position).allSatisfy { lower[18 + $0] == regime[$0] }
                 if !inPlace {
-                    log.flag(.regimeColumns, line: 1, names[index], "\(names[index]) must be column \(19 + position), after "
-                        + (["the 18 mandatory columns"] + FECFormat.regimeColumnNames.prefix(position)).joined(separator: ", "))
+                    log.flag(
+                        .regimeColumns, line: 1, names[index],
+                        "\(names[index]) must be column \(19 + position), after "
+                            + (["the 18 mandatory columns"] + FECFormat.regimeColumnNames.prefix(position)).joined(
+                                separator: ", "))
                 }
                 continue
             }

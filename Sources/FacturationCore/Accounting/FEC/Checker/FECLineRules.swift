@@ -36,7 +36,9 @@ struct FECLineRules {
         self.bounds = bounds
     }
 
-    mutating func check(_ line: UnsafeRawBufferPointer, _ fields: FECRecordFields, _ log: FECFindingLog) -> FECLineValues {
+    mutating func check(
+        _ line: UnsafeRawBufferPointer, _ fields: FECRecordFields, _ log: FECFindingLog
+    ) -> FECLineValues {
         checkPresence(line, fields, log)
         var values = FECLineValues()
         values.entryDate = date(line, FECField.entryDate, fields, log)
@@ -65,18 +67,23 @@ struct FECLineRules {
         for field in FECField.text where column[field] >= 0 {
             let (first, last) = fields.range(field)
             if last - first == 1, line[first] == 0x2D || line[first] == 0x2F || line[first] == 0x2E {
-                log.flagHere(.placeholder, log.text(line, first, last), "\(fields.name(field)) holds a placeholder instead of a real value")
+                log.flagHere(
+                    .placeholder, log.text(line, first, last),
+                    "\(fields.name(field)) holds a placeholder instead of a real value")
             }
         }
     }
 
     /// Parses a date field; reports a non-empty invalid one (FEC-18). Returns `AAAAMMJJ` or 0.
-    private func date(_ line: UnsafeRawBufferPointer, _ field: Int, _ fields: FECRecordFields,
-                      _ log: FECFindingLog) -> Int32 {
+    private func date(
+        _ line: UnsafeRawBufferPointer, _ field: Int, _ fields: FECRecordFields,
+        _ log: FECFindingLog
+    ) -> Int32 {
         let (first, last) = fields.range(field)
         guard first < last else { return 0 }
         if let value = FECValueParser.date(line, first, last) { return value }
-        log.flagHere(.date, log.text(line, first, last), "\(fields.name(field)) is not a date written AAAAMMJJ (e.g. 20241231)")
+        log.flagHere(
+            .date, log.text(line, first, last), "\(fields.name(field)) is not a date written AAAAMMJJ (e.g. 20241231)")
         return 0
     }
 
@@ -90,9 +97,10 @@ struct FECLineRules {
             if line[accountStart] == 0x30 || line[accountStart] == 0x39 { ok = false }
         }
         if !ok {
-            log.flagHere(.accountNumber, log.text(line, accountStart, accountEnd),
-                         "CompteNum must start with 3 digits, the first from 1 to 8 (the classes of the plan comptable général, "
-                            + "A47 A-1 §VII)")
+            log.flagHere(
+                .accountNumber, log.text(line, accountStart, accountEnd),
+                "CompteNum must start with 3 digits, the first from 1 to 8 (the classes of the plan comptable général, "
+                    + "A47 A-1 §VII)")
         }
     }
 
@@ -102,13 +110,16 @@ struct FECLineRules {
         let (auxStart, auxEnd) = fields.range(FECField.auxNumber)
         let (auxLabelStart, auxLabelEnd) = fields.range(FECField.auxLabel)
         if (auxStart < auxEnd) != (auxLabelStart < auxLabelEnd) {
-            log.flagHere(.auxiliaryPair,
-                         auxStart < auxEnd ? log.text(line, auxStart, auxEnd) : log.text(line, auxLabelStart, auxLabelEnd),
-                         auxStart < auxEnd ? "CompAuxNum is set but CompAuxLib is empty" : "CompAuxLib is set but CompAuxNum is empty")
+            log.flagHere(
+                .auxiliaryPair,
+                auxStart < auxEnd ? log.text(line, auxStart, auxEnd) : log.text(line, auxLabelStart, auxLabelEnd),
+                auxStart < auxEnd
+                    ? "CompAuxNum is set but CompAuxLib is empty" : "CompAuxLib is set but CompAuxNum is empty")
         }
         if auxStart < auxEnd, accountStart < accountEnd, line[accountStart] != 0x34 {
-            log.flagHere(.auxiliaryAccount, log.text(line, accountStart, accountEnd),
-                         "CompAuxNum \(log.text(line, auxStart, auxEnd)) on a non-third-party account (not class 4)")
+            log.flagHere(
+                .auxiliaryAccount, log.text(line, accountStart, accountEnd),
+                "CompAuxNum \(log.text(line, auxStart, auxEnd)) on a non-third-party account (not class 4)")
         }
         let (letStart, letEnd) = fields.range(FECField.lettering)
         let hasLetteringDate = !fields.isEmpty(FECField.letteringDate)
@@ -116,7 +127,8 @@ struct FECLineRules {
             let (first, last) = fields.range(FECField.letteringDate)
             log.flagHere(.letteringDateAlone, log.text(line, first, last), "DateLet is set but EcritureLet is empty")
         } else if letStart < letEnd, !hasLetteringDate, fields.layout.column[FECField.letteringDate] >= 0 {
-            log.flagHere(.letteringWithoutDate, log.text(line, letStart, letEnd), "EcritureLet is set but DateLet is empty")
+            log.flagHere(
+                .letteringWithoutDate, log.text(line, letStart, letEnd), "EcritureLet is set but DateLet is empty")
         }
     }
 
@@ -125,18 +137,22 @@ struct FECLineRules {
         let (foreignStart, foreignEnd) = fields.range(FECField.foreignAmount)
         let (currencyStart, currencyEnd) = fields.range(FECField.currency)
         if (foreignStart < foreignEnd) != (currencyStart < currencyEnd) {
-            log.flagHere(.currency,
-                         foreignStart < foreignEnd ? log.text(line, foreignStart, foreignEnd)
-                            : log.text(line, currencyStart, currencyEnd),
-                         foreignStart < foreignEnd ? "Montantdevise is set but Idevise is empty"
-                            : "Idevise is set but Montantdevise is empty")
+            log.flagHere(
+                .currency,
+                foreignStart < foreignEnd
+                    ? log.text(line, foreignStart, foreignEnd)
+                    : log.text(line, currencyStart, currencyEnd),
+                foreignStart < foreignEnd
+                    ? "Montantdevise is set but Idevise is empty"
+                    : "Idevise is set but Montantdevise is empty")
         }
         guard currencyStart < currencyEnd else { return }
         var ok = currencyEnd - currencyStart == 3
         if ok { for index in currencyStart..<currencyEnd where line[index] < 0x41 || line[index] > 0x5A { ok = false } }
         if !ok {
-            log.flagHere(.currency, log.text(line, currencyStart, currencyEnd),
-                         "Idevise must be an ISO 4217 code of 3 capital letters (USD, GBP…)")
+            log.flagHere(
+                .currency, log.text(line, currencyStart, currencyEnd),
+                "Idevise must be an ISO 4217 code of 3 capital letters (USD, GBP…)")
         }
     }
 
@@ -145,18 +161,22 @@ struct FECLineRules {
         let entryDate = values.entryDate, validDate = values.validDate
         if entryDate != 0, bounds.closing != 0 {
             if entryDate > bounds.closing {
-                log.flagHere(.dateOutsideYear, String(entryDate), "EcritureDate is after the closing date \(bounds.closing)")
+                log.flagHere(
+                    .dateOutsideYear, String(entryDate), "EcritureDate is after the closing date \(bounds.closing)")
             } else if bounds.start != 0, entryDate < bounds.start {
-                log.flagHere(.dateOutsideYear, String(entryDate), "EcritureDate is before the fiscal year start \(bounds.start)")
+                log.flagHere(
+                    .dateOutsideYear, String(entryDate), "EcritureDate is before the fiscal year start \(bounds.start)")
             } else if bounds.assumedStart != 0, entryDate < bounds.assumedStart {
-                log.flagHere(.dateBeforeAssumedStart, String(entryDate),
-                             "EcritureDate is more than 12 months before the closing date \(bounds.closing) (give the fiscal "
-                                + "year start if the year is longer)")
+                log.flagHere(
+                    .dateBeforeAssumedStart, String(entryDate),
+                    "EcritureDate is more than 12 months before the closing date \(bounds.closing) (give the fiscal "
+                        + "year start if the year is longer)")
             }
         }
         if entryDate != 0, bounds.periodStart != 0, entryDate < bounds.periodStart || entryDate > bounds.periodEnd {
-            log.flagHere(.dateOutsideYear, String(entryDate),
-                         "EcritureDate is outside the period the file covers (\(bounds.periodStart) to \(bounds.periodEnd))")
+            log.flagHere(
+                .dateOutsideYear, String(entryDate),
+                "EcritureDate is outside the period the file covers (\(bounds.periodStart) to \(bounds.periodEnd))")
         }
         if entryDate != 0, earliestEntryDate == 0 || entryDate < earliestEntryDate { earliestEntryDate = entryDate }
         guard validDate != 0 else { return }
@@ -167,8 +187,10 @@ struct FECLineRules {
             log.flagHere(.validationInFuture, String(validDate), "ValidDate is after today (\(bounds.today))")
         }
         if previousValid != 0, validDate < previousValid {
-            log.flagHere(.lineOrder, String(validDate),
-                         "ValidDate \(validDate) comes after \(previousValid) on the line before: sort the lines by validation date")
+            log.flagHere(
+                .lineOrder, String(validDate),
+                "ValidDate \(validDate) comes after \(previousValid) on the line before: sort the lines by validation date"
+            )
         }
         previousValid = validDate
     }

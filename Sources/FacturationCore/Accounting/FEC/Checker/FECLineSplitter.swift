@@ -4,7 +4,11 @@
 /// a CRLF; the unfinished tail is kept (and only it) until the next chunk. Memory is one chunk
 /// plus the longest line, never the file.
 struct FECLineSplitter {
-    enum LineEnding: String { case crlf = "CRLF", lf = "LF", cr = "CR" }
+    enum LineEnding: String {
+        case crlf = "CRLF"
+        case lf = "LF"
+        case cr = "CR"
+    }
 
     private let pending = ByteBuffer(capacity: (1 << 20) + 4096)
     /// Where scanning resumes in `pending` (bytes before it hold no line break).
@@ -12,8 +16,10 @@ struct FECLineSplitter {
 
     /// Appends `bytes` and calls `body` with each complete line (without its ending). With
     /// `final`, the last line is complete even without an ending (`nil` then).
-    mutating func feed(_ bytes: UnsafeRawBufferPointer, final: Bool,
-                       _ body: (UnsafePointer<UInt8>, Int, LineEnding?) -> Void) {
+    mutating func feed(
+        _ bytes: UnsafeRawBufferPointer, final: Bool,
+        _ body: (UnsafePointer<UInt8>, Int, LineEnding?) -> Void
+    ) {
         pending.append(bytes)
         let base = UnsafePointer(pending.base)
         let count = pending.count
@@ -46,8 +52,10 @@ struct FECLineSplitter {
     /// The ending that starts at `index` (a CR or LF) and where the next line starts; nil for a
     /// CR that ends the bytes so far (a LF may follow in the next chunk).
     @inline(__always)
-    private static func ending(at index: Int, _ base: UnsafePointer<UInt8>, _ count: Int,
-                               final: Bool) -> (LineEnding, Int)? {
+    private static func ending(
+        at index: Int, _ base: UnsafePointer<UInt8>, _ count: Int,
+        final: Bool
+    ) -> (LineEnding, Int)? {
         if base[index] == 0x0A { return (.lf, index + 1) }
         if index + 1 < count { return base[index + 1] == 0x0A ? (.crlf, index + 2) : (.cr, index + 1) }
         return final ? (.cr, index + 1) : nil

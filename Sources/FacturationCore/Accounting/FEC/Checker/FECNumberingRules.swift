@@ -84,9 +84,12 @@ struct FECNumberingRules {
             checkPair(members[position - 1], member, into: &found)
         }
         if let lastOpening, let firstOther, lastOpening.value > firstOther.value {
-            found.append((entries[lastOpening.entry].firstLine, .openingFirst, name(lastOpening.entry),
-                          "the opening entry's number is higher than \(name(firstOther.entry)): "
-                            + "opening entries carry the first numbers"))
+            found.append(
+                (
+                    entries[lastOpening.entry].firstLine, .openingFirst, name(lastOpening.entry),
+                    "the opening entry's number is higher than \(name(firstOther.entry)): "
+                        + "opening entries carry the first numbers"
+                ))
         }
     }
 
@@ -94,20 +97,30 @@ struct FECNumberingRules {
     private func checkPair(_ previous: Member, _ member: Member, into found: inout [Found]) {
         let entry = tracker.entries[member.entry]
         if member.value == previous.value {
-            found.append((entry.firstLine, .numberingGap, name(member.entry),
-                          "the number \(member.value) is also used by \(name(previous.entry)) "
-                            + "(line \(tracker.entries[previous.entry].firstLine))"))
+            found.append(
+                (
+                    entry.firstLine, .numberingGap, name(member.entry),
+                    "the number \(member.value) is also used by \(name(previous.entry)) "
+                        + "(line \(tracker.entries[previous.entry].firstLine))"
+                ))
         } else if member.value > previous.value + 1 {
             let missing = member.value - previous.value - 1
-            found.append((entry.firstLine, .numberingGap, name(member.entry),
-                          "follows \(name(previous.entry)): \(missing) number\(missing == 1 ? "" : "s") missing"
-                            + (missing == 1 ? " (\(previous.value + 1))" : " (\(previous.value + 1) to \(member.value - 1))")))
+            found.append(
+                (
+                    entry.firstLine, .numberingGap, name(member.entry),
+                    "follows \(name(previous.entry)): \(missing) number\(missing == 1 ? "" : "s") missing"
+                        + (missing == 1
+                            ? " (\(previous.value + 1))" : " (\(previous.value + 1) to \(member.value - 1))")
+                ))
         }
         let previousValid = tracker.entries[previous.entry].validDate
         if entry.validDate != 0, previousValid != 0, entry.validDate < previousValid {
-            found.append((entry.firstLine, .numberingOrder, name(member.entry),
-                          "validated on \(entry.validDate), before \(name(previous.entry)) (\(previousValid)) "
-                            + "which has a lower number"))
+            found.append(
+                (
+                    entry.firstLine, .numberingOrder, name(member.entry),
+                    "validated on \(entry.validDate), before \(name(previous.entry)) (\(previousValid)) "
+                        + "which has a lower number"
+                ))
         }
     }
 

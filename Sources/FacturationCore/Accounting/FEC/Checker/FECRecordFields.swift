@@ -57,9 +57,10 @@ final class FECRecordFields {
         if controlAt >= 0 {
             let byte = line[controlAt]
             let hex = (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-            log.flagHere(.controlCharacter, "0x" + hex,
-                         "control character 0x\(hex) at column \(controlAt + 1)\(byte == 0 ? " (NUL)" : ""): "
-                            + "remove it from the source data")
+            log.flagHere(
+                .controlCharacter, "0x" + hex,
+                "control character 0x\(hex) at column \(controlAt + 1)\(byte == 0 ? " (NUL)" : ""): "
+                    + "remove it from the source data")
         }
         if fieldCount != layout.columnCount {
             reportFieldCount(line, fieldCount, log)
@@ -67,8 +68,9 @@ final class FECRecordFields {
         }
         if otherField >= 0 {
             let other = FECColumnLayout.name(of: layout.otherSeparator)
-            log.flagHere(.separatorInValue, log.text(line, starts[otherField], ends[otherField]),
-                         "\(layout.columns[otherField]) contains a '\(other)': values must contain neither tab nor '|'")
+            log.flagHere(
+                .separatorInValue, log.text(line, starts[otherField], ends[otherField]),
+                "\(layout.columns[otherField]) contains a '\(other)': values must contain neither tab nor '|'")
         }
         trimSpaces(line, log)
         return true
@@ -118,13 +120,15 @@ final class FECRecordFields {
         for byte in line where byte == layout.otherSeparator { others += 1 }
         let separator = FECColumnLayout.name(of: layout.separator)
         if others + 1 == layout.columnCount {
-            log.flagHere(.separator, log.text(line, 0, min(line.count, 120)),
-                         "this line is separated by '\(FECColumnLayout.name(of: layout.otherSeparator))' while the "
-                            + "header uses '\(separator)'")
+            log.flagHere(
+                .separator, log.text(line, 0, min(line.count, 120)),
+                "this line is separated by '\(FECColumnLayout.name(of: layout.otherSeparator))' while the "
+                    + "header uses '\(separator)'")
         } else {
-            log.flagHere(.fieldCount, log.text(line, 0, min(line.count, 120)),
-                         "\(fieldCount) fields instead of \(layout.columnCount) (a '\(separator)' inside a value, "
-                            + "or a missing field?)")
+            log.flagHere(
+                .fieldCount, log.text(line, 0, min(line.count, 120)),
+                "\(fieldCount) fields instead of \(layout.columnCount) (a '\(separator)' inside a value, "
+                    + "or a missing field?)")
         }
     }
 
@@ -142,7 +146,9 @@ final class FECRecordFields {
             ends[field] = last
         }
         if spacedField >= 0 {
-            log.flagHere(.outerSpaces, layout.columns[spacedField], "\(layout.columns[spacedField]) has leading or trailing spaces")
+            log.flagHere(
+                .outerSpaces, layout.columns[spacedField],
+                "\(layout.columns[spacedField]) has leading or trailing spaces")
         }
     }
 }
