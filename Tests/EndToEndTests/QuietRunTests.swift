@@ -87,6 +87,21 @@ struct QuietRunTests {
             "September's FEC takes the new bank lines")
     }
 
+    @Test func aSecondPipelineMovesTheFirstOnesFoldersAndWakesItsStages() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        _ = try Self.run(workspace, on: "2025-10-01")
+        try Self.age(workspace)
+        _ = try Self.run(workspace, on: "2025-10-01")
+        #expect(try Self.run(workspace, on: "2025-10-01").unchanged == ["demo-conseil"])
+        // With two pipelines, each has its own outbox (outbox/<id>/): the first one's outputs go there.
+        let other = try String(contentsOf: workspace.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let cut = try #require(other.range(of: "\n[invoicing]"))
+        try workspace.drop("autre.toml", String(other[..<cut.lowerBound]) + "\n", into: "pipelines")
+        #expect(try Self.run(workspace, on: "2025-10-01").unchanged == [])
+        #expect(workspace.exists("outbox/demo-conseil/registre-ventes.csv"))
+    }
+
     @Test func theInjectedClockFixesEveryTimestampARunWrites() throws {
         let workspace = try TestWorkspace(invoicing: true)
         try workspace.dropDemoFiles()

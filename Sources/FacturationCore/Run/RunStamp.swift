@@ -33,6 +33,9 @@ struct RunStamp: Codable, Equatable {
     var binary: String
     /// SHA-256 of the pipeline file.
     var pipelineFile: String
+    /// The pipeline's inbox and outbox, relative to the workspace: they move when a second
+    /// pipeline is added (`outbox/<id>/`), and the outputs must then be delivered there.
+    var folders: String
     var entries: [Entry]
 
     /// Seconds within which a modification time is too close to trust.
@@ -46,7 +49,7 @@ struct RunStamp: Codable, Equatable {
         return RunStamp(
             today: today.description, binary: executableIdentity(),
             pipelineFile: pipelineBytes.withUnsafeBytes { SHA256Hasher.hex($0) },
-            entries: try watched(layout))
+            folders: folders(layout), entries: try watched(layout))
     }
 
     /// True when `layout`'s stamp on disk still describes the workspace.
@@ -58,7 +61,9 @@ struct RunStamp: Codable, Equatable {
         guard Storage.exists(path),
             let recorded = try? FacturationError.decode(RunStamp.self, at: path, limit: 16 << 20)
         else { return false }
-        guard recorded.today == today.description, recorded.binary == executableIdentity() else { return false }
+        guard recorded.today == today.description, recorded.binary == executableIdentity(),
+            recorded.folders == folders(layout)
+        else { return false }
         let pipelineBytes = try Storage.read(pipelineFile(layout), limit: 16 << 20)
         guard recorded.pipelineFile == pipelineBytes.withUnsafeBytes({ SHA256Hasher.hex($0) }) else { return false }
         return recorded.entries.allSatisfy { entry in
@@ -122,6 +127,12 @@ struct RunStamp: Codable, Equatable {
         var result = [root]
         for name in try Storage.subfolders(of: root) { result += try folders(under: Path.join(root, name)) }
         return result
+    }
+
+    /// Where the pipeline's files are dropped and delivered, relative to the workspace.
+    private static func folders(_ layout: ArchiveLayout) -> String {
+        Path.relative(layout.inbox, to: layout.workspace.root) + "|"
+            + Path.relative(layout.outbox, to: layout.workspace.root)
     }
 
     /// The pipeline file (its configured name is relative to the workspace).
