@@ -30,45 +30,54 @@ struct CheckCommand: ParsableCommand {
             out += "  clockify:   dates \(pipeline.clockify.dateOrder?.rawValue ?? "auto")\n"
             out += "  clients:    \(pipeline.clients.count)"
             out += pipeline.clients.isEmpty ? "\n" : " (" + pipeline.clients.map(\.code).joined(separator: ", ") + ")\n"
-            out += "  rules:      \(pipeline.categoryRules.count)\n"
-            for (index, rule) in pipeline.categoryRules.enumerated() {
-                var conditions: [String] = []
-                if let pattern = rule.client { conditions.append("client \(pattern)") }
-                if let pattern = rule.project { conditions.append("project \(pattern)") }
-                if let pattern = rule.task { conditions.append("task \(pattern)") }
-                if let pattern = rule.tag { conditions.append("tag \(pattern)") }
-                if let pattern = rule.description { conditions.append("description \(pattern)") }
-                if let billable = rule.billable { conditions.append("billable \(billable)") }
-                out += "    \(index + 1). \(conditions.joined(separator: " and ")) -> \(rule.category.rawValue)\n"
-            }
-            out += "    otherwise: Clockify's billable flag (Yes -> FACTURABLE, No -> INTERNE)\n"
-            if let invoicing = pipeline.invoicing {
-                let numbering = invoicing.numbering
-                out +=
-                    "  invoicing:  from \(invoicing.start); numbers \(numbering.invoicePattern) / \(numbering.creditNotePattern)"
-                    + (numbering.sharedCounter ? " (shared counter)" : "") + "\n"
-                let yearly = invoicing.contracts.reduce(Int64(0)) {
-                    $0 + $1.amountMinor * Int64(12 / $1.frequency.months)
-                }
-                out += "  contracts:  \(invoicing.contracts.count), \(FrenchDates.euros(yearly)) excl. VAT a year\n"
-                for contract in invoicing.contracts {
-                    out +=
-                        "    \(contract.id): \(FrenchDates.euros(contract.amountMinor)) \(contract.frequency.rawValue), "
-                        + "day \(contract.day) — \(contract.label)\n"
-                }
-                let approval = invoicing.approval
-                out +=
-                    "  approval:   above \(approval.approvalAboveMinor.map(FrenchDates.euros) ?? "no limit") TTC, "
-                    + "refused below \(approval.refuseBelowMinor.map(FrenchDates.euros) ?? "no limit") TTC, "
-                    + "new clients \(approval.approveNewClients ? "wait" : "issued"), "
-                    + "deviation \(approval.deviationPercent.map { "\($0) %" } ?? "off")\n"
-            }
+            out += Self.rules(pipeline.categoryRules)
+            if let invoicing = pipeline.invoicing { out += Self.invoicing(invoicing) }
         }
         out += "\nLibraries: " + LibraryVersions.all.map { "\($0.name) \($0.version)" }.joined(separator: "; ") + "\n"
         let schemas = Self.schemaReport(invoicing: pipelines.contains { $0.invoicing != nil })
         out += schemas.text
         StandardStreams.out(out)
         if !schemas.usable { throw ExitCode(ExitStatus.failure) }
+    }
+
+    /// The category rules, in the order they are tried.
+    static func rules(_ rules: [PipelineConfig.CategoryRule]) -> String {
+        var out = "  rules:      \(rules.count)\n"
+        for (index, rule) in rules.enumerated() {
+            var conditions: [String] = []
+            if let pattern = rule.client { conditions.append("client \(pattern)") }
+            if let pattern = rule.project { conditions.append("project \(pattern)") }
+            if let pattern = rule.task { conditions.append("task \(pattern)") }
+            if let pattern = rule.tag { conditions.append("tag \(pattern)") }
+            if let pattern = rule.description { conditions.append("description \(pattern)") }
+            if let billable = rule.billable { conditions.append("billable \(billable)") }
+            out += "    \(index + 1). \(conditions.joined(separator: " and ")) -> \(rule.category.rawValue)\n"
+        }
+        return out + "    otherwise: Clockify's billable flag (Yes -> FACTURABLE, No -> INTERNE)\n"
+    }
+
+    /// Numbering, contracts and approval limits.
+    static func invoicing(_ invoicing: InvoicingSettings) -> String {
+        let numbering = invoicing.numbering
+        var out =
+            "  invoicing:  from \(invoicing.start); numbers \(numbering.invoicePattern) / \(numbering.creditNotePattern)"
+            + (numbering.sharedCounter ? " (shared counter)" : "") + "\n"
+        let yearly = invoicing.contracts.reduce(Int64(0)) {
+            $0 + $1.amountMinor * Int64(12 / $1.frequency.months)
+        }
+        out += "  contracts:  \(invoicing.contracts.count), \(FrenchDates.euros(yearly)) excl. VAT a year\n"
+        for contract in invoicing.contracts {
+            out +=
+                "    \(contract.id): \(FrenchDates.euros(contract.amountMinor)) \(contract.frequency.rawValue), "
+                + "day \(contract.day) — \(contract.label)\n"
+        }
+        let approval = invoicing.approval
+        out +=
+            "  approval:   above \(approval.approvalAboveMinor.map(FrenchDates.euros) ?? "no limit") TTC, "
+            + "refused below \(approval.refuseBelowMinor.map(FrenchDates.euros) ?? "no limit") TTC, "
+            + "new clients \(approval.approveNewClients ? "wait" : "issued"), "
+            + "deviation \(approval.deviationPercent.map { "\($0) %" } ?? "off")\n"
+        return out
     }
 
     /// Where the Factur-X schemas were found (an installed copy is often run far from any repository, so this says

@@ -85,54 +85,9 @@ package enum PipelineLoader {
     ) -> PipelineConfig? {
         let companyTable = top.subtable("company", required: true)
         let company = companyTable.map(readCompany)
-        var timeZone = TimeZone(identifier: "Europe/Paris") ?? TimeZone(secondsFromGMT: 3_600)!
-        var currency = Currency.euro
-        if let companyTable {
-            if let zone = companyTable.string("time_zone", required: true) {
-                if let known = TimeZone(identifier: zone) {
-                    timeZone = known
-                } else {
-                    companyTable.fail(
-                        key: "time_zone", "unknown time zone \"\(zone)\" (use an IANA name like Europe/Paris)")
-                }
-            }
-            if let code = companyTable.string("currency") {
-                if let parsed = Currency(code: code) {
-                    currency = parsed
-                } else {
-                    companyTable.fail(key: "currency", "\"\(code)\" is not an ISO 4217 currency code (like EUR)")
-                }
-            }
-            companyTable.finish()
-        }
-
-        var inbox = PipelineConfig.InboxSettings(settleSeconds: 2)
-        if let table = top.subtable("inbox") {
-            if let value = table.decimalText("settle_seconds") {
-                if let seconds = Double(value.text), seconds >= 0, seconds <= 3600 {
-                    inbox.settleSeconds = seconds
-                } else {
-                    table.fail(value.line, "inbox.settle_seconds must be between 0 and 3600")
-                }
-            }
-            table.finish()
-        }
-
-        var clockify = PipelineConfig.ClockifySettings(dateOrder: nil)
-        if let table = top.subtable("clockify") {
-            if let format = table.string("date_format") {
-                switch format.trimmed.uppercased() {
-                case "AUTO": clockify.dateOrder = nil
-                case "DD/MM/YYYY", "DD-MM-YYYY", "DD.MM.YYYY": clockify.dateOrder = .dayFirst
-                case "MM/DD/YYYY", "MM-DD-YYYY": clockify.dateOrder = .monthFirst
-                default:
-                    table.fail(
-                        key: "date_format", "expected \"auto\", \"DD/MM/YYYY\" or \"MM/DD/YYYY\" (found \"\(format)\")")
-                }
-            }
-            table.finish()
-        }
-
+        let (timeZone, currency) = readZoneAndCurrency(companyTable)
+        let inbox = readInbox(top.subtable("inbox"))
+        let clockify = readClockify(top.subtable("clockify"))
         let clients = readClients(top.tables("clients"), franchise: company?.vatFranchise ?? false)
         let rules = readRules(top.tables("rules"))
         let invoicing = readInvoicing(top, clients: clients, company: company)
@@ -142,6 +97,61 @@ package enum PipelineLoader {
             id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
             inbox: inbox, clockify: clockify, clients: clients, categoryRules: rules,
             invoicing: invoicing, accounting: accounting)
+    }
+
+    /// The company's time zone (required, an IANA name) and currency (default EUR).
+    private static func readZoneAndCurrency(_ companyTable: TableReader?) -> (TimeZone, Currency) {
+        var timeZone = TimeZone(identifier: "Europe/Paris") ?? TimeZone(secondsFromGMT: 3_600)!
+        var currency = Currency.euro
+        guard let companyTable else { return (timeZone, currency) }
+        if let zone = companyTable.string("time_zone", required: true) {
+            if let known = TimeZone(identifier: zone) {
+                timeZone = known
+            } else {
+                companyTable.fail(
+                    key: "time_zone", "unknown time zone \"\(zone)\" (use an IANA name like Europe/Paris)")
+            }
+        }
+        if let code = companyTable.string("currency") {
+            if let parsed = Currency(code: code) {
+                currency = parsed
+            } else {
+                companyTable.fail(key: "currency", "\"\(code)\" is not an ISO 4217 currency code (like EUR)")
+            }
+        }
+        companyTable.finish()
+        return (timeZone, currency)
+    }
+
+    private static func readInbox(_ table: TableReader?) -> PipelineConfig.InboxSettings {
+        var inbox = PipelineConfig.InboxSettings(settleSeconds: 2)
+        guard let table else { return inbox }
+        if let value = table.decimalText("settle_seconds") {
+            if let seconds = Double(value.text), seconds >= 0, seconds <= 3600 {
+                inbox.settleSeconds = seconds
+            } else {
+                table.fail(value.line, "inbox.settle_seconds must be between 0 and 3600")
+            }
+        }
+        table.finish()
+        return inbox
+    }
+
+    private static func readClockify(_ table: TableReader?) -> PipelineConfig.ClockifySettings {
+        var clockify = PipelineConfig.ClockifySettings(dateOrder: nil)
+        guard let table else { return clockify }
+        if let format = table.string("date_format") {
+            switch format.trimmed.uppercased() {
+            case "AUTO": clockify.dateOrder = nil
+            case "DD/MM/YYYY", "DD-MM-YYYY", "DD.MM.YYYY": clockify.dateOrder = .dayFirst
+            case "MM/DD/YYYY", "MM-DD-YYYY": clockify.dateOrder = .monthFirst
+            default:
+                table.fail(
+                    key: "date_format", "expected \"auto\", \"DD/MM/YYYY\" or \"MM/DD/YYYY\" (found \"\(format)\")")
+            }
+        }
+        table.finish()
+        return clockify
     }
 
     private static func readCompany(_ table: TableReader) -> PipelineConfig.Company {

@@ -55,47 +55,7 @@ package enum PaymentDecisionFile {
         do {
             try LedgerFile.forEachRow(path: path, header: header, encoding: encoding, delimiter: delimiter) { fields in
                 line += 1
-                // Each field decoded once (a field of invalid UTF-8 is slow to repair).
-                let values = fields.map { String(decoding: $0, as: UTF8.self).trimmed }
-                func text(_ index: Int) -> String { values[index] }
-                var amount: Int64?
-                if !text(2).isEmpty {
-                    switch DecimalText.minorUnits(text(2), scale: 2, style: style) {
-                    case .success(let value) where value > 0:
-                        if let outside = ImportBounds.problem(amountMinor: value, scale: 2) {
-                            problems.add(
-                                Problem(
-                                    line: line, column: "amount", columnNumber: 3, value: text(2),
-                                    message: outside))
-                        } else {
-                            amount = value
-                        }
-                    case .success:
-                        problems.add(
-                            Problem(
-                                line: line, column: "amount", columnNumber: 3, value: text(2),
-                                message: "the amount must be above zero"))
-                    case .failure(let problem):
-                        problems.add(
-                            Problem(
-                                line: line, column: "amount", columnNumber: 3,
-                                value: text(2), message: problem.message))
-                    }
-                }
-                if text(0).isEmpty {
-                    problems.add(
-                        Problem(line: line, column: "receipt", columnNumber: 1, message: "the receipt is missing"))
-                }
-                if text(1).isEmpty {
-                    problems.add(
-                        Problem(
-                            line: line, column: "invoice", columnNumber: 2,
-                            message: "give an invoice number, or IGNORE"))
-                }
-                rows.append(
-                    Row(
-                        line: line, receipt: text(0), invoice: text(1).uppercased() == "IGNORE" ? "IGNORE" : text(1),
-                        amountMinor: amount, by: text(3), comment: text(4)))
+                rows.append(Self.row(fields, line: line, style: style, problems: &problems))
             }
         } catch let error as CSVSyntaxError {
             problems.add(Problem(line: error.line, columnNumber: error.column, message: error.message))
@@ -117,5 +77,42 @@ package enum PaymentDecisionFile {
                         + header.joined(separator: ",") + "."))
         }
         return .success(rows)
+    }
+
+    /// One decision row; its problems (line, column, value) are added to `problems`.
+    private static func row(
+        _ fields: [UnsafeRawBufferPointer], line: Int, style: DecimalText.Style, problems: inout ProblemList
+    ) -> Row {
+        // Each field decoded once (a field of invalid UTF-8 is slow to repair).
+        let values = fields.map { String(decoding: $0, as: UTF8.self).trimmed }
+        let amount = values[2].isEmpty ? nil : Self.amount(values[2], line: line, style: style, problems: &problems)
+        if values[0].isEmpty {
+            problems.add(Problem(line: line, column: "receipt", columnNumber: 1, message: "the receipt is missing"))
+        }
+        if values[1].isEmpty {
+            problems.add(
+                Problem(line: line, column: "invoice", columnNumber: 2, message: "give an invoice number, or IGNORE"))
+        }
+        return Row(
+            line: line, receipt: values[0], invoice: values[1].uppercased() == "IGNORE" ? "IGNORE" : values[1],
+            amountMinor: amount, by: values[3], comment: values[4])
+    }
+
+    /// The amount column: above zero, within the import bounds, or a problem.
+    private static func amount(
+        _ text: String, line: Int, style: DecimalText.Style, problems: inout ProblemList
+    ) -> Int64? {
+        let message: String
+        switch DecimalText.minorUnits(text, scale: 2, style: style) {
+        case .success(let value) where value > 0:
+            guard let outside = ImportBounds.problem(amountMinor: value, scale: 2) else { return value }
+            message = outside
+        case .success:
+            message = "the amount must be above zero"
+        case .failure(let problem):
+            message = problem.message
+        }
+        problems.add(Problem(line: line, column: "amount", columnNumber: 3, value: text, message: message))
+        return nil
     }
 }

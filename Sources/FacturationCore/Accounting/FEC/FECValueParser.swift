@@ -47,21 +47,7 @@ enum FECValueParser {
         guard start < end else { return result }
         var index = start
         var last = end
-        var signs = 0
-        if bytes[index] == 0x2D || bytes[index] == 0x2B {
-            result.negative = bytes[index] == 0x2D
-            signs += 1
-            index += 1
-        }
-        if last > index, bytes[last - 1] == 0x2D || bytes[last - 1] == 0x2B {
-            if bytes[last - 1] == 0x2D { result.negative = true }
-            signs += 1
-            last -= 1
-        }
-        if signs > 1 {
-            result.problem = "two signs: write one, first or last (-1234,56)"
-            return result
-        }
+        guard readSigns(bytes, &index, &last, into: &result) else { return result }
         var integerDigits = 0
         var fractionDigits = 0
         var inFraction = false
@@ -69,8 +55,7 @@ enum FECValueParser {
         var roundUp = false
         while index < last {
             let byte = bytes[index]
-            switch byte {
-            case 0x30...0x39:
+            if byte >= 0x30, byte <= 0x39 {
                 if inFraction {
                     fractionDigits += 1
                     if fractionDigits <= 2 {
@@ -87,25 +72,10 @@ enum FECValueParser {
                     }
                     value = value * 10 + Int64(byte - 0x30)
                 }
-            case 0x2C:
-                if inFraction {
-                    result.problem = "two commas: a FEC number has no thousands separator (1234567,89)"
-                    return result
-                }
+            } else if byte == 0x2C, !inFraction {
                 inFraction = true
-            case 0x2E:
-                result.problem =
-                    "'.' is not allowed: the decimal mark is a comma and there is no thousands separator (1234,56)"
-                return result
-            case 0x20:
-                result.problem = "a space inside the number: no thousands separator is allowed (1234,56)"
-                return result
-            case 0x2B, 0x2D:
-                result.problem = "a sign inside the number: the sign is the first or the last character"
-                return result
-            default:
-                let shown = byte < 0x80 ? "'\(Character(Unicode.Scalar(byte)))'" : "a non-ASCII character"
-                result.problem = "\(shown) is not allowed in a number (digits, one comma, one sign)"
+            } else {
+                result.problem = misplaced(byte)
                 return result
             }
             index += 1
@@ -123,5 +93,39 @@ enum FECValueParser {
         if roundUp { value += 1 }
         result.minor = result.negative ? -value : value
         return result
+    }
+
+    /// Takes a sign off the front or the back of `index..<last`; false (with the problem set) when there are two.
+    @inline(__always)
+    private static func readSigns(
+        _ bytes: UnsafeRawBufferPointer, _ index: inout Int, _ last: inout Int, into result: inout Amount
+    ) -> Bool {
+        var signs = 0
+        if bytes[index] == 0x2D || bytes[index] == 0x2B {
+            result.negative = bytes[index] == 0x2D
+            signs += 1
+            index += 1
+        }
+        if last > index, bytes[last - 1] == 0x2D || bytes[last - 1] == 0x2B {
+            if bytes[last - 1] == 0x2D { result.negative = true }
+            signs += 1
+            last -= 1
+        }
+        if signs > 1 { result.problem = "two signs: write one, first or last (-1234,56)" }
+        return signs <= 1
+    }
+
+    /// Why a byte that is neither a digit nor the first comma cannot be in a FEC number.
+    private static func misplaced(_ byte: UInt8) -> String {
+        switch byte {
+        case 0x2C: return "two commas: a FEC number has no thousands separator (1234567,89)"
+        case 0x2E:
+            return "'.' is not allowed: the decimal mark is a comma and there is no thousands separator (1234,56)"
+        case 0x20: return "a space inside the number: no thousands separator is allowed (1234,56)"
+        case 0x2B, 0x2D: return "a sign inside the number: the sign is the first or the last character"
+        default:
+            let shown = byte < 0x80 ? "'\(Character(Unicode.Scalar(byte)))'" : "a non-ASCII character"
+            return "\(shown) is not allowed in a number (digits, one comma, one sign)"
+        }
     }
 }

@@ -248,6 +248,28 @@ extension PipelineLoader {
         return rules
     }
 
+    /// The months a contract is billed in: every month, the quarter's four, or the year's one.
+    private static func billingMonths(_ table: TableReader, frequency: Contract.Frequency) -> [Int] {
+        var months = table.integers("months", in: 1...12) ?? []
+        switch frequency {
+        case .monthly:
+            if !months.isEmpty {
+                table.fail(key: "months", "a monthly contract is billed every month: remove months")
+            }
+            months = Array(1...12)
+        case .quarterly:
+            if months.isEmpty { months = [1, 4, 7, 10] }
+            let sorted = months.sorted()
+            if sorted.count != 4 || zip(sorted, sorted.dropFirst()).contains(where: { $1 - $0 != 3 }) {
+                table.fail(key: "months", "a quarterly contract needs four months three apart, like [1, 4, 7, 10]")
+            }
+        case .yearly:
+            if months.isEmpty { months = [1] }
+            if months.count != 1 { table.fail(key: "months", "a yearly contract is billed in one month, like [1]") }
+        }
+        return months
+    }
+
     private static func readContracts(_ tables: [TableReader], clients: [PipelineConfig.Client]) -> [Contract] {
         var contracts: [Contract] = []
         var ids: [String: Int] = [:]
@@ -267,23 +289,7 @@ extension PipelineLoader {
                     "\(table.name).frequency is missing (monthly, quarterly or yearly)")
             }
             let day = table.integer("day", in: 1...28) ?? 1
-            var months = table.integers("months", in: 1...12) ?? []
-            switch frequency {
-            case .monthly:
-                if !months.isEmpty {
-                    table.fail(key: "months", "a monthly contract is billed every month: remove months")
-                }
-                months = Array(1...12)
-            case .quarterly:
-                if months.isEmpty { months = [1, 4, 7, 10] }
-                let sorted = months.sorted()
-                if sorted.count != 4 || zip(sorted, sorted.dropFirst()).contains(where: { $1 - $0 != 3 }) {
-                    table.fail(key: "months", "a quarterly contract needs four months three apart, like [1, 4, 7, 10]")
-                }
-            case .yearly:
-                if months.isEmpty { months = [1] }
-                if months.count != 1 { table.fail(key: "months", "a yearly contract is billed in one month, like [1]") }
-            }
+            let months = billingMonths(table, frequency: frequency)
             let label = table.string("label", required: true) ?? ""
             let id = table.string("id") ?? "\(clientCode)-\(frequency.rawValue)"
             if id.isEmpty || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
