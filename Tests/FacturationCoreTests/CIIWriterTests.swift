@@ -169,6 +169,7 @@ struct CIIWriterTests {
     @Test func creditNoteReferencesTheInvoice() throws {
         let xml = try CIIXML(CIIWriter.xml(for: CIISample.creditNote.document))
         #expect(xml["//rsm:ExchangedDocument/ram:TypeCode"] == "381")
+        #expect(xml["count(//ram:DueDateDateTime)"] == "0", "a credit note has no due date")
         #expect(xml["//rsm:ExchangedDocument/ram:ID"] == "AV2025-0003")
         #expect(xml["//ram:InvoiceReferencedDocument/ram:IssuerAssignedID"] == "F2025-0042")
         #expect(
@@ -189,6 +190,22 @@ struct CIIWriterTests {
         // No service period: BT-72 falls back to the issue date and there is no BG-14.
         #expect(xml["//ram:ActualDeliverySupplyChainEvent//udt:DateTimeString"] == "20250915")
         #expect(xml["count(//ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod)"] == "0")
+    }
+
+    /// BT-72 is never after the issue date: a fee invoiced on the 1st for its month has only its
+    /// invoicing period (BG-14); a month invoiced after its close is delivered on its last day.
+    @Test func theDeliveryDateIsNeverAfterTheIssueDate() throws {
+        var document = CIISample.standard.document
+        document.issueDate = CIISample.date("2025-08-01")
+        let early = try CIIXML(CIIWriter.xml(for: document))
+        #expect(early["count(//ram:ActualDeliverySupplyChainEvent)"] == "0")
+        #expect(
+            early["//ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString"]
+                == "20250831")
+        document.issueDate = CIISample.date("2025-08-31")
+        #expect(CIIWriter.actualDeliveryDate(document) == CIISample.date("2025-08-31"))
+        document.issueDate = CIISample.date("2025-09-01")
+        #expect(CIIWriter.actualDeliveryDate(document) == CIISample.date("2025-08-31"))
     }
 
     @Test func percentages() {

@@ -444,7 +444,7 @@ struct InvoiceTotalsTests {
         #expect(result.vatBreakdown.map(\.category) == ["AE", "G"])
         #expect(result.vatBreakdown[0].exemptionCode == "VATEX-EU-AE")
         #expect(result.vatBreakdown[1].exemptionCode == "VATEX-EU-G")
-        #expect(result.vatBreakdown[0].exemptionReason?.contains("283-2") == true)
+        #expect(result.vatBreakdown[0].exemptionReason?.contains("art. 259-1 du CGI, art. 196") == true)
         #expect(result.taxTotalMinor == 0)
         #expect(result.grandTotalMinor == 11_000)
     }
@@ -633,6 +633,25 @@ struct ApprovalPolicyTests {
     ) -> ApprovalPolicy.Verdict {
         (policy ?? self.policy).verdict(
             for: draft, total: try! InvoiceBuilder.totals(of: draft.lines), history: history)
+    }
+
+    /// A credit note is not a bill: no due date, terms that say what it cancels, and no penalty or
+    /// indemnity wording (the notes PMT and PMD, which the French rules require, say "sans objet").
+    @Test func aCreditNoteReadsLikeACreditNotANewBill() throws {
+        var credit = draft(net: 10_000, kind: .creditNote)
+        credit.precedingInvoice = .init(number: "F2025-0042", issueDate: date("2025-06-30"))
+        let document = try issued(credit, number: "A2025-0001")
+        #expect(document.dueDate == document.issueDate)
+        #expect(
+            document.payment.termsText
+                == "Avoir sur la facture F2025-0042 du 30/06/2025 : montant à déduire de la somme due, "
+                + "ou remboursé par virement si elle est déjà réglée")
+        #expect(!document.payment.termsText.contains("échéance"))
+        #expect(document.legalNotes.latePenalty.hasSuffix("sans objet (avoir)"))
+        #expect(document.legalNotes.recoveryIndemnity.hasSuffix("sans objet (avoir)"))
+        let invoice = try issued(draft(net: 10_000), number: "F2025-0043")
+        #expect(invoice.payment.termsText.contains("échéance le"))
+        #expect(invoice.dueDate > invoice.issueDate)
     }
 
     @Test func defaultsAreTheDocumentedOnes() {

@@ -64,11 +64,15 @@ package struct InvoiceBuilder {
             email: billing.emails.first)
         let terms = billing.paymentTerms
         let (means, meansText) = paymentMeans(billing.paymentMethod)
+        let isCredit = draft.kind == .creditNote
+        // A credit note owes the client money at once: no due date, no terms of payment.
+        let dueDate = isCredit ? issueDate : terms.dueDate(issuedOn: issueDate)
         let termsText =
-            "Paiement à \(terms) \(meansText)"
-            + ", échéance le \(FrenchDates.slashed(terms.dueDate(issuedOn: issueDate)))"
+            isCredit
+            ? Self.creditTerms(cancelling: draft.precedingInvoice)
+            : "Paiement à \(terms) \(meansText), échéance le \(FrenchDates.slashed(dueDate))"
         return InvoiceDocument(
-            kind: draft.kind, number: number, issueDate: issueDate, dueDate: terms.dueDate(issuedOn: issueDate),
+            kind: draft.kind, number: number, issueDate: issueDate, dueDate: dueDate,
             servicePeriod: draft.servicePeriod, currency: pipeline.currency.code, seller: seller, buyer: buyer,
             clientCode: client.code, oxygeneClientCode: billing.oxygeneCode,
             payment: .init(
@@ -77,15 +81,34 @@ package struct InvoiceBuilder {
                 iban: ["58", "30"].contains(means) ? company.iban : nil,
                 bic: ["58", "30"].contains(means) ? company.bic : nil),
             vatTreatment: billing.vat, vatOnDebits: company.vatOnDebits,
-            legalNotes: .init(
-                recoveryIndemnity: settings.recoveryIndemnityText, latePenalty: settings.latePenaltyText,
-                discount: settings.discountText),
+            legalNotes: isCredit
+                ? Self.creditNotes(discount: settings.discountText)
+                : .init(
+                    recoveryIndemnity: settings.recoveryIndemnityText, latePenalty: settings.latePenaltyText,
+                    discount: settings.discountText),
             title: draft.title, lines: draft.lines, totals: try Self.totals(of: draft.lines),
             precedingInvoice: draft.precedingInvoice, reason: draft.reason, origin: draft.origin,
             recordKeys: draft.recordKeys, approval: approval,
             deliveryAddress: billing.deliveryAddress.map {
                 .init(lines: $0.lines, postcode: $0.postcode, city: $0.city, country: $0.country)
             })
+    }
+
+    /// BT-20 of a credit note: what it cancels and how the amount comes back to the client (deducted
+    /// from what is still owed, or refunded when the invoice was already paid), never a due date.
+    static func creditTerms(cancelling invoice: InvoiceDocument.DocumentReference?) -> String {
+        let cancelled =
+            invoice.map { "Avoir sur la facture \($0.number) du \(FrenchDates.slashed($0.issueDate))" } ?? "Avoir"
+        return cancelled + " : montant à déduire de la somme due, ou remboursé par virement si elle est déjà réglée"
+    }
+
+    /// The notes PMT, PMD and AAB of a credit note. The French rules (BR-FR-05) require the three
+    /// subject codes on every document, credit notes included, but penalties and the recovery
+    /// indemnity apply to a late payment, which a credit note cannot have: they say so.
+    static func creditNotes(discount: String) -> InvoiceDocument.LegalNotes {
+        .init(
+            recoveryIndemnity: "Indemnité forfaitaire pour frais de recouvrement : sans objet (avoir)",
+            latePenalty: "Pénalités de retard : sans objet (avoir)", discount: discount)
     }
 
     /// UNTDID 4461 code and French wording of an Oxygène payment method.

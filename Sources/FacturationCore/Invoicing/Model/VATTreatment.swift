@@ -2,7 +2,9 @@
 package enum VATTreatment: String, Sendable, Codable, CaseIterable {
     /// French VAT at the client's rate (20 % by default): category `S`.
     case standard
-    /// Services to a business in another EU country: the buyer self-assesses VAT (CGI art. 283-2), category `AE`.
+    /// Services to a business in another EU country: taxable where the buyer is established (CGI art. 259-1,
+    /// directive 2006/112/CE art. 196), which self-assesses the VAT: "Autoliquidation", category `AE`.
+    /// (CGI art. 283-2 is the other direction: a buyer in France liable for a foreign supplier's VAT.)
     case reverseCharge = "reverse-charge"
     /// Services to a client outside the EU: not subject to French VAT (CGI art. 259-1), category `G`.
     case outsideEU = "outside-eu"
@@ -24,7 +26,7 @@ package enum VATTreatment: String, Sendable, Codable, CaseIterable {
         switch self {
         case .standard: nil
         case .reverseCharge:
-            "Autoliquidation : TVA due par le preneur (art. 283-2 du CGI, art. 196 de la directive 2006/112/CE)"
+            "Autoliquidation : TVA due par le preneur (art. 259-1 du CGI, art. 196 de la directive 2006/112/CE)"
         case .outsideEU: "Exonération de TVA : prestation de services hors UE (art. 259-1 du CGI)"
         case .franchise: "TVA non applicable, art. 293 B du CGI"
         }

@@ -289,10 +289,22 @@ package enum CIIWriter {
             writeAddress(delivery, to: writer)
             writer.end()
         }
-        writer.start("ram:ActualDeliverySupplyChainEvent")  // BT-72
-        writeDateTime("ram:OccurrenceDateTime", document.servicePeriod?.end ?? document.issueDate, to: writer)
+        if let delivered = actualDeliveryDate(document) {
+            writer.start("ram:ActualDeliverySupplyChainEvent")  // BT-72
+            writeDateTime("ram:OccurrenceDateTime", delivered, to: writer)
+            writer.end()
+        }
         writer.end()
-        writer.end()
+    }
+
+    /// BT-72, the date the service was actually delivered: the end of the service period when it is
+    /// not after the issue date (a month invoiced after its close), the issue date when there is no
+    /// period, and nothing when the period ends after the issue (a fee invoiced at the start of the
+    /// month it covers): the invoicing period (BG-14) then says what is billed, and a delivery date
+    /// in the future would be false.
+    static func actualDeliveryDate(_ document: InvoiceDocument) -> CivilDate? {
+        guard let period = document.servicePeriod else { return document.issueDate }
+        return period.end <= document.issueDate ? period.end : nil
     }
 
     // MARK: - Settlement (BG-16, BG-20…BG-23)
@@ -323,7 +335,9 @@ package enum CIIWriter {
 
         writer.start("ram:SpecifiedTradePaymentTerms")
         writer.optionalElement("ram:Description", nonEmpty(document.payment.termsText))  // BT-20
-        writeDateTime("ram:DueDateDateTime", document.dueDate, to: writer)  // BT-9
+        if document.kind == .invoice {  // a credit note has no due date (see InvoiceBuilder.creditTerms)
+            writeDateTime("ram:DueDateDateTime", document.dueDate, to: writer)  // BT-9
+        }
         writer.end()
 
         writer.start("ram:SpecifiedTradeSettlementHeaderMonetarySummation")
