@@ -203,6 +203,33 @@ struct InvoicingTests {
         #expect(try workspace.csvRecords("outbox/registre-ventes.csv").allSatisfy { $0["type"] == "facture" })
     }
 
+    /// With `time_invoice_day = "last"`, a month's time is invoiced on the month's own last day
+    /// (CGI 289-I-3), not before; the service period then ends on the issue date.
+    @Test func timeIsInvoicedOnTheLastDayOfTheMonthWhenConfigured() throws {
+        let text = try String(
+            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8
+        )
+        .replacingOccurrences(of: "time_invoice_day = 1", with: "time_invoice_day = \"last\"")
+        let workspace = try TestWorkspace(pipeline: text)
+        try workspace.dropDemoFiles()
+        func timeDocuments() throws -> [String] {
+            let waiting = workspace.files(under: "outbox/to-approve").filter { $0.contains("time-") }
+            let issued = try workspace.issuedRecords(pipeline: "demo-conseil").values.filter {
+                $0.contains(#""type":"time""#)
+            }
+            return waiting + issued
+        }
+        _ = try workspace.run(["run", "--settle", "0", "--date", "2025-07-30"])
+        #expect(try timeDocuments().isEmpty, "July's time is not invoiced before July 31")
+        _ = try workspace.run(["run", "--settle", "0", "--date", "2025-07-31"])
+        let july = try timeDocuments()
+        #expect(!july.isEmpty && july.allSatisfy { $0.contains("2025-07") }, "\(july)")
+        for record in try workspace.issuedRecords(pipeline: "demo-conseil").values
+        where record.contains(#""type":"time""#) {
+            #expect(record.contains(#""issueDate":"2025-07-31""#), "\(record.prefix(300))")
+        }
+    }
+
     @Test func anInvoiceWithoutOxygeneCodeStopsOnlyTheExport() throws {
         let text = try String(
             contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8

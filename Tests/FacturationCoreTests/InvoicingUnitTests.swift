@@ -843,6 +843,28 @@ struct InvoicingConfigErrorTests {
         #expect(pipeline.clients.first?.billing?.paymentTerms == PaymentTerms(days: 30, endOfMonth: false))
     }
 
+    /// `time_invoice_day`: a day of the next month, or "last" (the month's own last day, CGI 289-I-3).
+    @Test func timeInvoiceDayIsADayOfTheNextMonthOrTheLastDay() throws {
+        let july = date("2025-07-01")
+        let byDefault = try #require(try load(pipelineText()).invoicing)
+        #expect(byDefault.timeInvoiceDay.close(of: july) == date("2025-08-01"))
+        let fifth = try #require(
+            try load(pipelineText(invoicing: "[invoicing]\nstart = 2025-07-01\ntime_invoice_day = 5\n")).invoicing)
+        #expect(fifth.timeInvoiceDay.close(of: july) == date("2025-08-05"))
+        let last = try #require(
+            try load(pipelineText(invoicing: "[invoicing]\nstart = 2025-07-01\ntime_invoice_day = \"last\"\n"))
+                .invoicing)
+        #expect(last.timeInvoiceDay == .lastDayOfMonth)
+        #expect(last.timeInvoiceDay.close(of: july) == date("2025-07-31"))
+        #expect(last.timeInvoiceDay.close(of: date("2028-02-01")) == date("2028-02-29"))
+        expectError(
+            pipelineText(invoicing: "[invoicing]\nstart = 2025-07-01\ntime_invoice_day = \"end\"\n"),
+            on: "time_invoice_day", "use a day of the next month (1 to 28) or \"last\"")
+        expectError(
+            pipelineText(invoicing: "[invoicing]\nstart = 2025-07-01\ntime_invoice_day = 31\n"),
+            on: "time_invoice_day", "time_invoice_day")
+    }
+
     @Test func unknownContractClient() {
         expectError(
             pipelineText(

@@ -141,7 +141,7 @@ extension PipelineLoader {
                 ?? NumberingScheme(
                     invoicePattern: try! .init("F{SEQ:1}"), creditNotePattern: try! .init("A{SEQ:1}"),
                     sharedCounter: false),
-            timeInvoiceDay: table.integer("time_invoice_day", in: 1...28) ?? 1,
+            timeInvoiceDay: readTimeInvoiceDay(table),
             groupTimeBy: table.choice("group_time_by", InvoicingSettings.TimeGrouping.self) ?? .project,
             hoursRounding: table.choice("hours_rounding", InvoicingSettings.HoursRounding.self) ?? .upQuarter,
             hoursPerDay: table.integer("hours_per_day", in: 1...24) ?? 7,
@@ -268,6 +268,19 @@ extension PipelineLoader {
             if months.count != 1 { table.fail(key: "months", "a yearly contract is billed in one month, like [1]") }
         }
         return months
+    }
+
+    /// `time_invoice_day`: a day of the next month (1…28) or `"last"` (see ``InvoicingSettings/TimeInvoiceDay``).
+    private static func readTimeInvoiceDay(_ table: TableReader) -> InvoicingSettings.TimeInvoiceDay {
+        guard let value = table.table["time_invoice_day"] else { return .nextMonth(day: 1) }
+        if case .string = value.kind {
+            if table.string("time_invoice_day")?.trimmed.lowercased() == "last" { return .lastDayOfMonth }
+            table.fail(
+                key: "time_invoice_day",
+                "use a day of the next month (1 to 28) or \"last\" (the last day of the month invoiced)")
+            return .nextMonth(day: 1)
+        }
+        return .nextMonth(day: table.integer("time_invoice_day", in: 1...28) ?? 1)
     }
 
     private static func readContracts(_ tables: [TableReader], clients: [PipelineConfig.Client]) -> [Contract] {

@@ -3,8 +3,8 @@ package struct InvoicingSettings: Sendable {
     /// Nothing is invoiced for a period that ends before this date (the first month handled by facturation).
     package var start: CivilDate
     package var numbering: NumberingScheme
-    /// Day of the following month on which a month's time is invoiced (month close); 1 = the 1st.
-    package var timeInvoiceDay: Int
+    /// When a month's time is invoiced (month close).
+    package var timeInvoiceDay: TimeInvoiceDay
     /// How time entries become invoice lines.
     package var groupTimeBy: TimeGrouping
     package var hoursRounding: HoursRounding
@@ -21,6 +21,31 @@ package struct InvoicingSettings: Sendable {
     package var paymentMeansCode: String
     package var approval: ApprovalRules
     package var contracts: [Contract]
+
+    /// The day a month's time is invoiced: `time_invoice_day = 1…28` (that day of the following
+    /// month, 1 by default) or `"last"` (the month's own last day).
+    ///
+    /// CGI art. 289-I-3 allows one invoice for a month's services, drawn up at the latest at the end
+    /// of that month: `"last"` follows it to the letter, for a run on the last day (cron in the
+    /// evening; time logged after that run is billed at the next close). The default, the 1st of the
+    /// next month, is the old process's habit and bills the whole month's export at once.
+    package enum TimeInvoiceDay: Sendable, Equatable {
+        case nextMonth(day: Int)
+        case lastDayOfMonth
+
+        /// The close of `month` (its first day given).
+        package func close(of month: CivilDate) -> CivilDate {
+            switch self {
+            case .nextMonth(let day):
+                let next = RecurringSchedule.addMonths(month, 1)
+                return CivilDate(year: next.year, month: next.month, day: day)!
+            case .lastDayOfMonth:
+                return CivilDate(
+                    year: month.year, month: month.month,
+                    day: CivilDate.daysInMonth(year: month.year, month: month.month))!
+            }
+        }
+    }
 
     /// How time entries are grouped into lines.
     package enum TimeGrouping: String, Sendable, CaseIterable {

@@ -97,7 +97,7 @@ package struct DraftGenerator {
         var month = CivilDate(year: settings.start.year, month: settings.start.month, day: 1)!
         while true {
             let next = RecurringSchedule.addMonths(month, 1)
-            let close = CivilDate(year: next.year, month: next.month, day: settings.timeInvoiceDay)!
+            let close = settings.timeInvoiceDay.close(of: month)
             guard close <= today else { break }
             let byClient = try billableEntries(month: month, known: known, texts: &texts, into: &result)
             drafts(
