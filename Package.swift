@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CXlsxwriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+        .systemLibrary(
+            name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
 
         .target(name: "CSupport"),
 
@@ -26,7 +28,7 @@ let package = Package(
         .target(
             name: "FacturationCore",
             dependencies: [
-                "CLibcsv", "CLibxml2", "CCurl", "CCrypto", "CXlsxwriter", "CSupport",
+                "CLibcsv", "CLibxml2", "CCurl", "CCrypto", "CXlsxwriter", "CPangoCairo", "CSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
         ),

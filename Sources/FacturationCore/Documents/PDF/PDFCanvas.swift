@@ -1,0 +1,139 @@
+import CPangoCairo
+
+/// One PDF file being drawn with cairo, its text laid out by pango: the only owner of the cairo
+/// surface, its drawing context, the pango layout and the font descriptions (freed in `deinit`).
+///
+/// Fonts are embedded by cairo (subsets of the TrueType files fontconfig finds for the family);
+/// the creation date is set from the document, so the same document gives the same bytes.
+package final class PDFCanvas {
+    /// A4 in points.
+    package static let pageWidth = 595.2756
+    package static let pageHeight = 841.8898
+
+    package struct Metadata: Sendable {
+        package var title: String
+        package var author: String
+        package var subject: String
+        /// ISO 8601, e.g. `2025-08-31T00:00:00Z`: the PDF's creation and modification dates.
+        package var date: String
+    }
+
+    private let surface: OpaquePointer
+    private let context: OpaquePointer
+    private let layout: OpaquePointer
+    private var fonts: [TextStyle: OpaquePointer] = [:]
+
+    package init(path: String, metadata: Metadata) throws {
+        surface = cairo_pdf_surface_create(path, Self.pageWidth, Self.pageHeight)
+        context = cairo_create(surface)
+        layout = pango_cairo_create_layout(context)
+        guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS, cairo_status(context) == CAIRO_STATUS_SUCCESS
+        else {
+            throw FacturationError(
+                .output,
+                "cannot create the PDF \(path): \(String(cString: cairo_status_to_string(cairo_surface_status(surface))))"
+            )
+        }
+        for (key, value) in [
+            (CAIRO_PDF_METADATA_TITLE, metadata.title), (CAIRO_PDF_METADATA_AUTHOR, metadata.author),
+            (CAIRO_PDF_METADATA_SUBJECT, metadata.subject), (CAIRO_PDF_METADATA_CREATOR, "facturation"),
+            (CAIRO_PDF_METADATA_CREATE_DATE, metadata.date), (CAIRO_PDF_METADATA_MOD_DATE, metadata.date),
+        ] {
+            cairo_pdf_surface_set_metadata(surface, key, value)
+        }
+    }
+
+    deinit {
+        for font in fonts.values { pango_font_description_free(font) }
+        g_object_unref(UnsafeMutableRawPointer(layout))
+        cairo_destroy(context)
+        cairo_surface_destroy(surface)
+    }
+
+    /// The height of `text` laid out in `width` points with `style`.
+    package func height(of text: String, width: Double, style: TextStyle) -> Double {
+        prepare(text, width: width, style: style, alignment: .left)
+        var logical = PangoRectangle()
+        pango_layout_get_extents(layout, nil, &logical)
+        return facturation_pango_points(logical.height)
+    }
+
+    /// Draws `text` with its top-left corner at (x, y), wrapped in `width`.
+    package func draw(_ text: String, x: Double, y: Double, width: Double, style: TextStyle, alignment: TextAlignment) {
+        prepare(text, width: width, style: style, alignment: alignment)
+        cairo_set_source_rgb(context, style.gray, style.gray, style.gray)
+        cairo_move_to(context, x, y)
+        pango_cairo_show_layout(context, layout)
+    }
+
+    /// A horizontal rule.
+    package func rule(x: Double, y: Double, width: Double, weight: Double, gray: Double) {
+        cairo_set_source_rgb(context, gray, gray, gray)
+        cairo_set_line_width(context, weight)
+        cairo_move_to(context, x, y)
+        cairo_line_to(context, x + width, y)
+        cairo_stroke(context)
+    }
+
+    /// A filled rectangle (table headers).
+    package func fill(x: Double, y: Double, width: Double, height: Double, gray: Double) {
+        cairo_set_source_rgb(context, gray, gray, gray)
+        cairo_rectangle(context, x, y, width, height)
+        cairo_fill(context)
+    }
+
+    package func endPage() { cairo_show_page(context) }
+
+    /// Writes the file out; the canvas cannot be drawn on afterwards.
+    package func finish() throws {
+        cairo_surface_finish(surface)
+        let status = cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw FacturationError(
+                .output, "the PDF could not be written: \(String(cString: cairo_status_to_string(status)))")
+        }
+    }
+
+    private func prepare(_ text: String, width: Double, style: TextStyle, alignment: TextAlignment) {
+        pango_layout_set_font_description(layout, font(style))
+        pango_layout_set_width(layout, facturation_pango_units(width))
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+        let align: PangoAlignment =
+            switch alignment {
+            case .left: PANGO_ALIGN_LEFT
+            case .right: PANGO_ALIGN_RIGHT
+            case .center: PANGO_ALIGN_CENTER
+            }
+        pango_layout_set_alignment(layout, align)
+        pango_layout_set_text(layout, text, -1)
+    }
+
+    private func font(_ style: TextStyle) -> OpaquePointer {
+        if let known = fonts[style] { return known }
+        let description = pango_font_description_new()!
+        pango_font_description_set_family(description, style.family)
+        pango_font_description_set_weight(description, style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
+        pango_font_description_set_size(description, facturation_pango_units(style.size))
+        fonts[style] = description
+        return description
+    }
+}
+
+/// How a piece of text looks: DejaVu Sans (a free font, embedded in every PDF) by default.
+package struct TextStyle: Hashable, Sendable {
+    package var family = "DejaVu Sans"
+    package var size: Double
+    package var bold = false
+    /// 0 is black.
+    package var gray = 0.0
+
+    package init(size: Double, bold: Bool = false, gray: Double = 0) {
+        self.size = size
+        self.bold = bold
+        self.gray = gray
+    }
+}
+
+package enum TextAlignment: Sendable {
+    case left, right, center
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@testable import FacturationCore
+
+/// The readable invoice, checked with poppler's tools (Debian poppler-utils, installed by
+/// scripts/setup-deps): the text a person reads, every font embedded, pages numbered.
+@Suite("Invoice PDF")
+struct InvoicePDFTests {
+    static func tool(_ name: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(name)")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(name) \(arguments)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `FACTURATION_KEEP_PDF=<folder>` keeps every PDF the tests render there, to look at them.
+    static let kept = ProcessInfo.processInfo.environment["FACTURATION_KEEP_PDF"]
+
+    static func render(_ document: InvoiceDocument) throws -> (path: String, text: String) {
+        let folder = kept.map { $0 + "/" } ?? NSTemporaryDirectory()
+        let path = folder + "facturation-\(document.number)-\(UUID().uuidString.prefix(8)).pdf"
+        try InvoicePDF.write(document, to: path)
+        return (path, try tool("pdftotext", ["-layout", path, "-"]))
+    }
+
+    static func discard(_ path: String) {
+        if kept == nil { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    @Test func anInvoiceShowsWhatTheLawAsksForOnOnePage() throws {
+        let document = CIISample.standard.document
+        let (path, text) = try Self.render(document)
+        defer { Self.discard(path) }
+        for expected in [
+            "FACTURE", "N° F2025-0042", "Date : 31/08/2025", "Échéance : 31/10/2025", "Demo Conseil SAS",
+            "SIREN 812345676", "Facturé à", "Total HT", "Total TTC", "Net à payer",
+            "770,60 €", "IBAN", "F2025-0042 – page 1/1",
+        ] {
+            #expect(text.contains(expected), "missing \(expected) in:\n\(text)")
+        }
+        #expect(text.contains(document.legalNotes.recoveryIndemnity.prefix(40)))
+        let fonts = try Self.tool("pdffonts", [path]).split(separator: "\n").dropFirst(2)
+        #expect(!fonts.isEmpty)
+        for font in fonts {
+            // Columns: name type encoding emb sub uni object ID; "emb" must be yes.
+            let columns = font.split(separator: " ", omittingEmptySubsequences: true)
+            #expect(columns.contains("yes"), "a font is not embedded: \(font)")
+        }
+    }
+
+    @Test func manyLinesFlowOntoNumberedPagesUnderRepeatedTitles() throws {
+        var document = CIISample.standard.document
+        let template = document.lines[0]
+        document.lines = (1...120).map { number in
+            var line = template
+            line.number = number
+            line.description =
+                "Ligne \(number) : " + String(repeating: "développement et recette ", count: number % 7 + 1)
+            return line
+        }
+        let (path, text) = try Self.render(document)
+        defer { Self.discard(path) }
+        let pages = text.split(separator: "\u{0C}", omittingEmptySubsequences: true)
+        #expect(pages.count >= 3, "\(pages.count) pages")
+        for (index, page) in pages.enumerated() {
+            #expect(page.contains("page \(index + 1)/\(pages.count)"), "page \(index + 1)")
+            #expect(page.contains("Désignation") && page.contains("Montant HT"), "titles on page \(index + 1)")
+        }
+        for number in [1, 60, 120] { #expect(text.contains("Ligne \(number) :"), "line \(number)") }
+    }
+
+    @Test func aCreditNoteHasNoDueDateNorPenalties() throws {
+        let document = CIISample.creditNote.document
+        let (path, text) = try Self.render(document)
+        defer { Self.discard(path) }
+        #expect(text.contains("AVOIR"))
+        #expect(text.contains("Montant de l'avoir"))
+        #expect(text.contains("Facture d'origine"))
+        #expect(!text.contains("Échéance"))
+        #expect(!text.contains(document.legalNotes.latePenalty.prefix(30)))
+    }
+
+    @Test func theSameDocumentGivesTheSameBytes() throws {
+        let first = try Self.render(CIISample.standard.document).path
+        let second = try Self.render(CIISample.standard.document).path
+        defer { for path in [first, second] { Self.discard(path) } }
+        #expect(FileManager.default.contents(atPath: first) == FileManager.default.contents(atPath: second))
+    }
+
+    @Test func ratesAreWrittenTheFrenchWay() {
+        #expect(InvoicePDF.rate(2000) == "20 %")
+        #expect(InvoicePDF.rate(550) == "5,5 %")
+        #expect(InvoicePDF.rate(210) == "2,1 %")
+        #expect(InvoicePDF.rate(1) == "0,01 %")
+    }
+}
