@@ -21,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CXlsxwriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         .systemLibrary(
             name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
+        .systemLibrary(name: "CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
 
         .target(name: "CSupport"),
 
@@ -28,7 +29,7 @@ let package = Package(
         .target(
             name: "FacturationCore",
             dependencies: [
-                "CLibcsv", "CLibxml2", "CCurl", "CCrypto", "CXlsxwriter", "CPangoCairo", "CSupport",
+                "CLibcsv", "CLibxml2", "CCurl", "CCrypto", "CXlsxwriter", "CPangoCairo", "CQPDF", "CSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
         ),

@@ -370,11 +370,11 @@ struct CIIWriterTests {
 
 // MARK: - Helpers
 
-private let repositoryRoot: String = URL(fileURLWithPath: #filePath)
+let repositoryRoot: String = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
 /// The schemas, or nil after recording why they are missing (CI fetches them before running the tests).
-private func locateSchemas() -> SchemaCatalog? {
+func locateSchemas() -> SchemaCatalog? {
     do {
         return try SchemaCatalog.locate()
     } catch {
@@ -383,7 +383,7 @@ private func locateSchemas() -> SchemaCatalog? {
     }
 }
 
-private func temporaryFolder() throws -> URL {
+func temporaryFolder() throws -> URL {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
         "facturation-cii-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -391,7 +391,7 @@ private func temporaryFolder() throws -> URL {
 }
 
 /// `.venv-fx/bin/python` running `scripts/svrl_check.py` with both XSLTs of the catalog.
-private struct ValidationTools {
+struct ValidationTools {
     var python: String
     var script: String
     var xslts: [String]

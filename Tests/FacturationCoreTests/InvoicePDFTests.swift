@@ -101,3 +101,76 @@ struct InvoicePDFTests {
         #expect(InvoicePDF.rate(1) == "0,01 %")
     }
 }
+
+/// The Factur-X PDF/A-3: every sample document (invoice, credit note, reverse charge, franchise…)
+/// packaged with its CII XML, then read back as a receiver would: `qpdf --check`, the factur-x
+/// library (XML extracted, XSD), a pikepdf structural pre-flight (`scripts/facturx_pdf_check.py`),
+/// the schematrons on the extracted XML, and every font embedded.
+@Suite("Factur-X PDF/A-3")
+struct FacturXPDFTests {
+    static let python = (repositoryRoot as NSString).appendingPathComponent(".venv-fx/bin/python")
+    static let checker = (repositoryRoot as NSString).appendingPathComponent("scripts/facturx_pdf_check.py")
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    @Test func everySampleIsAValidFacturXPDF() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var pdfs: [String] = []
+        for sample in CIISample.allCases {
+            let document = sample.document
+            let path = folder.appendingPathComponent("\(sample).pdf").path
+            let xml = try CIIWriter.xml(for: document)
+            try InvoicePDF.writeFacturX(document, xml: xml, to: path)
+            #expect(!FileManager.default.fileExists(atPath: path + ".visual"), "the drawn file is removed")
+            let check = try Self.run("/usr/bin/qpdf", ["--check", path])
+            #expect(check.status == 0, "\(check.output)")
+            let fonts = try InvoicePDFTests.tool("pdffonts", [path]).split(separator: "\n").dropFirst(2)
+            #expect(!fonts.isEmpty && fonts.allSatisfy { $0.split(separator: " ").contains("yes") }, "\(fonts)")
+            pdfs.append(path)
+        }
+        let preflight = try Self.run(Self.python, [Self.checker] + pdfs)
+        #expect(preflight.status == 0, "\(preflight.output)")
+        for (sample, pdf) in zip(CIISample.allCases, pdfs) {
+            let extracted = try Data(contentsOf: URL(fileURLWithPath: pdf + ".xml"))
+            #expect(Array(extracted) == (try CIIWriter.xml(for: sample.document)), "\(sample): the XML as issued")
+        }
+        guard let catalog = locateSchemas(), let tools = ValidationTools(catalog) else { return }
+        let schematrons = try tools.svrlCheck(pdfs.map { $0 + ".xml" })
+        #expect(schematrons.status == 0, "\(schematrons.output)")
+    }
+
+    /// The checks can fail: a drawn PDF without the packaging is refused on every point that matters.
+    @Test func aPlainDrawnPDFFailsThePreflight() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("plain.pdf").path
+        try InvoicePDF.write(CIISample.standard.document, to: path)
+        let preflight = try Self.run(Self.python, [Self.checker, path])
+        #expect(preflight.status == 1)
+        for problem in ["factur-x:", "no GTS_PDFA1 OutputIntent", "not 3B", "not in the catalog /AF"] {
+            #expect(preflight.output.contains(problem), "\(preflight.output)")
+        }
+    }
+
+    @Test func theSameRecordGivesTheSameFacturXBytes() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let document = CIISample.creditNote.document
+        let xml = try CIIWriter.xml(for: document)
+        let paths = ["a.pdf", "b.pdf"].map { folder.appendingPathComponent($0).path }
+        for path in paths { try InvoicePDF.writeFacturX(document, xml: xml, to: path) }
+        #expect(FileManager.default.contents(atPath: paths[0]) == FileManager.default.contents(atPath: paths[1]))
+    }
+}

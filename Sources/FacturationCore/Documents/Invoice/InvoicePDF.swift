@@ -7,7 +7,7 @@
 /// only: a credit note states what it cancels), exemption wording, VAT on debits. Every page has
 /// the seller's legal footer and "Page n/N".
 ///
-/// The Factur-X packaging (PDF/A-3, embedded XML) is a later step (issue #10).
+/// ``writeFacturX(_:xml:to:)`` packages it as a Factur-X PDF/A-3 (``FacturXPackager``).
 package struct InvoicePDF {
     let document: InvoiceDocument
 
@@ -29,6 +29,20 @@ package struct InvoicePDF {
         pdf.mentions(&flow)
         flow.draw(footer: pdf.footer)
         try canvas.finish()
+    }
+
+    /// Writes the Factur-X PDF/A-3 of `document` to `path`: drawn to `path` + `.visual`, then
+    /// packaged with `xml` (its CII XML, as issued) embedded; the drawn file is removed.
+    package static func writeFacturX(_ document: InvoiceDocument, xml: [UInt8], to path: String) throws {
+        let visual = path + ".visual"
+        try write(document, to: visual)
+        defer { try? Storage.removeFile(visual) }
+        let metadata = InvoicePDF(document: document).metadata
+        try FacturXPackager.package(
+            visual: visual, xml: xml,
+            info: .init(
+                title: metadata.title, author: metadata.author, subject: metadata.subject, date: metadata.date),
+            to: path)
     }
 
     var isCredit: Bool { document.kind == .creditNote }
