@@ -174,3 +174,37 @@ struct FacturXPDFTests {
         #expect(FileManager.default.contents(atPath: paths[0]) == FileManager.default.contents(atPath: paths[1]))
     }
 }
+
+@Suite("Invoice PDF, time annex")
+struct InvoiceAnnexPDFTests {
+    /// 300 time entries: the annex starts on a page of its own, flows under repeated titles, and
+    /// ends with the count and the total of hours (as the CSV annex rounds them).
+    @Test func theTimeAnnexFollowsOnItsOwnPages() throws {
+        let document = CIISample.standard.document
+        let annex = (1...300).map { index in
+            InvoiceDraft.AnnexEntry(
+                recordKey: "clockify:\(index)", date: "2025-08-\(CivilDate.pad(index % 28 + 1, 2))T09:00:00",
+                user: "Camille Martin", project: "Refonte SI", task: index % 3 == 0 ? "" : "Recette",
+                description: "Entrée \(index) " + String(repeating: "analyse ", count: index % 5),
+                durationSeconds: Int64(900 * (index % 8 + 1)), line: 1)
+        }
+        let path = NSTemporaryDirectory() + "facturation-annex-\(UUID().uuidString).pdf"
+        defer { InvoicePDFTests.discard(path) }
+        try InvoicePDF.write(document, annex: annex, to: path)
+        let text = try InvoicePDFTests.tool("pdftotext", ["-layout", path, "-"])
+        let pages = text.split(separator: "\u{0C}", omittingEmptySubsequences: true)
+        #expect(pages.count >= 4, "\(pages.count) pages")
+        #expect(!pages[0].contains("Annexe"), "the annex starts on a page of its own")
+        #expect(pages[1].contains("Annexe – détail des temps de la facture F2025-0042"))
+        for (index, page) in pages.enumerated().dropFirst(2) {
+            #expect(page.contains("annexe (suite)") && page.contains("Intervenant"), "page \(index + 1)")
+            #expect(page.contains("page \(index + 1)/\(pages.count)"))
+        }
+        for index in [1, 150, 300] { #expect(text.contains("Entrée \(index) "), "entry \(index)") }
+        #expect(text.contains("02/08/2025"), "a date is never cut")
+        let seconds = annex.reduce(Int64(0)) { $0 + $1.durationSeconds }
+        #expect(text.contains("300 entrées, \(InvoiceAnnexTable.hours(seconds)) heures"))
+        #expect(InvoiceAnnexTable.hours(5_400) == "1,50")
+        #expect(InvoiceAnnexTable.hours(61) == "0,02")
+    }
+}

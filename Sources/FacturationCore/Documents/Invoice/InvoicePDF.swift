@@ -17,7 +17,10 @@ package struct InvoicePDF {
     static let heading = TextStyle(size: 16, bold: true)
 
     /// Writes the PDF of `document` to `path` (replaced if present: the caller writes a temporary file).
-    package static func write(_ document: InvoiceDocument, to path: String) throws {
+    /// A time-based invoice's `annex` (its time entries) follows on pages of its own.
+    package static func write(
+        _ document: InvoiceDocument, annex: [InvoiceDraft.AnnexEntry] = [], to path: String
+    ) throws {
         let pdf = InvoicePDF(document: document)
         let canvas = try PDFCanvas(path: path, metadata: pdf.metadata)
         var flow = PageFlow(canvas: canvas)
@@ -27,15 +30,18 @@ package struct InvoicePDF {
         flow.continuation = nil
         pdf.totals(&flow)
         pdf.mentions(&flow)
+        if !annex.isEmpty { InvoiceAnnexTable(number: document.number, entries: annex).add(to: &flow) }
         flow.draw(footer: pdf.footer)
         try canvas.finish()
     }
 
-    /// Writes the Factur-X PDF/A-3 of `document` to `path`: drawn to `path` + `.visual`, then
+    /// Writes the Factur-X PDF/A-3 of `document` (and its annex) to `path`: drawn to `path` + `.visual`, then
     /// packaged with `xml` (its CII XML, as issued) embedded; the drawn file is removed.
-    package static func writeFacturX(_ document: InvoiceDocument, xml: [UInt8], to path: String) throws {
+    package static func writeFacturX(
+        _ document: InvoiceDocument, annex: [InvoiceDraft.AnnexEntry] = [], xml: [UInt8], to path: String
+    ) throws {
         let visual = path + ".visual"
-        try write(document, to: visual)
+        try write(document, annex: annex, to: visual)
         defer { try? Storage.removeFile(visual) }
         let metadata = InvoicePDF(document: document).metadata
         try FacturXPackager.package(

@@ -34,6 +34,13 @@ package struct PageFlow {
         }
     }
 
+    /// Starts a new page (with the `continuation` header when set), unless the current one is empty.
+    package mutating func newPage() {
+        guard y > Self.margin else { return }
+        y = Self.bottom + 1
+        reserve(1)
+    }
+
     package mutating func add(_ item: PDFItem) { pages[pages.count - 1].append(item) }
 
     /// A text block at (x, y + dy); returns its height.
