@@ -208,3 +208,65 @@ struct InvoiceAnnexPDFTests {
         #expect(InvoiceAnnexTable.hours(61) == "0,02")
     }
 }
+
+@Suite("Invoice PDF, company logo")
+struct CompanyLogoTests {
+    /// A 1×1 RGBA PNG.
+    static let png = Data(
+        base64Encoded:
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")!
+
+    static func pipeline(logo: String, in folder: URL) throws -> Result<PipelineConfig, ConfigErrors> {
+        let text = """
+            [company]
+            name = "Test Conseil SAS"
+            siren = "812345676"
+            time_zone = "Europe/Paris"
+            logo = "\(logo)"
+
+            [company.address]
+            lines = ["12 rue de la République"]
+            postcode = "13001"
+            city = "Marseille"
+            """
+        let path = folder.appendingPathComponent("test.toml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        do { return .success(try PipelineLoader.load(path: path, shownAs: "pipelines/test.toml")) } catch {
+            return .failure(error)
+        }
+    }
+
+    @Test func theLogoIsAPNGNextToThePipelineFileCheckedWhenLoaded() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.png.write(to: folder.appendingPathComponent("logo.png"))
+        try Data("GIF89a".utf8).write(to: folder.appendingPathComponent("logo.gif"))
+        let loaded = try Self.pipeline(logo: "logo.png", in: folder).get()
+        #expect(loaded.company.logo == folder.appendingPathComponent("logo.png").path)
+        for (name, message) in [("missing.png", "cannot be read"), ("logo.gif", "is not a PNG file")] {
+            guard case .failure(let errors) = try Self.pipeline(logo: name, in: folder) else {
+                Issue.record("\(name) was accepted")
+                continue
+            }
+            #expect(errors.errors.count == 1 && errors.errors[0].line == 5, "\(errors)")
+            #expect(errors.errors[0].message.contains("company.logo: ") && errors.errors[0].message.contains(message))
+        }
+    }
+
+    @Test func theLogoIsDrawnAndTheFacturXPDFStaysValid() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let logo = folder.appendingPathComponent("logo.png").path
+        try Self.png.write(to: URL(fileURLWithPath: logo))
+        let document = CIISample.standard.document
+        let path = folder.appendingPathComponent("with-logo.pdf").path
+        try InvoicePDF.writeFacturX(document, logo: logo, xml: try CIIWriter.xml(for: document), to: path)
+        let images = try InvoicePDFTests.tool("pdfimages", ["-list", path]).split(separator: "\n").dropFirst(2)
+        #expect(images.contains { $0.contains("image") }, "\(images)")
+        let preflight = try FacturXPDFTests.run(FacturXPDFTests.python, [FacturXPDFTests.checker, path])
+        #expect(preflight.status == 0, "\(preflight.output)")
+        let plain = folder.appendingPathComponent("plain.pdf").path
+        try InvoicePDF.write(document, to: plain)
+        #expect(try InvoicePDFTests.tool("pdfimages", ["-list", plain]).split(separator: "\n").count <= 2)
+    }
+}

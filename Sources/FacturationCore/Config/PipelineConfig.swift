@@ -40,6 +40,8 @@ package struct PipelineConfig: Sendable {
         package var vatOnDebits: Bool = false
         /// The company is under the VAT "franchise en base" (CGI art. 293 B): no VAT on any invoice.
         package var vatFranchise: Bool = false
+        /// The logo printed on invoices: a PNG file (`company.logo`, relative to the pipeline file's folder).
+        package var logo: String?
     }
 
     /// A postal address.

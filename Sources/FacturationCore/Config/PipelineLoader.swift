@@ -84,7 +84,8 @@ package enum PipelineLoader {
         _ top: TableReader, id: String, path: String, sink: TableReader.ErrorSink
     ) -> PipelineConfig? {
         let companyTable = top.subtable("company", required: true)
-        let company = companyTable.map(readCompany)
+        var company = companyTable.map(readCompany)
+        if let companyTable { company?.logo = readLogo(companyTable, folder: Path.parent(of: path)) }
         let (timeZone, currency) = readZoneAndCurrency(companyTable)
         let inbox = readInbox(top.subtable("inbox"))
         let clockify = readClockify(top.subtable("clockify"))
@@ -152,6 +153,23 @@ package enum PipelineLoader {
         }
         table.finish()
         return clockify
+    }
+
+    /// `company.logo`: a PNG file (at most 2 MB), relative to the pipeline file's folder; checked
+    /// now, so that a missing or wrong file is reported with its line rather than at the first invoice.
+    private static func readLogo(_ table: TableReader, folder: String) -> String? {
+        guard let name = table.string("logo") else { return nil }
+        let path = name.hasPrefix("/") ? name : Path.join(folder, name)
+        let head = (try? Storage.read(path, limit: 2 << 20)).map { Array($0.prefix(8)) }
+        guard let head else {
+            table.fail(key: "logo", "\(path) cannot be read (a PNG file of at most 2 MB, next to the pipeline file)")
+            return nil
+        }
+        guard head == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else {
+            table.fail(key: "logo", "\(path) is not a PNG file (save the logo as PNG)")
+            return nil
+        }
+        return path
     }
 
     private static func readCompany(_ table: TableReader) -> PipelineConfig.Company {

@@ -18,12 +18,15 @@ package struct InvoicePDF {
 
     /// Writes the PDF of `document` to `path` (replaced if present: the caller writes a temporary file).
     /// A time-based invoice's `annex` (its time entries) follows on pages of its own.
+    /// `logo`: the company's PNG (`company.logo`), drawn above the seller block.
     package static func write(
-        _ document: InvoiceDocument, annex: [InvoiceDraft.AnnexEntry] = [], to path: String
+        _ document: InvoiceDocument, annex: [InvoiceDraft.AnnexEntry] = [], logo: String? = nil, to path: String
     ) throws {
         let pdf = InvoicePDF(document: document)
+        let image = try logo.map(PNGImage.init(path:))
         let canvas = try PDFCanvas(path: path, metadata: pdf.metadata)
         var flow = PageFlow(canvas: canvas)
+        if let image { pdf.logo(image, &flow) }
         pdf.header(&flow)
         pdf.parties(&flow)
         InvoiceLinesTable(document: document).add(to: &flow)
@@ -38,10 +41,11 @@ package struct InvoicePDF {
     /// Writes the Factur-X PDF/A-3 of `document` (and its annex) to `path`: drawn to `path` + `.visual`, then
     /// packaged with `xml` (its CII XML, as issued) embedded; the drawn file is removed.
     package static func writeFacturX(
-        _ document: InvoiceDocument, annex: [InvoiceDraft.AnnexEntry] = [], xml: [UInt8], to path: String
+        _ document: InvoiceDocument, annex: [InvoiceDraft.AnnexEntry] = [], logo: String? = nil, xml: [UInt8],
+        to path: String
     ) throws {
         let visual = path + ".visual"
-        try write(document, annex: annex, to: visual)
+        try write(document, annex: annex, logo: logo, to: visual)
         defer { try? Storage.removeFile(visual) }
         let metadata = InvoicePDF(document: document).metadata
         try FacturXPackager.package(
@@ -60,6 +64,13 @@ package struct InvoicePDF {
     }
 
     // MARK: - Blocks
+
+    /// The logo at the top left, at most 160 × 48 points.
+    func logo(_ image: PNGImage, _ flow: inout PageFlow) {
+        let size = image.fitting(maxWidth: 160, maxHeight: 48)
+        flow.add(.image(image, x: PageFlow.margin, y: flow.y, width: size.width, height: size.height))
+        flow.y += size.height + 10
+    }
 
     /// Seller on the left, the document's identity on the right.
     func header(_ flow: inout PageFlow) {

@@ -82,6 +82,16 @@ package final class PDFCanvas {
         cairo_fill(context)
     }
 
+    /// `image` scaled to `width` × `height` points with its top-left corner at (x, y).
+    package func draw(_ image: PNGImage, x: Double, y: Double, width: Double, height: Double) {
+        cairo_save(context)
+        cairo_translate(context, x, y)
+        cairo_scale(context, width / Double(image.width), height / Double(image.height))
+        cairo_set_source_surface(context, image.surface, 0, 0)
+        cairo_paint(context)
+        cairo_restore(context)
+    }
+
     package func endPage() { cairo_show_page(context) }
 
     /// Writes the file out; the canvas cannot be drawn on afterwards.
@@ -136,4 +146,31 @@ package struct TextStyle: Hashable, Sendable {
 
 package enum TextAlignment: Sendable {
     case left, right, center
+}
+
+/// A PNG file loaded by cairo: the only owner of its image surface.
+package final class PNGImage {
+    let surface: OpaquePointer
+    package let width: Int
+    package let height: Int
+
+    package init(path: String) throws {
+        surface = cairo_image_surface_create_from_png(path)
+        let status = cairo_surface_status(surface)
+        width = Int(cairo_image_surface_get_width(surface))
+        height = Int(cairo_image_surface_get_height(surface))
+        guard status == CAIRO_STATUS_SUCCESS, width > 0, height > 0 else {
+            cairo_surface_destroy(surface)
+            throw FacturationError(
+                .output, "the logo \(path) cannot be read as PNG: \(String(cString: cairo_status_to_string(status)))")
+        }
+    }
+
+    deinit { cairo_surface_destroy(surface) }
+
+    /// The size that fits in `maxWidth` × `maxHeight` points, proportions kept.
+    package func fitting(maxWidth: Double, maxHeight: Double) -> (width: Double, height: Double) {
+        let scale = min(maxWidth / Double(width), maxHeight / Double(height))
+        return (Double(width) * scale, Double(height) * scale)
+    }
 }

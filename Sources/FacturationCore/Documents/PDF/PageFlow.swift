@@ -1,8 +1,9 @@
 /// What is drawn on a page, in page coordinates (points, origin at the top left).
-package enum PDFItem: Sendable {
+package enum PDFItem {
     case text(String, x: Double, y: Double, width: Double, style: TextStyle, alignment: TextAlignment)
     case rule(x: Double, y: Double, width: Double, weight: Double, gray: Double)
     case fill(x: Double, y: Double, width: Double, height: Double, gray: Double)
+    case image(PNGImage, x: Double, y: Double, width: Double, height: Double)
 }
 
 /// Pours blocks down A4 pages: a block that does not fit below the cursor starts a new page
@@ -70,6 +71,8 @@ package struct PageFlow {
             canvas.rule(x: x, y: y, width: width, weight: weight, gray: gray)
         case .fill(let x, let y, let width, let height, let gray):
             canvas.fill(x: x, y: y, width: width, height: height, gray: gray)
+        case .image(let image, let x, let y, let width, let height):
+            canvas.draw(image, x: x, y: y, width: width, height: height)
         }
     }
 }
