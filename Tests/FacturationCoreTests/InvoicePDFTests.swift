@@ -8,16 +8,9 @@ import Testing
 @Suite("Invoice PDF")
 struct InvoicePDFTests {
     static func tool(_ name: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(name)")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(name) \(arguments)")
-        return String(decoding: data, as: UTF8.self)
+        let result = try runTool("/usr/bin/\(name)", arguments)
+        #expect(result.status == 0, "\(name) \(arguments): \(result.output)")
+        return result.output
     }
 
     /// `FACTURATION_KEEP_PDF=<folder>` keeps every PDF the tests render there, to look at them.
@@ -112,16 +105,7 @@ struct FacturXPDFTests {
     static let checker = (repositoryRoot as NSString).appendingPathComponent("scripts/facturx_pdf_check.py")
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try runTool(executable, arguments)
     }
 
     @Test func everySampleIsAValidFacturXPDF() throws {

@@ -5,13 +5,14 @@ struct InvoiceAnnexTable {
     let number: String
     let entries: [InvoiceDraft.AnnexEntry]
 
-    static let columns = [
-        InvoiceLinesTable.Column(title: "Date", x: 0, width: 62, alignment: .left),
-        InvoiceLinesTable.Column(title: "Intervenant", x: 66, width: 80, alignment: .left),
-        InvoiceLinesTable.Column(title: "Projet / tâche", x: 150, width: 112, alignment: .left),
-        InvoiceLinesTable.Column(title: "Description", x: 266, width: 188, alignment: .left),
-        InvoiceLinesTable.Column(title: "Heures", x: 458, width: PageFlow.contentWidth - 458, alignment: .right),
-    ]
+    static let table = PDFTable(
+        columns: [
+            .init(title: "Date", x: 0, width: 62, alignment: .left),
+            .init(title: "Intervenant", x: 66, width: 80, alignment: .left),
+            .init(title: "Projet / tâche", x: 150, width: 112, alignment: .left),
+            .init(title: "Description", x: 266, width: 188, alignment: .left),
+            .init(title: "Heures", x: 458, width: PageFlow.contentWidth - 458, alignment: .right),
+        ], style: InvoicePDF.small)
 
     func add(to flow: inout PageFlow) {
         flow.continuation = nil
@@ -20,7 +21,7 @@ struct InvoiceAnnexTable {
             flow.text(
                 "Annexe – détail des temps de la facture \(number)", x: PageFlow.margin, width: PageFlow.contentWidth,
                 style: InvoicePDF.bold) + 8
-        Self.titles(&flow)
+        Self.table.titles(&flow)
         let number = number
         flow.continuation = { flow in
             flow.y +=
@@ -28,7 +29,7 @@ struct InvoiceAnnexTable {
                     "\(number) – annexe (suite)", x: PageFlow.margin, width: PageFlow.contentWidth,
                     style: InvoicePDF.small)
                 + 6
-            Self.titles(&flow)
+            Self.table.titles(&flow)
         }
         var seconds: Int64 = 0
         for entry in entries {
@@ -43,31 +44,10 @@ struct InvoiceAnnexTable {
         flow.continuation = nil
     }
 
-    static func titles(_ flow: inout PageFlow) {
-        flow.add(.fill(x: PageFlow.margin, y: flow.y, width: PageFlow.contentWidth, height: 16, gray: 0.9))
-        for column in columns {
-            flow.text(
-                column.title, x: PageFlow.margin + column.x, dy: 3, width: column.width, style: InvoicePDF.bold,
-                alignment: column.alignment)
-        }
-        flow.y += 20
-    }
-
     func row(_ entry: InvoiceDraft.AnnexEntry, into flow: inout PageFlow) {
         let work = entry.task.isEmpty ? entry.project : entry.project + " / " + entry.task
         let date = CivilDate(iso: String(entry.date.prefix(10))).map(FrenchDates.slashed) ?? entry.date
-        let cells = [date, entry.user, work, entry.description, Self.hours(entry.durationSeconds)]
-        let height =
-            zip(Self.columns, cells).map { column, cell in
-                flow.canvas.height(of: cell, width: column.width, style: InvoicePDF.small)
-            }.max() ?? 0
-        flow.reserve(height + 3)
-        for (column, cell) in zip(Self.columns, cells) {
-            flow.text(
-                cell, x: PageFlow.margin + column.x, width: column.width, style: InvoicePDF.small,
-                alignment: column.alignment)
-        }
-        flow.y += height + 3
+        Self.table.row([date, entry.user, work, entry.description, Self.hours(entry.durationSeconds)], gap: 3, &flow)
     }
 
     /// Hours with two decimals, the French way (`1,25`), rounded half-up as in the CSV annex.
