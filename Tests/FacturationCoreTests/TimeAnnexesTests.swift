@@ -35,7 +35,7 @@ struct TimeAnnexesTests {
             TimeAnnexes.Entry(
                 key: arena.add(key), project: pool.id(project), task: pool.id(""), description: pool.id("Analyse"),
                 user: pool.id("Léa"), date: pool.id("2025-07-0" + key.suffix(1)), otherRateCurrency: -1,
-                seconds: seconds, clockifyRateMinor: 0)
+                seconds: Int32(seconds), clockifyRateMinor: 0)
         }
         let entries = [
             entry("k1", project: "A", seconds: 60), entry("k2", project: "B", seconds: 120),

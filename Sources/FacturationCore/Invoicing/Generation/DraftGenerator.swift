@@ -153,7 +153,7 @@ package struct DraftGenerator {
                     user: texts.id(fields[TimeEntryColumn.userName.index]),
                     date: texts.id(
                         UnsafeRawBufferPointer(rebasing: fields[TimeEntryColumn.startLocal.index].prefix(10))),
-                    otherRateCurrency: otherCurrency ? texts.id(rateCurrency) : -1, seconds: seconds,
+                    otherRateCurrency: otherCurrency ? texts.id(rateCurrency) : -1, seconds: Int32(seconds),
                     clockifyRateMinor: rate ?? 0))
         }
         if outOfBounds > 0 {
@@ -314,7 +314,7 @@ package struct DraftGenerator {
     ) throws(ArithmeticOverflow) -> [InvoiceLine] {
         let byDay = billing.dailyRateMinor != nil
         var seconds = [[Int64]](repeating: [], count: groups.count)
-        for (index, entry) in entries.enumerated() { seconds[Int(lineOf[index]) - 1].append(entry.seconds) }
+        for (index, entry) in entries.enumerated() { seconds[Int(lineOf[index]) - 1].append(Int64(entry.seconds)) }
         var lines: [InvoiceLine] = []
         for (offset, group) in groups.enumerated() {
             let total = try Checked.sum(seconds[offset], "time of \(group.name)")

@@ -10,7 +10,7 @@
 /// `InvoiceDraft` and the files it becomes are unchanged: ``DraftGenerator/Result/complete(_:)``
 /// fills the keys and the annex exactly as the generator used to.
 final class TimeAnnexes {
-    /// One billable time entry (48 bytes).
+    /// One billable time entry (40 bytes).
     struct Entry {
         /// Its record key: an id in ``TimeAnnexes/keys``.
         var key: Int32
@@ -21,7 +21,8 @@ final class TimeAnnexes {
         var date: Int32
         /// The currency of Clockify's rate when it is not the pipeline's (the rate is then not used): a text id, or -1.
         var otherRateCurrency: Int32
-        var seconds: Int64
+        /// At most 72 hours (ImportBounds): longer entries are never kept.
+        var seconds: Int32
         /// Clockify's rate in minor units, 0 when there is none (only positive rates are kept).
         var clockifyRateMinor: Int64
     }
@@ -68,7 +69,7 @@ final class TimeAnnexes {
             return InvoiceDraft.AnnexEntry(
                 recordKey: strings[index], date: texts[entry.date], user: texts[entry.user],
                 project: texts[entry.project], task: texts[entry.task], description: texts[entry.description],
-                durationSeconds: entry.seconds, line: Int(source.lines[index]))
+                durationSeconds: Int64(entry.seconds), line: Int(source.lines[index]))
         }
         return Taken(recordKeys: source.keyOrder.map { strings[Int($0)] }, annex: annex)
     }
