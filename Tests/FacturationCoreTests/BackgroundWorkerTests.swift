@@ -16,6 +16,26 @@ struct BackgroundWorkerTests {
         #expect(seen.withLock { $0 } == Array(0..<500))
     }
 
+    /// With limit 0 nothing waits in the queue: when `submit` returns, the thread has taken the
+    /// item, so it has finished every earlier one (the invoicing committer's pipeline of two
+    /// batches: one prepared, one issued). With limit 1 one more item may wait.
+    @Test(arguments: [0, 1])
+    func submitReturnsOnceAtMostLimitItemsWait(limit: Int) throws {
+        let finished = Mutex(0)
+        let worker = BackgroundWorker<Int>(limit: limit, name: "test") { _ in
+            Thread.sleep(forTimeInterval: 0.005)
+            finished.withLock { $0 += 1 }
+        }
+        var outstanding: [Int] = []
+        for item in 0..<20 {
+            try worker.submit(item)
+            outstanding.append(item + 1 - finished.withLock { $0 })
+        }
+        try worker.finish()
+        #expect(finished.withLock { $0 } == 20)
+        #expect(outstanding.allSatisfy { $0 <= limit + 1 }, "\(outstanding)")
+    }
+
     @Test("The first failure stops the worker: later items never run, the failure is thrown")
     func firstFailureStopsLaterItems() {
         let seen = Mutex<[Int]>([])

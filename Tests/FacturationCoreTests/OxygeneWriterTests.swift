@@ -237,6 +237,10 @@ struct OxygeneWriterTests {
         let problems = validator.problems(in: Array(bad.utf8))
         #expect(!problems.isEmpty)
         #expect(problems.contains { $0.contains(element) }, "\(problems)")
+        // The streamed validation (the one the writer uses) gives the same verdict and names the element.
+        #expect(validator.streamedProblems(in: Array(good.utf8)).isEmpty)
+        let streamed = validator.streamedProblems(in: Array(bad.utf8))
+        #expect(streamed.contains { $0.contains(element) }, "\(streamed)")
     }
 
     @Test func schemaAcceptsArreteWhereTheVendorSamplePutsIt() throws {
@@ -257,6 +261,26 @@ struct OxygeneWriterTests {
         let bad = good.replacingOccurrences(of: "<WEB_ID>F20250803</WEB_ID>", with: "<WEB_ID>F20250801</WEB_ID>")
         let problems = try OxygeneSchema.validator().problems(in: Array(bad.utf8))
         #expect(problems.contains { $0.contains("UniqueWebID") || $0.contains("Duplicate") }, "\(problems)")
+        let streamed = try OxygeneSchema.validator().streamedProblems(in: Array(bad.utf8))
+        #expect(streamed.contains { $0.contains("UniqueWebID") || $0.contains("Duplicate") }, "\(streamed)")
+    }
+
+    /// The streamed validation reports a document that is not well-formed by one parse error, as
+    /// the tree does (in the reader's words), and stays usable for the next document.
+    @Test func streamedValidationReportsAParseErrorAsTheTreeDoes() throws {
+        let good = String(decoding: try OxygeneWriter.xml(for: [Fixture.flatFee()]), as: UTF8.self)
+        let validator = try OxygeneSchema.validator()
+        for broken in [
+            good.replacingOccurrences(of: "</DESIG>", with: "</DESIGNATION>"),
+            String(good.prefix(good.count / 2)),
+            good.replacingOccurrences(of: "<QTE>1,00</QTE>", with: "<QTE>1 & 2</QTE>"),
+        ] {
+            let tree = validator.problems(in: Array(broken.utf8))
+            #expect(tree.count == 1, "\(tree)")
+            let streamed = validator.streamedProblems(in: Array(broken.utf8))
+            #expect(streamed.count == 1, "\(streamed)")
+        }
+        #expect(validator.streamedProblems(in: Array(good.utf8)).isEmpty)
     }
 
     @Test func schemaCanBeWrittenNextToAnExport() throws {

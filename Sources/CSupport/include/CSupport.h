@@ -12,3 +12,6 @@ long long fct_peak_rss_bytes(void);
 
 /// Sends SIGKILL to this process: used by the crash-injection test seam only.
 void fct_kill_self(void);
+
+/// Returns the free pages of glibc's heaps to the kernel (malloc_trim(0)); see FreePages.swift.
+void fct_release_free_pages(void);

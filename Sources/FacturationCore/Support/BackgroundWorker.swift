@@ -13,7 +13,9 @@ final class BackgroundWorker<Item>: @unchecked Sendable {
     private var failure: (any Error)?
     private let limit: Int
 
-    /// Starts the thread; `submit` waits while `limit` items are queued (bounding memory).
+    /// Starts the thread; `submit` returns once at most `limit` items wait (bounding memory): with
+    /// 1, one item may wait while another runs; with 0, `submit` returns when the thread has taken
+    /// its item, so the caller prepares at most one item while the thread runs one.
     init(limit: Int = 1, name: String, work: @escaping (Item) throws -> Void) {
         self.limit = limit
         let box = UncheckedBox(work)
@@ -35,10 +37,12 @@ final class BackgroundWorker<Item>: @unchecked Sendable {
     func submit(_ item: Item) throws {
         condition.lock()
         defer { condition.unlock() }
-        while queue.count >= limit && failure == nil { condition.wait() }
+        while queue.count >= max(limit, 1) && failure == nil { condition.wait() }
         if let failure { throw failure }
         queue.append(item)
         condition.broadcast()
+        while queue.count > limit && failure == nil { condition.wait() }
+        if let failure { throw failure }
     }
 
     /// Waits until every queued item is done and the thread has stopped; throws the first failure.

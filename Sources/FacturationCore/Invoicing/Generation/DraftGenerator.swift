@@ -19,8 +19,9 @@ package struct DraftGenerator {
 
     /// Drafts plus problems that stopped a client's drafts (the entries stay unbilled and are retried).
     ///
-    /// Time-based drafts come without their annex, which ``complete(_:)`` makes when the draft's
-    /// turn comes (see ``TimeAnnexes``): the invoicing stage completes each draft before it uses it.
+    /// Time-based drafts come without their record keys and annex, which ``complete(_:)`` makes
+    /// when the draft's turn comes (see ``TimeAnnexes``): the invoicing stage completes each draft
+    /// before it uses it.
     package struct Result {
         package var drafts: [InvoiceDraft] = []
         package var warnings: [String] = []
@@ -28,13 +29,14 @@ package struct DraftGenerator {
         package var errors: [String] = []
         var annexes: TimeAnnexes?
 
-        /// The draft with its annex, made now and only once (the entries kept for it are then
-        /// released): call it once per generated draft, when the draft is about to be issued or saved.
-        /// Other drafts are returned as they are.
+        /// The draft with its record keys and annex, made now and only once (the entries kept for
+        /// it are then released): call it once per generated draft, when the draft is about to be
+        /// issued or saved. Other drafts are returned as they are.
         package func complete(_ draft: InvoiceDraft) -> InvoiceDraft {
-            guard draft.annex.isEmpty, let annex = annexes?.take(draftID: draft.id) else { return draft }
+            guard draft.annex.isEmpty, let taken = annexes?.take(draftID: draft.id) else { return draft }
             var draft = draft
-            draft.annex = annex
+            draft.recordKeys = taken.recordKeys
+            draft.annex = taken.annex
             return draft
         }
     }
@@ -52,9 +54,10 @@ package struct DraftGenerator {
         var result = Result()
         recurring(today: today, known: known, into: &result)
         var texts = TextPool()
+        var keys = RecordKeyArena()
         var sources: [(String, TimeAnnexes.Source)] = []
-        try timeBased(today: today, known: known, texts: &texts, sources: &sources, into: &result)
-        let annexes = TimeAnnexes(texts: texts)
+        try timeBased(today: today, known: known, texts: &texts, keys: &keys, sources: &sources, into: &result)
+        let annexes = TimeAnnexes(texts: texts, keys: keys)
         for (id, source) in sources { annexes.add(draftID: id, source) }
         result.annexes = annexes
         result.drafts.sort { ($0.dueOn, $0.clientCode, $0.id) < ($1.dueOn, $1.clientCode, $1.id) }
@@ -91,7 +94,7 @@ package struct DraftGenerator {
     private typealias Entry = TimeAnnexes.Entry
 
     private func timeBased(
-        today: CivilDate, known: Known, texts: inout TextPool,
+        today: CivilDate, known: Known, texts: inout TextPool, keys: inout RecordKeyArena,
         sources: inout [(String, TimeAnnexes.Source)], into result: inout Result
     ) throws {
         var month = CivilDate(year: settings.start.year, month: settings.start.month, day: 1)!
@@ -99,10 +102,10 @@ package struct DraftGenerator {
             let next = RecurringSchedule.addMonths(month, 1)
             let close = settings.timeInvoiceDay.close(of: month)
             guard close <= today else { break }
-            let byClient = try billableEntries(month: month, known: known, texts: &texts, into: &result)
+            let byClient = try billableEntries(month: month, known: known, texts: &texts, keys: &keys, into: &result)
             drafts(
-                month: month, close: close, byClient: byClient, texts: texts, known: known, sources: &sources,
-                into: &result)
+                month: month, close: close, byClient: byClient, texts: texts, keys: keys, known: known,
+                sources: &sources, into: &result)
             month = next
         }
     }
@@ -111,7 +114,7 @@ package struct DraftGenerator {
 
     /// The month's billable entries not held yet, per client, read from its ledger.
     private func billableEntries(
-        month: CivilDate, known: Known, texts: inout TextPool,
+        month: CivilDate, known: Known, texts: inout TextPool, keys: inout RecordKeyArena,
         into result: inout Result
     ) throws -> [String: [Entry]] {
         let path = layout.ledger(.timeEntries, month.monthKey)
@@ -120,8 +123,11 @@ package struct DraftGenerator {
         var outOfBounds = 0
         try LedgerFile.forEachRow(path: path, header: LedgerKind.timeEntries.columns) { fields in
             guard fields[TimeEntryColumn.category.index].elementsEqual(Self.billable) else { return }
-            let key = String(decoding: fields[TimeEntryColumn.recordKey.index], as: UTF8.self)
-            guard !known.heldKeys.contains(key) else { return }
+            let key = fields[TimeEntryColumn.recordKey.index]
+            // No String is made for the key unless something is held (the arena keeps its bytes).
+            guard known.heldKeys.isEmpty || !known.heldKeys.contains(String(decoding: key, as: UTF8.self)) else {
+                return
+            }
             let client = String(decoding: fields[TimeEntryColumn.clientCode.index], as: UTF8.self)
             guard !client.isEmpty else { unassigned += 1; return }
             var rate = Self.integer(fields[TimeEntryColumn.hourlyRateMinor.index]).flatMap { $0 > 0 ? $0 : nil }
@@ -141,13 +147,13 @@ package struct DraftGenerator {
             }
             byClient[client, default: []].append(
                 Entry(
-                    key: key, project: texts.id(fields[TimeEntryColumn.projectName.index]),
+                    key: keys.add(key), project: texts.id(fields[TimeEntryColumn.projectName.index]),
                     task: texts.id(fields[TimeEntryColumn.taskName.index]),
                     description: texts.id(fields[TimeEntryColumn.description.index]),
                     user: texts.id(fields[TimeEntryColumn.userName.index]),
                     date: texts.id(
                         UnsafeRawBufferPointer(rebasing: fields[TimeEntryColumn.startLocal.index].prefix(10))),
-                    otherRateCurrency: otherCurrency ? texts.id(rateCurrency) : -1, seconds: seconds,
+                    otherRateCurrency: otherCurrency ? texts.id(rateCurrency) : -1, seconds: Int32(seconds),
                     clockifyRateMinor: rate ?? 0))
         }
         if outOfBounds > 0 {
@@ -167,8 +173,8 @@ package struct DraftGenerator {
 
     /// The month's time-based drafts (without their annexes, kept in `sources`), in client order.
     private func drafts(
-        month: CivilDate, close: CivilDate, byClient: [String: [Entry]], texts: TextPool, known: Known,
-        sources: inout [(String, TimeAnnexes.Source)], into result: inout Result
+        month: CivilDate, close: CivilDate, byClient: [String: [Entry]], texts: TextPool, keys: RecordKeyArena,
+        known: Known, sources: inout [(String, TimeAnnexes.Source)], into result: inout Result
     ) {
         // Clients are independent: their drafts are built on every core, then kept in client order.
         let codes = byClient.keys.sorted()
@@ -179,13 +185,14 @@ package struct DraftGenerator {
             for client in codes[(codes.count * part / parts)..<(codes.count * (part + 1) / parts)] {
                 guard let entries = byClient[client] else { continue }
                 do {
-                    if let (draft, lines) = try draft(
+                    if let (draft, lines, keyOrder) = try draft(
                         client: client, month: month, close: close, entries: entries,
-                        texts: texts, known: known, warnings: &built.warnings),
+                        texts: texts, keys: keys, known: known, warnings: &built.warnings),
                         !known.takenDraftIDs.contains(draft.id)
                     {
                         built.drafts.append(draft)
-                        annexes.append((draft.id, TimeAnnexes.Source(entries: entries, lines: lines)))
+                        annexes.append(
+                            (draft.id, TimeAnnexes.Source(entries: entries, lines: lines, keyOrder: keyOrder)))
                     }
                 } catch {
                     built.errors.append("\(month.monthKey): the time of client \(client) was not invoiced: \(error)")
@@ -209,12 +216,13 @@ package struct DraftGenerator {
         return bytes.reduce(0) { $0 * 10 + Int64($1 - 0x30) }
     }
 
-    /// A client's time-based draft for the month (its annex left out) and, per entry, the invoice
-    /// line that bills it; nil (with a warning) when the client cannot be invoiced yet.
+    /// A client's time-based draft for the month (its record keys and annex left out), per entry
+    /// the invoice line that bills it, and the order of the draft's record keys (entry indices);
+    /// nil (with a warning) when the client cannot be invoiced yet.
     private func draft(
         client code: String, month: CivilDate, close: CivilDate, entries: [Entry], texts: TextPool,
-        known: Known, warnings: inout [String]
-    ) throws(ArithmeticOverflow) -> (InvoiceDraft, [Int32])? {
+        keys arena: RecordKeyArena, known: Known, warnings: inout [String]
+    ) throws(ArithmeticOverflow) -> (InvoiceDraft, [Int32], [Int32])? {
         guard let client = clients[code] else { return nil }
         guard let billing = client.billing, billing.address != nil else {
             warnings.append(
@@ -238,7 +246,10 @@ package struct DraftGenerator {
         }
         let monthLabel = FrenchDates.monthName(month.month, capitalized: false) + " \(month.year)"
         let lines = try invoiceLines(groups, entries: entries, lineOf: lineOf, billing: billing, monthLabel: monthLabel)
-        let keys = entries.map(\.key).sorted()
+        // The keys as Strings only while the id is made: the draft gets them when it is completed.
+        let strings = entries.map { arena[$0.key] }
+        let keyOrder = strings.indices.sorted { strings[$0] < strings[$1] }
+        let keys = keyOrder.map { strings[$0] }
         let hash = String(
             SHA256Hasher.hex(
                 keys.map { $0 + (known.releasedBy[$0].map { "@" + $0 } ?? "") }
@@ -256,8 +267,8 @@ package struct DraftGenerator {
             id: id, kind: .invoice, clientCode: code,
             origin: .init(type: .time, draftID: id, contract: nil, period: month.monthKey),
             title: "Prestations \(monthLabel)", servicePeriod: .init(start: month, end: end), lines: lines,
-            recordKeys: keys, dueOn: close, precedingInvoice: nil, reason: nil, notes: notes, annex: [])
-        return (draft, lineOf)
+            recordKeys: [], dueOn: close, precedingInvoice: nil, reason: nil, notes: notes, annex: [])
+        return (draft, lineOf, keyOrder.map { Int32($0) })
     }
 
     /// One invoice line per name (project, task or client, as settings.groupTimeBy says) and rate,
@@ -303,7 +314,7 @@ package struct DraftGenerator {
     ) throws(ArithmeticOverflow) -> [InvoiceLine] {
         let byDay = billing.dailyRateMinor != nil
         var seconds = [[Int64]](repeating: [], count: groups.count)
-        for (index, entry) in entries.enumerated() { seconds[Int(lineOf[index]) - 1].append(entry.seconds) }
+        for (index, entry) in entries.enumerated() { seconds[Int(lineOf[index]) - 1].append(Int64(entry.seconds)) }
         var lines: [InvoiceLine] = []
         for (offset, group) in groups.enumerated() {
             let total = try Checked.sum(seconds[offset], "time of \(group.name)")

@@ -6,7 +6,26 @@
 /// delivering is idempotent, so a batch interrupted before its list is written is simply completed.
 struct InvoiceDelivery {
     /// A document to deliver: its number, Factur-X XML and annex (time-based invoices).
-    typealias Item = (number: String, xml: [UInt8], annex: [UInt8]?)
+    typealias Item = (number: String, xml: Content, annex: Content?)
+
+    /// What a delivered file holds.
+    ///
+    /// Why `archived`: an issued batch's files are delivered as copies of the archive's, read one
+    /// at a time, so a batch waiting for delivery holds no bytes (a batch of 1,000 time-based
+    /// invoices is about 35 MB of XML and annexes).
+    enum Content {
+        /// The file at this path (a document's archived XML or annex).
+        case archived(path: String)
+        /// These bytes (a document whose archived XML is missing, rendered again).
+        case rendered([UInt8])
+
+        func bytes() throws -> [UInt8] {
+            switch self {
+            case .archived(let path): try Storage.read(path)
+            case .rendered(let bytes): bytes
+            }
+        }
+    }
 
     private let layout: ArchiveLayout
     private let listPath: String
@@ -29,10 +48,10 @@ struct InvoiceDelivery {
         let outbox = Outbox(layout: layout)
         let files = FileBatch(temporaryDirectory: layout.temporary)
         for item in fresh {
-            try outbox.deliverNew(item.xml, to: "invoices/\(item.number).xml", in: files)
+            try outbox.deliverNew(try item.xml.bytes(), to: "invoices/\(item.number).xml", in: files)
             shown.append(layout.shown("invoices/\(item.number).xml"))
             if let annex = item.annex {
-                try outbox.deliverNew(annex, to: "invoices/\(item.number)-annexe.csv", in: files)
+                try outbox.deliverNew(try annex.bytes(), to: "invoices/\(item.number)-annexe.csv", in: files)
                 shown.append(layout.shown("invoices/\(item.number)-annexe.csv"))
             }
         }

@@ -76,6 +76,8 @@ struct InvoicingPass {
         let decisions = try store.decisions()
         let waiting = try finishInterruptedDecisions(decisions: decisions, into: &report)
         let generated = try generate(waiting: waiting, decisions: decisions)
+        // The ledger's read buffers were just freed (see FreePages).
+        FreePages.release()
         report.warnings += generated.warnings
         report.errors += generated.errors
         var steps = try stepsForWaiting(waiting, decisions: decisions, into: &report)
@@ -418,12 +420,13 @@ struct InvoicingPass {
     ) throws {
         let outbox = Outbox(layout: layout)
         // Documents issued by an interrupted run and not delivered yet.
-        var missing: [(String, [UInt8], [UInt8]?)] = []
+        var missing: [InvoiceDelivery.Item] = []
         for document in issued where !delivery.delivered.contains(document.number) {
             let xmlPath = documentPath(document)
-            let xml = Storage.exists(xmlPath) ? try Storage.read(xmlPath) : try CIIWriter.xml(for: document)
+            let xml: InvoiceDelivery.Content =
+                Storage.exists(xmlPath) ? .archived(path: xmlPath) : .rendered(try CIIWriter.xml(for: document))
             let annex = store.annexPath(draftID: document.origin.draftID)
-            missing.append((document.number, xml, Storage.exists(annex) ? try Storage.read(annex) : nil))
+            missing.append((document.number, xml, Storage.exists(annex) ? .archived(path: annex) : nil))
             if missing.count >= Self.batchSize { report.delivered += try delivery.deliver(missing); missing = [] }
         }
         report.delivered += try delivery.deliver(missing)
