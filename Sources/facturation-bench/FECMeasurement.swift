@@ -64,7 +64,7 @@ enum FECMeasurement {
         try Storage.makeDirectory(workload.layout.matches)
         for match in matches.values {
             let file = try BinaryFileOutput(path: payments.path(of: match.receipt))
-            try file.write(try PaymentStore.encoded(match))
+            try PaymentStore.encoded(match).withUnsafeBytes { try file.write($0) }
             _ = try file.close()
         }
         return [
