@@ -21,8 +21,8 @@ package enum FECCheckedWriter {
     /// report is valid, else it is discarded with the object).
     ///
     /// - Throws: ``FECWriter/UnencodableCharacter`` (nothing is committed), or `StorageError`.
-    package static func write(
-        _ plan: FECBuilder.Plan, format: FECFormat, options: FECChecker.Options,
+    package static func write<Entries: AccountingEntryTable>(
+        _ plan: FECBuilder.Plan<Entries>, format: FECFormat, options: FECChecker.Options,
         to output: OutputFile?
     ) throws -> Result {
         let buffer = ByteBuffer(capacity: chunkSize + 4096)

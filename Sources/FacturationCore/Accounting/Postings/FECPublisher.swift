@@ -35,8 +35,9 @@ package struct AccountingStage: PipelineStage {
 /// period back from the folder name.
 package struct FECPublisher {
     package let layout: ArchiveLayout
-    /// The entries of everything known on `today`, derived once.
-    let books: (entries: [AccountingEntry], suspense: [BankLine])
+    /// The entries of everything known on `today`, derived once (packed: a yearly FEC may have
+    /// millions of lines).
+    let books: (entries: PackedEntries, suspense: [BankLine])
     let today: CivilDate
     var pipeline: PipelineConfig { layout.pipeline }
     var temporary: String { layout.temporary }
@@ -44,14 +45,50 @@ package struct FECPublisher {
     package init(layout: ArchiveLayout, snapshot: RunSnapshot, today: CivilDate) {
         self.layout = layout
         self.today = today
-        let matches = Dictionary(snapshot.matches.map { ($0.receipt, $0) }, uniquingKeysWith: { first, _ in first })
-        books = Postings(pipeline: layout.pipeline).entries(
-            issued: snapshot.issued, bank: snapshot.bank.filter { $0.bookingDate <= today }, matches: matches)
+        let matches = Dictionary(
+            snapshot.matches.map { ($0.receipt, $0.allocations) }, uniquingKeysWith: { first, _ in first })
+        var pass = Postings.Pass(Postings(pipeline: layout.pipeline))
+        var entries = PackedEntries()
+        for document in snapshot.issued { entries.append(pass.post(document)) }
+        for line in snapshot.bank {
+            Self.post(line, allocations: matches[line.key], today: today, into: &entries, &pass)
+        }
+        books = (entries, pass.suspense)
     }
 
-    /// For a command outside a run: reads the archive itself.
+    /// For a command outside a run: reads the archive itself, one record at a time, keeping only
+    /// the entries (packed), what receipts need of each invoice, and the matches' allocations. The
+    /// entries are the run's (the order of the sales entries differs, which nothing depends on:
+    /// no two have the same number).
     package init(layout: ArchiveLayout, today: CivilDate) throws {
-        self.init(layout: layout, snapshot: try RunSnapshot(layout: layout), today: today)
+        self.layout = layout
+        self.today = today
+        var pass = Postings.Pass(Postings(pipeline: layout.pipeline))
+        var entries = PackedEntries()
+        try InvoiceStore(layout: layout).forEachIssued { entries.append(pass.post($0)) }
+        // As the run's snapshot: the match of the oldest booking date when a receipt has two.
+        var matches: [String: (day: EntryDay, allocations: [PaymentMatch.Allocation])] = [:]
+        try PaymentStore(layout: layout).forEachMatch { match in
+            let day = EntryDay(match.bookingDate)
+            if let known = matches[match.receipt], known.day <= day { return }
+            matches[match.receipt] = (day, match.allocations)
+        }
+        var leftOut = BankLine.LeftOut()
+        try BankLine.forEach(in: layout, leftOut: &leftOut) { line in
+            Self.post(line, allocations: matches[line.key]?.allocations, today: today, into: &entries, &pass)
+        }
+        books = (entries, pass.suspense)
+    }
+
+    /// The entries of a bank line booked by `today` (lines come in booking order).
+    private static func post(
+        _ line: BankLine, allocations: [PaymentMatch.Allocation]?, today: CivilDate,
+        into entries: inout PackedEntries, _ pass: inout Postings.Pass
+    ) {
+        guard line.bookingDate <= today else { return }
+        let (entry, transfer) = pass.post(line, allocations: allocations)
+        entries.append(entry)
+        if let transfer { entries.append(transfer) }
     }
 
     /// What one export produced.
@@ -100,11 +137,12 @@ package struct FECPublisher {
         return try deliver(scratch, report: report, from: from, to: to, relativePath: relativePath)
     }
 
-    /// The bytes of a month's FEC, from `entries` (those of its fiscal year suffice): small enough
-    /// to hold, so that they can be compared with the month's checkpoint before anything is checked.
-    private func render(from: CivilDate, to: CivilDate, entries: [AccountingEntry]) throws -> [UInt8] {
+    /// The bytes of a month's FEC, from the entries at `positions` (those of its fiscal year
+    /// suffice): small enough to hold, so that they can be compared with the month's checkpoint
+    /// before anything is checked.
+    private func render(from: CivilDate, to: CivilDate, positions: [Int]) throws -> [UInt8] {
         let year = pipeline.accounting.fiscalYear(containing: from)
-        let lines = FECBuilder.lines(entries, from: from, to: to, fiscalYear: year)
+        let lines = FECBuilder.lines(books.entries, from: from, to: to, fiscalYear: year, positions: positions)
         guard !lines.isEmpty else { throw FacturationError.nothingToExport(from: from, to: to) }
         do {
             return try FECWriter.bytes(lines, format: pipeline.accounting.format)
@@ -176,7 +214,9 @@ package struct FECPublisher {
             Self.suspenseTable(suspense, today: today),
             to: "fec/compte-attente.csv", xlsx: true,
             temporaryDirectory: temporary)
-        let byYear = Dictionary(grouping: books.entries) { pipeline.accounting.fiscalYear(containing: $0.date).end }
+        let byYear = Dictionary(grouping: 0..<books.entries.count) {
+            pipeline.accounting.fiscalYear(containing: books.entries.date(at: $0)).end
+        }
         var exports: [Export] = []
         var month = CivilDate(year: start.year, month: start.month, day: 1)!
         while true {
@@ -188,7 +228,7 @@ package struct FECPublisher {
             let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: closing)
             let relativePath = "fec/mensuel/\(month.monthKey)/\(name)"
             do {
-                let bytes = try render(from: month, to: end, entries: byYear[closing] ?? [])
+                let bytes = try render(from: month, to: end, positions: byYear[closing] ?? [])
                 exports.append(try publishIfChanged(bytes, from: month, to: end, relativePath: relativePath))
             } catch let error as FacturationError where error.kind == .nothingToExport {
                 _ = error
