@@ -40,3 +40,10 @@ void fct_kill_self(void) {
     kill(getpid(), SIGKILL);
     for (;;) pause();
 }
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+int fct_release_free_memory(void) { return malloc_trim(0); }
+#else
+int fct_release_free_memory(void) { return 0; }
+#endif

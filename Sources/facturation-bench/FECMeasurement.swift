@@ -89,7 +89,8 @@ enum FECMeasurement {
         _ entries: [AccountingEntry], _ lines: [FECLine],
         fiscalYear year: (start: CivilDate, end: CivilDate), seed: UInt64
     ) -> String? {
-        if let line = firstDifference(lines, referenceLines(entries, from: year.start, to: year.end, fiscalYear: year)) {
+        let reference = referenceLines(entries, from: year.start, to: year.end, fiscalYear: year)
+        if let line = firstDifference(lines, reference) {
             return "line \(line)"
         }
         var random = SplitMix64(seed: seed)

@@ -208,7 +208,8 @@ struct ScenarioRunner {
             + "files; \(export.entries) entries, \(m.int("lettered_lines")) lettered lines; check: \(export.check); "
             + "\(Report.fixed(outcome.cpuSeconds, 2)) s CPU; whole process (reading the records, postings, numbering, "
             + "lettering, writing + checking, delivery); RSS from wait4 (never below the bench's own "
-            + "\(Report.megabytes(floor)) MB); lines compared with the first FECBuilder: " + (values["reference"] ?? "?")
+            + "\(Report.megabytes(floor)) MB); lines compared with the first FECBuilder: "
+            + (values["reference"] ?? "?")
             + "\n    generation (another process, not timed): \(Report.fixed(m.double("generate_seconds"), 1)) s, peak "
             + "\(Report.megabytes(Int64(m.int("generation_peak_rss_bytes")))) MB"
         var warnings: [String] = []

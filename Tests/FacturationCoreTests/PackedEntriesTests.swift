@@ -69,7 +69,8 @@ struct PackedEntriesTests {
         var different: [String] = []
         for a in entries.indices {
             for b in entries.indices where packed.compareTexts(a, b) != entries.compareTexts(a, b) {
-                different.append("\(entries[a].pieceRef)/\(entries[a].label) vs \(entries[b].pieceRef)/\(entries[b].label)")
+                different.append(
+                    "\(entries[a].pieceRef)/\(entries[a].label) vs \(entries[b].pieceRef)/\(entries[b].label)")
             }
         }
         #expect(different.isEmpty, "\(different.prefix(5))")

@@ -51,7 +51,7 @@ package struct BankLine: Sendable, Equatable {
     /// `leftOut` (see ``LeftOut``).
     package static func all(in layout: ArchiveLayout, leftOut: inout LeftOut) throws -> [BankLine] {
         var lines: [BankLine] = []
-        try packed(in: layout, leftOut: &leftOut).forEach { lines.append($0) }
+        try packed(in: layout, leftOut: &leftOut).forEachLine { lines.append($0) }
         return lines
     }
 
@@ -60,7 +60,7 @@ package struct BankLine: Sendable, Equatable {
     package static func forEach(
         in layout: ArchiveLayout, leftOut: inout LeftOut, _ body: (BankLine) throws -> Void
     ) throws {
-        try packed(in: layout, leftOut: &leftOut).forEach(body)
+        try packed(in: layout, leftOut: &leftOut).forEachLine(body)
     }
 
     /// The booked lines of the bank ledgers, oldest first (booking date, then key).

@@ -44,7 +44,7 @@ struct PackedBankLines {
     }
 
     /// Calls `body` with each line, in the rows' order.
-    func forEach(_ body: (BankLine) throws -> Void) rethrows {
+    func forEachLine(_ body: (BankLine) throws -> Void) rethrows {
         for row in rows {
             try body(
                 BankLine(

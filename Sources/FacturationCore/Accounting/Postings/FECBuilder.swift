@@ -38,10 +38,11 @@ package enum FECBuilder {
     ) -> Plan<Entries> {
         let first = EntryDay(fiscalYear.start), last = EntryDay(min(to, fiscalYear.end)), start = EntryDay(from)
         // Positions of the entries of the fiscal year up to `to`, in the order given.
-        let inYear = (positions ?? Array(0..<entries.count)).filter {
-            let day = entries.day(at: $0)
+        func isInYear(_ index: Int) -> Bool {
+            let day = entries.day(at: index)
             return day >= first && day <= last
         }
+        let inYear = positions.map { $0.filter(isInYear) } ?? (0..<entries.count).filter(isInYear)
         let numbering = Numbering(entries, inYear)
         let inFile = inYear.filter { entries.day(at: $0) >= start }
         let ordered = inFile.sorted { a, b in
@@ -65,7 +66,7 @@ package enum FECBuilder {
         /// Positions of the file's entries, in file order.
         let ordered: [Int]
         let numbering: Numbering
-        let groups: [String: (balance: Int64, lastDate: CivilDate)]
+        let groups: [String: (balance: Int64, lastDay: EntryDay)]
         /// Lines of the file (header excluded).
         package let lineCount: Int
 
@@ -79,7 +80,7 @@ package enum FECBuilder {
                     var letteringDate: CivilDate?
                     if let invoice = line.invoice, let group = groups[invoice], group.balance == 0 {
                         lettering = invoice
-                        letteringDate = group.lastDate
+                        letteringDate = group.lastDay.date
                     }
                     try body(
                         FECBuilder.line(
@@ -138,16 +139,14 @@ package enum FECBuilder {
     static func letteringGroups<Entries: AccountingEntryTable>(
         _ entries: Entries,
         _ indices: [Int]
-    ) -> [String: (balance: Int64, lastDate: CivilDate)] {
-        var groups: [String: (balance: Int64, lastDate: CivilDate)] = [:]
+    ) -> [String: (balance: Int64, lastDay: EntryDay)] {
+        var groups: [String: (balance: Int64, lastDay: EntryDay)] = [:]
         for index in indices {
-            var date: CivilDate?
+            let day = entries.day(at: index)
             entries.forEachInvoiceLine(at: index) { invoice, amount in
-                let day = date ?? entries.date(at: index)
-                date = day
                 if let group = groups.index(forKey: invoice) {
                     groups.values[group].balance += amount
-                    groups.values[group].lastDate = max(groups.values[group].lastDate, day)
+                    groups.values[group].lastDay = max(groups.values[group].lastDay, day)
                 } else {
                     groups[invoice] = (amount, day)
                 }

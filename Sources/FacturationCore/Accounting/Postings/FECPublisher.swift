@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 
 /// The accounting stage: for each pipeline with an `[invoicing]` section, the FEC of every closed
@@ -37,7 +38,29 @@ package struct FECPublisher {
     package let layout: ArchiveLayout
     /// The entries of everything known on `today`, derived once (packed: a yearly FEC may have
     /// millions of lines).
-    let books: (entries: PackedEntries, suspense: [BankLine])
+    let books: Books
+    /// Made for one export (the `fec` command): the entries are freed once the file is written,
+    /// before the checker reads it back, so the two never take memory at the same time.
+    private let singleExport: Bool
+
+    /// The entries and the bank lines on the suspense account; the entries can be freed.
+    final class Books {
+        private(set) var entries: PackedEntries
+        let suspense: [BankLine]
+        private(set) var released = false
+
+        init(entries: PackedEntries, suspense: [BankLine]) {
+            self.entries = entries
+            self.suspense = suspense
+        }
+
+        /// Frees the entries (nothing can be exported afterwards) and gives the memory back.
+        func release() {
+            entries = PackedEntries()
+            released = true
+            FECPublisher.releaseFreedMemory()
+        }
+    }
     let today: CivilDate
     var pipeline: PipelineConfig { layout.pipeline }
     var temporary: String { layout.temporary }
@@ -53,32 +76,45 @@ package struct FECPublisher {
         for line in snapshot.bank {
             Self.post(line, allocations: matches[line.key], today: today, into: &entries, &pass)
         }
-        books = (entries, pass.suspense)
+        books = Books(entries: entries, suspense: pass.suspense)
+        singleExport = false
     }
 
     /// For a command outside a run: reads the archive itself, one record at a time, keeping only
-    /// the entries (packed), what receipts need of each invoice, and the matches' allocations. The
-    /// entries are the run's (the order of the sales entries differs, which nothing depends on:
-    /// no two have the same number).
+    /// the entries (packed) and what receipts need of each invoice. The entries are the run's (the
+    /// order of the sales entries differs, which nothing depends on: no two have the same number).
+    ///
+    /// A receipt's match is read from its own file (``PaymentStore/match(for:)``) when its bank
+    /// line is posted, so no match is held: the files are those ``PaymentStore/record(_:)`` writes,
+    /// named after their receipt.
     package init(layout: ArchiveLayout, today: CivilDate) throws {
         self.layout = layout
         self.today = today
         var pass = Postings.Pass(Postings(pipeline: layout.pipeline))
         var entries = PackedEntries()
         try InvoiceStore(layout: layout).forEachIssued { entries.append(pass.post($0)) }
-        // As the run's snapshot: the match of the oldest booking date when a receipt has two.
-        var matches: [String: (day: EntryDay, allocations: [PaymentMatch.Allocation])] = [:]
-        try PaymentStore(layout: layout).forEachMatch { match in
-            let day = EntryDay(match.bookingDate)
-            if let known = matches[match.receipt], known.day <= day { return }
-            matches[match.receipt] = (day, match.allocations)
-        }
+        Self.releaseFreedMemory()
+        let payments = PaymentStore(layout: layout)
         var leftOut = BankLine.LeftOut()
         try BankLine.forEach(in: layout, leftOut: &leftOut) { line in
-            Self.post(line, allocations: matches[line.key]?.allocations, today: today, into: &entries, &pass)
+            // Only money in pays invoices (Postings.Pass looks at no other line's match).
+            let match = line.amountMinor > 0 && line.bookingDate <= today ? try payments.match(for: line.key) : nil
+            let allocations = match.flatMap { $0.receipt == line.key ? $0.allocations : nil }
+            Self.post(line, allocations: allocations, today: today, into: &entries, &pass)
         }
-        books = (entries, pass.suspense)
+        books = Books(entries: entries, suspense: pass.suspense)
+        singleExport = true
+        Self.releaseFreedMemory()
     }
+
+    /// Gives the memory freed while the records were read back to the system.
+    ///
+    /// Why: reading a year of records makes and frees millions of small objects (decoded
+    /// documents and matches, bank lines' strings); glibc keeps the freed pages in its heap, where
+    /// the next phase's large arrays (the bank lines, the checker's tables) cannot reuse them, so
+    /// they would count in its peak. `malloc_trim` returns them: after the invoices are read,
+    /// after the bank lines are posted, and when the entries are freed before the check.
+    static func releaseFreedMemory() { _ = fct_release_free_memory() }
 
     /// The entries of a bank line booked by `today` (lines come in booking order).
     private static func post(
@@ -116,18 +152,21 @@ package struct FECPublisher {
                 "the period \(from) – \(to) spans two fiscal years (the year ends on \(year.end)): "
                     + "export each year separately")
         }
-        // Written and checked in one streamed pass (FECCheckedWriter), never held whole in memory
-        // (a yearly file may have millions of lines); the file is published only when valid.
-        let plan = FECBuilder.plan(books.entries, from: from, to: to, fiscalYear: year)
-        guard plan.lineCount > 0 else { throw FacturationError.nothingToExport(from: from, to: to) }
+        precondition(!books.released, "a publisher made for one export exported twice")
+        // Streamed (FECCheckedWriter), never held whole in memory (a yearly file may have millions
+        // of lines); the file is published only when valid.
         let name = Path.name(of: relativePath)
+        let options = checkOptions(name, from: from, to: to)
         let output = try OutputFile(directory: temporary)
         let report: FECCheckReport
         do {
-            report = try FECCheckedWriter.write(
-                plan, format: pipeline.accounting.format,
-                options: checkOptions(name, from: from, to: to), to: output
-            ).report
+            if singleExport {
+                try write(from: from, to: to, year: year, into: output, checking: nil)
+                books.release()
+                report = try FECCheckedWriter.check(output, options: options)
+            } else {
+                report = try write(from: from, to: to, year: year, into: output, checking: options)!
+            }
         } catch let error as FECWriter.UnencodableCharacter {
             throw FacturationError(.accounting, "the FEC cannot be written: \(error)", cause: error)
         }
@@ -135,6 +174,23 @@ package struct FECPublisher {
         let scratch = Path.join(temporary, "fec-" + name)
         try output.commit(to: scratch, collision: .replace)
         return try deliver(scratch, report: report, from: from, to: to, relativePath: relativePath)
+    }
+
+    /// Writes the FEC of [from, to] into `output`, checked in the same pass when `options` are
+    /// given (its report), else only written. The plan (numbering, lettering, order) lives only here.
+    @discardableResult
+    private func write(
+        from: CivilDate, to: CivilDate, year: (start: CivilDate, end: CivilDate), into output: OutputFile,
+        checking options: FECChecker.Options?
+    ) throws -> FECCheckReport? {
+        let plan = FECBuilder.plan(books.entries, from: from, to: to, fiscalYear: year)
+        guard plan.lineCount > 0 else { throw FacturationError.nothingToExport(from: from, to: to) }
+        let format = pipeline.accounting.format
+        guard let options else {
+            _ = try FECCheckedWriter.writeUnchecked(plan, format: format, to: output)
+            return nil
+        }
+        return try FECCheckedWriter.write(plan, format: format, options: options, to: output).report
     }
 
     /// The bytes of a month's FEC, from the entries at `positions` (those of its fiscal year

@@ -57,7 +57,8 @@ package struct PackedEntries: AccountingEntryTable {
             if let party = line.auxiliary { auxiliary = intern(Party(number: party.number, label: party.label)) }
             lines.append(
                 Line(
-                    account: intern(line.account), auxiliary: auxiliary, invoice: line.invoice.map { pool.append($0) } ?? .none,
+                    account: intern(line.account), auxiliary: auxiliary,
+                    invoice: line.invoice.map { pool.append($0) } ?? .none,
                     debitMinor: line.debitMinor, creditMinor: line.creditMinor))
         }
         entries.append(
