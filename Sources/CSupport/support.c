@@ -41,8 +41,9 @@ void fct_kill_self(void) {
     for (;;) pause();
 }
 
+#if defined(__GLIBC__)
 #include <malloc.h>
-
-void fct_release_free_pages(void) {
-    malloc_trim(0);
-}
+int fct_release_free_memory(void) { return malloc_trim(0); }
+#else
+int fct_release_free_memory(void) { return 0; }
+#endif

@@ -49,11 +49,14 @@ struct BenchCommand: ParsableCommand {
                                   a month, built month by month by the real binary): the
                                   median of --repeat runs (at least 3), and the full pass
                                   that follows a change
-              fec                 FEC export in memory: --fec-lines lines of sales, bank
-                                  and VAT entries made by Postings from matched invoices
-                                  and receipts; times FECBuilder.lines (numbering,
-                                  lettering), FECWriter.bytes and FECChecker.check; MB/s
-                                  is over writing + checking
+              fec                 `facturation fec --year 2025` on a workspace whose
+                                  records (issued invoices, a bank ledger, one match file
+                                  per matched receipt, written by a child process) make a
+                                  FEC of --fec-lines lines of sales, bank and VAT entries;
+                                  the whole process: reading the records, postings,
+                                  numbering, lettering, writing + checking; MB/s = file
+                                  bytes / its wall time; the file must be the one the
+                                  generator computed in memory, byte for byte
 
             Build and run (release):
               swift build -c release --scratch-path .build-bench --product facturation
@@ -118,7 +121,8 @@ struct BenchCommand: ParsableCommand {
     var keep = false
 
     /// The children's mode, run by ``ScenarioRunner``: `--measure clockify-normalize|qonto-normalize <file>
-    /// <workspace>` or `--measure match|fec <size> <seed> <folder>`.
+    /// <workspace>`, `--measure match <size> <seed> <folder>` or `--measure fec <lines> <seed> <folder>`
+    /// (writes the workspace only).
     @Option(help: .private)
     var measure: Scenario?
 

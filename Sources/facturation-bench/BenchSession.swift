@@ -103,7 +103,9 @@ struct BenchSession {
                     try Storage.removeTree(folder)
                     try Storage.makeDirectory(folder)
                     record(scenario, in: folder) {
-                        try runner.measureInMemory(scenario, size: size, seed: options.seed, folder: folder)
+                        scenario == .fec
+                            ? try runner.measureFEC(lines: size, seed: options.seed, folder: folder)
+                            : try runner.measureInMemory(scenario, size: size, seed: options.seed, folder: folder)
                     }
                 }
             }
@@ -143,11 +145,13 @@ struct BenchSession {
             a tmpfs shows the CPU part; the generated workspace is synced to disk before the run; on
             ext4 a run within minutes of deleting many files is slower, as ext4 skips the inodes
             freed in the last minutes when it creates files).
-            match and fec rows: in-process time of the measuring child on data it generated in memory
+            match rows: in-process time of the measuring child on data it generated in memory
             (not timed); match seconds = building the receivables, the invoice-number list,
-            reference finder and payer identifier + matching every receipt; fec MB/s = FEC bytes / (FECWriter.bytes +
-            FECChecker.check) seconds, the FECBuilder time shown apart; peak RSS = the child's VmHWM
-            (it holds the generated data too).
+            reference finder and payer identifier + matching every receipt; peak RSS = the child's VmHWM
+            (it holds the generated data too). fec rows: wall time of the whole `facturation fec --year
+            \(FECMeasurement.year)` process on a workspace whose records (issued invoices, bank ledger,
+            match files) were written by another process and synced; MB/s = FEC bytes / those seconds;
+            peak RSS from wait4 (see above).
 
 
             """)

@@ -1,20 +1,25 @@
 import FacturationCore
 
-/// The child side of the `fec` scenario: a year of accounting entries in the shapes `Postings`
-/// produces, then the three timed steps of an export: (a) `FECBuilder.lines` (numbering,
-/// lettering, ordering: `FECBuilder.plan`), (b)+(c) `FECCheckedWriter.write`: the lines encoded
-/// and checked in one streamed pass with the options the accounting stage uses, as it exports.
+/// The generating child of the `fec` scenario: a workspace whose records (issued invoices, a bank
+/// ledger, payment matches) hold a fiscal year that makes a FEC of exactly `--fec-lines` lines;
+/// the parent then measures `facturation fec --year 2025` on it, in a process of its own (see
+/// ``ScenarioRunner/measureFEC(lines:seed:folder:)``), so the peak RSS is what a real export holds.
 ///
 /// The entries are not made up: ``PaymentWorkload`` generates invoices and receipts (about one
 /// invoice per 6.9 lines), ``PaymentPass`` matches them, and `Postings.entries` turns invoices,
 /// bank lines and matches into sales entries (411/706/44574), bank entries (512/411, one 411
-/// line per invoice paid; 512/471 for unknown payers) and VAT transfers (44574/44571). Entries
-/// are then dropped from the end (the latest bank operations) so that the file has exactly the
-/// requested number of lines; a gap of 2 to 5 lines is filled by one bank entry of that many
-/// lines (512 against several 471 lines).
+/// line per invoice paid; 512/471 for unknown payers) and VAT transfers (44574/44571). The latest
+/// receipts are dropped until the file has at most the requested number of lines, then receipts
+/// of unknown payers (2 lines each) fill the gap. This child also computes the expected file in
+/// memory (`FECBuilder.lines` + `FECWriter.bytes`, checked against the first FECBuilder), so the
+/// parent can require the exported file to be byte for byte that one. None of this is timed.
 enum FECMeasurement {
     /// Average FEC lines per invoice of the payment workload (3 sales + 3.9 bank and VAT).
     static let linesPerInvoice = 6.9
+    /// The day the parent exports on: every 2025 bank line is booked by then.
+    static let exportDate = "2026-01-15"
+    /// The fiscal year exported (calendar year 2025).
+    static let year = 2025
 
     static func run(lines target: Int, seed: UInt64, folder: String) throws -> [String: String] {
         guard target >= 100 else { throw BenchError("--fec-lines needs at least 100 lines") }
@@ -23,121 +28,90 @@ enum FECMeasurement {
         let workload = try PaymentWorkload.generate(invoices: invoices, seed: seed, in: folder)
         let receipts = try BankLine.receipts(in: workload.layout)
         // Only the matches are kept (the receivables are freed here, not while Postings runs).
-        let matches = PaymentPass.run(workload, receipts: receipts).matches
-        let bank = try BankLine.all(in: workload.layout)
-        let generated = Monotonic.now()
-
+        var matches = PaymentPass.run(workload, receipts: receipts).matches
         let postings = Postings(pipeline: workload.pipeline)
-        let (allEntries, suspense) = postings.entries(issued: workload.invoices, bank: bank, matches: matches)
-        let posted = Monotonic.now()
-        let entries = try trim(allEntries, to: target, settings: postings.settings)
+        var bank = try BankLine.all(in: workload.layout)
+        guard bank.count == workload.receipts.count else {
+            throw BenchError("\(workload.receipts.count) receipts written, \(bank.count) read back")
+        }
+        let first = postings.entries(issued: workload.invoices, bank: bank, matches: matches).entries
+        var random = SplitMix64(seed: seed &+ 1)
+        let kept = try trim(
+            first, receipts: workload.receipts, sales: workload.invoices.count, bank: postings.settings.bank,
+            to: target, &random)
+        _ = try PaymentWorkload.writeLedger(kept, layout: workload.layout)
+        bank = try BankLine.all(in: workload.layout)
+        let keys = Set(kept.map(\.key))
+        matches = matches.filter { keys.contains($0.key) }
+        let (entries, suspense) = postings.entries(issued: workload.invoices, bank: bank, matches: matches)
 
         let settings = workload.pipeline.accounting
-        let year = settings.fiscalYear(containing: CivilDate(year: 2025, month: 6, day: 30)!)
-        // The export's own peak: the high-water mark is reset once the input is in memory (the
-        // generation peaks higher than the export and is not what is measured).
-        let generationPeak = ProcessMemory.peakResidentBytes() ?? -1
-        let heldBeforeExport = ProcessMemory.residentBytes() ?? -1
-        let resetPeak = ProcessMemory.resetPeak()
-        let buildStarted = Monotonic.now()
-        let plan = FECBuilder.plan(entries, from: year.start, to: year.end, fiscalYear: year)
-        let built = Monotonic.now()
-        let name = FECFormat.fileName(siren: workload.pipeline.company.siren, closingDate: year.end)
-        // Written to a temporary file in the data folder (discarded, as the accounting stage
-        // discards a file that fails its check), checked from the same buffers.
-        let output = try OutputFile(directory: folder)
-        let result = try FECCheckedWriter.write(
-            plan, format: settings.format,
-            options: .init(
-                fileName: name, fiscalYearStart: year.start, closingDate: year.end, ownExport: true), to: output)
-        let report = result.report
-        let checked = Monotonic.now()
-        let exportPeak = ProcessMemory.peakResidentBytes() ?? -1
-        let peak = resetPeak ? max(generationPeak, exportPeak) : exportPeak
-
-        // Not timed: the lines equal those of FECBuilder as first written (kept below), on these
-        // entries and on a shuffled sample with ties and a period starting mid-year.
-        let lines = FECBuilder.lines(entries, from: year.start, to: year.end, fiscalYear: year)
-        let streamed = try FECWriter.bytes(lines, format: settings.format)
-        let exported = Path.join(folder, name)
-        try output.commit(to: exported, collision: .replace)
-        let sameBytes = try sameContent(exported, streamed) && Int64(streamed.count) == result.byteCount
-        var reference = firstDifference(
-            lines, referenceLines(entries, from: year.start, to: year.end, fiscalYear: year))
-        if reference == nil {
-            var random = SplitMix64(seed: seed)
-            var sample = Array(entries.prefix(20_000))
-            for copy in 0..<2_000 {
-                // Ties: same journal, date, piece and label, other amounts (so their order shows).
-                var twin = sample[random.int(in: 0..<sample.count)]
-                for line in twin.lines.indices {
-                    twin.lines[line].debitMinor *= Int64(2 + copy % 3)
-                    twin.lines[line].creditMinor *= Int64(2 + copy % 3)
-                }
-                sample.append(twin)
-            }
-            for index in stride(from: sample.count - 1, to: 0, by: -1) {
-                sample.swapAt(index, random.int(in: 0..<(index + 1)))
-            }
-            let from = CivilDate(year: 2025, month: 3, day: 1)!, to = CivilDate(year: 2025, month: 9, day: 30)!
-            if let line = firstDifference(
-                FECBuilder.lines(sample, from: from, to: to, fiscalYear: year),
-                referenceLines(sample, from: from, to: to, fiscalYear: year))
-            {
-                reference = "sample line \(line)"
-            }
-        } else {
-            reference = "line \(reference!)"
+        let fiscalYear = settings.fiscalYear(containing: CivilDate(year: year, month: 6, day: 30)!)
+        let lines = FECBuilder.lines(entries, from: fiscalYear.start, to: fiscalYear.end, fiscalYear: fiscalYear)
+        guard lines.count == target else {
+            throw BenchError("the generated workspace makes \(lines.count) FEC lines instead of \(target)")
         }
-        if reference == nil, !sameBytes { reference = "the streamed bytes differ from FECWriter.bytes" }
+        let expected = try FECWriter.bytes(lines, format: settings.format)
+        let reference = referenceCheck(entries, lines, fiscalYear: fiscalYear, seed: seed)
 
-        let errors = report.findings.filter { $0.severity == .error }.prefix(5)
-            .map { "\($0.rule) \($0.description) (\($0.count)×, first at line \($0.examples.first?.line ?? 0))" }
-        let warnings = report.findings.filter { $0.severity != .error }.prefix(5)
-            .map { "\($0.rule) \($0.description) (\($0.count)×)" }
+        // The records, as the invoicing and payment stages leave them: one issued batch per 1,000
+        // invoices (fsynced, few), one match file per receipt (not fsynced: 100,000+ small files).
+        let store = InvoiceStore(layout: workload.layout)
+        for start in stride(from: 0, to: workload.invoices.count, by: 1_000) {
+            try store.recordIssued(Array(workload.invoices[start..<min(start + 1_000, workload.invoices.count)]))
+        }
+        let payments = PaymentStore(layout: workload.layout)
+        try Storage.makeDirectory(workload.layout.matches)
+        for match in matches.values {
+            let file = try BinaryFileOutput(path: payments.path(of: match.receipt))
+            try PaymentStore.encoded(match).withUnsafeBytes { try file.write($0) }
+            _ = try file.close()
+        }
         return [
             "lines": String(lines.count),
             "entries": String(entries.count),
             "invoices": String(workload.invoices.count),
-            "receipts": String(receipts.count),
+            "receipts": String(kept.count),
+            "matches": String(matches.count),
             "suspense": String(suspense.count),
             "lettered_lines": String(lines.lazy.filter { $0.letteringCode != nil }.count),
-            "bytes": String(result.byteCount),
-            "generate_seconds": String(generated - generationStarted),
-            "postings_seconds": String(posted - generated),
-            "build_seconds": String(built - buildStarted),
-            // Written and checked in one streamed pass (FECCheckedWriter): one time for both.
-            "write_seconds": String(checked - built),
-            "check_seconds": "0",
-            "seconds": String(checked - built),
-            "checked_lines": String(report.lines),
-            "checked_entries": String(report.entries),
-            "debit_minor": String(report.debitMinor),
-            "credit_minor": String(report.creditMinor),
-            "valid": String(report.isValid),
-            "errors": errors.joined(separator: "; "),
-            "warnings": warnings.joined(separator: "; "),
-            "peak_rss_bytes": String(peak),
-            "generation_peak_rss_bytes": String(generationPeak),
-            "held_before_export_bytes": String(heldBeforeExport),
-            "export_peak_rss_bytes": String(resetPeak ? exportPeak : -1),
+            "bytes": String(expected.count),
+            "sha256": expected.withUnsafeBytes { SHA256Hasher.hex($0) },
+            "generate_seconds": String(Monotonic.now() - generationStarted),
+            "generation_peak_rss_bytes": String(ProcessMemory.peakResidentBytes() ?? -1),
             "reference": reference ?? "equal",
         ]
     }
 
-    /// Whether the file at `path` holds exactly `bytes` (read in chunks: Storage.read is bounded).
-    private static func sameContent(_ path: String, _ bytes: [UInt8]) throws -> Bool {
-        let file = try InputFile(path: path)
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        var offset = 0
-        while true {
-            let count = try file.read(into: &chunk)
-            if count == 0 { return offset == bytes.count }
-            guard offset + count <= bytes.count, bytes[offset..<(offset + count)].elementsEqual(chunk[0..<count]) else {
-                return false
-            }
-            offset += count
+    /// nil when `lines` equal those of the first FECBuilder (``referenceLines``), also on a
+    /// shuffled sample with ties and a period starting mid-year; else where they differ.
+    private static func referenceCheck(
+        _ entries: [AccountingEntry], _ lines: [FECLine],
+        fiscalYear year: (start: CivilDate, end: CivilDate), seed: UInt64
+    ) -> String? {
+        let reference = referenceLines(entries, from: year.start, to: year.end, fiscalYear: year)
+        if let line = firstDifference(lines, reference) {
+            return "line \(line)"
         }
+        var random = SplitMix64(seed: seed)
+        var sample = Array(entries.prefix(20_000))
+        for copy in 0..<2_000 {
+            // Ties: same journal, date, piece and label, other amounts (so their order shows).
+            var twin = sample[random.int(in: 0..<sample.count)]
+            for line in twin.lines.indices {
+                twin.lines[line].debitMinor *= Int64(2 + copy % 3)
+                twin.lines[line].creditMinor *= Int64(2 + copy % 3)
+            }
+            sample.append(twin)
+        }
+        for index in stride(from: sample.count - 1, to: 0, by: -1) {
+            sample.swapAt(index, random.int(in: 0..<(index + 1)))
+        }
+        let from = CivilDate(year: 2025, month: 3, day: 1)!, to = CivilDate(year: 2025, month: 9, day: 30)!
+        return firstDifference(
+            FECBuilder.lines(sample, from: from, to: to, fiscalYear: year),
+            referenceLines(sample, from: from, to: to, fiscalYear: year)
+        ).map { "sample line \($0)" }
     }
 
     /// The first line (1-based) where two lists differ, or nil.
@@ -191,35 +165,48 @@ enum FECMeasurement {
         return result
     }
 
-    /// Drops entries from the end until `target` lines are left, filling a gap with one entry.
+    /// The receipts to keep (with fillers) so that the FEC has exactly `target` lines: `entries`
+    /// are the `sales` sales entries, then per receipt (in ledger order) its bank entry and its VAT
+    /// transfer, if any.
     private static func trim(
-        _ entries: [AccountingEntry], to target: Int,
-        settings: AccountingSettings
-    ) throws -> [AccountingEntry] {
-        var entries = entries
-        var total = entries.reduce(0) { $0 + $1.lines.count }
+        _ entries: [AccountingEntry], receipts: [BenchReceipt], sales: Int, bank: AccountingSettings.Journal,
+        to target: Int, _ random: inout SplitMix64
+    ) throws -> [BenchReceipt] {
+        var sizes: [Int] = []
+        for entry in entries[sales...] {
+            if entry.journal == bank || sizes.isEmpty {
+                sizes.append(entry.lines.count)
+            } else {
+                sizes[sizes.count - 1] += entry.lines.count
+            }
+        }
+        guard sizes.count == receipts.count else {
+            throw BenchError("\(sizes.count) bank entries for \(receipts.count) receipts")
+        }
+        var total = entries[..<sales].reduce(0) { $0 + $1.lines.count } + sizes.reduce(0, +)
         guard total >= target else {
             throw BenchError("the generated workload has \(total) FEC lines, fewer than the \(target) asked")
         }
-        // The shape of the filler: a bank entry of an unknown payer (512 debit, 471 credit).
-        guard
-            let prototype = entries.last(where: {
-                $0.journal == settings.bank && $0.lines.count == 2 && $0.lines[1].account == settings.suspense
-            })
-        else { throw BenchError("the generated workload has no unexplained bank line") }
-        while total > target { total -= entries.removeLast().lines.count }
-        if target - total == 1 { total -= entries.removeLast().lines.count }
-        let gap = target - total
-        if gap >= 2 {
-            var filler = prototype
-            filler.pieceRef += "G"
-            filler.label = "Virements groupés non identifiés"
-            var debit = prototype.lines[0], credit = prototype.lines[1]
-            debit.debitMinor = Int64(gap - 1) * 10_000
-            credit.creditMinor = 10_000
-            filler.lines = [debit] + Array(repeating: credit, count: gap - 1)
-            entries.append(filler)
+        var keep = [Bool](repeating: true, count: sizes.count)
+        var last = sizes.count
+        while total > target {
+            last -= 1
+            keep[last] = false
+            total -= sizes[last]
         }
-        return entries
+        if (target - total) % 2 == 1 {
+            guard let odd = (0..<last).last(where: { sizes[$0] % 2 == 1 }) else {
+                throw BenchError("no receipt of an odd number of lines to drop")
+            }
+            keep[odd] = false
+            total -= sizes[odd]
+        }
+        var kept = receipts.indices.filter { keep[$0] }.map { receipts[$0] }
+        for filler in 0..<((target - total) / 2) {
+            var receipt = PaymentWorkload.unknownReceipt(900_000 + filler, &random)
+            receipt.key = "qonto:f111" + PaymentWorkload.padded(filler, 20)
+            kept.append(receipt)
+        }
+        return kept.sorted { ($0.date, $0.key) < ($1.date, $1.key) }
     }
 }

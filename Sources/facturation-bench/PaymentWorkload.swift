@@ -48,6 +48,8 @@ struct PaymentWorkload {
     /// Receipts per intended outcome (the matcher's rule names, `review` for unknown payers).
     let expected: [String: Int]
     let ledgerBytes: Int64
+    /// The receipts as written to the bank ledger, in its order (booking date, key).
+    let receipts: [BenchReceipt]
 
     /// Writes the pipeline and the bank ledger under `folder`, and builds the invoices in memory.
     static func generate(invoices count: Int, seed: UInt64, in folder: String) throws -> PaymentWorkload {
@@ -147,6 +149,14 @@ struct PaymentWorkload {
         // The ledger, in booking-date order as the import writes it.
         for index in receipts.indices { receipts[index].key = "qonto:" + hex(index) }
         receipts.sort { ($0.date, $0.key) < ($1.date, $1.key) }
+        let bytes = try writeLedger(receipts, layout: layout)
+        return PaymentWorkload(
+            invoices: documents, pipeline: pipeline, layout: layout, clients: clientCount,
+            expected: expected, ledgerBytes: bytes, receipts: receipts)
+    }
+
+    /// Writes `receipts` as the bank ledger `2025.csv` of `layout` (replacing it); returns its size.
+    static func writeLedger(_ receipts: [BenchReceipt], layout: ArchiveLayout) throws -> Int64 {
         let ledger = layout.ledger(.bankTransactions, "2025")
         try Storage.makeDirectory(Path.parent(of: ledger))
         let file = try BinaryFileOutput(path: ledger)
@@ -160,10 +170,7 @@ struct PaymentWorkload {
             }
         }
         try file.write(builder.buffer.bytes)
-        let bytes = try file.close()
-        return PaymentWorkload(
-            invoices: documents, pipeline: pipeline, layout: layout, clients: clientCount,
-            expected: expected, ledgerBytes: bytes)
+        return try file.close()
     }
 
     static func invoiceNumber(_ index: Int) -> String { "F2025-" + padded(index + 1, 6) }
@@ -219,7 +226,7 @@ struct PaymentWorkload {
         "Garage Moderne", "Mutuelle Entreprises", "Boulangerie Petit", "Jean Morel",
     ]
 
-    private static func unknownReceipt(_ index: Int, _ random: inout SplitMix64) -> BenchReceipt {
+    static func unknownReceipt(_ index: Int, _ random: inout SplitMix64) -> BenchReceipt {
         let name = random.pick(unknownNames) + " \(index + 1)"
         return BenchReceipt(
             date: CivilDate(year: 2025, month: 1, day: 2)!.adding(days: random.int(in: 0..<360)),

@@ -22,10 +22,9 @@ enum Report {
         }
         if m.scenario == .fec {
             return "fec      lines " + pad(String(m.rows), 9) + "  file " + pad(megabytes(m.inputBytes), 7) + " MB"
-                + "  build " + pad(fixed(m.double("build_seconds"), 2), 6) + " s"
-                + "  write " + pad(fixed(m.double("write_seconds"), 2), 6) + " s"
-                + "  check " + pad(fixed(m.double("check_seconds"), 2), 6) + " s"
-                + "  write+check " + pad(fixed(m.megabytesPerSecond, 1), 6) + " MB/s"
+                + "  " + pad(fixed(m.seconds, 2), 7) + " s"
+                + "  CPU " + pad(fixed(m.double("cpu_seconds"), 2), 6) + " s"
+                + "  " + pad(fixed(m.megabytesPerSecond, 1), 6) + " MB/s"
                 + "  peak RSS " + pad(megabytes(m.peakRSSBytes), 6) + " MB"
                 + "\n    " + m.detail
         }
@@ -95,18 +94,17 @@ enum Report {
         return out
     }
 
-    /// The `fec` rows: MB/s over writing + checking.
+    /// The `fec` rows: the whole `facturation fec` process, from the records.
     private static func fecTable(_ measurements: [Measurement]) -> String {
         var out =
-            "| Scenario | FEC lines | Entries | File MB | Build s | Write s | Check s | Write+check MB/s "
-            + "| Lines/s (write+check) | Peak RSS MB |\n"
+            "| Scenario | FEC lines | Entries | Invoices | File MB | Seconds | CPU s | MB/s "
+            + "| Lines/s | Peak RSS MB |\n"
         out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for m in measurements {
             let cells = [
-                m.scenario.rawValue, String(m.rows), String(m.int("entries")), megabytes(m.inputBytes),
-                fixed(m.double("build_seconds"), 2), fixed(m.double("write_seconds"), 2),
-                fixed(m.double("check_seconds"), 2), fixed(m.megabytesPerSecond, 1),
-                fixed(m.rowsPerSecond, 0), megabytes(m.peakRSSBytes),
+                m.scenario.rawValue, String(m.rows), String(m.int("entries")), String(m.int("invoices")),
+                megabytes(m.inputBytes), fixed(m.seconds, 2), fixed(m.double("cpu_seconds"), 2),
+                fixed(m.megabytesPerSecond, 1), fixed(m.rowsPerSecond, 0), megabytes(m.peakRSSBytes),
             ]
             out += "| " + cells.joined(separator: " | ") + " |\n"
         }
@@ -196,10 +194,11 @@ enum Report {
         }
         for m in medians(measurements) where m.scenario == .fec {
             out +=
-                "- FEC of \(m.rows) lines (" + megabytes(m.inputBytes) + " MB): write + check at "
-                + fixed(m.megabytesPerSecond, 1) + " MB/s"
+                "- FEC of \(m.rows) lines (" + megabytes(m.inputBytes) + " MB), `facturation fec` from the records: "
+                + fixed(m.megabytesPerSecond, 1) + " MB/s, peak " + megabytes(m.peakRSSBytes) + " MB"
             if m.rows >= 1_000_000 {
-                out += " (goal ≥ 50 MB/s for 1,000,000 lines: " + (m.megabytesPerSecond >= 50 ? "met" : "not met") + ")"
+                let met = m.megabytesPerSecond >= 50 && m.peakRSSBytes < 200_000_000
+                out += " (goal ≥ 50 MB/s and < 200 MB for 1,000,000 lines: " + (met ? "met" : "not met") + ")"
             }
             out += "\n"
         }

@@ -14,8 +14,8 @@ enum Scenario: String, CaseIterable, Sendable {
     /// `PaymentMatcher.match` over `--invoices` receipts against as many open invoices (in
     /// memory, in a child process): the payment stage's matching loop.
     case match
-    /// `FECBuilder.lines`, `FECWriter.bytes` and `FECChecker.check` on `--fec-lines` lines of
-    /// accounting entries (in memory, in a child process).
+    /// `facturation fec --year 2025` on a workspace whose records (issued invoices, bank ledger,
+    /// payment matches) make a FEC of `--fec-lines` lines, written by a child process first.
     case fec
     /// `facturation run` with nothing new to do, on a workspace holding `--years` of history
     /// (100 invoices and 100 receipts a month, made month by month by the real binary).
@@ -24,6 +24,6 @@ enum Scenario: String, CaseIterable, Sendable {
     /// Scenarios measured on the generated Clockify and Qonto files (the `--megabytes`/`--rows` sizes).
     var usesExportFiles: Bool { self == .clockifyNormalize || self == .qontoNormalize || self == .run }
 
-    /// Scenarios measured in process by a child `facturation-bench --measure`, on data it generates.
+    /// Scenarios whose data a child `facturation-bench --measure` generates (and, for `match`, measures in process).
     var isInMemory: Bool { self == .match || self == .fec }
 }

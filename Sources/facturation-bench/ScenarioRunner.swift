@@ -105,7 +105,7 @@ struct ScenarioRunner {
         return measurement
     }
 
-    /// The `match` and `fec` scenarios: a child `facturation-bench --measure` generates its data in
+    /// The `match` scenario: a child `facturation-bench --measure` generates its data in
     /// `folder` and times the in-memory steps; its `key=value` lines become the measurement.
     func measureInMemory(_ scenario: Scenario, size: Int, seed: UInt64, folder: String) throws -> Measurement {
         let resultFile = Path.join(folder, "result.txt")
@@ -128,7 +128,7 @@ struct ScenarioRunner {
             "whole child \(Report.fixed(outcome.seconds, 2)) s wall incl. generation "
             + "\(Report.fixed(m.double("generate_seconds"), 2)) s; RSS = child's VmHWM"
         var warnings: [String] = []
-        if scenario == .match {
+        do {
             m = Measurement(
                 scenario: .match, sizeLabel: m.sizeLabel, inputBytes: Int64(m.int("ledger_bytes")),
                 rows: m.int("receipts"), seconds: m.double("seconds"),
@@ -157,36 +157,86 @@ struct ScenarioRunner {
             if m.int("query_mismatches") != 0 {
                 warnings.append("the receivables' indexes disagree with a full scan \(m.int("query_mismatches")) times")
             }
-        } else {
-            m = Measurement(
-                scenario: .fec, sizeLabel: m.sizeLabel, inputBytes: Int64(m.int("bytes")),
-                rows: m.int("lines"), seconds: m.double("seconds"),
-                peakRSSBytes: hwm > 0 ? hwm : outcome.maxRSSBytes, detail: "", values: values)
-            m.detail =
-                "\(m.int("entries")) entries from \(m.int("invoices")) invoices and \(m.int("receipts")) receipts "
-                + "(Postings \(Report.fixed(m.double("postings_seconds"), 2)) s, not counted), "
-                + "\(m.int("lettered_lines")) lettered lines; build \(Report.fixed(m.double("build_seconds"), 2)) s, "
-                + "write \(Report.fixed(m.double("write_seconds"), 2)) s, check \(Report.fixed(m.double("check_seconds"), 2)) s; "
-                + "check: \(values["valid"] == "true" ? "valid" : "INVALID"), \(m.int("checked_lines")) lines, "
-                + "\(m.int("checked_entries")) entries; lines compared with the first FECBuilder: "
-                + (values["reference"] ?? "?")
-                + (values["warnings"].map { $0.isEmpty ? "" : ", warnings: " + $0 } ?? "")
-                + "\n    MB/s and seconds are writing + checking, streamed together (FECCheckedWriter); " + whole
-                + "\n    memory: the generation peaks at \(Report.megabytes(Int64(m.int("generation_peak_rss_bytes")))) MB "
-                + "and leaves \(Report.megabytes(Int64(m.int("held_before_export_bytes")))) MB held (the input entries "
-                + "and the generated workload); the export itself (high-water mark reset after generation) peaks at "
-                + "\(Report.megabytes(Int64(m.int("export_peak_rss_bytes")))) MB"
-            if values["reference"] != "equal" {
-                warnings.append("FECBuilder's lines differ from the reference at " + (values["reference"] ?? "?"))
-            }
-            if values["valid"] != "true" { warnings.append("the checker found errors: " + (values["errors"] ?? "")) }
-            if m.int("checked_lines") != size || m.rows != size {
-                warnings.append("\(size) lines asked, \(m.rows) built, \(m.int("checked_lines")) checked")
-            }
-            if m.int("debit_minor") != m.int("credit_minor") { warnings.append("debit and credit differ") }
         }
         for warning in warnings { m.detail += "\n    WARNING: " + warning }
         return m
+    }
+
+    /// The `fec` scenario: a child `facturation-bench --measure fec` writes a workspace whose
+    /// fiscal year 2025 makes a FEC of `lines` lines (``FECMeasurement``) and the bytes it must
+    /// have; then `facturation fec --year 2025` exports it in its own process, from the records:
+    /// reading them, the postings, numbering, lettering, writing and checking. Its wall time, CPU
+    /// time and peak RSS (wait4) are the measurement; the file must be the expected one byte for byte.
+    func measureFEC(lines: Int, seed: UInt64, folder: String) throws -> Measurement {
+        let data = Path.join(folder, "data")
+        let resultFile = Path.join(folder, "result.txt")
+        let generation = try ChildProcess(
+            executable: benchExecutable,
+            arguments: ["--measure", Scenario.fec.rawValue, String(lines), String(seed), data],
+            standardOutput: resultFile
+        ).run()
+        try check(generation, what: "the generating child")
+        var values = try readValues(resultFile)
+        guard let expectedHash = values["sha256"], let expectedBytes = values["bytes"].flatMap(Int64.init) else {
+            throw BenchError("the generating child printed an incomplete result (\(resultFile))")
+        }
+        // The records stand for what earlier runs wrote: on disk before the export starts.
+        sync()
+        let exportFile = Path.join(folder, "export.json")
+        let floor = ProcessMemory.peakResidentBytes() ?? 0
+        let outcome = try ChildProcess(
+            executable: facturationExecutable,
+            arguments: [
+                "fec", "--workspace", data, "--year", String(FECMeasurement.year), "--date",
+                FECMeasurement.exportDate, "--json",
+            ],
+            standardOutput: exportFile
+        ).run()
+        try check(outcome, what: "facturation fec")
+        let export = try JSONDecoder().decode(
+            FECPublisher.Export.self, from: Data(contentsOf: URL(fileURLWithPath: exportFile)))
+        let path = Path.join(data, export.path)
+        let (bytes, hash) = try Self.sha256(of: path)
+        values["cpu_seconds"] = String(outcome.cpuSeconds)
+        values["check"] = export.check
+        var m = Measurement(
+            scenario: .fec, sizeLabel: "\(lines) lines", inputBytes: bytes, rows: export.lines,
+            seconds: outcome.seconds, peakRSSBytes: outcome.maxRSSBytes, detail: "", values: values)
+        m.detail =
+            "`facturation fec --year \(FECMeasurement.year)` from the records: \(m.int("invoices")) issued invoices "
+            + "(\(m.int("invoices") / 1_000 + 1) batch files), \(m.int("receipts")) bank lines, \(m.int("matches")) match "
+            + "files; \(export.entries) entries, \(m.int("lettered_lines")) lettered lines; check: \(export.check); "
+            + "\(Report.fixed(outcome.cpuSeconds, 2)) s CPU; whole process (reading the records, postings, numbering, "
+            + "lettering, writing + checking, delivery); RSS from wait4 (never below the bench's own "
+            + "\(Report.megabytes(floor)) MB); lines compared with the first FECBuilder: "
+            + (values["reference"] ?? "?")
+            + "\n    generation (another process, not timed): \(Report.fixed(m.double("generate_seconds"), 1)) s, peak "
+            + "\(Report.megabytes(Int64(m.int("generation_peak_rss_bytes")))) MB"
+        var warnings: [String] = []
+        if hash != expectedHash || bytes != expectedBytes {
+            warnings.append("the exported file (\(bytes) bytes) differs from the expected one (\(expectedBytes) bytes)")
+        }
+        if export.lines != lines { warnings.append("\(lines) lines asked, \(export.lines) exported") }
+        if values["reference"] != "equal" {
+            warnings.append("FECBuilder's lines differ from the reference at " + (values["reference"] ?? "?"))
+        }
+        if export.debit != export.credit { warnings.append("debit and credit differ") }
+        for warning in warnings { m.detail += "\n    WARNING: " + warning }
+        return m
+    }
+
+    /// Size and SHA-256 of a file, read in 1 MiB chunks.
+    private static func sha256(of path: String) throws -> (Int64, String) {
+        let file = try InputFile(path: path)
+        let hasher = SHA256Hasher()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var size: Int64 = 0
+        while true {
+            let count = try file.read(into: &chunk)
+            if count == 0 { return (size, hasher.finishHex()) }
+            hasher.update(chunk, count: count)
+            size += Int64(count)
+        }
     }
 
     private func readValues(_ file: String) throws -> [String: String] {

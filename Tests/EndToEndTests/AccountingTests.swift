@@ -17,6 +17,24 @@ struct AccountingTests {
         return workspace
     }
 
+    /// `fec --year` reads the records one at a time (packed entries, no run snapshot): its file is
+    /// the one made from a run's snapshot (every document held and sorted), byte for byte.
+    @Test func theYearlyFECFromTheRecordsIsTheOneOfARunSnapshot() throws {
+        let workspace = try Self.demoWorkspace()
+        let yearly = try workspace.run(["fec", "--year", "2025", "--date", "2025-10-02"])
+        #expect(yearly.status == 0, "\(yearly.stderr)")
+        let path = "outbox/fec/812345676FEC20251231.txt"
+        let streamed = try workspace.data(path)
+        #expect(streamed.count > 1_000)
+        let pipeline = try PipelineLoader.load(
+            path: workspace.path + "/pipelines/demo-conseil.toml", shownAs: "pipelines/demo-conseil.toml")
+        let layout = Workspace(root: workspace.path).layout(for: pipeline, pipelineCount: 1)
+        let publisher = FECPublisher(
+            layout: layout, snapshot: try RunSnapshot(layout: layout), today: CivilDate(iso: "2025-10-02")!)
+        _ = try publisher.yearly(endingIn: 2025)
+        #expect(try workspace.data(path) == streamed)
+    }
+
     @Test func monthlyAndYearlyFECPassTheCheckerAndAnIndependentParser() throws {
         let workspace = try Self.demoWorkspace()
         // Each month in its folder, under the legal name: the closing date of the fiscal year (FEC-03).

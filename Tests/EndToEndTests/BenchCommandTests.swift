@@ -53,6 +53,9 @@ import Testing
             $0.hasPrefix("| match | 300 ") || $0.hasPrefix("| fec | 200 ")
         }
         #expect(rows.count == 2, "one median row per scenario:\n\(result.stdout)")
+        // The fec rows export with the real binary and compare its file with the one computed in memory.
+        #expect(!result.stdout.contains("WARNING: the exported file"), "\(result.stdout)")
+        #expect(result.stdout.contains("`facturation fec --year 2025` from the records"), "\(result.stdout)")
 
         let child = try Binary.run(
             ["--measure", "fec", "200", "7", folder.appendingPathComponent("child").path],

@@ -77,8 +77,39 @@ struct FECCheckedWriterTests {
         #expect(result.report.isValid)
     }
 
+    /// The `fec` command's way (written first, the entries freed, then read back and checked):
+    /// the same bytes and the same report as the single pass, across several chunks.
+    static func compareInTwoPasses(from: CivilDate, to: CivilDate, format: FECFormat) throws {
+        let entries = Self.entries
+        let options = FECChecker.Options(
+            fileName: "123456782FEC20251231.txt", fiscalYearStart: year.start,
+            closingDate: year.end, period: from == year.start && to == year.end ? nil : from...to,
+            ownExport: true)
+        let expected = try FECWriter.bytes(
+            FECBuilder.lines(entries, from: from, to: to, fiscalYear: year), format: format)
+        let folder = NSTemporaryDirectory() + "fec-two-\(UUID().uuidString)"
+        try Storage.makeDirectory(folder)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let output = try OutputFile(directory: folder)
+        let written = try FECCheckedWriter.writeUnchecked(
+            FECBuilder.plan(entries, from: from, to: to, fiscalYear: year), format: format, to: output)
+        let report = try FECCheckedWriter.check(output, options: options)
+        try output.commit(to: Path.join(folder, "fec.txt"))
+        #expect(written == Int64(expected.count) && expected.count > 2 * FECCheckedWriter.chunkSize)
+        #expect(try Storage.read(Path.join(folder, "fec.txt")) == expected)
+        #expect(report == FECChecker.check(bytes: expected, options: options))
+        #expect(report.isValid)
+    }
+
     @Test func theYearlyFileIsTheSameStreamed() throws {
         try Self.compare(from: Self.year.start, to: Self.year.end, format: FECFormat())
+    }
+
+    @Test func writtenThenCheckedIsTheSameAsInOnePass() throws {
+        try Self.compareInTwoPasses(from: Self.year.start, to: Self.year.end, format: FECFormat())
+        try Self.compareInTwoPasses(
+            from: FECTests.day("20250301"), to: FECTests.day("20251130"),
+            format: FECFormat(separator: .tab, encoding: .iso8859_15))
     }
 
     @Test func anExtractInLatin9WithTabsIsTheSameStreamed() throws {

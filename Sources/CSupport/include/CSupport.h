@@ -13,5 +13,6 @@ long long fct_peak_rss_bytes(void);
 /// Sends SIGKILL to this process: used by the crash-injection test seam only.
 void fct_kill_self(void);
 
-/// Returns the free pages of glibc's heaps to the kernel (malloc_trim(0)); see FreePages.swift.
-void fct_release_free_pages(void);
+/// Returns the heap's free pages to the system (glibc malloc_trim(0)); 1 when some were
+/// released. A no-op returning 0 where there is no malloc_trim.
+int fct_release_free_memory(void);

@@ -50,9 +50,24 @@ package struct BankLine: Sendable, Equatable {
     /// Every booked transaction that payments and accounting may use; the others are counted in
     /// `leftOut` (see ``LeftOut``).
     package static func all(in layout: ArchiveLayout, leftOut: inout LeftOut) throws -> [BankLine] {
+        var lines: [BankLine] = []
+        try packed(in: layout, leftOut: &leftOut).forEachLine { lines.append($0) }
+        return lines
+    }
+
+    /// Calls `body` with the lines of ``all(in:leftOut:)``, in the same order, made one at a time
+    /// from a packed copy (``PackedBankLines``): for a caller that keeps only a part of each.
+    package static func forEach(
+        in layout: ArchiveLayout, leftOut: inout LeftOut, _ body: (BankLine) throws -> Void
+    ) throws {
+        try packed(in: layout, leftOut: &leftOut).forEachLine(body)
+    }
+
+    /// The booked lines of the bank ledgers, oldest first (booking date, then key).
+    private static func packed(in layout: ArchiveLayout, leftOut: inout LeftOut) throws -> PackedBankLines {
         let folder = Path.join(layout.ledgers, LedgerKind.bankTransactions.rawValue)
         let currency = layout.pipeline.currency.code
-        var lines: [BankLine] = []
+        var lines = PackedBankLines()
         var ignored = LeftOut()
         for name in try Storage.listIfPresent(folder).sorted()
         where name.hasSuffix(".csv") && name != LedgerKind.pendingPartition + ".csv" {
@@ -72,15 +87,12 @@ package struct BankLine: Sendable, Equatable {
                     ignored.otherCurrencies[lineCurrency, default: 0] += 1
                     return
                 }
-                lines.append(
-                    BankLine(
-                        key: text(.recordKey), bookingDate: date, amountMinor: amount,
-                        counterpartyName: text(.counterpartyName), counterpartyIBAN: text(.counterpartyIBAN),
-                        label: text(.label), remittance: text(.remittanceInfo), transactionID: text(.sourceTxnID)))
+                lines.append(fields, day: EntryDay(date), amountMinor: amount)
             }
         }
         leftOut = ignored
-        return lines.sorted { ($0.bookingDate, $0.key) < ($1.bookingDate, $1.key) }
+        lines.sort()
+        return lines
     }
 
     /// The document reference of the bank operation (its transaction id, else its key).

@@ -12,18 +12,23 @@ package struct PaymentStore {
     var temporary: String { layout.temporary }
     var matchesFolder: String { layout.matches }
 
-    func path(of receipt: String) -> String {
+    /// The match file of `receipt`.
+    package func path(of receipt: String) -> String {
         Path.join(matchesFolder, String(SHA256Hasher.hex(receipt).prefix(24)) + ".json")
     }
 
     /// Every recorded match, oldest receipt first.
     package func matches() throws -> [PaymentMatch] {
         var result: [PaymentMatch] = []
-        for name in try Storage.listIfPresent(matchesFolder) where name.hasSuffix(".json") {
-            result.append(
-                try FacturationError.decode(PaymentMatch.self, at: Path.join(matchesFolder, name), limit: 1 << 20))
-        }
+        try forEachMatch { result.append($0) }
         return result.sorted { ($0.bookingDate, $0.receipt) < ($1.bookingDate, $1.receipt) }
+    }
+
+    /// Calls `body` with every recorded match, in no particular order, one file at a time.
+    package func forEachMatch(_ body: (PaymentMatch) throws -> Void) throws {
+        for name in try Storage.listIfPresent(matchesFolder) where name.hasSuffix(".json") {
+            try body(try FacturationError.decode(PaymentMatch.self, at: Path.join(matchesFolder, name), limit: 1 << 20))
+        }
     }
 
     package func match(for receipt: String) throws -> PaymentMatch? {
@@ -37,11 +42,14 @@ package struct PaymentStore {
     package func record(_ match: PaymentMatch) throws {
         let path = path(of: match.receipt)
         if Storage.exists(path) { return }
+        try Storage.makeDirectory(matchesFolder)
+        try Storage.write(try Self.encoded(match), to: path, temporaryDirectory: temporary, collision: .fail)
+    }
+
+    /// The bytes of a match file.
+    package static func encoded(_ match: PaymentMatch) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try Storage.makeDirectory(matchesFolder)
-        try Storage.write(
-            Array(try encoder.encode(match)) + [0x0A], to: path, temporaryDirectory: temporary,
-            collision: .fail)
+        return Array(try encoder.encode(match)) + [0x0A]
     }
 }

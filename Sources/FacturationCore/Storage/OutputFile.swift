@@ -86,6 +86,9 @@ package final class OutputFile {
         return hasher?.finishHex()
     }
 
+    /// Writes the buffered bytes to the temporary file (not synced), so that it can be read back.
+    package func flushBuffer() throws(StorageError) { try flush() }
+
     private func flush() throws(StorageError) {
         hasher?.update(buffer)
         try copy?.write(buffer)

@@ -11,6 +11,6 @@ import CSupport
 /// milliseconds, so it is called at the few points where a lot was just freed.
 enum FreePages {
     static func release() {
-        fct_release_free_pages()
+        _ = fct_release_free_memory()
     }
 }

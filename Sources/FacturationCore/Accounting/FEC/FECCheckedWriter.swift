@@ -21,8 +21,8 @@ package enum FECCheckedWriter {
     /// report is valid, else it is discarded with the object).
     ///
     /// - Throws: ``FECWriter/UnencodableCharacter`` (nothing is committed), or `StorageError`.
-    package static func write(
-        _ plan: FECBuilder.Plan, format: FECFormat, options: FECChecker.Options,
+    package static func write<Entries: AccountingEntryTable>(
+        _ plan: FECBuilder.Plan<Entries>, format: FECFormat, options: FECChecker.Options,
         to output: OutputFile?
     ) throws -> Result {
         let buffer = ByteBuffer(capacity: chunkSize + 4096)
@@ -44,5 +44,44 @@ package enum FECCheckedWriter {
         }
         try flush()
         return Result(report: checker.finish(), byteCount: byteCount)
+    }
+
+    /// Encodes the plan's lines into `output` without checking them (``check(_:options:)`` reads
+    /// them back): the caller can then free the entries before the checker builds its tables.
+    /// Returns the bytes written.
+    package static func writeUnchecked<Entries: AccountingEntryTable>(
+        _ plan: FECBuilder.Plan<Entries>, format: FECFormat, to output: OutputFile
+    ) throws -> Int64 {
+        let buffer = ByteBuffer(capacity: chunkSize + 4096)
+        let encoder = FECLineEncoder(format: format, buffer: buffer)
+        var byteCount: Int64 = 0
+        func flush() throws {
+            try output.write(buffer.bytes)
+            byteCount += Int64(buffer.count)
+            buffer.removeAll()
+        }
+        encoder.appendHeader()
+        var number = 1
+        try plan.forEachLine { line in
+            number += 1
+            try encoder.append(line, number: number)
+            if buffer.count >= chunkSize { try flush() }
+        }
+        try flush()
+        try output.flushBuffer()
+        return byteCount
+    }
+
+    /// The checker's report on the file written so far to `output` (read back in 1 MiB chunks):
+    /// the report ``write(_:format:options:to:)`` gives for the same bytes.
+    package static func check(_ output: OutputFile, options: FECChecker.Options) throws -> FECCheckReport {
+        let file = try InputFile(path: output.temporaryPath)
+        let checker = FECChecker(options: options)
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        while true {
+            let count = try file.read(into: &chunk)
+            if count == 0 { return checker.finish() }
+            chunk.withUnsafeBytes { checker.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        }
     }
 }

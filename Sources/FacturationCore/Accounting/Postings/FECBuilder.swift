@@ -16,11 +16,11 @@
 /// journal by date, piece reference, label, then the order given; in the file by date, journal
 /// code and number.
 package enum FECBuilder {
-    package static func lines(
-        _ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
-        fiscalYear: (start: CivilDate, end: CivilDate)
+    package static func lines<Entries: AccountingEntryTable>(
+        _ entries: Entries, from: CivilDate, to: CivilDate,
+        fiscalYear: (start: CivilDate, end: CivilDate), positions: [Int]? = nil
     ) -> [FECLine] {
-        let plan = plan(entries, from: from, to: to, fiscalYear: fiscalYear)
+        let plan = plan(entries, from: from, to: to, fiscalYear: fiscalYear, positions: positions)
         var result: [FECLine] = []
         result.reserveCapacity(plan.lineCount)
         plan.forEachLine { result.append($0) }
@@ -30,17 +30,24 @@ package enum FECBuilder {
     /// The numbered, lettered and ordered file as positions into `entries`, without its lines:
     /// ``Plan/forEachLine(_:)`` makes them one at a time, so a writer can stream a yearly file
     /// (a million lines are ~330 MB as `FECLine` values, ~165 MB as bytes) in constant memory.
-    package static func plan(
-        _ entries: [AccountingEntry], from: CivilDate, to: CivilDate,
-        fiscalYear: (start: CivilDate, end: CivilDate)
-    ) -> Plan {
-        let last = min(to, fiscalYear.end)
+    ///
+    /// `positions` (ascending) limits the entries looked at, e.g. to those of one fiscal year.
+    package static func plan<Entries: AccountingEntryTable>(
+        _ entries: Entries, from: CivilDate, to: CivilDate,
+        fiscalYear: (start: CivilDate, end: CivilDate), positions: [Int]? = nil
+    ) -> Plan<Entries> {
+        let first = EntryDay(fiscalYear.start), last = EntryDay(min(to, fiscalYear.end)), start = EntryDay(from)
         // Positions of the entries of the fiscal year up to `to`, in the order given.
-        let inYear = entries.indices.filter { entries[$0].date >= fiscalYear.start && entries[$0].date <= last }
+        func isInYear(_ index: Int) -> Bool {
+            let day = entries.day(at: index)
+            return day >= first && day <= last
+        }
+        let inYear = positions.map { $0.filter(isInYear) } ?? (0..<entries.count).filter(isInYear)
         let numbering = Numbering(entries, inYear)
-        let inFile = inYear.filter { entries[$0].date >= from }
+        let inFile = inYear.filter { entries.day(at: $0) >= start }
         let ordered = inFile.sorted { a, b in
-            if entries[a].date != entries[b].date { return entries[a].date < entries[b].date }
+            let dayA = entries.day(at: a), dayB = entries.day(at: b)
+            if dayA != dayB { return dayA < dayB }
             if numbering.journalRanks[a] != numbering.journalRanks[b] {
                 return numbering.journalRanks[a] < numbering.journalRanks[b]
             }
@@ -50,30 +57,30 @@ package enum FECBuilder {
         }
         return Plan(
             entries: entries, ordered: ordered, numbering: numbering, groups: letteringGroups(entries, inYear),
-            lineCount: inFile.reduce(0) { $0 + entries[$1].lines.count })
+            lineCount: inFile.reduce(0) { $0 + entries.lineCount(at: $1) })
     }
 
-    /// A FEC ready to be written: see ``plan(_:from:to:fiscalYear:)``.
-    package struct Plan {
-        let entries: [AccountingEntry]
+    /// A FEC ready to be written: see ``plan(_:from:to:fiscalYear:positions:)``.
+    package struct Plan<Entries: AccountingEntryTable> {
+        let entries: Entries
         /// Positions of the file's entries, in file order.
         let ordered: [Int]
         let numbering: Numbering
-        let groups: [String: (balance: Int64, lastDate: CivilDate)]
+        let groups: [String: (balance: Int64, lastDay: EntryDay)]
         /// Lines of the file (header excluded).
         package let lineCount: Int
 
         /// Calls `body` with each line of the file, in order.
         package func forEachLine<E: Error>(_ body: (FECLine) throws(E) -> Void) throws(E) {
             for index in ordered {
-                let entry = entries[index]
+                let entry = entries.entry(at: index)
                 let number = numbering.number(index)
                 for line in entry.lines {
                     var lettering: String?
                     var letteringDate: CivilDate?
                     if let invoice = line.invoice, let group = groups[invoice], group.balance == 0 {
                         lettering = invoice
-                        letteringDate = group.lastDate
+                        letteringDate = group.lastDay.date
                     }
                     try body(
                         FECBuilder.line(
@@ -88,34 +95,39 @@ package enum FECBuilder {
     /// (the text `VT000042` is made when a line is written, not kept for every entry).
     struct Numbering {
         private(set) var codes: [String] = []
-        private(set) var sequences: [Int]
-        private(set) var journalRanks: [Int]
+        private(set) var sequences: [Int32]
+        private(set) var journalRanks: [Int32]
         /// Numbers past 999999 have more digits: compared as text then, as they always were.
         private(set) var compareAsText = false
 
-        init(_ entries: [AccountingEntry], _ inYear: [Int]) {
+        init<Entries: AccountingEntryTable>(_ entries: Entries, _ inYear: [Int]) {
             var journals: [String: [Int]] = [:]
-            for index in inYear { journals[entries[index].journal.code, default: []].append(index) }
-            sequences = [Int](repeating: 0, count: entries.count)
-            journalRanks = [Int](repeating: 0, count: entries.count)
+            for index in inYear { journals[entries.journalCode(at: index), default: []].append(index) }
+            sequences = [Int32](repeating: 0, count: entries.count)
+            journalRanks = [Int32](repeating: 0, count: entries.count)
             codes = journals.keys.sorted()
             for (rank, code) in codes.enumerated() {
                 let sorted = journals[code]!.sorted { a, b in
-                    if entries[a].date != entries[b].date { return entries[a].date < entries[b].date }
-                    if entries[a].pieceRef != entries[b].pieceRef { return entries[a].pieceRef < entries[b].pieceRef }
-                    if entries[a].label != entries[b].label { return entries[a].label < entries[b].label }
-                    return a < b
+                    let dayA = entries.day(at: a), dayB = entries.day(at: b)
+                    if dayA != dayB { return dayA < dayB }
+                    switch entries.compareTexts(a, b) {
+                    case .orderedAscending: return true
+                    case .orderedDescending: return false
+                    case .orderedSame: return a < b
+                    }
                 }
                 if sorted.count > 999_999 { compareAsText = true }
                 for (offset, index) in sorted.enumerated() {
-                    sequences[index] = offset + 1
-                    journalRanks[index] = rank
+                    sequences[index] = Int32(offset + 1)
+                    journalRanks[index] = Int32(rank)
                 }
             }
         }
 
         /// The EcritureNum of the entry at `index` (of the fiscal year).
-        func number(_ index: Int) -> String { codes[journalRanks[index]] + CivilDate.pad(sequences[index], 6) }
+        func number(_ index: Int) -> String {
+            codes[Int(journalRanks[index])] + CivilDate.pad(Int(sequences[index]), 6)
+        }
     }
 
     /// The 411 balance of each invoice over the given entries, and the date of its last line (the
@@ -124,21 +136,19 @@ package enum FECBuilder {
     /// The caller passes every entry of the fiscal year up to the end of the file's period, so a
     /// monthly file letters a payment whose invoice was booked in an earlier month, like the yearly
     /// file does, and never a line settled only after its period.
-    static func letteringGroups(
-        _ entries: [AccountingEntry],
+    static func letteringGroups<Entries: AccountingEntryTable>(
+        _ entries: Entries,
         _ indices: [Int]
-    ) -> [String: (balance: Int64, lastDate: CivilDate)] {
-        var groups: [String: (balance: Int64, lastDate: CivilDate)] = [:]
+    ) -> [String: (balance: Int64, lastDay: EntryDay)] {
+        var groups: [String: (balance: Int64, lastDay: EntryDay)] = [:]
         for index in indices {
-            let date = entries[index].date
-            for line in entries[index].lines {
-                guard let invoice = line.invoice else { continue }
-                let amount = line.debitMinor - line.creditMinor
+            let day = entries.day(at: index)
+            entries.forEachInvoiceLine(at: index) { invoice, amount in
                 if let group = groups.index(forKey: invoice) {
                     groups.values[group].balance += amount
-                    groups.values[group].lastDate = max(groups.values[group].lastDate, date)
+                    groups.values[group].lastDay = max(groups.values[group].lastDay, day)
                 } else {
-                    groups[invoice] = (amount, date)
+                    groups[invoice] = (amount, day)
                 }
             }
         }

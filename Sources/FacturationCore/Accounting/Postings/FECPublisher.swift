@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 
 /// The accounting stage: for each pipeline with an `[invoicing]` section, the FEC of every closed
@@ -35,8 +36,31 @@ package struct AccountingStage: PipelineStage {
 /// period back from the folder name.
 package struct FECPublisher {
     package let layout: ArchiveLayout
-    /// The entries of everything known on `today`, derived once.
-    let books: (entries: [AccountingEntry], suspense: [BankLine])
+    /// The entries of everything known on `today`, derived once (packed: a yearly FEC may have
+    /// millions of lines).
+    let books: Books
+    /// Made for one export (the `fec` command): the entries are freed once the file is written,
+    /// before the checker reads it back, so the two never take memory at the same time.
+    private let singleExport: Bool
+
+    /// The entries and the bank lines on the suspense account; the entries can be freed.
+    final class Books {
+        private(set) var entries: PackedEntries
+        let suspense: [BankLine]
+        private(set) var released = false
+
+        init(entries: PackedEntries, suspense: [BankLine]) {
+            self.entries = entries
+            self.suspense = suspense
+        }
+
+        /// Frees the entries (nothing can be exported afterwards) and gives the memory back.
+        func release() {
+            entries = PackedEntries()
+            released = true
+            FECPublisher.releaseFreedMemory()
+        }
+    }
     let today: CivilDate
     var pipeline: PipelineConfig { layout.pipeline }
     var temporary: String { layout.temporary }
@@ -44,14 +68,63 @@ package struct FECPublisher {
     package init(layout: ArchiveLayout, snapshot: RunSnapshot, today: CivilDate) {
         self.layout = layout
         self.today = today
-        let matches = Dictionary(snapshot.matches.map { ($0.receipt, $0) }, uniquingKeysWith: { first, _ in first })
-        books = Postings(pipeline: layout.pipeline).entries(
-            issued: snapshot.issued, bank: snapshot.bank.filter { $0.bookingDate <= today }, matches: matches)
+        let matches = Dictionary(
+            snapshot.matches.map { ($0.receipt, $0.allocations) }, uniquingKeysWith: { first, _ in first })
+        var pass = Postings.Pass(Postings(pipeline: layout.pipeline))
+        var entries = PackedEntries()
+        for document in snapshot.issued { entries.append(pass.post(document)) }
+        for line in snapshot.bank {
+            Self.post(line, allocations: matches[line.key], today: today, into: &entries, &pass)
+        }
+        books = Books(entries: entries, suspense: pass.suspense)
+        singleExport = false
     }
 
-    /// For a command outside a run: reads the archive itself.
+    /// For a command outside a run: reads the archive itself, one record at a time, keeping only
+    /// the entries (packed) and what receipts need of each invoice. The entries are the run's (the
+    /// order of the sales entries differs, which nothing depends on: no two have the same number).
+    ///
+    /// A receipt's match is read from its own file (``PaymentStore/match(for:)``) when its bank
+    /// line is posted, so no match is held: the files are those ``PaymentStore/record(_:)`` writes,
+    /// named after their receipt.
     package init(layout: ArchiveLayout, today: CivilDate) throws {
-        self.init(layout: layout, snapshot: try RunSnapshot(layout: layout), today: today)
+        self.layout = layout
+        self.today = today
+        var pass = Postings.Pass(Postings(pipeline: layout.pipeline))
+        var entries = PackedEntries()
+        try InvoiceStore(layout: layout).forEachIssued { entries.append(pass.post($0)) }
+        Self.releaseFreedMemory()
+        let payments = PaymentStore(layout: layout)
+        var leftOut = BankLine.LeftOut()
+        try BankLine.forEach(in: layout, leftOut: &leftOut) { line in
+            // Only money in pays invoices (Postings.Pass looks at no other line's match).
+            let match = line.amountMinor > 0 && line.bookingDate <= today ? try payments.match(for: line.key) : nil
+            let allocations = match.flatMap { $0.receipt == line.key ? $0.allocations : nil }
+            Self.post(line, allocations: allocations, today: today, into: &entries, &pass)
+        }
+        books = Books(entries: entries, suspense: pass.suspense)
+        singleExport = true
+        Self.releaseFreedMemory()
+    }
+
+    /// Gives the memory freed while the records were read back to the system.
+    ///
+    /// Why: reading a year of records makes and frees millions of small objects (decoded
+    /// documents and matches, bank lines' strings); glibc keeps the freed pages in its heap, where
+    /// the next phase's large arrays (the bank lines, the checker's tables) cannot reuse them, so
+    /// they would count in its peak. `malloc_trim` returns them: after the invoices are read,
+    /// after the bank lines are posted, and when the entries are freed before the check.
+    static func releaseFreedMemory() { FreePages.release() }
+
+    /// The entries of a bank line booked by `today` (lines come in booking order).
+    private static func post(
+        _ line: BankLine, allocations: [PaymentMatch.Allocation]?, today: CivilDate,
+        into entries: inout PackedEntries, _ pass: inout Postings.Pass
+    ) {
+        guard line.bookingDate <= today else { return }
+        let (entry, transfer) = pass.post(line, allocations: allocations)
+        entries.append(entry)
+        if let transfer { entries.append(transfer) }
     }
 
     /// What one export produced.
@@ -79,18 +152,21 @@ package struct FECPublisher {
                 "the period \(from) – \(to) spans two fiscal years (the year ends on \(year.end)): "
                     + "export each year separately")
         }
-        // Written and checked in one streamed pass (FECCheckedWriter), never held whole in memory
-        // (a yearly file may have millions of lines); the file is published only when valid.
-        let plan = FECBuilder.plan(books.entries, from: from, to: to, fiscalYear: year)
-        guard plan.lineCount > 0 else { throw FacturationError.nothingToExport(from: from, to: to) }
+        precondition(!books.released, "a publisher made for one export exported twice")
+        // Streamed (FECCheckedWriter), never held whole in memory (a yearly file may have millions
+        // of lines); the file is published only when valid.
         let name = Path.name(of: relativePath)
+        let options = checkOptions(name, from: from, to: to)
         let output = try OutputFile(directory: temporary)
         let report: FECCheckReport
         do {
-            report = try FECCheckedWriter.write(
-                plan, format: pipeline.accounting.format,
-                options: checkOptions(name, from: from, to: to), to: output
-            ).report
+            if singleExport {
+                try write(from: from, to: to, year: year, into: output, checking: nil)
+                books.release()
+                report = try FECCheckedWriter.check(output, options: options)
+            } else {
+                report = try write(from: from, to: to, year: year, into: output, checking: options)!
+            }
         } catch let error as FECWriter.UnencodableCharacter {
             throw FacturationError(.accounting, "the FEC cannot be written: \(error)", cause: error)
         }
@@ -100,11 +176,29 @@ package struct FECPublisher {
         return try deliver(scratch, report: report, from: from, to: to, relativePath: relativePath)
     }
 
-    /// The bytes of a month's FEC, from `entries` (those of its fiscal year suffice): small enough
-    /// to hold, so that they can be compared with the month's checkpoint before anything is checked.
-    private func render(from: CivilDate, to: CivilDate, entries: [AccountingEntry]) throws -> [UInt8] {
+    /// Writes the FEC of [from, to] into `output`, checked in the same pass when `options` are
+    /// given (its report), else only written. The plan (numbering, lettering, order) lives only here.
+    @discardableResult
+    private func write(
+        from: CivilDate, to: CivilDate, year: (start: CivilDate, end: CivilDate), into output: OutputFile,
+        checking options: FECChecker.Options?
+    ) throws -> FECCheckReport? {
+        let plan = FECBuilder.plan(books.entries, from: from, to: to, fiscalYear: year)
+        guard plan.lineCount > 0 else { throw FacturationError.nothingToExport(from: from, to: to) }
+        let format = pipeline.accounting.format
+        guard let options else {
+            _ = try FECCheckedWriter.writeUnchecked(plan, format: format, to: output)
+            return nil
+        }
+        return try FECCheckedWriter.write(plan, format: format, options: options, to: output).report
+    }
+
+    /// The bytes of a month's FEC, from the entries at `positions` (those of its fiscal year
+    /// suffice): small enough to hold, so that they can be compared with the month's checkpoint
+    /// before anything is checked.
+    private func render(from: CivilDate, to: CivilDate, positions: [Int]) throws -> [UInt8] {
         let year = pipeline.accounting.fiscalYear(containing: from)
-        let lines = FECBuilder.lines(entries, from: from, to: to, fiscalYear: year)
+        let lines = FECBuilder.lines(books.entries, from: from, to: to, fiscalYear: year, positions: positions)
         guard !lines.isEmpty else { throw FacturationError.nothingToExport(from: from, to: to) }
         do {
             return try FECWriter.bytes(lines, format: pipeline.accounting.format)
@@ -176,7 +270,9 @@ package struct FECPublisher {
             Self.suspenseTable(suspense, today: today),
             to: "fec/compte-attente.csv", xlsx: true,
             temporaryDirectory: temporary)
-        let byYear = Dictionary(grouping: books.entries) { pipeline.accounting.fiscalYear(containing: $0.date).end }
+        let byYear = Dictionary(grouping: 0..<books.entries.count) {
+            pipeline.accounting.fiscalYear(containing: books.entries.date(at: $0)).end
+        }
         var exports: [Export] = []
         var month = CivilDate(year: start.year, month: start.month, day: 1)!
         while true {
@@ -188,7 +284,7 @@ package struct FECPublisher {
             let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: closing)
             let relativePath = "fec/mensuel/\(month.monthKey)/\(name)"
             do {
-                let bytes = try render(from: month, to: end, entries: byYear[closing] ?? [])
+                let bytes = try render(from: month, to: end, positions: byYear[closing] ?? [])
                 exports.append(try publishIfChanged(bytes, from: month, to: end, relativePath: relativePath))
             } catch let error as FacturationError where error.kind == .nothingToExport {
                 _ = error

@@ -15,44 +15,130 @@ package struct Postings {
     package init(pipeline: PipelineConfig) { self.pipeline = pipeline }
 
     /// Every entry, unsorted; and the bank lines that went to the suspense account.
+    ///
+    /// Document numbers are unique (the invoice store refuses a number recorded twice).
     package func entries(
         issued: [InvoiceDocument], bank: [BankLine],
         matches: [String: PaymentMatch]
     ) -> (entries: [AccountingEntry], suspense: [BankLine]) {
         var entries: [AccountingEntry] = []
-        let onReceipts = !pipeline.company.vatOnDebits
-        let invoices = Dictionary(issued.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
-        for document in issued { entries.append(sale(document, vatOnReceipts: onReceipts)) }
-        var suspense: [BankLine] = []
-        // VAT still pending per invoice, consumed by receipts in date order.
-        var pendingVAT: [String: Int64] = [:]
-        var openTTC: [String: Int64] = [:]
-        for document in issued where document.kind == .invoice {
-            pendingVAT[document.number] = vatPending(document)
-            openTTC[document.number] = document.totals.grandTotalMinor
-        }
-        for note in issued where note.kind == .creditNote {
-            guard let invoice = note.precedingInvoice?.number else { continue }
-            pendingVAT[invoice, default: 0] -= vatPending(note)
-            openTTC[invoice, default: 0] -= note.totals.grandTotalMinor
-        }
+        var pass = Pass(self)
+        for document in issued { entries.append(pass.post(document)) }
         for line in bank {
-            if line.amountMinor > 0, let match = matches[line.key], !match.allocations.isEmpty {
-                entries.append(receipt(line, match: match, invoices: invoices))
-                if onReceipts,
-                    let transfer = vatTransfer(
-                        line, match: match, invoices: invoices,
-                        pendingVAT: &pendingVAT, openTTC: &openTTC)
-                {
-                    entries.append(transfer)
-                }
-            } else {
-                let (entry, unexplained) = other(line)
-                entries.append(entry)
-                if unexplained { suspense.append(line) }
-            }
+            let (entry, transfer) = pass.post(line, allocations: matches[line.key]?.allocations)
+            entries.append(entry)
+            if let transfer { entries.append(transfer) }
         }
-        return (entries, suspense)
+        return (entries, pass.suspense)
+    }
+
+    /// The postings of records given one at a time, so that a caller never holds them all: every
+    /// issued document first (``post(_:)-(InvoiceDocument)``), then the bank lines in booking
+    /// order. Of a document it keeps only what its receipts need: its client, and for an invoice
+    /// the VAT still pending and the amount still open (net of its credit notes).
+    package struct Pass {
+        package let postings: Postings
+        /// The bank lines that went to the suspense account, in the order given.
+        package private(set) var suspense: [BankLine] = []
+        private var facts: [String: Facts] = [:]
+        private var parties: [Party] = []
+        private var partyIndex: [Party: Int32] = [:]
+        private let onReceipts: Bool
+
+        /// What the receipts of a document need: its client (index into `parties`, -1 when only
+        /// a credit note named it), and for an invoice its pending VAT and open amount.
+        struct Facts {
+            var party: Int32 = -1
+            var pendingVAT: Int64?
+            var openTTC: Int64?
+        }
+
+        struct Party: Hashable {
+            var number: String
+            var label: String
+        }
+
+        package init(_ postings: Postings) {
+            self.postings = postings
+            onReceipts = !postings.pipeline.company.vatOnDebits
+        }
+
+        /// The sales entry of an issued document (in any order, all before the first bank line).
+        package mutating func post(_ document: InvoiceDocument) -> AccountingEntry {
+            let party = Party(number: document.clientCode, label: document.buyer.name)
+            let index: Int32
+            if let known = partyIndex[party] {
+                index = known
+            } else {
+                index = Int32(parties.count)
+                parties.append(party)
+                partyIndex[party] = index
+            }
+            var own = facts[document.number] ?? Facts()
+            if own.party < 0 { own.party = index }
+            if document.kind == .invoice {
+                // Added, not set: a credit note read before its invoice has already subtracted its part.
+                own.pendingVAT = (own.pendingVAT ?? 0) + postings.vatPending(document)
+                own.openTTC = (own.openTTC ?? 0) + document.totals.grandTotalMinor
+            }
+            facts[document.number] = own
+            if document.kind == .creditNote, let invoice = document.precedingInvoice?.number {
+                var credited = facts[invoice] ?? Facts()
+                credited.pendingVAT = (credited.pendingVAT ?? 0) - postings.vatPending(document)
+                credited.openTTC = (credited.openTTC ?? 0) - document.totals.grandTotalMinor
+                facts[invoice] = credited
+            }
+            return postings.sale(document, vatOnReceipts: onReceipts)
+        }
+
+        /// The entries of a booked bank line: a receipt and its VAT transfer when it pays invoices
+        /// (`allocations`), else the line on its rule's account or suspense.
+        package mutating func post(
+            _ line: BankLine, allocations: [PaymentMatch.Allocation]?
+        ) -> (AccountingEntry, AccountingEntry?) {
+            if line.amountMinor > 0, let allocations, !allocations.isEmpty {
+                let receipt = postings.receipt(line, allocations: allocations) { invoice in
+                    guard let party = facts[invoice]?.party, party >= 0 else { return nil }
+                    return (parties[Int(party)].number, parties[Int(party)].label)
+                }
+                return (receipt, onReceipts ? vatTransfer(line, allocations: allocations) : nil)
+            }
+            let (entry, unexplained) = postings.other(line)
+            if unexplained { suspense.append(line) }
+            return (entry, nil)
+        }
+
+        private mutating func vatTransfer(
+            _ line: BankLine, allocations: [PaymentMatch.Allocation]
+        ) -> AccountingEntry? {
+            var amount: Int64 = 0
+            for allocation in allocations {
+                guard let pending = facts[allocation.invoice]?.pendingVAT, pending > 0,
+                    let open = facts[allocation.invoice]?.openTTC, open > 0
+                else { continue }
+                // The last payment takes what is left, so the pending VAT of a settled invoice ends at zero.
+                let share =
+                    allocation.amountMinor >= open
+                    ? pending
+                    : InvoiceTotals.roundHalfUp(pending * allocation.amountMinor, divisor: open)
+                facts[allocation.invoice]!.pendingVAT = pending - share
+                facts[allocation.invoice]!.openTTC = open - allocation.amountMinor
+                amount += share
+            }
+            guard amount > 0 else { return nil }
+            let settings = postings.settings
+            return AccountingEntry(
+                journal: settings.misc, date: line.bookingDate, pieceRef: line.pieceRef, pieceDate: line.bookingDate,
+                label: "TVA exigible " + allocations.map(\.invoice).joined(separator: " "),
+                lines: [
+                    .init(
+                        account: settings.vatOnReceipts, auxiliary: nil, debitMinor: amount, creditMinor: 0,
+                        invoice: nil),
+                    .init(
+                        account: settings.vatCollected, auxiliary: nil, debitMinor: 0, creditMinor: amount,
+                        invoice: nil),
+                ])
+        }
     }
 
     // MARK: - Sales
@@ -94,9 +180,10 @@ package struct Postings {
 
     // MARK: - Bank
 
+    /// `client` gives the client (code, name) of a document number, nil when it is not issued.
     private func receipt(
-        _ line: BankLine, match: PaymentMatch,
-        invoices: [String: InvoiceDocument]
+        _ line: BankLine, allocations: [PaymentMatch.Allocation],
+        client: (String) -> (String, String)?
     ) -> AccountingEntry {
         var lines: [AccountingEntry.Line] = [
             .init(
@@ -104,12 +191,11 @@ package struct Postings {
                 invoice: nil)
         ]
         var applied: Int64 = 0
-        for allocation in match.allocations {
-            let document = invoices[allocation.invoice]
+        for allocation in allocations {
             lines.append(
                 .init(
                     account: settings.clients,
-                    auxiliary: document.map { ($0.clientCode, $0.buyer.name) },
+                    auxiliary: client(allocation.invoice),
                     debitMinor: 0, creditMinor: allocation.amountMinor, invoice: allocation.invoice))
             applied += allocation.amountMinor
         }
@@ -119,40 +205,11 @@ package struct Postings {
                     account: settings.suspense, auxiliary: nil, debitMinor: 0,
                     creditMinor: line.amountMinor - applied, invoice: nil))
         }
-        let invoicesText = match.allocations.map(\.invoice).joined(separator: " ")
+        let invoicesText = allocations.map(\.invoice).joined(separator: " ")
         return AccountingEntry(
             journal: settings.bank, date: line.bookingDate, pieceRef: line.pieceRef,
             pieceDate: line.bookingDate, label: "Règlement \(line.counterpartyName) \(invoicesText)",
             lines: lines)
-    }
-
-    private func vatTransfer(
-        _ line: BankLine, match: PaymentMatch, invoices: [String: InvoiceDocument],
-        pendingVAT: inout [String: Int64], openTTC: inout [String: Int64]
-    ) -> AccountingEntry? {
-        var amount: Int64 = 0
-        for allocation in match.allocations {
-            guard let pending = pendingVAT[allocation.invoice], pending > 0,
-                let open = openTTC[allocation.invoice], open > 0
-            else { continue }
-            // The last payment takes what is left, so the pending VAT of a settled invoice ends at zero.
-            let share =
-                allocation.amountMinor >= open
-                ? pending
-                : InvoiceTotals.roundHalfUp(pending * allocation.amountMinor, divisor: open)
-            pendingVAT[allocation.invoice] = pending - share
-            openTTC[allocation.invoice] = open - allocation.amountMinor
-            amount += share
-        }
-        guard amount > 0 else { return nil }
-        return AccountingEntry(
-            journal: settings.misc, date: line.bookingDate, pieceRef: line.pieceRef, pieceDate: line.bookingDate,
-            label: "TVA exigible " + match.allocations.map(\.invoice).joined(separator: " "),
-            lines: [
-                .init(
-                    account: settings.vatOnReceipts, auxiliary: nil, debitMinor: amount, creditMinor: 0, invoice: nil),
-                .init(account: settings.vatCollected, auxiliary: nil, debitMinor: 0, creditMinor: amount, invoice: nil),
-            ])
     }
 
     /// A bank line that pays no invoice: an account rule, else suspense (`true`).

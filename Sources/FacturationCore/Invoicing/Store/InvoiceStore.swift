@@ -30,6 +30,14 @@ package struct InvoiceStore {
     /// A run reads them once, into its ``RunSnapshot``. A number found in two records means the archive was edited by hand: that is an error.
     package func issued() throws -> [InvoiceDocument] {
         var documents: [InvoiceDocument] = []
+        try forEachIssued { documents.append($0) }
+        return documents.sorted { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
+    }
+
+    /// Calls `body` with every issued document, one record file at a time, in the order of the
+    /// files (year, then batch), so that a caller that keeps only a part of each (the FEC export)
+    /// never holds them all. A number found in two records is an error, as for ``issued()``.
+    package func forEachIssued(_ body: (InvoiceDocument) throws -> Void) throws {
         var recordedIn: [String: String] = [:]
         for year in try list(issuedFolder) {
             let yearFolder = Path.join(issuedFolder, year)
@@ -44,10 +52,9 @@ package struct InvoiceStore {
                                 + "the archive was changed by hand; restore it from a backup")
                     }
                 }
-                documents += batch
+                for document in batch { try body(document) }
             }
         }
-        return documents.sorted { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
     }
 
     /// Records a batch of documents issued together in one file, the batch's commit point:

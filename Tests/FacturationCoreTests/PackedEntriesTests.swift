@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+
+@testable import FacturationCore
+
+/// ``PackedEntries``, the packed form of the entries a FEC is made from (fenced performance code):
+/// it gives back every entry as appended, orders texts as `String` does (non-ASCII and
+/// canonically equivalent texts included), and makes the same FEC as the entries themselves.
+@Suite("Packed accounting entries")
+struct PackedEntriesTests {
+    static let year = FECCheckedWriterTests.year
+
+    static func packed(_ entries: [AccountingEntry]) -> PackedEntries {
+        var packed = PackedEntries()
+        for entry in entries { packed.append(entry) }
+        return packed
+    }
+
+    /// Entries that tie on date and journal, with texts whose byte order is not `String`'s order
+    /// ("e\u{301}" is "é" decomposed: equal as strings, different bytes), an empty label, a
+    /// client with two names, and an entry without lines.
+    static var oddEntries: [AccountingEntry] {
+        let settings = AccountingSettings()
+        let day = FECTests.day("20250615")
+        let texts = ["é", "e\u{301}", "f", "E", "", "Z", "ü", "u", "Ω", "ab", "a"]
+        var entries: [AccountingEntry] = []
+        for (index, piece) in texts.enumerated() {
+            for label in texts.prefix(4) {
+                entries.append(
+                    AccountingEntry(
+                        journal: index % 2 == 0 ? settings.bank : settings.misc, date: day, pieceRef: piece,
+                        pieceDate: day.adding(days: -index), label: label,
+                        lines: [
+                            .init(
+                                account: settings.bankAccount, auxiliary: nil, debitMinor: Int64(index + 1),
+                                creditMinor: 0, invoice: nil),
+                            .init(
+                                account: settings.clients, auxiliary: ("C1", index % 3 == 0 ? "Zoé" : "Zoe"),
+                                debitMinor: 0, creditMinor: Int64(index + 1), invoice: "F\(index % 4)"),
+                        ]))
+            }
+        }
+        entries.append(
+            AccountingEntry(
+                journal: settings.sales, date: day, pieceRef: "EMPTY", pieceDate: day, label: "no line",
+                lines: []))
+        return entries
+    }
+
+    @Test func everyEntryComesBackAsAppended() {
+        let entries = FECCheckedWriterTests.entries + Self.oddEntries
+        let packed = Self.packed(entries)
+        #expect(packed.count == entries.count)
+        let different = entries.indices.filter { index in
+            var invoiceLines: [String] = [], expected: [String] = []
+            packed.forEachInvoiceLine(at: index) { invoiceLines.append("\($0) \($1)") }
+            entries.forEachInvoiceLine(at: index) { expected.append("\($0) \($1)") }
+            return packed.entry(at: index) != entries[index] || packed.day(at: index) != entries.day(at: index)
+                || packed.date(at: index) != entries[index].date
+                || packed.journalCode(at: index) != entries[index].journal.code
+                || packed.lineCount(at: index) != entries[index].lines.count || invoiceLines != expected
+        }
+        #expect(different.isEmpty, "entries that differ: \(different.prefix(5))")
+    }
+
+    @Test func textsAreOrderedAsStringsAre() {
+        let entries = Self.oddEntries
+        let packed = Self.packed(entries)
+        var different: [String] = []
+        for a in entries.indices {
+            for b in entries.indices where packed.compareTexts(a, b) != entries.compareTexts(a, b) {
+                different.append(
+                    "\(entries[a].pieceRef)/\(entries[a].label) vs \(entries[b].pieceRef)/\(entries[b].label)")
+            }
+        }
+        #expect(different.isEmpty, "\(different.prefix(5))")
+        // The decomposed "é" is the same text: the tie is broken by position, as for the array.
+        let precomposed = entries.firstIndex { $0.pieceRef == "é" }!
+        let decomposed = entries.firstIndex { $0.pieceRef == "e\u{301}" }!
+        #expect(packed.compareTexts(precomposed, decomposed) == .orderedSame)
+    }
+
+    @Test func theFECIsTheSameAsFromTheEntries() throws {
+        let entries = FECCheckedWriterTests.entries + Self.oddEntries
+        let packed = Self.packed(entries)
+        let from = FECTests.day("20250301"), to = FECTests.day("20250630")
+        for (start, end) in [(Self.year.start, Self.year.end), (from, to)] {
+            let expected = FECBuilder.lines(entries, from: start, to: end, fiscalYear: Self.year)
+            #expect(!expected.isEmpty)
+            #expect(FECBuilder.lines(packed, from: start, to: end, fiscalYear: Self.year) == expected)
+        }
+        // Positions limit the entries looked at, as a subset of the array would.
+        let positions = Array(stride(from: 0, to: entries.count, by: 3))
+        let subset = positions.map { entries[$0] }
+        #expect(
+            FECBuilder.lines(packed, from: from, to: to, fiscalYear: Self.year, positions: positions)
+                == FECBuilder.lines(subset, from: from, to: to, fiscalYear: Self.year))
+        let format = FECFormat(separator: .pipe, encoding: .utf8)
+        let options = FECChecker.Options(
+            fileName: "123456782FEC20251231.txt", fiscalYearStart: Self.year.start, closingDate: Self.year.end,
+            ownExport: true)
+        let streamed = try FECCheckedWriter.write(
+            FECBuilder.plan(packed, from: Self.year.start, to: Self.year.end, fiscalYear: Self.year),
+            format: format, options: options, to: nil)
+        let bytes = try FECWriter.bytes(
+            FECBuilder.lines(entries, from: Self.year.start, to: Self.year.end, fiscalYear: Self.year), format: format)
+        #expect(streamed.byteCount == Int64(bytes.count))
+    }
+}
+
+/// ``ByteTextPool`` (fenced): texts come back as stored, and compare as `String` compares them.
+@Suite("Text pool")
+struct TextPoolTests {
+    @Test func textsComeBackAndCompareAsStrings() {
+        let texts = [
+            "", "a", "ab", "B", "é", "e\u{301}", "f", "qonto:b3c0000000000000000001", "qonto:b3c000000000000000000a",
+            "Règlement SAS CLIENT", "Reglement", "Ω", "😀", "z\u{0}",
+        ]
+        var pool = ByteTextPool()
+        let refs = texts.map { pool.append($0) }
+        #expect(refs.map { pool.string($0) } == texts)
+        var different: [String] = []
+        for (x, a) in zip(texts, refs) {
+            for (y, b) in zip(texts, refs) {
+                let expected: ComparisonResult = x == y ? .orderedSame : x < y ? .orderedAscending : .orderedDescending
+                if pool.compare(a, b) != expected { different.append("\(x) vs \(y)") }
+            }
+        }
+        #expect(different.isEmpty, "\(different)")
+        #expect(ByteTextPool.Ref.none.isNone && !refs[0].isNone)
+    }
+}
+
+/// ``Postings/Pass``: records given one at a time, in any order of the documents, make the entries
+/// of the whole lists (what the FEC export from the records relies on).
+@Suite("Postings, one record at a time")
+struct PostingsPassTests {
+    /// A document of client LAA with standard VAT (20 %) on `net`.
+    static func document(
+        _ number: String, _ kind: InvoiceDocument.Kind, net: Int64, crediting invoice: String? = nil
+    ) -> InvoiceDocument {
+        var document = PaymentMatcherTests.invoice(number, client: "LAA", total: net, on: "2025-07-01")
+        let line = InvoiceLine(
+            number: 1, articleCode: "X", description: "x", quantity: .one, unitCode: "C62", unitPriceMinor: net,
+            netAmountMinor: net, vatCategory: "S", vatRateBasisPoints: 2000, period: nil, entryCount: 0)
+        document.kind = kind
+        document.vatTreatment = .standard
+        document.lines = [line]
+        document.totals = try! InvoiceBuilder.totals(of: [line])
+        document.precedingInvoice = invoice.map { .init(number: $0, issueDate: document.issueDate) }
+        return document
+    }
+
+    @Test func aCreditNoteBeforeItsInvoiceChangesNothing() throws {
+        let harness = try ConversionHarness()
+        defer { harness.cleanUp() }
+        let postings = Postings(pipeline: harness.pipeline)
+        let invoice = Self.document("F1", .invoice, net: 100_000)
+        let note = Self.document("A1", .creditNote, net: 50_000, crediting: "F1")
+        // What is left to pay: 1,200.00 − 600.00, in two receipts.
+        let bank = [("2025-07-10", 20_000), ("2025-07-20", 40_000)].enumerated().map { index, receipt in
+            BankLine(
+                key: "bank:\(index)", bookingDate: CivilDate(iso: receipt.0)!, amountMinor: Int64(receipt.1),
+                counterpartyName: "LAA", counterpartyIBAN: "", label: "VIR", remittance: "F1",
+                transactionID: "T\(index)")
+        }
+        let matches = Dictionary(
+            uniqueKeysWithValues: bank.map { line in
+                (
+                    line.key,
+                    PaymentMatch(
+                        receipt: line.key, bookingDate: line.bookingDate, amountMinor: line.amountMinor,
+                        rule: "reference", allocations: [.init(invoice: "F1", amountMinor: line.amountMinor)],
+                        by: "rule", evidence: "", source: nil)
+                )
+            })
+        let inOrder = postings.entries(issued: [invoice, note], bank: bank, matches: matches)
+        let reversed = postings.entries(issued: [note, invoice], bank: bank, matches: matches)
+        #expect(Array(inOrder.entries.dropFirst(2)) == Array(reversed.entries.dropFirst(2)))
+        #expect(Set(inOrder.entries.prefix(2).map(\.pieceRef)) == Set(reversed.entries.prefix(2).map(\.pieceRef)))
+        // The VAT still due after the credit note (100.00) moves with the receipts: a third, then the rest.
+        let transfers = inOrder.entries.filter { $0.journal == postings.settings.misc }.map(\.debitMinor)
+        #expect(transfers == [3_333, 6_667])
+        // The receipts' 411 lines carry the client of the invoice.
+        let clients = inOrder.entries.filter { $0.journal == postings.settings.bank }.map { $0.lines[1].auxiliary?.0 }
+        #expect(clients == ["LAA", "LAA"])
+    }
+}
