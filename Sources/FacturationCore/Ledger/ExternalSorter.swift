@@ -51,7 +51,7 @@ final class ExternalSorter {
 
     private let folder: String
     private let memoryBudget: Int
-    private let arena: ByteBuffer
+    private var arena: ByteBuffer
     @exclusivity(unchecked) private var entries: [Entry] = []
     private var runs: [String] = []
     private let name = "run-\(UInt32.random(in: 0...UInt32.max))"
@@ -63,8 +63,24 @@ final class ExternalSorter {
         arena = ByteBuffer(capacity: memoryBudget + (1 << 20))
     }
 
+    /// The scratch folder of the run files.
+    var folderPath: String { folder }
+
     /// Number of run files written so far (0 when everything fit in memory).
     var spilledRuns: Int { runs.count }
+
+    /// Bytes of records held in memory (the arena and the index), as the budget counts them.
+    var heldBytes: Int { arena.count + entries.count * MemoryLayout<Entry>.stride }
+
+    /// Spills the records held in memory to a run file and gives their pages back to the system
+    /// (for sorters that share one budget, ``DirectLedgerRows``: a spilled sorter may not be
+    /// added to again for a long time, and its touched pages would otherwise stay resident).
+    func spillAndRelease() throws {
+        guard !entries.isEmpty else { return }
+        try spill()
+        arena = ByteBuffer(capacity: memoryBudget + (1 << 20))
+        entries = []
+    }
 
     /// Adds a record (the bytes are copied).
     func add(orderKey: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws {
