@@ -22,7 +22,8 @@ import Glibc
 ///
 /// Memory is bounded whatever the input: all months share one budget of held rows
 /// (``Budget/rowBytes``); past it the month holding the most is spilled to a run file and its pages
-/// released. The key hashes have their own budget (``Budget/keyBytes``).
+/// released; its sorting and writing run on the second core (``SpillWorker``). The key hashes have
+/// their own budget (``Budget/keyBytes``).
 final class DirectLedgerRows {
     /// The shared limits.
     struct Budget {
@@ -76,10 +77,15 @@ final class DirectLedgerRows {
         heldKeyBytes = months.values.reduce(0) { $0 + $1.keyBytes }
     }
 
+    /// Sorts and writes spilled runs on the second core (``SpillWorker``).
+    private let worker = SpillWorker()
+
+    /// Hands the month holding the most to the spill worker (which first finishes the spill in
+    /// flight: with it, at most one month's share more than the budget is in memory).
     private func spillLargest() throws {
         guard let largest = months.values.max(by: { $0.sorter.heldBytes < $1.sorter.heldBytes }) else { return }
         heldRowBytes -= largest.sorter.heldBytes
-        try largest.sorter.spillAndRelease()
+        try largest.sorter.spillInBackground(on: worker)
     }
 
     /// Deletes every run file and forgets every month.
