@@ -95,7 +95,8 @@ struct QuietRunTests {
         _ = try Self.run(workspace, on: "2025-10-01")
         #expect(try Self.run(workspace, on: "2025-10-01").unchanged == ["demo-conseil"])
         // With two pipelines, each has its own outbox (outbox/<id>/): the first one's outputs go there.
-        let other = try String(contentsOf: workspace.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let other = try String(
+            contentsOf: workspace.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
         let cut = try #require(other.range(of: "\n[invoicing]"))
         try workspace.drop("autre.toml", String(other[..<cut.lowerBound]) + "\n", into: "pipelines")
         #expect(try Self.run(workspace, on: "2025-10-01").unchanged == [])

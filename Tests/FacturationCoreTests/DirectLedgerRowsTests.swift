@@ -12,9 +12,10 @@ struct DirectLedgerRowsTests {
     let folder: String
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "facturation-direct-\(UUID().uuidString.prefix(8))"
-        ).path
+        folder =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "facturation-direct-\(UUID().uuidString.prefix(8))"
+            ).path
         try Storage.makeDirectory(folder)
     }
 
@@ -111,6 +112,20 @@ struct DirectLedgerRowsTests {
         #expect(result.stayed.count < 3)
         #expect(result.direct == result.files)
         #expect(result.added == [300, 300])
+    }
+
+    @Test func theKeyHashSetFindsEveryRepeatAcrossGrowth() {
+        var set = KeyHashSet()
+        var reference = Set<UInt64>()
+        var random = SystemRandomNumberGenerator()
+        var values: [UInt64] = [0, 1, 1 << 63]
+        for _ in 0..<5_000 { values.append(random.next() % 3_000) }
+        for value in values {
+            let expected = reference.insert(value == 0 ? 1 : value).inserted
+            #expect(set.insert(value) == expected)
+        }
+        #expect(set.count == reference.count)
+        #expect(set.bytes >= reference.count * 8 * 4 / 3)
     }
 
     @Test func theSharedBudgetBoundsWhatIsHeldAndSpillsTheLargest() throws {

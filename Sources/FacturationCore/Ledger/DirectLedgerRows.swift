@@ -28,7 +28,7 @@ final class DirectLedgerRows {
     /// The shared limits.
     struct Budget {
         /// Bytes of rows held in memory by all month sorters together.
-        var rowBytes = 192 << 20
+        var rowBytes = 128 << 20
         /// Bytes of key hashes (``MonthRows/keys``) of all months together.
         var keyBytes = 64 << 20
     }
@@ -102,7 +102,7 @@ final class MonthRows {
     let kind: LedgerKind
     let sorter: ExternalSorter
     private(set) var rows = 0
-    private var keys = Set<UInt64>()
+    private var keys = KeyHashSet()
     private let order = ByteBuffer(capacity: 1024)
     private var line = LedgerLine()
 
@@ -111,8 +111,8 @@ final class MonthRows {
         self.sorter = sorter
     }
 
-    /// Bytes of the key hashes (a `Set<UInt64>` slot is 8 bytes, at a load of at most 3/4).
-    var keyBytes: Int { keys.capacity * 11 }
+    /// Bytes of the key hashes.
+    var keyBytes: Int { keys.bytes }
 
     var heldBytes: (rows: Int, keys: Int) { (sorter.heldBytes, keyBytes) }
 
@@ -124,7 +124,7 @@ final class MonthRows {
         var hasher = Hasher()
         hasher.combine(bytes: base)
         let keyBytesBefore = keyBytes
-        let (inserted, _) = keys.insert(UInt64(bitPattern: Int64(hasher.finalize())))
+        let inserted = keys.insert(UInt64(bitPattern: Int64(hasher.finalize())))
         guard inserted, keyBytes - keyBytesBefore <= keyBudgetLeft else { return false }
         order.removeAll()
         for column in line.sortColumns {
@@ -195,6 +195,46 @@ final class MonthRows {
             try file.flushIfFull()
         }
         try inOrder.checkError()
+    }
+}
+
+/// A set of 64-bit key hashes: open addressing, linear probing, at most 3/4 full.
+///
+/// Why not `Set<UInt64>`: that hashes the hash again and keeps metadata beside each slot; this
+/// table is 8 bytes a slot and was the larger share of ``MonthRows/add(_:sequence:keyBudgetLeft:)``.
+/// The value 0 marks an empty slot, so a hash of 0 is stored as 1 (a collision at worst, which
+/// only sends a month to the general merge).
+struct KeyHashSet {
+    /// Empty until the first insertion (then 1,024 slots), so an unused set costs nothing.
+    private var slots: [UInt64] = []
+    private(set) var count = 0
+
+    var bytes: Int { slots.count * MemoryLayout<UInt64>.stride }
+
+    /// Adds `hash`; false when it was already there.
+    mutating func insert(_ hash: UInt64) -> Bool {
+        if (count + 1) * 4 > slots.count * 3 { grow() }  // also the first time (no slots)
+        let value = hash == 0 ? 1 : hash
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: value) & mask
+        while slots[index] != 0 {
+            if slots[index] == value { return false }
+            index = (index + 1) & mask
+        }
+        slots[index] = value
+        count += 1
+        return true
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [UInt64](repeating: 0, count: max(1024, old.count * 2))
+        let mask = slots.count - 1
+        for value in old where value != 0 {
+            var index = Int(truncatingIfNeeded: value) & mask
+            while slots[index] != 0 { index = (index + 1) & mask }
+            slots[index] = value
+        }
     }
 }
 
