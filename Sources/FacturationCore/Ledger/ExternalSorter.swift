@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,7 +45,7 @@ struct SortRecord {
 /// the order is total and the output deterministic.
 final class ExternalSorter {
     // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
-    private struct Entry {
+    struct Entry {
         var offset: Int
         var keyLength: Int
         var payloadLength: Int
@@ -51,7 +53,7 @@ final class ExternalSorter {
 
     private let folder: String
     private let memoryBudget: Int
-    private let arena: ByteBuffer
+    private var arena: ByteBuffer
     @exclusivity(unchecked) private var entries: [Entry] = []
     private var runs: [String] = []
     private let name = "run-\(UInt32.random(in: 0...UInt32.max))"
@@ -63,8 +65,14 @@ final class ExternalSorter {
         arena = ByteBuffer(capacity: memoryBudget + (1 << 20))
     }
 
+    /// The scratch folder of the run files.
+    var folderPath: String { folder }
+
     /// Number of run files written so far (0 when everything fit in memory).
     var spilledRuns: Int { runs.count }
+
+    /// Bytes of records held in memory (the arena and the index), as the budget counts them.
+    var heldBytes: Int { arena.count + entries.count * MemoryLayout<Entry>.stride }
 
     /// Adds a record (the bytes are copied).
     func add(orderKey: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws {
@@ -75,6 +83,10 @@ final class ExternalSorter {
     }
 
     private func sortEntries() {
+        Self.sort(&entries, in: arena)
+    }
+
+    private static func sort(_ entries: inout [Entry], in arena: ByteBuffer) {
         let base = arena.base
         entries.sort { lhs, rhs in
             let common = min(lhs.keyLength, rhs.keyLength)
@@ -97,8 +109,19 @@ final class ExternalSorter {
 
     private func spill() throws {
         sortEntries()
+        let path = try nextRunPath()
+        try Self.writeRun(entries, arena: arena, to: path)
+        runs.append(path)
+        entries.removeAll(keepingCapacity: true)
+        arena.removeAll()
+    }
+
+    private func nextRunPath() throws -> String {
         try Storage.makeDirectory(folder)
-        let path = Path.join(folder, "\(name)-\(runs.count).bin")
+        return Path.join(folder, "\(name)-\(runs.count).bin")
+    }
+
+    private static func writeRun(_ entries: [Entry], arena: ByteBuffer, to path: String) throws {
         let file = try ScratchFile(path: path)
         for entry in entries {
             RunFormat.append(
@@ -109,13 +132,35 @@ final class ExternalSorter {
             try file.flushIfFull()
         }
         try file.close()
-        runs.append(path)
-        entries.removeAll(keepingCapacity: true)
-        arena.removeAll()
+    }
+
+    /// Spills the records held in memory, for sorters that share one budget (``DirectLedgerRows``):
+    /// `worker` sorts and writes them while the caller goes on adding to a fresh arena, and the old
+    /// arena's pages go back to the system once written (a spilled sorter may not be added to for a
+    /// long time; its touched pages would otherwise stay resident). ``sorted()`` and
+    /// ``removeRuns()`` wait for the worker.
+    func spillInBackground(on worker: SpillWorker) throws {
+        guard !entries.isEmpty else { return }
+        let job = SpillWorker.Job(entries: entries, arena: arena, path: try nextRunPath())
+        runs.append(job.path)
+        arena = ByteBuffer(capacity: memoryBudget + (1 << 20))
+        entries = []
+        pendingWorker = worker
+        worker.start(job)
+    }
+
+    /// The worker of the last background spill (nil when there was none).
+    private var pendingWorker: SpillWorker?
+
+    private func waitForSpills() throws {
+        guard let worker = pendingWorker else { return }
+        pendingWorker = nil
+        try worker.wait()
     }
 
     /// All records in order. Consumes the sorter.
     func sorted() throws -> SortedRecords {
+        try waitForSpills()
         sortEntries()
         var sources: [SortedRecords.Source] = []
         for path in runs { sources.append(.run(try RunReader(path: path))) }
@@ -123,10 +168,65 @@ final class ExternalSorter {
         return try SortedRecords(sources: sources)
     }
 
+    /// Sorts a background job's records and writes its run file (on the ``SpillWorker``'s thread).
+    fileprivate static func sortAndWrite(_ job: SpillWorker.Job) throws {
+        sort(&job.entries, in: job.arena)
+        try writeRun(job.entries, arena: job.arena, to: job.path)
+    }
+
     /// Deletes the run files.
     func removeRuns() {
+        try? waitForSpills()
         for path in runs { try? Storage.removeFile(path) }
         runs.removeAll()
+    }
+}
+
+/// One background thread that sorts and writes spilled runs, one at a time.
+///
+/// Why: the converter fills the sorters of ``DirectLedgerRows`` on one core; sorting a full
+/// arena and writing it out would stop it for a fraction of a second each time. Handed to this
+/// thread, the work runs on the machine's second core while conversion goes on. At most one job
+/// is in flight: ``start(_:)`` waits for the previous one, so the memory in flight is one arena.
+/// The job owns its arena and entries (the sorter took fresh ones), so nothing is shared but the
+/// job's outcome, which the lock guards.
+final class SpillWorker: @unchecked Sendable {
+    /// A spilled arena: its records, sorted then written to `path`.
+    final class Job: @unchecked Sendable {
+        var entries: [ExternalSorter.Entry]
+        let arena: ByteBuffer
+        let path: String
+
+        init(entries: [ExternalSorter.Entry], arena: ByteBuffer, path: String) {
+            self.entries = entries
+            self.arena = arena
+            self.path = path
+        }
+    }
+
+    private let queue = DispatchQueue(label: "facturation.spill")
+    private let group = DispatchGroup()
+    private let lock = NSLock()
+    private var failure: (any Error)?
+
+    /// Waits for the job in flight, then starts `job`.
+    func start(_ job: Job) {
+        group.wait()
+        group.enter()
+        queue.async { [self] in
+            defer { group.leave() }
+            do {
+                try ExternalSorter.sortAndWrite(job)
+            } catch {
+                lock.withLock { if failure == nil { failure = error } }
+            }
+        }
+    }
+
+    /// Waits for the job in flight and throws the first failure of any job.
+    func wait() throws {
+        group.wait()
+        if let failure = lock.withLock({ failure }) { throw failure }
     }
 }
 

@@ -31,10 +31,17 @@ package struct LedgerUpdater {
 
     /// Merges the scratch files of a conversion (`partition → path`) into the ledgers.
     ///
-    /// - Parameter scratch: a folder inside `work/` for the merge's spilled runs.
-    package func apply(kind: LedgerKind, partitionFiles: [String: String], scratch: String) throws -> Update {
+    /// - Parameters:
+    ///   - sortedPartitions: the rows of new month ledgers already sorted by the conversion
+    ///     (``DirectLedgerRows``), for months that have no scratch file.
+    ///   - scratch: a folder inside `work/` for the merge's spilled runs.
+    func apply(
+        kind: LedgerKind, partitionFiles: [String: String], sortedPartitions: [String: MonthRows] = [:],
+        scratch: String
+    ) throws -> Update {
         var update = Update()
-        let months = partitionFiles.keys.filter { $0 != LedgerKind.pendingPartition }.sorted()
+        let months = Set(partitionFiles.keys).union(sortedPartitions.keys)
+            .filter { $0 != LedgerKind.pendingPartition }.sorted()
         // Only keys that are pending now can be settled by this file: keeping just those bounds
         // memory whatever the size of the export.
         let pendingPath = layout.ledger(kind, LedgerKind.pendingPartition)
@@ -51,6 +58,10 @@ package struct LedgerUpdater {
         let merged = try ParallelWork.run(count: months.count) { index in
             let month = months[index]
             var monthUpdate = Update()
+            if let rows = sortedPartitions[month] {
+                try write(rows, kind: kind, partition: month, scratch: Path.join(scratch, month), into: &monthUpdate)
+                return monthUpdate
+            }
             guard let file = partitionFiles[month] else { return monthUpdate }
             let input = LedgerMerger.Input(kind: kind, existing: layout.ledger(kind, month), incoming: [file])
             try merge(input, partition: month, scratch: Path.join(scratch, month), into: &monthUpdate)
@@ -109,17 +120,52 @@ package struct LedgerUpdater {
         return found
     }
 
+    /// A new month ledger from rows the conversion sorted; if the ledger appeared since (it
+    /// did not exist when the conversion started), the rows go through the general merge.
+    private func write(
+        _ rows: MonthRows, kind: LedgerKind, partition: String, scratch: String, into update: inout Update
+    ) throws {
+        let path = layout.ledger(kind, partition)
+        defer { rows.sorter.removeRuns() }
+        guard !Storage.exists(path) else {
+            try Storage.makeDirectory(scratch)
+            let file = try ScratchFile(path: Path.join(scratch, "incoming.csv"))
+            try rows.demote(to: file)
+            try file.close()
+            let input = LedgerMerger.Input(kind: kind, existing: path, incoming: [file.path])
+            try merge(input, partition: partition, scratch: scratch, into: &update)
+            return
+        }
+        var counts = MergeCounts()
+        counts.added = rows.rows
+        try publish(kind: kind, partition: partition, isNew: true, into: &update) { output in
+            try rows.writeLedger(into: output)
+            return counts
+        }
+    }
+
     private func merge(
         _ input: LedgerMerger.Input, partition: String, scratch: String, into update: inout Update
     ) throws {
+        let isNew = !Storage.exists(input.existing)
+        try publish(kind: input.kind, partition: partition, isNew: isNew, into: &update) { output in
+            try LedgerMerger.merge(input, into: output, scratch: scratch)
+        }
+    }
+
+    /// Writes a ledger file with `body` (which returns the merge's counts), commits it when it
+    /// changed, and delivers it to the outbox.
+    private func publish(
+        kind: LedgerKind, partition: String, isNew: Bool, into update: inout Update,
+        _ body: (OutputFile) throws -> MergeCounts
+    ) throws {
         let output = try OutputFile(directory: layout.temporary)
-        let path = input.existing
-        let isNew = !Storage.exists(path)
+        let path = layout.ledger(kind, partition)
         // A new ledger file is always delivered: its outbox copy is written from the same buffer
         // and its hash computed on the way, instead of reading the file back twice afterwards.
         let copy = isNew ? try OutputFile(directory: layout.temporary) : nil
         if isNew { output.hashAndCopy(to: copy) }
-        let counts = try LedgerMerger.merge(input, into: output, scratch: scratch)
+        let counts = try body(output)
         update.counts = update.counts + counts
         let changed = counts.changedLedger || isNew
         if changed {
@@ -131,7 +177,7 @@ package struct LedgerUpdater {
         let prepared = copy.flatMap { copy in output.writtenSHA256().map { Outbox.PreparedCopy(file: copy, sha256: $0) }
         }
         // Deliver when the ledger changed, or when its last delivery did not complete.
-        let relative = input.kind.rawValue + "/" + partition + ".csv"
+        let relative = kind.rawValue + "/" + partition + ".csv"
         if try changed || !outbox.isDeliveryComplete(relative, hash: Storage.sha256(of: path)) {
             let delivery = try outbox.deliverCurrentVersion(of: path, to: relative, prepared: prepared)
             update.delivered.append(delivery.path)

@@ -78,7 +78,9 @@ package struct FileProcessor {
         }
         let zone = ZoneConverter(timeZone: pipeline.timeZone)
         try Storage.removeTree(claim.scratchFolder)
-        let output = try NormalizedOutput(directory: claim.scratchFolder, kind: detection.format.ledger)
+        let kind = detection.format.ledger
+        let output = try NormalizedOutput(directory: claim.scratchFolder, kind: kind)
+        output.enableDirectRows { !Storage.exists(layout.ledger(kind, $0)) }
         let context = ConversionContext(
             path: claim.originalPath, sourceName: name, scan: scan, detection: detection, pipeline: pipeline,
             zone: zone, classifier: EntryClassifier(pipeline: pipeline), output: output,
@@ -95,7 +97,7 @@ package struct FileProcessor {
         try claimed.check(claim, scannedSize: scan.size, step: .conversion)
 
         let update = try LedgerUpdater(layout: layout).apply(
-            kind: detection.format.ledger, partitionFiles: output.partitionFiles,
+            kind: kind, partitionFiles: output.partitionFiles, sortedPartitions: output.sortedPartitions,
             scratch: Path.join(claim.scratchFolder, "merge"))
         TestPause.point("after-merge")
         // The merged rows came from the bytes that were hashed (checked just above); a file that

@@ -1,0 +1,317 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Normalized rows of monthly ledger files that do not exist yet, handed by the converter
+/// straight to one sorter per month, instead of a scratch CSV that the merge parses again.
+///
+/// Why: on the first import of an export every monthly ledger is new, and ``NewLedgerMerge``
+/// then only sorts the rows by ledger order. Writing them to a scratch CSV and parsing it back
+/// with the CSV reader cost about as much CPU as the conversion itself (issue #9, `run` scenario).
+/// Here the converter's line is kept as it was built; only its key and sort columns are located
+/// (``LedgerLine``), and the ledger is written from the sorted lines with the key's `#1` added.
+///
+/// The result is the file ``NewLedgerMerge`` writes, byte for byte (DirectLedgerRowsTests compare
+/// them). Whenever that could differ, a month leaves this path (``MonthRows/demote(to:)``): its rows
+/// so far go to an ordinary scratch file in input order, and the rest of the month follows them
+/// there, so the general merge sees exactly what it saw before. That happens when two rows share a
+/// base key (a fingerprint seen twice, an id given twice), when a key or sort column is quoted,
+/// when a line holds a guarded field starting with a tab (the one field the reader and
+/// ``CSVLineBuilder/storedField(_:)`` would write differently), and when the key hashes outgrow
+/// their budget.
+///
+/// Memory is bounded whatever the input: all months share one budget of held rows
+/// (``Budget/rowBytes``); past it the month holding the most is spilled to a run file and its pages
+/// released; its sorting and writing run on the second core (``SpillWorker``). The key hashes have
+/// their own budget (``Budget/keyBytes``).
+final class DirectLedgerRows {
+    /// The shared limits.
+    struct Budget {
+        /// Bytes of rows held in memory by all month sorters together.
+        var rowBytes = 128 << 20
+        /// Bytes of key hashes (``MonthRows/keys``) of all months together.
+        var keyBytes = 64 << 20
+    }
+
+    let kind: LedgerKind
+    let folder: String
+    let budget: Budget
+    private(set) var months: [String: MonthRows] = [:]
+    private var heldRowBytes = 0
+    private var heldKeyBytes = 0
+    private var sequence: UInt64 = 0
+
+    init(kind: LedgerKind, folder: String, budget: Budget = Budget()) {
+        self.kind = kind
+        self.folder = folder
+        self.budget = budget
+    }
+
+    /// Starts the rows of a new month ledger.
+    func start(partition: String) -> MonthRows {
+        let rows = MonthRows(
+            kind: kind, sorter: ExternalSorter(folder: Path.join(folder, partition), memoryBudget: budget.rowBytes))
+        months[partition] = rows
+        return rows
+    }
+
+    /// Adds one line (no line end) to `rows`; false when the month must leave this path (then
+    /// nothing was added: the caller demotes it and writes the line to its scratch file).
+    func add(_ line: UnsafeRawBufferPointer, to rows: MonthRows) throws -> Bool {
+        sequence += 1
+        let before = rows.heldBytes
+        guard try rows.add(line, sequence: sequence, keyBudgetLeft: budget.keyBytes - heldKeyBytes) else {
+            return false
+        }
+        heldKeyBytes += rows.keyBytes - before.keys
+        heldRowBytes += rows.sorter.heldBytes - before.rows
+        if heldRowBytes > budget.rowBytes { try spillLargest() }
+        return true
+    }
+
+    /// Forgets a month (it was demoted): its memory no longer counts.
+    func remove(partition: String) {
+        guard let rows = months.removeValue(forKey: partition) else { return }
+        rows.sorter.removeRuns()
+        heldRowBytes = months.values.reduce(0) { $0 + $1.sorter.heldBytes }
+        heldKeyBytes = months.values.reduce(0) { $0 + $1.keyBytes }
+    }
+
+    /// Sorts and writes spilled runs on the second core (``SpillWorker``).
+    private let worker = SpillWorker()
+
+    /// Hands the month holding the most to the spill worker (which first finishes the spill in
+    /// flight: with it, at most one month's share more than the budget is in memory).
+    private func spillLargest() throws {
+        guard let largest = months.values.max(by: { $0.sorter.heldBytes < $1.sorter.heldBytes }) else { return }
+        heldRowBytes -= largest.sorter.heldBytes
+        try largest.sorter.spillInBackground(on: worker)
+    }
+
+    /// Deletes every run file and forgets every month.
+    func removeAll() {
+        for rows in months.values { rows.sorter.removeRuns() }
+        months.removeAll()
+        heldRowBytes = 0
+        heldKeyBytes = 0
+    }
+}
+
+/// The rows of one new month ledger: a sorter by ledger order and the hashes of the base keys seen.
+final class MonthRows {
+    let kind: LedgerKind
+    let sorter: ExternalSorter
+    private(set) var rows = 0
+    private var keys = KeyHashSet()
+    private let order = ByteBuffer(capacity: 1024)
+    private var line = LedgerLine()
+
+    init(kind: LedgerKind, sorter: ExternalSorter) {
+        self.kind = kind
+        self.sorter = sorter
+    }
+
+    /// Bytes of the key hashes.
+    var keyBytes: Int { keys.bytes }
+
+    var heldBytes: (rows: Int, keys: Int) { (sorter.heldBytes, keyBytes) }
+
+    /// Order key: each sort column, then 0x1E; 0x00; the key written (`<base>#1` for a
+    /// fingerprint); 0x00; the input sequence (8 bytes, big-endian: ``demote(to:)`` needs it).
+    func add(_ bytes: UnsafeRawBufferPointer, sequence: UInt64, keyBudgetLeft: Int) throws -> Bool {
+        guard line.locate(bytes, columns: kind.sortColumns) else { return false }
+        let base = line.base
+        var hasher = Hasher()
+        hasher.combine(bytes: base)
+        let keyBytesBefore = keyBytes
+        let inserted = keys.insert(UInt64(bitPattern: Int64(hasher.finalize())))
+        guard inserted, keyBytes - keyBytesBefore <= keyBudgetLeft else { return false }
+        order.removeAll()
+        for column in line.sortColumns {
+            order.append(column)
+            order.append(0x1E)
+        }
+        order.append(0)
+        order.append(base)
+        if line.isFingerprint {
+            order.append(UInt8(ascii: "#"))
+            order.append(UInt8(ascii: "1"))
+        }
+        order.append(0)
+        MergeRecord.appendUInt64(sequence, to: order)
+        try sorter.add(orderKey: order.bytes, payload: bytes)
+        rows += 1
+        return true
+    }
+
+    /// Writes the ledger rows (each line with CRLF) in ledger order.
+    func writeLedger(into output: OutputFile) throws {
+        var header = CSVLineBuilder(capacity: 1024)
+        header.line(kind.columns)
+        try output.write(header.buffer.bytes)
+        var sorted = try sorter.sorted()
+        while let record = sorted.next() {
+            try record.bytes.withUnsafeBytes { raw in
+                let line = UnsafeRawBufferPointer(rebasing: raw[record.keyLength...])
+                let keyEnd = line.firstIndex(of: 0x2C) ?? line.count
+                let base = RecordKey.baseLength(of: UnsafeRawBufferPointer(rebasing: line[0..<keyEnd]))
+                if LedgerLine.isFingerprint(line) {
+                    try output.write(UnsafeRawBufferPointer(rebasing: line[0..<base]))
+                    try output.write(LedgerLine.firstOccurrence)
+                    try output.write(UnsafeRawBufferPointer(rebasing: line[keyEnd...]))
+                } else {
+                    try output.write(line)
+                }
+                try output.write(LedgerLine.lineEnd)
+            }
+        }
+        try sorted.checkError()
+    }
+
+    /// Writes the rows added so far, in input order, to `file` (a month leaving this path), and
+    /// deletes the run files.
+    func demote(to file: ScratchFile) throws {
+        let byInput = ExternalSorter(folder: Path.join(sorter.folderPath, "demote"), memoryBudget: 16 << 20)
+        defer {
+            byInput.removeRuns()
+            sorter.removeRuns()
+        }
+        var sorted = try sorter.sorted()
+        while let record = sorted.next() {
+            try record.bytes.withUnsafeBytes { raw in
+                try byInput.add(
+                    orderKey: UnsafeRawBufferPointer(rebasing: raw[(record.keyLength - 8)..<record.keyLength]),
+                    payload: UnsafeRawBufferPointer(rebasing: raw[record.keyLength...]))
+            }
+        }
+        try sorted.checkError()
+        var inOrder = try byInput.sorted()
+        while let record = inOrder.next() {
+            record.bytes.withUnsafeBytes { raw in
+                file.buffer.append(UnsafeRawBufferPointer(rebasing: raw[record.keyLength...]))
+            }
+            file.line.endLine()
+            file.rows += 1
+            try file.flushIfFull()
+        }
+        try inOrder.checkError()
+    }
+}
+
+/// A set of 64-bit key hashes: open addressing, linear probing, at most 3/4 full.
+///
+/// Why not `Set<UInt64>`: that hashes the hash again and keeps metadata beside each slot; this
+/// table is 8 bytes a slot and was the larger share of ``MonthRows/add(_:sequence:keyBudgetLeft:)``.
+/// The value 0 marks an empty slot, so a hash of 0 is stored as 1 (a collision at worst, which
+/// only sends a month to the general merge).
+struct KeyHashSet {
+    /// Empty until the first insertion (then 1,024 slots), so an unused set costs nothing.
+    private var slots: [UInt64] = []
+    private(set) var count = 0
+
+    var bytes: Int { slots.count * MemoryLayout<UInt64>.stride }
+
+    /// Adds `hash`; false when it was already there.
+    mutating func insert(_ hash: UInt64) -> Bool {
+        if (count + 1) * 4 > slots.count * 3 { grow() }  // also the first time (no slots)
+        let value = hash == 0 ? 1 : hash
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: value) & mask
+        while slots[index] != 0 {
+            if slots[index] == value { return false }
+            index = (index + 1) & mask
+        }
+        slots[index] = value
+        count += 1
+        return true
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [UInt64](repeating: 0, count: max(1024, old.count * 2))
+        let mask = slots.count - 1
+        for value in old where value != 0 {
+            var index = Int(truncatingIfNeeded: value) & mask
+            while slots[index] != 0 { index = (index + 1) & mask }
+            slots[index] = value
+        }
+    }
+}
+
+/// Locates the key and the sort columns of a line built by ``CSVLineBuilder``.
+struct LedgerLine {
+    static let firstOccurrence: [UInt8] = Array("#1".utf8)
+    static let lineEnd: [UInt8] = [0x0D, 0x0A]
+    /// A quoted field that starts with the formula guard and a tab: `storedField` would not quote
+    /// it again once read back (see the type comment of ``DirectLedgerRows``).
+    private static let guardedTab: [UInt8] = [0x22, 0x27, 0x09]
+
+    private(set) var base = UnsafeRawBufferPointer(start: nil, count: 0)
+    private(set) var sortColumns: [UnsafeRawBufferPointer] = []
+    private(set) var isFingerprint = false
+    private var fields: [Range<Int>?] = []
+
+    static func isFingerprint(_ line: UnsafeRawBufferPointer) -> Bool {
+        line.starts(with: "te:".utf8) || line.starts(with: "bank:".utf8)
+    }
+
+    /// Finds the fields; false when the key or a sort column is quoted, or the line holds a
+    /// guarded tab.
+    mutating func locate(_ line: UnsafeRawBufferPointer, columns: [Int]) -> Bool {
+        guard let start = line.baseAddress, line.first != 0x22, !Self.holdsGuardedTab(line) else { return false }
+        let last = columns.max() ?? 0
+        fields.removeAll(keepingCapacity: true)
+        var index = 0
+        for _ in 0...last {
+            guard index <= line.count else { return false }
+            if index < line.count, line[index] == 0x22 {
+                fields.append(nil)  // quoted: its bytes are not its value
+                index = Self.endOfQuoted(line, from: index) + 2
+                continue
+            }
+            let end =
+                memchr(start + index, 0x2C, line.count - index).map { start.distance(to: UnsafeRawPointer($0)) }
+                ?? line.count
+            fields.append(index..<end)
+            index = end + 1
+        }
+        guard let key = fields[0] else { return false }
+        let keyBytes = UnsafeRawBufferPointer(rebasing: line[key])
+        base = UnsafeRawBufferPointer(rebasing: keyBytes[0..<RecordKey.baseLength(of: keyBytes)])
+        isFingerprint = Self.isFingerprint(line)
+        sortColumns.removeAll(keepingCapacity: true)
+        for column in columns {
+            guard let range = fields[column] else { return false }
+            sortColumns.append(UnsafeRawBufferPointer(rebasing: line[range]))
+        }
+        return true
+    }
+
+    /// The index of the closing quote of the quoted field starting at `index` (or the line's end).
+    private static func endOfQuoted(_ line: UnsafeRawBufferPointer, from index: Int) -> Int {
+        var position = index + 1
+        while position < line.count {
+            if line[position] == 0x22 {
+                if position + 1 < line.count, line[position + 1] == 0x22 {
+                    position += 2
+                    continue
+                }
+                return position
+            }
+            position += 1
+        }
+        return position
+    }
+
+    /// True when the line holds `"'` followed by a tab (found with `memchr`: most lines hold no quote).
+    private static func holdsGuardedTab(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard let start = line.baseAddress else { return false }
+        var index = 0
+        while index + 2 < line.count, let quote = memchr(start + index, 0x22, line.count - index - 2) {
+            index = start.distance(to: UnsafeRawPointer(quote))
+            if line[index + 1] == 0x27, line[index + 2] == 0x09 { return true }
+            index += 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+@testable import FacturationCore
+
+/// The invariant of ``DirectLedgerRows``: a new month ledger written from the rows the converter
+/// handed to a sorter is the file the scratch-file path (``NewLedgerMerge`` or the general merge)
+/// writes, byte for byte, with the same counts, whatever the budget and whichever month had to
+/// leave the direct path.
+@Suite("Direct ledger rows")
+struct DirectLedgerRowsTests {
+    let folder: String
+
+    init() throws {
+        folder =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "facturation-direct-\(UUID().uuidString.prefix(8))"
+            ).path
+        try Storage.makeDirectory(folder)
+    }
+
+    /// A time-entry row: `key`, a description, and `start` in the sort column.
+    func row(_ key: String, start: String, description: String = "Réunion, point \"v2\"\nsuite") -> [String] {
+        var fields = [String](repeating: "", count: LedgerKind.timeEntries.columns.count)
+        fields[TimeEntryColumn.recordKey.index] = key
+        fields[TimeEntryColumn.sourceFormat.index] = "clockify_csv"
+        fields[TimeEntryColumn.sourceRow.index] = String(key.count)
+        fields[TimeEntryColumn.description.index] = description
+        fields[TimeEntryColumn.userName.index] = "=cmd"
+        fields[TimeEntryColumn.startUTC.index] = start
+        return fields
+    }
+
+    /// Converts `rows` (partition, fields) with and without direct rows and writes every month's
+    /// ledger both ways; returns the files by partition, the counts and the months that stayed direct.
+    func bothWays(
+        _ rows: [(String, [String])], budget: DirectLedgerRows.Budget
+    ) throws -> (direct: [String: Data], files: [String: Data], added: [Int], stayed: Set<String>) {
+        var results: [[String: Data]] = []
+        var added: [Int] = []
+        var stayed: Set<String> = []
+        for useDirect in [true, false] {
+            let work = Path.join(folder, useDirect ? "direct" : "files")
+            let output = try NormalizedOutput(directory: Path.join(work, "scratch"), kind: .timeEntries)
+            if useDirect { output.enableDirectRows(budget: budget) { _ in true } }
+            for (partition, fields) in rows {
+                try output.append(partition: partition) { line in for field in fields { line.field(field) } }
+            }
+            try output.finish()
+            var files: [String: Data] = [:]
+            var total = 0
+            for partition in Set(rows.map(\.0)) {
+                let ledger = Path.join(work, partition + ".csv")
+                let file = try OutputFile(directory: work)
+                if let sorted = output.sortedPartitions[partition] {
+                    stayed.insert(partition)
+                    try sorted.writeLedger(into: file)
+                    total += sorted.rows
+                    sorted.sorter.removeRuns()
+                } else {
+                    let input = LedgerMerger.Input(
+                        kind: .timeEntries, existing: ledger, incoming: [output.partitionFiles[partition]!])
+                    total += try LedgerMerger.merge(
+                        input, into: file, scratch: Path.join(work, "runs"), memoryBudget: 4_000
+                    ).added
+                }
+                try file.commit(to: ledger)
+                files[partition] = try Data(contentsOf: URL(fileURLWithPath: ledger))
+            }
+            results.append(files)
+            added.append(total)
+        }
+        return (results[0], results[1], added, stayed)
+    }
+
+    func sample(count: Int) -> [(String, [String])] {
+        (0..<count).map { index in
+            let key = index % 4 == 0 ? "clockify:ws:\(index)" : "te:\(String(index * 7919, radix: 16))"
+            let day = (index * 13) % 28 + 1
+            let start = "2025-0\(index % 3 + 7)-\(day < 10 ? "0" : "")\(day)T0\(index % 10):00:00Z"
+            return ("2025-0\(index % 3 + 7)", row(key, start: start))
+        }
+    }
+
+    @Test(
+        "new month ledgers written from the sorters equal the scratch-file path's",
+        arguments: [192 << 20, 20_000, 1_000])
+    func directEqualsScratchFiles(rowBytes: Int) throws {
+        let result = try bothWays(sample(count: 400), budget: .init(rowBytes: rowBytes, keyBytes: 64 << 20))
+        #expect(result.stayed == ["2025-07", "2025-08", "2025-09"])
+        #expect(result.direct == result.files)
+        #expect(result.added == [400, 400])
+        #expect(String(decoding: result.direct["2025-08"]!, as: UTF8.self).contains("te:1eef#1,"))
+    }
+
+    @Test("a month leaves the direct path for a repeated key, a quoted sort column or a guarded tab")
+    func monthsThatLeave() throws {
+        var rows = sample(count: 90)
+        // Row 1 is te:1eef in 2025-08: a second one becomes te:1eef#2.
+        rows.insert(("2025-08", row("te:1eef", start: "2025-08-02T08:00:00Z")), at: 40)
+        rows.append(("2025-07", row("te:aa", start: "2025-07-02,08:00")))
+        rows.append(("2025-09", row("te:bb", start: "2025-09-02T08:00:00Z", description: "\t=1+1")))
+        let result = try bothWays(rows, budget: .init(rowBytes: 3_000, keyBytes: 64 << 20))
+        #expect(result.stayed.isEmpty)
+        #expect(result.direct == result.files)
+        #expect(result.added[0] == result.added[1])
+        #expect(String(decoding: result.direct["2025-08"]!, as: UTF8.self).contains("te:1eef#2,"))
+    }
+
+    @Test func aMonthLeavesWhenTheKeyHashesOutgrowTheirBudget() throws {
+        let result = try bothWays(sample(count: 300), budget: .init(rowBytes: 192 << 20, keyBytes: 2_000))
+        #expect(result.stayed.count < 3)
+        #expect(result.direct == result.files)
+        #expect(result.added == [300, 300])
+    }
+
+    @Test func theKeyHashSetFindsEveryRepeatAcrossGrowth() {
+        var set = KeyHashSet()
+        var reference = Set<UInt64>()
+        var random = SystemRandomNumberGenerator()
+        var values: [UInt64] = [0, 1, 1 << 63]
+        for _ in 0..<5_000 { values.append(random.next() % 3_000) }
+        for value in values {
+            let expected = reference.insert(value == 0 ? 1 : value).inserted
+            #expect(set.insert(value) == expected)
+        }
+        #expect(set.count == reference.count)
+        #expect(set.bytes >= reference.count * 8 * 4 / 3)
+    }
+
+    @Test func theSharedBudgetBoundsWhatIsHeldAndSpillsTheLargest() throws {
+        let sorts = DirectLedgerRows(
+            kind: .timeEntries, folder: Path.join(folder, "sort"), budget: .init(rowBytes: 10_000, keyBytes: 1 << 20))
+        let months = ["2025-07", "2025-08"].map { sorts.start(partition: $0) }
+        var line = CSVLineBuilder()
+        for (index, fields) in sample(count: 200).enumerated() {
+            line.removeAll()
+            for field in fields.1 { line.field(field) }
+            #expect(try sorts.add(line.buffer.bytes, to: months[index % 2]))
+            #expect(months.map(\.sorter.heldBytes).reduce(0, +) <= 10_000)
+        }
+        #expect(months.allSatisfy { $0.sorter.spilledRuns > 0 })
+        sorts.removeAll()
+    }
+}
