@@ -36,7 +36,7 @@ struct ClockifyCSVConverter {
 
     // MARK: - One pass over the file
 
-    private final class PassState {
+    final class PassState {
         // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
         @exclusivity(unchecked) var header: [String]?
         /// Position of each column (by `ClockifyColumns.rawValue`), -1 when absent.
@@ -136,191 +136,74 @@ struct ClockifyCSVConverter {
 
     // MARK: - Rows
 
-    // swiftlint:disable:next function_body_length
     private func handle(
         row: Int, rows: CSVRows, batch: CSVBatch, state: PassState,
         order: PipelineConfig.DateOrder
     ) throws {
         guard let header = state.header else { return }
-        let columns = state.columns
-        @inline(__always) func field(_ column: ClockifyColumns) -> UnsafeRawBufferPointer {
-            rows.field(row, columns[column.rawValue])
-        }
-        var valid = true
-        func problem(_ column: ClockifyColumns?, _ message: String) {
-            let index = column.map { columns[$0.rawValue] } ?? -1
-            state.problems.add(
-                Problem(
-                    line: batch.line(row), column: index >= 0 ? header[index] : nil,
-                    columnNumber: index >= 0 ? index + 1 : nil,
-                    value: column.map { String(decoding: field($0), as: UTF8.self) }, message: message))
-            valid = false
-        }
-
-        let startDateBytes = field(.startDate), startTimeBytes = field(.startTime)
-        if ClockifyCSVConverter.isBlank(startDateBytes) && ClockifyCSVConverter.isBlank(startTimeBytes) {
-            // The TOTAL row that closes Clockify's report.
-            let cells = batch.strings(row)
-            if cells.contains(where: { $0.trimmed.uppercased().hasPrefix("TOTAL") }) {
-                readFooter(row: row, rows: rows, state: state)
-                return
-            }
+        var reader = RowReader(row: row, rows: rows, batch: batch, state: state, header: header, columns: state.columns)
+        if reader.isTotalRow() {
+            readFooter(row: row, rows: rows, state: state)
+            return
         }
         if rows.fieldCount(row) != header.count {
-            problem(nil, "this row has \(rows.fieldCount(row)) cells but the header has \(header.count)")
+            reader.problem(nil, "this row has \(rows.fieldCount(row)) cells but the header has \(header.count)")
             return
         }
+        // Every problem of the row is reported, so each column is read before anything is rejected.
+        let times = reader.times(order: order)
+        let values = reader.values()
+        guard reader.valid, let startDate = times.startDate, let start = times.start, let endDate = times.endDate,
+            let end = times.end
+        else { return }
+        guard
+            let instants = reader.instants(
+                start: (startDate, start), end: (endDate, end), duration: values.duration, order: order,
+                context: context)
+        else { return }
+        try write(reader, startDate: startDate, instants: instants, values: values)
+    }
 
-        // Dates and times; every date is also evidence for the day/month order.
-        let startDateRaw = LocalDateTimeText.parseDate(startDateBytes)
-        let endDateRaw = LocalDateTimeText.parseDate(field(.endDate))
-        let createdRaw = state.has(.dateOfCreation) ? LocalDateTimeText.parseDate(field(.dateOfCreation)) : nil
-        func evidence(_ raw: LocalDateTimeText.RawDate?) {
-            guard let raw, raw.shape == .numeric else { return }
-            if raw.resolve(.monthFirst) == nil { state.datesInvalidMonthFirst += 1 }
-            if raw.resolve(.dayFirst) == nil { state.datesInvalidDayFirst += 1 }
-            if raw.isAmbiguous { state.ambiguousDates += 1 }
-        }
-        evidence(startDateRaw)
-        evidence(endDateRaw)
-        evidence(createdRaw)
-        let startTime = LocalDateTimeText.parseTime(startTimeBytes)
-        let endTime = LocalDateTimeText.parseTime(field(.endTime))
-        if startTime?.twelveHour == true || endTime?.twelveHour == true { state.sawTwelveHour = true }
-
-        let dateHint = order == .monthFirst ? "MM/DD/YYYY" : "DD/MM/YYYY"
-        func date(_ raw: LocalDateTimeText.RawDate?, _ column: ClockifyColumns) -> CivilDate? {
-            guard let raw else {
-                problem(column, "not a date (expected a date like 2025-07-31 or \(dateHint))")
-                return nil
-            }
-            guard let resolved = raw.resolve(order) else {
-                problem(column, "this date does not exist when read as \(raw.shape == .numeric ? dateHint : "a date")")
-                return nil
-            }
-            if let outside = ImportBounds.problem(date: resolved) {
-                problem(column, outside)
-                return nil
-            }
-            return resolved
-        }
-        func time(_ parsed: LocalDateTimeText.Time?, _ column: ClockifyColumns) -> LocalDateTimeText.Time? {
-            if parsed == nil { problem(column, "not a time of day (expected 14:05, 14:05:30 or 2:05 PM)") }
-            return parsed
-        }
-        let startDate = date(startDateRaw, .startDate)
-        let start = time(startTime, .startTime)
-        let endDate = date(endDateRaw, .endDate)
-        let end = time(endTime, .endTime)
-
-        // Flags and money.
-        var billable: Bool?
-        if state.has(.billable) {
-            billable = ClockifyCSVConverter.yesNo(field(.billable), emptyMeansNo: false)
-            if billable == nil { problem(.billable, "expected Yes or No") }
-        }
-        var invoiced: Bool?
-        if state.has(.invoiced) {
-            invoiced = ClockifyCSVConverter.yesNo(field(.invoiced), emptyMeansNo: true)
-            if invoiced == nil { problem(.invoiced, "expected Yes or No") }
-        }
-        let scale = state.currency?.minorDigits ?? 2
-        func money(_ column: ClockifyColumns) -> Int64? {
-            guard state.has(column) else { return nil }
-            let bytes = field(column)
-            if ClockifyCSVConverter.isBlank(bytes) { return nil }
-            let style: DecimalText.Style =
-                ClockifyCSVConverter.contains(bytes, 0x2C) && !ClockifyCSVConverter.contains(bytes, 0x2E)
-                ? .commaDecimal : .dotDecimal
-            switch DecimalText.minorUnits(bytes: bytes, scale: scale, style: style) {
-            case .success(let value):
-                if let outside = ImportBounds.problem(amountMinor: value, scale: scale) {
-                    problem(column, outside)
-                    return nil
-                }
-                return value
-            case .failure(let failure): problem(column, failure.message); return nil
-            }
-        }
-        let rate = money(.rate)
-        let amount = money(.amount)
-        var duration: Int64?
-        if state.has(.durationHours) {
-            duration = LocalDateTimeText.parseDuration(field(.durationHours))
-            if duration == nil {
-                problem(.durationHours, "not a duration (expected hours:minutes:seconds like 01:30:00)")
-            }
-        }
-        guard valid, let startDate, let start, let endDate, let end else { return }
-
-        // Instants.
-        let startLocal = startDate.daysSinceEpoch * 86_400 + Int64(start.secondsOfDay)
-        let endLocal = endDate.daysSinceEpoch * 86_400 + Int64(end.secondsOfDay)
-        let startUTC = context.zone.utc(fromLocal: startLocal)
-        let endUTC = context.zone.utc(fromLocal: endLocal)
-        let span = endUTC - startUTC
-        if span < 0 {
-            problem(
-                .endTime,
-                "the entry ends before it starts (\(startDate) \(String(decoding: startTimeBytes, as: UTF8.self))"
-                    + " → \(endDate) \(String(decoding: field(.endTime), as: UTF8.self)))")
-            return
-        }
-        if let duration {
-            let tolerance: Int64 = (start.hasSeconds ? 0 : 60) + (end.hasSeconds ? 0 : 60)
-            let gap = abs(span - duration)
-            let dstShift =
-                abs(gap - 3600) <= tolerance
-                && startLocal - startUTC != endLocal - endUTC
-            if gap > tolerance && !dstShift {
-                problem(
-                    .durationHours,
-                    "the duration does not match the start and end (they are \(Self.hours(span)) "
-                        + "apart); check the date format (\(dateHint)) and the time zone (\(context.pipeline.timeZone.identifier))"
-                )
-                return
-            }
-        }
-        let seconds = duration ?? span
-        if let outside = ImportBounds.problem(durationSeconds: seconds) {
-            problem(duration == nil ? .endTime : .durationHours, outside)
-            return
-        }
-
-        // Identity and classification.
-        let user = field(.user), email = field(.email)
-        let project = field(.project), task = field(.task), description = field(.description)
-        let client = field(.client), tags = ClockifyCSVConverter.trimmed(field(.tags))
+    /// The normalized record of a valid row.
+    private func write(
+        _ reader: RowReader, startDate: CivilDate, instants: RowReader.Instants, values: RowReader.Values
+    )
+        throws
+    {
+        let state = reader.state
+        let user = reader.field(.user), email = reader.field(.email)
+        let project = reader.field(.project), task = reader.field(.task), description = reader.field(.description)
+        let client = reader.field(.client), tags = ClockifyCSVConverter.trimmed(reader.field(.tags))
         let classification = context.classifier.classify(
             EntryClassifier.Fields(
                 client: client, project: project, task: task, tags: tags, description: description,
-                billable: billable, hasRate: (rate ?? 0) > 0))
+                billable: values.billable, hasRate: (values.rate ?? 0) > 0))
         makeKey(
-            user: email.isEmpty ? user : email, startUTC: startUTC, endUTC: endUTC,
+            user: email.isEmpty ? user : email, startUTC: instants.startUTC, endUTC: instants.endUTC,
             project: project, task: task, description: description, state: state)
-        if state.has(.type), !field(.type).elementsEqual(state.entryTypeSource) {
-            state.entryTypeSource = Array(field(.type))
-            state.entryType = String(decoding: field(.type), as: UTF8.self).trimmed.lowercased()
+        if state.has(.type), !reader.field(.type).elementsEqual(state.entryTypeSource) {
+            state.entryTypeSource = Array(reader.field(.type))
+            state.entryType = String(decoding: reader.field(.type), as: UTF8.self).trimmed.lowercased()
         }
-
         state.records += 1
-        let clean = !batch.mayHoldControlCharacters(row)
+        let clean = !reader.batch.mayHoldControlCharacters(reader.row)
         func text(_ bytes: UnsafeRawBufferPointer) -> ByteText { ByteText(bytes: bytes, knownClean: clean) }
-        state.durationTotal = Self.adding(seconds, to: state.durationTotal)
-        state.amountTotal = Self.adding(amount ?? 0, to: state.amountTotal)
+        state.durationTotal = Self.adding(instants.seconds, to: state.durationTotal)
+        state.amountTotal = Self.adding(values.amount ?? 0, to: state.amountTotal)
         try state.key.withUnsafeBytes { key in
             let record = TimeEntryRecord(
                 key: ByteText(bytes: key, knownClean: true), sourceFormat: .clockifyDetailedCSV,
-                sourceFile: context.sourceName, sourceRow: batch.line(row),
+                sourceFile: context.sourceName, sourceRow: reader.batch.line(reader.row),
                 sourceEntryID: ByteText(bytes: UnsafeRawBufferPointer(start: nil, count: 0), knownClean: true),
                 userName: text(user), userEmail: text(email), clientName: text(client),
                 clientCode: classification.clientCode, projectName: text(project),
                 taskName: text(task), description: text(description), tags: text(tags),
-                billable: billable, entryType: state.entryType, startLocal: startLocal, endLocal: endLocal,
-                startUTC: startUTC, endUTC: endUTC, durationSeconds: seconds,
-                secondPrecision: start.hasSeconds && end.hasSeconds, hourlyRateMinor: rate,
-                billableAmountMinor: amount, currency: state.currency, category: classification.category,
-                invoiced: invoiced, invoiceRef: text(field(.invoiceID)))
+                billable: values.billable, entryType: state.entryType, startLocal: instants.startLocal,
+                endLocal: instants.endLocal, startUTC: instants.startUTC, endUTC: instants.endUTC,
+                durationSeconds: instants.seconds, secondPrecision: instants.secondPrecision,
+                hourlyRateMinor: values.rate, billableAmountMinor: values.amount, currency: state.currency,
+                category: classification.category, invoiced: values.invoiced,
+                invoiceRef: text(reader.field(.invoiceID)))
             try context.output.append(year: startDate.year, month: startDate.month) { record.write(into: &$0) }
         }
     }
