@@ -65,7 +65,7 @@ struct QontoCSVConverter {
         }
     }
 
-    private final class State {
+    final class State {
         var header: [String]?
         var columns = ColumnMap()
         var problems = ProblemList()
@@ -127,159 +127,49 @@ struct QontoCSVConverter {
 
     private func handle(row: Int, of batch: CSVBatch, state: State) throws {
         guard let header = state.header else { return }
-        let line = batch.line(row)
-        let columns = state.columns
-        func text(_ column: Column) -> String {
-            guard let index = columns[column] else { return "" }
-            return batch.string(row, index).trimmed
-        }
-        var valid = true
-        func problem(_ column: Column?, _ message: String) {
-            let index = column.flatMap { columns[$0] }
-            state.problems.add(
-                Problem(
-                    line: line, column: index.map { header[$0] }, columnNumber: index.map { $0 + 1 },
-                    value: column.map(text), message: message))
-            valid = false
-        }
+        var reader = RowReader(row: row, batch: batch, state: state, header: header, french: french)
         if batch.fieldCount(row) != header.count {
-            problem(nil, "this row has \(batch.fieldCount(row)) cells but the header has \(header.count)")
+            reader.problem(nil, "this row has \(batch.fieldCount(row)) cells but the header has \(header.count)")
             return
         }
-
-        // Status.
-        var status = BankStatus.booked
-        if columns[.status] != nil {
-            let statusText = text(.status)
-            let known =
-                state.statuses[statusText]
-                ?? {
-                    let parsed = Self.status(statusText)
-                    state.statuses[statusText] = parsed
-                    return parsed
-                }()
-            guard let parsed = known else {
-                problem(
-                    .status,
-                    french
-                        ? "unknown status (expected Exécuté, En cours, Refusé, Annulé or Remboursé)"
-                        : "unknown status (expected settled, pending, declined, canceled or reversed)")
-                return
-            }
-            status = parsed
-        }
-
-        // Amount.
-        let currencyText = text(.currency)
-        let currency: Currency
-        if columns[.currency] == nil {
-            currency = .euro
-        } else if let parsed = Currency(code: currencyText) {
-            currency = parsed
-        } else {
-            problem(.currency, "not a currency code (expected EUR, USD…)")
-            currency = .euro
-        }
-        let style: DecimalText.Style = french ? .commaDecimal : .dotDecimal
-        func amount(_ column: Column) -> Int64? {
-            let value = text(column)
-            if value.isEmpty { return nil }
-            switch DecimalText.minorUnits(value, scale: currency.minorDigits, style: style) {
-            case .success(let minor):
-                if let outside = ImportBounds.problem(amountMinor: minor, scale: currency.minorDigits) {
-                    problem(column, outside)
-                    return nil
-                }
-                return minor
-            case .failure(let failure): problem(column, failure.message); return nil
-            }
-        }
-        var amountMinor: Int64?
-        if columns[.amount] != nil, let total = amount(.amount) {
-            amountMinor = total
-        } else if valid {
-            let credit = amount(.credit).map { abs($0) } ?? 0
-            let debit = amount(.debit).map { abs($0) } ?? 0
-            if valid, text(.credit).isEmpty, text(.debit).isEmpty {
-                problem(.amount, "the amount is empty")
-            } else {
-                // Both are bounded (``ImportBounds``), so the difference fits.
-                amountMinor = credit - debit
-            }
-        }
-
-        // Dates.
-        func instant(utc: Column, local: Column) -> (utc: Int64, local: CivilDate)? {
-            if columns[utc] != nil, !text(utc).isEmpty {
-                guard let parsed = Self.dateTime(text(utc)) else {
-                    problem(utc, "not a valid date and time (expected DD-MM-YYYY HH:MM:SS, a real date)")
-                    return nil
-                }
-                if let outside = ImportBounds.problem(date: parsed.date) {
-                    problem(utc, outside)
-                    return nil
-                }
-                let seconds = parsed.date.daysSinceEpoch * 86_400 + Int64(parsed.seconds)
-                return (seconds, context.zone.localDate(utc: seconds))
-            }
-            if columns[local] != nil, !text(local).isEmpty {
-                guard let parsed = Self.dateTime(text(local)) else {
-                    problem(local, "not a valid date and time (expected DD-MM-YYYY HH:MM:SS, a real date)")
-                    return nil
-                }
-                if let outside = ImportBounds.problem(date: parsed.date) {
-                    problem(local, outside)
-                    return nil
-                }
-                let localSeconds = parsed.date.daysSinceEpoch * 86_400 + Int64(parsed.seconds)
-                return (context.zone.utc(fromLocal: localSeconds), parsed.date)
-            }
-            return nil
-        }
-        let settled = instant(utc: .settledUTC, local: .settledLocal)
-        let operation = instant(utc: .operationUTC, local: .operationLocal)
-        var valueDate = settled?.local
-        if columns[.valueDate] != nil, !text(.valueDate).isEmpty {
-            if let parsed = Self.dateTime(text(.valueDate)) {
-                valueDate = parsed.date
-                if let outside = ImportBounds.problem(date: parsed.date) { problem(.valueDate, outside) }
-            } else {
-                problem(.valueDate, "not a valid date (expected DD-MM-YYYY, a real date)")
-            }
-        }
-        if status == .booked, settled == nil, valid {
-            problem(
-                columns[.settledLocal] != nil ? .settledLocal : .settledUTC,
-                "an executed transaction must have a settlement date")
-        }
-        if status != .booked, settled == nil, operation == nil, valid {
-            problem(.operationLocal, "the transaction has neither a settlement date nor an operation date")
-        }
-        guard valid, let amountMinor else { return }
-
-        let accountIBAN = BankRecord.normalizeIBAN(text(.accountIBAN))
-        let own = context.pipeline.ownIBANs
-        if !accountIBAN.isEmpty, !own.isEmpty, !own.contains(accountIBAN) {
-            state.checks.foreignIBANs.insert(accountIBAN)
-        }
+        guard let status = reader.status() else { return }
+        let currency = reader.currency()
+        let amountMinor = reader.amount(currency: currency)
+        // Every problem of the row is reported: the dates are read even when the amount is wrong.
+        let settled = reader.instant(utc: .settledUTC, local: .settledLocal, zone: context.zone)
+        let operation = reader.instant(utc: .operationUTC, local: .operationLocal, zone: context.zone)
+        let valueDate = reader.valueDate(default: settled?.local)
+        reader.requireDates(status: status, settled: settled != nil, operation: operation != nil)
+        guard reader.valid, let amountMinor else { return }
         let record = BankRecord(
-            sourceFormat: format, sourceFile: context.sourceName, sourceRow: line,
-            transactionID: text(.transactionID), accountIBAN: accountIBAN,
+            sourceFormat: format, sourceFile: context.sourceName, sourceRow: reader.line,
+            transactionID: reader.text(.transactionID), accountIBAN: accountIBAN(reader, state: state),
             bookingDate: status == .booked ? settled?.local : nil, valueDate: status == .booked ? valueDate : nil,
             operationDate: operation?.local, settledAtUTC: status == .booked ? settled?.utc : nil,
             amountMinor: amountMinor, currency: currency, status: status,
-            counterpartyName: text(.counterpartyName),
-            counterpartyIBAN: BankRecord.normalizeIBAN(text(.counterpartyIBAN)),
-            label: columns[.label] != nil ? text(.label) : text(.counterpartyName),
-            remittanceInfo: text(.reference), paymentMethod: text(.paymentMethod), note: text(.note))
+            counterpartyName: reader.text(.counterpartyName),
+            counterpartyIBAN: BankRecord.normalizeIBAN(reader.text(.counterpartyIBAN)),
+            label: state.columns[.label] != nil ? reader.text(.label) : reader.text(.counterpartyName),
+            remittanceInfo: reader.text(.reference), paymentMethod: reader.text(.paymentMethod),
+            note: reader.text(.note))
         if status == .pending, record.transactionID.isEmpty {
             state.checks.pendingWithoutID += 1
             return
         }
         guard let partition = record.partition else { return }
-        state.conflicts.add(id: record.transactionID, amountMinor: amountMinor, line: line)
+        state.conflicts.add(id: record.transactionID, amountMinor: amountMinor, line: reader.line)
         state.records += 1
         try context.output.append(partition: partition) { record.write(into: &$0) }
+    }
+
+    /// The row's account, noted when it is not one of the pipeline's.
+    private func accountIBAN(_ reader: RowReader, state: State) -> String {
+        let accountIBAN = BankRecord.normalizeIBAN(reader.text(.accountIBAN))
+        let own = context.pipeline.ownIBANs
+        if !accountIBAN.isEmpty, !own.isEmpty, !own.contains(accountIBAN) {
+            state.checks.foreignIBANs.insert(accountIBAN)
+        }
+        return accountIBAN
     }
 
     /// Maps Qonto's status words (French or English) to a status.
