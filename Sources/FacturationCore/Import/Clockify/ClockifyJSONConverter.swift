@@ -10,156 +10,26 @@ struct ClockifyJSONConverter {
     private var format: InputFormat { context.detection.format }
 
     func convert() throws -> ConversionReport {
-        let root = try JSONInput.load(context)
-        let entries: [JSONNode]
-        switch format {
-        case .clockifyReportJSON:
-            guard let list = root["timeentries"]?.array else {
-                throw Rejection(
-                    format: format, summary: "The report has no \"timeentries\" list.",
-                    advice: "Save the whole response of the Reports API (detailed report) as the file.")
-            }
-            entries = list
-        default:
-            guard let list = root.array else {
-                throw Rejection(
-                    format: format, summary: "The file is not a list of time entries.",
-                    advice: "Save the whole response of the time-entries API as the file.")
-            }
-            entries = list
-        }
+        let entries = try entryList(try JSONInput.load(context))
         var problems = ProblemList()
-        var notes: [String] = []
         var running = 0
         var withoutNames = 0
         var records = 0
         for (index, entry) in entries.enumerated() {
-            let label = format == .clockifyReportJSON ? "timeentries[\(index)]" : "entry \(index + 1)"
-            var valid = true
-            func problem(_ field: String, _ node: JSONNode?, _ message: String) {
-                problems.add(
-                    Problem(
-                        line: (node ?? entry).position.line, column: "\(label).\(field)",
-                        value: node.map(Self.shown), message: message))
-                valid = false
-            }
-            guard entry.object != nil else {
-                problem("", entry, "expected an object for each time entry")
+            var reader = EntryReader(
+                entry: entry, index: index,
+                label: format == .clockifyReportJSON ? "timeentries[\(index)]" : "entry \(index + 1)")
+            defer { for problem in reader.problems { problems.add(problem) } }
+            guard let interval = reader.interval(zone: context.zone) else {
+                if reader.isRunning { running += 1 }
                 continue
             }
-            let id = JSONInput.string(entry["_id"] ?? entry["id"])
-            if id.isEmpty { problem("id", entry["_id"] ?? entry["id"], "every entry needs its Clockify id") }
-            guard let interval = entry["timeInterval"], interval.object != nil else {
-                problem("timeInterval", entry["timeInterval"], "missing start and end")
-                continue
-            }
-            guard let start = interval["start"]?.string.flatMap(ISOTimestamp.parse) else {
-                problem("timeInterval.start", interval["start"], "expected a timestamp like 2025-07-01T09:00:00Z")
-                continue
-            }
-            if interval["end"] == nil || interval["end"]?.isNull == true {
-                running += 1
-                continue
-            }
-            guard let end = interval["end"]?.string.flatMap(ISOTimestamp.parse) else {
-                problem("timeInterval.end", interval["end"], "expected a timestamp like 2025-07-01T17:00:00Z")
-                continue
-            }
-            for (field, instant) in [("start", start.utc), ("end", end.utc)] {
-                if let outside = ImportBounds.problem(date: context.zone.localDate(utc: instant)) {
-                    problem("timeInterval.\(field)", interval[field], outside)
-                }
-            }
-            guard valid else { continue }
-            if end.utc < start.utc {
-                problem("timeInterval.end", interval["end"], "the entry ends before it starts")
-                continue
-            }
-            let span = end.utc - start.utc
-            var duration = span
-            if let node = interval["duration"], !node.isNull {
-                if let seconds = JSONInput.integer(node) ?? node.string.flatMap(Self.isoDuration) {
-                    duration = seconds
-                    // Timestamps carry seconds: a duration that disagrees with them by more than a
-                    // minute is a damaged or edited file, as in the CSV reader.
-                    if seconds < span - 60 || seconds > span + 60 {
-                        problem(
-                            "timeInterval.duration", node,
-                            "the duration does not match the start and end "
-                                + "(they are \(span) seconds apart)")
-                    }
-                } else {
-                    problem("timeInterval.duration", node, "expected seconds or an ISO 8601 duration like PT2H30M")
-                }
-            }
-            if valid, let outside = ImportBounds.problem(durationSeconds: duration) {
-                problem("timeInterval.duration", interval["duration"] ?? interval["end"], outside)
-            }
-
-            // Names: the report has them flat; the time-entries API nests them when hydrated.
-            let project = entry["projectName"]?.string ?? entry["project"]?["name"]?.string ?? ""
-            let client = entry["clientName"]?.string ?? entry["project"]?["clientName"]?.string ?? ""
-            let task = entry["taskName"]?.string ?? entry["task"]?["name"]?.string ?? ""
-            let user = entry["userName"]?.string ?? entry["user"]?["name"]?.string ?? ""
-            let email = entry["userEmail"]?.string ?? entry["user"]?["email"]?.string ?? ""
-            if project.isEmpty, entry["projectId"]?.string?.isEmpty == false { withoutNames += 1 }
-            let tags: [String] = (entry["tags"]?.array ?? []).compactMap { $0.string ?? $0["name"]?.string }
-            let billable = entry["billable"]?.bool
-
-            // Money, in cents.
-            var currency = context.pipeline.currency
-            if let code = (entry["hourlyRate"]?["currency"] ?? entry["currency"])?.string {
-                if let parsed = Currency(code: code) {
-                    currency = parsed
-                } else {
-                    problem(
-                        "hourlyRate.currency", entry["hourlyRate"]?["currency"] ?? entry["currency"],
-                        "not a currency code")
-                }
-            }
-            func cents(_ field: String, _ node: JSONNode) -> Int64? {
-                guard let value = JSONInput.integer(node) else {
-                    problem(field, node, "expected a whole number of cents")
-                    return nil
-                }
-                if let outside = ImportBounds.problem(amountMinor: value, scale: currency.minorDigits) {
-                    problem(field, node, outside)
-                    return nil
-                }
-                return value
-            }
-            var rate: Int64?
-            if let node = entry["rate"] ?? entry["hourlyRate"]?["amount"], !node.isNull {
-                rate = cents("rate", node)
-            }
-            var amount: Int64?
-            if let node = entry["amount"], !node.isNull {
-                amount = cents("amount", node)
-            } else if let rate, billable != false, valid {
-                // Both factors are bounded, so the product fits; the amount is bounded like any other.
-                amount = (rate * duration + 1800) / 3600
-                if let outside = ImportBounds.problem(amountMinor: amount ?? 0, scale: currency.minorDigits) {
-                    problem("rate", entry["rate"] ?? entry["hourlyRate"]?["amount"], "rate × duration: " + outside)
-                }
-            }
-            guard valid else { continue }
-
-            let startLocal = start.utc + Int64(context.zone.offset(atUTC: start.utc))
-            let endLocal = end.utc + Int64(context.zone.offset(atUTC: end.utc))
-            let description = JSONInput.string(entry["description"])
-            let classification = context.classifier.classify(
-                client: client, project: project, task: task, tags: tags, description: description,
-                billable: billable, hasRate: (rate ?? 0) > 0)
-            let type = JSONInput.string(entry["type"]).lowercased()
-            let record = TimeEntryRecord(
-                key: TimeEntryKey.clockify(id: id), sourceFormat: format, sourceFile: context.sourceName,
-                sourceRow: index + 1, sourceEntryID: id, userName: user, userEmail: email, clientName: client,
-                clientCode: classification.clientCode, projectName: project, taskName: task, description: description,
-                tags: tags.joined(separator: ", "), billable: billable, entryType: type.isEmpty ? "regular" : type,
-                startLocal: startLocal, endLocal: endLocal, startUTC: start.utc, endUTC: end.utc,
-                durationSeconds: duration, secondPrecision: true, hourlyRateMinor: rate,
-                billableAmountMinor: amount, currency: currency, category: classification.category,
-                invoiced: entry["invoicingInfo"]?.object.map { !$0.isEmpty }, invoiceRef: "")
+            let names = EntryReader.Names(entry)
+            if names.project.isEmpty, entry["projectId"]?.string?.isEmpty == false { withoutNames += 1 }
+            let money = reader.money(
+                duration: interval.duration, billable: entry["billable"]?.bool, currency: context.pipeline.currency)
+            guard reader.valid else { continue }
+            let record = record(reader, interval: interval, names: names, money: money)
             try context.output.append(partition: record.partition) { record.write(into: &$0) }
             records += 1
         }
@@ -168,6 +38,56 @@ struct ClockifyJSONConverter {
             problems, ConversionDriver.Wording(unit: "entry", units: "entries", document: "file"),
             advice: "Fetch the data again from the Clockify API without editing it, then drop the new "
                 + "file into inbox/.")
+        return try driver.finish(records: records, notes: Self.notes(running: running, withoutNames: withoutNames))
+    }
+
+    /// The entries: the report's `timeentries`, or the time-entries API's array.
+    private func entryList(_ root: JSONNode) throws -> [JSONNode] {
+        switch format {
+        case .clockifyReportJSON:
+            guard let list = root["timeentries"]?.array else {
+                throw Rejection(
+                    format: format, summary: "The report has no \"timeentries\" list.",
+                    advice: "Save the whole response of the Reports API (detailed report) as the file.")
+            }
+            return list
+        default:
+            guard let list = root.array else {
+                throw Rejection(
+                    format: format, summary: "The file is not a list of time entries.",
+                    advice: "Save the whole response of the time-entries API as the file.")
+            }
+            return list
+        }
+    }
+
+    /// The normalized record of a valid entry.
+    private func record(
+        _ reader: EntryReader, interval: EntryReader.Interval, names: EntryReader.Names, money: EntryReader.Money
+    ) -> TimeEntryRecord<String> {
+        let entry = reader.entry
+        let startLocal = interval.start + Int64(context.zone.offset(atUTC: interval.start))
+        let endLocal = interval.end + Int64(context.zone.offset(atUTC: interval.end))
+        let description = JSONInput.string(entry["description"])
+        let billable = entry["billable"]?.bool
+        let classification = context.classifier.classify(
+            client: names.client, project: names.project, task: names.task, tags: names.tags,
+            description: description, billable: billable, hasRate: (money.rate ?? 0) > 0)
+        let type = JSONInput.string(entry["type"]).lowercased()
+        return TimeEntryRecord(
+            key: TimeEntryKey.clockify(id: reader.id), sourceFormat: format, sourceFile: context.sourceName,
+            sourceRow: reader.index + 1, sourceEntryID: reader.id, userName: names.user, userEmail: names.email,
+            clientName: names.client, clientCode: classification.clientCode, projectName: names.project,
+            taskName: names.task, description: description, tags: names.tags.joined(separator: ", "),
+            billable: billable, entryType: type.isEmpty ? "regular" : type, startLocal: startLocal,
+            endLocal: endLocal, startUTC: interval.start, endUTC: interval.end, durationSeconds: interval.duration,
+            secondPrecision: true, hourlyRateMinor: money.rate, billableAmountMinor: money.amount,
+            currency: money.currency, category: classification.category,
+            invoiced: entry["invoicingInfo"]?.object.map { !$0.isEmpty }, invoiceRef: "")
+    }
+
+    private static func notes(running: Int, withoutNames: Int) -> [String] {
+        var notes: [String] = []
         if running > 0 {
             notes.append(
                 "\(running) running timer\(running == 1 ? "" : "s") (no end yet) skipped: "
@@ -178,7 +98,7 @@ struct ClockifyJSONConverter {
                 "\(withoutNames) entr\(withoutNames == 1 ? "y has" : "ies have") project ids but no names: "
                     + "fetch with hydrated=true so that clients can be recognised")
         }
-        return try driver.finish(records: records, notes: notes)
+        return notes
     }
 
     /// Parses an ISO 8601 duration (`PT2H54M`, `P1DT2H`, `PT0S`, `PT1.5S`) into whole seconds.
