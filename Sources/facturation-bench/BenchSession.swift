@@ -14,6 +14,33 @@ struct BenchSession {
     func run() throws -> Int32 {
         let bench = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let facturation = Path.join(Path.parent(of: bench), "facturation")
+        try checkPrerequisites(facturation: facturation)
+        let runner = ScenarioRunner(benchExecutable: bench, facturationExecutable: facturation)
+        let base =
+            try options.directory.map { path in
+                try Storage.makeDirectory(path); return path
+            } ?? makeTemporaryFolder()
+        defer { if !options.keep && options.directory == nil { try? Storage.removeTree(base) } }
+        let facts = MachineFacts.collect()
+        StandardStreams.out("facturation-bench on \(facts.summary)\n")
+        StandardStreams.out("Working folder \(base), seed \(options.seed)\(options.keep ? ", kept" : "")\n\n")
+
+        let recorder = Recorder(keep: options.keep)
+        defer { recorder.removeKeptFolders() }
+        try measureFiles(runner, base: base, recorder)
+        try measureInvoices(runner, base: base, recorder)
+        try measureInMemory(runner, base: base, recorder)
+        try measureIdle(facturation: facturation, base: base, recorder)
+        printSummary(recorder.measurements, facts: facts)
+        if recorder.failures > 0 {
+            StandardStreams.out(
+                "\(recorder.failures) measurement\(recorder.failures == 1 ? "" : "s") failed (see above).\n")
+        }
+        return recorder.failures == 0 ? 0 : 1
+    }
+
+    /// The `facturation` binary next to this one, and the schemas, when a scenario needs them.
+    private func checkPrerequisites(facturation: String) throws {
         let childScenarios = options.scenarios.filter { $0 == .run || $0 == .invoice || $0 == .idle }
         if let first = childScenarios.first, !FileManager.default.isExecutableFile(atPath: facturation) {
             throw BenchError(
@@ -28,23 +55,20 @@ struct BenchSession {
                 throw BenchError("the invoice scenario validates every invoice against the Factur-X XSD: \(error)")
             }
         }
-        let runner = ScenarioRunner(benchExecutable: bench, facturationExecutable: facturation)
-        let base =
-            try options.directory.map { path in
-                try Storage.makeDirectory(path); return path
-            } ?? makeTemporaryFolder()
-        defer { if !options.keep && options.directory == nil { try? Storage.removeTree(base) } }
-        let facts = MachineFacts.collect()
-        StandardStreams.out("facturation-bench on \(facts.summary)\n")
-        StandardStreams.out("Working folder \(base), seed \(options.seed)\(options.keep ? ", kept" : "")\n\n")
+    }
 
-        var measurements: [Measurement] = []
-        var failures = 0
+    /// The measurements made so far, the failures, and the folders to remove at the end.
+    final class Recorder {
+        let keep: Bool
+        private(set) var measurements: [Measurement] = []
+        private(set) var failures = 0
         // Invoice workspaces are deleted at the end only: ext4 is slow to create files for a few
         // minutes after many were deleted (it skips recently freed inodes), which would slow the
         // next attempt by several seconds.
-        var removeAtEnd: [String] = []
-        defer { if !options.keep { for folder in removeAtEnd { try? Storage.removeTree(folder) } } }
+        private(set) var removeAtEnd: [String] = []
+
+        init(keep: Bool) { self.keep = keep }
+
         func record(_ scenario: Scenario, in folder: String, _ measure: () throws -> Measurement) {
             do {
                 let measurement = try measure()
@@ -56,11 +80,24 @@ struct BenchSession {
             }
             if scenario == .invoice {
                 removeAtEnd.append(folder)
-            } else if !options.keep {
+            } else if !keep {
                 try? Storage.removeTree(folder)
             }
         }
 
+        func add(_ more: [Measurement]) { measurements += more }
+        func fail(_ scenario: Scenario, _ error: any Error) {
+            StandardStreams.out("\(scenario.rawValue) FAILED: \(error)\n")
+            failures += 1
+        }
+        func removeLater(_ folder: String) { removeAtEnd.append(folder) }
+        func removeKeptFolders() {
+            if !keep { for folder in removeAtEnd { try? Storage.removeTree(folder) } }
+        }
+    }
+
+    /// The scenarios on the generated Clockify and Qonto exports, for each size.
+    private func measureFiles(_ runner: ScenarioRunner, base: String, _ recorder: Recorder) throws {
         let fileScenarios = options.scenarios.filter(\.usesExportFiles)
         for (number, target) in options.sizes.enumerated() where !fileScenarios.isEmpty {
             let folder = Path.join(base, "size-\(number + 1)")
@@ -71,7 +108,7 @@ struct BenchSession {
             for scenario in fileScenarios {
                 for attempt in 1...options.repeats {
                     let scenarioFolder = Path.join(folder, "\(scenario.rawValue)-\(attempt)")
-                    record(scenario, in: scenarioFolder) {
+                    recorder.record(scenario, in: scenarioFolder) {
                         try runner.measure(
                             scenario, clockify: clockify, qonto: qonto,
                             sizeLabel: target.description, folder: scenarioFolder)
@@ -80,21 +117,26 @@ struct BenchSession {
             }
             StandardStreams.out("\n")
         }
-        if options.scenarios.contains(.invoice) {
-            for (number, workload) in options.invoiceWorkloads.enumerated() {
-                for attempt in 1...options.repeats {
-                    // A fresh workspace each time: a month is invoiced only once.
-                    let folder = Path.join(base, "invoice-\(number + 1)-\(attempt)")
-                    try Storage.removeTree(folder)
-                    try Storage.makeDirectory(folder)
-                    record(.invoice, in: folder) {
-                        try runner.measureInvoice(workload, seed: options.seed, folder: folder)
-                    }
-                }
-                StandardStreams.out("\n")
-            }
-        }
+    }
 
+    /// The month close, a fresh workspace each time (a month is invoiced only once).
+    private func measureInvoices(_ runner: ScenarioRunner, base: String, _ recorder: Recorder) throws {
+        guard options.scenarios.contains(.invoice) else { return }
+        for (number, workload) in options.invoiceWorkloads.enumerated() {
+            for attempt in 1...options.repeats {
+                let folder = Path.join(base, "invoice-\(number + 1)-\(attempt)")
+                try Storage.removeTree(folder)
+                try Storage.makeDirectory(folder)
+                recorder.record(.invoice, in: folder) {
+                    try runner.measureInvoice(workload, seed: options.seed, folder: folder)
+                }
+            }
+            StandardStreams.out("\n")
+        }
+    }
+
+    /// `match` and `fec`, on data generated by a child process.
+    private func measureInMemory(_ runner: ScenarioRunner, base: String, _ recorder: Recorder) throws {
         for scenario in options.scenarios where scenario.isInMemory {
             let sizes = scenario == .match ? options.matchInvoices : options.fecLines
             for (number, size) in sizes.enumerated() {
@@ -102,7 +144,7 @@ struct BenchSession {
                     let folder = Path.join(base, "\(scenario.rawValue)-\(number + 1)-\(attempt)")
                     try Storage.removeTree(folder)
                     try Storage.makeDirectory(folder)
-                    record(scenario, in: folder) {
+                    recorder.record(scenario, in: folder) {
                         scenario == .fec
                             ? try runner.measureFEC(lines: size, seed: options.seed, folder: folder)
                             : try runner.measureInMemory(scenario, size: size, seed: options.seed, folder: folder)
@@ -111,21 +153,26 @@ struct BenchSession {
             }
             StandardStreams.out("\n")
         }
+    }
 
-        if options.scenarios.contains(.idle) {
-            let folder = Path.join(base, "history")
-            try Storage.removeTree(folder)
-            removeAtEnd.append(folder)
-            do {
-                measurements += try HistoryMeasurement(facturation: facturation, root: folder)
-                    .run(years: options.years, repeats: options.repeats)
-            } catch {
-                StandardStreams.out("idle FAILED: \(error)\n")
-                failures += 1
-            }
-            StandardStreams.out("\n")
+    /// A run with nothing new, on a history built month by month.
+    private func measureIdle(facturation: String, base: String, _ recorder: Recorder) throws {
+        guard options.scenarios.contains(.idle) else { return }
+        let folder = Path.join(base, "history")
+        try Storage.removeTree(folder)
+        recorder.removeLater(folder)
+        do {
+            recorder.add(
+                try HistoryMeasurement(facturation: facturation, root: folder)
+                    .run(years: options.years, repeats: options.repeats))
+        } catch {
+            recorder.fail(.idle, error)
         }
+        StandardStreams.out("\n")
+    }
 
+    /// The table, what each row measures, and the goals.
+    private func printSummary(_ measurements: [Measurement], facts: MachineFacts) {
         StandardStreams.out(Report.table(measurements) + "\n")
         let floor = Report.megabytes(ProcessMemory.peakResidentBytes() ?? 0)
         StandardStreams.out(
@@ -156,10 +203,6 @@ struct BenchSession {
 
             """)
         StandardStreams.out(Report.goals(measurements))
-        if failures > 0 {
-            StandardStreams.out("\(failures) measurement\(failures == 1 ? "" : "s") failed (see above).\n")
-        }
-        return failures == 0 ? 0 : 1
     }
 
     /// Writes the Clockify and Qonto files of one size.
