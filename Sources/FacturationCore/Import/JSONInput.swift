@@ -1,5 +1,13 @@
 /// Loading of JSON exports, with syntax errors turned into rejections that name the line.
 enum JSONInput {
+    /// A problem with the value at `path` (`timeentries[3].rate`), on the line of `node`, or of
+    /// `item` when the value is missing.
+    static func problem(in item: JSONNode, at path: String, _ node: JSONNode?, _ message: String) -> Problem {
+        Problem(
+            line: (node ?? item).position.line, column: path, value: node.map(ClockifyJSONConverter.shown),
+            message: message)
+    }
+
     /// JSON exports larger than this are refused (they are read whole into memory).
     static let maximumSize: Int64 = 512 << 20
 

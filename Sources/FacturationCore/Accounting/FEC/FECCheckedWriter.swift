@@ -25,24 +25,11 @@ package enum FECCheckedWriter {
         _ plan: FECBuilder.Plan<Entries>, format: FECFormat, options: FECChecker.Options,
         to output: OutputFile?
     ) throws -> Result {
-        let buffer = ByteBuffer(capacity: chunkSize + 4096)
-        let encoder = FECLineEncoder(format: format, buffer: buffer)
         let checker = FECChecker(options: options)
-        var byteCount: Int64 = 0
-        func flush() throws {
-            checker.feed(buffer.bytes)
-            try output?.write(buffer.bytes)
-            byteCount += Int64(buffer.count)
-            buffer.removeAll()
+        let byteCount = try encode(plan, format: format) { chunk in
+            checker.feed(chunk)
+            try output?.write(chunk)
         }
-        encoder.appendHeader()
-        var number = 1
-        try plan.forEachLine { line in
-            number += 1
-            try encoder.append(line, number: number)
-            if buffer.count >= chunkSize { try flush() }
-        }
-        try flush()
         return Result(report: checker.finish(), byteCount: byteCount)
     }
 
@@ -52,11 +39,21 @@ package enum FECCheckedWriter {
     package static func writeUnchecked<Entries: AccountingEntryTable>(
         _ plan: FECBuilder.Plan<Entries>, format: FECFormat, to output: OutputFile
     ) throws -> Int64 {
+        let byteCount = try encode(plan, format: format) { try output.write($0) }
+        try output.flushBuffer()
+        return byteCount
+    }
+
+    /// Encodes the header and the plan's lines in chunks of about ``chunkSize`` bytes, each handed
+    /// to `chunk` (valid only during the call); returns the bytes encoded.
+    private static func encode<Entries: AccountingEntryTable>(
+        _ plan: FECBuilder.Plan<Entries>, format: FECFormat, chunk: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> Int64 {
         let buffer = ByteBuffer(capacity: chunkSize + 4096)
         let encoder = FECLineEncoder(format: format, buffer: buffer)
         var byteCount: Int64 = 0
         func flush() throws {
-            try output.write(buffer.bytes)
+            try chunk(buffer.bytes)
             byteCount += Int64(buffer.count)
             buffer.removeAll()
         }
@@ -68,7 +65,6 @@ package enum FECCheckedWriter {
             if buffer.count >= chunkSize { try flush() }
         }
         try flush()
-        try output.flushBuffer()
         return byteCount
     }
 

@@ -52,10 +52,7 @@ extension ClockifyJSONConverter {
         }
 
         mutating func problem(_ field: String, _ node: JSONNode?, _ message: String) {
-            problems.append(
-                Problem(
-                    line: (node ?? entry).position.line, column: "\(label).\(field)",
-                    value: node.map(ClockifyJSONConverter.shown), message: message))
+            problems.append(JSONInput.problem(in: entry, at: "\(label).\(field)", node, message))
         }
 
         /// The id and the time interval, checked; nil when the entry cannot be imported (or is running).

@@ -24,10 +24,7 @@ extension QontoJSONConverter {
         }
 
         mutating func problem(_ field: String, _ node: JSONNode?, _ message: String) {
-            problems.append(
-                Problem(
-                    line: (node ?? transaction).position.line, column: "transactions[\(index)].\(field)",
-                    value: node.map(ClockifyJSONConverter.shown), message: message))
+            problems.append(JSONInput.problem(in: transaction, at: "transactions[\(index)].\(field)", node, message))
         }
 
         /// Every field, every problem; nil when something is missing or wrong.
