@@ -237,6 +237,21 @@ struct CompanyLogoTests {
         }
     }
 
+    /// A file with the PNG signature but damaged content: the PDF is not written, with a reason.
+    @Test func aDamagedLogoStopsThePDFWithAReason() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let logo = folder.appendingPathComponent("broken.png").path
+        try Data(Self.png.prefix(20) + Data(repeating: 0x41, count: 40)).write(to: URL(fileURLWithPath: logo))
+        let path = folder.appendingPathComponent("broken.pdf").path
+        #expect {
+            try InvoicePDF.write(CIISample.standard.document, logo: logo, to: path)
+        } throws: { error in
+            "\(error)".contains("cannot be read as PNG")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test func theLogoIsDrawnAndTheFacturXPDFStaysValid() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -159,8 +159,8 @@ package final class PNGImage {
         let status = cairo_surface_status(surface)
         width = Int(cairo_image_surface_get_width(surface))
         height = Int(cairo_image_surface_get_height(surface))
+        // On failure the (error) surface is freed by deinit, which runs once every property is set.
         guard status == CAIRO_STATUS_SUCCESS, width > 0, height > 0 else {
-            cairo_surface_destroy(surface)
             throw FacturationError(
                 .output, "the logo \(path) cannot be read as PNG: \(String(cString: cairo_status_to_string(status)))")
         }
