@@ -80,6 +80,9 @@ package struct ArchiveLayout: Sendable {
         Path.join(invoicing, "documents", CivilDate.pad(year, 4), number + ".xml")
     }
 
+    /// The Factur-X PDF of an issued document, delivered to the outbox (`invoices/<number>.pdf`).
+    package func documentPDFOutbox(number: String) -> String { "invoices/" + number + ".pdf" }
+
     /// The time entries of a time-based draft, written before it is issued.
     package func annex(draftID: String) -> String { Path.join(annexes, draftID + ".csv") }
 

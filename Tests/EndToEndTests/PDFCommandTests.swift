@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// `facturation pdf`: the Factur-X PDF of issued documents, from the archive, through the real binary.
+@Suite("PDF command, end to end")
+struct PDFCommandTests {
+    @Test func theDemoInvoicesBecomeValidFacturXPDFsWithTheirAnnex() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        for day in ["2025-07-01", "2025-08-01"] { _ = try workspace.run(["run", "--settle", "0", "--date", day]) }
+        let records = try workspace.issuedRecords(pipeline: "demo-conseil")
+        let time = try #require(records.first { $0.value.contains(#""type":"time""#) }?.key)
+        let fee = try #require(records.first { $0.value.contains(#""type":"recurring""#) }?.key)
+        let result = try workspace.run(["pdf", time, fee])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let pdfs = [time, fee].map { "outbox/invoices/\($0).pdf" }
+        for pdf in pdfs { #expect(workspace.exists(pdf), "\(pdf)") }
+
+        // As a receiver checks it: the embedded XML is the archived one, the structure is PDF/A-3b.
+        let python = Repository.root.appendingPathComponent(".venv-fx/bin/python").path
+        let check = try CommandRunner.run(
+            python,
+            [Repository.root.appendingPathComponent("scripts/facturx_pdf_check.py").path]
+                + pdfs.map { workspace.path + "/" + $0 })
+        #expect(check.status == 0, "\(check.output)")
+        for number in [time, fee] {
+            let extracted = try workspace.data("outbox/invoices/\(number).pdf.xml")
+            #expect(extracted == (try workspace.data("outbox/invoices/\(number).xml")), "\(number): XML as issued")
+        }
+        let text = try CommandRunner.run("/usr/bin/pdftotext", ["-layout", workspace.path + "/" + pdfs[0], "-"])
+        #expect(text.output.contains("Annexe – détail des temps de la facture \(time)"), "\(text.output.prefix(2000))")
+        #expect(!workspace.files(under: "archive").contains { $0.hasSuffix(".pdf") }, "nothing is left in the archive")
+
+        // An unknown number: a usage error naming it, nothing else written.
+        let unknown = try workspace.run(["pdf", "F20990101"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("no issued document F20990101"), "\(unknown.stderr)")
+    }
+}
+
+/// Runs a tool and collects its output (stdout and stderr together).
+enum CommandRunner {
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+}
