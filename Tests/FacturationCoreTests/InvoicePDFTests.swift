@@ -269,3 +269,27 @@ struct CompanyLogoTests {
         #expect(try InvoicePDFTests.tool("pdfimages", ["-list", plain]).split(separator: "\n").count <= 2)
     }
 }
+
+@Suite("Invoice PDF, hostile text")
+struct InvoicePDFHostileTextTests {
+    /// A time entry's description has no length bound at import: one longer than a page is
+    /// continued on the next pages, never cut at the bottom of one.
+    @Test func aCellTallerThanAPageContinuesOnTheNextPage() throws {
+        let long = "DÉBUT " + (1...3_000).map { "mot\($0)" }.joined(separator: " ") + " FINDUTEXTE"
+        let annex = [
+            InvoiceDraft.AnnexEntry(
+                recordKey: "k1", date: "2025-08-01", user: "Camille", project: "P", task: "", description: long,
+                durationSeconds: 3_600, line: 1),
+            InvoiceDraft.AnnexEntry(
+                recordKey: "k2", date: "2025-08-02", user: "Camille", project: "P", task: "", description: "après",
+                durationSeconds: 1_800, line: 1),
+        ]
+        let path = NSTemporaryDirectory() + "facturation-hostile-\(UUID().uuidString).pdf"
+        defer { InvoicePDFTests.discard(path) }
+        try InvoicePDF.write(CIISample.standard.document, annex: annex, to: path)
+        let text = try InvoicePDFTests.tool("pdftotext", ["-raw", path, "-"])
+        for word in ["DÉBUT", "mot1500", "mot2999", "mot3000", "FINDUTEXTE", "après", "2 entrées"] {
+            #expect(text.contains(word), "\(word) is missing: cut off the page?")
+        }
+    }
+}

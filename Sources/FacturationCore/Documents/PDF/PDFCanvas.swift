@@ -58,6 +58,23 @@ package final class PDFCanvas {
         return facturation_pango_points(logical.height)
     }
 
+    /// Where to cut `text` (laid out in `width`) so that its first part is at most `maxHeight`
+    /// tall: the UTF-8 offset of the first line that does not fit, at least the end of the first
+    /// line (so a caller always moves on), `text.utf8.count` when everything fits.
+    package func fittingPrefix(of text: String, width: Double, style: TextStyle, maxHeight: Double) -> Int {
+        prepare(text, width: width, style: style, alignment: .left)
+        let count = Int(pango_layout_get_line_count(layout))
+        var height = 0.0
+        for index in 0..<count {
+            guard let line = pango_layout_get_line_readonly(layout, Int32(index)) else { break }
+            var logical = PangoRectangle()
+            pango_layout_line_get_extents(line, nil, &logical)
+            height += facturation_pango_points(logical.height)
+            if height > maxHeight, index > 0 { return Int(line.pointee.start_index) }
+        }
+        return text.utf8.count
+    }
+
     /// Draws `text` with its top-left corner at (x, y), wrapped in `width`.
     package func draw(_ text: String, x: Double, y: Double, width: Double, style: TextStyle, alignment: TextAlignment) {
         prepare(text, width: width, style: style, alignment: alignment)

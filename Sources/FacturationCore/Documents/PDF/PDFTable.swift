@@ -31,15 +31,42 @@ package struct PDFTable {
     }
 
     /// One row of `cells` (one per column), on a new page when it does not fit; `gap` points below.
+    /// A row taller than a whole page (a description has no length bound) is drawn as far as the
+    /// page goes and continued on the next ones, never cut off.
     package func row(_ cells: [String], gap: Double, _ flow: inout PageFlow) {
-        let height =
-            zip(columns, cells).map { column, cell in flow.canvas.height(of: cell, width: column.width, style: style) }
+        var cells = cells
+        while true {
+            let height = tallest(cells, flow.canvas)
+            flow.reserve(height + gap)
+            let room = PageFlow.bottom - flow.y - gap
+            guard height > room else {
+                draw(cells, &flow)
+                flow.y += height + gap
+                return
+            }
+            var rest: [String] = []
+            var heads: [String] = []
+            for (column, cell) in zip(columns, cells) {
+                let cut = flow.canvas.fittingPrefix(of: cell, width: column.width, style: style, maxHeight: room)
+                let utf8 = Array(cell.utf8)
+                heads.append(String(decoding: utf8[..<cut], as: UTF8.self))
+                rest.append(String(decoding: utf8[cut...], as: UTF8.self))
+            }
+            draw(heads, &flow)
+            flow.newPage()
+            cells = rest
+        }
+    }
+
+    private func tallest(_ cells: [String], _ canvas: PDFCanvas) -> Double {
+        zip(columns, cells).map { column, cell in canvas.height(of: cell, width: column.width, style: style) }
             .max() ?? 0
-        flow.reserve(height + gap)
+    }
+
+    private func draw(_ cells: [String], _ flow: inout PageFlow) {
         for (column, cell) in zip(columns, cells) {
             flow.text(
                 cell, x: PageFlow.margin + column.x, width: column.width, style: style, alignment: column.alignment)
         }
-        flow.y += height + gap
     }
 }
