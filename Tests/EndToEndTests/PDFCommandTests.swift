@@ -5,7 +5,15 @@ import Testing
 @Suite("PDF command, end to end")
 struct PDFCommandTests {
     @Test func theDemoInvoicesBecomeValidFacturXPDFsWithTheirAnnex() throws {
-        let workspace = try TestWorkspace(invoicing: true)
+        // The demo pipeline with a logo next to it (a 1×1 PNG).
+        let text = try String(
+            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8
+        ).replacingOccurrences(of: "[company]\n", with: "[company]\nlogo = \"logo.png\"\n")
+        let workspace = try TestWorkspace(pipeline: text)
+        try Data(
+            base64Encoded:
+                "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+        )!.write(to: workspace.root.appendingPathComponent("pipelines/logo.png"))
         try workspace.dropDemoFiles()
         for day in ["2025-07-01", "2025-08-01"] { _ = try workspace.run(["run", "--settle", "0", "--date", day]) }
         let records = try workspace.issuedRecords(pipeline: "demo-conseil")
@@ -27,8 +35,12 @@ struct PDFCommandTests {
             let extracted = try workspace.data("outbox/invoices/\(number).pdf.xml")
             #expect(extracted == (try workspace.data("outbox/invoices/\(number).xml")), "\(number): XML as issued")
         }
-        let text = try CommandRunner.run("/usr/bin/pdftotext", ["-layout", workspace.path + "/" + pdfs[0], "-"])
-        #expect(text.output.contains("Annexe – détail des temps de la facture \(time)"), "\(text.output.prefix(2000))")
+        let pageText = try CommandRunner.run("/usr/bin/pdftotext", ["-layout", workspace.path + "/" + pdfs[0], "-"])
+        #expect(
+            pageText.output.contains("Annexe – détail des temps de la facture \(time)"),
+            "\(pageText.output.prefix(2000))")
+        let images = try CommandRunner.run("/usr/bin/pdfimages", ["-list", workspace.path + "/" + pdfs[1]])
+        #expect(images.output.split(separator: "\n").count == 3, "the logo, once: \(images.output)")
         #expect(!workspace.files(under: "archive").contains { $0.hasSuffix(".pdf") }, "nothing is left in the archive")
 
         // An unknown number: a usage error naming it, nothing else written.

@@ -227,7 +227,14 @@ struct CompanyLogoTests {
         try Data("GIF89a".utf8).write(to: folder.appendingPathComponent("logo.gif"))
         let loaded = try Self.pipeline(logo: "logo.png", in: folder).get()
         #expect(loaded.company.logo == folder.appendingPathComponent("logo.png").path)
-        for (name, message) in [("missing.png", "cannot be read"), ("logo.gif", "is not a PNG file")] {
+        // A PNG header declaring 30,000 × 30,000 pixels (a decompression bomb) is refused at load.
+        var bomb = Self.png
+        bomb.replaceSubrange(16..<24, with: [0x00, 0x00, 0x75, 0x30, 0x00, 0x00, 0x75, 0x30])
+        try bomb.write(to: folder.appendingPathComponent("huge.png"))
+        for (name, message) in [
+            ("missing.png", "cannot be read"), ("logo.gif", "is not a PNG file"),
+            ("huge.png", "30000 × 30000 pixels: save it at most 4000 × 4000"),
+        ] {
             guard case .failure(let errors) = try Self.pipeline(logo: name, in: folder) else {
                 Issue.record("\(name) was accepted")
                 continue

@@ -160,13 +160,22 @@ package enum PipelineLoader {
     private static func readLogo(_ table: TableReader, folder: String) -> String? {
         guard let name = table.string("logo") else { return nil }
         let path = name.hasPrefix("/") ? name : Path.join(folder, name)
-        let head = (try? Storage.read(path, limit: 2 << 20)).map { Array($0.prefix(8)) }
+        let head = (try? Storage.read(path, limit: 2 << 20)).map { Array($0.prefix(24)) }
         guard let head else {
             table.fail(key: "logo", "\(path) cannot be read (a PNG file of at most 2 MB, next to the pipeline file)")
             return nil
         }
-        guard head == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else {
+        guard head.count == 24, head.prefix(8).elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
             table.fail(key: "logo", "\(path) is not a PNG file (save the logo as PNG)")
+            return nil
+        }
+        // The image is decoded whole: 2 MB of PNG may declare 30,000 × 30,000 pixels (3.6 GB).
+        let width = head[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        let height = head[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        guard (1...4_000).contains(width), (1...4_000).contains(height) else {
+            table.fail(
+                key: "logo", "\(path) is \(width) × \(height) pixels: save it at most 4000 × 4000 (600 × 200 is plenty)"
+            )
             return nil
         }
         return path
