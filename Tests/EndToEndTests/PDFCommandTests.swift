@@ -43,6 +43,14 @@ struct PDFCommandTests {
         #expect(images.output.split(separator: "\n").count == 3, "the logo, once: \(images.output)")
         #expect(!workspace.files(under: "archive").contains { $0.hasSuffix(".pdf") }, "nothing is left in the archive")
 
+        // A time invoice whose archived annex was lost: no PDF without its time entries, a reason instead.
+        let annexes = try #require(workspace.files(under: "archive/invoicing/demo-conseil/annexes").first)
+        let draftID = String((annexes as NSString).lastPathComponent.dropLast(".csv".count))
+        let owner = try #require(records.first { $0.value.contains("\"draftID\":\"\(draftID)\"") }?.key)
+        try FileManager.default.removeItem(at: workspace.root.appendingPathComponent(annexes))
+        let lost = try workspace.run(["pdf", owner])
+        #expect(lost.status != 0 && lost.stderr.contains("the archived annex of \(owner) is missing"), "\(lost.stderr)")
+
         // An unknown number: a usage error naming it, nothing else written.
         let unknown = try workspace.run(["pdf", "F20990101"])
         #expect(unknown.status == 64 && unknown.stderr.contains("no issued document F20990101"), "\(unknown.stderr)")

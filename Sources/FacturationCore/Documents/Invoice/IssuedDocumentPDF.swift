@@ -24,6 +24,12 @@ package struct IssuedDocumentPDF {
         guard document.origin.type == .time else { return [] }
         var entries: [InvoiceDraft.AnnexEntry] = []
         let path = layout.annex(draftID: document.origin.draftID)
+        // A time-based invoice without its time entries would be incomplete: never made silently.
+        guard Storage.exists(path) else {
+            throw FacturationError(
+                .workspace,
+                "the archived annex of \(document.number) is missing (\(path)): restore the archive from a backup")
+        }
         try LedgerFile.forEachRow(path: path, header: AnnexWriter.header) { fields in
             func text(_ index: Int) -> String { String(decoding: fields[index], as: UTF8.self) }
             entries.append(
