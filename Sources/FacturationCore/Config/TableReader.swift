@@ -130,6 +130,10 @@ final class TableReader {
         return readers
     }
 
+    /// Whether `key` is written in the table (it then counts as read: ``finish()`` does not report
+    /// it), for keys that are refused with their own message whatever their value.
+    func contains(_ key: String) -> Bool { value(key) != nil }
+
     /// The line where `key`'s value is written (or the table's line).
     func line(of key: String) -> Int { table[key]?.position.line ?? table.position.line }
 

@@ -27,6 +27,9 @@ package struct FacturationError: Error, Sendable, CustomStringConvertible {
         case document
         /// An output file that cannot be written (libxml2, libxlsxwriter).
         case output
+        /// An e-mail that cannot be built or sent as asked (a header value with a line break, a
+        /// malformed address, a queued file that is not one of ours); the message names the field.
+        case delivery
         /// A period with no accounting entry: there is no FEC to write.
         case nothingToExport
         /// The command line or the environment it reads is wrong.
@@ -40,7 +43,8 @@ package struct FacturationError: Error, Sendable, CustomStringConvertible {
             case .alreadyRunning: return ExitStatus.alreadyRunning
             case .configuration: return ExitStatus.configurationError
             case .usage: return ExitStatus.usage
-            case .workspace, .installation, .invoicing, .accounting, .document, .output, .nothingToExport, .unexpected:
+            case .workspace, .installation, .invoicing, .accounting, .document, .output, .delivery, .nothingToExport,
+                .unexpected:
                 return ExitStatus.failure
             }
         }
@@ -50,7 +54,7 @@ package struct FacturationError: Error, Sendable, CustomStringConvertible {
         var stopsTheRun: Bool {
             switch self {
             case .workspace, .alreadyRunning, .configuration, .installation, .invoicing: return true
-            case .accounting, .document, .output, .nothingToExport, .usage, .unexpected: return false
+            case .accounting, .document, .output, .delivery, .nothingToExport, .usage, .unexpected: return false
             }
         }
     }
