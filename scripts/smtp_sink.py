@@ -148,6 +148,9 @@ def serve(options):
 
 
 def main():
+    # A process started from a thread that blocks signals (Swift's Foundation.Process from a
+    # libdispatch worker) inherits that mask: SIGTERM would never arrive.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--maildir", required=True)

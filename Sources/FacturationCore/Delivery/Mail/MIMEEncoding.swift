@@ -69,10 +69,11 @@ package enum MIMEEncoding {
 
     /// `text` as RFC 2047 encoded words (UTF-8, "Q" encoding restricted to the characters allowed
     /// in a phrase, so the words are valid in a subject and in a display name alike), each at most
-    /// 75 characters and never splitting a character's bytes across two words.
-    package static func encodedWords(_ text: String) -> [String] {
+    /// 75 characters and never splitting a character's bytes across two words. The first word is
+    /// at most `firstWordLength` characters: it shares its line with the header's name.
+    package static func encodedWords(_ text: String, firstWordLength: Int = encodedWordLength) -> [String] {
         let prefix = "=?UTF-8?Q?", suffix = "?="
-        let room = encodedWordLength - prefix.count - suffix.count
+        var room = min(firstWordLength, encodedWordLength) - prefix.count - suffix.count
         var words: [String] = []
         var current = ""
         for scalar in text.unicodeScalars {
@@ -89,6 +90,7 @@ package enum MIMEEncoding {
             if current.count + encoded.count > room {
                 words.append(prefix + current + suffix)
                 current = ""
+                room = encodedWordLength - prefix.count - suffix.count
             }
             current += encoded
         }

@@ -19,7 +19,7 @@ package struct MailAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Why `text` is not an address we send to, or nil when it is one.
     package static func problem(with text: String) -> String? {
-        if text.contains(where: { $0 == "\r" || $0 == "\n" }) {
+        if text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
             return "contains a line break, which would let it add header lines (refused)"
         }
         guard !text.isEmpty, text.utf8.count <= 254 else { return "must have 1 to 254 characters" }
@@ -41,6 +41,9 @@ package struct MailAddress: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
+    /// The longest first word that fits after `From: ` or `Bcc: ` on a 78-character line.
+    private static let firstWordLength = MIMEEncoding.headerLineLength - "From: ".count
+
     /// The address as header words: `Name <address>` with the name as is when it is plain words,
     /// else as RFC 2047 encoded words; the bare address when there is no name.
     func headerWords() -> [String] {
@@ -55,7 +58,7 @@ package struct MailAddress: Sendable, Hashable, CustomStringConvertible {
         let words = displayName.split(separator: " ", omittingEmptySubsequences: false)
         let name =
             words.allSatisfy(plainWord) && words.allSatisfy({ $0.utf8.count <= 60 }) && !displayName.contains("=?")
-            ? words.map(String.init) : MIMEEncoding.encodedWords(displayName)
+            ? words.map(String.init) : MIMEEncoding.encodedWords(displayName, firstWordLength: Self.firstWordLength)
         return name + ["<\(address)>"]
     }
 }

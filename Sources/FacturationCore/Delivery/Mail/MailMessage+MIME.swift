@@ -19,7 +19,9 @@ extension MailMessage {
         output += MIMEEncoding.header("Content-Type", ["multipart/mixed;", "boundary=\"\(boundary)\""])
         output += MIMEEncoding.crlf
         output += Array("--\(boundary)\r\n".utf8) + Self.textPartHeaders + MIMEEncoding.crlf
-        output += MIMEEncoding.quotedPrintable(body)
+        // The CRLF before a delimiter belongs to the delimiter (RFC 2046 §5.1.1): one more keeps
+        // the text's last line break. Base64 ignores line breaks, so its parts need none.
+        output += MIMEEncoding.quotedPrintable(body) + MIMEEncoding.crlf
         for attachment in attachments {
             output += Array("--\(boundary)\r\n".utf8)
             output += MIMEEncoding.header(
@@ -55,7 +57,7 @@ extension MailMessage {
         let subjectWords =
             MIMEEncoding.isPlainHeaderText(subject, room: room)
             ? subject.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-            : MIMEEncoding.encodedWords(subject)
+            : MIMEEncoding.encodedWords(subject, firstWordLength: room)
         output += MIMEEncoding.header("Subject", subjectWords)
         return output
     }
@@ -95,7 +97,7 @@ extension MailMessage {
     /// one, a message without recipient, a Message-ID or media type of the wrong form.
     package func validate() throws(FacturationError) {
         let id = bareMessageID
-        let shownID = id.contains(where: { $0 == "\r" || $0 == "\n" }) ? "(with a line break)" : "<\(id)>"
+        let shownID = Self.hasLineBreak(id) ? "(with a line break)" : "<\(id)>"
         func fail(_ field: String, _ problem: String) -> FacturationError {
             FacturationError(.delivery, "the e-mail \(shownID) cannot be written: its \(field) \(problem)")
         }

@@ -63,8 +63,10 @@ final class SMTPTranscript {
 
     /// A command line we sent; only its verb (and a recipient's address) is kept.
     func sent(_ bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes.prefix(512), as: UTF8.self)
-        let verb = line.prefix { $0 != " " && $0 != "\r" && $0 != "\n" && $0 != ":" }.uppercased()
+        let head = bytes.prefix(512)
+        let verbBytes = head.prefix { ![UInt8(ascii: " "), UInt8(ascii: ":"), 13, 10].contains($0) }
+        let verb = String(decoding: verbBytes, as: UTF8.self).uppercased()
+        let line = String(decoding: head, as: UTF8.self)
         switch verb {
         case "EHLO", "HELO": lastCommand = .hello
         case "STARTTLS": lastCommand = .startTLS

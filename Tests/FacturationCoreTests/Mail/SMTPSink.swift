@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+
+@testable import FacturationCore
+
+/// `scripts/smtp_sink.py`, a real SMTP server (Debian's aiosmtpd) on a free loopback port, run by
+/// one test through ``withSMTPSink(_:_:)``, which always stops it, even when the test fails or
+/// throws. The sink also exits by itself when the test process is gone (`--parent-pid`).
+final class SMTPSink: @unchecked Sendable {
+    /// What the sink is told to do (the options of `scripts/smtp_sink.py`).
+    struct Options {
+        enum TLS: String { case starttls, implicit, none }
+        var tls: TLS = .starttls
+        var user: String? = "factures@demo.test"
+        var password: String? = "correct horse battery staple"
+        var failData = 0
+        var failRCPT = 0
+        var rejectRCPT: [String] = []
+        var cutAfterData = 0
+        var silent = false
+    }
+
+    /// The system Python, where Debian installs aiosmtpd (not the PATH's python3, nor the venv).
+    static let python = "/usr/bin/python3"
+    static let script = (repositoryRoot as NSString).appendingPathComponent("scripts/smtp_sink.py")
+
+    let folder: URL
+    let port: Int
+    private let process: Process
+
+    var maildir: URL { folder.appendingPathComponent("mail") }
+    /// The throwaway CA that signed the server's certificate.
+    var caFile: String { folder.appendingPathComponent("certs/ca.pem").path }
+
+    init(_ options: Options) throws {
+        folder = try temporaryFolder()
+        let portFile = folder.appendingPathComponent("port")
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.python)
+        process.arguments = [Self.script] + Self.arguments(options, folder: folder, portFile: portFile)
+        let log = folder.appendingPathComponent("sink.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        port = try Self.waitForPort(portFile, process: process, log: log)
+    }
+
+    private static func arguments(_ options: Options, folder: URL, portFile: URL) -> [String] {
+        var arguments = [
+            "--port-file", portFile.path, "--maildir", folder.appendingPathComponent("mail").path,
+            "--tls", options.tls.rawValue, "--cert-dir", folder.appendingPathComponent("certs").path,
+            "--parent-pid", "\(getpid())",
+        ]
+        if let user = options.user, let password = options.password {
+            arguments += ["--user", user, "--password", password]
+        }
+        arguments += ["--fail-data", "\(options.failData)", "--fail-rcpt", "\(options.failRCPT)"]
+        arguments += ["--cut-after-data", "\(options.cutAfterData)"]
+        arguments += options.rejectRCPT.flatMap { ["--reject-rcpt", $0] }
+        if options.silent { arguments.append("--silent") }
+        return arguments
+    }
+
+    /// The port the sink writes once it listens (it makes its certificates first: a few seconds
+    /// at most, more on a loaded machine).
+    private static func waitForPort(_ file: URL, process: Process, log: URL) throws -> Int {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let text = try? String(contentsOf: file, encoding: .utf8), let port = Int(text.trimmed) { return port }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        process.terminate()
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        throw SinkError(message: "scripts/smtp_sink.py did not start (is python3-aiosmtpd installed?): \(output)")
+    }
+
+    struct SinkError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    /// SIGTERM, then SIGKILL if the sink has not exited within 5 seconds.
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            let deadline = Date().addingTimeInterval(5)
+            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// The messages received so far: the `.eml` bytes and the envelope recipients, in order.
+    func received() throws -> [(eml: URL, bytes: [UInt8], recipients: [String], mailFrom: String, user: String?)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: maildir.path)) ?? []
+        let numbers = names.compactMap { $0.hasSuffix(".eml") ? Int($0.dropLast(4)) : nil }.sorted()
+        return try numbers.map { number in
+            let eml = maildir.appendingPathComponent("\(number).eml")
+            let side = try Data(contentsOf: maildir.appendingPathComponent("\(number).envelope.json"))
+            let envelope = try JSONSerialization.jsonObject(with: side) as? [String: Any] ?? [:]
+            return (
+                eml, Array(try Data(contentsOf: eml)), envelope["rcpt_tos"] as? [String] ?? [],
+                envelope["mail_from"] as? String ?? "", envelope["auth_user"] as? String
+            )
+        }
+    }
+
+    /// Settings to send to this sink: its port, the throwaway CA, the given password file.
+    func settings(passwordFile: String?, security: SMTPSettings.Security = .starttls) -> SMTPSettings {
+        SMTPSettings(
+            host: "127.0.0.1", port: port, security: security, user: passwordFile == nil ? nil : "factures@demo.test",
+            passwordSource: passwordFile.map { .file($0) }, from: MailAddress("factures@demo.test"),
+            connectTimeout: .seconds(5), timeout: .seconds(20), caFile: caFile, file: "pipelines/demo.toml")
+    }
+}
+
+/// Runs `body` with a started sink, and stops the sink afterwards whatever happens.
+func withSMTPSink<T>(_ options: SMTPSink.Options = .init(), _ body: (SMTPSink) throws -> T) throws -> T {
+    let sink = try SMTPSink(options)
+    defer { sink.stop() }
+    return try body(sink)
+}
+
+/// A password file (mode 600) holding `password`, in a fresh folder.
+func passwordFile(_ password: String, mode: mode_t = 0o600) throws -> String {
+    let folder = try temporaryFolder()
+    let path = folder.appendingPathComponent("smtp-password").path
+    _ = FileManager.default.createFile(atPath: path, contents: Data((password + "\n").utf8))
+    chmod(path, mode)
+    return path
+}
