@@ -32,7 +32,8 @@ struct MailMessageTests {
     }
 
     @Test func theSameMessageGivesTheSameBytesAndTheBoundaryComesFromTheMessageID() throws {
-        let pdf = MailAttachment(fileName: "F1.pdf", mediaType: "application/pdf", bytes: Array(repeating: 7, count: 500))
+        let pdf = MailAttachment(
+            fileName: "F1.pdf", mediaType: "application/pdf", bytes: Array(repeating: 7, count: 500))
         let first = try Self.message(attachments: [pdf]).mimeBytes()
         let again = try Self.message(attachments: [pdf]).mimeBytes()
         #expect(first == again)
@@ -109,12 +110,14 @@ struct MailMessageTests {
             MailAddress("jeanne@client.test", name: "Jeanne Dupont-Élysée"),
             MailAddress("compta@client.test", name: "Dupont, Comptabilité"), MailAddress("x@client.test"),
         ]
-        message.cc = [MailAddress("cabinet@expert.test", name: "Cabinet Expert")]
+        message.cc = (1...10).map { MailAddress("associe\($0)@cabinet.test", name: "Cabinet Expert \($0)") }
         let bytes = try message.mimeBytes()
+        #expect(
+            String(decoding: bytes, as: UTF8.self).components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 78 })
         let python = try PythonMail(bytes)
         #expect(python.to == ["jeanne@client.test", "compta@client.test", "x@client.test"])
         #expect(python.toNames == ["Jeanne Dupont-Élysée", "Dupont, Comptabilité", ""])
-        #expect(python.cc == ["cabinet@expert.test"])
+        #expect(python.cc == (1...10).map { "associe\($0)@cabinet.test" })
         let queued = try QueuedMail(bytes: bytes, file: "test.eml")
         #expect(queued.to == ["jeanne@client.test", "compta@client.test", "x@client.test"])
     }
@@ -144,15 +147,22 @@ struct MailMessageTests {
     @Test func theQueuedFileGivesBackItsEnvelopeAndTheWireCopyHasNoBcc() throws {
         var message = Self.message(subject: "Avoir A20261201 — annulation")
         message.cc = [MailAddress("cabinet@expert.test")]
-        message.bcc = [MailAddress("archive@demo.test"), MailAddress("copie@demo.test", name: "Copie Cachée")]
+        // Enough blind copies for the Bcc field to be folded over several lines.
+        let more = (1...6).map { MailAddress("associe\($0)@cabinet-expertise-comptable.test", name: "Associé \($0)") }
+        message.bcc = [MailAddress("archive@demo.test"), MailAddress("copie@demo.test", name: "Copie Cachée")] + more
         let bytes = try message.mimeBytes()
         let queued = try QueuedMail(bytes: bytes, file: "outbox/to-send/A20261201.eml")
-        #expect(queued.recipients == ["compta@client.test", "cabinet@expert.test", "archive@demo.test", "copie@demo.test"])
+        #expect(
+            queued.recipients
+                == ["compta@client.test", "cabinet@expert.test", "archive@demo.test", "copie@demo.test"]
+                + more.map(\.address))
+        #expect(Self.bccField(bytes).components(separatedBy: "\r\n").count > 3)
         #expect(queued.messageID == "F20261201.demo@facturation.invalid")
         #expect(queued.subject == "Avoir A20261201 — annulation")
         #expect(queued.from == "factures@demo.test")
         let wire = String(decoding: queued.transmissionBytes, as: UTF8.self)
-        #expect(!wire.contains("Bcc:") && !wire.contains("archive@demo.test") && !wire.contains("copie@demo.test"))
+        #expect(!wire.contains("Bcc:") && !wire.contains("archive@demo.test") && !wire.contains("associe"))
+        #expect(try PythonMail(queued.transmissionBytes).defects.isEmpty)
         #expect(queued.transmissionBytes.count < bytes.count)
         #expect(wire == String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: Self.bccField(bytes), with: ""))
     }
@@ -204,7 +214,8 @@ struct PythonMail {
     init(file: URL, extractTo folder: URL) throws {
         let script = (repositoryRoot as NSString).appendingPathComponent("scripts/mail_check.py")
         let run = try runTool("/usr/bin/python3", [script, file.path, folder.path])
-        guard run.status == 0, let json = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        guard run.status == 0,
+            let json = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
         else {
             throw SMTPSink.SinkError(message: "mail_check.py failed: \(run.output)")
         }

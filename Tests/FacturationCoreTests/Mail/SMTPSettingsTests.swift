@@ -51,7 +51,8 @@ struct SMTPSettingsTests {
     }
 
     @Test func aPasswordInThePipelineFileIsAnErrorThatSaysWhereToPutIt() {
-        let text = Self.errors("host = \"smtp.example.fr\"\nfrom = \"f@example.fr\"\nuser = \"u\"\npassword = \"hunter22\"")
+        let text = Self.errors(
+            "host = \"smtp.example.fr\"\nfrom = \"f@example.fr\"\nuser = \"u\"\npassword = \"hunter22\"")
         #expect(text.contains("pipelines/demo.toml:5: delivery.smtp.password: the password must not be written"))
         #expect(text.contains("password_file") && text.contains("password_env"))
         #expect(!text.contains("hunter22"))
@@ -63,7 +64,8 @@ struct SMTPSettingsTests {
             "host = \"h.example.fr\"\nfrom = \"f@example.fr\"\nuser = \"u\"\npassword_file = \"\(password)\"")
         #expect(text.contains("delivery.smtp.password_file: \(password) can be read by other users (mode 644)"))
         #expect(text.contains("chmod 600 \(password)") && !text.contains("s3cret"))
-        let missing = Self.errors("host = \"h.example.fr\"\nfrom = \"f@example.fr\"\nuser = \"u\"\npassword_file = \"nope\"")
+        let missing = Self.errors(
+            "host = \"h.example.fr\"\nfrom = \"f@example.fr\"\nuser = \"u\"\npassword_file = \"nope\"")
         #expect(missing.contains("/nonexistent/nope does not exist"))
     }
 
@@ -78,7 +80,8 @@ struct SMTPSettingsTests {
 
     @Test func mistakesAreReportedWithTheirKey() {
         let text = Self.errors(
-            "host = \"smtp://x\"\nfrom = \"not an address\"\nuser = \"u\"\nport = 70000\nsecurity = \"ssl\"\ntimout = 3")
+            "host = \"smtp://x\"\nfrom = \"not an address\"\nuser = \"u\"\nport = 70000\nsecurity = \"ssl\"\ntimout = 3"
+        )
         for expected in [
             "delivery.smtp.host: must be a host name", "delivery.smtp.from: must be plain ASCII",
             "delivery.smtp.user: a user needs a password", "delivery.smtp.port must be between 1 and 65535",
@@ -90,7 +93,8 @@ struct SMTPSettingsTests {
 
     @Test func anEnvironmentPasswordThatIsMissingNamesTheVariableAndTheSecretNeverShows() throws {
         let settings = try Self.parse(
-            "host = \"h.example.fr\"\nfrom = \"f@example.fr\"\nuser = \"u\"\npassword_env = \"FACTURATION_TEST_UNSET_PW\"")
+            "host = \"h.example.fr\"\nfrom = \"f@example.fr\"\nuser = \"u\"\npassword_env = \"FACTURATION_TEST_UNSET_PW\""
+        )
         let error = #expect(throws: FacturationError.self) { try settings.password() }
         #expect(error?.kind == .configuration)
         #expect(error?.message.contains("FACTURATION_TEST_UNSET_PW, which is not set") == true)

@@ -21,9 +21,13 @@ struct SMTPTransportTests {
             from: MailAddress("factures@demo.test", name: "Demo Conseil"),
             to: [MailAddress("compta@client.test", name: "Société Cliente")], cc: [MailAddress("dg@client.test")],
             bcc: [MailAddress("archive@demo.test")], subject: "Facture F20261201 — décembre 2026",
-            body: "Bonjour,\n\nVeuillez trouver ci-joint la facture F20261201.\n.\n.ligne qui commence par un point\nCordialement,\n",
-            attachments: [MailAttachment(fileName: "Facture F20261201 été.pdf", mediaType: "application/pdf", bytes: pdf)],
-            messageID: "F20261201.demo@facturation.invalid", date: MailMessageTests.date, timeZone: MailMessageTests.paris)
+            body:
+                "Bonjour,\n\nVeuillez trouver ci-joint la facture F20261201.\n.\n.ligne qui commence par un point\nCordialement,\n",
+            attachments: [
+                MailAttachment(fileName: "Facture F20261201 été.pdf", mediaType: "application/pdf", bytes: pdf)
+            ],
+            messageID: "F20261201.demo@facturation.invalid", date: MailMessageTests.date,
+            timeZone: MailMessageTests.paris)
         return (message, pdf)
     }
 
@@ -62,7 +66,9 @@ struct SMTPTransportTests {
         options.tls = .implicit
         try withSMTPSink(options) { sink in
             let settings = sink.settings(passwordFile: try passwordFile(Self.password), security: .tls)
-            #expect(try SMTPTransport(settings: settings).send(mail) == .accepted(reply: "250 2.0.0 Ok: queued as TEST0001"))
+            #expect(
+                try SMTPTransport(settings: settings).send(mail) == .accepted(reply: "250 2.0.0 Ok: queued as TEST0001")
+            )
             #expect(try sink.received().map(\.recipients) == [["compta@client.test"]])
         }
     }
@@ -79,7 +85,8 @@ struct SMTPTransportTests {
             #expect(failure.step == .authentication && failure.code == 535)
             #expect(outcome.error?.kind == .configuration)
             let message = failure.reason
-            #expect(message.hasPrefix("pipelines/demo.toml: the SMTP server 127.0.0.1:\(sink.port) refused the user name"))
+            #expect(
+                message.hasPrefix("pipelines/demo.toml: the SMTP server 127.0.0.1:\(sink.port) refused the user name"))
             #expect(message.contains("delivery.smtp.user") && message.contains("the password in \(file)"))
             #expect(!message.contains("not the password"))
             #expect(try sink.received().isEmpty)
@@ -145,7 +152,9 @@ struct SMTPTransportTests {
                 return
             }
             #expect(failure.step == .recipient("inconnu@client.test") && failure.code == 550)
-            #expect(failure.reason.contains("the recipient inconnu@client.test was refused, so the message was sent to no one"))
+            #expect(
+                failure.reason.contains(
+                    "the recipient inconnu@client.test was refused, so the message was sent to no one"))
             #expect(try sink.received().isEmpty)
         }
     }

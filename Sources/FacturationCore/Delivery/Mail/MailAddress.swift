@@ -49,11 +49,13 @@ package struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     func headerWords() -> [String] {
         guard let displayName, !displayName.isEmpty else { return [address] }
         let plainWord: (Substring) -> Bool = { word in
-            !word.isEmpty && word.utf8.allSatisfy { byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "!#$%&'*+-/=?^_`{|}~".utf8.contains(byte)
-            }
+            !word.isEmpty
+                && word.utf8.allSatisfy { byte in
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                        || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                        || "!#$%&'*+-/=?^_`{|}~".utf8.contains(byte)
+                }
         }
         let words = displayName.split(separator: " ", omittingEmptySubsequences: false)
         let name =

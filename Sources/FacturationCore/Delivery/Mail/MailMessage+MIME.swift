@@ -136,7 +136,9 @@ extension MailMessage {
 
     /// `text` with its control characters shown as `\r`, `\n`, `\u{…}`, for messages.
     private static func oneLine(_ text: String) -> String {
-        let shown = text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? $0.escaped(asASCII: true) : String($0) }
+        let shown = text.unicodeScalars.map {
+            $0.value < 0x20 || $0.value == 0x7F ? $0.escaped(asASCII: true) : String($0)
+        }
         return String(shown.joined().prefix(200))
     }
 

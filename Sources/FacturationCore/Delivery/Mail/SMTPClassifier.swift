@@ -11,11 +11,12 @@ struct SMTPClassifier {
     let transcript: SMTPTranscript
     let recipients: [String]
 
-    func outcome(code: CURLcode, curlMessage: String) -> SMTPOutcome {
+    /// `responseCode`: libcurl's last reply code, for the (never seen) case of a success whose
+    /// reply line the debug callback did not report.
+    func outcome(code: CURLcode, curlMessage: String, responseCode: Int) -> SMTPOutcome {
         if code == CURLE_OK {
             if let final = transcript.finalReply { return .accepted(reply: final.text) }
-            // Not seen in practice: libcurl only succeeds after a 250 to the message.
-            return .accepted(reply: "\(250) (libcurl reported success; the reply line was not seen)")
+            return .accepted(reply: "\(responseCode) (libcurl reported success; the reply line was not seen)")
         }
         if let reply = transcript.failingReply { return classify(reply) }
         return classifyWithoutReply(code, curlMessage)
@@ -27,19 +28,26 @@ struct SMTPClassifier {
     private func classify(_ reply: SMTPTranscript.Reply) -> SMTPOutcome {
         let temporary = reply.code < 500
         switch reply.answering {
-        case .authentication, _ where reply.code == 530:
+        case .authentication,
+            _ where reply.code == 530:
             return authenticationRefused(reply)
         case .greeting, .hello, .startTLS, .other, .quit:
             let step: SMTPFailure.Step = reply.answering == .startTLS ? .tls : .connection
-            if temporary { return .temporary(failure(step, reply, "a temporary refusal; sending again later may succeed")) }
+            if temporary {
+                return .temporary(failure(step, reply, "a temporary refusal; sending again later may succeed"))
+            }
             return .misconfigured(
                 failure(
                     step, reply,
                     "\(file): check \(SMTPSettings.key("host")), \(SMTPSettings.key("port")) and "
                         + "\(SMTPSettings.key("security")) (this server refuses to talk to us)"))
         case .sender:
-            if temporary { return .temporary(failure(.sender, reply, "a temporary refusal; sending again later may succeed")) }
-            if reply.code == 552 { return .permanent(failure(.sender, reply, "the message is too large for this server")) }
+            if temporary {
+                return .temporary(failure(.sender, reply, "a temporary refusal; sending again later may succeed"))
+            }
+            if reply.code == 552 {
+                return .permanent(failure(.sender, reply, "the message is too large for this server"))
+            }
             return .misconfigured(
                 failure(
                     .sender, reply,
@@ -47,7 +55,8 @@ struct SMTPClassifier {
                         + "\(SMTPSettings.key("from")) to an address this account may send from"))
         case .recipient(let address):
             if temporary {
-                return .temporary(failure(.recipient(address), reply, "a temporary refusal; sending again later may succeed"))
+                return .temporary(
+                    failure(.recipient(address), reply, "a temporary refusal; sending again later may succeed"))
             }
             return .permanent(
                 failure(
@@ -56,7 +65,9 @@ struct SMTPClassifier {
                         + "address (the client's emails in the pipeline file), then send the document again"))
         case .data, .message:
             let step: SMTPFailure.Step = reply.answering == .data ? .data : .message
-            if temporary { return .temporary(failure(step, reply, "a temporary refusal; sending again later may succeed")) }
+            if temporary {
+                return .temporary(failure(step, reply, "a temporary refusal; sending again later may succeed"))
+            }
             return .permanent(
                 failure(step, reply, "the server refused the message for good; sending it again as it is will fail"))
         }

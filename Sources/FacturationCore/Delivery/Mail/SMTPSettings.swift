@@ -119,7 +119,8 @@ package struct SMTPSettings: Sendable {
         let text = String(decoding: bytes, as: UTF8.self)
         let line = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).first
         guard let line, !line.isEmpty else {
-            throw FacturationError(.configuration, "\(pipelineFile): \(key): \(path) is empty: write the password in it")
+            throw FacturationError(
+                .configuration, "\(pipelineFile): \(key): \(path) is empty: write the password in it")
         }
         return String(line)
     }

@@ -100,7 +100,9 @@ extension SMTPSettings {
         do throws(TOMLError) {
             root = try TOMLParser.parse(text)
         } catch {
-            throw ConfigErrors([ConfigError(file: file, line: error.line, message: "column \(error.column): \(error.message)")])
+            throw ConfigErrors([
+                ConfigError(file: file, line: error.line, message: "column \(error.column): \(error.message)")
+            ])
         }
         let sink = TableReader.ErrorSink()
         let top = TableReader(table: root, name: "", file: file, errors: sink)

@@ -38,7 +38,7 @@ package final class SMTPTransport {
         try curl.setReader(onRead, context: UploadSource(bytes))
         let code = curl.perform()
         let classifier = SMTPClassifier(settings: settings, transcript: transcript, recipients: recipients)
-        return classifier.outcome(code: code, curlMessage: curl.message(for: code))
+        return classifier.outcome(code: code, curlMessage: curl.message(for: code), responseCode: curl.responseCode)
     }
 
     private func configure(_ curl: CurlEasy, recipients: [String], size: Int) throws(FacturationError) {
