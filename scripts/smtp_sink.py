@@ -11,6 +11,8 @@ with its envelope beside it in <n>.envelope.json (mail_from, rcpt_tos, auth_user
   --fail-data N [--fail-code C]  answer C (451) to the first N DATA, then 250
   --fail-rcpt N                  answer 451 to the first N RCPT, then 250
   --reject-rcpt ADDR             answer 550 to RCPT TO:<ADDR> (repeatable)
+  --reject-sender ADDR           answer 553 to MAIL FROM:<ADDR>
+  --cert-host NAME               the server certificate names only NAME (default: localhost, 127.0.0.1)
   --cut-after-data N             the first N messages are stored, then the connection is closed
                                  before the reply (the window where the client cannot know)
   --silent                       accept connections and never say anything
@@ -32,8 +34,8 @@ import sys
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
-def make_certificates(folder):
-    """A throwaway CA and a server certificate for localhost and 127.0.0.1 signed by it."""
+def make_certificates(folder, names):
+    """A throwaway CA and a server certificate for `names` (subjectAltName entries) signed by it."""
     os.makedirs(folder, exist_ok=True)
     ca_key, ca_pem = os.path.join(folder, "ca.key"), os.path.join(folder, "ca.pem")
     key, csr, pem = (os.path.join(folder, n) for n in ("server.key", "server.csr", "server.pem"))
@@ -47,7 +49,7 @@ def make_certificates(folder):
     openssl("req", "-x509", *curve, "-keyout", ca_key, "-out", ca_pem, "-days", "2", "-subj", "/CN=facturation test CA")
     openssl("req", *curve, "-keyout", key, "-out", csr, "-subj", "/CN=localhost")
     with open(ext, "w") as handle:
-        handle.write("subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+        handle.write(f"subjectAltName={names}\nbasicConstraints=CA:FALSE\n")
     openssl("x509", "-req", "-in", csr, "-CA", ca_pem, "-CAkey", ca_key, "-CAcreateserial",
             "-out", pem, "-days", "2", "-extfile", ext)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -62,6 +64,13 @@ class Handler:
         self.data_seen = 0
         self.rcpt_seen = 0
         self.cut = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.options.reject_sender and address.lower() == self.options.reject_sender.lower():
+            return f"553 5.7.1 <{address}>: Sender address rejected: not owned by user"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpt_seen += 1
@@ -125,7 +134,8 @@ def serve(options):
         listener.listen(16)  # the kernel completes the handshakes; nobody ever reads or writes
         port = listener.getsockname()[1]
     else:
-        context = make_certificates(options.cert_dir) if options.tls != "none" else None
+        names = f"DNS:{options.cert_host}" if options.cert_host else "DNS:localhost,IP:127.0.0.1"
+        context = make_certificates(options.cert_dir, names) if options.tls != "none" else None
         handler = Handler(options)
         auth = options.user is not None
 
@@ -162,6 +172,8 @@ def main():
     parser.add_argument("--fail-code", type=int, default=451)
     parser.add_argument("--fail-rcpt", type=int, default=0)
     parser.add_argument("--reject-rcpt", action="append", default=[])
+    parser.add_argument("--reject-sender")
+    parser.add_argument("--cert-host")
     parser.add_argument("--cut-after-data", type=int, default=0)
     parser.add_argument("--silent", action="store_true")
     parser.add_argument("--parent-pid", type=int, help="exit when this process (the tests) is gone")

@@ -16,6 +16,9 @@ final class SMTPSink: @unchecked Sendable {
         var failData = 0
         var failRCPT = 0
         var rejectRCPT: [String] = []
+        var rejectSender: String?
+        /// The only name on the server's certificate (default: localhost and 127.0.0.1).
+        var certificateHost: String?
         var cutAfterData = 0
         var silent = false
     }
@@ -60,6 +63,8 @@ final class SMTPSink: @unchecked Sendable {
         arguments += ["--cut-after-data", "\(options.cutAfterData)"]
         arguments += options.rejectRCPT.flatMap { ["--reject-rcpt", $0] }
         if options.silent { arguments.append("--silent") }
+        if let sender = options.rejectSender { arguments += ["--reject-sender", sender] }
+        if let host = options.certificateHost { arguments += ["--cert-host", host] }
         return arguments
     }
 

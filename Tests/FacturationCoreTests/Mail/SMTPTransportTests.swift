@@ -210,6 +210,64 @@ struct SMTPTransportTests {
         }
     }
 
+    @Test func aCertificateForAnotherHostIsRefusedEvenFromTheTrustedCA() throws {
+        var options = SMTPSink.Options()
+        options.certificateHost = "smtp.other.test"
+        try withSMTPSink(options) { sink in
+            let settings = sink.settings(passwordFile: try passwordFile(Self.password))
+            let outcome = try SMTPTransport(settings: settings).send(try Self.queued(MailMessageTests.message()))
+            guard case .misconfigured(let failure) = outcome else {
+                Issue.record("expected a misconfiguration, got \(outcome)")
+                return
+            }
+            #expect(failure.step == .tls && failure.reason.contains("delivery.smtp.host (it must be a name on the"))
+            #expect(try sink.received().isEmpty)
+        }
+    }
+
+    @Test func implicitTLSToAPlainServerIsATLSFailureThatNamesSecurity() throws {
+        var options = SMTPSink.Options()
+        options.tls = .none
+        options.user = nil
+        try withSMTPSink(options) { sink in
+            var settings = sink.settings(passwordFile: nil, security: .tls)
+            settings.timeout = .seconds(5)
+            settings.caFile = nil  // a plain sink makes no certificate
+            let outcome = try SMTPTransport(settings: settings).send(try Self.queued(MailMessageTests.message()))
+            guard case .temporary(let failure) = outcome else {
+                Issue.record("expected a temporary failure, got \(outcome)")
+                return
+            }
+            #expect(failure.step == .tls && failure.reason.contains("check delivery.smtp.security"), "\(failure)")
+        }
+    }
+
+    @Test func aRefusedSenderIsAConfigurationErrorNamingFrom() throws {
+        var options = SMTPSink.Options()
+        options.rejectSender = "factures@demo.test"
+        try withSMTPSink(options) { sink in
+            let settings = sink.settings(passwordFile: try passwordFile(Self.password))
+            let outcome = try SMTPTransport(settings: settings).send(try Self.queued(MailMessageTests.message()))
+            guard case .misconfigured(let failure) = outcome else {
+                Issue.record("expected a misconfiguration, got \(outcome)")
+                return
+            }
+            #expect(failure.step == .sender && failure.code == 553)
+            #expect(failure.reason.contains("set delivery.smtp.from to an address this account may send from"))
+        }
+    }
+
+    @Test func plainSMTPOnTheLoopbackDelivers() throws {
+        var options = SMTPSink.Options()
+        options.tls = .none
+        options.user = nil
+        try withSMTPSink(options) { sink in
+            let settings = sink.settings(passwordFile: nil, security: .none)
+            let outcome = try SMTPTransport(settings: settings).send(try Self.queued(MailMessageTests.message()))
+            #expect(outcome == .accepted(reply: "250 2.0.0 Ok: queued as TEST0001"))
+        }
+    }
+
     @Test func aConnectionCutAfterTheMessageMayHaveBeenAccepted() throws {
         let mail = try Self.queued(MailMessageTests.message())
         var options = SMTPSink.Options()

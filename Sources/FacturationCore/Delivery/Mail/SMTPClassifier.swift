@@ -122,7 +122,13 @@ extension SMTPClassifier {
         switch code {
         case CURLE_LOGIN_DENIED:
             return authenticationRefused(nil)
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CACERT_BADFILE:
+            return .misconfigured(
+                failure(
+                    .tls,
+                    "\(file): \(SMTPSettings.key("ca_file")) (\(settings.caFile ?? "the system's store")) cannot be "
+                        + "used (\(message)): give a readable PEM file with the certificate of the server's CA"))
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM:
             return .misconfigured(
                 failure(
                     .tls,
@@ -147,11 +153,19 @@ extension SMTPClassifier {
                             + "before the server's reply (\(message)): the server may have accepted it, so sending "
                             + "it again may deliver it twice (with the same Message-ID)", accepted: true))
             }
-            let step: SMTPFailure.Step = code == CURLE_SSL_CONNECT_ERROR ? .tls : .connection
+            if code == CURLE_SSL_CONNECT_ERROR {
+                return .temporary(
+                    failure(
+                        .tls,
+                        "the TLS handshake with the SMTP server \(server) failed (\(message)): sending again later "
+                            + "may succeed; if this lasts, check \(SMTPSettings.key("security")) and "
+                            + "\(SMTPSettings.key("port")) in \(file) (\"tls\" is implicit TLS, usually port 465; "
+                            + "\"starttls\" usually 587)"))
+            }
             let what = code == CURLE_OPERATION_TIMEDOUT ? "did not answer in time" : "could not be reached"
             return .temporary(
                 failure(
-                    step,
+                    .connection,
                     "the SMTP server \(server) \(what) (\(message)): sending again later may succeed; if this "
                         + "lasts, check \(SMTPSettings.key("host")) and \(SMTPSettings.key("port")) in \(file)"))
         }
