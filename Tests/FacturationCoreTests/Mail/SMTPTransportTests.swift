@@ -288,6 +288,19 @@ struct SMTPTransportTests {
         }
     }
 
+    @Test func anEnvelopeRecipientWithALineBreakIsRefusedBeforeConnecting() throws {
+        let settings = SMTPSettings(
+            host: "127.0.0.1", port: try Self.closedPort(), security: .none, from: MailAddress("f@demo.test"),
+            file: "pipelines/demo.toml")
+        let transport = try SMTPTransport(settings: settings)
+        let error = #expect(throws: FacturationError.self) {
+            _ = try transport.send(Array("Subject: x\r\n\r\nx\r\n".utf8), to: ["a@b.test>\r\nRCPT TO:<c@d.test"])
+        }
+        #expect(error?.kind == .delivery && error?.message.contains("contains a line break") == true)
+        #expect(error?.message.contains("\r") == false)
+        #expect(throws: FacturationError.self) { _ = try transport.send([], to: []) }
+    }
+
     /// A loopback port nobody listens on (bound, then closed).
     static func closedPort() throws -> Int {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

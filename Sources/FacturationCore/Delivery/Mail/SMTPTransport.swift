@@ -28,9 +28,17 @@ package final class SMTPTransport {
     /// Sends `bytes` (an RFC 5322 message with CRLF line endings) to `recipients`, from the
     /// settings' `from` address.
     ///
-    /// - Throws: only when libcurl itself cannot be used (an installation problem); everything the
-    ///   server or the network does is an ``SMTPOutcome``.
+    /// - Throws: a `delivery` error when there is no recipient or one is not an address, an
+    ///   `installation` error when libcurl itself cannot be used; everything the server or the
+    ///   network does is an ``SMTPOutcome``.
     package func send(_ bytes: [UInt8], to recipients: [String]) throws(FacturationError) -> SMTPOutcome {
+        guard !recipients.isEmpty else { throw FacturationError(.delivery, "a message needs at least one recipient") }
+        for recipient in recipients {
+            if let problem = MailAddress.problem(with: recipient) {
+                throw FacturationError(
+                    .delivery, "the recipient \(recipient.debugDescription) is not an address: it \(problem)")
+            }
+        }
         let curl = try CurlEasy()
         let transcript = SMTPTranscript()
         try configure(curl, recipients: recipients, size: bytes.count)
