@@ -101,7 +101,7 @@ struct MailMessageTests {
         #expect(python.attachments.map(\.filename) == [short.fileName, long.fileName, plain.fileName])
         #expect(python.attachments.map(\.contentType) == ["application/pdf", "text/csv", "application/pdf"])
         #expect(python.defects.isEmpty, "\(python.defects)")
-        #expect(try python.attachmentBytes(1) == long.bytes)
+        #expect(python.attachmentBytes(1) == long.bytes)
     }
 
     @Test func displayNamesWithAccentsOrPunctuationAreEncoded() throws {
@@ -191,6 +191,7 @@ struct PythonMail {
         var filename: String
         var contentType: String
         var path: String
+        var bytes: [UInt8]
     }
 
     var subject: String?
@@ -206,6 +207,7 @@ struct PythonMail {
 
     init(_ bytes: [UInt8]) throws {
         let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("message.eml")
         try Data(bytes).write(to: file)
         try self.init(file: file, extractTo: folder)
@@ -228,14 +230,13 @@ struct PythonMail {
         defects = json["defects"] as? [String] ?? ["unreadable"]
         longestLine = json["longest_line"] as? Int ?? .max
         bareLF = json["bare_lf"] as? Int ?? .max
-        attachments = (json["attachments"] as? [[String: Any]] ?? []).map {
-            Attachment(
+        attachments = try (json["attachments"] as? [[String: Any]] ?? []).map {
+            let path = $0["path"] as? String ?? ""
+            return Attachment(
                 filename: $0["filename"] as? String ?? "", contentType: $0["content_type"] as? String ?? "",
-                path: $0["path"] as? String ?? "")
+                path: path, bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         }
     }
 
-    func attachmentBytes(_ index: Int) throws -> [UInt8] {
-        Array(try Data(contentsOf: URL(fileURLWithPath: attachments[index].path)))
-    }
+    func attachmentBytes(_ index: Int) -> [UInt8] { attachments[index].bytes }
 }

@@ -21,15 +21,17 @@ struct SMTPSettingsTests {
     }
 
     @Test func aFullTableIsReadWithPathsRelativeToThePipelineFolder() throws {
-        let password = try passwordFile("s3cret")
-        let folder = (password as NSString).deletingLastPathComponent
+        let temporary = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let password = try passwordFile("s3cret", in: temporary)
+        let folder = temporary.path
         _ = FileManager.default.createFile(atPath: folder + "/ca.pem", contents: Data("x".utf8))
         let settings = try Self.parse(
             """
             host = "smtp.example.fr"
             security = "tls"
             user = "factures@example.fr"
-            password_file = "smtp-password"
+            password_file = "\((password as NSString).lastPathComponent)"
             from = "factures@example.fr"
             from_name = "Exemple SARL"
             connect_timeout = 5
@@ -59,7 +61,9 @@ struct SMTPSettingsTests {
     }
 
     @Test func aPasswordFileOthersCanReadIsRefusedNamingItAndChmod() throws {
-        let password = try passwordFile("s3cret", mode: 0o644)
+        let temporary = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let password = try passwordFile("s3cret", mode: 0o644, in: temporary)
         let text = Self.errors(
             "host = \"h.example.fr\"\nfrom = \"f@example.fr\"\nuser = \"u\"\npassword_file = \"\(password)\"")
         #expect(text.contains("delivery.smtp.password_file: \(password) can be read by other users (mode 644)"))

@@ -114,6 +114,11 @@ final class SMTPSink: @unchecked Sendable {
         }
     }
 
+    /// A password file in the sink's folder (removed with it).
+    func passwordFile(_ password: String) throws -> String {
+        try FacturationCoreTests.passwordFile(password, in: folder)
+    }
+
     /// Settings to send to this sink: its port, the throwaway CA, the given password file.
     func settings(passwordFile: String?, security: SMTPSettings.Security = .starttls) -> SMTPSettings {
         SMTPSettings(
@@ -130,10 +135,9 @@ func withSMTPSink<T>(_ options: SMTPSink.Options = .init(), _ body: (SMTPSink) t
     return try body(sink)
 }
 
-/// A password file (mode 600) holding `password`, in a fresh folder.
-func passwordFile(_ password: String, mode: mode_t = 0o600) throws -> String {
-    let folder = try temporaryFolder()
-    let path = folder.appendingPathComponent("smtp-password").path
+/// A password file (mode 600) holding `password`, in `folder` (the caller removes it).
+func passwordFile(_ password: String, mode: mode_t = 0o600, in folder: URL) throws -> String {
+    let path = folder.appendingPathComponent("smtp-password-\(UUID().uuidString.prefix(8))").path
     _ = FileManager.default.createFile(atPath: path, contents: Data((password + "\n").utf8))
     chmod(path, mode)
     return path

@@ -13,6 +13,7 @@ struct SMTPTransportTests {
     /// A message with a real Factur-X PDF attached, a Cc and a Bcc, and lines starting with ".".
     static func invoiceMail() throws -> (message: MailMessage, pdf: [UInt8]) {
         let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let document = CIISample.standard.document
         let path = folder.appendingPathComponent("invoice.pdf").path
         try InvoicePDF.writeFacturX(document, xml: try CIIWriter.xml(for: document), to: path)
@@ -39,7 +40,8 @@ struct SMTPTransportTests {
         let (message, pdf) = try Self.invoiceMail()
         let mail = try Self.queued(message)
         try withSMTPSink { sink in
-            let transport = try SMTPTransport(settings: sink.settings(passwordFile: try passwordFile(Self.password)))
+            let transport = try SMTPTransport(
+                settings: sink.settings(passwordFile: try sink.passwordFile(Self.password)))
             let outcome = try transport.send(mail)
             #expect(outcome == .accepted(reply: "250 2.0.0 Ok: queued as TEST0001"))
             let received = try sink.received()
@@ -54,7 +56,7 @@ struct SMTPTransportTests {
             #expect(python.body?.replacingOccurrences(of: "\r\n", with: "\n") == message.body)
             #expect(python.defects.isEmpty, "\(python.defects)")
             #expect(python.attachments.map(\.filename) == ["Facture F20261201 été.pdf"])
-            #expect(try python.attachmentBytes(0) == pdf)
+            #expect(python.attachmentBytes(0) == pdf)
             let check = try runTool("/usr/bin/qpdf", ["--check", python.attachments[0].path])
             #expect(check.status == 0, "\(check.output)")
         }
@@ -65,7 +67,7 @@ struct SMTPTransportTests {
         var options = SMTPSink.Options()
         options.tls = .implicit
         try withSMTPSink(options) { sink in
-            let settings = sink.settings(passwordFile: try passwordFile(Self.password), security: .tls)
+            let settings = sink.settings(passwordFile: try sink.passwordFile(Self.password), security: .tls)
             #expect(
                 try SMTPTransport(settings: settings).send(mail) == .accepted(reply: "250 2.0.0 Ok: queued as TEST0001")
             )
@@ -76,7 +78,7 @@ struct SMTPTransportTests {
     @Test func aWrongPasswordIsAConfigurationErrorNamingTheKeysNeverThePassword() throws {
         let mail = try Self.queued(MailMessageTests.message())
         try withSMTPSink { sink in
-            let file = try passwordFile("not the password")
+            let file = try sink.passwordFile("not the password")
             let outcome = try SMTPTransport(settings: sink.settings(passwordFile: file)).send(mail)
             guard case .misconfigured(let failure) = outcome else {
                 Issue.record("expected a misconfiguration, got \(outcome)")
@@ -110,7 +112,8 @@ struct SMTPTransportTests {
         var options = SMTPSink.Options()
         options.failData = 1
         try withSMTPSink(options) { sink in
-            let transport = try SMTPTransport(settings: sink.settings(passwordFile: try passwordFile(Self.password)))
+            let transport = try SMTPTransport(
+                settings: sink.settings(passwordFile: try sink.passwordFile(Self.password)))
             let first = try transport.send(mail)
             guard case .temporary(let failure) = first else {
                 Issue.record("expected a temporary failure, got \(first)")
@@ -128,7 +131,8 @@ struct SMTPTransportTests {
         var options = SMTPSink.Options()
         options.failRCPT = 1
         try withSMTPSink(options) { sink in
-            let transport = try SMTPTransport(settings: sink.settings(passwordFile: try passwordFile(Self.password)))
+            let transport = try SMTPTransport(
+                settings: sink.settings(passwordFile: try sink.passwordFile(Self.password)))
             let outcome = try transport.send(mail)
             #expect(outcome.failure?.step == .recipient("compta@client.test") && outcome.failure?.code == 451)
             guard case .temporary = outcome else {
@@ -145,7 +149,8 @@ struct SMTPTransportTests {
         var options = SMTPSink.Options()
         options.rejectRCPT = ["inconnu@client.test"]
         try withSMTPSink(options) { sink in
-            let transport = try SMTPTransport(settings: sink.settings(passwordFile: try passwordFile(Self.password)))
+            let transport = try SMTPTransport(
+                settings: sink.settings(passwordFile: try sink.passwordFile(Self.password)))
             let outcome = try transport.send(mail)
             guard case .permanent(let failure) = outcome else {
                 Issue.record("expected a permanent failure, got \(outcome)")
@@ -197,7 +202,7 @@ struct SMTPTransportTests {
 
     @Test func aCertificateFromAnUnknownCAIsRefusedWithoutACAFile() throws {
         try withSMTPSink { sink in
-            var settings = sink.settings(passwordFile: try passwordFile(Self.password))
+            var settings = sink.settings(passwordFile: try sink.passwordFile(Self.password))
             settings.caFile = nil
             let outcome = try SMTPTransport(settings: settings).send(try Self.queued(MailMessageTests.message()))
             guard case .misconfigured(let failure) = outcome else {
@@ -214,7 +219,7 @@ struct SMTPTransportTests {
         var options = SMTPSink.Options()
         options.certificateHost = "smtp.other.test"
         try withSMTPSink(options) { sink in
-            let settings = sink.settings(passwordFile: try passwordFile(Self.password))
+            let settings = sink.settings(passwordFile: try sink.passwordFile(Self.password))
             let outcome = try SMTPTransport(settings: settings).send(try Self.queued(MailMessageTests.message()))
             guard case .misconfigured(let failure) = outcome else {
                 Issue.record("expected a misconfiguration, got \(outcome)")
@@ -246,7 +251,7 @@ struct SMTPTransportTests {
         var options = SMTPSink.Options()
         options.rejectSender = "factures@demo.test"
         try withSMTPSink(options) { sink in
-            let settings = sink.settings(passwordFile: try passwordFile(Self.password))
+            let settings = sink.settings(passwordFile: try sink.passwordFile(Self.password))
             let outcome = try SMTPTransport(settings: settings).send(try Self.queued(MailMessageTests.message()))
             guard case .misconfigured(let failure) = outcome else {
                 Issue.record("expected a misconfiguration, got \(outcome)")
@@ -273,7 +278,8 @@ struct SMTPTransportTests {
         var options = SMTPSink.Options()
         options.cutAfterData = 1
         try withSMTPSink(options) { sink in
-            let transport = try SMTPTransport(settings: sink.settings(passwordFile: try passwordFile(Self.password)))
+            let transport = try SMTPTransport(
+                settings: sink.settings(passwordFile: try sink.passwordFile(Self.password)))
             let first = try transport.send(mail)
             guard case .temporary(let failure) = first else {
                 Issue.record("expected a temporary failure, got \(first)")
