@@ -62,8 +62,17 @@ struct SMTPTransportTests {
         }
     }
 
-    @Test func implicitTLSDelivers() throws {
-        let mail = try Self.queued(MailMessageTests.message())
+    @Test func implicitTLSDeliversALargeMessageIntact() throws {
+        // 2 MB of attachment: libcurl reads the message through many calls of the read callback.
+        var state: UInt64 = 20_261_205  // xorshift: the same bytes on every run
+        let data = (0..<(2 << 20)).map { _ -> UInt8 in
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return UInt8(truncatingIfNeeded: state)
+        }
+        let archive = MailAttachment(fileName: "annexe.bin", mediaType: "application/octet-stream", bytes: data)
+        let mail = try Self.queued(MailMessageTests.message(attachments: [archive]))
         var options = SMTPSink.Options()
         options.tls = .implicit
         try withSMTPSink(options) { sink in
@@ -71,7 +80,9 @@ struct SMTPTransportTests {
             #expect(
                 try SMTPTransport(settings: settings).send(mail) == .accepted(reply: "250 2.0.0 Ok: queued as TEST0001")
             )
-            #expect(try sink.received().map(\.recipients) == [["compta@client.test"]])
+            let received = try sink.received()
+            #expect(received.map(\.recipients) == [["compta@client.test"]])
+            #expect(received.first?.bytes == mail.transmissionBytes)
         }
     }
 
