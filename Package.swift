@@ -50,8 +50,10 @@ let package = Package(
         ),
 
         // Tests.
-        .testTarget(name: "FacturationCoreTests", dependencies: ["FacturationCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FacturationCore", "facturation"]),
+        // What several test targets use: the real SMTP server of the tests (scripts/smtp_sink.py).
+        .target(name: "TestSupport", dependencies: ["FacturationCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "FacturationCoreTests", dependencies: ["FacturationCore", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FacturationCore", "TestSupport", "facturation"]),
     ]
 )
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A real SMTP server on loopback for facturation's tests (Debian's python3-aiosmtpd).
 
-Binds 127.0.0.1 on a free port and writes the port to --port-file once it listens. Each accepted
+Binds 127.0.0.1 on a free port (or --port, for scripts/demo) and writes the port to --port-file once it listens. Each accepted
 message is written to --maildir as <n>.eml (the bytes exactly as received, dot-stuffing undone)
 with its envelope beside it in <n>.envelope.json (mail_from, rcpt_tos, auth_user).
 
@@ -130,7 +130,7 @@ def serve(options):
     asyncio.set_event_loop(loop)
     if options.silent:
         listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
+        listener.bind(("127.0.0.1", options.port))
         listener.listen(16)  # the kernel completes the handshakes; nobody ever reads or writes
         port = listener.getsockname()[1]
     else:
@@ -147,7 +147,7 @@ def serve(options):
                         auth_require_tls=options.tls == "starttls", timeout=30)
 
         server = loop.run_until_complete(loop.create_server(
-            factory, host="127.0.0.1", port=0, ssl=context if options.tls == "implicit" else None))
+            factory, host="127.0.0.1", port=options.port, ssl=context if options.tls == "implicit" else None))
         port = server.sockets[0].getsockname()[1]
     for number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(number, loop.stop)
@@ -164,6 +164,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--maildir", required=True)
+    parser.add_argument("--port", type=int, default=0, help="a fixed port (default: a free one)")
     parser.add_argument("--tls", choices=["starttls", "implicit", "none"], default="none")
     parser.add_argument("--cert-dir")
     parser.add_argument("--user")

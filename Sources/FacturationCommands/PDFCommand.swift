@@ -6,8 +6,9 @@ struct PDFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pdf",
         abstract: "Write the Factur-X PDF of issued invoices or credit notes into outbox/invoices/<number>.pdf.",
-        discussion: "The PDF is made from the archived record, its archived XML (embedded as issued) and, for a "
-            + "time-based invoice, its archived annex. Until the run delivers PDFs itself, this is how to get them.")
+        discussion: "Each run archives and delivers the PDF of every issued document; this command delivers the "
+            + "archived PDF again (made first if it is missing: from the archived record, its archived XML, embedded "
+            + "as issued, and for a time-based invoice its archived annex).")
 
     @OptionGroup var global: GlobalOptions
 
@@ -34,14 +35,11 @@ struct PDFCommand: ParsableCommand {
         }
     }
 
-    /// Renders into the pipeline's temporary folder, then delivers (the outbox's current version).
+    /// Delivers the archived PDF (the outbox's current version), archiving it first if needed.
     static func deliver(_ document: InvoiceDocument, layout: ArchiveLayout) throws -> String {
-        try Storage.makeDirectory(layout.temporary)
-        let scratch = Path.join(layout.temporary, "pdf-" + document.number + ".pdf")
-        try IssuedDocumentPDF(layout: layout).write(document, to: scratch)
+        let archived = try DocumentPass.archivedPDF(of: document, layout: layout)
         let relative = layout.documentPDFOutbox(number: document.number)
-        _ = try Outbox(layout: layout).deliverCurrentVersion(of: scratch, to: relative)
-        try Storage.removeFile(scratch)
+        _ = try Outbox(layout: layout).deliverCurrentVersion(of: archived, to: relative)
         return layout.shown(relative)
     }
 }

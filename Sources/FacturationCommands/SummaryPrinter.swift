@@ -16,7 +16,16 @@ enum SummaryPrinter {
             !$0.issued.isEmpty || !$0.waitingApproval.isEmpty || !$0.refused.isEmpty || !$0.errors.isEmpty
                 || !$0.warnings.isEmpty || !$0.rejected.isEmpty
         }
-        if summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty && !invoicingDidSomething {
+        let sendingDidSomething = (summary.sending ?? []).contains {
+            !$0.queued.isEmpty || !$0.sent.isEmpty || !$0.waiting.isEmpty || !$0.failed.isEmpty
+                || !$0.warnings.isEmpty || !$0.errors.isEmpty
+        }
+        let documentsDidSomething = (summary.documents ?? []).contains {
+            !$0.rendered.isEmpty || !$0.delivered.isEmpty || !$0.warnings.isEmpty || !$0.errors.isEmpty
+        }
+        if summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty && !invoicingDidSomething
+            && !sendingDidSomething && !documentsDidSomething
+        {
             return out + "Nothing to do: the inbox is empty and no invoice is due.\n"
         }
         for file in summary.files {
@@ -30,6 +39,12 @@ enum SummaryPrinter {
         }
         for report in summary.invoicing {
             out += invoicing(report, several: summary.invoicing.count > 1)
+        }
+        for report in summary.documents ?? [] {
+            out += documents(report, several: (summary.documents ?? []).count > 1)
+        }
+        for report in summary.sending ?? [] {
+            out += sending(report, several: (summary.sending ?? []).count > 1)
         }
         for report in summary.payments {
             out += payments(report, several: summary.payments.count > 1)
@@ -68,6 +83,35 @@ enum SummaryPrinter {
         case .requeued:
             return "  put back   \(file.name): \(file.reason ?? "")\n"
         }
+    }
+
+    private static func documents(_ report: DocumentReport, several: Bool) -> String {
+        let prefix = several ? "[\(report.pipeline)] " : ""
+        var out = ""
+        for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
+        for error in report.errors { out += "  ERROR      \(prefix)\(error)\n" }
+        if !report.rendered.isEmpty || !report.delivered.isEmpty {
+            out +=
+                "Documents: \(report.rendered.count) PDF\(report.rendered.count == 1 ? "" : "s") made and archived, "
+                + "\(report.delivered.count) delivered (outbox/invoices/).\n"
+        }
+        return out
+    }
+
+    static func sending(_ report: SendReport, several: Bool) -> String {
+        let prefix = several ? "[\(report.pipeline)] " : ""
+        var out = ""
+        for line in report.sent { out += "  sent       \(prefix)\(line)\n" }
+        for line in report.waiting { out += "  to retry   \(prefix)\(line)\n" }
+        for line in report.failed { out += "  NOT SENT   \(prefix)\(line)\n" }
+        for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
+        for error in report.errors { out += "  ERROR      \(prefix)\(error)\n" }
+        if !report.queued.isEmpty || !report.sent.isEmpty || !report.failed.isEmpty {
+            out +=
+                "Sending: \(report.queued.count) queued (outbox/to-send/), \(report.sent.count) sent "
+                + "(proof in archive/sent/), \(report.failed.count) not sent (outbox/send-failed/).\n"
+        }
+        return out
     }
 
     private static func payments(_ report: PaymentReport, several: Bool) -> String {

@@ -189,10 +189,8 @@ struct AccountingTests {
     }
 
     @Test func anAccountOutsideThePCGClassesIsRefusedInThePipelineFile() throws {
-        let text = try String(
-            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8
-        )
-        .replacingOccurrences(of: "account = \"651100\"", with: "account = \"951100\"")
+        let text = try Repository.demoPipeline()
+            .replacingOccurrences(of: "account = \"651100\"", with: "account = \"951100\"")
         let workspace = try TestWorkspace(pipeline: text)
         let check = try workspace.run(["check"])
         #expect(check.status == 3, "\(check.stdout)\n\(check.stderr)")
@@ -251,8 +249,7 @@ struct AccountingTests {
     }
 
     @Test func aClosedMonthWithoutEntriesHasNoFECAndDoesNotFailTheRun() throws {
-        let text = try String(
-            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let text = try Repository.demoPipeline()
         let withoutContracts =
             String(text[..<text.range(of: "\n[[contracts]]")!.lowerBound]) + "\n"
             + String(text[text.range(of: "\n[accounting]")!.lowerBound...])

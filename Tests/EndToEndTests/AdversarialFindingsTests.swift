@@ -10,7 +10,7 @@ import Glibc
 @Suite("Adversarial findings", .serialized)
 struct AdversarialFindingsTests {
     static let demo: String = {
-        (try? String(contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8))
+        (try? Repository.demoPipeline())
             ?? ""
     }()
 

@@ -173,8 +173,7 @@ struct HostileValueTests {
     /// `status` shows the last run's errors with their text, those of its invoicing stage included:
     /// a problem that recurs on every run must be visible without reading the run summaries.
     @Test func statusShowsTheLastRunsErrors() throws {
-        let demo = try String(
-            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let demo = try Repository.demoPipeline()
         let workspace = try TestWorkspace(
             pipeline: demo.replacingOccurrences(of: "oxygene_code = \"LAA01\"\n", with: ""))
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
@@ -210,8 +209,7 @@ struct HostileValueTests {
 @Suite("Drafts that cannot be issued")
 struct UnissuableDraftTests {
     @Test func aDraftWhoseAmountsAreBeyondTheBoundWaitsForAPersonAndCanBeRejected() throws {
-        let demo = try String(
-            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let demo = try Repository.demoPipeline()
         // LAA's rate is the largest a pipeline file accepts: 1.5 hours of it is beyond what one document may total.
         let pipeline = demo.replacingOccurrences(
             of: "hourly_rate = 100\npayment_terms = \"30 days\"\noxygene_code = \"LAA01\"",

@@ -9,8 +9,7 @@ import Testing
 struct InboxInjectionTests {
     /// The demo pipeline up to its clients: company, inbox and Clockify settings (French dates).
     static func companySections() throws -> String {
-        let demo = try String(
-            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let demo = try Repository.demoPipeline()
         let cut = try #require(demo.range(of: "\n[[clients]]"))
         return String(demo[..<cut.lowerBound]) + "\n"
     }
@@ -123,8 +122,7 @@ struct InboxInjectionTests {
 
     /// `check` trapped on an arithmetic overflow when it summed a contract of 92 million billion euros.
     @Test func checkReportsAnAbsurdAmountInsteadOfTrapping() throws {
-        let demo = try String(
-            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let demo = try Repository.demoPipeline()
         let pipeline = demo.replacingOccurrences(of: "amount = 1400.00", with: "amount = 92233720368547758.07")
         let line = try #require(pipeline.components(separatedBy: "\n").firstIndex { $0.hasPrefix("amount = 922") }) + 1
         let workspace = try TestWorkspace(pipeline: pipeline)
@@ -148,8 +146,7 @@ struct InboxInjectionTests {
     /// A number pattern with '/' was accepted, then made folders of every invoice's files and
     /// stopped every run: `check` refuses it with its line.
     @Test func checkRefusesASlashInTheInvoiceNumberPattern() throws {
-        let demo = try String(
-            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let demo = try Repository.demoPipeline()
         let pipeline = demo.replacingOccurrences(
             of: "invoice_number = \"F{YYYY}{MM}{SEQ:2}\"",
             with: "invoice_number = \"F/{YYYY}/{SEQ:4}\"")
@@ -162,8 +159,7 @@ struct InboxInjectionTests {
     /// Names of a pipeline file end up on one-line fields of invoices, forms and reports: a line
     /// break or another control character in one is refused with its line.
     @Test func checkRefusesControlCharactersInPipelineTexts() throws {
-        let demo = try String(
-            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let demo = try Repository.demoPipeline()
         let pipeline = demo.replacingOccurrences(
             of: "legal_name = \"PharmaBest SARL\"",
             with: "legal_name = \"PharmaBest\\r\\nSARL\\u0085\"")

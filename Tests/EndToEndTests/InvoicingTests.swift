@@ -206,10 +206,8 @@ struct InvoicingTests {
     /// With `time_invoice_day = "last"`, a month's time is invoiced on the month's own last day
     /// (CGI 289-I-3), not before; the service period then ends on the issue date.
     @Test func timeIsInvoicedOnTheLastDayOfTheMonthWhenConfigured() throws {
-        let text = try String(
-            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8
-        )
-        .replacingOccurrences(of: "time_invoice_day = 1", with: "time_invoice_day = \"last\"")
+        let text = try Repository.demoPipeline()
+            .replacingOccurrences(of: "time_invoice_day = 1", with: "time_invoice_day = \"last\"")
         let workspace = try TestWorkspace(pipeline: text)
         try workspace.dropDemoFiles()
         func timeDocuments() throws -> [String] {
@@ -231,10 +229,8 @@ struct InvoicingTests {
     }
 
     @Test func anInvoiceWithoutOxygeneCodeStopsOnlyTheExport() throws {
-        let text = try String(
-            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8
-        )
-        .replacingOccurrences(of: "oxygene_code = \"GEN01\"\n", with: "")
+        let text = try Repository.demoPipeline()
+            .replacingOccurrences(of: "oxygene_code = \"GEN01\"\n", with: "")
         let workspace = try TestWorkspace(pipeline: text)
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])
         #expect(result.status == 1)

@@ -73,8 +73,7 @@ struct SpreadsheetTests {
     }
 
     @Test func formulasPlantedInExportsAndConfigurationNeverReachACellAsFormulas() throws {
-        let demo = try String(
-            contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        let demo = try Repository.demoPipeline()
         let pipeline = demo.replacingOccurrences(
             of: "legal_name = \"PharmaBest SARL\"",
             with: "legal_name = \"\(Self.clientName)\"")

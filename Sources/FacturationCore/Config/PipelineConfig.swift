@@ -19,6 +19,8 @@ package struct PipelineConfig: Sendable {
     package var invoicing: InvoicingSettings?
     /// Journals, accounts and FEC format (`[accounting]`, French defaults).
     package var accounting = AccountingSettings()
+    /// E-mailing of issued documents (`[delivery]`); nil when the file has none.
+    package var delivery: DeliverySettings?
 
     /// The seller.
     package struct Company: Sendable {

@@ -93,11 +93,14 @@ package enum PipelineLoader {
         let rules = readRules(top.tables("rules"))
         let invoicing = readInvoicing(top, clients: clients, company: company)
         let accounting = readAccounting(top.subtable("accounting"))
+        let delivery = readDelivery(top.subtable("delivery"), folder: Path.parent(of: path))
         guard let company else { return nil }
-        return PipelineConfig(
+        var config = PipelineConfig(
             id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
             inbox: inbox, clockify: clockify, clients: clients, categoryRules: rules,
             invoicing: invoicing, accounting: accounting)
+        config.delivery = delivery
+        return config
     }
 
     /// The company's time zone (required, an IANA name) and currency (default EUR).

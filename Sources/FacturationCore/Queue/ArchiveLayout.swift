@@ -77,14 +77,48 @@ package struct ArchiveLayout: Sendable {
 
     /// The archived Factur-X XML of an issued document.
     package func documentXML(number: String, issuedIn year: Int) -> String {
-        Path.join(invoicing, "documents", CivilDate.pad(year, 4), number + ".xml")
+        Path.join(documents(issuedIn: year), number + ".xml")
     }
+
+    /// The archived Factur-X PDF of an issued document (part of the legal record, beside its XML).
+    package func documentPDF(number: String, issuedIn year: Int) -> String {
+        Path.join(documents(issuedIn: year), number + ".pdf")
+    }
+
+    /// The folder of the archived documents (XML and PDF) issued in `year`.
+    package func documents(issuedIn year: Int) -> String {
+        Path.join(invoicing, "documents", CivilDate.pad(year, 4))
+    }
+
+    /// The list of document numbers whose PDF was delivered to `outbox/invoices/`.
+    package var deliveredPDFs: String { Path.join(deliveries, "invoice-pdfs.txt") }
 
     /// The Factur-X PDF of an issued document, delivered to the outbox (`invoices/<number>.pdf`).
     package func documentPDFOutbox(number: String) -> String { "invoices/" + number + ".pdf" }
 
     /// The time entries of a time-based draft, written before it is issued.
     package func annex(draftID: String) -> String { Path.join(annexes, draftID + ".csv") }
+
+    // MARK: - Sending
+
+    /// `archive/sending/<pipeline>/`: the send queue's own state.
+    package var sending: String { archived("sending") }
+    /// The list of message names ever queued (a message someone took out of `outbox/to-send/` is
+    /// not queued again).
+    package var queuedMail: String { Path.join(sending, "queued.txt") }
+    /// The attempts at sending a queued message (`<name>.json`), while it is queued.
+    package func sendAttempts(_ name: String) -> String { Path.join(sending, "attempts", name + ".json") }
+    /// `archive/sent/<pipeline>/`: each message as sent (`<name>.eml`) and the proof (`<name>.json`).
+    package var sent: String { archived("sent") }
+    package func sentMessage(_ name: String) -> String { Path.join(sent, name + ".eml") }
+    package func sentRecord(_ name: String) -> String { Path.join(sent, name + ".json") }
+    /// A queued message, in the outbox (relative path).
+    package func queuedMessageOutbox(_ name: String) -> String { "to-send/" + name + ".eml" }
+    /// The outbox folder of the send queue (relative path).
+    package var sendQueueOutbox: String { "to-send" }
+    /// A message the server refused for good, and its reason (relative paths).
+    package func failedMessageOutbox(_ name: String) -> String { "send-failed/" + name + ".eml" }
+    package func failedReasonOutbox(_ name: String) -> String { "send-failed/" + name + ".reason.txt" }
 
     // MARK: - Payments and accounting
 

@@ -14,6 +14,11 @@ package struct RunSummary: Sendable, Codable {
     package var errors: [String] = []
     /// What the invoicing stage did, per pipeline with an `[invoicing]` section.
     package var invoicing: [InvoicingReport] = []
+    /// What the documents stage did (PDFs), per pipeline with an `[invoicing]` section. Optional:
+    /// summaries written before it existed still read.
+    package var documents: [DocumentReport]? = nil
+    /// What the sending stage did, per pipeline that e-mails its documents. Optional, like `documents`.
+    package var sending: [SendReport]? = nil
     /// What the payment stage did, per pipeline with an `[invoicing]` section.
     package var payments: [PaymentReport] = []
     /// The monthly FEC files, as checked and delivered (unchanged ones included).
@@ -39,7 +44,12 @@ package struct RunSummary: Sendable, Codable {
 
     /// The documented exit status of a run that finished: 0, or 2 when a file was rejected.
     package var exitCode: Int32 {
-        if !errors.isEmpty || invoicing.contains(where: { !$0.errors.isEmpty }) { return ExitStatus.failure }
+        if !errors.isEmpty || invoicing.contains(where: { !$0.errors.isEmpty })
+            || (documents ?? []).contains(where: { !$0.errors.isEmpty })
+            || (sending ?? []).contains(where: { !$0.errors.isEmpty })
+        {
+            return ExitStatus.failure
+        }
         return rejectedCount > 0 ? ExitStatus.filesRejected : ExitStatus.success
     }
 }

@@ -42,6 +42,8 @@ package final class Runner {
                 workspace: workspace, layouts: layouts, clock: options.clock,
                 settleSeconds: options.settleSeconds, progress: progress, logger: logger),
             InvoicingStage(),
+            DocumentStage(),
+            SendStage(),
             PaymentStage(),
             AccountingStage(),
             ReconciliationStage(),

@@ -26,6 +26,14 @@ package enum WorkspaceTemplate {
         let pipeline = Path.join(workspace.pipelines, "company.toml")
         try Storage.write(examplePipeline, to: pipeline, temporaryDirectory: workspace.pipelines)
         written.append(pipeline)
+        // The e-mail templates, to edit (see [delivery] in the README).
+        let mail = Path.join(workspace.pipelines, "mail")
+        try Storage.makeDirectory(mail)
+        for kind in MailTemplate.Kind.allCases {
+            let path = Path.join(mail, kind.fileName)
+            try Storage.write(MailTemplates.defaults[kind]!, to: path, temporaryDirectory: mail)
+            written.append(path)
+        }
         return written
     }
 
@@ -180,6 +188,20 @@ package enum WorkspaceTemplate {
         # amount = 500.00                      # excl. VAT
         # frequency = "monthly"                # or "quarterly" (months = [1, 4, 7, 10]), "yearly"
         # label = "Forfait maintenance mensuel"
+        #
+        # E-mailing the invoices (the templates are in mail/, beside this file):
+        # [delivery]
+        # send = true
+        # send_from = 2026-01-01               # documents issued before are never e-mailed
+        # copy_to = ["compta@example.fr"]
+        #
+        # [delivery.smtp]
+        # host = "smtp.example.fr"
+        # port = 587
+        # security = "starttls"                # or "tls" (port 465)
+        # user = "factures@example.fr"
+        # password_file = "secrets/smtp"       # chmod 600; never the password itself here
+        # from = "factures@example.fr"
 
         """
 }

@@ -20,11 +20,7 @@ final class TestWorkspace {
         try FileManager.default.createDirectory(
             at: root.appendingPathComponent("inbox"),
             withIntermediateDirectories: true)
-        var text =
-            try pipeline
-            ?? String(
-                contentsOf: Repository.root.appendingPathComponent("pipelines/demo-conseil.toml"),
-                encoding: .utf8)
+        var text = try pipeline ?? Repository.demoPipeline()
         if pipeline == nil, !invoicing, let cut = text.range(of: "\n[invoicing]") {
             text = String(text[..<cut.lowerBound]) + "\n"
         }
@@ -71,17 +67,29 @@ final class TestWorkspace {
     /// test acts there as a producer that has not finished), then lets the run go on.
     func runPaused(at point: String, claimedFile name: String, meanwhile: (URL) throws -> Void) throws -> CommandResult
     {
+        try runPaused(["run", "--settle", "0"], at: point) {
+            let claimed = try #require(files(under: "work/claims").first { $0.hasSuffix("/" + name) })
+            try meanwhile(root.appendingPathComponent(claimed))
+        }
+    }
+
+    /// Runs `facturation <arguments>` held at a pause point (`FACTURATION_TEST_PAUSE`), calls
+    /// `meanwhile` while it waits there, then lets it go on.
+    func runPaused(_ arguments: [String], at point: String, meanwhile: () throws -> Void) throws -> CommandResult {
         let gate = path + "/gate"
         let running = try Binary.start(
-            ["run", "--settle", "0", "--workspace", path],
-            environment: ["FACTURATION_TEST_PAUSE": "\(point):\(gate)"])
+            arguments + ["--workspace", path], environment: ["FACTURATION_TEST_PAUSE": "\(point):\(gate)"])
         for _ in 0..<3_000 where !FileManager.default.fileExists(atPath: gate + ".waiting") {
             Thread.sleep(forTimeInterval: 0.01)
         }
         #expect(FileManager.default.fileExists(atPath: gate + ".waiting"), "the run never reached \(point)")
-        let claimed = try #require(files(under: "work/claims").first { $0.hasSuffix("/" + name) })
-        try meanwhile(root.appendingPathComponent(claimed))
-        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
+        let release = { #expect(FileManager.default.createFile(atPath: gate, contents: nil)) }
+        do { try meanwhile() } catch {
+            release()
+            _ = running.wait()
+            throw error
+        }
+        release()
         return running.wait()
     }
 
@@ -177,6 +185,14 @@ enum Repository {
         }
         fatalError("Package.swift not found above \(#filePath)")
     }()
+
+    /// The repository's demo pipeline without its e-mailing part (`[delivery]`, which sends to the
+    /// local server scripts/demo starts): the tests that send add their own.
+    static func demoPipeline() throws -> String {
+        let text = try String(contentsOf: root.appendingPathComponent("pipelines/demo-conseil.toml"), encoding: .utf8)
+        guard let cut = text.range(of: "\n# E-mailing the documents.") else { return text }
+        return String(text[..<cut.lowerBound]) + "\n"
+    }
 
     static func demoFiles() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("demo/inbox").path)

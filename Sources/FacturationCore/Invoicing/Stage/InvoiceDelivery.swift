@@ -28,15 +28,13 @@ struct InvoiceDelivery {
     }
 
     private let layout: ArchiveLayout
-    private let listPath: String
     /// Numbers already delivered.
-    private(set) var delivered: Set<String>
+    private var list: DeliveredList
+    var delivered: Set<String> { list.names }
 
     init(layout: ArchiveLayout) throws {
         self.layout = layout
-        listPath = layout.deliveredInvoices
-        let text = Storage.exists(listPath) ? try Storage.readText(listPath, limit: 256 << 20) : ""
-        delivered = Set(text.split(separator: "\n").map(String.init))
+        list = try DeliveredList(layout: layout, path: layout.deliveredInvoices)
     }
 
     /// Publishes the items not delivered yet (one sync round for the batch), then records them;
@@ -56,11 +54,7 @@ struct InvoiceDelivery {
             }
         }
         try files.commit()
-        delivered.formUnion(fresh.map(\.number))
-        try Storage.makeDirectory(layout.deliveries)
-        try Storage.write(
-            delivered.sorted().joined(separator: "\n") + "\n", to: listPath,
-            temporaryDirectory: layout.temporary, collision: .replace)
+        try list.record(fresh.map(\.number))
         return shown
     }
 }

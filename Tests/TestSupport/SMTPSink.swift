@@ -1,42 +1,42 @@
+import FacturationCore
 import Foundation
-import Testing
-
-@testable import FacturationCore
 
 /// `scripts/smtp_sink.py`, a real SMTP server (Debian's aiosmtpd) on a free loopback port, run by
 /// one test through ``withSMTPSink(_:_:)``, which always stops it, even when the test fails or
 /// throws. The sink also exits by itself when the test process is gone (`--parent-pid`).
-final class SMTPSink: @unchecked Sendable {
+package final class SMTPSink: @unchecked Sendable {
     /// What the sink is told to do (the options of `scripts/smtp_sink.py`).
-    struct Options {
-        enum TLS: String { case starttls, implicit, none }
-        var tls: TLS = .starttls
-        var user: String? = "factures@demo.test"
-        var password: String? = "correct horse battery staple"
-        var failData = 0
-        var failRCPT = 0
-        var rejectRCPT: [String] = []
-        var rejectSender: String?
+    package struct Options {
+        package enum TLS: String { case starttls, implicit, none }
+        package var tls: TLS = .starttls
+        package var user: String? = "factures@demo.test"
+        package var password: String? = "correct horse battery staple"
+        package var failData = 0
+        package var failRCPT = 0
+        package var rejectRCPT: [String] = []
+        package var rejectSender: String?
         /// The only name on the server's certificate (default: localhost and 127.0.0.1).
-        var certificateHost: String?
-        var cutAfterData = 0
-        var silent = false
+        package var certificateHost: String?
+        package var cutAfterData = 0
+        package var silent = false
+
+        package init() {}
     }
 
     /// The system Python, where Debian installs aiosmtpd (not the PATH's python3, nor the venv).
     static let python = "/usr/bin/python3"
-    static let script = (repositoryRoot as NSString).appendingPathComponent("scripts/smtp_sink.py")
+    static let script = (SMTPSink.repositoryRoot as NSString).appendingPathComponent("scripts/smtp_sink.py")
 
-    let folder: URL
-    let port: Int
+    package let folder: URL
+    package let port: Int
     private let process: Process
 
-    var maildir: URL { folder.appendingPathComponent("mail") }
+    package var maildir: URL { folder.appendingPathComponent("mail") }
     /// The throwaway CA that signed the server's certificate.
-    var caFile: String { folder.appendingPathComponent("certs/ca.pem").path }
+    package var caFile: String { folder.appendingPathComponent("certs/ca.pem").path }
 
-    init(_ options: Options) throws {
-        folder = try temporaryFolder()
+    package init(_ options: Options) throws {
+        folder = try SMTPSink.temporaryFolder()
         let portFile = folder.appendingPathComponent("port")
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
@@ -82,13 +82,15 @@ final class SMTPSink: @unchecked Sendable {
         throw SinkError(message: "scripts/smtp_sink.py did not start (is python3-aiosmtpd installed?): \(output)")
     }
 
-    struct SinkError: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
+    package struct SinkError: Error, CustomStringConvertible {
+        package let message: String
+        package var description: String { message }
+
+        package init(message: String) { self.message = message }
     }
 
     /// SIGTERM, then SIGKILL if the sink has not exited within 5 seconds.
-    func stop() {
+    package func stop() {
         if process.isRunning {
             process.terminate()
             let deadline = Date().addingTimeInterval(5)
@@ -100,7 +102,9 @@ final class SMTPSink: @unchecked Sendable {
     }
 
     /// The messages received so far: the `.eml` bytes and the envelope recipients, in order.
-    func received() throws -> [(eml: URL, bytes: [UInt8], recipients: [String], mailFrom: String, user: String?)] {
+    package func received() throws -> [(
+        eml: URL, bytes: [UInt8], recipients: [String], mailFrom: String, user: String?
+    )] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: maildir.path)) ?? []
         let numbers = names.compactMap { $0.hasSuffix(".eml") ? Int($0.dropLast(4)) : nil }.sorted()
         return try numbers.map { number in
@@ -115,12 +119,12 @@ final class SMTPSink: @unchecked Sendable {
     }
 
     /// A password file in the sink's folder (removed with it).
-    func passwordFile(_ password: String) throws -> String {
-        try FacturationCoreTests.passwordFile(password, in: folder)
+    package func passwordFile(_ password: String) throws -> String {
+        try TestSupport.passwordFile(password, in: folder)
     }
 
     /// Settings to send to this sink: its port, the throwaway CA, the given password file.
-    func settings(passwordFile: String?, security: SMTPSettings.Security = .starttls) -> SMTPSettings {
+    package func settings(passwordFile: String?, security: SMTPSettings.Security = .starttls) -> SMTPSettings {
         SMTPSettings(
             host: "127.0.0.1", port: port, security: security, user: passwordFile == nil ? nil : "factures@demo.test",
             passwordSource: passwordFile.map { .file($0) }, from: MailAddress("factures@demo.test"),
@@ -129,16 +133,29 @@ final class SMTPSink: @unchecked Sendable {
 }
 
 /// Runs `body` with a started sink, and stops the sink afterwards whatever happens.
-func withSMTPSink<T>(_ options: SMTPSink.Options = .init(), _ body: (SMTPSink) throws -> T) throws -> T {
+package func withSMTPSink<T>(_ options: SMTPSink.Options = .init(), _ body: (SMTPSink) throws -> T) throws -> T {
     let sink = try SMTPSink(options)
     defer { sink.stop() }
     return try body(sink)
 }
 
 /// A password file (mode 600) holding `password`, in `folder` (the caller removes it).
-func passwordFile(_ password: String, mode: mode_t = 0o600, in folder: URL) throws -> String {
+package func passwordFile(_ password: String, mode: mode_t = 0o600, in folder: URL) throws -> String {
     let path = folder.appendingPathComponent("smtp-password-\(UUID().uuidString.prefix(8))").path
     _ = FileManager.default.createFile(atPath: path, contents: Data((password + "\n").utf8))
     chmod(path, mode)
     return path
+}
+
+extension SMTPSink {
+    /// The repository (for `scripts/`).
+    package static let repositoryRoot: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// A fresh folder under the system's temporary folder (the caller removes it).
+    package static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-smtp-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
 }

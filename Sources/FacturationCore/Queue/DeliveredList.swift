@@ -1,0 +1,32 @@
+/// The names of what a stage has already delivered to the outbox (`archive/deliveries/<pipeline>/…txt`),
+/// one per line: what someone took out of the outbox is not delivered again.
+///
+/// It is rewritten (temporary, fsync, rename) after each delivered batch; a batch interrupted
+/// before the list is written is delivered again, which outbox deliveries make harmless (the
+/// same bytes at the same place are a no-op).
+package struct DeliveredList {
+    private let layout: ArchiveLayout
+    private let path: String
+    /// Names already delivered.
+    package private(set) var names: Set<String>
+
+    package init(layout: ArchiveLayout, path: String) throws {
+        self.layout = layout
+        self.path = path
+        let text = Storage.exists(path) ? try Storage.readText(path, limit: 256 << 20) : ""
+        names = Set(text.split(separator: "\n").map(String.init))
+    }
+
+    package func contains(_ name: String) -> Bool { names.contains(name) }
+
+    /// Adds `delivered` and rewrites the list (call after the files are durable in the outbox).
+    package mutating func record(_ delivered: some Sequence<String>) throws {
+        let before = names.count
+        names.formUnion(delivered)
+        guard names.count != before else { return }
+        try Storage.makeDirectory(Path.parent(of: path))
+        try Storage.write(
+            names.sorted().joined(separator: "\n") + "\n", to: path,
+            temporaryDirectory: layout.temporary, collision: .replace)
+    }
+}
