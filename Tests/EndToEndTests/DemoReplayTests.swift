@@ -36,6 +36,7 @@ struct DemoReplayTests {
             #expect(result.status == 0 || result.status == 2, "\(day): \(result.stderr)")
         }
 
+        try Self.expectFastRecordsAgree(in: workspace)
         let manifest = try Self.manifest(of: workspace)
         if ProcessInfo.processInfo.environment["FACTURATION_UPDATE_GOLDEN"] == "1" {
             try manifest.joined(separator: "\n").appending("\n").write(
@@ -51,6 +52,23 @@ struct DemoReplayTests {
             missing.isEmpty && unexpected.isEmpty,
             Comment(rawValue: Self.describe(missing: missing, unexpected: unexpected)))
         #expect(manifest.count > 150)
+    }
+
+    /// Every record line of the demo's issued documents reads the same through the fenced fast
+    /// path (`IssuedRecordDecoder`) as through `JSONDecoder`, and takes the fast path.
+    static func expectFastRecordsAgree(in workspace: TestWorkspace) throws {
+        var lines = 0
+        for path in workspace.files(under: "archive/invoicing")
+        where path.contains("/issued/") && path.hasSuffix(".jsonl") {
+            let bytes = [UInt8](try workspace.data(path))
+            for line in bytes.split(separator: 0x0A) {
+                lines += 1
+                let decoded = try JSONDecoder().decode(InvoiceDocument.self, from: Data(line))
+                let fast = Array(line).withUnsafeBufferPointer { IssuedRecordDecoder.document(from: $0) }
+                #expect(fast == decoded, "\(path): \(String(decoding: line, as: UTF8.self))")
+            }
+        }
+        #expect(lines > 10)
     }
 
     static func describe(missing: [String], unexpected: [String]) -> String {
