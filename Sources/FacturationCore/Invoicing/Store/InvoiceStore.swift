@@ -31,7 +31,9 @@ package struct InvoiceStore {
     package func issued() throws -> [InvoiceDocument] {
         var documents: [InvoiceDocument] = []
         try forEachIssued { documents.append($0) }
-        return documents.sorted { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
+        // In place: `sorted` would copy every document (a retain per text field) once more.
+        documents.sort { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
+        return documents
     }
 
     /// Calls `body` with every issued document, one record file at a time, in the order of the

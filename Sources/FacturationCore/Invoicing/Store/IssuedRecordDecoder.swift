@@ -196,8 +196,13 @@ struct RecordReader {
         throw UnreadRecord()
     }
 
-    private static func text(_ utf8: some Collection<UInt8>) throws(UnreadRecord) -> String {
-        try required(String(validating: utf8, as: UTF8.self))
+    /// The text of `utf8` when it is valid UTF-8. ASCII (most record texts) takes the standard
+    /// library's fastest path, which cannot repair anything there; other text is validated.
+    private static func text(_ utf8: UnsafeBufferPointer<UInt8>) throws(UnreadRecord) -> String {
+        var high: UInt8 = 0
+        for byte in utf8 { high |= byte }
+        if high < 0x80 { return String(decoding: utf8, as: UTF8.self) }
+        return try required(String(validating: utf8, as: UTF8.self))
     }
 
     /// The rest of a string that holds an escape: decoded into a copy.
@@ -206,7 +211,9 @@ struct RecordReader {
         while at < bytes.count {
             let byte = bytes[at]
             at += 1
-            if byte == Self.quote { return try Self.text(utf8) }
+            if byte == Self.quote {
+                return try utf8.withUnsafeBufferPointer { (buffer) throws(UnreadRecord) in try Self.text(buffer) }
+            }
             guard byte >= 0x20 else { throw UnreadRecord() }
             guard byte == Self.backslash else {
                 utf8.append(byte)
