@@ -71,7 +71,7 @@ struct HistoryMeasurement {
             detail: "\(documents) invoices and \(documents - Self.clients) receipts in the archive; runs with nothing "
                 + "new: " + times.map { Report.fixed($0 * 1000, 1) + " ms" }.joined(separator: ", ")
                 + "; the full pass after a change (the run that records the stamp): \(Report.fixed(full.seconds, 2)) s, "
-                + "\(Report.megabytes(full.maxRSSBytes)) MB")
+                + "\(Report.fixed(full.cpuSeconds, 2)) s CPU, \(Report.megabytes(full.maxRSSBytes)) MB")
     }
 
     private func runOnce(_ day: String) throws -> ChildProcess.Outcome {

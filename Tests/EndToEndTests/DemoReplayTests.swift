@@ -18,24 +18,8 @@ struct DemoReplayTests {
     static let manifestURL = Repository.root.appendingPathComponent("Tests/Fixtures/demo-replay.manifest")
 
     @Test func replayGivesTheSameBytesAsBefore() throws {
-        let workspace = try TestWorkspace(invoicing: true)
-        try workspace.dropDemoFiles()
-        for day in ["2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"] {
-            let result = try workspace.run(["run", "--settle", "0", "--date", day])
-            #expect(result.status == 0 || result.status == 2, "\(day): \(result.stderr)")
-        }
-        let drafts = workspace.files(under: "outbox/to-approve").filter { $0.hasSuffix(".toml") }.sorted()
-        #expect(drafts.count == 3)
-        for draft in drafts {
-            let id = String((draft as NSString).lastPathComponent.dropLast(".toml".count))
-            let result = try workspace.run(["approve", id, "--by", "demo"])
-            #expect(result.status == 0, "\(id): \(result.stderr)")
-        }
-        for day in ["2025-10-02", "2025-10-06", "2025-11-01", "2025-11-03"] {
-            let result = try workspace.run(["run", "--settle", "0", "--date", day])
-            #expect(result.status == 0 || result.status == 2, "\(day): \(result.stderr)")
-        }
-
+        let workspace = try Self.replay()
+        try Self.expectFastRecordsAgree(in: workspace)
         let manifest = try Self.manifest(of: workspace)
         if ProcessInfo.processInfo.environment["FACTURATION_UPDATE_GOLDEN"] == "1" {
             try manifest.joined(separator: "\n").appending("\n").write(
@@ -51,6 +35,73 @@ struct DemoReplayTests {
             missing.isEmpty && unexpected.isEmpty,
             Comment(rawValue: Self.describe(missing: missing, unexpected: unexpected)))
         #expect(manifest.count > 150)
+    }
+
+    /// `archive/checkpoints` only holds summaries derived from the records (the run stamp, the
+    /// monthly FEC checkpoints), rebuilt when missing: with all of them deleted before every run
+    /// and command, the replay gives the same bytes.
+    @Test func replayWithoutCheckpointsGivesTheSameBytes() throws {
+        var deleted = 0
+        let workspace = try Self.replay { workspace in
+            let checkpoints = workspace.root.appendingPathComponent("archive/checkpoints")
+            if FileManager.default.fileExists(atPath: checkpoints.path) {
+                deleted += 1
+                try FileManager.default.removeItem(at: checkpoints)
+            }
+        }
+        // Every run from September on finds the monthly FEC checkpoints of the run before (and
+        // the run stamp when its times were old enough): the comparison below is not empty.
+        #expect(deleted >= 6)
+        let expected = try String(contentsOf: Self.manifestURL, encoding: .utf8).split(separator: "\n").map(String.init)
+        let manifest = try Self.manifest(of: workspace)
+        let missing = Set(expected).subtracting(manifest).sorted()
+        let unexpected = Set(manifest).subtracting(expected).sorted()
+        #expect(
+            missing.isEmpty && unexpected.isEmpty,
+            Comment(rawValue: Self.describe(missing: missing, unexpected: unexpected)))
+    }
+
+    /// The demo replayed month by month: the runs of the 1st, the approvals, a Monday; `beforeEach`
+    /// is called before every run and command.
+    static func replay(beforeEach: (TestWorkspace) throws -> Void = { _ in }) throws -> TestWorkspace {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        for day in ["2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"] {
+            try beforeEach(workspace)
+            let result = try workspace.run(["run", "--settle", "0", "--date", day])
+            #expect(result.status == 0 || result.status == 2, "\(day): \(result.stderr)")
+        }
+        let drafts = workspace.files(under: "outbox/to-approve").filter { $0.hasSuffix(".toml") }.sorted()
+        #expect(drafts.count == 3)
+        for draft in drafts {
+            let id = String((draft as NSString).lastPathComponent.dropLast(".toml".count))
+            try beforeEach(workspace)
+            let result = try workspace.run(["approve", id, "--by", "demo"])
+            #expect(result.status == 0, "\(id): \(result.stderr)")
+        }
+        for day in ["2025-10-02", "2025-10-06", "2025-11-01", "2025-11-03"] {
+            try beforeEach(workspace)
+            let result = try workspace.run(["run", "--settle", "0", "--date", day])
+            #expect(result.status == 0 || result.status == 2, "\(day): \(result.stderr)")
+        }
+        return workspace
+    }
+
+    /// Every record line of the demo's issued documents reads the same through the fenced fast
+    /// path (`IssuedRecordDecoder`) as through `JSONDecoder`, and takes the fast path.
+    static func expectFastRecordsAgree(in workspace: TestWorkspace) throws {
+        var lines = 0
+        for path in workspace.files(under: "archive/invoicing")
+        where path.contains("/issued/") && path.hasSuffix(".jsonl") {
+            let bytes = [UInt8](try workspace.data(path))
+            for line in bytes.split(separator: 0x0A) {
+                lines += 1
+                let decoded = try JSONDecoder().decode(InvoiceDocument.self, from: Data(line))
+                let fast = Array(line).withUnsafeBufferPointer { IssuedRecordDecoder.document(from: $0) }
+                #expect(fast == decoded, "\(path): \(String(decoding: line, as: UTF8.self))")
+            }
+        }
+        #expect(lines > 10)
     }
 
     static func describe(missing: [String], unexpected: [String]) -> String {

@@ -1,0 +1,272 @@
+/// Decodes one line of an issued-record file (`issued/<YYYY>/<first>_<last>.jsonl`) straight from
+/// its bytes, or gives up (nil) so that the caller decodes it with `JSONDecoder`.
+///
+/// Why (performance code, fenced): every run after a change and every `facturation fec --year`
+/// read every issued record, and Foundation's `JSONDecoder` took 44 % of the CPU of the full pass
+/// at 10 years of history and 45 % of the 1,000,000-line FEC command (README, "Benchmark
+/// results"). The records are the compact JSON that ``InvoiceStore/appendRecord(of:to:)`` writes;
+/// this reader takes their fields in one pass, with no intermediate tree and no `Decoder` boxes.
+///
+/// Invariant: a document it returns equals what `JSONDecoder` returns for the same line. It
+/// accepts only what it fully understands: every key known and present once, every required key
+/// present, integers as plain JSON integers that fit, strings of valid UTF-8 with the standard
+/// escapes, enums and dates as the model parses them. Anything else (an unknown or repeated key, a
+/// number with a fraction or an exponent, a lone surrogate, a damaged line) gives nil and
+/// `JSONDecoder` decides, with its own result or error message. `IssuedRecordDecoderTests` checks
+/// the invariant on the demo's records, generated documents and mutated lines; the `fec` and
+/// `idle` scenarios of `facturation-bench` measure it.
+package enum IssuedRecordDecoder {
+    /// The document of one record line, or nil when the line is not in the form read here.
+    package static func document(from line: UnsafeBufferPointer<UInt8>) -> InvoiceDocument? {
+        var reader = RecordReader(line)
+        do {
+            let document = try reader.document()
+            try reader.end()
+            return document
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// The line is not in the form ``IssuedRecordDecoder`` reads: `JSONDecoder` takes over.
+struct UnreadRecord: Error {}
+
+/// Which keys of one object were read, so that a repeated key gives up (``IssuedRecordDecoder``).
+struct SeenKeys {
+    private var bits: UInt64 = 0
+
+    mutating func mark(_ bit: Int) throws(UnreadRecord) {
+        let mask: UInt64 = 1 << UInt64(bit)
+        guard bits & mask == 0 else { throw UnreadRecord() }
+        bits |= mask
+    }
+}
+
+/// A required value that was read, or give up.
+func required<T>(_ value: T?) throws(UnreadRecord) -> T {
+    guard let value else { throw UnreadRecord() }
+    return value
+}
+
+/// A cursor over the bytes of one record line: the JSON grammar, as far as records use it.
+struct RecordReader {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var at = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    private static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+
+    private mutating func skipSpace() {
+        while at < bytes.count {
+            let byte = bytes[at]
+            guard byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { return }
+            at += 1
+        }
+    }
+
+    private mutating func take(_ byte: UInt8) throws(UnreadRecord) {
+        skipSpace()
+        guard at < bytes.count, bytes[at] == byte else { throw UnreadRecord() }
+        at += 1
+    }
+
+    /// Takes `byte` when it comes next.
+    private mutating func takeIf(_ byte: UInt8) -> Bool {
+        skipSpace()
+        guard at < bytes.count, bytes[at] == byte else { return false }
+        at += 1
+        return true
+    }
+
+    /// Nothing but white space is left.
+    mutating func end() throws(UnreadRecord) {
+        skipSpace()
+        guard at == bytes.count else { throw UnreadRecord() }
+    }
+
+    /// Calls `member` with each key of an object, which reads the key's value.
+    mutating func object(_ member: (inout RecordReader, String) throws(UnreadRecord) -> Void) throws(UnreadRecord) {
+        try take(UInt8(ascii: "{"))
+        if takeIf(UInt8(ascii: "}")) { return }
+        repeat {
+            let key = try string()
+            try take(UInt8(ascii: ":"))
+            try member(&self, key)
+        } while takeIf(UInt8(ascii: ","))
+        try take(UInt8(ascii: "}"))
+    }
+
+    mutating func array<T>(_ element: (inout RecordReader) throws(UnreadRecord) -> T) throws(UnreadRecord) -> [T] {
+        try take(UInt8(ascii: "["))
+        var result: [T] = []
+        if takeIf(UInt8(ascii: "]")) { return result }
+        repeat {
+            result.append(try element(&self))
+        } while takeIf(UInt8(ascii: ","))
+        try take(UInt8(ascii: "]"))
+        return result
+    }
+
+    /// nil for `null`, else the value `read` reads (what `decodeIfPresent` does).
+    mutating func optional<T>(_ read: (inout RecordReader) throws(UnreadRecord) -> T) throws(UnreadRecord) -> T? {
+        if try literal("null") { return nil }
+        return try read(&self)
+    }
+
+    mutating func bool() throws(UnreadRecord) -> Bool {
+        if try literal("true") { return true }
+        if try literal("false") { return false }
+        throw UnreadRecord()
+    }
+
+    /// Takes `word` when it comes next, followed by a delimiter.
+    private mutating func literal(_ word: StaticString) throws(UnreadRecord) -> Bool {
+        skipSpace()
+        let count = word.utf8CodeUnitCount
+        guard at + count <= bytes.count else { return false }
+        for index in 0..<count where bytes[at + index] != word.utf8Start[index] { return false }
+        at += count
+        return true
+    }
+
+    /// A plain JSON integer (`-?(0|[1-9][0-9]*)`) that fits in 64 bits.
+    mutating func int64() throws(UnreadRecord) -> Int64 {
+        skipSpace()
+        let negative = at < bytes.count && bytes[at] == UInt8(ascii: "-")
+        if negative { at += 1 }
+        let start = at
+        var value: Int64 = 0
+        while at < bytes.count, bytes[at] &- UInt8(ascii: "0") < 10 {
+            let digit = Int64(bytes[at] &- UInt8(ascii: "0"))
+            let (shifted, overflowA) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowB) =
+                negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            guard !overflowA, !overflowB else { throw UnreadRecord() }
+            value = next
+            at += 1
+        }
+        guard at > start, bytes[start] != UInt8(ascii: "0") || at == start + 1 else { throw UnreadRecord() }
+        if at < bytes.count, bytes[at] == UInt8(ascii: ".") || bytes[at] | 0x20 == UInt8(ascii: "e") {
+            throw UnreadRecord()
+        }
+        return value
+    }
+
+    mutating func int() throws(UnreadRecord) -> Int { Int(try int64()) }
+
+    mutating func date() throws(UnreadRecord) -> CivilDate {
+        let text = try string()
+        guard let date = CivilDate(iso: text) else { throw UnreadRecord() }
+        return date
+    }
+
+    mutating func quantity() throws(UnreadRecord) -> Quantity {
+        let text = try string()
+        guard let quantity = Quantity(text) else { throw UnreadRecord() }
+        return quantity
+    }
+
+    /// An enum's raw value.
+    mutating func value<T: RawRepresentable>(_: T.Type) throws(UnreadRecord) -> T where T.RawValue == String {
+        let text = try string()
+        guard let value = T(rawValue: text) else { throw UnreadRecord() }
+        return value
+    }
+
+    mutating func strings() throws(UnreadRecord) -> [String] {
+        try array { (reader) throws(UnreadRecord) in try reader.string() }
+    }
+
+    /// A string of valid UTF-8 with its escapes decoded.
+    mutating func string() throws(UnreadRecord) -> String {
+        try take(Self.quote)
+        let start = at
+        while at < bytes.count {
+            let byte = bytes[at]
+            if byte == Self.quote {
+                at += 1
+                return try Self.text(UnsafeBufferPointer(rebasing: bytes[start..<(at - 1)]))
+            }
+            if byte == Self.backslash { return try escapedString(from: start) }
+            guard byte >= 0x20 else { throw UnreadRecord() }
+            at += 1
+        }
+        throw UnreadRecord()
+    }
+
+    /// The text of `utf8` when it is valid UTF-8. ASCII (most record texts) takes the standard
+    /// library's fastest path, which cannot repair anything there; other text is validated.
+    private static func text(_ utf8: UnsafeBufferPointer<UInt8>) throws(UnreadRecord) -> String {
+        var high: UInt8 = 0
+        for byte in utf8 { high |= byte }
+        if high < 0x80 { return String(decoding: utf8, as: UTF8.self) }
+        return try required(String(validating: utf8, as: UTF8.self))
+    }
+
+    /// The rest of a string that holds an escape: decoded into a copy.
+    private mutating func escapedString(from start: Int) throws(UnreadRecord) -> String {
+        var utf8 = Array(bytes[start..<at])
+        while at < bytes.count {
+            let byte = bytes[at]
+            at += 1
+            if byte == Self.quote {
+                return try utf8.withUnsafeBufferPointer { (buffer) throws(UnreadRecord) in try Self.text(buffer) }
+            }
+            guard byte >= 0x20 else { throw UnreadRecord() }
+            guard byte == Self.backslash else {
+                utf8.append(byte)
+                continue
+            }
+            guard at < bytes.count else { throw UnreadRecord() }
+            let code = bytes[at]
+            at += 1
+            switch code {
+            case Self.quote, Self.backslash, UInt8(ascii: "/"): utf8.append(code)
+            case UInt8(ascii: "b"): utf8.append(0x08)
+            case UInt8(ascii: "f"): utf8.append(0x0C)
+            case UInt8(ascii: "n"): utf8.append(0x0A)
+            case UInt8(ascii: "r"): utf8.append(0x0D)
+            case UInt8(ascii: "t"): utf8.append(0x09)
+            case UInt8(ascii: "u"): UTF8.encode(try unicodeEscape()) { utf8.append($0) }
+            default: throw UnreadRecord()
+            }
+        }
+        throw UnreadRecord()
+    }
+
+    /// The scalar of `XXXX` after `\u` (a surrogate pair as two escapes; a lone surrogate gives up).
+    private mutating func unicodeEscape() throws(UnreadRecord) -> Unicode.Scalar {
+        let first = try hexQuad()
+        var value = first
+        if (0xD800..<0xDC00).contains(first) {
+            guard at + 1 < bytes.count, bytes[at] == Self.backslash, bytes[at + 1] == UInt8(ascii: "u") else {
+                throw UnreadRecord()
+            }
+            at += 2
+            let second = try hexQuad()
+            guard (0xDC00..<0xE000).contains(second) else { throw UnreadRecord() }
+            value = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+        }
+        return try required(Unicode.Scalar(value))
+    }
+
+    private mutating func hexQuad() throws(UnreadRecord) -> UInt32 {
+        guard at + 4 <= bytes.count else { throw UnreadRecord() }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[at]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw UnreadRecord()
+            }
+            value = value << 4 | digit
+            at += 1
+        }
+        return value
+    }
+}

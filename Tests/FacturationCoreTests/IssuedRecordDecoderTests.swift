@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+
+@testable import FacturationCore
+
+/// The invariant of the fenced fast path for issued records (``IssuedRecordDecoder``): whatever it
+/// returns is what `JSONDecoder` returns for the same line, and every line the store writes is
+/// read by it (else it would only be slow, and the tests would not see it).
+@Suite("IssuedRecordDecoder")
+struct IssuedRecordDecoderTests {
+    /// The fast document of `line`, or nil.
+    static func fast(_ line: [UInt8]) -> InvoiceDocument? {
+        line.withUnsafeBufferPointer { IssuedRecordDecoder.document(from: $0) }
+    }
+
+    static func record(_ document: InvoiceDocument) throws -> [UInt8] {
+        var line: [UInt8] = []
+        try InvoiceStore.appendRecord(of: document, to: &line)
+        return line
+    }
+
+    @Test(
+        "Every sample document, as the store writes it, reads back equal to JSONDecoder's",
+        arguments: CIISample.allCases)
+    func samplesRoundTrip(_ sample: CIISample) throws {
+        var document = sample.document
+        document.recordKeys = ["te:1", "te:quote\"and\\back", "te:é✓"]
+        let line = try Self.record(document)
+        let decoded = try JSONDecoder().decode(InvoiceDocument.self, from: Data(line))
+        #expect(decoded == document)
+        #expect(Self.fast(line) == decoded)
+    }
+
+    @Test("Generated documents (optional fields present or not, escapes, any Unicode) read back equal")
+    func generatedDocumentsRoundTrip() throws {
+        var random = SplitMix64(seed: 20_261_205)
+        for index in 0..<400 {
+            let document = Self.generated(index, &random)
+            let line = try Self.record(document)
+            let decoded = try JSONDecoder().decode(InvoiceDocument.self, from: Data(line))
+            #expect(decoded == document)
+            let fast = Self.fast(line)
+            #expect(fast == decoded, "document \(index): \(String(decoding: line, as: UTF8.self))")
+            if fast != decoded { return }
+        }
+    }
+
+    @Test("Pretty-printed JSON with spaces and escaped slashes reads the same")
+    func prettyPrintedJSON() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        for sample in CIISample.allCases {
+            let bytes = Array(try encoder.encode(sample.document))
+            #expect(Self.fast(bytes) == sample.document, "\(sample)")
+        }
+    }
+
+    @Test("What the fast path does not fully read is left to JSONDecoder")
+    func unreadFormsGiveUp() throws {
+        let line = String(decoding: try Self.record(CIISample.standard.document), as: UTF8.self)
+        let variants = [
+            line.replacingOccurrences(of: #""currency":"EUR""#, with: #""currency":"EUR","extra":1"#),
+            line.replacingOccurrences(of: #""currency":"EUR""#, with: #""currency":"EUR","currency":"USD""#),
+            line.replacingOccurrences(of: #""formatVersion":1"#, with: #""formatVersion":1.0"#),
+            line.replacingOccurrences(of: #""formatVersion":1"#, with: #""formatVersion":1e0"#),
+            line.replacingOccurrences(of: #""formatVersion":1"#, with: #""formatVersion":01"#),
+            line.replacingOccurrences(of: #""formatVersion":1"#, with: #""formatVersion":99999999999999999999"#),
+            line.replacingOccurrences(of: #""currency":"EUR""#, with: #""currency":"\ud800""#),
+            line.replacingOccurrences(of: #""currency":"EUR""#, with: #""currency":"\q""#),
+            line.replacingOccurrences(of: #""currency":"EUR","#, with: ""),
+            line.replacingOccurrences(of: #""kind":"invoice""#, with: #""kind":"receipt""#),
+            line.replacingOccurrences(of: #""issueDate":"2025-08-31""#, with: #""issueDate":"2025-02-31""#),
+            line.replacingOccurrences(of: #""quantity":"12.50""#, with: #""quantity":"12.50001""#),
+            line.replacingOccurrences(of: #""currency":"EUR""#, with: #""currency":null"#),
+            String(line.dropLast()), line + "x", line + ",{}",
+        ]
+        for variant in variants {
+            #expect(variant != line)
+            #expect(Self.fast(Array(variant.utf8)) == nil, "\(variant)")
+        }
+        // `null` for an optional field is read as absent, as `decodeIfPresent` does.
+        let nulled = line.replacingOccurrences(of: #""currency":"EUR""#, with: #""currency":"EUR","reason":null"#)
+        #expect(Self.fast(Array(nulled.utf8)) == CIISample.standard.document)
+    }
+
+    @Test("Mutated lines: whatever the fast path accepts, JSONDecoder reads the same")
+    func mutatedLinesAgreeWithJSONDecoder() throws {
+        var random = SplitMix64(seed: 7)
+        let lines = try CIISample.allCases.map { try Self.record($0.document) }
+        let alphabet = Array(#"{}[]":,\"0123456789-.eEtrufalsn u"#.utf8) + [0x00, 0x0A, 0xC3, 0xA9, 0xFF]
+        var accepted = 0
+        for case_ in 0..<3_000 {
+            var line = lines[case_ % lines.count]
+            for _ in 0...(random.next() % 3) {
+                let at = Int(random.next() % UInt64(line.count))
+                switch random.next() % 3 {
+                case 0: line[at] = alphabet[Int(random.next() % UInt64(alphabet.count))]
+                case 1: line.remove(at: at)
+                default: line.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: at)
+                }
+            }
+            guard let fast = Self.fast(line) else { continue }
+            accepted += 1
+            let decoded = try? JSONDecoder().decode(InvoiceDocument.self, from: Data(line))
+            #expect(decoded == fast, "case \(case_): \(String(decoding: line, as: UTF8.self))")
+        }
+        // Some mutations keep a valid record (a digit changed): the comparison above is not empty.
+        #expect(accepted > 100)
+    }
+
+    // MARK: - Generated documents
+
+    static func generated(_ index: Int, _ random: inout SplitMix64) -> InvoiceDocument {
+        var document = CIISample.allCases[index % CIISample.allCases.count].document
+        func text() -> String { randomText(&random) }
+        func maybe(_ value: String) -> String? { random.next() % 2 == 0 ? nil : value }
+        document.number = "F\(index)-" + text()
+        document.title = text()
+        document.clientCode = text()
+        document.oxygeneClientCode = maybe(text())
+        document.reason = maybe(text())
+        document.buyer.name = text()
+        document.buyer.email = maybe(text())
+        document.buyer.siren = maybe(text())
+        document.buyer.address.lines = (0..<Int(random.next() % 4)).map { _ in text() }
+        document.seller.shareCapital = maybe(text())
+        document.payment.iban = maybe(text())
+        document.payment.days = Int(random.next() % 200)
+        document.payment.endOfMonth = random.next() % 2 == 0
+        document.legalNotes.discount = text()
+        document.deliveryAddress =
+            random.next() % 2 == 0 ? nil : .init(lines: [text()], postcode: text(), city: text(), country: "FR")
+        document.servicePeriod = random.next() % 3 == 0 ? nil : document.servicePeriod
+        document.origin = .init(
+            type: [.recurring, .time, .creditNote][Int(random.next() % 3)], draftID: text(), contract: maybe(text()),
+            period: maybe(text()))
+        document.approval = .init(
+            decision: random.next() % 2 == 0 ? .automatic : .approved, by: text(), at: text(), comment: maybe(text()))
+        document.recordKeys = (0..<Int(random.next() % 5)).map { _ in text() }
+        for index in document.lines.indices {
+            document.lines[index].description = text()
+            document.lines[index].unitPriceMinor = Int64(bitPattern: random.next()) / 1_000_000
+            document.lines[index].entryCount = Int(random.next() % 10_000)
+        }
+        document.totals.grandTotalMinor = random.next() % 7 == 0 ? .min : Int64(bitPattern: random.next())
+        document.totals.taxTotalMinor = random.next() % 7 == 0 ? .max : -Int64(random.next() % 1_000_000)
+        return document
+    }
+
+    /// Text of up to 12 characters: ASCII, the characters JSON escapes, accents, emoji, controls.
+    static func randomText(_ random: inout SplitMix64) -> String {
+        let pieces = [
+            "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{01}", "\u{1F}", "\u{7F}",
+            "é", "€", "✓", "😀", "\u{2028}", "\u{FEFF}", "\u{0}", "ü", "漢",
+        ]
+        return String(
+            (0..<Int(random.next() % 13)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined())
+    }
+}
