@@ -32,6 +32,7 @@ struct CheckCommand: ParsableCommand {
             out += pipeline.clients.isEmpty ? "\n" : " (" + pipeline.clients.map(\.code).joined(separator: ", ") + ")\n"
             out += Self.rules(pipeline.categoryRules)
             if let invoicing = pipeline.invoicing { out += Self.invoicing(invoicing) }
+            if let delivery = pipeline.delivery { out += Self.delivery(delivery) }
         }
         out += "\nLibraries: " + LibraryVersions.all.map { "\($0.name) \($0.version)" }.joined(separator: "; ") + "\n"
         let schemas = Self.schemaReport(invoicing: pipelines.contains { $0.invoicing != nil })
@@ -78,6 +79,18 @@ struct CheckCommand: ParsableCommand {
             + "new clients \(approval.approveNewClients ? "wait" : "issued"), "
             + "deviation \(approval.deviationPercent.map { "\($0) %" } ?? "off")\n"
         return out
+    }
+
+    /// Whether documents are e-mailed, from when, through which server (never the password).
+    static func delivery(_ delivery: DeliverySettings) -> String {
+        guard delivery.send, let smtp = delivery.smtp else { return "  e-mail:     off (PDFs only)\n" }
+        var out =
+            "  e-mail:     documents issued from \(delivery.sendFrom?.description ?? "?"), from \(smtp.from.address), "
+            + "via \(smtp.host):\(smtp.port) (\(smtp.security.rawValue)"
+        out += smtp.user.map { ", user \($0)" } ?? ", no login"
+        out +=
+            ")" + (delivery.copyTo.isEmpty ? "" : ", copy to " + delivery.copyTo.map(\.address).joined(separator: ", "))
+        return out + "; retried \(delivery.retryDays) days\n"
     }
 
     /// Where the Factur-X schemas were found (an installed copy is often run far from any repository, so this says

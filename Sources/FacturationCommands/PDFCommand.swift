@@ -16,22 +16,8 @@ struct PDFCommand: ParsableCommand {
     var numbers: [String]
 
     func run() throws {
-        let workspace = global.resolvedWorkspace
-        let pipelines = try global.loadPipelines(workspace)
-        try global.withWorkspaceLock(workspace) {
-            var missing = Set(numbers)
-            for layout in workspace.layouts(for: pipelines) where layout.pipeline.invoicing != nil {
-                let wanted = Set(numbers)
-                for document in try InvoiceStore(layout: layout).issued() where wanted.contains(document.number) {
-                    let delivered = try Self.deliver(document, layout: layout)
-                    StandardStreams.out("\(document.number): \(delivered)\n")
-                    missing.remove(document.number)
-                }
-            }
-            guard missing.isEmpty else {
-                StandardStreams.err("error: no issued document " + missing.sorted().joined(separator: ", ") + "\n")
-                throw ExitCode(ExitStatus.usage)
-            }
+        try IssuedDocuments.each(numbers, global: global) { document, layout in
+            "\(document.number): \(try Self.deliver(document, layout: layout))"
         }
     }
 
@@ -41,5 +27,30 @@ struct PDFCommand: ParsableCommand {
         let relative = layout.documentPDFOutbox(number: document.number)
         _ = try Outbox(layout: layout).deliverCurrentVersion(of: archived, to: relative)
         return layout.shown(relative)
+    }
+}
+
+/// The commands that act on issued documents by number (`pdf`, `resend`).
+enum IssuedDocuments {
+    /// Under the workspace lock, calls `body` for each issued document among `numbers` and prints
+    /// what it returns; exits 64 naming the numbers that were never issued.
+    static func each(
+        _ numbers: [String], global: GlobalOptions, _ body: (InvoiceDocument, ArchiveLayout) throws -> String
+    ) throws {
+        let workspace = global.resolvedWorkspace
+        let pipelines = try global.loadPipelines(workspace)
+        try global.withWorkspaceLock(workspace) {
+            var missing = Set(numbers)
+            for layout in workspace.layouts(for: pipelines) where layout.pipeline.invoicing != nil {
+                for document in try InvoiceStore(layout: layout).issued() where missing.contains(document.number) {
+                    StandardStreams.out(try body(document, layout) + "\n")
+                    missing.remove(document.number)
+                }
+            }
+            guard missing.isEmpty else {
+                StandardStreams.err("error: no issued document " + missing.sorted().joined(separator: ", ") + "\n")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
     }
 }

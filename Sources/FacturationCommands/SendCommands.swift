@@ -49,25 +49,11 @@ struct ResendCommand: ParsableCommand {
     var numbers: [String]
 
     func run() throws {
-        let workspace = global.resolvedWorkspace
-        let pipelines = try global.loadPipelines(workspace)
         let clock = try global.clock
-        try global.withWorkspaceLock(workspace) {
-            var missing = Set(numbers)
-            for layout in workspace.layouts(for: pipelines) where layout.pipeline.invoicing != nil {
-                let today = LocalClock(clock: clock, timeZone: layout.pipeline.timeZone).today()
-                let queue = MailQueue(layout: layout, clock: clock, today: today)
-                for document in try InvoiceStore(layout: layout).issued() where missing.contains(document.number) {
-                    let name = try queue.requeue(document)
-                    StandardStreams.out(
-                        "\(document.number): queued as \(layout.shown(layout.queuedMessageOutbox(name)))\n")
-                    missing.remove(document.number)
-                }
-            }
-            guard missing.isEmpty else {
-                StandardStreams.err("error: no issued document " + missing.sorted().joined(separator: ", ") + "\n")
-                throw ExitCode(ExitStatus.usage)
-            }
+        try IssuedDocuments.each(numbers, global: global) { document, layout in
+            let today = LocalClock(clock: clock, timeZone: layout.pipeline.timeZone).today()
+            let name = try MailQueue(layout: layout, clock: clock, today: today).requeue(document)
+            return "\(document.number): queued as \(layout.shown(layout.queuedMessageOutbox(name)))"
         }
     }
 }

@@ -94,6 +94,7 @@ struct ScenarioRunner {
         for problem in emptyMonth {
             detail += "\n    WARNING: the run exited with status 1 after issuing: \(problem)"
         }
+        detail += Self.stageSeconds(summary)
         if let warnings = report?.warnings, !warnings.isEmpty {
             detail += "\n    \(warnings.count) warnings, first: \(warnings[0])"
         }
@@ -103,6 +104,17 @@ struct ScenarioRunner {
         measurement.clients = workload.clients
         measurement.invoices = onDisk
         return measurement
+    }
+
+    /// The invoicing and documents stages' own seconds (the run summary's `stages`), and the PDFs
+    /// made: the month close and the rendering of its Factur-X PDFs are reported apart.
+    static func stageSeconds(_ summary: RunSummary) -> String {
+        func seconds(_ stage: StageName) -> String {
+            let record = summary.stages?.first { $0.stage == stage.rawValue && $0.state == .ran }
+            return record?.seconds.map { Report.fixed($0, 2) + " s" } ?? "not run"
+        }
+        let pdfs = summary.documents?.reduce(0) { $0 + $1.rendered.count } ?? 0
+        return "\n    stages: invoicing \(seconds(.invoicing)), documents \(seconds(.documents)) (\(pdfs) PDFs)"
     }
 
     /// The `match` scenario: a child `facturation-bench --measure` generates its data in

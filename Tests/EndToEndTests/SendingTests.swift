@@ -163,6 +163,8 @@ struct SendingTests {
         #expect(queued.count == (try Self.issued(workspace, prefix: "F202508")).count)
         #expect(workspace.exists("outbox/paiements/etat-factures.csv"), "the rest of the run went on")
 
+        let status = try workspace.run(["status"])
+        #expect(status.stdout.contains("E-mail (demo-conseil): 0 sent, \(queued.count) queued"), "\(status.stdout)")
         let dry = try workspace.run(["send", "--dry-run"])
         #expect(dry.status == 0 && dry.stdout.contains("would send"), "\(dry.stdout)\(dry.stderr)")
         #expect(workspace.files(under: "outbox/to-send").filter { $0.hasSuffix(".eml") }.count == queued.count)

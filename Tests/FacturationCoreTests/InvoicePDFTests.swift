@@ -87,6 +87,32 @@ struct InvoicePDFTests {
         #expect(FileManager.default.contents(atPath: first) == FileManager.default.contents(atPath: second))
     }
 
+    /// The height cache of `PDFCanvas` (performance code): a cached height is always the height
+    /// measured afresh, for repeated and new texts, across widths and styles, and after the cache
+    /// was emptied for being full.
+    @Test func aCachedCellHeightIsTheMeasuredHeight() throws {
+        let path = NSTemporaryDirectory() + "facturation-heights-\(UUID().uuidString.prefix(8)).pdf"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let canvas = try PDFCanvas(
+            path: path, metadata: .init(title: "t", author: "a", subject: "s", date: "2025-08-01T00:00:00Z"))
+        let texts = [
+            "01/08/2025", "Alice Martin", "Projet X – audit", String(repeating: "mot ", count: 80), "", "7,50",
+        ]
+        let styles = [TextStyle(size: 7), TextStyle(size: 8.5, bold: true)]
+        for round in 0..<(PDFCanvas.heightCacheLimit / 12 + 10) {  // past the limit: the cache is emptied once
+            for text in texts + ["texte \(round)", "ligne \(round)\nsuite"] {
+                for style in styles {
+                    for width in [40.0, 120.0, 400.0] {
+                        #expect(
+                            canvas.height(of: text, width: width, style: style)
+                                == canvas.measuredHeight(of: text, width: width, style: style))
+                    }
+                }
+            }
+        }
+        #expect(canvas.height(of: String(repeating: "mot ", count: 80), width: 40, style: styles[0]) > 50)
+    }
+
     @Test func ratesAreWrittenTheFrenchWay() {
         #expect(InvoicePDF.rate(2000) == "20 %")
         #expect(InvoicePDF.rate(550) == "5,5 %")

@@ -113,12 +113,14 @@ package struct ArchiveLayout: Sendable {
     package func sentMessage(_ name: String) -> String { Path.join(sent, name + ".eml") }
     package func sentRecord(_ name: String) -> String { Path.join(sent, name + ".json") }
     /// A queued message, in the outbox (relative path).
-    package func queuedMessageOutbox(_ name: String) -> String { "to-send/" + name + ".eml" }
+    package func queuedMessageOutbox(_ name: String) -> String { sendQueueOutbox + "/" + name + ".eml" }
     /// The outbox folder of the send queue (relative path).
     package var sendQueueOutbox: String { "to-send" }
+    /// The outbox folder of the messages the server refused for good (relative path).
+    package var sendFailedOutbox: String { "send-failed" }
     /// A message the server refused for good, and its reason (relative paths).
-    package func failedMessageOutbox(_ name: String) -> String { "send-failed/" + name + ".eml" }
-    package func failedReasonOutbox(_ name: String) -> String { "send-failed/" + name + ".reason.txt" }
+    package func failedMessageOutbox(_ name: String) -> String { sendFailedOutbox + "/" + name + ".eml" }
+    package func failedReasonOutbox(_ name: String) -> String { sendFailedOutbox + "/" + name + ".reason.txt" }
 
     // MARK: - Payments and accounting
 

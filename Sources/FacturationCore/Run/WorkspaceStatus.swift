@@ -35,6 +35,19 @@ package struct WorkspaceStatus: Sendable, Codable {
     /// Issued invoices and credit notes, per pipeline, and the last number.
     package var issued: [String: Int] = [:]
     package var lastNumber: [String: String] = [:]
+    /// The e-mail queue of each pipeline that sends (Optional: statuses of older versions read).
+    package var mail: [MailQueueStatus]? = nil
+
+    /// What waits in a pipeline's send queue.
+    package struct MailQueueStatus: Sendable, Codable {
+        package var pipeline: String
+        /// Messages in `outbox/to-send/`, with their last failure when an attempt failed.
+        package var queued: [String] = []
+        /// Messages in `outbox/send-failed/`.
+        package var failed: [String] = []
+        /// Messages with a proof in `archive/sent/`.
+        package var sent = 0
+    }
 
     /// Reads the state of `workspace` for `pipelines`.
     package static func read(workspace: Workspace, pipelines: [PipelineConfig]) throws -> WorkspaceStatus {
@@ -49,6 +62,9 @@ package struct WorkspaceStatus: Sendable, Codable {
             status.waiting.append(contentsOf: found.waiting)
             if pipeline.invoicing != nil {
                 try status.readInvoicing(of: pipeline, layout: layout)
+            }
+            if pipeline.delivery?.send == true {
+                status.mail = (status.mail ?? []) + [try readMailQueue(layout)]
             }
             try status.readLedgers(of: pipeline, layout: layout, workspace: workspace)
         }
@@ -88,6 +104,24 @@ package struct WorkspaceStatus: Sendable, Codable {
         let documents = try store.issued()
         issued[pipeline.id] = documents.count
         lastNumber[pipeline.id] = documents.last?.number
+    }
+
+    /// The send queue of a pipeline that sends.
+    private static func readMailQueue(_ layout: ArchiveLayout) throws -> MailQueueStatus {
+        var queue = MailQueueStatus(pipeline: layout.pipeline.id)
+        for file in try Storage.listIfPresent(layout.inOutbox(layout.sendQueueOutbox)).sorted()
+        where file.hasSuffix(".eml") {
+            let name = String(file.dropLast(4))
+            let attempts = try? FacturationError.decode(
+                SendAttempts.self, at: layout.sendAttempts(name), limit: 1 << 20)
+            queue.queued.append(
+                name + (attempts?.lastFailure.map { " (\(attempts?.attempts ?? 0) attempts, last: \($0))" } ?? ""))
+        }
+        let failed = layout.inOutbox(layout.sendFailedOutbox)
+        queue.failed = try Storage.listIfPresent(failed).filter { $0.hasSuffix(".eml") }.map { String($0.dropLast(4)) }
+            .sorted()
+        queue.sent = try Storage.listIfPresent(layout.sent).filter { $0.hasSuffix(".json") }.count
+        return queue
     }
 
     /// The monthly ledger files of `pipeline`, of every kind.

@@ -22,6 +22,19 @@ package final class PDFCanvas {
     private let context: OpaquePointer
     private let layout: OpaquePointer
     private var fonts: [TextStyle: OpaquePointer] = [:]
+    /// Heights already measured, by text, width and style.
+    ///
+    /// Performance: a table measures every cell before drawing it, and an annex repeats the same
+    /// dates, names, projects and durations on thousands of rows; shaping is most of the cost of a
+    /// PDF, so a repeated cell is measured once. Bounded: emptied when it holds 8,192 entries.
+    /// Invariant (InvoicePDFTests): a cached height is the height measured afresh.
+    private var heights: [HeightKey: Double] = [:]
+    private struct HeightKey: Hashable {
+        let text: String
+        let width: Double
+        let style: TextStyle
+    }
+    static let heightCacheLimit = 8_192
 
     package init(path: String, metadata: Metadata) throws {
         surface = cairo_pdf_surface_create(path, Self.pageWidth, Self.pageHeight)
@@ -52,6 +65,16 @@ package final class PDFCanvas {
 
     /// The height of `text` laid out in `width` points with `style`.
     package func height(of text: String, width: Double, style: TextStyle) -> Double {
+        let key = HeightKey(text: text, width: width, style: style)
+        if let known = heights[key] { return known }
+        let height = measuredHeight(of: text, width: width, style: style)
+        if heights.count >= Self.heightCacheLimit { heights.removeAll(keepingCapacity: true) }
+        heights[key] = height
+        return height
+    }
+
+    /// The height of `text`, always laid out afresh (``height(of:width:style:)`` caches it).
+    package func measuredHeight(of text: String, width: Double, style: TextStyle) -> Double {
         prepare(text, width: width, style: style, alignment: .left)
         var logical = PangoRectangle()
         pango_layout_get_extents(layout, nil, &logical)
