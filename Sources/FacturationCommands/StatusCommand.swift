@@ -53,15 +53,7 @@ struct StatusCommand: ParsableCommand {
                 "\nInvoices (\(pipeline)): \(status.issued[pipeline] ?? 0) issued"
                 + (status.lastNumber[pipeline].map { ", last \($0)" } ?? "") + "\n"
         }
-        for queue in status.mail ?? [] {
-            out +=
-                "\nE-mail (\(queue.pipeline)): \(queue.sent) sent, \(queue.queued.count) queued (outbox/to-send/), "
-                + "\(queue.failed.count) not sent (outbox/send-failed/)\n"
-            for name in queue.queued { out += "  queued    \(name)\n" }
-            for name in queue.failed {
-                out += "  NOT SENT  \(name) (see its .reason.txt; `facturation resend NUMBER`)\n"
-            }
-        }
+        out += Self.mail(status.mail ?? [])
         if !status.toApprove.isEmpty {
             out += "\nWaiting for approval (outbox/to-approve/; `facturation approve ID` or `reject ID --reason …`):\n"
             for draft in status.toApprove {
@@ -77,5 +69,20 @@ struct StatusCommand: ParsableCommand {
             }
         }
         StandardStreams.out(out)
+    }
+
+    /// The e-mail queue of each pipeline that sends.
+    static func mail(_ queues: [WorkspaceStatus.MailQueueStatus]) -> String {
+        var out = ""
+        for queue in queues {
+            out +=
+                "\nE-mail (\(queue.pipeline)): \(queue.sent) sent, \(queue.queued.count) queued (outbox/to-send/), "
+                + "\(queue.failed.count) not sent (outbox/send-failed/)\n"
+            for name in queue.queued { out += "  queued    \(name)\n" }
+            for name in queue.failed {
+                out += "  NOT SENT  \(name) (see its .reason.txt; `facturation resend NUMBER`)\n"
+            }
+        }
+        return out
     }
 }
