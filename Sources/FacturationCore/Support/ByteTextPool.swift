@@ -58,6 +58,15 @@ package struct ByteTextPool {
         return chunks[Int(ref.offset) >> shift].withUnsafeBufferPointer { body($0[start..<start + Int(ref.length)]) }
     }
 
+    /// Calls `body` with the UTF-8 bytes of `ref`.
+    package func withUTF8<R>(_ ref: Ref, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        guard ref.length > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        let start = Int(ref.offset) & ((1 << shift) - 1)
+        return try chunks[Int(ref.offset) >> shift].withUnsafeBytes {
+            try body(UnsafeRawBufferPointer(rebasing: $0[start..<start + Int(ref.length)]))
+        }
+    }
+
     package func string(_ ref: Ref) -> String {
         withBytes(ref) { String(decoding: $0, as: UTF8.self) }
     }
