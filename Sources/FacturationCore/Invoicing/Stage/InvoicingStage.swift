@@ -203,9 +203,8 @@ struct InvoicingPass {
         var pending: [Issue] = []
         var prepared: [InvoiceDocument] = []
         for (draft, step) in steps {
-            // A generated time-based draft's billed entries are taken only now: the committer
-            // writes its annex and record keys from them (a draft saved for a person gets them as
-            // lists), so the month's annexes are never all in memory, nor as Strings.
+            // A generated draft's billed entries, taken only now: the committer writes its annex and
+            // record keys from them (no String per entry; a draft saved for a person gets lists).
             let billed = generated.billed(draft)
             guard
                 let approval = try approval(
@@ -236,11 +235,9 @@ struct InvoicingPass {
             }
         }
         if !pending.isEmpty { try committer.submit(pending) }
-        // The approval history is not needed any more: a copy of every document of the run.
-        batch.byClient = [:]
-        // While the last batches are committed: the outputs derived from every document (the
-        // committer either issues all of them or fails the run). No copy of the run's documents
-        // when nothing was issued before (a month's thousands of documents are ~1 KB each).
+        batch.byClient = [:]  // the approval history: a copy of every document of the run
+        // While the last batches are committed: the outputs derived from every document (the committer
+        // issues all of them or fails the run); no copy of the run's documents (~1 KB each) if none before.
         let derived = try derive(from: issued.isEmpty ? prepared : issued + prepared)
         try committer.finish()
         precondition(committer.committed.count == prepared.count, "a batch was neither issued nor reported as failed")
