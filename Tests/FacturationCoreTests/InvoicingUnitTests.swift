@@ -1075,6 +1075,31 @@ struct InvoiceStoreRecordTests {
         return (InvoiceStore(layout: workspace.layout(for: pipeline, pipelineCount: 1)), root)
     }
 
+    /// Record keys written by a ``InvoiceStore/RecordKeyWriter`` (the committer's, from the compact
+    /// entries) give the same line as the same keys in `recordKeys`, and the same batch file.
+    @Test func recordKeysFromAWriterGiveTheSameRecord() throws {
+        var document = CIISample.standard.document
+        let keys = ["clockify:66d0000000000000000000a1", "te:quote\"and\\backslash", "te:tab\there\u{01}", "te:é✓"]
+        document.recordKeys = keys
+        let writer: InvoiceStore.RecordKeyWriter = { bytes in
+            for (index, key) in keys.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                InvoiceStore.appendJSONString(Array(key.utf8), to: &bytes)
+            }
+        }
+        var listed: [UInt8] = []
+        try InvoiceStore.appendRecord(of: document, to: &listed)
+        var written: [UInt8] = []
+        try InvoiceStore.appendRecord(of: document.withoutRecordKeys, to: &written, keys: writer)
+        #expect(written == listed)
+        let (store, root) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var other = CIISample.standard.document
+        other.number = "F2025-0043"
+        try store.recordIssued([document.withoutRecordKeys, other], keys: [writer, nil])
+        #expect(try store.issued() == [document, other])
+    }
+
     @Test func aDocumentWithoutRecordKeysIsEncodedWhole() throws {
         let document = CIISample.standard.document
         var line: [UInt8] = []

@@ -129,6 +129,43 @@ struct TextPoolTests {
         #expect(different.isEmpty, "\(different)")
         #expect(ByteTextPool.Ref.none.isNone && !refs[0].isNone)
     }
+
+    /// With 8-byte chunks: texts that do not fit the rest of a chunk start the next one, a text
+    /// longer than a chunk gets one of its own, empty texts take no room; all come back and
+    /// compare as in one array.
+    @Test func textsCrossingChunksComeBackAndCompare() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("abcXYZé😀0:")
+        var texts = ["", "12345678", "123456789", "", "a", "é", String(repeating: "long text ", count: 5)]
+        for _ in 0..<300 {
+            texts.append(String((0..<Int.random(in: 0...20, using: &random)).map { _ in alphabet.randomElement()! }))
+        }
+        var small = ByteTextPool(chunkShift: 3)
+        var large = ByteTextPool()
+        let refs = texts.map { small.append($0) }
+        let reference = texts.map { large.append($0) }
+        #expect(refs.map { small.string($0) } == texts)
+        var different = 0
+        for _ in 0..<2_000 {
+            let a = Int.random(in: 0..<texts.count), b = Int.random(in: 0..<texts.count)
+            if small.compare(refs[a], refs[b]) != large.compare(reference[a], reference[b]) { different += 1 }
+        }
+        #expect(different == 0)
+    }
+}
+
+/// ``ChunkedArray`` (fenced): elements come back in the order appended, across chunk boundaries.
+@Suite("Chunked array")
+struct ChunkedArrayTests {
+    @Test(arguments: [0, 1, 3, 15])
+    func elementsComeBackInOrder(chunkShift: Int) {
+        var array = ChunkedArray<Int64>(chunkShift: chunkShift)
+        #expect(array.isEmpty)
+        let values = (0..<1_000).map { Int64($0) * 7 - 300 }
+        for value in values { array.append(value) }
+        #expect(array.count == values.count)
+        #expect((0..<array.count).map { array[$0] } == values)
+    }
 }
 
 /// ``Postings/Pass``: records given one at a time, in any order of the documents, make the entries

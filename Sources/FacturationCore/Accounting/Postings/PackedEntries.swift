@@ -8,6 +8,8 @@ import Foundation
 /// ``AccountingEntry`` values (an array of lines each, strings for every account, client,
 /// label and invoice) they held over 300 MB, packed about 80 MB. ``entry(at:)`` gives back the
 /// entry as it was appended (a test checks the round trip), so the FEC is the same byte for byte.
+/// The entries, lines and texts grow by fixed-size chunks (``ChunkedArray``, ``ByteTextPool``):
+/// a doubling array's copy (old and new buffer alive at once) was the export's peak.
 package struct PackedEntries: AccountingEntryTable {
     typealias TextRef = ByteTextPool.Ref
 
@@ -36,8 +38,8 @@ package struct PackedEntries: AccountingEntryTable {
         var label: String
     }
 
-    private var entries: [Entry] = []
-    private var lines: [Line] = []
+    private var entries = ChunkedArray<Entry>()
+    private var lines = ChunkedArray<Line>()
     private var pool = ByteTextPool()
     private var journals: [AccountingSettings.Journal] = []
     private var accounts: [AccountingSettings.Account] = []

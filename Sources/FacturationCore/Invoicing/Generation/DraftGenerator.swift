@@ -19,9 +19,8 @@ package struct DraftGenerator {
 
     /// Drafts plus problems that stopped a client's drafts (the entries stay unbilled and are retried).
     ///
-    /// Time-based drafts come without their record keys and annex, which ``complete(_:)`` makes
-    /// when the draft's turn comes (see ``TimeAnnexes``): the invoicing stage completes each draft
-    /// before it uses it.
+    /// Time-based drafts come without their record keys and annex: their billed entries are
+    /// taken with ``billed(_:)`` when the draft's turn comes (see ``TimeAnnexes``).
     package struct Result {
         package var drafts: [InvoiceDraft] = []
         package var warnings: [String] = []
@@ -29,15 +28,18 @@ package struct DraftGenerator {
         package var errors: [String] = []
         var annexes: TimeAnnexes?
 
-        /// The draft with its record keys and annex, made now and only once (the entries kept for
-        /// it are then released): call it once per generated draft, when the draft is about to be
-        /// issued or saved. Other drafts are returned as they are.
+        /// The billed entries of a generated time-based draft, taken now and only once (the
+        /// entries kept for it are then released); nil for other drafts. Call it once per
+        /// generated draft, when the draft is about to be issued or saved.
+        func billed(_ draft: InvoiceDraft) -> TimeAnnexes.Billed? {
+            guard draft.annex.isEmpty else { return nil }
+            return annexes?.take(draftID: draft.id)
+        }
+
+        /// The draft with its record keys and annex as lists (``billed(_:)``, then
+        /// ``TimeAnnexes/Billed/completing(_:)``): what a draft saved for a person holds.
         package func complete(_ draft: InvoiceDraft) -> InvoiceDraft {
-            guard draft.annex.isEmpty, let taken = annexes?.take(draftID: draft.id) else { return draft }
-            var draft = draft
-            draft.recordKeys = taken.recordKeys
-            draft.annex = taken.annex
-            return draft
+            billed(draft).map { $0.completing(draft) } ?? draft
         }
     }
 

@@ -1,14 +1,14 @@
 /// The billable time entries of the closed months, kept compact from the ledger read until each
-/// time-based draft is issued, and the record keys and annex of a draft made only then.
+/// time-based draft is issued, and its annex and record keys written from them then.
 ///
 /// Why: a month of a million entries held as Strings (seven per entry) and again as each draft's
 /// annex took about 800 MB; a String per record key alone (about 80 bytes each on the heap) took
 /// 80 MB more. Here an entry is one small struct: the id of its record key in a ``RecordKeyArena``
-/// (the key's bytes, one after the other) and the ids of its texts, each distinct text (project,
-/// task, description, user, day) stored once in a ``TextPool``. A draft's record keys and annex
-/// (one ``AnnexEntry`` per entry) exist only while the invoicing stage issues that draft.
-/// `InvoiceDraft` and the files it becomes are unchanged: ``DraftGenerator/Result/complete(_:)``
-/// fills the keys and the annex exactly as the generator used to.
+/// (12 bytes for a Clockify id) and the ids of its texts, each distinct text (project,
+/// task, description, user, day) stored once in a ``TextPool``. A draft being issued never gets
+/// its record keys and annex as Strings: the committer writes its annex CSV and record straight
+/// from its entries (``Billed``); only a draft saved to wait for a person gets them as lists.
+/// `InvoiceDraft` and the files it becomes are unchanged (tests compare both ways byte for byte).
 final class TimeAnnexes {
     /// One billable time entry (40 bytes).
     struct Entry {
@@ -35,12 +35,6 @@ final class TimeAnnexes {
         var keyOrder: [Int32]
     }
 
-    /// A draft's record keys and annex, made when it is issued.
-    struct Taken {
-        var recordKeys: [String]
-        var annex: [InvoiceDraft.AnnexEntry]
-    }
-
     let texts: TextPool
     let keys: RecordKeyArena
     private var sources: [String: Source] = [:]
@@ -54,55 +48,72 @@ final class TimeAnnexes {
         sources[draftID] = source
     }
 
-    /// Removes and returns the record keys and annex of a draft, nil when none are kept for it.
-    /// Annex lines are listed in order (line numbers follow the first appearance of their group),
-    /// entries in ledger order within a line, as the generator always listed them; each key is one
-    /// String shared by both lists.
-    func take(draftID: String) -> Taken? {
-        guard let source = sources.removeValue(forKey: draftID) else { return nil }
-        let strings = source.entries.map { keys[$0.key] }
-        let order = source.entries.indices.sorted { a, b in
-            source.lines[a] != source.lines[b] ? source.lines[a] < source.lines[b] : a < b
+    /// Removes and returns the billed entries of a draft, nil when none are kept for it.
+    func take(draftID: String) -> Billed? {
+        sources.removeValue(forKey: draftID).map { Billed(annexes: self, source: $0) }
+    }
+
+    /// A draft's billed entries, taken when its turn to be issued comes. Its annex CSV and the
+    /// record keys of its record are written straight from them (``annexCSV()``,
+    /// ``appendRecordKeys(to:)``): no String per entry, no annex struct, for an invoice being
+    /// issued. A draft saved to wait for a person gets them as lists (``completing(_:)``).
+    ///
+    /// Read by the committing thread while the invoicing pass takes the next drafts: it reads only
+    /// the texts and keys, which are never changed after generation.
+    struct Billed {
+        let annexes: TimeAnnexes
+        let source: Source
+
+        var count: Int { source.entries.count }
+
+        /// Entry indices in annex order: lines in order (line numbers follow the first appearance
+        /// of their group), entries in ledger order within a line, as the generator always listed them.
+        private var annexOrder: [Int] {
+            source.entries.indices.sorted { a, b in
+                source.lines[a] != source.lines[b] ? source.lines[a] < source.lines[b] : a < b
+            }
         }
-        let annex = order.map { index in
-            let entry = source.entries[index]
-            return InvoiceDraft.AnnexEntry(
-                recordKey: strings[index], date: texts[entry.date], user: texts[entry.user],
-                project: texts[entry.project], task: texts[entry.task], description: texts[entry.description],
-                durationSeconds: Int64(entry.seconds), line: Int(source.lines[index]))
+
+        /// The draft with its record keys and annex (the lists an issued draft used to carry).
+        func completing(_ draft: InvoiceDraft) -> InvoiceDraft {
+            let strings = source.entries.map { annexes.keys[$0.key] }
+            var draft = draft
+            draft.recordKeys = source.keyOrder.map { strings[Int($0)] }
+            draft.annex = annexOrder.map { index in
+                let entry = source.entries[index]
+                let texts = annexes.texts
+                return InvoiceDraft.AnnexEntry(
+                    recordKey: strings[index], date: texts[entry.date], user: texts[entry.user],
+                    project: texts[entry.project], task: texts[entry.task], description: texts[entry.description],
+                    durationSeconds: Int64(entry.seconds), line: Int(source.lines[index]))
+            }
+            return draft
         }
-        return Taken(recordKeys: source.keyOrder.map { strings[Int($0)] }, annex: annex)
-    }
-}
 
-/// Record keys stored one after the other in one byte array, each named by a dense id (0, 1, 2…
-/// in order of addition); a key becomes a String only when it is read.
-///
-/// Why: a record key (`clockify:` and 24 hexadecimal digits) is too long for a small String, so
-/// each one costs a heap object of about 80 bytes; here it costs its bytes and an offset.
-struct RecordKeyArena {
-    private var bytes: [UInt8] = []
-    /// `ends[id]`: where key `id` ends in `bytes` (it starts where the one before it ends).
-    private var ends: [Int] = []
+        /// The annex CSV: the bytes ``AnnexWriter/csv(_:)`` makes of ``completing(_:)``'s annex.
+        func annexCSV() -> [UInt8] {
+            var builder = AnnexWriter.builder(rows: count)
+            let texts = annexes.texts
+            for index in annexOrder {
+                let entry = source.entries[index]
+                annexes.keys.withKey(entry.key) { key in
+                    AnnexWriter.appendRow(
+                        line: Int(source.lines[index]), date: texts[entry.date], user: texts[entry.user],
+                        project: texts[entry.project], task: texts[entry.task], description: texts[entry.description],
+                        durationSeconds: Int64(entry.seconds), recordKey: key, to: &builder)
+                }
+            }
+            return builder.bytes
+        }
 
-    var count: Int { ends.count }
-
-    /// Adds a key (its UTF-8 bytes); returns its id.
-    mutating func add(_ key: UnsafeRawBufferPointer) -> Int32 {
-        bytes.append(contentsOf: key)
-        ends.append(bytes.count)
-        return Int32(ends.count - 1)
-    }
-
-    mutating func add(_ key: String) -> Int32 {
-        var key = key
-        return key.withUTF8 { add(UnsafeRawBufferPointer($0)) }
-    }
-
-    subscript(id: Int32) -> String {
-        let index = Int(id)
-        let start = index == 0 ? 0 : ends[index - 1]
-        return bytes.withUnsafeBufferPointer { String(decoding: $0[start..<ends[index]], as: UTF8.self) }
+        /// Appends the record keys, in the draft's order, as the elements of a JSON array
+        /// (`"k1","k2"`), as ``InvoiceStore`` writes ``completing(_:)``'s `recordKeys`.
+        func appendRecordKeys(to bytes: inout [UInt8]) {
+            for (position, index) in source.keyOrder.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                annexes.keys.withKey(source.entries[Int(index)].key) { InvoiceStore.appendJSONString($0, to: &bytes) }
+            }
+        }
     }
 }
 

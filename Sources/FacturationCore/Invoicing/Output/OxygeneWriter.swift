@@ -69,7 +69,7 @@ package enum OxygeneWriter {
         }
         writer.end()
         writer.end()
-        let bytes = byteOrderMark + (try writer.finish())
+        let bytes = try writer.finish(prefix: byteOrderMark)
 
         // Streamed: the tree of a month of invoices would be 15 times the file (see the method).
         let problems = try OxygeneSchema.validator().streamedProblems(in: bytes)

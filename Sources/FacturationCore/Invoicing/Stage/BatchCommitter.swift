@@ -34,8 +34,8 @@ final class BatchCommitter {
         self.progress = progress
         self.deliverer = deliverer
         // A bounded pipeline of two: the pass prepares a batch while this thread issues the one
-        // before (limit 0: no third batch waits). A batch of 1,000 time-based invoices holds about
-        // 45 MB (annexes, record keys, XML) until it is committed.
+        // before (limit 0: no third batch waits). A batch of 1,000 time-based invoices holds its
+        // XML (about 8 MB) until it is committed; its billed entries were held since generation.
         recorder = BackgroundWorker(limit: 0, name: "invoicing-commit") { batch in
             let items = try Self.commit(batch, layout: layout)
             // The report and the later stages need only the document (without its record keys),
@@ -46,7 +46,8 @@ final class BatchCommitter {
                 draft.annex = []
                 draft.recordKeys = []
                 return Issue(
-                    draft: draft, document: issue.document.withoutRecordKeys, approval: issue.approval, xml: [])
+                    draft: draft, document: issue.document.withoutRecordKeys, approval: issue.approval, xml: [],
+                    billed: nil)
             }
             try deliverer.submit(items)
         }
@@ -87,9 +88,11 @@ final class BatchCommitter {
             let xmlPath = layout.documentXML(number: document.number, issuedIn: document.issueDate.year)
             try files.add(issue.xml, to: xmlPath, collision: .replace)
             var annexPath: String?
-            if !issue.draft.annex.isEmpty {
+            if let annex = issue.billed.map({ $0.annexCSV() })
+                ?? (issue.draft.annex.isEmpty ? nil : AnnexWriter.csv(issue.draft.annex))
+            {
                 let path = layout.annex(draftID: issue.draft.id)
-                try files.add(AnnexWriter.csv(issue.draft.annex), to: path, collision: .replace)
+                try files.add(annex, to: path, collision: .replace)
                 annexPath = path
             }
             // Delivered as copies of the archived files (read back from the page cache): the
@@ -97,7 +100,9 @@ final class BatchCommitter {
             items.append((document.number, .archived(path: xmlPath), annexPath.map { .archived(path: $0) }))
         }
         try files.commit()
-        try store.recordIssued(batch.map(\.document))
+        try store.recordIssued(
+            batch.map(\.document),
+            keys: batch.map { issue in issue.billed.map { billed in { billed.appendRecordKeys(to: &$0) } } })
         for issue in batch {
             try store.removeDraft(id: issue.draft.id)
             try InvoicingPass.removeApprovalRequest(issue.draft.id, layout: layout)

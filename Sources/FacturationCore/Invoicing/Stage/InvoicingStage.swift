@@ -203,16 +203,16 @@ struct InvoicingPass {
         var pending: [Issue] = []
         var prepared: [InvoiceDocument] = []
         for (draft, step) in steps {
-            // A generated time-based draft gets its annex only now (DraftGenerator.Result.complete):
-            // the month's annexes are never all in memory at once.
-            let draft = generated.complete(draft)
+            // A generated draft's billed entries, taken only now: the committer writes its annex and
+            // record keys from them (no String per entry; a draft saved for a person gets lists).
+            let billed = generated.billed(draft)
             guard
                 let approval = try approval(
-                    for: draft, step: step, history: batch.byClient[draft.clientCode] ?? [],
+                    for: draft, billed: billed, step: step, history: batch.byClient[draft.clientCode] ?? [],
                     policy: policy, stamp: stamp, into: &report)
             else { continue }
             do {
-                let next = try prepare(draft, approval: approval, batch: batch, builder: builder)
+                let next = try prepare(draft, billed: billed, approval: approval, batch: batch, builder: builder)
                 if let year = pending.first?.document.issueDate.year, year != next.document.issueDate.year {
                     try committer.submit(pending)
                     pending = []
@@ -229,13 +229,16 @@ struct InvoicingPass {
             } catch let error as FacturationError where error.kind == .invoicing {
                 report.errors.append("\(draft.id): not issued: \(error.message)")
             } catch let problem as UnissuableDraft {
-                try park(draft, problem, decided: decisions[draft.id] != nil, into: &report)
+                try park(
+                    billed.map { $0.completing(draft) } ?? draft, problem, decided: decisions[draft.id] != nil,
+                    into: &report)
             }
         }
         if !pending.isEmpty { try committer.submit(pending) }
-        // While the last batches are committed: the outputs derived from every document (the
-        // committer either issues all of them or fails the run).
-        let derived = try derive(from: issued + prepared)
+        batch.byClient = [:]  // the approval history: a copy of every document of the run
+        // While the last batches are committed: the outputs derived from every document (the committer
+        // issues all of them or fails the run); no copy of the run's documents (~1 KB each) if none before.
+        let derived = try derive(from: issued.isEmpty ? prepared : issued + prepared)
         try committer.finish()
         precondition(committer.committed.count == prepared.count, "a batch was neither issued nor reported as failed")
         for issue in committer.committed { Self.report(issue, into: &report) }
@@ -244,24 +247,27 @@ struct InvoicingPass {
     }
 
     /// The approval a new draft is issued under, from the rules; nil when it is not issued now
-    /// (it waits for a person, a rule refused it, or its amounts cannot be computed).
+    /// (it waits for a person, a rule refused it, or its amounts cannot be computed). A draft set
+    /// aside is saved with its `billed` entries as lists.
     private func approval(
-        for draft: InvoiceDraft, step: Step, history: [InvoiceDocument], policy: ApprovalPolicy,
-        stamp: String, into report: inout InvoicingReport
+        for draft: InvoiceDraft, billed: TimeAnnexes.Billed?, step: Step, history: [InvoiceDocument],
+        policy: ApprovalPolicy, stamp: String, into report: inout InvoicingReport
     ) throws -> InvoiceDocument.ApprovalNote? {
         if case .approved(let note) = step { return note }
-        var draft = draft
+        // Only a draft that is saved needs its record keys and annex as lists.
+        var saved: InvoiceDraft { billed.map { $0.completing(draft) } ?? draft }
         let totals: InvoiceTotals
         do {
             totals = try InvoiceBuilder.totals(of: draft.lines)
         } catch {
-            try park(draft, UnissuableDraft(problem: error.description), decided: false, into: &report)
+            try park(saved, UnissuableDraft(problem: error.description), decided: false, into: &report)
             return nil
         }
         switch policy.verdict(for: draft, total: totals, history: history) {
         case .issue(let rule):
             return .init(decision: .automatic, by: "rule: \(rule)", at: stamp, comment: nil)
         case .needsApproval(let reason):
+            var draft = saved
             draft.approvalReason = reason
             try store.saveDraft(draft)
             report.delivered.append(try deliverApprovalRequest(draft, totals: totals, reason: reason))
@@ -327,12 +333,15 @@ struct InvoicingPass {
         let document: InvoiceDocument
         let approval: InvoiceDocument.ApprovalNote
         let xml: [UInt8]
+        /// The billed entries of a generated time-based draft (its annex and record keys are
+        /// written from them: `draft.annex` and `document.recordKeys` are then empty).
+        var billed: TimeAnnexes.Billed? = nil
     }
 
     /// Numbers a draft and builds its document and Factur-X XML (validated); writes nothing (the
-    /// committer renders the annex and writes the files).
+    /// committer renders the annex and writes the files). Neither uses the record keys or annex.
     private func prepare(
-        _ draft: InvoiceDraft, approval: InvoiceDocument.ApprovalNote, batch: Batch,
+        _ draft: InvoiceDraft, billed: TimeAnnexes.Billed?, approval: InvoiceDocument.ApprovalNote, batch: Batch,
         builder: InvoiceBuilder
     ) throws -> Issue {
         // Dates never go backwards: numbers and dates stay in the same order.
@@ -358,7 +367,7 @@ struct InvoicingPass {
                         + problems.prefix(3).joined(separator: "; ") + "); this is a bug, please report it")
             }
         }
-        return Issue(draft: draft, document: document, approval: approval, xml: xml)
+        return Issue(draft: draft, document: document, approval: approval, xml: xml, billed: billed)
     }
 
     /// A draft whose own content stops it from being issued (not the configuration): amounts too
@@ -454,7 +463,8 @@ struct InvoicingPass {
         -> Result<(name: String, numbers: [String], xml: [UInt8]), FacturationError>?
     {
         let exported = try store.exportedToOxygene()
-        let pending = issued.filter { !exported.contains($0.number) }
+        // No copy when nothing was exported before (the first month, or a workspace's first run).
+        let pending = exported.isEmpty ? issued : issued.filter { !exported.contains($0.number) }
         guard let first = pending.first, let last = pending.last else { return nil }
         let missing = pending.filter { $0.oxygeneClientCode == nil }
         if !missing.isEmpty {

@@ -61,11 +61,12 @@ package struct InvoiceStore {
 
     /// Records a batch of documents issued together in one file, the batch's commit point:
     /// `issued/<YYYY>/<first>_<last>.jsonl`, one document per line, created with a no-clobber rename.
-    package func recordIssued(_ documents: [InvoiceDocument]) throws {
+    package func recordIssued(_ documents: [InvoiceDocument], keys: [RecordKeyWriter?] = []) throws {
         guard let first = documents.first, let last = documents.last else { return }
         precondition(
             documents.allSatisfy { $0.issueDate.year == first.issueDate.year },
             "a batch of issued documents spans two years")
+        precondition(keys.isEmpty || keys.count == documents.count, "record key writers for another batch")
         let name = first.number == last.number ? first.number : "\(first.number)_\(last.number)"
         let path = Path.join(layout.issued(year: first.issueDate.year), name + ".jsonl")
         try Storage.makeDirectory(Path.parent(of: path))
@@ -74,36 +75,52 @@ package struct InvoiceStore {
         // then copied into the buffer, held about 25 MB (as `Storage.write` does, same guarantees).
         let output = try OutputFile(directory: temporary)
         var line: [UInt8] = []
-        for document in documents {
+        for (index, document) in documents.enumerated() {
             line.removeAll(keepingCapacity: true)
-            try Self.appendRecord(of: document, to: &line)
+            try Self.appendRecord(of: document, to: &line, keys: keys.isEmpty ? nil : keys[index])
             line.append(0x0A)
             try output.write(line)
         }
         try output.commit(to: path, collision: .fail)
     }
 
-    /// Appends a document as one line of compact JSON (what `JSONEncoder` gives with sorted keys).
+    /// Appends a document's record keys as the elements of a JSON array (`"k1","k2"`): for a
+    /// caller that holds them in another form than `recordKeys` (``TimeAnnexes/Billed``).
+    package typealias RecordKeyWriter = (inout [UInt8]) -> Void
+
+    /// Appends a document as one line of compact JSON (what `JSONEncoder` gives with sorted keys),
+    /// its record keys written by `keys` when given (the document's own list is then empty).
     ///
     /// The record keys (up to thousands per invoice) are written directly: going through
     /// `JSONEncoder` for each of them costs more than the rest of the document.
-    static func appendRecord(of document: InvoiceDocument, to bytes: inout [UInt8]) throws {
+    static func appendRecord(
+        of document: InvoiceDocument, to bytes: inout [UInt8], keys: RecordKeyWriter? = nil
+    ) throws {
+        precondition(keys == nil || document.recordKeys.isEmpty, "record keys given twice")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var shell = document
         shell.recordKeys = []
         let json = Array(try encoder.encode(shell))
+        let writeKeys: RecordKeyWriter =
+            keys ?? { bytes in
+                for (index, key) in document.recordKeys.enumerated() {
+                    if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                    appendJSONString(key, to: &bytes)
+                }
+            }
         // Keys cannot appear inside string values unescaped, so the marker is the top-level field.
         let markers = occurrences(of: Array(#""recordKeys":[]"#.utf8), in: json)
         guard markers.count == 1, let end = markers.first else {
-            bytes += try encoder.encode(document)
+            var list: [UInt8] = [UInt8(ascii: "[")]
+            writeKeys(&list)
+            list.append(UInt8(ascii: "]"))
+            shell.recordKeys = try JSONDecoder().decode([String].self, from: Data(list))
+            bytes += try encoder.encode(shell)
             return
         }
         bytes += json[..<(end - 1)]
-        for (index, key) in document.recordKeys.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            appendJSONString(key, to: &bytes)
-        }
+        writeKeys(&bytes)
         bytes += json[(end - 1)...]
     }
 
@@ -132,8 +149,13 @@ package struct InvoiceStore {
 
     /// Appends `text` as a JSON string literal.
     static func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
+        appendJSONString(text.utf8, to: &bytes)
+    }
+
+    /// Appends the text of these UTF-8 bytes as a JSON string literal.
+    static func appendJSONString(_ utf8: some Sequence<UInt8>, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
                 bytes.append(UInt8(ascii: "\\"))
