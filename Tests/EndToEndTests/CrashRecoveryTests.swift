@@ -1,3 +1,4 @@
+import FacturationCore
 import Foundation
 import Testing
 
@@ -109,6 +110,13 @@ struct Snapshot: Equatable {
             }
             if path.hasPrefix("inbox/") { inbox.append(path) }
             let data = try workspace.data(path)
+            if path.hasSuffix(".pdf") {
+                // Binary and deterministic: compared by digest (the text patterns below would only
+                // cost time on them).
+                files[Snapshot.normalize(path), default: []].append(
+                    "sha256:" + [UInt8](data).withUnsafeBytes { SHA256Hasher.hex($0) })
+                continue
+            }
             let isMetadata =
                 path.hasSuffix(".claim") || path.hasSuffix(".reason.txt") || path.hasSuffix(".duplicate.txt")
                 || path.hasPrefix("archive/index/") || path.hasPrefix("outbox/rejected/")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// The invoicing stage driven month by month with `--date`, through the real binary.
@@ -236,7 +237,8 @@ struct InvoicingTests {
         #expect(result.status == 1)
         #expect(
             result.stdout.contains("client GENLOG has no Oxygène code; add oxygene_code = \"…\""), "\(result.stdout)")
-        #expect(workspace.files(under: "outbox/invoices").count == 9)
+        #expect(workspace.files(under: "outbox/invoices").filter { $0.hasSuffix(".xml") }.count == 9)
+        #expect(workspace.files(under: "outbox/invoices").filter { $0.hasSuffix(".pdf") }.count == 9)
         #expect(workspace.files(under: "outbox/oxygene").isEmpty)
     }
 }
@@ -244,17 +246,36 @@ struct InvoicingTests {
 /// Kill-and-restart for the invoicing stage: numbers stay continuous, nothing is issued twice.
 @Suite("Invoicing, kill and restart", .serialized)
 struct InvoicingCrashTests {
+    /// A workspace holding a copy of `source`.
+    static func copy(of source: URL) throws -> TestWorkspace {
+        let workspace = try TestWorkspace(invoicing: true)
+        try FileManager.default.removeItem(at: workspace.root)
+        try FileManager.default.copyItem(at: source, to: workspace.root)
+        return workspace
+    }
+
+    /// Kills the run of a fresh copy after `step`, runs it again; returns what is wrong, if anything.
+    static func crashAndRecover(
+        at step: Int, of source: URL, environment: [String: String], expected: Snapshot
+    ) throws -> String? {
+        let workspace = try copy(of: source)
+        let crashed = try workspace.run(
+            ["run", "--settle", "0", "--date", "2025-08-01"],
+            environment: environment.merging(["FACTURATION_CRASH_AFTER": "\(step)"]) { $1 })
+        guard crashed.killedBySignal else { return "step \(step) did not crash: \(crashed.stderr)" }
+        let recovered = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"], environment: environment)
+        guard recovered.status == 0 else { return "step \(step): \(recovered.stderr)" }
+        let difference = try Snapshot(workspace).difference(from: expected)
+        return difference.isEmpty ? nil : "state differs after a crash at step \(step):\n\(difference)"
+    }
+
     @Test func aBatchKilledAfterAnyStepEndsWithTheSameInvoicesAndNumbers() throws {
         // The demo exports imported before invoicing starts, so the measured run only invoices.
         let prepared = try TestWorkspace(invoicing: true)
         try prepared.dropDemoFiles()
         try prepared.run(["run", "--settle", "0", "--date", "2025-06-30"])
-        func copy() throws -> TestWorkspace {
-            let workspace = try TestWorkspace(invoicing: true)
-            try FileManager.default.removeItem(at: workspace.root)
-            try FileManager.default.copyItem(at: prepared.root, to: workspace.root)
-            return workspace
-        }
+        let source = prepared.root
+        func copy() throws -> TestWorkspace { try Self.copy(of: source) }
         // Batches of 4 documents: the run issues several, recorded and delivered on background
         // threads while the next is prepared, so a kill can fall between or inside batches.
         let batches = ["FACTURATION_INVOICE_BATCH": "4"]
@@ -270,17 +291,23 @@ struct InvoicingCrashTests {
         let records = expected.files.keys.filter { $0.hasPrefix("archive/invoicing/") && $0.hasSuffix(".jsonl") }
         #expect(records.count >= 3, "the run should issue several batches: \(records.sorted())")
 
-        for step in 1...steps {
-            let workspace = try copy()
-            let crashed = try workspace.run(
-                ["run", "--settle", "0", "--date", "2025-08-01"],
-                environment: batches.merging(["FACTURATION_CRASH_AFTER": "\(step)"]) { $1 })
-            #expect(crashed.killedBySignal, "step \(step) did not crash: \(crashed.stderr)")
-            let recovered = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"], environment: batches)
-            #expect(recovered.status == 0, "step \(step): \(recovered.stderr)")
-            let difference = try Snapshot(workspace).difference(from: expected)
-            #expect(difference.isEmpty, "state differs after a crash at step \(step):\n\(difference)")
-            if !difference.isEmpty { break }
+        // Two workers, each on its own copies (every other step): the runs of one step are
+        // serial, so this halves the test's time on two cores. Issues are collected and
+        // expected on the test's own thread.
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            for step in stride(from: 1 + worker, through: steps, by: 2) where failures.withLock({ $0.isEmpty }) {
+                do {
+                    if let failure = try Self.crashAndRecover(
+                        at: step, of: source, environment: batches, expected: expected)
+                    {
+                        failures.withLock { $0.append(failure) }
+                    }
+                } catch {
+                    failures.withLock { $0.append("step \(step): \(error)") }
+                }
+            }
         }
+        #expect(failures.withLock { $0.isEmpty }, "\(failures.withLock { $0.joined(separator: "\n") })")
     }
 }
