@@ -35,10 +35,20 @@ package struct MailQueue {
                         + "emails = [\"…\"] to its [[clients]] entry in \(pipeline.file)")
                 continue
             }
-            let message = try message(document.number, for: document, to: recipients, delivery: delivery, smtp: smtp)
             let target = layout.inOutbox(layout.queuedMessageOutbox(document.number))
             // A message queued by a run killed before it recorded the list is already there.
-            if !Storage.exists(target) { try files.add(try message.mimeBytes(), to: target, collision: .fail) }
+            if !Storage.exists(target) {
+                let bytes: [UInt8]
+                do {
+                    bytes = try message(document.number, for: document, to: recipients, delivery: delivery, smtp: smtp)
+                        .mimeBytes()
+                } catch let error as FacturationError {
+                    // One document's message (a value a header cannot carry) never holds the others.
+                    report.warnings.append("\(document.number) is not e-mailed: \(error.message)")
+                    continue
+                }
+                try files.add(bytes, to: target, collision: .fail)
+            }
             queued.append(document.number)
         }
         try files.commit()
