@@ -140,12 +140,12 @@ struct SendingTests {
                 .replacingOccurrences(of: "compta@laa.example", with: "factures@laa.example")
                 .write(to: pipeline, atomically: true, encoding: .utf8)
             let resend = try workspace.run(["resend", number])
-            #expect(resend.status == 0 && resend.stdout.contains("\(number)-2"), "\(resend.stdout)\(resend.stderr)")
+            #expect(resend.status == 0 && resend.stdout.contains("\(number).2"), "\(resend.stdout)\(resend.stderr)")
             let after = try Self.run(workspace, "2025-08-01", now: "2025-08-01T10:00:00Z")
             #expect(after.status == 0, "\(after.stdout)\n\(after.stderr)")
             let resent = try #require(try sink.received().last)
             #expect(resent.recipients.contains("factures@laa.example"), "\(resent.recipients)")
-            #expect(try Self.parsed(resent.eml)["message_id"] as? String == "<\(number)-2.demo-conseil@demo.test>")
+            #expect(try Self.parsed(resent.eml)["message_id"] as? String == "<\(number).2.demo-conseil@demo.test>")
         }
     }
 
@@ -207,6 +207,59 @@ struct SendingTests {
             #expect(twice.count == 2)
             let proof = try workspace.text("archive/sent/demo-conseil/\(name).json")
             #expect(proof.contains(#""possibleDuplicate" : true"#), "\(proof)")
+        }
+    }
+
+    /// What a person (or a hostile hand) may put where the sending stage reads: templates with a
+    /// typo, a client address that cannot be used, anything dropped into `outbox/to-send/`. Each
+    /// gets a reason; none stops a run or the other messages.
+    @Test func hostileTemplatesAddressesAndQueueFilesGetAReasonAndStopNothing() throws {
+        try withSMTPSink(.init()) { sink in
+            let workspace = try Self.workspace(port: sink.port, caFile: sink.caFile)
+            let mail = workspace.root.appendingPathComponent("pipelines/mail")
+            try FileManager.default.createDirectory(at: mail, withIntermediateDirectories: true)
+            let template = mail.appendingPathComponent("facture-forfait.txt")
+            try "Objet : Facture {numero} pour {clent}\n\nBonjour,\n".write(
+                to: template, atomically: true, encoding: .utf8)
+            let check = try workspace.run(["check"])
+            #expect(check.status == 3, "\(check.stdout)\(check.stderr)")
+            #expect(
+                check.stderr.contains("facture-forfait.txt, line 1") && check.stderr.contains("{clent}"),
+                "\(check.stderr)")
+            try "Objet : Votre facture {numero} ({montant_ttc}) {{réf}}\n\nBonjour {client},\n".write(
+                to: template, atomically: true, encoding: .utf8)
+            // One client's only address is not an address.
+            let pipeline = workspace.root.appendingPathComponent("pipelines/demo-conseil.toml")
+            try String(contentsOf: pipeline, encoding: .utf8)
+                .replacingOccurrences(of: "\"compta@laa.example\"", with: "\"compta laa.example\"")
+                .write(to: pipeline, atomically: true, encoding: .utf8)
+            _ = try Self.run(workspace, "2025-07-01")
+            // Dropped into the queue: garbage, an empty file, a folder named like a message, a note.
+            let queue = workspace.root.appendingPathComponent("outbox/to-send")
+            try FileManager.default.createDirectory(at: queue, withIntermediateDirectories: true)
+            try Data([0xFF, 0x00, 0x0D, 0x0A, 0x2E]).write(to: queue.appendingPathComponent("AAA-garbage.eml"))
+            try Data().write(to: queue.appendingPathComponent("AAB-empty.eml"))
+            try FileManager.default.createDirectory(
+                at: queue.appendingPathComponent("AAC-folder.eml"), withIntermediateDirectories: true)
+            try "à lire".write(to: queue.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+
+            let august = try Self.run(workspace, "2025-08-01")
+            #expect(august.status == 0, "\(august.stdout)\n\(august.stderr)")
+            #expect(august.stdout.contains("compta laa.example"), "the unusable address is named: \(august.stdout)")
+            for name in ["AAA-garbage", "AAB-empty", "AAC-folder"] {
+                #expect(workspace.exists("outbox/send-failed/\(name).reason.txt"), "\(name): \(august.stdout)")
+                #expect(!workspace.exists("outbox/to-send/\(name).eml"))
+            }
+            let received = try sink.received()
+            let august08 = try workspace.issuedRecords(pipeline: "demo-conseil").filter { $0.key.hasPrefix("F202508") }
+            let laa = august08.filter { $0.value.contains(#""clientCode":"LAA""#) }.count
+            #expect(laa > 0)
+            #expect(received.count == august08.count - laa, "the others were sent: \(august.stdout)")
+            let subjects = try received.map { try Self.parsed($0.eml)["subject"] as? String ?? "" }
+            #expect(subjects.contains { $0.hasPrefix("Votre facture F202508") && $0.hasSuffix("{réf}") }, "\(subjects)")
+            #expect(workspace.exists("outbox/to-send/notes.txt"), "a file that is not a message is left alone")
+            let again = try Self.run(workspace, "2025-08-01")
+            #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
         }
     }
 }

@@ -58,7 +58,10 @@ struct RunStamp: Codable, Equatable {
     /// anywhere moves the time of a recorded folder.
     static func isUnchanged(_ layout: ArchiveLayout, today: CivilDate) throws -> Bool {
         // A queued e-mail may be due for another attempt: time alone changes what the run does.
-        if try !Storage.listIfPresent(layout.inOutbox(layout.sendQueueOutbox)).isEmpty { return false }
+        if try Storage.listIfPresent(layout.inOutbox(layout.sendQueueOutbox)).contains(where: { $0.hasSuffix(".eml") })
+        {
+            return false
+        }
         let path = path(in: layout)
         guard Storage.exists(path),
             let recorded = try? FacturationError.decode(RunStamp.self, at: path, limit: 16 << 20)

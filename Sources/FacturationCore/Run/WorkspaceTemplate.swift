@@ -67,8 +67,12 @@ package enum WorkspaceTemplate {
         - `bank-transactions/YYYY-MM.csv`: booked bank transactions of the month;
           `bank-transactions/pending.csv`: transactions not executed yet.
         - `rejected/`: a copy of the reason of every rejected file.
-        - `invoices/NUMBER.xml`: each issued invoice or credit note (Factur-X CII, EN 16931);
+        - `invoices/NUMBER.pdf`: each issued invoice or credit note to read and send (Factur-X PDF/A-3,
+          its XML inside); `invoices/NUMBER.xml`: the same as Factur-X CII (EN 16931);
           `invoices/NUMBER-annexe.csv`: the time entries a time-based invoice bills.
+        - `to-send/NAME.eml`: e-mails waiting to be sent (pipelines with `[delivery] send = true`);
+          deleting one cancels it. `send-failed/NAME.eml` and `NAME.reason.txt`: e-mails the server
+          refused; fix the cause, then `facturation resend NUMBER`.
         - `oxygene/`: Memsoft Oxygène import files, each issued document in exactly one file.
         - `registre-ventes.csv`: the sales register (every invoice and credit note); `registre-ventes.xlsx`:
           the same for spreadsheets (amounts in euros, dates, filters). `paiements/` and `fec/compte-attente`
@@ -103,6 +107,9 @@ package enum WorkspaceTemplate {
         - `duplicates/DATE/CLAIM/NAME`: files whose content had already been imported.
         - `ledgers/PIPELINE/`: the normalized monthly ledgers (the source of truth; outbox/ has copies).
         - `index/PIPELINE/`: one marker per imported file content (SHA-256).
+        - `invoicing/PIPELINE/documents/YYYY/`: each issued document's XML and PDF, as issued.
+        - `sending/PIPELINE/`: the e-mail queue's state; `sent/PIPELINE/NAME.eml` and `NAME.json`: each
+          e-mail as sent and the server's reply (the proof).
         - `runs/DATE/`: a JSON summary of every run.
         - `invoicing/PIPELINE/`: issued invoices (`issued/`, the legal record), their XML
           (`documents/`), drafts waiting for approval, every decision, annexes, Oxygène batches.

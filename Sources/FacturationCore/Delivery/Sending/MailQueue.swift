@@ -28,7 +28,7 @@ package struct MailQueue {
         let files = FileBatch(temporaryDirectory: layout.temporary)
         var queued: [String] = []
         for document in due {
-            let recipients = recipients(of: document)
+            let recipients = recipients(of: document, unusable: &report.warnings)
             guard !recipients.isEmpty else {
                 report.warnings.append(
                     "\(document.number) is not e-mailed: client \(document.clientCode) has no address; add "
@@ -67,15 +67,33 @@ package struct MailQueue {
         }
     }
 
-    /// The client's addresses from the pipeline file (fixed there, they serve the next message), else the document's.
-    func recipients(of document: InvoiceDocument) -> [MailAddress] {
+    /// The client's addresses from the pipeline file (fixed there, they serve the next message),
+    /// else the document's; an address that cannot be used is left out and named in `unusable`.
+    func recipients(of document: InvoiceDocument, unusable: inout [String]) -> [MailAddress] {
         let client = pipeline.clients.first { $0.code == document.clientCode }
         let addresses = client?.billing?.emails ?? [document.buyer.email].compactMap { $0 }
-        return addresses.filter { MailAddress.problem(with: $0) == nil }.map { MailAddress($0) }
+        var usable: [MailAddress] = []
+        for address in addresses {
+            if let problem = MailAddress.problem(with: address) {
+                unusable.append(
+                    "\(document.number): the address \(address.debugDescription) of client "
+                        + "\(document.clientCode) is left out (\(problem)); fix its emails in \(pipeline.file)")
+            } else {
+                usable.append(MailAddress(address))
+            }
+        }
+        return usable
     }
 
-    /// Queues `document` again as a new message (`<number>-2`, `-3`…: a new Message-ID, the
-    /// client's current addresses); returns the message's name. The `resend` command.
+    func recipients(of document: InvoiceDocument) -> [MailAddress] {
+        var ignored: [String] = []
+        return recipients(of: document, unusable: &ignored)
+    }
+
+    /// Queues `document` again as a new message (`<number>.2`, `.3`…: a new Message-ID, the
+    /// client's current addresses; `.` never appears in a document number, so no name of a resent
+    /// message is ever the name of another document's first message); returns the message's name.
+    /// The `resend` command.
     package func requeue(_ document: InvoiceDocument) throws -> String {
         guard let delivery = pipeline.delivery, let smtp = delivery.smtp else {
             throw FacturationError(.configuration, "\(pipeline.file) has no [delivery.smtp] table: nothing can be sent")
@@ -89,8 +107,8 @@ package struct MailQueue {
         }
         var list = try DeliveredList(layout: layout, path: layout.queuedMail)
         var copy = 2
-        while list.contains("\(document.number)-\(copy)") { copy += 1 }
-        let name = "\(document.number)-\(copy)"
+        while list.contains("\(document.number).\(copy)") { copy += 1 }
+        let name = "\(document.number).\(copy)"
         let message = try message(name, for: document, to: recipients, delivery: delivery, smtp: smtp)
         try Outbox(layout: layout).deliverNew(try message.mimeBytes(), to: layout.queuedMessageOutbox(name))
         try list.record([name])

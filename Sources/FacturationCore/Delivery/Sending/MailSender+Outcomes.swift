@@ -57,16 +57,17 @@ extension MailSender {
 
             The message is \(layout.shown(layout.failedMessageOutbox(name))); nothing else was sent in its place.
             To send it again: fix the cause (a client's address is in its [[clients]] entry, emails = ["…"], in \
-            \(layout.pipeline.file)), then run `facturation resend \(name.split(separator: "-").first.map(String.init) ?? name)`: \
+            \(layout.pipeline.file)), then run `facturation resend \(name.split(separator: ".").first.map(String.init) ?? name)`: \
             the document is queued again as a new message.
 
             """
-        let files = FileBatch(temporaryDirectory: layout.temporary)
-        try files.add(
-            try Storage.read(queued, limit: 64 << 20), to: layout.inOutbox(layout.failedMessageOutbox(name)),
-            collision: .replace)
-        try files.add(Array(text.utf8), to: layout.inOutbox(layout.failedReasonOutbox(name)), collision: .replace)
-        try files.commit()
+        // Moved, not read: a file someone dropped into the queue may be anything (huge, a folder).
+        let failed = layout.inOutbox(layout.sendFailedOutbox)
+        try Storage.makeDirectory(failed)
+        try Storage.write(
+            Array(text.utf8), to: layout.inOutbox(layout.failedReasonOutbox(name)),
+            temporaryDirectory: layout.temporary, collision: .replace)
+        try Storage.move(queued, to: layout.inOutbox(layout.failedMessageOutbox(name)), collision: .replace)
     }
 
     /// A temporary failure: the message waits for a later run, unless it has waited too long.

@@ -67,8 +67,10 @@ struct MailSender {
         do {
             mail = try QueuedMail(
                 bytes: try Storage.read(queued, limit: 64 << 20), file: layout.shown(layout.queuedMessageOutbox(name)))
-        } catch let error as FacturationError {
-            return try fail(name, attempts: &attempts, reason: error.message, report: &report)
+        } catch {
+            // A file dropped into the queue by hand may be anything: it waits for a person.
+            let reason = (error as? FacturationError)?.message ?? "it cannot be read as a message (\(error))"
+            return try fail(name, attempts: &attempts, reason: reason, report: &report)
         }
         let interrupted = attempts.inFlight
         attempts.begin(now: now)
