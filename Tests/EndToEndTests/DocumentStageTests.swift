@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The documents stage of `facturation run`: every issued document gets its Factur-X PDF, made
@@ -24,7 +25,7 @@ struct DocumentStageTests {
             #expect(workspace.exists(archived), "\(archived)")
             #expect(try workspace.data("outbox/invoices/\(number).pdf") == (try workspace.data(archived)), "\(number)")
         }
-        let check = try CommandRunner.run(
+        let check = try runTool(
             Repository.root.appendingPathComponent(".venv-fx/bin/python").path,
             [Repository.root.appendingPathComponent("scripts/facturx_pdf_check.py").path]
                 + numbers.prefix(3).map { workspace.path + "/outbox/invoices/\($0).pdf" })
@@ -73,6 +74,19 @@ struct DocumentStageTests {
         let next = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
         #expect(next.status == 0, "\(next.stdout)\n\(next.stderr)")
         for number in august.keys { #expect(workspace.exists("outbox/invoices/\(number).pdf"), "\(number)") }
+    }
+
+    @Test func somethingInTheWayInTheOutboxIsNamedAndStopsNothing() throws {
+        let workspace = try Self.demo(through: ["2025-07-01"])
+        // A folder where August's first PDF will be delivered.
+        try FileManager.default.createDirectory(
+            at: workspace.root.appendingPathComponent("outbox/invoices/F20250801.pdf/x"),
+            withIntermediateDirectories: true)
+        let august = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"])
+        #expect(august.status == 0, "\(august.stdout)\n\(august.stderr)")
+        #expect(august.stdout.contains("differs from the archived PDF of F20250801"), "\(august.stdout)")
+        #expect(workspace.exists("archive/invoicing/demo-conseil/documents/2025/F20250801.pdf"))
+        #expect(workspace.exists("outbox/invoices/F20250802.pdf"), "the others are delivered")
     }
 
     /// The `documents` part of a `--json` run summary (its only pipeline).

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `facturation pdf`: the Factur-X PDF of issued documents, from the archive, through the real binary.
@@ -33,7 +34,7 @@ struct PDFCommandTests {
 
         // As a receiver checks it: the embedded XML is the archived one, the structure is PDF/A-3b.
         let python = Repository.root.appendingPathComponent(".venv-fx/bin/python").path
-        let check = try CommandRunner.run(
+        let check = try runTool(
             python,
             [Repository.root.appendingPathComponent("scripts/facturx_pdf_check.py").path]
                 + pdfs.map { workspace.path + "/" + $0 })
@@ -42,11 +43,11 @@ struct PDFCommandTests {
             let extracted = try workspace.data("outbox/invoices/\(number).pdf.xml")
             #expect(extracted == (try workspace.data("outbox/invoices/\(number).xml")), "\(number): XML as issued")
         }
-        let pageText = try CommandRunner.run("/usr/bin/pdftotext", ["-layout", workspace.path + "/" + pdfs[0], "-"])
+        let pageText = try runTool("/usr/bin/pdftotext", ["-layout", workspace.path + "/" + pdfs[0], "-"])
         #expect(
             pageText.output.contains("Annexe – détail des temps de la facture \(time)"),
             "\(pageText.output.prefix(2000))")
-        let images = try CommandRunner.run("/usr/bin/pdfimages", ["-list", workspace.path + "/" + pdfs[1]])
+        let images = try runTool("/usr/bin/pdfimages", ["-list", workspace.path + "/" + pdfs[1]])
         #expect(images.output.split(separator: "\n").count == 3, "the logo, once: \(images.output)")
 
         // A time invoice whose archived annex (and PDF) were lost: no PDF without its time entries, a reason instead.
@@ -63,21 +64,5 @@ struct PDFCommandTests {
         // An unknown number: a usage error naming it, nothing else written.
         let unknown = try workspace.run(["pdf", "F20990101"])
         #expect(unknown.status == 64 && unknown.stderr.contains("no issued document F20990101"), "\(unknown.stderr)")
-    }
-}
-
-/// Runs a tool and collects its output (stdout and stderr together).
-enum CommandRunner {
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 }

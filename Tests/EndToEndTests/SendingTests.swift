@@ -60,7 +60,7 @@ struct SendingTests {
     /// One received message as Python's `email` package reads it (`scripts/mail_check.py`).
     static func parsed(_ eml: URL) throws -> [String: Any] {
         let folder = try SMTPSink.temporaryFolder()
-        let check = try CommandRunner.run(
+        let check = try runTool(
             "/usr/bin/python3",
             [Repository.root.appendingPathComponent("scripts/mail_check.py").path, eml.path, folder.path])
         return try #require(try JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any])

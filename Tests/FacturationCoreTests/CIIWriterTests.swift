@@ -1,5 +1,6 @@
 import CLibxml2
 import Foundation
+import TestSupport
 import Testing
 
 @testable import FacturationCore
@@ -414,20 +415,6 @@ struct ValidationTools {
     func svrlCheck(_ files: [String]) throws -> (status: Int32, output: String) {
         try runTool(python, [script] + xslts.flatMap { ["--xslt", $0] } + files)
     }
-}
-
-/// Runs `executable` with `arguments`; its exit status and its output (stdout and stderr together).
-func runTool(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
 }
 
 /// A rendered document queried with libxml2 XPath; `xml[expression]` is XPath `string(expression)`.

@@ -93,13 +93,16 @@ package struct DocumentPass {
         let files = FileBatch(temporaryDirectory: layout.temporary)
         var made: [String] = []
         for (document, result) in zip(documents, rendered) {
-            do {
-                let bytes = try result.get()
+            switch result {
+            case .success(let bytes):
+                // A failure to write stops the batch (nothing half-written is ever published).
                 let path = layout.documentPDF(number: document.number, issuedIn: document.issueDate.year)
                 try files.add(bytes, to: path, collision: .fail)
                 made.append(document.number)
-            } catch let error as FacturationError {
-                report.errors.append("no PDF for \(document.number): \(error.message)")
+            case .failure(let error):
+                // Whatever one document's drawing meets (a damaged annex, an unreadable file), the others go on.
+                let message = (error as? FacturationError)?.message ?? "\(error)"
+                report.errors.append("no PDF for \(document.number): \(message)")
             }
         }
         try files.commit()
@@ -118,7 +121,7 @@ package struct DocumentPass {
             let target = layout.inOutbox(relative)
             if Storage.exists(target) {
                 // Someone's file (or a PDF made by the `pdf` command of an older version) is never replaced.
-                if try Storage.read(target, limit: 1 << 30) != bytes {
+                if (try? Storage.read(target, limit: 1 << 30)) != bytes {
                     report.warnings.append(
                         "\(layout.shown(relative)) differs from the archived PDF of \(document.number) and was left "
                             + "as it is; the PDF as issued is \(Path.relative(archived, to: layout.workspace.root))")
