@@ -23,8 +23,12 @@ enum SummaryPrinter {
         let documentsDidSomething = (summary.documents ?? []).contains {
             !$0.rendered.isEmpty || !$0.delivered.isEmpty || !$0.warnings.isEmpty || !$0.errors.isEmpty
         }
+        let dunningDidSomething = (summary.dunning ?? []).contains {
+            !$0.sent.isEmpty || !$0.awaitingApproval.isEmpty || !$0.approved.isEmpty || !$0.refused.isEmpty
+                || !$0.warnings.isEmpty
+        }
         if summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty && !invoicingDidSomething
-            && !sendingDidSomething && !documentsDidSomething
+            && !sendingDidSomething && !documentsDidSomething && !dunningDidSomething
         {
             return out + "Nothing to do: the inbox is empty and no invoice is due.\n"
         }
@@ -48,6 +52,9 @@ enum SummaryPrinter {
         }
         for report in summary.payments {
             out += payments(report, several: summary.payments.count > 1)
+        }
+        for report in summary.dunning ?? [] {
+            out += dunning(report, several: (summary.dunning ?? []).count > 1)
         }
         out += accounting(summary.fec)
         for line in summary.reconciliation { out += line + "\n" }
@@ -110,6 +117,25 @@ enum SummaryPrinter {
             out +=
                 "Sending: \(report.queued.count) queued (outbox/to-send/), \(report.sent.count) sent "
                 + "(proof in archive/sent/), \(report.failed.count) not sent (outbox/send-failed/).\n"
+        }
+        return out
+    }
+
+    private static func dunning(_ report: DunningReport, several: Bool) -> String {
+        let prefix = several ? "[\(report.pipeline)] " : ""
+        var out = ""
+        for line in report.sent { out += "  reminded   \(prefix)\(line)\n" }
+        for line in report.awaitingApproval { out += "  to approve \(prefix)\(line)\n" }
+        for id in report.approved { out += "  approved   \(prefix)\(id) (formal notice sent)\n" }
+        for id in report.refused { out += "  refused    \(prefix)\(id) (formal notice never sent)\n" }
+        for line in report.skipped { out += "  skipped    \(prefix)\(line)\n" }
+        for line in report.held { out += "  held       \(prefix)\(line)\n" }
+        for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
+        if !report.sent.isEmpty || !report.approved.isEmpty {
+            out +=
+                "Dunning: \(report.sent.count + report.approved.count) reminder(s) sent (outbox/relances/), "
+                + "\(report.queued.count) e-mailed, \(report.awaitingApproval.count) formal notice(s) waiting for "
+                + "approval (outbox/to-approve/).\n"
         }
         return out
     }

@@ -21,6 +21,8 @@ package struct PipelineConfig: Sendable {
     package var accounting = AccountingSettings()
     /// E-mailing of issued documents (`[delivery]`); nil when the file has none.
     package var delivery: DeliverySettings?
+    /// Reminders of unpaid invoices (`[dunning]`); nil when the file has none (no reminders).
+    package var dunning: DunningSettings?
 
     /// The seller.
     package struct Company: Sendable {
@@ -83,6 +85,8 @@ package struct PipelineConfig: Sendable {
         /// Bank accounts and names the client pays from (to recognise its transfers).
         package var payerIBANs: [String] = []
         package var payerNames: [String] = []
+        /// `reminders = false`: the client is never reminded of an unpaid invoice (`[dunning]`).
+        package var reminders: Bool = true
     }
 
     /// A time-entry category.

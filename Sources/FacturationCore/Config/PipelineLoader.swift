@@ -94,12 +94,14 @@ package enum PipelineLoader {
         let invoicing = readInvoicing(top, clients: clients, company: company)
         let accounting = readAccounting(top.subtable("accounting"))
         let delivery = readDelivery(top.subtable("delivery"), folder: Path.parent(of: path))
+        let dunning = readDunning(top.subtable("dunning"))
         guard let company else { return nil }
         var config = PipelineConfig(
             id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
             inbox: inbox, clockify: clockify, clients: clients, categoryRules: rules,
             invoicing: invoicing, accounting: accounting)
         config.delivery = delivery
+        config.dunning = dunning
         return config
     }
 
@@ -258,11 +260,12 @@ package enum PipelineLoader {
                 if let problem = Identifiers.ibanProblem(iban) { table.fail(key: "payer_ibans", problem) }
             }
             let payerNames = table.strings("payer_names") ?? []
+            let reminders = table.bool("reminders") ?? true
             table.finish()
             clients.append(
                 PipelineConfig.Client(
                     code: code, name: name, aliases: aliases, billing: billing,
-                    payerIBANs: payerIBANs, payerNames: payerNames))
+                    payerIBANs: payerIBANs, payerNames: payerNames, reminders: reminders))
         }
         return clients
     }

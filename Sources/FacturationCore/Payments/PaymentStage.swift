@@ -8,8 +8,20 @@ package struct PaymentStage: PipelineStage {
     package func applies(to pipeline: PipelineConfig) -> Bool { pipeline.invoicing != nil }
 
     package func run(_ run: PipelineRun, summary: inout RunSummary) throws {
-        summary.payments.append(try PaymentPass(layout: run.layout, snapshot: try run.snapshot()).run(today: run.today))
+        let pass = PaymentPass(layout: run.layout, snapshot: try run.snapshot())
+        var report = PaymentReport(pipeline: run.pipeline.id)
+        let state = try pass.run(today: run.today, report: &report)
+        run.payments = PaymentOutcome(receivables: state.receivables, clientsInReview: state.clientsInReview)
+        summary.payments.append(report)
     }
+}
+
+/// What the payment stage leaves in memory for the later stages of the run (dunning): the
+/// receivables with every match applied, and the clients with a receipt waiting in `outbox/review/`.
+package struct PaymentOutcome: Sendable {
+    package var receivables: Receivables
+    /// Client code → the receipt waiting for a decision ("2025-09-12 1 680,00 € VIREMENT LAA").
+    package var clientsInReview: [String: String]
 }
 
 /// One pipeline's payments in one run: matches new receipts to invoices, then publishes invoice
@@ -30,13 +42,21 @@ struct PaymentPass {
         package var receipts: [Receipt]
         package var matches: [String: PaymentMatch]
         package var reviews: [(receipt: Receipt, reason: String, candidates: [String])]
+        /// The clients a receipt waiting for review may come from (its candidates' clients, its payer).
+        package var clientsInReview: [String: String] = [:]
     }
 
     package func run(today: CivilDate) throws -> PaymentReport {
         var report = PaymentReport(pipeline: layout.pipeline.id)
+        _ = try run(today: today, report: &report)
+        return report
+    }
+
+    /// Matches and publishes; returns the state for the later stages of the run.
+    package func run(today: CivilDate, report: inout PaymentReport) throws -> State {
         let state = try match(today: today, report: &report)
         try publish(state, today: today, report: &report)
-        return report
+        return state
     }
 
     /// Applies the recorded matches, then matches every other receipt, oldest first.
@@ -80,9 +100,18 @@ struct PaymentPass {
                 reviews.append((receipt, reason, candidates))
             }
         }
+        var clientsInReview: [String: String] = [:]
+        for (receipt, _, candidates) in reviews {
+            let clients = candidates.compactMap { receivables.items[$0]?.document.clientCode }
+                + [payers.client(of: receipt)?.code].compactMap { $0 }
+            for client in clients where clientsInReview[client] == nil {
+                clientsInReview[client] =
+                    "\(receipt.bookingDate) \(FrenchDates.euros(receipt.amountMinor)) \(receipt.counterpartyName)"
+            }
+        }
         return State(
             receivables: receivables, receipts: receipts, matches: matches,
-            reviews: reviews.map { (receipt: $0.0, reason: $0.1, candidates: $0.2) })
+            reviews: reviews.map { (receipt: $0.0, reason: $0.1, candidates: $0.2) }, clientsInReview: clientsInReview)
     }
 
     // MARK: - Outputs

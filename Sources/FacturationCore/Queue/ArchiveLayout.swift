@@ -10,6 +10,7 @@
 /// archive/invoicing/<pipeline>/                issued records, documents, drafts, decisions, annexes, Oxygène batches
 /// archive/payments/<pipeline>/matches/         one file per matched receipt
 /// archive/accounting/<pipeline>/               the FEC files as published
+/// archive/dunning/<pipeline>/                  reminders (<YYYY>/<id>.json + .pdf), decisions, holds
 /// archive/checkpoints/<pipeline>/              summaries of closed periods (derived, rebuilt when missing)
 /// ```
 /// With a single pipeline, its inbox and outbox are the workspace's own.
@@ -131,6 +132,26 @@ package struct ArchiveLayout: Sendable {
     package var accounting: String { archived("accounting") }
     package func publishedFEC(_ outboxPath: String) -> String { Path.join(accounting, outboxPath) }
     package var publishedMonthlyFEC: String { Path.join(accounting, "fec", "mensuel") }
+
+    // MARK: - Dunning
+
+    /// `archive/dunning/<pipeline>/`: the reminders and their state.
+    package var dunning: String { archived("dunning") }
+    /// The folder of the reminders decided in `year` (`<id>.json`, the record, and `<id>.pdf`).
+    package func reminders(year: Int) -> String { Path.join(dunning, CivilDate.pad(year, 4)) }
+    package func reminderRecord(id: String, year: Int) -> String { Path.join(reminders(year: year), id + ".json") }
+    package func reminderPDF(id: String, year: Int) -> String { Path.join(reminders(year: year), id + ".pdf") }
+    /// Decisions on formal notices (`<id>.json`).
+    package var reminderDecisions: String { Path.join(dunning, "decisions") }
+    /// Hold requests and their lifting (`<hash>.json`).
+    package var reminderHolds: String { Path.join(dunning, "holds") }
+    /// The reminders whose PDF was delivered to `outbox/relances/`, and those queued as e-mails.
+    package var deliveredReminders: String { Path.join(dunning, "delivered.txt") }
+    package var queuedReminders: String { Path.join(dunning, "queued.txt") }
+    /// A reminder's PDF in the outbox (relative path).
+    package func reminderPDFOutbox(id: String) -> String { "relances/" + id + ".pdf" }
+    /// The PDF of a formal notice waiting for approval, beside its request (relative path).
+    package func approvalPDF(id: String) -> String { "to-approve/\(id).pdf" }
 
     // MARK: - Run state
 

@@ -37,6 +37,10 @@ package final class PipelineRun {
     /// Nothing the later stages read has changed since the last run of the same day
     /// (``RunStamp``): they are skipped for this pipeline.
     package var unchanged = false
+    /// Set by the payment stage: receivables with every match applied, receipts waiting for review.
+    package var payments: PaymentOutcome?
+    /// Set by the dunning stage: the reminders of this run (read by the digest once wired).
+    package var dunning: DunningReport?
     private var loaded: RunSnapshot?
 
     package init(layout: ArchiveLayout, today: CivilDate, clock: Clock) {

@@ -21,6 +21,8 @@ package struct RunSummary: Sendable, Codable {
     package var sending: [SendReport]? = nil
     /// What the payment stage did, per pipeline with an `[invoicing]` section.
     package var payments: [PaymentReport] = []
+    /// What the dunning stage did, per pipeline with a `[dunning]` section. Optional, like `documents`.
+    package var dunning: [DunningReport]? = nil
     /// The monthly FEC files, as checked and delivered (unchanged ones included).
     package var fec: [FECPublisher.Export] = []
     /// The weekly reconciliation's one-line results (Mondays).

@@ -43,10 +43,12 @@ package final class Runner {
                 settleSeconds: options.settleSeconds, progress: progress, logger: logger),
             InvoicingStage(),
             DocumentStage(),
-            SendStage(),
             PaymentStage(),
+            DunningStage(),
             AccountingStage(),
             ReconciliationStage(),
+            // After payments and dunning, so a reminder is queued and sent in the same run.
+            SendStage(),
         ]
     }
 

@@ -16,6 +16,8 @@ package struct DeliverySettings: Sendable {
     package var sendFrom: CivilDate?
     package var copyTo: [MailAddress]
     package var templates: MailTemplates
+    /// The reminder e-mails (`relance-1.txt`, `relance-2.txt`, `mise-en-demeure.txt`), same folder.
+    package var reminderTemplates: ReminderTemplates
     package var retryDays: Int
     package var smtp: SMTPSettings?
 }
@@ -42,9 +44,11 @@ extension PipelineLoader {
         }
         let folderName = table.string("templates") ?? "mail"
         let templates: MailTemplates
+        let reminderTemplates: ReminderTemplates
         do {
-            templates = try MailTemplates.load(
-                folder: folderName.hasPrefix("/") ? folderName : Path.join(folder, folderName))
+            let templateFolder = folderName.hasPrefix("/") ? folderName : Path.join(folder, folderName)
+            templates = try MailTemplates.load(folder: templateFolder)
+            reminderTemplates = try ReminderTemplates.load(folder: templateFolder)
         } catch {
             table.fail(key: "templates", error.message)
             return nil
@@ -55,6 +59,7 @@ extension PipelineLoader {
             table.fail(key: "send", "sending needs a [delivery.smtp] table (host, port, security, user, from)")
         }
         return DeliverySettings(
-            send: send, sendFrom: sendFrom, copyTo: copyTo, templates: templates, retryDays: retryDays, smtp: smtp)
+            send: send, sendFrom: sendFrom, copyTo: copyTo, templates: templates,
+            reminderTemplates: reminderTemplates, retryDays: retryDays, smtp: smtp)
     }
 }

@@ -34,90 +34,17 @@ package struct MailTemplate: Sendable, Equatable {
         case factureOrigine = "facture_origine"
     }
 
-    /// A piece of a template: text as written, or a placeholder.
-    enum Part: Sendable, Equatable {
-        case text(String)
-        case value(Placeholder)
-    }
-
-    let subject: [Part]
-    let body: [Part]
+    let text: TemplateText<Placeholder>
 
     /// Reads a template; `file` names it in messages. Throws a `configuration` error naming the
     /// file, the line and the fix.
     package init(text: String, file: String) throws(FacturationError) {
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
-            separator: "\n", omittingEmptySubsequences: false)
-        guard let first = lines.first, let subject = Self.subjectLine(first) else {
-            throw FacturationError(
-                .configuration, "\(file), line 1: the first line must be the subject, like \"Objet : Facture {numero}\""
-            )
-        }
-        guard lines.count >= 3, lines[1].trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw FacturationError(
-                .configuration, "\(file), line 2: leave an empty line between the subject and the body")
-        }
-        self.subject = try Self.parts(subject, file: file, line: 1)
-        var body: [Part] = []
-        for (index, line) in lines.dropFirst(2).enumerated() {
-            if index > 0 { body.append(.text("\n")) }
-            body += try Self.parts(String(line), file: file, line: index + 3)
-        }
-        self.body = body
-    }
-
-    /// The subject line without its `Objet :` / `Subject:` label.
-    private static func subjectLine(_ line: Substring) -> String? {
-        for label in ["Objet :", "Objet:", "Subject:"] where line.hasPrefix(label) {
-            let subject = line.dropFirst(label.count).trimmingCharacters(in: .whitespaces)
-            return subject.isEmpty ? nil : subject
-        }
-        return nil
-    }
-
-    private static func parts(_ line: String, file: String, line number: Int) throws(FacturationError) -> [Part] {
-        var parts: [Part] = []
-        var text = ""
-        var rest = Substring(line)
-        while let character = rest.first {
-            if rest.hasPrefix("{{") || rest.hasPrefix("}}") {
-                text.append(character)
-                rest = rest.dropFirst(2)
-            } else if character == "{" {
-                guard let close = rest.firstIndex(of: "}"),
-                    let placeholder = Placeholder(rawValue: String(rest[rest.index(after: rest.startIndex)..<close]))
-                else {
-                    let known = Placeholder.allCases.map { "{\($0.rawValue)}" }.joined(separator: ", ")
-                    throw FacturationError(
-                        .configuration,
-                        "\(file), line \(number): \(rest.prefix(30)) is not a known value; use one of \(known) "
-                            + "(write {{ for a brace)")
-                }
-                if !text.isEmpty { parts.append(.text(text)) }
-                text = ""
-                parts.append(.value(placeholder))
-                rest = rest[rest.index(after: close)...]
-            } else {
-                text.append(character)
-                rest = rest.dropFirst()
-            }
-        }
-        if !text.isEmpty { parts.append(.text(text)) }
-        return parts
+        self.text = try TemplateText(text: text, file: file)
     }
 
     /// The subject and body for `document`.
     package func render(_ document: InvoiceDocument) -> (subject: String, body: String) {
-        let values = Self.values(of: document)
-        func fill(_ parts: [Part]) -> String {
-            parts.map { part in
-                switch part {
-                case .text(let text): return text
-                case .value(let placeholder): return values[placeholder] ?? ""
-                }
-            }.joined()
-        }
-        return (fill(subject), fill(body))
+        text.render(Self.values(of: document))
     }
 
     static func values(of document: InvoiceDocument) -> [Placeholder: String] {

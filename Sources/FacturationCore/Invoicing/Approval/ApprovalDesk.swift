@@ -11,6 +11,10 @@ package enum ApprovalDesk {
         draftID: String, decision: Decision, by person: String, comment: String?,
         source: String, layout: ArchiveLayout, now: String
     ) throws {
+        if try DunningStore(layout: layout).reminder(id: draftID) != nil {
+            return try decideFormalNotice(
+                draftID, decision: decision, by: person, comment: comment, source: source, layout: layout, now: now)
+        }
         let store = InvoiceStore(layout: layout)
         let earlier = try store.decisions()[draftID]
         // The one change allowed: rejecting a draft that was approved but could not be issued (it
@@ -47,11 +51,40 @@ package enum ApprovalDesk {
                 source: source), afterApproval: rejectingAfterApproval)
     }
 
-    /// The layout of the pipeline whose store holds the waiting draft `draftID`, if any.
+    /// The layout of the pipeline whose store holds the waiting draft (or formal notice) `draftID`, if any.
     package static func pipeline(holding draftID: String, layouts: [ArchiveLayout]) throws -> ArchiveLayout? {
         for layout in layouts where try InvoiceStore(layout: layout).draft(id: draftID) != nil {
             return layout
         }
+        for layout in layouts where try DunningStore(layout: layout).reminder(id: draftID)?.kind == .formalNotice {
+            return layout
+        }
         return nil
+    }
+
+    /// A decision on a formal notice waiting in `outbox/to-approve/` (the dunning stage acts on it:
+    /// an approved one is sent by the next run, a refused one never is).
+    static func decideFormalNotice(
+        _ id: String, decision: Decision, by person: String, comment: String?, source: String,
+        layout: ArchiveLayout, now: String
+    ) throws {
+        let store = DunningStore(layout: layout)
+        guard try store.reminder(id: id)?.status == .awaitingApproval else {
+            throw FacturationError(.invoicing, "\(id) is a reminder that needs no approval")
+        }
+        if let earlier = try store.decisions()[id] {
+            throw FacturationError(
+                .invoicing,
+                "formal notice \(id) was already \(earlier.approved ? "approved" : "refused") by \(earlier.by) on "
+                    + "\(earlier.at); a decision cannot be changed")
+        }
+        if decision == .reject, (comment ?? "").trimmed.isEmpty {
+            throw FacturationError(
+                .invoicing, "a refusal needs a reason (--reason \"…\", or reason = \"…\" in the file)")
+        }
+        try store.recordDecision(
+            ReminderDecision(
+                id: id, approved: decision == .approve, by: person.trimmed.isEmpty ? "unknown" : person.trimmed,
+                at: now, comment: comment?.trimmed.isEmpty == true ? nil : comment, source: source))
     }
 }

@@ -13,10 +13,17 @@
 /// lines = [1]                      # optional: all lines by default
 /// rebill = true                    # optional: the credited time entries become billable again
 /// by = "Camille"
+///
+/// [dunning_hold]                   # suspends the reminders of an invoice (or a client)
+/// invoice = "F20250809"            # or client = "LAA"
+/// reason = "Litige sur les heures de juillet"
+/// by = "Camille"
+/// lift = false                     # optional: true lifts the hold
 /// ```
 package enum RequestFile: Sendable, Equatable {
     case approval(draft: String, approve: Bool, by: String, reason: String?)
     case creditNote(invoice: String, reason: String, lines: [Int]?, rebill: Bool, by: String)
+    case dunningHold(invoice: String?, client: String?, reason: String, by: String, lift: Bool)
 
     /// Request files larger than this are refused (with a reason) rather than read.
     package static let maximumSize: Int64 = 1 << 20
@@ -39,12 +46,13 @@ package enum RequestFile: Sendable, Equatable {
         return false
     }
 
-    /// `[approval]` or `[credit_note]`, with optional spaces inside the brackets and a trailing comment.
+    /// `[approval]`, `[credit_note]` or `[dunning_hold]`, with optional spaces inside the brackets and a trailing comment.
     private static func isRequestHeader(_ line: String) -> Bool {
         guard !line.hasPrefix("[["), let close = line.firstIndex(of: "]") else { return false }
         let name = line[line.index(after: line.startIndex)..<close].trimming(" \t")
         let rest = line[line.index(after: close)...].trimming(" \t")
-        return (name == "approval" || name == "credit_note") && (rest.isEmpty || rest.hasPrefix("#"))
+        return (name == "approval" || name == "credit_note" || name == "dunning_hold")
+            && (rest.isEmpty || rest.hasPrefix("#"))
     }
 
     /// A one-line `key = value` pair: a bare, dotted or quoted key, then `=` and a value.
@@ -114,6 +122,9 @@ package enum RequestFile: Sendable, Equatable {
                 invoice: invoice, reason: reason, lines: lines, rebill: table.bool("rebill") ?? true,
                 by: table.string("by") ?? "")
             table.finish()
+        } else if let table = top.subtable("dunning_hold") {
+            request = readHold(table)
+            table.finish()
         }
         top.finish()
         if sink.errors.isEmpty, let request { return .success(request) }
@@ -123,7 +134,22 @@ package enum RequestFile: Sendable, Equatable {
             Rejection(
                 format: nil, summary: "this request file is incomplete or has unknown keys",
                 problems: problems,
-                advice: "Fix the keys listed (see README, \"Approval\" and \"Credit notes\") and drop "
-                    + "the file into inbox/ again."))
+                advice: "Fix the keys listed (see README, \"Approval\", \"Credit notes\" and \"Reminders "
+                    + "(relances)\") and drop the file into inbox/ again."))
+    }
+
+    /// `[dunning_hold]`: exactly one of `invoice` and `client`; a reason unless it lifts the hold.
+    private static func readHold(_ table: TableReader) -> RequestFile? {
+        _ = table.string("pipeline")
+        let invoice = table.string("invoice").map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+        let client = table.string("client").map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+        let lift = table.bool("lift") ?? false
+        let reason = table.string("reason") ?? ""
+        if (invoice == nil) == (client == nil) {
+            table.fail(key: "invoice", "name either invoice = \"F…\" or client = \"CODE\" (one of them)")
+            return nil
+        }
+        if !lift, reason.trimmed.isEmpty { table.fail(key: "reason", "a hold needs a reason") }
+        return .dunningHold(invoice: invoice, client: client, reason: reason, by: table.string("by") ?? "", lift: lift)
     }
 }

@@ -28,7 +28,33 @@ package struct RequestProcessor {
                 id: "cn-\(number)-\(fileHash.prefix(10))", invoice: number, reason: reason,
                 lineNumbers: lineNumbers, rebill: rebill, by: by, source: source)
             return try draftCreditNote(request, settings: settings, store: store)
+        case .dunningHold(let invoice, let client, let reason, let by, let lift):
+            let hold = ReminderHold(
+                invoice: invoice, client: client, reason: reason, by: by.isEmpty ? "unknown" : by, lift: lift,
+                at: now, source: source)
+            return try recordHold(hold, name: String(fileHash.prefix(16)))
         }
+    }
+
+    /// Records a hold on reminders, or its lifting (once per request file).
+    private func recordHold(_ hold: ReminderHold, name: String) throws -> Result<String, Rejection> {
+        let what = hold.invoice.map { "invoice \($0)" } ?? "client \(hold.client ?? "")"
+        if let client = hold.client, !pipeline.clients.contains(where: { $0.code == client }) {
+            return Self.refuse(
+                "pipeline \(pipeline.id) has no client \(client)",
+                "Use the client's code from the [[clients]] entries of \(Path.name(of: pipeline.file)).")
+        }
+        if let invoice = hold.invoice, try !InvoiceStore(layout: layout).issued().contains(where: { $0.number == invoice }) {
+            return Self.refuse(
+                "no invoice \(invoice) was issued by pipeline \(pipeline.id)",
+                "Check the number in outbox/registre-ventes.csv and drop the corrected file again.")
+        }
+        guard try DunningStore(layout: layout).recordHold(hold, name: name) else {
+            return .success("hold request on \(what) already recorded")
+        }
+        return .success(
+            hold.lift ? "reminders of \(what) resume (hold lifted by \(hold.by))"
+                : "reminders of \(what) suspended by \(hold.by): \(hold.reason)")
     }
 
     /// The fields of a credit-note request file, and the draft id it gets.
@@ -51,6 +77,9 @@ package struct RequestProcessor {
         of draft: String, approve: Bool, by: String, reason: String?, source: String, store: InvoiceStore
     ) throws -> Result<String, Rejection> {
         if let earlier = try store.decisions()[draft], earlier.source == source {
+            return .success("decision on \(draft) already recorded")
+        }
+        if let earlier = try DunningStore(layout: layout).decisions()[draft], earlier.source == source {
             return .success("decision on \(draft) already recorded")
         }
         do {
