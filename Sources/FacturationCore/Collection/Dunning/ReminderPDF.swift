@@ -7,18 +7,22 @@ package struct ReminderPDF {
     /// Seller, buyer and bank details: those of the latest invoice reminded.
     let invoice: InvoiceDocument
 
-    static let table = PDFTable(
-        columns: [
-            .init(title: "Facture", x: 0, width: 60, alignment: .left),
-            .init(title: "Date", x: 62, width: 48, alignment: .left),
-            .init(title: "Échéance", x: 112, width: 48, alignment: .left),
-            .init(title: "Total TTC", x: 162, width: 60, alignment: .right),
-            .init(title: "Réglé", x: 224, width: 56, alignment: .right),
-            .init(title: "Reste dû", x: 282, width: 60, alignment: .right),
-            .init(title: "Retard", x: 344, width: 34, alignment: .right),
-            .init(title: "Pénalités", x: 380, width: 62, alignment: .right),
-            .init(title: "Indemnité", x: 444, width: PageFlow.contentWidth - 444, alignment: .right),
-        ], style: TextStyle(size: 8))
+    static let table: PDFTable = {
+        var table = PDFTable(
+            columns: [
+                .init(title: "Facture", x: 0, width: 70, alignment: .left),
+                .init(title: "Date", x: 72, width: 50, alignment: .left),
+                .init(title: "Échéance", x: 124, width: 50, alignment: .left),
+                .init(title: "Total TTC", x: 176, width: 62, alignment: .right),
+                .init(title: "Réglé", x: 240, width: 58, alignment: .right),
+                .init(title: "Reste dû", x: 300, width: 62, alignment: .right),
+                .init(title: "Jours", x: 364, width: 30, alignment: .right),
+                .init(title: "Pénalités", x: 396, width: 56, alignment: .right),
+                .init(title: "Indemnité", x: 454, width: PageFlow.contentWidth - 454, alignment: .right),
+            ], style: TextStyle(size: 7.5))
+        table.titleStyle = TextStyle(size: 7.5, bold: true)
+        return table
+    }()
 
     /// Writes the PDF to `path` (replaced if present: the caller writes a temporary file).
     package static func write(_ reminder: Reminder, invoice: InvoiceDocument, logo: String? = nil, to path: String)
@@ -83,7 +87,7 @@ package struct ReminderPDF {
                 [
                     line.number, FrenchDates.slashed(line.issueDate), FrenchDates.slashed(line.dueDate),
                     FrenchDates.euros(line.totalMinor), FrenchDates.euros(line.paidMinor),
-                    FrenchDates.euros(line.owedMinor), "\(line.daysLate) j",
+                    FrenchDates.euros(line.owedMinor), "\(line.daysLate)",
                     line.penaltyMinor.map(FrenchDates.euros) ?? "—", FrenchDates.euros(line.indemnityMinor),
                 ], gap: 4, &flow)
         }
@@ -103,11 +107,11 @@ package struct ReminderPDF {
         let labels = rows.map(\.0).joined(separator: "\n")
         let amounts = rows.map(\.1).joined(separator: "\n")
         let height = max(
-            flow.canvas.height(of: labels, width: 130, style: InvoicePDF.bold),
+            flow.canvas.height(of: labels, width: 170, style: InvoicePDF.bold),
             flow.canvas.height(of: amounts, width: PageFlow.contentWidth - 400, style: InvoicePDF.bold))
         flow.reserve(height + 20)
         flow.y += 10
-        flow.text(labels, x: left + 270, width: 130, style: InvoicePDF.bold)
+        flow.text(labels, x: left + 226, width: 170, style: InvoicePDF.bold)
         flow.text(amounts, x: left + 400, width: PageFlow.contentWidth - 400, style: InvoicePDF.bold, alignment: .right)
         flow.y += height + 16
     }
