@@ -33,6 +33,7 @@ struct CheckCommand: ParsableCommand {
             out += Self.rules(pipeline.categoryRules)
             if let invoicing = pipeline.invoicing { out += Self.invoicing(invoicing) }
             if let delivery = pipeline.delivery { out += Self.delivery(delivery) }
+            if let dunning = pipeline.dunning { out += Self.dunning(dunning) }
         }
         out += "\nLibraries: " + LibraryVersions.all.map { "\($0.name) \($0.version)" }.joined(separator: "; ") + "\n"
         let schemas = Self.schemaReport(invoicing: pipelines.contains { $0.invoicing != nil })
@@ -82,6 +83,16 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// Whether documents are e-mailed, from when, through which server (never the password).
+    /// Reminder levels, the penalty rate, the indemnity.
+    static func dunning(_ dunning: DunningSettings) -> String {
+        let levels = dunning.levels.map { "+\($0) d" }.joined(separator: ", ")
+        let rate =
+            dunning.legalInterestRate.map { "3 × \(ReminderPDF.percent($0)) unless the invoice prints a rate" }
+            ?? "the invoice's printed rate (no legal_interest_rate: otherwise not computed)"
+        return "  reminders:  \(levels) after the due date (the last a formal notice to approve); penalties at "
+            + "\(rate); indemnity \(FrenchDates.euros(dunning.indemnityMinor)) per invoice\n"
+    }
+
     static func delivery(_ delivery: DeliverySettings) -> String {
         guard delivery.send, let smtp = delivery.smtp else { return "  e-mail:     off (PDFs only)\n" }
         var out =

@@ -76,8 +76,12 @@ enum DecisionRecorder {
         try ApprovalDesk.decide(
             draftID: draft, decision: decision, by: person, comment: comment, source: "command",
             layout: layout, now: now)
-        StandardStreams.out(
-            "Recorded: \(draft) \(decision.rawValue) by \(person). "
-                + (decision == .approve ? "The next `facturation run` issues it.\n" : "It will never be issued.\n"))
+        let notice = try DunningStore(layout: layout).reminder(id: draft) != nil
+        let next =
+            notice
+            ? (decision == .approve
+                ? "The next `facturation run` sends this formal notice.\n" : "It will never be sent.\n")
+            : (decision == .approve ? "The next `facturation run` issues it.\n" : "It will never be issued.\n")
+        StandardStreams.out("Recorded: \(draft) \(decision.rawValue) by \(person). " + next)
     }
 }

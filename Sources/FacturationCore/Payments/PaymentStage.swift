@@ -102,7 +102,8 @@ struct PaymentPass {
         }
         var clientsInReview: [String: String] = [:]
         for (receipt, _, candidates) in reviews {
-            let clients = candidates.compactMap { receivables.items[$0]?.document.clientCode }
+            let clients =
+                candidates.compactMap { receivables.items[$0]?.document.clientCode }
                 + [payers.client(of: receipt)?.code].compactMap { $0 }
             for client in clients where clientsInReview[client] == nil {
                 clientsInReview[client] =

@@ -101,6 +101,17 @@ package struct WorkspaceStatus: Sendable, Codable {
                         (try? InvoiceBuilder.totals(of: draft.lines))?.grandTotalMinor ?? 0),
                     reason: draft.approvalReason ?? "waiting for a decision"))
         }
+        // Formal notices of the dunning stage waiting for a decision.
+        let dunning = DunningStore(layout: layout)
+        let noticeDecisions = try dunning.decisions()
+        for reminder in try dunning.reminders()
+        where reminder.status == .awaitingApproval && noticeDecisions[reminder.id] == nil {
+            toApprove.append(
+                .init(
+                    draft: reminder.id, client: reminder.client,
+                    totalInclVAT: ReminderTemplates.totalText(reminder),
+                    reason: "formal notice (mise en demeure) dated \(reminder.date): sent only once approved"))
+        }
         let documents = try store.issued()
         issued[pipeline.id] = documents.count
         lastNumber[pipeline.id] = documents.last?.number

@@ -34,6 +34,11 @@ package enum WorkspaceTemplate {
             try Storage.write(MailTemplates.defaults[kind]!, to: path, temporaryDirectory: mail)
             written.append(path)
         }
+        for kind in ReminderTemplates.Kind.allCases {
+            let path = Path.join(mail, kind.fileName)
+            try Storage.write(ReminderTemplates.defaults[kind]!, to: path, temporaryDirectory: mail)
+            written.append(path)
+        }
         return written
     }
 
@@ -73,6 +78,8 @@ package enum WorkspaceTemplate {
         - `to-send/NAME.eml`: e-mails waiting to be sent (pipelines with `[delivery] send = true`);
           deleting one cancels it. `send-failed/NAME.eml` and `NAME.reason.txt`: e-mails the server
           refused; fix the cause, then `facturation resend NUMBER`.
+        - `relances/ID.pdf`: reminders of unpaid invoices (pipelines with `[dunning]`); formal notices
+          wait in `to-approve/ID.toml` (with `ID.pdf`) until approved.
         - `oxygene/`: Memsoft Oxygène import files, each issued document in exactly one file.
         - `registre-ventes.csv`: the sales register (every invoice and credit note); `registre-ventes.xlsx`:
           the same for spreadsheets (amounts in euros, dates, filters). `paiements/` and `fec/compte-attente`
@@ -195,6 +202,12 @@ package enum WorkspaceTemplate {
         # amount = 500.00                      # excl. VAT
         # frequency = "monthly"                # or "quarterly" (months = [1, 4, 7, 10]), "yearly"
         # label = "Forfait maintenance mensuel"
+        #
+        # Reminders of unpaid invoices at due date + 15, + 30 days, and a formal notice at + 60 that
+        # waits in outbox/to-approve/ (templates relance-1.txt, relance-2.txt, mise-en-demeure.txt in mail/):
+        # [dunning]
+        # levels = [15, 30, 60]
+        # legal_interest_rate = 3.16           # percent; penalties at 3 × this rate unless the invoice prints one
         #
         # E-mailing the invoices (the templates are in mail/, beside this file):
         # [delivery]

@@ -45,7 +45,9 @@ struct DunningAmountsTests {
 @Suite("Dunning planner")
 struct DunningPlannerTests {
     /// Invoices issued on `day`, due 30 days later (``PaymentMatcherTests/invoice``).
-    static func invoice(_ number: String, client: String, total: Int64, on day: String, note: String = "")
+    static func invoice(
+        _ number: String, client: String, total: Int64, on day: String, note: String = ""
+    )
         -> InvoiceDocument
     {
         var document = PaymentMatcherTests.invoice(number, client: client, total: total, on: day)
@@ -67,7 +69,9 @@ struct DunningPlannerTests {
 
     static let settings = DunningSettings(levels: [15, 30, 60], legalInterestRate: 3_160)
 
-    func plan(on day: String, _ issued: [InvoiceDocument], matches: [PaymentMatch] = [], done: [String: Set<Int>] = [:])
+    func plan(
+        on day: String, _ issued: [InvoiceDocument], matches: [PaymentMatch] = [], done: [String: Set<Int>] = [:]
+    )
         throws -> DunningPlanner.Plan
     {
         var planner = DunningPlanner(settings: Self.settings, today: CivilDate(iso: day)!)
@@ -117,7 +121,8 @@ struct DunningPlannerTests {
     }
 
     @Test func partlyPaidIsRemindedForTheRemainder() throws {
-        let reminder = try #require(try plan(on: "2025-08-15", july, matches: [Self.payment("F1", 50_000)]).reminders.first)
+        let reminder = try #require(
+            try plan(on: "2025-08-15", july, matches: [Self.payment("F1", 50_000)]).reminders.first)
         let line = reminder.invoices[0]
         #expect(line.totalMinor == 120_000 && line.paidMinor == 50_000 && line.owedMinor == 70_000)
         // 700 € at 9,48 % for 15 days = 2.7271… → 2,73 €; + 40 € indemnity.

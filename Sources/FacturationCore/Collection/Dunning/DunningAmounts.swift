@@ -32,12 +32,15 @@ package enum DunningAmounts {
             }
             var end = index
             var text = ""
-            while end < scalars.count, ("0"..."9").contains(scalars[end]) || scalars[end] == "," || scalars[end] == "." {
+            while end < scalars.count, ("0"..."9").contains(scalars[end]) || scalars[end] == "," || scalars[end] == "."
+            {
                 text.unicodeScalars.append(scalars[end] == "," ? "." : scalars[end])
                 end += 1
             }
             var after = end
-            while after < scalars.count, scalars[after] == " " || scalars[after] == "\u{00A0}" || scalars[after] == "\u{202F}" {
+            while after < scalars.count,
+                scalars[after] == " " || scalars[after] == "\u{00A0}" || scalars[after] == "\u{202F}"
+            {
                 after += 1
             }
             if after < scalars.count, scalars[after] == "%" {
@@ -54,7 +57,9 @@ package enum DunningAmounts {
     }
 
     /// The rate of `document`: its own printed rate, else 3 × the legal rate when configured.
-    package static func rate(of document: InvoiceDocument, settings: DunningSettings)
+    package static func rate(
+        of document: InvoiceDocument, settings: DunningSettings
+    )
         -> (rate: Int64, source: Reminder.RateSource)?
     {
         if let printed = printedRate(in: document.legalNotes.latePenalty) { return (printed, .invoice) }

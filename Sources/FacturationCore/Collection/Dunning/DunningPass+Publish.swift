@@ -13,7 +13,8 @@ extension DunningPass {
         var newlyDelivered: [String] = []
         var newlyQueued: [String] = []
         for reminder in reminders {
-            let status = decisions[reminder.id].map { $0.approved ? Reminder.Status.approved : .refused } ?? reminder.status
+            let status =
+                decisions[reminder.id].map { $0.approved ? Reminder.Status.approved : .refused } ?? reminder.status
             switch status {
             case .awaitingApproval:
                 try requestApproval(reminder, outbox: outbox)
@@ -66,7 +67,9 @@ extension DunningPass {
 
     /// Queues the e-mail of `reminder` when the pipeline sends e-mails (`[delivery] send = true`)
     /// and the reminder is dated on or after `send_from`; true when it is (or was) in the queue.
-    func queue(_ reminder: Reminder, pdf: [UInt8], receivables: Receivables, report: inout DunningReport) throws
+    func queue(
+        _ reminder: Reminder, pdf: [UInt8], receivables: Receivables, report: inout DunningReport
+    ) throws
         -> Bool
     {
         guard let delivery = pipeline.delivery, delivery.send, let smtp = delivery.smtp,
@@ -101,9 +104,11 @@ extension DunningPass {
                 from: smtp.from, to: recipients, cc: delivery.copyTo, subject: subject, body: body,
                 attachments: [MailAttachment(fileName: reminder.id + ".pdf", mediaType: "application/pdf", bytes: pdf)],
                 messageID: MailQueue.messageID(reminder.id, pipeline: pipeline.id, from: smtp.from),
-                date: Date(timeIntervalSince1970: TimeInterval(pipelineRun.clock.now().seconds)), timeZone: pipeline.timeZone)
+                date: Date(timeIntervalSince1970: TimeInterval(pipelineRun.clock.now().seconds)),
+                timeZone: pipeline.timeZone)
             try Storage.makeDirectory(Path.parent(of: target))
-            try Storage.write(try message.mimeBytes(), to: target, temporaryDirectory: layout.temporary, collision: .fail)
+            try Storage.write(
+                try message.mimeBytes(), to: target, temporaryDirectory: layout.temporary, collision: .fail)
         }
         return true
     }

@@ -73,7 +73,9 @@ package struct DunningPlanner {
         let document = item.document
         let days = Int(today.daysSinceEpoch - document.dueDate.daysSinceEpoch)
         let rate = DunningAmounts.rate(of: document, settings: settings)
-        let penalty = try rate.map { try DunningAmounts.penalty(owedMinor: item.openMinor, rate: $0.rate, daysLate: days) }
+        let penalty = try rate.map {
+            try DunningAmounts.penalty(owedMinor: item.openMinor, rate: $0.rate, daysLate: days)
+        }
         return Reminder.Line(
             number: document.number, issueDate: document.issueDate, dueDate: document.dueDate,
             totalMinor: item.totalMinor, paidMinor: item.paidMinor, owedMinor: item.openMinor, daysLate: days,

@@ -96,7 +96,8 @@ package struct DunningStore {
         var invoices: [String: String] = [:]
         var clients: [String: String] = [:]
         for hold in try holds() {
-            let reason = "on hold since \(hold.at.prefix(10)) (\(hold.by.isEmpty ? "unknown" : hold.by): \(hold.reason))"
+            let reason =
+                "on hold since \(hold.at.prefix(10)) (\(hold.by.isEmpty ? "unknown" : hold.by): \(hold.reason))"
             if let invoice = hold.invoice { invoices[invoice] = hold.lift ? nil : reason }
             if let client = hold.client { clients[client] = hold.lift ? nil : reason }
         }

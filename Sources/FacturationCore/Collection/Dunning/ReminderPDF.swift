@@ -25,7 +25,9 @@ package struct ReminderPDF {
     }()
 
     /// Writes the PDF to `path` (replaced if present: the caller writes a temporary file).
-    package static func write(_ reminder: Reminder, invoice: InvoiceDocument, logo: String? = nil, to path: String)
+    package static func write(
+        _ reminder: Reminder, invoice: InvoiceDocument, logo: String? = nil, to path: String
+    )
         throws
     {
         let pdf = ReminderPDF(reminder: reminder, invoice: invoice)
@@ -62,9 +64,10 @@ package struct ReminderPDF {
         buyer += flow.text(InvoicePDF.lines(invoice.buyer), x: right, dy: buyer, width: 210, style: InvoicePDF.body)
         flow.y += max(height, buyer) + 24
         let city = seller.address.city
-        flow.y += flow.text(
-            "\(city.isEmpty ? "" : city + ", le ")\(FrenchDates.slashed(reminder.date))", x: right, width: 210,
-            style: InvoicePDF.body) + 12
+        flow.y +=
+            flow.text(
+                "\(city.isEmpty ? "" : city + ", le ")\(FrenchDates.slashed(reminder.date))", x: right, width: 210,
+                style: InvoicePDF.body) + 12
         flow.y += flow.text(reminder.title, x: left, width: PageFlow.contentWidth, style: InvoicePDF.heading) + 4
         flow.y +=
             flow.text(
@@ -141,7 +144,8 @@ package struct ReminderPDF {
 
     static func opening(_ reminder: Reminder) -> String {
         let count = reminder.invoices.count
-        let them = count == 1 ? "la facture ci-dessus reste impayée" : "les \(count) factures ci-dessus restent impayées"
+        let them =
+            count == 1 ? "la facture ci-dessus reste impayée" : "les \(count) factures ci-dessus restent impayées"
         switch (reminder.kind, reminder.level) {
         case (.formalNotice, _):
             return "Madame, Monsieur,\n\nMalgré nos relances, \(them) à ce jour. Par la présente, nous vous mettons "
@@ -149,7 +153,8 @@ package struct ReminderPDF {
                 + "huit jours à compter de la réception de ce courrier. À défaut, nous engagerons sans autre avis "
                 + "une procédure de recouvrement judiciaire, dont les frais resteront à votre charge."
         case (_, 1):
-            return "Madame, Monsieur,\n\nSauf erreur ou omission de notre part, \(them) à ce jour. Nous vous remercions "
+            return
+                "Madame, Monsieur,\n\nSauf erreur ou omission de notre part, \(them) à ce jour. Nous vous remercions "
                 + "de bien vouloir procéder à son règlement dans les meilleurs délais."
         default:
             return "Madame, Monsieur,\n\nMalgré notre précédente relance, \(them) à ce jour. Nous vous demandons de "
@@ -166,13 +171,14 @@ package struct ReminderPDF {
             note += ", au taux de " + rates.map(percent).joined(separator: ", ")
         }
         if reminder.penaltyUnknown { note += "; au taux indiqué sur la facture pour les montants non chiffrés" }
-        note += ". Indemnité forfaitaire pour frais de recouvrement de \(FrenchDates.euros(reminder.invoices.first?.indemnityMinor ?? 0)) "
+        note +=
+            ". Indemnité forfaitaire pour frais de recouvrement de \(FrenchDates.euros(reminder.invoices.first?.indemnityMinor ?? 0)) "
             + "par facture (art. D441-5 du Code de commerce)."
         return note
     }
 
     /// `9,48 %` from thousandths of a percent.
-    static func percent(_ rate: Int64) -> String {
+    package static func percent(_ rate: Int64) -> String {
         var text = DecimalText.format(minorUnits: rate, scale: 3, decimalMark: ",")
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(",") { text.removeLast() }
@@ -187,7 +193,9 @@ package struct ReminderPDF {
             .compactMap { $0 }.joined(separator: " – ")
         return [
             .rule(x: PageFlow.margin, y: y - 6, width: PageFlow.contentWidth, weight: 0.3, gray: 0.6),
-            .text(legal, x: PageFlow.margin, y: y, width: PageFlow.contentWidth - 170, style: InvoicePDF.small, alignment: .left),
+            .text(
+                legal, x: PageFlow.margin, y: y, width: PageFlow.contentWidth - 170, style: InvoicePDF.small,
+                alignment: .left),
             .text(
                 "\(reminder.id) – page \(page)/\(count)", x: PDFCanvas.pageWidth - PageFlow.margin - 160, y: y,
                 width: 160, style: InvoicePDF.small, alignment: .right),

@@ -111,7 +111,9 @@ package struct ReminderTemplates: Sendable {
     ]
 
     /// The values of `reminder`, for `company`.
-    package static func values(of reminder: Reminder, company: PipelineConfig.Company, clientName: String)
+    package static func values(
+        of reminder: Reminder, company: PipelineConfig.Company, clientName: String
+    )
         -> [Placeholder: String]
     {
         let invoices = reminder.invoices.map { line in
@@ -130,8 +132,9 @@ package struct ReminderTemplates: Sendable {
     /// "12,34 €", or the wording used when no rate is known.
     static func penaltyText(_ reminder: Reminder) -> String {
         reminder.penaltyUnknown
-            ? "au taux indiqué sur la facture" + (reminder.penaltiesMinor > 0
-                ? " (dont \(FrenchDates.euros(reminder.penaltiesMinor)) calculés)" : "")
+            ? "au taux indiqué sur la facture"
+                + (reminder.penaltiesMinor > 0
+                    ? " (dont \(FrenchDates.euros(reminder.penaltiesMinor)) calculés)" : "")
             : FrenchDates.euros(reminder.penaltiesMinor)
     }
 

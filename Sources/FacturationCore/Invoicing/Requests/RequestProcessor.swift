@@ -44,7 +44,9 @@ package struct RequestProcessor {
                 "pipeline \(pipeline.id) has no client \(client)",
                 "Use the client's code from the [[clients]] entries of \(Path.name(of: pipeline.file)).")
         }
-        if let invoice = hold.invoice, try !InvoiceStore(layout: layout).issued().contains(where: { $0.number == invoice }) {
+        if let invoice = hold.invoice,
+            try !InvoiceStore(layout: layout).issued().contains(where: { $0.number == invoice })
+        {
             return Self.refuse(
                 "no invoice \(invoice) was issued by pipeline \(pipeline.id)",
                 "Check the number in outbox/registre-ventes.csv and drop the corrected file again.")
@@ -53,7 +55,8 @@ package struct RequestProcessor {
             return .success("hold request on \(what) already recorded")
         }
         return .success(
-            hold.lift ? "reminders of \(what) resume (hold lifted by \(hold.by))"
+            hold.lift
+                ? "reminders of \(what) resume (hold lifted by \(hold.by))"
                 : "reminders of \(what) suspended by \(hold.by): \(hold.reason)")
     }
 

@@ -1,0 +1,253 @@
+import FacturationCore
+import Foundation
+import TestSupport
+import Testing
+
+/// Reminders through the real binary, on the demo: the July invoices of BELFONTE, BUQUET, PETRAS
+/// and SEXTANT are never paid (due 2025-07-31), so the run of 2025-09-01 (32 days late) reminds
+/// them at level 2 (level 1 skipped) and the run of 2025-10-01 (62 days) makes formal notices.
+@Suite("Dunning, end to end", .serialized)
+struct DunningTests {
+    /// Runs `run --json` on `day`; returns the dunning report of the demo pipeline.
+    @discardableResult
+    static func run(
+        _ workspace: TestWorkspace, _ day: String, environment: [String: String] = [:]
+    ) throws
+        -> [String: Any]
+    {
+        let result = try workspace.run(["run", "--settle", "0", "--date", day, "--json"], environment: environment)
+        #expect(result.status == 0 || result.status == 2, "\(day): \(result.stdout)\n\(result.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        return (summary["dunning"] as? [[String: Any]])?.first ?? [:]
+    }
+
+    static func list(_ report: [String: Any], _ key: String) -> [String] { report[key] as? [String] ?? [] }
+
+    /// The ids at the start of "relance-…: …" lines.
+    static func ids(_ report: [String: Any], _ key: String) -> [String] {
+        list(report, key).map { String($0.prefix { $0 != ":" }) }.sorted()
+    }
+
+    static func record(_ workspace: TestWorkspace, _ id: String) throws -> [String: Any] {
+        let data = try workspace.data("archive/dunning/demo-conseil/2025/\(id).json")
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    static func demo() throws -> TestWorkspace {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        return workspace
+    }
+
+    @Test func eachLevelIsSentOnceAndMissedLevelsAreSkipped() throws {
+        let workspace = try Self.demo()
+        #expect(Self.list(try Self.run(workspace, "2025-07-01"), "sent").isEmpty)
+        #expect(Self.list(try Self.run(workspace, "2025-08-01"), "sent").isEmpty)
+        let september = try Self.run(workspace, "2025-09-01")
+        let ids = [
+            "relance-BELFONTE-2025-09-01-n2", "relance-BUQUET-2025-09-01-n2", "relance-PETRAS-2025-09-01-n2",
+            "relance-SEXTANT-2025-09-01-n2",
+        ]
+        #expect(Self.ids(september, "sent") == ids)
+        #expect(Self.list(september, "skipped").count == 4)
+        for id in ids {
+            #expect(try workspace.data("outbox/relances/\(id).pdf").starts(with: Data("%PDF".utf8)))
+            #expect(workspace.exists("archive/dunning/demo-conseil/2025/\(id).pdf"))
+        }
+        // Hand-computed: F20250701, 901,92 € TTC, 32 days late at 3 × 3,16 %: 901.92 × 0.0948 × 32 / 365
+        // = 7.496… → 7,50 €; + 40 € indemnity; level 1 skipped.
+        let line = try #require((try Self.record(workspace, ids[0])["invoices"] as? [[String: Any]])?.first)
+        #expect(line["number"] as? String == "F20250701" && line["owedMinor"] as? Int == 90_192)
+        #expect(line["daysLate"] as? Int == 32 && line["rate"] as? Int == 9_480)
+        #expect(line["penaltyMinor"] as? Int == 750 && line["indemnityMinor"] as? Int == 4_000)
+        #expect(line["skippedLevels"] as? [Int] == [1])
+        #expect(try Self.record(workspace, ids[0])["totalMinor"] as? Int == 90_192 + 750 + 4_000)
+        // The next days: nothing is sent twice (August's invoices, due 2025-08-31, reach level 1 on 09-15).
+        #expect(Self.list(try Self.run(workspace, "2025-09-02"), "sent").isEmpty)
+        #expect(Self.list(try Self.run(workspace, "2025-09-14"), "sent").isEmpty)
+        #expect(workspace.files(under: "outbox/relances").count == 4)
+        let fifteenth = try Self.run(workspace, "2025-09-15")
+        #expect(Self.ids(fifteenth, "sent").allSatisfy { $0.hasSuffix("2025-09-15-n1") })
+        #expect(!Self.ids(fifteenth, "sent").isEmpty)
+        #expect(Self.list(fifteenth, "skipped").isEmpty)
+    }
+
+    @Test func holdFileSuspendsAndLiftingResumesAtTheLevelDueThatDay() throws {
+        let workspace = try Self.demo()
+        try Self.run(workspace, "2025-07-01")
+        try workspace.drop(
+            "hold-belfonte.toml",
+            "[dunning_hold]\nclient = \"BELFONTE\"\nreason = \"Litige sur le forfait\"\nby = \"Camille\"\n")
+        try workspace.drop(
+            "hold-f20250702.toml", "[dunning_hold]\ninvoice = \"F20250702\"\nreason = \"Promesse de paiement\"\n")
+        try Self.run(workspace, "2025-08-01")
+        let september = try Self.run(workspace, "2025-09-01")
+        #expect(
+            Self.ids(september, "sent") == ["relance-PETRAS-2025-09-01-n2", "relance-SEXTANT-2025-09-01-n2"])
+        let held = Self.list(september, "held")
+        #expect(held.contains { $0.hasPrefix("F20250701 (BELFONTE)") && $0.contains("Litige sur le forfait") })
+        #expect(held.contains { $0.hasPrefix("F20250702 (BUQUET)") })
+        // Lifted on 2025-09-05 (35 days late): resumes at level 2, the level due that day.
+        try workspace.drop("lift.toml", "[dunning_hold]\nclient = \"BELFONTE\"\nlift = true\nby = \"Camille\"\n")
+        let lifted = try Self.run(workspace, "2025-09-05")
+        #expect(Self.ids(lifted, "sent") == ["relance-BELFONTE-2025-09-05-n2"])
+        #expect(Self.list(lifted, "held").contains { $0.hasPrefix("F20250702 (BUQUET)") })
+        // A hold naming no known client is rejected with its reason.
+        try workspace.drop("bad-hold.toml", "[dunning_hold]\nclient = \"NOBODY\"\nreason = \"x\"\n")
+        let bad = try workspace.run(["run", "--settle", "0", "--date", "2025-09-06"])
+        #expect(bad.status == 2, "\(bad.stdout)")
+    }
+
+    @Test func clientMarkedNoRemindersIsNeverReminded() throws {
+        let text = try Repository.demoPipeline().replacingOccurrences(
+            of: "oxygene_code = \"BUQ01\"", with: "oxygene_code = \"BUQ01\"\nreminders = false")
+        let workspace = try TestWorkspace(pipeline: text)
+        try workspace.dropDemoFiles()
+        for day in ["2025-07-01", "2025-08-01"] { try Self.run(workspace, day) }
+        let september = try Self.run(workspace, "2025-09-01")
+        #expect(!Self.ids(september, "sent").contains { $0.contains("BUQUET") })
+        #expect(Self.ids(september, "sent").count == 3)
+        #expect(
+            Self.list(september, "held").contains {
+                $0.hasPrefix("F20250702 (BUQUET)") && $0.contains("reminders = false")
+            })
+    }
+
+    /// LAA's receipt of 2 040,00 € waits in outbox/review/: its overdue invoices are not reminded.
+    @Test func aReceiptWaitingForReviewHoldsTheClient() throws {
+        let workspace = try Self.demo()
+        for day in ["2025-07-01", "2025-08-01", "2025-09-01"] { try Self.run(workspace, day) }
+        #expect(!workspace.files(under: "outbox/review").isEmpty)
+        let october = try Self.run(workspace, "2025-10-01")
+        #expect(!Self.ids(october, "sent").contains { $0.contains("-LAA-") })
+        #expect(Self.list(october, "held").contains { $0.contains("(LAA): a receipt waits for review") })
+    }
+
+    @Test func formalNoticeWaitsForApprovalAndARefusedOneIsNeverSent() throws {
+        let workspace = try Self.demo()
+        for day in ["2025-07-01", "2025-08-01", "2025-09-01"] { try Self.run(workspace, day) }
+        let october = try Self.run(workspace, "2025-10-01")
+        let notices = [
+            "relance-BELFONTE-2025-10-01-n3", "relance-BUQUET-2025-10-01-n3", "relance-PETRAS-2025-10-01-n3",
+            "relance-SEXTANT-2025-10-01-n3",
+        ]
+        #expect(Self.ids(october, "awaitingApproval") == notices)
+        for id in notices {
+            #expect(workspace.exists("outbox/to-approve/\(id).toml") && workspace.exists("outbox/to-approve/\(id).pdf"))
+            #expect(!workspace.exists("outbox/relances/\(id).pdf"))
+        }
+        // Not sent while it waits.
+        #expect(Self.ids(try Self.run(workspace, "2025-10-02"), "awaitingApproval") == notices)
+        // Approved by the command, refused by the form dropped into the inbox.
+        let approve = try workspace.run(["approve", notices[0], "--by", "Camille"])
+        #expect(approve.status == 0, "\(approve.stdout)\(approve.stderr)")
+        let form = try workspace.text("outbox/to-approve/\(notices[1]).toml")
+            .replacingOccurrences(of: "decision = \"approve\"", with: "decision = \"reject\"")
+            .replacingOccurrences(of: "reason = \"\"", with: "reason = \"Client en redressement judiciaire\"")
+        try workspace.drop("refus.toml", form)
+        let decided = try Self.run(workspace, "2025-10-03")
+        #expect(Self.list(decided, "approved") == [notices[0]])
+        #expect(Self.list(decided, "refused") == [notices[1]])
+        #expect(workspace.exists("outbox/relances/\(notices[0]).pdf"))
+        #expect(!workspace.exists("outbox/relances/\(notices[1]).pdf"))
+        for id in notices.prefix(2) { #expect(!workspace.exists("outbox/to-approve/\(id).toml")) }
+        #expect(Self.ids(decided, "awaitingApproval") == Array(notices.suffix(2)))
+        // A decision cannot be changed; the refused notice is never sent, on any later day.
+        #expect(try workspace.run(["approve", notices[1]]).status != 0)
+        let later = try Self.run(workspace, "2025-11-15")
+        #expect(!workspace.exists("outbox/relances/\(notices[1]).pdf"))
+        #expect(!Self.ids(later, "sent").contains { $0.hasPrefix("relance-BUQUET") && $0.hasSuffix("n3") })
+        // The invoice drafts are still approved as before, next to the formal notices.
+        let drafts = workspace.files(under: "outbox/to-approve").filter {
+            $0.hasSuffix(".toml") && !($0 as NSString).lastPathComponent.hasPrefix("relance-")
+        }
+        let draft = try #require(drafts.first)
+        let id = String((draft as NSString).lastPathComponent.dropLast(".toml".count))
+        #expect(try workspace.run(["approve", id, "--by", "demo"]).status == 0)
+    }
+
+    /// With `[delivery]`, a reminder is queued and sent in the same run, with its PDF attached, to
+    /// the client's address, and the proof is kept; an approved formal notice is sent the run after.
+    @Test func remindersAreEmailedThroughTheSendQueue() throws {
+        try withSMTPSink(.init()) { sink in
+            let workspace = try SendingTests.workspace(port: sink.port, caFile: sink.caFile)
+            for day in ["2025-07-01", "2025-08-01"] { _ = try SendingTests.run(workspace, day) }
+            let before = try sink.received().count
+            let september = try Self.run(workspace, "2025-09-01")
+            #expect(Self.list(september, "queued").count == 4)
+            let messages = try sink.received().dropFirst(before).filter {
+                String(decoding: $0.bytes, as: UTF8.self).contains("relance-")
+            }
+            #expect(messages.count == 4)
+            let belfonte = try #require(
+                messages.first { $0.recipients.contains("holding@belfonte.example") })
+            let parsed = try SendingTests.parsed(belfonte.eml)
+            #expect((parsed["subject"] as? String)?.hasPrefix("Deuxième relance") == true)
+            #expect((parsed["body"] as? String)?.contains("F20250701") == true)
+            #expect((parsed["body"] as? String)?.contains("949,42") == true)
+            let attachments = parsed["attachments"] as? [[String: Any]] ?? []
+            #expect(attachments.contains { $0["filename"] as? String == "relance-BELFONTE-2025-09-01-n2.pdf" })
+            #expect(workspace.exists("archive/sent/demo-conseil/relance-BELFONTE-2025-09-01-n2.json"))
+            // Formal notices: not e-mailed until approved; once approved, sent by the next run.
+            let october = try Self.run(workspace, "2025-10-01")
+            #expect(!Self.list(october, "queued").contains { $0.hasSuffix("-n3") })
+            #expect(try workspace.run(["approve", "relance-BELFONTE-2025-10-01-n3"]).status == 0)
+            let next = try Self.run(workspace, "2025-10-02")
+            #expect(Self.list(next, "queued") == ["relance-BELFONTE-2025-10-01-n3"])
+            #expect(workspace.exists("archive/sent/demo-conseil/relance-BELFONTE-2025-10-01-n3.json"))
+            // Never twice.
+            #expect(Self.list(try Self.run(workspace, "2025-10-03"), "queued").isEmpty)
+        }
+    }
+    /// A copy of `workspace` in a new temporary folder.
+    static func copy(_ workspace: TestWorkspace) throws -> TestWorkspace {
+        let copy = try TestWorkspace(pipeline: try workspace.text("pipelines/demo-conseil.toml"))
+        try FileManager.default.removeItem(at: copy.root)
+        try FileManager.default.copyItem(at: workspace.root, to: copy.root)
+        return copy
+    }
+
+    /// What the dunning stage leaves: every file of its archive and of outbox/relances/, with its bytes.
+    static func dunningState(_ workspace: TestWorkspace) throws -> [String: Data] {
+        var state: [String: Data] = [:]
+        for path in workspace.files(under: "archive/dunning") + workspace.files(under: "outbox/relances") {
+            state[path] = try workspace.data(path)
+        }
+        return state
+    }
+
+    /// The run of 2025-09-01 killed after each durable step of the dunning stage in turn, then run
+    /// again: the archive and the outbox end exactly as after an uninterrupted run (each reminder
+    /// once, same records, same PDFs, same lists).
+    @Test func aRunKilledAnywhereInTheStageSendsEachReminderOnce() throws {
+        let base = try Self.demo()
+        for day in ["2025-07-01", "2025-08-01"] { try Self.run(base, day) }
+        let reference = try Self.copy(base)
+        let traced = try reference.run(
+            ["run", "--settle", "0", "--date", "2025-09-01"], environment: ["FACTURATION_CRASH_TRACE": "1"])
+        #expect(traced.status == 0, "\(traced.stderr)")
+        let steps = traced.stderr.split(separator: "\n").compactMap { line -> Int? in
+            guard line.hasPrefix("crash-point "), line.contains("dunning") || line.contains("relances") else {
+                return nil
+            }
+            return Int(line.dropFirst("crash-point ".count).prefix { $0 != ":" })
+        }
+        let first = try #require(steps.min())
+        let last = try #require(steps.max())
+        let expected = try Self.dunningState(reference)
+        #expect(expected.keys.filter { $0.hasPrefix("outbox/relances/") }.count == 4)
+        for step in (first - 1)...(last + 1) {
+            let attempt = try Self.copy(base)
+            let killed = try attempt.run(
+                ["run", "--settle", "0", "--date", "2025-09-01"], environment: ["FACTURATION_CRASH_AFTER": "\(step)"])
+            #expect(killed.status != 0, "step \(step) did not kill the run")
+            let again = try attempt.run(["run", "--settle", "0", "--date", "2025-09-01"])
+            #expect(again.status == 0, "step \(step): \(again.stdout)\n\(again.stderr)")
+            let state = try Self.dunningState(attempt)
+            #expect(state.keys.sorted() == expected.keys.sorted(), "killed after step \(step)")
+            for (path, bytes) in expected where state[path] != bytes {
+                Issue.record("killed after step \(step): \(path) differs")
+            }
+        }
+    }
+}
