@@ -62,6 +62,14 @@ struct DunningTests {
         #expect(line["penaltyMinor"] as? Int == 750 && line["indemnityMinor"] as? Int == 4_000)
         #expect(line["skippedLevels"] as? [Int] == [1])
         #expect(try Self.record(workspace, ids[0])["totalMinor"] as? Int == 90_192 + 750 + 4_000)
+        // The letter says the same (read back with poppler's pdftotext).
+        let letter = try runTool(
+            "/usr/bin/pdftotext", ["-layout", workspace.path + "/outbox/relances/\(ids[0]).pdf", "-"])
+        for text in [
+            "Deuxième relance", "Holding Belfonte", "F20250701", "901,92", "7,50", "40,00", "949,42", "9,48 %",
+        ] {
+            #expect(letter.output.contains(text), "\(text) not in:\n\(letter.output)")
+        }
         // The next days: nothing is sent twice (August's invoices, due 2025-08-31, reach level 1 on 09-15).
         #expect(Self.list(try Self.run(workspace, "2025-09-02"), "sent").isEmpty)
         #expect(Self.list(try Self.run(workspace, "2025-09-14"), "sent").isEmpty)
@@ -249,5 +257,32 @@ struct DunningTests {
                 Issue.record("killed after step \(step): \(path) differs")
             }
         }
+    }
+    /// Mistakes in `[dunning]`, `[[clients]] reminders` and the reminder templates are reported by
+    /// `check` with their file and line, before anything runs.
+    @Test func settingsAndTemplatesAreCheckedWithTheirLine() throws {
+        let text = try Repository.demoPipeline()
+            .replacingOccurrences(of: "levels = [15, 30, 60]", with: "levels = [30, 15]\nlvl = 3")
+            .replacingOccurrences(of: "legal_interest_rate = 3.16", with: "legal_interest_rate = \"beaucoup\"")
+            .replacingOccurrences(of: "oxygene_code = \"BUQ01\"", with: "oxygene_code = \"BUQ01\"\nreminders = \"non\"")
+        let workspace = try TestWorkspace(pipeline: text)
+        let check = try workspace.run(["check"])
+        #expect(check.status == 3, "\(check.stdout)\(check.stderr)")
+        for expected in ["dunning.levels", "unknown key dunning.lvl", "dunning.legal_interest_rate", "reminders"] {
+            #expect(check.stderr.contains(expected), "\(expected): \(check.stderr)")
+        }
+        #expect(check.stderr.contains("demo-conseil.toml:"), "\(check.stderr)")
+        let valid = try TestWorkspace(invoicing: true)
+        #expect(try valid.run(["check"]).stdout.contains("reminders:  +15 d, +30 d, +60 d"))
+        // A reminder template with an unknown placeholder: named with its line, once [delivery] is set.
+        let mailing = try SendingTests.workspace(port: 2, caFile: "/dev/null")
+        let mail = mailing.root.appendingPathComponent("pipelines/mail")
+        try FileManager.default.createDirectory(at: mail, withIntermediateDirectories: true)
+        try "Objet : {niveau}\n\nBonjour {clent},\n".write(
+            to: mail.appendingPathComponent("relance-2.txt"), atomically: true, encoding: .utf8)
+        let refused = try mailing.run(["check"])
+        #expect(refused.status == 3)
+        #expect(
+            refused.stderr.contains("relance-2.txt, line 3") && refused.stderr.contains("{clent}"), "\(refused.stderr)")
     }
 }

@@ -177,3 +177,30 @@ struct DunningPlannerTests {
         #expect(try planner.plan(Self.items(july)).reminders.isEmpty)
     }
 }
+
+@Suite("Dunning hold requests")
+struct DunningHoldRequestTests {
+    @Test func aHoldFileIsRecognisedAndRead() throws {
+        let text = "# hold\n[dunning_hold]\ninvoice = \"F20250809\"\nreason = \"Litige\"\nby = \"Camille\"\n"
+        #expect(RequestFile.looksLikeRequest(Array(text.utf8)))
+        let request = try RequestFile.parse(text).get()
+        #expect(
+            request == .dunningHold(invoice: "F20250809", client: nil, reason: "Litige", by: "Camille", lift: false))
+        let lift = try RequestFile.parse("[dunning_hold]\nclient = \"LAA\"\nlift = true\n").get()
+        #expect(lift == .dunningHold(invoice: nil, client: "LAA", reason: "", by: "", lift: true))
+    }
+
+    @Test(arguments: [
+        "[dunning_hold]\nreason = \"x\"\n",  // neither invoice nor client
+        "[dunning_hold]\ninvoice = \"F1\"\nclient = \"LAA\"\nreason = \"x\"\n",  // both
+        "[dunning_hold]\ninvoice = \"F1\"\n",  // a hold without a reason
+        "[dunning_hold]\ninvoice = \"F1\"\nreason = \"x\"\nliftt = true\n",  // unknown key
+    ])
+    func anIncompleteHoldFileIsRejectedWithItsLine(text: String) {
+        guard case .failure(let rejection) = RequestFile.parse(text) else {
+            Issue.record("accepted: \(text)")
+            return
+        }
+        #expect(!rejection.problems.isEmpty && rejection.problems.listed.allSatisfy { $0.line != nil })
+    }
+}

@@ -10,15 +10,15 @@ package struct ReminderPDF {
     static let table: PDFTable = {
         var table = PDFTable(
             columns: [
-                .init(title: "Facture", x: 0, width: 70, alignment: .left),
-                .init(title: "Date", x: 72, width: 50, alignment: .left),
-                .init(title: "Échéance", x: 124, width: 50, alignment: .left),
-                .init(title: "Total TTC", x: 176, width: 62, alignment: .right),
-                .init(title: "Réglé", x: 240, width: 58, alignment: .right),
-                .init(title: "Reste dû", x: 300, width: 62, alignment: .right),
-                .init(title: "Jours", x: 364, width: 30, alignment: .right),
-                .init(title: "Pénalités", x: 396, width: 56, alignment: .right),
-                .init(title: "Indemnité", x: 454, width: PageFlow.contentWidth - 454, alignment: .right),
+                .init(title: "Facture", x: 0, width: 56, alignment: .left),
+                .init(title: "Date", x: 58, width: 56, alignment: .left),
+                .init(title: "Échéance", x: 116, width: 56, alignment: .left),
+                .init(title: "Total TTC", x: 174, width: 58, alignment: .right),
+                .init(title: "Réglé", x: 234, width: 50, alignment: .right),
+                .init(title: "Reste dû", x: 286, width: 58, alignment: .right),
+                .init(title: "Jours", x: 346, width: 32, alignment: .right),
+                .init(title: "Pénalités", x: 380, width: 52, alignment: .right),
+                .init(title: "Indemnité", x: 434, width: PageFlow.contentWidth - 434, alignment: .right),
             ], style: TextStyle(size: 7.5))
         table.titleStyle = TextStyle(size: 7.5, bold: true)
         return table
@@ -185,7 +185,7 @@ package struct ReminderPDF {
         return text + " %"
     }
 
-    /// The seller's name, the reference and the page number.
+    /// The seller's legal identity and the page number (the reference is under the title).
     func footer(page: Int, of count: Int) -> [PDFItem] {
         let y = PDFCanvas.pageHeight - 52
         let seller = invoice.seller
@@ -194,11 +194,11 @@ package struct ReminderPDF {
         return [
             .rule(x: PageFlow.margin, y: y - 6, width: PageFlow.contentWidth, weight: 0.3, gray: 0.6),
             .text(
-                legal, x: PageFlow.margin, y: y, width: PageFlow.contentWidth - 170, style: InvoicePDF.small,
+                legal, x: PageFlow.margin, y: y, width: PageFlow.contentWidth - 70, style: InvoicePDF.small,
                 alignment: .left),
             .text(
-                "\(reminder.id) – page \(page)/\(count)", x: PDFCanvas.pageWidth - PageFlow.margin - 160, y: y,
-                width: 160, style: InvoicePDF.small, alignment: .right),
+                "page \(page)/\(count)", x: PDFCanvas.pageWidth - PageFlow.margin - 60, y: y,
+                width: 60, style: InvoicePDF.small, alignment: .right),
         ]
     }
 }
