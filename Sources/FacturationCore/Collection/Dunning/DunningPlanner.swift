@@ -34,7 +34,7 @@ package struct DunningPlanner {
 
     package func plan(_ items: [Receivables.Item]) throws -> Plan {
         var plan = Plan()
-        var groups: [String: [Reminder.Line]] = [:]
+        var groups: [Group: [Reminder.Line]] = [:]
         for item in items where item.document.kind == .invoice && item.openMinor > 0 {
             let document = item.document
             if let from = settings.from, document.dueDate < from { continue }
@@ -49,13 +49,11 @@ package struct DunningPlanner {
             }
             var line = try Self.line(item, today: today, settings: settings)
             line.skippedLevels = (1..<level).filter { !done.contains($0) }
-            groups[document.clientCode + "\u{0}" + String(level), default: []].append(line)
+            groups[Group(client: document.clientCode, level: level), default: []].append(line)
         }
-        for key in groups.keys.sorted() {
-            let parts = key.split(separator: "\u{0}")
-            let client = String(parts[0])
-            let level = Int(parts[1])!
-            let lines = groups[key]!.sorted { ($0.dueDate, $0.number) < ($1.dueDate, $1.number) }
+        for group in groups.keys.sorted() {
+            let (client, level) = (group.client, group.level)
+            let lines = groups[group]!.sorted { ($0.dueDate, $0.number) < ($1.dueDate, $1.number) }
             let formal = level == settings.formalNoticeLevel
             let total = try Checked.sum(
                 lines.flatMap { [$0.owedMinor, $0.penaltyMinor ?? 0, $0.indemnityMinor] }, "total of a reminder")
@@ -66,6 +64,13 @@ package struct DunningPlanner {
                     invoices: lines, totalMinor: total, status: formal ? .awaitingApproval : .sent))
         }
         return plan
+    }
+
+    /// One reminder: a client and a level.
+    struct Group: Hashable, Comparable {
+        let client: String
+        let level: Int
+        static func < (lhs: Group, rhs: Group) -> Bool { (lhs.client, lhs.level) < (rhs.client, rhs.level) }
     }
 
     /// The amounts of one invoice on `today`.

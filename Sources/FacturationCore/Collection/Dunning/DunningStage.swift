@@ -65,12 +65,13 @@ struct DunningPass {
         return report
     }
 
-    /// The payment stage's receivables, or (when it did not run) the same built from the snapshot.
+    /// The payment stage's receivables, or (when it did not run) the same built from the snapshot
+    /// as the payment stage builds them (every recorded match applied).
     func receivables() throws -> Receivables {
         if let payments = pipelineRun.payments { return payments.receivables }
         let snapshot = try pipelineRun.snapshot()
         var receivables = Receivables(issued: snapshot.issued)
-        for match in snapshot.matches where match.bookingDate <= pipelineRun.today { receivables.apply(match) }
+        for match in snapshot.matches { receivables.apply(match) }
         return receivables
     }
 
