@@ -202,11 +202,19 @@ enum FuzzSeeds {
                 by = "Camille"
                 """),
             bytes("\u{FEFF}# comment\npipeline = 'demo-conseil'\n\n[approval]\ndraft = \"\"\"x\"\"\"\nby = '''C'''\n"),
+            bytes(
+                """
+                [dunning_hold]
+                invoice = "F20250809"    # or client = "LAA"
+                reason = "Litige sur les heures de juillet"
+                by = "Camille"
+                lift = false
+                """),
         ]
     }
 
     static let tomlTokens: [String] = [
-        "[approval]", "[credit_note]", "[[approval]]", "[company]", "[company.address]", "[[clients]]", "[[rules]]",
+        "[approval]", "[credit_note]", "[dunning_hold]", "client", "lift", "[[approval]]", "[company]", "[company.address]", "[[clients]]", "[[rules]]",
         "[invoicing]", "[[contracts]]", "[accounting]", "[[accounting.rules]]", "[inbox]", "[clockify]", "[approval.x]",
         "draft", "decision", "approve", "reject", "by", "reason", "invoice", "lines", "rebill", "pipeline", "=", " = ",
         "\"", "'", "\"\"\"", "'''", "\\", "\\u0000", "\\U0010FFFF", "\\uD800", "\\x41", "#", "\n", "\r\n", "\r", ".",
