@@ -214,7 +214,8 @@ enum FuzzSeeds {
     }
 
     static let tomlTokens: [String] = [
-        "[approval]", "[credit_note]", "[dunning_hold]", "client", "lift", "[[approval]]", "[company]", "[company.address]", "[[clients]]", "[[rules]]",
+        "[approval]", "[credit_note]", "[dunning_hold]", "client", "lift", "[[approval]]", "[company]",
+        "[company.address]", "[[clients]]", "[[rules]]",
         "[invoicing]", "[[contracts]]", "[accounting]", "[[accounting.rules]]", "[inbox]", "[clockify]", "[approval.x]",
         "draft", "decision", "approve", "reject", "by", "reason", "invoice", "lines", "rebill", "pipeline", "=", " = ",
         "\"", "'", "\"\"\"", "'''", "\\", "\\u0000", "\\U0010FFFF", "\\uD800", "\\x41", "#", "\n", "\r\n", "\r", ".",

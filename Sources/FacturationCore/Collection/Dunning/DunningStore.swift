@@ -29,9 +29,18 @@ package struct DunningStore {
         return result.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
     }
 
-    /// The reminder `id`, if it was ever decided.
+    /// The reminder `id`, if it was ever decided: its record is found from the date in the id
+    /// (`relance-<client>-<YYYY-MM-DD>-n<level>`), without reading the others.
     package func reminder(id: String) throws -> Reminder? {
-        try reminders().first { $0.id == id }
+        guard id.hasPrefix("relance-"), !id.contains("/"), let suffix = id.range(of: "-n", options: .backwards),
+            id.distance(from: id.startIndex, to: suffix.lowerBound) >= "relance-".count + 11
+        else { return nil }
+        let dateStart = id.index(suffix.lowerBound, offsetBy: -10)
+        guard let date = CivilDate(iso: id[dateStart..<suffix.lowerBound]) else { return nil }
+        let path = layout.reminderRecord(id: id, year: date.year)
+        guard Storage.exists(path) else { return nil }
+        let reminder = try FacturationError.decode(Reminder.self, at: path)
+        return reminder.id == id ? reminder : nil
     }
 
     /// Records a new reminder: its PDF first (replacing one a killed run left), then its record.
