@@ -144,8 +144,10 @@ struct DunningTests {
             #expect(workspace.exists("outbox/to-approve/\(id).toml") && workspace.exists("outbox/to-approve/\(id).pdf"))
             #expect(!workspace.exists("outbox/relances/\(id).pdf"))
         }
-        // Not sent while it waits.
+        // Not sent while it waits; `status` lists it with the drafts.
         #expect(Self.ids(try Self.run(workspace, "2025-10-02"), "awaitingApproval") == notices)
+        let status = try workspace.run(["status"])
+        #expect(notices.allSatisfy { status.stdout.contains($0) }, "\(status.stdout)")
         // Approved by the command, refused by the form dropped into the inbox.
         let approve = try workspace.run(["approve", notices[0], "--by", "Camille"])
         #expect(approve.status == 0, "\(approve.stdout)\(approve.stderr)")
