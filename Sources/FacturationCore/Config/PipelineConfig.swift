@@ -21,6 +21,8 @@ package struct PipelineConfig: Sendable {
     package var accounting = AccountingSettings()
     /// E-mailing of issued documents (`[delivery]`); nil when the file has none.
     package var delivery: DeliverySettings?
+    /// The cash-flow forecast (`[forecast]`); nil when the file has none (defaults then apply).
+    package var forecast: ForecastSettings?
 
     /// The seller.
     package struct Company: Sendable {

@@ -10,6 +10,7 @@
 /// archive/invoicing/<pipeline>/                issued records, documents, drafts, decisions, annexes, Oxygène batches
 /// archive/payments/<pipeline>/matches/         one file per matched receipt
 /// archive/accounting/<pipeline>/               the FEC files as published
+/// outbox/[<pipeline>/]tresorerie/               the cash-flow forecast (rewritten each day)
 /// archive/checkpoints/<pipeline>/              summaries of closed periods (derived, rebuilt when missing)
 /// ```
 /// With a single pipeline, its inbox and outbox are the workspace's own.
@@ -131,6 +132,16 @@ package struct ArchiveLayout: Sendable {
     package var accounting: String { archived("accounting") }
     package func publishedFEC(_ outboxPath: String) -> String { Path.join(accounting, outboxPath) }
     package var publishedMonthlyFEC: String { Path.join(accounting, "fec", "mensuel") }
+
+    // MARK: - Cash-flow forecast
+
+    /// The forecast's files, relative to the outbox (`tresorerie/`): the daily balance, its summary,
+    /// the expected movements, the recurring expenses (each CSV + XLSX) and the chart.
+    package var forecastDaily: String { "tresorerie/prevision.csv" }
+    package var forecastSummary: String { "tresorerie/prevision-resume.csv" }
+    package var forecastFlows: String { "tresorerie/flux-prevus.csv" }
+    package var forecastExpenses: String { "tresorerie/depenses-recurrentes.csv" }
+    package var forecastChart: String { "tresorerie/prevision.svg" }
 
     // MARK: - Run state
 
