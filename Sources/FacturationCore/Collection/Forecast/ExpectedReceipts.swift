@@ -45,15 +45,17 @@ package struct ExpectedReceipts {
         for contract in settings.contracts {
             guard let terms = billing[contract.clientCode] else { continue }
             for period in RecurringSchedule.duePeriods(of: contract, from: from, today: last) {
-                guard !issuedIDs.contains("rec-\(contract.id)-\(period.key)") else { continue }
+                guard !issuedIDs.contains(RecurringSchedule.draftID(contract: contract, period: period)) else { continue }
                 let vat = InvoiceTotals.roundHalfUp(
                     try Checked.multiply(contract.amountMinor, Int64(terms.vatRateBasisPoints), "VAT of \(contract.id)"),
                     divisor: 10_000)
                 let total = try Checked.add(contract.amountMinor, vat, "total of \(contract.id)")
                 let due = terms.paymentTerms.dueDate(issuedOn: period.billingDate)
+                let date = expectedDate(due: due, client: contract.clientCode)
+                guard date <= last else { continue }
                 flows.append(
                     CashForecast.Flow(
-                        date: expectedDate(due: due, client: contract.clientCode), kind: .contract,
+                        date: date, kind: .contract,
                         amountMinor: total, label: "\(contract.id) \(period.key)", clientCode: contract.clientCode))
             }
         }

@@ -74,40 +74,8 @@ struct ForecastPass {
     var settings: ForecastSettings { layout.pipeline.forecast ?? ForecastSettings() }
 
     func forecast() throws(ArithmeticOverflow) -> (CashForecast, [RecurringExpenses.Detected]) {
-        let pipeline = layout.pipeline
-        let settings = settings
-        let issued = snapshot.issued.filter { $0.issueDate <= today }
-        var receivables = Receivables(issued: issued)
-        for match in snapshot.matches where match.bookingDate <= today { receivables.apply(match) }
-        let creditNotes = Set(issued.filter { $0.kind == .creditNote }.map(\.number))
-        let delays = PaymentDelays(
-            receivables: receivables, creditNotes: creditNotes, today: today, defaultDays: settings.defaultDelayDays)
-        let expected = ExpectedReceipts(delays: delays, today: today, horizon: settings.horizonDays)
-        var flows = expected.openInvoices(receivables)
-        if let invoicing = pipeline.invoicing {
-            flows += try expected.contracts(invoicing, clients: pipeline.clients, issued: issued)
-        }
-        let detected = RecurringExpenses.detect(in: snapshot.bank, today: today, ignore: settings.ignore)
-        flows += RecurringExpenses.flows(
-            detected: detected, known: settings.expenses, today: today, horizon: settings.horizonDays)
-        let forecast = try CashForecast(
-            today: today, openingBalanceMinor: try balanceToday(), balanceIsAbsolute: settings.opening != nil,
-            horizon: settings.horizonDays, flows: flows, thresholdMinor: settings.alertBelowMinor)
-        return (forecast, detected)
-    }
-
-    /// The balance at the end of today: the configured opening balance moved by the bank lines
-    /// booked between its day and today; without one, the sum of every line booked by today.
-    func balanceToday() throws(ArithmeticOverflow) -> Int64 {
-        guard let opening = settings.opening else {
-            return try Checked.sum(snapshot.bank.lazy.filter { $0.bookingDate <= today }.map(\.amountMinor), "bank balance")
-        }
-        if today >= opening.date {
-            let moved = snapshot.bank.lazy.filter { $0.bookingDate > opening.date && $0.bookingDate <= today }
-            return try Checked.add(opening.balanceMinor, try Checked.sum(moved.map(\.amountMinor), "bank balance"), "bank balance")
-        }
-        let moved = snapshot.bank.lazy.filter { $0.bookingDate > today && $0.bookingDate <= opening.date }
-        return try Checked.subtract(opening.balanceMinor, try Checked.sum(moved.map(\.amountMinor), "bank balance"), "bank balance")
+        try CashForecaster(pipeline: layout.pipeline, today: today).forecast(
+            issued: snapshot.issued, matches: snapshot.matches, bank: snapshot.bank)
     }
 
     /// Delivers the CSV (and XLSX) reports and the chart to `outbox/tresorerie/`.
