@@ -319,6 +319,10 @@ struct CashForecastTests {
             today: F.day("2025-10-01"), openingBalanceMinor: 1_000_000, balanceIsAbsolute: true, horizon: 30,
             flows: [], thresholdMinor: 1_000_000)
         #expect(!calm.isAlert, "at the threshold is not below it")
+        let already = try CashForecast(
+            today: F.day("2025-10-01"), openingBalanceMinor: 999_999, balanceIsAbsolute: true, horizon: 30,
+            flows: [flow("2025-10-02", 500_000)], thresholdMinor: 1_000_000)
+        #expect(already.firstDayBelow == F.day("2025-10-01"), "today's balance already below is an alert")
     }
 
     @Test func theBalanceTodayIsTheOpeningBalanceMovedByTheLinesBookedSince() throws {

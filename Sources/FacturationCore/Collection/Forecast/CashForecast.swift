@@ -43,7 +43,7 @@ package struct CashForecast: Sendable, Equatable {
     package var days: [Day]
     package var flows: [Flow]
     package var thresholdMinor: Int64
-    /// The first day whose balance is below the threshold (only for an absolute balance).
+    /// The first day whose balance is below the threshold, today included (only for an absolute balance).
     package var firstDayBelow: CivilDate?
     /// The lowest balance of the horizon, and its first day.
     package var lowest: (date: CivilDate, balanceMinor: Int64)
@@ -90,7 +90,7 @@ package struct CashForecast: Sendable, Equatable {
         }
         var balance = openingBalanceMinor
         var lowest = (date: today, balanceMinor: openingBalanceMinor)
-        var firstBelow: CivilDate?
+        var firstBelow: CivilDate? = balanceIsAbsolute && openingBalanceMinor < thresholdMinor ? today : nil
         for index in days.indices {
             balance = try Checked.add(balance, days[index].receiptsMinor, "forecast balance")
             balance = try Checked.subtract(balance, days[index].paymentsMinor, "forecast balance")
