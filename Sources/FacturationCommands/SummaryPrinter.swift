@@ -147,9 +147,12 @@ enum SummaryPrinter {
         var out = ""
         for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
         guard let today = report.balanceToday else { return out }
-        let later = ["30", "60", "90"].compactMap { key in report.balances[key].map { "\(FrenchDates.euros($0)) at \(key) days" } }
+        let later = ["30", "60", "90"].compactMap { key in
+            report.balances[key].map { "\(FrenchDates.euros($0)) at \(key) days" }
+        }
         out +=
-            "Forecast: \(prefix)balance \(FrenchDates.euros(today)) today" + (report.absolute ? "" : " (relative: no opening_balance)")
+            "Forecast: \(prefix)balance \(FrenchDates.euros(today)) today"
+            + (report.absolute ? "" : " (relative: no opening_balance)")
             + (later.isEmpty ? "" : ", " + later.joined(separator: ", ")) + "; \(report.recurringExpenses) recurring "
             + "expense\(report.recurringExpenses == 1 ? "" : "s") detected (outbox/tresorerie/).\n"
         return out

@@ -78,21 +78,30 @@ struct ForecastStageTests {
         let report = try #require((json["forecast"] as? [[String: Any]])?.first)
         let below = try #require(report["firstDayBelow"] as? String, "\(report)")
         #expect(below == "2025-10-01", "today's balance is already below: \(report)")
-        #expect((report["warnings"] as? [String])?.first?.hasPrefix("cash alert: the projected balance goes below 30") == true)
+        #expect(
+            (report["warnings"] as? [String])?.first?.hasPrefix("cash alert: the projected balance goes below 30")
+                == true)
         #expect(try Self.summary(workspace)["first_day_below"] == "2025-10-01 ")
         let text = try workspace.run(["run", "--settle", "0", "--date", "2025-10-02"])
         #expect(text.stdout.contains("WARNING    cash alert"), "\(text.stdout)")
         let expenses = try workspace.csvRecords("outbox/tresorerie/depenses-recurrentes.csv")
-        #expect(expenses.map { $0["source"] ?? "" } == ["ignorée ([[forecast.ignore]])", "pipeline ([[forecast.expenses]])"])
+        #expect(
+            expenses.map { $0["source"] ?? "" } == [
+                "ignorée ([[forecast.ignore]])", "pipeline ([[forecast.expenses]])",
+            ])
         let flows = try workspace.csvRecords("outbox/tresorerie/flux-prevus.csv")
         #expect(!flows.contains { $0["label"] == "Loyer Bureaux Marseille" })
-        #expect(flows.filter { $0["label"] == "Salaire gérant" }.map { $0["date"] ?? "" } == ["2025-10-28", "2025-11-28", "2025-12-28"])
+        #expect(
+            flows.filter { $0["label"] == "Salaire gérant" }.map { $0["date"] ?? "" } == [
+                "2025-10-28", "2025-11-28", "2025-12-28",
+            ])
     }
 
     @Test func aMistakeInTheForecastSectionStopsTheRunWithItsLine() throws {
         let workspace = try TestWorkspace(pipeline: try Self.pipeline(forecast: "[forecast]\nalert_bellow = 5000\n"))
         let result = try workspace.run(["check"])
         #expect(result.status == 3)
-        #expect((result.stdout + result.stderr).contains("unknown key forecast.alert_bellow; did you mean alert_below?"))
+        #expect(
+            (result.stdout + result.stderr).contains("unknown key forecast.alert_bellow; did you mean alert_below?"))
     }
 }

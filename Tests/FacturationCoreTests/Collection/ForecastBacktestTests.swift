@@ -98,7 +98,9 @@ struct ForecastBacktestTests {
             for _ in 0..<(noise ? 2 : 0) {
                 purchase += 1
                 // A different name each time (letters only: digits are ignored when names are compared).
-                let name = "Achat " + String(UnicodeScalar(65 + purchase % 26)!) + String(UnicodeScalar(65 + purchase / 26 % 26)!)
+                let name =
+                    "Achat " + String(UnicodeScalar(65 + purchase % 26)!)
+                    + String(UnicodeScalar(65 + purchase / 26 % 26)!)
                 let line = F.bank(-Int64(500 + random.below(14_501)) * 10, name, on: on(1 + random.below(28)))
                 history.bank.append(line)
                 history.irregular.append(line)
@@ -160,14 +162,17 @@ struct ForecastBacktestTests {
             let absolute = mine.map { abs($0.1) }
             let mean = absolute.reduce(0, +) / Int64(absolute.count)
             let irregular = mine.map(\.2).reduce(0, +) / Int64(mine.count)
-            report += "  \(horizon) days: mean absolute error \(FrenchDates.euros(mean)), largest "
+            report +=
+                "  \(horizon) days: mean absolute error \(FrenchDates.euros(mean)), largest "
                 + "\(FrenchDates.euros(absolute.max()!)); irregular purchases in the window \(FrenchDates.euros(irregular)) on average\n"
             for (_, error, irregular, day) in mine {
-                #expect(abs(error) <= irregular + slack, "from \(day), \(horizon) days: off by \(FrenchDates.euros(error))")
+                #expect(
+                    abs(error) <= irregular + slack, "from \(day), \(horizon) days: off by \(FrenchDates.euros(error))")
             }
         }
         let monthly = Self.fees.reduce(0) { $0 + $1 * 12 / 10 }
-        report += "  (receipts of a month: \(FrenchDates.euros(monthly)); bound = irregular purchases + \(FrenchDates.euros(slack)))"
+        report +=
+            "  (receipts of a month: \(FrenchDates.euros(monthly)); bound = irregular purchases + \(FrenchDates.euros(slack)))"
         print(report)
     }
 }

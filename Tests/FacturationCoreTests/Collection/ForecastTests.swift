@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
-
 @testable import FacturationCore
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 /// Builders shared by the forecast tests.
 enum ForecastFixtures {
@@ -104,7 +104,8 @@ struct ForecastReceiptTests {
         #expect(delays.counts["A"] == 3 && delays.counts["B"] == 2)
         #expect(delays.delay(of: "C") == 7, "no history: default_delay_days")
         // Payments after "today" are not known yet.
-        let earlier = PaymentDelays(receivables: receivables, creditNotes: ["A1"], today: due.adding(days: 4), defaultDays: 0)
+        let earlier = PaymentDelays(
+            receivables: receivables, creditNotes: ["A1"], today: due.adding(days: 4), defaultDays: 0)
         #expect(earlier.delay(of: "A") == -2)
         #expect(PaymentDelays.median([4]) == 4 && PaymentDelays.median([1, 2, 3, 4]) == 2)
     }
@@ -193,7 +194,9 @@ struct RecurringExpenseTests {
             lines.append(F.bank(-50_000, "Fournisseur X", on: F.day(date)))
         }
         // Stopped in May.
-        for date in ["2025-03-01", "2025-04-01", "2025-05-01"] { lines.append(F.bank(-3_000, "Ancien abonnement", on: F.day(date))) }
+        for date in ["2025-03-01", "2025-04-01", "2025-05-01"] {
+            lines.append(F.bank(-3_000, "Ancien abonnement", on: F.day(date)))
+        }
         // Money in is never an expense; a line after today is not known yet.
         lines.append(F.bank(100_000, "Loyer Bureaux Marseille", on: F.day("2025-09-10")))
         lines.append(F.bank(-125_000, "Loyer Bureaux Marseille", on: F.day("2025-10-02")))
@@ -256,7 +259,8 @@ struct RecurringExpenseTests {
         let known = flows.filter { $0.kind == .knownExpense }.map { "\($0.label) \($0.date) \($0.amountMinor)" }
         #expect(
             known == [
-                "Assurance 2025-11-30 -120000", "Expert-comptable 2025-10-10 -45000", "Expert-comptable 2025-11-10 -45000",
+                "Assurance 2025-11-30 -120000", "Expert-comptable 2025-10-10 -45000",
+                "Expert-comptable 2025-11-10 -45000",
             ], "\(known)")
         let table = ForecastReports.expensesTable(detected: found, known: settings.expenses, today: today)
         let csv = String(decoding: table.csv(), as: UTF8.self)
@@ -283,7 +287,9 @@ struct RecurringExpenseTests {
         }
         let text = errors.description
         #expect(text.contains("pipelines/test.toml:12") && text.contains("opening_date"), "\(text)")
-        #expect(text.contains("pipelines/test.toml:13") && text.contains("unknown key forecast.alert_belwo; did you mean alert_below?"), "\(text)")
+        #expect(
+            text.contains("pipelines/test.toml:13")
+                && text.contains("unknown key forecast.alert_belwo; did you mean alert_below?"), "\(text)")
         #expect(text.contains("pipelines/test.toml:19") && text.contains("needs start = YYYY-MM-DD"), "\(text)")
     }
 }
@@ -359,6 +365,8 @@ struct CashForecastTests {
         #expect(points.split(separator: " ").filter { $0.contains(",") }.count == 91)
         #expect(svg.contains("Seuil d'alerte 10\u{202F}000,00 €") && svg.contains("stroke-dasharray"))
         #expect(svg.contains("<circle"), "the first day below the threshold is marked")
-        #expect(ForecastChart.tenths(1234) == "123.4" && ForecastChart.tenths(-20) == "-2" && ForecastChart.tenths(5) == "0.5")
+        #expect(
+            ForecastChart.tenths(1234) == "123.4" && ForecastChart.tenths(-20) == "-2"
+                && ForecastChart.tenths(5) == "0.5")
     }
 }

@@ -83,9 +83,11 @@ package struct CashForecast: Sendable, Equatable {
         for flow in self.flows {
             let index = Int(flow.date.daysSinceEpoch - today.daysSinceEpoch) - 1
             if flow.amountMinor >= 0 {
-                days[index].receiptsMinor = try Checked.add(days[index].receiptsMinor, flow.amountMinor, "receipts of \(flow.date)")
+                days[index].receiptsMinor = try Checked.add(
+                    days[index].receiptsMinor, flow.amountMinor, "receipts of \(flow.date)")
             } else {
-                days[index].paymentsMinor = try Checked.subtract(days[index].paymentsMinor, flow.amountMinor, "payments of \(flow.date)")
+                days[index].paymentsMinor = try Checked.subtract(
+                    days[index].paymentsMinor, flow.amountMinor, "payments of \(flow.date)")
             }
         }
         var balance = openingBalanceMinor

@@ -36,7 +36,8 @@ package struct ExpectedReceipts {
     package func contracts(
         _ settings: InvoicingSettings, clients: [PipelineConfig.Client], issued: [InvoiceDocument]
     ) throws(ArithmeticOverflow) -> [CashForecast.Flow] {
-        let billing = Dictionary(clients.compactMap { client in client.billing.map { (client.code, $0) } }) { a, _ in a }
+        let billing = Dictionary(clients.compactMap { client in client.billing.map { (client.code, $0) } }) { a, _ in a
+        }
         let issuedIDs = Set(issued.map(\.origin.draftID))
         let from = max(today.adding(days: 1), settings.start)
         let last = today.adding(days: horizon)
@@ -45,9 +46,12 @@ package struct ExpectedReceipts {
         for contract in settings.contracts {
             guard let terms = billing[contract.clientCode] else { continue }
             for period in RecurringSchedule.duePeriods(of: contract, from: from, today: last) {
-                guard !issuedIDs.contains(RecurringSchedule.draftID(contract: contract, period: period)) else { continue }
+                guard !issuedIDs.contains(RecurringSchedule.draftID(contract: contract, period: period)) else {
+                    continue
+                }
                 let vat = InvoiceTotals.roundHalfUp(
-                    try Checked.multiply(contract.amountMinor, Int64(terms.vatRateBasisPoints), "VAT of \(contract.id)"),
+                    try Checked.multiply(
+                        contract.amountMinor, Int64(terms.vatRateBasisPoints), "VAT of \(contract.id)"),
                     divisor: 10_000)
                 let total = try Checked.add(contract.amountMinor, vat, "total of \(contract.id)")
                 let due = terms.paymentTerms.dueDate(issuedOn: period.billingDate)

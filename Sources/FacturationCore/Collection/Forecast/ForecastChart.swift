@@ -24,11 +24,14 @@ package enum ForecastChart {
         func x(_ index: Int) -> Int64 { left * 10 + Int64(index) * plotWidth / count }
         func y(_ value: Int64) -> Int64 {
             // In doubles: a difference of two balances may not fit in 64 bits; one IEEE division, rounded.
-            top * 10 + Int64(((Double(high) - Double(value)) / (Double(high) - Double(low)) * Double(plotHeight)).rounded())
+            top * 10
+                + Int64(((Double(high) - Double(value)) / (Double(high) - Double(low)) * Double(plotHeight)).rounded())
         }
-        let title = "Solde prévu sur \(forecast.days.count) jours" + (forecast.balanceIsAbsolute ? "" : " (solde relatif)")
+        let title =
+            "Solde prévu sur \(forecast.days.count) jours" + (forecast.balanceIsAbsolute ? "" : " (solde relatif)")
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" "
-        out += "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escaped(title))\" font-family=\"sans-serif\">\n"
+        out +=
+            "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escaped(title))\" font-family=\"sans-serif\">\n"
         out += "<title>\(escaped(title))</title>\n"
         out += "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
         out += "<text x=\"\(left)\" y=\"22\" font-size=\"14\" fill=\"#222222\">\(escaped(title))</text>\n"
@@ -40,18 +43,21 @@ package enum ForecastChart {
             out += "dominant-baseline=\"middle\" fill=\"#555555\">\(escaped(wholeEuros(value)))</text>\n"
         }
         for index in stride(from: 0, to: points.count, by: 30) + (points.count % 30 == 1 ? [] : [points.count - 1]) {
-            out += "<text x=\"\(tenths(x(index)))\" y=\"\(height - bottom + 18)\" font-size=\"11\" text-anchor=\"middle\" "
+            out +=
+                "<text x=\"\(tenths(x(index)))\" y=\"\(height - bottom + 18)\" font-size=\"11\" text-anchor=\"middle\" "
             out += "fill=\"#555555\">\(FrenchDates.slashed(points[index].0))</text>\n"
         }
         let threshold = tenths(y(forecast.thresholdMinor))
         out += "<line x1=\"\(left)\" y1=\"\(threshold)\" x2=\"\(width - right)\" y2=\"\(threshold)\" "
         out += "stroke=\"#c0392b\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
-        out += "<text x=\"\(width - right)\" y=\"\(threshold)\" dy=\"-4\" font-size=\"11\" text-anchor=\"end\" fill=\"#c0392b\">"
+        out +=
+            "<text x=\"\(width - right)\" y=\"\(threshold)\" dy=\"-4\" font-size=\"11\" text-anchor=\"end\" fill=\"#c0392b\">"
         out += "Seuil d'alerte \(escaped(FrenchDates.euros(forecast.thresholdMinor)))</text>\n"
         let line = points.indices.map { "\(tenths(x($0))),\(tenths(y(points[$0].1)))" }.joined(separator: " ")
         out += "<polyline points=\"\(line)\" fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\"/>\n"
         if let below = forecast.firstDayBelow, let index = points.firstIndex(where: { $0.0 == below }) {
-            out += "<circle cx=\"\(tenths(x(index)))\" cy=\"\(tenths(y(points[index].1)))\" r=\"4\" fill=\"#c0392b\"/>\n"
+            out +=
+                "<circle cx=\"\(tenths(x(index)))\" cy=\"\(tenths(y(points[index].1)))\" r=\"4\" fill=\"#c0392b\"/>\n"
         }
         return out + "</svg>\n"
     }

@@ -12,7 +12,9 @@ package enum ForecastReports {
                 .init("payments", "Décaissements", euros), .init("balance", "Solde", euros),
             ], asOf: forecast.today)
         for day in forecast.days {
-            table.append([.date(day.date), .money(day.receiptsMinor), .money(day.paymentsMinor), .money(day.balanceMinor)])
+            table.append([
+                .date(day.date), .money(day.receiptsMinor), .money(day.paymentsMinor), .money(day.balanceMinor),
+            ])
         }
         return table
     }
@@ -25,13 +27,24 @@ package enum ForecastReports {
                 .init("indicator", "Indicateur"), .init("label", "Libellé"), .init("date", "Date", .date),
                 .init("amount", "Montant", euros), .init("note", "Note"),
             ], asOf: forecast.today)
-        let kind = forecast.balanceIsAbsolute ? "solde bancaire" : "solde relatif (sans opening_balance : somme des opérations)"
-        table.append([.text("balance_today"), .text("Solde aujourd'hui"), .date(forecast.today), .money(forecast.openingBalanceMinor), .text(kind)])
+        let kind =
+            forecast.balanceIsAbsolute
+            ? "solde bancaire" : "solde relatif (sans opening_balance : somme des opérations)"
+        table.append([
+            .text("balance_today"), .text("Solde aujourd'hui"), .date(forecast.today),
+            .money(forecast.openingBalanceMinor), .text(kind),
+        ])
         for offset in [30, 60, 90] where offset <= forecast.days.count {
             let day = forecast.days[offset - 1]
-            table.append([.text("balance_\(offset)"), .text("Solde à \(offset) jours"), .date(day.date), .money(day.balanceMinor), .empty])
+            table.append([
+                .text("balance_\(offset)"), .text("Solde à \(offset) jours"), .date(day.date), .money(day.balanceMinor),
+                .empty,
+            ])
         }
-        table.append([.text("lowest_balance"), .text("Solde le plus bas"), .date(forecast.lowest.date), .money(forecast.lowest.balanceMinor), .empty])
+        table.append([
+            .text("lowest_balance"), .text("Solde le plus bas"), .date(forecast.lowest.date),
+            .money(forecast.lowest.balanceMinor), .empty,
+        ])
         table.append([.text("alert_below"), .text("Seuil d'alerte"), .empty, .money(forecast.thresholdMinor), .empty])
         let alert: ReportTable.Cell =
             forecast.balanceIsAbsolute

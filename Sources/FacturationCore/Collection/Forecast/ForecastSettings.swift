@@ -59,7 +59,8 @@ extension PipelineLoader {
         switch (balance, date) {
         case (let balance?, let date?): settings.opening = .init(balanceMinor: balance, date: date)
         case (nil, nil): break
-        case (nil, _): table.fail(key: "opening_date", "add opening_balance = 12345.67 (the balance at the end of that day)")
+        case (nil, _):
+            table.fail(key: "opening_date", "add opening_balance = 12345.67 (the balance at the end of that day)")
         case (_, nil): table.fail(key: "opening_balance", "add opening_date = YYYY-MM-DD (the day of that balance)")
         }
         if let alert = table.money("alert_below") { settings.alertBelowMinor = alert }
@@ -86,7 +87,9 @@ extension PipelineLoader {
         let label = table.string("label", required: true)
         let amount = table.money("amount", required: true)
         let day = table.integer("day", in: 1...31)
-        if day == nil, !table.contains("day") { table.fail(table.table.position.line, "\(table.name).day is missing (add `day = 5`)") }
+        if day == nil, !table.contains("day") {
+            table.fail(table.table.position.line, "\(table.name).day is missing (add `day = 5`)")
+        }
         let frequency = table.choice("frequency", Contract.Frequency.self) ?? .monthly
         let start = table.date("start")
         let end = table.date("end")

@@ -79,21 +79,26 @@ struct ForecastPass {
     }
 
     /// Delivers the CSV (and XLSX) reports and the chart to `outbox/tresorerie/`.
-    func publish(_ forecast: CashForecast, expenses: [RecurringExpenses.Detected], report: inout ForecastReport) throws {
+    func publish(_ forecast: CashForecast, expenses: [RecurringExpenses.Detected], report: inout ForecastReport) throws
+    {
         let outbox = Outbox(layout: layout)
         let temporary = layout.temporary
         let tables: [(String, ReportTable)] = [
             (layout.forecastDaily, ForecastReports.dailyTable(forecast)),
             (layout.forecastSummary, ForecastReports.summaryTable(forecast)),
             (layout.forecastFlows, ForecastReports.flowsTable(forecast)),
-            (layout.forecastExpenses, ForecastReports.expensesTable(detected: expenses, known: settings.expenses, today: today)),
+            (
+                layout.forecastExpenses,
+                ForecastReports.expensesTable(detected: expenses, known: settings.expenses, today: today)
+            ),
         ]
         for (path, table) in tables {
             report.warnings += try outbox.deliverReport(table, to: path, xlsx: true, temporaryDirectory: temporary)
             report.delivered.append(layout.shown(path))
         }
         let scratch = Path.join(temporary, "forecast-" + Path.name(of: layout.forecastChart))
-        try Storage.write(Array(ForecastChart.svg(forecast).utf8), to: scratch, temporaryDirectory: temporary, collision: .replace)
+        try Storage.write(
+            Array(ForecastChart.svg(forecast).utf8), to: scratch, temporaryDirectory: temporary, collision: .replace)
         let delivery = try outbox.deliverCurrentVersion(of: scratch, to: layout.forecastChart)
         if let warning = delivery.warning { report.warnings.append(warning) }
         try Storage.removeFile(scratch)

@@ -95,7 +95,8 @@ package enum RecurringExpenses {
         else { return nil }
         var start = series.count - 1
         while start > 0,
-            gapDays.contains(Int(series[start].bookingDate.daysSinceEpoch - series[start - 1].bookingDate.daysSinceEpoch))
+            gapDays.contains(
+                Int(series[start].bookingDate.daysSinceEpoch - series[start - 1].bookingDate.daysSinceEpoch))
         {
             start -= 1
         }
@@ -125,12 +126,14 @@ package enum RecurringExpenses {
     }
 
     /// `day` of the month of `from`, then every `months` months (clamped to each month's length), until `last`.
-    private static func monthlyDays(day: Int, from: CivilDate, every months: Int, until last: CivilDate) -> [CivilDate] {
+    private static func monthlyDays(day: Int, from: CivilDate, every months: Int, until last: CivilDate) -> [CivilDate]
+    {
         var days: [CivilDate] = []
         var index = from.year * 12 + from.month - 1
         while true {
             let year = index / 12, month = index % 12 + 1
-            let date = CivilDate(year: year, month: month, day: min(day, CivilDate.daysInMonth(year: year, month: month)))!
+            let date = CivilDate(
+                year: year, month: month, day: min(day, CivilDate.daysInMonth(year: year, month: month)))!
             if date > last { return days }
             days.append(date)
             index += months
@@ -145,12 +148,16 @@ package enum RecurringExpenses {
         var flows: [CashForecast.Flow] = []
         for expense in detected where !expense.ignored {
             for date in occurrences(of: expense, after: today, until: last) {
-                flows.append(.init(date: date, kind: .detectedExpense, amountMinor: -expense.amountMinor, label: expense.counterparty))
+                flows.append(
+                    .init(
+                        date: date, kind: .detectedExpense, amountMinor: -expense.amountMinor,
+                        label: expense.counterparty))
             }
         }
         for expense in known {
             for date in occurrences(of: expense, after: today, until: last) {
-                flows.append(.init(date: date, kind: .knownExpense, amountMinor: -expense.amountMinor, label: expense.label))
+                flows.append(
+                    .init(date: date, kind: .knownExpense, amountMinor: -expense.amountMinor, label: expense.label))
             }
         }
         return flows
