@@ -111,7 +111,8 @@ extension TableReader {
             return negated(key, text: String(text.trimmed.dropFirst()), line: value.position.line)
         }
         if case .integer(let number) = value.kind, number < 0 {
-            return negated(key, text: String(-number), line: value.position.line)
+            // Not `-number`: Int64.min has no opposite.
+            return negated(key, text: String(String(number).dropFirst()), line: value.position.line)
         }
         if case .float(let text) = value.kind, text.hasPrefix("-") {
             return negated(key, text: String(text.dropFirst()), line: value.position.line)

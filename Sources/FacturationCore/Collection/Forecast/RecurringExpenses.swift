@@ -58,8 +58,8 @@ package enum RecurringExpenses {
             if !key.isEmpty { groups[key, default: []].append(line) }
         }
         var found: [Detected] = []
-        for key in groups.keys.sorted() {
-            for series in amountSeries(groups[key]!.sorted { ($0.bookingDate, $0.key) < ($1.bookingDate, $1.key) }) {
+        for (key, lines) in groups.sorted(by: { $0.key < $1.key }) {
+            for series in amountSeries(lines.sorted { ($0.bookingDate, $0.key) < ($1.bookingDate, $1.key) }) {
                 guard var detected = monthly(series, key: key, today: today) else { continue }
                 detected.ignored = ignore.contains { key.contains($0) }
                 found.append(detected)
