@@ -365,6 +365,15 @@ struct CashForecastTests {
         #expect(points.split(separator: " ").filter { $0.contains(",") }.count == 91)
         #expect(svg.contains("Seuil d'alerte 10\u{202F}000,00 €") && svg.contains("stroke-dasharray"))
         #expect(svg.contains("<circle"), "the first day below the threshold is marked")
+        // Round grid lines (1, 2 or 5 × a power of ten euros), the curve and the threshold within them.
+        func axis(_ low: Int64, _ high: Int64) -> [Int64] {
+            let axis = ForecastChart.Axis(low: low, high: high)
+            return [axis.low, axis.high, axis.step, Int64(axis.ticks.count)]
+        }
+        #expect(axis(950_000, 2_100_000) == [500_000, 2_500_000, 500_000, 5])
+        #expect(axis(-12_345, 99) == [-15_000, 5_000, 5_000, 5])
+        #expect(axis(500, 500) == [500, 600, 100, 2])
+        #expect(svg.contains(">5\u{202F}000 €<") && svg.contains(">20\u{202F}000 €<"), "\(svg)")
         #expect(
             ForecastChart.tenths(1234) == "123.4" && ForecastChart.tenths(-20) == "-2"
                 && ForecastChart.tenths(5) == "0.5")
