@@ -27,8 +27,9 @@ enum SummaryPrinter {
             !$0.sent.isEmpty || !$0.awaitingApproval.isEmpty || !$0.approved.isEmpty || !$0.refused.isEmpty
                 || !$0.warnings.isEmpty
         }
+        let cashAlert = (summary.forecast ?? []).contains { !$0.warnings.isEmpty }
         if summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty && !invoicingDidSomething
-            && !sendingDidSomething && !documentsDidSomething && !dunningDidSomething
+            && !sendingDidSomething && !documentsDidSomething && !dunningDidSomething && !cashAlert
         {
             return out + "Nothing to do: the inbox is empty and no invoice is due.\n"
         }
@@ -58,6 +59,9 @@ enum SummaryPrinter {
         }
         out += accounting(summary.fec)
         for line in summary.reconciliation { out += line + "\n" }
+        for report in summary.forecast ?? [] {
+            out += forecast(report, several: (summary.forecast ?? []).count > 1)
+        }
         for warning in summary.warnings ?? [] { out += "  WARNING    \(warning)\n" }
         out += totals(summary)
         return out
@@ -161,6 +165,23 @@ enum SummaryPrinter {
         return "Accounting: \(fec.count) monthly FEC file\(fec.count == 1 ? "" : "s") checked and up to date "
             + "(outbox/fec/mensuel/, last \(last.path.split(separator: "/").suffix(2).joined(separator: "/"))); "
             + "\(suspense) bank line\(suspense == 1 ? "" : "s") on the suspense account (add [[accounting.rules]]).\n"
+    }
+
+    /// The cash alert, and one line on the balances forecast.
+    static func forecast(_ report: ForecastReport, several: Bool) -> String {
+        let prefix = several ? "[\(report.pipeline)] " : ""
+        var out = ""
+        for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
+        guard let today = report.balanceToday else { return out }
+        let later = ["30", "60", "90"].compactMap { key in
+            report.balances[key].map { "\(FrenchDates.euros($0)) at \(key) days" }
+        }
+        out +=
+            "Forecast: \(prefix)balance \(FrenchDates.euros(today)) today"
+            + (report.absolute ? "" : " (relative: no opening_balance)")
+            + (later.isEmpty ? "" : ", " + later.joined(separator: ", ")) + "; \(report.recurringExpenses) recurring "
+            + "expense\(report.recurringExpenses == 1 ? "" : "s") detected (outbox/tresorerie/).\n"
+        return out
     }
 
     /// The closing counts, and where rejected files went.

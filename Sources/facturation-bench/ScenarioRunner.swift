@@ -106,15 +106,17 @@ struct ScenarioRunner {
         return measurement
     }
 
-    /// The invoicing and documents stages' own seconds (the run summary's `stages`), and the PDFs
-    /// made: the month close and the rendering of its Factur-X PDFs are reported apart.
+    /// The invoicing, documents and forecast stages' own seconds (the run summary's `stages`), and
+    /// the PDFs made: the month close, the rendering of its Factur-X PDFs and the cash-flow forecast
+    /// are reported apart.
     static func stageSeconds(_ summary: RunSummary) -> String {
         func seconds(_ stage: StageName) -> String {
             let record = summary.stages?.first { $0.stage == stage.rawValue && $0.state == .ran }
             return record?.seconds.map { Report.fixed($0, 2) + " s" } ?? "not run"
         }
         let pdfs = summary.documents?.reduce(0) { $0 + $1.rendered.count } ?? 0
-        return "\n    stages: invoicing \(seconds(.invoicing)), documents \(seconds(.documents)) (\(pdfs) PDFs)"
+        return "\n    stages: invoicing \(seconds(.invoicing)), documents \(seconds(.documents)) (\(pdfs) PDFs), "
+            + "forecast \(seconds(.forecast))"
     }
 
     /// The `match` scenario: a child `facturation-bench --measure` generates its data in

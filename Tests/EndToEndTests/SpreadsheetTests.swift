@@ -15,6 +15,8 @@ struct SpreadsheetTests {
     static let reports = [
         "outbox/registre-ventes", "outbox/paiements/etat-factures", "outbox/paiements/balance-agee",
         "outbox/paiements/encaissements-non-rapproches", "outbox/fec/compte-attente",
+        "outbox/tresorerie/prevision", "outbox/tresorerie/prevision-resume", "outbox/tresorerie/flux-prevus",
+        "outbox/tresorerie/depenses-recurrentes",
     ]
 
     /// The CSV and XLSX files the product wrote (not the archived originals, which are the user's).

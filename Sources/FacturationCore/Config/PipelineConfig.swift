@@ -23,6 +23,8 @@ package struct PipelineConfig: Sendable {
     package var delivery: DeliverySettings?
     /// Reminders of unpaid invoices (`[dunning]`); nil when the file has none (no reminders).
     package var dunning: DunningSettings?
+    /// The cash-flow forecast (`[forecast]`); nil when the file has none (defaults then apply).
+    package var forecast: ForecastSettings?
 
     /// The seller.
     package struct Company: Sendable {

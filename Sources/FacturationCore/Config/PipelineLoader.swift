@@ -95,6 +95,7 @@ package enum PipelineLoader {
         let accounting = readAccounting(top.subtable("accounting"))
         let delivery = readDelivery(top.subtable("delivery"), folder: Path.parent(of: path))
         let dunning = readDunning(top.subtable("dunning"))
+        let forecast = readForecast(top.subtable("forecast"))
         guard let company else { return nil }
         var config = PipelineConfig(
             id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
@@ -102,6 +103,7 @@ package enum PipelineLoader {
             invoicing: invoicing, accounting: accounting)
         config.delivery = delivery
         config.dunning = dunning
+        config.forecast = forecast
         return config
     }
 

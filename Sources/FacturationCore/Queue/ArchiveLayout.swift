@@ -11,6 +11,7 @@
 /// archive/payments/<pipeline>/matches/         one file per matched receipt
 /// archive/accounting/<pipeline>/               the FEC files as published
 /// archive/dunning/<pipeline>/                  reminders (<YYYY>/<id>.json + .pdf), decisions, holds
+/// outbox/[<pipeline>/]tresorerie/               the cash-flow forecast (rewritten each day)
 /// archive/checkpoints/<pipeline>/              summaries of closed periods (derived, rebuilt when missing)
 /// ```
 /// With a single pipeline, its inbox and outbox are the workspace's own.
@@ -152,6 +153,15 @@ package struct ArchiveLayout: Sendable {
     package func reminderPDFOutbox(id: String) -> String { "relances/" + id + ".pdf" }
     /// The PDF of a formal notice waiting for approval, beside its request (relative path).
     package func approvalPDF(id: String) -> String { "to-approve/\(id).pdf" }
+    // MARK: - Cash-flow forecast
+
+    /// The forecast's files, relative to the outbox (`tresorerie/`): the daily balance, its summary,
+    /// the expected movements, the recurring expenses (each CSV + XLSX) and the chart.
+    package var forecastDaily: String { "tresorerie/prevision.csv" }
+    package var forecastSummary: String { "tresorerie/prevision-resume.csv" }
+    package var forecastFlows: String { "tresorerie/flux-prevus.csv" }
+    package var forecastExpenses: String { "tresorerie/depenses-recurrentes.csv" }
+    package var forecastChart: String { "tresorerie/prevision.svg" }
 
     // MARK: - Run state
 

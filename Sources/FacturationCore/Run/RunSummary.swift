@@ -25,6 +25,8 @@ package struct RunSummary: Sendable, Codable {
     package var dunning: [DunningReport]? = nil
     /// The monthly FEC files, as checked and delivered (unchanged ones included).
     package var fec: [FECPublisher.Export] = []
+    /// What the forecast stage did, per pipeline. Optional, like `documents`.
+    package var forecast: [ForecastReport]? = nil
     /// The weekly reconciliation's one-line results (Mondays).
     package var reconciliation: [String] = []
     /// Things a person should look at that no other part names (e.g. an edited outbox report).

@@ -47,6 +47,7 @@ package final class Runner {
             DunningStage(),
             AccountingStage(),
             ReconciliationStage(),
+            ForecastStage(),
             // After payments and dunning, so a reminder is queued and sent in the same run.
             SendStage(),
         ]

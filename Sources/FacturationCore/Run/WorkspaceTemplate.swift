@@ -93,6 +93,11 @@ package enum WorkspaceTemplate {
         - `fec/mensuel/YYYY-MM/`: the FEC of each closed month; `fec/`: fiscal-year FEC (`facturation fec`);
           `fec/periodes/FROM_TO/`: a period's. Each is named SIRENFEC<closing date of the fiscal year>.txt.
         - `rapprochement/`: reconciliation of invoices, bank and accounting (Mondays).
+        - `tresorerie/`: the cash-flow forecast of the next 90 days, rewritten by each run:
+          `prevision.csv` (one row a day: receipts, payments, balance), `prevision-resume.csv` (today,
+          30/60/90 days, the lowest balance, the alert), `flux-prevus.csv` (every expected movement),
+          `depenses-recurrentes.csv` (the expenses found in the bank history: correct them with
+          `[[forecast.ignore]]` and `[[forecast.expenses]]`), `prevision.svg` (the chart); `.xlsx` beside.
 
         A monthly file is replaced by its new version when new data arrives for that month, unless
         someone edited it here: then the new version is delivered next to it, never over it.
@@ -222,6 +227,12 @@ package enum WorkspaceTemplate {
         # user = "factures@example.fr"
         # password_file = "secrets/smtp"       # chmod 600; never the password itself here
         # from = "factures@example.fr"
+        #
+        # Cash-flow forecast (outbox/tresorerie/; without a [forecast] section the balance is relative):
+        # [forecast]
+        # opening_balance = 15000.00           # the bank balance at the end of opening_date
+        # opening_date = 2026-01-31
+        # alert_below = 10000.00               # default 10000.00
 
         """
 }

@@ -72,7 +72,7 @@ package struct DraftGenerator {
         for contract in settings.contracts {
             guard let client = clients[contract.clientCode], let billing = client.billing else { continue }
             for period in RecurringSchedule.duePeriods(of: contract, from: settings.start, today: today) {
-                let id = "rec-\(contract.id)-\(period.key)"
+                let id = RecurringSchedule.draftID(contract: contract, period: period)
                 guard !known.takenDraftIDs.contains(id) else { continue }
                 let label = contract.label + " – " + RecurringSchedule.label(of: period, frequency: contract.frequency)
                 let line = InvoiceLine(

@@ -39,6 +39,10 @@ package enum RecurringSchedule {
         return periods
     }
 
+    /// The draft id of a contract's period (`rec-<contract>-<period>`): the invoice of that period
+    /// carries it as `origin.draftID`, so it is never issued twice (and the forecast knows it was).
+    package static func draftID(contract: Contract, period: Period) -> String { "rec-\(contract.id)-\(period.key)" }
+
     /// The period's name as printed: "Août 2025", "Juillet à septembre 2025", "Juillet 2025 à juin 2026".
     package static func label(of period: Period, frequency: Contract.Frequency) -> String {
         switch frequency {
