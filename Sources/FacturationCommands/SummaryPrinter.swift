@@ -24,7 +24,7 @@ enum SummaryPrinter {
             !$0.rendered.isEmpty || !$0.delivered.isEmpty || !$0.warnings.isEmpty || !$0.errors.isEmpty
         }
         if summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty && !invoicingDidSomething
-            && !sendingDidSomething && !documentsDidSomething
+            && !sendingDidSomething && !documentsDidSomething && (summary.digest ?? []).isEmpty
         {
             return out + "Nothing to do: the inbox is empty and no invoice is due.\n"
         }
@@ -51,6 +51,7 @@ enum SummaryPrinter {
         }
         out += accounting(summary.fec)
         for line in summary.reconciliation { out += line + "\n" }
+        for report in summary.digest ?? [] { out += digest(report) }
         for warning in summary.warnings ?? [] { out += "  WARNING    \(warning)\n" }
         out += totals(summary)
         return out
@@ -111,6 +112,16 @@ enum SummaryPrinter {
                 "Sending: \(report.queued.count) queued (outbox/to-send/), \(report.sent.count) sent "
                 + "(proof in archive/sent/), \(report.failed.count) not sent (outbox/send-failed/).\n"
         }
+        return out
+    }
+
+    /// The digest written, and what it says needs a person.
+    private static func digest(_ report: DigestReport) -> String {
+        var out =
+            "Digest: \(report.digest)" + (report.queued.map { ", e-mailed as \($0)" } ?? "")
+            + (report.problems.isEmpty ? "; nothing needs a person.\n" : "; \(report.problems.count) to look at:\n")
+        for problem in report.problems { out += "  HEALTH     [\(report.pipeline)] \(problem)\n" }
+        for warning in report.warnings { out += "  WARNING    [\(report.pipeline)] \(warning)\n" }
         return out
     }
 

@@ -21,6 +21,8 @@ package struct PipelineConfig: Sendable {
     package var accounting = AccountingSettings()
     /// E-mailing of issued documents (`[delivery]`); nil when the file has none.
     package var delivery: DeliverySettings?
+    /// The daily digest and the health check (`[digest]`, defaults when absent).
+    package var digest = DigestSettings()
 
     /// The seller.
     package struct Company: Sendable {

@@ -10,6 +10,7 @@
 /// archive/invoicing/<pipeline>/                issued records, documents, drafts, decisions, annexes, Oxygène batches
 /// archive/payments/<pipeline>/matches/         one file per matched receipt
 /// archive/accounting/<pipeline>/               the FEC files as published
+/// archive/digest/<pipeline>/                  one record per daily digest written
 /// archive/checkpoints/<pipeline>/              summaries of closed periods (derived, rebuilt when missing)
 /// ```
 /// With a single pipeline, its inbox and outbox are the workspace's own.
@@ -131,6 +132,21 @@ package struct ArchiveLayout: Sendable {
     package var accounting: String { archived("accounting") }
     package func publishedFEC(_ outboxPath: String) -> String { Path.join(accounting, outboxPath) }
     package var publishedMonthlyFEC: String { Path.join(accounting, "fec", "mensuel") }
+
+    // MARK: - Digest
+
+    /// `archive/digest/<pipeline>/`: one record per digest written (`<YYYY-MM-DD>.json`).
+    package var digestRecords: String { archived("digest") }
+    /// The record that the digest of `day` was written (and queued for e-mail).
+    package func digestRecord(_ day: CivilDate) -> String { Path.join(digestRecords, "\(day).json") }
+    /// The digest of `day` in the outbox (relative path).
+    package func digestOutbox(_ day: CivilDate) -> String { "synthese/\(day).txt" }
+    /// The name of the digest's message in the send queue (`outbox/to-send/<name>.eml`).
+    package func digestMessageName(_ day: CivilDate) -> String { "synthese-\(day)" }
+    /// The decision forms of receipts waiting for review, as the payment stage delivers them (relative path).
+    package var reviewOutbox: String { "review" }
+    /// The reconciliation reports (`rapprochement-<date>.csv`, relative path).
+    package var reconciliationOutbox: String { "rapprochement" }
 
     // MARK: - Run state
 

@@ -37,6 +37,8 @@ package final class PipelineRun {
     /// Nothing the later stages read has changed since the last run of the same day
     /// (``RunStamp``): they are skipped for this pipeline.
     package var unchanged = false
+    /// What the digest learns from the stages before it in this run (``DigestInput``).
+    package var digestInput = DigestInput()
     private var loaded: RunSnapshot?
 
     package init(layout: ArchiveLayout, today: CivilDate, clock: Clock) {

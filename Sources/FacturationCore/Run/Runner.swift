@@ -43,10 +43,12 @@ package final class Runner {
                 settleSeconds: options.settleSeconds, progress: progress, logger: logger),
             InvoicingStage(),
             DocumentStage(),
-            SendStage(),
             PaymentStage(),
             AccountingStage(),
             ReconciliationStage(),
+            DigestStage(),
+            // After the digest, so that the digest (and, later, reminders) is sent in the same run.
+            SendStage(),
         ]
     }
 
