@@ -87,7 +87,7 @@ package enum DigestText {
         }
         if let reconciliation = facts.reconciliation {
             lines.append(
-                "Rapprochement : \(reconciliation.differences) différence\(reconciliation.differences == 1 ? "" : "s") "
+                "Rapprochement : \(reconciliation.differences) différence\(reconciliation.differences > 1 ? "s" : "") "
                     + "(\(reconciliation.report))")
         } else {
             lines.append("Rapprochement : aucun rapport")
@@ -101,16 +101,16 @@ package enum DigestText {
     }
 
     static func inputs(_ facts: DigestFacts) -> [String] {
-        func newest(_ date: CivilDate?) -> String {
-            guard let date else { return "aucun" }
+        func newest(_ date: CivilDate?, none: String) -> String {
+            guard let date else { return none }
             let age = facts.age(of: date)
             return FrenchDates.slashed(date) + (age == 0 ? " (aujourd'hui)" : " (il y a \(days(age)))")
         }
         return [
-            "Dernière opération bancaire : \(newest(facts.newestBankOperation))",
-            "Dernier temps saisi : \(newest(facts.newestTimeEntry))",
+            "Dernière opération bancaire : \(newest(facts.newestBankOperation, none: "aucune"))",
+            "Dernier temps saisi : \(newest(facts.newestTimeEntry, none: "aucun"))",
         ]
     }
 
-    static func days(_ count: Int) -> String { "\(count) jour\(count == 1 || count == 0 ? "" : "s")" }
+    static func days(_ count: Int) -> String { "\(count) jour\(count > 1 ? "s" : "")" }
 }
