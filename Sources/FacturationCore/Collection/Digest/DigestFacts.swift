@@ -10,6 +10,15 @@ package struct DigestFacts: Sendable, Codable {
         package var invoicesTotalMinor: Int64 = 0
         package var creditNotes = 0
         package var creditNotesTotalMinor: Int64 = 0
+
+        package init(
+            invoices: Int = 0, invoicesTotalMinor: Int64 = 0, creditNotes: Int = 0, creditNotesTotalMinor: Int64 = 0
+        ) {
+            self.invoices = invoices
+            self.invoicesTotalMinor = invoicesTotalMinor
+            self.creditNotes = creditNotes
+            self.creditNotesTotalMinor = creditNotesTotalMinor
+        }
     }
 
     /// A draft waiting for a decision in `outbox/to-approve/`, since the day it became due.
@@ -18,6 +27,13 @@ package struct DigestFacts: Sendable, Codable {
         package var client: String
         package var waitingSince: CivilDate
         package var days: Int
+
+        package init(id: String, client: String, waitingSince: CivilDate, days: Int) {
+            self.id = id
+            self.client = client
+            self.waitingSince = waitingSince
+            self.days = days
+        }
     }
 
     /// An invoice overdue by more than ``DigestFacts/criticalDays`` days.
@@ -26,24 +42,46 @@ package struct DigestFacts: Sendable, Codable {
         package var client: String
         package var owedMinor: Int64
         package var daysLate: Int
+
+        package init(number: String, client: String, owedMinor: Int64, daysLate: Int) {
+            self.number = number
+            self.client = client
+            self.owedMinor = owedMinor
+            self.daysLate = daysLate
+        }
     }
 
     /// The last reconciliation report in the outbox.
     package struct ReconciliationResult: Sendable, Codable, Equatable {
         package var report: String
         package var differences: Int
+
+        package init(report: String, differences: Int) {
+            self.report = report
+            self.differences = differences
+        }
     }
 
     /// The projected balance goes below the forecast's threshold on `day`.
     package struct CashAlert: Sendable, Codable, Equatable {
         package var day: CivilDate
         package var balanceMinor: Int64
+
+        package init(day: CivilDate, balanceMinor: Int64) {
+            self.day = day
+            self.balanceMinor = balanceMinor
+        }
     }
 
     /// The last run of the workspace, when it failed (exit status 1): health only.
     package struct FailedRun: Sendable, Codable, Equatable {
         package var startedAt: String
         package var errors: [String]
+
+        package init(startedAt: String, errors: [String]) {
+            self.startedAt = startedAt
+            self.errors = errors
+        }
     }
 
     /// Overdue by more than this many days: a critical unpaid invoice.
