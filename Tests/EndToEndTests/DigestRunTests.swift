@@ -81,7 +81,12 @@ struct DigestRunTests {
             #expect((message["subject"] as? String)?.hasPrefix("Synthèse du 01/07/2025") == true, "\(message)")
             #expect((message["message_id"] as? String) == "<synthese-2025-07-01.demo-conseil@demo.test>")
             let body = try #require(message["body"] as? String)
-            #expect(body == (try workspace.text("outbox/synthese/2025-07-01.txt")), "\(body)")
+            // The same text (the message's lines end with CRLF on the wire).
+            let digest = try workspace.text("outbox/synthese/2025-07-01.txt")
+            func lines(_ text: String) -> [String] {
+                text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").map(String.init)
+            }
+            #expect(lines(body) == lines(digest), "\(body.debugDescription)")
             let proof = try workspace.text("archive/sent/demo-conseil/synthese-2025-07-01.json")
             #expect(proof.contains(#""reply" : "250"#), "\(proof)")
             #expect(try workspace.text("archive/digest/demo-conseil/2025-07-01.json").contains("synthese-2025-07-01"))
