@@ -89,10 +89,12 @@ struct StatusCommand: ParsableCommand {
             StandardStreams.out(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
         } else {
             let level = report.level
-            var out = "Health of \(report.workspace): \(level == .healthy ? "healthy" : level == .warning ? "WARNING" : "CRITICAL")"
+            var out =
+                "Health of \(report.workspace): \(level == .healthy ? "healthy" : level == .warning ? "WARNING" : "CRITICAL")"
             out += level == .healthy ? ", nothing needs a person.\n" : " (exit status \(level.exitStatus))\n"
             for problem in report.problems {
-                out += "  \(problem.level == .critical ? "CRITICAL" : "WARNING ")  [\(problem.pipeline)] \(problem.message)\n"
+                out +=
+                    "  \(problem.level == .critical ? "CRITICAL" : "WARNING ")  [\(problem.pipeline)] \(problem.message)\n"
             }
             StandardStreams.out(out)
         }

@@ -6,7 +6,9 @@ import Testing
 /// The daily digest and `status --health` through the real binary.
 @Suite("Daily digest and health, end to end", .serialized)
 struct DigestRunTests {
-    static func run(_ workspace: TestWorkspace, _ day: String, environment: [String: String] = [:]) throws
+    static func run(
+        _ workspace: TestWorkspace, _ day: String, environment: [String: String] = [:]
+    ) throws
         -> CommandResult
     {
         try workspace.run(["run", "--settle", "0", "--date", day], environment: environment)
@@ -49,19 +51,23 @@ struct DigestRunTests {
         let environment = ["FACTURATION_NOW": "2025-07-01T08:00:00Z"]
         let reference = try TestWorkspace(invoicing: true)
         try reference.dropDemoFiles()
-        let traced = try Self.run(reference, "2025-07-01", environment: environment.merging(["FACTURATION_CRASH_TRACE": "1"]) { $1 })
+        let traced = try Self.run(
+            reference, "2025-07-01", environment: environment.merging(["FACTURATION_CRASH_TRACE": "1"]) { $1 })
         let line = try #require(traced.stderr.split(separator: "\n").first { $0.contains("digest published") })
         let step = try #require(Int(line.dropFirst("crash-point ".count).prefix { $0 != ":" }), "\(line)")
 
         let workspace = try TestWorkspace(invoicing: true)
         try workspace.dropDemoFiles()
-        let killed = try Self.run(workspace, "2025-07-01", environment: environment.merging(["FACTURATION_CRASH_AFTER": "\(step)"]) { $1 })
+        let killed = try Self.run(
+            workspace, "2025-07-01", environment: environment.merging(["FACTURATION_CRASH_AFTER": "\(step)"]) { $1 })
         #expect(killed.killedBySignal, "\(killed.stdout)\n\(killed.stderr)")
         #expect(workspace.exists("outbox/synthese/2025-07-01.txt"))
         #expect(!workspace.exists("archive/digest/demo-conseil/2025-07-01.json"))
         let resumed = try Self.run(workspace, "2025-07-01", environment: environment)
         #expect(resumed.status == 0 || resumed.status == 2, "\(resumed.stdout)\n\(resumed.stderr)")
-        #expect(try workspace.data("outbox/synthese/2025-07-01.txt") == (try reference.data("outbox/synthese/2025-07-01.txt")))
+        #expect(
+            try workspace.data("outbox/synthese/2025-07-01.txt")
+                == (try reference.data("outbox/synthese/2025-07-01.txt")))
         #expect(
             try workspace.text("archive/digest/demo-conseil/2025-07-01.json")
                 == (try reference.text("archive/digest/demo-conseil/2025-07-01.json")))
@@ -104,9 +110,12 @@ struct DigestRunTests {
         if let cut = text.range(of: "\n[invoicing]") { text = String(text[..<cut.lowerBound]) + "\n" }
         let workspace = try TestWorkspace(pipeline: text + digest)
         try workspace.drop(
-            "qonto.csv", HostileValueTests.qontoHeader + HostileValueTests.qontoRow(id: "t-1", amount: "120,00", date: "25-09-2025 10:02:51"))
+            "qonto.csv",
+            HostileValueTests.qontoHeader
+                + HostileValueTests.qontoRow(id: "t-1", amount: "120,00", date: "25-09-2025 10:02:51"))
         try workspace.drop(
-            "clockify.csv", HostileValueTests.clockifyHeader + HostileValueTests.clockifyRow(start: "24/09/2025", end: "24/09/2025"))
+            "clockify.csv",
+            HostileValueTests.clockifyHeader + HostileValueTests.clockifyRow(start: "24/09/2025", end: "24/09/2025"))
         let run = try workspace.run(["run", "--settle", "0"], environment: ["FACTURATION_NOW": "2025-09-26T08:00:00Z"])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         return workspace
@@ -124,7 +133,8 @@ struct DigestRunTests {
 
         let stale = try Self.health(workspace, on: "2025-10-05T08:00:00Z")
         #expect(stale.status == 10, "\(stale.stdout)\n\(stale.stderr)")
-        #expect(stale.stdout.contains("the newest bank operation is from 2025-09-25 (10 days, limit 7)"), "\(stale.stdout)")
+        #expect(
+            stale.stdout.contains("the newest bank operation is from 2025-09-25 (10 days, limit 7)"), "\(stale.stdout)")
         #expect(!stale.stdout.contains("time entry"), "time is stale after 35 days: \(stale.stdout)")
         let late = try Self.health(workspace, on: "2025-11-01T08:00:00Z", json: true)
         #expect(late.status == 10)

@@ -86,6 +86,8 @@ package enum WorkspaceTemplate {
         - `fec/mensuel/YYYY-MM/`: the FEC of each closed month; `fec/`: fiscal-year FEC (`facturation fec`);
           `fec/periodes/FROM_TO/`: a period's. Each is named SIRENFEC<closing date of the fiscal year>.txt.
         - `rapprochement/`: reconciliation of invoices, bank and accounting (Mondays).
+        - `synthese/YYYY-MM-DD.txt`: the daily digest: what was issued, what waits for a person, what
+          is late or stale (`facturation status --health` judges the same facts for monitoring).
 
         A monthly file is replaced by its new version when new data arrives for that month, unless
         someone edited it here: then the new version is delivered next to it, never over it.
@@ -115,6 +117,7 @@ package enum WorkspaceTemplate {
           (`documents/`), drafts waiting for approval, every decision, annexes, Oxygène batches.
         - `payments/PIPELINE/matches/`: how each receipt was matched (rule or person, evidence).
         - `accounting/PIPELINE/`: the FEC files as published.
+        - `digest/PIPELINE/DATE.json`: the record that the day's digest was written (and e-mailed).
 
         """
 
@@ -209,6 +212,13 @@ package enum WorkspaceTemplate {
         # user = "factures@example.fr"
         # password_file = "secrets/smtp"       # chmod 600; never the password itself here
         # from = "factures@example.fr"
+        #
+        # The daily digest (outbox/synthese/), on by default; `to` e-mails it (needs [delivery.smtp]):
+        # [digest]
+        # to = ["direction@example.fr"]
+        # stale_days = 7                       # status --health warns when the newest bank operation is older
+        # time_stale_days = 35                 # ... the newest time entry
+        # approval_days = 3                    # ... a draft waiting for approval
 
         """
 }

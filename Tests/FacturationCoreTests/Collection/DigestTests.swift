@@ -14,7 +14,8 @@ struct DigestTests {
         facts.issued = .init(
             invoices: 3, invoicesTotalMinor: 420_000, creditNotes: 1, creditNotesTotalMinor: 12_000)
         facts.drafts = [
-            .init(id: "time-PETRAS-2025-09-1a2b", client: "PETRAS", waitingSince: CivilDate(iso: "2025-09-26")!, days: 5),
+            .init(
+                id: "time-PETRAS-2025-09-1a2b", client: "PETRAS", waitingSince: CivilDate(iso: "2025-09-26")!, days: 5),
             .init(id: "recurring-LAA-2025-10", client: "LAA", waitingSince: day, days: 0),
         ]
         facts.receiptsToReview = 2

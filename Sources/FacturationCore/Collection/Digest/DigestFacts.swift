@@ -153,7 +153,9 @@ extension DigestFacts {
         let counted = Set(last?.issuedOnDay ?? [])
         var issued = Issued()
         for document in documents where document.issueDate <= today {
-            if let last, document.issueDate < last.day || (document.issueDate == last.day && counted.contains(document.number)) {
+            if let last,
+                document.issueDate < last.day || (document.issueDate == last.day && counted.contains(document.number))
+            {
                 continue
             }
             let total = document.totals.grandTotalMinor

@@ -59,7 +59,8 @@ extension DigestFacts {
                 .init(
                     .oldApproval, self,
                     "\(old.count) draft(s) waiting for approval for more than \(settings.approvalDays) days "
-                        + "(oldest \(oldest.id), \(oldest.days) days): `facturation approve ID` or `reject ID --reason …`"))
+                        + "(oldest \(oldest.id), \(oldest.days) days): `facturation approve ID` or `reject ID --reason …`"
+                ))
         }
         if let reconciliation, reconciliation.differences > 0 {
             found.append(
@@ -72,20 +73,23 @@ extension DigestFacts {
                 .init(
                     .sendFailures, self,
                     "\(sendFailures.count) message(s) not sent (outbox/send-failed/): "
-                        + sendFailures.joined(separator: ", ") + "; see each .reason.txt, then `facturation resend NUMBER`"))
+                        + sendFailures.joined(separator: ", ")
+                        + "; see each .reason.txt, then `facturation resend NUMBER`"))
         }
         if let cashAlert {
             found.append(
                 .init(
                     .cashAlert, self,
-                    "cash alert: the projected balance is \(FrenchDates.euros(cashAlert.balanceMinor)) on \(cashAlert.day)"))
+                    "cash alert: the projected balance is \(FrenchDates.euros(cashAlert.balanceMinor)) on \(cashAlert.day)"
+                ))
         }
         if let worst = criticalUnpaid.first {
             found.append(
                 .init(
                     .criticalUnpaid, self,
                     "\(criticalUnpaid.count) invoice(s) overdue by more than \(Self.criticalDays) days "
-                        + "(worst \(worst.number), \(worst.client), \(FrenchDates.euros(worst.owedMinor)), \(worst.daysLate) days)"))
+                        + "(worst \(worst.number), \(worst.client), \(FrenchDates.euros(worst.owedMinor)), \(worst.daysLate) days)"
+                ))
         }
         if let failedRun {
             found.append(
@@ -109,7 +113,8 @@ extension DigestFacts {
                             + "drop a recent bank export into the inbox"))
             }
         } else {
-            found.append(.init(.staleBank, self, "no bank operation was ever imported: drop a bank export into the inbox"))
+            found.append(
+                .init(.staleBank, self, "no bank operation was ever imported: drop a bank export into the inbox"))
         }
         if let time = newestTimeEntry {
             if age(of: time) > settings.timeStaleDays {
