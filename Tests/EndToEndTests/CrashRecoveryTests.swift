@@ -120,7 +120,7 @@ struct Snapshot: Equatable {
             let isMetadata =
                 path.hasSuffix(".claim") || path.hasSuffix(".reason.txt") || path.hasSuffix(".duplicate.txt")
                 || path.hasPrefix("archive/index/") || path.hasPrefix("outbox/rejected/")
-                || path.hasPrefix("archive/invoicing/")
+                || path.hasPrefix("archive/invoicing/") || path.hasPrefix("archive/digest/")
             var text = String(decoding: data, as: UTF8.self)
             if isMetadata { text = Snapshot.normalize(text) }
             files[Snapshot.normalize(path), default: []].append(text)
