@@ -134,7 +134,7 @@ struct Snapshot: Equatable {
             (#"\d{8}-\d{6}-\d{3}-\d{4}-[0-9a-f]{8}"#, "<claim>"),
             (#"\d{6}-\d{3}-\d{4}-[0-9a-f]{8}"#, "<claim>"),
             (#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}"#, "<time>"),
-            (#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"#, "<time>"),
+            (#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z"#, "<time>"),
             (#"(archive/(files|rejected|duplicates)/)\d{4}-\d{2}-\d{2}"#, "$1<date>"),
             (#"(outbox/rejected/)\d{4}-\d{2}-\d{2}"#, "$1<date>"),
         ]

@@ -193,3 +193,15 @@ struct DigestTests {
         #expect(address.errors.map(\.description).joined().contains("digest.to"), "\(address.errors)")
     }
 }
+
+/// The instants that order rejected files around a digest (a file may be rejected by the run
+/// after a digest in the same second).
+@Suite("Digest instants")
+struct DigestInstantTests {
+    @Test func recordInstantsKeepTheirMilliseconds() {
+        #expect(DigestFacts.milliseconds(ofISO: "1970-01-01T00:00:01.234Z") == 1_234)
+        #expect(DigestFacts.milliseconds(ofISO: "1970-01-01T00:00:01Z") == 1_000)
+        #expect(DigestFacts.milliseconds(ofISO: "1970-01-01T01:00:01.5+01:00") == 1_500)
+        #expect(DigestFacts.milliseconds(ofISO: "yesterday") == nil)
+    }
+}

@@ -1,13 +1,12 @@
-/// The facts the digest reads from folders: rejected files, the last reconciliation report, the
-/// newest time entry.
+/// The facts the digest reads from folders: rejected files, the last reconciliation report.
 extension DigestFacts {
     /// The inbox names of the files of `layout`'s pipeline rejected after the instant `since`
-    /// (seconds, UTC; nil: all of them), oldest first.
+    /// (milliseconds since the epoch; nil: all of them), oldest first.
     static func rejected(_ layout: ArchiveLayout, since: Int64?) throws -> [String] {
         let root = layout.workspace.rejectedFiles
         let shared = layout.outbox == layout.workspace.outbox
         // Claims are filed under their local date: a folder two days older than `since` holds none after it.
-        let earliest = since.map { CivilDate(daysSinceEpoch: $0 / 86_400 - 2) }
+        let earliest = since.map { CivilDate(daysSinceEpoch: $0 / 86_400_000 - 2) }
         var names: [String] = []
         for day in try Storage.listIfPresent(root).sorted() {
             guard let date = CivilDate(iso: day), earliest.map({ date >= $0 }) ?? true else { continue }
@@ -21,11 +20,33 @@ extension DigestFacts {
                     continue
                 }
                 guard claim.pipelineID == layout.pipeline.id else { continue }
-                if let since, let claimed = ISOTimestamp.parse(claim.claimedAt)?.utc, claimed <= since { continue }
+                if let since, let claimed = claimMilliseconds(claim), claimed <= since { continue }
                 names.append(claim.originalName)
             }
         }
         return names
+    }
+
+    /// When a claim was made, to the millisecond: a file rejected by the run after a digest may be
+    /// claimed in the same second. `claimed_at` has the seconds; the claim id (`HHMMSS-mmm-…` in the
+    /// archive) the milliseconds of a clock reading taken just before (used when both are in the same second).
+    static func claimMilliseconds(_ claim: Claim) -> Int64? {
+        guard let claimed = ISOTimestamp.parse(claim.claimedAt) else { return nil }
+        let time = claim.claimedAt.dropFirst(11).prefix(8).filter { $0 != ":" }
+        let id = Array(claim.id.utf8)
+        guard id.count >= 10, String(decoding: id[0..<6], as: UTF8.self) == time,
+            let milliseconds = Int64(String(decoding: id[7..<10], as: UTF8.self))
+        else { return claimed.utc * 1000 }
+        return claimed.utc * 1000 + milliseconds
+    }
+
+    /// An instant written by ``DigestRecord`` (`2025-07-01T08:00:00.123Z`), in milliseconds.
+    package static func milliseconds(ofISO text: String) -> Int64? {
+        guard let parsed = ISOTimestamp.parse(text) else { return nil }
+        guard let dot = text.firstIndex(of: ".") else { return parsed.utc * 1000 }
+        let digits = text[text.index(after: dot)...].prefix { $0.isASCII && $0.isNumber }
+        let milliseconds = Int64((digits + "000").prefix(3)) ?? 0
+        return parsed.utc * 1000 + milliseconds
     }
 
     /// The newest reconciliation report delivered on or before `today`, and its number of differences.
@@ -47,27 +68,5 @@ extension DigestFacts {
             if check != "check" && check != "all" { differences += 1 }
         }
         return ReconciliationResult(report: layout.shown(relative), differences: differences)
-    }
-
-    /// The newest start date (local) of a time entry on or before `today`, from the newest monthly
-    /// ledgers: reads one month file, two when the newest is after `today` (a replay).
-    static func newestTimeEntry(_ layout: ArchiveLayout, today: CivilDate) throws -> CivilDate? {
-        let folder = Path.join(layout.ledgers, LedgerKind.timeEntries.rawValue)
-        let month = String(today.description.prefix(7))
-        let partitions = try Storage.listIfPresent(folder).filter { $0.hasSuffix(".csv") }
-            .map { String($0.dropLast(4)) }.filter { $0.count == 7 && $0 <= month }.sorted(by: >)
-        for partition in partitions {
-            var newest: CivilDate?
-            try LedgerFile.forEachRow(
-                path: layout.ledger(.timeEntries, partition), header: LedgerKind.timeEntries.columns
-            ) { fields in
-                let start = fields[TimeEntryColumn.startLocal.index]
-                guard let date = CivilDate(iso: String(decoding: start.prefix(10), as: UTF8.self)), date <= today
-                else { return }
-                if newest.map({ date > $0 }) ?? true { newest = date }
-            }
-            if let newest { return newest }
-        }
-        return nil
     }
 }

@@ -124,27 +124,30 @@ package struct DigestFacts: Sendable, Codable {
 
 extension DigestFacts {
     /// The facts of `layout`'s pipeline on `today`, counting from `last` (the previous digest).
+    /// `snapshot` is the run's, for a pipeline that invoices (nil otherwise: nothing is read for it).
     package static func compute(
-        layout: ArchiveLayout, snapshot: RunSnapshot, today: CivilDate, input: DigestInput, last: DigestRecord?
+        layout: ArchiveLayout, snapshot: RunSnapshot?, today: CivilDate, input: DigestInput, last: DigestRecord?
     ) throws -> DigestFacts {
         var facts = DigestFacts(pipeline: layout.pipeline.id, company: layout.pipeline.company.name, day: today)
         facts.since = last?.day
-        facts.issued = issued(snapshot.issued, today: today, last: last)
+        facts.issued = issued(snapshot?.issued ?? [], today: today, last: last)
         facts.remindersSent = input.remindersSent
         facts.remindersAwaitingApproval = input.remindersAwaitingApproval
         facts.cashAlert = input.cashAlert.map { CashAlert(day: $0.day, balanceMinor: $0.balanceMinor) }
-        if layout.pipeline.invoicing != nil {
+        if let snapshot, layout.pipeline.invoicing != nil {
             facts.drafts = try drafts(layout, today: today)
             facts.criticalUnpaid = criticalUnpaid(snapshot, today: today)
         }
         facts.receiptsToReview = try Storage.listIfPresent(layout.inOutbox(layout.reviewOutbox))
             .filter { $0.hasSuffix(".csv") && !$0.contains(".updated-") }.count
-        facts.rejected = try rejected(layout, since: last.flatMap { ISOTimestamp.parse($0.at)?.utc })
+        facts.rejected = try rejected(layout, since: last.flatMap { milliseconds(ofISO: $0.at) })
         facts.reconciliation = try reconciliation(layout, today: today)
         facts.sendFailures = try Storage.listIfPresent(layout.inOutbox(layout.sendFailedOutbox))
             .filter { $0.hasSuffix(".eml") }.map { String($0.dropLast(4)) }.sorted()
-        facts.newestBankOperation = snapshot.bank.last { $0.bookingDate <= today }?.bookingDate
-        facts.newestTimeEntry = try newestTimeEntry(layout, today: today)
+        facts.newestBankOperation = try LedgerTail.newestDate(
+            .bankTransactions, column: BankColumn.bookingDate.index, layout: layout, today: today)
+        facts.newestTimeEntry = try LedgerTail.newestDate(
+            .timeEntries, column: TimeEntryColumn.startLocal.index, layout: layout, today: today)
         return facts
     }
 

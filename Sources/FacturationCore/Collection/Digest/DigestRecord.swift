@@ -8,7 +8,7 @@ import Foundation
 package struct DigestRecord: Sendable, Codable, Equatable {
     /// The run's "today".
     package var day: CivilDate
-    /// When it was written (the run's clock, UTC): files rejected after this instant go in the next digest.
+    /// When it was written (the run's clock, UTC, milliseconds): files rejected after this instant go in the next digest.
     package var at: String
     /// The documents issued on `day` that this digest counted; one issued later that day goes in the next.
     package var issuedOnDay: [String]
@@ -19,6 +19,11 @@ package struct DigestRecord: Sendable, Codable, Equatable {
     package var message: String?
     /// The cash alert of that day's run (`status --health` reports it until the next digest).
     package var cashAlert: DigestFacts.CashAlert?
+
+    /// `2025-07-01T08:00:00.123Z`: to the millisecond, since the next run may claim a file in the same second.
+    static func instant(_ now: Clock.Instant) -> String {
+        ISOTimestamp.format(now.seconds) + "." + CivilDate.pad(now.nanoseconds / 1_000_000, 3) + "Z"
+    }
 
     /// The record of `day`, nil when that day's digest was not written.
     package static func load(_ layout: ArchiveLayout, day: CivilDate) throws -> DigestRecord? {

@@ -27,7 +27,8 @@ package struct DigestStage: PipelineStage {
         let day = run.today
         guard try DigestRecord.load(layout, day: day) == nil else { return nil }
         let last = try DigestRecord.latest(layout, before: day)
-        let snapshot = try run.snapshot()
+        // The archive as the run read it, for a pipeline that invoices (a queue-only pipeline reads none).
+        let snapshot = layout.pipeline.invoicing != nil ? try run.snapshot() : nil
         let facts = try DigestFacts.compute(
             layout: layout, snapshot: snapshot, today: day, input: run.digestInput, last: last)
         let problems = facts.problems(layout.pipeline.digest)
@@ -44,8 +45,8 @@ package struct DigestStage: PipelineStage {
         report.queued = message
         CrashInjection.step("digest published \(relative)")
         let record = DigestRecord(
-            day: day, at: ISOTimestamp.formatUTC(run.clock.now().seconds),
-            issuedOnDay: snapshot.issued.filter { $0.issueDate == day }.map(\.number).sorted(),
+            day: day, at: DigestRecord.instant(run.clock.now()),
+            issuedOnDay: (snapshot?.issued ?? []).filter { $0.issueDate == day }.map(\.number).sorted(),
             digest: layout.shown(relative), sha256: SHA256Hasher.hex(text), message: message,
             cashAlert: facts.cashAlert)
         try record.save(layout)

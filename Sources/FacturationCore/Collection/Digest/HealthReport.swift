@@ -22,7 +22,8 @@ package struct HealthReport: Sendable, Codable {
             var input = DigestInput()
             input.cashAlert = last?.cashAlert.map { (day: $0.day, balanceMinor: $0.balanceMinor) }
             var facts = try DigestFacts.compute(
-                layout: layout, snapshot: try RunSnapshot(layout: layout), today: today, input: input, last: last)
+                layout: layout, snapshot: layout.pipeline.invoicing != nil ? try RunSnapshot(layout: layout) : nil,
+                today: today, input: input, last: last)
             if index == 0, let lastRun, lastRun.exitCode == ExitStatus.failure {
                 let errors =
                     lastRun.errors + lastRun.invoicing.flatMap(\.errors) + (lastRun.documents ?? []).flatMap(\.errors)
