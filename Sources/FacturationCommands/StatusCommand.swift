@@ -6,16 +6,25 @@ import Foundation
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show what waits in the inbox, interrupted work, the last run and rejected files.")
+        abstract: "Show what waits in the inbox, interrupted work, the last run and rejected files.",
+        discussion: "With --health: what needs a person (stale inputs, old approvals, send failures, cash alert, "
+            + "critical unpaid invoices, a failed run); exit 0 healthy, 10 warning, 11 critical.")
 
     @OptionGroup var global: GlobalOptions
 
     @Flag(help: "Print the status as JSON.")
     var json = false
 
+    @Flag(help: "Check what needs a person; exit 0 healthy, 10 warning, 11 critical (for monitoring).")
+    var health = false
+
     func run() throws {
         let workspace = global.resolvedWorkspace
         let pipelines = try global.loadPipelines(workspace)
+        if health {
+            try checkHealth(workspace, pipelines: pipelines)
+            return
+        }
         let status = try WorkspaceStatus.read(workspace: workspace, pipelines: pipelines)
         if json {
             let encoder = JSONEncoder()
@@ -69,6 +78,27 @@ struct StatusCommand: ParsableCommand {
             }
         }
         StandardStreams.out(out)
+    }
+
+    /// `--health`: the problems (text or JSON), then the exit status of the worst.
+    private func checkHealth(_ workspace: Workspace, pipelines: [PipelineConfig]) throws {
+        let report = try HealthReport.read(workspace: workspace, pipelines: pipelines, clock: try global.clock)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            StandardStreams.out(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+        } else {
+            let level = report.level
+            var out =
+                "Health of \(report.workspace): \(level == .healthy ? "healthy" : level == .warning ? "WARNING" : "CRITICAL")"
+            out += level == .healthy ? ", nothing needs a person.\n" : " (exit status \(level.exitStatus))\n"
+            for problem in report.problems {
+                out +=
+                    "  \(problem.level == .critical ? "CRITICAL" : "WARNING ")  [\(problem.pipeline)] \(problem.message)\n"
+            }
+            StandardStreams.out(out)
+        }
+        if report.level != .healthy { throw ExitCode(report.level.exitStatus) }
     }
 
     /// The e-mail queue of each pipeline that sends.

@@ -30,6 +30,7 @@ enum SummaryPrinter {
         let cashAlert = (summary.forecast ?? []).contains { !$0.warnings.isEmpty }
         if summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty && !invoicingDidSomething
             && !sendingDidSomething && !documentsDidSomething && !dunningDidSomething && !cashAlert
+            && (summary.digest ?? []).isEmpty
         {
             return out + "Nothing to do: the inbox is empty and no invoice is due.\n"
         }
@@ -62,6 +63,7 @@ enum SummaryPrinter {
         for report in summary.forecast ?? [] {
             out += forecast(report, several: (summary.forecast ?? []).count > 1)
         }
+        for report in summary.digest ?? [] { out += digest(report) }
         for warning in summary.warnings ?? [] { out += "  WARNING    \(warning)\n" }
         out += totals(summary)
         return out
@@ -141,6 +143,16 @@ enum SummaryPrinter {
                 + "\(report.queued.count) e-mailed, \(report.awaitingApproval.count) formal notice(s) waiting for "
                 + "approval (outbox/to-approve/).\n"
         }
+        return out
+    }
+
+    /// The digest written, and what it says needs a person.
+    private static func digest(_ report: DigestReport) -> String {
+        var out =
+            "Digest: \(report.digest)" + (report.queued.map { ", e-mailed as \($0)" } ?? "")
+            + (report.problems.isEmpty ? "; nothing needs a person.\n" : "; \(report.problems.count) to look at:\n")
+        for problem in report.problems { out += "  HEALTH     [\(report.pipeline)] \(problem)\n" }
+        for warning in report.warnings { out += "  WARNING    [\(report.pipeline)] \(warning)\n" }
         return out
     }
 

@@ -120,7 +120,7 @@ struct Snapshot: Equatable {
             let isMetadata =
                 path.hasSuffix(".claim") || path.hasSuffix(".reason.txt") || path.hasSuffix(".duplicate.txt")
                 || path.hasPrefix("archive/index/") || path.hasPrefix("outbox/rejected/")
-                || path.hasPrefix("archive/invoicing/")
+                || path.hasPrefix("archive/invoicing/") || path.hasPrefix("archive/digest/")
             var text = String(decoding: data, as: UTF8.self)
             if isMetadata { text = Snapshot.normalize(text) }
             files[Snapshot.normalize(path), default: []].append(text)
@@ -134,7 +134,7 @@ struct Snapshot: Equatable {
             (#"\d{8}-\d{6}-\d{3}-\d{4}-[0-9a-f]{8}"#, "<claim>"),
             (#"\d{6}-\d{3}-\d{4}-[0-9a-f]{8}"#, "<claim>"),
             (#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}"#, "<time>"),
-            (#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"#, "<time>"),
+            (#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z"#, "<time>"),
             (#"(archive/(files|rejected|duplicates)/)\d{4}-\d{2}-\d{2}"#, "$1<date>"),
             (#"(outbox/rejected/)\d{4}-\d{2}-\d{2}"#, "$1<date>"),
         ]

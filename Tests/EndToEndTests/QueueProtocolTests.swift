@@ -38,7 +38,12 @@ struct QueueProtocolTests {
         #expect(workspace.exists("inbox/export.csv.part"))
         #expect(workspace.exists("inbox/.hidden.csv"))
         #expect(workspace.exists("inbox/download.crdownload"))
-        #expect(workspace.files(under: "archive").filter { !$0.hasPrefix("archive/runs/") }.isEmpty)
+        // Nothing imported: only the run's summary and the day's digest (with its records) are written.
+        #expect(
+            workspace.files(under: "archive").filter {
+                !$0.hasPrefix("archive/runs/") && !$0.hasPrefix("archive/digest/")
+                    && !$0.hasPrefix("archive/deliveries/demo-conseil/synthese/")
+            }.isEmpty)
         Thread.sleep(forTimeInterval: 1.6)
 
         // Once renamed to its final name, the finished export is taken.

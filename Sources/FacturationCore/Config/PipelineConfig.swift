@@ -25,6 +25,8 @@ package struct PipelineConfig: Sendable {
     package var dunning: DunningSettings?
     /// The cash-flow forecast (`[forecast]`); nil when the file has none (defaults then apply).
     package var forecast: ForecastSettings?
+    /// The daily digest and the health check (`[digest]`, defaults when absent).
+    package var digest = DigestSettings()
 
     /// The seller.
     package struct Company: Sendable {

@@ -96,6 +96,7 @@ package enum PipelineLoader {
         let delivery = readDelivery(top.subtable("delivery"), folder: Path.parent(of: path))
         let dunning = readDunning(top.subtable("dunning"))
         let forecast = readForecast(top.subtable("forecast"))
+        let digest = readDigest(top.subtable("digest"), delivery: delivery)
         guard let company else { return nil }
         var config = PipelineConfig(
             id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
@@ -104,6 +105,7 @@ package enum PipelineLoader {
         config.delivery = delivery
         config.dunning = dunning
         config.forecast = forecast
+        config.digest = digest
         return config
     }
 

@@ -12,6 +12,7 @@
 /// archive/accounting/<pipeline>/               the FEC files as published
 /// archive/dunning/<pipeline>/                  reminders (<YYYY>/<id>.json + .pdf), decisions, holds
 /// outbox/[<pipeline>/]tresorerie/               the cash-flow forecast (rewritten each day)
+/// archive/digest/<pipeline>/                  one record per daily digest written
 /// archive/checkpoints/<pipeline>/              summaries of closed periods (derived, rebuilt when missing)
 /// ```
 /// With a single pipeline, its inbox and outbox are the workspace's own.
@@ -162,6 +163,20 @@ package struct ArchiveLayout: Sendable {
     package var forecastFlows: String { "tresorerie/flux-prevus.csv" }
     package var forecastExpenses: String { "tresorerie/depenses-recurrentes.csv" }
     package var forecastChart: String { "tresorerie/prevision.svg" }
+    // MARK: - Digest
+
+    /// `archive/digest/<pipeline>/`: one record per digest written (`<YYYY-MM-DD>.json`).
+    package var digestRecords: String { archived("digest") }
+    /// The record that the digest of `day` was written (and queued for e-mail).
+    package func digestRecord(_ day: CivilDate) -> String { Path.join(digestRecords, "\(day).json") }
+    /// The digest of `day` in the outbox (relative path).
+    package func digestOutbox(_ day: CivilDate) -> String { "synthese/\(day).txt" }
+    /// The name of the digest's message in the send queue (`outbox/to-send/<name>.eml`).
+    package func digestMessageName(_ day: CivilDate) -> String { "synthese-\(day)" }
+    /// The decision forms of receipts waiting for review, as the payment stage delivers them (relative path).
+    package var reviewOutbox: String { "review" }
+    /// The reconciliation reports (`rapprochement-<date>.csv`, relative path).
+    package var reconciliationOutbox: String { "rapprochement" }
 
     // MARK: - Run state
 

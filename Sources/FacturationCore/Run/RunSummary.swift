@@ -29,6 +29,8 @@ package struct RunSummary: Sendable, Codable {
     package var forecast: [ForecastReport]? = nil
     /// The weekly reconciliation's one-line results (Mondays).
     package var reconciliation: [String] = []
+    /// The daily digest, per pipeline that has one. Optional, like `documents`.
+    package var digest: [DigestReport]? = nil
     /// Things a person should look at that no other part names (e.g. an edited outbox report).
     /// Optional, like ``stages``: summaries written before they existed still read.
     package var warnings: [String]?
@@ -70,6 +72,10 @@ package enum ExitStatus {
     package static let configurationError: Int32 = 3
     /// Another run holds the workspace lock; nothing was done.
     package static let alreadyRunning: Int32 = 4
+    /// `status --health`: something needs a person soon (stale inputs, old approvals, reconciliation differences).
+    package static let healthWarning: Int32 = 10
+    /// `status --health`: something needs a person now (send failures, cash alert, critical unpaid, a failed run).
+    package static let healthCritical: Int32 = 11
     /// The command line itself is wrong (unknown option, missing argument).
     package static let usage: Int32 = 64
 }

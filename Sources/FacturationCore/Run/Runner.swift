@@ -48,7 +48,8 @@ package final class Runner {
             AccountingStage(),
             ReconciliationStage(),
             ForecastStage(),
-            // After payments and dunning, so a reminder is queued and sent in the same run.
+            DigestStage(),
+            // After dunning and the digest, so that reminders and the digest are sent in the same run.
             SendStage(),
         ]
     }

@@ -63,7 +63,7 @@ package struct WorkspaceStatus: Sendable, Codable {
             if pipeline.invoicing != nil {
                 try status.readInvoicing(of: pipeline, layout: layout)
             }
-            if pipeline.delivery?.send == true {
+            if pipeline.delivery?.send == true || (pipeline.delivery?.smtp != nil && !pipeline.digest.to.isEmpty) {
                 status.mail = (status.mail ?? []) + [try readMailQueue(layout)]
             }
             try status.readLedgers(of: pipeline, layout: layout, workspace: workspace)
@@ -176,7 +176,8 @@ package struct WorkspaceStatus: Sendable, Codable {
         self.rejected = rejected
     }
 
-    private static func lastRun(_ workspace: Workspace) throws -> RunSummary? {
+    /// The summary of the newest run recorded in `archive/runs/`.
+    package static func lastRun(_ workspace: Workspace) throws -> RunSummary? {
         guard let day = try Storage.listIfPresent(workspace.runs).last else { return nil }
         let folder = Path.join(workspace.runs, day)
         guard let file = try Storage.listIfPresent(folder).last(where: { $0.hasSuffix(".json") }) else { return nil }

@@ -98,6 +98,8 @@ package enum WorkspaceTemplate {
           30/60/90 days, the lowest balance, the alert), `flux-prevus.csv` (every expected movement),
           `depenses-recurrentes.csv` (the expenses found in the bank history: correct them with
           `[[forecast.ignore]]` and `[[forecast.expenses]]`), `prevision.svg` (the chart); `.xlsx` beside.
+        - `synthese/YYYY-MM-DD.txt`: the daily digest: what was issued, what waits for a person, what
+          is late or stale (`facturation status --health` judges the same facts for monitoring).
 
         A monthly file is replaced by its new version when new data arrives for that month, unless
         someone edited it here: then the new version is delivered next to it, never over it.
@@ -127,6 +129,7 @@ package enum WorkspaceTemplate {
           (`documents/`), drafts waiting for approval, every decision, annexes, Oxygène batches.
         - `payments/PIPELINE/matches/`: how each receipt was matched (rule or person, evidence).
         - `accounting/PIPELINE/`: the FEC files as published.
+        - `digest/PIPELINE/DATE.json`: the record that the day's digest was written (and e-mailed).
 
         """
 
@@ -233,6 +236,12 @@ package enum WorkspaceTemplate {
         # opening_balance = 15000.00           # the bank balance at the end of opening_date
         # opening_date = 2026-01-31
         # alert_below = 10000.00               # default 10000.00
+        # The daily digest (outbox/synthese/), on by default; `to` e-mails it (needs [delivery.smtp]):
+        # [digest]
+        # to = ["direction@example.fr"]
+        # stale_days = 7                       # status --health warns when the newest bank operation is older
+        # time_stale_days = 35                 # ... the newest time entry
+        # approval_days = 3                    # ... a draft waiting for approval
 
         """
 }

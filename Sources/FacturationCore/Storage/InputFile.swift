@@ -63,4 +63,9 @@ package final class InputFile {
     package func rewind() throws(StorageError) {
         guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw .system("rewind", path) }
     }
+
+    /// Moves the read position to `offset` bytes from the start of the file.
+    package func seek(to offset: Int64) throws(StorageError) {
+        guard lseek(descriptor, off_t(offset), SEEK_SET) == off_t(offset) else { throw .system("seek", path) }
+    }
 }

@@ -59,7 +59,8 @@ package struct MailQueue {
     /// The documents to queue: issued on or after `send_from` and not after today, with their PDF
     /// archived, never queued before.
     func due(_ documents: [InvoiceDocument], list: DeliveredList? = nil) throws -> [InvoiceDocument] {
-        guard let sendFrom = pipeline.delivery?.sendFrom else { return [] }
+        // `send = false`: the queue may carry the digest alone (`[digest] to`), never documents.
+        guard pipeline.delivery?.send == true, let sendFrom = pipeline.delivery?.sendFrom else { return [] }
         let list = try list ?? DeliveredList(layout: layout, path: layout.queuedMail)
         return documents.filter {
             $0.issueDate >= sendFrom && $0.issueDate <= today && !list.contains($0.number)

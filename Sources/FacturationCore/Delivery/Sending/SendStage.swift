@@ -10,11 +10,17 @@ package struct SendStage: PipelineStage {
     package init() {}
 
     package func applies(to pipeline: PipelineConfig) -> Bool {
+        Self.sendsDocuments(pipeline) || (pipeline.delivery?.smtp != nil && !pipeline.digest.to.isEmpty)
+    }
+
+    /// Whether issued documents are e-mailed (the digest may be e-mailed without them).
+    static func sendsDocuments(_ pipeline: PipelineConfig) -> Bool {
         pipeline.invoicing != nil && pipeline.delivery?.send == true
     }
 
     package func run(_ run: PipelineRun, summary: inout RunSummary) throws {
-        let report = try Self.send(try run.snapshot().issued, layout: run.layout, clock: run.clock, today: run.today)
+        let documents = Self.sendsDocuments(run.pipeline) ? try run.snapshot().issued : []
+        let report = try Self.send(documents, layout: run.layout, clock: run.clock, today: run.today)
         summary.sending = (summary.sending ?? []) + [report]
     }
 
