@@ -51,6 +51,9 @@ enum SummaryPrinter {
         }
         out += accounting(summary.fec)
         for line in summary.reconciliation { out += line + "\n" }
+        for report in summary.dashboard ?? [] {
+            for warning in report.warnings { out += "  WARNING    \(warning)\n" }
+        }
         for warning in summary.warnings ?? [] { out += "  WARNING    \(warning)\n" }
         out += totals(summary)
         return out

@@ -21,6 +21,8 @@ package struct PipelineConfig: Sendable {
     package var accounting = AccountingSettings()
     /// E-mailing of issued documents (`[delivery]`); nil when the file has none.
     package var delivery: DeliverySettings?
+    /// The HTML dashboard and its CSV reports (`[dashboard]`, on by default).
+    package var dashboard = DashboardSettings()
 
     /// The seller.
     package struct Company: Sendable {

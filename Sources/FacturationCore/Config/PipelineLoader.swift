@@ -94,12 +94,14 @@ package enum PipelineLoader {
         let invoicing = readInvoicing(top, clients: clients, company: company)
         let accounting = readAccounting(top.subtable("accounting"))
         let delivery = readDelivery(top.subtable("delivery"), folder: Path.parent(of: path))
+        let dashboard = readDashboard(top.subtable("dashboard"))
         guard let company else { return nil }
         var config = PipelineConfig(
             id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
             inbox: inbox, clockify: clockify, clients: clients, categoryRules: rules,
             invoicing: invoicing, accounting: accounting)
         config.delivery = delivery
+        config.dashboard = dashboard
         return config
     }
 

@@ -132,6 +132,13 @@ package struct ArchiveLayout: Sendable {
     package func publishedFEC(_ outboxPath: String) -> String { Path.join(accounting, outboxPath) }
     package var publishedMonthlyFEC: String { Path.join(accounting, "fec", "mensuel") }
 
+    // MARK: - Dashboard
+
+    /// The dashboard page, relative to the outbox (replaced by each run that changes it).
+    package var dashboardPage: String { "dashboard/index.html" }
+    /// A CSV report of the dashboard (`chiffre-affaires.csv`…), relative to the outbox.
+    package func dashboardReport(_ name: String) -> String { "dashboard/" + name }
+
     // MARK: - Run state
 
     /// Summaries of closed periods and the run's stamp: derived from the records, rebuilt when

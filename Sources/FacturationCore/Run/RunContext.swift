@@ -37,6 +37,8 @@ package final class PipelineRun {
     /// Nothing the later stages read has changed since the last run of the same day
     /// (``RunStamp``): they are skipped for this pipeline.
     package var unchanged = false
+    /// What earlier stages of this run hand to the dashboard (forecast, reminders waiting).
+    package var dashboardInput = DashboardInput()
     private var loaded: RunSnapshot?
 
     package init(layout: ArchiveLayout, today: CivilDate, clock: Clock) {

@@ -25,6 +25,8 @@ package struct RunSummary: Sendable, Codable {
     package var fec: [FECPublisher.Export] = []
     /// The weekly reconciliation's one-line results (Mondays).
     package var reconciliation: [String] = []
+    /// What the dashboard stage wrote, per pipeline. Optional, like `documents`.
+    package var dashboard: [DashboardReport]? = nil
     /// Things a person should look at that no other part names (e.g. an edited outbox report).
     /// Optional, like ``stages``: summaries written before they existed still read.
     package var warnings: [String]?

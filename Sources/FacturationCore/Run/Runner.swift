@@ -47,6 +47,7 @@ package final class Runner {
             PaymentStage(),
             AccountingStage(),
             ReconciliationStage(),
+            DashboardStage(),
         ]
     }
 

@@ -32,7 +32,7 @@ extension PipelineStage {
 
 /// The stages, by name (logs, the run summary).
 package enum StageName: String, Sendable, Codable {
-    case `import`, invoicing, documents, sending, payments, accounting, reconciliation
+    case `import`, invoicing, documents, sending, payments, accounting, reconciliation, dashboard
 }
 
 /// When a stage has work to do.
