@@ -87,7 +87,7 @@ package enum DashboardPage {
     private static func dso(_ figures: DashboardFigures) -> String {
         let points = figures.dso.map {
             DashboardSVG.Point(
-                axisLabel: DashboardFormat.shortMonth($0.month), value: $0.tenthsOfDays ?? 0,
+                axisLabel: DashboardFormat.shortMonth($0.month), value: $0.tenthsOfDays,
                 valueLabel: $0.tenthsOfDays.map { DashboardFormat.days(tenths: $0) })
         }
         let rows = figures.dso.map {

@@ -11,7 +11,8 @@ enum DashboardSVG {
 
     static let width = 960
     static let height = 300
-    private static let left = 70, right = 20, top = 30, bottom = 50
+    /// Margins; the top one leaves room for the value labels written upwards above the bars.
+    private static let left = 70, right = 20, top = 80, bottom = 50
 
     /// The vertical scale: `low` ≤ 0 ≤ `high`, never empty.
     private struct Scale {
@@ -59,7 +60,8 @@ enum DashboardSVG {
                 let h = max(abs(scale.y(0) - scale.y(value)), value == 0 ? 0 : 1)
                 out += "<rect class=\"\(serie.cssClass)\" x=\"\(x)\" y=\"\(y)\" width=\"\(bar - 2)\" height=\"\(h)\">"
                 out += "<title>\(DashboardFormat.html(serie.name + " " + category + " : " + label(value)))</title></rect>"
-                out += text(label(value), x: x + bar / 2 + 3, y: y - 4, anchor: "start", rotate: true)
+                // Zero is left unlabelled (the table under the chart has every value).
+                if value != 0 { out += text(label(value), x: x + bar / 2 + 3, y: y - 4, anchor: "start", rotate: true) }
             }
             out += text(category, x: x0 + group / 2 - 4, y: height - bottom + 18, cssClass: "axis-label")
         }
@@ -78,10 +80,11 @@ enum DashboardSVG {
         return out
     }
 
-    /// A point of a line chart: its axis label (nil: none) and its value label (nil: none).
+    /// A point of a line chart: its axis label (nil: none), its value (nil: no value that day,
+    /// the line is broken there) and its value label (nil: none).
     struct Point {
         var axisLabel: String?
-        var value: Int64
+        var value: Int64?
         var valueLabel: String?
     }
 
@@ -89,7 +92,7 @@ enum DashboardSVG {
     static func line(
         _ title: String, points: [Point], threshold: (value: Int64, label: String)? = nil
     ) -> String {
-        let scale = Scale(points.map(\.value) + (threshold.map { [$0.value] } ?? []))
+        let scale = Scale(points.compactMap(\.value) + (threshold.map { [$0.value] } ?? []))
         let plotWidth = width - left - right
         let step = points.count > 1 ? Double(plotWidth - 40) / Double(points.count - 1) : 0
         func x(_ index: Int) -> Int { left + 20 + Int((Double(index) * step).rounded()) }
@@ -100,11 +103,20 @@ enum DashboardSVG {
             out += "<line class=\"threshold\" x1=\"\(left)\" y1=\"\(y)\" x2=\"\(width - right)\" y2=\"\(y)\"/>"
             out += text(threshold.label, x: width - right, y: y - 4, anchor: "end", cssClass: "threshold-label")
         }
-        let coordinates = points.indices.map { "\(x($0)),\(scale.y(points[$0].value))" }
-        out += "<polyline class=\"curve\" points=\"\(coordinates.joined(separator: " "))\"/>"
+        // One polyline per run of consecutive points that have a value.
+        var run: [String] = []
+        func closeRun() {
+            if run.count > 1 { out += "<polyline class=\"curve\" points=\"\(run.joined(separator: " "))\"/>" }
+            run = []
+        }
         for (index, point) in points.enumerated() {
-            let y = scale.y(point.value)
-            if let label = point.valueLabel {
+            guard let value = point.value else { closeRun(); continue }
+            run.append("\(x(index)),\(scale.y(value))")
+        }
+        closeRun()
+        for (index, point) in points.enumerated() {
+            if let value = point.value, let label = point.valueLabel {
+                let y = scale.y(value)
                 out += "<circle class=\"dot\" cx=\"\(x(index))\" cy=\"\(y)\" r=\"3\"/>"
                 out += text(label, x: x(index), y: y - 8)
             }
