@@ -86,6 +86,9 @@ package enum WorkspaceTemplate {
         - `fec/mensuel/YYYY-MM/`: the FEC of each closed month; `fec/`: fiscal-year FEC (`facturation fec`);
           `fec/periodes/FROM_TO/`: a period's. Each is named SIRENFEC<closing date of the fiscal year>.txt.
         - `rapprochement/`: reconciliation of invoices, bank and accounting (Mondays).
+        - `dashboard/index.html`: the dashboard (revenue, clients, DSO, aged balance, billable time,
+          cash forecast, what waits for a person), to open in a browser or print; the same numbers
+          as CSV beside it. Rewritten by each run that changes them (`[dashboard]` in the README).
 
         A monthly file is replaced by its new version when new data arrives for that month, unless
         someone edited it here: then the new version is delivered next to it, never over it.
@@ -209,6 +212,11 @@ package enum WorkspaceTemplate {
         # user = "factures@example.fr"
         # password_file = "secrets/smtp"       # chmod 600; never the password itself here
         # from = "factures@example.fr"
+        #
+        # The dashboard (outbox/dashboard/index.html), on by default:
+        # [dashboard]
+        # months = 12                          # months shown (1 to 60)
+        # top_clients = 10                     # clients listed (1 to 100)
 
         """
 }
