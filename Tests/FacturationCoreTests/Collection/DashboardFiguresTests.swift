@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import Testing
 
 @testable import FacturationCore
@@ -129,5 +131,56 @@ struct DashboardFiguresTests {
         month.flatFeeSeconds = 3_600
         month.internalSeconds = 4 * 3_600
         #expect(month.billableRatioPermille == 375)
+    }
+}
+
+/// The page itself, from figures made by hand: the forecast curve and the reminders' queue that
+/// other stages hand over, and a valid page (html5lib, strict) whatever the figures hold.
+@Suite("Dashboard page")
+struct DashboardPageTests {
+    /// The package folder (scripts/html_check.py is there).
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }()
+
+    static func figures(forecast: [DashboardInput.ForecastDay]) throws -> DashboardFigures {
+        var figures = try DashboardFiguresTests.figures()
+        figures.forecast = forecast
+        figures.forecastThresholdMinor = 1_000_000
+        let today = figures.today
+        figures.queues = [
+            .init(.draftsToApprove, since: [today.adding(days: -3)], today: today),
+            .init(.remindersToApprove, since: [today.adding(days: -1), today], today: today),
+        ]
+        return figures
+    }
+
+    @Test func theForecastIsDrawnWithItsFirstLowestAndLastBalances() throws {
+        let start = CivilDate(iso: "2025-11-15")!
+        let balances: [Int64] = [2_500_000, 1_800_000, 900_000, 1_200_000, 3_000_000]
+        let forecast = balances.enumerated().map { DashboardInput.ForecastDay(day: start.adding(days: $0), balanceMinor: $1) }
+        let page = DashboardPage.html(try Self.figures(forecast: forecast), company: "ACME & Fils", settings: .init())
+        #expect(page.contains("Solde prévu le 15/11/2025 : 25\u{202F}000,00 € ; au plus bas le 17/11/2025 : 9\u{202F}000,00 €"))
+        #expect(page.contains("le 19/11/2025 : 30\u{202F}000,00 €."))
+        #expect(page.contains("Seuil d&#39;alerte 10\u{202F}000,00 €"))
+        #expect(!page.contains("Pas de prévision."))
+        #expect(page.contains("<td>Mises en demeure à approuver</td><td class=\"n\">2</td><td class=\"n\">1\u{A0}j</td>"))
+        #expect(page.contains("<td>Brouillons à approuver</td><td class=\"n\">1</td><td class=\"n\">3\u{A0}j</td>"))
+        #expect(page.contains("<title>Tableau de bord — ACME &amp; Fils — 15/11/2025</title>"))
+
+        let empty = DashboardPage.html(try Self.figures(forecast: []), company: "ACME", settings: .init())
+        #expect(empty.contains("Pas de prévision."))
+        for (name, html) in [("forecast", page), ("empty", empty)] {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("dashboard-\(name)-\(UUID()).html").path
+            try html.write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let checker = Self.root.appendingPathComponent("scripts/html_check.py").path
+            let check = try runTool("/usr/bin/python3", [checker, path])
+            #expect(check.status == 0, "\(name): \(check.output)")
+        }
     }
 }

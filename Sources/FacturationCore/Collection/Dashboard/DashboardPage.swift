@@ -131,7 +131,7 @@ package enum DashboardPage {
         let chart = DashboardSVG.bars(
             "Taux facturable du temps saisi par mois", categories: figures.time.map { DashboardFormat.shortMonth($0.month) },
             series: [.init(name: "Taux facturable", cssClass: "s4", values: figures.time.map { $0.billableRatioPermille ?? 0 })],
-            label: { DashboardFormat.percent(permille: $0) })
+            fullScale: 1000, label: { DashboardFormat.percent(permille: $0) })
         let rows = figures.time.map {
             cell(DashboardFormat.month($0.month), number: false) + cell(DashboardFormat.hours($0.billableSeconds))
                 + cell(DashboardFormat.hours($0.flatFeeSeconds)) + cell(DashboardFormat.hours($0.internalSeconds))

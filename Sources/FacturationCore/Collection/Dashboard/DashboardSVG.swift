@@ -41,11 +41,12 @@ enum DashboardSVG {
             + DashboardFormat.html(value) + "</text>"
     }
 
-    /// Grouped vertical bars, one group per category, each bar labelled with `label(value)`.
+    /// Grouped vertical bars, one group per category, each bar labelled with `label(value)`;
+    /// `fullScale` fixes the top of the scale (a ratio's 100 %) instead of the largest value.
     static func bars(
-        _ title: String, categories: [String], series: [Series], label: (Int64) -> String
+        _ title: String, categories: [String], series: [Series], fullScale: Int64? = nil, label: (Int64) -> String
     ) -> String {
-        let scale = Scale(series.flatMap(\.values))
+        let scale = Scale(series.flatMap(\.values) + (fullScale.map { [$0] } ?? []))
         let plotWidth = width - left - right
         let group = plotWidth / max(categories.count, 1)
         let bar = max(4, (group - 8) / max(series.count, 1))
