@@ -101,7 +101,8 @@ struct DashboardTests {
         #expect(try runTool(Self.python, [Self.checker, good]).status == 0)
         // A white 1280×2000 image is blank; the wrong size is refused.
         let blank = folder.appendingPathComponent("blank.png").path
-        let make = "import zlib,struct\nw,h=1280,2000\nraw=b''.join(b'\\x00'+b'\\xff'*w*3 for _ in range(h))\n"
+        let make =
+            "import zlib,struct\nw,h=1280,2000\nraw=b''.join(b'\\x00'+b'\\xff'*w*3 for _ in range(h))\n"
             + "c=lambda k,d: struct.pack('>I',len(d))+k+d+struct.pack('>I',zlib.crc32(k+d))\n"
             + "open('\(blank)','wb').write(b'\\x89PNG\\r\\n\\x1a\\n'+c(b'IHDR',struct.pack('>IIBBBBB',w,h,8,2,0,0,0))"
             + "+c(b'IDAT',zlib.compress(raw))+c(b'IEND',b''))\n"

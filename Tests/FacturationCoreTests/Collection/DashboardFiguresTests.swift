@@ -14,7 +14,8 @@ struct DashboardFiguresTests {
         creditFor invoice: String? = nil
     ) -> InvoiceDocument {
         let date = CivilDate(iso: day)!
-        let address = InvoiceDocument.PostalAddress(lines: ["1 rue"], postcode: "13001", city: "Marseille", country: "FR")
+        let address = InvoiceDocument.PostalAddress(
+            lines: ["1 rue"], postcode: "13001", city: "Marseille", country: "FR")
         let party = InvoiceDocument.Party(name: client + " SAS", address: address)
         let line = InvoiceLine(
             number: 1, articleCode: "X", description: "x", quantity: .one, unitCode: "C62",
@@ -110,7 +111,9 @@ struct DashboardFiguresTests {
         let queue = DashboardFigures.Queue(
             .receiptsToReview, since: [CivilDate(iso: "2025-11-01")!, CivilDate(iso: "2025-10-20")!], today: today)
         #expect(queue.count == 2 && queue.oldestDays == 26)
-        #expect(DashboardFigures.Queue(.rejectedFiles, since: [CivilDate(iso: "2026-12-05")!], today: today).oldestDays == 0)
+        #expect(
+            DashboardFigures.Queue(.rejectedFiles, since: [CivilDate(iso: "2026-12-05")!], today: today).oldestDays == 0
+        )
         #expect(DashboardFigures.Queue(.draftsToApprove, since: [], today: today).oldestDays == nil)
     }
 
@@ -141,7 +144,9 @@ struct DashboardPageTests {
     /// The package folder (scripts/html_check.py is there).
     static let root: URL = {
         var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+        while url.path != "/"
+            && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path)
+        {
             url.deleteLastPathComponent()
         }
         return url
@@ -162,20 +167,26 @@ struct DashboardPageTests {
     @Test func theForecastIsDrawnWithItsFirstLowestAndLastBalances() throws {
         let start = CivilDate(iso: "2025-11-15")!
         let balances: [Int64] = [2_500_000, 1_800_000, 900_000, 1_200_000, 3_000_000]
-        let forecast = balances.enumerated().map { DashboardInput.ForecastDay(day: start.adding(days: $0), balanceMinor: $1) }
+        let forecast = balances.enumerated().map {
+            DashboardInput.ForecastDay(day: start.adding(days: $0), balanceMinor: $1)
+        }
         let page = DashboardPage.html(try Self.figures(forecast: forecast), company: "ACME & Fils", settings: .init())
-        #expect(page.contains("Solde prévu le 15/11/2025 : 25\u{202F}000,00 € ; au plus bas le 17/11/2025 : 9\u{202F}000,00 €"))
+        #expect(
+            page.contains(
+                "Solde prévu le 15/11/2025 : 25\u{202F}000,00 € ; au plus bas le 17/11/2025 : 9\u{202F}000,00 €"))
         #expect(page.contains("le 19/11/2025 : 30\u{202F}000,00 €."))
         #expect(page.contains("Seuil d&#39;alerte 10\u{202F}000,00 €"))
         #expect(!page.contains("Pas de prévision."))
-        #expect(page.contains("<td>Mises en demeure à approuver</td><td class=\"n\">2</td><td class=\"n\">1\u{A0}j</td>"))
+        #expect(
+            page.contains("<td>Mises en demeure à approuver</td><td class=\"n\">2</td><td class=\"n\">1\u{A0}j</td>"))
         #expect(page.contains("<td>Brouillons à approuver</td><td class=\"n\">1</td><td class=\"n\">3\u{A0}j</td>"))
         #expect(page.contains("<title>Tableau de bord — ACME &amp; Fils — 15/11/2025</title>"))
 
         let empty = DashboardPage.html(try Self.figures(forecast: []), company: "ACME", settings: .init())
         #expect(empty.contains("Pas de prévision."))
         for (name, html) in [("forecast", page), ("empty", empty)] {
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("dashboard-\(name)-\(UUID()).html").path
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("dashboard-\(name)-\(UUID()).html")
+                .path
             try html.write(toFile: path, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: path) }
             let checker = Self.root.appendingPathComponent("scripts/html_check.py").path

@@ -26,7 +26,9 @@ package enum DashboardPage {
         (number ? "<td class=\"n\">" : "<td>") + DashboardFormat.html(text) + "</td>"
     }
 
-    private static func table(id: String, caption: String, headers: [String], rows: [String], footer: String? = nil)
+    private static func table(
+        id: String, caption: String, headers: [String], rows: [String], footer: String? = nil
+    )
         -> String
     {
         var out = "<table id=\"\(id)\"><caption>\(DashboardFormat.html(caption))</caption>\n<thead><tr>"
@@ -63,7 +65,8 @@ package enum DashboardPage {
             id: "chiffre-affaires", title: "Chiffre d'affaires par mois",
             chart
                 + table(
-                    id: "t-chiffre-affaires", caption: "Factures moins avoirs, par date d'émission ; encaissements "
+                    id: "t-chiffre-affaires",
+                    caption: "Factures moins avoirs, par date d'émission ; encaissements "
                         + "affectés aux factures, par date de valeur en banque",
                     headers: ["Mois", "Émis HT", "Émis TTC", "Encaissé"], rows: rows))
     }
@@ -80,7 +83,8 @@ package enum DashboardPage {
         return section(
             id: "clients", title: "Meilleurs clients (\(settings.months) derniers mois)",
             table(
-                id: "t-clients", caption: "Les \(settings.topClients) premiers par montant émis TTC ; reste dû à ce jour",
+                id: "t-clients",
+                caption: "Les \(settings.topClients) premiers par montant émis TTC ; reste dû à ce jour",
                 headers: ["Rang", "Code", "Client", "Émis TTC", "Encaissé", "Reste dû"], rows: rows))
     }
 
@@ -115,7 +119,8 @@ package enum DashboardPage {
             series: [.init(name: "Reste dû TTC", cssClass: "s3", values: total.bucketsMinor)],
             label: DashboardFormat.euros)
         func cells(_ row: DashboardFigures.AgedRow) -> String {
-            row.bucketsMinor.map { cell(DashboardFormat.euros($0)) }.joined() + cell(DashboardFormat.euros(row.totalMinor))
+            row.bucketsMinor.map { cell(DashboardFormat.euros($0)) }.joined()
+                + cell(DashboardFormat.euros(row.totalMinor))
         }
         let rows = figures.aged.map { cell($0.code, number: false) + cell($0.name, number: false) + cells($0) }
         return section(
@@ -129,8 +134,12 @@ package enum DashboardPage {
 
     private static func time(_ figures: DashboardFigures) -> String {
         let chart = DashboardSVG.bars(
-            "Taux facturable du temps saisi par mois", categories: figures.time.map { DashboardFormat.shortMonth($0.month) },
-            series: [.init(name: "Taux facturable", cssClass: "s4", values: figures.time.map { $0.billableRatioPermille ?? 0 })],
+            "Taux facturable du temps saisi par mois",
+            categories: figures.time.map { DashboardFormat.shortMonth($0.month) },
+            series: [
+                .init(
+                    name: "Taux facturable", cssClass: "s4", values: figures.time.map { $0.billableRatioPermille ?? 0 })
+            ],
             fullScale: 1000, label: { DashboardFormat.percent(permille: $0) })
         let rows = figures.time.map {
             cell(DashboardFormat.month($0.month), number: false) + cell(DashboardFormat.hours($0.billableSeconds))
@@ -140,7 +149,10 @@ package enum DashboardPage {
         }
         return section(
             id: "temps-facturable", title: "Temps facturable",
-            chart + note("Taux facturable = heures FACTURABLE ÷ toutes les heures saisies du mois (forfait et interne compris).")
+            chart
+                + note(
+                    "Taux facturable = heures FACTURABLE ÷ toutes les heures saisies du mois (forfait et interne compris)."
+                )
                 + table(
                     id: "t-temps-facturable", caption: "Heures des saisies de temps, par catégorie",
                     headers: ["Mois", "Facturable", "Forfait", "Interne", "Total", "Taux facturable"], rows: rows))

@@ -76,7 +76,8 @@ package enum DashboardReports {
                     + [.money(row.totalMinor)])
         }
         let total = figures.agedTotal
-        table.appendFooter([.text("TOTAL"), .empty] + total.bucketsMinor.map { .money($0) } + [.money(total.totalMinor)])
+        table.appendFooter(
+            [.text("TOTAL"), .empty] + total.bucketsMinor.map { .money($0) } + [.money(total.totalMinor)])
         return table
     }
 

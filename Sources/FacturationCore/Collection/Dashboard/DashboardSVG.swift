@@ -60,7 +60,8 @@ enum DashboardSVG {
                 let y = min(scale.y(value), scale.y(0))
                 let h = max(abs(scale.y(0) - scale.y(value)), value == 0 ? 0 : 1)
                 out += "<rect class=\"\(serie.cssClass)\" x=\"\(x)\" y=\"\(y)\" width=\"\(bar - 2)\" height=\"\(h)\">"
-                out += "<title>\(DashboardFormat.html(serie.name + " " + category + " : " + label(value)))</title></rect>"
+                out +=
+                    "<title>\(DashboardFormat.html(serie.name + " " + category + " : " + label(value)))</title></rect>"
                 // Zero is left unlabelled (the table under the chart has every value).
                 if value != 0 { out += text(label(value), x: x + bar / 2 + 3, y: y - 4, anchor: "start", rotate: true) }
             }

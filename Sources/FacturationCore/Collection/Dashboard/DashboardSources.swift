@@ -88,7 +88,8 @@ package struct DashboardSources {
             let path = layout.inOutbox(layout.failedMessageOutbox(name))
             guard let modified = Storage.status(path)?.modified else { return today }
             let seconds = modified / 1_000_000_000
-            let offset = Int64(layout.pipeline.timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds))))
+            let offset = Int64(
+                layout.pipeline.timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds))))
             let local = seconds + offset
             return CivilDate(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
         }

@@ -33,7 +33,8 @@ package struct DashboardStage: PipelineStage {
             return report
         }
         let outbox = Outbox(layout: layout)
-        let page = DashboardPage.html(figures, company: layout.pipeline.company.name, settings: layout.pipeline.dashboard)
+        let page = DashboardPage.html(
+            figures, company: layout.pipeline.company.name, settings: layout.pipeline.dashboard)
         let temporary = Path.join(layout.temporary, "dashboard-index.html")
         try Storage.write(Array(page.utf8), to: temporary, temporaryDirectory: layout.temporary, collision: .replace)
         let delivery = try outbox.deliverCurrentVersion(of: temporary, to: layout.dashboardPage)
