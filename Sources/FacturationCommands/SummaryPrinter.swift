@@ -64,6 +64,9 @@ enum SummaryPrinter {
             out += forecast(report, several: (summary.forecast ?? []).count > 1)
         }
         for report in summary.digest ?? [] { out += digest(report) }
+        for report in summary.dashboard ?? [] {
+            for warning in report.warnings { out += "  WARNING    \(warning)\n" }
+        }
         for warning in summary.warnings ?? [] { out += "  WARNING    \(warning)\n" }
         out += totals(summary)
         return out

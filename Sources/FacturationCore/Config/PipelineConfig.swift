@@ -27,6 +27,8 @@ package struct PipelineConfig: Sendable {
     package var forecast: ForecastSettings?
     /// The daily digest and the health check (`[digest]`, defaults when absent).
     package var digest = DigestSettings()
+    /// The HTML dashboard and its CSV reports (`[dashboard]`, on by default).
+    package var dashboard = DashboardSettings()
 
     /// The seller.
     package struct Company: Sendable {

@@ -97,6 +97,7 @@ package enum PipelineLoader {
         let dunning = readDunning(top.subtable("dunning"))
         let forecast = readForecast(top.subtable("forecast"))
         let digest = readDigest(top.subtable("digest"), delivery: delivery)
+        let dashboard = readDashboard(top.subtable("dashboard"))
         guard let company else { return nil }
         var config = PipelineConfig(
             id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
@@ -106,6 +107,7 @@ package enum PipelineLoader {
         config.dunning = dunning
         config.forecast = forecast
         config.digest = digest
+        config.dashboard = dashboard
         return config
     }
 

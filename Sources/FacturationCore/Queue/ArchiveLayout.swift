@@ -177,6 +177,12 @@ package struct ArchiveLayout: Sendable {
     package var reviewOutbox: String { "review" }
     /// The reconciliation reports (`rapprochement-<date>.csv`, relative path).
     package var reconciliationOutbox: String { "rapprochement" }
+    // MARK: - Dashboard
+
+    /// The dashboard page, relative to the outbox (replaced by each run that changes it).
+    package var dashboardPage: String { "dashboard/index.html" }
+    /// A CSV report of the dashboard (`chiffre-affaires.csv`…), relative to the outbox.
+    package func dashboardReport(_ name: String) -> String { "dashboard/" + name }
 
     // MARK: - Run state
 

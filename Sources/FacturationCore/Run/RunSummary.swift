@@ -31,6 +31,8 @@ package struct RunSummary: Sendable, Codable {
     package var reconciliation: [String] = []
     /// The daily digest, per pipeline that has one. Optional, like `documents`.
     package var digest: [DigestReport]? = nil
+    /// What the dashboard stage wrote, per pipeline. Optional, like `documents`.
+    package var dashboard: [DashboardReport]? = nil
     /// Things a person should look at that no other part names (e.g. an edited outbox report).
     /// Optional, like ``stages``: summaries written before they existed still read.
     package var warnings: [String]?

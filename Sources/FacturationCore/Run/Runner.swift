@@ -51,6 +51,7 @@ package final class Runner {
             DigestStage(),
             // After dunning and the digest, so that reminders and the digest are sent in the same run.
             SendStage(),
+            DashboardStage(),
         ]
     }
 

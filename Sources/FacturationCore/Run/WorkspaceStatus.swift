@@ -118,7 +118,7 @@ package struct WorkspaceStatus: Sendable, Codable {
     }
 
     /// The send queue of a pipeline that sends.
-    private static func readMailQueue(_ layout: ArchiveLayout) throws -> MailQueueStatus {
+    package static func readMailQueue(_ layout: ArchiveLayout) throws -> MailQueueStatus {
         var queue = MailQueueStatus(pipeline: layout.pipeline.id)
         for file in try Storage.listIfPresent(layout.inOutbox(layout.sendQueueOutbox)).sorted()
         where file.hasSuffix(".eml") {

@@ -100,6 +100,9 @@ package enum WorkspaceTemplate {
           `[[forecast.ignore]]` and `[[forecast.expenses]]`), `prevision.svg` (the chart); `.xlsx` beside.
         - `synthese/YYYY-MM-DD.txt`: the daily digest: what was issued, what waits for a person, what
           is late or stale (`facturation status --health` judges the same facts for monitoring).
+        - `dashboard/index.html`: the dashboard (revenue, clients, DSO, aged balance, billable time,
+          cash forecast, what waits for a person), to open in a browser or print; the same numbers
+          as CSV beside it. Rewritten by each run that changes them (`[dashboard]` in the README).
 
         A monthly file is replaced by its new version when new data arrives for that month, unless
         someone edited it here: then the new version is delivered next to it, never over it.
@@ -242,6 +245,10 @@ package enum WorkspaceTemplate {
         # stale_days = 7                       # status --health warns when the newest bank operation is older
         # time_stale_days = 35                 # ... the newest time entry
         # approval_days = 3                    # ... a draft waiting for approval
+        # The dashboard (outbox/dashboard/index.html), on by default:
+        # [dashboard]
+        # months = 12                          # months shown (1 to 60)
+        # top_clients = 10                     # clients listed (1 to 100)
 
         """
 }

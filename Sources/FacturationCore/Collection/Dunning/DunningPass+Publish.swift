@@ -20,6 +20,7 @@ extension DunningPass {
                 try requestApproval(reminder, outbox: outbox)
                 if !report.awaitingApproval.contains(where: { $0.hasPrefix(reminder.id + ":") }) {
                     report.awaitingApproval.append(Self.describe(reminder) + " (waiting since \(reminder.date))")
+                    report.awaitingSince.append(reminder.date)
                 }
                 continue
             case .refused:

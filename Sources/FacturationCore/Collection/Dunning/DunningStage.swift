@@ -28,6 +28,8 @@ package struct DunningReport: Sendable, Codable {
     package var sent: [String] = []
     /// Formal notices waiting for a person's approval in `outbox/to-approve/` (new or still waiting).
     package var awaitingApproval: [String] = []
+    /// The day each of them was put there (the digest and the dashboard show their age).
+    package var awaitingSince: [CivilDate] = []
     /// Formal notices approved (sent in this run) or refused (never sent) since the last run.
     package var approved: [String] = []
     package var refused: [String] = []
