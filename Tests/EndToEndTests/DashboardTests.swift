@@ -32,7 +32,26 @@ struct DashboardTests {
         #expect(revenue.contains(["2025-07", "4901.60", "5881.92", "600.00"]))
         #expect(revenue.contains { $0.first == "2025-08" && $0.last == "2280.00" })
         #expect(page.contains("<title>Tableau de bord — Demo Conseil SAS — 03/11/2025</title>"))
-        #expect(page.contains("Pas de prévision."))
+        try Self.expectForecastOfTheSameRun(page, workspace)
+    }
+
+    /// The curve is the forecast stage's of the same run: today's, the lowest and the last balance
+    /// the page states are those of `outbox/tresorerie/`.
+    static func expectForecastOfTheSameRun(_ page: String, _ workspace: TestWorkspace) throws {
+        func shown(_ row: [String], date: Int, amount: Int) throws -> String {
+            let day = try #require(CivilDate(iso: row[date]))
+            let minor = try #require(Int64(row[amount].replacingOccurrences(of: ".", with: "")))
+            return "le \(DashboardFormat.date(day)) : \(DashboardFormat.euros(minor))"
+        }
+        let summary = SimpleCSV.parse(try workspace.text("outbox/tresorerie/prevision-resume.csv"))
+        let today = try #require(summary.first { $0.first == "balance_today" })
+        let lowest = try #require(summary.first { $0.first == "lowest_balance" })
+        let last = try #require(SimpleCSV.parse(try workspace.text("outbox/tresorerie/prevision.csv")).last)
+        let expected =
+            "Solde prévu \(try shown(today, date: 2, amount: 3)) ; au plus bas \(try shown(lowest, date: 2, amount: 3)) ; "
+            + "\(try shown(last, date: 0, amount: 3))."
+        #expect(page.contains(expected), "the page's forecast is not \(expected)")
+        #expect(!page.contains("Pas de prévision."))
     }
 
     /// The aged balance equals the payment stage's (`paiements/balance-agee.csv`, computed apart),
