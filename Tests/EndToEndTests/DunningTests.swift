@@ -214,6 +214,8 @@ struct DunningTests {
         let copy = try TestWorkspace(pipeline: try workspace.text("pipelines/demo-conseil.toml"))
         try FileManager.default.removeItem(at: copy.root)
         try FileManager.default.copyItem(at: workspace.root, to: copy.root)
+        let secret = copy.root.appendingPathComponent("pipelines/smtp-password").path
+        if FileManager.default.fileExists(atPath: secret) { chmod(secret, 0o600) }
         return copy
     }
 
@@ -227,39 +229,54 @@ struct DunningTests {
     }
 
     /// The run of 2025-09-01 killed after each durable step of the dunning stage in turn, then run
-    /// again: the archive and the outbox end exactly as after an uninterrupted run (each reminder
-    /// once, same records, same PDFs, same lists).
+    /// again: the archive and the outbox end exactly as after an uninterrupted run (same records,
+    /// same PDFs, same lists), and the SMTP server receives each reminder exactly once.
     @Test func aRunKilledAnywhereInTheStageSendsEachReminderOnce() throws {
-        let base = try Self.demo()
-        for day in ["2025-07-01", "2025-08-01"] { try Self.run(base, day) }
-        let reference = try Self.copy(base)
-        let traced = try reference.run(
-            ["run", "--settle", "0", "--date", "2025-09-01"], environment: ["FACTURATION_CRASH_TRACE": "1"])
-        #expect(traced.status == 0, "\(traced.stderr)")
-        let steps = traced.stderr.split(separator: "\n").compactMap { line -> Int? in
-            guard line.hasPrefix("crash-point "), line.contains("dunning") || line.contains("relances") else {
-                return nil
+        try withSMTPSink(.init()) { sink in
+            let now = ["FACTURATION_NOW": "2025-09-01T07:00:00Z"]
+            let base = try SendingTests.workspace(port: sink.port, caFile: sink.caFile)
+            for day in ["2025-07-01", "2025-08-01"] { try Self.run(base, day, environment: now) }
+            let reference = try Self.copy(base)
+            let traced = try reference.run(
+                ["run", "--settle", "0", "--date", "2025-09-01"],
+                environment: now.merging(["FACTURATION_CRASH_TRACE": "1"]) { $1 })
+            #expect(traced.status == 0, "\(traced.stderr)")
+            let steps = traced.stderr.split(separator: "\n").compactMap { line -> Int? in
+                guard line.hasPrefix("crash-point "), line.contains("dunning") || line.contains("relances") else {
+                    return nil
+                }
+                return Int(line.dropFirst("crash-point ".count).prefix { $0 != ":" })
             }
-            return Int(line.dropFirst("crash-point ".count).prefix { $0 != ":" })
-        }
-        let first = try #require(steps.min())
-        let last = try #require(steps.max())
-        let expected = try Self.dunningState(reference)
-        #expect(expected.keys.filter { $0.hasPrefix("outbox/relances/") }.count == 4)
-        for step in (first - 1)...(last + 1) {
-            let attempt = try Self.copy(base)
-            let killed = try attempt.run(
-                ["run", "--settle", "0", "--date", "2025-09-01"], environment: ["FACTURATION_CRASH_AFTER": "\(step)"])
-            #expect(killed.status != 0, "step \(step) did not kill the run")
-            let again = try attempt.run(["run", "--settle", "0", "--date", "2025-09-01"])
-            #expect(again.status == 0, "step \(step): \(again.stdout)\n\(again.stderr)")
-            let state = try Self.dunningState(attempt)
-            #expect(state.keys.sorted() == expected.keys.sorted(), "killed after step \(step)")
-            for (path, bytes) in expected where state[path] != bytes {
-                Issue.record("killed after step \(step): \(path) differs")
+            let first = try #require(steps.min())
+            let last = try #require(steps.max())
+            let expected = try Self.dunningState(reference)
+            #expect(expected.keys.filter { $0.hasPrefix("outbox/relances/") }.count == 4)
+            #expect(
+                String(decoding: expected["archive/dunning/demo-conseil/queued.txt"] ?? Data(), as: UTF8.self)
+                    .split(separator: "\n").count == 4)
+            for step in (first - 1)...(last + 1) {
+                let before = try sink.received().count
+                let attempt = try Self.copy(base)
+                let killed = try attempt.run(
+                    ["run", "--settle", "0", "--date", "2025-09-01"],
+                    environment: now.merging(["FACTURATION_CRASH_AFTER": "\(step)"]) { $1 })
+                #expect(killed.status != 0, "step \(step) did not kill the run")
+                let again = try attempt.run(["run", "--settle", "0", "--date", "2025-09-01"], environment: now)
+                #expect(again.status == 0, "step \(step): \(again.stdout)\n\(again.stderr)")
+                let state = try Self.dunningState(attempt)
+                #expect(state.keys.sorted() == expected.keys.sorted(), "killed after step \(step)")
+                for (path, bytes) in expected where state[path] != bytes {
+                    Issue.record("killed after step \(step): \(path) differs")
+                }
+                let reminders = try sink.received().dropFirst(before).compactMap { message in
+                    String(decoding: message.bytes, as: UTF8.self).split(separator: "\r\n")
+                        .first { $0.hasPrefix("Message-ID: <relance-") }
+                }
+                #expect(reminders.count == 4 && Set(reminders).count == 4, "killed after step \(step): \(reminders)")
             }
         }
     }
+
     /// Mistakes in `[dunning]`, `[[clients]] reminders` and the reminder templates are reported by
     /// `check` with their file and line, before anything runs.
     @Test func settingsAndTemplatesAreCheckedWithTheirLine() throws {

@@ -30,12 +30,15 @@ extension DunningPass {
                 if try withdrawRequest(reminder.id) { report.approved.append(reminder.id) }
             case .sent: break
             }
+            // Most reminders are long done: their PDF is read only when something is left to do.
+            let toQueue = !queued.contains(reminder.id) && mailSettings(for: reminder) != nil
+            guard !delivered.contains(reminder.id) || toQueue else { continue }
             let pdf = try Storage.read(layout.reminderPDF(id: reminder.id, year: reminder.date.year), limit: 1 << 30)
             if !delivered.contains(reminder.id) {
                 try outbox.deliverNew(pdf, to: layout.reminderPDFOutbox(id: reminder.id))
                 newlyDelivered.append(reminder.id)
             }
-            if !queued.contains(reminder.id), try queue(reminder, pdf: pdf, receivables: receivables, report: &report) {
+            if toQueue, try queue(reminder, pdf: pdf, receivables: receivables, report: &report) {
                 newlyQueued.append(reminder.id)
             }
         }
@@ -66,6 +69,15 @@ extension DunningPass {
         return removed
     }
 
+    /// The pipeline's e-mail settings when `reminder` is to be e-mailed: `[delivery] send = true`,
+    /// an SMTP table, and the reminder dated on or after `send_from`.
+    func mailSettings(for reminder: Reminder) -> (DeliverySettings, SMTPSettings)? {
+        guard let delivery = pipeline.delivery, delivery.send, let smtp = delivery.smtp,
+            let sendFrom = delivery.sendFrom, reminder.date >= sendFrom
+        else { return nil }
+        return (delivery, smtp)
+    }
+
     /// Queues the e-mail of `reminder` when the pipeline sends e-mails (`[delivery] send = true`)
     /// and the reminder is dated on or after `send_from`; true when it is (or was) in the queue.
     func queue(
@@ -73,9 +85,7 @@ extension DunningPass {
     ) throws
         -> Bool
     {
-        guard let delivery = pipeline.delivery, delivery.send, let smtp = delivery.smtp,
-            let sendFrom = delivery.sendFrom, reminder.date >= sendFrom
-        else { return false }
+        guard let (delivery, smtp) = mailSettings(for: reminder) else { return false }
         let client = pipeline.clients.first { $0.code == reminder.client }
         let buyer = reminder.invoices.compactMap { receivables.items[$0.number]?.document.buyer }.last
         var recipients: [MailAddress] = []
