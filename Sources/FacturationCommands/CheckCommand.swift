@@ -33,6 +33,7 @@ struct CheckCommand: ParsableCommand {
             out += Self.rules(pipeline.categoryRules)
             if let invoicing = pipeline.invoicing { out += Self.invoicing(invoicing) }
             if let delivery = pipeline.delivery { out += Self.delivery(delivery) }
+            out += Self.digest(pipeline.digest)
         }
         out += "\nLibraries: " + LibraryVersions.all.map { "\($0.name) \($0.version)" }.joined(separator: "; ") + "\n"
         let schemas = Self.schemaReport(invoicing: pipelines.contains { $0.invoicing != nil })
@@ -82,6 +83,15 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// Whether documents are e-mailed, from when, through which server (never the password).
+    /// The daily digest and the limits of `status --health`.
+    static func digest(_ digest: DigestSettings) -> String {
+        guard digest.enabled else { return "  digest:     off\n" }
+        return "  digest:     daily in synthese/"
+            + (digest.to.isEmpty ? "" : ", e-mailed to " + digest.to.map(\.address).joined(separator: ", "))
+            + "; health: bank older than \(digest.staleDays) d, time older than \(digest.timeStaleDays) d, "
+            + "approvals older than \(digest.approvalDays) d\n"
+    }
+
     static func delivery(_ delivery: DeliverySettings) -> String {
         guard delivery.send, let smtp = delivery.smtp else { return "  e-mail:     off (PDFs only)\n" }
         var out =

@@ -161,6 +161,9 @@ struct DigestRunTests {
 
         let relaxed = try Self.fedWorkspace(digest: "\n[digest]\nstale_days = 30\n")
         #expect(try Self.health(relaxed, on: "2025-10-05T08:00:00Z").status == 0)
+        let check = try relaxed.run(["check"])
+        #expect(
+            check.stdout.contains("digest:     daily in synthese/; health: bank older than 30 d"), "\(check.stdout)")
     }
 
     @Test func healthExitsElevenOnASendFailureOrACriticalUnpaidInvoice() throws {
