@@ -34,6 +34,7 @@ struct CheckCommand: ParsableCommand {
             if let invoicing = pipeline.invoicing { out += Self.invoicing(invoicing) }
             if let delivery = pipeline.delivery { out += Self.delivery(delivery) }
             if let dunning = pipeline.dunning { out += Self.dunning(dunning) }
+            out += Self.digest(pipeline.digest)
         }
         out += "\nLibraries: " + LibraryVersions.all.map { "\($0.name) \($0.version)" }.joined(separator: "; ") + "\n"
         let schemas = Self.schemaReport(invoicing: pipelines.contains { $0.invoicing != nil })
@@ -91,6 +92,15 @@ struct CheckCommand: ParsableCommand {
             ?? "the invoice's printed rate (no legal_interest_rate: otherwise not computed)"
         return "  reminders:  \(levels) after the due date (the last a formal notice to approve); penalties at "
             + "\(rate); indemnity \(FrenchDates.euros(dunning.indemnityMinor)) per invoice\n"
+    }
+
+    /// The daily digest and the limits of `status --health`.
+    static func digest(_ digest: DigestSettings) -> String {
+        guard digest.enabled else { return "  digest:     off\n" }
+        return "  digest:     daily in synthese/"
+            + (digest.to.isEmpty ? "" : ", e-mailed to " + digest.to.map(\.address).joined(separator: ", "))
+            + "; health: bank older than \(digest.staleDays) d, time older than \(digest.timeStaleDays) d, "
+            + "approvals older than \(digest.approvalDays) d\n"
     }
 
     static func delivery(_ delivery: DeliverySettings) -> String {

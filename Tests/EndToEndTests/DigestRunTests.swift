@@ -102,6 +102,24 @@ struct DigestRunTests {
         }
     }
 
+    /// With two pipelines, each has its digest in its own outbox, with its own rejected files.
+    @Test func eachPipelineHasItsOwnDigest() throws {
+        var text = try Repository.demoPipeline()
+        if let cut = text.range(of: "\n[invoicing]") { text = String(text[..<cut.lowerBound]) + "\n" }
+        let workspace = try TestWorkspace(pipeline: text, name: "alpha")
+        try text.write(
+            to: workspace.root.appendingPathComponent("pipelines/beta.toml"), atomically: true, encoding: .utf8)
+        try workspace.drop("garbage.csv", "not an export\n", into: "inbox/alpha")
+        let run = try workspace.run(["run", "--settle", "0"], environment: ["FACTURATION_NOW": "2025-09-26T08:00:00Z"])
+        #expect(run.status == 2, "\(run.stdout)\n\(run.stderr)")
+        let alpha = try workspace.text("outbox/alpha/synthese/2025-09-26.txt")
+        let beta = try workspace.text("outbox/beta/synthese/2025-09-26.txt")
+        #expect(alpha.contains("(alpha)") && alpha.contains("Fichiers rejetés : 1\n  - garbage.csv\n"), "\(alpha)")
+        #expect(beta.contains("(beta)") && beta.contains("Fichiers rejetés : 0\n"), "\(beta)")
+        #expect(workspace.exists("archive/digest/alpha/2025-09-26.json"))
+        #expect(workspace.exists("archive/digest/beta/2025-09-26.json"))
+    }
+
     // MARK: - status --health
 
     /// A pipeline without invoicing fed on 2025-09-25 (bank) and 2025-09-24 (time).
@@ -143,6 +161,9 @@ struct DigestRunTests {
 
         let relaxed = try Self.fedWorkspace(digest: "\n[digest]\nstale_days = 30\n")
         #expect(try Self.health(relaxed, on: "2025-10-05T08:00:00Z").status == 0)
+        let check = try relaxed.run(["check"])
+        #expect(
+            check.stdout.contains("digest:     daily in synthese/; health: bank older than 30 d"), "\(check.stdout)")
     }
 
     @Test func healthExitsElevenOnASendFailureOrACriticalUnpaidInvoice() throws {

@@ -54,19 +54,19 @@ struct DunningTests {
             #expect(try workspace.data("outbox/relances/\(id).pdf").starts(with: Data("%PDF".utf8)))
             #expect(workspace.exists("archive/dunning/demo-conseil/2025/\(id).pdf"))
         }
-        // Hand-computed: F20250701, 901,92 € TTC, 32 days late at 3 × 3,16 %: 901.92 × 0.0948 × 32 / 365
-        // = 7.496… → 7,50 €; + 40 € indemnity; level 1 skipped.
+        // Hand-computed: F20250701, 901,92 € TTC, 32 days late at 3 × 2,76 %: 901.92 × 0.0828 × 32 / 365
+        // = 6.547… → 6,55 €; + 40 € indemnity; level 1 skipped.
         let line = try #require((try Self.record(workspace, ids[0])["invoices"] as? [[String: Any]])?.first)
         #expect(line["number"] as? String == "F20250701" && line["owedMinor"] as? Int == 90_192)
-        #expect(line["daysLate"] as? Int == 32 && line["rate"] as? Int == 9_480)
-        #expect(line["penaltyMinor"] as? Int == 750 && line["indemnityMinor"] as? Int == 4_000)
+        #expect(line["daysLate"] as? Int == 32 && line["rate"] as? Int == 8_280)
+        #expect(line["penaltyMinor"] as? Int == 655 && line["indemnityMinor"] as? Int == 4_000)
         #expect(line["skippedLevels"] as? [Int] == [1])
-        #expect(try Self.record(workspace, ids[0])["totalMinor"] as? Int == 90_192 + 750 + 4_000)
+        #expect(try Self.record(workspace, ids[0])["totalMinor"] as? Int == 90_192 + 655 + 4_000)
         // The letter says the same (read back with poppler's pdftotext).
         let letter = try runTool(
             "/usr/bin/pdftotext", ["-layout", workspace.path + "/outbox/relances/\(ids[0]).pdf", "-"])
         for text in [
-            "Deuxième relance", "Holding Belfonte", "F20250701", "901,92", "7,50", "40,00", "949,42", "9,48 %",
+            "Deuxième relance", "Holding Belfonte", "F20250701", "901,92", "6,55", "40,00", "948,47", "8,28 %",
         ] {
             #expect(letter.output.contains(text), "\(text) not in:\n\(letter.output)")
         }
@@ -282,7 +282,7 @@ struct DunningTests {
     @Test func settingsAndTemplatesAreCheckedWithTheirLine() throws {
         let text = try Repository.demoPipeline()
             .replacingOccurrences(of: "levels = [15, 30, 60]", with: "levels = [30, 15]\nlvl = 3")
-            .replacingOccurrences(of: "legal_interest_rate = 3.16", with: "legal_interest_rate = \"beaucoup\"")
+            .replacingOccurrences(of: "legal_interest_rate = 2.76", with: "legal_interest_rate = \"beaucoup\"")
             .replacingOccurrences(of: "oxygene_code = \"BUQ01\"", with: "oxygene_code = \"BUQ01\"\nreminders = \"non\"")
         let workspace = try TestWorkspace(pipeline: text)
         let check = try workspace.run(["check"])

@@ -218,7 +218,7 @@ package enum WorkspaceTemplate {
         # waits in outbox/to-approve/ (templates relance-1.txt, relance-2.txt, mise-en-demeure.txt in mail/):
         # [dunning]
         # levels = [15, 30, 60]
-        # legal_interest_rate = 3.16           # percent; penalties at 3 × this rate unless the invoice prints one
+        # legal_interest_rate = 2.76           # percent; penalties at 3 × this rate unless the invoice prints one
         #
         # E-mailing the invoices (the templates are in mail/, beside this file):
         # [delivery]

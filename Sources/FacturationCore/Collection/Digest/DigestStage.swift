@@ -60,6 +60,8 @@ package struct DigestStage: PipelineStage {
         let pipeline = layout.pipeline
         guard !pipeline.digest.to.isEmpty, let smtp = pipeline.delivery?.smtp else { return nil }
         let name = layout.digestMessageName(facts.day)
+        // Sent already (`facturation send` between a killed run and this one): never twice.
+        if Storage.exists(layout.sentRecord(name)) { return name }
         let message = MailMessage(
             from: smtp.from, to: pipeline.digest.to, subject: DigestText.title(facts), body: text,
             messageID: MailQueue.messageID(name, pipeline: pipeline.id, from: smtp.from),
