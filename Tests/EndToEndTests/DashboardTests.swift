@@ -211,3 +211,47 @@ struct DashboardTests {
         return number.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) && !number.isEmpty ? number : cell
     }
 }
+
+/// The hours of closed months are kept in `archive/checkpoints/<p>/dashboard-time.json`
+/// (``TimeTotalsCache``): used while the ledger keeps its identity, counted again when it changes.
+@Suite("Dashboard hours cache")
+struct DashboardTimeCacheTests {
+    @Test func closedMonthsAreCountedOnceAndAgainWhenTheirLedgerChanges() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        let cache = "archive/checkpoints/demo-conseil/dashboard-time.json"
+        let ledger = workspace.root.appendingPathComponent("archive/ledgers/demo-conseil/time-entries/2025-07.csv")
+        func hoursOfJuly() throws -> [String] {
+            try #require(
+                SimpleCSV.parse(try workspace.text("outbox/dashboard/temps-facturable.csv")).first {
+                    $0[0] == "2025-07"
+                })
+        }
+        func age(_ seconds: Double) throws {
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSinceNow: -seconds)], ofItemAtPath: ledger.path)
+        }
+        #expect(try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"]).status == 2)
+        let truth = try hoursOfJuly()
+        #expect(truth == ["2025-07", "37.50", "26.00", "22.75", "86.25", "43.5"])
+        // The ledger gets another identity (its change time is now); once that is 2 s old, July is kept.
+        try age(3_600)
+        Thread.sleep(forTimeInterval: 2.1)
+        #expect(try workspace.run(["run", "--settle", "0", "--date", "2025-08-02"]).status == 0)
+        let kept = try JSONSerialization.jsonObject(with: try workspace.data(cache)) as? [String: Any]
+        let months = try #require(kept?["months"] as? [String: [String: Any]])
+        #expect(months.keys.sorted() == ["2025-07"])
+        #expect(months["2025-07"]?["billableSeconds"] as? Int == 135_000)
+
+        // Trusted while the ledger keeps its identity (a changed figure shows it is not read again)…
+        var text = try workspace.text(cache)
+        text = text.replacingOccurrences(of: "\"billableSeconds\":135000", with: "\"billableSeconds\":36000")
+        try text.write(toFile: workspace.path + "/" + cache, atomically: true, encoding: .utf8)
+        #expect(try workspace.run(["run", "--settle", "0", "--date", "2025-08-03"]).status == 0)
+        #expect(try hoursOfJuly()[1] == "10.00")
+        // …and counted again from the ledger as soon as it changes.
+        try age(1_800)
+        #expect(try workspace.run(["run", "--settle", "0", "--date", "2025-08-04"]).status == 0)
+        #expect(try hoursOfJuly() == truth)
+    }
+}

@@ -195,3 +195,41 @@ struct DashboardPageTests {
         }
     }
 }
+
+/// The invariants of the fenced hours cache (``TimeTotalsCache``).
+@Suite("Dashboard hours cache invariants")
+struct TimeTotalsCacheTests {
+    static func status(inode: UInt64 = 7, size: Int64 = 100, modified: Int64, changed: Int64) -> Storage.Status {
+        Storage.Status(
+            size: size, modified: modified, changed: changed, isDirectory: false, isRegularFile: true,
+            isSymbolicLink: false, device: 1, inode: inode)
+    }
+
+    @Test func totalsComeBackOnlyForTheSameLedgerIdentityAndOldEnoughTimes() {
+        let now = Clock.Instant(seconds: 1_000_000, nanoseconds: 0)
+        let old: Int64 = 990_000 * 1_000_000_000
+        let month = CivilDate(iso: "2025-07-01")!
+        var totals = DashboardFigures.TimeMonth(month: month)
+        totals.billableSeconds = 3_600
+        totals.internalSeconds = 1_800
+        var cache = TimeTotalsCache()
+        let ledger = Self.status(modified: old, changed: old)
+        let kept = cache.remember(totals, ledger: ledger, now: now)
+        #expect(kept)
+        #expect(cache.totals(of: month, ledger: ledger) == totals)
+        #expect(cache.totals(of: CivilDate(iso: "2025-08-01")!, ledger: ledger) == nil)
+        for other in [
+            Self.status(inode: 8, modified: old, changed: old), Self.status(size: 101, modified: old, changed: old),
+            Self.status(modified: old + 1, changed: old), Self.status(modified: old, changed: old + 1),
+        ] {
+            #expect(cache.totals(of: month, ledger: other) == nil)
+        }
+        // Times within 2 s of now (the same clock tick as a rewrite) are never kept.
+        let recent: Int64 = 999_999 * 1_000_000_000
+        var fresh = TimeTotalsCache()
+        let changedRecently = fresh.remember(totals, ledger: Self.status(modified: old, changed: recent), now: now)
+        let modifiedRecently = fresh.remember(totals, ledger: Self.status(modified: recent, changed: old), now: now)
+        #expect(!changedRecently && !modifiedRecently)
+        #expect(fresh.months.isEmpty)
+    }
+}

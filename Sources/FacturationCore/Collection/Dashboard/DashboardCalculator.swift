@@ -152,6 +152,8 @@ package struct DashboardCalculator {
             try total.bucketsMinor[bucket.rawValue].add(item.openMinor, "aged balance")
             rows[document.clientCode] = row
         }
+        // Every bucket is positive: when the grand total is exact, so is each row's total.
+        _ = try Checked.sum(total.bucketsMinor, "aged balance total")
         return (rows.keys.sorted().compactMap { rows[$0] }, total)
     }
 }

@@ -15,28 +15,48 @@ package struct DashboardSources {
     private static let flatFee = Array(PipelineConfig.Category.forfait.rawValue.utf8)
 
     /// The hours of each month's time ledger (`time-entries/<YYYY-MM>.csv`) by category; entries
-    /// that start after `today` (a replay dated in the past) are left out.
+    /// that start after `today` (a replay dated in the past) are left out. Closed months come
+    /// from ``TimeTotalsCache`` while their ledger has not changed.
     package func time(months: [CivilDate]) throws -> [DashboardFigures.TimeMonth] {
-        let last = Array(today.description.utf8)
-        return try months.map { month in
-            var totals = DashboardFigures.TimeMonth(month: month)
+        var cache = TimeTotalsCache.load(layout)
+        let before = cache
+        let now = Clock.system.now()
+        let result = try months.map { month in
             let path = layout.ledger(.timeEntries, month.monthKey)
-            try LedgerFile.forEachRow(path: path, header: LedgerKind.timeEntries.columns) { fields in
-                let start = fields[TimeEntryColumn.startLocal.index].prefix(10)
-                guard start.lexicographicallyPrecedes(last) || start.elementsEqual(last) else { return }
-                // Ledgers hold only durations the import accepted (at most 72 hours each).
-                let seconds = max(0, Self.integer(fields[TimeEntryColumn.durationSeconds.index]) ?? 0)
-                let category = fields[TimeEntryColumn.category.index]
-                if category.elementsEqual(Self.billable) {
-                    totals.billableSeconds += seconds
-                } else if category.elementsEqual(Self.flatFee) {
-                    totals.flatFeeSeconds += seconds
-                } else {
-                    totals.internalSeconds += seconds
-                }
-            }
+            let status = Storage.status(path)
+            let closed = RecurringSchedule.addMonths(month, 1) <= today
+            if closed, let status, let cached = cache.totals(of: month, ledger: status) { return cached }
+            let totals = try count(month: month, path: path)
+            if closed, let status { cache.remember(totals, ledger: status, now: now) }
             return totals
         }
+        if cache != before { try cache.save(layout) }
+        return result
+    }
+
+    /// Reads one month's ledger.
+    private func count(month: CivilDate, path: String) throws -> DashboardFigures.TimeMonth {
+        let last = Array(today.description.utf8)
+        var totals = DashboardFigures.TimeMonth(month: month)
+        try LedgerFile.forEachRow(path: path, header: LedgerKind.timeEntries.columns, form: .stored) { fields in
+            // start_local, duration_seconds and category are never formula-guarded (they start with a
+            // digit or a capital letter), so the stored bytes are the values.
+            let start = fields[TimeEntryColumn.startLocal.index].prefix(10)
+            guard start.lexicographicallyPrecedes(last) || start.elementsEqual(last) else { return }
+            // As invoicing does: a duration no import accepts today (a ledger written before the
+            // bounds) is left out, so the sums stay far from overflowing.
+            let seconds = Self.integer(fields[TimeEntryColumn.durationSeconds.index]) ?? 0
+            guard ImportBounds.problem(durationSeconds: seconds) == nil else { return }
+            let category = fields[TimeEntryColumn.category.index]
+            if category.elementsEqual(Self.billable) {
+                totals.billableSeconds += seconds
+            } else if category.elementsEqual(Self.flatFee) {
+                totals.flatFeeSeconds += seconds
+            } else {
+                totals.internalSeconds += seconds
+            }
+        }
+        return totals
     }
 
     /// A non-negative decimal integer of at most 15 digits.
