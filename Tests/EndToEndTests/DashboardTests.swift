@@ -85,10 +85,10 @@ struct DashboardTests {
             browser,
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--screenshot=\(shot)",
-                "--window-size=1280,2000", "file://" + workspace.path + "/outbox/dashboard/index.html",
+                "--window-size=1280,4300", "file://" + workspace.path + "/outbox/dashboard/index.html",
             ])
         #expect(render.status == 0, "\(render.output)")
-        let check = try runTool(Self.python, [Self.checker, "--png", shot, "1280", "2000"])
+        let check = try runTool(Self.python, [Self.checker, "--png", shot, "1280", "4300"])
         #expect(check.status == 0, "\(check.output)")
         if ProcessInfo.processInfo.environment["FACTURATION_UPDATE_SCREENSHOT"] == "1" {
             let target = Repository.root.appendingPathComponent("docs/dashboard.png")

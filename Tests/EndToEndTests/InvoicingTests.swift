@@ -145,7 +145,8 @@ struct InvoicingTests {
         let before = try Snapshot(workspace)
         let again = try workspace.run(["run", "--settle", "0", "--date", "2026-06-01"])
         #expect(again.status == 0)
-        #expect(try Snapshot(workspace).difference(from: before).isEmpty)
+        let difference = try Snapshot(workspace).difference(from: before)
+        #expect(difference.isEmpty, "\(difference)")
     }
 
     @Test func aBadApprovalFileIsRejectedWithItsLine() throws {

@@ -19,8 +19,7 @@ extension DunningPass {
             case .awaitingApproval:
                 try requestApproval(reminder, outbox: outbox)
                 if !report.awaitingApproval.contains(where: { $0.hasPrefix(reminder.id + ":") }) {
-                    report.awaitingApproval.append(Self.describe(reminder) + " (waiting since \(reminder.date))")
-                    report.awaitingSince.append(reminder.date)
+                    report.noteAwaiting(Self.describe(reminder) + " (waiting since \(reminder.date))", since: reminder.date)
                 }
                 continue
             case .refused:

@@ -42,6 +42,12 @@ package struct DunningReport: Sendable, Codable {
     package var warnings: [String] = []
 
     package init(pipeline: String) { self.pipeline = pipeline }
+
+    /// A formal notice waiting for approval (each once: `awaitingApproval` and `awaitingSince` go together).
+    mutating func noteAwaiting(_ description: String, since day: CivilDate) {
+        awaitingApproval.append(description)
+        awaitingSince.append(day)
+    }
 }
 
 /// One pipeline's dunning in one run.
@@ -109,7 +115,7 @@ struct DunningPass {
         }
         let description = Self.describe(reminder)
         if reminder.status == .awaitingApproval {
-            report.awaitingApproval.append(description)
+            report.noteAwaiting(description, since: reminder.date)
         } else {
             report.sent.append(description)
         }
