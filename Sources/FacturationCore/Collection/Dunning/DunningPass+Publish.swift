@@ -19,7 +19,8 @@ extension DunningPass {
             case .awaitingApproval:
                 try requestApproval(reminder, outbox: outbox)
                 if !report.awaitingApproval.contains(where: { $0.hasPrefix(reminder.id + ":") }) {
-                    report.noteAwaiting(Self.describe(reminder) + " (waiting since \(reminder.date))", since: reminder.date)
+                    report.noteAwaiting(
+                        Self.describe(reminder) + " (waiting since \(reminder.date))", since: reminder.date)
                 }
                 continue
             case .refused:
