@@ -194,7 +194,8 @@ struct DunningTests {
             let parsed = try SendingTests.parsed(belfonte.eml)
             #expect((parsed["subject"] as? String)?.hasPrefix("Deuxième relance") == true)
             #expect((parsed["body"] as? String)?.contains("F20250701") == true)
-            #expect((parsed["body"] as? String)?.contains("949,42") == true)
+            // 901,92 € + 6,55 € of penalties (3 × 2,76 % for 32 days) + 40,00 €, as the letter says.
+            #expect((parsed["body"] as? String)?.contains("948,47") == true)
             let attachments = parsed["attachments"] as? [[String: Any]] ?? []
             #expect(attachments.contains { $0["filename"] as? String == "relance-BELFONTE-2025-09-01-n2.pdf" })
             #expect(workspace.exists("archive/sent/demo-conseil/relance-BELFONTE-2025-09-01-n2.json"))

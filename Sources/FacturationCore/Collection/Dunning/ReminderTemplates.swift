@@ -103,7 +103,7 @@ package struct ReminderTemplates: Sendable {
 
         Par la présente, nous vous mettons en demeure de nous régler la somme de {total} sous huit jours
         par virement (IBAN {iban}, BIC {bic}). À défaut, nous engagerons une procédure de recouvrement.
-        La mise en demeure signée figure dans le PDF joint.
+        La mise en demeure figure dans le PDF joint.
 
         {societe}
 
