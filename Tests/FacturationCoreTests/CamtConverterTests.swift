@@ -55,7 +55,8 @@ struct CamtConverterTests {
             september.map { $0["source_txn_id"] } == [
                 "BQ-0001", "BQ-0002-A", "BQ-0002/2", "BQ-0003", "BQ-0006", "BQ-0007", "",
             ])
-        #expect(september.map { $0["amount_minor"] } == ["150000", "-10000", "-20000", "-150000", "-4137", "-4500", "1000"])
+        #expect(
+            september.map { $0["amount_minor"] } == ["150000", "-10000", "-20000", "-150000", "-4137", "-4500", "1000"])
         let first = september[0]
         #expect(first["record_key"] == "qonto:FR7216958000010123456789012:BQ-0001")
         #expect(first["source_format"] == "camt_053")
@@ -178,7 +179,8 @@ struct CamtConverterTests {
         let v02Text = try String(
             contentsOf: Self.shared.appendingPathComponent("camt053_001_02_simple.xml"), encoding: .utf8)
         let v02 = try harness.convert(
-            v02Text.replacingOccurrences(of: "<IBAN>LT000000000000000000</IBAN>", with: "<IBAN>FR7216958000010123456789012</IBAN>"),
+            v02Text.replacingOccurrences(
+                of: "<IBAN>LT000000000000000000</IBAN>", with: "<IBAN>FR7216958000010123456789012</IBAN>"),
             name: "v02.xml")
         #expect(v02.rejection == nil, "\(v02.problems) \(v02.rejection?.summary ?? "")")
         let entries = v02Text.components(separatedBy: "<Ntry>").count - 1

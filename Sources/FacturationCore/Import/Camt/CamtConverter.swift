@@ -91,8 +91,7 @@ struct CamtConverter {
     }
 
     /// The account of a statement, checked against the company's; nil (with a problem) without an IBAN.
-    private func account(of statement: XMLNodeRef, state: inout CamtEntryReader.FileState) -> CamtEntryReader.Account?
-    {
+    private func account(of statement: XMLNodeRef, state: inout CamtEntryReader.FileState) -> CamtEntryReader.Account? {
         let ibanNode = statement["Acct", "Id", "IBAN"]
         let iban = BankRecord.normalizeIBAN(ibanNode?.text ?? "")
         guard !iban.isEmpty else {

@@ -6,7 +6,8 @@ extension CamtEntryReader {
             return nil
         }
         guard let currency = Currency(code: node.attribute("Ccy") ?? "") else {
-            problem(element, node, "expected a Ccy attribute with a currency code like EUR (<Amt Ccy=\"EUR\">12.50</Amt>)")
+            problem(
+                element, node, "expected a Ccy attribute with a currency code like EUR (<Amt Ccy=\"EUR\">12.50</Amt>)")
             return nil
         }
         switch DecimalText.minorUnits(node.text, scale: currency.minorDigits, style: .dotDecimal) {

@@ -33,7 +33,8 @@ struct CamtEntryReader {
         var notes: [String] {
             var notes: [String] = []
             if informational > 0 {
-                notes.append("\(informational) informational entr\(informational == 1 ? "y" : "ies") (Sts INFO) skipped")
+                notes.append(
+                    "\(informational) informational entr\(informational == 1 ? "y" : "ies") (Sts INFO) skipped")
             }
             if batchesKeptWhole > 0 {
                 notes.append(
@@ -94,7 +95,8 @@ struct CamtEntryReader {
             if details.count > 1 { state.batchesKeptWhole += 1 }
             let only = details.count == 1 ? details[0] : nil
             let id = entryID.isEmpty ? (only?["Refs", "AcctSvcrRef"]?.text ?? "") : entryID
-            records.append(record(parsed, detail: only, amount: parsed.sign * parsed.magnitude, id: id, line: entry.line))
+            records.append(
+                record(parsed, detail: only, amount: parsed.sign * parsed.magnitude, id: id, line: entry.line))
         }
         if parsed.status == .pending {
             state.checks.pendingWithoutID += records.count { $0.transactionID.isEmpty }
