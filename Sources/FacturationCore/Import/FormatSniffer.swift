@@ -36,6 +36,7 @@ package enum FormatSniffer {
         if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
             return detectJSON(String(trimmed.prefix(65_536)))
         }
+        if isCamt053(trimmed) { return .success(Detection(format: .camt053, delimiter: 0)) }
         if let rejection = detectKnownUnsupported(trimmed) { return .failure(rejection) }
         return detectCSV(text)
     }
@@ -58,6 +59,17 @@ package enum FormatSniffer {
                 summary: "This JSON file is not one of the understood exports (no \"timeentries\", "
                     + "time-entry array or Qonto \"transactions\" list was found at its start).",
                 advice: "Understood formats:\n\(InputFormat.understoodFormatsText)"))
+    }
+
+    // MARK: - XML
+
+    /// A camt.053 statement: an XML document whose root `Document` declares the camt.053
+    /// namespace (any version: the converter names the versions it reads).
+    private static func isCamt053(_ text: Substring) -> Bool {
+        guard text.hasPrefix("<") else { return false }
+        let start = String(text.prefix(4096))
+        guard let namespace = start.range(of: CamtConverter.namespacePrefix) else { return false }
+        return start[..<namespace.lowerBound].contains("Document")
     }
 
     // MARK: - Formats recognised but not supported yet

@@ -8,6 +8,7 @@ package enum Importer {
         case .clockifyReportJSON, .clockifyTimeEntriesJSON: try ClockifyJSONConverter(context: context).convert()
         case .qontoCSVFrench, .qontoCSVEnglish: try QontoCSVConverter(context: context).convert()
         case .qontoAPIJSON: try QontoJSONConverter(context: context).convert()
+        case .camt053: try CamtConverter(context: context).convert()
         }
     }
 }

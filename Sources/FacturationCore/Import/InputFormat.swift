@@ -6,6 +6,7 @@ package enum InputFormat: String, Sendable, CaseIterable, Codable {
     case qontoCSVFrench = "qonto_csv_fr"
     case qontoCSVEnglish = "qonto_csv_en"
     case qontoAPIJSON = "qonto_api_json"
+    case camt053 = "camt_053"
 
     /// A name a bookkeeper recognises.
     package var displayName: String {
@@ -16,6 +17,7 @@ package enum InputFormat: String, Sendable, CaseIterable, Codable {
         case .qontoCSVFrench: "Qonto transactions export (CSV, French)"
         case .qontoCSVEnglish: "Qonto transactions export (CSV, English)"
         case .qontoAPIJSON: "Qonto transactions (JSON, API v2)"
+        case .camt053: "ISO 20022 bank statement camt.053 (XML, versions 001.02 to 001.08)"
         }
     }
 
@@ -28,6 +30,7 @@ package enum InputFormat: String, Sendable, CaseIterable, Codable {
         case .qontoCSVFrench: "Qonto > Transactions > Exporter > CSV (interface in French)"
         case .qontoCSVEnglish: "Qonto > Transactions > Export > CSV (interface in English)"
         case .qontoAPIJSON: "GET /v2/transactions (the JSON response, saved as a file)"
+        case .camt053: "the bank's online banking > statements > download as camt.053 (XML)"
         }
     }
 
@@ -35,7 +38,7 @@ package enum InputFormat: String, Sendable, CaseIterable, Codable {
     package var ledger: LedgerKind {
         switch self {
         case .clockifyDetailedCSV, .clockifyReportJSON, .clockifyTimeEntriesJSON: .timeEntries
-        case .qontoCSVFrench, .qontoCSVEnglish, .qontoAPIJSON: .bankTransactions
+        case .qontoCSVFrench, .qontoCSVEnglish, .qontoAPIJSON, .camt053: .bankTransactions
         }
     }
 

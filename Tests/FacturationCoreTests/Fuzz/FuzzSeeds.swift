@@ -167,6 +167,25 @@ enum FuzzSeeds {
             """),
     ]
 
+    // MARK: - camt.053
+
+    /// The v08 fixture and a one-entry v02 statement (the v02 fixture's second account is not the
+    /// fuzz pipeline's, so it would be rejected as a whole).
+    static let camt: [[UInt8]] = [
+        (try? Array(Data(contentsOf: repository.appendingPathComponent("Tests/Fixtures/camt/camt053-v08.xml")))) ?? [],
+        bytes(CamtConverterTests.v02(CamtConverterTests.entry())),
+    ]
+
+    static let camtTokens: [String] = [
+        "<Ntry>", "</Ntry>", "<Stmt>", "</Stmt>", "<TxDtls>", "</TxDtls>", "<Amt Ccy=\"EUR\">", "<Amt Ccy=\"JPY\">",
+        "<Amt>", "</Amt>", "<CdtDbtInd>CRDT</CdtDbtInd>", "<CdtDbtInd>DBIT</CdtDbtInd>", "<Sts>PDNG</Sts>",
+        "<Sts>INFO</Sts>", "<Cd>BOOK</Cd>", "<RvslInd>true</RvslInd>", "<Dt>2025-02-30</Dt>",
+        "<DtTm>2025-09-10T23:30:00Z</DtTm>",
+        "<IBAN>", "</IBAN>", "FR7216958000010123456789012", "camt.053.001.02", "camt.053.001.99",
+        "99999999999999999.99",
+        "-1.00", "1.005", "<!DOCTYPE d [<!ENTITY e SYSTEM \"http://example.com/x\">]>", "&e;", "<![CDATA[x]]>", "&#0;",
+    ]
+
     // MARK: - Requests (TOML)
 
     static var approvalForm: String {

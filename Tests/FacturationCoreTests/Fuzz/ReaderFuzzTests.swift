@@ -32,6 +32,10 @@ struct ReaderFuzzTests {
         try fuzzInbox("qonto-json", seeds: FuzzSeeds.qontoJSON, tokens: Self.jsonTokens)
     }
 
+    @Test func camt053() throws {
+        try fuzzInbox("camt-053", seeds: FuzzSeeds.camt, tokens: FuzzSeeds.tokens(FuzzSeeds.camtTokens))
+    }
+
     /// Request files go through the inbox dispatch (sniffing included) and through the parser directly.
     @Test func requestTOML() throws {
         let scratch = try FuzzScratch(name: "request")
@@ -71,7 +75,9 @@ struct ReaderFuzzTests {
     /// Every seed is a real input: a missing demo file would quietly weaken the fuzzing.
     @Test func seedsArePresentAndAccepted() throws {
         let scratch = try FuzzScratch(name: "seeds")
-        let groups = [FuzzSeeds.clockifyCSV, FuzzSeeds.clockifyJSON, FuzzSeeds.qontoCSV, FuzzSeeds.qontoJSON]
+        let groups = [
+            FuzzSeeds.clockifyCSV, FuzzSeeds.clockifyJSON, FuzzSeeds.qontoCSV, FuzzSeeds.qontoJSON, FuzzSeeds.camt,
+        ]
         // The hand-edited Qonto demo file is rejected on purpose; every other seed is imported.
         let damaged = FuzzSeeds.demo("releve-qonto-modifie-a-la-main.csv")
         for seed in groups.flatMap({ $0 }) + FuzzSeeds.decisions {

@@ -22,12 +22,15 @@ struct ConversionHarness {
     let folder: URL
     let pipeline: PipelineConfig
 
-    init(pipeline extra: String = "") throws {
+    /// `company` is added to the `[company]` table (`other_ibans = [...]`), `extra` after the base pipeline.
+    init(pipeline extra: String = "", company: String = "") throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "facturation-unit-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("test.toml").path
-        try (ConversionHarness.basePipeline + extra).write(toFile: path, atomically: true, encoding: .utf8)
+        let base = ConversionHarness.basePipeline.replacingOccurrences(
+            of: "[company.address]", with: company + "\n[company.address]")
+        try (base + extra).write(toFile: path, atomically: true, encoding: .utf8)
         pipeline = try PipelineLoader.load(path: path, shownAs: "pipelines/test.toml")
     }
 
