@@ -305,4 +305,22 @@ struct DunningTests {
         #expect(
             refused.stderr.contains("relance-2.txt, line 3") && refused.stderr.contains("{clent}"), "\(refused.stderr)")
     }
+
+    /// Adversarial (issue #11): a level added to `levels` after formal notices were made does not
+    /// make a second formal notice for the same invoices (the old last level was the formal notice).
+    @Test func aLevelAddedAfterAFormalNoticeMakesNoSecondOne() throws {
+        let workspace = try Self.demo()
+        for day in ["2025-07-01", "2025-08-01", "2025-09-01"] { try Self.run(workspace, day) }
+        let october = try Self.run(workspace, "2025-10-01")
+        #expect(Self.list(october, "awaitingApproval").contains { $0.hasPrefix("relance-BELFONTE-2025-10-01-n3") })
+        let file = workspace.root.appendingPathComponent("pipelines/demo-conseil.toml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.contains("levels = [15, 30, 60]"))
+        try text.replacingOccurrences(of: "levels = [15, 30, 60]", with: "levels = [15, 30, 45, 60]")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let next = try Self.run(workspace, "2025-10-02")
+        #expect(Self.ids(next, "sent").isEmpty, "\(next)")
+        #expect(!Self.ids(next, "awaitingApproval").contains { $0.hasSuffix("-n4") }, "\(next)")
+        #expect(Self.ids(next, "awaitingApproval").contains("relance-BELFONTE-2025-10-01-n3"), "\(next)")
+    }
 }

@@ -90,6 +90,11 @@ struct DunningPass {
             for line in reminder.invoices {
                 planner.done[line.number, default: []].insert(reminder.level)
                 planner.done[line.number, default: []].formUnion(line.skippedLevels)
+                // A formal notice is the end of dunning for its invoices, whatever `levels` says now:
+                // a level added later must not make a second one (its number would be higher).
+                if reminder.kind == .formalNotice {
+                    planner.done[line.number, default: []].formUnion(1...settings.levels.count)
+                }
             }
         }
         let holds = try store.holdsInForce()
