@@ -323,4 +323,27 @@ struct DunningTests {
         #expect(!Self.ids(next, "awaitingApproval").contains { $0.hasSuffix("-n4") }, "\(next)")
         #expect(Self.ids(next, "awaitingApproval").contains("relance-BELFONTE-2025-10-01-n3"), "\(next)")
     }
+
+    /// Adversarial (issue #11): a formal notice whose invoice is credited while it waits for approval
+    /// is not sent once approved (it would claim what is no longer owed); the run says why.
+    @Test func aFormalNoticeSettledBeforeItsApprovalIsNotSent() throws {
+        let workspace = try Self.demo()
+        for day in ["2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"] { try Self.run(workspace, day) }
+        try workspace.drop("avoir.toml", "[credit_note]\ninvoice = \"F20250709\"\nreason = \"Geste commercial\"\n")
+        for id in ["relance-SEXTANT-2025-10-01-n3", "relance-BELFONTE-2025-10-01-n3"] {
+            #expect(try workspace.run(["approve", id]).status == 0)
+        }
+        let next = try Self.run(workspace, "2025-10-02")
+        #expect(Self.list(next, "approved") == ["relance-BELFONTE-2025-10-01-n3"], "\(next)")
+        #expect(workspace.exists("outbox/relances/relance-BELFONTE-2025-10-01-n3.pdf"))
+        #expect(!workspace.exists("outbox/relances/relance-SEXTANT-2025-10-01-n3.pdf"))
+        #expect(!workspace.exists("outbox/to-approve/relance-SEXTANT-2025-10-01-n3.toml"))
+        #expect(
+            Self.list(next, "warnings").contains {
+                $0.hasPrefix("relance-SEXTANT-2025-10-01-n3 was approved but is not sent: F20250709 owes 0,00 €")
+            }, "\(next)")
+        #expect(!workspace.exists("outbox/relances/relance-SEXTANT-2025-10-01-n3.pdf"))
+        try Self.run(workspace, "2025-10-03")
+        #expect(!workspace.exists("outbox/relances/relance-SEXTANT-2025-10-01-n3.pdf"))
+    }
 }
