@@ -346,4 +346,20 @@ struct DunningTests {
         try Self.run(workspace, "2025-10-03")
         #expect(!workspace.exists("outbox/relances/relance-SEXTANT-2025-10-01-n3.pdf"))
     }
+
+    /// Adversarial (issue #11): a dispute (hold) recorded while a formal notice waits for approval
+    /// keeps it from being sent once approved, until the hold is lifted.
+    @Test func anApprovedFormalNoticeWaitsWhileItsClientIsHeld() throws {
+        let workspace = try Self.demo()
+        for day in ["2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"] { try Self.run(workspace, day) }
+        try workspace.drop("litige.toml", "[dunning_hold]\nclient = \"BUQUET\"\nreason = \"Litige\"\n")
+        #expect(try workspace.run(["approve", "relance-BUQUET-2025-10-01-n3"]).status == 0)
+        let held = try Self.run(workspace, "2025-10-02")
+        #expect(!workspace.exists("outbox/relances/relance-BUQUET-2025-10-01-n3.pdf"), "\(held)")
+        #expect(Self.list(held, "held").contains { $0.hasPrefix("relance-BUQUET-2025-10-01-n3 (approved") }, "\(held)")
+        try workspace.drop("fin.toml", "[dunning_hold]\nclient = \"BUQUET\"\nlift = true\n")
+        let lifted = try Self.run(workspace, "2025-10-03")
+        #expect(Self.list(lifted, "approved") == ["relance-BUQUET-2025-10-01-n3"], "\(lifted)")
+        #expect(workspace.exists("outbox/relances/relance-BUQUET-2025-10-01-n3.pdf"))
+    }
 }

@@ -5,7 +5,10 @@ extension DunningPass {
     /// delivered to `outbox/relances/` and queued as an e-mail (each once, lists in the archive, so
     /// a run killed anywhere finishes the job without doing it twice); a formal notice waiting for
     /// approval has its request and PDF in `outbox/to-approve/`; a decided one has them withdrawn.
-    func publish(_ reminders: [Reminder], receivables: Receivables, report: inout DunningReport) throws {
+    /// An approved formal notice not delivered yet waits while `holds` holds its client or an invoice.
+    func publish(
+        _ reminders: [Reminder], receivables: Receivables, holds: DunningPlanner, report: inout DunningReport
+    ) throws {
         let decisions = try store.decisions()
         var delivered = try DeliveredList(layout: layout, path: layout.deliveredReminders)
         var queued = try DeliveredList(layout: layout, path: layout.queuedReminders)
@@ -37,7 +40,11 @@ extension DunningPass {
                     }
                     continue
                 }
-                if withdrawn { report.approved.append(reminder.id) }
+                if !delivered.contains(reminder.id), let reason = holds.holdReason(reminder) {
+                    report.held.append("\(reminder.id) (approved, sent once the hold ends): \(reason)")
+                    continue
+                }
+                if withdrawn || !delivered.contains(reminder.id) { report.approved.append(reminder.id) }
             case .sent: break
             }
             // Most reminders are long done: their PDF is read only when something is left to do.

@@ -62,14 +62,14 @@ struct DunningPass {
         var report = DunningReport(pipeline: pipeline.id)
         let receivables = try self.receivables()
         var reminders = try store.reminders()
-        let plan = try planner(settings: settings, reminders: reminders).plan(
-            receivables.order.compactMap { receivables.items[$0] })
+        let planner = try planner(settings: settings, reminders: reminders)
+        let plan = try planner.plan(receivables.order.compactMap { receivables.items[$0] })
         report.held = plan.held
         for reminder in plan.reminders {
             try decide(reminder, receivables: receivables, report: &report)
             reminders.append(reminder)
         }
-        try publish(reminders, receivables: receivables, report: &report)
+        try publish(reminders, receivables: receivables, holds: planner, report: &report)
         return report
     }
 
