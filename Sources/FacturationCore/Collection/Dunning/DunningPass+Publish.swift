@@ -32,7 +32,8 @@ extension DunningPass {
             case .approved:
                 let withdrawn = try withdrawRequest(reminder.id)
                 // Paid or credited between the letter and its approval: it would claim what is not owed.
-                if !delivered.contains(reminder.id), let change = Self.settledSince(reminder, receivables: receivables) {
+                if !delivered.contains(reminder.id), let change = Self.settledSince(reminder, receivables: receivables)
+                {
                     if withdrawn {
                         report.warnings.append(
                             "\(reminder.id) was approved but is not sent: \(change) (settled since the letter was "
