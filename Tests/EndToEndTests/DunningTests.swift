@@ -305,4 +305,61 @@ struct DunningTests {
         #expect(
             refused.stderr.contains("relance-2.txt, line 3") && refused.stderr.contains("{clent}"), "\(refused.stderr)")
     }
+
+    /// Adversarial (issue #11): a level added to `levels` after formal notices were made does not
+    /// make a second formal notice for the same invoices (the old last level was the formal notice).
+    @Test func aLevelAddedAfterAFormalNoticeMakesNoSecondOne() throws {
+        let workspace = try Self.demo()
+        for day in ["2025-07-01", "2025-08-01", "2025-09-01"] { try Self.run(workspace, day) }
+        let october = try Self.run(workspace, "2025-10-01")
+        #expect(Self.list(october, "awaitingApproval").contains { $0.hasPrefix("relance-BELFONTE-2025-10-01-n3") })
+        let file = workspace.root.appendingPathComponent("pipelines/demo-conseil.toml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.contains("levels = [15, 30, 60]"))
+        try text.replacingOccurrences(of: "levels = [15, 30, 60]", with: "levels = [15, 30, 45, 60]")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let next = try Self.run(workspace, "2025-10-02")
+        #expect(Self.ids(next, "sent").isEmpty, "\(next)")
+        #expect(!Self.ids(next, "awaitingApproval").contains { $0.hasSuffix("-n4") }, "\(next)")
+        #expect(Self.ids(next, "awaitingApproval").contains("relance-BELFONTE-2025-10-01-n3"), "\(next)")
+    }
+
+    /// Adversarial (issue #11): a formal notice whose invoice is credited while it waits for approval
+    /// is not sent once approved (it would claim what is no longer owed); the run says why.
+    @Test func aFormalNoticeSettledBeforeItsApprovalIsNotSent() throws {
+        let workspace = try Self.demo()
+        for day in ["2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"] { try Self.run(workspace, day) }
+        try workspace.drop("avoir.toml", "[credit_note]\ninvoice = \"F20250709\"\nreason = \"Geste commercial\"\n")
+        for id in ["relance-SEXTANT-2025-10-01-n3", "relance-BELFONTE-2025-10-01-n3"] {
+            #expect(try workspace.run(["approve", id]).status == 0)
+        }
+        let next = try Self.run(workspace, "2025-10-02")
+        #expect(Self.list(next, "approved") == ["relance-BELFONTE-2025-10-01-n3"], "\(next)")
+        #expect(workspace.exists("outbox/relances/relance-BELFONTE-2025-10-01-n3.pdf"))
+        #expect(!workspace.exists("outbox/relances/relance-SEXTANT-2025-10-01-n3.pdf"))
+        #expect(!workspace.exists("outbox/to-approve/relance-SEXTANT-2025-10-01-n3.toml"))
+        #expect(
+            Self.list(next, "warnings").contains {
+                $0.hasPrefix("relance-SEXTANT-2025-10-01-n3 was approved but is not sent: F20250709 owes 0,00 €")
+            }, "\(next)")
+        #expect(!workspace.exists("outbox/relances/relance-SEXTANT-2025-10-01-n3.pdf"))
+        try Self.run(workspace, "2025-10-03")
+        #expect(!workspace.exists("outbox/relances/relance-SEXTANT-2025-10-01-n3.pdf"))
+    }
+
+    /// Adversarial (issue #11): a dispute (hold) recorded while a formal notice waits for approval
+    /// keeps it from being sent once approved, until the hold is lifted.
+    @Test func anApprovedFormalNoticeWaitsWhileItsClientIsHeld() throws {
+        let workspace = try Self.demo()
+        for day in ["2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"] { try Self.run(workspace, day) }
+        try workspace.drop("litige.toml", "[dunning_hold]\nclient = \"BUQUET\"\nreason = \"Litige\"\n")
+        #expect(try workspace.run(["approve", "relance-BUQUET-2025-10-01-n3"]).status == 0)
+        let held = try Self.run(workspace, "2025-10-02")
+        #expect(!workspace.exists("outbox/relances/relance-BUQUET-2025-10-01-n3.pdf"), "\(held)")
+        #expect(Self.list(held, "held").contains { $0.hasPrefix("relance-BUQUET-2025-10-01-n3 (approved") }, "\(held)")
+        try workspace.drop("fin.toml", "[dunning_hold]\nclient = \"BUQUET\"\nlift = true\n")
+        let lifted = try Self.run(workspace, "2025-10-03")
+        #expect(Self.list(lifted, "approved") == ["relance-BUQUET-2025-10-01-n3"], "\(lifted)")
+        #expect(workspace.exists("outbox/relances/relance-BUQUET-2025-10-01-n3.pdf"))
+    }
 }

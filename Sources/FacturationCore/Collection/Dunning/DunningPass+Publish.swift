@@ -5,7 +5,10 @@ extension DunningPass {
     /// delivered to `outbox/relances/` and queued as an e-mail (each once, lists in the archive, so
     /// a run killed anywhere finishes the job without doing it twice); a formal notice waiting for
     /// approval has its request and PDF in `outbox/to-approve/`; a decided one has them withdrawn.
-    func publish(_ reminders: [Reminder], receivables: Receivables, report: inout DunningReport) throws {
+    /// An approved formal notice not delivered yet waits while `holds` holds its client or an invoice.
+    func publish(
+        _ reminders: [Reminder], receivables: Receivables, holds: DunningPlanner, report: inout DunningReport
+    ) throws {
         let decisions = try store.decisions()
         var delivered = try DeliveredList(layout: layout, path: layout.deliveredReminders)
         var queued = try DeliveredList(layout: layout, path: layout.queuedReminders)
@@ -27,7 +30,22 @@ extension DunningPass {
                 if try withdrawRequest(reminder.id) { report.refused.append(reminder.id) }
                 continue
             case .approved:
-                if try withdrawRequest(reminder.id) { report.approved.append(reminder.id) }
+                let withdrawn = try withdrawRequest(reminder.id)
+                // Paid or credited between the letter and its approval: it would claim what is not owed.
+                if !delivered.contains(reminder.id), let change = Self.settledSince(reminder, receivables: receivables)
+                {
+                    if withdrawn {
+                        report.warnings.append(
+                            "\(reminder.id) was approved but is not sent: \(change) (settled since the letter was "
+                                + "made; send a corrected letter by hand if something is still owed)")
+                    }
+                    continue
+                }
+                if !delivered.contains(reminder.id), let reason = holds.holdReason(reminder) {
+                    report.held.append("\(reminder.id) (approved, sent once the hold ends): \(reason)")
+                    continue
+                }
+                if withdrawn || !delivered.contains(reminder.id) { report.approved.append(reminder.id) }
             case .sent: break
             }
             // Most reminders are long done: their PDF is read only when something is left to do.
@@ -45,6 +63,18 @@ extension DunningPass {
         try delivered.record(newlyDelivered)
         try queued.record(newlyQueued)
         report.queued += newlyQueued
+    }
+
+    /// Why a formal notice's letter no longer states what is owed ("F20250709 owes 0,00 € now, the letter
+    /// says 480,00 €"), or nil when each of its invoices still owes at least what the letter says.
+    static func settledSince(_ reminder: Reminder, receivables: Receivables) -> String? {
+        let changes = reminder.invoices.compactMap { line -> String? in
+            let open = receivables.items[line.number]?.openMinor ?? 0
+            guard open < line.owedMinor else { return nil }
+            return "\(line.number) owes \(FrenchDates.euros(max(open, 0))) now, the letter says "
+                + FrenchDates.euros(line.owedMinor)
+        }
+        return changes.isEmpty ? nil : changes.joined(separator: "; ")
     }
 
     /// The approval request and the PDF of a formal notice, in `outbox/to-approve/`.

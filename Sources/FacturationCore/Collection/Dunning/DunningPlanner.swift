@@ -66,6 +66,11 @@ package struct DunningPlanner {
         return plan
     }
 
+    /// Why `reminder` (an approved formal notice) must wait: a hold on its client or one of its invoices.
+    package func holdReason(_ reminder: Reminder) -> String? {
+        heldClients[reminder.client] ?? reminder.invoices.lazy.compactMap { heldInvoices[$0.number] }.first
+    }
+
     /// One reminder: a client and a level.
     struct Group: Hashable, Comparable {
         let client: String

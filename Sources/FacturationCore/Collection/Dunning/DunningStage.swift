@@ -62,14 +62,14 @@ struct DunningPass {
         var report = DunningReport(pipeline: pipeline.id)
         let receivables = try self.receivables()
         var reminders = try store.reminders()
-        let plan = try planner(settings: settings, reminders: reminders).plan(
-            receivables.order.compactMap { receivables.items[$0] })
+        let planner = try planner(settings: settings, reminders: reminders)
+        let plan = try planner.plan(receivables.order.compactMap { receivables.items[$0] })
         report.held = plan.held
         for reminder in plan.reminders {
             try decide(reminder, receivables: receivables, report: &report)
             reminders.append(reminder)
         }
-        try publish(reminders, receivables: receivables, report: &report)
+        try publish(reminders, receivables: receivables, holds: planner, report: &report)
         return report
     }
 
@@ -90,6 +90,11 @@ struct DunningPass {
             for line in reminder.invoices {
                 planner.done[line.number, default: []].insert(reminder.level)
                 planner.done[line.number, default: []].formUnion(line.skippedLevels)
+                // A formal notice is the end of dunning for its invoices, whatever `levels` says now:
+                // a level added later must not make a second one (its number would be higher).
+                if reminder.kind == .formalNotice {
+                    planner.done[line.number, default: []].formUnion(1...settings.levels.count)
+                }
             }
         }
         let holds = try store.holdsInForce()
