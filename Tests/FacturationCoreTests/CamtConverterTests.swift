@@ -161,6 +161,19 @@ struct CamtConverterTests {
         for outcome in [badAmount, noIBAN, truncated, badDate] { #expect(outcome.allRows.isEmpty) }
     }
 
+    /// The tree takes about 13 times the file: a statement above the bound is refused before it is read.
+    @Test func aStatementAboveTheSizeBoundIsRefusedUnread() throws {
+        let harness = try ConversionHarness()
+        defer { harness.cleanUp() }
+        let padding = "<!--" + String(repeating: " ", count: Int(CamtConverter.maximumSize)) + "-->\n"
+        let text = Self.v02(padding + Self.entry())
+        let outcome = try harness.convert(text, name: "huge.xml")
+        #expect(outcome.rejection?.summary.hasPrefix("The statement is larger than 64 MB") == true)
+        // Without the padding, the same statement is read.
+        let small = try harness.convert(Self.v02(Self.entry()), name: "small.xml")
+        #expect(small.allRows.count == 1)
+    }
+
     @Test func oneIdWithTwoAmountsRejectsTheFile() throws {
         let harness = try ConversionHarness()
         defer { harness.cleanUp() }
