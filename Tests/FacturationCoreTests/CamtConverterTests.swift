@@ -161,6 +161,19 @@ struct CamtConverterTests {
         for outcome in [badAmount, noIBAN, truncated, badDate] { #expect(outcome.allRows.isEmpty) }
     }
 
+    /// The tree takes about 13 times the file: a statement above the bound is refused before it is read.
+    @Test func aStatementAboveTheSizeBoundIsRefusedUnread() throws {
+        let harness = try ConversionHarness()
+        defer { harness.cleanUp() }
+        let padding = "<!--" + String(repeating: " ", count: Int(CamtConverter.maximumSize)) + "-->\n"
+        let text = Self.v02(padding + Self.entry())
+        let outcome = try harness.convert(text, name: "huge.xml")
+        #expect(outcome.rejection?.summary.hasPrefix("The statement is larger than 64 MB") == true)
+        // Without the padding, the same statement is read.
+        let small = try harness.convert(Self.v02(Self.entry()), name: "small.xml")
+        #expect(small.allRows.count == 1)
+    }
+
     @Test func oneIdWithTwoAmountsRejectsTheFile() throws {
         let harness = try ConversionHarness()
         defer { harness.cleanUp() }
@@ -186,6 +199,22 @@ struct CamtConverterTests {
         let entries = v02Text.components(separatedBy: "<Ntry>").count - 1
         #expect(v02.allRows.count == entries)
         #expect(v02.allRows.allSatisfy { $0["status"] == "booked" && $0["currency"] == "EUR" })
+        // Every sample there is recognised as camt.053 and read by its converter: imported, or
+        // rejected with located problems or a foreign account (never "unknown format").
+        let samples = try FileManager.default.contentsOfDirectory(atPath: Self.shared.path).filter {
+            $0.hasSuffix(".xml")
+        }
+        for name in samples {
+            let outcome = try harness.convert(
+                try Data(contentsOf: Self.shared.appendingPathComponent(name)), name: name)
+            #expect(outcome.report?.format == .camt053 || outcome.rejection?.format == .camt053, "\(name)")
+            if let rejection = outcome.rejection {
+                // Located problems, or the one account that is not the company's (named in the summary).
+                #expect(
+                    !rejection.problems.isEmpty || rejection.summary.contains("which is not an account of"),
+                    "\(name): \(rejection.summary)")
+            }
+        }
         // v08: the account is identified by Othr/Id, not an IBAN: rejected, naming the element and the id.
         let v08 = try harness.convert(
             try Data(contentsOf: Self.shared.appendingPathComponent("camt053_001_08_sample.xml")), name: "v08.xml")

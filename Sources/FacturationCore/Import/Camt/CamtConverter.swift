@@ -14,6 +14,11 @@ struct CamtConverter {
     /// The versions read: 001.02 to 001.08.
     static let versions = 2...8
 
+    /// The largest statement read. The libxml2 tree takes about 13 times the file's size (measured:
+    /// 50,000 entries, 24.7 MB, 323 MB peak RSS in a release build), so 64 MB stays under 1 GB; a
+    /// month of a small company's account is a few hundred kilobytes.
+    static let maximumSize: Int64 = 64 << 20
+
     private static let advice =
         "Download the statement again from the bank (camt.053, XML) without editing it, then drop the new file."
 
@@ -50,9 +55,9 @@ struct CamtConverter {
     /// The `Stmt` elements of the document, once it is read and its version checked.
     private func statements() throws -> [XMLNodeRef] {
         let format = InputFormat.camt053
-        if context.scan.size > JSONInput.maximumSize {
+        if context.scan.size > Self.maximumSize {
             throw Rejection(
-                format: format, summary: "The statement is larger than 512 MB, which is more than can be read whole.",
+                format: format, summary: "The statement is larger than 64 MB, which is more than can be read whole.",
                 advice: "Download the statement in several periods (one month each), then drop the files.")
         }
         let tree: XMLTree
