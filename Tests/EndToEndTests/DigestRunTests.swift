@@ -45,6 +45,29 @@ struct DigestRunTests {
         #expect(second.contains("Fichiers rejetés : 1\n  - notes.csv\n"), "\(second)")
     }
 
+    /// A damaged digest record (it only marks a digest as written) never stops a run: the run
+    /// warns, names the file, writes that day's digest again and replaces the record; invoicing,
+    /// the dashboard and `status --health` go on as before.
+    @Test func aDamagedDigestRecordIsWrittenAgainAndStopsNothing() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        _ = try Self.run(workspace, "2025-07-01")
+        let record = "archive/digest/demo-conseil/2025-07-01.json"
+        try Data("{ \"day\": not json".utf8).write(to: workspace.root.appendingPathComponent(record))
+        let health = try workspace.run(["status", "--health"])
+        #expect([0, 10, 11].contains(health.status), "\(health.stdout)\n\(health.stderr)")
+        let again = try Self.run(workspace, "2025-07-01")
+        #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
+        #expect(again.stdout.contains("2025-07-01.json cannot be read"), "\(again.stdout)")
+        #expect(again.stdout.contains("Digest: outbox/synthese/2025-07-01.txt"), "\(again.stdout)")
+        #expect(try workspace.text(record).contains(#""digest" : "outbox/synthese/2025-07-01.txt""#))
+        // The next day's digest counts from the rewritten record, and the later stages ran.
+        let next = try Self.run(workspace, "2025-08-01")
+        #expect(next.status == 0 || next.status == 2, "\(next.stdout)\n\(next.stderr)")
+        #expect(try workspace.text("outbox/synthese/2025-08-01.txt").contains("Depuis la synthèse du 01/07/2025."))
+        #expect(workspace.exists("outbox/dashboard/index.html"))
+    }
+
     /// Killed after the digest is in the outbox and before it is recorded, the next run writes the
     /// same digest again and records it; a run not killed gives the same bytes.
     @Test func aRunKilledBeforeTheRecordWritesTheSameDigestAgain() throws {

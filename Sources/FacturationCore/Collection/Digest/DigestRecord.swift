@@ -26,18 +26,33 @@ package struct DigestRecord: Sendable, Codable, Equatable {
     }
 
     /// The record of `day`, nil when that day's digest was not written.
-    package static func load(_ layout: ArchiveLayout, day: CivilDate) throws -> DigestRecord? {
+    ///
+    /// A record that cannot be decoded is read as absent, with a warning in `damaged`: it only
+    /// marks a digest as written (the digest itself is in the outbox), so it never stops a run;
+    /// that day's digest is written again and its record replaced.
+    package static func load(_ layout: ArchiveLayout, day: CivilDate, damaged: inout [String]) throws -> DigestRecord? {
         let path = layout.digestRecord(day)
         guard Storage.exists(path) else { return nil }
-        return try FacturationError.decode(DigestRecord.self, at: path, limit: 1 << 20)
+        do {
+            return try FacturationError.decode(DigestRecord.self, at: path, limit: 1 << 20)
+        } catch let error as FacturationError where error.kind == .workspace {
+            damaged.append(
+                "\(path) cannot be read (\(error.cause.map { "\($0)" } ?? error.message)): it only records "
+                    + "that the digest of \(day) was written, so it is read as absent and written again")
+            return nil
+        }
     }
 
     /// The newest record of a day before `day`: where the digest of `day` starts.
-    package static func latest(_ layout: ArchiveLayout, before day: CivilDate) throws -> DigestRecord? {
+    package static func latest(
+        _ layout: ArchiveLayout, before day: CivilDate, damaged: inout [String]
+    ) throws
+        -> DigestRecord?
+    {
         let names = try Storage.listIfPresent(layout.digestRecords).filter { $0.hasSuffix(".json") }
         let days = names.compactMap { CivilDate(iso: $0.dropLast(".json".count)) }.filter { $0 < day }
         guard let newest = days.max() else { return nil }
-        return try load(layout, day: newest)
+        return try load(layout, day: newest, damaged: &damaged)
     }
 
     /// Writes the record (fsynced, renamed into place).

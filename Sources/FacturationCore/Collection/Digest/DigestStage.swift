@@ -25,8 +25,9 @@ package struct DigestStage: PipelineStage {
     static func write(_ run: PipelineRun) throws -> DigestReport? {
         let layout = run.layout
         let day = run.today
-        guard try DigestRecord.load(layout, day: day) == nil else { return nil }
-        let last = try DigestRecord.latest(layout, before: day)
+        var damaged: [String] = []
+        guard try DigestRecord.load(layout, day: day, damaged: &damaged) == nil else { return nil }
+        let last = try DigestRecord.latest(layout, before: day, damaged: &damaged)
         // The archive as the run read it, for a pipeline that invoices (a queue-only pipeline reads none).
         let snapshot = layout.pipeline.invoicing != nil ? try run.snapshot() : nil
         let facts = try DigestFacts.compute(
@@ -40,7 +41,7 @@ package struct DigestStage: PipelineStage {
         try Storage.removeFile(temporary)
         var report = DigestReport(pipeline: layout.pipeline.id, digest: layout.shown(delivery.path))
         report.problems = problems.map(\.message)
-        report.warnings += delivery.warning.map { [$0] } ?? []
+        report.warnings += damaged + (delivery.warning.map { [$0] } ?? [])
         let message = try queue(text, facts: facts, layout: layout, clock: run.clock, warnings: &report.warnings)
         report.queued = message
         CrashInjection.step("digest published \(relative)")

@@ -18,7 +18,8 @@ package struct HealthReport: Sendable, Codable {
         let lastRun = try WorkspaceStatus.lastRun(workspace)
         for (index, layout) in workspace.layouts(for: pipelines).enumerated() {
             let today = LocalClock(clock: clock, timeZone: layout.pipeline.timeZone).today()
-            let last = try DigestRecord.latest(layout, before: today.adding(days: 1))
+            var damaged: [String] = []  // Said by the next run, which writes the record again.
+            let last = try DigestRecord.latest(layout, before: today.adding(days: 1), damaged: &damaged)
             var input = DigestInput()
             input.cashAlert = last?.cashAlert.map { (day: $0.day, balanceMinor: $0.balanceMinor) }
             var facts = try DigestFacts.compute(
