@@ -229,11 +229,33 @@ enum FuzzSeeds {
                 by = "Camille"
                 lift = false
                 """),
+            bytes(
+                """
+                [one_off]
+                client = "LAA"
+                title = "Audit"
+                reference = "audit-2025"
+                period_start = 2025-07-07
+                period_end = 2025-07-11
+                [[one_off.lines]]
+                description = "Forfait"
+                amount = 4500.00
+                [[one_off.lines]]
+                description = "Jours"
+                days = 1.5
+                daily_rate = 850
+                [[one_off.lines]]
+                description = "Licences"
+                quantity = 12
+                unit_price = "25.00"
+                unit = "MON"
+                """),
         ]
     }
 
     static let tomlTokens: [String] = [
-        "[approval]", "[credit_note]", "[dunning_hold]", "client", "lift", "[[approval]]", "[company]",
+        "[approval]", "[credit_note]", "[dunning_hold]", "[one_off]", "[[one_off.lines]]", "amount", "days", "quantity",
+        "unit_price", "daily_rate", "client", "lift", "[[approval]]", "[company]",
         "[company.address]", "[[clients]]", "[[rules]]",
         "[invoicing]", "[[contracts]]", "[accounting]", "[[accounting.rules]]", "[inbox]", "[clockify]", "[approval.x]",
         "draft", "decision", "approve", "reject", "by", "reason", "invoice", "lines", "rebill", "pipeline", "=", " = ",

@@ -14,6 +14,8 @@ package struct MailTemplate: Sendable, Equatable {
         case time = "facture-temps"
         /// A credit note (`avoir.txt`).
         case creditNote = "avoir"
+        /// A one-off invoice requested from the inbox (`facture-ponctuelle.txt`).
+        case oneOff = "facture-ponctuelle"
 
         package var fileName: String { rawValue + ".txt" }
 
@@ -22,6 +24,7 @@ package struct MailTemplate: Sendable, Equatable {
             case (.creditNote, _), (_, .creditNote): self = .creditNote
             case (_, .time): self = .time
             case (_, .recurring): self = .recurring
+            case (_, .oneOff): self = .oneOff
             }
         }
     }

@@ -62,6 +62,25 @@ package struct MailTemplates: Sendable {
         {societe}
 
         """,
+        .oneOff: """
+        Objet : Facture {numero} – {societe}
+
+        Bonjour,
+
+        Veuillez trouver ci-joint notre facture {numero} du {date}.
+
+        Montant HT : {montant_ht}
+        Montant TTC : {montant_ttc}
+        Échéance : {echeance}
+
+        Règlement par virement (IBAN {iban}, BIC {bic}), en rappelant le numéro de la facture.
+
+        Le PDF joint est une facture Factur-X : il contient aussi les données de la facture pour votre logiciel.
+
+        Avec nos remerciements,
+        {societe}
+
+        """,
         .creditNote: """
         Objet : Avoir {numero} sur la facture {facture_origine} – {societe}
 

@@ -165,8 +165,10 @@ package struct InvoiceDocument: Sendable, Codable, Equatable {
             case time
             /// A credit note requested from the inbox.
             case creditNote = "credit-note"
+            /// A one-off invoice requested from the inbox (`[one_off]`).
+            case oneOff = "one-off"
         }
-        /// The draft id (stable for the origin): `rec-<contract>-<period>`, `time-<client>-<YYYY-MM>-<hash>`, `cn-<request hash>`.
+        /// The draft id (stable for the origin): `rec-<contract>-<period>`, `time-<client>-<YYYY-MM>-<hash>`, `cn-<request hash>`, `one-<client>-<hash>`.
         package var draftID: String
         /// The contract id for recurring fees.
         package var contract: String?

@@ -1,4 +1,5 @@
-/// A request a person drops into the inbox: an approval decision or a credit-note request (TOML).
+/// A request a person drops into the inbox: an approval decision, a credit-note request, a hold on
+/// reminders or a one-off invoice (TOML; ``OneOffRequest`` shows the last).
 ///
 /// ```toml
 /// [approval]                       # from outbox/to-approve/<draft>.toml
@@ -19,11 +20,18 @@
 /// reason = "Litige sur les heures de juillet"
 /// by = "Camille"
 /// lift = false                     # optional: true lifts the hold
+///
+/// [one_off]                        # a one-off invoice, see OneOffRequest
+/// client = "LAA"
 /// ```
 package enum RequestFile: Sendable, Equatable {
     case approval(draft: String, approve: Bool, by: String, reason: String?)
     case creditNote(invoice: String, reason: String, lines: [Int]?, rebill: Bool, by: String)
     case dunningHold(invoice: String?, client: String?, reason: String, by: String, lift: Bool)
+    case oneOff(OneOffRequest)
+
+    /// The table names that make a TOML file a request.
+    static let headers: Set<String> = ["approval", "credit_note", "dunning_hold", "one_off"]
 
     /// Request files larger than this are refused (with a reason) rather than read.
     package static let maximumSize: Int64 = 1 << 20
@@ -46,13 +54,12 @@ package enum RequestFile: Sendable, Equatable {
         return false
     }
 
-    /// `[approval]`, `[credit_note]` or `[dunning_hold]`, with optional spaces inside the brackets and a trailing comment.
+    /// One of ``headers`` in brackets (`[approval]`…), with optional spaces inside the brackets and a trailing comment.
     private static func isRequestHeader(_ line: String) -> Bool {
         guard !line.hasPrefix("[["), let close = line.firstIndex(of: "]") else { return false }
         let name = line[line.index(after: line.startIndex)..<close].trimming(" \t")
         let rest = line[line.index(after: close)...].trimming(" \t")
-        return (name == "approval" || name == "credit_note" || name == "dunning_hold")
-            && (rest.isEmpty || rest.hasPrefix("#"))
+        return headers.contains(String(name)) && (rest.isEmpty || rest.hasPrefix("#"))
     }
 
     /// A one-line `key = value` pair: a bare, dotted or quoted key, then `=` and a value.
@@ -125,6 +132,9 @@ package enum RequestFile: Sendable, Equatable {
         } else if let table = top.subtable("dunning_hold") {
             request = readHold(table)
             table.finish()
+        } else if let table = top.subtable("one_off") {
+            request = OneOffRequest.read(table).map(RequestFile.oneOff)
+            table.finish()
         }
         top.finish()
         if sink.errors.isEmpty, let request { return .success(request) }
@@ -134,8 +144,8 @@ package enum RequestFile: Sendable, Equatable {
             Rejection(
                 format: nil, summary: "this request file is incomplete or has unknown keys",
                 problems: problems,
-                advice: "Fix the keys listed (see README, \"Approval\", \"Credit notes\" and \"Reminders "
-                    + "(relances)\") and drop the file into inbox/ again."))
+                advice: "Fix the keys listed (see README, \"Approval\", \"Credit notes\", \"One-off invoices\" "
+                    + "and \"Reminders (relances)\") and drop the file into inbox/ again."))
     }
 
     /// `[dunning_hold]`: exactly one of `invoice` and `client`; a reason unless it lifts the hold.

@@ -33,6 +33,8 @@ package struct RequestProcessor {
                 invoice: invoice, client: client, reason: reason, by: by.isEmpty ? "unknown" : by, lift: lift,
                 at: now, source: source)
             return try recordHold(hold, name: String(fileHash.prefix(16)))
+        case .oneOff(let oneOff):
+            return try draftOneOff(oneOff, fileHash: fileHash, settings: settings, store: store)
         }
     }
 
@@ -71,7 +73,7 @@ package struct RequestProcessor {
         let source: String
     }
 
-    private static func refuse(_ summary: String, _ advice: String) -> Result<String, Rejection> {
+    static func refuse(_ summary: String, _ advice: String) -> Result<String, Rejection> {
         .failure(Rejection(format: nil, summary: summary, advice: advice))
     }
 

@@ -157,6 +157,12 @@ struct InvoicingPass {
     ) throws -> [(InvoiceDraft, Step)] {
         var steps: [(InvoiceDraft, Step)] = []
         for draft in waiting {
+            // A one-off invoice requested from the inbox meets the approval rules once, like a
+            // generated draft; the rules set `approvalReason` when it is kept for a person.
+            if draft.origin.type == .oneOff, draft.approvalReason == nil, decisions[draft.id] == nil {
+                steps.append((draft, .new))
+                continue
+            }
             guard let decision = decisions[draft.id] else {
                 // A draft set aside because its amounts overflow has no totals to show.
                 let totals = (try? InvoiceBuilder.totals(of: draft.lines)) ?? .zero
@@ -276,6 +282,8 @@ struct InvoicingPass {
                     draft: draft.id, client: draft.clientCode,
                     totalInclVAT: FrenchDates.euros(totals.grandTotalMinor), reason: reason))
         case .refuse(let reason):
+            // A requested one-off draft was saved by the request: it leaves with the refusal.
+            defer { try? store.removeDraft(id: draft.id) }
             try store.recordDecision(
                 ApprovalDecision(
                     draftID: draft.id, decision: .refused, by: "rule",
