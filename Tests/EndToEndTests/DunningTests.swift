@@ -347,6 +347,29 @@ struct DunningTests {
         #expect(!workspace.exists("outbox/relances/relance-SEXTANT-2025-10-01-n3.pdf"))
     }
 
+    /// Adversarial finding 5 (issue #11): a formal notice waiting for approval whose invoices are
+    /// all settled since (here credited in full) is withdrawn from outbox/to-approve/ by the next
+    /// run, with the reason, and can no longer be approved.
+    @Test func aWaitingFormalNoticeWhoseInvoicesAreSettledIsWithdrawn() throws {
+        let workspace = try Self.demo()
+        for day in ["2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"] { try Self.run(workspace, day) }
+        #expect(workspace.exists("outbox/to-approve/relance-SEXTANT-2025-10-01-n3.toml"))
+        try workspace.drop("avoir.toml", "[credit_note]\ninvoice = \"F20250709\"\nreason = \"Geste commercial\"\n")
+        let next = try Self.run(workspace, "2025-10-02")
+        #expect(Self.list(next, "refused") == ["relance-SEXTANT-2025-10-01-n3"], "\(next)")
+        #expect(
+            Self.list(next, "warnings").contains {
+                $0.hasPrefix("relance-SEXTANT-2025-10-01-n3 is withdrawn: F20250709 owes 0,00 € now")
+            }, "\(next)")
+        #expect(!workspace.exists("outbox/to-approve/relance-SEXTANT-2025-10-01-n3.toml"))
+        #expect(!workspace.exists("outbox/to-approve/relance-SEXTANT-2025-10-01-n3.pdf"))
+        #expect(Self.ids(next, "awaitingApproval").contains("relance-BELFONTE-2025-10-01-n3"), "\(next)")
+        let approve = try workspace.run(["approve", "relance-SEXTANT-2025-10-01-n3"])
+        #expect(approve.status != 0 && approve.stderr.contains("already refused by rule"), "\(approve.stderr)")
+        let later = try Self.run(workspace, "2025-10-03")
+        #expect(Self.list(later, "refused").isEmpty && Self.list(later, "warnings").isEmpty, "\(later)")
+    }
+
     /// Adversarial (issue #11): a dispute (hold) recorded while a formal notice waits for approval
     /// keeps it from being sent once approved, until the hold is lifted.
     @Test func anApprovedFormalNoticeWaitsWhileItsClientIsHeld() throws {

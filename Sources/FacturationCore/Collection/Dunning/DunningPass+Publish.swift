@@ -20,6 +20,7 @@ extension DunningPass {
                 decisions[reminder.id].map { $0.approved ? Reminder.Status.approved : .refused } ?? reminder.status
             switch status {
             case .awaitingApproval:
+                if try withdrawIfSettled(reminder, receivables: receivables, report: &report) { continue }
                 try requestApproval(reminder, outbox: outbox)
                 if !report.awaitingApproval.contains(where: { $0.hasPrefix(reminder.id + ":") }) {
                     report.noteAwaiting(
@@ -75,6 +76,24 @@ extension DunningPass {
                 + FrenchDates.euros(line.owedMinor)
         }
         return changes.isEmpty ? nil : changes.joined(separator: "; ")
+    }
+
+    /// A formal notice still waiting for approval whose invoices owe nothing any more (paid or
+    /// credited since the letter) is refused by rule, with the reason, and leaves
+    /// `outbox/to-approve/`: approving it could only claim what is not owed. The decision is
+    /// recorded before the files go, so a run killed between the two finishes on the next one.
+    func withdrawIfSettled(_ reminder: Reminder, receivables: Receivables, report: inout DunningReport) throws -> Bool {
+        let settledInFull = reminder.invoices.allSatisfy { (receivables.items[$0.number]?.openMinor ?? 0) <= 0 }
+        guard settledInFull, let change = Self.settledSince(reminder, receivables: receivables) else { return false }
+        let comment = "withdrawn: \(change) (settled while the letter waited for approval)"
+        try store.recordDecision(
+            ReminderDecision(
+                id: reminder.id, approved: false, by: "rule", at: pipelineRun.clock.utcISO(), comment: comment,
+                source: "rule"))
+        _ = try withdrawRequest(reminder.id)
+        report.refused.append(reminder.id)
+        report.warnings.append("\(reminder.id) is withdrawn: \(change) (settled while the letter waited for approval)")
+        return true
     }
 
     /// The approval request and the PDF of a formal notice, in `outbox/to-approve/`.
