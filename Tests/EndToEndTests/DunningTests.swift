@@ -347,6 +347,25 @@ struct DunningTests {
         #expect(!workspace.exists("outbox/relances/relance-SEXTANT-2025-10-01-n3.pdf"))
     }
 
+    /// Adversarial finding 6 (issue #11): a level removed from `levels` after reminders were sent
+    /// never makes the formal notice count as done (the invoices reminded at "level 2 of 3" are
+    /// at the last level once `levels` has two): the formal notice is still made, once.
+    @Test func removingALevelStillLeadsToTheFormalNotice() throws {
+        let workspace = try Self.demo()
+        for day in ["2025-07-01", "2025-08-01"] { try Self.run(workspace, day) }
+        #expect(Self.ids(try Self.run(workspace, "2025-09-01"), "sent").contains("relance-BELFONTE-2025-09-01-n2"))
+        let file = workspace.root.appendingPathComponent("pipelines/demo-conseil.toml")
+        try String(contentsOf: file, encoding: .utf8)
+            .replacingOccurrences(of: "levels = [15, 30, 60]", with: "levels = [30, 60]")
+            .write(to: file, atomically: true, encoding: .utf8)
+        #expect(Self.ids(try Self.run(workspace, "2025-09-02"), "sent").isEmpty, "level 1 (30 days) was sent")
+        let october = try Self.run(workspace, "2025-10-01")
+        #expect(Self.ids(october, "awaitingApproval").contains("relance-BELFONTE-2025-10-01-n2"), "\(october)")
+        #expect(Self.ids(october, "sent").allSatisfy { !$0.contains("BELFONTE") }, "\(october)")
+        #expect(
+            !Self.ids(try Self.run(workspace, "2025-10-02"), "awaitingApproval").contains { $0.hasSuffix("-10-02-n2") })
+    }
+
     /// Adversarial finding 5 (issue #11): a formal notice waiting for approval whose invoices are
     /// all settled since (here credited in full) is withdrawn from outbox/to-approve/ by the next
     /// run, with the reason, and can no longer be approved.

@@ -87,14 +87,16 @@ struct DunningPass {
     func planner(settings: DunningSettings, reminders: [Reminder]) throws -> DunningPlanner {
         var planner = DunningPlanner(settings: settings, today: pipelineRun.today)
         for reminder in reminders {
+            // Levels are kept by position. Only a formal notice ends dunning, whatever `levels` says
+            // now: a level added later must not make a second one (its number would be higher), and
+            // a plain reminder never counts as the formal notice, even when a level removed since
+            // makes its position the last one.
             for line in reminder.invoices {
-                planner.done[line.number, default: []].insert(reminder.level)
-                planner.done[line.number, default: []].formUnion(line.skippedLevels)
-                // A formal notice is the end of dunning for its invoices, whatever `levels` says now:
-                // a level added later must not make a second one (its number would be higher).
-                if reminder.kind == .formalNotice {
-                    planner.done[line.number, default: []].formUnion(1...settings.levels.count)
-                }
+                let done =
+                    reminder.kind == .formalNotice
+                    ? Set(1...settings.levels.count)
+                    : Set([reminder.level] + line.skippedLevels).filter { $0 < settings.formalNoticeLevel }
+                planner.done[line.number, default: []].formUnion(done)
             }
         }
         let holds = try store.holdsInForce()
