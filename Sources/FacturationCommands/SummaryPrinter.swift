@@ -95,7 +95,7 @@ enum SummaryPrinter {
                 + "             reason: \(file.reasonFile ?? "")\n"
         case .duplicate:
             return "  duplicate  \(file.name): same content as \(file.duplicateOf ?? "an earlier file"); "
-                + "not imported again\n"
+                + (file.reason ?? "not imported again") + "\n"
         case .requeued:
             return "  put back   \(file.name): \(file.reason ?? "")\n"
         }

@@ -104,6 +104,18 @@ struct DunningTests {
         try workspace.drop("bad-hold.toml", "[dunning_hold]\nclient = \"NOBODY\"\nreason = \"x\"\n")
         let bad = try workspace.run(["run", "--settle", "0", "--date", "2025-09-06"])
         #expect(bad.status == 2, "\(bad.stdout)")
+        // The very same hold file dropped again after the lift is a duplicate of the inbox: the run
+        // and the note beside it say that a request is carried out once and how to ask again
+        // (adversarial finding 4 of issue #11).
+        try workspace.drop(
+            "hold-belfonte-encore.toml",
+            "[dunning_hold]\nclient = \"BELFONTE\"\nreason = \"Litige sur le forfait\"\nby = \"Camille\"\n")
+        let again = try workspace.run(["run", "--settle", "0", "--date", "2025-09-07"])
+        #expect(again.stdout.contains("duplicate  hold-belfonte-encore.toml: same content as archive/files/"))
+        #expect(
+            again.stdout.contains("a request is carried out once; to ask again, change the file"), "\(again.stdout)")
+        let note = try #require(workspace.files(under: "archive/duplicates").first { $0.hasSuffix(".duplicate.txt") })
+        #expect(try workspace.text(note).contains("change the file (its reason, or by) and drop it again"))
     }
 
     @Test func clientMarkedNoRemindersIsNeverReminded() throws {

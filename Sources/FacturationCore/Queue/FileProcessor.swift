@@ -159,10 +159,13 @@ package struct FileProcessor {
         let entry = IndexEntry(
             sha256: scan.sha256, name: claim.originalName, claim: claim.id, claimedAt: claim.claimedAt,
             archived: archivedPath(workspace.archivedFiles, claim),
-            format: "request", records: 0, partitions: [], notes: [note])
+            format: Self.requestFormat, records: 0, partitions: [], notes: [note])
         try writeMarker(entry)
         return try finishImport(claim, scan: scan, entry: entry)
     }
+
+    /// The format recorded for request files (approvals, credit notes, holds, one-off invoices, payment decisions).
+    static let requestFormat = "request"
 
     // MARK: - Terminal states
 
@@ -211,11 +214,16 @@ package struct FileProcessor {
     }
 
     private func moveDuplicate(_ claim: Claim, scan: FileScan, of entry: IndexEntry) throws -> FileOutcome {
+        let request = entry.format == Self.requestFormat
         let note =
             "This file (\(claim.originalName)) has the same content (SHA-256 \(scan.sha256)) as "
-            + "\"\(entry.name)\", received \(entry.claimedAt) and imported then (\(entry.archived)).\n"
-            + "It was not imported again: its records are already in the ledgers. Nothing to do.\n"
-            + "If you meant to send new data, check that the export covers the right period.\n"
+            + "\"\(entry.name)\", received \(entry.claimedAt) and \(request ? "carried out" : "imported") then "
+            + "(\(entry.archived)).\n"
+            + (request
+                ? "A request is carried out once. To ask again (hold an invoice again after lifting the hold, "
+                    + "say), change the file (its reason, or by) and drop it again.\n"
+                : "It was not imported again: its records are already in the ledgers. Nothing to do.\n"
+                    + "If you meant to send new data, check that the export covers the right period.\n")
         try Storage.write(
             note, to: Path.join(claim.folder, claim.storedName + ".duplicate.txt"),
             temporaryDirectory: layout.temporary, collision: .replace)
@@ -224,6 +232,7 @@ package struct FileProcessor {
         var outcome = makeOutcome(.duplicate, claim, sha256: scan.sha256, in: workspace.duplicateFiles)
         outcome.format = entry.format
         outcome.duplicateOf = entry.archived
+        if request { outcome.reason = "a request is carried out once; to ask again, change the file and drop it again" }
         return outcome
     }
 
