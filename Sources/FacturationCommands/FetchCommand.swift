@@ -37,7 +37,9 @@ struct FetchClockifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let days = from.flatMap { CivilDate(iso: $0) }.flatMap { first in to.flatMap { CivilDate(iso: $0) }.map { first...$0 } }
+        let days = from.flatMap { CivilDate(iso: $0) }.flatMap { first in
+            to.flatMap { CivilDate(iso: $0) }.map { first...$0 }
+        }
         try FetchRunner.run(.clockify, days: days, global: global)
     }
 }
@@ -66,7 +68,8 @@ enum FetchRunner {
         }
         guard !layouts.isEmpty else {
             throw FacturationError(
-                .configuration, "no pipeline file has a [fetch.\(source.rawValue)] table: add one (see README, "
+                .configuration,
+                "no pipeline file has a [fetch.\(source.rawValue)] table: add one (see README, "
                     + "\"Fetching inputs\")")
         }
         var failure: FacturationError?

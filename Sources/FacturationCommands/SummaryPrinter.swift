@@ -12,7 +12,8 @@ enum SummaryPrinter {
 
     /// One producer's result: the files dropped, the cursor (its failure is printed by the caller).
     static func fetch(_ report: FetchReport) -> String {
-        var out = "  fetched    \(report.source.rawValue) (\(report.pipeline)): \(report.pages) page"
+        var out =
+            "  fetched    \(report.source.rawValue) (\(report.pipeline)): \(report.pages) page"
             + (report.pages == 1 ? "" : "s") + ", \(report.entries) entr" + (report.entries == 1 ? "y" : "ies")
         if let position = report.position { out += ", cursor \(position)" }
         out += "\n"

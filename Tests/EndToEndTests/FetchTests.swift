@@ -60,11 +60,13 @@ struct FetchTests {
                     "inbox/qonto-20251002T080000Z-p2.json",
                 ])
             try checkRequests(server)
-            let fetched = try JSONSerialization.jsonObject(
-                with: workspace.data("inbox/clockify-2025-09-20251002T080000Z.json")) as? [String: Any]
+            let fetched =
+                try JSONSerialization.jsonObject(
+                    with: workspace.data("inbox/clockify-2025-09-20251002T080000Z.json")) as? [String: Any]
             let record = fetched?["facturation_fetch"] as? [String: Any]
             #expect(record?["pages"] as? Int == 4 && record?["entries"] as? Int == 19)
-            #expect(!(try workspace.text("inbox/clockify-2025-09-20251002T080000Z.json")).contains(APIServer.clockifyKey))
+            #expect(
+                !(try workspace.text("inbox/clockify-2025-09-20251002T080000Z.json")).contains(APIServer.clockifyKey))
 
             let run = try workspace.run(["run", "--settle", "0"], environment: Self.now)
             #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
@@ -161,7 +163,8 @@ struct FetchTests {
             let workspace = try Self.workspace(server, attempts: 2)
             let result = try workspace.run(["fetch", "clockify"], environment: Self.now)
             #expect(result.status == 1)
-            #expect(result.stderr.contains("no complete answer") && result.stderr.contains("2 tries"), "\(result.stderr)")
+            #expect(
+                result.stderr.contains("no complete answer") && result.stderr.contains("2 tries"), "\(result.stderr)")
             #expect(workspace.files(under: "inbox").isEmpty)
             #expect(!workspace.exists("archive/fetch/demo-conseil/clockify.json"))
         }
@@ -182,7 +185,8 @@ struct FetchTests {
                 var environment = Self.now
                 environment["FACTURATION_CRASH_AFTER"] = "\(step)"
                 let clockify = try workspace.run(["fetch", "clockify"], environment: environment)
-                let qonto = clockify.killedBySignal ? nil : try workspace.run(["fetch", "qonto"], environment: environment)
+                let qonto =
+                    clockify.killedBySignal ? nil : try workspace.run(["fetch", "qonto"], environment: environment)
                 guard clockify.killedBySignal || qonto?.killedBySignal == true else { break }
                 killed += 1
                 #expect(try workspace.run(["fetch", "clockify"], environment: Self.now).status == 0)
@@ -215,7 +219,8 @@ struct FetchTests {
             let workspace = try Self.workspace(server, extra: "before_run = true")
             let result = try workspace.run(["run", "--settle", "0"], environment: Self.now)
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-            #expect(result.stdout.contains("fetched    clockify") && result.stdout.contains("imported   clockify-2025-09"))
+            #expect(
+                result.stdout.contains("fetched    clockify") && result.stdout.contains("imported   clockify-2025-09"))
             #expect(try workspace.csvRecords("archive/ledgers/demo-conseil/time-entries/2025-09.csv").count == 19)
         }
         var always = APIServer.Options()
@@ -250,7 +255,8 @@ struct FetchTests {
                 let workspace = try Self.workspace(server)
                 let file = "pipelines/demo-conseil.toml"
                 let text = try workspace.text(file)
-                try workspace.drop("demo-conseil.toml", text.replacingOccurrences(of: from, with: to), into: "pipelines")
+                try workspace.drop(
+                    "demo-conseil.toml", text.replacingOccurrences(of: from, with: to), into: "pipelines")
                 let result = try workspace.run(["check"])
                 #expect(result.status == 3, "\(to): \(result.stdout)\(result.stderr)")
                 #expect(!result.stderr.contains("clockify-test-key") && !result.stdout.contains("clockify-test-key"))
@@ -268,5 +274,67 @@ extension String {
     fileprivate var cutAtInvoicing: String {
         guard let cut = range(of: "\n[invoicing]") else { return self }
         return String(self[..<cut.lowerBound]) + "\n"
+    }
+}
+
+extension FetchTests {
+    /// One Qonto transaction as the API gives it, `status` at `updated`.
+    static func transaction(status: String, settled: String?, updated: String) -> String {
+        """
+        {"id": "late-1", "transaction_id": "qonto-late-1", "amount": 500.0, "amount_cents": 50000, "side": "credit",
+         "currency": "EUR", "status": "\(status)", "operation_type": "transfer", "label": "GENLOG",
+         "clean_counterparty_name": "GENLOG", "reference": "F20250901",
+         "settled_at": \(settled.map { "\"\($0)\"" } ?? "null"), "emitted_at": "2025-09-29T10:00:00.000Z",
+         "updated_at": "\(updated)", "note": null}
+        """
+    }
+
+    @Test("Qonto: a transaction pending at the first fetch and settled later comes again through updated_at")
+    func lateSettled() throws {
+        let folder = try SMTPSink.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pending = folder.appendingPathComponent("pending.json")
+        let settled = folder.appendingPathComponent("settled.json")
+        try
+            ("{\"transactions\": ["
+            + Self.transaction(
+                status: "pending", settled: nil, updated: "2025-09-29T10:00:00.000Z") + "]}").write(
+                to: pending, atomically: true, encoding: .utf8)
+        try
+            ("{\"transactions\": ["
+            + Self.transaction(
+                status: "completed", settled: "2025-10-01T07:00:00.000Z", updated: "2025-10-01T07:00:00.000Z")
+            + "]}").write(to: settled, atomically: true, encoding: .utf8)
+        var first = APIServer.Options()
+        first.qonto = pending.path
+        var second = APIServer.Options()
+        second.qonto = settled.path
+        let workspace = try withAPIServer(first) { server in
+            let workspace = try Self.workspace(server)
+            #expect(try workspace.run(["fetch", "qonto"], environment: Self.now).status == 0)
+            #expect(try workspace.run(["run", "--settle", "0"], environment: Self.now).status == 0)
+            let waiting = try workspace.csvRecords("archive/ledgers/demo-conseil/bank-transactions/pending.csv")
+            #expect(waiting.map { $0["status"] } == ["pending"])
+            let pipeline = try workspace.text("pipelines/demo-conseil.toml")
+            try workspace.drop(
+                "demo-conseil.toml",
+                pipeline.replacingOccurrences(of: server.baseURL, with: "BASE").replacingOccurrences(
+                    of: server.caFile, with: "CA"), into: "pipelines")
+            return workspace
+        }
+        try withAPIServer(second) { server in
+            let pipeline = try workspace.text("pipelines/demo-conseil.toml")
+            try workspace.drop(
+                "demo-conseil.toml",
+                pipeline.replacingOccurrences(of: "BASE", with: server.baseURL).replacingOccurrences(
+                    of: "\"CA\"", with: "\"\(server.caFile)\""), into: "pipelines")
+            let later = ["FACTURATION_NOW": "2025-10-02T09:00:00Z"]
+            #expect(try workspace.run(["fetch", "qonto"], environment: later).status == 0)
+            let asked = try server.requests().first?["query"] as? [String: [String]]
+            #expect(asked?["updated_at_from"] == ["2025-09-29T10:00:00.000Z"])  // the cursor
+            #expect(try workspace.run(["run", "--settle", "0"], environment: later).status == 0)
+            let booked = try workspace.csvRecords("archive/ledgers/demo-conseil/bank-transactions/2025-10.csv")
+            #expect(booked.map { $0["status"] } == ["booked"] && booked.first?["amount_minor"] == "50000")
+        }
     }
 }

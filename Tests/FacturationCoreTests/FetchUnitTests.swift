@@ -1,9 +1,9 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import FacturationCore
-import TestSupport
 
 /// The fenced splice of fetched answers, the Retry-After rule, and retries through the injected
 /// sleeper (against `scripts/api_server.py`, so nothing really waits).
@@ -11,7 +11,9 @@ import TestSupport
 struct FetchUnitTests {
     @Test("FetchedFile: every page's entries, in order, byte for byte; the record added; the result parses")
     func splice() throws {
-        let first = Array("{\n  \"totals\": [],\n  \"timeentries\": [\n    {\"_id\": \"a\", \"d\": \"x]}\\\"\"},\n    {\"_id\": \"b\"}\n  ]\n}\n".utf8)
+        let first = Array(
+            "{\n  \"totals\": [],\n  \"timeentries\": [\n    {\"_id\": \"a\", \"d\": \"x]}\\\"\"},\n    {\"_id\": \"b\"}\n  ]\n}\n"
+                .utf8)
         let second = Array("{\"timeentries\":[{\"_id\":\"c\",\"n\":[1,{\"k\":2}]}],\"totals\":[1]}".utf8)
         let empty = Array("{\"timeentries\": [ ]}".utf8)
         var file = try #require(FetchedFile(first: first, member: "timeentries"))

@@ -38,14 +38,15 @@ package final class APIServer: @unchecked Sendable {
         let portFile = folder.appendingPathComponent("port")
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [
-            (SMTPSink.repositoryRoot as NSString).appendingPathComponent("scripts/api_server.py"),
-            "--port-file", portFile.path, "--cert-dir", folder.appendingPathComponent("certs").path,
-            "--log", folder.appendingPathComponent("requests.jsonl").path, "--parent-pid", "\(getpid())",
-            "--clockify", options.clockify, "--qonto", options.qonto, "--rate-limit", "\(options.rateLimit)",
-            "--retry-after", "\(options.retryAfter)", "--unavailable", "\(options.unavailable)",
-            "--cut", "\(options.cut)",
-        ] + (options.expired ? ["--expired"] : [])
+        process.arguments =
+            [
+                (SMTPSink.repositoryRoot as NSString).appendingPathComponent("scripts/api_server.py"),
+                "--port-file", portFile.path, "--cert-dir", folder.appendingPathComponent("certs").path,
+                "--log", folder.appendingPathComponent("requests.jsonl").path, "--parent-pid", "\(getpid())",
+                "--clockify", options.clockify, "--qonto", options.qonto, "--rate-limit", "\(options.rateLimit)",
+                "--retry-after", "\(options.retryAfter)", "--unavailable", "\(options.unavailable)",
+                "--cut", "\(options.cut)",
+            ] + (options.expired ? ["--expired"] : [])
         let log = folder.appendingPathComponent("server.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)

@@ -22,7 +22,8 @@ package struct FetchCursor: Codable, Sendable, Equatable {
     func save(layout: ArchiveLayout) throws {
         let path = layout.fetchCursor(for: source)
         try Storage.makeDirectory(Path.parent(of: path))
-        let text = "{\"source\":\(JSONText.quoted(source.rawValue)),\"position\":\(JSONText.quoted(position)),"
+        let text =
+            "{\"source\":\(JSONText.quoted(source.rawValue)),\"position\":\(JSONText.quoted(position)),"
             + "\"fetchedAt\":\(JSONText.quoted(fetchedAt))}\n"
         try Storage.write(text, to: path, temporaryDirectory: layout.temporary, collision: .replace)
     }
@@ -50,7 +51,8 @@ enum InboxDrop {
     }
 
     /// False when the name was taken between the check and the rename (never replaced).
-    private static func write(_ bytes: [UInt8], to destination: String, temporary: String) throws(StorageError) -> Bool {
+    private static func write(_ bytes: [UInt8], to destination: String, temporary: String) throws(StorageError) -> Bool
+    {
         do throws(StorageError) {
             try Storage.write(bytes, to: destination, temporaryDirectory: temporary)
         } catch {
@@ -75,7 +77,8 @@ enum JSONText {
             case "\t": out += "\\t"
             default:
                 if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    out +=
+                        "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                         + String(scalar.value, radix: 16)
                 } else {
                     out.unicodeScalars.append(scalar)

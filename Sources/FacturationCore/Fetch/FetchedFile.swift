@@ -6,9 +6,10 @@
 /// body), the time and the page count, never the key. The importers read the list and ignore
 /// unknown members, so the file is what they read from a hand-made export of the same answer.
 ///
-/// Fenced: the splice works on raw bytes (an answer is parsed first with ``JSONParser``, so it is
-/// valid JSON when ``ListSplice`` scans it); `FetchedFileTests` checks that the result parses and
-/// holds every entry, in order.
+/// Not a speed measure: the splice works on raw bytes so that every entry stays exactly what the
+/// API sent (re-encoding through a JSON library would change number and string spellings). An
+/// answer is parsed first with ``JSONParser``, so it is valid JSON when ``ListSplice`` scans it;
+/// `FetchUnitTests` checks that the result parses and holds every entry, untouched, in order.
 struct FetchedFile {
     /// The first page's answer.
     private let first: [UInt8]

@@ -77,7 +77,8 @@ package struct Fetcher {
 
     private func notConfigured(_ source: FetchSource) -> FacturationError {
         FacturationError(
-            .configuration, "\(layout.pipeline.file) has no [fetch.\(source.rawValue)] table: add it to fetch from "
+            .configuration,
+            "\(layout.pipeline.file) has no [fetch.\(source.rawValue)] table: add it to fetch from "
                 + source.service)
     }
 
@@ -110,7 +111,9 @@ package struct Fetcher {
     }
 
     /// The `facturation_fetch` member: what was asked, when, in how many pages; never the key.
-    func record(_ source: FetchSource, method: HTTPRequest.Method, urls: [String], bodies: [String], entries: Int)
+    func record(
+        _ source: FetchSource, method: HTTPRequest.Method, urls: [String], bodies: [String], entries: Int
+    )
         -> String
     {
         var text = "{\"source\":\(JSONText.quoted(source.rawValue)),\"method\":\"\(method.rawValue)\""

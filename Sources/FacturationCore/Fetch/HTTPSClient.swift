@@ -4,7 +4,10 @@ import Foundation
 /// One HTTPS request of a producer: the URL, the method, the headers (the key among them) and the
 /// JSON body of a POST. Its description never shows the headers, so the key cannot reach a log.
 package struct HTTPRequest: Sendable, CustomStringConvertible {
-    package enum Method: String, Sendable { case get = "GET", post = "POST" }
+    package enum Method: String, Sendable {
+        case get = "GET"
+        case post = "POST"
+    }
 
     package var method: Method
     package var url: String
