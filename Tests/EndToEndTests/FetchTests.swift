@@ -50,6 +50,10 @@ struct FetchTests {
     func fetchAndImport() throws {
         try withAPIServer { server in
             let workspace = try Self.workspace(server)
+            let check = try workspace.run(["check"])
+            #expect(check.status == 0 && check.stdout.contains("clockify: workspace ws-demo at https://127.0.0.1:"))
+            #expect(check.stdout.contains("key from the key file") && check.stdout.contains("fetch.qonto.key_file"))
+            #expect(!check.stdout.contains(APIServer.clockifyKey) && !check.stdout.contains(APIServer.qontoSecret))
             let clockify = try workspace.run(["fetch", "clockify"], environment: Self.now)
             #expect(clockify.status == 0, "\(clockify.stderr)")
             let qonto = try workspace.run(["fetch", "qonto"], environment: Self.now)
