@@ -21,6 +21,13 @@ static inline CURLcode ccurl_setopt_read_function(CURL *handle, curl_read_callba
 static inline CURLcode ccurl_setopt_debug_function(CURL *handle, curl_debug_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
 }
+// HTTP responses (fetch): the body and the header lines, each through its own callback.
+static inline CURLcode ccurl_http_setopt_body_function(CURL *handle, curl_write_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
+}
+static inline CURLcode ccurl_http_setopt_header_function(CURL *handle, curl_write_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
+}
 // curl_easy_getinfo is variadic too.
 static inline CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);

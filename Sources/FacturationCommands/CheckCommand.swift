@@ -35,6 +35,7 @@ struct CheckCommand: ParsableCommand {
             if let delivery = pipeline.delivery { out += Self.delivery(delivery) }
             if let dunning = pipeline.dunning { out += Self.dunning(dunning) }
             out += Self.digest(pipeline.digest)
+            if let fetch = pipeline.fetch { out += Self.fetch(fetch) }
         }
         out += "\nLibraries: " + LibraryVersions.all.map { "\($0.name) \($0.version)" }.joined(separator: "; ") + "\n"
         let schemas = Self.schemaReport(invoicing: pipelines.contains { $0.invoicing != nil })
@@ -92,6 +93,20 @@ struct CheckCommand: ParsableCommand {
             ?? "the invoice's printed rate (no legal_interest_rate: otherwise not computed)"
         return "  reminders:  \(levels) after the due date (the last a formal notice to approve); penalties at "
             + "\(rate); indemnity \(FrenchDates.euros(dunning.indemnityMinor)) per invoice\n"
+    }
+
+    /// The producers: what each fetches, from where, and where its key is read (never the key).
+    static func fetch(_ fetch: FetchSettings) -> String {
+        var out = "  fetch:      " + (fetch.beforeRun ? "before each run" : "by `facturation fetch`") + "\n"
+        if let clockify = fetch.clockify {
+            out +=
+                "    clockify: workspace \(clockify.workspaceID) at \(clockify.access.baseURL), "
+                + "key from \(clockify.access.keyShown)\n"
+        }
+        if let qonto = fetch.qonto {
+            out += "    qonto:    login \(qonto.login) at \(qonto.access.baseURL), key from \(qonto.access.keyShown)\n"
+        }
+        return out
     }
 
     /// The daily digest and the limits of `status --health`.

@@ -21,6 +21,7 @@ package struct FacturationCommand: ParsableCommand {
             RunCommand.self, WatchCommand.self, StatusCommand.self, CheckCommand.self, InitCommand.self,
             ApproveCommand.self, RejectCommand.self, FECCommand.self, FECCheckCommand.self,
             ReconcileCommand.self, PDFCommand.self, SendCommand.self, ResendCommand.self, InvoiceCommand.self,
+            FetchCommand.self,
         ]
     )
 

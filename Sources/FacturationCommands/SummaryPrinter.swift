@@ -10,6 +10,18 @@ enum SummaryPrinter {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
+    /// One producer's result: the files dropped, the cursor (its failure is printed by the caller).
+    static func fetch(_ report: FetchReport) -> String {
+        var out =
+            "  fetched    \(report.source.rawValue) (\(report.pipeline)): \(report.pages) page"
+            + (report.pages == 1 ? "" : "s") + ", \(report.entries) entr" + (report.entries == 1 ? "y" : "ies")
+        if let position = report.position { out += ", cursor \(position)" }
+        out += "\n"
+        for file in report.files { out += "  dropped    \(file)\n" }
+        if let error = report.error { out += "  FAILED     \(error)\n" }
+        return out
+    }
+
     static func text(_ summary: RunSummary) -> String {
         var out = "facturation run: \(summary.workspace) (today \(summary.today))\n"
         let invoicingDidSomething = summary.invoicing.contains {
@@ -39,6 +51,9 @@ enum SummaryPrinter {
         }
         for waiting in summary.waiting {
             out += "  waiting    \(waiting.path): \(waiting.reason)\n"
+        }
+        for report in summary.fetch ?? [] where report.error == nil || !report.files.isEmpty {
+            out += fetch(report)
         }
         for error in summary.errors {
             out += "  ERROR      \(error)\n"

@@ -29,6 +29,8 @@ package struct PipelineConfig: Sendable {
     package var digest = DigestSettings()
     /// The HTML dashboard and its CSV reports (`[dashboard]`, on by default).
     package var dashboard = DashboardSettings()
+    /// The producers (`[fetch]`: Clockify and Qonto APIs); nil when the file has none.
+    package var fetch: FetchSettings?
 
     /// The seller.
     package struct Company: Sendable {

@@ -98,6 +98,7 @@ package enum PipelineLoader {
         let forecast = readForecast(top.subtable("forecast"))
         let digest = readDigest(top.subtable("digest"), delivery: delivery)
         let dashboard = readDashboard(top.subtable("dashboard"))
+        let fetch = readFetch(top.subtable("fetch"), folder: Path.parent(of: path))
         guard let company else { return nil }
         var config = PipelineConfig(
             id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
@@ -108,6 +109,7 @@ package enum PipelineLoader {
         config.forecast = forecast
         config.digest = digest
         config.dashboard = dashboard
+        config.fetch = fetch
         return config
     }
 

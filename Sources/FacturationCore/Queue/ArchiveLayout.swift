@@ -14,6 +14,7 @@
 /// outbox/[<pipeline>/]tresorerie/               the cash-flow forecast (rewritten each day)
 /// archive/digest/<pipeline>/                  one record per daily digest written
 /// archive/checkpoints/<pipeline>/              summaries of closed periods (derived, rebuilt when missing)
+/// archive/fetch/<pipeline>/<source>.json      where each producer (fetch clockify, fetch qonto) stopped
 /// ```
 /// With a single pipeline, its inbox and outbox are the workspace's own.
 package struct ArchiveLayout: Sendable {
@@ -32,6 +33,13 @@ package struct ArchiveLayout: Sendable {
     }
 
     private func archived(_ folder: String) -> String { Path.join(workspace.archive, folder, pipeline.id) }
+
+    // MARK: - Fetch
+
+    /// The cursor of a producer: what it fetched last (`archive/fetch/<pipeline>/<source>.json`).
+    package func fetchCursor(for source: FetchSource) -> String {
+        Path.join(archived("fetch"), source.rawValue + ".json")
+    }
 
     /// Temporary files (same file system as everything else).
     package var temporary: String { workspace.temporary }

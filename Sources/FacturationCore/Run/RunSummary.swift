@@ -33,6 +33,8 @@ package struct RunSummary: Sendable, Codable {
     package var digest: [DigestReport]? = nil
     /// What the dashboard stage wrote, per pipeline. Optional, like `documents`.
     package var dashboard: [DashboardReport]? = nil
+    /// What the producers fetched when the pipeline fetches before its runs. Optional, like `documents`.
+    package var fetch: [FetchReport]? = nil
     /// Things a person should look at that no other part names (e.g. an edited outbox report).
     /// Optional, like ``stages``: summaries written before they existed still read.
     package var warnings: [String]?

@@ -37,7 +37,10 @@ package final class Runner {
 
     /// The stages of a run, in order. Adding a stage = one type + one line here.
     private func stages(layouts: [ArchiveLayout]) -> [any Stage] {
-        [
+        // The producers only when a pipeline asks for them: other runs keep their summaries as they were.
+        let fetch: [any Stage] =
+            pipelines.contains { $0.fetch?.beforeRun == true } ? [FetchStage(clock: options.clock)] : []
+        return fetch + [
             ImportStage(
                 workspace: workspace, layouts: layouts, clock: options.clock,
                 settleSeconds: options.settleSeconds, progress: progress, logger: logger),

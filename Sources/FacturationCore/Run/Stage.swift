@@ -34,6 +34,8 @@ extension PipelineStage {
 package enum StageName: String, Sendable, Codable {
     case `import`, invoicing, documents, payments, dunning, accounting, reconciliation, forecast, digest, sending
     case dashboard
+    /// The producers (`[fetch] before_run = true`), before the import.
+    case fetch
 }
 
 /// When a stage has work to do.

@@ -30,6 +30,9 @@ package struct FacturationError: Error, Sendable, CustomStringConvertible {
         /// An e-mail that cannot be built or sent as asked (a header value with a line break, a
         /// malformed address, a queued file that is not one of ours); the message names the field.
         case delivery
+        /// A producer could not fetch (`facturation fetch`): the API refused the key, could not be
+        /// reached or answered something unusable; the message names the key file or variable to fix.
+        case fetch
         /// A period with no accounting entry: there is no FEC to write.
         case nothingToExport
         /// The command line or the environment it reads is wrong.
@@ -43,8 +46,8 @@ package struct FacturationError: Error, Sendable, CustomStringConvertible {
             case .alreadyRunning: return ExitStatus.alreadyRunning
             case .configuration: return ExitStatus.configurationError
             case .usage: return ExitStatus.usage
-            case .workspace, .installation, .invoicing, .accounting, .document, .output, .delivery, .nothingToExport,
-                .unexpected:
+            case .workspace, .installation, .invoicing, .accounting, .document, .output, .delivery, .fetch,
+                .nothingToExport, .unexpected:
                 return ExitStatus.failure
             }
         }
@@ -54,7 +57,8 @@ package struct FacturationError: Error, Sendable, CustomStringConvertible {
         var stopsTheRun: Bool {
             switch self {
             case .workspace, .alreadyRunning, .configuration, .installation, .invoicing: return true
-            case .accounting, .document, .output, .delivery, .nothingToExport, .usage, .unexpected: return false
+            case .accounting, .document, .output, .delivery, .fetch, .nothingToExport, .usage, .unexpected:
+                return false
             }
         }
     }

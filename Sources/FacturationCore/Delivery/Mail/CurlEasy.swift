@@ -79,6 +79,25 @@ final class CurlEasy {
         try set(CURLOPT_VERBOSE, 1)  // the debug callback is only called in verbose mode
     }
 
+    /// The HTTP body callback (`CURLOPT_WRITEFUNCTION`); `context` reaches it as its last
+    /// argument and lives as long as the handle.
+    func setBodyReceiver(_ callback: curl_write_callback, context: AnyObject) throws(FacturationError) {
+        contexts.append(context)
+        try check(ccurl_http_setopt_body_function(handle, callback), CURLOPT_WRITEFUNCTION)
+        try check(
+            ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(context).toOpaque()),
+            CURLOPT_WRITEDATA)
+    }
+
+    /// The HTTP header-line callback (`CURLOPT_HEADERFUNCTION`), like ``setBodyReceiver(_:context:)``.
+    func setHeaderReceiver(_ callback: curl_write_callback, context: AnyObject) throws(FacturationError) {
+        contexts.append(context)
+        try check(ccurl_http_setopt_header_function(handle, callback), CURLOPT_HEADERFUNCTION)
+        try check(
+            ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, Unmanaged.passUnretained(context).toOpaque()),
+            CURLOPT_HEADERDATA)
+    }
+
     func perform() -> CURLcode { curl_easy_perform(handle) }
 
     /// The last reply code libcurl saw (0 when none).

@@ -1,0 +1,90 @@
+/// Where a producer stopped: `archive/fetch/<pipeline>/<source>.json`, written (temporary name,
+/// fsync, rename) only after the files it covers are in the inbox. A fetch killed before it is
+/// written fetches that window again; the importer's deduplication makes the overlap harmless.
+package struct FetchCursor: Codable, Sendable, Equatable {
+    package var source: FetchSource
+    /// Clockify: the last month fetched (`2025-10`), fetched again next time (it may have grown).
+    /// Qonto: the largest `updated_at` fetched, the next `updated_at_from`.
+    package var position: String
+    /// When (UTC, from the injected clock).
+    package var fetchedAt: String
+
+    /// The cursor of `source`, nil before the first fetch.
+    ///
+    /// - Throws: a `workspace` error naming the file when it cannot be read or decoded.
+    static func load(_ source: FetchSource, layout: ArchiveLayout) throws -> FetchCursor? {
+        let path = layout.fetchCursor(for: source)
+        guard Storage.exists(path) else { return nil }
+        return try FacturationError.decode(FetchCursor.self, at: path, limit: 1 << 20)
+    }
+
+    /// Writes the cursor crash-safely (replacing the previous one in one rename).
+    func save(layout: ArchiveLayout) throws {
+        let path = layout.fetchCursor(for: source)
+        try Storage.makeDirectory(Path.parent(of: path))
+        let text =
+            "{\"source\":\(JSONText.quoted(source.rawValue)),\"position\":\(JSONText.quoted(position)),"
+            + "\"fetchedAt\":\(JSONText.quoted(fetchedAt))}\n"
+        try Storage.write(text, to: path, temporaryDirectory: layout.temporary, collision: .replace)
+    }
+}
+
+/// Drops a fetched file into a pipeline's inbox as a person would: written and fsynced under a
+/// temporary name in `work/tmp/` (same file system), then renamed into `inbox/` without replacing
+/// anything, the folder fsynced. A name already taken gets `-2`, `-3`… before its extension.
+enum InboxDrop {
+    /// The name it was given.
+    static func drop(_ bytes: [UInt8], name: String, layout: ArchiveLayout) throws -> String {
+        try Storage.makeDirectory(layout.inbox)
+        try Storage.makeDirectory(layout.temporary)
+        let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+        for attempt in 1...1000 {
+            let candidate = attempt == 1 ? name : "\(stem)-\(attempt).json"
+            let destination = Path.join(layout.inbox, candidate)
+            if Storage.status(destination) == nil,
+                try write(bytes, to: destination, temporary: layout.temporary)
+            {
+                return candidate
+            }
+        }
+        throw FacturationError(.workspace, "\(layout.inbox) holds 1000 files named \(stem)-…: empty it")
+    }
+
+    /// False when the name was taken between the check and the rename (never replaced).
+    private static func write(_ bytes: [UInt8], to destination: String, temporary: String) throws(StorageError) -> Bool
+    {
+        do throws(StorageError) {
+            try Storage.write(bytes, to: destination, temporaryDirectory: temporary)
+        } catch {
+            if error.isAlreadyExists { return false }
+            throw error
+        }
+        return true
+    }
+}
+
+/// JSON text helpers for the records the producers write.
+enum JSONText {
+    /// `text` as a JSON string literal.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out +=
+                        "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                        + String(scalar.value, radix: 16)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

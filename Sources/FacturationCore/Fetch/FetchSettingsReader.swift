@@ -1,0 +1,145 @@
+/// Reading of the `[fetch]` table of a pipeline file into ``FetchSettings``; every mistake is
+/// reported with its line, and a key is never read from the pipeline file itself.
+extension PipelineLoader {
+    /// The producers of `table` (`[fetch]`); `folder` is the pipeline file's folder, against which
+    /// relative paths are resolved. Nil when the file has no `[fetch]` table.
+    static func readFetch(_ table: TableReader?, folder: String) -> FetchSettings? {
+        guard let table else { return nil }
+        defer { table.finish() }
+        var settings = FetchSettings()
+        settings.beforeRun = table.bool("before_run") ?? false
+        settings.clockify = table.subtable("clockify").flatMap { readClockifyFetch($0, folder: folder) }
+        settings.qonto = table.subtable("qonto").flatMap { readQontoFetch($0, folder: folder) }
+        if settings.beforeRun, settings.clockify == nil, settings.qonto == nil, !table.contains("clockify"),
+            !table.contains("qonto")
+        {
+            table.fail(key: "before_run", "there is nothing to fetch: add [fetch.clockify] or [fetch.qonto]")
+        }
+        return settings
+    }
+
+    private static func readClockifyFetch(_ table: TableReader, folder: String) -> ClockifyFetchSettings? {
+        defer { table.finish() }
+        let access = readAccess(table, folder: folder, defaultBaseURL: ClockifyFetchSettings.defaultBaseURL)
+        let workspace = table.string("workspace_id", required: true)
+        if let workspace, !isIdentifier(workspace) {
+            table.fail(key: "workspace_id", "must be the workspace id Clockify shows (letters and digits)")
+        }
+        let start = table.date("start")
+        let pageSize = table.integer("page_size", in: 1...1000) ?? 1000
+        guard let access, let workspace, isIdentifier(workspace) else { return nil }
+        return ClockifyFetchSettings(access: access, workspaceID: workspace, start: start, pageSize: pageSize)
+    }
+
+    private static func readQontoFetch(_ table: TableReader, folder: String) -> QontoFetchSettings? {
+        defer { table.finish() }
+        let access = readAccess(table, folder: folder, defaultBaseURL: QontoFetchSettings.defaultBaseURL)
+        let login = table.string("login", required: true)
+        if let login, !isIdentifier(login) {
+            table.fail(key: "login", "must be the organization's login Qonto shows (letters, digits, - and _)")
+        }
+        let iban = table.string("iban").map(BankRecord.normalizeIBAN)
+        let accountID = table.string("bank_account_id")
+        var account: QontoFetchSettings.Account?
+        switch (iban, accountID) {
+        case (let iban?, nil): account = .iban(iban)
+        case (nil, let id?) where isIdentifier(id): account = .bankAccountID(id)
+        case (nil, _?): table.fail(key: "bank_account_id", "must be the account id Qonto shows")
+        case (_?, _?): table.fail(key: "bank_account_id", "give iban or bank_account_id, not both")
+        case (nil, nil): table.fail(nil, "fetch.qonto needs the account: add iban = \"…\" or bank_account_id = \"…\"")
+        }
+        if case .iban(let value) = account, !isIdentifier(value) {
+            table.fail(key: "iban", "must be an IBAN (letters and digits, spaces allowed)")
+            account = nil
+        }
+        let start = table.date("start")
+        let perPage = table.integer("per_page", in: 1...100) ?? 100
+        let pagesPerFile = table.integer("pages_per_file", in: 1...100) ?? 10
+        guard let access, let login, isIdentifier(login), let account else { return nil }
+        return QontoFetchSettings(
+            access: access, login: login, account: account, start: start, perPage: perPage,
+            pagesPerFile: pagesPerFile)
+    }
+
+    /// The keys every API table shares: `base_url`, `key_file`/`key_env`, `ca_file`, the timeouts, `attempts`.
+    private static func readAccess(_ table: TableReader, folder: String, defaultBaseURL: String) -> APIAccess? {
+        if table.contains("key") || table.contains("api_key") || table.contains("secret_key") {
+            table.fail(
+                nil,
+                "the API key must not be written in the pipeline file: put it in a file only the service user can "
+                    + "read and name it with key_file = \"…\" (chmod 600), or give the name of an environment "
+                    + "variable with key_env = \"…\"")
+            for key in ["key", "api_key", "secret_key"] where table.contains(key) { _ = table.string(key) }
+        }
+        let baseURL = readBaseURL(table) ?? defaultBaseURL
+        let source = readKeySource(table, folder: folder)
+        let caFile = readFetchCAFile(table, folder: folder)
+        let connect = table.integer("connect_timeout", in: 1...120) ?? 10
+        let timeout = table.integer("timeout", in: 1...3600) ?? 120
+        let attempts = table.integer("attempts", in: 1...10) ?? 5
+        guard let source else { return nil }
+        var access = APIAccess(baseURL: baseURL, keySource: source, table: table.name, file: table.file)
+        access.caFile = caFile
+        access.connectTimeout = .seconds(connect)
+        access.timeout = .seconds(timeout)
+        access.attempts = attempts
+        return access
+    }
+
+    /// `base_url`: HTTPS only, without a query, a fragment or credentials.
+    private static func readBaseURL(_ table: TableReader) -> String? {
+        guard var url = table.string("base_url") else { return nil }
+        let lower = url.lowercased()
+        guard lower.hasPrefix("https://"), !url.contains("?"), !url.contains("#"), !url.contains("@"),
+            !url.contains(" "), url.count > "https://".count
+        else {
+            table.fail(
+                key: "base_url",
+                "must be an https:// address without a query or credentials, like \"https://api.example.com\" "
+                    + "(plain http:// is refused: the key would travel in clear)")
+            return nil
+        }
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+
+    /// `key_file` (checked now: it exists and only its owner can read it) or `key_env`.
+    private static func readKeySource(_ table: TableReader, folder: String) -> APIAccess.KeySource? {
+        let file = table.string("key_file")
+        let variable = table.string("key_env")
+        if file != nil, variable != nil { table.fail(key: "key_env", "give key_file or key_env, not both") }
+        if let file {
+            let path = file.hasPrefix("/") ? file : Path.join(folder, file)
+            if let problem = SMTPSettings.passwordFileProblem(path) { table.fail(key: "key_file", problem) }
+            return .file(path)
+        }
+        if let variable {
+            let valid =
+                !variable.isEmpty
+                && variable.unicodeScalars.allSatisfy {
+                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_")
+                } && !("0"..."9").contains(variable.unicodeScalars.first!)
+            if !valid { table.fail(key: "key_env", "must be the name of an environment variable, like CLOCKIFY_KEY") }
+            return .environment(variable)
+        }
+        table.fail(nil, "\(table.name) needs its API key: add key_file = \"…\" (chmod 600) or key_env = \"…\"")
+        return nil
+    }
+
+    private static func readFetchCAFile(_ table: TableReader, folder: String) -> String? {
+        guard let name = table.string("ca_file") else { return nil }
+        let path = name.hasPrefix("/") ? name : Path.join(folder, name)
+        if !Storage.exists(path) || Storage.isDirectory(path) {
+            table.fail(key: "ca_file", "\(path) does not exist (a PEM file with the certificate of the server's CA)")
+        }
+        return path
+    }
+
+    /// Ids, logins and IBANs go into URLs: letters, digits, `-` and `_` only.
+    private static func isIdentifier(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 128
+            && text.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_")
+            }
+    }
+}
