@@ -20,7 +20,7 @@ package struct FacturationCommand: ParsableCommand {
         subcommands: [
             RunCommand.self, WatchCommand.self, StatusCommand.self, CheckCommand.self, InitCommand.self,
             ApproveCommand.self, RejectCommand.self, FECCommand.self, FECCheckCommand.self,
-            ReconcileCommand.self, PDFCommand.self, SendCommand.self, ResendCommand.self,
+            ReconcileCommand.self, PDFCommand.self, SendCommand.self, ResendCommand.self, FetchCommand.self,
         ]
     )
 

@@ -29,6 +29,8 @@ package struct PipelineConfig: Sendable {
     package var digest = DigestSettings()
     /// The HTML dashboard and its CSV reports (`[dashboard]`, on by default).
     package var dashboard = DashboardSettings()
+    /// The mailbox `facturation fetch mail` reads the replies from (`[fetch.mail]`); nil when absent.
+    package var fetchMail: MailFetchSettings?
 
     /// The seller.
     package struct Company: Sendable {

@@ -98,6 +98,9 @@ package enum PipelineLoader {
         let forecast = readForecast(top.subtable("forecast"))
         let digest = readDigest(top.subtable("digest"), delivery: delivery)
         let dashboard = readDashboard(top.subtable("dashboard"))
+        let fetch = top.subtable("fetch")
+        let fetchMail = readFetchMail(fetch, folder: Path.parent(of: path))
+        fetch?.finish()
         guard let company else { return nil }
         var config = PipelineConfig(
             id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
@@ -108,6 +111,7 @@ package enum PipelineLoader {
         config.forecast = forecast
         config.digest = digest
         config.dashboard = dashboard
+        config.fetchMail = fetchMail
         return config
     }
 
