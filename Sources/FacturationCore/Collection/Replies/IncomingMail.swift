@@ -27,7 +27,7 @@ struct IncomingMail {
         ]
         var found = Set<String>()
         let text = String(decoding: head.prefix(16 << 10), as: UTF8.self)
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = line.hasSuffix("\r") ? line.dropLast() : line
             if line.isEmpty { break }
             if line.first == " " || line.first == "\t" { continue }
@@ -144,7 +144,7 @@ struct IncomingMail {
             guard let (name, value) = current else { return }
             headers[name, default: []].append(MailTextDecoding.headerText(value.trimmingCharacters(in: .whitespaces)))
         }
-        for line in raw.split(separator: "\n", omittingEmptySubsequences: true) {
+        for line in raw.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
             let line = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
             if line.first == " " || line.first == "\t", let (name, value) = current {
                 current = (name, value + " " + line.trimmingCharacters(in: .whitespaces))

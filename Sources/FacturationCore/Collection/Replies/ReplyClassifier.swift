@@ -64,18 +64,18 @@ enum ReplyClassifier {
         return (.unrelated, "aucun mot-clé")
     }
 
-    /// Lower case, no accents, plain apostrophes, single spaces.
+    /// Lower case, no accents, plain apostrophes, one space for any run of spaces and line breaks.
     static func fold(_ text: String) -> String {
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "fr_FR"))
             .replacingOccurrences(of: "\u{2019}", with: "'").replacingOccurrences(of: "\u{00A0}", with: " ")
-        return folded.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+        return folded.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     /// The lines the sender wrote: lines quoted with `>` are dropped, and everything from the line that
     /// introduces the quoted original ("Le … a écrit :", "-----Original Message-----", "De : …").
     static func authoredText(_ text: String) -> String {
         var kept: [Substring] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             let folded = fold(trimmed)
             if folded.hasPrefix("-----original message") || folded.hasPrefix("-----message d'origine")
