@@ -37,6 +37,8 @@ struct RepliesTests {
             let first = Self.message("Premier", id: "m1@example.fr")
             try server.append(first)
             try server.append(Self.message("Second", id: "m2@example.fr"))
+            try server.markUnread()
+            #expect(!(try server.flags()).contains("\\Seen"))
             let result = try Self.fetch(workspace)
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
             #expect(result.stdout.contains("2 new message(s)"), "\(result.stdout)")

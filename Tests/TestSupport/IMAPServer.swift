@@ -93,6 +93,11 @@ package final class IMAPServer: @unchecked Sendable {
         try curl(["-X", text, "imaps://127.0.0.1:\(tlsPort)/"])
     }
 
+    /// Removes `\Seen` from every message of `mailbox` (curl's APPEND sets it on what it appends).
+    package func markUnread(_ mailbox: String = "INBOX") throws {
+        try curl(["-X", "STORE 1:* -FLAGS (\\Seen)", "imaps://127.0.0.1:\(tlsPort)/\(mailbox)"])
+    }
+
     /// The flags of every message of `mailbox` (to check that nothing was marked as read).
     package func flags(_ mailbox: String = "INBOX") throws -> String {
         try curl(["-X", "FETCH 1:* (FLAGS)", "imaps://127.0.0.1:\(tlsPort)/\(mailbox)"])
