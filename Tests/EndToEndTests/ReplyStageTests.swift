@@ -98,6 +98,11 @@ struct ReplyStageTests {
             let replies = (september["replies"] as? [[String: Any]])?.first?["replies"] as? [[String: Any]]
             #expect(replies?.count == 7)
 
+            // The day's digest lists them (handed over in memory by the reply stage of the same run).
+            let digest = try workspace.text("outbox/synthese/2025-09-01.txt")
+            #expect(digest.contains("Réponses reçues : 7 (contestations : 1, outbox/reponses/)"), "\(digest)")
+            #expect(digest.contains("  - contestation  \(disputed)  René Belfonte <compta@belfonte.fr> : « Re: Facture à vérifier », relances suspendues"), "\(digest)")
+
             // Nothing new: the replies are not classified twice; the hold stays in force.
             let next = try Self.run(workspace, "2025-09-02")
             #expect(next["replies"] == nil)
