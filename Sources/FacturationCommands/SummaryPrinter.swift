@@ -159,7 +159,8 @@ enum SummaryPrinter {
         for line in report.replies {
             let documents = line.documents.isEmpty ? "no document" : line.documents.joined(separator: " ")
             let held = line.held.isEmpty ? "" : "; reminders of \(line.held.joined(separator: ", ")) held"
-            out += "  reply      \(prefix)\(line.reply.rawValue) (\(line.rule)): \(documents), from \(line.from)\(held)\n"
+            out +=
+                "  reply      \(prefix)\(line.reply.rawValue) (\(line.rule)): \(documents), from \(line.from)\(held)\n"
         }
         for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
         return out + "Replies: \(report.replies.count) classified (outbox/reponses/reponses.csv).\n"

@@ -8,13 +8,16 @@ import Testing
 @Suite("Replies over IMAP, end to end", .serialized)
 struct RepliesTests {
     /// The demo pipeline with a `[fetch.mail]` table for `server` (its invoicing kept when `invoicing`).
-    static func workspace(_ server: IMAPServer, invoicing: Bool, mailbox: String = "INBOX", starttls: Bool = false)
+    static func workspace(
+        _ server: IMAPServer, invoicing: Bool, mailbox: String = "INBOX", starttls: Bool = false
+    )
         throws -> TestWorkspace
     {
         var text = try Repository.demoPipeline()
         if !invoicing, let cut = text.range(of: "\n[invoicing]") { text = String(text[..<cut.lowerBound]) + "\n" }
         let secret = try passwordFile(server.password, in: server.folder)
-        return try TestWorkspace(pipeline: text + server.fetchTable(passwordFile: secret, mailbox: mailbox, starttls: starttls))
+        return try TestWorkspace(
+            pipeline: text + server.fetchTable(passwordFile: secret, mailbox: mailbox, starttls: starttls))
     }
 
     static func message(_ subject: String, id: String, headers: String = "", body: String = "Bonjour.") -> Data {
@@ -53,8 +56,9 @@ struct RepliesTests {
             try server.append(Self.message("Troisième", id: "m3@example.fr"))
             let third = try Self.fetch(workspace)
             #expect(third.stdout.contains("1 new message(s)"), "\(third.stdout)")
-            let cursor = try JSONSerialization.jsonObject(
-                with: try workspace.data("archive/fetch/demo-conseil/mail.json")) as? [String: Any]
+            let cursor =
+                try JSONSerialization.jsonObject(
+                    with: try workspace.data("archive/fetch/demo-conseil/mail.json")) as? [String: Any]
             #expect(cursor?["lastUID"] as? Int == 3)
             // The run imports them as replies (archived like every input), one record per Message-ID.
             let run = try workspace.run(["run", "--settle", "0", "--date", "2025-09-01"])
@@ -69,12 +73,15 @@ struct RepliesTests {
             let workspace = try Self.workspace(server, invoicing: false)
             let secret = try passwordFile("not the password", in: server.folder)
             var text = try workspace.text("pipelines/demo-conseil.toml")
-            text = text.replacingOccurrences(of: #"password_file = ".*""#, with: "password_file = \"\(secret)\"", options: .regularExpression)
+            text = text.replacingOccurrences(
+                of: #"password_file = ".*""#, with: "password_file = \"\(secret)\"", options: .regularExpression)
             try text.write(toFile: workspace.path + "/pipelines/demo-conseil.toml", atomically: true, encoding: .utf8)
             try server.append(Self.message("Premier", id: "m1@example.fr"))
             let result = try Self.fetch(workspace)
             #expect(result.status == 3 || result.status == 1, "\(result.stdout)\n\(result.stderr)")
-            #expect(result.stderr.contains("fetch.mail.user") && result.stderr.contains("password_file"), "\(result.stderr)")
+            #expect(
+                result.stderr.contains("fetch.mail.user") && result.stderr.contains("password_file"), "\(result.stderr)"
+            )
             #expect(!result.stderr.contains("not the password"))
             #expect(Self.inboxMail(workspace).isEmpty)
         }
@@ -123,8 +130,9 @@ struct RepliesTests {
                 let files = Self.inboxMail(workspace)
                 #expect(files.count == 3, "step \(step): \(files)")
                 #expect(Set(try files.map { try workspace.data($0) }) == Set(messages), "step \(step)")
-                let cursor = try JSONSerialization.jsonObject(
-                    with: try workspace.data("archive/fetch/demo-conseil/mail.json")) as? [String: Any]
+                let cursor =
+                    try JSONSerialization.jsonObject(
+                        with: try workspace.data("archive/fetch/demo-conseil/mail.json")) as? [String: Any]
                 #expect(cursor?["lastUID"] as? Int == 3, "step \(step)")
                 if finished { break }
                 step += 1

@@ -20,9 +20,12 @@ struct ReplyStageTests {
 
     /// What real clients send, and hostile messages.
     static func replies(disputed: String, paid: String) -> [String: Data] {
-        let latin1Body = "Bonjour,\r\nNous contestons cette facture : il y a une erreur sur le nombre de jours factur=E9s.\r\n"
+        let latin1Body =
+            "Bonjour,\r\nNous contestons cette facture : il y a une erreur sur le nombre de jours factur=E9s.\r\n"
         let paidText = "Bonjour,\nLe virement a été effectué ce jour.\nCordialement"
-        let paidBase64 = Data(paidText.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn])
+        let paidBase64 = Data(paidText.utf8).base64EncodedString(options: [
+            .lineLength76Characters, .endLineWithCarriageReturn,
+        ])
         let crlf = "\r\n"
         return [
             "dispute": Data(
@@ -35,20 +38,24 @@ struct ReplyStageTests {
                 ("From: client@example.fr\r\nSubject: Facture \(paid)\r\nMessage-ID: <paid-1@example.fr>\r\n"
                     + "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n"
                     + "--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-                    + paidBase64 + crlf + "--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>HTML</p>\r\n--b1--\r\n").utf8),
+                    + paidBase64 + crlf
+                    + "--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>HTML</p>\r\n--b1--\r\n").utf8),
             "absent": Data(
                 ("From: compta@belfonte.fr\r\nSubject: Absent du bureau\r\nMessage-ID: <ooo-1@belfonte.fr>\r\n"
                     + "Auto-Submitted: auto-replied\r\nIn-Reply-To: <\(disputed).demo-conseil@conseil-demo.fr>\r\n\r\n"
                     + "Je suis en congés, je conteste rien.\r\n").utf8),
             "unrelated": Data(
                 ("From: news@example.org\r\nSubject: Nos offres\r\nMessage-ID: <news-1@example.org>\r\nMIME-Version: 1.0\r\n"
-                    + "Content-Type: text/html; charset=windows-1252\r\n\r\n<html><body><p>Promotions \u{80}</p></body></html>\r\n").utf8),
+                    + "Content-Type: text/html; charset=windows-1252\r\n\r\n<html><body><p>Promotions \u{80}</p></body></html>\r\n")
+                    .utf8),
             "bad-base64": Data(
                 ("From: x@example.fr\r\nSubject: Facture \(paid)\r\nMessage-ID: <bad-1@example.fr>\r\n"
-                    + "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!! not base64 ####\r\n").utf8),
+                    + "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!! not base64 ####\r\n")
+                    .utf8),
             "unknown-charset": Data(
                 ("From: y@example.fr\r\nSubject: Question\r\nMessage-ID: <cs-1@example.fr>\r\n"
-                    + "Content-Type: text/plain; charset=x-klingon\r\n\r\nQuand la facture \(paid) arrive-t-elle ?\r\n").utf8),
+                    + "Content-Type: text/plain; charset=x-klingon\r\n\r\nQuand la facture \(paid) arrive-t-elle ?\r\n")
+                    .utf8),
             "no-headers": Data("juste du texte, sans en-têtes\r\nni rien d'autre\r\n".utf8),
             "huge": Data(
                 ("From: z@example.fr\r\nSubject: Gros message\r\nMessage-ID: <huge-1@example.fr>\r\n\r\n").utf8)
@@ -101,7 +108,10 @@ struct ReplyStageTests {
             // The day's digest lists them (handed over in memory by the reply stage of the same run).
             let digest = try workspace.text("outbox/synthese/2025-09-01.txt")
             #expect(digest.contains("Réponses reçues : 7 (contestations : 1, outbox/reponses/)"), "\(digest)")
-            #expect(digest.contains("  - contestation  \(disputed)  René Belfonte <compta@belfonte.fr> : « Re: Facture à vérifier », relances suspendues"), "\(digest)")
+            #expect(
+                digest.contains(
+                    "  - contestation  \(disputed)  René Belfonte <compta@belfonte.fr> : « Re: Facture à vérifier », relances suspendues"
+                ), "\(digest)")
 
             // Nothing new: the replies are not classified twice; the hold stays in force.
             let next = try Self.run(workspace, "2025-09-02")

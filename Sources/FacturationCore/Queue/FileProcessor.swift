@@ -174,7 +174,9 @@ package struct FileProcessor {
             bytes: bytes, file: claim.originalName, sha256: scan.sha256, receivedAt: claim.claimedAt)
         let recorded = try ReplyStore(layout: layout).record(record)
         let id = record.messageID.map { "<\($0)>" } ?? "without Message-ID"
-        var notes = [recorded ? "reply \(id) recorded for the reply stage" : "reply \(id) was already recorded (same Message-ID)"]
+        var notes = [
+            recorded ? "reply \(id) recorded for the reply stage" : "reply \(id) was already recorded (same Message-ID)"
+        ]
         notes += record.notes
         return try finishRequest(claim, scan: scan, notes: notes, format: "reply")
     }

@@ -49,7 +49,8 @@ struct IncomingMailTests {
     }
 
     @Test func damagedPartsAreReadWithAReason() {
-        let badBase64 = Self.mail("Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n@@@ not base64\r\n")
+        let badBase64 = Self.mail(
+            "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n@@@ not base64\r\n")
         #expect(badBase64.text.isEmpty && badBase64.notes.contains { $0.contains("not valid base64") })
         let unknown = Self.mail("Content-Type: text/plain; charset=x-klingon\r\n\r\nqapla'\r\n")
         #expect(unknown.text == "qapla'\r\n" && unknown.notes == ["unknown charset \"x-klingon\": read as UTF-8"])
@@ -81,7 +82,9 @@ struct IncomingMailTests {
         #expect(classify("Re: facture", "Quel est le RIB ?") == .question)
         #expect(classify("Re: facture", "Merci.") == .unrelated)
         // The quoted original (our own text, which speaks of "règlement") does not count.
-        #expect(classify("Re: facture", "Merci.\r\n\r\nLe 1 sept. 2025, Demo a écrit :\r\n> réglé, erreur\r\n") == .unrelated)
+        #expect(
+            classify("Re: facture", "Merci.\r\n\r\nLe 1 sept. 2025, Demo a écrit :\r\n> réglé, erreur\r\n")
+                == .unrelated)
         #expect(classify("Re: facture", "Merci.\r\n> litige\r\n") == .unrelated)
         // Absences first, whatever they say; a message naming none of our documents is unrelated.
         #expect(classify("Réponse automatique", "Je conteste.", auto: "auto-replied") == .outOfOffice)
@@ -98,7 +101,8 @@ struct IncomingMailTests {
         let record = Self.record(subject: "=?utf-8?q?caf=C3=A9?=", body: "x")
         #expect(record.subject == "café" && record.messageID == "x@b.fr")
         #expect(record.key == SHA256Hasher.hex("x@b.fr"))
-        let bare = ReplyRecord(bytes: Array("From: a\r\nTo: b\r\n\r\nx".utf8), file: "f", sha256: "abc", receivedAt: "t")
+        let bare = ReplyRecord(
+            bytes: Array("From: a\r\nTo: b\r\n\r\nx".utf8), file: "f", sha256: "abc", receivedAt: "t")
         #expect(bare.key == "file-abc" && bare.notes.contains { $0.contains("no Message-ID") })
     }
 }

@@ -80,7 +80,9 @@ struct IncomingMail {
             }
             for child in Self.parts(of: part.body, boundary: boundary) {
                 let (childHeaders, childBody) = Self.split(child)
-                read(Part(headers: Self.parseHeaders(childHeaders), body: childBody), depth: depth + 1, plain: &plain, html: &html)
+                read(
+                    Part(headers: Self.parseHeaders(childHeaders), body: childBody), depth: depth + 1, plain: &plain,
+                    html: &html)
             }
             return
         }
@@ -136,7 +138,8 @@ struct IncomingMail {
 
     /// Unfolded headers; values read as UTF-8 (else Windows-1252) with encoded words decoded.
     static func parseHeaders(_ bytes: ArraySlice<UInt8>) -> [String: [String]] {
-        let raw = String(validating: bytes, as: UTF8.self)
+        let raw =
+            String(validating: bytes, as: UTF8.self)
             ?? String(decoding: DecodingReader.windows1252ToUTF8(bytes), as: UTF8.self)
         var headers: [String: [String]] = [:]
         var current: (String, String)?
@@ -152,7 +155,10 @@ struct IncomingMail {
             }
             flush()
             guard let colon = line.firstIndex(of: ":") else { current = nil; continue }
-            current = (line[..<colon].lowercased().trimmingCharacters(in: .whitespaces), String(line[line.index(after: colon)...]))
+            current = (
+                line[..<colon].lowercased().trimmingCharacters(in: .whitespaces),
+                String(line[line.index(after: colon)...])
+            )
         }
         flush()
         return headers

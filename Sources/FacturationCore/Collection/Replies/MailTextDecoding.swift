@@ -21,7 +21,9 @@ enum MailTextDecoding {
                 index += 2
             } else if index + 2 < input.count, input[index + 1] == 0x0D, input[index + 2] == 0x0A {
                 index += 3
-            } else if index + 2 < input.count, let high = hexValue(input[index + 1]), let low = hexValue(input[index + 2]) {
+            } else if index + 2 < input.count, let high = hexValue(input[index + 1]),
+                let low = hexValue(input[index + 2])
+            {
                 output.append(high << 4 | low)
                 index += 3
             } else {
@@ -78,7 +80,9 @@ enum MailTextDecoding {
         case .latin1:
             return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
         case .latin9:
-            let euro: [UInt8: Unicode.Scalar] = [0xA4: "€", 0xA6: "Š", 0xA8: "š", 0xB4: "Ž", 0xB8: "ž", 0xBC: "Œ", 0xBD: "œ", 0xBE: "Ÿ"]
+            let euro: [UInt8: Unicode.Scalar] = [
+                0xA4: "€", 0xA6: "Š", 0xA8: "š", 0xB4: "Ž", 0xB8: "ž", 0xBC: "Œ", 0xBD: "œ", 0xBE: "Ÿ",
+            ]
             return String(String.UnicodeScalarView(bytes.map { euro[$0] ?? Unicode.Scalar($0) }))
         case .windows1252:
             return String(decoding: DecodingReader.windows1252ToUTF8(bytes), as: UTF8.self)
@@ -179,7 +183,8 @@ enum MailTextDecoding {
                 var replacement = named[name]
                 if replacement == nil, name.hasPrefix("#") {
                     let number = name.dropFirst()
-                    let value = number.hasPrefix("x") || number.hasPrefix("X")
+                    let value =
+                        number.hasPrefix("x") || number.hasPrefix("X")
                         ? UInt32(number.dropFirst(), radix: 16) : UInt32(number)
                     replacement = value.flatMap(Unicode.Scalar.init).map { String(Character($0)) }
                 }

@@ -66,8 +66,10 @@ enum ReplyClassifier {
 
     /// Lower case, no accents, plain apostrophes, one space for any run of spaces and line breaks.
     static func fold(_ text: String) -> String {
-        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "fr_FR"))
-            .replacingOccurrences(of: "\u{2019}", with: "'").replacingOccurrences(of: "\u{00A0}", with: " ")
+        let folded = text.folding(
+            options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "fr_FR")
+        )
+        .replacingOccurrences(of: "\u{2019}", with: "'").replacingOccurrences(of: "\u{00A0}", with: " ")
         return folded.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 

@@ -37,7 +37,8 @@ package struct ReplyRecord: Codable, Sendable, Equatable {
         subject = Self.oneLine(mail.header("subject") ?? "")
         date = Self.oneLine(mail.header("date") ?? "")
         self.receivedAt = receivedAt
-        replyTo = Self.messageIDs(in: mail.header("in-reply-to") ?? "") + Self.messageIDs(in: mail.header("references") ?? "")
+        replyTo =
+            Self.messageIDs(in: mail.header("in-reply-to") ?? "") + Self.messageIDs(in: mail.header("references") ?? "")
         let auto = mail.header("auto-submitted")?.trimmingCharacters(in: .whitespaces).lowercased()
         autoSubmitted = auto == nil || auto == "no" || auto?.isEmpty == true ? nil : auto
         text = mail.text

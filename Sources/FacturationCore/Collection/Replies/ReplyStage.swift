@@ -45,7 +45,9 @@ package struct ReplyStage: PipelineStage {
     /// Records a hold on each invoice of a dispute (as a `[dunning_hold]` request would; a person lifts
     /// it the same way, with `lift = true`). The hold's name comes from the message: a run killed after
     /// it records the same hold, once.
-    private func hold(_ invoices: [String], for record: ReplyRecord, layout: ArchiveLayout, at now: String) throws
+    private func hold(
+        _ invoices: [String], for record: ReplyRecord, layout: ArchiveLayout, at now: String
+    ) throws
         -> [String]
     {
         let store = DunningStore(layout: layout)

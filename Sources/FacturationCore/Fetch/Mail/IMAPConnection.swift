@@ -166,24 +166,27 @@ final class IMAPConnection {
                 + "(nothing is lost: the next fetch starts again after the last message written)")
     }
 
+    /// Settings the server refuses (login, certificate, no STARTTLS) name the key to fix; like SMTP's,
+    /// they are a `delivery` failure (exit 1), not an invalid pipeline file.
     private func connectionError(_ code: CURLcode) -> FacturationError {
         let file = settings.file
         let detail = curl.message(for: code)
         switch code {
         case CURLE_LOGIN_DENIED:
-            let key = MailFetchSettings.key({ if case .file = settings.passwordSource { "password_file" } else { "password_env" } }())
+            let key = MailFetchSettings.key(
+                { if case .file = settings.passwordSource { "password_file" } else { "password_env" } }())
             return FacturationError(
-                .configuration,
+                .delivery,
                 "\(file): the IMAP server \(settings.shown) refused the login of \(MailFetchSettings.key("user")) = "
                     + "\"\(settings.user)\": check the user and the password named by \(key)")
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CONNECT_ERROR:
             return FacturationError(
-                .configuration,
+                .delivery,
                 "\(file): the TLS connection to \(settings.shown) failed (\(detail)): check the server name in "
                     + "\(MailFetchSettings.key("url")) and, for a private CA, \(MailFetchSettings.key("ca_file"))")
         case CURLE_USE_SSL_FAILED:
             return FacturationError(
-                .configuration,
+                .delivery,
                 "\(file): the IMAP server \(settings.shown) does not offer STARTTLS, which is required: use an "
                     + "imaps:// address in \(MailFetchSettings.key("url"))")
         default:

@@ -78,7 +78,8 @@ package struct MailFetchSettings: Sendable {
         let authority = rest.prefix { $0 != "/" }
         let path = rest.dropFirst(authority.count).drop { $0 == "/" }
         guard !authority.contains("@"), !authority.isEmpty else {
-            return .invalid("must name the server without a user (give it with user = \"…\"), like imaps://imap.example.fr/INBOX")
+            return .invalid(
+                "must name the server without a user (give it with user = \"…\"), like imaps://imap.example.fr/INBOX")
         }
         var host = String(authority)
         var port = security == .tls ? 993 : 143

@@ -71,7 +71,8 @@ package struct MailFetcher {
             if let value = UInt32(digits) { return value }
         }
         throw FacturationError(
-            .delivery, "the IMAP server \(settings.shown) did not give the folder's UIDVALIDITY: it cannot be read safely")
+            .delivery,
+            "the IMAP server \(settings.shown) did not give the folder's UIDVALIDITY: it cannot be read safely")
     }
 
     /// The UIDs above `lastUID`, ascending (`n:*` also names the highest UID when none is above).
