@@ -124,6 +124,24 @@ struct ReplyStageTests {
             let lifted = try Self.run(workspace, "2025-09-03")
             let sentAfter = (Self.dunning(lifted)["sent"] as? [String]) ?? []
             #expect(sentAfter.contains { $0.contains(disputed) }, "\(sentAfter)")
+
+            // A reply imported alone, later the same day, is classified by that run (the run stamp
+            // watches the replies: the later stages are not skipped as "nothing new").
+            // (A stamp is written only by a run whose outputs are more than 2 s old: twice, 3 s apart.)
+            sleep(3)
+            _ = try Self.run(workspace, "2025-09-03")
+            sleep(3)
+            let quiet = try Self.run(workspace, "2025-09-03")
+            let states = (quiet["stages"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
+            #expect(states.contains("unchanged"), "\(quiet["stages"] ?? "")")
+            sleep(3)
+            try workspace.drop(
+                "reponse.eml",
+                "From: compta@belfonte.fr\r\nSubject: Re: \(disputed)\r\nMessage-ID: <late-1@belfonte.fr>\r\n\r\n"
+                    + "Litige toujours en cours.\r\n")
+            let late = try Self.run(workspace, "2025-09-03")
+            let lateReplies = (late["replies"] as? [[String: Any]])?.first?["replies"] as? [[String: Any]]
+            #expect(lateReplies?.first?["reply"] as? String == "contestation", "\(late["replies"] ?? "none")")
         }
     }
 }

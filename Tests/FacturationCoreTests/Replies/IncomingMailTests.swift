@@ -105,4 +105,40 @@ struct IncomingMailTests {
             bytes: Array("From: a\r\nTo: b\r\n\r\nx".utf8), file: "f", sha256: "abc", receivedAt: "t")
         #expect(bare.key == "file-abc" && bare.notes.contains { $0.contains("no Message-ID") })
     }
+
+    /// Seeded mutations of real-looking messages (flipped, inserted, deleted and repeated bytes,
+    /// truncations): every one is read and classified without a crash, its text within the bound.
+    @Test func mutatedMessagesAreAlwaysRead() {
+        var state: UInt64 = 20_251_205
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % max(bound, 1)
+        }
+        let seeds = [
+            "From: =?ISO-8859-1?Q?Ren=E9?= <a@b.fr>\r\nSubject: =?UTF-8?B?UsOpZ2zDqQ==?=\r\nMessage-ID: <a@b>\r\n"
+                + "In-Reply-To: <F1.demo@x>\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+                + "Content-Transfer-Encoding: quoted-printable\r\n\r\nR=E9gl=E9 =\r\nhier.\r\n> cit=E9\r\n",
+            "From: a@b\r\nContent-Type: multipart/alternative; boundary=\"q\"\r\n\r\n--q\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + "Q29udGVzdGF0aW9uID8=\r\n--q\r\nContent-Type: text/html\r\n\r\n<p>x&amp;<br></p>\r\n--q--\r\n",
+        ]
+        let interesting: [UInt8] = [0x3D, 0x3F, 0x3C, 0x3E, 0x2D, 0x0D, 0x0A, 0x3A, 0x3B, 0x22, 0xFF, 0xC3, 0x00, 0x26]
+        for index in 0..<3_000 {
+            var bytes = Array(seeds[index % seeds.count].utf8)
+            for _ in 0...next(8) {
+                guard !bytes.isEmpty else { break }
+                let at = next(bytes.count)
+                switch next(5) {
+                case 0: bytes[at] ^= UInt8(1 << next(8))
+                case 1: bytes.insert(interesting[next(interesting.count)], at: at)
+                case 2: bytes.removeSubrange(at..<min(bytes.count, at + next(20)))
+                case 3: bytes.removeLast(next(bytes.count))
+                default: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + next(40))], at: at)
+                }
+            }
+            let record = ReplyRecord(bytes: bytes, file: "f.eml", sha256: "00", receivedAt: "t")
+            _ = ReplyClassifier.classify(record, linked: index % 2 == 0)
+            #expect(record.text.count <= IncomingMail.textLimit, "case \(index)")
+        }
+    }
 }
