@@ -7,7 +7,8 @@ import Foundation
 ///
 /// As root (CI), Dovecot refuses to run its processes or to read mail as root: its own users
 /// `dovecot` and `dovenull` (created by the package) run them, and the maildir belongs to `dovecot`.
-/// As another user, every process runs as that user, without chroot.
+/// As another user, every process runs as that user and group, without chroot (checked by hand as
+/// `nobody` with the same configuration; the CI runs as root).
 package final class IMAPServer: @unchecked Sendable {
     package static let dovecot = "/usr/sbin/dovecot"
     package let folder: URL
@@ -128,10 +129,11 @@ package final class IMAPServer: @unchecked Sendable {
         let root = folder.path
         let isRoot = getuid() == 0
         let me = String(cString: getpwuid(getuid()).pointee.pw_name)
+        let group = getgrgid(getgid()).map { String(cString: $0.pointee.gr_name) } ?? me
         let users =
             isRoot
             ? "default_internal_user = dovecot\ndefault_login_user = dovenull\n"
-            : "default_internal_user = \(me)\ndefault_login_user = \(me)\n"
+            : "default_internal_user = \(me)\ndefault_login_user = \(me)\ndefault_internal_group = \(group)\n"
                 + "service anvil {\n  chroot =\n}\nservice imap-login {\n  chroot =\n}\n"
         let mailUser = isRoot ? "uid=dovecot gid=dovecot" : "uid=\(getuid()) gid=\(getgid())"
         return """
