@@ -32,6 +32,10 @@ static inline CURLcode ccurl_http_setopt_header_function(CURL *handle, curl_writ
 static inline CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+// CURLINFO_ACTIVESOCKET fills a curl_socket_t (an int), not a long (connect-only use: IMAP).
+static inline CURLcode ccurl_getinfo_socket(CURL *handle, CURLINFO info, curl_socket_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
 // CURL_GLOBAL_DEFAULT is a macro expression Swift does not import.
 static inline CURLcode ccurl_global_init_default(void) {
     return curl_global_init(CURL_GLOBAL_DEFAULT);

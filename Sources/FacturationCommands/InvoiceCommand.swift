@@ -35,8 +35,9 @@ struct InvoiceCommand: ParsableCommand {
         let workspace = global.resolvedWorkspace
         let pipelines = try global.loadPipelines(workspace)
         let bytes = try Self.checkedRequest(at: file)
-        let dropped = try InboxDrop.drop(bytes, name: Path.name(of: file), into: workspace)
-        StandardStreams.err("facturation: \(file) dropped into \(Path.relative(dropped, to: workspace.root))\n")
+        let dropped = try InboxDrop.drop(
+            bytes, name: Path.name(of: file), inbox: workspace.inbox, temporary: workspace.temporary)
+        StandardStreams.err("facturation: \(file) dropped into inbox/\(dropped)\n")
         // The file was just written whole: no need to wait for it to settle.
         let summary = try PassRunner.run(
             workspace: workspace, pipelines: pipelines,

@@ -42,7 +42,7 @@ enum SummaryPrinter {
         let cashAlert = (summary.forecast ?? []).contains { !$0.warnings.isEmpty }
         if summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty && !invoicingDidSomething
             && !sendingDidSomething && !documentsDidSomething && !dunningDidSomething && !cashAlert
-            && (summary.digest ?? []).isEmpty
+            && (summary.digest ?? []).isEmpty && (summary.replies ?? []).isEmpty
         {
             return out + "Nothing to do: the inbox is empty and no invoice is due.\n"
         }
@@ -69,6 +69,9 @@ enum SummaryPrinter {
         }
         for report in summary.payments {
             out += payments(report, several: summary.payments.count > 1)
+        }
+        for report in summary.replies ?? [] {
+            out += replies(report, several: (summary.replies ?? []).count > 1)
         }
         for report in summary.dunning ?? [] {
             out += dunning(report, several: (summary.dunning ?? []).count > 1)
@@ -162,6 +165,20 @@ enum SummaryPrinter {
                 + "approval (outbox/to-approve/).\n"
         }
         return out
+    }
+
+    /// One line per reply classified in this run.
+    private static func replies(_ report: ReplyReport, several: Bool) -> String {
+        let prefix = several ? "[\(report.pipeline)] " : ""
+        var out = ""
+        for line in report.replies {
+            let documents = line.documents.isEmpty ? "no document" : line.documents.joined(separator: " ")
+            let held = line.held.isEmpty ? "" : "; reminders of \(line.held.joined(separator: ", ")) held"
+            out +=
+                "  reply      \(prefix)\(line.reply.rawValue) (\(line.rule)): \(documents), from \(line.from)\(held)\n"
+        }
+        for warning in report.warnings { out += "  WARNING    \(prefix)\(warning)\n" }
+        return out + "Replies: \(report.replies.count) classified (outbox/reponses/reponses.csv).\n"
     }
 
     /// The digest written, and what it says needs a person.

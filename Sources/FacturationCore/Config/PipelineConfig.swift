@@ -31,6 +31,8 @@ package struct PipelineConfig: Sendable {
     package var dashboard = DashboardSettings()
     /// The producers (`[fetch]`: Clockify and Qonto APIs); nil when the file has none.
     package var fetch: FetchSettings?
+    /// The mailbox `facturation fetch mail` reads the replies from (`[fetch.mail]`); nil when absent.
+    package var fetchMail: MailFetchSettings?
 
     /// The seller.
     package struct Company: Sendable {

@@ -98,7 +98,10 @@ package enum PipelineLoader {
         let forecast = readForecast(top.subtable("forecast"))
         let digest = readDigest(top.subtable("digest"), delivery: delivery)
         let dashboard = readDashboard(top.subtable("dashboard"))
-        let fetch = readFetch(top.subtable("fetch"), folder: Path.parent(of: path))
+        let fetchTable = top.subtable("fetch")
+        // [fetch.mail] first: readFetch reports every key of [fetch] it did not read as unknown.
+        let fetchMail = readFetchMail(fetchTable, folder: Path.parent(of: path))
+        let fetch = readFetch(fetchTable, folder: Path.parent(of: path))
         guard let company else { return nil }
         var config = PipelineConfig(
             id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,
@@ -110,6 +113,7 @@ package enum PipelineLoader {
         config.digest = digest
         config.dashboard = dashboard
         config.fetch = fetch
+        config.fetchMail = fetchMail
         return config
     }
 

@@ -29,40 +29,6 @@ package struct FetchCursor: Codable, Sendable, Equatable {
     }
 }
 
-/// Drops a fetched file into a pipeline's inbox as a person would: written and fsynced under a
-/// temporary name in `work/tmp/` (same file system), then renamed into `inbox/` without replacing
-/// anything, the folder fsynced. A name already taken gets `-2`, `-3`… before its extension.
-enum InboxDrop {
-    /// The name it was given.
-    static func drop(_ bytes: [UInt8], name: String, layout: ArchiveLayout) throws -> String {
-        try Storage.makeDirectory(layout.inbox)
-        try Storage.makeDirectory(layout.temporary)
-        let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
-        for attempt in 1...1000 {
-            let candidate = attempt == 1 ? name : "\(stem)-\(attempt).json"
-            let destination = Path.join(layout.inbox, candidate)
-            if Storage.status(destination) == nil,
-                try write(bytes, to: destination, temporary: layout.temporary)
-            {
-                return candidate
-            }
-        }
-        throw FacturationError(.workspace, "\(layout.inbox) holds 1000 files named \(stem)-…: empty it")
-    }
-
-    /// False when the name was taken between the check and the rename (never replaced).
-    private static func write(_ bytes: [UInt8], to destination: String, temporary: String) throws(StorageError) -> Bool
-    {
-        do throws(StorageError) {
-            try Storage.write(bytes, to: destination, temporaryDirectory: temporary)
-        } catch {
-            if error.isAlreadyExists { return false }
-            throw error
-        }
-        return true
-    }
-}
-
 /// JSON text helpers for the records the producers write.
 enum JSONText {
     /// `text` as a JSON string literal.

@@ -13,6 +13,8 @@
 /// archive/dunning/<pipeline>/                  reminders (<YYYY>/<id>.json + .pdf), decisions, holds
 /// outbox/[<pipeline>/]tresorerie/               the cash-flow forecast (rewritten each day)
 /// archive/digest/<pipeline>/                  one record per daily digest written
+/// archive/fetch/<pipeline>/mail.json           fetch mail's cursor (UIDVALIDITY, last UID)
+/// archive/replies/<pipeline>/                  replies read from the inbox (messages/), their classification
 /// archive/checkpoints/<pipeline>/              summaries of closed periods (derived, rebuilt when missing)
 /// archive/fetch/<pipeline>/<source>.json      where each producer (fetch clockify, fetch qonto) stopped
 /// ```
@@ -38,7 +40,7 @@ package struct ArchiveLayout: Sendable {
 
     /// The cursor of a producer: what it fetched last (`archive/fetch/<pipeline>/<source>.json`).
     package func fetchCursor(for source: FetchSource) -> String {
-        Path.join(archived("fetch"), source.rawValue + ".json")
+        Path.join(fetchCursors, source.rawValue + ".json")
     }
 
     /// Temporary files (same file system as everything else).
@@ -191,6 +193,25 @@ package struct ArchiveLayout: Sendable {
     package var dashboardPage: String { "dashboard/index.html" }
     /// A CSV report of the dashboard (`chiffre-affaires.csv`…), relative to the outbox.
     package func dashboardReport(_ name: String) -> String { "dashboard/" + name }
+
+    // MARK: - Fetching and replies
+
+    /// The producers' cursors (what was fetched last).
+    package var fetchCursors: String { archived("fetch") }
+    /// `facturation fetch mail`'s cursor: the folder's UIDVALIDITY and the last UID written into the inbox.
+    package var mailFetchCursor: String { Path.join(fetchCursors, "mail.json") }
+    /// The name under which a fetched message is dropped into the inbox (unique per folder and message).
+    package func fetchedMailName(uidValidity: UInt32, uid: UInt32) -> String { "mail-\(uidValidity)-\(uid).eml" }
+
+    /// Replies read from the inbox, one record per Message-ID (``ReplyStore``).
+    package var replies: String { archived("replies") }
+    package var replyMessages: String { Path.join(replies, "messages") }
+    package func replyMessage(key: String) -> String { Path.join(replyMessages, key + ".json") }
+    /// The reply stage's decision on each message (written once).
+    package var replyClassifications: String { Path.join(replies, "classified") }
+    package func replyClassification(key: String) -> String { Path.join(replyClassifications, key + ".json") }
+    /// Every classified reply, one row each.
+    package var repliesOutbox: String { "reponses/reponses.csv" }
 
     // MARK: - Run state
 

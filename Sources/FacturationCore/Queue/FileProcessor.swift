@@ -63,6 +63,9 @@ package struct FileProcessor {
         if scan.encoding != nil, PaymentDecisionFile.looksLikeDecision(scan.head) {
             return try processPaymentDecision(claim, scan: scan, claimed: claimed)
         }
+        if IncomingMail.looksLikeMessage(scan.head) {
+            return try processReply(claim, scan: scan, claimed: claimed)
+        }
         return try importData(claim, scan: scan, claimed: claimed)
     }
 
@@ -154,12 +157,40 @@ package struct FileProcessor {
         }
     }
 
+    /// A mail message (a reply, `.eml`): read into a ``ReplyRecord`` for the reply stage, once per Message-ID.
+    private func processReply(_ claim: Claim, scan: FileScan, claimed: FileSnapshot) throws -> FileOutcome {
+        guard scan.size <= ReplyRecord.fileLimit else {
+            return try reject(
+                claim, scan: scan,
+                rejection: Rejection(
+                    format: nil,
+                    summary: "This e-mail message is larger than \(ReplyRecord.fileLimit >> 20) MB: it is not read.",
+                    advice: "Read it in the mail client; the reply stage classifies only messages up to that size."),
+                unlessChangedSince: claimed)
+        }
+        let bytes = try Storage.read(claim.originalPath, limit: ReplyRecord.fileLimit)
+        try claimed.check(claim, scannedSize: scan.size, step: .conversion)
+        let record = ReplyRecord(
+            bytes: bytes, file: claim.originalName, sha256: scan.sha256, receivedAt: claim.claimedAt)
+        let recorded = try ReplyStore(layout: layout).record(record)
+        let id = record.messageID.map { "<\($0)>" } ?? "without Message-ID"
+        var notes = [
+            recorded ? "reply \(id) recorded for the reply stage" : "reply \(id) was already recorded (same Message-ID)"
+        ]
+        notes += record.notes
+        return try finishRequest(claim, scan: scan, notes: notes, format: "reply")
+    }
+
     /// Marks a carried-out request file as processed and archives it.
     private func finishRequest(_ claim: Claim, scan: FileScan, note: String) throws -> FileOutcome {
+        try finishRequest(claim, scan: scan, notes: [note], format: Self.requestFormat)
+    }
+
+    private func finishRequest(_ claim: Claim, scan: FileScan, notes: [String], format: String) throws -> FileOutcome {
         let entry = IndexEntry(
             sha256: scan.sha256, name: claim.originalName, claim: claim.id, claimedAt: claim.claimedAt,
             archived: archivedPath(workspace.archivedFiles, claim),
-            format: Self.requestFormat, records: 0, partitions: [], notes: [note])
+            format: format, records: 0, partitions: [], notes: notes)
         try writeMarker(entry)
         return try finishImport(claim, scan: scan, entry: entry)
     }

@@ -1,39 +1,49 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Puts a file into a workspace's inbox the way a person's tool should: written under a hidden
-/// temporary name in the inbox itself (the scanner ignores it), fsynced, then renamed to its
-/// final name without replacing anything, and the folder fsynced. A run never sees half a file.
+/// Puts a file into an inbox the way a person's tool should (the producers, `invoice --from`):
+/// written and fsynced under a temporary name in `work/tmp/` (same file system), then renamed into
+/// the inbox without replacing anything, and the folder fsynced. A run never sees half a file.
 package enum InboxDrop {
-    /// Writes `bytes` as `inbox/<name>` (or `<stem>-2.<ext>`, `-3`… when the name is taken) and
-    /// returns the path written.
-    package static func drop(_ bytes: [UInt8], name: String, into workspace: Workspace) throws -> String {
-        try Storage.makeDirectory(workspace.inbox)
-        let (stem, ext) = split(name.isEmpty ? "request.toml" : name)
+    /// Writes `bytes` as `<inbox>/<name>` (or `<stem>-2<ext>`, `-3`… when the name is taken) and
+    /// returns the name used.
+    package static func drop(_ bytes: [UInt8], name: String, inbox: String, temporary: String) throws -> String {
+        try Storage.makeDirectory(inbox)
+        try Storage.makeDirectory(temporary)
+        let (stem, ext) = split(name)
         for attempt in 1...1000 {
             let candidate = attempt == 1 ? stem + ext : "\(stem)-\(attempt)\(ext)"
-            let path = Path.join(workspace.inbox, candidate)
-            if Storage.exists(path) { continue }
-            do throws(StorageError) {
-                try Storage.write(bytes, to: path, temporaryDirectory: workspace.inbox, collision: .fail)
-                return path
-            } catch {
-                guard error.code == EEXIST else { throw error }
-                // Taken meanwhile by another producer: the next name.
+            let destination = Path.join(inbox, candidate)
+            if Storage.status(destination) == nil, try write(bytes, to: destination, temporary: temporary) {
+                return candidate
             }
         }
-        throw FacturationError(.workspace, "inbox/ holds 1,000 files named like \(name): empty it first")
+        throw FacturationError(.workspace, "\(inbox) holds 1,000 files named like \(name): empty it first")
     }
 
-    /// `("a.b", ".toml")` for `a.b.toml`; a hidden or temporary-looking name is made visible.
+    /// Into a pipeline's inbox.
+    package static func drop(_ bytes: [UInt8], name: String, layout: ArchiveLayout) throws -> String {
+        try drop(bytes, name: name, inbox: layout.inbox, temporary: layout.temporary)
+    }
+
+    /// False when the name was taken between the check and the rename (never replaced).
+    private static func write(_ bytes: [UInt8], to destination: String, temporary: String) throws(StorageError) -> Bool
+    {
+        do throws(StorageError) {
+            try Storage.write(bytes, to: destination, temporaryDirectory: temporary, collision: .fail)
+        } catch {
+            if error.isAlreadyExists { return false }
+            throw error
+        }
+        return true
+    }
+
+    /// `("a.b", ".toml")` for `a.b.toml`; a hidden or temporary-looking name is made visible
+    /// (the scanner would leave it waiting forever).
     private static func split(_ name: String) -> (String, String) {
         var name = name
         while name.hasPrefix(".") { name.removeFirst() }
-        // Names the scanner takes for files still being written would wait forever.
         for suffix in ["~", ".part", ".tmp", ".crdownload"] where name.hasSuffix(suffix) {
             name = String(name.dropLast(suffix.count)) + ".toml"
         }
+        if name.isEmpty { name = "request.toml" }
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return (name, "") }
         return (String(name[..<dot]), String(name[dot...]))
     }

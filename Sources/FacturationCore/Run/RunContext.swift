@@ -41,6 +41,8 @@ package final class PipelineRun {
     package var payments: PaymentOutcome?
     /// Set by the dunning stage: the reminders of this run (read by the digest once wired).
     package var dunning: DunningReport?
+    /// Set by the reply stage: the replies classified in this run (read by the digest).
+    package var replies: ReplyReport?
     /// This run's cash-flow forecast (``ForecastStage``), for the stages after it.
     package var forecast: CashForecast?
     private var loaded: RunSnapshot?

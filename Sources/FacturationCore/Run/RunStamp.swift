@@ -117,6 +117,8 @@ struct RunStamp: Codable, Equatable {
         for folder in [
             layout.invoicing, layout.issued, layout.drafts, layout.decisions, layout.oxygeneBatches,
             layout.payments, layout.matches, layout.dunning, layout.reminderDecisions, layout.reminderHolds,
+            // A reply imported alone must wake the reply stage (and the dunning a dispute holds).
+            layout.replies, layout.replyMessages,
         ] {
             add(folder)
         }

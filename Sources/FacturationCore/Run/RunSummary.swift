@@ -23,6 +23,8 @@ package struct RunSummary: Sendable, Codable {
     package var payments: [PaymentReport] = []
     /// What the dunning stage did, per pipeline with a `[dunning]` section. Optional, like `documents`.
     package var dunning: [DunningReport]? = nil
+    /// What the reply stage classified, per pipeline that had new replies.
+    package var replies: [ReplyReport]? = nil
     /// The monthly FEC files, as checked and delivered (unchanged ones included).
     package var fec: [FECPublisher.Export] = []
     /// What the forecast stage did, per pipeline. Optional, like `documents`.

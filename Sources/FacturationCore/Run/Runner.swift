@@ -47,6 +47,8 @@ package final class Runner {
             InvoicingStage(),
             DocumentStage(),
             PaymentStage(),
+            // Before dunning, so that a reply disputing an invoice holds its reminders in the same run.
+            ReplyStage(),
             DunningStage(),
             AccountingStage(),
             ReconciliationStage(),

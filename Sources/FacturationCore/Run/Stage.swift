@@ -32,7 +32,8 @@ extension PipelineStage {
 
 /// The stages, by name (logs, the run summary).
 package enum StageName: String, Sendable, Codable {
-    case `import`, invoicing, documents, payments, dunning, accounting, reconciliation, forecast, digest, sending
+    case `import`, invoicing, documents, payments, replies, dunning, accounting, reconciliation, forecast, digest,
+        sending
     case dashboard
     /// The producers (`[fetch] before_run = true`), before the import.
     case fetch

@@ -100,6 +100,8 @@ package struct DigestFacts: Sendable, Codable {
     package var rejected: [String] = []
     package var remindersSent: Int?
     package var remindersAwaitingApproval: Int?
+    /// Replies classified by this run's reply stage (nil: none; the line is left out).
+    package var replies: [ReplyReport.Line]?
     /// Most overdue first.
     package var criticalUnpaid: [Unpaid] = []
     package var reconciliation: ReconciliationResult?
@@ -133,6 +135,7 @@ extension DigestFacts {
         facts.issued = issued(snapshot?.issued ?? [], today: today, last: last)
         facts.remindersSent = input.remindersSent
         facts.remindersAwaitingApproval = input.remindersAwaitingApproval
+        facts.replies = input.replies
         facts.cashAlert = input.cashAlert.map { CashAlert(day: $0.day, balanceMinor: $0.balanceMinor) }
         if let snapshot, layout.pipeline.invoicing != nil {
             facts.drafts = try drafts(layout, today: today)

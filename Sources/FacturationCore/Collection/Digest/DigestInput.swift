@@ -12,6 +12,8 @@ package struct DigestInput: Sendable {
     package var remindersAwaitingApproval: Int?
     /// The projected balance goes below the threshold on `day`.
     package var cashAlert: (day: CivilDate, balanceMinor: Int64)?
+    /// The replies the reply stage classified in this run (nil when it classified none).
+    package var replies: [ReplyReport.Line]?
 
     package init(
         remindersSent: Int? = nil, remindersAwaitingApproval: Int? = nil,
@@ -30,6 +32,7 @@ package struct DigestInput: Sendable {
             remindersSent = dunning.sent.count + dunning.approved.count
             remindersAwaitingApproval = dunning.awaitingApproval.count
         }
+        if let replies = run.replies, !replies.replies.isEmpty { self.replies = replies.replies }
         if let forecast = run.forecast, let day = forecast.firstDayBelow,
             let balance = forecast.days.first(where: { $0.date == day })?.balanceMinor
                 ?? (day == forecast.today ? forecast.openingBalanceMinor : nil)

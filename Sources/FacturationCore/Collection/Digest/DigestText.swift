@@ -73,8 +73,22 @@ package enum DigestText {
         if let waiting = facts.remindersAwaitingApproval {
             lines.append("Mises en demeure à approuver : \(waiting)")
         }
+        lines += replies(facts.replies ?? [])
         lines.append("Envois en échec : \(facts.sendFailures.count)")
         lines += facts.sendFailures.map { "  - \($0) (outbox/send-failed/)" }
+        return lines
+    }
+
+    /// "Réponses reçues : 2 (contestations : 1)", then one line per reply (class, documents, sender, subject).
+    static func replies(_ replies: [ReplyReport.Line]) -> [String] {
+        guard !replies.isEmpty else { return [] }
+        let disputes = replies.filter { $0.reply == .dispute }.count
+        var lines = ["Réponses reçues : \(replies.count) (contestations : \(disputes), outbox/reponses/)"]
+        for reply in replies {
+            let documents = reply.documents.isEmpty ? "" : "  " + reply.documents.joined(separator: " ")
+            let held = reply.held.isEmpty ? "" : ", relances suspendues"
+            lines.append("  - \(reply.reply.rawValue)\(documents)  \(reply.from) : « \(reply.subject) »\(held)")
+        }
         return lines
     }
 

@@ -113,6 +113,54 @@ final class CurlEasy {
         return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
     }
 
+    // MARK: - Connect-only use (IMAP: libcurl connects, upgrades to TLS and logs in; we speak the commands)
+
+    /// Sends all of `bytes` on a connect-only handle (`curl_easy_send`), waiting while the socket is
+    /// full; `CURLE_OPERATION_TIMEDOUT` when it stays full for `timeoutMilliseconds`.
+    func send(_ bytes: [UInt8], timeoutMilliseconds: Int32) -> CURLcode {
+        var offset = 0
+        while offset < bytes.count {
+            var sent = 0
+            let code = bytes[offset...].withUnsafeBytes { curl_easy_send(handle, $0.baseAddress, $0.count, &sent) }
+            if code == CURLE_AGAIN {
+                guard waitForSocket(events: POLLOUT, timeoutMilliseconds: timeoutMilliseconds) else {
+                    return CURLE_OPERATION_TIMEDOUT
+                }
+                continue
+            }
+            guard code == CURLE_OK else { return code }
+            offset += sent
+        }
+        return CURLE_OK
+    }
+
+    /// Receives what is available into `buffer` (`curl_easy_recv`), waiting up to `timeoutMilliseconds`
+    /// for something to arrive: `CURLE_OK` and the count (0 = the server closed the connection), or the
+    /// libcurl code of the failure.
+    func receive(into buffer: UnsafeMutableRawBufferPointer, timeoutMilliseconds: Int32) -> (CURLcode, Int) {
+        while true {
+            var received = 0
+            let code = curl_easy_recv(handle, buffer.baseAddress, buffer.count, &received)
+            if code == CURLE_AGAIN {
+                guard waitForSocket(events: POLLIN, timeoutMilliseconds: timeoutMilliseconds) else {
+                    return (CURLE_OPERATION_TIMEDOUT, 0)
+                }
+                continue
+            }
+            return (code, received)
+        }
+    }
+
+    /// Waits (`poll`) until the connection's socket is ready for `events`; false on a timeout or no socket.
+    private func waitForSocket(events: Int32, timeoutMilliseconds: Int32) -> Bool {
+        var socket: curl_socket_t = -1
+        guard ccurl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket >= 0 else {
+            return false
+        }
+        var descriptor = pollfd(fd: socket, events: Int16(events), revents: 0)
+        return poll(&descriptor, 1, timeoutMilliseconds) > 0
+    }
+
     private func check(_ code: CURLcode, _ option: CURLoption) throws(FacturationError) {
         guard code == CURLE_OK else {
             throw FacturationError(

@@ -45,7 +45,7 @@ extension PipelineLoader {
     }
 
     /// `password_file` (checked now: it exists and only its owner can read it) or `password_env`.
-    private static func readPasswordSource(_ table: TableReader, folder: String) -> SMTPSettings.PasswordSource? {
+    static func readPasswordSource(_ table: TableReader, folder: String) -> SMTPSettings.PasswordSource? {
         let file = table.string("password_file")
         let variable = table.string("password_env")
         if file != nil, variable != nil {
@@ -70,7 +70,7 @@ extension PipelineLoader {
         return nil
     }
 
-    private static func readCAFile(_ table: TableReader, folder: String) -> String? {
+    static func readCAFile(_ table: TableReader, folder: String) -> String? {
         guard let name = table.string("ca_file") else { return nil }
         let path = name.hasPrefix("/") ? name : Path.join(folder, name)
         if !Storage.exists(path) || Storage.isDirectory(path) {

@@ -1,0 +1,202 @@
+import CCurl
+import Foundation
+
+/// One logged-in IMAP session over libcurl: libcurl connects, upgrades to TLS (`imaps://`, or
+/// STARTTLS required on `imap://`), checks the certificate and logs in (`CURLOPT_CONNECT_ONLY`); the
+/// commands are ours (`curl_easy_send` / `curl_easy_recv`), because libcurl's own IMAP requests fetch
+/// with `BODY[]`, which marks messages as read, and return only the first line of a custom `FETCH`.
+///
+/// Only read-only commands are ever sent: `EXAMINE` (the folder opened read-only, so even the
+/// server cannot set `\Seen`), `UID SEARCH`, `UID FETCH … BODY.PEEK[]`, `LOGOUT`.
+final class IMAPConnection {
+    /// One untagged reply (`* …`): its text, with each literal (`{n}` + n bytes) taken out in order.
+    struct Untagged {
+        var text: String
+        var literals: [[UInt8]]
+    }
+
+    private let curl: CurlEasy
+    private let settings: MailFetchSettings
+    private var received: [UInt8] = []
+    private var position = 0
+    private var nextTag = 1
+    /// A literal larger than this (one message) is read and dropped; `oversized` says so.
+    let literalLimit: Int
+
+    init(settings: MailFetchSettings, literalLimit: Int) throws(FacturationError) {
+        self.settings = settings
+        self.literalLimit = literalLimit
+        curl = try CurlEasy()
+        let scheme = settings.security == .tls ? "imaps" : "imap"
+        let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+        try curl.set(CURLOPT_URL, "\(scheme)://\(host):\(settings.port)/")
+        try curl.set(CURLOPT_CONNECT_ONLY, 1)
+        try curl.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
+        try curl.set(CURLOPT_SSL_VERIFYPEER, 1)
+        try curl.set(CURLOPT_SSL_VERIFYHOST, 2)
+        try curl.set(CURLOPT_CONNECTTIMEOUT, Int(settings.connectTimeout.components.seconds))
+        try curl.set(CURLOPT_NOSIGNAL, 1)
+        if let caFile = settings.caFile { try curl.set(CURLOPT_CAINFO, caFile) }
+        try curl.set(CURLOPT_USERNAME, settings.user)
+        try curl.set(CURLOPT_PASSWORD, try settings.password().value)
+        let code = curl.perform()
+        guard code == CURLE_OK else { throw connectionError(code) }
+    }
+
+    private var timeoutMilliseconds: Int32 { Int32(clamping: settings.timeout.components.seconds * 1000) }
+
+    /// Sends `command` with a new tag and reads until its tagged reply: the untagged replies, or a
+    /// `delivery` error naming the command when the server answers NO or BAD.
+    func run(_ command: String) throws(FacturationError) -> [Untagged] {
+        let tag = "F\(nextTag)"
+        nextTag += 1
+        let code = curl.send(Array("\(tag) \(command)\r\n".utf8), timeoutMilliseconds: timeoutMilliseconds)
+        guard code == CURLE_OK else { throw transferError(code, during: command) }
+        var untagged: [Untagged] = []
+        while true {
+            let reply = try readReply()
+            if reply.text.hasPrefix(tag + " ") {
+                let status = reply.text.dropFirst(tag.count + 1)
+                guard status.uppercased().hasPrefix("OK") else {
+                    throw FacturationError(
+                        .delivery,
+                        "the IMAP server \(settings.shown) refused \(command.split(separator: " ").prefix(2).joined(separator: " ")): "
+                            + "\(status.prefix(200)) (check \(MailFetchSettings.key("url")) in \(settings.file))")
+                }
+                return untagged
+            }
+            if reply.text.hasPrefix("* ") { untagged.append(reply) }
+            // "+ …" continuation requests are never asked for: no command here sends a literal.
+        }
+    }
+
+    /// Ends the session politely; a server that already closed it is not a problem.
+    func logout() { _ = try? run("LOGOUT") }
+
+    // MARK: - Reading replies
+
+    /// One reply line, its literals read whole (a literal above ``literalLimit`` is read and
+    /// dropped: its place holds an empty array and `text` ends the literal with ` OVERSIZED`).
+    private func readReply() throws(FacturationError) -> Untagged {
+        var text: [UInt8] = []
+        var literals: [[UInt8]] = []
+        while true {
+            let line = try readLine()
+            text += line
+            guard let size = Self.literalSize(line) else { break }
+            if size > literalLimit {
+                try skip(size)
+                literals.append([])
+                text += Array(" OVERSIZED".utf8)
+            } else {
+                literals.append(try readBytes(size))
+            }
+        }
+        return Untagged(text: String(decoding: text, as: UTF8.self), literals: literals)
+    }
+
+    /// The size announced at the end of `line` (`{123}` or `{123+}`), if any.
+    static func literalSize(_ line: [UInt8]) -> Int? {
+        guard line.last == UInt8(ascii: "}"), let open = line.lastIndex(of: UInt8(ascii: "{")) else { return nil }
+        var digits = line[(open + 1)..<(line.count - 1)]
+        if digits.last == UInt8(ascii: "+") { digits = digits.dropLast() }
+        guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy({ (0x30...0x39).contains($0) }) else {
+            return nil
+        }
+        return Int(String(decoding: digits, as: UTF8.self))
+    }
+
+    /// The next line, without its CRLF.
+    private func readLine() throws(FacturationError) -> [UInt8] {
+        while true {
+            if let end = received[position...].firstIndex(of: 0x0A) {
+                var line = Array(received[position..<end])
+                if line.last == 0x0D { line.removeLast() }
+                position = end + 1
+                return line
+            }
+            guard received.count - position < 1 << 20 else {
+                throw FacturationError(.delivery, "the IMAP server \(settings.shown) sent a line longer than 1 MB")
+            }
+            try fill()
+        }
+    }
+
+    private func readBytes(_ count: Int) throws(FacturationError) -> [UInt8] {
+        while received.count - position < count { try fill() }
+        let bytes = Array(received[position..<(position + count)])
+        position += count
+        return bytes
+    }
+
+    private func skip(_ count: Int) throws(FacturationError) {
+        var left = count
+        while left > 0 {
+            if received.count == position { try fill() }
+            let step = min(left, received.count - position)
+            position += step
+            left -= step
+        }
+    }
+
+    /// Reads what the server sent next (compacting what was consumed).
+    private func fill() throws(FacturationError) {
+        if position > 0 {
+            received.removeFirst(position)
+            position = 0
+        }
+        var chunk = [UInt8](repeating: 0, count: 256 << 10)
+        let (code, count) = chunk.withUnsafeMutableBytes {
+            curl.receive(into: $0, timeoutMilliseconds: timeoutMilliseconds)
+        }
+        guard code == CURLE_OK else { throw transferError(code, during: "a reply") }
+        guard count > 0 else {
+            throw FacturationError(.delivery, "the IMAP server \(settings.shown) closed the connection mid-reply")
+        }
+        received += chunk[0..<count]
+    }
+
+    // MARK: - Errors
+
+    private func transferError(_ code: CURLcode, during what: String) -> FacturationError {
+        let verb = what.split(separator: " ").prefix(2).joined(separator: " ")
+        return FacturationError(
+            .delivery,
+            "the IMAP server \(settings.shown) could not be read during \(verb): \(curl.message(for: code)) "
+                + "(nothing is lost: the next fetch starts again after the last message written)")
+    }
+
+    /// Settings the server refuses (login, certificate, no STARTTLS) name the key to fix; like SMTP's,
+    /// they are a `delivery` failure (exit 1), not an invalid pipeline file.
+    private func connectionError(_ code: CURLcode) -> FacturationError {
+        let file = settings.file
+        let detail = curl.message(for: code)
+        switch code {
+        case CURLE_LOGIN_DENIED:
+            let key = MailFetchSettings.key(
+                { if case .file = settings.passwordSource { "password_file" } else { "password_env" } }())
+            return FacturationError(
+                .delivery,
+                "\(file): the IMAP server \(settings.shown) refused the login of \(MailFetchSettings.key("user")) = "
+                    + "\"\(settings.user)\": check the user and the password named by \(key)")
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CONNECT_ERROR:
+            return FacturationError(
+                .delivery,
+                "\(file): the TLS connection to \(settings.shown) failed (\(detail)): check the server name in "
+                    + "\(MailFetchSettings.key("url")) and, for a private CA, \(MailFetchSettings.key("ca_file"))")
+        case CURLE_USE_SSL_FAILED:
+            return FacturationError(
+                .delivery,
+                "\(file): the IMAP server \(settings.shown) does not offer STARTTLS, which is required: use an "
+                    + "imaps:// address in \(MailFetchSettings.key("url"))")
+        default:
+            return FacturationError(
+                .delivery,
+                "the IMAP server \(settings.shown) cannot be reached (\(detail)); nothing was fetched, the next "
+                    + "fetch tries again")
+        }
+    }
+}
+
+@available(*, unavailable)
+extension IMAPConnection: Sendable {}
