@@ -1126,3 +1126,45 @@ struct AnnexWriterTests {
                 + "2,2025-07-02,Tom,Support,Ticket 12,Correctif,0.00,17,te:b2\r\n")
     }
 }
+
+@Suite("Oxygene settings")
+struct OxygeneSettingsTests {
+    @Test func vatCodesAreReadPerRateAndPerExemption() throws {
+        let config = try load(
+            pipelineText(
+                extra: """
+                    [oxygene.vat_codes]
+                    "10" = "RED"
+                    "5.5" = "RED55"
+                    "2.10" = "SUP21"
+                    "0" = "EXO0"
+                    outside-eu = "MA"
+                    """))
+        let settings = try #require(config.invoicing).oxygene
+        #expect(settings.vatCodeByRate == [2000: "NORM", 1000: "RED", 550: "RED55", 210: "SUP21", 0: "EXO0"])
+        #expect(settings.vatCodeByTreatment == [.reverseCharge: "EXO", .outsideEU: "MA", .franchise: "EXO"])
+        // Without the section: NORM and EXO only.
+        #expect(try #require(load(pipelineText()).invoicing).oxygene == OxygeneSettings())
+    }
+
+    @Test func aRateThatIsNotFrenchOrABadCodeIsRefusedWithItsLine() {
+        let text = pipelineText(
+            extra: """
+                [oxygene.vat_codes]
+                "19.6" = "OLD"
+                "10" = "RED 10"
+                standard = "NORM"
+                """)
+        do {
+            _ = try load(text)
+            Issue.record("accepted")
+        } catch {
+            let messages = error.errors.map(\.message)
+            #expect(messages.count == 3, "\(messages)")
+            #expect(messages.contains { $0.contains("oxygene.vat_codes.19.6") && $0.contains("French VAT rate") })
+            #expect(messages.contains { $0.contains("oxygene.vat_codes.10") && $0.contains("1 to 10 letters") })
+            #expect(messages.contains { $0.contains("oxygene.vat_codes.standard") })
+            #expect(error.errors.allSatisfy { $0.line != nil })
+        }
+    }
+}

@@ -58,6 +58,10 @@ package struct ArchiveLayout: Sendable {
         Path.relative(inOutbox(outboxPath), to: workspace.root)
     }
 
+    /// Why a document was left out of the Oxygène files (relative to the outbox); removed once it
+    /// is exported.
+    package func oxygeneLeftOutReason(number: String) -> String { "oxygene/\(number).reason.txt" }
+
     /// The approval request of a waiting draft, relative to the outbox.
     package func approvalRequest(draftID: String) -> String { "to-approve/\(draftID).toml" }
 
