@@ -796,6 +796,47 @@ struct ApprovalPolicyTests {
         #expect(verdict(draft(net: 100_000), history: [previous]) == .issue(rule: "no approval rule applies"))
     }
 
+    /// The Oxygène register's invoices are history: a client found there is not new, and its latest
+    /// invoice there is the comparison when nothing of the draft's kind was issued yet.
+    @Test func theOxygeneRegisterIsHistoryForRules4And5() throws {
+        func entry(_ number: String, _ day: String, ttc: Int64, client: String = "LAA01") -> OxygeneRegisterEntry {
+            OxygeneRegisterEntry(
+                number: number, kind: number.hasPrefix("A") ? .creditNote : .invoice, clientCode: client,
+                clientName: "LAA", date: date(day), totalExclVATMinor: ttc * 10 / 12, totalInclVATMinor: ttc,
+                paidMinor: 0, remainingMinor: 0, line: 2)
+        }
+        let withCode = try load(
+            pipelineText(
+                clients: defaultClients.replacingOccurrences(
+                    of: "hourly_rate = 100\n", with: "hourly_rate = 100\noxygene_code = \"LAA01\"\n")))
+        let register = [
+            entry("F20250602", "2025-06-30", ttc: 118_000), entry("F20250512", "2025-05-31", ttc: 60_000),
+            entry("A20250603", "2025-06-30", ttc: -12_000),
+            entry("F20250601", "2025-06-30", ttc: 99_000, client: "OTHER"),
+        ]
+        var policy = self.policy
+        policy.register = ApprovalPolicy.registerHistory(register, clients: withCode.clients)
+        // Only LAA's invoices, oldest first; credit notes and other clients left out.
+        #expect(policy.register.mapValues { $0.map(\.number) } == ["LAA": ["F20250512", "F20250602"]])
+        // Not new any more, and close to F20250602 (1,180.00): issued.
+        #expect(verdict(draft(net: 100_000), policy: policy) == .issue(rule: "no approval rule applies"))
+        // Far from it: waits, naming the register's invoice.
+        guard case .needsApproval(let reason) = verdict(draft(net: 40_000), policy: policy) else {
+            Issue.record("a total far from the register's last invoice was issued"); return
+        }
+        #expect(reason.contains("F20250602 (Oxygène register)"), "\(reason)")
+        // Another client is still new.
+        guard case .needsApproval(let other) = verdict(draft(client: "PHARMA", net: 100_000), policy: policy) else {
+            Issue.record("a client absent from the register is not new"); return
+        }
+        #expect(other.contains("first invoice"))
+        // An issued invoice of the same kind comes first.
+        let issuedOne = try issued(draft(net: 35_000), number: "F20250701")
+        #expect(
+            verdict(draft(net: 40_000), history: [issuedOne], policy: policy)
+                == .issue(rule: "no approval rule applies"))
+    }
+
     @Test func creditNotesAreIssuedWithoutApproval() {
         #expect(verdict(draft("credit-note", net: -100, kind: .creditNote)) == .issue(rule: "requested credit note"))
     }

@@ -192,7 +192,10 @@ struct InvoicingPass {
         -> (InvoiceDelivery, Derived, [InvoiceDocument])
     {
         let issued = snapshot.issued
-        let policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
+        var policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
+        if let register = try OxygeneRegisterStore(layout: layout).newest() {
+            policy.register = ApprovalPolicy.registerHistory(register.entries, clients: pipeline.clients)
+        }
         let builder = InvoiceBuilder(pipeline: pipeline, settings: settings)
         var batch = Batch(
             counters: .init(scheme: settings.numbering, issued: issued.map { ($0.kind, $0.number) }),
@@ -447,6 +450,7 @@ struct InvoicingPass {
         case nil:
             break
         }
+        try confirmWithRegister(issued: issued, into: &report)
         if !issued.isEmpty {
             report.warnings += try outbox.deliverReport(
                 derived.register, to: "registre-ventes.csv", xlsx: true,
@@ -473,9 +477,7 @@ struct InvoicingPass {
         var plan = OxygenePlan(file: nil, leftOut: [])
         var ready: [InvoiceDocument] = []
         // A document issued before its client had an Oxygène code takes the code set since.
-        let currentCodes = Dictionary(
-            pipeline.clients.compactMap { client in client.billing?.oxygeneCode.map { (client.code, $0) } },
-            uniquingKeysWith: { first, _ in first })
+        let currentCodes = currentOxygeneCodes()
         for var document in pending {
             if (document.oxygeneClientCode ?? "").trimmed.isEmpty {
                 document.oxygeneClientCode = currentCodes[document.clientCode]
@@ -493,6 +495,41 @@ struct InvoicingPass {
             return .success(plan)
         } catch {
             return .failure(FacturationError(.invoicing, "Oxygène export \(name) failed: \(error)"))
+        }
+    }
+
+    /// Our client code → its Oxygène code, as the pipeline file says now.
+    private func currentOxygeneCodes() -> [String: String] {
+        Dictionary(
+            pipeline.clients.compactMap { client in client.billing?.oxygeneCode.map { (client.code, $0) } },
+            uniquingKeysWith: { first, _ in first })
+    }
+
+    /// With an Oxygène register imported: `outbox/oxygene/confirmation.csv` (each exported piece,
+    /// Oxygène's number for it, confirmed / different / missing) and the differences in the summary.
+    private func confirmWithRegister(issued: [InvoiceDocument], into report: inout InvoicingReport) throws {
+        guard let register = try OxygeneRegisterStore(layout: layout).newest() else { return }
+        let exported = try store.exportedToOxygene()
+        let codes = currentOxygeneCodes()
+        let pieces = issued.filter { exported.contains($0.number) }.compactMap { document in
+            let stored = (document.oxygeneClientCode ?? "").trimmed
+            return (stored.isEmpty ? codes[document.clientCode] : stored).map {
+                OxygeneConfirmation.Piece(document, clientCode: $0)
+            }
+        }
+        let rows = OxygeneConfirmation.confirm(pieces, register: register.entries)
+        report.warnings += try Outbox(layout: layout).deliverReport(
+            OxygeneConfirmation.table(rows, asOf: today), to: layout.oxygeneConfirmation, xlsx: false,
+            temporaryDirectory: layout.temporary)
+        report.delivered.append(shown(layout.oxygeneConfirmation))
+        for status in [OxygeneConfirmation.Status.different, .missing] {
+            let selected = rows.filter { $0.status == status }
+            guard !selected.isEmpty else { continue }
+            let listed = selected.prefix(10).map { "\($0.ourNumber): \($0.detail)" }.joined(separator: "; ")
+            report.warnings.append(
+                "Oxygène register (\(register.record.archived)): \(selected.count) exported "
+                    + (status == .different ? "piece(s) numbered differently by Oxygène" : "piece(s) not found")
+                    + ": \(listed)\(selected.count > 10 ? "; …" : "") (see \(shown(layout.oxygeneConfirmation)))")
         }
     }
 
