@@ -230,17 +230,66 @@ struct InvoicingTests {
         }
     }
 
-    @Test func anInvoiceWithoutOxygeneCodeStopsOnlyTheExport() throws {
-        let text = try Repository.demoPipeline()
-            .replacingOccurrences(of: "oxygene_code = \"GEN01\"\n", with: "")
-        let workspace = try TestWorkspace(pipeline: text)
+    /// One document the Oxygène file cannot hold is left out with a reason; the others are exported,
+    /// and it follows, in its own file, once the pipeline file is fixed.
+    @Test func anInvoiceWithoutOxygeneCodeIsLeftOutOfTheExportOnly() throws {
+        let demo = try Repository.demoPipeline()
+        let workspace = try TestWorkspace(
+            pipeline: demo.replacingOccurrences(of: "oxygene_code = \"GEN01\"\n", with: ""))
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])
         #expect(result.status == 1)
         #expect(
-            result.stdout.contains("client GENLOG has no Oxygène code; add oxygene_code = \"…\""), "\(result.stdout)")
+            result.stdout.contains("client GENLOG (")
+                && result.stdout.contains("has no Oxygène client code: set oxygene_code"),
+            "\(result.stdout)")
         #expect(workspace.files(under: "outbox/invoices").filter { $0.hasSuffix(".xml") }.count == 9)
         #expect(workspace.files(under: "outbox/invoices").filter { $0.hasSuffix(".pdf") }.count == 9)
-        #expect(workspace.files(under: "outbox/oxygene").isEmpty)
+        let left = try leftOut(in: workspace, count: 8)
+        #expect(try workspace.text("outbox/oxygene/\(left).reason.txt").contains("oxygene_code"))
+
+        // Fixed: the next run exports it alone and withdraws its reason.
+        try demo.write(
+            to: workspace.root.appendingPathComponent("pipelines/demo-conseil.toml"), atomically: true, encoding: .utf8)
+        let again = try workspace.run(["run", "--settle", "0", "--date", "2025-07-02"])
+        #expect(!again.stdout.contains("left out"), "\(again.stdout)")
+        #expect(workspace.files(under: "outbox/oxygene").contains("outbox/oxygene/oxygene-\(left).xml"))
+        #expect(!workspace.exists("outbox/oxygene/\(left).reason.txt"))
+    }
+
+    /// A client at 10 % VAT: without a code in [oxygene.vat_codes] its invoice is left out (the
+    /// others are exported); with one, its lines carry that code.
+    @Test func aReducedVATRateIsMappedThroughThePipelineFile() throws {
+        let demo = try Repository.demoPipeline()
+            .replacingOccurrences(of: "oxygene_code = \"GEN01\"\n", with: "oxygene_code = \"GEN01\"\nvat_rate = 10\n")
+        #expect(demo.contains("vat_rate = 10"))
+        let workspace = try TestWorkspace(pipeline: demo)
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("has VAT at 10,00"), "\(result.stdout)")
+        #expect(result.stdout.contains("\"10\" = \"…\""), "\(result.stdout)")
+        let left = try leftOut(in: workspace, count: 8)
+
+        try (demo + "\n[oxygene.vat_codes]\n\"10\" = \"RED\"\n").write(
+            to: workspace.root.appendingPathComponent("pipelines/demo-conseil.toml"), atomically: true, encoding: .utf8)
+        let again = try workspace.run(["run", "--settle", "0", "--date", "2025-07-02"])
+        #expect(!again.stdout.contains("left out"), "\(again.stdout)")
+        let file = try workspace.text("outbox/oxygene/oxygene-\(left).xml")
+        #expect(file.contains("<GCPTVA_CODE>RED</GCPTVA_CODE>"))
+        #expect(!file.contains("<GCPTVA_CODE>NORM</GCPTVA_CODE>"))
+    }
+
+    /// The one document left out of the first Oxygène file (its number), after checking that the
+    /// file holds the `count` others and not it.
+    private func leftOut(in workspace: TestWorkspace, count: Int) throws -> String {
+        let files = workspace.files(under: "outbox/oxygene")
+        let reasons = files.filter { $0.hasSuffix(".reason.txt") }
+        let exports = files.filter { $0.hasSuffix(".xml") }
+        try #require(reasons.count == 1 && exports.count == 1, "\(files)")
+        let left = String(reasons[0].dropFirst("outbox/oxygene/".count).dropLast(".reason.txt".count))
+        let xml = try workspace.text(exports[0])
+        #expect(xml.components(separatedBy: "<PIECE>").count - 1 == count)
+        #expect(!xml.contains("<WEB_ID>\(left)</WEB_ID>"))
+        return left
     }
 }
 

@@ -796,6 +796,47 @@ struct ApprovalPolicyTests {
         #expect(verdict(draft(net: 100_000), history: [previous]) == .issue(rule: "no approval rule applies"))
     }
 
+    /// The Oxygène register's invoices are history: a client found there is not new, and its latest
+    /// invoice there is the comparison when nothing of the draft's kind was issued yet.
+    @Test func theOxygeneRegisterIsHistoryForRules4And5() throws {
+        func entry(_ number: String, _ day: String, ttc: Int64, client: String = "LAA01") -> OxygeneRegisterEntry {
+            OxygeneRegisterEntry(
+                number: number, kind: number.hasPrefix("A") ? .creditNote : .invoice, clientCode: client,
+                clientName: "LAA", date: date(day), totalExclVATMinor: ttc * 10 / 12, totalInclVATMinor: ttc,
+                paidMinor: 0, remainingMinor: 0, line: 2)
+        }
+        let withCode = try load(
+            pipelineText(
+                clients: defaultClients.replacingOccurrences(
+                    of: "hourly_rate = 100\n", with: "hourly_rate = 100\noxygene_code = \"LAA01\"\n")))
+        let register = [
+            entry("F20250602", "2025-06-30", ttc: 118_000), entry("F20250512", "2025-05-31", ttc: 60_000),
+            entry("A20250603", "2025-06-30", ttc: -12_000),
+            entry("F20250601", "2025-06-30", ttc: 99_000, client: "OTHER"),
+        ]
+        var policy = self.policy
+        policy.register = ApprovalPolicy.registerHistory(register, clients: withCode.clients)
+        // Only LAA's invoices, oldest first; credit notes and other clients left out.
+        #expect(policy.register.mapValues { $0.map(\.number) } == ["LAA": ["F20250512", "F20250602"]])
+        // Not new any more, and close to F20250602 (1,180.00): issued.
+        #expect(verdict(draft(net: 100_000), policy: policy) == .issue(rule: "no approval rule applies"))
+        // Far from it: waits, naming the register's invoice.
+        guard case .needsApproval(let reason) = verdict(draft(net: 40_000), policy: policy) else {
+            Issue.record("a total far from the register's last invoice was issued"); return
+        }
+        #expect(reason.contains("F20250602 (Oxygène register)"), "\(reason)")
+        // Another client is still new.
+        guard case .needsApproval(let other) = verdict(draft(client: "PHARMA", net: 100_000), policy: policy) else {
+            Issue.record("a client absent from the register is not new"); return
+        }
+        #expect(other.contains("first invoice"))
+        // An issued invoice of the same kind comes first.
+        let issuedOne = try issued(draft(net: 35_000), number: "F20250701")
+        #expect(
+            verdict(draft(net: 40_000), history: [issuedOne], policy: policy)
+                == .issue(rule: "no approval rule applies"))
+    }
+
     @Test func creditNotesAreIssuedWithoutApproval() {
         #expect(verdict(draft("credit-note", net: -100, kind: .creditNote)) == .issue(rule: "requested credit note"))
     }
@@ -1124,5 +1165,47 @@ struct AnnexWriterTests {
             text == "line,date,user,project,task,description,hours,duration_seconds,record_key\r\n"
                 + "1,2025-07-01,Léa Martin,\"Refonte, lot 2\",,\"Atelier \"\"cadrage\"\"\navec le client\",1.51,5430,te:a1\r\n"
                 + "2,2025-07-02,Tom,Support,Ticket 12,Correctif,0.00,17,te:b2\r\n")
+    }
+}
+
+@Suite("Oxygene settings")
+struct OxygeneSettingsTests {
+    @Test func vatCodesAreReadPerRateAndPerExemption() throws {
+        let config = try load(
+            pipelineText(
+                extra: """
+                    [oxygene.vat_codes]
+                    "10" = "RED"
+                    "5.5" = "RED55"
+                    "2.10" = "SUP21"
+                    "0" = "EXO0"
+                    outside-eu = "MA"
+                    """))
+        let settings = try #require(config.invoicing).oxygene
+        #expect(settings.vatCodeByRate == [2000: "NORM", 1000: "RED", 550: "RED55", 210: "SUP21", 0: "EXO0"])
+        #expect(settings.vatCodeByTreatment == [.reverseCharge: "EXO", .outsideEU: "MA", .franchise: "EXO"])
+        // Without the section: NORM and EXO only.
+        #expect(try #require(load(pipelineText()).invoicing).oxygene == OxygeneSettings())
+    }
+
+    @Test func aRateThatIsNotFrenchOrABadCodeIsRefusedWithItsLine() {
+        let text = pipelineText(
+            extra: """
+                [oxygene.vat_codes]
+                "19.6" = "OLD"
+                "10" = "RED 10"
+                standard = "NORM"
+                """)
+        do {
+            _ = try load(text)
+            Issue.record("accepted")
+        } catch {
+            let messages = error.errors.map(\.message)
+            #expect(messages.count == 3, "\(messages)")
+            #expect(messages.contains { $0.contains("oxygene.vat_codes.19.6") && $0.contains("French VAT rate") })
+            #expect(messages.contains { $0.contains("oxygene.vat_codes.10") && $0.contains("1 to 10 letters") })
+            #expect(messages.contains { $0.contains("oxygene.vat_codes.standard") })
+            #expect(error.errors.allSatisfy { $0.line != nil })
+        }
     }
 }

@@ -21,7 +21,7 @@ struct OxygeneWriterTests {
             \t\t\t<WEB_ID>F20250801</WEB_ID>
             \t\t\t<DESIG>Forfait maintenance mensuel – Août 2025</DESIG>
             \t\t\t<DATE_CREATION>01/08/2025</DATE_CREATION>
-            \t\t\t<DATE_LIVRAISON>31/08/2025</DATE_LIVRAISON>
+            \t\t\t<DATE_LIVRAISON>01/08/2025</DATE_LIVRAISON>
             \t\t\t<TAUX_REMISE>0,00</TAUX_REMISE>
             \t\t\t<TAUX_ESCOMPTE>0,00</TAUX_ESCOMPTE>
             \t\t\t<GCPREG_CODE>VIR</GCPREG_CODE>
@@ -42,6 +42,15 @@ struct OxygeneWriterTests {
             \t\t\t\t<VILLE>Aix-en-Provence</VILLE>
             \t\t\t\t<PAYS>France</PAYS>
             \t\t\t\t<EMAIL>compta@laa.fr</EMAIL>
+            \t\t\t</adresse>
+            \t\t\t<adresse>
+            \t\t\t\t<STYPE>livraison</STYPE>
+            \t\t\t\t<NOM>Les Automatismes Appliqués</NOM>
+            \t\t\t\t<ADRESSE>Zone Industrielle Nord</ADRESSE>
+            \t\t\t\t<ADRESSE2>Bât. B &amp; C</ADRESSE2>
+            \t\t\t\t<CP>13100</CP>
+            \t\t\t\t<VILLE>Aix-en-Provence</VILLE>
+            \t\t\t\t<PAYS>France</PAYS>
             \t\t\t</adresse>
             \t\t\t<LIGNE>
             \t\t\t\t<NUMERO>1</NUMERO>
@@ -100,19 +109,32 @@ struct OxygeneWriterTests {
         #expect(OxygeneWriter.pieceType(.invoice) == "F")
     }
 
-    @Test func longAccentedTitleIsCutToFiftyCharacters() throws {
-        // 47 ASCII characters, then "é" (decomposed: e + U+0301), then "ée…": the decomposed é is
-        // normalized to one character first, so the cut lands after exactly 50 characters.
-        let title = String(repeating: "a", count: 47) + "de\u{301}ée complète de l’infrastructure réseau"
-        let parsed = try ParsedXML(OxygeneWriter.xml(for: [Fixture.flatFee(title: title)]))
-        let desig = try #require(parsed.strings("//d:PIECE/d:DESIG").first)
-        #expect(desig == String(repeating: "a", count: 47) + "déé")
-        #expect(desig.unicodeScalars.count == 50)
+    @Test func longTitleIsCutOnAWordBoundaryKeepingItsPeriod() throws {
+        // 54 characters: the label is shortened, the period after " – " is kept whole.
+        let quarterly = "Forfait conseil trimestriel – Juillet à septembre 2025"
+        let parsed = try ParsedXML(OxygeneWriter.xml(for: [Fixture.flatFee(title: quarterly)]))
+        #expect(parsed.strings("//d:PIECE/d:DESIG") == ["Forfait conseil – Juillet à septembre 2025"])
         // The line's DESIG is not cut.
         #expect(parsed.strings("//d:LIGNE/d:DESIG") == ["Forfait maintenance mensuel – Août 2025"])
 
-        let french = "Maintenance évolutive et corrective du système d’information – Août 2025"
-        #expect(OxygeneWriter.truncated(french, toScalars: 50) == "Maintenance évolutive et corrective du système d’i")
+        // Fifty characters or fewer: unchanged, whatever the words.
+        let fifty = String(repeating: "a", count: 47) + "de\u{301}é"
+        #expect(OxygeneWriter.title(OxygeneWriter.clean(fifty)) == String(repeating: "a", count: 47) + "déé")
+        // No period: cut before the word that does not fit, never inside it.
+        let french = "Maintenance évolutive et corrective du système d’information du client"
+        #expect(OxygeneWriter.title(french) == "Maintenance évolutive et corrective du système")
+        // A period too long to keep leaves a plain word cut.
+        let longPeriod = "Audit – " + String(repeating: "période ", count: 8)
+        #expect(OxygeneWriter.title(longPeriod) == "Audit – période période période période période")
+        // One word longer than the limit: cut on a character boundary (the only way to fit).
+        #expect(OxygeneWriter.title(String(repeating: "x", count: 60)) == String(repeating: "x", count: 50))
+        #expect(OxygeneWriter.wordPrefix("abc defgh", toScalars: 6) == "abc")
+        #expect(OxygeneWriter.wordPrefix("abc – def", toScalars: 6) == "abc")
+        #expect(OxygeneWriter.wordPrefix("abc def", toScalars: 7) == "abc def")
+        #expect(OxygeneWriter.wordPrefix("abcdefgh ij", toScalars: 4) == "")
+        for title in [quarterly, french, longPeriod, String(repeating: "é ", count: 40)] {
+            #expect(OxygeneWriter.title(title).unicodeScalars.count <= OxygeneWriter.titleLimit)
+        }
         // A cut that ends on a space drops it; a grapheme of two scalars is never split.
         #expect(OxygeneWriter.truncated("abc def", toScalars: 4) == "abc")
         #expect(OxygeneWriter.truncated("ab🇫🇷", toScalars: 3) == "ab")
@@ -122,16 +144,46 @@ struct OxygeneWriterTests {
         #expect(OxygeneWriter.clean("Cafe\u{301} ") == "Café")
     }
 
+    @Test func deliveryDateIsNeverAfterTheIssueDate() throws {
+        // A fee billed on the 1st for the month it covers: delivered on the issue date, not the 31st.
+        let fee = try ParsedXML(OxygeneWriter.xml(for: [Fixture.flatFee()]))
+        #expect(fee.strings("//d:PIECE/d:DATE_CREATION") == ["01/08/2025"])
+        #expect(fee.strings("//d:PIECE/d:DATE_LIVRAISON") == ["01/08/2025"])
+        // A month billed after its close: its last day, as in the Factur-X BT-72.
+        var late = Fixture.timeBased()
+        late.issueDate = CivilDate(iso: "2025-08-01")!
+        let time = try ParsedXML(OxygeneWriter.xml(for: [late]))
+        #expect(time.strings("//d:PIECE/d:DATE_LIVRAISON") == ["31/07/2025"])
+        #expect(CIIWriter.actualDeliveryDate(late) == CivilDate(iso: "2025-07-31"))
+    }
+
+    @Test func everyPieceHasABillingAndADeliveryAddress() throws {
+        var withDelivery = Fixture.timeBased()
+        withDelivery.deliveryAddress = .init(
+            lines: ["Site de Vitrolles", "Bâtiment 3"], postcode: "13127", city: "Vitrolles", country: "FR")
+        let parsed = try ParsedXML(OxygeneWriter.xml(for: [Fixture.flatFee(secondLine: nil), withDelivery]))
+        #expect(
+            parsed.strings("//d:PIECE/d:adresse/d:STYPE") == ["facturation", "livraison", "facturation", "livraison"])
+        // The copy has no e-mail (as in the July 2025 file); the client's delivery address is used when set.
+        #expect(parsed.childNames("//d:PIECE[1]/d:adresse[2]") == ["STYPE", "NOM", "ADRESSE", "CP", "VILLE", "PAYS"])
+        #expect(parsed.strings("//d:PIECE[2]/d:adresse[2]/d:VILLE") == ["Vitrolles"])
+        #expect(parsed.strings("//d:PIECE[2]/d:adresse[2]/d:ADRESSE2") == ["Bâtiment 3"])
+        #expect(parsed.strings("//d:PIECE[2]/d:adresse[2]/d:NOM") == ["Un Air d'Ici"])
+    }
+
     @Test func outsideEUClientGetsForeignCountryAndExemptVATCode() throws {
         let parsed = try ParsedXML(OxygeneWriter.xml(for: [Fixture.outsideEU()]))
         #expect(parsed.strings("//d:PIECE/d:CLIENT_CODE") == ["ACMEUS01"])
-        #expect(parsed.strings("//d:adresse/d:NOM") == ["Acme Corp."])
-        #expect(parsed.strings("//d:adresse/d:ADRESSE") == ["350 Fifth Avenue"])
+        #expect(parsed.strings("//d:adresse/d:NOM") == ["Acme Corp.", "Acme Corp."])
+        #expect(parsed.strings("//d:adresse/d:ADRESSE") == ["350 Fifth Avenue", "350 Fifth Avenue"])
         // The third street line is kept, after the second.
-        #expect(parsed.strings("//d:adresse/d:ADRESSE2") == ["Suite 2100, Attn: Accounts payable"])
-        #expect(parsed.strings("//d:adresse/d:CP") == ["10118"])
-        #expect(parsed.strings("//d:adresse/d:VILLE") == ["New York"])
-        #expect(parsed.strings("//d:adresse/d:PAYS") == ["États-Unis"])
+        #expect(
+            parsed.strings("//d:adresse/d:ADRESSE2") == [
+                "Suite 2100, Attn: Accounts payable", "Suite 2100, Attn: Accounts payable",
+            ])
+        #expect(parsed.strings("//d:adresse/d:CP") == ["10118", "10118"])
+        #expect(parsed.strings("//d:adresse/d:VILLE") == ["New York", "New York"])
+        #expect(parsed.strings("//d:adresse/d:PAYS") == ["États-Unis", "États-Unis"])
         #expect(parsed.strings("//d:adresse/d:EMAIL").isEmpty)
         #expect(parsed.strings("//d:LIGNE/d:GCPTVA_CODE") == ["EXO"])
         #expect(parsed.strings("//d:PIECE/d:MONNAIE") == ["EUR"])
@@ -175,15 +227,35 @@ struct OxygeneWriterTests {
         }
     }
 
-    @Test func reducedVATRateIsRefusedRatherThanBookedAsNORM() {
+    @Test func reducedVATRateWithoutCodeIsRefusedRatherThanBookedAsNORM() {
         var document = Fixture.timeBased()
         document.lines[1].vatRateBasisPoints = 1000
+        #expect(
+            OxygeneWriter.problem(of: document, settings: .init())
+                == .unsupportedVATRate(document: "F20250803", rateBasisPoints: 1000))
         #expect(throws: OxygeneExportError.unsupportedVATRate(document: "F20250803", rateBasisPoints: 1000)) {
             try OxygeneWriter.xml(for: [document])
         }
+        let message = OxygeneExportError.unsupportedVATRate(document: "F20250803", rateBasisPoints: 550).description
+        #expect(message.hasPrefix("F20250803 has VAT at 5,50\u{A0}%"))
+        #expect(message.contains("\"5.5\" = \"…\""))
+        #expect(message.contains("[oxygene.vat_codes]"))
+        #expect(OxygeneWriter.problem(of: Fixture.flatFee(), settings: .init()) == nil)
+    }
+
+    @Test func eachLineGetsTheCodeOfItsRate() throws {
+        var settings = OxygeneSettings()
+        settings.vatCodeByRate[1000] = "RED"
+        settings.vatCodeByRate[550] = "RED55"
+        settings.vatCodeByTreatment[.outsideEU] = "MA"
+        var document = Fixture.timeBased()
+        document.lines[1].vatRateBasisPoints = 1000
+        let parsed = try ParsedXML(OxygeneWriter.xml(for: [document, Fixture.outsideEU()], settings: settings))
+        #expect(parsed.strings("//d:LIGNE/d:GCPTVA_CODE") == ["NORM", "RED", "MA"])
+        #expect(settings.vatCode(treatment: .standard, rateBasisPoints: 210) == nil)
+        #expect(settings.vatCode(treatment: .franchise, rateBasisPoints: 0) == "EXO")
         #expect(
-            OxygeneExportError.unsupportedVATRate(document: "F20250803", rateBasisPoints: 550).description
-                .hasPrefix("F20250803 has VAT at 5,50\u{A0}%"))
+            OxygeneSettings.frenchRates.map(OxygeneSettings.rateKey) == ["20", "10", "5.5", "2.1", "0"])
     }
 
     @Test func emptyBatchIsRefused() {
@@ -207,7 +279,7 @@ struct OxygeneWriterTests {
     @Test(arguments: [
         ("<DATE_CREATION>01/08/2025</DATE_CREATION>", "<DATE_CREATION>2025-08-01</DATE_CREATION>", "DATE_CREATION"),
         (
-            "<DATE_LIVRAISON>31/08/2025</DATE_LIVRAISON>", "<DATE_LIVRAISON>32/08/2025</DATE_LIVRAISON>",
+            "<DATE_LIVRAISON>01/08/2025</DATE_LIVRAISON>", "<DATE_LIVRAISON>32/08/2025</DATE_LIVRAISON>",
             "DATE_LIVRAISON"
         ),
         ("<PUHT>450,00</PUHT>", "<PUHT>450.00</PUHT>", "PUHT"),
@@ -310,9 +382,16 @@ struct OxygeneWriterTests {
 
         let theirs = try ParsedXML(real)
         let ours = try ParsedXML(OxygeneWriter.xml(for: [Fixture.flatFee(email: "compta@laa.fr", secondLine: nil)]))
-        // We write the billing address only; their delivery `adresse` is a copy of it.
-        let pieceChildren = "/r:DataSet/d:NewDataSet/d:PIECE[1]/*[not(self::d:adresse[d:STYPE='livraison'])]"
+        // Every element of the piece, both addresses included, in their order.
+        let pieceChildren = "/r:DataSet/d:NewDataSet/d:PIECE[1]/*"
         #expect(ours.names(pieceChildren) == theirs.names(pieceChildren))
+        let delivery = "/r:DataSet/d:NewDataSet/d:PIECE[1]/d:adresse[d:STYPE='livraison']/*"
+        #expect(ours.names(delivery) == theirs.names(delivery))
+        // Their delivery date is their creation date on every piece; ours is never after it.
+        #expect(theirs.strings("//d:PIECE/d:DATE_LIVRAISON") == theirs.strings("//d:PIECE/d:DATE_CREATION"))
+        #expect(ours.strings("//d:PIECE/d:DATE_LIVRAISON") == ours.strings("//d:PIECE/d:DATE_CREATION"))
+        // Their piece titles fit our limit: nothing they imported would have been cut.
+        #expect(theirs.strings("//d:PIECE/d:DESIG").allSatisfy { $0.unicodeScalars.count <= OxygeneWriter.titleLimit })
         // The model has no telephone number, so we never write TEL.
         let billing = "/r:DataSet/d:NewDataSet/d:PIECE[1]/d:adresse[d:STYPE='facturation']/*"
         #expect(ours.names(billing) == theirs.names(billing).filter { $0 != "TEL" })

@@ -68,6 +68,10 @@ package struct ArchiveLayout: Sendable {
         Path.relative(inOutbox(outboxPath), to: workspace.root)
     }
 
+    /// Why a document was left out of the Oxygène files (relative to the outbox); removed once it
+    /// is exported.
+    package func oxygeneLeftOutReason(number: String) -> String { "oxygene/\(number).reason.txt" }
+
     /// The approval request of a waiting draft, relative to the outbox.
     package func approvalRequest(draftID: String) -> String { "to-approve/\(draftID).toml" }
 
@@ -84,6 +88,11 @@ package struct ArchiveLayout: Sendable {
     package var issued: String { Path.join(invoicing, "issued") }
     package func issued(year: Int) -> String { Path.join(issued, CivilDate.pad(year, 4)) }
     package var drafts: String { Path.join(invoicing, "drafts") }
+    /// `archive/invoicing/<pipeline>/oxygene-register/`: one record per Oxygène register export
+    /// imported (``OxygeneRegisterStore``), named by its claim so the newest sorts last.
+    package var oxygeneRegisters: String { Path.join(invoicing, "oxygene-register") }
+    /// The confirmation of the exported pieces against the newest register, relative to the outbox.
+    package var oxygeneConfirmation: String { "oxygene/confirmation.csv" }
     package var decisions: String { Path.join(invoicing, "decisions") }
     package var annexes: String { Path.join(invoicing, "annexes") }
     package var oxygeneBatches: String { Path.join(invoicing, "oxygene") }

@@ -66,7 +66,37 @@ package struct FileProcessor {
         if IncomingMail.looksLikeMessage(scan.head) {
             return try processReply(claim, scan: scan, claimed: claimed)
         }
+        if OxygeneRegisterStore.looksLikeRegister(scan.head) {
+            return try processOxygeneRegister(claim, scan: scan, claimed: claimed)
+        }
         return try importData(claim, scan: scan, claimed: claimed)
+    }
+
+    /// The Oxygène register export (``OxygeneRegisterReader``): read whole, then recorded as the
+    /// newest register (``OxygeneRegisterStore``); the invoicing stage reads it from the archive.
+    private func processOxygeneRegister(_ claim: Claim, scan: FileScan, claimed: FileSnapshot) throws -> FileOutcome {
+        let entries: [OxygeneRegisterEntry]
+        switch OxygeneRegisterReader.read(try Storage.read(claim.originalPath)) {
+        case .success(let read): entries = read
+        case .failure(let problems):
+            let rejection = Rejection(
+                format: nil,
+                summary: "This Oxygène register export (Factures clients) cannot be read:\n"
+                    + problems.list.map { "  " + $0.description }.joined(separator: "\n"),
+                advice: "Export the register again from Oxygène (Factures clients, CSV) without editing it, "
+                    + "then drop the new file into inbox/.")
+            return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
+        }
+        try claimed.check(claim, scannedSize: scan.size, step: .conversion)
+        let archived = archivedPath(workspace.archivedFiles, claim)
+        try OxygeneRegisterStore(layout: layout).record(
+            .init(claim: claim.id, archived: archived, sha256: scan.sha256, entries: entries.count))
+        let entry = IndexEntry(
+            sha256: scan.sha256, name: claim.originalName, claim: claim.id, claimedAt: claim.claimedAt,
+            archived: archived, format: OxygeneRegisterStore.format, records: entries.count, partitions: [],
+            notes: ["Oxygène register: \(entries.count) documents, kept as history and to confirm the exported pieces"])
+        try writeMarker(entry)
+        return try finishImport(claim, scan: scan, entry: entry)
     }
 
     /// A time or bank export: converted, merged into the ledgers, marked as imported.

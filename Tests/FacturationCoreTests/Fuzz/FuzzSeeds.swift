@@ -171,6 +171,25 @@ enum FuzzSeeds {
 
     /// The v08 fixture and a one-entry v02 statement (the v02 fixture's second account is not the
     /// fuzz pipeline's, so it would be rejected as a whole).
+    /// The Oxygène register export: ISO-8859-1 (`é` is one byte), `;`, CRLF, French decimals.
+    static let oxygeneRegister: [[UInt8]] = [
+        latin1(
+            "Numéro;Client;Date;Total HT;Total TTC;Acompte TTC;TTC origine;Mt acompte;MT Réglé;MT Perte;Reste dû;"
+                + "Comptabilisée;Acompte HT;TVA / Acompte\r\n"
+                + "F 20250701;LAA01 - LES AUTOMATISMES APPLIQUES;01/07/2025;1800;2160;0;;0;0;0;2160;Non;0;0\r\n"
+                + "A 20250702;LAA01 - LES AUTOMATISMES APPLIQUES;01/07/2025;-250;-300;0;;0;0;0;-300;Non;0;0\r\n"
+                + "F 20100401;IN4001 - INQUARTO Consulting;11/04/2010;6436,5;7698,05;0;;0;7698,05;0;0;Non;0;0\r\n"),
+        latin1("Numéro;Client;Date;Total HT;Total TTC\n\"F 1\";\"PH01 - PHARMA; BEST\";31/12/2024;1 000,00;1 200,00\n"),
+    ]
+
+    static let oxygeneRegisterTokens: [String] = [
+        "Numéro;Client;Date;Total HT;Total TTC", ";", "\r\n", "F ", "A ", " - ", "31/07/2025", "29/02/2024",
+        "-4186", "5358,08", "1 000,00", "0,005", "\"", "MT Réglé", "Reste dû", "\u{FEFF}",
+    ]
+
+    /// `text` in ISO-8859-1 (every character is below U+0100).
+    static func latin1(_ text: String) -> [UInt8] { text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) } }
+
     static let camt: [[UInt8]] = [
         (try? Array(Data(contentsOf: repository.appendingPathComponent("Tests/Fixtures/camt/camt053-v08.xml")))) ?? [],
         bytes(CamtConverterTests.v02(CamtConverterTests.entry())),

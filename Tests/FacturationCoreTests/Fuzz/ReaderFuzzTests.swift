@@ -72,6 +72,33 @@ struct ReaderFuzzTests {
             })
     }
 
+    /// The Oxygène register reader: every input is read or refused with located problems, and what
+    /// it reads is consistent (an invoice positive, a credit note negative, numbers unique).
+    @Test func oxygeneRegister() throws {
+        try fuzz(
+            FuzzTarget(
+                name: "oxygene-register", seeds: FuzzSeeds.oxygeneRegister,
+                dictionary: FuzzSeeds.tokens(FuzzSeeds.oxygeneRegisterTokens)
+            ) { bytes in
+                switch OxygeneRegisterReader.read(bytes) {
+                case .success(let entries):
+                    guard Set(entries.map(\.number)).count == entries.count else { throw FuzzBug("duplicate numbers") }
+                    for entry in entries where (entry.kind == .creditNote) != (entry.totalInclVATMinor < 0) {
+                        guard entry.totalInclVATMinor == 0 else { throw FuzzBug("sign of \(entry.number)") }
+                    }
+                    return .accepted
+                case .failure(let problems):
+                    return .rejected(reason: problems.list.map(\.description).joined(separator: "\n"))
+                }
+            })
+        for seed in FuzzSeeds.oxygeneRegister {
+            guard case .success = OxygeneRegisterReader.read(seed) else {
+                Issue.record("register seed rejected: \(FuzzFailure.preview(seed))")
+                continue
+            }
+        }
+    }
+
     /// Every seed is a real input: a missing demo file would quietly weaken the fuzzing.
     @Test func seedsArePresentAndAccepted() throws {
         let scratch = try FuzzScratch(name: "seeds")

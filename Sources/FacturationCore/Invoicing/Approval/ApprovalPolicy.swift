@@ -9,9 +9,16 @@
 ///    same kind (recurring, time-based) needs approval;
 /// 6. otherwise the draft is approved automatically.
 /// Credit notes come from a person's request file and are issued without another approval.
+///
+/// The invoices of the Oxygène register imported from the inbox (``OxygeneRegisterStore``) count
+/// as history: a client with one there is not new, and a client with no issued invoice of the
+/// draft's kind is compared with its latest invoice there (the register does not say whether it
+/// was a fee or time: the comparison may make a draft wait, never issue one that would not be).
 package struct ApprovalPolicy {
     package let rules: InvoicingSettings.ApprovalRules
     package let contracts: [Contract]
+    /// Invoices of the Oxygène register by our client code, oldest first.
+    package var register: [String: [OxygeneRegisterEntry]] = [:]
 
     package enum Verdict: Equatable, Sendable {
         case issue(rule: String)
@@ -45,23 +52,38 @@ package struct ApprovalPolicy {
                 reason: "the total incl. VAT (\(FrenchDates.euros(grand))) is above \(FrenchDates.euros(above))")
         }
         let invoices = history.filter { $0.kind == .invoice && $0.clientCode == draft.clientCode }
-        if rules.approveNewClients, invoices.isEmpty {
+        let past = register[draft.clientCode] ?? []
+        if rules.approveNewClients, invoices.isEmpty, past.isEmpty {
             return .needsApproval(reason: "first invoice for client \(draft.clientCode)")
         }
-        if let percent = rules.deviationPercent,
-            let previous = invoices.last(where: { $0.origin.type == draft.origin.type })
-        {
-            let before = previous.totals.grandTotalMinor
-            if before > 0 {
-                let change = abs(grand - before) * 100
-                if change > Int64(percent) * before {
-                    return .needsApproval(
-                        reason: "the total incl. VAT (\(FrenchDates.euros(grand))) is more than "
-                            + "\(percent) % away from the previous comparable invoice \(previous.number) "
-                            + "(\(FrenchDates.euros(before)))")
-                }
+        let previous: (number: String, totalMinor: Int64)? =
+            invoices.last(where: { $0.origin.type == draft.origin.type }).map { ($0.number, $0.totals.grandTotalMinor) }
+            ?? past.last.map { ("\($0.number) (Oxygène register)", $0.totalInclVATMinor) }
+        if let percent = rules.deviationPercent, let previous, previous.totalMinor > 0 {
+            let before = previous.totalMinor
+            let change = abs(grand - before) * 100
+            if change > Int64(percent) * before {
+                return .needsApproval(
+                    reason: "the total incl. VAT (\(FrenchDates.euros(grand))) is more than "
+                        + "\(percent) % away from the previous comparable invoice \(previous.number) "
+                        + "(\(FrenchDates.euros(before)))")
             }
         }
         return .issue(rule: "no approval rule applies")
+    }
+
+    /// The register's invoices by our client code (through each client's `oxygene_code`), oldest first.
+    package static func registerHistory(
+        _ entries: [OxygeneRegisterEntry], clients: [PipelineConfig.Client]
+    ) -> [String: [OxygeneRegisterEntry]] {
+        var ours: [String: [String]] = [:]
+        for client in clients {
+            if let code = client.billing?.oxygeneCode { ours[code, default: []].append(client.code) }
+        }
+        var history: [String: [OxygeneRegisterEntry]] = [:]
+        for entry in entries where entry.kind == .invoice {
+            for client in ours[entry.clientCode] ?? [] { history[client, default: []].append(entry) }
+        }
+        return history.mapValues { $0.sorted { ($0.date, $0.number) < ($1.date, $1.number) } }
     }
 }

@@ -119,6 +119,7 @@ extension PipelineLoader {
     ) -> InvoicingSettings? {
         let contractTables = top.tables("contracts")
         let approvalTable = top.subtable("approval")
+        let oxygene = readOxygene(top.subtable("oxygene"))
         guard let table = top.subtable("invoicing") else {
             if let first = contractTables.first {
                 first.fail(
@@ -135,7 +136,7 @@ extension PipelineLoader {
                     + "(add start = 2025-07-01; nothing before it is ever invoiced)")
         }
         let scheme = readNumbering(table)
-        let settings = InvoicingSettings(
+        var settings = InvoicingSettings(
             start: start,
             numbering: scheme
                 ?? NumberingScheme(
@@ -156,6 +157,7 @@ extension PipelineLoader {
             paymentMeansCode: table.string("payment_means_code") ?? "58",
             approval: readApproval(approvalTable),
             contracts: readContracts(contractTables, clients: clients))
+        settings.oxygene = oxygene
         table.finish()
         checkWhatInvoicesNeed(settings, table: table, clients: clients, company: company)
         return settings

@@ -21,6 +21,8 @@ package struct InvoicingSettings: Sendable {
     package var paymentMeansCode: String
     package var approval: ApprovalRules
     package var contracts: [Contract]
+    /// The `[oxygene]` section: the Oxygène VAT codes.
+    package var oxygene = OxygeneSettings()
 
     /// The day a month's time is invoiced: `time_invoice_day = 1…28` (that day of the following
     /// month, 1 by default) or `"last"` (the month's own last day).

@@ -41,7 +41,4 @@ package enum VATTreatment: String, Sendable, Codable, CaseIterable {
         case .franchise: "VATEX-FR-FRANCHISE"
         }
     }
-
-    /// The default Oxygène VAT code (`GCPTVA_CODE`): `NORM` for standard VAT, `EXO` otherwise.
-    package var defaultOxygeneCode: String { self == .standard ? "NORM" : "EXO" }
 }

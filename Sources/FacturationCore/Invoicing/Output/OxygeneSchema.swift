@@ -112,7 +112,7 @@ package enum OxygeneSchema {
                 </xs:sequence>
               </xs:choice>
               <xs:element name="GCPREGM_CODE" type="d:OptionalCode" minOccurs="0"/>   <!-- vendor -->
-              <!-- We write the billing address only; the July 2025 file also has a delivery copy. -->
+              <!-- A billing address, then a delivery one (the client's, else a copy), as in the July 2025 file. -->
               <xs:element name="adresse" type="d:Address" maxOccurs="2"/>
               <xs:element name="LIGNE" type="d:Line" maxOccurs="unbounded"/>
             </xs:sequence>

@@ -15,57 +15,55 @@ import Foundation
 ///   `FRAIS_HT`, `ECOTAXE`, `NBRE_JOURS`, `DECALAGE`, `MONNAIE`, `VALID`, `ARRETE` (only for
 ///   end-of-month terms), one billing `adresse`, then one `LIGNE` per invoice line.
 /// - `TYPE` is `F` for an invoice and `A` for a credit note (see ``pieceType(_:)``).
-/// - `GCPTVA_CODE` is the document's `vatTreatment.defaultOxygeneCode` on every line: `NORM` (20 %)
-///   or `EXO`; standard VAT at another rate is refused rather than booked at 20 %.
+/// - `GCPTVA_CODE` is the Oxygène VAT code of each line's rate (standard VAT) or of the document's
+///   exemption, from `[oxygene.vat_codes]` (``OxygeneSettings``): `NORM` for 20 % and `EXO` for the
+///   exemptions unless configured. A document with a rate that has no code is not written (see
+///   ``problem(of:settings:)``): the caller exports the others and reports it.
 /// - `WEB_ID` is our legal number (`F20250803`): Oxygène keeps it as the external id.
+/// - `DATE_LIVRAISON` is the Factur-X delivery date (BT-72, ``CIIWriter/actualDeliveryDate(_:)``),
+///   else the issue date: never after `DATE_CREATION`, as in both real files (a fee billed on the 1st
+///   for the month it covers is not delivered yet).
+/// - Two `adresse` blocks, as in the July 2025 file: `facturation`, then `livraison` (the client's
+///   delivery address, else a copy of the billing address without its phone and e-mail).
 /// - Amounts and rates have a decimal comma and two decimals (`100,00`); quantities two to four
 ///   (`7,25`, `0,1250`); dates are `dd/mm/yyyy`. Amounts are written as stored on the document.
 /// - Every text is NFC-normalized and its control characters (line breaks, tabs) become spaces; the
-///   piece `DESIG` is the document title cut to 50 characters, never inside a character.
+///   piece `DESIG` is the document title, shortened on a word boundary to 50 characters only when it
+///   is longer (see ``title(_:)``).
 package enum OxygeneWriter {
     /// Namespace of the root `DataSet`.
     package static let namespace = "http://tempuri.org/"
     /// Namespace of `NewDataSet` and everything inside it.
     package static let dataNamespace = "http://tempuri.org/data.xsd"
     /// Maximum length of the piece `DESIG`, in characters (Unicode scalars).
+    ///
+    /// No source gives Oxygène's limit: the real files hold titles of at most 40 characters (the
+    /// July 2025 file, whose generator cut at 50, and the vendor sample, at most 20), and Memsoft's
+    /// text-import help says a string longer than its field is cut by the importer. 50 is the longest
+    /// length a file imported by the company could have held; the full title stays in the lines.
     package static let titleLimit = 50
 
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// The import file for `documents`, one `PIECE` each, in the order given.
     ///
-    /// - Throws: ``OxygeneExportError/noDocuments`` for an empty batch,
-    ///   ``OxygeneExportError/missingClientCode(client:name:)`` for the first document whose client
-    ///   has no Oxygène code (before anything is written),
-    ///   ``OxygeneExportError/unsupportedVATRate(document:rateBasisPoints:)`` for standard VAT at a rate
-    ///   other than 20 % (the only Oxygène VAT code we know for it is `NORM`), and
-    ///   ``OxygeneExportError/invalidOutput(problems:)`` if the file does not match ``OxygeneSchema``
-    ///   (a bug, or a configured code that Oxygène cannot take, such as one with a space).
-    package static func xml(for documents: [InvoiceDocument]) throws -> [UInt8] {
+    /// - Throws: ``OxygeneExportError/noDocuments`` for an empty batch, the ``problem(of:settings:)``
+    ///   of the first document that cannot be written (before anything is written; callers leave such
+    ///   documents out first), and ``OxygeneExportError/invalidOutput(problems:)`` if the file does
+    ///   not match ``OxygeneSchema`` (a bug, or a configured code that Oxygène cannot take, such as
+    ///   one with a space).
+    package static func xml(for documents: [InvoiceDocument], settings: OxygeneSettings = .init()) throws -> [UInt8] {
         guard !documents.isEmpty else { throw OxygeneExportError.noDocuments }
-        var clientCodes: [String] = []
         for document in documents {
-            let code = clean(document.oxygeneClientCode ?? "")
-            guard !code.isEmpty else {
-                throw OxygeneExportError.missingClientCode(client: document.clientCode, name: document.buyer.name)
-            }
-            clientCodes.append(code)
-            // `NORM` is Oxygène's 20 % code: a line at another French rate would be booked wrongly.
-            if document.vatTreatment == .standard,
-                let line = document.lines.first(where: { $0.vatRateBasisPoints != 2000 })
-            {
-                throw OxygeneExportError.unsupportedVATRate(
-                    document: document.number, rateBasisPoints: line.vatRateBasisPoints)
-            }
+            if let problem = problem(of: document, settings: settings) { throw problem }
         }
-
         let writer = XMLWriter(indent: true, indentString: "\t")
         writer.start("DataSet")
         writer.attribute("xmlns", namespace)
         writer.start("NewDataSet")
         writer.attribute("xmlns", dataNamespace)
-        for (document, clientCode) in zip(documents, clientCodes) {
-            writePiece(document, clientCode: clientCode, to: writer)
+        for document in documents {
+            writePiece(document, settings: settings, to: writer)
         }
         writer.end()
         writer.end()
@@ -75,6 +73,20 @@ package enum OxygeneWriter {
         let problems = try OxygeneSchema.validator().streamedProblems(in: bytes)
         guard problems.isEmpty else { throw OxygeneExportError.invalidOutput(problems: problems) }
         return bytes
+    }
+
+    /// Why `document` cannot be written into an Oxygène file, nil when it can: its client has no
+    /// Oxygène code, or one of its lines has a VAT rate with no Oxygène VAT code (``OxygeneSettings``:
+    /// a rate is never booked under another rate's code).
+    package static func problem(of document: InvoiceDocument, settings: OxygeneSettings) -> OxygeneExportError? {
+        if clean(document.oxygeneClientCode ?? "").isEmpty {
+            return .missingClientCode(client: document.clientCode, name: document.buyer.name)
+        }
+        for line in document.lines
+        where settings.vatCode(treatment: document.vatTreatment, rateBasisPoints: line.vatRateBasisPoints) == nil {
+            return .unsupportedVATRate(document: document.number, rateBasisPoints: line.vatRateBasisPoints)
+        }
+        return nil
     }
 
     /// The Oxygène piece type: `F` (facture) for an invoice, `A` (avoir) for a credit note.
@@ -91,14 +103,14 @@ package enum OxygeneWriter {
 
     // MARK: - Elements
 
-    private static func writePiece(_ document: InvoiceDocument, clientCode: String, to writer: XMLWriter) {
+    private static func writePiece(_ document: InvoiceDocument, settings: OxygeneSettings, to writer: XMLWriter) {
         writer.start("PIECE")
-        writer.element("CLIENT_CODE", clientCode)
+        writer.element("CLIENT_CODE", clean(document.oxygeneClientCode ?? ""))
         writer.element("TYPE", pieceType(document.kind))
         writer.element("WEB_ID", clean(document.number))
-        writer.element("DESIG", truncated(clean(document.title), toScalars: titleLimit))
+        writer.element("DESIG", title(clean(document.title)))
         writer.element("DATE_CREATION", date(document.issueDate))
-        writer.element("DATE_LIVRAISON", date(document.servicePeriod?.end ?? document.issueDate))
+        writer.element("DATE_LIVRAISON", date(CIIWriter.actualDeliveryDate(document) ?? document.issueDate))
         writer.element("TAUX_REMISE", "0,00")
         writer.element("TAUX_ESCOMPTE", "0,00")
         writer.element("GCPREG_CODE", clean(document.payment.oxygeneMethodCode))
@@ -109,15 +121,16 @@ package enum OxygeneWriter {
         writer.element("DECALAGE", "0")
         writer.element("MONNAIE", clean(document.currency))
         writer.element("VALID", "1")
-        // `F` ("fin de mois") is the only value seen. Where terms are not end-of-month the vendor
-        // sample leaves ARRETE out, so we do too rather than write a value nobody has seen.
+        // `F` ("fin de mois") is the only value seen. The July 2025 file has it on every piece, net
+        // 30 days included, because its generator wrote a constant; the vendor sample leaves it out
+        // of a piece with immediate terms. Written for net terms, it would make Oxygène compute a
+        // later due date than the invoice's: we write it for end-of-month terms only.
         if document.payment.endOfMonth { writer.element("ARRETE", "F") }
         writeBillingAddress(of: document.buyer, to: writer)
-        if let delivery = document.deliveryAddress {
-            writeDeliveryAddress(delivery, name: document.buyer.name, to: writer)
-        }
-        let vatCode = document.vatTreatment.defaultOxygeneCode
+        writeDeliveryAddress(document.deliveryAddress ?? document.buyer.address, name: document.buyer.name, to: writer)
         for line in document.lines {
+            let vatCode =
+                settings.vatCode(treatment: document.vatTreatment, rateBasisPoints: line.vatRateBasisPoints) ?? ""
             writer.start("LIGNE")
             writer.element("NUMERO", String(line.number))
             writer.element("ARTICLE_WEB_CODE", clean(line.articleCode))
@@ -147,7 +160,8 @@ package enum OxygeneWriter {
         writer.end()
     }
 
-    /// The delivery address (`STYPE` `livraison`), when it differs from the billing one.
+    /// The delivery address (`STYPE` `livraison`): the client's, or a copy of the billing address
+    /// without phone and e-mail, as in the July 2025 file (which also drops `ADRESSE2`: we keep it).
     private static func writeDeliveryAddress(
         _ address: InvoiceDocument.PostalAddress, name: String, to writer: XMLWriter
     ) {
@@ -208,6 +222,41 @@ package enum OxygeneWriter {
         return String(scalars).trimmingCharacters(in: .whitespaces)
     }
 
+    /// The piece `DESIG`: `text` itself when it has at most ``titleLimit`` characters; else cut on a
+    /// word boundary. A title ending with a period (`Forfait conseil trimestriel – Juillet à septembre
+    /// 2025`) keeps the period whole and shortens the label before ` – ` (`Forfait conseil – Juillet
+    /// à septembre 2025`): the period is what tells two pieces of a client apart.
+    static func title(_ text: String, limit: Int = titleLimit) -> String {
+        guard text.unicodeScalars.count > limit else { return text }
+        if let dash = text.range(of: " – ", options: .backwards) {
+            let suffix = String(text[dash.lowerBound...])
+            let room = limit - suffix.unicodeScalars.count
+            let label = wordPrefix(String(text[..<dash.lowerBound]), toScalars: room)
+            if room >= 10, !label.isEmpty { return label + suffix }
+        }
+        let cut = wordPrefix(text, toScalars: limit)
+        return cut.isEmpty ? truncated(text, toScalars: limit) : cut
+    }
+
+    /// The longest prefix of `text` of at most `limit` scalars that ends at the end of a word
+    /// (before a space, or the whole text), without trailing spaces or dashes; empty when the first
+    /// word is already too long.
+    static func wordPrefix(_ text: String, toScalars limit: Int) -> String {
+        let prefix = truncated(text, toScalars: limit)
+        if prefix.count == text.count { return prefix }
+        let next = text[text.index(text.startIndex, offsetBy: prefix.count)]
+        var result = Substring(prefix)
+        if !next.isWhitespace {
+            // The cut fell inside a word: go back to the space before it.
+            guard let space = result.lastIndex(where: \.isWhitespace) else { return "" }
+            result = result[..<space]
+        }
+        while let last = result.last, last.isWhitespace || last == "–" || last == "-" || last == "," {
+            result.removeLast()
+        }
+        return String(result)
+    }
+
     /// The longest prefix of `text` with at most `limit` Unicode scalars that ends on a character
     /// boundary (an accent is never separated from its letter), trailing spaces removed.
     static func truncated(_ text: String, toScalars limit: Int) -> String {
@@ -230,7 +279,7 @@ package enum OxygeneExportError: Error, Sendable, Equatable, CustomStringConvert
     case noDocuments
     /// A document's client has no Oxygène client code (`CLIENT_CODE`); `client` is our code.
     case missingClientCode(client: String, name: String)
-    /// A line of `document` has standard VAT at a rate (basis points) with no known Oxygène VAT code.
+    /// A line of `document` has standard VAT at a rate (basis points) with no Oxygène VAT code in `[oxygene.vat_codes]`.
     case unsupportedVATRate(document: String, rateBasisPoints: Int)
     /// The file written does not match ``OxygeneSchema``; each problem is `line N: message`.
     case invalidOutput(problems: [String])
@@ -244,8 +293,8 @@ package enum OxygeneExportError: Error, Sendable, Equatable, CustomStringConvert
                 + "entry with code = \"\(client)\" of the pipeline file (it must match the client's code in Oxygène)"
         case .unsupportedVATRate(let document, let rate):
             "\(document) has VAT at \(DecimalText.format(minorUnits: Int64(rate), scale: 2, decimalMark: ","))\u{A0}%, "
-                + "but the Oxygène export only knows NORM (20\u{A0}%) for standard VAT: this rate's Oxygène VAT code "
-                + "is not supported yet, so enter the document in Oxygène by hand"
+                + "which has no Oxygène VAT code: add \"\(OxygeneSettings.rateKey(rate))\" = \"…\" (the code of that "
+                + "VAT type in Oxygène) under [oxygene.vat_codes] in the pipeline file; the document is exported on the next run"
         case .invalidOutput(let problems):
             "the Oxygène file does not match its schema (a configured code may contain a space, "
                 + "otherwise this is a bug):\n" + problems.map { "  " + $0 }.joined(separator: "\n")

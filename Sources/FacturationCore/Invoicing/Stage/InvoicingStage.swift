@@ -198,7 +198,10 @@ struct InvoicingPass {
         -> (InvoiceDelivery, Derived, [InvoiceDocument])
     {
         let issued = snapshot.issued
-        let policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
+        var policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
+        if let register = try OxygeneRegisterStore(layout: layout).newest() {
+            policy.register = ApprovalPolicy.registerHistory(register.entries, clients: pipeline.clients)
+        }
         let builder = InvoiceBuilder(pipeline: pipeline, settings: settings)
         var batch = Batch(
             counters: .init(scheme: settings.numbering, issued: issued.map { ($0.kind, $0.number) }),
@@ -422,8 +425,8 @@ struct InvoicingPass {
 
     /// The outputs derived from all issued documents, built before they are written.
     struct Derived {
-        /// The Oxygène file of the documents not exported yet, or why it cannot be written.
-        var oxygene: Result<(name: String, numbers: [String], xml: [UInt8]), FacturationError>?
+        /// The Oxygène file of the documents not exported yet and those left out, or why it cannot be written.
+        var oxygene: Result<OxygenePlan, FacturationError>?
         var register: ReportTable
     }
 
@@ -448,15 +451,14 @@ struct InvoicingPass {
         }
         report.delivered += try delivery.deliver(missing)
         switch derived.oxygene {
-        case .success(let export):
-            try outbox.deliverNew(export.xml, to: "oxygene/\(export.name).xml")
-            try store.recordOxygeneBatch(.init(name: export.name, numbers: export.numbers))
-            report.delivered.append(shown("oxygene/\(export.name).xml"))
+        case .success(let plan):
+            try publish(plan, outbox: outbox, into: &report)
         case .failure(let problem):
             report.errors.append(problem.message)
         case nil:
             break
         }
+        try confirmWithRegister(issued: issued, into: &report)
         if !issued.isEmpty {
             report.warnings += try outbox.deliverReport(
                 derived.register, to: "registre-ventes.csv", xlsx: true,
@@ -464,33 +466,104 @@ struct InvoicingPass {
         }
     }
 
-    /// The Oxygène import file of the documents not exported yet (nil when there are none).
-    private func oxygeneExport(
-        of issued: [InvoiceDocument]
-    ) throws
-        -> Result<(name: String, numbers: [String], xml: [UInt8]), FacturationError>?
-    {
+    /// The Oxygène file of the documents not exported yet, and the documents left out of it.
+    struct OxygenePlan {
+        var file: (name: String, numbers: [String], xml: [UInt8])?
+        /// Documents that cannot be written yet (no client code, a VAT rate without code), with why.
+        var leftOut: [(number: String, problem: OxygeneExportError)]
+    }
+
+    /// The Oxygène plan of the documents not exported yet (nil when there are none). A document
+    /// that cannot be written is left out and reported; the others are exported, so one document
+    /// never holds back its batch. It is tried again by every run until it is exported.
+    private func oxygeneExport(of issued: [InvoiceDocument]) throws -> Result<OxygenePlan, FacturationError>? {
         let exported = try store.exportedToOxygene()
         // No copy when nothing was exported before (the first month, or a workspace's first run).
         let pending = exported.isEmpty ? issued : issued.filter { !exported.contains($0.number) }
-        guard let first = pending.first, let last = pending.last else { return nil }
-        let missing = pending.filter { $0.oxygeneClientCode == nil }
-        if !missing.isEmpty {
-            let clients = Set(missing.map(\.clientCode)).sorted()
-            return .failure(
-                FacturationError(
-                    .invoicing,
-                    "Oxygène export of " + pending.map(\.number).joined(separator: ", ")
-                        + " stopped: client " + clients.joined(separator: ", ")
-                        + " has no Oxygène code; add oxygene_code = \"…\" "
-                        + "to its [[clients]] entry in \(pipeline.file). The invoices are issued; the export follows on the next run."
-                ))
+        guard !pending.isEmpty else { return nil }
+        let settings = pipeline.invoicing?.oxygene ?? OxygeneSettings()
+        var plan = OxygenePlan(file: nil, leftOut: [])
+        var ready: [InvoiceDocument] = []
+        // A document issued before its client had an Oxygène code takes the code set since.
+        let currentCodes = currentOxygeneCodes()
+        for var document in pending {
+            if (document.oxygeneClientCode ?? "").trimmed.isEmpty {
+                document.oxygeneClientCode = currentCodes[document.clientCode]
+            }
+            if let problem = OxygeneWriter.problem(of: document, settings: settings) {
+                plan.leftOut.append((document.number, problem))
+            } else {
+                ready.append(document)
+            }
         }
+        guard let first = ready.first, let last = ready.last else { return .success(plan) }
         let name = first.number == last.number ? "oxygene-\(first.number)" : "oxygene-\(first.number)_\(last.number)"
         do {
-            return .success((name, pending.map(\.number), try OxygeneWriter.xml(for: pending)))
+            plan.file = (name, ready.map(\.number), try OxygeneWriter.xml(for: ready, settings: settings))
+            return .success(plan)
         } catch {
             return .failure(FacturationError(.invoicing, "Oxygène export \(name) failed: \(error)"))
+        }
+    }
+
+    /// Our client code → its Oxygène code, as the pipeline file says now.
+    private func currentOxygeneCodes() -> [String: String] {
+        Dictionary(
+            pipeline.clients.compactMap { client in client.billing?.oxygeneCode.map { (client.code, $0) } },
+            uniquingKeysWith: { first, _ in first })
+    }
+
+    /// With an Oxygène register imported: `outbox/oxygene/confirmation.csv` (each exported piece,
+    /// Oxygène's number for it, confirmed / different / missing) and the differences in the summary.
+    private func confirmWithRegister(issued: [InvoiceDocument], into report: inout InvoicingReport) throws {
+        guard let register = try OxygeneRegisterStore(layout: layout).newest() else { return }
+        let exported = try store.exportedToOxygene()
+        let codes = currentOxygeneCodes()
+        let pieces = issued.filter { exported.contains($0.number) }.compactMap { document in
+            let stored = (document.oxygeneClientCode ?? "").trimmed
+            return (stored.isEmpty ? codes[document.clientCode] : stored).map {
+                OxygeneConfirmation.Piece(document, clientCode: $0)
+            }
+        }
+        let rows = OxygeneConfirmation.confirm(pieces, register: register.entries)
+        report.warnings += try Outbox(layout: layout).deliverReport(
+            OxygeneConfirmation.table(rows, asOf: today), to: layout.oxygeneConfirmation, xlsx: false,
+            temporaryDirectory: layout.temporary)
+        report.delivered.append(shown(layout.oxygeneConfirmation))
+        for status in [OxygeneConfirmation.Status.different, .missing] {
+            let selected = rows.filter { $0.status == status }
+            guard !selected.isEmpty else { continue }
+            let listed = selected.prefix(10).map { "\($0.ourNumber): \($0.detail)" }.joined(separator: "; ")
+            report.warnings.append(
+                "Oxygène register (\(register.record.archived)): \(selected.count) exported "
+                    + (status == .different ? "piece(s) numbered differently by Oxygène" : "piece(s) not found")
+                    + ": \(listed)\(selected.count > 10 ? "; …" : "") (see \(shown(layout.oxygeneConfirmation)))")
+        }
+    }
+
+    /// Writes the Oxygène file and records it; writes the reason of each document left out
+    /// (`outbox/oxygene/<number>.reason.txt`, replaced on every run) and reports it as an error;
+    /// removes the reason of a document once exported.
+    private func publish(_ plan: OxygenePlan, outbox: Outbox, into report: inout InvoicingReport) throws {
+        if let file = plan.file {
+            try outbox.deliverNew(file.xml, to: "oxygene/\(file.name).xml")
+            try store.recordOxygeneBatch(.init(name: file.name, numbers: file.numbers))
+            report.delivered.append(shown("oxygene/\(file.name).xml"))
+            for number in file.numbers {
+                let reason = layout.inOutbox(layout.oxygeneLeftOutReason(number: number))
+                if Storage.exists(reason) { try Storage.removeFile(reason) }
+            }
+        }
+        for (number, problem) in plan.leftOut {
+            let reasonPath = layout.oxygeneLeftOutReason(number: number)
+            let message = problem.description.replacingOccurrences(of: "the pipeline file", with: pipeline.file)
+            try Storage.makeDirectory(Path.parent(of: layout.inOutbox(reasonPath)))
+            try Storage.write(
+                "\(number) is not in the Oxygène files yet: \(message)\n", to: layout.inOutbox(reasonPath),
+                temporaryDirectory: layout.temporary, collision: .replace)
+            report.errors.append(
+                "Oxygène export: \(number) left out (the other documents are exported): \(message) "
+                    + "(see \(shown(reasonPath)))")
         }
     }
 

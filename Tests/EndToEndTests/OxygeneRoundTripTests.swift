@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// The Oxygène register export dropped into the inbox: sniffed from its content, archived, and used
+/// to confirm the numbers of the exported pieces (through the real binary).
+@Suite("Oxygène round trip, end to end")
+struct OxygeneRoundTripTests {
+    /// `text` in ISO-8859-1, as Oxygène writes the register.
+    static func latin1(_ text: String) -> Data { Data(text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }) }
+
+    static let header =
+        "Numéro;Client;Date;Total HT;Total TTC;Acompte TTC;TTC origine;Mt acompte;MT Réglé;MT Perte;Reste dû;"
+        + "Comptabilisée;Acompte HT;TVA / Acompte\r\n"
+
+    @Test func theRegisterConfirmsTheExportedNumbers() throws {
+        let workspace = try TestWorkspace(pipeline: try Repository.demoPipeline())
+        let first = try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])
+        #expect(first.status == 0 || first.status == 2, "\(first.stdout)")
+        let sales = try workspace.csvRecords("outbox/registre-ventes.csv")
+        let exported = try workspace.text(
+            try #require(workspace.files(under: "outbox/oxygene").first { $0.hasSuffix(".xml") }))
+        let pieces = exported.components(separatedBy: "<PIECE>").dropFirst().map { piece in
+            func value(_ name: String) -> String {
+                guard let start = piece.range(of: "<\(name)>"), let end = piece.range(of: "</\(name)>") else {
+                    return ""
+                }
+                return String(piece[start.upperBound..<end.lowerBound])
+            }
+            return (number: value("WEB_ID"), client: value("CLIENT_CODE"), date: value("DATE_CREATION"))
+        }
+        try #require(pieces.count >= 3)
+        // Oxygène kept our first number, gave the second its own, and does not have the third.
+        var text = Self.header
+        for (index, piece) in pieces.enumerated() where index != 2 {
+            let ttc = try #require(sales.first { $0["number"] == piece.number }?["total_incl_vat"])
+            let number = index == 1 ? "F 20259901" : "F " + piece.number.dropFirst()
+            text +=
+                "\(number);\(piece.client) - CLIENT;\(piece.date);0;\(ttc.replacingOccurrences(of: ".", with: ","))"
+                + ";0;;0;0;0;0;Non;0;0\r\n"
+        }
+        text += "F 20100401;IN4001 - INQUARTO Consulting;11/04/2010;6436,5;7698,05;0;;0;0;0;7698,05;Non;0;0\r\n"
+        try workspace.drop("Factures clients.csv", Self.latin1(text))
+
+        let second = try workspace.run(["run", "--settle", "0", "--date", "2025-07-02"])
+        #expect(second.stdout.contains("1 exported piece(s) numbered differently by Oxygène"), "\(second.stdout)")
+        #expect(second.stdout.contains("1 exported piece(s) not found"), "\(second.stdout)")
+        #expect(workspace.files(under: "archive").contains { $0.hasSuffix("Factures clients.csv") })
+        #expect(workspace.files(under: "archive").contains { $0.contains("oxygene-register/") })
+        let rows = try workspace.csvRecords("outbox/oxygene/confirmation.csv")
+        #expect(rows.count == pieces.count)
+        #expect(rows[0]["statut"] == "confirmed" && rows[0]["numero_oxygene"] == pieces[0].number)
+        #expect(rows[1]["statut"] == "different" && rows[1]["numero_oxygene"] == "F20259901")
+        #expect(rows[2]["statut"] == "missing" && rows[2]["numero_oxygene"] == "")
+        #expect(rows.dropFirst(3).allSatisfy { $0["statut"] == "confirmed" }, "\(rows)")
+    }
+
+    @Test func aDamagedRegisterIsRejectedWithItsLine() throws {
+        let workspace = try TestWorkspace(pipeline: try Repository.demoPipeline())
+        try workspace.drop(
+            "Factures clients.csv",
+            Self.latin1(Self.header + "F 20250701;LAA01 - LAA;31/02/2025;100;120;0;;0;0;0;120;Non;0;0\r\n"))
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])
+        #expect(result.status == 2, "\(result.stdout)")
+        let reason = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") })
+        let text = try workspace.text(reason)
+        #expect(text.contains("line 2: Date \"31/02/2025\""), "\(text)")
+        #expect(!workspace.files(under: "archive").contains { $0.contains("oxygene-register/") })
+    }
+}
