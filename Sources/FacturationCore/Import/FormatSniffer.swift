@@ -37,6 +37,7 @@ package enum FormatSniffer {
             return detectJSON(String(trimmed.prefix(65_536)))
         }
         if isCamt053(trimmed) { return .success(Detection(format: .camt053, delimiter: 0)) }
+        if isOFX(trimmed) { return .success(Detection(format: .ofx, delimiter: 0)) }
         if let rejection = detectKnownUnsupported(trimmed) { return .failure(rejection) }
         return detectCSV(text)
     }
@@ -72,6 +73,17 @@ package enum FormatSniffer {
         return start[..<namespace.lowerBound].contains("Document")
     }
 
+    // MARK: - Text bank statements
+
+    /// An OFX statement: 1.x starts with its `OFXHEADER:100` header; 2.x is XML with an
+    /// `<?OFX …?>` processing instruction or an `<OFX>` element near its start.
+    private static func isOFX(_ text: Substring) -> Bool {
+        if text.hasPrefix("OFXHEADER") { return true }
+        guard text.hasPrefix("<") else { return false }
+        let start = String(text.prefix(4096))
+        return start.contains("<?OFX ") || start.contains("<OFX>")
+    }
+
     // MARK: - Formats recognised but not supported yet
 
     private static func detectKnownUnsupported(_ text: Substring) -> Rejection? {
@@ -79,11 +91,6 @@ package enum FormatSniffer {
         if start.contains("urn:iso:std:iso:20022:tech:xsd:camt.05") {
             return unsupported(
                 "This is an ISO 20022 camt.05x bank statement, which is not supported yet.",
-                advice: "Export the transactions from the bank as CSV (Qonto) for now.")
-        }
-        if start.hasPrefix("OFXHEADER") || start.contains("<OFX>") {
-            return unsupported(
-                "This is an OFX bank statement, which is not supported yet.",
                 advice: "Export the transactions from the bank as CSV (Qonto) for now.")
         }
         if start.hasPrefix("<") {
