@@ -38,6 +38,7 @@ package enum FormatSniffer {
         }
         if isCamt053(trimmed) { return .success(Detection(format: .camt053, delimiter: 0)) }
         if isOFX(trimmed) { return .success(Detection(format: .ofx, delimiter: 0)) }
+        if isCFONB120(trimmed) { return .success(Detection(format: .cfonb120, delimiter: 0)) }
         if let rejection = detectKnownUnsupported(trimmed) { return .failure(rejection) }
         return detectCSV(text)
     }
@@ -84,6 +85,24 @@ package enum FormatSniffer {
         return start.contains("<?OFX ") || start.contains("<OFX>")
     }
 
+    /// A CFONB 120 statement: a first record 01 (old balance) with a numeric bank code
+    /// (positions 3–7) and a currency code (17–19), 120 characters long (104 to 120 when a line
+    /// has lost its trailing spaces), followed by lines of at most 120 characters, or records back
+    /// to back without line ends. The records themselves are checked by the converter, which
+    /// names a damaged one.
+    private static func isCFONB120(_ text: Substring) -> Bool {
+        let start = text.prefix(4096)
+        let lines = start.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        guard let first = lines.first.map(Array.init), first.count >= 104, String(first[0..<2]) == "01",
+            first[2..<7].allSatisfy(\.isASCIIDigit),
+            first[16..<19].allSatisfy({ $0.isASCIIAlphanumericUpper && !$0.isASCIIDigit })
+        else { return false }
+        if lines.count == 1 && first.count > 120 {
+            return ["01", "04", "05", "07"].contains(String(first[120..<min(122, first.count)]))
+        }
+        return first.count <= 120 && lines.dropLast().allSatisfy { $0.count <= 120 }
+    }
+
     // MARK: - Formats recognised but not supported yet
 
     private static func detectKnownUnsupported(_ text: Substring) -> Rejection? {
@@ -101,14 +120,6 @@ package enum FormatSniffer {
         if start.contains(":20:") && start.contains(":61:") && (start.contains(":60F:") || start.contains(":60M:")) {
             return unsupported(
                 "This is an MT940 bank statement, which is not supported yet.",
-                advice: "Export the transactions from the bank as CSV (Qonto) for now.")
-        }
-        let lines = start.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-        if let first = lines.first, first.hasPrefix("01"), first.count == 120,
-            lines.dropLast().allSatisfy({ $0.count == 120 })
-        {
-            return unsupported(
-                "This is a CFONB 120 bank statement, which is not supported yet.",
                 advice: "Export the transactions from the bank as CSV (Qonto) for now.")
         }
         return nil

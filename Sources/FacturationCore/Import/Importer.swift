@@ -10,6 +10,7 @@ package enum Importer {
         case .qontoAPIJSON: try QontoJSONConverter(context: context).convert()
         case .camt053: try CamtConverter(context: context).convert()
         case .ofx: try OfxConverter(context: context).convert()
+        case .cfonb120: try CfonbConverter(context: context).convert()
         }
     }
 }
