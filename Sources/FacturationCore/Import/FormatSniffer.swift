@@ -33,6 +33,8 @@ package enum FormatSniffer {
         }
         let text = decodeHead(head, encoding: encoding)
         let trimmed = text.drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
+        // Before JSON: an MT940 in its SWIFT envelope starts with "{1:".
+        if isMT940(trimmed) { return .success(Detection(format: .mt940, delimiter: 0)) }
         if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
             return detectJSON(String(trimmed.prefix(65_536)))
         }
@@ -103,6 +105,17 @@ package enum FormatSniffer {
         return first.count <= 120 && lines.dropLast().allSatisfy { $0.count <= 120 }
     }
 
+    /// An MT940 statement: the fields `:20:`, `:25:` and an opening balance `:60F:` or `:60M:`
+    /// near the start, each at the start of a line (or after the SWIFT envelope's `{4:`).
+    private static func isMT940(_ text: Substring) -> Bool {
+        let start = String(text.prefix(4096))
+        func field(_ tag: String) -> Bool {
+            start.hasPrefix(tag) || start.contains("\n" + tag) || start.contains("\r" + tag)
+                || start.contains("{4:" + tag)
+        }
+        return field(":20:") && field(":25:") && (field(":60F:") || field(":60M:"))
+    }
+
     // MARK: - Formats recognised but not supported yet
 
     private static func detectKnownUnsupported(_ text: Substring) -> Rejection? {
@@ -116,11 +129,6 @@ package enum FormatSniffer {
             return unsupported(
                 "This is an XML document that is not one of the understood exports.",
                 advice: "Understood formats:\n\(InputFormat.understoodFormatsText)")
-        }
-        if start.contains(":20:") && start.contains(":61:") && (start.contains(":60F:") || start.contains(":60M:")) {
-            return unsupported(
-                "This is an MT940 bank statement, which is not supported yet.",
-                advice: "Export the transactions from the bank as CSV (Qonto) for now.")
         }
         return nil
     }

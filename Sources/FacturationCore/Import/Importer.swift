@@ -11,6 +11,7 @@ package enum Importer {
         case .camt053: try CamtConverter(context: context).convert()
         case .ofx: try OfxConverter(context: context).convert()
         case .cfonb120: try CfonbConverter(context: context).convert()
+        case .mt940: try Mt940Converter(context: context).convert()
         }
     }
 }
