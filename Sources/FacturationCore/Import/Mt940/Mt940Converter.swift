@@ -12,7 +12,7 @@ struct Mt940Converter {
     func convert() throws -> ConversionReport {
         var state = StatementImport(context: context, format: .mt940)
         let fields = Mt940Field.fields(StatementText.lines(try StatementText.load(context)))
-        guard fields.contains(where: { $0.tag == "20" }) else {
+        guard fields.contains(where: { $0.kind == .reference }) else {
             throw Rejection(
                 format: .mt940, summary: "The file holds no MT940 statement (no :20: field).", advice: Self.advice)
         }

@@ -2,8 +2,22 @@
 /// it (until the next tag), the SWIFT envelope (`{1:…}{2:…}{4:` and `-}`) and the `-` that ends
 /// each message skipped.
 struct Mt940Field {
-    /// `20`, `25`, `28C`, `60F`, `61`, `86`, `62F`…
+    /// The fields the reader acts on; every other tag (`28C`, `64`, `65`…) is read past.
+    enum Kind: String {
+        case reference = "20"
+        case account = "25"
+        case opening = "60F"
+        case intermediateOpening = "60M"
+        case line = "61"
+        case information = "86"
+        case closing = "62F"
+        case intermediateClosing = "62M"
+        case other
+    }
+
+    /// `20`, `25`, `28C`, `60F`, `61`, `86`, `62F`…, as written.
     let tag: String
+    var kind: Kind { Kind(rawValue: tag) ?? .other }
     /// The first line of the value.
     var value: String
     /// The lines that continue it.

@@ -30,9 +30,9 @@ struct Mt940Statement {
     init(context: ConversionContext) { self.context = context }
 
     mutating func read(_ field: Mt940Field, into state: inout StatementImport) throws {
-        if field.tag != "86" { try flush(info: nil, into: &state) }
-        switch field.tag {
-        case "20":
+        if field.kind != .information { try flush(info: nil, into: &state) }
+        switch field.kind {
+        case .reference:
             if let open, open.opening != nil {
                 state.add(
                     Problem(
@@ -41,12 +41,12 @@ struct Mt940Statement {
                             + "closing balance (:62F:): the file was probably cut or edited"))
             }
             open = Open(line: field.line)
-        case "25": account(field, &state)
-        case "60F", "60M": opening(field, &state)
-        case "61": line(field, &state)
-        case "86": try flush(info: field, into: &state)
-        case "62F", "62M": closing(field, &state)
-        default: break
+        case .account: account(field, &state)
+        case .opening, .intermediateOpening: opening(field, &state)
+        case .line: line(field, &state)
+        case .information: try flush(info: field, into: &state)
+        case .closing, .intermediateClosing: closing(field, &state)
+        case .other: break
         }
     }
 
@@ -94,7 +94,7 @@ struct Mt940Statement {
     private mutating func opening(_ field: Mt940Field, _ state: inout StatementImport) {
         guard open != nil else { return outside(field, &state) }
         guard let (amount, currency) = balance(field, &state) else { return }
-        if open?.opening == nil || field.tag == "60F" {
+        if open?.opening == nil || field.kind == .opening {
             open?.currency = currency
             open?.opening = amount
             open?.sum = 0
@@ -159,11 +159,11 @@ struct Mt940Statement {
         guard let statement = open, let opening = statement.opening, let currency = statement.currency else {
             return outside(field, &state)
         }
-        if field.tag == "62F" { open = nil }
+        if field.kind == .closing { open = nil }
         guard let (amount, closingCurrency) = balance(field, &state) else { return }
         let (expected, overflow) = opening.addingReportingOverflow(statement.sum)
         guard closingCurrency != currency || overflow || statement.overflow || expected != amount else {
-            if field.tag == "62M" { open?.opening = amount; open?.sum = 0 }
+            if field.kind == .intermediateClosing { open?.opening = amount; open?.sum = 0 }
             return
         }
         let scale = currency.minorDigits
