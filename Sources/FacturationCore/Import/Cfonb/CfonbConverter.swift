@@ -31,8 +31,8 @@ struct CfonbConverter {
     private func records(_ state: inout StatementImport) throws -> [CfonbRecord] {
         let bytes = try StatementText.load(context)
         var lines = StatementText.lines(bytes)
-        if lines.count == 1, lines[0].text.count > 120 {
-            let characters = Array(lines[0].text)
+        if lines.count == 1, lines[0].text.unicodeScalars.count > 120 {
+            let characters = Array(lines[0].text.unicodeScalars)
             if characters.count % 120 != 0 {
                 state.add(
                     Problem(
@@ -41,12 +41,14 @@ struct CfonbConverter {
                             + "(its last record was probably cut)"))
             }
             lines = stride(from: 0, to: characters.count, by: 120).map {
-                StatementText.Line(number: $0 / 120 + 1, text: String(characters[$0..<min($0 + 120, characters.count)]))
+                StatementText.Line(
+                    number: $0 / 120 + 1,
+                    text: String(String.UnicodeScalarView(characters[$0..<min($0 + 120, characters.count)])))
             }
         }
         var records: [CfonbRecord] = []
         for line in lines {
-            let count = line.text.count
+            let count = line.text.unicodeScalars.count
             if count > 120 {
                 state.add(
                     Problem(
