@@ -33,10 +33,14 @@ package enum FormatSniffer {
         }
         let text = decodeHead(head, encoding: encoding)
         let trimmed = text.drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
+        // Before JSON: an MT940 in its SWIFT envelope starts with "{1:".
+        if isMT940(trimmed) { return .success(Detection(format: .mt940, delimiter: 0)) }
         if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
             return detectJSON(String(trimmed.prefix(65_536)))
         }
         if isCamt053(trimmed) { return .success(Detection(format: .camt053, delimiter: 0)) }
+        if isOFX(trimmed) { return .success(Detection(format: .ofx, delimiter: 0)) }
+        if isCFONB120(trimmed) { return .success(Detection(format: .cfonb120, delimiter: 0)) }
         if let rejection = detectKnownUnsupported(trimmed) { return .failure(rejection) }
         return detectCSV(text)
     }
@@ -72,6 +76,46 @@ package enum FormatSniffer {
         return start[..<namespace.lowerBound].contains("Document")
     }
 
+    // MARK: - Text bank statements
+
+    /// An OFX statement: 1.x starts with its `OFXHEADER:100` header; 2.x is XML with an
+    /// `<?OFX …?>` processing instruction or an `<OFX>` element near its start.
+    private static func isOFX(_ text: Substring) -> Bool {
+        if text.hasPrefix("OFXHEADER") { return true }
+        guard text.hasPrefix("<") else { return false }
+        let start = String(text.prefix(4096))
+        return start.contains("<?OFX ") || start.contains("<OFX>")
+    }
+
+    /// A CFONB 120 statement: a first record 01 (old balance) with a numeric bank code
+    /// (positions 3–7) and a currency code (17–19), 120 characters long (104 to 120 when a line
+    /// has lost its trailing spaces), followed by lines of at most 120 characters, or records back
+    /// to back without line ends. The records themselves are checked by the converter, which
+    /// names a damaged one.
+    private static func isCFONB120(_ text: Substring) -> Bool {
+        let start = text.prefix(4096)
+        let lines = start.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        guard let first = lines.first.map(Array.init), first.count >= 104, String(first[0..<2]) == "01",
+            first[2..<7].allSatisfy(\.isASCIIDigit),
+            first[16..<19].allSatisfy({ $0.isASCIIAlphanumericUpper && !$0.isASCIIDigit })
+        else { return false }
+        if lines.count == 1 && first.count > 120 {
+            return ["01", "04", "05", "07"].contains(String(first[120..<min(122, first.count)]))
+        }
+        return first.count <= 120 && lines.dropLast().allSatisfy { $0.count <= 120 }
+    }
+
+    /// An MT940 statement: the fields `:20:`, `:25:` and an opening balance `:60F:` or `:60M:`
+    /// near the start, each at the start of a line (or after the SWIFT envelope's `{4:`).
+    private static func isMT940(_ text: Substring) -> Bool {
+        let start = String(text.prefix(4096))
+        func field(_ tag: String) -> Bool {
+            start.hasPrefix(tag) || start.contains("\n" + tag) || start.contains("\r" + tag)
+                || start.contains("{4:" + tag)
+        }
+        return field(":20:") && field(":25:") && (field(":60F:") || field(":60M:"))
+    }
+
     // MARK: - Formats recognised but not supported yet
 
     private static func detectKnownUnsupported(_ text: Substring) -> Rejection? {
@@ -81,28 +125,10 @@ package enum FormatSniffer {
                 "This is an ISO 20022 camt.05x bank statement, which is not supported yet.",
                 advice: "Export the transactions from the bank as CSV (Qonto) for now.")
         }
-        if start.hasPrefix("OFXHEADER") || start.contains("<OFX>") {
-            return unsupported(
-                "This is an OFX bank statement, which is not supported yet.",
-                advice: "Export the transactions from the bank as CSV (Qonto) for now.")
-        }
         if start.hasPrefix("<") {
             return unsupported(
                 "This is an XML document that is not one of the understood exports.",
                 advice: "Understood formats:\n\(InputFormat.understoodFormatsText)")
-        }
-        if start.contains(":20:") && start.contains(":61:") && (start.contains(":60F:") || start.contains(":60M:")) {
-            return unsupported(
-                "This is an MT940 bank statement, which is not supported yet.",
-                advice: "Export the transactions from the bank as CSV (Qonto) for now.")
-        }
-        let lines = start.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-        if let first = lines.first, first.hasPrefix("01"), first.count == 120,
-            lines.dropLast().allSatisfy({ $0.count == 120 })
-        {
-            return unsupported(
-                "This is a CFONB 120 bank statement, which is not supported yet.",
-                advice: "Export the transactions from the bank as CSV (Qonto) for now.")
         }
         return nil
     }

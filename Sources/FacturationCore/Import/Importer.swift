@@ -9,6 +9,9 @@ package enum Importer {
         case .qontoCSVFrench, .qontoCSVEnglish: try QontoCSVConverter(context: context).convert()
         case .qontoAPIJSON: try QontoJSONConverter(context: context).convert()
         case .camt053: try CamtConverter(context: context).convert()
+        case .ofx: try OfxConverter(context: context).convert()
+        case .cfonb120: try CfonbConverter(context: context).convert()
+        case .mt940: try Mt940Converter(context: context).convert()
         }
     }
 }

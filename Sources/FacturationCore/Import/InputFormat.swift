@@ -7,6 +7,9 @@ package enum InputFormat: String, Sendable, CaseIterable, Codable {
     case qontoCSVEnglish = "qonto_csv_en"
     case qontoAPIJSON = "qonto_api_json"
     case camt053 = "camt_053"
+    case ofx = "ofx"
+    case cfonb120 = "cfonb_120"
+    case mt940 = "mt940"
 
     /// A name a bookkeeper recognises.
     package var displayName: String {
@@ -18,6 +21,9 @@ package enum InputFormat: String, Sendable, CaseIterable, Codable {
         case .qontoCSVEnglish: "Qonto transactions export (CSV, English)"
         case .qontoAPIJSON: "Qonto transactions (JSON, API v2)"
         case .camt053: "ISO 20022 bank statement camt.053 (XML, versions 001.02 to 001.08)"
+        case .ofx: "OFX bank statement (1.x SGML or 2.x XML)"
+        case .cfonb120: "CFONB 120 bank statement (relevé de compte, 120 characters per record)"
+        case .mt940: "SWIFT MT940 bank statement"
         }
     }
 
@@ -31,6 +37,9 @@ package enum InputFormat: String, Sendable, CaseIterable, Codable {
         case .qontoCSVEnglish: "Qonto > Transactions > Export > CSV (interface in English)"
         case .qontoAPIJSON: "GET /v2/transactions (the JSON response, saved as a file)"
         case .camt053: "the bank's online banking > statements > download as camt.053 (XML)"
+        case .ofx: "the bank's online banking > download operations > OFX (Money, Quicken 2.x)"
+        case .cfonb120: "the bank's online banking > statements > download as CFONB 120 (relevé 120 caractères)"
+        case .mt940: "the bank's online banking > statements > download as MT940 (SWIFT)"
         }
     }
 
@@ -38,7 +47,8 @@ package enum InputFormat: String, Sendable, CaseIterable, Codable {
     package var ledger: LedgerKind {
         switch self {
         case .clockifyDetailedCSV, .clockifyReportJSON, .clockifyTimeEntriesJSON: .timeEntries
-        case .qontoCSVFrench, .qontoCSVEnglish, .qontoAPIJSON, .camt053: .bankTransactions
+        case .qontoCSVFrench, .qontoCSVEnglish, .qontoAPIJSON, .camt053, .ofx, .cfonb120, .mt940:
+            .bankTransactions
         }
     }
 

@@ -205,6 +205,53 @@ enum FuzzSeeds {
         "-1.00", "1.005", "<!DOCTYPE d [<!ENTITY e SYSTEM \"http://example.com/x\">]>", "&e;", "<![CDATA[x]]>", "&#0;",
     ]
 
+    // MARK: - OFX, CFONB 120, MT940
+
+    static func fixture(_ path: String) -> [UInt8] {
+        (try? Array(Data(contentsOf: repository.appendingPathComponent("Tests/Fixtures/\(path)")))) ?? []
+    }
+
+    /// The 2.x fixture and a 1.x statement (the 1.x fixture's second account is not the fuzz
+    /// pipeline's, so it would be rejected as a whole).
+    static let ofx: [[UInt8]] = [
+        fixture("ofx/ofx2-xml.ofx"),
+        bytes(
+            OfxConverterTests.sgml(OfxConverterTests.transaction() + "\n" + OfxConverterTests.transaction(id: "T-2"))),
+    ]
+
+    static let ofxTokens: [String] = [
+        "<STMTTRN>", "</STMTTRN>", "<STMTRS>", "</STMTRS>", "<BANKTRANLIST>", "<TRNAMT>", "<TRNAMT>-1.00",
+        "<TRNAMT>1,5", "<FITID>", "<DTPOSTED>20251010233000.000[-5:EST]", "<DTPOSTED>20250230", "<CURDEF>JPY",
+        "<CURRENCY><CURSYM>USD</CURRENCY>", "<ORIGCURRENCY><CURRATE>1.1<CURSYM>USD</ORIGCURRENCY>", "<BANKID>16958",
+        "<ACCTID>FR7216958000010123456789012", "<ACCTID>0123456789012", "CHARSET:1252", "<!-- c -->", "&amp;",
+        "&#0;", "&#x110000;", "</OFX>", "<OFX>", "99999999999999999.99",
+    ]
+
+    /// The fixture without line ends and a one-movement statement with line ends.
+    static let cfonb: [[UInt8]] = [
+        fixture("cfonb/cfonb-no-line-ends.txt"),
+        bytes(CfonbConverterTests.statement([("030925", 150_000, "VIR SEPA CLIENT SA"), ("040925", -1_200, "FRAIS")])),
+    ]
+
+    static let cfonbTokens: [String] = [
+        CfonbConverterTests.movement("300925", -1_200, "FRAIS"), CfonbConverterTests.balance("07", "300925", 1),
+        CfonbConverterTests.balance("01", "010925", 0), "0516958001100001EUR2 0123456789005030925     MMOUSD2",
+        "}", "{", "R", "I", "9999999999999", "310225", "EUR9", "JPY0", "\r\n", "\n",
+    ]
+
+    /// The plain fixture and a statement with the SWIFT envelope.
+    static let mt940: [[UInt8]] = [
+        fixture("mt940/mt940-plain.txt"),
+        bytes("{1:F01BANKFRPPAXXX0000000000}{4:\n" + Mt940ConverterTests.statement(Mt940ConverterTests.line) + "-}\n"),
+    ]
+
+    static let mt940Tokens: [String] = [
+        ":20:", ":25:", ":60F:C250901EUR1000,00", ":60M:", ":61:", ":61:2509030903RC12,50NTRFNONREF//X",
+        ":61:2512310102D1,NMSC", ":86:", "?20", "?32", "/NAME/", "/REMI/USTD//", ":62F:D250930EUR0,", ":62M:",
+        "16958 00001 01234567890 12", "BANKFRPPXXX/FR7216958000010123456789012", "//", "NONREF", "{4:", "-}",
+        "99999999999999,99",
+    ]
+
     // MARK: - Requests (TOML)
 
     static var approvalForm: String {

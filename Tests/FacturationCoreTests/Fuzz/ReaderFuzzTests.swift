@@ -36,6 +36,18 @@ struct ReaderFuzzTests {
         try fuzzInbox("camt-053", seeds: FuzzSeeds.camt, tokens: FuzzSeeds.tokens(FuzzSeeds.camtTokens))
     }
 
+    @Test func ofx() throws {
+        try fuzzInbox("ofx", seeds: FuzzSeeds.ofx, tokens: FuzzSeeds.tokens(FuzzSeeds.ofxTokens))
+    }
+
+    @Test func cfonb120() throws {
+        try fuzzInbox("cfonb-120", seeds: FuzzSeeds.cfonb, tokens: FuzzSeeds.tokens(FuzzSeeds.cfonbTokens))
+    }
+
+    @Test func mt940() throws {
+        try fuzzInbox("mt940", seeds: FuzzSeeds.mt940, tokens: FuzzSeeds.tokens(FuzzSeeds.mt940Tokens))
+    }
+
     /// Request files go through the inbox dispatch (sniffing included) and through the parser directly.
     @Test func requestTOML() throws {
         let scratch = try FuzzScratch(name: "request")
@@ -104,6 +116,8 @@ struct ReaderFuzzTests {
         let scratch = try FuzzScratch(name: "seeds")
         let groups = [
             FuzzSeeds.clockifyCSV, FuzzSeeds.clockifyJSON, FuzzSeeds.qontoCSV, FuzzSeeds.qontoJSON, FuzzSeeds.camt,
+            FuzzSeeds.ofx,
+            FuzzSeeds.cfonb, FuzzSeeds.mt940,
         ]
         // The hand-edited Qonto demo file is rejected on purpose; every other seed is imported.
         let damaged = FuzzSeeds.demo("releve-qonto-modifie-a-la-main.csv")

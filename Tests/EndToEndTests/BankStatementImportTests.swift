@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// OFX, CFONB 120 and MT940 statements dropped into the inbox and imported by the real binary.
+@Suite("OFX, CFONB 120 and MT940 statements, end to end")
+struct BankStatementImportTests {
+    static func fixture(_ path: String) throws -> Data {
+        try Data(contentsOf: Repository.root.appendingPathComponent("Tests/Fixtures/\(path)"))
+    }
+
+    static let september = "archive/ledgers/demo-conseil/bank-transactions/2025-09.csv"
+    static let october = "archive/ledgers/demo-conseil/bank-transactions/2025-10.csv"
+
+    @Test func eachFormatIsImportedAndADamagedFileIsRejectedAlone() throws {
+        let workspace = try CamtImportTests.workspace()
+        try workspace.drop("releve.ofx", try Self.fixture("ofx/ofx1-two-statements.ofx"))
+        try workspace.drop("releve-cfonb.txt", try Self.fixture("cfonb/cfonb-no-line-ends.txt"))
+        try workspace.drop("releve.sta", try Self.fixture("mt940/mt940-plain.txt"))
+        let damaged = String(decoding: try Self.fixture("mt940/mt940-two-statements.sta"), as: UTF8.self)
+            .replacingOccurrences(of: ":62F:C250930EUR2167,37", with: ":62F:C250930EUR2167,38")
+        try workspace.drop("releve-abime.sta", damaged)
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 2, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("3 imported, 1 rejected"), "\(result.stdout)")
+        let september = try workspace.csvRecords(Self.september)
+        #expect(september.count == 7)
+        #expect(september.allSatisfy { $0["source_format"] == "ofx" })
+        // The two identical fee lines without FITID are two rows: #1 and #2.
+        let fees = september.filter { $0["label"] == "FRAIS TENUE DE COMPTE" }.compactMap { $0["record_key"] }
+        #expect(fees.count == 2 && fees[0].hasSuffix("#1") != fees[1].hasSuffix("#1"), "\(fees)")
+        #expect(fees.allSatisfy { $0.hasPrefix("bank:") && ($0.hasSuffix("#1") || $0.hasSuffix("#2")) })
+        let october = try workspace.csvRecords(Self.october)
+        #expect(
+            october.map { $0["source_format"] ?? "" }.sorted() == ["cfonb_120", "cfonb_120", "mt940", "ofx"])
+        let reason = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") })
+        let text = try workspace.text(reason)
+        #expect(text.contains("column \":62F:\""), "\(text)")
+        #expect(text.contains("2167.38"))
+    }
+
+    /// README "Merging and deduplication": a statement dropped again adds nothing; identical lines
+    /// without an id stay two rows; the same operation from two formats is one row only when both
+    /// give the same bank id.
+    @Test func droppingAgainAddsNothingAndTwoFormatsMergeOnlyOnTheSameID() throws {
+        let workspace = try CamtImportTests.workspace()
+        try workspace.drop("releve.txt", try Self.fixture("cfonb/cfonb-two-statements.txt"))
+        try workspace.drop("releve.sta", try Self.fixture("mt940/mt940-two-statements.sta"))
+        var result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 0, "stderr: \(result.stderr) \(result.stdout)")
+        let before = try workspace.csvRecords(Self.september)
+        // CFONB has no ids: its 6 rows are fingerprints (the 2 identical fees #1, #2). MT940's 4
+        // rows with a bank reference are keyed by it, so they do not meet CFONB's; its 2 fees have
+        // none, and their fingerprint (account, date, amount, currency, texts) is CFONB's: the
+        // same 2 rows, not 4.
+        #expect(before.count == 10, "\(before.map { $0["record_key"] ?? "" })")
+        #expect(Set(before.map { $0["record_key"] ?? "" }).count == 10)
+        #expect(before.filter { $0["label"] == "FRAIS TENUE DE COMPTE" }.count == 2)
+
+        try workspace.drop("releve-encore.txt", try Self.fixture("cfonb/cfonb-two-statements.txt"))
+        try workspace.drop("releve-encore.sta", try Self.fixture("mt940/mt940-two-statements.sta"))
+        result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 0, "stderr: \(result.stderr) \(result.stdout)")
+        let after = try workspace.csvRecords(Self.september)
+        #expect(after.count == before.count)
+        // The first import is kept (the fees, the same key from two formats with other payment
+        // methods, take the content of the last file read).
+        #expect(
+            after.filter { $0["label"] != "FRAIS TENUE DE COMPTE" }.allSatisfy {
+                $0["source_file"] == "releve.txt" || $0["source_file"] == "releve.sta"
+            })
+
+        // An OFX whose FITID is the MT940 bank reference: the same key, one row.
+        let ofx = String(decoding: try Self.fixture("ofx/ofx2-xml.ofx"), as: UTF8.self)
+            .replacingOccurrences(of: "<FITID>X2-0001</FITID>", with: "<FITID>BQ-MT-0001</FITID>")
+            .replacingOccurrences(of: "20251010233000.000[0:GMT]", with: "20250903")
+            .replacingOccurrences(of: "<TRNAMT>2400.00</TRNAMT>", with: "<TRNAMT>1500.00</TRNAMT>")
+        try workspace.drop("releve.ofx", ofx)
+        result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 0, "stderr: \(result.stderr) \(result.stdout)")
+        let merged = try workspace.csvRecords(Self.september)
+        #expect(merged.filter { $0["source_txn_id"] == "BQ-MT-0001" }.count == 1)
+        #expect(merged.count == after.count)
+    }
+}
