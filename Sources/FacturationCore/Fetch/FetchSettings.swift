@@ -43,12 +43,7 @@ package enum FetchSource: String, Sendable, CaseIterable, Codable {
 /// How to reach one API: its address, where its key is, TLS and time bounds, retries.
 package struct APIAccess: Sendable {
     /// Where the key is read when fetching (never stored in the settings).
-    package enum KeySource: Sendable, Equatable {
-        /// An absolute path (chmod 600).
-        case file(String)
-        /// The name of an environment variable.
-        case environment(String)
-    }
+    package typealias KeySource = SecretSource
 
     /// `https://…`, without a trailing `/`.
     package var baseURL: String

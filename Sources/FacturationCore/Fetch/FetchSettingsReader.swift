@@ -73,7 +73,7 @@ extension PipelineLoader {
         }
         let baseURL = readBaseURL(table) ?? defaultBaseURL
         let source = readKeySource(table, folder: folder)
-        let caFile = readFetchCAFile(table, folder: folder)
+        let caFile = readCAFile(table, folder: folder)
         let connect = table.integer("connect_timeout", in: 1...120) ?? 10
         let timeout = table.integer("timeout", in: 1...3600) ?? 120
         let attempts = table.integer("attempts", in: 1...10) ?? 5
@@ -104,35 +104,13 @@ extension PipelineLoader {
     }
 
     /// `key_file` (checked now: it exists and only its owner can read it) or `key_env`.
-    private static func readKeySource(_ table: TableReader, folder: String) -> APIAccess.KeySource? {
-        let file = table.string("key_file")
-        let variable = table.string("key_env")
-        if file != nil, variable != nil { table.fail(key: "key_env", "give key_file or key_env, not both") }
-        if let file {
-            let path = file.hasPrefix("/") ? file : Path.join(folder, file)
-            if let problem = SMTPSettings.passwordFileProblem(path) { table.fail(key: "key_file", problem) }
-            return .file(path)
+    private static func readKeySource(_ table: TableReader, folder: String) -> SecretSource? {
+        let source = readSecretSource(
+            table, fileKey: "key_file", envKey: "key_env", example: "CLOCKIFY_KEY", folder: folder)
+        if source == nil {
+            table.fail(nil, "\(table.name) needs its API key: add key_file = \"…\" (chmod 600) or key_env = \"…\"")
         }
-        if let variable {
-            let valid =
-                !variable.isEmpty
-                && variable.unicodeScalars.allSatisfy {
-                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_")
-                } && !("0"..."9").contains(variable.unicodeScalars.first!)
-            if !valid { table.fail(key: "key_env", "must be the name of an environment variable, like CLOCKIFY_KEY") }
-            return .environment(variable)
-        }
-        table.fail(nil, "\(table.name) needs its API key: add key_file = \"…\" (chmod 600) or key_env = \"…\"")
-        return nil
-    }
-
-    private static func readFetchCAFile(_ table: TableReader, folder: String) -> String? {
-        guard let name = table.string("ca_file") else { return nil }
-        let path = name.hasPrefix("/") ? name : Path.join(folder, name)
-        if !Storage.exists(path) || Storage.isDirectory(path) {
-            table.fail(key: "ca_file", "\(path) does not exist (a PEM file with the certificate of the server's CA)")
-        }
-        return path
+        return source
     }
 
     /// Ids, logins and IBANs go into URLs: letters, digits, `-` and `_` only.

@@ -38,12 +38,7 @@ package struct SMTPSettings: Sendable {
     }
 
     /// Where the password is read when a message is sent (never stored in the settings).
-    package enum PasswordSource: Sendable, Equatable {
-        /// An absolute path.
-        case file(String)
-        /// The name of an environment variable.
-        case environment(String)
-    }
+    package typealias PasswordSource = SecretSource
 
     package var host: String
     package var port: Int

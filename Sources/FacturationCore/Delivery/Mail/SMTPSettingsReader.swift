@@ -45,15 +45,22 @@ extension PipelineLoader {
     }
 
     /// `password_file` (checked now: it exists and only its owner can read it) or `password_env`.
-    static func readPasswordSource(_ table: TableReader, folder: String) -> SMTPSettings.PasswordSource? {
-        let file = table.string("password_file")
-        let variable = table.string("password_env")
-        if file != nil, variable != nil {
-            table.fail(key: "password_env", "give password_file or password_env, not both")
-        }
+    static func readPasswordSource(_ table: TableReader, folder: String) -> SecretSource? {
+        readSecretSource(
+            table, fileKey: "password_file", envKey: "password_env", example: "FACTURATION_SMTP", folder: folder)
+    }
+
+    /// `<fileKey>` (checked now: it exists and only its owner can read it) or `<envKey>`, not both;
+    /// nil when neither is given (the caller says whether one is needed).
+    static func readSecretSource(
+        _ table: TableReader, fileKey: String, envKey: String, example: String, folder: String
+    ) -> SecretSource? {
+        let file = table.string(fileKey)
+        let variable = table.string(envKey)
+        if file != nil, variable != nil { table.fail(key: envKey, "give \(fileKey) or \(envKey), not both") }
         if let file {
             let path = file.hasPrefix("/") ? file : Path.join(folder, file)
-            if let problem = SMTPSettings.passwordFileProblem(path) { table.fail(key: "password_file", problem) }
+            if let problem = SMTPSettings.passwordFileProblem(path) { table.fail(key: fileKey, problem) }
             return .file(path)
         }
         if let variable {
@@ -62,9 +69,7 @@ extension PipelineLoader {
                 && variable.unicodeScalars.allSatisfy {
                     $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_")
                 } && !("0"..."9").contains(variable.unicodeScalars.first!)
-            if !valid {
-                table.fail(key: "password_env", "must be the name of an environment variable, like FACTURATION_SMTP")
-            }
+            if !valid { table.fail(key: envKey, "must be the name of an environment variable, like \(example)") }
             return .environment(variable)
         }
         return nil
