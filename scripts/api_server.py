@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""A loopback HTTPS server speaking the Clockify Reports API and the Qonto API, for facturation's tests.
+"""A loopback HTTPS server speaking the Clockify Reports API and the Qonto API, for facturation's tests
+and scripts/demo.
 
 Standard library only (http.server + ssl); the throwaway CA and server certificate are made with
-openssl, as scripts/smtp_sink.py does. Binds 127.0.0.1 on a free port and writes it to --port-file.
+openssl, as scripts/smtp_sink.py does. Binds 127.0.0.1 on a free port (or --port) and writes it to
+--port-file.
 
   Clockify  POST /v1/workspaces/<--workspace>/reports/detailed   header X-Api-Key: <--clockify-key>
             body {dateRangeStart, dateRangeEnd, detailedFilter: {page, pageSize}}: the entries of
@@ -242,6 +244,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port-file", required=True)
+    parser.add_argument("--port", type=int, default=0, help="the port to bind (default: a free one)")
     parser.add_argument("--cert-dir", required=True)
     parser.add_argument("--log", required=True)
     parser.add_argument("--parent-pid", type=int)
@@ -260,7 +263,7 @@ def main():
 
     context = make_certificates(options.cert_dir)
     Handler.state = State(options)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
