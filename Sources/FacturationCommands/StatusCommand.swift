@@ -41,20 +41,7 @@ struct StatusCommand: ParsableCommand {
             out += "\nInterrupted (resumed by the next run):\n"
             for path in status.interrupted { out += "  \(path)\n" }
         }
-        out += "\nLast run: "
-        if let last = status.lastRun {
-            // Errors of the run and of its invoicing stage, each with its text: a problem that
-            // recurs on every run must be visible here.
-            let errors =
-                last.errors + last.invoicing.flatMap { report in report.errors.map { "[\(report.pipeline)] \($0)" } }
-            out +=
-                "\(last.startedAt): \(last.importedCount) imported, \(last.rejectedCount) rejected, "
-                + "\(last.duplicateCount) duplicate\(errors.isEmpty ? "" : ", \(errors.count) error(s)")"
-                + " (exit status \(last.exitCode))\n"
-            for error in errors { out += "  ERROR \(error)\n" }
-        } else {
-            out += "none yet\n"
-        }
+        out += "\nLast run: " + Self.lastRun(status.lastRun)
         out += "\nRejected files: \(status.rejectedTotal)\n"
         for file in status.rejected { out += "  \(file.path)\n    \(file.problem)\n    see \(file.reasonFile)\n" }
         for pipeline in status.issued.keys.sorted() {
@@ -113,6 +100,22 @@ struct StatusCommand: ParsableCommand {
                 out += "  NOT SENT  \(name) (see its .reason.txt; `facturation resend NUMBER`)\n"
             }
         }
+        return out
+    }
+}
+
+extension StatusCommand {
+    /// The last run in one line, then its errors and those of its invoicing stage, each with its
+    /// text: a problem that recurs on every run must be visible here.
+    static func lastRun(_ last: RunSummary?) -> String {
+        guard let last else { return "none yet\n" }
+        let errors =
+            last.errors + last.invoicing.flatMap { report in report.errors.map { "[\(report.pipeline)] \($0)" } }
+        var out =
+            "\(last.startedAt): \(last.importedCount) imported, \(last.rejectedCount) rejected, "
+            + "\(last.duplicateCount) duplicate\(errors.isEmpty ? "" : ", \(errors.count) error(s)")"
+            + " (exit status \(last.exitCode))\n"
+        for error in errors { out += "  ERROR \(error)\n" }
         return out
     }
 }

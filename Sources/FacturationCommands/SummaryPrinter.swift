@@ -24,28 +24,7 @@ enum SummaryPrinter {
 
     static func text(_ summary: RunSummary) -> String {
         var out = "facturation run: \(summary.workspace) (today \(summary.today))\n"
-        let invoicingDidSomething = summary.invoicing.contains {
-            !$0.issued.isEmpty || !$0.waitingApproval.isEmpty || !$0.refused.isEmpty || !$0.errors.isEmpty
-                || !$0.warnings.isEmpty || !$0.rejected.isEmpty
-        }
-        let sendingDidSomething = (summary.sending ?? []).contains {
-            !$0.queued.isEmpty || !$0.sent.isEmpty || !$0.waiting.isEmpty || !$0.failed.isEmpty
-                || !$0.warnings.isEmpty || !$0.errors.isEmpty
-        }
-        let documentsDidSomething = (summary.documents ?? []).contains {
-            !$0.rendered.isEmpty || !$0.delivered.isEmpty || !$0.warnings.isEmpty || !$0.errors.isEmpty
-        }
-        let dunningDidSomething = (summary.dunning ?? []).contains {
-            !$0.sent.isEmpty || !$0.awaitingApproval.isEmpty || !$0.approved.isEmpty || !$0.refused.isEmpty
-                || !$0.warnings.isEmpty
-        }
-        let cashAlert = (summary.forecast ?? []).contains { !$0.warnings.isEmpty }
-        if summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty && !invoicingDidSomething
-            && !sendingDidSomething && !documentsDidSomething && !dunningDidSomething && !cashAlert
-            && (summary.digest ?? []).isEmpty && (summary.replies ?? []).isEmpty
-        {
-            return out + "Nothing to do: the inbox is empty and no invoice is due.\n"
-        }
+        if isIdle(summary) { return out + "Nothing to do: the inbox is empty and no invoice is due.\n" }
         for file in summary.files {
             out += inboxFile(file)
         }
@@ -88,6 +67,29 @@ enum SummaryPrinter {
         for warning in summary.warnings ?? [] { out += "  WARNING    \(warning)\n" }
         out += totals(summary)
         return out
+    }
+
+    /// True when the run had nothing to report: no file, no stage that did or found anything.
+    private static func isIdle(_ summary: RunSummary) -> Bool {
+        let invoicingDidSomething = summary.invoicing.contains {
+            !$0.issued.isEmpty || !$0.waitingApproval.isEmpty || !$0.refused.isEmpty || !$0.errors.isEmpty
+                || !$0.warnings.isEmpty || !$0.rejected.isEmpty
+        }
+        let sendingDidSomething = (summary.sending ?? []).contains {
+            !$0.queued.isEmpty || !$0.sent.isEmpty || !$0.waiting.isEmpty || !$0.failed.isEmpty
+                || !$0.warnings.isEmpty || !$0.errors.isEmpty
+        }
+        let documentsDidSomething = (summary.documents ?? []).contains {
+            !$0.rendered.isEmpty || !$0.delivered.isEmpty || !$0.warnings.isEmpty || !$0.errors.isEmpty
+        }
+        let dunningDidSomething = (summary.dunning ?? []).contains {
+            !$0.sent.isEmpty || !$0.awaitingApproval.isEmpty || !$0.approved.isEmpty || !$0.refused.isEmpty
+                || !$0.warnings.isEmpty
+        }
+        let cashAlert = (summary.forecast ?? []).contains { !$0.warnings.isEmpty }
+        return summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty && !invoicingDidSomething
+            && !sendingDidSomething && !documentsDidSomething && !dunningDidSomething && !cashAlert
+            && (summary.digest ?? []).isEmpty && (summary.replies ?? []).isEmpty
     }
 
     /// The lines of one inbox file: what it became, where its records went, its notes and warnings.
