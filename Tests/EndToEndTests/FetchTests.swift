@@ -269,6 +269,19 @@ struct FetchTests {
             chmod(workspace.root.appendingPathComponent("pipelines/secrets/clockify").path, 0o644)
             let result = try workspace.run(["fetch", "clockify"])
             #expect(result.status == 3 && result.stderr.contains("chmod 600"), "\(result.stderr)")
+            // A missing ca_file is looked for when fetching (scripts/demo makes its CA when it starts
+            // the server): the pipeline loads, the fetch is refused naming the key, nothing is written.
+            let missing = try Self.workspace(server)
+            let text = try missing.text("pipelines/demo-conseil.toml")
+            try missing.drop(
+                "demo-conseil.toml", text.replacingOccurrences(of: server.caFile, with: "/nonexistent/ca.pem"),
+                into: "pipelines")
+            #expect(try missing.run(["check"]).status == 0)
+            let refused = try missing.run(["fetch", "clockify"])
+            #expect(
+                refused.status == 3 && refused.stderr.contains("fetch.clockify.ca_file names /nonexistent/ca.pem"),
+                "\(refused.stderr)")
+            #expect(missing.files(under: "inbox").isEmpty)
         }
     }
 }

@@ -73,10 +73,18 @@ package struct APIAccess: Sendable {
         }
     }
 
-    /// The key, read now from its file or variable.
+    /// The key, read now from its file or variable, once `ca_file` (when given) is found: like the
+    /// key, the CA is looked for when a fetch needs it, so a pipeline whose CA is made by the
+    /// service that starts the server (scripts/demo) loads without it.
     ///
     /// - Throws: a `configuration` error naming the file or the variable, never the key.
     package func key() throws(FacturationError) -> SMTPSecret {
+        if let caFile, !Storage.exists(caFile) || Storage.isDirectory(caFile) {
+            throw FacturationError(
+                .configuration,
+                "\(file): \(table).ca_file names \(caFile), which does not exist (a PEM file with the certificate "
+                    + "of the server's CA)")
+        }
         switch keySource {
         case .environment(let name):
             guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {

@@ -73,7 +73,7 @@ extension PipelineLoader {
         }
         let baseURL = readBaseURL(table) ?? defaultBaseURL
         let source = readKeySource(table, folder: folder)
-        let caFile = readCAFile(table, folder: folder)
+        let caFile = readCAFile(table, folder: folder, checkedWhenUsed: true)
         let connect = table.integer("connect_timeout", in: 1...120) ?? 10
         let timeout = table.integer("timeout", in: 1...3600) ?? 120
         let attempts = table.integer("attempts", in: 1...10) ?? 5

@@ -75,10 +75,12 @@ extension PipelineLoader {
         return nil
     }
 
-    static func readCAFile(_ table: TableReader, folder: String) -> String? {
+    /// `ca_file`, relative to the pipeline file's folder; checked now unless `checkedWhenUsed` (the
+    /// producers look for it when they fetch, see ``APIAccess/key()``).
+    static func readCAFile(_ table: TableReader, folder: String, checkedWhenUsed: Bool = false) -> String? {
         guard let name = table.string("ca_file") else { return nil }
         let path = name.hasPrefix("/") ? name : Path.join(folder, name)
-        if !Storage.exists(path) || Storage.isDirectory(path) {
+        if !checkedWhenUsed, !Storage.exists(path) || Storage.isDirectory(path) {
             table.fail(key: "ca_file", "\(path) does not exist (a PEM file with the certificate of the server's CA)")
         }
         return path
