@@ -101,7 +101,7 @@ import Testing
         let issued = try #require(
             try workspace.csvRecords("outbox/registre-ventes.csv").first { $0["issue_date"] == "2025-07-18" })
         #expect(issued["client_code"] == "PETRAS" && issued["total_excl_vat"] == "450.00", "\(issued)")
-        #expect(try workspace.files(under: "archive/files").contains { $0.hasSuffix("formation.toml") })
+        #expect(workspace.files(under: "archive/files").contains { $0.hasSuffix("formation.toml") })
         // The request's own record names who asked and the inbox file it came from.
         let records = try workspace.issuedRecords(pipeline: "demo-conseil")
         #expect(records.values.contains { $0.contains(#""type":"one-off""#) }, "\(records.keys)")
@@ -127,7 +127,7 @@ import Testing
         )
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-07-02"])
         #expect(result.status == 2, "\(result.stdout)")
-        let reasons = try workspace.files(under: "archive/rejected").filter { $0.hasSuffix(".reason.txt") }
+        let reasons = workspace.files(under: "archive/rejected").filter { $0.hasSuffix(".reason.txt") }
         #expect(reasons.count == 5, "\(reasons)")
         let text = try reasons.map { try workspace.text($0) }.joined(separator: "\n")
         #expect(text.contains("pipeline demo-conseil has no client NOBODY"), "\(text)")
