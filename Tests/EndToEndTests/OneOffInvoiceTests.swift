@@ -136,6 +136,14 @@ import Testing
         #expect(text.contains("add at least one [[one_off.lines]]"))
         #expect(text.contains("one_off.lines[1].quantity must be a number above 0"))
         #expect(text.contains("Line 6 - one_off.lines[1].quantity"), "the line of the bad quantity")
+        // A total beyond what one document may hold says so in the request's own terms.
+        let huge = (1...3).map { _ in "[[one_off.lines]]\ndescription = \"l\"\namount = 999999999\n" }.joined()
+        try workspace.drop("enorme.toml", "[one_off]\nclient = \"LAA\"\ntitle = \"x\"\n" + huge)
+        #expect(try workspace.run(["run", "--settle", "0", "--date", "2025-07-03"]).status == 2)
+        let enorme = try workspace.files(under: "archive/rejected").filter { $0.hasSuffix("enorme.toml.reason.txt") }
+            .map { try workspace.text($0) }.joined()
+        #expect(enorme.contains("too large to be computed exactly (a total of"), "\(enorme)")
+        #expect(enorme.contains("split it into several invoices") && !enorme.contains("time entries"), "\(enorme)")
 
         // The command checks the file before dropping it: nothing reaches the inbox.
         let file = workspace.root.appendingPathComponent("faux.toml")

@@ -37,8 +37,9 @@ extension RequestProcessor {
             totals = try InvoiceBuilder.totals(of: lines)
         } catch {
             return Self.refuse(
-                "the amounts of this one-off invoice are too large to compute (\(error.description))",
-                "Check the amounts and quantities, then drop the corrected file again.")
+                "the amounts of this one-off invoice are too large to be computed exactly (\(error.operation))",
+                "Check the amounts and quantities of its lines (or split it into several invoices), then drop the "
+                    + "corrected file again.")
         }
         let draft = InvoiceDraft(
             id: id, kind: .invoice, clientCode: client.code,
