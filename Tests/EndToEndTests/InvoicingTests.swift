@@ -305,14 +305,22 @@ struct InvoicingCrashTests {
     }
 
     /// Kills the run of a fresh copy after `step`, runs it again; returns what is wrong, if anything.
+    /// Crashes a copy of `source` after durable step `step` of `steps`, runs it again and compares.
+    ///
+    /// The dashboard's hours cache (`dashboard-time.json`) is written only when the ledgers are
+    /// older than the run stamp's racy window when the dashboard stage reaches them, so a run can
+    /// take one step fewer than the traced one when it is faster: a run at the last step that ends
+    /// normally is compared like a recovered one instead of counted as a failure.
     static func crashAndRecover(
-        at step: Int, of source: URL, environment: [String: String], expected: Snapshot
+        at step: Int, of steps: Int, source: URL, environment: [String: String], expected: Snapshot
     ) throws -> String? {
         let workspace = try copy(of: source)
         let crashed = try workspace.run(
             ["run", "--settle", "0", "--date", "2025-08-01"],
             environment: environment.merging(["FACTURATION_CRASH_AFTER": "\(step)"]) { $1 })
-        guard crashed.killedBySignal else { return "step \(step) did not crash: \(crashed.stderr)" }
+        guard crashed.killedBySignal || (step == steps && crashed.status == 0) else {
+            return "step \(step) did not crash: \(crashed.stderr)"
+        }
         let recovered = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"], environment: environment)
         guard recovered.status == 0 else { return "step \(step): \(recovered.stderr)" }
         let difference = try Snapshot(workspace).difference(from: expected)
@@ -349,7 +357,7 @@ struct InvoicingCrashTests {
             for step in stride(from: 1 + worker, through: steps, by: 2) where failures.withLock({ $0.isEmpty }) {
                 do {
                     if let failure = try Self.crashAndRecover(
-                        at: step, of: source, environment: batches, expected: expected)
+                        at: step, of: steps, source: source, environment: batches, expected: expected)
                     {
                         failures.withLock { $0.append(failure) }
                     }
