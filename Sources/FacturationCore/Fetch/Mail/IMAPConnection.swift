@@ -61,7 +61,8 @@ final class IMAPConnection {
                     throw FacturationError(
                         .delivery,
                         "the IMAP server \(settings.shown) refused \(command.split(separator: " ").prefix(2).joined(separator: " ")): "
-                            + "\(status.prefix(200)) (check \(MailFetchSettings.key("url")) in \(settings.file))")
+                            + "\(status.prefix(200)) (check \(MailFetchSettings.key("url")) in \(settings.file))",
+                        cause: FetchFailure.settings)
                 }
                 return untagged
             }
@@ -116,7 +117,8 @@ final class IMAPConnection {
                 return line
             }
             guard received.count - position < 1 << 20 else {
-                throw FacturationError(.delivery, "the IMAP server \(settings.shown) sent a line longer than 1 MB")
+                throw FacturationError(.delivery, "the IMAP server \(settings.shown) sent a line longer than 1 MB",
+                    cause: FetchFailure.temporary)
             }
             try fill()
         }
@@ -151,7 +153,8 @@ final class IMAPConnection {
         }
         guard code == CURLE_OK else { throw transferError(code, during: "a reply") }
         guard count > 0 else {
-            throw FacturationError(.delivery, "the IMAP server \(settings.shown) closed the connection mid-reply")
+            throw FacturationError(.delivery, "the IMAP server \(settings.shown) closed the connection mid-reply",
+                cause: FetchFailure.temporary)
         }
         received += chunk[0..<count]
     }
@@ -163,7 +166,8 @@ final class IMAPConnection {
         return FacturationError(
             .delivery,
             "the IMAP server \(settings.shown) could not be read during \(verb): \(curl.message(for: code)) "
-                + "(nothing is lost: the next fetch starts again after the last message written)")
+                + "(nothing is lost: the next fetch starts again after the last message written)",
+            cause: FetchFailure.temporary)
     }
 
     /// Settings the server refuses (login, certificate, no STARTTLS) name the key to fix; like SMTP's,
@@ -178,22 +182,26 @@ final class IMAPConnection {
             return FacturationError(
                 .delivery,
                 "\(file): the IMAP server \(settings.shown) refused the login of \(MailFetchSettings.key("user")) = "
-                    + "\"\(settings.user)\": check the user and the password named by \(key)")
+                    + "\"\(settings.user)\": check the user and the password named by \(key)",
+                cause: FetchFailure.keyRefused)
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CONNECT_ERROR:
             return FacturationError(
                 .delivery,
                 "\(file): the TLS connection to \(settings.shown) failed (\(detail)): check the server name in "
-                    + "\(MailFetchSettings.key("url")) and, for a private CA, \(MailFetchSettings.key("ca_file"))")
+                    + "\(MailFetchSettings.key("url")) and, for a private CA, \(MailFetchSettings.key("ca_file"))",
+                cause: FetchFailure.settings)
         case CURLE_USE_SSL_FAILED:
             return FacturationError(
                 .delivery,
                 "\(file): the IMAP server \(settings.shown) does not offer STARTTLS, which is required: use an "
-                    + "imaps:// address in \(MailFetchSettings.key("url"))")
+                    + "imaps:// address in \(MailFetchSettings.key("url"))",
+                cause: FetchFailure.settings)
         default:
             return FacturationError(
                 .delivery,
                 "the IMAP server \(settings.shown) cannot be reached (\(detail)); nothing was fetched, the next "
-                    + "fetch tries again")
+                    + "fetch tries again",
+                cause: FetchFailure.temporary)
         }
     }
 }

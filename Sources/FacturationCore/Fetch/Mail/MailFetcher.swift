@@ -31,6 +31,8 @@ package struct MailFetcher {
         package var skipped: [String] = []
         /// The folder's UIDVALIDITY changed since the last fetch: it was read again from the start.
         package var restarted = false
+        /// The cursor after the fetch: the last UID copied (or skipped).
+        package var lastUID: UInt32?
     }
 
     package func fetch() throws -> Report {
@@ -49,17 +51,25 @@ package struct MailFetcher {
         }
         try Storage.makeDirectory(layout.inbox)
         try Storage.makeDirectory(layout.fetchCursors)
-        for uid in try newUIDs(connection, after: lastUID) {
+        let uids = try newUIDs(connection, after: lastUID)
+        for uid in uids {
             try copy(uid, uidValidity: uidValidity, from: connection, report: &report)
-            let cursor = MailFetchCursor(
-                mailbox: settings.mailbox, uidValidity: uidValidity, lastUID: uid,
-                fetchedAt: LocalClock(clock: clock, timeZone: layout.pipeline.timeZone).nowISO())
-            try Storage.write(
-                try cursor.encoded(), to: layout.mailFetchCursor, temporaryDirectory: layout.temporary,
-                collision: .replace)
+            try saveCursor(uidValidity: uidValidity, lastUID: uid)
             CrashInjection.step("mail cursor \(uid)")
         }
+        // Nothing new: the cursor still records when the folder was last read (`watch` and
+        // `[fetch] every` go by it).
+        if uids.isEmpty { try saveCursor(uidValidity: uidValidity, lastUID: lastUID) }
+        report.lastUID = uids.last ?? lastUID
         return report
+    }
+
+    private func saveCursor(uidValidity: UInt32, lastUID: UInt32) throws {
+        let cursor = MailFetchCursor(
+            mailbox: settings.mailbox, uidValidity: uidValidity, lastUID: lastUID,
+            fetchedAt: LocalClock(clock: clock, timeZone: layout.pipeline.timeZone).nowISO())
+        try Storage.write(
+            try cursor.encoded(), to: layout.mailFetchCursor, temporaryDirectory: layout.temporary, collision: .replace)
     }
 
     /// Opens the folder read-only; its UIDVALIDITY.
