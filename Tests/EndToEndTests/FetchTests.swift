@@ -366,7 +366,8 @@ extension FetchTests {
         let second = folder.appendingPathComponent("second.json")
         try
             ("{\"transactions\": ["
-            + Self.transaction(status: "completed", settled: "2025-09-30T07:00:00.000Z", updated: "2025-09-30T07:00:00.000Z")
+            + Self.transaction(
+                status: "completed", settled: "2025-09-30T07:00:00.000Z", updated: "2025-09-30T07:00:00.000Z")
             + "]}").write(to: second, atomically: true, encoding: .utf8)
         var options = APIServer.Options()
         options.accounts = [(Self.secondIBAN, second.path)]
@@ -377,15 +378,19 @@ extension FetchTests {
                 .replacingOccurrences(
                     of: "iban = \"FR72 1695 8000 0101 2345 6789 012\"\nkey_file = \"secrets/qonto\"",
                     with: "ibans = [\"FR72 1695 8000 0101 2345 6789 012\", \"FR76 3000 6000 0112 3456 7890 189\"]\n"
-                        + "key_file = \"secrets/qonto\"")
+                        + "key_file = \"secrets/qonto\""
+                )
                 .replacingOccurrences(
                     of: "iban = \"FR72 1695 8000 0101 2345 6789 012\"      #",
-                    with: "other_ibans = [\"FR76 3000 6000 0112 3456 7890 189\"]\niban = \"FR72 1695 8000 0101 2345 6789 012\" #")
+                    with:
+                        "other_ibans = [\"FR76 3000 6000 0112 3456 7890 189\"]\niban = \"FR72 1695 8000 0101 2345 6789 012\" #"
+                )
             #expect(text.contains("ibans = [") && text.contains("other_ibans"))
             try workspace.drop("demo-conseil.toml", text, into: "pipelines")
             let check = try workspace.run(["check"])
             #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-            #expect(check.stdout.contains("accounts FR7216958000010123456789012, \(Self.secondIBAN)"), "\(check.stdout)")
+            #expect(
+                check.stdout.contains("accounts FR7216958000010123456789012, \(Self.secondIBAN)"), "\(check.stdout)")
 
             let fetched = try workspace.run(["fetch", "qonto"], environment: Self.now)
             #expect(fetched.status == 0, "\(fetched.stdout)\(fetched.stderr)")

@@ -48,7 +48,9 @@ struct LargeMailTests {
             try server.append(last)
             let (result, peak) = try Self.fetchMeasured(workspace)
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
-            print("fetch mail: peak RSS \(small) KB for one small message, \(peak) KB for 50 MB + 65 MB (\(Binary.url.path))")
+            print(
+                "fetch mail: peak RSS \(small) KB for one small message, \(peak) KB for 50 MB + 65 MB (\(Binary.url.path))"
+            )
             // Holding the 50 MB message would add at least 50 MB (it added ~180 MB before the streaming).
             #expect(small > 0 && peak > 0 && peak - small < 16_000, "peak RSS \(peak) KB, baseline \(small) KB")
             let files = RepliesTests.inboxMail(workspace)

@@ -22,7 +22,9 @@ struct ReplyKillTests {
         return state
     }
 
-    static func fetch(_ workspace: TestWorkspace, crashAfter step: Int? = nil, trace: Bool = false) throws
+    static func fetch(
+        _ workspace: TestWorkspace, crashAfter step: Int? = nil, trace: Bool = false
+    ) throws
         -> CommandResult
     {
         var environment = now
@@ -31,7 +33,9 @@ struct ReplyKillTests {
         return try workspace.run(["fetch", "mail"], environment: environment)
     }
 
-    static func september(_ workspace: TestWorkspace, crashAfter step: Int? = nil, trace: Bool = false) throws
+    static func september(
+        _ workspace: TestWorkspace, crashAfter step: Int? = nil, trace: Bool = false
+    ) throws
         -> CommandResult
     {
         var environment = now

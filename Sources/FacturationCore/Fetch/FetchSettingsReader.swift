@@ -90,10 +90,13 @@ extension PipelineLoader {
             if given.isEmpty {
                 table.fail(
                     nil,
-                    "fetch.qonto needs the account: add iban = \"…\", ibans = [\"…\", \"…\"] or bank_account_id = \"…\"")
+                    "fetch.qonto needs the account: add iban = \"…\", ibans = [\"…\", \"…\"] or bank_account_id = \"…\""
+                )
             } else {
                 for key in given { _ = key == "ibans" ? table.strings(key)?.first : table.string(key) }
-                table.fail(key: given[1], "give one of iban, ibans and bank_account_id, not \(given.joined(separator: " and "))")
+                table.fail(
+                    key: given[1],
+                    "give one of iban, ibans and bank_account_id, not \(given.joined(separator: " and "))")
             }
             return nil
         }

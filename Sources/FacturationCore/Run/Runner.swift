@@ -44,7 +44,8 @@ package final class Runner {
     private func stages(layouts: [ArchiveLayout]) -> [any Stage] {
         // The producers only when a pipeline asks for them: other runs keep their summaries as they were.
         let fetch: [any Stage] =
-            pipelines.contains { $0.fetch?.beforeRun == true } ? [FetchStage(clock: options.clock, throttled: options.throttlesFetch)] : []
+            pipelines.contains { $0.fetch?.beforeRun == true }
+            ? [FetchStage(clock: options.clock, throttled: options.throttlesFetch)] : []
         return fetch + [
             ImportStage(
                 workspace: workspace, layouts: layouts, clock: options.clock,

@@ -146,7 +146,8 @@ final class IMAPConnection {
                 return line
             }
             guard received.count - position < 1 << 20 else {
-                throw FacturationError(.delivery, "the IMAP server \(settings.shown) sent a line longer than 1 MB",
+                throw FacturationError(
+                    .delivery, "the IMAP server \(settings.shown) sent a line longer than 1 MB",
                     cause: FetchFailure.temporary)
             }
             try fill()
@@ -199,7 +200,8 @@ final class IMAPConnection {
         }
         guard code == CURLE_OK else { throw transferError(code, during: "a reply") }
         guard count > 0 else {
-            throw FacturationError(.delivery, "the IMAP server \(settings.shown) closed the connection mid-reply",
+            throw FacturationError(
+                .delivery, "the IMAP server \(settings.shown) closed the connection mid-reply",
                 cause: FetchFailure.temporary)
         }
         received += chunk[0..<count]
