@@ -15,7 +15,8 @@ openssl, as scripts/smtp_sink.py does. Binds 127.0.0.1 on a free port (or --port
             the transactions of --qonto updated since updated_at_from (updated_at defaults to
             settled_at, else emitted_at), sorted by updated_at, paged; answer
             {"transactions": [...], "meta": {current_page, next_page, prev_page, total_pages,
-            total_count, per_page}}.
+            total_count, per_page}}. --account IBAN=FILE (repeatable) adds an account: the
+            transactions of FILE are served for iban=IBAN (--qonto's for --iban); another iban gets 400.
 
 A request of the wrong shape (method, path, header, body, query) gets 400 with the reason.
 
@@ -77,18 +78,25 @@ class State:
         self.counts = {"rate": 0, "unavailable": 0, "cut": 0}
         self.clockify = []
         self.totals = []
-        self.qonto = []
+        self.qonto = {}
         if options.clockify:
             with open(options.clockify, encoding="utf-8") as handle:
                 report = json.load(handle)
             self.clockify = sorted(report["timeentries"], key=lambda e: instant(e["timeInterval"]["start"]))
             self.totals = report.get("totals", [])
-        if options.qonto:
-            with open(options.qonto, encoding="utf-8") as handle:
-                self.qonto = json.load(handle)["transactions"]
-            for transaction in self.qonto:
+        accounts = [(options.iban, options.qonto)]
+        for account in options.account:
+            iban, _, path = account.partition("=")
+            accounts.append((iban, path))
+        for iban, path in accounts:
+            transactions = []
+            if path:
+                with open(path, encoding="utf-8") as handle:
+                    transactions = json.load(handle)["transactions"]
+            for transaction in transactions:
                 transaction.setdefault("updated_at", transaction.get("settled_at") or transaction.get("emitted_at"))
-            self.qonto.sort(key=lambda t: (instant(t["updated_at"]), t["id"]))
+            transactions.sort(key=lambda t: (instant(t["updated_at"]), t["id"]))
+            self.qonto[iban] = transactions
 
     def take(self, name, limit):
         """True for the first `limit` calls with this name."""
@@ -210,7 +218,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if problem:
             self.record(400, None, key_ok)
             return self.send(400, {"errors": [{"code": "invalid", "detail": problem}]})
-        chosen = self.state.qonto
+        chosen = self.state.qonto.get(query["iban"][0], [])
         if "updated_at_from" in query:
             since = instant(query["updated_at_from"][0])
             chosen = [t for t in chosen if instant(t["updated_at"]) >= since]
@@ -224,8 +232,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                   cut=self.state.take("cut", options.cut))
 
     def qonto_problem(self, query):
-        if query.get("iban") != [self.state.options.iban]:
-            return "iban must be the account's"
+        if len(query.get("iban", [])) != 1 or query["iban"][0] not in self.state.qonto:
+            return "iban must be one of the organization's accounts"
         if query.get("sort_by") != ["updated_at:asc"]:
             return "sort_by must be updated_at:asc"
         try:
@@ -254,6 +262,8 @@ def main():
     parser.add_argument("--clockify-key", default="clockify-test-key")
     parser.add_argument("--qonto-auth", default="demo-conseil:qonto-test-secret")
     parser.add_argument("--iban", default="FR7216958000010123456789012")
+    parser.add_argument("--account", action="append", default=[], metavar="IBAN=FILE",
+                        help="another account and its transactions (repeatable)")
     parser.add_argument("--expired", action="store_true")
     parser.add_argument("--rate-limit", type=int, default=0)
     parser.add_argument("--retry-after", type=int, default=1)

@@ -104,7 +104,10 @@ struct CheckCommand: ParsableCommand {
                 + "key from \(clockify.access.keyShown)\n"
         }
         if let qonto = fetch.qonto {
-            out += "    qonto:    login \(qonto.login) at \(qonto.access.baseURL), key from \(qonto.access.keyShown)\n"
+            out +=
+                "    qonto:    login \(qonto.login) at \(qonto.access.baseURL), account"
+                + (qonto.accounts.count == 1 ? " " : "s ") + qonto.accounts.map(\.value).joined(separator: ", ")
+                + ", key from \(qonto.access.keyShown)\n"
         }
         return out
     }

@@ -65,6 +65,7 @@ enum FetchRunner {
             switch source {
             case .clockify: return $0.pipeline.fetch?.clockify != nil
             case .qonto: return $0.pipeline.fetch?.qonto != nil
+            case .mail: return $0.pipeline.fetchMail != nil
             }
         }
         guard !layouts.isEmpty else {

@@ -12,12 +12,18 @@ enum SummaryPrinter {
 
     /// One producer's result: the files dropped, the cursor (its failure is printed by the caller).
     static func fetch(_ report: FetchReport) -> String {
-        var out =
-            "  fetched    \(report.source.rawValue) (\(report.pipeline)): \(report.pages) page"
-            + (report.pages == 1 ? "" : "s") + ", \(report.entries) entr" + (report.entries == 1 ? "y" : "ies")
+        var out = "  fetched    \(report.source.rawValue) (\(report.pipeline)): "
+        if report.source == .mail {
+            out += "\(report.entries) new message(s)"
+        } else {
+            out +=
+                "\(report.pages) page" + (report.pages == 1 ? "" : "s") + ", \(report.entries) entr"
+                + (report.entries == 1 ? "y" : "ies")
+        }
         if let position = report.position { out += ", cursor \(position)" }
         out += "\n"
         for file in report.files { out += "  dropped    \(file)\n" }
+        for skipped in report.skipped ?? [] { out += "  skipped    \(skipped)\n" }
         if let error = report.error { out += "  FAILED     \(error)\n" }
         return out
     }

@@ -36,7 +36,7 @@ struct WatchCommand: ParsableCommand {
                 let pipelines = try PipelineLoader.loadAll(workspace: workspace)
                 _ = try PassRunner.run(
                     workspace: workspace, pipelines: pipelines,
-                    options: Runner.Options(settleSeconds: settle, clock: try global.clock),
+                    options: Runner.Options(settleSeconds: settle, clock: try global.clock, throttlesFetch: true),
                     global: global, json: json, printWhenIdle: false, shouldStop: { SignalFlag.isRaised })
             } catch let errors as ConfigErrors {
                 logger.error("Configuration error, pass skipped:\n\(errors)")

@@ -82,3 +82,47 @@ struct BankStatementImportTests {
         #expect(merged.count == after.count)
     }
 }
+
+extension BankStatementImportTests {
+    /// OFX `LEDGERBAL` checked against the previous statement of the account (a wrong one rejects
+    /// the file, named in its reason); MT940 `/OCMT/` in the ledger's `note`.
+    @Test func anOfxLedgerBalanceIsCheckedAndAnMt940OriginalAmountIsKept() throws {
+        let workspace = try CamtImportTests.workspace()
+        try workspace.drop("releve-faux.ofx", OfxConverterTestsText.twoMonths(balance: "1267.51"))
+        try workspace.drop(
+            "releve.sta",
+            ":20:TEST\n:25:FR7216958000010123456789012\n:28C:1/1\n:60F:C250901EUR1000,00\n"
+                + ":61:2509030903C12,50NTRFNONREF//REF-OCMT-1\n:86:/NAME/CLIENT US/OCMT/USD14,62/\n"
+                + ":62F:C250930EUR1012,50\n")
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("1 imported, 1 rejected"), "\(result.stdout)")
+        let rows = try workspace.csvRecords(Self.september)
+        #expect(rows.map { $0["note"] } == ["original amount 14.62 USD"], "\(rows)")
+        let reason = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") })
+        let text = try workspace.text(reason)
+        #expect(text.contains("STMTRS/LEDGERBAL/BALAMT") && text.contains("1267.50 EUR"), "\(text)")
+    }
+}
+
+/// Two consecutive OFX statements of the demo company's account (the text of
+/// `OfxConverterTests.twoMonths`, which the end-to-end target cannot import).
+enum OfxConverterTestsText {
+    static func twoMonths(balance: String) -> String {
+        func transaction(_ amount: String, _ id: String, _ date: String) -> String {
+            "<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>\(date)<TRNAMT>\(amount)<FITID>\(id)<NAME>VIR CLIENT</STMTTRN>"
+        }
+        func statement(_ id: Int, _ start: String, _ end: String, _ transactions: String, _ balance: String) -> String {
+            "<STMTTRNRS><TRNUID>\(id)<STMTRS><CURDEF>EUR\n"
+                + "<BANKACCTFROM><BANKID>16958<BRANCHID>00001<ACCTID>01234567890<ACCTTYPE>CHECKING</BANKACCTFROM>\n"
+                + "<BANKTRANLIST><DTSTART>\(start)<DTEND>\(end)\n\(transactions)\n</BANKTRANLIST>\n"
+                + "<LEDGERBAL><BALAMT>\(balance)<DTASOF>\(end)</LEDGERBAL></STMTRS></STMTTRNRS>\n"
+        }
+        return "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n<OFX>\n<BANKMSGSRSV1>\n"
+            + statement(1, "20250901", "20250930", transaction("12.50", "S-1", "20250903"), "1012.50")
+            + statement(
+                2, "20251001", "20251031",
+                transaction("300.00", "O-1", "20251010") + "\n" + transaction("-45.00", "O-2", "20251020"), balance)
+            + "</BANKMSGSRSV1>\n</OFX>\n"
+    }
+}

@@ -355,3 +355,76 @@ extension FetchTests {
         }
     }
 }
+
+extension FetchTests {
+    static let secondIBAN = "FR7630006000011234567890189"
+
+    @Test("Qonto, several accounts: one cursor and one file per account, each file's rows given its IBAN")
+    func severalAccounts() throws {
+        let folder = try SMTPSink.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let second = folder.appendingPathComponent("second.json")
+        try
+            ("{\"transactions\": ["
+            + Self.transaction(
+                status: "completed", settled: "2025-09-30T07:00:00.000Z", updated: "2025-09-30T07:00:00.000Z")
+            + "]}").write(to: second, atomically: true, encoding: .utf8)
+        var options = APIServer.Options()
+        options.accounts = [(Self.secondIBAN, second.path)]
+        try withAPIServer(options) { server in
+            let workspace = try Self.workspace(server)
+            let file = "pipelines/demo-conseil.toml"
+            let text = try workspace.text(file)
+                .replacingOccurrences(
+                    of: "iban = \"FR72 1695 8000 0101 2345 6789 012\"\nkey_file = \"secrets/qonto\"",
+                    with: "ibans = [\"FR72 1695 8000 0101 2345 6789 012\", \"FR76 3000 6000 0112 3456 7890 189\"]\n"
+                        + "key_file = \"secrets/qonto\""
+                )
+                .replacingOccurrences(
+                    of: "iban = \"FR72 1695 8000 0101 2345 6789 012\"      #",
+                    with:
+                        "other_ibans = [\"FR76 3000 6000 0112 3456 7890 189\"]\niban = \"FR72 1695 8000 0101 2345 6789 012\" #"
+                )
+            #expect(text.contains("ibans = [") && text.contains("other_ibans"))
+            try workspace.drop("demo-conseil.toml", text, into: "pipelines")
+            let check = try workspace.run(["check"])
+            #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+            #expect(
+                check.stdout.contains("accounts FR7216958000010123456789012, \(Self.secondIBAN)"), "\(check.stdout)")
+
+            let fetched = try workspace.run(["fetch", "qonto"], environment: Self.now)
+            #expect(fetched.status == 0, "\(fetched.stdout)\(fetched.stderr)")
+            #expect(
+                workspace.files(under: "inbox").sorted() == [
+                    "inbox/qonto-FR7216958000010123456789012-20251002T080000Z-p1.json",
+                    "inbox/qonto-FR7216958000010123456789012-20251002T080000Z-p2.json",
+                    "inbox/qonto-\(Self.secondIBAN)-20251002T080000Z-p1.json",
+                ])
+            let asked = try server.requests().compactMap { ($0["query"] as? [String: [String]])?["iban"]?.first }
+            #expect(asked == ["FR7216958000010123456789012", "FR7216958000010123456789012", Self.secondIBAN])
+            let record =
+                (try JSONSerialization.jsonObject(
+                    with: workspace.data("inbox/qonto-\(Self.secondIBAN)-20251002T080000Z-p1.json")) as? [String: Any])?[
+                    "facturation_fetch"] as? [String: Any]
+            #expect(record?["iban"] as? String == Self.secondIBAN)
+            #expect(workspace.exists("archive/fetch/demo-conseil/qonto-FR7216958000010123456789012.json"))
+            #expect(
+                try workspace.text("archive/fetch/demo-conseil/qonto-\(Self.secondIBAN).json").contains(
+                    "2025-09-30T07:00:00.000Z"))
+
+            let run = try workspace.run(["run", "--settle", "0"], environment: Self.now)
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            let september = try workspace.csvRecords("archive/ledgers/demo-conseil/bank-transactions/2025-09.csv")
+            #expect(september.count == 5, "\(september)")
+            let accounts = Dictionary(grouping: september) { $0["account_iban"] ?? "" }.mapValues(\.count)
+            #expect(accounts == ["FR7216958000010123456789012": 4, Self.secondIBAN: 1], "\(accounts)")
+
+            // Each account asks again from its own cursor.
+            let later = ["FACTURATION_NOW": "2025-10-02T09:00:00Z"]
+            #expect(try workspace.run(["fetch", "qonto"], environment: later).status == 0)
+            let again = try server.requests().suffix(2).compactMap { $0["query"] as? [String: [String]] }
+            #expect(again.last?["iban"] == [Self.secondIBAN])
+            #expect(again.last?["updated_at_from"] == ["2025-09-30T07:00:00.000Z"])
+        }
+    }
+}

@@ -68,6 +68,24 @@ struct Mt940ConverterTests {
         #expect(october[0]["counterparty_name"] == "AMAZON WEB SERVICES")
     }
 
+    /// `/OCMT/` (the original amount of a payment made in another currency), in the `:86:` or in
+    /// the `:61:`'s supplementary details, is written in `note` as the other formats write theirs.
+    @Test func theOriginalAmountOfAForeignPaymentIsInTheNote() throws {
+        let harness = try ConversionHarness()
+        defer { harness.cleanUp() }
+        let lines =
+            ":61:2509030903C12,50NTRFNONREF//REF-1\n:86:/NAME/CLIENT US/REMI/USTD//INV 7/OCMT/USD14,62/CHGS/EUR0,50/\n"
+            + ":61:2509040904RD5,00NTRFNONREF//REF-2\n/OCMT/GBP4,3/\n:86:RETOUR\n"
+            + ":61:2509050905C1,00NTRFNONREF//REF-3\n:86:/NAME/SANS DEVISE/OCMT/45,00/\n"
+        let text = Self.statement(lines, closing: "C250930EUR1018,50")
+        let outcome = try harness.convert(Data(text.utf8), name: "releve.sta")
+        #expect(outcome.rejection == nil, "\(outcome.problems) \(outcome.rejection?.summary ?? "")")
+        let rows = try #require(outcome.rows["2025-09"])
+        #expect(rows.map { $0["note"] } == ["original amount 14.62 USD", "reversal; original amount 4.30 GBP", ""])
+        #expect(rows[0]["remittance_info"] == "INV 7" && rows[0]["counterparty_name"] == "CLIENT US")
+        #expect(rows.map { $0["currency"] } == ["EUR", "EUR", "EUR"])
+    }
+
     @Test func aBadClosingBalanceRejectsTheFile() throws {
         let harness = try ConversionHarness()
         defer { harness.cleanUp() }

@@ -122,6 +122,59 @@ struct OfxConverterTests {
         #expect(cut.problems.first?.contains("the file ends before") == true, "\(cut.problems)")
     }
 
+    /// Two statements of the company's account, September then October (`octoberStart`), each
+    /// with its `LEDGERBAL` as of its end.
+    static func twoMonths(octoberBalance: String, octoberStart: String = "20251001") -> String {
+        func statement(_ id: Int, _ start: String, _ end: String, _ transactions: String, _ balance: String) -> String {
+            """
+            <STMTTRNRS><TRNUID>\(id)<STMTRS><CURDEF>EUR
+            <BANKACCTFROM><BANKID>16958<BRANCHID>00001<ACCTID>01234567890<ACCTTYPE>CHECKING</BANKACCTFROM>
+            <BANKTRANLIST><DTSTART>\(start)<DTEND>\(end)
+            \(transactions)
+            </BANKTRANLIST>
+            <LEDGERBAL><BALAMT>\(balance)<DTASOF>\(end)</LEDGERBAL></STMTRS></STMTTRNRS>
+            """
+        }
+        let october =
+            transaction(amount: "300.00", id: "O-1", date: "20251010") + "\n"
+            + transaction(amount: "-45.00", id: "O-2", date: "20251020")
+        return """
+            OFXHEADER:100
+            DATA:OFXSGML
+            VERSION:102
+
+            <OFX>
+            <BANKMSGSRSV1>
+            \(statement(1, "20250901", "20250930", transaction(id: "S-1", date: "20250903"), "1012.50"))
+            \(statement(2, octoberStart, "20251031", october, octoberBalance))
+            </BANKMSGSRSV1>
+            </OFX>
+            """
+    }
+
+    /// `LEDGERBAL` is checked where the file allows it: against the previous statement of the same
+    /// account when the two follow each other.
+    @Test func theLedgerBalanceOfAStatementFollowingAnotherIsChecked() throws {
+        let harness = try ConversionHarness()
+        defer { harness.cleanUp() }
+        let right = try harness.convert(Self.twoMonths(octoberBalance: "1267.50"))
+        #expect(right.rejection == nil, "\(right.problems)")
+        #expect(right.rows["2025-10"]?.count == 2)
+        let wrong = try harness.convert(Self.twoMonths(octoberBalance: "1267.51"))
+        #expect(wrong.rejection?.format == .ofx)
+        #expect(
+            wrong.problems.contains {
+                $0.contains("column \"STMTRS/LEDGERBAL/BALAMT\": \"1267.51\"")
+                    && $0.contains(
+                        "the ledger balance is 1267.51 EUR, but the previous statement's (line 12) plus the "
+                            + "transactions is 1267.50 EUR")
+            }, "\(wrong.problems)")
+        #expect(wrong.allRows.isEmpty)
+        // Statements that do not follow each other (a gap of days): nothing to compare them with.
+        let gap = try harness.convert(Self.twoMonths(octoberBalance: "1267.51", octoberStart: "20251005"))
+        #expect(gap.rejection == nil, "\(gap.problems)")
+    }
+
     @Test func sniffedFromTheContentNotTheName() throws {
         let harness = try ConversionHarness()
         defer { harness.cleanUp() }

@@ -16,6 +16,8 @@ package final class APIServer: @unchecked Sendable {
         package var retryAfter = 1
         package var unavailable = 0
         package var cut = 0
+        /// More Qonto accounts: (IBAN, the file of its transactions); the first is the demo's IBAN.
+        package var accounts: [(iban: String, file: String)] = []
 
         package init() {}
     }
@@ -47,6 +49,7 @@ package final class APIServer: @unchecked Sendable {
                 "--retry-after", "\(options.retryAfter)", "--unavailable", "\(options.unavailable)",
                 "--cut", "\(options.cut)",
             ] + (options.expired ? ["--expired"] : [])
+            + options.accounts.flatMap { ["--account", "\($0.iban)=\($0.file)"] }
         let log = folder.appendingPathComponent("server.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)

@@ -5,6 +5,7 @@ import Foundation
 /// ```toml
 /// [fetch]
 /// before_run = true                   # `run` fetches first (default false: cron calls `fetch`)
+/// every = "15m"                       # under `watch`, each source at most this often (default 15 minutes)
 ///
 /// [fetch.clockify]
 /// workspace_id = "5f1e…"
@@ -13,14 +14,20 @@ import Foundation
 ///
 /// [fetch.qonto]
 /// login = "demo-conseil-1234"         # the organization's login (not secret)
-/// iban = "FR76…"                      # or bank_account_id = "…"
+/// iban = "FR76…"                      # or ibans = ["FR76…", "FR76…"] (several accounts), or bank_account_id = "…"
 /// key_file = "secrets/qonto"          # the secret key; or key_env = "NAME"
 /// start = 2025-07-01                  # updated_at_from of the first fetch (default: everything)
 /// ```
 /// Both take `base_url` (default: the real API), `ca_file`, `connect_timeout` (10 s),
 /// `timeout` (120 s) and `attempts` (5). The keys are never in the pipeline file.
 package struct FetchSettings: Sendable {
+    /// `every` when the pipeline file does not say.
+    package static let defaultEvery: Duration = .seconds(15 * 60)
+
     package var beforeRun = false
+    /// Under `watch`, the shortest time between two fetches of one source (its cursor's `fetchedAt`
+    /// says when it was last fetched): `watch` passes every minute, the APIs need not be asked that often.
+    package var every = defaultEvery
     package var clockify: ClockifyFetchSettings?
     package var qonto: QontoFetchSettings?
 
@@ -30,12 +37,15 @@ package struct FetchSettings: Sendable {
 /// The producers, by name (`facturation fetch <source>`, cursors, inbox file names).
 package enum FetchSource: String, Sendable, CaseIterable, Codable {
     case clockify, qonto
+    /// The replies: the `[fetch.mail]` IMAP folder (``MailFetcher``).
+    case mail
 
     /// The name people know the service by.
     var service: String {
         switch self {
         case .clockify: return "Clockify"
         case .qonto: return "Qonto"
+        case .mail: return "the IMAP server"
         }
     }
 }
@@ -115,7 +125,8 @@ package struct ClockifyFetchSettings: Sendable {
     package var pageSize = 1000
 }
 
-/// `[fetch.qonto]`: the transactions of one account from the Qonto API, by `updated_at`.
+/// `[fetch.qonto]`: the transactions of the company's accounts from the Qonto API, by `updated_at`,
+/// each account with its own cursor and its own files.
 package struct QontoFetchSettings: Sendable {
     package static let defaultBaseURL = "https://thirdparty.qonto.com"
 
@@ -123,12 +134,20 @@ package struct QontoFetchSettings: Sendable {
     package enum Account: Sendable, Equatable {
         case iban(String)
         case bankAccountID(String)
+
+        /// The IBAN or the id, as it goes into the request, the cursor's name and the file's name.
+        package var value: String {
+            switch self {
+            case .iban(let value), .bankAccountID(let value): return value
+            }
+        }
     }
 
     package var access: APIAccess
     /// The organization's login (the first half of `Authorization: login:secret-key`).
     package var login: String
-    package var account: Account
+    /// One account (`iban`, `bank_account_id`) or several (`ibans`), fetched in this order.
+    package var accounts: [Account]
     /// `updated_at_from` of the first fetch (local midnight); nil: from the beginning.
     package var start: CivilDate?
     /// Transactions per page (Qonto allows up to 100).

@@ -8,14 +8,48 @@ extension PipelineLoader {
         defer { table.finish() }
         var settings = FetchSettings()
         settings.beforeRun = table.bool("before_run") ?? false
+        if let every = table.string("every") {
+            if let duration = parseEvery(every) {
+                settings.every = duration
+            } else {
+                table.fail(
+                    key: "every",
+                    "must be a time from 1 minute to 24 hours written like \"15m\", \"1h\" or \"1h30m\"")
+            }
+        }
         settings.clockify = table.subtable("clockify").flatMap { readClockifyFetch($0, folder: folder) }
         settings.qonto = table.subtable("qonto").flatMap { readQontoFetch($0, folder: folder) }
-        if settings.beforeRun, settings.clockify == nil, settings.qonto == nil, !table.contains("clockify"),
-            !table.contains("qonto")
+        if settings.beforeRun, settings.clockify == nil, settings.qonto == nil,
+            !["clockify", "qonto", "mail"].contains(where: table.contains)
         {
-            table.fail(key: "before_run", "there is nothing to fetch: add [fetch.clockify] or [fetch.qonto]")
+            table.fail(
+                key: "before_run", "there is nothing to fetch: add [fetch.clockify], [fetch.qonto] or [fetch.mail]")
         }
         return settings
+    }
+
+    /// `every`: hours, minutes and seconds (`1h30m`, `15m`, `90s`), from 1 minute to 24 hours.
+    static func parseEvery(_ text: String) -> Duration? {
+        var seconds = 0
+        var digits = ""
+        for character in text.lowercased() where character != " " {
+            if character.isASCII, character.isNumber {
+                digits.append(character)
+                continue
+            }
+            let unit: Int
+            switch character {
+            case "h": unit = 3600
+            case "m": unit = 60
+            case "s": unit = 1
+            default: return nil
+            }
+            guard let value = Int(digits), digits.count <= 6 else { return nil }
+            seconds += value * unit
+            digits = ""
+        }
+        guard digits.isEmpty, (60...86_400).contains(seconds) else { return nil }
+        return .seconds(seconds)
     }
 
     private static func readClockifyFetch(_ table: TableReader, folder: String) -> ClockifyFetchSettings? {
@@ -38,27 +72,54 @@ extension PipelineLoader {
         if let login, !isIdentifier(login) {
             table.fail(key: "login", "must be the organization's login Qonto shows (letters, digits, - and _)")
         }
-        let iban = table.string("iban").map(BankRecord.normalizeIBAN)
-        let accountID = table.string("bank_account_id")
-        var account: QontoFetchSettings.Account?
-        switch (iban, accountID) {
-        case (let iban?, nil): account = .iban(iban)
-        case (nil, let id?) where isIdentifier(id): account = .bankAccountID(id)
-        case (nil, _?): table.fail(key: "bank_account_id", "must be the account id Qonto shows")
-        case (_?, _?): table.fail(key: "bank_account_id", "give iban or bank_account_id, not both")
-        case (nil, nil): table.fail(nil, "fetch.qonto needs the account: add iban = \"…\" or bank_account_id = \"…\"")
-        }
-        if case .iban(let value) = account, !isIdentifier(value) {
-            table.fail(key: "iban", "must be an IBAN (letters and digits, spaces allowed)")
-            account = nil
-        }
+        let accounts = readQontoAccounts(table)
         let start = table.date("start")
         let perPage = table.integer("per_page", in: 1...100) ?? 100
         let pagesPerFile = table.integer("pages_per_file", in: 1...100) ?? 10
-        guard let access, let login, isIdentifier(login), let account else { return nil }
+        guard let access, let login, isIdentifier(login), let accounts else { return nil }
         return QontoFetchSettings(
-            access: access, login: login, account: account, start: start, perPage: perPage,
+            access: access, login: login, accounts: accounts, start: start, perPage: perPage,
             pagesPerFile: pagesPerFile)
+    }
+
+    /// `iban = "…"`, `ibans = ["…", …]` (several accounts of the organization) or `bank_account_id`:
+    /// exactly one of them.
+    private static func readQontoAccounts(_ table: TableReader) -> [QontoFetchSettings.Account]? {
+        let given = ["iban", "ibans", "bank_account_id"].filter(table.contains)
+        guard given.count == 1 else {
+            if given.isEmpty {
+                table.fail(
+                    nil,
+                    "fetch.qonto needs the account: add iban = \"…\", ibans = [\"…\", \"…\"] or bank_account_id = \"…\""
+                )
+            } else {
+                for key in given { _ = key == "ibans" ? table.strings(key)?.first : table.string(key) }
+                table.fail(
+                    key: given[1],
+                    "give one of iban, ibans and bank_account_id, not \(given.joined(separator: " and "))")
+            }
+            return nil
+        }
+        if let id = table.string("bank_account_id") {
+            guard isIdentifier(id) else {
+                table.fail(key: "bank_account_id", "must be the account id Qonto shows")
+                return nil
+            }
+            return [.bankAccountID(id)]
+        }
+        let key = given[0]
+        let ibans = (key == "iban" ? table.string("iban").map { [$0] } : table.strings("ibans")) ?? []
+        let normalized = ibans.map(BankRecord.normalizeIBAN)
+        guard !normalized.isEmpty, normalized.allSatisfy(isIdentifier), Set(normalized).count == normalized.count
+        else {
+            table.fail(
+                key: key,
+                key == "iban"
+                    ? "must be an IBAN (letters and digits, spaces allowed)"
+                    : "must list the accounts' IBANs, each once (letters and digits, spaces allowed)")
+            return nil
+        }
+        return normalized.map { .iban($0) }
     }
 
     /// The keys every API table shares: `base_url`, `key_file`/`key_env`, `ca_file`, the timeouts, `attempts`.

@@ -13,6 +13,8 @@ package struct FetchReport: Sendable, Codable {
     package var error: String?
     /// Whether that failure is temporary (a warning in a run) rather than one a person must fix.
     package var temporary = false
+    /// What was not copied, and why (`fetch mail`: a message above the size limit).
+    package var skipped: [String]?
 
     package init(pipeline: String, source: FetchSource) {
         self.pipeline = pipeline
@@ -21,7 +23,7 @@ package struct FetchReport: Sendable, Codable {
 }
 
 /// Runs the producers of one pipeline: `fetch clockify` and `fetch qonto`, and `run` when
-/// `[fetch] before_run = true`. The caller holds the workspace lock.
+/// `[fetch] before_run = true` (then `[fetch.mail]` too). The caller holds the workspace lock.
 package struct Fetcher {
     package let layout: ArchiveLayout
     package let clock: Clock
@@ -38,7 +40,35 @@ package struct Fetcher {
         var sources: [FetchSource] = []
         if layout.pipeline.fetch?.clockify != nil { sources.append(.clockify) }
         if layout.pipeline.fetch?.qonto != nil { sources.append(.qonto) }
+        if layout.pipeline.fetchMail != nil { sources.append(.mail) }
         return sources
+    }
+
+    /// Whether `source` is due under `watch`: never fetched, or last fetched (its cursor's
+    /// `fetchedAt`) at least `every` ago. A cursor that cannot be read is due: the fetch names it.
+    package func isDue(_ source: FetchSource, every: Duration) -> Bool {
+        let now = clock.now().seconds
+        return lastFetched(source).contains { last in
+            guard let last else { return true }
+            return now < last || now - last >= every.components.seconds
+        }
+    }
+
+    /// When `source` was last fetched (UTC seconds), from its cursors (one per Qonto account); nil
+    /// for a cursor that is missing or cannot be read.
+    private func lastFetched(_ source: FetchSource) -> [Int64?] {
+        let texts: [String?]
+        switch source {
+        case .mail: texts = [(try? MailFetchCursor.load(layout.mailFetchCursor))??.fetchedAt]
+        case .clockify: texts = [(try? FetchCursor.load(source, layout: layout))??.fetchedAt]
+        case .qonto:
+            let accounts = layout.pipeline.fetch?.qonto?.accounts ?? []
+            texts = accounts.map { account in
+                let name = accounts.count > 1 ? account.value : nil
+                return (try? FetchCursor.load(source, account: name, layout: layout))??.fetchedAt
+            }
+        }
+        return texts.map { $0.flatMap { ISOTimestamp.parse($0)?.utc } }
     }
 
     /// Fetches `source` (Clockify: `days`, else from the cursor to the current month). What was
@@ -52,15 +82,24 @@ package struct Fetcher {
             try ClockifyProducer(settings: settings, fetcher: self, days: days).run(&report)
         case .qonto:
             guard let settings = layout.pipeline.fetch?.qonto else { throw notConfigured(source) }
-            try QontoProducer(settings: settings, fetcher: self).run(&report)
+            for account in settings.accounts {
+                try QontoProducer(settings: settings, account: account, fetcher: self).run(&report)
+            }
+        case .mail:
+            guard let settings = layout.pipeline.fetchMail else { throw notConfigured(source) }
+            let mail = try MailFetcher(layout: layout, settings: settings, clock: clock).fetch()
+            report.files = mail.written
+            report.entries = mail.written.count
+            report.position = mail.lastUID.map { "UID \($0)" }
+            if !mail.skipped.isEmpty { report.skipped = mail.skipped }
         }
     }
 
-    /// Fetches every configured source, each to its end or its first failure (recorded in its
-    /// report); a failure of the workspace itself (the disk) is thrown.
-    package func fetchAll() throws -> [FetchReport] {
+    /// Fetches `sources` (default: every configured source), each to its end or its first failure
+    /// (recorded in its report); a failure of the workspace itself (the disk) is thrown.
+    package func fetchAll(_ sources: [FetchSource]? = nil) throws -> [FetchReport] {
         var reports: [FetchReport] = []
-        for source in sources {
+        for source in sources ?? self.sources {
             var report = FetchReport(pipeline: layout.pipeline.id, source: source)
             do {
                 try fetch(source, report: &report)
@@ -112,11 +151,13 @@ package struct Fetcher {
 
     /// The `facturation_fetch` member: what was asked, when, in how many pages; never the key.
     func record(
-        _ source: FetchSource, method: HTTPRequest.Method, urls: [String], bodies: [String], entries: Int
+        _ source: FetchSource, method: HTTPRequest.Method, urls: [String], bodies: [String], entries: Int,
+        extra: [(String, String)] = []
     )
         -> String
     {
         var text = "{\"source\":\(JSONText.quoted(source.rawValue)),\"method\":\"\(method.rawValue)\""
+        for (name, value) in extra { text += ",\(JSONText.quoted(name)):\(JSONText.quoted(value))" }
         text += ",\"fetchedAt\":\(JSONText.quoted(ISOTimestamp.formatUTC(clock.now().seconds)))"
         text += ",\"pages\":\(max(urls.count, bodies.count)),\"entries\":\(entries)"
         text += ",\"urls\":[" + urls.map(JSONText.quoted).joined(separator: ",") + "]"

@@ -1,4 +1,4 @@
-/// `facturation fetch qonto`: the transactions of one account from the Qonto API
+/// `facturation fetch qonto`: the transactions of one account (``account``) from the Qonto API
 /// (`GET {base}/v2/transactions`, header `Authorization: login:secret-key`), by `updated_at`.
 ///
 /// It asks for every transaction updated since the cursor (`updated_at_from`, sorted by
@@ -6,9 +6,18 @@
 /// and follows `meta.next_page`. Every `pages_per_file` pages become one inbox file, after which
 /// the cursor moves to the largest `updated_at` in it: a fetch killed at any point asks again
 /// from there (the transactions updated exactly then come twice; the ledger keeps one row).
+///
+/// With several accounts (`ibans = […]`), each has its own cursor (`qonto-<IBAN>.json`) and its
+/// own files (`qonto-<IBAN>-<time>-p<page>.json`); every file records its IBAN in
+/// `facturation_fetch.iban`, which the importer gives its rows (Qonto's transactions carry none).
 struct QontoProducer {
     let settings: QontoFetchSettings
+    let account: QontoFetchSettings.Account
     let fetcher: Fetcher
+
+    /// The account's part of the cursor's and the files' names: nil with a single account (the
+    /// names of a single account are those it always had).
+    private var accountPart: String? { settings.accounts.count > 1 ? account.value : nil }
 
     /// The transactions of the batch being gathered.
     private struct Batch {
@@ -23,9 +32,11 @@ struct QontoProducer {
     func run(_ report: inout FetchReport) throws {
         let key = try settings.access.key()
         let caller = fetcher.caller(settings.access, .qonto, key: key)
-        let from = try FetchCursor.load(.qonto, layout: fetcher.layout)?.position ?? startText()
+        let saved = try FetchCursor.load(.qonto, account: accountPart, layout: fetcher.layout)?.position
+        let from = saved.flatMap { $0.isEmpty ? nil : $0 } ?? startText()
         var batch = Batch()
         var page = 1
+        var moved = false
         while true {
             let request = HTTPRequest(
                 method: .get, url: url(from: from, page: page),
@@ -37,12 +48,21 @@ struct QontoProducer {
             CrashInjection.step("fetched qonto page \(page)")
             let next = JSONInput.integer(root["meta"]?["next_page"]).map { Int($0) }
             if batch.urls.count >= settings.pagesPerFile || next == nil {
-                try flush(&batch, report: &report)
+                moved = try flush(&batch, report: &report) || moved
                 batch = Batch(firstPage: (next ?? page + 1))
             }
             guard let next, next > page, page < 100_000 else { break }
             page = next
         }
+        // Nothing new: the cursor stays, with the time of this fetch (`watch` goes by it).
+        if !moved { try saveCursor(from ?? "") }
+    }
+
+    private func saveCursor(_ position: String) throws {
+        let cursor = FetchCursor(
+            source: .qonto, account: accountPart, position: position,
+            fetchedAt: ISOTimestamp.formatUTC(fetcher.clock.now().seconds))
+        try cursor.save(layout: fetcher.layout)
     }
 
     private func add(_ answer: [UInt8], root: JSONNode, request: HTTPRequest, to batch: inout Batch) throws {
@@ -61,19 +81,24 @@ struct QontoProducer {
         }
     }
 
-    /// Drops the batch's file (when it has transactions), then moves the cursor.
-    private func flush(_ batch: inout Batch, report: inout FetchReport) throws {
-        guard batch.entries > 0, let file = batch.file else { return }
-        let record = fetcher.record(.qonto, method: .get, urls: batch.urls, bodies: [], entries: batch.entries)
-        let name = "qonto-\(fetcher.stamp)-p\(batch.firstPage).json"
+    /// Drops the batch's file (when it has transactions), then moves the cursor; whether it moved.
+    private func flush(_ batch: inout Batch, report: inout FetchReport) throws -> Bool {
+        guard batch.entries > 0, let file = batch.file else { return false }
+        var extra: [(String, String)] = []
+        switch account {
+        case .iban(let iban): extra.append(("iban", iban))
+        case .bankAccountID(let id): extra.append(("bank_account_id", id))
+        }
+        let record = fetcher.record(
+            .qonto, method: .get, urls: batch.urls, bodies: [], entries: batch.entries, extra: extra)
+        let name = "qonto-" + (accountPart.map { "\($0)-" } ?? "") + "\(fetcher.stamp)-p\(batch.firstPage).json"
         let dropped = try InboxDrop.drop(file.bytes(record: record), name: name, layout: fetcher.layout)
         report.files.append(fetcher.shown(Path.join(fetcher.layout.inbox, dropped)))
         report.entries += batch.entries
-        guard let latest = batch.latest else { return }
-        let cursor = FetchCursor(
-            source: .qonto, position: latest.1, fetchedAt: ISOTimestamp.formatUTC(fetcher.clock.now().seconds))
-        try cursor.save(layout: fetcher.layout)
-        report.position = latest.1
+        guard let latest = batch.latest else { return false }
+        try saveCursor(latest.1)
+        report.position = (accountPart.map { "\($0) " } ?? "") + latest.1
+        return true
     }
 
     /// `updated_at_from` of the first fetch: local midnight of `start`, in UTC; nil without `start`.
@@ -85,7 +110,7 @@ struct QontoProducer {
 
     func url(from: String?, page: Int) -> String {
         var query: [(String, String)] = []
-        switch settings.account {
+        switch account {
         case .iban(let iban): query.append(("iban", iban))
         case .bankAccountID(let id): query.append(("bank_account_id", id))
         }

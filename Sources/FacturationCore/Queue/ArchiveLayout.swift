@@ -38,9 +38,10 @@ package struct ArchiveLayout: Sendable {
 
     // MARK: - Fetch
 
-    /// The cursor of a producer: what it fetched last (`archive/fetch/<pipeline>/<source>.json`).
-    package func fetchCursor(for source: FetchSource) -> String {
-        Path.join(fetchCursors, source.rawValue + ".json")
+    /// The cursor of a producer: what it fetched last (`archive/fetch/<pipeline>/<source>.json`);
+    /// with `account` (Qonto, several accounts: its IBAN), `<source>-<account>.json`.
+    package func fetchCursor(for source: FetchSource, account: String? = nil) -> String {
+        Path.join(fetchCursors, source.rawValue + (account.map { "-" + $0 } ?? "") + ".json")
     }
 
     /// Temporary files (same file system as everything else).

@@ -11,11 +11,16 @@ package final class Runner {
         package var settleSeconds: Double?
         /// Where "now" comes from (``Clock/fromEnvironment()`` in the commands).
         package var clock: Clock
+        /// `watch`: `[fetch] before_run` fetches each source at most once per `[fetch] every`.
+        package var throttlesFetch: Bool
 
-        package init(today: CivilDate? = nil, settleSeconds: Double? = nil, clock: Clock = .system) {
+        package init(
+            today: CivilDate? = nil, settleSeconds: Double? = nil, clock: Clock = .system, throttlesFetch: Bool = false
+        ) {
             self.today = today
             self.settleSeconds = settleSeconds
             self.clock = clock
+            self.throttlesFetch = throttlesFetch
         }
     }
 
@@ -39,7 +44,8 @@ package final class Runner {
     private func stages(layouts: [ArchiveLayout]) -> [any Stage] {
         // The producers only when a pipeline asks for them: other runs keep their summaries as they were.
         let fetch: [any Stage] =
-            pipelines.contains { $0.fetch?.beforeRun == true } ? [FetchStage(clock: options.clock)] : []
+            pipelines.contains { $0.fetch?.beforeRun == true }
+            ? [FetchStage(clock: options.clock, throttled: options.throttlesFetch)] : []
         return fetch + [
             ImportStage(
                 workspace: workspace, layouts: layouts, clock: options.clock,

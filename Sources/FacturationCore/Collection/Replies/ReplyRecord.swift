@@ -75,10 +75,14 @@ package struct ReplyStore {
 
     package init(layout: ArchiveLayout) { self.layout = layout }
 
-    /// Records `record`; false when a message with its key (its Message-ID) was already recorded.
+    /// Records `record`; false when another message with its key (its Message-ID) was already
+    /// recorded. The same record again (an import killed after recording it and taken up again:
+    /// same claim, same file) counts as recorded, so its notes say what an uninterrupted import says.
     package func record(_ record: ReplyRecord) throws -> Bool {
         let path = layout.replyMessage(key: record.key)
-        if Storage.exists(path) { return false }
+        if Storage.exists(path) {
+            return (try? FacturationError.decode(ReplyRecord.self, at: path)) == record
+        }
         try Storage.makeDirectory(layout.replyMessages)
         try Storage.write(try Self.encode(record), to: path, temporaryDirectory: layout.temporary, collision: .fail)
         return true

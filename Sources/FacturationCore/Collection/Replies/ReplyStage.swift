@@ -23,6 +23,7 @@ package struct ReplyStage: PipelineStage {
         let linker = try ReplyLinker(run: run)
         let now = LocalClock(clock: run.clock, timeZone: run.pipeline.timeZone).nowISO()
         var all = decided
+        var decisions: [ReplyClassification] = []
         for record in pending {
             let documents = try linker.documents(for: record)
             let (reply, rule) = ReplyClassifier.classify(record, linked: !documents.isEmpty)
@@ -31,13 +32,17 @@ package struct ReplyStage: PipelineStage {
             if reply == .dispute {
                 decision.held = try hold(documents.filter(linker.isInvoice), for: record, layout: run.layout, at: now)
             }
-            try store.record(decision)
+            decisions.append(decision)
             all[record.key] = decision
             report.replies.append(ReplyReport.Line(record: record, decision: decision))
         }
+        // The list is delivered before the decisions are recorded: a run killed in between decides the
+        // same replies again (same holds, same rows), whereas the other order would leave a list
+        // without them that no later run rewrites (a run without new replies writes nothing).
         report.warnings = try Outbox(layout: run.layout).deliverReport(
             try table(store.messages(), all, asOf: run.today), to: run.layout.repliesOutbox, xlsx: false,
             temporaryDirectory: run.layout.temporary)
+        for decision in decisions { try store.record(decision) }
         run.replies = report
         summary.replies = (summary.replies ?? []) + [report]
     }

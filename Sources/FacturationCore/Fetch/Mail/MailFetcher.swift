@@ -8,8 +8,16 @@ import Foundation
 /// A fetch killed between the two writes the same message again under the same name (the
 /// importer records the second copy as a duplicate of the first): nothing is lost, nothing is
 /// imported twice.
+///
+/// A message is never held whole in memory: its bytes go from the connection's receive buffer
+/// (256 KB) to its temporary file as they arrive (``IMAPConnection/LiteralDestination/stream(_:)``).
 package struct MailFetcher {
-    /// A message larger than this is not copied (it is named in the report and skipped).
+    /// A message larger than this is not copied: it is named in the report (and, under `run`, in
+    /// the run's warnings) and recorded in the cursor's `skipped`, and the cursor moves past it so
+    /// that the fetch does not stop on it forever. Why a limit at all: the reply stage reads a
+    /// message of at most 32 MB (``ReplyRecord/fileLimit``; a larger one copied is rejected with
+    /// that reason), and a folder can hold multi-gigabyte messages that would fill the disk of
+    /// the workspace to no use; 64 MB leaves room for replies with large attachments.
     package static let messageLimit = 64 << 20
 
     package let layout: ArchiveLayout
@@ -31,12 +39,14 @@ package struct MailFetcher {
         package var skipped: [String] = []
         /// The folder's UIDVALIDITY changed since the last fetch: it was read again from the start.
         package var restarted = false
+        /// The cursor after the fetch: the last UID copied (or skipped).
+        package var lastUID: UInt32?
     }
 
     package func fetch() throws -> Report {
         var report = Report(pipeline: layout.pipeline.id)
         let previous = try MailFetchCursor.load(layout.mailFetchCursor)
-        let connection = try IMAPConnection(settings: settings, literalLimit: Self.messageLimit)
+        let connection = try IMAPConnection(settings: settings)
         defer { connection.logout() }
         let uidValidity = try examine(connection)
         var lastUID: UInt32 = 0
@@ -49,17 +59,30 @@ package struct MailFetcher {
         }
         try Storage.makeDirectory(layout.inbox)
         try Storage.makeDirectory(layout.fetchCursors)
-        for uid in try newUIDs(connection, after: lastUID) {
+        let uids = try newUIDs(connection, after: lastUID)
+        // The messages skipped so far stay listed in the cursor (the last 100), with the new ones.
+        var skipped = previous.map { $0.uidValidity == uidValidity ? $0.skipped ?? [] : [] } ?? []
+        for uid in uids {
+            let before = report.skipped.count
             try copy(uid, uidValidity: uidValidity, from: connection, report: &report)
-            let cursor = MailFetchCursor(
-                mailbox: settings.mailbox, uidValidity: uidValidity, lastUID: uid,
-                fetchedAt: LocalClock(clock: clock, timeZone: layout.pipeline.timeZone).nowISO())
-            try Storage.write(
-                try cursor.encoded(), to: layout.mailFetchCursor, temporaryDirectory: layout.temporary,
-                collision: .replace)
+            skipped = Array((skipped + report.skipped[before...]).suffix(100))
+            try saveCursor(uidValidity: uidValidity, lastUID: uid, skipped: skipped)
             CrashInjection.step("mail cursor \(uid)")
         }
+        // Nothing new: the cursor still records when the folder was last read (`watch` and
+        // `[fetch] every` go by it).
+        if uids.isEmpty { try saveCursor(uidValidity: uidValidity, lastUID: lastUID, skipped: skipped) }
+        report.lastUID = uids.last ?? lastUID
         return report
+    }
+
+    private func saveCursor(uidValidity: UInt32, lastUID: UInt32, skipped: [String]) throws {
+        let cursor = MailFetchCursor(
+            mailbox: settings.mailbox, uidValidity: uidValidity, lastUID: lastUID,
+            fetchedAt: LocalClock(clock: clock, timeZone: layout.pipeline.timeZone).nowISO(),
+            skipped: skipped.isEmpty ? nil : skipped)
+        try Storage.write(
+            try cursor.encoded(), to: layout.mailFetchCursor, temporaryDirectory: layout.temporary, collision: .replace)
     }
 
     /// Opens the folder read-only; its UIDVALIDITY.
@@ -85,24 +108,40 @@ package struct MailFetcher {
         return uids.filter { $0 > lastUID }.sorted()
     }
 
-    /// Copies message `uid` into the inbox (temporary name, fsync, rename, fsync of the folder).
+    /// Copies message `uid` into the inbox: streamed into a temporary file as it arrives, fsynced,
+    /// renamed (the folder fsynced). A message above ``messageLimit`` is read and dropped, named.
     private func copy(
         _ uid: UInt32, uidValidity: UInt32, from connection: IMAPConnection, report: inout Report
     ) throws {
-        let replies = try connection.run("UID FETCH \(uid) (UID BODY.PEEK[])")
-        guard let reply = replies.first(where: { $0.text.uppercased().contains("FETCH (") && !$0.literals.isEmpty })
-        else {
+        var output: OutputFile?
+        var announced: Int?
+        let temporary = layout.temporary
+        _ = try connection.run("UID FETCH \(uid) (UID BODY.PEEK[])") {
+            (size, before) throws(FacturationError) -> IMAPConnection.LiteralDestination in
+            // The message is the first literal of a FETCH reply that announces its body.
+            guard announced == nil, before.uppercased().contains("BODY[]") else { return .memory }
+            announced = size
+            guard size <= Self.messageLimit else { return .skip }
+            let file: OutputFile
+            do { file = try OutputFile(directory: temporary) } catch { throw FacturationError(wrapping: error) }
+            output = file
+            return .stream { bytes throws(FacturationError) in
+                do { try file.write(bytes) } catch { throw FacturationError(wrapping: error) }
+            }
+        }
+        guard let size = announced else {
             report.skipped.append("UID \(uid): gone from the folder before it was read")
             return
         }
-        if reply.text.hasSuffix(" OVERSIZED") || reply.text.contains("OVERSIZED") && reply.literals[0].isEmpty {
-            report.skipped.append("UID \(uid): larger than \(Self.messageLimit >> 20) MB, not copied")
+        guard let output else {
+            report.skipped.append(
+                "UID \(uid): \((size + (1 << 20) - 1) >> 20) MB, above the \(Self.messageLimit >> 20) MB a fetched "
+                    + "message may have: not copied (read it in the mail client; the fetch goes on after it)")
             return
         }
-        let name = layout.fetchedMailName(uidValidity: uidValidity, uid: uid)
-        let path = Path.join(layout.inbox, name)
+        let path = Path.join(layout.inbox, layout.fetchedMailName(uidValidity: uidValidity, uid: uid))
         // Replacing is safe: the same name always holds the same message (UIDVALIDITY + UID).
-        try Storage.write(reply.literals[0], to: path, temporaryDirectory: layout.temporary, collision: .replace)
+        try output.commit(to: path, collision: .replace)
         CrashInjection.step("mail written \(uid)")
         report.written.append(Path.relative(path, to: layout.workspace.root))
     }
@@ -119,6 +158,8 @@ package struct MailFetchCursor: Codable, Sendable, Equatable {
     package var uidValidity: UInt32
     package var lastUID: UInt32
     package var fetchedAt: String
+    /// The messages not copied (above ``MailFetcher/messageLimit``), the last 100, and why.
+    package var skipped: [String]?
 
     /// The cursor at `path`, nil when there is none; a damaged one stops the fetch, named.
     static func load(_ path: String) throws -> MailFetchCursor? {

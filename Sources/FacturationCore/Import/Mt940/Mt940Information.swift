@@ -7,11 +7,17 @@
 ///   `STRD/CUR/` is dropped), `/EREF/` the end-to-end reference (the remittance when there is no
 ///   `/REMI/`), `/IBAN/` or `/ACCT/` the party's account;
 /// - anything else is the label, as written.
+///
+/// `/OCMT/USD45,00/` (the original amount of a payment made in another currency, SWIFT's
+/// keyword, in the `:86:` or in the `:61:`'s supplementary details) is ``originalAmount``,
+/// written in `note` as camt.053's instructed amount and CFONB's `MMO` are.
 struct Mt940Information {
     var label = ""
     var name = ""
     var partyAccount = ""
     var remittance = ""
+    /// `45.00 USD`, from `/OCMT/`.
+    var originalAmount: String?
 
     init(_ text: String) {
         if text.contains("?2") || text.contains("?00") || text.contains("?3") {
@@ -21,6 +27,23 @@ struct Mt940Information {
         } else {
             label = text.trimmed
         }
+        originalAmount = Self.originalAmount(in: text)
+    }
+
+    /// The `/OCMT/` of `text` (`/OCMT/USD45,5/` → `45.50 USD`): a currency code and an amount with
+    /// a decimal comma, written with the currency's digits (more digits than it has are kept as
+    /// written); nil when absent or not of that shape.
+    static func originalAmount(in text: String) -> String? {
+        guard let start = text.range(of: "/OCMT/") else { return nil }
+        let value = text[start.upperBound...].prefix { $0 != "/" && $0 != "\n" }.trimmed
+        guard let currency = Currency(code: String(value.prefix(3))) else { return nil }
+        let parts = value.dropFirst(3).split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }) else {
+            return nil
+        }
+        var decimals = String(parts[1])
+        while decimals.count < currency.minorDigits { decimals += "0" }
+        return "\(parts[0])" + (decimals.isEmpty ? "" : ".\(decimals)") + " \(currency.code)"
     }
 
     private mutating func readSubfields(_ text: String) {
@@ -48,7 +71,7 @@ struct Mt940Information {
         var index = 0
         let keywords: Set<String> = [
             "NAME", "REMI", "EREF", "IBAN", "ACCT", "ORDP", "BENM", "CDTR", "DBTR", "MARF", "PREF", "RTRN", "PURP",
-            "BIC", "ID",
+            "BIC", "ID", "OCMT", "CHGS", "EXCH",
         ]
         while index < parts.count {
             let keyword = parts[index]

@@ -140,6 +140,10 @@ struct Mt940Statement {
         let information = Mt940Information(info?.joined ?? "")
         let details = field.continuation.joined().trimmed
         let reference = parsed.bankReference.uppercased() == "NONREF" ? "" : parsed.bankReference
+        var notes = parsed.reversal ? ["reversal"] : []
+        if let original = information.originalAmount ?? Mt940Information.originalAmount(in: details) {
+            notes.append("original amount \(original)")
+        }
         let record = BankRecord(
             sourceFormat: .mt940, sourceFile: context.sourceName, sourceRow: field.line, transactionID: reference,
             accountIBAN: iban, bookingDate: parsed.entryDate ?? parsed.valueDate, valueDate: parsed.valueDate,
@@ -150,7 +154,7 @@ struct Mt940Statement {
             remittanceInfo: information.remittance.isEmpty
                 ? parsed.customerReference.replacingNonRef
                 : information.remittance,
-            paymentMethod: parsed.type, note: parsed.reversal ? "reversal" : "")
+            paymentMethod: parsed.type, note: notes.joined(separator: "; "))
         try state.write(record, accountCurrency: currency)
     }
 

@@ -3,8 +3,9 @@
 ///
 /// Every `STMTRS` of the file (one per `STMTTRNRS`; a file may hold several) names its account
 /// in `BANKACCTFROM` (see ``account(of:import:)``) and its currency in `CURDEF`; each
-/// `BANKTRANLIST/STMTTRN` becomes one booked row (``OfxTransactionReader``). A file with any
-/// problem is rejected whole, every problem named with its line and element.
+/// `BANKTRANLIST/STMTTRN` becomes one booked row (``OfxTransactionReader``). Consecutive
+/// statements of one account have their `LEDGERBAL` checked (``OfxBalanceChain``). A file with
+/// any problem is rejected whole, every problem named with its line and element.
 struct OfxConverter {
     let context: ConversionContext
 
@@ -15,6 +16,7 @@ struct OfxConverter {
     func convert() throws -> ConversionReport {
         var state = StatementImport(context: context, format: .ofx)
         let statements = try statements()
+        var chain = OfxBalanceChain()
         for statement in statements {
             let currency = Currency(code: statement["CURDEF"]?.text ?? "")
             if currency == nil {
@@ -27,18 +29,45 @@ struct OfxConverter {
             guard let iban = account(of: statement, import: &state), let currency else { continue }
             state.check(account: iban)
             let list = statement["BANKTRANLIST"]?.children("STMTTRN") ?? []
+            var balance = balanceFacts(statement, iban: iban, currency: currency)
             for transaction in list {
                 var reader = OfxTransactionReader(
                     node: transaction, iban: iban, currency: currency, context: context)
                 let record = reader.read()
                 for problem in reader.problems { state.add(problem) }
-                if let record { try state.write(record, accountCurrency: currency) }
+                guard let record else { continue }
+                if let sum = balance.sum {
+                    let (next, overflow) = sum.addingReportingOverflow(record.amountMinor)
+                    balance.sum = record.currency == currency && !overflow ? next : nil
+                }
+                try state.write(record, accountCurrency: currency)
             }
+            if let problem = chain.add(balance) { state.add(problem) }
         }
         return try state.finish(
             idColumn: "STMTTRN/FITID",
             wording: ConversionDriver.Wording(unit: "transaction", units: "transactions", document: "statement"),
             advice: Self.advice)
+    }
+
+    /// A statement's dates and `LEDGERBAL`, for ``OfxBalanceChain`` (what cannot be read is nil:
+    /// that statement is then not compared).
+    private func balanceFacts(_ statement: OfxNode, iban: String, currency: Currency) -> OfxBalanceChain.Statement {
+        let list = statement["BANKTRANLIST"]
+        let ledger = statement["LEDGERBAL"]
+        func date(_ node: OfxNode?) -> CivilDate? {
+            node.flatMap { OfxTransactionReader.parseDate($0.text, zone: context.zone) }
+        }
+        var balance: Int64?
+        if let text = ledger?["BALAMT"]?.text {
+            let style: DecimalText.Style = text.contains(",") && !text.contains(".") ? .commaDecimal : .dotDecimal
+            if case .success(let value) = DecimalText.minorUnits(text, scale: currency.minorDigits, style: style) {
+                balance = value
+            }
+        }
+        return OfxBalanceChain.Statement(
+            iban: iban, currency: currency, start: date(list?["DTSTART"]), end: date(list?["DTEND"]),
+            balance: balance, asOf: date(ledger?["DTASOF"]), line: (ledger?["BALAMT"] ?? statement).line, sum: 0)
     }
 
     /// The `STMTRS` elements of the document, once it is read.

@@ -2,7 +2,8 @@
 /// normalized bank transactions.
 ///
 /// Amounts are unsigned (`amount_cents`, else `amount`) and signed here by `side`. The account
-/// IBAN is the transaction's `iban` when present, else the company's IBAN when it has just one.
+/// IBAN is the transaction's `iban` when present, else the one `fetch qonto` recorded in the file
+/// (`facturation_fetch.iban`), else the company's IBAN when it has just one.
 struct QontoJSONConverter {
     let context: ConversionContext
 
@@ -18,7 +19,11 @@ struct QontoJSONConverter {
         var checks = BankFileChecks()
         var notes: [String] = []
         var records = 0
-        let defaultIBAN = context.pipeline.ownIBANs.count == 1 ? context.pipeline.ownIBANs[0] : ""
+        // Qonto's transactions carry no IBAN: the account `fetch qonto` asked for (recorded in the
+        // file), else the company's only account.
+        let fetchedFor = root["facturation_fetch"]?["iban"]?.string.map(BankRecord.normalizeIBAN)
+        let defaultIBAN =
+            fetchedFor ?? (context.pipeline.ownIBANs.count == 1 ? context.pipeline.ownIBANs[0] : "")
         let conflicts = TransactionIDConflicts()
         for (index, transaction) in transactions.enumerated() {
             var reader = TransactionReader(index: index, transaction: transaction)
