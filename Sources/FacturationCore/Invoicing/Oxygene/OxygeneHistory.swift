@@ -78,6 +78,32 @@ package struct OxygeneHistory: Sendable {
         return Set(issued.map(\.number)).union(renumbered)
     }
 
+    /// What ``select(_:cutoff:ours:)`` keeps of a register.
+    package struct Selection: Sendable {
+        package var invoices: [OxygeneRegisterEntry] = []
+        package var credits: [OxygeneRegisterEntry] = []
+        package var inconsistent: [OxygeneRegisterEntry] = []
+    }
+
+    /// The register's documents that count for `cutoff`, before their clients are looked up: the
+    /// invoices dated on or after it with a `Reste dû` above zero, the credit notes with credit left
+    /// (`Reste dû` below zero), and the invoices whose `Reste dû` is above their total (not loaded);
+    /// the numbers of `ours` left out. Oldest first (date, then number).
+    package static func select(_ entries: [OxygeneRegisterEntry], cutoff: CivilDate, ours: Set<String>) -> Selection {
+        var selected = Selection()
+        let candidates = entries.filter { $0.date >= cutoff && !ours.contains($0.number) }
+            .sorted { ($0.date, $0.number) < ($1.date, $1.number) }
+        for entry in candidates {
+            switch entry.kind {
+            case .creditNote where entry.remainingMinor < 0: selected.credits.append(entry)
+            case .invoice where entry.remainingMinor > entry.totalInclVATMinor: selected.inconsistent.append(entry)
+            case .invoice where entry.remainingMinor > 0: selected.invoices.append(entry)
+            default: continue
+            }
+        }
+        return selected
+    }
+
     /// The historical receivables of `entries` (see the type's comment).
     static func build(
         _ entries: [OxygeneRegisterEntry], cutoff: CivilDate, ours: Set<String>, builder: InvoiceBuilder
@@ -86,24 +112,16 @@ package struct OxygeneHistory: Sendable {
         let clients = Dictionary(
             builder.pipeline.clients.compactMap { client in client.billing?.oxygeneCode.map { ($0.trimmed, client.code) } },
             uniquingKeysWith: { first, _ in first })
-        let candidates = entries.filter { $0.date >= cutoff && !ours.contains($0.number) }
-            .sorted { ($0.date, $0.number) < ($1.date, $1.number) }
+        let selected = select(entries, cutoff: cutoff, ours: ours)
+        for entry in selected.inconsistent {
+            history.warnings.append(
+                "\(entry.number) (line \(entry.line)) shows \(FrenchDates.euros(entry.remainingMinor)) due on a "
+                    + "total of \(FrenchDates.euros(entry.totalInclVATMinor)): not loaded, check it in Oxygène")
+        }
         var unknownClients: [String: Int] = [:]
-        var credits: [OxygeneRegisterEntry] = []
-        for entry in candidates {
-            if entry.kind == .creditNote {
-                if entry.remainingMinor < 0 { credits.append(entry) }
-                continue
-            }
-            guard entry.remainingMinor > 0 else { continue }
+        for entry in selected.invoices {
             guard let client = clients[entry.clientCode] else {
                 unknownClients[entry.clientCode, default: 0] += 1
-                continue
-            }
-            guard entry.remainingMinor <= entry.totalInclVATMinor else {
-                history.warnings.append(
-                    "\(entry.number) (line \(entry.line)) shows \(FrenchDates.euros(entry.remainingMinor)) due on a "
-                        + "total of \(FrenchDates.euros(entry.totalInclVATMinor)): not loaded, check it in Oxygène")
                 continue
             }
             do {
@@ -120,7 +138,7 @@ package struct OxygeneHistory: Sendable {
                 "\(count) open invoice(s) of the Oxygène client \(code) not loaded: no client of the pipeline "
                     + "has oxygene_code = \"\(code)\"")
         }
-        history.apply(credits, clients: clients)
+        history.apply(selected.credits, clients: clients)
         return history
     }
 
