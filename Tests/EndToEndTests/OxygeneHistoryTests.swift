@@ -9,7 +9,9 @@ struct OxygeneHistoryTests {
     static let header = OxygeneRoundTripTests.header
 
     /// A register line: `number` like `F 20250610`, amounts in euros as the register writes them.
-    static func row(_ number: String, _ client: String, _ date: String, _ ht: String, _ ttc: String, paid: String = "0", due: String)
+    static func row(
+        _ number: String, _ client: String, _ date: String, _ ht: String, _ ttc: String, paid: String = "0", due: String
+    )
         -> String
     {
         "\(number);\(client);\(date);\(ht);\(ttc);0;;0;\(paid);0;\(due);Non;0;0\r\n"
@@ -61,14 +63,17 @@ struct OxygeneHistoryTests {
         var states = try Self.states(workspace)
         let historical = try #require(states["F20250610"])
         #expect(historical["total_incl_vat"] == "1200.00" && historical["paid"] == "120.00")
-        #expect(historical["open"] == "1080.00" && historical["status"] == "partiellement payée (registre Oxygène)", "\(historical)")
+        #expect(
+            historical["open"] == "1080.00" && historical["status"] == "partiellement payée (registre Oxygène)",
+            "\(historical)")
         #expect(historical["applied"] == "2025-06-11 120.00 A20250611", "\(historical)")
         #expect(states["F20250320"] == nil && states["F20250612"] == nil)
         #expect(states[number]?["status"] == "émise", "\(states[number] ?? [:])")
         let rows = try workspace.csvRecords("outbox/paiements/etat-factures.csv")
         #expect(rows.filter { $0["number"] == number }.count == 1)
         // LAA's aged balance: its July invoice of ours and the 1 080,00 of the register.
-        let laa = try #require(try workspace.csvRecords("outbox/paiements/balance-agee.csv").first { $0["client_code"] == "LAA" })
+        let laa = try #require(
+            try workspace.csvRecords("outbox/paiements/balance-agee.csv").first { $0["client_code"] == "LAA" })
         let ourLAA = rows.filter { $0["client_code"] == "LAA" && $0["number"] != "F20250610" }
         #expect(ourLAA.count == 1 && ourLAA.allSatisfy { $0["status"] == "émise" }, "\(ourLAA)")
         let ourOpen = try #require(ourLAA.first?["open"].flatMap { Decimal(string: $0) })
@@ -87,7 +92,9 @@ struct OxygeneHistoryTests {
             to: pipeline, atomically: true, encoding: .utf8)
         let reminded = try workspace.run(["run", "--settle", "0", "--date", "2025-08-16"])
         #expect(
-            reminded.stdout.split(separator: "\n").contains { $0.contains("relance-LAA-2025-08-16") && $0.contains("F20250610") },
+            reminded.stdout.split(separator: "\n").contains {
+                $0.contains("relance-LAA-2025-08-16") && $0.contains("F20250610")
+            },
             "\(reminded.stdout)")
     }
 
@@ -100,7 +107,8 @@ struct OxygeneHistoryTests {
                     + Self.row("A 20250611", Self.laa, "11/06/2025", "-100", "-120", due: "-120")
                     + Self.row("F 20250615", "PHAR01 - PHARMABEST", "15/06/2025", "250", "300", due: "300")))
         try workspace.drop(
-            "qonto.csv", Self.qontoReceipt(amount: "1 080,00", reference: "Facture F2025 0610", id: "q-1", day: "05-07-2025"))
+            "qonto.csv",
+            Self.qontoReceipt(amount: "1 080,00", reference: "Facture F2025 0610", id: "q-1", day: "05-07-2025"))
         let paid = try workspace.run(["run", "--settle", "0", "--date", "2025-07-06"])
         #expect(paid.stdout.contains("→ F20250610 (reference)"), "\(paid.stdout)")
         var states = try Self.states(workspace)

@@ -38,7 +38,8 @@ package enum PaymentReports {
                 .date(document.issueDate), .date(document.dueDate),
                 .money(item.totalMinor), .money(item.paidMinor), .money(item.openMinor),
                 // A historical invoice of the Oxygène register (``OxygeneHistory``) says so.
-                .text(item.fromRegister ? status + " (registre Oxygène)" : status), item.settledOn.map { .date($0) } ?? .empty, late > 0 ? .integer(late) : .empty,
+                .text(item.fromRegister ? status + " (registre Oxygène)" : status),
+                item.settledOn.map { .date($0) } ?? .empty, late > 0 ? .integer(late) : .empty,
                 ReportTable.text(
                     item.applied.map { "\($0.date) \(money($0.amountMinor)) \($0.source)" }.joined(separator: "; ")),
             ])

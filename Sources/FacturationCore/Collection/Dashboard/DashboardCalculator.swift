@@ -44,7 +44,8 @@ package struct DashboardCalculator {
     ) throws -> DashboardFigures {
         let documents = issued.filter { $0.issueDate <= today }
         let applied = matches.filter { $0.bookingDate <= today }
-        var receivables = Receivables(issued: documents, historical: historical.filter { $0.document.issueDate <= today })
+        var receivables = Receivables(
+            issued: documents, historical: historical.filter { $0.document.issueDate <= today })
         for match in applied { receivables.apply(match) }
         let items = receivables.order.compactMap { receivables.items[$0] }
         var figures = DashboardFigures(today: today)

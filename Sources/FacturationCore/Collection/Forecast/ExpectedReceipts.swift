@@ -86,7 +86,8 @@ package struct PaymentDelays: Sendable {
         var delays: [String: [Int]] = [:]
         for number in receivables.order {
             // A register invoice's due date is a guess and its settlement in Oxygène has no date.
-            guard let item = receivables.items[number], !item.fromRegister, let settled = item.settledOn, settled <= today,
+            guard let item = receivables.items[number], !item.fromRegister, let settled = item.settledOn,
+                settled <= today,
                 !item.applied.contains(where: { creditNotes.contains($0.source) })
             else { continue }
             let days = Int(settled.daysSinceEpoch - item.document.dueDate.daysSinceEpoch)

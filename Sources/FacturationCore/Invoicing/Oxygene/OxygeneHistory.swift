@@ -53,7 +53,8 @@ package struct OxygeneHistory: Sendable {
             issued: issued, exported: try InvoiceStore(layout: layout).exportedToOxygene(), pipeline: pipeline,
             register: register.entries)
         var history = build(
-            register.entries, cutoff: cutoff, ours: ours, builder: InvoiceBuilder(pipeline: pipeline, settings: settings))
+            register.entries, cutoff: cutoff, ours: ours,
+            builder: InvoiceBuilder(pipeline: pipeline, settings: settings))
         history.remind = settings.oxygene.remind
         history.warnings = history.warnings.map { "Oxygène register (\(register.record.archived)): " + $0 }
         return history
@@ -110,7 +111,9 @@ package struct OxygeneHistory: Sendable {
     ) -> OxygeneHistory {
         var history = OxygeneHistory()
         let clients = Dictionary(
-            builder.pipeline.clients.compactMap { client in client.billing?.oxygeneCode.map { ($0.trimmed, client.code) } },
+            builder.pipeline.clients.compactMap { client in
+                client.billing?.oxygeneCode.map { ($0.trimmed, client.code) }
+            },
             uniquingKeysWith: { first, _ in first })
         let selected = select(entries, cutoff: cutoff, ours: ours)
         for entry in selected.inconsistent {
@@ -166,7 +169,9 @@ package struct OxygeneHistory: Sendable {
     }
 
     /// The document of a register invoice, for the receivables views only.
-    static func document(_ entry: OxygeneRegisterEntry, client: String, builder: InvoiceBuilder) throws
+    static func document(
+        _ entry: OxygeneRegisterEntry, client: String, builder: InvoiceBuilder
+    ) throws
         -> InvoiceDocument
     {
         let origin = InvoiceDocument.Origin(
