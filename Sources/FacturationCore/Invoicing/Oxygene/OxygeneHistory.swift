@@ -136,10 +136,13 @@ package struct OxygeneHistory: Sendable {
                 history.warnings.append("\(entry.number) (line \(entry.line)) not loaded: \(error)")
             }
         }
-        for (code, count) in unknownClients.sorted(by: { $0.key < $1.key }) {
+        if !unknownClients.isEmpty {
+            // One warning for them all: the company's register has some fifty clients.
+            let listed = unknownClients.sorted { $0.key < $1.key }.prefix(20).map { "\($0.key) (\($0.value))" }
             history.warnings.append(
-                "\(count) open invoice(s) of the Oxygène client \(code) not loaded: no client of the pipeline "
-                    + "has oxygene_code = \"\(code)\"")
+                "\(unknownClients.values.reduce(0, +)) open invoice(s) of \(unknownClients.count) Oxygène client(s) "
+                    + "not loaded, no client of the pipeline has their oxygene_code: " + listed.joined(separator: ", ")
+                    + (unknownClients.count > 20 ? ", …" : ""))
         }
         history.apply(selected.credits, clients: clients)
         return history
