@@ -160,4 +160,34 @@ struct OxygeneRegisterTests {
         #expect(july.clientCode == "LAA01" && july.clientName == "LES AUTOMATISMES APPLIQUES")
         #expect(july.date == CivilDate(iso: "2025-07-31") && july.totalInclVATMinor == 672_000)
     }
+
+    /// What `[oxygene] open_since` would load of the company's register: the counts and sums of the
+    /// open invoices and of the credit notes with credit left, computed apart (Python `decimal` on the
+    /// file) for three cut-offs. The 1,402 documents showing an amount due (README) are the 1,249
+    /// invoices and 153 credit notes from 2010 on.
+    @Test func theRealRegisterLoadsExactlyWhatTheCutOffSays() throws {
+        let file = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/fixtures/oxygene/Factures clients.csv")
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        let entries = try OxygeneRegisterReader.read([UInt8](Data(contentsOf: file))).get()
+        let expected: [(String, Int, Int64, Int, Int64, Int)] = [
+            ("2025-01-01", 144, 17_821_996, 20, -1_926_200, 18),
+            ("2024-01-01", 300, 36_674_604, 55, -5_625_824, 20),
+            ("2010-01-01", 1249, 192_134_518, 153, -39_601_116, 52),
+        ]
+        for (cutoff, invoices, owed, credits, credit, clients) in expected {
+            let selected = OxygeneHistory.select(entries, cutoff: try #require(CivilDate(iso: cutoff)), ours: [])
+            #expect(selected.invoices.count == invoices, "\(cutoff)")
+            #expect(selected.invoices.reduce(0) { $0 + $1.remainingMinor } == owed, "\(cutoff)")
+            #expect(selected.credits.count == credits, "\(cutoff)")
+            #expect(selected.credits.reduce(0) { $0 + $1.remainingMinor } == credit, "\(cutoff)")
+            #expect(selected.inconsistent.isEmpty, "\(cutoff)")
+            #expect(Set(selected.invoices.map(\.clientCode)).count == clients, "\(cutoff)")
+        }
+        // Our numbers are never loaded: the July 2025 invoice of LAA, as if facturation had issued it.
+        let ours = OxygeneHistory.select(
+            entries, cutoff: try #require(CivilDate(iso: "2025-01-01")), ours: ["F20250746"])
+        #expect(ours.invoices.count == 143 && !ours.invoices.contains { $0.number == "F20250746" })
+    }
 }

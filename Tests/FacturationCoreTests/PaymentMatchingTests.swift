@@ -108,3 +108,53 @@ struct PaymentMatcherTests {
         #expect(rule(Self.receipt(30_000, from: "Genlog", text: "", on: "2025-08-15")).hasPrefix("review"))
     }
 }
+
+@Suite("Receivables with the Oxygène register's historical invoices")
+struct HistoricalReceivablesTests {
+    /// `F1` (ours) and `F2` of LAA, with the register's `H1` (older) and `H2` (between them).
+    static func receivables() -> Receivables {
+        var h1 = PaymentMatcherTests.invoice("H1", client: "LAA", total: 50_000, on: "2025-06-01")
+        h1.origin = .init(type: .register, draftID: "oxygene-H1", contract: nil, period: nil)
+        var h2 = PaymentMatcherTests.invoice("H2", client: "LAA", total: 90_000, on: "2025-07-15")
+        h2.origin = .init(type: .register, draftID: "oxygene-H2", contract: nil, period: nil)
+        let historical = [
+            // The register shows 10 000 settled on H1 and the credit note A1 took 5 000 of it.
+            OxygeneHistory.Invoice(
+                document: h1, settledInRegisterMinor: 10_000,
+                credits: [(number: "A1", date: CivilDate(iso: "2025-06-02")!, amountMinor: 5_000)]),
+            OxygeneHistory.Invoice(document: h2, settledInRegisterMinor: 0),
+        ]
+        return Receivables(
+            issued: [
+                PaymentMatcherTests.invoice("F1", client: "LAA", total: 120_000, on: "2025-07-01"),
+                PaymentMatcherTests.invoice("F2", client: "LAA", total: 35_000, on: "2025-08-01"),
+            ], historical: historical)
+    }
+
+    @Test func registerInvoicesAreMergedInIssueOrderOwingTheirRemainder() {
+        let receivables = Self.receivables()
+        let today = CivilDate(iso: "2025-09-01")!
+        #expect(receivables.order == ["H1", "F1", "H2", "F2"])
+        #expect(receivables.open(on: today, client: "LAA").map(\.document.number) == ["H1", "F1", "H2", "F2"])
+        #expect(receivables.items["H1"]?.openMinor == 35_000 && receivables.items["H1"]?.paidMinor == 15_000)
+        #expect(receivables.items["H1"]?.applied.map(\.source) == [OxygeneHistory.registerSource, "A1"])
+        #expect(receivables.items["H1"]?.fromRegister == true && receivables.items["F1"]?.fromRegister == false)
+        // The index by amount owed answers as filtering does: H1 owes 35 000 like F2.
+        #expect(
+            receivables.open(on: today, owing: 35_000, tolerance: 0).map(\.document.number) == ["H1", "F2"])
+        #expect(receivables.open(on: today, owing: 50_000, tolerance: 0).isEmpty)
+    }
+
+    @Test func aMatchPaysARegisterInvoiceLikeOurs() {
+        var receivables = Self.receivables()
+        receivables.apply(
+            PaymentMatch(
+                receipt: "bank:1", bookingDate: CivilDate(iso: "2025-08-10")!, amountMinor: 35_000, rule: "reference",
+                allocations: [.init(invoice: "H1", amountMinor: 35_000)], by: "rule", evidence: ""))
+        let today = CivilDate(iso: "2025-09-01")!
+        #expect(receivables.items["H1"]?.openMinor == 0)
+        #expect(receivables.items["H1"]?.settledOn == CivilDate(iso: "2025-08-10"))
+        #expect(receivables.open(on: today, owing: 35_000, tolerance: 0).map(\.document.number) == ["F2"])
+        #expect(!receivables.open(on: today).contains { $0.document.number == "H1" })
+    }
+}

@@ -13,7 +13,9 @@ package struct PaymentDesk {
     package func apply(_ rows: [PaymentDecisionFile.Row], source: String) throws -> Result<String, Rejection> {
         let store = PaymentStore(layout: layout)
         let issued = try InvoiceStore(layout: layout).issued()
-        var receivables = Receivables(issued: issued)
+        // A decision may name a historical invoice of the Oxygène register, like one of ours.
+        var receivables = Receivables(
+            issued: issued, historical: try OxygeneHistory.load(layout: layout, issued: issued).invoices)
         for match in try store.matches() { receivables.apply(match) }
         let receipts = Dictionary(
             try BankLine.receipts(in: layout).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })

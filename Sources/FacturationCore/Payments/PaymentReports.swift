@@ -37,7 +37,9 @@ package enum PaymentReports {
                 .text(document.number), ReportTable.text(document.clientCode), ReportTable.text(document.buyer.name),
                 .date(document.issueDate), .date(document.dueDate),
                 .money(item.totalMinor), .money(item.paidMinor), .money(item.openMinor),
-                .text(status), item.settledOn.map { .date($0) } ?? .empty, late > 0 ? .integer(late) : .empty,
+                // A historical invoice of the Oxygène register (``OxygeneHistory``) says so.
+                .text(item.fromRegister ? status + " (registre Oxygène)" : status),
+                item.settledOn.map { .date($0) } ?? .empty, late > 0 ? .integer(late) : .empty,
                 ReportTable.text(
                     item.applied.map { "\($0.date) \(money($0.amountMinor)) \($0.source)" }.joined(separator: "; ")),
             ])

@@ -64,7 +64,9 @@ struct PaymentPass {
         let pipeline = layout.pipeline
         let store = PaymentStore(layout: layout)
         let issued = snapshot.issued
-        var receivables = Receivables(issued: issued)
+        let history = try snapshot.history()
+        report.warnings += history.warnings
+        var receivables = Receivables(issued: issued, historical: history.invoices)
         // A run dated D (`--date`) sees only what was booked by D, so replays match as they would have.
         let receipts = snapshot.receipts.filter { $0.bookingDate <= today }
         report.warnings += snapshot.leftOut.warnings
@@ -82,7 +84,9 @@ struct PaymentPass {
             matches[match.receipt] = match
             learn(match)
         }
-        let references = InvoiceReferenceFinder(numbers: issued.compactMap { $0.kind == .invoice ? $0.number : nil })
+        let references = InvoiceReferenceFinder(
+            numbers: issued.compactMap { $0.kind == .invoice ? $0.number : nil }
+                + history.invoices.map(\.document.number))
         var reviews: [(Receipt, String, [String])] = []
         for receipt in receipts where matches[receipt.key] == nil {
             switch matcher.match(receipt, receivables: receivables, references: references, payers: payers) {
@@ -162,7 +166,9 @@ struct PaymentPass {
         for match in state.matches.values.sorted(by: { $0.receipt < $1.receipt }) {
             guard let receipt = byKey[match.receipt] else { continue }
             for allocation in match.allocations {
-                guard let document = state.receivables.items[allocation.invoice]?.document else { continue }
+                // A historical invoice of the register has no document of ours to show.
+                guard let item = state.receivables.items[allocation.invoice], !item.fromRegister else { continue }
+                let document = item.document
                 let name = PaymentReports.supportingName(receipt, invoice: allocation.invoice)
                 let target = "justificatifs/\(receipt.bookingDate.monthKey)/\(name)"
                 let marker = layout.deliveryMarker(target)

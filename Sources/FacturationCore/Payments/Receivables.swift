@@ -24,6 +24,8 @@ package struct Receivables: Sendable {
         package var openMinor: Int64 { totalMinor - paidMinor }
         /// The day the last payment settled it, when fully paid.
         package var settledOn: CivilDate? { openMinor <= 0 ? applied.map(\.date).max() : nil }
+        /// A historical invoice of the Oxygène register (``OxygeneHistory``), not one facturation issued.
+        package var fromRegister: Bool { document.origin.type == .register }
 
         init(document: InvoiceDocument) { storage = DocumentStorage(document) }
     }
@@ -54,7 +56,22 @@ package struct Receivables: Sendable {
     /// looking up one amount after the other.
     static let indexedTolerance: Int64 = 64
 
-    package init(issued: [InvoiceDocument]) {
+    /// The invoices of `issued` and, merged in issue order, the historical invoices of the Oxygène
+    /// register with what the register shows settled and its credit notes applied.
+    package init(issued: [InvoiceDocument], historical: [OxygeneHistory.Invoice]) {
+        guard !historical.isEmpty else {
+            self.init(issued: issued)
+            return
+        }
+        let merged = (issued + historical.map(\.document)).sorted {
+            ($0.issueDate, $0.number) < ($1.issueDate, $1.number)
+        }
+        self.init(issued: merged, applying: historical)
+    }
+
+    package init(issued: [InvoiceDocument]) { self.init(issued: issued, applying: []) }
+
+    private init(issued: [InvoiceDocument], applying historical: [OxygeneHistory.Invoice]) {
         items.reserveCapacity(issued.count)
         order.reserveCapacity(issued.count)
         // What each position reads from `items[order[p]]`: the last document issued under its number.
@@ -87,6 +104,16 @@ package struct Receivables: Sendable {
             items[invoice]?.applied.append((note.issueDate, note.totals.grandTotalMinor, note.number))
             for position in [first] + (laterPositions[invoice] ?? []) {
                 openByPosition[position] -= note.totals.grandTotalMinor
+            }
+        }
+        for invoice in historical {
+            guard let position = firstPosition[invoice.document.number] else { continue }
+            let date = invoice.document.issueDate
+            let settled = [(date, invoice.settledInRegisterMinor, OxygeneHistory.registerSource)]
+            for (date, amount, source) in settled + invoice.credits.map({ ($0.date, $0.amountMinor, $0.number) })
+            where amount != 0 {
+                items[invoice.document.number]?.applied.append((date, amount, source))
+                openByPosition[position] -= amount
             }
         }
         for position in order.indices {

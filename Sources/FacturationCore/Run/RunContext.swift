@@ -104,6 +104,16 @@ package final class RunSnapshot {
         self.leftOut = leftOut
     }
 
+    /// The Oxygène register's historical receivables (``OxygeneHistory``): read on first use, after
+    /// the invoicing stage (a register number we issued in this run is not loaded).
+    package func history() throws -> OxygeneHistory {
+        if let loadedHistory { return loadedHistory }
+        let history = try OxygeneHistory.load(layout: layout, issued: issued)
+        loadedHistory = history
+        return history
+    }
+    private var loadedHistory: OxygeneHistory?
+
     /// Booked credits: money that may pay invoices.
     package var receipts: [Receipt] { bank.filter { $0.amountMinor > 0 } }
 
@@ -111,6 +121,7 @@ package final class RunSnapshot {
     package func didIssue(_ documents: [InvoiceDocument]) {
         issuedDocuments += documents
         issuedNeedsSort = true
+        loadedHistory = nil
     }
 
     /// Takes note of a match just recorded.

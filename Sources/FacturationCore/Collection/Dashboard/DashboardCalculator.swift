@@ -37,17 +37,24 @@ package struct DashboardCalculator {
     }
 
     /// The money figures (``DashboardFigures`` without time, forecast and queues).
-    package func figures(issued: [InvoiceDocument], matches: [PaymentMatch]) throws -> DashboardFigures {
+    /// `historical`: the Oxygène register's open invoices (``OxygeneHistory``), in the open amounts
+    /// and the aged balance only (not in revenue nor in the DSO: facturation did not issue them).
+    package func figures(
+        issued: [InvoiceDocument], matches: [PaymentMatch], historical: [OxygeneHistory.Invoice] = []
+    ) throws -> DashboardFigures {
         let documents = issued.filter { $0.issueDate <= today }
         let applied = matches.filter { $0.bookingDate <= today }
-        var receivables = Receivables(issued: documents)
+        var receivables = Receivables(
+            issued: documents, historical: historical.filter { $0.document.issueDate <= today })
         for match in applied { receivables.apply(match) }
         let items = receivables.order.compactMap { receivables.items[$0] }
         var figures = DashboardFigures(today: today)
         figures.months = try revenue(documents, applied)
         figures.clients = try clients(documents, applied, items: items)
-        figures.dso = try dso(documents, items: items)
+        figures.dso = try dso(documents, items: items.filter { !$0.fromRegister })
         (figures.aged, figures.agedTotal) = try aged(items)
+        figures.agedFromRegisterMinor = try Checked.sum(
+            items.filter { $0.fromRegister && $0.openMinor > 0 }.map(\.openMinor), "aged balance")
         return figures
     }
 

@@ -131,6 +131,8 @@ package struct DashboardFigures: Sendable {
     /// By client code, then the total.
     package var aged: [AgedRow] = []
     package var agedTotal = AgedRow(code: "", name: "TOTAL")
+    /// The part of ``agedTotal`` owed on historical invoices of the Oxygène register (``OxygeneHistory``).
+    package var agedFromRegisterMinor: Int64 = 0
     package var time: [TimeMonth] = []
     package var forecast: [DashboardInput.ForecastDay] = []
     package var forecastThresholdMinor: Int64?

@@ -129,7 +129,11 @@ package enum DashboardPage {
                 + table(
                     id: "t-balance-agee", caption: "Reste dû TTC par client, selon les jours écoulés depuis l'échéance",
                     headers: ["Code", "Client"] + bucketTitles + ["Total"], rows: rows,
-                    footer: "<th scope=\"row\" colspan=\"2\">Total</th>" + cells(total)))
+                    footer: "<th scope=\"row\" colspan=\"2\">Total</th>" + cells(total))
+                + (figures.agedFromRegisterMinor > 0
+                    ? note(
+                        "Dont \(DashboardFormat.euros(figures.agedFromRegisterMinor)) sur des factures du registre "
+                            + "Oxygène émises avant facturation ([oxygene] open_since).") : ""))
     }
 
     private static func time(_ figures: DashboardFigures) -> String {

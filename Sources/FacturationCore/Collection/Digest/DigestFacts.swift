@@ -42,6 +42,8 @@ package struct DigestFacts: Sendable, Codable {
         package var client: String
         package var owedMinor: Int64
         package var daysLate: Int
+        /// True for a historical invoice of the Oxygène register (``OxygeneHistory``); absent otherwise.
+        package var fromRegister: Bool?
 
         package init(number: String, client: String, owedMinor: Int64, daysLate: Int) {
             self.number = number
@@ -139,7 +141,7 @@ extension DigestFacts {
         facts.cashAlert = input.cashAlert.map { CashAlert(day: $0.day, balanceMinor: $0.balanceMinor) }
         if let snapshot, layout.pipeline.invoicing != nil {
             facts.drafts = try drafts(layout, today: today)
-            facts.criticalUnpaid = criticalUnpaid(snapshot, today: today)
+            facts.criticalUnpaid = try criticalUnpaid(snapshot, today: today)
         }
         facts.receiptsToReview = try Storage.listIfPresent(layout.inOutbox(layout.reviewOutbox))
             .filter { $0.hasSuffix(".csv") && !$0.contains(".updated-") }.count
@@ -189,15 +191,19 @@ extension DigestFacts {
     }
 
     /// Invoices overdue by more than ``criticalDays`` days on `today`, with what they still owe.
-    static func criticalUnpaid(_ snapshot: RunSnapshot, today: CivilDate) -> [Unpaid] {
-        var receivables = Receivables(issued: snapshot.issued.filter { $0.issueDate <= today })
+    static func criticalUnpaid(_ snapshot: RunSnapshot, today: CivilDate) throws -> [Unpaid] {
+        var receivables = Receivables(
+            issued: snapshot.issued.filter { $0.issueDate <= today },
+            historical: try snapshot.history().invoices.filter { $0.document.issueDate <= today })
         for match in snapshot.matches where match.bookingDate <= today { receivables.apply(match) }
         return receivables.open(on: today).compactMap { item -> Unpaid? in
             let late = Int(today.daysSinceEpoch - item.document.dueDate.daysSinceEpoch)
             guard late > criticalDays else { return nil }
-            return Unpaid(
+            var unpaid = Unpaid(
                 number: item.document.number, client: item.document.clientCode, owedMinor: item.openMinor,
                 daysLate: late)
+            if item.fromRegister { unpaid.fromRegister = true }
+            return unpaid
         }.sorted { ($1.daysLate, $0.number) < ($0.daysLate, $1.number) }
     }
 }

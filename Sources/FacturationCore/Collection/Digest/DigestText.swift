@@ -97,7 +97,8 @@ package enum DigestText {
         for unpaid in facts.criticalUnpaid {
             lines.append(
                 "  - \(unpaid.number)  \(unpaid.client)  \(FrenchDates.euros(unpaid.owedMinor)) dus, "
-                    + "\(days(unpaid.daysLate)) de retard")
+                    + "\(days(unpaid.daysLate)) de retard"
+                    + (unpaid.fromRegister == true ? " (registre Oxygène)" : ""))
         }
         if let reconciliation = facts.reconciliation {
             lines.append(

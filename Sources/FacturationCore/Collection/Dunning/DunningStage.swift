@@ -63,7 +63,11 @@ struct DunningPass {
         let receivables = try self.receivables()
         var reminders = try store.reminders()
         let planner = try planner(settings: settings, reminders: reminders)
-        let plan = try planner.plan(receivables.order.compactMap { receivables.items[$0] })
+        // The register's historical invoices only when a person said so (`[oxygene] remind = true`):
+        // reminding a client of an invoice paid years ago and not entered in Oxygène is the harm.
+        let remindRegister = try pipelineRun.snapshot().history().remind
+        let plan = try planner.plan(
+            receivables.order.compactMap { receivables.items[$0] }.filter { remindRegister || !$0.fromRegister })
         report.held = plan.held
         for reminder in plan.reminders {
             try decide(reminder, receivables: receivables, report: &report)
@@ -78,7 +82,7 @@ struct DunningPass {
     func receivables() throws -> Receivables {
         if let payments = pipelineRun.payments { return payments.receivables }
         let snapshot = try pipelineRun.snapshot()
-        var receivables = Receivables(issued: snapshot.issued)
+        var receivables = Receivables(issued: snapshot.issued, historical: try snapshot.history().invoices)
         for match in snapshot.matches { receivables.apply(match) }
         return receivables
     }

@@ -12,12 +12,14 @@ package struct CashForecaster {
         settings = pipeline.forecast ?? ForecastSettings()
     }
 
+    /// `historical`: the Oxygène register's open invoices (``OxygeneHistory``), expected like ours.
     package func forecast(
-        issued allIssued: [InvoiceDocument], matches: [PaymentMatch], bank allBank: [BankLine]
+        issued allIssued: [InvoiceDocument], matches: [PaymentMatch], bank allBank: [BankLine],
+        historical: [OxygeneHistory.Invoice] = []
     ) throws(ArithmeticOverflow) -> (CashForecast, [RecurringExpenses.Detected]) {
         let issued = allIssued.filter { $0.issueDate <= today }
         let bank = allBank.filter { $0.bookingDate <= today }
-        var receivables = Receivables(issued: issued)
+        var receivables = Receivables(issued: issued, historical: historical.filter { $0.document.issueDate <= today })
         for match in matches where match.bookingDate <= today { receivables.apply(match) }
         let creditNotes = Set(issued.filter { $0.kind == .creditNote }.map(\.number))
         let delays = PaymentDelays(

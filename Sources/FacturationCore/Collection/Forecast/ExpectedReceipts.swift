@@ -26,7 +26,9 @@ package struct ExpectedReceipts {
         receivables.open(on: today).map { item in
             CashForecast.Flow(
                 date: expectedDate(due: item.document.dueDate, client: item.document.clientCode), kind: .invoice,
-                amountMinor: item.openMinor, label: item.document.number, clientCode: item.document.clientCode)
+                amountMinor: item.openMinor,
+                label: item.fromRegister ? "\(item.document.number) (registre Oxygène)" : item.document.number,
+                clientCode: item.document.clientCode)
         }
     }
 
@@ -83,7 +85,9 @@ package struct PaymentDelays: Sendable {
         self.defaultDays = defaultDays
         var delays: [String: [Int]] = [:]
         for number in receivables.order {
-            guard let item = receivables.items[number], let settled = item.settledOn, settled <= today,
+            // A register invoice's due date is a guess and its settlement in Oxygène has no date.
+            guard let item = receivables.items[number], !item.fromRegister, let settled = item.settledOn,
+                settled <= today,
                 !item.applied.contains(where: { creditNotes.contains($0.source) })
             else { continue }
             let days = Int(settled.daysSinceEpoch - item.document.dueDate.daysSinceEpoch)

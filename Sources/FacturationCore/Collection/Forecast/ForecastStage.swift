@@ -11,7 +11,9 @@ package struct ForecastStage: PipelineStage {
 
     package func run(_ run: PipelineRun, summary: inout RunSummary) throws {
         var report = ForecastReport(pipeline: run.pipeline.id)
-        let pass = ForecastPass(layout: run.layout, snapshot: try run.snapshot(), today: run.today)
+        let snapshot = try run.snapshot()
+        let pass = ForecastPass(
+            layout: run.layout, snapshot: snapshot, today: run.today, historical: try snapshot.history().invoices)
         do {
             let (forecast, expenses) = try pass.forecast()
             run.forecast = forecast
@@ -71,11 +73,13 @@ struct ForecastPass {
     let layout: ArchiveLayout
     let snapshot: RunSnapshot
     let today: CivilDate
+    /// The Oxygène register's open invoices (``OxygeneHistory``).
+    var historical: [OxygeneHistory.Invoice] = []
     var settings: ForecastSettings { layout.pipeline.forecast ?? ForecastSettings() }
 
     func forecast() throws(ArithmeticOverflow) -> (CashForecast, [RecurringExpenses.Detected]) {
         try CashForecaster(pipeline: layout.pipeline, today: today).forecast(
-            issued: snapshot.issued, matches: snapshot.matches, bank: snapshot.bank)
+            issued: snapshot.issued, matches: snapshot.matches, bank: snapshot.bank, historical: historical)
     }
 
     /// Delivers the CSV (and XLSX) reports and the chart to `outbox/tresorerie/`.

@@ -25,6 +25,8 @@ package struct MailTemplate: Sendable, Equatable {
             case (_, .time): self = .time
             case (_, .recurring): self = .recurring
             case (_, .oneOff): self = .oneOff
+            // Never sent (``OxygeneHistory``): the nearest template, for completeness.
+            case (_, .register): self = .oneOff
             }
         }
     }

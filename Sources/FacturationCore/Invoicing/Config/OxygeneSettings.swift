@@ -2,6 +2,10 @@
 /// import file.
 ///
 /// ```toml
+/// [oxygene]
+/// open_since = 2025-01-01     # register invoices from this day with an amount due are receivables
+/// remind = false              # the default: reminders never go for them
+///
 /// [oxygene.vat_codes]         # Oxygène's VAT types (GCPTVA_CODE), by French rate and by exemption
 /// "20" = "NORM"               # the default
 /// "10" = "RED"
@@ -23,6 +27,13 @@ package struct OxygeneSettings: Sendable, Equatable {
     package var vatCodeByTreatment: [VATTreatment: String] = [
         .reverseCharge: "EXO", .outsideEU: "EXO", .franchise: "EXO",
     ]
+
+    /// `open_since`: the register's invoices dated on or after it that still show an amount due
+    /// (`Reste dû`) are historical receivables (``OxygeneHistory``); nil (the default) loads none.
+    package var openSince: CivilDate?
+    /// `remind`: whether dunning follows the historical receivables (default false: a client is
+    /// never reminded of an invoice that Oxygène shows open because its payment was not entered).
+    package var remind = false
 
     package init() {}
 
@@ -49,6 +60,8 @@ extension PipelineLoader {
     static func readOxygene(_ table: TableReader?) -> OxygeneSettings {
         var settings = OxygeneSettings()
         guard let table else { return settings }
+        settings.openSince = table.date("open_since")
+        settings.remind = table.bool("remind") ?? false
         if let codes = table.subtable("vat_codes") {
             readVATCodes(codes, into: &settings)
             codes.finish()

@@ -167,6 +167,9 @@ package struct InvoiceDocument: Sendable, Codable, Equatable {
             case creditNote = "credit-note"
             /// A one-off invoice requested from the inbox (`[one_off]`).
             case oneOff = "one-off"
+            /// An invoice of the Oxygène register loaded as a historical receivable (``OxygeneHistory``):
+            /// never stored, issued, sent, posted or exported by facturation.
+            case register = "oxygene-register"
         }
         /// The draft id (stable for the origin): `rec-<contract>-<period>`, `time-<client>-<YYYY-MM>-<hash>`, `cn-<request hash>`, `one-<client>-<hash>`.
         package var draftID: String
