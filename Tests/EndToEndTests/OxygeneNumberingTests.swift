@@ -29,7 +29,9 @@ struct OxygeneNumberingTests {
     }
 
     @discardableResult
-    static func run(_ workspace: TestWorkspace, _ day: String, environment: [String: String] = [:]) throws
+    static func run(
+        _ workspace: TestWorkspace, _ day: String, environment: [String: String] = [:]
+    ) throws
         -> CommandResult
     {
         try workspace.run(["run", "--settle", "0", "--date", day], environment: environment)
@@ -166,7 +168,8 @@ struct OxygeneNumberingTests {
         let laaNumbers = numbered.filter { $0.0.client == "LAA01" }.map(\.1)
         try workspace.drop(
             "pairing.toml",
-            "[confirmation]\nprovisional = \"\(laa[1].number)\"\nnumber = \"F \(laaNumbers[0].dropFirst())\"\nby = \"Camille\"\n")
+            "[confirmation]\nprovisional = \"\(laa[1].number)\"\nnumber = \"F \(laaNumbers[0].dropFirst())\"\nby = \"Camille\"\n"
+        )
         let third = try Self.run(workspace, "2025-07-03")
         #expect(third.status == 0 || third.status == 2, "\(third.stdout)\(third.stderr)")
         let pairs = try laa.map { record in
@@ -190,7 +193,8 @@ struct OxygeneNumberingTests {
             "pairing.toml", "[confirmation]\nprovisional = \"\(july[0].number)\"\nnumber = \"F20250742\"\nby = \"C\"\n")
         let result = try Self.run(workspace, "2025-07-02")
         #expect(result.status == 1, "\(result.stdout)")
-        #expect(result.stdout.contains("\(july[0].number) not confirmed: the request names F20250742"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("\(july[0].number) not confirmed: the request names F20250742"), "\(result.stdout)")
         #expect(!workspace.exists("archive/invoicing/demo-conseil/confirmed/\(july[0].number).json"))
         #expect(workspace.exists("archive/invoicing/demo-conseil/confirmed/\(july[1].number).json"))
     }
@@ -222,7 +226,9 @@ struct OxygeneNumberingTests {
         let expected = try Self.outcome(reference)
         #expect(expected.contains { $0.hasPrefix("outbox/invoices/F20250741.xml") })
         // Before the first commit, right after it, between two, after the last one, and after the XML.
-        let points = Set([commits[0], commits[0] + 1, commits[commits.count / 2] + 1, commits.last! + 1, commits.last! + 2])
+        let points = Set([
+            commits[0], commits[0] + 1, commits[commits.count / 2] + 1, commits.last! + 1, commits.last! + 2,
+        ])
         for point in points.sorted() {
             let workspace = try prepared()
             let crashed = try Self.run(workspace, "2025-07-02", environment: ["FACTURATION_CRASH_AFTER": "\(point)"])

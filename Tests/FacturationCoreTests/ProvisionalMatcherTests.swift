@@ -9,7 +9,9 @@ import Testing
 struct ProvisionalMatcherTests {
     static let day = CivilDate(iso: "2025-07-01")!
 
-    static func piece(_ reference: String, _ client: String = "LAA01", total: Int64 = 168_000, on day: CivilDate = day)
+    static func piece(
+        _ reference: String, _ client: String = "LAA01", total: Int64 = 168_000, on day: CivilDate = day
+    )
         -> OxygeneConfirmation.Piece
     {
         OxygeneConfirmation.Piece(
@@ -53,7 +55,8 @@ struct ProvisionalMatcherTests {
             number: "P202507-003", kind: .creditNote, clientCode: "LAA01", date: Self.day, totalInclVATMinor: -168_000)
         let register = [Self.entry("F20250746", total: -168_000)]
         // The entry is read as an invoice (F), so the kinds differ.
-        #expect(ProvisionalMatcher.match([credit], register: register, taken: [:]) == [.awaiting(reference: "P202507-003")])
+        #expect(
+            ProvisionalMatcher.match([credit], register: register, taken: [:]) == [.awaiting(reference: "P202507-003")])
         let asCredit = [Self.entry("A20250746", total: -168_000)]
         #expect(
             ProvisionalMatcher.match([credit], register: asCredit, taken: [:]) == [

@@ -45,7 +45,9 @@ package enum ProvisionalMatcher {
             outcomes[piece.number] = outcome
         }
         var entriesByKey: [Key: [OxygeneRegisterEntry]] = [:]
-        for entry in register.sorted(by: { $0.number < $1.number }) { entriesByKey[Key(entry), default: []].append(entry) }
+        for entry in register.sorted(by: { $0.number < $1.number }) {
+            entriesByKey[Key(entry), default: []].append(entry)
+        }
         var piecesByKey: [Key: [OxygeneConfirmation.Piece]] = [:]
         for piece in pieces where outcomes[piece.number] == nil { piecesByKey[Key(piece), default: []].append(piece) }
         for (key, group) in piecesByKey {

@@ -37,7 +37,8 @@ extension InvoicingPass {
             rows[outcome.reference] = try apply(outcome, register: register.record.archived, into: &report)
         }
         let table = provisional.map { document in
-            rows[document.number] ?? Self.row(document.number, confirmed: snapshot.confirmed.byReference[document.number])
+            rows[document.number]
+                ?? Self.row(document.number, confirmed: snapshot.confirmed.byReference[document.number])
         }
         report.warnings += try Outbox(layout: layout).deliverReport(
             OxygeneConfirmation.table(table, asOf: today), to: layout.oxygeneConfirmation, xlsx: false,
@@ -106,7 +107,8 @@ extension InvoicingPass {
             let numbers: String = candidates.joined(separator: ", ")
             let example: String = candidates.first ?? "…"
             let request = "[confirmation] provisional = \"\(reference)\", number = \"\(example)\", by = \"…\""
-            let detail = "identical to \(twins) in the register's \(numbers): drop a request naming which is ours (\(request)) into inbox/"
+            let detail =
+                "identical to \(twins) in the register's \(numbers): drop a request naming which is ours (\(request)) into inbox/"
             report.warnings.append("\(reference) not confirmed: \(detail)")
             return .init(ourNumber: reference, oxygeneNumber: nil, status: .ambiguous, detail: detail)
         case .refused(_, let reason):
