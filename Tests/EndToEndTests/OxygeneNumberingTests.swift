@@ -199,6 +199,26 @@ struct OxygeneNumberingTests {
         #expect(workspace.exists("archive/invoicing/demo-conseil/confirmed/\(july[1].number).json"))
     }
 
+    @Test func aConfirmationRequestWithNothingToConfirmIsRejectedWithAReason() throws {
+        // The facturation mode numbers its own documents.
+        let own = try TestWorkspace(pipeline: try Repository.demoPipeline())
+        try own.drop("pairing.toml", "[confirmation]\nprovisional = \"P202507-001\"\nnumber = \"F20250741\"\n")
+        let refused = try Self.run(own, "2025-07-01")
+        #expect(refused.status == 2, "\(refused.stdout)")
+        let reason = try #require(own.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") })
+        let text = try own.text(reason)
+        #expect(text.contains("numbering = \"facturation\""), "\(text)")
+        // The oxygene mode: a reference it never issued.
+        let workspace = try Self.workspace()
+        try Self.run(workspace, "2025-07-01")
+        try workspace.drop("pairing.toml", "[confirmation]\nprovisional = \"P202507-999\"\nnumber = \"F 20250741\"\n")
+        let unknown = try Self.run(workspace, "2025-07-02")
+        #expect(unknown.status == 2, "\(unknown.stdout)")
+        let why = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") })
+        let whyText = try workspace.text(why)
+        #expect(whyText.contains("no provisional document P202507-999"), "\(whyText)")
+    }
+
     /// What a confirmation run leaves: the files of the outbox and of the confirmations, and the
     /// bytes of every delivered Factur-X XML.
     static func outcome(_ workspace: TestWorkspace) throws -> [String] {
