@@ -260,8 +260,11 @@ enum SummaryPrinter {
             let kind = issued.kind == "invoice" ? "invoice" : "credit note"
             out +=
                 "  issued     \(prefix)\(kind) \(issued.number) \(issued.client) \(issued.issueDate): "
-                + "\(issued.totalExclVAT) HT, \(issued.totalInclVAT) TTC (\(issued.approval))\n"
+                + "\(issued.totalExclVAT) HT, \(issued.totalInclVAT) TTC (\(issued.approval))"
+                + (report.provisional.contains(issued.number)
+                    ? "; provisional reference, awaiting Oxygène's number: nothing is sent before\n" : "\n")
         }
+        for confirmed in report.confirmed { out += "  confirmed  \(prefix)\(confirmed)\n" }
         for waiting in report.waitingApproval {
             out +=
                 "  to approve \(prefix)\(waiting.draft) \(waiting.client) \(waiting.totalInclVAT) TTC: \(waiting.reason)\n"
@@ -274,7 +277,10 @@ enum SummaryPrinter {
         for error in report.errors { out += "  ERROR      \(prefix)\(error)\n" }
         if !report.issued.isEmpty || !report.waitingApproval.isEmpty {
             out +=
-                "Invoicing: \(report.issued.count) issued (outbox/invoices/, outbox/oxygene/, outbox/registre-ventes.csv), "
+                "Invoicing: \(report.issued.count) issued (outbox/invoices/, outbox/oxygene/, outbox/registre-ventes.csv"
+                + (report.provisional.isEmpty
+                    ? "" : "; \(report.provisional.count) under a provisional reference, in outbox/oxygene/ only")
+                + "), "
                 + "\(report.waitingApproval.count) waiting for approval (outbox/to-approve/).\n"
         }
         return out

@@ -12,10 +12,13 @@ package struct PaymentDesk {
     /// Checks every row first; records nothing unless the whole file is right.
     package func apply(_ rows: [PaymentDecisionFile.Row], source: String) throws -> Result<String, Rejection> {
         let store = PaymentStore(layout: layout)
-        let issued = try InvoiceStore(layout: layout).issued()
+        let invoices = InvoiceStore(layout: layout)
+        let records = try invoices.records()
+        let issued = try ConfirmedNumberStore(layout: layout).all().view(of: records)
         // A decision may name a historical invoice of the Oxygène register, like one of ours.
         var receivables = Receivables(
-            issued: issued, historical: try OxygeneHistory.load(layout: layout, issued: issued).invoices)
+            issued: issued,
+            historical: try OxygeneHistory.load(layout: layout, records: records, issued: issued).invoices)
         for match in try store.matches() { receivables.apply(match) }
         let receipts = Dictionary(
             try BankLine.receipts(in: layout).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })

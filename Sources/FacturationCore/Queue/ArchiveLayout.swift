@@ -97,6 +97,12 @@ package struct ArchiveLayout: Sendable {
     package var decisions: String { Path.join(invoicing, "decisions") }
     package var annexes: String { Path.join(invoicing, "annexes") }
     package var oxygeneBatches: String { Path.join(invoicing, "oxygene") }
+    /// `archive/invoicing/<pipeline>/confirmed/`: the legal numbers Oxygène gave provisional
+    /// documents (`numbering = "oxygene"`), one immutable file per document (``ConfirmedNumberStore``).
+    package var confirmedNumbers: String { Path.join(invoicing, "confirmed") }
+    package func confirmedNumber(reference: String) -> String { Path.join(confirmedNumbers, reference + ".json") }
+    /// `archive/invoicing/<pipeline>/confirmation-requests/`: pairings of identical pieces named by a person.
+    package var confirmationRequests: String { Path.join(invoicing, "confirmation-requests") }
 
     /// The archived Factur-X XML of an issued document.
     package func documentXML(number: String, issuedIn year: Int) -> String {

@@ -69,14 +69,27 @@ package final class PipelineRun {
 /// the records of another again.
 package final class RunSnapshot {
     package let layout: ArchiveLayout
-    /// Every issued document, in issue order (date, then number).
+    /// Every issued document with a legal number, in issue order (date, then number): what the
+    /// stages after invoicing see. A provisional document (`numbering = "oxygene"`) is here under
+    /// Oxygène's number once confirmed, and absent while it awaits it (``ConfirmedNumbers``).
     package var issued: [InvoiceDocument] {
+        if let legalView { return legalView }
+        let view = confirmed.view(of: records)
+        legalView = view
+        return view
+    }
+    /// Every issued record as written (provisional documents under their reference), in issue
+    /// order: what the invoicing pass numbers, bills and exports from.
+    package var records: [InvoiceDocument] {
         if issuedNeedsSort {
             issuedDocuments.sort { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
             issuedNeedsSort = false
         }
         return issuedDocuments
     }
+    /// The legal numbers Oxygène gave provisional documents.
+    package private(set) var confirmed: ConfirmedNumbers
+    private var legalView: [InvoiceDocument]?
     /// Every recorded match, oldest receipt first.
     package var matches: [PaymentMatch] {
         if matchesNeedSort {
@@ -97,7 +110,8 @@ package final class RunSnapshot {
 
     package init(layout: ArchiveLayout) throws {
         self.layout = layout
-        issuedDocuments = try InvoiceStore(layout: layout).issued()
+        issuedDocuments = try InvoiceStore(layout: layout).records()
+        confirmed = try ConfirmedNumberStore(layout: layout).all()
         recordedMatches = try PaymentStore(layout: layout).matches()
         var leftOut = BankLine.LeftOut()
         bank = try BankLine.all(in: layout, leftOut: &leftOut)
@@ -108,7 +122,7 @@ package final class RunSnapshot {
     /// the invoicing stage (a register number we issued in this run is not loaded).
     package func history() throws -> OxygeneHistory {
         if let loadedHistory { return loadedHistory }
-        let history = try OxygeneHistory.load(layout: layout, issued: issued)
+        let history = try OxygeneHistory.load(layout: layout, records: records, issued: issued)
         loadedHistory = history
         return history
     }
@@ -119,9 +133,18 @@ package final class RunSnapshot {
 
     /// Takes note of a batch whose record was just committed.
     package func didIssue(_ documents: [InvoiceDocument]) {
+        // First: the view may share the records' storage (no provisional document), and appending
+        // while it does would copy every document.
+        legalView = nil
         issuedDocuments += documents
         issuedNeedsSort = true
         loadedHistory = nil
+    }
+
+    /// Takes note of a confirmation just recorded.
+    package func didConfirm(_ confirmation: NumberConfirmation) {
+        confirmed.add(confirmation)
+        legalView = nil
     }
 
     /// Takes note of a match just recorded.

@@ -116,7 +116,7 @@ struct RunStamp: Codable, Equatable {
         // Records: immutable files in folders whose time moves with each one added.
         for folder in [
             layout.invoicing, layout.issued, layout.drafts, layout.decisions, layout.oxygeneBatches,
-            layout.oxygeneRegisters,
+            layout.oxygeneRegisters, layout.confirmedNumbers, layout.confirmationRequests,
             layout.payments, layout.matches, layout.dunning, layout.reminderDecisions, layout.reminderHolds,
             // A reply imported alone must wake the reply stage (and the dunning a dispute holds).
             layout.replies, layout.replyMessages,

@@ -21,7 +21,7 @@ package enum ApprovalDesk {
         // waits in to-approve/ with the problem), so that it does not fail every run.
         var rejectingAfterApproval = false
         if earlier?.decision == .approved, decision == .reject, try store.draft(id: draftID) != nil {
-            rejectingAfterApproval = try !store.issued().contains { $0.origin.draftID == draftID }
+            rejectingAfterApproval = try !store.records().contains { $0.origin.draftID == draftID }
         }
         if let earlier, !rejectingAfterApproval {
             throw FacturationError(
@@ -30,7 +30,7 @@ package enum ApprovalDesk {
                     + "a decision cannot be changed (for an issued invoice, request a credit note)")
         }
         guard try store.draft(id: draftID) != nil else {
-            if try store.issued().contains(where: { $0.origin.draftID == draftID }) {
+            if try store.records().contains(where: { $0.origin.draftID == draftID }) {
                 throw FacturationError(
                     .invoicing, "draft \(draftID) is already issued (see outbox/registre-ventes.csv)")
             }

@@ -158,6 +158,7 @@ extension PipelineLoader {
             approval: readApproval(approvalTable),
             contracts: readContracts(contractTables, clients: clients))
         settings.oxygene = oxygene
+        settings.numberingMode = table.choice("numbering", NumberingMode.self) ?? .facturation
         table.finish()
         checkWhatInvoicesNeed(settings, table: table, clients: clients, company: company)
         return settings

@@ -3,6 +3,8 @@ package struct InvoicingSettings: Sendable {
     /// Nothing is invoiced for a period that ends before this date (the first month handled by facturation).
     package var start: CivilDate
     package var numbering: NumberingScheme
+    /// Who owns the legal numbers (`numbering`): facturation (default) or Oxygène.
+    package var numberingMode: NumberingMode = .facturation
     /// When a month's time is invoiced (month close).
     package var timeInvoiceDay: TimeInvoiceDay
     /// How time entries become invoice lines.

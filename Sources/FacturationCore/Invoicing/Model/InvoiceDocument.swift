@@ -45,6 +45,23 @@ package struct InvoiceDocument: Sendable, Codable, Equatable {
     package var approval: ApprovalNote
     /// Where the services are delivered, when it differs from the buyer's address (BG-15, a 2026 reform mention).
     package var deliveryAddress: PostalAddress?
+    /// Only in `numbering = "oxygene"` mode (absent from every record of the other mode):
+    /// `provisional` in the record, whose `number` is then the provisional reference (`P202507-001`);
+    /// `confirmed` in memory once a register import gave the legal number (``ConfirmedNumbers``).
+    package var numbering: NumberState? = nil
+
+    /// Where a document of the `oxygene` numbering mode stands.
+    package enum NumberState: String, Sendable, Codable {
+        /// Issued under a provisional reference, awaiting its legal number: no Factur-X, PDF,
+        /// e-mail, FEC entry, payment match or reminder.
+        case provisional
+        /// Numbered by Oxygène (the register import confirmed it): a document like any other.
+        case confirmed
+    }
+
+    /// Issued under a provisional reference: awaiting its number, unless a confirmation maps the
+    /// record to its legal number (never true of a document of ``RunSnapshot/issued``).
+    package var isAwaitingNumber: Bool { numbering == .provisional }
 
     package enum Kind: String, Sendable, Codable {
         case invoice

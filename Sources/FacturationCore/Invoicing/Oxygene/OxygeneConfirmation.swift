@@ -15,6 +15,12 @@ package enum OxygeneConfirmation {
         case confirmed
         case different
         case missing
+        /// `numbering = "oxygene"`: a provisional document not in the register yet.
+        case awaiting
+        /// `numbering = "oxygene"`: identical pieces; a `[confirmation]` request must pair them.
+        case ambiguous
+        /// `numbering = "oxygene"`: the register's match is another document's number, or a request is wrong.
+        case refused
     }
 
     /// One exported piece and what the register says of it.

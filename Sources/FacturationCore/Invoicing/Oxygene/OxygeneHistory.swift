@@ -44,14 +44,22 @@ package struct OxygeneHistory: Sendable {
 
     /// The historical receivables of `pipeline` from its newest register, none without
     /// `[oxygene] open_since` or a register.
-    package static func load(layout: ArchiveLayout, issued: [InvoiceDocument]) throws -> OxygeneHistory {
+    ///
+    /// `records` are the issued records as written (``RunSnapshot/records``), `issued` their legal
+    /// view: with `numbering = "oxygene"` a piece awaiting its number is in the register under
+    /// Oxygène's number before it is confirmed (an ambiguous pair, a redated piece), and must not be
+    /// owed as a historical invoice meanwhile, so the pieces are paired from the records.
+    package static func load(
+        layout: ArchiveLayout, records: [InvoiceDocument], issued: [InvoiceDocument]
+    ) throws -> OxygeneHistory {
         let pipeline = layout.pipeline
         guard let settings = pipeline.invoicing, let cutoff = settings.oxygene.openSince,
             let register = try OxygeneRegisterStore(layout: layout).newest()
         else { return OxygeneHistory() }
         let ours = try ourNumbers(
-            issued: issued, exported: try InvoiceStore(layout: layout).exportedToOxygene(), pipeline: pipeline,
-            register: register.entries)
+            issued: records, exported: try InvoiceStore(layout: layout).exportedToOxygene(), pipeline: pipeline,
+            register: register.entries
+        ).union(issued.map(\.number))
         var history = build(
             register.entries, cutoff: cutoff, ours: ours,
             builder: InvoiceBuilder(pipeline: pipeline, settings: settings))

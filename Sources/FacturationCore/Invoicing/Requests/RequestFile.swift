@@ -23,15 +23,21 @@
 ///
 /// [one_off]                        # a one-off invoice, see OneOffRequest
 /// client = "LAA"
+///
+/// [confirmation]                   # numbering = "oxygene": pairs identical pieces
+/// provisional = "P202507-001"      # our provisional reference (WEB_ID)
+/// number = "F20250746"             # Oxygène's number of that piece ("F 20250746" too)
+/// by = "Camille"
 /// ```
 package enum RequestFile: Sendable, Equatable {
     case approval(draft: String, approve: Bool, by: String, reason: String?)
     case creditNote(invoice: String, reason: String, lines: [Int]?, rebill: Bool, by: String)
     case dunningHold(invoice: String?, client: String?, reason: String, by: String, lift: Bool)
     case oneOff(OneOffRequest)
+    case numberConfirmation(reference: String, number: String, by: String)
 
     /// The table names that make a TOML file a request.
-    static let headers: Set<String> = ["approval", "credit_note", "dunning_hold", "one_off"]
+    static let headers: Set<String> = ["approval", "credit_note", "dunning_hold", "one_off", "confirmation"]
 
     /// Request files larger than this are refused (with a reason) rather than read.
     package static let maximumSize: Int64 = 1 << 20
@@ -135,6 +141,9 @@ package enum RequestFile: Sendable, Equatable {
         } else if let table = top.subtable("one_off") {
             request = OneOffRequest.read(table).map(RequestFile.oneOff)
             table.finish()
+        } else if let table = top.subtable("confirmation") {
+            request = readConfirmation(table)
+            table.finish()
         }
         top.finish()
         if sink.errors.isEmpty, let request { return .success(request) }
@@ -146,6 +155,20 @@ package enum RequestFile: Sendable, Equatable {
                 problems: problems,
                 advice: "Fix the keys listed (see README, \"Approval\", \"Credit notes\", \"One-off invoices\" "
                     + "and \"Reminders (relances)\") and drop the file into inbox/ again."))
+    }
+
+    /// `[confirmation]`: a provisional reference and an Oxygène number (`F20250746` or `F 20250746`).
+    private static func readConfirmation(_ table: TableReader) -> RequestFile? {
+        _ = table.string("pipeline")
+        let reference = (table.string("provisional", required: true) ?? "").trimmed
+        let text = (table.string("number", required: true) ?? "").trimmed
+        let by = table.string("by") ?? ""
+        guard !reference.isEmpty, !text.isEmpty else { return nil }
+        guard let (_, number) = OxygeneRegisterReader.number(text) else {
+            table.fail(key: "number", "\"\(text)\" is not an Oxygène number (F or A, then digits: F20250746)")
+            return nil
+        }
+        return .numberConfirmation(reference: reference, number: number, by: by)
     }
 
     /// `[dunning_hold]`: exactly one of `invoice` and `client`; a reason unless it lifts the hold.

@@ -22,7 +22,7 @@ extension RequestProcessor {
         let unique = request.reference.map { "ref:" + $0 } ?? "file:" + fileHash
         let id = "one-\(client.code)-" + SHA256Hasher.hex(unique).prefix(10)
         if try store.draft(id: id) != nil || store.decisions()[id] != nil
-            || store.issued().contains(where: { $0.origin.draftID == id })
+            || store.records().contains(where: { $0.origin.draftID == id })
         {
             let what = request.reference.map { "reference \"\($0)\"" } ?? "this request"
             return .success("one-off invoice \(id) (\(what)) already requested; nothing more done")

@@ -35,7 +35,37 @@ package struct RequestProcessor {
             return try recordHold(hold, name: String(fileHash.prefix(16)))
         case .oneOff(let oneOff):
             return try draftOneOff(oneOff, fileHash: fileHash, settings: settings, store: store)
+        case .numberConfirmation(let reference, let number, let by):
+            let request = ConfirmedNumberStore.Request(
+                reference: reference, number: number, by: by.isEmpty ? "unknown" : by, at: now, source: source)
+            return try recordNumberRequest(request, settings: settings, store: store)
         }
+    }
+
+    /// Records which register number a document awaiting its number is (`numbering = "oxygene"`,
+    /// identical pieces); the next invoicing pass checks it against the register and confirms it.
+    private func recordNumberRequest(
+        _ request: ConfirmedNumberStore.Request, settings: InvoicingSettings, store: InvoiceStore
+    ) throws -> Result<String, Rejection> {
+        guard settings.numberingMode == .oxygene else {
+            return Self.refuse(
+                "pipeline \(pipeline.id) numbers its own documents (numbering = \"facturation\"): there is nothing to confirm",
+                "A [confirmation] request is for numbering = \"oxygene\" only; remove the file.")
+        }
+        let confirmations = ConfirmedNumberStore(layout: layout)
+        guard try store.records().contains(where: { $0.isAwaitingNumber && $0.number == request.reference }) else {
+            return Self.refuse(
+                "pipeline \(pipeline.id) has no provisional document \(request.reference)",
+                "Check the reference (the WEB_ID of the Oxygène file, listed in outbox/oxygene/confirmation.csv) "
+                    + "and drop the corrected file again.")
+        }
+        if let done = try confirmations.all().byReference[request.reference] {
+            return .success("\(request.reference) was already confirmed as \(done.number); nothing was changed")
+        }
+        try confirmations.record(request)
+        return .success(
+            "\(request.reference) will be confirmed as \(request.number) by the invoicing stage, if the register "
+                + "holds that piece")
     }
 
     /// Records a hold on reminders, or its lifting (once per request file).
@@ -121,7 +151,7 @@ package struct RequestProcessor {
         let lines = Self.creditedLines(of: invoice, selected: selected)
         // Lines of an issued invoice: their totals were computed when it was issued.
         let amount = try InvoiceBuilder.totals(of: lines).grandTotalMinor
-        let alreadyCredited = try creditedSoFar(invoice: number, issued: issued, store: store)
+        let alreadyCredited = try creditedSoFar(invoice: number, issued: try store.records(), store: store)
         if alreadyCredited > invoice.totals.grandTotalMinor - amount {
             return Self.refuse(
                 "invoice \(number) (\(FrenchDates.euros(invoice.totals.grandTotalMinor)) TTC) would be "
@@ -160,7 +190,8 @@ package struct RequestProcessor {
         return lines
     }
 
-    /// What the credit notes on invoice `number` already take from it: issued ones and drafts waiting.
+    /// What the credit notes on invoice `number` already take from it: issued ones (awaiting their
+    /// number too) and drafts waiting.
     private func creditedSoFar(invoice number: String, issued: [InvoiceDocument], store: InvoiceStore) throws -> Int64 {
         var credited = issued.filter { $0.kind == .creditNote && $0.precedingInvoice?.number == number }
             .map(\.totals.grandTotalMinor)

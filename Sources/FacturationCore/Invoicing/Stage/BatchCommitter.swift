@@ -86,7 +86,10 @@ final class BatchCommitter {
         for issue in batch {
             let document = issue.document
             let xmlPath = layout.documentXML(number: document.number, issuedIn: document.issueDate.year)
-            try files.add(issue.xml, to: xmlPath, collision: .replace)
+            // A provisional document (`numbering = "oxygene"`) has no Factur-X under its reference:
+            // its XML is archived and delivered once Oxygène's number is confirmed.
+            let provisional = document.isAwaitingNumber
+            if !provisional { try files.add(issue.xml, to: xmlPath, collision: .replace) }
             var annexPath: String?
             if let annex = issue.billed.map({ $0.annexCSV() })
                 ?? (issue.draft.annex.isEmpty ? nil : AnnexWriter.csv(issue.draft.annex))
@@ -97,7 +100,9 @@ final class BatchCommitter {
             }
             // Delivered as copies of the archived files (read back from the page cache): the
             // batch's bytes are not held until the deliverer's turn.
-            items.append((document.number, .archived(path: xmlPath), annexPath.map { .archived(path: $0) }))
+            if !provisional {
+                items.append((document.number, .archived(path: xmlPath), annexPath.map { .archived(path: $0) }))
+            }
         }
         try files.commit()
         try store.recordIssued(

@@ -5,6 +5,11 @@ package struct InvoicingReport: Sendable, Codable {
     package var waitingApproval: [Waiting] = []
     package var refused: [Waiting] = []
     package var rejected: [String] = []
+    /// `numbering = "oxygene"`: documents issued in this run under a provisional reference.
+    package var provisional: [String] = []
+    /// `numbering = "oxygene"`: provisional documents a register import numbered in this run
+    /// (`P202507-001 → F20250746`).
+    package var confirmed: [String] = []
     /// Files delivered to the outbox (relative to the workspace).
     package var delivered: [String] = []
     /// Things a person should look at; nothing was lost.

@@ -74,6 +74,7 @@ struct InvoicingPass {
         var report = InvoicingReport(pipeline: pipeline.id)
         let stamp = pipelineRun.clock.utcISO()
         let decisions = try store.decisions()
+        try confirmNumbers(into: &report)
         let waiting = try finishInterruptedDecisions(decisions: decisions, into: &report)
         let generated = try generate(waiting: waiting, decisions: decisions)
         // The ledger's read buffers were just freed (see FreePages).
@@ -83,7 +84,7 @@ struct InvoicingPass {
         var steps = try stepsForWaiting(waiting, decisions: decisions, into: &report)
         steps += generated.drafts.map { ($0, .new) }
         steps.sort { ($0.0.dueOn, $0.0.id) < ($1.0.dueOn, $1.0.id) }
-        let before = snapshot.issued
+        let before = snapshot.records
         var (delivery, derived, committed) = try issue(
             steps, generated: generated, decisions: decisions, stamp: stamp,
             into: &report)
@@ -100,7 +101,7 @@ struct InvoicingPass {
         decisions: [String: ApprovalDecision],
         into report: inout InvoicingReport
     ) throws -> [InvoiceDraft] {
-        let issuedIDs = Set(snapshot.issued.map(\.origin.draftID))
+        let issuedIDs = Set(snapshot.records.map(\.origin.draftID))
         var waiting: [InvoiceDraft] = []
         for draft in try store.waitingDrafts() {
             let decision = decisions[draft.id]?.decision
@@ -122,7 +123,7 @@ struct InvoicingPass {
     ) throws
         -> DraftGenerator.Result
     {
-        let issued = snapshot.issued
+        let issued = snapshot.records
         var timeMonths: Set<String> = []
         for document in issued where document.kind == .invoice && document.origin.type == .time {
             timeMonths.insert("\(document.clientCode)|\(document.origin.period ?? "")")
@@ -197,14 +198,14 @@ struct InvoicingPass {
     ) throws
         -> (InvoiceDelivery, Derived, [InvoiceDocument])
     {
-        let issued = snapshot.issued
+        let issued = snapshot.records
         var policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
         if let register = try OxygeneRegisterStore(layout: layout).newest() {
             policy.register = ApprovalPolicy.registerHistory(register.entries, clients: pipeline.clients)
         }
         let builder = InvoiceBuilder(pipeline: pipeline, settings: settings)
         var batch = Batch(
-            counters: .init(scheme: settings.numbering, issued: issued.map { ($0.kind, $0.number) }),
+            counters: .init(scheme: numberingScheme, issued: issued.map { ($0.kind, $0.number) }),
             lastDate: issued.map(\.issueDate).max(),
             byClient: Dictionary(grouping: issued, by: \.clientCode))
         let committer = BatchCommitter(layout: layout, delivery: try InvoiceDelivery(layout: layout))
@@ -311,6 +312,7 @@ struct InvoicingPass {
                 approval: issue.approval.decision == .automatic ? issue.approval.by : "approved by \(issue.approval.by)"
             ))
         report.warnings += issue.draft.notes.map { "\(document.number): \($0)" }
+        if document.isAwaitingNumber { report.provisional.append(document.number) }
     }
 
     // MARK: - Issuing
@@ -358,12 +360,15 @@ struct InvoicingPass {
         // Dates never go backwards: numbers and dates stay in the same order.
         let issueDate = max(today, batch.lastDate ?? today)
         let number = batch.counters.next(kind: draft.kind, date: issueDate)
-        let document: InvoiceDocument
+        var document: InvoiceDocument
         do {
             document = try builder.document(from: draft, number: number, issueDate: issueDate, approval: approval)
         } catch let overflow as ArithmeticOverflow {
             throw UnissuableDraft(problem: overflow.description)
         }
+        // Checked like any document, but neither archived nor delivered under its provisional
+        // reference (BatchCommitter): the Factur-X XML is made again with the legal number.
+        if settings.numberingMode == .oxygene { document.numbering = .provisional }
         let xml: [UInt8]
         do {
             xml = try CIIWriter.xml(for: document)
@@ -430,8 +435,11 @@ struct InvoicingPass {
         var register: ReportTable
     }
 
+    /// The Oxygène file from every record (a provisional document goes with its reference as
+    /// `WEB_ID`); the sales register from the documents with a legal number only.
     private func derive(from issued: [InvoiceDocument]) throws -> Derived {
-        Derived(oxygene: try oxygeneExport(of: issued), register: SalesRegister.table(issued))
+        Derived(
+            oxygene: try oxygeneExport(of: issued), register: SalesRegister.table(snapshot.confirmed.view(of: issued)))
     }
 
     private func publish(
@@ -439,9 +447,13 @@ struct InvoicingPass {
         into report: inout InvoicingReport
     ) throws {
         let outbox = Outbox(layout: layout)
+        // Only documents with a legal number are delivered (the `oxygene` mode's confirmed ones
+        // have their Factur-X XML archived first).
+        let legal = snapshot.confirmed.view(of: issued)
+        let unfit = try archiveConfirmedDocuments(legal, into: &report)
         // Documents issued by an interrupted run and not delivered yet.
         var missing: [InvoiceDelivery.Item] = []
-        for document in issued where !delivery.delivered.contains(document.number) {
+        for document in legal where !delivery.delivered.contains(document.number) && !unfit.contains(document.number) {
             let xmlPath = documentPath(document)
             let xml: InvoiceDelivery.Content =
                 Storage.exists(xmlPath) ? .archived(path: xmlPath) : .rendered(try CIIWriter.xml(for: document))
@@ -458,8 +470,8 @@ struct InvoicingPass {
         case nil:
             break
         }
-        try confirmWithRegister(issued: issued, into: &report)
-        if !issued.isEmpty {
+        if settings.numberingMode == .facturation { try confirmWithRegister(issued: issued, into: &report) }
+        if !legal.isEmpty {
             report.warnings += try outbox.deliverReport(
                 derived.register, to: "registre-ventes.csv", xlsx: true,
                 temporaryDirectory: layout.temporary)
@@ -507,7 +519,7 @@ struct InvoicingPass {
     }
 
     /// Our client code → its Oxygène code, as the pipeline file says now.
-    private func currentOxygeneCodes() -> [String: String] {
+    func currentOxygeneCodes() -> [String: String] {
         Dictionary(
             pipeline.clients.compactMap { client in client.billing?.oxygeneCode.map { (client.code, $0) } },
             uniquingKeysWith: { first, _ in first })

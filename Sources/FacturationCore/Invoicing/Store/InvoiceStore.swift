@@ -25,21 +25,39 @@ package struct InvoiceStore {
 
     // MARK: - Issued documents
 
-    /// Every issued document, in issue order (date, then number).
+    /// Every issued document with a legal number, in issue order (date, then number): the records,
+    /// where a provisional document (`numbering = "oxygene"`) appears under the number Oxygène
+    /// confirmed, and not at all while it awaits it (``ConfirmedNumbers``). What every stage after
+    /// invoicing and every command sees; the invoicing pass reads ``records()``.
     ///
     /// A run reads them once, into its ``RunSnapshot``. A number found in two records means the archive was edited by hand: that is an error.
     package func issued() throws -> [InvoiceDocument] {
+        try ConfirmedNumberStore(layout: layout).all().view(of: try records())
+    }
+
+    /// Every issued record as written, provisional documents under their provisional reference, in
+    /// issue order (date, then number).
+    package func records() throws -> [InvoiceDocument] {
         var documents: [InvoiceDocument] = []
-        try forEachIssued { documents.append($0) }
+        try forEachRecord { documents.append($0) }
         // In place: `sorted` would copy every document (a retain per text field) once more.
         documents.sort { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
         return documents
     }
 
-    /// Calls `body` with every issued document, one record file at a time, in the order of the
-    /// files (year, then batch), so that a caller that keeps only a part of each (the FEC export)
-    /// never holds them all. A number found in two records is an error, as for ``issued()``.
+    /// Calls `body` with every issued document with a legal number (as ``issued()`` lists them),
+    /// one record file at a time, so that a caller that keeps only a part of each (the FEC export)
+    /// never holds them all.
     package func forEachIssued(_ body: (InvoiceDocument) throws -> Void) throws {
+        let confirmed = try ConfirmedNumberStore(layout: layout).all()
+        try forEachRecord { record in
+            if let document = confirmed.legal(record) { try body(document) }
+        }
+    }
+
+    /// Calls `body` with every record, in the order of the files (year, then batch). A number found
+    /// in two records is an error, as for ``issued()``.
+    package func forEachRecord(_ body: (InvoiceDocument) throws -> Void) throws {
         var recordedIn: [String: String] = [:]
         for year in try list(issuedFolder) {
             let yearFolder = Path.join(issuedFolder, year)

@@ -1,0 +1,154 @@
+/// `numbering = "oxygene"`: the documents awaiting their number are confirmed from the register
+/// export in force, before anything else of the pass (``ProvisionalMatcher`` pairs them).
+///
+/// The record `archive/invoicing/<pipeline>/confirmed/<reference>.json` is the commit point of a
+/// confirmation. Everything after it is derived, by this run or the next one if this one is
+/// killed: the Factur-X XML under the legal number (archived, then delivered by ``publish``), and,
+/// in the stages after invoicing, which see the document under its legal number in
+/// ``RunSnapshot/issued``, the PDF, the e-mail, the FEC entry, payments and reminders.
+extension InvoicingPass {
+    /// The counters of this pipeline's numbers: the legal scheme, or the provisional references.
+    var numberingScheme: NumberingScheme {
+        settings.numberingMode == .oxygene ? NumberingMode.provisionalScheme : settings.numbering
+    }
+
+    /// Confirms what the register in force numbers; reports what stays ambiguous, refused or awaited,
+    /// and writes `outbox/oxygene/confirmation.csv` (one row per provisional document, confirmed
+    /// before or not).
+    func confirmNumbers(into report: inout InvoicingReport) throws {
+        guard settings.numberingMode == .oxygene else { return }
+        let provisional = snapshot.records.filter(\.isAwaitingNumber)
+        let awaiting = provisional.filter { snapshot.confirmed.byReference[$0.number] == nil }
+        guard !provisional.isEmpty else { return }
+        guard let register = try OxygeneRegisterStore(layout: layout).newest() else {
+            report.warnings.append(
+                "\(awaiting.count) document(s) await their number from Oxygène (\(Self.listed(awaiting.map(\.number)))): "
+                    + "import the Oxygène files of outbox/oxygene/ into Oxygène, then drop its register export "
+                    + "(\"Factures clients.csv\") into inbox/")
+            return
+        }
+        let exported = try store.exportedToOxygene()
+        let requests = try ConfirmedNumberStore(layout: layout).requests().mapValues(\.number)
+        let outcomes = ProvisionalMatcher.match(
+            pieces(of: awaiting.filter { exported.contains($0.number) }), register: register.entries,
+            taken: takenNumbers(), requests: requests)
+        var rows: [String: OxygeneConfirmation.Row] = [:]
+        for outcome in outcomes {
+            rows[outcome.reference] = try apply(outcome, register: register.record.archived, into: &report)
+        }
+        let table = provisional.map { document in
+            rows[document.number]
+                ?? Self.row(document.number, confirmed: snapshot.confirmed.byReference[document.number])
+        }
+        report.warnings += try Outbox(layout: layout).deliverReport(
+            OxygeneConfirmation.table(table, asOf: today), to: layout.oxygeneConfirmation, xlsx: false,
+            temporaryDirectory: layout.temporary)
+        report.delivered.append(shown(layout.oxygeneConfirmation))
+        let waiting = table.filter { $0.status == .awaiting }.map(\.ourNumber)
+        if !waiting.isEmpty {
+            report.warnings.append(
+                "\(waiting.count) document(s) still await their number (not in the register \(register.record.archived)): "
+                    + Self.listed(waiting) + " (see \(shown(layout.oxygeneConfirmation)))")
+        }
+    }
+
+    /// The row of a document confirmed by an earlier run, or of one the matcher did not see (not
+    /// exported to Oxygène yet, or without an Oxygène client code).
+    private static func row(_ reference: String, confirmed: NumberConfirmation?) -> OxygeneConfirmation.Row {
+        guard let confirmed else {
+            return .init(
+                ourNumber: reference, oxygeneNumber: nil, status: .awaiting,
+                detail: "not in an Oxygène file yet (see the errors of the Oxygène export)")
+        }
+        return .init(ourNumber: reference, oxygeneNumber: confirmed.number, status: .confirmed, detail: "")
+    }
+
+    /// What Oxygène should hold of each awaiting document (those with an Oxygène client code).
+    private func pieces(of documents: [InvoiceDocument]) -> [OxygeneConfirmation.Piece] {
+        let codes = currentOxygeneCodes()
+        return documents.compactMap { document in
+            let stored = (document.oxygeneClientCode ?? "").trimmed
+            return (stored.isEmpty ? codes[document.clientCode] : stored).map {
+                OxygeneConfirmation.Piece(document, clientCode: $0)
+            }
+        }
+    }
+
+    /// The legal numbers already held, and by what: documents facturation numbered, and the
+    /// confirmations recorded before.
+    private func takenNumbers() -> [String: String] {
+        var taken: [String: String] = [:]
+        for document in snapshot.records where document.numbering == nil {
+            taken[document.number] = "\(document.number) (numbered by facturation)"
+        }
+        for confirmation in snapshot.confirmed.byReference.values {
+            taken[confirmation.number] = confirmation.reference
+        }
+        return taken
+    }
+
+    /// Records a confirmation (the commit point) or reports why there is none; the row of
+    /// `confirmation.csv`.
+    private func apply(
+        _ outcome: ProvisionalMatcher.Outcome, register: String, into report: inout InvoicingReport
+    ) throws -> OxygeneConfirmation.Row {
+        let reference = outcome.reference
+        switch outcome {
+        case .confirmed(_, let entry, let match):
+            let confirmation = NumberConfirmation(
+                reference: reference, number: entry.number, date: entry.date, register: register, line: entry.line,
+                match: match, at: pipelineRun.clock.utcISO())
+            try ConfirmedNumberStore(layout: layout).record(confirmation)
+            snapshot.didConfirm(confirmation)
+            report.confirmed.append("\(reference) → \(entry.number) (Oxygène register, line \(entry.line))")
+            return .init(ourNumber: reference, oxygeneNumber: entry.number, status: .confirmed, detail: "")
+        case .ambiguous(_, let candidates, let others):
+            let twins: String = others.isEmpty ? "nothing we issued" : others.joined(separator: ", ")
+            let numbers: String = candidates.joined(separator: ", ")
+            let example: String = candidates.first ?? "…"
+            let request = "[confirmation] provisional = \"\(reference)\", number = \"\(example)\", by = \"…\""
+            let detail =
+                "identical to \(twins) in the register's \(numbers): drop a request naming which is ours (\(request)) into inbox/"
+            report.warnings.append("\(reference) not confirmed: \(detail)")
+            return .init(ourNumber: reference, oxygeneNumber: nil, status: .ambiguous, detail: detail)
+        case .refused(_, let reason):
+            report.errors.append("\(reference) not confirmed: \(reason)")
+            return .init(ourNumber: reference, oxygeneNumber: nil, status: .refused, detail: reason)
+        case .awaiting:
+            return .init(
+                ourNumber: reference, oxygeneNumber: nil, status: .awaiting,
+                detail: "no piece of the same client, date, kind and total incl. VAT in the register yet")
+        }
+    }
+
+    /// The Factur-X XML of each confirmed document, under its legal number, archived when it is
+    /// not yet (this run's confirmations, or those of a run killed after its commit point). Checked
+    /// against the official schema like every document; one that fails is reported, and returned
+    /// so that it is not delivered.
+    func archiveConfirmedDocuments(
+        _ legal: [InvoiceDocument], into report: inout InvoicingReport
+    ) throws -> Set<String> {
+        var failed: Set<String> = []
+        guard !snapshot.confirmed.isEmpty else { return failed }
+        for document in legal where document.numbering == .confirmed {
+            let path = documentPath(document)
+            guard !Storage.exists(path) else { continue }
+            let xml = try CIIWriter.xml(for: document)
+            if let problems = ciiValidator?.problems(in: xml), !problems.isEmpty {
+                report.errors.append(
+                    "\(document.number): its Factur-X XML does not pass the "
+                        + "official schema (" + problems.prefix(3).joined(separator: "; ")
+                        + "); this is a bug, please report it")
+                failed.insert(document.number)
+                continue
+            }
+            try Storage.makeDirectory(Path.parent(of: path))
+            try Storage.write(xml, to: path, temporaryDirectory: layout.temporary, collision: .replace)
+        }
+        return failed
+    }
+
+    private static func listed(_ references: [String]) -> String {
+        references.prefix(10).joined(separator: ", ") + (references.count > 10 ? ", …" : "")
+    }
+}
