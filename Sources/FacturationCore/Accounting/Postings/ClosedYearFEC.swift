@@ -49,7 +49,7 @@ struct ClosedYearFEC: Codable {
     var version: Int
     /// The fiscal year's closing date.
     var closing: String
-    /// SHA-256 of what the year's files are made from (``identity(of:positions:closing:firstMonth:pipeline:)``).
+    /// SHA-256 of what the year's files are made from (``identity(of:positions:closing:firstMonth:layout:)``).
     var inputs: String
     /// In month order, from the first month of the year on or after the invoicing start.
     var months: [Month]
@@ -78,17 +78,18 @@ struct ClosedYearFEC: Codable {
 
     /// SHA-256 of the year's entries (those at `positions`, in that order: the order breaks ties
     /// in the numbering) and of everything else a monthly file of the year depends on: the first
-    /// month published, the company's SIREN (the file name), the FEC format and the executable
-    /// (another build may write other bytes).
+    /// month published, the company's SIREN (the file name), the FEC format, where the outbox is
+    /// (the reports name it) and the executable (another build may write other bytes).
     static func identity(
         of entries: PackedEntries, positions: [Int], closing: CivilDate, firstMonth: CivilDate,
-        pipeline: PipelineConfig
+        layout: ArchiveLayout
     ) -> String {
         let hasher = SHA256Hasher()
+        let pipeline = layout.pipeline
         var bytes = Array(
             "closed-year-fec \(currentVersion)|\(closing)|\(firstMonth)|\(pipeline.company.siren)|"
                 .utf8)
-        bytes += Array("\(pipeline.accounting.format)|\(RunStamp.executableIdentity())\n".utf8)
+        bytes += Array("\(pipeline.accounting.format)|\(layout.shown("fec"))|\(RunStamp.executableIdentity())\n".utf8)
         for position in positions {
             entries.appendIdentity(at: position, to: &bytes)
             // Hashed in slices: a fiscal year may hold hundreds of thousands of entries.
@@ -136,7 +137,7 @@ extension FECPublisher {
     func startYear(closing: CivilDate, firstMonth: CivilDate, positions: [Int]) -> YearWalk {
         guard closing < today else { return YearWalk(closing: closing, known: nil, inputs: nil) }
         let inputs = ClosedYearFEC.identity(
-            of: books.entries, positions: positions, closing: closing, firstMonth: firstMonth, pipeline: pipeline)
+            of: books.entries, positions: positions, closing: closing, firstMonth: firstMonth, layout: layout)
         let checkpoint = ClosedYearFEC.read(layout, closing: closing)
         return YearWalk(closing: closing, known: checkpoint?.inputs == inputs ? checkpoint : nil, inputs: inputs)
     }
@@ -145,8 +146,9 @@ extension FECPublisher {
     /// copy has its size and the outbox file is one the pipeline delivered (the checks
     /// ``publishIfChanged(_:from:to:relativePath:)`` makes besides the bytes).
     func isStillPublished(_ month: ClosedYearFEC.Month, relativePath: String) throws -> Bool {
-        month.relativePath == relativePath
-            && Storage.status(layout.publishedFEC(relativePath))?.size == month.size
-            && (try Outbox(layout: layout).isUnchangedDelivery(relativePath))
+        guard month.relativePath == relativePath,
+            Storage.status(layout.publishedFEC(relativePath))?.size == month.size
+        else { return false }
+        return try Outbox(layout: layout).isUnchangedDelivery(relativePath)
     }
 }
