@@ -234,4 +234,9 @@ package struct ArchiveLayout: Sendable {
     /// Summaries of closed periods and the run's stamp: derived from the records, rebuilt when
     /// missing or damaged (the records stay the only truth).
     package var checkpoints: String { archived("checkpoints") }
+    /// The summary of a closed fiscal year's monthly FEC files, by closing date
+    /// (`checkpoints/<pipeline>/fec-exercices/<YYYY-MM-DD>.json`).
+    package func closedYearFEC(closing: CivilDate) -> String {
+        Path.join(checkpoints, "fec-exercices", closing.description + ".json")
+    }
 }

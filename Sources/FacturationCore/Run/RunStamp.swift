@@ -150,7 +150,7 @@ struct RunStamp: Codable, Equatable {
     }
 
     /// Path, size and modification time of the running executable.
-    private static func executableIdentity() -> String {
+    static func executableIdentity() -> String {
         var info = stat()
         guard stat("/proc/self/exe", &info) == 0 else { return "unknown" }
         return "\(info.st_ino)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"

@@ -274,44 +274,69 @@ package struct FECPublisher {
             pipeline.accounting.fiscalYear(containing: books.entries.date(at: $0)).end
         }
         var exports: [Export] = []
-        var month = CivilDate(year: start.year, month: start.month, day: 1)!
+        let firstMonth = CivilDate(year: start.year, month: start.month, day: 1)!
+        var month = firstMonth
+        var year: YearWalk?
         while true {
             let end = CivilDate(
                 year: month.year, month: month.month,
                 day: CivilDate.daysInMonth(year: month.year, month: month.month))!
             guard end < today else { break }
             let closing = pipeline.accounting.fiscalYear(containing: month).end
+            if year?.closing != closing {
+                try year?.finish(layout)
+                year = startYear(closing: closing, firstMonth: firstMonth, positions: byYear[closing] ?? [])
+            }
             let name = FECFormat.fileName(siren: pipeline.company.siren, closingDate: closing)
             let relativePath = "fec/mensuel/\(month.monthKey)/\(name)"
+            if let known = year?.knownMonth(month) {
+                // A closed year whose entries are those of its checkpoint: its months as published.
+                guard let known else {
+                    month = end.adding(days: 1)
+                    continue
+                }
+                if try isStillPublished(known, relativePath: relativePath) {
+                    exports.append(known.export)
+                    month = end.adding(days: 1)
+                    continue
+                }
+            }
             do {
                 let bytes = try render(from: month, to: end, positions: byYear[closing] ?? [])
-                exports.append(try publishIfChanged(bytes, from: month, to: end, relativePath: relativePath))
+                let (export, digest) = try publishIfChanged(bytes, from: month, to: end, relativePath: relativePath)
+                exports.append(export)
+                year?.recorded.append(
+                    .init(
+                        month: month.monthKey, relativePath: relativePath, size: Int64(bytes.count), sha256: digest,
+                        export: export))
             } catch let error as FacturationError where error.kind == .nothingToExport {
                 _ = error
                 // A month without any entry has no FEC (an empty file is not a valid FEC).
             }
             month = end.adding(days: 1)
         }
+        try year?.finish(layout)
         return (exports, warnings)
     }
 
     /// ``publish(_:from:to:relativePath:)`` unless the checkpoint of `relativePath` says these
     /// very bytes were published and nothing changed them since.
+    /// Returns the export and the SHA-256 of `bytes`.
     private func publishIfChanged(
         _ bytes: [UInt8], from: CivilDate, to: CivilDate,
         relativePath: String
-    ) throws -> Export {
+    ) throws -> (export: Export, sha256: String) {
         let digest = bytes.withUnsafeBytes { SHA256Hasher.hex($0) }
         let checkpoint = FECCheckpoint.path(relativePath, in: layout)
         if let known = FECCheckpoint.read(checkpoint), known.sha256 == digest,
             Storage.status(layout.publishedFEC(relativePath))?.size == Int64(bytes.count),
             try Outbox(layout: layout).isUnchangedDelivery(relativePath)
         {
-            return known.export
+            return (known.export, digest)
         }
         let export = try publish(bytes, from: from, to: to, relativePath: relativePath)
         try FECCheckpoint.write(.init(sha256: digest, export: export), to: checkpoint, temporary: temporary)
-        return export
+        return (export, digest)
     }
 
     /// The FEC of [from, to], an extract of one fiscal year, in `fec/periodes/<from>_<to>/`, named after

@@ -1,0 +1,215 @@
+import FacturationCore
+import Foundation
+import Testing
+
+/// The checkpoint of a closed fiscal year's monthly FEC files (`archive/checkpoints/<pipeline>/
+/// fec-exercices/`, issue #9): the same files with and without it, late data of the year still
+/// republishes its month, and a missing, damaged, stale or half-written checkpoint is rebuilt.
+///
+/// The demo with a fiscal year ending on 30 September: the runs of July to October 2025 close the
+/// year 2024-10-01 – 2025-09-30, whose monthly files are July, August and September.
+@Suite("Closed fiscal years, the FEC checkpoint", .serialized)
+struct ClosedYearFECTests {
+    static let checkpoint = "archive/checkpoints/demo-conseil/fec-exercices/2025-09-30.json"
+    static let september = "outbox/fec/mensuel/2025-09/812345676FEC20250930.txt"
+    static let july = "fec/mensuel/2025-07/812345676FEC20250930.txt"
+    static let closingRuns = ["2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"]
+
+    static func workspace() throws -> TestWorkspace {
+        let text = try Repository.demoPipeline().replacingOccurrences(
+            of: #"fiscal_year_end = "12-31""#, with: #"fiscal_year_end = "09-30""#)
+        #expect(text.contains(#"fiscal_year_end = "09-30""#))
+        let workspace = try TestWorkspace(pipeline: text)
+        try workspace.dropDemoFiles()
+        return workspace
+    }
+
+    /// Runs on `days`, calling `beforeEach` before each run; returns each run's summary.
+    @discardableResult
+    static func runs(
+        _ workspace: TestWorkspace, _ days: [String], beforeEach: (TestWorkspace) throws -> Void = { _ in }
+    ) throws -> [[String: Any]] {
+        var summaries: [[String: Any]] = []
+        for day in days {
+            try beforeEach(workspace)
+            let result = try workspace.run(["run", "--settle", "0", "--date", day, "--json"])
+            #expect(result.status == 0 || result.status == 2, "\(day): \(result.stderr)")
+            summaries.append(
+                (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:])
+        }
+        return summaries
+    }
+
+    /// Late data of September (booked in the closed year): a person decides the two waiting receipts.
+    static func decideWaitingReceipts(_ workspace: TestWorkspace) throws {
+        let unmatched = try workspace.csvRecords("outbox/paiements/encaissements-non-rapproches.csv")
+        #expect(unmatched.count == 2)
+        let rows = unmatched.map { "\($0["receipt"]!),\($0["amount"] == "600.00" ? "F20250805" : "IGNORE"),,Camille," }
+        try workspace.drop("decisions.csv", "receipt,invoice,amount,by,comment\n" + rows.joined(separator: "\n") + "\n")
+    }
+
+    static func checkpointJSON(_ workspace: TestWorkspace) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: try workspace.data(checkpoint)) as? [String: Any] ?? [:]
+    }
+
+    /// A credit note for July's F20250704 (an invoice of the closed year), issued in the open one.
+    static func creditOldInvoice(_ workspace: TestWorkspace) throws {
+        try workspace.drop(
+            "avoir.toml", "[credit_note]\ninvoice = \"F20250704\"\nreason = \"erreur\"\nby = \"Camille\"\n")
+    }
+
+    /// The `lines` the run summary reports for July's file.
+    static func julyLines(_ summary: [String: Any]) -> Int? {
+        let exports = summary["fec"] as? [[String: Any]] ?? []
+        return exports.first { ($0["path"] as? String)?.hasSuffix(july) == true }?["lines"] as? Int
+    }
+
+    /// The monthly FEC files delivered and archived, by path (the suspense report beside them is
+    /// dated with the run's day).
+    static func fecFiles(_ workspace: TestWorkspace) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for path in workspace.files(under: "outbox/fec/mensuel")
+            + workspace.files(under: "archive/accounting/demo-conseil/fec/mensuel")
+        {
+            files[path] = try workspace.data(path)
+        }
+        #expect(files.count == 6)
+        return files
+    }
+
+    @Test func theFilesAreTheSameWithAndWithoutTheCheckpointAndLateDataStillRepublishes() throws {
+        let kept = try Self.workspace()
+        try Self.runs(kept, Self.closingRuns)
+        let written = try Self.checkpointJSON(kept)
+        #expect(
+            (written["months"] as? [[String: Any]])?.compactMap { $0["month"] as? String } == [
+                "2025-07", "2025-08", "2025-09",
+            ])
+        let septemberAtClose = try kept.text(Self.september)
+        try Self.decideWaitingReceipts(kept)
+        try Self.runs(kept, ["2025-10-02", "2025-10-03"])
+        #expect(try kept.text(Self.september) != septemberAtClose, "the decisions change September")
+        #expect(
+            try kept.text(Self.september)
+                == kept.text("archive/accounting/demo-conseil/fec/mensuel/2025-09/812345676FEC20250930.txt"))
+        let rewritten = try Self.checkpointJSON(kept)["inputs"] as? String
+        #expect(rewritten != written["inputs"] as? String, "the year's entries changed: the checkpoint is rewritten")
+        // A credit note of an old invoice, issued in the open year: its receipts' VAT transfers,
+        // booked in the closed year, depend on what the invoice still owes, so the year's entries
+        // may change; the checkpoint then describes them, and the next run leaves it as it is.
+        try Self.creditOldInvoice(kept)
+        try Self.runs(kept, ["2025-10-06"])
+        let credited = try kept.csvRecords("outbox/registre-ventes.csv").filter { $0["type"] == "avoir" }
+        #expect(credited.contains { $0["references"] == "F20250704" && $0["issue_date"] == "2025-10-06" })
+        let afterCredit = try Self.checkpointJSON(kept)["inputs"] as? String
+        try Self.runs(kept, ["2025-10-07"])
+        #expect(try Self.checkpointJSON(kept)["inputs"] as? String == afterCredit)
+
+        var deleted = 0
+        let rebuilt = try Self.workspace()
+        let removeCheckpoints = { (workspace: TestWorkspace) in
+            let folder = workspace.root.appendingPathComponent("archive/checkpoints")
+            if FileManager.default.fileExists(atPath: folder.path) {
+                deleted += 1
+                try FileManager.default.removeItem(at: folder)
+            }
+        }
+        try Self.runs(rebuilt, Self.closingRuns, beforeEach: removeCheckpoints)
+        try Self.decideWaitingReceipts(rebuilt)
+        try Self.runs(rebuilt, ["2025-10-02", "2025-10-03"], beforeEach: removeCheckpoints)
+        try Self.creditOldInvoice(rebuilt)
+        try Self.runs(rebuilt, ["2025-10-06", "2025-10-07"], beforeEach: removeCheckpoints)
+        // Every run but the first finds checkpoints to delete.
+        #expect(deleted == 6)
+        let expected = try DemoReplayTests.manifest(of: rebuilt)
+        let manifest = try DemoReplayTests.manifest(of: kept)
+        #expect(manifest.count > 100)
+        #expect(
+            manifest == expected,
+            Comment(
+                rawValue: DemoReplayTests.describe(
+                    missing: Set(expected).subtracting(manifest).sorted(),
+                    unexpected: Set(manifest).subtracting(expected).sorted())))
+    }
+
+    @Test func aCheckpointThatStillDescribesTheYearIsReadAndADamagedOneIsRebuilt() throws {
+        let workspace = try Self.workspace()
+        let closing = try Self.runs(workspace, Self.closingRuns)
+        let realLines = try #require(Self.julyLines(closing[3]))
+        let original = try Self.checkpointJSON(workspace)
+        let files = try Self.fecFiles(workspace)
+
+        // Used: a planted figure for July comes back in the summary (the month is not rendered).
+        var planted = original
+        var months = try #require(planted["months"] as? [[String: Any]])
+        var export = try #require(months[0]["export"] as? [String: Any])
+        export["lines"] = realLines + 1000
+        months[0]["export"] = export
+        planted["months"] = months
+        try JSONSerialization.data(withJSONObject: planted).write(
+            to: workspace.root.appendingPathComponent(Self.checkpoint))
+        let used = try Self.runs(workspace, ["2025-10-02"])
+        #expect(Self.julyLines(used[0]) == realLines + 1000)
+
+        // Damaged: rebuilt from the records, the same files, the real figures again.
+        let url = workspace.root.appendingPathComponent(Self.checkpoint)
+        let damages: [(String, () throws -> Void)] = [
+            ("deleted", { try FileManager.default.removeItem(at: url) }),
+            ("truncated", { try Data(try Data(contentsOf: url).prefix(40)).write(to: url) }),
+            ("garbage", { try Data("\u{0}\u{1}not json at all".utf8).write(to: url) }),
+            (
+                "another version",
+                {
+                    var other = original
+                    other["version"] = 99
+                    try JSONSerialization.data(withJSONObject: other).write(to: url)
+                }
+            ),
+            (
+                "stale",
+                {
+                    var other = original
+                    other["inputs"] = String(repeating: "0", count: 64)
+                    try JSONSerialization.data(withJSONObject: other).write(to: url)
+                }
+            ),
+        ]
+        for (index, (damage, apply)) in damages.enumerated() {
+            // Planted again, then damaged: a rebuilt checkpoint gives the real figure.
+            try JSONSerialization.data(withJSONObject: planted).write(to: url)
+            try apply()
+            let summary = try Self.runs(workspace, ["2025-10-\(10 + index)"])
+            #expect(Self.julyLines(summary[0]) == realLines, "\(damage)")
+            let again = try Self.checkpointJSON(workspace)
+            #expect(
+                again["version"] as? Int == 1 && again["inputs"] as? String == original["inputs"] as? String,
+                "\(damage)")
+            #expect(try Self.fecFiles(workspace) == files, "\(damage)")
+        }
+    }
+
+    @Test func aRunKilledWhileWritingTheCheckpointEndsLikeAnUninterruptedOne() throws {
+        let reference = try Self.workspace()
+        try Self.runs(reference, Array(Self.closingRuns.prefix(3)))
+        let traced = try reference.run(
+            ["run", "--settle", "0", "--date", "2025-10-01"], environment: ["FACTURATION_CRASH_TRACE": "1"])
+        #expect(traced.status == 0 || traced.status == 2, "\(traced.stderr)")
+        let steps = traced.stderr.split(separator: "\n").filter { $0.hasPrefix("crash-point ") }
+        // Crash points are numbered from 1.
+        let rename = try #require(steps.firstIndex { $0.contains("fec-exercices/2025-09-30.json") }) + 1
+        let expected = try Self.fecFiles(reference)
+        let expectedCheckpoint = try Self.checkpointJSON(reference)
+        // Killed before the rename (the temporary file written), at the rename, and just after.
+        for step in [rename - 1, rename, rename + 1] {
+            let workspace = try Self.workspace()
+            try Self.runs(workspace, Array(Self.closingRuns.prefix(3)))
+            let crashed = try workspace.run(
+                ["run", "--settle", "0", "--date", "2025-10-01"], environment: ["FACTURATION_CRASH_AFTER": "\(step)"])
+            #expect(crashed.killedBySignal, "step \(step): \(crashed.stderr)")
+            try Self.runs(workspace, ["2025-10-01"])
+            #expect(try Self.fecFiles(workspace) == expected, "step \(step)")
+            let checkpoint = try Self.checkpointJSON(workspace)
+            #expect(checkpoint["inputs"] as? String == expectedCheckpoint["inputs"] as? String, "step \(step)")
+        }
+    }
+}
