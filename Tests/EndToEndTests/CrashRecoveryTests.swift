@@ -68,6 +68,39 @@ struct CrashRecoveryTests {
         #expect(difference.isEmpty, "\(difference)")
     }
 
+    /// A pending bank row settled by a later export: the import rewrites `pending.csv` and delivers
+    /// its outbox copy. Killed in between, the run that takes the file again changes no ledger, and
+    /// still delivers the copy (it was delivered only when the ledger changed: the outbox kept the
+    /// row as pending forever).
+    @Test func aSettledPendingRowLeavesTheOutboxCopyAfterAKillAtAnyStep() throws {
+        let prepared = try TestWorkspace()
+        for name in try Repository.demoFiles() where !name.hasSuffix("-2025-09.json") {
+            try prepared.drop(name, try Data(contentsOf: Repository.root.appendingPathComponent("demo/inbox/\(name)")))
+        }
+        try prepared.run(["run", "--settle", "0"])
+        #expect(try prepared.text("outbox/bank-transactions/pending.csv").contains("qonto-demo-0009"))
+        let september = try Data(
+            contentsOf: Repository.root.appendingPathComponent("demo/inbox/qonto-api-2025-09.json"))
+        try prepared.drop("qonto-api-2025-09.json", september)
+        let traced = try InvoicingCrashTests.copy(of: prepared.root)
+        let trace = try traced.run(["run", "--settle", "0"], environment: ["FACTURATION_CRASH_TRACE": "1"])
+        let steps = trace.stderr.split(separator: "\n").filter { $0.hasPrefix("crash-point ") }.count
+        let settled = try traced.text("outbox/bank-transactions/pending.csv")
+        #expect(steps > 3 && !settled.contains("qonto-demo-0009"), "\(steps) steps; \(settled)")
+        for step in 1...steps {
+            let workspace = try InvoicingCrashTests.copy(of: prepared.root)
+            let crashed = try workspace.run(
+                ["run", "--settle", "0"], environment: ["FACTURATION_CRASH_AFTER": "\(step)"])
+            #expect(crashed.killedBySignal, "step \(step) did not crash")
+            try workspace.run(["run", "--settle", "0"])
+            for path in workspace.files(under: "archive/ledgers/demo-conseil/bank-transactions") {
+                let copy = "outbox/bank-transactions/" + (path as NSString).lastPathComponent
+                let (delivered, archived) = (try workspace.data(copy), try workspace.data(path))
+                #expect(delivered == archived, "\(copy) after a kill at step \(step)")
+            }
+        }
+    }
+
     @Test func killsAtRandomMomentsLoseNothing() throws {
         let reference = try Self.prepareWorkspace()
         try reference.run(["run", "--settle", "0"])

@@ -304,7 +304,6 @@ struct InvoicingCrashTests {
         return workspace
     }
 
-    /// Kills the run of a fresh copy after `step`, runs it again; returns what is wrong, if anything.
     /// Crashes a copy of `source` after durable step `step` of `steps`, runs it again and compares.
     ///
     /// The dashboard's hours cache (`dashboard-time.json`) is written only when the ledgers are

@@ -37,6 +37,21 @@ struct OxygeneHistoryTests {
             uniquingKeysWith: { first, _ in first })
     }
 
+    /// One sequence, two writers: a number the register in force holds (made in Oxygène) is taken,
+    /// the next document follows it, and the register's invoice stays owed.
+    @Test func aNumberTheRegisterHoldsIsNeverIssuedAgain() throws {
+        let workspace = try TestWorkspace(pipeline: try Repository.demoPipeline())
+        let register = Self.header + Self.row("F 20250701", Self.laa, "30/06/2025", "1000", "1200", due: "1200")
+        try workspace.drop("Factures clients.csv", OxygeneRoundTripTests.latin1(register))
+        let run = try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])
+        #expect(run.status == 0 || run.status == 2, "\(run.stdout)")
+        let numbers = try workspace.csvRecords("outbox/registre-ventes.csv").compactMap { $0["number"] }
+        #expect(!numbers.isEmpty && !numbers.contains("F20250701"), "\(numbers)")
+        #expect(numbers.min() == "F20250702", "\(numbers)")
+        let historical = try Self.states(workspace)["F20250701"]
+        #expect(historical?["status"]?.hasSuffix("(registre Oxygène)") == true, "\(historical ?? [:])")
+    }
+
     @Test func openInvoicesFromTheCutOffAreReceivablesNeverOursAndRemindedOnlyWhenAsked() throws {
         let workspace = try TestWorkspace(pipeline: try Repository.demoPipeline())
         let first = try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])

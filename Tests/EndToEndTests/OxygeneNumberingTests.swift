@@ -199,6 +199,49 @@ struct OxygeneNumberingTests {
         #expect(workspace.exists("archive/invoicing/demo-conseil/confirmed/\(july[1].number).json"))
     }
 
+    /// Switching back to `numbering = "facturation"` while documents await their number would give
+    /// the company two owners of one sequence and leave those documents out of every output: the
+    /// invoicing stage issues nothing and names them, until the mode is set back.
+    /// A newer register that no longer holds a confirmed number as it was confirmed (another total)
+    /// is reported; the confirmation stands.
+    @Test func aNewerRegisterThatContradictsAConfirmationIsReported() throws {
+        let workspace = try Self.workspace()
+        try Self.run(workspace, "2025-07-01")
+        let july = try Self.records(workspace)
+        try #require(!july.isEmpty)
+        let numbered = july.enumerated().map { ($0.element, "F202507\(41 + $0.offset)") }
+        try workspace.drop("Factures clients.csv", Self.register(numbered))
+        let confirmed = try Self.run(workspace, "2025-07-02")
+        #expect(confirmed.stdout.contains("P202507-001 → F20250741"), "\(confirmed.stdout)")
+        #expect(!confirmed.stdout.contains("no longer match"), "\(confirmed.stdout)")
+        var changed = numbered
+        changed[0].0.totalMinor += 100
+        try workspace.drop("Factures clients 2.csv", Self.register(changed))
+        let contradicted = try Self.run(workspace, "2025-07-03")
+        #expect(
+            contradicted.stdout.contains("1 confirmed number(s) no longer match it: F20250741 (P202507-001)"),
+            "\(contradicted.stdout)")
+        #expect(workspace.exists("archive/invoicing/demo-conseil/confirmed/P202507-001.json"))
+    }
+
+    @Test func switchingBackWhileDocumentsAwaitIssuesNothingAndNamesThem() throws {
+        let workspace = try Self.workspace()
+        try Self.run(workspace, "2025-07-01")
+        let awaiting = try Self.records(workspace).map(\.number)
+        #expect(!awaiting.isEmpty && awaiting.allSatisfy { $0.hasPrefix("P2025") }, "\(awaiting)")
+        let path = "pipelines/demo-conseil.toml"
+        try workspace.drop(
+            "demo-conseil.toml",
+            try workspace.text(path).replacingOccurrences(of: "numbering = \"oxygene\"\n", with: ""),
+            into: "pipelines")
+        let switched = try Self.run(workspace, "2025-08-01")
+        #expect(switched.status == 1, "\(switched.stdout)")
+        #expect(
+            switched.stdout.contains("still await their number from Oxygène (\(awaiting.first!)"),
+            "\(switched.stdout)")
+        #expect(try Self.records(workspace).map(\.number) == awaiting, "nothing issued while they wait")
+    }
+
     @Test func aConfirmationRequestWithNothingToConfirmIsRejectedWithAReason() throws {
         // The facturation mode numbers its own documents.
         let own = try TestWorkspace(pipeline: try Repository.demoPipeline())

@@ -27,10 +27,7 @@ struct ReplyKillTests {
     ) throws
         -> CommandResult
     {
-        var environment = now
-        if let step { environment["FACTURATION_CRASH_AFTER"] = "\(step)" }
-        if trace { environment["FACTURATION_CRASH_TRACE"] = "1" }
-        return try workspace.run(["fetch", "mail"], environment: environment)
+        try command(["fetch", "mail"], in: workspace, crashAfter: step, trace: trace)
     }
 
     static func september(
@@ -38,10 +35,17 @@ struct ReplyKillTests {
     ) throws
         -> CommandResult
     {
+        try command(["run", "--settle", "0", "--date", "2025-09-01"], in: workspace, crashAfter: step, trace: trace)
+    }
+
+    /// `facturation <arguments>` at the test's fixed time, killed after durable step `step` if given.
+    static func command(
+        _ arguments: [String], in workspace: TestWorkspace, crashAfter step: Int?, trace: Bool
+    ) throws -> CommandResult {
         var environment = now
         if let step { environment["FACTURATION_CRASH_AFTER"] = "\(step)" }
         if trace { environment["FACTURATION_CRASH_TRACE"] = "1" }
-        return try workspace.run(["run", "--settle", "0", "--date", "2025-09-01"], environment: environment)
+        return try workspace.run(arguments, environment: environment)
     }
 
     /// The crash points of `trace` whose label matches `isReplyStep`.

@@ -85,7 +85,14 @@ package struct LedgerUpdater {
     ) throws {
         let kind = LedgerKind.bankTransactions
         let path = layout.ledger(kind, LedgerKind.pendingPartition)
-        guard incomingFile != nil || (Storage.exists(path) && !settledKeys.isEmpty) else { return }
+        guard incomingFile != nil || (Storage.exists(path) && !settledKeys.isEmpty) else {
+            // Nothing to change; a kill may still have come between its last commit and its
+            // outbox copy (the run that takes the same file again finds nothing new to settle).
+            if Storage.exists(path) {
+                try deliverIfIncomplete(kind: kind, partition: LedgerKind.pendingPartition, into: &update)
+            }
+            return
+        }
         var ignore = settledKeys
         if let incomingFile {
             var monthsToCheck: Set<String> = []
@@ -177,6 +184,16 @@ package struct LedgerUpdater {
         let prepared = copy.flatMap { copy in output.writtenSHA256().map { Outbox.PreparedCopy(file: copy, sha256: $0) }
         }
         // Deliver when the ledger changed, or when its last delivery did not complete.
+        try deliverIfIncomplete(kind: kind, partition: partition, changed: changed, prepared: prepared, into: &update)
+    }
+
+    /// Delivers the outbox copy of a ledger file when it changed, or when its last delivery did not
+    /// complete (a kill between the ledger's commit and its copy).
+    private func deliverIfIncomplete(
+        kind: LedgerKind, partition: String, changed: Bool = false, prepared: Outbox.PreparedCopy? = nil,
+        into update: inout Update
+    ) throws {
+        let path = layout.ledger(kind, partition)
         let relative = kind.rawValue + "/" + partition + ".csv"
         if try changed || !outbox.isDeliveryComplete(relative, hash: Storage.sha256(of: path)) {
             let delivery = try outbox.deliverCurrentVersion(of: path, to: relative, prepared: prepared)

@@ -92,6 +92,23 @@ struct DunningPlannerTests {
         #expect(notice.title == "Mise en demeure de payer")
     }
 
+    /// `numbering = "oxygene"`: an invoice of 1 July whose number Oxygène confirmed on 1 October
+    /// could not be sent before; its 30 days of terms count from then (due 31 October for the
+    /// reminders), not from its printed due date, so no second reminder with penalties goes out in
+    /// the run that confirms it.
+    @Test func aDocumentSendableOnlyLaterIsRemindedFromThatDayPlusItsTerms() throws {
+        var planner = DunningPlanner(settings: Self.settings, today: CivilDate(iso: "2025-10-01")!)
+        planner.sendableFrom = ["F1": CivilDate(iso: "2025-10-01")!]
+        #expect(try planner.plan(Self.items(july)).reminders.isEmpty)
+        #expect(planner.reminderDueDate(of: july[0]) == CivilDate(iso: "2025-10-31")!)
+        var later = DunningPlanner(settings: Self.settings, today: CivilDate(iso: "2025-11-15")!)
+        later.sendableFrom = planner.sendableFrom
+        #expect(try later.plan(Self.items(july)).reminders.map(\.level) == [1])
+        // Sendable on its issue day: the printed due date.
+        planner.sendableFrom = ["F1": CivilDate(iso: "2025-07-01")!]
+        #expect(planner.reminderDueDate(of: july[0]) == july[0].dueDate)
+    }
+
     @Test func aLevelIsNeverSentTwice() throws {
         #expect(try plan(on: "2025-08-20", july, done: ["F1": [1]]).reminders.isEmpty)
         #expect(try plan(on: "2026-08-20", july, done: ["F1": [1, 2, 3]]).reminders.isEmpty)

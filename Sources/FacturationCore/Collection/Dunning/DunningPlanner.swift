@@ -14,6 +14,10 @@ package struct DunningPlanner {
     /// Invoices and clients whose reminders are suspended, with the reason.
     package var heldInvoices: [String: String] = [:]
     package var heldClients: [String: String] = [:]
+    /// Documents that could not be sent before a day (`numbering = "oxygene"`: the day Oxygène's
+    /// number was confirmed), by number: no reminder before the client has had its payment terms
+    /// from that day, whatever the due date printed on the invoice.
+    package var sendableFrom: [String: CivilDate] = [:]
 
     package init(settings: DunningSettings, today: CivilDate) {
         self.settings = settings
@@ -24,6 +28,16 @@ package struct DunningPlanner {
         package var reminders: [Reminder] = []
         /// "F20250801 (LAA): on hold: …" for each invoice that would be reminded but is held.
         package var held: [String] = []
+    }
+
+    /// The day reminders count from: the due date, or for a document that could not be sent before
+    /// a later day, that day plus its payment terms (due date − issue date).
+    func reminderDueDate(of document: InvoiceDocument) -> CivilDate {
+        guard let sendable = sendableFrom[document.number], sendable > document.issueDate else {
+            return document.dueDate
+        }
+        let terms = Int(document.dueDate.daysSinceEpoch - document.issueDate.daysSinceEpoch)
+        return max(document.dueDate, sendable.adding(days: terms))
     }
 
     /// The level (1-based) an invoice due on `dueDate` has reached today, if any.
@@ -38,7 +52,8 @@ package struct DunningPlanner {
         for item in items where item.document.kind == .invoice && item.openMinor > 0 {
             let document = item.document
             if let from = settings.from, document.dueDate < from { continue }
-            guard item.openMinor >= settings.minAmountMinor, let level = level(dueDate: document.dueDate) else {
+            guard item.openMinor >= settings.minAmountMinor, let level = level(dueDate: reminderDueDate(of: document))
+            else {
                 continue
             }
             let done = done[document.number] ?? []

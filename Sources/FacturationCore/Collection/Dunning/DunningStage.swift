@@ -90,6 +90,9 @@ struct DunningPass {
     /// The planner with what was already done and what is held.
     func planner(settings: DunningSettings, reminders: [Reminder]) throws -> DunningPlanner {
         var planner = DunningPlanner(settings: settings, today: pipelineRun.today)
+        for confirmation in try pipelineRun.snapshot().confirmed.byReference.values {
+            if let day = confirmation.confirmedOn { planner.sendableFrom[confirmation.number] = day }
+        }
         for reminder in reminders {
             // Levels are kept by position. Only a formal notice ends dunning, whatever `levels` says
             // now: a level added later must not make a second one (its number would be higher), and

@@ -18,6 +18,9 @@ package struct NumberConfirmation: Codable, Sendable, Equatable {
     package var match: Match
     /// UTC, ISO 8601.
     package var at: String
+    /// The run day of the confirmation: the first day the document could be sent (absent from the
+    /// records of the first version). Reminders give the client its payment terms from this day.
+    package var confirmedOn: CivilDate? = nil
 
     /// How a provisional document was paired with its register entry.
     package enum Match: String, Codable, Sendable {
@@ -28,7 +31,8 @@ package struct NumberConfirmation: Codable, Sendable, Equatable {
     }
 
     package init(
-        reference: String, number: String, date: CivilDate, register: String, line: Int, match: Match, at: String
+        reference: String, number: String, date: CivilDate, register: String, line: Int, match: Match, at: String,
+        confirmedOn: CivilDate? = nil
     ) {
         self.reference = reference
         self.number = number
@@ -37,6 +41,7 @@ package struct NumberConfirmation: Codable, Sendable, Equatable {
         self.line = line
         self.match = match
         self.at = at
+        self.confirmedOn = confirmedOn
     }
 }
 

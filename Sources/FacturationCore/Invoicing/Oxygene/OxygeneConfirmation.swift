@@ -32,6 +32,20 @@ package enum OxygeneConfirmation {
     }
 
     /// What Oxygène should hold of one of our documents.
+    /// The Oxygène client code of every client of `pipeline` that has one (client code → Oxygène code).
+    package static func clientCodes(of pipeline: PipelineConfig) -> [String: String] {
+        Dictionary(
+            pipeline.clients.compactMap { client in client.billing?.oxygeneCode.map { (client.code, $0) } },
+            uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The piece Oxygène holds of `document`: under the Oxygène client code stored at issue, else its
+    /// client's current one (`codes`, ``clientCodes(of:)``); nil when it has neither.
+    package static func piece(of document: InvoiceDocument, codes: [String: String]) -> Piece? {
+        let stored = (document.oxygeneClientCode ?? "").trimmed
+        return (stored.isEmpty ? codes[document.clientCode] : stored).map { Piece(document, clientCode: $0) }
+    }
+
     package struct Piece: Sendable, Equatable {
         package var number: String
         package var kind: OxygeneRegisterEntry.Kind

@@ -74,14 +74,9 @@ package struct OxygeneHistory: Sendable {
         issued: [InvoiceDocument], exported: Set<String>, pipeline: PipelineConfig,
         register: [OxygeneRegisterEntry]
     ) throws -> Set<String> {
-        let codes = Dictionary(
-            pipeline.clients.compactMap { client in client.billing?.oxygeneCode.map { (client.code, $0) } },
-            uniquingKeysWith: { first, _ in first })
-        let pieces = issued.filter { exported.contains($0.number) }.compactMap { document in
-            let stored = (document.oxygeneClientCode ?? "").trimmed
-            return (stored.isEmpty ? codes[document.clientCode] : stored).map {
-                OxygeneConfirmation.Piece(document, clientCode: $0)
-            }
+        let codes = OxygeneConfirmation.clientCodes(of: pipeline)
+        let pieces = issued.filter { exported.contains($0.number) }.compactMap {
+            OxygeneConfirmation.piece(of: $0, codes: codes)
         }
         let renumbered = OxygeneConfirmation.confirm(pieces, register: register).compactMap(\.oxygeneNumber)
         return Set(issued.map(\.number)).union(renumbered)

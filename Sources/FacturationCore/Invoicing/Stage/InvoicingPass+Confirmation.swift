@@ -12,6 +12,21 @@ extension InvoicingPass {
         settings.numberingMode == .oxygene ? NumberingMode.provisionalScheme : settings.numbering
     }
 
+    /// `numbering = "facturation"` while documents issued under `numbering = "oxygene"` still await
+    /// their number: two owners of one sequence. Nothing is issued, and every run names them and the
+    /// fix, until they are confirmed (in the `oxygene` mode) or the mode is set back.
+    func strandedProvisional() -> String? {
+        guard settings.numberingMode == .facturation else { return nil }
+        let awaiting = snapshot.records.filter {
+            $0.isAwaitingNumber && snapshot.confirmed.byReference[$0.number] == nil
+        }
+        guard !awaiting.isEmpty else { return nil }
+        return "numbering = \"facturation\", but \(awaiting.count) document(s) issued under numbering = "
+            + "\"oxygene\" still await their number from Oxygène (\(Self.listed(awaiting.map(\.number)))): "
+            + "nothing is issued while they wait. Set [invoicing] numbering = \"oxygene\" again, drop Oxygène's "
+            + "register export into inbox/, and switch once outbox/oxygene/confirmation.csv shows them confirmed"
+    }
+
     /// Confirms what the register in force numbers; reports what stays ambiguous, refused or awaited,
     /// and writes `outbox/oxygene/confirmation.csv` (one row per provisional document, confirmed
     /// before or not).
@@ -44,11 +59,35 @@ extension InvoicingPass {
             OxygeneConfirmation.table(table, asOf: today), to: layout.oxygeneConfirmation, xlsx: false,
             temporaryDirectory: layout.temporary)
         report.delivered.append(shown(layout.oxygeneConfirmation))
+        let contradicted = contradictions(of: provisional, in: register.entries)
+        if !contradicted.isEmpty {
+            report.warnings.append(
+                "Oxygène register (\(register.record.archived)): \(contradicted.count) confirmed number(s) no longer "
+                    + "match it: \(Self.listed(contradicted)). The confirmations stand (their records are the legal "
+                    + "numbers given); check these pieces in Oxygène")
+        }
         let waiting = table.filter { $0.status == .awaiting }.map(\.ourNumber)
         if !waiting.isEmpty {
             report.warnings.append(
                 "\(waiting.count) document(s) still await their number (not in the register \(register.record.archived)): "
                     + Self.listed(waiting) + " (see \(shown(layout.oxygeneConfirmation)))")
+        }
+    }
+
+    /// The confirmed pieces the register in force no longer holds as they were confirmed: their
+    /// number missing, or with another client, date, kind or total incl. VAT.
+    private func contradictions(of provisional: [InvoiceDocument], in register: [OxygeneRegisterEntry]) -> [String] {
+        let entries = Dictionary(register.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
+        return pieces(of: provisional).compactMap { piece in
+            guard let number = snapshot.confirmed.byReference[piece.number]?.number else { return nil }
+            guard let entry = entries[number] else { return "\(number) (\(piece.number)): not in the register" }
+            guard
+                entry.clientCode != piece.clientCode || entry.date != piece.date || entry.kind != piece.kind
+                    || entry.totalInclVATMinor != piece.totalInclVATMinor
+            else { return nil }
+            return "\(number) (\(piece.number)): the register has \(entry.kind.rawValue) \(entry.clientCode) of "
+                + "\(FrenchDates.slashed(entry.date)), \(FrenchDates.euros(entry.totalInclVATMinor)) €; ours "
+                + "\(piece.clientCode) of \(FrenchDates.slashed(piece.date)), \(FrenchDates.euros(piece.totalInclVATMinor)) €"
         }
     }
 
@@ -66,12 +105,7 @@ extension InvoicingPass {
     /// What Oxygène should hold of each awaiting document (those with an Oxygène client code).
     private func pieces(of documents: [InvoiceDocument]) -> [OxygeneConfirmation.Piece] {
         let codes = currentOxygeneCodes()
-        return documents.compactMap { document in
-            let stored = (document.oxygeneClientCode ?? "").trimmed
-            return (stored.isEmpty ? codes[document.clientCode] : stored).map {
-                OxygeneConfirmation.Piece(document, clientCode: $0)
-            }
-        }
+        return documents.compactMap { OxygeneConfirmation.piece(of: $0, codes: codes) }
     }
 
     /// The legal numbers already held, and by what: documents facturation numbered, and the
@@ -97,7 +131,7 @@ extension InvoicingPass {
         case .confirmed(_, let entry, let match):
             let confirmation = NumberConfirmation(
                 reference: reference, number: entry.number, date: entry.date, register: register, line: entry.line,
-                match: match, at: pipelineRun.clock.utcISO())
+                match: match, at: pipelineRun.clock.utcISO(), confirmedOn: today)
             try ConfirmedNumberStore(layout: layout).record(confirmation)
             snapshot.didConfirm(confirmation)
             report.confirmed.append("\(reference) → \(entry.number) (Oxygène register, line \(entry.line))")

@@ -74,6 +74,10 @@ struct InvoicingPass {
         var report = InvoicingReport(pipeline: pipeline.id)
         let stamp = pipelineRun.clock.utcISO()
         let decisions = try store.decisions()
+        if let stranded = strandedProvisional() {
+            report.errors.append(stranded)
+            return report
+        }
         try confirmNumbers(into: &report)
         let waiting = try finishInterruptedDecisions(decisions: decisions, into: &report)
         let generated = try generate(waiting: waiting, decisions: decisions)
@@ -200,12 +204,14 @@ struct InvoicingPass {
     {
         let issued = snapshot.records
         var policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
-        if let register = try OxygeneRegisterStore(layout: layout).newest() {
+        let register = try OxygeneRegisterStore(layout: layout).newest()
+        if let register {
             policy.register = ApprovalPolicy.registerHistory(register.entries, clients: pipeline.clients)
         }
         let builder = InvoiceBuilder(pipeline: pipeline, settings: settings)
         var batch = Batch(
-            counters: .init(scheme: numberingScheme, issued: issued.map { ($0.kind, $0.number) }),
+            counters: .init(
+                scheme: numberingScheme, issued: Self.numbersTaken(issued, register: register?.entries, settings)),
             lastDate: issued.map(\.issueDate).max(),
             byClient: Dictionary(grouping: issued, by: \.clientCode))
         let committer = BatchCommitter(layout: layout, delivery: try InvoiceDelivery(layout: layout))
@@ -328,6 +334,20 @@ struct InvoicingPass {
             lastDate = max(lastDate ?? document.issueDate, document.issueDate)
             byClient[document.clientCode, default: []].append(document)
         }
+    }
+
+    /// The numbers the counters continue from: every record, and with `numbering = "facturation"`
+    /// the numbers of the Oxygène register in force. The company has one sequence (CGI, annexe II,
+    /// art. 242 nonies A); a number Oxygène holds (an invoice made in Oxygène, or one of the past)
+    /// is taken, so the next one follows it instead of issuing it a second time.
+    static func numbersTaken(
+        _ records: [InvoiceDocument], register: [OxygeneRegisterEntry]?, _ settings: InvoicingSettings
+    ) -> [(kind: InvoiceDocument.Kind, number: String)] {
+        var numbers = records.map { (kind: $0.kind, number: $0.number) }
+        if settings.numberingMode == .facturation, let register {
+            numbers += register.map { (kind: $0.kind == .invoice ? .invoice : .creditNote, number: $0.number) }
+        }
+        return numbers
     }
 
     /// Documents issued together: their files are synced in one round and their records written in
@@ -519,11 +539,7 @@ struct InvoicingPass {
     }
 
     /// Our client code → its Oxygène code, as the pipeline file says now.
-    func currentOxygeneCodes() -> [String: String] {
-        Dictionary(
-            pipeline.clients.compactMap { client in client.billing?.oxygeneCode.map { (client.code, $0) } },
-            uniquingKeysWith: { first, _ in first })
-    }
+    func currentOxygeneCodes() -> [String: String] { OxygeneConfirmation.clientCodes(of: pipeline) }
 
     /// With an Oxygène register imported: `outbox/oxygene/confirmation.csv` (each exported piece,
     /// Oxygène's number for it, confirmed / different / missing) and the differences in the summary.
@@ -531,11 +547,10 @@ struct InvoicingPass {
         guard let register = try OxygeneRegisterStore(layout: layout).newest() else { return }
         let exported = try store.exportedToOxygene()
         let codes = currentOxygeneCodes()
-        let pieces = issued.filter { exported.contains($0.number) }.compactMap { document in
-            let stored = (document.oxygeneClientCode ?? "").trimmed
-            return (stored.isEmpty ? codes[document.clientCode] : stored).map {
-                OxygeneConfirmation.Piece(document, clientCode: $0)
-            }
+        // Documents of the `oxygene` mode (confirmed before a switch back) are not exported pieces
+        // of this mode: their confirmation records say which number Oxygène gave them.
+        let pieces = issued.filter { $0.numbering == nil && exported.contains($0.number) }.compactMap {
+            OxygeneConfirmation.piece(of: $0, codes: codes)
         }
         let rows = OxygeneConfirmation.confirm(pieces, register: register.entries)
         report.warnings += try Outbox(layout: layout).deliverReport(
