@@ -203,17 +203,8 @@ struct InvoicingPass {
         -> (InvoiceDelivery, Derived, [InvoiceDocument])
     {
         let issued = snapshot.records
-        var policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
-        let register = try OxygeneRegisterStore(layout: layout).newest()
-        if let register {
-            policy.register = ApprovalPolicy.registerHistory(register.entries, clients: pipeline.clients)
-        }
+        var (policy, batch) = try startingPoint(issued)
         let builder = InvoiceBuilder(pipeline: pipeline, settings: settings)
-        var batch = Batch(
-            counters: .init(
-                scheme: numberingScheme, issued: Self.numbersTaken(issued, register: register?.entries, settings)),
-            lastDate: issued.map(\.issueDate).max(),
-            byClient: Dictionary(grouping: issued, by: \.clientCode))
         let committer = BatchCommitter(layout: layout, delivery: try InvoiceDelivery(layout: layout))
         defer { try? committer.finish() }
         var pending: [Issue] = []
@@ -334,6 +325,22 @@ struct InvoicingPass {
             lastDate = max(lastDate ?? document.issueDate, document.issueDate)
             byClient[document.clientCode, default: []].append(document)
         }
+    }
+
+    /// The approval rules (with the Oxygène register's history) and the numbering state the issue
+    /// of this run starts from.
+    private func startingPoint(_ issued: [InvoiceDocument]) throws -> (ApprovalPolicy, Batch) {
+        var policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
+        let register = try OxygeneRegisterStore(layout: layout).newest()
+        if let register {
+            policy.register = ApprovalPolicy.registerHistory(register.entries, clients: pipeline.clients)
+        }
+        let batch = Batch(
+            counters: .init(
+                scheme: numberingScheme, issued: Self.numbersTaken(issued, register: register?.entries, settings)),
+            lastDate: issued.map(\.issueDate).max(),
+            byClient: Dictionary(grouping: issued, by: \.clientCode))
+        return (policy, batch)
     }
 
     /// The numbers the counters continue from: every record, and with `numbering = "facturation"`
