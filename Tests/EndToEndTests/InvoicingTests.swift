@@ -323,7 +323,21 @@ struct InvoicingCrashTests {
         let recovered = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"], environment: environment)
         guard recovered.status == 0 else { return "step \(step): \(recovered.stderr)" }
         let difference = try Snapshot(workspace).difference(from: expected)
-        return difference.isEmpty ? nil : "state differs after a crash at step \(step):\n\(difference)"
+        guard !difference.isEmpty else { return nil }
+        return
+            "state differs after a crash at step \(step) (kept in \(try keep(workspace, as: "step-\(step)"))):\n\(difference)"
+    }
+
+    /// Keeps a workspace of a failing run for a person to compare, in the system's temporary folder:
+    /// a few full-suite runs under load saw invoice PDFs differ after a crash (fonts the same,
+    /// bytes not), never reproduced in loops of this test alone; `qpdf --qdf` on both shows where.
+    static func keep(_ workspace: TestWorkspace, as name: String) throws -> String {
+        let kept = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-kept-\(getpid())")
+        try FileManager.default.createDirectory(at: kept, withIntermediateDirectories: true)
+        let target = kept.appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: target)
+        try FileManager.default.copyItem(at: workspace.root, to: target)
+        return target.path
     }
 
     @Test func aBatchKilledAfterAnyStepEndsWithTheSameInvoicesAndNumbers() throws {
@@ -365,6 +379,8 @@ struct InvoicingCrashTests {
                 }
             }
         }
-        #expect(failures.withLock { $0.isEmpty }, "\(failures.withLock { $0.joined(separator: "\n") })")
+        let failed = failures.withLock { $0 }
+        if !failed.isEmpty { _ = try? Self.keep(reference, as: "reference") }
+        #expect(failed.isEmpty, "\(failed.joined(separator: "\n"))")
     }
 }
