@@ -11,6 +11,24 @@ struct BankStatementImportTests {
     static let september = "archive/ledgers/demo-conseil/bank-transactions/2025-09.csv"
     static let october = "archive/ledgers/demo-conseil/bank-transactions/2025-10.csv"
 
+    /// The account a fetched Qonto file names (`facturation_fetch.iban`) comes from the file: a
+    /// hostile one (5,000 characters, a NUL) rejects that file alone with a short, clean reason.
+    @Test func aHostileAccountInAFetchedFileIsRejectedWithAShortCleanReason() throws {
+        let workspace = try TestWorkspace()
+        let demo = try Data(contentsOf: Repository.root.appendingPathComponent("demo/inbox/qonto-api-2025-09.json"))
+        var json = try #require(try JSONSerialization.jsonObject(with: demo) as? [String: Any])
+        json["facturation_fetch"] = ["iban": String(repeating: "X", count: 5_000) + "\u{0}"]
+        try workspace.drop("qonto-hostile.json", try JSONSerialization.data(withJSONObject: json))
+        try workspace.drop("qonto-api-2025-09.json", demo)
+        let run = try workspace.run(["run", "--settle", "0"])
+        #expect(run.status == 2, "\(run.stdout)")
+        #expect(run.stdout.contains("imported   qonto-api-2025-09.json"), "\(run.stdout)")
+        let reason = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") })
+        let text = try workspace.text(reason)
+        #expect(text.contains("XXXX… (5001 characters), which is not an account of"), "\(text)")
+        #expect(text.utf8.count < 2_000 && !text.contains("\u{0}"), "\(text.utf8.count) bytes")
+    }
+
     @Test func eachFormatIsImportedAndADamagedFileIsRejectedAlone() throws {
         let workspace = try CamtImportTests.workspace()
         try workspace.drop("releve.ofx", try Self.fixture("ofx/ofx1-two-statements.ofx"))

@@ -98,7 +98,14 @@ struct BankFileChecks {
     /// Notes and rejections shared by the bank converters.
     func finish(format: InputFormat, pipeline: PipelineConfig, notes: inout [String]) throws {
         if !foreignIBANs.isEmpty {
-            let list = foreignIBANs.sorted().joined(separator: ", ")
+            // An account comes from the file: shown without control characters, at most 34
+            // characters (the longest IBAN) and five accounts, so a hostile value cannot fill the log.
+            let shown = foreignIBANs.sorted().prefix(5).map { iban -> String in
+                let clean = TextCleaning.cleaned(iban)
+                return clean.count > 34 ? String(clean.prefix(34)) + "… (\(clean.count) characters)" : clean
+            }
+            let list =
+                shown.joined(separator: ", ") + (foreignIBANs.count > 5 ? " and \(foreignIBANs.count - 5) more" : "")
             throw Rejection(
                 format: format,
                 summary: "This export is for the account \(list), which is not an account of \(pipeline.company.name).",
