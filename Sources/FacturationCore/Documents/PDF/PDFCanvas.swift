@@ -37,6 +37,7 @@ package final class PDFCanvas {
     static let heightCacheLimit = 8_192
 
     package init(path: String, metadata: Metadata) throws {
+        SharedFontFaces.create()
         surface = cairo_pdf_surface_create(path, Self.pageWidth, Self.pageHeight)
         context = cairo_create(surface)
         layout = pango_cairo_create_layout(context)
@@ -167,6 +168,52 @@ package final class PDFCanvas {
         fonts[style] = description
         return description
     }
+}
+
+/// Cairo's font faces for the PDFs' two fonts (DejaVu Sans and DejaVu Sans Bold), created once per
+/// process before any PDF is drawn and never freed.
+///
+/// Why: cairo keeps one face per font file and options in a list it changes without a lock, and
+/// pango gives each thread its own fonts. The documents stage draws on every core, each thread
+/// starting with the same document layout: two threads creating the Bold face at the same moment
+/// could both insert one and one insert was lost. That thread's first bold text then kept the
+/// lost face and its later bold sizes found the other, so its PDFs embedded Bold twice (`/f-0-0`
+/// and `/f-2-0`): the same look, other bytes than the same document drawn alone (seen in the
+/// crash tests, which compare a recovered run's PDFs with an uninterrupted run's). Created here
+/// first (Swift runs a static's initialiser once, other threads wait), the drawing threads only
+/// ever find these faces in cairo's list; held, they are never removed from it.
+/// A fallback font (a character DejaVu lacks) is still created by whichever thread needs it.
+private enum SharedFontFaces {
+    /// How many faces are held: their references are taken and never given back.
+    private static let held: Int = {
+        let surface = cairo_pdf_surface_create_for_stream(nil, nil, PDFCanvas.pageWidth, PDFCanvas.pageHeight)
+        let context = cairo_create(surface)
+        // A font map of its own, never freed: the thread's default one dies with the thread.
+        let fontMap = pango_cairo_font_map_new()
+        let pango = pango_font_map_create_context(fontMap)
+        // The PDF surface's font options, as every PDF's layout gets them.
+        pango_cairo_update_context(context, pango)
+        var held = 0
+        for bold in [false, true] {
+            let description = pango_font_description_new()!
+            pango_font_description_set_family(description, TextStyle(size: 10).family)
+            pango_font_description_set_weight(description, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
+            pango_font_description_set_size(description, facturation_pango_units(10))
+            if let font = pango_context_load_font(pango, description),
+                let scaled = pango_cairo_font_get_scaled_font(OpaquePointer(font)),
+                let face = cairo_scaled_font_get_font_face(scaled)
+            {
+                cairo_font_face_reference(face)
+                held += 1
+            }
+            pango_font_description_free(description)
+        }
+        cairo_destroy(context)
+        cairo_surface_destroy(surface)
+        return held
+    }()
+
+    static func create() { _ = held }
 }
 
 /// How a piece of text looks: DejaVu Sans (a free font, embedded in every PDF) by default.
