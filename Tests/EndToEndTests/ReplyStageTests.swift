@@ -123,7 +123,12 @@ struct ReplyStageTests {
                 "lever.toml", "[dunning_hold]\ninvoice = \"\(disputed)\"\nlift = true\nby = \"Camille\"\n")
             let lifted = try Self.run(workspace, "2025-09-03")
             let sentAfter = (Self.dunning(lifted)["sent"] as? [String]) ?? []
-            #expect(sentAfter.contains { $0.contains(disputed) }, "\(sentAfter)")
+            // Seen once on CI under the full suite's load (sent empty), never reproduced alone or
+            // under load: the message carries what the next occurrence needs to be explained.
+            let holds = workspace.files(under: "archive").filter { $0.contains("hold") }
+            #expect(
+                sentAfter.contains { $0.contains(disputed) },
+                "\(sentAfter); dunning: \(Self.dunning(lifted)); stages: \(lifted["stages"] ?? "none"); holds: \(holds)")
 
             // A reply imported alone, later the same day, is classified by that run (the run stamp
             // watches the replies: the later stages are not skipped as "nothing new").
