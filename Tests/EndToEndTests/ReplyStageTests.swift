@@ -128,7 +128,8 @@ struct ReplyStageTests {
             let holds = workspace.files(under: "archive").filter { $0.contains("hold") }
             #expect(
                 sentAfter.contains { $0.contains(disputed) },
-                "\(sentAfter); dunning: \(Self.dunning(lifted)); stages: \(lifted["stages"] ?? "none"); holds: \(holds)")
+                "\(sentAfter); dunning: \(Self.dunning(lifted)); stages: \(lifted["stages"] ?? "none"); holds: \(holds)"
+            )
 
             // A reply imported alone, later the same day, is classified by that run (the run stamp
             // watches the replies: the later stages are not skipped as "nothing new").
