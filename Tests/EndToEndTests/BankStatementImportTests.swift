@@ -29,6 +29,20 @@ struct BankStatementImportTests {
         #expect(text.utf8.count < 2_000 && !text.contains("\u{0}"), "\(text.utf8.count) bytes")
     }
 
+    @Test func aFetchedFileWhoseAccountIsNotTextIsRejectedNotGivenTheCompanyAccount() throws {
+        let workspace = try TestWorkspace()
+        let demo = try Data(contentsOf: Repository.root.appendingPathComponent("demo/inbox/qonto-api-2025-09.json"))
+        var json = try #require(try JSONSerialization.jsonObject(with: demo) as? [String: Any])
+        json["facturation_fetch"] = ["iban": 12]
+        try workspace.drop("qonto-number.json", try JSONSerialization.data(withJSONObject: json))
+        let run = try workspace.run(["run", "--settle", "0"])
+        #expect(run.status == 2, "\(run.stdout)")
+        #expect(!workspace.exists("archive/ledgers/demo-conseil/bank-transactions/2025-09.csv"))
+        let reason = try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(".reason.txt") })
+        let text = try workspace.text(reason)
+        #expect(text.contains("facturation_fetch.iban is not text"), "\(text)")
+    }
+
     @Test func eachFormatIsImportedAndADamagedFileIsRejectedAlone() throws {
         let workspace = try CamtImportTests.workspace()
         try workspace.drop("releve.ofx", try Self.fixture("ofx/ofx1-two-statements.ofx"))

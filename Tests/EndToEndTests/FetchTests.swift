@@ -386,6 +386,15 @@ extension FetchTests {
                         "other_ibans = [\"FR76 3000 6000 0112 3456 7890 189\"]\niban = \"FR72 1695 8000 0101 2345 6789 012\" #"
                 )
             #expect(text.contains("ibans = [") && text.contains("other_ibans"))
+            // An account that is not the company's is refused: the import would reject all its files.
+            let foreign = text.replacingOccurrences(
+                of: "other_ibans = [\"FR76 3000 6000 0112 3456 7890 189\"]\n", with: "")
+            try workspace.drop("demo-conseil.toml", foreign, into: "pipelines")
+            let refused = try workspace.run(["check"])
+            #expect(refused.status == 3, "\(refused.stdout)\(refused.stderr)")
+            #expect(
+                (refused.stdout + refused.stderr).contains("\(Self.secondIBAN) is not an account of the company"),
+                "\(refused.stdout)\(refused.stderr)")
             try workspace.drop("demo-conseil.toml", text, into: "pipelines")
             let check = try workspace.run(["check"])
             #expect(check.status == 0, "\(check.stdout)\(check.stderr)")

@@ -42,6 +42,8 @@ package struct PipelineConfig: Sendable {
         package var iban: String?
         /// Other bank accounts of the company (IBANs) whose exports may be dropped.
         package var otherIBANs: [String]
+        /// All the IBANs of the company's own accounts (normalised: uppercase, no spaces).
+        package var ownIBANs: [String] { [iban].compactMap { $0 } + otherIBANs }
         package var address: Address
         /// Legal mentions (Code de commerce R123-237) and contact, printed on invoices.
         package var legalForm: String?
@@ -123,5 +125,5 @@ package struct PipelineConfig: Sendable {
     }
 
     /// All the IBANs of the company's own accounts (normalised: uppercase, no spaces).
-    package var ownIBANs: [String] { ([company.iban].compactMap { $0 } + company.otherIBANs) }
+    package var ownIBANs: [String] { company.ownIBANs }
 }

@@ -101,7 +101,9 @@ package enum PipelineLoader {
         let fetchTable = top.subtable("fetch")
         // [fetch.mail] first: readFetch reports every key of [fetch] it did not read as unknown.
         let fetchMail = readFetchMail(fetchTable, folder: Path.parent(of: path))
-        let fetch = readFetch(fetchTable, folder: Path.parent(of: path))
+        let fetch = readFetch(
+            fetchTable, folder: Path.parent(of: path),
+            ownIBANs: company?.ownIBANs ?? [])
         guard let company else { return nil }
         var config = PipelineConfig(
             id: id, file: top.file, company: company, timeZone: timeZone, currency: currency,

@@ -2,8 +2,9 @@
 /// reported with its line, and a key is never read from the pipeline file itself.
 extension PipelineLoader {
     /// The producers of `table` (`[fetch]`); `folder` is the pipeline file's folder, against which
-    /// relative paths are resolved. Nil when the file has no `[fetch]` table.
-    static func readFetch(_ table: TableReader?, folder: String) -> FetchSettings? {
+    /// relative paths are resolved; `ownIBANs` are the company's accounts (`[company] iban` and
+    /// `other_ibans`, normalized). Nil when the file has no `[fetch]` table.
+    static func readFetch(_ table: TableReader?, folder: String, ownIBANs: [String]) -> FetchSettings? {
         guard let table else { return nil }
         defer { table.finish() }
         var settings = FetchSettings()
@@ -18,7 +19,7 @@ extension PipelineLoader {
             }
         }
         settings.clockify = table.subtable("clockify").flatMap { readClockifyFetch($0, folder: folder) }
-        settings.qonto = table.subtable("qonto").flatMap { readQontoFetch($0, folder: folder) }
+        settings.qonto = table.subtable("qonto").flatMap { readQontoFetch($0, folder: folder, ownIBANs: ownIBANs) }
         if settings.beforeRun, settings.clockify == nil, settings.qonto == nil,
             !["clockify", "qonto", "mail"].contains(where: table.contains)
         {
@@ -65,14 +66,15 @@ extension PipelineLoader {
         return ClockifyFetchSettings(access: access, workspaceID: workspace, start: start, pageSize: pageSize)
     }
 
-    private static func readQontoFetch(_ table: TableReader, folder: String) -> QontoFetchSettings? {
+    private static func readQontoFetch(_ table: TableReader, folder: String, ownIBANs: [String]) -> QontoFetchSettings?
+    {
         defer { table.finish() }
         let access = readAccess(table, folder: folder, defaultBaseURL: QontoFetchSettings.defaultBaseURL)
         let login = table.string("login", required: true)
         if let login, !isIdentifier(login) {
             table.fail(key: "login", "must be the organization's login Qonto shows (letters, digits, - and _)")
         }
-        let accounts = readQontoAccounts(table)
+        let accounts = readQontoAccounts(table, ownIBANs: ownIBANs)
         let start = table.date("start")
         let perPage = table.integer("per_page", in: 1...100) ?? 100
         let pagesPerFile = table.integer("pages_per_file", in: 1...100) ?? 10
@@ -83,8 +85,9 @@ extension PipelineLoader {
     }
 
     /// `iban = "…"`, `ibans = ["…", …]` (several accounts of the organization) or `bank_account_id`:
-    /// exactly one of them.
-    private static func readQontoAccounts(_ table: TableReader) -> [QontoFetchSettings.Account]? {
+    /// exactly one of them. An IBAN must be one of the company's: the import rejects every bank file
+    /// of another account, so fetching one would only fill `archive/rejected/` at every fetch.
+    private static func readQontoAccounts(_ table: TableReader, ownIBANs: [String]) -> [QontoFetchSettings.Account]? {
         let given = ["iban", "ibans", "bank_account_id"].filter(table.contains)
         guard given.count == 1 else {
             if given.isEmpty {
@@ -117,6 +120,15 @@ extension PipelineLoader {
                 key == "iban"
                     ? "must be an IBAN (letters and digits, spaces allowed)"
                     : "must list the accounts' IBANs, each once (letters and digits, spaces allowed)")
+            return nil
+        }
+        let foreign = normalized.filter { !ownIBANs.contains($0) }
+        guard foreign.isEmpty else {
+            table.fail(
+                key: key,
+                "\(foreign.joined(separator: ", ")) \(foreign.count == 1 ? "is not an account" : "are not accounts") "
+                    + "of the company: add \(foreign.count == 1 ? "it" : "them") to [company] (iban = \"…\" or "
+                    + "other_ibans = [\"…\"]) or fetch the company's own \(key == "iban" ? "account" : "accounts")")
             return nil
         }
         return normalized.map { .iban($0) }

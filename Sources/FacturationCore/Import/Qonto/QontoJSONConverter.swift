@@ -21,7 +21,16 @@ struct QontoJSONConverter {
         var records = 0
         // Qonto's transactions carry no IBAN: the account `fetch qonto` asked for (recorded in the
         // file), else the company's only account.
-        let fetchedFor = root["facturation_fetch"]?["iban"]?.string.map(BankRecord.normalizeIBAN)
+        let recorded = root["facturation_fetch"]?["iban"]
+        if let recorded, recorded.string == nil {
+            // Not guessed: the company's account would be given to another account's rows.
+            throw Rejection(
+                format: format,
+                summary: "Line \(recorded.position.line): facturation_fetch.iban is not text, so the account of "
+                    + "these transactions is unknown.",
+                advice: "Drop the file `facturation fetch qonto` wrote, unedited (fetch again if it was changed).")
+        }
+        let fetchedFor = recorded?.string.map(BankRecord.normalizeIBAN)
         let defaultIBAN =
             fetchedFor ?? (context.pipeline.ownIBANs.count == 1 ? context.pipeline.ownIBANs[0] : "")
         let conflicts = TransactionIDConflicts()
