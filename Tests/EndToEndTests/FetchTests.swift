@@ -403,6 +403,10 @@ extension FetchTests {
 
             let fetched = try workspace.run(["fetch", "qonto"], environment: Self.now)
             #expect(fetched.status == 0, "\(fetched.stdout)\(fetched.stderr)")
+            // The output names each account's cursor.
+            #expect(
+                fetched.stdout.contains("cursor FR7216958000010123456789012 ")
+                    && fetched.stdout.contains("; \(Self.secondIBAN) 2025-09-30T07:00:00.000Z"), "\(fetched.stdout)")
             #expect(
                 workspace.files(under: "inbox").sorted() == [
                     "inbox/qonto-FR7216958000010123456789012-20251002T080000Z-p1.json",

@@ -97,7 +97,13 @@ struct QontoProducer {
         report.entries += batch.entries
         guard let latest = batch.latest else { return false }
         try saveCursor(latest.1)
-        report.position = (accountPart.map { "\($0) " } ?? "") + latest.1
+        // With several accounts, one entry per account: this account's replaces its earlier batch's.
+        let entry = (accountPart.map { "\($0) " } ?? "") + latest.1
+        var entries = (report.position?.components(separatedBy: "; ") ?? []).filter { earlier in
+            accountPart.map { !earlier.hasPrefix($0 + " ") } ?? false
+        }
+        entries.append(entry)
+        report.position = entries.joined(separator: "; ")
         return true
     }
 
