@@ -39,6 +39,19 @@ struct OxygeneRegisterTests {
         #expect(entries.map(\.line) == [2, 3, 4])
     }
 
+    @Test func anOverpaidOrOverOwingInvoiceIsSetAsideNotLoadedOrSkipped() throws {
+        let entries = try Self.entries(
+            Self.header
+                + "F 20250101;IN4001 - INQUARTO;10/01/2025;100;120;0;;0;170;0;-50;Non;0;0\r\n"
+                + "F 20250102;IN4001 - INQUARTO;11/01/2025;100;120;0;;0;0;0;130;Non;0;0\r\n"
+                + "F 20250103;IN4001 - INQUARTO;12/01/2025;100;120;0;;0;20;0;100;Non;0;0\r\n"
+                + "F 20250104;IN4001 - INQUARTO;13/01/2025;100;120;0;;0;120;0;0;Non;0;0\r\n")
+        let selected = OxygeneHistory.select(entries, cutoff: try #require(CivilDate(iso: "2025-01-01")), ours: [])
+        #expect(selected.inconsistent.map(\.number) == ["F20250101", "F20250102"])
+        #expect(selected.invoices.map(\.number) == ["F20250103"])
+        #expect(selected.credits.isEmpty)
+    }
+
     @Test func readsUTF8QuotedFieldsAndLF() throws {
         let text =
             "\u{FEFF}Numéro;Client;Date;Total HT;Total TTC\n\"F 7\";\"PH01 - PHARMA; \"\"BEST\"\"\";31/12/2024;1 000,00;1 200,00\n\n"

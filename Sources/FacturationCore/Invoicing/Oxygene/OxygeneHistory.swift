@@ -91,7 +91,8 @@ package struct OxygeneHistory: Sendable {
 
     /// The register's documents that count for `cutoff`, before their clients are looked up: the
     /// invoices dated on or after it with a `Reste dû` above zero, the credit notes with credit left
-    /// (`Reste dû` below zero), and the invoices whose `Reste dû` is above their total (not loaded);
+    /// (`Reste dû` below zero), and the invoices whose `Reste dû` is above their total or below zero
+    /// (not loaded, each named in a warning);
     /// the numbers of `ours` left out. Oldest first (date, then number).
     package static func select(_ entries: [OxygeneRegisterEntry], cutoff: CivilDate, ours: Set<String>) -> Selection {
         var selected = Selection()
@@ -100,7 +101,9 @@ package struct OxygeneHistory: Sendable {
         for entry in candidates {
             switch entry.kind {
             case .creditNote where entry.remainingMinor < 0: selected.credits.append(entry)
-            case .invoice where entry.remainingMinor > entry.totalInclVATMinor: selected.inconsistent.append(entry)
+            // Overpaid (`Reste dû` below zero) or owing more than its total: named, not guessed.
+            case .invoice where entry.remainingMinor > entry.totalInclVATMinor || entry.remainingMinor < 0:
+                selected.inconsistent.append(entry)
             case .invoice where entry.remainingMinor > 0: selected.invoices.append(entry)
             default: continue
             }
@@ -120,9 +123,13 @@ package struct OxygeneHistory: Sendable {
             uniquingKeysWith: { first, _ in first })
         let selected = select(entries, cutoff: cutoff, ours: ours)
         for entry in selected.inconsistent {
+            let shown =
+                entry.remainingMinor < 0
+                ? "shows \(FrenchDates.euros(-entry.remainingMinor)) overpaid (Reste dû below zero)"
+                : "shows \(FrenchDates.euros(entry.remainingMinor)) due"
             history.warnings.append(
-                "\(entry.number) (line \(entry.line)) shows \(FrenchDates.euros(entry.remainingMinor)) due on a "
-                    + "total of \(FrenchDates.euros(entry.totalInclVATMinor)): not loaded, check it in Oxygène")
+                "\(entry.number) (line \(entry.line)) \(shown) on a total of \(FrenchDates.euros(entry.totalInclVATMinor)): "
+                    + "not loaded, check it in Oxygène")
         }
         var unknownClients: [String: Int] = [:]
         for entry in selected.invoices {
