@@ -223,6 +223,10 @@ struct OxygeneNumberingTests {
         try workspace.drop("Factures clients 2.csv", Self.register(changed))
         let contradicted = try Self.run(workspace, "2025-07-03")
         #expect(
+            contradicted.stdout.contains("replaces the register imported before (")
+                && contradicted.stdout.contains("documents): the newest export is the one in force"),
+            "\(contradicted.stdout)")
+        #expect(
             contradicted.stdout.contains("1 confirmed number(s) no longer match it: F20250741 (P202507-001)"),
             "\(contradicted.stdout)")
         #expect(workspace.exists("archive/invoicing/demo-conseil/confirmed/P202507-001.json"))

@@ -89,12 +89,21 @@ package struct FileProcessor {
         }
         try claimed.check(claim, scannedSize: scan.size, step: .conversion)
         let archived = archivedPath(workspace.archivedFiles, claim)
-        try OxygeneRegisterStore(layout: layout).record(
-            .init(claim: claim.id, archived: archived, sha256: scan.sha256, entries: entries.count))
+        let store = OxygeneRegisterStore(layout: layout)
+        // A register is a full snapshot: the newest replaces the one before, which is said (two
+        // exports dropped together are taken in the order they were claimed).
+        let replaced = try store.newestRecord().flatMap { $0.claim == claim.id ? nil : $0 }
+        try store.record(.init(claim: claim.id, archived: archived, sha256: scan.sha256, entries: entries.count))
+        var notes = ["Oxygène register: \(entries.count) documents, kept as history and to confirm the exported pieces"]
+        if let replaced {
+            notes.append(
+                "replaces the register imported before (\(Path.name(of: replaced.archived)), \(replaced.entries) "
+                    + "documents): the newest export is the one in force")
+        }
         let entry = IndexEntry(
             sha256: scan.sha256, name: claim.originalName, claim: claim.id, claimedAt: claim.claimedAt,
             archived: archived, format: OxygeneRegisterStore.format, records: entries.count, partitions: [],
-            notes: ["Oxygène register: \(entries.count) documents, kept as history and to confirm the exported pieces"])
+            notes: notes)
         try writeMarker(entry)
         return try finishImport(claim, scan: scan, entry: entry)
     }

@@ -38,12 +38,17 @@ package struct OxygeneRegisterStore {
             temporaryDirectory: layout.temporary, collision: .replace)
     }
 
-    /// The newest register imported and its entries, nil when none was.
-    package func newest() throws -> (record: Record, entries: [OxygeneRegisterEntry])? {
+    /// The record of the newest register imported, nil when none was.
+    package func newestRecord() throws -> Record? {
         guard Storage.isDirectory(layout.oxygeneRegisters) else { return nil }
         guard let name = try Storage.list(layout.oxygeneRegisters).filter({ $0.hasSuffix(".json") }).sorted().last
         else { return nil }
-        let record = try FacturationError.decode(Record.self, at: Path.join(layout.oxygeneRegisters, name))
+        return try FacturationError.decode(Record.self, at: Path.join(layout.oxygeneRegisters, name))
+    }
+
+    /// The newest register imported and its entries, nil when none was.
+    package func newest() throws -> (record: Record, entries: [OxygeneRegisterEntry])? {
+        guard let record = try newestRecord() else { return nil }
         let path = Path.join(layout.workspace.root, record.archived)
         switch OxygeneRegisterReader.read(try Storage.read(path)) {
         case .success(let entries): return (record, entries)
