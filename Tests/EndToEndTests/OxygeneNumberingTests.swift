@@ -131,6 +131,11 @@ struct OxygeneNumberingTests {
         let fec = Self.files(workspace, under: "outbox/fec", containing: "F20250741")
         #expect(!fec.isEmpty, "\(workspace.files(under: "outbox/fec"))")
         #expect(Self.files(workspace, under: "outbox/fec", containing: "P2025").isEmpty)
+        // The pieces that run issued are listed already (awaiting), not from the next run on.
+        let listed = try workspace.csvRecords("outbox/oxygene/confirmation.csv")
+        let new = listed.filter { $0["detail"]?.hasPrefix("issued in this run") == true }.compactMap { $0["numero"] }
+        let before = Set(rows.compactMap { $0["numero"] })
+        #expect(!new.isEmpty && new.allSatisfy { !before.contains($0) && $0.hasPrefix("P2025") }, "\(listed)")
     }
 
     /// A second LAA contract with the same amount: two identical pieces of one day.

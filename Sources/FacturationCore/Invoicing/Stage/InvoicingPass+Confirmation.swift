@@ -27,38 +27,38 @@ extension InvoicingPass {
             + "register export into inbox/, and switch once outbox/oxygene/confirmation.csv shows them confirmed"
     }
 
-    /// Confirms what the register in force numbers; reports what stays ambiguous, refused or awaited,
-    /// and writes `outbox/oxygene/confirmation.csv` (one row per provisional document, confirmed
-    /// before or not).
-    func confirmNumbers(into report: inout InvoicingReport) throws {
-        guard settings.numberingMode == .oxygene else { return }
+    /// What ``confirmNumbers(into:)`` decided, for ``deliverConfirmation(_:issued:into:)``.
+    struct ConfirmationRound {
+        /// The register in force, relative to the workspace.
+        var register: String
+        /// The rows of the documents matched against the register in this run, by reference.
+        var rows: [String: OxygeneConfirmation.Row]
+    }
+
+    /// Confirms what the register in force numbers; reports what stays ambiguous, refused or
+    /// contradicted. Nil without a register (the documents awaiting are named), or in the
+    /// `facturation` mode.
+    func confirmNumbers(into report: inout InvoicingReport) throws -> ConfirmationRound? {
+        guard settings.numberingMode == .oxygene else { return nil }
         let provisional = snapshot.records.filter(\.isAwaitingNumber)
         let awaiting = provisional.filter { snapshot.confirmed.byReference[$0.number] == nil }
-        guard !provisional.isEmpty else { return }
         guard let register = try OxygeneRegisterStore(layout: layout).newest() else {
+            guard !awaiting.isEmpty else { return nil }
             report.warnings.append(
                 "\(awaiting.count) document(s) await their number from Oxygène (\(Self.listed(awaiting.map(\.number)))): "
                     + "import the Oxygène files of outbox/oxygene/ into Oxygène, then drop its register export "
                     + "(\"Factures clients.csv\") into inbox/")
-            return
+            return nil
         }
         let exported = try store.exportedToOxygene()
         let requests = try ConfirmedNumberStore(layout: layout).requests().mapValues(\.number)
         let outcomes = ProvisionalMatcher.match(
             pieces(of: awaiting.filter { exported.contains($0.number) }), register: register.entries,
             taken: takenNumbers(), requests: requests)
-        var rows: [String: OxygeneConfirmation.Row] = [:]
+        var round = ConfirmationRound(register: register.record.archived, rows: [:])
         for outcome in outcomes {
-            rows[outcome.reference] = try apply(outcome, register: register.record.archived, into: &report)
+            round.rows[outcome.reference] = try apply(outcome, register: register.record.archived, into: &report)
         }
-        let table = provisional.map { document in
-            rows[document.number]
-                ?? Self.row(document.number, confirmed: snapshot.confirmed.byReference[document.number])
-        }
-        report.warnings += try Outbox(layout: layout).deliverReport(
-            OxygeneConfirmation.table(table, asOf: today), to: layout.oxygeneConfirmation, xlsx: false,
-            temporaryDirectory: layout.temporary)
-        report.delivered.append(shown(layout.oxygeneConfirmation))
         let contradicted = contradictions(of: provisional, in: register.entries)
         if !contradicted.isEmpty {
             report.warnings.append(
@@ -66,10 +66,34 @@ extension InvoicingPass {
                     + "match it: \(Self.listed(contradicted)). The confirmations stand (their records are the legal "
                     + "numbers given); check these pieces in Oxygène")
         }
-        let waiting = table.filter { $0.status == .awaiting }.map(\.ourNumber)
+        return round
+    }
+
+    /// Writes `outbox/oxygene/confirmation.csv` after the pass has issued and exported: one row per
+    /// provisional document, confirmed before or not, those `issued` in this run included (written
+    /// before issuing, the list missed them until the next run).
+    func deliverConfirmation(
+        _ round: ConfirmationRound?, issued: [InvoiceDocument], into report: inout InvoicingReport
+    ) throws {
+        guard let round else { return }
+        let new = Set(issued.map(\.number))
+        let table = snapshot.records.filter(\.isAwaitingNumber).map { document in
+            round.rows[document.number]
+                ?? (new.contains(document.number)
+                    ? .init(
+                        ourNumber: document.number, oxygeneNumber: nil, status: .awaiting,
+                        detail:
+                            "issued in this run: import its Oxygène file into Oxygène, then drop the register export")
+                    : Self.row(document.number, confirmed: snapshot.confirmed.byReference[document.number]))
+        }
+        report.warnings += try Outbox(layout: layout).deliverReport(
+            OxygeneConfirmation.table(table, asOf: today), to: layout.oxygeneConfirmation, xlsx: false,
+            temporaryDirectory: layout.temporary)
+        report.delivered.append(shown(layout.oxygeneConfirmation))
+        let waiting = table.filter { $0.status == .awaiting && !new.contains($0.ourNumber) }.map(\.ourNumber)
         if !waiting.isEmpty {
             report.warnings.append(
-                "\(waiting.count) document(s) still await their number (not in the register \(register.record.archived)): "
+                "\(waiting.count) document(s) still await their number (not in the register \(round.register)): "
                     + Self.listed(waiting) + " (see \(shown(layout.oxygeneConfirmation)))")
         }
     }

@@ -78,7 +78,7 @@ struct InvoicingPass {
             report.errors.append(stranded)
             return report
         }
-        try confirmNumbers(into: &report)
+        let confirmation = try confirmNumbers(into: &report)
         let waiting = try finishInterruptedDecisions(decisions: decisions, into: &report)
         let generated = try generate(waiting: waiting, decisions: decisions)
         // The ledger's read buffers were just freed (see FreePages).
@@ -94,6 +94,7 @@ struct InvoicingPass {
             into: &report)
         snapshot.didIssue(committed)
         try publish(issued: before + committed, derived: derived, delivery: &delivery, into: &report)
+        try deliverConfirmation(confirmation, issued: committed, into: &report)
         return report
     }
 
