@@ -237,6 +237,23 @@ struct OxygeneNumberingTests {
         #expect(workspace.exists("archive/invoicing/demo-conseil/confirmed/P202507-001.json"))
     }
 
+    /// A draft waiting for approval cites the client's previous invoice under its legal number once
+    /// Oxygène confirmed it, not under the reference it was issued with.
+    @Test func anApprovalNoteCitesTheConfirmedNumber() throws {
+        let workspace = try Self.workspace()
+        try workspace.dropDemoFiles()
+        try Self.run(workspace, "2025-07-01")
+        try Self.run(workspace, "2025-08-01")
+        let issued = try Self.records(workspace).sorted { $0.number < $1.number }
+        let numbered = issued.enumerated().map { ($0.element, String(format: "F2025%04d", 701 + $0.offset)) }
+        try workspace.drop("Factures clients.csv", Self.register(numbered))
+        let confirmed = try Self.run(workspace, "2025-08-02")
+        #expect(confirmed.stdout.contains("P202508-001 → "), "\(confirmed.stdout)")
+        let september = try Self.run(workspace, "2025-09-01")
+        #expect(september.stdout.contains("previous comparable invoice F2025"), "\(september.stdout)")
+        #expect(!september.stdout.contains("previous comparable invoice P2025"), "\(september.stdout)")
+    }
+
     @Test func switchingBackWhileDocumentsAwaitIssuesNothingAndNamesThem() throws {
         let workspace = try Self.workspace()
         try Self.run(workspace, "2025-07-01")

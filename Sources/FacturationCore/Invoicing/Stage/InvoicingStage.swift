@@ -340,7 +340,11 @@ struct InvoicingPass {
             counters: .init(
                 scheme: numberingScheme, issued: Self.numbersTaken(issued, register: register?.entries, settings)),
             lastDate: issued.map(\.issueDate).max(),
-            byClient: Dictionary(grouping: issued, by: \.clientCode))
+            // A confirmed document under its legal number (the approval note cites it); one still
+            // awaiting its number counts as history all the same, under its reference.
+            byClient: Dictionary(
+                grouping: snapshot.confirmed.isEmpty ? issued : issued.map { snapshot.confirmed.legal($0) ?? $0 },
+                by: \.clientCode))
         return (policy, batch)
     }
 
