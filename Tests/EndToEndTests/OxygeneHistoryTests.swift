@@ -52,6 +52,15 @@ struct OxygeneHistoryTests {
         #expect(historical?["status"]?.hasSuffix("(registre Oxygène)") == true, "\(historical ?? [:])")
     }
 
+    @Test func anOpenSinceAfterTodayIsSaid() throws {
+        let workspace = try TestWorkspace(pipeline: try Repository.demoPipeline())
+        let run = try workspace.run(["run", "--settle", "0", "--date", "2025-05-15"])
+        #expect(run.status == 0 || run.status == 2, "\(run.stdout)")
+        #expect(run.stdout.contains("open_since = 2025-06-01 is after today"), "\(run.stdout)")
+        let later = try workspace.run(["run", "--settle", "0", "--date", "2025-06-01"])
+        #expect(!later.stdout.contains("is after today"), "\(later.stdout)")
+    }
+
     @Test func openInvoicesFromTheCutOffAreReceivablesNeverOursAndRemindedOnlyWhenAsked() throws {
         let workspace = try TestWorkspace(pipeline: try Repository.demoPipeline())
         let first = try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])

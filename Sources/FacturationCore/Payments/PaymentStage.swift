@@ -66,6 +66,11 @@ struct PaymentPass {
         let issued = snapshot.issued
         let history = try snapshot.history()
         report.warnings += history.warnings
+        if let since = pipeline.invoicing?.oxygene.openSince, since > today {
+            report.warnings.append(
+                "[oxygene] open_since = \(since) is after today: no invoice of the Oxygène register is owed until "
+                    + "then (set the first day whose open invoices should be collected)")
+        }
         var receivables = Receivables(issued: issued, historical: history.invoices)
         // A run dated D (`--date`) sees only what was booked by D, so replays match as they would have.
         let receipts = snapshot.receipts.filter { $0.bookingDate <= today }
