@@ -237,6 +237,24 @@ struct OxygeneNumberingTests {
         #expect(workspace.exists("archive/invoicing/demo-conseil/confirmed/P202507-001.json"))
     }
 
+    /// A register entry that is a piece but under another client's code is named (not paired).
+    @Test func aPieceEnteredUnderAnotherClientIsNamed() throws {
+        let workspace = try Self.workspace()
+        try Self.run(workspace, "2025-07-01")
+        var numbered = try Self.records(workspace).sorted { $0.number < $1.number }.enumerated().map {
+            ($0.element, "F202507\(41 + $0.offset)")
+        }
+        try #require(!numbered.isEmpty)
+        let reference = numbered[0].0.number
+        numbered[0].0.client = "ZZZ01"
+        try workspace.drop("Factures clients.csv", Self.register(numbered))
+        let run = try Self.run(workspace, "2025-07-02")
+        #expect(
+            run.stdout.contains("\(reference) may be F20250741 of the Oxygène register")
+                && run.stdout.contains("but client ZZZ01"), "\(run.stdout)")
+        #expect(!workspace.exists("archive/invoicing/demo-conseil/confirmed/\(reference).json"))
+    }
+
     /// A draft waiting for approval cites the client's previous invoice under its legal number once
     /// Oxygène confirmed it, not under the reference it was issued with.
     @Test func anApprovalNoteCitesTheConfirmedNumber() throws {

@@ -39,6 +39,19 @@ struct ProvisionalMatcherTests {
             ])
     }
 
+    @Test func anEntryDifferingOnlyByClientIsNamedNeverPaired() {
+        let register = [
+            Self.entry("F20250746", "LAA02"), Self.entry("F20250747", "LAA02", total: 168_001),
+            Self.entry("F20250748", "PHA01"), Self.entry("F20250749", "LAA01", on: CivilDate(iso: "2025-07-02")!),
+        ]
+        let piece = Self.piece("P202507-001")
+        #expect(
+            ProvisionalMatcher.match([piece], register: register, taken: [:]) == [.awaiting(reference: "P202507-001")])
+        let misses = ProvisionalMatcher.nearMisses(of: [piece], register: register, taken: ["F20250748": "F20250748"])
+        #expect(misses.map(\.reference) == ["P202507-001"])
+        #expect(misses.map(\.entry.number) == ["F20250746"])
+    }
+
     @Test(arguments: [
         ("LAA02", Int64(168_000), "2025-07-01"), ("LAA01", 168_001, "2025-07-01"), ("LAA01", 168_000, "2025-07-02"),
     ])

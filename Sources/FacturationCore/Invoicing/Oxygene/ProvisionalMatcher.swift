@@ -61,6 +61,21 @@ package enum ProvisionalMatcher {
         return pieces.compactMap { outcomes[$0.number] }
     }
 
+    /// The free register entries that have an awaiting piece's date, kind and total but another
+    /// client code: probably the piece, entered under the wrong client in Oxygène. Never paired (the
+    /// client is part of what identifies a piece), only named, since until the register is
+    /// corrected that entry counts as the other client's invoice (``OxygeneHistory``).
+    package static func nearMisses(
+        of awaiting: [OxygeneConfirmation.Piece], register: [OxygeneRegisterEntry], taken: [String: String]
+    ) -> [(reference: String, entry: OxygeneRegisterEntry)] {
+        awaiting.flatMap { piece in
+            register.filter { entry in
+                entry.clientCode != piece.clientCode && entry.date == piece.date && entry.kind == piece.kind
+                    && entry.totalInclVATMinor == piece.totalInclVATMinor && taken[entry.number] == nil
+            }.map { (piece.number, $0) }
+        }
+    }
+
     /// The outcome of a request naming `number` for `piece`.
     private static func requested(
         _ number: String, for piece: OxygeneConfirmation.Piece, entry: OxygeneRegisterEntry?,

@@ -59,6 +59,18 @@ extension InvoicingPass {
         for outcome in outcomes {
             round.rows[outcome.reference] = try apply(outcome, register: register.record.archived, into: &report)
         }
+        let stillAwaiting = Set(
+            outcomes.compactMap { if case .awaiting(let reference) = $0 { reference } else { nil } })
+        let misses = ProvisionalMatcher.nearMisses(
+            of: pieces(of: awaiting.filter { stillAwaiting.contains($0.number) }), register: register.entries,
+            taken: takenNumbers())
+        for (reference, entry) in misses {
+            report.warnings.append(
+                "\(reference) may be \(entry.number) of the Oxygène register (line \(entry.line)): same date, kind and "
+                    + "total, but client \(entry.clientCode). If it is, correct the client in Oxygène and drop a new "
+                    + "register export (until then \(entry.number) is not confirmed and counts as \(entry.clientCode)'s)"
+            )
+        }
         let contradicted = contradictions(of: provisional, in: register.entries)
         if !contradicted.isEmpty {
             report.warnings.append(
