@@ -239,4 +239,9 @@ package struct ArchiveLayout: Sendable {
     package func closedYearFEC(closing: CivilDate) -> String {
         Path.join(checkpoints, "fec-exercices", closing.description + ".json")
     }
+    /// What the last complete delivery of the report at `csvPath` (relative to the outbox) was
+    /// (`checkpoints/<pipeline>/rapports/<csv path>.json`, ``ReportCheckpoint``).
+    package func reportCheckpoint(_ csvPath: String) -> String {
+        Path.join(checkpoints, "rapports", csvPath + ".json")
+    }
 }
