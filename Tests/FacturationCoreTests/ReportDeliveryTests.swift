@@ -100,7 +100,8 @@ struct ReportDeliveryTests {
         #expect(first == Outbox.ReportDelivery(warnings: [], unchanged: false))
         let csv = try fixture.bytes(fixture.outboxPath(Self.csv))
         #expect(
-            String(decoding: csv, as: UTF8.self).hasPrefix("number,amount,due_date,days\nF2025-0,12.00,2025-08-01,0\n"))
+            String(decoding: csv, as: UTF8.self).hasPrefix(
+                "number,amount,due_date,days\r\nF2025-0,12.00,2025-08-01,0\r\n"))
         let before = try fixture.identities()
         Thread.sleep(forTimeInterval: 0.01)
         for _ in 0..<3 {
@@ -171,7 +172,7 @@ struct ReportDeliveryTests {
 
         // Edited with the same size: left alone, the update delivered beside it, on every run.
         var edited = csv
-        edited[edited.count - 2] = UInt8(ascii: "9")
+        edited[edited.count - 3] = UInt8(ascii: "9")  // the last cell, before CRLF
         try edited.write(to: URL(fileURLWithPath: fixture.outboxPath(Self.csv)))
         for _ in 0..<2 {
             let delivery = try fixture.deliver(Self.table())
@@ -212,7 +213,7 @@ struct ReportDeliveryTests {
         default:
             try Data(text.replacingOccurrences(of: "etat-factures.xlsx", with: "autre.xlsx").utf8).write(to: url)
         }
-        #expect(try fixture.bytes(fixture.checkpoint) != checkpoint || damage == "deleted")
+        if damage != "deleted" { #expect(try fixture.bytes(fixture.checkpoint) != checkpoint) }
         #expect(try fixture.deliver(Self.table()) == Outbox.ReportDelivery(warnings: [], unchanged: false))
         #expect(try [Self.csv, Self.workbook].map { try fixture.bytes(fixture.outboxPath($0)) } == files)
         #expect(try fixture.bytes(fixture.checkpoint) == checkpoint)

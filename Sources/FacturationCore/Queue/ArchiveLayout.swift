@@ -15,7 +15,7 @@
 /// archive/digest/<pipeline>/                  one record per daily digest written
 /// archive/fetch/<pipeline>/mail.json           fetch mail's cursor (UIDVALIDITY, last UID)
 /// archive/replies/<pipeline>/                  replies read from the inbox (messages/), their classification
-/// archive/checkpoints/<pipeline>/              summaries of closed periods (derived, rebuilt when missing)
+/// archive/checkpoints/<pipeline>/              summaries of closed periods, the reports' last deliveries (derived, rebuilt when missing)
 /// archive/fetch/<pipeline>/<source>.json      where each producer (fetch clockify, fetch qonto) stopped
 /// ```
 /// With a single pipeline, its inbox and outbox are the workspace's own.
