@@ -58,7 +58,7 @@ struct ReportKillTests {
         let expected = try Self.state(reference)
         let steps = Self.reportSteps(traced)
         #expect(steps.count >= 20, "\(traced.stderr)")
-        #expect(traced.stderr.contains("rapports/registre-ventes.csv.json"), "\(traced.stderr)")
+        #expect(traced.stderr.contains("rapports/tresorerie/flux-prevus.csv.json"), "\(traced.stderr)")
 
         for step in steps {
             let attempt = try DunningTests.copy(base)
