@@ -15,7 +15,7 @@
 /// archive/digest/<pipeline>/                  one record per daily digest written
 /// archive/fetch/<pipeline>/mail.json           fetch mail's cursor (UIDVALIDITY, last UID)
 /// archive/replies/<pipeline>/                  replies read from the inbox (messages/), their classification
-/// archive/checkpoints/<pipeline>/              summaries of closed periods (derived, rebuilt when missing)
+/// archive/checkpoints/<pipeline>/              summaries of closed periods, the reports' last deliveries (derived, rebuilt when missing)
 /// archive/fetch/<pipeline>/<source>.json      where each producer (fetch clockify, fetch qonto) stopped
 /// ```
 /// With a single pipeline, its inbox and outbox are the workspace's own.
@@ -238,5 +238,10 @@ package struct ArchiveLayout: Sendable {
     /// (`checkpoints/<pipeline>/fec-exercices/<YYYY-MM-DD>.json`).
     package func closedYearFEC(closing: CivilDate) -> String {
         Path.join(checkpoints, "fec-exercices", closing.description + ".json")
+    }
+    /// What the last complete delivery of the report at `csvPath` (relative to the outbox) was
+    /// (`checkpoints/<pipeline>/rapports/<csv path>.json`, ``ReportCheckpoint``).
+    package func reportCheckpoint(_ csvPath: String) -> String {
+        Path.join(checkpoints, "rapports", csvPath + ".json")
     }
 }

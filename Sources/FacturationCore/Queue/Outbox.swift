@@ -103,6 +103,17 @@ package struct Outbox {
             && Storage.status(Path.join(layout.outbox, relativePath))?.isRegularFile == true
     }
 
+    /// True when the outbox file at `relativePath` is the complete delivery of bytes of this size
+    /// and SHA-256: its delivery record names only that hash, and the file is a regular file of
+    /// that size whose bytes hash to it (modification times are not trusted).
+    package func isCurrent(_ relativePath: String, size: Int64, sha256: String) throws(StorageError) -> Bool {
+        let target = Path.join(layout.outbox, relativePath)
+        guard let status = Storage.status(target), status.isRegularFile, status.size == size,
+            Self.recordedHashes(at: Path.join(layout.deliveries, relativePath + ".sha256")) == [sha256]
+        else { return false }
+        return try Storage.sha256(of: target) == sha256
+    }
+
     /// Removes an outbox file the pipeline delivered and nobody changed, with its delivery record.
     /// Anything else is left where it is: a run never deletes a person's file.
     @discardableResult
