@@ -60,6 +60,10 @@ struct PaymentPass {
     }
 
     /// Applies the recorded matches, then matches every other receipt, oldest first.
+    ///
+    /// The receivables are the run's (``RunSnapshot/receivables()``: every recorded match already
+    /// applied), updated by `snapshot.didMatch` as each new match is recorded. No copy of them is
+    /// held across a match, so that applying it does not copy them.
     func match(today: CivilDate, report: inout PaymentReport) throws -> State {
         let pipeline = layout.pipeline
         let store = PaymentStore(layout: layout)
@@ -71,36 +75,38 @@ struct PaymentPass {
                 "[oxygene] open_since = \(since) is after today: no invoice of the Oxygène register is owed until "
                     + "then (set the first day whose open invoices should be collected)")
         }
-        var receivables = Receivables(issued: issued, historical: history.invoices)
         // A run dated D (`--date`) sees only what was booked by D, so replays match as they would have.
         let receipts = snapshot.receipts.filter { $0.bookingDate <= today }
         report.warnings += snapshot.leftOut.warnings
         let byKey = Dictionary(receipts.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var payers = PayerIdentifier(clients: pipeline.clients)
         var matches: [String: PaymentMatch] = [:]
-        func learn(_ match: PaymentMatch) {
+        func learn(_ match: PaymentMatch, _ receivables: Receivables) {
             guard let receipt = byKey[match.receipt], let first = match.allocations.first,
                 let client = receivables.items[first.invoice]?.document.clientCode
             else { return }
             payers.learn(iban: receipt.counterpartyIBAN, client: client)
         }
-        for match in snapshot.matches {
-            receivables.apply(match)
-            matches[match.receipt] = match
-            learn(match)
+        do {
+            let receivables = try snapshot.receivables()
+            for match in snapshot.matches {
+                matches[match.receipt] = match
+                learn(match, receivables)
+            }
         }
         let references = InvoiceReferenceFinder(
             numbers: issued.compactMap { $0.kind == .invoice ? $0.number : nil }
                 + history.invoices.map(\.document.number))
         var reviews: [(Receipt, String, [String])] = []
         for receipt in receipts where matches[receipt.key] == nil {
-            switch matcher.match(receipt, receivables: receivables, references: references, payers: payers) {
+            let outcome = matcher.match(
+                receipt, receivables: try snapshot.receivables(), references: references, payers: payers)
+            switch outcome {
             case .matched(let match):
                 try store.record(match)
                 snapshot.didMatch(match)
-                receivables.apply(match)
                 matches[match.receipt] = match
-                learn(match)
+                learn(match, try snapshot.receivables())
                 report.matched.append(
                     "\(receipt.bookingDate) \(FrenchDates.euros(receipt.amountMinor)) "
                         + "\(receipt.counterpartyName) → " + match.allocations.map(\.invoice).joined(separator: ", ")
@@ -109,6 +115,7 @@ struct PaymentPass {
                 reviews.append((receipt, reason, candidates))
             }
         }
+        let receivables = try snapshot.receivables()
         var clientsInReview: [String: String] = [:]
         for (receipt, _, candidates) in reviews {
             let clients =

@@ -131,25 +131,72 @@ package final class RunSnapshot {
     /// Booked credits: money that may pay invoices.
     package var receipts: [Receipt] { bank.filter { $0.amountMinor > 0 } }
 
+    /// What each client owes: every document of ``issued`` and of the register's history, with
+    /// every recorded match applied (the oldest receipt first, then each match as it is recorded).
+    /// Built once per run, on first use after the invoicing stage, for every stage that needs it
+    /// (payments, dunning, forecast, dashboard), and kept up to date by ``didMatch(_:)``.
+    ///
+    /// Why (issue #9): payments, forecast and dashboard each built the same receivables from every
+    /// document of the archive (README, "Benchmark results").
+    package func receivables() throws -> Receivables {
+        if let builtReceivables { return builtReceivables }
+        var receivables = Receivables(issued: issued, historical: try history().invoices)
+        for match in matches { receivables.apply(match) }
+        builtReceivables = receivables
+        return receivables
+    }
+    private var builtReceivables: Receivables?
+
+    /// The receivables as `today` knows them: only documents issued and receipts booked by then
+    /// (a replay with `--date` sees what that day saw). The run's ``receivables()`` themselves
+    /// when nothing is dated after `today` (every run but a replay of the past); they may then
+    /// differ only in the order of an invoice's `applied` amounts, which no reader of this view uses
+    /// (sums, maxima, "contains").
+    package func receivables(asOf today: CivilDate) throws -> Receivables {
+        let historical = try history().invoices
+        if Self.nothingAfter(today, issued: issued, historical: historical, matches: matches) {
+            return try receivables()
+        }
+        var receivables = Receivables(
+            issued: issued.filter { $0.issueDate <= today },
+            historical: historical.filter { $0.document.issueDate <= today })
+        for match in matches where match.bookingDate <= today { receivables.apply(match) }
+        return receivables
+    }
+
+    /// True when no document, historical invoice or match is dated after `today` (by index: no
+    /// copy of a document).
+    static func nothingAfter(
+        _ today: CivilDate, issued: [InvoiceDocument], historical: [OxygeneHistory.Invoice], matches: [PaymentMatch]
+    ) -> Bool {
+        issued.indices.allSatisfy { issued[$0].issueDate <= today }
+            && historical.indices.allSatisfy { historical[$0].document.issueDate <= today }
+            && matches.indices.allSatisfy { matches[$0].bookingDate <= today }
+    }
+
     /// Takes note of a batch whose record was just committed.
     package func didIssue(_ documents: [InvoiceDocument]) {
+        guard !documents.isEmpty else { return }
         // First: the view may share the records' storage (no provisional document), and appending
         // while it does would copy every document.
         legalView = nil
         issuedDocuments += documents
         issuedNeedsSort = true
         loadedHistory = nil
+        builtReceivables = nil
     }
 
     /// Takes note of a confirmation just recorded.
     package func didConfirm(_ confirmation: NumberConfirmation) {
         confirmed.add(confirmation)
         legalView = nil
+        builtReceivables = nil
     }
 
     /// Takes note of a match just recorded.
     package func didMatch(_ match: PaymentMatch) {
         recordedMatches.append(match)
         matchesNeedSort = true
+        builtReceivables?.apply(match)
     }
 }

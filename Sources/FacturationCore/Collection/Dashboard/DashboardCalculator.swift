@@ -39,14 +39,18 @@ package struct DashboardCalculator {
     /// The money figures (``DashboardFigures`` without time, forecast and queues).
     /// `historical`: the Oxygène register's open invoices (``OxygeneHistory``), in the open amounts
     /// and the aged balance only (not in revenue nor in the DSO: facturation did not issue them).
+    /// `known`: the receivables of these records as `today` knows them, when the caller has them
+    /// (the stage passes the run's, ``RunSnapshot/receivables(asOf:)``); nil: built here.
     package func figures(
-        issued: [InvoiceDocument], matches: [PaymentMatch], historical: [OxygeneHistory.Invoice] = []
+        issued: [InvoiceDocument], matches: [PaymentMatch], historical: [OxygeneHistory.Invoice] = [],
+        receivables known: Receivables? = nil
     ) throws -> DashboardFigures {
-        let documents = issued.filter { $0.issueDate <= today }
+        // No copy of every document when all were issued by today (every run but a replay of the past).
+        let documents =
+            issued.indices.allSatisfy { issued[$0].issueDate <= today }
+            ? issued : issued.filter { $0.issueDate <= today }
         let applied = matches.filter { $0.bookingDate <= today }
-        var receivables = Receivables(
-            issued: documents, historical: historical.filter { $0.document.issueDate <= today })
-        for match in applied { receivables.apply(match) }
+        let receivables = known ?? Self.receivables(documents, applied, historical: historical, today: today)
         let items = receivables.order.compactMap { receivables.items[$0] }
         var figures = DashboardFigures(today: today)
         figures.months = try revenue(documents, applied)
@@ -56,6 +60,17 @@ package struct DashboardCalculator {
         figures.agedFromRegisterMinor = try Checked.sum(
             items.filter { $0.fromRegister && $0.openMinor > 0 }.map(\.openMinor), "aged balance")
         return figures
+    }
+
+    /// The receivables of `documents` and `applied` (already limited to `today`).
+    private static func receivables(
+        _ documents: [InvoiceDocument], _ applied: [PaymentMatch], historical: [OxygeneHistory.Invoice],
+        today: CivilDate
+    ) -> Receivables {
+        var receivables = Receivables(
+            issued: documents, historical: historical.filter { $0.document.issueDate <= today })
+        for match in applied { receivables.apply(match) }
+        return receivables
     }
 
     /// A document's amounts with their sign: a credit note takes back what its invoice gave.

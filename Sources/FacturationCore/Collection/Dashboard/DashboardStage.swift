@@ -55,7 +55,8 @@ package struct DashboardStage: PipelineStage {
         let snapshot = try run.snapshot()
         let calculator = DashboardCalculator(today: run.today, settings: settings)
         var figures = try calculator.figures(
-            issued: snapshot.issued, matches: snapshot.matches, historical: try snapshot.history().invoices)
+            issued: snapshot.issued, matches: snapshot.matches, historical: try snapshot.history().invoices,
+            receivables: try snapshot.receivables(asOf: run.today))
         let sources = DashboardSources(layout: run.layout, today: run.today)
         figures.time = try sources.time(months: calculator.monthStarts)
         let input = DashboardInput(run: run)

@@ -192,10 +192,7 @@ extension DigestFacts {
 
     /// Invoices overdue by more than ``criticalDays`` days on `today`, with what they still owe.
     static func criticalUnpaid(_ snapshot: RunSnapshot, today: CivilDate) throws -> [Unpaid] {
-        var receivables = Receivables(
-            issued: snapshot.issued.filter { $0.issueDate <= today },
-            historical: try snapshot.history().invoices.filter { $0.document.issueDate <= today })
-        for match in snapshot.matches where match.bookingDate <= today { receivables.apply(match) }
+        let receivables = try snapshot.receivables(asOf: today)
         return receivables.open(on: today).compactMap { item -> Unpaid? in
             let late = Int(today.daysSinceEpoch - item.document.dueDate.daysSinceEpoch)
             guard late > criticalDays else { return nil }

@@ -77,14 +77,11 @@ struct DunningPass {
         return report
     }
 
-    /// The payment stage's receivables, or (when it did not run) the same built from the snapshot
-    /// as the payment stage builds them (every recorded match applied).
+    /// The payment stage's receivables, or (when it did not run) the run's (every recorded match
+    /// applied, ``RunSnapshot/receivables()``).
     func receivables() throws -> Receivables {
         if let payments = pipelineRun.payments { return payments.receivables }
-        let snapshot = try pipelineRun.snapshot()
-        var receivables = Receivables(issued: snapshot.issued, historical: try snapshot.history().invoices)
-        for match in snapshot.matches { receivables.apply(match) }
-        return receivables
+        return try pipelineRun.snapshot().receivables()
     }
 
     /// The planner with what was already done and what is held.

@@ -13,14 +13,18 @@ package struct CashForecaster {
     }
 
     /// `historical`: the Oxygène register's open invoices (``OxygeneHistory``), expected like ours.
+    /// `known`: the receivables of these records as `today` knows them, when the caller has them
+    /// (the stage passes the run's, ``RunSnapshot/receivables(asOf:)``); nil: built here.
     package func forecast(
         issued allIssued: [InvoiceDocument], matches: [PaymentMatch], bank allBank: [BankLine],
-        historical: [OxygeneHistory.Invoice] = []
+        historical: [OxygeneHistory.Invoice] = [], receivables known: Receivables? = nil
     ) throws(ArithmeticOverflow) -> (CashForecast, [RecurringExpenses.Detected]) {
-        let issued = allIssued.filter { $0.issueDate <= today }
+        // No copy of every document when all were issued by today (every run but a replay of the past).
+        let issued =
+            allIssued.indices.allSatisfy { allIssued[$0].issueDate <= today }
+            ? allIssued : allIssued.filter { $0.issueDate <= today }
         let bank = allBank.filter { $0.bookingDate <= today }
-        var receivables = Receivables(issued: issued, historical: historical.filter { $0.document.issueDate <= today })
-        for match in matches where match.bookingDate <= today { receivables.apply(match) }
+        let receivables = known ?? receivables(issued: issued, matches: matches, historical: historical)
         let creditNotes = Set(issued.filter { $0.kind == .creditNote }.map(\.number))
         let delays = PaymentDelays(
             receivables: receivables, creditNotes: creditNotes, today: today, defaultDays: settings.defaultDelayDays)
@@ -36,6 +40,15 @@ package struct CashForecaster {
             today: today, openingBalanceMinor: try balanceToday(allBank), balanceIsAbsolute: settings.opening != nil,
             horizon: settings.horizonDays, flows: flows, thresholdMinor: settings.alertBelowMinor)
         return (forecast, detected)
+    }
+
+    /// The receivables of `issued` (already limited to today) as `today` knows them.
+    private func receivables(
+        issued: [InvoiceDocument], matches: [PaymentMatch], historical: [OxygeneHistory.Invoice]
+    ) -> Receivables {
+        var receivables = Receivables(issued: issued, historical: historical.filter { $0.document.issueDate <= today })
+        for match in matches where match.bookingDate <= today { receivables.apply(match) }
+        return receivables
     }
 
     /// The balance at the end of today: the configured opening balance moved by the bank lines

@@ -12,8 +12,9 @@ package struct ForecastStage: PipelineStage {
     package func run(_ run: PipelineRun, summary: inout RunSummary) throws {
         var report = ForecastReport(pipeline: run.pipeline.id)
         let snapshot = try run.snapshot()
-        let pass = ForecastPass(
+        var pass = ForecastPass(
             layout: run.layout, snapshot: snapshot, today: run.today, historical: try snapshot.history().invoices)
+        pass.receivables = try snapshot.receivables(asOf: run.today)
         do {
             let (forecast, expenses) = try pass.forecast()
             run.forecast = forecast
@@ -75,11 +76,15 @@ struct ForecastPass {
     let today: CivilDate
     /// The Oxygène register's open invoices (``OxygeneHistory``).
     var historical: [OxygeneHistory.Invoice] = []
+    /// The run's receivables as `today` knows them (``RunSnapshot/receivables(asOf:)``); nil: built
+    /// by the forecaster.
+    var receivables: Receivables?
     var settings: ForecastSettings { layout.pipeline.forecast ?? ForecastSettings() }
 
     func forecast() throws(ArithmeticOverflow) -> (CashForecast, [RecurringExpenses.Detected]) {
         try CashForecaster(pipeline: layout.pipeline, today: today).forecast(
-            issued: snapshot.issued, matches: snapshot.matches, bank: snapshot.bank, historical: historical)
+            issued: snapshot.issued, matches: snapshot.matches, bank: snapshot.bank, historical: historical,
+            receivables: receivables)
     }
 
     /// Delivers the CSV (and XLSX) reports and the chart to `outbox/tresorerie/`.

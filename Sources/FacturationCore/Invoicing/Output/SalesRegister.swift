@@ -27,7 +27,9 @@ package enum SalesRegister {
                 .init("currency", "Devise"), .init("due_date", "Échéance", .date),
                 .init("references", "Avoirs / facture d'origine"),
             ], asOf: documents.map(\.issueDate).max() ?? CivilDate(year: 2000, month: 1, day: 1)!)
-        for document in documents {
+        // By index: a loop over the documents would copy each (about 30 references).
+        for index in documents.indices {
+            let document = documents[index]
             let sign: Int64 = document.kind == .invoice ? 1 : -1
             let references =
                 document.kind == .creditNote

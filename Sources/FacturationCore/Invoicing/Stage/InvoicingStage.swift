@@ -93,7 +93,10 @@ struct InvoicingPass {
             steps, generated: generated, decisions: decisions, stamp: stamp,
             into: &report)
         snapshot.didIssue(committed)
-        try publish(issued: before + committed, derived: derived, delivery: &delivery, into: &report)
+        // No copy of every document when nothing was issued (most runs).
+        try publish(
+            issued: committed.isEmpty ? before : before + committed, derived: derived, delivery: &delivery,
+            into: &report)
         try deliverConfirmation(confirmation, issued: committed, into: &report)
         return report
     }
@@ -106,9 +109,11 @@ struct InvoicingPass {
         decisions: [String: ApprovalDecision],
         into report: inout InvoicingReport
     ) throws -> [InvoiceDraft] {
+        let drafts = try store.waitingDrafts()
+        guard !drafts.isEmpty else { return [] }
         let issuedIDs = Set(snapshot.records.map(\.origin.draftID))
         var waiting: [InvoiceDraft] = []
-        for draft in try store.waitingDrafts() {
+        for draft in drafts {
             let decision = decisions[draft.id]?.decision
             if issuedIDs.contains(draft.id) || decision == .rejected || decision == .refused {
                 // Issued or rejected by an interrupted run: finish its clean-up.
@@ -130,15 +135,16 @@ struct InvoicingPass {
     {
         let issued = snapshot.records
         var timeMonths: Set<String> = []
-        for document in issued where document.kind == .invoice && document.origin.type == .time {
-            timeMonths.insert("\(document.clientCode)|\(document.origin.period ?? "")")
+        // By index, here and below: a loop over the documents would copy each (about 30 references).
+        for index in issued.indices where issued[index].kind == .invoice && issued[index].origin.type == .time {
+            timeMonths.insert("\(issued[index].clientCode)|\(issued[index].origin.period ?? "")")
         }
         for draft in waiting where draft.origin.type == .time {
             timeMonths.insert("\(draft.clientCode)|\(draft.origin.period ?? "")")
         }
         var released: [String: String] = [:]
-        for document in issued where document.kind == .creditNote {
-            for key in document.recordKeys { released[key] = document.number }
+        for index in issued.indices where issued[index].kind == .creditNote {
+            for key in issued[index].recordKeys { released[key] = issued[index].number }
         }
         let known = DraftGenerator.Known(
             takenDraftIDs: Set(issued.map(\.origin.draftID)).union(waiting.map(\.id)).union(decisions.keys),
@@ -204,7 +210,7 @@ struct InvoicingPass {
         -> (InvoiceDelivery, Derived, [InvoiceDocument])
     {
         let issued = snapshot.records
-        var (policy, batch) = try startingPoint(issued)
+        var (policy, batch) = try startingPoint(issued, issuing: !steps.isEmpty)
         let builder = InvoiceBuilder(pipeline: pipeline, settings: settings)
         let committer = BatchCommitter(layout: layout, delivery: try InvoiceDelivery(layout: layout))
         defer { try? committer.finish() }
@@ -246,7 +252,7 @@ struct InvoicingPass {
         batch.byClient = [:]  // the approval history: a copy of every document of the run
         // While the last batches are committed: the outputs derived from every document (the committer
         // issues all of them or fails the run); no copy of the run's documents (~1 KB each) if none before.
-        let derived = try derive(from: issued.isEmpty ? prepared : issued + prepared)
+        let derived = try derive(from: prepared.isEmpty ? issued : issued.isEmpty ? prepared : issued + prepared)
         try committer.finish()
         precondition(committer.committed.count == prepared.count, "a batch was neither issued nor reported as failed")
         for issue in committer.committed { Self.report(issue, into: &report) }
@@ -330,11 +336,18 @@ struct InvoicingPass {
 
     /// The approval rules (with the Oxygène register's history) and the numbering state the issue
     /// of this run starts from.
-    private func startingPoint(_ issued: [InvoiceDocument]) throws -> (ApprovalPolicy, Batch) {
+    ///
+    /// Not `issuing` (nothing to issue: most runs), the counters, the last date and the clients'
+    /// histories are left empty: they cost a pass over every document (parsing every number,
+    /// grouping a copy of every document by client) and nothing reads them.
+    private func startingPoint(_ issued: [InvoiceDocument], issuing: Bool) throws -> (ApprovalPolicy, Batch) {
         var policy = ApprovalPolicy(rules: settings.approval, contracts: settings.contracts)
         let register = try OxygeneRegisterStore(layout: layout).newest()
         if let register {
             policy.register = ApprovalPolicy.registerHistory(register.entries, clients: pipeline.clients)
+        }
+        guard issuing else {
+            return (policy, Batch(counters: .init(scheme: numberingScheme, issued: []), lastDate: nil, byClient: [:]))
         }
         let batch = Batch(
             counters: .init(
@@ -485,7 +498,9 @@ struct InvoicingPass {
         let unfit = try archiveConfirmedDocuments(legal, into: &report)
         // Documents issued by an interrupted run and not delivered yet.
         var missing: [InvoiceDelivery.Item] = []
-        for document in legal where !delivery.delivered.contains(document.number) && !unfit.contains(document.number) {
+        for index in legal.indices
+        where !delivery.delivered.contains(legal[index].number) && !unfit.contains(legal[index].number) {
+            let document = legal[index]
             let xmlPath = documentPath(document)
             let xml: InvoiceDelivery.Content =
                 Storage.exists(xmlPath) ? .archived(path: xmlPath) : .rendered(try CIIWriter.xml(for: document))
@@ -523,7 +538,10 @@ struct InvoicingPass {
     private func oxygeneExport(of issued: [InvoiceDocument]) throws -> Result<OxygenePlan, FacturationError>? {
         let exported = try store.exportedToOxygene()
         // No copy when nothing was exported before (the first month, or a workspace's first run).
-        let pending = exported.isEmpty ? issued : issued.filter { !exported.contains($0.number) }
+        // By index: a filter over the documents would copy each.
+        let pending =
+            exported.isEmpty
+            ? issued : issued.indices.filter { !exported.contains(issued[$0].number) }.map { issued[$0] }
         guard !pending.isEmpty else { return nil }
         let settings = pipeline.invoicing?.oxygene ?? OxygeneSettings()
         var plan = OxygenePlan(file: nil, leftOut: [])
@@ -632,11 +650,12 @@ struct InvoicingPass {
     /// Entries billed by issued invoices (minus those a credit note made billable again) or held by waiting drafts.
     static func heldKeys(issued: [InvoiceDocument], waiting: [InvoiceDraft]) -> Set<String> {
         var held: Set<String> = []
-        for document in issued {
-            if document.kind == .invoice {
-                held.formUnion(document.recordKeys)
+        // By index: a loop over the documents would copy each.
+        for index in issued.indices {
+            if issued[index].kind == .invoice {
+                held.formUnion(issued[index].recordKeys)
             } else {
-                held.subtract(document.recordKeys)
+                held.subtract(issued[index].recordKeys)
             }
         }
         for draft in waiting where draft.kind == .invoice { held.formUnion(draft.recordKeys) }
