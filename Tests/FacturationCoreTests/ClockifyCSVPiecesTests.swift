@@ -66,7 +66,9 @@ struct ClockifyCSVPiecesTests {
         var files: [String: Data] = [:]
     }
 
-    static func convert(_ data: Data, in harness: ConversionHarness, pieces: ClockifyCSVConverter.PieceSettings?)
+    static func convert(
+        _ data: Data, in harness: ConversionHarness, pieces: ClockifyCSVConverter.PieceSettings?
+    )
         throws -> Result
     {
         let path = harness.folder.appendingPathComponent("input-\(UUID().uuidString.prefix(6)).csv").path
@@ -100,7 +102,9 @@ struct ClockifyCSVPiecesTests {
     }
 
     /// Converts `text` on one core and in pieces; returns both results and the pieces' log.
-    static func both(_ data: Data, blockBytes: Int, window: Int = 3) throws -> (
+    static func both(
+        _ data: Data, blockBytes: Int, window: Int = 3
+    ) throws -> (
         one: Result, pieces: Result, log: ClockifyCSVConverter.PieceLog
     ) {
         let harness = try ConversionHarness()
@@ -180,7 +184,9 @@ struct ClockifyCSVPiecesTests {
     @Test func mutatedExportsGiveTheSameOutcomeInPiecesOrOnOneCore() throws {
         let base = Array(Self.export(seed: 11, rows: 120, crlf: false).utf8)
         var random = SplitMix64(seed: 20_251_205)
-        let tokens: [[UInt8]] = [[0x22], [0x0A], [0x0D, 0x0A], [0x0D], [0x2C], Array("\"\"".utf8), Array("TOTAL".utf8)]
+        let tokens: [[UInt8]] = [
+            [0x22], [0x0A], [0x0D, 0x0A], [0x0D], [0x2C], Array("\"\"".utf8), Array("TOTAL".utf8),
+        ]
         var fellBack = 0
         var inPieces = 0
         for index in 0..<60 {

@@ -16,11 +16,6 @@ struct ClockifyCSVConverter {
     /// How a large file is cut into pieces converted on several cores (nil: always one core).
     var pieces: PieceSettings? = PieceSettings()
 
-    init(context: ConversionContext, pieces: PieceSettings? = PieceSettings()) {
-        self.context = context
-        self.pieces = pieces
-    }
-
     /// Why a pass stopped early and must be run again with another date order.
     struct RestartWithOrder: Error { let order: PipelineConfig.DateOrder }
 

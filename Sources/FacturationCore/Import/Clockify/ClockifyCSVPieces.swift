@@ -87,7 +87,9 @@ extension ClockifyCSVConverter {
         return CSVChunkPlan.make(path: context.path, start: start, blockBytes: settings.blockBytes)
     }
 
-    func runPiecesPass(plan: CSVChunkPlan, order: PipelineConfig.DateOrder, orderIsFixed: Bool) throws
+    func runPiecesPass(
+        plan: CSVChunkPlan, order: PipelineConfig.DateOrder, orderIsFixed: Bool
+    ) throws
         -> ConversionReport
     {
         let settings = pieces ?? PieceSettings()
@@ -225,7 +227,7 @@ extension ClockifyCSVConverter {
             throw PiecesFailed(cause: EntryTypeAfterType())
         }
         state.sawTypeText = state.sawTypeText || piece.sawTypeText
-        try rows.forEach { row, line in
+        try rows.visit { row, line in
             state.addToTotals(seconds: row.seconds, amount: row.amount)
             try context.output.append(year: Int(row.year), month: Int(row.month)) { $0.buffer.append(line) }
         }
@@ -278,7 +280,7 @@ extension ClockifyCSVConverter {
         }
 
         /// Each row with its line, in order.
-        func forEach(_ body: (Row, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        func visit(_ body: (Row, UnsafeRawBufferPointer) throws -> Void) rethrows {
             var start = 0
             for row in rows {
                 try body(row, UnsafeRawBufferPointer(rebasing: lines.bytes[start..<row.end]))
