@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads a file chunk by chunk and hands out its text as UTF-8 bytes, whatever its encoding
 /// (the byte-order mark is removed; UTF-16 and Windows-1252 are transcoded).
 package final class DecodingReader {
@@ -16,10 +20,43 @@ package final class DecodingReader {
         self.raw = [UInt8](repeating: 0, count: chunkSize)
     }
 
+    /// Bytes `range` of a UTF-8 file (a piece of a ``CSVChunkPlan``), as they are: no byte-order
+    /// mark is removed (the plan starts past it). Chunks end where the whole file's chunks end
+    /// (multiples of `chunkSize` in the file), so the CSV reader's checks made at chunk ends (the
+    /// longest field) see the same positions as when the whole file is read.
+    package init(path: String, range: Range<Int64>, chunkSize: Int = 1 << 15) throws(StorageError) {
+        self.file = try InputFile(path: path)
+        self.encoding = .utf8
+        self.raw = [UInt8](repeating: 0, count: chunkSize)
+        position = range.lowerBound
+        end = range.upperBound
+        started = true
+    }
+
+    /// For a range: the next byte to read and the end of the range.
+    private var position: Int64 = 0
+    private var end: Int64?
+
+    /// The next chunk of a range (see ``init(path:range:chunkSize:)``), or nil at its end.
+    private func nextInRange(end: Int64) throws(StorageError) -> [UInt8]? {
+        let chunkSize = Int64(raw.count)
+        let wanted = Int(min(end, (position / chunkSize + 1) * chunkSize) - position)
+        guard wanted > 0 else { return nil }
+        var chunk = [UInt8](repeating: 0, count: wanted)
+        let count = try file.read(into: &chunk, at: position, count: wanted)
+        guard count == wanted else {
+            throw StorageError(operation: "read", path: file.path, code: EIO, detail: "the file became shorter")
+        }
+        position += Int64(count)
+        bytesRead += Int64(count)
+        return chunk
+    }
+
     /// Returns the next chunk of UTF-8 text, or nil at the end of the file.
     ///
     /// Chunks may end in the middle of a line or of a UTF-8 sequence; consumers must not assume otherwise.
     package func next() throws(StorageError) -> [UInt8]? {
+        if let end { return try nextInRange(end: end) }
         while true {
             let count = try file.read(into: &raw)
             bytesRead += Int64(count)

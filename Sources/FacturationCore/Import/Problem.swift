@@ -50,13 +50,28 @@ package struct ProblemList: Sendable {
     /// Distinct lines with at least one problem.
     package private(set) var rowsWithProblems = 0
     private var lastLine: Int?
+    /// The line of the first problem that has one (to join two lists, ``append(contentsOf:)``).
+    private var firstLine: Int?
 
     package init() {}
+
+    /// Adds the problems of `other` as if each had been added here after those already here
+    /// (the same counts and list as one list built in that order).
+    package mutating func append(contentsOf other: ProblemList) {
+        total += other.total
+        rowsWithProblems += other.rowsWithProblems
+        // `other` counted its first line as a new row; here it continues the row of `lastLine`.
+        if let first = other.firstLine, first == lastLine { rowsWithProblems -= 1 }
+        if firstLine == nil { firstLine = other.firstLine }
+        if let last = other.lastLine { lastLine = last }
+        listed.append(contentsOf: other.listed.prefix(ProblemList.listedLimit - listed.count))
+    }
 
     package var isEmpty: Bool { total == 0 }
 
     package mutating func add(_ problem: Problem) {
         total += 1
+        if firstLine == nil, let line = problem.line { firstLine = line }
         if let line = problem.line, line != lastLine {
             rowsWithProblems += 1
             lastLine = line

@@ -59,6 +59,25 @@ package final class InputFile {
         }
     }
 
+    /// Reads `count` bytes at `offset` (`pread`: the read position is untouched, so several
+    /// threads may read one file at once); fewer only at the end of the file.
+    package func read(into buffer: inout [UInt8], at offset: Int64, count: Int) throws(StorageError) -> Int {
+        precondition(count <= buffer.count, "a positioned read larger than its buffer")
+        var done = 0
+        while done < count {
+            let got = buffer.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset + Int64(done)))
+            }
+            if got == 0 { break }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw .system("read", path)
+            }
+            done += got
+        }
+        return done
+    }
+
     /// Moves the read position back to the start of the file.
     package func rewind() throws(StorageError) {
         guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw .system("rewind", path) }

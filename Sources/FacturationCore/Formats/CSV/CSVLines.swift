@@ -16,6 +16,10 @@ struct CSVRowLines {
     /// The last row ended with a CR: an LF right after it is the same line break.
     private var afterCR = false
 
+    /// Rows counted from line 1, or from `firstLine` for a piece of a file that starts on a new
+    /// line (``CSVChunkPlan``: a piece starts right after an LF, where this state is the initial one).
+    init(firstLine: Int = 1) { lineAtRowStart = firstLine }
+
     /// A field ended (so an LF that follows is not the second half of a row's CRLF).
     @inline(__always)
     mutating func fieldEnded() { afterCR = false }

@@ -49,7 +49,9 @@ package final class CSVReader {
     /// Where the parse is in the raw stream (to place syntax errors).
     @exclusivity(unchecked) private var stream = CSVStreamPosition()
 
-    package init(delimiter: UInt8) {
+    /// `firstLine`: the line the source starts on (a piece of a file, see ``CSVChunkPlan``).
+    package init(delimiter: UInt8, firstLine: Int = 1) {
+        rowLines = CSVRowLines(firstLine: firstLine)
         let batch = CSVBatch()
         self.batch = batch
         currentBatch = Unmanaged.passUnretained(batch)
@@ -64,8 +66,10 @@ package final class CSVReader {
     ///
     /// Large files are parsed on a second thread (libcsv on one core, the caller's conversion on
     /// the other); batches still reach `body` in order, on the calling thread.
-    package func read(_ source: DecodingReader, body: (CSVBatch) throws -> Void) throws {
-        if source.totalBytes >= CSVReader.threadedThreshold {
+    /// `threaded: false` keeps the parse on the calling thread whatever the size (the pieces of a
+    /// file converted on several cores at once, see ``CSVChunkPlan``).
+    package func read(_ source: DecodingReader, threaded: Bool = true, body: (CSVBatch) throws -> Void) throws {
+        if threaded, source.totalBytes >= CSVReader.threadedThreshold {
             try readThreaded(source, body: body)
             return
         }

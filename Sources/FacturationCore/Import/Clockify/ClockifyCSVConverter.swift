@@ -13,9 +13,11 @@ import Glibc
 /// the path files of millions of rows take.
 struct ClockifyCSVConverter {
     let context: ConversionContext
+    /// How a large file is cut into pieces converted on several cores (nil: always one core).
+    var pieces: PieceSettings? = PieceSettings()
 
     /// Why a pass stopped early and must be run again with another date order.
-    private struct RestartWithOrder: Error { let order: PipelineConfig.DateOrder }
+    struct RestartWithOrder: Error { let order: PipelineConfig.DateOrder }
 
     func convert() throws -> ConversionReport {
         let configured = context.pipeline.clockify.dateOrder
@@ -50,6 +52,15 @@ struct ClockifyCSVConverter {
         @exclusivity(unchecked) var durationTotal: Int64? = 0
         @exclusivity(unchecked) var footerAmount: Int64?
         @exclusivity(unchecked) var footerDuration: Int64?
+        /// A TOTAL row was read (its values, even nil, replace those of an earlier one).
+        @exclusivity(unchecked) var sawFooter = false
+        /// Set for a piece of a file converted apart (``PieceRows``): rows go there, in order,
+        /// and the totals above are kept by the pass that hands them on.
+        @exclusivity(unchecked) var pieceRows: PieceRows?
+        /// For a piece: its first written row has an empty Type cell (written as "regular" only while
+        /// no earlier row had a Type: see ``write(_:startDate:instants:values:)``), and whether any had one.
+        @exclusivity(unchecked) var startsWithEmptyType = false
+        @exclusivity(unchecked) var sawTypeText = false
         // Date-order evidence over every date of the file.
         @exclusivity(unchecked) var datesInvalidMonthFirst = 0
         @exclusivity(unchecked) var datesInvalidDayFirst = 0
@@ -62,10 +73,28 @@ struct ClockifyCSVConverter {
         @exclusivity(unchecked) var entryTypeSource: [UInt8] = []
 
         func index(_ column: ClockifyColumns) -> Int { columns[column.rawValue] }
+
+        /// Adds a written row to the totals the TOTAL row is checked against.
+        func addToTotals(seconds: Int64, amount: Int64) {
+            durationTotal = ClockifyCSVConverter.adding(seconds, to: durationTotal)
+            amountTotal = ClockifyCSVConverter.adding(amount, to: amountTotal)
+        }
         func has(_ column: ClockifyColumns) -> Bool { columns[column.rawValue] >= 0 }
     }
 
     private func runPass(order: PipelineConfig.DateOrder, orderIsFixed: Bool) throws -> ConversionReport {
+        if let plan = piecePlan() {
+            do {
+                return try runPiecesPass(plan: plan, order: order, orderIsFixed: orderIsFixed)
+            } catch is PiecesFailed {
+                // The one-core pass below decides what this file is (and words its rejection).
+                try context.output.discard()
+            }
+        }
+        return try runOneCorePass(order: order, orderIsFixed: orderIsFixed)
+    }
+
+    private func runOneCorePass(order: PipelineConfig.DateOrder, orderIsFixed: Bool) throws -> ConversionReport {
         let state = PassState()
         let driver = ConversionDriver(context: context, format: .clockifyDetailedCSV)
         try driver.readCSV(
@@ -81,6 +110,13 @@ struct ClockifyCSVConverter {
                 format: .clockifyDetailedCSV, summary: "No header row with the Clockify columns was found.",
                 advice: "Export the report again from Clockify (Reports > Detailed > Export > CSV).")
         }
+        return try finishPass(state: state, driver: driver, order: order, orderIsFixed: orderIsFixed)
+    }
+
+    /// What ends a pass, one-core or in pieces: the date order, the problems, the notes.
+    func finishPass(
+        state: PassState, driver: ConversionDriver, order: PipelineConfig.DateOrder, orderIsFixed: Bool
+    ) throws -> ConversionReport {
         try decideOrder(state: state, used: order, orderIsFixed: orderIsFixed)
         try driver.rejectIfAny(
             state.problems, ConversionDriver.Wording(unit: "row", units: "rows", document: "Clockify report"),
@@ -136,7 +172,7 @@ struct ClockifyCSVConverter {
 
     // MARK: - Rows
 
-    private func handle(
+    func handle(
         row: Int, rows: CSVRows, batch: CSVBatch, state: PassState,
         order: PipelineConfig.DateOrder
     ) throws {
@@ -181,6 +217,13 @@ struct ClockifyCSVConverter {
         makeKey(
             user: email.isEmpty ? user : email, startUTC: instants.startUTC, endUTC: instants.endUTC,
             project: project, task: task, description: description, state: state)
+        if state.pieceRows != nil, state.has(.type) {
+            // The cache below writes "regular" for empty cells until a first Type is seen, then "":
+            // a piece cannot know that alone (``ClockifyCSVConverter/hand(_:to:pool:)`` checks it).
+            let empty = reader.field(.type).isEmpty
+            if state.records == 0 { state.startsWithEmptyType = empty }
+            if !empty { state.sawTypeText = true }
+        }
         if state.has(.type), !reader.field(.type).elementsEqual(state.entryTypeSource) {
             state.entryTypeSource = Array(reader.field(.type))
             state.entryType = String(decoding: reader.field(.type), as: UTF8.self).trimmed.lowercased()
@@ -188,8 +231,8 @@ struct ClockifyCSVConverter {
         state.records += 1
         let clean = !reader.batch.mayHoldControlCharacters(reader.row)
         func text(_ bytes: UnsafeRawBufferPointer) -> ByteText { ByteText(bytes: bytes, knownClean: clean) }
-        state.durationTotal = Self.adding(instants.seconds, to: state.durationTotal)
-        state.amountTotal = Self.adding(values.amount ?? 0, to: state.amountTotal)
+        let pieceRows = state.pieceRows
+        if pieceRows == nil { state.addToTotals(seconds: instants.seconds, amount: values.amount ?? 0) }
         try state.key.withUnsafeBytes { key in
             let record = TimeEntryRecord(
                 key: ByteText(bytes: key, knownClean: true), sourceFormat: .clockifyDetailedCSV,
@@ -204,7 +247,14 @@ struct ClockifyCSVConverter {
                 hourlyRateMinor: values.rate, billableAmountMinor: values.amount, currency: state.currency,
                 category: classification.category, invoiced: values.invoiced,
                 invoiceRef: text(reader.field(.invoiceID)))
-            try context.output.append(year: startDate.year, month: startDate.month) { record.write(into: &$0) }
+            if let pieceRows {
+                pieceRows.append(
+                    year: startDate.year, month: startDate.month, seconds: instants.seconds,
+                    amount: values.amount ?? 0
+                ) { record.write(into: &$0) }
+            } else {
+                try context.output.append(year: startDate.year, month: startDate.month) { record.write(into: &$0) }
+            }
         }
     }
 
@@ -225,7 +275,7 @@ struct ClockifyCSVConverter {
         state.key.withUnsafeMutableBytes { fingerprint.write(.timeEntry, into: $0) }
     }
 
-    private func detectHeader(row: Int, of batch: CSVBatch, state: PassState) throws {
+    func detectHeader(row: Int, of batch: CSVBatch, state: PassState) throws {
         let cells = batch.strings(row)
         let mapped = ClockifyColumns.map(header: cells)
         let required: [ClockifyColumns] = [.startDate, .startTime, .endDate, .endTime]
@@ -256,6 +306,7 @@ struct ClockifyCSVConverter {
     }
 
     private func readFooter(row: Int, rows: CSVRows, state: PassState) {
+        state.sawFooter = true
         let scale = state.currency?.minorDigits ?? 2
         if state.has(.amount) {
             state.footerAmount = try? DecimalText.minorUnits(

@@ -1,0 +1,321 @@
+import Foundation
+
+/// The conversion of one large Clockify CSV on every core: the file is cut into pieces at record
+/// boundaries (``CSVChunkPlan``), each piece is parsed and converted on its own core, and the rows
+/// are handed on to the normalized output **in file order**, with the totals, problems and
+/// date-order evidence of each piece added in that order. Everything downstream (fingerprints,
+/// duplicate detection, per-month sorters, rejection reasons with their line numbers, counts)
+/// sees exactly what the one-core pass gives (ClockifyCSVPiecesTests compare them on generated
+/// and mutated files).
+///
+/// Why: the conversion was the one-core step of a whole `run` (issue #9: 105–125 MB/s alone).
+///
+/// The one-core pass is taken instead, and decides alone, for:
+/// - files under ``PieceSettings/minimumBytes``, or a machine with one core;
+/// - any encoding but UTF-8 (with or without a byte-order mark): the others are transcoded;
+/// - a file with an odd number of double quotes (a quote never closed), or where no cut is found
+///   (a file with CR line ends only, a record longer than the search window of every block);
+/// - a header row that is not in the first piece;
+/// - anything that fails in a piece: a syntax error, a field longer than the reader accepts, a
+///   rejection of the header, a read error. The rows written so far are discarded and the
+///   one-core pass reads the file again, so a broken file is rejected with the same reason.
+extension ClockifyCSVConverter {
+    /// When and how a file is cut.
+    struct PieceSettings {
+        /// Smaller files are converted on one core (cutting them is not worth a thread).
+        var minimumBytes: Int64 = 32 << 20
+        /// The usual size of a piece (``CSVChunkPlan/blockBytes``).
+        var blockBytes = 4 << 20
+        /// Pieces converted at once, then handed on while the next ones are converted: bounds memory
+        /// (about 2 × this many pieces' rows are held).
+        var window = 2 * Parallel.cores
+        /// Tests: what the passes did (nil in production).
+        var log: PieceLog?
+        /// Tests: cut files on a machine with one core too.
+        var forceCores = false
+    }
+
+    /// What the pieces passes of a conversion did (for tests: a path that silently fell back would
+    /// make the comparison with the one-core pass prove nothing).
+    final class PieceLog {
+        /// Passes started in pieces (a restart with the other date order is a second one).
+        var piecesPasses = 0
+        /// Why passes in pieces gave up (each then ran on one core).
+        var fallbacks: [String] = []
+        /// The most pieces of one plan.
+        var largestPieceCount = 0
+    }
+
+    /// A piece could not be converted apart: the one-core pass takes the file.
+    struct PiecesFailed: Error {
+        let cause: any Error
+    }
+
+    /// The first piece holds no header row.
+    struct NoHeader: Error {}
+
+    /// A piece starts with rows without a Type after a row with one (see ``PassState/startsWithEmptyType``).
+    struct EntryTypeAfterType: Error {}
+
+    /// The header found in the first piece: what every piece needs before its first row.
+    struct HeaderFacts {
+        let header: [String]
+        let columns: [Int]
+        let currency: Currency?
+        /// Rows of the first piece up to and including the header.
+        let rowsThrough: Int
+    }
+
+    /// One piece converted: its rows and what its pass found.
+    struct PieceOutcome {
+        let rows: PieceRows
+        let state: PassState
+        let end: Int64
+    }
+
+    /// The plan of the context's file, or nil when it takes the one-core pass.
+    func piecePlan() -> CSVChunkPlan? {
+        guard let settings = pieces, Parallel.cores > 1 || settings.forceCores,
+            context.scan.size >= settings.minimumBytes
+        else { return nil }
+        let start: Int64
+        switch context.scan.encoding {
+        case .utf8: start = 0
+        case .utf8WithBOM: start = Int64(TextEncoding.utf8WithBOM.byteOrderMarkLength)
+        default: return nil
+        }
+        return CSVChunkPlan.make(path: context.path, start: start, blockBytes: settings.blockBytes)
+    }
+
+    func runPiecesPass(
+        plan: CSVChunkPlan, order: PipelineConfig.DateOrder, orderIsFixed: Bool
+    ) throws
+        -> ConversionReport
+    {
+        let settings = pieces ?? PieceSettings()
+        settings.log?.piecesPasses += 1
+        settings.log.map { $0.largestPieceCount = max($0.largestPieceCount, plan.pieces.count) }
+        do {
+            return try runPieces(plan: plan, settings: settings, order: order, orderIsFixed: orderIsFixed)
+        } catch let failed as PiecesFailed {
+            settings.log?.fallbacks.append("\(failed.cause)")
+            throw failed
+        }
+    }
+
+    private func runPieces(
+        plan: CSVChunkPlan, settings: PieceSettings, order: PipelineConfig.DateOrder, orderIsFixed: Bool
+    ) throws -> ConversionReport {
+        let facts: HeaderFacts
+        do {
+            guard let found = try findHeader(in: plan.pieces[0]) else { throw NoHeader() }
+            facts = found
+        } catch {
+            throw PiecesFailed(cause: error)
+        }
+        let state = PassState()
+        state.header = facts.header
+        state.columns = facts.columns
+        state.currency = facts.currency
+        try convertInOrder(plan: plan, settings: settings, facts: facts, order: order, into: state)
+        let driver = ConversionDriver(context: context, format: .clockifyDetailedCSV)
+        return try finishPass(state: state, driver: driver, order: order, orderIsFixed: orderIsFixed)
+    }
+
+    /// Converts the pieces a window at a time on every core (``Parallel/map(_:_:)``) while the
+    /// window before is handed on, in order, on the sink's thread (``hand(_:to:pool:)``).
+    private func convertInOrder(
+        plan: CSVChunkPlan, settings: PieceSettings, facts: HeaderFacts, order: PipelineConfig.DateOrder,
+        into state: PassState
+    ) throws {
+        let pool = PieceRowsPool(context: context)
+        let sink = BackgroundWorker<[PieceOutcome]>(limit: 0, name: "clockify-rows") { outcomes in
+            for outcome in outcomes { try hand(outcome, to: state, pool: pool) }
+        }
+        var next = 0
+        while next < plan.pieces.count {
+            let window = next..<min(plan.pieces.count, next + settings.window)
+            let results = Parallel.map(window.count) { offset in
+                let index = window.lowerBound + offset
+                return Result {
+                    try convert(
+                        piece: plan.pieces[index], skip: index == 0 ? facts.rowsThrough : 0, facts: facts,
+                        order: order, pool: pool)
+                }
+            }
+            var outcomes: [PieceOutcome] = []
+            for result in results {
+                switch result {
+                case .success(let outcome): outcomes.append(outcome)
+                case .failure(let error):
+                    try? sink.finish()
+                    throw PiecesFailed(cause: error)
+                }
+            }
+            try sink.submit(outcomes)
+            next = window.upperBound
+        }
+        try sink.finish()
+    }
+
+    /// Reads the first piece until the header row (each row before it is offered as the header,
+    /// as in the one-core pass). Nil when the piece holds no header.
+    private func findHeader(in piece: CSVChunkPlan.Piece) throws -> HeaderFacts? {
+        struct Found: Error {}
+        let state = PassState()
+        let source = try DecodingReader(path: context.path, range: piece.start..<piece.end)
+        let csv = CSVReader(delimiter: context.detection.delimiter, firstLine: piece.firstLine)
+        var rows = 0
+        do {
+            try csv.read(source, threaded: false) { batch in
+                for index in 0..<batch.rowCount {
+                    rows += 1
+                    try detectHeader(row: index, of: batch, state: state)
+                    if state.header != nil { throw Found() }
+                }
+            }
+        } catch is Found {
+            guard let header = state.header else { return nil }
+            return HeaderFacts(header: header, columns: state.columns, currency: state.currency, rowsThrough: rows)
+        }
+        return nil
+    }
+
+    /// Parses and converts one piece on the calling thread; its rows wait in a ``PieceRows``.
+    private func convert(
+        piece: CSVChunkPlan.Piece, skip: Int, facts: HeaderFacts, order: PipelineConfig.DateOrder,
+        pool: PieceRowsPool
+    ) throws -> PieceOutcome {
+        let state = PassState()
+        state.header = facts.header
+        state.columns = facts.columns
+        state.currency = facts.currency
+        let rows = pool.take()
+        state.pieceRows = rows
+        // The zone converter and the classifier cache as they go: each piece has its own.
+        let converter = ClockifyCSVConverter(context: rows.context, pieces: nil)
+        let source = try DecodingReader(path: context.path, range: piece.start..<piece.end)
+        let csv = CSVReader(delimiter: context.detection.delimiter, firstLine: piece.firstLine)
+        var seen = 0
+        do {
+            try csv.read(source, threaded: false) { batch in
+                try batch.withRows { csvRows in
+                    for index in 0..<batch.rowCount {
+                        if seen >= skip {
+                            try converter.handle(row: index, rows: csvRows, batch: batch, state: state, order: order)
+                        }
+                        seen += 1
+                    }
+                }
+            }
+        } catch {
+            pool.give(rows)
+            throw error
+        }
+        state.pieceRows = nil
+        return PieceOutcome(rows: rows, state: state, end: piece.end)
+    }
+
+    /// Hands one piece's rows to the output and adds what its pass found, in file order (on the
+    /// sink's thread, the only one that touches `state` and the output meanwhile).
+    private func hand(_ outcome: PieceOutcome, to state: PassState, pool: PieceRowsPool) throws {
+        let rows = outcome.rows
+        defer { pool.give(rows) }
+        let piece = outcome.state
+        if piece.startsWithEmptyType, state.sawTypeText {
+            // Its first rows were written "regular"; after an earlier Type the one-core pass writes "".
+            throw PiecesFailed(cause: EntryTypeAfterType())
+        }
+        state.sawTypeText = state.sawTypeText || piece.sawTypeText
+        try rows.visit { row, line in
+            state.addToTotals(seconds: row.seconds, amount: row.amount)
+            try context.output.append(year: Int(row.year), month: Int(row.month)) { $0.buffer.append(line) }
+        }
+        state.records += piece.records
+        state.problems.append(contentsOf: piece.problems)
+        state.datesInvalidMonthFirst += piece.datesInvalidMonthFirst
+        state.datesInvalidDayFirst += piece.datesInvalidDayFirst
+        state.ambiguousDates += piece.ambiguousDates
+        state.sawTwelveHour = state.sawTwelveHour || piece.sawTwelveHour
+        if piece.sawFooter {
+            state.sawFooter = true
+            state.footerAmount = piece.footerAmount
+            state.footerDuration = piece.footerDuration
+        }
+        context.progress?(outcome.end, context.scan.size)
+    }
+
+    /// The normalized lines of one piece, in order, with what the output and the totals need.
+    ///
+    /// Why: a piece is converted before the pieces ahead of it are handed on, so its lines wait
+    /// here (one buffer, no allocation per row) until its turn; buffers are reused (``PieceRowsPool``).
+    final class PieceRows {
+        struct Row {
+            var end: Int
+            var year: Int32
+            var month: Int32
+            var seconds: Int64
+            var amount: Int64
+        }
+
+        private let lines: ByteBuffer
+        /// One builder for every row (its date cache is worth keeping: rows share their days).
+        private var builder: CSVLineBuilder
+        private var rows: [Row] = []
+        /// The file's context with this buffer's own zone converter and classifier.
+        let context: ConversionContext
+
+        init(context: ConversionContext) {
+            self.context = context
+            lines = ByteBuffer(capacity: 1 << 20)
+            builder = CSVLineBuilder(appendingTo: lines)
+        }
+
+        /// Appends one line (without its line end) built by `build`.
+        func append(year: Int, month: Int, seconds: Int64, amount: Int64, _ build: (inout CSVLineBuilder) -> Void) {
+            build(&builder)
+            builder.removeFieldCount()
+            rows.append(
+                Row(end: lines.count, year: Int32(year), month: Int32(month), seconds: seconds, amount: amount))
+        }
+
+        /// Each row with its line, in order.
+        func visit(_ body: (Row, UnsafeRawBufferPointer) throws -> Void) rethrows {
+            var start = 0
+            for row in rows {
+                try body(row, UnsafeRawBufferPointer(rebasing: lines.bytes[start..<row.end]))
+                start = row.end
+            }
+        }
+
+        func removeAll() {
+            lines.removeAll()
+            rows.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Buffers of pieces handed on, for the next pieces (their pages are already mapped, their
+    /// caches warm).
+    final class PieceRowsPool: @unchecked Sendable {
+        private let lock = NSLock()
+        private var free: [PieceRows] = []
+        private let context: ConversionContext
+
+        init(context: ConversionContext) { self.context = context }
+
+        func take() -> PieceRows {
+            if let rows = lock.withLock({ free.popLast() }) { return rows }
+            return PieceRows(
+                context: ConversionContext(
+                    path: context.path, sourceName: context.sourceName, scan: context.scan,
+                    detection: context.detection, pipeline: context.pipeline,
+                    zone: ZoneConverter(timeZone: context.zone.timeZone),
+                    classifier: EntryClassifier(pipeline: context.pipeline), output: context.output, progress: nil))
+        }
+
+        func give(_ rows: PieceRows) {
+            rows.removeAll()
+            lock.withLock { free.append(rows) }
+        }
+    }
+}
