@@ -59,6 +59,15 @@ struct PaymentPass {
         return state
     }
 
+    /// `[oxygene] open_since` after `today`: nothing of the register is owed yet, which is said.
+    static func openSinceWarning(_ pipeline: PipelineConfig, today: CivilDate) -> [String] {
+        guard let since = pipeline.invoicing?.oxygene.openSince, since > today else { return [] }
+        return [
+            "[oxygene] open_since = \(since) is after today: no invoice of the Oxygène register is owed until "
+                + "then (set the first day whose open invoices should be collected)"
+        ]
+    }
+
     /// Applies the recorded matches, then matches every other receipt, oldest first.
     ///
     /// The receivables are the run's (``RunSnapshot/receivables()``: every recorded match already
@@ -70,11 +79,7 @@ struct PaymentPass {
         let issued = snapshot.issued
         let history = try snapshot.history()
         report.warnings += history.warnings
-        if let since = pipeline.invoicing?.oxygene.openSince, since > today {
-            report.warnings.append(
-                "[oxygene] open_since = \(since) is after today: no invoice of the Oxygène register is owed until "
-                    + "then (set the first day whose open invoices should be collected)")
-        }
+        report.warnings += Self.openSinceWarning(pipeline, today: today)
         // A run dated D (`--date`) sees only what was booked by D, so replays match as they would have.
         let receipts = snapshot.receipts.filter { $0.bookingDate <= today }
         report.warnings += snapshot.leftOut.warnings
@@ -116,6 +121,17 @@ struct PaymentPass {
             }
         }
         let receivables = try snapshot.receivables()
+        return State(
+            receivables: receivables, receipts: receipts, matches: matches,
+            reviews: reviews.map { (receipt: $0.0, reason: $0.1, candidates: $0.2) },
+            clientsInReview: Self.clientsInReview(reviews, receivables: receivables, payers: payers))
+    }
+
+    /// The clients a receipt waiting for review may be from (its candidates' and its payer's), each
+    /// with the first such receipt: their reminders wait.
+    static func clientsInReview(
+        _ reviews: [(Receipt, String, [String])], receivables: Receivables, payers: PayerIdentifier
+    ) -> [String: String] {
         var clientsInReview: [String: String] = [:]
         for (receipt, _, candidates) in reviews {
             let clients =
@@ -126,9 +142,7 @@ struct PaymentPass {
                     "\(receipt.bookingDate) \(FrenchDates.euros(receipt.amountMinor)) \(receipt.counterpartyName)"
             }
         }
-        return State(
-            receivables: receivables, receipts: receipts, matches: matches,
-            reviews: reviews.map { (receipt: $0.0, reason: $0.1, candidates: $0.2) }, clientsInReview: clientsInReview)
+        return clientsInReview
     }
 
     // MARK: - Outputs
