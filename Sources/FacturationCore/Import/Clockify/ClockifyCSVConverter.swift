@@ -14,7 +14,7 @@ import Glibc
 struct ClockifyCSVConverter {
     let context: ConversionContext
     /// How a large file is cut into pieces converted on several cores (nil: always one core).
-    var pieces: PieceSettings? = PieceSettings()
+    var pieces: PieceSettings? = PieceSettings.production
 
     /// Why a pass stopped early and must be run again with another date order.
     struct RestartWithOrder: Error { let order: PipelineConfig.DateOrder }

@@ -33,6 +33,23 @@ extension ClockifyCSVConverter {
         var log: PieceLog?
         /// Tests: cut files on a machine with one core too.
         var forceCores = false
+        /// Tests through the binary: say on stderr how each file was cut (`csv-pieces …` lines).
+        var trace = false
+
+        /// The settings of a run. `FACTURATION_CSV_PIECES=n` (a test seam, like
+        /// `FACTURATION_INVOICE_BATCH`) cuts files from `n` bytes into pieces of about `n` bytes,
+        /// even on one core, and traces it: end-to-end tests take this path with small files.
+        static var production: PieceSettings {
+            guard let text = ProcessInfo.processInfo.environment["FACTURATION_CSV_PIECES"], let bytes = Int(text),
+                bytes > 0
+            else { return PieceSettings() }
+            var settings = PieceSettings()
+            settings.minimumBytes = Int64(bytes)
+            settings.blockBytes = bytes
+            settings.forceCores = true
+            settings.trace = true
+            return settings
+        }
     }
 
     /// What the pieces passes of a conversion did (for tests: a path that silently fell back would
@@ -95,10 +112,12 @@ extension ClockifyCSVConverter {
         let settings = pieces ?? PieceSettings()
         settings.log?.piecesPasses += 1
         settings.log.map { $0.largestPieceCount = max($0.largestPieceCount, plan.pieces.count) }
+        if settings.trace { FileHandle.standardError.write(Data("csv-pieces \(plan.pieces.count)\n".utf8)) }
         do {
             return try runPieces(plan: plan, settings: settings, order: order, orderIsFixed: orderIsFixed)
         } catch let failed as PiecesFailed {
             settings.log?.fallbacks.append("\(failed.cause)")
+            if settings.trace { FileHandle.standardError.write(Data("csv-pieces fallback\n".utf8)) }
             throw failed
         }
     }

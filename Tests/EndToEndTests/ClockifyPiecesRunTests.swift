@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// The Clockify conversion on every core (`ClockifyCSVPieces`), through the real binary: a run that
+/// cuts the export into pieces (`FACTURATION_CSV_PIECES`, the test seam that takes that path with
+/// small files) must give the same ledgers, outbox copies and rejection reasons as the one-core run.
+@Suite("Clockify conversion in pieces, end to end")
+struct ClockifyPiecesRunTests {
+    static let july = "Clockify_Time_Report_Detailed_01_07_2025-31_07_2025.csv"
+
+    /// The July export with a quoted line break in a description (a cut must not fall inside it).
+    static func export() throws -> String {
+        let text = try String(
+            contentsOf: Repository.root.appendingPathComponent("demo/inbox/\(july)"), encoding: .utf8)
+        return text.replacingOccurrences(
+            of: "\"Support utilisateurs, tickets N2\"", with: "\"Support utilisateurs,\ntickets N2\"")
+    }
+
+    /// Runs `files` in a fresh workspace, cut in pieces of `pieces` bytes or not; what it wrote.
+    static func run(_ files: [String: String], pieces: Int?) throws -> (files: [String: Data], stderr: String) {
+        let workspace = try TestWorkspace()
+        for (name, text) in files { try workspace.drop(name, text) }
+        let result = try workspace.run(
+            ["run", "--settle", "0", "--date", "2025-08-01"],
+            environment: pieces.map { ["FACTURATION_CSV_PIECES": "\($0)"] } ?? [:])
+        #expect(result.status == 0 || result.status == 2, "\(result.stdout)\(result.stderr)")
+        var written: [String: Data] = [:]
+        for path in workspace.files(under: "archive/ledgers") + workspace.files(under: "outbox/time-entries") {
+            written[path] = try workspace.data(path)
+        }
+        // Reasons are named after their claim (a time): keyed by their order instead.
+        for (index, path) in workspace.files(under: "archive/rejected").filter({ $0.hasSuffix(".reason.txt") })
+            .sorted().enumerated()
+        {
+            // Without its "Received:" line: the claim's time differs between the two runs.
+            let lines = try workspace.text(path).components(separatedBy: "\n")
+            written["reason-\(index)"] = Data(
+                lines.filter { !$0.hasPrefix("Received:") }.joined(separator: "\n").utf8)
+        }
+        return (written, result.stderr)
+    }
+
+    @Test func piecesGiveTheLedgersOfTheOneCoreRun() throws {
+        let files = [Self.july: try Self.export()]
+        let alone = try Self.run(files, pieces: nil)
+        let cut = try Self.run(files, pieces: 1_024)
+        #expect(!alone.files.isEmpty && alone.files.keys.contains { $0.hasPrefix("archive/ledgers") })
+        let count = cut.stderr.split(separator: "\n").first { $0.hasPrefix("csv-pieces ") }
+        #expect(count.map { Int($0.dropFirst("csv-pieces ".count)) ?? 0 } ?? 0 > 3, "\(cut.stderr)")
+        #expect(!cut.stderr.contains("csv-pieces fallback"), "\(cut.stderr)")
+        #expect(cut.files == alone.files, "\(Set(cut.files.keys).symmetricDifference(alone.files.keys))")
+    }
+
+    /// Hostile rows in a later piece (a date that is not one, a 3,000-character project):
+    /// rejected with the very reason of the one-core run, nothing imported, the other file imported.
+    @Test func aBrokenRowInALaterPieceGivesTheOneCoreReason() throws {
+        let text = try Self.export()
+        let separator = text.contains("\r\n") ? "\r\n" : "\n"
+        var lines = text.components(separatedBy: separator)
+        try #require(lines.count > 20)
+        let last = lines.count - 4
+        lines[last] = lines[last].replacingOccurrences(of: "2025-07-", with: "2025-13-")
+        lines[last - 2] = String(repeating: "X", count: 3_000) + lines[last - 2]
+        let files = [
+            Self.july: lines.joined(separator: separator),
+            "Clockify_Time_Report_Detailed_01_08_2025-31_08_2025.csv": try String(
+                contentsOf: Repository.root.appendingPathComponent(
+                    "demo/inbox/Clockify_Time_Report_Detailed_01_08_2025-31_08_2025.csv"), encoding: .utf8),
+        ]
+        let alone = try Self.run(files, pieces: nil)
+        let cut = try Self.run(files, pieces: 1_024)
+        #expect(cut.stderr.contains("csv-pieces "), "\(cut.stderr)")
+        #expect(alone.files.keys.contains("reason-0"), "\(alone.files.keys.sorted())")
+        #expect(cut.files == alone.files, "\(Set(cut.files.keys).symmetricDifference(alone.files.keys))")
+        let reason = String(decoding: cut.files["reason-0"] ?? Data(), as: UTF8.self)
+        #expect(reason.contains("2025-13-") && reason.utf8.count < 20_000, "\(reason)")
+    }
+}
