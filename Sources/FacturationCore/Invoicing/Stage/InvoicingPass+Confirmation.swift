@@ -64,12 +64,16 @@ extension InvoicingPass {
         let misses = ProvisionalMatcher.nearMisses(
             of: pieces(of: awaiting.filter { stillAwaiting.contains($0.number) }), register: register.entries,
             taken: takenNumbers())
-        for (reference, entry) in misses {
+        // One warning per piece, at most three entries named: a register may hold many alike.
+        for (reference, entries) in Dictionary(grouping: misses, by: \.reference).sorted(by: { $0.key < $1.key }) {
+            let named = entries.prefix(3).map {
+                "\($0.entry.number) (line \($0.entry.line), client \($0.entry.clientCode))"
+            }
+            let more = entries.count > 3 ? " and \(entries.count - 3) more" : ""
             report.warnings.append(
-                "\(reference) may be \(entry.number) of the Oxygène register (line \(entry.line)): same date, kind and "
-                    + "total, but client \(entry.clientCode). If it is, correct the client in Oxygène and drop a new "
-                    + "register export (until then \(entry.number) is not confirmed and counts as \(entry.clientCode)'s)"
-            )
+                "\(reference) may be \(named.joined(separator: ", "))\(more) of the Oxygène register: same date, kind "
+                    + "and total, another client. If it is, correct the client in Oxygène and drop a new register "
+                    + "export (until then that entry is not confirmed and counts as the other client's invoice)")
         }
         let contradicted = contradictions(of: provisional, in: register.entries)
         if !contradicted.isEmpty {
