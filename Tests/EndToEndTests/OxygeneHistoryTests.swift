@@ -52,6 +52,20 @@ struct OxygeneHistoryTests {
         #expect(historical?["status"]?.hasSuffix("(registre Oxygène)") == true, "\(historical ?? [:])")
     }
 
+    /// Overpaid register invoices (Reste dû below zero) are named, twenty at most, never loaded.
+    @Test func overpaidRegisterInvoicesAreNamedAtMostTwenty() throws {
+        let workspace = try TestWorkspace(pipeline: try Repository.demoPipeline())
+        let rows = (1...25).map {
+            Self.row(String(format: "F 202506%02d", $0), Self.laa, "10/06/2025", "100", "120", paid: "170", due: "-50")
+        }
+        try workspace.drop("Factures clients.csv", OxygeneRoundTripTests.latin1(Self.header + rows.joined()))
+        let run = try workspace.run(["run", "--settle", "0", "--date", "2025-07-01"])
+        #expect(run.status == 0 || run.status == 2, "\(run.stdout)")
+        #expect(run.stdout.components(separatedBy: "overpaid (Reste dû below zero)").count == 21, "\(run.stdout)")
+        #expect(run.stdout.contains("5 more invoice(s) of the register with a Reste dû below zero"), "\(run.stdout)")
+        #expect(try Self.states(workspace)["F20250601"] == nil)
+    }
+
     @Test func anOpenSinceAfterTodayIsSaid() throws {
         let workspace = try TestWorkspace(pipeline: try Repository.demoPipeline())
         let run = try workspace.run(["run", "--settle", "0", "--date", "2025-05-15"])

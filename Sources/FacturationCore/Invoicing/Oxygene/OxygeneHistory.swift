@@ -122,7 +122,8 @@ package struct OxygeneHistory: Sendable {
             },
             uniquingKeysWith: { first, _ in first })
         let selected = select(entries, cutoff: cutoff, ours: ours)
-        for entry in selected.inconsistent {
+        // At most 20 named, the rest counted: a damaged register may show hundreds.
+        for entry in selected.inconsistent.prefix(20) {
             let shown =
                 entry.remainingMinor < 0
                 ? "shows \(FrenchDates.euros(-entry.remainingMinor)) overpaid (Reste dû below zero)"
@@ -130,6 +131,11 @@ package struct OxygeneHistory: Sendable {
             history.warnings.append(
                 "\(entry.number) (line \(entry.line)) \(shown) on a total of \(FrenchDates.euros(entry.totalInclVATMinor)): "
                     + "not loaded, check it in Oxygène")
+        }
+        if selected.inconsistent.count > 20 {
+            history.warnings.append(
+                "\(selected.inconsistent.count - 20) more invoice(s) of the register with a Reste dû below zero or above "
+                    + "their total: not loaded, check them in Oxygène")
         }
         var unknownClients: [String: Int] = [:]
         for entry in selected.invoices {
