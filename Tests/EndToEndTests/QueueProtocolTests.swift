@@ -71,6 +71,41 @@ struct QueueProtocolTests {
                 == "Bonjour,\nvoici les heures du mois.\n")
     }
 
+    /// A zero (NUL) byte: no export holds one. The reason names where it is and, when the bytes
+    /// before it are an understood export, which one (a damaged copy, not a stray file); the other
+    /// files of the run are imported.
+    @Test func aFileWithAZeroByteIsRejectedWithItsPlace() throws {
+        let workspace = try TestWorkspace()
+        var early = Data(Self.clockifyCSV.utf8)
+        let secondLine = try #require(early.firstIndex(of: 0x0A)) + 10
+        early[secondLine] = 0
+        try workspace.drop("clockify-damaged.csv", early)
+        // Past the 64 KiB the sniffer reads: only the byte is named.
+        var late = Data(Self.clockifyCSV.utf8)
+        let row = Self.clockifyCSV.split(separator: "\n")[1] + "\n"
+        while late.count < 70_000 { late.append(contentsOf: Data(row.utf8)) }
+        late.append(contentsOf: [0, 0, 0])
+        try workspace.drop("clockify-cut.csv", late)
+        try workspace.drop("garbage.bin", Data([0x00, 0x01, 0x02, 0xFF, 0x00]))
+        try workspace.drop("good.csv", Self.clockifyCSV)
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("imported   good.csv: 1 time entry"))
+        func reason(_ name: String) throws -> String {
+            let found = workspace.files(under: "archive/rejected").filter { $0.hasSuffix(name + ".reason.txt") }
+            return try workspace.text(try #require(found.first, "\(name) has no reason"))
+        }
+        let damaged = try reason("clockify-damaged.csv")
+        #expect(damaged.contains("This looks like a Clockify detailed report (CSV)"), "\(damaged)")
+        #expect(damaged.contains("zero (NUL) byte on line 2 (byte \(secondLine + 1))"), "\(damaged)")
+        let cut = try reason("clockify-cut.csv")
+        #expect(cut.contains("This looks like a Clockify detailed report (CSV)"), "\(cut)")
+        #expect(cut.contains("zero (NUL) byte at byte \(late.count - 2)"), "\(cut)")
+        let garbage = try reason("garbage.bin")
+        #expect(garbage.contains("not recognised"), "\(garbage)")
+        #expect(garbage.contains("zero (NUL) byte on line 1 (byte 1)"), "\(garbage)")
+    }
+
     @Test func corruptCSVIsRejectedWithLineAndColumn() throws {
         let workspace = try TestWorkspace()
         let broken = Self.clockifyCSV + "\"LAA - INFRA\",\"Les Automatismes\",\"Audit \"urgent\"\",\"\"\n"

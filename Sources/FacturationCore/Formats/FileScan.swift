@@ -11,6 +11,9 @@ package struct FileScan: Sendable {
     package let encoding: TextEncoding?
     /// The first bytes of the file (up to 64 KiB), for format sniffing.
     package let head: [UInt8]
+    /// Where the first NUL (zero) byte is, when there is one: no text export holds one, so a
+    /// rejection names it (a copy cut short or a disk error shows as a run of zero bytes).
+    package var firstNUL: Int64? = nil
 
     /// Reads the whole file once, hashing it and deciding its encoding.
     ///
@@ -29,7 +32,7 @@ package struct FileScan: Sendable {
         var validator = UTF8Validator()
         var head: [UInt8] = []
         var total: Int64 = 0
-        var sawNUL = false
+        var firstNUL: Int64?
         while true {
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
             let count = try file.read(into: &buffer)
@@ -42,7 +45,7 @@ package struct FileScan: Sendable {
                 let chunk = UnsafeRawBufferPointer(rebasing: raw.prefix(count))
                 if hashing == nil { hasher.update(chunk) }
                 validator.feed(chunk)
-                if !sawNUL, memchrNUL(chunk) { sawNUL = true }
+                if firstNUL == nil, let offset = Self.offsetOfNUL(chunk) { firstNUL = total + Int64(offset) }
             }
             if head.count < 65_536 { head.append(contentsOf: buffer[0..<min(count, 65_536 - head.count)]) }
             total += Int64(count)
@@ -52,13 +55,13 @@ package struct FileScan: Sendable {
         validator.finish()
         return FileScan(
             sha256: hasher.finishHex(), size: total,
-            encoding: decideEncoding(head: head, validator: validator, sawNUL: sawNUL), head: head
-        )
+            encoding: decideEncoding(head: head, validator: validator, sawNUL: firstNUL != nil), head: head,
+            firstNUL: firstNUL)
     }
 
-    private static func memchrNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = bytes.baseAddress else { return false }
-        return memchr(base, 0, bytes.count) != nil
+    private static func offsetOfNUL(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, let found = memchr(base, 0, bytes.count) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
     }
 
     private static func decideEncoding(head: [UInt8], validator: UTF8Validator, sawNUL: Bool) -> TextEncoding? {

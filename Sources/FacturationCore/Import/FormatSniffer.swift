@@ -29,7 +29,7 @@ package enum FormatSniffer {
                     advice: "Export the data as CSV and drop that file instead."))
         }
         guard let encoding = scan.encoding else {
-            return .failure(unknown(firstLine: nil))
+            return .failure(notText(scan))
         }
         let text = decodeHead(head, encoding: encoding)
         let trimmed = text.drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
@@ -252,6 +252,34 @@ package enum FormatSniffer {
 
     private static func unsupported(_ summary: String, advice: String) -> Rejection {
         Rejection(format: nil, summary: summary, advice: advice)
+    }
+
+    /// A file with a zero (NUL) byte outside UTF-16: no export holds one. The reason says where it
+    /// is and, when the bytes before it look like an understood export, which one: that file was
+    /// damaged (a copy cut short, a transfer or disk error), not dropped by mistake.
+    private static func notText(_ scan: FileScan) -> Rejection {
+        guard let offset = scan.firstNUL else { return unknown(firstLine: nil) }
+        let before = scan.head.prefix(Int(min(offset, Int64(scan.head.count))))
+        var place = "at byte \(offset + 1)"
+        if offset < Int64(scan.head.count) {
+            place = "on line \(before.count(where: { $0 == 0x0A }) + 1) (byte \(offset + 1))"
+        }
+        let prefix = FileScan(
+            sha256: scan.sha256, size: Int64(before.count),
+            encoding: String(validating: before, as: UTF8.self) == nil
+                ? .windows1252 : before.starts(with: [0xEF, 0xBB, 0xBF]) ? .utf8WithBOM : .utf8,
+            head: Array(before))
+        guard !before.isEmpty, case .success(let detection) = detect(prefix) else {
+            var rejection = unknown(firstLine: nil)
+            rejection.summary += " It holds a zero (NUL) byte \(place)."
+            return rejection
+        }
+        return Rejection(
+            format: detection.format,
+            summary: "This looks like a \(detection.format.displayName), but it holds a zero (NUL) byte "
+                + "\(place), which no export contains: the file was damaged (a copy cut short, a "
+                + "transfer or disk error).",
+            advice: "Export the data again and drop the new file into inbox/.")
     }
 
     private static func unknown(firstLine: String?) -> Rejection {
