@@ -74,7 +74,7 @@ struct IssuedYearSummaryTests {
         let records2025 = try kept.issuedRecords(pipeline: "demo-conseil").values.filter {
             $0.contains(#""issueDate":"2025-"#)
         }
-        #expect((json["numbers"] as? [Any])?.count == records2025.count)
+        #expect(json["documents"] as? Int == records2025.count)
         #expect((json["releasedBy"] as? [String: String])?.isEmpty == false, "the credit note's keys")
         #expect((json["timeMonths"] as? [String])?.isEmpty == false)
         // Rebuilt from the records: the same bytes.
@@ -175,8 +175,8 @@ struct IssuedYearSummaryTests {
         let records2025 = try workspace.issuedRecords(pipeline: "demo-conseil").values.filter {
             $0.contains(#""issueDate":"2025-"#)
         }
-        #expect((after["numbers"] as? [Any])?.count == records2025.count)
-        #expect(records2025.count > (before["numbers"] as? [Any])?.count ?? 0)
+        #expect(after["documents"] as? Int == records2025.count)
+        #expect(records2025.count > before["documents"] as? Int ?? 0)
         // What the records give now.
         let written = try workspace.data(Self.summary)
         try FileManager.default.removeItem(at: workspace.root.appendingPathComponent(Self.summary))

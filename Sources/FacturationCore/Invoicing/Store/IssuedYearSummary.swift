@@ -9,10 +9,12 @@ import Foundation
 /// first consumer moved to a per-year summary; the snapshot still decodes every record for the
 /// others (README, "Benchmark results", "Not done"), so the summary pays only once they move too.
 ///
-/// What it carries, and nothing else: each record's kind and number (the counters and the check of
-/// a number recorded twice, for when the snapshot stops reading closed years), the draft ids, the
-/// time months (`client|period` of time-based invoices), and the record keys as the year leaves
-/// them: held by an invoice, removed by a credit note (and which credit note released each).
+/// What it carries, and nothing else: how many records the year holds (a summary that does not
+/// hold every document of its year is not used), the draft ids, the time months (`client|period` of
+/// time-based invoices), and the record keys as the year leaves them: held by an invoice, removed
+/// by a credit note (and which credit note released each). Not yet the numbers (the counters and
+/// the check of a number recorded twice need them once the snapshot stops reading closed years):
+/// no consumer reads them from here, and each costs a decoded object per run.
 ///
 /// Derived data: a summary that is missing, damaged, of another version or another binary, of
 /// another folder, or whose record files changed (a name, a size or a modification time: a file
@@ -22,19 +24,13 @@ package struct IssuedYearSummary: Codable, Equatable {
     /// Bumped when the file's meaning changes: another version is rebuilt.
     static let currentVersion = 1
 
-    /// A record's kind and number as written (a provisional document under its reference).
-    package struct Number: Codable, Equatable, Sendable {
-        package var kind: InvoiceDocument.Kind
-        package var number: String
-    }
-
     package var version: Int
     /// The folder's name under `issued/` (`YYYY`).
     package var year: String
     /// SHA-256 of the year's record files as found (``identity(_:folder:)``).
     package var inputs: String
-    /// Every record of the year, in issue order (date, then number).
-    package var numbers: [Number]
+    /// How many records the year's folder holds.
+    package var documents: Int
     /// Sorted.
     package var draftIDs: [String]
     /// `client|period` of the year's time-based invoices, sorted.
@@ -62,7 +58,7 @@ package struct IssuedYearSummary: Codable, Equatable {
         version = Self.currentVersion
         self.year = year
         self.inputs = inputs
-        numbers = fold.numbers
+        self.documents = documents.count
         draftIDs = fold.draftIDs.sorted()
         timeMonths = fold.timeMonths.sorted()
         heldKeys = fold.held.sorted()
@@ -146,8 +142,8 @@ package struct IssuedYearSummary: Codable, Equatable {
 /// record keys taken, folded record by record in issue order, or a closed year at a time from its
 /// ``IssuedYearSummary``; both give the same result (tested).
 package struct InvoicingHistory: Equatable {
-    /// Every record's kind and number, in issue order.
-    package var numbers: [IssuedYearSummary.Number] = []
+    /// How many records were folded.
+    package var documents = 0
     package var draftIDs: Set<String> = []
     /// `client|period` of every time-based invoice.
     package var timeMonths: Set<String> = []
@@ -160,7 +156,7 @@ package struct InvoicingHistory: Equatable {
 
     /// Folds the next record (in issue order).
     package mutating func add(_ document: InvoiceDocument) {
-        numbers.append(.init(kind: document.kind, number: document.number))
+        documents += 1
         draftIDs.insert(document.origin.draftID)
         if document.kind == .invoice {
             if document.origin.type == .time {
@@ -175,7 +171,7 @@ package struct InvoicingHistory: Equatable {
 
     /// Folds a whole year (after the years before it, before the years after it).
     package mutating func add(_ summary: IssuedYearSummary) {
-        numbers += summary.numbers
+        documents += summary.documents
         draftIDs.formUnion(summary.draftIDs)
         timeMonths.formUnion(summary.timeMonths)
         held.subtract(summary.removedKeys)
@@ -192,7 +188,7 @@ package struct InvoicingHistory: Equatable {
         for index in records.indices { counts[records[index].issueDate.year, default: 0] += 1 }
         let summaries = all.filter { summary in
             guard let year = Int(summary.year) else { return false }
-            return counts[year, default: 0] == summary.numbers.count
+            return counts[year, default: 0] == summary.documents
         }
         var history = InvoicingHistory()
         let summarised = Set(summaries.compactMap { Int($0.year) })
