@@ -83,4 +83,37 @@ struct InvoicingHistoryTests {
         planted.heldKeys.append("planted")
         #expect(InvoicingHistory.folding(Self.records, summaries: [planted]).held == ["e", "f", "planted"])
     }
+
+    /// In a store: the summaries of the closed years are written once, read while the year's
+    /// record files are unchanged, and rebuilt (equal to a fresh one) when a file is added.
+    @Test func summariesAreWrittenReadAndRebuiltWhenARecordFileIsAdded() throws {
+        let (store, root) = try InvoiceStoreRecordTests.store()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let layout = store.layout
+        for year in ["2023", "2024", "2025"] {
+            let documents = Self.records.filter { CivilDate.pad($0.issueDate.year, 4) == year }
+            try store.recordIssued(Array(documents.prefix(1)))
+            if documents.count > 1 { try store.recordIssued(Array(documents.dropFirst())) }
+        }
+        let expected = Self.byRecords(try store.records())
+        let first = try IssuedYearSummary.closedYears(layout, before: 2025)
+        #expect(first.map(\.year) == ["2023", "2024"])
+        #expect(InvoicingHistory.folding(try store.records(), summaries: first) == expected)
+        let path = layout.issuedYearSummary(folder: "2024")
+        let written = try Storage.read(path, limit: 1 << 20)
+        // Read as written while nothing changed (a planted key shows it).
+        var planted = first[1]
+        planted.heldKeys.append("planted")
+        try planted.write(layout)
+        #expect(try IssuedYearSummary.closedYears(layout, before: 2025)[1].heldKeys.contains("planted"))
+        // A record file added to 2024: another identity, rebuilt from the records.
+        let late = Self.document("A9", .creditNote, on: "2024-12-30", keys: ["f"])
+        try store.recordIssued([late])
+        let rebuilt = try IssuedYearSummary.closedYears(layout, before: 2025)
+        #expect(rebuilt[1].inputs != first[1].inputs)
+        #expect(!rebuilt[1].heldKeys.contains("planted") && rebuilt[1].removedKeys.contains("f"))
+        #expect(try Storage.read(path, limit: 1 << 20) != written)
+        #expect(
+            InvoicingHistory.folding(try store.records(), summaries: rebuilt) == Self.byRecords(try store.records()))
+    }
 }
