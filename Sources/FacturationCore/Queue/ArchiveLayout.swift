@@ -239,6 +239,11 @@ package struct ArchiveLayout: Sendable {
     package func closedYearFEC(closing: CivilDate) -> String {
         Path.join(checkpoints, "fec-exercices", closing.description + ".json")
     }
+    /// The summary of one closed year's issued records (`checkpoints/<pipeline>/factures-annees/<YYYY>.json`,
+    /// ``IssuedYearSummary``), by the name of its folder under `issued/`.
+    package func issuedYearSummary(folder year: String) -> String {
+        Path.join(checkpoints, "factures-annees", year + ".json")
+    }
     /// What the last complete delivery of the report at `csvPath` (relative to the outbox) was
     /// (`checkpoints/<pipeline>/rapports/<csv path>.json`, ``ReportCheckpoint``).
     package func reportCheckpoint(_ csvPath: String) -> String {

@@ -128,6 +128,18 @@ package final class RunSnapshot {
     }
     private var loadedHistory: OxygeneHistory?
 
+    /// What the invoicing pass knows of every record (draft ids, time months, record keys taken),
+    /// with the years before `openYear` read from their summaries (``IssuedYearSummary``, written
+    /// when missing or stale). Kept until a batch is issued.
+    package func invoicingHistory(openFrom openYear: Int) throws -> InvoicingHistory {
+        if let builtHistory, builtHistory.openYear == openYear { return builtHistory.history }
+        let summaries = try IssuedYearSummary.closedYears(layout, before: openYear)
+        let history = InvoicingHistory.folding(records, summaries: summaries)
+        builtHistory = (openYear, history)
+        return history
+    }
+    private var builtHistory: (openYear: Int, history: InvoicingHistory)?
+
     /// Booked credits: money that may pay invoices.
     package var receipts: [Receipt] { bank.filter { $0.amountMinor > 0 } }
 
@@ -182,6 +194,7 @@ package final class RunSnapshot {
         legalView = nil
         issuedDocuments += documents
         issuedNeedsSort = true
+        builtHistory = nil
         loadedHistory = nil
         builtReceivables = nil
     }

@@ -111,7 +111,7 @@ struct InvoicingPass {
     ) throws -> [InvoiceDraft] {
         let drafts = try store.waitingDrafts()
         guard !drafts.isEmpty else { return [] }
-        let issuedIDs = Set(snapshot.records.map(\.origin.draftID))
+        let issuedIDs = try snapshot.invoicingHistory(openFrom: today.year).draftIDs
         var waiting: [InvoiceDraft] = []
         for draft in drafts {
             let decision = decisions[draft.id]?.decision
@@ -133,22 +133,17 @@ struct InvoicingPass {
     ) throws
         -> DraftGenerator.Result
     {
-        let issued = snapshot.records
-        var timeMonths: Set<String> = []
-        // By index, here and below: a loop over the documents would copy each (about 30 references).
-        for index in issued.indices where issued[index].kind == .invoice && issued[index].origin.type == .time {
-            timeMonths.insert("\(issued[index].clientCode)|\(issued[index].origin.period ?? "")")
-        }
+        // Closed years from their summaries (issue #9), the open ones from the records.
+        let history = try snapshot.invoicingHistory(openFrom: today.year)
+        var timeMonths = history.timeMonths
         for draft in waiting where draft.origin.type == .time {
             timeMonths.insert("\(draft.clientCode)|\(draft.origin.period ?? "")")
         }
-        var released: [String: String] = [:]
-        for index in issued.indices where issued[index].kind == .creditNote {
-            for key in issued[index].recordKeys { released[key] = issued[index].number }
-        }
+        var held = history.held
+        for draft in waiting where draft.kind == .invoice { held.formUnion(draft.recordKeys) }
         let known = DraftGenerator.Known(
-            takenDraftIDs: Set(issued.map(\.origin.draftID)).union(waiting.map(\.id)).union(decisions.keys),
-            heldKeys: Self.heldKeys(issued: issued, waiting: waiting), timeMonths: timeMonths, releasedBy: released)
+            takenDraftIDs: history.draftIDs.union(waiting.map(\.id)).union(decisions.keys),
+            heldKeys: held, timeMonths: timeMonths, releasedBy: history.releasedBy)
         return try DraftGenerator(pipeline: pipeline, settings: settings, layout: layout).drafts(
             today: today, known: known)
     }
@@ -646,19 +641,4 @@ struct InvoicingPass {
     // MARK: - Helpers
 
     func shown(_ outboxPath: String) -> String { layout.shown(outboxPath) }
-
-    /// Entries billed by issued invoices (minus those a credit note made billable again) or held by waiting drafts.
-    static func heldKeys(issued: [InvoiceDocument], waiting: [InvoiceDraft]) -> Set<String> {
-        var held: Set<String> = []
-        // By index: a loop over the documents would copy each.
-        for index in issued.indices {
-            if issued[index].kind == .invoice {
-                held.formUnion(issued[index].recordKeys)
-            } else {
-                held.subtract(issued[index].recordKeys)
-            }
-        }
-        for draft in waiting where draft.kind == .invoice { held.formUnion(draft.recordKeys) }
-        return held
-    }
 }

@@ -60,20 +60,37 @@ package struct InvoiceStore {
     package func forEachRecord(_ body: (InvoiceDocument) throws -> Void) throws {
         var recordedIn: [String: String] = [:]
         for year in try list(issuedFolder) {
-            let yearFolder = Path.join(issuedFolder, year)
-            for name in try list(yearFolder) where name.hasSuffix(".jsonl") || name.hasSuffix(".json") {
-                let path = Path.join(yearFolder, name)
-                let batch = try readRecords(path)
-                for document in batch {
-                    if let other = recordedIn.updateValue(path, forKey: document.number) {
-                        throw FacturationError(
-                            .workspace,
-                            "\(document.number) is recorded twice, in \(other) and \(path): "
-                                + "the archive was changed by hand; restore it from a backup")
-                    }
+            try forEachRecord(inFolder: year, recordedIn: &recordedIn, body)
+        }
+    }
+
+    /// The names of the folders of `issued/` (one per year, `YYYY`), in order.
+    package func issuedYearFolders() throws -> [String] { try list(issuedFolder) }
+
+    /// The record files of one year's folder (`issued/<YYYY>/`), in order: what
+    /// ``forEachRecord(inFolder:recordedIn:_:)`` reads.
+    package func recordFiles(inFolder year: String) throws -> [String] {
+        try list(Path.join(issuedFolder, year)).filter { $0.hasSuffix(".jsonl") || $0.hasSuffix(".json") }
+    }
+
+    /// Calls `body` with every record of one year's folder, in the order of its files; a number
+    /// already in `recordedIn` (number → file) is an error, as for ``issued()``.
+    package func forEachRecord(
+        inFolder year: String, recordedIn: inout [String: String], _ body: (InvoiceDocument) throws -> Void
+    ) throws {
+        let yearFolder = Path.join(issuedFolder, year)
+        for name in try recordFiles(inFolder: year) {
+            let path = Path.join(yearFolder, name)
+            let batch = try readRecords(path)
+            for document in batch {
+                if let other = recordedIn.updateValue(path, forKey: document.number) {
+                    throw FacturationError(
+                        .workspace,
+                        "\(document.number) is recorded twice, in \(other) and \(path): "
+                            + "the archive was changed by hand; restore it from a backup")
                 }
-                for document in batch { try body(document) }
             }
+            for document in batch { try body(document) }
         }
     }
 

@@ -1,0 +1,211 @@
+import Foundation
+
+/// What the invoicing pass needs from the records of one closed year, summarised once
+/// (`archive/checkpoints/<pipeline>/factures-annees/<YYYY>.json`) and kept with the identity of the
+/// year's record files, so that a run can fold a closed year without going through its documents.
+///
+/// Why (issue #9, "closed periods are summarised once"): every full pass goes through every issued
+/// document of history to know which draft ids, time months and record keys are taken. This is the
+/// first consumer moved to a per-year summary; the snapshot still decodes every record for the
+/// others (README, "Benchmark results", "Not done"), so the summary pays only once they move too.
+///
+/// What it carries, and nothing else: how many records the year holds (a summary that does not
+/// hold every document of its year is not used), the draft ids, the time months (`client|period` of
+/// time-based invoices), and the record keys as the year leaves them: held by an invoice, removed
+/// by a credit note (and which credit note released each). Not yet the numbers (the counters and
+/// the check of a number recorded twice need them once the snapshot stops reading closed years):
+/// no consumer reads them from here, and each costs a decoded object per run.
+///
+/// Derived data: a summary that is missing, damaged, of another version or another binary, of
+/// another folder, or whose record files changed (a name, a size or a modification time: a file
+/// added to the year, a record edited or restored) is rebuilt from the records, which stay the
+/// only truth, and written again through a temporary file, fsynced and renamed.
+package struct IssuedYearSummary: Codable, Equatable {
+    /// Bumped when the file's meaning changes: another version is rebuilt.
+    static let currentVersion = 1
+
+    package var version: Int
+    /// The folder's name under `issued/` (`YYYY`).
+    package var year: String
+    /// SHA-256 of the year's record files as found (``identity(_:folder:)``).
+    package var inputs: String
+    /// How many records the year's folder holds.
+    package var documents: Int
+    /// Sorted.
+    package var draftIDs: [String]
+    /// `client|period` of the year's time-based invoices, sorted.
+    package var timeMonths: [String]
+    /// The keys whose last record in the year is an invoice (held), sorted.
+    package var heldKeys: [String]
+    /// The keys whose last record in the year is a credit note (made billable again), sorted.
+    package var removedKeys: [String]
+    /// Every key a credit note of the year lists, with the number of the last one that does.
+    package var releasedBy: [String: String]
+
+    /// The summary of a year's documents, given in issue order.
+    init(year: String, inputs: String, documents: [InvoiceDocument]) {
+        var fold = InvoicingHistory()
+        var removed: Set<String> = []
+        // By index: a loop over the documents would copy each.
+        for index in documents.indices {
+            fold.add(documents[index])
+            if documents[index].kind == .invoice {
+                removed.subtract(documents[index].recordKeys)
+            } else {
+                removed.formUnion(documents[index].recordKeys)
+            }
+        }
+        version = Self.currentVersion
+        self.year = year
+        self.inputs = inputs
+        self.documents = documents.count
+        draftIDs = fold.draftIDs.sorted()
+        timeMonths = fold.timeMonths.sorted()
+        heldKeys = fold.held.sorted()
+        removedKeys = removed.sorted()
+        releasedBy = fold.releasedBy
+    }
+
+    /// SHA-256 of what the summary of `folder` is made from: the name, size and modification time of
+    /// each record file (records are immutable, created once), the format and the executable
+    /// (another build may read the records otherwise).
+    static func identity(_ layout: ArchiveLayout, folder: String) throws -> String {
+        let store = InvoiceStore(layout: layout)
+        var text = "issued-year-summary \(currentVersion)|\(folder)|\(RunStamp.executableIdentity())\n"
+        for name in try store.recordFiles(inFolder: folder) {
+            let status = Storage.status(Path.join(layout.issued, folder, name))
+            text += "\(name)|\(status?.size ?? -1)|\(status?.modified ?? -1)\n"
+        }
+        let hasher = SHA256Hasher()
+        hasher.update(Array(text.utf8))
+        return hasher.finishHex()
+    }
+
+    /// The summary of `folder` when it is readable, of this version and folder, and its inputs are
+    /// `inputs`; nil otherwise (it is rebuilt).
+    static func read(_ layout: ArchiveLayout, folder: String, inputs: String) -> IssuedYearSummary? {
+        let path = layout.issuedYearSummary(folder: folder)
+        guard Storage.exists(path),
+            let known = try? FacturationError.decode(IssuedYearSummary.self, at: path, limit: 1 << 30),
+            known.version == currentVersion, known.year == folder, known.inputs == inputs
+        else { return nil }
+        return known
+    }
+
+    /// Written through a temporary file, fsynced, renamed over the old one, folder fsynced.
+    func write(_ layout: ArchiveLayout) throws {
+        let path = layout.issuedYearSummary(folder: year)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try Storage.makeDirectory(Path.parent(of: path))
+        try Storage.write(
+            Array(try encoder.encode(self)) + [0x0A], to: path, temporaryDirectory: layout.temporary,
+            collision: .replace)
+    }
+
+    /// The summary of `folder` rebuilt from its records (not written); nil when a record of the
+    /// folder is dated in another year (an archive changed by hand: the year is then read from its
+    /// records, never summarised).
+    static func rebuilt(_ layout: ArchiveLayout, folder: String, inputs: String) throws -> IssuedYearSummary? {
+        var documents: [InvoiceDocument] = []
+        var recordedIn: [String: String] = [:]
+        try InvoiceStore(layout: layout).forEachRecord(inFolder: folder, recordedIn: &recordedIn) {
+            documents.append($0)
+        }
+        guard documents.allSatisfy({ CivilDate.pad($0.issueDate.year, 4) == folder }) else { return nil }
+        // In place, as `InvoiceStore.records()` sorts: the order of the whole archive within the year.
+        documents.sort { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
+        return IssuedYearSummary(year: folder, inputs: inputs, documents: documents)
+    }
+
+    /// The summaries of the years before `openYear`, in year order: read when they still describe
+    /// their folder, rebuilt and written otherwise. A year that cannot be summarised is left out
+    /// (its records are folded instead).
+    static func closedYears(_ layout: ArchiveLayout, before openYear: Int) throws -> [IssuedYearSummary] {
+        var summaries: [IssuedYearSummary] = []
+        for folder in try InvoiceStore(layout: layout).issuedYearFolders() {
+            guard folder.count == 4, let year = Int(folder), year < openYear else { continue }
+            let inputs = try identity(layout, folder: folder)
+            if let known = read(layout, folder: folder, inputs: inputs) {
+                summaries.append(known)
+                continue
+            }
+            guard let built = try rebuilt(layout, folder: folder, inputs: inputs) else { continue }
+            try built.write(layout)
+            summaries.append(built)
+        }
+        return summaries
+    }
+}
+
+/// What the invoicing pass knows of everything issued before it: the draft ids, time months and
+/// record keys taken, folded record by record in issue order, or a closed year at a time from its
+/// ``IssuedYearSummary``; both give the same result (tested).
+package struct InvoicingHistory: Equatable {
+    /// How many records were folded.
+    package var documents = 0
+    package var draftIDs: Set<String> = []
+    /// `client|period` of every time-based invoice.
+    package var timeMonths: Set<String> = []
+    /// The entries billed by an invoice and not made billable again by a later credit note.
+    package var held: Set<String> = []
+    /// Every key a credit note lists, with the number of the last one that does.
+    package var releasedBy: [String: String] = [:]
+
+    package init() {}
+
+    /// Folds the next record (in issue order).
+    package mutating func add(_ document: InvoiceDocument) {
+        documents += 1
+        draftIDs.insert(document.origin.draftID)
+        if document.kind == .invoice {
+            if document.origin.type == .time {
+                timeMonths.insert("\(document.clientCode)|\(document.origin.period ?? "")")
+            }
+            held.formUnion(document.recordKeys)
+        } else {
+            held.subtract(document.recordKeys)
+            for key in document.recordKeys { releasedBy[key] = document.number }
+        }
+    }
+
+    /// Folds a whole year (after the years before it, before the years after it).
+    package mutating func add(_ summary: IssuedYearSummary) {
+        documents += summary.documents
+        draftIDs.formUnion(summary.draftIDs)
+        timeMonths.formUnion(summary.timeMonths)
+        held.subtract(summary.removedKeys)
+        held.formUnion(summary.heldKeys)
+        releasedBy.merge(summary.releasedBy) { _, later in later }
+    }
+
+    /// The history of `records` (every record, in issue order) with the closed years taken from
+    /// their summaries: each summary is folded where its year starts in the records' order. A
+    /// summary that does not hold as many documents as the records date in its year (a record
+    /// moved to another year's folder by hand) is not used: that year is folded from its records.
+    package static func folding(_ records: [InvoiceDocument], summaries all: [IssuedYearSummary]) -> InvoicingHistory {
+        var counts: [Int: Int] = [:]
+        for index in records.indices { counts[records[index].issueDate.year, default: 0] += 1 }
+        let summaries = all.filter { summary in
+            guard let year = Int(summary.year) else { return false }
+            return counts[year, default: 0] == summary.documents
+        }
+        var history = InvoicingHistory()
+        let summarised = Set(summaries.compactMap { Int($0.year) })
+        var next = 0
+        // By index: a loop over the documents would copy each.
+        for index in records.indices {
+            let year = records[index].issueDate.year
+            while next < summaries.count, let summaryYear = Int(summaries[next].year), summaryYear <= year {
+                history.add(summaries[next])
+                next += 1
+            }
+            if !summarised.contains(year) { history.add(records[index]) }
+        }
+        while next < summaries.count {
+            history.add(summaries[next])
+            next += 1
+        }
+        return history
+    }
+}
