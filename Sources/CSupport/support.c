@@ -47,3 +47,11 @@ int fct_release_free_memory(void) { return malloc_trim(0); }
 #else
 int fct_release_free_memory(void) { return 0; }
 #endif
+
+#if defined(SYNC_FILE_RANGE_WRITE)
+int fct_start_writeback(int fd, long long offset, long long count) {
+    return sync_file_range(fd, (off_t)offset, (off_t)count, SYNC_FILE_RANGE_WRITE);
+}
+#else
+int fct_start_writeback(int fd, long long offset, long long count) { return 0; }
+#endif
