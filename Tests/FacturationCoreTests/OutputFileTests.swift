@@ -17,10 +17,10 @@ struct OutputFileTests {
         let copy = try OutputFile(directory: folder)
         output.hashAndCopy(to: copy)
         var expected: [UInt8] = []
-        var random = SystemRandomNumberGenerator()
-        // Odd-sized writes, so that flushes and write-back starts fall anywhere: about 21 MB.
+        // Odd-sized writes of different bytes, so that flushes and write-back starts fall anywhere:
+        // about 21 MB.
         for round in 0..<700 {
-            let chunk = (0..<(30_000 + round % 97)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let chunk = [UInt8](repeating: UInt8(truncatingIfNeeded: round &* 31 &+ 7), count: 30_000 + round % 97)
             try output.write(chunk)
             expected += chunk
         }
