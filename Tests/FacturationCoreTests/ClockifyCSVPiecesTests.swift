@@ -263,6 +263,28 @@ struct ClockifyCSVPiecesTests {
         }
     }
 
+    /// The vectorized counts of the cut-point scan equal a plain count, for every length around
+    /// the 16-byte lanes and the 255-round flush, every alignment, with and without CRs.
+    @Test(arguments: [false, true])
+    func byteCountsEqualAPlainCount(withCR: Bool) {
+        var random = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = withCR ? [0x22, 0x0A, 0x0D, 0x61, 0x2C, 0x0D] : [0x22, 0x0A, 0x61, 0x2C, 0xC3]
+        let bytes = (0..<(255 * 32 * 2 + 100)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+        let lengths = Array(0...70) + [255 * 16 - 1, 255 * 16, 255 * 16 + 17, 255 * 32 + 33, bytes.count - 3]
+        bytes.withUnsafeBytes { raw in
+            for length in lengths {
+                for offset in 0..<3 {
+                    let slice = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)])
+                    for previousCR in [false, true] {
+                        let fast = CSVChunkPlan.ByteCounts(slice, previousCR: previousCR)
+                        let plain = CSVChunkPlan.ByteCounts.counted(slice, previousCR: previousCR)
+                        #expect(fast.quotes == plain.quotes && fast.lineBreaks == plain.lineBreaks)
+                    }
+                }
+            }
+        }
+    }
+
     @Test func problemListsJoinAsIfBuiltInOrder() {
         var random = SplitMix64(seed: 3)
         for _ in 0..<200 {

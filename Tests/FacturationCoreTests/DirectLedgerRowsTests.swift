@@ -33,8 +33,10 @@ struct DirectLedgerRowsTests {
 
     /// Converts `rows` (partition, fields) with and without direct rows and writes every month's
     /// ledger both ways; returns the files by partition, the counts and the months that stayed direct.
+    /// `prepared`: the direct way hands finished lines with their order keys prepared apart, as the
+    /// pieces of a large export do (``LedgerOrderKey``, ``NormalizedOutput/append(year:month:line:key:)``).
     func bothWays(
-        _ rows: [(String, [String])], budget: DirectLedgerRows.Budget
+        _ rows: [(String, [String])], budget: DirectLedgerRows.Budget, prepared: Bool = false
     ) throws -> (direct: [String: Data], files: [String: Data], added: [Int], stayed: Set<String>) {
         var results: [[String: Data]] = []
         var added: [Int] = []
@@ -44,7 +46,11 @@ struct DirectLedgerRowsTests {
             let output = try NormalizedOutput(directory: Path.join(work, "scratch"), kind: .timeEntries)
             if useDirect { output.enableDirectRows(budget: budget) { _ in true } }
             for (partition, fields) in rows {
-                try output.append(partition: partition) { line in for field in fields { line.field(field) } }
+                if useDirect, prepared {
+                    try appendPrepared(fields, partition: partition, to: output)
+                } else {
+                    try output.append(partition: partition) { line in for field in fields { line.field(field) } }
+                }
             }
             try output.finish()
             var files: [String: Data] = [:]
@@ -73,6 +79,20 @@ struct DirectLedgerRowsTests {
         return (results[0], results[1], added, stayed)
     }
 
+    /// Builds the line and prepares its key in buffers of their own (as a conversion worker does),
+    /// then hands both to the output.
+    func appendPrepared(_ fields: [String], partition: String, to output: NormalizedOutput) throws {
+        var line = CSVLineBuilder()
+        for field in fields { line.field(field) }
+        let orders = ByteBuffer(capacity: 16)
+        orders.append(0x41)  // a key that does not start its buffer
+        var orderKey = LedgerOrderKey()
+        let key = orderKey.prepare(line.buffer.bytes, columns: LedgerKind.timeEntries.sortColumns, into: orders)
+        if key == nil { #expect(orders.count == 1) }
+        let parts = partition.split(separator: "-").map { Int($0)! }
+        try output.append(year: parts[0], month: parts[1], line: line.buffer.bytes, key: key)
+    }
+
     func sample(count: Int) -> [(String, [String])] {
         (0..<count).map { index in
             let key = index % 4 == 0 ? "clockify:ws:\(index)" : "te:\(String(index * 7919, radix: 16))"
@@ -84,31 +104,36 @@ struct DirectLedgerRowsTests {
 
     @Test(
         "new month ledgers written from the sorters equal the scratch-file path's",
-        arguments: [192 << 20, 20_000, 1_000])
-    func directEqualsScratchFiles(rowBytes: Int) throws {
-        let result = try bothWays(sample(count: 400), budget: .init(rowBytes: rowBytes, keyBytes: 64 << 20))
+        arguments: [192 << 20, 20_000, 1_000], [false, true])
+    func directEqualsScratchFiles(rowBytes: Int, prepared: Bool) throws {
+        let result = try bothWays(
+            sample(count: 400), budget: .init(rowBytes: rowBytes, keyBytes: 64 << 20), prepared: prepared)
         #expect(result.stayed == ["2025-07", "2025-08", "2025-09"])
         #expect(result.direct == result.files)
         #expect(result.added == [400, 400])
         #expect(String(decoding: result.direct["2025-08"]!, as: UTF8.self).contains("te:1eef#1,"))
     }
 
-    @Test("a month leaves the direct path for a repeated key, a quoted sort column or a guarded tab")
-    func monthsThatLeave() throws {
+    @Test(
+        "a month leaves the direct path for a repeated key, a quoted sort column or a guarded tab",
+        arguments: [false, true])
+    func monthsThatLeave(prepared: Bool) throws {
         var rows = sample(count: 90)
         // Row 1 is te:1eef in 2025-08: a second one becomes te:1eef#2.
         rows.insert(("2025-08", row("te:1eef", start: "2025-08-02T08:00:00Z")), at: 40)
         rows.append(("2025-07", row("te:aa", start: "2025-07-02,08:00")))
         rows.append(("2025-09", row("te:bb", start: "2025-09-02T08:00:00Z", description: "\t=1+1")))
-        let result = try bothWays(rows, budget: .init(rowBytes: 3_000, keyBytes: 64 << 20))
+        let result = try bothWays(rows, budget: .init(rowBytes: 3_000, keyBytes: 64 << 20), prepared: prepared)
         #expect(result.stayed.isEmpty)
         #expect(result.direct == result.files)
         #expect(result.added[0] == result.added[1])
         #expect(String(decoding: result.direct["2025-08"]!, as: UTF8.self).contains("te:1eef#2,"))
     }
 
-    @Test func aMonthLeavesWhenTheKeyHashesOutgrowTheirBudget() throws {
-        let result = try bothWays(sample(count: 300), budget: .init(rowBytes: 192 << 20, keyBytes: 2_000))
+    @Test(arguments: [false, true])
+    func aMonthLeavesWhenTheKeyHashesOutgrowTheirBudget(prepared: Bool) throws {
+        let result = try bothWays(
+            sample(count: 300), budget: .init(rowBytes: 192 << 20, keyBytes: 2_000), prepared: prepared)
         #expect(result.stayed.count < 3)
         #expect(result.direct == result.files)
         #expect(result.added == [300, 300])

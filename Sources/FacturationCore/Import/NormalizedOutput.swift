@@ -60,18 +60,36 @@ package final class NormalizedOutput {
 
     /// Appends one row to the partition of a month (fast path for converters of large files).
     package func append(year: Int, month: Int, _ build: (inout CSVLineBuilder) -> Void) throws {
-        let key = year * 12 + month
-        if key == lastMonth, let sink = lastMonthSink {
-            // Rows of an export mostly come month by month: no dictionary lookup for them.
-            try write(to: sink, partition: lastPartition, build)
-            return
+        let sink = try monthSink(year: year, month: month)
+        try write(to: sink, partition: lastPartition, build)
+    }
+
+    /// Appends one finished line (no line end) to the partition of a month, with its order key
+    /// prepared by a conversion worker (``LedgerOrderKey``; nil when the line cannot go to a
+    /// sorter): the line is copied once, into the scratch file's buffer or the sorter's arena.
+    /// The same as ``append(year:month:_:)`` with a builder that appends `line`.
+    func append(year: Int, month: Int, line: UnsafeRawBufferPointer, key: LedgerOrderKey.Prepared?) throws {
+        let sink = try monthSink(year: year, month: month)
+        switch sink {
+        case .file(let file):
+            try append(line, to: file)
+        case .sorted(let rows):
+            guard let direct, try !direct.add(line, key: key, to: rows) else { return }
+            try append(line, to: demote(rows, partition: lastPartition))
         }
+    }
+
+    /// The sink of a month's partition (remembered: rows of an export mostly come month by
+    /// month, so most rows need no dictionary lookup); ``lastPartition`` is its name.
+    private func monthSink(year: Int, month: Int) throws -> Sink {
+        let key = year * 12 + month
+        if key == lastMonth, let sink = lastMonthSink { return sink }
         let partition = CivilDate.pad(year, 4) + "-" + CivilDate.pad(month, 2)
         let sink = try self.sink(for: partition)
         lastMonth = key
         lastMonthSink = sink
         lastPartition = partition
-        try write(to: sink, partition: partition, build)
+        return sink
     }
 
     @exclusivity(unchecked) private var sinks: [String: Sink] = [:]
@@ -110,18 +128,27 @@ package final class NormalizedOutput {
             var builder = CSVLineBuilder(appendingTo: line)
             build(&builder)
             guard let direct, try !direct.add(line.bytes, to: rows) else { return }
-            // This month leaves the direct path: its rows so far, then this one, go to its file.
-            let file = try file(for: partition)
-            try rows.demote(to: file)
-            direct.remove(partition: partition)
-            let demoted = Sink.file(file)
-            sinks[partition] = demoted
-            if lastPartition == partition { lastMonthSink = demoted }
-            file.buffer.append(line.bytes)
-            file.line.endLine()
-            file.rows += 1
-            try file.flushIfFull()
+            try append(line.bytes, to: demote(rows, partition: partition))
         }
+    }
+
+    /// A month leaves the direct path: its rows so far go to its file, and so will the next ones.
+    private func demote(_ rows: MonthRows, partition: String) throws -> ScratchFile {
+        let file = try file(for: partition)
+        try rows.demote(to: file)
+        direct?.remove(partition: partition)
+        let demoted = Sink.file(file)
+        sinks[partition] = demoted
+        if lastPartition == partition { lastMonthSink = demoted }
+        return file
+    }
+
+    /// Writes one finished line and its line end to a scratch file.
+    private func append(_ line: UnsafeRawBufferPointer, to file: ScratchFile) throws {
+        file.buffer.append(line)
+        file.line.endLine()
+        file.rows += 1
+        try file.flushIfFull()
     }
 
     /// Closes every file.

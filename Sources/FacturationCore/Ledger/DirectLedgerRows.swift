@@ -58,9 +58,16 @@ final class DirectLedgerRows {
     /// Adds one line (no line end) to `rows`; false when the month must leave this path (then
     /// nothing was added: the caller demotes it and writes the line to its scratch file).
     func add(_ line: UnsafeRawBufferPointer, to rows: MonthRows) throws -> Bool {
+        try add(line, key: rows.prepareKey(of: line), to: rows)
+    }
+
+    /// Adds one line whose key was prepared already (``LedgerOrderKey``, nil: the line cannot
+    /// take this path), exactly as ``add(_:to:)`` would.
+    func add(_ line: UnsafeRawBufferPointer, key: LedgerOrderKey.Prepared?, to rows: MonthRows) throws -> Bool {
         sequence += 1
+        guard let key else { return false }
         let before = rows.heldBytes
-        guard try rows.add(line, sequence: sequence, keyBudgetLeft: budget.keyBytes - heldKeyBytes) else {
+        guard try rows.add(line, key: key, sequence: sequence, keyBudgetLeft: budget.keyBytes - heldKeyBytes) else {
             return false
         }
         heldKeyBytes += rows.keyBytes - before.keys
@@ -104,11 +111,13 @@ final class MonthRows {
     private(set) var rows = 0
     private var keys = KeyHashSet()
     private let order = ByteBuffer(capacity: 1024)
-    private var line = LedgerLine()
+    private var orderKey = LedgerOrderKey()
+    private let sortColumns: [Int]
 
     init(kind: LedgerKind, sorter: ExternalSorter) {
         self.kind = kind
         self.sorter = sorter
+        sortColumns = kind.sortColumns
     }
 
     /// Bytes of the key hashes.
@@ -116,30 +125,23 @@ final class MonthRows {
 
     var heldBytes: (rows: Int, keys: Int) { (sorter.heldBytes, keyBytes) }
 
-    /// Order key: each sort column, then 0x1E; 0x00; the key written (`<base>#1` for a
-    /// fingerprint); 0x00; the input sequence (8 bytes, big-endian: ``demote(to:)`` needs it).
-    func add(_ bytes: UnsafeRawBufferPointer, sequence: UInt64, keyBudgetLeft: Int) throws -> Bool {
-        guard line.locate(bytes, columns: kind.sortColumns) else { return false }
-        let base = line.base
-        var hasher = Hasher()
-        hasher.combine(bytes: base)
-        let keyBytesBefore = keyBytes
-        let inserted = keys.insert(UInt64(bitPattern: Int64(hasher.finalize())))
-        guard inserted, keyBytes - keyBytesBefore <= keyBudgetLeft else { return false }
+    /// The order key (without its sequence number) and key hash of a line, in this month's buffer
+    /// (valid until the next call); nil when the line cannot take this path.
+    func prepareKey(of bytes: UnsafeRawBufferPointer) -> LedgerOrderKey.Prepared? {
         order.removeAll()
-        for column in line.sortColumns {
-            order.append(column)
-            order.append(0x1E)
-        }
-        order.append(0)
-        order.append(base)
-        if line.isFingerprint {
-            order.append(UInt8(ascii: "#"))
-            order.append(UInt8(ascii: "1"))
-        }
-        order.append(0)
-        MergeRecord.appendUInt64(sequence, to: order)
-        try sorter.add(orderKey: order.bytes, payload: bytes)
+        return orderKey.prepare(bytes, columns: sortColumns, into: order)
+    }
+
+    /// Adds a line with its prepared key; false when its base key was seen (or its hash outgrows
+    /// the budget). The order key stored is the prepared one, then the input sequence (8 bytes,
+    /// big-endian: ``demote(to:)`` needs it).
+    func add(
+        _ bytes: UnsafeRawBufferPointer, key: LedgerOrderKey.Prepared, sequence: UInt64, keyBudgetLeft: Int
+    ) throws -> Bool {
+        let keyBytesBefore = keyBytes
+        let inserted = keys.insert(key.hash)
+        guard inserted, keyBytes - keyBytesBefore <= keyBudgetLeft else { return false }
+        try sorter.add(orderKey: key.order, sequence: sequence, payload: bytes)
         rows += 1
         return true
     }
@@ -195,6 +197,50 @@ final class MonthRows {
             try file.flushIfFull()
         }
         try inOrder.checkError()
+    }
+}
+
+/// The order key of a line of a new month ledger without its sequence number — each sort column,
+/// then 0x1E; 0x00; the key written (`<base>#1` for a fingerprint); 0x00 — and the hash of its
+/// base key.
+///
+/// Why apart from ``MonthRows``: the pieces of a large export prepare their lines' keys on the
+/// conversion workers (``ClockifyCSVConverter/PieceRows``), so the one thread that hands rows on
+/// in file order only inserts the hash and copies each line once (issue #9, `run` scenario: the
+/// hand-over was 18 % of the run's CPU). Both paths call ``prepare(_:columns:into:)``, so the
+/// keys are the same bytes (DirectLedgerRowsTests).
+struct LedgerOrderKey {
+    /// A prepared key: `order` points into the buffer it was written to.
+    struct Prepared {
+        var hash: UInt64
+        var order: UnsafeRawBufferPointer
+    }
+
+    private var line = LedgerLine()
+
+    /// Appends the order key of `bytes` to `buffer` and returns it with the base key's hash, or
+    /// nil (having appended nothing) when the key or a sort column is quoted or the line holds a
+    /// guarded tab.
+    mutating func prepare(_ bytes: UnsafeRawBufferPointer, columns: [Int], into buffer: ByteBuffer) -> Prepared? {
+        guard line.locate(bytes, columns: columns) else { return nil }
+        let start = buffer.count
+        let base = line.base
+        var hasher = Hasher()
+        hasher.combine(bytes: base)
+        for column in line.sortColumns {
+            buffer.append(column)
+            buffer.append(0x1E)
+        }
+        buffer.append(0)
+        buffer.append(base)
+        if line.isFingerprint {
+            buffer.append(UInt8(ascii: "#"))
+            buffer.append(UInt8(ascii: "1"))
+        }
+        buffer.append(0)
+        return Prepared(
+            hash: UInt64(bitPattern: Int64(hasher.finalize())),
+            order: UnsafeRawBufferPointer(rebasing: buffer.bytes[start...]))
     }
 }
 

@@ -82,6 +82,16 @@ final class ExternalSorter {
         if arena.count + entries.count * MemoryLayout<Entry>.stride >= memoryBudget { try spill() }
     }
 
+    /// Adds a record whose order key is `orderKey` then `sequence` (8 bytes, big-endian, as
+    /// ``MergeRecord/appendUInt64(_:to:)`` writes it), without building that key apart first.
+    func add(orderKey: UnsafeRawBufferPointer, sequence: UInt64, payload: UnsafeRawBufferPointer) throws {
+        entries.append(Entry(offset: arena.count, keyLength: orderKey.count + 8, payloadLength: payload.count))
+        arena.append(orderKey)
+        withUnsafeBytes(of: sequence.bigEndian) { arena.append($0) }
+        arena.append(payload)
+        if arena.count + entries.count * MemoryLayout<Entry>.stride >= memoryBudget { try spill() }
+    }
+
     private func sortEntries() {
         Self.sort(&entries, in: arena)
     }

@@ -246,9 +246,9 @@ extension ClockifyCSVConverter {
             throw PiecesFailed(cause: EntryTypeAfterType())
         }
         state.sawTypeText = state.sawTypeText || piece.sawTypeText
-        try rows.visit { row, line in
+        try rows.visit { row, line, key in
             state.addToTotals(seconds: row.seconds, amount: row.amount)
-            try context.output.append(year: Int(row.year), month: Int(row.month)) { $0.buffer.append(line) }
+            try context.output.append(year: Int(row.year), month: Int(row.month), line: line, key: key)
         }
         state.records += piece.records
         state.problems.append(contentsOf: piece.problems)
@@ -268,6 +268,8 @@ extension ClockifyCSVConverter {
     ///
     /// Why: a piece is converted before the pieces ahead of it are handed on, so its lines wait
     /// here (one buffer, no allocation per row) until its turn; buffers are reused (``PieceRowsPool``).
+    /// Each line's ledger order key and key hash are prepared here too, on the worker
+    /// (``LedgerOrderKey``), so the thread that hands rows on in order does not locate them.
     final class PieceRows {
         struct Row {
             var end: Int
@@ -275,11 +277,18 @@ extension ClockifyCSVConverter {
             var month: Int32
             var seconds: Int64
             var amount: Int64
+            /// The end of its order key in ``orders``, or -1 when the line has none (it cannot
+            /// go to a sorter: ``DirectLedgerRows`` sends its month to the general merge).
+            var orderEnd: Int
+            var hash: UInt64
         }
 
         private let lines: ByteBuffer
+        private let orders: ByteBuffer
         /// One builder for every row (its date cache is worth keeping: rows share their days).
         private var builder: CSVLineBuilder
+        private var orderKey = LedgerOrderKey()
+        private let sortColumns = LedgerKind.timeEntries.sortColumns
         private var rows: [Row] = []
         /// The file's context with this buffer's own zone converter and classifier.
         let context: ConversionContext
@@ -287,28 +296,43 @@ extension ClockifyCSVConverter {
         init(context: ConversionContext) {
             self.context = context
             lines = ByteBuffer(capacity: 1 << 20)
+            orders = ByteBuffer(capacity: 1 << 18)
             builder = CSVLineBuilder(appendingTo: lines)
         }
 
-        /// Appends one line (without its line end) built by `build`.
+        /// Appends one line (without its line end) built by `build`, and prepares its order key.
         func append(year: Int, month: Int, seconds: Int64, amount: Int64, _ build: (inout CSVLineBuilder) -> Void) {
+            let start = lines.count
             build(&builder)
             builder.removeFieldCount()
+            let line = UnsafeRawBufferPointer(rebasing: lines.bytes[start...])
+            let key = orderKey.prepare(line, columns: sortColumns, into: orders)
             rows.append(
-                Row(end: lines.count, year: Int32(year), month: Int32(month), seconds: seconds, amount: amount))
+                Row(
+                    end: lines.count, year: Int32(year), month: Int32(month), seconds: seconds, amount: amount,
+                    orderEnd: key == nil ? -1 : orders.count, hash: key?.hash ?? 0))
         }
 
-        /// Each row with its line, in order.
-        func visit(_ body: (Row, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        /// Each row with its line and its prepared order key, in order.
+        func visit(_ body: (Row, UnsafeRawBufferPointer, LedgerOrderKey.Prepared?) throws -> Void) rethrows {
             var start = 0
+            var orderStart = 0
             for row in rows {
-                try body(row, UnsafeRawBufferPointer(rebasing: lines.bytes[start..<row.end]))
+                var key: LedgerOrderKey.Prepared?
+                if row.orderEnd >= 0 {
+                    key = LedgerOrderKey.Prepared(
+                        hash: row.hash, order: UnsafeRawBufferPointer(rebasing: orders.bytes[orderStart..<row.orderEnd])
+                    )
+                    orderStart = row.orderEnd
+                }
+                try body(row, UnsafeRawBufferPointer(rebasing: lines.bytes[start..<row.end]), key)
                 start = row.end
             }
         }
 
         func removeAll() {
             lines.removeAll()
+            orders.removeAll()
             rows.removeAll(keepingCapacity: true)
         }
     }
