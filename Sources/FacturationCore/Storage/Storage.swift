@@ -98,14 +98,18 @@ package enum Storage {
         guard file.size <= Int64(limit) else {
             throw StorageError(operation: "read", path: path, code: EFBIG, detail: "larger than \(limit) bytes")
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(file.size))
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        // Straight into the result, sized from `fstat` plus one byte to see the end at once (a file
+        // that grew meanwhile is read to its end): no 64 KiB staging chunk, which every small file
+        // paid to allocate and zero (133,191 match files for the FEC of 1,000,000 lines).
+        var bytes = [UInt8](repeating: 0, count: Int(file.size) + 1)
+        var filled = 0
         while true {
-            let count = try file.read(into: &chunk)
+            if filled == bytes.count { bytes += repeatElement(0, count: max(bytes.count, 1 << 16)) }
+            let count = try file.read(into: &bytes, at: filled)
             if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
+            filled += count
         }
+        bytes.removeSubrange(filled...)
         return bytes
     }
 
