@@ -75,3 +75,42 @@ struct InvoiceDocumentBoxTests {
         #expect(try encoder.encode(try JSONDecoder().decode(InvoiceDocument.self, from: line)) == line)
     }
 }
+
+/// The fast bytewise order of folder listings (``Storage/bytewiseLess(_:_:)``) is the order of the
+/// UTF-8 bytes, as `lexicographicallyPrecedes` over `utf8` gives it.
+@Suite("Storage listing order")
+struct StorageListingOrderTests {
+    @Test("Names of any length and script sort as their UTF-8 bytes do")
+    func bytewiseOrderIsTheUTF8Order() throws {
+        var random = SplitMix64(seed: 20_261_207)
+        let pieces = ["", "a", "A", "0", "_", "é", "e\u{301}", "Z", "z", "✓", "😀", "\u{7F}", "F2025", "F2025-"]
+        var names: [String] = pieces
+        for _ in 0..<2_000 {
+            var name = ""
+            for _ in 0..<(random.next() % 5) { name += pieces[Int(random.next() % UInt64(pieces.count))] }
+            names.append(name)
+        }
+        for index in names.indices.dropFirst() {
+            let (a, b) = (names[index - 1], names[index])
+            #expect(Storage.bytewiseLess(a, b) == a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b)")
+            #expect(Storage.bytewiseLess(b, a) == b.utf8.lexicographicallyPrecedes(a.utf8), "\(b) < \(a)")
+        }
+        #expect(names.sorted(by: Storage.bytewiseLess) == names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        // Strings made again from slices compare the same.
+        let made = names.prefix(200).map { String(Substring($0)) + "" }
+        #expect(made.sorted(by: Storage.bytewiseLess) == made.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+    }
+
+    @Test("A folder lists in that order")
+    func folderListsBytewise() throws {
+        let folder = Path.join(NSTemporaryDirectory(), "listing-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try Storage.makeDirectory(folder)
+        defer { try? Storage.removeTree(folder) }
+        let names = ["b", "a", "B", "é", "e", "a0", "a-", "Z1", "z", "F2025-0010.xml", "F2025-0009.xml"]
+        for name in names {
+            try Storage.write(Array(name.utf8), to: Path.join(folder, name), temporaryDirectory: folder)
+        }
+        #expect(try Storage.list(folder) == names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        #expect(try Storage.list(folder).first == "B")
+    }
+}

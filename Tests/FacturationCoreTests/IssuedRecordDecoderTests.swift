@@ -86,6 +86,23 @@ struct IssuedRecordDecoderTests {
         }
     }
 
+    @Test("A field name is matched by its bytes: an escaped name is left to JSONDecoder, which reads the same")
+    func escapedFieldNameGivesUp() throws {
+        let line = String(decoding: try Self.record(CIISample.standard.document), as: UTF8.self)
+        for (name, escaped) in [("currency", #"curr\u0065ncy"#), ("seller", #"sell\u0065r"#), ("name", #"n\u0061me"#)] {
+            let variant = line.replacingOccurrences(of: "\"\(name)\":", with: "\"\(escaped)\":")
+            #expect(variant != line)
+            #expect(Self.fast(Array(variant.utf8)) == nil, "\(variant)")
+            let decoded = try JSONDecoder().decode(InvoiceDocument.self, from: Data(variant.utf8))
+            #expect(decoded == CIISample.standard.document)
+        }
+        // A name that is a prefix or an extension of a field's is not that field.
+        for variant in [#""currenc":"EUR""#, #""currencyy":"EUR""#, #""":"EUR""#] {
+            let changed = line.replacingOccurrences(of: #""currency":"EUR""#, with: variant)
+            #expect(Self.fast(Array(changed.utf8)) == nil, "\(changed)")
+        }
+    }
+
     @Test("Pretty-printed JSON with spaces and escaped slashes reads the same")
     func prettyPrintedJSON() throws {
         let encoder = JSONEncoder()

@@ -46,7 +46,8 @@ package struct PaymentStore {
     /// that of the first receipt in that order whose file cannot be read, as ``match(for:)`` gives.
     package func matches(for receipts: [String?]) throws -> [PaymentMatch?] {
         let read = { (index: Int) in Result { try receipts[index].flatMap { try match(for: $0) } } }
-        let results = receipts.count < 2 * Parallel.cores ? (0..<receipts.count).map(read) : Parallel.map(receipts.count, read)
+        let results =
+            receipts.count < 2 * Parallel.cores ? (0..<receipts.count).map(read) : Parallel.map(receipts.count, read)
         return try results.map { try $0.get() }
     }
 

@@ -73,11 +73,21 @@ package struct InvoiceDocument: Sendable, Codable, Equatable {
     }
 
     package init(
-        formatVersion: Int = 1, kind: Kind, number: String, issueDate: CivilDate, dueDate: CivilDate, servicePeriod: DateRange? = nil, currency: String, seller: Party, buyer: Party, clientCode: String, oxygeneClientCode: String? = nil, payment: PaymentInfo, vatTreatment: VATTreatment, vatOnDebits: Bool, legalNotes: LegalNotes, title: String, lines: [InvoiceLine], totals: InvoiceTotals, precedingInvoice: DocumentReference? = nil, reason: String? = nil, origin: Origin, recordKeys: [String], approval: ApprovalNote, deliveryAddress: PostalAddress? = nil, numbering: NumberState? = nil
+        formatVersion: Int = 1, kind: Kind, number: String, issueDate: CivilDate, dueDate: CivilDate,
+        servicePeriod: DateRange? = nil, currency: String, seller: Party, buyer: Party, clientCode: String,
+        oxygeneClientCode: String? = nil, payment: PaymentInfo, vatTreatment: VATTreatment, vatOnDebits: Bool,
+        legalNotes: LegalNotes, title: String, lines: [InvoiceLine], totals: InvoiceTotals,
+        precedingInvoice: DocumentReference? = nil, reason: String? = nil, origin: Origin, recordKeys: [String],
+        approval: ApprovalNote, deliveryAddress: PostalAddress? = nil, numbering: NumberState? = nil
     ) {
         box = Box(
             Fields(
-                formatVersion: formatVersion, kind: kind, number: number, issueDate: issueDate, dueDate: dueDate, servicePeriod: servicePeriod, currency: currency, seller: seller, buyer: buyer, clientCode: clientCode, oxygeneClientCode: oxygeneClientCode, payment: payment, vatTreatment: vatTreatment, vatOnDebits: vatOnDebits, legalNotes: legalNotes, title: title, lines: lines, totals: totals, precedingInvoice: precedingInvoice, reason: reason, origin: origin, recordKeys: recordKeys, approval: approval, deliveryAddress: deliveryAddress, numbering: numbering))
+                formatVersion: formatVersion, kind: kind, number: number, issueDate: issueDate, dueDate: dueDate,
+                servicePeriod: servicePeriod, currency: currency, seller: seller, buyer: buyer, clientCode: clientCode,
+                oxygeneClientCode: oxygeneClientCode, payment: payment, vatTreatment: vatTreatment,
+                vatOnDebits: vatOnDebits, legalNotes: legalNotes, title: title, lines: lines, totals: totals,
+                precedingInvoice: precedingInvoice, reason: reason, origin: origin, recordKeys: recordKeys,
+                approval: approval, deliveryAddress: deliveryAddress, numbering: numbering))
     }
 
     /// Version of this record's layout.
