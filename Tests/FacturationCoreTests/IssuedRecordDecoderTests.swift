@@ -45,6 +45,64 @@ struct IssuedRecordDecoderTests {
         }
     }
 
+    @Test("The lines of one file, read in order with their repeated parts taken again, equal JSONDecoder's")
+    func repeatedPartsOfAFile() throws {
+        var random = SplitMix64(seed: 20_261_206)
+        let sellers = [CIISample.demoSeller, Self.generated(1, &random).seller, Self.generated(2, &random).seller]
+        let buyers = (0..<4).map { Self.generated($0, &random).buyer }
+        let notes = [CIISample.legalNotes, Self.generated(3, &random).legalNotes]
+        var parts = RepeatedParts()
+        var reused = 0
+        for index in 0..<600 {
+            var document = Self.generated(index, &random)
+            // Runs of the same parts, as in a batch file, and changes in the middle of a file.
+            document.seller = sellers[index / 50 % sellers.count]
+            document.buyer = buyers[Int(random.next() % 5) % buyers.count]
+            document.legalNotes = notes[index / 7 % notes.count]
+            if index % 97 == 0 { document.seller.name += "x" }
+            let line = try Self.record(document)
+            let decoded = try JSONDecoder().decode(InvoiceDocument.self, from: Data(line))
+            let before = parts
+            let fast = line.withUnsafeBufferPointer { IssuedRecordDecoder.document(from: $0, repeating: &parts) }
+            #expect(fast == decoded, "document \(index): \(String(decoding: line, as: UTF8.self))")
+            #expect(Self.fast(line) == decoded)
+            if fast != decoded { return }
+            if before.seller.value != nil && before.seller.value == fast?.seller { reused += 1 }
+        }
+        #expect(reused > 500)
+    }
+
+    @Test("A part that differs from the one before is read again, and the one before after it")
+    func changedPartIsReadAgain() throws {
+        var parts = RepeatedParts()
+        var first = CIISample.standard.document
+        first.buyer.email = nil
+        var second = first
+        second.buyer.email = "compta@laa.fr"
+        for document in [first, second, first] {
+            let line = try Self.record(document)
+            let fast = line.withUnsafeBufferPointer { IssuedRecordDecoder.document(from: $0, repeating: &parts) }
+            #expect(fast == document)
+        }
+    }
+
+    @Test("A field name is matched by its bytes: an escaped name is left to JSONDecoder, which reads the same")
+    func escapedFieldNameGivesUp() throws {
+        let line = String(decoding: try Self.record(CIISample.standard.document), as: UTF8.self)
+        for (name, escaped) in [("currency", #"curr\u0065ncy"#), ("seller", #"sell\u0065r"#), ("name", #"n\u0061me"#)] {
+            let variant = line.replacingOccurrences(of: "\"\(name)\":", with: "\"\(escaped)\":")
+            #expect(variant != line)
+            #expect(Self.fast(Array(variant.utf8)) == nil, "\(variant)")
+            let decoded = try JSONDecoder().decode(InvoiceDocument.self, from: Data(variant.utf8))
+            #expect(decoded == CIISample.standard.document)
+        }
+        // A name that is a prefix or an extension of a field's is not that field.
+        for variant in [#""currenc":"EUR""#, #""currencyy":"EUR""#, #""":"EUR""#] {
+            let changed = line.replacingOccurrences(of: #""currency":"EUR""#, with: variant)
+            #expect(Self.fast(Array(changed.utf8)) == nil, "\(changed)")
+        }
+    }
+
     @Test("Pretty-printed JSON with spaces and escaped slashes reads the same")
     func prettyPrintedJSON() throws {
         let encoder = JSONEncoder()

@@ -32,11 +32,27 @@ package final class InputFile {
         self.descriptor = fd
         self.size = Int64(info.st_size)
         #if os(Linux)
-        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        // Read-ahead matters for large files only; a small one (a match file, a record) would pay
+        // one more system call each (133,191 match files for the FEC of 1,000,000 lines).
+        if info.st_size > 1 << 20 { _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL) }
         #endif
     }
 
     deinit { close(descriptor) }
+
+    /// Reads up to `buffer.count - offset` bytes into `buffer` from `offset` and returns how many
+    /// were read (0 at the end).
+    package func read(into buffer: inout [UInt8], at offset: Int) throws(StorageError) -> Int {
+        precondition(offset >= 0 && offset <= buffer.count, "read past the buffer")
+        while true {
+            let count = buffer.withUnsafeMutableBytes {
+                Glibc.read(descriptor, $0.baseAddress.map { $0 + offset }, $0.count - offset)
+            }
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw .system("read", path)
+        }
+    }
 
     /// Reads up to `buffer.count` bytes into `buffer` and returns how many were read (0 at the end).
     package func read(into buffer: inout [UInt8]) throws(StorageError) -> Int {

@@ -63,7 +63,7 @@ package enum Storage {
     package static func subfolders(of path: String) throws(StorageError) -> [String] {
         try entries(of: path).filter { name, type in
             type == UInt8(DT_DIR) || (type == UInt8(DT_UNKNOWN) && status(path + "/" + name)?.isDirectory == true)
-        }.map(\.name).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }.map(\.name).sorted(by: bytewiseLess)
     }
 
     /// The entries of a directory (without `.` and `..`) with their `readdir` type, unsorted.
@@ -83,7 +83,24 @@ package enum Storage {
 
     /// Lists the names in a directory (without `.` and `..`), sorted bytewise for determinism.
     package static func list(_ path: String) throws(StorageError) -> [String] {
-        try entries(of: path).map(\.name).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        try entries(of: path).map(\.name).sorted(by: bytewiseLess)
+    }
+
+    /// The bytewise order of two names: what `a.utf8.lexicographicallyPrecedes(b.utf8)` gives,
+    /// with one `memcmp` instead of its generic loop over the bytes, which took 4 % of a full pass
+    /// at 10 years of history (the 12,000 names of the archived documents, sorted every run).
+    static func bytewiseLess(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                if common > 0 {
+                    let order = memcmp(x.baseAddress!, y.baseAddress!, common)
+                    if order != 0 { return order < 0 }
+                }
+                return x.count < y.count
+            }
+        }
     }
 
     /// Lists a directory, or returns an empty list if it does not exist.
@@ -98,14 +115,18 @@ package enum Storage {
         guard file.size <= Int64(limit) else {
             throw StorageError(operation: "read", path: path, code: EFBIG, detail: "larger than \(limit) bytes")
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(file.size))
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        // Straight into the result, sized from `fstat` plus one byte to see the end at once (a file
+        // that grew meanwhile is read to its end): no 64 KiB staging chunk, which every small file
+        // paid to allocate and zero (133,191 match files for the FEC of 1,000,000 lines).
+        var bytes = [UInt8](repeating: 0, count: Int(file.size) + 1)
+        var filled = 0
         while true {
-            let count = try file.read(into: &chunk)
+            if filled == bytes.count { bytes += repeatElement(0, count: max(bytes.count, 1 << 16)) }
+            let count = try file.read(into: &bytes, at: filled)
             if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
+            filled += count
         }
+        bytes.removeSubrange(filled...)
         return bytes
     }
 

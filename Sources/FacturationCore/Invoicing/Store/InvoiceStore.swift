@@ -75,24 +75,40 @@ package struct InvoiceStore {
 
     /// Calls `body` with every record of one year's folder, in the order of its files; a number
     /// already in `recordedIn` (number → file) is an error, as for ``issued()``.
+    ///
+    /// The files are decoded a few at a time on every core (``Parallel/map(_:_:)``, at most
+    /// ``decodedAtOnce`` batches held), then checked and handed to `body` one by one in file order:
+    /// what `body` sees, and the first error thrown, are those of a pass over the files in order.
     package func forEachRecord(
         inFolder year: String, recordedIn: inout [String: String], _ body: (InvoiceDocument) throws -> Void
     ) throws {
         let yearFolder = Path.join(issuedFolder, year)
-        for name in try recordFiles(inFolder: year) {
-            let path = Path.join(yearFolder, name)
-            let batch = try readRecords(path)
-            for document in batch {
-                if let other = recordedIn.updateValue(path, forKey: document.number) {
-                    throw FacturationError(
-                        .workspace,
-                        "\(document.number) is recorded twice, in \(other) and \(path): "
-                            + "the archive was changed by hand; restore it from a backup")
+        let paths = try recordFiles(inFolder: year).map { Path.join(yearFolder, $0) }
+        for start in stride(from: 0, to: paths.count, by: Self.decodedAtOnce) {
+            let group = paths[start..<min(start + Self.decodedAtOnce, paths.count)]
+            let batches =
+                group.count == 1
+                ? [Result { try readRecords(group[start]) }]
+                : Parallel.map(group.count) { index in Result { try readRecords(group[start + index]) } }
+            for (path, batch) in zip(group, batches) {
+                let documents = try batch.get()
+                for document in documents {
+                    if let other = recordedIn.updateValue(path, forKey: document.number) {
+                        throw FacturationError(
+                            .workspace,
+                            "\(document.number) is recorded twice, in \(other) and \(path): "
+                                + "the archive was changed by hand; restore it from a backup")
+                    }
                 }
+                for document in documents { try body(document) }
             }
-            for document in batch { try body(document) }
         }
     }
+
+    /// Record files decoded at once by ``forEachRecord(_:)``: two per core, so that one slow file
+    /// does not leave a core idle, and few, so that the decoded batches held stay small (a batch
+    /// file holds up to 1,000 documents).
+    static let decodedAtOnce = 2 * Parallel.cores
 
     /// Records a batch of documents issued together in one file, the batch's commit point:
     /// `issued/<YYYY>/<first>_<last>.jsonl`, one document per line, created with a no-clobber rename.
@@ -216,10 +232,12 @@ package struct InvoiceStore {
         let bytes = try Storage.read(path, limit: 1 << 30)
         var documents: [InvoiceDocument] = []
         let decoder = JSONDecoder()
+        var parts = RepeatedParts()
         try bytes.withUnsafeBufferPointer { all in
             for (index, line) in all.split(separator: 0x0A).enumerated() {
                 // The fenced fast path (IssuedRecordDecoder); what it does not read, JSONDecoder does.
-                if let document = IssuedRecordDecoder.document(from: UnsafeBufferPointer(rebasing: line)) {
+                let line = UnsafeBufferPointer(rebasing: line)
+                if let document = IssuedRecordDecoder.document(from: line, repeating: &parts) {
                     documents.append(document)
                     continue
                 }

@@ -2,9 +2,9 @@
 /// required keys must be present, optional ones may be absent or `null`, and any other key gives
 /// up (see ``IssuedRecordDecoder``).
 extension RecordReader {
-    mutating func document() throws(UnreadRecord) -> InvoiceDocument {
+    mutating func document(repeating parts: inout RepeatedParts) throws(UnreadRecord) -> InvoiceDocument {
         var fields = DocumentFields()
-        try object { (reader, key) throws(UnreadRecord) in try fields.read(key, from: &reader) }
+        try object { (reader, key) throws(UnreadRecord) in try fields.read(key, from: &reader, repeating: &parts) }
         return try fields.document()
     }
 

@@ -129,7 +129,9 @@ struct DocumentFields {
     var origin: InvoiceDocument.Origin?, recordKeys: [String]?, approval: InvoiceDocument.ApprovalNote?
     var deliveryAddress: InvoiceDocument.PostalAddress?
 
-    mutating func read(_ key: String, from reader: inout RecordReader) throws(UnreadRecord) {
+    mutating func read(
+        _ key: FieldName, from reader: inout RecordReader, repeating parts: inout RepeatedParts
+    ) throws(UnreadRecord) {
         switch key {
         case "formatVersion": try seen.mark(0); formatVersion = try reader.int()
         case "kind": try seen.mark(1); kind = try reader.value(InvoiceDocument.Kind.self)
@@ -138,14 +140,20 @@ struct DocumentFields {
         case "dueDate": try seen.mark(4); dueDate = try reader.date()
         case "servicePeriod": try seen.mark(5); servicePeriod = try reader.optionalDateRange()
         case "currency": try seen.mark(6); currency = try reader.string()
-        case "seller": try seen.mark(7); seller = try reader.party()
-        case "buyer": try seen.mark(8); buyer = try reader.party()
+        case "seller":
+            try seen.mark(7)
+            seller = try reader.repeated(&parts.seller) { (r) throws(UnreadRecord) in try r.party() }
+        case "buyer":
+            try seen.mark(8)
+            buyer = try reader.repeated(&parts.buyer) { (r) throws(UnreadRecord) in try r.party() }
         case "clientCode": try seen.mark(9); clientCode = try reader.string()
         case "oxygeneClientCode": try seen.mark(10); oxygeneClientCode = try reader.optionalString()
         case "payment": try seen.mark(11); payment = try reader.payment()
         case "vatTreatment": try seen.mark(12); vatTreatment = try reader.value(VATTreatment.self)
         case "vatOnDebits": try seen.mark(13); vatOnDebits = try reader.bool()
-        case "legalNotes": try seen.mark(14); legalNotes = try reader.legalNotes()
+        case "legalNotes":
+            try seen.mark(14)
+            legalNotes = try reader.repeated(&parts.legalNotes) { (r) throws(UnreadRecord) in try r.legalNotes() }
         case "title": try seen.mark(15); title = try reader.string()
         case "lines": try seen.mark(16); lines = try reader.array { (r) throws(UnreadRecord) in try r.line() }
         case "totals": try seen.mark(17); totals = try reader.totals()
