@@ -94,12 +94,7 @@ struct RunStamp: Codable, Equatable {
             if Storage.exists(path) { try Storage.removeFile(path) }
             return
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try Storage.makeDirectory(layout.checkpoints)
-        try Storage.write(
-            Array(try encoder.encode(stamp)) + [0x0A], to: path, temporaryDirectory: layout.temporary,
-            collision: .replace)
+        try Storage.replaceJSON(stamp, at: path, temporaryDirectory: layout.temporary)
     }
 
     /// The folders and files the stamp covers, in a fixed order.

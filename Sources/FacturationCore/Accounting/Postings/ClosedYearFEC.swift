@@ -67,13 +67,8 @@ struct ClosedYearFEC: Codable {
 
     /// Written through a temporary file, fsynced, renamed over the old one, folder fsynced.
     func write(_ layout: ArchiveLayout) throws {
-        let path = layout.closedYearFEC(closing: CivilDate(iso: closing)!)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try Storage.makeDirectory(Path.parent(of: path))
-        try Storage.write(
-            Array(try encoder.encode(self)) + [0x0A], to: path, temporaryDirectory: layout.temporary,
-            collision: .replace)
+        try Storage.replaceJSON(
+            self, at: layout.closedYearFEC(closing: CivilDate(iso: closing)!), temporaryDirectory: layout.temporary)
     }
 
     /// SHA-256 of the year's entries (those at `positions`, in that order: the order breaks ties

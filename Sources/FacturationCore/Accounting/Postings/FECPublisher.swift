@@ -423,11 +423,6 @@ struct FECCheckpoint: Codable {
     }
 
     static func write(_ checkpoint: FECCheckpoint, to path: String, temporary: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try Storage.makeDirectory(Path.parent(of: path))
-        try Storage.write(
-            Array(try encoder.encode(checkpoint)) + [0x0A], to: path, temporaryDirectory: temporary,
-            collision: .replace)
+        try Storage.replaceJSON(checkpoint, at: path, temporaryDirectory: temporary)
     }
 }

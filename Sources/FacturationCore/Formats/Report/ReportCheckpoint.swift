@@ -55,12 +55,7 @@ struct ReportCheckpoint: Codable, Equatable {
 
     /// Written through a temporary file, fsynced, renamed over the old one, folder fsynced.
     func write(to path: String, temporaryDirectory: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try Storage.makeDirectory(Path.parent(of: path))
-        try Storage.write(
-            Array(try encoder.encode(self)) + [0x0A], to: path, temporaryDirectory: temporaryDirectory,
-            collision: .replace)
+        try Storage.replaceJSON(self, at: path, temporaryDirectory: temporaryDirectory)
     }
 
     /// True when the checkpoint names exactly `paths` (in order) and the outbox still holds each

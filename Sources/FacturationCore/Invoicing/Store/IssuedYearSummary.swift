@@ -94,13 +94,8 @@ package struct IssuedYearSummary: Codable, Equatable {
 
     /// Written through a temporary file, fsynced, renamed over the old one, folder fsynced.
     func write(_ layout: ArchiveLayout) throws {
-        let path = layout.issuedYearSummary(folder: year)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try Storage.makeDirectory(Path.parent(of: path))
-        try Storage.write(
-            Array(try encoder.encode(self)) + [0x0A], to: path, temporaryDirectory: layout.temporary,
-            collision: .replace)
+        try Storage.replaceJSON(
+            self, at: layout.issuedYearSummary(folder: year), temporaryDirectory: layout.temporary)
     }
 
     /// The summary of `folder` rebuilt from its records (not written); nil when a record of the
