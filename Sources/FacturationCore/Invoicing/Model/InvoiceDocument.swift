@@ -90,225 +90,136 @@ package struct InvoiceDocument: Sendable, Codable, Equatable {
                 approval: approval, deliveryAddress: deliveryAddress, numbering: numbering))
     }
 
+    /// The fields, for a change: a copy of them in a new box, so that no other copy of the document
+    /// sees it (every field's `_modify` goes through here; reads go to the box directly).
+    private var fields: Fields {
+        _read { yield box.fields }
+        _modify {
+            var fields = box.fields
+            defer { box = Box(fields) }
+            yield &fields
+        }
+    }
+
     /// Version of this record's layout.
     package var formatVersion: Int {
         _read { yield box.fields.formatVersion }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.formatVersion
-        }
+        _modify { yield &fields.formatVersion }
     }
     package var kind: Kind {
         _read { yield box.fields.kind }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.kind
-        }
+        _modify { yield &fields.kind }
     }
     /// The legal number (BT-1), e.g. `F20250803` or `F2025-0042`.
     package var number: String {
         _read { yield box.fields.number }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.number
-        }
+        _modify { yield &fields.number }
     }
     /// Issue date (BT-2).
     package var issueDate: CivilDate {
         _read { yield box.fields.issueDate }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.issueDate
-        }
+        _modify { yield &fields.issueDate }
     }
     /// Payment due date (BT-9).
     package var dueDate: CivilDate {
         _read { yield box.fields.dueDate }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.dueDate
-        }
+        _modify { yield &fields.dueDate }
     }
     /// Service period (BG-14); both dates included.
     package var servicePeriod: DateRange? {
         _read { yield box.fields.servicePeriod }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.servicePeriod
-        }
+        _modify { yield &fields.servicePeriod }
     }
     /// ISO 4217 currency of every amount (BT-5); only `EUR` is produced today.
     package var currency: String {
         _read { yield box.fields.currency }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.currency
-        }
+        _modify { yield &fields.currency }
     }
     package var seller: Party {
         _read { yield box.fields.seller }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.seller
-        }
+        _modify { yield &fields.seller }
     }
     package var buyer: Party {
         _read { yield box.fields.buyer }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.buyer
-        }
+        _modify { yield &fields.buyer }
     }
     /// Our code for the client (the pipeline's `[[clients]] code`).
     package var clientCode: String {
         _read { yield box.fields.clientCode }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.clientCode
-        }
+        _modify { yield &fields.clientCode }
     }
     /// The client's code in Oxygène (`CLIENT_CODE`), when configured.
     package var oxygeneClientCode: String? {
         _read { yield box.fields.oxygeneClientCode }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.oxygeneClientCode
-        }
+        _modify { yield &fields.oxygeneClientCode }
     }
     package var payment: PaymentInfo {
         _read { yield box.fields.payment }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.payment
-        }
+        _modify { yield &fields.payment }
     }
     package var vatTreatment: VATTreatment {
         _read { yield box.fields.vatTreatment }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.vatTreatment
-        }
+        _modify { yield &fields.vatTreatment }
     }
     /// The seller opted to pay VAT on debits ("option pour le paiement de la taxe d'après les débits", BT-8 = 5).
     package var vatOnDebits: Bool {
         _read { yield box.fields.vatOnDebits }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.vatOnDebits
-        }
+        _modify { yield &fields.vatOnDebits }
     }
     /// The three notes French law requires (BT-22 with subject codes PMT, PMD, AAB).
     package var legalNotes: LegalNotes {
         _read { yield box.fields.legalNotes }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.legalNotes
-        }
+        _modify { yield &fields.legalNotes }
     }
     /// A short title for the whole document (Oxygène `DESIG`), e.g. "Forfait maintenance mensuel – Août 2025".
     package var title: String {
         _read { yield box.fields.title }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.title
-        }
+        _modify { yield &fields.title }
     }
     package var lines: [InvoiceLine] {
         _read { yield box.fields.lines }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.lines
-        }
+        _modify { yield &fields.lines }
     }
     package var totals: InvoiceTotals {
         _read { yield box.fields.totals }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.totals
-        }
+        _modify { yield &fields.totals }
     }
     /// For a credit note: the invoice it corrects (BT-25, BT-26).
     package var precedingInvoice: DocumentReference? {
         _read { yield box.fields.precedingInvoice }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.precedingInvoice
-        }
+        _modify { yield &fields.precedingInvoice }
     }
     /// For a credit note: why it was issued.
     package var reason: String? {
         _read { yield box.fields.reason }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.reason
-        }
+        _modify { yield &fields.reason }
     }
     /// Where the document comes from (contract and period, time-based month, credit request).
     package var origin: Origin {
         _read { yield box.fields.origin }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.origin
-        }
+        _modify { yield &fields.origin }
     }
     /// The `record_key`s of the time entries this invoice bills (or, for a credit note, makes billable again).
     package var recordKeys: [String] {
         _read { yield box.fields.recordKeys }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.recordKeys
-        }
+        _modify { yield &fields.recordKeys }
     }
     /// How it came to be issued: automatic approval or a person's decision.
     package var approval: ApprovalNote {
         _read { yield box.fields.approval }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.approval
-        }
+        _modify { yield &fields.approval }
     }
     /// Where the services are delivered, when it differs from the buyer's address (BG-15, a 2026 reform mention).
     package var deliveryAddress: PostalAddress? {
         _read { yield box.fields.deliveryAddress }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.deliveryAddress
-        }
+        _modify { yield &fields.deliveryAddress }
     }
     /// Only in `numbering = "oxygene"` mode (absent from every record of the other mode):
     /// `provisional` in the record, whose `number` is then the provisional reference (`P202507-001`);
     /// `confirmed` in memory once a register import gave the legal number (``ConfirmedNumbers``).
     package var numbering: NumberState? {
         _read { yield box.fields.numbering }
-        _modify {
-            var fields = box.fields
-            defer { box = Box(fields) }
-            yield &fields.numbering
-        }
+        _modify { yield &fields.numbering }
     }
 
     package init(from decoder: any Decoder) throws {
