@@ -144,6 +144,22 @@ struct DemoReplayTests {
         #expect(lines > 10)
     }
 
+    /// Expects the outputs of `workspace` (its manifest: every file and its hash) to be those of `reference`.
+    static func expectSameOutputs(
+        _ workspace: TestWorkspace, as reference: TestWorkspace, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let expected = try Self.manifest(of: reference)
+        let manifest = try Self.manifest(of: workspace)
+        #expect(manifest.count > 100, sourceLocation: sourceLocation)
+        #expect(
+            manifest == expected,
+            Comment(
+                rawValue: Self.describe(
+                    missing: Set(expected).subtracting(manifest).sorted(),
+                    unexpected: Set(manifest).subtracting(expected).sorted())),
+            sourceLocation: sourceLocation)
+    }
+
     static func describe(missing: [String], unexpected: [String]) -> String {
         "outputs differ from the golden manifest.\nexpected, not found:\n" + missing.joined(separator: "\n")
             + "\nfound, not expected:\n" + unexpected.joined(separator: "\n")

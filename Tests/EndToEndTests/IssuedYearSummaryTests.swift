@@ -54,18 +54,6 @@ struct IssuedYearSummaryTests {
         return ids
     }
 
-    static func expectSameOutputs(_ workspace: TestWorkspace, as reference: TestWorkspace) throws {
-        let expected = try DemoReplayTests.manifest(of: reference)
-        let manifest = try DemoReplayTests.manifest(of: workspace)
-        #expect(manifest.count > 100)
-        #expect(
-            manifest == expected,
-            Comment(
-                rawValue: DemoReplayTests.describe(
-                    missing: Set(expected).subtracting(manifest).sorted(),
-                    unexpected: Set(manifest).subtracting(expected).sorted())))
-    }
-
     @Test func theOutputsAreTheSameWithAndWithoutTheSummaryAndItIsTheOneTheRecordsGive() throws {
         let kept = try Self.workspace()
         try Self.history(kept, then: ["2026-01-05", "2026-02-02"], beforeEach: { _ in })
@@ -84,7 +72,7 @@ struct IssuedYearSummaryTests {
 
         let rebuilt = try Self.workspace()
         try Self.history(rebuilt, then: ["2026-01-05", "2026-02-02", "2026-02-03"], beforeEach: Self.removeCheckpoints)
-        try Self.expectSameOutputs(kept, as: rebuilt)
+        try DemoReplayTests.expectSameOutputs(kept, as: rebuilt)
     }
 
     @Test func theSummaryIsReadAndAMissingDamagedOrStaleOneIsRebuilt() throws {
@@ -197,7 +185,7 @@ struct IssuedYearSummaryTests {
             #expect(crashed.killedBySignal, "step \(step): \(crashed.stderr)")
             try ClosedYearFECTests.runs(workspace, ["2026-01-05"])
             #expect(Self.content(try Self.summaryJSON(workspace)) == Self.content(expected), "step \(step)")
-            try Self.expectSameOutputs(workspace, as: reference)
+            try DemoReplayTests.expectSameOutputs(workspace, as: reference)
         }
     }
 }

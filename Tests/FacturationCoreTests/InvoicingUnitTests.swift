@@ -43,8 +43,9 @@ private func contract(
         start: start, end: end, location: "pipelines/test.toml:1")
 }
 
-/// A small valid pipeline file with invoicing; `clients`, `invoicing` and `extra` replace or add sections.
-private func pipelineText(
+/// A small valid pipeline file with invoicing; `clients`, `invoicing` and `extra` replace or add
+/// sections (also the company of the report delivery tests).
+func pipelineText(
     clients: String = defaultClients, invoicing: String = "[invoicing]\nstart = 2025-07-01\n",
     extra: String = ""
 ) -> String {

@@ -54,26 +54,15 @@ struct ReportDeliveryTests {
         }
     }
 
-    static let pipeline = """
-        [company]
-        name = "Test Conseil SAS"
-        siren = "812345676"
-        vat_number = "FR19812345676"
-        iban = "FR72 1695 8000 0101 2345 6789 012"
-        time_zone = "Europe/Paris"
-
-        [company.address]
-        lines = ["12 rue de la République"]
-        postcode = "13001"
-        city = "Marseille"
-
-        [[clients]]
-        code = "LAA"
-        name = "Les Automatismes Appliqués"
-        siren = "552081317"
-        address = { lines = ["Zone Industrielle Nord"], postcode = "13100", city = "Aix-en-Provence" }
-        hourly_rate = 100
-        """
+    static let pipeline = pipelineText(
+        clients: """
+            [[clients]]
+            code = "LAA"
+            name = "Les Automatismes Appliqués"
+            siren = "552081317"
+            address = { lines = ["Zone Industrielle Nord"], postcode = "13100", city = "Aix-en-Provence" }
+            hourly_rate = 100
+            """, invoicing: "")
 
     /// A table of `rows` invoices; `amountAsText` writes the first amount as text (same CSV).
     static func table(rows: Int = 3, day: Int = 5, amountAsText: Bool = false) -> ReportTable {
