@@ -1108,6 +1108,33 @@ struct InvoiceStoreRecordTests {
         }
     }
 
+    /// Record files are decoded several at once (``InvoiceStore/decodedAtOnce``): the error is still
+    /// the one a pass over the files in order meets first, whichever file a core finished first.
+    @Test("Of several damaged record files, the first in order is reported")
+    func theFirstDamagedRecordFileInOrderIsReported() throws {
+        let (store, root) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let year = store.layout.issued(year: 2025)
+        for number in 1...(InvoiceStore.decodedAtOnce * 2 + 1) {
+            var document = CIISample.standard.document
+            document.number = String(format: "F2025-%04d", number)
+            try store.recordIssued([document])
+        }
+        // The third file is damaged at its only line, a later one (decoded in the same group or the
+        // next) too, and the last file repeats a number: the third file is named.
+        let names = try FileManager.default.contentsOfDirectory(atPath: year).sorted()
+        try "{\"number\": truncated\n".write(toFile: Path.join(year, names[2]), atomically: false, encoding: .utf8)
+        try "not json\n".write(toFile: Path.join(year, names[3]), atomically: false, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: Path.join(year, names[0]), toPath: Path.join(year, "F2025-9999.jsonl"))
+        for _ in 0..<20 {
+            #expect {
+                _ = try store.issued()
+            } throws: { error in
+                "\(error)".contains("\(names[2]), line 1 is damaged")
+            }
+        }
+    }
+
     /// An invoice store in a fresh temporary workspace (and the workspace's root, to delete).
     static func store() throws -> (InvoiceStore, String) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)").path
