@@ -80,14 +80,21 @@ package struct DunningStore {
 
     // MARK: - Holds
 
-    /// Every hold event, in the order they were recorded.
+    /// Every hold event, in the order they were recorded: by their time (`at`, to the second), then,
+    /// within one second, by when their file was written (each is written once, never replaced), then
+    /// by name.
+    ///
+    /// Why the file's time: a reply's hold and a person's lift can be recorded within the same second
+    /// (two quick runs), and their names (a hash, `reply-…`) say nothing of their order; ordered by
+    /// name, the lift of a hold made the same second came first and the hold stayed in force.
     package func holds() throws -> [ReminderHold] {
-        var result: [(String, ReminderHold)] = []
+        var result: [(at: String, written: Int64, name: String, hold: ReminderHold)] = []
         for name in try Storage.listIfPresent(layout.reminderHolds) where name.hasSuffix(".json") {
-            result.append(
-                (name, try FacturationError.decode(ReminderHold.self, at: Path.join(layout.reminderHolds, name))))
+            let path = Path.join(layout.reminderHolds, name)
+            let hold = try FacturationError.decode(ReminderHold.self, at: path)
+            result.append((hold.at, Storage.status(path)?.modified ?? 0, name, hold))
         }
-        return result.sorted { ($0.1.at, $0.0) < ($1.1.at, $1.0) }.map(\.1)
+        return result.sorted { ($0.at, $0.written, $0.name) < ($1.at, $1.written, $1.name) }.map(\.hold)
     }
 
     /// Records a hold event under `name` (the request file's hash); false when it already was.
