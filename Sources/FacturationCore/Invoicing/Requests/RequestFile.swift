@@ -113,27 +113,10 @@ package enum RequestFile: Sendable, Equatable {
         var request: RequestFile?
         _ = top.string("pipeline")
         if let table = top.subtable("approval") {
-            _ = table.string("pipeline")
-            let draft = table.string("draft", required: true) ?? ""
-            let decision = (table.string("decision") ?? "approve").trimmed.lowercased()
-            let reason = table.string("reason")
-            let by = table.string("by") ?? ""
-            switch decision {
-            case "approve", "approved", "approuver":
-                request = .approval(draft: draft, approve: true, by: by, reason: reason)
-            case "reject", "rejected", "rejeter", "refuser":
-                if (reason ?? "").trimmed.isEmpty { table.fail(key: "reason", "a rejection needs a reason") }
-                request = .approval(draft: draft, approve: false, by: by, reason: reason)
-            default: table.fail(key: "decision", "write \"approve\" or \"reject\" (found \"\(decision)\")")
-            }
+            request = readApproval(table)
             table.finish()
         } else if let table = top.subtable("credit_note") {
-            let invoice = table.string("invoice", required: true) ?? ""
-            let reason = table.string("reason", required: true) ?? ""
-            let lines = table.integers("lines", in: 1...10_000)
-            request = .creditNote(
-                invoice: invoice, reason: reason, lines: lines, rebill: table.bool("rebill") ?? true,
-                by: table.string("by") ?? "")
+            request = readCreditNote(table)
             table.finish()
         } else if let table = top.subtable("dunning_hold") {
             request = readHold(table)
@@ -155,6 +138,35 @@ package enum RequestFile: Sendable, Equatable {
                 problems: problems,
                 advice: "Fix the keys listed (see README, \"Approval\", \"Credit notes\", \"One-off invoices\" "
                     + "and \"Reminders (relances)\") and drop the file into inbox/ again."))
+    }
+
+    /// `[approval]`: a draft id and a decision (approve by default; a rejection needs a reason).
+    private static func readApproval(_ table: TableReader) -> RequestFile? {
+        _ = table.string("pipeline")
+        let draft = table.string("draft", required: true) ?? ""
+        let decision = (table.string("decision") ?? "approve").trimmed.lowercased()
+        let reason = table.string("reason")
+        let by = table.string("by") ?? ""
+        switch decision {
+        case "approve", "approved", "approuver":
+            return .approval(draft: draft, approve: true, by: by, reason: reason)
+        case "reject", "rejected", "rejeter", "refuser":
+            if (reason ?? "").trimmed.isEmpty { table.fail(key: "reason", "a rejection needs a reason") }
+            return .approval(draft: draft, approve: false, by: by, reason: reason)
+        default:
+            table.fail(key: "decision", "write \"approve\" or \"reject\" (found \"\(decision)\")")
+            return nil
+        }
+    }
+
+    /// `[credit_note]`: the invoice it corrects, a reason, optionally some of its lines.
+    private static func readCreditNote(_ table: TableReader) -> RequestFile? {
+        let invoice = table.string("invoice", required: true) ?? ""
+        let reason = table.string("reason", required: true) ?? ""
+        let lines = table.integers("lines", in: 1...10_000)
+        return .creditNote(
+            invoice: invoice, reason: reason, lines: lines, rebill: table.bool("rebill") ?? true,
+            by: table.string("by") ?? "")
     }
 
     /// `[confirmation]`: a provisional reference and an Oxygène number (`F20250746` or `F 20250746`).
