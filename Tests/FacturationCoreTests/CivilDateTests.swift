@@ -71,9 +71,11 @@ struct CivilDateTests {
         var kinds: [String: Int] = [:]
         for _ in 0..<20_000 {
             // Mostly the plain form, with a byte changed now and then, and now and then one more or less.
-            var bytes = (0..<10).map { index -> UInt8 in
-                let plain = index == 4 || index == 7 ? UInt8(ascii: "-") : UInt8(ascii: "0") + UInt8(random.next() % 10)
-                return random.next() % 12 == 0 ? odd[Int(random.next() % UInt64(odd.count))] : plain
+            let plain =
+                CivilDate.pad(Int(random.next() % 10_000), 4) + "-" + CivilDate.pad(Int(random.next() % 14), 2) + "-"
+                + CivilDate.pad(Int(random.next() % 33), 2)
+            var bytes = Array(plain.utf8).map { byte in
+                random.next() % 16 == 0 ? odd[Int(random.next() % UInt64(odd.count))] : byte
             }
             switch random.next() % 10 {
             case 0: bytes.removeLast()

@@ -38,7 +38,8 @@ struct OxygeneBatchReadTests {
             #"{"name":"x","numbers":["A","B"]}"#, #" {"numbers":["A"],"name":"x"} "#,
             #"{"name":"x","numbers":["A"],"extra":1}"#, #"{"name":"x","numbers":["A"],"numbers":["B"]}"#,
             #"{"numbers":["A"]}"#, #"{"name":"x"}"#, #"{"name":null,"numbers":["A"]}"#, #"{"name":"x","numbers":null}"#,
-            #"{"name":"x","numbers":["\ud800"]}"#, #"{"name":"x","numbers":["\u0041"]}"#, #"{"name":"x","numbers":[1]}"#,
+            #"{"name":"x","numbers":["\ud800"]}"#, #"{"name":"x","numbers":["\u0041"]}"#,
+            #"{"name":"x","numbers":[1]}"#,
             #"{"name":"x","numbers":["A",]}"#, #"{"name":"x","numbers":["A"]}x"#, #"{"name":"x","numbers":["A"]"#,
             "\u{FEFF}{\"name\":\"x\",\"numbers\":[\"A\"]}", #"[]"#, "", #"{"n\u0061me":"x","numbers":["A"]}"#,
         ])

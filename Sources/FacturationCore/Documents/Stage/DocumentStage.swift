@@ -71,7 +71,8 @@ package struct DocumentPass {
         var numbers = Set<String>()
         for year in Set(documents.map(\.issueDate.year)) {
             // A set: the order of the listing does not matter (no sort of every year's names).
-            for name in try Storage.unorderedNamesIfPresent(layout.documents(issuedIn: year)) where name.hasSuffix(".pdf") {
+            for name in try Storage.unorderedNamesIfPresent(layout.documents(issuedIn: year))
+            where name.hasSuffix(".pdf") {
                 numbers.insert(String(name.dropLast(4)))
             }
         }
