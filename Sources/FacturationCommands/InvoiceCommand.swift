@@ -42,7 +42,8 @@ struct InvoiceCommand: ParsableCommand {
         let summary = try PassRunner.run(
             workspace: workspace, pipelines: pipelines,
             options: Runner.Options(
-                today: date.flatMap { CivilDate(iso: $0) }, settleSeconds: 0, clock: try global.clock),
+                today: date.flatMap { CivilDate(iso: $0) }, settleSeconds: 0, clock: try global.clock,
+                endsProcess: true),
             global: global, json: json)
         if summary.exitCode != ExitStatus.success { throw ExitCode(summary.exitCode) }
     }

@@ -42,7 +42,7 @@ struct RunCommand: ParsableCommand {
             workspace: workspace, pipelines: pipelines,
             options: Runner.Options(
                 today: date.flatMap { CivilDate(iso: $0) }, settleSeconds: settle,
-                clock: try global.clock),
+                clock: try global.clock, endsProcess: true),
             global: global, json: json)
         if summary.exitCode != ExitStatus.success { throw ExitCode(summary.exitCode) }
     }

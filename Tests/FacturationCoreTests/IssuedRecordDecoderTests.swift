@@ -141,6 +141,27 @@ struct IssuedRecordDecoderTests {
         #expect(Self.fast(Array(nulled.utf8)) == CIISample.standard.document)
     }
 
+    @Test("Dates in every form: the fast path reads what JSONDecoder reads, or leaves the line to it")
+    func datesInEveryForm() throws {
+        let line = String(decoding: try Self.record(CIISample.standard.document), as: UTF8.self)
+        let forms = [
+            "2025-08-30", "2024-02-29", "2025-02-29", "2025-13-01", "0000-01-01", "+025-08-31", "2025-+8-31",
+            "2025-8-31", "2025-08-31 ", "2025/08/31", "2025-08-3a", #"2025-08-3\u0031"#, "",
+        ]
+        var read = 0
+        for form in forms {
+            let changed = line.replacingOccurrences(of: #""issueDate":"2025-08-31""#, with: #""issueDate":"\#(form)""#)
+            #expect(changed != line)
+            let decoded = try? JSONDecoder().decode(InvoiceDocument.self, from: Data(changed.utf8))
+            let fast = Self.fast(Array(changed.utf8))
+            if fast != nil { read += 1 }
+            #expect(fast == nil || fast == decoded, "\(form)")
+            #expect((fast == nil) == (decoded == nil), "\(form)")
+        }
+        // The plain dates, the signed parts and the escaped digit are read by the fast path.
+        #expect(read == 5)
+    }
+
     @Test("Mutated lines: whatever the fast path accepts, JSONDecoder reads the same")
     func mutatedLinesAgreeWithJSONDecoder() throws {
         var random = SplitMix64(seed: 7)

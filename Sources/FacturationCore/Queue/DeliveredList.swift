@@ -14,7 +14,26 @@ package struct DeliveredList {
         self.layout = layout
         self.path = path
         let text = Storage.exists(path) ? try Storage.readText(path, limit: 256 << 20) : ""
-        names = Set(text.split(separator: "\n").map(String.init))
+        names = Self.names(in: text)
+    }
+
+    /// The list's lines, as `text.split(separator: "\n")` gives them (empty lines left out).
+    ///
+    /// Why (performance code, fenced): the documents' list holds every number ever delivered
+    /// (12,000 at 10 years), and splitting it by `Character` was 3.5 % of a full pass. Without a
+    /// carriage return, a line feed is a `Character` of its own wherever it is (only CR LF joins
+    /// it to another), so splitting the UTF-8 bytes at line feeds cuts the same lines; a text with
+    /// a carriage return keeps the `Character` split (`DeliveredListTests`).
+    static func names(in text: String) -> Set<String> {
+        guard !text.utf8.contains(0x0D) else { return Set(text.split(separator: "\n").map(String.init)) }
+        var text = text
+        return text.withUTF8 { bytes in
+            var names = Set<String>()
+            for line in bytes.split(separator: 0x0A) {
+                names.insert(String(decoding: UnsafeBufferPointer(rebasing: line), as: UTF8.self))
+            }
+            return names
+        }
     }
 
     package func contains(_ name: String) -> Bool { names.contains(name) }

@@ -103,6 +103,13 @@ package enum Storage {
         }
     }
 
+    /// The names in a directory in no particular order, or none if it does not exist: for callers
+    /// that only test membership (a set of names), which need not pay for the sort of ``list(_:)``.
+    package static func unorderedNamesIfPresent(_ path: String) throws(StorageError) -> [String] {
+        guard isDirectory(path) else { return [] }
+        return try entries(of: path).map(\.name)
+    }
+
     /// Lists a directory, or returns an empty list if it does not exist.
     package static func listIfPresent(_ path: String) throws(StorageError) -> [String] {
         guard isDirectory(path) else { return [] }

@@ -96,7 +96,11 @@ extension FacturationError {
 
     /// Decodes the JSON state file at `path`, or throws ``damaged(_:_:)``.
     static func decode<T: Decodable>(_ type: T.Type, at path: String, limit: Int = 64 << 20) throws -> T {
-        let bytes = try Storage.read(path, limit: limit)
+        try decode(type, from: try Storage.read(path, limit: limit), at: path)
+    }
+
+    /// The same, for bytes already read from `path`.
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], at path: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(bytes))
         } catch {

@@ -70,7 +70,9 @@ package struct DocumentPass {
     private func archivedNumbers() throws -> Set<String> {
         var numbers = Set<String>()
         for year in Set(documents.map(\.issueDate.year)) {
-            for name in try Storage.listIfPresent(layout.documents(issuedIn: year)) where name.hasSuffix(".pdf") {
+            // A set: the order of the listing does not matter (no sort of every year's names).
+            for name in try Storage.unorderedNamesIfPresent(layout.documents(issuedIn: year))
+            where name.hasSuffix(".pdf") {
                 numbers.insert(String(name.dropLast(4)))
             }
         }

@@ -308,7 +308,10 @@ package struct InvoiceStore {
     package func exportedToOxygene() throws -> Set<String> {
         var numbers: Set<String> = []
         for name in try list(oxygeneFolder) where name.hasSuffix(".json") {
-            numbers.formUnion(try read(OxygeneBatch.self, Path.join(oxygeneFolder, name)).numbers)
+            let path = Path.join(oxygeneFolder, name)
+            let bytes = try Storage.read(path)
+            let fast = bytes.withUnsafeBufferPointer { OxygeneBatch.read($0) }
+            numbers.formUnion(try fast ?? FacturationError.decode(OxygeneBatch.self, from: bytes, at: path).numbers)
         }
         return numbers
     }
@@ -324,6 +327,34 @@ package struct InvoiceStore {
     package struct OxygeneBatch: Codable, Sendable {
         package var name: String
         package var numbers: [String]
+
+        /// The numbers of a batch file as its bytes say, or nil when the file is not in the form read
+        /// here: then `JSONDecoder` reads it, with its own result or error message.
+        ///
+        /// Why (performance code, fenced): every run with something new reads every batch ever
+        /// exported (121 files, 12,000 numbers at 10 years), and `JSONDecoder` took 2 % of the full
+        /// pass. Invariant as ``IssuedRecordDecoder``'s (``RecordReader``): only an object with
+        /// `name` a string and `numbers` an array of strings, each key once and no other, is read;
+        /// what it reads is what `JSONDecoder` reads (`OxygeneBatchReadTests`).
+        static func read(_ bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
+            var reader = RecordReader(bytes)
+            var seen = SeenKeys()
+            var name: String?, numbers: [String]?
+            do {
+                try reader.object { (reader, key) throws(UnreadRecord) in
+                    switch key {
+                    case "name": try seen.mark(0); name = try reader.string()
+                    case "numbers": try seen.mark(1); numbers = try reader.strings()
+                    default: throw UnreadRecord()
+                    }
+                }
+                try reader.end()
+                _ = try required(name)
+                return try required(numbers)
+            } catch {
+                return nil
+            }
+        }
     }
 
     // MARK: - Files

@@ -224,7 +224,20 @@ struct RecordReader {
         return value
     }
 
+    /// A date string. The usual `"YYYY-MM-DD"` is read from its bytes, with no `String` made
+    /// (``CivilDate/fixedWidth(_:)``: the same result as parsing the string); anything else is read
+    /// as a string and parsed.
     mutating func date() throws(UnreadRecord) -> CivilDate {
+        skipSpace()
+        if at + 12 <= bytes.count, bytes[at] == Self.quote, bytes[at + 11] == Self.quote {
+            switch CivilDate.fixedWidth(UnsafeBufferPointer(rebasing: bytes[(at + 1)..<(at + 11)])) {
+            case .date(let date):
+                at += 12
+                return date
+            case .invalid: throw UnreadRecord()
+            case .other: break
+            }
+        }
         let text = try string()
         guard let date = CivilDate(iso: text) else { throw UnreadRecord() }
         return date
