@@ -59,6 +59,9 @@ package struct ByteTextPool {
         ref.isNone || ref.length == 0 ? nil : Int(ref.offset) >> shift
     }
 
+    /// Chunks not freed (tests check what ``freeChunk(_:)`` gave back).
+    package var heldChunks: Int { chunks.reduce(0) { $0 + ($1.isEmpty ? 0 : 1) } }
+
     /// Frees the bytes of chunk `chunk`: reading a text of it afterwards stops the program, and
     /// nothing can be appended any more. See ``ChunkedArray/freeChunk(_:)``.
     package mutating func freeChunk(_ chunk: Int) {

@@ -51,4 +51,7 @@ package struct ChunkedArray<Element> {
         freedAny = true
         chunks[chunk] = []
     }
+
+    /// Chunks not freed (tests check what ``freeChunk(_:)`` gave back).
+    package var heldChunks: Int { chunks.reduce(0) { $0 + ($1.isEmpty ? 0 : 1) } }
 }

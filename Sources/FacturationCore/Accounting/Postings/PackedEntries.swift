@@ -50,6 +50,17 @@ package struct PackedEntries: AccountingEntryTable {
 
     package init() {}
 
+    /// Chunks of 2^`entryShift` entries, 2^`lineShift` lines and 2^`textShift` bytes of texts
+    /// (tests use small ones, so that entries span many chunks).
+    package init(entryShift: Int, lineShift: Int, textShift: Int) {
+        entries = ChunkedArray(chunkShift: entryShift)
+        lines = ChunkedArray(chunkShift: lineShift)
+        pool = ByteTextPool(chunkShift: textShift)
+    }
+
+    /// Chunks of entries, lines and texts not freed by ``release(at:)``.
+    package var heldChunks: Int { entries.heldChunks + lines.heldChunks + pool.heldChunks }
+
     package var count: Int { entries.count }
 
     /// Appends an entry (its position is the next one).
