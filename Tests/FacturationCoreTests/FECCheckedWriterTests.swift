@@ -82,7 +82,9 @@ struct FECCheckedWriterTests {
     }
 
     /// The plan of packed entries (in small chunks) that it owns alone, as the `fec` command's.
-    static func packedPlan(_ entries: [AccountingEntry], from: CivilDate, to: CivilDate) -> FECBuilder.Plan<PackedEntries> {
+    static func packedPlan(
+        _ entries: [AccountingEntry], from: CivilDate, to: CivilDate
+    ) -> FECBuilder.Plan<PackedEntries> {
         var packed = PackedEntries(entryShift: 6, lineShift: 7, textShift: 10)
         for entry in entries { packed.append(entry) }
         return FECBuilder.plan(packed, from: from, to: to, fiscalYear: year)
