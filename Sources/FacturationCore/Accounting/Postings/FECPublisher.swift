@@ -54,7 +54,8 @@ package struct FECPublisher {
             self.suspense = suspense
         }
 
-        /// Frees the entries (nothing can be exported afterwards) and gives the memory back.
+        /// Lets go of the entries (nothing can be exported afterwards): a plan made from them is
+        /// then their only owner and frees them as it writes (``FECBuilder/Plan/drainLines(_:)``).
         func release() {
             entries = PackedEntries()
             released = true
