@@ -265,3 +265,39 @@ struct PostingsPassTests {
         #expect(clients == ["LAA", "LAA"])
     }
 }
+
+/// ``PackedEntries/release(at:)`` (fenced: the FEC export frees its entries as it writes them):
+/// a chunk is freed once every entry, line and text of it that is still to be read was read,
+/// never before (each entry read after the releases before it is still the one appended), and
+/// every chunk is freed at the end.
+@Suite("Packed entries freed as read")
+struct PackedEntriesReleaseTests {
+    @Test func chunksAreFreedOnceTheirLastReaderIsDone() {
+        let entries = Array(FECCheckedWriterTests.entries.prefix(1_500)) + PackedEntriesTests.oddEntries
+        var packed = PackedEntries(entryShift: 4, lineShift: 5, textShift: 8)
+        for entry in entries { packed.append(entry) }
+        let held = packed.heldChunks
+        // Date order, as a FEC reads them (not the order they were appended in).
+        let positions = entries.indices.sorted { (entries[$0].date, $0) < (entries[$1].date, $1) }
+        packed.prepareRelease(of: positions)
+        var different: [Int] = []
+        var heldAtHalf = held
+        for (step, index) in positions.enumerated() {
+            if packed.entry(at: index) != entries[index] { different.append(index) }
+            packed.release(at: index)
+            if step == positions.count / 2 { heldAtHalf = packed.heldChunks }
+        }
+        #expect(held > 100)
+        #expect(different.isEmpty)
+        #expect(heldAtHalf < held)
+        #expect(packed.heldChunks == 0)
+    }
+
+    @Test func aTableOfEntriesFreesNothing() {
+        var entries = Array(FECCheckedWriterTests.entries.prefix(10))
+        let copy = entries
+        entries.prepareRelease(of: Array(entries.indices))
+        for index in entries.indices { entries.release(at: index) }
+        #expect(entries == copy)
+    }
+}

@@ -21,6 +21,8 @@ package struct ByteTextPool {
     }
 
     private var chunks: [[UInt8]] = []
+    /// Set by ``freeChunk(_:)``: nothing may be appended afterwards.
+    private var freedAny = false
     /// log2 of a chunk's bytes.
     private let shift: Int
 
@@ -37,6 +39,7 @@ package struct ByteTextPool {
 
     package mutating func append(_ raw: UnsafeRawBufferPointer) -> Ref {
         precondition(raw.count < Int(UInt32.max), "a text of 4 GB")
+        precondition(!freedAny, "append to a text pool whose chunks were freed")
         guard !raw.isEmpty else { return Ref(offset: 0, length: 0) }
         let size = 1 << shift
         if chunks.isEmpty || chunks[chunks.count - 1].count + raw.count > size {
@@ -51,11 +54,29 @@ package struct ByteTextPool {
         return Ref(offset: UInt32(last << shift | start), length: UInt32(raw.count))
     }
 
+    /// The chunk that holds the bytes of `ref`, nil for an empty text or none (they use no chunk).
+    package func chunk(of ref: Ref) -> Int? {
+        ref.isNone || ref.length == 0 ? nil : Int(ref.offset) >> shift
+    }
+
+    /// Chunks not freed (tests check what ``freeChunk(_:)`` gave back).
+    package var heldChunks: Int { chunks.reduce(0) { $0 + ($1.isEmpty ? 0 : 1) } }
+
+    /// Frees the bytes of chunk `chunk`: reading a text of it afterwards stops the program, and
+    /// nothing can be appended any more. See ``ChunkedArray/freeChunk(_:)``.
+    package mutating func freeChunk(_ chunk: Int) {
+        freedAny = true
+        chunks[chunk] = []
+    }
+
     /// Calls `body` with the bytes of `ref` (empty for an empty text).
     private func withBytes<R>(_ ref: Ref, _ body: (Slice<UnsafeBufferPointer<UInt8>>) -> R) -> R {
         guard ref.length > 0 else { return body(UnsafeBufferPointer<UInt8>(start: nil, count: 0)[...]) }
         let start = Int(ref.offset) & ((1 << shift) - 1)
-        return chunks[Int(ref.offset) >> shift].withUnsafeBufferPointer { body($0[start..<start + Int(ref.length)]) }
+        return chunks[Int(ref.offset) >> shift].withUnsafeBufferPointer {
+            precondition(start + Int(ref.length) <= $0.count, "a text of a freed chunk")
+            return body($0[start..<start + Int(ref.length)])
+        }
     }
 
     /// Calls `body` with the UTF-8 bytes of `ref`.
@@ -63,7 +84,8 @@ package struct ByteTextPool {
         guard ref.length > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         let start = Int(ref.offset) & ((1 << shift) - 1)
         return try chunks[Int(ref.offset) >> shift].withUnsafeBytes {
-            try body(UnsafeRawBufferPointer(rebasing: $0[start..<start + Int(ref.length)]))
+            precondition(start + Int(ref.length) <= $0.count, "a text of a freed chunk")
+            return try body(UnsafeRawBufferPointer(rebasing: $0[start..<start + Int(ref.length)]))
         }
     }
 

@@ -14,6 +14,8 @@ package struct ChunkedArray<Element> {
     private let shift: Int
     private var mask: Int { (1 << shift) - 1 }
     package private(set) var count = 0
+    /// Set by ``freeChunk(_:)``: nothing may be appended afterwards.
+    private var freedAny = false
 
     /// Chunks of `1 << chunkShift` elements (the default: about 1 MiB for the 32-byte rows here).
     package init(chunkShift: Int = 15) {
@@ -24,6 +26,7 @@ package struct ChunkedArray<Element> {
     package var isEmpty: Bool { count == 0 }
 
     package mutating func append(_ element: Element) {
+        precondition(!freedAny, "append to a ChunkedArray whose chunks were freed")
         if count & mask == 0 {
             var chunk: [Element] = []
             chunk.reserveCapacity(1 << shift)
@@ -37,4 +40,18 @@ package struct ChunkedArray<Element> {
         precondition(index >= 0 && index < count, "index \(index) out of 0..<\(count)")
         return chunks[index >> shift][index & mask]
     }
+
+    /// The chunk that holds element `index` (what ``freeChunk(_:)`` takes).
+    package func chunk(of index: Int) -> Int { index >> shift }
+
+    /// Frees the elements of chunk `chunk`: reading one of them afterwards stops the program
+    /// (an index out of range), and nothing can be appended any more. The memory goes back when
+    /// this array was the chunk's only owner (a copy that shares it keeps it alive).
+    package mutating func freeChunk(_ chunk: Int) {
+        freedAny = true
+        chunks[chunk] = []
+    }
+
+    /// Chunks not freed (tests check what ``freeChunk(_:)`` gave back).
+    package var heldChunks: Int { chunks.reduce(0) { $0 + ($1.isEmpty ? 0 : 1) } }
 }

@@ -16,6 +16,19 @@ package protocol AccountingEntryTable {
     func forEachInvoiceLine(at index: Int, _ body: (String, Int64) -> Void)
     /// The entry itself (made on demand by a packed table).
     func entry(at index: Int) -> AccountingEntry
+    /// Prepares ``release(at:)``: the entries at `positions` (each once) are the only ones read
+    /// from now on, each for the last time before its ``release(at:)``.
+    mutating func prepareRelease(of positions: [Int])
+    /// The entry at `index` will not be read again: a packed table frees the storage of the
+    /// entries, lines and texts that nothing still to be read shares.
+    mutating func release(at index: Int)
+}
+
+extension AccountingEntryTable {
+    /// Nothing to prepare for a table that frees nothing.
+    package mutating func prepareRelease(of positions: [Int]) {}
+    /// Frees nothing (an array of entries is freed whole by its owner).
+    package mutating func release(at index: Int) {}
 }
 
 /// A day as one integer that sorts like the date (year, month and day in bits): entries are

@@ -62,7 +62,7 @@ package enum FECBuilder {
 
     /// A FEC ready to be written: see ``plan(_:from:to:fiscalYear:positions:)``.
     package struct Plan<Entries: AccountingEntryTable> {
-        let entries: Entries
+        private(set) var entries: Entries
         /// Positions of the file's entries, in file order.
         let ordered: [Int]
         let numbering: Numbering
@@ -72,21 +72,34 @@ package enum FECBuilder {
 
         /// Calls `body` with each line of the file, in order.
         package func forEachLine<E: Error>(_ body: (FECLine) throws(E) -> Void) throws(E) {
+            for index in ordered { try lines(of: index, body) }
+        }
+
+        /// ``forEachLine(_:)`` that frees the storage of each entry once its lines are made
+        /// (``AccountingEntryTable/release(at:)``): the plan cannot be read again, and its entries
+        /// are freed only where the plan is their one owner (the caller let go of its own copy).
+        package mutating func drainLines<E: Error>(_ body: (FECLine) throws(E) -> Void) throws(E) {
+            entries.prepareRelease(of: ordered)
             for index in ordered {
-                let entry = entries.entry(at: index)
-                let number = numbering.number(index)
-                for line in entry.lines {
-                    var lettering: String?
-                    var letteringDate: CivilDate?
-                    if let invoice = line.invoice, let group = groups[invoice], group.balance == 0 {
-                        lettering = invoice
-                        letteringDate = group.lastDay.date
-                    }
-                    try body(
-                        FECBuilder.line(
-                            of: entry, line, number: number, lettering: lettering,
-                            letteringDate: letteringDate))
+                try lines(of: index, body)
+                entries.release(at: index)
+            }
+        }
+
+        private func lines<E: Error>(of index: Int, _ body: (FECLine) throws(E) -> Void) throws(E) {
+            let entry = entries.entry(at: index)
+            let number = numbering.number(index)
+            for line in entry.lines {
+                var lettering: String?
+                var letteringDate: CivilDate?
+                if let invoice = line.invoice, let group = groups[invoice], group.balance == 0 {
+                    lettering = invoice
+                    letteringDate = group.lastDay.date
                 }
+                try body(
+                    FECBuilder.line(
+                        of: entry, line, number: number, lettering: lettering,
+                        letteringDate: letteringDate))
             }
         }
     }

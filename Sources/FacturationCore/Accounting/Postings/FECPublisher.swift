@@ -39,8 +39,8 @@ package struct FECPublisher {
     /// The entries of everything known on `today`, derived once (packed: a yearly FEC may have
     /// millions of lines).
     let books: Books
-    /// Made for one export (the `fec` command): the entries are freed once the file is written,
-    /// before the checker reads it back, so the two never take memory at the same time.
+    /// Made for one export (the `fec` command): once the file's plan is made, it is the entries'
+    /// only owner, and frees them as the file is written while the checker's tables grow.
     private let singleExport: Bool
 
     /// The entries and the bank lines on the suspense account; the entries can be freed.
@@ -54,7 +54,8 @@ package struct FECPublisher {
             self.suspense = suspense
         }
 
-        /// Frees the entries (nothing can be exported afterwards) and gives the memory back.
+        /// Lets go of the entries (nothing can be exported afterwards): a plan made from them is
+        /// then their only owner and frees them as it writes (``FECBuilder/Plan/drainLines(_:)``).
         func release() {
             entries = PackedEntries()
             released = true
@@ -175,43 +176,38 @@ package struct FECPublisher {
         }
         precondition(!books.released, "a publisher made for one export exported twice")
         // Streamed (FECCheckedWriter), never held whole in memory (a yearly file may have millions
-        // of lines); the file is published only when valid.
+        // of lines), checked as it is written; the file is published only when valid. Its SHA-256
+        // and its outbox copy are made from the same buffers as it is written (no read-back).
         let name = Path.name(of: relativePath)
-        let options = checkOptions(name, from: from, to: to)
         let output = try OutputFile(directory: temporary)
+        let outboxCopy = try OutputFile(directory: temporary)
+        output.hashAndCopy(to: outboxCopy)
         let report: FECCheckReport
         do {
-            if singleExport {
-                try write(from: from, to: to, year: year, into: output, checking: nil)
-                books.release()
-                report = try FECCheckedWriter.check(output, options: options)
-            } else {
-                report = try write(from: from, to: to, year: year, into: output, checking: options)!
-            }
+            report = try write(
+                from: from, to: to, year: year, into: output, checking: checkOptions(name, from: from, to: to))
         } catch let error as FECWriter.UnencodableCharacter {
             throw FacturationError(.accounting, "the FEC cannot be written: \(error)", cause: error)
         }
         try requireValid(report, name: name)
         let scratch = Path.join(temporary, "fec-" + name)
         try output.commit(to: scratch, collision: .replace)
-        return try deliver(scratch, report: report, from: from, to: to, relativePath: relativePath)
+        let prepared = output.writtenSHA256().map { Outbox.PreparedCopy(file: outboxCopy, sha256: $0) }
+        return try deliver(scratch, prepared: prepared, report: report, from: from, to: to, relativePath: relativePath)
     }
 
-    /// Writes the FEC of [from, to] into `output`, checked in the same pass when `options` are
-    /// given (its report), else only written. The plan (numbering, lettering, order) lives only here.
-    @discardableResult
+    /// Writes the FEC of [from, to] into `output`, checked in the same pass (its report). The plan
+    /// (numbering, lettering, order) lives only here; for a single export it becomes the entries'
+    /// only owner (``Books/release()``), so they are freed as they are written.
     private func write(
         from: CivilDate, to: CivilDate, year: (start: CivilDate, end: CivilDate), into output: OutputFile,
-        checking options: FECChecker.Options?
-    ) throws -> FECCheckReport? {
+        checking options: FECChecker.Options
+    ) throws -> FECCheckReport {
         let plan = FECBuilder.plan(books.entries, from: from, to: to, fiscalYear: year)
         guard plan.lineCount > 0 else { throw FacturationError.nothingToExport(from: from, to: to) }
+        if singleExport { books.release() }
         let format = pipeline.accounting.format
-        guard let options else {
-            _ = try FECCheckedWriter.writeUnchecked(plan, format: format, to: output)
-            return nil
-        }
-        return try FECCheckedWriter.write(plan, format: format, options: options, to: output).report
+        return try FECCheckedWriter.write(consume plan, format: format, options: options, to: output).report
     }
 
     /// The bytes of a month's FEC, from the entries at `positions` (those of its fiscal year
@@ -258,16 +254,24 @@ package struct FECPublisher {
         return try deliver(scratch, report: report, from: from, to: to, relativePath: relativePath)
     }
 
-    /// Delivers the checked FEC at `scratch` to `outbox/<relativePath>`, archives it as published.
+    /// Delivers the checked FEC at `scratch` to `outbox/<relativePath>` (from `prepared`, its copy
+    /// written beside it, when given), then archives it as published: `scratch` itself is moved
+    /// there (it was synced when committed), instead of copied then deleted.
     private func deliver(
-        _ scratch: String, report: FECCheckReport, from: CivilDate, to: CivilDate,
-        relativePath: String
+        _ scratch: String, prepared: Outbox.PreparedCopy? = nil, report: FECCheckReport, from: CivilDate,
+        to: CivilDate, relativePath: String
     ) throws -> Export {
-        try Outbox(layout: layout).deliverCurrentVersion(of: scratch, to: relativePath)
+        try Outbox(layout: layout).deliverCurrentVersion(of: scratch, to: relativePath, prepared: prepared)
         let archived = layout.publishedFEC(relativePath)
         try Storage.makeDirectory(Path.parent(of: archived))
-        try Storage.copy(scratch, to: archived, temporaryDirectory: temporary, collision: .replace)
-        try Storage.removeFile(scratch)
+        do {
+            try Storage.move(scratch, to: archived, collision: .replace)
+        } catch {
+            // The archive on another file system than work/ (a mount): copied, as it always was.
+            guard error.code == EXDEV else { throw error }
+            try Storage.copy(scratch, to: archived, temporaryDirectory: temporary, collision: .replace)
+            try Storage.removeFile(scratch)
+        }
         let inPeriod = books.suspense.filter { $0.bookingDate >= from && $0.bookingDate <= to }
         return Export(
             path: layout.shown(relativePath),

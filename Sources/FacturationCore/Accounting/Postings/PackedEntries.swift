@@ -45,8 +45,21 @@ package struct PackedEntries: AccountingEntryTable {
     private var accounts: [AccountingSettings.Account] = []
     private var parties: [Party] = []
     private var partyIndex: [Party: Int32] = [:]
+    /// What ``release(at:)`` has still to see per chunk, set by ``prepareRelease(of:)``.
+    private var pending: PendingReads?
 
     package init() {}
+
+    /// Chunks of 2^`entryShift` entries, 2^`lineShift` lines and 2^`textShift` bytes of texts
+    /// (tests use small ones, so that entries span many chunks).
+    package init(entryShift: Int, lineShift: Int, textShift: Int) {
+        entries = ChunkedArray(chunkShift: entryShift)
+        lines = ChunkedArray(chunkShift: lineShift)
+        pool = ByteTextPool(chunkShift: textShift)
+    }
+
+    /// Chunks of entries, lines and texts not freed by ``release(at:)``.
+    package var heldChunks: Int { entries.heldChunks + lines.heldChunks + pool.heldChunks }
 
     package var count: Int { entries.count }
 
@@ -106,6 +119,98 @@ package struct PackedEntries: AccountingEntryTable {
         return AccountingEntry(
             journal: journals[Int(entry.journal)], date: entry.day.date, pieceRef: text(entry.pieceRef),
             pieceDate: entry.pieceDay.date, label: text(entry.label), lines: made)
+    }
+
+    // MARK: - Release as written
+
+    /// Per chunk of the entries, the lines and the texts: how many reads of it are still to come.
+    ///
+    /// Why: the yearly FEC is checked while it is written (``FECCheckedWriter``), so the checker's
+    /// tables grow while the entries (about 80 MB for a million lines) are still held. The file
+    /// reads each entry once, in date order, which is nearly the order they were appended in (the
+    /// sales, then the bank lines, each by date): a chunk whose every entry, line and text was read
+    /// is freed then, and the checker's growth reuses the memory. Only positions counted here are
+    /// read afterwards; reading any other of a freed chunk stops the program (never wrong bytes).
+    struct PendingReads {
+        var entries: [Int32]
+        var lines: [Int32]
+        var texts: [Int32]
+        /// Chunks freed since the free pages were last given back (``FreePages``).
+        var freedSinceTrim = 0
+    }
+
+    /// Chunks (about 1 MiB each) freed between two ``FreePages/release()``: the checker's tables
+    /// reuse freed chunks only where they lie side by side; the pages of the others go back to
+    /// the system, so that they do not count twice in the peak.
+    static let chunksPerTrim = 8
+
+    package mutating func prepareRelease(of positions: [Int]) {
+        var reads = PendingReads(
+            entries: Array(repeating: 0, count: self.entries.chunk(of: max(0, count - 1)) + 1),
+            lines: Array(repeating: 0, count: lines.chunk(of: max(0, lines.count - 1)) + 1), texts: [])
+        for index in positions {
+            forEachChunk(at: index) { kind, chunk in
+                switch kind {
+                case .entry: reads.entries[chunk] += 1
+                case .line: reads.lines[chunk] += 1
+                case .text:
+                    if chunk >= reads.texts.count {
+                        reads.texts += Array(repeating: 0, count: chunk + 1 - reads.texts.count)
+                    }
+                    reads.texts[chunk] += 1
+                }
+            }
+        }
+        pending = reads
+    }
+
+    package mutating func release(at index: Int) {
+        guard var reads = pending else { return }
+        pending = nil  // `reads` is then the only owner of the counts: no copy when they change
+        var freed: [(ChunkKind, Int)] = []
+        forEachChunk(at: index) { kind, chunk in
+            func done(_ count: inout Int32) {
+                count -= 1
+                if count == 0 { freed.append((kind, chunk)) }
+            }
+            switch kind {
+            case .entry: done(&reads.entries[chunk])
+            case .line: done(&reads.lines[chunk])
+            case .text: done(&reads.texts[chunk])
+            }
+        }
+        guard !freed.isEmpty else {
+            pending = reads
+            return
+        }
+        for (kind, chunk) in freed {
+            switch kind {
+            case .entry: entries.freeChunk(chunk)
+            case .line: lines.freeChunk(chunk)
+            case .text: pool.freeChunk(chunk)
+            }
+        }
+        reads.freedSinceTrim += freed.count
+        if reads.freedSinceTrim >= Self.chunksPerTrim {
+            reads.freedSinceTrim = 0
+            FreePages.release()
+        }
+        pending = reads
+    }
+
+    enum ChunkKind { case entry, line, text }
+
+    /// Calls `body` with the chunk of the entry at `index`, of each of its lines, and of each of
+    /// its texts (piece reference, label, the lines' invoices), once per use.
+    private func forEachChunk(at index: Int, _ body: (ChunkKind, Int) -> Void) {
+        let entry = entries[index]
+        body(.entry, entries.chunk(of: index))
+        if let chunk = pool.chunk(of: entry.pieceRef) { body(.text, chunk) }
+        if let chunk = pool.chunk(of: entry.label) { body(.text, chunk) }
+        for position in Int(entry.firstLine)..<Int(entry.firstLine + entry.lineCount) {
+            body(.line, lines.chunk(of: position))
+            if let chunk = pool.chunk(of: lines[position].invoice) { body(.text, chunk) }
+        }
     }
 
     // MARK: - Identity
