@@ -127,6 +127,7 @@ final class ExternalSorter {
     /// Adds a record whose order key is `orderKey` then `sequence` (8 bytes, big-endian, as
     /// ``MergeRecord/appendUInt64(_:to:)`` writes it), without building that key apart first.
     func add(orderKey: UnsafeRawBufferPointer, sequence: UInt64, payload: UnsafeRawBufferPointer) throws {
+        let arena = arena  // one retain for the five uses below (once per row of a large export)
         let offset = arena.count
         arena.append(orderKey)
         withUnsafeBytes(of: sequence.bigEndian) { arena.append($0) }

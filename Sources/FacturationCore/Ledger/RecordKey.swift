@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Stable identities of normalized records (the `record_key` column).
 ///
 /// With a source id the key is `<system>:<scope>:<id>`. Without one (Clockify CSV, bank exports
@@ -24,7 +28,10 @@ package enum RecordKey {
     /// A plain loop on bytes: it runs for every row of a large export (issue #9, `run` scenario),
     /// where the generic `lastIndex(of:)` was a visible share of the ledger writers' time.
     static func baseLength(of key: UnsafeRawBufferPointer) -> Int {
-        guard isFingerprint(bytes: key) else { return key.count }
+        // Most keys hold no `#` at all: `memchr` says so without the loop.
+        guard isFingerprint(bytes: key), let start = key.baseAddress, memchr(start, 0x23, key.count) != nil else {
+            return key.count
+        }
         var index = key.count
         while index > 0 {
             index -= 1
