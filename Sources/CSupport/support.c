@@ -91,3 +91,17 @@ void fct_count_csv_bytes(const unsigned char *bytes, size_t count, size_t *quote
     *feeds = f;
     *returns = r;
 }
+
+#include <stdint.h>
+#include <sys/mman.h>
+#if defined(MADV_HUGEPAGE)
+int fct_advise_huge_pages(void *address, size_t count) {
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t start = ((uintptr_t)address + huge - 1) & ~(huge - 1);
+    uintptr_t end = ((uintptr_t)address + count) & ~(huge - 1);
+    if (end <= start) return 0;
+    return madvise((void *)start, end - start, MADV_HUGEPAGE);
+}
+#else
+int fct_advise_huge_pages(void *address, size_t count) { return 0; }
+#endif

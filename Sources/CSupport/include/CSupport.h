@@ -25,3 +25,8 @@ int fct_start_writeback(int fd, long long offset, long long count);
 /// Counts the double quotes, line feeds and carriage returns of `count` bytes at `bytes` (the
 /// cut-point scan of a large CSV file): 16 bytes at a time with SSE2 where it exists.
 void fct_count_csv_bytes(const unsigned char *bytes, size_t count, size_t *quotes, size_t *feeds, size_t *returns);
+
+/// Asks the kernel to back the whole 2 MiB pages inside `count` bytes at `address` with huge
+/// pages when they are first touched (madvise MADV_HUGEPAGE; the partial pages at either end are
+/// left alone). Returns 0, or -1 with errno set; a no-op returning 0 where there is no such advice.
+int fct_advise_huge_pages(void *address, size_t count);

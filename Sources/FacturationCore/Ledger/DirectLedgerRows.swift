@@ -155,7 +155,7 @@ final class MonthRows {
         while let record = sorted.next() {
             try record.bytes.withUnsafeBytes { raw in
                 let line = UnsafeRawBufferPointer(rebasing: raw[record.keyLength...])
-                let keyEnd = line.firstIndex(of: 0x2C) ?? line.count
+                let keyEnd = LedgerLine.firstComma(line)
                 let base = RecordKey.baseLength(of: UnsafeRawBufferPointer(rebasing: line[0..<keyEnd]))
                 if LedgerLine.isFingerprint(line) {
                     try output.write(UnsafeRawBufferPointer(rebasing: line[0..<base]))
@@ -298,7 +298,13 @@ struct LedgerLine {
     private var fields: [Range<Int>?] = []
 
     static func isFingerprint(_ line: UnsafeRawBufferPointer) -> Bool {
-        line.starts(with: "te:".utf8) || line.starts(with: "bank:".utf8)
+        RecordKey.isFingerprint(bytes: line)
+    }
+
+    /// The index of the first comma of `line` (its count when there is none), with `memchr`.
+    static func firstComma(_ line: UnsafeRawBufferPointer) -> Int {
+        guard let start = line.baseAddress, let comma = memchr(start, 0x2C, line.count) else { return line.count }
+        return start.distance(to: UnsafeRawPointer(comma))
     }
 
     /// Finds the fields; false when the key or a sort column is quoted, or the line holds a

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Stable identities of normalized records (the `record_key` column).
 ///
 /// With a source id the key is `<system>:<scope>:<id>`. Without one (Clockify CSV, bank exports
@@ -20,10 +24,30 @@ package enum RecordKey {
     }
 
     /// Length in bytes of the key without its occurrence number (`te:ab12#2` → 7).
+    ///
+    /// A plain loop on bytes: it runs for every row of a large export (issue #9, `run` scenario),
+    /// where the generic `lastIndex(of:)` was a visible share of the ledger writers' time.
     static func baseLength(of key: UnsafeRawBufferPointer) -> Int {
-        let fingerprint = key.starts(with: "te:".utf8) || key.starts(with: "bank:".utf8)
-        guard fingerprint, let hash = key.lastIndex(of: UInt8(ascii: "#")) else { return key.count }
-        return hash
+        // Most keys hold no `#` at all: `memchr` says so without the loop.
+        guard isFingerprint(bytes: key), let start = key.baseAddress, memchr(start, 0x23, key.count) != nil else {
+            return key.count
+        }
+        var index = key.count
+        while index > 0 {
+            index -= 1
+            if key[index] == 0x23 { return index }  // #
+        }
+        return key.count
+    }
+
+    /// True when `bytes` start with `te:` or `bank:` (a fingerprint key, or a line starting with one).
+    @inline(__always)
+    static func isFingerprint(bytes: UnsafeRawBufferPointer) -> Bool {
+        let count = bytes.count
+        guard count >= 3 else { return false }
+        if bytes[0] == 0x74, bytes[1] == 0x65, bytes[2] == 0x3A { return true }  // te:
+        return count >= 5 && bytes[0] == 0x62 && bytes[1] == 0x61 && bytes[2] == 0x6E && bytes[3] == 0x6B
+            && bytes[4] == 0x3A  // bank:
     }
 
     /// The occurrence number of a fingerprint key (`te:…#2` → 2), or nil.
