@@ -35,4 +35,34 @@ struct OutputFileTests {
         // The copy is written from the ledger's buffer (not copied into its own): it counts every byte too.
         #expect(copy.bytesWritten == Int64(expected.count))
     }
+
+    /// A copy that is itself hashed and copied (not done by the code today) still hashes and
+    /// passes on every byte: the written-through path is only for a copy that does neither.
+    @Test func aCopyThatHashesAndCopiesGetsEveryByte() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "facturation-output-\(UUID().uuidString.prefix(8))"
+        ).path
+        try Storage.makeDirectory(folder)
+        defer { try? Storage.removeTree(folder) }
+        let output = try OutputFile(directory: folder)
+        let copy = try OutputFile(directory: folder)
+        let second = try OutputFile(directory: folder)
+        output.hashAndCopy(to: copy)
+        copy.hashAndCopy(to: second)
+        var expected: [UInt8] = []
+        for round in 0..<200 {
+            let chunk = [UInt8](repeating: UInt8(truncatingIfNeeded: round &* 13 &+ 1), count: 20_000 + round % 89)
+            try output.write(chunk)
+            expected += chunk
+        }
+        let paths = ["ledger.csv", "copy.csv", "second.csv"].map { Path.join(folder, $0) }
+        try output.commit(to: paths[0])
+        try copy.commit(to: paths[1])
+        try second.commit(to: paths[2])
+        for path in paths { #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected)) }
+        let copyHash = copy.writtenSHA256()
+        #expect(copyHash == output.writtenSHA256())
+        #expect(copyHash == (try Storage.sha256(of: paths[1])))
+        #expect(copy.writtenSHA256() == copyHash, "the digest is the same when asked again")
+    }
 }

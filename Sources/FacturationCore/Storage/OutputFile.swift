@@ -88,8 +88,11 @@ package final class OutputFile {
     /// ``hashAndCopy(to:)``.
     package func writtenSHA256() -> String? {
         precondition(finished, "writtenSHA256() before the commit")
-        return hasher?.finishHex()
+        // Finishing resets the hasher: keep the digest, so that a second call gives the same.
+        if writtenDigest == nil { writtenDigest = hasher?.finishHex() }
+        return writtenDigest
     }
+    private var writtenDigest: String?
 
     /// Writes the buffered bytes to the temporary file (not synced), so that it can be read back.
     package func flushBuffer() throws(StorageError) { try flush() }
@@ -112,7 +115,9 @@ package final class OutputFile {
     /// Writes `bytes` straight to the file, after what the buffer holds: the outbox copy is
     /// written from its ledger's buffer without first copying the bytes into its own (issue #9:
     /// 1.7 GB copied once more in the ledger writers of the 1 GB `run`).
+    /// A copy that hashes or copies what it gets in turn takes the bytes through its buffer.
     private func writeThrough(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+        guard hasher == nil, copy == nil else { return try write(bytes) }
         if !buffer.isEmpty { try flush() }
         try writeFully(bytes)
     }
