@@ -7,11 +7,17 @@ import Testing
 /// file, its outbox copy and the SHA-256 computed on the way are still exactly the bytes written.
 @Suite("Output file")
 struct OutputFileTests {
-    @Test func aLargeFileWithItsCopyHoldsEveryByteWritten() throws {
+    /// A fresh folder for one test's files (the caller removes it).
+    static func makeFolder() throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "facturation-output-\(UUID().uuidString.prefix(8))"
         ).path
         try Storage.makeDirectory(folder)
+        return folder
+    }
+
+    @Test func aLargeFileWithItsCopyHoldsEveryByteWritten() throws {
+        let folder = try Self.makeFolder()
         defer { try? Storage.removeTree(folder) }
         let output = try OutputFile(directory: folder)
         let copy = try OutputFile(directory: folder)
@@ -39,10 +45,7 @@ struct OutputFileTests {
     /// A copy that is itself hashed and copied (not done by the code today) still hashes and
     /// passes on every byte: the written-through path is only for a copy that does neither.
     @Test func aCopyThatHashesAndCopiesGetsEveryByte() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "facturation-output-\(UUID().uuidString.prefix(8))"
-        ).path
-        try Storage.makeDirectory(folder)
+        let folder = try Self.makeFolder()
         defer { try? Storage.removeTree(folder) }
         let output = try OutputFile(directory: folder)
         let copy = try OutputFile(directory: folder)
