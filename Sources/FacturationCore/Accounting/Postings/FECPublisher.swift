@@ -183,15 +183,23 @@ package struct FECPublisher {
         let outboxCopy = try OutputFile(directory: temporary)
         output.hashAndCopy(to: outboxCopy)
         let report: FECCheckReport
+        let scratch = Path.join(temporary, "fec-" + name)
         do {
             report = try write(
                 from: from, to: to, year: year, into: output, checking: checkOptions(name, from: from, to: to))
+            try requireValid(report, name: name)
+            try output.commit(to: scratch, collision: .replace)
         } catch let error as FECWriter.UnencodableCharacter {
             throw FacturationError(.accounting, "the FEC cannot be written: \(error)", cause: error)
+        } catch let error as StorageError {
+            // The disk refused a write (full, a quota, a file-size limit), on the writing thread or
+            // when the last buffer went out: the file was not committed, so nothing was published.
+            throw FacturationError(
+                .workspace,
+                "the FEC \(name) could not be written (\(error)); nothing was published. Make room on the "
+                    + "workspace's disk (or raise the file-size limit), then run again",
+                cause: error)
         }
-        try requireValid(report, name: name)
-        let scratch = Path.join(temporary, "fec-" + name)
-        try output.commit(to: scratch, collision: .replace)
         let prepared = output.writtenSHA256().map { Outbox.PreparedCopy(file: outboxCopy, sha256: $0) }
         return try deliver(scratch, prepared: prepared, report: report, from: from, to: to, relativePath: relativePath)
     }
