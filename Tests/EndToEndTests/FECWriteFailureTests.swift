@@ -9,8 +9,9 @@ import Testing
 /// (`ulimit -f`, RLIMIT_FSIZE) with SIGXFSZ ignored, so the kernel refuses the write that would
 /// cross the limit with EFBIG, as it refuses a write on a full disk with ENOSPC. The FEC is
 /// encoded and written on a thread of its own while the caller's thread checks it
-/// (``FECCheckedWriter``): the failure arises on the writing thread and reaches the checking one
-/// through the pipe between them, which must not publish what it has checked so far.
+/// (``FECCheckedWriter``). The demo's small file fails at its last flush, when it is committed; the
+/// 20,000-line one on the writing thread, after its first chunks were checked, and the failure
+/// must reach the checking thread through the pipe, not leave it with a file that looks whole.
 @Suite("The FEC under a failing write", .serialized)
 struct FECWriteFailureTests {
     static let yearly = "outbox/fec/812345676FEC20251231.txt"
