@@ -24,11 +24,9 @@ package enum DecimalText {
 
     /// Parses UTF-8 bytes; see ``minorUnits(_:scale:style:)``.
     package static func minorUnits(bytes: UnsafeRawBufferPointer, scale: Int, style: Style) -> Result<Int64, Problem> {
-        var start = 0
-        var end = bytes.count
-        while start < end, let width = spaceWidth(bytes, at: start) { start += width }
-        while start < end, let width = spaceWidthBackward(bytes, endingAt: end) { end -= width }
-        guard start < end else { return .failure(Problem(message: "the amount is empty")) }
+        guard let bounds = trimmed(bytes) else { return .failure(Problem(message: "the amount is empty")) }
+        var start = bounds.start
+        let end = bounds.end
         let negative = readSign(bytes, start: &start, end: end)
         let decimalMark: UInt8 = style == .dotDecimal ? 0x2E : 0x2C
         var number = Accumulator()
@@ -84,6 +82,16 @@ package enum DecimalText {
             return .failure(Problem(message: "the amount has no digits"))
         }
         return number.scaled(fractionDigitCount: fractionDigitCount, scale: scale, negative: negative)
+    }
+
+    /// The bounds of `bytes` without the spaces around them; nil when nothing else is left.
+    @inline(__always)
+    private static func trimmed(_ bytes: UnsafeRawBufferPointer) -> (start: Int, end: Int)? {
+        var start = 0
+        var end = bytes.count
+        while start < end, let width = spaceWidth(bytes, at: start) { start += width }
+        while start < end, let width = spaceWidthBackward(bytes, endingAt: end) { end -= width }
+        return start < end ? (start, end) : nil
     }
 
     /// Skips a leading `+`, `-` or `−` (U+2212) and the spaces after it; true when the amount is negative.
