@@ -57,25 +57,48 @@ struct PaymentWorkload {
         var random = SplitMix64(seed: seed)
         let clientCount = max(1, min(maximumClients, count / invoicesPerClient))
         let clients = (0..<clientCount).map(PaymentClient.init(index:))
+        let (pipeline, layout) = try writePipeline(clients, in: folder)
+        let (documents, byClient) = try makeInvoices(count, clients: clients, &random)
+        var (receipts, expected) = makeReceipts(documents, byClient: byClient, clients: clients, &random)
+        let unknown = count - receipts.count
+        for index in 0..<unknown { receipts.append(unknownReceipt(index, &random)) }
+        expected[Kind.unknown.rawValue] = unknown
 
-        // The pipeline: the bench company and the clients with their payer IBANs.
+        // The ledger, in booking-date order as the import writes it.
+        for index in receipts.indices { receipts[index].key = "qonto:" + hex(index) }
+        receipts.sort { ($0.date, $0.key) < ($1.date, $1.key) }
+        let bytes = try writeLedger(receipts, layout: layout)
+        return PaymentWorkload(
+            invoices: documents, pipeline: pipeline, layout: layout, clients: clientCount,
+            expected: expected, ledgerBytes: bytes, receipts: receipts)
+    }
+
+    /// The pipeline: the bench company and the clients with their payer IBANs.
+    private static func writePipeline(
+        _ clients: [PaymentClient], in folder: String
+    ) throws -> (PipelineConfig, ArchiveLayout) {
         let workspace = Workspace(root: folder)
         let pipelineFile = Path.join(workspace.pipelines, pipelineID + ".toml")
         try Storage.makeDirectory(workspace.pipelines)
         try Storage.makeDirectory(workspace.temporary)
         try Storage.write(pipelineTOML(clients), to: pipelineFile, temporaryDirectory: workspace.temporary)
         let pipeline = try PipelineLoader.load(path: pipelineFile, shownAs: "pipelines/\(pipelineID).toml")
-        let layout = workspace.layout(for: pipeline, pipelineCount: 1)
+        return (pipeline, workspace.layout(for: pipeline, pipelineCount: 1))
+    }
 
-        // Invoices, in number (= issue date) order.
+    /// `count` invoices, in number (= issue date) order, the clients taking turns; and the
+    /// positions of each client's invoices.
+    private static func makeInvoices(
+        _ count: Int, clients: [PaymentClient], _ random: inout SplitMix64
+    ) throws -> ([InvoiceDocument], [[Int]]) {
         let template = try JSONDecoder().decode(InvoiceDocument.self, from: Data(templateJSON.utf8))
         let firstDay = CivilDate(year: 2025, month: 1, day: 2)!
         var documents: [InvoiceDocument] = []
         documents.reserveCapacity(count)
-        var byClient = [[Int]](repeating: [], count: clientCount)
+        var byClient = [[Int]](repeating: [], count: clients.count)
         for index in 0..<count {
-            let client = clients[index % clientCount]
-            let sequence = index / clientCount
+            let client = clients[index % clients.count]
+            let sequence = index / clients.count
             let total = Int64(1 + random.int(in: 0..<30)) * 100_000 + (Int64(3) << Int64(sequence % 15))
             let basis = (total * 10 + 6) / 12
             var document = template
@@ -96,13 +119,19 @@ struct PaymentWorkload {
             document.totals.grandTotalMinor = total
             document.totals.duePayableMinor = total
             documents.append(document)
-            byClient[index % clientCount].append(index)
+            byClient[index % clients.count].append(index)
         }
+        return (documents, byClient)
+    }
 
-        // Receipts: per client, its invoices in a random order take the pattern
-        // reference ×6, client-amount ×2, one pair; then as many unknown payers as pairs.
+    /// The receipts of known payers: per client, its invoices in a random order take the pattern
+    /// reference ×6, client-amount ×2, one pair (the unknown payers are added by the caller, as
+    /// many as pairs); and the count per intended outcome.
+    private static func makeReceipts(
+        _ documents: [InvoiceDocument], byClient: [[Int]], clients: [PaymentClient], _ random: inout SplitMix64
+    ) -> ([BenchReceipt], [String: Int]) {
         var receipts: [BenchReceipt] = []
-        receipts.reserveCapacity(count)
+        receipts.reserveCapacity(documents.count)
         var expected: [String: Int] = [:]
         let pattern: [Kind] = [
             .reference, .reference, .reference, .reference, .reference, .reference,
@@ -142,17 +171,7 @@ struct PaymentWorkload {
                 expected[kind.rawValue, default: 0] += 1
             }
         }
-        let unknown = count - receipts.count
-        for index in 0..<unknown { receipts.append(unknownReceipt(index, &random)) }
-        expected[Kind.unknown.rawValue] = unknown
-
-        // The ledger, in booking-date order as the import writes it.
-        for index in receipts.indices { receipts[index].key = "qonto:" + hex(index) }
-        receipts.sort { ($0.date, $0.key) < ($1.date, $1.key) }
-        let bytes = try writeLedger(receipts, layout: layout)
-        return PaymentWorkload(
-            invoices: documents, pipeline: pipeline, layout: layout, clients: clientCount,
-            expected: expected, ledgerBytes: bytes, receipts: receipts)
+        return (receipts, expected)
     }
 
     /// Writes `receipts` as the bank ledger `2025.csv` of `layout` (replacing it); returns its size.

@@ -91,16 +91,7 @@ struct QontoGenerator {
     private mutating func writeRow(number: Int, balance: inout Int, to writer: CSVFileWriter) {
         let party = random.pick(Self.counterparties)
         let executed = !random.chance(2)
-        let cents: Int
-        if party.credit {
-            cents = random.int(in: 100_000..<2_500_000)
-        } else {
-            let bucket = random.int(in: 0..<10)
-            cents =
-                -(bucket < 6
-                ? random.int(in: 500..<15_000)
-                : bucket < 9 ? random.int(in: 15_000..<150_000) : random.int(in: 150_000..<900_000))
-        }
+        let cents = drawCents(credit: party.credit)
         if executed { balance += cents }
         let group = random.chance(80) ? "\u{00A0}" : " "
         func money(_ value: Int) -> String { SyntheticText.commaDecimal(cents: value, group: group) }
@@ -149,6 +140,16 @@ struct QontoGenerator {
         writer.field("compte-principal-0001")
         writer.field(party.category.0)
         writer.field(party.category.1)
+    }
+
+    /// An amount in cents: a credit of 1,000–25,000 €, or a debit, small (6 in 10), medium or large.
+    private mutating func drawCents(credit: Bool) -> Int {
+        if credit { return random.int(in: 100_000..<2_500_000) }
+        let bucket = random.int(in: 0..<10)
+        return
+            -(bucket < 6
+            ? random.int(in: 500..<15_000)
+            : bucket < 9 ? random.int(in: 15_000..<150_000) : random.int(in: 150_000..<900_000))
     }
 
     /// A UUID-shaped id whose last group is the row number, so ids never repeat.

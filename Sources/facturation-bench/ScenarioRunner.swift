@@ -50,33 +50,7 @@ struct ScenarioRunner {
             ],
             standardOutput: summaryFile
         ).run()
-        if let signal = outcome.signal { throw BenchError("facturation run was killed by signal \(signal)") }
-        let data = try Data(contentsOf: URL(fileURLWithPath: summaryFile))
-        let summary: RunSummary
-        do {
-            summary = try JSONDecoder().decode(RunSummary.self, from: data)
-        } catch {
-            throw BenchError(
-                "facturation run exited with status \(outcome.exitStatus ?? -1) without a readable "
-                    + "summary (\(summaryFile)); its message is above")
-        }
-        let report = summary.invoicing.first { $0.pipeline == InvoiceWorkspace.pipelineID }
-        var problems = summary.errors + (report?.errors ?? [])
-        if report == nil {
-            problems.append("the run summary has no invoicing report for \(InvoiceWorkspace.pipelineID)")
-        }
-        // The accounting stage exports the FEC of every closed month since invoicing started; the
-        // generated workspace has nothing dated in July (its invoices are issued on August 1st), and
-        // an empty FEC fails its own check (FEC-13). The invoicing is complete then: keep the
-        // measurement, with a warning, rather than lose it to that core problem.
-        let emptyMonth = problems.filter { $0.contains("fails its check") && $0.contains("FEC-13") }
-        problems.removeAll { emptyMonth.contains($0) }
-        let toleratedStatus: Int32 = emptyMonth.isEmpty ? 0 : 1
-        guard problems.isEmpty, outcome.exitStatus == toleratedStatus else {
-            throw BenchError(
-                "facturation run exited with status \(outcome.exitStatus ?? -1):\n  "
-                    + problems.prefix(10).joined(separator: "\n  "))
-        }
+        let (summary, report, emptyMonth) = try Self.invoiceRunOutcome(outcome, summaryFile: summaryFile)
 
         let onDisk = try countIssued(in: workspace.issuedFolder)
         var detail =
@@ -104,6 +78,41 @@ struct ScenarioRunner {
         measurement.clients = workload.clients
         measurement.invoices = onDisk
         return measurement
+    }
+
+    /// The run summary of the `invoice` scenario's run, or why the run failed; the failure of the
+    /// empty July FEC, which is tolerated (the comment inside says why), is returned apart.
+    private static func invoiceRunOutcome(
+        _ outcome: ChildProcess.Outcome, summaryFile: String
+    ) throws -> (summary: RunSummary, report: InvoicingReport?, emptyMonth: [String]) {
+        if let signal = outcome.signal { throw BenchError("facturation run was killed by signal \(signal)") }
+        let data = try Data(contentsOf: URL(fileURLWithPath: summaryFile))
+        let summary: RunSummary
+        do {
+            summary = try JSONDecoder().decode(RunSummary.self, from: data)
+        } catch {
+            throw BenchError(
+                "facturation run exited with status \(outcome.exitStatus ?? -1) without a readable "
+                    + "summary (\(summaryFile)); its message is above")
+        }
+        let report = summary.invoicing.first { $0.pipeline == InvoiceWorkspace.pipelineID }
+        var problems = summary.errors + (report?.errors ?? [])
+        if report == nil {
+            problems.append("the run summary has no invoicing report for \(InvoiceWorkspace.pipelineID)")
+        }
+        // The accounting stage exports the FEC of every closed month since invoicing started; the
+        // generated workspace has nothing dated in July (its invoices are issued on August 1st), and
+        // an empty FEC fails its own check (FEC-13). The invoicing is complete then: keep the
+        // measurement, with a warning, rather than lose it to that core problem.
+        let emptyMonth = problems.filter { $0.contains("fails its check") && $0.contains("FEC-13") }
+        problems.removeAll { emptyMonth.contains($0) }
+        let toleratedStatus: Int32 = emptyMonth.isEmpty ? 0 : 1
+        guard problems.isEmpty, outcome.exitStatus == toleratedStatus else {
+            throw BenchError(
+                "facturation run exited with status \(outcome.exitStatus ?? -1):\n  "
+                    + problems.prefix(10).joined(separator: "\n  "))
+        }
+        return (summary, report, emptyMonth)
     }
 
     /// The invoicing, documents and forecast stages' own seconds (the run summary's `stages`), and
