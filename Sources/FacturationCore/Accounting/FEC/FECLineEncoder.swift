@@ -74,6 +74,16 @@ final class FECLineEncoder {
         let count = utf8.count
         while index < count {
             let byte = utf8[index]
+            if byte >= 0x20, byte < 0x7F, byte != 0x7C, started || byte != 0x20 {
+                // A run of printable ASCII but `|` (most texts are only that) is written as it is,
+                // at once: byte by byte, this was a tenth of the writing thread's time.
+                var end = index + 1
+                while end < count, utf8[end] >= 0x20, utf8[end] < 0x7F, utf8[end] != 0x7C { end += 1 }
+                buffer.append(UnsafeRawBufferPointer(rebasing: utf8[index..<end]))
+                started = true
+                index = end
+                continue
+            }
             if byte < 0x80 {
                 let out: UInt8 = (byte < 0x20 || byte == 0x7F || byte == 0x7C) ? 0x20 : byte
                 if out != 0x20 || started {
