@@ -48,8 +48,10 @@ void fct_kill_self(void) {
 #if defined(__GLIBC__)
 #include <malloc.h>
 int fct_release_free_memory(void) { return malloc_trim(0); }
+int fct_limit_heap_arenas(int count) { return mallopt(M_ARENA_MAX, count); }
 #else
 int fct_release_free_memory(void) { return 0; }
+int fct_limit_heap_arenas(int count) { (void)count; return 0; }
 #endif
 
 #if defined(SYNC_FILE_RANGE_WRITE)

@@ -161,6 +161,33 @@ struct FECTests {
         #expect(!record.contains("|"))
     }
 
+    /// The sanitising rule written plainly: control characters (C0, DEL, C1) and `|` become
+    /// spaces, then spaces are trimmed at both ends; everything else is kept (UTF-8).
+    static func sanitisedByRule(_ text: String) -> String {
+        let mapped = text.unicodeScalars.map { scalar -> String in
+            let value = scalar.value
+            return value < 0x20 || value == 0x7C || (value >= 0x7F && value < 0xA0) ? " " : String(scalar)
+        }.joined()
+        return String(mapped.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+
+    @Test("Texts of random printable runs, controls, pipes, spaces and non-ASCII are sanitised as the rule says")
+    func writerSanitisesRandomTextsAsTheRuleSays() throws {
+        var random = SplitMix64(seed: 1_206)
+        let alphabet = [
+            "a", "Z", "0", " ", "  ", "|", "\t", "\r\n", "\u{7F}", "\u{85}", "é", "€", "😀", "Facture ACME", "~",
+        ]
+        for _ in 0..<2_000 {
+            var line = Self.exampleLines[0]
+            line.label = (0..<random.below(12)).map { _ in random.pick(alphabet) }.joined()
+            let bytes = try FECWriter.bytes([line], format: FECFormat(separator: .tab))
+            let record = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\r\n")[1]
+            let fields = record.components(separatedBy: "\t")
+            #expect(fields.count == 18)
+            #expect(fields[10] == Self.sanitisedByRule(line.label), "\(line.label.debugDescription)")
+        }
+    }
+
     @Test func writerEncodesLatin9() throws {
         var line = Self.exampleLines[0]
         line.label = "Acompte 10 € Œuvre déjà payée"

@@ -1135,6 +1135,37 @@ struct InvoiceStoreRecordTests {
         }
     }
 
+    /// The next group of record files is decoded in the background while `body` takes the current
+    /// one (``Pending``): `body` still sees every document once, in file order, and an error it
+    /// throws is the one thrown (a damaged file of the group being decoded meanwhile is not named).
+    @Test("Records reach body in file order while the next group is decoded; body's error wins")
+    func recordsReachBodyInOrderWhileTheNextGroupIsDecoded() throws {
+        let (store, root) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let numbers = (1...(InvoiceStore.decodedAtOnce * 3 + 1)).map { String(format: "F2025-%04d", $0) }
+        for number in numbers {
+            var document = CIISample.standard.document
+            document.number = number
+            try store.recordIssued([document])
+        }
+        var seen: [String] = []
+        try store.forEachRecord { seen.append($0.number) }
+        #expect(seen == numbers)
+        let year = store.layout.issued(year: 2025)
+        let names = try FileManager.default.contentsOfDirectory(atPath: year).sorted()
+        try "not json\n".write(
+            toFile: Path.join(year, names[InvoiceStore.decodedAtOnce]), atomically: false, encoding: .utf8)
+        struct Stop: Error {}
+        var calls = 0
+        #expect(throws: Stop.self) {
+            try store.forEachRecord { _ in
+                calls += 1
+                if calls == 2 { throw Stop() }
+            }
+        }
+        #expect(calls == 2)
+    }
+
     /// An invoice store in a fresh temporary workspace (and the workspace's root, to delete).
     static func store() throws -> (InvoiceStore, String) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)").path

@@ -17,6 +17,10 @@ void fct_kill_self(void);
 /// released. A no-op returning 0 where there is no malloc_trim.
 int fct_release_free_memory(void);
 
+/// Lets glibc malloc make at most `count` heaps (arenas) for the threads of this process
+/// (mallopt M_ARENA_MAX); 1 when set. A no-op returning 0 where there is no mallopt.
+int fct_limit_heap_arenas(int count);
+
 /// Starts writing `count` bytes of `fd` from `offset` to disk without waiting for them
 /// (sync_file_range SYNC_FILE_RANGE_WRITE), so that a later fsync has less left to wait for.
 /// Returns 0, or -1 with errno set; a no-op returning 0 where there is no sync_file_range.

@@ -25,3 +25,31 @@ enum Parallel {
         return slots.map { $0! }
     }
 }
+
+/// A value computed on a background thread (GCD) while the caller does something else; ``wait()``
+/// gives it. It must be waited for before what `work` reads is released: a caller that may leave
+/// early waits in a `defer`. `work`, and what it captured, is released before ``wait()`` returns
+/// (a value it captured is then uniquely referenced again: changing it copies nothing).
+final class Pending<Value>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    /// Set until the background thread has run it; read and written by that thread only.
+    private var work: (() -> Value)?
+    /// Written by the background thread before it leaves `group`, read after `group.wait()`.
+    private var value: Value?
+
+    init(_ work: @escaping () -> Value) {
+        self.work = work
+        group.enter()
+        DispatchQueue.global().async { [self] in
+            value = self.work!()
+            self.work = nil
+            group.leave()
+        }
+    }
+
+    /// Waits until the value is computed and gives it (the same one each time).
+    func wait() -> Value {
+        group.wait()
+        return value!
+    }
+}

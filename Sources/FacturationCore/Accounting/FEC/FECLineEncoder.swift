@@ -71,9 +71,12 @@ final class FECLineEncoder {
         buffer.reserve(utf8.count)
         var started = false
         var index = 0
-        let count = utf8.count
-        while index < count {
+        while index < utf8.count {
             let byte = utf8[index]
+            if byte >= 0x20, byte < 0x7F, byte != 0x7C, started || byte != 0x20 {
+                (index, started) = (appendPrintableRun(utf8, from: index), true)
+                continue
+            }
             if byte < 0x80 {
                 let out: UInt8 = (byte < 0x20 || byte == 0x7F || byte == 0x7C) ? 0x20 : byte
                 if out != 0x20 || started {
@@ -122,6 +125,16 @@ final class FECLineEncoder {
         while end > fieldStart, buffer[end - 1] == 0x20 { end -= 1 }
         buffer.truncate(to: end)
         return nil
+    }
+
+    /// Appends the run of printable ASCII but `|` that starts at `start` as it is, at once (most
+    /// texts are only that: byte by byte, this was a tenth of the writing thread's time); returns
+    /// where the run ends.
+    private func appendPrintableRun(_ utf8: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var end = start + 1
+        while end < utf8.count, utf8[end] >= 0x20, utf8[end] < 0x7F, utf8[end] != 0x7C { end += 1 }
+        buffer.append(UnsafeRawBufferPointer(rebasing: utf8[start..<end]))
+        return end
     }
 
     private func date(_ date: CivilDate) {

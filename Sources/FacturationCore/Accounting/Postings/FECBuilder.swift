@@ -45,6 +45,9 @@ package enum FECBuilder {
         let inYear = positions.map { $0.filter(isInYear) } ?? (0..<entries.count).filter(isInYear)
         let numbering = Numbering(entries, inYear)
         let inFile = inYear.filter { entries.day(at: $0) >= start }
+        // The lettering groups are made on another core while the entries are sorted: each only
+        // reads the entries (a third of the plan's time each for 1,000,000 lines).
+        let groups = Pending { letteringGroups(entries, inYear) }
         let ordered = inFile.sorted { a, b in
             let dayA = entries.day(at: a), dayB = entries.day(at: b)
             if dayA != dayB { return dayA < dayB }
@@ -56,7 +59,7 @@ package enum FECBuilder {
                 : numbering.sequences[a] < numbering.sequences[b]
         }
         return Plan(
-            entries: entries, ordered: ordered, numbering: numbering, groups: letteringGroups(entries, inYear),
+            entries: entries, ordered: ordered, numbering: numbering, groups: groups.wait(),
             lineCount: inFile.reduce(0) { $0 + entries.lineCount(at: $1) })
     }
 

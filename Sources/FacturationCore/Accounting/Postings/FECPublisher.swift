@@ -88,7 +88,11 @@ package struct FECPublisher {
     /// A receipt's match is read from its own file (``PaymentStore/match(for:)``) when its bank
     /// line is posted, so no match is held: the files are those ``PaymentStore/record(_:)`` writes,
     /// named after their receipt.
+    ///
+    /// Made once per process (the `fec` command): the process's threads share one heap from here on
+    /// (``FreePages/useOneHeap()``).
     package init(layout: ArchiveLayout, today: CivilDate) throws {
+        FreePages.useOneHeap()
         self.layout = layout
         self.today = today
         var pass = Postings.Pass(Postings(pipeline: layout.pipeline))
