@@ -6,6 +6,12 @@ import Glibc
 protocol CSVRowSink: AnyObject {
     /// One field's bytes (unquoted, doubled quotes made single), valid only during the call.
     func field(_ bytes: UnsafeRawBufferPointer)
+    /// The same, without the tests of its bytes (control bytes, line breaks) that
+    /// ``rowBytes(_:)`` made once for the whole row.
+    func fieldTested(_ bytes: UnsafeRawBufferPointer)
+    /// The bytes of a row's fields with the quotes and delimiters between them (no control byte
+    /// among these), tested at once before its fields are given by ``fieldTested(_:)``.
+    func rowBytes(_ bytes: UnsafeRawBufferPointer)
     /// The row ended with `terminator` (CR or LF); no field before it since the last row end
     /// means a blank line (libcsv's `CSV_REPALL_NL` report).
     func endRow(terminator: Int32)
@@ -135,11 +141,18 @@ final class CSVCommonRows {
         return nil
     }
 
+    /// Gives the row's fields to `sink`. With a delimiter that is not a control byte, the row's
+    /// bytes are tested once (``CSVRowSink/rowBytes(_:)``): the tests look at each byte alone, and
+    /// quotes and the delimiter never match, so the row's outcome is that of its fields together.
     private func deliver(_ bytes: UnsafeRawBufferPointer, to sink: some CSVRowSink) {
+        let onceForTheRow = delimiter >= 0x20 && delimiter != 0x7F
+        if onceForTheRow, let first = spans.first, let last = spans.last {
+            sink.rowBytes(UnsafeRawBufferPointer(rebasing: bytes[first.start..<last.end]))
+        }
         for span in spans {
             let content = UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.end])
             guard span.doubled else {
-                sink.field(content)
+                if onceForTheRow { sink.fieldTested(content) } else { sink.field(content) }
                 continue
             }
             unescaped.removeAll(keepingCapacity: true)
@@ -153,7 +166,7 @@ final class CSVCommonRows {
                 afterQuote = byte == 0x22
                 unescaped.append(byte)
             }
-            unescaped.withUnsafeBytes { sink.field($0) }
+            unescaped.withUnsafeBytes { onceForTheRow ? sink.fieldTested($0) : sink.field($0) }
         }
     }
 }

@@ -255,6 +255,25 @@ package final class CSVReader {
         }
     }
 
+    /// A field of a row whose bytes ``rowBytes(_:)`` tested (from ``commonRows``).
+    @inline(__always)
+    func fieldTested(_ bytes: UnsafeRawBufferPointer) {
+        rowLines.fieldEnded()
+        currentBatch._withUnsafeGuaranteedRef { $0.appendField(bytes) }
+    }
+
+    /// The tests of ``field(_:)`` made once on a row's bytes (its fields, the quotes and delimiters
+    /// between them): the same outcome as on each field, as they look at each byte alone and a
+    /// line break is never split by a quote or a delimiter.
+    func rowBytes(_ bytes: UnsafeRawBufferPointer) {
+        if let start = bytes.baseAddress, bytes.count > 0, ControlBytes.mayHold(bytes) {
+            currentBatch._withUnsafeGuaranteedRef { $0.openRowMayHoldControls = true }
+            if memchr(start, 0x0A, bytes.count) != nil || memchr(start, 0x0D, bytes.count) != nil {
+                rowLines.addLineBreaks(in: bytes)
+            }
+        }
+    }
+
     /// A row ended (from libcsv or ``commonRows``).
     func endRow(terminator: Int32) {
         let line = rowLines.lineAtRowStart
