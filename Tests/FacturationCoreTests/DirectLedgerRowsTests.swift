@@ -93,6 +93,43 @@ struct DirectLedgerRowsTests {
         try output.append(year: parts[0], month: parts[1], line: line.buffer.bytes, key: key)
     }
 
+    /// The key and sort column a time entry's builder says it wrote (``LedgerLinePlaces``) give
+    /// the order key and hash that searching the line gives, or nil both ways (a quoted key, a
+    /// guarded tab); the texts hold commas, quotes, line breaks, formula marks and tabs.
+    @Test func placesRecordedByTheBuilderGiveTheLocatedKey() {
+        let texts = ["", "Réunion, point \"v2\"\nsuite", "=cmd", "\tguarded tab", "plain", " lead", "a\"b", "-12.5"]
+        let keys = ["te:ab12cd#2", "te:ab12cd", "clockify:ws:42", "clockify:ws,42", "bank:x#1", "=k", "\"q"]
+        var checked = 0
+        for (index, key) in keys.enumerated() {
+            for (position, text) in texts.enumerated() {
+                let record = TimeEntryRecord<String>(
+                    key: key, sourceFormat: .clockifyDetailedCSV, sourceFile: "export.csv", sourceRow: index,
+                    sourceEntryID: text, userName: text, userEmail: "a@b.fr", clientName: text, clientCode: nil,
+                    projectName: text, taskName: "", description: texts[(position + index) % texts.count], tags: text,
+                    billable: position % 2 == 0 ? nil : true, entryType: "regular",
+                    startLocal: 1_750_000_000 + Int64(index * 3_600), endLocal: 1_750_003_600,
+                    startUTC: 1_749_992_800 - Int64(position * 86_400), endUTC: 1_749_996_400, durationSeconds: 3_600,
+                    secondPrecision: true, hourlyRateMinor: 11_000, billableAmountMinor: 11_000, currency: .euro,
+                    category: .facturable, invoiced: nil, invoiceRef: text)
+                var line = CSVLineBuilder()
+                line.field("prefix")  // a line that does not start its buffer
+                line.endLine()
+                let start = line.buffer.count
+                let places = record.write(into: &line).relative(to: start)
+                let bytes = UnsafeRawBufferPointer(rebasing: line.buffer.bytes[start...])
+                let located = ByteBuffer(capacity: 16)
+                let placed = ByteBuffer(capacity: 16)
+                var orderKey = LedgerOrderKey()
+                let byLocating = orderKey.prepare(bytes, columns: LedgerKind.timeEntries.sortColumns, into: located)
+                let byPlaces = orderKey.prepare(bytes, places: places, into: placed)
+                #expect(byLocating?.hash == byPlaces?.hash, "\(key) \(text)")
+                #expect(located.array == placed.array, "\(key) \(text)")
+                if byLocating != nil { checked += 1 }
+            }
+        }
+        #expect(checked > 20)
+    }
+
     func sample(count: Int) -> [(String, [String])] {
         (0..<count).map { index in
             let key = index % 4 == 0 ? "clockify:ws:\(index)" : "te:\(String(index * 7919, radix: 16))"

@@ -75,9 +75,13 @@ struct TimeEntryRecord<Text: CSVText> {
         CivilDate(daysSinceEpoch: startLocal >= 0 ? startLocal / 86_400 : (startLocal - 86_399) / 86_400)
     }
 
-    func write(into out: inout CSVLineBuilder) {
+    /// Writes the line's fields; returns where it wrote the key and the sort column (`start_utc`,
+    /// ``LedgerKind/sortColumns``), as offsets in the builder's buffer.
+    @discardableResult
+    func write(into out: inout CSVLineBuilder) -> LedgerLinePlaces {
         let scale = currency?.minorDigits ?? 2
         key.write(to: &out)
+        let keyEnd = out.buffer.count
         out.field(sourceFormat.rawValue)
         out.field(sourceFile)
         out.field(Int64(sourceRow))
@@ -94,7 +98,10 @@ struct TimeEntryRecord<Text: CSVText> {
         out.field(entryType)
         out.timestampField(startLocal, offset: Int(startLocal - startUTC))
         out.timestampField(endLocal, offset: Int(endLocal - endUTC))
+        // Never the first field: a comma goes before it.
+        let startUTCStart = out.buffer.count + 1
         out.timestampField(startUTC, offset: nil)
+        let startUTCEnd = out.buffer.count
         out.timestampField(endUTC, offset: nil)
         out.field(durationSeconds)
         out.field(secondPrecision ? "second" : "minute")
@@ -106,5 +113,6 @@ struct TimeEntryRecord<Text: CSVText> {
         out.field(category.rawValue)
         if let invoiced { out.field(invoiced) } else { out.field("") }
         invoiceRef.write(to: &out)
+        return LedgerLinePlaces(keyEnd: keyEnd, sortColumn: startUTCStart..<startUTCEnd)
     }
 }

@@ -223,6 +223,21 @@ struct LedgerOrderKey {
     /// guarded tab.
     mutating func prepare(_ bytes: UnsafeRawBufferPointer, columns: [Int], into buffer: ByteBuffer) -> Prepared? {
         guard line.locate(bytes, columns: columns) else { return nil }
+        return append(into: buffer)
+    }
+
+    /// The same, for a line whose builder said where it wrote the key and the one sort column
+    /// (``LedgerLinePlaces``): the line is not searched for them again.
+    mutating func prepare(
+        _ bytes: UnsafeRawBufferPointer, places: LedgerLinePlaces, into buffer: ByteBuffer
+    )
+        -> Prepared?
+    {
+        guard line.place(bytes, places: places) else { return nil }
+        return append(into: buffer)
+    }
+
+    private func append(into buffer: ByteBuffer) -> Prepared {
         let start = buffer.count
         let base = line.base
         var hasher = Hasher()
@@ -241,6 +256,24 @@ struct LedgerOrderKey {
         return Prepared(
             hash: UInt64(bitPattern: Int64(hasher.finalize())),
             order: UnsafeRawBufferPointer(rebasing: buffer.bytes[start...]))
+    }
+}
+
+/// Where a line's builder wrote its key (the first field: `0..<keyEnd`) and its one sort column
+/// (without the comma before it), as offsets in the line.
+///
+/// Why: finding them again in the built line (``LedgerLine/locate(_:columns:)``, past quoted
+/// descriptions) was 5 % of the conversion threads of the 1 GB Clockify run (issue #9). The
+/// builder knows them for free (``TimeEntryRecord/write(into:)``); the checks on the line
+/// (quoted key or column, guarded tab) stay those of `locate` (DirectLedgerRowsTests).
+struct LedgerLinePlaces {
+    var keyEnd: Int
+    var sortColumn: Range<Int>
+
+    /// Offsets of the whole buffer made relative to a line starting at `start`.
+    func relative(to start: Int) -> LedgerLinePlaces {
+        LedgerLinePlaces(
+            keyEnd: keyEnd - start, sortColumn: (sortColumn.lowerBound - start)..<(sortColumn.upperBound - start))
     }
 }
 
@@ -336,6 +369,21 @@ struct LedgerLine {
             guard let range = fields[column] else { return false }
             sortColumns.append(UnsafeRawBufferPointer(rebasing: line[range]))
         }
+        return true
+    }
+
+    /// The fields where the line's builder put them (``LedgerLinePlaces``); false in the cases
+    /// ``locate(_:columns:)`` gives false for: the key or the sort column quoted, a guarded tab.
+    mutating func place(_ line: UnsafeRawBufferPointer, places: LedgerLinePlaces) -> Bool {
+        let column = places.sortColumn
+        guard places.keyEnd <= line.count, column.upperBound <= line.count, line.first != 0x22,
+            column.isEmpty || line[column.lowerBound] != 0x22, !Self.holdsGuardedTab(line)
+        else { return false }
+        let keyBytes = UnsafeRawBufferPointer(rebasing: line[0..<places.keyEnd])
+        base = UnsafeRawBufferPointer(rebasing: keyBytes[0..<RecordKey.baseLength(of: keyBytes)])
+        isFingerprint = Self.isFingerprint(line)
+        sortColumns.removeAll(keepingCapacity: true)
+        sortColumns.append(UnsafeRawBufferPointer(rebasing: line[column]))
         return true
     }
 

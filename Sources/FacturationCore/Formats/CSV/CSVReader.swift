@@ -49,8 +49,15 @@ package final class CSVReader {
     /// Where the parse is in the raw stream (to place syntax errors).
     @exclusivity(unchecked) private var stream = CSVStreamPosition()
 
+    /// Reads the common rows without libcsv (``CSVCommonRows``); nil for an odd delimiter.
+    private let commonRows: CSVCommonRows?
+    /// Rows read by ``commonRows`` (tests: the direct path must not be silently unused).
+    var rowsReadDirectly: Int { commonRows?.rows ?? 0 }
+
     /// `firstLine`: the line the source starts on (a piece of a file, see ``CSVChunkPlan``).
-    package init(delimiter: UInt8, firstLine: Int = 1) {
+    /// `direct: false` leaves every byte to libcsv (tests compare both paths).
+    package init(delimiter: UInt8, firstLine: Int = 1, direct: Bool = true) {
+        commonRows = direct ? CSVCommonRows(delimiter: delimiter) : nil
         rowLines = CSVRowLines(firstLine: firstLine)
         let batch = CSVBatch()
         self.batch = batch
@@ -84,6 +91,23 @@ package final class CSVReader {
         try finish()
         if batch.rowCount > 0 {
             batch.bytesRead = source.bytesRead
+            try body(batch)
+            batch.reset()
+        }
+    }
+
+    /// Tests: parses `chunks` on the calling thread as ``read(_:threaded:body:)`` parses a file's
+    /// chunks (so that chunk boundaries can be placed anywhere).
+    func read(chunks: [[UInt8]], body: (CSVBatch) throws -> Void) throws {
+        for chunk in chunks {
+            try feed(chunk)
+            if batch.rowCount > 0 {
+                try body(batch)
+                batch.reset()
+            }
+        }
+        try finish()
+        if batch.rowCount > 0 {
             try body(batch)
             batch.reset()
         }
@@ -140,10 +164,7 @@ package final class CSVReader {
     }
 
     private func feed(_ chunk: [UInt8]) throws {
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        let consumed = chunk.withUnsafeBytes { raw in
-            csv_parse(&parser, raw.baseAddress, raw.count, CSVReader.onField, CSVReader.onRow, context)
-        }
+        let consumed = chunk.withUnsafeBytes { parse($0) }
         if consumed != chunk.count {
             chunk.withUnsafeBytes { stream.advance(over: UnsafeRawBufferPointer(rebasing: $0[0..<consumed])) }
             throw CSVSyntaxError(
@@ -160,6 +181,33 @@ package final class CSVReader {
             )
         }
         chunk.withUnsafeBytes { stream.advance(over: $0) }
+    }
+
+    /// Parses a chunk; returns the bytes consumed (fewer at a syntax error, as `csv_parse`).
+    ///
+    /// At a row start (libcsv's state `ROW_NOT_BEGUN`, 0: its fields reset) ``commonRows`` takes
+    /// the rows it can; libcsv then takes the rest of the line through its LF (a row it left, or
+    /// the row the chunk ends in), and once it is at a row start again the direct path resumes.
+    /// libcsv's state is the same as if it had read every byte: the direct path only takes whole
+    /// rows and makes the callbacks libcsv would have made.
+    private func parse(_ raw: UnsafeRawBufferPointer) -> Int {
+        guard let base = raw.baseAddress else { return 0 }
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        var offset = 0
+        while offset < raw.count {
+            if let commonRows, parser.pstate == 0 {
+                offset += commonRows.scan(UnsafeRawBufferPointer(rebasing: raw[offset...]), into: self)
+                if offset == raw.count { break }
+            }
+            let lineEnd =
+                memchr(base + offset, 0x0A, raw.count - offset).map { base.distance(to: UnsafeRawPointer($0)) + 1 }
+                ?? raw.count
+            let consumed = csv_parse(
+                &parser, base + offset, lineEnd - offset, CSVReader.onField, CSVReader.onRow, context)
+            if consumed != lineEnd - offset { return offset + consumed }
+            offset = lineEnd
+        }
+        return raw.count
     }
 
     private func finish() throws {
@@ -183,31 +231,59 @@ package final class CSVReader {
     /// the reader holds the batch (``currentBatch``).
     private static let onField: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
         field, length, context in
-        Unmanaged<CSVReader>.fromOpaque(context!)._withUnsafeGuaranteedRef { reader in
-            reader.rowLines.fieldEnded()
-            let bytes = UnsafeRawBufferPointer(start: field, count: field == nil ? 0 : length)
-            reader.currentBatch._withUnsafeGuaranteedRef { $0.appendField(bytes) }
-            // One fast test covers line breaks (counted for line numbers) and the characters an
-            // import cleans: rows without any candidate skip the exact check on the converter's
-            // thread (``CSVBatch/mayHoldControlCharacters(_:)``).
-            if length > 0, let field, ControlBytes.mayHold(bytes) {
-                reader.currentBatch._withUnsafeGuaranteedRef { $0.openRowMayHoldControls = true }
-                if memchr(field, 0x0A, length) != nil || memchr(field, 0x0D, length) != nil {
-                    reader.rowLines.addLineBreaks(in: bytes)
-                }
-            }
-        }
+        let bytes = UnsafeRawBufferPointer(start: field, count: field == nil ? 0 : length)
+        Unmanaged<CSVReader>.fromOpaque(context!)._withUnsafeGuaranteedRef { $0.field(bytes) }
     }
 
     private static let onRow: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { terminator, context in
         Unmanaged<CSVReader>.fromOpaque(context!)._withUnsafeGuaranteedRef { $0.endRow(terminator: terminator) }
     }
 
-    private func endRow(terminator: Int32) {
-        let hasFields = batch.openFieldCount > 0
-        if hasFields {
-            batch.closeRow(line: rowLines.lineAtRowStart)
+    /// A field of the open row (from libcsv or ``commonRows``).
+    @inline(__always)
+    func field(_ bytes: UnsafeRawBufferPointer) {
+        rowLines.fieldEnded()
+        currentBatch._withUnsafeGuaranteedRef { $0.appendField(bytes) }
+        // One fast test covers line breaks (counted for line numbers) and the characters an
+        // import cleans: rows without any candidate skip the exact check on the converter's
+        // thread (``CSVBatch/mayHoldControlCharacters(_:)``).
+        if let field = bytes.baseAddress, bytes.count > 0, ControlBytes.mayHold(bytes) {
+            currentBatch._withUnsafeGuaranteedRef { $0.openRowMayHoldControls = true }
+            if memchr(field, 0x0A, bytes.count) != nil || memchr(field, 0x0D, bytes.count) != nil {
+                rowLines.addLineBreaks(in: bytes)
+            }
+        }
+    }
+
+    /// A field of a row whose bytes ``rowBytes(_:)`` tested (from ``commonRows``).
+    @inline(__always)
+    func fieldTested(_ bytes: UnsafeRawBufferPointer) {
+        rowLines.fieldEnded()
+        currentBatch._withUnsafeGuaranteedRef { $0.appendField(bytes) }
+    }
+
+    /// The tests of ``field(_:)`` made once on a row's bytes (its fields, the quotes and delimiters
+    /// between them): the same outcome as on each field, as they look at each byte alone and a
+    /// line break is never split by a quote or a delimiter.
+    func rowBytes(_ bytes: UnsafeRawBufferPointer) {
+        if let start = bytes.baseAddress, bytes.count > 0, ControlBytes.mayHold(bytes) {
+            currentBatch._withUnsafeGuaranteedRef { $0.openRowMayHoldControls = true }
+            if memchr(start, 0x0A, bytes.count) != nil || memchr(start, 0x0D, bytes.count) != nil {
+                rowLines.addLineBreaks(in: bytes)
+            }
+        }
+    }
+
+    /// A row ended (from libcsv or ``commonRows``).
+    func endRow(terminator: Int32) {
+        let line = rowLines.lineAtRowStart
+        let hasFields = currentBatch._withUnsafeGuaranteedRef { batch in
+            guard batch.openFieldCount > 0 else { return false }
+            batch.closeRow(line: line)
+            return true
         }
         rowLines.rowEnded(terminator: terminator, hadFields: hasFields)
     }
 }
+
+extension CSVReader: CSVRowSink {}

@@ -288,7 +288,6 @@ extension ClockifyCSVConverter {
         /// One builder for every row (its date cache is worth keeping: rows share their days).
         private var builder: CSVLineBuilder
         private var orderKey = LedgerOrderKey()
-        private let sortColumns = LedgerKind.timeEntries.sortColumns
         private var rows: [Row] = []
         /// The file's context with this buffer's own zone converter and classifier.
         let context: ConversionContext
@@ -300,13 +299,16 @@ extension ClockifyCSVConverter {
             builder = CSVLineBuilder(appendingTo: lines)
         }
 
-        /// Appends one line (without its line end) built by `build`, and prepares its order key.
-        func append(year: Int, month: Int, seconds: Int64, amount: Int64, _ build: (inout CSVLineBuilder) -> Void) {
+        /// Appends one line (without its line end) built by `build`, which says where it wrote the
+        /// key and the sort column, and prepares its order key.
+        func append(
+            year: Int, month: Int, seconds: Int64, amount: Int64, _ build: (inout CSVLineBuilder) -> LedgerLinePlaces
+        ) {
             let start = lines.count
-            build(&builder)
+            let places = build(&builder).relative(to: start)
             builder.removeFieldCount()
             let line = UnsafeRawBufferPointer(rebasing: lines.bytes[start...])
-            let key = orderKey.prepare(line, columns: sortColumns, into: orders)
+            let key = orderKey.prepare(line, places: places, into: orders)
             rows.append(
                 Row(
                     end: lines.count, year: Int32(year), month: Int32(month), seconds: seconds, amount: amount,
