@@ -150,7 +150,7 @@ package final class RunSnapshot {
     //   by then, kept as two lists: every credit note is applied before any match, and the invoice
     //   states print `applied` in that order): the live ones (open amount not zero) whole, the
     //   others as settled rows (a line file, not JSON: 12,000 rows take 75 ms in `JSONDecoder`,
-    //   7 ms split by bytes), and its credit notes that name an earlier year's invoice.
+    //   7 ms split by bytes), and its credit notes that name another year's invoice.
     // - Keyed by the year's record files (as `IssuedYearSummary`), the matches booked by 31
     //   December that name its numbers, its Oxygène confirmations and the binary; anything else
     //   (missing, damaged, stale, a number issued in two years, a replay dated in the year): the
