@@ -7,19 +7,15 @@ import Foundation
 /// full: `outbox/invoices/` holds one PDF per invoice (24,200 files at 10 years, no subfolder),
 /// read only to learn it has no subfolder (README, "Benchmark results", issue #9).
 ///
-/// A folder's modification and change times move whenever an entry is added, removed or renamed
-/// in it (a subfolder made, deleted or replaced by a file of the same name); the change time
-/// cannot be set back by a person. So a folder whose inode and both times are those recorded has
-/// the subfolders recorded. As in the run stamp, a folder whose times are within
+/// A folder whose ``FolderIdentity`` is the one recorded has the subfolders recorded (a subfolder
+/// made, deleted or replaced by a file of the same name moves it). A folder whose times are within
 /// ``RunStamp/racyWindow`` of the walk is not kept (a change in the same clock tick could leave
 /// them equal); it is listed again next time. Derived data in `archive/checkpoints/`, keyed by
 /// the binary: missing, damaged or from another build, every folder is listed.
 struct FolderTreeCache: Codable, Equatable {
     /// One folder's identity and its subfolders' names, in name order.
     struct Folder: Codable, Equatable {
-        var inode: UInt64
-        var modified: Int64
-        var changed: Int64
+        var identity: FolderIdentity
         var subfolders: [String]
     }
 
@@ -42,10 +38,9 @@ struct FolderTreeCache: Codable, Equatable {
             // recorded and not followed.
             guard let status = Storage.status(path), status.isDirectory else { return }
             let key = Path.relative(path, to: base)
-            var folder = Folder(inode: status.inode, modified: status.modified, changed: status.changed, subfolders: [])
-            if let cached = known.folders[key], cached.inode == folder.inode, cached.modified == folder.modified,
-                cached.changed == folder.changed
-            {
+            let identity = FolderIdentity(status)
+            var folder = Folder(identity: identity, subfolders: [])
+            if let cached = known.folders[key], cached.identity == identity {
                 folder.subfolders = cached.subfolders
             } else {
                 folder.subfolders = try Storage.subfolders(of: path)
@@ -61,10 +56,7 @@ struct FolderTreeCache: Codable, Equatable {
     /// The cache on disk, or an empty one when it is missing, damaged or from another build.
     private static func load(_ layout: ArchiveLayout) -> FolderTreeCache {
         let binary = RunStamp.executableIdentity()
-        let path = path(in: layout)
-        guard Storage.exists(path),
-            let cache = try? FacturationError.decode(FolderTreeCache.self, at: path, limit: 16 << 20),
-            cache.binary == binary
+        guard let cache = FolderIdentity.checkpoint(FolderTreeCache.self, at: path(in: layout)), cache.binary == binary
         else { return FolderTreeCache(binary: binary, folders: [:]) }
         return cache
     }
@@ -73,10 +65,43 @@ struct FolderTreeCache: Codable, Equatable {
     /// are too recent to trust.
     private func saveIfTrusted(replacing known: FolderTreeCache, layout: ArchiveLayout) throws {
         let now = Clock.system.now()
-        let threshold = now.seconds * 1_000_000_000 + Int64(now.nanoseconds) - RunStamp.racyWindow
         var kept = self
-        kept.folders = folders.filter { $0.value.modified < threshold && $0.value.changed < threshold }
+        kept.folders = folders.filter { $0.value.identity.isTrusted(now: now) }
         guard kept != known else { return }
         try Storage.replaceJSON(kept, at: Self.path(in: layout), temporaryDirectory: layout.temporary)
+    }
+}
+
+/// What a folder's own `stat` says of its entries: its inode and its modification and change
+/// times move whenever an entry is added, removed or renamed in it, and the change time cannot be
+/// set back by a person. Equal identities, when the times were older than ``RunStamp/racyWindow``
+/// when recorded, mean the same entries (names and types; not the files' contents).
+struct FolderIdentity: Codable, Equatable {
+    var inode: UInt64
+    var modified: Int64
+    var changed: Int64
+
+    init(_ status: Storage.Status) {
+        inode = status.inode
+        modified = status.modified
+        changed = status.changed
+    }
+
+    /// The identity of `path` when it is a folder (not followed when it is a link).
+    init?(of path: String) {
+        guard let status = Storage.status(path), status.isDirectory else { return nil }
+        self.init(status)
+    }
+
+    /// Whether both times are far enough from `now` that a change in the same clock tick is ruled out.
+    func isTrusted(now: Clock.Instant) -> Bool {
+        let threshold = now.seconds * 1_000_000_000 + Int64(now.nanoseconds) - RunStamp.racyWindow
+        return modified < threshold && changed < threshold
+    }
+
+    /// A derived checkpoint as decoded, or nil when it is missing or damaged (it is then rebuilt).
+    static func checkpoint<Value: Decodable>(_ type: Value.Type, at path: String) -> Value? {
+        guard Storage.exists(path) else { return nil }
+        return try? FacturationError.decode(type, at: path, limit: 16 << 20)
     }
 }

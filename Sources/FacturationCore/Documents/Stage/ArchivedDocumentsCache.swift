@@ -7,20 +7,17 @@ import Foundation
 /// folder for it on every full pass: 2,400 names a year, 24,000 at 10 years, all of them PDFs
 /// archived years ago (README, "Benchmark results", issue #9).
 ///
-/// A folder's modification and change times move whenever a file is added, removed or renamed in
-/// it (a PDF deleted by a person, or replaced by a rename); the change time cannot be set back by
-/// a person. So a folder whose inode and both times are those recorded, for the same documents
-/// (a digest of their numbers), still holds every one of their PDFs: what a listing would have
-/// told. A PDF edited in place was not seen by the listing either. A year is kept only when its
-/// folder did not move during the pass and its times are older than ``RunStamp/racyWindow`` (a
-/// change in the same clock tick could leave them equal). Derived data in `archive/checkpoints/`,
-/// keyed by the binary: missing, damaged or from another build, every year is listed.
+/// A folder whose ``FolderIdentity`` is the one recorded, for the same documents (a digest of
+/// their numbers), still holds every one of their PDFs (a PDF deleted, or replaced by a rename,
+/// moves it): what a listing would have told. A PDF edited in place was not seen by the listing
+/// either. A year is kept only when its folder did not move during the pass and its times are
+/// older than ``RunStamp/racyWindow`` (a change in the same clock tick could leave them equal).
+/// Derived data in `archive/checkpoints/`, keyed by the binary: missing, damaged or from another
+/// build, every year is listed.
 struct ArchivedDocumentsCache: Codable, Equatable {
     /// A year's folder when all its documents were archived in it.
     struct Year: Codable, Equatable {
-        var inode: UInt64
-        var modified: Int64
-        var changed: Int64
+        var folder: FolderIdentity
         /// SHA-256 of the year's document numbers, in issue order, one a line.
         var numbers: String
     }
@@ -34,9 +31,7 @@ struct ArchivedDocumentsCache: Codable, Equatable {
     /// The cache on disk, or an empty one when it is missing, damaged or from another build.
     static func load(_ layout: ArchiveLayout) -> ArchivedDocumentsCache {
         let binary = RunStamp.executableIdentity()
-        let path = path(in: layout)
-        guard Storage.exists(path),
-            let cache = try? FacturationError.decode(ArchivedDocumentsCache.self, at: path, limit: 16 << 20),
+        guard let cache = FolderIdentity.checkpoint(ArchivedDocumentsCache.self, at: path(in: layout)),
             cache.binary == binary
         else { return ArchivedDocumentsCache(binary: binary, years: [:]) }
         return cache
@@ -44,8 +39,7 @@ struct ArchivedDocumentsCache: Codable, Equatable {
 
     /// The identity of `folder` as the cache records it (nil when it is not a folder).
     static func identity(of folder: String, numbers: String) -> Year? {
-        guard let status = Storage.status(folder), status.isDirectory else { return nil }
-        return Year(inode: status.inode, modified: status.modified, changed: status.changed, numbers: numbers)
+        FolderIdentity(of: folder).map { Year(folder: $0, numbers: numbers) }
     }
 
     /// The digest the cache keys a year's documents by.
@@ -60,8 +54,7 @@ struct ArchivedDocumentsCache: Codable, Equatable {
     /// Keeps or forgets `year`: kept when all its documents are archived and its folder, the same
     /// before the listing and after the pass, has times old enough to trust.
     mutating func update(year: Int, allArchived: Bool, before: Year?, after: Year?, now: Clock.Instant) {
-        let threshold = now.seconds * 1_000_000_000 + Int64(now.nanoseconds) - RunStamp.racyWindow
-        if allArchived, let before, before == after, before.modified < threshold, before.changed < threshold {
+        if allArchived, let before, before == after, before.folder.isTrusted(now: now) {
             years[String(year)] = before
         } else {
             years[String(year)] = nil
