@@ -42,6 +42,28 @@ struct DocumentStageTests {
         #expect(!workspace.exists("outbox/invoices/\(numbers[0]).pdf"))
     }
 
+    /// A year whose folder has not moved is not listed (``ArchivedDocumentsCache``); a PDF deleted
+    /// from it moves the folder, and is made again with the same bytes.
+    @Test func aPDFDeletedFromAYearKnownCompleteIsMadeAgain() throws {
+        let workspace = try Self.demo(through: ["2025-07-01", "2025-08-01"])
+        try QuietRunTests.age(workspace)
+        // Their change times are now: once those are 2 s old, the folders can be trusted.
+        Thread.sleep(forTimeInterval: 2.1)
+        let first = try workspace.run(["run", "--settle", "0", "--date", "2025-08-02", "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let cache = try workspace.text("archive/checkpoints/demo-conseil/archived-documents.json")
+        #expect(cache.contains("\"2025\""), "the year is known complete: \(cache)")
+        let number = try #require(try workspace.issuedRecords(pipeline: "demo-conseil").keys.sorted().first)
+        let archived = "archive/invoicing/demo-conseil/documents/2025/\(number).pdf"
+        let bytes = try workspace.data(archived)
+        try FileManager.default.removeItem(at: workspace.root.appendingPathComponent(archived))
+
+        let again = try workspace.run(["run", "--settle", "0", "--date", "2025-08-02", "--json"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Self.documentsReport(again.stdout)["rendered"] as? [String] == [number])
+        #expect(try workspace.data(archived) == bytes)
+    }
+
     @Test func aDocumentWhosePDFCannotBeMadeIsReportedAndTheOthersGoOn() throws {
         let workspace = try Self.demo(through: ["2025-07-01"])
         // August's time invoices will lose their archived annexes before the run that renders them.

@@ -68,6 +68,31 @@ struct QuietRunTests {
         #expect(try Self.run(workspace, on: "2025-10-02").unchanged == [])
     }
 
+    /// The stamp's walk of the outbox knows a folder's subfolders from the last walk while the
+    /// folder has not moved (``FolderTreeCache``): a subfolder added is walked, and a file taken
+    /// from it then wakes the stages.
+    @Test func anOutboxSubfolderAddedIsSeenByTheStamp() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        _ = try Self.run(workspace, on: "2025-10-01")
+        try Self.age(workspace)
+        // Their change times are now: once those are 2 s old, the folders can be trusted.
+        Thread.sleep(forTimeInterval: 2.1)
+        _ = try Self.run(workspace, on: "2025-10-01")
+        #expect(try Self.run(workspace, on: "2025-10-01").unchanged == ["demo-conseil"])
+        #expect(workspace.exists("archive/checkpoints/demo-conseil/outbox-folders.json"))
+
+        let added = workspace.root.appendingPathComponent("outbox/invoices/classees")
+        try FileManager.default.createDirectory(at: added, withIntermediateDirectories: false)
+        try Data("x".utf8).write(to: added.appendingPathComponent("F1.pdf"))
+        try Self.age(workspace)
+        #expect(try Self.run(workspace, on: "2025-10-01").unchanged == [], "the outbox moved")
+        #expect(try Self.run(workspace, on: "2025-10-01").unchanged == ["demo-conseil"])
+        // Only the new subfolder moves: the stamp recorded it, so the stages wake.
+        try FileManager.default.removeItem(at: added.appendingPathComponent("F1.pdf"))
+        #expect(try Self.run(workspace, on: "2025-10-01").unchanged == [])
+    }
+
     @Test func aNewExportWakesTheLaterStages() throws {
         let workspace = try TestWorkspace(invoicing: true)
         let files = try Repository.demoFiles()

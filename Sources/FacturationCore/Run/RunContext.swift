@@ -143,6 +143,24 @@ package final class RunSnapshot {
     /// Booked credits: money that may pay invoices.
     package var receipts: [Receipt] { bank.filter { $0.amountMinor > 0 } }
 
+    // Planned, not built (issue #9, step 1 of the order in README "Benchmark results", 6 December
+    // 2026 (day), where the design is in full): the closed years' receivables from a summary per
+    // year (`creances-annees/<YYYY>.json`), so that this stops going through every document.
+    // - It holds the year's invoices as on 31 December (its credit notes, then the matches booked
+    //   by then, kept as two lists: every credit note is applied before any match, and the invoice
+    //   states print `applied` in that order): the live ones (open amount not zero) whole, the
+    //   others as settled rows (a line file, not JSON: 12,000 rows take 75 ms in `JSONDecoder`,
+    //   7 ms split by bytes), and its credit notes that name another year's invoice.
+    // - Keyed by the year's record files (as `IssuedYearSummary`), the matches booked by 31
+    //   December that name its numbers, its Oxygène confirmations and the binary; anything else
+    //   (missing, damaged, stale, a number issued in two years, a replay dated in the year): the
+    //   records, as now.
+    // - Later credit notes and matches are applied on top; a settled invoice they name is loaded
+    //   from its record file and becomes live again. `open(on:…)` answers from live items only (a
+    //   settled invoice owes nothing), lookups by number go through one loader, and the readers
+    //   that list every invoice (invoice states, payment delays, DSO) take live items and settled
+    //   rows in `order`, until steps 2 and 3 give them per-year rows and aggregates.
+
     /// What each client owes: every document of ``issued`` and of the register's history, with
     /// every recorded match applied (the oldest receipt first, then each match as it is recorded).
     /// Built once per run, on first use after the invoicing stage, for every stage that needs it

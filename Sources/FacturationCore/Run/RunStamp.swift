@@ -120,16 +120,9 @@ struct RunStamp: Codable, Equatable {
         }
         for year in try Storage.listIfPresent(layout.issued) { add(Path.join(layout.issued, year)) }
         // The outbox: every folder (a file taken away or added moves its folder's time).
-        for folder in try folders(under: layout.outbox) { add(folder) }
+        // Known from the last walk for the folders whose times have not moved (``FolderTreeCache``).
+        for folder in try FolderTreeCache.folders(under: layout.outbox, layout: layout) { add(folder) }
         return entries
-    }
-
-    /// `root` and every folder below it, depth first, in name order.
-    private static func folders(under root: String) throws -> [String] {
-        guard Storage.isDirectory(root) else { return [root] }
-        var result = [root]
-        for name in try Storage.subfolders(of: root) { result += try folders(under: Path.join(root, name)) }
-        return result
     }
 
     /// Where the pipeline's files are dropped and delivered, relative to the workspace.

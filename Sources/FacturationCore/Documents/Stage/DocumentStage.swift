@@ -48,7 +48,9 @@ package struct DocumentPass {
     func run() throws -> DocumentReport {
         TestPause.point("before-documents")
         var report = DocumentReport(pipeline: layout.pipeline.id)
-        var archived = try archivedNumbers()
+        let years = Dictionary(grouping: documents, by: \.issueDate.year).mapValues { $0.map(\.number) }
+        var cache = ArchivedDocumentsCache.load(layout)
+        var (archived, folders) = try archivedNumbers(years, cache: cache)
         let missing = documents.filter { !archived.contains($0.number) }
         for start in stride(from: 0, to: missing.count, by: Self.batchSize) {
             let batch = missing[start..<min(start + Self.batchSize, missing.count)]
@@ -56,6 +58,7 @@ package struct DocumentPass {
             archived.formUnion(made)
             report.rendered += made
         }
+        try remember(years, archived: archived, folders: folders, in: &cache)
         var list = try DeliveredList(layout: layout, path: layout.deliveredPDFs)
         let undelivered = documents.filter { archived.contains($0.number) && !list.contains($0.number) }
         for start in stride(from: 0, to: undelivered.count, by: Self.batchSize) {
@@ -66,17 +69,50 @@ package struct DocumentPass {
         return report
     }
 
-    /// The numbers of the documents whose PDF is archived.
-    private func archivedNumbers() throws -> Set<String> {
+    /// The numbers of the documents whose PDF is archived, and each year's folder as it was before
+    /// it was listed. A year the cache knows complete, its folder unchanged, is not listed.
+    private func archivedNumbers(
+        _ years: [Int: [String]], cache: ArchivedDocumentsCache
+    ) throws
+        -> (Set<String>, [Int: ArchivedDocumentsCache.Year])
+    {
         var numbers = Set<String>()
-        for year in Set(documents.map(\.issueDate.year)) {
+        var folders: [Int: ArchivedDocumentsCache.Year] = [:]
+        for (year, documents) in years {
+            let folder = layout.documents(issuedIn: year)
+            // Taken before the listing: a PDF removed meanwhile moves the folder after it.
+            let before = ArchivedDocumentsCache.identity(of: folder, numbers: ArchivedDocumentsCache.digest(documents))
+            folders[year] = before
+            if cache.allArchived(year: year, now: before) {
+                numbers.formUnion(documents)
+                continue
+            }
             // A set: the order of the listing does not matter (no sort of every year's names).
-            for name in try Storage.unorderedNamesIfPresent(layout.documents(issuedIn: year))
-            where name.hasSuffix(".pdf") {
+            for name in try Storage.unorderedNamesIfPresent(folder) where name.hasSuffix(".pdf") {
                 numbers.insert(String(name.dropLast(4)))
             }
         }
-        return numbers
+        return (numbers, folders)
+    }
+
+    /// Records in the cache the years whose documents are all archived in a folder that did not
+    /// move during the pass (a year that got PDFs in this run is listed once more next time).
+    private func remember(
+        _ years: [Int: [String]], archived: Set<String>, folders: [Int: ArchivedDocumentsCache.Year],
+        in cache: inout ArchivedDocumentsCache
+    ) throws {
+        let known = cache
+        let now = Clock.system.now()
+        for (year, documents) in years {
+            let after = ArchivedDocumentsCache.identity(
+                of: layout.documents(issuedIn: year), numbers: folders[year]?.numbers ?? "")
+            cache.update(
+                year: year, allArchived: documents.allSatisfy(archived.contains), before: folders[year], after: after,
+                now: now)
+        }
+        // Years no longer issued in (none in practice) are dropped with the rest.
+        cache.years = cache.years.filter { years[Int($0.key) ?? -1] != nil }
+        if cache != known { try cache.save(layout) }
     }
 
     /// Makes the PDFs of `batch` and archives them together; returns the numbers archived. A
