@@ -244,6 +244,18 @@ package struct ArchiveLayout: Sendable {
     package func issuedYearSummary(folder year: String) -> String {
         Path.join(checkpoints, "factures-annees", year + ".json")
     }
+    /// The stamp of the last run that changed nothing the later stages read (``RunStamp``).
+    package var runStamp: String { Path.join(checkpoints, "run-stamp.json") }
+    /// The outbox's folders and their identities at the last walk (``FolderTreeCache``).
+    package var outboxFolders: String { Path.join(checkpoints, "outbox-folders.json") }
+    /// The years whose PDFs are known archived, with their folders' identities (``ArchivedDocumentsCache``).
+    package var archivedDocuments: String { Path.join(checkpoints, "archived-documents.json") }
+    /// The dashboard's time totals of closed months (``TimeTotalsCache``).
+    package var dashboardTimeTotals: String { Path.join(checkpoints, "dashboard-time.json") }
+    /// What was published as the monthly FEC at `relativePath` (``FECCheckpoint``).
+    package func publishedFECCheckpoint(_ relativePath: String) -> String {
+        Path.join(checkpoints, relativePath + ".json")
+    }
     /// What the last complete delivery of the report at `csvPath` (relative to the outbox) was
     /// (`checkpoints/<pipeline>/rapports/<csv path>.json`, ``ReportCheckpoint``).
     package func reportCheckpoint(_ csvPath: String) -> String {

@@ -23,7 +23,7 @@ struct FolderTreeCache: Codable, Equatable {
     /// By path relative to the workspace.
     var folders: [String: Folder]
 
-    static func path(in layout: ArchiveLayout) -> String { Path.join(layout.checkpoints, "outbox-folders.json") }
+    static func path(in layout: ArchiveLayout) -> String { layout.outboxFolders }
 
     /// `root` and every folder below it, depth first, in name order (what listing every folder
     /// gives); updates the cache on disk when a folder was listed and its times can be trusted.

@@ -41,7 +41,7 @@ struct RunStamp: Codable, Equatable {
     /// Seconds within which a modification time is too close to trust.
     static let racyWindow: Int64 = 2_000_000_000
 
-    static func path(in layout: ArchiveLayout) -> String { Path.join(layout.checkpoints, "run-stamp.json") }
+    static func path(in layout: ArchiveLayout) -> String { layout.runStamp }
 
     /// The stamp of the workspace as it is now.
     static func current(_ layout: ArchiveLayout, today: CivilDate) throws -> RunStamp {

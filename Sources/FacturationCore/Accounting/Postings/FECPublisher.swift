@@ -429,7 +429,7 @@ struct FECCheckpoint: Codable {
     var export: FECPublisher.Export
 
     static func path(_ relativePath: String, in layout: ArchiveLayout) -> String {
-        Path.join(layout.checkpoints, relativePath + ".json")
+        layout.publishedFECCheckpoint(relativePath)
     }
 
     /// nil when missing or damaged: the month is published again.

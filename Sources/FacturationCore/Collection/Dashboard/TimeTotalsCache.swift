@@ -26,7 +26,7 @@ struct TimeTotalsCache: Codable, Equatable {
     /// By month (`YYYY-MM`).
     var months: [String: Entry] = [:]
 
-    static func path(in layout: ArchiveLayout) -> String { Path.join(layout.checkpoints, "dashboard-time.json") }
+    static func path(in layout: ArchiveLayout) -> String { layout.dashboardTimeTotals }
 
     /// The cache on disk, or an empty one when it is missing or cannot be read.
     static func load(_ layout: ArchiveLayout) -> TimeTotalsCache {

@@ -26,7 +26,7 @@ struct ArchivedDocumentsCache: Codable, Equatable {
     /// By year (`YYYY`).
     var years: [String: Year]
 
-    static func path(in layout: ArchiveLayout) -> String { Path.join(layout.checkpoints, "archived-documents.json") }
+    static func path(in layout: ArchiveLayout) -> String { layout.archivedDocuments }
 
     /// The cache on disk, or an empty one when it is missing, damaged or from another build.
     static func load(_ layout: ArchiveLayout) -> ArchivedDocumentsCache {
