@@ -54,19 +54,7 @@ enum FECMeasurement {
         let expected = try FECWriter.bytes(lines, format: settings.format)
         let reference = referenceCheck(entries, lines, fiscalYear: fiscalYear, seed: seed)
 
-        // The records, as the invoicing and payment stages leave them: one issued batch per 1,000
-        // invoices (fsynced, few), one match file per receipt (not fsynced: 100,000+ small files).
-        let store = InvoiceStore(layout: workload.layout)
-        for start in stride(from: 0, to: workload.invoices.count, by: 1_000) {
-            try store.recordIssued(Array(workload.invoices[start..<min(start + 1_000, workload.invoices.count)]))
-        }
-        let payments = PaymentStore(layout: workload.layout)
-        try Storage.makeDirectory(workload.layout.matches)
-        for match in matches.values {
-            let file = try BinaryFileOutput(path: payments.path(of: match.receipt))
-            try PaymentStore.encoded(match).withUnsafeBytes { try file.write($0) }
-            _ = try file.close()
-        }
+        try writeRecords(workload, matches: Array(matches.values))
         return [
             "lines": String(lines.count),
             "entries": String(entries.count),
@@ -81,6 +69,22 @@ enum FECMeasurement {
             "generation_peak_rss_bytes": String(ProcessMemory.peakResidentBytes() ?? -1),
             "reference": reference ?? "equal",
         ]
+    }
+
+    /// The records, as the invoicing and payment stages leave them: one issued batch per 1,000
+    /// invoices (fsynced, few), one match file per receipt (not fsynced: 100,000+ small files).
+    private static func writeRecords(_ workload: PaymentWorkload, matches: [PaymentMatch]) throws {
+        let store = InvoiceStore(layout: workload.layout)
+        for start in stride(from: 0, to: workload.invoices.count, by: 1_000) {
+            try store.recordIssued(Array(workload.invoices[start..<min(start + 1_000, workload.invoices.count)]))
+        }
+        let payments = PaymentStore(layout: workload.layout)
+        try Storage.makeDirectory(workload.layout.matches)
+        for match in matches {
+            let file = try BinaryFileOutput(path: payments.path(of: match.receipt))
+            try PaymentStore.encoded(match).withUnsafeBytes { try file.write($0) }
+            _ = try file.close()
+        }
     }
 
     /// nil when `lines` equal those of the first FECBuilder (``referenceLines``), also on a
