@@ -16,20 +16,26 @@ struct OutputFileTests {
         return folder
     }
 
+    /// Writes `rounds` odd-sized chunks of about `size` bytes, each of another byte, so that
+    /// flushes and write-back starts fall anywhere; returns every byte written.
+    static func writeRounds(_ rounds: Int, of size: Int, into output: OutputFile) throws -> [UInt8] {
+        var expected: [UInt8] = []
+        for round in 0..<rounds {
+            let chunk = [UInt8](repeating: UInt8(truncatingIfNeeded: round &* 31 &+ 7), count: size + round % 97)
+            try output.write(chunk)
+            expected += chunk
+        }
+        return expected
+    }
+
     @Test func aLargeFileWithItsCopyHoldsEveryByteWritten() throws {
         let folder = try Self.makeFolder()
         defer { try? Storage.removeTree(folder) }
         let output = try OutputFile(directory: folder)
         let copy = try OutputFile(directory: folder)
         output.hashAndCopy(to: copy)
-        var expected: [UInt8] = []
-        // Odd-sized writes of different bytes, so that flushes and write-back starts fall anywhere:
-        // about 21 MB.
-        for round in 0..<700 {
-            let chunk = [UInt8](repeating: UInt8(truncatingIfNeeded: round &* 31 &+ 7), count: 30_000 + round % 97)
-            try output.write(chunk)
-            expected += chunk
-        }
+        // About 21 MB.
+        let expected = try Self.writeRounds(700, of: 30_000, into: output)
         let path = Path.join(folder, "ledger.csv")
         let copyPath = Path.join(folder, "copy.csv")
         try output.commit(to: path)
@@ -52,12 +58,7 @@ struct OutputFileTests {
         let second = try OutputFile(directory: folder)
         output.hashAndCopy(to: copy)
         copy.hashAndCopy(to: second)
-        var expected: [UInt8] = []
-        for round in 0..<200 {
-            let chunk = [UInt8](repeating: UInt8(truncatingIfNeeded: round &* 13 &+ 1), count: 20_000 + round % 89)
-            try output.write(chunk)
-            expected += chunk
-        }
+        let expected = try Self.writeRounds(200, of: 20_000, into: output)
         let paths = ["ledger.csv", "copy.csv", "second.csv"].map { Path.join(folder, $0) }
         try output.commit(to: paths[0])
         try copy.commit(to: paths[1])
