@@ -82,6 +82,27 @@ struct FECWriteFailureTests {
         #expect(published.withUnsafeBytes { SHA256Hasher.hex($0) } == facts["sha256"])
     }
 
+    /// A folder where a match file goes (the archive damaged by hand): the export stops, names
+    /// the file and says to restore it, and publishes nothing.
+    @Test func aFolderWhereAMatchFileGoesIsNamedAndNothingIsPublished() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "facturation-fec-match-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = folder.appendingPathComponent("child").path
+        let generated = try Binary.run(
+            ["--measure", "fec", "2000", "7", workspace], executable: BenchCommandTests.bench)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let matches = workspace + "/archive/payments/bench/matches"
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: matches).sorted().first)
+        try FileManager.default.removeItem(atPath: matches + "/" + name)
+        try FileManager.default.createDirectory(atPath: matches + "/" + name, withIntermediateDirectories: false)
+        let result = try Binary.run(["fec", "--year", "2025", "--date", "2026-01-15", "--workspace", workspace])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(name) is damaged"), "\(result.stderr)")
+        #expect(result.stderr.contains("restore it from a backup"))
+        #expect(!FileManager.default.fileExists(atPath: workspace + "/outbox/fec/812345676FEC20251231.txt"))
+    }
+
     /// Runs the binary with a file-size limit of `blocks` 512-byte blocks (`ulimit -f`, as sh
     /// counts) and SIGXFSZ ignored (inherited across `exec`), so a write past it fails with EFBIG.
     static func runUnderFileSizeLimit(blocks: Int, _ arguments: [String]) throws -> CommandResult {

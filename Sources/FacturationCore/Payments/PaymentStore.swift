@@ -116,7 +116,15 @@ package struct PaymentStore {
     /// The match in the file at `path`: through the fenced fast path (``MatchRecordDecoder``),
     /// else through `JSONDecoder` and its errors.
     private static func read(_ path: String) throws -> PaymentMatch {
-        let bytes = try Storage.read(path, limit: 1 << 20)
+        let bytes: [UInt8]
+        do {
+            bytes = try Storage.read(path, limit: 1 << 20)
+        } catch {
+            // A folder, a FIFO or an unreadable file where a match file goes: the archive's
+            // problem, named with what to do (a missing file is no match: see `match(for:)`).
+            if error.code == ENOENT { throw error }
+            throw FacturationError.damaged(path, error)
+        }
         if let match = bytes.withUnsafeBufferPointer({ MatchRecordDecoder.match(from: $0) }) { return match }
         return try FacturationError.decode(PaymentMatch.self, at: path, limit: 1 << 20)
     }
