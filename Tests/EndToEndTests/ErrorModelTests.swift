@@ -35,7 +35,8 @@ struct ErrorModelTests {
         let url = workspace.root.appendingPathComponent(checkpoint)
         let arguments = ["run", "--settle", "0", "--date", "2025-10-02"]
         try FileManager.default.removeItem(at: url)
-        try FileManager.default.createDirectory(at: url.appendingPathComponent("kept"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: url.appendingPathComponent("kept"), withIntermediateDirectories: true)
 
         let result = try workspace.run(arguments)
         #expect(result.status == 1)
