@@ -264,6 +264,58 @@ struct PostingsPassTests {
         let clients = inOrder.entries.filter { $0.journal == postings.settings.bank }.map { $0.lines[1].auxiliary?.0 }
         #expect(clients == ["LAA", "LAA"])
     }
+
+    /// Records only noted (``Postings/Pass/note(_:)-(InvoiceDocument)``, ``Postings/Pass/note(_:allocations:)``:
+    /// a closed year that is not rendered) teach the pass what posting them does: the entries
+    /// posted after them, and the suspense list, are those of a pass that posted everything.
+    @Test func notedRecordsLeaveTheLaterEntriesAsPostedOnes() throws {
+        let harness = try ConversionHarness()
+        defer { harness.cleanUp() }
+        let postings = Postings(pipeline: harness.pipeline)
+        let documents = [
+            Self.document("F1", .invoice, net: 100_000), Self.document("F2", .invoice, net: 50_000),
+            Self.document("A1", .creditNote, net: 20_000, crediting: "F1"),
+        ]
+        // Noted: a part of F1, a fee (suspense); posted: the rest of F1 with a part of F2, then F2's rest.
+        let receipts: [(String, Int64, [PaymentMatch.Allocation])] = [
+            ("2025-07-10", 30_000, [.init(invoice: "F1", amountMinor: 30_000)]),
+            ("2025-07-11", -5_000, []),
+            (
+                "2025-07-20", 100_000,
+                [.init(invoice: "F1", amountMinor: 66_000), .init(invoice: "F2", amountMinor: 34_000)]
+            ),
+            ("2025-07-21", 26_000, [.init(invoice: "F2", amountMinor: 26_000)]),
+        ]
+        var full = Postings.Pass(postings), noted = Postings.Pass(postings)
+        var expected: [AccountingEntry] = [], posted: [AccountingEntry] = []
+        for (index, document) in documents.enumerated() {
+            let entry = full.post(document)
+            guard index == 1 else {
+                noted.note(document)
+                continue
+            }
+            expected.append(entry)
+            posted.append(noted.post(document))
+        }
+        for (index, receipt) in receipts.enumerated() {
+            let line = BankLine(
+                key: "bank:\(index)", bookingDate: CivilDate(iso: receipt.0)!, amountMinor: receipt.1,
+                counterpartyName: "LAA", counterpartyIBAN: "", label: "VIR", remittance: "", transactionID: "T\(index)")
+            let allocations = receipt.2.isEmpty ? nil : receipt.2
+            let (entry, transfer) = full.post(line, allocations: allocations)
+            guard index >= 2 else {
+                noted.note(line, allocations: allocations)
+                continue
+            }
+            expected += [entry] + (transfer.map { [$0] } ?? [])
+            let (again, againTransfer) = noted.post(line, allocations: allocations)
+            posted += [again] + (againTransfer.map { [$0] } ?? [])
+        }
+        #expect(posted == expected)
+        #expect(expected.filter { $0.journal == postings.settings.misc }.count == 2, "the VAT moved by each receipt")
+        #expect(noted.suspense.map(\.key) == ["bank:1"] && full.suspense.map(\.key) == ["bank:1"])
+        #expect(noted.seen("F1").openTTC == full.seen("F1").openTTC && noted.seen("F2").pendingVAT == 0)
+    }
 }
 
 /// ``PackedEntries/release(at:)`` (fenced: the FEC export frees its entries as it writes them):

@@ -65,6 +65,14 @@ package struct Postings {
 
         /// The sales entry of an issued document (in any order, all before the first bank line).
         package mutating func post(_ document: InvoiceDocument) -> AccountingEntry {
+            note(document)
+            return postings.sale(document, vatOnReceipts: onReceipts)
+        }
+
+        /// What ``post(_:)-(InvoiceDocument)`` learns of a document, without making its entry: for a
+        /// fiscal year whose files are not rendered again, whose later receipts still need the
+        /// document's client, pending VAT and open amount.
+        package mutating func note(_ document: InvoiceDocument) {
             let party = Party(number: document.clientCode, label: document.buyer.name)
             let index: Int32
             if let known = partyIndex[party] {
@@ -88,7 +96,6 @@ package struct Postings {
                 credited.openTTC = (credited.openTTC ?? 0) - document.totals.grandTotalMinor
                 facts[invoice] = credited
             }
-            return postings.sale(document, vatOnReceipts: onReceipts)
         }
 
         /// The entries of a booked bank line: a receipt and its VAT transfer when it pays invoices
@@ -108,9 +115,46 @@ package struct Postings {
             return (entry, nil)
         }
 
+        /// What ``post(_:allocations:)`` changes, without making the entries: the pending VAT and
+        /// open amount of the invoices a receipt pays, or the suspense list.
+        package mutating func note(_ line: BankLine, allocations: [PaymentMatch.Allocation]?) {
+            if line.amountMinor > 0, let allocations, !allocations.isEmpty {
+                if onReceipts { _ = moveVAT(allocations) }
+                return
+            }
+            if postings.rule(for: line) == nil { suspense.append(line) }
+        }
+
+        /// What a receipt's entries read of `invoice` (the number an allocation names): its client
+        /// (code, name), and its pending VAT and open amount before the receipt.
+        package func seen(_ invoice: String) -> (client: (String, String)?, pendingVAT: Int64?, openTTC: Int64?) {
+            guard let known = facts[invoice] else { return (nil, nil, nil) }
+            let party = known.party >= 0 ? parties[Int(known.party)] : nil
+            return (party.map { ($0.number, $0.label) }, known.pendingVAT, known.openTTC)
+        }
+
         private mutating func vatTransfer(
             _ line: BankLine, allocations: [PaymentMatch.Allocation]
         ) -> AccountingEntry? {
+            let amount = moveVAT(allocations)
+            guard amount > 0 else { return nil }
+            let settings = postings.settings
+            return AccountingEntry(
+                journal: settings.misc, date: line.bookingDate, pieceRef: line.pieceRef, pieceDate: line.bookingDate,
+                label: "TVA exigible " + allocations.map(\.invoice).joined(separator: " "),
+                lines: [
+                    .init(
+                        account: settings.vatOnReceipts, auxiliary: nil, debitMinor: amount, creditMinor: 0,
+                        invoice: nil),
+                    .init(
+                        account: settings.vatCollected, auxiliary: nil, debitMinor: 0, creditMinor: amount,
+                        invoice: nil),
+                ])
+        }
+
+        /// Moves the VAT share of what `allocations` pay out of each invoice's pending VAT; returns
+        /// the total moved.
+        private mutating func moveVAT(_ allocations: [PaymentMatch.Allocation]) -> Int64 {
             var amount: Int64 = 0
             for allocation in allocations {
                 guard let pending = facts[allocation.invoice]?.pendingVAT, pending > 0,
@@ -125,19 +169,7 @@ package struct Postings {
                 facts[allocation.invoice]!.openTTC = open - allocation.amountMinor
                 amount += share
             }
-            guard amount > 0 else { return nil }
-            let settings = postings.settings
-            return AccountingEntry(
-                journal: settings.misc, date: line.bookingDate, pieceRef: line.pieceRef, pieceDate: line.bookingDate,
-                label: "TVA exigible " + allocations.map(\.invoice).joined(separator: " "),
-                lines: [
-                    .init(
-                        account: settings.vatOnReceipts, auxiliary: nil, debitMinor: amount, creditMinor: 0,
-                        invoice: nil),
-                    .init(
-                        account: settings.vatCollected, auxiliary: nil, debitMinor: 0, creditMinor: amount,
-                        invoice: nil),
-                ])
+            return amount
         }
     }
 
@@ -214,8 +246,7 @@ package struct Postings {
 
     /// A bank line that pays no invoice: an account rule, else suspense (`true`).
     private func other(_ line: BankLine) -> (AccountingEntry, Bool) {
-        let texts = [line.counterpartyName, line.label, line.remittance]
-        let rule = settings.rules.first { rule in texts.contains { rule.pattern.matches($0) } }
+        let rule = rule(for: line)
         let account = rule?.account ?? settings.suspense
         let amount = abs(line.amountMinor)
         let incoming = line.amountMinor > 0
@@ -234,6 +265,13 @@ package struct Postings {
                 pieceDate: line.bookingDate, label: String(label.isEmpty ? "Opération bancaire" : label),
                 lines: lines), rule == nil
         )
+    }
+
+    /// The first `[[accounting.rules]]` whose pattern matches the line's counterparty, label or
+    /// remittance; nil: the line goes to suspense.
+    fileprivate func rule(for line: BankLine) -> AccountingSettings.BankRule? {
+        let texts = [line.counterpartyName, line.label, line.remittance]
+        return settings.rules.first { rule in texts.contains { rule.pattern.matches($0) } }
     }
 
     /// Lines on the same account (and sub-account, and invoice) and side added up.
