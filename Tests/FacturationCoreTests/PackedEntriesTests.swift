@@ -47,48 +47,6 @@ struct PackedEntriesTests {
         return entries
     }
 
-    /// The identity bytes of a closed year's entries (``ClosedYearFEC``) depend on the content of
-    /// each entry only (not on the order texts and parties were first seen), and any field of the
-    /// entry or of one of its lines that a FEC line shows changes them.
-    @Test func theIdentityOfAnEntryIsItsContent() {
-        func identity(_ table: PackedEntries, _ index: Int) -> [UInt8] {
-            var bytes: [UInt8] = []
-            table.appendIdentity(at: index, to: &bytes)
-            return bytes
-        }
-        let entries = FECCheckedWriterTests.entries + Self.oddEntries
-        let packed = Self.packed(entries), reversed = Self.packed(entries.reversed())
-        #expect(entries.indices.allSatisfy { identity(packed, $0) == identity(reversed, entries.count - 1 - $0) })
-        let settings = AccountingSettings()
-        let base = Self.oddEntries[1]
-        var variants = [base]
-        func vary(_ change: (inout AccountingEntry) -> Void) {
-            var entry = base
-            change(&entry)
-            variants.append(entry)
-        }
-        vary { $0.journal = settings.sales }
-        vary { $0.journal.label += "x" }
-        vary { $0.date = $0.date.adding(days: 1) }
-        vary { $0.pieceDate = $0.pieceDate.adding(days: 1) }
-        vary { $0.pieceRef += "x" }
-        vary { $0.label += "x" }
-        vary { $0.lines[1].account = settings.bankAccount }
-        vary { $0.lines[1].account.label += "x" }
-        vary { $0.lines[1].auxiliary = ("C2", "Zoe") }
-        vary { $0.lines[1].auxiliary = ("C1", "Zoë") }
-        vary { $0.lines[1].auxiliary = nil }
-        vary { $0.lines[1].invoice = "F9" }
-        vary { $0.lines[1].invoice = nil }
-        vary { $0.lines[1].invoice = "" }
-        vary { $0.lines[0].debitMinor += 1 }
-        vary { $0.lines[1].creditMinor += 1 }
-        vary { $0.lines.removeLast() }
-        let table = Self.packed(variants)
-        let identities = variants.indices.map { identity(table, $0) }
-        #expect(Set(identities).count == variants.count)
-    }
-
     @Test func everyEntryComesBackAsAppended() {
         let entries = FECCheckedWriterTests.entries + Self.oddEntries
         let packed = Self.packed(entries)

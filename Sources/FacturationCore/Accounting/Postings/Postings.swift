@@ -63,16 +63,14 @@ package struct Postings {
             onReceipts = !postings.pipeline.company.vatOnDebits
         }
 
-        /// The sales entry of an issued document (in any order, all before the first bank line).
-        package mutating func post(_ document: InvoiceDocument) -> AccountingEntry {
-            note(document)
-            return postings.sale(document, vatOnReceipts: onReceipts)
+        /// Room for the facts of `documents` documents, so that the table is not rebuilt as it grows.
+        package mutating func reserve(documents: Int) {
+            facts.reserveCapacity(documents)
+            parties.reserveCapacity(documents)
         }
 
-        /// What ``post(_:)-(InvoiceDocument)`` learns of a document, without making its entry: for a
-        /// fiscal year whose files are not rendered again, whose later receipts still need the
-        /// document's client, pending VAT and open amount.
-        package mutating func note(_ document: InvoiceDocument) {
+        /// The sales entry of an issued document (in any order, all before the first bank line).
+        package mutating func post(_ document: InvoiceDocument) -> AccountingEntry {
             let party = Party(number: document.clientCode, label: document.buyer.name)
             let index: Int32
             if let known = partyIndex[party] {
@@ -82,20 +80,53 @@ package struct Postings {
                 parties.append(party)
                 partyIndex[party] = index
             }
-            var own = facts[document.number] ?? Facts()
-            if own.party < 0 { own.party = index }
-            if document.kind == .invoice {
-                // Added, not set: a credit note read before its invoice has already subtracted its part.
-                own.pendingVAT = (own.pendingVAT ?? 0) + postings.vatPending(document)
-                own.openTTC = (own.openTTC ?? 0) + document.totals.grandTotalMinor
+            fold(document, party: index)
+            return postings.sale(document, vatOnReceipts: onReceipts)
+        }
+
+        /// What ``post(_:)-(InvoiceDocument)`` learns of a document, without making its entry: for a
+        /// fiscal year whose files are not rendered again, whose later receipts still need the
+        /// document's client, pending VAT and open amount. The client is kept without looking for
+        /// an equal one (a run's documents stay in memory anyway; one hash less per document).
+        package mutating func note(_ document: InvoiceDocument) {
+            if fold(document, party: Int32(parties.count)) {
+                parties.append(Party(number: document.clientCode, label: document.buyer.name))
             }
-            facts[document.number] = own
-            if document.kind == .creditNote, let invoice = document.precedingInvoice?.number {
-                var credited = facts[invoice] ?? Facts()
-                credited.pendingVAT = (credited.pendingVAT ?? 0) - postings.vatPending(document)
-                credited.openTTC = (credited.openTTC ?? 0) - document.totals.grandTotalMinor
-                facts[invoice] = credited
+        }
+
+        /// Adds a document to the facts of its number (and of the invoice a credit note corrects),
+        /// each changed in place (one look-up); returns whether its number took `party` as client.
+        @discardableResult
+        private mutating func fold(_ document: InvoiceDocument, party: Int32) -> Bool {
+            let isInvoice = document.kind == .invoice
+            let total = document.totals.grandTotalMinor
+            let vat = postings.vatPending(document)
+            var took = false
+            Self.fold(
+                &facts[document.number, default: Facts()], party: party, took: &took,
+                invoice: isInvoice ? (vat, total) : nil)
+            if !isInvoice, let invoice = document.precedingInvoice?.number {
+                Self.credit(&facts[invoice, default: Facts()], vat: vat, total: total)
             }
+            return took
+        }
+
+        private static func fold(
+            _ own: inout Facts, party: Int32, took: inout Bool, invoice: (vat: Int64, total: Int64)?
+        ) {
+            if own.party < 0 {
+                own.party = party
+                took = true
+            }
+            guard let invoice else { return }
+            // Added, not set: a credit note read before its invoice has already subtracted its part.
+            own.pendingVAT = (own.pendingVAT ?? 0) + invoice.vat
+            own.openTTC = (own.openTTC ?? 0) + invoice.total
+        }
+
+        private static func credit(_ credited: inout Facts, vat: Int64, total: Int64) {
+            credited.pendingVAT = (credited.pendingVAT ?? 0) - vat
+            credited.openTTC = (credited.openTTC ?? 0) - total
         }
 
         /// The entries of a booked bank line: a receipt and its VAT transfer when it pays invoices
@@ -157,16 +188,17 @@ package struct Postings {
         private mutating func moveVAT(_ allocations: [PaymentMatch.Allocation]) -> Int64 {
             var amount: Int64 = 0
             for allocation in allocations {
-                guard let pending = facts[allocation.invoice]?.pendingVAT, pending > 0,
-                    let open = facts[allocation.invoice]?.openTTC, open > 0
+                // One look-up per allocation: the facts are read and changed at their index.
+                guard let slot = facts.index(forKey: allocation.invoice), let pending = facts.values[slot].pendingVAT,
+                    pending > 0, let open = facts.values[slot].openTTC, open > 0
                 else { continue }
                 // The last payment takes what is left, so the pending VAT of a settled invoice ends at zero.
                 let share =
                     allocation.amountMinor >= open
                     ? pending
                     : InvoiceTotals.roundHalfUp(pending * allocation.amountMinor, divisor: open)
-                facts[allocation.invoice]!.pendingVAT = pending - share
-                facts[allocation.invoice]!.openTTC = open - allocation.amountMinor
+                facts.values[slot].pendingVAT = pending - share
+                facts.values[slot].openTTC = open - allocation.amountMinor
                 amount += share
             }
             return amount

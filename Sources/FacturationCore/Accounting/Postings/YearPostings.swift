@@ -41,6 +41,7 @@ struct YearPostings {
         var again = YearPostings(made.pass.postings)
         let posted = { (closing: CivilDate) in closing >= today || years.rendered.contains(closing) }
         let issued = snapshot.issued
+        again.pass.reserve(documents: issued.count)
         for index in issued.indices {
             again.add(issued[index], post: posted(fiscal.end(containing: issued[index].issueDate)))
         }
@@ -62,6 +63,7 @@ struct YearPostings {
         var fiscal = FiscalYears(made.pass.postings.settings)
         let identities = ClosedYearFEC.Inputs(layout: layout, firstMonth: layout.pipeline.firstMonth)
         let issued = snapshot.issued, bank = snapshot.bank
+        made.pass.reserve(documents: issued.count)
         // By index: a loop over the documents would copy each.
         for index in issued.indices {
             let closing = fiscal.end(containing: issued[index].issueDate)
@@ -82,7 +84,12 @@ struct YearPostings {
 
     /// Each receipt's allocations (its first match).
     private static func matches(_ snapshot: RunSnapshot) -> [String: [PaymentMatch.Allocation]] {
-        Dictionary(snapshot.matches.map { ($0.receipt, $0.allocations) }, uniquingKeysWith: { first, _ in first })
+        let matches = snapshot.matches
+        var allocations = [String: [PaymentMatch.Allocation]](minimumCapacity: matches.count)
+        for index in matches.indices where allocations[matches[index].receipt] == nil {
+            allocations[matches[index].receipt] = matches[index].allocations
+        }
+        return allocations
     }
 
     private mutating func add(_ document: InvoiceDocument, post: Bool) {
