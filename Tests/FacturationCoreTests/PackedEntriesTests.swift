@@ -234,13 +234,14 @@ struct PostingsPassTests {
             Self.document("F1", .invoice, net: 100_000), Self.document("F2", .invoice, net: 50_000),
             Self.document("A1", .creditNote, net: 20_000, crediting: "F1"),
         ]
-        // Noted: a part of F1, a fee (suspense); posted: the rest of F1 with a part of F2, then F2's rest.
+        // Noted: F1 paid in full (1,200.00 − 240.00), a fee (suspense); posted: F1 paid again (no VAT
+        // left to move) with a part of F2, then F2's rest.
         let receipts: [(String, Int64, [PaymentMatch.Allocation])] = [
-            ("2025-07-10", 30_000, [.init(invoice: "F1", amountMinor: 30_000)]),
+            ("2025-07-10", 96_000, [.init(invoice: "F1", amountMinor: 96_000)]),
             ("2025-07-11", -5_000, []),
             (
-                "2025-07-20", 100_000,
-                [.init(invoice: "F1", amountMinor: 66_000), .init(invoice: "F2", amountMinor: 34_000)]
+                "2025-07-20", 35_000,
+                [.init(invoice: "F1", amountMinor: 1_000), .init(invoice: "F2", amountMinor: 34_000)]
             ),
             ("2025-07-21", 26_000, [.init(invoice: "F2", amountMinor: 26_000)]),
         ]
@@ -270,7 +271,9 @@ struct PostingsPassTests {
             posted += [again] + (againTransfer.map { [$0] } ?? [])
         }
         #expect(posted == expected)
-        #expect(expected.filter { $0.journal == postings.settings.misc }.count == 2, "the VAT moved by each receipt")
+        // F2's VAT (100.00) moved by its two receipts, none of F1's after it was settled.
+        let moved = expected.filter { $0.journal == postings.settings.misc }.map { $0.lines[0].debitMinor }
+        #expect(moved == [5_667, 4_333])
         #expect(noted.suspense.map(\.key) == ["bank:1"] && full.suspense.map(\.key) == ["bank:1"])
         #expect(noted.seen("F1").openTTC == full.seen("F1").openTTC && noted.seen("F2").pendingVAT == 0)
     }
