@@ -97,10 +97,18 @@ package struct FECPublisher {
         self.today = today
         var pass = Postings.Pass(Postings(pipeline: layout.pipeline))
         var entries = PackedEntries()
+        // The bank ledgers are read on another core while the issued records are posted: neither
+        // needs the other, and read after them (0.3 CPU-s for 1,000,000 lines) they were the only
+        // work running. An error of the issued records is still the one thrown first.
+        let ledgers = Pending {
+            var leftOut = BankLine.LeftOut()
+            return Result { try BankLine.packed(in: layout, leftOut: &leftOut) }
+        }
+        defer { _ = ledgers.wait() }
         try InvoiceStore(layout: layout).forEachIssued { entries.append(pass.post($0)) }
         Self.releaseFreedMemory()
+        let bankLines = try ledgers.wait().get()
         let payments = PaymentStore(layout: layout)
-        var leftOut = BankLine.LeftOut()
         // The next batch's match files are read while a batch is posted (see ReadAhead why).
         var batches = ReadAhead<BankLine, PaymentMatch?>(size: Self.linesAtOnce) { lines in
             try payments.matches(for: lines.map { $0.amountMinor > 0 && $0.bookingDate <= today ? $0.key : nil })
@@ -109,7 +117,7 @@ package struct FECPublisher {
             let allocations = match.flatMap { $0.receipt == line.key ? $0.allocations : nil }
             Self.post(line, allocations: allocations, today: today, into: &entries, &pass)
         }
-        try BankLine.forEach(in: layout, leftOut: &leftOut) { try batches.append($0, post) }
+        try bankLines.forEachLine { try batches.append($0, post) }
         try batches.finish(post)
         books = Books(entries: entries, suspense: pass.suspense)
         singleExport = true
