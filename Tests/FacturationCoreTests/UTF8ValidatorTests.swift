@@ -43,33 +43,26 @@ struct UTF8ValidatorTests {
         return bytes
     }
 
-    /// The rules written plainly: the offset of the first byte that breaks them (the end of the
+    /// Unicode's table 3-7 (well-formed UTF-8 byte sequences): lead bytes, the range of the
+    /// second byte, the sequence's length; every later byte is 80...BF.
+    static let wellFormed: [(lead: ClosedRange<UInt8>, second: ClosedRange<UInt8>, length: Int)] = [
+        (0xC2...0xDF, 0x80...0xBF, 2), (0xE0...0xE0, 0xA0...0xBF, 3), (0xE1...0xEC, 0x80...0xBF, 3),
+        (0xED...0xED, 0x80...0x9F, 3), (0xEE...0xEF, 0x80...0xBF, 3), (0xF0...0xF0, 0x90...0xBF, 4),
+        (0xF1...0xF3, 0x80...0xBF, 4), (0xF4...0xF4, 0x80...0x8F, 4),
+    ]
+
+    /// The table applied plainly: the offset of the first byte that breaks it (the end of the
     /// text for a sequence it cuts), nil when the text is valid.
     static func firstInvalid(_ bytes: [UInt8]) -> Int? {
         var index = 0
         while index < bytes.count {
-            let lead = bytes[index]
-            if lead < 0x80 { index += 1; continue }
-            let need: Int
-            var low: UInt8 = 0x80
-            var high: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: need = 1
-            case 0xE0: need = 2; low = 0xA0
-            case 0xE1...0xEC, 0xEE, 0xEF: need = 2
-            case 0xED: need = 2; high = 0x9F
-            case 0xF0: need = 3; low = 0x90
-            case 0xF1...0xF3: need = 3
-            case 0xF4: need = 3; high = 0x8F
-            default: return index
-            }
-            for step in 1...need {
+            if bytes[index] < 0x80 { index += 1; continue }
+            guard let row = wellFormed.first(where: { $0.lead.contains(bytes[index]) }) else { return index }
+            for step in 1..<row.length {
                 guard index + step < bytes.count else { return bytes.count }
-                let byte = bytes[index + step]
-                let range: ClosedRange<UInt8> = step == 1 ? low...high : 0x80...0xBF
-                guard range.contains(byte) else { return index + step }
+                guard (step == 1 ? row.second : 0x80...0xBF).contains(bytes[index + step]) else { return index + step }
             }
-            index += need + 1
+            index += row.length
         }
         return nil
     }
