@@ -62,15 +62,6 @@ int fct_start_writeback(int fd, long long offset, long long count) {
 int fct_start_writeback(int fd, long long offset, long long count) { return 0; }
 #endif
 
-int fct_drop_cached_pages(int fd) {
-#if defined(POSIX_FADV_DONTNEED)
-    return posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-#else
-    (void)fd;
-    return 0;
-#endif
-}
-
 void fct_count_csv_bytes(const unsigned char *bytes, size_t count, size_t *quotes, size_t *feeds, size_t *returns) {
     size_t q = 0, f = 0, r = 0, i = 0;
 #if defined(__SSE2__)

@@ -69,41 +69,4 @@ struct OutputFileTests {
         #expect(copyHash == (try Storage.sha256(of: paths[1])))
         #expect(copy.writtenSHA256() == copyHash, "the digest is the same when asked again")
     }
-
-    /// A committed large file leaves the page cache (its pages serve the next file: issue #9, the
-    /// 1 GB `run`), and its bytes are still the ones written; a small file is left cached.
-    @Test func aLargeFileLeavesThePageCacheOnceCommitted() throws {
-        let folder = try Self.makeFolder()
-        defer { try? Storage.removeTree(folder) }
-        let large = try OutputFile(directory: folder)
-        let small = try OutputFile(directory: folder)
-        // About 21 MB, then about 2 MB.
-        let expected = try Self.writeRounds(700, of: 30_000, into: large)
-        _ = try Self.writeRounds(70, of: 30_000, into: small)
-        let paths = ["ledger.csv", "small.csv"].map { Path.join(folder, $0) }
-        try large.commit(to: paths[0])
-        try small.commit(to: paths[1])
-        let largePages = try Self.cachedPages(of: paths[0])
-        #expect(largePages.total > 5_000)
-        #expect(largePages.cached * 10 < largePages.total, "\(largePages.cached) of \(largePages.total) pages cached")
-        let smallPages = try Self.cachedPages(of: paths[1])
-        #expect(smallPages.cached == smallPages.total)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: paths[0])) == Data(expected))
-    }
-
-    /// How many of a file's pages are in the page cache (`mincore` of a mapping that is never read).
-    static func cachedPages(of path: String) throws -> (cached: Int, total: Int) {
-        let descriptor = open(path, O_RDONLY)
-        try #require(descriptor >= 0)
-        defer { close(descriptor) }
-        let size = Int(lseek(descriptor, 0, SEEK_END))
-        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let pages = (size + pageSize - 1) / pageSize
-        let mapping = mmap(nil, size, PROT_READ, MAP_SHARED, descriptor, 0)
-        try #require(mapping != MAP_FAILED)
-        defer { munmap(mapping, size) }
-        var flags = [UInt8](repeating: 0, count: pages)
-        try #require(mincore(mapping, size, &flags) == 0)
-        return (flags.filter { $0 & 1 != 0 }.count, pages)
-    }
 }

@@ -26,11 +26,6 @@ int fct_limit_heap_arenas(int count);
 /// Returns 0, or -1 with errno set; a no-op returning 0 where there is no sync_file_range.
 int fct_start_writeback(int fd, long long offset, long long count);
 
-/// Asks the kernel to drop the page-cache pages of `fd` that are clean (posix_fadvise
-/// POSIX_FADV_DONTNEED on the whole file; call after fsync, when every page is clean).
-/// Returns 0 or an error number; a no-op returning 0 where there is no such advice.
-int fct_drop_cached_pages(int fd);
-
 /// Counts the double quotes, line feeds and carriage returns of `count` bytes at `bytes` (the
 /// cut-point scan of a large CSV file): 16 bytes at a time with SSE2 where it exists.
 void fct_count_csv_bytes(const unsigned char *bytes, size_t count, size_t *quotes, size_t *feeds, size_t *returns);

@@ -153,22 +153,6 @@ package final class OutputFile {
         writebackStarted = bytesWritten
     }
 
-    /// Gives the page-cache pages of a large file back once the commit's `fsync` made them all
-    /// clean (files of 8 MB and more, those that started their write-back).
-    ///
-    /// Why: a batch run writes gigabytes it does not read again (the 1 GB `run` writes 3.36 GB of
-    /// month ledgers and outbox copies in its last seconds). Left in the cache, every file took
-    /// fresh pages from the free memory, and on this VM (free pages handed back to the host)
-    /// faulting a fresh page in costs about 1.6 CPU-s per GB, counted in the copy into the page
-    /// cache (`copy_folio_from_iter_atomic`, 46 % of the ledger writers' samples; issue #9).
-    /// Dropped here, the next file reuses these pages while they are still backed: 12 files of
-    /// 140 MB written and fsynced took 0.54 s of system time instead of 1.9–3.5 s. The bytes on
-    /// disk are the same; a later reader of the file reads it from disk instead of memory (the
-    /// 1 GB run reads none of them again). A failure is ignored: it is only advice.
-    private func releaseCachedPages() {
-        _ = fct_drop_cached_pages(descriptor)
-    }
-
     /// Flushes, fsyncs and closes the file, then moves it to `destination` and fsyncs that folder.
     ///
     /// A failed `fsync` is final: the temporary file is deleted and nothing is published.
@@ -184,7 +168,6 @@ package final class OutputFile {
             discard()
             throw error
         }
-        if writebackStarted > 0 { releaseCachedPages() }
         finished = true
         if close(descriptor) != 0 {
             let error = StorageError.system("close", temporaryPath)
