@@ -38,7 +38,11 @@ struct HistoryMeasurement {
             let day = "\(year)-\(CivilDate.pad(monthOfYear, 2))-01"
             if !previous.isEmpty { try dropReceipts(for: previous, month: month) }
             _ = try runOnce(day)
+            if !previous.isEmpty { try checkMatched(previous.count, on: day) }
             previous = try issued(on: day)
+            guard !previous.isEmpty else {
+                throw BenchError("the run of \(day) issued no invoice (see \(root)/summary.json)")
+            }
             guard month > 0, month % 12 == 0, years.contains(month / 12) else { continue }
             StandardStreams.out(
                 "History of \(month / 12) years built (\(Report.fixed(Monotonic.now() - started, 0)) s so far)\n")
@@ -92,7 +96,9 @@ struct HistoryMeasurement {
     private func issued(on day: String) throws -> [(number: String, client: String, cents: Int64)] {
         let text = try Storage.readText(Path.join(root, "outbox/registre-ventes.csv"), limit: 1 << 30)
         var result: [(number: String, client: String, cents: Int64)] = []
-        for line in text.split(separator: "\n").dropFirst() {
+        // The register's lines end in CRLF, one `Character` in Swift: split on newlines, not "\n"
+        // (which found no line, so no receipt was ever dropped; `checkMatched` now guards it).
+        for line in text.split(whereSeparator: \.isNewline).dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard fields.count > 7, fields[2] == day,
                 let cents = try? DecimalText.minorUnits(fields[7], scale: 2, style: .dotDecimal).get()
@@ -100,6 +106,20 @@ struct HistoryMeasurement {
             result.append((fields[0], fields[4], cents))
         }
         return result
+    }
+
+    /// Fails unless the last run imported the month's receipts and matched every one of them to
+    /// its invoice: a history without them would measure a workspace with no bank line or match.
+    private func checkMatched(_ expected: Int, on day: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Path.join(root, "summary.json")))
+        let summary = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let payments = summary?["payments"] as? [[String: Any]] ?? []
+        let matched = payments.reduce(0) { $0 + (($1["matched"] as? [Any])?.count ?? 0) }
+        guard matched == expected else {
+            throw BenchError(
+                "the run of \(day) matched \(matched) of the \(expected) receipts dropped for it "
+                    + "(see \(root)/summary.json)")
+        }
     }
 
     /// A Qonto API export, dated the 20th of the month after `month`'s... of the month just run:
