@@ -187,8 +187,9 @@ struct ClosedYearsInvoicingTests {
         planted["files"] = plantedFiles
         try Self.write(workspace, Self.registerCheckpoint, try JSONSerialization.data(withJSONObject: planted))
         try Self.fullPass(workspace, on: "2026-01-05")
-        let copied = try Self.registerFiles(workspace).first?["copy"] as? [String: Any]
-        #expect(copied?["sha256"] as? String != String(repeating: "0", count: 64), "delivered again")
+        // Delivered again: the checkpoint a delivery writes holds no copy yet (the files are new to it);
+        // had the copy not been read, the file would have been hashed and its copy recorded.
+        #expect(try Self.registerFiles(workspace).first?["copy"] == nil, "the planted copy was believed")
         #expect(try Data(contentsOf: csv) == original)
         #expect(workspace.files(under: "outbox").filter { $0.contains(".updated-") }.isEmpty)
 
@@ -196,17 +197,7 @@ struct ClosedYearsInvoicingTests {
         Thread.sleep(forTimeInterval: 2.5)
         try Self.fullPass(workspace, on: "2026-01-05")
         #expect(try Self.registerFiles(workspace).allSatisfy { $0["copy"] is [String: Any] })
-        let reference = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: reference) }
-        try original.write(to: reference)
-        try ClosedYearFECTests.touch(reference, like: csv)
-        var edited = original
-        let digit = try #require(edited.lastIndex { $0 >= 0x31 && $0 <= 0x38 })
-        edited[digit] += 1
-        let handle = try FileHandle(forUpdating: csv)
-        try handle.write(contentsOf: edited)
-        try handle.close()
-        try ClosedYearFECTests.touch(csv, like: reference)
+        let (_, edited) = try ClosedYearFECTests.editInPlace(csv)
         try Self.fullPass(workspace, on: "2026-01-05")
         let beside = workspace.files(under: "outbox").filter { $0.hasPrefix("outbox/registre-ventes.updated-") }
         #expect(beside.count == 1, "\(workspace.files(under: "outbox").filter { $0.contains("registre") })")

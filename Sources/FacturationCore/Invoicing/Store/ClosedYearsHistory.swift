@@ -37,21 +37,6 @@ package struct ClosedYearsHistory: Equatable {
 
     package var documents: Int { years.values.reduce(0, +) }
 
-    /// The fold of `summaries` (in year order); nil when a name cannot be stored as a line.
-    init?(key: String, summaries: [IssuedYearSummary]) {
-        var fold = InvoicingHistory()
-        for summary in summaries { fold.add(summary) }
-        guard let draftIDs = SortedLines(lines: fold.draftIDs), let timeMonths = SortedLines(lines: fold.timeMonths),
-            let held = SortedLines(lines: fold.held),
-            let releasedBy = SortedLines(lines: fold.releasedBy.map { $0.key + "\t" + $0.value }, valued: true)
-        else { return nil }
-        self.init(
-            key: key,
-            years: Dictionary(summaries.filter { $0.documents > 0 }.map { ($0.year, $0.documents) }) { first, _ in first
-            },
-            draftIDs: draftIDs, timeMonths: timeMonths, held: held, releasedBy: releasedBy)
-    }
-
     /// SHA-256 of what the file is made from: its version, the binary, and each closed year's
     /// folder with the identity of its record files, in year order.
     static func key(_ inputs: [(folder: String, inputs: String)]) -> String {
@@ -119,23 +104,28 @@ package struct ClosedYearsHistory: Equatable {
             releasedBy: sections[3])
     }
 
-    private init(
-        key: String, years: [String: Int], draftIDs: SortedLines, timeMonths: SortedLines, held: SortedLines,
-        releasedBy: SortedLines
-    ) {
-        self.key = key
-        self.years = years
-        self.draftIDs = draftIDs
-        self.timeMonths = timeMonths
-        self.held = held
-        self.releasedBy = releasedBy
-    }
-
     /// Written through a temporary file, fsynced, renamed over the old one, folder fsynced.
     func write(_ layout: ArchiveLayout) throws {
         try Storage.makeDirectory(Path.parent(of: layout.closedYearsHistory))
         try Storage.write(
             bytes(), to: layout.closedYearsHistory, temporaryDirectory: layout.temporary, collision: .replace)
+    }
+}
+
+extension ClosedYearsHistory {
+    /// The fold of `summaries` (in year order); nil when a name cannot be stored as a line.
+    init?(key: String, summaries: [IssuedYearSummary]) {
+        var fold = InvoicingHistory()
+        for summary in summaries { fold.add(summary) }
+        guard let draftIDs = SortedLines(lines: fold.draftIDs), let timeMonths = SortedLines(lines: fold.timeMonths),
+            let held = SortedLines(lines: fold.held),
+            let releasedBy = SortedLines(lines: fold.releasedBy.map { $0.key + "\t" + $0.value }, valued: true)
+        else { return nil }
+        self.init(
+            key: key,
+            years: Dictionary(summaries.filter { $0.documents > 0 }.map { ($0.year, $0.documents) }) { first, _ in first
+            },
+            draftIDs: draftIDs, timeMonths: timeMonths, held: held, releasedBy: releasedBy)
     }
 }
 
