@@ -292,18 +292,7 @@ struct ClosedYearFECTests {
         #expect(months.count == 3 && months.allSatisfy { $0["delivered"] is [String: Any] })
 
         let july = workspace.root.appendingPathComponent("outbox/" + Self.july)
-        let original = try Data(contentsOf: july)
-        let reference = FileManager.default.temporaryDirectory.appendingPathComponent("july-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: reference) }
-        try original.write(to: reference)
-        try Self.touch(reference, like: july)
-        var edited = original
-        let digit = try #require(edited.lastIndex { $0 >= 0x31 && $0 <= 0x38 })
-        edited[digit] += 1
-        let handle = try FileHandle(forUpdating: july)
-        try handle.write(contentsOf: edited)
-        try handle.close()
-        try Self.touch(july, like: reference)
+        let (original, edited) = try Self.editInPlace(july)
         #expect(try Data(contentsOf: july).count == original.count)
         try FileManager.default.removeItem(at: workspace.root.appendingPathComponent(Self.september))
 
@@ -314,6 +303,24 @@ struct ClosedYearFECTests {
         #expect(try beside.first.map { try workspace.data($0) } == original)
         #expect(try Data(contentsOf: july) == edited, "a person's file is left as it is")
         #expect(workspace.exists(Self.september), "a deleted month is delivered again")
+    }
+
+    /// A digit of `file` changed in place (same inode and size), its modification time put back
+    /// (`touch -r`; its change time moves); returns the bytes before and after.
+    static func editInPlace(_ file: URL) throws -> (original: Data, edited: Data) {
+        let original = try Data(contentsOf: file)
+        let reference = FileManager.default.temporaryDirectory.appendingPathComponent("edit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: reference) }
+        try original.write(to: reference)
+        try Self.touch(reference, like: file)
+        var edited = original
+        let digit = try #require(edited.lastIndex { $0 >= 0x31 && $0 <= 0x38 })
+        edited[digit] += 1
+        let handle = try FileHandle(forUpdating: file)
+        try handle.write(contentsOf: edited)
+        try handle.close()
+        try Self.touch(file, like: reference)
+        return (original, edited)
     }
 
     /// `touch -r`: the modification time of `file` set to that of `reference`, to the nanosecond.

@@ -11,6 +11,9 @@ import Testing
 @Suite("Closed years, the issued-records summary", .serialized)
 struct IssuedYearSummaryTests {
     static let summary = "archive/checkpoints/demo-conseil/factures-annees/2025.json"
+    /// Every closed year's history in one file (``ClosedYearsHistory``): while it is current, the
+    /// per-year summaries are neither read nor written, so the tests of those remove it first.
+    static let closedYears = "archive/checkpoints/demo-conseil/factures-annees.txt"
     static let issued2025 = "archive/invoicing/demo-conseil/issued/2025"
     static let runs2025 = ["2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"]
 
@@ -36,6 +39,11 @@ struct IssuedYearSummaryTests {
     static func removeCheckpoints(_ workspace: TestWorkspace) throws {
         let folder = workspace.root.appendingPathComponent("archive/checkpoints")
         if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
+    }
+
+    static func removeClosedYearsFile(_ workspace: TestWorkspace) throws {
+        let file = workspace.root.appendingPathComponent(closedYears)
+        if FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
     }
 
     static func summaryJSON(_ workspace: TestWorkspace) throws -> [String: Any] {
@@ -67,6 +75,7 @@ struct IssuedYearSummaryTests {
         #expect((json["timeMonths"] as? [String])?.isEmpty == false)
         // Rebuilt from the records: the same bytes.
         try FileManager.default.removeItem(at: kept.root.appendingPathComponent(Self.summary))
+        try Self.removeClosedYearsFile(kept)
         try ClosedYearFECTests.runs(kept, ["2026-02-03"])
         #expect(try kept.data(Self.summary) == written)
 
@@ -91,6 +100,7 @@ struct IssuedYearSummaryTests {
             monthly.flatMap { id in ["01", "02", "03"].map { String(id.dropLast(7)) + "2026-" + $0 } })
         planted["draftIDs"] = (planted["draftIDs"] as? [String] ?? []) + plantedIDs.sorted()
         try JSONSerialization.data(withJSONObject: planted).write(to: url)
+        try Self.removeClosedYearsFile(workspace)
         let before = try Self.draftIDs2026(workspace)
         try ClosedYearFECTests.runs(workspace, ["2026-02-02"])
         #expect(try Self.draftIDs2026(workspace).subtracting(before).isDisjoint(with: plantedIDs), "planted ids read")
@@ -105,6 +115,7 @@ struct IssuedYearSummaryTests {
         ]
         for (index, (damage, apply)) in damages.enumerated() {
             try apply()
+            try Self.removeClosedYearsFile(workspace)
             try ClosedYearFECTests.runs(workspace, ["2026-02-\(String(format: "%02d", 3 + index))"])
             #expect(try workspace.data(Self.summary) == original, "\(damage)")
             if index == 0 {
@@ -168,6 +179,7 @@ struct IssuedYearSummaryTests {
         // What the records give now.
         let written = try workspace.data(Self.summary)
         try FileManager.default.removeItem(at: workspace.root.appendingPathComponent(Self.summary))
+        try Self.removeClosedYearsFile(workspace)
         try ClosedYearFECTests.runs(workspace, ["2026-01-06"])
         #expect(try workspace.data(Self.summary) == written)
     }

@@ -116,4 +116,47 @@ struct InvoicingHistoryTests {
         #expect(
             InvoicingHistory.folding(try store.records(), summaries: rebuilt) == Self.byRecords(try store.records()))
     }
+
+    /// Every look-up the generator makes (draft ids, held keys, time months, releases) answers the
+    /// same from the closed years' file (``ClosedYearsHistory``) with the open year folded on top as
+    /// from every record folded; the file is written once, then read while the records are unchanged.
+    @Test func theClosedYearsFileAnswersAsTheRecords() throws {
+        let (store, root) = try InvoiceStoreRecordTests.store()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let layout = store.layout
+        for year in ["2023", "2024", "2025"] {
+            try store.recordIssued(Self.records.filter { CivilDate.pad($0.issueDate.year, 4) == year })
+        }
+        let records = try store.records()
+        let expected = Self.byRecords(records)
+        for pass in 0..<2 {
+            let loaded = try InvoicingHistory.load(layout, records: records, openYear: 2025)
+            let closed = try #require(loaded.closed, "pass \(pass)")
+            #expect(closed.documents == 7 && loaded.documents == expected.documents)
+            #expect(Storage.exists(layout.closedYearsHistory))
+            let known = DraftGenerator.Known(
+                takenDraftIDs: loaded.draftIDs, heldKeys: loaded.held, timeMonths: loaded.timeMonths,
+                releasedBy: loaded.releasedBy, closed: loaded.closed, releasedSinceClosed: loaded.releasedSinceClosed)
+            for id in expected.draftIDs.union(["draft-X", "draft-F"]) {
+                #expect(loaded.hasIssued(id) == expected.draftIDs.contains(id), "\(id)")
+                #expect(known.isTaken(id) == expected.draftIDs.contains(id), "\(id)")
+            }
+            for key in ["a", "b", "c", "d", "e", "f", "g"] {
+                let holds = Array(key.utf8).withUnsafeBytes { known.holds($0) }
+                #expect(holds == expected.held.contains(key), "\(key)")
+                #expect(known.release(of: key) == expected.releasedBy[key], "\(key)")
+            }
+            for month in ["C1|2023-02", "C2|2023-04", "C1|2024-02", "C1|2025-01"] {
+                #expect(known.hasTimeMonth(month) == expected.timeMonths.contains(month), "\(month)")
+            }
+        }
+        // A damaged file (a byte of its body changed) is rebuilt as it was.
+        let written = try Storage.read(layout.closedYearsHistory, limit: 1 << 20)
+        var damaged = written
+        damaged[damaged.count - 2] ^= 0x01
+        try Storage.write(
+            damaged, to: layout.closedYearsHistory, temporaryDirectory: layout.temporary, collision: .replace)
+        #expect(try InvoicingHistory.load(layout, records: records, openYear: 2025).closed != nil)
+        #expect(try Storage.read(layout.closedYearsHistory, limit: 1 << 20) == written)
+    }
 }

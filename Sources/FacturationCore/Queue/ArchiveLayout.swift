@@ -244,6 +244,10 @@ package struct ArchiveLayout: Sendable {
     package func issuedYearSummary(folder year: String) -> String {
         Path.join(checkpoints, "factures-annees", year + ".json")
     }
+    /// Every closed year's invoicing history in one file of sorted lines (``ClosedYearsHistory``).
+    package var closedYearsHistory: String { Path.join(checkpoints, "factures-annees.txt") }
+    /// What the sales register's table was made from, and its identity (``SalesRegisterInputs``).
+    package var salesRegisterInputs: String { Path.join(checkpoints, "registre-ventes-entrees.txt") }
     /// The stamp of the last run that changed nothing the later stages read (``RunStamp``).
     package var runStamp: String { Path.join(checkpoints, "run-stamp.json") }
     /// The outbox's folders and their identities at the last walk (``FolderTreeCache``).

@@ -121,11 +121,21 @@ package struct Outbox {
     /// and SHA-256: its delivery record names only that hash, and the file is a regular file of
     /// that size whose bytes hash to it (modification times are not trusted).
     package func isCurrent(_ relativePath: String, size: Int64, sha256: String) throws(StorageError) -> Bool {
+        try isCurrent(relativePath, size: size, sha256: sha256, known: nil).current
+    }
+
+    /// ``isCurrent(_:size:sha256:)`` that reads the outbox file's bytes only when its `stat` is not
+    /// the one `known` recorded (``DeliveredCopy``); also returns what to record for next time (nil
+    /// when the file is not current or its times are too recent to be trusted).
+    package func isCurrent(
+        _ relativePath: String, size: Int64, sha256: String, known: DeliveredCopy?
+    ) throws(StorageError) -> (current: Bool, copy: DeliveredCopy?) {
         let target = Path.join(layout.outbox, relativePath)
         guard let status = Storage.status(target), status.isRegularFile, status.size == size,
             Self.recordedHashes(at: Path.join(layout.deliveries, relativePath + ".sha256")) == [sha256]
-        else { return false }
-        return try Storage.sha256(of: target) == sha256
+        else { return (false, nil) }
+        let (hash, copy) = try DeliveredCopy.hash(of: target, status: status, known: known)
+        return hash == sha256 ? (true, copy) : (false, nil)
     }
 
     /// Removes an outbox file the pipeline delivered and nobody changed, with its delivery record.

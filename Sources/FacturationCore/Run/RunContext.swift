@@ -129,12 +129,11 @@ package final class RunSnapshot {
     private var loadedHistory: OxygeneHistory?
 
     /// What the invoicing pass knows of every record (draft ids, time months, record keys taken),
-    /// with the years before `openYear` read from their summaries (``IssuedYearSummary``, written
-    /// when missing or stale). Kept until a batch is issued.
+    /// with the years before `openYear` read from their summaries (``ClosedYearsHistory``, or each
+    /// year's ``IssuedYearSummary``; written when missing or stale). Kept until a batch is issued.
     package func invoicingHistory(openFrom openYear: Int) throws -> InvoicingHistory {
         if let builtHistory, builtHistory.openYear == openYear { return builtHistory.history }
-        let summaries = try IssuedYearSummary.closedYears(layout, before: openYear)
-        let history = InvoicingHistory.folding(records, summaries: summaries)
+        let history = try InvoicingHistory.load(layout, records: records, openYear: openYear)
         builtHistory = (openYear, history)
         return history
     }

@@ -42,9 +42,6 @@ struct ArchivedDocumentsCache: Codable, Equatable {
         FolderIdentity(of: folder).map { Year(folder: $0, numbers: numbers) }
     }
 
-    /// The digest the cache keys a year's documents by.
-    static func digest(_ numbers: [String]) -> String { SHA256Hasher.hex(numbers.joined(separator: "\n")) }
-
     /// Whether every document of `year` is known archived, `folder` being as it is now.
     func allArchived(year: Int, now folder: Year?) -> Bool {
         guard let folder else { return false }

@@ -48,19 +48,18 @@ package struct DocumentPass {
     func run() throws -> DocumentReport {
         TestPause.point("before-documents")
         var report = DocumentReport(pipeline: layout.pipeline.id)
-        let years = Dictionary(grouping: documents, by: \.issueDate.year).mapValues { $0.map(\.number) }
         var cache = ArchivedDocumentsCache.load(layout)
-        var (archived, folders) = try archivedNumbers(years, cache: cache)
-        let missing = documents.filter { !archived.contains($0.number) }
+        var archived = try archivedNumbers(Self.years(of: documents), cache: cache)
+        let missing = documents.filter { !archived.contains($0) }
         for start in stride(from: 0, to: missing.count, by: Self.batchSize) {
             let batch = missing[start..<min(start + Self.batchSize, missing.count)]
             let made = try archive(batch, report: &report)
-            archived.formUnion(made)
+            archived.listed.formUnion(made)
             report.rendered += made
         }
-        try remember(years, archived: archived, folders: folders, in: &cache)
+        try remember(archived, in: &cache)
         var list = try DeliveredList(layout: layout, path: layout.deliveredPDFs)
-        let undelivered = documents.filter { archived.contains($0.number) && !list.contains($0.number) }
+        let undelivered = documents.filter { archived.contains($0) && !list.contains($0.number) }
         for start in stride(from: 0, to: undelivered.count, by: Self.batchSize) {
             let batch = undelivered[start..<min(start + Self.batchSize, undelivered.count)]
             report.delivered += try deliver(batch, report: &report)
@@ -69,49 +68,80 @@ package struct DocumentPass {
         return report
     }
 
-    /// The numbers of the documents whose PDF is archived, and each year's folder as it was before
-    /// it was listed. A year the cache knows complete, its folder unchanged, is not listed.
-    private func archivedNumbers(
-        _ years: [Int: [String]], cache: ArchivedDocumentsCache
-    ) throws
-        -> (Set<String>, [Int: ArchivedDocumentsCache.Year])
-    {
-        var numbers = Set<String>()
-        var folders: [Int: ArchivedDocumentsCache.Year] = [:]
-        for (year, documents) in years {
+    /// Which documents have their PDF archived: every document of a year the cache knows complete
+    /// (its folder unchanged, not listed), and the numbers listed in the other years' folders.
+    ///
+    /// Why (issue #9): the numbers of every year were put in one set per pass (24,000 hash
+    /// insertions at 10 years, with a copy of every document grouped by year) to find the few
+    /// documents of the open year without a PDF; a year known complete is now one comparison.
+    struct Archived {
+        /// Per year: the positions of its documents in `documents` and its folder before the listing.
+        var years: [Int: (documents: [Int], folder: ArchivedDocumentsCache.Year?)]
+        /// The years the cache knows complete.
+        var complete: Set<Int>
+        /// The PDFs found in the other years' folders, and those made in this pass.
+        var listed: Set<String>
+
+        func contains(_ document: InvoiceDocument) -> Bool {
+            complete.contains(document.issueDate.year) || listed.contains(document.number)
+        }
+    }
+
+    /// The positions of each year's documents.
+    static func years(of documents: [InvoiceDocument]) -> [Int: [Int]] {
+        var years: [Int: [Int]] = [:]
+        for index in documents.indices { years[documents[index].issueDate.year, default: []].append(index) }
+        return years
+    }
+
+    /// The digest the cache keys a year's documents by: SHA-256 of their numbers in issue order,
+    /// separated by line feeds (fed one by one, not joined into one string).
+    func digest(_ positions: [Int]) -> String {
+        let hasher = SHA256Hasher()
+        for (offset, index) in positions.enumerated() {
+            var number = documents[index].number
+            if offset > 0 { hasher.update([0x0A]) }
+            number.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+        }
+        return hasher.finishHex()
+    }
+
+    /// The archived PDFs, and each year's folder as it was before it was listed. A year the cache
+    /// knows complete, its folder unchanged, is not listed.
+    private func archivedNumbers(_ years: [Int: [Int]], cache: ArchivedDocumentsCache) throws -> Archived {
+        var archived = Archived(years: [:], complete: [], listed: [])
+        for (year, positions) in years {
             let folder = layout.documents(issuedIn: year)
             // Taken before the listing: a PDF removed meanwhile moves the folder after it.
-            let before = ArchivedDocumentsCache.identity(of: folder, numbers: ArchivedDocumentsCache.digest(documents))
-            folders[year] = before
+            let before = ArchivedDocumentsCache.identity(of: folder, numbers: digest(positions))
+            archived.years[year] = (positions, before)
             if cache.allArchived(year: year, now: before) {
-                numbers.formUnion(documents)
+                archived.complete.insert(year)
                 continue
             }
             // A set: the order of the listing does not matter (no sort of every year's names).
             for name in try Storage.unorderedNamesIfPresent(folder) where name.hasSuffix(".pdf") {
-                numbers.insert(String(name.dropLast(4)))
+                archived.listed.insert(String(name.dropLast(4)))
             }
         }
-        return (numbers, folders)
+        return archived
     }
 
     /// Records in the cache the years whose documents are all archived in a folder that did not
     /// move during the pass (a year that got PDFs in this run is listed once more next time).
-    private func remember(
-        _ years: [Int: [String]], archived: Set<String>, folders: [Int: ArchivedDocumentsCache.Year],
-        in cache: inout ArchivedDocumentsCache
-    ) throws {
+    private func remember(_ archived: Archived, in cache: inout ArchivedDocumentsCache) throws {
         let known = cache
         let now = Clock.system.now()
-        for (year, documents) in years {
+        for (year, (positions, folder)) in archived.years {
             let after = ArchivedDocumentsCache.identity(
-                of: layout.documents(issuedIn: year), numbers: folders[year]?.numbers ?? "")
-            cache.update(
-                year: year, allArchived: documents.allSatisfy(archived.contains), before: folders[year], after: after,
-                now: now)
+                of: layout.documents(issuedIn: year), numbers: folder?.numbers ?? "")
+            let all =
+                archived.complete.contains(year)
+                || positions.allSatisfy { archived.listed.contains(documents[$0].number) }
+            cache.update(year: year, allArchived: all, before: folder, after: after, now: now)
         }
         // Years no longer issued in (none in practice) are dropped with the rest.
-        cache.years = cache.years.filter { years[Int($0.key) ?? -1] != nil }
+        cache.years = cache.years.filter { archived.years[Int($0.key) ?? -1] != nil }
         if cache != known { try cache.save(layout) }
     }
 

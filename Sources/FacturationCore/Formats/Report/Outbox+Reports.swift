@@ -36,14 +36,36 @@ extension Outbox {
         _ table: ReportTable, to csvPath: String, xlsx: Bool,
         temporaryDirectory: String
     ) throws -> ReportDelivery {
-        let workbookPath =
-            xlsx ? (csvPath.hasSuffix(".csv") ? String(csvPath.dropLast(4)) : csvPath) + ".xlsx" : nil
-        let identity = ReportCheckpoint.identity(of: table, csvPath: csvPath, workbookPath: workbookPath)
+        let identity = ReportCheckpoint.identity(
+            of: table, csvPath: csvPath, workbookPath: Self.workbookPath(of: csvPath, xlsx: xlsx))
+        return try deliverReportIfChanged(
+            identity: identity, to: csvPath, xlsx: xlsx, temporaryDirectory: temporaryDirectory, table: { table })
+    }
+
+    /// The workbook delivered beside `csvPath` (same name, `.xlsx`), or nil without `xlsx`.
+    package static func workbookPath(of csvPath: String, xlsx: Bool) -> String? {
+        xlsx ? (csvPath.hasSuffix(".csv") ? String(csvPath.dropLast(4)) : csvPath) + ".xlsx" : nil
+    }
+
+    /// ``deliverReportIfChanged(_:to:xlsx:temporaryDirectory:)`` of a table whose identity
+    /// (``ReportCheckpoint/identity(of:csvPath:workbookPath:)``) is known without it: the table is
+    /// built only when the report is delivered again (the sales register of a pass that issued
+    /// nothing, ``SalesRegisterInputs``).
+    @discardableResult
+    package func deliverReportIfChanged(
+        identity: String, to csvPath: String, xlsx: Bool, temporaryDirectory: String,
+        table build: () throws -> ReportTable
+    ) throws -> ReportDelivery {
+        let workbookPath = Self.workbookPath(of: csvPath, xlsx: xlsx)
         let checkpointPath = layout.reportCheckpoint(csvPath)
         let known = ReportCheckpoint.read(checkpointPath)
         if let known, known.identity == identity,
-            try known.isStillDelivered([csvPath] + (workbookPath.map { [$0] } ?? []), in: self)
+            let checked = try known.stillDelivered([csvPath] + (workbookPath.map { [$0] } ?? []), in: self)
         {
+            // The files' copies as found (recorded once their times are old enough to trust).
+            if checked != known {
+                try checked.write(to: checkpointPath, temporaryDirectory: layout.temporary)
+            }
             return ReportDelivery(warnings: [], unchanged: true)
         }
         var warnings: [String] = []
@@ -59,6 +81,7 @@ extension Outbox {
             if let warning = delivery.warning { warnings.append(warning) }
             try Storage.removeFile(temporary)
         }
+        let table = try build()
         try deliver(table.csv(), to: csvPath)
         if let workbookPath {
             let bytes: [UInt8]

@@ -15,6 +15,30 @@ package struct DraftGenerator {
         package var timeMonths: Set<String>
         /// Entries made billable again by a credit note, with its number (so billing them again gets a new draft id).
         package var releasedBy: [String: String] = [:]
+        /// The closed years (``ClosedYearsHistory``), when the sets above hold only the open years'
+        /// records, the waiting drafts and the decisions; looked up through the methods below.
+        package var closed: ClosedYearsHistory? = nil
+        /// With `closed`: keys an open year's credit note released since the closed years held them.
+        package var releasedSinceClosed: Set<String> = []
+
+        func isTaken(_ id: String) -> Bool { takenDraftIDs.contains(id) || closed?.draftIDs.contains(id) == true }
+
+        /// False when no key at all is held (no key of a ledger needs a look-up).
+        var holdsAny: Bool { !heldKeys.isEmpty || closed?.held.isEmpty == false }
+
+        /// Whether the entry of record key `key` (UTF-8) is held.
+        func holds(_ key: UnsafeRawBufferPointer) -> Bool {
+            if !heldKeys.isEmpty, heldKeys.contains(String(decoding: key, as: UTF8.self)) { return true }
+            guard let closed, closed.held.contains(utf8: key) else { return false }
+            return releasedSinceClosed.isEmpty || !releasedSinceClosed.contains(String(decoding: key, as: UTF8.self))
+        }
+
+        func hasTimeMonth(_ month: String) -> Bool {
+            timeMonths.contains(month) || closed?.timeMonths.contains(month) == true
+        }
+
+        /// The credit note that last released `key`, if one did.
+        func release(of key: String) -> String? { releasedBy[key] ?? closed?.releasedBy.value(of: key) }
     }
 
     /// Drafts plus problems that stopped a client's drafts (the entries stay unbilled and are retried).
@@ -71,9 +95,18 @@ package struct DraftGenerator {
     private func recurring(today: CivilDate, known: Known, into result: inout Result) {
         for contract in settings.contracts {
             guard let client = clients[contract.clientCode], let billing = client.billing else { continue }
+            var closedID = Array("rec-\(contract.id)-".utf8)
+            let prefix = closedID.count
             for period in RecurringSchedule.duePeriods(of: contract, from: settings.start, today: today) {
+                // The periods of history are nearly all issued in a closed year: their id is looked up
+                // there by its bytes, without a String (12,000 periods at 10 years).
+                if let closed = known.closed, Self.month(period.start, into: &closedID, after: prefix),
+                    closedID.withUnsafeBytes({ closed.draftIDs.contains(utf8: $0) })
+                {
+                    continue
+                }
                 let id = RecurringSchedule.draftID(contract: contract, period: period)
-                guard !known.takenDraftIDs.contains(id) else { continue }
+                guard !known.isTaken(id) else { continue }
                 let label = contract.label + " – " + RecurringSchedule.label(of: period, frequency: contract.frequency)
                 let line = InvoiceLine(
                     number: 1, articleCode: contract.article, description: label, quantity: .one, unitCode: "C62",
@@ -89,6 +122,21 @@ package struct DraftGenerator {
                         annex: []))
             }
         }
+    }
+
+    /// Puts `YYYY-MM` of `date` (as ``CivilDate/monthKey``) after the first `prefix` bytes of `bytes`;
+    /// false for a year of more than four digits.
+    private static func month(_ date: CivilDate, into bytes: inout [UInt8], after prefix: Int) -> Bool {
+        guard (0...9999).contains(date.year) else { return false }
+        bytes.removeSubrange(prefix...)
+        bytes.append(0x30 + UInt8(date.year / 1000))
+        bytes.append(0x30 + UInt8(date.year / 100 % 10))
+        bytes.append(0x30 + UInt8(date.year / 10 % 10))
+        bytes.append(0x30 + UInt8(date.year % 10))
+        bytes.append(0x2D)
+        bytes.append(0x30 + UInt8(date.month / 10))
+        bytes.append(0x30 + UInt8(date.month % 10))
+        return true
     }
 
     // MARK: - Time-based invoices
@@ -127,9 +175,7 @@ package struct DraftGenerator {
             guard fields[TimeEntryColumn.category.index].elementsEqual(Self.billable) else { return }
             let key = fields[TimeEntryColumn.recordKey.index]
             // No String is made for the key unless something is held (the arena keeps its bytes).
-            guard known.heldKeys.isEmpty || !known.heldKeys.contains(String(decoding: key, as: UTF8.self)) else {
-                return
-            }
+            guard !known.holdsAny || !known.holds(UnsafeRawBufferPointer(key)) else { return }
             let client = String(decoding: fields[TimeEntryColumn.clientCode.index], as: UTF8.self)
             guard !client.isEmpty else { unassigned += 1; return }
             var rate = Self.integer(fields[TimeEntryColumn.hourlyRateMinor.index]).flatMap { $0 > 0 ? $0 : nil }
@@ -190,7 +236,7 @@ package struct DraftGenerator {
                     if let (draft, lines, keyOrder) = try draft(
                         client: client, month: month, close: close, entries: entries,
                         texts: texts, keys: keys, known: known, warnings: &built.warnings),
-                        !known.takenDraftIDs.contains(draft.id)
+                        !known.isTaken(draft.id)
                     {
                         built.drafts.append(draft)
                         annexes.append(
@@ -254,12 +300,12 @@ package struct DraftGenerator {
         let keys = keyOrder.map { strings[$0] }
         let hash = String(
             SHA256Hasher.hex(
-                keys.map { $0 + (known.releasedBy[$0].map { "@" + $0 } ?? "") }
+                keys.map { $0 + (known.release(of: $0).map { "@" + $0 } ?? "") }
                     .joined(separator: "\n")
             ).prefix(10))
         let id = "time-\(code)-\(month.monthKey)-\(hash)"
         var notes: [String] = []
-        if known.timeMonths.contains("\(code)|\(month.monthKey)") {
+        if known.hasTimeMonth("\(code)|\(month.monthKey)") {
             notes.append(
                 "late entries: \(entries.count) time entries of \(monthLabel) arrived after that month was invoiced")
         }

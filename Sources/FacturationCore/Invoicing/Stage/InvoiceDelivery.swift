@@ -30,7 +30,7 @@ struct InvoiceDelivery {
     private let layout: ArchiveLayout
     /// Numbers already delivered.
     private var list: DeliveredList
-    var delivered: Set<String> { list.names }
+    func isDelivered(_ number: String) -> Bool { list.contains(number) }
 
     init(layout: ArchiveLayout) throws {
         self.layout = layout
@@ -40,7 +40,7 @@ struct InvoiceDelivery {
     /// Publishes the items not delivered yet (one sync round for the batch), then records them;
     /// returns the files delivered, relative to the workspace.
     mutating func deliver(_ items: [Item]) throws -> [String] {
-        let fresh = items.filter { !delivered.contains($0.number) }
+        let fresh = items.filter { !isDelivered($0.number) }
         guard !fresh.isEmpty else { return [] }
         var shown: [String] = []
         let outbox = Outbox(layout: layout)

@@ -89,14 +89,17 @@ struct InvoicingPass {
         steps += generated.drafts.map { ($0, .new) }
         steps.sort { ($0.0.dueOn, $0.0.id) < ($1.0.dueOn, $1.0.id) }
         let before = snapshot.records
+        // Taken before a batch is issued (the history is then folded again); an issued document is
+        // dated in the open year, so the closed years stay as they are.
+        let closed = try snapshot.invoicingHistory(openFrom: today.year).closed
         var (delivery, derived, committed) = try issue(
             steps, generated: generated, decisions: decisions, stamp: stamp,
             into: &report)
         snapshot.didIssue(committed)
         // No copy of every document when nothing was issued (most runs).
         try publish(
-            issued: committed.isEmpty ? before : before + committed, derived: derived, delivery: &delivery,
-            into: &report)
+            issued: committed.isEmpty ? before : before + committed, derived: derived, closed: closed,
+            delivery: &delivery, into: &report)
         try deliverConfirmation(confirmation, issued: committed, into: &report)
         return report
     }
@@ -111,11 +114,11 @@ struct InvoicingPass {
     ) throws -> [InvoiceDraft] {
         let drafts = try store.waitingDrafts()
         guard !drafts.isEmpty else { return [] }
-        let issuedIDs = try snapshot.invoicingHistory(openFrom: today.year).draftIDs
+        let history = try snapshot.invoicingHistory(openFrom: today.year)
         var waiting: [InvoiceDraft] = []
         for draft in drafts {
             let decision = decisions[draft.id]?.decision
-            if issuedIDs.contains(draft.id) || decision == .rejected || decision == .refused {
+            if history.hasIssued(draft.id) || decision == .rejected || decision == .refused {
                 // Issued or rejected by an interrupted run: finish its clean-up.
                 try store.removeDraft(id: draft.id)
                 try removeApprovalRequest(draft.id)
@@ -143,7 +146,8 @@ struct InvoicingPass {
         for draft in waiting where draft.kind == .invoice { held.formUnion(draft.recordKeys) }
         let known = DraftGenerator.Known(
             takenDraftIDs: history.draftIDs.union(waiting.map(\.id)).union(decisions.keys),
-            heldKeys: held, timeMonths: timeMonths, releasedBy: history.releasedBy)
+            heldKeys: held, timeMonths: timeMonths, releasedBy: history.releasedBy, closed: history.closed,
+            releasedSinceClosed: history.releasedSinceClosed)
         return try DraftGenerator(pipeline: pipeline, settings: settings, layout: layout).drafts(
             today: today, known: known)
     }
@@ -247,7 +251,8 @@ struct InvoicingPass {
         batch.byClient = [:]  // the approval history: a copy of every document of the run
         // While the last batches are committed: the outputs derived from every document (the committer
         // issues all of them or fails the run); no copy of the run's documents (~1 KB each) if none before.
-        let derived = try derive(from: prepared.isEmpty ? issued : issued.isEmpty ? prepared : issued + prepared)
+        let derived = try derive(
+            from: prepared.isEmpty ? issued : issued.isEmpty ? prepared : issued + prepared, issuing: !prepared.isEmpty)
         try committer.finish()
         precondition(committer.committed.count == prepared.count, "a batch was neither issued nor reported as failed")
         for issue in committer.committed { Self.report(issue, into: &report) }
@@ -472,18 +477,21 @@ struct InvoicingPass {
     struct Derived {
         /// The Oxygène file of the documents not exported yet and those left out, or why it cannot be written.
         var oxygene: Result<OxygenePlan, FacturationError>?
-        var register: ReportTable
+        /// Built here only when documents were issued (the register then changed); otherwise when
+        /// it is delivered again (``SalesRegisterInputs``).
+        var register: ReportTable?
     }
 
     /// The Oxygène file from every record (a provisional document goes with its reference as
     /// `WEB_ID`); the sales register from the documents with a legal number only.
-    private func derive(from issued: [InvoiceDocument]) throws -> Derived {
+    private func derive(from issued: [InvoiceDocument], issuing: Bool) throws -> Derived {
         Derived(
-            oxygene: try oxygeneExport(of: issued), register: SalesRegister.table(snapshot.confirmed.view(of: issued)))
+            oxygene: try oxygeneExport(of: issued),
+            register: issuing ? SalesRegister.table(snapshot.confirmed.view(of: issued)) : nil)
     }
 
     private func publish(
-        issued: [InvoiceDocument], derived: Derived, delivery: inout InvoiceDelivery,
+        issued: [InvoiceDocument], derived: Derived, closed: ClosedYearsHistory?, delivery: inout InvoiceDelivery,
         into report: inout InvoicingReport
     ) throws {
         let outbox = Outbox(layout: layout)
@@ -494,7 +502,7 @@ struct InvoicingPass {
         // Documents issued by an interrupted run and not delivered yet.
         var missing: [InvoiceDelivery.Item] = []
         for index in legal.indices
-        where !delivery.delivered.contains(legal[index].number) && !unfit.contains(legal[index].number) {
+        where !delivery.isDelivered(legal[index].number) && !unfit.contains(legal[index].number) {
             let document = legal[index]
             let xmlPath = documentPath(document)
             let xml: InvoiceDelivery.Content =
@@ -514,10 +522,39 @@ struct InvoicingPass {
         }
         if settings.numberingMode == .facturation { try confirmWithRegister(issued: issued, into: &report) }
         if !legal.isEmpty {
-            report.warnings += try outbox.deliverReport(
-                derived.register, to: "registre-ventes.csv", xlsx: true,
-                temporaryDirectory: layout.temporary)
+            report.warnings += try deliverRegister(legal, table: derived.register, closed: closed)
         }
+    }
+
+    /// Delivers the sales register when its table changed. Its identity comes from
+    /// ``SalesRegisterInputs`` when the open years' rows and the closed years are those it names
+    /// (no row of a closed year built or hashed), from the whole table otherwise.
+    private func deliverRegister(
+        _ legal: [InvoiceDocument], table: ReportTable?, closed: ClosedYearsHistory?
+    ) throws -> [String] {
+        let csv = "registre-ventes.csv"
+        var built = table
+        func whole() -> ReportTable {
+            if let built { return built }
+            let made = SalesRegister.table(legal)
+            built = made
+            return made
+        }
+        let key =
+            snapshot.confirmed.isEmpty
+            ? closed.flatMap { SalesRegisterInputs.key(of: legal, closed: $0, openYear: today.year) } : nil
+        let known = key.flatMap { SalesRegisterInputs.read(layout.salesRegisterInputs, key: $0) }
+        let identity =
+            known?.identity
+            ?? ReportCheckpoint.identity(
+                of: whole(), csvPath: csv, workbookPath: Outbox.workbookPath(of: csv, xlsx: true))
+        let delivery = try Outbox(layout: layout).deliverReportIfChanged(
+            identity: identity, to: csv, xlsx: true, temporaryDirectory: layout.temporary, table: whole)
+        if let key, known == nil {
+            try SalesRegisterInputs(key: key, identity: identity).write(
+                to: layout.salesRegisterInputs, temporaryDirectory: layout.temporary)
+        }
+        return delivery.warnings
     }
 
     /// The Oxygène file of the documents not exported yet, and the documents left out of it.

@@ -116,11 +116,14 @@ package struct IssuedYearSummary: Codable, Equatable {
     /// The summaries of the years before `openYear`, in year order: read when they still describe
     /// their folder, rebuilt and written otherwise. A year that cannot be summarised is left out
     /// (its records are folded instead).
-    static func closedYears(_ layout: ArchiveLayout, before openYear: Int) throws -> [IssuedYearSummary] {
+    /// `inputs`: each closed folder's ``identity(_:folder:)`` when the caller has them.
+    static func closedYears(
+        _ layout: ArchiveLayout, before openYear: Int, inputs known: [(folder: String, inputs: String)]? = nil
+    ) throws -> [IssuedYearSummary] {
         var summaries: [IssuedYearSummary] = []
         for folder in try InvoiceStore(layout: layout).issuedYearFolders() {
             guard folder.count == 4, let year = Int(folder), year < openYear else { continue }
-            let inputs = try identity(layout, folder: folder)
+            let inputs = try known?.first(where: { $0.folder == folder })?.inputs ?? identity(layout, folder: folder)
             if let known = read(layout, folder: folder, inputs: inputs) {
                 summaries.append(known)
                 continue
@@ -146,8 +149,21 @@ package struct InvoicingHistory: Equatable {
     package var held: Set<String> = []
     /// Every key a credit note lists, with the number of the last one that does.
     package var releasedBy: [String: String] = [:]
+    /// The closed years, when taken from ``ClosedYearsHistory``: the sets above then hold only what
+    /// the open years' records add (a lookup goes through both: ``hasIssued(_:)``, ``holds(_:)``, …).
+    package private(set) var closed: ClosedYearsHistory?
+    /// With `closed`: the keys a credit note of the open years released since (held again when a
+    /// later invoice bills them).
+    package private(set) var releasedSinceClosed: Set<String> = []
 
     package init() {}
+
+    /// The closed years, then the open years' records folded on top.
+    init(closed: ClosedYearsHistory, open records: ArraySlice<InvoiceDocument>) {
+        self.closed = closed
+        documents = closed.documents
+        for index in records.indices { add(records[index]) }
+    }
 
     /// Folds the next record (in issue order).
     package mutating func add(_ document: InvoiceDocument) {
@@ -158,11 +174,16 @@ package struct InvoicingHistory: Equatable {
                 timeMonths.insert("\(document.clientCode)|\(document.origin.period ?? "")")
             }
             held.formUnion(document.recordKeys)
+            if closed != nil { releasedSinceClosed.subtract(document.recordKeys) }
         } else {
             held.subtract(document.recordKeys)
+            if closed != nil { releasedSinceClosed.formUnion(document.recordKeys) }
             for key in document.recordKeys { releasedBy[key] = document.number }
         }
     }
+
+    /// True when a record issued the draft `id`.
+    package func hasIssued(_ id: String) -> Bool { draftIDs.contains(id) || closed?.draftIDs.contains(id) == true }
 
     /// Folds a whole year (after the years before it, before the years after it).
     package mutating func add(_ summary: IssuedYearSummary) {
