@@ -2,11 +2,14 @@
 ///
 /// The matcher asks, for every receipt, which invoices of a client are open, or which invoices
 /// owe a given amount. So that this does not cost a pass over every invoice, the receivables
-/// keep, next to `items`, the amount owed and the issue date of each position of `order`, the
+/// keep, next to the invoices, the amount owed and the issue date of each position of `order`, the
 /// positions of each client's invoices, and the positions of the invoices that owe something by
 /// amount owed. The answers are the same items, in the same order, as filtering every invoice.
 package struct Receivables: Sendable {
-    package struct Item: Sendable {
+    /// An amount applied to an invoice, with its date and source (receipt key or credit note number).
+    package typealias Applied = (date: CivilDate, amountMinor: Int64, source: String)
+
+    package struct Item: ReceivableLine, Sendable {
         /// The document sits behind a reference (copied on write), so that copying an item, as
         /// every answer of `open` does, does not copy the whole document.
         private var storage: DocumentStorage
@@ -17,17 +20,21 @@ package struct Receivables: Sendable {
                 yield &storage.document
             }
         }
-        /// Amounts applied, with their date and source (receipt key or credit note number).
-        package var applied: [(date: CivilDate, amountMinor: Int64, source: String)] = []
+        /// Amounts applied: every credit note (in issue order), then every match (oldest first).
+        package var applied: [Applied] = []
         package var totalMinor: Int64 { document.totals.grandTotalMinor }
-        package var paidMinor: Int64 { applied.reduce(0) { $0 + $1.amountMinor } }
-        package var openMinor: Int64 { totalMinor - paidMinor }
-        /// The day the last payment settled it, when fully paid.
-        package var settledOn: CivilDate? { openMinor <= 0 ? applied.map(\.date).max() : nil }
+        package var number: String { document.number }
+        package var clientCode: String { document.clientCode }
+        package var buyerName: String { document.buyer.name }
+        package var issueDate: CivilDate { document.issueDate }
+        package var dueDate: CivilDate { document.dueDate }
         /// A historical invoice of the Oxygène register (``OxygeneHistory``), not one facturation issued.
         package var fromRegister: Bool { document.origin.type == .register }
 
-        init(document: InvoiceDocument) { storage = DocumentStorage(document) }
+        init(document: InvoiceDocument, applied: [Applied] = []) {
+            storage = DocumentStorage(document)
+            self.applied = applied
+        }
     }
 
     /// An item's document; never changed once shared (see `Item.document`).
@@ -36,18 +43,25 @@ package struct Receivables: Sendable {
         init(_ document: InvoiceDocument) { self.document = document }
     }
 
-    /// Invoices by number (credit notes are applied to the invoice they correct).
-    package private(set) var items: [String: Item] = [:]
+    /// Invoices by number (credit notes are applied to the invoice they correct), but the settled
+    /// invoices of closed years (``settled``): look one up with ``item(_:)``.
+    private var live: [String: Item] = [:]
+    /// The invoices of closed years whose open amount is zero and that nothing later names, as
+    /// rows (``init(closed:open:matches:documents:)``); one named later becomes live again.
+    private var settled: [String: Row] = [:]
+    /// Where a settled invoice's document is loaded from: every document, in issue order. (The
+    /// snapshot still decodes every record until step 4 of issue #9; then a record file.)
+    private var documents: [InvoiceDocument] = []
     /// Invoice numbers in issue order.
     package private(set) var order: [String] = []
 
-    /// `items[order[p]].openMinor` and `.document.issueDate`, by position `p`.
+    /// `item(order[p]).openMinor` and `.document.issueDate`, by position `p`.
     private var openByPosition: [Int64] = []
     private var issueDateByPosition: [CivilDate] = []
     /// The position of each number in `order`; `laterPositions` has the others of a number issued twice.
     private var firstPosition: [String: Int] = [:]
     private var laterPositions: [String: [Int]] = [:]
-    /// Positions of each client's invoices (by `items[order[p]].document.clientCode`), ascending.
+    /// Positions of each client's invoices (by `item(order[p]).clientCode`), ascending.
     private var byClient: [String: [Int]] = [:]
     /// Positions of the invoices that owe something (`openMinor > 0`), by amount owed, ascending.
     private var byOpen: [Int64: [Int]] = [:]
@@ -72,9 +86,9 @@ package struct Receivables: Sendable {
     package init(issued: [InvoiceDocument]) { self.init(issued: issued, applying: []) }
 
     private init(issued: [InvoiceDocument], applying historical: [OxygeneHistory.Invoice]) {
-        items.reserveCapacity(issued.count)
+        live.reserveCapacity(issued.count)
         order.reserveCapacity(issued.count)
-        // What each position reads from `items[order[p]]`: the last document issued under its number.
+        // What each position reads from `live[order[p]]`: the last document issued under its number.
         var clients: [String] = []
         clients.reserveCapacity(issued.count)
         openByPosition.reserveCapacity(issued.count)
@@ -85,13 +99,13 @@ package struct Receivables: Sendable {
             clients.append(document.clientCode)
             openByPosition.append(document.totals.grandTotalMinor)
             issueDateByPosition.append(document.issueDate)
-            guard items.updateValue(Item(document: document), forKey: document.number) != nil,
+            guard live.updateValue(Item(document: document), forKey: document.number) != nil,
                 let first = firstPosition[document.number]
             else {
                 firstPosition[document.number] = position
                 continue
             }
-            // A number issued again: `items` now holds this document for every position of the number.
+            // A number issued again: `live` now holds this document for every position of the number.
             for earlier in [first] + (laterPositions[document.number] ?? []) {
                 clients[earlier] = document.clientCode
                 openByPosition[earlier] = document.totals.grandTotalMinor
@@ -101,7 +115,7 @@ package struct Receivables: Sendable {
         }
         for note in issued where note.kind == .creditNote {
             guard let invoice = note.precedingInvoice?.number, let first = firstPosition[invoice] else { continue }
-            items[invoice]?.applied.append((note.issueDate, note.totals.grandTotalMinor, note.number))
+            live[invoice]?.applied.append((note.issueDate, note.totals.grandTotalMinor, note.number))
             for position in [first] + (laterPositions[invoice] ?? []) {
                 openByPosition[position] -= note.totals.grandTotalMinor
             }
@@ -112,10 +126,15 @@ package struct Receivables: Sendable {
             let settled = [(date, invoice.settledInRegisterMinor, OxygeneHistory.registerSource)]
             for (date, amount, source) in settled + invoice.credits.map({ ($0.date, $0.amountMinor, $0.number) })
             where amount != 0 {
-                items[invoice.document.number]?.applied.append((date, amount, source))
+                live[invoice.document.number]?.applied.append((date, amount, source))
                 openByPosition[position] -= amount
             }
         }
+        index(clients: clients)
+    }
+
+    /// Fills `byClient` and `byOpen` from `order`'s positions.
+    private mutating func index(clients: [String]) {
         for position in order.indices {
             byClient[clients[position], default: []].append(position)
             let open = openByPosition[position]
@@ -123,11 +142,53 @@ package struct Receivables: Sendable {
         }
     }
 
+    /// The receivables of `closed` years (ascending, every year before the first of `open`) from
+    /// their summaries as on 31 December, continued with the `open` documents (issue order) and,
+    /// for each invoice, the matches booked after its year's end: the same invoices, `applied` in
+    /// the same order (every credit note, then every match), `order` and answers as
+    /// `Receivables(issued:)` of every document with every match applied (``ReceivablesYearTests``).
+    /// The settled invoices of closed years stay rows, loaded from `documents` (every document in
+    /// issue order) when looked up. Nil when a number is issued twice or a live invoice of a closed
+    /// year has no document: the caller builds them from the records.
+    package init?(
+        closed years: [ReceivablesYear], open: [InvoiceDocument], matches: [PaymentMatch], documents: [InvoiceDocument]
+    ) {
+        guard let pending = Pending.collect(closed: years, open: open, matches: matches) else { return nil }
+        self.documents = documents
+        var clients: [String] = []
+        for number in pending.order {
+            let invoice = pending.invoices[number]!
+            let applied = invoice.credits + invoice.matches
+            if let row = invoice.row {
+                let settledRow = Row(row, applied: applied)
+                if settledRow.openMinor == 0 {
+                    settled[number] = settledRow
+                } else {
+                    guard let document = Self.document(of: settledRow, in: documents) else { return nil }
+                    live[number] = Item(document: document, applied: applied)
+                }
+                clients.append(row.clientCode)
+                openByPosition.append(settledRow.openMinor)
+                issueDateByPosition.append(row.issueDate)
+            } else if let document = invoice.document {
+                let item = Item(document: document, applied: applied)
+                live[number] = item
+                clients.append(item.clientCode)
+                openByPosition.append(item.openMinor)
+                issueDateByPosition.append(item.issueDate)
+            }
+            firstPosition[number] = order.count
+            order.append(number)
+        }
+        index(clients: clients)
+    }
+
     /// Applies a match's allocations.
     package mutating func apply(_ match: PaymentMatch) {
         for allocation in match.allocations {
             guard let first = firstPosition[allocation.invoice] else { continue }
-            items[allocation.invoice]?.applied.append((match.bookingDate, allocation.amountMinor, match.receipt))
+            if !settled.isEmpty { revive(allocation.invoice) }
+            live[allocation.invoice]?.applied.append((match.bookingDate, allocation.amountMinor, match.receipt))
             guard allocation.amountMinor != 0 else { continue }
             let before = openByPosition[first]
             let after = before - allocation.amountMinor
@@ -138,15 +199,34 @@ package struct Receivables: Sendable {
         }
     }
 
+    /// The invoice `number` (the last issued under it), a settled invoice of a closed year with
+    /// its document loaded; nil when no invoice has this number.
+    package func item(_ number: String) -> Item? {
+        if let item = live[number] { return item }
+        guard let row = settled[number], let document = Self.document(of: row, in: documents) else { return nil }
+        return Item(document: document, applied: row.applied)
+    }
+
+    /// Every invoice in issue order (a number issued twice: its last document at each position),
+    /// the settled invoices of closed years as their rows: what the readers that list every
+    /// invoice take (invoice states, payment delays, DSO).
+    package var rows: [Row] {
+        order.compactMap { number in live[number].map(Row.init) ?? settled[number] }
+    }
+
+    /// Every invoice but the settled ones of closed years, in issue order (as ``rows``): what the
+    /// readers of amounts owed take (a settled invoice owes nothing).
+    package var liveItems: [Item] { order.compactMap { live[$0] } }
+
     /// Open invoices (something left to pay) issued on or before `date`, oldest first.
     package func open(on date: CivilDate, client: String? = nil) -> [Item] {
         guard let client else {
             return order.indices.compactMap { position in
-                openByPosition[position] > 0 && issueDateByPosition[position] <= date ? items[order[position]] : nil
+                openByPosition[position] > 0 && issueDateByPosition[position] <= date ? live[order[position]] : nil
             }
         }
         return (byClient[client] ?? []).compactMap { position in
-            openByPosition[position] > 0 && issueDateByPosition[position] <= date ? items[order[position]] : nil
+            openByPosition[position] > 0 && issueDateByPosition[position] <= date ? live[order[position]] : nil
         }
     }
 
@@ -177,7 +257,7 @@ package struct Receivables: Sendable {
             guard best >= 0 else { break }
             let position = lists[best][cursors[best]]
             cursors[best] += 1
-            if issueDateByPosition[position] <= date, let item = items[order[position]] { result.append(item) }
+            if issueDateByPosition[position] <= date, let item = live[order[position]] { result.append(item) }
         }
         return result
     }
@@ -217,4 +297,95 @@ package struct Receivables: Sendable {
 extension Array {
     /// Changes the array in place (no copy of a uniquely referenced buffer).
     fileprivate mutating func modify(_ body: (inout Self) -> Void) { body(&self) }
+}
+
+extension Receivables {
+    /// The invoices of closed years and open documents while ``init(closed:open:matches:documents:)``
+    /// applies what came later: each invoice's credit notes and matches kept apart until the end.
+    fileprivate struct Pending {
+        struct Invoice {
+            /// The year of a closed year's invoice, `Int.max` for an open document.
+            var year: Int
+            var row: ReceivablesYear.Invoice?
+            var document: InvoiceDocument?
+            var credits: [Applied] = []
+            var matches: [Applied] = []
+        }
+        var order: [String] = []
+        var invoices: [String: Invoice] = [:]
+
+        /// Nil when a number is issued twice.
+        static func collect(
+            closed years: [ReceivablesYear], open: [InvoiceDocument], matches: [PaymentMatch]
+        ) -> Self? {
+            var pending = Pending()
+            for year in years {
+                for row in year.invoices {
+                    let invoice = Invoice(year: year.year, row: row, matches: row.matches.map(Self.tuple))
+                    guard pending.add(row.number, invoice) else { return nil }
+                }
+            }
+            for index in open.indices where open[index].kind == .invoice {
+                guard pending.add(open[index].number, Invoice(year: .max, document: open[index])) else { return nil }
+            }
+            // Credit notes in issue order: each closed year's own and those naming another year's
+            // invoice, then the open years' (each names an invoice of another year than its own).
+            for year in years {
+                for row in year.invoices {
+                    pending.invoices[row.number]!.credits += row.credits.map(Self.tuple)
+                }
+                for foreign in year.foreignCredits where pending.invoices[foreign.invoice] != nil {
+                    pending.invoices[foreign.invoice]!.credits.append(Self.tuple(foreign.credit))
+                }
+            }
+            for index in open.indices where open[index].kind == .creditNote {
+                let note = open[index]
+                guard let named = note.precedingInvoice?.number, pending.invoices[named] != nil else { continue }
+                pending.invoices[named]!.credits.append((note.issueDate, note.totals.grandTotalMinor, note.number))
+            }
+            // The matches booked after the year of the invoice they name (those before are in its summary).
+            for match in matches {
+                for allocation in match.allocations {
+                    guard let year = pending.invoices[allocation.invoice]?.year,
+                        year == .max || match.bookingDate.year > year
+                    else { continue }
+                    pending.invoices[allocation.invoice]!.matches.append(
+                        (match.bookingDate, allocation.amountMinor, match.receipt))
+                }
+            }
+            return pending
+        }
+
+        private static func tuple(_ applied: ReceivablesYear.Applied) -> Applied {
+            (applied.date, applied.amountMinor, applied.source)
+        }
+
+        private mutating func add(_ number: String, _ invoice: Invoice) -> Bool {
+            guard invoices.updateValue(invoice, forKey: number) == nil else { return false }
+            order.append(number)
+            return true
+        }
+    }
+
+    /// A settled invoice named by a match of this run becomes live again, loaded from `documents`.
+    fileprivate mutating func revive(_ number: String) {
+        guard let row = settled[number], let document = Self.document(of: row, in: documents) else { return }
+        settled[number] = nil
+        live[number] = Item(document: document, applied: row.applied)
+    }
+
+    /// The invoice of `row` among `documents` (issue order: by date, then number within a day).
+    fileprivate static func document(of row: Row, in documents: [InvoiceDocument]) -> InvoiceDocument? {
+        var low = 0, high = documents.count
+        while low < high {
+            let middle = (low + high) / 2
+            if documents[middle].issueDate < row.issueDate { low = middle + 1 } else { high = middle }
+        }
+        // A confirmed Oxygène number may break the number order within the day: look at each of them.
+        while low < documents.count, documents[low].issueDate == row.issueDate {
+            if documents[low].kind == .invoice, documents[low].number == row.number { return documents[low] }
+            low += 1
+        }
+        return nil
+    }
 }

@@ -244,6 +244,15 @@ package struct ArchiveLayout: Sendable {
     package func issuedYearSummary(folder year: String) -> String {
         Path.join(checkpoints, "factures-annees", year + ".json")
     }
+    /// The summary of one closed year's receivables as on 31 December
+    /// (`checkpoints/<pipeline>/creances-annees/<YYYY>.json`, ``ReceivablesYearSummary``) and its
+    /// line file (`<YYYY>.tsv`).
+    package func receivablesYearSummary(year: Int) -> String {
+        Path.join(checkpoints, "creances-annees", CivilDate.pad(year, 4) + ".json")
+    }
+    package func receivablesYearLines(year: Int) -> String {
+        Path.join(checkpoints, "creances-annees", CivilDate.pad(year, 4) + ".tsv")
+    }
     /// The stamp of the last run that changed nothing the later stages read (``RunStamp``).
     package var runStamp: String { Path.join(checkpoints, "run-stamp.json") }
     /// The outbox's folders and their identities at the last walk (``FolderTreeCache``).
