@@ -88,7 +88,7 @@ struct PaymentPass {
         var matches: [String: PaymentMatch] = [:]
         func learn(_ match: PaymentMatch, _ receivables: Receivables) {
             guard let receipt = byKey[match.receipt], let first = match.allocations.first,
-                let client = receivables.item(first.invoice)?.clientCode
+                let client = receivables.clientCode(of: first.invoice)
             else { return }
             payers.learn(iban: receipt.counterpartyIBAN, client: client)
         }
@@ -135,7 +135,7 @@ struct PaymentPass {
         var clientsInReview: [String: String] = [:]
         for (receipt, _, candidates) in reviews {
             let clients =
-                candidates.compactMap { receivables.item($0)?.clientCode }
+                candidates.compactMap { receivables.clientCode(of: $0) }
                 + [payers.client(of: receipt)?.code].compactMap { $0 }
             for client in clients where clientsInReview[client] == nil {
                 clientsInReview[client] =

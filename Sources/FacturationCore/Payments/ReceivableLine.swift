@@ -33,26 +33,26 @@ extension Receivables {
         package var applied: [Applied]
         package var fromRegister: Bool
 
-        init(_ item: Item) {
-            number = item.number
-            clientCode = item.clientCode
-            buyerName = item.buyerName
-            issueDate = item.issueDate
-            dueDate = item.dueDate
-            totalMinor = item.totalMinor
-            applied = item.applied
-            fromRegister = item.fromRegister
+        /// The row of `line`, with `applied`.
+        init(_ line: some ReceivableLine, applied: [Applied]) {
+            number = line.number
+            clientCode = line.clientCode
+            buyerName = line.buyerName
+            issueDate = line.issueDate
+            dueDate = line.dueDate
+            totalMinor = line.totalMinor
+            self.applied = applied
+            fromRegister = line.fromRegister
         }
 
-        init(_ invoice: ReceivablesYear.Invoice, applied: [Applied]) {
-            number = invoice.number
-            clientCode = invoice.clientCode
-            buyerName = invoice.buyerName
-            issueDate = invoice.issueDate
-            dueDate = invoice.dueDate
-            totalMinor = invoice.totalMinor
-            self.applied = applied
-            fromRegister = false
-        }
+        init(_ item: Item) { self.init(item, applied: item.applied) }
     }
+}
+
+extension ReceivablesYear.Invoice: ReceivableLine {
+    /// Its credit notes, then its matches.
+    package var applied: [Receivables.Applied] {
+        (credits + matches).map { ($0.date, $0.amountMinor, $0.source) }
+    }
+    package var fromRegister: Bool { false }
 }

@@ -207,6 +207,12 @@ package struct Receivables: Sendable {
         return Item(document: document, applied: row.applied)
     }
 
+    /// The client of the invoice `number`, without loading a settled invoice's document (the
+    /// payment stage asks it of every recorded match).
+    package func clientCode(of number: String) -> String? {
+        live[number]?.clientCode ?? settled[number]?.clientCode
+    }
+
     /// Every invoice in issue order (a number issued twice: its last document at each position),
     /// the settled invoices of closed years as their rows: what the readers that list every
     /// invoice take (invoice states, payment delays, DSO).

@@ -14,7 +14,8 @@ package struct ReceivablesYear: Equatable, Sendable {
         package var source: String
     }
 
-    /// One invoice of the year as on 31 December.
+    /// One invoice of the year as on 31 December (a ``ReceivableLine``: open amount zero, it stays a
+    /// settled row of the receivables; anything else, it is live).
     package struct Invoice: Equatable, Sendable {
         package var number: String
         package var totalMinor: Int64
@@ -28,8 +29,6 @@ package struct ReceivablesYear: Equatable, Sendable {
         package var credits: [Applied] = []
         /// Allocations of the matches naming it, oldest receipt first.
         package var matches: [Applied] = []
-        /// Zero: settled (a row in the summary); anything else: live (kept whole).
-        package var openMinor: Int64 { totalMinor - (credits + matches).reduce(0) { $0 + $1.amountMinor } }
     }
 
     /// A credit note of the year that names an invoice of another year.
