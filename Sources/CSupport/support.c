@@ -107,3 +107,40 @@ int fct_advise_huge_pages(void *address, size_t count) {
 #else
 int fct_advise_huge_pages(void *address, size_t count) { return 0; }
 #endif
+
+size_t fct_utf8_valid_prefix(const unsigned char *s, size_t n, int *saw_non_ascii) {
+    size_t i = 0;
+    while (i < n) {
+#if defined(__SSE2__)
+        // Sixteen ASCII bytes at a time (most of a CSV export): a clear top bit in every lane.
+        while (n - i >= 16) {
+            int mask = _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s + i)));
+            if (mask == 0) { i += 16; continue; }
+            i += (size_t)__builtin_ctz((unsigned)mask);
+            break;
+        }
+        if (i >= n) break;
+#endif
+        unsigned char c = s[i];
+        if (c < 0x80) { i++; continue; }
+        *saw_non_ascii = 1;
+        size_t need;
+        unsigned char low = 0x80, high = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) need = 1;
+        else if (c == 0xE0) { need = 2; low = 0xA0; }
+        else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) need = 2;
+        else if (c == 0xED) { need = 2; high = 0x9F; }
+        else if (c == 0xF0) { need = 3; low = 0x90; }
+        else if (c >= 0xF1 && c <= 0xF3) need = 3;
+        else if (c == 0xF4) { need = 3; high = 0x8F; }
+        else return i;
+        // Not complete before the end, or a wrong continuation: left to the caller, from its lead.
+        if (n - i <= need) return i;
+        if (s[i + 1] < low || s[i + 1] > high) return i;
+        for (size_t k = 2; k <= need; k++) {
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return i;
+        }
+        i += need + 1;
+    }
+    return i;
+}

@@ -47,48 +47,6 @@ struct PackedEntriesTests {
         return entries
     }
 
-    /// The identity bytes of a closed year's entries (``ClosedYearFEC``) depend on the content of
-    /// each entry only (not on the order texts and parties were first seen), and any field of the
-    /// entry or of one of its lines that a FEC line shows changes them.
-    @Test func theIdentityOfAnEntryIsItsContent() {
-        func identity(_ table: PackedEntries, _ index: Int) -> [UInt8] {
-            var bytes: [UInt8] = []
-            table.appendIdentity(at: index, to: &bytes)
-            return bytes
-        }
-        let entries = FECCheckedWriterTests.entries + Self.oddEntries
-        let packed = Self.packed(entries), reversed = Self.packed(entries.reversed())
-        #expect(entries.indices.allSatisfy { identity(packed, $0) == identity(reversed, entries.count - 1 - $0) })
-        let settings = AccountingSettings()
-        let base = Self.oddEntries[1]
-        var variants = [base]
-        func vary(_ change: (inout AccountingEntry) -> Void) {
-            var entry = base
-            change(&entry)
-            variants.append(entry)
-        }
-        vary { $0.journal = settings.sales }
-        vary { $0.journal.label += "x" }
-        vary { $0.date = $0.date.adding(days: 1) }
-        vary { $0.pieceDate = $0.pieceDate.adding(days: 1) }
-        vary { $0.pieceRef += "x" }
-        vary { $0.label += "x" }
-        vary { $0.lines[1].account = settings.bankAccount }
-        vary { $0.lines[1].account.label += "x" }
-        vary { $0.lines[1].auxiliary = ("C2", "Zoe") }
-        vary { $0.lines[1].auxiliary = ("C1", "Zoë") }
-        vary { $0.lines[1].auxiliary = nil }
-        vary { $0.lines[1].invoice = "F9" }
-        vary { $0.lines[1].invoice = nil }
-        vary { $0.lines[1].invoice = "" }
-        vary { $0.lines[0].debitMinor += 1 }
-        vary { $0.lines[1].creditMinor += 1 }
-        vary { $0.lines.removeLast() }
-        let table = Self.packed(variants)
-        let identities = variants.indices.map { identity(table, $0) }
-        #expect(Set(identities).count == variants.count)
-    }
-
     @Test func everyEntryComesBackAsAppended() {
         let entries = FECCheckedWriterTests.entries + Self.oddEntries
         let packed = Self.packed(entries)
@@ -263,6 +221,61 @@ struct PostingsPassTests {
         // The receipts' 411 lines carry the client of the invoice.
         let clients = inOrder.entries.filter { $0.journal == postings.settings.bank }.map { $0.lines[1].auxiliary?.0 }
         #expect(clients == ["LAA", "LAA"])
+    }
+
+    /// Records only noted (``Postings/Pass/note(_:)-(InvoiceDocument)``, ``Postings/Pass/note(_:allocations:)``:
+    /// a closed year that is not rendered) teach the pass what posting them does: the entries
+    /// posted after them, and the suspense list, are those of a pass that posted everything.
+    @Test func notedRecordsLeaveTheLaterEntriesAsPostedOnes() throws {
+        let harness = try ConversionHarness()
+        defer { harness.cleanUp() }
+        let postings = Postings(pipeline: harness.pipeline)
+        let documents = [
+            Self.document("F1", .invoice, net: 100_000), Self.document("F2", .invoice, net: 50_000),
+            Self.document("A1", .creditNote, net: 20_000, crediting: "F1"),
+        ]
+        // Noted: F1 paid in full (1,200.00 − 240.00), a fee (suspense); posted: F1 paid again (no VAT
+        // left to move) with a part of F2, then F2's rest.
+        let receipts: [(String, Int64, [PaymentMatch.Allocation])] = [
+            ("2025-07-10", 96_000, [.init(invoice: "F1", amountMinor: 96_000)]),
+            ("2025-07-11", -5_000, []),
+            (
+                "2025-07-20", 35_000,
+                [.init(invoice: "F1", amountMinor: 1_000), .init(invoice: "F2", amountMinor: 34_000)]
+            ),
+            ("2025-07-21", 26_000, [.init(invoice: "F2", amountMinor: 26_000)]),
+        ]
+        var full = Postings.Pass(postings), noted = Postings.Pass(postings)
+        var expected: [AccountingEntry] = [], posted: [AccountingEntry] = []
+        for (index, document) in documents.enumerated() {
+            let entry = full.post(document)
+            guard index == 1 else {
+                noted.note(document)
+                continue
+            }
+            expected.append(entry)
+            posted.append(noted.post(document))
+        }
+        for (index, receipt) in receipts.enumerated() {
+            let line = BankLine(
+                key: "bank:\(index)", bookingDate: CivilDate(iso: receipt.0)!, amountMinor: receipt.1,
+                counterpartyName: "LAA", counterpartyIBAN: "", label: "VIR", remittance: "", transactionID: "T\(index)")
+            let allocations = receipt.2.isEmpty ? nil : receipt.2
+            let (entry, transfer) = full.post(line, allocations: allocations)
+            guard index >= 2 else {
+                noted.note(line, allocations: allocations)
+                continue
+            }
+            expected += [entry] + (transfer.map { [$0] } ?? [])
+            let (again, againTransfer) = noted.post(line, allocations: allocations)
+            posted += [again] + (againTransfer.map { [$0] } ?? [])
+        }
+        #expect(posted == expected)
+        // F2's VAT (100.00) moved by its two receipts, none of F1's after it was settled.
+        let moved = expected.filter { $0.journal == postings.settings.misc }.map { $0.lines[0].debitMinor }
+        #expect(moved == [5_667, 4_333])
+        #expect(noted.suspense.map(\.key) == ["bank:1"] && full.suspense.map(\.key) == ["bank:1"])
+        #expect(noted.seen("F1").openTTC == full.seen("F1").openTTC && noted.seen("F2").pendingVAT == 0)
     }
 }
 

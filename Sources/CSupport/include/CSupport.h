@@ -34,3 +34,10 @@ void fct_count_csv_bytes(const unsigned char *bytes, size_t count, size_t *quote
 /// pages when they are first touched (madvise MADV_HUGEPAGE; the partial pages at either end are
 /// left alone). Returns 0, or -1 with errno set; a no-op returning 0 where there is no such advice.
 int fct_advise_huge_pages(void *address, size_t count);
+
+/// The length of the longest prefix of `count` bytes at `bytes` made of whole, valid UTF-8
+/// sequences, read from a sequence start: `count`, or the offset of the lead byte of the first
+/// sequence that is invalid or does not end before `count` (the caller reads that one byte by
+/// byte). ASCII is skipped 16 bytes at a time with SSE2 where it exists. Sets `*saw_non_ascii`
+/// to 1 when the prefix holds a byte of 0x80 or more (never sets it back to 0).
+size_t fct_utf8_valid_prefix(const unsigned char *bytes, size_t count, int *saw_non_ascii);

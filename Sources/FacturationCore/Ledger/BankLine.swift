@@ -55,16 +55,9 @@ package struct BankLine: Sendable, Equatable {
         return lines
     }
 
-    /// Calls `body` with the lines of ``all(in:leftOut:)``, in the same order, made one at a time
-    /// from a packed copy (``PackedBankLines``): for a caller that keeps only a part of each.
-    package static func forEach(
-        in layout: ArchiveLayout, leftOut: inout LeftOut, _ body: (BankLine) throws -> Void
-    ) throws {
-        try packed(in: layout, leftOut: &leftOut).forEachLine(body)
-    }
-
-    /// The booked lines of the bank ledgers, oldest first (booking date, then key).
-    private static func packed(in layout: ArchiveLayout, leftOut: inout LeftOut) throws -> PackedBankLines {
+    /// The booked lines of the bank ledgers, oldest first (booking date, then key), packed: for a
+    /// caller that visits them once (``PackedBankLines/forEachLine(_:)``) and keeps only a part of each.
+    static func packed(in layout: ArchiveLayout, leftOut: inout LeftOut) throws -> PackedBankLines {
         let folder = Path.join(layout.ledgers, LedgerKind.bankTransactions.rawValue)
         let currency = layout.pipeline.currency.code
         var lines = PackedBankLines()

@@ -95,6 +95,20 @@ package struct Outbox {
         return delivered.contains(try Storage.sha256(of: target))
     }
 
+    /// ``isUnchangedDelivery(_:)`` that reads the outbox file's bytes only when its `stat` is not
+    /// the one `known` recorded (``DeliveredCopy``); also returns what to record for next time
+    /// (nil when the file is missing or its times are too recent to be trusted).
+    package func isUnchangedDelivery(
+        _ relativePath: String, known: DeliveredCopy?
+    ) throws(StorageError) -> (unchanged: Bool, copy: DeliveredCopy?) {
+        let target = Path.join(layout.outbox, relativePath)
+        guard let status = Storage.status(target), status.isRegularFile else { return (false, nil) }
+        let delivered = Self.recordedHashes(at: Path.join(layout.deliveries, relativePath + ".sha256"))
+        guard !delivered.isEmpty else { return (false, known) }
+        let (sha256, copy) = try DeliveredCopy.hash(of: target, status: status, known: known)
+        return (delivered.contains(sha256), copy)
+    }
+
     /// True when the last delivery of `relativePath` finished with the version whose SHA-256 is
     /// `hash`: the record names only it and the outbox file is there (a delivery interrupted
     /// between its record and its copy, or a copy deleted by someone, is not complete).

@@ -49,6 +49,14 @@ package struct StorageError: Error, Sendable, CustomStringConvertible {
             text +=
                 ". Check the permissions of this path (and of the folders above it) for the user running facturation."
         case EXDEV: text += ". The workspace folders must be on one file system."
+        case EISDIR, ENOTEMPTY:
+            text +=
+                ". A folder is in the way where this file goes: move it out of the workspace, then run again"
+                + " (what is under archive/checkpoints/ is derived from the records and made again)."
+        case ENOTDIR:
+            text +=
+                ". A file is in the way where a folder goes: move it out of the workspace, then run again"
+                + " (what is under archive/checkpoints/ is derived from the records and made again)."
         default: break
         }
         return text

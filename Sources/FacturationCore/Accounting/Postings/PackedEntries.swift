@@ -213,51 +213,6 @@ package struct PackedEntries: AccountingEntryTable {
         }
     }
 
-    // MARK: - Identity
-
-    /// Appends everything a FEC line of the entry at `index` is made of (journal, dates, texts,
-    /// accounts, parties, invoices, amounts), each text with its length, so that two entries give
-    /// the same bytes only when they give the same lines: the content identity of a closed fiscal
-    /// year (``ClosedYearFEC``).
-    package func appendIdentity(at index: Int, to bytes: inout [UInt8]) {
-        func number(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-        func text(_ value: String) {
-            number(Int64(value.utf8.count))
-            bytes.append(contentsOf: value.utf8)
-        }
-        func pooled(_ ref: TextRef) {
-            guard !ref.isNone else { return number(-1) }
-            pool.withUTF8(ref) { raw in
-                number(Int64(raw.count))
-                bytes.append(contentsOf: raw)
-            }
-        }
-        let entry = entries[index]
-        let journal = journals[Int(entry.journal)]
-        text(journal.code)
-        text(journal.label)
-        number(Int64(entry.day.value))
-        number(Int64(entry.pieceDay.value))
-        pooled(entry.pieceRef)
-        pooled(entry.label)
-        number(Int64(entry.lineCount))
-        for position in Int(entry.firstLine)..<Int(entry.firstLine + entry.lineCount) {
-            let line = lines[position]
-            let account = accounts[Int(line.account)]
-            text(account.number)
-            text(account.label)
-            if line.auxiliary >= 0 {
-                text(parties[Int(line.auxiliary)].number)
-                text(parties[Int(line.auxiliary)].label)
-            } else {
-                number(-1)
-            }
-            pooled(line.invoice)
-            number(line.debitMinor)
-            number(line.creditMinor)
-        }
-    }
-
     // MARK: - Texts and tables
 
     private func text(_ ref: TextRef) -> String { pool.string(ref) }

@@ -63,6 +63,12 @@ package struct Postings {
             onReceipts = !postings.pipeline.company.vatOnDebits
         }
 
+        /// Room for the facts of `documents` documents, so that the table is not rebuilt as it grows.
+        package mutating func reserve(documents: Int) {
+            facts.reserveCapacity(documents)
+            parties.reserveCapacity(documents)
+        }
+
         /// The sales entry of an issued document (in any order, all before the first bank line).
         package mutating func post(_ document: InvoiceDocument) -> AccountingEntry {
             let party = Party(number: document.clientCode, label: document.buyer.name)
@@ -74,21 +80,53 @@ package struct Postings {
                 parties.append(party)
                 partyIndex[party] = index
             }
-            var own = facts[document.number] ?? Facts()
-            if own.party < 0 { own.party = index }
-            if document.kind == .invoice {
-                // Added, not set: a credit note read before its invoice has already subtracted its part.
-                own.pendingVAT = (own.pendingVAT ?? 0) + postings.vatPending(document)
-                own.openTTC = (own.openTTC ?? 0) + document.totals.grandTotalMinor
-            }
-            facts[document.number] = own
-            if document.kind == .creditNote, let invoice = document.precedingInvoice?.number {
-                var credited = facts[invoice] ?? Facts()
-                credited.pendingVAT = (credited.pendingVAT ?? 0) - postings.vatPending(document)
-                credited.openTTC = (credited.openTTC ?? 0) - document.totals.grandTotalMinor
-                facts[invoice] = credited
-            }
+            fold(document, party: index)
             return postings.sale(document, vatOnReceipts: onReceipts)
+        }
+
+        /// What ``post(_:)-(InvoiceDocument)`` learns of a document, without making its entry: for a
+        /// fiscal year whose files are not rendered again, whose later receipts still need the
+        /// document's client, pending VAT and open amount. The client is kept without looking for
+        /// an equal one (a run's documents stay in memory anyway; one hash less per document).
+        package mutating func note(_ document: InvoiceDocument) {
+            if fold(document, party: Int32(parties.count)) {
+                parties.append(Party(number: document.clientCode, label: document.buyer.name))
+            }
+        }
+
+        /// Adds a document to the facts of its number (and of the invoice a credit note corrects),
+        /// each changed in place (one look-up); returns whether its number took `party` as client.
+        @discardableResult
+        private mutating func fold(_ document: InvoiceDocument, party: Int32) -> Bool {
+            let isInvoice = document.kind == .invoice
+            let total = document.totals.grandTotalMinor
+            let vat = postings.vatPending(document)
+            var took = false
+            Self.fold(
+                &facts[document.number, default: Facts()], party: party, took: &took,
+                invoice: isInvoice ? (vat, total) : nil)
+            if !isInvoice, let invoice = document.precedingInvoice?.number {
+                Self.credit(&facts[invoice, default: Facts()], vat: vat, total: total)
+            }
+            return took
+        }
+
+        private static func fold(
+            _ own: inout Facts, party: Int32, took: inout Bool, invoice: (vat: Int64, total: Int64)?
+        ) {
+            if own.party < 0 {
+                own.party = party
+                took = true
+            }
+            guard let invoice else { return }
+            // Added, not set: a credit note read before its invoice has already subtracted its part.
+            own.pendingVAT = (own.pendingVAT ?? 0) + invoice.vat
+            own.openTTC = (own.openTTC ?? 0) + invoice.total
+        }
+
+        private static func credit(_ credited: inout Facts, vat: Int64, total: Int64) {
+            credited.pendingVAT = (credited.pendingVAT ?? 0) - vat
+            credited.openTTC = (credited.openTTC ?? 0) - total
         }
 
         /// The entries of a booked bank line: a receipt and its VAT transfer when it pays invoices
@@ -108,23 +146,28 @@ package struct Postings {
             return (entry, nil)
         }
 
+        /// What ``post(_:allocations:)`` changes, without making the entries: the pending VAT and
+        /// open amount of the invoices a receipt pays, or the suspense list.
+        package mutating func note(_ line: BankLine, allocations: [PaymentMatch.Allocation]?) {
+            if line.amountMinor > 0, let allocations, !allocations.isEmpty {
+                if onReceipts { _ = moveVAT(allocations) }
+                return
+            }
+            if postings.rule(for: line) == nil { suspense.append(line) }
+        }
+
+        /// What a receipt's entries read of `invoice` (the number an allocation names): its client
+        /// (code, name), and its pending VAT and open amount before the receipt.
+        package func seen(_ invoice: String) -> (client: (String, String)?, pendingVAT: Int64?, openTTC: Int64?) {
+            guard let known = facts[invoice] else { return (nil, nil, nil) }
+            let party = known.party >= 0 ? parties[Int(known.party)] : nil
+            return (party.map { ($0.number, $0.label) }, known.pendingVAT, known.openTTC)
+        }
+
         private mutating func vatTransfer(
             _ line: BankLine, allocations: [PaymentMatch.Allocation]
         ) -> AccountingEntry? {
-            var amount: Int64 = 0
-            for allocation in allocations {
-                guard let pending = facts[allocation.invoice]?.pendingVAT, pending > 0,
-                    let open = facts[allocation.invoice]?.openTTC, open > 0
-                else { continue }
-                // The last payment takes what is left, so the pending VAT of a settled invoice ends at zero.
-                let share =
-                    allocation.amountMinor >= open
-                    ? pending
-                    : InvoiceTotals.roundHalfUp(pending * allocation.amountMinor, divisor: open)
-                facts[allocation.invoice]!.pendingVAT = pending - share
-                facts[allocation.invoice]!.openTTC = open - allocation.amountMinor
-                amount += share
-            }
+            let amount = moveVAT(allocations)
             guard amount > 0 else { return nil }
             let settings = postings.settings
             return AccountingEntry(
@@ -138,6 +181,27 @@ package struct Postings {
                         account: settings.vatCollected, auxiliary: nil, debitMinor: 0, creditMinor: amount,
                         invoice: nil),
                 ])
+        }
+
+        /// Moves the VAT share of what `allocations` pay out of each invoice's pending VAT; returns
+        /// the total moved.
+        private mutating func moveVAT(_ allocations: [PaymentMatch.Allocation]) -> Int64 {
+            var amount: Int64 = 0
+            for allocation in allocations {
+                // One look-up per allocation: the facts are read and changed at their index.
+                guard let slot = facts.index(forKey: allocation.invoice), let pending = facts.values[slot].pendingVAT,
+                    pending > 0, let open = facts.values[slot].openTTC, open > 0
+                else { continue }
+                // The last payment takes what is left, so the pending VAT of a settled invoice ends at zero.
+                let share =
+                    allocation.amountMinor >= open
+                    ? pending
+                    : InvoiceTotals.roundHalfUp(pending * allocation.amountMinor, divisor: open)
+                facts.values[slot].pendingVAT = pending - share
+                facts.values[slot].openTTC = open - allocation.amountMinor
+                amount += share
+            }
+            return amount
         }
     }
 
@@ -214,8 +278,7 @@ package struct Postings {
 
     /// A bank line that pays no invoice: an account rule, else suspense (`true`).
     private func other(_ line: BankLine) -> (AccountingEntry, Bool) {
-        let texts = [line.counterpartyName, line.label, line.remittance]
-        let rule = settings.rules.first { rule in texts.contains { rule.pattern.matches($0) } }
+        let rule = rule(for: line)
         let account = rule?.account ?? settings.suspense
         let amount = abs(line.amountMinor)
         let incoming = line.amountMinor > 0
@@ -234,6 +297,13 @@ package struct Postings {
                 pieceDate: line.bookingDate, label: String(label.isEmpty ? "Opération bancaire" : label),
                 lines: lines), rule == nil
         )
+    }
+
+    /// The first `[[accounting.rules]]` whose pattern matches the line's counterparty, label or
+    /// remittance; nil: the line goes to suspense.
+    fileprivate func rule(for line: BankLine) -> AccountingSettings.BankRule? {
+        let texts = [line.counterpartyName, line.label, line.remittance]
+        return settings.rules.first { rule in texts.contains { rule.pattern.matches($0) } }
     }
 
     /// Lines on the same account (and sub-account, and invoice) and side added up.

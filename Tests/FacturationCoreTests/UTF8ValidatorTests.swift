@@ -1,0 +1,103 @@
+import Testing
+
+@testable import FacturationCore
+
+/// ``UTF8Validator`` (the scan of every input file) checks whole sequences in C and leaves what
+/// that stops at to its byte-by-byte rules: on random texts fed in random chunks, its verdict,
+/// first invalid offset and non-ASCII flag are those of the rules of Unicode's table 3-7 written
+/// plainly, and its verdict is Swift's own.
+@Suite("UTF-8 validator")
+struct UTF8ValidatorTests {
+    /// Seeded, so that a failure can be replayed.
+    struct Generator {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+    }
+
+    /// Valid scalars of every length and at the edges of the ranges, and the usual faults:
+    /// lone continuations, overlong forms, surrogates, past U+10FFFF, bytes never used, cut sequences.
+    static let pieces: [[UInt8]] = [
+        Array("é".utf8), Array("É".utf8), Array("«".utf8), Array("€".utf8), Array("’".utf8), Array("😀".utf8),
+        [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xEE, 0x80, 0x80],
+        [0xEF, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0xF3, 0xBF, 0xBF, 0xBF],
+    ]
+    static let faults: [[UInt8]] = [
+        [0x80], [0xBF], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80],
+        [0xF0, 0x80, 0x80, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80], [0xFF], [0xC3], [0xE2, 0x82],
+        [0xF0, 0x9F, 0x98], [0xC3, 0x41], [0xE2, 0x41, 0x80], [0xF0, 0x9F, 0x41, 0x80],
+    ]
+
+    static func text(_ random: inout Generator) -> [UInt8] {
+        var bytes: [UInt8] = []
+        let parts = random.next(60)
+        for _ in 0..<parts {
+            switch random.next(10) {
+            case 0..<5: bytes += (0..<random.next(40)).map { _ in UInt8(0x20 + random.next(0x5F)) }
+            case 5..<9: bytes += pieces[random.next(pieces.count)]
+            default: bytes += random.next(4) == 0 ? faults[random.next(faults.count)] : [UInt8(random.next(256))]
+            }
+        }
+        return bytes
+    }
+
+    /// Unicode's table 3-7 (well-formed UTF-8 byte sequences): lead bytes, the range of the
+    /// second byte, the sequence's length; every later byte is 80...BF.
+    static let wellFormed: [(lead: ClosedRange<UInt8>, second: ClosedRange<UInt8>, length: Int)] = [
+        (0xC2...0xDF, 0x80...0xBF, 2), (0xE0...0xE0, 0xA0...0xBF, 3), (0xE1...0xEC, 0x80...0xBF, 3),
+        (0xED...0xED, 0x80...0x9F, 3), (0xEE...0xEF, 0x80...0xBF, 3), (0xF0...0xF0, 0x90...0xBF, 4),
+        (0xF1...0xF3, 0x80...0xBF, 4), (0xF4...0xF4, 0x80...0x8F, 4),
+    ]
+
+    /// The table applied plainly: the offset of the first byte that breaks it (the end of the
+    /// text for a sequence it cuts), nil when the text is valid.
+    static func firstInvalid(_ bytes: [UInt8]) -> Int? {
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] < 0x80 { index += 1; continue }
+            guard let row = wellFormed.first(where: { $0.lead.contains(bytes[index]) }) else { return index }
+            for step in 1..<row.length {
+                guard index + step < bytes.count else { return bytes.count }
+                guard (step == 1 ? row.second : 0x80...0xBF).contains(bytes[index + step]) else { return index + step }
+            }
+            index += row.length
+        }
+        return nil
+    }
+
+    @Test func randomTextsInRandomChunksFollowTheRules() {
+        var random = Generator(state: 20_261_206)
+        for round in 0..<4_000 {
+            let bytes = Self.text(&random)
+            var validator = UTF8Validator()
+            var start = 0
+            while start < bytes.count {
+                let size = min(bytes.count - start, 1 + random.next(round % 3 == 0 ? 5 : 70))
+                bytes[start..<(start + size)].withUnsafeBytes { validator.feed($0) }
+                start += size
+            }
+            validator.finish()
+            let expected = Self.firstInvalid(bytes)
+            #expect(validator.firstInvalidOffset == expected.map(Int64.init), "round \(round): \(bytes)")
+            #expect((expected == nil) == (String(validating: bytes, as: UTF8.self) != nil), "round \(round)")
+            let seen = bytes.prefix(expected.map { $0 + 1 } ?? bytes.count).contains { $0 >= 0x80 }
+            #expect(validator.sawNonASCII == seen, "round \(round)")
+        }
+    }
+
+    /// A long ASCII run with one fault at every offset of a 16-byte block and past it.
+    @Test func aFaultAnywhereInALongASCIIRunIsFoundWhereItIs() {
+        for offset in 0..<70 {
+            for fault in [[0x80], [0xC3, 0x41], [0xE2, 0x82]] as [[UInt8]] {
+                var bytes = [UInt8](repeating: 0x61, count: 100)
+                bytes.replaceSubrange(offset..<(offset + fault.count), with: fault)
+                var validator = UTF8Validator()
+                bytes.withUnsafeBytes { validator.feed($0) }
+                validator.finish()
+                #expect(validator.firstInvalidOffset == Self.firstInvalid(bytes).map(Int64.init), "\(offset) \(fault)")
+            }
+        }
+    }
+}
