@@ -52,13 +52,8 @@ struct FECWriteFailureTests {
     /// 1 MiB chunk be written and checked, and refuses a later one on the writing thread. The
     /// expected bytes are those the generator computed in memory.
     @Test func aFECRefusedOnItsWritingThreadAfterItsFirstChunksIsNotPublished() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "facturation-fec-efbig-\(UUID().uuidString.prefix(8))")
+        let (folder, workspace, generated) = try Self.generatedWorkspace(lines: 20_000)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let workspace = folder.appendingPathComponent("child").path
-        let generated = try Binary.run(
-            ["--measure", "fec", "20000", "7", workspace], executable: BenchCommandTests.bench)
-        #expect(generated.status == 0, "\(generated.stderr)")
         let facts = Dictionary(
             generated.stdout.split(separator: "\n").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
                 .filter { $0.count == 2 }.map { ($0[0], $0[1]) }, uniquingKeysWith: { first, _ in first })
@@ -85,13 +80,8 @@ struct FECWriteFailureTests {
     /// A folder where a match file goes (the archive damaged by hand): the export stops, names
     /// the file and says to restore it, and publishes nothing.
     @Test func aFolderWhereAMatchFileGoesIsNamedAndNothingIsPublished() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "facturation-fec-match-\(UUID().uuidString.prefix(8))")
+        let (folder, workspace, _) = try Self.generatedWorkspace(lines: 2_000)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let workspace = folder.appendingPathComponent("child").path
-        let generated = try Binary.run(
-            ["--measure", "fec", "2000", "7", workspace], executable: BenchCommandTests.bench)
-        #expect(generated.status == 0, "\(generated.stderr)")
         let matches = workspace + "/archive/payments/bench/matches"
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: matches).sorted().first)
         try FileManager.default.removeItem(atPath: matches + "/" + name)
@@ -101,6 +91,19 @@ struct FECWriteFailureTests {
         #expect(result.stderr.contains("\(name) is damaged"), "\(result.stderr)")
         #expect(result.stderr.contains("restore it from a backup"))
         #expect(!FileManager.default.fileExists(atPath: workspace + "/outbox/fec/812345676FEC20251231.txt"))
+    }
+
+    /// A workspace whose records make a FEC of `lines` lines, written by the bench's generator
+    /// (`--measure fec`) in a new temporary folder (remove `folder` after use); `generated` is the
+    /// generator's output (`bytes=`, `sha256=` of the FEC it computed in memory).
+    static func generatedWorkspace(lines: Int) throws -> (folder: URL, workspace: String, generated: CommandResult) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "facturation-fec-\(UUID().uuidString.prefix(8))")
+        let workspace = folder.appendingPathComponent("child").path
+        let generated = try Binary.run(
+            ["--measure", "fec", "\(lines)", "7", workspace], executable: BenchCommandTests.bench)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        return (folder, workspace, generated)
     }
 
     /// Runs the binary with a file-size limit of `blocks` 512-byte blocks (`ulimit -f`, as sh

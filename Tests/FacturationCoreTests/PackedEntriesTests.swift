@@ -277,6 +277,74 @@ struct PostingsPassTests {
         #expect(noted.suspense.map(\.key) == ["bank:1"] && full.suspense.map(\.key) == ["bank:1"])
         #expect(noted.seen("F1").openTTC == full.seen("F1").openTTC && noted.seen("F2").pendingVAT == 0)
     }
+
+    /// ``ClosedYearFEC/Inputs`` names the fields of documents and bank lines that the postings
+    /// read: a closed year is not posted again while its identity is the recorded one. Guard: each
+    /// field changed alone either leaves the posted entries as they were or changes the identity.
+    /// A field the postings start to read must be added to the identity, or this test fails.
+    @Test func everyChangeThatMovesAClosedYearsEntriesMovesItsIdentity() throws {
+        let harness = try ConversionHarness()
+        defer { harness.cleanUp() }
+        let layout = ArchiveLayout(
+            workspace: Workspace(root: harness.folder.path), pipeline: harness.pipeline, shared: false)
+        let postings = Postings(pipeline: harness.pipeline)
+        let closing = CivilDate(iso: "2025-12-31")!
+        let invoice = Self.document("F1", .invoice, net: 100_000)
+        let receipt = BankLine(
+            key: "bank:0", bookingDate: CivilDate(iso: "2025-07-10")!, amountMinor: 60_000, counterpartyName: "LAA",
+            counterpartyIBAN: "FR76", label: "VIR", remittance: "F1", transactionID: "T0")
+        let paid = [PaymentMatch.Allocation(invoice: "F1", amountMinor: 60_000)]
+        // The year's entries and identity: the invoice, then its receipt.
+        func year(_ document: InvoiceDocument, _ line: BankLine) -> (entries: [AccountingEntry], identity: String) {
+            var pass = Postings.Pass(postings)
+            let inputs = ClosedYearFEC.Inputs(layout: layout, firstMonth: CivilDate(iso: "2025-01-01"))
+            inputs.add(document, closing: closing)
+            var entries = [pass.post(document)]
+            inputs.add(line, allocations: paid, closing: closing, pass: pass)
+            let (entry, transfer) = pass.post(line, allocations: paid)
+            entries += [entry] + (transfer.map { [$0] } ?? [])
+            return (entries, inputs.identity(of: closing))
+        }
+        let documentChanges: [(String, (inout InvoiceDocument) -> Void)] = [
+            ("number", { $0.number = "F9" }), ("kind", { $0.kind = .creditNote }),
+            ("issue date", { $0.issueDate = CivilDate(iso: "2025-07-02")! }),
+            ("due date", { $0.dueDate = CivilDate(iso: "2025-09-30")! }), ("client", { $0.clientCode = "PETRAS" }),
+            ("buyer", { $0.buyer.name = "Petras SA" }), ("seller", { $0.seller.name = "Autre" }),
+            ("Oxygène client", { $0.oxygeneClientCode = "C9" }), ("title", { $0.title = "Autre" }),
+            ("currency", { $0.currency = "USD" }), ("VAT treatment", { $0.vatTreatment = .reverseCharge }),
+            ("VAT on debits", { $0.vatOnDebits.toggle() }), ("line", { $0.lines[0].description = "y" }),
+            ("total", { $0.totals.grandTotalMinor += 1 }), ("VAT", { $0.totals.vatBreakdown[0].taxMinor += 1 }),
+            ("VAT basis", { $0.totals.vatBreakdown[0].basisMinor += 1 }),
+            ("VAT category", { $0.totals.vatBreakdown[0].category = "Z" }),
+            ("VAT rate", { $0.totals.vatBreakdown[0].rateBasisPoints = 1_000 }),
+            ("corrected invoice", { $0.precedingInvoice = .init(number: "F0", issueDate: $0.issueDate) }),
+        ]
+        let lineChanges: [(String, (inout BankLine) -> Void)] = [
+            ("key", { $0.key = "bank:9" }), ("booking date", { $0.bookingDate = CivilDate(iso: "2025-07-11")! }),
+            ("amount", { $0.amountMinor += 1 }), ("counterparty", { $0.counterpartyName = "Autre" }),
+            ("IBAN", { $0.counterpartyIBAN = "DE89" }), ("label", { $0.label = "PRLV" }),
+            ("remittance", { $0.remittance = "F2" }), ("transaction", { $0.transactionID = "T9" }),
+        ]
+        let base = year(invoice, receipt)
+        var moved: [String] = []
+        func check(_ name: String, _ changed: (entries: [AccountingEntry], identity: String)) {
+            guard changed.entries != base.entries else { return }
+            moved.append(name)
+            #expect(changed.identity != base.identity, "\(name) changes the entries, not the identity")
+        }
+        for (name, change) in documentChanges {
+            var document = invoice
+            change(&document)
+            check(name, year(document, receipt))
+        }
+        for (name, change) in lineChanges {
+            var line = receipt
+            change(&line)
+            check(name, year(invoice, line))
+        }
+        // Not a test that cannot fail: most of these changes do move the entries.
+        #expect(moved.count >= 12, "\(moved)")
+    }
 }
 
 /// ``PackedEntries/release(at:)`` (fenced: the FEC export frees its entries as it writes them):
