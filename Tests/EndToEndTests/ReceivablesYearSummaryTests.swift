@@ -213,6 +213,32 @@ struct ReceivablesYearSummaryTests {
         #expect(try PaymentsTests.states(workspace)["F20250709"]?["status"] == "payée")
     }
 
+    @Test func aBatchIssuedAfterTheInvoicingPassReadTheClosedYearsLeavesNoStaleKey() throws {
+        // The snapshot keys the receivables' summaries by the record folders' identities the
+        // invoicing pass computed (computed once a run); a batch issued since may have changed a
+        // folder, so it forgets them. Here 2025's records change (a record's time, as a restored
+        // copy would) before the batch is noted: the summary must be keyed by what is now there.
+        let workspace = try Self.workspace()
+        try Self.history(workspace, beforeEach: { _ in })
+        let layout = try Self.layout(workspace)
+        let before = try Self.summaryJSON(workspace)["inputs"] as? String
+        let snapshot = try RunSnapshot(layout: layout, openYear: 2026)
+        _ = try snapshot.invoicingHistory(openFrom: 2026)
+        let folder = layout.issued + "/2025"
+        let record = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).sorted().first)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSince1970: 1_700_000_000)], ofItemAtPath: folder + "/" + record)
+        var batch = try #require(snapshot.issued.last { $0.kind == .invoice && $0.issueDate.year == 2026 })
+        batch.number = "F-TEST-1"
+        snapshot.didIssue([batch])
+        _ = try snapshot.receivables()
+        let after = try Self.summaryJSON(workspace)["inputs"] as? String
+        #expect(after != before, "rewritten with the folder's new identity")
+        // A new run's snapshot finds it current: not written again.
+        _ = try RunSnapshot(layout: layout, openYear: 2026).receivables()
+        #expect(try Self.summaryJSON(workspace)["inputs"] as? String == after)
+    }
+
     @Test func aRecordAddedByARunDatedInTheClosedYearMakesTheSummaryStale() throws {
         // Only a run dated in the closed year, before any document of the new one, adds a record to
         // it: the demo to December, 2025's summary written (as a run of 2026 would, here by the

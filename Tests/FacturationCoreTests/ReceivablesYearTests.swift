@@ -93,9 +93,12 @@ struct ReceivablesYearTests {
             else { return nil }
             closed.append(summary)
         }
-        let applied = ReceivablesYear.applied(
-            closed: closed, open: documents.filter { $0.issueDate.year >= open }, matches: matches)
-        return applied?.mapValues { $0.map { "\($0.date) \($0.amountMinor) \($0.source)" } }
+        let receivables = Receivables(
+            closed: closed, open: documents.filter { $0.issueDate.year >= open }, matches: matches,
+            documents: documents)
+        return receivables?.order.reduce(into: [:]) { result, number in
+            result[number] = receivables?.item(number)?.applied.map { "\($0.date) \($0.amountMinor) \($0.source)" }
+        }
     }
 
     @Test(arguments: 1...40)
@@ -182,11 +185,13 @@ struct ReceivablesYearTests {
         var invoice = ReceivablesYear.Invoice(
             number: "F%1", totalMinor: 100, clientCode: "A\tB", buyerName: "Dupont %09 & fils\r\nLyon",
             issueDate: CivilDate(iso: "2024-02-01")!, dueDate: CivilDate(iso: "2024-03-01")!)
-        invoice.credits = [.init(date: CivilDate(iso: "2024-02-03")!, amountMinor: 40, source: "A%25\n")]
-        invoice.matches = [.init(date: CivilDate(iso: "2024-02-05")!, amountMinor: 60, source: "bank:x\ty")]
+        invoice.applied = [
+            (CivilDate(iso: "2024-02-03")!, 40, "A%25\n"), (CivilDate(iso: "2024-02-05")!, -60, "bank:x\ty"),
+        ]
+        invoice.creditCount = 1
         let year = ReceivablesYear(
             year: 2024, invoices: [invoice],
-            foreignCredits: [.init(invoice: "F0", credit: .init(date: invoice.issueDate, amountMinor: 5, source: "A2"))]
+            foreignCredits: [.init(invoice: "F0", credit: (invoice.issueDate, 5, "A2"))]
         )
         let (bytes, lines) = ReceivablesYearLines.encode(year)
         #expect(lines == 2 && bytes.filter { $0 == 0x0A }.count == 2)
@@ -194,13 +199,23 @@ struct ReceivablesYearTests {
         #expect(ReceivablesYearLines.decode(Array(bytes.dropLast(3)), year: 2024, lines: 2) == nil, "truncated")
         #expect(ReceivablesYearLines.decode(bytes, year: 2024, lines: 3) == nil, "a line missing")
         #expect(ReceivablesYearLines.decode(Array("X\t1\n".utf8), year: 2024, lines: 1) == nil, "garbage")
+        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n")[0]
+        for (damage, text) in [
+            ("a credit count above the amounts", line.replacingOccurrences(of: "\t100\t1\t", with: "\t100\t3\t")),
+            ("an amount cut short", String(line[..<line.lastIndex(of: "\t")!])),
+            ("a total not a number", line.replacingOccurrences(of: "\t100\t", with: "\t1O0\t")),
+            ("an impossible date", line.replacingOccurrences(of: "2024-03-01", with: "2024-02-30")),
+            ("a total beyond 64 bits", line.replacingOccurrences(of: "\t100\t", with: "\t99999999999999999999\t")),
+        ] {
+            #expect(ReceivablesYearLines.decode(Array((text + "\n").utf8), year: 2024, lines: 1) == nil, "\(damage)")
+        }
     }
 
     @Test func aNumberIssuedInTwoYearsIsNotSummarised() {
         let first = PaymentMatcherTests.invoice("F1", client: "A", total: 100, on: "2022-03-01")
         let again = PaymentMatcherTests.invoice("F1", client: "A", total: 100, on: "2023-03-01")
         let year = ReceivablesYear(year: 2022, documents: [first], matches: [])!
-        #expect(ReceivablesYear.applied(closed: [year], open: [again], matches: []) == nil)
+        #expect(Receivables(closed: [year], open: [again], matches: [], documents: [first, again]) == nil)
         #expect(ReceivablesYear(year: 2022, documents: [first, first], matches: []) == nil)
     }
 }

@@ -44,14 +44,21 @@ package struct Receivables: Sendable {
     }
 
     /// Invoices by number (credit notes are applied to the invoice they correct), but the settled
-    /// invoices of closed years (``settled``): look one up with ``item(_:)``.
+    /// invoices of closed years (``settledRows``): look one up with ``item(_:)``.
     private var live: [String: Item] = [:]
-    /// The invoices of closed years whose open amount is zero and that nothing later names, as
-    /// rows (``init(closed:open:matches:documents:)``); one named later becomes live again.
-    private var settled: [String: Row] = [:]
-    /// Where a settled invoice's document is loaded from: every document, in issue order. (The
-    /// snapshot still decodes every record until step 4 of issue #9; then a record file.)
+    /// By position in `order` (the closed years' come first): the invoices of closed years whose
+    /// open amount is zero, as rows (``init(closed:open:matches:documents:)``), nil for the others;
+    /// one named later becomes live again. Empty when built from the records.
+    ///
+    /// Positions, not a dictionary of rows by number (performance code): the 12,000 rows of 10
+    /// years were built, then hashed into a dictionary, on every full pass (README, "Benchmark
+    /// results"); `firstPosition` already finds a number's position.
+    private var settledRows: [Row?] = []
+    /// Where a settled invoice's document is loaded from: every document, in issue order, and the
+    /// index there of each closed year's invoice by position. (The snapshot still decodes every
+    /// record until step 4 of issue #9; then a record file.)
     private var documents: [InvoiceDocument] = []
+    private var documentIndex: [Int] = []
     /// Invoice numbers in issue order.
     package private(set) var order: [String] = []
 
@@ -151,34 +158,49 @@ package struct Receivables: Sendable {
     /// issue order) when looked up. Nil when a number is issued twice or a live invoice of a closed
     /// year has no document: the caller builds them from the records.
     package init?(
-        closed years: [ReceivablesYear], open: [InvoiceDocument], matches: [PaymentMatch], documents: [InvoiceDocument]
+        closed years: [ReceivablesYear], open: [InvoiceDocument], matches: [PaymentMatch], documents: [InvoiceDocument],
+        positions known: Positions? = nil
     ) {
-        guard let pending = Pending.collect(closed: years, open: open, matches: matches) else { return nil }
+        guard let positions = known ?? Positions(documents),
+            var pending = Pending(closed: years, positions: positions)
+        else { return nil }
+        // The open documents' invoices must be the positions after the closed years'.
+        let openInvoices = open.indices.reduce(0) { $0 + (open[$1].kind == .invoice ? 1 : 0) }
+        guard pending.closedCount + openInvoices == positions.numbers.count else { return nil }
+        pending.credit(closed: years, open: open)
+        pending.match(matches)
         self.documents = documents
+        order = positions.numbers
+        firstPosition = positions.position
+        documentIndex = positions.documentIndex
         var clients: [String] = []
-        for number in pending.order {
-            let invoice = pending.invoices[number]!
-            let applied = invoice.credits + invoice.matches
-            if let row = invoice.row {
-                let settledRow = Row(row, applied: applied)
-                if settledRow.openMinor == 0 {
-                    settled[number] = settledRow
+        clients.reserveCapacity(order.count)
+        openByPosition.reserveCapacity(order.count)
+        issueDateByPosition.reserveCapacity(order.count)
+        settledRows.reserveCapacity(pending.closedCount)
+        live.reserveCapacity(order.count)
+        for year in years {
+            for invoice in year.invoices {
+                let position = settledRows.count
+                let applied = pending.applied[position]
+                let open = invoice.totalMinor - applied.reduce(0) { $0 + $1.amountMinor }
+                if open == 0 {
+                    settledRows.append(Row(invoice, applied: applied))
                 } else {
-                    guard let document = Self.document(of: settledRow, in: documents) else { return nil }
-                    live[number] = Item(document: document, applied: applied)
+                    live[invoice.number] = Item(document: documents[documentIndex[position]], applied: applied)
+                    settledRows.append(nil)
                 }
-                clients.append(row.clientCode)
-                openByPosition.append(settledRow.openMinor)
-                issueDateByPosition.append(row.issueDate)
-            } else if let document = invoice.document {
-                let item = Item(document: document, applied: applied)
-                live[number] = item
-                clients.append(item.clientCode)
-                openByPosition.append(item.openMinor)
-                issueDateByPosition.append(item.issueDate)
+                clients.append(invoice.clientCode)
+                openByPosition.append(open)
+                issueDateByPosition.append(invoice.issueDate)
             }
-            firstPosition[number] = order.count
-            order.append(number)
+        }
+        for position in pending.closedCount..<order.count {
+            let item = Item(document: documents[documentIndex[position]], applied: pending.applied[position])
+            live[item.number] = item
+            clients.append(item.clientCode)
+            openByPosition.append(item.openMinor)
+            issueDateByPosition.append(item.issueDate)
         }
         index(clients: clients)
     }
@@ -187,7 +209,7 @@ package struct Receivables: Sendable {
     package mutating func apply(_ match: PaymentMatch) {
         for allocation in match.allocations {
             guard let first = firstPosition[allocation.invoice] else { continue }
-            if !settled.isEmpty { revive(allocation.invoice) }
+            if first < settledRows.count { revive(first) }
             live[allocation.invoice]?.applied.append((match.bookingDate, allocation.amountMinor, match.receipt))
             guard allocation.amountMinor != 0 else { continue }
             let before = openByPosition[first]
@@ -203,26 +225,42 @@ package struct Receivables: Sendable {
     /// its document loaded; nil when no invoice has this number.
     package func item(_ number: String) -> Item? {
         if let item = live[number] { return item }
-        guard let row = settled[number], let document = Self.document(of: row, in: documents) else { return nil }
-        return Item(document: document, applied: row.applied)
+        guard let position = settledPosition(number), let row = settledRows[position] else { return nil }
+        return Item(document: documents[documentIndex[position]], applied: row.applied)
     }
 
     /// The client of the invoice `number`, without loading a settled invoice's document (the
     /// payment stage asks it of every recorded match).
     package func clientCode(of number: String) -> String? {
-        live[number]?.clientCode ?? settled[number]?.clientCode
+        if let item = live[number] { return item.clientCode }
+        return settledPosition(number).flatMap { settledRows[$0]?.clientCode }
+    }
+
+    /// The position of a closed year's invoice `number`, nil when it is not one.
+    private func settledPosition(_ number: String) -> Int? {
+        guard !settledRows.isEmpty, let position = firstPosition[number], position < settledRows.count else {
+            return nil
+        }
+        return position
     }
 
     /// Every invoice in issue order (a number issued twice: its last document at each position),
     /// the settled invoices of closed years as their rows: what the readers that list every
     /// invoice take (invoice states, payment delays, DSO).
-    package var rows: [Row] {
-        order.compactMap { number in live[number].map(Row.init) ?? settled[number] }
+    package var rows: [Line] {
+        order.indices.compactMap { position in
+            if position < settledRows.count, let row = settledRows[position] { return .settled(row) }
+            return live[order[position]].map(Line.live)
+        }
     }
 
     /// Every invoice but the settled ones of closed years, in issue order (as ``rows``): what the
     /// readers of amounts owed take (a settled invoice owes nothing).
-    package var liveItems: [Item] { order.compactMap { live[$0] } }
+    package var liveItems: [Item] {
+        order.indices.compactMap { position in
+            position < settledRows.count && settledRows[position] != nil ? nil : live[order[position]]
+        }
+    }
 
     /// Open invoices (something left to pay) issued on or before `date`, oldest first.
     package func open(on date: CivilDate, client: String? = nil) -> [Item] {
@@ -306,92 +344,116 @@ extension Array {
 }
 
 extension Receivables {
-    /// The invoices of closed years and open documents while ``init(closed:open:matches:documents:)``
-    /// applies what came later: each invoice's credit notes and matches kept apart until the end.
+    /// The invoices of closed years and open documents, by position, while
+    /// ``init(closed:open:matches:documents:)`` applies what came later.
     fileprivate struct Pending {
-        struct Invoice {
-            /// The year of a closed year's invoice, `Int.max` for an open document.
-            var year: Int
-            var row: ReceivablesYear.Invoice?
-            var document: InvoiceDocument?
-            var credits: [Applied] = []
-            var matches: [Applied] = []
-        }
-        var order: [String] = []
-        var invoices: [String: Invoice] = [:]
+        /// How many positions are closed years' invoices (the first ones).
+        var closedCount = 0
+        /// By position: the issue year of a closed year's invoice (`Int.max` for an open
+        /// document), its applied amounts (credit notes first), where its credit notes end, and
+        /// how many credit notes of earlier years than its own were put before its year's.
+        var year: [Int]
+        var firstPosition: [String: Int]
+        var applied: [[Applied]]
+        var creditEnd: [Int]
+        var earlierCredits: [Int: Int] = [:]
 
-        /// Nil when a number is issued twice.
-        static func collect(
-            closed years: [ReceivablesYear], open: [InvoiceDocument], matches: [PaymentMatch]
-        ) -> Self? {
-            var pending = Pending()
-            for year in years {
-                for row in year.invoices {
-                    let invoice = Invoice(year: year.year, row: row, matches: row.matches.map(Self.tuple))
-                    guard pending.add(row.number, invoice) else { return nil }
+        /// Nil when the closed years' invoices are not the first of `positions`, in order.
+        init?(closed years: [ReceivablesYear], positions: Positions) {
+            year = positions.year
+            firstPosition = positions.position
+            applied = Array(repeating: [], count: positions.numbers.count)
+            creditEnd = Array(repeating: 0, count: positions.numbers.count)
+            for closed in years {
+                for invoice in closed.invoices {
+                    guard closedCount < year.count, positions.numbers[closedCount] == invoice.number,
+                        year[closedCount] == closed.year
+                    else { return nil }
+                    applied[closedCount] = invoice.applied
+                    creditEnd[closedCount] = invoice.creditCount
+                    closedCount += 1
                 }
             }
-            for index in open.indices where open[index].kind == .invoice {
-                guard pending.add(open[index].number, Invoice(year: .max, document: open[index])) else { return nil }
-            }
-            // Credit notes in issue order: each closed year's own and those naming another year's
-            // invoice, then the open years' (each names an invoice of another year than its own).
-            for year in years {
-                for row in year.invoices {
-                    pending.invoices[row.number]!.credits += row.credits.map(Self.tuple)
-                }
-                for foreign in year.foreignCredits where pending.invoices[foreign.invoice] != nil {
-                    pending.invoices[foreign.invoice]!.credits.append(Self.tuple(foreign.credit))
+            for position in closedCount..<year.count { year[position] = .max }
+        }
+
+        /// The credit notes in issue order, after each closed year's own: those of each closed
+        /// year naming another year's invoice, then the open years' (each names an invoice of
+        /// another year than its own). One of a year before its invoice's goes before that
+        /// year's own notes.
+        mutating func credit(closed years: [ReceivablesYear], open: [InvoiceDocument]) {
+            for closed in years {
+                for foreign in closed.foreignCredits {
+                    guard let position = firstPosition[foreign.invoice] else { continue }
+                    if closed.year < year[position] {
+                        let at = earlierCredits[position, default: 0]
+                        earlierCredits[position] = at + 1
+                        insert(foreign.credit, at: position, index: at)
+                    } else {
+                        insert(foreign.credit, at: position, index: creditEnd[position])
+                    }
                 }
             }
             for index in open.indices where open[index].kind == .creditNote {
                 let note = open[index]
-                guard let named = note.precedingInvoice?.number, pending.invoices[named] != nil else { continue }
-                pending.invoices[named]!.credits.append((note.issueDate, note.totals.grandTotalMinor, note.number))
+                guard let named = note.precedingInvoice?.number, let position = firstPosition[named] else { continue }
+                insert(
+                    (note.issueDate, note.totals.grandTotalMinor, note.number), at: position, index: creditEnd[position]
+                )
             }
-            // The matches booked after the year of the invoice they name (those before are in its summary).
+        }
+
+        private mutating func insert(_ credit: Applied, at position: Int, index: Int) {
+            applied[position].insert(credit, at: index)
+            creditEnd[position] += 1
+        }
+
+        /// The matches booked after the year of the invoice they name (those before are in its summary).
+        mutating func match(_ matches: [PaymentMatch]) {
             for match in matches {
                 for allocation in match.allocations {
-                    guard let year = pending.invoices[allocation.invoice]?.year,
-                        year == .max || match.bookingDate.year > year
+                    guard let position = firstPosition[allocation.invoice],
+                        year[position] == .max || match.bookingDate.year > year[position]
                     else { continue }
-                    pending.invoices[allocation.invoice]!.matches.append(
-                        (match.bookingDate, allocation.amountMinor, match.receipt))
+                    applied[position].append((match.bookingDate, allocation.amountMinor, match.receipt))
                 }
             }
-            return pending
-        }
-
-        private static func tuple(_ applied: ReceivablesYear.Applied) -> Applied {
-            (applied.date, applied.amountMinor, applied.source)
-        }
-
-        private mutating func add(_ number: String, _ invoice: Invoice) -> Bool {
-            guard invoices.updateValue(invoice, forKey: number) == nil else { return false }
-            order.append(number)
-            return true
         }
     }
 
-    /// A settled invoice named by a match of this run becomes live again, loaded from `documents`.
-    fileprivate mutating func revive(_ number: String) {
-        guard let row = settled[number], let document = Self.document(of: row, in: documents) else { return }
-        settled[number] = nil
-        live[number] = Item(document: document, applied: row.applied)
+    /// The settled invoice at `position` named by a match of this run becomes live again, loaded
+    /// from `documents`.
+    fileprivate mutating func revive(_ position: Int) {
+        guard let row = settledRows[position] else { return }
+        settledRows[position] = nil
+        live[row.number] = Item(document: documents[documentIndex[position]], applied: row.applied)
     }
+}
 
-    /// The invoice of `row` among `documents` (issue order: by date, then number within a day).
-    fileprivate static func document(of row: Row, in documents: [InvoiceDocument]) -> InvoiceDocument? {
-        var low = 0, high = documents.count
-        while low < high {
-            let middle = (low + high) / 2
-            if documents[middle].issueDate < row.issueDate { low = middle + 1 } else { high = middle }
+extension Receivables {
+    /// Every invoice of some documents (issue order) by position: its number, the position of each
+    /// number, its index among the documents and its issue year. Built once per run and shared by
+    /// ``ReceivablesYearSummary`` (which year a match's invoice is of) and
+    /// ``init(closed:open:matches:documents:positions:)`` (its `order`, and where a closed year's
+    /// live invoice's document is): one dictionary of 12,000 numbers at 10 years, not three.
+    package struct Positions: Sendable {
+        var numbers: [String] = []
+        var position: [String: Int] = [:]
+        var documentIndex: [Int] = []
+        var year: [Int] = []
+
+        /// Nil when a number is issued twice.
+        package init?(_ documents: [InvoiceDocument]) {
+            numbers.reserveCapacity(documents.count)
+            position.reserveCapacity(documents.count)
+            documentIndex.reserveCapacity(documents.count)
+            year.reserveCapacity(documents.count)
+            for index in documents.indices where documents[index].kind == .invoice {
+                guard position.updateValue(numbers.count, forKey: documents[index].number) == nil else { return nil }
+                numbers.append(documents[index].number)
+                documentIndex.append(index)
+                year.append(documents[index].issueDate.year)
+            }
         }
-        // A confirmed Oxygène number may break the number order within the day: look at each of them.
-        while low < documents.count, documents[low].issueDate == row.issueDate {
-            if documents[low].kind == .invoice, documents[low].number == row.number { return documents[low] }
-            low += 1
-        }
-        return nil
     }
 }

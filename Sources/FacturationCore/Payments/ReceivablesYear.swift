@@ -4,16 +4,11 @@
 /// with what came later.
 ///
 /// The receivables apply every credit note (in issue order) before any match (oldest first), and
-/// the invoice states print `applied` in that order, so a year keeps its credits and its matches
-/// apart; continued with the later credit notes and matches, they give each invoice the `applied`
-/// the records give, in the same order (``ReceivablesYearTests``).
+/// the invoice states print `applied` in that order, so each invoice keeps its credits first and
+/// counts them (``Invoice/creditCount``): continued with the later credit notes (inserted after its
+/// own) and matches (appended), it gives the `applied` the records give, in the same order
+/// (``ReceivablesYearTests``).
 package struct ReceivablesYear: Equatable, Sendable {
-    package struct Applied: Equatable, Sendable {
-        package var date: CivilDate
-        package var amountMinor: Int64
-        package var source: String
-    }
-
     /// One invoice of the year as on 31 December (a ``ReceivableLine``: open amount zero, it stays a
     /// settled row of the receivables; anything else, it is live).
     package struct Invoice: Equatable, Sendable {
@@ -25,16 +20,30 @@ package struct ReceivablesYear: Equatable, Sendable {
         package var buyerName: String
         package var issueDate: CivilDate
         package var dueDate: CivilDate
-        /// Credit notes naming it, in issue order.
-        package var credits: [Applied] = []
-        /// Allocations of the matches naming it, oldest receipt first.
-        package var matches: [Applied] = []
+        /// Credit notes naming it (issue order), then the allocations of the matches naming it
+        /// (oldest receipt first): kept as the receivables' own array, so that a settled row takes
+        /// it as it is (no copy per invoice).
+        package var applied: [Receivables.Applied] = []
+        /// How many of `applied` are credit notes.
+        package var creditCount = 0
+
+        package static func == (lhs: Self, rhs: Self) -> Bool {
+            (lhs.number, lhs.totalMinor, lhs.clientCode, lhs.buyerName) == (
+                rhs.number, rhs.totalMinor, rhs.clientCode, rhs.buyerName
+            )
+                && (lhs.issueDate, lhs.dueDate, lhs.creditCount) == (rhs.issueDate, rhs.dueDate, rhs.creditCount)
+                && ReceivablesYear.same(lhs.applied, rhs.applied)
+        }
     }
 
     /// A credit note of the year that names an invoice of another year.
     package struct ForeignCredit: Equatable, Sendable {
         package var invoice: String
-        package var credit: Applied
+        package var credit: Receivables.Applied
+
+        package static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.invoice == rhs.invoice && ReceivablesYear.same([lhs.credit], [rhs.credit])
+        }
     }
 
     package var year: Int
@@ -67,9 +76,10 @@ package struct ReceivablesYear: Equatable, Sendable {
         for index in documents.indices where documents[index].kind == .creditNote {
             let note = documents[index]
             guard let named = note.precedingInvoice?.number else { continue }
-            let credit = Applied(date: note.issueDate, amountMinor: note.totals.grandTotalMinor, source: note.number)
+            let credit = (note.issueDate, note.totals.grandTotalMinor, note.number)
             if let at = position[named] {
-                invoices[at].credits.append(credit)
+                invoices[at].applied.append(credit)
+                invoices[at].creditCount += 1
             } else {
                 foreignCredits.append(ForeignCredit(invoice: named, credit: credit))
             }
@@ -78,53 +88,16 @@ package struct ReceivablesYear: Equatable, Sendable {
         for match in matches where match.bookingDate <= end {
             for allocation in match.allocations {
                 guard let at = position[allocation.invoice] else { continue }
-                invoices[at].matches.append(
-                    Applied(date: match.bookingDate, amountMinor: allocation.amountMinor, source: match.receipt))
+                invoices[at].applied.append((match.bookingDate, allocation.amountMinor, match.receipt))
             }
         }
     }
 
-    /// Every invoice's applied amounts, as the records' receivables give them: the closed `years`
-    /// (ascending) from their summaries, the `open` documents (the years after, in issue order) and
-    /// the matches booked after each closed year's end. Nil when a number is issued in two years.
-    package static func applied(
-        closed years: [ReceivablesYear], open documents: [InvoiceDocument], matches: [PaymentMatch]
-    ) -> [String: [Applied]]? {
-        var credits: [String: [Applied]] = [:]
-        var matched: [String: [Applied]] = [:]
-        var yearOf: [String: Int] = [:]
-        for year in years {
-            for invoice in year.invoices {
-                guard yearOf.updateValue(year.year, forKey: invoice.number) == nil else { return nil }
-                matched[invoice.number] = invoice.matches
+    /// Whether two lists of applied amounts are the same (tuples are not `Equatable`).
+    static func same(_ lhs: [Receivables.Applied], _ rhs: [Receivables.Applied]) -> Bool {
+        lhs.count == rhs.count
+            && zip(lhs, rhs).allSatisfy {
+                $0.date == $1.date && $0.amountMinor == $1.amountMinor && $0.source == $1.source
             }
-        }
-        for document in documents where document.kind == .invoice {
-            guard yearOf.updateValue(Int.max, forKey: document.number) == nil else { return nil }
-            matched[document.number] = []
-        }
-        // Credit notes in issue order: each year's own and foreign ones, then the open years' notes.
-        for year in years {
-            for invoice in year.invoices { credits[invoice.number, default: []] += invoice.credits }
-            for foreign in year.foreignCredits where yearOf[foreign.invoice] != nil {
-                credits[foreign.invoice, default: []].append(foreign.credit)
-            }
-        }
-        for note in documents where note.kind == .creditNote {
-            guard let named = note.precedingInvoice?.number, yearOf[named] != nil else { continue }
-            credits[named, default: []].append(
-                Applied(date: note.issueDate, amountMinor: note.totals.grandTotalMinor, source: note.number))
-        }
-        // Matches booked after the year of the invoice they name (those before are in its summary).
-        for match in matches {
-            for allocation in match.allocations {
-                guard let year = yearOf[allocation.invoice] else { continue }
-                guard year == Int.max || match.bookingDate.year > year else { continue }
-                matched[allocation.invoice, default: []].append(
-                    Applied(date: match.bookingDate, amountMinor: allocation.amountMinor, source: match.receipt))
-            }
-        }
-        return matched.reduce(into: [:]) { result, entry in result[entry.key] = (credits[entry.key] ?? []) + entry.value
-        }
     }
 }

@@ -146,11 +146,24 @@ package final class RunSnapshot {
     package func invoicingHistory(openFrom openYear: Int) throws -> InvoicingHistory {
         if let builtHistory, builtHistory.openYear == openYear { return builtHistory.history }
         let summaries = try IssuedYearSummary.closedYears(layout, before: openYear)
+        for summary in summaries { recordFolderIdentities[summary.year] = summary.inputs }
         let history = InvoicingHistory.folding(records, summaries: summaries)
         builtHistory = (openYear, history)
         return history
     }
     private var builtHistory: (openYear: Int, history: InvoicingHistory)?
+
+    /// The identity of a year's record folder (``IssuedYearSummary/identity(_:folder:)``: a `stat`
+    /// of each record file), as the invoicing pass found it when it read the year's summary, until
+    /// a batch is issued; computed here otherwise. The closed years' receivables are keyed by it
+    /// too (``ReceivablesYearSummary``): computed twice, it was 5 ms of a 10-year pass.
+    func recordFolderIdentity(_ folder: String) throws -> String {
+        if let known = recordFolderIdentities[folder] { return known }
+        let identity = try IssuedYearSummary.identity(layout, folder: folder)
+        recordFolderIdentities[folder] = identity
+        return identity
+    }
+    private var recordFolderIdentities: [String: String] = [:]
 
     /// Booked credits: money that may pay invoices.
     package var receipts: [Receipt] { bank.filter { $0.amountMinor > 0 } }
@@ -187,11 +200,14 @@ package final class RunSnapshot {
         let documents = issued
         // The documents are in issue order: the closed years are a prefix.
         let split = documents.indices.first { documents[$0].issueDate.year >= openYear } ?? documents.endIndex
-        guard split > documents.startIndex,
-            let years = try ReceivablesYearSummary.closedYears(layout, documents: documents[..<split], matches: matches)
+        guard split > documents.startIndex, let positions = Receivables.Positions(documents),
+            let years = try ReceivablesYearSummary.closedYears(
+                layout, documents: documents[..<split], matches: matches, positions: positions,
+                identity: recordFolderIdentity)
         else { return nil }
         return Receivables(
-            closed: years, open: Array(documents[split...]), matches: matches, documents: documents)
+            closed: years, open: Array(documents[split...]), matches: matches, documents: documents,
+            positions: positions)
     }
 
     /// The receivables as `today` knows them: only documents issued and receipts booked by then
@@ -230,6 +246,7 @@ package final class RunSnapshot {
         issuedDocuments += documents
         issuedNeedsSort = true
         builtHistory = nil
+        recordFolderIdentities = [:]
         loadedHistory = nil
         builtReceivables = nil
     }

@@ -99,7 +99,7 @@ package struct DashboardCalculator {
     }
 
     private func clients(
-        _ documents: [InvoiceDocument], _ matches: [PaymentMatch], items: [Receivables.Row]
+        _ documents: [InvoiceDocument], _ matches: [PaymentMatch], items: [Receivables.Line]
     ) throws -> [DashboardFigures.Client] {
         var byCode: [String: DashboardFigures.Client] = [:]
         var clientOf: [String: String] = [:]
@@ -128,7 +128,7 @@ package struct DashboardCalculator {
         return Array(sorted.prefix(settings.topClients))
     }
 
-    private func dso(_ documents: [InvoiceDocument], items: [Receivables.Row]) throws -> [DashboardFigures.DSO] {
+    private func dso(_ documents: [InvoiceDocument], items: [Receivables.Line]) throws -> [DashboardFigures.DSO] {
         var issuedByMonth: [Int: Int64] = [:]
         for document in documents {
             try issuedByMonth[Self.absoluteMonth(document.issueDate), default: 0].add(
@@ -161,7 +161,7 @@ package struct DashboardCalculator {
         return (try Checked.add(scaled, revenue / 2, "DSO")) / revenue
     }
 
-    private func aged(_ items: [Receivables.Row]) throws -> ([DashboardFigures.AgedRow], DashboardFigures.AgedRow) {
+    private func aged(_ items: [Receivables.Line]) throws -> ([DashboardFigures.AgedRow], DashboardFigures.AgedRow) {
         var rows: [String: DashboardFigures.AgedRow] = [:]
         var total = DashboardFigures.AgedRow(code: "", name: "TOTAL")
         for item in items where item.openMinor > 0 {
