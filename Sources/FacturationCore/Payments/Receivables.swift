@@ -12,13 +12,12 @@ package struct Receivables: Sendable {
     package struct Item: ReceivableLine, Sendable {
         /// The document sits behind a reference (copied on write), so that copying an item, as
         /// every answer of `open` does, does not copy the whole document.
-        private var storage: DocumentStorage
+        /// Never changed in place: a new document is a new storage (read without an exclusivity
+        /// check, as a constant: every reader of every invoice goes through it).
+        private(set) var storage: DocumentStorage
         package var document: InvoiceDocument {
             _read { yield storage.document }
-            _modify {
-                if !isKnownUniquelyReferenced(&storage) { storage = DocumentStorage(storage.document) }
-                yield &storage.document
-            }
+            set { storage = DocumentStorage(newValue) }
         }
         /// Amounts applied: every credit note (in issue order), then every match (oldest first).
         package var applied: [Applied] = []
@@ -37,9 +36,9 @@ package struct Receivables: Sendable {
         }
     }
 
-    /// An item's document; never changed once shared (see `Item.document`).
-    final class DocumentStorage: @unchecked Sendable {
-        var document: InvoiceDocument
+    /// An item's document.
+    final class DocumentStorage: Sendable {
+        let document: InvoiceDocument
         init(_ document: InvoiceDocument) { self.document = document }
     }
 
@@ -249,8 +248,8 @@ package struct Receivables: Sendable {
     /// invoice take (invoice states, payment delays, DSO).
     package var rows: [Line] {
         order.indices.compactMap { position in
-            if position < settledRows.count, let row = settledRows[position] { return .settled(row) }
-            return live[order[position]].map(Line.live)
+            if position < settledRows.count, let row = settledRows[position] { return Line(row) }
+            return live[order[position]].map(Line.init)
         }
     }
 
