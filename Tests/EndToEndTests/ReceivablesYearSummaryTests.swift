@@ -221,6 +221,8 @@ struct ReceivablesYearSummaryTests {
         let workspace = try Self.workspace()
         try Self.history(workspace, beforeEach: { _ in })
         let layout = try Self.layout(workspace)
+        // Keyed by this process's binary first (the runs' binary is another).
+        _ = try RunSnapshot(layout: layout, openYear: 2026).receivables()
         let before = try Self.summaryJSON(workspace)["inputs"] as? String
         let snapshot = try RunSnapshot(layout: layout, openYear: 2026)
         _ = try snapshot.invoicingHistory(openFrom: 2026)
