@@ -53,7 +53,7 @@ extension Receivables {
     /// Why not a ``Row`` made of each item, nor an enum of the two (performance code): the payment
     /// stage, the forecast and the dashboard read every invoice's line, DSO once per month shown;
     /// a row of 120 bytes built for each of the 12,000 live items of 10 years was 15 ms of a full
-    /// pass, and an enum copied its payload (two references) at each field read, 14 ms (README,
+    /// pass, and an enum copied its payload (two references) at each field read, 16 ms more (README,
     /// "Benchmark results"). Here a field is one optional reference away, as an item's is.
     package struct Line: ReceivableLine, Sendable {
         /// The live item's document; nil for a settled row.
