@@ -154,8 +154,10 @@ package struct Receivables: Sendable {
     /// the same order (every credit note, then every match), `order` and answers as
     /// `Receivables(issued:)` of every document with every match applied (``ReceivablesYearTests``).
     /// The settled invoices of closed years stay rows, loaded from `documents` (every document in
-    /// issue order) when looked up. Nil when a number is issued twice or a live invoice of a closed
-    /// year has no document: the caller builds them from the records.
+    /// issue order) when looked up. `positions`: those of `documents` (built here when not given).
+    /// Nil when a number is issued twice, or the summaries' invoices are not the first invoices of
+    /// `documents` in order (each closed year's, then `open`'s): the caller builds them from the
+    /// records.
     package init?(
         closed years: [ReceivablesYear], open: [InvoiceDocument], matches: [PaymentMatch], documents: [InvoiceDocument],
         positions known: Positions? = nil
