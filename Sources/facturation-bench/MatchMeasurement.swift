@@ -19,7 +19,7 @@ enum MatchMeasurement {
 
         // The peak before the cross-check below, which holds copies of every invoice.
         let peak = ProcessMemory.peakResidentBytes() ?? -1
-        let unpaid = result.receivables.items.values.filter { $0.openMinor != 0 }.count
+        let unpaid = Set(result.receivables.order).filter { (result.receivables.item($0)?.openMinor ?? 0) != 0 }.count
         let mismatches = crossCheck(
             workload, receipts: receipts, matches: result.matches, every: max(1, receipts.count / 20))
         var values: [String: String] = [
@@ -57,7 +57,7 @@ enum MatchMeasurement {
         var checks = 0, mismatches = 0
         for (index, receipt) in receipts.enumerated() {
             if index % every == 0 {
-                let all = receivables.order.compactMap { receivables.items[$0] }
+                let all = receivables.liveItems
                     .filter { $0.openMinor > 0 && $0.document.issueDate <= receipt.bookingDate }
                 let client = workload.invoices[index % workload.invoices.count].clientCode
                 let byClient = all.filter { $0.document.clientCode == client }.map(\.document.number)
@@ -119,7 +119,7 @@ struct PaymentPass {
                 receivables.apply(match)
                 matches[match.receipt] = match
                 if let first = match.allocations.first,
-                    let client = receivables.items[first.invoice]?.document.clientCode
+                    let client = receivables.item(first.invoice)?.clientCode
                 {
                     payers.learn(iban: receipt.counterpartyIBAN, client: client)
                 }

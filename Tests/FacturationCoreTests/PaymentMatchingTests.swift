@@ -136,9 +136,9 @@ struct HistoricalReceivablesTests {
         let today = CivilDate(iso: "2025-09-01")!
         #expect(receivables.order == ["H1", "F1", "H2", "F2"])
         #expect(receivables.open(on: today, client: "LAA").map(\.document.number) == ["H1", "F1", "H2", "F2"])
-        #expect(receivables.items["H1"]?.openMinor == 35_000 && receivables.items["H1"]?.paidMinor == 15_000)
-        #expect(receivables.items["H1"]?.applied.map(\.source) == [OxygeneHistory.registerSource, "A1"])
-        #expect(receivables.items["H1"]?.fromRegister == true && receivables.items["F1"]?.fromRegister == false)
+        #expect(receivables.item("H1")?.openMinor == 35_000 && receivables.item("H1")?.paidMinor == 15_000)
+        #expect(receivables.item("H1")?.applied.map(\.source) == [OxygeneHistory.registerSource, "A1"])
+        #expect(receivables.item("H1")?.fromRegister == true && receivables.item("F1")?.fromRegister == false)
         // The index by amount owed answers as filtering does: H1 owes 35 000 like F2.
         #expect(
             receivables.open(on: today, owing: 35_000, tolerance: 0).map(\.document.number) == ["H1", "F2"])
@@ -152,8 +152,8 @@ struct HistoricalReceivablesTests {
                 receipt: "bank:1", bookingDate: CivilDate(iso: "2025-08-10")!, amountMinor: 35_000, rule: "reference",
                 allocations: [.init(invoice: "H1", amountMinor: 35_000)], by: "rule", evidence: ""))
         let today = CivilDate(iso: "2025-09-01")!
-        #expect(receivables.items["H1"]?.openMinor == 0)
-        #expect(receivables.items["H1"]?.settledOn == CivilDate(iso: "2025-08-10"))
+        #expect(receivables.item("H1")?.openMinor == 0)
+        #expect(receivables.item("H1")?.settledOn == CivilDate(iso: "2025-08-10"))
         #expect(receivables.open(on: today, owing: 35_000, tolerance: 0).map(\.document.number) == ["F2"])
         #expect(!receivables.open(on: today).contains { $0.document.number == "H1" })
     }

@@ -120,7 +120,7 @@ package struct PaymentDesk {
         var left = receipt.amountMinor
         var allocations: [PaymentMatch.Allocation] = []
         for row in rows {
-            guard let item = receivables.items[row.invoice] else {
+            guard let item = receivables.item(row.invoice) else {
                 problems.add(
                     Problem(
                         line: row.line, column: "invoice", columnNumber: 2, value: row.invoice,

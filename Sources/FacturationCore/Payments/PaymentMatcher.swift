@@ -53,7 +53,7 @@ package struct PaymentMatcher: Sendable {
         receivables: Receivables
     ) -> Outcome {
         let amount = receipt.amountMinor
-        let items = referenced.compactMap { receivables.items[$0] }
+        let items = referenced.compactMap { receivables.item($0) }
         let owners = Set(items.map(\.document.clientCode))
         if let payer, !owners.contains(payer.code) {
             return .review(

@@ -7,7 +7,7 @@ package enum PaymentReports {
     private static let euros = ReportTable.Kind.money(currency: "EUR")
 
     /// `paiements/etat-factures`: every invoice with what was paid, what is open, and its state.
-    package static func invoiceStatesTable(_ items: [Receivables.Item], today: CivilDate) -> ReportTable {
+    package static func invoiceStatesTable(_ items: [some ReceivableLine], today: CivilDate) -> ReportTable {
         var table = ReportTable(
             sheetName: "État des factures",
             columns: [
@@ -20,10 +20,9 @@ package enum PaymentReports {
                 .init("applied", "Règlements"),
             ], asOf: today)
         for item in items {
-            let document = item.document
             let late =
-                item.openMinor > 0 && document.dueDate < today
-                ? Int64(today.daysSinceEpoch - document.dueDate.daysSinceEpoch) : 0
+                item.openMinor > 0 && item.dueDate < today
+                ? Int64(today.daysSinceEpoch - item.dueDate.daysSinceEpoch) : 0
             let status: String
             if item.openMinor <= 0 {
                 // Receipts are bank record keys (`qonto:…`); credit notes are document numbers.
@@ -34,8 +33,8 @@ package enum PaymentReports {
                 status = late > 0 ? "en retard" : "émise"
             }
             table.append([
-                .text(document.number), ReportTable.text(document.clientCode), ReportTable.text(document.buyer.name),
-                .date(document.issueDate), .date(document.dueDate),
+                .text(item.number), ReportTable.text(item.clientCode), ReportTable.text(item.buyerName),
+                .date(item.issueDate), .date(item.dueDate),
                 .money(item.totalMinor), .money(item.paidMinor), .money(item.openMinor),
                 // A historical invoice of the Oxygène register (``OxygeneHistory``) says so.
                 .text(item.fromRegister ? status + " (registre Oxygène)" : status),
@@ -48,14 +47,14 @@ package enum PaymentReports {
     }
 
     /// `paiements/balance-agee`: open amounts per client by days past due, with a total row.
-    package static func agedReceivablesTable(_ items: [Receivables.Item], today: CivilDate) -> ReportTable {
+    package static func agedReceivablesTable(_ items: [some ReceivableLine], today: CivilDate) -> ReportTable {
         var rows: [String: (name: String, buckets: [Int64])] = [:]
         for item in items where item.openMinor > 0 {
-            let late = Int(today.daysSinceEpoch - item.document.dueDate.daysSinceEpoch)
+            let late = Int(today.daysSinceEpoch - item.dueDate.daysSinceEpoch)
             let bucket = late <= 0 ? 0 : late <= 30 ? 1 : late <= 60 ? 2 : late <= 90 ? 3 : 4
-            var row = rows[item.document.clientCode] ?? (item.document.buyer.name, [0, 0, 0, 0, 0])
+            var row = rows[item.clientCode] ?? (item.buyerName, [0, 0, 0, 0, 0])
             row.buckets[bucket] += item.openMinor
-            rows[item.document.clientCode] = row
+            rows[item.clientCode] = row
         }
         var table = ReportTable(
             sheetName: "Balance âgée",
@@ -105,12 +104,12 @@ package enum PaymentReports {
     }
 
     /// The CSV of ``invoiceStatesTable(_:today:)``.
-    package static func invoiceStates(_ items: [Receivables.Item], today: CivilDate) -> [UInt8] {
+    package static func invoiceStates(_ items: [some ReceivableLine], today: CivilDate) -> [UInt8] {
         invoiceStatesTable(items, today: today).csv()
     }
 
     /// The CSV of ``agedReceivablesTable(_:today:)``.
-    package static func agedReceivables(_ items: [Receivables.Item], today: CivilDate) -> [UInt8] {
+    package static func agedReceivables(_ items: [some ReceivableLine], today: CivilDate) -> [UInt8] {
         agedReceivablesTable(items, today: today).csv()
     }
 
@@ -130,7 +129,7 @@ package enum PaymentReports {
             out.line([receipt.key, "", "", "", about])
         }
         for number in review.candidates {
-            let item = receivables.items[number]
+            let item = receivables.item(number)
             let detail =
                 item.map { "\($0.document.clientCode), issued \($0.document.issueDate), owes \(money($0.openMinor))" }
                 ?? ""

@@ -88,7 +88,7 @@ struct PaymentPass {
         var matches: [String: PaymentMatch] = [:]
         func learn(_ match: PaymentMatch, _ receivables: Receivables) {
             guard let receipt = byKey[match.receipt], let first = match.allocations.first,
-                let client = receivables.items[first.invoice]?.document.clientCode
+                let client = receivables.clientCode(of: first.invoice)
             else { return }
             payers.learn(iban: receipt.counterpartyIBAN, client: client)
         }
@@ -135,7 +135,7 @@ struct PaymentPass {
         var clientsInReview: [String: String] = [:]
         for (receipt, _, candidates) in reviews {
             let clients =
-                candidates.compactMap { receivables.items[$0]?.document.clientCode }
+                candidates.compactMap { receivables.clientCode(of: $0) }
                 + [payers.client(of: receipt)?.code].compactMap { $0 }
             for client in clients where clientsInReview[client] == nil {
                 clientsInReview[client] =
@@ -149,9 +149,9 @@ struct PaymentPass {
 
     private func publish(_ state: State, today: CivilDate, report: inout PaymentReport) throws {
         let outbox = Outbox(layout: layout)
-        let items = state.receivables.order.compactMap { state.receivables.items[$0] }
+        let items = state.receivables.rows
         report.openInvoices = items.filter { $0.openMinor > 0 }.count
-        report.overdueInvoices = items.filter { $0.openMinor > 0 && $0.document.dueDate < today }.count
+        report.overdueInvoices = items.filter { $0.openMinor > 0 && $0.dueDate < today }.count
         report.toReview = state.reviews.count
         let reports: [(String, ReportTable)] = [
             ("paiements/etat-factures.csv", PaymentReports.invoiceStatesTable(items, today: today)),
@@ -193,7 +193,7 @@ struct PaymentPass {
             guard let receipt = byKey[match.receipt] else { continue }
             for allocation in match.allocations {
                 // A historical invoice of the register has no document of ours to show.
-                guard let item = state.receivables.items[allocation.invoice], !item.fromRegister else { continue }
+                guard let item = state.receivables.item(allocation.invoice), !item.fromRegister else { continue }
                 let document = item.document
                 let name = PaymentReports.supportingName(receipt, invoice: allocation.invoice)
                 let target = "justificatifs/\(receipt.bookingDate.monthKey)/\(name)"

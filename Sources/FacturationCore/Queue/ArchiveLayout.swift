@@ -248,6 +248,15 @@ package struct ArchiveLayout: Sendable {
     package var closedYearsHistory: String { Path.join(checkpoints, "factures-annees.txt") }
     /// What the sales register's table was made from, and its identity (``SalesRegisterInputs``).
     package var salesRegisterInputs: String { Path.join(checkpoints, "registre-ventes-entrees.txt") }
+    /// The summary of one closed year's receivables as on 31 December
+    /// (`checkpoints/<pipeline>/creances-annees/<YYYY>.json`, ``ReceivablesYearSummary``) and its
+    /// line file (`<YYYY>.tsv`).
+    package func receivablesYearSummary(year: Int) -> String {
+        Path.join(checkpoints, "creances-annees", CivilDate.pad(year, 4) + ".json")
+    }
+    package func receivablesYearLines(year: Int) -> String {
+        Path.join(checkpoints, "creances-annees", CivilDate.pad(year, 4) + ".tsv")
+    }
     /// The stamp of the last run that changed nothing the later stages read (``RunStamp``).
     package var runStamp: String { Path.join(checkpoints, "run-stamp.json") }
     /// The outbox's folders and their identities at the last walk (``FolderTreeCache``).

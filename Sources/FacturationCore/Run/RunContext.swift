@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// What the stages of one run share: the run's date and clock, and each pipeline's state.
@@ -55,10 +56,16 @@ package final class PipelineRun {
 
     package var pipeline: PipelineConfig { layout.pipeline }
 
+    /// `FACTURATION_RECEIVABLES_FROM_RECORDS=1`: every year's receivables built from the records,
+    /// none from its summary (a test seam: `ReceivablesYearSummaryTests` compares every output of
+    /// both ways).
+    static let receivablesFromRecords =
+        ProcessInfo.processInfo.environment["FACTURATION_RECEIVABLES_FROM_RECORDS"] == "1"
+
     /// The pipeline's archive, read on first use (a run that only imports never reads it).
     package func snapshot() throws -> RunSnapshot {
         if let loaded { return loaded }
-        let snapshot = try RunSnapshot(layout: layout)
+        let snapshot = try RunSnapshot(layout: layout, openYear: Self.receivablesFromRecords ? nil : today.year)
         loaded = snapshot
         return snapshot
     }
@@ -108,8 +115,13 @@ package final class RunSnapshot {
     /// The booked lines left out of `bank`, and why.
     package let leftOut: BankLine.LeftOut
 
-    package init(layout: ArchiveLayout) throws {
+    /// The first year whose receivables are built from the records (the run's year); the years
+    /// before are closed (``receivables()``). Nil: every year from the records.
+    package let openYear: Int?
+
+    package init(layout: ArchiveLayout, openYear: Int? = nil) throws {
         self.layout = layout
+        self.openYear = openYear
         issuedDocuments = try InvoiceStore(layout: layout).records()
         confirmed = try ConfirmedNumberStore(layout: layout).all()
         recordedMatches = try PaymentStore(layout: layout).matches()
@@ -133,32 +145,27 @@ package final class RunSnapshot {
     /// year's ``IssuedYearSummary``; written when missing or stale). Kept until a batch is issued.
     package func invoicingHistory(openFrom openYear: Int) throws -> InvoicingHistory {
         if let builtHistory, builtHistory.openYear == openYear { return builtHistory.history }
-        let history = try InvoicingHistory.load(layout, records: records, openYear: openYear)
+        let history = try InvoicingHistory.load(
+            layout, records: records, openYear: openYear, identity: recordFolderIdentity)
         builtHistory = (openYear, history)
         return history
     }
     private var builtHistory: (openYear: Int, history: InvoicingHistory)?
 
+    /// The identity of a year's record folder (``IssuedYearSummary/identity(_:folder:)``: a `stat`
+    /// of each record file), computed once per run for the invoicing pass's closed years
+    /// (``InvoicingHistory/load(_:records:openYear:identity:)``) and kept until a batch is issued. The closed years' receivables are keyed by it
+    /// too (``ReceivablesYearSummary``): computed twice, it was 5 ms of a 10-year pass.
+    func recordFolderIdentity(_ folder: String) throws -> String {
+        if let known = recordFolderIdentities[folder] { return known }
+        let identity = try IssuedYearSummary.identity(layout, folder: folder)
+        recordFolderIdentities[folder] = identity
+        return identity
+    }
+    private var recordFolderIdentities: [String: String] = [:]
+
     /// Booked credits: money that may pay invoices.
     package var receipts: [Receipt] { bank.filter { $0.amountMinor > 0 } }
-
-    // Planned, not built (issue #9, step 1 of the order in README "Benchmark results", 6 December
-    // 2026 (day), where the design is in full): the closed years' receivables from a summary per
-    // year (`creances-annees/<YYYY>.json`), so that this stops going through every document.
-    // - It holds the year's invoices as on 31 December (its credit notes, then the matches booked
-    //   by then, kept as two lists: every credit note is applied before any match, and the invoice
-    //   states print `applied` in that order): the live ones (open amount not zero) whole, the
-    //   others as settled rows (a line file, not JSON: 12,000 rows take 75 ms in `JSONDecoder`,
-    //   7 ms split by bytes), and its credit notes that name another year's invoice.
-    // - Keyed by the year's record files (as `IssuedYearSummary`), the matches booked by 31
-    //   December that name its numbers, its Oxygène confirmations and the binary; anything else
-    //   (missing, damaged, stale, a number issued in two years, a replay dated in the year): the
-    //   records, as now.
-    // - Later credit notes and matches are applied on top; a settled invoice they name is loaded
-    //   from its record file and becomes live again. `open(on:…)` answers from live items only (a
-    //   settled invoice owes nothing), lookups by number go through one loader, and the readers
-    //   that list every invoice (invoice states, payment delays, DSO) take live items and settled
-    //   rows in `order`, until steps 2 and 3 give them per-year rows and aggregates.
 
     /// What each client owes: every document of ``issued`` and of the register's history, with
     /// every recorded match applied (the oldest receipt first, then each match as it is recorded).
@@ -166,15 +173,41 @@ package final class RunSnapshot {
     /// (payments, dunning, forecast, dashboard), and kept up to date by ``didMatch(_:)``.
     ///
     /// Why (issue #9): payments, forecast and dashboard each built the same receivables from every
-    /// document of the archive (README, "Benchmark results").
+    /// document of the archive (README, "Benchmark results"). The years before ``openYear`` come
+    /// from their summaries as on 31 December (``ReceivablesYearSummary``, written when missing or
+    /// stale), continued with what came later (step 1 of the planned order); from the records when
+    /// there is a register history (its invoices merge among every year's) or a year cannot be
+    /// summarised (a number issued twice).
     package func receivables() throws -> Receivables {
         if let builtReceivables { return builtReceivables }
-        var receivables = Receivables(issued: issued, historical: try history().invoices)
+        let historical = try history().invoices
+        if historical.isEmpty, let fromSummaries = try closedYearsReceivables() {
+            builtReceivables = fromSummaries
+            return fromSummaries
+        }
+        var receivables = Receivables(issued: issued, historical: historical)
         for match in matches { receivables.apply(match) }
         builtReceivables = receivables
         return receivables
     }
     private var builtReceivables: Receivables?
+
+    /// The receivables with the years before ``openYear`` from their summaries; nil without a
+    /// closed year or when one cannot be summarised.
+    private func closedYearsReceivables() throws -> Receivables? {
+        guard let openYear else { return nil }
+        let documents = issued
+        // The documents are in issue order: the closed years are a prefix.
+        let split = documents.indices.first { documents[$0].issueDate.year >= openYear } ?? documents.endIndex
+        guard split > documents.startIndex, let positions = Receivables.Positions(documents),
+            let years = try ReceivablesYearSummary.closedYears(
+                layout, documents: documents[..<split], matches: matches, positions: positions,
+                identity: recordFolderIdentity)
+        else { return nil }
+        return Receivables(
+            closed: years, open: Array(documents[split...]), matches: matches, documents: documents,
+            positions: positions)
+    }
 
     /// The receivables as `today` knows them: only documents issued and receipts booked by then
     /// (a replay with `--date` sees what that day saw). The run's ``receivables()`` themselves
@@ -212,6 +245,7 @@ package final class RunSnapshot {
         issuedDocuments += documents
         issuedNeedsSort = true
         builtHistory = nil
+        recordFolderIdentities = [:]
         loadedHistory = nil
         builtReceivables = nil
     }

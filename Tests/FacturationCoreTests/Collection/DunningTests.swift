@@ -58,7 +58,7 @@ struct DunningPlannerTests {
     static func items(_ issued: [InvoiceDocument], matches: [PaymentMatch] = []) -> [Receivables.Item] {
         var receivables = Receivables(issued: issued)
         for match in matches { receivables.apply(match) }
-        return receivables.order.compactMap { receivables.items[$0] }
+        return receivables.liveItems
     }
 
     static func payment(_ invoice: String, _ amount: Int64) -> PaymentMatch {

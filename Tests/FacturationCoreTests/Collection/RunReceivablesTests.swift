@@ -35,7 +35,7 @@ struct RunReceivablesTests {
     /// the open invoices, and those owing an amount (the index by amount).
     static func described(_ receivables: Receivables, on day: CivilDate) -> [String] {
         receivables.order.map { number in
-            let item = receivables.items[number]!
+            let item = receivables.item(number)!
             let applied = item.applied.map { "\($0.date) \($0.amountMinor) \($0.source)" }.sorted()
             return
                 "\(number) owes \(item.openMinor) settled \(item.settledOn?.description ?? "-") [\(applied.joined(separator: "; "))]"

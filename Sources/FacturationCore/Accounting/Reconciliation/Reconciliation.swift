@@ -149,7 +149,11 @@ package struct Reconciliation {
         var receivables = Receivables(issued: issued)
         for match in matches { receivables.apply(match) }
         var open: [String: Int64] = [:]
-        for item in receivables.items.values { open[item.document.clientCode, default: 0] += item.openMinor }
+        // Each invoice once (a number issued twice is one invoice, its last document).
+        for number in Set(receivables.order) {
+            guard let item = receivables.item(number) else { continue }
+            open[item.clientCode, default: 0] += item.openMinor
+        }
         for client in Set(balances.keys).union(open.keys).sorted() {
             report.clientsChecked += 1
             add(

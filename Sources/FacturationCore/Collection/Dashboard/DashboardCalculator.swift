@@ -51,7 +51,7 @@ package struct DashboardCalculator {
             ? issued : issued.filter { $0.issueDate <= today }
         let applied = matches.filter { $0.bookingDate <= today }
         let receivables = known ?? Self.receivables(documents, applied, historical: historical, today: today)
-        let items = receivables.order.compactMap { receivables.items[$0] }
+        let items = receivables.rows
         var figures = DashboardFigures(today: today)
         figures.months = try revenue(documents, applied)
         figures.clients = try clients(documents, applied, items: items)
@@ -99,19 +99,17 @@ package struct DashboardCalculator {
     }
 
     private func clients(
-        _ documents: [InvoiceDocument], _ matches: [PaymentMatch], items: [Receivables.Item]
+        _ documents: [InvoiceDocument], _ matches: [PaymentMatch], items: [Receivables.Line]
     ) throws -> [DashboardFigures.Client] {
         var byCode: [String: DashboardFigures.Client] = [:]
         var clientOf: [String: String] = [:]
-        func touch(_ document: InvoiceDocument) {
-            if byCode[document.clientCode] == nil {
-                byCode[document.clientCode] = .init(code: document.clientCode, name: document.buyer.name)
-            }
+        func touch(_ code: String, _ name: String) {
+            if byCode[code] == nil { byCode[code] = .init(code: code, name: name) }
         }
         for document in documents {
             if document.kind == .invoice { clientOf[document.number] = document.clientCode }
             guard shownMonth(document.issueDate) != nil else { continue }
-            touch(document)
+            touch(document.clientCode, document.buyer.name)
             try byCode[document.clientCode]!.issuedInclVATMinor.add(Self.signed(document).inclVAT, "client totals")
         }
         for match in matches where shownMonth(match.bookingDate) != nil {
@@ -121,8 +119,8 @@ package struct DashboardCalculator {
             }
         }
         for item in items where item.openMinor > 0 {
-            touch(item.document)
-            try byCode[item.document.clientCode]!.openMinor.add(item.openMinor, "client open amounts")
+            touch(item.clientCode, item.buyerName)
+            try byCode[item.clientCode]!.openMinor.add(item.openMinor, "client open amounts")
         }
         let sorted = byCode.values.sorted {
             ($0.issuedInclVATMinor, $0.openMinor, $1.code) > ($1.issuedInclVATMinor, $1.openMinor, $0.code)
@@ -130,7 +128,7 @@ package struct DashboardCalculator {
         return Array(sorted.prefix(settings.topClients))
     }
 
-    private func dso(_ documents: [InvoiceDocument], items: [Receivables.Item]) throws -> [DashboardFigures.DSO] {
+    private func dso(_ documents: [InvoiceDocument], items: [Receivables.Line]) throws -> [DashboardFigures.DSO] {
         var issuedByMonth: [Int: Int64] = [:]
         for document in documents {
             try issuedByMonth[Self.absoluteMonth(document.issueDate), default: 0].add(
@@ -145,7 +143,7 @@ package struct DashboardCalculator {
             let revenue = try Checked.sum(
                 (month - 2...month).map { issuedByMonth[$0] ?? 0 }, "revenue of three months")
             var open: Int64 = 0
-            for item in items where item.document.issueDate <= asOf {
+            for item in items where item.issueDate <= asOf {
                 let reduced = try Checked.sum(item.applied.filter { $0.date <= asOf }.map(\.amountMinor), "receipts")
                 let owed = try Checked.subtract(item.totalMinor, reduced, "open amount")
                 if owed > 0 { try open.add(owed, "open receivables") }
@@ -163,16 +161,15 @@ package struct DashboardCalculator {
         return (try Checked.add(scaled, revenue / 2, "DSO")) / revenue
     }
 
-    private func aged(_ items: [Receivables.Item]) throws -> ([DashboardFigures.AgedRow], DashboardFigures.AgedRow) {
+    private func aged(_ items: [Receivables.Line]) throws -> ([DashboardFigures.AgedRow], DashboardFigures.AgedRow) {
         var rows: [String: DashboardFigures.AgedRow] = [:]
         var total = DashboardFigures.AgedRow(code: "", name: "TOTAL")
         for item in items where item.openMinor > 0 {
-            let document = item.document
-            let bucket = DashboardFigures.AgeBucket(daysLate: today.daysSinceEpoch - document.dueDate.daysSinceEpoch)
-            var row = rows[document.clientCode] ?? .init(code: document.clientCode, name: document.buyer.name)
+            let bucket = DashboardFigures.AgeBucket(daysLate: today.daysSinceEpoch - item.dueDate.daysSinceEpoch)
+            var row = rows[item.clientCode] ?? .init(code: item.clientCode, name: item.buyerName)
             try row.bucketsMinor[bucket.rawValue].add(item.openMinor, "aged balance")
             try total.bucketsMinor[bucket.rawValue].add(item.openMinor, "aged balance")
-            rows[document.clientCode] = row
+            rows[item.clientCode] = row
         }
         // Every bucket is positive: when the grand total is exact, so is each row's total.
         _ = try Checked.sum(total.bucketsMinor, "aged balance total")

@@ -70,7 +70,7 @@ extension DunningPass {
     /// says 480,00 €"), or nil when each of its invoices still owes at least what the letter says.
     static func settledSince(_ reminder: Reminder, receivables: Receivables) -> String? {
         let changes = reminder.invoices.compactMap { line -> String? in
-            let open = receivables.items[line.number]?.openMinor ?? 0
+            let open = receivables.item(line.number)?.openMinor ?? 0
             guard open < line.owedMinor else { return nil }
             return "\(line.number) owes \(FrenchDates.euros(max(open, 0))) now, the letter says "
                 + FrenchDates.euros(line.owedMinor)
@@ -83,7 +83,7 @@ extension DunningPass {
     /// `outbox/to-approve/`: approving it could only claim what is not owed. The decision is
     /// recorded before the files go, so a run killed between the two finishes on the next one.
     func withdrawIfSettled(_ reminder: Reminder, receivables: Receivables, report: inout DunningReport) throws -> Bool {
-        let settledInFull = reminder.invoices.allSatisfy { (receivables.items[$0.number]?.openMinor ?? 0) <= 0 }
+        let settledInFull = reminder.invoices.allSatisfy { (receivables.item($0.number)?.openMinor ?? 0) <= 0 }
         guard settledInFull, let change = Self.settledSince(reminder, receivables: receivables) else { return false }
         let comment = "withdrawn: \(change) (settled while the letter waited for approval)"
         try store.recordDecision(
@@ -136,7 +136,7 @@ extension DunningPass {
     {
         guard let (delivery, smtp) = mailSettings(for: reminder) else { return false }
         let client = pipeline.clients.first { $0.code == reminder.client }
-        let buyer = reminder.invoices.compactMap { receivables.items[$0.number]?.document.buyer }.last
+        let buyer = reminder.invoices.compactMap { receivables.item($0.number)?.document.buyer }.last
         var recipients: [MailAddress] = []
         for address in client?.billing?.emails ?? [buyer?.email].compactMap({ $0 }) {
             if let problem = MailAddress.problem(with: address) {

@@ -67,7 +67,7 @@ struct DunningPass {
         // reminding a client of an invoice paid years ago and not entered in Oxygène is the harm.
         let remindRegister = try pipelineRun.snapshot().history().remind
         let plan = try planner.plan(
-            receivables.order.compactMap { receivables.items[$0] }.filter { remindRegister || !$0.fromRegister })
+            receivables.liveItems.filter { remindRegister || !$0.fromRegister })
         report.held = plan.held
         for reminder in plan.reminders {
             try decide(reminder, receivables: receivables, report: &report)
@@ -134,7 +134,7 @@ struct DunningPass {
 
     /// The PDF of `reminder`, drawn in a temporary file and read back.
     func draw(_ reminder: Reminder, receivables: Receivables) throws -> [UInt8] {
-        let invoices = reminder.invoices.compactMap { receivables.items[$0.number]?.document }
+        let invoices = reminder.invoices.compactMap { receivables.item($0.number)?.document }
         guard let latest = invoices.max(by: { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }) else {
             throw FacturationError(.invoicing, "reminder \(reminder.id) names no issued invoice")
         }

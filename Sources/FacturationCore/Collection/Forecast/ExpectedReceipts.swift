@@ -84,14 +84,14 @@ package struct PaymentDelays: Sendable {
     package init(receivables: Receivables, creditNotes: Set<String>, today: CivilDate, defaultDays: Int) {
         self.defaultDays = defaultDays
         var delays: [String: [Int]] = [:]
-        for number in receivables.order {
+        for item in receivables.rows {
             // A register invoice's due date is a guess and its settlement in Oxygène has no date.
-            guard let item = receivables.items[number], !item.fromRegister, let settled = item.settledOn,
+            guard !item.fromRegister, let settled = item.settledOn,
                 settled <= today,
                 !item.applied.contains(where: { creditNotes.contains($0.source) })
             else { continue }
-            let days = Int(settled.daysSinceEpoch - item.document.dueDate.daysSinceEpoch)
-            delays[item.document.clientCode, default: []].append(days)
+            let days = Int(settled.daysSinceEpoch - item.dueDate.daysSinceEpoch)
+            delays[item.clientCode, default: []].append(days)
         }
         for (client, values) in delays {
             byClient[client] = Self.median(values)

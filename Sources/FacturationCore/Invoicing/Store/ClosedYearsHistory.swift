@@ -133,14 +133,17 @@ extension InvoicingHistory {
     /// The history of `records` (every record, in issue order) with the years before `openYear`
     /// from ``ClosedYearsHistory`` (read, or made from the per-year summaries and written), then
     /// the open years' records folded on top; as ``folding(_:summaries:)`` when the closed years
-    /// cannot all be taken from it.
+    /// cannot all be taken from it. `identity` gives a year folder's record-file identity
+    /// (``IssuedYearSummary/identity(_:folder:)``; the snapshot passes its own, which keeps them
+    /// for the receivables' summaries).
     package static func load(
-        _ layout: ArchiveLayout, records: [InvoiceDocument], openYear: Int
+        _ layout: ArchiveLayout, records: [InvoiceDocument], openYear: Int,
+        identity: (String) throws -> String
     ) throws -> InvoicingHistory {
         var inputs: [(folder: String, inputs: String)] = []
         for folder in try InvoiceStore(layout: layout).issuedYearFolders() {
             guard folder.count == 4, let year = Int(folder), year < openYear else { continue }
-            inputs.append((folder, try IssuedYearSummary.identity(layout, folder: folder)))
+            inputs.append((folder, try identity(folder)))
         }
         // Records are in issue order: the closed years' are the ones before the first of `openYear`.
         var low = 0
