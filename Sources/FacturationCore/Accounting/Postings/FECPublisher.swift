@@ -233,6 +233,8 @@ package struct FECPublisher {
         guard plan.lineCount > 0 else { throw FacturationError.nothingToExport(from: from, to: to) }
         if singleExport { books.release() }
         let format = pipeline.accounting.format
+        var options = options
+        options.expected = .init(entries: plan.ordered.count, letteringGroups: plan.groups.count)
         return try FECCheckedWriter.write(consume plan, format: format, options: options, to: output).report
     }
 
