@@ -166,18 +166,10 @@ struct IssuedRecordDecoderTests {
     func mutatedLinesAgreeWithJSONDecoder() throws {
         var random = SplitMix64(seed: 7)
         let lines = try CIISample.allCases.map { try Self.record($0.document) }
-        let alphabet = Array(#"{}[]":,\"0123456789-.eEtrufalsn u"#.utf8) + [0x00, 0x0A, 0xC3, 0xA9, 0xFF]
         var accepted = 0
         for case_ in 0..<3_000 {
             var line = lines[case_ % lines.count]
-            for _ in 0...(random.next() % 3) {
-                let at = Int(random.next() % UInt64(line.count))
-                switch random.next() % 3 {
-                case 0: line[at] = alphabet[Int(random.next() % UInt64(alphabet.count))]
-                case 1: line.remove(at: at)
-                default: line.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: at)
-                }
-            }
+            Self.mutate(&line, &random)
             guard let fast = Self.fast(line) else { continue }
             accepted += 1
             let decoded = try? JSONDecoder().decode(InvoiceDocument.self, from: Data(line))
@@ -185,6 +177,20 @@ struct IssuedRecordDecoderTests {
         }
         // Some mutations keep a valid record (a digit changed): the comparison above is not empty.
         #expect(accepted > 100)
+    }
+
+    /// One to three bytes of `line` changed, removed or added (JSON's punctuation, digits, letters
+    /// of its literals, controls, bytes of UTF-8 and of invalid UTF-8).
+    static func mutate(_ line: inout [UInt8], _ random: inout SplitMix64) {
+        let alphabet = Array(#"{}[]":,\"0123456789-.eEtrufalsn u"#.utf8) + [0x00, 0x0A, 0xC3, 0xA9, 0xFF]
+        for _ in 0...(random.next() % 3) {
+            let at = Int(random.next() % UInt64(line.count))
+            switch random.next() % 3 {
+            case 0: line[at] = alphabet[Int(random.next() % UInt64(alphabet.count))]
+            case 1: line.remove(at: at)
+            default: line.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: at)
+            }
+        }
     }
 
     // MARK: - Sales (what the FEC export reads)
@@ -213,22 +219,12 @@ struct IssuedRecordDecoderTests {
             if index % 3 == 0 { document.buyer = buyers[index / 30 % buyers.count] }
             lines.append(try Self.record(document))
         }
-        let alphabet = Array(#"{}[]":,\"0123456789-.eEtrufalsn u"#.utf8) + [0x00, 0x0A, 0xC3, 0xA9, 0xFF, 0xED, 0xA0]
         var read = 0, refused = 0
         var parts = RepeatedParts(), saleParts = RepeatedParts()
         for case_ in 0..<6_000 {
             var line = lines[case_ % lines.count]
-            // Half the lines as written, half mutated (a byte changed, removed or added).
-            if case_ >= lines.count && case_ % 2 == 1 {
-                for _ in 0...(random.next() % 3) {
-                    let at = Int(random.next() % UInt64(line.count))
-                    switch random.next() % 3 {
-                    case 0: line[at] = alphabet[Int(random.next() % UInt64(alphabet.count))]
-                    case 1: line.remove(at: at)
-                    default: line.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: at)
-                    }
-                }
-            }
+            // Half the lines as written, half mutated.
+            if case_ >= lines.count && case_ % 2 == 1 { Self.mutate(&line, &random) }
             let agrees = Self.saleAgrees(line, &parts, &saleParts)
             #expect(agrees, "case \(case_): \(String(decoding: line, as: UTF8.self))")
             if !agrees { return }
