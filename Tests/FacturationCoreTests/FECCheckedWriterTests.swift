@@ -124,4 +124,34 @@ struct FECCheckedWriterTests {
             from: FECTests.day("20250301"), to: FECTests.day("20251130"),
             format: FECFormat(separator: .tab, encoding: .iso8859_15))
     }
+
+    /// The checker's tables made for the size the writer expects (``FECChecker/Options/expected``):
+    /// the same report whether the size is unknown, short (the tables grow) or right, for a valid
+    /// file and for one with findings on its entries and lettering groups.
+    @Test func theExpectedSizeChangesNoReport() throws {
+        let entries = Self.entries
+        let valid = try FECWriter.bytes(
+            FECBuilder.lines(entries, from: Self.year.start, to: Self.year.end, fiscalYear: Self.year),
+            format: FECFormat())
+        let lines = valid.split(separator: 0x0A)
+        let separator = lines[0].contains(0x09) ? UInt8(0x09) : UInt8(ascii: "|")
+        // A lettered record (EcritureLet, field 14) again at the end: an entry resumed and
+        // unbalanced, its lettering group too.
+        let lettered = try #require(
+            lines.dropFirst().first { $0.split(separator: separator, omittingEmptySubsequences: false)[13].count > 0 })
+        let damaged = valid + lettered + [0x0A]
+        let options = FECChecker.Options(
+            fileName: "123456782FEC20251231.txt", fiscalYearStart: Self.year.start, closingDate: Self.year.end,
+            ownExport: true)
+        for bytes in [valid, damaged] {
+            let unknown = FECChecker.check(bytes: bytes, options: options)
+            for size in [(1, 1), (entries.count / 3, 10), (entries.count, 6_000), (100_000, 100_000)] {
+                var sized = options
+                sized.expected = FECChecker.Options.ExpectedSize(entries: size.0, letteringGroups: size.1)
+                #expect(FECChecker.check(bytes: bytes, options: sized) == unknown, "\(size)")
+            }
+            #expect(unknown.isValid == (bytes == valid))
+            #expect(unknown.findings.contains { $0.rule == FECRule.letteringBalance.rawValue } == (bytes == damaged))
+        }
+    }
 }

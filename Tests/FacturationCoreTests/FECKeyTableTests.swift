@@ -24,8 +24,8 @@ struct FECKeyTableTests {
 
     @Test("Indices, lookups and stored keys agree with a Dictionary, through every growth")
     func agreesWithADictionary() {
-        for (count, capacity) in [(2_000, 1), (60_000, 64), (60_000, 100_000)] {
-            let table = FECKeyTable(capacity: capacity)
+        for (count, capacity, keyBytes) in [(2_000, 1, 1), (60_000, 64, 4096), (60_000, 100_000, 1 << 21)] {
+            let table = FECKeyTable(capacity: capacity, keyBytes: keyBytes)
             var reference: [[UInt8]: Int] = [:]
             for key in Self.keys(count, seed: UInt64(count + capacity)) {
                 let expected = reference[key]

@@ -1149,8 +1149,11 @@ struct InvoiceStoreRecordTests {
             try store.recordIssued([document])
         }
         var seen: [String] = []
-        try store.forEachRecord { seen.append($0.number) }
+        try store.forEachRecord { (document: InvoiceDocument) in seen.append(document.number) }
         #expect(seen == numbers)
+        var sales: [IssuedSale] = []
+        try store.forEachRecord { (sale: IssuedSale) in sales.append(sale) }
+        #expect(sales == (try store.records()).map(IssuedSale.init))
         let year = store.layout.issued(year: 2025)
         let names = try FileManager.default.contentsOfDirectory(atPath: year).sorted()
         try "not json\n".write(
@@ -1158,7 +1161,7 @@ struct InvoiceStoreRecordTests {
         struct Stop: Error {}
         var calls = 0
         #expect(throws: Stop.self) {
-            try store.forEachRecord { _ in
+            try store.forEachRecord { (_: InvoiceDocument) in
                 calls += 1
                 if calls == 2 { throw Stop() }
             }

@@ -166,18 +166,10 @@ struct IssuedRecordDecoderTests {
     func mutatedLinesAgreeWithJSONDecoder() throws {
         var random = SplitMix64(seed: 7)
         let lines = try CIISample.allCases.map { try Self.record($0.document) }
-        let alphabet = Array(#"{}[]":,\"0123456789-.eEtrufalsn u"#.utf8) + [0x00, 0x0A, 0xC3, 0xA9, 0xFF]
         var accepted = 0
         for case_ in 0..<3_000 {
             var line = lines[case_ % lines.count]
-            for _ in 0...(random.next() % 3) {
-                let at = Int(random.next() % UInt64(line.count))
-                switch random.next() % 3 {
-                case 0: line[at] = alphabet[Int(random.next() % UInt64(alphabet.count))]
-                case 1: line.remove(at: at)
-                default: line.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: at)
-                }
-            }
+            Self.mutate(&line, &random)
             guard let fast = Self.fast(line) else { continue }
             accepted += 1
             let decoded = try? JSONDecoder().decode(InvoiceDocument.self, from: Data(line))
@@ -185,6 +177,95 @@ struct IssuedRecordDecoderTests {
         }
         // Some mutations keep a valid record (a digit changed): the comparison above is not empty.
         #expect(accepted > 100)
+    }
+
+    /// One to three bytes of `line` changed, removed or added (JSON's punctuation, digits, letters
+    /// of its literals, controls, bytes of UTF-8 and of invalid UTF-8).
+    static func mutate(_ line: inout [UInt8], _ random: inout SplitMix64) {
+        let alphabet = Array(#"{}[]":,\"0123456789-.eEtrufalsn u"#.utf8) + [0x00, 0x0A, 0xC3, 0xA9, 0xFF]
+        for _ in 0...(random.next() % 3) {
+            let at = Int(random.next() % UInt64(line.count))
+            switch random.next() % 3 {
+            case 0: line[at] = alphabet[Int(random.next() % UInt64(alphabet.count))]
+            case 1: line.remove(at: at)
+            default: line.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: at)
+            }
+        }
+    }
+
+    // MARK: - Sales (what the FEC export reads)
+
+    /// Whether a line reads as a sale (``IssuedRecordDecoder/sale(from:repeating:)``) exactly when
+    /// it reads as a document, and then as what the postings read of that document; each form with
+    /// its own repeated parts, as a file is read.
+    static func saleAgrees(
+        _ line: [UInt8], _ parts: inout RepeatedParts, _ saleParts: inout RepeatedParts
+    ) -> Bool {
+        line.withUnsafeBufferPointer { bytes in
+            let document = IssuedRecordDecoder.document(from: bytes, repeating: &parts)
+            let sale = IssuedRecordDecoder.sale(from: bytes, repeating: &saleParts)
+            return sale == document.map(IssuedSale.init)
+        }
+    }
+
+    @Test("A sale is read from exactly the lines a document is read from, with the document's fields")
+    func salesAgreeWithDocuments() throws {
+        var random = SplitMix64(seed: 20_261_207)
+        var lines = try CIISample.allCases.map { try Self.record($0.document) }
+        let buyers = (0..<3).map { Self.generated($0, &random).buyer }
+        for index in 0..<400 {
+            var document = Self.generated(index, &random)
+            // Runs of the same buyer, as in a batch file, so that repeated parts are taken again.
+            if index % 3 == 0 { document.buyer = buyers[index / 30 % buyers.count] }
+            lines.append(try Self.record(document))
+        }
+        var read = 0, refused = 0
+        var parts = RepeatedParts(), saleParts = RepeatedParts()
+        for case_ in 0..<6_000 {
+            var line = lines[case_ % lines.count]
+            // Half the lines as written, half mutated.
+            if case_ >= lines.count && case_ % 2 == 1 { Self.mutate(&line, &random) }
+            let agrees = Self.saleAgrees(line, &parts, &saleParts)
+            #expect(agrees, "case \(case_): \(String(decoding: line, as: UTF8.self))")
+            if !agrees { return }
+            var fresh = RepeatedParts()
+            if line.withUnsafeBufferPointer({ IssuedRecordDecoder.sale(from: $0, repeating: &fresh) }) != nil {
+                read += 1
+            } else {
+                refused += 1
+            }
+        }
+        // Both sides compared: lines read, and mutated lines the fast path leaves to JSONDecoder.
+        #expect(read > 3_000 && refused > 1_000)
+    }
+
+    @Test("The kept fields of a sale are read whatever their form; every other string is checked as for a document")
+    func saleChecksWhatItDoesNotKeep() throws {
+        var document = CIISample.creditNote.document
+        document.buyer.name = "Cl\"ient é\\ 漢, long enough not to be stored inline"
+        document.clientCode = "C\u{1}é"
+        document.title = "Plain title"
+        let line = Array(try Self.record(document))
+        var parts = RepeatedParts(), saleParts = RepeatedParts()
+        #expect(Self.saleAgrees(line, &parts, &saleParts))
+        var fresh = RepeatedParts()
+        #expect(
+            line.withUnsafeBufferPointer { IssuedRecordDecoder.sale(from: $0, repeating: &fresh) }
+                == IssuedSale(document))
+        // A string no sale keeps, damaged (a control character, an unknown escape, a lone
+        // surrogate, invalid UTF-8): refused as the document is, and left to JSONDecoder.
+        let text = String(decoding: line, as: UTF8.self)
+        for damaged in ["ti\u{1}tle", #"\q"#, #"\ud800"#] {
+            let changed = Array(text.replacingOccurrences(of: "Plain title", with: damaged).utf8)
+            #expect(changed != line)
+            var fresh = RepeatedParts()
+            #expect(changed.withUnsafeBufferPointer { IssuedRecordDecoder.sale(from: $0, repeating: &fresh) } == nil)
+            #expect(Self.fast(changed) == nil)
+        }
+        var invalid = line
+        invalid.replaceSubrange(invalid.firstRange(of: Array("Plain".utf8))!, with: [0xC3, 0x28])
+        fresh = RepeatedParts()
+        #expect(invalid.withUnsafeBufferPointer { IssuedRecordDecoder.sale(from: $0, repeating: &fresh) } == nil)
     }
 
     // MARK: - Generated documents

@@ -19,7 +19,7 @@ final class FECKeyTable {
     // filters: a key is found when its bytes are equal.
     @exclusivity(unchecked) private var slots: [UInt64]  // hash's upper 32 bits | index + 1; 0 = empty
     @exclusivity(unchecked) private var mask: Int
-    private let arena = ByteBuffer(capacity: 1 << 12)
+    private let arena: ByteBuffer
     @exclusivity(unchecked) private var spans: [Span] = []
 
     /// Where a key's bytes are in the arena.
@@ -33,11 +33,14 @@ final class FECKeyTable {
     /// Number of keys.
     var count: Int { spans.count }
 
-    init(capacity: Int = 64) {
+    /// Room for `capacity` keys (and `keyBytes` bytes of keys) before the table grows.
+    init(capacity: Int = 64, keyBytes: Int = 1 << 12) {
         var size = 16
         while size < capacity * 2 { size *= 2 }
         slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
+        arena = ByteBuffer(capacity: keyBytes)
+        spans.reserveCapacity(capacity)
     }
 
     /// The key stored for `index` (valid until the next insertion).

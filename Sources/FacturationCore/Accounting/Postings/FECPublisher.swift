@@ -120,7 +120,8 @@ package struct FECPublisher {
             return Result { try BankLine.packed(in: layout, leftOut: &leftOut) }
         }
         defer { _ = ledgers.wait() }
-        try InvoiceStore(layout: layout).forEachIssued { entries.append(pass.post($0)) }
+        // Only what the postings read is made of each record (IssuedSale: see why there).
+        try InvoiceStore(layout: layout).forEachIssued { (sale: IssuedSale) in entries.append(pass.post(sale)) }
         Self.releaseFreedMemory()
         let bankLines = try ledgers.wait().get()
         let payments = PaymentStore(layout: layout)
@@ -232,6 +233,8 @@ package struct FECPublisher {
         guard plan.lineCount > 0 else { throw FacturationError.nothingToExport(from: from, to: to) }
         if singleExport { books.release() }
         let format = pipeline.accounting.format
+        var options = options
+        options.expected = .init(entries: plan.ordered.count, letteringGroups: plan.groups.count)
         return try FECCheckedWriter.write(consume plan, format: format, options: options, to: output).report
     }
 

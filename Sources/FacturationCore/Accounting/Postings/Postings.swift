@@ -70,8 +70,11 @@ package struct Postings {
         }
 
         /// The sales entry of an issued document (in any order, all before the first bank line).
-        package mutating func post(_ document: InvoiceDocument) -> AccountingEntry {
-            let party = Party(number: document.clientCode, label: document.buyer.name)
+        package mutating func post(_ document: InvoiceDocument) -> AccountingEntry { post(IssuedSale(document)) }
+
+        /// The same, from what the postings read of the document.
+        package mutating func post(_ document: IssuedSale) -> AccountingEntry {
+            let party = Party(number: document.clientCode, label: document.buyerName)
             let index: Int32
             if let known = partyIndex[party] {
                 index = known
@@ -89,7 +92,7 @@ package struct Postings {
         /// document's client, pending VAT and open amount. The client is kept without looking for
         /// an equal one (a run's documents stay in memory anyway; one hash less per document).
         package mutating func note(_ document: InvoiceDocument) {
-            if fold(document, party: Int32(parties.count)) {
+            if fold(IssuedSale(document), party: Int32(parties.count)) {
                 parties.append(Party(number: document.clientCode, label: document.buyer.name))
             }
         }
@@ -97,7 +100,7 @@ package struct Postings {
         /// Adds a document to the facts of its number (and of the invoice a credit note corrects),
         /// each changed in place (one look-up); returns whether its number took `party` as client.
         @discardableResult
-        private mutating func fold(_ document: InvoiceDocument, party: Int32) -> Bool {
+        private mutating func fold(_ document: IssuedSale, party: Int32) -> Bool {
             let isInvoice = document.kind == .invoice
             let total = document.totals.grandTotalMinor
             let vat = postings.vatPending(document)
@@ -105,7 +108,7 @@ package struct Postings {
             Self.fold(
                 &facts[document.number, default: Facts()], party: party, took: &took,
                 invoice: isInvoice ? (vat, total) : nil)
-            if !isInvoice, let invoice = document.precedingInvoice?.number {
+            if !isInvoice, let invoice = document.precedingInvoice {
                 Self.credit(&facts[invoice, default: Facts()], vat: vat, total: total)
             }
             return took
@@ -207,14 +210,14 @@ package struct Postings {
 
     // MARK: - Sales
 
-    private func vatPending(_ document: InvoiceDocument) -> Int64 {
+    private func vatPending(_ document: IssuedSale) -> Int64 {
         document.totals.vatBreakdown.filter { $0.category == "S" }.reduce(0) { $0 + $1.taxMinor }
     }
 
-    private func sale(_ document: InvoiceDocument, vatOnReceipts: Bool) -> AccountingEntry {
+    private func sale(_ document: IssuedSale, vatOnReceipts: Bool) -> AccountingEntry {
         let isInvoice = document.kind == .invoice
-        let client = (document.clientCode, document.buyer.name)
-        let invoiceNumber = isInvoice ? document.number : (document.precedingInvoice?.number ?? document.number)
+        let client = (document.clientCode, document.buyerName)
+        let invoiceNumber = isInvoice ? document.number : (document.precedingInvoice ?? document.number)
         func side(_ amount: Int64, debit: Bool) -> (Int64, Int64) { debit == isInvoice ? (amount, 0) : (0, amount) }
         var lines: [AccountingEntry.Line] = []
         let (clientDebit, clientCredit) = side(document.totals.grandTotalMinor, debit: true)
@@ -238,7 +241,7 @@ package struct Postings {
         let kind = isInvoice ? "Facture" : "Avoir"
         return AccountingEntry(
             journal: settings.sales, date: document.issueDate, pieceRef: document.number,
-            pieceDate: document.issueDate, label: "\(kind) \(document.number) \(document.buyer.name)",
+            pieceDate: document.issueDate, label: "\(kind) \(document.number) \(document.buyerName)",
             lines: merged(lines))
     }
 

@@ -66,7 +66,7 @@ package struct ConfirmedNumbers: Sendable {
     ///
     /// The date is Oxygène's, which the matcher required to be the issue date, so the due date
     /// and every amount of the record stay as issued.
-    package func legal(_ record: InvoiceDocument) -> InvoiceDocument? {
+    package func legal<Record: IssuedRecordForm>(_ record: Record) -> Record? {
         guard record.numbering == .provisional else { return record }
         guard let confirmation = byReference[record.number] else { return nil }
         var document = record

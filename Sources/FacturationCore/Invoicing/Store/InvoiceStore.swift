@@ -39,7 +39,7 @@ package struct InvoiceStore {
     /// issue order (date, then number).
     package func records() throws -> [InvoiceDocument] {
         var documents: [InvoiceDocument] = []
-        try forEachRecord { documents.append($0) }
+        try forEachRecord { (document: InvoiceDocument) in documents.append(document) }
         // In place: `sorted` would copy every document (a retain per text field) once more.
         documents.sort { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
         return documents
@@ -48,16 +48,19 @@ package struct InvoiceStore {
     /// Calls `body` with every issued document with a legal number (as ``issued()`` lists them),
     /// one record file at a time, so that a caller that keeps only a part of each (the FEC export)
     /// never holds them all.
-    package func forEachIssued(_ body: (InvoiceDocument) throws -> Void) throws {
+    ///
+    /// `Record` is what is made of each: whole documents, or (the FEC export) only what its postings
+    /// read (``IssuedSale``), with the same checks, order and errors.
+    package func forEachIssued<Record: IssuedRecordForm>(_ body: (Record) throws -> Void) throws {
         let confirmed = try ConfirmedNumberStore(layout: layout).all()
-        try forEachRecord { record in
+        try forEachRecord { (record: Record) in
             if let document = confirmed.legal(record) { try body(document) }
         }
     }
 
     /// Calls `body` with every record, in the order of the files (year, then batch). A number found
     /// in two records is an error, as for ``issued()``.
-    package func forEachRecord(_ body: (InvoiceDocument) throws -> Void) throws {
+    package func forEachRecord<Record: IssuedRecordForm>(_ body: (Record) throws -> Void) throws {
         var recordedIn: [String: String] = [:]
         for year in try list(issuedFolder) {
             try forEachRecord(inFolder: year, recordedIn: &recordedIn, body)
@@ -83,18 +86,19 @@ package struct InvoiceStore {
     /// The next group is decoded in the background (``Pending``) while `body` takes the current
     /// one: `body` (the FEC's postings: 146,387 invoices for 1,000,000 lines) ran on one core
     /// while the other waited. At most two groups are held (2 × ``decodedAtOnce`` files).
-    package func forEachRecord(
-        inFolder year: String, recordedIn: inout [String: String], _ body: (InvoiceDocument) throws -> Void
+    package func forEachRecord<Record: IssuedRecordForm>(
+        inFolder year: String, recordedIn: inout [String: String], _ body: (Record) throws -> Void
     ) throws {
         let yearFolder = Path.join(issuedFolder, year)
         let paths = try recordFiles(inFolder: year).map { Path.join(yearFolder, $0) }
         let decode = { (start: Int) in
             let group = paths[start..<min(start + Self.decodedAtOnce, paths.count)]
             return group.count == 1
-                ? [Result { try readRecords(group[start]) }]
-                : Parallel.map(group.count) { index in Result { try readRecords(group[start + index]) } }
+                ? [Result { try readRecords(group[start], as: Record.self) }]
+                : Parallel.map(group.count) { index in Result { try readRecords(group[start + index], as: Record.self) }
+                }
         }
-        var next: Pending<[Result<[InvoiceDocument], any Error>]>?
+        var next: Pending<[Result<[Record], any Error>]>?
         // Not left while a group is being decoded (it reads `paths`).
         defer { _ = next?.wait() }
         for start in stride(from: 0, to: paths.count, by: Self.decodedAtOnce) {
@@ -239,22 +243,22 @@ package struct InvoiceStore {
     }
 
     /// The documents of one record file: JSON lines, or (records written before batches) one JSON document.
-    private func readRecords(_ path: String) throws -> [InvoiceDocument] {
-        if path.hasSuffix(".json") { return [try read(InvoiceDocument.self, path)] }
+    private func readRecords<Record: IssuedRecordForm>(_ path: String, as: Record.Type) throws -> [Record] {
+        if path.hasSuffix(".json") { return [Record(try read(InvoiceDocument.self, path))] }
         let bytes = try Storage.read(path, limit: 1 << 30)
-        var documents: [InvoiceDocument] = []
+        var documents: [Record] = []
         let decoder = JSONDecoder()
         var parts = RepeatedParts()
         try bytes.withUnsafeBufferPointer { all in
             for (index, line) in all.split(separator: 0x0A).enumerated() {
                 // The fenced fast path (IssuedRecordDecoder); what it does not read, JSONDecoder does.
                 let line = UnsafeBufferPointer(rebasing: line)
-                if let document = IssuedRecordDecoder.document(from: line, repeating: &parts) {
+                if let document = Record.fast(line, repeating: &parts) {
                     documents.append(document)
                     continue
                 }
                 do {
-                    documents.append(try decoder.decode(InvoiceDocument.self, from: Data(line)))
+                    documents.append(Record(try decoder.decode(InvoiceDocument.self, from: Data(line))))
                 } catch {
                     throw FacturationError.damaged("\(path), line \(index + 1)", error)
                 }
@@ -384,6 +388,32 @@ package struct InvoiceStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value)) + [0x0A]
+    }
+}
+
+/// What a pass over the issued records (``InvoiceStore/forEachRecord(_:)``) makes of each record:
+/// the whole document, or only what the postings read of it (``IssuedSale``).
+package protocol IssuedRecordForm: Sendable {
+    var number: String { get set }
+    var issueDate: CivilDate { get set }
+    var numbering: InvoiceDocument.NumberState? { get set }
+    /// The record of one line read by the fenced fast path (``IssuedRecordDecoder``), or nil:
+    /// then the line's document is decoded by `JSONDecoder` and made into the form with `init`.
+    static func fast(_ line: UnsafeBufferPointer<UInt8>, repeating parts: inout RepeatedParts) -> Self?
+    init(_ document: InvoiceDocument)
+}
+
+extension InvoiceDocument: IssuedRecordForm {
+    package static func fast(_ line: UnsafeBufferPointer<UInt8>, repeating parts: inout RepeatedParts) -> Self? {
+        IssuedRecordDecoder.document(from: line, repeating: &parts)
+    }
+
+    package init(_ document: InvoiceDocument) { self = document }
+}
+
+extension IssuedSale: IssuedRecordForm {
+    package static func fast(_ line: UnsafeBufferPointer<UInt8>, repeating parts: inout RepeatedParts) -> Self? {
+        IssuedRecordDecoder.sale(from: line, repeating: &parts)
     }
 }
 

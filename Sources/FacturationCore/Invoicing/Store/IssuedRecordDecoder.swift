@@ -38,6 +38,23 @@ package enum IssuedRecordDecoder {
             return nil
         }
     }
+
+    /// What the postings read of the document of one record line (``IssuedSale``), or nil exactly
+    /// when ``document(from:repeating:)`` gives nil: the same line is read with the same checks,
+    /// but only the strings the sale keeps are made (``RecordReader/Strings/keptOnly``). `parts`
+    /// must be those of sales only (their other strings are "").
+    package static func sale(
+        from line: UnsafeBufferPointer<UInt8>, repeating parts: inout RepeatedParts
+    ) -> IssuedSale? {
+        var reader = RecordReader(line, strings: .keptOnly)
+        do {
+            let document = try reader.document(repeating: &parts)
+            try reader.end()
+            return IssuedSale(document)
+        } catch {
+            return nil
+        }
+    }
 }
 
 /// The parts of a record that most often repeat from one line of a file to the next: the seller
@@ -101,8 +118,23 @@ func required<T>(_ value: T?) throws(UnreadRecord) -> T {
 struct RecordReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var at = 0
+    private let kept: Strings
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    /// Which strings a reader makes.
+    enum Strings {
+        /// Every one: the reader of whole documents.
+        case all
+        /// Only those read with ``keptString()`` (and the enums, quantities and dates made from
+        /// text); every other string is checked exactly as ``string()`` checks it, then read as ""
+        /// (and a list of strings as []): what ``IssuedRecordDecoder/sale(from:repeating:)`` keeps
+        /// of a document needs no other, and making and freeing them was most of its reading.
+        case keptOnly
+    }
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, strings: Strings = .all) {
+        self.bytes = bytes
+        kept = strings
+    }
 
     private static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
 
@@ -238,26 +270,32 @@ struct RecordReader {
             case .other: break
             }
         }
-        let text = try string()
+        let text = try keptString()
         guard let date = CivilDate(iso: text) else { throw UnreadRecord() }
         return date
     }
 
     mutating func quantity() throws(UnreadRecord) -> Quantity {
-        let text = try string()
+        let text = try keptString()
         guard let quantity = Quantity(text) else { throw UnreadRecord() }
         return quantity
     }
 
     /// An enum's raw value.
     mutating func value<T: RawRepresentable>(_: T.Type) throws(UnreadRecord) -> T where T.RawValue == String {
-        let text = try string()
+        let text = try keptString()
         guard let value = T(rawValue: text) else { throw UnreadRecord() }
         return value
     }
 
+    /// A list of strings ([] when only kept strings are made: see ``Strings/keptOnly``).
     mutating func strings() throws(UnreadRecord) -> [String] {
-        try array { (reader) throws(UnreadRecord) in try reader.string() }
+        guard kept == .all else {
+            // Read and checked as below, none kept (a time-based invoice lists thousands).
+            _ = try array { (reader) throws(UnreadRecord) in _ = try reader.string() }
+            return []
+        }
+        return try array { (reader) throws(UnreadRecord) in try reader.string() }
     }
 
     /// A key, as its bytes: no `String` is made for it (a key with an escape gives up).
@@ -276,17 +314,30 @@ struct RecordReader {
         throw UnreadRecord()
     }
 
-    /// A string of valid UTF-8 with its escapes decoded.
-    mutating func string() throws(UnreadRecord) -> String {
+    /// A string of valid UTF-8 with its escapes decoded; "" once checked when the reader makes only
+    /// kept strings (``Strings/keptOnly``).
+    mutating func string() throws(UnreadRecord) -> String { try string(making: kept == .all) }
+
+    /// A string of valid UTF-8 with its escapes decoded, made whatever the reader's ``Strings``.
+    mutating func keptString() throws(UnreadRecord) -> String { try string(making: true) }
+
+    /// A string, made or only checked (then "").
+    private mutating func string(making: Bool) throws(UnreadRecord) -> String {
         try take(Self.quote)
         let start = at
         while at < bytes.count {
             let byte = bytes[at]
             if byte == Self.quote {
                 at += 1
-                return try Self.text(UnsafeBufferPointer(rebasing: bytes[start..<(at - 1)]))
+                let utf8 = UnsafeBufferPointer(rebasing: bytes[start..<(at - 1)])
+                if making { return try Self.text(utf8) }
+                try Self.check(utf8)
+                return ""
             }
-            if byte == Self.backslash { return try escapedString(from: start) }
+            if byte == Self.backslash {
+                let text = try escapedString(from: start)
+                return making ? text : ""
+            }
             guard byte >= 0x20 else { throw UnreadRecord() }
             at += 1
         }
@@ -296,10 +347,20 @@ struct RecordReader {
     /// The text of `utf8` when it is valid UTF-8. ASCII (most record texts) takes the standard
     /// library's fastest path, which cannot repair anything there; other text is validated.
     private static func text(_ utf8: UnsafeBufferPointer<UInt8>) throws(UnreadRecord) -> String {
+        if isASCII(utf8) { return String(decoding: utf8, as: UTF8.self) }
+        return try required(String(validating: utf8, as: UTF8.self))
+    }
+
+    /// What ``text(_:)`` checks, without making the text when it is ASCII.
+    private static func check(_ utf8: UnsafeBufferPointer<UInt8>) throws(UnreadRecord) {
+        if isASCII(utf8) { return }
+        _ = try required(String(validating: utf8, as: UTF8.self))
+    }
+
+    private static func isASCII(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         var high: UInt8 = 0
         for byte in utf8 { high |= byte }
-        if high < 0x80 { return String(decoding: utf8, as: UTF8.self) }
-        return try required(String(validating: utf8, as: UTF8.self))
+        return high < 0x80
     }
 
     /// The rest of a string that holds an escape: decoded into a copy.

@@ -16,7 +16,7 @@ extension RecordReader {
         var address: InvoiceDocument.PostalAddress?
         try object { (reader, key) throws(UnreadRecord) in
             switch key {
-            case "name": try seen.mark(0); name = try reader.string()
+            case "name": try seen.mark(0); name = try reader.keptString()
             case "legalForm": try seen.mark(1); legalForm = try reader.optionalString()
             case "shareCapital": try seen.mark(2); shareCapital = try reader.optionalString()
             case "rcsCity": try seen.mark(3); rcsCity = try reader.optionalString()
@@ -107,6 +107,10 @@ extension RecordReader {
         try optional { (reader) throws(UnreadRecord) in try reader.string() }
     }
 
+    mutating func optionalKeptString() throws(UnreadRecord) -> String? {
+        try optional { (reader) throws(UnreadRecord) in try reader.keptString() }
+    }
+
     mutating func optionalDateRange() throws(UnreadRecord) -> InvoiceDocument.DateRange? {
         try optional { (reader) throws(UnreadRecord) in try reader.dateRange() }
     }
@@ -117,7 +121,7 @@ extension RecordReader {
         var issueDate: CivilDate?
         try object { (reader, key) throws(UnreadRecord) in
             switch key {
-            case "number": try seen.mark(0); number = try reader.string()
+            case "number": try seen.mark(0); number = try reader.keptString()
             case "issueDate": try seen.mark(1); issueDate = try reader.date()
             default: throw UnreadRecord()
             }

@@ -101,12 +101,12 @@ extension RecordReader {
         var basisMinor: Int64?, taxMinor: Int64?
         try object { (reader, key) throws(UnreadRecord) in
             switch key {
-            case "category": try seen.mark(0); category = try reader.string()
+            case "category": try seen.mark(0); category = try reader.keptString()
             case "rateBasisPoints": try seen.mark(1); rateBasisPoints = try reader.int()
             case "basisMinor": try seen.mark(2); basisMinor = try reader.int64()
             case "taxMinor": try seen.mark(3); taxMinor = try reader.int64()
-            case "exemptionReason": try seen.mark(4); exemptionReason = try reader.optionalString()
-            case "exemptionCode": try seen.mark(5); exemptionCode = try reader.optionalString()
+            case "exemptionReason": try seen.mark(4); exemptionReason = try reader.optionalKeptString()
+            case "exemptionCode": try seen.mark(5); exemptionCode = try reader.optionalKeptString()
             default: throw UnreadRecord()
             }
         }
@@ -135,7 +135,7 @@ struct DocumentFields {
         switch key {
         case "formatVersion": try seen.mark(0); formatVersion = try reader.int()
         case "kind": try seen.mark(1); kind = try reader.value(InvoiceDocument.Kind.self)
-        case "number": try seen.mark(2); number = try reader.string()
+        case "number": try seen.mark(2); number = try reader.keptString()
         case "issueDate": try seen.mark(3); issueDate = try reader.date()
         case "dueDate": try seen.mark(4); dueDate = try reader.date()
         case "servicePeriod": try seen.mark(5); servicePeriod = try reader.optionalDateRange()
@@ -146,7 +146,7 @@ struct DocumentFields {
         case "buyer":
             try seen.mark(8)
             buyer = try reader.repeated(&parts.buyer) { (r) throws(UnreadRecord) in try r.party() }
-        case "clientCode": try seen.mark(9); clientCode = try reader.string()
+        case "clientCode": try seen.mark(9); clientCode = try reader.keptString()
         case "oxygeneClientCode": try seen.mark(10); oxygeneClientCode = try reader.optionalString()
         case "payment": try seen.mark(11); payment = try reader.payment()
         case "vatTreatment": try seen.mark(12); vatTreatment = try reader.value(VATTreatment.self)

@@ -49,6 +49,20 @@ package final class FECChecker {
         /// The file is one of our own exports: lines out of ValidDate order are an error, not a warning
         /// (FEC-39).
         package var ownExport: Bool
+        /// The size of the file, when the writer knows it (our own export: its plan): the tables
+        /// of entries and lettering groups are made that large at the start.
+        package var expected: ExpectedSize?
+
+        /// See ``expected``.
+        package struct ExpectedSize: Sendable {
+            package var entries: Int
+            package var letteringGroups: Int
+
+            package init(entries: Int, letteringGroups: Int) {
+                self.entries = entries
+                self.letteringGroups = letteringGroups
+            }
+        }
 
         package init(
             fileName: String? = nil, maxExamples: Int = 10, fiscalYearStart: CivilDate? = nil,
@@ -97,7 +111,7 @@ package final class FECChecker {
     private let fields = FECRecordFields()
     private var lineRules: FECLineRules
     private var books = FECBookTotals()
-    private var tracker = FECEntryTracker()
+    private var tracker: FECEntryTracker
     private var done = false
     private var report: FECCheckReport?
     private var firstEnding: FECLineSplitter.LineEnding?
@@ -122,6 +136,7 @@ package final class FECChecker {
         nameFindings += FECNameRules.checkClosingDate(nameDate, options: options)
         closingFromNameOnly = options.closingDate == nil && options.period == nil ? nameDate : nil
         lineRules = FECLineRules(bounds: Self.bounds(options, closingDate: closingDate))
+        tracker = FECEntryTracker(expected: options.expected)
         for (rule, value, message) in nameFindings { log.flag(rule, line: nil, value, message) }
     }
 

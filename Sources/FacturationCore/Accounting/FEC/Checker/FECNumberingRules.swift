@@ -29,8 +29,9 @@ struct FECNumberingRules {
 
     private func isPerJournal() -> Bool {
         let entries = tracker.entries
-        let numbers = FECKeyTable(capacity: entries.count)
+        let numbers = FECKeyTable(capacity: entries.count, keyBytes: entries.count * 16)
         var numberJournal: [Int32] = []
+        numberJournal.reserveCapacity(entries.count)
         for index in entries.indices {
             let (index2, inserted) = numbers.findOrInsert(tracker.entryNumber(index))
             if inserted {
