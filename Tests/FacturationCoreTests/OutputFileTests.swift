@@ -28,12 +28,22 @@ struct OutputFileTests {
         return expected
     }
 
-    @Test func aLargeFileWithItsCopyHoldsEveryByteWritten() throws {
-        let folder = try Self.makeFolder()
-        defer { try? Storage.removeTree(folder) }
+    /// A ledger and its outbox copy in `folder`, as ``LedgerUpdater`` makes them for a new ledger.
+    static func ledgerAndCopy(in folder: String, skippingPageCache: Bool = false) throws -> (OutputFile, OutputFile) {
         let output = try OutputFile(directory: folder)
         let copy = try OutputFile(directory: folder)
         output.hashAndCopy(to: copy)
+        if skippingPageCache {
+            output.skipPageCache()
+            copy.skipPageCache()
+        }
+        return (output, copy)
+    }
+
+    @Test func aLargeFileWithItsCopyHoldsEveryByteWritten() throws {
+        let folder = try Self.makeFolder()
+        defer { try? Storage.removeTree(folder) }
+        let (output, copy) = try Self.ledgerAndCopy(in: folder)
         // About 21 MB.
         let expected = try Self.writeRounds(700, of: 30_000, into: output)
         let path = Path.join(folder, "ledger.csv")
@@ -80,11 +90,7 @@ struct DirectOutputFileTests {
     @Test func aLedgerAndItsCopyWrittenDirectlyHoldEveryByte() throws {
         let folder = try OutputFileTests.makeFolder()
         defer { try? Storage.removeTree(folder) }
-        let output = try OutputFile(directory: folder)
-        let copy = try OutputFile(directory: folder)
-        output.hashAndCopy(to: copy)
-        output.skipPageCache()
-        copy.skipPageCache()
+        let (output, copy) = try OutputFileTests.ledgerAndCopy(in: folder, skippingPageCache: true)
         // About 21 MB in odd-sized chunks: every flush leaves a partial block behind; the last
         // write leaves more than a block for the commit's flush.
         var expected = try OutputFileTests.writeRounds(700, of: 30_000, into: output)
