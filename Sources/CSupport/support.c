@@ -62,6 +62,20 @@ int fct_start_writeback(int fd, long long offset, long long count) {
 int fct_start_writeback(int fd, long long offset, long long count) { return 0; }
 #endif
 
+int fct_set_direct_io(int fd, int on) {
+#if defined(O_DIRECT)
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) return -1;
+    int wanted = on ? (flags | O_DIRECT) : (flags & ~O_DIRECT);
+    if (wanted == flags) return 0;
+    return fcntl(fd, F_SETFL, wanted);
+#else
+    (void)fd; (void)on;
+    errno = ENOTSUP;
+    return -1;
+#endif
+}
+
 void fct_count_csv_bytes(const unsigned char *bytes, size_t count, size_t *quotes, size_t *feeds, size_t *returns) {
     size_t q = 0, f = 0, r = 0, i = 0;
 #if defined(__SSE2__)

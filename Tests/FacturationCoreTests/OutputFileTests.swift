@@ -28,12 +28,22 @@ struct OutputFileTests {
         return expected
     }
 
-    @Test func aLargeFileWithItsCopyHoldsEveryByteWritten() throws {
-        let folder = try Self.makeFolder()
-        defer { try? Storage.removeTree(folder) }
+    /// A ledger and its outbox copy in `folder`, as ``LedgerUpdater`` makes them for a new ledger.
+    static func ledgerAndCopy(in folder: String, skippingPageCache: Bool = false) throws -> (OutputFile, OutputFile) {
         let output = try OutputFile(directory: folder)
         let copy = try OutputFile(directory: folder)
         output.hashAndCopy(to: copy)
+        if skippingPageCache {
+            output.skipPageCache()
+            copy.skipPageCache()
+        }
+        return (output, copy)
+    }
+
+    @Test func aLargeFileWithItsCopyHoldsEveryByteWritten() throws {
+        let folder = try Self.makeFolder()
+        defer { try? Storage.removeTree(folder) }
+        let (output, copy) = try Self.ledgerAndCopy(in: folder)
         // About 21 MB.
         let expected = try Self.writeRounds(700, of: 30_000, into: output)
         let path = Path.join(folder, "ledger.csv")
@@ -68,5 +78,97 @@ struct OutputFileTests {
         #expect(copyHash == output.writtenSHA256())
         #expect(copyHash == (try Storage.sha256(of: paths[1])))
         #expect(copy.writtenSHA256() == copyHash, "the digest is the same when asked again")
+    }
+}
+
+/// ``OutputFile/skipPageCache()`` (``DirectIO``): a ledger and its copy written straight to the
+/// disk hold every byte written, in order, with the same SHA-256; only whole aligned blocks go
+/// directly, the last partial block through the page cache; and the written blocks are not left
+/// in the page cache (what the mode is for).
+@Suite("Output file skipping the page cache")
+struct DirectOutputFileTests {
+    @Test func aLedgerAndItsCopyWrittenDirectlyHoldEveryByte() throws {
+        let folder = try OutputFileTests.makeFolder()
+        defer { try? Storage.removeTree(folder) }
+        let (output, copy) = try OutputFileTests.ledgerAndCopy(in: folder, skippingPageCache: true)
+        // About 21 MB in odd-sized chunks: every flush leaves a partial block behind; the last
+        // write leaves more than a block for the commit's flush.
+        var expected = try OutputFileTests.writeRounds(700, of: 30_000, into: output)
+        let last = [UInt8](repeating: 0x2C, count: 100_007)
+        try output.write(last)
+        expected += last
+        let paths = ["ledger.csv", "copy.csv"].map { Path.join(folder, $0) }
+        try output.commit(to: paths[0])
+        try copy.commit(to: paths[1])
+        for path in paths { #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected)) }
+        #expect(output.writtenSHA256() == (try Storage.sha256(of: paths[1])))
+        #expect(output.bytesWritten == Int64(expected.count))
+        #expect(copy.bytesWritten == Int64(expected.count))
+        // All but the last partial block went directly (the temporary folder is on a disk here).
+        let whole = Int64(DirectIO.wholeBlocks(expected.count))
+        #expect(output.bytesWrittenDirectly == whole)
+        #expect(copy.bytesWrittenDirectly == whole)
+    }
+
+    @Test func blocksWrittenDirectlyAreNotLeftInThePageCache() throws {
+        let folder = try OutputFileTests.makeFolder()
+        defer { try? Storage.removeTree(folder) }
+        var resident: [Bool: Int] = [:]
+        for direct in [false, true] {
+            let output = try OutputFile(directory: folder)
+            if direct { output.skipPageCache() }
+            _ = try OutputFileTests.writeRounds(300, of: 30_000, into: output)
+            let path = Path.join(folder, "file-\(direct).csv")
+            try output.commit(to: path)
+            resident[direct] = try Self.residentPages(of: path)
+        }
+        let pages = 300 * 30_000 / DirectIO.alignment
+        #expect(resident[false]! > pages / 2, "written through the page cache, the file stays there")
+        #expect(resident[true]! <= 1, "only the last partial block went through the page cache")
+    }
+
+    /// A file whose first write cannot go directly (a partial block: a small file) is written
+    /// through the page cache from start to end.
+    @Test func aSmallFileNeverGoesDirectly() throws {
+        let folder = try OutputFileTests.makeFolder()
+        defer { try? Storage.removeTree(folder) }
+        let output = try OutputFile(directory: folder)
+        output.skipPageCache()
+        try output.write(Array("record_key,start\r\n".utf8))
+        let path = Path.join(folder, "small.csv")
+        try output.commit(to: path)
+        #expect(output.bytesWrittenDirectly == 0)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "record_key,start\r\n")
+    }
+
+    @Test func theRulesOfADirectWrite() {
+        let memory = ByteBuffer(capacity: 3 * DirectIO.alignment, alignment: DirectIO.alignment)
+        let base = UnsafeRawPointer(memory.base)
+        let block = DirectIO.alignment
+        #expect(DirectIO.obeysRules(UnsafeRawBufferPointer(start: base, count: 2 * block), at: 0))
+        #expect(DirectIO.obeysRules(UnsafeRawBufferPointer(start: base, count: block), at: Int64(3 * block)))
+        #expect(!DirectIO.obeysRules(UnsafeRawBufferPointer(start: base, count: block + 1), at: 0))
+        #expect(!DirectIO.obeysRules(UnsafeRawBufferPointer(start: base + 512, count: block), at: 0))
+        #expect(!DirectIO.obeysRules(UnsafeRawBufferPointer(start: base, count: block), at: 512))
+        #expect(!DirectIO.obeysRules(UnsafeRawBufferPointer(start: base, count: 0), at: 0))
+        #expect(DirectIO.wholeBlocks(3 * block + 17) == 3 * block)
+    }
+
+    /// The pages of the file at `path` held in the page cache (`mincore` of a mapping).
+    static func residentPages(of path: String) throws -> Int {
+        let fd = open(path, O_RDONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var status = stat()
+        try #require(fstat(fd, &status) == 0)
+        let size = Int(status.st_size)
+        guard let mapping = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), mapping != MAP_FAILED else {
+            Issue.record("mmap failed")
+            return -1
+        }
+        defer { munmap(mapping, size) }
+        var vector = [UInt8](repeating: 0, count: (size + DirectIO.alignment - 1) / DirectIO.alignment)
+        try #require(mincore(mapping, size, &vector) == 0)
+        return vector.filter { $0 & 1 != 0 }.count
     }
 }

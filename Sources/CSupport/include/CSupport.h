@@ -26,6 +26,11 @@ int fct_limit_heap_arenas(int count);
 /// Returns 0, or -1 with errno set; a no-op returning 0 where there is no sync_file_range.
 int fct_start_writeback(int fd, long long offset, long long count);
 
+/// Turns direct I/O (O_DIRECT: writes go from the caller's memory to the disk, bypassing the
+/// page cache) on (`on` = 1) or off (0) for `fd` with fcntl(F_SETFL). Returns 0, or -1 with errno
+/// set (EINVAL when the file system refuses it); -1 with ENOTSUP where there is no O_DIRECT.
+int fct_set_direct_io(int fd, int on);
+
 /// Counts the double quotes, line feeds and carriage returns of `count` bytes at `bytes` (the
 /// cut-point scan of a large CSV file): 16 bytes at a time with SSE2 where it exists.
 void fct_count_csv_bytes(const unsigned char *bytes, size_t count, size_t *quotes, size_t *feeds, size_t *returns);

@@ -171,7 +171,12 @@ package struct LedgerUpdater {
         // A new ledger file is always delivered: its outbox copy is written from the same buffer
         // and its hash computed on the way, instead of reading the file back twice afterwards.
         let copy = isNew ? try OutputFile(directory: layout.temporary) : nil
-        if isNew { output.hashAndCopy(to: copy) }
+        if isNew {
+            output.hashAndCopy(to: copy)
+            // Nothing reads either file back in this run: their blocks go straight to the disk.
+            output.skipPageCache()
+            copy?.skipPageCache()
+        }
         let counts = try body(output)
         update.counts = update.counts + counts
         let changed = counts.changedLedger || isNew

@@ -14,11 +14,16 @@ package final class OutputFile {
     /// The temporary path the data is written to.
     package let temporaryPath: String
     private var descriptor: Int32
-    @exclusivity(unchecked) private var buffer: [UInt8] = []
+    /// Page-aligned, so that a direct write (``DirectIO``) hands it to the kernel as it is.
+    private let buffer = ByteBuffer(capacity: (1 << 20) + (64 << 10), alignment: DirectIO.alignment)
     private let bufferLimit = 1 << 20
+    /// Whether the writes skip the page cache (``skipPageCache()``).
+    @exclusivity(unchecked) private var direct = DirectIO()
     private var finished = false
     /// Bytes written so far.
     @exclusivity(unchecked) package private(set) var bytesWritten: Int64 = 0
+    /// Of those, bytes written straight to the disk (``skipPageCache()``).
+    @exclusivity(unchecked) package private(set) var bytesWrittenDirectly: Int64 = 0
     /// A second file that receives every byte written to this one, from the same buffer: the outbox
     /// copy of a new ledger file, written while the ledger is rather than read back afterwards.
     @exclusivity(unchecked) private var copy: OutputFile?
@@ -42,7 +47,6 @@ package final class OutputFile {
             if fd >= 0 {
                 temporaryPath = path
                 descriptor = fd
-                buffer.reserveCapacity(bufferLimit)
                 return
             }
             if errno == EEXIST, attempt < 8 { attempt += 1; continue }
@@ -59,29 +63,38 @@ package final class OutputFile {
 
     /// Appends bytes (buffered).
     package func write(_ bytes: some Collection<UInt8>) throws(StorageError) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= bufferLimit { try flush() }
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { buffer.append(UnsafeRawBufferPointer($0)) }
+        if copied == nil { buffer.append(bytes) }
+        if buffer.count >= bufferLimit { try flush(final: false) }
     }
 
     /// Appends the bytes of a raw buffer (buffered).
     package func write(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= bufferLimit { try flush() }
+        buffer.append(bytes)
+        if buffer.count >= bufferLimit { try flush(final: false) }
     }
 
     /// Appends text as UTF-8 (buffered).
     package func write(_ text: String) throws(StorageError) {
         var text = text
-        text.withUTF8 { buffer.append(contentsOf: $0) }
-        if buffer.count >= bufferLimit { try flush() }
+        text.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
+        if buffer.count >= bufferLimit { try flush(final: false) }
     }
 
     /// From now on, every byte written also goes to `copy` and into a SHA-256 (``writtenSHA256()``).
     /// Call before anything is written.
     package func hashAndCopy(to copy: OutputFile?) {
-        precondition(bytesWritten == 0 && buffer.isEmpty, "hashAndCopy(to:) after a write")
+        precondition(bytesWritten == 0 && buffer.count == 0, "hashAndCopy(to:) after a write")
         self.copy = copy
         hasher = SHA256Hasher()
+    }
+
+    /// From now on, the file's whole blocks go straight from this file's buffer to the disk, not
+    /// through the page cache (``DirectIO``, which says why and when it does not). Call before
+    /// anything is written, for a large file that nothing reads back while it is written.
+    package func skipPageCache() {
+        precondition(bytesWritten == 0 && buffer.count == 0, "skipPageCache() after a write")
+        direct = DirectIO(wanted: true)
     }
 
     /// The SHA-256 (hexadecimal) of everything written, once the file is committed; nil without
@@ -97,19 +110,22 @@ package final class OutputFile {
     /// Writes the buffered bytes to the temporary file (not synced), so that it can be read back.
     package func flushBuffer() throws(StorageError) { try flush() }
 
-    private func flush() throws(StorageError) {
-        hasher?.update(buffer)
-        let failure: StorageError? = buffer.withUnsafeBytes { raw in
-            do throws(StorageError) {
-                try copy?.writeThrough(raw)
-                try writeFully(raw)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
-        buffer.removeAll(keepingCapacity: true)
+    /// Writes the buffer out. A file whose writes skip the page cache writes its whole blocks
+    /// first (directly), then, at the `final` flush only, the rest (less than a block), which
+    /// otherwise waits for the next flush.
+    private func flush(final: Bool = true) throws(StorageError) {
+        if direct.isWanted { try writeOut(DirectIO.wholeBlocks(buffer.count)) }
+        if final || !direct.isWanted { try writeOut(buffer.count) }
+    }
+
+    /// Hashes, copies and writes the buffer's first `count` bytes, then drops them from it.
+    private func writeOut(_ count: Int) throws(StorageError) {
+        guard count > 0 else { return }
+        let chunk = UnsafeRawBufferPointer(start: buffer.base, count: count)
+        hasher?.update(chunk)
+        try copy?.writeThrough(chunk)
+        try writeFully(chunk)
+        buffer.removeFirst(count)
     }
 
     /// Writes `bytes` straight to the file, after what the buffer holds: the outbox copy is
@@ -118,23 +134,33 @@ package final class OutputFile {
     /// A copy that hashes or copies what it gets in turn takes the bytes through its buffer.
     private func writeThrough(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
         guard hasher == nil, copy == nil else { return try write(bytes) }
-        if !buffer.isEmpty { try flush() }
+        if buffer.count > 0 { try flush() }
         try writeFully(bytes)
     }
 
-    /// Writes all of `bytes` to the descriptor and starts the write-back every 8 MB.
+    /// Writes all of `bytes` to the descriptor (directly when ``DirectIO`` lets it) and starts
+    /// the write-back of what went through the page cache every 8 MB.
     private func writeFully(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
         var offset = 0
         let total = bytes.count
         while offset < total {
-            let count = Glibc.write(descriptor, bytes.baseAddress! + offset, total - offset)
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+            direct.prepare(descriptor, toWrite: rest, at: bytesWritten + Int64(offset))
+            let count = Glibc.write(descriptor, rest.baseAddress!, rest.count)
             if count < 0 {
                 if errno == EINTR { continue }
+                // The file system refused a direct write: this one and the next go through the page cache.
+                if errno == EINVAL, direct.isOn {
+                    direct.leave(descriptor)
+                    continue
+                }
                 throw .system("write", temporaryPath)
             }
+            if direct.isOn { bytesWrittenDirectly += Int64(count) }
             offset += count
         }
         bytesWritten += Int64(total)
+        if direct.isOn { writebackStarted = bytesWritten }
         if bytesWritten - writebackStarted >= Self.writebackBytes { startWriteback() }
     }
 

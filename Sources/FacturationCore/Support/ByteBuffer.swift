@@ -9,9 +9,21 @@ package final class ByteBuffer {
     @exclusivity(unchecked) package private(set) var count = 0
     @exclusivity(unchecked) package private(set) var capacity: Int
 
-    package init(capacity: Int = 4096) {
+    /// The alignment of ``base`` in bytes (a power of two; kept when the storage grows).
+    private let alignment: Int
+
+    /// A buffer of `capacity` bytes whose storage starts at a multiple of `alignment` (a power of
+    /// two: 4096 for the buffers of ``DirectIO`` writes, which the kernel reads in place).
+    package init(capacity: Int = 4096, alignment: Int = 16) {
         self.capacity = max(capacity, 16)
-        base = .allocate(capacity: self.capacity)
+        self.alignment = alignment
+        base = Self.allocate(self.capacity, alignment: alignment)
+    }
+
+    private static func allocate(_ capacity: Int, alignment: Int) -> UnsafeMutablePointer<UInt8> {
+        guard alignment > 16 else { return .allocate(capacity: capacity) }
+        return UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: alignment)
+            .bindMemory(to: UInt8.self, capacity: capacity)
     }
 
     deinit { base.deallocate() }
@@ -30,7 +42,7 @@ package final class ByteBuffer {
     private func grow(to needed: Int) {
         var newCapacity = capacity * 2
         while newCapacity < needed { newCapacity *= 2 }
-        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        let newBase = Self.allocate(newCapacity, alignment: alignment)
         newBase.update(from: base, count: count)
         base.deallocate()
         base = newBase
