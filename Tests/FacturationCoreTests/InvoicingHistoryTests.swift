@@ -131,7 +131,8 @@ struct InvoicingHistoryTests {
         let expected = Self.byRecords(records)
         for pass in 0..<2 {
             let loaded = try InvoicingHistory.load(
-                layout, records: records, openYear: 2025, identity: { try IssuedYearSummary.identity(layout, folder: $0) })
+                layout, records: records, openYear: 2025,
+                identity: { try IssuedYearSummary.identity(layout, folder: $0) })
             let closed = try #require(loaded.closed, "pass \(pass)")
             #expect(closed.documents == 7 && loaded.documents == expected.documents)
             #expect(Storage.exists(layout.closedYearsHistory))
@@ -157,8 +158,11 @@ struct InvoicingHistoryTests {
         damaged[damaged.count - 2] ^= 0x01
         try Storage.write(
             damaged, to: layout.closedYearsHistory, temporaryDirectory: layout.temporary, collision: .replace)
-        #expect(try InvoicingHistory.load(
-                layout, records: records, openYear: 2025, identity: { try IssuedYearSummary.identity(layout, folder: $0) }).closed != nil)
+        #expect(
+            try InvoicingHistory.load(
+                layout, records: records, openYear: 2025,
+                identity: { try IssuedYearSummary.identity(layout, folder: $0) }
+            ).closed != nil)
         #expect(try Storage.read(layout.closedYearsHistory, limit: 1 << 20) == written)
     }
 }
