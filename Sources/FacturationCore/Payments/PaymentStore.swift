@@ -100,22 +100,47 @@ package struct PaymentStore {
             }
             if fd < 0 { return errno == ENOENT ? .some(nil) : nil }
             defer { Glibc.close(fd) }
+            return Self.read(fd).map { .some($0.match) }
+        }
+
+        /// The match in the folder's file `name` and the `fstat` of the bytes decoded; nil when the
+        /// usual path must decide (the file missing included). For ``MatchPack``.
+        func matchAndStatus(named name: String) -> (match: PaymentMatch, status: stat)? {
+            let fd = openat(descriptor, name, Self.flags)
+            if fd < 0 { return nil }
+            defer { Glibc.close(fd) }
+            return Self.read(fd)
+        }
+
+        /// What `fstatat` says of the folder's entry `name` (a link not followed), when it is a
+        /// regular file. For ``MatchPack``.
+        func status(named name: UnsafePointer<CChar>) -> stat? {
+            var info = stat()
+            guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0, (info.st_mode & S_IFMT) == S_IFREG
+            else { return nil }
+            return info
+        }
+
+        /// The match in the open file `fd` and its `fstat`; nil when the usual path must decide.
+        private static func read(_ fd: Int32) -> (match: PaymentMatch, status: stat)? {
             var info = stat()
             guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size < Self.stackLimit else {
                 return nil
             }
             let capacity = Int(info.st_size) + 1
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer -> PaymentMatch?? in
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
                 let count = Glibc.read(fd, buffer.baseAddress, capacity)
                 guard count >= 0, count < capacity else { return nil }
-                return MatchRecordDecoder.match(from: UnsafeBufferPointer(rebasing: buffer[..<count])).map { .some($0) }
+                return MatchRecordDecoder.match(from: UnsafeBufferPointer(rebasing: buffer[..<count])).map {
+                    ($0, info)
+                }
             }
         }
     }
 
     /// The match in the file at `path`: through the fenced fast path (``MatchRecordDecoder``),
     /// else through `JSONDecoder` and its errors.
-    private static func read(_ path: String) throws -> PaymentMatch {
+    static func read(_ path: String) throws -> PaymentMatch {
         let bytes: [UInt8]
         do {
             bytes = try Storage.read(path, limit: 1 << 20)

@@ -257,6 +257,8 @@ package struct ArchiveLayout: Sendable {
     package func receivablesYearLines(year: Int) -> String {
         Path.join(checkpoints, "creances-annees", CivilDate.pad(year, 4) + ".tsv")
     }
+    /// Every match file's match, decoded once, with each file's identity (``MatchPack``).
+    package var matchPack: String { Path.join(checkpoints, "rapprochements.pack") }
     /// The stamp of the last run that changed nothing the later stages read (``RunStamp``).
     package var runStamp: String { Path.join(checkpoints, "run-stamp.json") }
     /// The outbox's folders and their identities at the last walk (``FolderTreeCache``).

@@ -65,7 +65,8 @@ package final class PipelineRun {
     /// The pipeline's archive, read on first use (a run that only imports never reads it).
     package func snapshot() throws -> RunSnapshot {
         if let loaded { return loaded }
-        let snapshot = try RunSnapshot(layout: layout, openYear: Self.receivablesFromRecords ? nil : today.year)
+        let snapshot = try RunSnapshot(
+            layout: layout, openYear: Self.receivablesFromRecords ? nil : today.year, packedMatches: true)
         loaded = snapshot
         return snapshot
     }
@@ -119,12 +120,14 @@ package final class RunSnapshot {
     /// before are closed (``receivables()``). Nil: every year from the records.
     package let openYear: Int?
 
-    package init(layout: ArchiveLayout, openYear: Int? = nil) throws {
+    /// `packedMatches`: the matches through their pack (``MatchPack``, written when it no longer
+    /// describes the match files): a run's snapshot, under the workspace's lock.
+    package init(layout: ArchiveLayout, openYear: Int? = nil, packedMatches: Bool = false) throws {
         self.layout = layout
         self.openYear = openYear
         issuedDocuments = try InvoiceStore(layout: layout).records()
         confirmed = try ConfirmedNumberStore(layout: layout).all()
-        recordedMatches = try PaymentStore(layout: layout).matches()
+        recordedMatches = try packedMatches ? MatchPack.matches(layout) : PaymentStore(layout: layout).matches()
         var leftOut = BankLine.LeftOut()
         bank = try BankLine.all(in: layout, leftOut: &leftOut)
         self.leftOut = leftOut
