@@ -55,16 +55,9 @@ extension MatchPack {
         var entriesAt: Int
 
         init?(_ bytes: [UInt8]) {
-            var lines: [String] = []
-            var offset = 0
-            while lines.count < 5 {
-                guard let end = bytes[offset...].firstIndex(of: 0x0A) else { return nil }
-                lines.append(String(decoding: bytes[offset..<end], as: UTF8.self))
-                offset = end + 1
-            }
-            guard lines[0] == "facturation match-pack \(MatchPack.currentVersion)",
-                lines[1] == "binary " + RunStamp.executableIdentity(),
-                lines[4] == "body-sha256 " + bytes[offset...].withUnsafeBytes({ SHA256Hasher.hex($0) })
+            guard let (lines, offset) = CheckedHeader.read(bytes, lines: 5),
+                lines[0] == "facturation match-pack \(MatchPack.currentVersion)",
+                lines[1] == "binary " + RunStamp.executableIdentity()
             else { return nil }
             let folder = Array(lines[2].split(separator: " ").dropFirst())
             let counts = lines[3].split(separator: " ").dropFirst().compactMap { Int($0) }

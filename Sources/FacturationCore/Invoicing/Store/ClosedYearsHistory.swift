@@ -69,17 +69,11 @@ package struct ClosedYearsHistory: Equatable {
     }
 
     static func parse(_ bytes: [UInt8], key: String) -> ClosedYearsHistory? {
-        var header: [String] = []
-        var offset = 0
-        while header.count < 5 {
-            guard let end = bytes[offset...].firstIndex(of: 0x0A) else { return nil }
-            header.append(String(decoding: bytes[offset..<end], as: UTF8.self))
-            offset = end + 1
-        }
-        guard header[0] == "facturation closed-years-history \(currentVersion)", header[1] == "key " + key,
-            header[2].hasPrefix("years "), header[3].hasPrefix("sections "),
-            header[4] == "body-sha256 " + bytes[offset...].withUnsafeBytes({ SHA256Hasher.hex($0) })
+        guard let (header, body) = CheckedHeader.read(bytes, lines: 5),
+            header[0] == "facturation closed-years-history \(currentVersion)", header[1] == "key " + key,
+            header[2].hasPrefix("years "), header[3].hasPrefix("sections ")
         else { return nil }
+        var offset = body
         var years: [String: Int] = [:]
         for item in header[2].dropFirst(6).split(separator: ",") {
             let parts = item.split(separator: "=")
