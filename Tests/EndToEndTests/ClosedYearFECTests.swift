@@ -278,6 +278,44 @@ struct ClosedYearFECTests {
         try DemoReplayTests.expectSameOutputs(kept, as: rebuilt)
     }
 
+    /// Once a run with nothing new has recorded the files the closed years' inputs are read from
+    /// (`sources`, when their times are older than the racy window), the next run does not hash
+    /// the inputs while those files are as recorded: a decision on a receipt of the year, a late
+    /// bank line, an edited record and a credit note of the open year each move them, and the year
+    /// is rendered again, every file as in a workspace whose checkpoints are deleted before each run.
+    @Test func theRecordedSourcesGiveWayToEachChangeOfTheYearsInputs() throws {
+        let steps: [(String, (TestWorkspace) throws -> Void)] = [
+            ("a decision on a receipt of the year", Self.decideWaitingReceipts),
+            ("a late bank line", Self.dropLateBankLine),
+            ("an edited record", Self.editRecord),
+            ("a credit note naming an invoice the year's receipts paid", Self.creditOldInvoice),
+        ]
+        let kept = try Self.workspace(), rebuilt = try Self.workspace()
+        let removeCheckpoints = { (workspace: TestWorkspace) throws in
+            let folder = workspace.root.appendingPathComponent("archive/checkpoints")
+            if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
+        }
+        try Self.runs(kept, Self.closingRuns)
+        try Self.runs(rebuilt, Self.closingRuns, beforeEach: removeCheckpoints)
+        for (index, (change, apply)) in steps.enumerated() {
+            // A run with nothing new, the files older than the racy window: it records them.
+            Thread.sleep(forTimeInterval: 2.5)
+            let quiet = "2025-10-\(10 + 2 * index)", changed = "2025-10-\(11 + 2 * index)"
+            try Self.runs(kept, [quiet])
+            try Self.runs(rebuilt, [quiet], beforeEach: removeCheckpoints)
+            let before = try Self.checkpointJSON(kept)
+            #expect(before["sources"] is String, "\(change): the files are recorded")
+            try apply(kept)
+            try apply(rebuilt)
+            try Self.runs(kept, [changed])
+            try Self.runs(rebuilt, [changed], beforeEach: removeCheckpoints)
+            let inputs = try Self.checkpointJSON(kept)["inputs"] as? String
+            #expect(inputs != nil && inputs != before["inputs"] as? String, "\(change): the year is rendered again")
+            #expect(try Self.fecFiles(kept) == Self.fecFiles(rebuilt), "\(change)")
+        }
+        try DemoReplayTests.expectSameOutputs(kept, as: rebuilt)
+    }
+
     /// A closed month's outbox file is hashed again only when its `stat` moved: one edited in place
     /// with its size and modification time kept (`touch -r`; its change time moves) is found
     /// changed and delivered again beside it, as when every file was hashed; one deleted is

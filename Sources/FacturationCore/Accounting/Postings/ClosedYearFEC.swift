@@ -69,6 +69,10 @@ struct ClosedYearFEC: Codable {
     var closing: String
     /// SHA-256 of what the year's files are made from (``Inputs``).
     var inputs: String
+    /// The identity of the files every closed year's inputs were decoded from when `inputs` was
+    /// found (``Sources``): while the run's is the same, `inputs` is the year's without hashing a
+    /// field. Nil when not known or not trusted (the inputs are then hashed).
+    var sources: String?
     /// In month order, from the first month of the year on or after the invoicing start.
     var months: [Month]
 
@@ -105,9 +109,13 @@ extension ClosedYearFEC {
         private var last: (closing: CivilDate, hasher: YearHasher)?
 
         init(layout: ArchiveLayout, firstMonth: CivilDate?) {
+            common = Self.common(layout: layout, firstMonth: firstMonth)
+        }
+
+        /// What every year's identity starts with (see `common`); ``Sources`` starts with it too.
+        static func common(layout: ArchiveLayout, firstMonth: CivilDate?) -> String {
             let pipeline = layout.pipeline
-            common =
-                "closed-year-fec \(currentVersion)|\(firstMonth?.description ?? "")|\(pipeline.company.siren)|"
+            return "closed-year-fec \(currentVersion)|\(firstMonth?.description ?? "")|\(pipeline.company.siren)|"
                 + "\(pipeline.company.vatOnDebits)|\(String(reflecting: pipeline.accounting))|"
                 + "\(layout.shown("fec"))|\(RunStamp.executableIdentity())\n"
         }
@@ -249,37 +257,65 @@ struct ClosedYears {
     /// The closed years walked whose entries are needed: no checkpoint of their identity, or a
     /// month to render again.
     private(set) var rendered: Set<CivilDate> = []
+    /// The run's ``ClosedYearFEC/Sources`` to record in a checkpoint written (nil: none recorded).
+    private(set) var sources: String?
 
     init() {}
 
-    /// Looks at the checkpoint of every closed year from the one of `firstMonth` to the last one
-    /// closed before `today`; a month's delivery whose `stat` was recorded anew is written back.
-    init(_ identities: ClosedYearFEC.Inputs, layout: ArchiveLayout, firstMonth: CivilDate, today: CivilDate) throws {
+    /// Every closed year from the one of `firstMonth` to the last one closed before `today`, in
+    /// order, with its checkpoint when it is readable.
+    static func checkpoints(
+        _ layout: ArchiveLayout, firstMonth: CivilDate, today: CivilDate
+    ) -> [(closing: CivilDate, checkpoint: ClosedYearFEC?)] {
         let settings = layout.pipeline.accounting
+        var found: [(CivilDate, ClosedYearFEC?)] = []
         var closing = settings.fiscalYear(containing: firstMonth).end
         while closing < today {
-            let identity = identities.identity(of: closing)
-            inputs[closing] = identity
-            if var checkpoint = ClosedYearFEC.read(layout, closing: closing), checkpoint.inputs == identity {
-                var stale: Set<String> = []
-                var seen = checkpoint
-                for (index, month) in checkpoint.months.enumerated() {
-                    let name = FECFormat.fileName(siren: layout.pipeline.company.siren, closingDate: closing)
-                    let check = try ClosedYearFEC.isStillPublished(
-                        month, relativePath: "fec/mensuel/\(month.month)/\(name)", layout: layout)
-                    if !check.published { stale.insert(month.month) }
-                    seen.months[index] = check.month
-                }
-                if seen.months.map(\.delivered) != checkpoint.months.map(\.delivered) {
-                    checkpoint = seen
-                    try checkpoint.write(layout)
-                }
-                known[closing] = Known(checkpoint: checkpoint, stale: stale)
-                if !stale.isEmpty { rendered.insert(closing) }
-            } else {
-                rendered.insert(closing)
-            }
+            found.append((closing, ClosedYearFEC.read(layout, closing: closing)))
             closing = settings.fiscalYear(containing: closing.adding(days: 1)).end
+        }
+        return found
+    }
+
+    /// Looks at the `checkpoints` of the closed years (``checkpoints(_:firstMonth:today:)``); a
+    /// month's delivery whose `stat` was recorded anew is written back, and so is the run's
+    /// `sources` (recordable) when it is not the one recorded.
+    ///
+    /// `identities`: each year's hashed inputs; nil only when every checkpoint recorded `sources`,
+    /// whose inputs are then the years' as recorded (``ClosedYearFEC/Sources``).
+    init(
+        _ identities: ClosedYearFEC.Inputs?, checkpoints: [(closing: CivilDate, checkpoint: ClosedYearFEC?)],
+        sources: String?, layout: ArchiveLayout
+    ) throws {
+        self.sources = sources
+        for (closing, found) in checkpoints {
+            guard let identity = identities?.identity(of: closing) ?? found?.inputs else {
+                preconditionFailure("a closed year without its identity")
+            }
+            inputs[closing] = identity
+            guard var checkpoint = found, checkpoint.inputs == identity else {
+                rendered.insert(closing)
+                continue
+            }
+            var stale: Set<String> = []
+            var seen = checkpoint
+            for (index, month) in checkpoint.months.enumerated() {
+                let name = FECFormat.fileName(siren: layout.pipeline.company.siren, closingDate: closing)
+                let check = try ClosedYearFEC.isStillPublished(
+                    month, relativePath: "fec/mensuel/\(month.month)/\(name)", layout: layout)
+                if !check.published { stale.insert(month.month) }
+                seen.months[index] = check.month
+            }
+            // Recorded with inputs hashed from the same files (an older identity is also still
+            // true of these inputs: kept when this run's cannot be trusted).
+            if let sources { seen.sources = sources }
+            if seen.months.map(\.delivered) != checkpoint.months.map(\.delivered) || seen.sources != checkpoint.sources
+            {
+                checkpoint = seen
+                try checkpoint.write(layout)
+            }
+            known[closing] = Known(checkpoint: checkpoint, stale: stale)
+            if !stale.isEmpty { rendered.insert(closing) }
         }
     }
 }
@@ -294,6 +330,8 @@ extension FECPublisher {
         let known: ClosedYears.Known?
         /// The identity to record (nil for the open year: nothing is recorded).
         let inputs: String?
+        /// The ``ClosedYearFEC/Sources`` to record with it.
+        var sources: String?
         var recorded: [ClosedYearFEC.Month] = []
 
         /// The checkpoint's entry for `month` when the year is known and the month still published
@@ -314,7 +352,8 @@ extension FECPublisher {
                 months[index].delivered = try DeliveredCopy.hash(of: target, status: status, known: nil).copy
             }
             try ClosedYearFEC(
-                version: ClosedYearFEC.currentVersion, closing: closing.description, inputs: inputs, months: months
+                version: ClosedYearFEC.currentVersion, closing: closing.description, inputs: inputs, sources: sources,
+                months: months
             ).write(layout)
         }
     }
@@ -323,6 +362,7 @@ extension FECPublisher {
     /// year is closed on `today` (every month of it is then published).
     func startYear(closing: CivilDate, years: ClosedYears) -> YearWalk {
         guard closing < today else { return YearWalk(closing: closing, known: nil, inputs: nil) }
-        return YearWalk(closing: closing, known: years.known[closing], inputs: years.inputs[closing])
+        return YearWalk(
+            closing: closing, known: years.known[closing], inputs: years.inputs[closing], sources: years.sources)
     }
 }

@@ -322,7 +322,9 @@ package struct FECPublisher {
         switch closed {
         case .years(let found): years = found
         case .identities(let identities):
-            years = try ClosedYears(identities, layout: layout, firstMonth: firstMonth, today: today)
+            years = try ClosedYears(
+                identities, checkpoints: ClosedYears.checkpoints(layout, firstMonth: firstMonth, today: today),
+                sources: nil, layout: layout)
         case nil: years = ClosedYears()
         }
         let suspense = books.suspense.filter { $0.bookingDate >= start }

@@ -23,7 +23,8 @@ struct YearPostings {
     static func everyYear(
         _ snapshot: RunSnapshot, layout: ArchiveLayout, today: CivilDate
     ) -> (postings: YearPostings, identities: ClosedYearFEC.Inputs) {
-        sweep(snapshot, layout: layout, today: today, all: true)
+        let identities = ClosedYearFEC.Inputs(layout: layout, firstMonth: layout.pipeline.firstMonth)
+        return (sweep(snapshot, layout: layout, today: today, all: true, hashing: identities), identities)
     }
 
     /// The entries of the years ``FECPublisher/monthly()`` renders: the open years, and the closed
@@ -31,9 +32,22 @@ struct YearPostings {
     static func forMonthly(
         _ snapshot: RunSnapshot, layout: ArchiveLayout, today: CivilDate
     ) throws -> (postings: YearPostings, years: ClosedYears) {
-        let (made, identities) = sweep(snapshot, layout: layout, today: today, all: false)
-        guard let firstMonth = layout.pipeline.firstMonth else { return (made, ClosedYears()) }
-        let years = try ClosedYears(identities, layout: layout, firstMonth: firstMonth, today: today)
+        guard let firstMonth = layout.pipeline.firstMonth else {
+            return (sweep(snapshot, layout: layout, today: today, all: false, hashing: nil), ClosedYears())
+        }
+        let checkpoints = ClosedYears.checkpoints(layout, firstMonth: firstMonth, today: today)
+        guard !checkpoints.isEmpty else {
+            return (sweep(snapshot, layout: layout, today: today, all: false, hashing: nil), ClosedYears())
+        }
+        let sources = try ClosedYearFEC.Sources(snapshot, layout: layout, firstMonth: firstMonth)
+        // The inputs are hashed unless every closed year's checkpoint recorded the files as they
+        // are now (``ClosedYearFEC/Sources``).
+        let identities =
+            checkpoints.allSatisfy { $0.checkpoint?.sources == sources.key }
+            ? nil : ClosedYearFEC.Inputs(layout: layout, firstMonth: firstMonth)
+        let made = sweep(snapshot, layout: layout, today: today, all: false, hashing: identities)
+        let years = try ClosedYears(
+            identities, checkpoints: checkpoints, sources: sources.recordable, layout: layout)
         guard !years.rendered.isEmpty else { return (made, years) }
         // A rendered closed year's receipts need the facts as they were when each was booked:
         // from the start again (the open years' entries made by the sweep are dropped).
@@ -55,19 +69,20 @@ struct YearPostings {
     }
 
     /// Every record, in the order of posting (documents in issue order, then bank lines in booking
-    /// order): the closed years' hashed into their identities, and posted when `all`, else noted.
+    /// order): the closed years' hashed into `identities` (when given), and posted when `all`,
+    /// else noted.
     private static func sweep(
-        _ snapshot: RunSnapshot, layout: ArchiveLayout, today: CivilDate, all: Bool
-    ) -> (YearPostings, ClosedYearFEC.Inputs) {
+        _ snapshot: RunSnapshot, layout: ArchiveLayout, today: CivilDate, all: Bool,
+        hashing identities: ClosedYearFEC.Inputs?
+    ) -> YearPostings {
         var made = YearPostings(Postings(pipeline: layout.pipeline))
         var fiscal = FiscalYears(made.pass.postings.settings)
-        let identities = ClosedYearFEC.Inputs(layout: layout, firstMonth: layout.pipeline.firstMonth)
         let issued = snapshot.issued, bank = snapshot.bank
         made.pass.reserve(documents: issued.count)
         // By index: a loop over the documents would copy each.
         for index in issued.indices {
             let closing = fiscal.end(containing: issued[index].issueDate)
-            if closing < today { identities.add(issued[index], closing: closing) }
+            if closing < today { identities?.add(issued[index], closing: closing) }
             made.add(issued[index], post: all || closing >= today)
         }
         let matches = Self.matches(snapshot)
@@ -75,11 +90,11 @@ struct YearPostings {
             let closing = fiscal.end(containing: bank[index].bookingDate)
             let allocations = matches[bank[index].key]
             if closing < today {
-                identities.add(bank[index], allocations: allocations, closing: closing, pass: made.pass)
+                identities?.add(bank[index], allocations: allocations, closing: closing, pass: made.pass)
             }
             made.add(bank[index], allocations: allocations, today: today, post: all || closing >= today)
         }
-        return (made, identities)
+        return made
     }
 
     /// Each receipt's allocations (its first match).

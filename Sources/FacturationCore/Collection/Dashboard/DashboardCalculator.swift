@@ -134,24 +134,53 @@ package struct DashboardCalculator {
             try issuedByMonth[Self.absoluteMonth(document.issueDate), default: 0].add(
                 Self.signed(document).inclVAT, "monthly revenue")
         }
-        return try monthStarts.map { start in
-            let end = CivilDate(
-                year: start.year, month: start.month,
-                day: CivilDate.daysInMonth(year: start.year, month: start.month))!
-            let asOf = min(end, today)
-            let month = Self.absoluteMonth(start)
+        // Non-decreasing: the month ends in order, the last one cut at today.
+        let asOf = monthStarts.map { start in
+            min(
+                CivilDate(
+                    year: start.year, month: start.month,
+                    day: CivilDate.daysInMonth(year: start.year, month: start.month))!, today)
+        }
+        let open = try openAmounts(items, asOf: asOf)
+        return try monthStarts.indices.map { index in
+            let month = Self.absoluteMonth(monthStarts[index])
             let revenue = try Checked.sum(
                 (month - 2...month).map { issuedByMonth[$0] ?? 0 }, "revenue of three months")
-            var open: Int64 = 0
-            for item in items where item.issueDate <= asOf {
-                let reduced = try Checked.sum(item.applied.filter { $0.date <= asOf }.map(\.amountMinor), "receipts")
-                let owed = try Checked.subtract(item.totalMinor, reduced, "open amount")
-                if owed > 0 { try open.add(owed, "open receivables") }
-            }
             return DashboardFigures.DSO(
-                month: start, asOf: asOf, openMinor: open, revenueMinor: revenue,
-                tenthsOfDays: try Self.tenthsOfDays(open: open, revenue: revenue))
+                month: monthStarts[index], asOf: asOf[index], openMinor: open[index], revenueMinor: revenue,
+                tenthsOfDays: try Self.tenthsOfDays(open: open[index], revenue: revenue))
         }
+    }
+
+    /// What the invoices issued by each day of `asOf` (non-decreasing) still owed on it: each
+    /// invoice's total minus the amounts applied by that day, when positive.
+    ///
+    /// Why not each day through every invoice (issue #9): that went through the invoices of all
+    /// history once per month shown (12 × 12,000 at 10 years, 19 ms of a full pass). An invoice
+    /// whose every applied amount is dated by the first day it counts on owes the same on each
+    /// later day, so it is gone through once; only the others (paid after that day) are gone
+    /// through per day.
+    private func openAmounts(_ items: [Receivables.Line], asOf: [CivilDate]) throws -> [Int64] {
+        var open = [Int64](repeating: 0, count: asOf.count)
+        for item in items {
+            let issueDate = item.issueDate
+            guard let first = asOf.firstIndex(where: { issueDate <= $0 }) else { continue }
+            let applied = item.applied
+            if applied.allSatisfy({ $0.date <= asOf[first] }) {
+                let reduced = try Checked.sum(applied.lazy.map(\.amountMinor), "receipts")
+                let owed = try Checked.subtract(item.totalMinor, reduced, "open amount")
+                guard owed > 0 else { continue }
+                for index in first..<asOf.count { try open[index].add(owed, "open receivables") }
+                continue
+            }
+            for index in first..<asOf.count {
+                let day = asOf[index]
+                let reduced = try Checked.sum(applied.lazy.filter { $0.date <= day }.map(\.amountMinor), "receipts")
+                let owed = try Checked.subtract(item.totalMinor, reduced, "open amount")
+                if owed > 0 { try open[index].add(owed, "open receivables") }
+            }
+        }
+        return open
     }
 
     /// open / revenue × 91 days, in tenths of a day, rounded half up; nil without revenue.

@@ -78,11 +78,9 @@ package struct DashboardSources {
         let store = InvoiceStore(layout: layout)
         let decided = try store.decisions()
         let drafts = try store.waitingDrafts().filter { decided[$0.id] == nil }.map(\.dueOn)
-        let matched = Set(snapshot.matches.map(\.receipt))
-        let receipts = snapshot.receipts.filter { $0.bookingDate <= today && !matched.contains($0.key) }
         var queues: [DashboardFigures.Queue] = [
             .init(.draftsToApprove, since: drafts, today: today),
-            .init(.receiptsToReview, since: receipts.map(\.bookingDate), today: today),
+            .init(.receiptsToReview, since: Self.unmatchedReceiptDays(snapshot, today: today), today: today),
             .init(.rejectedFiles, since: try rejectedDays(), today: today),
         ]
         if layout.pipeline.delivery?.send == true {
@@ -92,6 +90,22 @@ package struct DashboardSources {
             queues.append(.init(.remindersToApprove, since: reminders, today: today))
         }
         return queues
+    }
+
+    /// The booking day of each receipt booked by `today` that no match names, oldest first.
+    ///
+    /// By index, into a set made to size: copying every receipt (``RunSnapshot/receipts``) and an
+    /// array of every match's receipt first was a third of this queue's 12 ms at 10 years.
+    static func unmatchedReceiptDays(_ snapshot: RunSnapshot, today: CivilDate) -> [CivilDate] {
+        let matches = snapshot.matches, bank = snapshot.bank
+        var matched = Set<String>(minimumCapacity: matches.count)
+        for index in matches.indices { matched.insert(matches[index].receipt) }
+        var days: [CivilDate] = []
+        for index in bank.indices
+        where bank[index].amountMinor > 0 && bank[index].bookingDate <= today && !matched.contains(bank[index].key) {
+            days.append(bank[index].bookingDate)
+        }
+        return days
     }
 
     /// `rejected/<YYYY-MM-DD>_<name>_….reason.txt`: the day each rejected file was claimed.
