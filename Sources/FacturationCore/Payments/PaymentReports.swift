@@ -145,9 +145,19 @@ package enum PaymentReports {
 
     /// `<date>_<amount>_<payer>_<invoice>.xml`, with the payer's name reduced to safe characters.
     static func supportingName(_ receipt: Receipt, invoice: String) -> String {
-        let payer = String(
-            receipt.counterpartyName.folding(options: .diacriticInsensitive, locale: nil)
+        supportingName(receipt, invoice: invoice, payer: payerInName(receipt.counterpartyName))
+    }
+
+    /// The same name, with the payer's part already made (``payerInName(_:)``).
+    static func supportingName(_ receipt: Receipt, invoice: String, payer: String) -> String {
+        "\(receipt.bookingDate)_\(money(receipt.amountMinor))_\(payer)_\(invoice).xml"
+    }
+
+    /// A payer's name as it appears in a supporting document's name: accents dropped, every
+    /// character but ASCII letters and digits a `-`, 40 at most.
+    static func payerInName(_ counterparty: String) -> String {
+        String(
+            counterparty.folding(options: .diacriticInsensitive, locale: nil)
                 .map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }.prefix(40))
-        return "\(receipt.bookingDate)_\(money(receipt.amountMinor))_\(payer)_\(invoice).xml"
     }
 }
