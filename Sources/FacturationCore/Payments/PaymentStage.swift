@@ -182,64 +182,6 @@ struct PaymentPass {
         for name in try Storage.listIfPresent(reviewFolder) where name.hasSuffix(".csv") && !wanted.contains(name) {
             try outbox.withdraw("review/" + name)
         }
-        try publishSupportingDocuments(state, report: &report)
-    }
-
-    /// For each matched receipt, the invoice documents it pays, named after the bank operation.
-    private func publishSupportingDocuments(_ state: State, report: inout PaymentReport) throws {
-        let outbox = Outbox(layout: layout)
-        let byKey = Dictionary(state.receipts.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        var seen = SupportingDocumentsSeen()
-        for match in state.matches.values.sorted(by: { $0.receipt < $1.receipt }) {
-            guard let receipt = byKey[match.receipt] else { continue }
-            for allocation in match.allocations {
-                // A historical invoice of the register has no document of ours to show.
-                guard let item = state.receivables.item(allocation.invoice), !item.fromRegister else { continue }
-                let document = item.document
-                let name = seen.name(receipt, invoice: allocation.invoice)
-                let target = "justificatifs/\(receipt.bookingDate.monthKey)/\(name)"
-                let marker = layout.deliveryMarker(target)
-                if try seen.isDelivered(marker) { continue }
-                let source = layout.documentXML(number: document.number, issuedIn: document.issueDate.year)
-                let bytes = Storage.exists(source) ? try Storage.read(source) : try CIIWriter.xml(for: document)
-                try outbox.deliverNew(bytes, to: target)
-                try Storage.makeDirectory(Path.parent(of: marker))
-                try Storage.write(
-                    document.number + "\n", to: marker, temporaryDirectory: temporary,
-                    collision: .replace)
-                seen.didDeliver(marker)
-                report.delivered.append(layout.shown(target))
-            }
-        }
-    }
-}
-
-/// What ``PaymentPass`` has seen of the supporting documents in one pass: each month folder of
-/// delivery markers listed once, and each payer's part of the names made once.
-///
-/// Why (performance code, fenced): every match of history is looked at on every pass; a `stat`
-/// of its marker and `String.folding` of its payer's name were 32 and 56 ms of a full pass at
-/// 10 years with 11,900 matches (README, "Benchmark results"). A listing sees what the `stat`s
-/// saw: the run holds the workspace lock, and the markers this pass writes are added
-/// (``didDeliver(_:)``).
-private struct SupportingDocumentsSeen {
-    private var markers: [String: Set<String>] = [:]
-    private var payers: [String: String] = [:]
-
-    mutating func name(_ receipt: Receipt, invoice: String) -> String {
-        let payer = payers[receipt.counterpartyName] ?? PaymentReports.payerInName(receipt.counterpartyName)
-        payers[receipt.counterpartyName] = payer
-        return PaymentReports.supportingName(receipt, invoice: invoice, payer: payer)
-    }
-
-    /// True when something named `marker` exists (as `Storage.exists` said).
-    mutating func isDelivered(_ marker: String) throws -> Bool {
-        let folder = Path.parent(of: marker)
-        if markers[folder] == nil { markers[folder] = Set(try Storage.listIfPresent(folder)) }
-        return markers[folder]?.contains(Path.name(of: marker)) ?? false
-    }
-
-    mutating func didDeliver(_ marker: String) {
-        markers[Path.parent(of: marker), default: []].insert(Path.name(of: marker))
+        try SupportingDocuments(layout: layout).publish(state, report: &report)
     }
 }

@@ -80,7 +80,13 @@ package struct ArchiveLayout: Sendable {
     package var deliveredInvoices: String { Path.join(deliveries, "invoices.txt") }
 
     /// The marker of a delivered outbox file that is never delivered again (supporting documents).
-    package func deliveryMarker(_ outboxPath: String) -> String { Path.join(deliveries, outboxPath + ".done") }
+    package func deliveryMarker(_ outboxPath: String) -> String {
+        Path.join(deliveries, outboxPath + Self.deliveryMarkerSuffix)
+    }
+    /// What a marker's name adds to the delivered file's.
+    package static let deliveryMarkerSuffix = ".done"
+    /// The folder of the markers of the files delivered to the outbox folder `outboxFolder`.
+    package func deliveryMarkers(of outboxFolder: String) -> String { Path.join(deliveries, outboxFolder) }
 
     // MARK: - Invoicing
 
