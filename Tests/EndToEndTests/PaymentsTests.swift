@@ -88,7 +88,7 @@ struct PaymentsTests {
     }
 
     /// A supporting document's delivery marker (`archive/deliveries/<pipeline>/justificatifs/…​.done`)
-    /// is what says it was delivered, in a month whose documents all were as in the open one: a
+    /// is what says it was delivered, also in a month recorded complete (every document marked): a
     /// document a person removed from the outbox is not delivered again while its marker exists, it
     /// is once the marker is removed, and a receipt matched later in a month whose documents were all
     /// delivered gets its own.
@@ -102,6 +102,12 @@ struct PaymentsTests {
         let marker =
             "archive/deliveries/demo-conseil/justificatifs/" + taken.dropFirst("outbox/justificatifs/".count) + ".done"
         #expect(workspace.exists(marker))
+        // The marker folders older than the racy window: the next run records the months complete
+        // (SupportingDocumentsCheckpoint), and the runs below go through that record.
+        Thread.sleep(forTimeInterval: 2.5)
+        try Self.runMonths(workspace, ["2025-10-02"])
+        let checkpoint = try workspace.text("archive/checkpoints/demo-conseil/justificatifs.json")
+        #expect(checkpoint.contains("\"2025-08\"") && checkpoint.contains("\"2025-09\""))
 
         try FileManager.default.removeItem(atPath: workspace.path + "/" + taken)
         try Self.runMonths(workspace, ["2025-10-02"])
@@ -126,5 +132,13 @@ struct PaymentsTests {
         try Self.runMonths(workspace, ["2025-10-02"])
         let name = "outbox/justificatifs/2025-09/2025-09-05_600.00_PHARMABEST-SAS_F20250805.xml"
         #expect(workspace.files(under: "outbox/justificatifs").sorted() == (delivered + [name]).sorted())
+
+        // A damaged record is derived data: every month is looked at again, and it is written anew.
+        try workspace.drop("justificatifs.json", "{\"version\": 1, \"mon", into: "archive/checkpoints/demo-conseil")
+        try FileManager.default.removeItem(atPath: workspace.path + "/" + taken)
+        try FileManager.default.removeItem(atPath: workspace.path + "/" + marker)
+        try Self.runMonths(workspace, ["2025-10-02"])
+        #expect(try workspace.data(taken) == bytes)
+        #expect(try workspace.text("archive/checkpoints/demo-conseil/justificatifs.json").contains("\"2025-07\""))
     }
 }

@@ -14,25 +14,55 @@ struct SupportingDocuments {
         var name: String
     }
 
-    /// The outbox folder of the documents of receipts booked in `date`'s month.
-    static func folder(bookedIn date: CivilDate) -> String { "justificatifs/" + date.monthKey }
+    /// The outbox folder of the documents of receipts booked in `month`
+    /// (``SupportingDocumentsCheckpoint/month(_:)``).
+    static func folder(month: Int) -> String { "justificatifs/" + SupportingDocumentsCheckpoint.key(month) }
 
-    /// Delivers the document of every allocation of `state`'s matches whose marker is missing.
+    /// Delivers the document of every allocation of `state`'s matches whose marker is missing,
+    /// looking only at the months ``SupportingDocumentsCheckpoint`` does not say complete.
     func publish(_ state: PaymentPass.State, report: inout PaymentReport) throws {
+        typealias Checkpoint = SupportingDocumentsCheckpoint
+        let known = Checkpoint.load(layout)
+        var next = Checkpoint(binary: known.binary)
+        // The months to look at, each as it would be recorded if all its documents have their marker.
+        var looked: [Int: Checkpoint.Month] = [:]
+        for (month, inputs) in Checkpoint.inputs(state) {
+            let folder = layout.deliveryMarkers(of: Self.folder(month: month))
+            if known.isComplete(month, inputs: inputs, folder: folder, receivables: state.receivables) {
+                next.months[Checkpoint.key(month)] = known.months[Checkpoint.key(month)]
+            } else {
+                looked[month] = Checkpoint.Month(inputs: inputs, markers: nil, documentless: [])
+            }
+        }
         var seen = SupportingDocumentsSeen(layout: layout)
         var wanted: [Wanted] = []
+        var incomplete: Set<Int> = []
         for index in state.receipts.indices {
-            guard let match = state.matches[state.receipts[index].key] else { continue }
+            let month = Checkpoint.month(state.receipts[index].bookingDate)
+            guard looked[month] != nil, let match = state.matches[state.receipts[index].key] else { continue }
             for (position, allocation) in match.allocations.enumerated() {
                 // A historical invoice of the register has no document of ours to show.
-                guard let item = state.receivables.item(allocation.invoice), !item.fromRegister else { continue }
+                guard let item = state.receivables.item(allocation.invoice), !item.fromRegister else {
+                    looked[month]?.documentless.append(allocation.invoice)
+                    continue
+                }
                 let name = seen.name(state.receipts[index], invoice: allocation.invoice)
-                if try !seen.isDelivered(name, of: allocation.invoice, bookedIn: state.receipts[index].bookingDate) {
+                if try !seen.isDelivered(name, of: allocation.invoice, inMonth: month) {
                     wanted.append(Wanted(receipt: index, allocation: position, name: name))
+                    incomplete.insert(month)
                 }
             }
         }
+        for (month, var entry) in looked where !incomplete.contains(month) {
+            // A month whose documents were looked up is recorded with its folder's identity as listed.
+            if let listed = seen.listed[month] {
+                guard let identity = listed else { continue }
+                entry.markers = identity
+            }
+            next.months[Checkpoint.key(month)] = entry
+        }
         if !wanted.isEmpty { try deliver(wanted, state, report: &report) }
+        try next.save(replacing: known, layout: layout)
     }
 
     /// Delivers the documents of `wanted` as the pass always did, looking at every match in the
@@ -54,7 +84,8 @@ struct SupportingDocuments {
             guard let allocation = state.matches[receipt.key]?.allocations[one.allocation],
                 let document = state.receivables.item(allocation.invoice)?.document
             else { continue }
-            let target = Path.join(Self.folder(bookedIn: receipt.bookingDate), one.name)
+            let target = Path.join(
+                Self.folder(month: SupportingDocumentsCheckpoint.month(receipt.bookingDate)), one.name)
             let marker = layout.deliveryMarker(target)
             if Storage.exists(marker) { continue }
             let source = layout.documentXML(number: document.number, issuedIn: document.issueDate.year)
@@ -74,14 +105,17 @@ struct SupportingDocuments {
 /// Why (performance code, fenced): every match of history is looked at on every pass; a `stat` of
 /// its marker's path and `String.folding` of its payer's name were 32 and 56 ms of a full pass at
 /// 10 years with 11,900 matches, and splitting each marker's path again into folder and name 64 ms
-/// (README, "Benchmark results"). A name is looked up in its month's set as it is, no path made;
+/// (README, "Benchmark results"); months recorded complete are not looked at
+/// (``SupportingDocumentsCheckpoint``). A name is looked up in its month's set as it is, no path made;
 /// a path is made only for a document to deliver (``SupportingDocuments/deliver``), where
 /// `Storage.exists` decides as before. A listing sees what the `stat`s saw: the run holds the
 /// workspace lock (a marker that is a link to nothing is the one case a `stat` says absent).
 private struct SupportingDocumentsSeen {
     let layout: ArchiveLayout
-    /// By month (`year * 12 + month`), the names of the documents whose marker its folder holds.
+    /// By month (``SupportingDocumentsCheckpoint/month(_:)``), the names of the documents whose marker its folder holds.
     private var marked: [Int: Set<String>] = [:]
+    /// By month, the identity of its marker folder when it was listed (nil: not a folder).
+    private(set) var listed: [Int: FolderIdentity?] = [:]
     private var payers: [String: String] = [:]
 
     init(layout: ArchiveLayout) {
@@ -94,14 +128,17 @@ private struct SupportingDocumentsSeen {
         return PaymentReports.supportingName(receipt, invoice: invoice, payer: payer)
     }
 
-    /// True when the folder of the month of `date` held a marker for the document `name` (of the
-    /// invoice `invoice`). False for a name with a `/` or other than ASCII, which a set of names
-    /// cannot answer as a `stat` would (a folder; bytes, not canonical equivalence).
-    mutating func isDelivered(_ name: String, of invoice: String, bookedIn date: CivilDate) throws -> Bool {
+    /// True when the marker folder of `month` (``SupportingDocumentsCheckpoint/month(_:)``) held a
+    /// marker for the document `name` (of the invoice `invoice`). False for a name with a `/` or
+    /// other than ASCII, which a set of names cannot answer as a `stat` would (a folder; bytes, not
+    /// canonical equivalence).
+    mutating func isDelivered(_ name: String, of invoice: String, inMonth month: Int) throws -> Bool {
         guard invoice.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "/") }) else { return false }
-        let month = date.year * 12 + date.month
         if let names = marked[month] { return names.contains(name) }
-        let names = try Self.markedNames(in: layout.deliveryMarkers(of: SupportingDocuments.folder(bookedIn: date)))
+        let folder = layout.deliveryMarkers(of: SupportingDocuments.folder(month: month))
+        // Its identity before it is listed: a marker removed meanwhile moves it.
+        listed[month] = FolderIdentity(of: folder)
+        let names = try Self.markedNames(in: folder)
         marked[month] = names
         return names.contains(name)
     }

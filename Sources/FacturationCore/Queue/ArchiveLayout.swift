@@ -263,6 +263,8 @@ package struct ArchiveLayout: Sendable {
     package func receivablesYearLines(year: Int) -> String {
         Path.join(checkpoints, "creances-annees", CivilDate.pad(year, 4) + ".tsv")
     }
+    /// The months whose supporting documents were all delivered (``SupportingDocumentsCheckpoint``).
+    package var supportingDocumentsCheckpoint: String { Path.join(checkpoints, "justificatifs.json") }
     /// The stamp of the last run that changed nothing the later stages read (``RunStamp``).
     package var runStamp: String { Path.join(checkpoints, "run-stamp.json") }
     /// The outbox's folders and their identities at the last walk (``FolderTreeCache``).
