@@ -69,20 +69,25 @@ struct SupportingDocumentsCheckpoint: Codable, Equatable {
 
     /// By month, a digest of what its documents are made from: the receipts booked in it and the
     /// matches booked in it, each hashed (``ByteHash``) and summed, so that the order they come
-    /// in (a dictionary's) does not matter.
+    /// in (a dictionary's) does not matter. Each record is read in place, by index: iterating
+    /// copied each with all its texts (retains were 2.7 of this function's 4.4 ms at 10 years).
     static func inputs(_ state: PaymentPass.State) -> [Int: String] {
         var digests: [Int: Digest] = [:]
-        for receipt in state.receipts {
-            var hash = Digest.mix(0x7265_6365_6970_7473, Digest.hash(receipt.key))
-            hash = Digest.mix(hash, UInt64(bitPattern: receipt.bookingDate.daysSinceEpoch))
-            hash = Digest.mix(hash, UInt64(bitPattern: receipt.amountMinor))
-            digests[month(receipt.bookingDate), default: Digest()].add(
-                Digest.mix(hash, Digest.hash(receipt.counterpartyName)))
+        let receipts = state.receipts
+        for index in receipts.indices {
+            var hash = Digest.mix(0x7265_6365_6970_7473, Digest.hash(receipts[index].key))
+            hash = Digest.mix(hash, UInt64(bitPattern: receipts[index].bookingDate.daysSinceEpoch))
+            hash = Digest.mix(hash, UInt64(bitPattern: receipts[index].amountMinor))
+            hash = Digest.mix(hash, Digest.hash(receipts[index].counterpartyName))
+            digests[month(receipts[index].bookingDate), default: Digest()].add(hash)
         }
-        for match in state.matches.values {
-            var hash = Digest.mix(0x6D61_7463_6865_7300, Digest.hash(match.receipt))
-            for allocation in match.allocations { hash = Digest.mix(hash, Digest.hash(allocation.invoice)) }
-            digests[month(match.bookingDate), default: Digest()].add(hash)
+        let matches = state.matches.values
+        for index in matches.indices {
+            var hash = Digest.mix(0x6D61_7463_6865_7300, Digest.hash(matches[index].receipt))
+            for allocation in matches[index].allocations.indices {
+                hash = Digest.mix(hash, Digest.hash(matches[index].allocations[allocation].invoice))
+            }
+            digests[month(matches[index].bookingDate), default: Digest()].add(hash)
         }
         return digests.mapValues(\.text)
     }
@@ -108,6 +113,9 @@ struct SupportingDocumentsCheckpoint: Codable, Equatable {
         }
 
         static func hash(_ text: String) -> UInt64 {
+            if let hash = text.utf8.withContiguousStorageIfAvailable({ ByteHash.of(UnsafeRawBufferPointer($0)) }) {
+                return hash
+            }
             var text = text
             return text.withUTF8 { ByteHash.of(UnsafeRawBufferPointer($0)) }
         }
