@@ -86,4 +86,59 @@ struct PaymentsTests {
         #expect(try workspace.text(reason).contains("Line 2, column \"receipt\" (1)"))
         #expect(try Self.states(workspace)["F20250905"]?["status"] != "payée")
     }
+
+    /// A supporting document's delivery marker (`archive/deliveries/<pipeline>/justificatifs/…​.done`)
+    /// is what says it was delivered, also in a month recorded complete (every document marked): a
+    /// document a person removed from the outbox is not delivered again while its marker exists, it
+    /// is once the marker is removed, and a receipt matched later in a month whose documents were all
+    /// delivered gets its own.
+    @Test func aSupportingDocumentIsDeliveredAgainOnlyWithoutItsMarker() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        try Self.runMonths(workspace, ["2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"])
+        let delivered = workspace.files(under: "outbox/justificatifs")
+        let taken = try #require(delivered.first { $0.hasPrefix("outbox/justificatifs/2025-08/") })
+        let bytes = try workspace.data(taken)
+        let marker =
+            "archive/deliveries/demo-conseil/justificatifs/" + taken.dropFirst("outbox/justificatifs/".count) + ".done"
+        #expect(workspace.exists(marker))
+        // The marker folders older than the racy window: the next run records the months complete
+        // (SupportingDocumentsCheckpoint), and the runs below go through that record.
+        Thread.sleep(forTimeInterval: 2.5)
+        try Self.runMonths(workspace, ["2025-10-02"])
+        let checkpoint = try workspace.text("archive/checkpoints/demo-conseil/justificatifs.json")
+        #expect(checkpoint.contains("\"2025-08\"") && checkpoint.contains("\"2025-09\""))
+
+        try FileManager.default.removeItem(atPath: workspace.path + "/" + taken)
+        try Self.runMonths(workspace, ["2025-10-02"])
+        #expect(workspace.files(under: "outbox/justificatifs") == delivered.filter { $0 != taken })
+
+        try FileManager.default.removeItem(atPath: workspace.path + "/" + marker)
+        try Self.runMonths(workspace, ["2025-10-02"])
+        #expect(workspace.files(under: "outbox/justificatifs") == delivered)
+        #expect(try workspace.data(taken) == bytes)
+        #expect(workspace.exists(marker))
+
+        // The PHARMABEST transfer of 5 September, decided in October: September's other documents
+        // were all delivered.
+        let pharmabest = try #require(
+            try workspace.csvRecords("outbox/paiements/encaissements-non-rapproches.csv").first {
+                $0["amount"] == "600.00"
+            })
+        let september = delivered.filter { $0.hasPrefix("outbox/justificatifs/2025-09/") }
+        #expect(!september.isEmpty)
+        try workspace.drop(
+            "decisions.csv", "receipt,invoice,amount,by,comment\n\(pharmabest["receipt"]!),F20250805,,Camille,\n")
+        try Self.runMonths(workspace, ["2025-10-02"])
+        let name = "outbox/justificatifs/2025-09/2025-09-05_600.00_PHARMABEST-SAS_F20250805.xml"
+        #expect(workspace.files(under: "outbox/justificatifs").sorted() == (delivered + [name]).sorted())
+
+        // A damaged record is derived data: every month is looked at again, and it is written anew.
+        try workspace.drop("justificatifs.json", "{\"version\": 1, \"mon", into: "archive/checkpoints/demo-conseil")
+        try FileManager.default.removeItem(atPath: workspace.path + "/" + taken)
+        try FileManager.default.removeItem(atPath: workspace.path + "/" + marker)
+        try Self.runMonths(workspace, ["2025-10-02"])
+        #expect(try workspace.data(taken) == bytes)
+        #expect(try workspace.text("archive/checkpoints/demo-conseil/justificatifs.json").contains("\"2025-07\""))
+    }
 }

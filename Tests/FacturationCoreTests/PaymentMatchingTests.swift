@@ -158,3 +158,20 @@ struct HistoricalReceivablesTests {
         #expect(!receivables.open(on: today).contains { $0.document.number == "H1" })
     }
 }
+
+@Suite("Supporting documents' names")
+struct SupportingNameTests {
+    /// The name written as bytes is the interpolation of the date's and amount's texts it replaced.
+    @Test(arguments: [
+        ("2025-09-05", Int64(60_000)), ("2016-01-31", 5), ("2099-12-01", 123), ("2000-02-29", 0),
+        ("0042-07-04", 99), ("2025-10-10", 987_654_321_012),
+    ])
+    func theNameIsTheDateAmountPayerAndInvoice(day: String, amount: Int64) {
+        let receipt = PaymentMatcherTests.receipt(amount, from: "Société Générale & Fils", text: "", on: day)
+        let payer = PaymentReports.payerInName(receipt.counterpartyName)
+        let expected =
+            "\(receipt.bookingDate)_\(PaymentReports.money(amount))_\(payer)_F2025-0001/é.xml"
+        #expect(PaymentReports.supportingName(receipt, invoice: "F2025-0001/é") == expected)
+        #expect(PaymentReports.supportingName(receipt, invoice: "F2025-0001/é", payer: payer) == expected)
+    }
+}

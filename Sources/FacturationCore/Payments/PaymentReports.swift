@@ -145,9 +145,66 @@ package enum PaymentReports {
 
     /// `<date>_<amount>_<payer>_<invoice>.xml`, with the payer's name reduced to safe characters.
     static func supportingName(_ receipt: Receipt, invoice: String) -> String {
-        let payer = String(
-            receipt.counterpartyName.folding(options: .diacriticInsensitive, locale: nil)
+        supportingName(receipt, invoice: invoice, payer: payerInName(receipt.counterpartyName))
+    }
+
+    /// The same name, with the payer's part already made (``payerInName(_:)``), written as bytes
+    /// into one String: the texts of ``CivilDate/description`` and ``money(_:)``, the payer, the
+    /// invoice.
+    ///
+    /// Why (performance code, fenced): the payment stage names the documents of every match of
+    /// history on every pass, and the date's and amount's texts made as Strings, then interpolated,
+    /// were about a dozen allocations per name. A year outside 0–9999 or an amount below zero (no
+    /// receipt has one) takes the interpolation, to keep those texts whatever they are.
+    static func supportingName(_ receipt: Receipt, invoice: String, payer: String) -> String {
+        let date = receipt.bookingDate
+        let amount = receipt.amountMinor
+        guard (0...9999).contains(date.year), amount >= 0 else {
+            return "\(date)_\(money(amount))_\(payer)_\(invoice).xml"
+        }
+        return String(unsafeUninitializedCapacity: 48 + payer.utf8.count + invoice.utf8.count) { out in
+            var count = 0
+            func put(_ text: String) {
+                for byte in text.utf8 {
+                    out[count] = byte
+                    count += 1
+                }
+            }
+            // `value` in decimal, zero-padded to `width` digits (as ``CivilDate/pad(_:_:)``).
+            func put(_ value: UInt64, width: Int) {
+                var length = 1
+                var rest = value / 10
+                while rest > 0 { (length, rest) = (length + 1, rest / 10) }
+                rest = value
+                for index in (count..<count + max(length, width)).reversed() {
+                    out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                count += max(length, width)
+            }
+            put(UInt64(date.year), width: 4)
+            put("-")
+            put(UInt64(date.month), width: 2)
+            put("-")
+            put(UInt64(date.day), width: 2)
+            put("_")
+            put(UInt64(amount) / 100, width: 1)
+            put(".")
+            put(UInt64(amount) % 100, width: 2)
+            put("_")
+            put(payer)
+            put("_")
+            put(invoice)
+            put(".xml")
+            return count
+        }
+    }
+
+    /// A payer's name as it appears in a supporting document's name: accents dropped, every
+    /// character but ASCII letters and digits a `-`, 40 at most.
+    static func payerInName(_ counterparty: String) -> String {
+        String(
+            counterparty.folding(options: .diacriticInsensitive, locale: nil)
                 .map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }.prefix(40))
-        return "\(receipt.bookingDate)_\(money(receipt.amountMinor))_\(payer)_\(invoice).xml"
     }
 }

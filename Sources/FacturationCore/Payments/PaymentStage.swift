@@ -182,32 +182,6 @@ struct PaymentPass {
         for name in try Storage.listIfPresent(reviewFolder) where name.hasSuffix(".csv") && !wanted.contains(name) {
             try outbox.withdraw("review/" + name)
         }
-        try publishSupportingDocuments(state, report: &report)
-    }
-
-    /// For each matched receipt, the invoice documents it pays, named after the bank operation.
-    private func publishSupportingDocuments(_ state: State, report: inout PaymentReport) throws {
-        let outbox = Outbox(layout: layout)
-        let byKey = Dictionary(state.receipts.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        for match in state.matches.values.sorted(by: { $0.receipt < $1.receipt }) {
-            guard let receipt = byKey[match.receipt] else { continue }
-            for allocation in match.allocations {
-                // A historical invoice of the register has no document of ours to show.
-                guard let item = state.receivables.item(allocation.invoice), !item.fromRegister else { continue }
-                let document = item.document
-                let name = PaymentReports.supportingName(receipt, invoice: allocation.invoice)
-                let target = "justificatifs/\(receipt.bookingDate.monthKey)/\(name)"
-                let marker = layout.deliveryMarker(target)
-                if Storage.exists(marker) { continue }
-                let source = layout.documentXML(number: document.number, issuedIn: document.issueDate.year)
-                let bytes = Storage.exists(source) ? try Storage.read(source) : try CIIWriter.xml(for: document)
-                try outbox.deliverNew(bytes, to: target)
-                try Storage.makeDirectory(Path.parent(of: marker))
-                try Storage.write(
-                    document.number + "\n", to: marker, temporaryDirectory: temporary,
-                    collision: .replace)
-                report.delivered.append(layout.shown(target))
-            }
-        }
+        try SupportingDocuments(layout: layout).publish(state, report: &report)
     }
 }

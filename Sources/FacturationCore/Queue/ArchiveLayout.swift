@@ -80,7 +80,13 @@ package struct ArchiveLayout: Sendable {
     package var deliveredInvoices: String { Path.join(deliveries, "invoices.txt") }
 
     /// The marker of a delivered outbox file that is never delivered again (supporting documents).
-    package func deliveryMarker(_ outboxPath: String) -> String { Path.join(deliveries, outboxPath + ".done") }
+    package func deliveryMarker(_ outboxPath: String) -> String {
+        Path.join(deliveries, outboxPath + Self.deliveryMarkerSuffix)
+    }
+    /// What a marker's name adds to the delivered file's.
+    package static let deliveryMarkerSuffix = ".done"
+    /// The folder of the markers of the files delivered to the outbox folder `outboxFolder`.
+    package func deliveryMarkers(of outboxFolder: String) -> String { Path.join(deliveries, outboxFolder) }
 
     // MARK: - Invoicing
 
@@ -259,6 +265,8 @@ package struct ArchiveLayout: Sendable {
     }
     /// Every match file's match, decoded once, with each file's identity (``MatchPack``).
     package var matchPack: String { Path.join(checkpoints, "rapprochements.pack") }
+    /// The months whose supporting documents were all delivered (``SupportingDocumentsCheckpoint``).
+    package var supportingDocumentsCheckpoint: String { Path.join(checkpoints, "justificatifs.json") }
     /// The stamp of the last run that changed nothing the later stages read (``RunStamp``).
     package var runStamp: String { Path.join(checkpoints, "run-stamp.json") }
     /// The outbox's folders and their identities at the last walk (``FolderTreeCache``).
