@@ -289,6 +289,7 @@ struct ClosedYearFECTests {
             ("a late bank line", Self.dropLateBankLine),
             ("an edited record", Self.editRecord),
             ("a credit note naming an invoice the year's receipts paid", Self.creditOldInvoice),
+            ("a match file edited in place, its size and time kept", Self.editMatchInPlace),
         ]
         let kept = try Self.workspace(), rebuilt = try Self.workspace()
         let removeCheckpoints = { (workspace: TestWorkspace) throws in
@@ -341,6 +342,44 @@ struct ClosedYearFECTests {
         #expect(try beside.first.map { try workspace.data($0) } == original)
         #expect(try Data(contentsOf: july) == edited, "a person's file is left as it is")
         #expect(workspace.exists(Self.september), "a deleted month is delivered again")
+    }
+
+    /// A match of the closed year edited by hand in place: the invoice its one allocation pays is
+    /// another invoice a match of the year pays (same length), the file's size and modification
+    /// time kept (`touch -r`; its change time moves), and its folder's times unmoved.
+    static func editMatchInPlace(_ workspace: TestWorkspace) throws {
+        let folder = "archive/payments/demo-conseil/matches"
+        let matches = try workspace.files(under: folder).map { ($0, try workspace.text($0)) }.filter {
+            $0.1.contains(#""bookingDate" : "2025-0"#) && $0.1.components(separatedBy: #""invoice" : ""#).count == 2
+        }
+        let invoices = matches.compactMap { Self.invoice(in: $0.1) }
+        let (file, text) = try #require(matches.first)
+        let paid = try #require(Self.invoice(in: text))
+        let other = try #require(invoices.first { $0 != paid && $0.utf8.count == paid.utf8.count })
+        let url = workspace.root.appendingPathComponent(file)
+        let reference = FileManager.default.temporaryDirectory.appendingPathComponent("match-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: reference) }
+        try Data().write(to: reference)
+        try Self.touch(reference, like: url)
+        let folderTimes = try Self.times(workspace.root.appendingPathComponent(folder))
+        let handle = try FileHandle(forUpdating: url)
+        try handle.write(contentsOf: Data(text.replacingOccurrences(of: "\"\(paid)\"", with: "\"\(other)\"").utf8))
+        try handle.close()
+        try Self.touch(url, like: reference)
+        #expect(try Self.times(workspace.root.appendingPathComponent(folder)) == folderTimes)
+    }
+
+    /// The invoice of a match file's first allocation.
+    static func invoice(in text: String) -> String? {
+        guard let start = text.range(of: #""invoice" : ""#)?.upperBound, let end = text[start...].firstIndex(of: "\"")
+        else { return nil }
+        return String(text[start..<end])
+    }
+
+    /// A folder's modification and change times.
+    static func times(_ url: URL) throws -> [Date?] {
+        let values = try url.resourceValues(forKeys: [.contentModificationDateKey, .attributeModificationDateKey])
+        return [values.contentModificationDate, values.attributeModificationDate]
     }
 
     /// A digit of `file` changed in place (same inode and size), its modification time put back

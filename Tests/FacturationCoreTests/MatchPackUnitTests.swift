@@ -26,7 +26,7 @@ struct MatchPackUnitTests {
 
     static func unchanged(_ store: PaymentStore) throws -> [PaymentMatch]? {
         guard Storage.exists(store.layout.matchPack) else { return nil }
-        return MatchPack.unchangedMatches(try Storage.read(store.layout.matchPack), store: store)
+        return MatchPack.unchangedMatches(try Storage.read(store.layout.matchPack), store: store)?.matches
     }
 
     @Test func theMatchesAreTheStoresAndThePackIsTakenWholeOnlyWhileNothingMoved() throws {

@@ -53,6 +53,8 @@ extension MatchPack {
         /// Offsets in the file.
         var bodyStart: Int
         var entriesAt: Int
+        /// The folder and body checksum lines: the same for the same match files as packed.
+        var identity: String
 
         init?(_ bytes: [UInt8]) {
             guard let (lines, offset) = CheckedHeader.read(bytes, lines: 5),
@@ -77,6 +79,7 @@ extension MatchPack {
             entries = counts[1]
             bodyStart = offset
             entriesAt = offset + counts[2]
+            identity = lines[2] + "|" + lines[4]
         }
     }
 }

@@ -80,29 +80,37 @@ extension MatchPack {
     /// the same errors): from the pack when it still describes the folder, else from the pack for
     /// the files unchanged and from the others' bytes, and the pack written again.
     static func matches(_ layout: ArchiveLayout) throws -> [PaymentMatch] {
+        try loaded(layout).matches
+    }
+
+    /// The matches and, when the pack describes every match file as found (the folder's identity
+    /// recorded: every file packed, no time too recent), the pack's identity: its folder and body
+    /// checksum lines, which name the identity of every match file. Accounting's closed years
+    /// watch the match files through it (``ClosedYearFEC/Sources``).
+    static func loaded(_ layout: ArchiveLayout) throws -> (matches: [PaymentMatch], identity: String?) {
         let store = PaymentStore(layout: layout)
         let path = layout.matchPack
         let bytes = Storage.exists(path) ? try? Storage.read(path, limit: 1 << 30) : nil
         if let bytes, let unchanged = unchangedMatches(bytes, store: store) { return unchanged }
         let (pack, matches) = try read(store, known: bytes.flatMap(decoded), now: Clock.system.now())
         // Nothing to keep and nothing kept: no file (a pipeline without payments writes none).
-        if bytes == nil, pack.entries.isEmpty { return matches }
+        if bytes == nil, pack.entries.isEmpty { return (matches, nil) }
         let encoded = pack.bytes()
         if encoded != bytes {
             try Storage.makeDirectory(Path.parent(of: path))
             try Storage.write(encoded, to: path, temporaryDirectory: layout.temporary, collision: .replace)
         }
-        return matches
+        return (matches, pack.folder == nil ? nil : Header(encoded)?.identity)
     }
 
     /// The packed matches when the pack is whole, of this version and binary, records the folder
     /// as it is and every packed file is as packed; nil otherwise. No name is made into a `String`:
     /// each is handed to `fstatat` where it lies in the pack.
-    static func unchangedMatches(_ bytes: [UInt8], store: PaymentStore) -> [PaymentMatch]? {
+    static func unchangedMatches(_ bytes: [UInt8], store: PaymentStore) -> (matches: [PaymentMatch], identity: String?)? {
         guard let header = Header(bytes), let recorded = header.folder,
             FolderIdentity(of: store.matchesFolder) == recorded, let folder = PaymentStore.MatchFolder(store)
         else { return nil }
-        return bytes.withUnsafeBytes { raw -> [PaymentMatch]? in
+        let matches = bytes.withUnsafeBytes { raw -> [PaymentMatch]? in
             var reader = PackReader(raw, at: header.entriesAt)
             do {
                 for _ in 0..<header.entries {
@@ -116,6 +124,7 @@ extension MatchPack {
                 return nil
             }
         }
+        return matches.map { ($0, header.identity) }
     }
 
     /// Every match file listed (as ``PaymentStore/forEachMatch(_:)`` lists them), taken from

@@ -111,6 +111,9 @@ package final class RunSnapshot {
     private var issuedNeedsSort = false
     private var recordedMatches: [PaymentMatch]
     private var matchesNeedSort = false
+    /// The identity of every match file as the snapshot read them (``MatchPack/loaded(_:)``): nil
+    /// when not read through a complete pack, or once this run recorded a match.
+    package private(set) var matchFilesIdentity: String?
     /// Every booked bank line that payments and accounting may use, oldest first.
     package let bank: [BankLine]
     /// The booked lines left out of `bank`, and why.
@@ -127,7 +130,11 @@ package final class RunSnapshot {
         self.openYear = openYear
         issuedDocuments = try InvoiceStore(layout: layout).records()
         confirmed = try ConfirmedNumberStore(layout: layout).all()
-        recordedMatches = try packedMatches ? MatchPack.matches(layout) : PaymentStore(layout: layout).matches()
+        if packedMatches {
+            (recordedMatches, matchFilesIdentity) = try MatchPack.loaded(layout)
+        } else {
+            recordedMatches = try PaymentStore(layout: layout).matches()
+        }
         var leftOut = BankLine.LeftOut()
         bank = try BankLine.all(in: layout, leftOut: &leftOut)
         self.leftOut = leftOut
@@ -263,6 +270,7 @@ package final class RunSnapshot {
     /// Takes note of a match just recorded.
     package func didMatch(_ match: PaymentMatch) {
         recordedMatches.append(match)
+        matchFilesIdentity = nil
         matchesNeedSort = true
         builtReceivables?.apply(match)
     }

@@ -17,7 +17,10 @@ extension ClosedYearFEC {
     ///   record file, which the invoicing pass computes for the closed folders in the same run;
     /// - the confirmed numbers' and the match files' folders (immutable files, one per
     ///   confirmation or receipt, written under a temporary name and renamed: the folder's times
-    ///   move with each), as the run stamp watches them;
+    ///   move with each), as the run stamp watches them; and each match file's own identity, as
+    ///   the snapshot's ``MatchPack`` checked it (``RunSnapshot/matchFilesIdentity``; without it,
+    ///   e.g. after a run recorded a match, the identity is not trusted), so a match file edited
+    ///   in place is seen too;
     /// - each bank ledger file (rewritten when lines come): inode, size, modification and change
     ///   times (a ledger edited in place keeps its folder's times);
     /// - the counts of documents, bank lines and matches the run holds, and everything
@@ -53,6 +56,7 @@ extension ClosedYearFEC {
                 text += "F|\(Self.describe(status))\n"
                 statuses.append(status)
             }
+            text += "M|\(snapshot.matchFilesIdentity ?? "-")\n"
             let ledgers = Path.join(layout.ledgers, LedgerKind.bankTransactions.rawValue)
             statuses.append(Storage.status(ledgers))
             for name in try Storage.listIfPresent(ledgers).sorted() {
@@ -64,7 +68,9 @@ extension ClosedYearFEC {
             hasher.update(Array(text.utf8))
             key = hasher.finishHex()
             let now = Clock.system.now()
-            trusted = statuses.allSatisfy { $0.map { FolderIdentity($0).isTrusted(now: now) } ?? true }
+            trusted =
+                snapshot.matchFilesIdentity != nil
+                && statuses.allSatisfy { $0.map { FolderIdentity($0).isTrusted(now: now) } ?? true }
         }
 
         private static func describe(_ status: Storage.Status?) -> String {
