@@ -106,7 +106,8 @@ extension MatchPack {
     /// The packed matches when the pack is whole, of this version and binary, records the folder
     /// as it is and every packed file is as packed; nil otherwise. No name is made into a `String`:
     /// each is handed to `fstatat` where it lies in the pack.
-    static func unchangedMatches(_ bytes: [UInt8], store: PaymentStore) -> (matches: [PaymentMatch], identity: String?)? {
+    static func unchangedMatches(_ bytes: [UInt8], store: PaymentStore) -> (matches: [PaymentMatch], identity: String?)?
+    {
         guard let header = Header(bytes), let recorded = header.folder,
             FolderIdentity(of: store.matchesFolder) == recorded, let folder = PaymentStore.MatchFolder(store)
         else { return nil }
