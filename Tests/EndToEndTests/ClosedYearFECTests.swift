@@ -382,6 +382,49 @@ struct ClosedYearFECTests {
         return [values.contentModificationDate, values.attributeModificationDate]
     }
 
+    /// A closed month's bank ledger moved out of the archive and linked back (the link older than
+    /// the racy window, so a quiet run records the sources with it), then edited through the link:
+    /// the year is rendered again, as in a workspace without checkpoints (the sources take the
+    /// link's target, not the link).
+    @Test func aLedgerLinkedBackAndEditedThroughItsLinkRendersTheYearAgain() throws {
+        let kept = try Self.workspace(), rebuilt = try Self.workspace()
+        let removeCheckpoints = { (workspace: TestWorkspace) throws in
+            let folder = workspace.root.appendingPathComponent("archive/checkpoints")
+            if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
+        }
+        try Self.runs(kept, Self.closingRuns)
+        try Self.runs(rebuilt, Self.closingRuns, beforeEach: removeCheckpoints)
+        var targets: [URL] = []
+        for workspace in [kept, rebuilt] {
+            let ledger = workspace.root.appendingPathComponent("archive/ledgers/demo-conseil/bank-transactions/2025-07.csv")
+            let target = workspace.root.appendingPathComponent("elsewhere-2025-07.csv")
+            try FileManager.default.moveItem(at: ledger, to: target)
+            try FileManager.default.createSymbolicLink(at: ledger, withDestinationURL: target)
+            targets.append(target)
+        }
+        Thread.sleep(forTimeInterval: 2.5)
+        try Self.runs(kept, ["2025-10-02"])
+        try Self.runs(rebuilt, ["2025-10-02"], beforeEach: removeCheckpoints)
+        let before = try Self.checkpointJSON(kept)
+        #expect(before["sources"] is String, "the files are recorded")
+        for target in targets {
+            let text = try String(contentsOf: target, encoding: .utf8)
+            let edited = try #require(Self.firstLabelEdited(text))
+            try Data(edited.utf8).write(to: target)
+        }
+        try Self.runs(kept, ["2025-10-03"])
+        try Self.runs(rebuilt, ["2025-10-03"], beforeEach: removeCheckpoints)
+        let inputs = try Self.checkpointJSON(kept)["inputs"] as? String
+        #expect(inputs != nil && inputs != before["inputs"] as? String, "the year is rendered again")
+        #expect(try Self.fecFiles(kept) == Self.fecFiles(rebuilt))
+    }
+
+    /// A ledger's text with July's rent remittance edited (same length: its first letter capitalised).
+    static func firstLabelEdited(_ text: String) -> String? {
+        guard text.contains(",Loyer juillet,") else { return nil }
+        return text.replacingOccurrences(of: ",Loyer juillet,", with: ",Loyer Juillet,")
+    }
+
     /// A digit of `file` changed in place (same inode and size), its modification time put back
     /// (`touch -r`; its change time moves); returns the bytes before and after.
     static func editInPlace(_ file: URL) throws -> (original: Data, edited: Data) {

@@ -52,6 +52,24 @@ package enum Storage {
         )
     }
 
+    /// The status of what `path` names, following symbolic links (`stat`, not `lstat`), or nil:
+    /// the identity of the bytes a reader of `path` gets, for derived files that must see an edit
+    /// made through a link (an archive file moved elsewhere and linked back).
+    package static func targetStatus(_ path: String) -> Status? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Status(
+            size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+            changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec),
+            isDirectory: (info.st_mode & S_IFMT) == S_IFDIR,
+            isRegularFile: (info.st_mode & S_IFMT) == S_IFREG,
+            isSymbolicLink: false,
+            device: UInt64(info.st_dev),
+            inode: UInt64(info.st_ino)
+        )
+    }
+
     /// True when something exists at `path`.
     package static func exists(_ path: String) -> Bool { status(path) != nil }
 

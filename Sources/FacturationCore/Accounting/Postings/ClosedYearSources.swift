@@ -60,7 +60,9 @@ extension ClosedYearFEC {
             let ledgers = Path.join(layout.ledgers, LedgerKind.bankTransactions.rawValue)
             statuses.append(Storage.status(ledgers))
             for name in try Storage.listIfPresent(ledgers).sorted() {
-                let status = Storage.status(Path.join(ledgers, name))
+                // The target's identity: a ledger moved elsewhere and linked back is read through
+                // the link, and edited there.
+                let status = Storage.targetStatus(Path.join(ledgers, name))
                 text += "L|\(name)|\(Self.describe(status))\n"
                 statuses.append(status)
             }

@@ -17,8 +17,9 @@ import Foundation
 /// no consumer reads them from here, and each costs a decoded object per run.
 ///
 /// Derived data: a summary that is missing, damaged, of another version or another binary, of
-/// another folder, or whose record files changed (a name, a size or a modification time: a file
-/// added to the year, a record edited or restored) is rebuilt from the records, which stay the
+/// another folder, or whose record files changed (a name, a size, a modification or change time,
+/// an inode, each of the file a link points to: a file added to the year, a record edited or
+/// restored, even with its modification time put back or through a link) is rebuilt from the records, which stay the
 /// only truth, and written again through a temporary file, fsynced and renamed.
 package struct IssuedYearSummary: Codable, Equatable {
     /// Bumped when the file's meaning changes: another version is rebuilt.
@@ -72,9 +73,13 @@ package struct IssuedYearSummary: Codable, Equatable {
     static func identity(_ layout: ArchiveLayout, folder: String) throws -> String {
         let store = InvoiceStore(layout: layout)
         var text = "issued-year-summary \(currentVersion)|\(folder)|\(RunStamp.executableIdentity())\n"
+        // What the readers get: a link's target (an edit through it moves the target's times),
+        // and its change time and inode too (an edit in place with the modification time put
+        // back still moves the change time).
         for name in try store.recordFiles(inFolder: folder) {
-            let status = Storage.status(Path.join(layout.issued, folder, name))
-            text += "\(name)|\(status?.size ?? -1)|\(status?.modified ?? -1)\n"
+            let status = Storage.targetStatus(Path.join(layout.issued, folder, name))
+            text += "\(name)|\(status?.size ?? -1)|\(status?.modified ?? -1)|\(status?.changed ?? -1)"
+            text += "|\(status?.inode ?? 0)\n"
         }
         let hasher = SHA256Hasher()
         hasher.update(Array(text.utf8))
