@@ -396,7 +396,8 @@ struct ClosedYearFECTests {
         try Self.runs(rebuilt, Self.closingRuns, beforeEach: removeCheckpoints)
         var targets: [URL] = []
         for workspace in [kept, rebuilt] {
-            let ledger = workspace.root.appendingPathComponent("archive/ledgers/demo-conseil/bank-transactions/2025-07.csv")
+            let ledger = workspace.root.appendingPathComponent(
+                "archive/ledgers/demo-conseil/bank-transactions/2025-07.csv")
             let target = workspace.root.appendingPathComponent("elsewhere-2025-07.csv")
             try FileManager.default.moveItem(at: ledger, to: target)
             try FileManager.default.createSymbolicLink(at: ledger, withDestinationURL: target)
