@@ -40,16 +40,7 @@ package enum Storage {
     static func status(cPath path: UnsafePointer<CChar>) -> Status? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
-        return Status(
-            size: Int64(info.st_size),
-            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
-            changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec),
-            isDirectory: (info.st_mode & S_IFMT) == S_IFDIR,
-            isRegularFile: (info.st_mode & S_IFMT) == S_IFREG,
-            isSymbolicLink: (info.st_mode & S_IFMT) == S_IFLNK,
-            device: UInt64(info.st_dev),
-            inode: UInt64(info.st_ino)
-        )
+        return Status(info)
     }
 
     /// The status of what `path` names, following symbolic links (`stat`, not `lstat`), or nil:
@@ -58,16 +49,7 @@ package enum Storage {
     package static func targetStatus(_ path: String) -> Status? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return Status(
-            size: Int64(info.st_size),
-            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
-            changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec),
-            isDirectory: (info.st_mode & S_IFMT) == S_IFDIR,
-            isRegularFile: (info.st_mode & S_IFMT) == S_IFREG,
-            isSymbolicLink: false,
-            device: UInt64(info.st_dev),
-            inode: UInt64(info.st_ino)
-        )
+        return Status(info)
     }
 
     /// True when something exists at `path`.
@@ -299,5 +281,19 @@ package enum Storage {
         throw StorageError(
             operation: "publish", path: destination, code: EEXIST,
             detail: "a different file already has this name")
+    }
+}
+
+extension Storage.Status {
+    /// What `lstat` or `stat` filled in.
+    init(_ info: stat) {
+        size = Int64(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+        isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
+        isSymbolicLink = (info.st_mode & S_IFMT) == S_IFLNK
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
     }
 }
