@@ -79,6 +79,75 @@ struct ExternalSorterTests {
         #expect(got == keys.sorted(by: Self.bytewise))
     }
 
+    /// Sorted through background spills (``SpillWorker``) and merged in place
+    /// (``SortedRecords/nextInPlace()``): every key comes back with its own payload, in order.
+    @Test func backgroundSpillsMergedInPlaceSortTheSame() throws {
+        let keys = Self.keys(seed: 13, count: 3000)
+        let worker = SpillWorker()
+        let sorter = ExternalSorter(folder: folder.appendingPathComponent("background").path, memoryBudget: 1 << 20)
+        defer { sorter.removeRuns() }
+        for (index, key) in keys.enumerated() {
+            let payload = Array("payload \(index)".utf8)
+            try key.withUnsafeBytes { k in try payload.withUnsafeBytes { try sorter.add(orderKey: k, payload: $0) } }
+            if index % 97 == 96 { try sorter.spillInBackground(on: worker) }
+        }
+        #expect(sorter.spilledRuns == 30)
+        let payloads = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, "payload \($0)") })
+        var sorted = try sorter.sorted()
+        var got: [[UInt8]] = []
+        while let record = sorted.nextInPlace() {
+            let key = Array(record.orderKey)
+            #expect(String(decoding: record.payload, as: UTF8.self) == payloads[key])
+            got.append(key)
+        }
+        try sorted.checkError()
+        #expect(got == keys.sorted(by: Self.bytewise))
+    }
+
+    /// Records longer than a run reader's buffer come back whole, and a record handed out in place
+    /// stays as it was until the next call; a truncated run ends the merge with an error.
+    @Test func longRecordsComeBackWholeAndATruncatedRunFails() throws {
+        let path = folder.appendingPathComponent("long").path
+        let sorter = ExternalSorter(folder: path, memoryBudget: 100 << 10)
+        defer { sorter.removeRuns() }
+        let sizes = [10, 70_000, 5, 150_000, 64 << 10, 3, 90_000]
+        func payload(_ index: Int) -> [UInt8] {
+            (0..<sizes[index]).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
+        }
+        for index in sizes.indices {
+            let key = Array("key \(index)".utf8)
+            try key.withUnsafeBytes { k in
+                try payload(index).withUnsafeBytes { try sorter.add(orderKey: k, payload: $0) }
+            }
+        }
+        #expect(sorter.spilledRuns == 2)
+        var sorted = try sorter.sorted()
+        var index = 0
+        while let record = sorted.nextInPlace() {
+            #expect(Array(record.orderKey) == Array("key \(index)".utf8))
+            #expect(Array(record.payload) == payload(index))
+            index += 1
+        }
+        try sorted.checkError()
+        #expect(index == sizes.count)
+
+        let truncated = ExternalSorter(folder: path + "-cut", memoryBudget: 100 << 10)
+        defer { truncated.removeRuns() }
+        for index in sizes.indices {
+            let key = Array("key \(index)".utf8)
+            try key.withUnsafeBytes { k in
+                try payload(index).withUnsafeBytes { try truncated.add(orderKey: k, payload: $0) }
+            }
+        }
+        let run = try #require(try FileManager.default.contentsOfDirectory(atPath: path + "-cut").sorted().first)
+        let handle = try #require(FileHandle(forWritingAtPath: path + "-cut/" + run))
+        try handle.truncate(atOffset: 100_000)
+        try handle.close()
+        var cut = try truncated.sorted()
+        while cut.nextInPlace() != nil {}
+        #expect(throws: StorageError.self) { try cut.checkError() }
+    }
+
     @Test func headsOrderAsTheirBytesAndEqualHeadsMeanEqualFirstBytes() {
         let keys = Self.keys(seed: 5, count: 400)
         for left in keys {

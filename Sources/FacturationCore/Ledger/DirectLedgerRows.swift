@@ -152,20 +152,19 @@ final class MonthRows {
         header.line(kind.columns)
         try output.write(header.buffer.bytes)
         var sorted = try sorter.sorted()
-        while let record = sorted.next() {
-            try record.bytes.withUnsafeBytes { raw in
-                let line = UnsafeRawBufferPointer(rebasing: raw[record.keyLength...])
-                let keyEnd = LedgerLine.firstComma(line)
-                let base = RecordKey.baseLength(of: UnsafeRawBufferPointer(rebasing: line[0..<keyEnd]))
-                if LedgerLine.isFingerprint(line) {
-                    try output.write(UnsafeRawBufferPointer(rebasing: line[0..<base]))
-                    try output.write(LedgerLine.firstOccurrence)
-                    try output.write(UnsafeRawBufferPointer(rebasing: line[keyEnd...]))
-                } else {
-                    try output.write(line)
-                }
-                try output.write(LedgerLine.lineEnd)
+        // Each line is written from where the merge holds it (no copy per record).
+        while let record = sorted.nextInPlace() {
+            let line = record.payload
+            let keyEnd = LedgerLine.firstComma(line)
+            let base = RecordKey.baseLength(of: UnsafeRawBufferPointer(rebasing: line[0..<keyEnd]))
+            if LedgerLine.isFingerprint(line) {
+                try output.write(UnsafeRawBufferPointer(rebasing: line[0..<base]))
+                try output.write(LedgerLine.firstOccurrence)
+                try output.write(UnsafeRawBufferPointer(rebasing: line[keyEnd...]))
+            } else {
+                try output.write(line)
             }
+            try output.write(LedgerLine.lineEnd)
         }
         try sorted.checkError()
     }
