@@ -43,9 +43,9 @@ struct MatchPackTests {
         return (packed, reference)
     }
 
-    /// The pack's header lines.
-    static func header(_ workspace: TestWorkspace) throws -> [Substring] {
-        let bytes = try workspace.data(pack)
+    /// The pack's header lines (of another pack at `path`: ``BankLinePackTests``).
+    static func header(_ workspace: TestWorkspace, _ path: String = pack) throws -> [Substring] {
+        let bytes = try workspace.data(path)
         var lines: [Substring] = []
         var rest = bytes[...]
         while lines.count < 5, let end = rest.firstIndex(of: 0x0A) {
