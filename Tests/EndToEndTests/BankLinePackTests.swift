@@ -16,21 +16,9 @@ struct BankLinePackTests {
     static let ledgers = "archive/ledgers/demo-conseil/bank-transactions"
     static let unmatched = "outbox/paiements/encaissements-non-rapproches.csv"
 
-    static func removePack(_ workspace: TestWorkspace) throws {
-        let url = workspace.root.appendingPathComponent(pack)
-        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-    }
-
-    /// Both workspaces run `days`; the reference loses its pack first. Their outputs must be equal.
+    /// Both workspaces run `days`; the reference loses its bank lines' pack first (``MatchPackTests/runs(_:_:_:pack:)``).
     static func runs(_ packed: TestWorkspace, _ reference: TestWorkspace, _ days: [String]) throws {
-        for day in days {
-            try removePack(reference)
-            for workspace in [packed, reference] {
-                let result = try workspace.run(["run", "--settle", "0", "--date", day])
-                #expect(result.status == 0 || result.status == 2, "\(day): \(result.stderr) \(result.stdout)")
-            }
-        }
-        try DemoReplayTests.expectSameOutputs(packed, as: reference)
+        try MatchPackTests.runs(packed, reference, days, pack: pack)
     }
 
     /// The demo to October 2025 in both, the ledgers older than the racy window, then a run of 2026

@@ -15,15 +15,18 @@ struct MatchPackTests {
     static let pack = "archive/checkpoints/demo-conseil/rapprochements.pack"
     static let matches = "archive/payments/demo-conseil/matches"
 
-    static func removePack(_ workspace: TestWorkspace) throws {
-        let url = workspace.root.appendingPathComponent(pack)
+    static func removePack(_ workspace: TestWorkspace, _ path: String = pack) throws {
+        let url = workspace.root.appendingPathComponent(path)
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
     }
 
-    /// Both workspaces run `days`; the reference loses its pack first. Their outputs must be equal.
-    static func runs(_ packed: TestWorkspace, _ reference: TestWorkspace, _ days: [String]) throws {
+    /// Both workspaces run `days`; the reference loses its pack (`path`: another pack's, for
+    /// ``BankLinePackTests``) first. Their outputs must be equal.
+    static func runs(
+        _ packed: TestWorkspace, _ reference: TestWorkspace, _ days: [String], pack path: String = pack
+    ) throws {
         for day in days {
-            try removePack(reference)
+            try removePack(reference, path)
             for workspace in [packed, reference] {
                 let result = try workspace.run(["run", "--settle", "0", "--date", day])
                 #expect(result.status == 0 || result.status == 2, "\(day): \(result.stderr) \(result.stdout)")
