@@ -193,6 +193,34 @@ struct PaymentPassShortcutTests {
         #expect(first[receipts[1].key] == 1)
     }
 
+    /// A payer's IBAN is learnt once, from the first match that names a client: its client is not
+    /// looked up again, a configured IBAN is kept, an empty one or an unknown client teaches nothing.
+    @Test func anIBANIsLearntOnceAndItsClientAskedOnlyThen() {
+        let client = PipelineConfig.Client(code: "LAA", name: "Les Automatismes Appliqués", aliases: [])
+        var payers = PayerIdentifier(clients: [client])
+        var asked: [String] = []
+        func receipt(_ iban: String) -> Receipt {
+            var receipt = PaymentMatcherTests.receipt(100, from: "Inconnu", text: "")
+            receipt.counterpartyIBAN = iban
+            return receipt
+        }
+        payers.learn(iban: "DE000001") {
+            asked.append("unknown"); return nil
+        }
+        payers.learn(iban: "FR7600000001") {
+            asked.append("first"); return "LAA"
+        }
+        payers.learn(iban: "FR7600000001") {
+            asked.append("again"); return "GEN"
+        }
+        payers.learn(iban: "") {
+            asked.append("empty"); return "GEN"
+        }
+        #expect(asked == ["unknown", "first"])
+        #expect(payers.client(of: receipt("FR7600000001"))?.code == "LAA")
+        #expect(payers.client(of: receipt("DE000001")) == nil)
+    }
+
     /// The byte scan says what Foundation's `contains(":")` says, combining marks and other
     /// scripts included.
     @Test(arguments: [

@@ -89,10 +89,8 @@ struct PaymentPass {
         var matches: [String: PaymentMatch] = [:]
         matches.reserveCapacity(snapshot.matches.count)
         func learn(_ match: PaymentMatch, _ receivables: Receivables) {
-            guard let index = firstReceipt[match.receipt], let first = match.allocations.first,
-                let client = receivables.clientCode(of: first.invoice)
-            else { return }
-            payers.learn(iban: receipts[index].counterpartyIBAN, client: client)
+            guard let index = firstReceipt[match.receipt], let first = match.allocations.first else { return }
+            payers.learn(iban: receipts[index].counterpartyIBAN) { receivables.clientCode(of: first.invoice) }
         }
         do {
             let receivables = try snapshot.receivables()
