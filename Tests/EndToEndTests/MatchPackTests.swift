@@ -15,15 +15,18 @@ struct MatchPackTests {
     static let pack = "archive/checkpoints/demo-conseil/rapprochements.pack"
     static let matches = "archive/payments/demo-conseil/matches"
 
-    static func removePack(_ workspace: TestWorkspace) throws {
-        let url = workspace.root.appendingPathComponent(pack)
+    static func removePack(_ workspace: TestWorkspace, _ path: String = pack) throws {
+        let url = workspace.root.appendingPathComponent(path)
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
     }
 
-    /// Both workspaces run `days`; the reference loses its pack first. Their outputs must be equal.
-    static func runs(_ packed: TestWorkspace, _ reference: TestWorkspace, _ days: [String]) throws {
+    /// Both workspaces run `days`; the reference loses its pack (`path`: another pack's, for
+    /// ``BankLinePackTests``) first. Their outputs must be equal.
+    static func runs(
+        _ packed: TestWorkspace, _ reference: TestWorkspace, _ days: [String], pack path: String = pack
+    ) throws {
         for day in days {
-            try removePack(reference)
+            try removePack(reference, path)
             for workspace in [packed, reference] {
                 let result = try workspace.run(["run", "--settle", "0", "--date", day])
                 #expect(result.status == 0 || result.status == 2, "\(day): \(result.stderr) \(result.stdout)")
@@ -43,9 +46,9 @@ struct MatchPackTests {
         return (packed, reference)
     }
 
-    /// The pack's header lines.
-    static func header(_ workspace: TestWorkspace) throws -> [Substring] {
-        let bytes = try workspace.data(pack)
+    /// The pack's header lines (of another pack at `path`: ``BankLinePackTests``).
+    static func header(_ workspace: TestWorkspace, _ path: String = pack) throws -> [Substring] {
+        let bytes = try workspace.data(path)
         var lines: [Substring] = []
         var rest = bytes[...]
         while lines.count < 5, let end = rest.firstIndex(of: 0x0A) {

@@ -175,3 +175,59 @@ struct SupportingNameTests {
         #expect(PaymentReports.supportingName(receipt, invoice: "F2025-0001/é", payer: payer) == expected)
     }
 }
+
+@Suite("Payment pass shortcuts")
+struct PaymentPassShortcutTests {
+    /// A key booked twice gives its first receipt, as the dictionary of receipts it replaced did
+    /// (`uniquingKeysWith: { first, _ in first }`): the payer is learnt from that one's IBAN.
+    @Test func aKeyBookedTwiceGivesItsFirstReceipt() {
+        var receipts = [
+            PaymentMatcherTests.receipt(100, from: "A", text: "x", on: "2025-01-02"),
+            PaymentMatcherTests.receipt(200, from: "B", text: "y", on: "2025-01-03"),
+            PaymentMatcherTests.receipt(100, from: "A", text: "x", on: "2025-01-04"),
+        ]
+        receipts[2].counterpartyIBAN = "FR7600000000000000000000000"
+        let first = PaymentPass.firstReceipts(receipts)
+        #expect(first.count == 2)
+        #expect(first[receipts[0].key] == 0)
+        #expect(first[receipts[1].key] == 1)
+    }
+
+    /// A payer's IBAN is learnt once, from the first match that names a client: its client is not
+    /// looked up again, a configured IBAN is kept, an empty one or an unknown client teaches nothing.
+    @Test func anIBANIsLearntOnceAndItsClientAskedOnlyThen() {
+        let client = PipelineConfig.Client(code: "LAA", name: "Les Automatismes Appliqués", aliases: [])
+        var payers = PayerIdentifier(clients: [client])
+        var asked: [String] = []
+        func receipt(_ iban: String) -> Receipt {
+            var receipt = PaymentMatcherTests.receipt(100, from: "Inconnu", text: "")
+            receipt.counterpartyIBAN = iban
+            return receipt
+        }
+        payers.learn(iban: "DE000001") {
+            asked.append("unknown"); return nil
+        }
+        payers.learn(iban: "FR7600000001") {
+            asked.append("first"); return "LAA"
+        }
+        payers.learn(iban: "FR7600000001") {
+            asked.append("again"); return "GEN"
+        }
+        payers.learn(iban: "") {
+            asked.append("empty"); return "GEN"
+        }
+        #expect(asked == ["unknown", "first"])
+        #expect(payers.client(of: receipt("FR7600000001"))?.code == "LAA")
+        #expect(payers.client(of: receipt("DE000001")) == nil)
+    }
+
+    /// The byte scan says what Foundation's `contains(":")` says, combining marks and other
+    /// scripts included.
+    @Test(arguments: [
+        "", "F2025-0001", "qonto:abc", ":", "a:", "AV-2025-01", "qonto:é", "é:", "e\u{301}", ":\u{301}",
+        "x:\u{301}y", "日本:", "日本", "Fac\u{300}ture",
+    ])
+    func theColonTestIsFoundations(source: String) {
+        #expect(PaymentReports.hasColon(source) == source.contains(":"))
+    }
+}

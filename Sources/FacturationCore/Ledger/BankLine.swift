@@ -48,44 +48,65 @@ package struct BankLine: Sendable, Equatable {
     }
 
     /// Every booked transaction that payments and accounting may use; the others are counted in
-    /// `leftOut` (see ``LeftOut``).
-    package static func all(in layout: ArchiveLayout, leftOut: inout LeftOut) throws -> [BankLine] {
+    /// `leftOut` (see ``LeftOut``). `packedBefore`: the ledgers of the years before it are taken from
+    /// their pack (``BankLinePack``, written when it no longer describes them): a run's snapshot,
+    /// under the workspace's lock.
+    package static func all(
+        in layout: ArchiveLayout, leftOut: inout LeftOut, packedBefore: Int? = nil
+    ) throws -> [BankLine] {
         var lines: [BankLine] = []
-        try packed(in: layout, leftOut: &leftOut).forEachLine { lines.append($0) }
+        try packed(in: layout, leftOut: &leftOut, packedBefore: packedBefore).forEachLine { lines.append($0) }
         return lines
     }
 
     /// The booked lines of the bank ledgers, oldest first (booking date, then key), packed: for a
     /// caller that visits them once (``PackedBankLines/forEachLine(_:)``) and keeps only a part of each.
-    static func packed(in layout: ArchiveLayout, leftOut: inout LeftOut) throws -> PackedBankLines {
+    ///
+    /// The ledgers are read in the order of their names; those of the years before `packedBefore`,
+    /// which come first, from ``BankLinePack`` (the same lines in the same order, or the files read
+    /// as here), so that the sort sees the same sequence either way.
+    static func packed(
+        in layout: ArchiveLayout, leftOut: inout LeftOut, packedBefore: Int? = nil
+    ) throws -> PackedBankLines {
         let folder = Path.join(layout.ledgers, LedgerKind.bankTransactions.rawValue)
-        let currency = layout.pipeline.currency.code
+        let names = try Storage.listIfPresent(folder).sorted().filter {
+            $0.hasSuffix(".csv") && $0 != LedgerKind.pendingPartition + ".csv"
+        }
         var lines = PackedBankLines()
         var ignored = LeftOut()
-        for name in try Storage.listIfPresent(folder).sorted()
-        where name.hasSuffix(".csv") && name != LedgerKind.pendingPartition + ".csv" {
-            try LedgerFile.forEachRow(path: Path.join(folder, name), header: LedgerKind.bankTransactions.columns) {
-                fields in
-                func text(_ column: BankColumn) -> String { String(decoding: fields[column.index], as: UTF8.self) }
-                guard text(.status) == "booked", let amount = Int64(text(.amountMinor)), amount != 0,
-                    let date = CivilDate(iso: text(.bookingDate))
-                else { return }
-                if ImportBounds.problem(amountMinor: amount, scale: 2) != nil || ImportBounds.problem(date: date) != nil
-                {
-                    ignored.outOfBounds += 1
-                    return
-                }
-                let lineCurrency = text(.currency)
-                if !lineCurrency.isEmpty, lineCurrency != currency {
-                    ignored.otherCurrencies[lineCurrency, default: 0] += 1
-                    return
-                }
-                lines.append(fields, day: EntryDay(date), amountMinor: amount)
-            }
+        var first = 0
+        if let packedBefore {
+            first = BankLinePack.closedPrefix(names, before: packedBefore)
+            (lines, ignored) = try BankLinePack.lines(layout, folder: folder, names: names[..<first])
+        }
+        for name in names[first...] {
+            try read(Path.join(folder, name), currency: layout.pipeline.currency.code, into: &lines, leftOut: &ignored)
         }
         leftOut = ignored
         lines.sort()
         return lines
+    }
+
+    /// Appends the booked lines of one ledger file to `lines`, counting those left out in `leftOut`.
+    static func read(
+        _ path: String, currency: String, into lines: inout PackedBankLines, leftOut ignored: inout LeftOut
+    ) throws {
+        try LedgerFile.forEachRow(path: path, header: LedgerKind.bankTransactions.columns) { fields in
+            func text(_ column: BankColumn) -> String { String(decoding: fields[column.index], as: UTF8.self) }
+            guard text(.status) == "booked", let amount = Int64(text(.amountMinor)), amount != 0,
+                let date = CivilDate(iso: text(.bookingDate))
+            else { return }
+            if ImportBounds.problem(amountMinor: amount, scale: 2) != nil || ImportBounds.problem(date: date) != nil {
+                ignored.outOfBounds += 1
+                return
+            }
+            let lineCurrency = text(.currency)
+            if !lineCurrency.isEmpty, lineCurrency != currency {
+                ignored.otherCurrencies[lineCurrency, default: 0] += 1
+                return
+            }
+            lines.append(fields, day: EntryDay(date), amountMinor: amount)
+        }
     }
 
     /// The document reference of the bank operation (its transaction id, else its key).

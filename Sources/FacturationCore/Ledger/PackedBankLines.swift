@@ -55,3 +55,39 @@ struct PackedBankLines {
         }
     }
 }
+
+extension PackedBankLines {
+    /// Writes every row as ``BankLinePack`` keeps it: the booking day (days since the epoch), the
+    /// amount, then the six texts in the order ``append(_:day:amountMinor:)`` takes them.
+    func write(to writer: inout PackWriter) {
+        for row in rows {
+            writer.int(row.day.date.daysSinceEpoch)
+            writer.int(row.amountMinor)
+            for ref in [
+                row.key, row.counterpartyName, row.counterpartyIBAN, row.label, row.remittance, row.transactionID,
+            ] {
+                pool.withUTF8(ref) { writer.text(bytes: $0) }
+            }
+        }
+    }
+
+    /// Appends `count` rows written by ``write(to:)``; throws on anything it could not have written
+    /// (a day outside the years an import accepts).
+    mutating func read(_ count: Int, from reader: inout PackReader) throws(PackReader.Damaged) {
+        // Each row takes at least 40 bytes: a count beyond that is damage, not an allocation.
+        guard count <= (reader.bytes.count - reader.at) / 40 else { throw PackReader.Damaged() }
+        rows.reserveCapacity(rows.count + count)
+        for _ in 0..<count {
+            let date = CivilDate(daysSinceEpoch: Int64(try reader.int()))
+            guard (2000...2099).contains(date.year) else { throw PackReader.Damaged() }
+            let amount = Int64(try reader.int())
+            func text() throws(PackReader.Damaged) -> ByteTextPool.Ref { pool.append(try reader.textBytes()) }
+            let key = try text(), name = try text(), iban = try text()
+            let label = try text(), remittance = try text(), transactionID = try text()
+            rows.append(
+                Row(
+                    day: EntryDay(date), amountMinor: amount, key: key, counterpartyName: name, counterpartyIBAN: iban,
+                    label: label, remittance: remittance, transactionID: transactionID))
+        }
+    }
+}

@@ -26,7 +26,7 @@ package enum PaymentReports {
             let status: String
             if item.openMinor <= 0 {
                 // Receipts are bank record keys (`qonto:…`); credit notes are document numbers.
-                status = item.applied.allSatisfy({ !$0.source.contains(":") }) ? "annulée par avoir" : "payée"
+                status = item.applied.allSatisfy({ !hasColon($0.source) }) ? "annulée par avoir" : "payée"
             } else if item.paidMinor > 0 {
                 status = late > 0 ? "partiellement payée, en retard" : "partiellement payée"
             } else {
@@ -44,6 +44,18 @@ package enum PaymentReports {
             ])
         }
         return table
+    }
+
+    /// Whether `source` holds a colon, as Foundation's `contains(":")` says: by bytes for an ASCII
+    /// text (no combining mark can follow the colon there), by Foundation otherwise. Why: the
+    /// Foundation search for every settled invoice of history was 7 ms of a 10-year full pass.
+    static func hasColon(_ source: String) -> Bool {
+        var colon = false
+        for byte in source.utf8 {
+            if byte >= 0x80 { return source.contains(":") }
+            if byte == UInt8(ascii: ":") { colon = true }
+        }
+        return colon
     }
 
     /// `paiements/balance-agee`: open amounts per client by days past due, with a total row.

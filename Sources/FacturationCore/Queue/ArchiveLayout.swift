@@ -265,6 +265,9 @@ package struct ArchiveLayout: Sendable {
     }
     /// Every match file's match, decoded once, with each file's identity (``MatchPack``).
     package var matchPack: String { Path.join(checkpoints, "rapprochements.pack") }
+    /// The booked lines of the closed years' bank ledgers, read once, with each ledger's identity
+    /// (``BankLinePack``).
+    package var bankLinePack: String { Path.join(checkpoints, "lignes-bancaires.pack") }
     /// The months whose supporting documents were all delivered (``SupportingDocumentsCheckpoint``).
     package var supportingDocumentsCheckpoint: String { Path.join(checkpoints, "justificatifs.json") }
     /// The stamp of the last run that changed nothing the later stages read (``RunStamp``).

@@ -136,7 +136,8 @@ package final class RunSnapshot {
             recordedMatches = try PaymentStore(layout: layout).matches()
         }
         var leftOut = BankLine.LeftOut()
-        bank = try BankLine.all(in: layout, leftOut: &leftOut)
+        // A run's snapshot takes the closed years' bank lines from their pack (``BankLinePack``).
+        bank = try BankLine.all(in: layout, leftOut: &leftOut, packedBefore: packedMatches ? openYear : nil)
         self.leftOut = leftOut
     }
 
