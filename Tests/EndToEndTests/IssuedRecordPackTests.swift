@@ -16,10 +16,7 @@ struct IssuedRecordPackTests {
     static let pack = "archive/checkpoints/demo-conseil/factures.pack"
     static let year = "archive/invoicing/demo-conseil/issued/2025"
 
-    static func removePack(_ workspace: TestWorkspace) throws {
-        let url = workspace.root.appendingPathComponent(pack)
-        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-    }
+    static func removePack(_ workspace: TestWorkspace) throws { try workspace.removeIfPresent(pack) }
 
     /// Both workspaces run `days`; the reference loses its pack first. Their outputs and exit
     /// statuses must be equal (a record added by hand has no archived XML: an error in both).
@@ -119,6 +116,20 @@ struct IssuedRecordPackTests {
         for link in links { try Self.renameBuyer(link, to: "W") }
         try Self.runs(packed, reference, ["2026-01-12"])
         #expect(try Self.buyer(packed, of: "F20250704")?.hasPrefix("W") == true, "the edit through the link is seen")
+
+        // Damaged: the run stops on the records with today's error, in both.
+        Thread.sleep(forTimeInterval: 2.5)
+        try Self.runs(packed, reference, ["2026-01-13"])
+        let results = try [packed, reference].map { workspace in
+            try Data("{\"number\":".utf8).write(
+                to: workspace.root.appendingPathComponent(Self.year + "/F20259999.jsonl"))
+            return try workspace.run(["run", "--settle", "0", "--date", "2026-01-14"])
+        }
+        #expect(results[0].status != 0 && results[0].status == results[1].status)
+        let messages = [packed, reference].indices.map { index in
+            results[index].stderr.replacingOccurrences(of: [packed, reference][index].path, with: "<workspace>")
+        }
+        #expect(messages[0].contains("F20259999.jsonl, line 1") && messages[0] == messages[1], "\(messages)")
     }
 
     @Test func thePackIsReadAndADamagedOneIsRebuilt() throws {
@@ -172,5 +183,13 @@ struct IssuedRecordPackTests {
         try (Data(planted.utf8) + body).write(to: url)
         let read = try RunSnapshot(layout: layout, openYear: 2026, packedMatches: true).records
         #expect(read.contains { $0.number == "F20250777" } && !read.contains { $0.number == "F20250704" })
+    }
+}
+
+extension TestWorkspace {
+    /// Removes the file at `relative` when there is one (a derived file a test makes a run do without).
+    func removeIfPresent(_ relative: String) throws {
+        let url = root.appendingPathComponent(relative)
+        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
     }
 }

@@ -15,10 +15,7 @@ struct MatchPackTests {
     static let pack = "archive/checkpoints/demo-conseil/rapprochements.pack"
     static let matches = "archive/payments/demo-conseil/matches"
 
-    static func removePack(_ workspace: TestWorkspace) throws {
-        let url = workspace.root.appendingPathComponent(pack)
-        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-    }
+    static func removePack(_ workspace: TestWorkspace) throws { try workspace.removeIfPresent(pack) }
 
     /// Both workspaces run `days`; the reference loses its pack first. Their outputs must be equal.
     static func runs(_ packed: TestWorkspace, _ reference: TestWorkspace, _ days: [String]) throws {
