@@ -136,6 +136,7 @@ struct IssuedYearSummaryTests {
     static func summaryWriteStep() throws -> (step: Int, summary: [String: Any]) {
         let reference = try Self.workspace()
         try Self.history(reference, then: [], beforeEach: { _ in })
+        Self.olderThanTheRacyWindow()
         let traced = try reference.run(
             ["run", "--settle", "0", "--date", "2026-01-05"], environment: ["FACTURATION_CRASH_TRACE": "1"])
         #expect(traced.status == 0 || traced.status == 2, "\(traced.stderr)")
@@ -143,6 +144,12 @@ struct IssuedYearSummaryTests {
         let rename = try #require(steps.firstIndex { $0.contains("factures-annees/2025.json") }) + 1
         return (rename, try Self.summaryJSON(reference))
     }
+
+    /// Waits until 2025's records are older than the racy window, so that the first run of 2026
+    /// writes the closed years' record pack (``IssuedRecordPack``: its write is a crash step
+    /// before the summary's) whether the machine is fast or loaded: the traced run and the crashed
+    /// ones then count the same steps.
+    static func olderThanTheRacyWindow() { Thread.sleep(forTimeInterval: 2.5) }
 
     /// A summary without its `inputs` (the modification times of another workspace's records).
     static func content(_ summary: [String: Any]) -> NSDictionary {
@@ -158,6 +165,7 @@ struct IssuedYearSummaryTests {
         let (rename, _) = try Self.summaryWriteStep()
         let workspace = try Self.workspace()
         try Self.history(workspace, then: [], beforeEach: { _ in })
+        Self.olderThanTheRacyWindow()
         let crashed = try workspace.run(
             ["run", "--settle", "0", "--date", "2026-01-05"], environment: ["FACTURATION_CRASH_AFTER": "\(rename)"])
         #expect(crashed.killedBySignal, "\(crashed.stderr)")
@@ -192,6 +200,7 @@ struct IssuedYearSummaryTests {
         for step in [rename - 1, rename, rename + 1] {
             let workspace = try Self.workspace()
             try Self.history(workspace, then: [], beforeEach: { _ in })
+            Self.olderThanTheRacyWindow()
             let crashed = try workspace.run(
                 ["run", "--settle", "0", "--date", "2026-01-05"], environment: ["FACTURATION_CRASH_AFTER": "\(step)"])
             #expect(crashed.killedBySignal, "step \(step): \(crashed.stderr)")

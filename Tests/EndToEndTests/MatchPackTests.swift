@@ -16,8 +16,7 @@ struct MatchPackTests {
     static let matches = "archive/payments/demo-conseil/matches"
 
     static func removePack(_ workspace: TestWorkspace, _ path: String = pack) throws {
-        let url = workspace.root.appendingPathComponent(path)
-        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
+        try workspace.removeIfPresent(path)
     }
 
     /// Both workspaces run `days`; the reference loses its pack (`path`: another pack's, for

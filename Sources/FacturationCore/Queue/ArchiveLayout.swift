@@ -263,6 +263,8 @@ package struct ArchiveLayout: Sendable {
     package func receivablesYearLines(year: Int) -> String {
         Path.join(checkpoints, "creances-annees", CivilDate.pad(year, 4) + ".tsv")
     }
+    /// The closed years' issued records, decoded once, with each year's identity (``IssuedRecordPack``).
+    package var issuedRecordPack: String { Path.join(checkpoints, "factures.pack") }
     /// Every match file's match, decoded once, with each file's identity (``MatchPack``).
     package var matchPack: String { Path.join(checkpoints, "rapprochements.pack") }
     /// The booked lines of the closed years' bank ledgers, read once, with each ledger's identity

@@ -124,11 +124,17 @@ package final class RunSnapshot {
     package let openYear: Int?
 
     /// `packedMatches`: the matches through their pack (``MatchPack``, written when it no longer
-    /// describes the match files): a run's snapshot, under the workspace's lock.
+    /// describes the match files), and with an `openYear` the closed years' records through theirs
+    /// (``IssuedRecordPack``): a run's snapshot, under the workspace's lock.
     package init(layout: ArchiveLayout, openYear: Int? = nil, packedMatches: Bool = false) throws {
         self.layout = layout
         self.openYear = openYear
-        issuedDocuments = try InvoiceStore(layout: layout).records()
+        if packedMatches, let openYear {
+            // The run's snapshot: the closed years' records from their pack, their identities kept.
+            (issuedDocuments, recordFolderIdentities) = try IssuedRecordPack.records(layout, before: openYear)
+        } else {
+            issuedDocuments = try InvoiceStore(layout: layout).records()
+        }
         confirmed = try ConfirmedNumberStore(layout: layout).all()
         if packedMatches {
             (recordedMatches, matchFilesIdentity) = try MatchPack.loaded(layout)
