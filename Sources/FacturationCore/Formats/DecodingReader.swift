@@ -13,6 +13,8 @@ package final class DecodingReader {
     /// Raw bytes consumed so far (for progress reporting).
     package private(set) var bytesRead: Int64 = 0
     package var totalBytes: Int64 { file.size }
+    /// The status of the file read (``InputFile/status``).
+    package var fileStatus: Storage.Status { file.status }
 
     package init(path: String, encoding: TextEncoding, chunkSize: Int = 1 << 15) throws(StorageError) {
         self.file = try InputFile(path: path)

@@ -87,10 +87,12 @@ package struct BankLine: Sendable, Equatable {
         return lines
     }
 
-    /// Appends the booked lines of one ledger file to `lines`, counting those left out in `leftOut`.
+    /// Appends the booked lines of one ledger file to `lines`, counting those left out in `leftOut`;
+    /// returns the status of the file read (``LedgerFile/forEachRow(path:header:form:encoding:delimiter:_:)``).
+    @discardableResult
     static func read(
         _ path: String, currency: String, into lines: inout PackedBankLines, leftOut ignored: inout LeftOut
-    ) throws {
+    ) throws -> Storage.Status? {
         try LedgerFile.forEachRow(path: path, header: LedgerKind.bankTransactions.columns) { fields in
             func text(_ column: BankColumn) -> String { String(decoding: fields[column.index], as: UTF8.self) }
             guard text(.status) == "booked", let amount = Int64(text(.amountMinor)), amount != 0,

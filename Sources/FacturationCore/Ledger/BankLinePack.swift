@@ -71,8 +71,9 @@ struct BankLinePack {
         var trusted = true
         for name in names {
             let file = Path.join(folder, name)
-            let status = Storage.targetStatus(file)
-            try BankLine.read(file, currency: currency, into: &pack.lines, leftOut: &pack.leftOut)
+            // The identity of the file read, from its descriptor: a `stat` of the path before or
+            // after could name another file (a link switched during the run) than the lines packed.
+            let status = try BankLine.read(file, currency: currency, into: &pack.lines, leftOut: &pack.leftOut)
             if let status, case let identity = MatchPack.FileIdentity(status), identity.isTrusted(now: now) {
                 pack.ledgers.append(Ledger(name: name, file: identity))
             } else {

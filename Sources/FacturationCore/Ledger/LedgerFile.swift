@@ -28,16 +28,19 @@ package enum LedgerFile {
 
     /// Calls `body` with the fields of every record of a ledger (or of a header-less scratch
     /// file); the field bytes are valid only during the call. A missing file has no records.
+    /// Returns the status of the file read (``InputFile/status``), nil when there is none: the
+    /// identity of these very bytes, for a derived file that records it (``BankLinePack``).
     ///
     /// - Parameters:
     ///   - header: the expected header row, or nil for scratch files that have none.
     ///   - encoding: `.utf8WithBOM` for a file a person saved (a spreadsheet adds the mark).
+    @discardableResult
     package static func forEachRow(
         path: String, header: [String]?, form: Form = .values,
         encoding: TextEncoding = .utf8, delimiter: UInt8 = UInt8(ascii: ","),
         _ body: ([UnsafeRawBufferPointer]) throws -> Void
-    ) throws {
-        guard Storage.exists(path) else { return }
+    ) throws -> Storage.Status? {
+        guard Storage.exists(path) else { return nil }
         let reader = try DecodingReader(path: path, encoding: encoding)
         let csv = CSVReader(delimiter: delimiter)
         var expectHeader = header != nil
@@ -76,6 +79,7 @@ package enum LedgerFile {
         } catch let error as CSVSyntaxError {
             throw LedgerError(path: path, line: error.line, message: error.message)
         }
+        return reader.fileStatus
     }
 
     /// Reads every record as arrays of Strings (small files: pending bank rows, tests).

@@ -6,6 +6,9 @@ import Glibc
 package final class InputFile {
     package let path: String
     package let size: Int64
+    /// The status of the file opened (`fstat` of its descriptor): the identity of the bytes this
+    /// reader gives, whatever the path names by the time it is looked at again.
+    package let status: Storage.Status
     private let descriptor: Int32
 
     /// Opens a regular file (a link to one is followed: a pipeline file may be a link). Anything
@@ -31,6 +34,7 @@ package final class InputFile {
         self.path = path
         self.descriptor = fd
         self.size = Int64(info.st_size)
+        self.status = Storage.Status(info)
         #if os(Linux)
         // Read-ahead matters for large files only; a small one (a match file, a record) would pay
         // one more system call each (133,191 match files for the FEC of 1,000,000 lines).
