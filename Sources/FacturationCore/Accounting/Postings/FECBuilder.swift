@@ -69,7 +69,7 @@ package enum FECBuilder {
         /// Positions of the file's entries, in file order.
         let ordered: [Int]
         let numbering: Numbering
-        let groups: [String: (balance: Int64, lastDay: EntryDay)]
+        private(set) var groups: [String: (balance: Int64, lastDay: EntryDay)]
         /// Lines of the file (header excluded).
         package let lineCount: Int
 
@@ -78,13 +78,20 @@ package enum FECBuilder {
             for index in ordered { try lines(of: index, body) }
         }
 
-        /// ``forEachLine(_:)`` that frees the storage of each entry once its lines are made
+        /// The lines of ``forEachLine(_:)``, encoded into `encoder` by the entries' table
+        /// (``AccountingEntryTable/encodeLines(at:number:lettered:into:line:lineDone:)``; `lineDone`
+        /// is called after each line), freeing the storage of each entry once its lines are made
         /// (``AccountingEntryTable/release(at:)``): the plan cannot be read again, and its entries
         /// are freed only where the plan is their one owner (the caller let go of its own copy).
-        package mutating func drainLines<E: Error>(_ body: (FECLine) throws(E) -> Void) throws(E) {
+        package mutating func drainEncoded(into encoder: FECLineEncoder, lineDone: () throws -> Void) throws {
+            let lettered = LetteredInvoices(groups)
+            groups = [:]  // `lettered` is their one owner
             entries.prepareRelease(of: ordered)
+            var line = 2
             for index in ordered {
-                try lines(of: index, body)
+                try entries.encodeLines(
+                    at: index, number: numbering.entryNumber(index), lettered: lettered, into: encoder, line: &line,
+                    lineDone: lineDone)
                 entries.release(at: index)
             }
         }
@@ -146,8 +153,65 @@ package enum FECBuilder {
         }
 
         /// The EcritureNum of the entry at `index` (of the fiscal year).
-        func number(_ index: Int) -> String {
-            codes[Int(journalRanks[index])] + CivilDate.pad(Int(sequences[index]), 6)
+        func number(_ index: Int) -> String { entryNumber(index).text }
+
+        func entryNumber(_ index: Int) -> EntryNumber {
+            EntryNumber(code: codes[Int(journalRanks[index])], sequence: Int(sequences[index]))
+        }
+    }
+
+    /// An EcritureNum: the journal's code, then the sequence on at least six digits.
+    package struct EntryNumber {
+        let code: String
+        let sequence: Int
+
+        var text: String { code + CivilDate.pad(sequence, 6) }
+    }
+
+    /// The invoices whose 411 lines are lettered (balance zero), and the day of their lettering,
+    /// found from a line's invoice as bytes.
+    ///
+    /// Why (performance code, fenced): the encoding thread looked every 411 line's invoice up in
+    /// the groups by `String` (a string made and hashed per line, a tenth of its time). When every
+    /// invoice is ASCII (all of ours), an ASCII invoice is found by its bytes (``FECKeyTable``:
+    /// ASCII strings are equal exactly when their bytes are); otherwise, and for any other text,
+    /// in the groups as before, since `String` equality is canonical equivalence (the Kelvin sign
+    /// is a `K`), not bytes.
+    package final class LetteredInvoices {
+        private let groups: [String: (balance: Int64, lastDay: EntryDay)]
+        /// nil when a group's invoice is not ASCII.
+        private let ascii: FECKeyTable?
+        private let days: [EntryDay]
+
+        init(_ groups: [String: (balance: Int64, lastDay: EntryDay)]) {
+            let table = FECKeyTable(capacity: groups.count, keyBytes: groups.count * 16)
+            var allASCII = true
+            var days: [EntryDay] = []
+            for (invoice, group) in groups {
+                var invoice = invoice
+                invoice.withUTF8 { utf8 in
+                    guard utf8.allSatisfy({ $0 < 0x80 }) else {
+                        allASCII = false
+                        return
+                    }
+                    if group.balance == 0, table.findOrInsert(UnsafeRawBufferPointer(utf8)).inserted {
+                        days.append(group.lastDay)
+                    }
+                }
+            }
+            ascii = allASCII ? table : nil
+            self.groups = groups
+            self.days = days
+        }
+
+        /// The lettering day of the invoice whose text is `utf8`, nil when it is not lettered.
+        func day(_ utf8: UnsafeRawBufferPointer) -> EntryDay? {
+            guard let ascii, utf8.allSatisfy({ $0 < 0x80 }) else {
+                // Compared as a `String`: it may be equivalent to an ASCII key (a Kelvin sign).
+                let group = groups[String(decoding: utf8, as: UTF8.self)]
+                return group?.balance == 0 ? group?.lastDay : nil
+            }
+            return ascii.find(utf8).map { days[$0] }
         }
     }
 
