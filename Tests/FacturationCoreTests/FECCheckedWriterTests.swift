@@ -155,6 +155,28 @@ struct FECCheckedWriterTests {
         }
     }
 
+    /// The numbering scheme among thousands of entries (``FECNumberingRules`` keeps its own set
+    /// of the numbers): global while each EcritureNum is one journal's, per journal once an
+    /// entry of the bank journal takes a number of the sales journal.
+    @Test func aNumberOfTwoJournalsIsFoundAmongThousands() throws {
+        let valid = try FECWriter.bytes(
+            FECBuilder.lines(Self.entries, from: Self.year.start, to: Self.year.end, fiscalYear: Self.year),
+            format: FECFormat())
+        let options = FECChecker.Options(
+            fileName: "123456782FEC20251231.txt", fiscalYearStart: Self.year.start, closingDate: Self.year.end,
+            ownExport: true)
+        let global = FECChecker.check(bytes: valid, options: options)
+        #expect(global.numbering == "global" && global.entries > 10_000)
+        let lines = String(decoding: valid, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let shared = lines.suffix(2).map { line in
+            var fields = line.components(separatedBy: "|")
+            (fields[0], fields[1], fields[2]) = ("BQ", "Banque", "VT004321")
+            return fields.joined(separator: "|") + "\r\n"
+        }
+        let perJournal = FECChecker.check(bytes: valid + Array(shared.joined().utf8), options: options)
+        #expect(perJournal.numbering == "per journal")
+    }
+
     /// Entries whose texts the writer changes: separators, tabs, line breaks, C0 and C1 controls,
     /// leading and trailing spaces, characters ISO-8859-15 has no byte for, a journal code with a
     /// space and a `|`; the six `invoices` lettered but the last (never paid).
