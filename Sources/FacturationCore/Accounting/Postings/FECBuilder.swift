@@ -169,49 +169,21 @@ package enum FECBuilder {
     }
 
     /// The invoices whose 411 lines are lettered (balance zero), and the day of their lettering,
-    /// found from a line's invoice as bytes.
+    /// found from a line's invoice as bytes (``AccountingEntryTable/encodeLines(at:number:lettered:into:line:lineDone:)``).
     ///
-    /// Why (performance code, fenced): the encoding thread looked every 411 line's invoice up in
-    /// the groups by `String` (a string made and hashed per line, a tenth of its time). When every
-    /// invoice is ASCII (all of ours), an ASCII invoice is found by its bytes (``FECKeyTable``:
-    /// ASCII strings are equal exactly when their bytes are); otherwise, and for any other text,
-    /// in the groups as before, since `String` equality is canonical equivalence (the Kelvin sign
-    /// is a `K`), not bytes.
+    /// The groups are looked up by `String`, as ``Plan/forEachLine(_:)`` does (their equality is
+    /// canonical equivalence, not bytes). Measured: a byte-keyed ``FECKeyTable`` of the lettered
+    /// invoices cost the encoding thread more than the `String`s (its three arrays missed the
+    /// cache on each of 500,000 lookups), so there is none.
     package final class LetteredInvoices {
         private let groups: [String: (balance: Int64, lastDay: EntryDay)]
-        /// nil when a group's invoice is not ASCII.
-        private let ascii: FECKeyTable?
-        private let days: [EntryDay]
 
-        init(_ groups: [String: (balance: Int64, lastDay: EntryDay)]) {
-            let table = FECKeyTable(capacity: groups.count, keyBytes: groups.count * 16)
-            var allASCII = true
-            var days: [EntryDay] = []
-            for (invoice, group) in groups {
-                var invoice = invoice
-                invoice.withUTF8 { utf8 in
-                    guard utf8.allSatisfy({ $0 < 0x80 }) else {
-                        allASCII = false
-                        return
-                    }
-                    if group.balance == 0, table.findOrInsert(UnsafeRawBufferPointer(utf8)).inserted {
-                        days.append(group.lastDay)
-                    }
-                }
-            }
-            ascii = allASCII ? table : nil
-            self.groups = groups
-            self.days = days
-        }
+        init(_ groups: [String: (balance: Int64, lastDay: EntryDay)]) { self.groups = groups }
 
         /// The lettering day of the invoice whose text is `utf8`, nil when it is not lettered.
         func day(_ utf8: UnsafeRawBufferPointer) -> EntryDay? {
-            guard let ascii, utf8.allSatisfy({ $0 < 0x80 }) else {
-                // Compared as a `String`: it may be equivalent to an ASCII key (a Kelvin sign).
-                let group = groups[String(decoding: utf8, as: UTF8.self)]
-                return group?.balance == 0 ? group?.lastDay : nil
-            }
-            return ascii.find(utf8).map { days[$0] }
+            let group = groups[String(decoding: utf8, as: UTF8.self)]
+            return group?.balance == 0 ? group?.lastDay : nil
         }
     }
 
