@@ -158,3 +158,30 @@ size_t fct_utf8_valid_prefix(const unsigned char *s, size_t n, int *saw_non_asci
     }
     return i;
 }
+
+long fct_fec_special_bytes(const unsigned char *s, long n, int *offsets, long capacity) {
+    long found = 0, i = 0;
+#if defined(__SSE2__)
+    const __m128i below = _mm_set1_epi8(0x1F), bar = _mm_set1_epi8(0x7C), del = _mm_set1_epi8(0x7F);
+    for (; n - i >= 16; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        // Unsigned v <= 0x1F exactly when min(v, 0x1F) == v.
+        __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, below), v);
+        __m128i special = _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(v, bar), _mm_cmpeq_epi8(v, del)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(special);
+        while (mask != 0) {
+            if (found == capacity) return -1;
+            offsets[found++] = (int)(i + __builtin_ctz(mask));
+            mask &= mask - 1;
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = s[i];
+        if (c < 0x20 || c == 0x7C || c == 0x7F) {
+            if (found == capacity) return -1;
+            offsets[found++] = (int)i;
+        }
+    }
+    return found;
+}

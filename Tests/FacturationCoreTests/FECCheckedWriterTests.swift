@@ -154,4 +154,99 @@ struct FECCheckedWriterTests {
             #expect(unknown.findings.contains { $0.rule == FECRule.letteringBalance.rawValue } == (bytes == damaged))
         }
     }
+
+    /// The numbering scheme among thousands of entries (``FECNumberingRules`` keeps its own set
+    /// of the numbers): global while each EcritureNum is one journal's, per journal once an
+    /// entry of the bank journal takes a number of the sales journal.
+    @Test func aNumberOfTwoJournalsIsFoundAmongThousands() throws {
+        let valid = try FECWriter.bytes(
+            FECBuilder.lines(Self.entries, from: Self.year.start, to: Self.year.end, fiscalYear: Self.year),
+            format: FECFormat())
+        let options = FECChecker.Options(
+            fileName: "123456782FEC20251231.txt", fiscalYearStart: Self.year.start, closingDate: Self.year.end,
+            ownExport: true)
+        let global = FECChecker.check(bytes: valid, options: options)
+        #expect(global.numbering == "global" && global.entries > 10_000)
+        let lines = String(decoding: valid, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let shared = lines.suffix(2).map { line in
+            var fields = line.components(separatedBy: "|")
+            (fields[0], fields[1], fields[2]) = ("BQ", "Banque", "VT004321")
+            return fields.joined(separator: "|") + "\r\n"
+        }
+        let perJournal = FECChecker.check(bytes: valid + Array(shared.joined().utf8), options: options)
+        #expect(perJournal.numbering == "per journal")
+    }
+
+    /// Entries whose texts the writer changes: separators, tabs, line breaks, C0 and C1 controls,
+    /// leading and trailing spaces, characters ISO-8859-15 has no byte for, a journal code with a
+    /// space and a `|`; the six `invoices` lettered but the last (never paid).
+    static func oddEntries(invoices: [String]) -> [AccountingEntry] {
+        let settings = AccountingSettings()
+        let journals = [
+            AccountingSettings.Journal(code: " V|T ", label: "Ventes\t été\r\n"), settings.bank,
+            AccountingSettings.Journal(code: "OD", label: "  Opérations  diverses → "),
+        ]
+        let accounts = [
+            settings.clients, AccountingSettings.Account(number: "706000", label: "Prestations | \u{85}services "),
+        ]
+        let texts = [
+            "", " ", "Facture\tn°|1 ", "  €uro ☃ ‘x’ \u{7F}", "Réglé\r\nlà\u{1}", "plain text", "é" + "\u{301}",
+        ]
+        var entries: [AccountingEntry] = []
+        for index in 0..<3_000 {
+            let date = FECTests.day("20250101").adding(days: index % 365)
+            let invoice = invoices[index % invoices.count]
+            // F3 is left unpaid: never lettered. The others net to zero.
+            let amount = Int64(index % invoices.count == 5 ? 1_000 + index : 500)
+            let debit = (index / invoices.count) % 2 == 0
+            let client = (texts[index % texts.count] + "C\(index % 40)", texts[(index / 7) % texts.count] + " Client")
+            entries.append(
+                AccountingEntry(
+                    journal: journals[index % journals.count], date: date, pieceRef: texts[(index + 1) % texts.count],
+                    pieceDate: date.adding(days: -(index % 3)), label: texts[(index + 2) % texts.count] + "\(index)",
+                    lines: [
+                        .init(
+                            account: accounts[0], auxiliary: client, debitMinor: debit ? amount : 0,
+                            creditMinor: debit ? 0 : amount, invoice: invoice),
+                        .init(
+                            account: accounts[1], auxiliary: nil, debitMinor: debit ? 0 : amount,
+                            creditMinor: debit ? amount : 0, invoice: nil),
+                    ]))
+        }
+        return entries
+    }
+
+    /// The `fec` command's encoding from packed entries (their bytes, no `String` or `FECLine` per
+    /// line: ``PackedEntries/encodeLines(at:number:lettered:into:line:lineDone:)``) writes the
+    /// bytes of the lines made from the same entries, in both formats, for texts the writer
+    /// sanitises and invoices lettered as strings compare: `K` and the Kelvin sign are one
+    /// lettering group, whether its first invoice (its key) is the ASCII one or not.
+    @Test func packedEntriesEncodeOddTextsAsTheirLines() throws {
+        for (invoices, format) in [
+            (["F1", "FK1", "F\u{212A}1", "F|4", "F 2 ", "F3"], FECFormat()),
+            (["F1", "F\u{212A}1", "FK1", "F-é", "F 2 ", "F3"], FECFormat()),
+            (["F1", "FK1", "F\u{212A}1", "F-é", "F 2 ", "F3"], FECFormat(separator: .tab, encoding: .iso8859_15)),
+        ] {
+            let entries = Self.oddEntries(invoices: invoices)
+            let expected = try FECWriter.bytes(
+                FECBuilder.lines(entries, from: Self.year.start, to: Self.year.end, fiscalYear: Self.year),
+                format: format)
+            let folder = NSTemporaryDirectory() + "fec-odd-\(UUID().uuidString)"
+            try Storage.makeDirectory(folder)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let output = try OutputFile(directory: folder)
+            let options = FECChecker.Options(
+                fileName: "123456782FEC20251231.txt", fiscalYearStart: Self.year.start, closingDate: Self.year.end,
+                ownExport: true)
+            _ = try FECCheckedWriter.write(
+                Self.packedPlan(entries, from: Self.year.start, to: Self.year.end), format: format, options: options,
+                to: output)
+            try output.commit(to: Path.join(folder, "fec.txt"))
+            let written = try Storage.read(Path.join(folder, "fec.txt"))
+            #expect(written == expected)
+            // Lettered lines are there (every group but F3's nets to zero), F3's are not.
+            let text = String(decoding: written, as: UTF8.self)
+            #expect(text.contains("F1") && !text.contains("F3\(format.separator == .tab ? "\t" : "|")2025"))
+        }
+    }
 }

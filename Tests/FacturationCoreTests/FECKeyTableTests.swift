@@ -24,10 +24,19 @@ struct FECKeyTableTests {
 
     @Test("Indices, lookups and stored keys agree with a Dictionary, through every growth")
     func agreesWithADictionary() {
-        for (count, capacity, keyBytes) in [(2_000, 1, 1), (60_000, 64, 4096), (60_000, 100_000, 1 << 21)] {
-            let table = FECKeyTable(capacity: capacity, keyBytes: keyBytes)
+        for (count, capacity, keyBytes, remembersLast) in [
+            (2_000, 1, 1, false), (60_000, 64, 4096, false), (60_000, 100_000, 1 << 21, false), (20_000, 1, 1, true),
+        ] {
+            let table = FECKeyTable(capacity: capacity, keyBytes: keyBytes, remembersLast: remembersLast)
             var reference: [[UInt8]: Int] = [:]
+            // Each key again right after itself now and then (the table that remembers its last
+            // key finds it without searching), and the key before it.
+            var keys: [[UInt8]] = []
             for key in Self.keys(count, seed: UInt64(count + capacity)) {
+                keys.append(key)
+                if key.count % 3 == 0 { keys += [key, keys[max(0, keys.count - 3)]] }
+            }
+            for key in keys {
                 let expected = reference[key]
                 let (index, inserted) = key.withUnsafeBytes { table.findOrInsert($0) }
                 #expect(inserted == (expected == nil))

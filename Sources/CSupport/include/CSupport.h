@@ -46,3 +46,9 @@ int fct_advise_huge_pages(void *address, size_t count);
 /// byte). ASCII is skipped 16 bytes at a time with SSE2 where it exists. Sets `*saw_non_ascii`
 /// to 1 when the prefix holds a byte of 0x80 or more (never sets it back to 0).
 size_t fct_utf8_valid_prefix(const unsigned char *bytes, size_t count, int *saw_non_ascii);
+
+/// The offsets of the bytes of `bytes[0..<count]` that are below 0x20, or 0x7C ('|'), or 0x7F
+/// (DEL), in increasing order, into `offsets`: their number, or -1 when there are more than
+/// `capacity` (`offsets` then holds the first `capacity`). Sixteen bytes at a time with SSE2 where
+/// it exists (a FEC line's separators, controls and tabs: ``FECRecordFields``).
+long fct_fec_special_bytes(const unsigned char *bytes, long count, int *offsets, long capacity);

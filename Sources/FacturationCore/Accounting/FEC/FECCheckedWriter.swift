@@ -9,7 +9,7 @@ import Foundation
 /// (measured by the bench's `fec` scenario). The encoding (and writing) runs on a thread of its
 /// own and the checker on the caller's, overlapped through ``FECChunkPipe``: on two cores the
 /// export takes about the longer of the two instead of their sum; the plan's entries are freed as
-/// they are written (``FECBuilder/Plan/drainLines(_:)``), so the checker's tables, which grow
+/// they are written (``FECBuilder/Plan/drainEncoded(into:lineDone:)``), so the checker's tables, which grow
 /// meanwhile, reuse their memory. The bytes are those of ``FECWriter/bytes(_:format:)`` (the same
 /// encoder; a test compares them), and the report that of ``FECChecker/check(bytes:options:)``.
 package enum FECCheckedWriter {
@@ -73,17 +73,17 @@ package enum FECCheckedWriter {
         /// Encodes every line; each chunk goes to the file first, then to the pipe.
         func run(format: FECFormat, into pipe: FECChunkPipe) throws -> Int64 {
             guard var plan = plan.take() else { preconditionFailure("a FEC producer run twice") }
-            return try encode(&plan, format: format, draining: true) { chunk in
+            return try encode(&plan, format: format) { chunk in
                 try output?.write(chunk)
                 pipe.push(chunk)
             }
         }
     }
 
-    /// Encodes the header and the plan's lines in chunks of about ``chunkSize`` bytes, each handed
+    /// Encodes the header and the plan's lines (freeing its entries as they are written) in chunks of about ``chunkSize`` bytes, each handed
     /// to `chunk` (valid only during the call); returns the bytes encoded.
     private static func encode<Entries: AccountingEntryTable>(
-        _ plan: inout FECBuilder.Plan<Entries>, format: FECFormat, draining: Bool,
+        _ plan: inout FECBuilder.Plan<Entries>, format: FECFormat,
         chunk: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> Int64 {
         let buffer = ByteBuffer(capacity: chunkSize + 4096)
@@ -95,13 +95,9 @@ package enum FECCheckedWriter {
             buffer.removeAll()
         }
         encoder.appendHeader()
-        var number = 1
-        func append(_ line: FECLine) throws {
-            number += 1
-            try encoder.append(line, number: number)
+        try plan.drainEncoded(into: encoder) {
             if buffer.count >= chunkSize { try flush() }
         }
-        if draining { try plan.drainLines(append) } else { try plan.forEachLine(append) }
         try flush()
         return byteCount
     }

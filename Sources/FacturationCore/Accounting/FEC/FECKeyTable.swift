@@ -30,11 +30,21 @@ final class FECKeyTable {
 
     private static let upperHalf: UInt64 = 0xFFFF_FFFF_0000_0000
 
+    /// The index ``findOrInsert(_:)`` returned last (-1: none, or not remembered).
+    ///
+    /// Why (performance code, fenced): the journals' table is asked for every line of a FEC, and
+    /// an entry's lines share their journal; comparing with the last key found (the bytes are
+    /// equal, so it is the index the search would give) skips the hash and the probe. Kept only
+    /// by a table made with `remembersLast`: elsewhere the key changes on almost every call.
+    @exclusivity(unchecked) private var last = -1
+    private let remembersLast: Bool
+
     /// Number of keys.
     var count: Int { spans.count }
 
     /// Room for `capacity` keys (and `keyBytes` bytes of keys) before the table grows.
-    init(capacity: Int = 64, keyBytes: Int = 1 << 12) {
+    init(capacity: Int = 64, keyBytes: Int = 1 << 12, remembersLast: Bool = false) {
+        self.remembersLast = remembersLast
         var size = 16
         while size < capacity * 2 { size *= 2 }
         slots = [UInt64](repeating: 0, count: size)
@@ -65,6 +75,13 @@ final class FECKeyTable {
 
     /// The index of `key`, inserting it with the next index when absent.
     func findOrInsert(_ key: UnsafeRawBufferPointer) -> (index: Int, inserted: Bool) {
+        if last >= 0, equal(last, key) { return (last, false) }
+        let (index, inserted) = search(key)
+        if remembersLast { last = index }
+        return (index, inserted)
+    }
+
+    private func search(_ key: UnsafeRawBufferPointer) -> (index: Int, inserted: Bool) {
         let hash = ByteHash.of(key)
         let tag = hash & Self.upperHalf
         var slot = Int(truncatingIfNeeded: hash) & mask

@@ -1,8 +1,17 @@
 /// Encodes lines into a byte buffer (shared by ``FECWriter/bytes(_:format:)`` and ``FECWriter/Stream``).
-final class FECLineEncoder {
+///
+/// A line is encoded from a ``FECLine`` (``append(_:number:)``), or field by field inside
+/// ``appendLine(_:)`` by a table that holds its texts as bytes (``PackedEntries``: no `String` or
+/// ``FECLine`` made per line); both write the same bytes, each text through ``sanitised(_:)``.
+package final class FECLineEncoder {
     private let separator: UInt8
     private let latin9: Bool
     private let buffer: ByteBuffer
+    /// The pairs of fields ``appendPair(_:_:number:_:)`` encoded once: their bytes, and per pair
+    /// kind and key where they are (offset << 32 | length; -1: not yet encoded).
+    private let pairBytes = ByteBuffer(capacity: 1 << 16)
+    private var pairSpans: [[Int]] = [[], [], []]
+    private let numberScratch = ByteBuffer(capacity: 64)
 
     init(format: FECFormat, buffer: ByteBuffer) {
         separator = format.separator.byte
@@ -21,9 +30,7 @@ final class FECLineEncoder {
 
     /// Appends one record; on error the buffer is left as it was before the call.
     func append(_ line: FECLine, number: Int) throws(FECWriter.UnencodableCharacter) {
-        let start = buffer.count
-        buffer.reserve(256)
-        do throws(FECWriter.UnencodableCharacter) {
+        try appendLine { () throws(FECWriter.UnencodableCharacter) in
             try text(line.journalCode, 0, number)
             try text(line.journalLabel, 1, number)
             try text(line.entryNumber, 2, number)
@@ -42,25 +49,130 @@ final class FECLineEncoder {
             date(line.validationDate)
             if let foreign = line.foreignAmountMinor { amount(foreign) } else { buffer.append(separator) }
             try text(line.currency, 17, number)
+        }
+    }
+
+    /// Appends one record whose 18 fields `fields` appends (each ending with a separator); on
+    /// error the buffer is left as it was before the call.
+    func appendLine(_ fields: () throws(FECWriter.UnencodableCharacter) -> Void) throws(FECWriter.UnencodableCharacter)
+    {
+        let start = buffer.count
+        buffer.reserve(256)
+        do throws(FECWriter.UnencodableCharacter) {
+            try fields()
         } catch {
             buffer.truncate(to: start)
             throw error
         }
-        // Every field above ends with a separator; the last one is replaced by the record terminator.
+        // Every field ends with a separator; the last one is replaced by the record terminator.
         buffer[buffer.count - 1] = 0x0D
         buffer.append(0x0A)
+    }
+
+    // MARK: - Fields from bytes (inside ``appendLine(_:)``)
+
+    /// Two fields that go together and repeat on many lines: a journal's code and label, an
+    /// account's number and label, a client's code and name (the raw value: the first column).
+    enum Pair: Int {
+        case journal = 0
+        case account = 4
+        case auxiliary = 6
+
+        var slot: Int { self == .journal ? 0 : self == .account ? 1 : 2 }
+    }
+
+    /// Appends the pair `key` of `pair` (two texts, each then a separator): sanitised by
+    /// ``text(_:_:_:)`` the first time (`texts` gives them), copied afterwards.
+    ///
+    /// Why (performance code, fenced): a yearly FEC has a million lines but a few journals and
+    /// accounts and some thousand clients; made into strings and sanitised on every line, they
+    /// were a third of the encoding thread's time. The bytes are the same: sanitising is a function
+    /// of the text and the format alone (`FECCheckedWriterTests`).
+    func appendPair(
+        _ pair: Pair, _ key: Int, number: Int, _ texts: () -> (String?, String?)
+    ) throws(FECWriter.UnencodableCharacter) {
+        let slot = pair.slot
+        if key < pairSpans[slot].count, pairSpans[slot][key] >= 0 {
+            let span = pairSpans[slot][key]
+            buffer.append(UnsafeRawBufferPointer(start: pairBytes.base + (span >> 32), count: span & 0xFFFF_FFFF))
+            return
+        }
+        let start = buffer.count
+        let (first, second) = texts()
+        try text(first, pair.rawValue, number)
+        try text(second, pair.rawValue + 1, number)
+        if key >= pairSpans[slot].count {
+            pairSpans[slot] += Array(repeating: -1, count: key + 1 - pairSpans[slot].count)
+        }
+        pairSpans[slot][key] = pairBytes.count << 32 | (buffer.count - start)
+        pairBytes.append(UnsafeRawBufferPointer(start: buffer.base + start, count: buffer.count - start))
+    }
+
+    /// Appends a text given as UTF-8 bytes (valid: a `String`'s) then a separator, as
+    /// ``text(_:_:_:)`` does for the same `String`.
+    func field(_ utf8: UnsafeRawBufferPointer, _ column: Int, _ number: Int) throws(FECWriter.UnencodableCharacter) {
+        try endField(sanitised(utf8), column, number)
+    }
+
+    /// Appends `EcritureNum`, the journal's code then the sequence on at least six digits
+    /// (``FECBuilder/EntryNumber/text``), then a separator.
+    func entryNumber(_ entryNumber: FECBuilder.EntryNumber, _ number: Int) throws(FECWriter.UnencodableCharacter) {
+        numberScratch.removeAll()
+        numberScratch.append(entryNumber.code.utf8)
+        let sequence = entryNumber.sequence
+        var width = 1
+        while width < 6 || sequence >= Self.powersOfTen[width] { width += 1 }
+        numberScratch.appendDirect(maximum: width) { out in
+            var value = sequence
+            for position in stride(from: width - 1, through: 0, by: -1) {
+                out[position] = 0x30 + UInt8(value % 10)
+                value /= 10
+            }
+            return width
+        }
+        try field(numberScratch.bytes, 2, number)
+    }
+
+    /// 10^0 … 10^18: a sequence (≥ 0, < 2^31) has `width` digits when it is below 10^width.
+    private static let powersOfTen: [Int] = (0...18).map { (0..<$0).reduce(1) { value, _ in value * 10 } }
+
+    /// Appends an empty field (its separator).
+    func empty() { buffer.append(separator) }
+
+    /// Appends a date then a separator.
+    func date(_ day: EntryDay) {
+        date(year: Int(day.value >> 9), month: Int(day.value >> 5 & 0xF), day: Int(day.value & 0x1F))
+    }
+
+    private func date(_ date: CivilDate) { self.date(year: date.year, month: date.month, day: date.day) }
+
+    private func date(year: Int, month: Int, day dayOfMonth: Int) {
+        buffer.reserve(9)
+        buffer.append(0x30 + UInt8(year / 1000 % 10))
+        buffer.append(0x30 + UInt8(year / 100 % 10))
+        buffer.append(0x30 + UInt8(year / 10 % 10))
+        buffer.append(0x30 + UInt8(year % 10))
+        buffer.append(0x30 + UInt8(month / 10))
+        buffer.append(0x30 + UInt8(month % 10))
+        buffer.append(0x30 + UInt8(dayOfMonth / 10))
+        buffer.append(0x30 + UInt8(dayOfMonth % 10))
+        buffer.append(separator)
     }
 
     // MARK: - Fields (each appends its value then a separator)
 
     private func text(_ value: String?, _ column: Int, _ number: Int) throws(FECWriter.UnencodableCharacter) {
-        if let value {
-            var value = value
-            let unencodable = value.withUTF8 { sanitised(UnsafeRawBufferPointer($0)) }
-            if let unencodable {
-                throw FECWriter.UnencodableCharacter(
-                    line: number, field: FECFormat.columnNames[column], scalar: unencodable)
-            }
+        guard var value else { return buffer.append(separator) }
+        try endField(value.withUTF8 { sanitised(UnsafeRawBufferPointer($0)) }, column, number)
+    }
+
+    /// Ends a text field: its separator, or the error for its character Latin-9 has no byte for.
+    private func endField(
+        _ unencodable: UInt32?, _ column: Int, _ number: Int
+    ) throws(FECWriter.UnencodableCharacter) {
+        if let unencodable {
+            throw FECWriter.UnencodableCharacter(
+                line: number, field: FECFormat.columnNames[column], scalar: unencodable)
         }
         buffer.append(separator)
     }
@@ -137,21 +249,7 @@ final class FECLineEncoder {
         return end
     }
 
-    private func date(_ date: CivilDate) {
-        buffer.reserve(9)
-        let year = date.year
-        buffer.append(0x30 + UInt8(year / 1000 % 10))
-        buffer.append(0x30 + UInt8(year / 100 % 10))
-        buffer.append(0x30 + UInt8(year / 10 % 10))
-        buffer.append(0x30 + UInt8(year % 10))
-        buffer.append(0x30 + UInt8(date.month / 10))
-        buffer.append(0x30 + UInt8(date.month % 10))
-        buffer.append(0x30 + UInt8(date.day / 10))
-        buffer.append(0x30 + UInt8(date.day % 10))
-        buffer.append(separator)
-    }
-
-    private func amount(_ minor: Int64) {
+    func amount(_ minor: Int64) {
         buffer.reserve(24)
         if minor < 0 { buffer.append(0x2D) }
         let magnitude = minor.magnitude

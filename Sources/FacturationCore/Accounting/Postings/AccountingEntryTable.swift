@@ -16,6 +16,14 @@ package protocol AccountingEntryTable {
     func forEachInvoiceLine(at index: Int, _ body: (String, Int64) -> Void)
     /// The entry itself (made on demand by a packed table).
     func entry(at index: Int) -> AccountingEntry
+    /// Appends the FEC lines of the entry at `index` to `encoder`, numbered `number` and lettered
+    /// from `lettered`: the bytes of ``FECBuilder/line(of:_:number:lettering:letteringDate:)``.
+    /// `line` is the file's line number of the first (it is advanced past the entry's), and
+    /// `lineDone` is called after each line.
+    func encodeLines(
+        at index: Int, number: FECBuilder.EntryNumber, lettered: FECBuilder.LetteredInvoices,
+        into encoder: FECLineEncoder, line: inout Int, lineDone: () throws -> Void
+    ) throws
     /// Prepares ``release(at:)``: the entries at `positions` (each once) are the only ones read
     /// from now on, each for the last time before its ``release(at:)``.
     mutating func prepareRelease(of positions: [Int])
@@ -29,6 +37,30 @@ extension AccountingEntryTable {
     package mutating func prepareRelease(of positions: [Int]) {}
     /// Frees nothing (an array of entries is freed whole by its owner).
     package mutating func release(at index: Int) {}
+
+    /// The entry made (``entry(at:)``), then its ``FECLine``s encoded.
+    package func encodeLines(
+        at index: Int, number: FECBuilder.EntryNumber, lettered: FECBuilder.LetteredInvoices,
+        into encoder: FECLineEncoder, line: inout Int, lineDone: () throws -> Void
+    ) throws {
+        let entry = entry(at: index)
+        let text = number.text
+        for entryLine in entry.lines {
+            var lettering: String?
+            var letteringDate: CivilDate?
+            if var invoice = entryLine.invoice, let day = invoice.withUTF8({ lettered.day(UnsafeRawBufferPointer($0)) })
+            {
+                lettering = invoice
+                letteringDate = day.date
+            }
+            try encoder.append(
+                FECBuilder.line(
+                    of: entry, entryLine, number: text, lettering: lettering, letteringDate: letteringDate),
+                number: line)
+            line += 1
+            try lineDone()
+        }
+    }
 }
 
 /// A day as one integer that sorts like the date (year, month and day in bits): entries are

@@ -69,7 +69,7 @@ package enum FECBuilder {
         /// Positions of the file's entries, in file order.
         let ordered: [Int]
         let numbering: Numbering
-        let groups: [String: (balance: Int64, lastDay: EntryDay)]
+        private(set) var groups: [String: (balance: Int64, lastDay: EntryDay)]
         /// Lines of the file (header excluded).
         package let lineCount: Int
 
@@ -78,13 +78,20 @@ package enum FECBuilder {
             for index in ordered { try lines(of: index, body) }
         }
 
-        /// ``forEachLine(_:)`` that frees the storage of each entry once its lines are made
+        /// The lines of ``forEachLine(_:)``, encoded into `encoder` by the entries' table
+        /// (``AccountingEntryTable/encodeLines(at:number:lettered:into:line:lineDone:)``; `lineDone`
+        /// is called after each line), freeing the storage of each entry once its lines are made
         /// (``AccountingEntryTable/release(at:)``): the plan cannot be read again, and its entries
         /// are freed only where the plan is their one owner (the caller let go of its own copy).
-        package mutating func drainLines<E: Error>(_ body: (FECLine) throws(E) -> Void) throws(E) {
+        package mutating func drainEncoded(into encoder: FECLineEncoder, lineDone: () throws -> Void) throws {
+            let lettered = LetteredInvoices(groups)
+            groups = [:]  // `lettered` is their one owner
             entries.prepareRelease(of: ordered)
+            var line = 2
             for index in ordered {
-                try lines(of: index, body)
+                try entries.encodeLines(
+                    at: index, number: numbering.entryNumber(index), lettered: lettered, into: encoder, line: &line,
+                    lineDone: lineDone)
                 entries.release(at: index)
             }
         }
@@ -146,8 +153,37 @@ package enum FECBuilder {
         }
 
         /// The EcritureNum of the entry at `index` (of the fiscal year).
-        func number(_ index: Int) -> String {
-            codes[Int(journalRanks[index])] + CivilDate.pad(Int(sequences[index]), 6)
+        func number(_ index: Int) -> String { entryNumber(index).text }
+
+        func entryNumber(_ index: Int) -> EntryNumber {
+            EntryNumber(code: codes[Int(journalRanks[index])], sequence: Int(sequences[index]))
+        }
+    }
+
+    /// An EcritureNum: the journal's code, then the sequence on at least six digits.
+    package struct EntryNumber {
+        let code: String
+        let sequence: Int
+
+        var text: String { code + CivilDate.pad(sequence, 6) }
+    }
+
+    /// The invoices whose 411 lines are lettered (balance zero), and the day of their lettering,
+    /// found from a line's invoice as bytes (``AccountingEntryTable/encodeLines(at:number:lettered:into:line:lineDone:)``).
+    ///
+    /// The groups are looked up by `String`, as ``Plan/forEachLine(_:)`` does (their equality is
+    /// canonical equivalence, not bytes). Measured: a byte-keyed ``FECKeyTable`` of the lettered
+    /// invoices cost the encoding thread more than the `String`s (its three arrays missed the
+    /// cache on each of 500,000 lookups), so there is none.
+    package final class LetteredInvoices {
+        private let groups: [String: (balance: Int64, lastDay: EntryDay)]
+
+        init(_ groups: [String: (balance: Int64, lastDay: EntryDay)]) { self.groups = groups }
+
+        /// The lettering day of the invoice whose text is `utf8`, nil when it is not lettered.
+        func day(_ utf8: UnsafeRawBufferPointer) -> EntryDay? {
+            let group = groups[String(decoding: utf8, as: UTF8.self)]
+            return group?.balance == 0 ? group?.lastDay : nil
         }
     }
 

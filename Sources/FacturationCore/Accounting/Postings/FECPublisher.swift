@@ -63,7 +63,7 @@ package struct FECPublisher {
         }
 
         /// Lets go of the entries (nothing can be exported afterwards): a plan made from them is
-        /// then their only owner and frees them as it writes (``FECBuilder/Plan/drainLines(_:)``).
+        /// then their only owner and frees them as it writes (``FECBuilder/Plan/drainEncoded(into:lineDone:)``).
         func release() {
             entries = PackedEntries()
             released = true

@@ -121,6 +121,77 @@ package struct PackedEntries: AccountingEntryTable {
             pieceDate: entry.pieceDay.date, label: text(entry.label), lines: made)
     }
 
+    /// Encodes the entry's lines from the packed texts and tables, without making the entry, its
+    /// lines or their strings (see ``FECLineEncoder/appendPair(_:_:number:_:)`` why): the fields
+    /// of ``FECBuilder/line(of:_:number:lettering:letteringDate:)``, in its order, each text
+    /// sanitised from the same bytes its `String` has (`FECCheckedWriterTests`).
+    package func encodeLines(
+        at index: Int, number: FECBuilder.EntryNumber, lettered: FECBuilder.LetteredInvoices,
+        into encoder: FECLineEncoder, line lineNumber: inout Int, lineDone: () throws -> Void
+    ) throws {
+        let entry = entries[index]
+        for position in Int(entry.firstLine)..<Int(entry.firstLine + entry.lineCount) {
+            let line = lines[position]
+            let current = lineNumber
+            try encoder.appendLine { () throws(FECWriter.UnencodableCharacter) in
+                let journal = Int(entry.journal), account = Int(line.account)
+                try encoder.appendPair(.journal, journal, number: current) {
+                    (journals[journal].code, journals[journal].label)
+                }
+                try encoder.entryNumber(number, current)
+                encoder.date(entry.day)
+                try encoder.appendPair(.account, account, number: current) {
+                    (accounts[account].number, accounts[account].label)
+                }
+                if line.auxiliary >= 0 {
+                    let party = Int(line.auxiliary)
+                    try encoder.appendPair(.auxiliary, party, number: current) {
+                        (parties[party].number, parties[party].label)
+                    }
+                } else {
+                    encoder.empty()
+                    encoder.empty()
+                }
+                try field(entry.pieceRef, 8, current, encoder)
+                encoder.date(entry.pieceDay)
+                try field(entry.label, 10, current, encoder)
+                encoder.amount(line.debitMinor)
+                encoder.amount(line.creditMinor)
+                try lettering(line.invoice, lettered, current, encoder)
+                encoder.date(entry.day)  // ValidDate: the day of the entry
+                encoder.empty()  // Montantdevise
+                encoder.empty()  // Idevise
+            }
+            lineNumber += 1
+            try lineDone()
+        }
+    }
+
+    private func field(
+        _ ref: TextRef, _ column: Int, _ number: Int, _ encoder: FECLineEncoder
+    ) throws(FECWriter.UnencodableCharacter) {
+        let failure = pool.withUTF8(ref) { utf8 -> FECWriter.UnencodableCharacter? in
+            do throws(FECWriter.UnencodableCharacter) {
+                try encoder.field(utf8, column, number)
+                return nil
+            } catch { return error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// EcritureLet and DateLet: the invoice and its settlement day when its group is lettered.
+    private func lettering(
+        _ invoice: TextRef, _ lettered: FECBuilder.LetteredInvoices, _ number: Int, _ encoder: FECLineEncoder
+    ) throws(FECWriter.UnencodableCharacter) {
+        guard !invoice.isNone, let day = pool.withUTF8(invoice, { lettered.day($0) }) else {
+            encoder.empty()
+            encoder.empty()
+            return
+        }
+        try field(invoice, 13, number, encoder)
+        encoder.date(day)
+    }
+
     // MARK: - Release as written
 
     /// Per chunk of the entries, the lines and the texts: how many reads of it are still to come.

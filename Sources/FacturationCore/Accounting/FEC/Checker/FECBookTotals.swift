@@ -28,7 +28,7 @@ struct FECBookTotals {
     private var amountMagnitude: Int64 = 0
     private(set) var amountsOverflow = false
 
-    let journalTable = FECKeyTable(capacity: 16)
+    let journalTable = FECKeyTable(capacity: 16, remembersLast: true)
     var journals: [Named] = []
     let accountTable = FECKeyTable(capacity: 256)
     private(set) var accounts: [Named] = []
