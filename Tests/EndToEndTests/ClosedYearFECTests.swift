@@ -250,12 +250,8 @@ struct ClosedYearFECTests {
         let binary = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: Binary.url, to: binary)
         defer { try? FileManager.default.removeItem(at: binary) }
-        let removeCheckpoints = { (workspace: TestWorkspace) throws in
-            let folder = workspace.root.appendingPathComponent("archive/checkpoints")
-            if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
-        }
         try Self.runs(kept, Self.closingRuns)
-        try Self.runs(rebuilt, Self.closingRuns, beforeEach: removeCheckpoints)
+        try Self.runs(rebuilt, Self.closingRuns, beforeEach: Self.removeCheckpoints)
         var inputs = try Self.checkpointJSON(kept)["inputs"] as? String
         let september = try kept.text(Self.september)
         for (index, (change, apply)) in steps.enumerated() {
@@ -263,7 +259,7 @@ struct ClosedYearFECTests {
             let day = "2025-10-0\(index + 2)"
             for workspace in [kept, rebuilt] {
                 try apply(workspace)
-                if workspace === rebuilt { try removeCheckpoints(workspace) }
+                if workspace === rebuilt { try Self.removeCheckpoints(workspace) }
                 let result = try Binary.run(
                     ["run", "--settle", "0", "--date", day, "--json", "--workspace", workspace.path],
                     executable: change == "another binary" ? binary : Binary.url)
@@ -292,24 +288,20 @@ struct ClosedYearFECTests {
             ("a match file edited in place, its size and time kept", Self.editMatchInPlace),
         ]
         let kept = try Self.workspace(), rebuilt = try Self.workspace()
-        let removeCheckpoints = { (workspace: TestWorkspace) throws in
-            let folder = workspace.root.appendingPathComponent("archive/checkpoints")
-            if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
-        }
         try Self.runs(kept, Self.closingRuns)
-        try Self.runs(rebuilt, Self.closingRuns, beforeEach: removeCheckpoints)
+        try Self.runs(rebuilt, Self.closingRuns, beforeEach: Self.removeCheckpoints)
         for (index, (change, apply)) in steps.enumerated() {
             // A run with nothing new, the files older than the racy window: it records them.
             Thread.sleep(forTimeInterval: 2.5)
             let quiet = "2025-10-\(10 + 2 * index)", changed = "2025-10-\(11 + 2 * index)"
             try Self.runs(kept, [quiet])
-            try Self.runs(rebuilt, [quiet], beforeEach: removeCheckpoints)
+            try Self.runs(rebuilt, [quiet], beforeEach: Self.removeCheckpoints)
             let before = try Self.checkpointJSON(kept)
             #expect(before["sources"] is String, "\(change): the files are recorded")
             try apply(kept)
             try apply(rebuilt)
             try Self.runs(kept, [changed])
-            try Self.runs(rebuilt, [changed], beforeEach: removeCheckpoints)
+            try Self.runs(rebuilt, [changed], beforeEach: Self.removeCheckpoints)
             let inputs = try Self.checkpointJSON(kept)["inputs"] as? String
             #expect(inputs != nil && inputs != before["inputs"] as? String, "\(change): the year is rendered again")
             #expect(try Self.fecFiles(kept) == Self.fecFiles(rebuilt), "\(change)")
@@ -382,18 +374,19 @@ struct ClosedYearFECTests {
         return [values.contentModificationDate, values.attributeModificationDate]
     }
 
+    /// Every checkpoint deleted: the reference workspace, whose every file is read again.
+    static func removeCheckpoints(_ workspace: TestWorkspace) throws {
+        try workspace.removeIfPresent("archive/checkpoints")
+    }
+
     /// A closed month's bank ledger moved out of the archive and linked back (the link older than
     /// the racy window, so a quiet run records the sources with it), then edited through the link:
     /// the year is rendered again, as in a workspace without checkpoints (the sources take the
     /// link's target, not the link).
     @Test func aLedgerLinkedBackAndEditedThroughItsLinkRendersTheYearAgain() throws {
         let kept = try Self.workspace(), rebuilt = try Self.workspace()
-        let removeCheckpoints = { (workspace: TestWorkspace) throws in
-            let folder = workspace.root.appendingPathComponent("archive/checkpoints")
-            if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
-        }
         try Self.runs(kept, Self.closingRuns)
-        try Self.runs(rebuilt, Self.closingRuns, beforeEach: removeCheckpoints)
+        try Self.runs(rebuilt, Self.closingRuns, beforeEach: Self.removeCheckpoints)
         var targets: [URL] = []
         for workspace in [kept, rebuilt] {
             let ledger = workspace.root.appendingPathComponent(
@@ -405,7 +398,7 @@ struct ClosedYearFECTests {
         }
         Thread.sleep(forTimeInterval: 2.5)
         try Self.runs(kept, ["2025-10-02"])
-        try Self.runs(rebuilt, ["2025-10-02"], beforeEach: removeCheckpoints)
+        try Self.runs(rebuilt, ["2025-10-02"], beforeEach: Self.removeCheckpoints)
         let before = try Self.checkpointJSON(kept)
         #expect(before["sources"] is String, "the files are recorded")
         for target in targets {
@@ -414,7 +407,7 @@ struct ClosedYearFECTests {
             try Data(edited.utf8).write(to: target)
         }
         try Self.runs(kept, ["2025-10-03"])
-        try Self.runs(rebuilt, ["2025-10-03"], beforeEach: removeCheckpoints)
+        try Self.runs(rebuilt, ["2025-10-03"], beforeEach: Self.removeCheckpoints)
         let inputs = try Self.checkpointJSON(kept)["inputs"] as? String
         #expect(inputs != nil && inputs != before["inputs"] as? String, "the year is rendered again")
         #expect(try Self.fecFiles(kept) == Self.fecFiles(rebuilt))

@@ -132,6 +132,24 @@ struct IssuedRecordPackTests {
         #expect(messages[0].contains("F20259999.jsonl, line 1") && messages[0] == messages[1], "\(messages)")
     }
 
+    /// A folder where a pack goes (the record, bank-line and match packs) never stops a run: the
+    /// run reads the files instead, writes no pack there, and its outputs are those of a run
+    /// without packs, in this run and the next.
+    @Test func aFolderInAPacksPlaceNeitherStopsARunNorChangesItsOutputs() throws {
+        let (packed, reference) = try Self.history()
+        let packs = [Self.pack, BankLinePackTests.pack, MatchPackTests.pack]
+        for path in packs {
+            try packed.removeIfPresent(path)
+            let folder = packed.root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data("a file of someone's, left alone\n".utf8).write(to: folder.appendingPathComponent("kept.txt"))
+        }
+        try Self.runs(packed, reference, ["2026-01-07", "2026-01-08"])
+        for path in packs {
+            #expect(try packed.data(path + "/kept.txt") == Data("a file of someone's, left alone\n".utf8), "\(path)")
+        }
+    }
+
     @Test func thePackIsReadAndADamagedOneIsRebuilt() throws {
         let (packed, _) = try Self.history()
         let url = packed.root.appendingPathComponent(Self.pack)

@@ -83,8 +83,7 @@ struct BankLinePack {
         if trusted {
             let encoded = pack.bytes(currency: currency)
             if encoded != bytes {
-                try Storage.makeDirectory(Path.parent(of: path))
-                try Storage.write(encoded, to: path, temporaryDirectory: layout.temporary, collision: .replace)
+                try Storage.replaceDerived(encoded, at: path, temporaryDirectory: layout.temporary)
             }
         }
         return (pack.lines, pack.leftOut)

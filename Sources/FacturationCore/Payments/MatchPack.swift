@@ -97,8 +97,7 @@ extension MatchPack {
         if bytes == nil, pack.entries.isEmpty { return (matches, nil) }
         let encoded = pack.bytes()
         if encoded != bytes {
-            try Storage.makeDirectory(Path.parent(of: path))
-            try Storage.write(encoded, to: path, temporaryDirectory: layout.temporary, collision: .replace)
+            try Storage.replaceDerived(encoded, at: path, temporaryDirectory: layout.temporary)
         }
         return (matches, pack.folder == nil ? nil : Header(encoded)?.identity)
     }

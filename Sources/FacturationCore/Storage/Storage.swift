@@ -227,6 +227,17 @@ package enum Storage {
         try output.commit(to: destination, collision: collision, syncFolder: syncFolder)
     }
 
+    /// Writes a derived file (a pack the records rebuild when it is missing: ``MatchPack``,
+    /// ``BankLinePack``, ``IssuedRecordPack``): its folder made, the file replaced through a
+    /// temporary one. Not written when a folder stands in its place: the run goes on without it
+    /// (read from the records, as when the pack is missing) instead of stopping, then and in every
+    /// later run, on a file it can do without.
+    package static func replaceDerived(_ bytes: [UInt8], at path: String, temporaryDirectory: String) throws {
+        if isDirectory(path) { return }
+        try makeDirectory(Path.parent(of: path))
+        try write(bytes, to: path, temporaryDirectory: temporaryDirectory, collision: .replace)
+    }
+
     /// Writes text as UTF-8; see ``write(_:to:temporaryDirectory:collision:)``.
     package static func write(
         _ text: String, to destination: String, temporaryDirectory: String, collision: Collision = .fail

@@ -81,8 +81,7 @@ struct IssuedRecordPack: Equatable {
         documents.sort { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
         let pack = IssuedRecordPack(years: kept)
         if pack.describesTheSameYears(as: known) == false, !(bytes == nil && kept.isEmpty) {
-            try Storage.makeDirectory(Path.parent(of: path))
-            try Storage.write(pack.bytes(), to: path, temporaryDirectory: layout.temporary, collision: .replace)
+            try Storage.replaceDerived(pack.bytes(), at: path, temporaryDirectory: layout.temporary)
         }
         return (documents, identities)
     }
