@@ -169,10 +169,14 @@ package final class RunSnapshot {
     }
     private var builtHistory: (openYear: Int, history: InvoicingHistory)?
 
-    /// The identity of a year's record folder (``IssuedYearSummary/identity(_:folder:)``: a `stat`
-    /// of each record file), computed once per run for the invoicing pass's closed years
-    /// (``InvoicingHistory/load(_:records:openYear:identity:)``) and kept until a batch is issued. The closed years' receivables are keyed by it
-    /// too (``ReceivablesYearSummary``): computed twice, it was 5 ms of a 10-year pass.
+    /// The identity of a year's record folder: of the files the snapshot read, from their
+    /// descriptors (``IssuedYearSummary/identity(folder:read:)``), or of the documents it took from
+    /// the record pack; otherwise (a snapshot read without the pack, or after a batch was issued) a
+    /// `stat` of each record file (``IssuedYearSummary/identity(_:folder:)``), computed once and kept
+    /// until a batch is issued. The invoicing pass's closed years are keyed by it
+    /// (``InvoicingHistory/load(_:records:openYear:identity:)``), and so are the closed years'
+    /// receivables (``ReceivablesYearSummary``) and FEC (``ClosedYearFEC``): computed twice, it was
+    /// 5 ms of a 10-year pass.
     func recordFolderIdentity(_ folder: String) throws -> String {
         if let known = recordFolderIdentities[folder] { return known }
         let identity = try IssuedYearSummary.identity(layout, folder: folder)

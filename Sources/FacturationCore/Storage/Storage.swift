@@ -118,6 +118,15 @@ package enum Storage {
 
     /// Reads a whole file, refusing files larger than `limit` bytes.
     package static func read(_ path: String, limit: Int = 64 << 20) throws(StorageError) -> [UInt8] {
+        try readWithStatus(path, limit: limit).bytes
+    }
+
+    /// ``read(_:limit:)`` with the status of the file read (`fstat` of its descriptor): the identity
+    /// of these bytes, whatever `path` names by the time it is looked at again (a derived file
+    /// keyed by it cannot pair one file's identity with another's content).
+    package static func readWithStatus(
+        _ path: String, limit: Int = 64 << 20
+    ) throws(StorageError) -> (bytes: [UInt8], status: Status) {
         let file = try InputFile(path: path)
         guard file.size <= Int64(limit) else {
             throw StorageError(operation: "read", path: path, code: EFBIG, detail: "larger than \(limit) bytes")
@@ -134,7 +143,7 @@ package enum Storage {
             filled += count
         }
         bytes.removeSubrange(filled...)
-        return bytes
+        return (bytes, file.status)
     }
 
     /// Reads a whole text file as UTF-8 (invalid bytes are replaced).

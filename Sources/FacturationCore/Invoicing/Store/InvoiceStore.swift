@@ -77,7 +77,10 @@ package struct InvoiceStore {
     }
 
     /// Calls `body` with every record of one year's folder, in the order of its files; a number
-    /// already in `recordedIn` (number → file) is an error, as for ``issued()``.
+    /// already in `recordedIn` (number → file) is an error, as for ``issued()``. Returns the files
+    /// read, in order, each with the status of what was read (`fstat` of its descriptor): the
+    /// identity of the documents given (``IssuedYearSummary/identity(folder:read:)``), whatever
+    /// the folder's names point to by the time they are looked at again.
     ///
     /// The files are decoded a few at a time on every core (``Parallel/map(_:_:)``, ``decodedAtOnce``
     /// files a group), then checked and handed to `body` one by one in file order: what `body`
@@ -86,11 +89,13 @@ package struct InvoiceStore {
     /// The next group is decoded in the background (``Pending``) while `body` takes the current
     /// one: `body` (the FEC's postings: 146,387 invoices for 1,000,000 lines) ran on one core
     /// while the other waited. At most two groups are held (2 × ``decodedAtOnce`` files).
+    @discardableResult
     package func forEachRecord<Record: IssuedRecordForm>(
         inFolder year: String, recordedIn: inout [String: String], _ body: (Record) throws -> Void
-    ) throws {
+    ) throws -> [(name: String, status: Storage.Status)] {
         let yearFolder = Path.join(issuedFolder, year)
-        let paths = try recordFiles(inFolder: year).map { Path.join(yearFolder, $0) }
+        let names = try recordFiles(inFolder: year)
+        let paths = names.map { Path.join(yearFolder, $0) }
         let decode = { (start: Int) in
             let group = paths[start..<min(start + Self.decodedAtOnce, paths.count)]
             return group.count == 1
@@ -98,16 +103,19 @@ package struct InvoiceStore {
                 : Parallel.map(group.count) { index in Result { try readRecords(group[start + index], as: Record.self) }
                 }
         }
-        var next: Pending<[Result<[Record], any Error>]>?
+        var next: Pending<[Result<(documents: [Record], status: Storage.Status), any Error>]>?
         // Not left while a group is being decoded (it reads `paths`).
         defer { _ = next?.wait() }
+        var read: [(name: String, status: Storage.Status)] = []
+        read.reserveCapacity(paths.count)
         for start in stride(from: 0, to: paths.count, by: Self.decodedAtOnce) {
             let group = paths[start..<min(start + Self.decodedAtOnce, paths.count)]
             let batches = next?.wait() ?? decode(start)
             let following = start + Self.decodedAtOnce
             next = following < paths.count ? Pending { decode(following) } : nil
-            for (path, batch) in zip(group, batches) {
-                let documents = try batch.get()
+            for (offset, (path, batch)) in zip(group, batches).enumerated() {
+                let (documents, status) = try batch.get()
+                read.append((names[start + offset], status))
                 for document in documents {
                     if let other = recordedIn.updateValue(path, forKey: document.number) {
                         throw FacturationError(
@@ -119,6 +127,7 @@ package struct InvoiceStore {
                 for document in documents { try body(document) }
             }
         }
+        return read
     }
 
     /// Record files decoded at once by ``forEachRecord(_:)``: two per core, so that one slow file
@@ -242,10 +251,16 @@ package struct InvoiceStore {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// The documents of one record file: JSON lines, or (records written before batches) one JSON document.
-    private func readRecords<Record: IssuedRecordForm>(_ path: String, as: Record.Type) throws -> [Record] {
-        if path.hasSuffix(".json") { return [Record(try read(InvoiceDocument.self, path))] }
-        let bytes = try Storage.read(path, limit: 1 << 30)
+    /// The documents of one record file: JSON lines, or (records written before batches) one JSON
+    /// document; with the status of the file read.
+    private func readRecords<Record: IssuedRecordForm>(
+        _ path: String, as: Record.Type
+    ) throws -> (documents: [Record], status: Storage.Status) {
+        if path.hasSuffix(".json") {
+            let (bytes, status) = try Storage.readWithStatus(path)
+            return ([Record(try FacturationError.decode(InvoiceDocument.self, from: bytes, at: path))], status)
+        }
+        let (bytes, status) = try Storage.readWithStatus(path, limit: 1 << 30)
         var documents: [Record] = []
         let decoder = JSONDecoder()
         var parts = RepeatedParts()
@@ -264,7 +279,7 @@ package struct InvoiceStore {
                 }
             }
         }
-        return documents
+        return (documents, status)
     }
 
     // MARK: - Drafts and decisions

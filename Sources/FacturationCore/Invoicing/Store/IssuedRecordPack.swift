@@ -29,7 +29,7 @@ struct IssuedRecordPack: Equatable {
     struct Year: Equatable {
         /// The folder's name under `issued/` (`YYYY`).
         var folder: String
-        /// ``IssuedYearSummary/identity(_:folder:)`` when the records were read.
+        /// ``IssuedYearSummary/identity(folder:read:)`` of the record files read.
         var identity: String
         /// The year's record files, in order.
         var files: [String]
@@ -44,10 +44,11 @@ struct IssuedRecordPack: Equatable {
     /// Every issued record as ``InvoiceStore/records()`` gives them (the same order, the same
     /// errors), the years before `openYear` from the pack when their identity is the one packed,
     /// and the identity of each of those years (the snapshot keeps them:
-    /// ``RunSnapshot/recordFolderIdentity(_:)``). The pack is written again when it no longer
-    /// describes the closed years as found.
+    /// ``RunSnapshot/recordFolderIdentity(_:)``): of the files read for the years read, of the
+    /// pack for the others. The pack is written again when it no longer describes the closed years
+    /// as found; `clock` tells which record files are too recent to pack.
     static func records(
-        _ layout: ArchiveLayout, before openYear: Int
+        _ layout: ArchiveLayout, before openYear: Int, clock: Clock = .system
     ) throws -> (documents: [InvoiceDocument], identities: [String: String]) {
         let store = InvoiceStore(layout: layout)
         let path = layout.issuedRecordPack
@@ -59,12 +60,13 @@ struct IssuedRecordPack: Equatable {
         var kept: [Year] = []
         for folder in try store.issuedYearFolders() {
             guard folder.count == 4, let year = Int(folder), year < openYear else {
-                try store.forEachRecord(inFolder: folder, recordedIn: &recordedIn) { documents.append($0) }
+                let read = try store.forEachRecord(inFolder: folder, recordedIn: &recordedIn) { documents.append($0) }
+                identities[folder] = IssuedYearSummary.identity(folder: folder, read: read)
                 continue
             }
             let identity = try IssuedYearSummary.identity(layout, folder: folder)
-            identities[folder] = identity
             if let packed = known?.years.first(where: { $0.folder == folder }), packed.identity == identity {
+                identities[folder] = identity
                 // A number recorded twice: the files tell which, with today's error.
                 guard packed.claim(&recordedIn, issued: layout.issued) else {
                     return (try store.records(), identities)
@@ -73,9 +75,10 @@ struct IssuedRecordPack: Equatable {
                 kept.append(packed)
                 continue
             }
-            let read = try Year.read(store, folder: folder, identity: identity, recordedIn: &recordedIn)
+            let read = try Year.read(store, folder: folder, recordedIn: &recordedIn)
+            identities[folder] = read.identity
             documents += read.documents
-            if read.isTrusted(layout, now: Clock.system.now()) { kept.append(read) }
+            if read.isTrusted(layout, now: clock.now()) { kept.append(read) }
         }
         // In place, as `InvoiceStore.records()` sorts (the packed years come in file order too).
         documents.sort { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
@@ -95,13 +98,13 @@ struct IssuedRecordPack: Equatable {
 
 extension IssuedRecordPack.Year {
     /// The year's records read from its files, as ``InvoiceStore/forEachRecord(inFolder:recordedIn:_:)``
-    /// reads them (its errors), with the file of each.
-    static func read(
-        _ store: InvoiceStore, folder: String, identity: String, recordedIn: inout [String: String]
-    ) throws -> Self {
+    /// reads them (its errors), with the file of each and the identity of the files read (their
+    /// descriptors' status, not the paths').
+    static func read(_ store: InvoiceStore, folder: String, recordedIn: inout [String: String]) throws -> Self {
         var documents: [InvoiceDocument] = []
-        try store.forEachRecord(inFolder: folder, recordedIn: &recordedIn) { documents.append($0) }
-        let files = try store.recordFiles(inFolder: folder)
+        let read = try store.forEachRecord(inFolder: folder, recordedIn: &recordedIn) { documents.append($0) }
+        let identity = IssuedYearSummary.identity(folder: folder, read: read)
+        let files = read.map(\.name)
         let yearFolder = Path.join(store.layout.issued, folder)
         var index: [String: Int] = [:]
         for (position, name) in files.enumerated() { index[Path.join(yearFolder, name)] = position }
@@ -110,9 +113,10 @@ extension IssuedRecordPack.Year {
         return Self(folder: folder, identity: identity, files: files, documents: documents, fileOf: fileOf)
     }
 
-    /// Whether the year may be packed: every document's file known, the files unmoved since the
-    /// identity was taken, and every time of theirs older than the racy window (a change in the
-    /// same clock tick could leave them equal).
+    /// Whether the year may be packed: every document's file known, the folder's names pointing
+    /// after the read to the very files read (the identity of the read, from its descriptors: a
+    /// link switched or the folder exchanged during the read is not packed), and every time of
+    /// theirs older than the racy window (a change in the same clock tick could leave them equal).
     func isTrusted(_ layout: ArchiveLayout, now: Clock.Instant) -> Bool {
         guard !fileOf.contains(-1), (try? IssuedYearSummary.identity(layout, folder: folder)) == identity else {
             return false

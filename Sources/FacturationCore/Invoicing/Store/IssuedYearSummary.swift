@@ -69,15 +69,31 @@ package struct IssuedYearSummary: Codable, Equatable {
 
     /// SHA-256 of what the summary of `folder` is made from: the name, size and modification time of
     /// each record file (records are immutable, created once), the format and the executable
-    /// (another build may read the records otherwise).
+    /// (another build may read the records otherwise), as the folder's names point to now.
     static func identity(_ layout: ArchiveLayout, folder: String) throws -> String {
-        let store = InvoiceStore(layout: layout)
-        var text = "issued-year-summary \(currentVersion)|\(folder)|\(RunStamp.executableIdentity())\n"
         // What the readers get: a link's target (an edit through it moves the target's times),
         // and its change time and inode too (an edit in place with the modification time put
         // back still moves the change time).
-        for name in try store.recordFiles(inFolder: folder) {
-            let status = Storage.targetStatus(Path.join(layout.issued, folder, name))
+        let files = try InvoiceStore(layout: layout).recordFiles(inFolder: folder).map { name in
+            (name: name, status: Storage.targetStatus(Path.join(layout.issued, folder, name)))
+        }
+        return identity(folder: folder, files: files)
+    }
+
+    /// The same identity from the statuses of a read's descriptors
+    /// (``InvoiceStore/forEachRecord(inFolder:recordedIn:_:)``), the identity of the documents it
+    /// gave. What is derived from documents is keyed by this one: a record file replaced during the
+    /// read (a link switched, the year's folder exchanged with an edited copy) then gives a key no
+    /// later look at the folder matches, where a `stat` of the paths taken apart from the read
+    /// could pair the files of one with the documents of the other.
+    static func identity(folder: String, read: [(name: String, status: Storage.Status)]) -> String {
+        identity(folder: folder, files: read.map { ($0.name, $0.status) })
+    }
+
+    /// The identity's text hashed: each file's name and status (nil: not found), in order.
+    private static func identity(folder: String, files: [(name: String, status: Storage.Status?)]) -> String {
+        var text = "issued-year-summary \(currentVersion)|\(folder)|\(RunStamp.executableIdentity())\n"
+        for (name, status) in files {
             text += "\(name)|\(status?.size ?? -1)|\(status?.modified ?? -1)|\(status?.changed ?? -1)"
             text += "|\(status?.inode ?? 0)\n"
         }
@@ -105,14 +121,17 @@ package struct IssuedYearSummary: Codable, Equatable {
 
     /// The summary of `folder` rebuilt from its records (not written); nil when a record of the
     /// folder is dated in another year (an archive changed by hand: the year is then read from its
-    /// records, never summarised).
+    /// records, never summarised), or when the files read are not those `inputs` names (changed
+    /// since: a summary keyed by `inputs` would describe other documents).
     static func rebuilt(_ layout: ArchiveLayout, folder: String, inputs: String) throws -> IssuedYearSummary? {
         var documents: [InvoiceDocument] = []
         var recordedIn: [String: String] = [:]
-        try InvoiceStore(layout: layout).forEachRecord(inFolder: folder, recordedIn: &recordedIn) {
+        let read = try InvoiceStore(layout: layout).forEachRecord(inFolder: folder, recordedIn: &recordedIn) {
             documents.append($0)
         }
-        guard documents.allSatisfy({ CivilDate.pad($0.issueDate.year, 4) == folder }) else { return nil }
+        guard identity(folder: folder, read: read) == inputs,
+            documents.allSatisfy({ CivilDate.pad($0.issueDate.year, 4) == folder })
+        else { return nil }
         // In place, as `InvoiceStore.records()` sorts: the order of the whole archive within the year.
         documents.sort { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
         return IssuedYearSummary(year: folder, inputs: inputs, documents: documents)
