@@ -348,17 +348,73 @@ struct ClosedYearFECTests {
         let (file, text) = try #require(matches.first)
         let paid = try #require(Self.invoice(in: text))
         let other = try #require(invoices.first { $0 != paid && $0.utf8.count == paid.utf8.count })
+        try Self.rewriteInPlace(
+            workspace, file, text.replacingOccurrences(of: "\"\(paid)\"", with: "\"\(other)\""))
+    }
+
+    /// `file` rewritten with `text` (of the same length) in place: its size and modification time
+    /// kept (`touch -r`; its change time moves), its folder's times unmoved (checked).
+    static func rewriteInPlace(_ workspace: TestWorkspace, _ file: String, _ text: String) throws {
         let url = workspace.root.appendingPathComponent(file)
-        let reference = FileManager.default.temporaryDirectory.appendingPathComponent("match-\(UUID().uuidString)")
+        let folder = url.deletingLastPathComponent()
+        let reference = FileManager.default.temporaryDirectory.appendingPathComponent("edit-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: reference) }
         try Data().write(to: reference)
         try Self.touch(reference, like: url)
-        let folderTimes = try Self.times(workspace.root.appendingPathComponent(folder))
+        let folderTimes = try Self.times(folder)
+        #expect(try Data(contentsOf: url).count == text.utf8.count)
         let handle = try FileHandle(forUpdating: url)
-        try handle.write(contentsOf: Data(text.replacingOccurrences(of: "\"\(paid)\"", with: "\"\(other)\"").utf8))
+        try handle.write(contentsOf: Data(text.utf8))
         try handle.close()
         try Self.touch(url, like: reference)
-        #expect(try Self.times(workspace.root.appendingPathComponent(folder)) == folderTimes)
+        #expect(try Self.times(folder) == folderTimes)
+    }
+
+    /// The demo in the `oxygene` numbering mode, the fiscal year ending on 30 September: July to
+    /// September issued under provisional references, confirmed on 2 October by one register
+    /// export (Oxygène's numbers F20250700…), and the year closed. `beforeEach` as for ``runs``.
+    static func confirmedYear(beforeEach: (TestWorkspace) throws -> Void = { _ in }) throws -> TestWorkspace {
+        let text = try Repository.demoPipeline()
+            .replacingOccurrences(of: #"fiscal_year_end = "12-31""#, with: #"fiscal_year_end = "09-30""#)
+            .replacingOccurrences(of: "[invoicing]\n", with: "[invoicing]\nnumbering = \"oxygene\"\n")
+        #expect(text.contains(#"numbering = "oxygene""#))
+        let workspace = try TestWorkspace(pipeline: text)
+        try workspace.dropDemoFiles()
+        try runs(workspace, closingRuns, beforeEach: beforeEach)
+        let pieces = try OxygeneNumberingTests.records(workspace).filter { $0.date < "2025-10-01" }
+        try #require(pieces.count >= 3 && pieces.allSatisfy { $0.number.hasPrefix("P2025") })
+        let numbered = pieces.enumerated().map { ($0.element, "F20250\(700 + $0.offset)") }
+        try workspace.drop("Factures clients.csv", OxygeneNumberingTests.register(numbered))
+        try runs(workspace, ["2025-10-02"], beforeEach: beforeEach)
+        return workspace
+    }
+
+    /// A confirmation of the closed year edited by hand in place (Oxygène's number F20250700 made
+    /// F20250799, same length, its size and time kept, its folder's times unmoved): the year is
+    /// rendered again, as in a workspace without checkpoints (the sources take each confirmation
+    /// file as read, not only its folder).
+    @Test func aConfirmationEditedInPlaceRendersTheYearAgain() throws {
+        let kept = try Self.confirmedYear()
+        let rebuilt = try Self.confirmedYear(beforeEach: Self.removeCheckpoints)
+        #expect(try Self.fecFiles(kept).values.contains { String(decoding: $0, as: UTF8.self).contains("F20250700") })
+        // A run with nothing new, the files older than the racy window: it records them.
+        Thread.sleep(forTimeInterval: 2.5)
+        try Self.runs(kept, ["2025-10-03"])
+        try Self.runs(rebuilt, ["2025-10-03"], beforeEach: Self.removeCheckpoints)
+        let before = try Self.checkpointJSON(kept)
+        #expect(before["sources"] is String, "the files are recorded")
+        for workspace in [kept, rebuilt] {
+            let file = try #require(
+                workspace.files(under: "archive/invoicing/demo-conseil/confirmed").first {
+                    (try? workspace.text($0))?.contains(#""number" : "F20250700""#) == true
+                })
+            try Self.rewriteInPlace(
+                workspace, file, try workspace.text(file).replacingOccurrences(of: "F20250700", with: "F20250799"))
+        }
+        try Self.runs(kept, ["2025-10-04"])
+        try Self.runs(rebuilt, ["2025-10-04"], beforeEach: Self.removeCheckpoints)
+        #expect(try Self.checkpointJSON(kept)["inputs"] as? String != before["inputs"] as? String)
+        #expect(try Self.fecFiles(kept) == Self.fecFiles(rebuilt))
     }
 
     /// The invoice of a match file's first allocation.

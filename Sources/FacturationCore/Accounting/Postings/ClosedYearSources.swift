@@ -17,7 +17,8 @@ extension ClosedYearFEC {
     ///   record file, which the invoicing pass computes for the closed folders in the same run;
     /// - the confirmed numbers' and the match files' folders (immutable files, one per
     ///   confirmation or receipt, written under a temporary name and renamed: the folder's times
-    ///   move with each), as the run stamp watches them; and each match file's own identity, as
+    ///   move with each), as the run stamp watches them; each confirmation file's identity as the
+    ///   snapshot read it (``ConfirmedNumbers/filesRead``); and each match file's own identity, as
     ///   the snapshot's ``MatchPack`` checked it (``RunSnapshot/matchFilesIdentity``; without it,
     ///   e.g. after a run recorded a match, the identity is not trusted), so a match file edited
     ///   in place is seen too;
@@ -54,6 +55,11 @@ extension ClosedYearFEC {
             for folder in [layout.issued, layout.confirmedNumbers, layout.matches] {
                 let status = Storage.status(folder)
                 text += "F|\(Self.describe(status))\n"
+                statuses.append(status)
+            }
+            // Each confirmation file as the snapshot read it: one edited in place keeps its folder's times.
+            for (name, status) in snapshot.confirmed.filesRead {
+                text += "C|\(name)|\(Self.describe(status))\n"
                 statuses.append(status)
             }
             text += "M|\(snapshot.matchFilesIdentity ?? "-")\n"

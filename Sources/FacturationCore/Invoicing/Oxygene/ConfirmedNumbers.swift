@@ -50,9 +50,15 @@ package struct NumberConfirmation: Codable, Sendable, Equatable {
 package struct ConfirmedNumbers: Sendable {
     /// Provisional reference → confirmation.
     package private(set) var byReference: [String: NumberConfirmation] = [:]
+    /// The confirmation files they were read from, by name, with the status of each file read
+    /// (`fstat` of its descriptor): what a checkpoint made from them is keyed by
+    /// (``ClosedYearFEC``'s sources), so that a file edited in place, its size and modification
+    /// time put back, is seen (its change time moved; its folder's times did not).
+    package private(set) var filesRead: [(name: String, status: Storage.Status)] = []
 
-    package init(_ confirmations: [NumberConfirmation] = []) {
+    package init(_ confirmations: [NumberConfirmation] = [], filesRead: [(name: String, status: Storage.Status)] = []) {
         for confirmation in confirmations { add(confirmation) }
+        self.filesRead = filesRead
     }
 
     package var isEmpty: Bool { byReference.isEmpty }
@@ -97,11 +103,14 @@ package struct ConfirmedNumberStore {
     package func all() throws -> ConfirmedNumbers {
         guard Storage.isDirectory(layout.confirmedNumbers) else { return ConfirmedNumbers() }
         var confirmations: [NumberConfirmation] = []
+        var filesRead: [(name: String, status: Storage.Status)] = []
         for name in try Storage.list(layout.confirmedNumbers).sorted() where name.hasSuffix(".json") {
-            confirmations.append(
-                try FacturationError.decode(NumberConfirmation.self, at: Path.join(layout.confirmedNumbers, name)))
+            let path = Path.join(layout.confirmedNumbers, name)
+            let (bytes, status) = try Storage.readWithStatus(path)
+            confirmations.append(try FacturationError.decode(NumberConfirmation.self, from: bytes, at: path))
+            filesRead.append((name, status))
         }
-        return ConfirmedNumbers(confirmations)
+        return ConfirmedNumbers(confirmations, filesRead: filesRead)
     }
 
     /// Records a confirmation: the commit point. A second confirmation of one reference is refused
