@@ -87,6 +87,32 @@ struct PaymentsTests {
         #expect(try Self.states(workspace)["F20250905"]?["status"] != "payée")
     }
 
+    /// A payer's IBAN learnt from a match recorded in an earlier run recognises its later transfers:
+    /// the learning from the recorded matches, prepared only when a receipt needs matching
+    /// (`PaymentPass.Learnt`), still comes before the first one. PHARMABEST's July transfer is
+    /// matched by its reference on 1 August; on the 25th, a transfer from the same IBAN under an
+    /// unknown name and without a reference pays the only open invoice of its amount.
+    @Test func anIBANLearntFromAnEarlierRunsMatchRecognisesTheNextTransfer() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        try workspace.dropDemoFiles()
+        try Self.runMonths(workspace, ["2025-07-01", "2025-08-01"])
+        #expect(workspace.files(under: "archive/payments/demo-conseil/matches").count == 1)
+        let demo = Repository.root.appendingPathComponent("demo/inbox/qonto-transactions-juillet-aout-2025.csv")
+        let header = try String(contentsOf: demo, encoding: .utf8).split(separator: "\n")[0]
+        let transfer =
+            "Exécuté;;22-08-2025 10:00:00;;22-08-2025 10:00:00;1 650,00;;1 650,00;;EUR;Compte principal;"
+            + "FR7216958000010123456789012;TRESORERIE GROUPE PB;FR76 3000 4000 0398 7654 3210 107;Virement;"
+            + "qonto-test-0100;VIREMENT SEPA;"
+        try workspace.drop("qonto-groupe.csv", header + "\n" + transfer + "\n")
+        try Self.runMonths(workspace, ["2025-08-25"])
+        let match = try #require(
+            workspace.files(under: "archive/payments/demo-conseil/matches").map { try workspace.text($0) }
+                .first { $0.contains("qonto-test-0100") })
+        #expect(match.contains("\"rule\" : \"client-amount\""))
+        #expect(match.contains("payer IBAN FR7630004000039876543210107 is client PHARMABEST"))
+        #expect(try Self.states(workspace)["F20250811"]?["status"] == "payée")
+    }
+
     /// A supporting document's delivery marker (`archive/deliveries/<pipeline>/justificatifs/…​.done`)
     /// is what says it was delivered, also in a month recorded complete (every document marked): a
     /// document a person removed from the outbox is not delivered again while its marker exists, it

@@ -72,46 +72,32 @@ struct PaymentPass {
     ///
     /// The receivables are the run's (``RunSnapshot/receivables()``: every recorded match already
     /// applied), updated by `snapshot.didMatch` as each new match is recorded. No copy of them is
-    /// held across a match, so that applying it does not copy them.
+    /// held across a match, so that applying it does not copy them. What matching a receipt needs
+    /// beyond them (``Learnt``) is prepared when the first receipt without a match comes.
     func match(today: CivilDate, report: inout PaymentReport) throws -> State {
         let pipeline = layout.pipeline
         let store = PaymentStore(layout: layout)
-        let issued = snapshot.issued
         let history = try snapshot.history()
         report.warnings += history.warnings
         report.warnings += Self.openSinceWarning(pipeline, today: today)
-        // A run dated D (`--date`) sees only what was booked by D, so replays match as they would have.
-        // One filter of the bank lines (not `snapshot.receipts`, a copy of every credit, filtered again).
-        let receipts = snapshot.bank.filter { $0.amountMinor > 0 && $0.bookingDate <= today }
+        let receipts = Self.receipts(snapshot.bank, bookedBy: today)
         report.warnings += snapshot.leftOut.warnings
-        let firstReceipt = Self.firstReceipts(receipts)
-        var payers = PayerIdentifier(clients: pipeline.clients)
         var matches: [String: PaymentMatch] = [:]
         matches.reserveCapacity(snapshot.matches.count)
-        func learn(_ match: PaymentMatch, _ receivables: Receivables) {
-            guard let index = firstReceipt[match.receipt], let first = match.allocations.first else { return }
-            payers.learn(iban: receipts[index].counterpartyIBAN) { receivables.clientCode(of: first.invoice) }
-        }
-        do {
-            let receivables = try snapshot.receivables()
-            for match in snapshot.matches {
-                matches[match.receipt] = match
-                learn(match, receivables)
-            }
-        }
-        let references = InvoiceReferenceFinder(
-            numbers: issued.compactMap { $0.kind == .invoice ? $0.number : nil }
-                + history.invoices.map(\.document.number))
+        for match in snapshot.matches { matches[match.receipt] = match }
+        var learnt: Learnt?
         var reviews: [(Receipt, String, [String])] = []
         for receipt in receipts where matches[receipt.key] == nil {
+            let known = try learnt ?? Learnt(pipeline, snapshot: snapshot, receipts: receipts, history: history)
             let outcome = matcher.match(
-                receipt, receivables: try snapshot.receivables(), references: references, payers: payers)
+                receipt, receivables: try snapshot.receivables(), references: known.references, payers: known.payers)
+            learnt = known
             switch outcome {
             case .matched(let match):
                 try store.record(match)
                 snapshot.didMatch(match)
                 matches[match.receipt] = match
-                learn(match, try snapshot.receivables())
+                learnt?.learn(match, receipts: receipts, receivables: try snapshot.receivables())
                 report.matched.append(
                     "\(receipt.bookingDate) \(FrenchDates.euros(receipt.amountMinor)) "
                         + "\(receipt.counterpartyName) → " + match.allocations.map(\.invoice).joined(separator: ", ")
@@ -121,10 +107,57 @@ struct PaymentPass {
             }
         }
         let receivables = try snapshot.receivables()
+        // Without a learnt state no receipt was left to match, so there is no review to say a client of.
+        let payers = learnt?.payers ?? PayerIdentifier(clients: pipeline.clients)
         return State(
             receivables: receivables, receipts: receipts, matches: matches,
             reviews: reviews.map { (receipt: $0.0, reason: $0.1, candidates: $0.2) },
             clientsInReview: Self.clientsInReview(reviews, receivables: receivables, payers: payers))
+    }
+
+    /// The credits booked by `today` (a run dated D, `--date`, sees only what was booked by D, so
+    /// replays match as they would have), counted first so that the copy is made once: filtering
+    /// grew the array by doubling, every credit of history copied about twice more (issue #9).
+    static func receipts(_ bank: [BankLine], bookedBy today: CivilDate) -> [Receipt] {
+        var count = 0
+        for index in bank.indices where bank[index].amountMinor > 0 && bank[index].bookingDate <= today { count += 1 }
+        var receipts: [Receipt] = []
+        receipts.reserveCapacity(count)
+        for index in bank.indices where bank[index].amountMinor > 0 && bank[index].bookingDate <= today {
+            receipts.append(bank[index])
+        }
+        return receipts
+    }
+
+    /// What the matcher knows beyond the receivables: the payers (configured, and the IBANs learnt
+    /// from every recorded match, oldest first) and the invoice numbers a transfer's text may name.
+    ///
+    /// Why prepared on demand (issue #9): learning every match of history again, with the index of
+    /// every receipt key and of every invoice number, was most of the 27 ms `match` spent outside
+    /// the receivables in a 10-year full pass, where every receipt is already matched and none of
+    /// it is used (docs/benchmark-history.md). When a receipt does need matching, all of it is
+    /// learnt as before, before that receipt, so the matcher sees the same payers.
+    struct Learnt {
+        var payers: PayerIdentifier
+        let references: InvoiceReferenceFinder
+        /// Each receipt key's first receipt (``firstReceipts(_:)``), as the payers are learnt from it.
+        let firstReceipt: [String: Int]
+
+        init(_ pipeline: PipelineConfig, snapshot: RunSnapshot, receipts: [Receipt], history: OxygeneHistory) throws {
+            payers = PayerIdentifier(clients: pipeline.clients)
+            references = InvoiceReferenceFinder(
+                numbers: snapshot.issued.compactMap { $0.kind == .invoice ? $0.number : nil }
+                    + history.invoices.map(\.document.number))
+            firstReceipt = PaymentPass.firstReceipts(receipts)
+            let receivables = try snapshot.receivables()
+            for match in snapshot.matches { learn(match, receipts: receipts, receivables: receivables) }
+        }
+
+        /// Learns the IBAN of `match`'s receipt as its first invoice's client's.
+        mutating func learn(_ match: PaymentMatch, receipts: [Receipt], receivables: Receivables) {
+            guard let index = firstReceipt[match.receipt], let first = match.allocations.first else { return }
+            payers.learn(iban: receipts[index].counterpartyIBAN) { receivables.clientCode(of: first.invoice) }
+        }
     }
 
     /// Each receipt key's first receipt (its index in `receipts`), as the payers are learnt from it.
