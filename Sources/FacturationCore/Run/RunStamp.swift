@@ -91,7 +91,7 @@ struct RunStamp: Codable, Equatable {
         let now = Clock.system.now()
         let threshold = now.seconds * 1_000_000_000 + Int64(now.nanoseconds) - racyWindow
         guard stamp.entries.allSatisfy({ $0.modified < threshold }) else {
-            if Storage.exists(path) { try Storage.removeFile(path) }
+            Storage.removeDerived(path)
             return
         }
         try Storage.replaceJSON(stamp, at: path, temporaryDirectory: layout.temporary)
