@@ -2,7 +2,8 @@ import FacturationCore
 import Foundation
 import Testing
 
-/// The identity a run keys a closed year's summaries by (``RunSnapshot/recordFolderIdentity(_:)``)
+/// The identities checkpoints are keyed by. The one a run keys a closed year's summaries by
+/// (``RunSnapshot/recordFolderIdentity(_:)``)
 /// is that of the record files its snapshot read, for the whole run: a run that issues a batch
 /// (in the open year) and whose closed year's record is edited after the snapshot read it, before
 /// the receivables and the FEC are summarised, must not key the summaries of the documents read by
@@ -43,6 +44,37 @@ struct SnapshotIdentityTests {
         try DemoReplayTests.expectSameOutputs(packed, as: reference)
         #expect(try packed.text(Self.receivables) == reference.text(Self.receivables))
         #expect(try reference.text(Self.receivables).contains("\tF20250701\t") == true)
+    }
+
+    /// A binary rewritten in place (the same inode; here with its own bytes), its size and
+    /// modification time put back, is another build to the checkpoints: the record pack is written
+    /// again under its new identity (before, the identity had no change time, and the checkpoints
+    /// of the build it replaced were kept).
+    @Test func aBinaryRewrittenInPlaceIsAnotherBuildToTheCheckpoints() throws {
+        let workspace = try IssuedYearSummaryTests.workspace()
+        try IssuedYearSummaryTests.history(workspace, then: ["2026-01-05"], beforeEach: { _ in })
+        let binary = FileManager.default.temporaryDirectory.appendingPathComponent("facturation-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Binary.url, to: binary)
+        defer { try? FileManager.default.removeItem(at: binary) }
+        func packedBy(_ day: String) throws -> String {
+            let result = try Binary.run(
+                ["run", "--settle", "0", "--date", day, "--workspace", workspace.path], executable: binary)
+            #expect(result.status == 0 || result.status == 2, "\(day): \(result.stderr)")
+            return try IssuedRecordPackTests.header(workspace)[1]
+        }
+        Thread.sleep(forTimeInterval: 2.5)
+        let before = try packedBy("2026-01-06")
+        let bytes = try Data(contentsOf: binary)
+        let reference = FileManager.default.temporaryDirectory.appendingPathComponent("time-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: reference) }
+        try Data().write(to: reference)
+        try ClosedYearFECTests.touch(reference, like: binary)
+        let handle = try FileHandle(forUpdating: binary)
+        try handle.write(contentsOf: bytes)
+        try handle.close()
+        try ClosedYearFECTests.touch(binary, like: reference)
+        #expect(before.hasPrefix("binary "))
+        #expect(try packedBy("2026-01-07") != before, "the pack written again for the rewritten binary")
     }
 
     /// `text` made `replacement` (as long) in `number`'s line of its record file, in place, the
