@@ -214,10 +214,13 @@ struct ReceivablesYearSummaryTests {
     }
 
     @Test func aBatchIssuedAfterTheInvoicingPassReadTheClosedYearsLeavesNoStaleKey() throws {
-        // The snapshot keys the receivables' summaries by the record folders' identities the
-        // invoicing pass computed (computed once a run); a batch issued since may have changed a
-        // folder, so it forgets them. Here 2025's records change (a record's time, as a restored
-        // copy would) before the batch is noted: the summary must be keyed by what is now there.
+        // The snapshot keys the receivables' summaries by the record folders' identities taken
+        // with its documents (computed once a run); a batch issued since changes its own year's
+        // folder only, whose identity it forgets. Here 2025's records change (a record's time, as a
+        // restored copy would) after the snapshot took them, before a batch of 2026 is noted: the
+        // summary of the documents taken is keyed as they were taken (keyed by what is there now,
+        // it would pair a change with the documents from before it), and the next run's snapshot,
+        // which takes the records as changed, writes it again.
         let workspace = try Self.workspace()
         try Self.history(workspace, beforeEach: { _ in })
         let layout = try Self.layout(workspace)
@@ -234,6 +237,8 @@ struct ReceivablesYearSummaryTests {
         batch.number = "F-TEST-1"
         snapshot.didIssue([batch])
         _ = try snapshot.receivables()
+        #expect(try Self.summaryJSON(workspace)["inputs"] as? String == before, "keyed as the records were taken")
+        _ = try RunSnapshot(layout: layout, openYear: 2026).receivables()
         let after = try Self.summaryJSON(workspace)["inputs"] as? String
         #expect(after != before, "rewritten with the folder's new identity")
         // A new run's snapshot finds it current: not written again.

@@ -113,4 +113,91 @@ struct IssuedRecordPackUnitTests {
             _ = IssuedRecordPack.decoded(Array(header.utf8) + body)
         }
     }
+
+    /// Every stored property of ``InvoiceDocument/Fields`` and of its nested types, as the record
+    /// pack writes them at ``IssuedRecordPack/currentVersion``: `path: type`, `[]` an array's
+    /// element, `?` an optional's value. The pack is versioned by hand: this list is what tells.
+    static let packedFields = (
+        version: 1,
+        fields: [
+            "formatVersion: Int", "kind: Kind", "number: String", "issueDate.year: Int", "issueDate.month: Int",
+            "issueDate.day: Int", "dueDate.year: Int", "dueDate.month: Int", "dueDate.day: Int",
+            "servicePeriod?.start.year: Int", "servicePeriod?.start.month: Int", "servicePeriod?.start.day: Int",
+            "servicePeriod?.end.year: Int", "servicePeriod?.end.month: Int", "servicePeriod?.end.day: Int",
+            "currency: String", "seller.name: String", "seller.legalForm?: String", "seller.shareCapital?: String",
+            "seller.rcsCity?: String", "seller.siren?: String", "seller.siret?: String",
+            "seller.vatNumber?: String", "seller.address.lines[]: String", "seller.address.postcode: String",
+            "seller.address.city: String", "seller.address.country: String", "seller.email?: String",
+            "buyer.name: String", "buyer.legalForm?: String", "buyer.shareCapital?: String",
+            "buyer.rcsCity?: String", "buyer.siren?: String", "buyer.siret?: String", "buyer.vatNumber?: String",
+            "buyer.address.lines[]: String", "buyer.address.postcode: String", "buyer.address.city: String",
+            "buyer.address.country: String", "buyer.email?: String", "clientCode: String",
+            "oxygeneClientCode?: String", "payment.termsText: String", "payment.days: Int",
+            "payment.endOfMonth: Bool", "payment.meansCode: String", "payment.oxygeneMethodCode: String",
+            "payment.iban?: String", "payment.bic?: String", "vatTreatment: VATTreatment", "vatOnDebits: Bool",
+            "legalNotes.recoveryIndemnity: String", "legalNotes.latePenalty: String",
+            "legalNotes.discount: String", "title: String", "lines[].number: Int", "lines[].articleCode: String",
+            "lines[].description: String", "lines[].quantity.tenThousandths: Int64", "lines[].unitCode: String",
+            "lines[].unitPriceMinor: Int64", "lines[].netAmountMinor: Int64", "lines[].vatCategory: String",
+            "lines[].vatRateBasisPoints: Int", "lines[].period?.start.year: Int",
+            "lines[].period?.start.month: Int", "lines[].period?.start.day: Int", "lines[].period?.end.year: Int",
+            "lines[].period?.end.month: Int", "lines[].period?.end.day: Int", "lines[].entryCount: Int",
+            "totals.lineTotalMinor: Int64", "totals.taxBasisTotalMinor: Int64",
+            "totals.vatBreakdown[].category: String", "totals.vatBreakdown[].rateBasisPoints: Int",
+            "totals.vatBreakdown[].basisMinor: Int64", "totals.vatBreakdown[].taxMinor: Int64",
+            "totals.vatBreakdown[].exemptionReason?: String", "totals.vatBreakdown[].exemptionCode?: String",
+            "totals.taxTotalMinor: Int64", "totals.grandTotalMinor: Int64", "totals.duePayableMinor: Int64",
+            "precedingInvoice?.number: String", "precedingInvoice?.issueDate.year: Int",
+            "precedingInvoice?.issueDate.month: Int", "precedingInvoice?.issueDate.day: Int", "reason?: String",
+            "origin.type: Kind", "origin.draftID: String", "origin.contract?: String", "origin.period?: String",
+            "recordKeys[]: String", "approval.decision: Decision", "approval.by: String", "approval.at: String",
+            "approval.comment?: String", "deliveryAddress?.lines[]: String", "deliveryAddress?.postcode: String",
+            "deliveryAddress?.city: String", "deliveryAddress?.country: String", "numbering?: NumberState",
+        ]
+    )
+
+    @Test("A field added to InvoiceDocument is noticed: the pack must write it and change version")
+    func thePackedFieldsAreTheDocumentsFields() {
+        var found: [String] = []
+        Self.storedFields(of: Self.everyFieldSet(), at: "", into: &found)
+        // The document's copy-on-write box is not a field.
+        let fields = found.map { $0.hasPrefix(".box.fields.") ? String($0.dropFirst(12)) : $0 }
+        let added = fields.filter { !Self.packedFields.fields.contains($0) }
+        let removed = Self.packedFields.fields.filter { !fields.contains($0) }
+        #expect(
+            added.isEmpty && removed.isEmpty && IssuedRecordPack.currentVersion == Self.packedFields.version,
+            """
+            InvoiceDocument's stored fields are not those the record pack was written for. Write and \
+            read the field in the pack (RecordPackWriter.append(_:) in IssuedRecordPack+Document.swift \
+            and its reader, in declaration order), bump IssuedRecordPack.currentVersion (packs on disk \
+            then are rebuilt), set the field in everyFieldSet() (the round trip then checks it), and \
+            update packedFields (its fields and version) here.
+            added: \(added)
+            removed: \(removed)
+            version: \(IssuedRecordPack.currentVersion), packedFields: \(Self.packedFields.version)
+            """)
+    }
+
+    /// The stored properties of `value`, recursively (`Mirror`): leaves with their type; an optional
+    /// left nil or an empty array in the sample is listed as such (the round trip would not see it).
+    static func storedFields(of value: Any, at path: String, into fields: inout [String]) {
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .optional?:
+            guard let wrapped = mirror.children.first else { return fields.append(path + "? nil in everyFieldSet()") }
+            storedFields(of: wrapped.value, at: path + "?", into: &fields)
+        case .collection?:
+            guard let element = mirror.children.first else {
+                return fields.append(path + "[] empty in everyFieldSet()")
+            }
+            storedFields(of: element.value, at: path + "[]", into: &fields)
+        case .struct?, .class?, .tuple?:
+            guard !mirror.children.isEmpty else { return fields.append("\(path): \(type(of: value))") }
+            for (offset, child) in mirror.children.enumerated() {
+                storedFields(of: child.value, at: path + "." + (child.label ?? String(offset)), into: &fields)
+            }
+        default:
+            fields.append("\(path): \(type(of: value))")
+        }
+    }
 }

@@ -83,7 +83,7 @@ struct BankLinePack {
         if trusted {
             let encoded = pack.bytes(currency: currency)
             if encoded != bytes {
-                try Storage.replaceDerived(encoded, at: path, temporaryDirectory: layout.temporary)
+                Storage.replaceDerived(encoded, at: path, temporaryDirectory: layout.temporary)
             }
         }
         return (pack.lines, pack.leftOut)

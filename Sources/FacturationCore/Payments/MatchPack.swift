@@ -97,7 +97,7 @@ extension MatchPack {
         if bytes == nil, pack.entries.isEmpty { return (matches, nil) }
         let encoded = pack.bytes()
         if encoded != bytes {
-            try Storage.replaceDerived(encoded, at: path, temporaryDirectory: layout.temporary)
+            Storage.replaceDerived(encoded, at: path, temporaryDirectory: layout.temporary)
         }
         return (matches, pack.folder == nil ? nil : Header(encoded)?.identity)
     }

@@ -141,8 +141,7 @@ package struct ReceivablesYearSummary: Codable, Equatable {
     static func write(_ year: ReceivablesYear, _ layout: ArchiveLayout, inputs: String) throws {
         let (bytes, count) = ReceivablesYearLines.encode(year)
         let linesPath = layout.receivablesYearLines(year: year.year)
-        try Storage.makeDirectory(Path.parent(of: linesPath))
-        try Storage.write(bytes, to: linesPath, temporaryDirectory: layout.temporary, collision: .replace)
+        Storage.replaceDerived(bytes, at: linesPath, temporaryDirectory: layout.temporary)
         let summary = ReceivablesYearSummary(
             version: currentVersion, year: year.year, inputs: inputs, lines: count,
             linesSHA256: SHA256Hasher.hex(bytes))

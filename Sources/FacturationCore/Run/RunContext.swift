@@ -173,7 +173,7 @@ package final class RunSnapshot {
     /// descriptors (``IssuedYearSummary/identity(folder:read:)``), or of the documents it took from
     /// the record pack; otherwise (a snapshot read without the pack, or after a batch was issued) a
     /// `stat` of each record file (``IssuedYearSummary/identity(_:folder:)``), computed once and kept
-    /// until a batch is issued. The invoicing pass's closed years are keyed by it
+    /// until a batch is issued in that year. The invoicing pass's closed years are keyed by it
     /// (``InvoicingHistory/load(_:records:openYear:identity:)``), and so are the closed years'
     /// receivables (``ReceivablesYearSummary``) and FEC (``ClosedYearFEC``): computed twice, it was
     /// 5 ms of a 10-year pass.
@@ -266,7 +266,11 @@ package final class RunSnapshot {
         issuedDocuments += documents
         issuedNeedsSort = true
         builtHistory = nil
-        recordFolderIdentities = [:]
+        // Only the folders the batch went to (its documents' years): the others' identities stay
+        // those of the files the snapshot read, the identity of the documents it holds for them. A
+        // `stat` taken now could name a closed year's record edited since the read, and a summary
+        // of the documents read would be keyed by the edited file's identity (believed next run).
+        for document in documents { recordFolderIdentities[CivilDate.pad(document.issueDate.year, 4)] = nil }
         loadedHistory = nil
         builtReceivables = nil
     }

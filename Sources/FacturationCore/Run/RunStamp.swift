@@ -91,7 +91,7 @@ struct RunStamp: Codable, Equatable {
         let now = Clock.system.now()
         let threshold = now.seconds * 1_000_000_000 + Int64(now.nanoseconds) - racyWindow
         guard stamp.entries.allSatisfy({ $0.modified < threshold }) else {
-            if Storage.exists(path) { try Storage.removeFile(path) }
+            Storage.removeDerived(path)
             return
         }
         try Storage.replaceJSON(stamp, at: path, temporaryDirectory: layout.temporary)
@@ -137,10 +137,13 @@ struct RunStamp: Codable, Equatable {
         return file.hasPrefix("/") ? file : Path.join(layout.workspace.root, file)
     }
 
-    /// Path, size and modification time of the running executable.
+    /// Inode, size, modification and change times of the running executable. The change time
+    /// too: a binary rewritten in place (`cp` over it keeps the inode) with its size and
+    /// modification time put back would otherwise keep every checkpoint another build wrote.
     static func executableIdentity() -> String {
         var info = stat()
         guard stat("/proc/self/exe", &info) == 0 else { return "unknown" }
         return "\(info.st_ino)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+            + "|\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
     }
 }

@@ -66,9 +66,7 @@ struct TimeTotalsCache: Codable, Equatable {
     func save(_ layout: ArchiveLayout) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try Storage.makeDirectory(layout.checkpoints)
-        try Storage.write(
-            Array(try encoder.encode(self)) + [0x0A], to: Self.path(in: layout), temporaryDirectory: layout.temporary,
-            collision: .replace)
+        Storage.replaceDerived(
+            Array(try encoder.encode(self)) + [0x0A], at: Self.path(in: layout), temporaryDirectory: layout.temporary)
     }
 }

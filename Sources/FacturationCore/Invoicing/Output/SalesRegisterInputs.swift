@@ -46,11 +46,9 @@ struct SalesRegisterInputs: Equatable {
         return SalesRegisterInputs(key: key, identity: String(lines[2].dropFirst(9)))
     }
 
-    /// Written through a temporary file, fsynced, renamed over the old one, folder fsynced.
-    func write(to path: String, temporaryDirectory: String) throws {
-        try Storage.makeDirectory(Path.parent(of: path))
-        try Storage.write(
-            "facturation sales-register-inputs \(Self.currentVersion)\nkey \(key)\nidentity \(identity)\n", to: path,
-            temporaryDirectory: temporaryDirectory, collision: .replace)
+    /// Written as a derived file (``Storage/replaceDerived(_:at:temporaryDirectory:)``).
+    func write(to path: String, temporaryDirectory: String) {
+        let text = "facturation sales-register-inputs \(Self.currentVersion)\nkey \(key)\nidentity \(identity)\n"
+        Storage.replaceDerived(Array(text.utf8), at: path, temporaryDirectory: temporaryDirectory)
     }
 }

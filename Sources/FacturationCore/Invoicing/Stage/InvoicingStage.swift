@@ -551,7 +551,7 @@ struct InvoicingPass {
         let delivery = try Outbox(layout: layout).deliverReportIfChanged(
             identity: identity, to: csv, xlsx: true, temporaryDirectory: layout.temporary, table: whole)
         if let key, known == nil {
-            try SalesRegisterInputs(key: key, identity: identity).write(
+            SalesRegisterInputs(key: key, identity: identity).write(
                 to: layout.salesRegisterInputs, temporaryDirectory: layout.temporary)
         }
         return delivery.warnings

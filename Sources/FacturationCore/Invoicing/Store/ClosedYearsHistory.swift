@@ -98,11 +98,9 @@ package struct ClosedYearsHistory: Equatable {
             releasedBy: sections[3])
     }
 
-    /// Written through a temporary file, fsynced, renamed over the old one, folder fsynced.
-    func write(_ layout: ArchiveLayout) throws {
-        try Storage.makeDirectory(Path.parent(of: layout.closedYearsHistory))
-        try Storage.write(
-            bytes(), to: layout.closedYearsHistory, temporaryDirectory: layout.temporary, collision: .replace)
+    /// Written as a derived file (``Storage/replaceDerived(_:at:temporaryDirectory:)``).
+    func write(_ layout: ArchiveLayout) {
+        Storage.replaceDerived(bytes(), at: layout.closedYearsHistory, temporaryDirectory: layout.temporary)
     }
 }
 
@@ -157,7 +155,7 @@ extension InvoicingHistory {
         if summaries.count == inputs.count, let closed = ClosedYearsHistory(key: key, summaries: summaries),
             closed.years == counts
         {
-            try closed.write(layout)
+            closed.write(layout)
             return InvoicingHistory(closed: closed, open: records[low...])
         }
         return folding(records, summaries: summaries)

@@ -84,7 +84,7 @@ struct IssuedRecordPack: Equatable {
         documents.sort { ($0.issueDate, $0.number) < ($1.issueDate, $1.number) }
         let pack = IssuedRecordPack(years: kept)
         if pack.describesTheSameYears(as: known) == false, !(bytes == nil && kept.isEmpty) {
-            try Storage.replaceDerived(pack.bytes(), at: path, temporaryDirectory: layout.temporary)
+            Storage.replaceDerived(pack.bytes(), at: path, temporaryDirectory: layout.temporary)
         }
         return (documents, identities)
     }

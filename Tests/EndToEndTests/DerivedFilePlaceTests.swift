@@ -1,0 +1,254 @@
+import FacturationCore
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Whatever stands where a derived file goes (everything under `archive/checkpoints/<pipeline>/`:
+/// the packs, the closed years' summaries, the reports' and the FEC's checkpoints, the caches, the
+/// run stamp) never stops a run nor changes what it writes: a folder (empty or holding someone's
+/// file), a dangling link, a link to a folder, a FIFO, a file without read permission, an empty
+/// file, a file of random bytes. Each run's exit status and outputs (outbox, ledgers, records, FEC)
+/// are those of a workspace whose checkpoints are deleted before every run, in that run and the
+/// next; what the run cannot replace (a folder) is left as it was, and nothing is written through
+/// a link.
+///
+/// One history (the demo of 2025, a credit note, runs of 2026 that close 2025 and pack it)
+/// is made once for the suite with its checkpoints, and once without them for the reference; each
+/// derived file's test runs a copy of the first through the same days as the reference, one
+/// obstacle after the other in that file's place.
+@Suite("Anything in a derived file's place", .serialized, DerivedFileHistory())
+struct DerivedFilePlaceTests {
+    /// A derived file or folder of the layout (``ArchiveLayout``), as the demo history has them.
+    enum Place: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case checkpoints, runStamp, supportingDocuments, outboxFolders, archivedDocuments, dashboardTimeTotals
+        case issuedRecordPack, matchPack, bankLinePack, closedYearsHistory, salesRegisterInputs
+        case issuedYearSummary, issuedYearSummaries, receivablesYearSummary, receivablesYearLines, receivablesYears
+        case closedYearFEC, closedYearFECs, monthlyFECCheckpoint, monthlyFECCheckpoints
+        case reportCheckpoint, reportCheckpoints
+
+        var testDescription: String { rawValue }
+
+        /// The place's path; `monthlyFEC` is a monthly FEC's outbox path (`fec/mensuel/<YYYY-MM>/…`).
+        func path(_ layout: ArchiveLayout, monthlyFEC: String) -> String {
+            switch self {
+            case .checkpoints: layout.checkpoints
+            case .runStamp: layout.runStamp
+            case .supportingDocuments: layout.supportingDocumentsCheckpoint
+            case .outboxFolders: layout.outboxFolders
+            case .archivedDocuments: layout.archivedDocuments
+            case .dashboardTimeTotals: layout.dashboardTimeTotals
+            case .issuedRecordPack: layout.issuedRecordPack
+            case .matchPack: layout.matchPack
+            case .bankLinePack: layout.bankLinePack
+            case .closedYearsHistory: layout.closedYearsHistory
+            case .salesRegisterInputs: layout.salesRegisterInputs
+            case .issuedYearSummary: layout.issuedYearSummary(folder: "2025")
+            case .issuedYearSummaries: Path.parent(of: layout.issuedYearSummary(folder: "2025"))
+            case .receivablesYearSummary: layout.receivablesYearSummary(year: 2025)
+            case .receivablesYearLines: layout.receivablesYearLines(year: 2025)
+            case .receivablesYears: Path.parent(of: layout.receivablesYearSummary(year: 2025))
+            case .closedYearFEC: layout.closedYearFEC(closing: CivilDate(iso: "2025-12-31")!)
+            case .closedYearFECs: Path.parent(of: layout.closedYearFEC(closing: CivilDate(iso: "2025-12-31")!))
+            case .monthlyFECCheckpoint: layout.publishedFECCheckpoint(monthlyFEC)
+            case .monthlyFECCheckpoints: Path.parent(of: Path.parent(of: layout.publishedFECCheckpoint(monthlyFEC)))
+            case .reportCheckpoint: layout.reportCheckpoint("registre-ventes.csv")
+            case .reportCheckpoints: Path.parent(of: layout.reportCheckpoint("registre-ventes.csv"))
+            }
+        }
+
+        /// The places that make this one unread while they are current (the closed years' history
+        /// makes their summaries unread): cleared before each run, so that the place is read and written.
+        var shadowedBy: [Place] {
+            self == .issuedYearSummary || self == .issuedYearSummaries ? [.closedYearsHistory] : []
+        }
+
+        var isFolder: Bool {
+            switch self {
+            case .checkpoints, .issuedYearSummaries, .receivablesYears, .closedYearFECs, .monthlyFECCheckpoints,
+                .reportCheckpoints:
+                true
+            default: false
+            }
+        }
+    }
+
+    /// What is put in a place before a run. `nil` in ``steps``: nothing (the run after the last).
+    enum Obstacle: String, Sendable {
+        case emptyFolder, folderWithAFile, danglingLink, linkToAFolder, fifo, unreadable, emptyFile, randomBytes
+    }
+
+    /// The runs of each test, one day each: the folders stay for a second run (they are left alone:
+    /// the run after must go on too), the others are replaced by the run (the next step's run reads
+    /// what it wrote), and a last run with the place cleared.
+    static let steps: [(obstacle: Obstacle?, keep: Bool)] = [
+        (.emptyFolder, false), (.emptyFolder, true), (.folderWithAFile, false), (.folderWithAFile, true),
+        (.danglingLink, false), (.linkToAFolder, false), (.fifo, false), (.unreadable, false), (.emptyFile, false),
+        (.randomBytes, false), (nil, false),
+    ]
+    /// February: January's monthly FEC, of the open year, is published again (its checkpoint read)
+    /// by every run.
+    static func day(_ step: Int) -> String { "2026-02-\(String(format: "%02d", 3 + step))" }
+    static let kept = Data("a file of someone's, left alone\n".utf8)
+
+    @Test(arguments: Place.allCases)
+    func nothingInItsPlaceStopsARunOrChangesItsOutputs(_ place: Place) throws {
+        let history = try #require(DerivedFileHistory.current, "the suite's history")
+        let workspace = try #require(history.copies[place])
+        let layout = try ReceivablesYearSummaryTests.layout(workspace)
+        let path = place.path(layout, monthlyFEC: history.monthlyFEC)
+        let relative = Path.relative(path, to: workspace.path)
+        let elsewhere = workspace.root.appendingPathComponent("elsewhere")
+        for (index, step) in Self.steps.enumerated() {
+            if !step.keep, !(place.isFolder && step.obstacle.map(Self.isFolder) == true) {
+                try Self.clear(path)
+                if let obstacle = step.obstacle { try Self.put(obstacle, at: path, elsewhere: elsewhere) }
+            }
+            for other in place.shadowedBy { try Self.clear(other.path(layout, monthlyFEC: history.monthlyFEC)) }
+            let label = "\(place) \(step.obstacle.map(\.rawValue) ?? "cleared")\(step.keep ? " (kept)" : "")"
+            let result = try workspace.run(["run", "--settle", "0", "--date", Self.day(index)])
+            let expected = history.references[index]
+            #expect(result.status == expected.status, "\(label): \(result.stderr)")
+            if step.obstacle == .folderWithAFile, !place.isFolder {
+                #expect(try workspace.data(relative + "/kept.txt") == Self.kept, "\(label): the folder left alone")
+            }
+            if step.obstacle == .linkToAFolder {
+                let names = try FileManager.default.contentsOfDirectory(atPath: elsewhere.path)
+                #expect(names == ["kept.txt"], "\(label): nothing written through the link")
+            }
+            let manifest = try DemoReplayTests.manifest(of: workspace).filter { line in
+                let file = line.dropFirst(65)
+                return file != relative && !file.hasPrefix(relative + "/")
+            }
+            #expect(manifest.count > 100 && manifest == expected.manifest, "\(label): outputs differ")
+            if manifest != expected.manifest { return }
+        }
+    }
+
+    /// The places are every derived file the history writes: a new kind of checkpoint must be added
+    /// to ``Place`` (its path taken from ``ArchiveLayout``), and so tested here.
+    @Test func everyDerivedFileOfTheHistoryIsAPlace() throws {
+        let history = try #require(DerivedFileHistory.current, "the suite's history")
+        let layout = try ReceivablesYearSummaryTests.layout(history.template)
+        let paths = Place.allCases.map { ($0, $0.path(layout, monthlyFEC: history.monthlyFEC)) }
+        let files = history.template.files(under: Path.relative(layout.checkpoints, to: history.template.path))
+        #expect(files.count > 15)
+        for file in files.map({ history.template.path + "/" + $0 }) {
+            #expect(
+                paths.contains { place, path in
+                    place.isFolder ? place != .checkpoints && file.hasPrefix(path + "/") : file == path
+                }, "\(file): a derived file no place of the test names")
+        }
+    }
+
+    static func isFolder(_ obstacle: Obstacle) -> Bool { obstacle == .emptyFolder || obstacle == .folderWithAFile }
+
+    /// Removes what is at `path` (a link itself, not what it names); the folders made writable first.
+    static func clear(_ path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR { chmod(path, 0o755) }
+        try FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Puts `obstacle` at `path` (cleared); a link to a folder names `elsewhere` (outside the archive,
+    /// holding one file).
+    static func put(_ obstacle: Obstacle, at path: String, elsewhere: URL) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        switch obstacle {
+        case .emptyFolder:
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+        case .folderWithAFile:
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+            try kept.write(to: url.appendingPathComponent("kept.txt"))
+        case .danglingLink:
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: path + ".nowhere")
+        case .linkToAFolder:
+            try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+            try kept.write(to: elsewhere.appendingPathComponent("kept.txt"))
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: elsewhere.path)
+        case .fifo:
+            #expect(mkfifo(path, 0o644) == 0, "mkfifo \(path)")
+        case .unreadable:
+            try randomBytes().write(to: url)
+            chmod(path, 0)
+        case .emptyFile:
+            try Data().write(to: url)
+        case .randomBytes:
+            try randomBytes().write(to: url)
+        }
+    }
+
+    /// 4,096 bytes of a fixed pseudo-random sequence.
+    static func randomBytes() -> Data {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        return Data(
+            (0..<4096).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return UInt8(truncatingIfNeeded: state >> 56)
+            })
+    }
+}
+
+/// ``DerivedFilePlaceTests``'s history, made once for the suite: the workspace with its checkpoints
+/// (copied by each test) and the reference's exit status and outputs after each of the steps' days.
+/// (Not nested in the suite: its `@Suite` attribute names it.)
+struct DerivedFileHistory: SuiteTrait, TestScoping {
+    @TaskLocal static var current: Prepared?
+
+    final class Prepared: @unchecked Sendable {
+        /// Only read once made.
+        let template: TestWorkspace
+        /// A copy of the template for each place's test, made before the reference's runs: its files,
+        /// new to its checkpoints, are older than the racy window by the time it runs (trusted).
+        let copies: [DerivedFilePlaceTests.Place: TestWorkspace]
+        let references: [(status: Int32, manifest: [String])]
+        /// A monthly FEC's outbox path (`fec/mensuel/…`), whose checkpoint is one of the places.
+        let monthlyFEC: String
+
+        init() throws {
+            template = try IssuedYearSummaryTests.workspace()
+            let reference = try IssuedYearSummaryTests.workspace()
+            try IssuedYearSummaryTests.history(template, then: ["2026-01-05"], beforeEach: { _ in })
+            try IssuedYearSummaryTests.history(
+                reference, then: ["2026-01-05"], beforeEach: ClosedYearFECTests.removeCheckpoints)
+            Thread.sleep(forTimeInterval: 2.5)
+            try ClosedYearFECTests.runs(template, ["2026-01-06", "2026-02-02"])
+            try ClosedYearFECTests.runs(
+                reference, ["2026-01-06", "2026-02-02"], beforeEach: ClosedYearFECTests.removeCheckpoints)
+            var copies: [DerivedFilePlaceTests.Place: TestWorkspace] = [:]
+            for place in DerivedFilePlaceTests.Place.allCases { copies[place] = try Self.copy(template) }
+            self.copies = copies
+            var references: [(status: Int32, manifest: [String])] = []
+            for index in DerivedFilePlaceTests.steps.indices {
+                try ClosedYearFECTests.removeCheckpoints(reference)
+                let result = try reference.run(["run", "--settle", "0", "--date", DerivedFilePlaceTests.day(index)])
+                references.append((result.status, try DemoReplayTests.manifest(of: reference)))
+            }
+            self.references = references
+            let layout = try ReceivablesYearSummaryTests.layout(template)
+            // The newest: January 2026's.
+            let monthly = try #require(
+                template.files(under: Path.relative(layout.publishedMonthlyFEC, to: template.path)).last)
+            monthlyFEC = Path.relative(template.path + "/" + monthly, to: layout.accounting)
+            #expect(monthlyFEC.contains("/2026-01/"), "\(monthlyFEC): a month of the open year")
+        }
+
+        /// A copy of `template` (new inodes and times: its checkpoints are rebuilt by its first run).
+        static func copy(_ template: TestWorkspace) throws -> TestWorkspace {
+            let copy = try TestWorkspace(invoicing: true)
+            try FileManager.default.removeItem(at: copy.root)
+            try FileManager.default.copyItem(at: template.root, to: copy.root)
+            return copy
+        }
+    }
+
+    func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        try await Self.$current.withValue(try Prepared()) { try await function() }
+    }
+}
