@@ -7,8 +7,8 @@ import Testing
 /// written it, a run posts the open year without going through the closed years' documents and
 /// receipts, and each change of what it was found from (a closed year's record edited in place, a
 /// closed year's match file edited in place, a late bank line of the closed year) gives the outputs
-/// of a workspace whose notes are deleted before every run; a planted file is read, a damaged one
-/// rebuilt to the same bytes.
+/// of a workspace whose notes are deleted before every run, also when the notes of before the change
+/// are put back; a planted file is read, a damaged one rebuilt to the same bytes.
 ///
 /// The history of ``ReceivablesYearSummaryTests`` (the demo of 2025, then January 2026, where a
 /// receipt pays the December invoice: its entries read that invoice's client, pending VAT and open
@@ -116,19 +116,25 @@ struct ClosedYearNotesTests {
             ("a closed year's match file edited in place", { try Self.matchPaysDecember($0, december) }),
             ("a late bank line of the closed year", ClosedYearFECTests.dropLateBankLine),
         ]
-        var day = 5
-        for (change, apply) in steps {
+        let url = kept.root.appendingPathComponent(Self.notes)
+        for (index, (change, apply)) in steps.enumerated() {
             let before = try Self.key(kept)
             let january = try Self.fec(kept)
+            let stale = try Data(contentsOf: url)
             try apply(kept)
             try apply(reference)
-            try Self.runs(kept, reference, ["2026-02-\(10 + day)"])
-            try Self.settle(kept, reference, ["2026-02-\(11 + day)", "2026-02-\(12 + day)"])
+            let day = 10 + 4 * index
+            try Self.runs(kept, reference, ["2026-02-\(day)"])
+            try Self.settle(kept, reference, ["2026-02-\(day + 1)", "2026-02-\(day + 2)"])
             #expect(try Self.key(kept) != before, "\(change): the notes are found again")
             if change != "a late bank line of the closed year" {
                 #expect(try Self.fec(kept) != january, "\(change): January's receipt reads it")
             }
-            day += 3
+            // The notes of before the change put back (whole, of this binary): stale, not used.
+            let found = try Data(contentsOf: url)
+            try stale.write(to: url)
+            try Self.runs(kept, reference, ["2026-02-\(day + 3)"])
+            #expect(try Data(contentsOf: url) == found, "\(change): the stale notes are replaced")
         }
     }
 
