@@ -108,8 +108,10 @@ extension ClosedYearNotes {
             lines[3].hasPrefix("counts ")
         else { return nil }
         let counts = lines[3].split(separator: " ").dropFirst().compactMap { Int($0) }
-        // Each number takes 8 bytes and each fact at least 5: larger counts are damage.
-        guard counts.count == 4, counts.allSatisfy({ $0 >= 0 && $0 <= bytes.count }) else { return nil }
+        // Each listed number takes 8 bytes and each fact at least 5: larger counts are damage (the
+        // first count is an index into the snapshot's lines, checked against them).
+        guard counts.count == 4, counts.allSatisfy({ $0 >= 0 }), counts.dropFirst().allSatisfy({ $0 <= bytes.count })
+        else { return nil }
         return bytes.withUnsafeBytes { raw -> ClosedYearNotes? in
             var reader = PackReader(raw, at: offset)
             do {
