@@ -23,12 +23,7 @@ struct ClosedYearNotesTests {
 
     /// Both workspaces run `days` (the reference without its notes): the same statuses and outputs.
     static func runs(_ kept: TestWorkspace, _ reference: TestWorkspace, _ days: [String]) throws {
-        for day in days {
-            try removeNotes(reference)
-            let results = try [kept, reference].map { try $0.run(["run", "--settle", "0", "--date", day]) }
-            #expect(results[0].status == results[1].status && results[0].status <= 2, "\(day): \(results[0].stderr)")
-        }
-        try DemoReplayTests.expectSameOutputs(kept, as: reference)
+        try IssuedRecordPackTests.runs(kept, reference, days, removing: notes)
     }
 
     /// The files older than the racy window, a run that records them (the notes written), and one
@@ -57,7 +52,8 @@ struct ClosedYearNotesTests {
 
     /// The file of `folder` holding the record or match that contains `marker`.
     static func file(_ workspace: TestWorkspace, under folder: String, holding marker: String) throws -> URL {
-        let file = try #require(workspace.files(under: folder).first { (try? workspace.text($0))?.contains(marker) == true })
+        let file = try #require(
+            workspace.files(under: folder).first { (try? workspace.text($0))?.contains(marker) == true })
         return workspace.root.appendingPathComponent(file)
     }
 
@@ -140,7 +136,7 @@ struct ClosedYearNotesTests {
 
     /// The header's end and the body's SHA-256 made right for `body`.
     static func withChecksum(_ bytes: Data, body: (inout [UInt8]) throws -> Void) throws -> Data {
-        var header = [UInt8](), rest = [UInt8](bytes)
+        var header: [UInt8] = [], rest = [UInt8](bytes)
         for _ in 0..<4 {
             let end = try #require(rest.firstIndex(of: 0x0A))
             header += rest[...end]
@@ -175,10 +171,20 @@ struct ClosedYearNotesTests {
         let damages: [(String, () throws -> Data)] = [
             ("truncated", { original.prefix(original.count - 3) }),
             ("garbage", { Data("\u{0}not a pack at all\n".utf8) }),
-            ("a changed byte", { var bytes = planted; bytes[bytes.count - 1] ^= 1; return bytes }),
+            (
+                "a changed byte",
+                {
+                    var bytes = planted; bytes[bytes.count - 1] ^= 1; return bytes
+                }
+            ),
             (
                 "another version",
-                { Data(String(decoding: planted, as: UTF8.self).replacingOccurrences(of: "notes 1\n", with: "notes 9\n").utf8) }
+                {
+                    Data(
+                        String(decoding: planted, as: UTF8.self).replacingOccurrences(
+                            of: "notes 1\n", with: "notes 9\n"
+                        ).utf8)
+                }
             ),
             ("a folder in its place", { Data() }),
         ]

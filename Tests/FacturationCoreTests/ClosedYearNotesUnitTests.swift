@@ -11,7 +11,9 @@ struct ClosedYearNotesUnitTests {
     static let notes = ClosedYearNotes(
         key: String(repeating: "a", count: 64) + "|2024-12-31", openBank: 1_000_000, suspense: [3, 17, 999_999],
         facts: [
-            .init(invoice: "F20241201", client: (number: "C042", label: "Atelier Dupré"), pendingVAT: 20_000, openTTC: 120_000),
+            .init(
+                invoice: "F20241201", client: (number: "C042", label: "Atelier Dupré"), pendingVAT: 20_000,
+                openTTC: 120_000),
             .init(invoice: "F20241202", client: nil, pendingVAT: -5, openTTC: nil),
             .init(invoice: "A20241203", client: (number: "", label: "e\u{301}"), pendingVAT: nil, openTTC: 0),
         ],

@@ -93,19 +93,21 @@ extension ClosedYearNotes {
             if let open = fact.openTTC { body.int(open) }
         }
         for index in matches { body.int(Int64(index)) }
-        let header =
-            "facturation closed-year-notes \(Self.currentVersion)\nbinary \(RunStamp.executableIdentity())\n"
-            + "key \(key)\ncounts \(openBank) \(suspense.count) \(facts.count) \(matches.count)\n"
-            + "body-sha256 \(body.bytes.withUnsafeBytes { SHA256Hasher.hex($0) })\n"
-        return Array(header.utf8) + body.bytes
+        return CheckedHeader.bytes(
+            Self.format + [
+                "key \(key)", "counts \(openBank) \(suspense.count) \(facts.count) \(matches.count)",
+            ], body: body.bytes)
+    }
+
+    /// The header's first lines: the format and the binary.
+    private static var format: [String] {
+        ["facturation closed-year-notes \(currentVersion)", "binary " + RunStamp.executableIdentity()]
     }
 
     /// The notes in `bytes` when they are whole, of this version and binary; nil otherwise.
     static func decoded(_ bytes: [UInt8]) -> ClosedYearNotes? {
-        guard let (lines, offset) = CheckedHeader.read(bytes, lines: 5),
-            lines[0] == "facturation closed-year-notes \(currentVersion)",
-            lines[1] == "binary " + RunStamp.executableIdentity(), lines[2].hasPrefix("key "),
-            lines[3].hasPrefix("counts ")
+        guard let (lines, offset) = CheckedHeader.read(bytes, lines: 5), Array(lines.prefix(2)) == format,
+            lines[2].hasPrefix("key "), lines[3].hasPrefix("counts ")
         else { return nil }
         let counts = lines[3].split(separator: " ").dropFirst().compactMap { Int($0) }
         // Each listed number takes 8 bytes and each fact at least 5: larger counts are damage (the

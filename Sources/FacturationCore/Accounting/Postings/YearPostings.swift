@@ -106,7 +106,8 @@ struct YearPostings {
             made.add(issued[index], post: all || closing >= today)
         }
         let matches = Self.matches(snapshot), recorded = snapshot.matches
-        var notes: ClosedYearNotes? = ClosedYearNotes(key: "", openBank: bank.count, suspense: [], facts: [], matches: [])
+        var notes: ClosedYearNotes? = ClosedYearNotes(
+            key: "", openBank: bank.count, suspense: [], facts: [], matches: [])
         var open = false
         for index in bank.indices {
             let closing = fiscal.end(containing: bank[index].bookingDate)
