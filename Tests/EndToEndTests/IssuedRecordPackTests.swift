@@ -18,11 +18,14 @@ struct IssuedRecordPackTests {
 
     static func removePack(_ workspace: TestWorkspace) throws { try workspace.removeIfPresent(pack) }
 
-    /// Both workspaces run `days`; the reference loses its pack first. Their outputs and exit
-    /// statuses must be equal (a record added by hand has no archived XML: an error in both).
-    static func runs(_ packed: TestWorkspace, _ reference: TestWorkspace, _ days: [String]) throws {
+    /// Both workspaces run `days`; the reference loses its pack (or the derived file `removing`)
+    /// first. Their outputs and exit statuses must be equal (a record added by hand has no archived
+    /// XML: an error in both).
+    static func runs(
+        _ packed: TestWorkspace, _ reference: TestWorkspace, _ days: [String], removing derived: String = pack
+    ) throws {
         for day in days {
-            try removePack(reference)
+            try reference.removeIfPresent(derived)
             let results = try [packed, reference].map { try $0.run(["run", "--settle", "0", "--date", day]) }
             #expect(results[0].status == results[1].status && results[0].status <= 2, "\(day): \(results[0].stderr)")
         }

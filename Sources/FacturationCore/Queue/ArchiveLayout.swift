@@ -270,6 +270,9 @@ package struct ArchiveLayout: Sendable {
     /// The booked lines of the closed years' bank ledgers, read once, with each ledger's identity
     /// (``BankLinePack``).
     package var bankLinePack: String { Path.join(checkpoints, "lignes-bancaires.pack") }
+    /// What the open years' postings need of the closed years' records, with the identity of the
+    /// files it was found from (``ClosedYearNotes``).
+    package var closedYearNotes: String { Path.join(checkpoints, "notes-exercices-clos.pack") }
     /// The months whose supporting documents were all delivered (``SupportingDocumentsCheckpoint``).
     package var supportingDocumentsCheckpoint: String { Path.join(checkpoints, "justificatifs.json") }
     /// The stamp of the last run that changed nothing the later stages read (``RunStamp``).

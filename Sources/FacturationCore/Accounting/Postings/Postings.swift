@@ -97,6 +97,27 @@ package struct Postings {
             }
         }
 
+        /// The sales entry of a document whose facts are already in the pass (``restore(_:client:pendingVAT:openTTC:)``):
+        /// the entry alone, nothing learnt.
+        func entry(of document: InvoiceDocument) -> AccountingEntry {
+            postings.sale(IssuedSale(document), vatOnReceipts: onReceipts)
+        }
+
+        /// Sets what a receipt reads of `invoice` (``seen(_:)``) as an earlier pass found it, so that
+        /// the open years' receipts are posted without going through the closed years' records
+        /// again (``ClosedYearNotes``). An invoice nothing was known of is not restored.
+        mutating func restore(_ invoice: String, client: (String, String)?, pendingVAT: Int64?, openTTC: Int64?) {
+            var known = Facts(party: -1, pendingVAT: pendingVAT, openTTC: openTTC)
+            if let client {
+                known.party = Int32(parties.count)
+                parties.append(Party(number: client.0, label: client.1))
+            }
+            facts[invoice] = known
+        }
+
+        /// A closed year's bank line an earlier pass sent to the suspense account (``restore(_:client:pendingVAT:openTTC:)``).
+        mutating func restoreSuspense(_ line: BankLine) { suspense.append(line) }
+
         /// Adds a document to the facts of its number (and of the invoice a credit note corrects),
         /// each changed in place (one look-up); returns whether its number took `party` as client.
         @discardableResult
