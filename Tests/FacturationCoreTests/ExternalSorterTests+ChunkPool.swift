@@ -8,15 +8,7 @@ import Testing
 /// filled; records stay whole wherever they land (in a chunk, or in their own allocation when
 /// larger than a chunk), and runs written straight from the chunks (``GatherFile``) read back the
 /// same.
-@Suite("Chunk pool")
-struct ChunkPoolTests {
-    let folder: URL
-
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("chunks-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
+extension ExternalSorterTests {
     static func payload(_ index: Int, size: Int) -> [UInt8] {
         (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
     }
