@@ -52,7 +52,8 @@ extension ExternalSorterTests {
     }
 
     /// Records larger than a chunk, between small ones, in memory and through runs: each comes
-    /// back whole, and the chunks of a spilled arena go back to the pool.
+    /// back whole; the chunks of a spilled arena go back to the pool, and the merge returns the
+    /// spare ones to the system.
     @Test func recordsLargerThanAChunkComeBackWhole() throws {
         let pool = ChunkPool(chunkSize: 4 << 10, hugePages: false)
         let sorter = ExternalSorter(
@@ -67,7 +68,9 @@ extension ExternalSorterTests {
         }
         #expect(sorter.spilledRuns == 1)
         #expect(pool.freeChunks > 0)
+        let allocated = pool.allocatedChunks
         var sorted = try sorter.sorted()
+        #expect(pool.freeChunks == 0 && pool.allocatedChunks < allocated)  // the spare ones unmapped
         var index = 0
         while let record = sorted.nextInPlace() {
             #expect(Array(record.orderKey) == Array("key \(index)".utf8))

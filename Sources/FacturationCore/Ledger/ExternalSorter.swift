@@ -206,6 +206,8 @@ final class ExternalSorter {
     /// All records in order. Consumes the sorter.
     func sorted() throws -> SortedRecords {
         try waitForSpills()
+        // No record comes in once the merge starts (a demoted month merely maps new chunks later).
+        arena.pool.releaseFreeChunks()
         sortEntries()
         var sources: [SortedRecords.Source] = []
         for path in runs { sources.append(.run(try RunReader(path: path))) }
