@@ -52,3 +52,7 @@ size_t fct_utf8_valid_prefix(const unsigned char *bytes, size_t count, int *saw_
 /// `capacity` (`offsets` then holds the first `capacity`). Sixteen bytes at a time with SSE2 where
 /// it exists (a FEC line's separators, controls and tabs: ``FECRecordFields``).
 long fct_fec_special_bytes(const unsigned char *bytes, long count, int *offsets, long capacity);
+
+/// Asks the CPU to bring the cache line at `address` in, for writing, without waiting for it
+/// (__builtin_prefetch): a hint, never a fault, whatever the address.
+static inline void fct_prefetch_for_write(const void *address) { __builtin_prefetch(address, 1, 3); }

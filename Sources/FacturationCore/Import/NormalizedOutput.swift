@@ -79,6 +79,16 @@ package final class NormalizedOutput {
         }
     }
 
+    /// Starts loading the key-hash slot that a row of a month on the direct path will probe
+    /// (``MonthRows/prefetchKey(_:)``), a few rows before ``append(year:month:line:key:)`` adds
+    /// it; nothing for a month not seen yet or written to a file.
+    func prefetchKey(year: Int, month: Int, hash: UInt64) {
+        guard direct != nil, (1...12).contains(month), let known = monthSinks[year * 12 + month],
+            case .sorted(let rows) = known.sink
+        else { return }
+        rows.prefetchKey(hash)
+    }
+
     /// The sink of a month's partition (remembered: rows of an export mostly come month by
     /// month, so most rows need no dictionary lookup); ``lastPartition`` is its name.
     ///

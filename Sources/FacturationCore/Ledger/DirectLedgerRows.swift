@@ -1,3 +1,5 @@
+import CSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,9 +23,9 @@ import Glibc
 /// their budget.
 ///
 /// Memory is bounded whatever the input: all months share one budget of held rows
-/// (``Budget/rowBytes``); past it the month holding the most is spilled to a run file and its pages
-/// released; its sorting and writing run on the second core (``SpillWorker``). The key hashes have
-/// their own budget (``Budget/keyBytes``).
+/// (``Budget/rowBytes``); past it the month holding the most is spilled to a run file and its
+/// chunks of memory go back to the months' shared ``ChunkPool``; its sorting and writing run on the
+/// second core (``SpillWorker``). The key hashes have their own budget (``Budget/keyBytes``).
 final class DirectLedgerRows {
     /// The shared limits.
     struct Budget {
@@ -45,12 +47,16 @@ final class DirectLedgerRows {
         self.kind = kind
         self.folder = folder
         self.budget = budget
+        pool = ChunkPool(hugePages: budget.rowBytes >= 32 << 20)
     }
+
+    /// The memory of every month's rows: a spilled month's chunks serve the next month to fill.
+    let pool: ChunkPool
 
     /// Starts the rows of a new month ledger.
     func start(partition: String) -> MonthRows {
-        let rows = MonthRows(
-            kind: kind, sorter: ExternalSorter(folder: Path.join(folder, partition), memoryBudget: budget.rowBytes))
+        let sorter = ExternalSorter(folder: Path.join(folder, partition), memoryBudget: budget.rowBytes, pool: pool)
+        let rows = MonthRows(kind: kind, sorter: sorter)
         months[partition] = rows
         return rows
     }
@@ -122,6 +128,9 @@ final class MonthRows {
 
     /// Bytes of the key hashes.
     var keyBytes: Int { keys.bytes }
+
+    /// Starts loading the slot a key hash will probe (``KeyHashSet/prefetch(_:)``).
+    func prefetchKey(_ hash: UInt64) { keys.prefetch(hash) }
 
     var heldBytes: (rows: Int, keys: Int) { (sorter.heldBytes, keyBytes) }
 
@@ -288,6 +297,19 @@ struct KeyHashSet {
     private(set) var count = 0
 
     var bytes: Int { slots.count * MemoryLayout<UInt64>.stride }
+
+    /// Starts loading the cache line of the slot where `hash` is probed first, without waiting.
+    ///
+    /// Why: the table of a month of the 1 GB Clockify `run` is megabytes, so nearly every
+    /// ``insert(_:)`` waited for memory (5 % of the run's CPU, issue #9); the thread that adds
+    /// rows in file order calls this a few rows ahead (``ClockifyCSVConverter/PieceRows``). Only a
+    /// hint: the set is not changed, and a set that grows before the insertion merely wasted it.
+    func prefetch(_ hash: UInt64) {
+        guard !slots.isEmpty else { return }
+        let value = hash == 0 ? 1 : hash
+        let index = Int(truncatingIfNeeded: value) & (slots.count - 1)
+        slots.withUnsafeBufferPointer { fct_prefetch_for_write($0.baseAddress! + index) }
+    }
 
     /// Adds `hash`; false when it was already there.
     mutating func insert(_ hash: UInt64) -> Bool {

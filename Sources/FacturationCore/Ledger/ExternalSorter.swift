@@ -38,7 +38,10 @@ final class ExternalSorter {
     // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     /// A record held in the arena: where it is, and the first 24 bytes of its order key.
     struct Entry {
-        var offset: Int
+        /// The first byte of the record's order key, in a chunk of the sorter's ``RecordArena``,
+        /// where the record is stored as a run file holds it (``RunFormat``): its length before it,
+        /// the payload's length then the payload after it.
+        var start: UnsafeMutablePointer<UInt8>
         /// The lengths in 32 bits (a record is shorter than the arena), so an entry is 40 bytes.
         private var keyCount: UInt32
         private var payloadCount: UInt32
@@ -47,22 +50,32 @@ final class ExternalSorter {
         var keyLength: Int { Int(keyCount) }
         var payloadLength: Int { Int(payloadCount) }
 
-        init(offset: Int, keyLength: Int, payloadLength: Int, in arena: ByteBuffer) {
-            self.offset = offset
+        init(start: UnsafeMutablePointer<UInt8>, keyLength: Int, payloadLength: Int) {
+            self.start = start
             keyCount = UInt32(keyLength)
             payloadCount = UInt32(payloadLength)
-            head = KeyHead(arena.base + offset, count: keyLength)
+            head = KeyHead(start, count: keyLength)
+        }
+
+        /// The record as a run file holds it.
+        var runRecord: UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(start: start - 4, count: RunFormat.overhead + keyLength + payloadLength)
+        }
+
+        /// The payload, after the order key and the payload's length.
+        var payload: UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(start: start + keyLength + 4, count: payloadLength)
         }
 
         /// True when `self`'s order key sorts before `other`'s: bytewise, a key that is a prefix of
         /// the other first (memcmp, then the shorter), decided by the heads when they differ.
         @inline(__always)
-        func precedes(_ other: Entry, in base: UnsafeMutablePointer<UInt8>) -> Bool {
+        func precedes(_ other: Entry) -> Bool {
             if head != other.head { return head < other.head }
             let common = min(keyLength, other.keyLength)
             if common > KeyHead.byteCount {
                 let skip = KeyHead.byteCount
-                let order = memcmp(base + offset + skip, base + other.offset + skip, common - skip)
+                let order = memcmp(start + skip, other.start + skip, common - skip)
                 if order != 0 { return order < 0 }
             }
             return keyLength < other.keyLength
@@ -71,29 +84,22 @@ final class ExternalSorter {
 
     private let folder: String
     private let memoryBudget: Int
-    private var arena: ByteBuffer
+    private var arena: RecordArena
     @exclusivity(unchecked) private var entries: [Entry] = []
     private var runs: [String] = []
     private let name = "run-\(UInt32.random(in: 0...UInt32.max))"
 
-    init(folder: String, memoryBudget: Int) {
+    /// A sorter whose records take chunks of `pool` (the one shared by the months of a
+    /// ``DirectLedgerRows``), or of a pool of its own when nil.
+    ///
+    /// A large pool's chunks are backed by huge pages (``fct_advise_huge_pages``): faulting the
+    /// arenas in 4 KiB at a time was about a third of the in-order thread's time in the 1 GB `run`
+    /// (issue #9: half a million faults); reusing the chunks (``ChunkPool``) then avoids most
+    /// faults altogether.
+    init(folder: String, memoryBudget: Int, pool: ChunkPool? = nil) {
         self.folder = folder
         self.memoryBudget = memoryBudget
-        arena = Self.makeArena(memoryBudget)
-    }
-
-    /// A fresh arena for `budget` bytes of records.
-    ///
-    /// Sized once: growing by doubling would overshoot the budget. Untouched pages cost nothing.
-    /// A large arena (the shared one of ``DirectLedgerRows``, 128 MB) is backed by huge pages
-    /// (``fct_advise_huge_pages``): every spill hands the sorter a fresh arena, and faulting its
-    /// pages in 4 KiB at a time was about a third of the in-order thread's time in the 1 GB `run`
-    /// (issue #9: 2 GB of arenas filled, half a million faults). At most one partly filled 2 MiB
-    /// page per arena is resident beyond what it holds.
-    private static func makeArena(_ budget: Int) -> ByteBuffer {
-        let arena = ByteBuffer(capacity: budget + (1 << 20))
-        if budget >= 32 << 20 { _ = fct_advise_huge_pages(arena.base, arena.capacity) }
-        return arena
+        arena = RecordArena(pool: pool ?? ChunkPool(hugePages: memoryBudget >= 32 << 20))
     }
 
     /// The scratch folder of the run files.
@@ -107,48 +113,51 @@ final class ExternalSorter {
 
     /// Adds a record (the bytes are copied).
     func add(orderKey: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws {
-        let offset = arena.count
-        arena.append(orderKey)
-        arena.append(payload)
-        entries.append(Entry(offset: offset, keyLength: orderKey.count, payloadLength: payload.count, in: arena))
+        let start = RunFormat.place(keyLength: orderKey.count, payloadLength: payload.count, in: arena)
+        Self.copy(orderKey, to: start)
+        Self.copy(payload, to: start + orderKey.count + 4)
+        entries.append(Entry(start: start, keyLength: orderKey.count, payloadLength: payload.count))
         if arena.count + entries.count * MemoryLayout<Entry>.stride >= memoryBudget { try spill() }
+    }
+
+    @inline(__always)
+    private static func copy(_ bytes: UnsafeRawBufferPointer, to destination: UnsafeMutablePointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: bytes.count)
     }
 
     /// Adds a record whose order key is `orderKey` then `sequence` (8 bytes, big-endian, as
     /// ``MergeRecord/appendUInt64(_:to:)`` writes it), without building that key apart first.
     func add(orderKey: UnsafeRawBufferPointer, sequence: UInt64, payload: UnsafeRawBufferPointer) throws {
-        let arena = arena  // one retain for the five uses below (once per row of a large export)
-        let offset = arena.count
-        arena.append(orderKey)
-        withUnsafeBytes(of: sequence.bigEndian) { arena.append($0) }
-        arena.append(payload)
-        entries.append(Entry(offset: offset, keyLength: orderKey.count + 8, payloadLength: payload.count, in: arena))
+        let arena = arena  // one retain for the uses below (once per row of a large export)
+        let start = RunFormat.place(keyLength: orderKey.count + 8, payloadLength: payload.count, in: arena)
+        Self.copy(orderKey, to: start)
+        withUnsafeBytes(of: sequence.bigEndian) { Self.copy($0, to: start + orderKey.count) }
+        Self.copy(payload, to: start + orderKey.count + 12)
+        entries.append(Entry(start: start, keyLength: orderKey.count + 8, payloadLength: payload.count))
         if arena.count + entries.count * MemoryLayout<Entry>.stride >= memoryBudget { try spill() }
     }
 
     private func sortEntries() {
-        Self.sort(&entries, in: arena)
+        Self.sort(&entries)
     }
 
-    private static func sort(_ entries: inout [Entry], in arena: ByteBuffer) {
-        let base = arena.base
-        entries.sort { lhs, rhs in lhs.precedes(rhs, in: base) }
+    private static func sort(_ entries: inout [Entry]) {
+        entries.sort { lhs, rhs in lhs.precedes(rhs) }
     }
 
     /// The `index`-th record kept in memory (after ``sorted()`` sorted them), in the arena.
     func memoryRecordInPlace(_ index: Int) -> RecordInPlace? {
         guard index < entries.count else { return nil }
         let entry = entries[index]
-        let start = UnsafeRawPointer(arena.base + entry.offset)
         return RecordInPlace(
-            orderKey: UnsafeRawBufferPointer(start: start, count: entry.keyLength),
-            payload: UnsafeRawBufferPointer(start: start + entry.keyLength, count: entry.payloadLength))
+            orderKey: UnsafeRawBufferPointer(start: entry.start, count: entry.keyLength), payload: entry.payload)
     }
 
     private func spill() throws {
         sortEntries()
         let path = try nextRunPath()
-        try Self.writeRun(entries, arena: arena, to: path)
+        try Self.writeRun(entries, to: path)
         runs.append(path)
         entries.removeAll(keepingCapacity: true)
         arena.removeAll()
@@ -159,29 +168,27 @@ final class ExternalSorter {
         return Path.join(folder, "\(name)-\(runs.count).bin")
     }
 
-    private static func writeRun(_ entries: [Entry], arena: ByteBuffer, to path: String) throws {
-        let file = try ScratchFile(path: path)
-        for entry in entries {
-            RunFormat.append(
-                keyAndPayload: UnsafeRawBufferPointer(
-                    start: arena.base + entry.offset,
-                    count: entry.keyLength + entry.payloadLength),
-                keyLength: entry.keyLength, to: file.buffer)
-            try file.flushIfFull()
-        }
+    /// Writes the records in the order of `entries` straight from the arena, where each is stored
+    /// as the run file holds it (``RunFormat/place(keyLength:payloadLength:in:)``).
+    ///
+    /// Why: copying every record into a write buffer first was a quarter of the spill thread's
+    /// time in the 1 GB `run` (issue #9), and each run's 2 MiB buffer was fresh memory.
+    private static func writeRun(_ entries: [Entry], to path: String) throws {
+        let file = try GatherFile(path: path)
+        for entry in entries { try file.write(entry.runRecord) }
         try file.close()
     }
 
     /// Spills the records held in memory, for sorters that share one budget (``DirectLedgerRows``):
     /// `worker` sorts and writes them while the caller goes on adding to a fresh arena, and the old
-    /// arena's pages go back to the system once written (a spilled sorter may not be added to for a
-    /// long time; its touched pages would otherwise stay resident). ``sorted()`` and
-    /// ``removeRuns()`` wait for the worker.
+    /// arena's chunks go back to the pool once written, for whichever sorter needs them next (a
+    /// spilled sorter may not be added to for a long time; its chunks would otherwise sit idle).
+    /// ``sorted()`` and ``removeRuns()`` wait for the worker.
     func spillInBackground(on worker: SpillWorker) throws {
         guard !entries.isEmpty else { return }
         let job = SpillWorker.Job(entries: entries, arena: arena, path: try nextRunPath())
         runs.append(job.path)
-        arena = Self.makeArena(memoryBudget)
+        arena = RecordArena(pool: arena.pool)
         entries = []
         pendingWorker = worker
         worker.start(job)
@@ -199,6 +206,8 @@ final class ExternalSorter {
     /// All records in order. Consumes the sorter.
     func sorted() throws -> SortedRecords {
         try waitForSpills()
+        // No record comes in once the merge starts (a demoted month merely maps new chunks later).
+        arena.pool.releaseFreeChunks()
         sortEntries()
         var sources: [SortedRecords.Source] = []
         for path in runs { sources.append(.run(try RunReader(path: path))) }
@@ -208,8 +217,12 @@ final class ExternalSorter {
 
     /// Sorts a background job's records and writes its run file (on the ``SpillWorker``'s thread).
     fileprivate static func sortAndWrite(_ job: SpillWorker.Job) throws {
-        sort(&job.entries, in: job.arena)
-        try writeRun(job.entries, arena: job.arena, to: job.path)
+        defer {
+            job.entries = []
+            job.arena.removeAll()  // the chunks back to the pool as soon as written
+        }
+        sort(&job.entries)
+        try writeRun(job.entries, to: job.path)
     }
 
     /// Deletes the run files.
@@ -267,10 +280,10 @@ final class SpillWorker: @unchecked Sendable {
     /// A spilled arena: its records, sorted then written to `path`.
     final class Job: @unchecked Sendable {
         var entries: [ExternalSorter.Entry]
-        let arena: ByteBuffer
+        let arena: RecordArena
         let path: String
 
-        init(entries: [ExternalSorter.Entry], arena: ByteBuffer, path: String) {
+        init(entries: [ExternalSorter.Entry], arena: RecordArena, path: String) {
             self.entries = entries
             self.arena = arena
             self.path = path
@@ -423,18 +436,23 @@ final class MemoryCursor {
 /// like the records themselves (``MergeRecord``). Run files live in a claim's scratch folder and
 /// are never read by another version of the program (a resumed claim recomputes them).
 enum RunFormat {
-    /// Appends a record whose key and payload are contiguous in `bytes`.
-    static func append(keyAndPayload bytes: UnsafeRawBufferPointer, keyLength: Int, to buffer: ByteBuffer) {
-        appendLength(keyLength, to: buffer)
-        buffer.append(UnsafeRawBufferPointer(rebasing: bytes[0..<keyLength]))
-        appendLength(bytes.count - keyLength, to: buffer)
-        buffer.append(UnsafeRawBufferPointer(rebasing: bytes[keyLength...]))
+    /// Bytes of a record besides its key and payload: the two lengths.
+    static let overhead = 8
+
+    /// Reserves a record in `arena` and writes its two lengths; returns where its key goes (its
+    /// payload goes 4 bytes after the key's end).
+    @inline(__always)
+    static func place(keyLength: Int, payloadLength: Int, in arena: RecordArena) -> UnsafeMutablePointer<UInt8> {
+        let record = arena.reserve(overhead + keyLength + payloadLength)
+        storeLength(keyLength, at: record)
+        storeLength(payloadLength, at: record + 4 + keyLength)
+        return record + 4
     }
 
-    private static func appendLength(_ length: Int, to buffer: ByteBuffer) {
+    @inline(__always)
+    private static func storeLength(_ length: Int, at address: UnsafeMutablePointer<UInt8>) {
         precondition(length >= 0 && length <= Int(UInt32.max), "a sort record is longer than 4 GB")
-        var value = UInt32(length).bigEndian
-        withUnsafeBytes(of: &value) { buffer.append($0) }
+        UnsafeMutableRawPointer(address).storeBytes(of: UInt32(length).bigEndian, as: UInt32.self)
     }
 }
 

@@ -68,10 +68,10 @@ struct ClosedYearNotes: Equatable {
     }
 
     /// Written when the file does not hold these bytes already.
-    func write(_ layout: ArchiveLayout) throws {
+    func write(_ layout: ArchiveLayout) {
         let bytes = bytes()
         if let known = try? Storage.read(layout.closedYearNotes, limit: 256 << 20), known == bytes { return }
-        try Storage.replaceDerived(bytes, at: layout.closedYearNotes, temporaryDirectory: layout.temporary)
+        Storage.replaceDerived(bytes, at: layout.closedYearNotes, temporaryDirectory: layout.temporary)
     }
 }
 

@@ -56,7 +56,7 @@ struct YearPostings {
             made = swept.made
             if sources.trusted, var notes = swept.notes {
                 notes.key = key
-                try notes.write(layout)
+                notes.write(layout)
             }
         }
         let years = try ClosedYears(

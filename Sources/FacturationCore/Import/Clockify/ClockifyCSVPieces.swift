@@ -246,7 +246,11 @@ extension ClockifyCSVConverter {
             throw PiecesFailed(cause: EntryTypeAfterType())
         }
         state.sawTypeText = state.sawTypeText || piece.sawTypeText
-        try rows.visit { row, line, key in
+        let output = context.output
+        let prefetch = { (row: PieceRows.Row) in
+            output.prefetchKey(year: Int(row.year), month: Int(row.month), hash: row.hash)
+        }
+        try rows.visit(ahead: prefetch) { row, line, key in
             state.addToTotals(seconds: row.seconds, amount: row.amount)
             try context.output.append(year: Int(row.year), month: Int(row.month), line: line, key: key)
         }
@@ -315,11 +319,20 @@ extension ClockifyCSVConverter {
                     orderEnd: key == nil ? -1 : orders.count, hash: key?.hash ?? 0))
         }
 
-        /// Each row with its line and its prepared order key, in order.
-        func visit(_ body: (Row, UnsafeRawBufferPointer, LedgerOrderKey.Prepared?) throws -> Void) rethrows {
+        /// Rows between the one ``visit(ahead:_:)`` shows `ahead` and the one it hands `body`.
+        static let lookAhead = 4
+
+        /// Each row with its line and its prepared order key, in order; `ahead` first sees each
+        /// row that has an order key ``lookAhead`` rows before `body` gets it (to prefetch).
+        func visit(
+            ahead: (Row) -> Void, _ body: (Row, UnsafeRawBufferPointer, LedgerOrderKey.Prepared?) throws -> Void
+        ) rethrows {
             var start = 0
             var orderStart = 0
-            for row in rows {
+            for index in rows.indices.prefix(Self.lookAhead) where rows[index].orderEnd >= 0 { ahead(rows[index]) }
+            for (index, row) in rows.enumerated() {
+                let next = index + Self.lookAhead
+                if next < rows.count, rows[next].orderEnd >= 0 { ahead(rows[next]) }
                 var key: LedgerOrderKey.Prepared?
                 if row.orderEnd >= 0 {
                     key = LedgerOrderKey.Prepared(
