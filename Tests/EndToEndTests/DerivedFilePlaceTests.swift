@@ -26,7 +26,7 @@ struct DerivedFilePlaceTests {
         case checkpoints, runStamp, supportingDocuments, outboxFolders, archivedDocuments, dashboardTimeTotals
         case issuedRecordPack, matchPack, bankLinePack, closedYearsHistory, salesRegisterInputs
         case issuedYearSummary, issuedYearSummaries, receivablesYearSummary, receivablesYearLines, receivablesYears
-        case closedYearFEC, closedYearFECs, monthlyFECCheckpoint, monthlyFECCheckpoints
+        case closedYearFEC, closedYearFECs, closedYearNotes, monthlyFECCheckpoint, monthlyFECCheckpoints
         case reportCheckpoint, reportCheckpoints
 
         var testDescription: String { rawValue }
@@ -52,6 +52,7 @@ struct DerivedFilePlaceTests {
             case .receivablesYears: Path.parent(of: layout.receivablesYearSummary(year: 2025))
             case .closedYearFEC: layout.closedYearFEC(closing: CivilDate(iso: "2025-12-31")!)
             case .closedYearFECs: Path.parent(of: layout.closedYearFEC(closing: CivilDate(iso: "2025-12-31")!))
+            case .closedYearNotes: layout.closedYearNotes
             case .monthlyFECCheckpoint: layout.publishedFECCheckpoint(monthlyFEC)
             case .monthlyFECCheckpoints: Path.parent(of: Path.parent(of: layout.publishedFECCheckpoint(monthlyFEC)))
             case .reportCheckpoint: layout.reportCheckpoint("registre-ventes.csv")

@@ -22,32 +22,6 @@ struct ErrorModelTests {
         #expect(workspace.files(under: "work/claims").contains { $0.hasSuffix("/again.csv") }, "kept for the next run")
     }
 
-    /// A folder put where a derived checkpoint goes stops the run (exit 1) naming the path and
-    /// the fix (it was "cannot move … Is a directory" alone); once the folder is moved away, the
-    /// next run makes the checkpoint again.
-    @Test func aFolderWhereACheckpointGoesIsNamedWithTheFix() throws {
-        let workspace = try TestWorkspace(invoicing: true)
-        try workspace.dropDemoFiles()
-        #expect(try workspace.run(["run", "--settle", "0", "--date", "2025-10-01"]).status == 2)
-        // The sales register's delivery record, rewritten when it is missing.
-        let checkpoint = "archive/checkpoints/demo-conseil/rapports/registre-ventes.csv.json"
-        #expect(workspace.exists(checkpoint))
-        let url = workspace.root.appendingPathComponent(checkpoint)
-        let arguments = ["run", "--settle", "0", "--date", "2025-10-02"]
-        try FileManager.default.removeItem(at: url)
-        try FileManager.default.createDirectory(
-            at: url.appendingPathComponent("kept"), withIntermediateDirectories: true)
-
-        let result = try workspace.run(arguments)
-        #expect(result.status == 1)
-        #expect(
-            result.stderr.contains(checkpoint) && result.stderr.contains("A folder is in the way")
-                && result.stderr.contains("move it out of the workspace"), "\(result.stderr)")
-        try FileManager.default.removeItem(at: url)
-        #expect(try workspace.run(arguments).status == 0)
-        #expect(workspace.exists(checkpoint))
-    }
-
     @Test func eachKindHasItsExitStatusAndAMessage() throws {
         let workspace = try TestWorkspace(invoicing: true)
         let unknown = try workspace.run(["approve", "time-NOPE-2025-07-0000000000"])

@@ -67,6 +67,14 @@ struct ReadFileStatusTests {
             try point(to: "v1.jsonl")
         }
 
+        /// The year's identity with the link on v1, then on v2 (where the link is left).
+        func identities() throws -> (first: String, second: String) {
+            try point(to: "v1.jsonl")
+            let first = try IssuedYearSummary.identity(store.layout, folder: "2023")
+            try point(to: "v2.jsonl")
+            return (first, try IssuedYearSummary.identity(store.layout, folder: "2023"))
+        }
+
         func point(to name: String) throws {
             let next = link + ".next"
             try FileManager.default.createSymbolicLink(atPath: next, withDestinationPath: Path.join(root, name))
@@ -81,9 +89,7 @@ struct ReadFileStatusTests {
         let year = try LinkedYear()
         defer { try? FileManager.default.removeItem(atPath: year.root) }
         let layout = year.store.layout
-        let first = try IssuedYearSummary.identity(layout, folder: "2023")
-        try year.point(to: "v2.jsonl")
-        let second = try IssuedYearSummary.identity(layout, folder: "2023")
+        let (first, second) = try year.identities()
         #expect(first != second)
         #expect(try IssuedYearSummary.rebuilt(layout, folder: "2023", inputs: first) == nil)
         #expect(try IssuedYearSummary.rebuilt(layout, folder: "2023", inputs: second)?.documents == 3)
@@ -121,9 +127,7 @@ struct ReadFileStatusTests {
         let year = try LinkedYear()
         defer { try? FileManager.default.removeItem(atPath: year.root) }
         let layout = year.store.layout
-        let first = try IssuedYearSummary.identity(layout, folder: "2023")
-        try year.point(to: "v2.jsonl")
-        let second = try IssuedYearSummary.identity(layout, folder: "2023")
+        let (first, second) = try year.identities()
         let later = Clock { Clock.Instant(seconds: Clock.system.now().seconds + 3600, nanoseconds: 0) }
         let stop = Atomic<Bool>(false)
         let stopped = DispatchSemaphore(value: 0)
