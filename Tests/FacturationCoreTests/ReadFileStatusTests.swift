@@ -158,4 +158,28 @@ struct ReadFileStatusTests {
         #expect(torn == 0, "\(torn) of \(packed) packs pair one file's identity with the other's documents")
         #expect(packed > 0)
     }
+
+    /// The closed fiscal years' sources (``ClosedYearFEC/Sources``, which key the closed years' FEC
+    /// and notes) name each bank ledger as the run's snapshot took its lines: a ledger rewritten
+    /// after the snapshot's read leaves the run's key unchanged (it still describes the lines the
+    /// run posted), and the next run's snapshot, which reads the new file, has another key. With a
+    /// `stat` of the path at the sources' time, the run recorded the new file's key beside the old
+    /// lines' entries, which the next run trusted.
+    @Test func theClosedYearsSourcesNameTheLedgersAsTheSnapshotReadThem() throws {
+        let (store, root) = try InvoiceStoreRecordTests.store()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let layout = store.layout
+        let folder = URL(fileURLWithPath: Path.join(layout.ledgers, LedgerKind.bankTransactions.rawValue))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        _ = try Self.ledger(folder, "2025-01.csv", rows: 3)
+        let firstMonth = try #require(CivilDate(iso: "2025-01-01"))
+        func key(_ snapshot: RunSnapshot) throws -> String {
+            try ClosedYearFEC.Sources(snapshot, layout: layout, firstMonth: firstMonth).key
+        }
+        let snapshot = try RunSnapshot(layout: layout, openYear: 2026, packedMatches: true)
+        let before = try key(snapshot)
+        _ = try Self.ledger(folder, "2025-01.csv", rows: 4)
+        #expect(try key(snapshot) == before)
+        #expect(try key(RunSnapshot(layout: layout, openYear: 2026, packedMatches: true)) != before)
+    }
 }

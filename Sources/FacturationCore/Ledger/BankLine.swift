@@ -54,8 +54,19 @@ package struct BankLine: Sendable, Equatable {
     package static func all(
         in layout: ArchiveLayout, leftOut: inout LeftOut, packedBefore: Int? = nil
     ) throws -> [BankLine] {
+        var read: [String: MatchPack.FileIdentity] = [:]
+        return try all(in: layout, leftOut: &leftOut, packedBefore: packedBefore, read: &read)
+    }
+
+    /// The same, with each ledger's identity as its lines were taken (by name; see ``packed``).
+    static func all(
+        in layout: ArchiveLayout, leftOut: inout LeftOut, packedBefore: Int?,
+        read: inout [String: MatchPack.FileIdentity]
+    ) throws -> [BankLine] {
         var lines: [BankLine] = []
-        try packed(in: layout, leftOut: &leftOut, packedBefore: packedBefore).forEachLine { lines.append($0) }
+        try packed(in: layout, leftOut: &leftOut, packedBefore: packedBefore, read: &read).forEachLine {
+            lines.append($0)
+        }
         return lines
     }
 
@@ -65,8 +76,19 @@ package struct BankLine: Sendable, Equatable {
     /// The ledgers are read in the order of their names; those of the years before `packedBefore`,
     /// which come first, from ``BankLinePack`` (the same lines in the same order, or the files read
     /// as here), so that the sort sees the same sequence either way.
+    /// `read`: each ledger's identity as its lines were taken, by name: the descriptor's of the file
+    /// read, or the pack's (which the path still had), so that what is keyed by it names the
+    /// lines the caller holds, whatever the paths name by the time they are looked at again.
     static func packed(
         in layout: ArchiveLayout, leftOut: inout LeftOut, packedBefore: Int? = nil
+    ) throws -> PackedBankLines {
+        var read: [String: MatchPack.FileIdentity] = [:]
+        return try packed(in: layout, leftOut: &leftOut, packedBefore: packedBefore, read: &read)
+    }
+
+    static func packed(
+        in layout: ArchiveLayout, leftOut: inout LeftOut, packedBefore: Int?,
+        read: inout [String: MatchPack.FileIdentity]
     ) throws -> PackedBankLines {
         let folder = Path.join(layout.ledgers, LedgerKind.bankTransactions.rawValue)
         let names = try Storage.listIfPresent(folder).sorted().filter {
@@ -77,10 +99,12 @@ package struct BankLine: Sendable, Equatable {
         var first = 0
         if let packedBefore {
             first = BankLinePack.closedPrefix(names, before: packedBefore)
-            (lines, ignored) = try BankLinePack.lines(layout, folder: folder, names: names[..<first])
+            (lines, ignored) = try BankLinePack.lines(layout, folder: folder, names: names[..<first], read: &read)
         }
         for name in names[first...] {
-            try read(Path.join(folder, name), currency: layout.pipeline.currency.code, into: &lines, leftOut: &ignored)
+            let status = try Self.read(
+                Path.join(folder, name), currency: layout.pipeline.currency.code, into: &lines, leftOut: &ignored)
+            if let status { read[name] = MatchPack.FileIdentity(status) }
         }
         leftOut = ignored
         lines.sort()

@@ -56,14 +56,18 @@ struct BankLinePack {
     /// The lines and left-out rows of the ledgers `names` of `folder`, as ``BankLine/read(_:currency:into:leftOut:)``
     /// gives them one file after the other: from the pack when it describes them, else from the files
     /// (and the pack written again).
+    /// `read`: each ledger's identity as its lines were taken (the pack's, which the path still
+    /// has; or the descriptor's of the file read).
     static func lines(
-        _ layout: ArchiveLayout, folder: String, names: ArraySlice<String>
+        _ layout: ArchiveLayout, folder: String, names: ArraySlice<String>,
+        read: inout [String: MatchPack.FileIdentity]
     ) throws -> (PackedBankLines, BankLine.LeftOut) {
         guard !names.isEmpty else { return (PackedBankLines(), BankLine.LeftOut()) }
         let currency = layout.pipeline.currency.code
         let path = layout.bankLinePack
         let bytes = Storage.exists(path) ? try? Storage.read(path, limit: 1 << 30) : nil
         if let bytes, let pack = decoded(bytes, currency: currency), pack.describes(folder, names: names) {
+            for ledger in pack.ledgers { read[ledger.name] = ledger.file }
             return (pack.lines, pack.leftOut)
         }
         let now = Clock.system.now()
@@ -74,6 +78,7 @@ struct BankLinePack {
             // The identity of the file read, from its descriptor: a `stat` of the path before or
             // after could name another file (a link switched during the run) than the lines packed.
             let status = try BankLine.read(file, currency: currency, into: &pack.lines, leftOut: &pack.leftOut)
+            if let status { read[name] = MatchPack.FileIdentity(status) }
             if let status, case let identity = MatchPack.FileIdentity(status), identity.isTrusted(now: now) {
                 pack.ledgers.append(Ledger(name: name, file: identity))
             } else {

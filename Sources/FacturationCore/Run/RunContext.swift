@@ -116,6 +116,9 @@ package final class RunSnapshot {
     package private(set) var matchFilesIdentity: String?
     /// Every booked bank line that payments and accounting may use, oldest first.
     package let bank: [BankLine]
+    /// Each bank ledger's identity as the lines of `bank` were taken from it, by file name
+    /// (``BankLine/packed(in:leftOut:packedBefore:read:)``).
+    private(set) var bankLedgersRead: [String: MatchPack.FileIdentity] = [:]
     /// The booked lines left out of `bank`, and why.
     package let leftOut: BankLine.LeftOut
 
@@ -143,7 +146,8 @@ package final class RunSnapshot {
         }
         var leftOut = BankLine.LeftOut()
         // A run's snapshot takes the closed years' bank lines from their pack (``BankLinePack``).
-        bank = try BankLine.all(in: layout, leftOut: &leftOut, packedBefore: packedMatches ? openYear : nil)
+        bank = try BankLine.all(
+            in: layout, leftOut: &leftOut, packedBefore: packedMatches ? openYear : nil, read: &bankLedgersRead)
         self.leftOut = leftOut
     }
 

@@ -48,6 +48,8 @@ extension ClosedYearFEC {
                 + "\(snapshot.issued.count)|\(snapshot.bank.count)|\(snapshot.matches.count)\n"
                 + Inputs.common(layout: layout, firstMonth: firstMonth)
             var statuses: [Storage.Status?] = []
+            let now = Clock.system.now()
+            var readTrusted = true
             for folder in try InvoiceStore(layout: layout).issuedYearFolders() {
                 text += "I|\(folder)|\(try snapshot.recordFolderIdentity(folder))\n"
                 statuses.append(Storage.status(Path.join(layout.issued, folder)))
@@ -66,8 +68,14 @@ extension ClosedYearFEC {
             let ledgers = Path.join(layout.ledgers, LedgerKind.bankTransactions.rawValue)
             statuses.append(Storage.status(ledgers))
             for name in try Storage.listIfPresent(ledgers).sorted() {
-                // The target's identity: a ledger moved elsewhere and linked back is read through
-                // the link, and edited there.
+                // As the snapshot took its lines (a ledger edited during the run is another file
+                // to the next run); else the target's identity: a ledger moved elsewhere and linked
+                // back is read through the link, and edited there.
+                if let read = snapshot.bankLedgersRead[name] {
+                    text += "L|\(name)|\(read.inode)|\(read.size)|\(read.modified)|\(read.changed)\n"
+                    readTrusted = readTrusted && read.isTrusted(now: now)
+                    continue
+                }
                 let status = Storage.targetStatus(Path.join(ledgers, name))
                 text += "L|\(name)|\(Self.describe(status))\n"
                 statuses.append(status)
@@ -75,9 +83,8 @@ extension ClosedYearFEC {
             let hasher = SHA256Hasher()
             hasher.update(Array(text.utf8))
             key = hasher.finishHex()
-            let now = Clock.system.now()
             trusted =
-                snapshot.matchFilesIdentity != nil
+                snapshot.matchFilesIdentity != nil && readTrusted
                 && statuses.allSatisfy { $0.map { FolderIdentity($0).isTrusted(now: now) } ?? true }
         }
 
