@@ -20,10 +20,13 @@ struct DirectLedgerRowsTests {
     }
 
     /// A time-entry row: `key`, a description, and `start` in the sort column.
-    func row(_ key: String, start: String, description: String = "Réunion, point \"v2\"\nsuite") -> [String] {
+    func row(
+        _ key: String, start: String, description: String = "Réunion, point \"v2\"\nsuite", file: String = ""
+    ) -> [String] {
         var fields = [String](repeating: "", count: LedgerKind.timeEntries.columns.count)
         fields[TimeEntryColumn.recordKey.index] = key
         fields[TimeEntryColumn.sourceFormat.index] = "clockify_csv"
+        fields[TimeEntryColumn.sourceFile.index] = file
         fields[TimeEntryColumn.sourceRow.index] = String(key.count)
         fields[TimeEntryColumn.description.index] = description
         fields[TimeEntryColumn.userName.index] = "=cmd"
@@ -165,6 +168,57 @@ struct DirectLedgerRowsTests {
         #expect(result.direct == result.files)
         #expect(result.added[0] == result.added[1])
         #expect(String(decoding: result.direct["2025-08"]!, as: UTF8.self).contains("te:1eef#2,"))
+    }
+
+    /// The sorters hold lines without their key and provenance (``CompactLedgerLine``), put back
+    /// when the ledger is written: a quoted source file name (commas, doubled quotes) and
+    /// fingerprint and id keys come back as the scratch-file path writes them; a month whose lines
+    /// name another source file, or hold a fingerprint key with its occurrence number, leaves the
+    /// direct path and is written the same.
+    @Test(arguments: [false, true])
+    func linesHeldCompactComeBackWhole(prepared: Bool) throws {
+        let file = "Export, \"juillet\" =2025.csv"
+        var rows = sample(count: 120).map { partition, fields in
+            var fields = fields
+            fields[TimeEntryColumn.sourceFile.index] = file
+            return (partition, fields)
+        }
+        rows.insert(("2025-08", row("te:77", start: "2025-08-03T08:00:00Z", file: "autre.csv")), at: 60)
+        rows.insert(("2025-09", row("te:99#2", start: "2025-09-03T08:00:00Z", file: file)), at: 70)
+        let result = try bothWays(rows, budget: .init(rowBytes: 3_000, keyBytes: 64 << 20), prepared: prepared)
+        #expect(result.stayed == ["2025-07"])
+        #expect(result.direct == result.files)
+        #expect(result.added[0] == result.added[1])
+        let july = String(decoding: result.direct["2025-07"]!, as: UTF8.self)
+        #expect(july.contains(",clockify_csv,\"Export, \"\"juillet\"\" =2025.csv\","))
+        #expect(july.contains("clockify:ws:0,clockify_csv,"))
+    }
+
+    /// What a held row costs its sorter's budget: the record (``RunFormat``: two lengths, the
+    /// order key and its sequence, the line from the comma after `source_file`) and its entry, so
+    /// the key and the provenance are neither held nor spilled.
+    @Test func aHeldRowIsItsLineWithoutKeyAndProvenance() throws {
+        let sorts = DirectLedgerRows(
+            kind: .timeEntries, folder: Path.join(folder, "sort"), budget: .init(rowBytes: 64 << 20, keyBytes: 1 << 20))
+        defer { sorts.removeAll() }
+        let month = sorts.start(partition: "2025-07")
+        var expected = 0
+        var line = CSVLineBuilder()
+        for (_, var fields) in sample(count: 40) {
+            fields[TimeEntryColumn.sourceFile.index] = "Clockify_Time_Report_Detailed, \"2025\".csv"
+            line.removeAll()
+            for field in fields { line.field(field) }
+            var prefix = CSVLineBuilder()
+            for field in fields[0...TimeEntryColumn.sourceFile.index] { prefix.field(field) }
+            let order = ByteBuffer(capacity: 64)
+            var orderKey = LedgerOrderKey()
+            let prepared = orderKey.prepare(line.buffer.bytes, columns: [TimeEntryColumn.startUTC.index], into: order)
+            let orderCount = try #require(prepared?.order.count)
+            expected += RunFormat.overhead + orderCount + 8 + line.buffer.count - prefix.buffer.count
+            expected += MemoryLayout<ExternalSorter.Entry>.stride
+            #expect(try sorts.add(line.buffer.bytes, to: month))
+        }
+        #expect(month.sorter.heldBytes == expected)
     }
 
     @Test(arguments: [false, true])

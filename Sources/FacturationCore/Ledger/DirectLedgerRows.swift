@@ -119,6 +119,8 @@ final class MonthRows {
     private let order = ByteBuffer(capacity: 1024)
     private var orderKey = LedgerOrderKey()
     private let sortColumns: [Int]
+    /// How the sorter holds the lines: without their key and provenance (``CompactLedgerLine``).
+    private var compact = CompactLedgerLine()
 
     init(kind: LedgerKind, sorter: ExternalSorter) {
         self.kind = kind
@@ -142,15 +144,18 @@ final class MonthRows {
     }
 
     /// Adds a line with its prepared key; false when its base key was seen (or its hash outgrows
-    /// the budget). The order key stored is the prepared one, then the input sequence (8 bytes,
-    /// big-endian: ``demote(to:)`` needs it).
+    /// the budget), or the line cannot be held compact (``CompactLedgerLine``). The order key
+    /// stored is the prepared one, then the input sequence (8 bytes, big-endian: ``demote(to:)``
+    /// needs it); the payload is the line without its key and provenance.
     func add(
         _ bytes: UnsafeRawBufferPointer, key: LedgerOrderKey.Prepared, sequence: UInt64, keyBudgetLeft: Int
     ) throws -> Bool {
+        guard let payloadStart = compact.payloadStart(of: bytes, order: key.order) else { return false }
         let keyBytesBefore = keyBytes
         let inserted = keys.insert(key.hash)
         guard inserted, keyBytes - keyBytesBefore <= keyBudgetLeft else { return false }
-        try sorter.add(orderKey: key.order, sequence: sequence, payload: bytes)
+        try sorter.add(
+            orderKey: key.order, sequence: sequence, payload: UnsafeRawBufferPointer(rebasing: bytes[payloadStart...]))
         rows += 1
         return true
     }
@@ -161,18 +166,13 @@ final class MonthRows {
         header.line(kind.columns)
         try output.write(header.buffer.bytes)
         var sorted = try sorter.sorted()
-        // Each line is written from where the merge holds it (no copy per record).
+        let provenance = compact.provenance ?? []
+        // Each line is written from where the merge holds it (no copy per record): the key the
+        // ledger writes (`<base>#1` for a fingerprint) from the order key, then the provenance.
         while let record = sorted.nextInPlace() {
-            let line = record.payload
-            let keyEnd = LedgerLine.firstComma(line)
-            let base = RecordKey.baseLength(of: UnsafeRawBufferPointer(rebasing: line[0..<keyEnd]))
-            if LedgerLine.isFingerprint(line) {
-                try output.write(UnsafeRawBufferPointer(rebasing: line[0..<base]))
-                try output.write(LedgerLine.firstOccurrence)
-                try output.write(UnsafeRawBufferPointer(rebasing: line[keyEnd...]))
-            } else {
-                try output.write(line)
-            }
+            try output.write(CompactLedgerLine.writtenKey(ofHeld: record.orderKey))
+            try output.write(provenance)
+            try output.write(record.payload)
             try output.write(LedgerLine.lineEnd)
         }
         try sorted.checkError()
@@ -187,12 +187,13 @@ final class MonthRows {
             sorter.removeRuns()
         }
         var sorted = try sorter.sorted()
-        while let record = sorted.next() {
-            try record.bytes.withUnsafeBytes { raw in
-                try byInput.add(
-                    orderKey: UnsafeRawBufferPointer(rebasing: raw[(record.keyLength - 8)..<record.keyLength]),
-                    payload: UnsafeRawBufferPointer(rebasing: raw[record.keyLength...]))
-            }
+        let line = ByteBuffer(capacity: 1024)
+        // Each held line is made whole again (``CompactLedgerLine``) and sorted back by its sequence.
+        while let record = sorted.nextInPlace() {
+            line.removeAll()
+            compact.appendLine(orderKey: record.orderKey, payload: record.payload, to: line)
+            let sequence = UnsafeRawBufferPointer(rebasing: record.orderKey[(record.orderKey.count - 8)...])
+            try byInput.add(orderKey: sequence, payload: line.bytes)
         }
         try sorted.checkError()
         var inOrder = try byInput.sorted()
@@ -409,7 +410,7 @@ struct LedgerLine {
     }
 
     /// The index of the closing quote of the quoted field starting at `index` (or the line's end).
-    private static func endOfQuoted(_ line: UnsafeRawBufferPointer, from index: Int) -> Int {
+    static func endOfQuoted(_ line: UnsafeRawBufferPointer, from index: Int) -> Int {
         var position = index + 1
         while position < line.count {
             if line[position] == 0x22 {
