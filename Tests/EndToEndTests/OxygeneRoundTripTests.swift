@@ -81,6 +81,30 @@ struct OxygeneRoundTripTests {
         #expect(rows.dropFirst(pieces.count).allSatisfy { $0["numero"]?.hasPrefix("P2025") == true }, "\(rows)")
     }
 
+    /// A register with nothing of ours to confirm (nothing issued yet): `confirmation.csv` is its
+    /// header alone in both modes, the truth (no piece to check), and not written again by the
+    /// next run. Absent, the file would leave a person unsure the register was read.
+    @Test(arguments: ["facturation", "oxygene"])
+    func aRegisterWithNothingToConfirmGivesTheHeaderAlone(mode: String) throws {
+        let pipeline = try Repository.demoPipeline().replacingOccurrences(
+            of: "[invoicing]\n", with: "[invoicing]\nnumbering = \"\(mode)\"\n")
+        let workspace = try TestWorkspace(pipeline: pipeline)
+        try workspace.drop(
+            "Factures clients.csv",
+            Self.latin1(
+                Self.header
+                    + "F 20100401;IN4001 - INQUARTO Consulting;11/04/2010;6436,5;7698,05;0;;0;0;0;7698,05;Non;0;0\r\n"))
+        let first = try workspace.run(["run", "--settle", "0", "--date", "2025-06-10"])
+        #expect(first.status == 0, "\(first.stdout)")
+        #expect(workspace.files(under: "archive/invoicing/demo-conseil").allSatisfy { !$0.contains("/issued") })
+        let path = workspace.root.appendingPathComponent("outbox/oxygene/confirmation.csv").path
+        #expect(try workspace.text("outbox/oxygene/confirmation.csv") == "numero,numero_oxygene,statut,detail\r\n")
+        let written = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        let next = try workspace.run(["run", "--settle", "0", "--date", "2025-06-11"])
+        #expect(next.status == 0, "\(next.stdout)")
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date == written)
+    }
+
     @Test func aDamagedRegisterIsRejectedWithItsLine() throws {
         let workspace = try TestWorkspace(pipeline: try Repository.demoPipeline())
         try workspace.drop(
