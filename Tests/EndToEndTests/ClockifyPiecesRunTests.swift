@@ -18,11 +18,17 @@ struct ClockifyPiecesRunTests {
 
     /// Runs `files` in a fresh workspace, cut in pieces of `pieces` bytes or not; what it wrote.
     static func run(_ files: [String: String], pieces: Int?) throws -> (files: [String: Data], stderr: String) {
+        try run(files, environment: pieces.map { ["FACTURATION_CSV_PIECES": "\($0)"] } ?? [:])
+    }
+
+    /// Runs `files` in a fresh workspace on 1 August 2025 with `environment`: the ledgers, outbox
+    /// copies and rejection reasons it wrote, and its stderr.
+    static func run(
+        _ files: [String: String], environment: [String: String]
+    ) throws -> (files: [String: Data], stderr: String) {
         let workspace = try TestWorkspace()
         for (name, text) in files { try workspace.drop(name, text) }
-        let result = try workspace.run(
-            ["run", "--settle", "0", "--date", "2025-08-01"],
-            environment: pieces.map { ["FACTURATION_CSV_PIECES": "\($0)"] } ?? [:])
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"], environment: environment)
         #expect(result.status == 0 || result.status == 2, "\(result.stdout)\(result.stderr)")
         var written: [String: Data] = [:]
         for path in workspace.files(under: "archive/ledgers") + workspace.files(under: "outbox/time-entries") {

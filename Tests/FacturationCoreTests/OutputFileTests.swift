@@ -141,6 +141,37 @@ struct DirectOutputFileTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "record_key,start\r\n")
     }
 
+    /// A file system that refuses direct writes with EINVAL (``DirectIO/refusalAfter``, the seam
+    /// that plays one): at the first direct write, or after `refusedAfter` of them, in the middle
+    /// of a large file. The rest goes through the page cache: the ledger, its copy and the SHA-256
+    /// are the bytes of the same file written through the page cache from the start.
+    @Test(arguments: [0, 2])
+    func aRefusedDirectWriteGoesOnThroughThePageCache(refusedAfter: Int) throws {
+        let folder = try OutputFileTests.makeFolder()
+        defer { try? Storage.removeTree(folder) }
+        let (output, copy) = try OutputFileTests.ledgerAndCopy(in: folder)
+        output.skipPageCache(refusedAfter: refusedAfter)
+        copy.skipPageCache(refusedAfter: refusedAfter)
+        let buffered = try OutputFile(directory: folder)
+        // About 6 MB: a direct write at each 1 MB flush before the refusal.
+        let expected = try OutputFileTests.writeRounds(200, of: 30_000, into: output)
+        _ = try OutputFileTests.writeRounds(200, of: 30_000, into: buffered)
+        let paths = ["ledger.csv", "copy.csv", "buffered.csv"].map { Path.join(folder, $0) }
+        try output.commit(to: paths[0])
+        try copy.commit(to: paths[1])
+        try buffered.commit(to: paths[2])
+        let written = try paths.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        #expect(written[2] == Data(expected))
+        #expect(written[0] == written[2] && written[1] == written[2])
+        #expect(output.writtenSHA256() == (try Storage.sha256(of: paths[2])))
+        #expect(output.bytesWritten == Int64(expected.count) && copy.bytesWritten == Int64(expected.count))
+        // What went directly: nothing, or the whole blocks of the first writes only.
+        for file in [output, copy] {
+            #expect((file.bytesWrittenDirectly == 0) == (refusedAfter == 0))
+            #expect(file.bytesWrittenDirectly < Int64(expected.count / 2))
+        }
+    }
+
     @Test func theRulesOfADirectWrite() {
         let memory = ByteBuffer(capacity: 3 * DirectIO.alignment, alignment: DirectIO.alignment)
         let base = UnsafeRawPointer(memory.base)

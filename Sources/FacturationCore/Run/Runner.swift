@@ -123,8 +123,11 @@ package final class Runner {
     /// to ``runOnce()``, and are released as before); only memory, which the exit returns whole.
     /// Only for `run`, one pass per process (``Options/endsProcess``): `watch` would grow by one
     /// state per pass.
+    ///
+    /// Said at `-vv` (debug), so that a test through the binary sees which passes leave their state.
     private static func leaveForExit(_ context: RunContext) {
         _ = Unmanaged.passRetained(context)
+        context.logger.debug("Pass state left for the process exit to free")
     }
 
     /// Runs the stages that are due; returns false when the run was asked to stop before the end.

@@ -1,5 +1,9 @@
 import CSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Whether an ``OutputFile``'s writes go from its buffer straight to the disk (`O_DIRECT`)
 /// instead of through the page cache, and the rules that keep such writes valid.
 ///
@@ -37,8 +41,24 @@ struct DirectIO {
     }
 
     private(set) var state: State
+    /// Direct writes that succeeded so far (for the refusal seam).
+    private var directWrites = 0
+    /// After this many direct writes the next one is refused with EINVAL (``refusalAfter``), nil
+    /// when none is.
+    private let refusedAfter: Int?
 
-    init(wanted: Bool = false) { state = wanted ? .wanted : .unwanted }
+    /// Test seam: `FACTURATION_TEST_DIRECT_REFUSAL=n` makes every file refuse its direct writes
+    /// after its n-th (0: the first) with EINVAL, as a file system that refuses `O_DIRECT` only at
+    /// the write would, and says so on stderr (`direct-io refused after n`), so that a test sees
+    /// the fallback taken. Why a seam: no file system on the test machines refuses (tmpfs accepts
+    /// `O_DIRECT` on recent kernels), and mounting one needs root. Unset, it costs one comparison
+    /// per direct write.
+    static let refusalAfter: Int? = getenv("FACTURATION_TEST_DIRECT_REFUSAL").flatMap { Int(String(cString: $0)) }
+
+    init(wanted: Bool = false, refusedAfter: Int? = Self.refusalAfter) {
+        state = wanted ? .wanted : .unwanted
+        self.refusedAfter = refusedAfter
+    }
 
     /// True while whole blocks may still be written directly.
     var isWanted: Bool { state == .wanted || state == .on }
@@ -70,6 +90,20 @@ struct DirectIO {
         case .unwanted, .off:
             return
         }
+    }
+
+    /// Writes `bytes` to `descriptor` (`write(2)`: the count written, or -1 with `errno` set);
+    /// a direct write the refusal seam refuses fails with EINVAL without reaching the kernel.
+    mutating func write(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+        guard state == .on else { return Glibc.write(descriptor, bytes.baseAddress!, bytes.count) }
+        if let refusedAfter, directWrites >= refusedAfter {
+            if Self.refusalAfter != nil { StandardStreams.err("direct-io refused after \(directWrites)\n") }
+            errno = EINVAL
+            return -1
+        }
+        let count = Glibc.write(descriptor, bytes.baseAddress!, bytes.count)
+        if count >= 0 { directWrites += 1 }
+        return count
     }
 
     /// Turns the mode off for the rest of the file.

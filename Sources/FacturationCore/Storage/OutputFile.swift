@@ -92,9 +92,13 @@ package final class OutputFile {
     /// From now on, the file's whole blocks go straight from this file's buffer to the disk, not
     /// through the page cache (``DirectIO``, which says why and when it does not). Call before
     /// anything is written, for a large file that nothing reads back while it is written.
-    package func skipPageCache() {
+    package func skipPageCache() { skipPageCache(refusedAfter: DirectIO.refusalAfter) }
+
+    /// ``skipPageCache()`` on a file system that refuses the direct writes after `refusedAfter`
+    /// of them (tests: ``DirectIO/refusalAfter``).
+    func skipPageCache(refusedAfter: Int?) {
         precondition(bytesWritten == 0 && buffer.count == 0, "skipPageCache() after a write")
-        direct = DirectIO(wanted: true)
+        direct = DirectIO(wanted: true, refusedAfter: refusedAfter)
     }
 
     /// The SHA-256 (hexadecimal) of everything written, once the file is committed; nil without
@@ -146,7 +150,7 @@ package final class OutputFile {
         while offset < total {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
             direct.prepare(descriptor, toWrite: rest, at: bytesWritten + Int64(offset))
-            let count = Glibc.write(descriptor, rest.baseAddress!, rest.count)
+            let count = direct.write(descriptor, rest)
             if count < 0 {
                 if errno == EINTR { continue }
                 // The file system refused a direct write: this one and the next go through the page cache.

@@ -31,6 +31,8 @@ extension InvoicingPass {
     struct ConfirmationRound {
         /// The register in force, relative to the workspace.
         var register: String
+        /// Its entries.
+        var entries: [OxygeneRegisterEntry]
         /// The rows of the documents matched against the register in this run, by reference.
         var rows: [String: OxygeneConfirmation.Row]
     }
@@ -55,7 +57,7 @@ extension InvoicingPass {
         let outcomes = ProvisionalMatcher.match(
             pieces(of: awaiting.filter { exported.contains($0.number) }), register: register.entries,
             taken: takenNumbers(), requests: requests)
-        var round = ConfirmationRound(register: register.record.archived, rows: [:])
+        var round = ConfirmationRound(register: register.record.archived, entries: register.entries, rows: [:])
         for outcome in outcomes {
             round.rows[outcome.reference] = try apply(outcome, register: register.record.archived, into: &report)
         }
@@ -87,13 +89,32 @@ extension InvoicingPass {
 
     /// Writes `outbox/oxygene/confirmation.csv` after the pass has issued and exported: one row per
     /// provisional document, confirmed before or not, those `issued` in this run included (written
-    /// before issuing, the list missed them until the next run).
+    /// before issuing, the list missed them until the next run), after the rows of the pieces
+    /// facturation numbered before a switch to this mode (``checkExported(_:register:archived:)``).
     func deliverConfirmation(
         _ round: ConfirmationRound?, issued: [InvoiceDocument], into report: inout InvoicingReport
     ) throws {
         guard let round else { return }
         let new = Set(issued.map(\.number))
-        let table = snapshot.records.filter(\.isAwaitingNumber).map { document in
+        let checked = try checkExported(snapshot.records, register: round.entries, archived: round.register)
+        let table = checked.rows + provisionalRows(round, new: new)
+        report.warnings += try Outbox(layout: layout).deliverReport(
+            OxygeneConfirmation.table(table, asOf: today), to: layout.oxygeneConfirmation, xlsx: false,
+            temporaryDirectory: layout.temporary)
+        report.delivered.append(shown(layout.oxygeneConfirmation))
+        report.warnings += checked.warnings
+        let waiting = table.filter { $0.status == .awaiting && !new.contains($0.ourNumber) }.map(\.ourNumber)
+        if !waiting.isEmpty {
+            report.warnings.append(
+                "\(waiting.count) document(s) still await their number (not in the register \(round.register)): "
+                    + Self.listed(waiting) + " (see \(shown(layout.oxygeneConfirmation)))")
+        }
+    }
+
+    /// The rows of the provisional documents: matched in this round, confirmed before, issued in
+    /// this run (`new`), or not exported yet.
+    private func provisionalRows(_ round: ConfirmationRound, new: Set<String>) -> [OxygeneConfirmation.Row] {
+        snapshot.records.filter(\.isAwaitingNumber).map { document in
             round.rows[document.number]
                 ?? (new.contains(document.number)
                     ? .init(
@@ -101,16 +122,6 @@ extension InvoicingPass {
                         detail:
                             "issued in this run: import its Oxygène file into Oxygène, then drop the register export")
                     : Self.row(document.number, confirmed: snapshot.confirmed.byReference[document.number]))
-        }
-        report.warnings += try Outbox(layout: layout).deliverReport(
-            OxygeneConfirmation.table(table, asOf: today), to: layout.oxygeneConfirmation, xlsx: false,
-            temporaryDirectory: layout.temporary)
-        report.delivered.append(shown(layout.oxygeneConfirmation))
-        let waiting = table.filter { $0.status == .awaiting && !new.contains($0.ourNumber) }.map(\.ourNumber)
-        if !waiting.isEmpty {
-            report.warnings.append(
-                "\(waiting.count) document(s) still await their number (not in the register \(round.register)): "
-                    + Self.listed(waiting) + " (see \(shown(layout.oxygeneConfirmation)))")
         }
     }
 

@@ -607,6 +607,24 @@ struct InvoicingPass {
     /// Oxygène's number for it, confirmed / different / missing) and the differences in the summary.
     private func confirmWithRegister(issued: [InvoiceDocument], into report: inout InvoicingReport) throws {
         guard let register = try OxygeneRegisterStore(layout: layout).newest() else { return }
+        let checked = try checkExported(issued, register: register.entries, archived: register.record.archived)
+        report.warnings += try Outbox(layout: layout).deliverReport(
+            OxygeneConfirmation.table(checked.rows, asOf: today), to: layout.oxygeneConfirmation, xlsx: false,
+            temporaryDirectory: layout.temporary)
+        report.delivered.append(shown(layout.oxygeneConfirmation))
+        report.warnings += checked.warnings
+    }
+
+    /// The pieces facturation numbered and exported to Oxygène, checked against the register
+    /// `archived` (its `register` entries): their rows of `confirmation.csv`, and a warning per
+    /// status for the differences and the missing pieces.
+    ///
+    /// Both modes list them: after a switch to the `oxygene` mode (what `different` rows call for),
+    /// the pieces numbered before still have the numbers Oxygène did not keep; a file of the
+    /// provisional documents only dropped their rows and warnings at the switch's first run.
+    func checkExported(
+        _ issued: [InvoiceDocument], register: [OxygeneRegisterEntry], archived: String
+    ) throws -> (rows: [OxygeneConfirmation.Row], warnings: [String]) {
         let exported = try store.exportedToOxygene()
         let codes = currentOxygeneCodes()
         // Documents of the `oxygene` mode (confirmed before a switch back) are not exported pieces
@@ -614,20 +632,18 @@ struct InvoicingPass {
         let pieces = issued.filter { $0.numbering == nil && exported.contains($0.number) }.compactMap {
             OxygeneConfirmation.piece(of: $0, codes: codes)
         }
-        let rows = OxygeneConfirmation.confirm(pieces, register: register.entries)
-        report.warnings += try Outbox(layout: layout).deliverReport(
-            OxygeneConfirmation.table(rows, asOf: today), to: layout.oxygeneConfirmation, xlsx: false,
-            temporaryDirectory: layout.temporary)
-        report.delivered.append(shown(layout.oxygeneConfirmation))
+        let rows = OxygeneConfirmation.confirm(pieces, register: register)
+        var warnings: [String] = []
         for status in [OxygeneConfirmation.Status.different, .missing] {
             let selected = rows.filter { $0.status == status }
             guard !selected.isEmpty else { continue }
             let listed = selected.prefix(10).map { "\($0.ourNumber): \($0.detail)" }.joined(separator: "; ")
-            report.warnings.append(
-                "Oxygène register (\(register.record.archived)): \(selected.count) exported "
+            warnings.append(
+                "Oxygène register (\(archived)): \(selected.count) exported "
                     + (status == .different ? "piece(s) numbered differently by Oxygène" : "piece(s) not found")
                     + ": \(listed)\(selected.count > 10 ? "; …" : "") (see \(shown(layout.oxygeneConfirmation)))")
         }
+        return (rows, warnings)
     }
 
     /// Writes the Oxygène file and records it; writes the reason of each document left out

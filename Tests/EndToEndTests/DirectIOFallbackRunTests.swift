@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// A file system that refuses a direct write with EINVAL (`FACTURATION_TEST_DIRECT_REFUSAL`, the
+/// seam that plays one: no file system here refuses, see ``DirectIO``), through the real binary:
+/// the new month ledger of a one-month Clockify export, large enough to be written directly
+/// (several 1 MB flushes), and its outbox copy go on through the page cache, byte for byte the
+/// files of a run whose writes were never refused.
+@Suite("Direct writes refused, end to end")
+struct DirectIOFallbackRunTests {
+    static let header =
+        "\"Project\",\"Client\",\"Description\",\"Task\",\"User\",\"Group\",\"Email\",\"Tags\",\"Billable\","
+        + "\"Start Date\",\"Start Time\",\"End Date\",\"End Time\",\"Duration (h)\",\"Duration (decimal)\","
+        + "\"Billable Rate (EUR)\",\"Billable Amount (EUR)\"\n"
+
+    /// July 2025: `rows` half-hour entries, each with its own description.
+    static func export(rows: Int) -> String {
+        var text = header
+        text.reserveCapacity(rows * 260)
+        for row in 0..<rows {
+            let day = String(format: "%02d/07/2025", row % 31 + 1)
+            let minute = (row / 31) % 960
+            let start = String(format: "%02d:%02d:00", 6 + minute / 60, minute % 60)
+            let end = String(format: "%02d:%02d:00", 6 + (minute + 30) / 60, (minute + 30) % 60)
+            text +=
+                "\"LAA - INFRA\",\"Les Automatismes Appliqués\",\"Audit du poste \(row)\",\"\",\"Camille Martin\","
+                + "\"\",\"camille@demo.fr\",\"\",\"Yes\",\"\(day)\",\"\(start)\",\"\(day)\",\"\(end)\",\"00:30:00\","
+                + "\"0.50\",\"110.00\",\"55.00\"\n"
+        }
+        return text
+    }
+
+    /// Runs the export with direct writes refused after `refusedAfter` of each file's (nil:
+    /// never); the ledgers and outbox copies it wrote, and its stderr.
+    static func run(_ export: String, refusedAfter: Int?) throws -> (files: [String: Data], stderr: String) {
+        try ClockifyPiecesRunTests.run(
+            ["Clockify_Time_Report_Detailed_01_07_2025-31_07_2025.csv": export],
+            environment: refusedAfter.map { ["FACTURATION_TEST_DIRECT_REFUSAL": "\($0)"] } ?? [:])
+    }
+
+    /// The lines of `stderr` that say a direct write was refused.
+    static func refusals(_ stderr: String) -> [String] {
+        stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("direct-io refused") }
+    }
+
+    @Test func refusedDirectWritesGiveTheFilesOfAnUnrefusedRun() throws {
+        let export = Self.export(rows: 10_000)
+        let plain = try Self.run(export, refusedAfter: nil)
+        let ledger = try #require(plain.files.first { $0.key.hasPrefix("archive/ledgers") && $0.key.hasSuffix(".csv") })
+        // Several 1 MB flushes, so that a refusal can come after direct writes.
+        #expect(ledger.value.count > 3 << 20, "\(ledger.key): \(ledger.value.count) bytes")
+        #expect(Self.refusals(plain.stderr).isEmpty)
+        for refusedAfter in [0, 2] {
+            let refused = try Self.run(export, refusedAfter: refusedAfter)
+            // The ledger and its outbox copy each met the refusal where it was set.
+            #expect(
+                Self.refusals(refused.stderr) == Array(repeating: "direct-io refused after \(refusedAfter)", count: 2),
+                "\(refused.stderr)")
+            #expect(refused.files == plain.files, "\(Set(refused.files.keys).symmetricDifference(plain.files.keys))")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// `run` leaves its pass's state for the process exit to free (``Runner/Options/endsProcess``);
+/// `watch` runs many passes in one process and must free each, or it would grow by one pass's
+/// state (every document, every receivable) per pass. Seen through the binary at `-vv`, where a
+/// pass that leaves its state says so.
+@Suite("Pass state of run and watch, end to end")
+struct WatchPassStateTests {
+    static let leftForExit = "Pass state left for the process exit to free"
+
+    @Test(.timeLimit(.minutes(1)))
+    func watchFreesEveryPassStateThatRunLeavesForTheExit() throws {
+        let once = try TestWorkspace()
+        try once.drop("clockify.csv", QueueProtocolTests.clockifyCSV)
+        let run = try once.run(["run", "--settle", "0", "-vv"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains(Self.leftForExit), "run: \(run.stderr)")
+
+        let workspace = try TestWorkspace()
+        let watch = try Binary.start(
+            ["watch", "--interval", "0.2", "--settle", "0", "-vv", "--workspace", workspace.path])
+        // Two passes that import a file, then at least one more.
+        for (index, month) in ["07", "08"].enumerated() {
+            try workspace.drop(
+                "clockify-\(index).csv",
+                QueueProtocolTests.clockifyCSV.replacingOccurrences(of: "/07/", with: "/\(month)/"))
+            var processed = false
+            for _ in 0..<100 where !processed {
+                Thread.sleep(forTimeInterval: 0.1)
+                processed = workspace.exists("outbox/time-entries/2025-\(month).csv")
+            }
+            #expect(processed, "month \(month)")
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        watch.process.terminate()
+        let result = watch.wait()
+        #expect(result.status == 0)
+        #expect((result.stdout + result.stderr).contains("imported"), "\(result.stdout)")
+        #expect(!result.stderr.contains(Self.leftForExit), "watch: \(result.stderr)")
+    }
+}
