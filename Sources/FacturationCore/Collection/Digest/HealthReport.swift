@@ -12,7 +12,8 @@ package struct HealthReport: Sendable, Codable {
 
     /// Reads the facts of each pipeline on the clock's day (in its time zone). The cash alert is
     /// the one of the newest digest (the forecast runs in a run, not here); a failed last run is
-    /// the workspace's, reported with the first pipeline.
+    /// the workspace's, reported with the first pipeline. Not judged from the facts (the digest
+    /// does not say it): what a run cannot replace in a derived place.
     package static func read(workspace: Workspace, pipelines: [PipelineConfig], clock: Clock) throws -> HealthReport {
         var report = HealthReport(workspace: workspace.root)
         let lastRun = try WorkspaceStatus.lastRun(workspace)
@@ -32,6 +33,9 @@ package struct HealthReport: Sendable, Codable {
                 facts.failedRun = DigestFacts.FailedRun(startedAt: lastRun.startedAt, errors: errors)
             }
             report.problems += facts.problems(layout.pipeline.digest)
+            report.problems += layout.derivedPlaces().filter(\.isBlocked).map {
+                HealthProblem(.derivedPlace, pipeline: layout.pipeline.id, $0.warning(relativeTo: workspace.root))
+            }
             report.facts.append(facts)
         }
         report.problems.sort { $0.level > $1.level }
