@@ -184,7 +184,8 @@ struct DerivedFilePlaceTests {
         #expect(text.status == blocked.status && text.stdout.contains("WARNING   [demo-conseil] \(warning)"))
         try FileManager.default.removeItem(atPath: layout.issuedRecordPack)
         let after = try workspace.run(["run", "--settle", "0", "--date", Self.day(1)])
-        #expect(!after.stderr.contains("it is derived") && Storage.status(layout.issuedRecordPack)?.isRegularFile == true)
+        #expect(
+            !after.stderr.contains("it is derived") && Storage.status(layout.issuedRecordPack)?.isRegularFile == true)
         let healed = try Self.health(workspace)
         #expect(healed.derived.isEmpty && healed.status == before.status)
     }
@@ -195,7 +196,10 @@ struct DerivedFilePlaceTests {
         let report = try #require(
             try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
         let problems = try #require(report["problems"] as? [[String: Any]])
-        return (result.status, problems.filter { $0["kind"] as? String == "derived-place" }.compactMap { $0["message"] as? String })
+        return (
+            result.status,
+            problems.filter { $0["kind"] as? String == "derived-place" }.compactMap { $0["message"] as? String }
+        )
     }
 
     /// The places are every derived file the history writes, and the layout's list of derived

@@ -53,7 +53,8 @@ extension ArchiveLayout {
         var places = [DerivedPlace(checkpoints, .folder)] + derivedFiles.map { DerivedPlace($0, .file) }
         for folder in derivedFolders {
             places.append(DerivedPlace(folder, .folder))
-            let holds: Holding = folder == monthlyFECCheckpoints ? .months : folder == reportCheckpoints ? .reports : .files
+            let holds: Holding =
+                folder == monthlyFECCheckpoints ? .months : folder == reportCheckpoints ? .reports : .files
             places += Self.places(in: folder, holding: holds)
         }
         return places
