@@ -40,7 +40,8 @@ extension Storage {
         try? removeFile(path)
     }
 
-    /// The derived places ``replaceDerived(_:at:temporaryDirectory:)`` left alone, not yet taken.
+    /// The derived places ``replaceDerived(_:at:temporaryDirectory:)`` and ``removeDerived(_:)``
+    /// left alone, not yet taken.
     /// Process-wide because its callers have no run at hand; each run takes only its own
     /// (under its pipelines' checkpoints, under its lock), so runs of other workspaces in the same
     /// process (tests) never see them.
