@@ -19,8 +19,8 @@ import Glibc
 /// is made once for the suite with its checkpoints, and once without them for the reference; each
 /// group of places runs a copy of the first through the same days as the reference, one obstacle
 /// after the other in the place of every derived file or folder of the group at once: the files
-/// are separate places, and so are the folders but the checkpoints' own, which holds the others
-/// (its own group).
+/// are separate places (two groups, see ``Group``), and so are the folders but the checkpoints'
+/// own, which holds the others (its own group).
 @Suite("Anything in a derived file's place", .serialized, DerivedFileHistory())
 struct DerivedFilePlaceTests {
     /// A derived file or folder of the layout (``ArchiveLayout``), as the demo history has them.
@@ -70,22 +70,30 @@ struct DerivedFilePlaceTests {
         }
     }
 
-    /// Places that take an obstacle at once, each group in its own copy of the history.
+    /// Places that take an obstacle at once, each group in its own copy of the history. The files
+    /// in two halves, so that every run has damaged derived files beside intact ones, read: the
+    /// closed years' history (first half) damaged while the summaries it makes unread are intact,
+    /// and the summaries (last half) damaged while the other files are.
     enum Group: String, CaseIterable, Sendable, CustomTestStringConvertible {
-        case files, folders, checkpoints
+        case firstFiles, lastFiles, folders, checkpoints
 
         var places: [Place] {
+            let files = Place.allCases.filter { $0.kind == .file }
+            let half = files.firstIndex(of: .salesRegisterInputs)!
             switch self {
-            case .files: Place.allCases.filter { $0.kind == .file }
-            case .folders: Place.allCases.filter { $0.kind == .folder && $0 != .checkpoints }
-            case .checkpoints: [.checkpoints]
+            case .firstFiles: return Array(files[..<half])
+            case .lastFiles: return Array(files[half...])
+            case .folders: return Place.allCases.filter { $0.kind == .folder && $0 != .checkpoints }
+            case .checkpoints: return [.checkpoints]
             }
         }
+
+        var holdsFiles: Bool { self == .firstFiles || self == .lastFiles }
 
         /// The places that make this group's unread while they are current (the closed years' history
         /// makes their summaries unread): cleared before each run, so that the places are read and
         /// written (the run names what it cannot write).
-        var shadowedBy: [Place] { self == .folders ? [.closedYearsHistory] : [] }
+        var shadowedBy: [Place] { self == .lastFiles || self == .folders ? [.closedYearsHistory] : [] }
 
         var testDescription: String { rawValue }
     }
@@ -120,8 +128,8 @@ struct DerivedFilePlaceTests {
         for (index, step) in Self.steps.enumerated() {
             // What the run cannot replace: a folder where a file goes, anything else where a folder
             // goes (a folder in a folder's place is no obstacle: the run goes on as usual).
-            let blocked = step.obstacle.map { $0.isFolder == (group == .files) } ?? false
-            if !step.keep, !(group != .files && step.obstacle?.isFolder == true) {
+            let blocked = step.obstacle.map { $0.isFolder == group.holdsFiles } ?? false
+            if !step.keep, !(!group.holdsFiles && step.obstacle?.isFolder == true) {
                 for (_, path) in places {
                     try Self.clear(path)
                     if let obstacle = step.obstacle { try Self.put(obstacle, at: path, elsewhere: elsewhere) }
