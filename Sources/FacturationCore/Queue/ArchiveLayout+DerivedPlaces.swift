@@ -45,12 +45,13 @@ extension ArchiveLayout {
         [issuedYearSummaries, receivablesYears, closedYearFECs, monthlyFECCheckpoints, reportCheckpoints]
     }
 
-    /// Every derived place as the workspace has them now: the checkpoints' folder, the files and
-    /// folders of fixed names, and what the folders hold (each year's, closing's and report's file,
+    /// Every derived place as the workspace has them now: the folder of every pipeline's
+    /// checkpoints and this pipeline's, the files and folders of fixed names, and what the folders hold (each year's, closing's and report's file,
     /// each month's folder of monthly FEC checkpoints and its files). Reads those folders: for
     /// `status --health` and the tests; a run notes what it leaves alone as it writes instead.
     package func derivedPlaces() -> [DerivedPlace] {
-        var places = [DerivedPlace(checkpoints, .folder)] + derivedFiles.map { DerivedPlace($0, .file) }
+        var places = [DerivedPlace(Path.parent(of: checkpoints), .folder), DerivedPlace(checkpoints, .folder)]
+        places += derivedFiles.map { DerivedPlace($0, .file) }
         for folder in derivedFolders {
             places.append(DerivedPlace(folder, .folder))
             let holds: Holding =

@@ -47,12 +47,13 @@ extension Storage {
     /// process (tests) never see them.
     private static let leftAlone = Mutex<Set<String>>([])
 
-    /// The derived places under `folder` (itself included) that were left alone since they were
-    /// last taken, sorted: a folder where a derived file goes, or what is not a folder where one
-    /// of its folders goes.
+    /// The derived places under `folder` (itself and the folders above it included: what stands
+    /// where `archive/checkpoints/` goes is taken by the first pipeline's run) that were left
+    /// alone since they were last taken, sorted: a folder where a derived file goes, or what is
+    /// not a folder where one of its folders goes.
     package static func takeDerivedPlacesLeftAlone(under folder: String) -> [String] {
         leftAlone.withLock { places in
-            let taken = places.filter { $0 == folder || $0.hasPrefix(folder + "/") }
+            let taken = places.filter { $0 == folder || $0.hasPrefix(folder + "/") || folder.hasPrefix($0 + "/") }
             places.subtract(taken)
             return taken.sorted(by: bytewiseLess)
         }

@@ -17,6 +17,7 @@ package struct HealthReport: Sendable, Codable {
     package static func read(workspace: Workspace, pipelines: [PipelineConfig], clock: Clock) throws -> HealthReport {
         var report = HealthReport(workspace: workspace.root)
         let lastRun = try WorkspaceStatus.lastRun(workspace)
+        var blocked: Set<String> = []
         for (index, layout) in workspace.layouts(for: pipelines).enumerated() {
             let today = LocalClock(clock: clock, timeZone: layout.pipeline.timeZone).today()
             var damaged: [String] = []  // Said by the next run, which writes the record again.
@@ -33,7 +34,8 @@ package struct HealthReport: Sendable, Codable {
                 facts.failedRun = DigestFacts.FailedRun(startedAt: lastRun.startedAt, errors: errors)
             }
             report.problems += facts.problems(layout.pipeline.digest)
-            report.problems += layout.derivedPlaces().filter(\.isBlocked).map {
+            // The folder of every pipeline's checkpoints is each one's: said once.
+            report.problems += layout.derivedPlaces().filter { $0.isBlocked && blocked.insert($0.path).inserted }.map {
                 HealthProblem(.derivedPlace, pipeline: layout.pipeline.id, $0.warning(relativeTo: workspace.root))
             }
             report.facts.append(facts)
