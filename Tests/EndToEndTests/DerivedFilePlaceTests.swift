@@ -209,6 +209,22 @@ struct DerivedFilePlaceTests {
         #expect(healed.derived.isEmpty && healed.status == before.status)
     }
 
+    /// With two pipelines, what stands where the folder of every pipeline's checkpoints goes is
+    /// named once by a run and once by `status --health`.
+    @Test func theFolderOfEveryPipelinesCheckpointsIsNamedOnce() throws {
+        let workspace = try DigestRunTests.twoPipelines()
+        try workspace.drop("checkpoints", "someone's\n", into: "archive")
+        let now = ["FACTURATION_NOW": "2025-09-26T08:00:00Z"]
+        try workspace.run(["run", "--settle", "0"], environment: now)
+        // Each pipeline's run stamp is written once the files are older than its racy window.
+        Thread.sleep(forTimeInterval: 2.5)
+        let run = try workspace.run(["run", "--settle", "0"], environment: now)
+        let warning = DerivedPlace(workspace.path + "/archive/checkpoints", .folder)
+            .warning(relativeTo: workspace.path)
+        #expect(run.status == 0 && run.stderr.components(separatedBy: warning).count == 2, "\(run.stderr)")
+        #expect(try Self.health(workspace).derived == [warning])
+    }
+
     /// `status --health --json`'s exit status and the messages of its derived-place problems.
     static func health(_ workspace: TestWorkspace) throws -> (status: Int32, derived: [String]) {
         let result = try workspace.run(["status", "--health", "--json"])
