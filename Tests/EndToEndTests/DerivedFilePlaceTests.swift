@@ -12,28 +12,30 @@ import Glibc
 /// file), a dangling link, a link to a folder, a FIFO, a file without read permission, an empty
 /// file, a file of random bytes. Each run's exit status and outputs (outbox, ledgers, records, FEC)
 /// are those of a workspace whose checkpoints are deleted before every run, in that run and the
-/// next; what the run cannot replace (a folder) is left as it was, and nothing is written through
-/// a link.
+/// next; what the run cannot replace (a folder where a file goes, anything else where a folder
+/// goes) is left as it was and named by the run's log, and nothing is written through a link.
 ///
 /// One history (the demo of 2025, a credit note, runs of 2026 that close 2025 and pack it)
 /// is made once for the suite with its checkpoints, and once without them for the reference; each
-/// derived file's test runs a copy of the first through the same days as the reference, one
-/// obstacle after the other in that file's place.
+/// group of places runs a copy of the first through the same days as the reference, one obstacle
+/// after the other in the place of every derived file or folder of the group at once: the files
+/// are separate places (two groups, see ``Group``), and so are the folders but the pipeline's
+/// checkpoints' own, which holds the others, and the folder of every pipeline's (a group each).
 @Suite("Anything in a derived file's place", .serialized, DerivedFileHistory())
 struct DerivedFilePlaceTests {
     /// A derived file or folder of the layout (``ArchiveLayout``), as the demo history has them.
-    enum Place: String, CaseIterable, Sendable, CustomTestStringConvertible {
-        case checkpoints, runStamp, supportingDocuments, outboxFolders, archivedDocuments, dashboardTimeTotals
+    enum Place: String, CaseIterable, Sendable {
+        case everyPipelinesCheckpoints, checkpoints, runStamp, supportingDocuments, outboxFolders, archivedDocuments,
+            dashboardTimeTotals
         case issuedRecordPack, matchPack, bankLinePack, closedYearsHistory, salesRegisterInputs
         case issuedYearSummary, issuedYearSummaries, receivablesYearSummary, receivablesYearLines, receivablesYears
         case closedYearFEC, closedYearFECs, closedYearNotes, monthlyFECCheckpoint, monthlyFECCheckpoints
         case reportCheckpoint, reportCheckpoints
 
-        var testDescription: String { rawValue }
-
         /// The place's path; `monthlyFEC` is a monthly FEC's outbox path (`fec/mensuel/<YYYY-MM>/…`).
         func path(_ layout: ArchiveLayout, monthlyFEC: String) -> String {
             switch self {
+            case .everyPipelinesCheckpoints: Path.parent(of: layout.checkpoints)
             case .checkpoints: layout.checkpoints
             case .runStamp: layout.runStamp
             case .supportingDocuments: layout.supportingDocumentsCheckpoint
@@ -46,44 +48,73 @@ struct DerivedFilePlaceTests {
             case .closedYearsHistory: layout.closedYearsHistory
             case .salesRegisterInputs: layout.salesRegisterInputs
             case .issuedYearSummary: layout.issuedYearSummary(folder: "2025")
-            case .issuedYearSummaries: Path.parent(of: layout.issuedYearSummary(folder: "2025"))
+            case .issuedYearSummaries: layout.issuedYearSummaries
             case .receivablesYearSummary: layout.receivablesYearSummary(year: 2025)
             case .receivablesYearLines: layout.receivablesYearLines(year: 2025)
-            case .receivablesYears: Path.parent(of: layout.receivablesYearSummary(year: 2025))
+            case .receivablesYears: layout.receivablesYears
             case .closedYearFEC: layout.closedYearFEC(closing: CivilDate(iso: "2025-12-31")!)
-            case .closedYearFECs: Path.parent(of: layout.closedYearFEC(closing: CivilDate(iso: "2025-12-31")!))
+            case .closedYearFECs: layout.closedYearFECs
             case .closedYearNotes: layout.closedYearNotes
             case .monthlyFECCheckpoint: layout.publishedFECCheckpoint(monthlyFEC)
-            case .monthlyFECCheckpoints: Path.parent(of: Path.parent(of: layout.publishedFECCheckpoint(monthlyFEC)))
+            case .monthlyFECCheckpoints: layout.monthlyFECCheckpoints
             case .reportCheckpoint: layout.reportCheckpoint("registre-ventes.csv")
-            case .reportCheckpoints: Path.parent(of: layout.reportCheckpoint("registre-ventes.csv"))
+            case .reportCheckpoints: layout.reportCheckpoints
             }
         }
 
-        /// The places that make this one unread while they are current (the closed years' history
-        /// makes their summaries unread): cleared before each run, so that the place is read and written.
-        var shadowedBy: [Place] {
-            self == .issuedYearSummary || self == .issuedYearSummaries ? [.closedYearsHistory] : []
-        }
-
-        var isFolder: Bool {
+        var kind: DerivedPlace.Kind {
             switch self {
-            case .checkpoints, .issuedYearSummaries, .receivablesYears, .closedYearFECs, .monthlyFECCheckpoints,
+            case .everyPipelinesCheckpoints, .checkpoints, .issuedYearSummaries, .receivablesYears, .closedYearFECs,
+                .monthlyFECCheckpoints,
                 .reportCheckpoints:
-                true
-            default: false
+                .folder
+            default: .file
             }
         }
+    }
+
+    /// Places that take an obstacle at once, each group in its own copy of the history. The files
+    /// in two halves, so that every run has damaged derived files beside intact ones, read: the
+    /// closed years' history (first half) damaged while the summaries it makes unread are intact,
+    /// and the summaries (last half) damaged while the other files are.
+    enum Group: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case firstFiles, lastFiles, folders, checkpoints, everyPipelinesCheckpoints
+
+        var places: [Place] {
+            let files = Place.allCases.filter { $0.kind == .file }
+            let half = files.firstIndex(of: .salesRegisterInputs)!
+            switch self {
+            case .firstFiles: return Array(files[..<half])
+            case .lastFiles: return Array(files[half...])
+            case .folders:
+                return Place.allCases.filter {
+                    $0.kind == .folder && $0 != .checkpoints && $0 != .everyPipelinesCheckpoints
+                }
+            case .checkpoints: return [.checkpoints]
+            case .everyPipelinesCheckpoints: return [.everyPipelinesCheckpoints]
+            }
+        }
+
+        var holdsFiles: Bool { self == .firstFiles || self == .lastFiles }
+
+        /// The places that make this group's unread while they are current (the closed years' history
+        /// makes their summaries unread): cleared before each run, so that the places are read and
+        /// written (the run names what it cannot write).
+        var shadowedBy: [Place] { self == .lastFiles || self == .folders ? [.closedYearsHistory] : [] }
+
+        var testDescription: String { rawValue }
     }
 
     /// What is put in a place before a run. `nil` in ``steps``: nothing (the run after the last).
     enum Obstacle: String, Sendable {
         case emptyFolder, folderWithAFile, danglingLink, linkToAFolder, fifo, unreadable, emptyFile, randomBytes
+
+        var isFolder: Bool { self == .emptyFolder || self == .folderWithAFile }
     }
 
     /// The runs of each test, one day each: the folders stay for a second run (they are left alone:
     /// the run after must go on too), the others are replaced by the run (the next step's run reads
-    /// what it wrote), and a last run with the place cleared.
+    /// what it wrote), and a last run with the places cleared.
     static let steps: [(obstacle: Obstacle?, keep: Bool)] = [
         (.emptyFolder, false), (.emptyFolder, true), (.folderWithAFile, false), (.folderWithAFile, true),
         (.danglingLink, false), (.linkToAFolder, false), (.fifo, false), (.unreadable, false), (.emptyFile, false),
@@ -94,57 +125,143 @@ struct DerivedFilePlaceTests {
     static func day(_ step: Int) -> String { "2026-02-\(String(format: "%02d", 3 + step))" }
     static let kept = Data("a file of someone's, left alone\n".utf8)
 
-    @Test(arguments: Place.allCases)
-    func nothingInItsPlaceStopsARunOrChangesItsOutputs(_ place: Place) throws {
+    @Test(arguments: Group.allCases)
+    func nothingInItsPlaceStopsARunOrChangesItsOutputs(_ group: Group) throws {
         let history = try #require(DerivedFileHistory.current, "the suite's history")
-        let workspace = try #require(history.copies[place])
+        let workspace = try #require(history.copies[group])
         let layout = try ReceivablesYearSummaryTests.layout(workspace)
-        let path = place.path(layout, monthlyFEC: history.monthlyFEC)
-        let relative = Path.relative(path, to: workspace.path)
+        let places = group.places.map { ($0, $0.path(layout, monthlyFEC: history.monthlyFEC)) }
         let elsewhere = workspace.root.appendingPathComponent("elsewhere")
         for (index, step) in Self.steps.enumerated() {
-            if !step.keep, !(place.isFolder && step.obstacle.map(Self.isFolder) == true) {
-                try Self.clear(path)
-                if let obstacle = step.obstacle { try Self.put(obstacle, at: path, elsewhere: elsewhere) }
+            // What the run cannot replace: a folder where a file goes, anything else where a folder
+            // goes (a folder in a folder's place is no obstacle: the run goes on as usual).
+            let blocked = step.obstacle.map { $0.isFolder == group.holdsFiles } ?? false
+            if !step.keep, !(!group.holdsFiles && step.obstacle?.isFolder == true) {
+                for (_, path) in places {
+                    try Self.clear(path)
+                    if let obstacle = step.obstacle { try Self.put(obstacle, at: path, elsewhere: elsewhere) }
+                }
             }
-            for other in place.shadowedBy { try Self.clear(other.path(layout, monthlyFEC: history.monthlyFEC)) }
-            let label = "\(place) \(step.obstacle.map(\.rawValue) ?? "cleared")\(step.keep ? " (kept)" : "")"
+            for other in group.shadowedBy { try Self.clear(other.path(layout, monthlyFEC: history.monthlyFEC)) }
+            let label = "\(group) \(step.obstacle.map(\.rawValue) ?? "cleared")\(step.keep ? " (kept)" : "")"
             let result = try workspace.run(["run", "--settle", "0", "--date", Self.day(index)])
             let expected = history.references[index]
             #expect(result.status == expected.status, "\(label): \(result.stderr)")
-            if step.obstacle == .folderWithAFile, !place.isFolder {
-                #expect(try workspace.data(relative + "/kept.txt") == Self.kept, "\(label): the folder left alone")
-            }
-            if step.obstacle == .linkToAFolder {
-                let names = try FileManager.default.contentsOfDirectory(atPath: elsewhere.path)
-                #expect(names == ["kept.txt"], "\(label): nothing written through the link")
-            }
+            try Self.check(result, step.obstacle, places: places, blocked: blocked, in: workspace, label)
+            // What stands in the places is left out (the manifest leaves out what is under them).
             let manifest = try DemoReplayTests.manifest(of: workspace).filter { line in
                 let file = line.dropFirst(65)
-                return file != relative && !file.hasPrefix(relative + "/")
+                return !places.contains { _, path in file == Path.relative(path, to: workspace.path) }
             }
             #expect(manifest.count > 100 && manifest == expected.manifest, "\(label): outputs differ")
             if manifest != expected.manifest { return }
         }
     }
 
-    /// The places are every derived file the history writes: a new kind of checkpoint must be added
-    /// to ``Place`` (its path taken from ``ArchiveLayout``), and so tested here.
+    /// What is left alone is left as it was and named by the run's log, once; nothing is written
+    /// through a link; nothing else is named.
+    static func check(
+        _ result: CommandResult, _ obstacle: Obstacle?, places: [(Place, String)], blocked: Bool,
+        in workspace: TestWorkspace, _ label: String
+    ) throws {
+        for (place, path) in places {
+            let relative = Path.relative(path, to: workspace.path)
+            if obstacle == .folderWithAFile, place.kind == .file {
+                #expect(try workspace.data(relative + "/kept.txt") == kept, "\(label): \(place) left alone")
+            }
+            let warning = DerivedPlace(path, place.kind).warning(relativeTo: workspace.path)
+            let said = result.stderr.components(separatedBy: warning).count - 1
+            #expect(said == (blocked ? 1 : 0), "\(label): \(place) named \(said) times: \(result.stderr)")
+        }
+        if !blocked { #expect(!result.stderr.contains("it is derived"), "\(label): \(result.stderr)") }
+        if obstacle == .linkToAFolder {
+            let names = try FileManager.default.contentsOfDirectory(
+                atPath: workspace.root.appendingPathComponent("elsewhere").path)
+            #expect(names == ["kept.txt"], "\(label): nothing written through the links")
+        }
+    }
+
+    /// A folder in a pack's place is named by the run (once, at warning level) and by
+    /// `status --health` (a warning, in text and JSON), until it is removed and a run writes the pack.
+    @Test func whatARunCannotReplaceIsNamedByTheRunAndTheHealthCheck() throws {
+        let history = try #require(DerivedFileHistory.current, "the suite's history")
+        let workspace = try #require(history.healthCopy)
+        let layout = try ReceivablesYearSummaryTests.layout(workspace)
+        let before = try Self.health(workspace)
+        #expect(before.derived.isEmpty)
+        try Self.clear(layout.issuedRecordPack)
+        try FileManager.default.createDirectory(atPath: layout.issuedRecordPack, withIntermediateDirectories: false)
+        let warning = DerivedPlace(layout.issuedRecordPack, .file).warning(relativeTo: workspace.path)
+        #expect(warning.hasPrefix("archive/checkpoints/demo-conseil/factures.pack is a folder"))
+        let run = try workspace.run(["run", "--settle", "0", "--date", Self.day(0)])
+        let lines = run.stderr.split(separator: "\n").filter { $0.contains(warning) }
+        #expect(lines.count == 1 && lines.allSatisfy { $0.contains("warning") }, "\(run.stderr)")
+        let blocked = try Self.health(workspace)
+        #expect(blocked.derived == [warning])
+        #expect(blocked.status == max(before.status, 10))
+        let text = try workspace.run(["status", "--health"])
+        #expect(text.status == blocked.status && text.stdout.contains("WARNING   [demo-conseil] \(warning)"))
+        try FileManager.default.removeItem(atPath: layout.issuedRecordPack)
+        let after = try workspace.run(["run", "--settle", "0", "--date", Self.day(1)])
+        #expect(
+            !after.stderr.contains("it is derived") && Storage.status(layout.issuedRecordPack)?.isRegularFile == true)
+        let healed = try Self.health(workspace)
+        #expect(healed.derived.isEmpty && healed.status == before.status)
+    }
+
+    /// With two pipelines, what stands where the folder of every pipeline's checkpoints goes is
+    /// named once by a run and once by `status --health`.
+    @Test func theFolderOfEveryPipelinesCheckpointsIsNamedOnce() throws {
+        let workspace = try DigestRunTests.twoPipelines()
+        try workspace.drop("checkpoints", "someone's\n", into: "archive")
+        let now = ["FACTURATION_NOW": "2025-09-26T08:00:00Z"]
+        try workspace.run(["run", "--settle", "0"], environment: now)
+        // Each pipeline's run stamp is written once the files are older than its racy window.
+        Thread.sleep(forTimeInterval: 2.5)
+        let run = try workspace.run(["run", "--settle", "0"], environment: now)
+        let warning = DerivedPlace(workspace.path + "/archive/checkpoints", .folder)
+            .warning(relativeTo: workspace.path)
+        #expect(run.status == 0 && run.stderr.components(separatedBy: warning).count == 2, "\(run.stderr)")
+        #expect(try Self.health(workspace).derived == [warning])
+    }
+
+    /// `status --health --json`'s exit status and the messages of its derived-place problems.
+    static func health(_ workspace: TestWorkspace) throws -> (status: Int32, derived: [String]) {
+        let result = try workspace.run(["status", "--health", "--json"])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        let problems = try #require(report["problems"] as? [[String: Any]])
+        return (
+            result.status,
+            problems.filter { $0["kind"] as? String == "derived-place" }.compactMap { $0["message"] as? String }
+        )
+    }
+
+    /// The places are every derived file the history writes, and the layout's list of derived
+    /// places names them all, and each place of the test as it is: a new kind of checkpoint must be
+    /// added to ``ArchiveLayout/derivedPlaces()`` and to ``Place`` (its path taken from
+    /// ``ArchiveLayout``), and so tested here.
     @Test func everyDerivedFileOfTheHistoryIsAPlace() throws {
         let history = try #require(DerivedFileHistory.current, "the suite's history")
         let layout = try ReceivablesYearSummaryTests.layout(history.template)
         let paths = Place.allCases.map { ($0, $0.path(layout, monthlyFEC: history.monthlyFEC)) }
+        let listed = Set(layout.derivedPlaces())
         let files = history.template.files(under: Path.relative(layout.checkpoints, to: history.template.path))
         #expect(files.count > 15)
         for file in files.map({ history.template.path + "/" + $0 }) {
             #expect(
                 paths.contains { place, path in
-                    place.isFolder ? place != .checkpoints && file.hasPrefix(path + "/") : file == path
+                    place.kind == .folder
+                        ? place != .checkpoints && place != .everyPipelinesCheckpoints && file.hasPrefix(path + "/")
+                        : file == path
                 }, "\(file): a derived file no place of the test names")
+            #expect(listed.contains(DerivedPlace(file, .file)), "\(file): a derived file the layout does not list")
         }
+        for (place, path) in paths {
+            #expect(listed.contains(DerivedPlace(path, place.kind)), "\(place): not listed by the layout")
+        }
+        #expect(!listed.contains { $0.isBlocked })
     }
-
-    static func isFolder(_ obstacle: Obstacle) -> Bool { obstacle == .emptyFolder || obstacle == .folderWithAFile }
 
     /// Removes what is at `path` (a link itself, not what it names); the folders made writable first.
     static func clear(_ path: String) throws {
@@ -203,9 +320,11 @@ struct DerivedFileHistory: SuiteTrait, TestScoping {
     final class Prepared: @unchecked Sendable {
         /// Only read once made.
         let template: TestWorkspace
-        /// A copy of the template for each place's test, made before the reference's runs: its files,
+        /// A copy of the template for each group's test, made before the reference's runs: its files,
         /// new to its checkpoints, are older than the racy window by the time it runs (trusted).
-        let copies: [DerivedFilePlaceTests.Place: TestWorkspace]
+        let copies: [DerivedFilePlaceTests.Group: TestWorkspace]
+        /// Another, for the warnings' test.
+        let healthCopy: TestWorkspace
         let references: [(status: Int32, manifest: [String])]
         /// A monthly FEC's outbox path (`fec/mensuel/…`), whose checkpoint is one of the places.
         let monthlyFEC: String
@@ -220,9 +339,10 @@ struct DerivedFileHistory: SuiteTrait, TestScoping {
             try ClosedYearFECTests.runs(template, ["2026-01-06", "2026-02-02"])
             try ClosedYearFECTests.runs(
                 reference, ["2026-01-06", "2026-02-02"], beforeEach: ClosedYearFECTests.removeCheckpoints)
-            var copies: [DerivedFilePlaceTests.Place: TestWorkspace] = [:]
-            for place in DerivedFilePlaceTests.Place.allCases { copies[place] = try Self.copy(template) }
+            var copies: [DerivedFilePlaceTests.Group: TestWorkspace] = [:]
+            for group in DerivedFilePlaceTests.Group.allCases { copies[group] = try Self.copy(template) }
             self.copies = copies
+            healthCopy = try Self.copy(template)
             var references: [(status: Int32, manifest: [String])] = []
             for index in DerivedFilePlaceTests.steps.indices {
                 try ClosedYearFECTests.removeCheckpoints(reference)

@@ -127,11 +127,7 @@ struct DigestRunTests {
 
     /// With two pipelines, each has its digest in its own outbox, with its own rejected files.
     @Test func eachPipelineHasItsOwnDigest() throws {
-        var text = try Repository.demoPipeline()
-        if let cut = text.range(of: "\n[invoicing]") { text = String(text[..<cut.lowerBound]) + "\n" }
-        let workspace = try TestWorkspace(pipeline: text, name: "alpha")
-        try text.write(
-            to: workspace.root.appendingPathComponent("pipelines/beta.toml"), atomically: true, encoding: .utf8)
+        let workspace = try Self.twoPipelines()
         try workspace.drop("garbage.csv", "not an export\n", into: "inbox/alpha")
         let run = try workspace.run(["run", "--settle", "0"], environment: ["FACTURATION_NOW": "2025-09-26T08:00:00Z"])
         #expect(run.status == 2, "\(run.stdout)\n\(run.stderr)")
@@ -141,6 +137,16 @@ struct DigestRunTests {
         #expect(beta.contains("(beta)") && beta.contains("Fichiers rejetés : 0\n"), "\(beta)")
         #expect(workspace.exists("archive/digest/alpha/2025-09-26.json"))
         #expect(workspace.exists("archive/digest/beta/2025-09-26.json"))
+    }
+
+    /// A workspace of two pipelines without invoicing, `alpha` and `beta`.
+    static func twoPipelines() throws -> TestWorkspace {
+        var text = try Repository.demoPipeline()
+        if let cut = text.range(of: "\n[invoicing]") { text = String(text[..<cut.lowerBound]) + "\n" }
+        let workspace = try TestWorkspace(pipeline: text, name: "alpha")
+        try text.write(
+            to: workspace.root.appendingPathComponent("pipelines/beta.toml"), atomically: true, encoding: .utf8)
+        return workspace
     }
 
     // MARK: - status --health

@@ -243,13 +243,17 @@ package struct ArchiveLayout: Sendable {
     /// The summary of a closed fiscal year's monthly FEC files, by closing date
     /// (`checkpoints/<pipeline>/fec-exercices/<YYYY-MM-DD>.json`).
     package func closedYearFEC(closing: CivilDate) -> String {
-        Path.join(checkpoints, "fec-exercices", closing.description + ".json")
+        Path.join(closedYearFECs, closing.description + ".json")
     }
+    /// The folder of the closed fiscal years' FEC summaries.
+    package var closedYearFECs: String { Path.join(checkpoints, "fec-exercices") }
     /// The summary of one closed year's issued records (`checkpoints/<pipeline>/factures-annees/<YYYY>.json`,
     /// ``IssuedYearSummary``), by the name of its folder under `issued/`.
     package func issuedYearSummary(folder year: String) -> String {
-        Path.join(checkpoints, "factures-annees", year + ".json")
+        Path.join(issuedYearSummaries, year + ".json")
     }
+    /// The folder of the closed years' summaries of issued records.
+    package var issuedYearSummaries: String { Path.join(checkpoints, "factures-annees") }
     /// Every closed year's invoicing history in one file of sorted lines (``ClosedYearsHistory``).
     package var closedYearsHistory: String { Path.join(checkpoints, "factures-annees.txt") }
     /// What the sales register's table was made from, and its identity (``SalesRegisterInputs``).
@@ -258,11 +262,13 @@ package struct ArchiveLayout: Sendable {
     /// (`checkpoints/<pipeline>/creances-annees/<YYYY>.json`, ``ReceivablesYearSummary``) and its
     /// line file (`<YYYY>.tsv`).
     package func receivablesYearSummary(year: Int) -> String {
-        Path.join(checkpoints, "creances-annees", CivilDate.pad(year, 4) + ".json")
+        Path.join(receivablesYears, CivilDate.pad(year, 4) + ".json")
     }
     package func receivablesYearLines(year: Int) -> String {
-        Path.join(checkpoints, "creances-annees", CivilDate.pad(year, 4) + ".tsv")
+        Path.join(receivablesYears, CivilDate.pad(year, 4) + ".tsv")
     }
+    /// The folder of the closed years' receivables summaries and line files.
+    package var receivablesYears: String { Path.join(checkpoints, "creances-annees") }
     /// The closed years' issued records, decoded once, with each year's identity (``IssuedRecordPack``).
     package var issuedRecordPack: String { Path.join(checkpoints, "factures.pack") }
     /// Every match file's match, decoded once, with each file's identity (``MatchPack``).
@@ -287,9 +293,14 @@ package struct ArchiveLayout: Sendable {
     package func publishedFECCheckpoint(_ relativePath: String) -> String {
         Path.join(checkpoints, relativePath + ".json")
     }
+    /// The folder of the monthly FEC's checkpoints (``publishedFECCheckpoint(_:)`` of an outbox
+    /// path under `fec/mensuel/`): one folder per month, as in the outbox.
+    package var monthlyFECCheckpoints: String { Path.join(checkpoints, "fec", "mensuel") }
     /// What the last complete delivery of the report at `csvPath` (relative to the outbox) was
     /// (`checkpoints/<pipeline>/rapports/<csv path>.json`, ``ReportCheckpoint``).
     package func reportCheckpoint(_ csvPath: String) -> String {
-        Path.join(checkpoints, "rapports", csvPath + ".json")
+        Path.join(reportCheckpoints, csvPath + ".json")
     }
+    /// The folder of the reports' checkpoints (with the reports' subfolders, as in the outbox).
+    package var reportCheckpoints: String { Path.join(checkpoints, "rapports") }
 }

@@ -98,6 +98,7 @@ package final class Runner {
         try Storage.makeDirectory(workspace.temporary)
 
         let layouts = workspace.layouts(for: pipelines)
+        defer { warnOfDerivedPlacesLeftAlone(layouts) }
         let context = RunContext(
             workspace: workspace, layouts: layouts, today: today, clock: options.clock,
             logger: logger, shouldStop: shouldStop)
@@ -111,6 +112,19 @@ package final class Runner {
         try record(summary)
         if options.endsProcess { Self.leaveForExit(context) }
         return summary
+    }
+
+    /// Says once per run, at its end, what stands in a derived place and was left alone (README
+    /// "Nothing in a derived file's place stops a run"): the run went on by reading the records
+    /// instead, and every later run will, until someone removes it.
+    private func warnOfDerivedPlacesLeftAlone(_ layouts: [ArchiveLayout]) {
+        for layout in layouts {
+            for path in Storage.takeDerivedPlacesLeftAlone(under: layout.checkpoints) {
+                // Left alone: a folder where a file goes, or what is not a folder where one goes.
+                let place = DerivedPlace(path, Storage.isDirectory(path) ? .file : .folder)
+                logger.warning("\(place.warning(relativeTo: workspace.root))")
+            }
+        }
     }
 
     /// Keeps the pass's state alive until the process exits, which frees it at once.

@@ -236,33 +236,6 @@ package enum Storage {
         try output.commit(to: destination, collision: collision, syncFolder: syncFolder)
     }
 
-    /// Writes a derived file (everything under `archive/checkpoints/`: a pack, a summary, a cache,
-    /// the run stamp, rebuilt from the records when missing): its folder made, the file replaced
-    /// through a temporary one. Never stops the run: what stands in its place and cannot be
-    /// replaced (a folder, with someone's files or not; a file or a link where one of its folders
-    /// goes) is left alone, and the run goes on without it, reading the records as when the file is
-    /// missing, where it stopped with exit 1 then and in every later run on a file it can do
-    /// without. A link, a FIFO or a file in its place is replaced (the rename takes the name, never
-    /// what a link points to). When the write fails, a file left at `path` is removed: an older
-    /// one would describe records that have changed since.
-    package static func replaceDerived(_ bytes: [UInt8], at path: String, temporaryDirectory: String) {
-        if isDirectory(path) { return }
-        do {
-            try makeDirectory(Path.parent(of: path))
-            try write(bytes, to: path, temporaryDirectory: temporaryDirectory, collision: .replace)
-        } catch {
-            removeDerived(path)
-        }
-    }
-
-    /// Removes a derived file (see ``replaceDerived(_:at:temporaryDirectory:)``) if one is there; a
-    /// folder in its place is left alone, and a removal that fails changes nothing for the run
-    /// (the file is checked against the records when it is read).
-    package static func removeDerived(_ path: String) {
-        guard let found = status(path), !found.isDirectory else { return }
-        try? removeFile(path)
-    }
-
     /// Writes text as UTF-8; see ``write(_:to:temporaryDirectory:collision:)``.
     package static func write(
         _ text: String, to destination: String, temporaryDirectory: String, collision: Collision = .fail

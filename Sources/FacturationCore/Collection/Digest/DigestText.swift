@@ -41,6 +41,7 @@ package enum DigestText {
         case .cashAlert: "alerte de trésorerie"
         case .criticalUnpaid: "impayés de plus de \(DigestFacts.criticalDays) jours"
         case .failedRun: "le dernier passage a échoué"
+        case .derivedPlace: "un fichier dérivé ne peut être remplacé"
         }
     }
 

@@ -26,10 +26,12 @@ package struct HealthProblem: Sendable, Codable, Equatable {
         case cashAlert = "cash-alert"
         case criticalUnpaid = "critical-unpaid"
         case failedRun = "failed-run"
+        /// Something a run cannot replace stands in a derived file's or folder's place.
+        case derivedPlace = "derived-place"
 
         package var level: HealthLevel {
             switch self {
-            case .staleBank, .staleTime, .oldApproval, .reconciliationDifferences: .warning
+            case .staleBank, .staleTime, .oldApproval, .reconciliationDifferences, .derivedPlace: .warning
             case .sendFailures, .cashAlert, .criticalUnpaid, .failedRun: .critical
             }
         }
@@ -42,9 +44,13 @@ package struct HealthProblem: Sendable, Codable, Equatable {
     package var message: String
 
     init(_ kind: Kind, _ facts: DigestFacts, _ message: String) {
+        self.init(kind, pipeline: facts.pipeline, message)
+    }
+
+    init(_ kind: Kind, pipeline: String, _ message: String) {
         self.kind = kind
         level = kind.level
-        pipeline = facts.pipeline
+        self.pipeline = pipeline
         self.message = message
     }
 }

@@ -12,10 +12,12 @@ package struct HealthReport: Sendable, Codable {
 
     /// Reads the facts of each pipeline on the clock's day (in its time zone). The cash alert is
     /// the one of the newest digest (the forecast runs in a run, not here); a failed last run is
-    /// the workspace's, reported with the first pipeline.
+    /// the workspace's, reported with the first pipeline. Not judged from the facts (the digest
+    /// does not say it): what a run cannot replace in a derived place.
     package static func read(workspace: Workspace, pipelines: [PipelineConfig], clock: Clock) throws -> HealthReport {
         var report = HealthReport(workspace: workspace.root)
         let lastRun = try WorkspaceStatus.lastRun(workspace)
+        var blocked: Set<String> = []
         for (index, layout) in workspace.layouts(for: pipelines).enumerated() {
             let today = LocalClock(clock: clock, timeZone: layout.pipeline.timeZone).today()
             var damaged: [String] = []  // Said by the next run, which writes the record again.
@@ -32,6 +34,10 @@ package struct HealthReport: Sendable, Codable {
                 facts.failedRun = DigestFacts.FailedRun(startedAt: lastRun.startedAt, errors: errors)
             }
             report.problems += facts.problems(layout.pipeline.digest)
+            // The folder of every pipeline's checkpoints is each one's: said once.
+            report.problems += layout.derivedPlaces().filter { $0.isBlocked && blocked.insert($0.path).inserted }.map {
+                HealthProblem(.derivedPlace, pipeline: layout.pipeline.id, $0.warning(relativeTo: workspace.root))
+            }
             report.facts.append(facts)
         }
         report.problems.sort { $0.level > $1.level }

@@ -1,0 +1,85 @@
+/// A place under `archive/checkpoints/<pipeline>/` that only runs write
+/// (``Storage/replaceDerived(_:at:temporaryDirectory:)``) and rebuild from the records whenever it
+/// is missing or damaged, and whether a file or a folder of derived files goes there.
+package struct DerivedPlace: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
+        case file, folder
+    }
+
+    package var path: String
+    package var kind: Kind
+
+    package init(_ path: String, _ kind: Kind) {
+        self.path = path
+        self.kind = kind
+    }
+
+    /// True when what stands there is what a run cannot replace, and so leaves alone: a folder
+    /// where a file goes, anything but a folder (a file, a FIFO, a link even to a folder: nothing
+    /// is written through a link) where a folder goes. Nothing there is no obstacle.
+    package var isBlocked: Bool {
+        guard let found = Storage.status(path) else { return false }
+        return found.isDirectory != (kind == .folder)
+    }
+
+    /// What the run's log and `status --health` say of a blocked place (its path relative to the
+    /// workspace's `root`): what stands there, what it costs and what to do.
+    package func warning(relativeTo root: String) -> String {
+        let what = kind == .file ? "a folder where a derived file goes" : "not a folder, where derived files go"
+        return "\(Path.relative(path, to: root)) is \(what): remove it: it is derived, rebuilt by the next run; "
+            + "until then every run reads the records again"
+    }
+}
+
+extension ArchiveLayout {
+    /// The derived files whose names are fixed.
+    package var derivedFiles: [String] {
+        [
+            runStamp, supportingDocumentsCheckpoint, outboxFolders, archivedDocuments, dashboardTimeTotals,
+            issuedRecordPack, matchPack, bankLinePack, closedYearsHistory, salesRegisterInputs, closedYearNotes,
+        ]
+    }
+
+    /// The folders of the derived files named by a year, a closing date, a month or a report.
+    package var derivedFolders: [String] {
+        [issuedYearSummaries, receivablesYears, closedYearFECs, monthlyFECCheckpoints, reportCheckpoints]
+    }
+
+    /// Every derived place as the workspace has them now: the folder of every pipeline's
+    /// checkpoints and this pipeline's, the files and folders of fixed names, and what the folders hold (each year's, closing's and report's file,
+    /// each month's folder of monthly FEC checkpoints and its files). Reads those folders: for
+    /// `status --health` and the tests; a run notes what it leaves alone as it writes instead.
+    package func derivedPlaces() -> [DerivedPlace] {
+        var places = [DerivedPlace(Path.parent(of: checkpoints), .folder), DerivedPlace(checkpoints, .folder)]
+        places += derivedFiles.map { DerivedPlace($0, .file) }
+        for folder in derivedFolders {
+            places.append(DerivedPlace(folder, .folder))
+            let holds: Holding =
+                folder == monthlyFECCheckpoints ? .months : folder == reportCheckpoints ? .reports : .files
+            places += Self.places(in: folder, holding: holds)
+        }
+        return places
+    }
+
+    /// What a folder of derived places holds: only files; a folder per month of files; the
+    /// reports' checkpoints (`<csv path>.json`), in subfolders as the reports are in the outbox.
+    private enum Holding { case files, months, reports }
+
+    private static func places(in folder: String, holding: Holding) -> [DerivedPlace] {
+        guard Storage.isDirectory(folder), let names = try? Storage.list(folder) else { return [] }
+        let subfolders = Set((try? Storage.subfolders(of: folder)) ?? [])
+        var places: [DerivedPlace] = []
+        for name in names {
+            let path = Path.join(folder, name)
+            switch holding {
+            case .months:
+                places += [DerivedPlace(path, .folder)] + Self.places(in: path, holding: .files)
+            case .reports where subfolders.contains(name) && !name.hasSuffix(".json"):
+                places += [DerivedPlace(path, .folder)] + Self.places(in: path, holding: .reports)
+            case .files, .reports:
+                places.append(DerivedPlace(path, .file))
+            }
+        }
+        return places
+    }
+}
