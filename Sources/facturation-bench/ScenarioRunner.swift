@@ -328,6 +328,11 @@ struct ScenarioRunner {
             try FileManager.default.copyItem(
                 atPath: file.path, toPath: Path.join(workspace.inbox, Path.name(of: file.path)))
         }
+        // The export stands for a file that was dropped into the inbox before the run (as the
+        // `invoice` scenario's ledger stands for earlier runs): on disk before the run starts, so
+        // the run's own writes do not queue behind the write-back of the bench's 1 GB copy (and of
+        // the file just generated), which the run never wrote.
+        sync()
         let summaryFile = Path.join(folder, "summary.json")
         let floor = ProcessMemory.peakResidentBytes() ?? 0
         let outcome = try ChildProcess(
