@@ -57,6 +57,36 @@ struct ClockifyPiecesRunTests {
         #expect(cut.files == alone.files, "\(Set(cut.files.keys).symmetricDifference(alone.files.keys))")
     }
 
+    /// A file name that must be quoted and guarded in every row (a leading `=`, a comma, double
+    /// quotes): the month sorters hold lines without their provenance and put it back
+    /// (`CompactLedgerLine`), so every row of every ledger, read by an independent parser, is the
+    /// row of the same export under a plain name but for its `source_file`, which is the name.
+    @Test(arguments: [nil, 1_024])
+    func aHostileFileNameComesBackInEveryRow(pieces: Int?) throws {
+        let hostile = "=Export, \"mars\" 2025.csv"
+        let plain = try Self.ledgerRows(of: Self.run([Self.july: try Self.export()], pieces: pieces).files)
+        let named = try Self.ledgerRows(of: Self.run([hostile: try Self.export()], pieces: pieces).files)
+        #expect(plain.count > 1 && named.keys.sorted() == plain.keys.sorted())
+        for (path, rows) in plain {
+            let expected = rows.map { row in row.merging(["source_file": "'" + hostile]) { $1 } }
+            #expect(named[path] == expected, "\(path)")
+            #expect(rows.allSatisfy { $0["record_key"]?.hasSuffix("#1") == true && $0["source_file"] == Self.july })
+        }
+    }
+
+    /// The rows of each ledger and outbox copy in `files`, by an independent CSV parser.
+    static func ledgerRows(of files: [String: Data]) throws -> [String: [[String: String]]] {
+        var rows: [String: [[String: String]]] = [:]
+        for (path, data) in files where path.hasSuffix(".csv") {
+            let table = SimpleCSV.parse(String(decoding: data, as: UTF8.self))
+            guard let header = table.first else { continue }
+            rows[path] = table.dropFirst().filter { $0 != [""] }.map {
+                Dictionary(uniqueKeysWithValues: zip(header, $0))
+            }
+        }
+        return rows
+    }
+
     /// Hostile rows in a later piece (a date that is not one, a 3,000-character project):
     /// rejected with the very reason of the one-core run, nothing imported, the other file imported.
     @Test func aBrokenRowInALaterPieceGivesTheOneCoreReason() throws {
