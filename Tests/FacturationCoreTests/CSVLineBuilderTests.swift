@@ -60,4 +60,33 @@ struct CSVLineBuilderTests {
             }
                 == "y,\(far.year)-\(CivilDate.pad(far.month, 2))-\(CivilDate.pad(far.day, 2))T00:00:45+01:00\r\n")
     }
+
+    @Test("Integers and decimals: every digit count, both signs, the extremes, zeros padded after the point")
+    func numbers() {
+        var values: [Int64] = [0, 1, 9, 10, 99, 100, .max, .min, .max - 1, .min + 1]
+        var power: Int64 = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power - 1, power, power + 1, -power, -(power - 1)]
+        }
+        for value in values {
+            #expect(line { $0.field(value) } == "\(value)\r\n")
+            let magnitude = value.magnitude
+            for scale in 0...4 {
+                var divisor: UInt64 = 1
+                for _ in 0..<scale { divisor *= 10 }
+                let fraction = scale == 0 ? "" : String(magnitude % divisor)
+                let padded = String(repeating: "0", count: scale - fraction.count) + fraction
+                let expected = (value < 0 ? "-" : "") + String(magnitude / divisor) + (scale > 0 ? "." + padded : "")
+                let written = line { $0.decimalField(value, scale: scale) }
+                #expect(written == expected + "\r\n", "\(value) at scale \(scale)")
+            }
+        }
+        let mixed = line {
+            $0.field(Int64(7))
+            $0.field(Int64?.none)
+            $0.decimalField(5, scale: 2)
+        }
+        #expect(mixed == "7,,0.05\r\n")
+    }
 }

@@ -28,7 +28,7 @@ package final class EntryClassifier {
     private let usesTask: Bool
     private let usesTags: Bool
     @exclusivity(unchecked) private var clientCache = ByteKeyCache<String?>()
-    private var candidateCache = ByteKeyCache<[Int]>()
+    @exclusivity(unchecked) private var candidateCache = ByteKeyCache<[Int]>()
     private let keyBuffer = ByteBuffer(capacity: 512)
     private static let cacheLimit = 100_000
 

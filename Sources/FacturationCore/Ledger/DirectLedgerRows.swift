@@ -27,6 +27,7 @@ import Glibc
 /// chunks of memory go back to the months' shared ``ChunkPool``; its sorting and writing run on the
 /// second core (``SpillWorker``). The key hashes have their own budget (``Budget/keyBytes``).
 final class DirectLedgerRows {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     /// The shared limits.
     struct Budget {
         /// Bytes of rows held in memory by all month sorters together.
@@ -39,9 +40,9 @@ final class DirectLedgerRows {
     let folder: String
     let budget: Budget
     private(set) var months: [String: MonthRows] = [:]
-    private var heldRowBytes = 0
-    private var heldKeyBytes = 0
-    private var sequence: UInt64 = 0
+    @exclusivity(unchecked) private var heldRowBytes = 0
+    @exclusivity(unchecked) private var heldKeyBytes = 0
+    @exclusivity(unchecked) private var sequence: UInt64 = 0
 
     init(kind: LedgerKind, folder: String, budget: Budget = Budget()) {
         self.kind = kind
@@ -112,15 +113,16 @@ final class DirectLedgerRows {
 
 /// The rows of one new month ledger: a sorter by ledger order and the hashes of the base keys seen.
 final class MonthRows {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     let kind: LedgerKind
     let sorter: ExternalSorter
-    private(set) var rows = 0
-    private var keys = KeyHashSet()
+    @exclusivity(unchecked) private(set) var rows = 0
+    @exclusivity(unchecked) private var keys = KeyHashSet()
     private let order = ByteBuffer(capacity: 1024)
-    private var orderKey = LedgerOrderKey()
+    @exclusivity(unchecked) private var orderKey = LedgerOrderKey()
     private let sortColumns: [Int]
     /// How the sorter holds the lines: without their key and provenance (``CompactLedgerLine``).
-    private var compact = CompactLedgerLine()
+    @exclusivity(unchecked) private var compact = CompactLedgerLine()
 
     init(kind: LedgerKind, sorter: ExternalSorter) {
         self.kind = kind

@@ -84,7 +84,7 @@ final class ExternalSorter {
 
     private let folder: String
     private let memoryBudget: Int
-    private var arena: RecordArena
+    @exclusivity(unchecked) private var arena: RecordArena
     @exclusivity(unchecked) private var entries: [Entry] = []
     private var runs: [String] = []
     private let name = "run-\(UInt32.random(in: 0...UInt32.max))"

@@ -3,8 +3,9 @@ import Foundation
 /// Converts between local wall-clock times in one IANA time zone and UTC instants, quickly
 /// (offsets are cached per local day; only days with a DST change take the slow path).
 package final class ZoneConverter {
+    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     package let timeZone: TimeZone
-    private var dayOffsets: [Int64: Int32] = [:]
+    @exclusivity(unchecked) private var dayOffsets: [Int64: Int32] = [:]
     private static let transitionDay: Int32 = .min
 
     package init(timeZone: TimeZone) {

@@ -149,24 +149,32 @@ final class CSVCommonRows {
         if onceForTheRow, let first = spans.first, let last = spans.last {
             sink.rowBytes(UnsafeRawBufferPointer(rebasing: bytes[first.start..<last.end]))
         }
-        for span in spans {
-            let content = UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.end])
-            guard span.doubled else {
-                if onceForTheRow { sink.fieldTested(content) } else { sink.field(content) }
-                continue
-            }
-            unescaped.removeAll(keepingCapacity: true)
-            var afterQuote = false
-            for byte in content {
-                // Of each `""`, the second quote is dropped.
-                if byte == 0x22, afterQuote {
-                    afterQuote = false
+        // Through a buffer pointer: iterating the array itself retained and released it per row.
+        spans.withUnsafeBufferPointer { spans in
+            for span in spans {
+                let content = UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.end])
+                guard span.doubled else {
+                    if onceForTheRow { sink.fieldTested(content) } else { sink.field(content) }
                     continue
                 }
-                afterQuote = byte == 0x22
-                unescaped.append(byte)
+                unescapeAndDeliver(content, to: sink, tested: onceForTheRow)
             }
-            unescaped.withUnsafeBytes { onceForTheRow ? sink.fieldTested($0) : sink.field($0) }
         }
+    }
+
+    /// Gives `content`, a quoted field's content holding `""`, to `sink` with single quotes.
+    private func unescapeAndDeliver(_ content: UnsafeRawBufferPointer, to sink: some CSVRowSink, tested: Bool) {
+        unescaped.removeAll(keepingCapacity: true)
+        var afterQuote = false
+        for byte in content {
+            // Of each `""`, the second quote is dropped.
+            if byte == 0x22, afterQuote {
+                afterQuote = false
+                continue
+            }
+            afterQuote = byte == 0x22
+            unescaped.append(byte)
+        }
+        unescaped.withUnsafeBytes { tested ? sink.fieldTested($0) : sink.field($0) }
     }
 }

@@ -254,7 +254,7 @@ extension ClockifyCSVConverter {
         }
         try rows.visit(ahead: prefetch) { row, line, key in
             state.addToTotals(seconds: row.seconds, amount: row.amount)
-            try context.output.append(year: Int(row.year), month: Int(row.month), line: line, key: key)
+            try output.append(year: Int(row.year), month: Int(row.month), line: line, key: key)
         }
         state.records += piece.records
         state.problems.append(contentsOf: piece.problems)
@@ -277,6 +277,7 @@ extension ClockifyCSVConverter {
     /// Each line's ledger order key and key hash are prepared here too, on the worker
     /// (``LedgerOrderKey``), so the thread that hands rows on in order does not locate them.
     final class PieceRows {
+        // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
         struct Row {
             var end: Int
             var year: Int32
@@ -292,9 +293,9 @@ extension ClockifyCSVConverter {
         private let lines: ByteBuffer
         private let orders: ByteBuffer
         /// One builder for every row (its date cache is worth keeping: rows share their days).
-        private var builder: CSVLineBuilder
-        private var orderKey = LedgerOrderKey()
-        private var rows: [Row] = []
+        @exclusivity(unchecked) private var builder: CSVLineBuilder
+        @exclusivity(unchecked) private var orderKey = LedgerOrderKey()
+        @exclusivity(unchecked) private var rows: [Row] = []
         /// The file's context with this buffer's own zone converter and classifier.
         let context: ConversionContext
 
