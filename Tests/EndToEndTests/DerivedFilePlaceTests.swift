@@ -181,31 +181,51 @@ struct DerivedFilePlaceTests {
         }
     }
 
-    /// A folder in a pack's place is named by the run (once, at warning level) and by
-    /// `status --health` (a warning, in text and JSON), until it is removed and a run writes the pack.
+    /// A folder in a pack's place, then a file where a subfolder of the reports' checkpoints goes
+    /// (`fec/`, of `fec/compte-attente.csv`), is named by the run (once, at warning level) and by
+    /// `status --health` (a warning, in text and JSON), until it is removed and a run writes there.
     @Test func whatARunCannotReplaceIsNamedByTheRunAndTheHealthCheck() throws {
         let history = try #require(DerivedFileHistory.current, "the suite's history")
         let workspace = try #require(history.healthCopy)
         let layout = try ReceivablesYearSummaryTests.layout(workspace)
         let before = try Self.health(workspace)
         #expect(before.derived.isEmpty)
-        try Self.clear(layout.issuedRecordPack)
-        try FileManager.default.createDirectory(atPath: layout.issuedRecordPack, withIntermediateDirectories: false)
-        let warning = DerivedPlace(layout.issuedRecordPack, .file).warning(relativeTo: workspace.path)
-        #expect(warning.hasPrefix("archive/checkpoints/demo-conseil/factures.pack is a folder"))
-        let run = try workspace.run(["run", "--settle", "0", "--date", Self.day(0)])
+        let pack = DerivedPlace(layout.issuedRecordPack, .file)
+        let said = pack.warning(relativeTo: workspace.path)
+        #expect(said.hasPrefix("archive/checkpoints/demo-conseil/factures.pack is a folder"))
+        try Self.namedUntilRemoved(pack, in: workspace, days: (0, 1), healthBefore: before) {
+            try FileManager.default.createDirectory(atPath: $0, withIntermediateDirectories: false)
+        }
+        let reports = DerivedPlace(Path.join(layout.reportCheckpoints, "fec"), .folder)
+        #expect(Storage.isDirectory(reports.path), "the history's checkpoint of fec/compte-attente.csv")
+        try Self.namedUntilRemoved(reports, in: workspace, days: (2, 3), healthBefore: before) {
+            try Self.kept.write(to: URL(fileURLWithPath: $0))
+        }
+        #expect(Storage.status(layout.reportCheckpoint("fec/compte-attente.csv"))?.isRegularFile == true)
+    }
+
+    /// Puts what `obstruct` makes in `place` (cleared first), runs on the first day, checks that the run
+    /// and `status --health` name it, removes it, runs on the second day and checks that neither does.
+    static func namedUntilRemoved(
+        _ place: DerivedPlace, in workspace: TestWorkspace, days: (Int, Int),
+        healthBefore before: (status: Int32, derived: [String]), _ obstruct: (String) throws -> Void
+    ) throws {
+        try clear(place.path)
+        try obstruct(place.path)
+        let warning = place.warning(relativeTo: workspace.path)
+        let run = try workspace.run(["run", "--settle", "0", "--date", day(days.0)])
         let lines = run.stderr.split(separator: "\n").filter { $0.contains(warning) }
-        #expect(lines.count == 1 && lines.allSatisfy { $0.contains("warning") }, "\(run.stderr)")
-        let blocked = try Self.health(workspace)
+        #expect(lines.count == 1 && lines.allSatisfy { $0.contains("warning") }, "\(warning): \(run.stderr)")
+        let blocked = try health(workspace)
         #expect(blocked.derived == [warning])
         #expect(blocked.status == max(before.status, 10))
         let text = try workspace.run(["status", "--health"])
         #expect(text.status == blocked.status && text.stdout.contains("WARNING   [demo-conseil] \(warning)"))
-        try FileManager.default.removeItem(atPath: layout.issuedRecordPack)
-        let after = try workspace.run(["run", "--settle", "0", "--date", Self.day(1)])
-        #expect(
-            !after.stderr.contains("it is derived") && Storage.status(layout.issuedRecordPack)?.isRegularFile == true)
-        let healed = try Self.health(workspace)
+        try FileManager.default.removeItem(atPath: place.path)
+        let after = try workspace.run(["run", "--settle", "0", "--date", day(days.1)])
+        #expect(!after.stderr.contains("it is derived"), "\(after.stderr)")
+        #expect(Storage.status(place.path)?.isDirectory == (place.kind == .folder))
+        let healed = try health(workspace)
         #expect(healed.derived.isEmpty && healed.status == before.status)
     }
 

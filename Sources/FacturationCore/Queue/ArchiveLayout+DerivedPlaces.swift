@@ -65,16 +65,18 @@ extension ArchiveLayout {
     /// reports' checkpoints (`<csv path>.json`), in subfolders as the reports are in the outbox.
     private enum Holding { case files, months, reports }
 
+    /// Among the reports' checkpoints, every name without `.json` is a subfolder's: something else
+    /// there (a file, a link) stands where a run would make the folder, and is named as such, as the
+    /// run names it (``Storage/replaceDerived(_:at:temporaryDirectory:)``).
     private static func places(in folder: String, holding: Holding) -> [DerivedPlace] {
         guard Storage.isDirectory(folder), let names = try? Storage.list(folder) else { return [] }
-        let subfolders = Set((try? Storage.subfolders(of: folder)) ?? [])
         var places: [DerivedPlace] = []
         for name in names {
             let path = Path.join(folder, name)
             switch holding {
             case .months:
                 places += [DerivedPlace(path, .folder)] + Self.places(in: path, holding: .files)
-            case .reports where subfolders.contains(name) && !name.hasSuffix(".json"):
+            case .reports where !name.hasSuffix(".json"):
                 places += [DerivedPlace(path, .folder)] + Self.places(in: path, holding: .reports)
             case .files, .reports:
                 places.append(DerivedPlace(path, .file))
