@@ -95,7 +95,7 @@ enum SummaryPrinter {
         let cashAlert = (summary.forecast ?? []).contains { !$0.warnings.isEmpty }
         return summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty && !invoicingDidSomething
             && !sendingDidSomething && !documentsDidSomething && !dunningDidSomething && !cashAlert
-            && (summary.digest ?? []).isEmpty && (summary.replies ?? []).isEmpty
+            && (summary.digest ?? []).isEmpty && (summary.replies ?? []).isEmpty && (summary.warnings ?? []).isEmpty
     }
 
     /// The lines of one inbox file: what it became, where its records went, its notes and warnings.

@@ -13,7 +13,7 @@ import Glibc
 /// file, a file of random bytes. Each run's exit status and outputs (outbox, ledgers, records, FEC)
 /// are those of a workspace whose checkpoints are deleted before every run, in that run and the
 /// next; what the run cannot replace (a folder where a file goes, anything else where a folder
-/// goes) is left as it was and named by the run's log, and nothing is written through a link.
+/// goes) is left as it was and named by the run's summary, and nothing is written through a link.
 ///
 /// One history (the demo of 2025, a credit note, runs of 2026 that close 2025 and pack it)
 /// is made once for the suite with its checkpoints, and once without them for the reference; each
@@ -158,7 +158,7 @@ struct DerivedFilePlaceTests {
         }
     }
 
-    /// What is left alone is left as it was and named by the run's log, once; nothing is written
+    /// What is left alone is left as it was and named by the run's summary, once; nothing is written
     /// through a link; nothing else is named.
     static func check(
         _ result: CommandResult, _ obstacle: Obstacle?, places: [(Place, String)], blocked: Bool,
@@ -170,10 +170,12 @@ struct DerivedFilePlaceTests {
                 #expect(try workspace.data(relative + "/kept.txt") == kept, "\(label): \(place) left alone")
             }
             let warning = DerivedPlace(path, place.kind).warning(relativeTo: workspace.path)
-            let said = result.stderr.components(separatedBy: warning).count - 1
-            #expect(said == (blocked ? 1 : 0), "\(label): \(place) named \(said) times: \(result.stderr)")
+            let said = result.stdout.components(separatedBy: warning).count - 1
+            #expect(said == (blocked ? 1 : 0), "\(label): \(place) named \(said) times: \(result.stdout)")
         }
-        if !blocked { #expect(!result.stderr.contains("it is derived"), "\(label): \(result.stderr)") }
+        if !blocked {
+            #expect(!(result.stdout + result.stderr).contains("it is derived"), "\(label): \(result.stdout)")
+        }
         if obstacle == .linkToAFolder {
             let names = try FileManager.default.contentsOfDirectory(
                 atPath: workspace.root.appendingPathComponent("elsewhere").path)
@@ -182,8 +184,9 @@ struct DerivedFilePlaceTests {
     }
 
     /// A folder in a pack's place, then a file where a subfolder of the reports' checkpoints goes
-    /// (`fec/`, of `fec/compte-attente.csv`), is named by the run (once, at warning level) and by
-    /// `status --health` (a warning, in text and JSON), until it is removed and a run writes there.
+    /// (`fec/`, of `fec/compte-attente.csv`), is named by the run (once, a warning of its summary,
+    /// printed with `-q` too) and by `status --health` (a warning, in text and JSON), until it is
+    /// removed and a run writes there.
     @Test func whatARunCannotReplaceIsNamedByTheRunAndTheHealthCheck() throws {
         let history = try #require(DerivedFileHistory.current, "the suite's history")
         let workspace = try #require(history.healthCopy)
@@ -213,9 +216,11 @@ struct DerivedFilePlaceTests {
         try clear(place.path)
         try obstruct(place.path)
         let warning = place.warning(relativeTo: workspace.path)
-        let run = try workspace.run(["run", "--settle", "0", "--date", day(days.0)])
-        let lines = run.stderr.split(separator: "\n").filter { $0.contains(warning) }
-        #expect(lines.count == 1 && lines.allSatisfy { $0.contains("warning") }, "\(warning): \(run.stderr)")
+        // `-q`, as cron runs it (README, "Scheduling"): the summary's warnings are printed all the same.
+        let run = try workspace.run(["run", "--settle", "0", "--date", day(days.0), "-q"])
+        let lines = run.stdout.split(separator: "\n").filter { $0.contains(warning) }
+        #expect(lines.map(String.init) == ["  WARNING    " + warning], "\(warning): \(run.stdout)")
+        #expect(!run.stderr.contains(warning), "\(run.stderr)")
         let blocked = try health(workspace)
         #expect(blocked.derived == [warning])
         #expect(blocked.status == max(before.status, 10))
@@ -223,7 +228,7 @@ struct DerivedFilePlaceTests {
         #expect(text.status == blocked.status && text.stdout.contains("WARNING   [demo-conseil] \(warning)"))
         try FileManager.default.removeItem(atPath: place.path)
         let after = try workspace.run(["run", "--settle", "0", "--date", day(days.1)])
-        #expect(!after.stderr.contains("it is derived"), "\(after.stderr)")
+        #expect(!(after.stdout + after.stderr).contains("it is derived"), "\(after.stdout)")
         #expect(Storage.status(place.path)?.isDirectory == (place.kind == .folder))
         let healed = try health(workspace)
         #expect(healed.derived.isEmpty && healed.status == before.status)
@@ -241,7 +246,7 @@ struct DerivedFilePlaceTests {
         let run = try workspace.run(["run", "--settle", "0"], environment: now)
         let warning = DerivedPlace(workspace.path + "/archive/checkpoints", .folder)
             .warning(relativeTo: workspace.path)
-        #expect(run.status == 0 && run.stderr.components(separatedBy: warning).count == 2, "\(run.stderr)")
+        #expect(run.status == 0 && run.stdout.components(separatedBy: warning).count == 2, "\(run.stdout)")
         #expect(try Self.health(workspace).derived == [warning])
     }
 

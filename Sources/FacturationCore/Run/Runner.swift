@@ -109,22 +109,31 @@ package final class Runner {
             }
         }
         summary.finishedAt = localClock.nowISO()
+        let leftAlone = takeDerivedPlacesLeftAlone(layouts)
+        if !leftAlone.isEmpty { summary.warnings = (summary.warnings ?? []) + leftAlone }
         try record(summary)
         if options.endsProcess { Self.leaveForExit(context) }
         return summary
     }
 
-    /// Says once per run, at its end, what stands in a derived place and was left alone (README
-    /// "Nothing in a derived file's place stops a run"): the run went on by reading the records
-    /// instead, and every later run will, until someone removes it.
-    private func warnOfDerivedPlacesLeftAlone(_ layouts: [ArchiveLayout]) {
-        for layout in layouts {
-            for path in Storage.takeDerivedPlacesLeftAlone(under: layout.checkpoints) {
+    /// What stands in a derived place and was left alone (README "Nothing in a derived file's
+    /// place stops a run"), said once per run: the run went on by reading the records instead, and
+    /// every later run will, until someone removes it. A run that ends says it in its summary's
+    /// warnings (printed with `-q` too, in `--json` and in the run's record, like the others); one
+    /// that stops with an error has no summary, and logs it (`warnOfDerivedPlacesLeftAlone(_:)`).
+    private func takeDerivedPlacesLeftAlone(_ layouts: [ArchiveLayout]) -> [String] {
+        layouts.flatMap { layout in
+            Storage.takeDerivedPlacesLeftAlone(under: layout.checkpoints).map { path in
                 // Left alone: a folder where a file goes, or what is not a folder where one goes.
-                let place = DerivedPlace(path, Storage.isDirectory(path) ? .file : .folder)
-                logger.warning("\(place.warning(relativeTo: workspace.root))")
+                DerivedPlace(path, Storage.isDirectory(path) ? .file : .folder).warning(relativeTo: workspace.root)
             }
         }
+    }
+
+    /// Logs what a run that stopped with an error left alone (see ``takeDerivedPlacesLeftAlone(_:)``);
+    /// nothing after a run that ended, which took them into its summary.
+    private func warnOfDerivedPlacesLeftAlone(_ layouts: [ArchiveLayout]) {
+        for warning in takeDerivedPlacesLeftAlone(layouts) { logger.warning("\(warning)") }
     }
 
     /// Keeps the pass's state alive until the process exits, which frees it at once.
