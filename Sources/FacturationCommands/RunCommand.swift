@@ -76,7 +76,10 @@ enum PassRunner {
             throw ExitCode(failure.exitStatus)
         }
         progress.clear()
-        let idle = summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty
+        // A pass with warnings is printed under `watch` too (a derived place left alone, an edited report).
+        let idle =
+            summary.files.isEmpty && summary.waiting.isEmpty && summary.errors.isEmpty
+            && (summary.warnings ?? []).isEmpty
         if idle && !printWhenIdle { return summary }
         if json {
             StandardStreams.out(SummaryPrinter.json(summary))

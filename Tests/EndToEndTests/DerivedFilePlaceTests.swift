@@ -173,9 +173,9 @@ struct DerivedFilePlaceTests {
             let said = result.stdout.components(separatedBy: warning).count - 1
             #expect(said == (blocked ? 1 : 0), "\(label): \(place) named \(said) times: \(result.stdout)")
         }
-        if !blocked {
-            #expect(!(result.stdout + result.stderr).contains("it is derived"), "\(label): \(result.stdout)")
-        }
+        if !blocked { #expect(!result.stdout.contains("it is derived"), "\(label): \(result.stdout)") }
+        // A run that ends says it in its summary only, never also in its log.
+        #expect(!result.stderr.contains("it is derived"), "\(label): \(result.stderr)")
         if obstacle == .linkToAFolder {
             let names = try FileManager.default.contentsOfDirectory(
                 atPath: workspace.root.appendingPathComponent("elsewhere").path)
@@ -191,6 +191,8 @@ struct DerivedFilePlaceTests {
         let history = try #require(DerivedFileHistory.current, "the suite's history")
         let workspace = try #require(history.healthCopy)
         let layout = try ReceivablesYearSummaryTests.layout(workspace)
+        // A stray file among the reports' checkpoints stands in no report's way: not named.
+        try Self.kept.write(to: URL(fileURLWithPath: layout.reportCheckpoint("registre-ventes.csv") + ".bak"))
         let before = try Self.health(workspace)
         #expect(before.derived.isEmpty)
         let pack = DerivedPlace(layout.issuedRecordPack, .file)
@@ -220,7 +222,6 @@ struct DerivedFilePlaceTests {
         let run = try workspace.run(["run", "--settle", "0", "--date", day(days.0), "-q"])
         let lines = run.stdout.split(separator: "\n").filter { $0.contains(warning) }
         #expect(lines.map(String.init) == ["  WARNING    " + warning], "\(warning): \(run.stdout)")
-        #expect(!run.stderr.contains(warning), "\(run.stderr)")
         let blocked = try health(workspace)
         #expect(blocked.derived == [warning])
         #expect(blocked.status == max(before.status, 10))

@@ -1,3 +1,4 @@
+import FacturationCore
 import Foundation
 import Testing
 
@@ -38,5 +39,29 @@ struct WatchPassStateTests {
         #expect(result.status == 0)
         #expect((result.stdout + result.stderr).contains("imported"), "\(result.stdout)")
         #expect(!result.stderr.contains(Self.leftForExit), "watch: \(result.stderr)")
+    }
+
+    /// A pass of `watch` that leaves something alone in a derived place (here a folder where the run
+    /// stamp goes, so every pass is a full one) prints its summary with the warning, though it took no
+    /// file: `watch` prints only the passes that did or found something, and this is something.
+    @Test(.timeLimit(.minutes(1)))
+    func watchPrintsWhatAPassLeftAloneInADerivedPlace() throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("clockify.csv", QueueProtocolTests.clockifyCSV)
+        #expect(try workspace.run(["run", "--settle", "0"]).status == 0)
+        // The run stamp is written once the workspace's files are older than its racy window.
+        Thread.sleep(forTimeInterval: 2.5)
+        let layout = try ReceivablesYearSummaryTests.layout(workspace)
+        try? FileManager.default.removeItem(atPath: layout.runStamp)
+        try FileManager.default.createDirectory(atPath: layout.runStamp, withIntermediateDirectories: true)
+        let warning = DerivedPlace(layout.runStamp, .file).warning(relativeTo: workspace.path)
+        let watch = try Binary.start([
+            "watch", "--interval", "0.2", "--settle", "0", "-q", "--workspace", workspace.path,
+        ])
+        Thread.sleep(forTimeInterval: 1.5)
+        watch.process.terminate()
+        let result = watch.wait()
+        #expect(result.status == 0)
+        #expect(result.stdout.components(separatedBy: "  WARNING    " + warning).count >= 2, "\(result.stdout)")
     }
 }

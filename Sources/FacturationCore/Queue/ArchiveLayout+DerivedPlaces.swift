@@ -55,19 +55,26 @@ extension ArchiveLayout {
         for folder in derivedFolders {
             places.append(DerivedPlace(folder, .folder))
             let holds: Holding =
-                folder == monthlyFECCheckpoints ? .months : folder == reportCheckpoints ? .reports : .files
+                folder == monthlyFECCheckpoints
+                ? .months : folder == reportCheckpoints ? .reports(mirroring: outbox) : .files
             places += Self.places(in: folder, holding: holds)
         }
         return places
     }
 
     /// What a folder of derived places holds: only files; a folder per month of files; the
-    /// reports' checkpoints (`<csv path>.json`), in subfolders as the reports are in the outbox.
-    private enum Holding { case files, months, reports }
+    /// reports' checkpoints (`<csv path>.json`), in subfolders as the reports are in the outbox
+    /// folder it mirrors.
+    private enum Holding {
+        case files, months
+        case reports(mirroring: String)
+    }
 
-    /// Among the reports' checkpoints, every name without `.json` is a subfolder's: something else
-    /// there (a file, a link) stands where a run would make the folder, and is named as such, as the
-    /// run names it (``Storage/replaceDerived(_:at:temporaryDirectory:)``).
+    /// Among the reports' checkpoints, a name without `.json` is a subfolder's when it is a folder or
+    /// when the outbox holds a folder of that name (`fec/` for `fec/compte-attente.csv`): something
+    /// else there (a file, a link) stands where a run makes the folder, and is named as such, as the
+    /// run names it (``Storage/replaceDerived(_:at:temporaryDirectory:)``). Any other stray file
+    /// (`….json.bak`) is no obstacle to a run, and is not named.
     private static func places(in folder: String, holding: Holding) -> [DerivedPlace] {
         guard Storage.isDirectory(folder), let names = try? Storage.list(folder) else { return [] }
         var places: [DerivedPlace] = []
@@ -76,8 +83,12 @@ extension ArchiveLayout {
             switch holding {
             case .months:
                 places += [DerivedPlace(path, .folder)] + Self.places(in: path, holding: .files)
-            case .reports where !name.hasSuffix(".json"):
-                places += [DerivedPlace(path, .folder)] + Self.places(in: path, holding: .reports)
+            case .reports(let outbox)
+            where !name.hasSuffix(".json")
+                && (Storage.isDirectory(path) || Storage.isDirectory(Path.join(outbox, name))):
+                places +=
+                    [DerivedPlace(path, .folder)]
+                    + Self.places(in: path, holding: .reports(mirroring: Path.join(outbox, name)))
             case .files, .reports:
                 places.append(DerivedPlace(path, .file))
             }

@@ -111,7 +111,12 @@ package final class Runner {
         summary.finishedAt = localClock.nowISO()
         let leftAlone = takeDerivedPlacesLeftAlone(layouts)
         if !leftAlone.isEmpty { summary.warnings = (summary.warnings ?? []) + leftAlone }
-        try record(summary)
+        do {
+            try record(summary)
+        } catch {
+            for warning in leftAlone { logger.warning("\(warning)") }  // no summary: said as the error path says it
+            throw error
+        }
         if options.endsProcess { Self.leaveForExit(context) }
         return summary
     }
