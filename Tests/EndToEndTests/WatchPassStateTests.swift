@@ -43,7 +43,8 @@ struct WatchPassStateTests {
 
     /// A pass of `watch` that leaves something alone in a derived place (here a folder where the run
     /// stamp goes, so every pass is a full one) prints its summary with the warning, though it took no
-    /// file: `watch` prints only the passes that did or found something, and this is something.
+    /// file: `watch` prints only the passes that did or found something, and this is something. So
+    /// does `run -q` with nothing else to do; a run that cannot write its record logs it instead.
     @Test(.timeLimit(.minutes(1)))
     func watchPrintsWhatAPassLeftAloneInADerivedPlace() throws {
         let workspace = try TestWorkspace()
@@ -63,5 +64,17 @@ struct WatchPassStateTests {
         let result = watch.wait()
         #expect(result.status == 0)
         #expect(result.stdout.components(separatedBy: "  WARNING    " + warning).count >= 2, "\(result.stdout)")
+
+        // `run -q` with nothing else to do prints its summary with the warning, not "Nothing to do".
+        let idle = try workspace.run(["run", "--settle", "0", "-q"])
+        #expect(idle.status == 0 && idle.stdout.contains("  WARNING    " + warning), "\(idle.stdout)")
+        #expect(!idle.stdout.contains("Nothing to do"), "\(idle.stdout)")
+        // A run whose record cannot be written stops with an error and has no summary: it logs it.
+        try FileManager.default.removeItem(atPath: workspace.path + "/archive/runs")
+        try workspace.drop("runs", "someone's\n", into: "archive")
+        let stopped = try workspace.run(["run", "--settle", "0"])
+        #expect(stopped.status == 1, "\(stopped.stdout) \(stopped.stderr)")
+        let logged = stopped.stderr.split(separator: "\n").filter { $0.contains(warning) }
+        #expect(logged.count == 1 && logged.allSatisfy { $0.contains("warning") }, "\(stopped.stderr)")
     }
 }
