@@ -29,6 +29,8 @@ package final class OutputFile {
     @exclusivity(unchecked) private var copy: OutputFile?
     /// Hashes every byte written (set by ``hashAndCopy(to:)``), so the content's SHA-256 needs no re-read.
     @exclusivity(unchecked) private var hasher: SHA256Hasher?
+    /// Feeds `hasher` with large chunks while they are written (started at the first one).
+    @exclusivity(unchecked) private(set) var backgroundDigest: BackgroundDigest?
     /// Bytes already handed to the disk's write-back (``startWriteback()``).
     @exclusivity(unchecked) private var writebackStarted: Int64 = 0
     /// Written bytes not yet handed to write-back that start it.
@@ -55,6 +57,7 @@ package final class OutputFile {
     }
 
     deinit {
+        backgroundDigest?.close()
         if !finished {
             close(descriptor)
             unlink(temporaryPath)
@@ -105,6 +108,7 @@ package final class OutputFile {
     /// ``hashAndCopy(to:)``.
     package func writtenSHA256() -> String? {
         precondition(finished, "writtenSHA256() before the commit")
+        backgroundDigest?.close()
         // Finishing resets the hasher: keep the digest, so that a second call gives the same.
         if writtenDigest == nil { writtenDigest = hasher?.finishHex() }
         return writtenDigest
@@ -125,11 +129,24 @@ package final class OutputFile {
     /// Hashes, copies and writes the buffer's first `count` bytes, then drops them from it.
     private func writeOut(_ count: Int) throws(StorageError) {
         guard count > 0 else { return }
-        let chunk = UnsafeRawBufferPointer(start: buffer.base, count: count)
-        hasher?.update(chunk)
+        try hashCopyAndWrite(UnsafeRawBufferPointer(start: buffer.base, count: count))
+        buffer.removeFirst(count)
+    }
+
+    /// Hashes `chunk` (a large one on ``BackgroundDigest``'s thread, while the two writes below
+    /// wait for the disk), copies it and writes it; returns once nothing reads it any more.
+    private func hashCopyAndWrite(_ chunk: UnsafeRawBufferPointer) throws(StorageError) {
+        guard let hasher, chunk.count >= BackgroundDigest.minimumBytes else {
+            hasher?.update(chunk)
+            try copy?.writeThrough(chunk)
+            return try writeFully(chunk)
+        }
+        let digest = backgroundDigest ?? BackgroundDigest(feeding: hasher)
+        backgroundDigest = digest
+        digest.hash(chunk)
+        defer { digest.waitForChunk() }
         try copy?.writeThrough(chunk)
         try writeFully(chunk)
-        buffer.removeFirst(count)
     }
 
     /// Writes `bytes` straight to the file, after what the buffer holds: the outbox copy is
@@ -193,6 +210,7 @@ package final class OutputFile {
         precondition(!finished, "OutputFile committed twice")
         do throws(StorageError) {
             try flush()
+            backgroundDigest?.close()
             if fsync(descriptor) != 0 { throw StorageError.system("flush to disk", temporaryPath) }
         } catch {
             discard()
@@ -216,6 +234,7 @@ package final class OutputFile {
 
     /// Abandons the file: closes and deletes it.
     package func discard() {
+        backgroundDigest?.close()
         guard !finished else { return }
         finished = true
         close(descriptor)
