@@ -80,4 +80,15 @@ struct BackgroundDigestTests {
             #expect(sha256 == (try Storage.sha256(of: Path.join(folder, "ledger.csv"))))
         }
     }
+
+    /// Through the page cache a write does not wait for the device: the writer hashes its chunks itself.
+    @Test func aFileWrittenThroughThePageCacheIsHashedByItsWriter() throws {
+        let folder = try OutputFileTests.makeFolder()
+        defer { try? Storage.removeTree(folder) }
+        let (output, copy) = try OutputFileTests.ledgerAndCopy(in: folder)
+        _ = try OutputFileTests.writeRounds(12, of: 300_000, into: output)
+        #expect(output.backgroundDigest == nil)
+        output.discard()
+        copy.discard()
+    }
 }

@@ -133,10 +133,15 @@ package final class OutputFile {
         buffer.removeFirst(count)
     }
 
-    /// Hashes `chunk` (a large one on ``BackgroundDigest``'s thread, while the two writes below
-    /// wait for the disk), copies it and writes it; returns once nothing reads it any more.
+    /// Hashes `chunk` (a large one written straight to the disk on ``BackgroundDigest``'s thread,
+    /// while the two writes below wait for the device), copies it and writes it; returns once
+    /// nothing reads it any more.
+    ///
+    /// Only direct writes wait for the device: through the page cache a write is a memory copy,
+    /// and on a busy machine (the FEC is written while its checker runs on the other core) the
+    /// hash handed to a third thread would only add a wait for that thread to be scheduled.
     private func hashCopyAndWrite(_ chunk: UnsafeRawBufferPointer) throws(StorageError) {
-        guard let hasher, chunk.count >= BackgroundDigest.minimumBytes else {
+        guard let hasher, direct.isWanted, chunk.count >= BackgroundDigest.minimumBytes else {
             hasher?.update(chunk)
             try copy?.writeThrough(chunk)
             return try writeFully(chunk)
