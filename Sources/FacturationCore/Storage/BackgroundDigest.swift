@@ -14,14 +14,16 @@ import Synchronization
 /// chunk's bytes are no longer read once ``waitForChunk()`` returns (the caller may then reuse
 /// them); at most one chunk is in hand; the thread touches the hasher only while a chunk is in
 /// hand, so the caller may feed it small chunks itself in between, and finish it once ``close()``
-/// returns; the thread ends there: the owner closes it on every path (``OutputFile`` in `commit`,
-/// `discard` and `deinit`). Chunks under ``minimumBytes`` are not worth the hand-off.
+/// returns; after ``close()`` the thread takes nothing more and leaves (it is not waited for). The
+/// owner closes it on every path (``OutputFile`` in `commit`, `discard`, `writtenSHA256()` and, for
+/// a file dropped without either, `deinit`). Chunks under ``minimumBytes`` are not worth the hand-off.
 final class BackgroundDigest: @unchecked Sendable {
     private let condition = NSCondition()
     /// The chunk to hash, set by the caller and taken by the thread (guarded by `condition`).
     private var chunk: UnsafeRawBufferPointer?
     /// Whether a chunk was given and is not hashed yet (guarded by `condition`).
     private var busy = false
+    /// Set by ``close()``: the thread leaves (guarded by `condition`).
     private var closed = false
     /// Used by the thread while `busy`, by the caller only when not.
     private let hasher: SHA256Hasher
@@ -50,7 +52,8 @@ final class BackgroundDigest: @unchecked Sendable {
     func hash(_ bytes: UnsafeRawBufferPointer) {
         condition.lock()
         defer { condition.unlock() }
-        precondition(!busy && !closed, "BackgroundDigest: a chunk given before the last one was hashed")
+        precondition(!busy, "BackgroundDigest: a chunk given before the last one was hashed")
+        precondition(!closed, "BackgroundDigest: a chunk given after close()")
         chunk = bytes
         busy = true
         condition.broadcast()
@@ -63,8 +66,8 @@ final class BackgroundDigest: @unchecked Sendable {
         while busy { condition.wait() }
     }
 
-    /// Waits for the last chunk and ends the thread (nothing more can be hashed); the hasher is
-    /// the caller's again. Closing twice does nothing more.
+    /// Waits for the last chunk and tells the thread to leave (nothing more can be hashed); the
+    /// hasher is the caller's again. Closing twice does nothing more.
     func close() {
         condition.lock()
         defer { condition.unlock() }

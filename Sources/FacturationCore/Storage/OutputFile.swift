@@ -133,13 +133,15 @@ package final class OutputFile {
         buffer.removeFirst(count)
     }
 
-    /// Hashes `chunk` (a large one written straight to the disk on ``BackgroundDigest``'s thread,
-    /// while the two writes below wait for the device), copies it and writes it; returns once
-    /// nothing reads it any more.
+    /// Hashes `chunk`, copies it and writes it; returns once nothing reads it any more. A large
+    /// chunk of a file meant to skip the page cache is hashed on ``BackgroundDigest``'s thread
+    /// while the writes below (the copy's, the file's) wait for the device.
     ///
     /// Only direct writes wait for the device: through the page cache a write is a memory copy,
     /// and on a busy machine (the FEC is written while its checker runs on the other core) the
-    /// hash handed to a third thread would only add a wait for that thread to be scheduled.
+    /// hash handed to a third thread would only add a wait for that thread to be scheduled. (A
+    /// file whose direct writes are refused goes on through the page cache: its first chunk may
+    /// still have been hashed on the thread, which changes nothing in the digest.)
     private func hashCopyAndWrite(_ chunk: UnsafeRawBufferPointer) throws(StorageError) {
         guard let hasher, direct.isWanted, chunk.count >= BackgroundDigest.minimumBytes else {
             hasher?.update(chunk)
