@@ -29,8 +29,9 @@ package final class OutputFile {
     @exclusivity(unchecked) private var copy: OutputFile?
     /// Hashes every byte written (set by ``hashAndCopy(to:)``), so the content's SHA-256 needs no re-read.
     @exclusivity(unchecked) private var hasher: SHA256Hasher?
-    /// Feeds `hasher` with large chunks while they are written (started at the first one).
-    @exclusivity(unchecked) private(set) var backgroundDigest: BackgroundDigest?
+    /// Feeds `hasher` with large chunks while they are written (started at the first one; used
+    /// once per chunk, so it keeps the run-time exclusivity checks).
+    private(set) var backgroundDigest: BackgroundDigest?
     /// Bytes already handed to the disk's write-back (``startWriteback()``).
     @exclusivity(unchecked) private var writebackStarted: Int64 = 0
     /// Written bytes not yet handed to write-back that start it.
