@@ -251,6 +251,23 @@ struct DerivedFilePlaceTests {
         #expect(try Self.health(workspace).derived == [warning])
     }
 
+    /// A folder whose name holds a line end, among the reports' checkpoints (anyone can make one):
+    /// `status --health` names it escaped, on one line, and forges no line of its own.
+    @Test func aHostileNameInADerivedFolderIsShownEscaped() throws {
+        let workspace = try DigestRunTests.fedWorkspace()
+        let now = ["FACTURATION_NOW": "2025-09-26T08:00:00Z"]
+        try workspace.run(["run", "--settle", "0"], environment: now)
+        let pipeline = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: workspace.path + "/pipelines").first)
+        let reports = workspace.path + "/archive/checkpoints/\(pipeline.dropLast(".toml".count))/rapports"
+        let hostile = Path.join(reports, "x\nCRITICAL  forged.json")
+        try FileManager.default.createDirectory(atPath: hostile, withIntermediateDirectories: true)
+        let text = try workspace.run(["status", "--health"], environment: now)
+        #expect(!text.stdout.split(separator: "\n").contains { $0.hasPrefix("CRITICAL  forged") }, "\(text.stdout)")
+        #expect(text.stdout.contains("x\\x0ACRITICAL  forged.json is a folder where a derived file goes"))
+        #expect(try Self.health(workspace).derived.contains { $0.contains("x\\x0ACRITICAL  forged.json") })
+    }
+
     /// `status --health --json`'s exit status and the messages of its derived-place problems.
     static func health(_ workspace: TestWorkspace) throws -> (status: Int32, derived: [String]) {
         let result = try workspace.run(["status", "--health", "--json"])

@@ -26,7 +26,10 @@ package struct DerivedPlace: Sendable, Hashable {
     /// workspace's `root`): what stands there, what it costs and what to do.
     package func warning(relativeTo root: String) -> String {
         let what = kind == .file ? "a folder where a derived file goes" : "not a folder, where derived files go"
-        return "\(Path.relative(path, to: root)) is \(what): remove it: it is derived, rebuilt by the next run; "
+        // Escaped (as an inbox name is shown): a name under a derived folder is anyone's, and a line
+        // end in it would forge a line of the report.
+        let shown = InboxName.escaped(Array(Path.relative(path, to: root).utf8))
+        return "\(shown) is \(what): remove it: it is derived, rebuilt by the next run; "
             + "until then every run reads the records again"
     }
 }
