@@ -22,7 +22,8 @@ struct ClockifyPiecesRunTests {
     }
 
     /// Runs `files` in a fresh workspace on 1 August 2025 with `environment`: the ledgers, outbox
-    /// copies and rejection reasons it wrote, and its stderr.
+    /// copies, their delivery records (`archive/deliveries/…sha256`) and rejection reasons it
+    /// wrote, and its stderr.
     static func run(
         _ files: [String: String], environment: [String: String]
     ) throws -> (files: [String: Data], stderr: String) {
@@ -31,7 +32,9 @@ struct ClockifyPiecesRunTests {
         let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"], environment: environment)
         #expect(result.status == 0 || result.status == 2, "\(result.stdout)\(result.stderr)")
         var written: [String: Data] = [:]
-        for path in workspace.files(under: "archive/ledgers") + workspace.files(under: "outbox/time-entries") {
+        for path in workspace.files(under: "archive/ledgers") + workspace.files(under: "outbox/time-entries")
+            + workspace.files(under: "archive/deliveries")
+        {
             written[path] = try workspace.data(path)
         }
         // Reasons are named after their claim (a time): keyed by their order instead.

@@ -1,3 +1,4 @@
+import FacturationCore
 import Foundation
 import Testing
 
@@ -50,6 +51,13 @@ struct DirectIOFallbackRunTests {
         // Several 1 MB flushes, so that a refusal can come after direct writes.
         #expect(ledger.value.count > 3 << 20, "\(ledger.key): \(ledger.value.count) bytes")
         #expect(Self.refusals(plain.stderr).isEmpty)
+        // Its hash, fed on another thread while its direct writes wait (``BackgroundDigest``), is
+        // the outbox copy's: the delivery record names the bytes delivered.
+        let month = Path.name(of: ledger.key)
+        let copy = try #require(plain.files.first { $0.key.hasPrefix("outbox/") && $0.key.hasSuffix("/" + month) })
+        let record = try #require(plain.files.first { $0.key.hasSuffix("/" + month + ".sha256") })
+        let digest = copy.value.withUnsafeBytes { SHA256Hasher.hex($0) }
+        #expect(String(decoding: record.value, as: UTF8.self).contains(digest), "\(record.key)")
         for refusedAfter in [0, 2] {
             let refused = try Self.run(export, refusedAfter: refusedAfter)
             // The ledger and its outbox copy each met the refusal where it was set.
