@@ -222,7 +222,6 @@ enum ParallelWork {
     static func run<T>(count: Int, _ body: (Int) throws -> T) throws -> [T] {
         guard count > 1 else { return try (0..<count).map(body) }
         let shared = Shared<T>(count: count)
-        // The threads end before this function returns (group.wait), so `body` does not escape.
         // The threads end before this function returns (group.wait), so `body` does not escape;
         // only `shared` holds it, and lets go of it before returning.
         return try withoutActuallyEscaping(body) { body in
