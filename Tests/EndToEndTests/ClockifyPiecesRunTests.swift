@@ -77,6 +77,52 @@ struct ClockifyPiecesRunTests {
         }
     }
 
+    /// An entry that comes twice in one export (the same user, times, project, task and
+    /// description) has one fingerprint: its second row is kept under the key `<fingerprint>#2`.
+    /// The month sorters hold lines without their key, which they rebuild as `#1`
+    /// (`CompactLedgerLine`), so such a key sends the month to the general merge: through the
+    /// binary, the twins come out beside the rows of the export without them, in either mode.
+    @Test(arguments: [nil, 1_024])
+    func anEntryTwiceInOneExportIsKeptTwiceUnderItsOccurrence(pieces: Int?) throws {
+        let text = try Self.export()
+        let separator = text.contains("\r\n") ? "\r\n" : "\n"
+        var lines: [String] = []
+        var twins = 0
+        for line in text.components(separatedBy: separator) {
+            lines.append(line)
+            // Every fourth data row (the TOTAL row and the report's heading have no e-mail).
+            if line.contains("@demo-conseil.fr,"), lines.count % 4 == 0 {
+                lines.append(line)
+                twins += 1
+            }
+        }
+        let plain = try Self.ledgerRows(of: Self.run([Self.july: text], pieces: pieces).files)
+        let doubled = try Self.ledgerRows(
+            of: Self.run([Self.july: lines.joined(separator: separator)], pieces: pieces).files)
+        #expect(twins > 5 && plain.count > 1 && doubled.keys.sorted() == plain.keys.sorted())
+        func withoutRow(_ row: [String: String]) -> [String: String] { row.merging(["source_row": ""]) { $1 } }
+        var seconds = 0
+        for (path, rows) in doubled {
+            let (first, second) = (
+                rows.filter { $0["record_key"]?.hasSuffix("#1") == true },
+                rows.filter { $0["record_key"]?.hasSuffix("#2") == true }
+            )
+            #expect(first.count + second.count == rows.count, "\(path)")
+            #expect(first.map(withoutRow) == plain[path]?.map(withoutRow), "\(path)")
+            for twin in second {
+                let key = String(twin["record_key", default: ""].dropLast(2)) + "#1"
+                let original = try #require(first.first { $0["record_key"] == key }, "\(path): \(key)")
+                // The later line is the second occurrence (a row with a quoted line break spans two lines).
+                let row = Int(twin["source_row", default: ""]) ?? 0
+                #expect(row > Int(original["source_row", default: ""]) ?? .max, "\(path): \(key)")
+                #expect(withoutRow(twin).merging(["record_key": key]) { $1 } == withoutRow(original), "\(path)")
+            }
+            seconds += second.count
+        }
+        // Each ledger and its outbox copy.
+        #expect(seconds == 2 * twins, "\(seconds) rows under #2 for \(twins) repeated lines")
+    }
+
     /// The rows of each ledger and outbox copy in `files`, by an independent CSV parser.
     static func ledgerRows(of files: [String: Data]) throws -> [String: [[String: String]]] {
         var rows: [String: [[String: String]]] = [:]
