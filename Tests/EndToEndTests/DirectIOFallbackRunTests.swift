@@ -14,13 +14,15 @@ struct DirectIOFallbackRunTests {
         + "\"Start Date\",\"Start Time\",\"End Date\",\"End Time\",\"Duration (h)\",\"Duration (decimal)\","
         + "\"Billable Rate (EUR)\",\"Billable Amount (EUR)\"\n"
 
-    /// July 2025: `rows` half-hour entries, each with its own description.
-    static func export(rows: Int) -> String {
+    /// `rows` half-hour entries in 2025, each with its own description, taking `months` in turn
+    /// (July alone by default).
+    static func export(rows: Int, months: [Int] = [7]) -> String {
         var text = header
         text.reserveCapacity(rows * 260)
         for row in 0..<rows {
-            let day = String(format: "%02d/07/2025", row % 31 + 1)
-            let minute = (row / 31) % 960
+            let month = months[row % months.count]
+            let day = String(format: "%02d/%02d/2025", (row / months.count) % 31 + 1, month)
+            let minute = (row / (31 * months.count)) % 960
             let start = String(format: "%02d:%02d:00", 6 + minute / 60, minute % 60)
             let end = String(format: "%02d:%02d:00", 6 + (minute + 30) / 60, (minute + 30) % 60)
             text +=

@@ -5,31 +5,14 @@ import Testing
 /// Kills during an import large enough that its new month ledgers and their outbox copies are
 /// written straight to the disk (``DirectIO``, whole 1 MB chunks) and hashed on the digest thread
 /// (``BackgroundDigest``), converted in pieces on both cores: the path of a large export, which
-/// the demo's small files never take. Killed after any durable step, or at any moment, and started
-/// again, the run must end in the state of an uninterrupted one (as ``CrashRecoveryTests`` checks
-/// for the demo).
+/// the demo's small files never take. Killed after any of its renames, or while a ledger is being
+/// written, and started again, the run must end in the state of an uninterrupted one (as
+/// ``CrashRecoveryTests`` checks for the demo after every durable step).
 @Suite("Kill and restart, large import", .serialized)
 struct LargeImportKillTests {
-    /// July and August 2025, `rows` half-hour entries alternating between the two months, each with
-    /// its own description: two new ledgers of more than 2 MB each.
-    static func export(rows: Int) -> String {
-        var text = DirectIOFallbackRunTests.header
-        text.reserveCapacity(rows * 260)
-        for row in 0..<rows {
-            let (month, day) = (7 + row % 2, (row / 2) % 31 + 1)
-            let date = String(format: "%02d/%02d/2025", day, month)
-            let minute = (row / 62) % 960
-            let start = String(format: "%02d:%02d:00", 6 + minute / 60, minute % 60)
-            let end = String(format: "%02d:%02d:00", 6 + (minute + 30) / 60, (minute + 30) % 60)
-            text +=
-                "\"LAA - INFRA\",\"Les Automatismes Appliqués\",\"Audit du poste \(row)\",\"\",\"Camille Martin\","
-                + "\"\",\"camille@demo.fr\",\"\",\"Yes\",\"\(date)\",\"\(start)\",\"\(date)\",\"\(end)\",\"00:30:00\","
-                + "\"0.50\",\"110.00\",\"55.00\"\n"
-        }
-        return text
-    }
-
-    static let exportText = export(rows: 16_000)
+    /// July and August 2025, 16,000 half-hour entries alternating between the two months, each
+    /// with its own description: two new ledgers of more than 2 MB each.
+    static let exportText = DirectIOFallbackRunTests.export(rows: 16_000, months: [7, 8])
     /// Pieces of 1 MB: the conversion runs on both cores, as it does for a large file.
     static let environment = ["FACTURATION_CSV_PIECES": "\(1 << 20)"]
     static let arguments = ["run", "--settle", "0", "--date", "2025-09-01"]
