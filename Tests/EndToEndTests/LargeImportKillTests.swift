@@ -46,7 +46,7 @@ struct LargeImportKillTests {
         return try Snapshot(workspace)
     }
 
-    @Test(.timeLimit(.minutes(20))) func aLargeImportKilledAfterAnyStepEndsLikeAnUninterruptedRun() throws {
+    @Test(.timeLimit(.minutes(20))) func aLargeImportKilledAfterAnyRenameEndsLikeAnUninterruptedRun() throws {
         let expected = try Self.reference()
         let traced = try Self.prepareWorkspace().run(
             Self.arguments, environment: Self.environment.merging(["FACTURATION_CRASH_TRACE": "1"]) { $1 })
@@ -74,7 +74,7 @@ struct LargeImportKillTests {
 
     /// SIGKILL while the ledgers are written: as soon as a temporary file of the running process
     /// in `work/tmp/` holds at least a random number of bytes (a ledger or its outbox copy, part
-    /// written directly). The steps above kill a run only right after a durable step (the other
+    /// written directly). The test above kills a run only right after a rename (the other
     /// month's writer may then be mid-file, but not at a chosen point); a kill at a random time
     /// would mostly land in the conversion, which writes nothing (the writes take a few
     /// milliseconds of the run's 1.7 s here).
