@@ -51,10 +51,11 @@ struct LargeImportKillTests {
         let traced = try Self.prepareWorkspace().run(
             Self.arguments, environment: Self.environment.merging(["FACTURATION_CRASH_TRACE": "1"]) { $1 })
         // The renames of the import, up to the export's move into `archive/files/`: the files it
-        // publishes. The folders' creations between them, the digest and the run's record after
-        // them are killed for the demo by ``CrashRecoveryTests`` (each costs a run here, and this
-        // suite runs beside the others in CI). The two months are written on two threads, so their
-        // steps may come in another order in another run: the n-th step is then the other month's.
+        // publishes. A kill right after a folder's creation finds nothing half done that the one
+        // before it did not (each kill costs two runs and a snapshot of the workspace here); those
+        // steps, the digest and the run's record are killed for the demo by ``CrashRecoveryTests``.
+        // The two months are written on two threads, so their steps may come in another order in
+        // another run: the n-th step is then the other month's.
         let points = traced.stderr.split(separator: "\n").filter { $0.hasPrefix("crash-point ") }
         let last = try #require(points.firstIndex { $0.contains(" -> ") && $0.contains("/archive/files/") })
         let steps = points[...last].indices.filter { points[$0].contains(" -> ") }.map { $0 + 1 }
