@@ -90,7 +90,7 @@ struct ClockifyPiecesRunTests {
         var twins = 0
         for line in text.components(separatedBy: separator) {
             lines.append(line)
-            // Every fourth data row (the TOTAL row and the report's heading have no e-mail).
+            // About one data row in four (the TOTAL row and the report's heading have no e-mail).
             if line.contains("@demo-conseil.fr,"), lines.count % 4 == 0 {
                 lines.append(line)
                 twins += 1
