@@ -53,10 +53,13 @@ struct BackgroundDigestTests {
         #expect(hasher.finishHex() == SHA256Hasher.hex(""))
     }
 
+    /// How a test lets go of an output file.
+    enum Ending: CaseIterable, Sendable { case commit, discard, drop }
+
     /// Commit, discard and an output file dropped without either: its digest thread ends each time
     /// (after a commit or a discard while the file is still held: not only by its `deinit`).
-    @Test(arguments: ["commit", "discard", "drop"])
-    func theThreadOfAnOutputFileEnds(_ ending: String) throws {
+    @Test(arguments: Ending.allCases)
+    func theThreadOfAnOutputFileEnds(_ ending: Ending) throws {
         let folder = try OutputFileTests.makeFolder()
         defer { try? Storage.removeTree(folder) }
         var digest: BackgroundDigest?
@@ -68,15 +71,15 @@ struct BackgroundDigestTests {
             let runs = started.threadRuns.load(ordering: .acquiring)
             #expect(runs)
             switch ending {
-            case "commit":
+            case .commit:
                 try output.commit(to: Path.join(folder, "ledger.csv"))
                 #expect(Self.ended(started), "the commit ends the thread")
                 #expect(output.writtenSHA256() == written.withUnsafeBytes { SHA256Hasher.hex($0) })
                 #expect(output.writtenSHA256() == (try Storage.sha256(of: Path.join(folder, "ledger.csv"))))
-            case "discard":
+            case .discard:
                 output.discard()
                 #expect(Self.ended(started), "the discard ends the thread")
-            default: break
+            case .drop: break
             }
             copy.discard()
             withExtendedLifetime(output) {}
