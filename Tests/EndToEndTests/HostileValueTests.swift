@@ -136,6 +136,25 @@ struct HostileValueTests {
         #expect(result.stdout.contains("issued     invoice"), "\(result.stdout)")
     }
 
+    /// The Type cell of a row is the one text of a time entry the converter keeps apart from the
+    /// row (``PinnedText``): it is cleaned like the others.
+    @Test func aControlCharacterInTheTypeCellIsCleaned() throws {
+        let workspace = try TestWorkspace()
+        let header =
+            "\"Project\",\"Client\",\"Description\",\"Task\",\"User\",\"Email\",\"Type\",\"Billable\",\"Start Date\","
+            + "\"Start Time\",\"End Date\",\"End Time\",\"Duration (h)\",\"Billable Rate (EUR)\",\"Billable Amount (EUR)\"\n"
+        func row(_ type: String, _ start: String, _ end: String) -> String {
+            "\"LAA - INFRA\",\"Les Automatismes Appliqués\",\"Audit\",\"\",\"Camille Martin\",\"camille@demo.fr\","
+                + "\"\(type)\",\"Yes\",\"15/07/2025\",\"\(start)\",\"15/07/2025\",\"\(end)\",\"01:00:00\",\"110.00\",\"110.00\"\n"
+        }
+        try workspace.drop(
+            "types.csv", header + row("Re\u{1B}gular", "09:00:00", "10:00:00") + row("BREAK", "10:00:00", "11:00:00"))
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-07-20"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let ledger = try workspace.csvRecords("archive/ledgers/demo-conseil/time-entries/2025-07.csv")
+        #expect(ledger.map { $0["entry_type"] } == ["re gular", "break"])
+    }
+
     /// Ledgers written before the import bounds existed may hold values no import accepts today (a
     /// duration of 10^15 s, an amount near 2^63): invoicing, payments and accounting leave those rows
     /// out with a warning, and every run goes on (they used to trap on every run).

@@ -89,4 +89,21 @@ struct CSVLineBuilderTests {
         }
         #expect(mixed == "7,,0.05\r\n")
     }
+
+    @Test("Empty fields and the program's own words take their place among the others, first or not")
+    func emptyAndPlainFields() {
+        #expect(line { $0.emptyField() } == "\r\n")
+        #expect(
+            line {
+                $0.emptyField(); $0.emptyField()
+            } == ",\r\n")
+        #expect(
+            line {
+                $0.plainField("minute"); $0.emptyField(); $0.field(true); $0.field(false)
+            } == "minute,,true,false\r\n")
+        #expect(
+            line {
+                $0.field("a"); $0.plainField("second"); $0.emptyField()
+            } == "a,second,\r\n")
+    }
 }

@@ -107,12 +107,13 @@ struct DirectLedgerRowsTests {
             for (position, text) in texts.enumerated() {
                 let record = TimeEntryRecord<String>(
                     key: key, sourceFormat: .clockifyDetailedCSV, sourceFile: "export.csv", sourceRow: index,
-                    sourceEntryID: text, userName: text, userEmail: "a@b.fr", clientName: text, clientCode: nil,
+                    sourceEntryID: text, userName: text, userEmail: "a@b.fr", clientName: text, clientCode: "",
                     projectName: text, taskName: "", description: texts[(position + index) % texts.count], tags: text,
                     billable: position % 2 == 0 ? nil : true, entryType: "regular",
                     startLocal: 1_750_000_000 + Int64(index * 3_600), endLocal: 1_750_003_600,
                     startUTC: 1_749_992_800 - Int64(position * 86_400), endUTC: 1_749_996_400, durationSeconds: 3_600,
-                    secondPrecision: true, hourlyRateMinor: 11_000, billableAmountMinor: 11_000, currency: .euro,
+                    secondPrecision: true, hourlyRateMinor: 11_000, billableAmountMinor: 11_000, currencyCode: "EUR",
+                    minorDigits: 2,
                     category: .facturable, invoiced: nil, invoiceRef: text)
                 var line = CSVLineBuilder()
                 line.field("prefix")  // a line that does not start its buffer

@@ -24,10 +24,14 @@ package final class EntryClassifier {
     }
 
     private let clients: [(code: String, names: [String])]
+    /// Each client's code as bytes for the rows (``PinnedText``), and their owners.
+    private let codeTexts: [ByteText]
+    private let codeStorage: [PinnedText]
     private let rules: [PipelineConfig.CategoryRule]
     private let usesTask: Bool
     private let usesTags: Bool
-    @exclusivity(unchecked) private var clientCache = ByteKeyCache<String?>()
+    /// The client of a (client, project) pair: its index in `clients`, or nil for none.
+    @exclusivity(unchecked) private var clientCache = ByteKeyCache<Int?>()
     @exclusivity(unchecked) private var candidateCache = ByteKeyCache<[Int]>()
     private let keyBuffer = ByteBuffer(capacity: 512)
     private static let cacheLimit = 100_000
@@ -36,15 +40,18 @@ package final class EntryClassifier {
         clients = pipeline.clients.map { client in
             (client.code, ([client.code, client.name] + client.aliases).map(GlobPattern.fold).filter { !$0.isEmpty })
         }
+        codeStorage = clients.map { PinnedText($0.code) }
+        codeTexts = codeStorage.map(\.text)
         rules = pipeline.categoryRules
         usesTask = rules.contains { $0.task != nil }
         usesTags = rules.contains { $0.tag != nil }
     }
 
-    /// The configured client and the category of one entry.
-    package func classify(_ fields: Fields) -> (clientCode: String?, category: PipelineConfig.Category) {
-        let code = clientCode(client: fields.client, project: fields.project)
-        return (code, category(fields, clientCode: code))
+    /// The configured client's code (bytes held by this classifier, valid while it lives; empty for
+    /// none) and the category of one entry.
+    func classify(_ fields: Fields) -> (clientCode: ByteText, category: PipelineConfig.Category) {
+        let index = client(client: fields.client, project: fields.project)
+        return (index.map { codeTexts[$0] } ?? ByteText.empty, category(fields, client: index))
     }
 
     /// Convenience for converters that hold Strings.
@@ -58,10 +65,11 @@ package final class EntryClassifier {
                 buffers[2].withUnsafeBytes { t in
                     buffers[3].withUnsafeBytes { g in
                         buffers[4].withUnsafeBytes { d in
-                            classify(
-                                Fields(
-                                    client: c, project: p, task: t, tags: g, description: d, billable: billable,
-                                    hasRate: hasRate))
+                            let fields = Fields(
+                                client: c, project: p, task: t, tags: g, description: d, billable: billable,
+                                hasRate: hasRate)
+                            let index = self.client(client: c, project: p)
+                            return (index.map { clients[$0].code }, category(fields, client: index))
                         }
                     }
                 }
@@ -71,7 +79,7 @@ package final class EntryClassifier {
 
     // MARK: - Client
 
-    private func clientCode(client: UnsafeRawBufferPointer, project: UnsafeRawBufferPointer) -> String? {
+    private func client(client: UnsafeRawBufferPointer, project: UnsafeRawBufferPointer) -> Int? {
         guard !clients.isEmpty else { return nil }
         keyBuffer.removeAll()
         keyBuffer.append(client)
@@ -86,17 +94,17 @@ package final class EntryClassifier {
         return found
     }
 
-    private func resolveClient(client: String, project: String) -> String? {
-        if !client.isEmpty, let match = clients.first(where: { $0.names.contains(client) }) {
-            return match.code
+    private func resolveClient(client: String, project: String) -> Int? {
+        if !client.isEmpty, let match = clients.firstIndex(where: { $0.names.contains(client) }) {
+            return match
         }
         guard !project.isEmpty else { return nil }
-        return clients.first(where: { candidate in
+        return clients.firstIndex(where: { candidate in
             candidate.names.contains { name in
                 project == name
                     || (project.hasPrefix(name) && EntryClassifier.isSeparator(project.dropFirst(name.count).first))
             }
-        })?.code
+        })
     }
 
     private static func isSeparator(_ character: Character?) -> Bool {
@@ -109,7 +117,7 @@ package final class EntryClassifier {
     /// Rules are evaluated in two steps: the conditions that do not look at the description are
     /// cached per (client, project, task, tags, billable, rate) — few distinct values — as the
     /// list of rules still possible; only their description patterns run for every entry.
-    private func category(_ fields: Fields, clientCode: String?) -> PipelineConfig.Category {
+    private func category(_ fields: Fields, client: Int?) -> PipelineConfig.Category {
         guard !rules.isEmpty else { return defaultCategory(fields) }
         keyBuffer.removeAll()
         keyBuffer.append(fields.billable.map { $0 ? 1 : 0 } ?? 2)
@@ -123,7 +131,8 @@ package final class EntryClassifier {
         if let cached = candidateCache.value(for: keyBuffer.bytes) {
             candidates = cached
         } else {
-            candidates = rules.indices.filter { matchesWithoutDescription(rules[$0], fields, clientCode: clientCode) }
+            let code = client.map { clients[$0].code }
+            candidates = rules.indices.filter { matchesWithoutDescription(rules[$0], fields, clientCode: code) }
             if candidateCache.count >= EntryClassifier.cacheLimit { candidateCache.removeAll() }
             candidateCache.insert(candidates, for: keyBuffer.bytes)
         }

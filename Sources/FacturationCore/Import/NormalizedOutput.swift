@@ -83,8 +83,7 @@ package final class NormalizedOutput {
     /// (``MonthRows/prefetchKey(_:)``), a few rows before ``append(year:month:line:key:)`` adds
     /// it; nothing for a month not seen yet or written to a file.
     func prefetchKey(year: Int, month: Int, hash: UInt64) {
-        guard direct != nil, (1...12).contains(month), let known = monthSinks[year * 12 + month],
-            case .sorted(let rows) = known.sink
+        guard direct != nil, let known = monthSinks[year, month], case .sorted(let rows) = known.sink
         else { return }
         rows.prefetchKey(hash)
     }
@@ -98,8 +97,7 @@ package final class NormalizedOutput {
     private func monthSink(year: Int, month: Int) throws -> Sink {
         let key = year * 12 + month
         if key == lastMonth, let sink = lastMonthSink { return sink }
-        let number = (1...12).contains(month) ? key : nil
-        if let number, let known = monthSinks[number] {
+        if let known = monthSinks[year, month] {
             lastMonth = key
             lastMonthSink = known.sink
             lastPartition = known.partition
@@ -107,7 +105,7 @@ package final class NormalizedOutput {
         }
         let partition = CivilDate.pad(year, 4) + "-" + CivilDate.pad(month, 2)
         let sink = try self.sink(for: partition)
-        if let number { monthSinks[number] = (sink, partition) }
+        monthSinks.set((sink, partition), year: year, month: month)
         lastMonth = key
         lastMonthSink = sink
         lastPartition = partition
@@ -115,9 +113,8 @@ package final class NormalizedOutput {
     }
 
     @exclusivity(unchecked) private var sinks: [String: Sink] = [:]
-    /// The sink and partition of each month seen, by `year * 12 + month` (months 1…12 only, so
-    /// the number names one month).
-    @exclusivity(unchecked) private var monthSinks: [Int: (sink: Sink, partition: String)] = [:]
+    /// The sink and partition of each month seen (months 1…12 only).
+    @exclusivity(unchecked) private var monthSinks = MonthTable<(sink: Sink, partition: String)>()
     @exclusivity(unchecked) private var lastMonth = Int.min
     @exclusivity(unchecked) private var lastMonthSink: Sink?
     @exclusivity(unchecked) private var lastPartition = ""
@@ -164,9 +161,7 @@ package final class NormalizedOutput {
         direct?.remove(partition: partition)
         let demoted = Sink.file(file)
         sinks[partition] = demoted
-        for (number, known) in monthSinks where known.partition == partition {
-            monthSinks[number] = (demoted, partition)
-        }
+        monthSinks.update { $0.partition == partition ? (demoted, partition) : nil }
         if lastPartition == partition { lastMonthSink = demoted }
         return file
     }
@@ -196,5 +191,53 @@ package final class NormalizedOutput {
         lastPartition = ""
         try Storage.removeTree(directory)
         try Storage.makeDirectory(directory)
+    }
+}
+
+/// Values by month (1…12; other months have none), for lookups on every row.
+///
+/// Why not a dictionary by month number (fenced performance code, issue #9): rows of a large
+/// export sorted otherwise than by date change month on nearly every row, and the two lookups of
+/// a row in ``NormalizedOutput`` (its month's sink, and the key's prefetch a few rows ahead)
+/// hashed the number with SipHash: 1.3 % of the 1 GB `run`'s samples. The months of sixteen
+/// consecutive years each have a place in an array; a month sixteen years from one already
+/// placed there takes the dictionary. `MonthTableTests` checks it against a dictionary.
+struct MonthTable<Value> {
+    private var recent = [(number: Int, value: Value)?](repeating: nil, count: 16 * 12)
+    private var all: [Int: Value] = [:]
+
+    /// One number per month: the year, then the month in the low four bits.
+    private static func number(year: Int, month: Int) -> Int? {
+        (1...12).contains(month) ? year << 4 | month : nil
+    }
+
+    /// The place of a month in `recent`: the year's low four bits (below zero too), then the month.
+    private static func place(_ number: Int) -> Int { (number >> 4 & 15) * 12 + (number & 15) - 1 }
+
+    subscript(year: Int, month: Int) -> Value? {
+        guard let number = Self.number(year: year, month: month) else { return nil }
+        if let slot = recent[Self.place(number)], slot.number == number { return slot.value }
+        return all[number]
+    }
+
+    /// Stores `value` for a month (nothing for a month outside 1…12).
+    mutating func set(_ value: Value, year: Int, month: Int) {
+        guard let number = Self.number(year: year, month: month) else { return }
+        all[number] = value
+        recent[Self.place(number)] = (number, value)
+    }
+
+    /// Replaces each value for which `change` gives a new one.
+    mutating func update(_ change: (Value) -> Value?) {
+        for (number, value) in all {
+            guard let changed = change(value) else { continue }
+            all[number] = changed
+            recent[Self.place(number)] = (number, changed)
+        }
+    }
+
+    mutating func removeAll() {
+        all.removeAll()
+        recent = [(number: Int, value: Value)?](repeating: nil, count: 16 * 12)
     }
 }

@@ -15,6 +15,9 @@ struct ByteText: CSVText {
     /// from a row the CSV reader found free of any candidate byte (``CSVBatch/mayHoldControlCharacters(_:)``).
     var knownClean = false
 
+    /// No bytes (an empty field).
+    static var empty: ByteText { ByteText(bytes: UnsafeRawBufferPointer(start: nil, count: 0), knownClean: true) }
+
     @inline(__always)
     func write(to out: inout CSVLineBuilder) {
         if knownClean || !TextCleaning.needsCleaning(bytes) {
@@ -31,6 +34,42 @@ struct ByteText: CSVText {
     }
 }
 
+/// Text at a fixed address for as long as this object lives, handed to rows as ``ByteText``:
+/// the values every row of a file writes that do not come from the row itself (the file's name,
+/// the entry type, the currency, a configured client's code).
+///
+/// Why (fenced performance code, issue #9, the 1 GB `run` scenario): a ``TimeEntryRecord`` that
+/// held them as Strings retained and released them on every row, was destroyed through its
+/// generic value witness, and wrote each through ``CSVLineBuilder/field(_:)-(String)``: together
+/// about 4 % of the run's samples. With bytes that stay put, the record of a CSV row holds no
+/// reference at all.
+final class PinnedText {
+    private var storage: UnsafeMutableRawBufferPointer
+    /// The bytes; valid until the next ``set(_:)`` or the end of this object.
+    private(set) var text: ByteText
+
+    init(_ value: String = "") {
+        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(16, value.utf8.count), alignment: 8)
+        text = .empty
+        set(value)
+    }
+
+    /// Replaces the text (one buffer, grown when needed: the rows written before are complete).
+    func set(_ value: String) {
+        let count = value.utf8.count
+        if count > storage.count {
+            storage.deallocate()
+            storage = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 8)
+        }
+        _ = UnsafeMutableRawBufferPointer(rebasing: storage[0..<count]).initializeMemory(
+            as: UInt8.self, from: value.utf8)
+        let bytes = UnsafeRawBufferPointer(rebasing: storage[0..<count])
+        text = ByteText(bytes: bytes, knownClean: !TextCleaning.needsCleaning(bytes))
+    }
+
+    deinit { storage.deallocate() }
+}
+
 /// One normalized time entry, as the time-tracking converters build it; the single place
 /// that knows the order of the `time-entries` columns.
 ///
@@ -39,13 +78,14 @@ struct ByteText: CSVText {
 struct TimeEntryRecord<Text: CSVText> {
     var key: Text
     var sourceFormat: InputFormat
-    var sourceFile: String
+    var sourceFile: Text
     var sourceRow: Int
     var sourceEntryID: Text
     var userName: Text
     var userEmail: Text
     var clientName: Text
-    var clientCode: String?
+    /// The configured client's code; empty when the entry matches none.
+    var clientCode: Text
     var projectName: Text
     var taskName: Text
     var description: Text
@@ -53,7 +93,7 @@ struct TimeEntryRecord<Text: CSVText> {
     var tags: Text
     var billable: Bool?
     /// `regular`, `break`…
-    var entryType: String
+    var entryType: Text
     /// Local wall-clock seconds since 1970-01-01T00:00 in the pipeline's time zone.
     var startLocal: Int64
     var endLocal: Int64
@@ -63,7 +103,10 @@ struct TimeEntryRecord<Text: CSVText> {
     var secondPrecision: Bool
     var hourlyRateMinor: Int64?
     var billableAmountMinor: Int64?
-    var currency: Currency?
+    /// The currency's ISO 4217 code, empty when the export names none, and its minor digits
+    /// (the scale of the rate and amount; 2 without a currency).
+    var currencyCode: Text
+    var minorDigits: Int
     var category: PipelineConfig.Category
     var invoiced: Bool?
     var invoiceRef: Text
@@ -79,23 +122,23 @@ struct TimeEntryRecord<Text: CSVText> {
     /// ``LedgerKind/sortColumns``), as offsets in the builder's buffer.
     @discardableResult
     func write(into out: inout CSVLineBuilder) -> LedgerLinePlaces {
-        let scale = currency?.minorDigits ?? 2
+        let scale = minorDigits
         key.write(to: &out)
         let keyEnd = out.buffer.count
         out.field(sourceFormat.rawValue)
-        out.field(sourceFile)
+        sourceFile.write(to: &out)
         out.field(Int64(sourceRow))
         sourceEntryID.write(to: &out)
         userName.write(to: &out)
         userEmail.write(to: &out)
         clientName.write(to: &out)
-        out.field(clientCode ?? "")
+        clientCode.write(to: &out)
         projectName.write(to: &out)
         taskName.write(to: &out)
         description.write(to: &out)
         tags.write(to: &out)
-        if let billable { out.field(billable) } else { out.field("") }
-        out.field(entryType)
+        if let billable { out.field(billable) } else { out.emptyField() }
+        entryType.write(to: &out)
         out.timestampField(startLocal, offset: Int(startLocal - startUTC))
         out.timestampField(endLocal, offset: Int(endLocal - endUTC))
         // Never the first field: a comma goes before it.
@@ -104,14 +147,14 @@ struct TimeEntryRecord<Text: CSVText> {
         let startUTCEnd = out.buffer.count
         out.timestampField(endUTC, offset: nil)
         out.field(durationSeconds)
-        out.field(secondPrecision ? "second" : "minute")
+        out.plainField(secondPrecision ? "second" : "minute")
         out.field(hourlyRateMinor)
-        if let hourlyRateMinor { out.decimalField(hourlyRateMinor, scale: scale) } else { out.field("") }
+        if let hourlyRateMinor { out.decimalField(hourlyRateMinor, scale: scale) } else { out.emptyField() }
         out.field(billableAmountMinor)
-        if let billableAmountMinor { out.decimalField(billableAmountMinor, scale: scale) } else { out.field("") }
-        out.field(currency?.code ?? "")
+        if let billableAmountMinor { out.decimalField(billableAmountMinor, scale: scale) } else { out.emptyField() }
+        currencyCode.write(to: &out)
         out.field(category.rawValue)
-        if let invoiced { out.field(invoiced) } else { out.field("") }
+        if let invoiced { out.field(invoiced) } else { out.emptyField() }
         invoiceRef.write(to: &out)
         return LedgerLinePlaces(keyEnd: keyEnd, sortColumn: startUTCStart..<startUTCEnd)
     }

@@ -112,7 +112,21 @@ package struct CSVLineBuilder {
 
     /// Appends one integer field, or an empty field for nil.
     package mutating func field(_ value: Int64?) {
-        if let value { field(value) } else { field("") }
+        if let value { field(value) } else { emptyField() }
+    }
+
+    /// Appends an empty field.
+    package mutating func emptyField() {
+        if fieldsInLine > 0 { buffer.append(0x2C) }
+        fieldsInLine += 1
+    }
+
+    /// Appends a word of the program's own (`true`, `minute`…): letters only, so never quoted nor
+    /// guarded, and no String to go through (the time entries write two per row).
+    package mutating func plainField(_ word: StaticString) {
+        let bytes = UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        assert(bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x41...0x5A).contains($0) }, "not a plain word")
+        append(bytes, guarded: false)
     }
 
     /// Appends minor units as decimal text with a point: 129279 at scale 2 is `1292.79`.
@@ -203,7 +217,7 @@ package struct CSVLineBuilder {
     }
 
     /// Appends a boolean as `true`/`false`.
-    package mutating func field(_ value: Bool) { field(value ? "true" : "false") }
+    package mutating func field(_ value: Bool) { plainField(value ? "true" : "false") }
 
     /// Ends the current line with CRLF.
     package mutating func endLine() {

@@ -14,7 +14,15 @@ import Glibc
 struct ClockifyCSVConverter {
     let context: ConversionContext
     /// How a large file is cut into pieces converted on several cores (nil: always one core).
-    var pieces: PieceSettings? = PieceSettings.production
+    var pieces: PieceSettings?
+    /// The file's name as every row writes it (``PinnedText``).
+    private let sourceFile: PinnedText
+
+    init(context: ConversionContext, pieces: PieceSettings? = PieceSettings.production) {
+        self.context = context
+        self.pieces = pieces
+        sourceFile = PinnedText(context.sourceName)
+    }
 
     /// Why a pass stopped early and must be run again with another date order.
     struct RestartWithOrder: Error { let order: PipelineConfig.DateOrder }
@@ -43,7 +51,16 @@ struct ClockifyCSVConverter {
         @exclusivity(unchecked) var header: [String]?
         /// Position of each column (by `ClockifyColumns.rawValue`), -1 when absent.
         @exclusivity(unchecked) var columns = [Int](repeating: -1, count: ClockifyColumns.allCases.count)
-        @exclusivity(unchecked) var currency: Currency?
+        /// The export's currency (from its rate column's name), and its code as rows write it.
+        @exclusivity(unchecked) var currency: Currency? {
+            didSet {
+                currencyCode.set(currency?.code ?? "")
+                minorDigits = currency?.minorDigits ?? 2
+            }
+        }
+        let currencyCode = PinnedText()
+        /// The scale of rates and amounts: the currency's minor digits, 2 without one.
+        @exclusivity(unchecked) private(set) var minorDigits = 2
         @exclusivity(unchecked) var problems = ProblemList()
         @exclusivity(unchecked) var notes: [String] = []
         @exclusivity(unchecked) var records = 0
@@ -69,7 +86,8 @@ struct ClockifyCSVConverter {
         // Reusable buffers.
         let fingerprint = FingerprintBuilder()
         @exclusivity(unchecked) var key = [UInt8](repeating: 0, count: 35)
-        @exclusivity(unchecked) var entryType = "regular"
+        /// The entry type rows write (the last Type cell, trimmed and lowercased).
+        let entryType = PinnedText("regular")
         @exclusivity(unchecked) var entryTypeSource: [UInt8] = []
 
         func index(_ column: ClockifyColumns) -> Int { columns[column.rawValue] }
@@ -152,7 +170,7 @@ struct ClockifyCSVConverter {
     }
 
     private func addFooterNotes(_ state: PassState) {
-        let scale = state.currency?.minorDigits ?? 2
+        let scale = state.minorDigits
         if let footer = state.footerAmount, let total = state.amountTotal, footer != total {
             state.notes.append(
                 "the TOTAL row says \(DecimalText.format(minorUnits: footer, scale: scale)) but the "
@@ -226,7 +244,7 @@ struct ClockifyCSVConverter {
         }
         if state.has(.type), !reader.field(.type).elementsEqual(state.entryTypeSource) {
             state.entryTypeSource = Array(reader.field(.type))
-            state.entryType = String(decoding: reader.field(.type), as: UTF8.self).trimmed.lowercased()
+            state.entryType.set(String(decoding: reader.field(.type), as: UTF8.self).trimmed.lowercased())
         }
         state.records += 1
         let clean = !reader.batch.mayHoldControlCharacters(reader.row)
@@ -236,15 +254,16 @@ struct ClockifyCSVConverter {
         try state.key.withUnsafeBytes { key in
             let record = TimeEntryRecord(
                 key: ByteText(bytes: key, knownClean: true), sourceFormat: .clockifyDetailedCSV,
-                sourceFile: context.sourceName, sourceRow: reader.batch.line(reader.row),
-                sourceEntryID: ByteText(bytes: UnsafeRawBufferPointer(start: nil, count: 0), knownClean: true),
+                sourceFile: sourceFile.text, sourceRow: reader.batch.line(reader.row),
+                sourceEntryID: .empty,
                 userName: text(user), userEmail: text(email), clientName: text(client),
                 clientCode: classification.clientCode, projectName: text(project),
                 taskName: text(task), description: text(description), tags: text(tags),
-                billable: values.billable, entryType: state.entryType, startLocal: instants.startLocal,
+                billable: values.billable, entryType: state.entryType.text, startLocal: instants.startLocal,
                 endLocal: instants.endLocal, startUTC: instants.startUTC, endUTC: instants.endUTC,
                 durationSeconds: instants.seconds, secondPrecision: instants.secondPrecision,
-                hourlyRateMinor: values.rate, billableAmountMinor: values.amount, currency: state.currency,
+                hourlyRateMinor: values.rate, billableAmountMinor: values.amount, currencyCode: state.currencyCode.text,
+                minorDigits: state.minorDigits,
                 category: classification.category, invoiced: values.invoiced,
                 invoiceRef: text(reader.field(.invoiceID)))
             if let pieceRows {
@@ -307,7 +326,7 @@ struct ClockifyCSVConverter {
 
     private func readFooter(row: Int, rows: CSVRows, state: PassState) {
         state.sawFooter = true
-        let scale = state.currency?.minorDigits ?? 2
+        let scale = state.minorDigits
         if state.has(.amount) {
             state.footerAmount = try? DecimalText.minorUnits(
                 bytes: rows.field(row, state.index(.amount)), scale: scale, style: .dotDecimal

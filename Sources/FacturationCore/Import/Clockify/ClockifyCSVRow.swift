@@ -147,7 +147,7 @@ extension ClockifyCSVConverter {
             guard state.has(column) else { return nil }
             let bytes = field(column)
             if ClockifyCSVConverter.isBlank(bytes) { return nil }
-            let scale = state.currency?.minorDigits ?? 2
+            let scale = state.minorDigits
             let style: DecimalText.Style =
                 ClockifyCSVConverter.contains(bytes, 0x2C) && !ClockifyCSVConverter.contains(bytes, 0x2E)
                 ? .commaDecimal : .dotDecimal

@@ -77,12 +77,13 @@ struct ClockifyJSONConverter {
         return TimeEntryRecord(
             key: TimeEntryKey.clockify(id: reader.id), sourceFormat: format, sourceFile: context.sourceName,
             sourceRow: reader.index + 1, sourceEntryID: reader.id, userName: names.user, userEmail: names.email,
-            clientName: names.client, clientCode: classification.clientCode, projectName: names.project,
+            clientName: names.client, clientCode: classification.clientCode ?? "", projectName: names.project,
             taskName: names.task, description: description, tags: names.tags.joined(separator: ", "),
             billable: billable, entryType: type.isEmpty ? "regular" : type, startLocal: startLocal,
             endLocal: endLocal, startUTC: interval.start, endUTC: interval.end, durationSeconds: interval.duration,
             secondPrecision: true, hourlyRateMinor: money.rate, billableAmountMinor: money.amount,
-            currency: money.currency, category: classification.category,
+            currencyCode: money.currency.code, minorDigits: money.currency.minorDigits,
+            category: classification.category,
             invoiced: entry["invoicingInfo"]?.object.map { !$0.isEmpty }, invoiceRef: "")
     }
 
