@@ -136,8 +136,9 @@ struct HostileValueTests {
         #expect(result.stdout.contains("issued     invoice"), "\(result.stdout)")
     }
 
-    /// The Type cell of a row is the one text of a time entry the converter keeps apart from the
-    /// row (``PinnedText``): it is cleaned like the others.
+    /// The Type cell is the one text of a row the converter keeps apart from the row's own bytes
+    /// (``PinnedText``, with the file's name, the currency and the client code): it is cleaned
+    /// like the others.
     @Test func aControlCharacterInTheTypeCellIsCleaned() throws {
         let workspace = try TestWorkspace()
         let header =

@@ -51,6 +51,34 @@ struct ByteKeyCacheTests {
         #expect([UInt8]([1]).withUnsafeBytes { cache.value(for: $0) } == nil)
     }
 
+    /// Two 16-byte keys of one hash (built from ``ByteHash``'s steps with the seed 0: the second
+    /// word undoes the difference the first one made), so only the byte comparison tells them apart.
+    @Test("Keys of one hash are told apart by their bytes")
+    func keysOfOneHash() throws {
+        func afterFirstWord(_ word: UInt64) -> UInt64 {
+            var hash = (0x9E37_79B9_7F4A_7C15 ^ 16 ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 32
+            return hash
+        }
+        func bytes(_ first: UInt64, _ second: UInt64) -> [UInt8] {
+            withUnsafeBytes(of: (first, second)) { Array($0) }
+        }
+        let first: UInt64 = 0x6F6A_6563_7421_2D41, second: UInt64 = 0x2020_4C41_4120_2D20
+        let other: UInt64 = 0x6F6A_6563_7421_2D42
+        let a = bytes(first, second)
+        let b = bytes(other, second ^ afterFirstWord(first) ^ afterFirstWord(other))
+        try #require(a != b)
+        try #require(
+            a.withUnsafeBytes { ByteHash.of($0, seed: 0) } == b.withUnsafeBytes { ByteHash.of($0, seed: 0) },
+            "the construction no longer gives one hash: ByteHash changed")
+        var cache = ByteKeyCache<Int>(seed: 0)
+        a.withUnsafeBytes { cache.insert(1, for: $0) }
+        #expect(b.withUnsafeBytes { cache.value(for: $0) } == nil)
+        b.withUnsafeBytes { cache.insert(2, for: $0) }
+        #expect(a.withUnsafeBytes { cache.value(for: $0) } == 1)
+        #expect(b.withUnsafeBytes { cache.value(for: $0) } == 2)
+    }
+
     @Test("An array value comes back whole")
     func arrayValues() {
         var cache = ByteKeyCache<[Int]>()

@@ -2,7 +2,8 @@
 package struct ConversionContext {
     /// Path of the claimed file (inside `work/`).
     package let path: String
-    /// The file's original name, written in the `source_file` column.
+    /// The file's original name as people see it (``Claim/originalName``), written in the
+    /// `source_file` column of every ledger, cleaned like any text entering one (``TextCleaning``).
     package let sourceName: String
     package let scan: FileScan
     package let detection: FormatSniffer.Detection
@@ -19,7 +20,7 @@ package struct ConversionContext {
         output: NormalizedOutput, progress: ((Int64, Int64) -> Void)?
     ) {
         self.path = path
-        self.sourceName = sourceName
+        self.sourceName = TextCleaning.cleaned(sourceName)
         self.scan = scan
         self.detection = detection
         self.pipeline = pipeline

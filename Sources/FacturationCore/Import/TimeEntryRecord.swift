@@ -8,7 +8,8 @@ extension String: CSVText {
     func write(to out: inout CSVLineBuilder) { out.field(TextCleaning.cleaned(self)) }
 }
 
-/// UTF-8 bytes borrowed from a parsed input row; valid only while that row is being handled.
+/// UTF-8 bytes borrowed for the time a row is handled: from the parsed input row, or from a
+/// ``PinnedText`` of the converter.
 struct ByteText: CSVText {
     let bytes: UnsafeRawBufferPointer
     /// Set when the bytes surely need no cleaning: made by the converter itself (a record key), or

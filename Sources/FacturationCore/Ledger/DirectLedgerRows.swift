@@ -248,9 +248,11 @@ struct LedgerOrderKey {
         return append(into: buffer)
     }
 
-    /// The base key's hash is ``ByteHash`` (not the standard library's `Hasher`: SipHash of every
-    /// row's key was 1.1 % of the 1 GB `run`'s samples, issue #9). A collision costs no more than
-    /// a repeated key: the month goes to the general merge (``KeyHashSet``).
+    /// The base key's hash is ``ByteHash`` with the process's seed (not the standard library's
+    /// `Hasher`: SipHash of every row's key was 1.1 % of the 1 GB `run`'s samples, issue #9). A
+    /// collision costs no more than a repeated key: the month goes to the general merge
+    /// (``KeyHashSet``). The hash is never stored: the piece workers and the months' sorters of
+    /// one process compute it alike.
     private func append(into buffer: ByteBuffer) -> Prepared {
         let start = buffer.count
         let base = line.base
@@ -266,7 +268,7 @@ struct LedgerOrderKey {
         }
         buffer.append(0)
         return Prepared(
-            hash: ByteHash.of(base),
+            hash: ByteHash.of(base, seed: ByteHash.processSeed),
             order: UnsafeRawBufferPointer(rebasing: buffer.bytes[start...]))
     }
 }

@@ -20,7 +20,11 @@ struct ByteKeyCache<Value> {
     /// The bytes of every key, one after the other.
     private var keys: [UInt8] = []
     private var values: [Value] = []
+    /// ``ByteHash/processSeed``, or one a test chooses to build keys of one hash.
+    private let seed: UInt64
     var count: Int { values.count }
+
+    init(seed: UInt64 = ByteHash.processSeed) { self.seed = seed }
 
     /// The value stored for `key`, if any.
     ///
@@ -31,7 +35,7 @@ struct ByteKeyCache<Value> {
     /// (``ByteHash``), with the keys' bytes in one array, touches no reference count.
     /// `ByteKeyCacheTests` checks it against a dictionary.
     func value(for key: UnsafeRawBufferPointer) -> Value? {
-        let hash = ByteHash.of(key)
+        let hash = ByteHash.of(key, seed: seed)
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -50,7 +54,7 @@ struct ByteKeyCache<Value> {
     /// Stores `value` for `key` (the caller checks first that it is absent).
     mutating func insert(_ value: Value, for key: UnsafeRawBufferPointer) {
         if (values.count + 1) * 2 > slots.count { grow() }
-        let hash = ByteHash.of(key)
+        let hash = ByteHash.of(key, seed: seed)
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: hash) & mask
         while slots[index].value >= 0 { index = (index + 1) & mask }
@@ -82,8 +86,15 @@ struct ByteKeyCache<Value> {
 /// A fast 64-bit hash of bytes, read 8 at a time (not cryptographic; collisions only cost a
 /// comparison), with a final avalanche so that the low bits used as table slots mix every byte.
 enum ByteHash {
-    static func of(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+    /// Drawn once per process, for the tables keyed by text from an input (``ByteKeyCache``,
+    /// ``LedgerOrderKey``), like the standard library's `Hasher`: the hash can be computed
+    /// backwards, so without a secret an export could choose keys whose hashes share their low
+    /// bits and make every insertion into such a table probe one long run. The default seed, 0,
+    /// gives the same hash in every process (what a checkpoint that stores a hash needs).
+    static let processSeed = UInt64.random(in: .min ... .max)
+
+    static func of(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ seed ^ UInt64(bytes.count)
         var index = 0
         while index + 8 <= bytes.count {
             hash = (hash ^ bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD

@@ -368,7 +368,7 @@ extension ClockifyCSVConverter {
             if let rows = lock.withLock({ free.popLast() }) { return rows }
             return PieceRows(
                 context: ConversionContext(
-                    path: context.path, sourceName: Unshared.copy(of: context.sourceName), scan: context.scan,
+                    path: context.path, sourceName: context.sourceName, scan: context.scan,
                     detection: context.detection, pipeline: context.pipeline,
                     zone: ZoneConverter(timeZone: context.zone.timeZone),
                     classifier: EntryClassifier(pipeline: context.pipeline), output: context.output, progress: nil))
@@ -384,11 +384,12 @@ extension ClockifyCSVConverter {
 /// Copies that share no storage with the original, for values that rows retain on several
 /// threads at once.
 ///
-/// Why (fenced performance code, issue #9, `run` scenario): each converted row retains and
-/// releases the file's name (``TimeEntryRecord/sourceFile``) and its reader retains the header's
-/// arrays (``ClockifyCSVConverter/RowReader``). Shared by the two conversion workers, one object's
-/// reference count went back and forth between the cores on every row: `swift_retain` and
-/// `swift_release` were 8 % of the 1 GB run's CPU. A piece's own copies are touched by one thread.
+/// Why (fenced performance code, issue #9, `run` scenario): each converted row's reader retains
+/// the header's arrays (``ClockifyCSVConverter/RowReader``). Shared by the two conversion workers,
+/// one object's reference count went back and forth between the cores on every row: `swift_retain`
+/// and `swift_release` were 8 % of the 1 GB run's CPU (with the file's name, then also retained
+/// per row: now a ``PinnedText`` of each piece's converter). A piece's own copies are touched by
+/// one thread.
 enum Unshared {
     /// An array in a buffer of its own (the elements themselves are shared, and not retained per row).
     static func copy<Element>(of array: [Element]) -> [Element] {
@@ -396,10 +397,5 @@ enum Unshared {
         copy.reserveCapacity(array.count)
         copy.append(contentsOf: array)
         return copy
-    }
-
-    /// A string in a buffer of its own (a short one has none: it is held inline).
-    static func copy(of text: String) -> String {
-        String(decoding: Array(text.utf8), as: UTF8.self)
     }
 }
