@@ -204,7 +204,10 @@ package final class NormalizedOutput {
 /// holds the last one set there (so a lookup of another year sixteen years apart takes the
 /// dictionary). `MonthTableTests` checks it against a dictionary.
 struct MonthTable<Value> {
-    private var recent = [(number: Int, value: Value)?](repeating: nil, count: 16 * 12)
+    /// The month at each place of the array (`Int.min`: none) and its value, apart: a lookup
+    /// compares the number before it copies (and retains) a value.
+    private var recentNumbers = [Int](repeating: .min, count: 16 * 12)
+    private var recentValues = [Value?](repeating: nil, count: 16 * 12)
     private var all: [Int: Value] = [:]
 
     /// One number per month: the year, then the month in the low four bits.
@@ -217,15 +220,16 @@ struct MonthTable<Value> {
 
     subscript(year: Int, month: Int) -> Value? {
         guard let number = Self.number(year: year, month: month) else { return nil }
-        if let slot = recent[Self.place(number)], slot.number == number { return slot.value }
-        return all[number]
+        let place = Self.place(number)
+        return recentNumbers[place] == number ? recentValues[place] : all[number]
     }
 
     /// Stores `value` for a month (nothing for a month outside 1…12).
     mutating func set(_ value: Value, year: Int, month: Int) {
         guard let number = Self.number(year: year, month: month) else { return }
         all[number] = value
-        recent[Self.place(number)] = (number, value)
+        recentNumbers[Self.place(number)] = number
+        recentValues[Self.place(number)] = value
     }
 
     /// Replaces each value for which `change` gives a new one.
@@ -233,12 +237,13 @@ struct MonthTable<Value> {
         for (number, value) in all {
             guard let changed = change(value) else { continue }
             all[number] = changed
-            recent[Self.place(number)] = (number, changed)
+            if recentNumbers[Self.place(number)] == number { recentValues[Self.place(number)] = changed }
         }
     }
 
     mutating func removeAll() {
         all.removeAll()
-        recent = [(number: Int, value: Value)?](repeating: nil, count: 16 * 12)
+        recentNumbers = [Int](repeating: .min, count: 16 * 12)
+        recentValues = [Value?](repeating: nil, count: 16 * 12)
     }
 }
