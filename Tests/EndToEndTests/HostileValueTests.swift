@@ -156,6 +156,23 @@ struct HostileValueTests {
         #expect(ledger.map { $0["entry_type"] } == ["re gular", "break"])
     }
 
+    /// A file name holding a noncharacter (U+FFFF; control characters are already escaped in the
+    /// shown name) is written the same, cleaned, in the time and the bank ledgers, and the next
+    /// run works.
+    @Test func aNoncharacterInAFileNameIsCleanedInEveryLedger() throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("temps\u{FFFF}.csv", Self.clockifyHeader + Self.clockifyRow())
+        try workspace.drop("banque\u{FFFF}.csv", Self.qontoHeader + Self.qontoRow(id: "t-1", amount: "10,00"))
+        let first = try workspace.run(["run", "--settle", "0", "--date", "2025-07-20"])
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        let time = try workspace.csvRecords("archive/ledgers/demo-conseil/time-entries/2025-07.csv")
+        let bank = try workspace.csvRecords("archive/ledgers/demo-conseil/bank-transactions/2025-07.csv")
+        #expect(time.map { $0["source_file"] } == ["temps\u{FFFD}.csv"])
+        #expect(bank.map { $0["source_file"] } == ["banque\u{FFFD}.csv"])
+        let next = try workspace.run(["run", "--settle", "0", "--date", "2025-07-21"])
+        #expect(next.status == 0, "\(next.stdout)\n\(next.stderr)")
+    }
+
     /// Ledgers written before the import bounds existed may hold values no import accepts today (a
     /// duration of 10^15 s, an amount near 2^63): invoicing, payments and accounting leave those rows
     /// out with a warning, and every run goes on (they used to trap on every run).
