@@ -4,7 +4,8 @@ import Testing
 
 /// Kills during an import large enough that its new month ledgers and their outbox copies are
 /// written straight to the disk (``DirectIO``, whole 1 MB chunks) and hashed on the digest thread
-/// (``BackgroundDigest``), converted in pieces on both cores: the path of a large export, which
+/// (``BackgroundDigest``), converted in pieces on both cores beside the export's own digest
+/// (``DeferredDigest``): the path of a large export, which
 /// the demo's small files never take. Killed after any of its renames, or while a ledger is being
 /// written, and started again, the run must end in the state of an uninterrupted one (as
 /// ``CrashRecoveryTests`` checks for the demo after every durable step).
@@ -13,8 +14,10 @@ struct LargeImportKillTests {
     /// July and August 2025, 16,000 half-hour entries alternating between the two months, each
     /// with its own description: two new ledgers of more than 2 MB each.
     static let exportText = DirectIOFallbackRunTests.export(rows: 16_000, months: [7, 8])
-    /// Pieces of 1 MB: the conversion runs on both cores, as it does for a large file.
-    static let environment = ["FACTURATION_CSV_PIECES": "\(1 << 20)"]
+    /// Pieces of 1 MB: the conversion runs on both cores, as it does for a large file, beside the
+    /// export's digest (``DeferredDigest``, from 1 MB here): a run killed after it recorded the
+    /// export converts it again until its digest is known, then finishes the claim.
+    static let environment = ["FACTURATION_CSV_PIECES": "\(1 << 20)", "FACTURATION_DEFERRED_DIGEST": "\(1 << 20)"]
     static let arguments = ["run", "--settle", "0", "--date", "2025-09-01"]
 
     static func prepareWorkspace() throws -> TestWorkspace {

@@ -155,9 +155,11 @@ struct QueueProtocolTests {
     }
 
     /// A 9 MB export (parsed and hashed on second threads) is imported whole, archived byte for
-    /// byte, and recognised when dropped again under another name.
-    @Test
-    func largeExportTakesTheThreadedPathsAndIsRecognisedAgain() throws {
+    /// byte, and recognised when dropped again under another name. Also with its digest computed
+    /// beside its conversion in pieces (`DeferredDigest`, from 32 MB in production; here from 1
+    /// byte by its test seam): the same identity, and the copy is still a duplicate.
+    @Test(arguments: [[:], ["FACTURATION_DEFERRED_DIGEST": "1", "FACTURATION_CSV_PIECES": "\(1 << 20)"]])
+    func largeExportTakesTheThreadedPathsAndIsRecognisedAgain(environment: [String: String]) throws {
         let workspace = try TestWorkspace()
         let lines = Self.clockifyCSV.split(separator: "\n")
         var text = String(lines[0]) + "\r\n"
@@ -176,7 +178,7 @@ struct QueueProtocolTests {
         }
         let bytes = Data(text.utf8)
         try workspace.drop("gros-export.csv", bytes)
-        let first = try workspace.run(["run", "--settle", "0"])
+        let first = try workspace.run(["run", "--settle", "0"], environment: environment)
         #expect(first.status == 0, "stderr: \(first.stderr)")
         #expect(
             first.stdout.contains("imported   gros-export.csv: \(rows) time entries (\(rows) new"), "\(first.stdout)")
@@ -197,11 +199,35 @@ struct QueueProtocolTests {
             "no index marker named after \(digest)")
 
         try workspace.drop("copie.csv", bytes)
-        let second = try workspace.run(["run", "--settle", "0"])
+        let second = try workspace.run(["run", "--settle", "0"], environment: environment)
         #expect(second.status == 0, "stderr: \(second.stderr)")
         #expect(second.stdout.contains("0 imported, 0 rejected, 1 duplicate"), "\(second.stdout)")
         let note = try #require(workspace.files(under: "archive/duplicates").first { $0.hasSuffix(".duplicate.txt") })
         #expect(try workspace.text(note).contains("gros-export.csv"))
+        #expect(try workspace.csvRecords("archive/ledgers/demo-conseil/time-entries/2025-07.csv").count == rows)
+    }
+
+    /// A file imported before is a duplicate when dropped again, even when its conversion would now
+    /// fail (the pipeline's date format changed since: 15/07 is no month/day date). With the digest
+    /// deferred (test seam: every export), the file's identity is looked up before it is rejected.
+    @Test(arguments: [[:], ["FACTURATION_DEFERRED_DIGEST": "0"]])
+    func aFileImportedBeforeIsADuplicateEvenWhenItWouldNowBeRejected(environment: [String: String]) throws {
+        let workspace = try TestWorkspace()
+        try workspace.drop("clockify.csv", Self.clockifyCSV)
+        let first = try workspace.run(["run", "--settle", "0"], environment: environment)
+        #expect(first.stdout.contains("1 imported"), "\(first.stdout)\(first.stderr)")
+        let pipeline = workspace.root.appendingPathComponent("pipelines/demo-conseil.toml")
+        let text = try String(contentsOf: pipeline, encoding: .utf8)
+        try #require(text.contains("date_format = \"DD/MM/YYYY\""))
+        try text.replacingOccurrences(of: "date_format = \"DD/MM/YYYY\"", with: "date_format = \"MM/DD/YYYY\"")
+            .write(to: pipeline, atomically: true, encoding: .utf8)
+        // The same edit of a new file is rejected: the conversion does fail now.
+        try workspace.drop("other.csv", Self.clockifyCSV.replacingOccurrences(of: "Audit", with: "Audit 2"))
+        try workspace.drop("copie.csv", Self.clockifyCSV)
+        let second = try workspace.run(["run", "--settle", "0"], environment: environment)
+        #expect(second.stdout.contains("0 imported, 1 rejected, 1 duplicate"), "\(second.stdout)\(second.stderr)")
+        let note = try #require(workspace.files(under: "archive/duplicates").first { $0.hasSuffix(".duplicate.txt") })
+        #expect(try workspace.text(note).contains("clockify.csv"))
     }
 
     @Test func anEditedOutboxCopyIsNeverOverwritten() throws {

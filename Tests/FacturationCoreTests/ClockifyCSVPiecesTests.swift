@@ -67,7 +67,8 @@ struct ClockifyCSVPiecesTests {
     }
 
     static func convert(
-        _ data: Data, in harness: ConversionHarness, pieces: ClockifyCSVConverter.PieceSettings?
+        _ data: Data, in harness: ConversionHarness, pieces: ClockifyCSVConverter.PieceSettings?,
+        alreadyImported: (() -> Bool)? = nil
     )
         throws -> Result
     {
@@ -79,10 +80,11 @@ struct ClockifyCSVPiecesTests {
         }
         let scratch = harness.folder.appendingPathComponent("scratch-\(UUID().uuidString.prefix(6))").path
         let output = try NormalizedOutput(directory: scratch, kind: detection.format.ledger)
-        let context = ConversionContext(
+        var context = ConversionContext(
             path: path, sourceName: "input.csv", scan: scan, detection: detection, pipeline: harness.pipeline,
             zone: ZoneConverter(timeZone: harness.pipeline.timeZone),
             classifier: EntryClassifier(pipeline: harness.pipeline), output: output, progress: nil)
+        context.alreadyImported = alreadyImported
         var result = Result()
         do {
             let report = try ClockifyCSVConverter(context: context, pieces: pieces).convert()
@@ -130,6 +132,28 @@ struct ClockifyCSVPiecesTests {
             #expect(log.piecesPasses >= 1 && log.fallbacks.isEmpty, "block \(blockBytes): \(log.fallbacks)")
             #expect(log.largestPieceCount > 3)
         }
+    }
+
+    /// A file found imported already while it is converted (its digest, computed beside the
+    /// conversion, is in the index): the pieces stop before the next window, and nothing is kept;
+    /// never found, the conversion is the one-core pass's.
+    @Test func thePiecesStopOnceTheFileIsFoundImported() throws {
+        let data = Data(Self.export(seed: 5, rows: 300, crlf: false).utf8)
+        let harness = try ConversionHarness()
+        defer { harness.cleanUp() }
+        let log = ClockifyCSVConverter.PieceLog()
+        let settings = ClockifyCSVConverter.PieceSettings(
+            minimumBytes: 0, blockBytes: 500, window: 2, log: log, forceCores: true)
+        var asked = 0
+        #expect(throws: ConversionStopped.self) {
+            _ = try Self.convert(data, in: harness, pieces: settings) {
+                asked += 1
+                return asked == 3
+            }
+        }
+        #expect(asked == 3 && log.piecesPasses == 1 && log.fallbacks.isEmpty && log.largestPieceCount > 6)
+        let never = try Self.convert(data, in: harness, pieces: settings) { false }
+        #expect(never == (try Self.convert(data, in: harness, pieces: nil)))
     }
 
     @Test func aRejectedRowInEveryPieceIsReportedAsOnOneCore() throws {

@@ -5,7 +5,15 @@ import Glibc
 /// What one pass over a file's raw bytes tells: its identity (SHA-256), its size, its text
 /// encoding and whether it looks binary.
 package struct FileScan: Sendable {
-    package let sha256: String
+    /// The SHA-256 (hexadecimal). A scan that left its digest to a ``DeferredDigest`` has none
+    /// until ``finishingDigest()``: reading it before is a programming error.
+    package var sha256: String {
+        guard let knownSHA256 else { preconditionFailure("FileScan.sha256 read before finishingDigest()") }
+        return knownSHA256
+    }
+    private var knownSHA256: String?
+    /// Computes the digest beside the run (``scan(path:deferringDigestFrom:progress:)``).
+    private var deferred: DeferredDigest?
     package let size: Int64
     /// The text encoding, or nil when the file is not text (contains NUL bytes outside UTF-16).
     package let encoding: TextEncoding?
@@ -15,15 +23,48 @@ package struct FileScan: Sendable {
     /// rejection names it (a copy cut short or a disk error shows as a run of zero bytes).
     package var firstNUL: Int64? = nil
 
+    package init(sha256: String, size: Int64, encoding: TextEncoding?, head: [UInt8], firstNUL: Int64? = nil) {
+        knownSHA256 = sha256
+        self.size = size
+        self.encoding = encoding
+        self.head = head
+        self.firstNUL = firstNUL
+    }
+
+    /// True while the digest is computed beside the run: ``sha256`` needs ``finishingDigest()`` first.
+    package var digestIsDeferred: Bool { knownSHA256 == nil }
+
+    /// The digest once its thread has hashed every byte, without waiting; nil before (and for a
+    /// scan whose digest is not deferred, which has it in ``sha256``).
+    package var finishedDeferredDigest: String? { deferred?.finishedDigest }
+
+    /// This scan with its digest: a deferred one is finished on the calling thread.
+    package func finishingDigest() throws(StorageError) -> FileScan {
+        guard knownSHA256 == nil, let deferred else { return self }
+        var finished = self
+        finished.knownSHA256 = try deferred.finish()
+        return finished
+    }
+
+    /// The deferred digest is no longer wanted (its thread stops at its next chunk).
+    package func abandonDigest() { deferred?.abandon() }
+
     /// Reads the whole file once, hashing it and deciding its encoding.
     ///
-    /// - Parameter progress: called with the number of bytes read so far.
-    package static func scan(path: String, progress: ((Int64) -> Void)? = nil) throws(StorageError) -> FileScan {
+    /// - Parameters:
+    ///   - deferringDigestFrom: from this size on, the digest is left to a ``DeferredDigest``
+    ///     (which says why): the scan returns once the encoding is known, and the caller finishes
+    ///     the digest (``finishingDigest()``) before it uses the file's identity.
+    ///   - progress: called with the number of bytes read so far.
+    package static func scan(
+        path: String, deferringDigestFrom: Int64? = nil, progress: ((Int64) -> Void)? = nil
+    ) throws(StorageError) -> FileScan {
         let file = try InputFile(path: path)
+        let deferred = deferringDigestFrom.flatMap { file.size >= $0 ? DeferredDigest(file: file) : nil }
         let hasher = SHA256Hasher()
         // Large files are hashed on a second thread while this one validates the encoding.
         let hashing =
-            file.size >= 8 << 20
+            deferred == nil && file.size >= 8 << 20
             ? BackgroundWorker<([UInt8], Int)>(limit: 2, name: "scan-sha256") { chunk, count in
                 chunk.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
             }
@@ -43,7 +84,7 @@ package struct FileScan: Sendable {
             }
             buffer.withUnsafeBytes { raw in
                 let chunk = UnsafeRawBufferPointer(rebasing: raw.prefix(count))
-                if hashing == nil { hasher.update(chunk) }
+                if hashing == nil, deferred == nil { hasher.update(chunk) }
                 validator.feed(chunk)
                 if firstNUL == nil, let offset = Self.offsetOfNUL(chunk) { firstNUL = total + Int64(offset) }
             }
@@ -53,10 +94,13 @@ package struct FileScan: Sendable {
         }
         try? hashing?.finish()
         validator.finish()
-        return FileScan(
-            sha256: hasher.finishHex(), size: total,
+        var scan = FileScan(
+            sha256: "", size: total,
             encoding: decideEncoding(head: head, validator: validator, sawNUL: firstNUL != nil), head: head,
             firstNUL: firstNUL)
+        scan.knownSHA256 = deferred == nil ? hasher.finishHex() : nil
+        scan.deferred = deferred
+        return scan
     }
 
     private static func offsetOfNUL(_ bytes: UnsafeRawBufferPointer) -> Int? {

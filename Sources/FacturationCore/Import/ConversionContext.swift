@@ -13,6 +13,12 @@ package struct ConversionContext {
     package let output: NormalizedOutput
     /// Called with (bytes read, total bytes) while a large file is read.
     package let progress: ((Int64, Int64) -> Void)?
+    /// For a file whose digest is computed beside the conversion (``FileScan/digestIsDeferred``):
+    /// true once the digest is known and the index holds it. A converter may then stop
+    /// (``ConversionStopped``): the file is a duplicate, or the claim of a run that was stopped
+    /// after recording it, and nothing converted from it is kept. The Clockify conversion in
+    /// pieces asks before each window of pieces; the other converters run to their end.
+    package var alreadyImported: (() -> Bool)?
 
     package init(
         path: String, sourceName: String, scan: FileScan, detection: FormatSniffer.Detection,
@@ -30,6 +36,10 @@ package struct ConversionContext {
         self.progress = progress
     }
 }
+
+/// Thrown by a converter that stopped because its file is imported already
+/// (``ConversionContext/alreadyImported``).
+package struct ConversionStopped: Error {}
 
 /// What a successful conversion produced.
 package struct ConversionReport: Sendable {

@@ -264,8 +264,9 @@ package enum FormatSniffer {
         if offset < Int64(scan.head.count) {
             place = "on line \(before.count(where: { $0 == 0x0A }) + 1) (byte \(offset + 1))"
         }
+        // Detection reads only the head and the encoding: the prefix needs no digest of its own.
         let prefix = FileScan(
-            sha256: scan.sha256, size: Int64(before.count),
+            sha256: "", size: Int64(before.count),
             encoding: String(validating: before, as: UTF8.self) == nil
                 ? .windows1252 : before.starts(with: [0xEF, 0xBB, 0xBF]) ? .utf8WithBOM : .utf8,
             head: Array(before))

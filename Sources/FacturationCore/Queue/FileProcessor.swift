@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Takes one claim to its terminal state: imported, rejected or duplicate (or back to the
 /// inbox when the file changed while it was being read).
 ///
@@ -43,33 +47,66 @@ package struct FileProcessor {
                 detail: "not a regular file")
         }
         let name = claim.originalName
-        let scan = try FileScan.scan(path: claim.originalPath) { done in
+        var scan = try FileScan.scan(path: claim.originalPath, deferringDigestFrom: Self.deferredDigestBytes) { done in
             progress?(name, done, 0)
         }
-        let marker = markerPath(scan.sha256)
-        if let entry = try IndexEntry.load(path: marker) {
-            if entry.claim == claim.id {
-                return try finishImport(claim, scan: scan, entry: entry)
-            }
-            try claimed.check(claim, scannedSize: scan.size, step: .scan)
-            return try moveDuplicate(claim, scan: scan, of: entry)
-        }
+        defer { scan.abandonDigest() }
+        let kind = Kind(scan)
+        // Only an export's conversion runs beside its digest (``DeferredDigest``); everything else
+        // is judged once the file's identity is known, as before.
+        if kind != .data { scan = try scan.finishingDigest() }
+        if !scan.digestIsDeferred, let known = try knownContent(claim, scan: scan, claimed: claimed) { return known }
         try claimed.check(claim, scannedSize: scan.size, step: .scan)
         TestPause.point("after-scan")
+        switch kind {
+        case .request: return try processRequest(claim, scan: scan, claimed: claimed)
+        case .paymentDecision: return try processPaymentDecision(claim, scan: scan, claimed: claimed)
+        case .reply: return try processReply(claim, scan: scan, claimed: claimed)
+        case .oxygeneRegister: return try processOxygeneRegister(claim, scan: scan, claimed: claimed)
+        case .data: return try importData(claim, scan: scan, claimed: claimed)
+        }
+    }
 
-        if scan.encoding != nil, RequestFile.looksLikeRequest(scan.head) {
-            return try processRequest(claim, scan: scan, claimed: claimed)
+    /// What a claimed file is, from its first bytes.
+    private enum Kind {
+        case request, paymentDecision, reply, oxygeneRegister
+        /// A time or bank export (or a file that is none of these, rejected by the format sniffer).
+        case data
+
+        init(_ scan: FileScan) {
+            if scan.encoding != nil, RequestFile.looksLikeRequest(scan.head) {
+                self = .request
+            } else if scan.encoding != nil, PaymentDecisionFile.looksLikeDecision(scan.head) {
+                self = .paymentDecision
+            } else if IncomingMail.looksLikeMessage(scan.head) {
+                self = .reply
+            } else if OxygeneRegisterStore.looksLikeRegister(scan.head) {
+                self = .oxygeneRegister
+            } else {
+                self = .data
+            }
         }
-        if scan.encoding != nil, PaymentDecisionFile.looksLikeDecision(scan.head) {
-            return try processPaymentDecision(claim, scan: scan, claimed: claimed)
+    }
+
+    /// Files from this size on are hashed beside their conversion (``DeferredDigest`` says why),
+    /// smaller ones by the scan. `FACTURATION_DEFERRED_DIGEST=n` (a test seam, like
+    /// `FACTURATION_CSV_PIECES`) lowers it to `n` bytes, so end-to-end tests take that path with small files.
+    static let deferredDigestBytes: Int64 = {
+        guard let text = getenv("FACTURATION_DEFERRED_DIGEST").map({ String(cString: $0) }), let bytes = Int64(text),
+            bytes >= 0
+        else { return 32 << 20 }
+        return bytes
+    }()
+
+    /// What the index says of this content (nil: it is new). The claim of a run stopped after it
+    /// recorded the file is finished; another file with the same content is a duplicate.
+    private func knownContent(_ claim: Claim, scan: FileScan, claimed: FileSnapshot) throws -> FileOutcome? {
+        guard let entry = try IndexEntry.load(path: markerPath(scan.sha256)) else { return nil }
+        if entry.claim == claim.id {
+            return try finishImport(claim, scan: scan, entry: entry)
         }
-        if IncomingMail.looksLikeMessage(scan.head) {
-            return try processReply(claim, scan: scan, claimed: claimed)
-        }
-        if OxygeneRegisterStore.looksLikeRegister(scan.head) {
-            return try processOxygeneRegister(claim, scan: scan, claimed: claimed)
-        }
-        return try importData(claim, scan: scan, claimed: claimed)
+        try claimed.check(claim, scannedSize: scan.size, step: .scan)
+        return try moveDuplicate(claim, scan: scan, of: entry)
     }
 
     /// The Oxygène register export (``OxygeneRegisterReader``): read whole, then recorded as the
@@ -109,32 +146,14 @@ package struct FileProcessor {
     }
 
     /// A time or bank export: converted, merged into the ledgers, marked as imported.
-    private func importData(_ claim: Claim, scan: FileScan, claimed: FileSnapshot) throws -> FileOutcome {
-        let pipeline = layout.pipeline
+    private func importData(_ claim: Claim, scan partial: FileScan, claimed: FileSnapshot) throws -> FileOutcome {
         let name = claim.originalName
-        let detection: FormatSniffer.Detection
-        switch FormatSniffer.detect(scan) {
-        case .success(let detected): detection = detected
-        case .failure(let rejection):
-            return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
+        let report: ConversionReport, output: NormalizedOutput, scan: FileScan
+        switch try convert(claim, scan: partial, claimed: claimed) {
+        case .ended(let outcome): return outcome
+        case .converted(let converted, let into, let finished): (report, output, scan) = (converted, into, finished)
         }
-        let zone = ZoneConverter(timeZone: pipeline.timeZone)
-        try Storage.removeTree(claim.scratchFolder)
-        let kind = detection.format.ledger
-        let output = try NormalizedOutput(directory: claim.scratchFolder, kind: kind)
-        output.enableDirectRows { !Storage.exists(layout.ledger(kind, $0)) }
-        let context = ConversionContext(
-            path: claim.originalPath, sourceName: name, scan: scan, detection: detection, pipeline: pipeline,
-            zone: zone, classifier: EntryClassifier(pipeline: pipeline), output: output,
-            progress: progress.map { report in { done, total in report(name, done, total) } })
-        let report: ConversionReport
-        do {
-            report = try Importer.convert(context)
-        } catch let rejection as Rejection {
-            try output.discard()
-            return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
-        }
-        TestPause.point("after-conversion")
+        let kind = output.kind
         // Nothing reached the ledgers yet: a file that changed is simply taken again later.
         try claimed.check(claim, scannedSize: scan.size, step: .conversion)
 
@@ -156,6 +175,72 @@ package struct FileProcessor {
         outcome.delivered = update.delivered.map { Path.relative(Path.join(layout.outbox, $0), to: workspace.root) }
         outcome.warnings = update.warnings
         return outcome
+    }
+
+    /// How a conversion ended.
+    private enum Conversion {
+        /// The file reached its terminal state: rejected, a duplicate, or the claim of a stopped run finished.
+        case ended(FileOutcome)
+        /// Converted into the output (nothing merged yet); the scan has its digest.
+        case converted(ConversionReport, NormalizedOutput, FileScan)
+    }
+
+    /// Converts an export into its scratch folder. A scan whose digest was deferred gets it here,
+    /// before anything is rejected or merged: a file imported already is told as a duplicate (or
+    /// finished, for the claim that recorded it) whatever its conversion says, as when the digest
+    /// came first; the Clockify conversion in pieces stops as soon as that is known.
+    private func convert(_ claim: Claim, scan partial: FileScan, claimed: FileSnapshot) throws -> Conversion {
+        let detection: FormatSniffer.Detection
+        switch FormatSniffer.detect(partial) {
+        case .success(let detected): detection = detected
+        case .failure(let rejection):
+            return .ended(try reject(claim, unlessKnown: partial, rejection: rejection, claimed: claimed))
+        }
+        try Storage.removeTree(claim.scratchFolder)
+        let kind = detection.format.ledger
+        let output = try NormalizedOutput(directory: claim.scratchFolder, kind: kind)
+        output.enableDirectRows { !Storage.exists(layout.ledger(kind, $0)) }
+        let name = claim.originalName
+        var context = ConversionContext(
+            path: claim.originalPath, sourceName: name, scan: partial, detection: detection,
+            pipeline: layout.pipeline, zone: ZoneConverter(timeZone: layout.pipeline.timeZone),
+            classifier: EntryClassifier(pipeline: layout.pipeline), output: output,
+            progress: progress.map { report in { done, total in report(name, done, total) } })
+        if partial.digestIsDeferred {
+            context.alreadyImported = {
+                partial.finishedDeferredDigest.map { (try? IndexEntry.load(path: markerPath($0))) != nil } ?? false
+            }
+        }
+        let report: ConversionReport
+        do {
+            report = try Importer.convert(context)
+        } catch let rejection as Rejection {
+            try output.discard()
+            return .ended(try reject(claim, unlessKnown: partial, rejection: rejection, claimed: claimed))
+        } catch is ConversionStopped {
+            try output.discard()
+            let scan = try partial.finishingDigest()
+            if let known = try knownContent(claim, scan: scan, claimed: claimed) { return .ended(known) }
+            // Its index entry went away since (not under the run's lock): the file is converted whole.
+            return try convert(claim, scan: scan, claimed: claimed)
+        }
+        TestPause.point("after-conversion")
+        let scan = try partial.finishingDigest()
+        if partial.digestIsDeferred, let known = try knownContent(claim, scan: scan, claimed: claimed) {
+            try output.discard()
+            return .ended(known)
+        }
+        return .converted(report, output, scan)
+    }
+
+    /// Rejects a file whose digest may have been deferred: once its identity is known, and unless
+    /// its content was imported already (``knownContent(_:scan:claimed:)``).
+    private func reject(
+        _ claim: Claim, unlessKnown partial: FileScan, rejection: Rejection, claimed: FileSnapshot
+    ) throws -> FileOutcome {
+        let scan = try partial.finishingDigest()
+        if partial.digestIsDeferred, let known = try knownContent(claim, scan: scan, claimed: claimed) { return known }
+        return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
     }
 
     /// An approval decision or a credit-note request (see ``RequestFile``).

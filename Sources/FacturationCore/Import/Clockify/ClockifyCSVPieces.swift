@@ -153,6 +153,11 @@ extension ClockifyCSVConverter {
         }
         var next = 0
         while next < plan.pieces.count {
+            if context.alreadyImported?() == true {
+                try? sink.finish()
+                if settings.trace { FileHandle.standardError.write(Data("csv-pieces stopped\n".utf8)) }
+                throw ConversionStopped()
+            }
             let window = next..<min(plan.pieces.count, next + settings.window)
             let results = Parallel.map(window.count) { offset in
                 let index = window.lowerBound + offset
