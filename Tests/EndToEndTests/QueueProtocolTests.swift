@@ -155,10 +155,14 @@ struct QueueProtocolTests {
     }
 
     /// A 9 MB export (parsed and hashed on second threads) is imported whole, archived byte for
-    /// byte, and recognised when dropped again under another name. Also with its digest computed
-    /// beside its conversion in pieces (`DeferredDigest`, from 32 MB in production; here from 1
-    /// byte by its test seam): the same identity, and the copy is still a duplicate.
-    @Test(arguments: [[:], ["FACTURATION_DEFERRED_DIGEST": "1", "FACTURATION_CSV_PIECES": "\(1 << 20)"]])
+    /// byte, and recognised when dropped again under another name. Also with its digest deferred
+    /// (`DeferredDigest`, from 32 MB in production; here from 1 byte by its test seam): computed
+    /// beside the conversion in pieces, or finished first when the conversion is on one core (the
+    /// copy is then found before any conversion); the same identity, the copy still a duplicate.
+    @Test(arguments: [
+        [:], ["FACTURATION_DEFERRED_DIGEST": "1"],
+        ["FACTURATION_DEFERRED_DIGEST": "1", "FACTURATION_CSV_PIECES": "\(1 << 20)"],
+    ])
     func largeExportTakesTheThreadedPathsAndIsRecognisedAgain(environment: [String: String]) throws {
         let workspace = try TestWorkspace()
         let lines = Self.clockifyCSV.split(separator: "\n")
@@ -199,7 +203,15 @@ struct QueueProtocolTests {
             "no index marker named after \(digest)")
 
         try workspace.drop("copie.csv", bytes)
-        let second = try workspace.run(["run", "--settle", "0"], environment: environment)
+        // The pause point after a conversion, with its gate open: the point leaves a mark if reached.
+        let gate = workspace.root.appendingPathComponent("gate").path
+        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
+        let second = try workspace.run(
+            ["run", "--settle", "0"],
+            environment: environment.merging(["FACTURATION_TEST_PAUSE": "after-conversion:\(gate)"]) { $1 })
+        if environment["FACTURATION_CSV_PIECES"] == nil {
+            #expect(!FileManager.default.fileExists(atPath: gate + ".waiting"), "the copy was converted")
+        }
         #expect(second.status == 0, "stderr: \(second.stderr)")
         #expect(second.stdout.contains("0 imported, 0 rejected, 1 duplicate"), "\(second.stdout)")
         let note = try #require(workspace.files(under: "archive/duplicates").first { $0.hasSuffix(".duplicate.txt") })
@@ -209,8 +221,12 @@ struct QueueProtocolTests {
 
     /// A file imported before is a duplicate when dropped again, even when its conversion would now
     /// fail (the pipeline's date format changed since: 15/07 is no month/day date). With the digest
-    /// deferred (test seam: every export), the file's identity is looked up before it is rejected.
-    @Test(arguments: [[:], ["FACTURATION_DEFERRED_DIGEST": "0"]])
+    /// deferred (test seam: every export), the file's identity is looked up before its conversion
+    /// (one core: it could not stop) or, in pieces, before it is rejected.
+    @Test(arguments: [
+        [:], ["FACTURATION_DEFERRED_DIGEST": "0"],
+        ["FACTURATION_DEFERRED_DIGEST": "0", "FACTURATION_CSV_PIECES": "64"],
+    ])
     func aFileImportedBeforeIsADuplicateEvenWhenItWouldNowBeRejected(environment: [String: String]) throws {
         let workspace = try TestWorkspace()
         try workspace.drop("clockify.csv", Self.clockifyCSV)

@@ -106,4 +106,29 @@ struct CSVLineBuilderTests {
                 $0.field("a"); $0.plainField("second"); $0.emptyField()
             } == "a,second,\r\n")
     }
+
+    /// The static words of the formats and categories are their raw values, plain words, and
+    /// written as the String field was.
+    @Test func formatAndCategoryWordsAreTheirRawValues() {
+        let words =
+            InputFormat.allCases.map { ($0.word, $0.rawValue) }
+            + PipelineConfig.Category.allCases.map { ($0.word, $0.rawValue) }
+        for (word, raw) in words {
+            #expect(word.description == raw)
+            #expect(
+                CSVLineBuilder.isPlainWord(UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+            )
+            #expect(
+                line {
+                    $0.field("x"); $0.plainField(word)
+                }
+                    == line {
+                        $0.field("x"); $0.field(raw)
+                    })
+        }
+        for bad in ["", "_a", "1a", "a b", "a,b", "=a", "é"] {
+            var text = bad
+            #expect(!text.withUTF8 { CSVLineBuilder.isPlainWord(UnsafeRawBufferPointer($0)) }, "\(bad)")
+        }
+    }
 }

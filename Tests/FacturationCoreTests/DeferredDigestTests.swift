@@ -4,18 +4,36 @@ import Testing
 @testable import FacturationCore
 
 /// ``DeferredDigest`` and the scan that leaves its digest to it: the digest is the SHA-256 of the
-/// file whoever hashes which chunk (its thread, the caller that takes it over at once, or after a
-/// part), and the thread ends on every path.
+/// file whoever hashes which chunk (its thread alone, the caller taking over at once or in the
+/// middle of the file), and the thread stops once the digest is taken over or abandoned.
 @Suite("Deferred digest")
 struct DeferredDigestTests {
     /// A file of `count` bytes that differ from chunk to chunk (a chunk hashed twice, skipped or
-    /// swapped changes the digest); its path and the digest `sha256sum` would give.
-    static func file(_ count: Int, in folder: URL) throws -> (path: String, sha256: String) {
+    /// swapped changes the digest); its path and the expected digest.
+    static func file(_ count: Int, in folder: URL) throws -> (path: String, digest: DeferredDigest.Digest) {
         var bytes = [UInt8](repeating: 0, count: count)
         for index in 0..<count { bytes[index] = UInt8(truncatingIfNeeded: index &* 31 ^ index >> 11) }
         let path = folder.appendingPathComponent("file-\(count).bin").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return (path, bytes.withUnsafeBytes { SHA256Hasher.hex($0) })
+        return (path, .init(hex: bytes.withUnsafeBytes { SHA256Hasher.hex($0) }, bytes: Int64(count)))
+    }
+
+    /// A sparse file of `count` zero bytes (large at no cost); its path and the expected digest.
+    static func zeros(_ count: Int64, in folder: URL) throws -> (path: String, digest: DeferredDigest.Digest) {
+        let path = folder.appendingPathComponent("zeros.bin").path
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(count))
+        try handle.close()
+        let hasher = SHA256Hasher()
+        let chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var left = count
+        while left > 0 {
+            let part = Int(min(left, Int64(chunk.count)))
+            hasher.update(chunk, count: part)
+            left -= Int64(part)
+        }
+        return (path, .init(hex: hasher.finishHex(), bytes: count))
     }
 
     static func folder() throws -> URL {
@@ -24,13 +42,17 @@ struct DeferredDigestTests {
         return folder
     }
 
-    /// Waits (up to 10 s) until `condition` holds.
+    /// Waits (up to 20 s) until `condition` holds.
     static func eventually(_ condition: () -> Bool) -> Bool {
-        for _ in 0..<1_000 {
+        for _ in 0..<2_000 {
             if condition() { return true }
             usleep(10_000)
         }
         return false
+    }
+
+    static func ended(_ digest: DeferredDigest) -> Bool {
+        eventually { !digest.threadRuns.load(ordering: .acquiring) }
     }
 
     static let chunk = DeferredDigest.chunkBytes
@@ -43,34 +65,48 @@ struct DeferredDigestTests {
         let (path, expected) = try Self.file(size, in: folder)
         let digest = DeferredDigest(file: try InputFile(path: path))
         #expect(Self.eventually { digest.finishedDigest != nil })
-        #expect(digest.finishedDigest == expected)
+        #expect(digest.finishedDigest == expected.hex)
         #expect(try digest.finish() == expected)
         #expect(try digest.finish() == expected, "a second finish gives the same digest")
-        #expect(Self.eventually { !digest.threadRuns.load(ordering: .acquiring) })
+        #expect(Self.ended(digest))
     }
 
-    /// Taken over at once, or after the thread hashed a part: the caller hashes what is left.
+    /// Taken over at once: the caller hashes the file (the thread hashes at most a chunk more).
     @Test(arguments: sizes)
-    func aDigestTakenOverGivesTheSameDigest(size: Int) throws {
+    func aDigestTakenOverAtOnceGivesTheSameDigest(size: Int) throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let (path, expected) = try Self.file(size, in: folder)
-        for pause: UInt32 in [0, 300, 2_000] {
-            let digest = DeferredDigest(file: try InputFile(path: path))
-            if pause > 0 { usleep(pause) }
-            #expect(try digest.finish() == expected, "taken over after \(pause) µs")
-            #expect(digest.finishedDigest == expected)
-            #expect(Self.eventually { !digest.threadRuns.load(ordering: .acquiring) }, "after \(pause) µs")
-        }
+        let digest = DeferredDigest(file: try InputFile(path: path))
+        #expect(try digest.finish() == expected)
+        #expect(digest.finishedDigest == expected.hex)
+        #expect(Self.ended(digest))
     }
 
-    @Test func anAbandonedDigestEndsItsThread() throws {
+    /// Taken over in the middle of 2 GB: the caller goes on from the thread's last copy, and the
+    /// thread stops long before the end.
+    @Test func aDigestTakenOverInTheMiddleGivesTheSameDigest() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (path, _) = try Self.file(24 * Self.chunk, in: folder)
+        let (path, expected) = try Self.zeros(2 << 30, in: folder)
+        let digest = DeferredDigest(file: try InputFile(path: path))
+        #expect(Self.eventually { digest.threadChunks.load(ordering: .relaxed) >= 3 })
+        #expect(try digest.finish() == expected)
+        #expect(Self.ended(digest))
+        let hashed = digest.threadChunks.load(ordering: .relaxed)
+        #expect(hashed >= 3 && hashed < 1_024, "the thread hashed \(hashed) of 2,048 chunks")
+    }
+
+    @Test func anAbandonedDigestStopsItsThread() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (path, _) = try Self.zeros(2 << 30, in: folder)
         let digest = DeferredDigest(file: try InputFile(path: path))
         digest.abandon()
-        #expect(Self.eventually { !digest.threadRuns.load(ordering: .acquiring) })
+        #expect(Self.ended(digest))
+        #expect(digest.finishedDigest == nil)
+        let hashed = digest.threadChunks.load(ordering: .relaxed)
+        #expect(hashed < 1_024, "the thread hashed \(hashed) of 2,048 chunks")
     }
 
     /// The scan that defers its digest tells the same as the one that does not, once finished;
@@ -87,8 +123,9 @@ struct DeferredDigestTests {
         #expect(partial.size == plain.size && partial.encoding == plain.encoding && partial.head == plain.head)
         let finished = try partial.finishingDigest()
         #expect(!finished.digestIsDeferred && finished.sha256 == plain.sha256)
+        #expect(finished.hashedBytes == plain.size && plain.hashedBytes == nil)
         #expect(partial.finishedDeferredDigest == plain.sha256)
-        #expect(
-            try FileScan.scan(path: path, deferringDigestFrom: Int64(text.utf8.count + 1)).digestIsDeferred == false)
+        let under = try FileScan.scan(path: path, deferringDigestFrom: Int64(text.utf8.count + 1))
+        #expect(!under.digestIsDeferred)
     }
 }

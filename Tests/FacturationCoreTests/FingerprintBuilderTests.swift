@@ -38,6 +38,12 @@ struct FingerprintBuilderTests {
         #expect(builder.key(.bank) == "bank:e6471a6a358a703892e0b64298651ec8")
     }
 
+    @Test func eachKindsPrefixIsItsRawValue() {
+        for kind in [FingerprintBuilder.Kind.timeEntry, .bank] {
+            #expect(kind.prefix.description == kind.rawValue)
+        }
+    }
+
     @Test func nonASCIINamesAreLowercasedByUnicodeRules() {
         let builder = FingerprintBuilder()
         builder.start()

@@ -109,6 +109,16 @@ package struct PipelineConfig: Sendable {
         case facturable = "FACTURABLE"
         /// Internal time: never billed.
         case interne = "INTERNE"
+
+        /// The raw value as a static word, written in every time entry's `category` column
+        /// (``CSVLineBuilder/plainField(_:)``: no String per row; issue #9).
+        package var word: StaticString {
+            switch self {
+            case .forfait: "FORFAIT"
+            case .facturable: "FACTURABLE"
+            case .interne: "INTERNE"
+            }
+        }
     }
 
     /// A categorisation rule: when every given pattern matches, the entry gets `category`.

@@ -14,67 +14,89 @@ import Glibc
 /// check (about 0.5 s), so the hash decided when the conversion could start; the conversion then
 /// keeps both cores busy but for about 0.15 of one, for 8 s or more: room for the hash. Without
 /// any hash in the scan, four alternated 1 GB runs took 0.6 s less (median; 7 December VM): the
-/// bound of what this saves. The file's identity is still known before anything from it is
-/// merged, rejected or archived (``FileProcessor``).
+/// bound of what this saves. ``FileProcessor`` still knows the file's identity before anything
+/// from it is merged, rejected or archived, and defers it only where the conversion can stop
+/// once the file is found imported (the Clockify conversion in pieces).
 ///
-/// At nice 19 the thread takes only time that no other thread of the machine wants, so on a busy
-/// machine it may be starved. Whoever needs the digest (``finish()``) therefore takes the rest
-/// over on its own thread rather than wait: the thread hashes one chunk at a time under `lock`
-/// and leaves at the next chunk once the digest is taken over or ``abandon()``ed.
+/// At nice 19 the thread takes little time from the run's other threads, and may be starved on
+/// a busy machine. Whoever needs the digest (``finish()``) therefore never waits for it: after
+/// each whole chunk the thread publishes a copy of its hash and how far it got, and ``finish()``
+/// goes on from the last copy on its own thread (at most one chunk is hashed twice, once by
+/// each); the thread leaves at its next chunk.
 ///
 /// Invariants (`DeferredDigestTests`): the digest is the SHA-256 of the bytes the descriptor
-/// reads, whichever thread hashes which chunk; ``finish()`` gives the same digest every time;
-/// ``finishedDigest`` is nil until the digest is complete and never waits for a chunk; after
-/// ``abandon()`` or ``finish()`` the thread leaves at its next chunk.
+/// reads, whoever hashes which chunk; ``finish()`` gives the same digest and byte count every
+/// time; ``finishedDigest`` is nil until the digest is complete; after ``abandon()`` or
+/// ``finish()`` the thread hashes at most the chunk in hand. One caller at a time.
 final class DeferredDigest: @unchecked Sendable {
-    /// Chunks are read and hashed a megabyte at a time (about 0.7 ms of a core each), so a
-    /// ``finish()`` waits for at most one chunk of the thread's.
+    /// Chunks are read and hashed a megabyte at a time (about 0.7 ms of a core each).
     static let chunkBytes = 1 << 20
 
+    /// The digest (hexadecimal) and the number of bytes it covers.
+    struct Digest: Equatable {
+        let hex: String
+        let bytes: Int64
+    }
+
     private let file: InputFile
-    /// Guards everything below: the thread holds it for a chunk, ``finish()`` for the rest.
+    /// Guards the four below.
     private let lock = NSLock()
-    private let hasher = SHA256Hasher()
-    private var buffer: [UInt8]
-    private var offset: Int64 = 0
-    private var outcome: Result<String, StorageError>?
+    /// A copy of the thread's hash after its last whole chunk, and the bytes it covers.
+    private let published = SHA256Hasher()
+    private var publishedBytes: Int64 = 0
+    private var outcome: Result<Digest, StorageError>?
     /// Set by ``finish()`` and ``abandon()``: the thread leaves at its next chunk.
     private var released = false
     /// Set once `outcome` is (read without the lock by ``finishedDigest``).
     private let complete = Atomic<Bool>(false)
-    /// Whether the thread still runs (tests: it ends on every path).
+    /// Whether the thread still runs, and the chunks it hashed (tests).
     let threadRuns = Atomic<Bool>(true)
+    let threadChunks = Atomic<Int>(0)
 
     /// Starts hashing `file` from its first byte (positioned reads: whoever else reads the same
     /// file through its read position is not disturbed).
     init(file: InputFile) {
         self.file = file
-        buffer = [UInt8](repeating: 0, count: Self.chunkBytes)
         let thread = Thread { [self] in
             // On Linux the nice value is per thread: this one only (raising it needs no privilege).
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
-            while hashNextChunk() {}
+            runThread()
             threadRuns.store(false, ordering: .releasing)
         }
         thread.name = "input-sha256"
         thread.start()
     }
 
-    /// The digest once complete, without waiting (nil while chunks are left, or after a read error).
+    /// The digest once complete, without waiting (nil while bytes are left, or after a read error).
     var finishedDigest: String? {
         guard complete.load(ordering: .acquiring) else { return nil }
         lock.lock()
         defer { lock.unlock() }
-        return try? outcome?.get()
+        return try? outcome?.get().hex
     }
 
-    /// The digest (hexadecimal): the chunks the thread has not hashed yet are hashed here.
-    func finish() throws(StorageError) -> String {
+    /// The digest: what the thread has not hashed yet is hashed here.
+    func finish() throws(StorageError) -> Digest {
+        let hasher = SHA256Hasher()
+        let start: Int64
         lock.lock()
-        defer { lock.unlock() }
+        if let outcome {
+            lock.unlock()
+            return try outcome.get()
+        }
         released = true
-        while outcome == nil { hashChunk() }
-        return try outcome!.get()
+        hasher.copy(from: published)
+        start = publishedBytes
+        lock.unlock()
+        var buffer = [UInt8](repeating: 0, count: Self.chunkBytes)
+        guard let result = Self.hash(file, from: start, into: hasher, buffer: &buffer, goOn: { _ in true }) else {
+            preconditionFailure("DeferredDigest: a hash told to go on stopped")
+        }
+        lock.lock()
+        outcome = result
+        complete.store(true, ordering: .releasing)
+        lock.unlock()
+        return try result.get()
     }
 
     /// The digest is no longer wanted: the thread leaves at its next chunk.
@@ -84,33 +106,43 @@ final class DeferredDigest: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// The thread's step: false once it should leave.
-    private func hashNextChunk() -> Bool {
+    private func runThread() {
+        let hasher = SHA256Hasher()
+        var buffer = [UInt8](repeating: 0, count: Self.chunkBytes)
+        let result = Self.hash(file, from: 0, into: hasher, buffer: &buffer) { bytes in
+            threadChunks.add(1, ordering: .relaxed)
+            lock.lock()
+            defer { lock.unlock() }
+            guard !released else { return false }
+            published.copy(from: hasher)
+            publishedBytes = bytes
+            return true
+        }
         lock.lock()
         defer { lock.unlock() }
-        guard !released, outcome == nil else { return false }
-        hashChunk()
-        return true
-    }
-
-    /// Reads and hashes the next chunk, or ends the digest (at the end of the file, or on a read
-    /// error). Called with `lock` held.
-    private func hashChunk() {
-        do {
-            let count = try file.read(into: &buffer, at: offset, count: buffer.count)
-            guard count > 0 else {
-                end(.success(hasher.finishHex()))
-                return
-            }
-            hasher.update(buffer, count: count)
-            offset += Int64(count)
-        } catch {
-            end(.failure(error))
-        }
-    }
-
-    private func end(_ result: Result<String, StorageError>) {
+        // Released meanwhile: the caller of finish() hashes the rest and records the outcome.
+        guard !released, let result else { return }
         outcome = result
         complete.store(true, ordering: .releasing)
+    }
+
+    /// Hashes `file` from `start` to its end into `hasher`, calling `goOn` with the bytes covered
+    /// after each chunk; nil when `goOn` said to stop.
+    private static func hash(
+        _ file: InputFile, from start: Int64, into hasher: SHA256Hasher, buffer: inout [UInt8],
+        goOn: (Int64) -> Bool
+    ) -> Result<Digest, StorageError>? {
+        var offset = start
+        do {
+            while true {
+                let count = try file.read(into: &buffer, at: offset, count: buffer.count)
+                if count == 0 { return .success(Digest(hex: hasher.finishHex(), bytes: offset)) }
+                hasher.update(buffer, count: count)
+                offset += Int64(count)
+                if !goOn(offset) { return nil }
+            }
+        } catch {
+            return .failure(error)
+        }
     }
 }

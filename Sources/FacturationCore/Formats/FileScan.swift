@@ -2,8 +2,9 @@
 import Glibc
 #endif
 
-/// What one pass over a file's raw bytes tells: its identity (SHA-256), its size, its text
-/// encoding and whether it looks binary.
+/// What one pass over a file's raw bytes tells: its identity (SHA-256; for a large export, from
+/// a second read beside the conversion: ``DeferredDigest``), its size, its text encoding and
+/// whether it looks binary.
 package struct FileScan: Sendable {
     /// The SHA-256 (hexadecimal). A scan that left its digest to a ``DeferredDigest`` has none
     /// until ``finishingDigest()``: reading it before is a programming error.
@@ -42,14 +43,22 @@ package struct FileScan: Sendable {
     package func finishingDigest() throws(StorageError) -> FileScan {
         guard knownSHA256 == nil, let deferred else { return self }
         var finished = self
-        finished.knownSHA256 = try deferred.finish()
+        let digest = try deferred.finish()
+        finished.knownSHA256 = digest.hex
+        finished.hashedBytes = digest.bytes
         return finished
     }
+
+    /// The bytes a deferred digest covers, once finished: the file's second read, which the
+    /// caller compares with ``size`` (a file that changed between the two reads is not the one
+    /// the scan judged). Nil when the scan hashed what it read.
+    package private(set) var hashedBytes: Int64?
 
     /// The deferred digest is no longer wanted (its thread stops at its next chunk).
     package func abandonDigest() { deferred?.abandon() }
 
-    /// Reads the whole file once, hashing it and deciding its encoding.
+    /// Reads the whole file once, hashing it (or leaving that to a ``DeferredDigest``) and
+    /// deciding its encoding.
     ///
     /// - Parameters:
     ///   - deferringDigestFrom: from this size on, the digest is left to a ``DeferredDigest``
@@ -62,7 +71,8 @@ package struct FileScan: Sendable {
         let file = try InputFile(path: path)
         let deferred = deferringDigestFrom.flatMap { file.size >= $0 ? DeferredDigest(file: file) : nil }
         let hasher = SHA256Hasher()
-        // Large files are hashed on a second thread while this one validates the encoding.
+        // Large files are hashed on a second thread while this one validates the encoding (unless
+        // the digest is deferred: that thread reads the file itself).
         let hashing =
             deferred == nil && file.size >= 8 << 20
             ? BackgroundWorker<([UInt8], Int)>(limit: 2, name: "scan-sha256") { chunk, count in
@@ -76,7 +86,13 @@ package struct FileScan: Sendable {
         var firstNUL: Int64?
         while true {
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
-            let count = try file.read(into: &buffer)
+            let count: Int
+            do {
+                count = try file.read(into: &buffer)
+            } catch {
+                deferred?.abandon()
+                throw error
+            }
             if count == 0 { break }
             if let hashing {
                 // The worker never fails, so submit never throws.

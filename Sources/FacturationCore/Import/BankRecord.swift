@@ -53,7 +53,7 @@ struct BankRecord {
 
     func write(into out: inout CSVLineBuilder) {
         out.field(key)
-        out.field(sourceFormat.rawValue)
+        out.plainField(sourceFormat.word)
         out.field(sourceFile)
         out.field(Int64(sourceRow))
         out.field(TextCleaning.cleaned(transactionID))

@@ -1,7 +1,8 @@
 /// Runs the converter that matches a detected format.
 package enum Importer {
     /// Converts the file of `context` into normalized rows; throws a ``Rejection`` when the file
-    /// cannot be imported, or a ``StorageError`` when the disk fails.
+    /// cannot be imported, a ``StorageError`` when the disk fails, or ``ConversionStopped`` when
+    /// the file turned out to be imported already (``ConversionContext/alreadyImported``).
     package static func convert(_ context: ConversionContext) throws -> ConversionReport {
         switch context.detection.format {
         case .clockifyDetailedCSV: try ClockifyCSVConverter(context: context).convert()

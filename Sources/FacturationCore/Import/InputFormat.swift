@@ -11,6 +11,24 @@ package enum InputFormat: String, Sendable, CaseIterable, Codable {
     case cfonb120 = "cfonb_120"
     case mt940 = "mt940"
 
+    /// The raw value as a static word, written in the `source_format` column of every row
+    /// (``CSVLineBuilder/plainField(_:)``: no String per row; issue #9). `CSVLineBuilderTests` holds
+    /// it to the raw value.
+    var word: StaticString {
+        switch self {
+        case .clockifyDetailedCSV: "clockify_detailed_csv"
+        case .clockifyReportJSON: "clockify_report_json"
+        case .clockifyTimeEntriesJSON: "clockify_time_entries_json"
+        case .qontoCSVFrench: "qonto_csv_fr"
+        case .qontoCSVEnglish: "qonto_csv_en"
+        case .qontoAPIJSON: "qonto_api_json"
+        case .camt053: "camt_053"
+        case .ofx: "ofx"
+        case .cfonb120: "cfonb_120"
+        case .mt940: "mt940"
+        }
+    }
+
     /// A name a bookkeeper recognises.
     package var displayName: String {
         switch self {

@@ -126,7 +126,7 @@ struct TimeEntryRecord<Text: CSVText> {
         let scale = minorDigits
         key.write(to: &out)
         let keyEnd = out.buffer.count
-        out.field(sourceFormat.rawValue)
+        out.plainField(sourceFormat.word)
         sourceFile.write(to: &out)
         out.field(Int64(sourceRow))
         sourceEntryID.write(to: &out)
@@ -154,7 +154,7 @@ struct TimeEntryRecord<Text: CSVText> {
         out.field(billableAmountMinor)
         if let billableAmountMinor { out.decimalField(billableAmountMinor, scale: scale) } else { out.emptyField() }
         currencyCode.write(to: &out)
-        out.field(category.rawValue)
+        out.plainField(category.word)
         if let invoiced { out.field(invoiced) } else { out.emptyField() }
         invoiceRef.write(to: &out)
         return LedgerLinePlaces(keyEnd: keyEnd, sortColumn: startUTCStart..<startUTCEnd)

@@ -24,12 +24,15 @@ package struct FileProcessor {
         self.progress = progress
     }
 
-    package func process(_ claim: Claim) throws -> FileOutcome {
+    /// Takes `claim` to its terminal state. A claim `resumed` from an interrupted run is looked up
+    /// in the index before anything else (its digest is never deferred): a run stopped after it
+    /// recorded the file only has to move it to the archive.
+    package func process(_ claim: Claim, resumed: Bool = false) throws -> FileOutcome {
         // What the file looked like when this run took it: a producer that goes on writing after
         // the claim is caught by comparing against it (``ChangedFile``).
         let claimed = FileSnapshot(path: claim.originalPath)
         do {
-            return try processClaimed(claim, claimed: claimed)
+            return try processClaimed(claim, claimed: claimed, resumed: resumed)
         } catch let change as ChangedFile {
             return try requeue(claim, change)
         } catch {
@@ -38,7 +41,7 @@ package struct FileProcessor {
         }
     }
 
-    private func processClaimed(_ claim: Claim, claimed: FileSnapshot) throws -> FileOutcome {
+    private func processClaimed(_ claim: Claim, claimed: FileSnapshot, resumed: Bool) throws -> FileOutcome {
         // The scan saw a regular file; a link swapped in before the claim's rename is not followed
         // (it could point at any file the service user may read, and the reason quotes its start).
         guard Storage.status(claim.originalPath)?.isRegularFile == true else {
@@ -47,14 +50,15 @@ package struct FileProcessor {
                 detail: "not a regular file")
         }
         let name = claim.originalName
-        var scan = try FileScan.scan(path: claim.originalPath, deferringDigestFrom: Self.deferredDigestBytes) { done in
+        let deferring = resumed ? nil : Self.deferredDigestBytes
+        var scan = try FileScan.scan(path: claim.originalPath, deferringDigestFrom: deferring) { done in
             progress?(name, done, 0)
         }
         defer { scan.abandonDigest() }
         let kind = Kind(scan)
         // Only an export's conversion runs beside its digest (``DeferredDigest``); everything else
         // is judged once the file's identity is known, as before.
-        if kind != .data { scan = try scan.finishingDigest() }
+        if kind != .data { scan = try finished(scan) }
         if !scan.digestIsDeferred, let known = try knownContent(claim, scan: scan, claimed: claimed) { return known }
         try claimed.check(claim, scannedSize: scan.size, step: .scan)
         TestPause.point("after-scan")
@@ -97,6 +101,16 @@ package struct FileProcessor {
         else { return 32 << 20 }
         return bytes
     }()
+
+    /// `partial` with its digest, from bytes as many as the scan read: a file that changed
+    /// between the scan and the digest's own read goes back to the inbox (``ChangedFile``).
+    private func finished(_ partial: FileScan) throws -> FileScan {
+        let scan = try partial.finishingDigest()
+        if let hashed = scan.hashedBytes, hashed != scan.size {
+            throw ChangedFile(step: .scan, sizeBefore: scan.size, sizeAfter: hashed)
+        }
+        return scan
+    }
 
     /// What the index says of this content (nil: it is new). The claim of a run stopped after it
     /// recorded the file is finished; another file with the same content is a duplicate.
@@ -187,14 +201,22 @@ package struct FileProcessor {
 
     /// Converts an export into its scratch folder. A scan whose digest was deferred gets it here,
     /// before anything is rejected or merged: a file imported already is told as a duplicate (or
-    /// finished, for the claim that recorded it) whatever its conversion says, as when the digest
-    /// came first; the Clockify conversion in pieces stops as soon as that is known.
+    /// finished, for the claim that recorded it) whatever its conversion says or throws, as when
+    /// the digest came first. The digest stays deferred only for the Clockify conversion in
+    /// pieces, which stops once the file is found imported; any other conversion waits for it.
     private func convert(_ claim: Claim, scan partial: FileScan, claimed: FileSnapshot) throws -> Conversion {
         let detection: FormatSniffer.Detection
         switch FormatSniffer.detect(partial) {
         case .success(let detected): detection = detected
         case .failure(let rejection):
             return .ended(try reject(claim, unlessKnown: partial, rejection: rejection, claimed: claimed))
+        }
+        if partial.digestIsDeferred,
+            !(detection.format == .clockifyDetailedCSV && ClockifyCSVConverter.convertsInPieces(partial))
+        {
+            let scan = try finished(partial)
+            if let known = try knownContent(claim, scan: scan, claimed: claimed) { return .ended(known) }
+            return try convert(claim, scan: scan, claimed: claimed)
         }
         try Storage.removeTree(claim.scratchFolder)
         let kind = detection.format.ledger
@@ -217,15 +239,18 @@ package struct FileProcessor {
         } catch let rejection as Rejection {
             try output.discard()
             return .ended(try reject(claim, unlessKnown: partial, rejection: rejection, claimed: claimed))
-        } catch is ConversionStopped {
+        } catch {
             try output.discard()
-            let scan = try partial.finishingDigest()
+            // Stopped, or failed otherwise: the index decides first when the digest was deferred.
+            guard partial.digestIsDeferred else { throw error }
+            let scan = try finished(partial)
             if let known = try knownContent(claim, scan: scan, claimed: claimed) { return .ended(known) }
-            // Its index entry went away since (not under the run's lock): the file is converted whole.
+            // Stopped, but its index entry went away since (not under the run's lock): converted whole.
+            guard error is ConversionStopped else { throw error }
             return try convert(claim, scan: scan, claimed: claimed)
         }
         TestPause.point("after-conversion")
-        let scan = try partial.finishingDigest()
+        let scan = try finished(partial)
         if partial.digestIsDeferred, let known = try knownContent(claim, scan: scan, claimed: claimed) {
             try output.discard()
             return .ended(known)
@@ -238,7 +263,7 @@ package struct FileProcessor {
     private func reject(
         _ claim: Claim, unlessKnown partial: FileScan, rejection: Rejection, claimed: FileSnapshot
     ) throws -> FileOutcome {
-        let scan = try partial.finishingDigest()
+        let scan = try finished(partial)
         if partial.digestIsDeferred, let known = try knownContent(claim, scan: scan, claimed: claimed) { return known }
         return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
     }

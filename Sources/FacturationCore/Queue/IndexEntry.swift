@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Its presence means "this content was imported"; the same content dropped again is a
 /// duplicate. It is written just before the claim folder moves to the archive, so a resumed
-/// claim whose own marker exists only has to finish that move. It holds only facts that do not
+/// claim whose own marker exists only has to finish that move (a resumed claim is looked up
+/// before anything else: ``FileProcessor/process(_:resumed:)``). It holds only facts that do not
 /// depend on how often the file was retried (merge counts and deliveries are in the run summary).
 struct IndexEntry: Codable, Equatable {
     var sha256: String

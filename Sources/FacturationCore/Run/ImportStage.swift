@@ -31,14 +31,14 @@ package final class ImportStage: Stage {
     package func run(_ context: RunContext, summary: inout RunSummary) throws {
         for layout in layouts { try Storage.makeDirectory(layout.inbox) }
         // 1. Claims left by an interrupted run come first, in their original order.
-        var queue = try recoverClaims(into: &summary)
+        var queue = try recoverClaims(into: &summary).map { (claim: $0, resumed: true) }
         // 2. New files.
         for (entry, layout) in try candidates(into: &summary) {
-            if let claim = try claim(entry, layout: layout, summary: &summary) { queue.append(claim) }
+            if let claim = try claim(entry, layout: layout, summary: &summary) { queue.append((claim, false)) }
         }
         // 3. Each claim to its terminal state.
         let byID = Dictionary(layouts.map { ($0.pipeline.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for claim in queue {
+        for (claim, resumed) in queue {
             if context.shouldStop() {
                 logger.notice("Stopping before \(claim.originalName): asked to stop")
                 break
@@ -46,7 +46,7 @@ package final class ImportStage: Stage {
             guard let layout = byID[claim.pipelineID] else { continue }
             logger.debug("Processing file", metadata: ["file.name": "\(claim.originalName)", "claim": "\(claim.id)"])
             let processor = FileProcessor(workspace: workspace, layout: layout, progress: progress)
-            let outcome = try processor.process(claim)
+            let outcome = try processor.process(claim, resumed: resumed)
             log(outcome)
             summary.files.append(outcome)
         }

@@ -23,6 +23,13 @@ package final class SHA256Hasher {
         bytes.withUnsafeBytes { update(UnsafeRawBufferPointer(rebasing: $0.prefix(count ?? bytes.count))) }
     }
 
+    /// Takes the state of `other` (the bytes it was fed so far), so both can go on apart.
+    package func copy(from other: SHA256Hasher) {
+        guard EVP_MD_CTX_copy_ex(context, other.context) == 1 else {
+            fatalError("OpenSSL could not copy a digest context")
+        }
+    }
+
     /// Returns the digest and resets the hasher for reuse.
     package func finish() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)

@@ -121,12 +121,20 @@ package struct CSVLineBuilder {
         fieldsInLine += 1
     }
 
-    /// Appends a word of the program's own (`true`, `minute`…): letters only, so never quoted nor
-    /// guarded, and no String to go through (the time entries write two per row).
+    /// Appends a word of the program's own (`true`, `minute`, `clockify_detailed_csv`…): ASCII
+    /// letters, digits and underscores after a letter, so never quoted nor guarded, and no String
+    /// to go through (the time entries write four per row).
     package mutating func plainField(_ word: StaticString) {
         let bytes = UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
-        assert(bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x41...0x5A).contains($0) }, "not a plain word")
+        assert(Self.isPlainWord(bytes), "not a plain word")
         append(bytes, guarded: false)
+    }
+
+    /// Whether ``plainField(_:)`` may write these bytes.
+    static func isPlainWord(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        func isLetter(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) }
+        guard let first = bytes.first, isLetter(first) else { return false }
+        return bytes.allSatisfy { isLetter($0) || (0x30...0x39).contains($0) || $0 == 0x5F }
     }
 
     /// Appends minor units as decimal text with a point: 129279 at scale 2 is `1292.79`.

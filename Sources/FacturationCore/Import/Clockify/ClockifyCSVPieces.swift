@@ -19,6 +19,10 @@ import Foundation
 /// - anything that fails in a piece: a syntax error, a field longer than the reader accepts, a
 ///   rejection of the header, a read error. The rows written so far are discarded and the
 ///   one-core pass reads the file again, so a broken file is rejected with the same reason.
+///
+/// Before each window of pieces, a file whose digest is computed beside the conversion asks
+/// whether it is imported already (``ConversionContext/alreadyImported``), and stops then
+/// (``ConversionStopped``: a duplicate of a large export is not converted whole).
 extension ClockifyCSVConverter {
     /// When and how a file is cut.
     struct PieceSettings {
@@ -92,16 +96,20 @@ extension ClockifyCSVConverter {
 
     /// The plan of the context's file, or nil when it takes the one-core pass.
     func piecePlan() -> CSVChunkPlan? {
-        guard let settings = pieces, Parallel.cores > 1 || settings.forceCores,
-            context.scan.size >= settings.minimumBytes
-        else { return nil }
-        let start: Int64
-        switch context.scan.encoding {
-        case .utf8: start = 0
-        case .utf8WithBOM: start = Int64(TextEncoding.utf8WithBOM.byteOrderMarkLength)
-        default: return nil
-        }
+        guard let settings = pieces, Self.cuts(context.scan, settings: settings) else { return nil }
+        let start: Int64 =
+            context.scan.encoding == .utf8WithBOM ? Int64(TextEncoding.utf8WithBOM.byteOrderMarkLength) : 0
         return CSVChunkPlan.make(path: context.path, start: start, blockBytes: settings.blockBytes)
+    }
+
+    /// Whether a Clockify CSV of this scan is cut into pieces in a run (``PieceSettings/production``),
+    /// the one conversion that can stop once its file is found imported
+    /// (``ConversionContext/alreadyImported``). It may still fall back to the one-core pass.
+    static func convertsInPieces(_ scan: FileScan) -> Bool { cuts(scan, settings: .production) }
+
+    private static func cuts(_ scan: FileScan, settings: PieceSettings) -> Bool {
+        guard Parallel.cores > 1 || settings.forceCores, scan.size >= settings.minimumBytes else { return false }
+        return scan.encoding == .utf8 || scan.encoding == .utf8WithBOM
     }
 
     func runPiecesPass(
