@@ -2,6 +2,7 @@
 #include "CSupport.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -185,3 +186,5 @@ long fct_fec_special_bytes(const unsigned char *s, long n, int *offsets, long ca
     }
     return found;
 }
+
+int fct_name_this_thread(const char *name) { return pthread_setname_np(pthread_self(), name); }

@@ -185,6 +185,8 @@ struct QueueProtocolTests {
         let first = try workspace.run(["run", "--settle", "0"], environment: environment)
         #expect(first.status == 0, "stderr: \(first.stderr)")
         #expect(
+            first.stderr.contains("csv-pieces ") == (environment["FACTURATION_CSV_PIECES"] != nil), "\(first.stderr)")
+        #expect(
             first.stdout.contains("imported   gros-export.csv: \(rows) time entries (\(rows) new"), "\(first.stdout)")
         #expect(try workspace.csvRecords("archive/ledgers/demo-conseil/time-entries/2025-07.csv").count == rows)
         let archived = try #require(workspace.files(under: "archive/files").first { $0.hasSuffix("/gros-export.csv") })
@@ -242,6 +244,9 @@ struct QueueProtocolTests {
         try workspace.drop("copie.csv", Self.clockifyCSV)
         let second = try workspace.run(["run", "--settle", "0"], environment: environment)
         #expect(second.stdout.contains("0 imported, 1 rejected, 1 duplicate"), "\(second.stdout)\(second.stderr)")
+        // In pieces, the copy was converted beside its digest; the lookup decided, whether the
+        // conversion stopped for it or was rejected.
+        #expect(second.stderr.contains("csv-pieces ") == (environment["FACTURATION_CSV_PIECES"] != nil))
         let note = try #require(workspace.files(under: "archive/duplicates").first { $0.hasSuffix(".duplicate.txt") })
         #expect(try workspace.text(note).contains("clockify.csv"))
     }

@@ -68,7 +68,7 @@ struct ClockifyCSVPiecesTests {
 
     static func convert(
         _ data: Data, in harness: ConversionHarness, pieces: ClockifyCSVConverter.PieceSettings?,
-        alreadyImported: (() -> Bool)? = nil
+        alreadyImported: ((Bool) -> Bool)? = nil
     )
         throws -> Result
     {
@@ -136,8 +136,10 @@ struct ClockifyCSVPiecesTests {
 
     /// A file found imported already while it is converted (its digest, computed beside the
     /// conversion, is in the index): the pieces stop before the next window, and nothing is kept;
-    /// never found, the conversion is the one-core pass's.
-    @Test func thePiecesStopOnceTheFileIsFoundImported() throws {
+    /// past half of the pieces they ask with a wait (the digest finished on their thread); a
+    /// one-core pass asks with a wait before it starts. Never found, the conversion is the one-core
+    /// pass's.
+    @Test func theConversionStopsOnceTheFileIsFoundImported() throws {
         let data = Data(Self.export(seed: 5, rows: 300, crlf: false).utf8)
         let harness = try ConversionHarness()
         defer { harness.cleanUp() }
@@ -146,14 +148,32 @@ struct ClockifyCSVPiecesTests {
             minimumBytes: 0, blockBytes: 500, window: 2, log: log, forceCores: true)
         var asked = 0
         #expect(throws: ConversionStopped.self) {
-            _ = try Self.convert(data, in: harness, pieces: settings) {
+            _ = try Self.convert(data, in: harness, pieces: settings) { _ in
                 asked += 1
                 return asked == 3
             }
         }
         #expect(asked == 3 && log.piecesPasses == 1 && log.fallbacks.isEmpty && log.largestPieceCount > 6)
-        let never = try Self.convert(data, in: harness, pieces: settings) { false }
-        #expect(never == (try Self.convert(data, in: harness, pieces: nil)))
+        var waits: [Bool] = []
+        let never = try Self.convert(data, in: harness, pieces: settings) { wait in
+            waits.append(wait)
+            return false
+        }
+        let oneCore = try Self.convert(data, in: harness, pieces: nil)
+        #expect(never == oneCore)
+        // Windows of two pieces: the first half asks without waiting, the second half with.
+        #expect(waits.count > 3 && waits.first == false && waits.last == true, "\(waits)")
+        #expect(waits == waits.sorted { !$0 && $1 }, "no wait before half, then waits: \(waits)")
+        // One core: asked once, with a wait, before the pass.
+        var oneCoreWaits: [Bool] = []
+        #expect(throws: ConversionStopped.self) {
+            _ = try Self.convert(data, in: harness, pieces: nil) { wait in
+                oneCoreWaits.append(wait)
+                return wait
+            }
+        }
+        #expect(oneCoreWaits == [true])
+        #expect(try Self.convert(data, in: harness, pieces: nil) { _ in false } == oneCore)
     }
 
     @Test func aRejectedRowInEveryPieceIsReportedAsOnOneCore() throws {

@@ -18,13 +18,18 @@ struct DeferredDigestTests {
         return (path, .init(hex: bytes.withUnsafeBytes { SHA256Hasher.hex($0) }, bytes: Int64(count)))
     }
 
-    /// A sparse file of `count` zero bytes (large at no cost); its path and the expected digest.
-    static func zeros(_ count: Int64, in folder: URL) throws -> (path: String, digest: DeferredDigest.Digest) {
+    /// A sparse file of `count` zero bytes (large at no cost); its path.
+    static func zeros(_ count: Int64, in folder: URL) throws -> String {
         let path = folder.appendingPathComponent("zeros.bin").path
         #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.truncate(atOffset: UInt64(count))
         try handle.close()
+        return path
+    }
+
+    /// The digest of `count` zero bytes.
+    static func zerosDigest(_ count: Int64) -> DeferredDigest.Digest {
         let hasher = SHA256Hasher()
         let chunk = [UInt8](repeating: 0, count: 1 << 20)
         var left = count
@@ -33,7 +38,7 @@ struct DeferredDigestTests {
             hasher.update(chunk, count: part)
             left -= Int64(part)
         }
-        return (path, .init(hex: hasher.finishHex(), bytes: count))
+        return .init(hex: hasher.finishHex(), bytes: count)
     }
 
     static func folder() throws -> URL {
@@ -83,24 +88,55 @@ struct DeferredDigestTests {
         #expect(Self.ended(digest))
     }
 
-    /// Taken over in the middle of 2 GB: the caller goes on from the thread's last copy, and the
+    /// Taken over in the middle of 512 MB: the caller goes on from the thread's last copy, and the
     /// thread stops long before the end.
     @Test func aDigestTakenOverInTheMiddleGivesTheSameDigest() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (path, expected) = try Self.zeros(2 << 30, in: folder)
+        let path = try Self.zeros(512 << 20, in: folder)
+        let expected = Self.zerosDigest(512 << 20)
         let digest = DeferredDigest(file: try InputFile(path: path))
         #expect(Self.eventually { digest.threadChunks.load(ordering: .relaxed) >= 3 })
         #expect(try digest.finish() == expected)
         #expect(Self.ended(digest))
         let hashed = digest.threadChunks.load(ordering: .relaxed)
-        #expect(hashed >= 3 && hashed < 1_024, "the thread hashed \(hashed) of 2,048 chunks")
+        #expect(hashed >= 3 && hashed < 256, "the thread hashed \(hashed) of 512 chunks")
+    }
+
+    /// The nice value of this process's thread named `name` (`/proc/self/task/*/stat`), if one runs.
+    static func niceValue(ofThread name: String) -> Int? {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        for task in tasks {
+            guard let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+                comm.trimmingCharacters(in: .whitespacesAndNewlines) == name,
+                let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            // After "pid (comm)": state is field 3, nice field 19.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 16 ? Int(fields[16]) : nil
+        }
+        return nil
+    }
+
+    /// The thread hashes at the usual priority until the run yields, then at nice 19.
+    @Test func theThreadYieldsOnlyWhenTheRunSaysSo() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = try Self.zeros(2 << 30, in: folder)
+        let digest = DeferredDigest(file: try InputFile(path: path))
+        defer { digest.abandon() }
+        #expect(Self.eventually { digest.threadChunks.load(ordering: .relaxed) >= 2 })
+        #expect(Self.niceValue(ofThread: "input-sha256") == 0)
+        digest.yieldToTheRun()
+        // Lowered at its next chunk, which it hashes at the usual priority.
+        #expect(Self.eventually { Self.niceValue(ofThread: "input-sha256") == 19 })
     }
 
     @Test func anAbandonedDigestStopsItsThread() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (path, _) = try Self.zeros(2 << 30, in: folder)
+        let path = try Self.zeros(2 << 30, in: folder)
         let digest = DeferredDigest(file: try InputFile(path: path))
         digest.abandon()
         #expect(Self.ended(digest))

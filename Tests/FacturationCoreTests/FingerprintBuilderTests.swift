@@ -39,7 +39,7 @@ struct FingerprintBuilderTests {
     }
 
     @Test func eachKindsPrefixIsItsRawValue() {
-        for kind in [FingerprintBuilder.Kind.timeEntry, .bank] {
+        for kind in FingerprintBuilder.Kind.allCases {
             #expect(kind.prefix.description == kind.rawValue)
         }
     }

@@ -40,6 +40,10 @@ void fct_count_csv_bytes(const unsigned char *bytes, size_t count, size_t *quote
 /// left alone). Returns 0, or -1 with errno set; a no-op returning 0 where there is no such advice.
 int fct_advise_huge_pages(void *address, size_t count);
 
+/// Names the calling thread for the kernel (`/proc/self/task/*/comm`, `top -H`; at most 15
+/// bytes): Foundation's `Thread.name` does not reach it on Linux. 0 on success.
+int fct_name_this_thread(const char *name);
+
 /// The length of the longest prefix of `count` bytes at `bytes` made of whole, valid UTF-8
 /// sequences, read from a sequence start: `count`, or the offset of the lead byte of the first
 /// sequence that is invalid or does not end before `count` (the caller reads that one byte by

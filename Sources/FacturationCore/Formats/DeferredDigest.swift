@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import Synchronization
 
@@ -18,8 +19,10 @@ import Glibc
 /// from it is merged, rejected or archived, and defers it only where the conversion can stop
 /// once the file is found imported (the Clockify conversion in pieces).
 ///
-/// At nice 19 the thread takes little time from the run's other threads, and may be starved on
-/// a busy machine. Whoever needs the digest (``finish()``) therefore never waits for it: after
+/// The thread starts at the usual priority (the scan leaves a core free) and goes to nice 19
+/// when the conversion starts beside it (``yieldToTheRun()``): it then takes little time from
+/// the run's other threads, and may be starved on a busy machine (with autogroup, nice ranks it
+/// among the run's own threads). Whoever needs the digest (``finish()``) never waits for it: after
 /// each whole chunk the thread publishes a copy of its hash and how far it got, and ``finish()``
 /// goes on from the last copy on its own thread (at most one chunk is hashed twice, once by
 /// each); the thread leaves at its next chunk.
@@ -49,6 +52,8 @@ final class DeferredDigest: @unchecked Sendable {
     private var released = false
     /// Set once `outcome` is (read without the lock by ``finishedDigest``).
     private let complete = Atomic<Bool>(false)
+    /// Set by ``yieldToTheRun()``; the thread lowers its priority at its next chunk.
+    private let yields = Atomic<Bool>(false)
     /// Whether the thread still runs, and the chunks it hashed (tests).
     let threadRuns = Atomic<Bool>(true)
     let threadChunks = Atomic<Int>(0)
@@ -58,12 +63,10 @@ final class DeferredDigest: @unchecked Sendable {
     init(file: InputFile) {
         self.file = file
         let thread = Thread { [self] in
-            // On Linux the nice value is per thread: this one only (raising it needs no privilege).
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+            _ = fct_name_this_thread("input-sha256")  // for `top -H` and the tests
             runThread()
             threadRuns.store(false, ordering: .releasing)
         }
-        thread.name = "input-sha256"
         thread.start()
     }
 
@@ -99,6 +102,9 @@ final class DeferredDigest: @unchecked Sendable {
         return try result.get()
     }
 
+    /// The run now needs the cores: the thread goes on at nice 19 from its next chunk.
+    func yieldToTheRun() { yields.store(true, ordering: .relaxed) }
+
     /// The digest is no longer wanted: the thread leaves at its next chunk.
     func abandon() {
         lock.lock()
@@ -109,8 +115,14 @@ final class DeferredDigest: @unchecked Sendable {
     private func runThread() {
         let hasher = SHA256Hasher()
         var buffer = [UInt8](repeating: 0, count: Self.chunkBytes)
+        var niced = false
         let result = Self.hash(file, from: 0, into: hasher, buffer: &buffer) { bytes in
             threadChunks.add(1, ordering: .relaxed)
+            if !niced, yields.load(ordering: .relaxed) {
+                // On Linux the nice value is per thread: this one only (raising it needs no privilege).
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+                niced = true
+            }
             lock.lock()
             defer { lock.unlock() }
             guard !released else { return false }

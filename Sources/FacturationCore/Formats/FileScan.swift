@@ -57,6 +57,9 @@ package struct FileScan: Sendable {
     /// The deferred digest is no longer wanted (its thread stops at its next chunk).
     package func abandonDigest() { deferred?.abandon() }
 
+    /// The deferred digest's thread goes on at the lowest priority (``DeferredDigest/yieldToTheRun()``).
+    package func digestYieldsToTheRun() { deferred?.yieldToTheRun() }
+
     /// Reads the whole file once, hashing it (or leaving that to a ``DeferredDigest``) and
     /// deciding its encoding.
     ///

@@ -14,11 +14,12 @@ package struct ConversionContext {
     /// Called with (bytes read, total bytes) while a large file is read.
     package let progress: ((Int64, Int64) -> Void)?
     /// For a file whose digest is computed beside the conversion (``FileScan/digestIsDeferred``):
-    /// true once the digest is known and the index holds it. A converter may then stop
-    /// (``ConversionStopped``): the file is a duplicate, or the claim of a run that was stopped
-    /// after recording it, and nothing converted from it is kept. The Clockify conversion in
-    /// pieces asks before each window of pieces; the other converters run to their end.
-    package var alreadyImported: (() -> Bool)?
+    /// true when the digest is known and the index holds it; with `wait`, the digest is finished
+    /// first (on the calling thread). A converter then stops (``ConversionStopped``): the file is
+    /// a duplicate and nothing converted from it is kept. The Clockify conversion in pieces asks
+    /// before each window of pieces, waiting once past half of them (a starved digest thread
+    /// does not let a duplicate be converted whole), and waits before a one-core pass.
+    package var alreadyImported: ((_ wait: Bool) -> Bool)?
 
     package init(
         path: String, sourceName: String, scan: FileScan, detection: FormatSniffer.Detection,

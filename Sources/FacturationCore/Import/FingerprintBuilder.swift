@@ -13,7 +13,7 @@
 final class FingerprintBuilder {
     // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     /// What the key identifies: its prefix.
-    enum Kind: String {
+    enum Kind: String, CaseIterable {
         case timeEntry = "te:"
         case bank = "bank:"
 

@@ -103,7 +103,8 @@ package struct FileProcessor {
     }()
 
     /// `partial` with its digest, from bytes as many as the scan read: a file that changed
-    /// between the scan and the digest's own read goes back to the inbox (``ChangedFile``).
+    /// between the scan and the digest's own read goes back to the inbox (``ChangedFile``). A
+    /// second belt: `claimed.check` compares the file's status at each step anyway.
     private func finished(_ partial: FileScan) throws -> FileScan {
         let scan = try partial.finishingDigest()
         if let hashed = scan.hashedBytes, hashed != scan.size {
@@ -229,9 +230,12 @@ package struct FileProcessor {
             classifier: EntryClassifier(pipeline: layout.pipeline), output: output,
             progress: progress.map { report in { done, total in report(name, done, total) } })
         if partial.digestIsDeferred {
-            context.alreadyImported = {
-                partial.finishedDeferredDigest.map { (try? IndexEntry.load(path: markerPath($0))) != nil } ?? false
+            context.alreadyImported = { wait in
+                let digest = wait ? (try? partial.finishingDigest())?.sha256 : partial.finishedDeferredDigest
+                return digest.map { (try? IndexEntry.load(path: markerPath($0))) != nil } ?? false
             }
+            // From now on the digest's thread takes only what the conversion leaves of the cores.
+            partial.digestYieldsToTheRun()
         }
         let report: ConversionReport
         do {
@@ -240,9 +244,9 @@ package struct FileProcessor {
             try output.discard()
             return .ended(try reject(claim, unlessKnown: partial, rejection: rejection, claimed: claimed))
         } catch {
-            try output.discard()
             // Stopped, or failed otherwise: the index decides first when the digest was deferred.
             guard partial.digestIsDeferred else { throw error }
+            try? output.discard()
             let scan = try finished(partial)
             if let known = try knownContent(claim, scan: scan, claimed: claimed) { return .ended(known) }
             // Stopped, but its index entry went away since (not under the run's lock): converted whole.

@@ -2,8 +2,10 @@ import Foundation
 
 /// Converts between local wall-clock times in one IANA time zone and UTC instants, quickly
 /// (offsets are cached per local day; only days with a DST change take the slow path).
+///
+/// One thread at a time: its day cache is plain memory (each piece of a conversion has its own
+/// converter, ``ClockifyCSVConverter``).
 package final class ZoneConverter {
-    // Exclusivity: see ``ExclusivityNote`` (why the `@exclusivity(unchecked)` properties here are safe and needed).
     package let timeZone: TimeZone
     /// The offsets of local days, direct-mapped on the day's number modulo ``daySlots``: a slot
     /// holds the day it is for (`Int64.min`: none yet) and its offset (``transitionDay`` for a day

@@ -109,6 +109,8 @@ struct ClockifyCSVConverter {
                 try context.output.discard()
             }
         }
+        // A file whose digest is still computed (no pieces, or they gave up): known first.
+        if context.alreadyImported?(true) == true { throw ConversionStopped() }
         return try runOneCorePass(order: order, orderIsFixed: orderIsFixed)
     }
 

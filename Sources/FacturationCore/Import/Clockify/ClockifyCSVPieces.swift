@@ -21,8 +21,9 @@ import Foundation
 ///   one-core pass reads the file again, so a broken file is rejected with the same reason.
 ///
 /// Before each window of pieces, a file whose digest is computed beside the conversion asks
-/// whether it is imported already (``ConversionContext/alreadyImported``), and stops then
-/// (``ConversionStopped``: a duplicate of a large export is not converted whole).
+/// whether it is imported already (``ConversionContext/alreadyImported``; past half of the
+/// pieces it finishes the digest to know), and stops then (``ConversionStopped``: a duplicate of
+/// a large export is not converted whole); so does the one-core pass before it starts.
 extension ClockifyCSVConverter {
     /// When and how a file is cut.
     struct PieceSettings {
@@ -161,7 +162,7 @@ extension ClockifyCSVConverter {
         }
         var next = 0
         while next < plan.pieces.count {
-            if context.alreadyImported?() == true {
+            if context.alreadyImported?(2 * next >= plan.pieces.count) == true {
                 try? sink.finish()
                 if settings.trace { FileHandle.standardError.write(Data("csv-pieces stopped\n".utf8)) }
                 throw ConversionStopped()
