@@ -76,6 +76,27 @@ struct LargeImportKillTests {
         }
     }
 
+    /// Killed right after it recorded the export in the index: the resumed claim is looked up
+    /// before anything else (its digest is not deferred), so it is only archived, not converted
+    /// again (no `csv-pieces` line from the seam's trace), and ends like an uninterrupted run.
+    @Test(.timeLimit(.minutes(10))) func aClaimResumedAfterItsIndexEntryIsArchivedWithoutAConversion() throws {
+        let expected = try Self.reference()
+        let traced = try Self.prepareWorkspace().run(
+            Self.arguments, environment: Self.environment.merging(["FACTURATION_CRASH_TRACE": "1"]) { $1 })
+        let points = traced.stderr.split(separator: "\n").filter { $0.hasPrefix("crash-point ") }
+        let step = try #require(points.firstIndex { $0.contains(" -> ") && $0.contains("/archive/index/") }) + 1
+        let workspace = try Self.prepareWorkspace()
+        let crashed = try workspace.run(
+            Self.arguments, environment: Self.environment.merging(["FACTURATION_CRASH_AFTER": "\(step)"]) { $1 })
+        #expect(crashed.killedBySignal, "step \(step) did not crash: \(crashed.stderr)")
+        #expect(crashed.stderr.contains("csv-pieces "), "the first run converted in pieces")
+        let recovered = try workspace.run(Self.arguments, environment: Self.environment)
+        #expect(recovered.status == 0, "\(recovered.stderr)")
+        #expect(!recovered.stderr.contains("csv-pieces"), "the resumed claim was converted again: \(recovered.stderr)")
+        let difference = try Snapshot(workspace).difference(from: expected)
+        #expect(difference.isEmpty, "\(difference)")
+    }
+
     /// SIGKILL while the ledgers are written: as soon as a temporary file of the running process
     /// in `work/tmp/` holds at least a random number of bytes (a ledger or its outbox copy, part
     /// written directly). The test above kills a run only right after a rename (the other
