@@ -34,6 +34,26 @@ struct CSVLineBuilderTests {
             } == ",a,\r\n")
     }
 
+    @Test("Quotes are doubled wherever they are, however many, past the buffer's capacity")
+    func doubledQuotes() {
+        func reference(_ value: String) -> String {
+            "\"" + CSVFormulaGuard.stored(value).replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        let values = [
+            "\"", "\"\"", "\"\"\"", "a\"", "\"a", "a\"b\"c", "a\"\"b", "x,y", ",", "\",\"",
+            "=1+\"2\"", "@\"", String(repeating: "\"", count: 5_000),
+            String(repeating: "ab\"c,", count: 3_000), String(repeating: "é\"", count: 700) + ",",
+        ]
+        for value in values {
+            #expect(line { $0.field(value) } == reference(value) + "\r\n", "\(value.prefix(20).debugDescription)")
+        }
+        // Several quoted fields in a row, each after its comma.
+        #expect(
+            line {
+                $0.field("a\"b"); $0.field("c,d"); $0.field("\"")
+            } == "\"a\"\"b\",\"c,d\",\"\"\"\"\r\n")
+    }
+
     @Test("Timestamps: fixed layout, offsets, days before 1970, a date cache that follows the day")
     func timestamps() {
         #expect(line { $0.timestampField(0, offset: nil) } == "1970-01-01T00:00:00Z\r\n")

@@ -1,3 +1,4 @@
+import CSupport
 import Testing
 
 @testable import FacturationCore
@@ -99,5 +100,70 @@ struct UTF8ValidatorTests {
                 #expect(validator.firstInvalidOffset == Self.firstInvalid(bytes).map(Int64.init), "\(offset) \(fault)")
             }
         }
+    }
+
+    /// The valid prefix and the non-ASCII flag of the 32-byte path (``fct_utf8_valid_prefix``)
+    /// and of the scalar one, for `bytes`.
+    static func bothPaths(_ bytes: [UInt8]) -> (simd: (Int, Int32), scalar: (Int, Int32)) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var simdSaw: Int32 = 0
+            var scalarSaw: Int32 = 0
+            let simd = fct_utf8_valid_prefix(buffer.baseAddress, buffer.count, &simdSaw)
+            let scalar = fct_utf8_valid_prefix_scalar(buffer.baseAddress, buffer.count, &scalarSaw)
+            return ((simd, simdSaw), (scalar, scalarSaw))
+        }
+    }
+
+    /// Every sequence of two bytes, the three-byte ones of every lead with every second byte,
+    /// and the four-byte ones of every lead, second byte and a few later bytes, each at the
+    /// offsets around a 32-byte block's end in ASCII text: both paths agree.
+    @Test(.enabled(if: fct_utf8_simd_used() == 1, "the 32-byte path needs AVX2"))
+    func the32BytePathAgreesWithTheScalarOneOnEverySequence() {
+        var sequences: [[UInt8]] = []
+        for first in 0x80...0xFF { for second in 0...0xFF { sequences.append([UInt8(first), UInt8(second)]) } }
+        for lead in 0xE0...0xF4 {
+            for second in 0...0xFF {
+                for third: UInt8 in [0x41, 0x80, 0xBF, 0xC3] { sequences.append([UInt8(lead), UInt8(second), third]) }
+            }
+        }
+        for lead in 0xF0...0xFF {
+            for second in 0x70...0xCF {
+                for tail: [UInt8] in [[0x80, 0x80], [0xBF, 0xBF], [0x80, 0x41], [0x41, 0x80], [0xBF, 0xC3]] {
+                    sequences.append([UInt8(lead), UInt8(second)] + tail)
+                }
+            }
+        }
+        var disagreements = 0
+        for sequence in sequences {
+            for offset in [0, 27, 29, 30, 31, 32, 60, 63, 64, 90] {
+                var bytes = [UInt8](repeating: 0x61, count: 128)
+                bytes.replaceSubrange(offset..<(offset + sequence.count), with: sequence)
+                let (simd, scalar) = Self.bothPaths(bytes)
+                if simd != scalar {
+                    disagreements += 1
+                    if disagreements < 10 { Issue.record("\(sequence) at \(offset): \(simd) against \(scalar)") }
+                }
+            }
+        }
+        #expect(disagreements == 0)
+    }
+
+    /// Random texts of 64 bytes to 3 KB (valid pieces, faults, ASCII runs), from every start
+    /// offset of their first bytes: both paths agree.
+    @Test(.enabled(if: fct_utf8_simd_used() == 1, "the 32-byte path needs AVX2"))
+    func the32BytePathAgreesWithTheScalarOneOnRandomTexts() {
+        var random = Generator(state: 20_261_207)
+        for round in 0..<3_000 {
+            var bytes: [UInt8] = []
+            while bytes.count < 64 + random.next(3_000) {
+                bytes += round % 4 == 0 ? Self.pieces[random.next(Self.pieces.count)] : Self.text(&random)
+            }
+            let (simd, scalar) = Self.bothPaths(bytes)
+            #expect(simd == scalar, "round \(round): \(simd) against \(scalar)")
+        }
+        // A long valid text: the whole of it, with the flag.
+        let valid = Array(String(repeating: "Déploiement « parcours » — 😀 réf. 1, ", count: 200).utf8)
+        let (simd, scalar) = Self.bothPaths(valid)
+        #expect(simd == (valid.count, 1) && scalar == (valid.count, 1))
     }
 }

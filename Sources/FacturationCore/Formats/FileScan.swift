@@ -87,8 +87,11 @@ package struct FileScan: Sendable {
         var head: [UInt8] = []
         var total: Int64 = 0
         var firstNUL: Int64?
+        // One buffer for the whole file, unless each chunk is handed to the hashing worker: a
+        // fresh megabyte per read was zeroed and first touched a thousand times for 1 GB.
+        var buffer: [UInt8] = []
         while true {
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            if buffer.isEmpty || hashing != nil { buffer = [UInt8](repeating: 0, count: 1 << 20) }
             let count: Int
             do {
                 count = try file.read(into: &buffer)

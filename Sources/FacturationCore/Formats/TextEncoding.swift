@@ -20,7 +20,7 @@ package enum TextEncoding: String, Sendable, Codable {
 
 /// Incremental UTF-8 validator that can be fed a file chunk by chunk.
 ///
-/// Whole sequences are checked by ``fct_utf8_valid_prefix`` (C, ASCII 16 bytes at a time) and
+/// Whole sequences are checked by ``fct_utf8_valid_prefix`` (C, 32 bytes at a time with AVX2) and
 /// only what it stops at goes through the byte-by-byte rules below, which decide every error
 /// and its offset. Why: the scan of an input file validates all of it before the conversion
 /// starts, on one core, and this loop was a third of that thread (issue #9, 1 GB `run`: French
