@@ -20,10 +20,11 @@ import Foundation
 ///   rejection of the header, a read error. The rows written so far are discarded and the
 ///   one-core pass reads the file again, so a broken file is rejected with the same reason.
 ///
-/// Before each window of pieces, a file whose digest is computed beside the conversion asks
-/// whether it is imported already (``ConversionContext/alreadyImported``; past half of the
-/// pieces it finishes the digest to know), and stops then (``ConversionStopped``: a duplicate of
-/// a large export is not converted whole); so does the one-core pass before it starts.
+/// Before it hands on each window of pieces (at most two more are converted meanwhile), a file
+/// whose digest is computed beside the conversion asks whether it is imported already
+/// (``ConversionContext/alreadyImported``; past half of the pieces it finishes the digest to
+/// know), and stops then (``ConversionStopped``: a duplicate of a large export is not converted
+/// whole); so does the one-core pass before it starts.
 extension ClockifyCSVConverter {
     /// When and how a file is cut.
     struct PieceSettings {
@@ -31,8 +32,8 @@ extension ClockifyCSVConverter {
         var minimumBytes: Int64 = 32 << 20
         /// The usual size of a piece (``CSVChunkPlan/blockBytes``).
         var blockBytes = 4 << 20
-        /// Pieces converted at once, then handed on while the next ones are converted: bounds memory
-        /// (about 2 × this many pieces' rows are held).
+        /// Pieces between two checks of a duplicate (``ConversionContext/alreadyImported``); twice
+        /// this many are converted ahead of the one handed on at most, which bounds memory.
         var window = 2 * Parallel.cores
         /// Tests: what the passes did (nil in production).
         var log: PieceLog?
@@ -150,45 +151,37 @@ extension ClockifyCSVConverter {
         return try finishPass(state: state, driver: driver, order: order, orderIsFixed: orderIsFixed)
     }
 
-    /// Converts the pieces a window at a time on every core (``Parallel/map(_:_:)``) while the
-    /// window before is handed on, in order, on the sink's thread (``hand(_:to:pool:)``).
+    /// Converts the pieces on every core (``OrderedWork``: each core takes the next piece as soon
+    /// as it is free, at most two windows ahead of the one handed on) and hands each one on, in
+    /// order, on this thread (``hand(_:to:pool:)``).
     private func convertInOrder(
         plan: CSVChunkPlan, settings: PieceSettings, facts: HeaderFacts, order: PipelineConfig.DateOrder,
         into state: PassState
     ) throws {
         let pool = PieceRowsPool(context: context)
-        let sink = BackgroundWorker<[PieceOutcome]>(limit: 0, name: "clockify-rows") { outcomes in
-            for outcome in outcomes { try hand(outcome, to: state, pool: pool) }
-        }
-        var next = 0
-        while next < plan.pieces.count {
-            if context.alreadyImported?(2 * next >= plan.pieces.count) == true {
-                try? sink.finish()
-                if settings.trace { FileHandle.standardError.write(Data("csv-pieces stopped\n".utf8)) }
-                throw ConversionStopped()
-            }
-            let window = next..<min(plan.pieces.count, next + settings.window)
-            let results = Parallel.map(window.count) { offset in
-                let index = window.lowerBound + offset
-                return Result {
+        let count = plan.pieces.count
+        let done = try OrderedWork.run(
+            count: count, threads: Parallel.cores, ahead: 2 * settings.window,
+            produce: { index in
+                Result {
                     try convert(
                         piece: plan.pieces[index], skip: index == 0 ? facts.rowsThrough : 0, facts: facts,
                         order: order, pool: pool)
                 }
-            }
-            var outcomes: [PieceOutcome] = []
-            for result in results {
+            },
+            consume: { index, result in
+                // Once a window: a duplicate is not converted whole (past half, the digest is finished).
+                if index % settings.window == 0, context.alreadyImported?(2 * index >= count) == true { return false }
                 switch result {
-                case .success(let outcome): outcomes.append(outcome)
-                case .failure(let error):
-                    try? sink.finish()
-                    throw PiecesFailed(cause: error)
+                case .success(let outcome): try hand(outcome, to: state, pool: pool)
+                case .failure(let error): throw PiecesFailed(cause: error)
                 }
-            }
-            try sink.submit(outcomes)
-            next = window.upperBound
+                return true
+            })
+        guard done else {
+            if settings.trace { FileHandle.standardError.write(Data("csv-pieces stopped\n".utf8)) }
+            throw ConversionStopped()
         }
-        try sink.finish()
     }
 
     /// Reads the first piece until the header row (each row before it is offered as the header,
@@ -252,7 +245,7 @@ extension ClockifyCSVConverter {
     }
 
     /// Hands one piece's rows to the output and adds what its pass found, in file order (on the
-    /// sink's thread, the only one that touches `state` and the output meanwhile).
+    /// conversion's own thread, the only one that touches `state` and the output meanwhile).
     private func hand(_ outcome: PieceOutcome, to state: PassState, pool: PieceRowsPool) throws {
         let rows = outcome.rows
         defer { pool.give(rows) }
