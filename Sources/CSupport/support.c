@@ -167,8 +167,9 @@ size_t fct_utf8_valid_prefix_scalar(const unsigned char *s, size_t n, int *saw_n
 /// Whether the processor and the system let AVX2 run (CPUID leaf 7 bit 5, and the YMM state
 /// enabled by the system: OSXSAVE and XCR0 bits 1 and 2).
 static int utf8_avx2_usable(void) {
-    static int known = -1;
-    if (known >= 0) return known;
+    static int known = -1;  // read and written by any thread: relaxed atomics (the same answer each time)
+    int seen = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (seen >= 0) return seen;
     unsigned a, b, c, d;
     int usable = 0;
     if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE)) {
@@ -176,7 +177,7 @@ static int utf8_avx2_usable(void) {
         __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
         if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_AVX2)) usable = 1;
     }
-    known = usable;
+    __atomic_store_n(&known, usable, __ATOMIC_RELAXED);
     return usable;
 }
 

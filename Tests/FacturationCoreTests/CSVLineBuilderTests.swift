@@ -46,6 +46,20 @@ struct CSVLineBuilderTests {
         ]
         for value in values {
             #expect(line { $0.field(value) } == reference(value) + "\r\n", "\(value.prefix(20).debugDescription)")
+            // From a buffer of 16 bytes, after a field and its comma: the buffer grows to the
+            // field's worst case (comma, formula mark, quotes, every byte doubled) first.
+            var small = CSVLineBuilder(capacity: 16)
+            small.field("x")
+            small.field(value)
+            #expect(String(decoding: small.bytes, as: UTF8.self) == "x," + reference(value), "small buffer")
+        }
+        // The worst case exactly: a guarded field of quotes after a comma.
+        for count in 1...40 {
+            var small = CSVLineBuilder(capacity: 1)
+            small.field("")
+            let value = "=" + String(repeating: "\"", count: count)
+            small.field(value)
+            #expect(String(decoding: small.bytes, as: UTF8.self) == "," + reference(value))
         }
         // Several quoted fields in a row, each after its comma.
         #expect(

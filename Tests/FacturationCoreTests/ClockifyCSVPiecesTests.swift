@@ -135,7 +135,7 @@ struct ClockifyCSVPiecesTests {
     }
 
     /// A file found imported already while it is converted (its digest, computed beside the
-    /// conversion, is in the index): the pieces stop before the next window, and nothing is kept;
+    /// conversion, is in the index): the pieces stop before the next window is handed on, and nothing is kept;
     /// past half of the pieces they ask with a wait (the digest finished on their thread); a
     /// one-core pass asks with a wait before it starts. Never found, the conversion is the one-core
     /// pass's.

@@ -43,6 +43,27 @@ struct OrderedWorkTests {
         #expect(onCaller)
     }
 
+    @Test("No work, one piece, more threads than work, nothing ahead allowed (taken as 1)")
+    func edgeSizes() {
+        var consumed: [Int] = []
+        #expect(
+            OrderedWork.run(
+                count: 0, threads: 2, ahead: 4, produce: { $0 },
+                consume: { _, _ in
+                    Issue.record(); return true
+                }))
+        for (count, threads, ahead) in [(1, 2, 4), (3, 8, 2), (5, 2, 0)] {
+            consumed = []
+            let done = OrderedWork.run(
+                count: count, threads: threads, ahead: ahead, produce: { $0 + 100 },
+                consume: { index, value in
+                    consumed.append(value - index)
+                    return true
+                })
+            #expect(done && consumed == Array(repeating: 100, count: count), "\(count) \(threads) \(ahead)")
+        }
+    }
+
     @Test(arguments: [1, 3, 8])
     func neverMoreThanAheadAreTakenAndNotConsumed(ahead: Int) {
         let taken = Mutex(0)
@@ -69,7 +90,7 @@ struct OrderedWorkTests {
 
     @Test("Stopped by consume or by a throw: nothing more is taken, and no thread runs after the return")
     func aStopOrAThrowEndsEverything() {
-        for stopAt in [0, 1, 17, 99] {
+        for stopAt in [0, 1, 17, 99] {  // 99: the last index
             let running = Mutex(0)
             let produced = Mutex(0)
             var consumed = 0

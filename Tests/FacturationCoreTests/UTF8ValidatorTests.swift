@@ -135,7 +135,9 @@ struct UTF8ValidatorTests {
         }
         var disagreements = 0
         for sequence in sequences {
-            for offset in [0, 27, 29, 30, 31, 32, 60, 63, 64, 90] {
+            // Around the blocks' ends (32, 64) and their 16-byte halves (16, 48, 80): the byte
+            // before a block's first comes from the other half of the previous block.
+            for offset in [0, 13, 14, 15, 16, 27, 29, 30, 31, 32, 45, 46, 47, 48, 60, 63, 64, 80, 90] {
                 var bytes = [UInt8](repeating: 0x61, count: 128)
                 bytes.replaceSubrange(offset..<(offset + sequence.count), with: sequence)
                 let (simd, scalar) = Self.bothPaths(bytes)
@@ -146,6 +148,24 @@ struct UTF8ValidatorTests {
             }
         }
         #expect(disagreements == 0)
+    }
+
+    /// Sequences cut by the end of the bytes, for every length from 64 to 99 (the last bytes are
+    /// left to the scalar path, from the last whole sequence before them): both paths agree.
+    @Test(.enabled(if: fct_utf8_simd_used() == 1, "the 32-byte path needs AVX2"))
+    func sequencesCutByTheEndAgree() {
+        let valid = Self.pieces + [[0x41]]
+        for length in 64..<100 {
+            for piece in valid + Self.faults {
+                for cut in 0..<piece.count {
+                    var bytes = [UInt8](repeating: 0x62, count: length - cut)
+                    bytes.replaceSubrange(
+                        (bytes.count - (piece.count - cut))..<bytes.count, with: piece.prefix(piece.count - cut))
+                    let (simd, scalar) = Self.bothPaths(bytes)
+                    #expect(simd == scalar, "\(piece) cut to \(piece.count - cut) at the end of \(bytes.count)")
+                }
+            }
+        }
     }
 
     /// Random texts of 64 bytes to 3 KB (valid pieces, faults, ASCII runs), from every start

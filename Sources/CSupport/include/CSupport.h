@@ -50,7 +50,8 @@ int fct_name_this_thread(const char *name);
 /// byte). With AVX2, 32 bytes at a time by the lookup algorithm of Keiser and Lemire (the scan of a
 /// 1 GB export of French text spent 0.25 s here byte by byte, on the critical path of its `run`:
 /// issue #9); elsewhere ASCII is skipped 16 bytes at a time with SSE2. Sets `*saw_non_ascii`
-/// to 1 when the prefix holds a byte of 0x80 or more (never sets it back to 0).
+/// to 1 when the prefix, or the byte where it stops, is a byte of 0x80 or more (never sets it
+/// back to 0).
 size_t fct_utf8_valid_prefix(const unsigned char *bytes, size_t count, int *saw_non_ascii);
 
 /// ``fct_utf8_valid_prefix`` one byte at a time (ASCII 16 at a time): what the 32-byte path

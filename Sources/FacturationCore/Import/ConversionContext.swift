@@ -17,8 +17,9 @@ package struct ConversionContext {
     /// true when the digest is known and the index holds it; with `wait`, the digest is finished
     /// first (on the calling thread). A converter then stops (``ConversionStopped``): the file is
     /// a duplicate and nothing converted from it is kept. The Clockify conversion in pieces asks
-    /// before each window of pieces, waiting once past half of them (a starved digest thread
-    /// does not let a duplicate be converted whole), and waits before a one-core pass.
+    /// before it starts and before it hands on each window of pieces (two windows are converted
+    /// ahead meanwhile), waiting once past half of them (a starved digest thread does not let a
+    /// duplicate be converted whole), and waits before a one-core pass.
     package var alreadyImported: ((_ wait: Bool) -> Bool)?
 
     package init(

@@ -32,8 +32,9 @@ extension ClockifyCSVConverter {
         var minimumBytes: Int64 = 32 << 20
         /// The usual size of a piece (``CSVChunkPlan/blockBytes``).
         var blockBytes = 4 << 20
-        /// Pieces between two checks of a duplicate (``ConversionContext/alreadyImported``); twice
-        /// this many are converted ahead of the one handed on at most, which bounds memory.
+        /// Pieces between two checks of a duplicate (``ConversionContext/alreadyImported``); at most
+        /// twice this many are taken and not yet handed on (the one being handed on included),
+        /// which bounds memory.
         var window = 2 * Parallel.cores
         /// Tests: what the passes did (nil in production).
         var log: PieceLog?
@@ -160,24 +161,30 @@ extension ClockifyCSVConverter {
     ) throws {
         let pool = PieceRowsPool(context: context)
         let count = plan.pieces.count
-        let done = try OrderedWork.run(
-            count: count, threads: Parallel.cores, ahead: 2 * settings.window,
-            produce: { index in
-                Result {
-                    try convert(
-                        piece: plan.pieces[index], skip: index == 0 ? facts.rowsThrough : 0, facts: facts,
-                        order: order, pool: pool)
-                }
-            },
-            consume: { index, result in
-                // Once a window: a duplicate is not converted whole (past half, the digest is finished).
-                if index % settings.window == 0, context.alreadyImported?(2 * index >= count) == true { return false }
-                switch result {
-                case .success(let outcome): try hand(outcome, to: state, pool: pool)
-                case .failure(let error): throw PiecesFailed(cause: error)
-                }
-                return true
-            })
+        // A duplicate is asked for before any piece is converted, then before each window is
+        // handed on (the pieces converted ahead are dropped); past half of them, with a wait.
+        func isDuplicate(before index: Int) -> Bool {
+            context.alreadyImported?(2 * index >= count) == true
+        }
+        let done =
+            try !isDuplicate(before: 0)
+            && OrderedWork.run(
+                count: count, threads: Parallel.cores, ahead: 2 * settings.window,
+                produce: { index in
+                    Result {
+                        try convert(
+                            piece: plan.pieces[index], skip: index == 0 ? facts.rowsThrough : 0, facts: facts,
+                            order: order, pool: pool)
+                    }
+                },
+                consume: { index, result in
+                    if index > 0, index % settings.window == 0, isDuplicate(before: index) { return false }
+                    switch result {
+                    case .success(let outcome): try hand(outcome, to: state, pool: pool)
+                    case .failure(let error): throw PiecesFailed(cause: error)
+                    }
+                    return true
+                })
         guard done else {
             if settings.trace { FileHandle.standardError.write(Data("csv-pieces stopped\n".utf8)) }
             throw ConversionStopped()
