@@ -31,6 +31,48 @@ struct HostileValueTests {
             try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix(name + ".reason.txt") }))
     }
 
+    /// The scan decides a file's encoding from all of its bytes (32 at a time with AVX2): one
+    /// Windows-1252 byte, or a UTF-8 sequence cut short, deep in an otherwise ASCII export (past
+    /// the 64 KiB head the sniffer reads) and at any offset within a 32-byte block, makes the whole
+    /// file Windows-1252, read as such; a whole UTF-8 sequence there leaves it UTF-8. Either way
+    /// nothing is rejected and the next run has nothing to do.
+    @Test func oneNonUTF8ByteDeepInAnExportMakesItWindows1252WhereverItSits() throws {
+        let workspace = try TestWorkspace()
+        let ascii = Self.clockifyRow().replacingOccurrences(of: "Appliqués", with: "Appliques")
+        let body =
+            Self.clockifyHeader
+            + (0..<500).map { ascii.replacingOccurrences(of: "\"Audit\"", with: "\"Audit \($0)\"") }.joined()
+        var expected: [String] = []
+        for padding in [0, 9, 18, 31] {
+            let pad = String(repeating: "x", count: padding)
+            for (name, bytes, reads) in [
+                ("cp1252", [0x63, 0x61, 0x66, 0xE9] as [UInt8], "caf\u{E9}"),
+                ("cut", [0x63, 0x61, 0x66, 0xC3], "caf\u{C3}"),
+                ("utf8", [0x63, 0x61, 0x66, 0xC3, 0xA9], "caf\u{E9}"),
+            ] {
+                var data = Data(body.utf8)
+                // A new entry (its own day) whose description holds the bytes.
+                data += Data(
+                    Self.clockifyRow(description: "D", start: "16/07/2025", end: "16/07/2025")
+                        .replacingOccurrences(of: "Appliqués", with: "Appliques")
+                        .replacingOccurrences(of: "\"D\"", with: "\"\(pad)\(name)-").utf8)
+                let cut = data.firstRange(of: Data("\(name)-".utf8))!.upperBound
+                data.insert(contentsOf: bytes + [0x22], at: cut)
+                _ = try workspace.drop("export-\(name)-\(padding).csv", data)
+                expected.append("\(pad)\(name)-\(reads)")
+            }
+        }
+        let result = try workspace.run(["run", "--settle", "0"])
+        #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        #expect(workspace.files(under: "archive/rejected").isEmpty)
+        let ledger = try workspace.text("archive/ledgers/demo-conseil/time-entries/2025-07.csv")
+        for description in expected {
+            #expect(ledger.contains("," + description + ","), "\(description.debugDescription)")
+        }
+        let next = try workspace.run(["run", "--settle", "0"])
+        #expect(next.status == 0, "\(next.stdout)\n\(next.stderr)")
+    }
+
     @Test func aQontoAmountNearTheIntegerLimitIsRejectedWithLineAndColumn() throws {
         let workspace = try TestWorkspace(invoicing: true)
         try workspace.drop(
