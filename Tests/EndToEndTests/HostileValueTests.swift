@@ -73,6 +73,53 @@ struct HostileValueTests {
         #expect(next.status == 0, "\(next.stdout)\n\(next.stderr)")
     }
 
+    /// A UTF-8 export with one byte of another encoding deep in it (past the 64 KiB head: the
+    /// `é` of one description as Windows-1252 writes it) is rejected with the place named, not
+    /// read as Windows-1252: that garbled every accent, so the client's name no longer matched
+    /// (its hours went without a client) and the mended file imported the same entries again
+    /// under other fingerprints. A file cut inside a character is rejected as cut short; the same
+    /// rows written in Windows-1252 throughout are imported with their accents, and the mended
+    /// UTF-8 file then brings nothing new.
+    @Test func aUTF8ExportWithOneByteOfAnotherEncodingIsRejectedNotGarbled() throws {
+        let workspace = try TestWorkspace()
+        let body =
+            Self.clockifyHeader
+            + (0..<1_000).map { Self.clockifyRow(project: "Audit réseau", description: "Réunion n° \($0)") }.joined()
+        let utf8 = Data(body.utf8)
+        var mixed = utf8
+        let place = try #require(mixed.firstRange(of: Data("Réunion n° 700\"".utf8))).lowerBound + 1
+        mixed.replaceSubrange(place..<(place + 2), with: [0xE9])
+        try workspace.drop("mixed.csv", mixed)
+        let cutAt = try #require(utf8.firstRange(of: Data("Réunion n° 900\"".utf8))).lowerBound + 2
+        try workspace.drop("cut.csv", utf8.prefix(cutAt))
+        try workspace.drop("latin.csv", try #require(body.data(using: .windowsCP1252)))
+        let first = try workspace.run(["run", "--settle", "0"])
+        #expect(first.status == 2, "stdout: \(first.stdout)\nstderr: \(first.stderr)")
+        #expect(first.stdout.contains("1 imported, 2 rejected"), "\(first.stdout)")
+        let mixedReason = try reason(workspace, "mixed.csv")
+        #expect(mixedReason.contains("Encoding:  UTF-8, with places that are not (below)"), "\(mixedReason)")
+        #expect(mixedReason.contains("Format:    Clockify detailed report (CSV)"), "\(mixedReason)")
+        #expect(mixedReason.contains("one place in it is not"), "\(mixedReason)")
+        #expect(mixedReason.contains("Line 702: \""), "\(mixedReason)")
+        #expect(mixedReason.contains("R<E9>union n° 700"), "\(mixedReason)")
+        #expect(mixedReason.contains("byte \(place + 1) of the file is not UTF-8"), "\(mixedReason)")
+        let cutReason = try reason(workspace, "cut.csv")
+        #expect(cutReason.contains("ends in the middle of a character"), "\(cutReason)")
+        #expect(cutReason.contains("Line 902: \""), "\(cutReason)")
+        #expect(cutReason.contains("\"R<C3>\""), "\(cutReason)")
+        let ledger = try workspace.csvRecords("archive/ledgers/demo-conseil/time-entries/2025-07.csv")
+        #expect(ledger.count == 1_000)
+        #expect(ledger.allSatisfy { $0["client_name"] == "Les Automatismes Appliqués" && $0["client_code"] == "LAA" })
+        #expect(ledger.contains { $0["description"] == "Réunion n° 700" })
+        // The same entries in UTF-8, mended: known already, whichever encoding brought them.
+        try workspace.drop("mended.csv", utf8)
+        let second = try workspace.run(["run", "--settle", "0"])
+        #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
+        #expect(second.stdout.contains("(0 new, 0 updated, 1000 already known)"), "\(second.stdout)")
+        let next = try workspace.run(["run", "--settle", "0"])
+        #expect(next.status == 0, "\(next.stdout)\n\(next.stderr)")
+    }
+
     @Test func aQontoAmountNearTheIntegerLimitIsRejectedWithLineAndColumn() throws {
         let workspace = try TestWorkspace(invoicing: true)
         try workspace.drop(

@@ -88,6 +88,80 @@ struct UTF8ValidatorTests {
         }
     }
 
+    /// The table applied plainly to the whole text, as the Unicode standard counts replacement
+    /// characters (U+FFFD for each maximal part that is not UTF-8): the invalid places, the whole
+    /// sequences of two to four bytes after the first of them, and whether the text ends inside one.
+    static func census(
+        _ bytes: [UInt8]
+    ) -> (
+        places: Int, sequencesAfter: Int, endsInside: Bool, firstPart: Int?, sequenceBefore: Bool
+    ) {
+        var index = 0
+        var firstPart: Int?
+        var sequenceBefore = false
+        var places = 0
+        var after = 0
+        var endsInside = false
+        while index < bytes.count {
+            if bytes[index] < 0x80 { index += 1; continue }
+            guard let row = wellFormed.first(where: { $0.lead.contains(bytes[index]) }) else {
+                if places == 0 { firstPart = index }
+                places += 1
+                index += 1
+                continue
+            }
+            var step = 1
+            while step < row.length, index + step < bytes.count,
+                (step == 1 ? row.second : 0x80...0xBF).contains(bytes[index + step])
+            {
+                step += 1
+            }
+            if step == row.length {
+                if places > 0 { after += 1 } else { sequenceBefore = true }
+            } else {
+                if places == 0 { firstPart = index }
+                places += 1
+                endsInside = index + step == bytes.count
+            }
+            index += step
+        }
+        return (places, after, endsInside, firstPart, sequenceBefore)
+    }
+
+    /// Past the first invalid byte the validator goes on weighing the text (``UTF8Damage``): on
+    /// random texts in random chunks, its counts are those of the table, and its places those of
+    /// Swift's own decoding (one U+FFFD each) wherever the text holds no U+FFFD of its own.
+    @Test func pastTheFirstFaultTheCountsFollowTheRules() {
+        var random = Generator(state: 20_261_207)
+        for round in 0..<4_000 {
+            let bytes = Self.text(&random)
+            var validator = UTF8Validator()
+            var start = 0
+            while start < bytes.count {
+                let size = min(bytes.count - start, 1 + random.next(round % 3 == 0 ? 5 : 70))
+                bytes[start..<(start + size)].withUnsafeBytes { validator.feed($0) }
+                start += size
+            }
+            validator.finish()
+            let expected = Self.census(bytes)
+            #expect(validator.invalidPlaces == expected.places, "round \(round): \(bytes)")
+            #expect(validator.sequencesAfterFirstInvalid == expected.sequencesAfter, "round \(round): \(bytes)")
+            #expect(validator.endedInsideSequence == expected.endsInside, "round \(round): \(bytes)")
+            #expect(validator.firstInvalidPartOffset == expected.firstPart.map(Int64.init), "round \(round): \(bytes)")
+            #expect(validator.sawSequenceBeforeFirstInvalid == expected.sequenceBefore, "round \(round): \(bytes)")
+            #expect(validator.firstInvalidOffset == Self.firstInvalid(bytes).map(Int64.init), "round \(round)")
+            let decoded = String(decoding: bytes, as: UTF8.self)
+            let holdsReplacement = bytes.indices.dropLast(2).contains {
+                bytes[$0] == 0xEF && bytes[$0 + 1] == 0xBF && bytes[$0 + 2] == 0xBD
+            }
+            if !holdsReplacement {
+                #expect(
+                    decoded.unicodeScalars.count(where: { $0 == "\u{FFFD}" }) == validator.invalidPlaces,
+                    "round \(round): \(bytes)")
+            }
+        }
+    }
+
     /// A long ASCII run with one fault at every offset of a 16-byte block and past it.
     @Test func aFaultAnywhereInALongASCIIRunIsFoundWhereItIs() {
         for offset in 0..<70 {

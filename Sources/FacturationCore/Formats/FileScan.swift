@@ -23,13 +23,20 @@ package struct FileScan: Sendable {
     /// Where the first NUL (zero) byte is, when there is one: no text export holds one, so a
     /// rejection names it (a copy cut short or a disk error shows as a run of zero bytes).
     package var firstNUL: Int64? = nil
+    /// Set when the file is UTF-8 with places that are not (``UTF8Damage`` says why that is not
+    /// read as Windows-1252); `encoding` is then Windows-1252, as before that was told apart.
+    package var utf8Damage: UTF8Damage? = nil
 
-    package init(sha256: String, size: Int64, encoding: TextEncoding?, head: [UInt8], firstNUL: Int64? = nil) {
+    package init(
+        sha256: String, size: Int64, encoding: TextEncoding?, head: [UInt8], firstNUL: Int64? = nil,
+        utf8Damage: UTF8Damage? = nil
+    ) {
         knownSHA256 = sha256
         self.size = size
         self.encoding = encoding
         self.head = head
         self.firstNUL = firstNUL
+        self.utf8Damage = utf8Damage
     }
 
     /// True while the digest is computed beside the run: ``sha256`` needs ``finishingDigest()`` first.
@@ -116,10 +123,18 @@ package struct FileScan: Sendable {
         }
         try? hashing?.finish()
         validator.finish()
+        let encoding = decideEncoding(head: head, validator: validator, sawNUL: firstNUL != nil)
+        var damage: UTF8Damage?
+        if encoding == .windows1252 {
+            do {
+                damage = try UTF8Damage.find(in: file, size: total, validator: validator)
+            } catch {
+                deferred?.abandon()
+                throw error
+            }
+        }
         var scan = FileScan(
-            sha256: "", size: total,
-            encoding: decideEncoding(head: head, validator: validator, sawNUL: firstNUL != nil), head: head,
-            firstNUL: firstNUL)
+            sha256: "", size: total, encoding: encoding, head: head, firstNUL: firstNUL, utf8Damage: damage)
         scan.knownSHA256 = deferred == nil ? hasher.finishHex() : nil
         scan.deferred = deferred
         return scan

@@ -34,14 +34,28 @@ struct UTF8Validator {
     private var upper: UInt8 = 0xBF
     /// Byte offset (from the start of the stream) of the first invalid byte, if any.
     private(set) var firstInvalidOffset: Int64?
-    /// True once a byte ≥ 0x80 has been seen.
+    /// Where the invalid part that byte ends starts: the lead byte of a sequence it cuts short
+    /// (`E9` of `E9 75`, Windows-1252's `éu`), or the byte itself. What a person is shown.
+    private(set) var firstInvalidPartOffset: Int64?
+    /// Where the open sequence started (its lead byte).
+    private var sequenceStart: Int64 = 0
+    /// True once a byte ≥ 0x80 has been seen, up to the first invalid byte (included).
     private(set) var sawNonASCII = false
     private var offset: Int64 = 0
+    /// From the first invalid byte on, the stream goes on being read as UTF-8 to weigh the
+    /// evidence (``UTF8Damage``): the places that are not UTF-8 (each maximal invalid part, the
+    /// first included, as the Unicode standard counts replacement characters), and the whole
+    /// sequences of two to four bytes after the first of them. Zero while the stream is valid.
+    private(set) var invalidPlaces = 0
+    private(set) var sequencesAfterFirstInvalid = 0
+    /// Set by ``finish()`` when the stream ended inside a sequence (one of the invalid places).
+    private(set) var endedInsideSequence = false
+    /// True once a whole sequence of two to four bytes was read before the first invalid byte.
+    private(set) var sawSequenceBeforeFirstInvalid = false
 
     var isValidSoFar: Bool { firstInvalidOffset == nil }
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer) {
-        guard firstInvalidOffset == nil else { offset += Int64(bytes.count); return }
         var index = 0
         let count = bytes.count
         while index < count {
@@ -49,16 +63,31 @@ struct UTF8Validator {
             // reads only what it leaves (an error, a sequence cut by the chunk's end) byte by byte.
             if pending == 0 {
                 var nonASCII: Int32 = 0
+                let start = index
                 index += fct_utf8_valid_prefix(
                     bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + index, count - index, &nonASCII)
-                if nonASCII != 0 { sawNonASCII = true }
+                if nonASCII != 0 {
+                    if firstInvalidOffset == nil {
+                        sawNonASCII = true
+                        // The flag may come from the byte that ends the valid prefix: look at the prefix
+                        // (once: a UTF-8 file has its first sequence in its first chunk).
+                        if !sawSequenceBeforeFirstInvalid {
+                            sawSequenceBeforeFirstInvalid =
+                                Self.leadBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<index])) > 0
+                        }
+                    } else {
+                        sequencesAfterFirstInvalid += Self.leadBytes(
+                            UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+                    }
+                }
                 if index >= count { break }
             }
             let byte = bytes[index]
             if pending == 0 {
                 if byte < 0x80 { index += 1; continue }
-                sawNonASCII = true
+                if firstInvalidOffset == nil { sawNonASCII = true }
                 lower = 0x80; upper = 0xBF
+                sequenceStart = offset + Int64(index)
                 switch byte {
                 case 0xC2...0xDF: pending = 1
                 case 0xE0: pending = 2; lower = 0xA0
@@ -67,27 +96,53 @@ struct UTF8Validator {
                 case 0xF0: pending = 3; lower = 0x90
                 case 0xF1...0xF3: pending = 3
                 case 0xF4: pending = 3; upper = 0x8F
-                default:
-                    firstInvalidOffset = offset + Int64(index)
-                    offset += Int64(count)
-                    return
+                default: invalid(at: index)  // a byte no sequence starts with: it is the invalid part
                 }
             } else {
                 guard byte >= lower, byte <= upper else {
-                    firstInvalidOffset = offset + Int64(index)
-                    offset += Int64(count)
-                    return
+                    // The open sequence ends before this byte, which is read again as a start.
+                    invalid(at: index)
+                    pending = 0
+                    continue
                 }
                 lower = 0x80; upper = 0xBF
                 pending -= 1
+                if pending == 0 {
+                    if firstInvalidOffset == nil {
+                        sawSequenceBeforeFirstInvalid = true
+                    } else {
+                        sequencesAfterFirstInvalid += 1
+                    }
+                }
             }
             index += 1
         }
         offset += Int64(count)
     }
 
+    /// Counts an invalid place found at `index` of the chunk being fed.
+    private mutating func invalid(at index: Int) {
+        if firstInvalidOffset == nil {
+            firstInvalidOffset = offset + Int64(index)
+            firstInvalidPartOffset = pending > 0 ? sequenceStart : firstInvalidOffset
+        }
+        invalidPlaces += 1
+    }
+
+    /// The sequences of two to four bytes in valid UTF-8: its bytes from 0xC0 on (lead bytes).
+    static func leadBytes(_ bytes: UnsafeRawBufferPointer) -> Int {
+        bytes.reduce(0) { $0 + ($1 >= 0xC0 ? 1 : 0) }
+    }
+
     /// Call at end of input: an unfinished sequence makes the stream invalid.
     mutating func finish() {
-        if pending != 0, firstInvalidOffset == nil { firstInvalidOffset = offset }
+        guard pending != 0 else { return }
+        if firstInvalidOffset == nil {
+            firstInvalidOffset = offset
+            firstInvalidPartOffset = sequenceStart
+        }
+        invalidPlaces += 1
+        endedInsideSequence = true
+        pending = 0
     }
 }

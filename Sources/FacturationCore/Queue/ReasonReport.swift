@@ -11,7 +11,11 @@ enum ReasonReport {
         if claim.storedName != claim.originalName {
             text += "Kept as:   \(claim.storedName) (the name on disk was shortened or made safe)\n"
         }
-        if let encoding = scan?.encoding { text += "Encoding:  \(encoding.rawValue)\n" }
+        if scan?.utf8Damage != nil {
+            text += "Encoding:  UTF-8, with places that are not (below)\n"
+        } else if let encoding = scan?.encoding {
+            text += "Encoding:  \(encoding.rawValue)\n"
+        }
         text += "Received:  \(claim.claimedAt)\n"
         if let format = rejection.format { text += "Format:    \(format.displayName)\n" }
         text += "\nProblem:   \(rejection.summary)\n"
