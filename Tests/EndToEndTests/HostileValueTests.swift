@@ -93,11 +93,26 @@ struct HostileValueTests {
         let cutAt = try #require(utf8.firstRange(of: Data("Réunion n° 900\"".utf8))).lowerBound + 2
         try workspace.drop("cut.csv", utf8.prefix(cutAt))
         try workspace.drop("latin.csv", try #require(body.data(using: .windowsCP1252)))
+        // A small Windows-1252 export whose quotes make UTF-8 sequences by chance (`É”` is C9 94).
+        let chance = Self.clockifyHeader + Self.clockifyRow(project: "Audit réseau", description: "Atelier “CAFÉ”")
+        try workspace.drop("chance.csv", try #require(chance.data(using: .windowsCP1252)))
+        // Three UTF-8 rows before the Windows-1252 ones.
+        let minority =
+            Data(body.prefix(while: { $0 != "\n" }).utf8) + Data("\n".utf8)
+            + Data(
+                (0..<3).map { Self.clockifyRow(project: "Audit réseau", description: "Bilan \($0)") }.joined().utf8)
+            + (body.split(separator: "\n").dropFirst().prefix(30).map { $0 + "\n" }.joined()
+                .replacingOccurrences(of: "Réunion", with: "Revue").data(using: .windowsCP1252) ?? Data())
+        try workspace.drop("minority.csv", minority)
         let first = try workspace.run(["run", "--settle", "0"])
         #expect(first.status == 2, "stdout: \(first.stdout)\nstderr: \(first.stderr)")
-        #expect(first.stdout.contains("1 imported, 2 rejected"), "\(first.stdout)")
+        #expect(first.stdout.contains("2 imported, 3 rejected"), "\(first.stdout)")
+        #expect(try reason(workspace, "minority.csv").contains("Line 5: \"\"Audit r<E9>seau\""))
         let mixedReason = try reason(workspace, "mixed.csv")
-        #expect(mixedReason.contains("Encoding:  UTF-8, with places that are not (below)"), "\(mixedReason)")
+        #expect(
+            mixedReason.contains(
+                "Encoding:  UTF-8, with 1 place that is not (the first at byte \(place + 1), line 702)"),
+            "\(mixedReason)")
         #expect(mixedReason.contains("Format:    Clockify detailed report (CSV)"), "\(mixedReason)")
         #expect(mixedReason.contains("one place in it is not"), "\(mixedReason)")
         #expect(mixedReason.contains("Line 702: \""), "\(mixedReason)")
@@ -108,7 +123,8 @@ struct HostileValueTests {
         #expect(cutReason.contains("Line 902: \""), "\(cutReason)")
         #expect(cutReason.contains("\"R<C3>\""), "\(cutReason)")
         let ledger = try workspace.csvRecords("archive/ledgers/demo-conseil/time-entries/2025-07.csv")
-        #expect(ledger.count == 1_000)
+        #expect(ledger.count == 1_001)
+        #expect(ledger.contains { $0["description"] == "Atelier “CAFÉ”" })
         #expect(ledger.allSatisfy { $0["client_name"] == "Les Automatismes Appliqués" && $0["client_code"] == "LAA" })
         #expect(ledger.contains { $0["description"] == "Réunion n° 700" })
         // The same entries in UTF-8, mended: known already, whichever encoding brought them.
@@ -118,6 +134,36 @@ struct HostileValueTests {
         #expect(second.stdout.contains("(0 new, 0 updated, 1000 already known)"), "\(second.stdout)")
         let next = try workspace.run(["run", "--settle", "0"])
         #expect(next.status == 0, "\(next.stdout)\n\(next.stderr)")
+    }
+
+    /// A file of payment decisions and an Oxygène register export written in UTF-8 with one byte
+    /// of another encoding are rejected the same way (they were read as Windows-1252: the names in
+    /// them garbled); the same register in ISO-8859-1 throughout, as Oxygène writes it, is taken.
+    @Test func decisionsAndRegistersWithAByteOfAnotherEncodingAreRejectedToo() throws {
+        let workspace = try TestWorkspace(invoicing: true)
+        let decisions =
+            Data("receipt,invoice,amount,by,comment\nr-1,F2025-0001,100.00,Hélène,".utf8)
+            + Data([0x63, 0x61, 0x66, 0xE9, 0x0A])
+        try workspace.drop("decisions.csv", decisions)
+        let register =
+            OxygeneHistoryTests.header
+            + OxygeneHistoryTests.row("F 20250701", "LAA01 - SOCIÉTÉ", "30/06/2025", "1000", "1200", due: "1200")
+        var damaged = Data(register.utf8)
+        let place = try #require(damaged.firstRange(of: Data("SOCIÉ".utf8))).lowerBound + 4
+        damaged.replaceSubrange(place..<(place + 2), with: [0xC9])
+        try workspace.drop("Factures clients.csv", damaged)
+        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-07-02"])
+        #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        let decisionsReason = try reason(workspace, "decisions.csv")
+        #expect(decisionsReason.contains("This file of payment decisions is written in UTF-8"), "\(decisionsReason)")
+        #expect(decisionsReason.contains("Line 2: \"r-1,F2025-0001,100.00,Hélène,caf<E9>\""), "\(decisionsReason)")
+        let registerReason = try reason(workspace, "Factures clients.csv")
+        #expect(registerReason.contains("This Oxygène register export is written in UTF-8"), "\(registerReason)")
+        #expect(registerReason.contains("SOCI<C9>T"), "\(registerReason)")
+        try workspace.drop("Factures clients.csv", OxygeneRoundTripTests.latin1(register))
+        let next = try workspace.run(["run", "--settle", "0", "--date", "2025-07-02"])
+        #expect(next.status == 0, "\(next.stdout)\n\(next.stderr)")
+        #expect(workspace.files(under: "archive/rejected").filter { $0.hasSuffix(".reason.txt") }.count == 2)
     }
 
     @Test func aQontoAmountNearTheIntegerLimitIsRejectedWithLineAndColumn() throws {

@@ -4,10 +4,10 @@ import Testing
 @testable import FacturationCore
 
 /// ``UTF8Damage`` through the scan of real files: a UTF-8 text with a byte of another encoding,
-/// or cut inside a character, is found damaged wherever the place sits (in the head, past the
-/// first megabyte the second read takes at a time), with its line and the bytes around it; a
-/// Windows-1252 text, even with sequences that are UTF-8 by chance, and an ASCII text with one
-/// stray byte, are Windows-1252 as before.
+/// rows of another encoding, or cut inside a character, is found damaged wherever the place sits
+/// (in the head, past the first megabyte the second read takes at a time), with its line and the
+/// bytes around it; a Windows-1252 or ISO-8859-1 text, even with sequences that are UTF-8 by
+/// chance, and an ASCII text with one stray byte, are Windows-1252 as before.
 @Suite("UTF-8 damage")
 struct UTF8DamageTests {
     let folder: URL
@@ -62,20 +62,29 @@ struct UTF8DamageTests {
     @Test func aByteOrderMarkAndOneStrayByteAreDamage() throws {
         let bytes = [0xEF, 0xBB, 0xBF] + Array("Project,Client\nAudit,Caf".utf8) + [0xE9] + Array("\n".utf8)
         let damage = try #require(try scan(bytes).utf8Damage)
-        #expect(damage.sequences == 1)
+        #expect(damage.byteOrderMark)
+        #expect(damage.sequences == 0)
         #expect(damage.line == 2)
         #expect(damage.context == "Audit,Caf<E9>")
     }
 
-    /// A Windows-1252 text holds sequences that are UTF-8 by chance (`É’` is C9 92): one per
-    /// 20 places at most would make it damaged UTF-8; French text has far fewer.
-    @Test func windows1252TextStaysWindows1252() throws {
-        var text = Self.lines(5_000).joined()
-        text += "\"L'ÉTÉ’S\",\"CAFÉ”\",\"NOËL’\"\n"
-        let bytes = Array(text.data(using: .windowsCP1252)!)
-        let scan = try scan(bytes)
-        #expect(scan.encoding == .windows1252)
-        #expect(scan.utf8Damage == nil)
+    /// A Windows-1252 (or ISO-8859-1) text holds UTF-8 sequences by chance: `É’` (C9 92), `É”`
+    /// (C9 94), `é` + no-break space + `»` (E9 A0 BB), `É` + no-break space + `:`. Small or large,
+    /// such a file stays Windows-1252: none of them is the evidence ``UTF8Evidence`` counts.
+    @Test(arguments: [
+        "\"Atelier “CAFÉ” avec l’équipe\",\"Préparation ÉTÉ’25\",\"DÉCONSEILLÉ\u{A0}: non\"\n",
+        "\"Suivi « lot validé\u{A0}»\",\"Société\"\n",
+    ])
+    func windows1252TextWithChanceSequencesStaysWindows1252(line: String) throws {
+        for count in [1, 5_000] {
+            let text = String(repeating: line, count: count)
+            for encoding in [String.Encoding.windowsCP1252, .isoLatin1] {
+                guard let data = text.data(using: encoding) else { continue }
+                let scan = try scan(Array(data))
+                #expect(scan.encoding == .windows1252, "\(count) \(encoding)")
+                #expect(scan.utf8Damage == nil, "\(count) \(encoding)")
+            }
+        }
     }
 
     @Test func anASCIITextWithOneStrayByteStaysWindows1252() throws {
@@ -86,17 +95,112 @@ struct UTF8DamageTests {
         #expect(scan.utf8Damage == nil)
     }
 
-    @Test func theThresholdIsTwentyPlacesPerSequence() {
-        #expect(UTF8Damage.isDamage(sequences: 1, places: 20))
-        #expect(!UTF8Damage.isDamage(sequences: 1, places: 21))
-        #expect(UTF8Damage.isDamage(sequences: 3, places: 60))
-        #expect(!UTF8Damage.isDamage(sequences: 0, places: 1))
-        #expect(!UTF8Damage.isDamage(sequences: 5, places: 0))
+    /// A few UTF-8 lines and many Windows-1252 ones, either way round, or a byte-order mark on a
+    /// Windows-1252 text: damaged, whatever the share of each.
+    @Test func mixedEncodingsAreDamageWhicheverIsTheMinority() throws {
+        let line = "\"Réunion n° 1\",\"Société Générale\"\n"
+        let utf8 = Array(String(repeating: line, count: 3).utf8)
+        let latin = Array(String(repeating: line, count: 30).data(using: .windowsCP1252)!)
+        let first = try #require(try scan(utf8 + latin).utf8Damage)
+        #expect(first.line == 4)
+        #expect(first.sequences == 18)
+        #expect(first.places == 180)
+        #expect(first.context.hasPrefix("\"R<E9>union n<B0> 1\""), "\(first.context)")
+        let second = try #require(try scan(latin + utf8).utf8Damage)
+        #expect(second.line == 1)
+        #expect(second.firstOffset == 2)
+        #expect(try scan([0xEF, 0xBB, 0xBF] + latin).utf8Damage?.byteOrderMark == true)
+    }
+
+    @Test func aLoneCarriageReturnEndsALine() throws {
+        let bytes = Array("\"é\"\r\"a\"\r\n\"b\"\n\"c\"\r\"caf".utf8) + [0xE9, 0x22, 0x0D]
+        let damage = try #require(try scan(bytes).utf8Damage)
+        #expect(damage.line == 5)
+        #expect(damage.context == "\"caf<E9>\"")
+    }
+
+    /// The bytes around the first place: at most 76 characters (a reason shows 80), no `<XX>`
+    /// cut, no character the window cuts shown as bytes, no byte-order mark.
+    @Test func theContextStaysReadable() throws {
+        let markers = Array("x".utf8) + [0xE9] + [UInt8](repeating: 0xE9, count: 40) + Array("é\n".utf8)
+        let many = try #require(try scan(markers + Array("Société\n".utf8)).utf8Damage)
+        #expect(many.context.count <= 76)
+        #expect(many.context.hasSuffix(">"))
+        for tail in ["éé", "中文", "😀😀"] {
+            let bytes =
+                Array("Société\nAudit ".utf8) + [0xE9] + Array(String(repeating: "x", count: 25).utf8)
+                + Array((tail + String(repeating: "y", count: 40) + "\n").utf8)
+            let damage = try #require(try scan(bytes).utf8Damage)
+            #expect(!damage.context.dropFirst(7).contains("<"), "\(tail): \(damage.context)")
+        }
+        let bom = try #require(try scan([0xEF, 0xBB, 0xBF] + Array("Caf".utf8) + [0xE9]).utf8Damage)
+        #expect(bom.context == "Caf<E9>")
     }
 
     @Test func bytesThatAreNotUTF8AreShownByTheirValue() {
         #expect(
             UTF8Damage.shown(ArraySlice(Array("né".utf8) + [0xE9, 0x80, 0xF0, 0x9F, 0x98] + Array("😀".utf8)))
                 == "né<E9><80><F0><9F><98>😀")
+    }
+
+    /// The patterns found plainly, one position at a time (each counted where it starts, the
+    /// search going on after it).
+    static func plainEvidence(_ bytes: [UInt8]) -> Int {
+        var count = 0
+        var index = 0
+        func continuation(_ at: Int) -> Bool { at < bytes.count && (0x80...0xBF).contains(bytes[at]) }
+        while index < bytes.count {
+            let byte = bytes[index]
+            var length = 0
+            if [0xC2, 0xC3, 0xC5].contains(byte), continuation(index + 1) { length = 2 }
+            if byte == 0xE2, index + 1 < bytes.count, [0x80, 0x82].contains(bytes[index + 1]), continuation(index + 2) {
+                length = 3
+            }
+            if byte == 0xF0, index + 1 < bytes.count, bytes[index + 1] == 0x9F, continuation(index + 2),
+                continuation(index + 3)
+            {
+                length = 4
+            }
+            if length > 0 { count += 1 }
+            index += max(length, 1)
+        }
+        return count
+    }
+
+    /// Random bytes rich in lead and continuation bytes, in random chunks: the eight-bytes-at-a-
+    /// time search finds what the plain one does.
+    @Test func theEvidenceIsThePlainSearchsOnRandomBytes() {
+        var random = UTF8ValidatorTests.Generator(state: 20_261_208)
+        let alphabet: [UInt8] = [0x41, 0x20, 0xC2, 0xC3, 0xC5, 0xE2, 0xF0, 0x9F, 0x80, 0x82, 0xA9, 0xBF, 0xC0, 0xE9]
+        for round in 0..<2_000 {
+            let bytes = (0..<random.next(200)).map { _ in
+                random.next(3) == 0 ? alphabet[random.next(alphabet.count)] : UInt8(random.next(256))
+            }
+            var evidence = UTF8Evidence()
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + 1 + random.next(round % 2 == 0 ? 4 : 40))
+                bytes[start..<end].withUnsafeBytes { evidence.feed($0) }
+                start = end
+            }
+            #expect(evidence.count == Self.plainEvidence(bytes), "round \(round): \(bytes)")
+        }
+    }
+
+    /// ``UTF8Evidence`` counts its patterns wherever chunks cut them, and only them.
+    @Test func theEvidenceIsCountedWhereverChunksCutIt() {
+        let counted = Array("é ° œ ’ € … 😀 À".utf8)
+        let chance: [UInt8] = [0xC9, 0x92, 0xE9, 0xA0, 0xBB, 0xC3, 0x41, 0xE2, 0x81, 0x80, 0xF0, 0x9E, 0x80, 0x80]
+        let bytes = counted + chance + counted
+        for size in 1...9 {
+            var evidence = UTF8Evidence()
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + size)
+                bytes[start..<end].withUnsafeBytes { evidence.feed($0) }
+                start = end
+            }
+            #expect(evidence.count == 16, "chunks of \(size)")
+        }
     }
 }

@@ -91,6 +91,8 @@ package struct FileScan: Sendable {
             : nil
         defer { try? hashing?.finish() }
         var validator = UTF8Validator()
+        // From the first fault on, what tells UTF-8 with damage from Windows-1252 (``UTF8Damage``).
+        var evidence = UTF8Evidence()
         var head: [UInt8] = []
         var total: Int64 = 0
         var firstNUL: Int64?
@@ -115,6 +117,9 @@ package struct FileScan: Sendable {
                 let chunk = UnsafeRawBufferPointer(rebasing: raw.prefix(count))
                 if hashing == nil, deferred == nil { hasher.update(chunk) }
                 validator.feed(chunk)
+                if let fault = validator.firstInvalidPartOffset, evidence.count == 0 {
+                    evidence.feed(UnsafeRawBufferPointer(rebasing: chunk[Int(max(0, fault - total))...]))
+                }
                 if firstNUL == nil, let offset = Self.offsetOfNUL(chunk) { firstNUL = total + Int64(offset) }
             }
             if head.count < 65_536 { head.append(contentsOf: buffer[0..<min(count, 65_536 - head.count)]) }
@@ -127,7 +132,8 @@ package struct FileScan: Sendable {
         var damage: UTF8Damage?
         if encoding == .windows1252 {
             do {
-                damage = try UTF8Damage.find(in: file, size: total, validator: validator)
+                damage = try UTF8Damage.find(
+                    in: file, head: head, size: total, validator: validator, evidence: evidence)
             } catch {
                 deferred?.abandon()
                 throw error

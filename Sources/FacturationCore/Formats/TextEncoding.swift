@@ -42,10 +42,13 @@ struct UTF8Validator {
     /// True once a byte ≥ 0x80 has been seen, up to the first invalid byte (included).
     private(set) var sawNonASCII = false
     private var offset: Int64 = 0
-    /// From the first invalid byte on, the stream goes on being read as UTF-8 to weigh the
-    /// evidence (``UTF8Damage``): the places that are not UTF-8 (each maximal invalid part, the
-    /// first included, as the Unicode standard counts replacement characters), and the whole
-    /// sequences of two to four bytes after the first of them. Zero while the stream is valid.
+    /// A census goes on past the first invalid byte (``UTF8Damage`` describes a damaged file with
+    /// it); otherwise the rest of the stream is skipped (the scan of every file: a Windows-1252
+    /// text would pay the byte-by-byte rules at each of its accents).
+    let census: Bool
+    /// With a census: the places that are not UTF-8 (each maximal invalid part, the first
+    /// included, as the Unicode standard counts replacement characters), and the whole sequences
+    /// of two to four bytes after the first of them. Without: 1 and 0 once a fault was found.
     private(set) var invalidPlaces = 0
     private(set) var sequencesAfterFirstInvalid = 0
     /// Set by ``finish()`` when the stream ended inside a sequence (one of the invalid places).
@@ -53,9 +56,14 @@ struct UTF8Validator {
     /// True once a whole sequence of two to four bytes was read before the first invalid byte.
     private(set) var sawSequenceBeforeFirstInvalid = false
 
+    init(census: Bool = false) {
+        self.census = census
+    }
+
     var isValidSoFar: Bool { firstInvalidOffset == nil }
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+        guard census || firstInvalidOffset == nil else { offset += Int64(bytes.count); return }
         var index = 0
         let count = bytes.count
         while index < count {
@@ -96,13 +104,16 @@ struct UTF8Validator {
                 case 0xF0: pending = 3; lower = 0x90
                 case 0xF1...0xF3: pending = 3
                 case 0xF4: pending = 3; upper = 0x8F
-                default: invalid(at: index)  // a byte no sequence starts with: it is the invalid part
+                default:
+                    invalid(at: index)  // a byte no sequence starts with: it is the invalid part
+                    guard census else { offset += Int64(count); return }
                 }
             } else {
                 guard byte >= lower, byte <= upper else {
                     // The open sequence ends before this byte, which is read again as a start.
                     invalid(at: index)
                     pending = 0
+                    guard census else { offset += Int64(count); return }
                     continue
                 }
                 lower = 0x80; upper = 0xBF

@@ -31,7 +31,10 @@ package enum FormatSniffer {
         guard let encoding = scan.encoding else {
             return .failure(notText(scan))
         }
-        if let damage = scan.utf8Damage { return .failure(damagedUTF8(scan, damage)) }
+        // An OFX file says which encoding it is in (`CHARSET:1252`), and its converter follows that.
+        if let damage = scan.utf8Damage, !isOFX(decodeHead(head, encoding: .utf8).drop(while: \.isWhitespace)) {
+            return .failure(damagedUTF8(scan, damage))
+        }
         let text = decodeHead(head, encoding: encoding)
         let trimmed = text.drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
         // Before JSON: an MT940 in its SWIFT envelope starts with "{1:".
@@ -285,33 +288,42 @@ package enum FormatSniffer {
     }
 
     /// A UTF-8 file with places that are not UTF-8 (``UTF8Damage``): how many, where the first
-    /// is and what it looks like, and the format the file's head shows when read as UTF-8.
-    private static func damagedUTF8(_ scan: FileScan, _ damage: UTF8Damage) -> Rejection {
+    /// is and what it looks like, and the format the file's head shows when read as UTF-8 (or
+    /// `described`, for the files that are not exports).
+    package static func damagedUTF8(_ scan: FileScan, _ damage: UTF8Damage, described: String? = nil) -> Rejection {
         let asUTF8 = FileScan(sha256: "", size: scan.size, encoding: .utf8, head: scan.head)
         let format: InputFormat? =
-            if case .success(let detection) = detect(asUTF8) { detection.format } else { nil }
-        let what = format.map { "This \($0.displayName)" } ?? "This file"
+            if described == nil, case .success(let detection) = detect(asUTF8) { detection.format } else { nil }
+        let what = described ?? format.map { "This \($0.displayName)" } ?? "This file"
         var problems = ProblemList()
+        let byte = "byte \(damage.firstOffset + 1) of the file"
         if damage.endsInsideCharacter {
             problems.add(
-                Problem(line: damage.line, value: damage.context, message: "the file's last character is incomplete"))
+                Problem(
+                    line: damage.line, value: damage.context,
+                    message: "\(byte) starts a character that the file ends before"))
             return Rejection(
                 format: format,
                 summary: "\(what) is written in UTF-8, but it ends in the middle of a character: the file was cut "
-                    + "short (a copy or a transfer that did not finish).",
+                    + "short (a copy or a transfer that did not finish), or its last character was written in "
+                    + "another encoding.",
                 problems: problems, advice: "Export the data again and drop the new file into inbox/.")
         }
-        problems.add(
-            Problem(
-                line: damage.line, value: damage.context,
-                message: "byte \(damage.firstOffset + 1) of the file is not UTF-8 (shown as <..>)"))
+        problems.add(Problem(line: damage.line, value: damage.context, message: "\(byte) is not UTF-8 (shown as <..>)"))
+        var evidence: [String] = []
+        if damage.byteOrderMark { evidence.append("it starts with UTF-8's byte-order mark") }
+        if damage.sequences > 0 {
+            evidence.append(
+                "\(damage.sequences) character\(damage.sequences == 1 ? " such as é, ’ or € is" : "s such as é, ’ or € are") "
+                    + "written as UTF-8")
+        }
         let places =
             damage.places == 1 ? "one place in it is not" : "\(damage.places) places in it are not (the first below)"
         return Rejection(
             format: format,
-            summary: "\(what) is written in UTF-8 (\(damage.sequences) accented or other non-ASCII characters), but "
-                + "\(places): read as Windows-1252 instead, every accented character would be garbled (é as Ã©) "
-                + "and names would no longer match the pipeline's clients, so nothing was imported.",
+            summary: "\(what) is written in UTF-8 (\(evidence.joined(separator: ", and "))), but \(places): read as "
+                + "Windows-1252 instead, every character written as UTF-8 would be garbled (é as Ã©) and names would "
+                + "no longer match the pipeline's clients, so nothing was imported.",
             problems: problems,
             advice: "Export the file again from where it came from and drop the new file into inbox/. If the file "
                 + "was edited, fix the characters shown as <..> (a program saving in another encoding wrote them: "

@@ -127,6 +127,10 @@ package struct FileProcessor {
     /// The Oxygène register export (``OxygeneRegisterReader``): read whole, then recorded as the
     /// newest register (``OxygeneRegisterStore``); the invoicing stage reads it from the archive.
     private func processOxygeneRegister(_ claim: Claim, scan: FileScan, claimed: FileSnapshot) throws -> FileOutcome {
+        if let damage = scan.utf8Damage {
+            let rejection = FormatSniffer.damagedUTF8(scan, damage, described: "This Oxygène register export")
+            return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
+        }
         let entries: [OxygeneRegisterEntry]
         switch OxygeneRegisterReader.read(try Storage.read(claim.originalPath)) {
         case .success(let read): entries = read
@@ -295,6 +299,10 @@ package struct FileProcessor {
     ) throws
         -> FileOutcome
     {
+        if let damage = scan.utf8Damage {
+            let rejection = FormatSniffer.damagedUTF8(scan, damage, described: "This file of payment decisions")
+            return try reject(claim, scan: scan, rejection: rejection, unlessChangedSince: claimed)
+        }
         let rows: [PaymentDecisionFile.Row]
         switch try PaymentDecisionFile.read(path: claim.originalPath, encoding: scan.encoding) {
         case .success(let read): rows = read

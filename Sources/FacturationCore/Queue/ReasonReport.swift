@@ -11,8 +11,10 @@ enum ReasonReport {
         if claim.storedName != claim.originalName {
             text += "Kept as:   \(claim.storedName) (the name on disk was shortened or made safe)\n"
         }
-        if scan?.utf8Damage != nil {
-            text += "Encoding:  UTF-8, with places that are not (below)\n"
+        if let damage = scan?.utf8Damage {
+            let places = damage.places == 1 ? "1 place that is not" : "\(damage.places) places that are not"
+            text +=
+                "Encoding:  UTF-8, with \(places) (the first at byte \(damage.firstOffset + 1), line \(damage.line))\n"
         } else if let encoding = scan?.encoding {
             text += "Encoding:  \(encoding.rawValue)\n"
         }
