@@ -29,6 +29,30 @@ struct BankStatementImportTests {
         #expect(text.utf8.count < 2_000 && !text.contains("\u{0}"), "\(text.utf8.count) bytes")
     }
 
+    /// An OFX file that declares Windows-1252 (`CHARSET:1252`) is read so, even with bytes that
+    /// look like UTF-8 (`é` + no-break space + `»` is E9 A0 BB); one that is in UTF-8 (OFX 2, XML)
+    /// with a byte of Windows-1252 in it is rejected like any other export, not read garbled.
+    @Test func anOFXFileFollowsItsDeclaredCharsetAndIsRejectedWhenItsUTF8IsDamaged() throws {
+        let workspace = try CamtImportTests.workspace()
+        var latin = try Self.fixture("ofx/ofx1-two-statements.ofx")
+        let memo = try #require(latin.firstRange(of: Data("<MEMO>".utf8)))
+        latin.insert(
+            contentsOf: Data("« facture valid".utf8.map { $0 }) + [0xE9, 0xA0, 0xBB, 0x20], at: memo.upperBound)
+        try workspace.drop("declared.ofx", latin)
+        var damaged = try Self.fixture("ofx/ofx2-xml.ofx")
+        let place = try #require(damaged.firstRange(of: Data("<MEMO>F-2025-0031".utf8))).upperBound
+        damaged.insert(contentsOf: [0x20, 0x72, 0xE9, 0x67, 0x6C, 0xE9], at: place)
+        try workspace.drop("damaged.ofx", damaged)
+        let run = try workspace.run(["run", "--settle", "0"])
+        #expect(run.status == 2, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("imported   declared.ofx"), "\(run.stdout)")
+        let reason = try workspace.text(
+            try #require(workspace.files(under: "archive/rejected").first { $0.hasSuffix("damaged.ofx.reason.txt") }))
+        #expect(reason.contains("places in it are not UTF-8"), "\(reason)")
+        #expect(reason.contains("ÉNERGIE"), "\(reason)")
+        #expect(reason.contains("F-2025-0031 r<E9>gl<E9>"), "\(reason)")
+    }
+
     @Test func aFetchedFileWhoseAccountIsNotTextIsRejectedNotGivenTheCompanyAccount() throws {
         let workspace = try TestWorkspace()
         let demo = try Data(contentsOf: Repository.root.appendingPathComponent("demo/inbox/qonto-api-2025-09.json"))

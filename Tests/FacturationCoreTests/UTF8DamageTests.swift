@@ -109,6 +109,10 @@ struct UTF8DamageTests {
         let second = try #require(try scan(latin + utf8).utf8Damage)
         #expect(second.line == 1)
         #expect(second.firstOffset == 2)
+        let sequence = try #require(second.firstSequence)
+        #expect(sequence.line == 31)
+        #expect(sequence.offset == Int64(latin.count + 2))
+        #expect(sequence.context.hasPrefix("\"Réunion n° 1\""), "\(sequence.context)")
         #expect(try scan([0xEF, 0xBB, 0xBF] + latin).utf8Damage?.byteOrderMark == true)
     }
 
@@ -135,6 +139,9 @@ struct UTF8DamageTests {
         }
         let bom = try #require(try scan([0xEF, 0xBB, 0xBF] + Array("Caf".utf8) + [0xE9]).utf8Damage)
         #expect(bom.context == "Caf<E9>")
+        let hidden = try #require(
+            try scan(Array("é\n\u{1B}[31m\u{202E}x".utf8) + [0xE9] + Array("\n".utf8)).utf8Damage)
+        #expect(hidden.context == "<1B>[31m<E2><80><AE>x<E9>", "\(hidden.context)")
     }
 
     @Test func bytesThatAreNotUTF8AreShownByTheirValue() {
@@ -145,8 +152,9 @@ struct UTF8DamageTests {
 
     /// The patterns found plainly, one position at a time (each counted where it starts, the
     /// search going on after it).
-    static func plainEvidence(_ bytes: [UInt8]) -> Int {
+    static func plainEvidence(_ bytes: [UInt8]) -> (count: Int, first: Int64?) {
         var count = 0
+        var first: Int64?
         var index = 0
         func continuation(_ at: Int) -> Bool { at < bytes.count && (0x80...0xBF).contains(bytes[at]) }
         while index < bytes.count {
@@ -161,10 +169,13 @@ struct UTF8DamageTests {
             {
                 length = 4
             }
-            if length > 0 { count += 1 }
+            if length > 0 {
+                count += 1
+                if first == nil { first = Int64(index) }
+            }
             index += max(length, 1)
         }
-        return count
+        return (count, first)
     }
 
     /// Random bytes rich in lead and continuation bytes, in random chunks: the eight-bytes-at-a-
@@ -180,10 +191,12 @@ struct UTF8DamageTests {
             var start = 0
             while start < bytes.count {
                 let end = min(bytes.count, start + 1 + random.next(round % 2 == 0 ? 4 : 40))
-                bytes[start..<end].withUnsafeBytes { evidence.feed($0) }
+                bytes[start..<end].withUnsafeBytes { evidence.feed($0, at: Int64(start)) }
                 start = end
             }
-            #expect(evidence.count == Self.plainEvidence(bytes), "round \(round): \(bytes)")
+            let plain = Self.plainEvidence(bytes)
+            #expect(evidence.count == plain.count, "round \(round): \(bytes)")
+            #expect(evidence.firstOffset == plain.first, "round \(round): \(bytes)")
         }
     }
 
@@ -197,10 +210,11 @@ struct UTF8DamageTests {
             var start = 0
             while start < bytes.count {
                 let end = min(bytes.count, start + size)
-                bytes[start..<end].withUnsafeBytes { evidence.feed($0) }
+                bytes[start..<end].withUnsafeBytes { evidence.feed($0, at: Int64(start)) }
                 start = end
             }
             #expect(evidence.count == 16, "chunks of \(size)")
+            #expect(evidence.firstOffset == 0, "chunks of \(size)")
         }
     }
 }

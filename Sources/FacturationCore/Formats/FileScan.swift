@@ -118,7 +118,8 @@ package struct FileScan: Sendable {
                 if hashing == nil, deferred == nil { hasher.update(chunk) }
                 validator.feed(chunk)
                 if let fault = validator.firstInvalidPartOffset, evidence.count == 0 {
-                    evidence.feed(UnsafeRawBufferPointer(rebasing: chunk[Int(max(0, fault - total))...]))
+                    let from = Int(max(0, fault - total))
+                    evidence.feed(UnsafeRawBufferPointer(rebasing: chunk[from...]), at: total + Int64(from))
                 }
                 if firstNUL == nil, let offset = Self.offsetOfNUL(chunk) { firstNUL = total + Int64(offset) }
             }

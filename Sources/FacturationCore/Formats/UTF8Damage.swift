@@ -12,7 +12,7 @@
 /// practically never hold (a Windows-1252 text makes other UTF-8 sequences by chance: `É’`,
 /// `é` + no-break space + `»`). A file that is not valid UTF-8 with neither stays Windows-1252, as
 /// before (an ASCII export with one stray byte, a Windows-1252 export whatever its size).
-package struct UTF8Damage: Sendable, Equatable {
+package struct UTF8Damage: Sendable {
     /// Byte offset of the first place that is not UTF-8 (its first byte).
     package let firstOffset: Int64
     /// Its line (1-based: LF, CR LF and a lone CR each end one).
@@ -25,14 +25,17 @@ package struct UTF8Damage: Sendable, Equatable {
     package let byteOrderMark: Bool
     /// The line around the first place, each byte that is not UTF-8 shown as `<E9>`.
     package let context: String
+    /// Where the first ``UTF8Evidence`` sequence is (byte offset, line, the bytes around it): what
+    /// made the file UTF-8, to be found when it is the minority.
+    package let firstSequence: (offset: Int64, line: Int, context: String)?
     /// True when the one place is the file's end, inside a character.
     package let endsInsideCharacter: Bool
 
     /// The damage of `file`, whose bytes the scan fed to `validator` (without a census) and, from
     /// its first fault on, to `evidence`; nil when it is valid UTF-8 or reads as Windows-1252.
     /// Reads the file again only for a file that is not valid UTF-8: the part before the first
-    /// fault when it holds sequences (the evidence may be there), and the whole file twice when
-    /// it is damaged (its counts, the line of the first place).
+    /// fault when that part holds sequences and none came after (until the first evidence), and
+    /// the whole file once more when it is damaged (its counts, the lines of the two places).
     static func find(
         in file: InputFile, head: [UInt8], size: Int64, validator: UTF8Validator, evidence: UTF8Evidence
     ) throws(StorageError) -> UTF8Damage? {
@@ -41,37 +44,69 @@ package struct UTF8Damage: Sendable, Equatable {
         var found = evidence.count > 0
         if !found, !byteOrderMark, validator.sawSequenceBeforeFirstInvalid {
             var before = UTF8Evidence()
-            try forEachChunk(of: file, upTo: first) { before.feed($0) }
+            try forEachChunk(of: file, upTo: first) { chunk, offset in
+                before.feed(chunk, at: offset)
+                return before.count == 0
+            }
             found = before.count > 0
         }
         guard found || byteOrderMark else { return nil }
-        // A damaged file: the exact counts, from a census of the whole file.
-        var census = UTF8Validator(census: true)
-        var all = UTF8Evidence()
-        try forEachChunk(of: file, upTo: size) { chunk in
-            census.feed(chunk)
-            all.feed(chunk)
+        let census = try Census(of: file, size: size, firstPlace: first)
+        var sequence: (offset: Int64, line: Int, context: String)?
+        if let offset = census.all.firstOffset {
+            sequence = (offset, census.lineOfSequence ?? 1, try context(in: file, at: offset, size: size))
         }
-        census.finish()
-        var lines = LineEnds()
-        try forEachChunk(of: file, upTo: first) { lines.feed($0) }
         return UTF8Damage(
-            firstOffset: first, line: lines.count + 1, places: census.invalidPlaces, sequences: all.count,
-            byteOrderMark: byteOrderMark, context: try context(in: file, at: first, size: size),
-            endsInsideCharacter: census.invalidPlaces == 1 && census.endedInsideSequence)
+            firstOffset: first, line: census.lineOfPlace ?? 1, places: census.validator.invalidPlaces,
+            sequences: census.all.count, byteOrderMark: byteOrderMark,
+            context: try context(in: file, at: first, size: size), firstSequence: sequence,
+            endsInsideCharacter: census.validator.invalidPlaces == 1 && census.validator.endedInsideSequence)
     }
 
-    /// Calls `body` with the bytes of `file` from its start to `end`, a megabyte at a time.
+    /// One more read of a damaged file: the exact counts (a census of every place, every
+    /// ``UTF8Evidence`` sequence) and the lines of the first place and of the first sequence.
+    private struct Census {
+        var validator = UTF8Validator(census: true)
+        var all = UTF8Evidence()
+        var lineOfPlace: Int?
+        var lineOfSequence: Int?
+
+        init(of file: InputFile, size: Int64, firstPlace: Int64) throws(StorageError) {
+            var lines = LineEnds()
+            try forEachChunk(of: file, upTo: size) { chunk, offset in
+                validator.feed(chunk)
+                all.feed(chunk, at: offset)
+                // Line ends are counted up to each place found in this chunk (a sequence whose lead
+                // byte closed the chunk before has no line end in it: the count is the same).
+                var consumed = 0
+                for mark in [firstPlace, all.firstOffset ?? .max].sorted() where mark < offset + Int64(chunk.count) {
+                    let at = max(0, Int(mark - offset))
+                    guard at >= consumed else { continue }
+                    lines.feed(UnsafeRawBufferPointer(rebasing: chunk[consumed..<at]))
+                    consumed = at
+                    if mark == firstPlace, lineOfPlace == nil { lineOfPlace = lines.count + 1 }
+                    if mark == all.firstOffset, lineOfSequence == nil { lineOfSequence = lines.count + 1 }
+                }
+                lines.feed(UnsafeRawBufferPointer(rebasing: chunk[consumed...]))
+                return true
+            }
+            validator.finish()
+        }
+    }
+
+    /// Calls `body` with the bytes of `file` from its start to `end` and their offset, a megabyte
+    /// at a time, while it returns true.
     private static func forEachChunk(
-        of file: InputFile, upTo end: Int64, _ body: (UnsafeRawBufferPointer) -> Void
+        of file: InputFile, upTo end: Int64, _ body: (UnsafeRawBufferPointer, Int64) -> Bool
     ) throws(StorageError) {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var offset: Int64 = 0
         while offset < end {
             let count = try file.read(into: &buffer, at: offset, count: Int(min(Int64(buffer.count), end - offset)))
             if count == 0 { break }
-            buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+            let goOn = buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0.prefix(count)), offset) }
             offset += Int64(count)
+            if !goOn { break }
         }
     }
 
@@ -107,8 +142,17 @@ package struct UTF8Damage: Sendable, Equatable {
         }
     }
 
-    /// `bytes` as text, each byte that does not start a whole UTF-8 character shown as `<XX>`;
-    /// at most `limit` characters (a reason line shows 80), never cutting a `<XX>`.
+    /// Control characters (C0, DEL) and invisible format characters (bidirectional controls):
+    /// shown by their bytes, so that a reason cannot be reordered or coloured by the file.
+    private static func isHidden(_ character: String) -> Bool {
+        character.unicodeScalars.contains { scalar in
+            scalar.value < 0x20 || scalar.value == 0x7F || scalar.properties.generalCategory == .format
+        }
+    }
+
+    /// `bytes` as text, each byte that does not start a whole UTF-8 character (or starts a hidden
+    /// one, ``isHidden(_:)``) shown as `<XX>`; at most `limit` characters (a reason line shows 80),
+    /// never cutting a `<XX>`.
     static func shown(_ bytes: ArraySlice<UInt8>, limit: Int = .max) -> String {
         var text = ""
         var shownCount = 0
@@ -118,9 +162,17 @@ package struct UTF8Damage: Sendable, Equatable {
             let length = sequenceLength(lead)
             let piece: String
             if length > 0, index + length <= bytes.endIndex,
-                let character = String(validating: bytes[index..<(index + length)], as: UTF8.self)
+                let character = String(validating: bytes[index..<(index + length)], as: UTF8.self),
+                !Self.isHidden(character)
             {
                 piece = character
+                index += length
+            } else if length > 1, index + length <= bytes.endIndex,
+                String(validating: bytes[index..<(index + length)], as: UTF8.self) != nil
+            {
+                // A valid character that would not show (a bidirectional control): its bytes.
+                piece = bytes[index..<(index + length)].map { "<" + String($0, radix: 16, uppercase: true) + ">" }
+                    .joined()
                 index += length
             } else {
                 piece = "<" + String(lead, radix: 16, uppercase: true) + ">"
@@ -148,8 +200,11 @@ package struct UTF8Damage: Sendable, Equatable {
 /// exact counts wherever chunks cut, and on Windows-1252 texts, are tested in UTF8DamageTests).
 struct UTF8Evidence {
     private(set) var count = 0
-    /// Where the pattern in progress stands.
+    /// The offset of the first sequence's lead byte (nil before one was found).
+    private(set) var firstOffset: Int64?
+    /// Where the pattern in progress stands, and the offset of its lead byte.
     private var state = State.none
+    private var leadOffset: Int64 = 0
 
     private enum State {
         case none
@@ -161,7 +216,8 @@ struct UTF8Evidence {
         case emoji, emojiThird, emojiLast
     }
 
-    mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+    /// Feeds `bytes`, which start at `offset` in the file.
+    mutating func feed(_ bytes: UnsafeRawBufferPointer, at offset: Int64) {
         guard let base = bytes.baseAddress else { return }
         var index = 0
         while index < bytes.count {
@@ -169,7 +225,7 @@ struct UTF8Evidence {
                 index = Self.nextLead(base, from: index, count: bytes.count)
                 if index >= bytes.count { break }
             }
-            step(bytes[index])
+            step(bytes[index], at: offset + Int64(index))
             index += 1
         }
     }
@@ -212,7 +268,7 @@ struct UTF8Evidence {
         return holds(0xC2) || holds(0xC3) || holds(0xC5) || holds(0xE2) || holds(0xF0)
     }
 
-    private mutating func step(_ byte: UInt8) {
+    private mutating func step(_ byte: UInt8, at offset: Int64) {
         let continuation = (0x80...0xBF).contains(byte)
         switch state {
         case .none: break
@@ -220,6 +276,7 @@ struct UTF8Evidence {
             state = .none
             if continuation {
                 count += 1
+                if firstOffset == nil { firstOffset = leadOffset }
                 return
             }
         case .punctuation:
@@ -242,6 +299,7 @@ struct UTF8Evidence {
             }
         }
         // Not the pattern's next byte: it may start one.
+        leadOffset = offset
         switch byte {
         case 0xC2, 0xC3, 0xC5: state = .twoByte
         case 0xE2: state = .punctuation

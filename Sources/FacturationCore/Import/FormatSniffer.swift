@@ -31,8 +31,11 @@ package enum FormatSniffer {
         guard let encoding = scan.encoding else {
             return .failure(notText(scan))
         }
-        // An OFX file says which encoding it is in (`CHARSET:1252`), and its converter follows that.
-        if let damage = scan.utf8Damage, !isOFX(decodeHead(head, encoding: .utf8).drop(while: \.isWhitespace)) {
+        // An OFX file that says it is in Windows-1252 (`CHARSET:1252`) is read so by its converter.
+        if let damage = scan.utf8Damage,
+            !(isOFX(decodeHead(head, encoding: .utf8).drop(while: \.isWhitespace))
+                && OfxDocument.declaresWindows1252(head))
+        {
             return .failure(damagedUTF8(scan, damage))
         }
         let text = decodeHead(head, encoding: encoding)
@@ -310,6 +313,12 @@ package enum FormatSniffer {
                 problems: problems, advice: "Export the data again and drop the new file into inbox/.")
         }
         problems.add(Problem(line: damage.line, value: damage.context, message: "\(byte) is not UTF-8 (shown as <..>)"))
+        if let sequence = damage.firstSequence {
+            problems.add(
+                Problem(
+                    line: sequence.line, value: sequence.context,
+                    message: "byte \(sequence.offset + 1) of the file starts the first character written as UTF-8"))
+        }
         var evidence: [String] = []
         if damage.byteOrderMark { evidence.append("it starts with UTF-8's byte-order mark") }
         if damage.sequences > 0 {
@@ -317,13 +326,18 @@ package enum FormatSniffer {
                 "\(damage.sequences) character\(damage.sequences == 1 ? " such as é, ’ or € is" : "s such as é, ’ or € are") "
                     + "written as UTF-8")
         }
-        let places =
-            damage.places == 1 ? "one place in it is not" : "\(damage.places) places in it are not (the first below)"
+        let places = damage.places == 1 ? "one place in it is not" : "\(damage.places) places in it are not"
+        // Which reading the file is mostly in decides how it is told, not whether it is rejected.
+        let summary =
+            damage.places > damage.sequences && !damage.byteOrderMark
+            ? "\(what) mixes two encodings: \(places) UTF-8 (an accent written by a program saving in "
+                + "Windows-1252 is one place), but \(evidence.joined(separator: ", and ")) (both listed below): read "
+                + "in either encoding, some of its characters would be garbled, so nothing was imported."
+            : "\(what) is written in UTF-8 (\(evidence.joined(separator: ", and "))), but \(places) (listed below): "
+                + "read as Windows-1252 instead, every character written as UTF-8 would be garbled (é as Ã©) and "
+                + "names would no longer match the pipeline's clients, so nothing was imported."
         return Rejection(
-            format: format,
-            summary: "\(what) is written in UTF-8 (\(evidence.joined(separator: ", and "))), but \(places): read as "
-                + "Windows-1252 instead, every character written as UTF-8 would be garbled (é as Ã©) and names would "
-                + "no longer match the pipeline's clients, so nothing was imported.",
+            format: format, summary: summary,
             problems: problems,
             advice: "Export the file again from where it came from and drop the new file into inbox/. If the file "
                 + "was edited, fix the characters shown as <..> (a program saving in another encoding wrote them: "
