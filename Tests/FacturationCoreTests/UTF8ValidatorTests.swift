@@ -68,18 +68,24 @@ struct UTF8ValidatorTests {
         return nil
     }
 
+    /// A validator fed `bytes` in random chunks of 1 to `largest` bytes, then finished.
+    static func fed(_ bytes: [UInt8], in largest: Int, _ random: inout Generator, census: Bool) -> UTF8Validator {
+        var validator = UTF8Validator(census: census)
+        var start = 0
+        while start < bytes.count {
+            let size = min(bytes.count - start, 1 + random.next(largest))
+            bytes[start..<(start + size)].withUnsafeBytes { validator.feed($0) }
+            start += size
+        }
+        validator.finish()
+        return validator
+    }
+
     @Test func randomTextsInRandomChunksFollowTheRules() {
         var random = Generator(state: 20_261_206)
         for round in 0..<4_000 {
             let bytes = Self.text(&random)
-            var validator = UTF8Validator()
-            var start = 0
-            while start < bytes.count {
-                let size = min(bytes.count - start, 1 + random.next(round % 3 == 0 ? 5 : 70))
-                bytes[start..<(start + size)].withUnsafeBytes { validator.feed($0) }
-                start += size
-            }
-            validator.finish()
+            let validator = Self.fed(bytes, in: round % 3 == 0 ? 5 : 70, &random, census: false)
             let expected = Self.firstInvalid(bytes)
             #expect(validator.firstInvalidOffset == expected.map(Int64.init), "round \(round): \(bytes)")
             #expect((expected == nil) == (String(validating: bytes, as: UTF8.self) != nil), "round \(round)")
@@ -135,14 +141,7 @@ struct UTF8ValidatorTests {
         var random = Generator(state: 20_261_207)
         for round in 0..<4_000 {
             let bytes = Self.text(&random)
-            var validator = UTF8Validator(census: true)
-            var start = 0
-            while start < bytes.count {
-                let size = min(bytes.count - start, 1 + random.next(round % 3 == 0 ? 5 : 70))
-                bytes[start..<(start + size)].withUnsafeBytes { validator.feed($0) }
-                start += size
-            }
-            validator.finish()
+            let validator = Self.fed(bytes, in: round % 3 == 0 ? 5 : 70, &random, census: true)
             let expected = Self.census(bytes)
             #expect(validator.invalidPlaces == expected.places, "round \(round): \(bytes)")
             #expect(validator.sequencesAfterFirstInvalid == expected.sequencesAfter, "round \(round): \(bytes)")
