@@ -51,13 +51,14 @@ let package = Package(
 
         // Tests.
         // What several test targets use: the real SMTP server of the tests (scripts/smtp_sink.py).
-        .target(name: "TestSupport", dependencies: ["FacturationCore"], path: "Tests/TestSupport"),
+        .target(name: "CTestSupport", path: "Tests/CTestSupport"),
+        .target(name: "TestSupport", dependencies: ["FacturationCore", "CTestSupport"], path: "Tests/TestSupport"),
         .testTarget(name: "FacturationCoreTests", dependencies: ["FacturationCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FacturationCore", "TestSupport", "facturation"]),
     ]
 )
 
-for target in package.targets where target.type != .system && target.name != "CSupport" {
+for target in package.targets where target.type != .system && !["CSupport", "CTestSupport"].contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .enableUpcomingFeature("ExistentialAny"),
     ]

@@ -159,7 +159,8 @@ def serve(options):
 
 def main():
     # A process started from a thread that blocks signals (Swift's Foundation.Process from a
-    # libdispatch worker) inherits that mask: SIGTERM would never arrive.
+    # libdispatch worker) inherits that mask: SIGTERM would never arrive. The tests start it with
+    # none blocked (Tests/TestSupport/ChildProcess.swift); by hand from another program, maybe not.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port-file", required=True)

@@ -1,5 +1,6 @@
 import FacturationCore
 import Foundation
+import TestSupport
 import Testing
 
 /// FEC exports (monthly at month close, yearly on demand) and the three-way reconciliation.
@@ -96,17 +97,11 @@ struct AccountingTests {
             Issue.record("\(python) is missing: run scripts/setup-validation-venv before the tests")
             return
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            Repository.root.appendingPathComponent("scripts/fec_totals.py").path, workspace.path + "/" + path,
-        ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let totals = try ChildProcess(
+            python, [Repository.root.appendingPathComponent("scripts/fec_totals.py").path, workspace.path + "/" + path]
+        ).run()
+        #expect(totals.status == 0, "\(totals.stderr)")
+        let output = totals.stdout
         var ours: [String: (Decimal, Decimal)] = [:]
         for line in lines.dropFirst() {
             let debit = Decimal(string: line[11].replacingOccurrences(of: ",", with: "."))!

@@ -1,5 +1,6 @@
 import FacturationCore
 import Foundation
+import TestSupport
 import Testing
 
 /// The checkpoint of a closed fiscal year's monthly FEC files (`archive/checkpoints/<pipeline>/
@@ -495,11 +496,7 @@ struct ClosedYearFECTests {
 
     /// `touch -r`: the modification time of `file` set to that of `reference`, to the nanosecond.
     static func touch(_ file: URL, like reference: URL) throws {
-        let touch = Process()
-        touch.executableURL = URL(fileURLWithPath: "/usr/bin/touch")
-        touch.arguments = ["-r", reference.path, file.path]
-        try touch.run()
-        touch.waitUntilExit()
-        #expect(touch.terminationStatus == 0)
+        let touch = try runTool("/usr/bin/touch", ["-r", reference.path, file.path])
+        #expect(touch.status == 0, "\(touch.output)")
     }
 }

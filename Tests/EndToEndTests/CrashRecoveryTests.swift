@@ -109,15 +109,10 @@ struct CrashRecoveryTests {
         for _ in 0..<6 {
             let workspace = try Self.prepareWorkspace()
             for _ in 0..<4 {
-                let process = Process()
-                process.executableURL = Binary.url
-                process.arguments = ["run", "--settle", "0", "--workspace", workspace.path]
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
+                let run = try Binary.start(["run", "--settle", "0", "--workspace", workspace.path])
                 Thread.sleep(forTimeInterval: Double.random(in: 0.005...0.08, using: &generator))
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                kill(run.pid, SIGKILL)
+                _ = run.wait()
             }
             try workspace.run(["run", "--settle", "0"])
             let difference = try Snapshot(workspace).difference(from: expected)

@@ -1,5 +1,6 @@
 import FacturationCore
 import Foundation
+import TestSupport
 import Testing
 
 /// `facturation fec-check`, through the real binary; and our FEC totals against an independent
@@ -265,17 +266,11 @@ struct FECCheckCommandTests {
             #expect(ours.lines == lines.count)
             #expect(ours.encoding == (format.encoding == .utf8 ? "UTF-8" : "ISO-8859-15"))
 
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [Repository.root.appendingPathComponent("scripts/fec_totals.py").path, path]
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "fec_totals.py failed on \(format): \(stderr)")
+            let totals = try ChildProcess(
+                python, [Repository.root.appendingPathComponent("scripts/fec_totals.py").path, path]
+            ).run()
+            let stdout = totals.stdout
+            #expect(totals.status == 0, "fec_totals.py failed on \(format): \(totals.stderr)")
 
             func dotted(_ minor: Int64) -> String { DecimalText.format(minorUnits: minor, scale: 2) }
             let expected = ours.accounts.map { "\($0.number)\t\(dotted($0.debitMinor))\t\(dotted($0.creditMinor))" }

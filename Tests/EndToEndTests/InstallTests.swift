@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `scripts/install` and the installed copy: run from `/`, far from the repository, on a workspace elsewhere, it must
@@ -131,32 +132,12 @@ private struct Installation {
 
     /// Runs `executable` from `/`, without the variables that would point it at the repository or a workspace.
     static func run(_ executable: URL, _ arguments: [String]) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
         var environment = ProcessInfo.processInfo.environment
         for name in [
             "FACTURATION_SCHEMAS", "FACTURATION_WORKSPACE", "FACTURATION_CRASH_AFTER", "FACTURATION_TEST_PAUSE",
         ] {
             environment.removeValue(forKey: name)
         }
-        process.environment = environment
-        // Outputs go to files, so a chatty child never blocks on a full pipe.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "facturation-out-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let out = folder.appendingPathComponent("stdout"), err = folder.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return CommandResult(
-            status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
-            stdout: try String(contentsOf: out, encoding: .utf8),
-            stderr: try String(contentsOf: err, encoding: .utf8))
+        return try ChildProcess(executable.path, arguments, environment: environment, directory: "/").run()
     }
 }

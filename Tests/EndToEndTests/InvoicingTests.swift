@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 /// The invoicing stage driven month by month with `--date`, through the real binary.
@@ -115,16 +116,9 @@ struct InvoicingTests {
             let xmls = workspace.files(under: "outbox/invoices").filter { $0.hasSuffix(".xml") }.map {
                 workspace.path + "/" + $0
             }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [Repository.root.appendingPathComponent("scripts/svrl_check.py").path] + xmls
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "schematron errors:\n\(output.suffix(3000))")
+            let check = try runTool(
+                python, [Repository.root.appendingPathComponent("scripts/svrl_check.py").path] + xmls)
+            #expect(check.status == 0, "schematron errors:\n\(check.output.suffix(3000))")
             #expect(xmls.count == register.count)
         } else {
             Issue.record("\(python) is missing: run scripts/setup-validation-venv before the tests")

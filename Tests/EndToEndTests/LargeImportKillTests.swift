@@ -1,5 +1,6 @@
 import FacturationCore
 import Foundation
+import TestSupport
 import Testing
 
 /// Kills during an import large enough that its new month ledgers and their outbox copies are
@@ -49,7 +50,7 @@ struct LargeImportKillTests {
         return try Snapshot(workspace)
     }
 
-    @Test(.timeLimit(.minutes(20))) func aLargeImportKilledAfterAnyRenameEndsLikeAnUninterruptedRun() throws {
+    @Test func aLargeImportKilledAfterAnyRenameEndsLikeAnUninterruptedRun() throws {
         let expected = try Self.reference()
         let traced = try Self.prepareWorkspace().run(
             Self.arguments, environment: Self.environment.merging(["FACTURATION_CRASH_TRACE": "1"]) { $1 })
@@ -79,7 +80,7 @@ struct LargeImportKillTests {
     /// Killed right after it recorded the export in the index: the resumed claim is looked up
     /// before anything else (its digest is not deferred), so it is only archived, not converted
     /// again (no `csv-pieces` line from the seam's trace), and ends like an uninterrupted run.
-    @Test(.timeLimit(.minutes(10))) func aClaimResumedAfterItsIndexEntryIsArchivedWithoutAConversion() throws {
+    @Test func aClaimResumedAfterItsIndexEntryIsArchivedWithoutAConversion() throws {
         let expected = try Self.reference()
         let traced = try Self.prepareWorkspace().run(
             Self.arguments, environment: Self.environment.merging(["FACTURATION_CRASH_TRACE": "1"]) { $1 })
@@ -103,7 +104,7 @@ struct LargeImportKillTests {
     /// month's writer may then be mid-file, but not at a chosen point); a kill at a random time
     /// would mostly land in the conversion, which writes nothing (the writes take a few
     /// milliseconds of the run's 1.7 s here).
-    @Test(.timeLimit(.minutes(20))) func killsWhileTheLedgersAreWrittenLoseNothing() throws {
+    @Test func killsWhileTheLedgersAreWrittenLoseNothing() throws {
         let expected = try Self.reference()
         var generator = SystemRandomNumberGenerator()
         var landed = 0
@@ -114,7 +115,7 @@ struct LargeImportKillTests {
                     Self.arguments + ["--workspace", workspace.path], environment: Self.environment)
                 let bytes = Int64.random(in: (64 << 10)...(2 << 20), using: &generator)
                 if Self.waitForTemporaryFile(in: workspace.path + "/work/tmp", holding: bytes, of: running) {
-                    kill(running.process.processIdentifier, SIGKILL)
+                    kill(running.pid, SIGKILL)
                 }
                 if running.wait().killedBySignal { landed += 1 }
             }
@@ -129,11 +130,12 @@ struct LargeImportKillTests {
     }
 
     /// Polls `folder` until one of the temporary files of `running` holds at least `bytes` (true),
-    /// or the run ends (false). Only its own: a killed run's files stay until the next run starts
+    /// or the run ends or outlives its time limit (false). Only its own: a killed run's files stay until the next run starts
     /// (``OutputFile`` names them `.tmp-<pid>-…`).
     static func waitForTemporaryFile(in folder: String, holding bytes: Int64, of running: Binary.Running) -> Bool {
-        let prefix = ".tmp-\(running.process.processIdentifier)-"
-        while running.process.isRunning {
+        let prefix = ".tmp-\(running.pid)-"
+        let deadline = ContinuousClock.now + ChildProcess.defaultLimit
+        while running.isRunning, ContinuousClock.now < deadline {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             for name in names where name.hasPrefix(prefix) {
                 let size = (try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.size]) as? Int64

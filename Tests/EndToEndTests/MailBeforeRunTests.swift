@@ -76,7 +76,7 @@ struct MailBeforeRunTests {
             environment: ["FACTURATION_NOW": now])
         let deadline = Date().addingTimeInterval(60)
         while try !done(), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        running.process.terminate()
+        running.terminate()
         let result = running.wait()
         #expect(!result.killedBySignal, "\(result.stderr)")
     }

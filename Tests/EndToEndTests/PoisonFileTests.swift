@@ -1,5 +1,6 @@
 import FacturationCore
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -294,11 +295,8 @@ enum UnprivilegedRun {
             try FileManager.default.copyItem(at: Binary.url, to: binary)
         }
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary.path)
-        let chown = Process()
-        chown.executableURL = URL(fileURLWithPath: "/bin/chown")
-        chown.arguments = ["-R", "65534:65534", workspace.path]
-        try chown.run()
-        chown.waitUntilExit()
+        let chown = try runTool("/bin/chown", ["-R", "65534:65534", workspace.path])
+        #expect(chown.status == 0, "\(chown.output)")
         try prepare(workspace.path)
         return try Binary.run(
             ["--reuid=65534", "--regid=65534", "--clear-groups", binary.path]

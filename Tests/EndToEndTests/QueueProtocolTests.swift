@@ -1,5 +1,6 @@
 import FacturationCore
 import Foundation
+import TestSupport
 import Testing
 
 /// The folder protocol promised in the README, checked through the real binary.
@@ -192,14 +193,9 @@ struct QueueProtocolTests {
         let archived = try #require(workspace.files(under: "archive/files").first { $0.hasSuffix("/gros-export.csv") })
         #expect(try workspace.data(archived) == bytes)
         // The identity is the SHA-256 of the whole file, as sha256sum computes it (not the run's own code).
-        let sum = Process()
-        sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        sum.arguments = [workspace.root.appendingPathComponent(archived).path]
-        let output = Pipe()
-        sum.standardOutput = output
-        try sum.run()
-        sum.waitUntilExit()
-        let digest = String(decoding: output.fileHandleForReading.readDataToEndOfFile().prefix(64), as: UTF8.self)
+        let sum = try runTool("/usr/bin/sha256sum", [workspace.root.appendingPathComponent(archived).path])
+        #expect(sum.status == 0, "\(sum.output)")
+        let digest = String(sum.output.prefix(64))
         #expect(
             workspace.files(under: "archive/index").contains { $0.hasSuffix("/\(digest).txt") },
             "no index marker named after \(digest)")
@@ -324,16 +320,9 @@ struct QueueProtocolTests {
         #expect(again.stderr.contains("already a workspace"))
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func watchProcessesNewFilesAndStopsCleanlyOnSIGTERM() throws {
+    @Test func watchProcessesNewFilesAndStopsCleanlyOnSIGTERM() throws {
         let workspace = try TestWorkspace()
-        let process = Process()
-        process.executableURL = Binary.url
-        process.arguments = ["watch", "--interval", "0.2", "--settle", "0", "--workspace", workspace.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let watch = try Binary.start(["watch", "--interval", "0.2", "--settle", "0", "--workspace", workspace.path])
         try workspace.drop("clockify.csv", Self.clockifyCSV)
         var processed = false
         for _ in 0..<100 where !processed {
@@ -341,13 +330,9 @@ struct QueueProtocolTests {
             processed = workspace.exists("outbox/time-entries/2025-07.csv")
         }
         #expect(processed)
-        process.terminate()
-        for _ in 0..<100 where process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(text.contains("imported   clockify.csv"))
+        watch.terminate()
+        let result = watch.wait(within: .seconds(10))
+        #expect(!result.timedOut && !result.killedBySignal && result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("imported   clockify.csv"))
     }
 }

@@ -1,5 +1,6 @@
 import FacturationCore
 import Foundation
+import TestSupport
 import Testing
 
 /// Issue #8 §4: every CSV the product writes opens in a spreadsheet without any formula cell, and
@@ -227,19 +228,13 @@ enum LibreOffice {
 
     /// Opens every file (CSV with formulas evaluated, XLSX as is) and returns what Calc sees, by path.
     static func open(_ paths: [String]) throws -> [String: Sheet] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
+        let check = try ChildProcess(
+            "/usr/bin/env",
             ["python3", Repository.root.appendingPathComponent("scripts/spreadsheet_check.py").path] + paths
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            Issue.record("spreadsheet_check.py failed (\(process.terminationStatus)): \(errors)")
+        ).run()
+        let data = Data(check.stdout.utf8)
+        guard check.status == 0 else {
+            Issue.record("spreadsheet_check.py failed (\(check.status)): \(check.stderr)")
             return [:]
         }
         let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]

@@ -10,8 +10,7 @@ import Testing
 struct WatchPassStateTests {
     static let leftForExit = "Pass state left for the process exit to free"
 
-    @Test(.timeLimit(.minutes(1)))
-    func watchFreesEveryPassStateThatRunLeavesForTheExit() throws {
+    @Test func watchFreesEveryPassStateThatRunLeavesForTheExit() throws {
         let once = try TestWorkspace()
         try once.drop("clockify.csv", QueueProtocolTests.clockifyCSV)
         let run = try once.run(["run", "--settle", "0", "-vv"])
@@ -34,7 +33,7 @@ struct WatchPassStateTests {
             #expect(processed, "month \(month)")
         }
         Thread.sleep(forTimeInterval: 0.5)
-        watch.process.terminate()
+        watch.terminate()
         let result = watch.wait()
         #expect(result.status == 0)
         #expect((result.stdout + result.stderr).contains("imported"), "\(result.stdout)")
@@ -45,8 +44,7 @@ struct WatchPassStateTests {
     /// stamp goes, so every pass is a full one) prints its summary with the warning, though it took no
     /// file: `watch` prints only the passes that did or found something, and this is something. So
     /// does `run -q` with nothing else to do; a run that cannot write its record logs it instead.
-    @Test(.timeLimit(.minutes(1)))
-    func watchPrintsWhatAPassLeftAloneInADerivedPlace() throws {
+    @Test func watchPrintsWhatAPassLeftAloneInADerivedPlace() throws {
         let workspace = try TestWorkspace()
         try workspace.drop("clockify.csv", QueueProtocolTests.clockifyCSV)
         #expect(try workspace.run(["run", "--settle", "0"]).status == 0)
@@ -60,7 +58,7 @@ struct WatchPassStateTests {
             "watch", "--interval", "0.2", "--settle", "0", "-q", "--workspace", workspace.path,
         ])
         Thread.sleep(forTimeInterval: 1.5)
-        watch.process.terminate()
+        watch.terminate()
         let result = watch.wait()
         #expect(result.status == 0)
         #expect(result.stdout.components(separatedBy: "  WARNING    " + warning).count >= 2, "\(result.stdout)")

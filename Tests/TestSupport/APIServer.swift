@@ -29,7 +29,7 @@ package final class APIServer: @unchecked Sendable {
 
     package let folder: URL
     package let port: Int
-    private let process: Process
+    private let child: ChildProcess
 
     /// The throwaway CA that signed the server's certificate.
     package var caFile: String { folder.appendingPathComponent("certs/ca.pem").path }
@@ -38,9 +38,7 @@ package final class APIServer: @unchecked Sendable {
     package init(_ options: Options) throws {
         folder = try SMTPSink.temporaryFolder()
         let portFile = folder.appendingPathComponent("port")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments =
+        let arguments =
             [
                 (SMTPSink.repositoryRoot as NSString).appendingPathComponent("scripts/api_server.py"),
                 "--port-file", portFile.path, "--cert-dir", folder.appendingPathComponent("certs").path,
@@ -51,28 +49,13 @@ package final class APIServer: @unchecked Sendable {
             ] + (options.expired ? ["--expired"] : [])
             + options.accounts.flatMap { ["--account", "\($0.iban)=\($0.file)"] }
         let log = folder.appendingPathComponent("server.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        port = try Self.waitForPort(portFile, process: process, log: log)
+        child = ChildProcess("/usr/bin/python3", arguments, output: .file(log))
+        try child.start()
+        port = try SMTPSink.waitForPort(portFile, child: child, log: log, script: "scripts/api_server.py")
     }
 
     package static func demo(_ name: String) -> String {
         (SMTPSink.repositoryRoot as NSString).appendingPathComponent("demo/inbox/\(name)")
-    }
-
-    private static func waitForPort(_ file: URL, process: Process, log: URL) throws -> Int {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let text = try? String(contentsOf: file, encoding: .utf8), let port = Int(text.trimmed) { return port }
-            guard process.isRunning else { break }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        process.terminate()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        throw SMTPSink.SinkError(message: "scripts/api_server.py did not start: \(output)")
     }
 
     /// The requests received so far, in order (method, path, query, body, status, key_ok).
@@ -84,13 +67,7 @@ package final class APIServer: @unchecked Sendable {
     }
 
     package func stop() {
-        if process.isRunning {
-            process.terminate()
-            let deadline = Date().addingTimeInterval(5)
-            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        child.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 }

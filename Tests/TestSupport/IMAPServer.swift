@@ -18,7 +18,7 @@ package final class IMAPServer: @unchecked Sendable {
     package let starttlsPort: Int
     package let user = "factures@demo.test"
     package let password = "imap secret 42"
-    private let process = Process()
+    private let child: ChildProcess
 
     package var caFile: String { folder.appendingPathComponent("cert.pem").path }
     package var configFile: String { folder.appendingPathComponent("dovecot.conf").path }
@@ -29,6 +29,11 @@ package final class IMAPServer: @unchecked Sendable {
         chmod(folder.path, 0o755)
         tlsPort = try Self.freePort()
         starttlsPort = try Self.freePort(avoiding: tlsPort)
+        // Started by ``ChildProcess`` with no signal blocked: Dovecot's master must see SIGTERM and
+        // SIGCHLD to stop and reap its processes.
+        child = ChildProcess(
+            Self.dovecot, ["-F", "-c", folder.appendingPathComponent("dovecot.conf").path],
+            output: .file(folder.appendingPathComponent("stdout.log")))
         try makeCertificate()
         try Data("\(user):{PLAIN}\(password)\n".utf8).write(to: folder.appendingPathComponent("passwd"))
         try Data(configuration().utf8).write(to: URL(fileURLWithPath: configFile))
@@ -36,30 +41,12 @@ package final class IMAPServer: @unchecked Sendable {
             at: folder.appendingPathComponent("mail"), withIntermediateDirectories: true)
         if getuid() == 0 { try Self.chown(folder.appendingPathComponent("mail").path, to: "dovecot") }
 
-        // Through Python, to clear the signal mask the test process's threads pass on to a child:
-        // with SIGTERM and SIGCHLD blocked, Dovecot's master could neither stop nor reap its processes.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [
-            "-c",
-            "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-            Self.dovecot, "-F", "-c", configFile,
-        ]
-        let log = folder.appendingPathComponent("stdout.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        try child.start()
         try waitUntilListening()
     }
 
     package func stop() {
-        if process.isRunning {
-            process.terminate()
-            for _ in 0..<50 where process.isRunning { usleep(100_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        child.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -211,10 +198,11 @@ package final class IMAPServer: @unchecked Sendable {
 
     private func waitUntilListening() throws {
         for _ in 0..<100 {
-            if !process.isRunning { break }
+            if !child.isRunning { break }
             if Self.accepts(port: tlsPort) && Self.accepts(port: starttlsPort) { return }
             usleep(100_000)
         }
+        child.stop()
         throw ServerError(message: "dovecot did not start:\n\(log())")
     }
 

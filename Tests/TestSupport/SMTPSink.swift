@@ -29,7 +29,7 @@ package final class SMTPSink: @unchecked Sendable {
 
     package let folder: URL
     package let port: Int
-    private let process: Process
+    private let child: ChildProcess
 
     package var maildir: URL { folder.appendingPathComponent("mail") }
     /// The throwaway CA that signed the server's certificate.
@@ -38,16 +38,12 @@ package final class SMTPSink: @unchecked Sendable {
     package init(_ options: Options) throws {
         folder = try SMTPSink.temporaryFolder()
         let portFile = folder.appendingPathComponent("port")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [Self.script] + Self.arguments(options, folder: folder, portFile: portFile)
         let log = folder.appendingPathComponent("sink.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        port = try Self.waitForPort(portFile, process: process, log: log)
+        child = ChildProcess(
+            Self.python, [Self.script] + Self.arguments(options, folder: folder, portFile: portFile), output: .file(log)
+        )
+        try child.start()
+        port = try Self.waitForPort(portFile, child: child, log: log)
     }
 
     private static func arguments(_ options: Options, folder: URL, portFile: URL) -> [String] {
@@ -68,18 +64,21 @@ package final class SMTPSink: @unchecked Sendable {
         return arguments
     }
 
-    /// The port the sink writes once it listens (it makes its certificates first: a few seconds
-    /// at most, more on a loaded machine).
-    private static func waitForPort(_ file: URL, process: Process, log: URL) throws -> Int {
+    /// The port a test server (`script`) writes once it listens (it makes its certificates first:
+    /// a few seconds at most, more on a loaded machine).
+    static func waitForPort(
+        _ file: URL, child: ChildProcess, log: URL,
+        script: String = "scripts/smtp_sink.py (is python3-aiosmtpd installed?)"
+    ) throws -> Int {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if let text = try? String(contentsOf: file, encoding: .utf8), let port = Int(text.trimmed) { return port }
-            guard process.isRunning else { break }
+            guard child.isRunning else { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        process.terminate()
+        child.stop()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        throw SinkError(message: "scripts/smtp_sink.py did not start (is python3-aiosmtpd installed?): \(output)")
+        throw SinkError(message: "\(script) did not start: \(output)")
     }
 
     package struct SinkError: Error, CustomStringConvertible {
@@ -89,15 +88,9 @@ package final class SMTPSink: @unchecked Sendable {
         package init(message: String) { self.message = message }
     }
 
-    /// SIGTERM, then SIGKILL if the sink has not exited within 5 seconds.
+    /// SIGTERM, then SIGKILL if the sink has not exited within 5 seconds (``ChildProcess/stop()``).
     package func stop() {
-        if process.isRunning {
-            process.terminate()
-            let deadline = Date().addingTimeInterval(5)
-            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        child.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 

@@ -1,5 +1,6 @@
 import FacturationCore
 import Foundation
+import TestSupport
 import Testing
 
 /// A temporary workspace on disk, driven through the real `facturation` binary.
@@ -166,14 +167,9 @@ final class TestWorkspace {
     }
 }
 
-/// The outcome of one run of the binary.
-struct CommandResult {
-    let status: Int32
-    /// True when the process was killed by a signal (the status is then the signal number).
-    let killedBySignal: Bool
-    let stdout: String
-    let stderr: String
-}
+/// The outcome of one run of the binary: its status (the signal number when `killedBySignal`),
+/// its output, and whether the test had to stop it (``ChildProcess``).
+typealias CommandResult = ChildProcess.Result
 
 /// The repository this test bundle belongs to.
 enum Repository {
@@ -233,57 +229,24 @@ enum Binary {
         try start(arguments, environment: environment, executable: executable).wait()
     }
 
-    /// Starts the binary (or `executable`) without waiting for it.
+    /// Starts the binary (or `executable`) without waiting for it; ``ChildProcess/wait(within:)``
+    /// then gives its result.
     static func start(
         _ arguments: [String], environment: [String: String] = [:],
         executable: URL? = nil
     ) throws -> Running {
-        let process = Process()
-        process.executableURL = executable ?? url
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "FACTURATION_WORKSPACE")
         env.removeValue(forKey: "FACTURATION_CRASH_AFTER")
         env.removeValue(forKey: "FACTURATION_TEST_PAUSE")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let running = Running(process: process)
-        process.standardOutput = running.out
-        process.standardError = running.err
-        try process.run()
-        // Drained on other threads, so a chatty process never blocks on a full pipe.
-        running.collect()
+        let running = ChildProcess((executable ?? url).path, arguments, environment: env)
+        try running.start()
         return running
     }
 
-    /// A process started by ``start(_:environment:executable:)``.
-    final class Running: @unchecked Sendable {
-        let process: Process
-        let out = Pipe(), err = Pipe()
-        private var outData = Data(), errData = Data()
-        private let group = DispatchGroup()
-
-        init(process: Process) { self.process = process }
-
-        fileprivate func collect() {
-            DispatchQueue.global().async(group: group) {
-                self.outData = self.out.fileHandleForReading.readDataToEndOfFile()
-            }
-            DispatchQueue.global().async(group: group) {
-                self.errData = self.err.fileHandleForReading.readDataToEndOfFile()
-            }
-        }
-
-        func wait() -> CommandResult {
-            group.wait()
-            process.waitUntilExit()
-            return CommandResult(
-                status: process.terminationStatus,
-                killedBySignal: process.terminationReason == .uncaughtSignal,
-                stdout: String(decoding: outData, as: UTF8.self),
-                stderr: String(decoding: errData, as: UTF8.self))
-        }
-    }
+    /// A run of the binary started by ``start(_:environment:executable:)``.
+    typealias Running = ChildProcess
 }
 
 /// A small, independent RFC 4180 parser used to check the pipeline's CSV output.

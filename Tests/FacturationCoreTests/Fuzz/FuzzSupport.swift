@@ -75,10 +75,6 @@ struct FuzzSettings: Sendable {
         return settings
     }()
 
-    /// The time limit of one reader's test: 10 minutes, more for long runs (a case takes a few
-    /// milliseconds; the limit only catches a case that hangs without ever returning).
-    var minutesPerReader: Int { max(10, cases / 2_000) }
-
     /// The case indexes to run for a target.
     func indexes(for target: String) -> [Int] {
         if let replay { return replay.target == target ? [replay.index] : [] }

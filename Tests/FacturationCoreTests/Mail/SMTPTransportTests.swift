@@ -7,7 +7,7 @@ import Testing
 /// The SMTP transport against a real server on loopback (`scripts/smtp_sink.py`, aiosmtpd):
 /// STARTTLS and implicit TLS with a throwaway CA, AUTH, scripted refusals, a dead server, a
 /// silent one, a connection cut after the message.
-@Suite("SMTPTransport (real server)", .timeLimit(.minutes(2)))
+@Suite("SMTPTransport (real server)")
 struct SMTPTransportTests {
     static let password = "correct horse battery staple"
 
