@@ -115,9 +115,11 @@ struct LargeImportKillTests {
                     Self.arguments + ["--workspace", workspace.path], environment: Self.environment)
                 let bytes = Int64.random(in: (64 << 10)...(2 << 20), using: &generator)
                 if Self.waitForTemporaryFile(in: workspace.path + "/work/tmp", holding: bytes, of: running) {
-                    kill(running.pid, SIGKILL)
+                    running.signal(SIGKILL)
                 }
-                if running.wait().killedBySignal { landed += 1 }
+                let ended = running.wait()
+                #expect(!ended.timedOut, "\(ended.stderr)")
+                if ended.killedBySignal { landed += 1 }
             }
             let recovered = try workspace.run(Self.arguments, environment: Self.environment)
             #expect(recovered.status == 0, "round \(round): \(recovered.stderr)")

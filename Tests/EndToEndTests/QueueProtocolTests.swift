@@ -88,6 +88,10 @@ struct QueueProtocolTests {
         late.append(contentsOf: [0, 0, 0])
         try workspace.drop("clockify-cut.csv", late)
         try workspace.drop("garbage.bin", Data([0x00, 0x01, 0x02, 0xFF, 0x00]))
+        // Lines ended by a lone CR (old Mac) count as lines too.
+        var carriageReturns = Data(Self.clockifyCSV.replacingOccurrences(of: "\n", with: "\r").utf8)
+        carriageReturns[secondLine] = 0
+        try workspace.drop("clockify-cr.csv", carriageReturns)
         try workspace.drop("good.csv", Self.clockifyCSV)
         let result = try workspace.run(["run", "--settle", "0"])
         #expect(result.status == 2)
@@ -105,6 +109,8 @@ struct QueueProtocolTests {
         let garbage = try reason("garbage.bin")
         #expect(garbage.contains("not recognised"), "\(garbage)")
         #expect(garbage.contains("zero (NUL) byte on line 1 (byte 1)"), "\(garbage)")
+        let carriageReturn = try reason("clockify-cr.csv")
+        #expect(carriageReturn.contains("zero (NUL) byte on line 2 (byte \(secondLine + 1))"), "\(carriageReturn)")
     }
 
     @Test func corruptCSVIsRejectedWithLineAndColumn() throws {

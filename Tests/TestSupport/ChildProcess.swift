@@ -14,7 +14,8 @@ import Glibc
 /// while the long tests run: the CI of 3023b98 failed `SMTPTransportTests` "after 606 s" (120 s
 /// allowed) for a test whose own work takes about a second. Nor can the trait stop a synchronous
 /// test that hangs: the run then waits for it forever. A deadline on the wait does both right:
-/// it counts only the child's time, and past it the child is stopped and the test fails saying so.
+/// it counts only the child's time (from its start), and past it the child and its own children
+/// are stopped and the test fails saying so.
 ///
 /// Why not Foundation's `Process`: a child inherits the signal mask of the thread that starts it,
 /// and a test runs on a libdispatch worker thread, which blocks nearly every signal (SIGTERM,
@@ -64,6 +65,9 @@ package final class ChildProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var outData = Data(), errData = Data()
     private var ending: (status: Int32, bySignal: Bool)?
+    /// Why the exit status could not be read (`waitid`/`waitpid` failed), if it could not.
+    private var reapFailure: String?
+    private var started = ContinuousClock.now
     /// The child's process id once started.
     package private(set) var pid: pid_t = 0
 
@@ -94,10 +98,13 @@ package final class ChildProcess: @unchecked Sendable {
             streams.closeParentEnds()
             throw ChildProcessError(message: "posix_spawn \(executable): \(String(cString: strerror(code)))")
         }
-        lock.withLock { pid = spawned }
+        lock.withLock {
+            pid = spawned
+            started = .now
+        }
         Thread.detachNewThread { [self] in awaitExit(of: spawned) }
-        if let out = streams.parentOut { drain(out) { self.outData = $0 } }
-        if let err = streams.parentErr { drain(err) { self.errData = $0 } }
+        if let out = streams.parentOut { drain(out) { $0.outData.append($1) } }
+        if let err = streams.parentErr { drain(err) { $0.errData.append($1) } }
     }
 
     /// `posix_spawn` with the file actions (the streams, the folder, every other descriptor
@@ -138,46 +145,55 @@ package final class ChildProcess: @unchecked Sendable {
     /// id meanwhile.
     private func awaitExit(of child: pid_t) {
         var info = siginfo_t()
-        while waitid(P_PID, id_t(child), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
+        var waited: Int32
+        repeat { waited = waitid(P_PID, id_t(child), &info, WEXITED | WNOWAIT) } while waited == -1 && errno == EINTR
         lock.withLock {
             var status: Int32 = 0
-            while waitpid(child, &status, 0) == -1 && errno == EINTR {}
-            let signal = status & 0x7F
-            ending = signal == 0 ? ((status >> 8) & 0xFF, false) : (signal, true)
+            var reaped: pid_t
+            repeat { reaped = waitpid(child, &status, 0) } while reaped == -1 && errno == EINTR
+            if waited == -1 || reaped == -1 {
+                // Someone else reaped it (SIGCHLD ignored, another waitpid): no status to trust.
+                reapFailure = "waitpid: \(String(cString: strerror(errno)))"
+                ending = (-1, false)
+            } else {
+                let signal = status & 0x7F
+                ending = signal == 0 ? ((status >> 8) & 0xFF, false) : (signal, true)
+            }
         }
         exited.signal()
     }
 
-    /// Reads `descriptor` to its end on another thread, then closes it.
-    private func drain(_ descriptor: Int32, into store: @escaping @Sendable (Data) -> Void) {
-        DispatchQueue.global().async(group: drained) { [lock] in
-            var data = Data()
+    /// Reads `descriptor` to its end on a thread of its own (not a shared queue's, which may start
+    /// it late while the child blocks on a full pipe), keeping each chunk as it comes, then closes it.
+    private func drain(_ descriptor: Int32, into keep: @escaping @Sendable (ChildProcess, Data) -> Void) {
+        drained.enter()
+        Thread.detachNewThread { [self] in
             var chunk = [UInt8](repeating: 0, count: 64 << 10)
             while true {
                 let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 if count < 0, errno == EINTR { continue }
                 if count <= 0 { break }
-                data.append(contentsOf: chunk[..<count])
+                lock.withLock { keep(self, Data(chunk[..<count])) }
             }
             close(descriptor)
-            lock.withLock { store(data) }
+            drained.leave()
         }
     }
 
-    /// Waits for the child to exit, at most `limit` from now; past it, stops the child (SIGTERM,
-    /// then SIGKILL after ``grace``) and says so in the result.
+    /// Waits for the child to exit, at most `limit` after its start; past it, stops the child
+    /// (SIGTERM, then SIGKILL after ``grace``, to its process group) and says so in the result.
     package func wait(within limit: Duration = ChildProcess.defaultLimit) -> Result {
-        let inTime = waitForExit(limit)
+        precondition(pid != 0, "wait() before start()")
+        let inTime = waitForExit(limit - lock.withLock { ContinuousClock.now - started })
         if !inTime { stop() }
-        // A grandchild may still hold a pipe open: what was read by then is enough.
-        _ = drained.wait(timeout: .now() + (inTime ? 60 : 10))
+        // A child of the child may still hold a pipe open: what was read by then is kept.
+        let allRead = drained.wait(timeout: .now() + (inTime ? 60 : 10)) == .success
         return lock.withLock {
             var stderr = String(decoding: errData, as: UTF8.self)
-            if !inTime {
-                stderr +=
-                    "\n[test] \((executable as NSString).lastPathComponent) did not exit within \(limit): "
-                    + "stopped by the test\n"
-            }
+            let name = (executable as NSString).lastPathComponent
+            if !inTime { stderr += "\n[test] \(name) did not exit within \(limit): stopped by the test\n" }
+            if !allRead { stderr += "\n[test] \(name)'s output was still open after its exit: read so far\n" }
+            if let reapFailure { stderr += "\n[test] \(name)'s exit status is unknown (\(reapFailure))\n" }
             let ending = ending ?? (0, false)
             return Result(
                 status: ending.status, killedBySignal: ending.bySignal,
@@ -194,9 +210,10 @@ package final class ChildProcess: @unchecked Sendable {
     /// Sends SIGTERM to a running child (as systemd stops a service).
     package func terminate() { signal(SIGTERM) }
 
-    /// Sends `number` to the child, unless it has exited (its process id may be another's by then).
+    /// Sends `number` to the child and its own children (its process group), unless it has exited:
+    /// until it is reaped (under the same lock) its process id cannot be another's.
     package func signal(_ number: Int32) {
-        lock.withLock { if pid != 0, ending == nil { _ = kill(pid, number) } }
+        lock.withLock { if pid != 0, ending == nil { _ = kill(-pid, number) } }
     }
 
     /// Stops a running child: SIGTERM, then SIGKILL if it has not exited within ``grace``; returns
@@ -214,6 +231,7 @@ package final class ChildProcess: @unchecked Sendable {
     /// True once the child has exited (now or before), false after `limit`. The semaphore is
     /// signalled again so that every later wait sees the exit too.
     private func waitForExit(_ limit: Duration) -> Bool {
+        let limit = max(limit, .zero)
         let nanoseconds = limit.components.seconds * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000
         guard exited.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success else { return false }
         exited.signal()
@@ -239,14 +257,21 @@ private struct ChildStreams {
     init(_ output: ChildProcess.Output) throws {
         switch output {
         case .pipes:
-            (parentOut, childOut) = try Self.pipe()
-            (parentErr, childErr) = try Self.pipe()
+            let out = try Self.pipe()
+            do {
+                (parentErr, childErr) = try Self.pipe()
+            } catch {
+                close(out.read)
+                close(out.write)
+                throw error
+            }
+            (parentOut, childOut) = out
         case .merged:
             (parentOut, childOut) = try Self.pipe()
             childErr = childOut
         case .file(let url):
             childOut = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard childOut >= 0 else { throw ChildProcessError(message: "open \(url.path): \(errno)") }
+            guard childOut >= 0 else { throw ChildProcessError(message: "open \(url.path): \(Self.lastError)") }
             childErr = childOut
         case .discarded:
             break
@@ -255,14 +280,16 @@ private struct ChildStreams {
 
     private static func pipe() throws -> (read: Int32, write: Int32) {
         var ends: [Int32] = [-1, -1]
-        guard fct_test_pipe_cloexec(&ends) == 0 else { throw ChildProcessError(message: "pipe2: \(errno)") }
+        guard fct_test_pipe_cloexec(&ends) == 0 else { throw ChildProcessError(message: "pipe2: \(lastError)") }
         return (ends[0], ends[1])
     }
 
-    /// stdin from `/dev/null`; stdout and stderr to the child's ends (`dup2` clears their
-    /// close-on-exec flag in the child), or to `/dev/null`.
+    private static var lastError: String { String(cString: strerror(errno)) }
+
+    /// stdout and stderr to the child's ends (`dup2` clears their close-on-exec flag in the
+    /// child), or to `/dev/null`; then stdin from `/dev/null` (last: a child end may be
+    /// descriptor 0 when the test process was started with stdin closed).
     func addActions(_ actions: inout posix_spawn_file_actions_t) {
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         if childOut >= 0 {
             posix_spawn_file_actions_adddup2(&actions, childOut, 1)
             posix_spawn_file_actions_adddup2(&actions, childErr, 2)
@@ -270,6 +297,7 @@ private struct ChildStreams {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     }
 
     /// After the spawn: the child holds its ends now (the parent's read ends then see the end of

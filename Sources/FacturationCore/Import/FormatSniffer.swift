@@ -269,7 +269,10 @@ package enum FormatSniffer {
         let before = scan.head.prefix(Int(min(offset, Int64(scan.head.count))))
         var place = "at byte \(offset + 1)"
         if offset < Int64(scan.head.count) {
-            place = "on line \(before.count(where: { $0 == 0x0A }) + 1) (byte \(offset + 1))"
+            // Lines end as the readers end them: LF, CRLF or a lone CR.
+            var lines = LineEnds()
+            before.withUnsafeBytes { lines.feed($0) }
+            place = "on line \(lines.count + 1) (byte \(offset + 1))"
         }
         // Detection reads only the head and the encoding: the prefix needs no digest of its own.
         let prefix = FileScan(
