@@ -121,13 +121,16 @@ import Testing
 
     @Test func aProgramThatCannotStartThrowsAndLeavesNoDescriptor() throws {
         let before = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
-        #expect(throws: ChildProcessError.self) { try ChildProcess("/nonexistent/program", []).start() }
-        #expect(throws: ChildProcessError.self) {
-            try ChildProcess("/bin/true", [], directory: "/nonexistent/folder").start()
+        for _ in 0..<50 {
+            #expect(throws: ChildProcessError.self) { try ChildProcess("/nonexistent/program", []).start() }
+            #expect(throws: ChildProcessError.self) {
+                try ChildProcess("/bin/true", [], directory: "/nonexistent/folder").start()
+            }
         }
-        // Other tests open descriptors meanwhile: the count may only have grown by theirs.
+        // A leak would be 4 descriptors a failure (two pipes), 400 in all; the tests running
+        // beside this one open a few meanwhile.
         let after = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
-        #expect(after <= before + 8, "\(before) -> \(after)")
+        #expect(after < before + 100, "\(before) -> \(after)")
     }
 
     @Test func stopEndsARunningChildAndIsHarmlessTwiceOrAfterTheExit() throws {
