@@ -337,7 +337,8 @@ struct QueueProtocolTests {
         }
         #expect(processed)
         watch.terminate()
-        let result = watch.wait(within: .seconds(10))
+        // The limit counts from the start: the import above may have taken most of a loaded minute.
+        let result = watch.wait(within: .seconds(120))
         #expect(!result.timedOut && !result.killedBySignal && result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("imported   clockify.csv"))
     }
