@@ -36,9 +36,12 @@ struct DirectIOFallbackRunTests {
     /// Runs the export with direct writes refused after `refusedAfter` of each file's (nil:
     /// never); the ledgers and outbox copies it wrote, and its stderr.
     static func run(_ export: String, refusedAfter: Int?) throws -> (files: [String: Data], stderr: String) {
+        try run(export, environment: refusedAfter.map { ["FACTURATION_TEST_DIRECT_REFUSAL": "\($0)"] } ?? [:])
+    }
+
+    static func run(_ export: String, environment: [String: String]) throws -> (files: [String: Data], stderr: String) {
         try ClockifyPiecesRunTests.run(
-            ["Clockify_Time_Report_Detailed_01_07_2025-31_07_2025.csv": export],
-            environment: refusedAfter.map { ["FACTURATION_TEST_DIRECT_REFUSAL": "\($0)"] } ?? [:])
+            ["Clockify_Time_Report_Detailed_01_07_2025-31_07_2025.csv": export], environment: environment)
     }
 
     /// The lines of `stderr` that say a direct write was refused.
@@ -68,5 +71,29 @@ struct DirectIOFallbackRunTests {
                 "\(refused.stderr)")
             #expect(refused.files == plain.files, "\(Set(refused.files.keys).symmetricDifference(plain.files.keys))")
         }
+    }
+
+    /// Months spilled to run files (`FACTURATION_LEDGER_ROW_BYTES`: a small budget of held rows),
+    /// whose whole blocks go straight to the disk (``StagedScratchFile``), give the ledgers of a run
+    /// that held every row; so do run files whose direct writes the file system refuses.
+    @Test func spilledMonthsGiveTheLedgersOfARunThatHeldEveryRow() throws {
+        let export = Self.export(rows: 10_000, months: [7, 8])
+        let held = try Self.run(export, refusedAfter: nil)
+        let spilling = ["FACTURATION_LEDGER_ROW_BYTES": "\(256 << 10)"]
+        let spilled = try Self.run(export, environment: spilling)
+        let spills = spilled.stderr.split(separator: "\n").filter { $0 == "ledger-rows spill" }.count
+        // About 4 MB of rows: a spill at each 256 KB, of the month holding the most.
+        #expect(spills >= 10, "\(spilled.stderr)")
+        #expect(Self.refusals(spilled.stderr).isEmpty)
+        #expect(held.files.keys.contains { $0.hasSuffix("2025-08.csv") })
+        #expect(spilled.files == held.files, "\(Set(spilled.files.keys).symmetricDifference(held.files.keys))")
+        var refusing = spilling
+        refusing["FACTURATION_TEST_DIRECT_REFUSAL"] = "0"
+        let refused = try Self.run(export, environment: refusing)
+        // Each run file met the refusal at its first direct write, as did the two ledgers and their copies.
+        let refusedSpills = refused.stderr.split(separator: "\n").filter { $0 == "ledger-rows spill" }.count
+        #expect(refusedSpills == spills)
+        #expect(Self.refusals(refused.stderr).count == spills + 4, "\(refused.stderr)")
+        #expect(refused.files == held.files, "\(Set(refused.files.keys).symmetricDifference(held.files.keys))")
     }
 }

@@ -6,7 +6,7 @@ import Testing
 /// The sorters of one ``DirectLedgerRows`` share a ``ChunkPool``: a spilled arena's chunks serve
 /// the next records of any sorter, so the pool holds what is in use at once, not what was ever
 /// filled; records stay whole wherever they land (in a chunk, or in their own allocation when
-/// larger than a chunk), and runs written straight from the chunks (``GatherFile``) read back the
+/// larger than a chunk), and runs written from the chunks (``StagedScratchFile``) read back the
 /// same.
 extension ExternalSorterTests {
     static func payload(_ index: Int, size: Int) -> [UInt8] {
@@ -81,16 +81,50 @@ extension ExternalSorterTests {
         #expect(index == sizes.count)
     }
 
-    /// More pieces than one `writev` takes, empty ones among them: the file is their concatenation.
-    @Test func aGatherFileWritesEveryPieceInOrder() throws {
-        let path = folder.appendingPathComponent("gather.bin").path
-        let pieces = (0..<(2 * GatherFile.piecesPerCall + 17)).map {
-            Self.payload($0, size: $0 % 7 == 0 ? 0 : $0 % 300)
+    /// The runs a sorter spills, in the background and on its own thread, are written straight to
+    /// the disk (``StagedScratchFile``): once written, none of their blocks but the last partial
+    /// one is in the page cache, and they read back in order (the tests above read them back too).
+    @Test func spilledRunsAreWrittenStraightToTheDisk() throws {
+        let worker = SpillWorker()
+        let background = ExternalSorter(folder: folder.appendingPathComponent("bg").path, memoryBudget: 1 << 30)
+        let own = ExternalSorter(folder: folder.appendingPathComponent("own").path, memoryBudget: 4 << 20)
+        defer { for sorter in [background, own] { sorter.removeRuns() } }
+        let pattern = Self.payload(0, size: 380 + 256)
+        func payload(_ index: Int) -> ArraySlice<UInt8> { pattern[(index % 256)..<(index % 256 + 380)] }
+        for index in 0..<30_000 {
+            let key = Array(String(format: "key %08d", 99_999 - index).utf8)
+            let payload = payload(index)
+            for sorter in [background, own] {
+                try key.withUnsafeBytes { k in try payload.withUnsafeBytes { try sorter.add(orderKey: k, payload: $0) }
+                }
+            }
+            if index % 10_000 == 9_999 { try background.spillInBackground(on: worker) }
         }
-        let file = try GatherFile(path: path)
-        for piece in pieces { try piece.withUnsafeBytes { try file.write($0) } }
-        try file.close()
-        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(pieces.joined()))
+        try worker.wait()
+        #expect(background.spilledRuns == 3 && own.spilledRuns == 3)
+        for sorter in [background, own] {
+            let runs = try FileManager.default.contentsOfDirectory(atPath: sorter.folderPath)
+            #expect(runs.count == 3)
+            for run in runs {
+                let path = Path.join(sorter.folderPath, run)
+                let size = try #require(Storage.status(path)).size
+                #expect(size > 3 << 20, "a run of 10,000 records of about 400 bytes")
+                #expect(try DirectOutputFileTests.residentPages(of: path) <= 1, "\(run) went through the page cache")
+            }
+            var sorted = try sorter.sorted()
+            var count = 0
+            var previous: [UInt8] = []
+            while let record = sorted.nextInPlace() {
+                let key = Array(record.orderKey)
+                let index = 99_999 - Int(String(decoding: key.dropFirst(4), as: UTF8.self))!
+                #expect(record.payload.elementsEqual(payload(index)))
+                #expect(ExternalSorterTests.bytewise(previous, key))
+                previous = key
+                count += 1
+            }
+            try sorted.checkError()
+            #expect(count == 30_000)
+        }
     }
 
     /// Prefetching a slot is only a hint: an empty set, a set about to grow, and the insertions

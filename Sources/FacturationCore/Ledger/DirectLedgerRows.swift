@@ -34,6 +34,21 @@ final class DirectLedgerRows {
         var rowBytes = 128 << 20
         /// Bytes of key hashes (``MonthRows/keys``) of all months together.
         var keyBytes = 64 << 20
+        /// Tests through the binary: say on stderr when a month is spilled (`ledger-rows spill` lines).
+        var trace = false
+
+        /// The limits of a run. `FACTURATION_LEDGER_ROW_BYTES=n` (a test seam, like
+        /// `FACTURATION_CSV_PIECES`) holds at most `n` bytes of rows and traces each spill, so that
+        /// end-to-end tests spill run files with small exports.
+        static var production: Budget {
+            guard let text = getenv("FACTURATION_LEDGER_ROW_BYTES").map({ String(cString: $0) }),
+                let bytes = Int(text), bytes > 0
+            else { return Budget() }
+            var budget = Budget()
+            budget.rowBytes = bytes
+            budget.trace = true
+            return budget
+        }
     }
 
     let kind: LedgerKind
@@ -99,6 +114,7 @@ final class DirectLedgerRows {
     private func spillLargest() throws {
         guard let largest = months.values.max(by: { $0.sorter.heldBytes < $1.sorter.heldBytes }) else { return }
         heldRowBytes -= largest.sorter.heldBytes
+        if budget.trace { StandardStreams.err("ledger-rows spill\n") }
         try largest.sorter.spillInBackground(on: worker)
     }
 

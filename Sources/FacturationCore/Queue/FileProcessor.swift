@@ -226,7 +226,7 @@ package struct FileProcessor {
         try Storage.removeTree(claim.scratchFolder)
         let kind = detection.format.ledger
         let output = try NormalizedOutput(directory: claim.scratchFolder, kind: kind)
-        output.enableDirectRows { !Storage.exists(layout.ledger(kind, $0)) }
+        output.enableDirectRows(budget: .production) { !Storage.exists(layout.ledger(kind, $0)) }
         let name = claim.originalName
         var context = ConversionContext(
             path: claim.originalPath, sourceName: name, scan: partial, detection: detection,
