@@ -116,7 +116,7 @@ extension ExternalSorterTests {
             var previous: [UInt8] = []
             while let record = sorted.nextInPlace() {
                 let key = Array(record.orderKey)
-                let index = 99_999 - Int(String(decoding: key.dropFirst(4), as: UTF8.self))!
+                let index = try 99_999 - #require(Int(String(decoding: key.dropFirst(4), as: UTF8.self)))
                 #expect(record.payload.elementsEqual(payload(index)))
                 #expect(ExternalSorterTests.bytewise(previous, key))
                 previous = key

@@ -71,7 +71,10 @@ final class DirectLedgerRows {
 
     /// Starts the rows of a new month ledger.
     func start(partition: String) -> MonthRows {
-        let sorter = ExternalSorter(folder: Path.join(folder, partition), memoryBudget: budget.rowBytes, pool: pool)
+        // The shared budget alone decides when a month spills, always on the spill worker: a
+        // sorter's own budget would spill on this thread, before the shared check, a month that
+        // holds nearly everything (an export in date order).
+        let sorter = ExternalSorter(folder: Path.join(folder, partition), memoryBudget: .max, pool: pool)
         let rows = MonthRows(kind: kind, sorter: sorter)
         months[partition] = rows
         return rows

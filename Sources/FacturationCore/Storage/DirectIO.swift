@@ -4,8 +4,10 @@ import CSupport
 import Glibc
 #endif
 
-/// Whether an ``OutputFile``'s writes go from its buffer straight to the disk (`O_DIRECT`)
-/// instead of through the page cache, and the rules that keep such writes valid.
+/// Whether the writes of an ``OutputFile`` or a ``StagedScratchFile`` go from its buffer straight
+/// to the disk (`O_DIRECT`) instead of through the page cache, and the rules that keep such writes
+/// valid. (A ``StagedScratchFile`` holds sort runs: its own documentation says why they skip the
+/// page cache; it is never fsynced, a resumed claim recomputes it.)
 ///
 /// Why: a new month ledger of a large export and its outbox copy (about 140 MB each, 3.4 GB for
 /// the 1 GB `run` of issue #9) were copied into the page cache and then written to disk by the
@@ -22,7 +24,7 @@ import Glibc
 /// then), and turned off for good before the first write that does not (the file's last, partial
 /// block), or when the file system refuses it (EINVAL: tmpfs, some network file systems); those
 /// bytes go through the page cache as before. The file's contents are the same either way.
-/// Crash safety is that of every ``OutputFile``: the commit fsyncs (the disk's cache, the file's
+/// Crash safety of an ``OutputFile`` is that of every other: the commit fsyncs (the disk's cache, the file's
 /// size and blocks) before it renames, and an uncommitted file is deleted.
 struct DirectIO {
     /// The alignment of memory, length and file offset for a direct write: the page size, a
@@ -104,6 +106,35 @@ struct DirectIO {
         let count = Glibc.write(descriptor, bytes.baseAddress!, bytes.count)
         if count >= 0 { directWrites += 1 }
         return count
+    }
+
+    /// Writes all of `bytes` to `descriptor`, whose position is `offset`: directly while the rules
+    /// allow (``prepare(_:toWrite:at:)``), through the page cache from a refusal (EINVAL) or a write
+    /// that breaks them on. Returns how many of the bytes went directly. `path` names the file in
+    /// an error.
+    mutating func writeAll(
+        _ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String
+    ) throws(StorageError) -> Int64 {
+        var done = 0
+        var direct: Int64 = 0
+        while done < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[done...])
+            prepare(descriptor, toWrite: rest, at: offset + Int64(done))
+            let count = write(descriptor, rest)
+            if count < 0 {
+                if errno == EINTR { continue }
+                // The file system refused a direct write: this one and the next go through the page cache.
+                if errno == EINVAL, isOn {
+                    leave(descriptor)
+                    continue
+                }
+                throw .system("write", path)
+            }
+            if count == 0 { throw StorageError(operation: "write", path: path, code: 0, detail: "nothing written") }
+            if isOn { direct += Int64(count) }
+            done += count
+        }
+        return direct
     }
 
     /// Turns the mode off for the rest of the file.

@@ -170,25 +170,8 @@ package final class OutputFile {
     /// Writes all of `bytes` to the descriptor (directly when ``DirectIO`` lets it) and starts
     /// the write-back of what went through the page cache every 8 MB.
     private func writeFully(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
-        var offset = 0
-        let total = bytes.count
-        while offset < total {
-            let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-            direct.prepare(descriptor, toWrite: rest, at: bytesWritten + Int64(offset))
-            let count = direct.write(descriptor, rest)
-            if count < 0 {
-                if errno == EINTR { continue }
-                // The file system refused a direct write: this one and the next go through the page cache.
-                if errno == EINVAL, direct.isOn {
-                    direct.leave(descriptor)
-                    continue
-                }
-                throw .system("write", temporaryPath)
-            }
-            if direct.isOn { bytesWrittenDirectly += Int64(count) }
-            offset += count
-        }
-        bytesWritten += Int64(total)
+        bytesWrittenDirectly += try direct.writeAll(descriptor, bytes, at: bytesWritten, path: temporaryPath)
+        bytesWritten += Int64(bytes.count)
         if direct.isOn { writebackStarted = bytesWritten }
         if bytesWritten - writebackStarted >= Self.writebackBytes { startWriteback() }
     }
