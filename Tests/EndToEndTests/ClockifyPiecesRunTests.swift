@@ -24,12 +24,19 @@ struct ClockifyPiecesRunTests {
     /// Runs `files` in a fresh workspace on 1 August 2025 with `environment`: the ledgers, outbox
     /// copies, their delivery records (`archive/deliveries/…sha256`) and rejection reasons it
     /// wrote, and its stderr.
+    /// `openFiles`: the run may hold at most that many descriptors (`prlimit --nofile`).
     static func run(
-        _ files: [String: String], environment: [String: String]
+        _ files: [String: String], environment: [String: String], openFiles: Int? = nil
     ) throws -> (files: [String: Data], stderr: String) {
         let workspace = try TestWorkspace()
         for (name, text) in files { try workspace.drop(name, text) }
-        let result = try workspace.run(["run", "--settle", "0", "--date", "2025-08-01"], environment: environment)
+        let arguments = ["run", "--settle", "0", "--date", "2025-08-01", "--workspace", workspace.path]
+        let result =
+            try openFiles.map {
+                try Binary.run(
+                    ["--nofile=\($0):\($0)", Binary.url.path] + arguments, environment: environment,
+                    executable: URL(fileURLWithPath: "/usr/bin/prlimit"))
+            } ?? Binary.run(arguments, environment: environment)
         #expect(result.status == 0 || result.status == 2, "\(result.stdout)\(result.stderr)")
         var written: [String: Data] = [:]
         for path in workspace.files(under: "archive/ledgers") + workspace.files(under: "outbox/time-entries")

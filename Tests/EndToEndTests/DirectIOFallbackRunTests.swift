@@ -100,4 +100,19 @@ struct DirectIOFallbackRunTests {
         #expect(Self.refusals(refused.stderr).count == spills + 2 * months.count, "\(refused.stderr)")
         #expect(refused.files == held.files, "\(Set(refused.files.keys).symmetricDifference(held.files.keys))")
     }
+
+    /// A month spilled in more runs than the merge takes at once (a row budget of one byte: one
+    /// run per row, 1,500 of them), in a run allowed 256 open files: merged in passes, it gives the
+    /// ledger of a run that held every row, not "Too many open files" (which stopped every run).
+    @Test func moreRunsThanTheMergeTakesAtOnceGiveTheSameLedger() throws {
+        let export = Self.export(rows: 1_500)
+        let held = try Self.run(export, refusedAfter: nil)
+        let spilled = try ClockifyPiecesRunTests.run(
+            ["Clockify_Time_Report_Detailed_01_07_2025-31_07_2025.csv": export],
+            environment: ["FACTURATION_LEDGER_ROW_BYTES": "1"], openFiles: 256)
+        let spills = spilled.stderr.split(separator: "\n").filter { $0 == "ledger-rows spill" }.count
+        #expect(spills == 1_500, "\(spilled.stderr.suffix(500))")
+        #expect(!held.files.isEmpty)
+        #expect(spilled.files == held.files, "\(spilled.stderr.suffix(500))")
+    }
 }

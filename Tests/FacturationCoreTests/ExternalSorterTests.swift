@@ -72,6 +72,32 @@ struct ExternalSorterTests {
         #expect(got == keys.sorted(by: Self.bytewise))
     }
 
+    /// More runs than the merge takes at once (``ExternalSorter/mergeFanIn``, 3 here) are merged
+    /// in passes first: each key comes back once, with its payload, in order, and no more than
+    /// three run files are left to read at the end.
+    @Test func runsBeyondTheFanInAreMergedInPasses() throws {
+        let keys = Self.keys(seed: 17, count: 3000)
+        let sorter = ExternalSorter(folder: folder.appendingPathComponent("passes").path, memoryBudget: 8 << 10)
+        defer { sorter.removeRuns() }
+        for (index, key) in keys.enumerated() {
+            let payload = Array("payload \(index)".utf8)
+            try key.withUnsafeBytes { k in try payload.withUnsafeBytes { try sorter.add(orderKey: k, payload: $0) } }
+        }
+        #expect(sorter.spilledRuns > 20)
+        let payloads = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, "payload \($0)") })
+        var sorted = try sorter.sorted(fanIn: 3)
+        #expect(sorter.spilledRuns <= 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sorter.folderPath).count == sorter.spilledRuns)
+        var got: [[UInt8]] = []
+        while let record = sorted.nextInPlace() {
+            let key = Array(record.orderKey)
+            #expect(String(decoding: record.payload, as: UTF8.self) == payloads[key])
+            got.append(key)
+        }
+        try sorted.checkError()
+        #expect(got == keys.sorted(by: Self.bytewise))
+    }
+
     @Test func aLargeArenaOnHugePagesSortsTheSame() throws {
         let keys = Self.keys(seed: 11, count: 2000)
         let (got, runs) = try sortedBySorter(keys, budget: 32 << 20)

@@ -168,9 +168,13 @@ final class ExternalSorter {
     /// The staging buffer of the runs this sorter writes itself (made at its first spill).
     private var ownStaging: ByteBuffer?
 
+    /// Run files named so far (a merge pass replaces several runs by one: names are never reused).
+    private var runSerial = 0
+
     private func nextRunPath() throws -> String {
         try Storage.makeDirectory(folder)
-        return Path.join(folder, "\(name)-\(runs.count).bin")
+        runSerial += 1
+        return Path.join(folder, "\(name)-\(runSerial - 1).bin")
     }
 
     /// Writes the records in the order of `entries`, each as the arena stores it (as the run file
@@ -210,16 +214,48 @@ final class ExternalSorter {
         try worker.wait()
     }
 
-    /// All records in order. Consumes the sorter.
-    func sorted() throws -> SortedRecords {
+    /// Run files merged at once, at most: the merge keeps each one open, and a process may have
+    /// as few as 1,024 descriptors (a month that spilled more runs stopped every run at the merge
+    /// with "Too many open files", found with a tiny row budget).
+    static let mergeFanIn = 128
+
+    /// All records in order. Consumes the sorter. More than `fanIn` run files are first merged in
+    /// passes, `fanIn` at a time, into fewer.
+    func sorted(fanIn: Int = ExternalSorter.mergeFanIn) throws -> SortedRecords {
         try waitForSpills()
         // No record comes in once the merge starts (a demoted month merely maps new chunks later).
         arena.pool.releaseFreeChunks()
         sortEntries()
+        try mergeRuns(downTo: fanIn)
         var sources: [SortedRecords.Source] = []
         for path in runs { sources.append(.run(try RunReader(path: path))) }
         sources.append(.memory(MemoryCursor(sorter: self)))
         return try SortedRecords(sources: sources)
+    }
+
+    /// Merges the first `fanIn` run files into one new run (written like any other, at the end of
+    /// the list), then deletes them, until at most `fanIn` remain.
+    private func mergeRuns(downTo fanIn: Int) throws {
+        precondition(fanIn >= 2, "a merge pass needs two runs at least")
+        while runs.count > fanIn {
+            let group = Array(runs.prefix(fanIn))
+            let staging = ownStaging ?? StagedScratchFile.makeStaging()
+            ownStaging = staging
+            let path = try nextRunPath()
+            runs.append(path)  // deleted with the others should the pass fail
+            var merged = try SortedRecords(sources: group.map { .run(try RunReader(path: $0)) })
+            let file = try StagedScratchFile(path: path, staging: staging)
+            while let record = merged.nextInPlace() {
+                for part in [record.orderKey, record.payload] {
+                    try withUnsafeBytes(of: UInt32(part.count).bigEndian) { try file.write($0) }
+                    try file.write(part)
+                }
+            }
+            try merged.checkError()
+            try file.close()
+            runs.removeFirst(fanIn)
+            for run in group { try? Storage.removeFile(run) }
+        }
     }
 
     /// Sorts a background job's records and writes its run file (on the ``SpillWorker``'s thread).
